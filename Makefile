@@ -1,0 +1,36 @@
+# The two set-up commands of the README, and a few helpers.
+#   make demo   create .venv, install, migrate the SQLite database, seed demo data, serve on :8000
+#   make test   install the test dependencies and run the whole suite (DATABASE_URL picks PostgreSQL)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDR ?= 127.0.0.1:8000
+DEMO_ENV := DJANGO_DEBUG=true
+
+.PHONY: demo test install install-test lint check
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "bonehealth needs Python 3.12 or newer (Django 6); $(PYTHON) is " + sys.version.split()[0] + ". Install Python 3.13 or run: make PYTHON=python3.13 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Open http://$(ADDR)/ and log in as nurse, physician or admin (password: bonehealth-demo)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(ADDR)
+
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from bonehealth.accounts.models import Site, User
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin[Site]):
+    list_display = ["name", "code", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin[User]):
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Sites", {"fields": ("sites", "must_change_password")}),
+    )
+    filter_horizontal = ("groups", "user_permissions", "sites")
+    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # Users are deactivated, never deleted: audit rows keep pointing at them.
+        return False

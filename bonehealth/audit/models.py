@@ -1,0 +1,94 @@
+"""The append-only audit trail, and the fields that let a clinical record be marked in error."""
+
+from typing import Any, ClassVar, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    MARK_ERROR = "mark_error", "Marked entered in error"
+    VIEW = "view", "Viewed"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Failed login"
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuse bulk changes: audit rows are written once and never altered."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing somebody did: who, when, what, to which record, from where.
+
+    Foreign keys PROTECT what they point at, so an audited record or user can never be deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # The name typed at a failed login, or the actor's username at the time.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # {"field": [old, new]} for changes; the new values for creations; the reason for error-marking.
+    changes = models.JSONField(default=dict, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager["AuditEvent"]] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"]), models.Index(fields=["actor", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events are append-only.")
+
+
+class EnteredInErrorRecord(models.Model):
+    """A clinical record is never deleted: one entered in error is marked so, with who and why."""
+
+    entered_in_error = models.BooleanField(default=False, db_index=True)
+    error_marked_at = models.DateTimeField(null=True, blank=True)
+    error_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    error_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True

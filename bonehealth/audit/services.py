@@ -1,0 +1,87 @@
+"""The one function that writes the audit trail."""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from ipaddress import ip_address
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+
+from bonehealth.audit.models import AuditAction, AuditEvent
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """Return the client's IP address, from the trusted proxy header when one is configured."""
+    if request is None:
+        return None
+    header = settings.TRUSTED_PROXY_IP_HEADER
+    raw = request.META.get(header, "") if header else ""
+    # X-Forwarded-For lists client, proxy1, proxy2: the first entry is the client.
+    candidate = raw.split(",")[0].strip() if raw else request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def _plain(value: Any) -> Any:
+    """Make a field value JSON-safe for the `changes` column."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    obj: models.Model | None = None,
+    patient: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Write one audit event; call it inside the transaction of the change it records."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        username=username or (actor.get_username() if actor is not None else ""),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        patient=patient,
+        changes={key: _plain_change(value) for key, value in (changes or {}).items()},
+        client_address=client_address(request),
+    )
+
+
+def _plain_change(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return _plain(value)
+
+
+def model_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [old, new]} for the fields whose value differs."""
+    return {
+        name: [_plain(before.get(name)), _plain(value)]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def field_values(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Snapshot the named concrete fields of a model instance (foreign keys by id)."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        values[name] = getattr(instance, getattr(field, "attname", name))
+    return values

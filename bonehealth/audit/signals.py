@@ -1,0 +1,36 @@
+"""Write logins, logouts and failed logins to the audit trail.
+
+Django reports these only through signals, so this is the one place the project uses receivers.
+"""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+
+
+@receiver(user_logged_in)
+def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_record(action=AuditAction.LOGIN, actor=user, request=request)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(action=AuditAction.LOGOUT, actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # `credentials` has the password already scrubbed by Django; keep only the name typed.
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        username=str(credentials.get("username", ""))[:150],
+    )

@@ -1,0 +1,304 @@
+"""Patient and aromatase-inhibitor course forms: input validation only, no clinical rule."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bonehealth.accounts.models import Site
+from bonehealth.audit.forms import VersionedFormMixin
+from patients.models import AromataseInhibitor, AromataseInhibitorCourse, Patient
+
+HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
+WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+MRN_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9./_-]*$",
+    "Use letters, digits and . / _ - only, starting with a letter or digit.",
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _not_in_future(value: date | None, what: str) -> None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(f"The {what} cannot be in the future.")
+
+
+def _row(*names: str) -> Div:
+    return Div(*[Div(name, css_class="col-md") for name in names], css_class="row")
+
+
+class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
+    """Create or edit a patient; on creation, optionally the first aromatase-inhibitor course."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "site",
+            "mrn",
+            "name",
+            "birth_date",
+            "sex",
+            "menopausal_status",
+            "breast_cancer_diagnosis_date",
+            "height_cm",
+            "weight_kg",
+            "prior_fragility_fracture",
+            "prior_fracture_date",
+            "parent_hip_fracture",
+            "smoking",
+            "alcohol_3_or_more_units_daily",
+            "oral_glucocorticoid_months",
+            "rheumatoid_arthritis",
+            "secondary_osteoporosis",
+        ]
+        widgets = {
+            "birth_date": DateInput,
+            "breast_cancer_diagnosis_date": DateInput,
+            "prior_fracture_date": DateInput,
+        }
+        help_texts = {
+            "prior_fragility_fracture": "A fracture from a fall from standing height or less.",
+            "oral_glucocorticoid_months": "Total months of oral glucocorticoids (0 if none).",
+        }
+
+    ai_drug = forms.ChoiceField(
+        label="Aromatase inhibitor",
+        required=False,
+        choices=[("", "None yet"), *AromataseInhibitor.choices],
+    )
+    ai_start_date = forms.DateField(
+        label="Start date",
+        required=False,
+        widget=DateInput,
+        help_text="May be in the future for a planned start; leave empty if not yet known.",
+    )
+    ai_planned_duration_months = forms.IntegerField(
+        label="Planned duration (months)",
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
+        site_field.queryset = sites
+        self.fields["mrn"].validators.append(MRN_VALIDATOR)
+        self.fields["height_cm"].validators += [
+            MinValueValidator(HEIGHT_RANGE_CM[0], "Height must be between 100 and 230 cm."),
+            MaxValueValidator(HEIGHT_RANGE_CM[1], "Height must be between 100 and 230 cm."),
+        ]
+        self.fields["weight_kg"].validators += [
+            MinValueValidator(WEIGHT_RANGE_KG[0], "Weight must be between 25 and 250 kg."),
+            MaxValueValidator(WEIGHT_RANGE_KG[1], "Weight must be between 25 and 250 kg."),
+        ]
+        self.fields["oral_glucocorticoid_months"].validators.append(
+            MaxValueValidator(600, "Enter months of use (at most 600).")
+        )
+        editing = self.instance.pk is not None
+        if editing:
+            self.add_version_field(self.instance.version)
+            for name in ("ai_drug", "ai_start_date", "ai_planned_duration_months"):
+                del self.fields[name]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Identity",
+                _row("site", "mrn"),
+                _row("name", "birth_date", "sex"),
+                _row("menopausal_status", "breast_cancer_diagnosis_date"),
+                _row("height_cm", "weight_kg"),
+            ),
+            Fieldset(
+                "Clinical risk factors",
+                _row("prior_fragility_fracture", "prior_fracture_date"),
+                _row("parent_hip_fracture", "rheumatoid_arthritis", "secondary_osteoporosis"),
+                _row("smoking", "alcohol_3_or_more_units_daily", "oral_glucocorticoid_months"),
+            ),
+            *(
+                []
+                if editing
+                else [
+                    Fieldset(
+                        "Aromatase-inhibitor therapy (optional)",
+                        _row("ai_drug", "ai_start_date", "ai_planned_duration_months"),
+                    )
+                ]
+            ),
+            *(["version"] if editing else []),
+            Submit("save", "Save patient"),
+        )
+
+    def clean_mrn(self) -> str:
+        mrn: str = self.cleaned_data["mrn"]
+        return mrn.strip().upper()
+
+    def clean_birth_date(self) -> date:
+        value: date = self.cleaned_data["birth_date"]
+        _not_in_future(value, "date of birth")
+        if value < EARLIEST_BIRTH_DATE:
+            raise forms.ValidationError("Check the year: the date of birth is before 1900.")
+        return value
+
+    def clean_breast_cancer_diagnosis_date(self) -> date | None:
+        value: date | None = self.cleaned_data["breast_cancer_diagnosis_date"]
+        _not_in_future(value, "diagnosis date")
+        return value
+
+    def clean_prior_fracture_date(self) -> date | None:
+        value: date | None = self.cleaned_data["prior_fracture_date"]
+        _not_in_future(value, "fracture date")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        birth = data.get("birth_date")
+        if birth:
+            for name, what in (
+                ("breast_cancer_diagnosis_date", "diagnosis"),
+                ("prior_fracture_date", "fracture"),
+                ("ai_start_date", "aromatase-inhibitor start"),
+            ):
+                value = data.get(name)
+                if value and value < birth:
+                    self.add_error(name, f"The {what} date is before the date of birth.")
+        if data.get("prior_fracture_date") and not data.get("prior_fragility_fracture"):
+            self.add_error(
+                "prior_fragility_fracture",
+                "Tick this when a fracture date is given, or clear the date.",
+            )
+        if self.instance.pk is None and not data.get("ai_drug"):
+            for name in ("ai_start_date", "ai_planned_duration_months"):
+                if data.get(name):
+                    self.add_error("ai_drug", "Choose the drug for this course.")
+                    break
+        site, mrn = data.get("site"), data.get("mrn")
+        if site and mrn:
+            clash = Patient.objects.filter(site=site, mrn=mrn, entered_in_error=False)
+            if self.instance.pk is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
+        return data
+
+    def validate_unique(self) -> None:
+        # MRN uniqueness is checked in clean() and reported by the MRN field; the model's
+        # conditional
+        # constraint would report it as a form-wide error instead. The constraint still guards the
+        # table.
+        return
+
+    def patient_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def ai_course_values(self) -> dict[str, Any] | None:
+        if "ai_drug" not in self.fields or not self.cleaned_data.get("ai_drug"):
+            return None
+        return {
+            "drug": self.cleaned_data["ai_drug"],
+            "start_date": self.cleaned_data.get("ai_start_date"),
+            "planned_duration_months": self.cleaned_data.get("ai_planned_duration_months"),
+        }
+
+
+class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[AromataseInhibitorCourse]):
+    """Add or edit one aromatase-inhibitor course."""
+
+    class Meta:
+        model = AromataseInhibitorCourse
+        fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
+        widgets = {"start_date": DateInput, "stop_date": DateInput}
+        help_texts = {"stop_date": "Leave empty while the course continues."}
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["planned_duration_months"].validators += [
+            MinValueValidator(1, "Enter between 1 and 240 months."),
+            MaxValueValidator(240, "Enter between 1 and 240 months."),
+        ]
+        if self.instance.pk is not None:
+            self.add_version_field(self.instance.version)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            _row("drug", "start_date", "planned_duration_months"),
+            _row("stop_date", "stop_reason"),
+            *(["version"] if self.instance.pk is not None else []),
+            Submit("save", "Save course"),
+        )
+
+    def clean_stop_date(self) -> date | None:
+        value: date | None = self.cleaned_data["stop_date"]
+        _not_in_future(value, "stop date")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, stop = data.get("start_date"), data.get("stop_date")
+        if start and start < self.patient.birth_date:
+            self.add_error("start_date", "The start date is before the date of birth.")
+        if stop and not start:
+            self.add_error("start_date", "Enter the start date of a course that has stopped.")
+        if start and stop and stop < start:
+            self.add_error("stop_date", "The stop date is before the start date.")
+        if data.get("stop_reason") and not stop:
+            self.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
+        return data
+
+    def course_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MarkInErrorForm(forms.Form):
+    """Why a record is being marked entered in error."""
+
+    reason = forms.CharField(
+        max_length=500,
+        min_length=5,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Say why, e.g. 'registered twice, duplicate of MRN 12345'.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "reason", Submit("save", "Mark entered in error", css_class="btn-danger")
+        )
+
+
+class EndFollowUpForm(forms.Form):
+    """A physician ends a patient's follow-up; the record is kept."""
+
+    ended_on = forms.DateField(label="Follow-up ended on", widget=DateInput)
+    reason = forms.CharField(max_length=300, min_length=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(_row("ended_on", "reason"), Submit("save", "End follow-up"))
+
+    def clean_ended_on(self) -> date:
+        value: date = self.cleaned_data["ended_on"]
+        _not_in_future(value, "end date")
+        return value
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)

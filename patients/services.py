@@ -1,0 +1,271 @@
+"""Writes to patient records. Each runs in one transaction together with its audit event."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import lock_for_update
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record, field_values, model_changes
+from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+
+PATIENT_FIELDS = [
+    "site",
+    "mrn",
+    "name",
+    "birth_date",
+    "sex",
+    "menopausal_status",
+    "breast_cancer_diagnosis_date",
+    "height_cm",
+    "weight_kg",
+    "prior_fragility_fracture",
+    "prior_fracture_date",
+    "parent_hip_fracture",
+    "smoking",
+    "alcohol_3_or_more_units_daily",
+    "oral_glucocorticoid_months",
+    "rheumatoid_arthritis",
+    "secondary_osteoporosis",
+    "follow_up_status",
+    "follow_up_ended_on",
+    "follow_up_end_reason",
+]
+AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
+
+
+def _created(instance: Any, fields: list[str]) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in field_values(instance, fields).items()
+        if value not in (None, "")
+    }
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    actor: User,
+    values: dict[str, Any],
+    ai_course: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Patient:
+    """Register a patient, optionally with a first aromatase-inhibitor course."""
+    patient = Patient.objects.create(created_by=actor, **values)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=patient,
+        patient=patient,
+        changes=_created(patient, PATIENT_FIELDS),
+    )
+    if ai_course is not None:
+        ai_course_create(actor=actor, patient=patient, values=ai_course, request=request)
+    return patient
+
+
+def _update[M: Patient | AromataseInhibitorCourse](
+    *,
+    actor: User,
+    instance: M,
+    values: dict[str, Any],
+    fields: list[str],
+    expected_version: int,
+    patient: Patient,
+    request: HttpRequest | None,
+    action: AuditAction = AuditAction.CHANGE,
+) -> M:
+    fresh = lock_for_update(instance, expected_version=expected_version)
+    before = field_values(fresh, fields)
+    for name, value in values.items():
+        setattr(fresh, name, value)
+    after = field_values(fresh, fields)
+    changes = model_changes(before, after)
+    if not changes:
+        return fresh
+    fresh.version = F("version") + 1
+    fresh.save()
+    fresh.refresh_from_db(fields=["version", "updated_at"])
+    changes["version"] = [expected_version, fresh.version]
+    audit_record(
+        action=action, actor=actor, request=request, obj=fresh, patient=patient, changes=changes
+    )
+    return fresh
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    actor: User,
+    patient: Patient,
+    values: dict[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Patient:
+    """Change a patient's record; refused if it changed since `expected_version`."""
+    return _update(
+        actor=actor,
+        instance=patient,
+        values=values,
+        fields=PATIENT_FIELDS,
+        expected_version=expected_version,
+        patient=patient,
+        request=request,
+    )
+
+
+@transaction.atomic
+def patient_end_follow_up(
+    *,
+    actor: User,
+    patient: Patient,
+    ended_on: date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Patient:
+    """End follow-up: the patient leaves worklists and dashboards but keeps the record."""
+    return _update(
+        actor=actor,
+        instance=patient,
+        values={
+            "follow_up_status": FollowUpStatus.ENDED,
+            "follow_up_ended_on": ended_on,
+            "follow_up_end_reason": reason,
+        },
+        fields=PATIENT_FIELDS,
+        expected_version=patient.version,
+        patient=patient,
+        request=request,
+    )
+
+
+@transaction.atomic
+def patient_resume_follow_up(
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
+) -> Patient:
+    """Put a patient whose follow-up ended back on active follow-up."""
+    return _update(
+        actor=actor,
+        instance=patient,
+        values={
+            "follow_up_status": FollowUpStatus.ACTIVE,
+            "follow_up_ended_on": None,
+            "follow_up_end_reason": "",
+        },
+        fields=PATIENT_FIELDS,
+        expected_version=patient.version,
+        patient=patient,
+        request=request,
+    )
+
+
+def _mark_in_error(
+    *,
+    actor: User,
+    instance: Patient | AromataseInhibitorCourse,
+    patient: Patient,
+    reason: str,
+    request: HttpRequest | None,
+) -> None:
+    fresh = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if fresh.entered_in_error:
+        return
+    fresh.entered_in_error = True
+    fresh.error_marked_at = timezone.now()
+    fresh.error_marked_by = actor
+    fresh.error_reason = reason
+    fresh.version = F("version") + 1
+    fresh.save()
+    fresh.refresh_from_db(fields=["version"])
+    audit_record(
+        action=AuditAction.MARK_ERROR,
+        actor=actor,
+        request=request,
+        obj=fresh,
+        patient=patient,
+        changes={
+            "entered_in_error": [False, True],
+            "reason": reason,
+            "version": [fresh.version - 1, fresh.version],
+        },
+    )
+
+
+@transaction.atomic
+def patient_mark_in_error(
+    *, actor: User, patient: Patient, reason: str, request: HttpRequest | None = None
+) -> None:
+    """Hide a patient registered by mistake; the record and its history are kept."""
+    _mark_in_error(actor=actor, instance=patient, patient=patient, reason=reason, request=request)
+
+
+@transaction.atomic
+def ai_course_create(
+    *,
+    actor: User,
+    patient: Patient,
+    values: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> AromataseInhibitorCourse:
+    """Add an aromatase-inhibitor course to a patient."""
+    course = AromataseInhibitorCourse.objects.create(patient=patient, created_by=actor, **values)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=course,
+        patient=patient,
+        changes=_created(course, AI_COURSE_FIELDS),
+    )
+    return course
+
+
+@transaction.atomic
+def ai_course_update(
+    *,
+    actor: User,
+    course: AromataseInhibitorCourse,
+    values: dict[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> AromataseInhibitorCourse:
+    """Change an AI course (e.g. record its stop); refused if it changed since the form opened."""
+    return _update(
+        actor=actor,
+        instance=course,
+        values=values,
+        fields=AI_COURSE_FIELDS,
+        expected_version=expected_version,
+        patient=course.patient,
+        request=request,
+    )
+
+
+@transaction.atomic
+def ai_course_mark_in_error(
+    *,
+    actor: User,
+    course: AromataseInhibitorCourse,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Hide an AI course entered by mistake; it is kept with who marked it and why."""
+    _mark_in_error(
+        actor=actor, instance=course, patient=course.patient, reason=reason, request=request
+    )
+
+
+@transaction.atomic
+def patient_record_view(
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
+) -> None:
+    """Write the audit event for a view of a patient's record."""
+    audit_record(
+        action=AuditAction.VIEW, actor=actor, request=request, obj=patient, patient=patient
+    )

@@ -1,0 +1,193 @@
+"""Patient pages: thin views that parse the request, call one selector or service, and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.selectors import sites_for_user
+from bonehealth.audit.concurrency import ConcurrentEditError
+from patients import selectors, services
+from patients.forms import (
+    AromataseInhibitorCourseForm,
+    EndFollowUpForm,
+    MarkInErrorForm,
+    PatientForm,
+    PatientSearchForm,
+)
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    search = PatientSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    include_ended = request.GET.get("ended") == "1"
+    patients = selectors.patient_search(user=request.user, query=query, include_ended=include_ended)
+    page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patients/patient_list.html",
+        {"page": page, "search": search, "query": query, "include_ended": include_ended},
+    )
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        patient = selectors.patient_get(user=request.user, pk=pk)
+        services.patient_record_view(actor=request.user, patient=patient, request=request)
+    return render(request, "patients/patient_detail.html", {"patient": patient})
+
+
+@permission_required("patients.add_patient", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_create(
+            actor=request.user,
+            values=form.patient_values(),
+            ai_course=form.ai_course_values(),
+            request=request,
+        )
+        messages.success(request, f"Patient {patient.mrn} registered.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@permission_required("patients.change_patient", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    form = PatientForm(
+        request.POST or None, instance=patient, sites=sites_for_user(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(
+                actor=request.user,
+                patient=patient,
+                values=form.patient_values(),
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ConcurrentEditError as conflict:
+            form.apply_conflict(conflict)
+        else:
+            messages.success(request, "Patient record saved.")
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@permission_required("patients.mark_patient_in_error", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    form = MarkInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.patient_mark_in_error(
+            actor=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
+        )
+        messages.success(request, f"Patient {patient.mrn} marked entered in error and hidden.")
+        return redirect("patients:list")
+    return render(
+        request,
+        "patients/mark_in_error_form.html",
+        {"form": form, "patient": patient, "record": patient},
+    )
+
+
+@permission_required("patients.end_follow_up", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    form = EndFollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.patient_end_follow_up(
+            actor=request.user,
+            patient=patient,
+            ended_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "Follow-up ended; the record is kept.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/end_follow_up_form.html", {"form": form, "patient": patient})
+
+
+@permission_required("patients.end_follow_up", raise_exception=True)
+@require_http_methods(["POST"])
+def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    services.patient_resume_follow_up(actor=request.user, patient=patient, request=request)
+    messages.success(request, "Follow-up resumed.")
+    return redirect("patients:detail", pk=patient.pk)
+
+
+@permission_required("patients.add_aromataseinhibitorcourse", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    form = AromataseInhibitorCourseForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        services.ai_course_create(
+            actor=request.user, patient=patient, values=form.course_values(), request=request
+        )
+        messages.success(request, "Aromatase-inhibitor course added.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request, "patients/ai_course_form.html", {"form": form, "patient": patient, "course": None}
+    )
+
+
+@permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    course = selectors.ai_course_get(patient=patient, pk=course_pk)
+    form = AromataseInhibitorCourseForm(request.POST or None, instance=course, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ai_course_update(
+                actor=request.user,
+                course=course,
+                values=form.course_values(),
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ConcurrentEditError as conflict:
+            form.apply_conflict(conflict)
+        else:
+            messages.success(request, "Aromatase-inhibitor course saved.")
+            return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/ai_course_form.html",
+        {"form": form, "patient": patient, "course": course},
+    )
+
+
+@permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ai_course_mark_in_error(
+    request: AuthenticatedHttpRequest, pk: int, course_pk: int
+) -> HttpResponse:
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    course = selectors.ai_course_get(patient=patient, pk=course_pk)
+    form = MarkInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.ai_course_mark_in_error(
+            actor=request.user, course=course, reason=form.cleaned_data["reason"], request=request
+        )
+        messages.success(request, "Course marked entered in error.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/mark_in_error_form.html",
+        {"form": form, "patient": patient, "record": course},
+    )

@@ -1,0 +1,333 @@
+"""Patient registration and editing as a nurse uses them: validation by the field, values kept."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bonehealth.accounts.models import Site
+from bonehealth.audit.models import AuditAction, AuditEvent
+from patients.models import AromataseInhibitorCourse, Patient
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def valid_data(site: Site, **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "site": site.pk,
+        "mrn": "b2002",
+        "name": "Ada Lovelace",
+        "birth_date": "1956-03-02",
+        "sex": "F",
+        "menopausal_status": "postmenopausal",
+        "breast_cancer_diagnosis_date": "2023-11-20",
+        "height_cm": "162.0",
+        "weight_kg": "58.5",
+        "smoking": "never",
+        "oral_glucocorticoid_months": "0",
+        "ai_drug": "anastrozole",
+        "ai_start_date": "2024-01-15",
+        "ai_planned_duration_months": "60",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_patient_with_first_ai_course(nurse_client: Client, site: Site) -> None:
+    response = nurse_client.post(reverse("patients:create"), valid_data(site))
+    patient = Patient.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert patient.mrn == "B2002"  # normalised to upper case
+    course = AromataseInhibitorCourse.objects.get()
+    assert (course.patient, course.drug, str(course.start_date)) == (
+        patient,
+        "anastrozole",
+        "2024-01-15",
+    )
+    actions = list(
+        AuditEvent.objects.exclude(action=AuditAction.LOGIN)
+        .order_by("id")
+        .values_list("action", "object_type")
+    )
+    assert actions == [
+        (AuditAction.CREATE, "patients.patient"),
+        (AuditAction.CREATE, "patients.aromataseinhibitorcourse"),
+    ]
+
+
+def test_register_without_ai_course(nurse_client: Client, site: Site) -> None:
+    data = valid_data(site, ai_drug="", ai_start_date="", ai_planned_duration_months="")
+    assert nurse_client.post(reverse("patients:create"), data).status_code == 302
+    assert AromataseInhibitorCourse.objects.count() == 0
+
+
+def test_planned_ai_start_may_be_in_the_future(nurse_client: Client, site: Site) -> None:
+    future = timezone.localdate() + timedelta(days=30)
+    response = nurse_client.post(reverse("patients:create"), valid_data(site, ai_start_date=future))
+    assert response.status_code == 302
+
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"birth_date": TOMORROW}, "birth_date", "cannot be in the future"),
+        ({"birth_date": "1899-12-31"}, "birth_date", "before 1900"),
+        ({"birth_date": "31/02/1956"}, "birth_date", "Enter a valid date"),
+        ({"breast_cancer_diagnosis_date": TOMORROW}, "breast_cancer_diagnosis_date", "future"),
+        (
+            {"breast_cancer_diagnosis_date": "1950-01-01"},
+            "breast_cancer_diagnosis_date",
+            "before the date of birth",
+        ),
+        (
+            {"prior_fragility_fracture": "on", "prior_fracture_date": TOMORROW},
+            "prior_fracture_date",
+            "future",
+        ),
+        ({"prior_fracture_date": "2020-01-01"}, "prior_fragility_fracture", "Tick this"),
+        ({"ai_start_date": "1950-01-01"}, "ai_start_date", "before the date of birth"),
+        ({"ai_drug": ""}, "ai_drug", "Choose the drug"),
+        (
+            {"ai_planned_duration_months": "0"},
+            "ai_planned_duration_months",
+            "greater than or equal to 1",
+        ),
+        (
+            {"ai_planned_duration_months": "241"},
+            "ai_planned_duration_months",
+            "less than or equal to 240",
+        ),
+        ({"height_cm": "99.9"}, "height_cm", "between 100 and 230"),
+        ({"height_cm": "230.1"}, "height_cm", "between 100 and 230"),
+        ({"weight_kg": "24.9"}, "weight_kg", "between 25 and 250"),
+        ({"weight_kg": "250.1"}, "weight_kg", "between 25 and 250"),
+        ({"mrn": "A 1"}, "mrn", "letters, digits"),
+        ({"mrn": ""}, "mrn", "required"),
+        (
+            {"oral_glucocorticoid_months": "-1"},
+            "oral_glucocorticoid_months",
+            "greater than or equal to 0",
+        ),
+        ({"smoking": "sometimes"}, "smoking", "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_refused_by_the_field_and_kept(
+    nurse_client: Client, site: Site, overrides: dict[str, object], field: str, message: str
+) -> None:
+    data = valid_data(site, **overrides)
+    response = nurse_client.post(reverse("patients:create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field]), form.errors
+    assert Patient.objects.count() == 0
+    assert AuditEvent.objects.exclude(action=AuditAction.LOGIN).count() == 0
+    # What the user typed is shown again.
+    assert 'value="Ada Lovelace"' in response.text
+
+
+@pytest.mark.parametrize(("height", "weight"), [("100", "25"), ("230", "250")])
+def test_range_limits_are_inclusive(
+    nurse_client: Client, site: Site, height: str, weight: str
+) -> None:
+    response = nurse_client.post(
+        reverse("patients:create"), valid_data(site, height_cm=height, weight_kg=weight)
+    )
+    assert response.status_code == 302
+
+
+def test_today_is_accepted_as_a_past_date(nurse_client: Client, site: Site) -> None:
+    today = timezone.localdate()
+    data = valid_data(site, breast_cancer_diagnosis_date=today, ai_start_date=today)
+    assert nurse_client.post(reverse("patients:create"), data).status_code == 302
+
+
+def test_mrn_unique_within_site_only(nurse_client: Client, site: Site, other_site: Site) -> None:
+    PatientFactory(site=site, mrn="B2002")
+    PatientFactory(site=other_site, mrn="B2003")
+    response = nurse_client.post(reverse("patients:create"), valid_data(site))
+    assert "already registered at North General" in response.context["form"].errors["mrn"][0]
+    # Same MRN at another site is fine.
+    response = nurse_client.post(reverse("patients:create"), valid_data(site, mrn="B2003"))
+    assert response.status_code == 302
+
+
+def test_mrn_of_a_patient_entered_in_error_can_be_reused(nurse_client: Client, site: Site) -> None:
+    PatientFactory(site=site, mrn="B2002", entered_in_error=True)
+    assert nurse_client.post(reverse("patients:create"), valid_data(site)).status_code == 302
+
+
+def test_cannot_register_at_a_site_the_user_does_not_work_at(
+    nurse_client: Client, other_site: Site
+) -> None:
+    response = nurse_client.post(reverse("patients:create"), valid_data(other_site))
+    assert "Select a valid choice" in response.context["form"].errors["site"][0]
+    assert Patient.objects.count() == 0
+
+
+def test_a_failure_while_saving_the_course_leaves_no_patient(
+    nurse_client: Client, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from patients import services
+
+    def boom(**kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "ai_course_create", boom)
+    nurse_client.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        nurse_client.post(reverse("patients:create"), valid_data(site))
+    assert Patient.objects.count() == 0
+    assert AuditEvent.objects.exclude(action=AuditAction.LOGIN).count() == 0
+
+
+def test_edit_records_old_and_new_values(nurse_client: Client, patient: Patient) -> None:
+    url = reverse("patients:update", args=[patient.pk])
+    form = nurse_client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(site=patient.site_id, weight_kg="61.5", smoking="current", version=1)
+    response = nurse_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    patient.refresh_from_db()
+    assert (str(patient.weight_kg), patient.smoking, patient.version) == ("61.5", "current", 2)
+    event = AuditEvent.objects.get(action=AuditAction.CHANGE)
+    assert event.changes["smoking"] == ["never", "current"]
+    assert event.changes["weight_kg"] == ["60.0", "61.5"]
+    assert event.changes["version"] == [1, 2]
+    assert event.patient == patient
+
+
+def test_second_of_two_concurrent_edits_is_refused(
+    client: Client, nurse_client: Client, physician_client_factory: Client, patient: Patient
+) -> None:
+    url = reverse("patients:update", args=[patient.pk])
+    initial = {
+        k: v for k, v in nurse_client.get(url).context["form"].initial.items() if v is not None
+    }
+    first = dict(initial, site=patient.site_id, weight_kg="70.0", version=1)
+    second = dict(initial, site=patient.site_id, weight_kg="55.0", name="Jane Changed", version=1)
+    assert physician_client_factory.post(url, first).status_code == 302
+    response = nurse_client.post(url, second)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "changed by someone else" in " ".join(form.non_field_errors())
+    assert "physician changed this to “70.0”" in form.errors["weight_kg"][0]
+    assert 'value="Jane Changed"' in response.text  # the nurse's typing is kept
+    patient.refresh_from_db()
+    assert (str(patient.weight_kg), patient.name) == ("70.0", "Jane Example")  # not overwritten
+    # Having seen the other change, the nurse may save again deliberately.
+    resubmit = dict(second, version=response.context["form"].data["version"])
+    assert nurse_client.post(url, resubmit).status_code == 302
+    patient.refresh_from_db()
+    assert str(patient.weight_kg) == "55.0"
+
+
+@pytest.fixture
+def physician_client_factory(physician: object) -> Client:
+    other = Client()
+    other.force_login(physician)
+    return other
+
+
+def test_mark_patient_in_error_hides_it_and_keeps_it(
+    nurse_client: Client, patient: Patient
+) -> None:
+    url = reverse("patients:mark_in_error", args=[patient.pk])
+    response = nurse_client.post(url, {"reason": "x"})
+    assert "at least 5 characters" in response.context["form"].errors["reason"][0]
+    response = nurse_client.post(url, {"reason": "registered twice"})
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.entered_in_error
+    assert patient.error_reason == "registered twice"
+    assert patient.error_marked_by.username == "nurse"
+    assert nurse_client.get(reverse("patients:detail", args=[patient.pk])).status_code == 404
+    assert "A1001" not in nurse_client.get(reverse("patients:list")).text
+    assert AuditEvent.objects.filter(action=AuditAction.MARK_ERROR, patient=patient).exists()
+
+
+def test_physician_ends_and_resumes_follow_up(physician_client: Client, patient: Patient) -> None:
+    url = reverse("patients:end_follow_up", args=[patient.pk])
+    response = physician_client.post(url, {"ended_on": TOMORROW, "reason": "moved away"})
+    assert "future" in response.context["form"].errors["ended_on"][0]
+    response = physician_client.post(url, {"ended_on": "2025-01-01", "reason": "moved away"})
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.follow_up_status == "ended"
+    assert "A1001" not in physician_client.get(reverse("patients:list")).text
+    assert "A1001" in physician_client.get(reverse("patients:list") + "?ended=1").text
+    physician_client.post(reverse("patients:resume_follow_up", args=[patient.pk]))
+    patient.refresh_from_db()
+    assert patient.follow_up_status == "active"
+    assert patient.follow_up_ended_on is None
+
+
+class TestAiCourseForm:
+    def url(self, patient: Patient) -> str:
+        return reverse("patients:ai_course_create", args=[patient.pk])
+
+    def test_add_course(self, nurse_client: Client, patient: Patient) -> None:
+        response = nurse_client.post(
+            self.url(patient), {"drug": "letrozole", "start_date": "2024-01-01"}
+        )
+        assert response.status_code == 302
+        assert patient.ai_courses.get().drug == "letrozole"
+
+    @pytest.mark.parametrize(
+        ("data", "field", "message"),
+        [
+            ({"start_date": "1950-01-01"}, "start_date", "before the date of birth"),
+            ({"stop_date": "2024-01-01"}, "start_date", "Enter the start date"),
+            (
+                {"start_date": "2024-02-01", "stop_date": "2024-01-01"},
+                "stop_date",
+                "before the start",
+            ),
+            ({"start_date": "2024-01-01", "stop_date": TOMORROW}, "stop_date", "future"),
+            (
+                {"start_date": "2024-01-01", "stop_reason": "nausea"},
+                "stop_date",
+                "Enter the stop date",
+            ),
+            ({"planned_duration_months": "0"}, "planned_duration_months", "between 1 and 240"),
+            ({"planned_duration_months": "241"}, "planned_duration_months", "between 1 and 240"),
+            ({"drug": "tamoxifen"}, "drug", "Select a valid choice"),
+        ],
+    )
+    def test_bad_course(
+        self,
+        nurse_client: Client,
+        patient: Patient,
+        data: dict[str, object],
+        field: str,
+        message: str,
+    ) -> None:
+        response = nurse_client.post(self.url(patient), {"drug": "anastrozole", **data})
+        assert message in " ".join(response.context["form"].errors[field])
+        assert patient.ai_courses.count() == 0
+
+    def test_record_a_stop_then_mark_in_error(self, nurse_client: Client, patient: Patient) -> None:
+        course = patient.ai_courses.create(drug="anastrozole", start_date="2024-01-15")
+        url = reverse("patients:ai_course_update", args=[patient.pk, course.pk])
+        data = {
+            "drug": "anastrozole",
+            "start_date": "2024-01-15",
+            "stop_date": "2024-06-01",
+            "stop_reason": "arthralgia",
+            "version": 1,
+        }
+        assert nurse_client.post(url, data).status_code == 302
+        course.refresh_from_db()
+        assert (str(course.stop_date), course.version) == ("2024-06-01", 2)
+        url = reverse("patients:ai_course_mark_in_error", args=[patient.pk, course.pk])
+        assert nurse_client.post(url, {"reason": "wrong patient"}).status_code == 302
+        course.refresh_from_db()
+        assert course.entered_in_error
+        detail = nurse_client.get(reverse("patients:detail", args=[patient.pk]))
+        assert "No aromatase-inhibitor course recorded" in detail.text

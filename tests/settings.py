@@ -1,0 +1,22 @@
+"""Settings for the test suite: production settings with test-only speed and transport tweaks."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+from bonehealth.settings import *  # noqa: F403
+
+# Django 6.1's PBKDF2 runs 1.5 M iterations; tests hash many passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client and the live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Serve static files straight from the finders (no collectstatic before tests or the live server).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -7,8 +7,8 @@
 `assess(history, *, as_of)` applies every rule of `design/clinical-rules.md`; nothing reads a clock.
 `parse_history(text_or_mapping)` and `assess` raise `HistoryError` (a ValueError) whose message
 starts with the JSON path of the bad field. History dataclasses take keyword arguments, `Decimal`
-numbers in canonical units and `datetime.date` dates; `to_canonical(analyte, value, unit)` and `ACCEPTED_UNITS`
-convert lab entries. `cli.main` is what `manage.py assess` runs.
+numbers in canonical units and `datetime.date` dates; `to_canonical(analyte, value, unit)` and
+`ACCEPTED_UNITS` convert lab entries. `cli.main` is what `manage.py assess` runs.
 """
 
 from .assessment import assess

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from types import MappingProxyType
 from typing import Final
 
@@ -52,6 +53,11 @@ Z_SCORE_SOURCES: Final = ("ISCD",)
 
 def sources_of(rules: Iterable[RuleId]) -> tuple[str, ...]:
     """Return the sources of `rules`, in rule order, without repeats."""
+    return _sources_of(tuple(rules))
+
+
+@cache
+def _sources_of(rules: tuple[RuleId, ...]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for rule in rules:
         for source in RULE_SOURCES[rule]:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+from typing import Final
+
+# Days per month of a common year; February gets its leap day below. (calendar.monthrange also
+# computes a weekday, which made it the hot spot of the benchmark.)
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -14,7 +22,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
     month = month0 + 1
-    last = calendar.monthrange(year, month)[1]
+    if day.day <= 28:
+        return dt.date(year, month, day.day)
+    last = 29 if month == 2 and _is_leap(year) else _MONTH_DAYS[month0]
     return dt.date(year, month, min(day.day, last))
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 
 from ..catalogue import sources_of
 from ..dates import age_in_years, within_months_before
@@ -208,27 +209,30 @@ class Context:
         self.schedule.append(ScheduleEntry(item=item, due=due))
 
 
+_by_date = attrgetter("date")
+
+
 def build_context(history: History, as_of: dt.date) -> Context:
     """Cut `history` at `as_of` and index it; raise HistoryError on a site measured twice a day."""
-    scans = sorted((s for s in history.dexa_scans if s.date <= as_of), key=lambda s: s.date)
+    scans = sorted((s for s in history.dexa_scans if s.date <= as_of), key=_by_date)
     by_site: dict[Site, list[Observation]] = {}
-    seen: set[tuple[Site, dt.date]] = set()
     for scan in scans:
         for site in SITE_ORDER:
             measurement = scan.sites.get(site)
             if measurement is None:
                 continue
-            if (site, scan.date) in seen:
-                index = list(history.dexa_scans).index(scan)
+            observations = by_site.setdefault(site, [])
+            # Scans are sorted by date, so a second measurement on one date is the previous one.
+            if observations and observations[-1].date == scan.date:
+                index = next(i for i, s in enumerate(history.dexa_scans) if s is scan)
                 raise HistoryError(
                     f"dexa_scans[{index}].sites.{site}",
                     f"a second measurement of {site} on {scan.date.isoformat()}",
                 )
-            seen.add((site, scan.date))
-            by_site.setdefault(site, []).append(Observation(scan.date, scan.scanner, measurement))
+            observations.append(Observation(scan.date, scan.scanner, measurement))
 
     labs: dict[Analyte, list[LabResult]] = {}
-    for lab in sorted((lab for lab in history.labs if lab.date <= as_of), key=lambda x: x.date):
+    for lab in sorted((lab for lab in history.labs if lab.date <= as_of), key=_by_date):
         labs.setdefault(lab.analyte, []).append(lab)
 
     therapies = [

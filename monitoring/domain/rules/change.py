@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..rounding import round_1, round_3
 from ..thresholds import ANNUALIZE_MIN_DAYS, DAYS_PER_YEAR, DEFAULT_LSC_G_CM2, RAPID_LOSS_PCT
@@ -11,8 +11,7 @@ from ..types import SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
 from .context import Context, Observation
 
 
-@dataclass(frozen=True, slots=True)
-class SiteChange:
+class SiteChange(NamedTuple):
     """A judged change with the unrounded numbers the projection needs."""
 
     change: BmdChange

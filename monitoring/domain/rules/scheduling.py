@@ -99,8 +99,12 @@ def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChang
         )
     ctx.recommend(
         RecommendationCode.REPEAT_DEXA,
-        f"Repeat DEXA on the same scanner by {next_due.isoformat()} ({months} months after "
-        f"{latest_scan.isoformat()}" + (", physician's plan" if planned else "") + ").",
+        f"Repeat DEXA on the same scanner by {next_due.isoformat()} "
+        + (
+            f"(physician's plan; the rules give {computed.isoformat()})."
+            if planned
+            else f"({months} months after {latest_scan.isoformat()})."
+        ),
         rules,
         due=next_due,
     )

@@ -1,0 +1,125 @@
+"""Section 1: lowest T-score, WHO category, population (Z-scores) and RF-LIST risk factors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..catalogue import Z_SCORE_SOURCES
+from ..rounding import round_1
+from ..thresholds import (
+    MALE_T_SCORE_MIN_AGE,
+    RF_AGE_OVER,
+    RF_BMI_UNDER,
+    RF_GLUCOCORTICOID_MONTHS_OVER,
+    RF_T_BELOW,
+    T_NORMAL_MIN,
+    T_OSTEOPOROSIS_MAX,
+)
+from ..types import (
+    CENTRAL_SITES,
+    AlertCode,
+    LowestTScore,
+    MenopausalStatus,
+    RiskFactor,
+    RuleId,
+    Severity,
+    Sex,
+    Site,
+    Smoking,
+    WhoCategory,
+)
+from .context import Context, Observation
+
+
+def current(ctx: Context, site: Site) -> Observation | None:
+    """Return the most recent measurement of `site` on or before `as_of`."""
+    observations = ctx.by_site.get(site)
+    return observations[-1] if observations else None
+
+
+def lowest_t_score(ctx: Context) -> LowestTScore | None:
+    """Return the lowest current T-score (rounded to 0.1), ties to spine, then hip, then neck.
+
+    The radius counts only when none of the three central sites was ever measured.
+    """
+    sites = [site for site in CENTRAL_SITES if site in ctx.by_site] or [Site.RADIUS_33]
+    lowest: LowestTScore | None = None
+    for site in sites:
+        observation = current(ctx, site)
+        if observation is None:
+            continue
+        value = round_1(observation.measurement.t_score)
+        if lowest is None or value < lowest.value:  # strict: earlier site wins a tie
+            lowest = LowestTScore(site=site, value=value, date=observation.date)
+    return lowest
+
+
+def t_scores_apply(ctx: Context) -> bool:
+    """Tell whether WHO T-score categories apply: postmenopausal women and men aged 50 or more."""
+    patient = ctx.history.patient
+    if patient.sex is Sex.M:
+        return ctx.age >= MALE_T_SCORE_MIN_AGE
+    return patient.menopausal_status is not MenopausalStatus.PREMENOPAUSAL
+
+
+def who_category(ctx: Context, lowest: LowestTScore | None) -> WhoCategory:
+    """Apply WHO-CAT; raise Z_SCORE_APPLIES for a population T-scores are not made for."""
+    if not t_scores_apply(ctx):
+        ctx.alert(
+            AlertCode.Z_SCORE_APPLIES,
+            Severity.INFO,
+            "T-score categories do not apply (premenopausal woman or man under 50): read the "
+            "Z-scores instead; Z <= -2.0 is below the expected range for age.",
+            [RuleId.WHO_CAT],
+            sources=Z_SCORE_SOURCES,
+        )
+        return WhoCategory.NOT_APPLICABLE
+    if lowest is None:
+        return WhoCategory.UNKNOWN
+    if lowest.value >= T_NORMAL_MIN:
+        return WhoCategory.NORMAL
+    if lowest.value <= T_OSTEOPOROSIS_MAX:
+        return WhoCategory.OSTEOPOROSIS
+    return WhoCategory.OSTEOPENIA
+
+
+def bmi(ctx: Context) -> Decimal | None:
+    """Return the BMI in kg/m², rounded to 0.1, or None without height and weight."""
+    patient = ctx.history.patient
+    if patient.height_cm is None or patient.weight_kg is None:
+        return None
+    height_m = patient.height_cm / 100
+    return round_1(patient.weight_kg / (height_m * height_m))
+
+
+def risk_factors(ctx: Context, lowest: LowestTScore | None) -> tuple[RiskFactor, ...]:
+    """Return the RF-LIST codes present on `as_of`, sorted."""
+    factors = ctx.history.patient.risk_factors
+    found: list[RiskFactor] = []
+    if lowest is not None and lowest.value < RF_T_BELOW:
+        found.append(RiskFactor.T_BELOW_MINUS_1_5)
+    if ctx.age > RF_AGE_OVER:
+        found.append(RiskFactor.AGE_OVER_65)
+    body_mass = bmi(ctx)
+    if body_mass is not None and body_mass < RF_BMI_UNDER:
+        found.append(RiskFactor.BMI_UNDER_20)
+    if factors.parent_hip_fracture:
+        found.append(RiskFactor.PARENT_HIP_FRACTURE)
+    if fragility_fracture(ctx):
+        found.append(RiskFactor.FRAGILITY_FRACTURE)
+    if factors.oral_glucocorticoid_months > RF_GLUCOCORTICOID_MONTHS_OVER:
+        found.append(RiskFactor.GLUCOCORTICOIDS_OVER_6_MONTHS)
+    if factors.smoking is not Smoking.NEVER:
+        found.append(RiskFactor.SMOKING)
+    if factors.alcohol_3_or_more_units_daily:
+        found.append(RiskFactor.ALCOHOL_3_UNITS)
+    return tuple(sorted(found))
+
+
+def fragility_fracture(ctx: Context) -> bool:
+    """Tell whether a prior fragility fracture is on file; one dated after `as_of` is absent."""
+    factors = ctx.history.patient.risk_factors
+    if not factors.prior_fragility_fracture:
+        return False
+    date = factors.prior_fracture_date
+    return date is None or date <= ctx.as_of

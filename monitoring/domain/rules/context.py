@@ -1,0 +1,267 @@
+"""What every rule reads: the history cut at `as_of`, indexed once, and the output collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from operator import attrgetter
+from typing import NamedTuple
+
+from ..catalogue import sources_of
+from ..dates import age_in_years, within_months_before
+from ..errors import HistoryError
+from ..thresholds import LAB_VALID_MONTHS, RECENT_START_MONTHS
+from ..types import (
+    PARENTERAL_DRUGS,
+    SITE_ORDER,
+    Alert,
+    AlertCode,
+    Analyte,
+    AromataseInhibitorCourse,
+    BoneTherapyCourse,
+    BoneTherapyDrug,
+    DexaScan,
+    FraxResult,
+    History,
+    LabResult,
+    Recommendation,
+    RecommendationCode,
+    RuleId,
+    ScheduleEntry,
+    ScheduleItem,
+    Severity,
+    Site,
+    SiteMeasurement,
+)
+
+
+class CourseStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    STOPPED = "stopped"
+
+
+def course_status(
+    start_date: dt.date | None, stop_date: dt.date | None, as_of: dt.date
+) -> CourseStatus:
+    """Classify a course on `as_of` (Conventions: Courses)."""
+    if stop_date is not None and stop_date <= as_of:
+        return CourseStatus.STOPPED
+    if start_date is None or start_date > as_of:
+        return CourseStatus.PLANNED
+    return CourseStatus.ACTIVE
+
+
+class Observation(NamedTuple):
+    """One site measured on one scan (a NamedTuple: built 15 times per history, cheaply)."""
+
+    date: dt.date
+    scanner: str
+    measurement: SiteMeasurement
+
+
+class Therapy(NamedTuple):
+    """A bone-therapy course with its status and its doses up to `as_of`."""
+
+    course: BoneTherapyCourse
+    position: int
+    status: CourseStatus
+    doses: tuple[dt.date, ...]
+
+    @property
+    def drug(self) -> BoneTherapyDrug:
+        return self.course.drug
+
+    @property
+    def start(self) -> dt.date | None:
+        return self.course.start_date
+
+    @property
+    def last_dose_or_start(self) -> dt.date | None:
+        """Return the last dose given by `as_of`, or the start when none was recorded."""
+        return self.doses[-1] if self.doses else self.course.start_date
+
+
+@dataclass(slots=True)
+class Context:
+    """The history seen from `as_of`: later data dropped, sorted, indexed by site and analyte."""
+
+    history: History
+    as_of: dt.date
+    age: int
+    scans: list[DexaScan]
+    by_site: dict[Site, list[Observation]]
+    labs: dict[Analyte, list[LabResult]]
+    frax: list[FraxResult]
+    ai_courses: list[tuple[AromataseInhibitorCourse, CourseStatus]]
+    therapies: list[Therapy]
+    alerts: list[Alert] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    schedule: list[ScheduleEntry] = field(default_factory=list)
+
+    # --- Courses ------------------------------------------------------------------------------
+
+    @property
+    def ai_planned_or_active(self) -> bool:
+        return any(status is not CourseStatus.STOPPED for _, status in self.ai_courses)
+
+    @property
+    def ai_active(self) -> bool:
+        return any(status is CourseStatus.ACTIVE for _, status in self.ai_courses)
+
+    @property
+    def ai_start(self) -> dt.date | None:
+        """Return the earliest start of any AI course (a future start included)."""
+        starts = [course.start_date for course, _ in self.ai_courses if course.start_date]
+        return min(starts) if starts else None
+
+    def therapies_with(self, *statuses: CourseStatus) -> list[Therapy]:
+        return [therapy for therapy in self.therapies if therapy.status in statuses]
+
+    @property
+    def antiresorptive_active(self) -> bool:
+        return any(t.status is CourseStatus.ACTIVE for t in self.therapies)
+
+    @property
+    def antiresorptive_planned_or_active(self) -> bool:
+        return any(t.status is not CourseStatus.STOPPED for t in self.therapies)
+
+    def planned_or_recently_started(self, therapy: Therapy) -> bool:
+        """Tell "planned or started within 3 months" (Conventions: Dates).
+
+        A course started within 3 months counts even if it was stopped since: the conservative
+        reading, as the drug was given recently.
+        """
+        if therapy.status is CourseStatus.PLANNED:
+            return True
+        start = therapy.start
+        return start is not None and within_months_before(start, RECENT_START_MONTHS, self.as_of)
+
+    def parenteral_planned_or_recent(self) -> list[Therapy]:
+        """Zoledronic acid or denosumab courses planned or started within 3 months."""
+        return [
+            t
+            for t in self.therapies
+            if t.drug in PARENTERAL_DRUGS and self.planned_or_recently_started(t)
+        ]
+
+    # --- Labs ---------------------------------------------------------------------------------
+
+    def recent_lab(self, *analytes: Analyte) -> LabResult | None:
+        """Return the latest result of `analytes` dated within 12 months before `as_of`.
+
+        With several on the latest date, the first analyte listed wins (crcl before eGFR), then
+        the lowest value: the spec is silent and the lowest is the conservative reading for
+        vitamin D, calcium and kidney function alike.
+        """
+        best: LabResult | None = None
+        best_key: tuple[dt.date, int, object] | None = None
+        for rank, analyte in enumerate(analytes):
+            for lab in self.labs.get(analyte, ()):
+                if not within_months_before(lab.date, LAB_VALID_MONTHS, self.as_of):
+                    continue
+                key = (lab.date, -rank, -lab.value)
+                if best_key is None or key > best_key:
+                    best, best_key = lab, key
+        return best
+
+    # --- Output -------------------------------------------------------------------------------
+
+    def alert(
+        self,
+        code: AlertCode,
+        severity: Severity,
+        message: str,
+        rules: Sequence[RuleId],
+        *,
+        site: Site | None = None,
+        sources: tuple[str, ...] | None = None,
+    ) -> None:
+        self.alerts.append(
+            Alert(
+                code=code,
+                severity=severity,
+                message=message,
+                rules=tuple(rules),
+                sources=sources if sources is not None else sources_of(rules),
+                site=site,
+            )
+        )
+
+    def recommend(
+        self,
+        code: RecommendationCode,
+        message: str,
+        rules: Sequence[RuleId],
+        *,
+        due: dt.date | None = None,
+    ) -> None:
+        self.recommendations.append(
+            Recommendation(
+                code=code, message=message, rules=tuple(rules), sources=sources_of(rules), due=due
+            )
+        )
+
+    def plan(self, item: ScheduleItem, due: dt.date) -> None:
+        self.schedule.append(ScheduleEntry(item=item, due=due))
+
+
+_by_date = attrgetter("date")
+
+
+def build_context(history: History, as_of: dt.date) -> Context:
+    """Cut `history` at `as_of` and index it; raise HistoryError on a site measured twice a day."""
+    scans = sorted((s for s in history.dexa_scans if s.date <= as_of), key=_by_date)
+    by_site: dict[Site, list[Observation]] = {}
+    for scan in scans:
+        for site in SITE_ORDER:
+            measurement = scan.sites.get(site)
+            if measurement is None:
+                continue
+            observations = by_site.setdefault(site, [])
+            # Scans are sorted by date, so a second measurement on one date is the previous one.
+            if observations and observations[-1].date == scan.date:
+                index = next(i for i, s in enumerate(history.dexa_scans) if s is scan)
+                raise HistoryError(
+                    f"dexa_scans[{index}].sites.{site}",
+                    f"a second measurement of {site} on {scan.date.isoformat()}",
+                )
+            observations.append(Observation(scan.date, scan.scanner, measurement))
+
+    labs: dict[Analyte, list[LabResult]] = {}
+    for lab in sorted((lab for lab in history.labs if lab.date <= as_of), key=_by_date):
+        labs.setdefault(lab.analyte, []).append(lab)
+
+    therapies = [
+        Therapy(
+            course=course,
+            position=index,
+            status=course_status(course.start_date, course.stop_date, as_of),
+            doses=tuple(sorted(d for d in course.doses if d <= as_of)),
+        )
+        for index, course in enumerate(history.bone_therapy)
+    ]
+    return Context(
+        history=history,
+        as_of=as_of,
+        age=age_in_years(history.patient.birth_date, as_of),
+        scans=scans,
+        by_site=by_site,
+        labs=labs,
+        frax=[f for f in history.frax if f.date <= as_of],
+        ai_courses=[
+            (course, course_status(course.start_date, course.stop_date, as_of))
+            for course in history.aromatase_inhibitors
+        ],
+        therapies=therapies,
+    )
+
+
+def started(therapies: Iterable[Therapy]) -> list[Therapy]:
+    """Return the courses that have started (start on or before `as_of`), earliest first."""
+    return sorted(
+        (t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED),
+        key=lambda t: (t.start or dt.date.min, t.position),
+    )

@@ -1,0 +1,164 @@
+"""Section 7, drugs: denosumab schedule and stop (DMAB-*), DENTAL, BP-DURATION, infusion dates."""
+
+from __future__ import annotations
+
+from ..dates import add_months
+from ..thresholds import (
+    DENOSUMAB_DUE_MAX_DAYS_LATE,
+    DENOSUMAB_INTERVAL_MONTHS,
+    DENOSUMAB_OVERDUE_MAX_DAYS_LATE,
+    ORAL_BP_REVIEW_MONTHS,
+    ZOLEDRONIC_INTERVAL_MONTHS,
+    ZOLEDRONIC_REVIEW_MONTHS,
+)
+from ..types import (
+    BISPHOSPHONATES,
+    ORAL_BISPHOSPHONATES,
+    AlertCode,
+    BoneTherapyDrug,
+    RecommendationCode,
+    RuleId,
+    ScheduleItem,
+    Severity,
+)
+from .context import Context, CourseStatus, started
+
+
+def denosumab_schedule(ctx: Context) -> None:
+    """DMAB-SCHEDULE: next injection 6 months after the last; alert from the due day."""
+    active = started(
+        t for t in ctx.therapies_with(CourseStatus.ACTIVE) if t.drug is BoneTherapyDrug.DENOSUMAB
+    )
+    if not active:
+        return
+    course = active[-1]
+    last = course.last_dose_or_start
+    if last is None:  # an active course always has a start; kept for the type checker
+        return
+    due = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
+    ctx.plan(ScheduleItem.DENOSUMAB_DOSE, due)
+    late = (ctx.as_of - due).days
+    if late < 0:
+        return
+    rules = [RuleId.DMAB_SCHEDULE]
+    when = due.isoformat()
+    if late <= DENOSUMAB_DUE_MAX_DAYS_LATE:
+        ctx.alert(
+            AlertCode.DENOSUMAB_DUE,
+            Severity.WARNING,
+            f"Denosumab due {when} ({late} days ago; last {last.isoformat()}): give it within "
+            f"{DENOSUMAB_DUE_MAX_DAYS_LATE} days of the due date.",
+            rules,
+        )
+    elif late <= DENOSUMAB_OVERDUE_MAX_DAYS_LATE:
+        ctx.alert(
+            AlertCode.DENOSUMAB_OVERDUE,
+            Severity.HIGH,
+            f"Denosumab {late} days late (due {when}): give it now.",
+            rules,
+        )
+    else:
+        ctx.alert(
+            AlertCode.DENOSUMAB_REBOUND_RISK,
+            Severity.CRITICAL,
+            f"Denosumab {late} days late (due {when}, > {DENOSUMAB_OVERDUE_MAX_DAYS_LATE}): "
+            "rebound vertebral fracture risk; give it now and consider a bisphosphonate.",
+            rules,
+        )
+    ctx.recommend(
+        RecommendationCode.GIVE_DENOSUMAB,
+        f"Give denosumab 60 mg (due {when}).",
+        rules,
+        due=due,
+    )
+
+
+def denosumab_stop(ctx: Context) -> None:
+    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months."""
+    courses = started(t for t in ctx.therapies if t.drug is BoneTherapyDrug.DENOSUMAB)
+    if not courses or courses[-1].status is not CourseStatus.STOPPED:
+        return
+    course = courses[-1]
+    last = course.last_dose_or_start
+    if last is None:
+        return
+    follow_on = any(
+        t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
+        for t in ctx.therapies
+    )
+    if follow_on:
+        return
+    by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
+    severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
+    rules = [RuleId.DMAB_STOP]
+    ctx.alert(
+        AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
+        severity,
+        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate since: start "
+        f"one by {by.isoformat()} to prevent rebound vertebral fractures.",
+        rules,
+    )
+    ctx.recommend(
+        RecommendationCode.START_FOLLOW_ON_THERAPY,
+        f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab.",
+        rules,
+        due=by,
+    )
+
+
+def dental(ctx: Context) -> None:
+    """DENTAL: zoledronic acid or denosumab planned or recently started needs a dental review.
+
+    A review dated after `as_of` is an appointment, not a review done: it counts as missing
+    (conservative; the spec only says later data is ignored).
+    """
+    missing = [
+        t
+        for t in ctx.parenteral_planned_or_recent()
+        if t.course.dental_review_date is None or t.course.dental_review_date > ctx.as_of
+    ]
+    if not missing:
+        return
+    drugs = " and ".join(sorted({t.drug.replace("_", " ") for t in missing}))
+    ctx.alert(
+        AlertCode.DENTAL_REVIEW_MISSING,
+        Severity.WARNING,
+        f"No dental review documented for {drugs} (osteonecrosis of the jaw): arrange one.",
+        [RuleId.DENTAL],
+    )
+
+
+def bisphosphonate_duration(ctx: Context) -> None:
+    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid."""
+    long_courses: list[str] = []
+    for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
+        if therapy.start is None:
+            continue
+        if therapy.drug in ORAL_BISPHOSPHONATES:
+            months = ORAL_BP_REVIEW_MONTHS
+        elif therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+            months = ZOLEDRONIC_REVIEW_MONTHS
+        else:
+            continue
+        if add_months(therapy.start, months) <= ctx.as_of:
+            long_courses.append(
+                f"{therapy.drug.replace('_', ' ')} since {therapy.start.isoformat()}"
+            )
+    if long_courses:
+        ctx.alert(
+            AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
+            Severity.INFO,
+            f"{'; '.join(long_courses)}: review the duration; no drug holiday while the aromatase "
+            "inhibitor continues.",
+            [RuleId.BP_DURATION],
+        )
+
+
+def zoledronic_schedule(ctx: Context) -> None:
+    """Schedule the next zoledronic acid infusion (adjuvant 4 mg every 6 months)."""
+    for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
+        last = therapy.last_dose_or_start
+        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID and last is not None:
+            ctx.plan(
+                ScheduleItem.ZOLEDRONIC_ACID_DOSE, add_months(last, ZOLEDRONIC_INTERVAL_MONTHS)
+            )

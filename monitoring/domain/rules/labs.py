@@ -1,0 +1,186 @@
+"""Section 7, labs: vitamin D (VITD), calcium (CA-LOW) and kidney function (RENAL)."""
+
+from __future__ import annotations
+
+from ..dates import add_months
+from ..rounding import round_2
+from ..thresholds import (
+    ALENDRONATE_CONTRAINDICATED_BELOW,
+    CALCIUM_LOW_BELOW,
+    DENOSUMAB_HYPOCALCEMIA_RISK_BELOW,
+    RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
+    VITD_DEFICIENT_BELOW,
+    VITD_RECHECK_MONTHS,
+    VITD_SUFFICIENT_FROM,
+    ZOLEDRONIC_CONTRAINDICATED_BELOW,
+    ZOLEDRONIC_DOSE_CHECK_MAX,
+)
+from ..types import (
+    PARENTERAL_DRUGS,
+    AlertCode,
+    Analyte,
+    BoneTherapyDrug,
+    RecommendationCode,
+    RuleId,
+    ScheduleItem,
+    Severity,
+)
+from .context import Context, CourseStatus
+
+
+def vitamin_d(ctx: Context) -> None:
+    """VITD: judge the latest 25-OH vitamin D of the last 12 months."""
+    lab = ctx.recent_lab(Analyte.VITAMIN_D_25OH)
+    rules = [RuleId.VITD]
+    if lab is None:
+        ctx.alert(
+            AlertCode.VITAMIN_D_NOT_MEASURED,
+            Severity.INFO,
+            "No 25-OH vitamin D in the last 12 months: measure it.",
+            rules,
+        )
+        return
+    value = round_2(lab.value)
+    if value >= VITD_SUFFICIENT_FROM:
+        return
+    when = lab.date.isoformat()
+    if value < VITD_DEFICIENT_BELOW:
+        parenteral = ctx.parenteral_planned_or_recent()
+        severity = Severity.HIGH if parenteral else Severity.WARNING
+        extra = (
+            f"; replete before {parenteral[0].drug.replace('_', ' ')} (hypocalcaemia risk)"
+            if parenteral
+            else ""
+        )
+        ctx.alert(
+            AlertCode.VITAMIN_D_DEFICIENT,
+            severity,
+            f"25-OH vitamin D {value} ng/mL on {when} is deficient (< {VITD_DEFICIENT_BELOW})"
+            f"{extra}.",
+            rules,
+        )
+    else:
+        ctx.alert(
+            AlertCode.VITAMIN_D_INSUFFICIENT,
+            Severity.INFO,
+            f"25-OH vitamin D {value} ng/mL on {when} is insufficient (< {VITD_SUFFICIENT_FROM}).",
+            rules,
+        )
+    recheck = add_months(lab.date, VITD_RECHECK_MONTHS)
+    ctx.recommend(
+        RecommendationCode.REPLETE_VITAMIN_D,
+        f"Replete vitamin D ({value} ng/mL on {when}, target >= {VITD_SUFFICIENT_FROM}) and "
+        f"recheck by {recheck.isoformat()}.",
+        rules,
+    )
+    ctx.plan(ScheduleItem.VITAMIN_D_RECHECK, recheck)
+
+
+def calcium(ctx: Context) -> None:
+    """CA-LOW: zoledronic acid or denosumab planned or active needs a normal adjusted calcium."""
+    courses = [
+        t
+        for t in ctx.therapies_with(CourseStatus.PLANNED, CourseStatus.ACTIVE)
+        if t.drug in PARENTERAL_DRUGS
+    ]
+    if not courses:
+        return
+    drugs = " and ".join(sorted({t.drug.replace("_", " ") for t in courses}))
+    rules = [RuleId.CA_LOW]
+    lab = ctx.recent_lab(Analyte.CALCIUM)
+    if lab is None:
+        ctx.alert(
+            AlertCode.CALCIUM_NOT_MEASURED,
+            Severity.WARNING,
+            f"No albumin-adjusted calcium in the last 12 months for {drugs}: measure it before "
+            "the next dose.",
+            rules,
+        )
+        return
+    value = round_2(lab.value)
+    if value < CALCIUM_LOW_BELOW:
+        ctx.alert(
+            AlertCode.HYPOCALCEMIA,
+            Severity.CRITICAL,
+            f"Adjusted calcium {value} mmol/L on {lab.date.isoformat()} (< {CALCIUM_LOW_BELOW}): "
+            f"do not give {drugs} until it is corrected.",
+            rules,
+        )
+
+
+def renal(ctx: Context) -> None:
+    """RENAL: kidney function against each planned or active course; one alert per code."""
+    courses = ctx.therapies_with(CourseStatus.PLANNED, CourseStatus.ACTIVE)
+    if not courses:
+        return
+    lab = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
+    value = round_2(lab.value) if lab is not None else None
+    measure = ""
+    if lab is not None:
+        name = "creatinine clearance" if lab.analyte is Analyte.CRCL else "eGFR"
+        measure = f"{name} {value} on {lab.date.isoformat()}"
+    # code -> (severity, messages)
+    raised: dict[AlertCode, tuple[Severity, list[str]]] = {}
+
+    def raise_(code: AlertCode, severity: Severity, message: str) -> None:
+        previous = raised.get(code)
+        if previous is None:
+            raised[code] = (severity, [message])
+            return
+        top = severity if severity.rank > previous[0].rank else previous[0]
+        if message not in previous[1]:
+            previous[1].append(message)
+        raised[code] = (top, previous[1])
+
+    for drug in sorted({t.drug for t in courses}):
+        if drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+            if value is None:
+                raise_(
+                    AlertCode.RENAL_FUNCTION_UNKNOWN,
+                    Severity.WARNING,
+                    "No creatinine clearance or eGFR in the last 12 months for zoledronic acid: "
+                    "measure it before the infusion",
+                )
+            elif value < ZOLEDRONIC_CONTRAINDICATED_BELOW:
+                raise_(
+                    AlertCode.RENAL_CONTRAINDICATION,
+                    Severity.CRITICAL,
+                    f"{measure} (< {ZOLEDRONIC_CONTRAINDICATED_BELOW}): zoledronic acid is "
+                    "contraindicated",
+                )
+            elif value <= ZOLEDRONIC_DOSE_CHECK_MAX:
+                raise_(
+                    AlertCode.RENAL_DOSE_CHECK,
+                    Severity.WARNING,
+                    f"{measure} ({ZOLEDRONIC_CONTRAINDICATED_BELOW} to "
+                    f"{ZOLEDRONIC_DOSE_CHECK_MAX}): check the zoledronic acid dose",
+                )
+        elif value is None:
+            # The rule names an unknown kidney function only for zoledronic acid.
+            continue
+        elif drug is BoneTherapyDrug.ALENDRONATE and value < ALENDRONATE_CONTRAINDICATED_BELOW:
+            raise_(
+                AlertCode.RENAL_CONTRAINDICATION,
+                Severity.HIGH,
+                f"{measure} (< {ALENDRONATE_CONTRAINDICATED_BELOW}): alendronate is "
+                "contraindicated",
+            )
+        elif (
+            drug in (BoneTherapyDrug.RISEDRONATE, BoneTherapyDrug.IBANDRONATE)
+            and value < RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW
+        ):
+            raise_(
+                AlertCode.RENAL_CONTRAINDICATION,
+                Severity.HIGH,
+                f"{measure} (< {RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW}): {drug} is "
+                "contraindicated",
+            )
+        elif drug is BoneTherapyDrug.DENOSUMAB and value < DENOSUMAB_HYPOCALCEMIA_RISK_BELOW:
+            raise_(
+                AlertCode.HYPOCALCEMIA_RISK_RENAL,
+                Severity.HIGH,
+                f"{measure} (< {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW}): denosumab is not "
+                "contraindicated, but severe hypocalcaemia may follow; check calcium closely",
+            )
+    for code, (severity, messages) in raised.items():
+        ctx.alert(code, severity, "; ".join(messages) + ".", [RuleId.RENAL])

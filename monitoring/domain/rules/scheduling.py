@@ -1,0 +1,112 @@
+"""Section 5: when the next DEXA is due (SCHED-*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..dates import add_months
+from ..thresholds import (
+    BASELINE_GRACE_MONTHS,
+    INTERVAL_HIGH_MONTHS,
+    INTERVAL_LOW_MONTHS,
+    INTERVAL_MODERATE_MONTHS,
+    INTERVAL_STABLE_ON_THERAPY_MONTHS,
+    STABLE_ON_THERAPY_MIN_MONTHS,
+)
+from ..types import AlertCode, RecommendationCode, RiskCategory, RuleId, ScheduleItem, Severity
+from .change import SiteChange
+from .context import Context, CourseStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DexaSchedule:
+    next_due: dt.date
+    computed_due: dt.date
+
+
+_INTERVALS = {
+    RiskCategory.LOW: (INTERVAL_LOW_MONTHS, RuleId.SCHED_LOW),
+    RiskCategory.MODERATE: (INTERVAL_MODERATE_MONTHS, RuleId.SCHED_MODERATE),
+    RiskCategory.HIGH: (INTERVAL_HIGH_MONTHS, RuleId.SCHED_HIGH),
+    # Cannot happen with a scan on file; the shortest interval is the conservative fallback.
+    RiskCategory.UNKNOWN: (INTERVAL_HIGH_MONTHS, RuleId.SCHED_HIGH),
+}
+
+
+def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[SiteChange]) -> bool:
+    """SCHED-STABLE-ON-THERAPY: >= 24 months on one active course at the latest scan, no loss."""
+    if not compared or any(change.significant_decrease for change in compared):
+        return False
+    return any(
+        therapy.start is not None
+        and add_months(therapy.start, STABLE_ON_THERAPY_MIN_MONTHS) <= latest_scan
+        for therapy in ctx.therapies_with(CourseStatus.ACTIVE)
+    )
+
+
+def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChange]) -> DexaSchedule:
+    """Compute the next DEXA, apply the physician's plan, raise the baseline and overdue alerts."""
+    plan = ctx.history.plan
+    planned = plan.next_dexa_due if plan is not None else None
+    if not ctx.scans:
+        ai_start = ctx.ai_start
+        computed = ai_start if ai_start is not None else ctx.as_of
+        rules = [RuleId.SCHED_BASELINE]
+        next_due = planned or computed
+        if ai_start is None or ctx.as_of <= add_months(ai_start, BASELINE_GRACE_MONTHS):
+            ctx.alert(
+                AlertCode.BASELINE_DEXA_DUE,
+                Severity.WARNING,
+                f"Baseline DEXA due {computed.isoformat()} (at the start of the aromatase "
+                "inhibitor).",
+                rules,
+            )
+        else:
+            ctx.alert(
+                AlertCode.BASELINE_DEXA_MISSING,
+                Severity.HIGH,
+                f"No baseline DEXA more than {BASELINE_GRACE_MONTHS} months after the aromatase "
+                f"inhibitor started ({ai_start.isoformat()}): book one now.",
+                rules,
+            )
+        if planned is not None:
+            rules.append(RuleId.SCHED_PLAN)
+        ctx.recommend(
+            RecommendationCode.BASELINE_DEXA,
+            f"Baseline DEXA (lumbar spine and hip) by {next_due.isoformat()}.",
+            rules,
+            due=next_due,
+        )
+        ctx.plan(ScheduleItem.DEXA, next_due)
+        return DexaSchedule(next_due=next_due, computed_due=computed)
+
+    latest_scan = ctx.scans[-1].date
+    if stable_on_therapy(ctx, latest_scan, compared):
+        months, rule = INTERVAL_STABLE_ON_THERAPY_MONTHS, RuleId.SCHED_STABLE_ON_THERAPY
+    else:
+        months, rule = _INTERVALS[risk]
+    computed = add_months(latest_scan, months)
+    next_due = planned or computed
+    rules = [rule] if planned is None else [rule, RuleId.SCHED_PLAN]
+    if ctx.as_of > next_due:
+        ctx.alert(
+            AlertCode.DEXA_OVERDUE,
+            Severity.WARNING,
+            f"DEXA was due {next_due.isoformat()} (last scan {latest_scan.isoformat()}): book it.",
+            [RuleId.SCHED_OVERDUE],
+        )
+    ctx.recommend(
+        RecommendationCode.REPEAT_DEXA,
+        f"Repeat DEXA on the same scanner by {next_due.isoformat()} "
+        + (
+            f"(physician's plan; the rules give {computed.isoformat()})."
+            if planned
+            else f"({months} months after {latest_scan.isoformat()})."
+        ),
+        rules,
+        due=next_due,
+    )
+    ctx.plan(ScheduleItem.DEXA, next_due)
+    return DexaSchedule(next_due=next_due, computed_due=computed)

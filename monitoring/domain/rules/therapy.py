@@ -1,0 +1,102 @@
+"""Sections 2 and 3: therapy triggers (TX-*) and the risk category (RISK-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..rounding import round_1
+from ..thresholds import (
+    FRAX_HIP_PCT,
+    FRAX_MAJOR_PCT,
+    TX_AI_MIN_RISK_FACTORS,
+    TX_AI_T_BELOW,
+    TX_T_OSTEOPOROSIS,
+)
+from ..types import (
+    AlertCode,
+    FraxResult,
+    LowestTScore,
+    RecommendationCode,
+    RiskCategory,
+    RiskFactor,
+    RuleId,
+    Severity,
+)
+from .classification import fragility_fracture
+from .context import Context
+
+
+def latest_frax(ctx: Context) -> FraxResult | None:
+    """Return the latest FRAX result; on the same date one with BMD wins over one without."""
+    if not ctx.frax:
+        return None
+    return max(ctx.frax, key=lambda f: (f.date, f.with_bmd))
+
+
+def therapy_triggers(
+    ctx: Context,
+    lowest: LowestTScore | None,
+    factors: Sequence[RiskFactor],
+    rapid_loss: bool,
+) -> tuple[RuleId, ...]:
+    """Return the TX rule ids that fire, sorted."""
+    fired: list[RuleId] = []
+    if lowest is not None and lowest.value <= TX_T_OSTEOPOROSIS:
+        fired.append(RuleId.TX_OSTEOPOROSIS)
+    if fragility_fracture(ctx):
+        fired.append(RuleId.TX_FRACTURE)
+    frax = latest_frax(ctx)
+    if frax is not None and (
+        round_1(frax.major_osteoporotic_pct) >= FRAX_MAJOR_PCT
+        or round_1(frax.hip_pct) >= FRAX_HIP_PCT
+    ):
+        fired.append(RuleId.TX_FRAX)
+    if ctx.ai_planned_or_active:
+        if lowest is not None and lowest.value < TX_AI_T_BELOW:
+            fired.append(RuleId.TX_AI_T)
+        if len(factors) >= TX_AI_MIN_RISK_FACTORS:
+            fired.append(RuleId.TX_AI_RF)
+    if rapid_loss:
+        fired.append(RuleId.TX_RAPID)
+    return tuple(sorted(fired))
+
+
+def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
+    """Raise BONE_THERAPY_INDICATED and its recommendations when nothing is active or planned."""
+    if not triggers or ctx.antiresorptive_planned_or_active:
+        return
+    names = ", ".join(triggers)
+    ctx.alert(
+        AlertCode.BONE_THERAPY_INDICATED,
+        Severity.HIGH,
+        f"Bone-protective therapy is indicated ({names}) and no antiresorptive is active or "
+        "planned: start a bisphosphonate or denosumab.",
+        triggers,
+    )
+    ctx.recommend(
+        RecommendationCode.START_BONE_THERAPY,
+        f"Start an antiresorptive (bisphosphonate or denosumab): {names}.",
+        triggers,
+    )
+    ctx.recommend(
+        RecommendationCode.DENTAL_REVIEW,
+        "Arrange a dental review before starting the antiresorptive (osteonecrosis of the jaw).",
+        triggers,
+    )
+
+
+def risk_category(
+    *,
+    triggers: Sequence[RuleId],
+    has_scan: bool,
+    factors: Sequence[RiskFactor],
+    significant_loss: bool,
+) -> RiskCategory:
+    """Apply RISK-HIGH, RISK-UNKNOWN, RISK-MODERATE and RISK-LOW, in that order."""
+    if triggers:
+        return RiskCategory.HIGH
+    if not has_scan:
+        return RiskCategory.UNKNOWN
+    if factors or significant_loss:
+        return RiskCategory.MODERATE
+    return RiskCategory.LOW

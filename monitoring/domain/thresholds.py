@@ -1,0 +1,118 @@
+"""Every number the rules use, named, with its source. Not edited at run time.
+
+Source names are the short names of `design/clinical-rules.md`; "design choice" marks a number
+that no source fixes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from .types import Site
+
+# --- Classification (WHO 1994; ISCD) ------------------------------------------------------------
+T_NORMAL_MIN: Final = Decimal("-1.0")  # WHO 1994: T >= -1.0 is normal
+T_OSTEOPOROSIS_MAX: Final = Decimal("-2.5")  # WHO 1994: T <= -2.5 is osteoporosis
+Z_BELOW_EXPECTED_MAX: Final = Decimal("-2.0")  # ISCD 2019: Z <= -2.0 is below the expected range
+MALE_T_SCORE_MIN_AGE: Final = 50  # ISCD: T-scores apply to men aged 50 or more
+
+# --- Risk factors (Hadji 2017; Seed-A adds alcohol) ----------------------------------------------
+RF_T_BELOW: Final = Decimal("-1.5")  # Hadji 2017: T < -1.5
+RF_AGE_OVER: Final = 65  # Hadji 2017: age > 65
+RF_BMI_UNDER: Final = Decimal("20.0")  # Hadji 2017: BMI < 20 kg/m²
+RF_GLUCOCORTICOID_MONTHS_OVER: Final = Decimal(6)  # Hadji 2017: oral glucocorticoids > 6 months
+
+# --- Therapy triggers ---------------------------------------------------------------------------
+TX_T_OSTEOPOROSIS: Final = Decimal("-2.5")  # Seed-A, Seed-B; ASCO 2019: T <= -2.5
+TX_AI_T_BELOW: Final = Decimal("-2.0")  # Hadji 2017; ESMO 2020: T < -2.0 (strict) on an AI
+TX_AI_MIN_RISK_FACTORS: Final = 2  # Hadji 2017: 2 or more risk factors on an AI
+FRAX_MAJOR_PCT: Final = Decimal("20.0")  # BHOF 2022; ASCO 2019: 10-year major fracture >= 20 %
+FRAX_HIP_PCT: Final = Decimal("3.0")  # BHOF 2022; ASCO 2019: 10-year hip fracture >= 3 %
+
+# --- Change between scans (ISCD) ----------------------------------------------------------------
+# ISCD 2019 (LSC = 2.77 x precision error); the default values are a design choice within
+# published ranges, used when the scanner's own precision study is not on file.
+DEFAULT_LSC_G_CM2: Final[dict[Site, Decimal]] = {
+    Site.LUMBAR_SPINE: Decimal("0.030"),
+    Site.TOTAL_HIP: Decimal("0.025"),
+    Site.FEMORAL_NECK: Decimal("0.035"),
+    Site.RADIUS_33: Decimal("0.030"),
+}
+ANNUALIZE_MIN_DAYS: Final = 300  # design choice (CHG-ANNUAL): annualize only >= 300 days apart
+DAYS_PER_YEAR: Final = Decimal("365.25")  # ISCD: Julian year for annualizing
+RAPID_LOSS_PCT: Final = Decimal("5.0")  # design choice on Seed-A: >= 5 %/yr (or >= 5 % < 300 days)
+
+# --- Scheduling ---------------------------------------------------------------------------------
+BASELINE_GRACE_MONTHS: Final = 3  # design choice: baseline DEXA may follow the AI start by 3 months
+INTERVAL_LOW_MONTHS: Final = 24  # Seed-A; ASCO 2019: low risk, every 2 years
+INTERVAL_MODERATE_MONTHS: Final = 12  # Seed-A: osteopenia, within one year
+INTERVAL_HIGH_MONTHS: Final = 12  # Seed-A: 1-2 years to assess treatment
+INTERVAL_STABLE_ON_THERAPY_MONTHS: Final = 24  # Hadji 2017; ASCO 2019
+STABLE_ON_THERAPY_MIN_MONTHS: Final = 24  # Hadji 2017; ASCO 2019: on therapy >= 2 years
+
+# --- Projection (ATAC: Eastell 2006 and 2008) ---------------------------------------------------
+# ATAC median loss on anastrozole: 4.1 % lumbar spine at 2 years, 7.24 % hip at 5 years.
+ATAC_ANNUAL_LOSS_PCT: Final[dict[Site, Decimal]] = {
+    Site.LUMBAR_SPINE: Decimal("2.0"),
+    Site.TOTAL_HIP: Decimal("1.45"),
+    Site.FEMORAL_NECK: Decimal("1.45"),
+}
+# Design choice: population SD of young-adult BMD used to turn a BMD loss into T-score units.
+ATAC_SD_G_CM2: Final[dict[Site, Decimal]] = {
+    Site.LUMBAR_SPINE: Decimal("0.110"),
+    Site.TOTAL_HIP: Decimal("0.120"),
+    Site.FEMORAL_NECK: Decimal("0.120"),
+}
+PROJECTION_THRESHOLDS: Final = (Decimal("-2.0"), Decimal("-2.5"))  # PROJ: the two crossings
+# Design choice: a crossing further away than this is not reported (null): it is no estimate.
+PROJECTION_HORIZON_YEARS: Final = 100
+
+# --- Labs and safety ----------------------------------------------------------------------------
+LAB_VALID_MONTHS: Final = 12  # design choice (Conventions): a lab counts for 12 months
+VITD_DEFICIENT_BELOW: Final = Decimal(20)  # Endocrine Society 2011: < 20 ng/mL deficient
+VITD_SUFFICIENT_FROM: Final = Decimal(30)  # Seed-B; Endocrine Society 2011: >= 30 ng/mL sufficient
+VITD_RECHECK_MONTHS: Final = 3  # design choice: recheck vitamin D 3 months after a low result
+RECENT_START_MONTHS: Final = 3  # Conventions: "planned or started within 3 months"
+CALCIUM_LOW_BELOW: Final = Decimal("2.12")  # zoledronic acid and denosumab labels: mmol/L adjusted
+ZOLEDRONIC_CONTRAINDICATED_BELOW: Final = Decimal(35)  # zoledronic acid 5 mg label (mL/min)
+ZOLEDRONIC_DOSE_CHECK_MAX: Final = Decimal(60)  # zoledronic acid 4 mg label: dose reduced <= 60
+ALENDRONATE_CONTRAINDICATED_BELOW: Final = Decimal(35)  # alendronate label
+RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW: Final = Decimal(
+    30
+)  # risedronate, ibandronate labels
+DENOSUMAB_HYPOCALCEMIA_RISK_BELOW: Final = Decimal(30)  # denosumab label: severe hypocalcaemia
+
+# --- Denosumab (Seed-B; Lyu 2020; ECTS 2021) ----------------------------------------------------
+DENOSUMAB_INTERVAL_MONTHS: Final = 6  # denosumab label: 60 mg every 6 months
+DENOSUMAB_DUE_MAX_DAYS_LATE: Final = 28  # Lyu 2020: up to 4 weeks late keeps the effect
+DENOSUMAB_OVERDUE_MAX_DAYS_LATE: Final = 112  # Lyu 2020: > 16 weeks late, rebound fractures
+ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg every 6 months
+
+# --- Duration (ASBMR 2016) ----------------------------------------------------------------------
+ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate
+ZOLEDRONIC_REVIEW_MONTHS: Final = 36  # ASBMR 2016: review after 3 years of zoledronic acid
+
+# --- Bone turnover markers (Seed-A; IOF-ECTS 2017, TRIO study LSC) -----------------------------
+BTM_WINDOW_MONTHS: Final = 12  # design choice: judge the response in the first 12 months
+BTM_BASELINE_DAYS_BEFORE: Final = 90  # design choice: baseline sample up to 90 days before start
+BTM_FOLLOW_UP_MIN_DAYS: Final = 60  # Seed-A (3-6 months), widened: from 60 days after the start
+BTM_FOLLOW_UP_MAX_DAYS: Final = 240  # ... to 240 days after the start
+BTM_CHECK_MONTHS: Final = 3  # Seed-A; IOF-ECTS 2017: check the response 3 months after the start
+CTX_ADEQUATE_FALL_PCT: Final = Decimal(56)  # IOF-ECTS 2017: TRIO LSC for CTX
+P1NP_ADEQUATE_FALL_PCT: Final = Decimal(38)  # IOF-ECTS 2017: TRIO LSC for P1NP
+CTX_NOT_CONFIRMED_FALL_PCT: Final = Decimal(30)  # design choice: a fall of 30-56 % is not confirmed
+
+# --- Always (ASCO 2019; Seed-A) -----------------------------------------------------------------
+CALCIUM_MG_PER_DAY: Final = (1000, 1200)  # ASCO 2019
+VITAMIN_D_IU_PER_DAY: Final = (800, 1000)  # ASCO 2019
+
+# --- Input plausibility (design choice: reject typos, not patients) -----------------------------
+BMD_RANGE: Final = (Decimal("0.2"), Decimal("2.0"))  # g/cm²
+SCORE_RANGE: Final = (Decimal(-7), Decimal(5))  # T- and Z-scores
+PLANNED_DURATION_MONTHS_RANGE: Final = (1, 240)
+HEIGHT_CM_RANGE: Final = (Decimal(100), Decimal(230))
+WEIGHT_KG_RANGE: Final = (Decimal(25), Decimal(300))
+GLUCOCORTICOID_MONTHS_RANGE: Final = (Decimal(0), Decimal(1200))
+FRAX_PCT_RANGE: Final = (Decimal(0), Decimal(100))
+LSC_RANGE: Final = (Decimal("0.001"), Decimal("0.200"))  # g/cm²

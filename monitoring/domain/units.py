@@ -1,0 +1,75 @@
+"""Lab units: the accepted unit strings per analyte and conversion to the canonical (first) unit.
+
+Conversion factors are from `design/history-format.md`. µ may be written as the micro sign (U+00B5),
+the Greek small letter mu (U+03BC) or a plain `u`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
+
+from .errors import HistoryError
+from .types import Analyte
+
+MICRO: Final = "\u00b5"
+_MICRO_VARIANTS: Final = ("\u03bc", "u")
+
+_ONE: Final = Decimal(1)
+
+# Per analyte and unit, (multiplier, divisor) to reach the canonical unit. Dividing by the published
+# factor (not multiplying by a rounded inverse) keeps 74.88 nmol/L exactly 30 ng/mL.
+_CONVERSIONS: Final[dict[Analyte, dict[str, tuple[Decimal, Decimal]]]] = {
+    Analyte.CTX: {"ng/mL": (_ONE, _ONE), "pg/mL": (_ONE, Decimal(1000))},
+    Analyte.P1NP: {f"{MICRO}g/L": (_ONE, _ONE), "ng/mL": (_ONE, _ONE)},
+    Analyte.BSAP: {f"{MICRO}g/L": (_ONE, _ONE)},
+    Analyte.UNTX: {"nmol BCE/mmol creatinine": (_ONE, _ONE)},
+    Analyte.VITAMIN_D_25OH: {"ng/mL": (_ONE, _ONE), "nmol/L": (_ONE, Decimal("2.496"))},
+    Analyte.CALCIUM: {"mmol/L": (_ONE, _ONE), "mg/dL": (_ONE, Decimal("4.008"))},
+    Analyte.EGFR: {"mL/min/1.73m2": (_ONE, _ONE)},
+    Analyte.CRCL: {"mL/min": (_ONE, _ONE)},
+    Analyte.CREATININE: {f"{MICRO}mol/L": (_ONE, _ONE), "mg/dL": (Decimal("88.42"), _ONE)},
+}
+
+ACCEPTED_UNITS: Final[Mapping[Analyte, tuple[str, ...]]] = MappingProxyType(
+    {analyte: tuple(units) for analyte, units in _CONVERSIONS.items()}
+)
+"""Accepted unit strings per analyte, canonical unit first (µ written as the micro sign)."""
+
+CANONICAL_UNIT: Final[Mapping[Analyte, str]] = MappingProxyType(
+    {analyte: units[0] for analyte, units in ACCEPTED_UNITS.items()}
+)
+
+
+def normalize_unit(unit: str) -> str:
+    """Return `unit` with a leading µ variant (Greek mu or `u`) written as the micro sign."""
+    for variant in _MICRO_VARIANTS:
+        if unit.startswith(variant + "g/") or unit.startswith(variant + "mol/"):
+            return MICRO + unit[len(variant) :]
+    return unit
+
+
+def to_canonical(
+    analyte: Analyte | str, value: Decimal, unit: str, *, path: str = "unit"
+) -> Decimal:
+    """Convert `value` in `unit` to the canonical unit of `analyte`, at full decimal precision.
+
+    Raise `HistoryError` (at `path`) for an unknown analyte or a unit not accepted for it.
+    """
+    try:
+        known = Analyte(analyte)
+    except ValueError:
+        raise HistoryError(path, f"unknown analyte {analyte!r}") from None
+    conversions = _CONVERSIONS[known]
+    conversion = conversions.get(normalize_unit(unit))
+    if conversion is None:
+        accepted = ", ".join(ACCEPTED_UNITS[known])
+        raise HistoryError(path, f"unit {unit!r} is not accepted for {known} (use {accepted})")
+    multiplier, divisor = conversion
+    if multiplier != _ONE:
+        value = value * multiplier
+    if divisor != _ONE:
+        value = value / divisor
+    return value

@@ -34,7 +34,7 @@ print("ok")
 
 def test_domain_imports_no_django_and_no_third_party() -> None:
     completed = subprocess.run(  # noqa: S603 - fixed command, no user input
-        [sys.executable, "-I", "-c", SCRIPT, str(REPO_ROOT)],
+        [sys.executable, "-I", "-S", "-c", SCRIPT, str(REPO_ROOT)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

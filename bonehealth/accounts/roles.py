@@ -24,8 +24,41 @@ NURSE_PERMISSIONS = frozenset(
     }
 )
 
-# Everything a nurse does, plus ending a patient's follow-up.
-PHYSICIAN_PERMISSIONS = NURSE_PERMISSIONS | {"patients.end_follow_up"}
+# Monitoring: scans, labs, FRAX, doses given, supplements; acknowledging info and warning alerts.
+NURSE_PERMISSIONS = NURSE_PERMISSIONS | {
+    "monitoring.view_scanner",
+    "monitoring.view_dexascan",
+    "monitoring.add_dexascan",
+    "monitoring.change_dexascan",
+    "monitoring.view_labresult",
+    "monitoring.add_labresult",
+    "monitoring.change_labresult",
+    "monitoring.view_fraxresult",
+    "monitoring.add_fraxresult",
+    "monitoring.change_fraxresult",
+    "monitoring.view_bonetherapycourse",
+    "monitoring.view_bonetherapydose",
+    "monitoring.add_bonetherapydose",
+    "monitoring.change_bonetherapydose",
+    "monitoring.view_supplements",
+    "monitoring.change_supplements",
+    "monitoring.view_monitoringplan",
+    "monitoring.view_alert",
+    "monitoring.acknowledge_alert",
+}
+
+# Everything a nurse does, plus: ending follow-up, the monitoring plan, bone-protective therapy
+# decisions, acknowledging high and critical alerts, signing off scans.
+PHYSICIAN_PERMISSIONS = NURSE_PERMISSIONS | {
+    "patients.end_follow_up",
+    "monitoring.add_bonetherapycourse",
+    "monitoring.change_bonetherapycourse",
+    "monitoring.manage_bone_therapy",
+    "monitoring.add_monitoringplan",
+    "monitoring.set_monitoring_plan",
+    "monitoring.acknowledge_high_alert",
+    "monitoring.sign_off_dexascan",
+}
 
 # Users, site settings and the audit trail; never clinical records (least privilege).
 ADMIN_PERMISSIONS = frozenset(
@@ -36,6 +69,10 @@ ADMIN_PERMISSIONS = frozenset(
         "accounts.change_user",
         "accounts.view_site",
         "audit.view_auditevent",
+        # Site settings: scanners and their least-significant-change values.
+        "monitoring.view_scanner",
+        "monitoring.add_scanner",
+        "monitoring.change_scanner",
     }
 )
 

@@ -1,0 +1,45 @@
+"""Export patient histories in the history-format.md JSON format."""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from bonehealth.accounts.models import Site
+from monitoring.history import history_json
+from monitoring.selectors import patients_with_records
+from patients.models import Patient
+
+
+class Command(BaseCommand):
+    help = "Print the history JSON of each MRN (one object, or a list for several MRNs)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("mrns", nargs="+", metavar="MRN")
+        parser.add_argument(
+            "--site", help="site name or code (needed when an MRN is at several sites)"
+        )
+
+    def handle(self, *args: Any, mrns: list[str], site: str | None, **options: Any) -> None:
+        patients = Patient.objects.filter(mrn__in=mrns, entered_in_error=False)
+        if site:
+            target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
+            if target is None:
+                raise CommandError(f"--site: no site named {site!r}")
+            patients = patients.filter(site=target)
+        found: dict[str, list[int]] = {}
+        for pk, mrn in patients.values_list("pk", "mrn"):
+            found.setdefault(mrn, []).append(pk)
+        missing = [mrn for mrn in mrns if mrn not in found]
+        if missing:
+            raise CommandError(f"no patient with MRN {', '.join(missing)}")
+        ambiguous = [mrn for mrn, pks in found.items() if len(pks) > 1]
+        if ambiguous:
+            raise CommandError(f"MRN {', '.join(ambiguous)} exists at several sites: use --site")
+        loaded = {
+            p.mrn: p for p in patients_with_records(pk for pks in found.values() for pk in pks)
+        }
+        histories = [history_json(loaded[mrn]) for mrn in mrns]
+        output = histories[0] if len(histories) == 1 else histories
+        self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))

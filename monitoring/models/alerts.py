@@ -1,0 +1,104 @@
+"""Alerts as the application keeps them, and the latest assessment and schedule of each patient."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from monitoring.models.choices import RiskCategory, ScheduleItem, Severity, WhoCategory
+from patients.models import Patient
+
+
+class Alert(models.Model):
+    """One raised alert. At most one open alert per patient, code and site (clinical-rules.md).
+
+    A code no longer raised is closed (`cleared_at`); a rise in severity closes this alert
+    (`superseded`) and opens a new one that needs a new acknowledgement.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    code = models.CharField(max_length=40)
+    site = models.CharField(max_length=20, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity_rank = models.PositiveSmallIntegerField()
+    message = models.TextField()
+    rules = models.JSONField(default=list)
+    sources = models.JSONField(default=list)
+    raised_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledgement_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-severity_rank", "raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "code", "site"],
+                condition=Q(cleared_at__isnull=True),
+                name="one_open_alert_per_patient_code_site",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["-severity_rank", "raised_at"],
+                name="open_alerts_worst_first",
+                condition=Q(cleared_at__isnull=True),
+            ),
+            models.Index(fields=["patient", "cleared_at"]),
+        ]
+        permissions = [
+            ("acknowledge_alert", "Acknowledge info and warning alerts"),
+            ("acknowledge_high_alert", "Acknowledge high and critical alerts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}{f' ({self.site})' if self.site else ''} {self.severity}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class PatientAssessment(models.Model):
+    """The latest assessment of a patient, stored for lists, the dashboard and the worklist."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.PROTECT, related_name="assessment", primary_key=True
+    )
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+    risk_category = models.CharField(max_length=10, choices=RiskCategory.choices)
+    who_category = models.CharField(max_length=20, choices=WhoCategory.choices)
+    lowest_t_score = models.DecimalField(max_digits=3, decimal_places=1, null=True)
+    lowest_t_site = models.CharField(max_length=20, blank=True)
+    therapy_indicated = models.BooleanField()
+    next_dexa_due = models.DateField(null=True)
+    computed_next_dexa_due = models.DateField(null=True)
+    # The whole assessment in the JSON format of history-format.md.
+    data = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["risk_category"])]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} as of {self.as_of}: {self.risk_category}"
+
+
+class ScheduledItem(models.Model):
+    """One due item of a patient's latest assessment (`schedule`), for the worklist."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="schedule")
+    item = models.CharField(max_length=30, choices=ScheduleItem.choices)
+    due = models.DateField(db_index=True)
+
+    class Meta:
+        ordering = ["due", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "item", "due"], name="schedule_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} due {self.due}"

@@ -1,0 +1,50 @@
+"""Lab results (canonical unit, plus value and unit as entered) and FRAX results."""
+
+from django.db import models
+
+from monitoring.models.choices import Analyte
+from monitoring.models.records import ClinicalEntry
+from patients.models import Patient
+
+
+class LabResult(ClinicalEntry):
+    """One analyte from one sample."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="lab_results")
+    sample_date = models.DateField()
+    analyte = models.CharField(max_length=20, choices=Analyte.choices)
+    # In the analyte's canonical unit (monitoring.domain.CANONICAL_UNIT), for display and queries;
+    # the rules convert `entered_value` themselves.
+    value = models.DecimalField(max_digits=14, decimal_places=6)
+    entered_value = models.DecimalField(max_digits=10, decimal_places=3)
+    entered_unit = models.CharField(max_length=40)
+    # Only meaningful for CTX: a fasting morning sample.
+    fasting = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["sample_date", "analyte", "id"]
+        indexes = [models.Index(fields=["patient", "sample_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_analyte_display()} {self.entered_value} {self.entered_unit}"
+
+
+class FraxResult(ClinicalEntry):
+    """10-year fracture probabilities from the official FRAX calculator (recorded, not computed)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="frax_results")
+    assessed_on = models.DateField()
+    major_osteoporotic_pct = models.DecimalField(
+        "major osteoporotic fracture (%)", max_digits=4, decimal_places=1
+    )
+    hip_pct = models.DecimalField("hip fracture (%)", max_digits=4, decimal_places=1)
+    with_bmd = models.BooleanField("calculated with BMD", default=False)
+
+    class Meta:
+        ordering = ["assessed_on", "id"]
+        verbose_name = "FRAX result"
+
+    def __str__(self) -> str:
+        return (
+            f"FRAX {self.assessed_on:%Y-%m-%d}: {self.major_osteoporotic_pct} % / {self.hip_pct} %"
+        )

@@ -1,0 +1,111 @@
+"""Scanners and DEXA scans with their per-site measurements."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from bonehealth.accounts.models import Site
+from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
+from monitoring.models.records import ClinicalEntry
+from patients.models import Patient
+
+
+def _lsc_field(label: str) -> "models.DecimalField[Decimal | None, Decimal | None]":
+    return models.DecimalField(
+        f"LSC {label} (g/cm²)",
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="From this scanner's precision study; empty uses the default.",
+    )
+
+
+class Scanner(models.Model):
+    """A densitometer at a site, with its least significant change per measured site."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="scanners")
+    name = models.CharField(max_length=120)
+    manufacturer = models.CharField(max_length=80, blank=True)
+    model = models.CharField(max_length=80, blank=True)
+    lsc_lumbar_spine = _lsc_field("lumbar spine")
+    lsc_total_hip = _lsc_field("total hip")
+    lsc_femoral_neck = _lsc_field("femoral neck")
+    lsc_radius_33 = _lsc_field("1/3 radius")
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="scanner_name_unique_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lsc_by_site(self) -> dict[str, object]:
+        """Return {site: LSC} for the sites whose LSC the precision study gave."""
+        values = {
+            MeasuredSite.LUMBAR_SPINE: self.lsc_lumbar_spine,
+            MeasuredSite.TOTAL_HIP: self.lsc_total_hip,
+            MeasuredSite.FEMORAL_NECK: self.lsc_femoral_neck,
+            MeasuredSite.RADIUS_33: self.lsc_radius_33,
+        }
+        return {site.value: value for site, value in values.items() if value is not None}
+
+
+class DexaScan(ClinicalEntry):
+    """One DEXA examination: its date, scanner, measurements and review."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dexa_scans")
+    scan_date = models.DateField()
+    scanner = models.ForeignKey(Scanner, on_delete=models.PROTECT, related_name="scans")
+    trabecular_bone_score = models.DecimalField(
+        "trabecular bone score", max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    vertebral_fracture_assessment = models.CharField(
+        max_length=20, choices=VertebralFractureAssessment.choices, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scan_date", "id"]
+        indexes = [
+            models.Index(fields=["patient", "scan_date"]),
+            models.Index(
+                fields=["reviewed_at"],
+                name="scan_awaiting_review",
+                condition=Q(reviewed_at__isnull=True, entered_in_error=False),
+            ),
+        ]
+        permissions = [("sign_off_dexascan", "Sign off a reviewed DEXA scan")]
+
+    def __str__(self) -> str:
+        return f"DEXA {self.scan_date:%Y-%m-%d}"
+
+
+class DexaMeasurement(models.Model):
+    """BMD and scores of one measured site in one scan."""
+
+    scan = models.ForeignKey(DexaScan, on_delete=models.PROTECT, related_name="measurements")
+    site = models.CharField(max_length=20, choices=MeasuredSite.choices)
+    bmd = models.DecimalField("BMD (g/cm²)", max_digits=4, decimal_places=3)
+    t_score = models.DecimalField(max_digits=3, decimal_places=1)
+    z_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["scan", "site"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scan", "site"], name="one_measurement_per_site_per_scan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_site_display()}: {self.bmd} g/cm², T {self.t_score}"

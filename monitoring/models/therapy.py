@@ -1,0 +1,61 @@
+"""Bone-protective therapy courses, the doses given, and calcium / vitamin D supplements."""
+
+from django.conf import settings
+from django.db import models
+
+from monitoring.models.choices import BoneTherapyDrug
+from monitoring.models.records import ClinicalEntry
+from patients.models import Patient
+
+
+class BoneTherapyCourse(ClinicalEntry):
+    """One course of a bisphosphonate or denosumab: planned (no start yet), active or stopped."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="bone_therapy")
+    drug = models.CharField(max_length=20, choices=BoneTherapyDrug.choices)
+    dose = models.CharField(max_length=120, blank=True, help_text="e.g. 60 mg every 6 months")
+    start_date = models.DateField(
+        null=True, blank=True, help_text="Empty (or in the future) while the course is planned."
+    )
+    stop_date = models.DateField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=300, blank=True)
+    dental_review_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        permissions = [("manage_bone_therapy", "Start, change and stop bone-protective therapy")]
+
+    def __str__(self) -> str:
+        return f"{self.get_drug_display()} from {self.start_date or 'planned'}"
+
+
+class BoneTherapyDose(ClinicalEntry):
+    """One injection or infusion given."""
+
+    course = models.ForeignKey(BoneTherapyCourse, on_delete=models.PROTECT, related_name="doses")
+    given_on = models.DateField()
+
+    class Meta:
+        ordering = ["given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.course.get_drug_display()} dose {self.given_on:%Y-%m-%d}"
+
+
+class Supplements(models.Model):
+    """Whether the patient takes calcium and vitamin D supplements (one row per patient)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="supplements")
+    calcium = models.BooleanField(default=False)
+    vitamin_d = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "supplements"
+
+    def __str__(self) -> str:
+        return f"calcium {self.calcium}, vitamin D {self.vitamin_d}"

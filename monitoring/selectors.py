@@ -1,0 +1,119 @@
+"""Reads of monitoring data. Every patient-facing read goes through patients.selectors' scoping."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from monitoring.models import (
+    Alert,
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    MonitoringPlan,
+    Scanner,
+)
+from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+
+
+def _valid[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse, BoneTherapyDose)](
+    model: type[M],
+) -> QuerySet[M]:
+    return model.objects.filter(entered_in_error=False)
+
+
+def patients_with_records(patient_ids: Iterable[int]) -> QuerySet[Patient]:
+    """Patients with every record the rules need, in a constant number of queries.
+
+    Attributes set by the prefetches: valid_ai_courses, valid_scans (each with measurement_list and
+    its scanner), valid_labs, valid_frax, valid_therapy (each with valid_doses), plan_history,
+    and `supplements` (a one-to-one, may be missing).
+    """
+    return (
+        Patient.objects.filter(pk__in=list(patient_ids))
+        .select_related("site", "supplements")
+        .prefetch_related(
+            Prefetch(
+                "ai_courses",
+                queryset=AromataseInhibitorCourse.objects.filter(entered_in_error=False).order_by(
+                    "start_date", "id"
+                ),
+                to_attr="valid_ai_courses",
+            ),
+            Prefetch(
+                "dexa_scans",
+                queryset=_valid(DexaScan)
+                .select_related("scanner", "scanner__site", "entered_by", "reviewed_by")
+                .prefetch_related(
+                    Prefetch(
+                        "measurements",
+                        queryset=DexaMeasurement.objects.order_by("site"),
+                        to_attr="measurement_list",
+                    )
+                )
+                .order_by("scan_date", "id"),
+                to_attr="valid_scans",
+            ),
+            Prefetch(
+                "lab_results",
+                queryset=_valid(LabResult).order_by("sample_date", "analyte", "id"),
+                to_attr="valid_labs",
+            ),
+            Prefetch(
+                "frax_results",
+                queryset=_valid(FraxResult).order_by("assessed_on", "id"),
+                to_attr="valid_frax",
+            ),
+            Prefetch(
+                "bone_therapy",
+                queryset=_valid(BoneTherapyCourse)
+                .prefetch_related(
+                    Prefetch(
+                        "doses",
+                        queryset=_valid(BoneTherapyDose).order_by("given_on", "id"),
+                        to_attr="valid_doses",
+                    )
+                )
+                .order_by("start_date", "id"),
+                to_attr="valid_therapy",
+            ),
+            Prefetch(
+                "plans",
+                queryset=MonitoringPlan.objects.select_related("set_by").order_by("-set_at", "-id"),
+                to_attr="plan_history",
+            ),
+        )
+    )
+
+
+def active_patient_ids() -> QuerySet[Patient, int]:
+    """Ids of every patient on active follow-up (for nightly reassessment)."""
+    return (
+        Patient.objects.filter(entered_in_error=False, follow_up_status=FollowUpStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def open_alerts_for(patient_ids: Iterable[int]) -> QuerySet[Alert]:
+    """Open alerts of the given patients."""
+    return Alert.objects.filter(patient_id__in=list(patient_ids), cleared_at__isnull=True)
+
+
+def scanners_for_site(*, site_id: int) -> QuerySet[Scanner]:
+    """Active scanners of a site, for the DEXA form."""
+    return Scanner.objects.filter(site_id=site_id, is_active=True).order_by("name")
+
+
+def last_scanner_for(*, patient: Patient) -> Scanner | None:
+    """The scanner of the patient's most recent valid scan (the DEXA form's default)."""
+    scan = (
+        _valid(DexaScan)
+        .filter(patient=patient)
+        .select_related("scanner")
+        .order_by("-scan_date", "-id")
+        .first()
+    )
+    return scan.scanner if scan else None

@@ -1,0 +1,169 @@
+"""Assess patients and keep their stored assessment, schedule and alerts up to date.
+
+The one place where the domain module meets the database: load rows, build histories, call
+`assess`, then write the results in bulk. Callers run it inside the transaction of their write.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring import domain
+from monitoring.history import build_history
+from monitoring.models import Alert, PatientAssessment, ScheduledItem
+from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.selectors import open_alerts_for, patients_with_records
+from patients.models import Patient
+
+
+@dataclass
+class RefreshSummary:
+    patients: int = 0
+    alerts_opened: int = 0
+    alerts_cleared: int = 0
+    alerts_changed: int = 0
+    failed: int = 0
+
+
+def _alert_key(patient_id: int, code: str, site: str) -> tuple[int, str, str]:
+    return (patient_id, code, site)
+
+
+def _new_alert(patient_id: int, alert: domain.Alert, now: datetime) -> Alert:
+    severity = Severity(alert.severity.value)
+    return Alert(
+        patient_id=patient_id,
+        code=alert.code.value,
+        site=alert.site.value if alert.site else "",
+        severity=severity,
+        severity_rank=SEVERITY_RANK[severity],
+        message=alert.message,
+        rules=[rule.value for rule in alert.rules],
+        sources=list(alert.sources),
+        raised_at=now,
+    )
+
+
+def _sync_alerts(
+    raised: dict[int, tuple[domain.Alert, ...]], now: datetime, summary: RefreshSummary
+) -> None:
+    """Apply "How alerts live in the application" (clinical-rules.md) to the open alerts."""
+    open_alerts = {
+        _alert_key(a.patient_id, a.code, a.site): a for a in open_alerts_for(raised.keys())
+    }
+    to_create: list[Alert] = []
+    to_close: list[Alert] = []
+    to_update: list[Alert] = []
+    seen: set[tuple[int, str, str]] = set()
+    for patient_id, alerts in raised.items():
+        for alert in alerts:
+            fresh = _new_alert(patient_id, alert, now)
+            key = _alert_key(patient_id, fresh.code, fresh.site)
+            seen.add(key)
+            current = open_alerts.get(key)
+            if current is None:
+                to_create.append(fresh)
+            elif fresh.severity_rank > current.severity_rank:
+                # A rise in severity needs a new acknowledgement: close this one, open a new one.
+                current.cleared_at = now
+                current.superseded = True
+                to_close.append(current)
+                to_create.append(fresh)
+            elif (current.severity, current.message, current.rules, current.sources) != (
+                fresh.severity,
+                fresh.message,
+                fresh.rules,
+                fresh.sources,
+            ):
+                # Same or lower severity: the same alert, keeping its acknowledgement.
+                current.severity = fresh.severity
+                current.severity_rank = fresh.severity_rank
+                current.message = fresh.message
+                current.rules = fresh.rules
+                current.sources = fresh.sources
+                to_update.append(current)
+    for key, current in open_alerts.items():
+        if key not in seen:
+            current.cleared_at = now
+            to_close.append(current)
+    # Close first: the open-alert uniqueness constraint must hold after every statement.
+    Alert.objects.bulk_update(to_close, ["cleared_at", "superseded"])
+    Alert.objects.bulk_update(
+        to_update, ["severity", "severity_rank", "message", "rules", "sources"]
+    )
+    Alert.objects.bulk_create(to_create)
+    summary.alerts_opened += len(to_create)
+    summary.alerts_cleared += len(to_close)
+    summary.alerts_changed += len(to_update)
+
+
+def _stored(patient_id: int, assessment: domain.Assessment, now: datetime) -> PatientAssessment:
+    lowest = assessment.lowest_t_score
+    return PatientAssessment(
+        patient_id=patient_id,
+        as_of=assessment.as_of,
+        computed_at=now,
+        risk_category=assessment.risk_category.value,
+        who_category=assessment.who_category.value,
+        lowest_t_score=lowest.value if lowest else None,
+        lowest_t_site=lowest.site.value if lowest else "",
+        therapy_indicated=assessment.therapy_indicated,
+        next_dexa_due=assessment.next_dexa_due,
+        computed_next_dexa_due=assessment.computed_next_dexa_due,
+        data=domain.assessment_to_dict(assessment),
+    )
+
+
+def assess_patients(patients: Sequence[Patient], *, as_of: date) -> dict[int, domain.Assessment]:
+    """Assess patients loaded by `patients_with_records`; no writes."""
+    return {patient.pk: domain.assess(build_history(patient), as_of=as_of) for patient in patients}
+
+
+@transaction.atomic
+def assessments_refresh(
+    patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None
+) -> RefreshSummary:
+    """Reassess the patients and store their assessments, schedules and alerts."""
+    as_of = as_of or timezone.localdate()
+    now = now or timezone.now()
+    patients = list(patients_with_records(patient_ids))
+    summary = RefreshSummary(patients=len(patients))
+    if not patients:
+        return summary
+    assessments = assess_patients(patients, as_of=as_of)
+    ids = list(assessments)
+    PatientAssessment.objects.bulk_create(
+        [_stored(pk, assessment, now) for pk, assessment in assessments.items()],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=[
+            "as_of",
+            "computed_at",
+            "risk_category",
+            "who_category",
+            "lowest_t_score",
+            "lowest_t_site",
+            "therapy_indicated",
+            "next_dexa_due",
+            "computed_next_dexa_due",
+            "data",
+        ],
+    )
+    ScheduledItem.objects.filter(patient_id__in=ids).delete()
+    ScheduledItem.objects.bulk_create(
+        [
+            ScheduledItem(patient_id=pk, item=entry.item.value, due=entry.due)
+            for pk, assessment in assessments.items()
+            for entry in assessment.schedule
+        ]
+    )
+    _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
+    return summary
+
+
+def patient_assessment_refresh(*, patient: Patient) -> RefreshSummary:
+    """Reassess one patient (call inside the transaction of a clinical write)."""
+    return assessments_refresh([patient.pk])

@@ -1,0 +1,95 @@
+"""Each vignette, imported and reassessed, gives the alerts that `manage.py assess` gives.
+
+Also: exporting a patient and importing the export elsewhere reproduces the same assessment.
+"""
+
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from bonehealth.accounts.models import Site
+from monitoring.models import Alert, PatientAssessment, ScheduledItem
+from patients.models import Patient
+from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES, _missing
+
+pytestmark = pytest.mark.django_db
+
+
+def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
+    out = StringIO()
+    call_command("assess", str(path), stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def vignette_site(db: None) -> Site:
+    return Site.objects.create(name="North General", code="north")
+
+
+@pytest.mark.parametrize("name", NAMES or ["(none)"])
+def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, name: str) -> None:
+    if not NAMES:
+        _missing()
+    path = VIGNETTES / f"{name}.history.json"
+    expected = _assess_cli(path)
+    as_of = json.loads(path.read_text())["as_of"]
+    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    call_command("reassess_all", "--as-of", as_of, "--no-progress", stdout=StringIO())
+
+    patient = Patient.objects.get()
+    stored = {
+        (a.code, a.severity, a.site or None)
+        for a in Alert.objects.filter(patient=patient, cleared_at__isnull=True)
+    }
+    assert stored == {(a["code"], a["severity"], a["site"]) for a in expected["alerts"]}
+    assessment = PatientAssessment.objects.get(patient=patient)
+    assert assessment.data == expected
+    assert {(s.item, s.due.isoformat()) for s in ScheduledItem.objects.filter(patient=patient)} == {
+        (s["item"], s["due"]) for s in expected["schedule"]
+    }
+
+
+@pytest.mark.parametrize("name", NAMES or ["(none)"])
+def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name: str) -> None:
+    if not NAMES:
+        _missing()
+    path = VIGNETTES / f"{name}.history.json"
+    as_of = json.loads(path.read_text())["as_of"]
+    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    out = StringIO()
+    mrn = Patient.objects.get().mrn
+    call_command("export_history", mrn, stdout=out)
+    exported = json.loads(out.getvalue())
+    again = dict(exported, as_of=as_of)
+
+    other = Site.objects.create(name="Elsewhere", code="elsewhere")
+    from monitoring.services.history_import import history_import
+
+    history_import(data=again, site=other)
+    from monitoring.services.assessment import assessments_refresh
+
+    assessments_refresh(
+        Patient.objects.values_list("pk", flat=True), as_of=date.fromisoformat(as_of)
+    )
+    first, second = (
+        PatientAssessment.objects.get(patient__site=site).data for site in (vignette_site, other)
+    )
+    assert first == second
+
+
+def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> None:
+    if not NAMES:
+        _missing()
+    path = VIGNETTES / "69-denosumab-egfr-25-zoledronic-planned.history.json"
+    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    from bonehealth.audit.models import AuditEvent
+
+    events = AuditEvent.objects.count()
+    out = StringIO()
+    call_command("import_history", "--site", "north", str(path), stdout=out)
+    assert AuditEvent.objects.count() == events
+    assert "nothing new" in out.getvalue()

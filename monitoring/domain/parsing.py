@@ -352,18 +352,7 @@ def _scan(value: Any, path: str) -> DexaScan:
     )
 
 
-# Plausible canonical values per analyte (design choice: catches unit mix-ups and typos).
-_LAB_RANGES: Final[dict[Analyte, tuple[Decimal, Decimal]]] = {
-    Analyte.CTX: (Decimal(0), Decimal(20)),  # ng/mL
-    Analyte.P1NP: (Decimal(0), Decimal(3000)),  # µg/L
-    Analyte.BSAP: (Decimal(0), Decimal(1000)),  # µg/L
-    Analyte.UNTX: (Decimal(0), Decimal(3000)),  # nmol BCE/mmol creatinine
-    Analyte.VITAMIN_D_25OH: (Decimal(0), Decimal(300)),  # ng/mL
-    Analyte.CALCIUM: (Decimal("0.5"), Decimal(5)),  # mmol/L
-    Analyte.EGFR: (Decimal(0), Decimal(250)),  # mL/min/1.73m2
-    Analyte.CRCL: (Decimal(0), Decimal(300)),  # mL/min
-    Analyte.CREATININE: (Decimal(0), Decimal(3000)),  # µmol/L
-}
+_LAB_RANGES: Final = th.LAB_PLAUSIBLE_RANGES
 
 
 def _lab(value: Any, path: str) -> LabResult:

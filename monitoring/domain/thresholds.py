@@ -6,10 +6,12 @@ that no source fixes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final
 
-from .types import Site
+from .types import Analyte, Site
 
 # --- Classification (WHO 1994; ISCD) ------------------------------------------------------------
 T_NORMAL_MIN: Final = Decimal("-1.0")  # WHO 1994: T >= -1.0 is normal
@@ -116,3 +118,18 @@ WEIGHT_KG_RANGE: Final = (Decimal(25), Decimal(300))
 GLUCOCORTICOID_MONTHS_RANGE: Final = (Decimal(0), Decimal(1200))
 FRAX_PCT_RANGE: Final = (Decimal(0), Decimal(100))
 LSC_RANGE: Final = (Decimal("0.001"), Decimal("0.200"))  # g/cm²
+
+# Plausible canonical values per analyte (design choice: catches unit mix-ups and typos).
+LAB_PLAUSIBLE_RANGES: Final[Mapping[Analyte, tuple[Decimal, Decimal]]] = MappingProxyType(
+    {
+        Analyte.CTX: (Decimal(0), Decimal(20)),  # ng/mL
+        Analyte.P1NP: (Decimal(0), Decimal(3000)),  # µg/L
+        Analyte.BSAP: (Decimal(0), Decimal(1000)),  # µg/L
+        Analyte.UNTX: (Decimal(0), Decimal(3000)),  # nmol BCE/mmol creatinine
+        Analyte.VITAMIN_D_25OH: (Decimal(0), Decimal(300)),  # ng/mL
+        Analyte.CALCIUM: (Decimal("0.5"), Decimal(5)),  # mmol/L
+        Analyte.EGFR: (Decimal(0), Decimal(250)),  # mL/min/1.73m2
+        Analyte.CRCL: (Decimal(0), Decimal(300)),  # mL/min
+        Analyte.CREATININE: (Decimal(0), Decimal(3000)),  # µmol/L
+    }
+)

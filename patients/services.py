@@ -4,14 +4,12 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
-from bonehealth.audit.services import audit_record, field_values, model_changes
+from bonehealth.audit.records import created_values, mark_in_error, versioned_update
+from bonehealth.audit.services import audit_record
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 
 PATIENT_FIELDS = [
@@ -39,14 +37,6 @@ PATIENT_FIELDS = [
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
 
 
-def _created(instance: Any, fields: list[str]) -> dict[str, Any]:
-    return {
-        name: value
-        for name, value in field_values(instance, fields).items()
-        if value not in (None, "")
-    }
-
-
 @transaction.atomic
 def patient_create(
     *,
@@ -63,7 +53,7 @@ def patient_create(
         request=request,
         obj=patient,
         patient=patient,
-        changes=_created(patient, PATIENT_FIELDS),
+        changes=created_values(patient, PATIENT_FIELDS),
     )
     if ai_course is not None:
         ai_course_create(actor=actor, patient=patient, values=ai_course, request=request)
@@ -79,24 +69,17 @@ def _update[M: Patient | AromataseInhibitorCourse](
     expected_version: int,
     patient: Patient,
     request: HttpRequest | None,
-    action: AuditAction = AuditAction.CHANGE,
 ) -> M:
-    fresh = lock_for_update(instance, expected_version=expected_version)
-    before = field_values(fresh, fields)
-    for name, value in values.items():
-        setattr(fresh, name, value)
-    after = field_values(fresh, fields)
-    changes = model_changes(before, after)
-    if not changes:
-        return fresh
-    fresh.version = F("version") + 1
-    fresh.save()
-    fresh.refresh_from_db(fields=["version", "updated_at"])
-    changes["version"] = [expected_version, fresh.version]
-    audit_record(
-        action=action, actor=actor, request=request, obj=fresh, patient=patient, changes=changes
+    updated, _ = versioned_update(
+        actor=actor,
+        instance=instance,
+        values=values,
+        fields=fields,
+        expected_version=expected_version,
+        patient=patient,
+        request=request,
     )
-    return fresh
+    return updated
 
 
 @transaction.atomic
@@ -165,44 +148,12 @@ def patient_resume_follow_up(
     )
 
 
-def _mark_in_error(
-    *,
-    actor: User,
-    instance: Patient | AromataseInhibitorCourse,
-    patient: Patient,
-    reason: str,
-    request: HttpRequest | None,
-) -> None:
-    fresh = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-    if fresh.entered_in_error:
-        return
-    fresh.entered_in_error = True
-    fresh.error_marked_at = timezone.now()
-    fresh.error_marked_by = actor
-    fresh.error_reason = reason
-    fresh.version = F("version") + 1
-    fresh.save()
-    fresh.refresh_from_db(fields=["version"])
-    audit_record(
-        action=AuditAction.MARK_ERROR,
-        actor=actor,
-        request=request,
-        obj=fresh,
-        patient=patient,
-        changes={
-            "entered_in_error": [False, True],
-            "reason": reason,
-            "version": [fresh.version - 1, fresh.version],
-        },
-    )
-
-
 @transaction.atomic
 def patient_mark_in_error(
     *, actor: User, patient: Patient, reason: str, request: HttpRequest | None = None
 ) -> None:
     """Hide a patient registered by mistake; the record and its history are kept."""
-    _mark_in_error(actor=actor, instance=patient, patient=patient, reason=reason, request=request)
+    mark_in_error(actor=actor, instance=patient, patient=patient, reason=reason, request=request)
 
 
 @transaction.atomic
@@ -221,7 +172,7 @@ def ai_course_create(
         request=request,
         obj=course,
         patient=patient,
-        changes=_created(course, AI_COURSE_FIELDS),
+        changes=created_values(course, AI_COURSE_FIELDS),
     )
     return course
 
@@ -256,7 +207,7 @@ def ai_course_mark_in_error(
     request: HttpRequest | None = None,
 ) -> None:
     """Hide an AI course entered by mistake; it is kept with who marked it and why."""
-    _mark_in_error(
+    mark_in_error(
         actor=actor, instance=course, patient=course.patient, reason=reason, request=request
     )
 

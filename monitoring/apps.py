@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = "Bone-health monitoring"
+
+    def ready(self) -> None:
+        from monitoring import receivers  # noqa: F401  (reassess on patient record changes)

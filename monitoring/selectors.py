@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
+from bonehealth.accounts.models import User
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -13,9 +15,11 @@ from monitoring.models import (
     FraxResult,
     LabResult,
     MonitoringPlan,
+    PatientAssessment,
     Scanner,
 )
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.selectors import patients_for_user
 
 
 def _valid[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse, BoneTherapyDose)](
@@ -25,66 +29,67 @@ def _valid[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse, BoneTherapyDo
 
 
 def patients_with_records(patient_ids: Iterable[int]) -> QuerySet[Patient]:
-    """Patients with every record the rules need, in a constant number of queries.
+    """Patients with every record the rules need, in a constant number of queries."""
+    return with_records(Patient.objects.filter(pk__in=list(patient_ids)))
+
+
+def with_records(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Add every record the rules need to a patient queryset (a constant number of queries).
 
     Attributes set by the prefetches: valid_ai_courses, valid_scans (each with measurement_list and
     its scanner), valid_labs, valid_frax, valid_therapy (each with valid_doses), plan_history,
     and `supplements` (a one-to-one, may be missing).
     """
-    return (
-        Patient.objects.filter(pk__in=list(patient_ids))
-        .select_related("site", "supplements")
-        .prefetch_related(
-            Prefetch(
-                "ai_courses",
-                queryset=AromataseInhibitorCourse.objects.filter(entered_in_error=False).order_by(
-                    "start_date", "id"
-                ),
-                to_attr="valid_ai_courses",
+    return patients.select_related("site", "supplements").prefetch_related(
+        Prefetch(
+            "ai_courses",
+            queryset=AromataseInhibitorCourse.objects.filter(entered_in_error=False).order_by(
+                "start_date", "id"
             ),
-            Prefetch(
-                "dexa_scans",
-                queryset=_valid(DexaScan)
-                .select_related("scanner", "scanner__site", "entered_by", "reviewed_by")
-                .prefetch_related(
-                    Prefetch(
-                        "measurements",
-                        queryset=DexaMeasurement.objects.order_by("site"),
-                        to_attr="measurement_list",
-                    )
+            to_attr="valid_ai_courses",
+        ),
+        Prefetch(
+            "dexa_scans",
+            queryset=_valid(DexaScan)
+            .select_related("scanner", "scanner__site", "entered_by", "reviewed_by")
+            .prefetch_related(
+                Prefetch(
+                    "measurements",
+                    queryset=DexaMeasurement.objects.order_by("site"),
+                    to_attr="measurement_list",
                 )
-                .order_by("scan_date", "id"),
-                to_attr="valid_scans",
-            ),
-            Prefetch(
-                "lab_results",
-                queryset=_valid(LabResult).order_by("sample_date", "analyte", "id"),
-                to_attr="valid_labs",
-            ),
-            Prefetch(
-                "frax_results",
-                queryset=_valid(FraxResult).order_by("assessed_on", "id"),
-                to_attr="valid_frax",
-            ),
-            Prefetch(
-                "bone_therapy",
-                queryset=_valid(BoneTherapyCourse)
-                .prefetch_related(
-                    Prefetch(
-                        "doses",
-                        queryset=_valid(BoneTherapyDose).order_by("given_on", "id"),
-                        to_attr="valid_doses",
-                    )
+            )
+            .order_by("scan_date", "id"),
+            to_attr="valid_scans",
+        ),
+        Prefetch(
+            "lab_results",
+            queryset=_valid(LabResult).order_by("sample_date", "analyte", "id"),
+            to_attr="valid_labs",
+        ),
+        Prefetch(
+            "frax_results",
+            queryset=_valid(FraxResult).order_by("assessed_on", "id"),
+            to_attr="valid_frax",
+        ),
+        Prefetch(
+            "bone_therapy",
+            queryset=_valid(BoneTherapyCourse)
+            .prefetch_related(
+                Prefetch(
+                    "doses",
+                    queryset=_valid(BoneTherapyDose).order_by("given_on", "id"),
+                    to_attr="valid_doses",
                 )
-                .order_by("start_date", "id"),
-                to_attr="valid_therapy",
-            ),
-            Prefetch(
-                "plans",
-                queryset=MonitoringPlan.objects.select_related("set_by").order_by("-set_at", "-id"),
-                to_attr="plan_history",
-            ),
-        )
+            )
+            .order_by("start_date", "id"),
+            to_attr="valid_therapy",
+        ),
+        Prefetch(
+            "plans",
+            queryset=MonitoringPlan.objects.select_related("set_by").order_by("-set_at", "-id"),
+            to_attr="plan_history",
+        ),
     )
 
 
@@ -117,3 +122,35 @@ def last_scanner_for(*, patient: Patient) -> Scanner | None:
         .first()
     )
     return scan.scanner if scan else None
+
+
+def patient_page_get(*, user: User, pk: int) -> Patient:
+    """A patient the user may see, with all records; 404 for any other."""
+    return get_object_or_404(with_records(patients_for_user(user=user)), pk=pk)
+
+
+def patient_alerts(
+    *, patient: Patient, recent_cleared: int = 10
+) -> tuple[list[Alert], list[Alert]]:
+    """Open alerts (worst first) and the most recently cleared ones of a patient."""
+    alerts = Alert.objects.filter(patient=patient).select_related("acknowledged_by")
+    open_alerts = list(
+        alerts.filter(cleared_at__isnull=True).order_by("-severity_rank", "raised_at")
+    )
+    cleared = list(alerts.filter(cleared_at__isnull=False).order_by("-cleared_at")[:recent_cleared])
+    return open_alerts, cleared
+
+
+def stored_assessment(*, patient: Patient) -> PatientAssessment | None:
+    return PatientAssessment.objects.filter(patient=patient).first()
+
+
+def entry_get[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
+    model: type[M], *, patient: Patient, pk: int
+) -> M:
+    """One valid entry of a patient the user already may see; 404 otherwise."""
+    return get_object_or_404(model, patient=patient, pk=pk, entered_in_error=False)
+
+
+def dose_get(*, course: BoneTherapyCourse, pk: int) -> BoneTherapyDose:
+    return get_object_or_404(BoneTherapyDose, course=course, pk=pk, entered_in_error=False)

@@ -11,6 +11,7 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.signals import patient_changed
 
 PATIENT_FIELDS = [
     "site",
@@ -57,6 +58,8 @@ def patient_create(
     )
     if ai_course is not None:
         ai_course_create(actor=actor, patient=patient, values=ai_course, request=request)
+    else:
+        patient_changed.send(sender=Patient, patient=patient)
     return patient
 
 
@@ -70,7 +73,7 @@ def _update[M: Patient | AromataseInhibitorCourse](
     patient: Patient,
     request: HttpRequest | None,
 ) -> M:
-    updated, _ = versioned_update(
+    updated, changes = versioned_update(
         actor=actor,
         instance=instance,
         values=values,
@@ -79,6 +82,8 @@ def _update[M: Patient | AromataseInhibitorCourse](
         patient=patient,
         request=request,
     )
+    if changes:
+        patient_changed.send(sender=Patient, patient=patient)
     return updated
 
 
@@ -174,6 +179,7 @@ def ai_course_create(
         patient=patient,
         changes=created_values(course, AI_COURSE_FIELDS),
     )
+    patient_changed.send(sender=Patient, patient=patient)
     return course
 
 
@@ -207,9 +213,10 @@ def ai_course_mark_in_error(
     request: HttpRequest | None = None,
 ) -> None:
     """Hide an AI course entered by mistake; it is kept with who marked it and why."""
-    mark_in_error(
+    if mark_in_error(
         actor=actor, instance=course, patient=course.patient, reason=reason, request=request
-    )
+    ):
+        patient_changed.send(sender=Patient, patient=course.patient)
 
 
 @transaction.atomic

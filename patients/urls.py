@@ -7,7 +7,6 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
-    path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_update, name="update"),
     path("<int:pk>/entered-in-error/", views.patient_mark_in_error, name="mark_in_error"),
     path("<int:pk>/end-follow-up/", views.patient_end_follow_up, name="end_follow_up"),

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,10 @@ from patients.forms import (
     PatientSearchForm,
 )
 
+# The patient page shows monitoring data, so the monitoring app serves it (style.md); this app only
+# links to it by URL name and never imports monitoring.
+PATIENT_PAGE = "monitoring:patient"
+
 
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -36,14 +39,6 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("patients.view_patient", raise_exception=True)
-def patient_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        patient = selectors.patient_get(user=request.user, pk=pk)
-        services.patient_record_view(actor=request.user, patient=patient, request=request)
-    return render(request, "patients/patient_detail.html", {"patient": patient})
-
-
 @permission_required("patients.add_patient", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -56,7 +51,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             request=request,
         )
         messages.success(request, f"Patient {patient.mrn} registered.")
-        return redirect("patients:detail", pk=patient.pk)
+        return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
@@ -80,7 +75,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.apply_conflict(conflict)
         else:
             messages.success(request, "Patient record saved.")
-            return redirect("patients:detail", pk=patient.pk)
+            return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
@@ -116,7 +111,7 @@ def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             request=request,
         )
         messages.success(request, "Follow-up ended; the record is kept.")
-        return redirect("patients:detail", pk=patient.pk)
+        return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(request, "patients/end_follow_up_form.html", {"form": form, "patient": patient})
 
 
@@ -126,7 +121,7 @@ def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> Http
     patient = selectors.patient_get(user=request.user, pk=pk)
     services.patient_resume_follow_up(actor=request.user, patient=patient, request=request)
     messages.success(request, "Follow-up resumed.")
-    return redirect("patients:detail", pk=patient.pk)
+    return redirect(PATIENT_PAGE, pk=patient.pk)
 
 
 @permission_required("patients.add_aromataseinhibitorcourse", raise_exception=True)
@@ -139,7 +134,7 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             actor=request.user, patient=patient, values=form.course_values(), request=request
         )
         messages.success(request, "Aromatase-inhibitor course added.")
-        return redirect("patients:detail", pk=patient.pk)
+        return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(
         request, "patients/ai_course_form.html", {"form": form, "patient": patient, "course": None}
     )
@@ -164,7 +159,7 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
             form.apply_conflict(conflict)
         else:
             messages.success(request, "Aromatase-inhibitor course saved.")
-            return redirect("patients:detail", pk=patient.pk)
+            return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(
         request,
         "patients/ai_course_form.html",
@@ -185,7 +180,7 @@ def ai_course_mark_in_error(
             actor=request.user, course=course, reason=form.cleaned_data["reason"], request=request
         )
         messages.success(request, "Course marked entered in error.")
-        return redirect("patients:detail", pk=patient.pk)
+        return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(
         request,
         "patients/mark_in_error_form.html",

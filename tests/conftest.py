@@ -43,21 +43,23 @@ def foreign_patient(other_site: Site) -> Patient:
     return PatientFactory(site=other_site, mrn="Z9999", name="Other Site")
 
 
-def login(client: Client, user: User) -> Client:
+def login(user: User) -> Client:
+    """A client of its own per user, so two roles can act in one test."""
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def nurse_client(client: Client, nurse: User) -> Client:
-    return login(client, nurse)
+def nurse_client(nurse: User) -> Client:
+    return login(nurse)
 
 
 @pytest.fixture
-def physician_client(client: Client, physician: User) -> Client:
-    return login(client, physician)
+def physician_client(physician: User) -> Client:
+    return login(physician)
 
 
 @pytest.fixture
-def admin_client_(client: Client, admin_user: User) -> Client:
-    return login(client, admin_user)
+def admin_client_(admin_user: User) -> Client:
+    return login(admin_user)

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from bonehealth.accounts.models import Site, User
+from monitoring.models import DexaMeasurement, DexaScan, LabResult, Scanner
 from patients.models import AromataseInhibitor, AromataseInhibitorCourse, Patient
 
 
@@ -59,3 +60,47 @@ class AromataseInhibitorCourseFactory(factory.django.DjangoModelFactory):
     drug = AromataseInhibitor.ANASTROZOLE
     start_date = date(2024, 1, 15)
     planned_duration_months = 60
+
+
+class ScannerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scanner
+        django_get_or_create = ("site", "name")
+
+    site = factory.SubFactory(SiteFactory)
+    name = "Hologic Horizon A"
+    manufacturer = "Hologic"
+
+
+class DexaScanFactory(factory.django.DjangoModelFactory):
+    """A scan with lumbar spine, total hip and femoral neck measured (T-scores from `t`)."""
+
+    class Meta:
+        model = DexaScan
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    scan_date = date(2024, 1, 10)
+    scanner = factory.LazyAttribute(lambda o: ScannerFactory(site=o.patient.site))
+
+    @factory.post_generation
+    def t(self, create: bool, extracted: float | None, **kwargs: object) -> None:
+        t_score = extracted if extracted is not None else -1.2
+        for site, bmd in (
+            ("lumbar_spine", "0.912"),
+            ("total_hip", "0.801"),
+            ("femoral_neck", "0.690"),
+        ):
+            DexaMeasurement.objects.create(scan=self, site=site, bmd=bmd, t_score=t_score)
+
+
+class LabResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabResult
+
+    patient = factory.SubFactory(PatientFactory)
+    sample_date = date(2024, 1, 10)
+    analyte = "vitamin_d_25oh"
+    value = 35
+    entered_value = 35
+    entered_unit = "ng/mL"

@@ -30,7 +30,7 @@ def test_login_logout_and_failed_login_are_audited(client: Client, nurse: User) 
 
 
 def test_each_view_of_a_patient_page_is_audited(nurse_client: Client, patient: Patient) -> None:
-    url = reverse("patients:detail", args=[patient.pk])
+    url = reverse("monitoring:patient", args=[patient.pk])
     nurse_client.get(url)
     nurse_client.get(url, REMOTE_ADDR="10.1.2.3")
     views = AuditEvent.objects.filter(action=AuditAction.VIEW, patient=patient).order_by("id")
@@ -42,7 +42,7 @@ def test_each_view_of_a_patient_page_is_audited(nurse_client: Client, patient: P
 def test_a_view_is_not_audited_for_a_patient_the_user_cannot_see(
     nurse_client: Client, foreign_patient: Patient
 ) -> None:
-    nurse_client.get(reverse("patients:detail", args=[foreign_patient.pk]))
+    nurse_client.get(reverse("monitoring:patient", args=[foreign_patient.pk]))
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
 
 

@@ -40,7 +40,7 @@ def test_register_patient_with_first_ai_course(nurse_client: Client, site: Site)
     response = nurse_client.post(reverse("patients:create"), valid_data(site))
     patient = Patient.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert response["Location"] == reverse("monitoring:patient", args=[patient.pk])
     assert patient.mrn == "B2002"  # normalised to upper case
     course = AromataseInhibitorCourse.objects.get()
     assert (course.patient, course.drug, str(course.start_date)) == (
@@ -247,7 +247,7 @@ def test_mark_patient_in_error_hides_it_and_keeps_it(
     assert patient.entered_in_error
     assert patient.error_reason == "registered twice"
     assert patient.error_marked_by.username == "nurse"
-    assert nurse_client.get(reverse("patients:detail", args=[patient.pk])).status_code == 404
+    assert nurse_client.get(reverse("monitoring:patient", args=[patient.pk])).status_code == 404
     assert "A1001" not in nurse_client.get(reverse("patients:list")).text
     assert AuditEvent.objects.filter(action=AuditAction.MARK_ERROR, patient=patient).exists()
 
@@ -329,5 +329,5 @@ class TestAiCourseForm:
         assert nurse_client.post(url, {"reason": "wrong patient"}).status_code == 302
         course.refresh_from_db()
         assert course.entered_in_error
-        detail = nurse_client.get(reverse("patients:detail", args=[patient.pk]))
+        detail = nurse_client.get(reverse("monitoring:patient", args=[patient.pk]))
         assert "No aromatase-inhibitor course recorded" in detail.text

@@ -57,15 +57,3 @@ def test_query_count_does_not_grow_with_patients(nurse_client: Client, site: Sit
     # session, user, 2 permission lookups, count, page, AI-course prefetch, session save (3)
     assert with_one == with_thirty <= 10
     assert "Letrozole" in nurse_client.get(reverse("patients:list")).text
-
-
-def test_detail_query_count(
-    nurse_client: Client, site: Site, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
-    patient = PatientFactory(site=site)
-    AromataseInhibitorCourseFactory.create_batch(5, patient=patient)
-    # session, user, 2 permission lookups, (savepoint) patient, courses, audit insert, session save
-    # (3)
-    with django_assert_max_num_queries(14):
-        response = nurse_client.get(reverse("patients:detail", args=[patient.pk]))
-    assert response.status_code == 200

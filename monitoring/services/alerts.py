@@ -1,0 +1,57 @@
+"""Acknowledging alerts: nurses info and warning, physicians any; always with a note."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+from monitoring.models import Alert
+from monitoring.models.choices import SEVERITY_RANK, Severity
+
+
+class AlertNotOpenError(Exception):
+    """The alert cleared (or was superseded) before it could be acknowledged."""
+
+
+def alert_acknowledge_permission(severity: str) -> str:
+    """The permission needed to acknowledge an alert of this severity (product.md)."""
+    if SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity.HIGH]:
+        return "monitoring.acknowledge_high_alert"
+    return "monitoring.acknowledge_alert"
+
+
+def user_may_acknowledge(user: User, alert: Alert) -> bool:
+    return user.has_perm(alert_acknowledge_permission(alert.severity))
+
+
+@transaction.atomic
+def alert_acknowledge(
+    *, actor: User, alert: Alert, note: str, request: HttpRequest | None = None
+) -> Alert:
+    """Acknowledge an open alert with a note; a later rise in severity opens a new alert."""
+    fresh = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not user_may_acknowledge(actor, fresh):
+        raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
+    if fresh.cleared_at is not None:
+        raise AlertNotOpenError("This alert has cleared or been replaced; nothing to acknowledge.")
+    old = (fresh.acknowledged_at, fresh.acknowledged_by_id, fresh.acknowledgement_note)
+    fresh.acknowledged_at = timezone.now()
+    fresh.acknowledged_by = actor
+    fresh.acknowledgement_note = note
+    fresh.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=actor,
+        request=request,
+        obj=fresh,
+        patient=fresh.patient,
+        changes={
+            "acknowledged_at": [old[0], fresh.acknowledged_at],
+            "acknowledged_by": [old[1], actor.pk],
+            "acknowledgement_note": [old[2], note],
+        },
+    )
+    return fresh

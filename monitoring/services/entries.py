@@ -1,0 +1,502 @@
+"""Clinical entries: scans, labs, FRAX, therapy, doses, supplements and the monitoring plan.
+
+Each service runs in one transaction that also writes the audit event and reassesses the patient,
+so the alerts a nurse sees after saving are those of the data just saved.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.records import created_values, mark_in_error, versioned_update
+from bonehealth.audit.services import audit_record
+from monitoring import domain
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    MonitoringPlan,
+    Supplements,
+)
+from monitoring.services.assessment import patient_assessment_refresh
+from patients.models import Patient
+
+
+class EntryConflictError(Exception):
+    """The entry clashes with a record already saved; `field` names the form field to blame."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    bmd: Decimal
+    t_score: Decimal
+    z_score: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class LabEntry:
+    analyte: str
+    value: Decimal
+    unit: str
+
+
+SCAN_FIELDS = ["scan_date", "scanner", "trabecular_bone_score", "vertebral_fracture_assessment"]
+LAB_FIELDS = ["sample_date", "analyte", "value", "entered_value", "entered_unit", "fasting"]
+FRAX_FIELDS = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
+THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
+
+
+def _measurements_changes(
+    before: Mapping[str, Measurement], after: Mapping[str, Measurement]
+) -> dict[str, Any]:
+    def shown(m: Measurement | None) -> Any:
+        return None if m is None else [str(m.bmd), str(m.t_score), str(m.z_score or "")]
+
+    return {
+        f"site:{site}": [shown(before.get(site)), shown(after.get(site))]
+        for site in sorted(set(before) | set(after))
+        if before.get(site) != after.get(site)
+    }
+
+
+def _check_sites_free(
+    *, patient: Patient, scan_date: date, sites: Sequence[str], exclude_scan: int | None = None
+) -> None:
+    taken = DexaMeasurement.objects.filter(
+        scan__patient=patient,
+        scan__scan_date=scan_date,
+        scan__entered_in_error=False,
+        site__in=list(sites),
+    )
+    if exclude_scan is not None:
+        taken = taken.exclude(scan_id=exclude_scan)
+    clash = taken.order_by("site").values_list("site", flat=True).first()
+    if clash is not None:
+        raise EntryConflictError(
+            f"{clash}_bmd",
+            f"This site already has a measurement on {scan_date:%Y-%m-%d} for this patient.",
+        )
+
+
+def _replace_measurements(scan: DexaScan, measurements: Mapping[str, Measurement]) -> None:
+    # Measurements are part of the scan: written with it, never edited alone. The old rows of an
+    # edited scan are kept in the audit event's old values.
+    DexaMeasurement.objects.filter(scan=scan).delete()
+    DexaMeasurement.objects.bulk_create(
+        DexaMeasurement(scan=scan, site=site, bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
+        for site, m in measurements.items()
+    )
+
+
+@transaction.atomic
+def dexa_scan_record(
+    *,
+    actor: User,
+    patient: Patient,
+    values: Mapping[str, Any],
+    measurements: Mapping[str, Measurement],
+    request: HttpRequest | None = None,
+) -> DexaScan:
+    """Record a DEXA scan with all its measured sites."""
+    _check_sites_free(patient=patient, scan_date=values["scan_date"], sites=list(measurements))
+    scan = DexaScan.objects.create(patient=patient, entered_by=actor, **values)
+    _replace_measurements(scan, measurements)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=scan,
+        patient=patient,
+        changes={
+            **created_values(scan, SCAN_FIELDS),
+            **_measurements_changes({}, measurements),
+        },
+    )
+    patient_assessment_refresh(patient=patient)
+    return scan
+
+
+def _current_measurements(scan: DexaScan) -> dict[str, Measurement]:
+    return {
+        m.site: Measurement(bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
+        for m in scan.measurements.all()
+    }
+
+
+@transaction.atomic
+def dexa_scan_update(
+    *,
+    actor: User,
+    scan: DexaScan,
+    values: Mapping[str, Any],
+    measurements: Mapping[str, Measurement],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> DexaScan:
+    """Correct a scan; refused if it changed since the form was opened. Clears the sign-off."""
+    _check_sites_free(
+        patient=scan.patient,
+        scan_date=values["scan_date"],
+        sites=list(measurements),
+        exclude_scan=scan.pk,
+    )
+    measurement_changes = _measurements_changes(_current_measurements(scan), measurements)
+    review = {}
+    if measurement_changes and scan.reviewed_at is not None:
+        # Changed numbers need a new review.
+        review = {"reviewed_at": None, "reviewed_by": None}
+    updated, changes = versioned_update(
+        actor=actor,
+        instance=scan,
+        values={**values, **review},
+        fields=[*SCAN_FIELDS, "reviewed_at", "reviewed_by"],
+        expected_version=expected_version,
+        patient=scan.patient,
+        request=request,
+        extra_changes=measurement_changes,
+    )
+    if measurement_changes:
+        _replace_measurements(updated, measurements)
+    if changes:
+        patient_assessment_refresh(patient=scan.patient)
+    return updated
+
+
+@transaction.atomic
+def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | None = None) -> None:
+    """A physician signs off a reviewed scan."""
+    versioned_update(
+        actor=actor,
+        instance=scan,
+        values={"reviewed_at": timezone.now(), "reviewed_by": actor},
+        fields=["reviewed_at", "reviewed_by"],
+        expected_version=scan.version,
+        patient=scan.patient,
+        request=request,
+    )
+
+
+@transaction.atomic
+def entry_mark_in_error(
+    *,
+    actor: User,
+    entry: DexaScan | LabResult | FraxResult | BoneTherapyCourse | BoneTherapyDose,
+    patient: Patient,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Mark a clinical entry entered in error: kept, hidden, and out of the assessment."""
+    if mark_in_error(actor=actor, instance=entry, patient=patient, reason=reason, request=request):
+        patient_assessment_refresh(patient=patient)
+
+
+def _check_lab_free(
+    *, patient: Patient, sample_date: date, analyte: str, exclude: int | None = None
+) -> None:
+    taken = LabResult.objects.filter(
+        patient=patient, sample_date=sample_date, analyte=analyte, entered_in_error=False
+    )
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise EntryConflictError(
+            analyte,
+            f"A {analyte} result from {sample_date:%Y-%m-%d} is already recorded for this "
+            "patient; correct that one instead.",
+        )
+
+
+def _lab_values(entry: LabEntry) -> dict[str, Any]:
+    unit = domain.normalize_unit(entry.unit)
+    canonical = domain.to_canonical(entry.analyte, entry.value, unit)
+    return {
+        "analyte": entry.analyte,
+        "value": canonical.quantize(Decimal("0.000001")),
+        "entered_value": entry.value,
+        "entered_unit": unit,
+    }
+
+
+@transaction.atomic
+def lab_results_record(
+    *,
+    actor: User,
+    patient: Patient,
+    sample_date: date,
+    fasting: bool,
+    entries: Sequence[LabEntry],
+    request: HttpRequest | None = None,
+) -> list[LabResult]:
+    """Record several analytes of one sample (all or none)."""
+    results = []
+    for entry in entries:
+        _check_lab_free(patient=patient, sample_date=sample_date, analyte=entry.analyte)
+        result = LabResult.objects.create(
+            patient=patient,
+            sample_date=sample_date,
+            # Fasting matters only for CTX (BTM-RESPONSE eligibility).
+            fasting=fasting and entry.analyte == domain.Analyte.CTX,
+            entered_by=actor,
+            **_lab_values(entry),
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            request=request,
+            obj=result,
+            patient=patient,
+            changes=created_values(result, LAB_FIELDS),
+        )
+        results.append(result)
+    patient_assessment_refresh(patient=patient)
+    return results
+
+
+@transaction.atomic
+def lab_result_update(
+    *,
+    actor: User,
+    result: LabResult,
+    sample_date: date,
+    fasting: bool,
+    entry: LabEntry,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> LabResult:
+    """Correct one lab result."""
+    _check_lab_free(
+        patient=result.patient, sample_date=sample_date, analyte=entry.analyte, exclude=result.pk
+    )
+    updated, changes = versioned_update(
+        actor=actor,
+        instance=result,
+        values={
+            "sample_date": sample_date,
+            "fasting": fasting and entry.analyte == domain.Analyte.CTX,
+            **_lab_values(entry),
+        },
+        fields=LAB_FIELDS,
+        expected_version=expected_version,
+        patient=result.patient,
+        request=request,
+    )
+    if changes:
+        patient_assessment_refresh(patient=result.patient)
+    return updated
+
+
+def _simple_create[M: (FraxResult, BoneTherapyCourse)](
+    *,
+    model: type[M],
+    actor: User,
+    patient: Patient,
+    values: Mapping[str, Any],
+    fields: list[str],
+    request: HttpRequest | None,
+) -> M:
+    entry = model.objects.create(patient=patient, entered_by=actor, **values)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=entry,
+        patient=patient,
+        changes=created_values(entry, fields),
+    )
+    patient_assessment_refresh(patient=patient)
+    return entry
+
+
+def _simple_update[M: (FraxResult, BoneTherapyCourse)](
+    *,
+    actor: User,
+    entry: M,
+    values: Mapping[str, Any],
+    fields: list[str],
+    expected_version: int,
+    request: HttpRequest | None,
+) -> M:
+    updated, changes = versioned_update(
+        actor=actor,
+        instance=entry,
+        values=values,
+        fields=fields,
+        expected_version=expected_version,
+        patient=entry.patient,
+        request=request,
+    )
+    if changes:
+        patient_assessment_refresh(patient=entry.patient)
+    return updated
+
+
+@transaction.atomic
+def frax_record(
+    *, actor: User, patient: Patient, values: Mapping[str, Any], request: HttpRequest | None = None
+) -> FraxResult:
+    """Record a FRAX result from the official calculator."""
+    return _simple_create(
+        model=FraxResult,
+        actor=actor,
+        patient=patient,
+        values=values,
+        fields=FRAX_FIELDS,
+        request=request,
+    )
+
+
+@transaction.atomic
+def frax_update(
+    *,
+    actor: User,
+    frax: FraxResult,
+    values: Mapping[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> FraxResult:
+    """Correct a FRAX result."""
+    return _simple_update(
+        actor=actor,
+        entry=frax,
+        values=values,
+        fields=FRAX_FIELDS,
+        expected_version=expected_version,
+        request=request,
+    )
+
+
+@transaction.atomic
+def bone_therapy_start(
+    *, actor: User, patient: Patient, values: Mapping[str, Any], request: HttpRequest | None = None
+) -> BoneTherapyCourse:
+    """A physician plans or starts a course of bone-protective therapy."""
+    return _simple_create(
+        model=BoneTherapyCourse,
+        actor=actor,
+        patient=patient,
+        values=values,
+        fields=THERAPY_FIELDS,
+        request=request,
+    )
+
+
+@transaction.atomic
+def bone_therapy_update(
+    *,
+    actor: User,
+    course: BoneTherapyCourse,
+    values: Mapping[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> BoneTherapyCourse:
+    """A physician changes or stops a course."""
+    return _simple_update(
+        actor=actor,
+        entry=course,
+        values=values,
+        fields=THERAPY_FIELDS,
+        expected_version=expected_version,
+        request=request,
+    )
+
+
+@transaction.atomic
+def bone_therapy_dose_record(
+    *,
+    actor: User,
+    course: BoneTherapyCourse,
+    given_on: date,
+    request: HttpRequest | None = None,
+) -> BoneTherapyDose:
+    """Record an injection or infusion given."""
+    if course.doses.filter(given_on=given_on, entered_in_error=False).exists():
+        raise EntryConflictError("given_on", "A dose on this date is already recorded.")
+    dose = BoneTherapyDose.objects.create(course=course, given_on=given_on, entered_by=actor)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=dose,
+        patient=course.patient,
+        changes={"given_on": given_on, "course": course.pk},
+    )
+    patient_assessment_refresh(patient=course.patient)
+    return dose
+
+
+@transaction.atomic
+def supplements_set(
+    *,
+    actor: User,
+    patient: Patient,
+    calcium: bool,
+    vitamin_d: bool,
+    expected_version: int | None,
+    request: HttpRequest | None = None,
+) -> Supplements:
+    """Record whether the patient takes calcium and vitamin D supplements."""
+    current = Supplements.objects.filter(patient=patient).first()
+    if current is None:
+        current = Supplements.objects.create(
+            patient=patient, calcium=calcium, vitamin_d=vitamin_d, updated_by=actor
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            request=request,
+            obj=current,
+            patient=patient,
+            changes={"calcium": calcium, "vitamin_d": vitamin_d},
+        )
+    else:
+        current, _ = versioned_update(
+            actor=actor,
+            instance=current,
+            values={"calcium": calcium, "vitamin_d": vitamin_d, "updated_by": actor},
+            fields=["calcium", "vitamin_d"],
+            expected_version=expected_version if expected_version is not None else current.version,
+            patient=patient,
+            request=request,
+        )
+    patient_assessment_refresh(patient=patient)
+    return current
+
+
+@transaction.atomic
+def monitoring_plan_set(
+    *,
+    actor: User,
+    patient: Patient,
+    next_dexa_due: date | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> MonitoringPlan:
+    """A physician sets the next DEXA date (or, with None, returns to the computed date)."""
+    plan = MonitoringPlan.objects.create(
+        patient=patient, next_dexa_due=next_dexa_due, reason=reason, set_by=actor
+    )
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=plan,
+        patient=patient,
+        changes={"next_dexa_due": next_dexa_due, "reason": reason},
+    )
+    patient_assessment_refresh(patient=patient)
+    return plan

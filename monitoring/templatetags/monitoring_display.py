@@ -1,0 +1,83 @@
+"""Display helpers for monitoring codes: labels and severity styles (text too, not colour alone)."""
+
+from django import template
+
+from monitoring.models.choices import MeasuredSite, RiskCategory, ScheduleItem, WhoCategory
+
+register = template.Library()
+
+SEVERITY_CLASS = {
+    "critical": "text-bg-danger",
+    "high": "text-bg-warning",
+    "warning": "text-bg-info",
+    "info": "text-bg-secondary",
+}
+SEVERITY_ICON = {"critical": "⛔", "high": "▲", "warning": "●", "info": "\u2139"}
+RISK_CLASS = {
+    "high": "text-bg-danger",
+    "moderate": "text-bg-warning",
+    "low": "text-bg-success",
+    "unknown": "text-bg-secondary",
+}
+
+
+@register.filter
+def site_label(value: str) -> str:
+    try:
+        return str(MeasuredSite(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def code_label(value: str) -> str:
+    """BONE_THERAPY_INDICATED -> Bone therapy indicated."""
+    return value.replace("_", " ").capitalize() if value else ""
+
+
+@register.filter
+def severity_class(value: str) -> str:
+    return SEVERITY_CLASS.get(value, "text-bg-secondary")
+
+
+@register.filter
+def severity_icon(value: str) -> str:
+    return SEVERITY_ICON.get(value, "")
+
+
+@register.filter
+def risk_class(value: str) -> str:
+    return RISK_CLASS.get(value, "text-bg-secondary")
+
+
+@register.filter
+def risk_label(value: str) -> str:
+    try:
+        return str(RiskCategory(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def who_label(value: str) -> str:
+    try:
+        return str(WhoCategory(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def schedule_label(value: str) -> str:
+    try:
+        return str(ScheduleItem(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def signed(value: object) -> str:
+    """+1.2 / -0.8; empty for None."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    return text if text.startswith("-") else f"+{text}"

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from monitoring.views import alerts, entries, patient
+
+app_name = "monitoring"
+
+P = "patients/<int:pk>/"
+
+urlpatterns = [
+    path(P, patient.patient_page, name="patient"),
+    path(f"{P}scans/new/", entries.scan_create, name="scan_create"),
+    path(f"{P}scans/<int:scan_pk>/edit/", entries.scan_update, name="scan_update"),
+    path(f"{P}scans/<int:scan_pk>/sign-off/", entries.scan_sign_off, name="scan_sign_off"),
+    path(f"{P}labs/new/", entries.labs_create, name="labs_create"),
+    path(f"{P}labs/<int:lab_pk>/edit/", entries.lab_update, name="lab_update"),
+    path(f"{P}frax/new/", entries.frax_create, name="frax_create"),
+    path(f"{P}frax/<int:frax_pk>/edit/", entries.frax_update, name="frax_update"),
+    path(f"{P}therapy/new/", entries.therapy_create, name="therapy_create"),
+    path(f"{P}therapy/<int:course_pk>/edit/", entries.therapy_update, name="therapy_update"),
+    path(f"{P}therapy/<int:course_pk>/doses/new/", entries.dose_create, name="dose_create"),
+    path(
+        f"{P}therapy/<int:course_pk>/doses/<int:dose_pk>/entered-in-error/",
+        entries.dose_mark_in_error,
+        name="dose_mark_in_error",
+    ),
+    path(f"{P}supplements/", entries.supplements_update, name="supplements"),
+    path(f"{P}plan/", entries.plan_update, name="plan"),
+    path(
+        f"{P}<str:kind>/<int:entry_pk>/entered-in-error/",
+        entries.entry_mark_in_error,
+        name="entry_mark_in_error",
+    ),
+    path(
+        "alerts/<int:alert_pk>/acknowledge/",
+        alerts.alert_acknowledge_view,
+        name="alert_acknowledge",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Monitoring pages: the patient page, entry forms and alert acknowledgement."""

@@ -1,0 +1,44 @@
+"""Acknowledging an alert from the patient page (and, later, the dashboard)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring.forms import AcknowledgeForm
+from monitoring.models import Alert
+from monitoring.services.alerts import AlertNotOpenError, alert_acknowledge, user_may_acknowledge
+from patients.selectors import patients_for_user
+
+
+@permission_required("monitoring.acknowledge_alert", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> HttpResponse:
+    alert = get_object_or_404(
+        Alert.objects.select_related("patient"),
+        pk=alert_pk,
+        patient__in=patients_for_user(user=request.user),
+    )
+    if not user_may_acknowledge(request.user, alert):
+        raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
+    page = reverse("monitoring:patient", args=[alert.patient_id])
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert_acknowledge(
+                actor=request.user, alert=alert, note=form.cleaned_data["note"], request=request
+            )
+        except AlertNotOpenError as error:
+            messages.warning(request, str(error))
+        else:
+            messages.success(request, f"Alert {alert.code} acknowledged.")
+        return redirect(page)
+    return render(
+        request,
+        "monitoring/alert_acknowledge.html",
+        {"alert": alert, "patient": alert.patient, "form": form},
+    )

@@ -1,0 +1,200 @@
+"""The alert lifecycle of clinical-rules.md, who may acknowledge, and reassess_all over time."""
+
+from datetime import UTC, date, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring import domain
+from monitoring.models import Alert
+from monitoring.services.assessment import RefreshSummary, _sync_alerts, assessments_refresh
+from patients.models import Patient
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def raised(code: str, severity: str, site: str | None = None) -> domain.Alert:
+    return domain.Alert(
+        code=domain.AlertCode(code),
+        severity=domain.Severity(severity),
+        message=f"{code} {severity}",
+        rules=(domain.RuleId.DMAB_SCHEDULE,),
+        sources=("Seed-B",),
+        site=domain.Site(site) if site else None,
+    )
+
+
+def sync(patient: Patient, *alerts: domain.Alert, at: datetime) -> None:
+    _sync_alerts({patient.pk: tuple(alerts)}, at, RefreshSummary())
+
+
+class TestLifecycle:
+    def test_raised_again_stays_the_same_open_alert(self, patient: Patient) -> None:
+        sync(patient, raised("DENOSUMAB_DUE", "warning"), at=T0)
+        first = Alert.objects.get()
+        sync(patient, raised("DENOSUMAB_DUE", "warning"), at=T0 + timedelta(days=1))
+        assert Alert.objects.get() == first
+        assert first.raised_at == T0
+
+    def test_no_longer_raised_is_closed_with_the_time_it_cleared(self, patient: Patient) -> None:
+        sync(patient, raised("DENOSUMAB_DUE", "warning"), at=T0)
+        sync(patient, at=T0 + timedelta(days=2))
+        alert = Alert.objects.get()
+        assert alert.cleared_at == T0 + timedelta(days=2)
+        assert not alert.superseded
+
+    def test_rise_in_severity_opens_a_new_alert_needing_acknowledgement(
+        self, patient: Patient, nurse
+    ) -> None:  # type: ignore[no-untyped-def]
+        sync(patient, raised("DENOSUMAB_DUE", "warning"), at=T0)
+        Alert.objects.update(
+            acknowledged_at=T0, acknowledged_by=nurse, acknowledgement_note="booked"
+        )
+        sync(patient, raised("DENOSUMAB_DUE", "high"), at=T0 + timedelta(days=30))
+        old, new = Alert.objects.order_by("id")
+        assert (old.cleared_at, old.superseded) == (T0 + timedelta(days=30), True)
+        assert (new.severity, new.cleared_at, new.acknowledged_at) == ("high", None, None)
+
+    def test_fall_in_severity_keeps_the_alert_and_its_acknowledgement(
+        self, patient: Patient, physician
+    ) -> None:  # type: ignore[no-untyped-def]
+        sync(patient, raised("RENAL_CONTRAINDICATION", "critical"), at=T0)
+        Alert.objects.update(
+            acknowledged_at=T0, acknowledged_by=physician, acknowledgement_note="seen"
+        )
+        sync(patient, raised("RENAL_CONTRAINDICATION", "high"), at=T0 + timedelta(days=1))
+        alert = Alert.objects.get()
+        assert (alert.severity, alert.severity_rank, alert.cleared_at) == ("high", 2, None)
+        assert alert.acknowledgement_note == "seen"
+
+    def test_one_open_alert_per_site(self, patient: Patient) -> None:
+        sync(
+            patient,
+            raised("SIGNIFICANT_BMD_LOSS", "warning", "lumbar_spine"),
+            raised("SIGNIFICANT_BMD_LOSS", "warning", "total_hip"),
+            at=T0,
+        )
+        sync(
+            patient,
+            raised("SIGNIFICANT_BMD_LOSS", "warning", "total_hip"),
+            at=T0 + timedelta(days=1),
+        )
+        states = {(a.site, a.cleared_at is None) for a in Alert.objects.all()}
+        assert states == {("lumbar_spine", False), ("total_hip", True)}
+
+    def test_cleared_then_raised_again_is_a_new_alert(self, patient: Patient) -> None:
+        sync(patient, raised("DEXA_OVERDUE", "warning"), at=T0)
+        sync(patient, at=T0 + timedelta(days=1))
+        sync(patient, raised("DEXA_OVERDUE", "warning"), at=T0 + timedelta(days=2))
+        assert Alert.objects.count() == 2
+        assert Alert.objects.filter(cleared_at__isnull=True).count() == 1
+
+
+class TestAcknowledgement:
+    def alert(self, patient: Patient, severity: str) -> Alert:
+        sync(patient, raised("DENOSUMAB_DUE", severity), at=T0)
+        return Alert.objects.get(cleared_at__isnull=True)
+
+    @pytest.mark.parametrize("severity", ["info", "warning"])
+    def test_nurse_acknowledges_info_and_warning(
+        self, nurse_client: Client, patient: Patient, severity: str
+    ) -> None:
+        alert = self.alert(patient, severity)
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        response = nurse_client.post(url, {"note": "called the patient"})
+        assert response.status_code == 302
+        alert.refresh_from_db()
+        assert alert.acknowledged_by.username == "nurse"
+        assert alert.acknowledgement_note == "called the patient"
+        event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_type="monitoring.alert")
+        assert event.changes["acknowledgement_note"] == ["", "called the patient"]
+
+    @pytest.mark.parametrize("severity", ["high", "critical"])
+    def test_only_physicians_acknowledge_high_and_critical(
+        self, nurse_client: Client, physician_client: Client, patient: Patient, severity: str
+    ) -> None:
+        alert = self.alert(patient, severity)
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        assert nurse_client.post(url, {"note": "seen"}).status_code == 403
+        alert.refresh_from_db()
+        assert alert.acknowledged_at is None
+        assert physician_client.post(url, {"note": "dose booked"}).status_code == 302
+        alert.refresh_from_db()
+        assert alert.acknowledged_by.username == "physician"
+
+    def test_a_note_is_required(self, nurse_client: Client, patient: Patient) -> None:
+        alert = self.alert(patient, "warning")
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        response = nurse_client.post(url, {"note": ""})
+        assert response.status_code == 200
+        assert "required" in response.context["form"].errors["note"][0]
+        alert.refresh_from_db()
+        assert alert.acknowledged_at is None
+
+    def test_another_sites_alert_is_404(
+        self, nurse_client: Client, foreign_patient: Patient
+    ) -> None:
+        alert = self.alert(foreign_patient, "info")
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        assert nurse_client.post(url, {"note": "seen"}).status_code == 404
+
+    def test_a_cleared_alert_cannot_be_acknowledged(
+        self, nurse_client: Client, patient: Patient
+    ) -> None:
+        alert = self.alert(patient, "warning")
+        sync(patient, at=T0 + timedelta(days=1))
+        response = nurse_client.post(
+            reverse("monitoring:alert_acknowledge", args=[alert.pk]), {"note": "late"}, follow=True
+        )
+        assert "has cleared" in response.text
+        alert.refresh_from_db()
+        assert alert.acknowledged_at is None
+
+
+def test_reassess_all_raises_dexa_overdue_when_the_date_passes_the_due_date(
+    patient: Patient,
+) -> None:
+    patient.birth_date = date(1975, 1, 1)
+    patient.save()
+    AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
+    DexaScanFactory(patient=patient, scan_date=date(2024, 1, 10), t=-0.5)  # low risk: +24 months
+    LabResultFactory(patient=patient, sample_date=date(2025, 12, 1))
+    due = date(2026, 1, 10)
+
+    call_command("reassess_all", "--as-of", due.isoformat(), "--no-progress", stdout=StringIO())
+    assert not Alert.objects.filter(code="DEXA_OVERDUE").exists()
+    out = StringIO()
+    call_command(
+        "reassess_all",
+        "--as-of",
+        (due + timedelta(days=1)).isoformat(),
+        "--no-progress",
+        stdout=out,
+    )
+    overdue = Alert.objects.get(code="DEXA_OVERDUE", cleared_at__isnull=True)
+    assert overdue.severity == "warning"
+    assert "1 patients reassessed" in out.getvalue()
+    # A new scan clears it.
+    DexaScanFactory(patient=patient, scan_date=date(2026, 1, 12), t=-0.5)
+    assessments_refresh([patient.pk], as_of=date(2026, 1, 12))
+    overdue.refresh_from_db()
+    assert overdue.cleared_at is not None
+
+
+def test_reassess_all_skips_ended_follow_up_and_rejects_a_bad_date(patient: Patient) -> None:
+    patient.follow_up_status = "ended"
+    patient.save()
+    out = StringIO()
+    call_command("reassess_all", "--no-progress", stdout=out)
+    assert "0 patients reassessed" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("reassess_all", "--as-of", "2026-13-01", stdout=StringIO())

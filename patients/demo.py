@@ -189,14 +189,14 @@ def demo_patients_create(
     today: date,
     seed: int = 2026,
     progress: Callable[[int], None] = lambda n: None,
-) -> int:
+) -> list[Patient]:
     """Create up to `count` demo patients (MRNs DEMO-000001...) spread over the sites.
 
     Patients already present are left alone, so the command can be run again. Returns how many were
     new.
     """
     rng = random.Random(seed)
-    created = 0
+    created: list[Patient] = []
     for start in range(0, count, BATCH):
         numbers = range(start + 1, min(start + BATCH, count) + 1)
         planned = [
@@ -217,8 +217,11 @@ def demo_patients_create(
                 )
                 for patient in new:
                     patient.pk = ids[patient.mrn]
-            courses = [course for patient in new for course in _demo_courses(rng, patient, today)]
+            courses = []
+            for patient in new:
+                patient.demo_courses = _demo_courses(rng, patient, today)  # type: ignore[attr-defined]
+                courses.extend(patient.demo_courses)  # type: ignore[attr-defined]
             AromataseInhibitorCourse.objects.bulk_create(courses)
-        created += len(new)
+        created.extend(new)
         progress(len(planned))
     return created

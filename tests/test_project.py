@@ -55,11 +55,12 @@ def test_no_missing_migrations() -> None:
 def test_seed_demo_creates_users_sites_and_patients_and_can_run_again() -> None:
     out = StringIO()
     call_command("seed_demo", "--patients", "30", "--no-progress", stdout=out)
-    assert Patient.objects.count() == 30
+    showcase = Patient.objects.filter(mrn__startswith="SHOW-").count()
+    assert Patient.objects.count() == 30 + showcase
     assert AromataseInhibitorCourse.objects.count() >= 30
     assert "password: bonehealth-demo" in out.getvalue()
     call_command("seed_demo", "--patients", "40", "--no-progress", stdout=StringIO())
-    assert Patient.objects.count() == 40
+    assert Patient.objects.count() == 40 + showcase
     nurse = User.objects.get(username="nurse")
     assert nurse.check_password("bonehealth-demo")
     assert nurse.has_perm("patients.view_patient")
@@ -73,6 +74,20 @@ def test_seed_demo_creates_users_sites_and_patients_and_can_run_again() -> None:
         assert 100 <= patient.height_cm <= 230
         assert patient.weight_kg is not None
         assert 25 <= patient.weight_kg <= 250
+
+
+def test_seed_demo_shows_every_kind_of_alert() -> None:
+    from monitoring.domain import AlertCode
+    from monitoring.models import Alert, PatientAssessment
+
+    call_command("seed_demo", "--patients", "0", "--no-progress", stdout=StringIO())
+    raised = set(
+        Alert.objects.filter(cleared_at__isnull=True).values_list("code", flat=True).distinct()
+    )
+    assert raised == {code.value for code in AlertCode}
+    assert PatientAssessment.objects.count() == Patient.objects.count()
+    risks = set(PatientAssessment.objects.values_list("risk_category", flat=True))
+    assert {"high", "unknown"} <= risks
 
 
 def test_demo_users_can_log_in_and_reach_their_pages(client: Client) -> None:

@@ -1,4 +1,4 @@
-"""Fill the database with demo sites, one demo user per role, and synthetic patients."""
+"""Fill the database with demo sites, one user per role, and synthetic patients with records."""
 
 from typing import Any
 
@@ -7,16 +7,23 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
+from monitoring.demo import demo_clinical_data_create, demo_showcase_import
+from monitoring.services.assessment import assessments_refresh
 from patients.demo import demo_patients_create
+
+REASSESS_BATCH = 500
 
 
 class Command(BaseCommand):
-    help = "Create demo sites, demo users (one per role) and N synthetic patients. Safe to re-run."
+    help = (
+        "Create demo sites, demo users (one per role) and N synthetic patients with scans, labs, "
+        "FRAX results and therapy, then assess them. Safe to re-run: existing patients are kept."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=200, help="How many patients (200).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (2026).")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bars.")
 
     def handle(
         self, *args: Any, patients: int, seed: int, no_progress: bool, **options: Any
@@ -26,19 +33,33 @@ class Command(BaseCommand):
             raise SystemExit(2)
         sites = demo_sites_and_users()
         today = timezone.localdate()
+        hide = no_progress or None  # None: show the bars on a terminal only
         with tqdm(
-            total=patients,
-            desc="patients",
-            unit="pt",
-            disable=no_progress or None,
-            file=self.stderr,
+            total=patients, desc="patients", unit="pt", disable=hide, file=self.stderr
         ) as bar:
             created = demo_patients_create(
                 sites=sites, count=patients, today=today, seed=seed, progress=bar.update
             )
+        with tqdm(
+            total=len(created), desc="records", unit="pt", disable=hide, file=self.stderr
+        ) as bar:
+            counts = demo_clinical_data_create(
+                patients=created, sites=sites, today=today, seed=seed, progress=bar.update
+            )
+        ids = [patient.pk for patient in created]
+        with tqdm(
+            total=len(ids), desc="assessing", unit="pt", disable=hide, file=self.stderr
+        ) as bar:
+            for start in range(0, len(ids), REASSESS_BATCH):
+                batch = ids[start : start + REASSESS_BATCH]
+                assessments_refresh(batch, as_of=today)
+                bar.update(len(batch))
+        showcase = demo_showcase_import(site=sites[0], today=today)
+        records = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"{created} new demo patients ({patients} requested) at {len(sites)} sites."
+                f"{len(created)} new demo patients ({patients} requested) at {len(sites)} sites: "
+                f"{records}; {showcase} new showcase patients at {sites[0]}."
             )
         )
         users = ", ".join(username for username, *_ in DEMO_USERS)

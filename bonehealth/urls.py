@@ -12,5 +12,6 @@ urlpatterns = [
     path("health/", account_views.health, name="health"),
     path("accounts/", include("bonehealth.accounts.urls")),
     path("patients/", include("patients.urls")),
+    path("audit/", include("bonehealth.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -23,9 +23,7 @@ GOOD = "correct-horse-battery"
 
 
 def _try(client: Client, password: str, username: str = "nurse", **extra: str) -> int:
-    response = client.post(
-        reverse(LOGIN), {"username": username, "password": password}, **extra
-    )
+    response = client.post(reverse(LOGIN), {"username": username, "password": password}, **extra)
     return response.status_code
 
 

@@ -44,7 +44,7 @@ def test_five_failures_lock_the_username_and_address_out_for_the_cool_off(
         action=AuditAction.LOGIN_FAILED, username="nurse", changes__locked_out=True
     ).exists()
     # After the 15-minute cool-off the right password works again.
-    assert project_settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == project_settings.AXES_COOLOFF_TIME
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     assert _try(client, GOOD) == 302
     assert int(client.session["_auth_user_id"]) == nurse.pk

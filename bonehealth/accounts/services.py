@@ -141,6 +141,12 @@ def user_set_active(
     return True
 
 
+def user_password_reset_check(*, actor: User, user: User) -> None:
+    """Raise PermissionDenied unless the actor may reset this user's password."""
+    _guard_target(actor=actor, user=user)
+    _guard_not_self(actor=actor, user=user, what="password here; use the password page")
+
+
 @transaction.atomic
 def user_password_reset(
     *, actor: User, user: User, password: str, request: HttpRequest | None = None
@@ -149,8 +155,7 @@ def user_password_reset(
 
     Changing the password hash also ends the user's open sessions.
     """
-    _guard_target(actor=actor, user=user)
-    _guard_not_self(actor=actor, user=user, what="password here; use the password page")
+    user_password_reset_check(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     was_forced = user.must_change_password
     user.set_password(password)

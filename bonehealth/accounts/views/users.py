@@ -120,7 +120,8 @@ def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.user_get(pk=pk)
-    form = AdminPasswordResetForm(request.POST or None, user=target)
+    services.user_password_reset_check(actor=request.user, user=target)
+    form = AdminPasswordResetForm(request.POST if request.method == "POST" else None, user=target)
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data["password1"]
         password = typed or services.temporary_password()

@@ -153,12 +153,12 @@ def test_csv_export_follows_the_filters_hides_values_and_is_audited(
 )
 def test_postgresql_refuses_raw_update_delete_and_truncate(nurse: User, statement: str) -> None:
     audit_record(action=AuditAction.LOGIN, actor=nurse)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            # Tests allow TRUNCATE for database flushes; switch that off to prove the trigger.
-            cursor.execute("SET LOCAL bonehealth.allow_audit_truncate = 'off'")
-            # Run the deferred foreign-key checks now, or TRUNCATE fails for that reason instead.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Tests allow TRUNCATE for database flushes; switch that off to prove the trigger.
+        cursor.execute("SET LOCAL bonehealth.allow_audit_truncate = 'off'")
+        # Run the deferred foreign-key checks now, or TRUNCATE fails for that reason instead.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             cursor.execute(statement)
     assert AuditEvent.objects.get().action == AuditAction.LOGIN
 

@@ -28,7 +28,7 @@ def _try(client: Client, password: str, username: str = "nurse", **extra: str) -
 
 
 def test_five_failures_lock_the_username_and_address_out_for_the_cool_off(
-    client: Client, nurse: User
+    client: Client, nurse: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     for _ in range(4):
         assert _try(client, "wrong-password") == 200
@@ -40,6 +40,7 @@ def test_five_failures_lock_the_username_and_address_out_for_the_cool_off(
     # Even the right password is refused now, and nobody is logged in.
     assert _try(client, GOOD) == 429
     assert "_auth_user_id" not in client.session
+    assert "Login locked out: username='nurse' address=127.0.0.1" in caplog.text
     assert AuditEvent.objects.filter(
         action=AuditAction.LOGIN_FAILED, username="nurse", changes__locked_out=True
     ).exists()

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("bonehealth.accounts.urls")),
     path("patients/", include("patients.urls")),
     path("", include("monitoring.urls")),
+    path("audit/", include("bonehealth.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

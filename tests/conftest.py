@@ -2,6 +2,8 @@
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from patients.models import Patient
@@ -30,7 +32,10 @@ def physician(site: Site) -> User:
 
 @pytest.fixture
 def admin_user(site: Site) -> User:
-    return UserFactory(username="admin", role="admin", sites=[site], is_staff=True)
+    # Admins must use two-factor authentication: give the fixture a confirmed TOTP device.
+    user = UserFactory(username="admin", role="admin", sites=[site], is_staff=True)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
 
 
 @pytest.fixture
@@ -43,10 +48,16 @@ def foreign_patient(other_site: Site) -> Patient:
     return PatientFactory(site=other_site, mrn="Z9999", name="Other Site")
 
 
-def login(user: User) -> Client:
-    """A client of its own per user, so two roles can act in one test."""
-    client = Client()
+def login(user: User, client: Client | None = None) -> Client:
+    """Log the user in on a client of its own (so two roles can act in one test); a user with a TOTP
+    device also passes the two-factor step, as after a code."""
+    client = client or Client()
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

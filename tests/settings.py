@@ -20,3 +20,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files straight from the finders (no collectstatic before tests or the live server).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The audit table's PostgreSQL triggers refuse TRUNCATE unless this is on; transactional tests
+# (browser tests) flush the database with TRUNCATE. UPDATE and DELETE stay refused.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c bonehealth.allow_audit_truncate=on"
+    )

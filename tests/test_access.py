@@ -1,12 +1,20 @@
-"""Every URL, for every kind of visitor: anonymous, wrong role, other site, right role."""
+"""Every URL, for every kind of visitor: anonymous, wrong role, other site, right role.
+
+Also, over the same tables: every form refuses a POST without a CSRF token, and every page sends
+the strict Content-Security-Policy.
+"""
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bonehealth.accounts.models import User
 from patients.models import Patient
+from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory
+from tests.monitoring.app.test_access_monitoring import POST_ONLY as MONITORING_POST_ONLY
+from tests.monitoring.app.test_access_monitoring import URLS as MONITORING_URLS
+from tests.monitoring.app.test_access_monitoring import records
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +85,7 @@ def test_each_role_gets_200_or_403(
     needs_course: bool,
     allowed: set[str],
 ) -> None:
-    client.force_login(users[role])
+    login(users[role], client)
     url = _url(name, patient if needs_patient else None, needs_course)
     response = client.get(url)
     assert response.status_code == (200 if role in allowed else 403)
@@ -98,7 +106,7 @@ def test_another_sites_patient_is_404(
     needs_course: bool,
     allowed: set[str],
 ) -> None:
-    client.force_login(users[role])
+    login(users[role], client)
     response = client.get(_url(name, foreign_patient, needs_course))
     assert response.status_code == 404
 
@@ -120,7 +128,7 @@ def test_post_only_urls(
     name: str,
     allowed: set[str],
 ) -> None:
-    client.force_login(users[role])
+    login(users[role], client)
     url = reverse(name, args=[patient.pk])
     assert client.get(url).status_code == (405 if role in allowed else 403)
     assert client.post(url).status_code == (302 if role in allowed else 403)
@@ -135,12 +143,13 @@ def test_home_sends_clinicians_to_patients_and_shows_admins_their_links(
     client: Client, users: dict[str, User]
 ) -> None:
     assert client.get(reverse("home")).status_code == 302  # anonymous: to login
-    client.force_login(users["nurse"])
+    login(users["nurse"], client)
     assert client.get(reverse("home"))["Location"] == reverse("patients:list")
-    client.force_login(users["admin"])
+    login(users["admin"], client)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert reverse("admin:accounts_user_changelist") in response.text
+    assert reverse("accounts:user_list") in response.text
+    assert reverse("audit:list") in response.text
     assert "Patients" not in response.text
 
 
@@ -148,7 +157,7 @@ def test_home_sends_clinicians_to_patients_and_shows_admins_their_links(
 def test_clinicians_cannot_open_the_admin_site(
     client: Client, users: dict[str, User], role: str
 ) -> None:
-    client.force_login(users[role])
+    login(users[role], client)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
@@ -164,9 +173,76 @@ def test_admin_site_shows_users_and_audit_but_no_clinical_record(
     assert "patients" not in response.text.lower().split("<body")[1].split("recent actions")[0]
 
 
-@pytest.mark.parametrize(
-    "url_name", ["accounts:password_change", "accounts:password_change_done", "home"]
-)
+# Pages of one's own account: GET status for each role (an admin already has a verified device,
+# so the set-up and verify steps send them on; a clinician without a device has nothing to verify).
+SELF_SERVICE_URLS = {
+    "home": {"nurse": 302, "physician": 302, "admin": 200},
+    "accounts:password_change": {"nurse": 200, "physician": 200, "admin": 200},
+    "accounts:password_change_done": {"nurse": 200, "physician": 200, "admin": 200},
+    "accounts:two_factor": {"nurse": 200, "physician": 200, "admin": 200},
+    "accounts:otp_setup": {"nurse": 200, "physician": 200, "admin": 302},
+    "accounts:otp_verify": {"nurse": 302, "physician": 302, "admin": 302},
+}
+# POST-only self-service: a clinician may turn off their own two-factor, an admin may not.
+SELF_SERVICE_POST_URLS = {
+    "accounts:two_factor_disable": {"nurse": 302, "physician": 302, "admin": 403}
+}
+
+# User administration and the audit trail: (url name, needs a target user, roles allowed).
+ADMIN_URLS = [
+    ("accounts:user_list", False, {"admin"}),
+    ("accounts:user_create", False, {"admin"}),
+    ("accounts:user_update", True, {"admin"}),
+    ("accounts:user_password_reset", True, {"admin"}),
+    ("audit:list", False, {"admin"}),
+    ("audit:export", False, {"admin"}),
+]
+ADMIN_POST_ONLY_URLS = [
+    ("accounts:user_deactivate", {"admin"}),
+    ("accounts:user_reactivate", {"admin"}),
+]
+# Open without login.
+PUBLIC_URLS = ["accounts:login", "health"]
+# Served by Django: logout is POST-only and open to anyone.
+OTHER_URLS = {"accounts:logout"}
+
+
+def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _all_url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_is_in_a_table() -> None:
+    """A new URL fails here until it is added to a table above (and so tested by role)."""
+    tabled = (
+        {row[0] for row in PATIENT_URLS}
+        | {row[0] for row in POST_ONLY_URLS}
+        | set(SELF_SERVICE_URLS)
+        | set(SELF_SERVICE_POST_URLS)
+        | {row[0] for row in ADMIN_URLS}
+        | {row[0] for row in ADMIN_POST_ONLY_URLS}
+        | set(PUBLIC_URLS)
+        | OTHER_URLS
+        # Monitoring URLs have their own table, with the records they need, beside their tests.
+        | {row[0] for row in MONITORING_URLS}
+        | {row[0] for row in MONITORING_POST_ONLY}
+    )
+    ours = {name for name in _all_url_names() if not name.startswith("admin:")}
+    assert ours - tabled == set()
+    assert tabled - ours == set()
+
+
+def _admin_url(name: str, target: User | None) -> str:
+    return reverse(name, args=[target.pk]) if target is not None else reverse(name)
+
+
+@pytest.mark.parametrize("url_name", [*SELF_SERVICE_URLS, *SELF_SERVICE_POST_URLS])
 def test_account_pages_need_login(client: Client, url_name: str) -> None:
     response = client.get(reverse(url_name))
     assert response.status_code == 302
@@ -174,12 +250,166 @@ def test_account_pages_need_login(client: Client, url_name: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", ["accounts:password_change", "accounts:password_change_done"])
-def test_account_pages_open_to_every_role(
+@pytest.mark.parametrize("url_name", list(SELF_SERVICE_URLS))
+def test_account_pages_for_every_role(
     client: Client, users: dict[str, User], role: str, url_name: str
 ) -> None:
-    client.force_login(users[role])
-    assert client.get(reverse(url_name)).status_code == 200
+    login(users[role], client)
+    assert client.get(reverse(url_name)).status_code == SELF_SERVICE_URLS[url_name][role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", list(SELF_SERVICE_POST_URLS))
+def test_self_service_post_urls(
+    client: Client, users: dict[str, User], role: str, url_name: str
+) -> None:
+    login(users[role], client)
+    assert client.get(reverse(url_name)).status_code == 405
+    assert client.post(reverse(url_name)).status_code == SELF_SERVICE_POST_URLS[url_name][role]
+
+
+@pytest.mark.parametrize(("name", "needs_target", "allowed"), ADMIN_URLS)
+def test_admin_pages_send_anonymous_to_login(
+    client: Client, nurse: User, name: str, needs_target: bool, allowed: set[str]
+) -> None:
+    response = client.get(_admin_url(name, nurse if needs_target else None))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "needs_target", "allowed"), ADMIN_URLS)
+def test_admin_pages_by_role(
+    client: Client,
+    users: dict[str, User],
+    role: str,
+    name: str,
+    needs_target: bool,
+    allowed: set[str],
+) -> None:
+    login(users[role], client)
+    response = client.get(_admin_url(name, users["nurse"] if needs_target else None))
+    assert response.status_code == (200 if role in allowed else 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "allowed"), ADMIN_POST_ONLY_URLS)
+def test_admin_post_only_urls(
+    client: Client, users: dict[str, User], role: str, name: str, allowed: set[str]
+) -> None:
+    url = reverse(name, args=[users["nurse"].pk])
+    assert client.post(url).status_code == 302  # anonymous: to login
+    login(users[role], client)
+    assert client.get(url).status_code == (405 if role in allowed else 403)
+    assert client.post(url).status_code == (302 if role in allowed else 403)
+
+
+def test_an_admin_without_a_clinical_role_cannot_read_a_patient(
+    admin_client_: Client, patient: Patient
+) -> None:
+    assert admin_client_.get(reverse("monitoring:patient", args=[patient.pk])).status_code == 403
+    assert admin_client_.get(reverse("patients:list")).status_code == 403
+
+
+def test_an_admin_who_is_also_a_nurse_reads_patients_of_their_sites(
+    client: Client, admin_user: User, patient: Patient, foreign_patient: Patient
+) -> None:
+    from django.contrib.auth.models import Group
+
+    admin_user.groups.add(Group.objects.get(name="nurse"))
+    login(admin_user, client)
+    assert client.get(reverse("monitoring:patient", args=[patient.pk])).status_code == 200
+    assert client.get(reverse("monitoring:patient", args=[foreign_patient.pk])).status_code == 404
+
+
+def _every_get_page(users: dict[str, User], patient: Patient) -> list[tuple[str, str]]:
+    """(role, url) for every page each role may open."""
+    pages = [
+        ("nurse", _url(n, patient if p else None, c)) for n, p, c, a in PATIENT_URLS if "nurse" in a
+    ]
+    pages += [("physician", _url(n, patient if p else None, c)) for n, p, c, a in PATIENT_URLS]
+    pages += [
+        ("admin", _admin_url(name, users["nurse"] if target else None))
+        for name, target, _ in ADMIN_URLS
+    ]
+    pages += [
+        (role, reverse(name))
+        for name, statuses in SELF_SERVICE_URLS.items()
+        for role, status in statuses.items()
+        if status == 200
+    ]
+    pages += [("", reverse(name)) for name in PUBLIC_URLS]
+    made = records(patient)
+    pages += [("physician", reverse(name, args=args(made))) for name, args, _ in MONITORING_URLS]
+    return pages
+
+
+def test_every_page_sends_the_strict_content_security_policy(
+    client: Client, users: dict[str, User], patient: Patient
+) -> None:
+    pages = _every_get_page(users, patient)
+    assert len(pages) > 20
+    for role, url in pages:
+        client.logout()
+        if role:
+            login(users[role], client)
+        response = client.get(url)
+        assert response.status_code == 200, (role, url)
+        policy = response.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in policy, url
+        assert "script-src 'self'" in policy, url
+        assert "frame-ancestors 'none'" in policy, url
+        assert "unsafe-inline" not in policy, url
+        assert "unsafe-eval" not in policy, url
+        if response.get("Content-Type", "").startswith("text/html"):
+            body = response.content.decode()
+            assert "style=" not in body, url
+            assert "<script>" not in body, url
+
+
+def _every_post_url(users: dict[str, User], patient: Patient) -> list[tuple[str, str]]:
+    """(role, url) for every URL that accepts a POST, as a role allowed to POST there."""
+    urls = [
+        ("physician", _url(n, patient if p else None, c))
+        for n, p, c, a in PATIENT_URLS
+        if n not in {"patients:list", "monitoring:patient"}
+    ]
+    urls += [("physician", reverse(name, args=[patient.pk])) for name, _ in POST_ONLY_URLS]
+    urls += [
+        ("admin", _admin_url(name, users["nurse"] if target else None))
+        for name, target, _ in ADMIN_URLS
+        if name in {"accounts:user_create", "accounts:user_update", "accounts:user_password_reset"}
+    ]
+    urls += [("admin", reverse(name, args=[users["nurse"].pk])) for name, _ in ADMIN_POST_ONLY_URLS]
+    urls += [
+        ("nurse", reverse("accounts:password_change")),
+        ("nurse", reverse("accounts:otp_setup")),
+        ("nurse", reverse("accounts:two_factor_disable")),
+        ("admin", reverse("accounts:otp_verify")),
+        ("nurse", reverse("accounts:logout")),
+        ("", reverse("accounts:login")),
+    ]
+    made = records(patient)
+    urls += [
+        ("physician", reverse(name, args=args(made)))
+        for name, args, _ in [*MONITORING_URLS, *MONITORING_POST_ONLY]
+        if name != "monitoring:patient"
+    ]
+    return urls
+
+
+def test_every_form_refuses_a_post_without_a_csrf_token(
+    users: dict[str, User], patient: Patient
+) -> None:
+    urls = _every_post_url(users, patient)
+    assert len(urls) >= 35
+    for role, url in urls:
+        client = Client(enforce_csrf_checks=True)
+        if role:
+            login(users[role], client)
+        response = client.post(url, {"reason": "a reason long enough", "password1": ""})
+        assert response.status_code == 403, (role, url)
+        assert "CSRF verification failed" in response.text, url
 
 
 def test_login_and_health_need_no_login(client: Client) -> None:

@@ -22,3 +22,11 @@ class UserAdmin(BaseUserAdmin[User]):
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         # Users are deactivated, never deleted: audit rows keep pointing at them.
         return False
+
+    # Administrators manage accounts on bonehealth's own pages (/accounts/users/), which audit
+    # every change and stop anyone raising their own privileges. Here only a superuser may write.
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user.is_superuser)

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "bonehealth.accounts"
     label = "accounts"
     verbose_name = "Accounts and sites"
+
+    def ready(self) -> None:
+        from bonehealth.accounts import signals  # noqa: F401  (login and lockout receivers)

@@ -1,12 +1,22 @@
 """Demo sites and one demo user per role, for the quick start (documented in the README)."""
 
+from base64 import b32decode
+
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.roles import ADMIN, NURSE, PHYSICIAN
 
 DEMO_PASSWORD = "bonehealth-demo"  # noqa: S105  (documented demo credential, never in production)
+
+# The demo admin's TOTP secret (documented in the README; `manage.py demo_totp` prints the current
+# code). Base32 for authenticator apps: DEMO_TOTP_SECRET_BASE32; hex as django-otp stores it.
+DEMO_TOTP_SECRET_BASE32 = "BONEHEALTHDEMOTOTPSECRETKEY23456"  # noqa: S105  (demo only)
+DEMO_TOTP_KEY_HEX = b32decode(DEMO_TOTP_SECRET_BASE32).hex()
+# Demo users who must use two-factor authentication (their role manages users).
+DEMO_TOTP_USERS = ["admin"]
 
 DEMO_SITES = [("North General Hospital", "north"), ("Riverside Cancer Centre", "riverside")]
 
@@ -35,4 +45,11 @@ def demo_sites_and_users() -> list[Site]:
             user.save()
         user.groups.set([Group.objects.get(name=role)])
         user.sites.set([sites[code] for code in site_codes])
+        if username in DEMO_TOTP_USERS:
+            TOTPDevice.objects.filter(user=user).exclude(key=DEMO_TOTP_KEY_HEX).delete()
+            TOTPDevice.objects.get_or_create(
+                user=user,
+                key=DEMO_TOTP_KEY_HEX,
+                defaults={"name": "Demo authenticator", "confirmed": True},
+            )
     return list(sites.values())

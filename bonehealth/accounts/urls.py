@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+
+from bonehealth.accounts.views import security, users
 
 app_name = "accounts"
 
@@ -12,17 +14,20 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("password/", security.password_change, name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_changed.html"),
         name="password_change_done",
     ),
+    path("two-factor/", security.two_factor, name="two_factor"),
+    path("two-factor/set-up/", security.otp_setup, name="otp_setup"),
+    path("two-factor/verify/", security.otp_verify, name="otp_verify"),
+    path("two-factor/turn-off/", security.two_factor_disable, name="two_factor_disable"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/new/", users.user_create, name="user_create"),
+    path("users/<int:pk>/", users.user_update, name="user_update"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/password/", users.user_password_reset, name="user_password_reset"),
 ]

@@ -45,3 +45,58 @@ def _shown(value: Any) -> str:
     if value is False:
         return "no"
     return str(value)
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit trail viewer and its CSV export."""
+
+    user = forms.CharField(required=False, max_length=150, label="Username")
+    mrn = forms.CharField(required=False, max_length=40, label="Patient MRN")
+    action = forms.ChoiceField(required=False, choices=[("", "Any action")])
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from crispy_forms.helper import FormHelper
+        from crispy_forms.layout import Div, Layout, Submit
+
+        from bonehealth.audit.models import AuditAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action"), *AuditAction.choices]  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Div(
+                *[
+                    Div(name, css_class="col-sm-6 col-lg")
+                    for name in ("user", "mrn", "action", "date_from", "date_to")
+                ],
+                Div(Submit("filter", "Filter", css_class="mt-lg-4"), css_class="col-auto"),
+                css_class="row g-2 align-items-start",
+            )
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, as keyword arguments of selectors.audit_events_search."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "username": data["user"],
+            "mrn": data["mrn"],
+            "action": data["action"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }

@@ -85,3 +85,19 @@ def field_values(instance: models.Model, fields: list[str]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         values[name] = getattr(instance, getattr(field, "attname", name))
     return values
+
+
+def audit_export_record(
+    *, actor: Any, filters: Mapping[str, Any], rows: int, request: HttpRequest | None = None
+) -> AuditEvent:
+    """Audit an export of the audit trail: who, which filters, how many rows."""
+    return audit_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        request=request,
+        changes={
+            "export": "audit trail CSV",
+            "filters": {key: _plain(value) for key, value in filters.items() if value},
+            "rows": rows,
+        },
+    )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from bonehealth.accounts.models import User
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, FraxResult
 from patients.models import Patient
+from tests.conftest import login
 from tests.factories import DexaScanFactory, LabResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_anonymous_goes_to_login(client: Client, patient: Patient, name, args, a
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "args", "allowed"), URLS)
 def test_role(client: Client, users, patient: Patient, role: str, name, args, allowed) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(users[role])
+    login(users[role], client)
     response = client.get(reverse(name, args=args(records(patient))))
     assert response.status_code == (200 if role in allowed else 403)
 
@@ -105,7 +106,7 @@ def test_role(client: Client, users, patient: Patient, role: str, name, args, al
 def test_other_sites_patient_is_404(
     client: Client, users, foreign_patient: Patient, role: str, name, args, allowed
 ) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(users[role])
+    login(users[role], client)
     url = reverse(name, args=args(records(foreign_patient)))
     response = client.post(url) if (name, args, allowed) in POST_ONLY else client.get(url)
     assert response.status_code == (404 if role in allowed else 403)
@@ -115,7 +116,7 @@ def test_other_sites_patient_is_404(
 def test_sign_off_is_post_only_and_physician_only(
     client: Client, users, patient: Patient, role: str
 ) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(users[role])
+    login(users[role], client)
     url = reverse("monitoring:scan_sign_off", args=POST_ONLY[0][1](records(patient)))
     assert client.get(url).status_code == (405 if role == "physician" else 403)
     assert client.post(url).status_code == (302 if role == "physician" else 403)

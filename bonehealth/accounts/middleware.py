@@ -1,0 +1,102 @@
+"""Checks on each request of a logged-in user: session age, TOTP step, forced password change.
+
+Each redirects to the one page that resolves it; that page, logout and the health check stay open.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from bonehealth.accounts.security import LOGIN_AT_SESSION_KEY, two_factor_required
+
+# Pages a user half-way through login may open.
+_ALWAYS_OPEN = {"accounts:login", "accounts:logout", "health"}
+_TWO_FACTOR_PAGES = {"accounts:otp_verify", "accounts:otp_setup"}
+_PASSWORD_PAGES = {"accounts:password_change", "accounts:password_change_done"}
+
+
+def _view_name(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return match.view_name if match is not None else ""
+
+
+def _redirect_with_next(request: HttpRequest, url_name: str) -> HttpResponse:
+    from django.urls import reverse
+
+    target = reverse(url_name)
+    if request.method == "GET":
+        target += "?" + urlencode({"next": request.get_full_path()})
+    return redirect(target)
+
+
+class AbsoluteSessionLimitMiddleware:
+    """End a session SESSION_ABSOLUTE_SECONDS after login, however active it has been."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.get(LOGIN_AT_SESSION_KEY)
+            if started is None:
+                # A session from before this check existed: its clock starts now.
+                request.session[LOGIN_AT_SESSION_KEY] = now
+            elif now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
+                messages.info(
+                    request,
+                    f"Your session reached its {hours:g}-hour limit. Please log in again.",
+                )
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Send a user who must use TOTP and has not yet done so in this session to the TOTP step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user: Any = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if _view_name(request) in _ALWAYS_OPEN | _TWO_FACTOR_PAGES:
+            return None
+        if not two_factor_required(request):
+            return None
+        return _redirect_with_next(request, "accounts:otp_verify")
+
+
+class PasswordChangeRequiredMiddleware:
+    """Keep a user whose password an administrator reset on the password change page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user: Any = request.user
+        if not user.is_authenticated or not user.must_change_password:
+            return None
+        if _view_name(request) in _ALWAYS_OPEN | _TWO_FACTOR_PAGES | _PASSWORD_PAGES:
+            return None
+        messages.info(request, "Your password was reset. Choose a new password to continue.")
+        return redirect("accounts:password_change")

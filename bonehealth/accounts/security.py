@@ -1,0 +1,28 @@
+"""Login security glue: the client address for django-axes and the session keys used after login."""
+
+from django.http import HttpRequest
+
+from bonehealth.audit.services import client_address
+
+# Session keys written at login (bonehealth/accounts/signals.py) and read by the middleware.
+LOGIN_AT_SESSION_KEY = "bonehealth_login_at"
+HAS_OTP_DEVICE_SESSION_KEY = "bonehealth_has_otp_device"
+
+# Holding this permission makes two-factor authentication compulsory.
+TWO_FACTOR_REQUIRED_PERMISSION = "accounts.manage_users"
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """Give django-axes the same client address as the audit trail (trusted proxy header aware)."""
+    return client_address(request) or request.META.get("REMOTE_ADDR")
+
+
+def two_factor_required(request: HttpRequest) -> bool:
+    """Say whether this logged-in user must pass a TOTP check before any page.
+
+    Admins always must (set-up page if they have no device yet); anyone who enabled a device must
+    too.
+    """
+    if request.session.get(HAS_OTP_DEVICE_SESSION_KEY):
+        return True
+    return request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION)

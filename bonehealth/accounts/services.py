@@ -1,0 +1,258 @@
+"""Writes about users: administration by admins, own password and two-factor settings.
+
+Every write is audited in its transaction, naming the fields that changed (never a password).
+An administrator can never raise their own privileges: their own roles, sites and active flag
+are out of their reach, and only a superuser may change a superuser.
+"""
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bonehealth.accounts.models import Site, User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+
+PROFILE_FIELDS = ("first_name", "last_name", "email")
+
+
+def temporary_password() -> str:
+    """A random 16-character password for the administrator to hand over once."""
+    return secrets.token_urlsafe(12)
+
+
+def _role_names(groups: Iterable[Group]) -> list[str]:
+    return sorted(group.name for group in groups)
+
+
+def _site_codes(sites: Iterable[Site]) -> list[str]:
+    return sorted(site.code for site in sites)
+
+
+def _guard_target(*, actor: User, user: User) -> None:
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser may change a superuser account.")
+
+
+def _guard_not_self(*, actor: User, user: User, what: str) -> None:
+    if actor.pk == user.pk:
+        raise PermissionDenied(f"You cannot change your own {what}; ask another administrator.")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    values: dict[str, Any],
+    roles: Iterable[Group],
+    sites: Iterable[Site],
+    password: str,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create an account that must choose its own password at first login."""
+    roles, sites = list(roles), list(sites)
+    user = User(**values, must_change_password=True)
+    user.set_password(password)
+    user.save()
+    user.groups.set(roles)
+    user.sites.set(sites)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=user,
+        changes={
+            "username": user.username,
+            **{name: values.get(name, "") for name in PROFILE_FIELDS},
+            "roles": _role_names(roles),
+            "sites": _site_codes(sites),
+            "is_active": True,
+            "must_change_password": True,
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    values: dict[str, Any],
+    roles: Iterable[Group],
+    sites: Iterable[Site],
+    request: HttpRequest | None = None,
+) -> dict[str, list[Any]]:
+    """Change a user's name, e-mail, roles and sites; return {field: [old, new]} of what changed."""
+    _guard_target(actor=actor, user=user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    new_roles, new_sites = _role_names(roles), _site_codes(sites)
+    old_roles, old_sites = _role_names(user.groups.all()), _site_codes(user.sites.all())
+    if actor.pk == user.pk and (new_roles != old_roles or new_sites != old_sites):
+        _guard_not_self(actor=actor, user=user, what="roles or sites")
+    changes: dict[str, list[Any]] = {}
+    for name in PROFILE_FIELDS:
+        if name in values and getattr(user, name) != values[name]:
+            changes[name] = [getattr(user, name), values[name]]
+            setattr(user, name, values[name])
+    if new_roles != old_roles:
+        changes["roles"] = [old_roles, new_roles]
+        user.groups.set(list(roles))
+    if new_sites != old_sites:
+        changes["sites"] = [old_sites, new_sites]
+        user.sites.set(list(sites))
+    if changes:
+        user.save()
+        audit_record(
+            action=AuditAction.CHANGE, actor=actor, request=request, obj=user, changes=changes
+        )
+    return changes
+
+
+@transaction.atomic
+def user_set_active(
+    *, actor: User, user: User, active: bool, request: HttpRequest | None = None
+) -> bool:
+    """Deactivate or reactivate an account (never delete it); return whether anything changed.
+
+    A deactivated user cannot log in and their open sessions end at their next request.
+    """
+    _guard_target(actor=actor, user=user)
+    _guard_not_self(actor=actor, user=user, what="active status")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=actor,
+        request=request,
+        obj=user,
+        changes={"is_active": [not active, active]},
+    )
+    return True
+
+
+def user_password_reset_check(*, actor: User, user: User) -> None:
+    """Raise PermissionDenied unless the actor may reset this user's password."""
+    _guard_target(actor=actor, user=user)
+    _guard_not_self(actor=actor, user=user, what="password here; use the password page")
+
+
+@transaction.atomic
+def user_password_reset(
+    *, actor: User, user: User, password: str, request: HttpRequest | None = None
+) -> None:
+    """Set a temporary password the user must change at next login; lift any login lockout.
+
+    Changing the password hash also ends the user's open sessions.
+    """
+    user_password_reset_check(actor=actor, user=user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_forced = user.must_change_password
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    axes_reset(username=user.username)
+    changes: dict[str, Any] = {"password": "reset by administrator"}
+    if not was_forced:
+        changes["must_change_password"] = [False, True]
+    audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=user, changes=changes)
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """Set the user's own new password and lift a forced change."""
+    was_forced = user.must_change_password
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    changes: dict[str, Any] = {"password": "changed by the user"}
+    if was_forced:
+        changes["must_change_password"] = [True, False]
+    audit_record(action=AuditAction.CHANGE, actor=user, request=request, obj=user, changes=changes)
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one with a fresh secret if needed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(
+    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Confirm a new TOTP device with a code from it; the user's older devices are removed."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"two_factor": ["off", "on"]},
+    )
+    return True
+
+
+@transaction.atomic
+def totp_devices_remove(*, user: User, request: HttpRequest | None = None) -> None:
+    """Turn two-factor authentication off for oneself (not allowed where it is required)."""
+    from bonehealth.accounts.security import TWO_FACTOR_REQUIRED_PERMISSION
+
+    if user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION):
+        raise PermissionDenied("Two-factor authentication is required for your role.")
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            action=AuditAction.CHANGE,
+            actor=user,
+            request=request,
+            obj=user,
+            changes={"two_factor": ["on", "off"]},
+        )
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str, request: HttpRequest | None = None) -> TOTPDevice | None:
+    """Check a TOTP code against the user's confirmed device; audit success and failure."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=True)
+        .order_by("id")
+        .first()
+    )
+    if device is not None and device.verify_token(token):
+        audit_record(
+            action=AuditAction.LOGIN, actor=user, request=request, changes={"step": "two-factor"}
+        )
+        return device
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        username=user.get_username(),
+        changes={"step": "two-factor"},
+    )
+    return None
+
+
+def totp_secret_base32(*, device: TOTPDevice) -> str:
+    """The device secret as authenticator apps expect it when typed in (base32, no padding)."""
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode().rstrip("=")

@@ -1,0 +1,46 @@
+"""Receivers for events Django and django-axes report only through signals.
+
+At login: note the login time (absolute session limit) and whether the user has a TOTP device.
+At a lockout: log it and write it to the audit trail.
+"""
+
+import logging
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import user_has_device
+
+from bonehealth.accounts.security import HAS_OTP_DEVICE_SESSION_KEY, LOGIN_AT_SESSION_KEY
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+
+logger = logging.getLogger("bonehealth.security")
+
+
+@receiver(user_logged_in)
+def note_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp()
+    request.session[HAS_OTP_DEVICE_SESSION_KEY] = user_has_device(user, confirmed=True)
+
+
+@receiver(user_locked_out)
+def audit_lockout(
+    sender: Any,
+    request: HttpRequest | None = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
+    logger.warning("Login locked out: username=%r address=%s", username, ip_address)
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        username=str(username or "")[:150],
+        changes={"locked_out": True},
+    )

@@ -1,0 +1,126 @@
+"""The steps after a password login: the TOTP check, TOTP set-up, one's own password and 2FA."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.http import HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from bonehealth.accounts import selectors, services
+from bonehealth.accounts.forms import ConfirmForm, OTPTokenForm, PasswordChangeForm
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.qr import svg_data_uri
+from bonehealth.accounts.security import (
+    HAS_OTP_DEVICE_SESSION_KEY,
+    TWO_FACTOR_REQUIRED_PERMISSION,
+    two_factor_required,
+)
+
+
+def _next_url(request: AuthenticatedHttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url("home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ask for the current TOTP code after a password login."""
+    if request.user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    if selectors.user_confirmed_totp_device(user=request.user) is None:
+        if two_factor_required(request):
+            query = urlencode({"next": _next_url(request)})
+            return redirect(f"{resolve_url('accounts:otp_setup')}?{query}")
+        return redirect(_next_url(request))
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.otp_verify(user=request.user, token=form.token_value, request=request)
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", "That code is wrong or expired. Try the current code.")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Set up an authenticator app: show the secret and its otpauth:// URI, then check a code."""
+    if selectors.user_confirmed_totp_device(user=request.user) is not None:
+        if request.user.is_verified():  # type: ignore[attr-defined]
+            messages.info(request, "Two-factor authentication is already on.")
+            return redirect("accounts:two_factor")
+        return redirect("accounts:otp_verify")
+    device = services.totp_device_start(user=request.user)
+    form = OTPTokenForm(request.POST or None, submit_label="Turn on two-factor authentication")
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(
+            user=request.user, device=device, token=form.token_value, request=request
+        ):
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session[HAS_OTP_DEVICE_SESSION_KEY] = True
+            messages.success(request, "Two-factor authentication is on.")
+            return redirect(_next_url(request))
+        form.add_error("token", "That code is wrong or expired. Check the app's clock and retry.")
+    secret = services.totp_secret_base32(device=device)
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "secret": secret,
+            "uri": device.config_url,
+            "qr": svg_data_uri(device.config_url),
+            "required": request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION),
+            "next": _next_url(request),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One's own two-factor status, with the way to turn it on or off."""
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "device": selectors.user_confirmed_totp_device(user=request.user),
+            "required": request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION),
+            "form": ConfirmForm(),
+        },
+    )
+
+
+@require_POST
+def two_factor_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.totp_devices_remove(user=request.user, request=request)
+    request.session[HAS_OTP_DEVICE_SESSION_KEY] = False
+    messages.success(request, "Two-factor authentication is off.")
+    return redirect("accounts:two_factor")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Change one's own password; this also lifts an administrator's forced change."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_password_change(
+            user=request.user, password=form.cleaned_data["new_password1"], request=request
+        )
+        update_session_auth_hash(request, request.user)
+        return redirect("accounts:password_change_done")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )

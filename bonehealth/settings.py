@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -252,6 +253,9 @@ LOGGING = {
     # axes logs every login at INFO (already in the audit trail); lockouts come at WARNING.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Background tasks (nightly reassessment): a database queue worked by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Patients per page on lists.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from monitoring.services.reassessment import reassess_all, reassess_all_count
+from monitoring.tasks import reassess_all_task
 
 
 class Command(BaseCommand):
@@ -16,14 +17,29 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", help="assess for this date (YYYY-MM-DD)")
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the reassessment as a task for the worker (the nightly job).",
+        )
 
     def handle(
-        self, *args: Any, as_of: str | None, batch_size: int, no_progress: bool, **options: Any
+        self,
+        *args: Any,
+        as_of: str | None,
+        batch_size: int,
+        no_progress: bool,
+        enqueue: bool,
+        **options: Any,
     ) -> None:
         try:
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+        if enqueue:
+            result = reassess_all_task.enqueue(as_of=day.isoformat() if day else None)
+            self.stdout.write(f"Reassessment queued as task {result.id} ({result.status}).")
+            return
         with tqdm(
             total=reassess_all_count(),
             desc="patients",

@@ -198,3 +198,29 @@ def test_reassess_all_skips_ended_follow_up_and_rejects_a_bad_date(patient: Pati
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("reassess_all", "--as-of", "2026-13-01", stdout=StringIO())
+
+
+def test_reassess_all_enqueue_runs_the_task(patient: Patient, settings) -> None:  # type: ignore[no-untyped-def]
+    # Tests use the immediate backend: the queued task runs at once.
+    AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
+    out = StringIO()
+    call_command("reassess_all", "--enqueue", "--as-of", "2026-01-01", stdout=out)
+    assert "queued as task" in out.getvalue()
+    assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_and_its_worker_run_the_nightly_task(settings, site) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    patient = Patient.objects.create(site=site, mrn="Q1", birth_date=date(1960, 1, 1))
+    AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
+    call_command("reassess_all", "--enqueue", "--as-of", "2026-01-01", stdout=StringIO())
+    assert not Alert.objects.exists()  # queued, not run
+    assert DBTaskResult.objects.get().status == "READY"
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    result = DBTaskResult.objects.get()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value["patients"] == 1
+    assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()

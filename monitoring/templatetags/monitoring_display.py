@@ -29,10 +29,15 @@ def site_label(value: str) -> str:
         return value
 
 
+ACRONYMS = {"bmd": "BMD", "dexa": "DEXA", "btm": "BTM", "frax": "FRAX", "d": "D", "z": "Z"}
+
+
 @register.filter
 def code_label(value: str) -> str:
-    """BONE_THERAPY_INDICATED -> Bone therapy indicated."""
-    return value.replace("_", " ").capitalize() if value else ""
+    """BONE_THERAPY_INDICATED -> Bone therapy indicated; RAPID_BMD_LOSS -> Rapid BMD loss."""
+    words = value.lower().split("_") if value else []
+    shown = [ACRONYMS.get(word, word) for word in words]
+    return " ".join(shown)[:1].upper() + " ".join(shown)[1:] if shown else ""
 
 
 @register.filter

@@ -23,7 +23,7 @@ def test_high_alert_shown_to_the_nurse_without_an_acknowledge_button(
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - timedelta(days=365))
     url = reverse("monitoring:patient", args=[patient.pk])
     page = nurse_client.get(url)
-    assert "Baseline dexa missing" in page.text
+    assert "Baseline DEXA missing" in page.text
     assert "a physician acknowledges high and critical alerts" in page.text
     assert "Rule SCHED-BASELINE" in page.text
     physician_page = physician_client.get(url)
@@ -80,3 +80,20 @@ def test_page_shows_scans_labs_and_changes(nurse_client: Client, patient: Patien
     assert "Lumbar spine (L1-L4): 0.912 (T -1.1)" in page.text
     assert "25-OH vitamin D" in page.text
     assert "Denosumab" in page.text
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("RAPID_BMD_LOSS", "Rapid BMD loss"),
+        ("VITAMIN_D_DEFICIENT", "Vitamin D deficient"),
+        ("BASELINE_DEXA_MISSING", "Baseline DEXA missing"),
+        ("Z_SCORE_APPLIES", "Z score applies"),
+        ("RECORD_FRAX", "Record FRAX"),
+        ("", ""),
+    ],
+)
+def test_code_labels_keep_acronyms(code: str, label: str) -> None:
+    from monitoring.templatetags.monitoring_display import code_label
+
+    assert code_label(code) == label

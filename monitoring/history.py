@@ -1,14 +1,27 @@
 """Convert a patient's database rows into the domain's `History` (and the history JSON format).
 
-`patient` must come from `selectors.patients_with_records`, whose prefetches this module reads.
+`histories_for` reads only the columns the rules need (the reassessment hot path); `history_json`
+takes a patient loaded by `selectors.patients_with_records` and reads its prefetches.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
-from monitoring.models import DexaScan, Scanner
-from patients.models import Patient
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    MonitoringPlan,
+    Scanner,
+    Supplements,
+)
+from patients.models import AromataseInhibitorCourse, Patient
 
 
 def scanner_key(scanner: Scanner, *, clash: bool = False) -> str:
@@ -26,108 +39,249 @@ def _scanner_keys(scans: list[DexaScan]) -> dict[int, str]:
     }
 
 
-def _lab_value(lab: Any) -> Decimal:
-    # Convert from what was entered with the domain's own conversion, so the application and
-    # `manage.py assess` judge exactly the same number.
-    return domain.to_canonical(lab.analyte, lab.entered_value, lab.entered_unit)
+def _lsc(row: tuple[Any, ...]) -> dict[domain.Site, Decimal]:
+    sites = (
+        domain.Site.LUMBAR_SPINE,
+        domain.Site.TOTAL_HIP,
+        domain.Site.FEMORAL_NECK,
+        domain.Site.RADIUS_33,
+    )
+    return {site: value for site, value in zip(sites, row, strict=True) if value is not None}
+
+
+_PATIENT_COLUMNS = (
+    "pk",
+    "mrn",
+    "sex",
+    "birth_date",
+    "name",
+    "site__name",
+    "menopausal_status",
+    "breast_cancer_diagnosis_date",
+    "height_cm",
+    "weight_kg",
+    "prior_fragility_fracture",
+    "prior_fracture_date",
+    "parent_hip_fracture",
+    "smoking",
+    "alcohol_3_or_more_units_daily",
+    "oral_glucocorticoid_months",
+    "rheumatoid_arthritis",
+    "secondary_osteoporosis",
+)
+
+
+def _scanner_keys_from_rows(
+    scanner_ids: set[int], rows: dict[int, tuple[Any, ...]]
+) -> dict[int, str]:
+    names: dict[str, int] = defaultdict(int)
+    for scanner_id in scanner_ids:
+        names[rows[scanner_id][0]] += 1
+    return {
+        scanner_id: (
+            f"{rows[scanner_id][0]} [{rows[scanner_id][1]}]"
+            if names[rows[scanner_id][0]] > 1
+            else rows[scanner_id][0]
+        )
+        for scanner_id in sorted(scanner_ids)
+    }
+
+
+def _patient(values: dict[str, Any]) -> domain.Patient:
+    return domain.Patient(
+        mrn=values["mrn"],
+        sex=domain.Sex(values["sex"]),
+        birth_date=values["birth_date"],
+        name=values["name"] or None,
+        site=values["site__name"],
+        menopausal_status=domain.MenopausalStatus(values["menopausal_status"]),
+        breast_cancer_diagnosis_date=values["breast_cancer_diagnosis_date"],
+        height_cm=values["height_cm"],
+        weight_kg=values["weight_kg"],
+        risk_factors=domain.RiskFactors(
+            prior_fragility_fracture=values["prior_fragility_fracture"],
+            prior_fracture_date=values["prior_fracture_date"],
+            parent_hip_fracture=values["parent_hip_fracture"],
+            smoking=domain.Smoking(values["smoking"]),
+            alcohol_3_or_more_units_daily=values["alcohol_3_or_more_units_daily"],
+            oral_glucocorticoid_months=Decimal(values["oral_glucocorticoid_months"]),
+            rheumatoid_arthritis=values["rheumatoid_arthritis"],
+            secondary_osteoporosis=values["secondary_osteoporosis"],
+        ),
+    )
+
+
+def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
+    """Build the domain history of each patient straight from the columns the rules need.
+
+    One query per table whatever the number of patients, and no model instances: this is the hot
+    path of reassessment. Entries marked in error are left out.
+    """
+    ids = list(patient_ids)
+    ai: dict[int, list[domain.AromataseInhibitorCourse]] = defaultdict(list)
+    for pid, drug, start, stop, reason, months in (
+        AromataseInhibitorCourse.objects.filter(patient_id__in=ids, entered_in_error=False)
+        .order_by("start_date", "id")
+        .values_list(
+            "patient_id",
+            "drug",
+            "start_date",
+            "stop_date",
+            "stop_reason",
+            "planned_duration_months",
+        )
+    ):
+        ai[pid].append(
+            domain.AromataseInhibitorCourse(
+                drug=domain.AromataseInhibitor(drug),
+                start_date=start,
+                stop_date=stop,
+                stop_reason=reason or None,
+                planned_duration_months=months,
+            )
+        )
+
+    measurements = list(
+        DexaMeasurement.objects.filter(scan__patient_id__in=ids, scan__entered_in_error=False)
+        .order_by("scan__scan_date", "scan_id", "site")
+        .values_list(
+            "scan__patient_id",
+            "scan_id",
+            "scan__scan_date",
+            "scan__scanner_id",
+            "site",
+            "bmd",
+            "t_score",
+            "z_score",
+        )
+    )
+    scanner_rows = {
+        row[0]: row[1:]
+        for row in Scanner.objects.filter(pk__in={m[3] for m in measurements}).values_list(
+            "pk",
+            "name",
+            "site__code",
+            "lsc_lumbar_spine",
+            "lsc_total_hip",
+            "lsc_femoral_neck",
+            "lsc_radius_33",
+        )
+    }
+    scans: dict[int, dict[int, tuple[Any, int, dict[domain.Site, domain.SiteMeasurement]]]]
+    scans = defaultdict(dict)
+    for pid, scan_id, day, scanner_id, site, bmd, t, z in measurements:
+        _, _, sites = scans[pid].setdefault(scan_id, (day, scanner_id, {}))
+        sites[domain.Site(site)] = domain.SiteMeasurement(bmd=bmd, t_score=t, z_score=z)
+
+    labs: dict[int, list[domain.LabResult]] = defaultdict(list)
+    for pid, day, analyte, value, unit, fasting in (
+        LabResult.objects.filter(patient_id__in=ids, entered_in_error=False)
+        .order_by("sample_date", "analyte", "id")
+        .values_list(
+            "patient_id", "sample_date", "analyte", "entered_value", "entered_unit", "fasting"
+        )
+    ):
+        labs[pid].append(
+            domain.LabResult(
+                date=day,
+                analyte=domain.Analyte(analyte),
+                # Converted from what was entered by the domain's own conversion, so the
+                # application and `manage.py assess` judge exactly the same number.
+                value=domain.to_canonical(analyte, value, unit),
+                fasting=fasting,
+            )
+        )
+
+    frax: dict[int, list[domain.FraxResult]] = defaultdict(list)
+    for pid, day, major, hip, with_bmd in (
+        FraxResult.objects.filter(patient_id__in=ids, entered_in_error=False)
+        .order_by("assessed_on", "id")
+        .values_list("patient_id", "assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd")
+    ):
+        frax[pid].append(
+            domain.FraxResult(
+                date=day, major_osteoporotic_pct=major, hip_pct=hip, with_bmd=with_bmd
+            )
+        )
+
+    doses: dict[int, list[Any]] = defaultdict(list)
+    for course_id, day in (
+        BoneTherapyDose.objects.filter(course__patient_id__in=ids, entered_in_error=False)
+        .order_by("given_on", "id")
+        .values_list("course_id", "given_on")
+    ):
+        doses[course_id].append(day)
+    therapy: dict[int, list[domain.BoneTherapyCourse]] = defaultdict(list)
+    for course_id, pid, drug, start, stop, reason, dose, dental in (
+        BoneTherapyCourse.objects.filter(patient_id__in=ids, entered_in_error=False)
+        .order_by("start_date", "id")
+        .values_list(
+            "pk",
+            "patient_id",
+            "drug",
+            "start_date",
+            "stop_date",
+            "stop_reason",
+            "dose",
+            "dental_review_date",
+        )
+    ):
+        therapy[pid].append(
+            domain.BoneTherapyCourse(
+                drug=domain.BoneTherapyDrug(drug),
+                start_date=start,
+                stop_date=stop,
+                stop_reason=reason or None,
+                dose=dose or None,
+                doses=tuple(doses[course_id]),
+                dental_review_date=dental,
+            )
+        )
+
+    supplements = {
+        pid: domain.Supplements(calcium=calcium, vitamin_d=vitamin_d)
+        for pid, calcium, vitamin_d in Supplements.objects.filter(patient_id__in=ids).values_list(
+            "patient_id", "calcium", "vitamin_d"
+        )
+    }
+    plans: dict[int, domain.Plan | None] = {}
+    for pid, due, reason in (
+        MonitoringPlan.objects.filter(patient_id__in=ids)
+        .order_by("patient_id", "-set_at", "-id")
+        .values_list("patient_id", "next_dexa_due", "reason")
+    ):
+        if pid not in plans:  # the latest decision is in force; no date means "as computed"
+            plans[pid] = domain.Plan(next_dexa_due=due, reason=reason) if due else None
+
+    histories: dict[int, domain.History] = {}
+    for row in Patient.objects.filter(pk__in=ids).values_list(*_PATIENT_COLUMNS):
+        values = dict(zip(_PATIENT_COLUMNS, row, strict=True))
+        pid = values["pk"]
+        patient_scans = list(scans[pid].values())
+        keys = _scanner_keys_from_rows({scanner for _, scanner, _ in patient_scans}, scanner_rows)
+        histories[pid] = domain.History(
+            patient=_patient(values),
+            aromatase_inhibitors=tuple(ai[pid]),
+            scanners={
+                key: domain.Scanner(lsc=_lsc(scanner_rows[scanner_id][2:]))
+                for scanner_id, key in keys.items()
+            },
+            dexa_scans=tuple(
+                domain.DexaScan(date=day, scanner=keys[scanner_id], sites=sites)
+                for day, scanner_id, sites in patient_scans
+            ),
+            labs=tuple(labs[pid]),
+            frax=tuple(frax[pid]),
+            bone_therapy=tuple(therapy[pid]),
+            supplements=supplements.get(pid),
+            plan=plans.get(pid),
+        )
+    return histories
 
 
 def build_history(patient: Patient) -> domain.History:
-    """Return the domain history of one patient loaded by `patients_with_records`."""
-    scans: list[DexaScan] = patient.valid_scans  # type: ignore[attr-defined]
-    keys = _scanner_keys(scans)
-    scanners = {
-        keys[scan.scanner_id]: domain.Scanner(
-            lsc={domain.Site(site): value for site, value in scan.scanner.lsc_by_site().items()}  # type: ignore[misc]
-        )
-        for scan in scans
-    }
-    supplements = getattr(patient, "supplements", None)
-    plans = patient.plan_history  # type: ignore[attr-defined]
-    plan = plans[0] if plans else None
-    return domain.History(
-        patient=domain.Patient(
-            mrn=patient.mrn,
-            sex=domain.Sex(patient.sex),
-            birth_date=patient.birth_date,
-            name=patient.name or None,
-            site=patient.site.name,
-            menopausal_status=domain.MenopausalStatus(patient.menopausal_status),
-            breast_cancer_diagnosis_date=patient.breast_cancer_diagnosis_date,
-            height_cm=patient.height_cm,
-            weight_kg=patient.weight_kg,
-            risk_factors=domain.RiskFactors(
-                prior_fragility_fracture=patient.prior_fragility_fracture,
-                prior_fracture_date=patient.prior_fracture_date,
-                parent_hip_fracture=patient.parent_hip_fracture,
-                smoking=domain.Smoking(patient.smoking),
-                alcohol_3_or_more_units_daily=patient.alcohol_3_or_more_units_daily,
-                oral_glucocorticoid_months=Decimal(patient.oral_glucocorticoid_months),
-                rheumatoid_arthritis=patient.rheumatoid_arthritis,
-                secondary_osteoporosis=patient.secondary_osteoporosis,
-            ),
-        ),
-        aromatase_inhibitors=tuple(
-            domain.AromataseInhibitorCourse(
-                drug=domain.AromataseInhibitor(course.drug),
-                start_date=course.start_date,
-                stop_date=course.stop_date,
-                stop_reason=course.stop_reason or None,
-                planned_duration_months=course.planned_duration_months,
-            )
-            for course in patient.valid_ai_courses  # type: ignore[attr-defined]
-        ),
-        scanners=scanners,
-        dexa_scans=tuple(
-            domain.DexaScan(
-                date=scan.scan_date,
-                scanner=keys[scan.scanner_id],
-                sites={
-                    domain.Site(m.site): domain.SiteMeasurement(
-                        bmd=m.bmd, t_score=m.t_score, z_score=m.z_score
-                    )
-                    for m in scan.measurement_list  # type: ignore[attr-defined]
-                },
-            )
-            for scan in scans
-        ),
-        labs=tuple(
-            domain.LabResult(
-                date=lab.sample_date,
-                analyte=domain.Analyte(lab.analyte),
-                value=_lab_value(lab),
-                fasting=lab.fasting,
-            )
-            for lab in patient.valid_labs  # type: ignore[attr-defined]
-        ),
-        frax=tuple(
-            domain.FraxResult(
-                date=frax.assessed_on,
-                major_osteoporotic_pct=frax.major_osteoporotic_pct,
-                hip_pct=frax.hip_pct,
-                with_bmd=frax.with_bmd,
-            )
-            for frax in patient.valid_frax  # type: ignore[attr-defined]
-        ),
-        bone_therapy=tuple(
-            domain.BoneTherapyCourse(
-                drug=domain.BoneTherapyDrug(course.drug),
-                start_date=course.start_date,
-                stop_date=course.stop_date,
-                stop_reason=course.stop_reason or None,
-                dose=course.dose or None,
-                doses=tuple(dose.given_on for dose in course.valid_doses),
-                dental_review_date=course.dental_review_date,
-            )
-            for course in patient.valid_therapy  # type: ignore[attr-defined]
-        ),
-        supplements=domain.Supplements(calcium=supplements.calcium, vitamin_d=supplements.vitamin_d)
-        if supplements is not None
-        else None,
-        plan=domain.Plan(next_dexa_due=plan.next_dexa_due, reason=plan.reason)
-        if plan is not None and plan.next_dexa_due is not None
-        else None,
-    )
+    """Return the domain history of one patient (as `histories_for` builds it)."""
+    return histories_for([patient.pk])[patient.pk]
 
 
 def _iso(value: Any) -> str | None:

@@ -4,7 +4,7 @@ The one place where the domain module meets the database: load rows, build histo
 `assess`, then write the results in bulk. Callers run it inside the transaction of their write.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.history import build_history
+from monitoring.history import histories_for
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from monitoring.selectors import open_alerts_for, patients_with_records
+from monitoring.selectors import open_alerts_for
 from patients.models import Patient
 
 
@@ -117,9 +117,12 @@ def _stored(patient_id: int, assessment: domain.Assessment, now: datetime) -> Pa
     )
 
 
-def assess_patients(patients: Sequence[Patient], *, as_of: date) -> dict[int, domain.Assessment]:
-    """Assess patients loaded by `patients_with_records`; no writes."""
-    return {patient.pk: domain.assess(build_history(patient), as_of=as_of) for patient in patients}
+def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
+    """Assess patients from the database; no writes."""
+    return {
+        pk: domain.assess(history, as_of=as_of)
+        for pk, history in histories_for(patient_ids).items()
+    }
 
 
 @transaction.atomic
@@ -129,11 +132,10 @@ def assessments_refresh(
     """Reassess the patients and store their assessments, schedules and alerts."""
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
-    patients = list(patients_with_records(patient_ids))
-    summary = RefreshSummary(patients=len(patients))
-    if not patients:
+    assessments = assess_patients(patient_ids, as_of=as_of)
+    summary = RefreshSummary(patients=len(assessments))
+    if not assessments:
         return summary
-    assessments = assess_patients(patients, as_of=as_of)
     ids = list(assessments)
     PatientAssessment.objects.bulk_create(
         [_stored(pk, assessment, now) for pk, assessment in assessments.items()],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
+from typing import Final
 
 from .rules.always import always
 from .rules.btm import bone_turnover
@@ -20,7 +22,22 @@ from .rules.labs import calcium, renal, vitamin_d
 from .rules.projection import project
 from .rules.scheduling import schedule_dexa
 from .rules.therapy import recommend_therapy, risk_category, therapy_triggers
-from .types import Assessment, History
+from .types import Alert, Assessment, BmdChange, History, ScheduleEntry, Severity
+
+# Alerts sort by severity (critical first), then code, then site.
+_SEVERITY_FIRST: Final = {
+    Severity.CRITICAL: 0,
+    Severity.HIGH: 1,
+    Severity.WARNING: 2,
+    Severity.INFO: 3,
+}
+
+
+def _alert_order(alert: Alert) -> tuple[int, str, str]:
+    return (_SEVERITY_FIRST[alert.severity], alert.code, alert.site or "")
+
+
+_by_code = attrgetter("code")
 
 
 def assess(history: History, *, as_of: dt.date) -> Assessment:
@@ -35,11 +52,17 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     category = who_category(ctx, lowest)
     factors = risk_factors(ctx, lowest)
 
-    judged = compare_sites(ctx)
-    compared = [c for c in judged if isinstance(c, SiteChange)]
-    changes = tuple(c.change if isinstance(c, SiteChange) else c for c in judged)
-    rapid = any(c.rapid for c in compared)
-    significant_loss = any(c.significant_decrease for c in compared)
+    compared: list[SiteChange] = []
+    changes: list[BmdChange] = []
+    rapid = significant_loss = False
+    for judged in compare_sites(ctx):
+        if isinstance(judged, SiteChange):
+            compared.append(judged)
+            changes.append(judged.change)
+            rapid = rapid or judged.rapid
+            significant_loss = significant_loss or judged.significant_decrease
+        else:
+            changes.append(judged)
 
     triggers = therapy_triggers(ctx, lowest, factors, rapid)
     recommend_therapy(ctx, triggers)
@@ -63,9 +86,12 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     btm = bone_turnover(ctx)
     always(ctx)
 
-    alerts = sorted(ctx.alerts, key=lambda a: (-a.severity.rank, a.code, a.site or ""))
-    recommendations = sorted(ctx.recommendations, key=lambda r: r.code)
-    schedule = sorted(set(ctx.schedule), key=lambda s: (s.due, s.item))
+    alerts = ctx.alerts
+    if len(alerts) > 1:
+        alerts.sort(key=_alert_order)
+    recommendations = ctx.recommendations
+    recommendations.sort(key=_by_code)
+    schedule = [ScheduleEntry(item=item, due=due) for due, item in sorted(set(ctx.schedule))]
     return Assessment(
         as_of=as_of,
         who_category=category,
@@ -76,7 +102,7 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
         therapy_triggers=triggers,
         next_dexa_due=dexa.next_due,
         computed_next_dexa_due=dexa.computed_due,
-        bmd_changes=changes,
+        bmd_changes=tuple(changes),
         projections=projections,
         btm_response=btm,
         alerts=tuple(alerts),

@@ -29,7 +29,6 @@ from ..types import (
     Recommendation,
     RecommendationCode,
     RuleId,
-    ScheduleEntry,
     ScheduleItem,
     Severity,
     Site,
@@ -101,7 +100,8 @@ class Context:
     lab_window_start: dt.date
     alerts: list[Alert] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
-    schedule: list[ScheduleEntry] = field(default_factory=list)
+    # (due, item) pairs; assess turns the distinct ones into ScheduleEntry values, sorted.
+    schedule: list[tuple[dt.date, ScheduleItem]] = field(default_factory=list)
 
     # --- Courses ------------------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ class Context:
         )
 
     def plan(self, item: ScheduleItem, due: dt.date) -> None:
-        self.schedule.append(ScheduleEntry(item=item, due=due))
+        self.schedule.append((due, item))
 
 
 _by_date = attrgetter("date")

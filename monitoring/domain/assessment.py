@@ -6,6 +6,7 @@ import datetime as dt
 from operator import attrgetter
 from typing import Final
 
+from . import construct
 from .rules.always import always
 from .rules.btm import bone_turnover
 from .rules.change import SiteChange, compare_sites
@@ -22,7 +23,7 @@ from .rules.labs import calcium, renal, vitamin_d
 from .rules.projection import project
 from .rules.scheduling import schedule_dexa
 from .rules.therapy import recommend_therapy, risk_category, therapy_triggers
-from .types import Alert, Assessment, BmdChange, History, ScheduleEntry, Severity
+from .types import Alert, Assessment, BmdChange, History, Severity
 
 # Alerts sort by severity (critical first), then code, then site.
 _SEVERITY_FIRST: Final = {
@@ -91,21 +92,21 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
         alerts.sort(key=_alert_order)
     recommendations = ctx.recommendations
     recommendations.sort(key=_by_code)
-    schedule = [ScheduleEntry(item=item, due=due) for due, item in sorted(set(ctx.schedule))]
-    return Assessment(
-        as_of=as_of,
-        who_category=category,
-        lowest_t_score=lowest,
-        risk_category=risk,
-        risk_factors=factors,
-        therapy_indicated=bool(triggers),
-        therapy_triggers=triggers,
-        next_dexa_due=dexa.next_due,
-        computed_next_dexa_due=dexa.computed_due,
-        bmd_changes=tuple(changes),
-        projections=projections,
-        btm_response=btm,
-        alerts=tuple(alerts),
-        recommendations=tuple(recommendations),
-        schedule=tuple(schedule),
+    schedule = tuple(construct.schedule_entry(item, due) for due, item in sorted(set(ctx.schedule)))
+    return construct.assessment(
+        as_of,
+        category,
+        lowest,
+        risk,
+        factors,
+        bool(triggers),
+        triggers,
+        dexa.next_due,
+        dexa.computed_due,
+        tuple(changes),
+        projections,
+        btm,
+        tuple(alerts),
+        tuple(recommendations),
+        schedule,
     )

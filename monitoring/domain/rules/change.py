@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, NamedTuple
 
+from .. import construct
 from ..rounding import TENTH, THOUSANDTH
 from ..thresholds import ANNUALIZE_MIN_DAYS, DAYS_PER_YEAR, DEFAULT_LSC_G_CM2, RAPID_LOSS_PCT
 from ..types import SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
@@ -59,11 +60,8 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
         if earlier is None:
             changed_scanner.append(site)
             results.append(
-                BmdChange(
-                    site=site,
-                    from_date=observations[-2].date,
-                    to_date=current.date,
-                    same_scanner=False,
+                construct.bmd_change(
+                    site, observations[-2].date, current.date, False, None, None, None, None, None
                 )
             )
             continue
@@ -106,16 +104,8 @@ def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation)
     if significant_decrease:
         _loss_alerts(ctx, site, earlier, change, lsc, pct, annualized, days, rapid=rapid)
     return SiteChange(
-        change=BmdChange(
-            site=site,
-            from_date=earlier.date,
-            to_date=current.date,
-            same_scanner=True,
-            change_g_cm2=change,
-            change_pct=pct,
-            annualized_pct=annualized,
-            lsc_g_cm2=lsc,
-            significant=significant,
+        change=construct.bmd_change(
+            site, earlier.date, current.date, True, change, pct, annualized, lsc, significant
         ),
         current=current,
         earlier=earlier,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from .. import construct
 from ..catalogue import Z_SCORE_SOURCES
 from ..rounding import TENTH, round_1
 from ..thresholds import (
@@ -56,7 +57,7 @@ def lowest_t_score(ctx: Context) -> LowestTScore | None:
     if found is None:
         return None
     site, value, observation = found
-    return LowestTScore(site=site, value=value, date=observation.date)
+    return construct.lowest_t_score(site, value, observation.date)
 
 
 def t_scores_apply(ctx: Context) -> bool:

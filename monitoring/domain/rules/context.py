@@ -9,6 +9,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import NamedTuple
 
+from .. import construct
 from ..catalogue import sources_of
 from ..dates import age_in_years, window_start, within_months_before
 from ..errors import HistoryError
@@ -184,13 +185,13 @@ class Context:
     ) -> None:
         rule_ids = tuple(rules)
         self.alerts.append(
-            Alert(
-                code=code,
-                severity=severity,
-                message=message,
-                rules=rule_ids,
-                sources=sources if sources is not None else sources_of(rule_ids),
-                site=site,
+            construct.alert(
+                code,
+                severity,
+                message,
+                rule_ids,
+                sources if sources is not None else sources_of(rule_ids),
+                site,
             )
         )
 
@@ -204,9 +205,7 @@ class Context:
     ) -> None:
         rule_ids = tuple(rules)
         self.recommendations.append(
-            Recommendation(
-                code=code, message=message, rules=rule_ids, sources=sources_of(rule_ids), due=due
-            )
+            construct.recommendation(code, message, rule_ids, sources_of(rule_ids), due)
         )
 
     def plan(self, item: ScheduleItem, due: dt.date) -> None:

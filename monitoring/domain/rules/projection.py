@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from .. import construct
 from ..rounding import TENTH
 from ..thresholds import (
     ANNUALIZE_MIN_DAYS,
@@ -64,11 +65,11 @@ def project(ctx: Context, compared: Mapping[Site, SiteChange]) -> tuple[Projecti
         slope = current.measurement.bmd * rate / sd  # T-score units lost per year
         start = current.date
         projections.append(
-            Projection(
-                site=site,
-                basis=basis,
-                crosses_minus_2_0_on=_crossing(start, t0, t0_rounded, slope, TX_AI_T_BELOW),
-                crosses_minus_2_5_on=_crossing(start, t0, t0_rounded, slope, T_OSTEOPOROSIS_MAX),
+            construct.projection(
+                site,
+                basis,
+                _crossing(start, t0, t0_rounded, slope, TX_AI_T_BELOW),
+                _crossing(start, t0, t0_rounded, slope, T_OSTEOPOROSIS_MAX),
             )
         )
     return tuple(projections)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Final
 
 # Days per month of a common year; February gets its leap day below. (calendar.monthrange also
@@ -44,6 +45,7 @@ def within_months_before(day: dt.date, months: int, reference: dt.date) -> bool:
     return day <= reference <= add_months(day, months)
 
 
+@lru_cache(maxsize=256)  # one as_of serves many assessments (a day's batch, the benchmark)
 def window_start(months: int, reference: dt.date) -> dt.date:
     """Return the earliest day `d` with `reference <= add_months(d, months)` (`months` >= 0).
 

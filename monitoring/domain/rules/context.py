@@ -86,7 +86,10 @@ class Therapy(NamedTuple):
 
 @dataclass(slots=True)
 class Context:
-    """The history seen from `as_of`: later data dropped, sorted, indexed by site and analyte."""
+    """The history seen from `as_of`: later data dropped, indexed by site and analyte.
+
+    Scans and each site's observations are sorted by date; labs keep their input order.
+    """
 
     history: History
     as_of: dt.date
@@ -233,10 +236,13 @@ def build_context(history: History, as_of: dt.date) -> Context:
         if observations:
             by_site[site] = observations
 
+    # Grouped in input order, not sorted: recent_lab takes a maximum, which the order does not
+    # change (ties go to the first, as a stable sort by date would keep them), and the BTM rules,
+    # which need date order, sort the two analytes they read.
     labs: dict[Analyte, list[LabResult]] = {}
-    kept = [lab for lab in history.labs if lab.date <= as_of]
-    kept.sort(key=_by_date)
-    for lab in kept:
+    for lab in history.labs:
+        if lab.date > as_of:
+            continue
         same = labs.get(lab.analyte)
         if same is None:
             labs[lab.analyte] = [lab]

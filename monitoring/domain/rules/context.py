@@ -222,8 +222,7 @@ def build_context(history: History, as_of: dt.date) -> Context:
     """Cut `history` at `as_of` and index it; raise HistoryError on a site measured twice a day."""
     scans = [s for s in history.dexa_scans if s.date <= as_of]
     scans.sort(key=_by_date)
-    dates = {scan.date for scan in scans}
-    if len(dates) < len(scans):
+    if len(scans) > 1 and len({scan.date for scan in scans}) < len(scans):
         # Two scans on one date: only then can a site be measured twice on a date.
         _check_one_measurement_a_day(history, scans)
     by_site: dict[Site, list[Observation]] = {}
@@ -297,7 +296,11 @@ def _check_one_measurement_a_day(history: History, scans: list[DexaScan]) -> Non
 
 def started(therapies: Iterable[Therapy]) -> list[Therapy]:
     """Return the courses that have started (start on or before `as_of`), earliest first."""
-    return sorted(
-        (t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED),
-        key=lambda t: (t.start or dt.date.min, t.position),
-    )
+    found = [t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED]
+    if len(found) > 1:  # usually one course or none: nothing to sort
+        found.sort(key=_start_then_position)
+    return found
+
+
+def _start_then_position(therapy: Therapy) -> tuple[dt.date, int]:
+    return (therapy.start or dt.date.min, therapy.position)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 from typing import Final
 
 from .. import construct
@@ -15,8 +15,8 @@ from ..thresholds import (
     ATAC_SD_G_CM2,
     DAYS_PER_YEAR,
     PROJECTION_HORIZON_YEARS,
+    PROJECTION_THRESHOLDS,
     T_OSTEOPOROSIS_MAX,
-    TX_AI_T_BELOW,
 )
 from ..types import CENTRAL_SITES, Projection, ProjectionBasis, Site
 from .change import SiteChange
@@ -63,25 +63,15 @@ def project(ctx: Context, compared: Mapping[Site, SiteChange]) -> tuple[Projecti
             rate = _ATAC_RATE[site]
             sd = ATAC_SD_G_CM2[site]
         slope = current.measurement.bmd * rate / sd  # T-score units lost per year
-        start = current.date
-        projections.append(
-            construct.projection(
-                site,
-                basis,
-                _crossing(start, t0, t0_rounded, slope, TX_AI_T_BELOW),
-                _crossing(start, t0, t0_rounded, slope, T_OSTEOPOROSIS_MAX),
+        # The two crossings (-2.0, then -2.5), inline: None if already there, rising or too far.
+        crossings: list[dt.date | None] = []
+        for threshold in PROJECTION_THRESHOLDS:
+            if t0_rounded <= threshold or slope <= 0:
+                crossings.append(None)
+                continue
+            days = int(((t0 - threshold) / slope * DAYS_PER_YEAR).to_integral_value())
+            crossings.append(
+                current.date + dt.timedelta(days=days) if days <= _HORIZON_DAYS else None
             )
-        )
+        projections.append(construct.projection(site, basis, crossings[0], crossings[1]))
     return tuple(projections)
-
-
-def _crossing(
-    start: dt.date, t0: Decimal, t0_rounded: Decimal, slope: Decimal, threshold: Decimal
-) -> dt.date | None:
-    """Return the day T0 - slope x t reaches `threshold`, or None if already there or too far."""
-    if t0_rounded <= threshold or slope <= 0:
-        return None
-    days = int(((t0 - threshold) / slope * DAYS_PER_YEAR).to_integral_value())
-    if days > _HORIZON_DAYS:
-        return None
-    return start + dt.timedelta(days=days)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
+from typing import Final
 
+from . import construct
 from .rules.always import always
 from .rules.btm import bone_turnover
 from .rules.change import SiteChange, compare_sites
@@ -20,7 +23,22 @@ from .rules.labs import calcium, renal, vitamin_d
 from .rules.projection import project
 from .rules.scheduling import schedule_dexa
 from .rules.therapy import recommend_therapy, risk_category, therapy_triggers
-from .types import Assessment, History
+from .types import Alert, Assessment, BmdChange, History, Severity
+
+# Alerts sort by severity (critical first), then code, then site.
+_SEVERITY_FIRST: Final = {
+    Severity.CRITICAL: 0,
+    Severity.HIGH: 1,
+    Severity.WARNING: 2,
+    Severity.INFO: 3,
+}
+
+
+def _alert_order(alert: Alert) -> tuple[int, str, str]:
+    return (_SEVERITY_FIRST[alert.severity], alert.code, alert.site or "")
+
+
+_by_code = attrgetter("code")
 
 
 def assess(history: History, *, as_of: dt.date) -> Assessment:
@@ -35,11 +53,17 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     category = who_category(ctx, lowest)
     factors = risk_factors(ctx, lowest)
 
-    judged = compare_sites(ctx)
-    compared = [c for c in judged if isinstance(c, SiteChange)]
-    changes = tuple(c.change if isinstance(c, SiteChange) else c for c in judged)
-    rapid = any(c.rapid for c in compared)
-    significant_loss = any(c.significant_decrease for c in compared)
+    compared: list[SiteChange] = []
+    changes: list[BmdChange] = []
+    rapid = significant_loss = False
+    for judged in compare_sites(ctx):
+        if isinstance(judged, SiteChange):
+            compared.append(judged)
+            changes.append(judged.change)
+            rapid = rapid or judged.rapid
+            significant_loss = significant_loss or judged.significant_decrease
+        else:
+            changes.append(judged)
 
     triggers = therapy_triggers(ctx, lowest, factors, rapid)
     recommend_therapy(ctx, triggers)
@@ -63,23 +87,26 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     btm = bone_turnover(ctx)
     always(ctx)
 
-    alerts = sorted(ctx.alerts, key=lambda a: (-a.severity.rank, a.code, a.site or ""))
-    recommendations = sorted(ctx.recommendations, key=lambda r: r.code)
-    schedule = sorted(set(ctx.schedule), key=lambda s: (s.due, s.item))
-    return Assessment(
-        as_of=as_of,
-        who_category=category,
-        lowest_t_score=lowest,
-        risk_category=risk,
-        risk_factors=factors,
-        therapy_indicated=bool(triggers),
-        therapy_triggers=triggers,
-        next_dexa_due=dexa.next_due,
-        computed_next_dexa_due=dexa.computed_due,
-        bmd_changes=changes,
-        projections=projections,
-        btm_response=btm,
-        alerts=tuple(alerts),
-        recommendations=tuple(recommendations),
-        schedule=tuple(schedule),
+    alerts = ctx.alerts
+    if len(alerts) > 1:
+        alerts.sort(key=_alert_order)
+    recommendations = ctx.recommendations
+    recommendations.sort(key=_by_code)
+    schedule = tuple(construct.schedule_entry(item, due) for due, item in sorted(set(ctx.schedule)))
+    return construct.assessment(
+        as_of,
+        category,
+        lowest,
+        risk,
+        factors,
+        bool(triggers),
+        triggers,
+        dexa.next_due,
+        dexa.computed_due,
+        tuple(changes),
+        projections,
+        btm,
+        tuple(alerts),
+        tuple(recommendations),
+        schedule,
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Final
 
 # Days per month of a common year; February gets its leap day below. (calendar.monthrange also
 # computes a weekday, which made it the hot spot of the benchmark.)
 _MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_ONE_DAY: Final = dt.timedelta(days=1)
 
 
 def _is_leap(year: int) -> bool:
@@ -41,3 +43,20 @@ def age_in_years(birth_date: dt.date, on: dt.date) -> int:
 def within_months_before(day: dt.date, months: int, reference: dt.date) -> bool:
     """Tell whether `day` is within `months` months before `reference` (ends included)."""
     return day <= reference <= add_months(day, months)
+
+
+@lru_cache(maxsize=256)  # one as_of serves many assessments (a day's batch, the benchmark)
+def window_start(months: int, reference: dt.date) -> dt.date:
+    """Return the earliest day `d` with `reference <= add_months(d, months)` (`months` >= 0).
+
+    Then `within_months_before(day, months, reference)` is `window_start(...) <= day <= reference`:
+    add_months never decreases as its day grows, so the days that reach `reference` form a tail.
+    Computed once per assessment, it spares one add_months per lab checked.
+    """
+    day = add_months(reference, -months)
+    # Clamping to a month's end can put the candidate a few days off the earliest one; step to it.
+    while add_months(day, months) < reference:
+        day += _ONE_DAY
+    while add_months(day - _ONE_DAY, months) >= reference:
+        day -= _ONE_DAY
+    return day

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 
 from ..dates import add_months
 from ..rounding import round_1
@@ -30,6 +31,8 @@ from ..types import (
 )
 from .context import Context, started
 
+_by_date = attrgetter("date")
+
 _RESULT_ALERTS = {
     BtmResult.ADEQUATE: (AlertCode.BTM_RESPONSE_ADEQUATE, Severity.INFO),
     BtmResult.NOT_CONFIRMED: (AlertCode.BTM_RESPONSE_NOT_CONFIRMED, Severity.WARNING),
@@ -38,8 +41,8 @@ _RESULT_ALERTS = {
 
 
 def _eligible(ctx: Context, analyte: Analyte) -> list[LabResult]:
-    """Samples of `analyte` fit to judge: CTX only when fasting (it varies with food and time)."""
-    samples = ctx.labs.get(analyte, [])
+    """Samples of `analyte` fit to judge, by date: CTX only when fasting (it varies with food)."""
+    samples = sorted(ctx.labs.get(analyte, ()), key=_by_date)
     if analyte is Analyte.CTX:
         return [s for s in samples if s.fasting]
     return samples
@@ -54,7 +57,7 @@ def _pair(
     last_follow_up = start + dt.timedelta(days=BTM_FOLLOW_UP_MAX_DAYS)
     baseline: LabResult | None = None
     follow_up: LabResult | None = None
-    for sample in _eligible(ctx, analyte):  # sorted by date
+    for sample in _eligible(ctx, analyte):
         if first_baseline <= sample.date <= start:
             baseline = sample  # the latest wins
         elif first_follow_up <= sample.date <= last_follow_up and follow_up is None:

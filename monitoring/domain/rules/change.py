@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import NamedTuple
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, NamedTuple
 
-from ..rounding import round_1, round_3
+from .. import construct
+from ..rounding import TENTH, THOUSANDTH
 from ..thresholds import ANNUALIZE_MIN_DAYS, DAYS_PER_YEAR, DEFAULT_LSC_G_CM2, RAPID_LOSS_PCT
 from ..types import SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
 from .context import Context, Observation
+
+_HUNDRED: Final = Decimal(100)
 
 
 class SiteChange(NamedTuple):
@@ -42,22 +45,23 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
     """
     results: list[SiteChange | BmdChange] = []
     changed_scanner: list[Site] = []
+    by_site = ctx.by_site
     for site in SITE_ORDER:
-        observations = ctx.by_site.get(site)
-        if not observations or len(observations) < 2:
+        observations = by_site.get(site)
+        if observations is None or len(observations) < 2:
             continue
         current = observations[-1]
-        earlier = next(
-            (o for o in reversed(observations[:-1]) if o.scanner == current.scanner), None
-        )
+        scanner = current.scanner
+        earlier: Observation | None = None
+        for index in range(len(observations) - 2, -1, -1):
+            if observations[index].scanner == scanner:
+                earlier = observations[index]
+                break
         if earlier is None:
             changed_scanner.append(site)
             results.append(
-                BmdChange(
-                    site=site,
-                    from_date=observations[-2].date,
-                    to_date=current.date,
-                    same_scanner=False,
+                construct.bmd_change(
+                    site, observations[-2].date, current.date, False, None, None, None, None, None
                 )
             )
             continue
@@ -77,29 +81,64 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
 def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation) -> SiteChange:
     before = earlier.measurement.bmd
     change_exact = current.measurement.bmd - before
-    change = round_3(change_exact)
-    lsc = lsc_for(ctx, current.scanner, site)
+    change = change_exact.quantize(THOUSANDTH, ROUND_HALF_UP)
+    lsc = lsc_for(ctx, current.scanner, site) if ctx.history.scanners else DEFAULT_LSC_G_CM2[site]
     significant = abs(change) >= lsc
-    pct_exact = change_exact / before * 100
+    pct_exact = change_exact / before * _HUNDRED
+    pct = pct_exact.quantize(TENTH, ROUND_HALF_UP)
     days = (current.date - earlier.date).days
-    annualized_exact = pct_exact / (days / DAYS_PER_YEAR) if days >= ANNUALIZE_MIN_DAYS else None
-    annualized = round_1(annualized_exact) if annualized_exact is not None else None
-    significant_decrease = significant and change < 0
-    if annualized is not None:
-        rapid = significant_decrease and -annualized >= RAPID_LOSS_PCT
+    annualized_exact: Decimal | None
+    annualized: Decimal | None
+    if days >= ANNUALIZE_MIN_DAYS:
+        annualized_exact = pct_exact / (days / DAYS_PER_YEAR)
+        annualized = annualized_exact.quantize(TENTH, ROUND_HALF_UP)
     else:
-        rapid = significant_decrease and -round_1(pct_exact) >= RAPID_LOSS_PCT
-    since = earlier.date.isoformat()
-    pct_text = f"{abs(round_1(pct_exact))} %"
+        annualized_exact = annualized = None
+    significant_decrease = significant and change < 0
+    if not significant_decrease:
+        rapid = False
+    elif annualized is not None:
+        rapid = -annualized >= RAPID_LOSS_PCT
+    else:
+        rapid = -pct >= RAPID_LOSS_PCT
     if significant_decrease:
-        ctx.alert(
-            AlertCode.SIGNIFICANT_BMD_LOSS,
-            Severity.WARNING,
-            f"{site}: BMD fell {abs(change)} g/cm² ({pct_text}) since {since}, reaching the "
-            f"{lsc} g/cm² least significant change.",
-            [RuleId.CHG_LSC],
-            site=site,
-        )
+        _loss_alerts(ctx, site, earlier, change, lsc, pct, annualized, days, rapid=rapid)
+    return SiteChange(
+        change=construct.bmd_change(
+            site, earlier.date, current.date, True, change, pct, annualized, lsc, significant
+        ),
+        current=current,
+        earlier=earlier,
+        days=days,
+        annualized_pct_exact=annualized_exact,
+        significant_decrease=significant_decrease,
+        rapid=rapid,
+    )
+
+
+def _loss_alerts(
+    ctx: Context,
+    site: Site,
+    earlier: Observation,
+    change: Decimal,
+    lsc: Decimal,
+    pct: Decimal,
+    annualized: Decimal | None,
+    days: int,
+    *,
+    rapid: bool,
+) -> None:
+    """Raise SIGNIFICANT_BMD_LOSS, and RAPID_BMD_LOSS when `rapid`, for a significant decrease."""
+    since = earlier.date.isoformat()
+    pct_text = f"{abs(pct)} %"
+    ctx.alert(
+        AlertCode.SIGNIFICANT_BMD_LOSS,
+        Severity.WARNING,
+        f"{site}: BMD fell {abs(change)} g/cm² ({pct_text}) since {since}, reaching the "
+        f"{lsc} g/cm² least significant change.",
+        [RuleId.CHG_LSC],
+        site=site,
+    )
     if rapid:
         rate = f"{abs(annualized)} %/yr" if annualized is not None else f"{pct_text} in {days} days"
         ctx.alert(
@@ -110,22 +149,3 @@ def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation)
             [RuleId.CHG_RAPID],
             site=site,
         )
-    return SiteChange(
-        change=BmdChange(
-            site=site,
-            from_date=earlier.date,
-            to_date=current.date,
-            same_scanner=True,
-            change_g_cm2=change,
-            change_pct=round_1(pct_exact),
-            annualized_pct=annualized,
-            lsc_g_cm2=lsc,
-            significant=significant,
-        ),
-        current=current,
-        earlier=earlier,
-        days=days,
-        annualized_pct_exact=annualized_exact,
-        significant_decrease=significant_decrease,
-        rapid=rapid,
-    )

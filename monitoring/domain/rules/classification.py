@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from .. import construct
 from ..catalogue import Z_SCORE_SOURCES
-from ..rounding import round_1
+from ..rounding import TENTH, round_1
 from ..thresholds import (
     MALE_T_SCORE_MIN_AGE,
     RF_AGE_OVER,
@@ -42,16 +43,21 @@ def lowest_t_score(ctx: Context) -> LowestTScore | None:
 
     The radius counts only when none of the three central sites was ever measured.
     """
-    sites = [site for site in CENTRAL_SITES if site in ctx.by_site] or [Site.RADIUS_33]
-    lowest: LowestTScore | None = None
+    by_site = ctx.by_site
+    sites = [site for site in CENTRAL_SITES if site in by_site] or [Site.RADIUS_33]
+    found: tuple[Site, Decimal, Observation] | None = None
     for site in sites:
-        observation = current(ctx, site)
-        if observation is None:
+        observations = by_site.get(site)
+        if not observations:
             continue
-        value = round_1(observation.measurement.t_score)
-        if lowest is None or value < lowest.value:  # strict: earlier site wins a tie
-            lowest = LowestTScore(site=site, value=value, date=observation.date)
-    return lowest
+        observation = observations[-1]
+        value = observation.measurement.t_score.quantize(TENTH, ROUND_HALF_UP)
+        if found is None or value < found[1]:  # strict: earlier site wins a tie
+            found = (site, value, observation)
+    if found is None:
+        return None
+    site, value, observation = found
+    return construct.lowest_t_score(site, value, observation.date)
 
 
 def t_scores_apply(ctx: Context) -> bool:

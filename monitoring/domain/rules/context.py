@@ -9,8 +9,9 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import NamedTuple
 
+from .. import construct
 from ..catalogue import sources_of
-from ..dates import age_in_years, within_months_before
+from ..dates import age_in_years, window_start, within_months_before
 from ..errors import HistoryError
 from ..thresholds import LAB_VALID_MONTHS, RECENT_START_MONTHS
 from ..types import (
@@ -29,7 +30,6 @@ from ..types import (
     Recommendation,
     RecommendationCode,
     RuleId,
-    ScheduleEntry,
     ScheduleItem,
     Severity,
     Site,
@@ -86,7 +86,10 @@ class Therapy(NamedTuple):
 
 @dataclass(slots=True)
 class Context:
-    """The history seen from `as_of`: later data dropped, sorted, indexed by site and analyte."""
+    """The history seen from `as_of`: later data dropped, indexed by site and analyte.
+
+    Scans and each site's observations are sorted by date; labs keep their input order.
+    """
 
     history: History
     as_of: dt.date
@@ -97,9 +100,12 @@ class Context:
     frax: list[FraxResult]
     ai_courses: list[tuple[AromataseInhibitorCourse, CourseStatus]]
     therapies: list[Therapy]
+    # The earliest lab date that counts (within LAB_VALID_MONTHS before as_of), computed once.
+    lab_window_start: dt.date
     alerts: list[Alert] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
-    schedule: list[ScheduleEntry] = field(default_factory=list)
+    # (due, item) pairs; assess turns the distinct ones into ScheduleEntry values, sorted.
+    schedule: list[tuple[dt.date, ScheduleItem]] = field(default_factory=list)
 
     # --- Courses ------------------------------------------------------------------------------
 
@@ -158,9 +164,10 @@ class Context:
         """
         best: LabResult | None = None
         best_key: tuple[dt.date, int, object] | None = None
+        first_day = self.lab_window_start  # labs after as_of were dropped by build_context
         for rank, analyte in enumerate(analytes):
             for lab in self.labs.get(analyte, ()):
-                if not within_months_before(lab.date, LAB_VALID_MONTHS, self.as_of):
+                if lab.date < first_day:
                     continue
                 key = (lab.date, -rank, -lab.value)
                 if best_key is None or key > best_key:
@@ -179,14 +186,15 @@ class Context:
         site: Site | None = None,
         sources: tuple[str, ...] | None = None,
     ) -> None:
+        rule_ids = tuple(rules)
         self.alerts.append(
-            Alert(
-                code=code,
-                severity=severity,
-                message=message,
-                rules=tuple(rules),
-                sources=sources if sources is not None else sources_of(rules),
-                site=site,
+            construct.alert(
+                code,
+                severity,
+                message,
+                rule_ids,
+                sources if sources is not None else sources_of(rule_ids),
+                site,
             )
         )
 
@@ -198,14 +206,13 @@ class Context:
         *,
         due: dt.date | None = None,
     ) -> None:
+        rule_ids = tuple(rules)
         self.recommendations.append(
-            Recommendation(
-                code=code, message=message, rules=tuple(rules), sources=sources_of(rules), due=due
-            )
+            construct.recommendation(code, message, rule_ids, sources_of(rule_ids), due)
         )
 
     def plan(self, item: ScheduleItem, due: dt.date) -> None:
-        self.schedule.append(ScheduleEntry(item=item, due=due))
+        self.schedule.append((due, item))
 
 
 _by_date = attrgetter("date")
@@ -213,26 +220,33 @@ _by_date = attrgetter("date")
 
 def build_context(history: History, as_of: dt.date) -> Context:
     """Cut `history` at `as_of` and index it; raise HistoryError on a site measured twice a day."""
-    scans = sorted((s for s in history.dexa_scans if s.date <= as_of), key=_by_date)
+    scans = [s for s in history.dexa_scans if s.date <= as_of]
+    scans.sort(key=_by_date)
+    if len(scans) > 1 and len({scan.date for scan in scans}) < len(scans):
+        # Two scans on one date: only then can a site be measured twice on a date.
+        _check_one_measurement_a_day(history, scans)
     by_site: dict[Site, list[Observation]] = {}
-    for scan in scans:
-        for site in SITE_ORDER:
-            measurement = scan.sites.get(site)
-            if measurement is None:
-                continue
-            observations = by_site.setdefault(site, [])
-            # Scans are sorted by date, so a second measurement on one date is the previous one.
-            if observations and observations[-1].date == scan.date:
-                index = next(i for i, s in enumerate(history.dexa_scans) if s is scan)
-                raise HistoryError(
-                    f"dexa_scans[{index}].sites.{site}",
-                    f"a second measurement of {site} on {scan.date.isoformat()}",
-                )
-            observations.append(Observation(scan.date, scan.scanner, measurement))
+    for site in SITE_ORDER:
+        observations = [
+            _observation(Observation, (scan.date, scan.scanner, measurement))
+            for scan in scans
+            if (measurement := scan.sites.get(site)) is not None
+        ]
+        if observations:
+            by_site[site] = observations
 
+    # Grouped in input order, not sorted: recent_lab takes a maximum, which the order does not
+    # change (ties go to the first, as a stable sort by date would keep them), and the BTM rules,
+    # which need date order, sort the two analytes they read.
     labs: dict[Analyte, list[LabResult]] = {}
-    for lab in sorted((lab for lab in history.labs if lab.date <= as_of), key=_by_date):
-        labs.setdefault(lab.analyte, []).append(lab)
+    for lab in history.labs:
+        if lab.date > as_of:
+            continue
+        same = labs.get(lab.analyte)
+        if same is None:
+            labs[lab.analyte] = [lab]
+        else:
+            same.append(lab)
 
     therapies = [
         Therapy(
@@ -256,12 +270,37 @@ def build_context(history: History, as_of: dt.date) -> Context:
             for course in history.aromatase_inhibitors
         ],
         therapies=therapies,
+        lab_window_start=window_start(LAB_VALID_MONTHS, as_of),
     )
+
+
+# tuple.__new__ builds the NamedTuple without the Python-level __new__ (15 per history).
+_observation = tuple.__new__
+
+
+def _check_one_measurement_a_day(history: History, scans: list[DexaScan]) -> None:
+    """Raise HistoryError at the first site measured twice on one date (scans sorted by date)."""
+    last_date: dict[Site, dt.date] = {}
+    for scan in scans:
+        for site in SITE_ORDER:
+            if scan.sites.get(site) is None:
+                continue
+            if last_date.get(site) == scan.date:
+                index = next(i for i, s in enumerate(history.dexa_scans) if s is scan)
+                raise HistoryError(
+                    f"dexa_scans[{index}].sites.{site}",
+                    f"a second measurement of {site} on {scan.date.isoformat()}",
+                )
+            last_date[site] = scan.date
 
 
 def started(therapies: Iterable[Therapy]) -> list[Therapy]:
     """Return the courses that have started (start on or before `as_of`), earliest first."""
-    return sorted(
-        (t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED),
-        key=lambda t: (t.start or dt.date.min, t.position),
-    )
+    found = [t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED]
+    if len(found) > 1:  # usually one course or none: nothing to sort
+        found.sort(key=_start_then_position)
+    return found
+
+
+def _start_then_position(therapy: Therapy) -> tuple[dt.date, int]:
+    return (therapy.start or dt.date.min, therapy.position)

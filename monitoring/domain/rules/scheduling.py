@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..dates import add_months
 from ..thresholds import (
@@ -20,8 +20,7 @@ from .change import SiteChange
 from .context import Context, CourseStatus
 
 
-@dataclass(frozen=True, slots=True)
-class DexaSchedule:
+class DexaSchedule(NamedTuple):
     next_due: dt.date
     computed_due: dt.date
 

@@ -69,6 +69,14 @@ SITE_ORDER: tuple[Site, ...] = (
 )
 CENTRAL_SITES: tuple[Site, ...] = SITE_ORDER[:3]
 
+# Names for messages a clinician reads.
+SITE_NAMES: dict[Site, str] = {
+    Site.LUMBAR_SPINE: "Lumbar spine",
+    Site.TOTAL_HIP: "Total hip",
+    Site.FEMORAL_NECK: "Femoral neck",
+    Site.RADIUS_33: "1/3 radius",
+}
+
 
 class Analyte(StrEnum):
     CTX = "ctx"

@@ -8,7 +8,7 @@ from typing import Final, NamedTuple
 from .. import construct
 from ..rounding import TENTH, THOUSANDTH
 from ..thresholds import ANNUALIZE_MIN_DAYS, DAYS_PER_YEAR, DEFAULT_LSC_G_CM2, RAPID_LOSS_PCT
-from ..types import SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
+from ..types import SITE_NAMES, SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
 from .context import Context, Observation
 
 _HUNDRED: Final = Decimal(100)
@@ -67,7 +67,7 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
             continue
         results.append(_judge(ctx, site, earlier, current))
     if changed_scanner:
-        names = ", ".join(changed_scanner)
+        names = ", ".join(SITE_NAMES[site].lower() for site in changed_scanner)
         ctx.alert(
             AlertCode.SCANNER_CHANGED,
             Severity.INFO,
@@ -134,8 +134,8 @@ def _loss_alerts(
     ctx.alert(
         AlertCode.SIGNIFICANT_BMD_LOSS,
         Severity.WARNING,
-        f"{site}: BMD fell {abs(change)} g/cm² ({pct_text}) since {since}, reaching the "
-        f"{lsc} g/cm² least significant change.",
+        f"{SITE_NAMES[site]} BMD fell {abs(change)} g/cm² ({pct_text}) since {since}, reaching "
+        f"the {lsc} g/cm² least significant change.",
         [RuleId.CHG_LSC],
         site=site,
     )
@@ -144,8 +144,8 @@ def _loss_alerts(
         ctx.alert(
             AlertCode.RAPID_BMD_LOSS,
             Severity.HIGH,
-            f"{site}: rapid bone loss of {rate} since {since} (threshold 5 %/yr, or 5 % under "
-            "300 days): bone-protective therapy is indicated.",
+            f"{SITE_NAMES[site]} BMD is falling fast: {rate} since {since} (threshold 5 %/yr, or "
+            "5 % under 300 days), so bone-protective therapy is indicated.",
             [RuleId.CHG_RAPID],
             site=site,
         )

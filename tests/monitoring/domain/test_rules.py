@@ -870,3 +870,31 @@ def test_site_measured_twice_on_one_date_is_an_error() -> None:
     twice = history(dexa_scans=(normal_scan("2025-01-01", "A"), normal_scan("2025-01-01", "B")))
     with pytest.raises(HistoryError, match=r"^dexa_scans\[1\]\.sites\.lumbar_spine"):
         run(twice)
+
+
+def test_loss_messages_read_as_a_clinician_writes() -> None:
+    from monitoring.domain import assess, parse_history
+
+    history = parse_history(
+        {
+            "patient": {"mrn": "M1", "sex": "F", "birth_date": "1960-01-01"},
+            "dexa_scans": [
+                {
+                    "date": "2024-05-01",
+                    "scanner": "A",
+                    "sites": {"lumbar_spine": {"bmd": 0.900, "t_score": -1.3}},
+                },
+                {
+                    "date": "2025-05-01",
+                    "scanner": "A",
+                    "sites": {"lumbar_spine": {"bmd": 0.865, "t_score": -1.6}},
+                },
+            ],
+        }
+    )
+    alerts = assess(history, as_of=dt.date(2025, 6, 1)).alerts
+    loss = next(a for a in alerts if a.code == "SIGNIFICANT_BMD_LOSS")
+    assert loss.message == (
+        "Lumbar spine BMD fell 0.035 g/cm² (3.9 %) since 2024-05-01, reaching the 0.030 g/cm² "
+        "least significant change."
+    )

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from bonehealth.accounts.models import Site, User
 
@@ -19,14 +20,14 @@ class UserAdmin(BaseUserAdmin[User]):
     filter_horizontal = ("groups", "user_permissions", "sites")
     list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # Users are deactivated, never deleted: audit rows keep pointing at them.
         return False
 
     # Administrators manage accounts on bonehealth's own pages (/accounts/users/), which audit
     # every change and stop anyone raising their own privileges. Here only a superuser may write.
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return bool(request.user.is_superuser)

@@ -25,7 +25,7 @@ from monitoring.models import (
 )
 from monitoring.models.choices import Analyte, MeasuredSite, VertebralFractureAssessment
 from monitoring.services.entries import LabEntry, Measurement
-from patients.forms import DateInput
+from patients.forms import DateInput, check_course_dates
 from patients.models import Patient
 
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
@@ -387,15 +387,8 @@ class BoneTherapyCourseForm(
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        start, stop = data.get("start_date"), data.get("stop_date")
-        if start and start < self.patient.birth_date:
-            self.add_error("start_date", "The start date is before the patient's date of birth.")
-        if stop and not start:
-            self.add_error("start_date", "Enter the start date of a course that has stopped.")
-        if start and stop and stop < start:
-            self.add_error("stop_date", "The stop date is before the start date.")
-        if data.get("stop_reason") and not stop:
-            self.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
+        check_course_dates(self, birth_date=self.patient.birth_date)
+        start = data.get("start_date")
         if self.instance.pk is not None and start:
             first_dose = (
                 self.instance.doses.filter(entered_in_error=False).order_by("given_on").first()

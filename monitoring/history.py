@@ -21,7 +21,7 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
-from patients.models import AromataseInhibitorCourse, Patient
+from patients.models import PATIENT_RECORD_FIELDS, AromataseInhibitorCourse, Patient
 
 
 def scanner_key(scanner: Scanner, *, clash: bool = False) -> str:
@@ -51,23 +51,8 @@ def _lsc(row: tuple[Any, ...]) -> dict[domain.Site, Decimal]:
 
 _PATIENT_COLUMNS = (
     "pk",
-    "mrn",
-    "sex",
-    "birth_date",
-    "name",
     "site__name",
-    "menopausal_status",
-    "breast_cancer_diagnosis_date",
-    "height_cm",
-    "weight_kg",
-    "prior_fragility_fracture",
-    "prior_fracture_date",
-    "parent_hip_fracture",
-    "smoking",
-    "alcohol_3_or_more_units_daily",
-    "oral_glucocorticoid_months",
-    "rheumatoid_arthritis",
-    "secondary_osteoporosis",
+    *(name for name in PATIENT_RECORD_FIELDS if name != "site"),
 )
 
 

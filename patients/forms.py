@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import VersionedFormMixin
-from patients.models import AromataseInhibitor, AromataseInhibitorCourse, Patient
+from patients.models import (
+    PATIENT_RECORD_FIELDS,
+    AromataseInhibitor,
+    AromataseInhibitorCourse,
+    Patient,
+)
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -34,6 +39,20 @@ def _not_in_future(value: date | None, what: str) -> None:
         raise forms.ValidationError(f"The {what} cannot be in the future.")
 
 
+def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
+    """Check a drug course's start, stop and stop reason together (AI and bone therapy alike)."""
+    data = form.cleaned_data
+    start, stop = data.get("start_date"), data.get("stop_date")
+    if start and start < birth_date:
+        form.add_error("start_date", "The start date is before the patient's date of birth.")
+    if stop and not start:
+        form.add_error("start_date", "Enter the start date of a course that has stopped.")
+    if start and stop and stop < start:
+        form.add_error("stop_date", "The stop date is before the start date.")
+    if data.get("stop_reason") and not stop:
+        form.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
+
+
 def _row(*names: str) -> Div:
     return Div(*[Div(name, css_class="col-md") for name in names], css_class="row")
 
@@ -45,25 +64,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     class Meta:
         model = Patient
-        fields = [
-            "site",
-            "mrn",
-            "name",
-            "birth_date",
-            "sex",
-            "menopausal_status",
-            "breast_cancer_diagnosis_date",
-            "height_cm",
-            "weight_kg",
-            "prior_fragility_fracture",
-            "prior_fracture_date",
-            "parent_hip_fracture",
-            "smoking",
-            "alcohol_3_or_more_units_daily",
-            "oral_glucocorticoid_months",
-            "rheumatoid_arthritis",
-            "secondary_osteoporosis",
-        ]
+        fields = list(PATIENT_RECORD_FIELDS)
         widgets = {
             "birth_date": DateInput,
             "breast_cancer_diagnosis_date": DateInput,
@@ -248,17 +249,8 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        start, stop = data.get("start_date"), data.get("stop_date")
-        if start and start < self.patient.birth_date:
-            self.add_error("start_date", "The start date is before the date of birth.")
-        if stop and not start:
-            self.add_error("start_date", "Enter the start date of a course that has stopped.")
-        if start and stop and stop < start:
-            self.add_error("stop_date", "The stop date is before the start date.")
-        if data.get("stop_reason") and not stop:
-            self.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
-        return data
+        check_course_dates(self, birth_date=self.patient.birth_date)
+        return self.cleaned_data
 
     def course_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -38,6 +38,28 @@ class AromataseInhibitor(models.TextChoices):
     EXEMESTANE = "exemestane", "Exemestane"
 
 
+# The fields of a patient's record that users enter (identity, measures, risk factors).
+PATIENT_RECORD_FIELDS = (
+    "site",
+    "mrn",
+    "name",
+    "birth_date",
+    "sex",
+    "menopausal_status",
+    "breast_cancer_diagnosis_date",
+    "height_cm",
+    "weight_kg",
+    "prior_fragility_fracture",
+    "prior_fracture_date",
+    "parent_hip_fracture",
+    "smoking",
+    "alcohol_3_or_more_units_daily",
+    "oral_glucocorticoid_months",
+    "rheumatoid_arthritis",
+    "secondary_osteoporosis",
+)
+
+
 class Patient(EnteredInErrorRecord):
     """A woman (or man) taking, or about to take, an aromatase inhibitor."""
 

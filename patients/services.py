@@ -10,27 +10,16 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
-from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.models import (
+    PATIENT_RECORD_FIELDS,
+    AromataseInhibitorCourse,
+    FollowUpStatus,
+    Patient,
+)
 from patients.signals import patient_changed
 
 PATIENT_FIELDS = [
-    "site",
-    "mrn",
-    "name",
-    "birth_date",
-    "sex",
-    "menopausal_status",
-    "breast_cancer_diagnosis_date",
-    "height_cm",
-    "weight_kg",
-    "prior_fragility_fracture",
-    "prior_fracture_date",
-    "parent_hip_fracture",
-    "smoking",
-    "alcohol_3_or_more_units_daily",
-    "oral_glucocorticoid_months",
-    "rheumatoid_arthritis",
-    "secondary_osteoporosis",
+    *PATIENT_RECORD_FIELDS,
     "follow_up_status",
     "follow_up_ended_on",
     "follow_up_end_reason",

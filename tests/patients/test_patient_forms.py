@@ -282,7 +282,7 @@ class TestAiCourseForm:
     @pytest.mark.parametrize(
         ("data", "field", "message"),
         [
-            ({"start_date": "1950-01-01"}, "start_date", "before the date of birth"),
+            ({"start_date": "1950-01-01"}, "start_date", "before the patient's date of birth"),
             ({"stop_date": "2024-01-01"}, "start_date", "Enter the start date"),
             (
                 {"start_date": "2024-02-01", "stop_date": "2024-01-01"},

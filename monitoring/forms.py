@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import VersionedFormMixin
 from monitoring import domain
 from monitoring.domain import thresholds
@@ -469,6 +470,69 @@ class PlanForm(forms.Form):
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError("A planned date cannot be in the past.")
         return value
+
+
+class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
+    """A scanner and its least significant change per site (from its precision study)."""
+
+    class Meta:
+        model = Scanner
+        fields = [
+            "site",
+            "name",
+            "manufacturer",
+            "model",
+            "lsc_lumbar_spine",
+            "lsc_total_hip",
+            "lsc_femoral_neck",
+            "lsc_radius_33",
+            "is_active",
+        ]
+        help_texts = {"is_active": "Inactive scanners are not offered on the DEXA form."}
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        low, high = thresholds.LSC_RANGE
+        message = f"Enter an LSC from {low} to {high} g/cm², or leave it empty for the default."
+        for name in ("lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"):
+            self.fields[name].validators += [
+                MinValueValidator(low, message),
+                MaxValueValidator(high, message),
+            ]
+        editing = self.instance.pk is not None
+        if editing:
+            self.add_version_field(self.instance.version)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            _row("site", "name"),
+            _row("manufacturer", "model"),
+            HTML(
+                '<p class="form-text">Least significant change (LSC = 2.77 x the precision error, '
+                "ISCD). Empty sites use the defaults of the rules.</p>"
+            ),
+            _row("lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"),
+            "is_active",
+            *(["version"] if editing else []),
+            Submit("save", "Save scanner"),
+        )
+
+    def validate_unique(self) -> None:
+        # Reported by the name field in clean(); the constraint still guards the table.
+        return
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        site, name = data.get("site"), data.get("name")
+        if site and name:
+            clash = Scanner.objects.filter(site=site, name=name).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", f"{site} already has a scanner named {name}.")
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class AcknowledgeForm(forms.Form):

@@ -154,3 +154,21 @@ def entry_get[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
 
 def dose_get(*, course: BoneTherapyCourse, pk: int) -> BoneTherapyDose:
     return get_object_or_404(BoneTherapyDose, course=course, pk=pk, entered_in_error=False)
+
+
+def scanners_for_user(*, user: User) -> QuerySet[Scanner]:
+    """Every scanner (active or not) at the sites the user works at, for site settings."""
+    return (
+        Scanner.objects.filter(site__users=user, site__is_active=True)
+        .select_related("site")
+        .order_by("site__name", "name")
+    )
+
+
+def patients_scanned_on(*, scanner: Scanner) -> list[int]:
+    """Ids of patients with a valid scan on this scanner (their changes depend on its LSC)."""
+    return list(
+        DexaScan.objects.filter(scanner=scanner, entered_in_error=False)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )

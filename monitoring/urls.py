@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring.views import alerts, entries, patient
+from monitoring.views import alerts, entries, patient, scanners
 
 app_name = "monitoring"
 
@@ -29,6 +29,11 @@ urlpatterns = [
         f"{P}<str:kind>/<int:entry_pk>/entered-in-error/",
         entries.entry_mark_in_error,
         name="entry_mark_in_error",
+    ),
+    path("settings/scanners/", scanners.scanner_list, name="scanner_list"),
+    path("settings/scanners/new/", scanners.scanner_create, name="scanner_create"),
+    path(
+        "settings/scanners/<int:scanner_pk>/edit/", scanners.scanner_update, name="scanner_update"
     ),
     path(
         "alerts/<int:alert_pk>/acknowledge/",

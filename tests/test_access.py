@@ -340,7 +340,10 @@ def _every_get_page(users: dict[str, User], patient: Patient) -> list[tuple[str,
     ]
     pages += [("", reverse(name)) for name in PUBLIC_URLS]
     made = records(patient)
-    pages += [("physician", reverse(name, args=args(made))) for name, args, _ in MONITORING_URLS]
+    pages += [
+        ("physician" if "physician" in allowed else "admin", reverse(name, args=args(made)))
+        for name, args, allowed in MONITORING_URLS
+    ]
     return pages
 
 
@@ -391,9 +394,9 @@ def _every_post_url(users: dict[str, User], patient: Patient) -> list[tuple[str,
     ]
     made = records(patient)
     urls += [
-        ("physician", reverse(name, args=args(made)))
-        for name, args, _ in [*MONITORING_URLS, *MONITORING_POST_ONLY]
-        if name != "monitoring:patient"
+        ("physician" if "physician" in allowed else "admin", reverse(name, args=args(made)))
+        for name, args, allowed in [*MONITORING_URLS, *MONITORING_POST_ONLY]
+        if name not in {"monitoring:patient", "monitoring:scanner_list"}
     ]
     return urls
 

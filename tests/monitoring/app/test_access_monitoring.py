@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 CLINICIANS = {"nurse", "physician"}
 PHYSICIAN = {"physician"}
+ADMIN = {"admin"}
 
 
 def records(patient: Patient) -> dict[str, int]:
@@ -40,6 +41,7 @@ def records(patient: Patient) -> dict[str, int]:
     return {
         "pk": patient.pk,
         "scan": scan.pk,
+        "scanner": scan.scanner_id,
         "lab": lab.pk,
         "frax": frax.pk,
         "course": course.pk,
@@ -67,6 +69,10 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:entry_mark_in_error", lambda r: [r["pk"], "frax", r["frax"]], CLINICIANS),
     ("monitoring:entry_mark_in_error", lambda r: [r["pk"], "therapy", r["course"]], PHYSICIAN),
     ("monitoring:alert_acknowledge", lambda r: [r["alert"]], CLINICIANS),
+    # Site settings: administrators (and the nurses' read of scanner names stays on the DEXA form).
+    ("monitoring:scanner_list", lambda r: [], ADMIN),
+    ("monitoring:scanner_create", lambda r: [], ADMIN),
+    ("monitoring:scanner_update", lambda r: [r["scanner"]], ADMIN),
 ]
 POST_ONLY = [("monitoring:scan_sign_off", lambda r: [r["pk"], r["scan"]], PHYSICIAN)]
 ROLES = ["nurse", "physician", "admin"]

@@ -1,0 +1,70 @@
+"""Site settings: scanners and the least significant change of their precision studies."""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.records import created_values, versioned_update
+from bonehealth.audit.services import audit_record
+from monitoring.models import Scanner
+from monitoring.selectors import patients_scanned_on
+from monitoring.services.assessment import assessments_refresh
+
+SCANNER_FIELDS = [
+    "site",
+    "name",
+    "manufacturer",
+    "model",
+    "lsc_lumbar_spine",
+    "lsc_total_hip",
+    "lsc_femoral_neck",
+    "lsc_radius_33",
+    "is_active",
+]
+LSC_FIELDS = {"lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"}
+REASSESS_BATCH = 500
+
+
+@transaction.atomic
+def scanner_create(
+    *, actor: User, values: dict[str, Any], request: HttpRequest | None = None
+) -> Scanner:
+    """Add a scanner to a site."""
+    scanner = Scanner.objects.create(**values)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=scanner,
+        changes=created_values(scanner, SCANNER_FIELDS),
+    )
+    return scanner
+
+
+@transaction.atomic
+def scanner_update(
+    *,
+    actor: User,
+    scanner: Scanner,
+    values: dict[str, Any],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Scanner:
+    """Change a scanner; a new LSC reassesses every patient scanned on it, in this transaction."""
+    updated, changes = versioned_update(
+        actor=actor,
+        instance=scanner,
+        values=values,
+        fields=SCANNER_FIELDS,
+        expected_version=expected_version,
+        patient=None,
+        request=request,
+    )
+    if LSC_FIELDS & changes.keys():
+        ids = patients_scanned_on(scanner=updated)
+        for start in range(0, len(ids), REASSESS_BATCH):
+            assessments_refresh(ids[start : start + REASSESS_BATCH])
+    return updated

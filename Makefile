@@ -8,17 +8,27 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 DEMO_ENV := DJANGO_DEBUG=true
 
-.PHONY: demo test install install-test lint check
+# plotly.js for the chart pages, from npm into the git-ignored node_modules/ (served by whitenoise).
+PLOTLY_JS := node_modules/plotly.js-basic-dist-min/plotly-basic.min.js
+
+.PHONY: demo test install install-test lint check static-vendor
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "bonehealth needs Python 3.12 or newer (Django 6); $(PYTHON) is " + sys.version.split()[0] + ". Install Python 3.13 or run: make PYTHON=python3.13 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-install: $(BIN)/python
+$(PLOTLY_JS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for plotly.js (Debian: apt-get install -y npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static-vendor: $(PLOTLY_JS)
+
+install: $(BIN)/python static-vendor
 	$(BIN)/pip install -q -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python static-vendor
 	$(BIN)/pip install -q -e ".[test]"
 
 demo: install

@@ -1,13 +1,19 @@
 from django.urls import path
 
-from monitoring.views import alerts, entries, patient, scanners
+from monitoring.views import alerts, entries, overview, patient, printouts, scanners
 
 app_name = "monitoring"
 
 P = "patients/<int:pk>/"
 
 urlpatterns = [
+    path("dashboard/", overview.dashboard, name="dashboard"),
+    path("worklist/", overview.worklist, name="worklist"),
+    path("worklist/print/", overview.worklist_print, name="worklist_print"),
+    path("worklist.csv", overview.worklist_csv, name="worklist_csv"),
     path(P, patient.patient_page, name="patient"),
+    path(f"{P}summary/", printouts.patient_summary, name="patient_summary"),
+    path(f"{P}scan-request/", printouts.scan_request, name="scan_request"),
     path(f"{P}scans/new/", entries.scan_create, name="scan_create"),
     path(f"{P}scans/<int:scan_pk>/edit/", entries.scan_update, name="scan_update"),
     path(f"{P}scans/<int:scan_pk>/sign-off/", entries.scan_sign_off, name="scan_sign_off"),

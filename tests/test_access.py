@@ -139,12 +139,14 @@ def test_anonymous_post_only_url_redirects(client: Client, patient: Patient) -> 
     assert response.status_code == 302
 
 
-def test_home_sends_clinicians_to_patients_and_shows_admins_their_links(
+def test_home_sends_clinicians_to_their_lists_and_shows_admins_their_links(
     client: Client, users: dict[str, User]
 ) -> None:
     assert client.get(reverse("home")).status_code == 302  # anonymous: to login
     login(users["nurse"], client)
-    assert client.get(reverse("home"))["Location"] == reverse("patients:list")
+    assert client.get(reverse("home"))["Location"] == reverse("monitoring:worklist")
+    login(users["physician"], client)
+    assert client.get(reverse("home"))["Location"] == reverse("monitoring:dashboard")
     login(users["admin"], client)
     response = client.get(reverse("home"))
     assert response.status_code == 200

@@ -45,6 +45,7 @@ NURSE_PERMISSIONS = NURSE_PERMISSIONS | {
     "monitoring.view_monitoringplan",
     "monitoring.view_alert",
     "monitoring.acknowledge_alert",
+    "monitoring.view_worklist",
 }
 
 # Everything a nurse does, plus: ending follow-up, the monitoring plan, bone-protective therapy
@@ -58,6 +59,7 @@ PHYSICIAN_PERMISSIONS = NURSE_PERMISSIONS | {
     "monitoring.set_monitoring_plan",
     "monitoring.acknowledge_high_alert",
     "monitoring.sign_off_dexascan",
+    "monitoring.view_dashboard",
 }
 
 # Users, site settings and the audit trail; never clinical records (least privilege).

@@ -82,6 +82,11 @@ class PatientAssessment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["risk_category"])]
+        # The overview pages read stored assessments, alerts and schedules of many patients.
+        permissions = [
+            ("view_dashboard", "See the physician's alert dashboard"),
+            ("view_worklist", "See the worklist of what is due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient_id} as of {self.as_of}: {self.risk_category}"

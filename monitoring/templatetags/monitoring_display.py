@@ -2,7 +2,13 @@
 
 from django import template
 
-from monitoring.models.choices import MeasuredSite, RiskCategory, ScheduleItem, WhoCategory
+from monitoring.models.choices import (
+    SEVERITY_RANK,
+    MeasuredSite,
+    RiskCategory,
+    ScheduleItem,
+    WhoCategory,
+)
 
 register = template.Library()
 
@@ -48,6 +54,15 @@ def severity_class(value: str) -> str:
 @register.filter
 def severity_icon(value: str) -> str:
     return SEVERITY_ICON.get(value, "")
+
+
+SEVERITY_OF_RANK = {rank: str(severity) for severity, rank in SEVERITY_RANK.items()}
+
+
+@register.filter
+def severity_of_rank(value: int) -> str:
+    """2 -> "high" (the dashboard sorts and aggregates on the rank)."""
+    return SEVERITY_OF_RANK.get(value, "")
 
 
 @register.filter

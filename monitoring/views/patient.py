@@ -1,20 +1,29 @@
-"""The patient page: record, assessment, alerts, plan and every entry."""
+"""The patient page: record, assessment, charts, alerts, plan and every entry."""
+
+from typing import Any
 
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import selectors
+from monitoring import charts, selectors
 from monitoring.forms import AcknowledgeForm
+from monitoring.history import build_history
+from monitoring.models import PatientAssessment
 from monitoring.services.alerts import user_may_acknowledge
 from monitoring.services.assessment import patient_assessment_refresh
+from monitoring.views._csp import chart_page
+from patients.models import Patient
 from patients.services import patient_record_view
 
 
-@permission_required("patients.view_patient", raise_exception=True)
-def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def patient_viewed(
+    request: AuthenticatedHttpRequest, pk: int
+) -> tuple[Patient, PatientAssessment | None]:
+    """Load a patient the user may see with all records and assessment; audit the view."""
     with transaction.atomic():
         patient = selectors.patient_page_get(user=request.user, pk=pk)
         patient_record_view(actor=request.user, patient=patient, request=request)
@@ -23,19 +32,41 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # Records created before monitoring existed (or by a bulk load): assess once now.
             patient_assessment_refresh(patient=patient)
             assessment = selectors.stored_assessment(patient=patient)
+    return patient, assessment
+
+
+def patient_context(
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    assessment: PatientAssessment | None,
+    *,
+    static_charts: bool = False,
+) -> dict[str, Any]:
+    """What the patient page and its printouts show: assessment, alerts, plan and charts."""
     open_alerts, cleared_alerts = selectors.patient_alerts(patient=patient)
     for alert in open_alerts:
         alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    data = assessment.data if assessment else {}
+    return {
+        "patient": patient,
+        "assessment": assessment,
+        "data": data,
+        "open_alerts": open_alerts,
+        "cleared_alerts": cleared_alerts,
+        "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
+        **charts.patient_figures(
+            build_history(patient), data, as_of=timezone.localdate(), static=static_charts
+        ),
+    }
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+@chart_page
+def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient, assessment = patient_viewed(request, pk)
+    context = patient_context(request, patient, assessment)
     return render(
         request,
         "monitoring/patient_page.html",
-        {
-            "patient": patient,
-            "assessment": assessment,
-            "data": assessment.data if assessment else {},
-            "open_alerts": open_alerts,
-            "cleared_alerts": cleared_alerts,
-            "acknowledge_form": AcknowledgeForm(),
-            "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
-        },
+        context | {"acknowledge_form": AcknowledgeForm()},
     )

@@ -11,7 +11,11 @@ from bonehealth.accounts.roles import CLINICAL_PERMISSION
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send clinicians to their patients; show everyone else what they may do."""
+    """Send physicians to their dashboard, nurses to the worklist; show admins their links."""
+    if request.user.has_perm("monitoring.view_dashboard"):
+        return redirect("monitoring:dashboard")
+    if request.user.has_perm("monitoring.view_worklist"):
+        return redirect("monitoring:worklist")
     if request.user.has_perm(CLINICAL_PERMISSION):
         return redirect("patients:list")
     return render(request, "accounts/home.html")

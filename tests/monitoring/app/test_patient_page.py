@@ -69,7 +69,8 @@ def test_query_count_does_not_grow_with_records(
     _add_history(other, scans=6, labs=25)
     large = _page_queries(nurse_client, other)
     assert small == large
-    assert large <= 30
+    # The charts read the domain history (one query per table) beside the displayed records.
+    assert large <= 40
 
 
 def test_page_shows_scans_labs_and_changes(nurse_client: Client, patient: Patient) -> None:

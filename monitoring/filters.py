@@ -1,0 +1,49 @@
+"""Filter forms of the overview pages (GET forms: they validate input only)."""
+
+from django import forms
+from django.db.models import QuerySet
+
+from bonehealth.accounts.models import Site
+from monitoring.models.choices import Severity
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 104
+
+
+class _SiteFilterForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, empty_label="All my sites"
+    )
+
+    def __init__(self, data: object = None, *, sites: QuerySet[Site]) -> None:
+        super().__init__(data or None)  # type: ignore[arg-type]
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def chosen(self, name: str, default: object = None) -> object:
+        """The cleaned value of a field, or `default` when absent or invalid."""
+        if not self.is_bound or not self.is_valid():
+            return default
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+
+class DashboardFilterForm(_SiteFilterForm):
+    severity = forms.ChoiceField(
+        label="Severity at least",
+        choices=[("", "Any"), *reversed(Severity.choices)],
+        required=False,
+    )
+
+
+class WorklistFilterForm(_SiteFilterForm):
+    weeks = forms.IntegerField(
+        label="Due within (weeks)",
+        min_value=1,
+        max_value=MAX_WEEKS,
+        initial=DEFAULT_WEEKS,
+        required=False,
+        help_text="Overdue items are always listed.",
+    )

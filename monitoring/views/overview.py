@@ -1,0 +1,174 @@
+"""The overview pages: the physician's alert dashboard and the worklist (page, CSV, printout)."""
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.models import Site
+from monitoring import overview
+from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
+from monitoring.models import ScheduledItem
+from monitoring.models.choices import RiskCategory
+from monitoring.services.exports import worklist_export_record
+
+DASHBOARD = "monitoring.view_dashboard"
+WORKLIST = "monitoring.view_worklist"
+
+
+def _query_without(request: AuthenticatedHttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
+    order = [RiskCategory.HIGH, RiskCategory.MODERATE, RiskCategory.LOW, RiskCategory.UNKNOWN]
+    return [{"code": code.value, "n": counts.get(code.value, 0)} for code in order]
+
+
+@require_GET
+@permission_required(DASHBOARD, raise_exception=True)
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+    site: Site | None = form.chosen("site")  # type: ignore[assignment]
+    severity: str | None = form.chosen("severity")  # type: ignore[assignment]
+    patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
+    page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    scans = Paginator(overview.scans_awaiting_review(user=request.user, site=site), 10).get_page(
+        request.GET.get("scans_page")
+    )
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "form": form,
+            "page": page,
+            "scans": scans,
+            "risk_rows": _risk_rows(overview.risk_category_counts(user=request.user, site=site)),
+            "code_counts": overview.alert_code_counts(
+                user=request.user, site=site, min_severity=severity
+            ),
+            "query": _query_without(request, "page"),
+            "scans_query": _query_without(request, "scans_page"),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
+    form = WorklistFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+    weeks: int = form.chosen("weeks", DEFAULT_WEEKS)  # type: ignore[assignment]
+    site: Site | None = form.chosen("site")  # type: ignore[assignment]
+    today = timezone.localdate()
+    until = today + dt.timedelta(weeks=weeks)
+    return form, {"weeks": weeks, "site": site, "today": today, "until": until}
+
+
+def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
+    return overview.worklist_items(user=request.user, until=f["until"], site=f["site"])
+
+
+def _marked(items: Any, today: dt.date) -> list[ScheduledItem]:
+    """The items with `days_late` (negative: days left) and `overdue` for the templates."""
+    marked: list[Any] = list(items)
+    for item in marked:
+        item.days_late = (today - item.due).days
+        item.days_left = -item.days_late
+        item.overdue = item.days_late > 0
+    return marked
+
+
+def _filters(f: dict[str, Any]) -> dict[str, Any]:
+    return {"weeks": f["weeks"], "site": f["site"].code if f["site"] else None}
+
+
+@require_GET
+@permission_required(WORKLIST, raise_exception=True)
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form, f = _worklist(request)
+    page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "items": _marked(page.object_list, f["today"]),
+            "query": _query_without(request, "page"),
+            "print_query": _query_without(request, "page"),
+            **f,
+        },
+    )
+
+
+@require_GET
+@permission_required(WORKLIST, raise_exception=True)
+def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _form, f = _worklist(request)
+    items = _marked(_items(request, f), f["today"])
+    worklist_export_record(
+        actor=request.user,
+        export="worklist printout",
+        filters=_filters(f),
+        rows=len(items),
+        request=request,
+    )
+    return render(request, "monitoring/worklist_print.html", {"items": items, **f})
+
+
+CSV_COLUMNS = ["due", "status", "days_overdue", "item", "mrn", "name", "site", "birth_date"]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(items: Any, today: dt.date) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    item: ScheduledItem
+    for item in items.iterator(chunk_size=500):
+        late = (today - item.due).days
+        yield writer.writerow(
+            [
+                item.due.isoformat(),
+                "overdue" if late > 0 else "due",
+                max(late, 0),
+                item.get_item_display(),
+                item.patient.mrn,
+                item.patient.name,
+                item.patient.site.name,
+                item.patient.birth_date.isoformat(),
+            ]
+        )
+
+
+@require_GET
+@permission_required(WORKLIST, raise_exception=True)
+def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    _form, f = _worklist(request)
+    items = _items(request, f)
+    with transaction.atomic():
+        worklist_export_record(
+            actor=request.user,
+            export="worklist CSV",
+            filters=_filters(f),
+            rows=items.count(),
+            request=request,
+        )
+    response = StreamingHttpResponse(_csv_rows(items, f["today"]), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="worklist-{f["today"]}.csv"'
+    return response

@@ -1,0 +1,69 @@
+"""Browser tests: Playwright driving the machine's Chromium (testing.md).
+
+Skipped with a reason when /usr/bin/chromium is missing on a laptop; in CI (CI=true) a missing
+browser fails instead, so the journeys cannot silently stop running.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from bonehealth.accounts.roles import ROLE_PERMISSIONS
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
+# unless told otherwise. Tests only: the application never sets this.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must run the browser tests")
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def roles(transactional_db: None) -> None:
+    """The role groups (a transactional test's flush removes what data migrations created)."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
+def screenshot(page: Any) -> Any:
+    """Save a full-page screenshot under test-artifacts/ (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

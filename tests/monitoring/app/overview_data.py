@@ -1,0 +1,59 @@
+"""Test data for the overview pages: patients with open alerts, scans and scheduled items."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from bonehealth.accounts.models import Site
+from monitoring.models import Alert, PatientAssessment, ScheduledItem
+from monitoring.models.choices import SEVERITY_RANK, Severity
+from patients.models import Patient
+from tests.factories import DexaScanFactory, PatientFactory
+
+TODAY = timezone.localdate()
+
+
+def alert(patient: Patient, code: str, severity: str, *, days_ago: int, site: str = "") -> Alert:
+    return Alert.objects.create(
+        patient=patient,
+        code=code,
+        site=site,
+        severity=severity,
+        severity_rank=SEVERITY_RANK[Severity(severity)],
+        message=f"{code} message",
+        raised_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def assessed(patient: Patient, risk: str) -> PatientAssessment:
+    return PatientAssessment.objects.create(
+        patient=patient,
+        as_of=TODAY,
+        computed_at=timezone.now(),
+        risk_category=risk,
+        who_category="osteopenia",
+        therapy_indicated=False,
+        data={},
+    )
+
+
+def due(patient: Patient, item: str, *, in_days: int) -> ScheduledItem:
+    return ScheduledItem.objects.create(
+        patient=patient, item=item, due=TODAY + dt.timedelta(days=in_days)
+    )
+
+
+def populate(site: Site, count: int, *, prefix: str = "P") -> list[Patient]:
+    """`count` patients, each with two open alerts, an assessment, two scans and two due items."""
+    patients = []
+    for n in range(count):
+        patient = PatientFactory(site=site, mrn=f"{prefix}{n:04d}")
+        alert(patient, "DEXA_OVERDUE", "warning", days_ago=n + 1)
+        alert(patient, "BONE_THERAPY_INDICATED", "high", days_ago=n + 2)
+        assessed(patient, ["low", "moderate", "high"][n % 3])
+        DexaScanFactory(patient=patient, scan_date=dt.date(2023, 1, 1))
+        DexaScanFactory(patient=patient, scan_date=dt.date(2024, 1, 1))
+        due(patient, "dexa", in_days=n - 3)
+        due(patient, "denosumab_dose", in_days=n + 10)
+        patients.append(patient)
+    return patients

@@ -1,0 +1,212 @@
+"""Charts: plotly figures built as plain dicts (validated here), drawn under the chart-page CSP."""
+
+import datetime as dt
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring import charts, domain
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    LabResult,
+    Scanner,
+)
+from monitoring.selectors import patients_with_records, stored_assessment
+from monitoring.services.assessment import patient_assessment_refresh
+from monitoring.views._csp import EMPTY_STYLE_HASH
+from patients.models import Patient
+from tests.factories import AromataseInhibitorCourseFactory
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2025, 6, 1)
+
+
+def scan(patient: Patient, scanner: Scanner, day: dt.date, spine: str, t: str) -> DexaScan:
+    made = DexaScan.objects.create(patient=patient, scan_date=day, scanner=scanner)
+    DexaMeasurement.objects.create(scan=made, site="lumbar_spine", bmd=spine, t_score=t)
+    DexaMeasurement.objects.create(scan=made, site="total_hip", bmd="0.800", t_score="-1.1")
+    return made
+
+
+def lab(patient: Patient, day: dt.date, analyte: str, value: str, unit: str) -> None:
+    LabResult.objects.create(
+        patient=patient,
+        sample_date=day,
+        analyte=analyte,
+        value=value,
+        entered_value=value,
+        entered_unit=unit,
+        fasting=analyte == "ctx",
+    )
+
+
+@pytest.fixture
+def charted(patient: Patient) -> Patient:
+    """Anastrozole since 2024, a significant spine loss on a scanner with its own LSC, and
+    denosumab with a dose and CTX/P1NP before and after its start."""
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2024, 1, 15))
+    scanner = Scanner.objects.create(site=patient.site, name="Lunar", lsc_lumbar_spine="0.028")
+    scan(patient, scanner, dt.date(2024, 5, 1), "0.900", "-1.2")
+    scan(patient, scanner, dt.date(2025, 5, 1), "0.860", "-1.6")
+    course = BoneTherapyCourse.objects.create(
+        patient=patient, drug="denosumab", start_date=dt.date(2025, 5, 10)
+    )
+    BoneTherapyDose.objects.create(course=course, given_on=dt.date(2025, 5, 10))
+    lab(patient, dt.date(2025, 5, 2), "ctx", "0.50", "ng/mL")
+    lab(patient, dt.date(2025, 5, 2), "p1np", "60", "µg/L")
+    lab(patient, dt.date(2025, 5, 30), "ctx", "0.20", "ng/mL")
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
+def _history(patient: Patient) -> domain.History:
+    from monitoring.history import build_history
+
+    return build_history(patients_with_records([patient.pk]).get())
+
+
+def _projection() -> dict[str, object]:
+    return {
+        "projections": [
+            {
+                "site": "lumbar_spine",
+                "basis": "own_trend",
+                "crosses_minus_2_0_on": "2026-09-19",
+                "crosses_minus_2_5_on": "2028-06-13",
+            }
+        ]
+    }
+
+
+def test_bmd_figure_is_a_valid_plotly_figure_with_every_layer(charted: Patient) -> None:
+    figure = charts.bmd_figure(_history(charted), _projection(), as_of=AS_OF)
+    assert figure is not None
+    go.Figure(figure)  # plotly's own validation: raises on any invalid key or value
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    spine = traces["Lumbar spine"]
+    assert spine["x"] == ["2024-05-01", "2025-05-01"]
+    assert spine["y"] == [0.9, 0.86]
+    assert spine["error_y"]["array"] == [0.028, 0.028]  # the scanner's own LSC
+    assert traces["Total hip"]["error_y"]["array"] == [0.025, 0.025]  # the default LSC
+    assert spine["customdata"][1][0] == -1.6  # T-score on hover
+    assert "T-score" in spine["hovertemplate"]
+    estimate = traces["Lumbar spine: estimate (own trend)"]
+    assert estimate["line"]["dash"] == "dash"
+    assert estimate["x"] == ["2025-05-01", "2026-09-19", "2028-06-13"]
+    assert estimate["y"] == [-1.6, -2.0, -2.5]
+    assert estimate["text"] == ["", "estimate", "estimate"]
+    assert traces["Dose given"]["x"] == ["2025-05-10"]
+    layout = figure["layout"]
+    bands = [s for s in layout["shapes"] if s.get("yref") == "y2" and s["type"] == "rect"]
+    assert next((b["y0"], b["y1"]) for b in bands) == (-2.5, -1.0)
+    assert bands[1]["y1"] == -2.5
+    periods = [s for s in layout["shapes"] if s.get("yref") == "paper"]
+    assert [(p["x0"], p["x1"]) for p in periods] == [
+        ("2024-01-15", "2025-06-01"),
+        ("2025-05-10", "2025-06-01"),
+    ]
+    texts = " ".join(a["text"] for a in layout["annotations"])
+    assert "Osteopenia" in texts
+    assert "Osteoporosis" in texts
+    assert "Anastrozole 2024-01-15" in texts
+    assert "Denosumab 2025-05-10" in texts
+
+
+def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> None:
+    figure = charts.btm_figure(_history(charted), as_of=AS_OF)
+    assert figure is not None
+    go.Figure(figure)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["CTX (ng/mL)", "P1NP (µg/L)"]
+    assert figure["data"][0]["y"] == [0.5, 0.2]
+    assert figure["data"][1]["yaxis"] == "y2"
+    start = figure["layout"]["shapes"][0]
+    assert start["x0"] == "2025-05-10"
+    assert start["line"]["dash"] == "dashdot"
+    assert "Denosumab start" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_no_figures_without_data(patient: Patient) -> None:
+    history = _history(patient)
+    assert charts.bmd_figure(history, {}, as_of=AS_OF) is None
+    assert charts.btm_figure(history, as_of=AS_OF) is None
+
+
+def test_stored_projection_becomes_the_dashed_estimate(charted: Patient) -> None:
+    assessment = stored_assessment(patient=charted)
+    assert assessment is not None
+    context = charts.patient_figures(
+        _history(charted), assessment.data, as_of=timezone.localdate(), static=True
+    )
+    go.Figure(context["bmd_figure"])
+    assert context["bmd_figure"]["config"]["staticPlot"] is True
+    spine = next(row for row in context["projection_rows"] if row["site"] == "lumbar_spine")
+    assert spine["basis"] == "own trend"
+    assert spine["cross_2_0"]
+    assert spine["cross_2_5"]
+    assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
+    assert context["btm_rows"][0]["value"] == Decimal("0.50")
+
+
+def test_patient_page_ships_the_figures_and_plotly_only_where_charts_are(
+    physician_client: Client, charted: Patient
+) -> None:
+    page = physician_client.get(reverse("monitoring:patient", args=[charted.pk]))
+    assert '<script id="bmd-chart" type="application/json">' in page.text
+    assert '<script id="btm-chart" type="application/json">' in page.text
+    assert 'data-chart="bmd-chart"' in page.text
+    assert "vendor/plotly/plotly-basic.min.js" in page.text
+    assert "js/charts.js" in page.text
+    assert "Bone turnover markers" in page.text
+    assert "0.5 ng/mL" in page.text
+    assert "Projected T-score (estimate)" in page.text
+    dashboard = physician_client.get(reverse("monitoring:dashboard"))
+    assert "plotly" not in dashboard.text
+
+
+def test_no_plotly_on_a_patient_page_without_chart_data(
+    physician_client: Client, patient: Patient
+) -> None:
+    page = physician_client.get(reverse("monitoring:patient", args=[patient.pk]))
+    assert "plotly" not in page.text
+    assert "No scan recorded yet: no BMD chart." in page.text
+
+
+CHART_PAGES = ["monitoring:patient", "monitoring:patient_summary", "monitoring:scan_request"]
+
+
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_pages_allow_only_empty_inline_styles(
+    physician_client: Client, charted: Patient, name: str
+) -> None:
+    policy = physician_client.get(reverse(name, args=[charted.pk]))["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["style-src"] == f"'self' {EMPTY_STYLE_HASH}"
+    assert directives["script-src"] == "'self'"
+    assert "unsafe" not in policy
+
+
+def test_other_pages_keep_style_src_self(physician_client: Client) -> None:
+    policy = physician_client.get(reverse("monitoring:dashboard"))["Content-Security-Policy"]
+    assert "style-src 'self';" in policy
+    assert EMPTY_STYLE_HASH not in policy
+
+
+def test_the_empty_style_hash_is_the_hash_of_nothing() -> None:
+    import base64
+    import hashlib
+
+    assert f"'sha256-{base64.b64encode(hashlib.sha256(b'').digest()).decode()}'" == EMPTY_STYLE_HASH
+
+
+def test_plotly_bundle_is_installed_for_whitenoise() -> None:
+    """`make static-vendor` (run by `make test` and `make demo`) installs the npm bundle."""
+    assert finders.find("vendor/plotly/plotly-basic.min.js"), "run `make static-vendor`"

@@ -1,0 +1,86 @@
+"""Printable patient summary and DEXA scan request: content, audit, constant queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bonehealth.audit.models import AuditAction, AuditEvent
+from patients.models import Patient
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+
+pytestmark = pytest.mark.django_db
+PRINTOUTS = ["monitoring:patient_summary", "monitoring:scan_request"]
+
+
+@pytest.fixture
+def followed(patient: Patient) -> Patient:
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2022, 1, 1))
+    DexaScanFactory(patient=patient, scan_date=dt.date(2022, 1, 5), t=-1.4)
+    return patient
+
+
+@pytest.mark.parametrize("name", PRINTOUTS)
+def test_printout_has_chart_latest_results_alerts_and_next_dates(
+    nurse_client: Client, nurse, followed: Patient, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    response = nurse_client.get(reverse(name, args=[followed.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "css/print.css" in text
+    assert 'data-action="print"' in text
+    assert '<script id="bmd-chart" type="application/json">' in text
+    assert '"staticPlot": true' in text
+    assert "Latest results" in text
+    assert "Lumbar spine (L1-L4): 0.912 (T -1.4)" in text
+    assert "Open alerts (" in text
+    assert "DEXA overdue" in text  # the 2022 scan is long past its repeat date
+    assert "Next dates" in text
+    assert "DEXA scan" in text
+    event = AuditEvent.objects.filter(action=AuditAction.VIEW, patient=followed).get()
+    assert event.actor == nurse
+
+
+def test_scan_request_asks_for_the_same_scanner(nurse_client: Client, followed: Patient) -> None:
+    text = nurse_client.get(reverse("monitoring:scan_request", args=[followed.pk])).text
+    assert "Request for a DEXA scan" in text
+    assert "<strong>Hologic Horizon A</strong>, the scanner of the previous scan" in text
+
+
+def test_baseline_request_without_a_scan(nurse_client: Client, patient: Patient) -> None:
+    text = nurse_client.get(reverse("monitoring:scan_request", args=[patient.pk])).text
+    assert "Baseline scan" in text
+    assert "No scan recorded yet" in text
+
+
+@pytest.mark.parametrize("name", PRINTOUTS)
+def test_query_count_does_not_grow_with_records(
+    nurse_client: Client, followed: Patient, name: str, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    url = reverse(name, args=[followed.pk])
+    nurse_client.get(url)  # the first view may store the assessment
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert nurse_client.get(url).status_code == 200
+        return len(queries)
+
+    small = count()
+    for n in range(6):
+        DexaScanFactory(
+            patient=followed, scan_date=dt.date(2023, 1, 1) + dt.timedelta(days=300 * n)
+        )
+    for n in range(25):
+        LabResultFactory(
+            patient=followed, sample_date=dt.date(2023, 1, 1) + dt.timedelta(days=30 * n)
+        )
+    from monitoring.services.assessment import patient_assessment_refresh
+
+    patient_assessment_refresh(patient=followed)
+    assert count() == small
+    # Records for display plus the domain history for the charts (one query per table each).
+    with django_assert_max_num_queries(40):
+        nurse_client.get(url)

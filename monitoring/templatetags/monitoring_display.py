@@ -18,7 +18,8 @@ SEVERITY_CLASS = {
     "warning": "text-bg-info",
     "info": "text-bg-secondary",
 }
-SEVERITY_ICON = {"critical": "⛔", "high": "▲", "warning": "●", "info": "\u2139"}
+# Glyphs found in common system fonts (DejaVu, Liberation), so none shows as an empty box.
+SEVERITY_ICON = {"critical": "\u2716", "high": "\u25b2", "warning": "\u25cf", "info": "\u2139"}
 RISK_CLASS = {
     "high": "text-bg-danger",
     "moderate": "text-bg-warning",

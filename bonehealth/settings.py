@@ -131,7 +131,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# Optional read replica (docs/deployment.md): adds the `replica` alias. Only views marked
+# `@replica_reads` read clinical rows from it, and a user who wrote in the last
+# DATABASE_REPLICA_PIN_SECONDS reads from the primary. Unset: no router, everything on `default`.
+REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["bonehealth.replica.router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "bonehealth.replica.middleware.ReplicaPinMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: nothing depends on it today (sessions, lockouts, two-factor counters and the task queue
+# are all in the database, shared by every app server). REDIS_URL makes Django's cache shared
+# too, for anything that uses it later; it needs the `redis` package (the `cache` extra).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -112,8 +112,10 @@ class _PatientStory:
         scanners: list[Scanner],
         today: date,
         physician: User | None,
+        scan_density: float = 1.0,
     ) -> None:
         self.rng = rng
+        self.scan_density = scan_density
         self.patient = patient
         self.scanners = scanners
         self.today = today
@@ -154,6 +156,8 @@ class _PatientStory:
             for site, value in bmd.items():
                 batch.measurements.append((scan, site, value, _t_for(site, value)))
             interval = rng.choice([365, 400, 540, 730])
+            if self.scan_density != 1.0:
+                interval = max(30, round(interval / self.scan_density))
             next_day = day + timedelta(days=interval)
             years = interval / 365.25
             for site in bmd:
@@ -294,8 +298,12 @@ def demo_clinical_data_create(
     seed: int = 2026,
     progress: Callable[[int], None] = lambda n: None,
     batch_size: int = 1000,
+    scan_density: float = 1.0,
 ) -> dict[str, int]:
-    """Create scans, labs, FRAX, therapy and plans for new demo patients; return counts."""
+    """Create scans, labs, FRAX, therapy and plans for new demo patients; return counts.
+
+    `scan_density` > 1 scans more often than clinics do (the benchmark's larger histories).
+    """
     scanners = demo_scanners(sites)
     physician = User.objects.filter(username="physician").first()
     counts = {"scans": 0, "labs": 0, "frax": 0, "therapy": 0, "doses": 0}
@@ -304,7 +312,9 @@ def demo_clinical_data_create(
         batch = _Batch()
         for patient in chunk:
             rng = random.Random(f"{seed}-{patient.mrn}")
-            _PatientStory(rng, patient, scanners[patient.site_id], today, physician).build(batch)
+            _PatientStory(
+                rng, patient, scanners[patient.site_id], today, physician, scan_density
+            ).build(batch)
         with transaction.atomic():
             DexaScan.objects.bulk_create(batch.scans)
             DexaMeasurement.objects.bulk_create(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import ConcurrentEditError
+from bonehealth.replica import replica_reads
 from patients import selectors, services
 from patients.forms import (
     AromataseInhibitorCourseForm,
@@ -26,6 +27,7 @@ PATIENT_PAGE = "monitoring:patient"
 
 
 @permission_required("patients.view_patient", raise_exception=True)
+@replica_reads
 def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     search = PatientSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""

@@ -29,3 +29,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     )
 # Tasks run at once, in the test's transaction.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# A replica alias mirroring the test database, for the routing tests (tests/test_replica.py), which
+# switch the router and its middleware on themselves; the rest of the suite runs without them.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
+MIDDLEWARE = [m for m in MIDDLEWARE if "ReplicaPinMiddleware" not in m]  # noqa: F405

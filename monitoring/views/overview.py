@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
+from bonehealth.replica import replica_reads
 from monitoring import overview
 from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 from monitoring.models import ScheduledItem
@@ -40,6 +41,7 @@ def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 @require_GET
 @permission_required(DASHBOARD, raise_exception=True)
+@replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
@@ -96,6 +98,7 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 
 @require_GET
 @permission_required(WORKLIST, raise_exception=True)
+@replica_reads
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, f = _worklist(request)
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))

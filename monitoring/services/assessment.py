@@ -100,6 +100,32 @@ def _sync_alerts(
     summary.alerts_changed += len(to_update)
 
 
+def _sync_schedule(assessments: dict[int, domain.Assessment]) -> None:
+    """Make the stored schedule rows equal each assessment's schedule, touching only what changed.
+
+    Night after night most schedules are unchanged, so this is one read instead of deleting and
+    re-inserting every row.
+    """
+    wanted = {
+        (pk, entry.item.value, entry.due)
+        for pk, assessment in assessments.items()
+        for entry in assessment.schedule
+    }
+    stored = {
+        (patient_id, item, due): row_id
+        for row_id, patient_id, item, due in ScheduledItem.objects.filter(
+            patient_id__in=list(assessments)
+        ).values_list("pk", "patient_id", "item", "due")
+    }
+    stale = [row_id for key, row_id in stored.items() if key not in wanted]
+    if stale:
+        ScheduledItem.objects.filter(pk__in=stale).delete()
+    ScheduledItem.objects.bulk_create(
+        ScheduledItem(patient_id=pk, item=item, due=due)
+        for pk, item, due in sorted(wanted - stored.keys())
+    )
+
+
 def _stored(patient_id: int, assessment: domain.Assessment, now: datetime) -> PatientAssessment:
     lowest = assessment.lowest_t_score
     return PatientAssessment(
@@ -136,7 +162,6 @@ def assessments_refresh(
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
         return summary
-    ids = list(assessments)
     PatientAssessment.objects.bulk_create(
         [_stored(pk, assessment, now) for pk, assessment in assessments.items()],
         update_conflicts=True,
@@ -154,14 +179,7 @@ def assessments_refresh(
             "data",
         ],
     )
-    ScheduledItem.objects.filter(patient_id__in=ids).delete()
-    ScheduledItem.objects.bulk_create(
-        [
-            ScheduledItem(patient_id=pk, item=entry.item.value, due=entry.due)
-            for pk, assessment in assessments.items()
-            for entry in assessment.schedule
-        ]
-    )
+    _sync_schedule(assessments)
     _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
     return summary
 

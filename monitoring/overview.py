@@ -7,7 +7,7 @@ on active follow-up, and runs a fixed number of queries whatever the number of p
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Max, Prefetch, QuerySet
 
 from bonehealth.accounts.models import Site, User
 from monitoring.models import Alert, DexaMeasurement, DexaScan, PatientAssessment, ScheduledItem
@@ -40,19 +40,15 @@ def dashboard_patients(
     severity was raised), `assessment` (or none) and `open_alert_list` (worst first).
     """
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
-    # The patient's worst open alert (the partial index open_alerts_worst_first serves this order).
-    worst = (
-        _open_alerts(min_rank)
-        .filter(patient=OuterRef("pk"))
-        .order_by("-severity_rank", "raised_at")
-    )
+    # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
+    # an alert at or above `min_rank` exactly when the worst one is.
     return (
         followed_patients(user=user, site=site)
+        .filter(assessment__worst_alert_rank__gte=min_rank)
         .annotate(
-            worst_rank=Subquery(worst.values("severity_rank")[:1]),
-            oldest_worst=Subquery(worst.values("raised_at")[:1]),
+            worst_rank=F("assessment__worst_alert_rank"),
+            oldest_worst=F("assessment__worst_alert_raised_at"),
         )
-        .filter(worst_rank__isnull=False)
         .select_related("site", "assessment")
         .prefetch_related(
             Prefetch(

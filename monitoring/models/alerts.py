@@ -77,11 +77,22 @@ class PatientAssessment(models.Model):
     therapy_indicated = models.BooleanField()
     next_dexa_due = models.DateField(null=True)
     computed_next_dexa_due = models.DateField(null=True)
+    # The patient's worst open alert (severity rank) and when the oldest open alert of that rank
+    # was raised; kept by the alert sync so the dashboard orders by an index, not by subqueries.
+    worst_alert_rank = models.PositiveSmallIntegerField(null=True)
+    worst_alert_raised_at = models.DateTimeField(null=True)
     # The whole assessment in the JSON format of history-format.md.
     data = models.JSONField()
 
     class Meta:
-        indexes = [models.Index(fields=["risk_category"])]
+        indexes = [
+            models.Index(fields=["risk_category"]),
+            models.Index(
+                fields=["-worst_alert_rank", "worst_alert_raised_at"],
+                name="assessment_worst_alert_first",
+                condition=Q(worst_alert_rank__isnull=False),
+            ),
+        ]
         # The overview pages read stored assessments, alerts and schedules of many patients.
         permissions = [
             ("view_dashboard", "See the physician's alert dashboard"),

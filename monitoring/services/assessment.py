@@ -47,10 +47,17 @@ def _new_alert(patient_id: int, alert: domain.Alert, now: datetime) -> Alert:
     )
 
 
+WorstAlert = tuple[int, datetime] | None
+
+
 def _sync_alerts(
     raised: dict[int, tuple[domain.Alert, ...]], now: datetime, summary: RefreshSummary
-) -> None:
-    """Apply "How alerts live in the application" (clinical-rules.md) to the open alerts."""
+) -> dict[int, WorstAlert]:
+    """Apply "How alerts live in the application" (clinical-rules.md) to the open alerts.
+
+    Return each patient's worst open alert afterwards: (severity rank, when the oldest open alert
+    of that rank was raised), or None, for the dashboard's stored order.
+    """
     open_alerts = {
         _alert_key(a.patient_id, a.code, a.site): a for a in open_alerts_for(raised.keys())
     }
@@ -58,12 +65,16 @@ def _sync_alerts(
     to_close: list[Alert] = []
     to_update: list[Alert] = []
     seen: set[tuple[int, str, str]] = set()
+    still_open: dict[int, list[Alert]] = {patient_id: [] for patient_id in raised}
     for patient_id, alerts in raised.items():
         for alert in alerts:
             fresh = _new_alert(patient_id, alert, now)
             key = _alert_key(patient_id, fresh.code, fresh.site)
             seen.add(key)
             current = open_alerts.get(key)
+            still_open[patient_id].append(
+                fresh if current is None or fresh.severity_rank > current.severity_rank else current
+            )
             if current is None:
                 to_create.append(fresh)
             elif fresh.severity_rank > current.severity_rank:
@@ -98,6 +109,14 @@ def _sync_alerts(
     summary.alerts_opened += len(to_create)
     summary.alerts_cleared += len(to_close)
     summary.alerts_changed += len(to_update)
+    return {patient_id: _worst(alerts) for patient_id, alerts in still_open.items()}
+
+
+def _worst(alerts: list[Alert]) -> WorstAlert:
+    if not alerts:
+        return None
+    rank = max(alert.severity_rank for alert in alerts)
+    return rank, min(alert.raised_at for alert in alerts if alert.severity_rank == rank)
 
 
 def _sync_schedule(assessments: dict[int, domain.Assessment]) -> None:
@@ -126,9 +145,13 @@ def _sync_schedule(assessments: dict[int, domain.Assessment]) -> None:
     )
 
 
-def _stored(patient_id: int, assessment: domain.Assessment, now: datetime) -> PatientAssessment:
+def _stored(
+    patient_id: int, assessment: domain.Assessment, now: datetime, worst: WorstAlert
+) -> PatientAssessment:
     lowest = assessment.lowest_t_score
     return PatientAssessment(
+        worst_alert_rank=worst[0] if worst else None,
+        worst_alert_raised_at=worst[1] if worst else None,
         patient_id=patient_id,
         as_of=assessment.as_of,
         computed_at=now,
@@ -162,8 +185,10 @@ def assessments_refresh(
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
         return summary
+    # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
+    worst = _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
     PatientAssessment.objects.bulk_create(
-        [_stored(pk, assessment, now) for pk, assessment in assessments.items()],
+        [_stored(pk, assessment, now, worst[pk]) for pk, assessment in assessments.items()],
         update_conflicts=True,
         unique_fields=["patient"],
         update_fields=[
@@ -176,11 +201,12 @@ def assessments_refresh(
             "therapy_indicated",
             "next_dexa_due",
             "computed_next_dexa_due",
+            "worst_alert_rank",
+            "worst_alert_raised_at",
             "data",
         ],
     )
     _sync_schedule(assessments)
-    _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
     return summary
 
 

@@ -14,7 +14,7 @@ TODAY = timezone.localdate()
 
 
 def alert(patient: Patient, code: str, severity: str, *, days_ago: int, site: str = "") -> Alert:
-    return Alert.objects.create(
+    created = Alert.objects.create(
         patient=patient,
         code=code,
         site=site,
@@ -23,9 +23,33 @@ def alert(patient: Patient, code: str, severity: str, *, days_ago: int, site: st
         message=f"{code} message",
         raised_at=timezone.now() - dt.timedelta(days=days_ago),
     )
+    summarise(patient)
+    return created
+
+
+def summarise(patient: Patient) -> None:
+    """Store the patient's worst open alert on their assessment, as the alert sync does."""
+    open_alerts = list(Alert.objects.filter(patient=patient, cleared_at__isnull=True))
+    assessment = PatientAssessment.objects.filter(patient=patient).first() or assessed(
+        patient, "unknown"
+    )
+    if open_alerts:
+        rank = max(a.severity_rank for a in open_alerts)
+        assessment.worst_alert_rank = rank
+        assessment.worst_alert_raised_at = min(
+            a.raised_at for a in open_alerts if a.severity_rank == rank
+        )
+    else:
+        assessment.worst_alert_rank = assessment.worst_alert_raised_at = None
+    assessment.save()
 
 
 def assessed(patient: Patient, risk: str) -> PatientAssessment:
+    existing = PatientAssessment.objects.filter(patient=patient).first()
+    if existing is not None:
+        existing.risk_category = risk
+        existing.save()
+        return existing
     return PatientAssessment.objects.create(
         patient=patient,
         as_of=TODAY,

@@ -224,3 +224,18 @@ def test_the_database_queue_and_its_worker_run_the_nightly_task(settings, site) 
     assert result.status == "SUCCESSFUL"
     assert result.return_value["patients"] == 1
     assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()
+
+
+def test_the_assessment_stores_the_worst_open_alert_for_the_dashboard(patient: Patient) -> None:
+    from monitoring.models import PatientAssessment
+
+    AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
+    assessments_refresh([patient.pk], as_of=date(2024, 1, 10), now=T0)
+    stored = PatientAssessment.objects.get(patient=patient)
+    assert stored.worst_alert_rank == 1  # BASELINE_DEXA_DUE (warning) within the grace period
+    assert stored.worst_alert_raised_at == T0
+    later = T0 + timedelta(days=200)
+    assessments_refresh([patient.pk], as_of=date(2024, 7, 1), now=later)
+    stored.refresh_from_db()
+    assert stored.worst_alert_rank == 2  # BASELINE_DEXA_MISSING (high) after 3 months
+    assert stored.worst_alert_raised_at == later

@@ -11,7 +11,7 @@ from django.urls import reverse
 from monitoring.models import DexaScan
 from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
-from tests.monitoring.app.overview_data import alert, assessed, populate
+from tests.monitoring.app.overview_data import alert, assessed, populate, summarise
 
 pytestmark = pytest.mark.django_db
 URL = reverse("monitoring:dashboard")
@@ -33,6 +33,7 @@ def test_worst_severity_first_then_oldest(physician_client: Client, site) -> Non
     cleared = alert(quiet, "DEXA_OVERDUE", "warning", days_ago=5)
     cleared.cleared_at = cleared.raised_at
     cleared.save()
+    summarise(quiet)
     response = physician_client.get(URL)
     assert response.status_code == 200
     assert _mrns(response) == ["OLD", "RECENT", "WARN"]

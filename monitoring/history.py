@@ -24,18 +24,17 @@ from monitoring.models import (
 from patients.models import PATIENT_RECORD_FIELDS, AromataseInhibitorCourse, Patient
 
 
-def scanner_key(scanner: Scanner, *, clash: bool = False) -> str:
-    """The scanner's name in a history; with a same-named scanner at another site, add the site."""
-    return f"{scanner.name} [{scanner.site.code}]" if clash else scanner.name
+def _scanner_keys(scanners: dict[int, tuple[str, str]]) -> dict[int, str]:
+    """Each scanner's name in a history, from {id: (name, site code)} of one patient's scanners.
 
-
-def _scanner_keys(scans: list[DexaScan]) -> dict[int, str]:
-    by_name: dict[str, set[int]] = {}
-    for scan in scans:
-        by_name.setdefault(scan.scanner.name, set()).add(scan.scanner_id)
+    A name shared by scanners of two sites gets its site code added, so the two stay apart.
+    """
+    uses: dict[str, int] = defaultdict(int)
+    for name, _ in scanners.values():
+        uses[name] += 1
     return {
-        scan.scanner_id: scanner_key(scan.scanner, clash=len(by_name[scan.scanner.name]) > 1)
-        for scan in scans
+        scanner_id: f"{name} [{site_code}]" if uses[name] > 1 else name
+        for scanner_id, (name, site_code) in sorted(scanners.items())
     }
 
 
@@ -54,22 +53,6 @@ _PATIENT_COLUMNS = (
     "site__name",
     *(name for name in PATIENT_RECORD_FIELDS if name != "site"),
 )
-
-
-def _scanner_keys_from_rows(
-    scanner_ids: set[int], rows: dict[int, tuple[Any, ...]]
-) -> dict[int, str]:
-    names: dict[str, int] = defaultdict(int)
-    for scanner_id in scanner_ids:
-        names[rows[scanner_id][0]] += 1
-    return {
-        scanner_id: (
-            f"{rows[scanner_id][0]} [{rows[scanner_id][1]}]"
-            if names[rows[scanner_id][0]] > 1
-            else rows[scanner_id][0]
-        )
-        for scanner_id in sorted(scanner_ids)
-    }
 
 
 def _patient(values: dict[str, Any]) -> domain.Patient:
@@ -243,7 +226,9 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
         values = dict(zip(_PATIENT_COLUMNS, row, strict=True))
         pid = values["pk"]
         patient_scans = list(scans[pid].values())
-        keys = _scanner_keys_from_rows({scanner for _, scanner, _ in patient_scans}, scanner_rows)
+        keys = _scanner_keys(
+            {scanner_id: scanner_rows[scanner_id][:2] for _, scanner_id, _ in patient_scans}
+        )
         histories[pid] = domain.History(
             patient=_patient(values),
             aromatase_inhibitors=tuple(ai[pid]),
@@ -285,7 +270,9 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
     Lab values are exported as entered (value and unit), so a round trip keeps them exactly.
     """
     scans: list[DexaScan] = patient.valid_scans  # type: ignore[attr-defined]
-    keys = _scanner_keys(scans)
+    keys = _scanner_keys(
+        {scan.scanner_id: (scan.scanner.name, scan.scanner.site.code) for scan in scans}
+    )
     scanners: dict[str, Any] = {}
     for scan in scans:
         lsc = scan.scanner.lsc_by_site()

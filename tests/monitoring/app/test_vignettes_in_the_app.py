@@ -93,3 +93,28 @@ def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> N
     call_command("import_history", "--site", "north", str(path), stdout=out)
     assert AuditEvent.objects.count() == events
     assert "nothing new" in out.getvalue()
+
+
+def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
+    vignette_site: Site,
+) -> None:
+    from monitoring.history import build_history, history_json
+    from monitoring.models import DexaMeasurement
+    from monitoring.selectors import patients_with_records
+    from tests.factories import DexaScanFactory, PatientFactory, ScannerFactory
+
+    other = Site.objects.create(name="Elsewhere", code="elsewhere")
+    patient = PatientFactory(site=vignette_site)
+    here = ScannerFactory(site=vignette_site, name="Lunar")
+    there = ScannerFactory(site=other, name="Lunar")
+    DexaScanFactory(patient=patient, scanner=there, scan_date=date(2024, 1, 10))
+    DexaScanFactory(patient=patient, scanner=here, scan_date=date(2025, 1, 10))
+    assert DexaMeasurement.objects.count() == 6
+
+    history = build_history(patient)
+    assert [scan.scanner for scan in history.dexa_scans] == ["Lunar [elsewhere]", "Lunar [north]"]
+    exported = history_json(patients_with_records([patient.pk]).get())
+    assert [scan["scanner"] for scan in exported["dexa_scans"]] == [
+        "Lunar [elsewhere]",
+        "Lunar [north]",
+    ]

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
-from monitoring import domain
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
@@ -28,6 +27,7 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
+from monitoring.models.labs import canonical_value
 from patients.models import Patient
 
 # Young-adult reference mean and SD per site (g/cm²), so that BMD and T-score agree.
@@ -90,12 +90,11 @@ def _lab(
     patient: Patient, day: date, analyte: str, value: float, unit: str, *, fasting: bool = False
 ) -> LabResult:
     entered = Decimal(str(round(value, 2)))
-    canonical = domain.to_canonical(analyte, entered, unit).quantize(Decimal("0.000001"))
     return LabResult(
         patient=patient,
         sample_date=day,
         analyte=analyte,
-        value=canonical,
+        value=canonical_value(analyte, entered, unit),
         entered_value=entered,
         entered_unit=unit,
         fasting=fasting,

@@ -25,6 +25,7 @@ from monitoring.models import (
     Scanner,
 )
 from monitoring.models.choices import Analyte, MeasuredSite, VertebralFractureAssessment
+from monitoring.models.scans import LSC_FIELD_BY_SITE, SCANNER_FIELDS
 from monitoring.services.entries import LabEntry, Measurement
 from patients.forms import DateInput, check_course_dates
 from patients.models import Patient
@@ -477,17 +478,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
 
     class Meta:
         model = Scanner
-        fields = [
-            "site",
-            "name",
-            "manufacturer",
-            "model",
-            "lsc_lumbar_spine",
-            "lsc_total_hip",
-            "lsc_femoral_neck",
-            "lsc_radius_33",
-            "is_active",
-        ]
+        fields = list(SCANNER_FIELDS)
         help_texts = {"is_active": "Inactive scanners are not offered on the DEXA form."}
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
@@ -495,7 +486,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
         low, high = thresholds.LSC_RANGE
         message = f"Enter an LSC from {low} to {high} g/cm², or leave it empty for the default."
-        for name in ("lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"):
+        for name in LSC_FIELD_BY_SITE.values():
             self.fields[name].validators += [
                 MinValueValidator(low, message),
                 MaxValueValidator(high, message),
@@ -511,7 +502,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
                 '<p class="form-text">Least significant change (LSC = 2.77 x the precision error, '
                 "ISCD). Empty sites use the defaults of the rules.</p>"
             ),
-            _row("lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"),
+            _row(*LSC_FIELD_BY_SITE.values()),
             "is_active",
             *(["version"] if editing else []),
             Submit("save", "Save scanner"),

@@ -21,6 +21,7 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
+from monitoring.models.scans import LSC_FIELD_BY_SITE
 from patients.models import PATIENT_RECORD_FIELDS, AromataseInhibitorCourse, Patient
 
 
@@ -39,13 +40,12 @@ def _scanner_keys(scanners: dict[int, tuple[str, str]]) -> dict[int, str]:
 
 
 def _lsc(row: tuple[Any, ...]) -> dict[domain.Site, Decimal]:
-    sites = (
-        domain.Site.LUMBAR_SPINE,
-        domain.Site.TOTAL_HIP,
-        domain.Site.FEMORAL_NECK,
-        domain.Site.RADIUS_33,
-    )
-    return {site: value for site, value in zip(sites, row, strict=True) if value is not None}
+    """{site: LSC} from a scanner's LSC columns, in LSC_FIELD_BY_SITE order."""
+    return {
+        domain.Site(site): value
+        for site, value in zip(LSC_FIELD_BY_SITE, row, strict=True)
+        if value is not None
+    }
 
 
 _PATIENT_COLUMNS = (
@@ -129,10 +129,7 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
             "pk",
             "name",
             "site__code",
-            "lsc_lumbar_spine",
-            "lsc_total_hip",
-            "lsc_femoral_neck",
-            "lsc_radius_33",
+            *LSC_FIELD_BY_SITE.values(),
         )
     }
     scans: dict[int, dict[int, tuple[Any, int, dict[domain.Site, domain.SiteMeasurement]]]]

@@ -1,10 +1,20 @@
 """Lab results (canonical unit, plus value and unit as entered) and FRAX results."""
 
+from decimal import Decimal
+
 from django.db import models
 
+from monitoring import domain
 from monitoring.models.choices import Analyte
 from monitoring.models.records import ClinicalEntry
 from patients.models import Patient
+
+STORED_PRECISION = Decimal("0.000001")
+
+
+def canonical_value(analyte: str, value: Decimal, unit: str) -> Decimal:
+    """The value in the analyte's canonical unit, as stored in `LabResult.value`."""
+    return domain.to_canonical(analyte, value, unit).quantize(STORED_PRECISION)
 
 
 class LabResult(ClinicalEntry):

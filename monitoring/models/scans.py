@@ -11,6 +11,16 @@ from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
 from monitoring.models.records import ClinicalEntry
 from patients.models import Patient
 
+# The LSC column of each measured site (precision-study values per site).
+LSC_FIELD_BY_SITE = {
+    MeasuredSite.LUMBAR_SPINE: "lsc_lumbar_spine",
+    MeasuredSite.TOTAL_HIP: "lsc_total_hip",
+    MeasuredSite.FEMORAL_NECK: "lsc_femoral_neck",
+    MeasuredSite.RADIUS_33: "lsc_radius_33",
+}
+# The fields of a scanner that administrators set.
+SCANNER_FIELDS = ("site", "name", "manufacturer", "model", *LSC_FIELD_BY_SITE.values(), "is_active")
+
 
 def _lsc_field(label: str) -> "models.DecimalField[Decimal | None, Decimal | None]":
     return models.DecimalField(
@@ -48,13 +58,8 @@ class Scanner(models.Model):
 
     def lsc_by_site(self) -> dict[str, object]:
         """Return {site: LSC} for the sites whose LSC the precision study gave."""
-        values = {
-            MeasuredSite.LUMBAR_SPINE: self.lsc_lumbar_spine,
-            MeasuredSite.TOTAL_HIP: self.lsc_total_hip,
-            MeasuredSite.FEMORAL_NECK: self.lsc_femoral_neck,
-            MeasuredSite.RADIUS_33: self.lsc_radius_33,
-        }
-        return {site.value: value for site, value in values.items() if value is not None}
+        values = {site.value: getattr(self, field) for site, field in LSC_FIELD_BY_SITE.items()}
+        return {site: value for site, value in values.items() if value is not None}
 
 
 class DexaScan(ClinicalEntry):

@@ -29,6 +29,7 @@ from monitoring.models import (
     MonitoringPlan,
     Supplements,
 )
+from monitoring.models.labs import canonical_value
 from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 
@@ -223,10 +224,9 @@ def _check_lab_free(
 
 def _lab_values(entry: LabEntry) -> dict[str, Any]:
     unit = domain.normalize_unit(entry.unit)
-    canonical = domain.to_canonical(entry.analyte, entry.value, unit)
     return {
         "analyte": entry.analyte,
-        "value": canonical.quantize(Decimal("0.000001")),
+        "value": canonical_value(entry.analyte, entry.value, unit),
         "entered_value": entry.value,
         "entered_unit": unit,
     }

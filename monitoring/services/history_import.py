@@ -29,6 +29,9 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
+from monitoring.models.choices import MeasuredSite
+from monitoring.models.labs import canonical_value
+from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import PATIENT_FIELDS
@@ -56,14 +59,6 @@ class ImportReport:
             or bool(self.created)
             or any(not note.startswith("scanner") for note in self.notes)
         )
-
-
-LSC_FIELDS = {
-    domain.Site.LUMBAR_SPINE: "lsc_lumbar_spine",
-    domain.Site.TOTAL_HIP: "lsc_total_hip",
-    domain.Site.FEMORAL_NECK: "lsc_femoral_neck",
-    domain.Site.RADIUS_33: "lsc_radius_33",
-}
 
 
 def _resolve_site(site: Site | None, history: domain.History) -> Site:
@@ -186,7 +181,7 @@ class _Importer:
         for name in sorted({scan.scanner for scan in self.history.dexa_scans}):
             file_lsc = self.history.scanners.get(name)
             lsc_values = {
-                LSC_FIELDS[site]: value
+                LSC_FIELD_BY_SITE[MeasuredSite(site)]: value
                 for site, value in (file_lsc.lsc if file_lsc else {}).items()
             }
             scanner = Scanner.objects.filter(site=self.site, name=name).first()
@@ -272,7 +267,7 @@ class _Importer:
                 patient=patient,
                 sample_date=parsed.date,
                 analyte=parsed.analyte.value,
-                value=parsed.value.quantize(Decimal("0.000001")),
+                value=canonical_value(parsed.analyte, entered, unit),
                 entered_value=entered,
                 entered_unit=unit,
                 fasting=parsed.fasting,

@@ -10,21 +10,13 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
 from monitoring.models import Scanner
+from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.models.scans import SCANNER_FIELDS as SCANNER_MODEL_FIELDS
 from monitoring.selectors import patients_scanned_on
 from monitoring.services.assessment import assessments_refresh
 
-SCANNER_FIELDS = [
-    "site",
-    "name",
-    "manufacturer",
-    "model",
-    "lsc_lumbar_spine",
-    "lsc_total_hip",
-    "lsc_femoral_neck",
-    "lsc_radius_33",
-    "is_active",
-]
-LSC_FIELDS = {"lsc_lumbar_spine", "lsc_total_hip", "lsc_femoral_neck", "lsc_radius_33"}
+SCANNER_FIELDS = list(SCANNER_MODEL_FIELDS)
+LSC_FIELDS = set(LSC_FIELD_BY_SITE.values())
 REASSESS_BATCH = 500
 
 

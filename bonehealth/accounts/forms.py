@@ -55,6 +55,24 @@ class _RolesAndSitesForm(forms.ModelForm[User]):
         return list(self.cleaned_data["sites"])
 
 
+def _check_optional_password_pair(form: forms.BaseForm, *, user: User) -> None:
+    """An optional password typed twice: both alike, and passing the validators for `user`.
+
+    Left empty, the caller generates a temporary password instead.
+    """
+    first: str = form.cleaned_data.get("password1") or ""
+    second: str = form.cleaned_data.get("password2") or ""
+    if not (first or second):
+        return
+    if first != second:
+        form.add_error("password2", "The two passwords differ.")
+        return
+    try:
+        password_validation.validate_password(first, user)
+    except forms.ValidationError as error:
+        form.add_error("password1", error)
+
+
 class UserCreateForm(_RolesAndSitesForm):
     """A new account; without a typed password a temporary one is generated and shown once."""
 
@@ -90,21 +108,13 @@ class UserCreateForm(_RolesAndSitesForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first or second:
-            if first != second:
-                self.add_error("password2", "The two passwords differ.")
-            elif first:
-                candidate = User(
-                    username=cleaned.get("username", ""),
-                    first_name=cleaned.get("first_name", ""),
-                    last_name=cleaned.get("last_name", ""),
-                    email=cleaned.get("email", ""),
-                )
-                try:
-                    password_validation.validate_password(first, candidate)
-                except forms.ValidationError as error:
-                    self.add_error("password1", error)
+        candidate = User(
+            username=cleaned.get("username", ""),
+            first_name=cleaned.get("first_name", ""),
+            last_name=cleaned.get("last_name", ""),
+            email=cleaned.get("email", ""),
+        )
+        _check_optional_password_pair(self, user=candidate)
         return cleaned
 
     def create_values(self) -> dict[str, Any]:
@@ -168,15 +178,7 @@ class AdminPasswordResetForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first or second:
-            if first != second:
-                self.add_error("password2", "The two passwords differ.")
-            elif first:
-                try:
-                    password_validation.validate_password(first, self.user)
-                except forms.ValidationError as error:
-                    self.add_error("password1", error)
+        _check_optional_password_pair(self, user=self.user)
         return cleaned
 
 

@@ -8,6 +8,7 @@ fails the file (nothing of it is saved). Records in the database but not in the 
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -97,6 +98,13 @@ def _patient_values(history: domain.History, site: Site) -> dict[str, Any]:
     }
 
 
+def _same_course[C: (AromataseInhibitorCourse, BoneTherapyCourse)](
+    existing: list[C], drug: str, start: date | None
+) -> C | None:
+    """The recorded course a file's course is: same drug, same start."""
+    return next((c for c in existing if c.drug == drug and c.start_date == start), None)
+
+
 class _Importer:
     def __init__(
         self, *, raw: Mapping[str, Any], history: domain.History, site: Site, actor: User | None
@@ -149,14 +157,7 @@ class _Importer:
     def ai_courses(self, patient: Patient) -> None:
         existing = list(patient.ai_courses.filter(entered_in_error=False))
         for index, course in enumerate(self.history.aromatase_inhibitors):
-            match = next(
-                (
-                    c
-                    for c in existing
-                    if c.drug == course.drug and c.start_date == course.start_date
-                ),
-                None,
-            )
+            match = _same_course(existing, course.drug, course.start_date)
             values = {
                 "stop_date": course.stop_date,
                 "stop_reason": course.stop_reason or "",
@@ -307,14 +308,7 @@ class _Importer:
             ).prefetch_related("doses")
         )
         for index, course in enumerate(self.history.bone_therapy):
-            match = next(
-                (
-                    c
-                    for c in existing
-                    if c.drug == course.drug and c.start_date == course.start_date
-                ),
-                None,
-            )
+            match = _same_course(existing, course.drug, course.start_date)
             values = {
                 "dose": course.dose or "",
                 "stop_date": course.stop_date,

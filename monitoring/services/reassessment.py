@@ -1,6 +1,6 @@
 """Reassess every patient on active follow-up, in batches (nightly, and on demand)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.utils import timezone
@@ -11,19 +11,20 @@ from monitoring.services.assessment import RefreshSummary, assessments_refresh
 BATCH_SIZE = 500
 
 
-def reassess_all(
+def reassess_patients(
+    patient_ids: Sequence[int],
     *,
     as_of: date | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] = lambda n: None,
 ) -> RefreshSummary:
-    """Reassess all active patients for `as_of` (default today); one transaction per batch."""
+    """Reassess the patients for `as_of` (default today) in batches, one transaction each
+    (inside the caller's transaction when there is one)."""
     as_of = as_of or timezone.localdate()
     now = timezone.now()
-    ids = list(active_patient_ids())
     total = RefreshSummary()
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
+    for start in range(0, len(patient_ids), batch_size):
+        batch = patient_ids[start : start + batch_size]
         summary = assessments_refresh(batch, as_of=as_of, now=now)
         total.patients += summary.patients
         total.alerts_opened += summary.alerts_opened
@@ -31,6 +32,18 @@ def reassess_all(
         total.alerts_changed += summary.alerts_changed
         progress(len(batch))
     return total
+
+
+def reassess_all(
+    *,
+    as_of: date | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] = lambda n: None,
+) -> RefreshSummary:
+    """Reassess every patient on active follow-up (the nightly job)."""
+    return reassess_patients(
+        list(active_patient_ids()), as_of=as_of, batch_size=batch_size, progress=progress
+    )
 
 
 def reassess_all_count() -> int:

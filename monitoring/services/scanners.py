@@ -13,11 +13,10 @@ from monitoring.models import Scanner
 from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.models.scans import SCANNER_FIELDS as SCANNER_MODEL_FIELDS
 from monitoring.selectors import patients_scanned_on
-from monitoring.services.assessment import assessments_refresh
+from monitoring.services.reassessment import reassess_patients
 
 SCANNER_FIELDS = list(SCANNER_MODEL_FIELDS)
 LSC_FIELDS = set(LSC_FIELD_BY_SITE.values())
-REASSESS_BATCH = 500
 
 
 @transaction.atomic
@@ -57,6 +56,5 @@ def scanner_update(
     )
     if LSC_FIELDS & changes.keys():
         ids = patients_scanned_on(scanner=updated)
-        for start in range(0, len(ids), REASSESS_BATCH):
-            assessments_refresh(ids[start : start + REASSESS_BATCH])
+        reassess_patients(ids)
     return updated

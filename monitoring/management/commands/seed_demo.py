@@ -8,10 +8,8 @@ from tqdm import tqdm
 
 from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
 from monitoring.demo import demo_clinical_data_create, demo_showcase_import
-from monitoring.services.assessment import assessments_refresh
+from monitoring.services.reassessment import reassess_patients
 from patients.demo import demo_patients_create
-
-REASSESS_BATCH = 500
 
 
 class Command(BaseCommand):
@@ -71,10 +69,7 @@ class Command(BaseCommand):
         with tqdm(
             total=len(ids), desc="assessing", unit="pt", disable=hide, file=self.stderr
         ) as bar:
-            for start in range(0, len(ids), REASSESS_BATCH):
-                batch = ids[start : start + REASSESS_BATCH]
-                assessments_refresh(batch, as_of=today)
-                bar.update(len(batch))
+            reassess_patients(ids, as_of=today, progress=bar.update)
         showcase = demo_showcase_import(site=sites[0], today=today)
         records = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         self.stdout.write(

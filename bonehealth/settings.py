@@ -8,6 +8,7 @@ embedded SQLite file (the quick start); production sets `DATABASE_URL` to Postgr
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -82,9 +83,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Security steps after login (bonehealth/accounts/middleware.py): the absolute session limit,
-    # the TOTP step (required for admins) and a password change an administrator asked for.
+    # the renewal of the idle expiry, the TOTP step (required for admins) and a password change
+    # an administrator asked for.
     "django_otp.middleware.OTPMiddleware",
     "bonehealth.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    "bonehealth.accounts.middleware.IdleSessionRenewalMiddleware",
     "bonehealth.accounts.middleware.TwoFactorMiddleware",
     "bonehealth.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,14 +151,24 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: nothing depends on it today (sessions, lockouts, two-factor counters and the task queue
-# are all in the database, shared by every app server). REDIS_URL makes Django's cache shared
-# too, for anything that uses it later; it needs the `redis` package (the `cache` extra).
+# Cache: only rendered page bodies (monitoring/page_cache.py), keyed by data versions read from
+# the database on each request, so each process's own cache is as correct as a shared one;
+# sessions, lockouts, two-factor counters and the task queue are all in the database. By default
+# each process keeps up to PAGE_CACHE_ENTRIES bodies in memory (a patient page body is about
+# 30-150 KB); REDIS_URL shares one cache between all app servers instead (`cache` extra: redis).
+CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300)},
         }
     }
 
@@ -187,10 +200,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions: an idle user is logged out after SESSION_IDLE_SECONDS (the expiry is renewed on every
-# request); the browser session ends when the browser closes.
+# Sessions: an idle user is logged out after SESSION_IDLE_SECONDS; the browser session ends when
+# the browser closes. Activity renews the expiry at most once per SESSION_RENEW_SECONDS
+# (IdleSessionRenewalMiddleware) instead of writing the session row on every request, so an idle
+# session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_SECONDS and SESSION_IDLE_SECONDS after
+# the last request: never later than the idle limit.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # However active, a session ends this many seconds after login (AbsoluteSessionLimitMiddleware).
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
@@ -290,3 +307,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Patients per page on lists.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# Rendered bodies of the patient page, dashboard and worklist are cached under version keys that
+# change with the data (monitoring/page_cache.py); this only bounds how long an unused entry stays.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)

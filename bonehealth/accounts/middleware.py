@@ -1,4 +1,5 @@
-"""Checks on each request of a logged-in user: session age, TOTP step, forced password change.
+"""Checks on each request of a logged-in user: session age and idle expiry, TOTP step, forced
+password change.
 
 Each redirects to the one page that resolves it; that page, logout and the health check stay open.
 """
@@ -14,7 +15,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from bonehealth.accounts.security import LOGIN_AT_SESSION_KEY, two_factor_required
+from bonehealth.accounts.security import (
+    LOGIN_AT_SESSION_KEY,
+    RENEWED_AT_SESSION_KEY,
+    two_factor_required,
+)
 
 # Pages a user half-way through login may open.
 _ALWAYS_OPEN = {"accounts:login", "accounts:logout", "health"}
@@ -56,6 +61,27 @@ class AbsoluteSessionLimitMiddleware:
                     request,
                     f"Your session reached its {hours:g}-hour limit. Please log in again.",
                 )
+        return self.get_response(request)
+
+
+class IdleSessionRenewalMiddleware:
+    """Push a logged-in user's idle expiry forward, writing the session at most once a minute.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs an UPDATE and a commit
+    per page. Here the session is marked modified, and so saved with a fresh expiry of
+    SESSION_COOKIE_AGE, only when its last renewal is SESSION_RENEW_SECONDS old or more; the idle
+    limit can therefore end a session up to that much early, never late.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            renewed = request.session.get(RENEWED_AT_SESSION_KEY)
+            if renewed is None or now - float(renewed) >= settings.SESSION_RENEW_SECONDS:
+                request.session[RENEWED_AT_SESSION_KEY] = now
         return self.get_response(request)
 
 

@@ -7,6 +7,8 @@ from bonehealth.audit.services import client_address
 # Session keys written at login (bonehealth/accounts/signals.py) and read by the middleware.
 LOGIN_AT_SESSION_KEY = "bonehealth_login_at"
 HAS_OTP_DEVICE_SESSION_KEY = "bonehealth_has_otp_device"
+# When the idle expiry was last pushed forward (IdleSessionRenewalMiddleware).
+RENEWED_AT_SESSION_KEY = "bonehealth_renewed_at"
 
 # Holding this permission makes two-factor authentication compulsory.
 TWO_FACTOR_REQUIRED_PERMISSION = "accounts.manage_users"

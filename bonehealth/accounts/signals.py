@@ -1,6 +1,7 @@
 """Receivers for events Django and django-axes report only through signals.
 
-At login: note the login time (absolute session limit) and whether the user has a TOTP device.
+At login: note the login time (absolute session limit, idle renewal) and whether the user has a
+TOTP device.
 At a lockout: log it and write it to the audit trail.
 """
 
@@ -14,7 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import user_has_device
 
-from bonehealth.accounts.security import HAS_OTP_DEVICE_SESSION_KEY, LOGIN_AT_SESSION_KEY
+from bonehealth.accounts.security import (
+    HAS_OTP_DEVICE_SESSION_KEY,
+    LOGIN_AT_SESSION_KEY,
+    RENEWED_AT_SESSION_KEY,
+)
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 
@@ -25,7 +30,10 @@ logger = logging.getLogger("bonehealth.security")
 def note_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    request.session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp()
+    now = timezone.now().timestamp()
+    request.session[LOGIN_AT_SESSION_KEY] = now
+    # Login saves the session with a fresh idle expiry: that is its first renewal.
+    request.session[RENEWED_AT_SESSION_KEY] = now
     request.session[HAS_OTP_DEVICE_SESSION_KEY] = user_has_device(user, confirmed=True)
 
 

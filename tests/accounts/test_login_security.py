@@ -7,12 +7,14 @@ from axes.models import AccessAttempt
 from django.conf import settings as project_settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.accounts.security import LOGIN_AT_SESSION_KEY
+from bonehealth.accounts.security import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
 from bonehealth.audit.models import AuditAction, AuditEvent
 from tests.conftest import login
 
@@ -110,9 +112,13 @@ def test_a_deactivated_user_cannot_log_in_and_loses_open_sessions(
 
 def test_idle_sessions_expire_and_activity_renews_them(client: Client, nurse: User) -> None:
     assert project_settings.SESSION_COOKIE_AGE == 15 * 60
-    assert project_settings.SESSION_SAVE_EVERY_REQUEST
+    assert project_settings.SESSION_RENEW_SECONDS == 60
     login(nurse, client)
     key = client.session.session_key
+    # The last renewal was over a minute ago: this request pushes the expiry forward.
+    session = client.session
+    session[RENEWED_AT_SESSION_KEY] -= 61
+    session.save()
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
     assert client.get(reverse("patients:list")).status_code == 200
     renewed = Session.objects.get(pk=key).expire_date
@@ -122,6 +128,19 @@ def test_idle_sessions_expire_and_activity_renews_them(client: Client, nurse: Us
     response = client.get(reverse("patients:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(LOGIN))
+
+
+def test_activity_within_a_minute_of_the_last_renewal_does_not_write_the_session(
+    client: Client, nurse: User
+) -> None:
+    login(nurse, client)  # login saves the session: its first renewal
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("patients:list")).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    # The expiry it keeps is at most a minute short of the idle limit: never longer.
+    expiry = Session.objects.get(pk=client.session.session_key).expire_date
+    assert expiry > timezone.now() + timedelta(minutes=14)
+    assert expiry <= timezone.now() + timedelta(minutes=15)
 
 
 def test_sessions_end_at_the_absolute_limit_however_active(

@@ -1,10 +1,14 @@
-"""Reassess a patient when the patients app changes their record (see patients.signals)."""
+"""Reassess a patient when the patients app changes their record (see patients.signals), and
+raise the cache versions on every audited change to a patient's records (monitoring.versions)."""
 
 from typing import Any
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.services.assessment import patient_assessment_refresh
+from monitoring.versions import patient_records_changed
 from patients.models import Patient
 from patients.signals import patient_changed
 
@@ -13,3 +17,16 @@ from patients.signals import patient_changed
 def reassess_changed_patient(sender: Any, patient: Patient, **kwargs: Any) -> None:
     # Runs inside the sender's transaction: the record and its assessment change together.
     patient_assessment_refresh(patient=patient)
+
+
+# Every create, change and error-mark of a patient's records is audited with the patient, inside
+# the writer's transaction: the one place that sees them all.
+_CHANGES = {AuditAction.CREATE, AuditAction.CHANGE, AuditAction.MARK_ERROR}
+
+
+@receiver(post_save, sender=AuditEvent)
+def records_changed_on_audit(
+    sender: Any, instance: AuditEvent, created: bool, **kwargs: Any
+) -> None:
+    if created and instance.patient_id is not None and instance.action in _CHANGES:
+        patient_records_changed([instance.patient_id])

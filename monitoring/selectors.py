@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from bonehealth.accounts.models import User
@@ -40,7 +40,16 @@ def with_records(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     its scanner), valid_labs, valid_frax, valid_therapy (each with valid_doses), plan_history,
     and `supplements` (a one-to-one, may be missing).
     """
-    return patients.select_related("site", "supplements").prefetch_related(
+    return patients.select_related("site", "supplements").prefetch_related(*_record_prefetches())
+
+
+def add_records(patient: Patient) -> None:
+    """Load onto a patient already read (with its site) what `with_records` adds."""
+    prefetch_related_objects([patient], "supplements", *_record_prefetches())
+
+
+def _record_prefetches() -> list[Prefetch[str]]:
+    return [
         Prefetch(
             "ai_courses",
             queryset=AromataseInhibitorCourse.objects.filter(entered_in_error=False).order_by(
@@ -90,7 +99,7 @@ def with_records(patients: QuerySet[Patient]) -> QuerySet[Patient]:
             queryset=MonitoringPlan.objects.select_related("set_by").order_by("-set_at", "-id"),
             to_attr="plan_history",
         ),
-    )
+    ]
 
 
 def active_patient_ids() -> QuerySet[Patient, int]:
@@ -127,6 +136,19 @@ def last_scanner_for(*, patient: Patient) -> Scanner | None:
 def patient_page_get(*, user: User, pk: int) -> Patient:
     """A patient the user may see, with all records; 404 for any other."""
     return get_object_or_404(with_records(patients_for_user(user=user)), pk=pk)
+
+
+def patient_get(*, user: User, pk: int) -> Patient:
+    """A patient the user may see, with the site and stored assessment only; 404 for any other."""
+    return get_object_or_404(patients_for_user(user=user).select_related("assessment"), pk=pk)
+
+
+def assessment_of(patient: Patient) -> PatientAssessment | None:
+    """The stored assessment loaded with `patient_get` (None before the first assessment)."""
+    try:
+        return patient.assessment
+    except PatientAssessment.DoesNotExist:
+        return None
 
 
 def patient_alerts(

@@ -208,11 +208,10 @@ def ai_course_mark_in_error(
         patient_changed.send(sender=Patient, patient=course.patient)
 
 
-@transaction.atomic
 def patient_record_view(
     *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> None:
-    """Write the audit event for a view of a patient's record."""
+    """Write the audit event for a view of a patient's record (one INSERT: atomic by itself)."""
     audit_record(
         action=AuditAction.VIEW, actor=actor, request=request, obj=patient, patient=patient
     )

@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,6 +47,12 @@ def patient(site: Site) -> Patient:
 @pytest.fixture
 def foreign_patient(other_site: Site) -> Patient:
     return PatientFactory(site=other_site, mrn="Z9999", name="Other Site")
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> None:
+    """Each test starts with no cached page bodies (SQLite reuses ids across rolled-back tests)."""
+    cache.clear()
 
 
 def login(user: User, client: Client | None = None) -> Client:

@@ -5,6 +5,7 @@ from monitoring.models.labs import FraxResult, LabResult
 from monitoring.models.plans import MonitoringPlan
 from monitoring.models.scans import DexaMeasurement, DexaScan, Scanner
 from monitoring.models.therapy import BoneTherapyCourse, BoneTherapyDose, Supplements
+from monitoring.models.versions import SiteDataVersion
 
 __all__ = [
     "Alert",
@@ -18,5 +19,6 @@ __all__ = [
     "PatientAssessment",
     "Scanner",
     "ScheduledItem",
+    "SiteDataVersion",
     "Supplements",
 ]

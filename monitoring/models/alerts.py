@@ -83,6 +83,9 @@ class PatientAssessment(models.Model):
     worst_alert_raised_at = models.DateTimeField(null=True)
     # The whole assessment in the JSON format of history-format.md.
     data = models.JSONField()
+    # Raised with every audited change to the patient's records (monitoring.versions), and never
+    # written by the assessment upsert: with `computed_at` it keys the cached patient page.
+    records_version = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [

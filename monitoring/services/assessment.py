@@ -16,6 +16,7 @@ from monitoring.history import histories_for
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.selectors import open_alerts_for
+from monitoring.versions import site_data_changed
 from patients.models import Patient
 
 
@@ -207,6 +208,9 @@ def assessments_refresh(
         ],
     )
     _sync_schedule(assessments)
+    # The cached dashboard and worklist of these patients' sites are out of date. Last, so the
+    # sites' version rows stay locked only until the commit.
+    site_data_changed(list(assessments))
     return summary
 
 

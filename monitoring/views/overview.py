@@ -2,26 +2,29 @@
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
 from bonehealth.replica import replica_reads
-from monitoring import overview
+from monitoring import overview, page_cache
 from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.services.exports import worklist_export_record
+from monitoring.versions import site_versions
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -39,25 +42,44 @@ def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     return [{"code": code.value, "n": counts.get(code.value, 0)} for code in order]
 
 
+def _site_versions(sites: QuerySet[Site]) -> tuple[tuple[int, str, int], ...]:
+    """What the overview bodies depend on besides the request: the user's sites and their data."""
+    versions = site_versions([site.pk for site in sites])
+    return tuple((site.pk, site.name, versions[site.pk]) for site in sites)
+
+
+def _cached_page(
+    request: AuthenticatedHttpRequest,
+    page: str,
+    sites: QuerySet[Site],
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    body = page_cache.cached_body(
+        request,
+        page=page,
+        versions=_site_versions(sites),
+        template_name=f"monitoring/_{page}_body.html",
+        context=context,
+    )
+    return render(request, f"monitoring/{page}.html", {"body": mark_safe(body)})  # noqa: S308
+
+
 @require_GET
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
-    site: Site | None = form.chosen("site")  # type: ignore[assignment]
-    severity: str | None = form.chosen("severity")  # type: ignore[assignment]
-    patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
-    page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    scans = Paginator(overview.scans_awaiting_review(user=request.user, site=site), 10).get_page(
-        request.GET.get("scans_page")
-    )
-    return render(
-        request,
-        "monitoring/dashboard.html",
-        {
+    sites = overview.user_sites(user=request.user)
+
+    def context() -> dict[str, Any]:
+        form = DashboardFilterForm(request.GET, sites=sites)
+        site: Site | None = form.chosen("site")  # type: ignore[assignment]
+        severity: str | None = form.chosen("severity")  # type: ignore[assignment]
+        patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
+        scans = overview.scans_awaiting_review(user=request.user, site=site)
+        return {
             "form": form,
-            "page": page,
-            "scans": scans,
+            "page": Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+            "scans": Paginator(scans, 10).get_page(request.GET.get("scans_page")),
             "risk_rows": _risk_rows(overview.risk_category_counts(user=request.user, site=site)),
             "code_counts": overview.alert_code_counts(
                 user=request.user, site=site, min_severity=severity
@@ -65,12 +87,17 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": _query_without(request, "page"),
             "scans_query": _query_without(request, "scans_page"),
             "here": request.get_full_path(),
-        },
-    )
+        }
+
+    return _cached_page(request, "dashboard", sites, context)
 
 
-def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
-    form = WorklistFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+def _worklist(
+    request: AuthenticatedHttpRequest, sites: QuerySet[Site] | None = None
+) -> tuple[WorklistFilterForm, dict[str, Any]]:
+    if sites is None:
+        sites = overview.user_sites(user=request.user)
+    form = WorklistFilterForm(request.GET, sites=sites)
     weeks: int = form.chosen("weeks", DEFAULT_WEEKS)  # type: ignore[assignment]
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
     today = timezone.localdate()
@@ -100,20 +127,21 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 @permission_required(WORKLIST, raise_exception=True)
 @replica_reads
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form, f = _worklist(request)
-    page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "monitoring/worklist.html",
-        {
+    sites = overview.user_sites(user=request.user)
+
+    def context() -> dict[str, Any]:
+        form, f = _worklist(request, sites)
+        page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
+        return {
             "form": form,
             "page": page,
             "items": _marked(page.object_list, f["today"]),
             "query": _query_without(request, "page"),
             "print_query": _query_without(request, "page"),
             **f,
-        },
-    )
+        }
+
+    return _cached_page(request, "worklist", sites, context)
 
 
 @require_GET

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import charts, selectors
+from monitoring import charts, page_cache, selectors
 from monitoring.forms import AcknowledgeForm
 from monitoring.history import build_history
 from monitoring.models import PatientAssessment
@@ -63,10 +64,32 @@ def patient_context(
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    patient, assessment = patient_viewed(request, pk)
-    context = patient_context(request, patient, assessment)
+    patient = selectors.patient_get(user=request.user, pk=pk)
+    patient_record_view(actor=request.user, patient=patient, request=request)
+    assessment = selectors.assessment_of(patient)
+    if assessment is None:
+        # Records created before monitoring existed (or by a bulk load): assess once now.
+        patient_assessment_refresh(patient=patient)
+        assessment = selectors.stored_assessment(patient=patient)
+    assert assessment is not None  # noqa: S101 (the refresh above stores one)
+
+    def context() -> dict[str, Any]:
+        selectors.add_records(patient)
+        return patient_context(request, patient, assessment) | {
+            "acknowledge_form": AcknowledgeForm()
+        }
+
+    # The view above is audited on every request; the body is rendered again only when the
+    # patient's records, their assessment, the date or the viewer's permissions changed.
+    body = page_cache.cached_body(
+        request,
+        page="patient",
+        versions=(pk, assessment.records_version, assessment.computed_at.isoformat()),
+        template_name="monitoring/_patient_body.html",
+        context=context,
+    )
     return render(
         request,
         "monitoring/patient_page.html",
-        context | {"acknowledge_form": AcknowledgeForm()},
+        {"patient": patient, "body": mark_safe(body), "has_charts": "data-chart=" in body},  # noqa: S308
     )

@@ -1,0 +1,57 @@
+"""Raise the version counters that key cached pages (monitoring.page_cache).
+
+Two counters, both only ever raised, each inside the transaction of the change it announces (the
+change and its new version commit together, so a reader never sees one without the other):
+- `PatientAssessment.records_version`, raised by every audited change to a patient's records (the
+  audit trail records each create, change and error-mark with the patient; monitoring.receivers
+  hooks it);
+- `SiteDataVersion.version`, raised by those changes and by every (re)assessment, which may open
+  or clear alerts and move what is due. Its row stays locked until the writer commits, so writers
+  at one site queue for the end of each other's transaction (milliseconds); rows are always locked
+  in site order, so two writers can never deadlock on them.
+"""
+
+from collections.abc import Collection
+
+from django.db import connection
+from django.db.models import F
+
+from monitoring.models import PatientAssessment, SiteDataVersion
+from patients.models import Patient
+
+
+def patient_records_changed(patient_ids: Collection[int]) -> None:
+    """A change to these patients' records: their cached pages and their sites' are out of date."""
+    ids = list(patient_ids)
+    PatientAssessment.objects.filter(patient_id__in=ids).update(
+        records_version=F("records_version") + 1
+    )
+    site_data_changed(ids)
+
+
+def site_data_changed(patient_ids: Collection[int]) -> None:
+    """Raise the data version of every site these patients belong to (one statement)."""
+    if not patient_ids:
+        return
+    versions = SiteDataVersion._meta.db_table
+    patients = Patient._meta.db_table
+    placeholders = ", ".join(["%s"] * len(patient_ids))
+    with connection.cursor() as cursor:
+        # Upsert: a site's row is created by its first change. The WHERE clause also resolves
+        # SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity; ORDER BY fixes the order
+        # in which the rows are locked.
+        cursor.execute(
+            f"INSERT INTO {versions} (site_id, version) "  # noqa: S608 (table names from _meta)
+            f"SELECT DISTINCT site_id, 1 FROM {patients} WHERE id IN ({placeholders}) "
+            f"ORDER BY site_id "
+            f"ON CONFLICT (site_id) DO UPDATE SET version = {versions}.version + 1",
+            list(patient_ids),
+        )
+
+
+def site_versions(site_ids: Collection[int]) -> dict[int, int]:
+    """The current data version of each site (0 before its first change)."""
+    stored = dict(
+        SiteDataVersion.objects.filter(site_id__in=list(site_ids)).values_list("site_id", "version")
+    )
+    return {site_id: stored.get(site_id, 0) for site_id in site_ids}

@@ -14,6 +14,7 @@ from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.models.scans import SCANNER_FIELDS as SCANNER_MODEL_FIELDS
 from monitoring.selectors import patients_scanned_on
 from monitoring.services.reassessment import reassess_patients
+from monitoring.versions import patient_records_changed
 
 SCANNER_FIELDS = list(SCANNER_MODEL_FIELDS)
 LSC_FIELDS = set(LSC_FIELD_BY_SITE.values())
@@ -44,7 +45,10 @@ def scanner_update(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> Scanner:
-    """Change a scanner; a new LSC reassesses every patient scanned on it, in this transaction."""
+    """Change a scanner; a new LSC reassesses every patient scanned on it, in this transaction.
+
+    Any change makes the cached pages of those patients (and their sites') out of date.
+    """
     updated, changes = versioned_update(
         actor=actor,
         instance=scanner,
@@ -54,7 +58,10 @@ def scanner_update(
         patient=None,
         request=request,
     )
-    if LSC_FIELDS & changes.keys():
+    if changes:
+        # Scans show their scanner's name and LSC: the cached pages of its patients are stale.
         ids = patients_scanned_on(scanner=updated)
-        reassess_patients(ids)
+        patient_records_changed(ids)
+        if LSC_FIELDS & changes.keys():
+            reassess_patients(ids)
     return updated

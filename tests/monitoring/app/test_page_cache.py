@@ -17,6 +17,7 @@ from monitoring import page_cache
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
 from monitoring.services.alerts import alert_acknowledge
 from monitoring.services.entries import LabEntry, dexa_scan_sign_off, lab_results_record
+from monitoring.services.scanners import scanner_update
 from monitoring.versions import site_data_changed, site_versions
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
@@ -204,3 +205,18 @@ def test_a_record_edit_reaches_the_cached_page(
         expected_version=patient.version,
     )
     assert "Renamed Person" in nurse_client.get(_page(patient)).text
+
+
+def test_a_renamed_scanner_reaches_the_cached_page(
+    admin_user: User, nurse_client: Client, patient: Patient
+) -> None:
+    scan = DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=30))
+    nurse_client.get(_page(patient))
+    scanner = scan.scanner
+    scanner_update(
+        actor=admin_user,
+        scanner=scanner,
+        values={"name": "Lunar iDXA Room 2"},
+        expected_version=scanner.version,
+    )
+    assert "Lunar iDXA Room 2" in nurse_client.get(_page(patient)).text

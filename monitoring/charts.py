@@ -1,10 +1,11 @@
 """Plotly figures of a patient's BMD, T-scores and bone turnover markers, as plain dicts.
 
-Built from the domain history (`monitoring.history.build_history`) and the stored assessment JSON
-(history-format.md). Plain dicts, not `plotly.graph_objects`: its validation costs ~16 ms a figure
-on every page view; the tests validate the dicts instead. The page emits a figure with `json_script`
-and `static/js/charts.js` draws it. Colour is never the only cue: every site has its own marker
-symbol and legend name, bands and periods carry text labels, and estimates are dashed and say so.
+Built from the domain history (`monitoring.history.history_from_records`) and the stored assessment
+JSON (history-format.md). Plain dicts, not `plotly.graph_objects`: its validation costs ~16 ms a
+figure on every page view; the tests validate the dicts instead. The page emits a figure with
+`json_script` and `static/js/charts.js` draws it. Colour is never the only cue: every site has its
+own marker symbol and legend name, bands and periods carry text labels, and estimates are dashed
+and say so.
 """
 
 import datetime as dt

@@ -1,7 +1,8 @@
 """Convert a patient's database rows into the domain's `History` (and the history JSON format).
 
 `histories_for` reads only the columns the rules need (the reassessment hot path); `history_json`
-takes a patient loaded by `selectors.patients_with_records` and reads its prefetches.
+and `history_from_records` take a patient loaded by `selectors.patients_with_records` and read its
+prefetches (the patient page and exports, which load the records anyway).
 """
 
 from collections import defaultdict
@@ -249,6 +250,17 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
 def build_history(patient: Patient) -> domain.History:
     """Return the domain history of one patient (as `histories_for` builds it)."""
     return histories_for([patient.pk])[patient.pk]
+
+
+def history_from_records(patient: Patient) -> domain.History:
+    """The domain history of a patient loaded with its records (`selectors.with_records`).
+
+    Without another query: the export's JSON read by the domain's own parser, which gives what
+    `build_history` reads from the database (tested on every vignette and showcase patient), but
+    for scanners without an LSC of their own, which the export leaves out and the rules treat the
+    same (the default LSC applies).
+    """
+    return domain.parse_history(history_json(patient))
 
 
 def _iso(value: Any) -> str | None:

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import charts, page_cache, selectors
 from monitoring.forms import AcknowledgeForm
-from monitoring.history import build_history
+from monitoring.history import history_from_records
 from monitoring.models import PatientAssessment
 from monitoring.services.alerts import user_may_acknowledge
 from monitoring.services.assessment import patient_assessment_refresh
@@ -56,7 +56,7 @@ def patient_context(
         "cleared_alerts": cleared_alerts,
         "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
         **charts.patient_figures(
-            build_history(patient), data, as_of=timezone.localdate(), static=static_charts
+            history_from_records(patient), data, as_of=timezone.localdate(), static=static_charts
         ),
     }
 

@@ -3,10 +3,12 @@
 Also: exporting a patient and importing the export elsewhere reproduces the same assessment.
 """
 
+import dataclasses
 import json
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -118,3 +120,41 @@ def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
         "Lunar [elsewhere]",
         "Lunar [north]",
     ]
+
+
+@pytest.mark.parametrize("name", NAMES or ["(none)"])
+def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site, name: str) -> None:
+    """The patient page reads the history from its loaded records, reassessment from the columns:
+    both must give the same `History`."""
+    from monitoring.history import build_history, history_from_records
+    from monitoring.selectors import patients_with_records
+
+    if not NAMES:
+        _missing()
+    path = VIGNETTES / f"{name}.history.json"
+    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    patient = Patient.objects.get()
+    loaded = history_from_records(patients_with_records([patient.pk]).get())
+    assert _same_history(loaded, build_history(patient))
+
+
+def test_the_patient_pages_history_equals_the_reassessments_for_the_showcase() -> None:
+    from monitoring.history import build_history, history_from_records
+    from monitoring.selectors import patients_with_records
+
+    call_command("seed_demo", "--patients", "5", "--no-progress", stdout=StringIO())
+    patients = patients_with_records(Patient.objects.values_list("pk", flat=True))
+    assert len(patients) > 17
+    for patient in patients:
+        assert _same_history(history_from_records(patient), build_history(patient)), patient.mrn
+
+
+def _same_history(a: Any, b: Any) -> bool:
+    """Equal, but that the export leaves out scanners with no LSC of their own (the rules then
+    use the default LSC, as for a scanner with an empty one)."""
+
+    def with_lsc(history: Any) -> Any:
+        scanners = {name: s for name, s in history.scanners.items() if s.lsc}
+        return dataclasses.replace(history, scanners=scanners)
+
+    return bool(with_lsc(a) == with_lsc(b))

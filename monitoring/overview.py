@@ -1,10 +1,13 @@
 """Reads for the overview pages (the physician's dashboard and the worklist), scoped to the user.
 
 Every read here covers only patients the user may see (their active sites, not entered in error)
-on active follow-up, and runs a fixed number of queries whatever the number of patients.
+on active follow-up, and runs a fixed number of queries whatever the number of patients. Which
+patients those are comes from the stored assessments (`followed_assessments`), which every
+reassessment keeps in step with the patient's site, follow-up and error mark.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Max, Prefetch, QuerySet
@@ -12,14 +15,25 @@ from django.db.models import Count, F, Max, Prefetch, QuerySet
 from bonehealth.accounts.models import Site, User
 from monitoring.models import Alert, DexaMeasurement, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from patients.models import FollowUpStatus, Patient
-from patients.selectors import patients_for_user
+from patients.models import Patient
 
 
-def followed_patients(*, user: User, site: Site | None = None) -> QuerySet[Patient]:
-    """The user's patients on active follow-up, optionally of one of their sites."""
-    patients = patients_for_user(user=user).filter(follow_up_status=FollowUpStatus.ACTIVE)
-    return patients.filter(site=site) if site is not None else patients
+def followed_assessments(*, user: User, site: Site | None = None) -> QuerySet[PatientAssessment]:
+    """Stored assessments of the user's patients on active follow-up, optionally at one site.
+
+    Each assessment carries its patient's site and whether the patient is followed (active
+    follow-up, not entered in error), written with every reassessment, so these reads use this
+    table's indexes without scanning the patients.
+    """
+    return PatientAssessment.objects.filter(followed=True, site__in=_site_ids(user, site))
+
+
+def _site_ids(user: User, site: Site | None) -> Iterable[int]:
+    return [site.pk] if site is not None else user_sites(user=user).values_list("pk", flat=True)
+
+
+def _followed_ids(user: User, site: Site | None) -> QuerySet[PatientAssessment, int]:
+    return followed_assessments(user=user, site=site).values_list("patient_id", flat=True)
 
 
 def user_sites(*, user: User) -> QuerySet[Site]:
@@ -43,8 +57,11 @@ def dashboard_patients(
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
     # an alert at or above `min_rank` exactly when the worst one is.
     return (
-        followed_patients(user=user, site=site)
-        .filter(assessment__worst_alert_rank__gte=min_rank)
+        Patient.objects.filter(
+            assessment__followed=True,
+            assessment__site__in=_site_ids(user, site),
+            assessment__worst_alert_rank__gte=min_rank,
+        )
         .annotate(
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
@@ -64,9 +81,7 @@ def dashboard_patients(
 def risk_category_counts(*, user: User, site: Site | None = None) -> dict[str, int]:
     """How many of the user's followed patients are in each risk category (stored assessments)."""
     rows = (
-        PatientAssessment.objects.filter(patient__in=followed_patients(user=user, site=site))
-        .values("risk_category")
-        .annotate(n=Count("pk"))
+        followed_assessments(user=user, site=site).values("risk_category").annotate(n=Count("pk"))
     )
     return {row["risk_category"]: row["n"] for row in rows}
 
@@ -78,7 +93,7 @@ def alert_code_counts(
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
     rows = (
         _open_alerts(min_rank)
-        .filter(patient__in=followed_patients(user=user, site=site))
+        .filter(patient_id__in=_followed_ids(user, site))
         .values("code")
         .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
         .order_by("-worst_rank", "-n", "code")
@@ -90,7 +105,7 @@ def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[D
     """Valid scans of the user's followed patients not yet signed off, oldest first."""
     return (
         DexaScan.objects.filter(
-            patient__in=followed_patients(user=user, site=site),
+            patient_id__in=_followed_ids(user, site),
             reviewed_at__isnull=True,
             entered_in_error=False,
         )
@@ -111,9 +126,7 @@ def worklist_items(
 ) -> QuerySet[ScheduledItem]:
     """Everything due up to `until` (overdue included) for the user's followed patients, by date."""
     return (
-        ScheduledItem.objects.filter(
-            patient__in=followed_patients(user=user, site=site), due__lte=until
-        )
+        ScheduledItem.objects.filter(patient_id__in=_followed_ids(user, site), due__lte=until)
         .select_related("patient", "patient__site")
         .order_by("due", "item", "patient__mrn", "pk")
     )

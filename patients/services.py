@@ -147,7 +147,11 @@ def patient_mark_in_error(
     *, actor: User, patient: Patient, reason: str, request: HttpRequest | None = None
 ) -> None:
     """Hide a patient registered by mistake; the record and its history are kept."""
-    mark_in_error(actor=actor, instance=patient, patient=patient, reason=reason, request=request)
+    if mark_in_error(
+        actor=actor, instance=patient, patient=patient, reason=reason, request=request
+    ):
+        # Reassessed like any change to the record: the stored assessment stops counting them.
+        patient_changed.send(sender=Patient, patient=patient)
 
 
 @transaction.atomic

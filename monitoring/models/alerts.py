@@ -81,6 +81,11 @@ class PatientAssessment(models.Model):
     # was raised; kept by the alert sync so the dashboard orders by an index, not by subqueries.
     worst_alert_rank = models.PositiveSmallIntegerField(null=True)
     worst_alert_raised_at = models.DateTimeField(null=True)
+    # Copied from the patient by every assessment (a change of follow-up or an error-mark
+    # reassesses the patient), so the dashboard counts the followed patients of a site from this
+    # table's indexes alone: on active follow-up and not entered in error.
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, related_name="+")
+    followed = models.BooleanField(default=False, db_default=False)
     # The whole assessment in the JSON format of history-format.md.
     data = models.JSONField()
     # Raised with every audited change to the patient's records (monitoring.versions), and never
@@ -94,6 +99,16 @@ class PatientAssessment(models.Model):
                 fields=["-worst_alert_rank", "worst_alert_raised_at"],
                 name="assessment_worst_alert_first",
                 condition=Q(worst_alert_rank__isnull=False),
+            ),
+            models.Index(
+                fields=["site", "risk_category"],
+                name="assessment_followed_risk",
+                condition=Q(followed=True),
+            ),
+            models.Index(
+                fields=["site", "-worst_alert_rank", "worst_alert_raised_at"],
+                name="assessment_followed_alerting",
+                condition=Q(followed=True, worst_alert_rank__isnull=False),
             ),
         ]
         # The overview pages read stored assessments, alerts and schedules of many patients.

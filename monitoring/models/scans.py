@@ -83,9 +83,10 @@ class DexaScan(ClinicalEntry):
         ordering = ["scan_date", "id"]
         indexes = [
             models.Index(fields=["patient", "scan_date"]),
+            # The dashboard lists scans awaiting sign-off oldest first, ten at a time.
             models.Index(
-                fields=["reviewed_at"],
-                name="scan_awaiting_review",
+                fields=["scan_date", "id"],
+                name="scan_awaiting_review_by_date",
                 condition=Q(reviewed_at__isnull=True, entered_in_error=False),
             ),
         ]

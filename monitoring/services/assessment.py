@@ -17,7 +17,7 @@ from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.selectors import open_alerts_for
 from monitoring.versions import site_data_changed
-from patients.models import Patient
+from patients.models import FollowUpStatus, Patient
 
 
 @dataclass
@@ -147,10 +147,16 @@ def _sync_schedule(assessments: dict[int, domain.Assessment]) -> None:
 
 
 def _stored(
-    patient_id: int, assessment: domain.Assessment, now: datetime, worst: WorstAlert
+    patient_id: int,
+    assessment: domain.Assessment,
+    now: datetime,
+    worst: WorstAlert,
+    followed_at: tuple[int, bool],
 ) -> PatientAssessment:
     lowest = assessment.lowest_t_score
     return PatientAssessment(
+        site_id=followed_at[0],
+        followed=followed_at[1],
         worst_alert_rank=worst[0] if worst else None,
         worst_alert_raised_at=worst[1] if worst else None,
         patient_id=patient_id,
@@ -165,6 +171,16 @@ def _stored(
         computed_next_dexa_due=assessment.computed_next_dexa_due,
         data=domain.assessment_to_dict(assessment),
     )
+
+
+def _followed_at(patient_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """Each patient's site and whether they are followed (active follow-up, not in error)."""
+    return {
+        pk: (site_id, status == FollowUpStatus.ACTIVE and not in_error)
+        for pk, site_id, status, in_error in Patient.objects.filter(pk__in=patient_ids).values_list(
+            "pk", "site_id", "follow_up_status", "entered_in_error"
+        )
+    }
 
 
 def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
@@ -188,11 +204,17 @@ def assessments_refresh(
         return summary
     # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
     worst = _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
+    followed_at = _followed_at(list(assessments))
     PatientAssessment.objects.bulk_create(
-        [_stored(pk, assessment, now, worst[pk]) for pk, assessment in assessments.items()],
+        [
+            _stored(pk, assessment, now, worst[pk], followed_at[pk])
+            for pk, assessment in assessments.items()
+        ],
         update_conflicts=True,
         unique_fields=["patient"],
         update_fields=[
+            "site",
+            "followed",
             "as_of",
             "computed_at",
             "risk_category",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from patients.models import Patient
+from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
 
 TODAY = timezone.localdate()
@@ -30,9 +30,7 @@ def alert(patient: Patient, code: str, severity: str, *, days_ago: int, site: st
 def summarise(patient: Patient) -> None:
     """Store the patient's worst open alert on their assessment, as the alert sync does."""
     open_alerts = list(Alert.objects.filter(patient=patient, cleared_at__isnull=True))
-    assessment = PatientAssessment.objects.filter(patient=patient).first() or assessed(
-        patient, "unknown"
-    )
+    assessment = stored(patient)
     if open_alerts:
         rank = max(a.severity_rank for a in open_alerts)
         assessment.worst_alert_rank = rank
@@ -44,24 +42,37 @@ def summarise(patient: Patient) -> None:
     assessment.save()
 
 
-def assessed(patient: Patient, risk: str) -> PatientAssessment:
-    existing = PatientAssessment.objects.filter(patient=patient).first()
-    if existing is not None:
-        existing.risk_category = risk
-        existing.save()
-        return existing
-    return PatientAssessment.objects.create(
-        patient=patient,
-        as_of=TODAY,
-        computed_at=timezone.now(),
-        risk_category=risk,
-        who_category="osteopenia",
-        therapy_indicated=False,
-        data={},
+def stored(patient: Patient) -> PatientAssessment:
+    """The patient's stored assessment (created if missing) with the patient's site and follow-up
+    copied onto it, as every reassessment does."""
+    assessment = PatientAssessment.objects.filter(patient=patient).first()
+    if assessment is None:
+        assessment = PatientAssessment(
+            patient=patient,
+            as_of=TODAY,
+            computed_at=timezone.now(),
+            risk_category="unknown",
+            who_category="osteopenia",
+            therapy_indicated=False,
+            data={},
+        )
+    assessment.site_id = patient.site_id
+    assessment.followed = (
+        patient.follow_up_status == FollowUpStatus.ACTIVE and not patient.entered_in_error
     )
+    assessment.save()
+    return assessment
+
+
+def assessed(patient: Patient, risk: str) -> PatientAssessment:
+    assessment = stored(patient)
+    assessment.risk_category = risk
+    assessment.save()
+    return assessment
 
 
 def due(patient: Patient, item: str, *, in_days: int) -> ScheduledItem:
+    stored(patient)
     return ScheduledItem.objects.create(
         patient=patient, item=item, due=TODAY + dt.timedelta(days=in_days)
     )

@@ -8,11 +8,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from monitoring.models import DexaScan
+from monitoring.models import DexaScan, PatientAssessment
 from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
-from tests.monitoring.app.overview_data import alert, assessed, populate, summarise
+from tests.monitoring.app.overview_data import alert, assessed, populate, stored, summarise
 
 pytestmark = pytest.mark.django_db
 URL = reverse("monitoring:dashboard")
@@ -90,6 +91,7 @@ def test_counts_by_risk_category_and_alert_code(physician_client: Client, site) 
 def test_scans_awaiting_review_can_be_signed_off_from_the_dashboard(
     physician_client: Client, physician, patient: Patient
 ) -> None:  # type: ignore[no-untyped-def]
+    stored(patient)  # assessed, as after any recorded scan
     scan = DexaScanFactory(patient=patient, scan_date=dt.date(2024, 5, 1))
     reviewed = DexaScanFactory(patient=patient, scan_date=dt.date(2023, 5, 1))
     DexaScan.objects.filter(pk=reviewed.pk).update(
@@ -137,3 +139,37 @@ def test_query_count_does_not_grow_with_patients(
     assert _queries(physician_client, severity="high") == large
     with django_assert_max_num_queries(20):
         physician_client.get(URL)
+
+
+def test_the_stored_assessment_follows_the_patients_follow_up_and_error_mark(
+    nurse, physician_client: Client, patient: Patient
+) -> None:  # type: ignore[no-untyped-def]
+    from patients.services import (
+        patient_end_follow_up,
+        patient_mark_in_error,
+        patient_resume_follow_up,
+        patient_update,
+    )
+
+    def stored() -> tuple[int | None, bool]:
+        assessment = PatientAssessment.objects.get(patient=patient)
+        return assessment.site_id, assessment.followed
+
+    # Any change to the record assesses the patient.
+    patient_update(
+        actor=nurse, patient=patient, values={"name": "Renamed"}, expected_version=patient.version
+    )
+    patient.refresh_from_db()
+    assert stored() == (patient.site_id, True)
+    patient_end_follow_up(
+        actor=nurse, patient=patient, ended_on=timezone.localdate(), reason="Moved"
+    )
+    patient.refresh_from_db()
+    assert stored() == (patient.site_id, False)
+    patient_resume_follow_up(actor=nurse, patient=patient)
+    patient.refresh_from_db()
+    assert stored() == (patient.site_id, True)
+    assert physician_client.get(URL).context["risk_rows"][3]["n"] == 1  # unknown risk
+    patient_mark_in_error(actor=nurse, patient=patient, reason="Registered twice")
+    assert stored() == (patient.site_id, False)
+    assert physician_client.get(URL).context["risk_rows"][3]["n"] == 0

@@ -5,7 +5,7 @@ The one place where the domain module meets the database: load rows, build histo
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from django.db import transaction
@@ -27,6 +27,11 @@ class RefreshSummary:
     alerts_cleared: int = 0
     alerts_changed: int = 0
     failed: int = 0
+
+    def add(self, other: "RefreshSummary") -> None:
+        """Add another summary's counts to this one (the batches of one reassessment)."""
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
 def _alert_key(patient_id: int, code: str, site: str) -> tuple[int, str, str]:

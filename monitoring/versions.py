@@ -14,8 +14,10 @@ change and its new version commit together, so a reader never sees one without t
 from collections.abc import Collection
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 
+from bonehealth.accounts.models import Site
 from monitoring.models import PatientAssessment, SiteDataVersion
 from patients.models import Patient
 
@@ -49,9 +51,10 @@ def site_data_changed(patient_ids: Collection[int]) -> None:
         )
 
 
-def site_versions(site_ids: Collection[int]) -> dict[int, int]:
-    """The current data version of each site (0 before its first change)."""
-    stored = dict(
-        SiteDataVersion.objects.filter(site_id__in=list(site_ids)).values_list("site_id", "version")
+def site_versions_of(sites: QuerySet[Site]) -> tuple[tuple[int, str, int], ...]:
+    """(id, name, data version) of each site, in one query (version 0 before the first change)."""
+    return tuple(
+        sites.annotate(number=Coalesce(F("data_version__version"), 0)).values_list(
+            "pk", "name", "number"
+        )
     )
-    return {site_id: stored.get(site_id, 0) for site_id in site_ids}

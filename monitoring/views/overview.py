@@ -24,7 +24,7 @@ from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilte
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.services.exports import worklist_export_record
-from monitoring.versions import site_versions
+from monitoring.versions import site_versions_of
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -43,9 +43,9 @@ def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 
 def _site_versions(sites: QuerySet[Site]) -> tuple[tuple[int, str, int], ...]:
-    """What the overview bodies depend on besides the request: the user's sites and their data."""
-    versions = site_versions([site.pk for site in sites])
-    return tuple((site.pk, site.name, versions[site.pk]) for site in sites)
+    """What the overview bodies depend on besides the request: the user's sites and their data
+    (one query: the sites with their data versions)."""
+    return site_versions_of(sites)
 
 
 def _cached_page(

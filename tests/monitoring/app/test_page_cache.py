@@ -11,14 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bonehealth.accounts.models import User
+from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import page_cache
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
 from monitoring.services.alerts import alert_acknowledge
 from monitoring.services.entries import LabEntry, dexa_scan_sign_off, lab_results_record
 from monitoring.services.scanners import scanner_update
-from monitoring.versions import site_data_changed, site_versions
+from monitoring.versions import site_data_changed, site_versions_of
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
 from tests.conftest import login
@@ -178,6 +178,9 @@ def test_the_worklist_follows_a_recorded_scan(nurse: User, nurse_client: Client,
 def test_site_versions_only_rise_and_views_do_not_raise_them(
     nurse_client: Client, patient: Patient, other_site
 ) -> None:  # type: ignore[no-untyped-def]
+    def site_versions(ids: list[int]) -> dict[int, int]:
+        return {pk: n for pk, _, n in site_versions_of(Site.objects.filter(pk__in=ids))}
+
     assert site_versions([patient.site_id, other_site.pk]) == {
         patient.site_id: 0,
         other_site.pk: 0,

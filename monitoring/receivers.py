@@ -6,7 +6,9 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import SiteDataVersion
 from monitoring.services.assessment import patient_assessment_refresh
 from monitoring.versions import patient_records_changed
 from patients.models import Patient
@@ -30,3 +32,10 @@ def records_changed_on_audit(
 ) -> None:
     if created and instance.patient_id is not None and instance.action in _CHANGES:
         patient_records_changed([instance.patient_id])
+
+
+@receiver(post_save, sender=Site)
+def site_data_version_row(sender: Any, instance: Site, created: bool, **kwargs: Any) -> None:
+    # Every site has its data version row, so the overview pages read all of them in one query.
+    if created:
+        SiteDataVersion.objects.get_or_create(site=instance)

@@ -14,10 +14,9 @@ change and its new version commit together, so a reader never sees one without t
 from collections.abc import Collection
 
 from django.db import connection
-from django.db.models import F, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
-from bonehealth.accounts.models import Site
+from bonehealth.accounts.models import User
 from monitoring.models import PatientAssessment, SiteDataVersion
 from patients.models import Patient
 
@@ -51,10 +50,15 @@ def site_data_changed(patient_ids: Collection[int]) -> None:
         )
 
 
-def site_versions_of(sites: QuerySet[Site]) -> tuple[tuple[int, str, int], ...]:
-    """(id, name, data version) of each site, in one query (version 0 before the first change)."""
+def site_versions_for(*, user: User) -> tuple[tuple[int, str, int], ...]:
+    """(id, name, data version) of each of the user's active sites, in one query.
+
+    Read from the same database as the data it keys (the replica, on the pages that read from it),
+    so a body is never cached under a version newer than the rows it was rendered from. Every
+    site has its row (created with the site).
+    """
     return tuple(
-        sites.annotate(number=Coalesce(F("data_version__version"), 0)).values_list(
-            "pk", "name", "number"
-        )
+        SiteDataVersion.objects.filter(site__users=user, site__is_active=True)
+        .order_by("site__name", "site_id")
+        .values_list("site_id", "site__name", "version")
     )

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilte
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.services.exports import worklist_export_record
-from monitoring.versions import site_versions_of
+from monitoring.versions import site_versions_for
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -42,22 +41,16 @@ def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     return [{"code": code.value, "n": counts.get(code.value, 0)} for code in order]
 
 
-def _site_versions(sites: QuerySet[Site]) -> tuple[tuple[int, str, int], ...]:
-    """What the overview bodies depend on besides the request: the user's sites and their data
-    (one query: the sites with their data versions)."""
-    return site_versions_of(sites)
-
-
 def _cached_page(
     request: AuthenticatedHttpRequest,
     page: str,
-    sites: QuerySet[Site],
     context: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
     body = page_cache.cached_body(
         request,
         page=page,
-        versions=_site_versions(sites),
+        # What the body depends on besides the request: the user's sites and their data.
+        versions=site_versions_for(user=request.user),
         template_name=f"monitoring/_{page}_body.html",
         context=context,
     )
@@ -68,10 +61,8 @@ def _cached_page(
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sites = overview.user_sites(user=request.user)
-
     def context() -> dict[str, Any]:
-        form = DashboardFilterForm(request.GET, sites=sites)
+        form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
         site: Site | None = form.chosen("site")  # type: ignore[assignment]
         severity: str | None = form.chosen("severity")  # type: ignore[assignment]
         patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
@@ -89,15 +80,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "here": request.get_full_path(),
         }
 
-    return _cached_page(request, "dashboard", sites, context)
+    return _cached_page(request, "dashboard", context)
 
 
-def _worklist(
-    request: AuthenticatedHttpRequest, sites: QuerySet[Site] | None = None
-) -> tuple[WorklistFilterForm, dict[str, Any]]:
-    if sites is None:
-        sites = overview.user_sites(user=request.user)
-    form = WorklistFilterForm(request.GET, sites=sites)
+def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
+    form = WorklistFilterForm(request.GET, sites=overview.user_sites(user=request.user))
     weeks: int = form.chosen("weeks", DEFAULT_WEEKS)  # type: ignore[assignment]
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
     today = timezone.localdate()
@@ -127,10 +114,8 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 @permission_required(WORKLIST, raise_exception=True)
 @replica_reads
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sites = overview.user_sites(user=request.user)
-
     def context() -> dict[str, Any]:
-        form, f = _worklist(request, sites)
+        form, f = _worklist(request)
         page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
         return {
             "form": form,
@@ -141,7 +126,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
             **f,
         }
 
-    return _cached_page(request, "worklist", sites, context)
+    return _cached_page(request, "worklist", context)
 
 
 @require_GET

@@ -11,14 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import page_cache
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
 from monitoring.services.alerts import alert_acknowledge
 from monitoring.services.entries import LabEntry, dexa_scan_sign_off, lab_results_record
 from monitoring.services.scanners import scanner_update
-from monitoring.versions import site_data_changed, site_versions_of
+from monitoring.versions import site_data_changed, site_versions_for
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
 from tests.conftest import login
@@ -176,23 +176,20 @@ def test_the_worklist_follows_a_recorded_scan(nurse: User, nurse_client: Client,
 
 
 def test_site_versions_only_rise_and_views_do_not_raise_them(
-    nurse_client: Client, patient: Patient, other_site
+    nurse: User, nurse_client: Client, patient: Patient, other_site
 ) -> None:  # type: ignore[no-untyped-def]
-    def site_versions(ids: list[int]) -> dict[int, int]:
-        return {pk: n for pk, _, n in site_versions_of(Site.objects.filter(pk__in=ids))}
+    def versions() -> dict[int, int]:
+        return dict(SiteDataVersion.objects.values_list("site_id", "version"))
 
-    assert site_versions([patient.site_id, other_site.pk]) == {
-        patient.site_id: 0,
-        other_site.pk: 0,
-    }
+    assert versions() == {patient.site_id: 0, other_site.pk: 0}  # created with each site
     site_data_changed([patient.pk])
     site_data_changed([patient.pk])
-    assert site_versions([patient.site_id]) == {patient.site_id: 2}
+    assert versions() == {patient.site_id: 2, other_site.pk: 0}
     nurse_client.get(_page(patient))
     nurse_client.get(_page(patient))
     # The first view assessed the patient (a change to the site's stored data); views did not.
-    assert SiteDataVersion.objects.get(site=patient.site).version == 3
-    assert not SiteDataVersion.objects.filter(site=other_site).exists()
+    assert versions() == {patient.site_id: 3, other_site.pk: 0}
+    assert site_versions_for(user=nurse) == ((patient.site_id, patient.site.name, 3),)
 
 
 def test_a_record_edit_reaches_the_cached_page(

@@ -139,8 +139,14 @@ def patient_page_get(*, user: User, pk: int) -> Patient:
 
 
 def patient_get(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with the site and stored assessment only; 404 for any other."""
-    return get_object_or_404(patients_for_user(user=user).select_related("assessment"), pk=pk)
+    """A patient the user may see, with the site and stored assessment only; 404 for any other.
+
+    The assessment's JSON is left out (read when first used): a cached page never needs it.
+    """
+    return get_object_or_404(
+        patients_for_user(user=user).select_related("assessment").defer("assessment__data"),
+        pk=pk,
+    )
 
 
 def assessment_of(patient: Patient) -> PatientAssessment | None:

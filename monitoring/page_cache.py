@@ -1,10 +1,12 @@
-"""Rendered page bodies, cached under keys that change whenever what they show changes.
+"""Rendered pages, cached under keys that change whenever what they show changes.
 
 The patient page, the dashboard and the worklist render a body from many rows. The body is cached
 under a key made of the versions of the data it shows (monitoring.versions), today's date (the
 pages word dates relative to it), the request's path and query, and the viewer's permissions (which
-links and forms the body holds). The view still runs its access checks and writes its audit row on
-every request: only the rendering of data nobody has changed is skipped.
+links and forms the body holds): viewers with the same permissions share it. The whole page (the
+navigation around the body, which names the viewer) is cached too, under the same key plus the
+viewer, except while a message waits to be shown. The view still runs its access checks and writes
+its audit row on every request: only the rendering of data nobody has changed is skipped.
 
 Forms in a cached body carry a placeholder in place of the CSRF token, swapped for the viewer's
 token on the way out. The placeholder holds a raw double quote, which escaped text (every value
@@ -16,8 +18,9 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -48,7 +51,7 @@ def cache_key(request: HttpRequest, page: str, versions: Hashable) -> str:
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def cached_body(
+def _body(
     request: HttpRequest,
     *,
     page: str,
@@ -56,11 +59,7 @@ def cached_body(
     template_name: str,
     context: Callable[[], dict[str, Any]],
 ) -> str:
-    """The body `template_name` renders from `context()`, from the cache when `versions` match.
-
-    `context` is only called on a miss; `versions` must change whenever anything the body shows
-    changes.
-    """
+    """The body with the CSRF placeholder still in it, from the cache when `versions` match."""
     key = cache_key(request, page, versions)
     body: str | None = cache.get(key)
     if body is None:
@@ -68,6 +67,49 @@ def cached_body(
             template_name, context() | {"csrf_token": CSRF_PLACEHOLDER}, request
         )
         cache.set(key, body, settings.PAGE_CACHE_SECONDS)
-    if _RENDERED_PLACEHOLDER in body:
-        body = body.replace(_RENDERED_PLACEHOLDER, f'value="{get_token(request)}"')
     return body
+
+
+def _with_token(request: HttpRequest, html: str) -> str:
+    if _RENDERED_PLACEHOLDER in html:
+        html = html.replace(_RENDERED_PLACEHOLDER, f'value="{get_token(request)}"')
+    return html
+
+
+def cached_page(
+    request: HttpRequest,
+    *,
+    page: str,
+    versions: Hashable,
+    template_name: str,
+    body_template_name: str,
+    context: Callable[[], dict[str, Any]],
+    page_context: Callable[[str], dict[str, Any]] = lambda body: {},
+) -> HttpResponse:
+    """The page `template_name` renders around the cached body (given to it as `body`).
+
+    The whole page is cached per viewer (the navigation shows their name); `page_context(body)`
+    adds what the page around the body needs. A page with a message waiting is rendered afresh,
+    shows the message, and is not kept.
+    """
+    user: Any = request.user
+    viewer = (user.pk, user.get_full_name(), user.get_username())
+    key = cache_key(request, f"{page}:page", (versions, viewer))
+    showing_messages = len(get_messages(request)) > 0
+    html: str | None = None if showing_messages else cache.get(key)
+    if html is None:
+        body = _body(
+            request,
+            page=page,
+            versions=versions,
+            template_name=body_template_name,
+            context=context,
+        )
+        html = render_to_string(
+            template_name,
+            {"body": mark_safe(body), "csrf_token": CSRF_PLACEHOLDER} | page_context(body),  # noqa: S308 (rendered by our templates)
+            request,
+        )
+        if not showing_messages:
+            cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return HttpResponse(_with_token(request, html))

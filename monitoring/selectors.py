@@ -43,11 +43,6 @@ def with_records(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     return patients.select_related("site", "supplements").prefetch_related(*_record_prefetches())
 
 
-def add_records(patient: Patient) -> None:
-    """Load onto a patient already read (with its site) what `with_records` adds."""
-    prefetch_related_objects([patient], "supplements", *_record_prefetches())
-
-
 def _record_prefetches() -> list[Prefetch[str]]:
     return [
         Prefetch(
@@ -139,14 +134,23 @@ def patient_page_get(*, user: User, pk: int) -> Patient:
 
 
 def patient_get(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with the site and stored assessment only; 404 for any other.
+    """A patient the user may see, with only what a cached patient page needs; 404 for any other.
 
-    The assessment's JSON is left out (read when first used): a cached page never needs it.
+    The MRN (the page title) and the stored assessment's versions (the cache key): the page reads
+    the whole record (`patient_with_records`) only when it has to render it.
     """
     return get_object_or_404(
-        patients_for_user(user=user).select_related("assessment").defer("assessment__data"),
+        patients_for_user(user=user)
+        .select_related(None)
+        .select_related("assessment")
+        .only("pk", "mrn", "assessment__records_version", "assessment__computed_at"),
         pk=pk,
     )
+
+
+def patient_with_records(pk: int) -> Patient:
+    """One patient (whose access was checked) with every record `with_records` adds."""
+    return with_records(Patient.objects.filter(pk=pk)).get()
 
 
 def assessment_of(patient: Patient) -> PatientAssessment | None:

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -46,15 +45,15 @@ def _cached_page(
     page: str,
     context: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
-    body = page_cache.cached_body(
+    return page_cache.cached_page(
         request,
         page=page,
         # What the body depends on besides the request: the user's sites and their data.
         versions=site_versions_for(user=request.user),
-        template_name=f"monitoring/_{page}_body.html",
+        template_name=f"monitoring/{page}.html",
+        body_template_name=f"monitoring/_{page}_body.html",
         context=context,
     )
-    return render(request, f"monitoring/{page}.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 @require_GET

@@ -5,9 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import charts, page_cache, selectors
@@ -74,22 +72,20 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assert assessment is not None  # noqa: S101 (the refresh above stores one)
 
     def context() -> dict[str, Any]:
-        selectors.add_records(patient)
-        return patient_context(request, patient, assessment) | {
+        # A miss: the whole record and assessment (the key above read only their versions).
+        record = selectors.patient_with_records(pk)
+        return patient_context(request, record, selectors.stored_assessment(patient=record)) | {
             "acknowledge_form": AcknowledgeForm()
         }
 
-    # The view above is audited on every request; the body is rendered again only when the
-    # patient's records, their assessment, the date or the viewer's permissions changed.
-    body = page_cache.cached_body(
+    # The view above is audited on every request; the page is rendered again only when the
+    # patient's records, their assessment, the date or the viewer changed.
+    return page_cache.cached_page(
         request,
         page="patient",
         versions=(pk, assessment.records_version, assessment.computed_at.isoformat()),
-        template_name="monitoring/_patient_body.html",
+        template_name="monitoring/patient_page.html",
+        body_template_name="monitoring/_patient_body.html",
         context=context,
-    )
-    return render(
-        request,
-        "monitoring/patient_page.html",
-        {"patient": patient, "body": mark_safe(body), "has_charts": "data-chart=" in body},  # noqa: S308
+        page_context=lambda body: {"patient": patient, "has_charts": "data-chart=" in body},
     )

@@ -220,3 +220,37 @@ def test_a_renamed_scanner_reaches_the_cached_page(
         expected_version=scanner.version,
     )
     assert "Lunar iDXA Room 2" in nurse_client.get(_page(patient)).text
+
+
+def test_each_viewer_sees_their_own_name_on_a_cached_page(site, patient: Patient) -> None:  # type: ignore[no-untyped-def]
+    _with_open_alert(patient)
+    ada = UserFactory(role="physician", sites=[site], first_name="Ada", last_name="Byron")
+    grace = UserFactory(role="physician", sites=[site], first_name="Grace", last_name="Hopper")
+    for url in (_page(patient), reverse("monitoring:dashboard")):
+        first, second = login(ada), login(grace)
+        assert "Ada Byron" in first.get(url).text
+        page = second.get(url)  # same permissions and data: the body is shared, the page is not
+        assert "Grace Hopper" in page.text
+        assert "Ada Byron" not in page.text
+        assert "Ada Byron" in first.get(url).text
+
+
+def test_a_waiting_message_is_shown_once_and_the_page_stays_cached_without_it(
+    physician: User, physician_client: Client, patient: Patient
+) -> None:
+    _with_open_alert(patient)
+    physician_client.get(_page(patient))  # cached without a message
+    alert = Alert.objects.get(
+        patient=patient, code="BASELINE_DEXA_MISSING", cleared_at__isnull=True
+    )
+    response = physician_client.post(
+        reverse("monitoring:alert_acknowledge", args=[alert.pk]),
+        {"note": "Scan booked"},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages
+    assert messages[0] in response.text
+    again = physician_client.get(_page(patient))
+    assert messages[0] not in again.text
+    assert "Scan booked" in again.text

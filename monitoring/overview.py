@@ -3,17 +3,27 @@
 Every read here covers only patients the user may see (their active sites, not entered in error)
 on active follow-up, and runs a fixed number of queries whatever the number of patients. Which
 patients those are comes from the stored assessments (`followed_assessments`), which every
-reassessment keeps in step with the patient's site, follow-up and error mark.
+reassessment keeps in step with the patient's site, follow-up and error mark; the dashboard's
+counts come from the sites' stored tallies (monitoring.tallies), kept by the same reassessments.
 """
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from bonehealth.accounts.models import Site, User
-from monitoring.models import Alert, DexaMeasurement, DexaScan, PatientAssessment, ScheduledItem
+from monitoring.models import (
+    Alert,
+    DexaMeasurement,
+    DexaScan,
+    PatientAssessment,
+    ScheduledItem,
+    SiteTally,
+    TallyKind,
+)
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from patients.models import Patient
 
@@ -51,7 +61,8 @@ def dashboard_patients(
     """Patients with open alerts (at or above `min_severity`), worst first, then oldest alert.
 
     Each patient carries `worst_rank`, `oldest_worst` (when the oldest open alert of the worst
-    severity was raised), `assessment` (or none) and `open_alert_list` (worst first).
+    severity was raised) and `assessment` (without its JSON); their alerts are read for the rows
+    that have to be rendered (`open_alerts_of`).
     """
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
@@ -67,45 +78,78 @@ def dashboard_patients(
             oldest_worst=F("assessment__worst_alert_raised_at"),
         )
         .select_related("site", "assessment")
-        .prefetch_related(
-            Prefetch(
-                "alerts",
-                queryset=_open_alerts(min_rank).order_by("-severity_rank", "raised_at", "id"),
-                to_attr="open_alert_list",
-            )
-        )
+        .defer("assessment__data")
         .order_by("-worst_rank", "oldest_worst", "mrn", "pk")
     )
 
 
-def risk_category_counts(*, user: User, site: Site | None = None) -> dict[str, int]:
-    """How many of the user's followed patients are in each risk category (stored assessments)."""
-    rows = (
-        followed_assessments(user=user, site=site).values("risk_category").annotate(n=Count("pk"))
-    )
-    return {row["risk_category"]: row["n"] for row in rows}
-
-
-def alert_code_counts(
-    *, user: User, site: Site | None = None, min_severity: str | None = None
-) -> list[dict[str, Any]]:
-    """Open alerts per code (worst code first): code, n (alerts), worst_rank."""
+def open_alerts_of(
+    patient_ids: Iterable[int], *, min_severity: str | None = None
+) -> dict[int, list[Alert]]:
+    """Each patient's open alerts at or above `min_severity`, worst first, then oldest."""
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
-    rows = (
+    alerts: dict[int, list[Alert]] = {pk: [] for pk in patient_ids}
+    for alert in (
         _open_alerts(min_rank)
-        .filter(patient_id__in=_followed_ids(user, site))
-        .values("code")
-        .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
-        .order_by("-worst_rank", "-n", "code")
+        .filter(patient_id__in=list(alerts))
+        .order_by("-severity_rank", "raised_at", "id")
+    ):
+        alerts[alert.patient_id].append(alert)
+    return alerts
+
+
+@dataclass
+class DashboardCounts:
+    """The dashboard's counts over the followed patients of the chosen sites."""
+
+    risk: dict[str, int] = field(default_factory=dict)  # patients per risk category
+    alerting_patients: int = 0  # with an open alert at or above the severity filter
+    alert_codes: list[dict[str, Any]] = field(default_factory=list)  # code, n, worst_rank
+    unreviewed_scans: int = 0  # valid scans awaiting sign-off
+
+
+def dashboard_counts(
+    *, user: User, site: Site | None = None, min_severity: str | None = None
+) -> DashboardCounts:
+    """Every count the dashboard shows, from the sites' stored tallies (one query).
+
+    Open alerts per code are those at or above `min_severity`, worst code first, then the most.
+    """
+    min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
+    counts = DashboardCounts()
+    codes: dict[str, dict[str, Any]] = {}
+    tallies = SiteTally.objects.filter(site__in=_site_ids(user, site), n__gt=0).values_list(
+        "kind", "key", "n"
     )
-    return [dict(row) for row in rows]
+    for kind, key, n in tallies:
+        if kind == TallyKind.RISK:
+            counts.risk[key] = counts.risk.get(key, 0) + n
+        elif kind == TallyKind.WORST and int(key) >= min_rank:
+            counts.alerting_patients += n
+        elif kind == TallyKind.ALERT:
+            code, rank = key.rsplit(":", 1)
+            if int(rank) >= min_rank:
+                row = codes.setdefault(code, {"code": code, "n": 0, "worst_rank": 0})
+                row["n"] += n
+                row["worst_rank"] = max(row["worst_rank"], int(rank))
+        elif kind == TallyKind.UNREVIEWED:
+            counts.unreviewed_scans += n
+    counts.alert_codes = sorted(
+        codes.values(), key=lambda r: (-r["worst_rank"], -r["n"], r["code"])
+    )
+    return counts
 
 
 def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[DexaScan]:
     """Valid scans of the user's followed patients not yet signed off, oldest first."""
+    # Joined to the stored assessments that count scans awaiting review, at the sites given as a
+    # list: with a subquery of the user's sites PostgreSQL checks them for every scan it passes
+    # on the date index (2-3 times slower at 10,000 patients).
     return (
         DexaScan.objects.filter(
-            patient_id__in=_followed_ids(user, site),
+            patient__assessment__followed=True,
+            patient__assessment__site__in=list(_site_ids(user, site)),
+            patient__assessment__unreviewed_scans__gt=0,
             reviewed_at__isnull=True,
             entered_in_error=False,
         )

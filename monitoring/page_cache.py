@@ -14,7 +14,7 @@ from the database) can never contain, so nothing but the placeholder is ever swa
 """
 
 import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -113,3 +113,35 @@ def cached_page(
         if not showing_messages:
             cache.set(key, html, settings.PAGE_CACHE_SECONDS)
     return HttpResponse(_with_token(request, html))
+
+
+def cached_fragments[T](
+    name: str,
+    items: Sequence[T],
+    *,
+    key: Callable[[T], Hashable],
+    render: Callable[[list[T]], list[str]],
+) -> list[str]:
+    """The HTML of each item, from the cache where `key(item)` matches, `render` for the rest.
+
+    For the rows of a page that changes as a whole while most rows stay the same (after any change
+    at a site, the dashboard's patients are mostly those of the last view). `key` must change
+    whenever anything the item's HTML shows changes, and the HTML must hold nothing that depends
+    on the viewer: rows are shared by every viewer.
+    """
+    keys = [
+        f"fragment:{name}:" + hashlib.sha256(repr(key(item)).encode()).hexdigest() for item in items
+    ]
+    found: dict[str, str] = cache.get_many(keys)
+    missing = [(k, item) for k, item in zip(keys, items, strict=True) if k not in found]
+    if missing:
+        rendered = dict(
+            zip(
+                [k for k, _ in missing],
+                render([item for _, item in missing]),
+                strict=True,
+            )
+        )
+        cache.set_many(rendered, settings.PAGE_CACHE_SECONDS)
+        found |= rendered
+    return [mark_safe(found[k]) for k in keys]  # noqa: S308 (rendered by our templates)

@@ -31,22 +31,26 @@ def patient_records_changed(patient_ids: Collection[int]) -> None:
 
 
 def site_data_changed(patient_ids: Collection[int]) -> None:
-    """Raise the data version of every site these patients belong to (one statement)."""
-    if not patient_ids:
+    """Raise the data version of every site these patients belong to (two statements)."""
+    if patient_ids:
+        sites_changed(
+            set(Patient.objects.filter(pk__in=list(patient_ids)).values_list("site_id", flat=True))
+        )
+
+
+def sites_changed(site_ids: Collection[int]) -> None:
+    """Raise the data version of these sites (one statement)."""
+    if not site_ids:
         return
-    versions = SiteDataVersion._meta.db_table
-    patients = Patient._meta.db_table
-    placeholders = ", ".join(["%s"] * len(patient_ids))
+    table = SiteDataVersion._meta.db_table
+    ordered = sorted(site_ids)
+    values = ", ".join(["(%s, 1)"] * len(ordered))
     with connection.cursor() as cursor:
-        # Upsert: a site's row is created by its first change. The WHERE clause also resolves
-        # SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity; ORDER BY fixes the order
-        # in which the rows are locked.
+        # Upsert: a site's row is created by its first change; rows are locked in site order.
         cursor.execute(
-            f"INSERT INTO {versions} (site_id, version) "  # noqa: S608 (table names from _meta)
-            f"SELECT DISTINCT site_id, 1 FROM {patients} WHERE id IN ({placeholders}) "
-            f"ORDER BY site_id "
-            f"ON CONFLICT (site_id) DO UPDATE SET version = {versions}.version + 1",
-            list(patient_ids),
+            f"INSERT INTO {table} (site_id, version) VALUES {values} "  # noqa: S608 (table name from _meta)
+            f"ON CONFLICT (site_id) DO UPDATE SET version = {table}.version + 1",
+            ordered,
         )
 
 

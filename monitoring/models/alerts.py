@@ -86,6 +86,9 @@ class PatientAssessment(models.Model):
     # table's indexes alone: on active follow-up and not entered in error.
     site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, related_name="+")
     followed = models.BooleanField(default=False, db_default=False)
+    # Valid scans not yet signed off, counted by every assessment (a sign-off reassesses), so the
+    # dashboard finds the patients with scans to review from this table.
+    unreviewed_scans = models.PositiveIntegerField(default=0, db_default=0)
     # The whole assessment in the JSON format of history-format.md.
     data = models.JSONField()
     # Raised with every audited change to the patient's records (monitoring.versions), and never
@@ -109,6 +112,11 @@ class PatientAssessment(models.Model):
                 fields=["site", "-worst_alert_rank", "worst_alert_raised_at"],
                 name="assessment_followed_alerting",
                 condition=Q(followed=True, worst_alert_rank__isnull=False),
+            ),
+            models.Index(
+                fields=["site"],
+                name="assessment_followed_unreviewed",
+                condition=Q(followed=True, unreviewed_scans__gt=0),
             ),
         ]
         # The overview pages read stored assessments, alerts and schedules of many patients.

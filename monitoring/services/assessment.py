@@ -8,15 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from monitoring import domain
 from monitoring.history import histories_for
-from monitoring.models import Alert, PatientAssessment, ScheduledItem
+from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.selectors import open_alerts_for
-from monitoring.versions import site_data_changed
+from monitoring.tallies import Standing, changes, tallies_apply
+from monitoring.versions import sites_changed
 from patients.models import FollowUpStatus, Patient
 
 
@@ -56,17 +58,21 @@ def _new_alert(patient_id: int, alert: domain.Alert, now: datetime) -> Alert:
 WorstAlert = tuple[int, datetime] | None
 
 
+def open_alerts_by_key(patient_ids: list[int]) -> dict[tuple[int, str, str], Alert]:
+    """The patients' open alerts by (patient, code, site): at most one each."""
+    return {_alert_key(a.patient_id, a.code, a.site): a for a in open_alerts_for(patient_ids)}
+
+
 def _sync_alerts(
-    raised: dict[int, tuple[domain.Alert, ...]], now: datetime, summary: RefreshSummary
-) -> dict[int, WorstAlert]:
+    raised: dict[int, tuple[domain.Alert, ...]],
+    open_alerts: dict[tuple[int, str, str], Alert],
+    now: datetime,
+    summary: RefreshSummary,
+) -> dict[int, list[Alert]]:
     """Apply "How alerts live in the application" (clinical-rules.md) to the open alerts.
 
-    Return each patient's worst open alert afterwards: (severity rank, when the oldest open alert
-    of that rank was raised), or None, for the dashboard's stored order.
+    Return each patient's open alerts afterwards.
     """
-    open_alerts = {
-        _alert_key(a.patient_id, a.code, a.site): a for a in open_alerts_for(raised.keys())
-    }
     to_create: list[Alert] = []
     to_close: list[Alert] = []
     to_update: list[Alert] = []
@@ -115,10 +121,12 @@ def _sync_alerts(
     summary.alerts_opened += len(to_create)
     summary.alerts_cleared += len(to_close)
     summary.alerts_changed += len(to_update)
-    return {patient_id: _worst(alerts) for patient_id, alerts in still_open.items()}
+    return still_open
 
 
 def _worst(alerts: list[Alert]) -> WorstAlert:
+    """(severity rank, when the oldest open alert of that rank was raised), or None: the
+    dashboard's stored order."""
     if not alerts:
         return None
     rank = max(alert.severity_rank for alert in alerts)
@@ -157,11 +165,13 @@ def _stored(
     now: datetime,
     worst: WorstAlert,
     followed_at: tuple[int, bool],
+    unreviewed_scans: int,
 ) -> PatientAssessment:
     lowest = assessment.lowest_t_score
     return PatientAssessment(
         site_id=followed_at[0],
         followed=followed_at[1],
+        unreviewed_scans=unreviewed_scans,
         worst_alert_rank=worst[0] if worst else None,
         worst_alert_raised_at=worst[1] if worst else None,
         patient_id=patient_id,
@@ -188,6 +198,57 @@ def _followed_at(patient_ids: list[int]) -> dict[int, tuple[int, bool]]:
     }
 
 
+def _lock(patient_ids: list[int]) -> None:
+    """Lock the patients' rows until the commit, in id order, so two writers never reassess one
+    patient at once: the second reads the records and the stored counts the first committed.
+
+    FOR NO KEY UPDATE: a transaction that has just inserted a record of the patient (which takes a
+    key-share lock on the patient's row) can still take it, and so can another such transaction
+    after it, without a deadlock. SQLite has one writer at a time anyway.
+    """
+    if connection.features.has_select_for_no_key_update:
+        list(
+            Patient.objects.select_for_update(no_key=True)
+            .filter(pk__in=patient_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _unreviewed_scans(patient_ids: list[int]) -> dict[int, int]:
+    """How many valid scans of each patient await a physician's sign-off."""
+    return dict(
+        DexaScan.objects.filter(
+            patient_id__in=patient_ids, entered_in_error=False, reviewed_at__isnull=True
+        )
+        .values_list("patient_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _standings_before(
+    patient_ids: list[int], open_alerts: dict[tuple[int, str, str], Alert]
+) -> list[Standing]:
+    """What the patients count for in the tallies now, from their stored assessments."""
+    alerts: dict[int, list[tuple[str, int]]] = {}
+    for alert in open_alerts.values():
+        alerts.setdefault(alert.patient_id, []).append((alert.code, alert.severity_rank))
+    return [
+        Standing(site_id, followed, risk, worst, tuple(alerts.get(pk, ())), unreviewed)
+        for pk, site_id, followed, risk, worst, unreviewed in PatientAssessment.objects.filter(
+            patient_id__in=patient_ids
+        ).values_list(
+            "patient_id",
+            "site_id",
+            "followed",
+            "risk_category",
+            "worst_alert_rank",
+            "unreviewed_scans",
+        )
+    ]
+
+
 def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
     """Assess patients from the database; no writes."""
     return {
@@ -200,26 +261,43 @@ def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, dom
 def assessments_refresh(
     patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None
 ) -> RefreshSummary:
-    """Reassess the patients and store their assessments, schedules and alerts."""
+    """Reassess the patients and store their assessments, schedules, alerts and site tallies."""
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
-    assessments = assess_patients(patient_ids, as_of=as_of)
+    ids = sorted(set(patient_ids))
+    _lock(ids)
+    assessments = assess_patients(ids, as_of=as_of)
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
         return summary
+    assessed = list(assessments)
+    open_alerts = open_alerts_by_key(assessed)
+    before = _standings_before(assessed, open_alerts)
     # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
-    worst = _sync_alerts({pk: a.alerts for pk, a in assessments.items()}, now, summary)
-    followed_at = _followed_at(list(assessments))
+    still_open = _sync_alerts(
+        {pk: a.alerts for pk, a in assessments.items()}, open_alerts, now, summary
+    )
+    followed_at = _followed_at(assessed)
+    unreviewed = _unreviewed_scans(assessed)
+    stored = [
+        _stored(
+            pk,
+            assessment,
+            now,
+            _worst(still_open[pk]),
+            followed_at[pk],
+            unreviewed.get(pk, 0),
+        )
+        for pk, assessment in assessments.items()
+    ]
     PatientAssessment.objects.bulk_create(
-        [
-            _stored(pk, assessment, now, worst[pk], followed_at[pk])
-            for pk, assessment in assessments.items()
-        ],
+        stored,
         update_conflicts=True,
         unique_fields=["patient"],
         update_fields=[
             "site",
             "followed",
+            "unreviewed_scans",
             "as_of",
             "computed_at",
             "risk_category",
@@ -235,9 +313,21 @@ def assessments_refresh(
         ],
     )
     _sync_schedule(assessments)
-    # The cached dashboard and worklist of these patients' sites are out of date. Last, so the
-    # sites' version rows stay locked only until the commit.
-    site_data_changed(list(assessments))
+    after = [
+        Standing(
+            row.site_id,
+            row.followed,
+            row.risk_category,
+            row.worst_alert_rank,
+            tuple((alert.code, alert.severity_rank) for alert in still_open[row.patient_id]),
+            row.unreviewed_scans,
+        )
+        for row in stored
+    ]
+    # Last, the dashboard's counts and the cached pages of these patients' sites (and of any site
+    # a patient left), so that those rows stay locked only until the commit.
+    moved = tallies_apply(changes(before, after))
+    sites_changed(moved | {site_id for site_id, _ in followed_at.values()})
     return summary
 
 

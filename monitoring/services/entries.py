@@ -190,6 +190,8 @@ def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | No
         patient=scan.patient,
         request=request,
     )
+    # The patient's count of scans awaiting review (and their site's) goes down.
+    patient_assessment_refresh(patient=scan.patient)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from monitoring.selectors import active_patient_ids
 from monitoring.services.assessment import RefreshSummary, assessments_refresh
+from monitoring.tallies import tallies_rebuild
 
 BATCH_SIZE = 500
 # Processes for the nightly job: one per core up to this many. The database needs the cores too;
@@ -111,14 +112,18 @@ def reassess_all(
     progress: Callable[[int], None] = lambda n: None,
     jobs: int = 1,
 ) -> RefreshSummary:
-    """Reassess every patient on active follow-up (the nightly job), in `jobs` processes."""
-    return reassess_patients(
+    """Reassess every patient on active follow-up (the nightly job), in `jobs` processes, then
+    count the dashboard's tallies afresh (each reassessment keeps them; this puts right anything
+    written around the services)."""
+    summary = reassess_patients(
         list(active_patient_ids()),
         as_of=as_of,
         batch_size=batch_size,
         progress=progress,
         jobs=jobs,
     )
+    tallies_rebuild()
+    return summary
 
 
 def reassess_all_count() -> int:

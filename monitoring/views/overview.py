@@ -7,10 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -56,6 +57,41 @@ def _cached_page(
     )
 
 
+def _patient_rows(patients: list[Any], severity: str | None) -> list[str]:
+    """The dashboard's row of each patient; a row is rendered again only when the patient's
+    records, assessment or alerts (an acknowledgement is a change to the records), their site's
+    name or the severity filter changed."""
+
+    def render_rows(missing: list[Any]) -> list[str]:
+        alerts = overview.open_alerts_of([p.pk for p in missing], min_severity=severity)
+        return [
+            render_to_string(
+                "monitoring/_dashboard_patient_row.html", {"patient": p, "alerts": alerts[p.pk]}
+            )
+            for p in missing
+        ]
+
+    return page_cache.cached_fragments(
+        "dashboard-patient",
+        patients,
+        key=lambda p: (
+            p.pk,
+            p.assessment.records_version,
+            p.assessment.computed_at.isoformat(),
+            p.site.name,
+            severity,
+        ),
+        render=render_rows,
+    )
+
+
+def _counted_page(object_list: Any, count: int, per_page: int, number: str | None) -> Page:
+    """A page of `object_list`, whose length is already known (the dashboard's tallies)."""
+    paginator = Paginator(object_list, per_page)
+    paginator.count = count  # instead of a COUNT query (a cached_property)
+    return paginator.get_page(number)
+
+
 @require_GET
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
@@ -64,16 +100,21 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
         site: Site | None = form.chosen("site")  # type: ignore[assignment]
         severity: str | None = form.chosen("severity")  # type: ignore[assignment]
+        counts = overview.dashboard_counts(user=request.user, site=site, min_severity=severity)
         patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
         scans = overview.scans_awaiting_review(user=request.user, site=site)
+        page = _counted_page(
+            patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
+        )
         return {
             "form": form,
-            "page": Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page")),
-            "scans": Paginator(scans, 10).get_page(request.GET.get("scans_page")),
-            "risk_rows": _risk_rows(overview.risk_category_counts(user=request.user, site=site)),
-            "code_counts": overview.alert_code_counts(
-                user=request.user, site=site, min_severity=severity
+            "page": page,
+            "patient_rows": _patient_rows(list(page.object_list), severity),
+            "scans": _counted_page(
+                scans, counts.unreviewed_scans, 10, request.GET.get("scans_page")
             ),
+            "risk_rows": _risk_rows(counts.risk),
+            "code_counts": counts.alert_codes,
             "query": _query_without(request, "page"),
             "scans_query": _query_without(request, "scans_page"),
             "here": request.get_full_path(),

@@ -5,8 +5,9 @@ import datetime as dt
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from monitoring.models import Alert, PatientAssessment, ScheduledItem
+from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.tallies import tallies_rebuild
 from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
 
@@ -40,11 +41,12 @@ def summarise(patient: Patient) -> None:
     else:
         assessment.worst_alert_rank = assessment.worst_alert_raised_at = None
     assessment.save()
+    tallies_rebuild()
 
 
 def stored(patient: Patient) -> PatientAssessment:
-    """The patient's stored assessment (created if missing) with the patient's site and follow-up
-    copied onto it, as every reassessment does."""
+    """The patient's stored assessment (created if missing) with the patient's site, follow-up
+    and scans awaiting review copied onto it, and the sites' tallies, as reassessments keep them."""
     assessment = PatientAssessment.objects.filter(patient=patient).first()
     if assessment is None:
         assessment = PatientAssessment(
@@ -60,7 +62,11 @@ def stored(patient: Patient) -> PatientAssessment:
     assessment.followed = (
         patient.follow_up_status == FollowUpStatus.ACTIVE and not patient.entered_in_error
     )
+    assessment.unreviewed_scans = DexaScan.objects.filter(
+        patient=patient, entered_in_error=False, reviewed_at__isnull=True
+    ).count()
     assessment.save()
+    tallies_rebuild()
     return assessment
 
 
@@ -68,6 +74,7 @@ def assessed(patient: Patient, risk: str) -> PatientAssessment:
     assessment = stored(patient)
     assessment.risk_category = risk
     assessment.save()
+    tallies_rebuild()
     return assessment
 
 

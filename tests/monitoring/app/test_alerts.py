@@ -11,7 +11,12 @@ from django.urls import reverse
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.models import Alert
-from monitoring.services.assessment import RefreshSummary, _sync_alerts, assessments_refresh
+from monitoring.services.assessment import (
+    RefreshSummary,
+    _sync_alerts,
+    assessments_refresh,
+    open_alerts_by_key,
+)
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 
@@ -32,7 +37,9 @@ def raised(code: str, severity: str, site: str | None = None) -> domain.Alert:
 
 
 def sync(patient: Patient, *alerts: domain.Alert, at: datetime) -> None:
-    _sync_alerts({patient.pk: tuple(alerts)}, at, RefreshSummary())
+    _sync_alerts(
+        {patient.pk: tuple(alerts)}, open_alerts_by_key([patient.pk]), at, RefreshSummary()
+    )
 
 
 class TestLifecycle:

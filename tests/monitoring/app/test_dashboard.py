@@ -91,12 +91,12 @@ def test_counts_by_risk_category_and_alert_code(physician_client: Client, site) 
 def test_scans_awaiting_review_can_be_signed_off_from_the_dashboard(
     physician_client: Client, physician, patient: Patient
 ) -> None:  # type: ignore[no-untyped-def]
-    stored(patient)  # assessed, as after any recorded scan
     scan = DexaScanFactory(patient=patient, scan_date=dt.date(2024, 5, 1))
     reviewed = DexaScanFactory(patient=patient, scan_date=dt.date(2023, 5, 1))
     DexaScan.objects.filter(pk=reviewed.pk).update(
         reviewed_by=physician, reviewed_at="2024-01-01T00:00Z"
     )
+    stored(patient)  # assessed, as after any recorded scan
     page = physician_client.get(URL)
     assert [s.pk for s in page.context["scans"].object_list] == [scan.pk]
     sign_off = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])

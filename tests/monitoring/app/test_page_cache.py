@@ -16,6 +16,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import page_cache
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
 from monitoring.services.alerts import alert_acknowledge
+from monitoring.services.assessment import patient_assessment_refresh
 from monitoring.services.entries import LabEntry, dexa_scan_sign_off, lab_results_record
 from monitoring.services.scanners import scanner_update
 from monitoring.versions import site_data_changed, site_versions_for
@@ -149,7 +150,7 @@ def test_the_dashboard_follows_a_new_alert_and_a_sign_off(
     _record_vitamin_d(nurse, patient, "20")  # deficient: an alert, and a stored assessment
     assert "NEWALERT" in physician_client.get(url).text
     scan = DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=3))
-    site_data_changed([patient.pk])  # the factory wrote without the services
+    patient_assessment_refresh(patient=patient)  # the factory wrote without the services
     assert "Sign off" in physician_client.get(url).text
     dexa_scan_sign_off(actor=physician, scan=scan)
     assert "Sign off" not in physician_client.get(url).text
@@ -254,3 +255,23 @@ def test_a_waiting_message_is_shown_once_and_the_page_stays_cached_without_it(
     again = physician_client.get(_page(patient))
     assert messages[0] not in again.text
     assert "Scan booked" in again.text
+
+
+def test_a_dashboard_row_follows_an_acknowledgement_and_a_new_alert(
+    nurse: User, physician: User, physician_client: Client, site
+) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("monitoring:dashboard")
+    patient = PatientFactory(site=site, mrn="ROWCACHE")
+    _record_vitamin_d(nurse, patient, "20")  # deficient
+    other = PatientFactory(site=site, mrn="OTHERROW")
+    _record_vitamin_d(nurse, other, "20")
+    assert "— acknowledged" not in physician_client.get(url).text
+    alert = Alert.objects.get(
+        patient=patient, code__startswith="VITAMIN_D", cleared_at__isnull=True
+    )
+    alert_acknowledge(actor=physician, alert=alert, note="Supplement started")
+    page = physician_client.get(url).text
+    assert page.count("— acknowledged") == 1  # this patient's row only; the other row is reused
+    _with_open_alert(patient)  # a new, higher alert once reassessed
+    patient_assessment_refresh(patient=patient)
+    assert "Baseline DEXA missing" in physician_client.get(url).text

@@ -51,6 +51,7 @@ P95_TARGET_MS = 60.0
 REASSESS_TARGET = 1000.0
 RSS_TARGET_MB = 200.0
 THROUGHPUT_TARGETS = {"dashboard": 1 / 4, "patient page": 1 / 6}
+ROTATING_PATIENTS = 2000  # distinct patient pages the rotating load test walks through
 
 
 @dataclass
@@ -108,8 +109,7 @@ def _seed(patients: int) -> None:
             str(patients),
             "--scan-density",
             SCAN_DENSITY,
-            "--no-progress",
-        )
+        )  # progress bars on a terminal
         print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     # Planner statistics and dead rows cleared, as autovacuum keeps them in production: without
     # statistics a freshly bulk-loaded database plans the dashboard as if it held one patient
@@ -135,14 +135,21 @@ def _time_pages(
     *,
     warmup: list[str],
     before_each: Callable[[], object] = lambda: None,
+    shape: Callable[[str], object] = lambda url: None,
 ) -> None:
-    """Time each request in process; `before_each` runs (untimed) before every timed request."""
+    """Time each request in process; `before_each` runs (untimed) before every timed request.
+
+    Query counts are "constant" when requests of the same `shape` (which kinds of rows the page
+    has at all: Django skips a prefetch with nothing to fetch) all ran the same number, however
+    many rows each had.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for url in warmup:
         client.get(url)
     times, counts = [], []
+    by_shape: dict[object, set[int]] = {}
     for url in urls:
         before_each()
         with CaptureQueriesContext(connection) as queries:
@@ -153,16 +160,58 @@ def _time_pages(
             raise SystemExit(f"{name}: {url} answered {response.status_code}")
         times.append(elapsed)
         counts.append(len(queries))
+        by_shape.setdefault(shape(url), set()).add(len(queries))
     p95 = _percentile(times, 95)
+    constant = all(len(found) == 1 for found in by_shape.values())
     count = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
+    if len(by_shape) > 1:
+        count += (
+            " (" + ", ".join(f"{_shape_label(k)}: {sorted(v)}" for k, v in by_shape.items()) + ")"
+        )
     rows.append(
         Row(
             f"{name}: server time, {len(urls)} requests",
             f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, {count} queries",
             f"p95 < {P95_TARGET_MS:.0f} ms, constant queries",
-            "met" if p95 < P95_TARGET_MS and min(counts) == max(counts) else "missed",
+            "met" if p95 < P95_TARGET_MS and constant else "missed",
         )
     )
+
+
+def _shape_label(shape: object) -> str:
+    return " ".join(shape) if isinstance(shape, tuple) and shape else str(shape or "plain")
+
+
+def _search_finds(user: Any, url: str) -> bool:
+    from urllib.parse import parse_qs
+
+    from patients.selectors import patient_search
+
+    query = parse_qs(urlsplit(url).query).get("q", [""])[0]
+    return patient_search(user=user, query=query).exists()
+
+
+def _record_kinds(patient_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Which kinds of prefetched rows each patient has at all (scans, therapy courses)."""
+    from monitoring.models import BoneTherapyCourse, DexaScan
+
+    def having(model: Any) -> set[int]:
+        return set(
+            model.objects.filter(patient_id__in=patient_ids, entered_in_error=False).values_list(
+                "patient_id", flat=True
+            )
+        )
+
+    scanned, treated = having(DexaScan), having(BoneTherapyCourse)
+    return {
+        pk: tuple(
+            kind
+            for kind, present in (("scans", pk in scanned), ("therapy", pk in treated))
+            if present
+        )
+        or ("no scans or therapy",)
+        for pk in patient_ids
+    }
 
 
 def _change_every_site() -> None:
@@ -198,16 +247,39 @@ def measure_pages(requests: int, rows: list[Row]) -> dict[str, str]:
     for i, (_, _, name) in enumerate(patients[: requests // 2]):
         surname = (name or "a").split()[-1]
         searches[i * 2] = reverse("patients:list") + f"?q={surname[:3]}"
-    _time_pages("patient list search", searches, client, rows, warmup=searches[:3])
+    _time_pages(
+        "patient list search",
+        searches,
+        client,
+        rows,
+        warmup=searches[:3],
+        shape=lambda url: ("results",) if _search_finds(nurse, url) else ("no results",),
+    )
     pages = [reverse("monitoring:patient", args=[pk]) for pk, _, _ in patients]
+    kinds = _record_kinds([pk for pk, _, _ in patients])
+    page_shape = dict(zip(pages, (kinds[pk] for pk, _, _ in patients), strict=True))
     # First views render the body (each patient once, warmed up on three others); second views
     # of the same patients are served from the page cache (monitoring/page_cache.py).
-    _time_pages("patient page, first view", pages[:requests], client, rows, warmup=pages[-3:])
+    _time_pages(
+        "patient page, first view",
+        pages[:requests],
+        client,
+        rows,
+        warmup=pages[-3:],
+        shape=page_shape.__getitem__,
+    )
     _time_pages("patient page, viewed again", pages[:requests], client, rows, warmup=[])
     urls = {
         "health": reverse("health"),
         "patient page": pages[0],
         "patient list": reverse("patients:list"),
+        # Different patients one after the other, for the load test's first views.
+        "patient pages": "\n".join(
+            reverse("monitoring:patient", args=[pk])
+            for pk in Patient.objects.filter(site__users=nurse, mrn__startswith="DEMO-")
+            .order_by("?")
+            .values_list("pk", flat=True)[:ROTATING_PATIENTS]
+        ),
     }
     # Each page as the role that uses it: the dashboard is the physician's (both demo sites).
     physician = User.objects.get(username="physician")
@@ -307,13 +379,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wrk(url: str, cookie: str, seconds: int) -> float:
-    out = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def _wrk(url: str, cookie: str, seconds: int, paths: str = "") -> float:
+    """Requests per second of wrk -t2 -c8 against `url` (or, with `paths`, against each of those
+    newline-separated paths in turn, on the same host)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if paths:
+            quoted = ", ".join(json.dumps(path) for path in paths.split("\n"))
+            script.write(
+                f"local paths = {{{quoted}}}\nlocal i = 0\n"
+                "request = function()\n  i = i + 1\n"
+                "  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n"
+            )
+    try:
+        command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script.name]
+        if cookie:
+            command += ["-H", f"Cookie: {cookie}"]
+        out = subprocess.run(  # noqa: S603
+            [*command, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
     if "Non-2xx" in out:
         raise SystemExit(f"wrk: {url} answered non-2xx/3xx responses:\n{out}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -330,17 +418,42 @@ def _check_page(url: str, cookie: str) -> None:
 
 
 def measure_gunicorn(
-    env: dict[str, str], urls: dict[str, str], seconds: int, rows: list[Row]
+    env: dict[str, str],
+    urls: dict[str, str],
+    seconds: int,
+    rows: list[Row],
+    *,
+    workers: list[int],
+    rounds: int,
 ) -> None:
+    """Throughput under gunicorn with each number of workers, against /health/ in the same run.
+
+    Each page is measured in `rounds` rounds of (health, page), one after the other, and its ratio
+    is the median of the rounds' ratios: on a shared machine the load drifts over a minute, so a
+    ratio taken from measurements seconds apart is steadier than one from the start and the end.
+    """
     if shutil.which("wrk") is None:
         rows.append(Row("throughput", "not measured", notes=["wrk not installed"]))
         return
+    for count in workers:
+        _measure_gunicorn_workers(env, urls, seconds, rows, workers=count, rounds=rounds)
+
+
+def _measure_gunicorn_workers(
+    env: dict[str, str],
+    urls: dict[str, str],
+    seconds: int,
+    rows: list[Row],
+    *,
+    workers: int,
+    rounds: int,
+) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server_env = {
         **os.environ,
         **env,
-        "GUNICORN_WORKERS": "2",
+        "GUNICORN_WORKERS": str(workers),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESS_LOG": os.devnull,
         "GUNICORN_MAX_REQUESTS": "0",  # no recycling during the run (it resets VmHWM)
@@ -349,6 +462,7 @@ def measure_gunicorn(
     server = subprocess.Popen(  # noqa: S603
         [gunicorn, "-c", "deploy/gunicorn.conf.py", "bonehealth.wsgi"], cwd=ROOT, env=server_env
     )
+    label = f"gunicorn {workers} workers, wrk -t2 -c8"
     try:
         for _ in range(100):
             try:
@@ -360,39 +474,47 @@ def measure_gunicorn(
         cookies = {page: urls.get(f"cookie:{page}", urls["cookie"]) for page in pages}
         for page in pages:
             _check_page(base + urls[page], cookies[page])
-        # Health first and last: the mean of both is the baseline beside the pages.
-        health_before = _wrk(base + urls["health"], "", seconds)
-        rates = {page: _wrk(base + urls[page], cookies[page], seconds) for page in pages}
-        health_after = _wrk(base + urls["health"], "", seconds)
-        health = (health_before + health_after) / 2
-        rows.append(
-            Row(
-                "throughput /health/ (baseline, gunicorn 2 workers, wrk -t2 -c8)",
-                f"{health:,.0f} req/s ({health_before:,.0f} before, {health_after:,.0f} after)",
-            )
-        )
-        for page, rate in rates.items():
+        health_rates: list[float] = []
+        for page in [*pages, "patient pages, different patients"]:
+            page_rates, ratios = [], []
+            for _ in range(rounds):
+                health = _wrk(base + urls["health"], "", seconds)
+                if page.startswith("patient pages"):
+                    rate = _wrk(base, urls["cookie"], seconds, paths=urls["patient pages"])
+                else:
+                    rate = _wrk(base + urls[page], cookies[page], seconds)
+                health_rates.append(health)
+                page_rates.append(rate)
+                ratios.append(rate / health)
             target = THROUGHPUT_TARGETS.get(page)
-            ratio = rate / health
+            ratio = statistics.median(ratios)
             rows.append(
                 Row(
-                    f"throughput {page}",
-                    f"{rate:,.0f} req/s = {ratio:.2f} x health",
+                    f"throughput {page} ({label})",
+                    f"{statistics.median(page_rates):,.0f} req/s = {ratio:.2f} x health "
+                    f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})",
                     f">= {target:.2f} x health" if target else "",
                     ("met" if ratio >= target else "missed") if target else "",
                 )
             )
-        workers = subprocess.run(  # noqa: S603
+        rows.append(
+            Row(
+                f"throughput /health/ (baseline, {label})",
+                f"median {statistics.median(health_rates):,.0f} req/s "
+                f"({min(health_rates):,.0f} to {max(health_rates):,.0f} over the run)",
+            )
+        )
+        pids = subprocess.run(  # noqa: S603
             ["pgrep", "-P", str(server.pid)],  # noqa: S607
             capture_output=True,
             text=True,
             check=False,
         ).stdout.split()
-        peaks = [_vm_hwm_mb(int(pid)) for pid in workers]
+        peaks = [_vm_hwm_mb(int(pid)) for pid in pids]
         peak = max(peaks) if peaks else float("nan")
         rows.append(
             Row(
-                "peak RSS (VmHWM) of a gunicorn worker after the load",
+                f"peak RSS (VmHWM) of each worker after the load ({label})",
                 " / ".join(f"{mb:.0f} MB" for mb in peaks),
                 f"< {RSS_TARGET_MB:.0f} MB",
                 "met" if peak < RSS_TARGET_MB else "missed",
@@ -436,7 +558,16 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50, help="requests per page (50)")
     parser.add_argument("--import-files", type=int, default=1000)
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL (10)")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run (5)")
+    parser.add_argument(
+        "--workers",
+        default="2,3,4",
+        help="gunicorn worker counts to measure, comma-separated (2,3,4; 3 is the default of "
+        "deploy/gunicorn.conf.py on 2 cores)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="(health, page) rounds per page and worker count (3)"
+    )
     parser.add_argument(
         "--skip",
         action="append",
@@ -466,7 +597,15 @@ def main() -> None:
     if "import" not in args.skip:
         steps.append(("import", lambda: measure_import(args.import_files, rows)))
     if "gunicorn" not in args.skip:
-        steps.append(("gunicorn", lambda: measure_gunicorn(env, urls, args.seconds, rows)))
+        workers = [int(n) for n in args.workers.split(",")]
+        steps.append(
+            (
+                "gunicorn",
+                lambda: measure_gunicorn(
+                    env, urls, args.seconds, rows, workers=workers, rounds=args.rounds
+                ),
+            )
+        )
     for name, step in steps:
         if name == "gunicorn" and not urls:
             rows.append(Row("throughput", "not measured", notes=["needs the pages step"]))

@@ -207,6 +207,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # (IdleSessionRenewalMiddleware) instead of writing the session row on every request, so an idle
 # session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_SECONDS and SESSION_IDLE_SECONDS after
 # the last request: never later than the idle limit.
+SESSION_ENGINE = (
+    "bonehealth.accounts.sessions"  # database sessions (bonehealth/accounts/sessions.py)
+)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_SAVE_EVERY_REQUEST = False

@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connections, router
+from django.db.models import Model, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from bonehealth.accounts.models import User
+from bonehealth.accounts.models import Site, User
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -133,32 +135,46 @@ def patient_page_get(*, user: User, pk: int) -> Patient:
     return get_object_or_404(with_records(patients_for_user(user=user)), pk=pk)
 
 
-def patient_get(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with only what a cached patient page needs; 404 for any other.
+def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] | None]:
+    """A patient the user may see, with what the cached patient page needs; 404 for any other.
 
-    The MRN (the page title) and the stored assessment's versions (the cache key): the page reads
-    the whole record (`patient_with_records`) only when it has to render it.
+    The patient carries only its id, site and MRN (the page title); the second value is their
+    stored assessment's versions (records version, computed at), the page cache's key, or None
+    before the first assessment. One query written in SQL: it runs on every view of the patient
+    page, and the ORM took about a quarter of a cached page's time to build it. Its WHERE clause
+    is `patients.selectors.patients_for_user` (a test holds the two equal).
     """
-    return get_object_or_404(
-        patients_for_user(user=user)
-        .select_related(None)
-        .select_related("assessment")
-        .only("pk", "mrn", "assessment__records_version", "assessment__computed_at"),
-        pk=pk,
-    )
+    alias = router.db_for_read(Patient)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_PATIENT_PAGE_KEY_SQL, [pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such patient.")
+    patient_id, site_id, mrn, records_version, computed_at = row
+    patient = Patient.from_db(alias, ["id", "site_id", "mrn"], [patient_id, site_id, mrn])
+    if records_version is None:
+        return patient, None
+    return patient, (records_version, str(computed_at))
+
+
+def _quoted(model: type[Model]) -> str:
+    return '"' + model._meta.db_table + '"'
+
+
+_PATIENT_PAGE_KEY_SQL = (
+    "SELECT p.id, p.site_id, p.mrn, a.records_version, a.computed_at "  # noqa: S608 (tables from _meta)
+    f"FROM {_quoted(Patient)} p "
+    f"JOIN {_quoted(Site)} s ON s.id = p.site_id "
+    f'JOIN "{User.sites.through._meta.db_table}" us ON us.site_id = s.id '
+    f"LEFT JOIN {_quoted(PatientAssessment)} a ON a.patient_id = p.id "
+    "WHERE p.id = %s AND us.user_id = %s AND s.is_active AND NOT p.entered_in_error"
+)
 
 
 def patient_with_records(pk: int) -> Patient:
     """One patient (whose access was checked) with every record `with_records` adds."""
     return with_records(Patient.objects.filter(pk=pk)).get()
-
-
-def assessment_of(patient: Patient) -> PatientAssessment | None:
-    """The stored assessment loaded with `patient_get` (None before the first assessment)."""
-    try:
-        return patient.assessment
-    except PatientAssessment.DoesNotExist:
-        return None
 
 
 def patient_alerts(

@@ -13,10 +13,10 @@ change and its new version commit together, so a reader never sees one without t
 
 from collections.abc import Collection
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F
 
-from bonehealth.accounts.models import User
+from bonehealth.accounts.models import Site, User
 from monitoring.models import PatientAssessment, SiteDataVersion
 from patients.models import Patient
 
@@ -59,10 +59,20 @@ def site_versions_for(*, user: User) -> tuple[tuple[int, str, int], ...]:
 
     Read from the same database as the data it keys (the replica, on the pages that read from it),
     so a body is never cached under a version newer than the rows it was rendered from. Every
-    site has its row (created with the site).
+    site has its row (created with the site). Written in SQL: it runs on every view of the cached
+    overview pages, where building it with the ORM took a third of a cached page's time.
     """
-    return tuple(
-        SiteDataVersion.objects.filter(site__users=user, site__is_active=True)
-        .order_by("site__name", "site_id")
-        .values_list("site_id", "site__name", "version")
-    )
+    alias = router.db_for_read(SiteDataVersion)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_SITE_VERSIONS_SQL, [user.pk])
+        return tuple((site_id, name, version) for site_id, name, version in cursor.fetchall())
+
+
+_SITE_VERSIONS_SQL = (
+    "SELECT v.site_id, s.name, v.version "  # noqa: S608 (table names from _meta)
+    f'FROM "{SiteDataVersion._meta.db_table}" v '
+    f'JOIN "{Site._meta.db_table}" s ON s.id = v.site_id '
+    f'JOIN "{User.sites.through._meta.db_table}" us ON us.site_id = s.id '
+    "WHERE us.user_id = %s AND s.is_active "
+    "ORDER BY s.name, v.site_id"
+)

@@ -7,8 +7,9 @@ from ipaddress import ip_address
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 
@@ -61,6 +62,39 @@ def audit_record(
         changes={key: _plain_change(value) for key, value in (changes or {}).items()},
         client_address=client_address(request),
     )
+
+
+def audit_view_record(
+    *, actor: Any, obj: models.Model, patient_id: int, request: HttpRequest | None = None
+) -> None:
+    """Write the audit event of a view of a patient's record: what `audit_record` writes for a
+    VIEW, with one INSERT written in SQL.
+
+    Every patient page view writes one, cached page or not; building the INSERT with the ORM was
+    about a tenth of a cached page's time. Views raise no version (monitoring.receivers listens for
+    changes only), so no signal is needed.
+    """
+    columns = ["at", "actor_id", "username", "action", "object_type", "object_id", "patient_id"]
+    columns += ["changes", "client_address"]
+    connection = connections[router.db_for_write(AuditEvent)]
+    values = [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        actor.pk,
+        actor.get_username(),
+        AuditAction.VIEW.value,
+        obj._meta.label_lower,
+        str(obj.pk),
+        patient_id,
+        "{}",
+        client_address(request),
+    ]
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (names from _meta and code)
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            values,
+        )
 
 
 def _plain_change(value: Any) -> Any:

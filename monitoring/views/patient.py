@@ -62,14 +62,12 @@ def patient_context(
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    patient = selectors.patient_get(user=request.user, pk=pk)
+    patient, versions = selectors.patient_page_key(user=request.user, pk=pk)
     patient_record_view(actor=request.user, patient=patient, request=request)
-    assessment = selectors.assessment_of(patient)
-    if assessment is None:
+    if versions is None:
         # Records created before monitoring existed (or by a bulk load): assess once now.
         patient_assessment_refresh(patient=patient)
-        assessment = selectors.stored_assessment(patient=patient)
-    assert assessment is not None  # noqa: S101 (the refresh above stores one)
+        patient, versions = selectors.patient_page_key(user=request.user, pk=pk)
 
     def context() -> dict[str, Any]:
         # A miss: the whole record and assessment (the key above read only their versions).
@@ -83,7 +81,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return page_cache.cached_page(
         request,
         page="patient",
-        versions=(pk, assessment.records_version, assessment.computed_at.isoformat()),
+        versions=(pk, versions),
         template_name="monitoring/patient_page.html",
         body_template_name="monitoring/_patient_body.html",
         context=context,

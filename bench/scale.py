@@ -5,16 +5,22 @@ Run from the repository root (see bench/README.md):
     .venv/bin/python bench/scale.py [--database-url postgres://postgres@127.0.0.1:5432/bonehealth_bench]
 
 It creates the database if missing and seeds it once (10,000 patients, ~50,000 scans, ~150,000
-labs: `seed_demo --patients 10000 --scan-density 2.2`), then prints a Markdown table:
+labs: `seed_demo --patients 10000 --scan-density 2.2`, with progress bars on a terminal), then
+prints a Markdown table:
 
-- patient list search, patient page (and the dashboard and worklist when their URL names exist):
-  median and 95th percentile server time and query counts over --requests requests, each to a
-  different patient or search, in process through Django's test Client, logged in as the nurse;
+- patient list search, patient page (first view and viewed again), dashboard and worklist (each
+  as served from the page cache and as rendered after a change at the user's sites): median and
+  95th percentile server time and query counts over --requests requests, each patient page and
+  search to a different patient, in process through Django's test Client, as the nurse (the
+  dashboard as the physician). Query counts are "constant" when requests that have the same kinds
+  of rows at all ran the same number, however many rows each had;
 - `reassess_all` over every active patient for the next day (every row rewritten, as each night),
   in the default number of processes: patients per second;
 - `import_history` of 1,000 exported history files into a new site: files per second;
-- throughput under gunicorn (deploy/gunicorn.conf.py, 2 workers) with wrk on the same machine,
-  each page beside /health/ measured in the same run; peak RSS (VmHWM) of a worker.
+- throughput under gunicorn (deploy/gunicorn.conf.py) with 2, 3 and 4 workers (--workers), wrk on
+  the same machine: each page in rounds of (/health/, page), its ratio the median of the rounds';
+  the same patient page again and again (cached, audited every time) and different patients one
+  after the other (first views); peak RSS (VmHWM) of each worker.
 
 Load goes to 127.0.0.1 only. Not part of the test suite.
 """
@@ -22,6 +28,8 @@ Load goes to 127.0.0.1 only. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import json
 import math
 import os
@@ -35,7 +43,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -439,15 +447,10 @@ def measure_gunicorn(
         _measure_gunicorn_workers(env, urls, seconds, rows, workers=count, rounds=rounds)
 
 
-def _measure_gunicorn_workers(
-    env: dict[str, str],
-    urls: dict[str, str],
-    seconds: int,
-    rows: list[Row],
-    *,
-    workers: int,
-    rounds: int,
-) -> None:
+@contextlib.contextmanager
+def _gunicorn(env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """gunicorn with deploy/gunicorn.conf.py and `workers` workers on a free local port, serving
+    once /health/ answers; yields the base URL and the master process."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server_env = {
@@ -462,14 +465,87 @@ def _measure_gunicorn_workers(
     server = subprocess.Popen(  # noqa: S603
         [gunicorn, "-c", "deploy/gunicorn.conf.py", "bonehealth.wsgi"], cwd=ROOT, env=server_env
     )
-    label = f"gunicorn {workers} workers, wrk -t2 -c8"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + urls["health"], timeout=1)  # noqa: S310
+                urllib.request.urlopen(base + "/health/", timeout=1)  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def measure_locust(env: dict[str, str], rows: list[Row], *, users: int, run_time: str) -> None:
+    """bench/locustfile.py (nurses recording scans, physicians reviewing and signing off) against
+    gunicorn with the deployment's default workers: requests, failures and response times."""
+    locust = Path(sys.executable).with_name("locust")
+    if not locust.exists():
+        rows.append(Row("locust", "not measured", notes=['pip install -e ".[bench]"']))
+        return
+    workers = max(2, min(4, (os.cpu_count() or 1) + 1))  # deploy/gunicorn.conf.py's default
+    with (
+        tempfile.TemporaryDirectory(prefix="bonehealth-locust-") as tmp,
+        _gunicorn(env, workers) as (base, _server),
+    ):
+        subprocess.run(  # noqa: S603
+            [
+                str(locust),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                "5",
+                "--run-time",
+                run_time,
+                "--host",
+                base,
+                "--csv",
+                f"{tmp}/run",
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            check=False,  # a run with failures exits 1; the table says so
+            stdout=subprocess.DEVNULL,
+        )
+        with open(f"{tmp}/run_stats.csv", encoding="utf-8") as stats:
+            by_name = {row["Name"]: row for row in csv.DictReader(stats)}
+    total = by_name.pop("Aggregated")
+    failures = int(total["Failure Count"])
+    rows.append(
+        Row(
+            f"locust: {users} users for {run_time}, gunicorn {workers} workers",
+            f"{int(total['Request Count']):,} requests, {failures} failures, "
+            f"{float(total['Requests/s']):.1f} req/s",
+            "no failures",
+            "met" if failures == 0 else "missed",
+        )
+    )
+    for name, row in sorted(by_name.items()):
+        rows.append(
+            Row(
+                f"locust: {name}",
+                f"{int(row['Request Count']):,} requests, {row['Failure Count']} failures, "
+                f"median {row['50%']} ms, p95 {row['95%']} ms",
+            )
+        )
+
+
+def _measure_gunicorn_workers(
+    env: dict[str, str],
+    urls: dict[str, str],
+    seconds: int,
+    rows: list[Row],
+    *,
+    workers: int,
+    rounds: int,
+) -> None:
+    label = f"gunicorn {workers} workers, wrk -t2 -c8"
+    with _gunicorn(env, workers) as (base, server):
         pages = [p for p in ("patient page", "patient list", "dashboard", "worklist") if p in urls]
         cookies = {page: urls.get(f"cookie:{page}", urls["cookie"]) for page in pages}
         for page in pages:
@@ -520,9 +596,6 @@ def _measure_gunicorn_workers(
                 "met" if peak < RSS_TARGET_MB else "missed",
             )
         )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def _vm_hwm_mb(pid: int) -> float:
@@ -568,11 +641,13 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="(health, page) rounds per page and worker count (3)"
     )
+    parser.add_argument("--locust-users", type=int, default=50, help="simulated users (50)")
+    parser.add_argument("--locust-time", default="5m", help="locust run time (5m)")
     parser.add_argument(
         "--skip",
         action="append",
         default=[],
-        choices=["pages", "reassess", "import", "gunicorn"],
+        choices=["pages", "reassess", "import", "gunicorn", "locust"],
         help="leave a part out (repeatable)",
     )
     args = parser.parse_args()
@@ -603,6 +678,15 @@ def main() -> None:
                 "gunicorn",
                 lambda: measure_gunicorn(
                     env, urls, args.seconds, rows, workers=workers, rounds=args.rounds
+                ),
+            )
+        )
+    if "locust" not in args.skip:
+        steps.append(
+            (
+                "locust",
+                lambda: measure_locust(
+                    env, rows, users=args.locust_users, run_time=args.locust_time
                 ),
             )
         )

@@ -7,10 +7,10 @@ with every patient; the tallies give them in one read of a few dozen rows.
 
 Every reassessment (monitoring.services.assessment, in the writer's transaction) describes what
 each patient counted for before and after as a `Standing`, and `tallies_apply` adds the difference.
-The reassessment first locks its patients' rows, so two writers never both subtract the same
-"before". `tallies_rebuild` counts everything afresh from the stored assessments and alerts: the
-migration fills the table with it and the nightly reassessment ends with it, so that anything
-written around the services (a bulk load, a shell) is put right by the next morning.
+The reassessment first locks its patients' stored assessments, so two writers never both subtract
+the same "before". `tallies_rebuild` counts everything afresh from the stored assessments and
+alerts: the migration fills the table with it and the nightly reassessment ends with it, so that
+anything written around the services (a bulk load, a shell) is put right by the next morning.
 """
 
 from collections import Counter
@@ -68,13 +68,13 @@ def changes(before: Iterable[Standing], after: Iterable[Standing]) -> dict[Tally
     return {key: n for key, n in delta.items() if n}
 
 
-def tallies_apply(delta: dict[TallyKey, int]) -> set[int]:
-    """Add `delta` to the stored tallies (one statement); return the sites whose tallies moved.
+def tallies_apply(delta: dict[TallyKey, int]) -> None:
+    """Add `delta` to the stored tallies (one statement).
 
     Rows are written in key order, so two writers lock shared rows in the same order.
     """
     if not delta:
-        return set()
+        return
     table = SiteTally._meta.db_table
     keys = sorted(delta)
     values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
@@ -87,7 +87,6 @@ def tallies_apply(delta: dict[TallyKey, int]) -> set[int]:
             f"ON CONFLICT (site_id, kind, key) DO UPDATE SET n = {table}.n + excluded.n",
             params,
         )
-    return {site_id for site_id, _, _ in keys}
 
 
 def counted(assessments: Any = PatientAssessment, alerts: Any = Alert) -> dict[TallyKey, int]:

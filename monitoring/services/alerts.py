@@ -10,6 +10,7 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.models import Alert
 from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.services.assessment import assessments_lock
 
 
 class AlertNotOpenError(Exception):
@@ -32,6 +33,9 @@ def alert_acknowledge(
     *, actor: User, alert: Alert, note: str, request: HttpRequest | None = None
 ) -> Alert:
     """Acknowledge an open alert with a note; a later rise in severity opens a new alert."""
+    # The patient's assessment first, as every writer of their monitoring rows locks it (a
+    # reassessment running now updates this alert after locking it).
+    assessments_lock([alert.patient_id])
     fresh = Alert.objects.select_for_update().get(pk=alert.pk)
     if not user_may_acknowledge(actor, fresh):
         raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")

@@ -198,20 +198,26 @@ def _followed_at(patient_ids: list[int]) -> dict[int, tuple[int, bool]]:
     }
 
 
-def _lock(patient_ids: list[int]) -> None:
-    """Lock the patients' rows until the commit, in id order, so two writers never reassess one
-    patient at once: the second reads the records and the stored counts the first committed.
+def assessments_lock(patient_ids: list[int]) -> None:
+    """Lock the patients' stored assessments until the commit, in id order.
 
-    FOR NO KEY UPDATE: a transaction that has just inserted a record of the patient (which takes a
-    key-share lock on the patient's row) can still take it, and so can another such transaction
-    after it, without a deadlock. SQLite has one writer at a time anyway.
+    A reassessment takes this lock first, so that two writers never reassess one patient at once:
+    the second reads the records and the counts the first committed, and subtracts what the first
+    added, not what was there before it. Every other writer of a patient's monitoring rows takes
+    it before them too, so no two transactions wait for each other: a clinical write's audit row
+    raises the patient's records_version (monitoring.receivers), an UPDATE of the same row, before
+    it reassesses; an acknowledgement locks it before the alert. Then, in every writer, the sites'
+    data versions, then the tallies.
+
+    A patient's first assessment has no row to lock; it is created with the patient, before anyone
+    else can write for them. SQLite has one writer at a time anyway.
     """
     if connection.features.has_select_for_no_key_update:
         list(
-            Patient.objects.select_for_update(no_key=True)
-            .filter(pk__in=patient_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+            PatientAssessment.objects.select_for_update(no_key=True)
+            .filter(patient_id__in=patient_ids)
+            .order_by("patient_id")
+            .values_list("patient_id", flat=True)
         )
 
 
@@ -265,7 +271,7 @@ def assessments_refresh(
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
     ids = sorted(set(patient_ids))
-    _lock(ids)
+    assessments_lock(ids)
     assessments = assess_patients(ids, as_of=as_of)
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
@@ -324,10 +330,12 @@ def assessments_refresh(
         )
         for row in stored
     ]
-    # Last, the dashboard's counts and the cached pages of these patients' sites (and of any site
-    # a patient left), so that those rows stay locked only until the commit.
-    moved = tallies_apply(changes(before, after))
-    sites_changed(moved | {site_id for site_id, _ in followed_at.values()})
+    # Last, so that those rows stay locked only until the commit: the data versions of these
+    # patients' sites (and of any site a patient left), then the dashboard's counts. In that order
+    # in every writer: a clinical write has raised its site's version before it reassesses.
+    delta = changes(before, after)
+    sites_changed({site_id for site_id, _, _ in delta} | {site for site, _ in followed_at.values()})
+    tallies_apply(delta)
     return summary
 
 

@@ -31,10 +31,22 @@ def patient_records_changed(patient_ids: Collection[int]) -> None:
 
 
 def site_data_changed(patient_ids: Collection[int]) -> None:
-    """Raise the data version of every site these patients belong to (two statements)."""
-    if patient_ids:
-        sites_changed(
-            set(Patient.objects.filter(pk__in=list(patient_ids)).values_list("site_id", flat=True))
+    """Raise the data version of every site these patients belong to (one statement)."""
+    if not patient_ids:
+        return
+    versions = SiteDataVersion._meta.db_table
+    patients = Patient._meta.db_table
+    placeholders = ", ".join(["%s"] * len(patient_ids))
+    with connection.cursor() as cursor:
+        # Upsert: a site's row is created by its first change. The WHERE clause also resolves
+        # SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity; ORDER BY fixes the order
+        # in which the rows are locked.
+        cursor.execute(
+            f"INSERT INTO {versions} (site_id, version) "  # noqa: S608 (table names from _meta)
+            f"SELECT DISTINCT site_id, 1 FROM {patients} WHERE id IN ({placeholders}) "
+            f"ORDER BY site_id "
+            f"ON CONFLICT (site_id) DO UPDATE SET version = {versions}.version + 1",
+            list(patient_ids),
         )
 
 

@@ -39,6 +39,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def audit_event(
+    *,
+    action: AuditAction,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    obj: models.Model | None = None,
+    patient: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """The event `audit_record` writes, not yet saved: for a writer that inserts many at once
+    (`AuditEvent.objects.bulk_create`, which sends no signals: that writer raises the patient's
+    versions itself)."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent(
+        action=action,
+        actor=actor,
+        username=username or (actor.get_username() if actor is not None else ""),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        patient=patient,
+        changes={key: _plain_change(value) for key, value in (changes or {}).items()},
+        client_address=client_address(request),
+    )
+
+
 def audit_record(
     *,
     action: AuditAction,
@@ -50,18 +77,17 @@ def audit_record(
     username: str = "",
 ) -> AuditEvent:
     """Write one audit event; call it inside the transaction of the change it records."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return AuditEvent.objects.create(
+    event = audit_event(
         action=action,
         actor=actor,
-        username=username or (actor.get_username() if actor is not None else ""),
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        request=request,
+        obj=obj,
         patient=patient,
-        changes={key: _plain_change(value) for key, value in (changes or {}).items()},
-        client_address=client_address(request),
+        changes=changes,
+        username=username,
     )
+    event.save(force_insert=True)
+    return event
 
 
 def audit_view_record(

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction
-from bonehealth.audit.services import audit_record, field_values, model_changes
+from bonehealth.audit.models import AuditAction, AuditEvent
+from bonehealth.audit.services import audit_event, field_values, model_changes
 from monitoring import domain
 from monitoring.models import (
     BoneTherapyCourse,
@@ -34,6 +34,7 @@ from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.services.assessment import patient_assessment_refresh
+from monitoring.versions import patient_records_changed
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import PATIENT_FIELDS
 
@@ -115,16 +116,27 @@ class _Importer:
         self.actor = actor
         self.errors: list[str] = []
         self.report = ImportReport(mrn=history.patient.mrn)
+        # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
+        # patient's cache versions raised once, instead of both for each of its records.
+        self.events: list[AuditEvent] = []
 
     def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> None:
-        audit_record(
-            action=AuditAction.CREATE,
-            actor=self.actor,
-            obj=obj,
-            patient=patient,
-            changes={"source": "import", **changes},
+        self.events.append(
+            audit_event(
+                action=AuditAction.CREATE,
+                actor=self.actor,
+                obj=obj,
+                patient=patient,
+                changes={"source": "import", **changes},
+            )
         )
         self.report.created[obj._meta.model_name] += 1
+
+    def audit_written(self, patient: Patient) -> None:
+        """Insert the file's audit rows; raise the patient's versions as each row's signal would."""
+        if self.events:
+            AuditEvent.objects.bulk_create(self.events)
+            patient_records_changed([patient.pk])
 
     def patient(self) -> Patient:
         values = _patient_values(self.history, self.site)
@@ -144,12 +156,14 @@ class _Importer:
             patient.version += 1
             patient.save()
             changes["version"] = [patient.version - 1, patient.version]
-            audit_record(
-                action=AuditAction.CHANGE,
-                actor=self.actor,
-                obj=patient,
-                patient=patient,
-                changes={**changes, "source": ["", "import"]},
+            self.events.append(
+                audit_event(
+                    action=AuditAction.CHANGE,
+                    actor=self.actor,
+                    obj=patient,
+                    patient=patient,
+                    changes={**changes, "source": ["", "import"]},
+                )
             )
             self.report.notes.append(f"patient fields updated: {', '.join(sorted(changes))}")
         return patient
@@ -397,5 +411,6 @@ def history_import(
         importer.supplements_and_plan(patient)
         if importer.errors:
             raise HistoryImportError(importer.errors)  # leaving the block rolls everything back
+        importer.audit_written(patient)
         patient_assessment_refresh(patient=patient)
     return importer.report

@@ -173,8 +173,9 @@ _PATIENT_PAGE_KEY_SQL = (
 
 
 def patient_with_records(pk: int) -> Patient:
-    """One patient (whose access was checked) with every record `with_records` adds."""
-    return with_records(Patient.objects.filter(pk=pk)).get()
+    """One patient (whose access was checked) with every record `with_records` adds, and their
+    stored assessment (`patient.assessment`; the patient page has stored one)."""
+    return with_records(Patient.objects.filter(pk=pk)).select_related("assessment").get()
 
 
 def patient_alerts(

@@ -72,7 +72,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def context() -> dict[str, Any]:
         # A miss: the whole record and assessment (the key above read only their versions).
         record = selectors.patient_with_records(pk)
-        return patient_context(request, record, selectors.stored_assessment(patient=record)) | {
+        return patient_context(request, record, record.assessment) | {
             "acknowledge_form": AcknowledgeForm()
         }
 

@@ -1,14 +1,15 @@
 """Clinic load for locust: nurses entering scans, physicians reviewing patients and signing off.
 
-Against the benchmark database served by gunicorn on 127.0.0.1 (bench/README.md):
+`python bench/scale.py` runs it last (50 users, 5 minutes) against gunicorn on the benchmark
+database; by hand, against a server of your own on 127.0.0.1 (bench/README.md):
 
     locust -f bench/locustfile.py --headless -u 50 -r 5 -t 5m --host http://127.0.0.1:8000
 
 Each simulated user logs in once through the login form as the demo nurse or physician
 (password `bonehealth-demo`), then works: nurses search, open a patient and record a DEXA scan;
-physicians search, open patients and sign off scans awaiting review. A response other than the
-expected page (a 4xx/5xx, a redirect to the login page, a form shown again with errors) counts
-as a failure.
+physicians open the alert dashboard and its patients, search, and sign off scans awaiting
+review. A response other than the expected page (a 4xx/5xx, a redirect to the login page, a form
+shown again with errors) counts as a failure.
 """
 
 from __future__ import annotations
@@ -126,7 +127,18 @@ class Physician(Clinician):
     username = "physician"
     weight = 2
 
-    @task(4)
+    @task(2)
+    def dashboard(self) -> None:
+        """Open the alert dashboard and review one of the patients on it."""
+        with self.client.get("/dashboard/", name="dashboard", catch_response=True) as response:
+            if response.status_code != 200 or "/accounts/login/" in response.url:
+                response.failure(f"status {response.status_code} at {response.url}")
+                return
+            found = PATIENT_LINK.findall(response.text)
+        if found:
+            self._patient_page(random.choice(found))
+
+    @task(3)
     def review(self) -> None:
         self._patient_page(self._pick_patient())
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             type=float,
             default=1.0,
             help="Scan this many times as often as the demo's clinics (1.0); the benchmark uses "
-            "2.2 for about 5 scans per patient.",
+            "2.5 for about 5 scans per patient.",
         )
 
     def handle(

@@ -25,6 +25,7 @@ from monitoring.models import (
     TallyKind,
 )
 from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.tallies import alert_key_parts
 from patients.models import Patient
 
 
@@ -127,11 +128,11 @@ def dashboard_counts(
         elif kind == TallyKind.WORST and int(key) >= min_rank:
             counts.alerting_patients += n
         elif kind == TallyKind.ALERT:
-            code, rank = key.rsplit(":", 1)
-            if int(rank) >= min_rank:
+            code, rank = alert_key_parts(key)
+            if rank >= min_rank:
                 row = codes.setdefault(code, {"code": code, "n": 0, "worst_rank": 0})
                 row["n"] += n
-                row["worst_rank"] = max(row["worst_rank"], int(rank))
+                row["worst_rank"] = max(row["worst_rank"], rank)
         elif kind == TallyKind.UNREVIEWED:
             counts.unreviewed_scans += n
     counts.alert_codes = sorted(

@@ -55,7 +55,14 @@ def counts_of(standing: Standing) -> Counter[TallyKey]:
 
 
 def alert_key(code: str, rank: int) -> str:
+    """The key of an ALERT tally: the alert code and severity rank."""
     return f"{code}:{rank}"
+
+
+def alert_key_parts(key: str) -> tuple[str, int]:
+    """(code, severity rank) of an ALERT tally's key."""
+    code, rank = key.rsplit(":", 1)
+    return code, int(rank)
 
 
 def changes(before: Iterable[Standing], after: Iterable[Standing]) -> dict[TallyKey, int]:

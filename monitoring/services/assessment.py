@@ -7,6 +7,7 @@ The one place where the domain module meets the database: load rows, build histo
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -198,8 +199,9 @@ def _followed_at(patient_ids: list[int]) -> dict[int, tuple[int, bool]]:
     }
 
 
-def assessments_lock(patient_ids: list[int]) -> None:
-    """Lock the patients' stored assessments until the commit, in id order.
+def assessments_lock(patient_ids: list[int], *fields: str) -> list[tuple[Any, ...]]:
+    """Lock the patients' stored assessments until the commit, in id order; return each locked
+    row's patient_id and `fields`, read under the lock.
 
     A reassessment takes this lock first, so that two writers never reassess one patient at once:
     the second reads the records and the counts the first committed, and subtracts what the first
@@ -212,13 +214,10 @@ def assessments_lock(patient_ids: list[int]) -> None:
     A patient's first assessment has no row to lock; it is created with the patient, before anyone
     else can write for them. SQLite has one writer at a time anyway.
     """
+    rows = PatientAssessment.objects.filter(patient_id__in=patient_ids).order_by("patient_id")
     if connection.features.has_select_for_no_key_update:
-        list(
-            PatientAssessment.objects.select_for_update(no_key=True)
-            .filter(patient_id__in=patient_ids)
-            .order_by("patient_id")
-            .values_list("patient_id", flat=True)
-        )
+        rows = rows.select_for_update(no_key=True)
+    return list(rows.values_list("patient_id", *fields))
 
 
 def _unreviewed_scans(patient_ids: list[int]) -> dict[int, int]:
@@ -233,26 +232,15 @@ def _unreviewed_scans(patient_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _standings_before(
-    patient_ids: list[int], open_alerts: dict[tuple[int, str, str], Alert]
-) -> list[Standing]:
-    """What the patients count for in the tallies now, from their stored assessments."""
-    alerts: dict[int, list[tuple[str, int]]] = {}
-    for alert in open_alerts.values():
-        alerts.setdefault(alert.patient_id, []).append((alert.code, alert.severity_rank))
-    return [
-        Standing(site_id, followed, risk, worst, tuple(alerts.get(pk, ())), unreviewed)
-        for pk, site_id, followed, risk, worst, unreviewed in PatientAssessment.objects.filter(
-            patient_id__in=patient_ids
-        ).values_list(
-            "patient_id",
-            "site_id",
-            "followed",
-            "risk_category",
-            "worst_alert_rank",
-            "unreviewed_scans",
-        )
-    ]
+# What a stored assessment counts for in the tallies, besides its open alerts (`_standing`).
+_STANDING_FIELDS = ("site_id", "followed", "risk_category", "worst_alert_rank", "unreviewed_scans")
+
+
+def _standing(values: tuple[Any, ...], alerts: Iterable[Alert]) -> Standing:
+    """A patient's `Standing` from their assessment's _STANDING_FIELDS and open alerts."""
+    site_id, followed, risk, worst, unreviewed = values
+    codes = tuple((alert.code, alert.severity_rank) for alert in alerts)
+    return Standing(site_id, followed, risk, worst, codes, unreviewed)
 
 
 def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
@@ -271,14 +259,18 @@ def assessments_refresh(
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
     ids = sorted(set(patient_ids))
-    assessments_lock(ids)
+    # What the patients count for in the tallies now, read under the lock.
+    counted_before = assessments_lock(ids, *_STANDING_FIELDS)
     assessments = assess_patients(ids, as_of=as_of)
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
         return summary
     assessed = list(assessments)
     open_alerts = open_alerts_by_key(assessed)
-    before = _standings_before(assessed, open_alerts)
+    alerts_before: dict[int, list[Alert]] = {}
+    for alert in open_alerts.values():
+        alerts_before.setdefault(alert.patient_id, []).append(alert)
+    before = [_standing(row[1:], alerts_before.get(row[0], ())) for row in counted_before]
     # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
     still_open = _sync_alerts(
         {pk: a.alerts for pk, a in assessments.items()}, open_alerts, now, summary
@@ -320,13 +312,8 @@ def assessments_refresh(
     )
     _sync_schedule(assessments)
     after = [
-        Standing(
-            row.site_id,
-            row.followed,
-            row.risk_category,
-            row.worst_alert_rank,
-            tuple((alert.code, alert.severity_rank) for alert in still_open[row.patient_id]),
-            row.unreviewed_scans,
+        _standing(
+            tuple(getattr(row, name) for name in _STANDING_FIELDS), still_open[row.patient_id]
         )
         for row in stored
     ]

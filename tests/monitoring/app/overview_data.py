@@ -1,17 +1,32 @@
 """Test data for the overview pages: patients with open alerts, scans and scheduled items."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
-from bonehealth.accounts.models import Site
+from bonehealth.accounts.models import Site, User
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.services.entries import LabEntry, lab_results_record
 from monitoring.tallies import tallies_rebuild
 from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
 
 TODAY = timezone.localdate()
+
+
+def record_vitamin_d(
+    nurse: User, patient: Patient, value: str, *, sample_date: dt.date = TODAY
+) -> None:
+    """A 25-OH vitamin D result (nmol/L) recorded through the service: reassessed, as in the app."""
+    lab_results_record(
+        actor=nurse,
+        patient=patient,
+        sample_date=sample_date,
+        fasting=False,
+        entries=[LabEntry(analyte="vitamin_d_25oh", value=Decimal(value), unit="nmol/L")],
+    )
 
 
 def alert(patient: Patient, code: str, severity: str, *, days_ago: int, site: str = "") -> Alert:

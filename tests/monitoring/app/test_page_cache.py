@@ -29,6 +29,7 @@ from tests.factories import (
     PatientFactory,
     UserFactory,
 )
+from tests.monitoring.app.overview_data import record_vitamin_d
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -41,16 +42,6 @@ def _page(patient: Patient) -> str:
 def _with_open_alert(patient: Patient) -> None:
     # On an aromatase inhibitor for a year without a baseline scan: BASELINE_DEXA_MISSING (high).
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - timedelta(days=365))
-
-
-def _record_vitamin_d(nurse: User, patient: Patient, value: str) -> None:
-    lab_results_record(
-        actor=nurse,
-        patient=patient,
-        sample_date=TODAY,
-        fasting=False,
-        entries=[LabEntry(analyte="vitamin_d_25oh", value=Decimal(value), unit="nmol/L")],
-    )
 
 
 def test_a_second_view_is_served_from_the_cache_and_still_audited(
@@ -76,7 +67,7 @@ def test_a_recorded_lab_shows_on_the_next_view(
     _with_open_alert(patient)
     assert "Vitamin D deficient" not in nurse_client.get(_page(patient)).text
     before = PatientAssessment.objects.get(patient=patient).records_version
-    _record_vitamin_d(nurse, patient, "31")
+    record_vitamin_d(nurse, patient, "31")
     assert PatientAssessment.objects.get(patient=patient).records_version > before
     page = nurse_client.get(_page(patient))
     assert "Vitamin D deficient" in page.text  # the alert the new value raised
@@ -147,7 +138,7 @@ def test_the_dashboard_follows_a_new_alert_and_a_sign_off(
     url = reverse("monitoring:dashboard")
     patient = PatientFactory(site=site, mrn="NEWALERT")
     assert "NEWALERT" not in physician_client.get(url).text
-    _record_vitamin_d(nurse, patient, "20")  # deficient: an alert, and a stored assessment
+    record_vitamin_d(nurse, patient, "20")  # deficient: an alert, and a stored assessment
     assert "NEWALERT" in physician_client.get(url).text
     scan = DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=3))
     patient_assessment_refresh(patient=patient)  # the factory wrote without the services
@@ -160,7 +151,7 @@ def test_the_worklist_follows_a_recorded_scan(nurse: User, nurse_client: Client,
     url = reverse("monitoring:worklist")
     patient = PatientFactory(site=site, mrn="DUE1")
     _with_open_alert(patient)
-    _record_vitamin_d(nurse, patient, "80")  # assessed: baseline DEXA due now
+    record_vitamin_d(nurse, patient, "80")  # assessed: baseline DEXA due now
     assert "DUE1" in nurse_client.get(url).text
     lab_results_record(
         actor=nurse,
@@ -262,9 +253,9 @@ def test_a_dashboard_row_follows_an_acknowledgement_and_a_new_alert(
 ) -> None:  # type: ignore[no-untyped-def]
     url = reverse("monitoring:dashboard")
     patient = PatientFactory(site=site, mrn="ROWCACHE")
-    _record_vitamin_d(nurse, patient, "20")  # deficient
+    record_vitamin_d(nurse, patient, "20")  # deficient
     other = PatientFactory(site=site, mrn="OTHERROW")
-    _record_vitamin_d(nurse, other, "20")
+    record_vitamin_d(nurse, other, "20")
     assert "— acknowledged" not in physician_client.get(url).text
     alert = Alert.objects.get(
         patient=patient, code__startswith="VITAMIN_D", cleared_at__isnull=True

@@ -17,12 +17,10 @@ from monitoring import overview
 from monitoring.models import DexaScan, LabResult, SiteDataVersion, SiteTally
 from monitoring.services.assessment import assessments_refresh
 from monitoring.services.entries import (
-    LabEntry,
     Measurement,
     dexa_scan_record,
     dexa_scan_sign_off,
     entry_mark_in_error,
-    lab_results_record,
 )
 from monitoring.services.reassessment import reassess_all
 from monitoring.tallies import Standing, changes, counted, stored_tallies, tallies_rebuild
@@ -39,6 +37,7 @@ from tests.factories import (
     ScannerFactory,
     UserFactory,
 )
+from tests.monitoring.app.overview_data import record_vitamin_d
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -89,16 +88,6 @@ def _scan(nurse: User, patient: Patient, day: date, t: str) -> DexaScan:
     )
 
 
-def _vitamin_d(nurse: User, patient: Patient, day: date, value: str) -> None:
-    lab_results_record(
-        actor=nurse,
-        patient=patient,
-        sample_date=day,
-        fasting=False,
-        entries=[LabEntry(analyte="vitamin_d_25oh", value=Decimal(value), unit="nmol/L")],
-    )
-
-
 def _check(user: User) -> None:
     """Stored tallies equal a fresh count, and the dashboard's counts equal what it lists."""
     assert stored_tallies() == counted()
@@ -132,7 +121,12 @@ def test_the_tallies_follow_every_kind_of_change(site: Site, other_site: Site) -
         if action == "scan":
             _scan(nurse, patient, TODAY - timedelta(days=next(day)), rng.choice(["-0.5", "-2.6"]))
         elif action == "vitamin_d":
-            _vitamin_d(nurse, patient, TODAY - timedelta(days=next(day)), rng.choice(["20", "80"]))
+            record_vitamin_d(
+                nurse,
+                patient,
+                rng.choice(["20", "80"]),
+                sample_date=TODAY - timedelta(days=next(day)),
+            )
         elif action == "sign_off":
             scan = DexaScan.objects.filter(
                 patient=patient, reviewed_at__isnull=True, entered_in_error=False
@@ -170,7 +164,7 @@ def test_a_patient_moving_site_leaves_the_old_sites_counts_and_cached_pages(
 ) -> None:
     nurse, physician = _nurse_and_physician([site, other_site])
     patient = PatientFactory(site=site)
-    _vitamin_d(nurse, patient, TODAY, "20")  # deficient: an open alert
+    record_vitamin_d(nurse, patient, "20")  # deficient: an open alert
     assert overview.dashboard_counts(user=physician, site=site).alerting_patients == 1
     old_version = SiteDataVersion.objects.get(site=site).version
     patient.refresh_from_db()
@@ -186,7 +180,7 @@ def test_a_rebuild_puts_right_what_was_written_around_the_services(
     site: Site, patient: Patient
 ) -> None:
     nurse, physician = _nurse_and_physician([site])
-    _vitamin_d(nurse, patient, TODAY, "20")
+    record_vitamin_d(nurse, patient, "20")
     SiteTally.objects.update(n=99)  # as if a shell had written around the services
     assert stored_tallies() != counted()
     tallies_rebuild()
@@ -200,7 +194,7 @@ def test_the_dashboard_reads_its_counts_in_one_query(
     with CaptureQueriesContext(connection) as queries:
         overview.dashboard_counts(user=physician, min_severity="high")
     assert len(queries) == 1
-    _vitamin_d(UserFactory(role="nurse", sites=[patient.site]), patient, TODAY, "20")
+    record_vitamin_d(UserFactory(role="nurse", sites=[patient.site]), patient, "20")
     with CaptureQueriesContext(connection) as queries:
         response = physician_client.get(reverse("monitoring:dashboard"))
     assert response.status_code == 200

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import VersionedFormMixin
+from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
 from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.models import (
@@ -27,7 +27,7 @@ from monitoring.models import (
 from monitoring.models.choices import Analyte, MeasuredSite, VertebralFractureAssessment
 from monitoring.models.scans import LSC_FIELD_BY_SITE, SCANNER_FIELDS
 from monitoring.services.entries import LabEntry, Measurement
-from patients.forms import DateInput, check_course_dates
+from patients.forms import check_course_dates
 from patients.models import Patient
 
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
@@ -71,7 +71,7 @@ class _PatientDatesMixin:
 class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
     """All measured sites of one scan in one form."""
 
-    scan_date = forms.DateField(widget=DateInput)
+    scan_date = DateField()
     scanner = forms.ModelChoiceField(queryset=Scanner.objects.none(), empty_label="Choose…")
     trabecular_bone_score = _ranged_decimal("Trabecular bone score", *TBS_RANGE, 3)
     vertebral_fracture_assessment = forms.ChoiceField(
@@ -180,7 +180,7 @@ def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
 class LabResultsForm(_PatientDatesMixin, forms.Form):
     """Several analytes from one sample, each with its unit."""
 
-    sample_date = forms.DateField(widget=DateInput)
+    sample_date = DateField()
     fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -250,7 +250,7 @@ class LabResultsForm(_PatientDatesMixin, forms.Form):
 class LabResultForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
     """Correct one lab result."""
 
-    sample_date = forms.DateField(widget=DateInput)
+    sample_date = DateField()
     analyte = forms.ChoiceField(choices=Analyte.choices)
     value = forms.DecimalField(max_digits=10, decimal_places=3, min_value=0)
     unit = forms.CharField(max_length=40)
@@ -309,7 +309,7 @@ class FraxForm(_PatientDatesMixin, VersionedFormMixin, forms.ModelForm[FraxResul
     class Meta:
         model = FraxResult
         fields = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
-        widgets = {"assessed_on": DateInput}
+        formfield_callback = date_formfield
         help_texts = {"with_bmd": "Tick when femoral-neck BMD was entered into the calculator."}
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -357,7 +357,7 @@ class BoneTherapyCourseForm(
     class Meta:
         model = BoneTherapyCourse
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
-        widgets = {"start_date": DateInput, "stop_date": DateInput, "dental_review_date": DateInput}
+        formfield_callback = date_formfield
         help_texts = {
             "dental_review_date": "Date of the dental review before zoledronic acid or denosumab.",
         }
@@ -409,7 +409,7 @@ class BoneTherapyCourseForm(
 class DoseForm(_PatientDatesMixin, forms.Form):
     """An injection or infusion given."""
 
-    given_on = forms.DateField(label="Given on", widget=DateInput)
+    given_on = DateField(label="Given on")
 
     def __init__(
         self, *args: Any, patient: Patient, course: BoneTherapyCourse, **kwargs: Any
@@ -453,10 +453,9 @@ class SupplementsForm(VersionedFormMixin, forms.Form):
 class PlanForm(forms.Form):
     """A physician's next-DEXA date, or an empty date to follow the computed one."""
 
-    next_dexa_due = forms.DateField(
+    next_dexa_due = DateField(
         label="Next DEXA due",
         required=False,
-        widget=DateInput,
         help_text="Leave empty to follow the date the rules compute.",
     )
     reason = forms.CharField(max_length=300, min_length=3)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import VersionedFormMixin
+from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -22,16 +22,11 @@ from patients.models import (
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 MRN_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9./_-]*$",
     "Use letters, digits and . / _ - only, starting with a letter or digit.",
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _not_in_future(value: date | None, what: str) -> None:
@@ -65,11 +60,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = list(PATIENT_RECORD_FIELDS)
-        widgets = {
-            "birth_date": DateInput,
-            "breast_cancer_diagnosis_date": DateInput,
-            "prior_fracture_date": DateInput,
-        }
+        formfield_callback = date_formfield
         help_texts = {
             "prior_fragility_fracture": "A fracture from a fall from standing height or less.",
             "oral_glucocorticoid_months": "Total months of oral glucocorticoids (0 if none).",
@@ -80,10 +71,9 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         required=False,
         choices=[("", "None yet"), *AromataseInhibitor.choices],
     )
-    ai_start_date = forms.DateField(
+    ai_start_date = DateField(
         label="Start date",
         required=False,
-        widget=DateInput,
         help_text="May be in the future for a planned start; leave empty if not yet known.",
     )
     ai_planned_duration_months = forms.IntegerField(
@@ -150,8 +140,6 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     def clean_birth_date(self) -> date:
         value: date = self.cleaned_data["birth_date"]
         _not_in_future(value, "date of birth")
-        if value < EARLIEST_BIRTH_DATE:
-            raise forms.ValidationError("Check the year: the date of birth is before 1900.")
         return value
 
     def clean_breast_cancer_diagnosis_date(self) -> date | None:
@@ -222,7 +210,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     class Meta:
         model = AromataseInhibitorCourse
         fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
-        widgets = {"start_date": DateInput, "stop_date": DateInput}
+        formfield_callback = date_formfield
         help_texts = {"stop_date": "Leave empty while the course continues."}
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -277,7 +265,7 @@ class MarkInErrorForm(forms.Form):
 class EndFollowUpForm(forms.Form):
     """A physician ends a patient's follow-up; the record is kept."""
 
-    ended_on = forms.DateField(label="Follow-up ended on", widget=DateInput)
+    ended_on = DateField(label="Follow-up ended on")
     reason = forms.CharField(max_length=300, min_length=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

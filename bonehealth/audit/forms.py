@@ -1,49 +1,181 @@
-"""Form pieces shared by every app's edit forms."""
+"""Form pieces shared by every app's edit forms: ISO date fields, versions and edit conflicts."""
 
+import calendar
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import formats, timezone
 
-from bonehealth.audit.concurrency import ConcurrentEditError
+from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange
+
+# No clinical date of a living patient's record comes before this; an earlier year is a typo.
+EARLIEST_DATE = date(1900, 1, 1)
+# Planned dates (a next DEXA, a planned start, a dental review) lie at most this far ahead; a date
+# beyond is taken for a typo. Design choice: DEXA intervals are at most two years, and a plan made
+# for further than five years ahead would be reviewed long before.
+PLANNING_HORIZON_YEARS = 5
+
+
+def latest_plausible_date() -> date:
+    """The last date any form accepts: today plus the planning horizon."""
+    today = timezone.localdate()
+    year = today.year + PLANNING_HORIZON_YEARS
+    return today.replace(year=year, day=min(today.day, calendar.monthrange(year, today.month)[1]))
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Browsers accept only yyyy-mm-dd in its value, whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date in the plausible range, entered with the ISO date picker."""
+
+    widget = DateInput
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(
+                f"Check the year: the date is before {EARLIEST_DATE:%Y}.", code="implausible_date"
+            )
+        latest = latest_plausible_date()
+        if value > latest:
+            raise forms.ValidationError(
+                f"Check the year: the date is more than {PLANNING_HORIZON_YEARS} years ahead "
+                f"(after {latest:%Y-%m-%d}).",
+                code="implausible_date",
+            )
+
+
+def date_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """`Meta.formfield_callback` of model forms: every date becomes a plausible ISO `DateField`."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateField)
+        kwargs.pop("widget", None)
+    return db_field.formfield(**kwargs)
 
 
 class VersionedFormMixin(forms.BaseForm):
-    """Carry the record version the form was opened on, and show a refused save by the fields."""
+    """Carry the version and the values the form was opened on; merge a refused save field by field.
+
+    Every field also sends back, hidden, the value it was opened with (Django's
+    `show_hidden_initial`), so that after a conflict the form knows which fields this user changed.
+    """
 
     def add_version_field(self, version: int) -> None:
+        for field in self.fields.values():
+            field.show_hidden_initial = True
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=version)
 
     def apply_conflict(self, error: ConcurrentEditError) -> None:
-        """Put the other user's changes next to the fields and accept the new version on resave."""
+        """Take the other user's values where this user changed nothing; flag fields both changed.
+
+        The form must have been built from the record as it is now (the view reads it afresh on
+        every request), so that its initial values are the other user's.
+        """
         data = dict(self.data.items())
         data["version"] = str(error.current_version)
-        self.data = data
-        shown: set[str] = set()
-        for change in reversed(error.changes):  # most recent change of a field first
-            if change.field in shown:
+        latest = _latest_change_by_field(error.changes)
+        mine_changed = set(self.changed_data)
+        clashes = 0
+        for name, field in self.fields.items():
+            if name == "version":
                 continue
-            shown.add(change.field)
-            when = formats.date_format(timezone.localtime(change.at), "DATETIME_FORMAT")
-            message = (
-                f"{change.by} changed this to “{_shown(change.value)}” at {when}, after you "
-                "opened this form. Your value is kept here; save again to replace theirs."
-            )
-            self.add_error(change.field if change.field in self.fields else None, message)
+            bound = self[name]
+            opened = data.get(bound.html_initial_name)
+            current = self.get_initial_for_field(field, name)
+            if opened is None:
+                # Posted without the opened values (not from this form): keep what was posted and
+                # flag every field the audit trail says someone else changed.
+                if name in latest and field.has_changed(current, bound.data):
+                    clashes += 1
+                    self._flag(name, current, latest[name])
+                continue
+            if not field.has_changed(current, opened):
+                continue  # nobody else changed this field
+            _put(data, bound.html_initial_name, field.hidden_widget(), field, current)
+            if name not in mine_changed:
+                _put(data, bound.html_name, field.widget, field, current)  # theirs: untouched here
+            elif field.has_changed(current, bound.data):
+                clashes += 1
+                self._flag(name, current, latest.get(name) or _anyone(error.changes))
+        self.data = data
         self.add_error(
             None,
             "Not saved: this record was changed by someone else after you opened the form. "
-            "Review the fields marked below, then save again.",
+            + (
+                "Their changes are now shown. Where you changed the same field, your value is kept "
+                "and marked below: save again to replace theirs, or change it."
+                if clashes
+                else "Their changes are now shown beside yours; check them, then save again."
+            ),
+        )
+
+    def _flag(self, name: str, current: Any, change: FieldChange | None) -> None:
+        field = self.fields[name]
+        shown = _shown(field, current)
+        if change is None:
+            self.add_error(name, f"Changed to “{shown}” by someone else. Save again to replace it.")
+            return
+        when = formats.date_format(timezone.localtime(change.at), "DATETIME_FORMAT")
+        self.add_error(
+            name,
+            f"{change.by} changed this to “{shown}” at {when}, after you opened this form. Your "
+            "value is kept here; save again to replace theirs.",
         )
 
 
-def _shown(value: Any) -> str:
+def _latest_change_by_field(changes: list[FieldChange]) -> dict[str, FieldChange]:
+    latest: dict[str, FieldChange] = {}
+    for change in changes:  # oldest first: later changes overwrite
+        latest[change.field] = change
+    return latest
+
+
+def _anyone(changes: list[FieldChange]) -> FieldChange | None:
+    return changes[-1] if changes else None
+
+
+def _put(
+    data: dict[str, Any], key: str, widget: forms.Widget, field: forms.Field, value: Any
+) -> None:
+    """Write `value` into `data` under `key` as the browser would post it from `widget`."""
+    if isinstance(widget, forms.CheckboxInput):
+        if value:
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+        return
+    formatted = widget.format_value(field.prepare_value(value))
+    if isinstance(formatted, list):
+        formatted = formatted[0] if formatted else ""
+    data[key] = "" if formatted is None else str(formatted)
+
+
+def _shown(field: forms.Field, value: Any) -> str:
     if value in (None, ""):
         return "(empty)"
     if value is True:
         return "yes"
     if value is False:
         return "no"
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        labels = {str(key): label for key, label in field.choices}  # type: ignore[misc]
+        return str(labels.get(str(value), value))
+    if isinstance(field, forms.ModelChoiceField):
+        chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
+        return str(chosen) if chosen is not None else str(value)
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
     return str(value)
 
 
@@ -53,12 +185,8 @@ class AuditFilterForm(forms.Form):
     user = forms.CharField(required=False, max_length=150, label="Username")
     mrn = forms.CharField(required=False, max_length=40, label="Patient MRN")
     action = forms.ChoiceField(required=False, choices=[("", "Any action")])
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=DateInput)
+    date_to = forms.DateField(required=False, label="To", widget=DateInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from crispy_forms.helper import FormHelper

@@ -1,0 +1,85 @@
+"""Two clinicians edit one record in two browsers: the refused save never overwrites a colleague.
+
+After a conflict, the fields the second clinician left alone take the first clinician's values,
+and only a field both changed is flagged and kept as the second typed it, to replace theirs on a
+deliberate second save.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Browser, Page, expect
+
+from bonehealth.accounts.models import Site
+from patients.models import Patient
+from tests.browser.test_journey import log_in
+from tests.factories import PatientFactory, SiteFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shared_patient(roles: None) -> Patient:
+    site: Site = SiteFactory(name="North General", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site])
+    UserFactory(username="physician", role="physician", sites=[site])
+    return PatientFactory(site=site, mrn="CONFLICT-1", name="Jane Shared", weight_kg=60)
+
+
+def _open_as(browser: Browser, base: str, username: str, patient: Patient) -> Page:
+    page = browser.new_context().new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, base, username)
+    page.goto(f"{base}{reverse('patients:update', args=[patient.pk])}")
+    return page
+
+
+def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
+    browser: Browser, live_server: Any, shared_patient: Patient
+) -> None:
+    nurse = _open_as(browser, live_server.url, "nurse", shared_patient)
+    physician = _open_as(browser, live_server.url, "physician", shared_patient)
+
+    # The physician corrects the weight and saves first.
+    physician.fill("input[name=weight_kg]", "64.5")
+    physician.get_by_role("button", name="Save patient").click()
+    expect(physician.get_by_text("Patient record saved.")).to_be_visible()
+
+    # The nurse, on a page opened before that, corrects only the name: refused, and the form now
+    # shows the physician's weight with the nurse's name.
+    nurse.fill("input[name=name]", "Jane Sharred-Corrected")
+    nurse.get_by_role("button", name="Save patient").click()
+    expect(nurse.get_by_text("changed by someone else")).to_be_visible()
+    expect(nurse.locator("input[name=weight_kg]")).to_have_value("64.5")
+    expect(nurse.locator("input[name=name]")).to_have_value("Jane Sharred-Corrected")
+    nurse.get_by_role("button", name="Save patient").click()
+    expect(nurse.get_by_text("Patient record saved.")).to_be_visible()
+
+    shared_patient.refresh_from_db()
+    assert shared_patient.weight_kg == Decimal("64.5")
+    assert shared_patient.name == "Jane Sharred-Corrected"
+
+
+def test_a_field_both_changed_is_flagged_and_replaced_only_on_a_second_save(
+    browser: Browser, live_server: Any, shared_patient: Patient
+) -> None:
+    nurse = _open_as(browser, live_server.url, "nurse", shared_patient)
+    physician = _open_as(browser, live_server.url, "physician", shared_patient)
+    physician.fill("input[name=weight_kg]", "64.5")
+    physician.get_by_role("button", name="Save patient").click()
+    expect(physician.get_by_text("Patient record saved.")).to_be_visible()
+
+    nurse.fill("input[name=weight_kg]", "62")
+    nurse.get_by_role("button", name="Save patient").click()
+    weight = nurse.locator("input[name=weight_kg]")
+    expect(weight).to_have_value("62")
+    expect(nurse.get_by_text("physician changed this to “64.5”")).to_be_visible()
+    shared_patient.refresh_from_db()
+    assert shared_patient.weight_kg == Decimal("64.5")  # nothing written by the refused save
+
+    nurse.get_by_role("button", name="Save patient").click()
+    expect(nurse.get_by_text("Patient record saved.")).to_be_visible()
+    shared_patient.refresh_from_db()
+    assert shared_patient.weight_kg == Decimal(62)

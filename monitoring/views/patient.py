@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import charts, page_cache, selectors
+from monitoring import charts, domain, page_cache, selectors
 from monitoring.forms import AcknowledgeForm
 from monitoring.history import history_from_records
 from monitoring.models import PatientAssessment
@@ -46,6 +46,15 @@ def patient_context(
     for alert in open_alerts:
         alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
     data = assessment.data if assessment else {}
+    try:
+        figures = charts.patient_figures(
+            history_from_records(patient), data, as_of=timezone.localdate(), static=static_charts
+        )
+        data_problem = None
+    except domain.HistoryError as problem:
+        # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
+        # show the record and say what to correct, rather than failing the page for everyone.
+        figures, data_problem = {}, str(problem)
     return {
         "patient": patient,
         "assessment": assessment,
@@ -53,9 +62,8 @@ def patient_context(
         "open_alerts": open_alerts,
         "cleared_alerts": cleared_alerts,
         "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
-        **charts.patient_figures(
-            history_from_records(patient), data, as_of=timezone.localdate(), static=static_charts
-        ),
+        "data_problem": data_problem,
+        **figures,
     }
 
 

@@ -81,3 +81,20 @@ def physician_client(physician: User) -> Client:
 @pytest.fixture
 def admin_client_(admin_user: User) -> Client:
     return login(admin_user)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run transactional tests (browser, races) after all others, whatever reordered them.
+
+    Their flush empties the tables that data migrations filled (the role groups); pytest-django
+    orders them last, but pytest's grouping by the browser's session parameter can move other
+    tests behind them.
+    """
+
+    def transactional(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        by_marker = bool(marker and marker.kwargs.get("transaction"))
+        return by_marker or "transactional_db" in getattr(item, "fixturenames", ())
+
+    items.sort(key=transactional)

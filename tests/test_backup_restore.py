@@ -20,7 +20,7 @@ DEPLOY = ROOT / "deploy"
 
 pytestmark = [
     pytest.mark.postgres_tools,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

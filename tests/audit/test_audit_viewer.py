@@ -163,7 +163,7 @@ def test_postgresql_refuses_raw_update_delete_and_truncate(nurse: User, statemen
     assert AuditEvent.objects.get().action == AuditAction.LOGIN
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_transactional_tests_can_still_flush_the_audit_table() -> None:
     """Browser tests flush with TRUNCATE; tests/settings.py allows it on their connection only."""
     audit_record(action=AuditAction.LOGIN, username="someone")

@@ -17,7 +17,10 @@ from patients.models import Patient
 from tests.browser.test_journey import log_in
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -216,7 +216,7 @@ def test_reassess_all_enqueue_runs_the_task(patient: Patient, settings) -> None:
     assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_queue_and_its_worker_run_the_nightly_task(settings, site) -> None:  # type: ignore[no-untyped-def]
     from django_tasks_db.models import DBTaskResult
 

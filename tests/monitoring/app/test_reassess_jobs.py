@@ -23,7 +23,7 @@ from monitoring.services.reassessment import reassess_all, reassess_all_count
 from patients.demo import demo_patients_create
 from tests.factories import SiteFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="processes in parallel on PostgreSQL only"
 )

@@ -302,8 +302,8 @@ def _check_lab_free(
         raise EntryConflictError(
             analyte,
             f"A {Analyte(analyte).label} result from {sample_date:%Y-%m-%d} is already recorded "
-            f"for this patient ({result.entered_value} {result.entered_unit}, {_entered(result)});"
-            " correct that one instead.",
+            f"for this patient ({result.entered_value.normalize():f} {result.entered_unit}, "
+            f"{_entered(result)}); correct that one instead.",
         )
 
 

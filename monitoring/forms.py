@@ -438,15 +438,12 @@ class SupplementsForm(VersionedFormMixin, forms.Form):
     calcium = forms.BooleanField(label="Calcium supplement", required=False)
     vitamin_d = forms.BooleanField(label="Vitamin D supplement", required=False)
 
-    def __init__(self, *args: Any, version: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, version: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if version is not None:
-            self.add_version_field(version)
+        self.add_version_field(version)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            _row("calcium", "vitamin_d"),
-            *(["version"] if version is not None else []),
-            Submit("save", "Save supplements"),
+            _row("calcium", "vitamin_d"), "version", Submit("save", "Save supplements")
         )
 
 

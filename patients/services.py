@@ -1,10 +1,12 @@
 """Writes to patient records. Each runs in one transaction together with its audit event."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
@@ -27,6 +29,38 @@ PATIENT_FIELDS = [
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
 
 
+class MrnTakenError(Exception):
+    """Another valid patient of the site has this MRN; nothing was saved."""
+
+
+def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:
+    holders = Patient.objects.filter(site=site, mrn=mrn, entered_in_error=False)
+    if exclude is not None:
+        holders = holders.exclude(pk=exclude)
+    holder = holders.select_related("created_by", "site").first()
+    if holder is not None:
+        when = f"{timezone.localtime(holder.created_at):%Y-%m-%d %H:%M}"
+        by = f" by {holder.created_by}" if holder.created_by else ""
+        raise MrnTakenError(
+            f"MRN {mrn} is already registered at {holder.site} (registered{by} at {when})."
+        )
+
+
+def _mrn_saved_once[T](
+    save: Callable[[], T], *, site: Any, mrn: str, exclude: int | None = None
+) -> T:
+    """Check the MRN is free, then run `save` in a savepoint; if the MRN's unique index refuses it
+    (a registration of the same MRN committed in between), raise the check's error naming the
+    patient that has it."""
+    _check_mrn_free(site=site, mrn=mrn, exclude=exclude)
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError as refused:
+        _check_mrn_free(site=site, mrn=mrn, exclude=exclude)
+        raise MrnTakenError(f"MRN {mrn} was just registered by someone else.") from refused
+
+
 @transaction.atomic
 def patient_create(
     *,
@@ -35,8 +69,16 @@ def patient_create(
     ai_course: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
-    """Register a patient, optionally with a first aromatase-inhibitor course."""
-    patient = Patient.objects.create(created_by=actor, **values)
+    """Register a patient, optionally with a first aromatase-inhibitor course.
+
+    Raises MrnTakenError when the site has a valid patient with this MRN (the MRN's unique index
+    decides between two registrations at the same time).
+    """
+    patient = _mrn_saved_once(
+        lambda: Patient.objects.create(created_by=actor, **values),
+        site=values["site"],
+        mrn=values["mrn"],
+    )
     audit_record(
         action=AuditAction.CREATE,
         actor=actor,
@@ -85,15 +127,21 @@ def patient_update(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> Patient:
-    """Change a patient's record; refused if it changed since `expected_version`."""
-    return _update(
-        actor=actor,
-        instance=patient,
-        values=values,
-        fields=PATIENT_FIELDS,
-        expected_version=expected_version,
-        patient=patient,
-        request=request,
+    """Change a patient's record; refused if it changed since `expected_version`, or
+    (MrnTakenError) if its MRN is another valid patient's at its site."""
+    return _mrn_saved_once(
+        lambda: _update(
+            actor=actor,
+            instance=patient,
+            values=values,
+            fields=PATIENT_FIELDS,
+            expected_version=expected_version,
+            patient=patient,
+            request=request,
+        ),
+        site=values.get("site", patient.site),
+        mrn=values.get("mrn", patient.mrn),
+        exclude=patient.pk,
     )
 
 

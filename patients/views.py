@@ -46,14 +46,18 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
     if request.method == "POST" and form.is_valid():
-        patient = services.patient_create(
-            actor=request.user,
-            values=form.patient_values(),
-            ai_course=form.ai_course_values(),
-            request=request,
-        )
-        messages.success(request, f"Patient {patient.mrn} registered.")
-        return redirect(PATIENT_PAGE, pk=patient.pk)
+        try:
+            patient = services.patient_create(
+                actor=request.user,
+                values=form.patient_values(),
+                ai_course=form.ai_course_values(),
+                request=request,
+            )
+        except services.MrnTakenError as taken:
+            form.add_error("mrn", str(taken))
+        else:
+            messages.success(request, f"Patient {patient.mrn} registered.")
+            return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
@@ -75,6 +79,8 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         except ConcurrentEditError as conflict:
             form.apply_conflict(conflict)
+        except services.MrnTakenError as taken:
+            form.add_error("mrn", str(taken))
         else:
             messages.success(request, "Patient record saved.")
             return redirect(PATIENT_PAGE, pk=patient.pk)

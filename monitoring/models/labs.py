@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 
 from monitoring import domain
 from monitoring.models.choices import Analyte
@@ -34,6 +35,15 @@ class LabResult(ClinicalEntry):
     class Meta:
         ordering = ["sample_date", "analyte", "id"]
         indexes = [models.Index(fields=["patient", "sample_date"])]
+        constraints = [
+            # One sample gives one value of an analyte (samples have no time here): a second row
+            # is a double submit, or a correction that belongs in the first row.
+            models.UniqueConstraint(
+                fields=["patient", "analyte", "sample_date"],
+                condition=Q(entered_in_error=False),
+                name="lab_result_once_per_sample",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_analyte_display()} {self.entered_value} {self.entered_unit}"

@@ -90,6 +90,15 @@ class DexaScan(ClinicalEntry):
                 condition=Q(reviewed_at__isnull=True, entered_in_error=False),
             ),
         ]
+        constraints = [
+            # One examination per scanner and day, whatever sites it measured (as the history
+            # import matches scans): more sites are a correction of that scan, not a second one.
+            models.UniqueConstraint(
+                fields=["patient", "scan_date", "scanner"],
+                condition=Q(entered_in_error=False),
+                name="scan_once_per_scanner_day",
+            )
+        ]
         permissions = [("sign_off_dexascan", "Sign off a reviewed DEXA scan")]
 
     def __str__(self) -> str:

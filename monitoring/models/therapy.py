@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from monitoring.models.choices import BoneTherapyDrug
 from monitoring.models.records import ClinicalEntry
@@ -37,6 +38,14 @@ class BoneTherapyDose(ClinicalEntry):
 
     class Meta:
         ordering = ["given_on", "id"]
+        constraints = [
+            # Injections and infusions are months apart: two on one day of a course are one.
+            models.UniqueConstraint(
+                fields=["course", "given_on"],
+                condition=Q(entered_in_error=False),
+                name="dose_once_per_course_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.course.get_drug_display()} dose {self.given_on:%Y-%m-%d}"

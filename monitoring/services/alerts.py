@@ -17,6 +17,16 @@ class AlertNotOpenError(Exception):
     """The alert cleared (or was superseded) before it could be acknowledged."""
 
 
+class AlertAlreadyAcknowledgedError(Exception):
+    """Someone acknowledged the alert first; `alert` carries their acknowledgement, which stands."""
+
+    def __init__(self, alert: Alert) -> None:
+        self.alert = alert
+        super().__init__(
+            f"{alert.acknowledged_by} acknowledged this alert first; your note was not saved."
+        )
+
+
 def alert_acknowledge_permission(severity: str) -> str:
     """The permission needed to acknowledge an alert of this severity (product.md)."""
     if SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity.HIGH]:
@@ -32,7 +42,11 @@ def user_may_acknowledge(user: User, alert: Alert) -> bool:
 def alert_acknowledge(
     *, actor: User, alert: Alert, note: str, request: HttpRequest | None = None
 ) -> Alert:
-    """Acknowledge an open alert with a note; a later rise in severity opens a new alert."""
+    """Acknowledge an open alert with a note, once; a later rise in severity opens a new alert.
+
+    A second acknowledgement (from a page opened before the first) is refused, not written over
+    the first: the row lock makes two concurrent requests take turns, and the second sees the first.
+    """
     # The patient's assessment first, as every writer of their monitoring rows locks it (a
     # reassessment running now updates this alert after locking it).
     assessments_lock([alert.patient_id])
@@ -41,7 +55,8 @@ def alert_acknowledge(
         raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
     if fresh.cleared_at is not None:
         raise AlertNotOpenError("This alert has cleared or been replaced; nothing to acknowledge.")
-    old = (fresh.acknowledged_at, fresh.acknowledged_by_id, fresh.acknowledgement_note)
+    if fresh.acknowledged_at is not None:
+        raise AlertAlreadyAcknowledgedError(fresh)
     fresh.acknowledged_at = timezone.now()
     fresh.acknowledged_by = actor
     fresh.acknowledgement_note = note
@@ -53,9 +68,9 @@ def alert_acknowledge(
         obj=fresh,
         patient=fresh.patient,
         changes={
-            "acknowledged_at": [old[0], fresh.acknowledged_at],
-            "acknowledged_by": [old[1], actor.pk],
-            "acknowledgement_note": [old[2], note],
+            "acknowledged_at": [None, fresh.acknowledged_at],
+            "acknowledged_by": [None, actor.pk],
+            "acknowledgement_note": ["", note],
         },
     )
     return fresh

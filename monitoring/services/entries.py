@@ -2,19 +2,25 @@
 
 Each service runs in one transaction that also writes the audit event and reassesses the patient,
 so the alerts a nurse sees after saving are those of the data just saved.
+
+A record that must exist once (a lab result per sample, a dose per day, a scan per scanner and day,
+the supplements row) is checked under the patient's row lock, so double submits take turns and
+the second is refused by the check; the unique index behind each check refuses any writer that
+skipped it, and that refusal is turned into the same message.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
@@ -29,7 +35,9 @@ from monitoring.models import (
     MonitoringPlan,
     Supplements,
 )
+from monitoring.models.choices import Analyte
 from monitoring.models.labs import canonical_value
+from monitoring.models.records import ClinicalEntry
 from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 
@@ -56,6 +64,41 @@ class LabEntry:
     unit: str
 
 
+def _patient_lock(patient_id: int) -> None:
+    """Lock the patient's row until the commit: their writers take turns, and each one's duplicate
+    check sees what the one before it committed.
+
+    Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE (on
+    PostgreSQL) leaves alone the key-share locks of rows inserted for the patient by writers that
+    take the assessment first (an acknowledgement's audit event), so they cannot deadlock with it.
+    """
+    rows = Patient.objects.filter(pk=patient_id)
+    no_key = connection.features.has_select_for_no_key_update
+    list(rows.select_for_update(no_key=no_key).values_list("pk"))
+
+
+def _entered(entry: ClinicalEntry) -> str:
+    """Who entered a record and when, for a refusal's message."""
+    when = f"{timezone.localtime(entry.entered_at):%Y-%m-%d %H:%M}"
+    return f"entered by {entry.entered_by} at {when}" if entry.entered_by else f"entered at {when}"
+
+
+def _saved_once[T](save: Callable[[], T], *, check: Callable[[], None]) -> T:
+    """Run `save` in a savepoint; if a unique index refuses it, raise `check`'s conflict.
+
+    The last line of defence: a concurrent writer that skipped the check committed the same record
+    first. The savepoint keeps the transaction usable for `check` to read the row that won.
+    """
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError as refused:
+        check()
+        raise EntryConflictError(
+            None, "The same record was saved by someone else at the same time; reload the page."
+        ) from refused
+
+
 SCAN_FIELDS = ["scan_date", "scanner", "trabecular_bone_score", "vertebral_fracture_assessment"]
 LAB_FIELDS = ["sample_date", "analyte", "value", "entered_value", "entered_unit", "fasting"]
 FRAX_FIELDS = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
@@ -76,8 +119,25 @@ def _measurements_changes(
 
 
 def _check_sites_free(
-    *, patient: Patient, scan_date: date, sites: Sequence[str], exclude_scan: int | None = None
+    *,
+    patient: Patient,
+    scan_date: date,
+    scanner_id: int,
+    sites: Sequence[str],
+    exclude_scan: int | None = None,
 ) -> None:
+    same = DexaScan.objects.filter(
+        patient=patient, scan_date=scan_date, scanner_id=scanner_id, entered_in_error=False
+    ).select_related("entered_by", "scanner")
+    if exclude_scan is not None:
+        same = same.exclude(pk=exclude_scan)
+    scan = same.first()
+    if scan is not None:
+        raise EntryConflictError(
+            "scan_date",
+            f"A scan on {scan.scanner} from {scan_date:%Y-%m-%d} is already recorded for this "
+            f"patient ({_entered(scan)}); correct that one instead.",
+        )
     taken = DexaMeasurement.objects.filter(
         scan__patient=patient,
         scan__scan_date=scan_date,
@@ -113,9 +173,21 @@ def dexa_scan_record(
     measurements: Mapping[str, Measurement],
     request: HttpRequest | None = None,
 ) -> DexaScan:
-    """Record a DEXA scan with all its measured sites."""
-    _check_sites_free(patient=patient, scan_date=values["scan_date"], sites=list(measurements))
-    scan = DexaScan.objects.create(patient=patient, entered_by=actor, **values)
+    """Record a DEXA scan with all its measured sites; refused if that scan is recorded already."""
+    _patient_lock(patient.pk)
+
+    def check() -> None:
+        _check_sites_free(
+            patient=patient,
+            scan_date=values["scan_date"],
+            scanner_id=values["scanner"].pk,
+            sites=list(measurements),
+        )
+
+    check()
+    scan = _saved_once(
+        lambda: DexaScan.objects.create(patient=patient, entered_by=actor, **values), check=check
+    )
     _replace_measurements(scan, measurements)
     audit_record(
         action=AuditAction.CREATE,
@@ -150,26 +222,35 @@ def dexa_scan_update(
     request: HttpRequest | None = None,
 ) -> DexaScan:
     """Correct a scan; refused if it changed since the form was opened. Clears the sign-off."""
-    _check_sites_free(
-        patient=scan.patient,
-        scan_date=values["scan_date"],
-        sites=list(measurements),
-        exclude_scan=scan.pk,
-    )
+    _patient_lock(scan.patient_id)
+
+    def check() -> None:
+        _check_sites_free(
+            patient=scan.patient,
+            scan_date=values["scan_date"],
+            scanner_id=values["scanner"].pk,
+            sites=list(measurements),
+            exclude_scan=scan.pk,
+        )
+
+    check()
     measurement_changes = _measurements_changes(_current_measurements(scan), measurements)
     review = {}
     if measurement_changes and scan.reviewed_at is not None:
         # Changed numbers need a new review.
         review = {"reviewed_at": None, "reviewed_by": None}
-    updated, changes = versioned_update(
-        actor=actor,
-        instance=scan,
-        values={**values, **review},
-        fields=[*SCAN_FIELDS, "reviewed_at", "reviewed_by"],
-        expected_version=expected_version,
-        patient=scan.patient,
-        request=request,
-        extra_changes=measurement_changes,
+    updated, changes = _saved_once(
+        lambda: versioned_update(
+            actor=actor,
+            instance=scan,
+            values={**values, **review},
+            fields=[*SCAN_FIELDS, "reviewed_at", "reviewed_by"],
+            expected_version=expected_version,
+            patient=scan.patient,
+            request=request,
+            extra_changes=measurement_changes,
+        ),
+        check=check,
     )
     if measurement_changes:
         _replace_measurements(updated, measurements)
@@ -213,14 +294,16 @@ def _check_lab_free(
 ) -> None:
     taken = LabResult.objects.filter(
         patient=patient, sample_date=sample_date, analyte=analyte, entered_in_error=False
-    )
+    ).select_related("entered_by")
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
-    if taken.exists():
+    result = taken.first()
+    if result is not None:
         raise EntryConflictError(
             analyte,
-            f"A {analyte} result from {sample_date:%Y-%m-%d} is already recorded for this "
-            "patient; correct that one instead.",
+            f"A {Analyte(analyte).label} result from {sample_date:%Y-%m-%d} is already recorded "
+            f"for this patient ({result.entered_value.normalize():f} {result.entered_unit}, "
+            f"{_entered(result)}); correct that one instead.",
         )
 
 
@@ -234,6 +317,26 @@ def _lab_values(entry: LabEntry) -> dict[str, Any]:
     }
 
 
+def _lab_result_create(
+    *, actor: User, patient: Patient, sample_date: date, fasting: bool, entry: LabEntry
+) -> LabResult:
+    def check() -> None:
+        _check_lab_free(patient=patient, sample_date=sample_date, analyte=entry.analyte)
+
+    check()
+    return _saved_once(
+        lambda: LabResult.objects.create(
+            patient=patient,
+            sample_date=sample_date,
+            # Fasting matters only for CTX (BTM-RESPONSE eligibility).
+            fasting=fasting and entry.analyte == domain.Analyte.CTX,
+            entered_by=actor,
+            **_lab_values(entry),
+        ),
+        check=check,
+    )
+
+
 @transaction.atomic
 def lab_results_record(
     *,
@@ -244,17 +347,12 @@ def lab_results_record(
     entries: Sequence[LabEntry],
     request: HttpRequest | None = None,
 ) -> list[LabResult]:
-    """Record several analytes of one sample (all or none)."""
+    """Record several analytes of one sample (all or none); refused if one is recorded already."""
+    _patient_lock(patient.pk)
     results = []
     for entry in entries:
-        _check_lab_free(patient=patient, sample_date=sample_date, analyte=entry.analyte)
-        result = LabResult.objects.create(
-            patient=patient,
-            sample_date=sample_date,
-            # Fasting matters only for CTX (BTM-RESPONSE eligibility).
-            fasting=fasting and entry.analyte == domain.Analyte.CTX,
-            entered_by=actor,
-            **_lab_values(entry),
+        result = _lab_result_create(
+            actor=actor, patient=patient, sample_date=sample_date, fasting=fasting, entry=entry
         )
         audit_record(
             action=AuditAction.CREATE,
@@ -281,21 +379,32 @@ def lab_result_update(
     request: HttpRequest | None = None,
 ) -> LabResult:
     """Correct one lab result."""
-    _check_lab_free(
-        patient=result.patient, sample_date=sample_date, analyte=entry.analyte, exclude=result.pk
-    )
-    updated, changes = versioned_update(
-        actor=actor,
-        instance=result,
-        values={
-            "sample_date": sample_date,
-            "fasting": fasting and entry.analyte == domain.Analyte.CTX,
-            **_lab_values(entry),
-        },
-        fields=LAB_FIELDS,
-        expected_version=expected_version,
-        patient=result.patient,
-        request=request,
+    _patient_lock(result.patient_id)
+
+    def check() -> None:
+        _check_lab_free(
+            patient=result.patient,
+            sample_date=sample_date,
+            analyte=entry.analyte,
+            exclude=result.pk,
+        )
+
+    check()
+    updated, changes = _saved_once(
+        lambda: versioned_update(
+            actor=actor,
+            instance=result,
+            values={
+                "sample_date": sample_date,
+                "fasting": fasting and entry.analyte == domain.Analyte.CTX,
+                **_lab_values(entry),
+            },
+            fields=LAB_FIELDS,
+            expected_version=expected_version,
+            patient=result.patient,
+            request=request,
+        ),
+        check=check,
     )
     if changes:
         patient_assessment_refresh(patient=result.patient)
@@ -425,10 +534,24 @@ def bone_therapy_dose_record(
     given_on: date,
     request: HttpRequest | None = None,
 ) -> BoneTherapyDose:
-    """Record an injection or infusion given."""
-    if course.doses.filter(given_on=given_on, entered_in_error=False).exists():
-        raise EntryConflictError("given_on", "A dose on this date is already recorded.")
-    dose = BoneTherapyDose.objects.create(course=course, given_on=given_on, entered_by=actor)
+    """Record an injection or infusion given; refused if a dose that day is recorded already."""
+    _patient_lock(course.patient_id)
+
+    def check() -> None:
+        given = course.doses.filter(given_on=given_on, entered_in_error=False)
+        dose = given.select_related("entered_by").first()
+        if dose is not None:
+            raise EntryConflictError(
+                "given_on",
+                f"A dose on {given_on:%Y-%m-%d} is already recorded for this course "
+                f"({_entered(dose)}).",
+            )
+
+    check()
+    dose = _saved_once(
+        lambda: BoneTherapyDose.objects.create(course=course, given_on=given_on, entered_by=actor),
+        check=check,
+    )
     audit_record(
         action=AuditAction.CREATE,
         actor=actor,
@@ -448,14 +571,36 @@ def supplements_set(
     patient: Patient,
     calcium: bool,
     vitamin_d: bool,
-    expected_version: int | None,
+    expected_version: int,
     request: HttpRequest | None = None,
 ) -> Supplements:
-    """Record whether the patient takes calcium and vitamin D supplements."""
+    """Record whether the patient takes calcium and vitamin D supplements.
+
+    `expected_version` is the version the form was opened on, 0 when the patient had no row yet:
+    a row created since then (someone else's first save) is a concurrent edit, refused like one.
+    """
+    _patient_lock(patient.pk)
+
+    def check() -> None:
+        current = Supplements.objects.filter(patient=patient).select_related("updated_by").first()
+        if current is not None and expected_version == 0:
+            by = str(current.updated_by or "")
+            raise ConcurrentEditError(
+                current_version=current.version,
+                changes=[
+                    FieldChange(name, getattr(current, name), by, current.updated_at)
+                    for name in ("calcium", "vitamin_d")
+                ],
+            )
+
+    check()
     current = Supplements.objects.filter(patient=patient).first()
     if current is None:
-        current = Supplements.objects.create(
-            patient=patient, calcium=calcium, vitamin_d=vitamin_d, updated_by=actor
+        current = _saved_once(
+            lambda: Supplements.objects.create(
+                patient=patient, calcium=calcium, vitamin_d=vitamin_d, updated_by=actor
+            ),
+            check=check,
         )
         audit_record(
             action=AuditAction.CREATE,
@@ -471,7 +616,7 @@ def supplements_set(
             instance=current,
             values={"calcium": calcium, "vitamin_d": vitamin_d, "updated_by": actor},
             fields=["calcium", "vitamin_d"],
-            expected_version=expected_version if expected_version is not None else current.version,
+            expected_version=expected_version,
             patient=patient,
             request=request,
         )

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_http_methods
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.forms import AcknowledgeForm
 from monitoring.models import Alert
-from monitoring.services.alerts import AlertNotOpenError, alert_acknowledge, user_may_acknowledge
+from monitoring.services.alerts import (
+    AlertAlreadyAcknowledgedError,
+    AlertNotOpenError,
+    alert_acknowledge,
+    user_may_acknowledge,
+)
 from patients.selectors import patients_for_user
 
 
@@ -19,7 +24,7 @@ from patients.selectors import patients_for_user
 @require_http_methods(["GET", "POST"])
 def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> HttpResponse:
     alert = get_object_or_404(
-        Alert.objects.select_related("patient"),
+        Alert.objects.select_related("patient", "acknowledged_by"),
         pk=alert_pk,
         patient__in=patients_for_user(user=request.user),
     )
@@ -27,18 +32,25 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
         raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
     page = reverse("monitoring:patient", args=[alert.patient_id])
     form = AcknowledgeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             alert_acknowledge(
                 actor=request.user, alert=alert, note=form.cleaned_data["note"], request=request
             )
+        except AlertAlreadyAcknowledgedError as refused:
+            # Their acknowledgement stands: show it, and keep the note typed here (not saved).
+            alert, status = refused.alert, 409
+            form.add_error("note", str(refused))
         except AlertNotOpenError as error:
             messages.warning(request, str(error))
+            return redirect(page)
         else:
             messages.success(request, f"Alert {alert.code} acknowledged.")
-        return redirect(page)
+            return redirect(page)
     return render(
         request,
         "monitoring/alert_acknowledge.html",
         {"alert": alert, "patient": alert.patient, "form": form},
+        status=status,
     )

@@ -298,7 +298,8 @@ def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     current = Supplements.objects.filter(patient=patient).first()
     form = SupplementsForm(
         request.POST or None,
-        version=current.version if current else None,
+        # 0: opened before the patient had a row, so a first save by someone else is noticed.
+        version=current.version if current else 0,
         initial={"calcium": current.calcium, "vitamin_d": current.vitamin_d} if current else {},
     )
     done = save_or_none(
@@ -309,7 +310,7 @@ def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             patient=patient,
             calcium=form.cleaned_data["calcium"],
             vitamin_d=form.cleaned_data["vitamin_d"],
-            expected_version=form.cleaned_data.get("version"),
+            expected_version=form.cleaned_data["version"],
             request=request,
         ),
         success="Supplements saved.",

@@ -164,6 +164,41 @@ class TestAcknowledgement:
         alert.refresh_from_db()
         assert alert.acknowledged_at is None
 
+    def test_a_second_acknowledgement_is_refused_and_shows_the_first(
+        self, nurse_client: Client, physician_client: Client, patient: Patient
+    ) -> None:
+        alert = self.alert(patient, "warning")
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        # Both opened the page before either acknowledged.
+        assert nurse_client.get(url).status_code == 200
+        assert physician_client.get(url).status_code == 200
+        assert nurse_client.post(url, {"note": "called the patient"}).status_code == 302
+        response = physician_client.post(url, {"note": "reviewed, no action"})
+        assert response.status_code == 409
+        assert "nurse acknowledged this alert first" in response.context["form"].errors["note"][0]
+        assert "Acknowledged by nurse" in response.text
+        assert "called the patient" in response.text
+        assert "reviewed, no action" in response.text  # what the physician typed is kept
+        assert 'type="submit"' not in response.text.split('id="acknowledgement"')[1]
+        alert.refresh_from_db()
+        assert (alert.acknowledged_by.username, alert.acknowledgement_note) == (
+            "nurse",
+            "called the patient",
+        )
+        events = AuditEvent.objects.filter(object_type="monitoring.alert", object_id=str(alert.pk))
+        assert [e.username for e in events] == ["nurse"]
+
+    def test_an_acknowledged_alert_shows_its_acknowledgement_instead_of_the_form(
+        self, nurse_client: Client, patient: Patient
+    ) -> None:
+        alert = self.alert(patient, "warning")
+        url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+        nurse_client.post(url, {"note": "called the patient"})
+        page = nurse_client.get(url)
+        assert page.status_code == 200
+        assert "Acknowledged by nurse" in page.text
+        assert "<textarea" not in page.text
+
 
 def test_reassess_all_raises_dexa_overdue_when_the_date_passes_the_due_date(
     patient: Patient,

@@ -1,0 +1,211 @@
+"""Double submits and two clinicians at once, as real concurrent requests: each thread posts the
+form on its own database connection, all released together. Exactly one save wins; every other
+gets the form back with a message, never a 500 and never a second row."""
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bonehealth.accounts.models import Site
+from bonehealth.accounts.roles import ROLE_PERMISSIONS
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring import domain
+from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, LabResult, Supplements
+from monitoring.services.assessment import (
+    RefreshSummary,
+    _sync_alerts,
+    assessments_refresh,
+    open_alerts_by_key,
+)
+from patients.models import Patient
+from tests.conftest import login
+from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def roles(transactional_db: None) -> None:
+    """The role groups (a transactional test's flush removes what data migrations created)."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
+def ward(roles: None) -> Site:
+    return SiteFactory(name="North General", code="north")
+
+
+@pytest.fixture
+def jane(ward: Site) -> Patient:
+    return PatientFactory(site=ward, mrn="A1001")
+
+
+def clients(ward: Site, role: str, n: int) -> list[Client]:
+    return [login(UserFactory(username=f"{role}{i}", role=role, sites=[ward])) for i in range(n)]
+
+
+def at_once(posts: list[Callable[[], Any]]) -> list[Any]:
+    """Run the posts in threads released together; return their responses in order."""
+    barrier = threading.Barrier(len(posts))
+    responses: list[Any] = [None] * len(posts)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = posts[index]()
+        except Exception as error:  # reported by the assertion below
+            responses[index] = error
+        finally:
+            connection.close()  # each thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(isinstance(r, Exception) for r in responses), responses
+    return responses
+
+
+def one_winner(responses: list[Any], refused_status: int = 200) -> list[Any]:
+    """Exactly one redirect (saved); the others re-rendered with the form. Return those."""
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == sorted([302] + [refused_status] * (len(responses) - 1)), statuses
+    return [r for r in responses if r.status_code != 302]
+
+
+def created_events(model: type) -> int:
+    return AuditEvent.objects.filter(
+        object_type=model._meta.label_lower, action=AuditAction.CREATE
+    ).count()
+
+
+def test_four_submits_of_one_lab_form_store_one_result(ward: Site, jane: Patient) -> None:
+    url = reverse("monitoring:labs_create", args=[jane.pk])
+    data = {"sample_date": (TODAY - timedelta(days=2)).isoformat(), "vitamin_d_25oh_value": "31"}
+    nurses = clients(ward, "nurse", 4)
+    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    for response in refused:
+        assert "25-OH vitamin D result from" in response.text
+        assert "is already recorded for this patient" in response.text
+    assert LabResult.objects.filter(patient=jane).count() == 1
+    assert created_events(LabResult) == 1
+
+
+def test_four_submits_of_one_dose_store_one_dose(ward: Site, jane: Patient) -> None:
+    course = BoneTherapyCourse.objects.create(
+        patient=jane, drug="denosumab", start_date=TODAY - timedelta(days=200)
+    )
+    url = reverse("monitoring:dose_create", args=[jane.pk, course.pk])
+    given = {"given_on": (TODAY - timedelta(days=1)).isoformat()}
+    nurses = clients(ward, "nurse", 4)
+    refused = one_winner(at_once([lambda c=c: c.post(url, given) for c in nurses]))
+    for response in refused:
+        assert "is already recorded for this course" in response.text
+    assert BoneTherapyDose.objects.filter(course=course).count() == 1
+    assert created_events(BoneTherapyDose) == 1
+
+
+def test_two_first_supplements_saves_store_one_row(ward: Site, jane: Patient) -> None:
+    url = reverse("monitoring:supplements", args=[jane.pk])
+    first, second = clients(ward, "nurse", 2)
+    responses = at_once(
+        [
+            lambda: first.post(url, {"calcium": "on", "version": 0}),
+            lambda: second.post(url, {"vitamin_d": "on", "version": 0}),
+        ]
+    )
+    (refused,) = one_winner(responses)
+    assert "changed by someone else after you opened the form" in refused.text
+    assert Supplements.objects.filter(patient=jane).count() == 1
+    assert created_events(Supplements) == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
+
+
+def test_two_acknowledgements_at_once_keep_the_first(ward: Site, jane: Patient) -> None:
+    assessments_refresh([jane.pk])  # the assessment row an acknowledgement locks
+    warning = domain.Alert(
+        code=domain.AlertCode("DENOSUMAB_DUE"),
+        severity=domain.Severity("warning"),
+        message="due",
+        rules=(domain.RuleId.DMAB_SCHEDULE,),
+        sources=(),
+    )
+    _sync_alerts(
+        {jane.pk: (warning,)}, open_alerts_by_key([jane.pk]), timezone.now(), RefreshSummary()
+    )
+    alert = Alert.objects.get(patient=jane, code="DENOSUMAB_DUE")
+    url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
+    nurse, physician = clients(ward, "nurse", 1)[0], clients(ward, "physician", 1)[0]
+    responses = at_once(
+        [
+            lambda: nurse.post(url, {"note": "phoned the patient"}),
+            lambda: physician.post(url, {"note": "injection booked"}),
+        ]
+    )
+    (refused,) = one_winner(responses, refused_status=409)
+    alert.refresh_from_db()
+    winner = "nurse0" if responses[0].status_code == 302 else "physician0"
+    assert alert.acknowledged_by.username == winner
+    assert f"{winner} acknowledged this alert first" in refused.text
+    assert alert.acknowledgement_note in refused.text
+    events = AuditEvent.objects.filter(object_type="monitoring.alert", object_id=str(alert.pk))
+    assert [event.username for event in events] == [winner]
+
+
+def test_two_registrations_of_one_mrn_store_one_patient(ward: Site) -> None:
+    data = {
+        "site": ward.pk,
+        "mrn": "B2002",
+        "name": "Ada Lovelace",
+        "birth_date": "1956-03-02",
+        "sex": "F",
+        "menopausal_status": "postmenopausal",
+        "smoking": "never",
+        "oral_glucocorticoid_months": "0",
+    }
+    nurses = clients(ward, "nurse", 2)
+    url = reverse("patients:create")
+    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    for response in refused:
+        assert "MRN B2002 is already registered at North General" in response.text
+    assert Patient.objects.filter(mrn="B2002").count() == 1
+    assert created_events(Patient) == 1
+
+
+def test_two_identical_scans_at_once_store_one(ward: Site, jane: Patient) -> None:
+    scanner = ScannerFactory(site=ward)
+    url = reverse("monitoring:scan_create", args=[jane.pk])
+    data = {
+        "scan_date": (TODAY - timedelta(days=4)).isoformat(),
+        "scanner": scanner.pk,
+        "lumbar_spine_bmd": "0.912",
+        "lumbar_spine_t_score": "-1.2",
+    }
+    nurses = clients(ward, "nurse", 2)
+    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    for response in refused:
+        assert "is already recorded for this patient" in response.text
+    assert jane.dexa_scans.count() == 1

@@ -1,0 +1,283 @@
+"""Saving a record twice, one save after the other: the second is refused by the form, with who
+entered the first and when, what was typed kept, and nothing written (no row, no audit event)."""
+
+import importlib
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan, LabResult, Supplements
+from monitoring.services import entries
+from monitoring.services.entries import EntryConflictError, LabEntry, lab_results_record
+from patients import services as patient_services
+from patients.models import Patient
+from tests.conftest import login
+from tests.factories import DexaScanFactory, LabResultFactory, ScannerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+SAMPLED = TODAY - timedelta(days=3)
+
+
+def audited(model: type) -> int:
+    return AuditEvent.objects.filter(
+        object_type=model._meta.label_lower, action=AuditAction.CREATE
+    ).count()
+
+
+def test_a_lab_result_saved_twice_is_refused_with_who_entered_it(
+    nurse_client: Client, patient: Patient
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    data = {"sample_date": SAMPLED.isoformat(), "vitamin_d_25oh_value": "42"}
+    assert nurse_client.post(url, data).status_code == 302
+    response = nurse_client.post(url, {**data, "vitamin_d_25oh_value": "43.5"})
+    assert response.status_code == 200
+    error = response.context["form"].errors["vitamin_d_25oh_value"][0]
+    assert f"A 25-OH vitamin D result from {SAMPLED:%Y-%m-%d} is already recorded" in error
+    assert "(42 ng/mL, entered by nurse at " in error
+    assert 'value="43.5"' in response.text  # what was typed is kept
+    assert LabResult.objects.count() == 1
+    assert audited(LabResult) == 1
+
+
+def test_one_duplicate_analyte_refuses_the_whole_sample(
+    nurse_client: Client, patient: Patient
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    nurse_client.post(url, {"sample_date": SAMPLED.isoformat(), "calcium_value": "2.3"})
+    response = nurse_client.post(
+        url,
+        {"sample_date": SAMPLED.isoformat(), "calcium_value": "2.3", "egfr_value": "70"},
+    )
+    assert "already recorded" in response.context["form"].errors["calcium_value"][0]
+    assert list(LabResult.objects.values_list("analyte", flat=True)) == ["calcium"]
+    assert audited(LabResult) == 1
+
+
+def test_correcting_a_result_onto_anothers_date_is_refused(
+    nurse_client: Client, patient: Patient
+) -> None:
+    other_day = SAMPLED - timedelta(days=30)
+    record = LabResultFactory(patient=patient, sample_date=SAMPLED, analyte="calcium")
+    LabResultFactory(patient=patient, sample_date=other_day, analyte="calcium")
+    url = reverse("monitoring:lab_update", args=[patient.pk, record.pk])
+    response = nurse_client.post(
+        url,
+        {
+            "sample_date": other_day.isoformat(),
+            "analyte": "calcium",
+            "value": "2.4",
+            "unit": "mmol/L",
+            "version": record.version,
+        },
+    )
+    assert response.status_code == 200
+    assert "already recorded" in response.context["form"].errors["sample_date"][0]
+    record.refresh_from_db()
+    assert (record.sample_date, record.version) == (SAMPLED, 1)
+
+
+@pytest.fixture
+def denosumab(patient: Patient, physician: User) -> BoneTherapyCourse:
+    return BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        start_date=TODAY - timedelta(days=200),
+        entered_by=physician,
+    )
+
+
+def test_a_dose_saved_twice_is_refused(
+    nurse_client: Client, patient: Patient, denosumab: BoneTherapyCourse
+) -> None:
+    url = reverse("monitoring:dose_create", args=[patient.pk, denosumab.pk])
+    given = {"given_on": (TODAY - timedelta(days=10)).isoformat()}
+    assert nurse_client.post(url, given).status_code == 302
+    response = nurse_client.post(url, given)
+    assert response.status_code == 200
+    error = response.context["form"].errors["given_on"][0]
+    assert "is already recorded for this course (entered by nurse at " in error
+    assert given["given_on"] in response.text
+    assert BoneTherapyDose.objects.count() == 1
+    assert audited(BoneTherapyDose) == 1
+
+
+def test_a_second_scan_on_the_same_scanner_and_day_is_refused(
+    nurse_client: Client, patient: Patient
+) -> None:
+    scanner = ScannerFactory(site=patient.site, name="Lunar iDXA")
+    scanned = TODAY - timedelta(days=5)
+    url = reverse("monitoring:scan_create", args=[patient.pk])
+    base = {"scan_date": scanned.isoformat(), "scanner": scanner.pk}
+    spine = {"lumbar_spine_bmd": "0.912", "lumbar_spine_t_score": "-1.2"}
+    assert nurse_client.post(url, {**base, **spine}).status_code == 302
+    # Other sites on the same examination belong in a correction of the first scan.
+    hip = {"total_hip_bmd": "0.801", "total_hip_t_score": "-1.1"}
+    response = nurse_client.post(url, {**base, **hip})
+    assert response.status_code == 200
+    error = response.context["form"].errors["scan_date"][0]
+    assert f"A scan on Lunar iDXA from {scanned:%Y-%m-%d} is already recorded" in error
+    assert 'value="0.801"' in response.text
+    assert DexaScan.objects.count() == 1
+    assert audited(DexaScan) == 1
+    # Another scanner the same day is another examination.
+    other = ScannerFactory(site=patient.site, name="Hologic Horizon")
+    response = nurse_client.post(url, {**base, **hip, "scanner": other.pk})
+    assert response.status_code == 302
+
+
+def test_supplements_first_saved_by_someone_else_are_not_written_over(
+    nurse_client: Client, patient: Patient, site: Any
+) -> None:
+    url = reverse("monitoring:supplements", args=[patient.pk])
+    other = login(UserFactory(username="nurse2", role="nurse", sites=[site]))
+    assert 'name="version" value="0"' in nurse_client.get(url).text  # opened with no row yet
+    assert other.post(url, {"vitamin_d": "on", "version": 0}).status_code == 302
+    response = nurse_client.post(url, {"calcium": "on", "version": 0})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "changed by someone else" in form.non_field_errors()[0]
+    assert "nurse2 changed this to “yes”" in form.errors["vitamin_d"][0]
+    assert 'name="calcium" checked' in response.text or "checked" in response.text
+    supplements = Supplements.objects.get()
+    assert (supplements.calcium, supplements.vitamin_d, supplements.updated_by) == (
+        False,
+        True,
+        User.objects.get(username="nurse2"),
+    )
+    assert audited(Supplements) == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
+    # Saved again, now knowing nurse2's values, it replaces them.
+    again = nurse_client.post(url, {"calcium": "on", "version": form.data["version"]})
+    assert again.status_code == 302
+    supplements.refresh_from_db()
+    assert (supplements.calcium, supplements.vitamin_d) == (True, False)
+
+
+def test_a_taken_mrn_is_refused_by_the_service_too(nurse: User, patient: Patient) -> None:
+    values = {"site": patient.site, "mrn": patient.mrn, "birth_date": TODAY - timedelta(days=9000)}
+    with pytest.raises(patient_services.MrnTakenError, match=r"A1001 is already registered"):
+        patient_services.patient_create(actor=nurse, values=values)
+    assert Patient.objects.count() == 1
+    assert audited(Patient) == 0
+
+
+def test_an_mrn_changed_to_a_taken_one_is_refused_by_the_field(
+    nurse_client: Client, patient: Patient
+) -> None:
+    other = Patient.objects.create(site=patient.site, mrn="B2002", birth_date=patient.birth_date)
+    url = reverse("patients:update", args=[other.pk])
+    form = nurse_client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "ai_drug"}
+    response = nurse_client.post(url, {**data, "mrn": "A1001", "version": other.version})
+    assert response.status_code == 200
+    assert "already registered" in response.context["form"].errors["mrn"][0]
+    other.refresh_from_db()
+    assert other.mrn == "B2002"
+
+
+class _SkipFirstCheck:
+    """A writer that skipped the duplicate check: the unique index is all that stops it."""
+
+    def __init__(self, check: Any) -> None:
+        self.check, self.calls = check, 0
+
+    def __call__(self, **kwargs: Any) -> None:
+        self.calls += 1
+        if self.calls > 1:
+            self.check(**kwargs)
+
+
+def test_the_unique_index_refusal_becomes_the_same_message(
+    monkeypatch: pytest.MonkeyPatch, nurse: User, patient: Patient
+) -> None:
+    vitamin_d = [LabEntry(analyte="vitamin_d_25oh", value=Decimal(40), unit="nmol/L")]
+    lab_results_record(
+        actor=nurse, patient=patient, sample_date=SAMPLED, fasting=False, entries=vitamin_d
+    )
+    monkeypatch.setattr(entries, "_check_lab_free", _SkipFirstCheck(entries._check_lab_free))
+    with pytest.raises(EntryConflictError, match="is already recorded") as refused:
+        lab_results_record(
+            actor=nurse, patient=patient, sample_date=SAMPLED, fasting=False, entries=vitamin_d
+        )
+    assert refused.value.field == "vitamin_d_25oh"
+    # The transaction is still usable, and holds one row and one audit event.
+    assert LabResult.objects.count() == 1
+    assert audited(LabResult) == 1
+
+
+def test_the_mrn_index_refusal_becomes_the_same_message(
+    monkeypatch: pytest.MonkeyPatch, nurse: User, patient: Patient
+) -> None:
+    skip = _SkipFirstCheck(patient_services._check_mrn_free)
+    monkeypatch.setattr(patient_services, "_check_mrn_free", skip)
+    values = {"site": patient.site, "mrn": patient.mrn, "birth_date": patient.birth_date}
+    with pytest.raises(patient_services.MrnTakenError, match="already registered"):
+        patient_services.patient_create(actor=nurse, values=values)
+    assert Patient.objects.count() == 1
+
+
+# --- Migration 0009 on a database that already holds duplicates ----------------------------------
+
+MIGRATION = importlib.import_module("monitoring.migrations.0009_one_entry_per_sample_dose_and_scan")
+
+
+def _without_unique_indexes() -> None:
+    # Inside the test's transaction: rolled back with it.
+    with connection.cursor() as cursor:
+        for name in (
+            "lab_result_once_per_sample",
+            "dose_once_per_course_day",
+            "scan_once_per_scanner_day",
+        ):
+            cursor.execute(f"DROP INDEX {name}")
+
+
+def test_the_migration_marks_later_exact_copies_entered_in_error(
+    patient: Patient, nurse: User, denosumab: BoneTherapyCourse
+) -> None:
+    _without_unique_indexes()
+    labs = [
+        LabResultFactory(patient=patient, sample_date=SAMPLED, analyte="calcium") for _ in range(3)
+    ]
+    doses = [
+        BoneTherapyDose.objects.create(course=denosumab, given_on=SAMPLED, entered_by=nurse)
+        for _ in range(2)
+    ]
+    scans = [DexaScanFactory(patient=patient, scan_date=SAMPLED, t=-1.2) for _ in range(2)]
+    DexaScan.objects.filter(pk=scans[1].pk).update(scanner=scans[0].scanner)
+    MIGRATION.mark_exact_duplicates(apps, None)
+    for first, *copies in (labs, doses, scans):
+        first.refresh_from_db()
+        assert not first.entered_in_error
+        for copy in copies:
+            copy.refresh_from_db()
+            assert copy.entered_in_error
+            assert f"#{first.pk}" in copy.error_reason
+            assert copy.version == 2
+    marks = AuditEvent.objects.filter(action=AuditAction.MARK_ERROR, username="migration")
+    assert marks.count() == 4
+    assert {event.patient_id for event in marks} == {patient.pk}
+
+
+def test_the_migration_stops_on_copies_whose_values_differ(patient: Patient) -> None:
+    _without_unique_indexes()
+    first = LabResultFactory(patient=patient, sample_date=SAMPLED, analyte="calcium")
+    second = LabResultFactory(
+        patient=patient, sample_date=SAMPLED, analyte="calcium", entered_value=Decimal("2.9")
+    )
+    with pytest.raises(RuntimeError, match=rf"lab results #{first.pk} and #{second.pk}"):
+        MIGRATION.mark_exact_duplicates(apps, None)
+    assert not LabResult.objects.filter(entered_in_error=True).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.MARK_ERROR).exists()

@@ -1,12 +1,15 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.core.management.sql import emit_post_migrate_signal
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.roles import ROLE_PERMISSIONS
 from patients.models import Patient
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
@@ -79,6 +82,23 @@ def physician_client(physician: User) -> Client:
 
 
 @pytest.fixture
+def roles(transactional_db: None) -> None:
+    """The role groups (a transactional test's flush removes what data migrations created).
+
+    Content types and permissions are made again first, as after a migration, in case the flush
+    left them out too.
+    """
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
 def admin_client_(admin_user: User) -> Client:
     return login(admin_user)
 
@@ -98,3 +118,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return by_marker or "transactional_db" in getattr(item, "fixturenames", ())
 
     items.sort(key=transactional)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every transactional test restores the migrated data (serialized_rollback).
+
+    Mixing transactional tests with and without it breaks the next one on PostgreSQL: a plain
+    flush recreates content types under new ids, which the serialized copy then collides with.
+    """
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+        )

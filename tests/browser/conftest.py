@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-
-from bonehealth.accounts.roles import ROLE_PERMISSIONS
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
 # unless told otherwise. Tests only: the application never sets this.
@@ -42,18 +39,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-quic",
         ],
     }
-
-
-@pytest.fixture
-def roles(transactional_db: None) -> None:
-    """The role groups (a transactional test's flush removes what data migrations created)."""
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for name in names:
-            app_label, codename = name.split(".", 1)
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
 
 
 @pytest.fixture

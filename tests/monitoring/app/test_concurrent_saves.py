@@ -8,14 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.accounts.roles import ROLE_PERMISSIONS
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, LabResult, Supplements
@@ -34,22 +32,10 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def roles(transactional_db: None) -> None:
-    """The role groups (a transactional test's flush removes what data migrations created)."""
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for name in names:
-            app_label, codename = name.split(".", 1)
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ DOCUMENT: Final = "(document)"
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 # A key shown as `.key` in a path; any other key is shown JSON-quoted, so a path stays one line.
-_PLAIN_KEY: Final = re.compile(r"[\w .-]{1,60}", re.ASCII)
+_PLAIN_KEY: Final = re.compile(r"[\w -]{1,60}", re.ASCII)
 _SHOWN_KEY_LENGTH: Final = 40
 # JSON strings (possessive, so an unterminated one is consumed once rather than rescanned) and
 # brackets: the depth pre-check before json.loads, whose own recursion has no useful limit.
@@ -47,7 +47,7 @@ _BRACKET_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 def join_key(path: str, key: str) -> str:
     """Return the path of `key` inside the object at `path`."""
-    if _PLAIN_KEY.fullmatch(key) and not key.startswith("."):
+    if _PLAIN_KEY.fullmatch(key):
         return f"{path}.{key}" if path else key
     shown = key if len(key) <= _SHOWN_KEY_LENGTH else key[:_SHOWN_KEY_LENGTH] + "..."
     return f"{path}[{json.dumps(shown)}]"
@@ -136,6 +136,8 @@ def check_tree(root: Any) -> None:
             _check_number(value, path or DOCUMENT)
         elif isinstance(value, float) and not math.isfinite(value):
             raise HistoryError(path or DOCUMENT, "must be a finite number")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_number(Decimal(str(value)), path or DOCUMENT)  # a caller's decoded object
         elif isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
                 raise HistoryError(path or DOCUMENT, f"nested deeper than {MAX_DEPTH} levels")

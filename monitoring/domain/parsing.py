@@ -53,7 +53,7 @@ from .units import to_canonical
 # Longest text of each field: the database column it is stored in (tests pin them to the models).
 MRN_MAX_LENGTH: Final = 40
 NAME_MAX_LENGTH: Final = 200
-SITE_MAX_LENGTH: Final = 100
+SITE_MAX_LENGTH: Final = 120  # a site name (codes are shorter)
 SCANNER_MAX_LENGTH: Final = 120
 DOSE_MAX_LENGTH: Final = 120
 REASON_MAX_LENGTH: Final = 300  # stop reasons and plan reasons

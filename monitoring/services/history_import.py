@@ -152,5 +152,6 @@ def history_import(
         if importer.errors:
             raise HistoryImportError(importer.errors)  # leaving the block rolls everything back
         importer.audit_written(patient)
-        patient_assessment_refresh(patient=patient)
+        if importer.report.changed:  # an unchanged record keeps its assessment and versions
+            patient_assessment_refresh(patient=patient)
     return importer.report

@@ -59,7 +59,9 @@ def test_bad_field_exits_2_with_one_line() -> None:
     code, out, err = run(["-"], json.dumps(bad))
     assert code == 2
     assert out == ""
-    assert err == "error: <stdin>: dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0\n"
+    assert err == (
+        "error: <stdin>: dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0\n"
+    )
 
 
 def test_bad_invocations_exit_2() -> None:

@@ -19,6 +19,7 @@ from .errors import HistoryError
 from .readers import (
     JsonObject,
     boolean,
+    check_places,
     enum,
     integer,
     iso_date,
@@ -59,6 +60,15 @@ DOSE_MAX_LENGTH: Final = 120
 REASON_MAX_LENGTH: Final = 300  # stop reasons and plan reasons
 UNIT_MAX_LENGTH: Final = 40
 
+# Decimal places of each number: what its column stores, so an import keeps the file's value
+# exactly and assess and the imported record agree (tests pin them to the models).
+BMD_PLACES: Final = 3  # also LSC, g/cm²
+SCORE_PLACES: Final = 1  # T- and Z-scores
+BODY_PLACES: Final = 1  # height cm, weight kg
+FRAX_PLACES: Final = 1
+LAB_ENTERED_PLACES: Final = 3
+GLUCOCORTICOID_MONTHS_PLACES: Final = 0
+
 _mrn = text(MRN_MAX_LENGTH, nonempty=True)
 _name = text(NAME_MAX_LENGTH)
 _site = text(SITE_MAX_LENGTH)
@@ -95,7 +105,8 @@ def _risk_factors(value: Any, path: str) -> RiskFactors:
         alcohol_3_or_more_units_daily=obj.optional("alcohol_3_or_more_units_daily", boolean)
         or False,
         oral_glucocorticoid_months=obj.optional(
-            "oral_glucocorticoid_months", ranged(*th.GLUCOCORTICOID_MONTHS_RANGE)
+            "oral_glucocorticoid_months",
+            ranged(*th.GLUCOCORTICOID_MONTHS_RANGE, places=GLUCOCORTICOID_MONTHS_PLACES),
         )
         or Decimal(0),
         rheumatoid_arthritis=obj.optional("rheumatoid_arthritis", boolean) or False,
@@ -130,8 +141,8 @@ def _patient(value: Any, path: str) -> Patient:
         site=obj.optional("site", _site),
         menopausal_status=obj.optional("menopausal_status", enum(MenopausalStatus)),
         breast_cancer_diagnosis_date=obj.optional("breast_cancer_diagnosis_date", iso_date),
-        height_cm=obj.optional("height_cm", ranged(*th.HEIGHT_CM_RANGE)),
-        weight_kg=obj.optional("weight_kg", ranged(*th.WEIGHT_KG_RANGE)),
+        height_cm=obj.optional("height_cm", ranged(*th.HEIGHT_CM_RANGE, places=BODY_PLACES)),
+        weight_kg=obj.optional("weight_kg", ranged(*th.WEIGHT_KG_RANGE, places=BODY_PLACES)),
         risk_factors=obj.optional("risk_factors", _risk_factors) or RiskFactors(),
     )
 
@@ -167,7 +178,7 @@ def _scanner(value: Any, path: str) -> Scanner:
     obj.finish(frozenset({"lsc"}))
     lsc_obj = JsonObject(obj.value.get("lsc") or {}, obj.at("lsc"))
     lsc_obj.finish(frozenset(site.value for site in Site))
-    read = ranged(*th.LSC_RANGE)
+    read = ranged(*th.LSC_RANGE, places=BMD_PLACES)
     return Scanner(
         lsc={Site(key): read(raw, lsc_obj.at(key)) for key, raw in lsc_obj.value.items()}
     )
@@ -177,9 +188,9 @@ def _measurement(value: Any, path: str) -> SiteMeasurement:
     obj = JsonObject(value, path)
     obj.finish(frozenset({"bmd", "t_score", "z_score"}))
     return SiteMeasurement(
-        bmd=obj.required("bmd", ranged(*th.BMD_RANGE)),
-        t_score=obj.required("t_score", ranged(*th.SCORE_RANGE)),
-        z_score=obj.optional("z_score", ranged(*th.SCORE_RANGE)),
+        bmd=obj.required("bmd", ranged(*th.BMD_RANGE, places=BMD_PLACES)),
+        t_score=obj.required("t_score", ranged(*th.SCORE_RANGE, places=SCORE_PLACES)),
+        z_score=obj.optional("z_score", ranged(*th.SCORE_RANGE, places=SCORE_PLACES)),
     )
 
 
@@ -209,6 +220,7 @@ def _lab(value: Any, path: str) -> LabResult:
     day = obj.required("date", iso_date)
     analyte = obj.required("analyte", enum(Analyte))
     raw = obj.required("value", number)
+    check_places(raw, LAB_ENTERED_PLACES, obj.at("value"))
     unit = obj.required("unit", _unit)
     canonical = to_canonical(analyte, raw, unit, path=obj.at("unit"))
     low, high = _LAB_RANGES[analyte]
@@ -225,7 +237,7 @@ def _lab(value: Any, path: str) -> LabResult:
 def _frax(value: Any, path: str) -> FraxResult:
     obj = JsonObject(value, path)
     obj.finish(frozenset({"date", "major_osteoporotic_pct", "hip_pct", "with_bmd"}))
-    read = ranged(*th.FRAX_PCT_RANGE)
+    read = ranged(*th.FRAX_PCT_RANGE, places=FRAX_PLACES)
     return FraxResult(
         date=obj.required("date", iso_date),
         major_osteoporotic_pct=obj.required("major_osteoporotic_pct", read),

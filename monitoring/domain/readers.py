@@ -96,13 +96,23 @@ def number(value: Any, path: str) -> Decimal:
     return result
 
 
-def ranged(low: Decimal, high: Decimal) -> Callable[[Any, str], Decimal]:
-    """Read a number within `low` to `high`, both included."""
+def check_places(value: Decimal, places: int, path: str) -> None:
+    """Refuse a number with more decimal places than `places` (what its column stores)."""
+    if value.normalize().as_tuple().exponent < -places:  # type: ignore[operator]
+        raise HistoryError(path, f"{value} has more than {places} decimal places")
+
+
+def ranged(
+    low: Decimal, high: Decimal, *, places: int | None = None
+) -> Callable[[Any, str], Decimal]:
+    """Read a number within `low` to `high`, both included, with at most `places` decimals."""
 
     def read(value: Any, path: str) -> Decimal:
         result = number(value, path)
         if not low <= result <= high:
             raise HistoryError(path, f"{result} is outside {low} to {high}")
+        if places is not None:
+            check_places(result, places, path)
         return result
 
     return read

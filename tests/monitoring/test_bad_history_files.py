@@ -294,3 +294,61 @@ def test_the_parsers_text_limits_are_the_columns(limit: str, model: str, field: 
 
     column = apps.get_model(model)._meta.get_field(field)
     assert getattr(parsing, limit) == column.max_length  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("places", "model", "field"),
+    [
+        ("BMD_PLACES", "monitoring.DexaMeasurement", "bmd"),
+        ("BMD_PLACES", "monitoring.Scanner", "lsc_lumbar_spine"),
+        ("SCORE_PLACES", "monitoring.DexaMeasurement", "t_score"),
+        ("SCORE_PLACES", "monitoring.DexaMeasurement", "z_score"),
+        ("BODY_PLACES", "patients.Patient", "height_cm"),
+        ("BODY_PLACES", "patients.Patient", "weight_kg"),
+        ("FRAX_PLACES", "monitoring.FraxResult", "hip_pct"),
+        ("LAB_ENTERED_PLACES", "monitoring.LabResult", "entered_value"),
+    ],
+)
+def test_the_parsers_decimal_places_are_the_columns(places: str, model: str, field: str) -> None:
+    from monitoring.domain import parsing
+
+    column = apps.get_model(model)._meta.get_field(field)
+    assert getattr(parsing, places) == column.decimal_places  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_an_unknown_site_is_a_usage_error_with_exit_2(site: Site, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "good.json"
+    path.write_text(_good_text())
+    with pytest.raises(CommandError, match="--site: no site named") as caught:
+        call_command("import_history", "--site", "nowhere", str(path), stdout=StringIO())
+    assert caught.value.returncode == 2
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_extreme_accepted_dates_import_and_render(site: Site, tmp_path: Path) -> None:
+    """The range's ends are safe all the way to the pages (the rules add years to these dates)."""
+    from django.urls import reverse
+
+    from tests.conftest import login
+    from tests.factories import UserFactory
+
+    data = copy.deepcopy(GOOD)
+    data["patient"]["birth_date"] = "1900-01-01"
+    data["as_of"] = "2199-12-31"
+    data["aromatase_inhibitors"].append({"drug": "anastrozole", "start_date": "2199-12-31"})
+    data["bone_therapy"][0]["dental_review_date"] = "2199-12-31"
+    data["bone_therapy"].append({"drug": "zoledronic_acid", "start_date": "2199-12-31"})
+    data["plan"]["next_dexa_due"] = "2199-12-31"
+    path = tmp_path / "edges.json"
+    path.write_text(json.dumps(data))
+    assert _assess(path)[0] == 0
+    assert _import(path)[0] == 0
+    patient = Patient.objects.get()
+    client = login(UserFactory(username="edge-nurse", role="nurse", sites=[site]))
+    for name in ("patient", "patient_summary", "scan_request"):
+        response = client.get(reverse(f"monitoring:{name}", args=[patient.pk]))
+        assert response.status_code == 200, name

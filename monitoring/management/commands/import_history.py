@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
             if target is None:
-                raise CommandError(f"--site: no site named {site!r}")
+                raise CommandError(f"--site: no site named {site!r}", returncode=2)
         failed = 0
         for name in files:
             shown = shown_name(name)

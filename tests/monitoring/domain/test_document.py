@@ -175,3 +175,31 @@ def test_odd_keys_are_quoted_in_paths() -> None:
     assert join_key("scanners", "a.b") == 'scanners["a.b"]'
     assert join_key("scanners", "a\nc") == 'scanners["a\\nc"]'
     assert join_key("", "k" * 100) == '["' + "k" * 40 + '..."]'
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message", "accepted"),
+    [
+        (["dexa_scans", 0, "sites", "lumbar_spine", "bmd"], 0.9125, "more than 3 decimal", 0.913),
+        (["dexa_scans", 0, "sites", "lumbar_spine", "t_score"], -1.25, "more than 1 decimal", -1.3),
+        (["patient", "height_cm"], 160.25, "has more than 1 decimal", 160.2),
+        (["patient", "risk_factors", "oral_glucocorticoid_months"], 6.5, "more than 0 decimal", 7),
+        (["frax", 0, "hip_pct"], 1.85, "has more than 1 decimal", 1.9),
+        (["labs", 0, "value"], 450.0001, "has more than 3 decimal", 450.125),
+        (["scanners", "S1", "lsc", "lumbar_spine"], 0.0285, "more than 3 decimal", 0.0280),
+    ],
+)
+def test_numbers_finer_than_their_column_are_refused(
+    path: list[Any], value: Any, message: str, accepted: Any
+) -> None:
+    """Else the import would round them (6.5 glucocorticoid months stored as 6, under the
+    risk-factor threshold that assess saw exceeded) and a re-import would then conflict."""
+    data = copy.deepcopy(VALID)
+    target: Any = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(HistoryError, match=message):
+        parse_history(json.dumps(data))
+    target[path[-1]] = accepted
+    parse_history(json.dumps(data))

@@ -1,7 +1,8 @@
 """Strict JSON -> History (`design/history-format.md`).
 
-Unknown keys, wrong types, impossible dates and implausible values are rejected with a
-`HistoryError` whose message starts with the JSON path of the bad field, e.g.
+Unknown keys, wrong types, impossible dates (outside DATE_MIN..DATE_MAX, or before the birth
+date), text longer than its column, numbers finer than their column and implausible values are
+rejected with a `HistoryError` whose message starts with the JSON path of the bad field, e.g.
 `dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0`. JSON numbers are read as
 `Decimal`; lab values are converted to their canonical unit on the way in.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from . import columns as col
 from . import thresholds as th
 from .document import check_tree, decode
 from .errors import HistoryError
@@ -51,31 +53,13 @@ from .types import (
 )
 from .units import to_canonical
 
-# Longest text of each field: the database column it is stored in (tests pin them to the models).
-MRN_MAX_LENGTH: Final = 40
-NAME_MAX_LENGTH: Final = 200
-SITE_MAX_LENGTH: Final = 120  # a site name (codes are shorter)
-SCANNER_MAX_LENGTH: Final = 120
-DOSE_MAX_LENGTH: Final = 120
-REASON_MAX_LENGTH: Final = 300  # stop reasons and plan reasons
-UNIT_MAX_LENGTH: Final = 40
-
-# Decimal places of each number: what its column stores, so an import keeps the file's value
-# exactly and assess and the imported record agree (tests pin them to the models).
-BMD_PLACES: Final = 3  # also LSC, g/cm²
-SCORE_PLACES: Final = 1  # T- and Z-scores
-BODY_PLACES: Final = 1  # height cm, weight kg
-FRAX_PLACES: Final = 1
-LAB_ENTERED_PLACES: Final = 3
-GLUCOCORTICOID_MONTHS_PLACES: Final = 0
-
-_mrn = text(MRN_MAX_LENGTH, nonempty=True)
-_name = text(NAME_MAX_LENGTH)
-_site = text(SITE_MAX_LENGTH)
-_scanner_name = text(SCANNER_MAX_LENGTH, nonempty=True)
-_dose = text(DOSE_MAX_LENGTH)
-_reason = text(REASON_MAX_LENGTH)
-_unit = text(UNIT_MAX_LENGTH)
+_mrn = text(col.MRN_MAX_LENGTH, nonempty=True)
+_name = text(col.NAME_MAX_LENGTH)
+_site = text(col.SITE_MAX_LENGTH)
+_scanner_name = text(col.SCANNER_MAX_LENGTH, nonempty=True)
+_dose = text(col.DOSE_MAX_LENGTH)
+_reason = text(col.REASON_MAX_LENGTH)
+_unit = text(col.UNIT_MAX_LENGTH)
 
 
 # --- Objects -----------------------------------------------------------------------------------
@@ -106,7 +90,7 @@ def _risk_factors(value: Any, path: str) -> RiskFactors:
         or False,
         oral_glucocorticoid_months=obj.optional(
             "oral_glucocorticoid_months",
-            ranged(*th.GLUCOCORTICOID_MONTHS_RANGE, places=GLUCOCORTICOID_MONTHS_PLACES),
+            ranged(*th.GLUCOCORTICOID_MONTHS_RANGE, places=col.GLUCOCORTICOID_MONTHS_PLACES),
         )
         or Decimal(0),
         rheumatoid_arthritis=obj.optional("rheumatoid_arthritis", boolean) or False,
@@ -141,8 +125,8 @@ def _patient(value: Any, path: str) -> Patient:
         site=obj.optional("site", _site),
         menopausal_status=obj.optional("menopausal_status", enum(MenopausalStatus)),
         breast_cancer_diagnosis_date=obj.optional("breast_cancer_diagnosis_date", iso_date),
-        height_cm=obj.optional("height_cm", ranged(*th.HEIGHT_CM_RANGE, places=BODY_PLACES)),
-        weight_kg=obj.optional("weight_kg", ranged(*th.WEIGHT_KG_RANGE, places=BODY_PLACES)),
+        height_cm=obj.optional("height_cm", ranged(*th.HEIGHT_CM_RANGE, places=col.BODY_PLACES)),
+        weight_kg=obj.optional("weight_kg", ranged(*th.WEIGHT_KG_RANGE, places=col.BODY_PLACES)),
         risk_factors=obj.optional("risk_factors", _risk_factors) or RiskFactors(),
     )
 
@@ -178,7 +162,7 @@ def _scanner(value: Any, path: str) -> Scanner:
     obj.finish(frozenset({"lsc"}))
     lsc_obj = JsonObject(obj.value.get("lsc") or {}, obj.at("lsc"))
     lsc_obj.finish(frozenset(site.value for site in Site))
-    read = ranged(*th.LSC_RANGE, places=BMD_PLACES)
+    read = ranged(*th.LSC_RANGE, places=col.BMD_PLACES)
     return Scanner(
         lsc={Site(key): read(raw, lsc_obj.at(key)) for key, raw in lsc_obj.value.items()}
     )
@@ -188,9 +172,9 @@ def _measurement(value: Any, path: str) -> SiteMeasurement:
     obj = JsonObject(value, path)
     obj.finish(frozenset({"bmd", "t_score", "z_score"}))
     return SiteMeasurement(
-        bmd=obj.required("bmd", ranged(*th.BMD_RANGE, places=BMD_PLACES)),
-        t_score=obj.required("t_score", ranged(*th.SCORE_RANGE, places=SCORE_PLACES)),
-        z_score=obj.optional("z_score", ranged(*th.SCORE_RANGE, places=SCORE_PLACES)),
+        bmd=obj.required("bmd", ranged(*th.BMD_RANGE, places=col.BMD_PLACES)),
+        t_score=obj.required("t_score", ranged(*th.SCORE_RANGE, places=col.SCORE_PLACES)),
+        z_score=obj.optional("z_score", ranged(*th.SCORE_RANGE, places=col.SCORE_PLACES)),
     )
 
 
@@ -220,7 +204,7 @@ def _lab(value: Any, path: str) -> LabResult:
     day = obj.required("date", iso_date)
     analyte = obj.required("analyte", enum(Analyte))
     raw = obj.required("value", number)
-    check_places(raw, LAB_ENTERED_PLACES, obj.at("value"))
+    check_places(raw, col.LAB_ENTERED_PLACES, obj.at("value"))
     unit = obj.required("unit", _unit)
     canonical = to_canonical(analyte, raw, unit, path=obj.at("unit"))
     low, high = _LAB_RANGES[analyte]
@@ -237,7 +221,7 @@ def _lab(value: Any, path: str) -> LabResult:
 def _frax(value: Any, path: str) -> FraxResult:
     obj = JsonObject(value, path)
     obj.finish(frozenset({"date", "major_osteoporotic_pct", "hip_pct", "with_bmd"}))
-    read = ranged(*th.FRAX_PCT_RANGE, places=FRAX_PLACES)
+    read = ranged(*th.FRAX_PCT_RANGE, places=col.FRAX_PLACES)
     return FraxResult(
         date=obj.required("date", iso_date),
         major_osteoporotic_pct=obj.required("major_osteoporotic_pct", read),
@@ -370,9 +354,12 @@ def _check_after_birth(history: History) -> None:
 
 
 def parse_history(data: str | bytes | Mapping[str, Any]) -> History:
-    """Parse one patient's history from JSON text or an already decoded object.
+    """Parse one patient's history from JSON text or bytes, or an already decoded object.
 
-    Raise `HistoryError` naming the JSON path of the first bad field.
+    Raise `HistoryError` naming the JSON path of the first bad field. Text is decoded by
+    `document.decode` and a decoded object walked by `document.check_tree` (size, depth, duplicate
+    keys, strings, numbers), then every field is read strictly and no event may precede the
+    birth date.
     """
     if isinstance(data, (str, bytes)):
         decoded: Any = decode(data)

@@ -290,10 +290,10 @@ def test_a_missing_file_is_one_line(site: Site, tmp_path: Path) -> None:
 )
 def test_the_parsers_text_limits_are_the_columns(limit: str, model: str, field: str) -> None:
     """A text the parser accepts fits its column (PostgreSQL would refuse a longer one)."""
-    from monitoring.domain import parsing
+    from monitoring.domain import columns
 
     column = apps.get_model(model)._meta.get_field(field)
-    assert getattr(parsing, limit) == column.max_length  # type: ignore[union-attr]
+    assert getattr(columns, limit) == column.max_length  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -310,10 +310,10 @@ def test_the_parsers_text_limits_are_the_columns(limit: str, model: str, field: 
     ],
 )
 def test_the_parsers_decimal_places_are_the_columns(places: str, model: str, field: str) -> None:
-    from monitoring.domain import parsing
+    from monitoring.domain import columns
 
     column = apps.get_model(model)._meta.get_field(field)
-    assert getattr(parsing, places) == column.decimal_places  # type: ignore[union-attr]
+    assert getattr(columns, places) == column.decimal_places  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db

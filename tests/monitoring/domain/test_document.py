@@ -92,7 +92,7 @@ def test_arbitrary_json_values(value: Any) -> None:
     _parses_or_refuses(json.dumps(value))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(_VALID_PATHS), _JSON)
 def test_one_field_of_a_valid_history_replaced(path: tuple[Any, ...], value: Any) -> None:
     data = copy.deepcopy(VALID)

@@ -31,7 +31,8 @@ class Command(StrictCommand):
             raise UsageError("no demo database here: run `make demo` first") from None
         if device is None:
             raise UsageError(
-                f"{username} has no demo TOTP device (run `manage.py seed_demo` first)."
+                f"{username} has no demo TOTP device: only the demo admin has one "
+                "(`make demo` creates it)."
             )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         code = f"{totp.token():0{device.digits}d}"

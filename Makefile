@@ -31,10 +31,17 @@ install: $(BIN)/python static-vendor
 install-test: $(BIN)/python static-vendor
 	$(BIN)/pip install -q -e ".[test]"
 
-demo: install
+# The demo's settings in the git-ignored .env, which settings read, so the README's manage.py
+# commands work as printed. An existing .env is kept.
+.env:
+	@printf '%s\n' '# Written by `make demo` for the local demo only (git-ignored); never in production.' 'DJANGO_DEBUG=true' > $@
+	@echo "wrote .env (DJANGO_DEBUG=true) for the demo"
+
+demo: install .env
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Open http://$(ADDR)/ and log in as nurse, physician or admin (password: bonehealth-demo)"
+	@echo "Open http://$(ADDR)/ and log in as nurse, nurse.riverside, physician or admin (password: bonehealth-demo)."
+	@echo "The admin also needs a two-factor code: $(BIN)/python manage.py demo_totp (each code works once)."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(ADDR)
 
 test: install-test

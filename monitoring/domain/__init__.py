@@ -4,7 +4,7 @@
     assessment = assess(history, as_of=date(2025, 6, 1))
     data = assessment_to_dict(assessment)         # JSON-ready, sorted as documented
 
-`assess(history, *, as_of)` applies every rule of `design/clinical-rules.md`; nothing reads a clock.
+`assess(history, *, as_of)` applies every rule of `docs/clinical-rules.md`; nothing reads a clock.
 `parse_history(text_or_mapping)` and `assess` raise `HistoryError` (a ValueError) whose message
 starts with the JSON path of the bad field. History dataclasses take keyword arguments, `Decimal`
 numbers in canonical units and `datetime.date` dates; `to_canonical(analyte, value, unit)` and

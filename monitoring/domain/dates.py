@@ -1,4 +1,4 @@
-"""Calendar arithmetic of `clinical-rules.md` (Conventions: Dates)."""
+"""Calendar arithmetic of `docs/clinical-rules.md` (Conventions)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # an administrator asked for.
     "django_otp.middleware.OTPMiddleware",
     "bonehealth.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    # Cache-Control: no-store on every response to a logged-in user.
+    "bonehealth.accounts.middleware.NoStoreMiddleware",
     "bonehealth.accounts.middleware.IdleSessionRenewalMiddleware",
     "bonehealth.accounts.middleware.TwoFactorMiddleware",
     "bonehealth.accounts.middleware.PasswordChangeRequiredMiddleware",

@@ -224,7 +224,12 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 # the audit trail. Lockouts are logged and audited (bonehealth/accounts/signals.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Also limited (bonehealth/accounts/lockout.py): failures from one address for any username
+# (password spraying) and failures for one username from any address (distributed guessing).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "bonehealth.accounts.lockout.LoginLockoutHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "bonehealth.accounts.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -267,6 +272,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # a
 # trusted reverse proxy that sets this header, e.g. HTTP_X_FORWARDED_FOR. Never trust it otherwise.
 TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")
+# The header is read only on connections from these proxy addresses or networks (CIDR); anyone
+# else could write it and choose a new address for every login attempt.
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES")
 
 # HTTPS: on unless DEBUG (production), so `check --deploy` is clean. A TLS-terminating proxy must
 # set

@@ -202,7 +202,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters, sequences, keyboard rows, dates, dictionary words with substitutions.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    # The product's name, a site's name, the username (bonehealth/accounts/passwords.py).
+    {"NAME": "bonehealth.accounts.passwords.ContextWordsValidator"},
 ]
+# zxcvbn's score 3 of 4: about 10^8 guesses or more.
+PASSWORD_MINIMAL_STRENGTH = 3
+PASSWORD_EXTRA_DICTIONARY = ["bonehealth"]
 
 # Sessions: an idle user is logged out after SESSION_IDLE_SECONDS; the browser session ends when
 # the browser closes. Activity renews the expiry at most once per SESSION_RENEW_SECONDS

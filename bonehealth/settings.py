@@ -112,6 +112,8 @@ MIDDLEWARE = [
     # an administrator asked for.
     "django_otp.middleware.OTPMiddleware",
     "bonehealth.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    # Cache-Control: no-store on every response to a logged-in user.
+    "bonehealth.accounts.middleware.NoStoreMiddleware",
     "bonehealth.accounts.middleware.IdleSessionRenewalMiddleware",
     "bonehealth.accounts.middleware.TwoFactorMiddleware",
     "bonehealth.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -222,7 +224,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters, sequences, keyboard rows, dates, dictionary words with substitutions.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    # The product's name, a site's name, the username (bonehealth/accounts/passwords.py).
+    {"NAME": "bonehealth.accounts.passwords.ContextWordsValidator"},
 ]
+# zxcvbn's score 3 of 4: about 10^8 guesses or more.
+PASSWORD_MINIMAL_STRENGTH = 3
+PASSWORD_EXTRA_DICTIONARY = ["bonehealth"]
 
 # Sessions: an idle user is logged out after SESSION_IDLE_SECONDS; the browser session ends when
 # the browser closes. Activity renews the expiry at most once per SESSION_RENEW_SECONDS
@@ -244,7 +253,12 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 # the audit trail. Lockouts are logged and audited (bonehealth/accounts/signals.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Also limited (bonehealth/accounts/lockout.py): failures from one address for any username
+# (password spraying) and failures for one username from any address (distributed guessing).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "bonehealth.accounts.lockout.LoginLockoutHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "bonehealth.accounts.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -287,12 +301,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # a
 # trusted reverse proxy that sets this header, e.g. HTTP_X_FORWARDED_FOR. Never trust it otherwise.
 TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")
+# The header is read only on connections from these proxy addresses or networks (CIDR); anyone
+# else could write it and choose a new address for every login attempt.
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES")
 
 # HTTPS: on unless DEBUG (production), so `check --deploy` is clean. A TLS-terminating proxy must
 # set
 # X-Forwarded-Proto.
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe /health/ over plain HTTP without X-Forwarded-Proto: answer, not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0)

@@ -187,7 +187,8 @@ SELF_SERVICE_URLS = {
 }
 # POST-only self-service: a clinician may turn off their own two-factor, an admin may not.
 SELF_SERVICE_POST_URLS = {
-    "accounts:two_factor_disable": {"nurse": 302, "physician": 302, "admin": 403}
+    "accounts:two_factor_disable": {"nurse": 302, "physician": 302, "admin": 403},
+    "accounts:sessions_end_others": {"nurse": 302, "physician": 302, "admin": 302},
 }
 
 # User administration and the audit trail: (url name, needs a target user, roles allowed).
@@ -413,6 +414,7 @@ def _every_post_url(users: dict[str, User], patient: Patient) -> list[tuple[str,
         ("nurse", reverse("accounts:password_change")),
         ("nurse", reverse("accounts:otp_setup")),
         ("nurse", reverse("accounts:two_factor_disable")),
+        ("nurse", reverse("accounts:sessions_end_others")),
         ("admin", reverse("accounts:otp_verify")),
         ("nurse", reverse("accounts:logout")),
         ("", reverse("accounts:login")),

@@ -25,16 +25,27 @@ $(PLOTLY_JS): package.json package-lock.json
 
 static-vendor: $(PLOTLY_JS)
 
+# Dependencies come from the hashed lock files (requirements/, made by `make lock`): exact versions,
+# and pip refuses any file whose hash differs. The project itself is then installed without deps.
 install: $(BIN)/python static-vendor
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --require-hashes -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps -e .
 
 install-test: $(BIN)/python static-vendor
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q --require-hashes -r requirements/test.txt
+	$(BIN)/pip install -q --no-deps -e .
 
-demo: install
+# The demo's settings in the git-ignored .env, which settings read, so the README's manage.py
+# commands work as printed. An existing .env is kept.
+.env:
+	@printf '%s\n' '# Written by `make demo` for the local demo only (git-ignored); never in production.' 'DJANGO_DEBUG=true' > $@
+	@echo "wrote .env (DJANGO_DEBUG=true) for the demo"
+
+demo: install .env
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Open http://$(ADDR)/ and log in as nurse, physician or admin (password: bonehealth-demo)"
+	@echo "Open http://$(ADDR)/ and log in as nurse, nurse.riverside, physician or admin (password: bonehealth-demo)."
+	@echo "The admin also needs a two-factor code: $(BIN)/python manage.py demo_totp (each code works once)."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(ADDR)
 
 test: install-test
@@ -45,3 +56,17 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy --strict monitoring/domain
+
+# Re-resolve the lock files from pyproject.toml after changing a dependency (needs PyPI).
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 -q
+.PHONY: lock audit
+lock: $(BIN)/python
+	$(BIN)/pip install -q "uv>=0.9"
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra test -o requirements/test.txt
+	$(UV_COMPILE) --extra cache -o requirements/cache.txt
+
+# Known vulnerabilities in the locked versions (pip-audit asks PyPI's JSON API; see SECURITY.md).
+audit: $(BIN)/python
+	$(BIN)/pip install -q "pip-audit>=2.7"
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip --vulnerability-service pypi -r requirements/test.txt

@@ -6,7 +6,7 @@ Run from the repository root, keeping the golden file outside the repository:
     python bench/golden_check.py check /tmp/assess-golden.json   # after each change
 
 The cases are the benchmark's histories (seeded) assessed on the benchmark date and on random
-dates from 2017 to 2027, plus the vignettes of ../shared/vignettes when present, on three dates.
+dates from 2017 to 2027, plus the vignettes of tests/vignettes, on three dates.
 Each output is the serialized assessment and its `repr` (which shows every Decimal exactly), or
 the `HistoryError` message.
 """
@@ -28,7 +28,7 @@ from assess_bench import AS_OF, make_history
 
 from monitoring.domain import History, HistoryError, assess, assessment_to_dict, parse_history
 
-VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes"
+VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "vignettes"
 
 
 def cases(count: int) -> Iterator[tuple[History, dt.date]]:

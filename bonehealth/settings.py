@@ -1,8 +1,11 @@
 """Settings for bonehealth, read from environment variables with safe defaults.
 
-Every variable is listed, with its default, in `.env.example`. Without `DATABASE_URL` the app runs
-on an
-embedded SQLite file (the quick start); production sets `DATABASE_URL` to PostgreSQL.
+Every variable is listed, with its default, in `.env.example`. Variables may also come from a
+`.env` file beside manage.py (`BONEHEALTH_ENV_FILE` names another; empty reads none); the
+environment wins over the file. `make demo` writes a `.env` for the demo. Without `DATABASE_URL`
+the app runs on an embedded SQLite file (the quick start); production sets `DATABASE_URL` to
+PostgreSQL. A variable that is missing or malformed stops the start with ImproperlyConfigured,
+naming it (manage.py prints that one line).
 """
 
 import os
@@ -13,18 +16,31 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+ENV_FILE = os.environ.get("BONEHEALTH_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
 
 def env_bool(name: str, default: bool) -> bool:
-    """Read a yes/no environment variable."""
+    """Read a yes/no environment variable; refuse a value that is neither (a typo is no "no")."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use true or false (also 1/0, yes/no, on/off)."
+        )
+    return word in _TRUE
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -33,9 +49,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def env_int(name: str, default: int) -> int:
-    """Read an integer environment variable."""
+    """Read an integer environment variable; refuse one that is not a whole number."""
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -43,7 +64,10 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=true for development "
+            "(`make demo` writes the latter into .env)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
@@ -61,7 +85,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
-    "django_htmx",
     "django_tasks_db",
     "axes",
     "django_otp",
@@ -89,12 +112,13 @@ MIDDLEWARE = [
     # an administrator asked for.
     "django_otp.middleware.OTPMiddleware",
     "bonehealth.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    # Cache-Control: no-store on every response to a logged-in user.
+    "bonehealth.accounts.middleware.NoStoreMiddleware",
     "bonehealth.accounts.middleware.IdleSessionRenewalMiddleware",
     "bonehealth.accounts.middleware.TwoFactorMiddleware",
     "bonehealth.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -200,7 +224,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters, sequences, keyboard rows, dates, dictionary words with substitutions.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    # The product's name, a site's name, the username (bonehealth/accounts/passwords.py).
+    {"NAME": "bonehealth.accounts.passwords.ContextWordsValidator"},
 ]
+# zxcvbn's score 3 of 4: about 10^8 guesses or more.
+PASSWORD_MINIMAL_STRENGTH = 3
+PASSWORD_EXTRA_DICTIONARY = ["bonehealth"]
 
 # Sessions: an idle user is logged out after SESSION_IDLE_SECONDS; the browser session ends when
 # the browser closes. Activity renews the expiry at most once per SESSION_RENEW_SECONDS
@@ -222,7 +253,12 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 # the audit trail. Lockouts are logged and audited (bonehealth/accounts/signals.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Also limited (bonehealth/accounts/lockout.py): failures from one address for any username
+# (password spraying) and failures for one username from any address (distributed guessing).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "bonehealth.accounts.lockout.LoginLockoutHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "bonehealth.accounts.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -265,12 +301,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # a
 # trusted reverse proxy that sets this header, e.g. HTTP_X_FORWARDED_FOR. Never trust it otherwise.
 TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")
+# The header is read only on connections from these proxy addresses or networks (CIDR); anyone
+# else could write it and choose a new address for every login attempt.
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES")
 
 # HTTPS: on unless DEBUG (production), so `check --deploy` is clean. A TLS-terminating proxy must
 # set
 # X-Forwarded-Proto.
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe /health/ over plain HTTP without X-Forwarded-Proto: answer, not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0)

@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bonehealth.accounts import views as account_views
+from monitoring.views import rules
 
 admin.site.site_header = "bonehealth administration"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("health/", account_views.health, name="health"),
+    # The clinical rules reference: for every signed-in role, no patient data.
+    path("rules/", rules.rules_reference, name="rules"),
     path("accounts/", include("bonehealth.accounts.urls")),
     path("patients/", include("patients.urls")),
     path("", include("monitoring.urls")),

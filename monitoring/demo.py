@@ -1,6 +1,6 @@
 """Synthetic clinical data for demo patients: scanners, DEXA scans, labs, FRAX and therapy.
 
-Bone loss follows the ATAC figures of clinical-rules.md (anastrozole: about 2 %/yr lumbar spine and
+Bone loss follows the ATAC figures of rule PROJ (anastrozole: about 2 %/yr lumbar spine and
 1.45 %/yr hip), with a minority of rapid losers, a minority gaining on bone-protective therapy, and
 the irregularities clinics really see (a missed baseline, a changed scanner, a late denosumab dose,
 a stopped denosumab without follow-on, low vitamin D), so the demo shows every kind of alert.
@@ -36,7 +36,7 @@ REFERENCE = {
     "total_hip": (Decimal("0.942"), Decimal("0.120")),
     "femoral_neck": (Decimal("0.858"), Decimal("0.120")),
 }
-# ATAC median annual loss on anastrozole (clinical-rules.md, PROJ).
+# ATAC median annual loss on anastrozole (docs/clinical-rules.md, PROJ).
 ATAC_LOSS_PER_YEAR = {"lumbar_spine": 0.020, "total_hip": 0.0145, "femoral_neck": 0.0145}
 THOUSANDTH = Decimal("0.001")
 TENTH = Decimal("0.1")

@@ -79,7 +79,7 @@ class Patient(EnteredInErrorRecord):
         "weight (kg)", max_digits=4, decimal_places=1, null=True, blank=True
     )
 
-    # Clinical risk factors (clinical-rules.md RF-LIST).
+    # Clinical risk factors (docs/clinical-rules.md, RF-LIST).
     prior_fragility_fracture = models.BooleanField(default=False)
     prior_fracture_date = models.DateField(null=True, blank=True)
     parent_hip_fracture = models.BooleanField("parental hip fracture", default=False)

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+# The suite runs on the environment alone, never on a developer's .env (the demo's sets DEBUG).
+os.environ["BONEHEALTH_ENV_FILE"] = ""
 
 from bonehealth.settings import *  # noqa: F403
 

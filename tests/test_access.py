@@ -187,7 +187,8 @@ SELF_SERVICE_URLS = {
 }
 # POST-only self-service: a clinician may turn off their own two-factor, an admin may not.
 SELF_SERVICE_POST_URLS = {
-    "accounts:two_factor_disable": {"nurse": 302, "physician": 302, "admin": 403}
+    "accounts:two_factor_disable": {"nurse": 302, "physician": 302, "admin": 403},
+    "accounts:sessions_end_others": {"nurse": 302, "physician": 302, "admin": 302},
 }
 
 # User administration and the audit trail: (url name, needs a target user, roles allowed).
@@ -203,6 +204,9 @@ ADMIN_POST_ONLY_URLS = [
     ("accounts:user_deactivate", {"admin"}),
     ("accounts:user_reactivate", {"admin"}),
 ]
+# The clinical rules reference holds no patient data: every signed-in role reads it (clinicians
+# follow links from alerts to it; admins read what the scanners' LSC values feed).
+REFERENCE_URLS = [("rules", {"nurse", "physician", "admin"})]
 # Open without login.
 PUBLIC_URLS = ["accounts:login", "health"]
 # Served by Django: logout is POST-only and open to anyone.
@@ -230,6 +234,7 @@ def test_every_url_is_in_a_table() -> None:
         | {row[0] for row in ADMIN_URLS}
         | {row[0] for row in ADMIN_POST_ONLY_URLS}
         | set(PUBLIC_URLS)
+        | {row[0] for row in REFERENCE_URLS}
         | OTHER_URLS
         # Monitoring URLs have their own table, with the records they need, beside their tests.
         | {row[0] for row in MONITORING_URLS}
@@ -268,6 +273,24 @@ def test_self_service_post_urls(
     login(users[role], client)
     assert client.get(reverse(url_name)).status_code == 405
     assert client.post(reverse(url_name)).status_code == SELF_SERVICE_POST_URLS[url_name][role]
+
+
+@pytest.mark.parametrize(("name", "allowed"), REFERENCE_URLS)
+def test_reference_pages_send_anonymous_to_login(
+    client: Client, name: str, allowed: set[str]
+) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "allowed"), REFERENCE_URLS)
+def test_reference_pages_by_role(
+    client: Client, users: dict[str, User], role: str, name: str, allowed: set[str]
+) -> None:
+    login(users[role], client)
+    assert client.get(reverse(name)).status_code == (200 if role in allowed else 403)
 
 
 @pytest.mark.parametrize(("name", "needs_target", "allowed"), ADMIN_URLS)
@@ -341,6 +364,7 @@ def _every_get_page(users: dict[str, User], patient: Patient) -> list[tuple[str,
         if status == 200
     ]
     pages += [("", reverse(name)) for name in PUBLIC_URLS]
+    pages += [(role, reverse(name)) for name, allowed in REFERENCE_URLS for role in sorted(allowed)]
     made = records(patient)
     pages += [
         ("physician" if "physician" in allowed else "admin", reverse(name, args=args(made)))
@@ -390,6 +414,7 @@ def _every_post_url(users: dict[str, User], patient: Patient) -> list[tuple[str,
         ("nurse", reverse("accounts:password_change")),
         ("nurse", reverse("accounts:otp_setup")),
         ("nurse", reverse("accounts:two_factor_disable")),
+        ("nurse", reverse("accounts:sessions_end_others")),
         ("admin", reverse("accounts:otp_verify")),
         ("nurse", reverse("accounts:logout")),
         ("", reverse("accounts:login")),

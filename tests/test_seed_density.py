@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from bonehealth.accounts.demo import demo_sites_and_users
@@ -27,6 +28,6 @@ def test_a_higher_scan_density_gives_more_scans_for_the_same_patients() -> None:
 
 
 def test_scan_density_out_of_range_is_refused() -> None:
-    with pytest.raises(SystemExit) as exit_:
+    with pytest.raises(CommandError, match="--scan-density") as error:
         call_command("seed_demo", "--patients", "0", "--scan-density", "0", stderr=StringIO())
-    assert exit_.value.code == 2
+    assert error.value.returncode == 2

@@ -218,3 +218,37 @@ class OTPTokenForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """An empty form for POST-only actions (deactivate, reactivate, turn two-factor off)."""
+
+
+class TwoFactorOffForm(forms.Form):
+    """The current password and a current code, asked before two-factor is turned off."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.RegexField(
+        label="Code from your authenticator app",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Enter the 6-digit code."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = "accounts:two_factor_disable"
+        self.helper.layout = Layout(
+            "password",
+            "token",
+            Submit(
+                "turn_off",
+                "Turn off two-factor authentication",
+                field_classes="btn btn-outline-danger",
+            ),
+        )
+
+    @property
+    def token_value(self) -> str:
+        return str(self.cleaned_data["token"]).strip()

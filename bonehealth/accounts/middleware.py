@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from bonehealth.accounts.security import (
@@ -62,6 +63,24 @@ class AbsoluteSessionLimitMiddleware:
                     f"Your session reached its {hours:g}-hour limit. Please log in again.",
                 )
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Forbid browsers and proxies to store any response to a logged-in user.
+
+    Patient data must not stay in a shared workstation's disk cache or come back with the Back
+    button after logout. The user is read before the view too, so a logout response is covered.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        authenticated = request.user.is_authenticated
+        response = self.get_response(request)
+        if authenticated or request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 class IdleSessionRenewalMiddleware:

@@ -7,13 +7,17 @@ are out of their reach, and only a superuser may change a superuser.
 
 import secrets
 from collections.abc import Iterable
+from importlib import import_module
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
@@ -211,21 +215,69 @@ def totp_device_confirm(
 
 
 @transaction.atomic
-def totp_devices_remove(*, user: User, request: HttpRequest | None = None) -> None:
-    """Turn two-factor authentication off for oneself (not allowed where it is required)."""
+def totp_devices_remove(
+    *, user: User, password: str, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Turn two-factor authentication off for oneself, given the password and a current code.
+
+    A stolen open session alone must not be enough to weaken the account; a refusal is audited as
+    a failed authentication. Not allowed where two-factor is required.
+    """
     from bonehealth.accounts.security import TWO_FACTOR_REQUIRED_PERMISSION
 
     if user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION):
         raise PermissionDenied("Two-factor authentication is required for your role.")
-    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-    if deleted:
+    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    device = devices.order_by("id").first()
+    # The code is checked even after a wrong password, so django-otp's throttle counts every try.
+    code_ok = device is not None and device.verify_token(token)
+    if not (user.check_password(password) and code_ok):
         audit_record(
-            action=AuditAction.CHANGE,
-            actor=user,
+            action=AuditAction.LOGIN_FAILED,
             request=request,
-            obj=user,
-            changes={"two_factor": ["on", "off"]},
+            username=user.get_username(),
+            changes={"step": "turn two-factor off"},
         )
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"two_factor": ["on", "off"]},
+    )
+    return True
+
+
+@transaction.atomic
+def user_other_sessions_end(
+    *, user: User, keep_session_key: str | None, request: HttpRequest | None = None
+) -> int:
+    """End every live session of the user except the given one; return how many ended.
+
+    Sessions are database rows (SESSION_ENGINE): each live row is decoded to find its user.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    user_id = user._meta.pk.value_to_string(user)
+    rows = (
+        model.objects.filter(expire_date__gt=timezone.now())
+        .exclude(session_key=keep_session_key or "")
+        .values_list("session_key", "session_data")
+    )
+    ended = [
+        key for key, data in rows.iterator() if store().decode(data).get(SESSION_KEY) == user_id
+    ]
+    model.objects.filter(session_key__in=ended).delete()
+    audit_record(
+        action=AuditAction.LOGOUT,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"sessions_ended": len(ended)},
+    )
+    return len(ended)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ urlpatterns = [
     path("two-factor/set-up/", security.otp_setup, name="otp_setup"),
     path("two-factor/verify/", security.otp_verify, name="otp_verify"),
     path("two-factor/turn-off/", security.two_factor_disable, name="two_factor_disable"),
+    path("sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
     path("users/", users.user_list, name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/", users.user_update, name="user_update"),

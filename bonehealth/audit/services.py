@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from ipaddress import ip_address
+from ipaddress import ip_address, ip_network
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +14,28 @@ from django.utils import timezone
 from bonehealth.audit.models import AuditAction, AuditEvent
 
 
+def _trusted_proxy(address: str) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ip_network(net, strict=False) for net in settings.TRUSTED_PROXY_ADDRESSES)
+
+
 def client_address(request: HttpRequest | None) -> str | None:
-    """Return the client's IP address, from the trusted proxy header when one is configured."""
+    """Return the client's IP address, from the proxy header only when a trusted proxy sent it.
+
+    Anyone can write the header, so it is read only on a connection from TRUSTED_PROXY_ADDRESSES;
+    of its comma-separated list, the client is the right-most address that is not one of those
+    proxies (the left-most entries may have been written by the client itself).
+    """
     if request is None:
         return None
+    candidate = request.META.get("REMOTE_ADDR", "")
     header = settings.TRUSTED_PROXY_IP_HEADER
-    raw = request.META.get(header, "") if header else ""
-    # X-Forwarded-For lists client, proxy1, proxy2: the first entry is the client.
-    candidate = raw.split(",")[0].strip() if raw else request.META.get("REMOTE_ADDR", "")
+    if header and _trusted_proxy(candidate) and request.META.get(header):
+        hops = [hop.strip() for hop in request.META[header].split(",")]
+        candidate = next((hop for hop in reversed(hops) if not _trusted_proxy(hop)), hops[0])
     try:
         return str(ip_address(candidate))
     except ValueError:

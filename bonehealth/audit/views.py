@@ -1,6 +1,5 @@
 """The audit trail viewer for admins: filter, page through, export as CSV (itself audited)."""
 
-import csv
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.audit.forms import AuditFilterForm
 from bonehealth.audit.selectors import HIDDEN, AuditViewer, audit_events_search
 from bonehealth.audit.services import audit_export_record
+from bonehealth.csv_safe import csv_lines
 
 VIEW_AUDIT = "audit.view_auditevent"
 CSV_COLUMNS = [
@@ -53,11 +53,6 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @permission_required(VIEW_AUDIT, raise_exception=True)
 def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
@@ -68,10 +63,8 @@ def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
         count = events.count()
         audit_export_record(actor=request.user, filters=filters, rows=count, request=request)
     viewer = AuditViewer(request.user)
-    writer = csv.writer(_Echo())
 
-    def lines() -> Iterator[str]:
-        yield writer.writerow(CSV_COLUMNS)
+    def rows() -> Iterator[list[object]]:
         for row in viewer.rows(events.iterator(chunk_size=2000)):
             event = row.event
             values = (
@@ -79,21 +72,21 @@ def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
                 if row.values is not None
                 else HIDDEN
             )
-            yield writer.writerow(
-                [
-                    timezone.localtime(event.at).isoformat(),
-                    event.username,
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    getattr(event, "patient_mrn", "") or "",
-                    event.client_address or "",
-                    " ".join(row.fields),
-                    values,
-                ]
-            )
+            yield [
+                timezone.localtime(event.at).isoformat(),
+                event.username,
+                event.action,
+                event.object_type,
+                event.object_id,
+                getattr(event, "patient_mrn", "") or "",
+                event.client_address or "",
+                " ".join(row.fields),
+                values,
+            ]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(CSV_COLUMNS, rows()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response

@@ -4,14 +4,16 @@
     assessment = assess(history, as_of=date(2025, 6, 1))
     data = assessment_to_dict(assessment)         # JSON-ready, sorted as documented
 
-`assess(history, *, as_of)` applies every rule of `design/clinical-rules.md`; nothing reads a clock.
+`assess(history, *, as_of)` applies every rule of `docs/clinical-rules.md`; nothing reads a clock.
 `parse_history(text_or_mapping)` and `assess` raise `HistoryError` (a ValueError) whose message
 starts with the JSON path of the bad field. History dataclasses take keyword arguments, `Decimal`
 numbers in canonical units and `datetime.date` dates; `to_canonical(analyte, value, unit)` and
-`ACCEPTED_UNITS` convert lab entries. `cli.main` is what `manage.py assess` runs.
+`ACCEPTED_UNITS` convert lab entries. `cli.main` is what `manage.py assess` runs. `DATE_MIN` and
+`DATE_MAX` bound every date the application takes in (history files and entry forms alike).
 """
 
 from .assessment import assess
+from .dates import DATE_MAX, DATE_MIN
 from .errors import HistoryError
 from .parsing import parse_history
 from .serialize import assessment_to_dict
@@ -59,6 +61,8 @@ from .units import ACCEPTED_UNITS, CANONICAL_UNIT, normalize_unit, to_canonical
 __all__ = [
     "ACCEPTED_UNITS",
     "CANONICAL_UNIT",
+    "DATE_MAX",
+    "DATE_MIN",
     "Alert",
     "AlertCode",
     "Analyte",

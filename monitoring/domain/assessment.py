@@ -42,7 +42,7 @@ _by_code = attrgetter("code")
 
 
 def assess(history: History, *, as_of: dt.date) -> Assessment:
-    """Apply every rule of `design/clinical-rules.md` to `history` as seen on `as_of`.
+    """Apply every rule of `docs/clinical-rules.md` to `history` as seen on `as_of`.
 
     Data dated after `as_of` is ignored; `history.as_of` is not read (the caller decides).
     Raise `HistoryError` for a site measured twice on one date.

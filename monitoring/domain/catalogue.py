@@ -1,4 +1,4 @@
-"""Sources of every rule id, as the short names of `design/clinical-rules.md`."""
+"""Sources of every rule id, as the short names of `docs/clinical-rules.md`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Calendar arithmetic of `clinical-rules.md` (Conventions: Dates)."""
+"""Calendar arithmetic of `docs/clinical-rules.md` (Conventions)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from typing import Final
 # computes a weekday, which made it the hot spot of the benchmark.)
 _MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _ONE_DAY: Final = dt.timedelta(days=1)
+
+# Design choice: the plausible range of every date the application takes in (birth dates, scans,
+# labs, courses, doses, reviews, plans, `as_of`), shared by the history parser and the entry forms.
+# Anything outside is a typo (19600 for 1960, 2205 for 2025); the margin after 2199 keeps the
+# rules' date arithmetic (next DEXA, schedules, projections) far inside `datetime.date`.
+DATE_MIN: Final = dt.date(1900, 1, 1)
+DATE_MAX: Final = dt.date(2199, 12, 31)
 
 
 def _is_leap(year: int) -> bool:

@@ -1,7 +1,8 @@
 """Strict JSON -> History (`design/history-format.md`).
 
-Unknown keys, wrong types, impossible dates and implausible values are rejected with a
-`HistoryError` whose message starts with the JSON path of the bad field, e.g.
+Unknown keys, wrong types, impossible dates (outside DATE_MIN..DATE_MAX, or before the birth
+date), text longer than its column, numbers finer than their column and implausible values are
+rejected with a `HistoryError` whose message starts with the JSON path of the bad field, e.g.
 `dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0`. JSON numbers are read as
 `Decimal`; lab values are converted to their canonical unit on the way in.
 """
@@ -9,15 +10,26 @@ Unknown keys, wrong types, impossible dates and implausible values are rejected 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Final
 
+from . import columns as col
 from . import thresholds as th
+from .document import check_tree, decode
 from .errors import HistoryError
+from .readers import (
+    JsonObject,
+    boolean,
+    check_places,
+    enum,
+    integer,
+    iso_date,
+    listed,
+    number,
+    ranged,
+    text,
+)
 from .types import (
     Analyte,
     AromataseInhibitor,
@@ -41,184 +53,13 @@ from .types import (
 )
 from .units import to_canonical
 
-_DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Design choice: dates outside these bounds are typos (this also keeps month arithmetic in range).
-DATE_MIN: Final = dt.date(1900, 1, 1)
-DATE_MAX: Final = dt.date(2199, 12, 31)
-_MAX_TEXT: Final = 500
-
-
-class _DuplicateKeys(dict[str, Any]):
-    """A JSON object in which some key appeared twice (reported with its path when read)."""
-
-    duplicate: str = ""
-
-
-def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            flagged = _DuplicateKeys(result)
-            flagged.duplicate = key
-            flagged.update(pairs)
-            return flagged
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise HistoryError("(document)", f"{name} is not a number")
-
-
-def loads(text: str | bytes) -> Any:
-    """Decode JSON text with Decimal numbers, rejecting NaN and Infinity."""
-    try:
-        return json.loads(
-            text,
-            parse_float=Decimal,
-            parse_int=Decimal,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_object_pairs,
-        )
-    except json.JSONDecodeError as error:
-        raise HistoryError(
-            "(document)", f"not valid JSON: {error.msg} at line {error.lineno}"
-        ) from None
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-class _Object:
-    """Read the keys of one JSON object, refusing any key that is not read."""
-
-    def __init__(self, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            raise HistoryError(path or "(document)", f"expected an object, got {_kind(value)}")
-        if isinstance(value, _DuplicateKeys):
-            raise HistoryError(_join(path, value.duplicate), "key appears twice")
-        self.value: dict[str, Any] = value
-        self.path = path
-
-    def at(self, key: str) -> str:
-        return _join(self.path, key)
-
-    def finish(self, allowed: frozenset[str]) -> None:
-        for key in self.value:
-            if key not in allowed:
-                raise HistoryError(self.at(key), "unknown key")
-
-    def required[T](self, key: str, read: Callable[[Any, str], T]) -> T:
-        if key not in self.value or self.value[key] is None:
-            raise HistoryError(self.at(key), "is required")
-        return read(self.value[key], self.at(key))
-
-    def optional[T](self, key: str, read: Callable[[Any, str], T]) -> T | None:
-        value = self.value.get(key)
-        return None if value is None else read(value, self.at(key))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float, Decimal)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-# --- Scalars -----------------------------------------------------------------------------------
-
-
-def _text(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise HistoryError(path, f"expected a string, got {_kind(value)}")
-    if len(value) > _MAX_TEXT:
-        raise HistoryError(path, f"longer than {_MAX_TEXT} characters")
-    return value
-
-
-def _nonempty_text(value: Any, path: str) -> str:
-    text = _text(value, path)
-    if not text.strip():
-        raise HistoryError(path, "must not be empty")
-    return text
-
-
-def _bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise HistoryError(path, f"expected true or false, got {_kind(value)}")
-    return value
-
-
-def _number(value: Any, path: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise HistoryError(path, f"expected a number, got {_kind(value)}")
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not number.is_finite():
-        raise HistoryError(path, "must be a finite number")
-    return number
-
-
-def _ranged(low: Decimal, high: Decimal) -> Callable[[Any, str], Decimal]:
-    def read(value: Any, path: str) -> Decimal:
-        number = _number(value, path)
-        if not low <= number <= high:
-            raise HistoryError(path, f"{number} is outside {low} to {high}")
-        return number
-
-    return read
-
-
-def _integer(low: int, high: int) -> Callable[[Any, str], int]:
-    def read(value: Any, path: str) -> int:
-        number = _number(value, path)
-        if number != number.to_integral_value():
-            raise HistoryError(path, f"{number} is not a whole number")
-        if not low <= number <= high:
-            raise HistoryError(path, f"{number} is outside {low} to {high}")
-        return int(number)
-
-    return read
-
-
-def _date(value: Any, path: str) -> dt.date:
-    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise HistoryError(path, f"expected a date YYYY-MM-DD, got {value!r}")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise HistoryError(path, f"{value!r} is not a calendar date") from None
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise HistoryError(path, f"{value} is outside {DATE_MIN} to {DATE_MAX}")
-    return day
-
-
-def _enum[E: StrEnum](kind: type[E]) -> Callable[[Any, str], E]:
-    def read(value: Any, path: str) -> E:
-        if isinstance(value, str):
-            try:
-                return kind(value)
-            except ValueError:
-                pass
-        choices = ", ".join(member.value for member in kind)
-        raise HistoryError(path, f"{value!r} is not one of {choices}")
-
-    return read
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise HistoryError(path, f"expected a list, got {_kind(value)}")
-    return value
+_mrn = text(col.MRN_MAX_LENGTH, nonempty=True)
+_name = text(col.NAME_MAX_LENGTH)
+_site = text(col.SITE_MAX_LENGTH)
+_scanner_name = text(col.SCANNER_MAX_LENGTH, nonempty=True)
+_dose = text(col.DOSE_MAX_LENGTH)
+_reason = text(col.REASON_MAX_LENGTH)
+_unit = text(col.UNIT_MAX_LENGTH)
 
 
 # --- Objects -----------------------------------------------------------------------------------
@@ -238,20 +79,22 @@ _RISK_FACTOR_KEYS: Final = frozenset(
 
 
 def _risk_factors(value: Any, path: str) -> RiskFactors:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(_RISK_FACTOR_KEYS)
     return RiskFactors(
-        prior_fragility_fracture=obj.optional("prior_fragility_fracture", _bool) or False,
-        prior_fracture_date=obj.optional("prior_fracture_date", _date),
-        parent_hip_fracture=obj.optional("parent_hip_fracture", _bool) or False,
-        smoking=obj.optional("smoking", _enum(Smoking)) or Smoking.NEVER,
-        alcohol_3_or_more_units_daily=obj.optional("alcohol_3_or_more_units_daily", _bool) or False,
+        prior_fragility_fracture=obj.optional("prior_fragility_fracture", boolean) or False,
+        prior_fracture_date=obj.optional("prior_fracture_date", iso_date),
+        parent_hip_fracture=obj.optional("parent_hip_fracture", boolean) or False,
+        smoking=obj.optional("smoking", enum(Smoking)) or Smoking.NEVER,
+        alcohol_3_or_more_units_daily=obj.optional("alcohol_3_or_more_units_daily", boolean)
+        or False,
         oral_glucocorticoid_months=obj.optional(
-            "oral_glucocorticoid_months", _ranged(*th.GLUCOCORTICOID_MONTHS_RANGE)
+            "oral_glucocorticoid_months",
+            ranged(*th.GLUCOCORTICOID_MONTHS_RANGE, places=col.GLUCOCORTICOID_MONTHS_PLACES),
         )
         or Decimal(0),
-        rheumatoid_arthritis=obj.optional("rheumatoid_arthritis", _bool) or False,
-        secondary_osteoporosis=obj.optional("secondary_osteoporosis", _bool) or False,
+        rheumatoid_arthritis=obj.optional("rheumatoid_arthritis", boolean) or False,
+        secondary_osteoporosis=obj.optional("secondary_osteoporosis", boolean) or False,
     )
 
 
@@ -272,18 +115,18 @@ _PATIENT_KEYS: Final = frozenset(
 
 
 def _patient(value: Any, path: str) -> Patient:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(_PATIENT_KEYS)
     return Patient(
-        mrn=obj.required("mrn", _nonempty_text),
-        sex=obj.required("sex", _enum(Sex)),
-        birth_date=obj.required("birth_date", _date),
-        name=obj.optional("name", _text),
-        site=obj.optional("site", _text),
-        menopausal_status=obj.optional("menopausal_status", _enum(MenopausalStatus)),
-        breast_cancer_diagnosis_date=obj.optional("breast_cancer_diagnosis_date", _date),
-        height_cm=obj.optional("height_cm", _ranged(*th.HEIGHT_CM_RANGE)),
-        weight_kg=obj.optional("weight_kg", _ranged(*th.WEIGHT_KG_RANGE)),
+        mrn=obj.required("mrn", _mrn),
+        sex=obj.required("sex", enum(Sex)),
+        birth_date=obj.required("birth_date", iso_date),
+        name=obj.optional("name", _name),
+        site=obj.optional("site", _site),
+        menopausal_status=obj.optional("menopausal_status", enum(MenopausalStatus)),
+        breast_cancer_diagnosis_date=obj.optional("breast_cancer_diagnosis_date", iso_date),
+        height_cm=obj.optional("height_cm", ranged(*th.HEIGHT_CM_RANGE, places=col.BODY_PLACES)),
+        weight_kg=obj.optional("weight_kg", ranged(*th.WEIGHT_KG_RANGE, places=col.BODY_PLACES)),
         risk_factors=obj.optional("risk_factors", _risk_factors) or RiskFactors(),
     )
 
@@ -299,15 +142,15 @@ _AI_KEYS: Final = frozenset(
 
 
 def _ai_course(value: Any, path: str) -> AromataseInhibitorCourse:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(_AI_KEYS)
     course = AromataseInhibitorCourse(
-        drug=obj.required("drug", _enum(AromataseInhibitor)),
-        start_date=obj.optional("start_date", _date),
-        stop_date=obj.optional("stop_date", _date),
-        stop_reason=obj.optional("stop_reason", _text),
+        drug=obj.required("drug", enum(AromataseInhibitor)),
+        start_date=obj.optional("start_date", iso_date),
+        stop_date=obj.optional("stop_date", iso_date),
+        stop_reason=obj.optional("stop_reason", _reason),
         planned_duration_months=obj.optional(
-            "planned_duration_months", _integer(*th.PLANNED_DURATION_MONTHS_RANGE)
+            "planned_duration_months", integer(*th.PLANNED_DURATION_MONTHS_RANGE)
         ),
     )
     _check_order(course.start_date, course.stop_date, path)
@@ -315,37 +158,37 @@ def _ai_course(value: Any, path: str) -> AromataseInhibitorCourse:
 
 
 def _scanner(value: Any, path: str) -> Scanner:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"lsc"}))
-    lsc_obj = _Object(obj.value.get("lsc") or {}, obj.at("lsc"))
+    lsc_obj = JsonObject(obj.value.get("lsc") or {}, obj.at("lsc"))
     lsc_obj.finish(frozenset(site.value for site in Site))
-    read = _ranged(*th.LSC_RANGE)
+    read = ranged(*th.LSC_RANGE, places=col.BMD_PLACES)
     return Scanner(
         lsc={Site(key): read(raw, lsc_obj.at(key)) for key, raw in lsc_obj.value.items()}
     )
 
 
 def _measurement(value: Any, path: str) -> SiteMeasurement:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"bmd", "t_score", "z_score"}))
     return SiteMeasurement(
-        bmd=obj.required("bmd", _ranged(*th.BMD_RANGE)),
-        t_score=obj.required("t_score", _ranged(*th.SCORE_RANGE)),
-        z_score=obj.optional("z_score", _ranged(*th.SCORE_RANGE)),
+        bmd=obj.required("bmd", ranged(*th.BMD_RANGE, places=col.BMD_PLACES)),
+        t_score=obj.required("t_score", ranged(*th.SCORE_RANGE, places=col.SCORE_PLACES)),
+        z_score=obj.optional("z_score", ranged(*th.SCORE_RANGE, places=col.SCORE_PLACES)),
     )
 
 
 def _scan(value: Any, path: str) -> DexaScan:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"date", "scanner", "sites"}))
-    sites_obj = _Object(obj.required("sites", lambda v, _p: v), obj.at("sites"))
+    sites_obj = JsonObject(obj.required("sites", lambda v, _p: v), obj.at("sites"))
     sites_obj.finish(frozenset(site.value for site in Site))
     if not sites_obj.value:
         raise HistoryError(sites_obj.path, "a scan needs at least one site")
     return DexaScan(
-        date=obj.required("date", _date),
+        date=obj.required("date", iso_date),
         # Required although the format lists it as optional: without it no change can be judged.
-        scanner=obj.required("scanner", _nonempty_text),
+        scanner=obj.required("scanner", _scanner_name),
         sites={
             Site(key): _measurement(raw, sites_obj.at(key)) for key, raw in sites_obj.value.items()
         },
@@ -356,33 +199,34 @@ _LAB_RANGES: Final = th.LAB_PLAUSIBLE_RANGES
 
 
 def _lab(value: Any, path: str) -> LabResult:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"date", "analyte", "value", "unit", "fasting"}))
-    date = obj.required("date", _date)
-    analyte = obj.required("analyte", _enum(Analyte))
-    raw = obj.required("value", _number)
-    unit = obj.required("unit", _text)
+    day = obj.required("date", iso_date)
+    analyte = obj.required("analyte", enum(Analyte))
+    raw = obj.required("value", number)
+    check_places(raw, col.LAB_ENTERED_PLACES, obj.at("value"))
+    unit = obj.required("unit", _unit)
     canonical = to_canonical(analyte, raw, unit, path=obj.at("unit"))
     low, high = _LAB_RANGES[analyte]
     if not low <= canonical <= high:
         raise HistoryError(obj.at("value"), f"{raw} {unit} is outside the plausible range")
     return LabResult(
-        date=date,
+        date=day,
         analyte=analyte,
         value=canonical,
-        fasting=obj.optional("fasting", _bool) or False,
+        fasting=obj.optional("fasting", boolean) or False,
     )
 
 
 def _frax(value: Any, path: str) -> FraxResult:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"date", "major_osteoporotic_pct", "hip_pct", "with_bmd"}))
-    read = _ranged(*th.FRAX_PCT_RANGE)
+    read = ranged(*th.FRAX_PCT_RANGE, places=col.FRAX_PLACES)
     return FraxResult(
-        date=obj.required("date", _date),
+        date=obj.required("date", iso_date),
         major_osteoporotic_pct=obj.required("major_osteoporotic_pct", read),
         hip_pct=obj.required("hip_pct", read),
-        with_bmd=obj.optional("with_bmd", _bool) or False,
+        with_bmd=obj.optional("with_bmd", boolean) or False,
     )
 
 
@@ -392,14 +236,15 @@ _THERAPY_KEYS: Final = frozenset(
 
 
 def _therapy(value: Any, path: str) -> BoneTherapyCourse:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(_THERAPY_KEYS)
-    start = obj.optional("start_date", _date)
-    stop = obj.optional("stop_date", _date)
+    start = obj.optional("start_date", iso_date)
+    stop = obj.optional("stop_date", iso_date)
     _check_order(start, stop, path)
     doses_path = obj.at("doses")
     doses = tuple(
-        _date(raw, f"{doses_path}[{i}]") for i, raw in enumerate(obj.optional("doses", _list) or [])
+        iso_date(raw, f"{doses_path}[{i}]")
+        for i, raw in enumerate(obj.optional("doses", listed) or [])
     )
     for i, dose in enumerate(doses):
         if start is None:
@@ -407,36 +252,36 @@ def _therapy(value: Any, path: str) -> BoneTherapyCourse:
         if dose < start:
             raise HistoryError(f"{doses_path}[{i}]", f"{dose} is before the start date {start}")
     return BoneTherapyCourse(
-        drug=obj.required("drug", _enum(BoneTherapyDrug)),
-        dose=obj.optional("dose", _text),
+        drug=obj.required("drug", enum(BoneTherapyDrug)),
+        dose=obj.optional("dose", _dose),
         start_date=start,
         stop_date=stop,
-        stop_reason=obj.optional("stop_reason", _text),
+        stop_reason=obj.optional("stop_reason", _reason),
         doses=doses,
-        dental_review_date=obj.optional("dental_review_date", _date),
+        dental_review_date=obj.optional("dental_review_date", iso_date),
     )
 
 
 def _supplements(value: Any, path: str) -> Supplements:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"calcium", "vitamin_d"}))
     return Supplements(
-        calcium=obj.optional("calcium", _bool) or False,
-        vitamin_d=obj.optional("vitamin_d", _bool) or False,
+        calcium=obj.optional("calcium", boolean) or False,
+        vitamin_d=obj.optional("vitamin_d", boolean) or False,
     )
 
 
 def _plan(value: Any, path: str) -> Plan:
-    obj = _Object(value, path)
+    obj = JsonObject(value, path)
     obj.finish(frozenset({"next_dexa_due", "reason"}))
     return Plan(
-        next_dexa_due=obj.optional("next_dexa_due", _date),
-        reason=obj.optional("reason", _text),
+        next_dexa_due=obj.optional("next_dexa_due", iso_date),
+        reason=obj.optional("reason", _reason),
     )
 
 
-def _items[T](obj: _Object, key: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
-    raw = obj.optional(key, _list) or []
+def _items[T](obj: JsonObject, key: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
+    raw = obj.optional(key, listed) or []
     return tuple(read(item, f"{obj.at(key)}[{i}]") for i, item in enumerate(raw))
 
 
@@ -469,24 +314,65 @@ def _check_duplicate_sites(scans: tuple[DexaScan, ...]) -> None:
 
 
 def _scanners(value: Any, path: str) -> dict[str, Scanner]:
-    obj = _Object(value, path)
-    return {name: _scanner(raw, obj.at(name)) for name, raw in obj.value.items()}
+    obj = JsonObject(value, path)
+    return {
+        _scanner_name(name, obj.at(name)): _scanner(raw, obj.at(name))
+        for name, raw in obj.value.items()
+    }
+
+
+def _dated(history: History) -> Iterator[tuple[str, dt.date | None]]:
+    """Yield the path and date of everything that happened, or is due, to the patient."""
+    patient = history.patient
+    yield "as_of", history.as_of
+    yield "patient.breast_cancer_diagnosis_date", patient.breast_cancer_diagnosis_date
+    yield "patient.risk_factors.prior_fracture_date", patient.risk_factors.prior_fracture_date
+    for i, ai in enumerate(history.aromatase_inhibitors):
+        yield f"aromatase_inhibitors[{i}].start_date", ai.start_date
+        yield f"aromatase_inhibitors[{i}].stop_date", ai.stop_date
+    for i, scan in enumerate(history.dexa_scans):
+        yield f"dexa_scans[{i}].date", scan.date
+    for i, lab in enumerate(history.labs):
+        yield f"labs[{i}].date", lab.date
+    for i, frax in enumerate(history.frax):
+        yield f"frax[{i}].date", frax.date
+    for i, course in enumerate(history.bone_therapy):
+        yield f"bone_therapy[{i}].start_date", course.start_date
+        yield f"bone_therapy[{i}].stop_date", course.stop_date
+        yield f"bone_therapy[{i}].dental_review_date", course.dental_review_date
+        for j, dose in enumerate(course.doses):
+            yield f"bone_therapy[{i}].doses[{j}]", dose
+    if history.plan is not None:
+        yield "plan.next_dexa_due", history.plan.next_dexa_due
+
+
+def _check_after_birth(history: History) -> None:
+    born = history.patient.birth_date
+    for path, day in _dated(history):
+        if day is not None and day < born:
+            raise HistoryError(path, f"{day} is before the patient's birth date {born}")
 
 
 def parse_history(data: str | bytes | Mapping[str, Any]) -> History:
-    """Parse one patient's history from JSON text or an already decoded object.
+    """Parse one patient's history from JSON text or bytes, or an already decoded object.
 
-    Raise `HistoryError` naming the JSON path of the first bad field.
+    Raise `HistoryError` naming the JSON path of the first bad field. Text is decoded by
+    `document.decode` and a decoded object walked by `document.check_tree` (size, depth, duplicate
+    keys, strings, numbers), then every field is read strictly and no event may precede the
+    birth date.
     """
-    decoded = loads(data) if isinstance(data, (str, bytes)) else data
-    if isinstance(decoded, Mapping) and not isinstance(decoded, dict):
-        decoded = dict(decoded)
-    obj = _Object(decoded, "")
+    if isinstance(data, (str, bytes)):
+        decoded: Any = decode(data)
+    else:
+        # A plain dict keeps its DuplicateKeys marks; any other mapping is copied into one.
+        decoded = dict(data) if isinstance(data, Mapping) and not isinstance(data, dict) else data
+        check_tree(decoded)
+    obj = JsonObject(decoded, "")
     obj.finish(_HISTORY_KEYS)
     scans = _items(obj, "dexa_scans", _scan)
     _check_duplicate_sites(scans)
-    return History(
-        as_of=obj.optional("as_of", _date),
+    history = History(
+        as_of=obj.optional("as_of", iso_date),
         patient=obj.required("patient", _patient),
         aromatase_inhibitors=_items(obj, "aromatase_inhibitors", _ai_course),
         scanners=obj.optional("scanners", _scanners) or {},
@@ -497,3 +383,5 @@ def parse_history(data: str | bytes | Mapping[str, Any]) -> History:
         supplements=obj.optional("supplements", _supplements),
         plan=obj.optional("plan", _plan),
     )
+    _check_after_birth(history)
+    return history

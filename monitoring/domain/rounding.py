@@ -1,4 +1,4 @@
-"""Decimal rounding, half away from zero, as `clinical-rules.md` (Numbers) asks."""
+"""Decimal rounding, half away from zero, as `docs/clinical-rules.md` (Conventions) asks."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every number the rules use, named, with its source. Not edited at run time.
 
-Source names are the short names of `design/clinical-rules.md`; "design choice" marks a number
+Source names are the short names of `docs/clinical-rules.md`; "design choice" marks a number
 that no source fixes.
 """
 

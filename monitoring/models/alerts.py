@@ -9,7 +9,7 @@ from patients.models import Patient
 
 
 class Alert(models.Model):
-    """One raised alert. At most one open alert per patient, code and site (clinical-rules.md).
+    """One raised alert. At most one open alert per patient, code and site (docs/clinical-rules.md).
 
     A code no longer raised is closed (`cleared_at`); a rise in severity closes this alert
     (`superseded`) and opens a new one that needs a new acknowledgement.

@@ -70,7 +70,7 @@ def _sync_alerts(
     now: datetime,
     summary: RefreshSummary,
 ) -> dict[int, list[Alert]]:
-    """Apply "How alerts live in the application" (clinical-rules.md) to the open alerts.
+    """Apply "How alerts live in the application" (docs/clinical-rules.md) to the open alerts.
 
     Return each patient's open alerts afterwards.
     """

@@ -1,6 +1,11 @@
 """Display helpers for monitoring codes: labels and severity styles (text too, not colour alone)."""
 
+from collections.abc import Iterable
+
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from monitoring.models.choices import (
     SEVERITY_RANK,
@@ -102,3 +107,10 @@ def signed(value: object) -> str:
         return "—"
     text = str(value)
     return text if text.startswith("-") else f"+{text}"
+
+
+@register.simple_tag
+def rule_links(rules: Iterable[str]) -> SafeString:
+    """Each rule id as a link to its entry on the Rules page, comma-separated."""
+    base = reverse("rules")
+    return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))

@@ -1,6 +1,5 @@
 """The overview pages: the physician's alert dashboard and the worklist (page, CSV, printout)."""
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
+from bonehealth.csv_safe import csv_lines
 from bonehealth.replica import replica_reads
 from monitoring import overview, page_cache
 from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
@@ -187,19 +187,12 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
 CSV_COLUMNS = ["due", "status", "days_overdue", "item", "mrn", "name", "site", "birth_date"]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(items: Any, today: dt.date) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    item: ScheduledItem
-    for item in items.iterator(chunk_size=500):
-        late = (today - item.due).days
-        yield writer.writerow(
-            [
+    def rows() -> Iterator[list[object]]:
+        item: ScheduledItem
+        for item in items.iterator(chunk_size=500):
+            late = (today - item.due).days
+            yield [
                 item.due.isoformat(),
                 "overdue" if late > 0 else "due",
                 max(late, 0),
@@ -209,7 +202,8 @@ def _csv_rows(items: Any, today: dt.date) -> Iterator[str]:
                 item.patient.site.name,
                 item.patient.birth_date.isoformat(),
             ]
-        )
+
+    return csv_lines(CSV_COLUMNS, rows())
 
 
 @require_GET

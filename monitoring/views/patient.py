@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import charts, domain, page_cache, selectors
@@ -67,6 +68,7 @@ def patient_context(
     }
 
 
+@require_safe
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

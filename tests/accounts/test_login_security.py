@@ -68,6 +68,7 @@ def test_the_lockout_uses_the_trusted_proxy_header_like_the_audit_trail(
     client: Client, nurse: User, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXY_ADDRESSES = ["127.0.0.1"]  # the test client's connection: the proxy
     for _ in range(5):
         _try(client, "wrong-password", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}

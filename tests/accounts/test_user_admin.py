@@ -116,13 +116,13 @@ def test_create_with_a_typed_password(admin_client_: Client) -> None:
         {
             "username": "typed",
             "roles": [_group("physician")],
-            "password1": "a typed long passphrase",
-            "password2": "a typed long passphrase",
+            "password1": "a chosen long passphrase",
+            "password2": "a chosen long passphrase",
         },
     )
     user = User.objects.get(username="typed")
     assert response["Location"] == reverse("accounts:user_update", args=[user.pk])
-    assert user.check_password("a typed long passphrase")
+    assert user.check_password("a chosen long passphrase")
     assert user.must_change_password
 
 
@@ -280,9 +280,9 @@ def test_reset_password_typed_is_validated(admin_client_: Client, nurse: User) -
     response = admin_client_.post(url, {"password1": "short", "password2": "short"})
     assert "at least 12 characters" in str(response.context["form"].errors)
     response = admin_client_.post(
-        url, {"password1": "a typed long passphrase", "password2": "a typed long passphrase"}
+        url, {"password1": "a chosen long passphrase", "password2": "a chosen long passphrase"}
     )
     assert response.status_code == 302
     nurse.refresh_from_db()
-    assert nurse.check_password("a typed long passphrase")
+    assert nurse.check_password("a chosen long passphrase")
     assert nurse.must_change_password

@@ -73,6 +73,7 @@ def test_client_address_from_trusted_proxy_header_only(rf, settings) -> None:  #
     settings.TRUSTED_PROXY_IP_HEADER = ""
     assert client_address(request) == "10.0.0.5"
     settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXY_ADDRESSES = ["10.0.0.5"]
     assert client_address(request) == "203.0.113.7"
     garbage = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")
     assert client_address(garbage) is None

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -10,7 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from bonehealth.accounts import selectors, services
-from bonehealth.accounts.forms import ConfirmForm, OTPTokenForm, PasswordChangeForm
+from bonehealth.accounts.forms import (
+    ConfirmForm,
+    OTPTokenForm,
+    PasswordChangeForm,
+    TwoFactorOffForm,
+)
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.qr import svg_data_uri
 from bonehealth.accounts.security import (
@@ -45,6 +51,9 @@ def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         device = services.otp_verify(user=request.user, token=form.token_value, request=request)
         if device is not None:
             otp_login(request, device)
+            # A new key for the now fully authenticated session: one seen before the second
+            # factor (on a shared screen, in a log) opens nothing.
+            request.session.cycle_key()
             return redirect(_next_url(request))
         form.add_error("token", "That code is wrong or expired. Try the current code.")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
@@ -67,6 +76,7 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
         ):
             device.refresh_from_db()
             otp_login(request, device)
+            request.session.cycle_key()
             request.session[HAS_OTP_DEVICE_SESSION_KEY] = True
             messages.success(request, "Two-factor authentication is on.")
             return redirect(_next_url(request))
@@ -86,25 +96,58 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET"])
-def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """One's own two-factor status, with the way to turn it on or off."""
+def _two_factor_page(
+    request: AuthenticatedHttpRequest, off_form: TwoFactorOffForm | None = None
+) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor.html",
         {
             "device": selectors.user_confirmed_totp_device(user=request.user),
             "required": request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION),
+            "off_form": off_form or TwoFactorOffForm(),
             "form": ConfirmForm(),
         },
     )
 
 
+@require_http_methods(["GET"])
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One's own two-factor status, with the way to turn it on or off, and one's other sessions."""
+    return _two_factor_page(request)
+
+
+@never_cache
 @require_POST
 def two_factor_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
-    services.totp_devices_remove(user=request.user, request=request)
-    request.session[HAS_OTP_DEVICE_SESSION_KEY] = False
-    messages.success(request, "Two-factor authentication is off.")
+    """Turn one's own two-factor off, given the current password and a current code."""
+    if request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION):
+        raise PermissionDenied("Two-factor authentication is required for your role.")
+    if selectors.user_confirmed_totp_device(user=request.user) is None:
+        messages.info(request, "Two-factor authentication is already off.")
+        return redirect("accounts:two_factor")
+    form = TwoFactorOffForm(request.POST)
+    if form.is_valid():
+        if services.totp_devices_remove(
+            user=request.user,
+            password=form.cleaned_data["password"],
+            token=form.token_value,
+            request=request,
+        ):
+            request.session[HAS_OTP_DEVICE_SESSION_KEY] = False
+            messages.success(request, "Two-factor authentication is off.")
+            return redirect("accounts:two_factor")
+        form.add_error(None, "That password or code is wrong. Two-factor authentication is on.")
+    return _two_factor_page(request, form)
+
+
+@require_POST
+def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Log out every other session of one's account (another browser, a lost device)."""
+    ended = services.user_other_sessions_end(
+        user=request.user, keep_session_key=request.session.session_key, request=request
+    )
+    messages.success(request, f"Logged out {ended} other session{'s' if ended != 1 else ''}.")
     return redirect("accounts:two_factor")
 
 

@@ -1,1 +1,1 @@
-"""The rules of `design/clinical-rules.md`: one module per section, pure functions of a Context."""
+"""The rules of `docs/clinical-rules.md`: one module per section, pure functions of a Context."""

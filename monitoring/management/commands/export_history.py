@@ -1,22 +1,23 @@
-"""Export patient histories in the history-format.md JSON format."""
+"""Export patient histories as JSON, in the format `import_history` and `assess` read."""
 
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site
+from bonehealth.commands import StrictCommand, UsageError
 from monitoring.history import history_json
 from monitoring.selectors import patients_with_records
 from patients.models import Patient
 
 
-class Command(BaseCommand):
+class Command(StrictCommand):
     help = "Print the history JSON of each MRN (one object, or a list for several MRNs)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("mrns", nargs="+", metavar="MRN")
+        parser.add_argument("mrns", nargs="+", metavar="MRN", help="medical record number")
         parser.add_argument(
             "--site", help="site name or code (needed when an MRN is at several sites)"
         )
@@ -26,17 +27,17 @@ class Command(BaseCommand):
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
             if target is None:
-                raise CommandError(f"--site: no site named {site!r}")
+                raise UsageError(f"--site: no site named {site!r}")
             patients = patients.filter(site=target)
         found: dict[str, list[int]] = {}
         for pk, mrn in patients.values_list("pk", "mrn"):
             found.setdefault(mrn, []).append(pk)
         missing = [mrn for mrn in mrns if mrn not in found]
         if missing:
-            raise CommandError(f"no patient with MRN {', '.join(missing)}")
+            raise UsageError(f"no patient with MRN {', '.join(missing)}")
         ambiguous = [mrn for mrn, pks in found.items() if len(pks) > 1]
         if ambiguous:
-            raise CommandError(f"MRN {', '.join(ambiguous)} exists at several sites: use --site")
+            raise UsageError(f"MRN {', '.join(ambiguous)} exists at several sites: use --site")
         loaded = {
             p.mrn: p for p in patients_with_records(pk for pks in found.values() for pk in pks)
         }

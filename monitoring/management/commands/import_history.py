@@ -1,24 +1,35 @@
 """Import patient histories (history-format.md JSON files), each file all or nothing."""
 
-import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site
+from monitoring.domain import HistoryError
+from monitoring.domain.cli import shown_name
+from monitoring.domain.document import decode, read_file
 from monitoring.services.history_import import HistoryImportError, history_import
+
+
+def _one_line(problems: list[str]) -> str:
+    """Return the first problem, on one line, saying how many more there are."""
+    first = " ".join(problems[0].split())
+    more = len(problems) - 1
+    return f"{first} (and {more} more)" if more else first
 
 
 class Command(BaseCommand):
     help = (
-        "Import one patient history per JSON file. Each file is imported whole or not at all; "
-        "importing the same file again changes nothing. Exit 2 if any file failed."
+        "Import one patient history per JSON file. Each file is imported whole or not at all, "
+        "and a bad file does not stop the others; importing the same file again changes nothing. "
+        "One line on stderr per bad file (file, field, problem); exit 2 if any file failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="history JSON files (history-format.md)"
+        )
         parser.add_argument(
             "--site", help="site name or code (overrides patient.site in the files)"
         )
@@ -28,30 +39,25 @@ class Command(BaseCommand):
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
             if target is None:
-                raise CommandError(f"--site: no site named {site!r}")
+                raise CommandError(f"--site: no site named {site!r}", returncode=2)
         failed = 0
         for name in files:
+            shown = shown_name(name)
             try:
-                data = json.loads(Path(name).read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                self.stderr.write(f"{name}: cannot read: {error}")
-                failed += 1
-                continue
-            if not isinstance(data, dict):
-                self.stderr.write(f"{name}: the file must hold one JSON object")
-                failed += 1
-                continue
-            try:
-                report = history_import(data=data, site=target)
+                report = history_import(data=decode(read_file(name)), site=target)
+            except HistoryError as error:
+                problem = _one_line([str(error)])
             except HistoryImportError as error:
-                for line in error.errors:
-                    self.stderr.write(f"{name}: {line}")
-                failed += 1
+                problem = _one_line(error.errors)
+            else:
+                created = ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items()))
+                self.stdout.write(f"{shown}: {report.mrn}: {created or 'nothing new'}")
+                for note in report.notes:
+                    self.stdout.write(f"{shown}: {note}")
                 continue
-            created = ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items()))
-            self.stdout.write(f"{name}: {report.mrn}: {created or 'nothing new'}")
-            for note in report.notes:
-                self.stdout.write(f"{name}: {note}")
+            self.stderr.write(f"{shown}: {problem}")
+            failed += 1
         if failed:
-            self.stderr.write(f"{failed} of {len(files)} files not imported")
+            # The count goes to stdout: stderr holds exactly one line per bad file.
+            self.stdout.write(f"{len(files) - failed} of {len(files)} files imported")
             raise SystemExit(2)

@@ -4,9 +4,10 @@ import argparse
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from tqdm import tqdm
 
+from bonehealth.commands import StrictCommand, UsageError
 from monitoring.services.reassessment import (
     MAX_DEFAULT_JOBS,
     default_jobs,
@@ -23,18 +24,26 @@ class _Progress(tqdm):
 
 
 def _positive(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number")
     return number
 
 
-class Command(BaseCommand):
+class Command(StrictCommand):
     help = "Reassess every patient on active follow-up, in batches, for today or --as-of DATE."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", dest="as_of", help="assess for this date (YYYY-MM-DD)")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=_positive,
+            default=500,
+            help="Patients per transaction (500); each batch commits on its own.",
+        )
         parser.add_argument(
             "--jobs",
             type=_positive,
@@ -45,7 +54,9 @@ class Command(BaseCommand):
                 "the batches always run one after the other, whatever N."
             ),
         )
-        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Hide the progress bar (stderr)."
+        )
         parser.add_argument(
             "--enqueue",
             action="store_true",
@@ -65,7 +76,7 @@ class Command(BaseCommand):
         try:
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
-            raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+            raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
         if enqueue:
             # Without --jobs the worker picks the default for its own machine.
             result = reassess_all_task.enqueue(as_of=day.isoformat() if day else None, jobs=jobs)

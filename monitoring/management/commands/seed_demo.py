@@ -2,17 +2,18 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
 from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
+from bonehealth.commands import StrictCommand, UsageError
 from monitoring.demo import demo_clinical_data_create, demo_showcase_import
 from monitoring.services.reassessment import reassess_patients
 from patients.demo import demo_patients_create
 
 
-class Command(BaseCommand):
+class Command(StrictCommand):
     help = (
         "Create demo sites, demo users (one per role) and N synthetic patients with scans, labs, "
         "FRAX results and therapy, then assess them. Safe to re-run: existing patients are kept."
@@ -40,11 +41,9 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:
         if patients < 0:
-            self.stderr.write("--patients must be 0 or more")
-            raise SystemExit(2)
+            raise UsageError(f"--patients: {patients} is below 0")
         if not 0.1 <= scan_density <= 12:
-            self.stderr.write("--scan-density must be between 0.1 and 12")
-            raise SystemExit(2)
+            raise UsageError(f"--scan-density: {scan_density} is not between 0.1 and 12")
         sites = demo_sites_and_users()
         today = timezone.localdate()
         hide = no_progress or None  # None: show the bars on a terminal only

@@ -1,4 +1,4 @@
-"""The alert lifecycle of clinical-rules.md, who may acknowledge, and reassess_all over time."""
+"""The alert lifecycle (docs/clinical-rules.md), who may acknowledge, reassess_all over time."""
 
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO

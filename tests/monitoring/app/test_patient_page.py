@@ -26,7 +26,7 @@ def test_high_alert_shown_to_the_nurse_without_an_acknowledge_button(
     page = nurse_client.get(url)
     assert "Baseline DEXA missing" in page.text
     assert "a physician acknowledges high and critical alerts" in page.text
-    assert "Rule SCHED-BASELINE" in page.text
+    assert f'Rule <a href="{reverse("rules")}#SCHED-BASELINE">SCHED-BASELINE</a>' in page.text
     physician_page = physician_client.get(url)
     assert 'name="note"' in physician_page.text
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from bonehealth.accounts.models import Site
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from patients.models import Patient
-from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES, _missing
+from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,8 @@ def vignette_site(db: None) -> Site:
     return Site.objects.create(name="North General", code="north")
 
 
-@pytest.mark.parametrize("name", NAMES or ["(none)"])
+@pytest.mark.parametrize("name", NAMES)
 def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, name: str) -> None:
-    if not NAMES:
-        _missing()
     path = VIGNETTES / f"{name}.history.json"
     expected = _assess_cli(path)
     as_of = json.loads(path.read_text())["as_of"]
@@ -55,10 +53,8 @@ def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, 
     }
 
 
-@pytest.mark.parametrize("name", NAMES or ["(none)"])
+@pytest.mark.parametrize("name", NAMES)
 def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name: str) -> None:
-    if not NAMES:
-        _missing()
     path = VIGNETTES / f"{name}.history.json"
     as_of = json.loads(path.read_text())["as_of"]
     call_command("import_history", "--site", "north", str(path), stdout=StringIO())
@@ -84,8 +80,6 @@ def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name:
 
 
 def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> None:
-    if not NAMES:
-        _missing()
     path = VIGNETTES / "69-denosumab-egfr-25-zoledronic-planned.history.json"
     call_command("import_history", "--site", "north", str(path), stdout=StringIO())
     from bonehealth.audit.models import AuditEvent
@@ -122,15 +116,13 @@ def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
     ]
 
 
-@pytest.mark.parametrize("name", NAMES or ["(none)"])
+@pytest.mark.parametrize("name", NAMES)
 def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site, name: str) -> None:
     """The patient page reads the history from its loaded records, reassessment from the columns:
     both must give the same `History`."""
     from monitoring.history import build_history, history_from_records
     from monitoring.selectors import patients_with_records
 
-    if not NAMES:
-        _missing()
     path = VIGNETTES / f"{name}.history.json"
     call_command("import_history", "--site", "north", str(path), stdout=StringIO())
     patient = Patient.objects.get()

@@ -59,7 +59,9 @@ def test_bad_field_exits_2_with_one_line() -> None:
     code, out, err = run(["-"], json.dumps(bad))
     assert code == 2
     assert out == ""
-    assert err == "error: dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0\n"
+    assert err == (
+        "error: <stdin>: dexa_scans[0].sites.lumbar_spine.bmd: 2.5 is outside 0.2 to 2.0\n"
+    )
 
 
 def test_bad_invocations_exit_2() -> None:
@@ -73,3 +75,33 @@ def test_bad_invocations_exit_2() -> None:
         assert code == 2
         assert err.startswith("error: ")
         assert err.count("\n") == 1
+
+
+def test_stdin_bytes_are_decoded_by_the_parser() -> None:
+    """Real standard input has a byte buffer: invalid UTF-8 is one line, not a traceback."""
+    out, err = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO(b'{"patient": "\xff"}'), encoding="utf-8")
+    code = main(["-"], stdin=stdin, stdout=out, stderr=err, today=TODAY)
+    assert code == 2
+    assert (
+        err.getvalue()
+        == "error: <stdin>: (document): not UTF-8 text (byte 13: invalid start byte)\n"
+    )
+
+
+def test_an_as_of_before_the_birth_date_is_refused() -> None:
+    code, out, err = run(["-", "--as-of", "1959-12-31"], json.dumps(HISTORY))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: <stdin>: --as-of: 1959-12-31 is before the patient's birth date")
+    future = json.loads(json.dumps(HISTORY))
+    del future["as_of"], future["dexa_scans"]
+    future["patient"]["birth_date"] = "2031-01-01"
+    code, _, err = run(["-"], json.dumps(future))
+    assert code == 2
+    assert err == "error: <stdin>: patient.birth_date: 2031-01-01 is after today, 2030-01-01\n"
+
+
+def test_an_as_of_outside_the_date_range_is_refused() -> None:
+    code, _, err = run(["-", "--as-of", "2200-01-01"], json.dumps(HISTORY))
+    assert code == 2
+    assert err == "error: --as-of: 2200-01-01 is outside 1900-01-01 to 2199-12-31\n"

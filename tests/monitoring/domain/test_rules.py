@@ -1,4 +1,4 @@
-"""One table per rule id of clinical-rules.md, with each boundary the spec names."""
+"""One table per rule id of docs/clinical-rules.md, with each boundary the spec names."""
 
 from __future__ import annotations
 

@@ -1,0 +1,241 @@
+"""Reference entries of labs, drug safety, bone turnover markers and what every patient gets."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .. import thresholds as th
+from ..types import AlertCode, RecommendationCode, RuleId, Severity
+from .model import RuleEntry, Section, alert, num, rec
+
+_CA_LOW, _CA_HIGH = th.CALCIUM_MG_PER_DAY
+_VD_LOW, _VD_HIGH = th.VITAMIN_D_IU_PER_DAY
+
+SECTIONS: Final = (
+    Section(
+        title="Labs and drug safety",
+        intro=f"Lab results count for {th.LAB_VALID_MONTHS} months.",
+        rules=(
+            RuleEntry(
+                rule=RuleId.VITD,
+                title="Vitamin D",
+                checks="The latest 25-OH vitamin D: deficient below "
+                f"{num(th.VITD_DEFICIENT_BELOW)} ng/mL, insufficient from "
+                f"{num(th.VITD_DEFICIENT_BELOW)} to below {num(th.VITD_SUFFICIENT_FROM)} ng/mL. "
+                f"Below {num(th.VITD_SUFFICIENT_FROM)} the patient is to be repleted and "
+                f"rechecked {th.VITD_RECHECK_MONTHS} months after the result.",
+                outputs=(
+                    alert(
+                        AlertCode.VITAMIN_D_DEFICIENT,
+                        Severity.WARNING,
+                        f"below {num(th.VITD_DEFICIENT_BELOW)} ng/mL",
+                    ),
+                    alert(
+                        AlertCode.VITAMIN_D_DEFICIENT,
+                        Severity.HIGH,
+                        "as above, with zoledronic acid or denosumab planned or started within "
+                        f"{th.RECENT_START_MONTHS} months",
+                    ),
+                    alert(
+                        AlertCode.VITAMIN_D_INSUFFICIENT,
+                        Severity.INFO,
+                        f"{num(th.VITD_DEFICIENT_BELOW)} to below "
+                        f"{num(th.VITD_SUFFICIENT_FROM)} ng/mL",
+                    ),
+                    alert(AlertCode.VITAMIN_D_NOT_MEASURED, Severity.INFO, "none on file"),
+                    rec(
+                        RecommendationCode.REPLETE_VITAMIN_D,
+                        f"below {num(th.VITD_SUFFICIENT_FROM)} ng/mL",
+                    ),
+                ),
+                example="25-OH vitamin D entered as 45 nmol/L is stored as 18.03 ng/mL: deficient.",
+            ),
+            RuleEntry(
+                rule=RuleId.CA_LOW,
+                title="Calcium before zoledronic acid or denosumab",
+                checks="With zoledronic acid or denosumab planned or active, the latest "
+                "albumin-adjusted calcium must be at least "
+                f"{num(th.CALCIUM_LOW_BELOW)} mmol/L: correct hypocalcaemia before the dose.",
+                outputs=(
+                    alert(
+                        AlertCode.HYPOCALCEMIA,
+                        Severity.CRITICAL,
+                        f"below {num(th.CALCIUM_LOW_BELOW)} mmol/L",
+                    ),
+                    alert(AlertCode.CALCIUM_NOT_MEASURED, Severity.WARNING, "none on file"),
+                ),
+            ),
+            RuleEntry(
+                rule=RuleId.RENAL,
+                title="Kidney function for the planned or active drug",
+                checks="Kidney function is the latest creatinine clearance or eGFR (mL/min; "
+                "clearance wins on the same date). Zoledronic acid: contraindicated below "
+                f"{num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)}, dose check up to "
+                f"{num(th.ZOLEDRONIC_DOSE_CHECK_MAX)} inclusive (the stricter 5 mg label limit "
+                "is applied to both strengths). Alendronate: contraindicated below "
+                f"{num(th.ALENDRONATE_CONTRAINDICATED_BELOW)}; risedronate and ibandronate below "
+                f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)}. Denosumab below "
+                f"{num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)}: not a contraindication, but a "
+                "risk of severe hypocalcaemia. One alert per code, at the highest severity "
+                "that applies.",
+                outputs=(
+                    alert(
+                        AlertCode.RENAL_CONTRAINDICATION,
+                        Severity.CRITICAL,
+                        f"zoledronic acid below {num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)} mL/min",
+                    ),
+                    alert(
+                        AlertCode.RENAL_CONTRAINDICATION,
+                        Severity.HIGH,
+                        "an oral bisphosphonate below its limit",
+                    ),
+                    alert(
+                        AlertCode.RENAL_DOSE_CHECK,
+                        Severity.WARNING,
+                        f"zoledronic acid, {num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)} to "
+                        f"{num(th.ZOLEDRONIC_DOSE_CHECK_MAX)} mL/min",
+                    ),
+                    alert(
+                        AlertCode.RENAL_FUNCTION_UNKNOWN,
+                        Severity.WARNING,
+                        "zoledronic acid with no kidney function on file",
+                    ),
+                    alert(
+                        AlertCode.HYPOCALCEMIA_RISK_RENAL,
+                        Severity.HIGH,
+                        f"denosumab below {num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min",
+                    ),
+                ),
+                example="eGFR 48 with zoledronic acid planned: dose check (warning).",
+            ),
+            RuleEntry(
+                rule=RuleId.DMAB_SCHEDULE,
+                title="Denosumab doses",
+                checks="For an active denosumab course the next dose is due "
+                f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose (or the start, "
+                "with no dose recorded). Days late = assessment date - due date.",
+                outputs=(
+                    alert(
+                        AlertCode.DENOSUMAB_DUE,
+                        Severity.WARNING,
+                        f"0 to {th.DENOSUMAB_DUE_MAX_DAYS_LATE} days late",
+                    ),
+                    alert(
+                        AlertCode.DENOSUMAB_OVERDUE,
+                        Severity.HIGH,
+                        f"{th.DENOSUMAB_DUE_MAX_DAYS_LATE + 1} to "
+                        f"{th.DENOSUMAB_OVERDUE_MAX_DAYS_LATE} days late",
+                    ),
+                    alert(
+                        AlertCode.DENOSUMAB_REBOUND_RISK,
+                        Severity.CRITICAL,
+                        f"more than {th.DENOSUMAB_OVERDUE_MAX_DAYS_LATE} days late",
+                    ),
+                    rec(RecommendationCode.GIVE_DENOSUMAB, "from the due date"),
+                ),
+                example="Last dose 2025-01-10, so due 2025-07-10; on 2025-08-20 it is 41 days "
+                "late: overdue (high).",
+            ),
+            RuleEntry(
+                rule=RuleId.DMAB_STOP,
+                title="Denosumab stopped without follow-on",
+                checks="The latest denosumab course is stopped and no bisphosphonate course "
+                "started on or after its last dose (or its start, with no dose recorded). "
+                "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures.",
+                outputs=(
+                    alert(
+                        AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
+                        Severity.WARNING,
+                        f"until {th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose",
+                    ),
+                    alert(
+                        AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
+                        Severity.CRITICAL,
+                        "after that",
+                    ),
+                    rec(RecommendationCode.START_FOLLOW_ON_THERAPY, "whenever the alert is on"),
+                ),
+            ),
+            RuleEntry(
+                rule=RuleId.DENTAL,
+                title="Dental review before zoledronic acid or denosumab",
+                checks="A zoledronic acid or denosumab course planned or started within "
+                f"{th.RECENT_START_MONTHS} months has no dental review date (risk of "
+                "osteonecrosis of the jaw).",
+                outputs=(
+                    alert(AlertCode.DENTAL_REVIEW_MISSING, Severity.WARNING, "no review date"),
+                ),
+            ),
+            RuleEntry(
+                rule=RuleId.BP_DURATION,
+                title="Bisphosphonate duration",
+                checks="One oral bisphosphonate course active for "
+                f"{th.ORAL_BP_REVIEW_MONTHS} months or more, or one zoledronic acid course for "
+                f"{th.ZOLEDRONIC_REVIEW_MONTHS} months or more: review the treatment; no drug "
+                "holiday while the aromatase inhibitor continues.",
+                outputs=(
+                    alert(
+                        AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
+                        Severity.INFO,
+                        "duration reached",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Section(
+        title="Bone turnover markers",
+        intro="Whether an antiresorptive works, from CTX and P1NP before and after its start.",
+        rules=(
+            RuleEntry(
+                rule=RuleId.BTM_RESPONSE,
+                title="Response to the antiresorptive",
+                checks="For the most recently started antiresorptive course, during its first "
+                f"{th.BTM_WINDOW_MONTHS} months, per marker: the baseline is its latest sample "
+                f"from {th.BTM_BASELINE_DAYS_BEFORE} days before the start up to the start, the "
+                f"follow-up its earliest sample {th.BTM_FOLLOW_UP_MIN_DAYS} to "
+                f"{th.BTM_FOLLOW_UP_MAX_DAYS} days after the start; CTX counts only fasting. "
+                f"Adequate when CTX fell by {num(th.CTX_ADEQUATE_FALL_PCT)} % or more or P1NP by "
+                f"{num(th.P1NP_ADEQUATE_FALL_PCT)} % or more; not confirmed when only CTX has a "
+                f"pair and it fell {num(th.CTX_NOT_CONFIRMED_FALL_PCT)} % to below "
+                f"{num(th.CTX_ADEQUATE_FALL_PCT)} %; inadequate otherwise; no result when no "
+                "marker has a pair.",
+                outputs=(
+                    alert(AlertCode.BTM_RESPONSE_ADEQUATE, Severity.INFO, "adequate"),
+                    alert(AlertCode.BTM_RESPONSE_NOT_CONFIRMED, Severity.WARNING, "not confirmed"),
+                    alert(AlertCode.BTM_RESPONSE_INADEQUATE, Severity.WARNING, "inadequate"),
+                ),
+                example="Fasting CTX 0.50 ng/mL at the start and 0.20 ng/mL 90 days later: a "
+                "60 % fall, adequate.",
+            ),
+            RuleEntry(
+                rule=RuleId.BTM_DUE,
+                title="Response check due",
+                checks=f"An antiresorptive course started {th.BTM_FOLLOW_UP_MIN_DAYS} to "
+                f"{th.BTM_FOLLOW_UP_MAX_DAYS} days ago has a baseline sample but no follow-up "
+                f"yet. The worklist shows the check {th.BTM_CHECK_MONTHS} months after the start.",
+                outputs=(rec(RecommendationCode.CHECK_BTM_RESPONSE, "follow-up sample missing"),),
+            ),
+        ),
+    ),
+    Section(
+        title="For every patient",
+        intro="Advice that does not depend on the data.",
+        rules=(
+            RuleEntry(
+                rule=RuleId.ALWAYS,
+                title="Calcium, vitamin D, lifestyle and FRAX",
+                checks=f"Calcium {_CA_LOW}-{_CA_HIGH} mg/day (diet first) and vitamin D "
+                f"{_VD_LOW}-{_VD_HIGH} IU/day; weight-bearing and balance exercise, no smoking, "
+                "less alcohol. A FRAX score when none is on file, knowing that FRAX is not "
+                "validated in cancer and does not model aromatase-inhibitor bone loss once BMD "
+                "is entered.",
+                outputs=(
+                    rec(RecommendationCode.CALCIUM_VITAMIN_D, "always"),
+                    rec(RecommendationCode.LIFESTYLE, "always"),
+                    rec(RecommendationCode.RECORD_FRAX, "no FRAX result on file"),
+                ),
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,321 @@
+"""The records of one imported history: courses, scans, labs, FRAX, therapy, supplements, plan.
+
+Each section creates what the database lacks and records, as a `path: problem` error, a record
+present with different values (a conflict); `history_import` rolls the file back on any error.
+"""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bonehealth.accounts.models import Site, User
+from bonehealth.audit.models import AuditAction, AuditEvent
+from bonehealth.audit.services import audit_event
+from monitoring import domain
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    MonitoringPlan,
+    Scanner,
+    Supplements,
+)
+from monitoring.models.choices import MeasuredSite
+from monitoring.models.labs import canonical_value
+from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.versions import patient_records_changed
+from patients.models import AromataseInhibitorCourse, Patient
+
+
+class HistoryImportError(Exception):
+    """The file was not imported; `errors` are `path: problem` lines."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+@dataclass
+class ImportReport:
+    mrn: str
+    patient_created: bool = False
+    created: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.patient_created
+            or bool(self.created)
+            or any(not note.startswith("scanner") for note in self.notes)
+        )
+
+
+def _same_course[C: (AromataseInhibitorCourse, BoneTherapyCourse)](
+    existing: list[C], drug: str, start: date | None
+) -> C | None:
+    """The recorded course a file's course is: same drug, same start."""
+    return next((c for c in existing if c.drug == drug and c.start_date == start), None)
+
+
+class RecordImporter:
+    """Import the records of one parsed history for one patient (the caller holds a transaction)."""
+
+    def __init__(
+        self, *, raw: Mapping[str, Any], history: domain.History, site: Site, actor: User | None
+    ) -> None:
+        self.raw = raw
+        self.history = history
+        self.site = site
+        self.actor = actor
+        self.errors: list[str] = []
+        self.report = ImportReport(mrn=history.patient.mrn)
+        # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
+        # patient's cache versions raised once, instead of both for each of its records.
+        self.events: list[AuditEvent] = []
+
+    def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> None:
+        self.events.append(
+            audit_event(
+                action=AuditAction.CREATE,
+                actor=self.actor,
+                obj=obj,
+                patient=patient,
+                changes={"source": "import", **changes},
+            )
+        )
+        self.report.created[obj._meta.model_name] += 1
+
+    def audit_written(self, patient: Patient) -> None:
+        """Insert the file's audit rows; raise the patient's versions as each row's signal would."""
+        if self.events:
+            AuditEvent.objects.bulk_create(self.events)
+            patient_records_changed([patient.pk])
+
+    def ai_courses(self, patient: Patient) -> None:
+        existing = list(patient.ai_courses.filter(entered_in_error=False))
+        for index, course in enumerate(self.history.aromatase_inhibitors):
+            match = _same_course(existing, course.drug, course.start_date)
+            values = {
+                "stop_date": course.stop_date,
+                "stop_reason": course.stop_reason or "",
+                "planned_duration_months": course.planned_duration_months,
+            }
+            if match is None:
+                created = AromataseInhibitorCourse.objects.create(
+                    patient=patient,
+                    drug=course.drug.value,
+                    start_date=course.start_date,
+                    created_by=self.actor,
+                    **values,
+                )
+                self._audit_create(created, patient, {"drug": created.drug})
+            elif any(getattr(match, k) != v for k, v in values.items()):
+                self.errors.append(
+                    f"aromatase_inhibitors[{index}]: conflicts with the {match} already recorded"
+                )
+
+    def scanners(self) -> dict[str, Scanner]:
+        by_name: dict[str, Scanner] = {}
+        for name in sorted({scan.scanner for scan in self.history.dexa_scans}):
+            file_lsc = self.history.scanners.get(name)
+            lsc_values = {
+                LSC_FIELD_BY_SITE[MeasuredSite(site)]: value
+                for site, value in (file_lsc.lsc if file_lsc else {}).items()
+            }
+            scanner = Scanner.objects.filter(site=self.site, name=name).first()
+            if scanner is None:
+                scanner = Scanner.objects.create(site=self.site, name=name, **lsc_values)
+                self.report.notes.append(
+                    f"scanner {name!r} created at {self.site} with the file's LSC"
+                )
+                self.report.created["scanner"] += 1
+            elif lsc_values and any(getattr(scanner, k) != v for k, v in lsc_values.items()):
+                self.report.notes.append(
+                    f"scanner {name!r} exists at {self.site}: it keeps its own LSC values, "
+                    "the file's were not used"
+                )
+            by_name[name] = scanner
+        return by_name
+
+    def scans(self, patient: Patient) -> None:
+        scanners = self.scanners()
+        existing = {
+            (scan.scan_date, scan.scanner_id): scan
+            for scan in DexaScan.objects.filter(
+                patient=patient, entered_in_error=False
+            ).prefetch_related("measurements")
+        }
+        measured_on = {
+            (scan.scan_date, m.site) for scan in existing.values() for m in scan.measurements.all()
+        }
+        for index, scan in enumerate(self.history.dexa_scans):
+            scanner = scanners[scan.scanner]
+            wanted = {site.value: (m.bmd, m.t_score, m.z_score) for site, m in scan.sites.items()}
+            match = existing.get((scan.date, scanner.pk))
+            if match is not None:
+                have = {m.site: (m.bmd, m.t_score, m.z_score) for m in match.measurements.all()}
+                if have != wanted:
+                    self.errors.append(
+                        f"dexa_scans[{index}]: conflicts with the scan of {scan.date} on "
+                        f"{scanner.name} already recorded"
+                    )
+                continue
+            clash = sorted(site for site in wanted if (scan.date, site) in measured_on)
+            if clash:
+                self.errors.append(
+                    f"dexa_scans[{index}].sites.{clash[0]}: already measured on {scan.date}"
+                )
+                continue
+            created = DexaScan.objects.create(
+                patient=patient, scan_date=scan.date, scanner=scanner, entered_by=self.actor
+            )
+            DexaMeasurement.objects.bulk_create(
+                DexaMeasurement(scan=created, site=site, bmd=bmd, t_score=t, z_score=z)
+                for site, (bmd, t, z) in wanted.items()
+            )
+            self._audit_create(created, patient, {"scan_date": scan.date, "sites": sorted(wanted)})
+
+    def labs(self, patient: Patient) -> None:
+        existing: dict[tuple[Any, str], LabResult] = {
+            (lab.sample_date, lab.analyte): lab
+            for lab in LabResult.objects.filter(patient=patient, entered_in_error=False)
+        }
+        for index, (parsed, raw) in enumerate(
+            zip(self.history.labs, self.raw.get("labs", []), strict=True)
+        ):
+            unit = domain.normalize_unit(raw["unit"])
+            entered = Decimal(str(raw["value"]))
+            match = existing.get((parsed.date, parsed.analyte.value))
+            if match is not None:
+                if (
+                    match.entered_value,
+                    domain.normalize_unit(match.entered_unit),
+                    match.fasting,
+                ) != (
+                    entered,
+                    unit,
+                    parsed.fasting,
+                ):
+                    self.errors.append(
+                        f"labs[{index}]: conflicts with the {parsed.analyte.value} of "
+                        f"{parsed.date} already recorded"
+                    )
+                continue
+            created = LabResult.objects.create(
+                patient=patient,
+                sample_date=parsed.date,
+                analyte=parsed.analyte.value,
+                value=canonical_value(parsed.analyte, entered, unit),
+                entered_value=entered,
+                entered_unit=unit,
+                fasting=parsed.fasting,
+                entered_by=self.actor,
+            )
+            existing[(parsed.date, parsed.analyte.value)] = created
+            self._audit_create(created, patient, {"analyte": created.analyte})
+
+    def frax(self, patient: Patient) -> None:
+        existing = {
+            (f.assessed_on, f.with_bmd): f
+            for f in FraxResult.objects.filter(patient=patient, entered_in_error=False)
+        }
+        for index, frax in enumerate(self.history.frax):
+            match = existing.get((frax.date, frax.with_bmd))
+            if match is not None:
+                if (match.major_osteoporotic_pct, match.hip_pct) != (
+                    frax.major_osteoporotic_pct,
+                    frax.hip_pct,
+                ):
+                    self.errors.append(f"frax[{index}]: conflicts with the FRAX of {frax.date}")
+                continue
+            created = FraxResult.objects.create(
+                patient=patient,
+                assessed_on=frax.date,
+                with_bmd=frax.with_bmd,
+                major_osteoporotic_pct=frax.major_osteoporotic_pct,
+                hip_pct=frax.hip_pct,
+                entered_by=self.actor,
+            )
+            self._audit_create(created, patient, {"assessed_on": frax.date})
+
+    def therapy(self, patient: Patient) -> None:
+        existing = list(
+            BoneTherapyCourse.objects.filter(
+                patient=patient, entered_in_error=False
+            ).prefetch_related("doses")
+        )
+        for index, course in enumerate(self.history.bone_therapy):
+            match = _same_course(existing, course.drug, course.start_date)
+            values = {
+                "dose": course.dose or "",
+                "stop_date": course.stop_date,
+                "stop_reason": course.stop_reason or "",
+                "dental_review_date": course.dental_review_date,
+            }
+            if match is None:
+                match = BoneTherapyCourse.objects.create(
+                    patient=patient,
+                    drug=course.drug.value,
+                    start_date=course.start_date,
+                    entered_by=self.actor,
+                    **values,
+                )
+                existing.append(match)
+                self._audit_create(match, patient, {"drug": match.drug})
+            elif any(getattr(match, k) != v for k, v in values.items()):
+                self.errors.append(
+                    f"bone_therapy[{index}]: conflicts with the {match} already recorded"
+                )
+                continue
+            given = {d.given_on for d in match.doses.all() if not d.entered_in_error}
+            for day in course.doses:
+                if day not in given:
+                    dose = BoneTherapyDose.objects.create(
+                        course=match, given_on=day, entered_by=self.actor
+                    )
+                    given.add(day)
+                    self._audit_create(dose, patient, {"given_on": day})
+
+    def supplements_and_plan(self, patient: Patient) -> None:
+        if self.history.supplements is not None:
+            wanted = self.history.supplements
+            current = Supplements.objects.filter(patient=patient).first()
+            if current is None:
+                created = Supplements.objects.create(
+                    patient=patient,
+                    calcium=wanted.calcium,
+                    vitamin_d=wanted.vitamin_d,
+                    updated_by=self.actor,
+                )
+                self._audit_create(
+                    created, patient, {"calcium": wanted.calcium, "vitamin_d": wanted.vitamin_d}
+                )
+            elif (current.calcium, current.vitamin_d) != (wanted.calcium, wanted.vitamin_d):
+                current.calcium, current.vitamin_d = wanted.calcium, wanted.vitamin_d
+                current.version += 1
+                current.save()
+                self.report.notes.append("supplements updated")
+        plan = self.history.plan
+        if plan is not None and plan.next_dexa_due is not None:
+            latest = (
+                MonitoringPlan.objects.filter(patient=patient).order_by("-set_at", "-id").first()
+            )
+            reason = plan.reason or "imported plan"
+            if latest is None or (latest.next_dexa_due, latest.reason) != (
+                plan.next_dexa_due,
+                reason,
+            ):
+                new_plan = MonitoringPlan.objects.create(
+                    patient=patient,
+                    next_dexa_due=plan.next_dexa_due,
+                    reason=reason,
+                    set_by=self.actor,
+                )
+                self._audit_create(new_plan, patient, {"next_dexa_due": plan.next_dexa_due})

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bonehealth.audit.forms import DateField, DateInput, latest_plausible_date
+from bonehealth.audit.forms import EARLIEST_DATE, DateField, DateInput, latest_plausible_date
 from bonehealth.audit.models import AuditEvent
 from patients.models import Patient
 
@@ -114,3 +114,10 @@ def test_a_typo_year_is_refused_by_its_field_and_nothing_is_saved(
     assert not patient.bone_therapy.exists()
     assert not patient.plans.exists()
     assert timezone.localdate() < dt.date(2299, 1, 1)
+
+
+def test_the_forms_bounds_lie_inside_what_the_rules_read() -> None:
+    from monitoring.domain import DATE_MAX, DATE_MIN
+
+    assert EARLIEST_DATE == DATE_MIN
+    assert latest_plausible_date() <= DATE_MAX

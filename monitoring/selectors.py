@@ -1,9 +1,10 @@
 """Reads of monitoring data. Every patient-facing read goes through patients.selectors' scoping."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import connections, router
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Max, Model, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -221,3 +222,35 @@ def patients_scanned_on(*, scanner: Scanner) -> list[int]:
         .values_list("patient_id", flat=True)
         .distinct()
     )
+
+
+def latest_entry(*, patient: Patient) -> tuple[date, str] | None:
+    """The patient's latest scan, lab sample, FRAX or dose not entered in error, as (date, what)."""
+    candidates = [
+        (
+            DexaScan.objects.filter(patient=patient, entered_in_error=False),
+            "scan_date",
+            "DEXA scan",
+        ),
+        (
+            LabResult.objects.filter(patient=patient, entered_in_error=False),
+            "sample_date",
+            "lab result",
+        ),
+        (
+            FraxResult.objects.filter(patient=patient, entered_in_error=False),
+            "assessed_on",
+            "FRAX result",
+        ),
+        (
+            BoneTherapyDose.objects.filter(course__patient=patient, entered_in_error=False),
+            "given_on",
+            "bone-therapy dose",
+        ),
+    ]
+    found = []
+    for rows, column, what in candidates:
+        day = rows.aggregate(latest=Max(column))["latest"]
+        if day is not None:
+            found.append((day, what))
+    return max(found, default=None)

@@ -268,8 +268,9 @@ class EndFollowUpForm(forms.Form):
     ended_on = DateField(label="Follow-up ended on")
     reason = forms.CharField(max_length=300, min_length=3)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, latest_entry: tuple[date, str] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.latest_entry = latest_entry
         self.fields["ended_on"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.layout = Layout(_row("ended_on", "reason"), Submit("save", "End follow-up"))
@@ -277,6 +278,12 @@ class EndFollowUpForm(forms.Form):
     def clean_ended_on(self) -> date:
         value: date = self.cleaned_data["ended_on"]
         _not_in_future(value, "end date")
+        if self.latest_entry and value < self.latest_entry[0]:
+            day, what = self.latest_entry
+            raise forms.ValidationError(
+                f"The record holds a {what} on {day:%Y-%m-%d}, after this date: follow-up cannot "
+                "end before it."
+            )
         return value
 
 

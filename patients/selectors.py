@@ -1,10 +1,14 @@
 """Reads of patient records, always scoped to the sites the user works at."""
 
+from datetime import date
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.signals import latest_entry_requested
 
 
 def patients_for_user(*, user: User) -> QuerySet[Patient]:
@@ -49,3 +53,22 @@ def ai_course_get(*, patient: Patient, pk: int) -> AromataseInhibitorCourse:
     return get_object_or_404(
         AromataseInhibitorCourse, patient=patient, pk=pk, entered_in_error=False
     )
+
+
+def patient_latest_entry(*, patient: Patient) -> tuple[date, str] | None:
+    """The latest dated entry of the patient's record (any app's), as (date, what it is).
+
+    A course of aromatase inhibitor counts from its start once started; a planned start does not.
+    """
+    today = timezone.localdate()
+    found: list[tuple[date, str]] = [
+        (start, "aromatase-inhibitor start")
+        for start in patient.ai_courses.filter(
+            entered_in_error=False, start_date__lte=today
+        ).values_list("start_date", flat=True)
+        if start is not None
+    ]
+    for _, response in latest_entry_requested.send(sender=Patient, patient=patient):
+        if response is not None:
+            found.append(response)
+    return max(found, default=None)

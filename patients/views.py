@@ -109,7 +109,9 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
-    form = EndFollowUpForm(request.POST or None)
+    form = EndFollowUpForm(
+        request.POST or None, latest_entry=selectors.patient_latest_entry(patient=patient)
+    )
     if request.method == "POST" and form.is_valid():
         services.patient_end_follow_up(
             actor=request.user,

@@ -1,5 +1,6 @@
 """Patient registration and editing as a nurse uses them: validation by the field, values kept."""
 
+import datetime as dt
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,12 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from patients.models import AromataseInhibitorCourse, Patient
-from tests.factories import PatientFactory
+from tests.factories import (
+    AromataseInhibitorCourseFactory,
+    DexaScanFactory,
+    LabResultFactory,
+    PatientFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +272,44 @@ def test_physician_ends_and_resumes_follow_up(physician_client: Client, patient:
     patient.refresh_from_db()
     assert patient.follow_up_status == "active"
     assert patient.follow_up_ended_on is None
+
+
+@pytest.mark.parametrize(
+    ("record", "what"),
+    [
+        ("ai", "aromatase-inhibitor start on 2023-03-01"),
+        ("scan", "DEXA scan on 2024-01-10"),
+        ("lab", "lab result on 2024-06-01"),
+    ],
+)
+def test_follow_up_cannot_end_before_an_entry_of_the_record(
+    physician_client: Client, patient: Patient, record: str, what: str
+) -> None:
+
+    if record == "ai":
+        AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2023, 3, 1))
+    elif record == "scan":
+        DexaScanFactory(patient=patient, scan_date=dt.date(2024, 1, 10))
+    else:
+        LabResultFactory(patient=patient, sample_date=dt.date(2024, 6, 1))
+    events = AuditEvent.objects.count()
+    url = reverse("patients:end_follow_up", args=[patient.pk])
+    response = physician_client.post(url, {"ended_on": "1990-01-01", "reason": "moved away"})
+    assert response.status_code == 200
+    assert what in response.context["form"].errors["ended_on"][0]
+    patient.refresh_from_db()
+    assert patient.follow_up_status == "active"
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_planned_ai_start_does_not_bound_the_end_of_follow_up(
+    physician_client: Client, patient: Patient
+) -> None:
+
+    AromataseInhibitorCourseFactory(patient=patient, start_date=TOMORROW)
+    url = reverse("patients:end_follow_up", args=[patient.pk])
+    response = physician_client.post(url, {"ended_on": "2025-01-01", "reason": "declined"})
+    assert response.status_code == 302
 
 
 class TestAiCourseForm:

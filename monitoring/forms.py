@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
-from monitoring import domain
+from monitoring import domain, selectors
 from monitoring.domain import thresholds
 from monitoring.models import (
     BoneTherapyCourse,
@@ -86,10 +86,12 @@ class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
         patient: Patient,
         scanners: QuerySet[Scanner],
         version: int | None = None,
+        scan_id: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.scan_id = scan_id
         self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
         rows = []
         for site in MeasuredSite:
@@ -115,6 +117,10 @@ class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
             *(["version"] if version is not None else []),
             Submit("save", "Save scan"),
         )
+        # Offered only when the values need it (see _check_directions).
+        self.fields["confirm_directions"] = forms.BooleanField(
+            label="BMD and T-score are correct as entered", required=False
+        )
 
     def clean_scan_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["scan_date"], "scan date")
@@ -137,7 +143,48 @@ class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
                 self.add_error(t, f"Enter the T-score of the {site.label.lower()} with its BMD.")
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")
+        if not self.errors:
+            self._check_directions(data)
         return data
+
+    def _check_directions(self, data: dict[str, Any]) -> None:
+        """Ask to confirm a site whose BMD and T-score moved in opposite directions.
+
+        Against the previous scan of that site on the same scanner, BMD and T-score move together
+        (the T-score is computed from the BMD): opposite moves mean a typo in one of them.
+        """
+        previous = selectors.previous_measurements(
+            patient=self.patient,
+            scanner=data["scanner"],
+            before=data["scan_date"],
+            exclude_scan_id=self.scan_id,
+        )
+        odd = False
+        for site in MeasuredSite:
+            bmd, t, before = (
+                data.get(f"{site}_bmd"),
+                data.get(f"{site}_t_score"),
+                previous.get(site),
+            )
+            if bmd is None or t is None or before is None:
+                continue
+            day, old_bmd, old_t = before
+            if (bmd - old_bmd) * (t - old_t) >= 0:
+                continue
+            odd = True
+            if not data.get("confirm_directions"):
+                self.add_error(
+                    f"{site}_t_score",
+                    f"Since the scan of {day:%Y-%m-%d} on this scanner, BMD went {old_bmd} → "
+                    f"{bmd} but the T-score {old_t} → {t}: they should move together. Check both.",
+                )
+        if odd and not data.get("confirm_directions"):
+            self.add_error(
+                "confirm_directions",
+                "Tick this to save the values as entered after checking them against the report.",
+            )
+        if odd or data.get("confirm_directions"):
+            self.helper.layout.fields.insert(-1, "confirm_directions")
 
     def scan_values(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Max, Model, Prefetch, QuerySet
@@ -254,3 +255,21 @@ def latest_entry(*, patient: Patient) -> tuple[date, str] | None:
         if day is not None:
             found.append((day, what))
     return max(found, default=None)
+
+
+def previous_measurements(
+    *, patient: Patient, scanner: Scanner, before: date, exclude_scan_id: int | None = None
+) -> dict[str, tuple[date, Any, Any]]:
+    """Per site, (date, BMD, T-score) of its latest measurement before `before` on `scanner`."""
+    rows = (
+        DexaMeasurement.objects.filter(
+            scan__patient=patient,
+            scan__scanner=scanner,
+            scan__entered_in_error=False,
+            scan__scan_date__lt=before,
+        )
+        .exclude(scan_id=exclude_scan_id)
+        .order_by("scan__scan_date", "scan_id")
+        .values_list("site", "scan__scan_date", "bmd", "t_score")
+    )
+    return {site: (day, bmd, t) for site, day, bmd, t in rows}  # later scans overwrite earlier

@@ -99,6 +99,7 @@ def scan_update(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> Htt
         scanners=selectors.scanners_for_site(site_id=patient.site_id),
         initial=initial,
         version=scan.version,
+        scan_id=scan.pk,
     )
     done = save_or_none(
         request,

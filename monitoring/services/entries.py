@@ -419,7 +419,17 @@ def _simple_create[M: (FraxResult, BoneTherapyCourse)](
     values: Mapping[str, Any],
     fields: list[str],
     request: HttpRequest | None,
+    duplicate: Callable[[], M | None],
+    duplicate_message: Callable[[M], str],
+    duplicate_field: str,
 ) -> M:
+    # The patient's lock makes the duplicate check and the insert one step for this patient.
+    _patient_lock(patient.pk)
+    existing = duplicate()
+    if existing is not None:
+        raise EntryConflictError(
+            duplicate_field, f"{duplicate_message(existing)} ({_entered(existing)})."
+        )
     entry = model.objects.create(patient=patient, entered_by=actor, **values)
     audit_record(
         action=AuditAction.CREATE,
@@ -460,7 +470,7 @@ def _simple_update[M: (FraxResult, BoneTherapyCourse)](
 def frax_record(
     *, actor: User, patient: Patient, values: Mapping[str, Any], request: HttpRequest | None = None
 ) -> FraxResult:
-    """Record a FRAX result from the official calculator."""
+    """Record a FRAX result from the official calculator (one per patient and day)."""
     return _simple_create(
         model=FraxResult,
         actor=actor,
@@ -468,6 +478,16 @@ def frax_record(
         values=values,
         fields=FRAX_FIELDS,
         request=request,
+        duplicate=lambda: FraxResult.objects.filter(
+            patient=patient, assessed_on=values["assessed_on"], entered_in_error=False
+        )
+        .select_related("entered_by")
+        .first(),
+        duplicate_message=lambda frax: (
+            f"A FRAX result from {frax.assessed_on:%Y-%m-%d} is already recorded "
+            f"({frax.major_osteoporotic_pct} % / {frax.hip_pct} %); correct that one instead"
+        ),
+        duplicate_field="assessed_on",
     )
 
 
@@ -495,7 +515,18 @@ def frax_update(
 def bone_therapy_start(
     *, actor: User, patient: Patient, values: Mapping[str, Any], request: HttpRequest | None = None
 ) -> BoneTherapyCourse:
-    """A physician plans or starts a course of bone-protective therapy."""
+    """A physician plans or starts a course of bone-protective therapy.
+
+    The same drug from the same start (or planned twice, not stopped) is the course already saved:
+    a double submit, refused.
+    """
+    same = BoneTherapyCourse.objects.filter(
+        patient=patient, drug=values["drug"], entered_in_error=False
+    )
+    if values.get("start_date") is None:
+        same = same.filter(start_date=None, stop_date=None)
+    else:
+        same = same.filter(start_date=values["start_date"])
     return _simple_create(
         model=BoneTherapyCourse,
         actor=actor,
@@ -503,6 +534,12 @@ def bone_therapy_start(
         values=values,
         fields=THERAPY_FIELDS,
         request=request,
+        duplicate=lambda: same.select_related("entered_by").first(),
+        duplicate_message=lambda course: (
+            f"This {course.get_drug_display()} course ({course}) is already recorded; "
+            "change that one instead"
+        ),
+        duplicate_field="drug",
     )
 
 

@@ -16,7 +16,14 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
-from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, LabResult, Supplements
+from monitoring.models import (
+    Alert,
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    FraxResult,
+    LabResult,
+    Supplements,
+)
 from monitoring.services.assessment import (
     RefreshSummary,
     _sync_alerts,
@@ -195,3 +202,29 @@ def test_two_identical_scans_at_once_store_one(ward: Site, jane: Patient) -> Non
     for response in refused:
         assert "is already recorded for this patient" in response.text
     assert jane.dexa_scans.count() == 1
+
+
+def test_four_submits_of_one_frax_result_store_one(ward: Site, jane: Patient) -> None:
+    url = reverse("monitoring:frax_create", args=[jane.pk])
+    data = {
+        "assessed_on": (TODAY - timedelta(days=2)).isoformat(),
+        "major_osteoporotic_pct": "12.0",
+        "hip_pct": "2.0",
+    }
+    nurses = clients(ward, "nurse", 4)
+    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    for response in refused:
+        assert "is already recorded" in response.text
+    assert FraxResult.objects.filter(patient=jane).count() == 1
+    assert created_events(FraxResult) == 1
+
+
+def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -> None:
+    url = reverse("monitoring:therapy_create", args=[jane.pk])
+    data = {"drug": "alendronate", "start_date": (TODAY - timedelta(days=1)).isoformat()}
+    physicians = clients(ward, "physician", 2)
+    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in physicians]))
+    for response in refused:
+        assert "is already recorded" in response.text
+    assert BoneTherapyCourse.objects.filter(patient=jane).count() == 1
+    assert created_events(BoneTherapyCourse) == 1

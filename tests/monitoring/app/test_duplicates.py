@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan, LabResult, Supplements
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    Supplements,
+)
 from monitoring.services import entries
 from monitoring.services.entries import EntryConflictError, LabEntry, lab_results_record
 from patients import services as patient_services
@@ -281,3 +288,47 @@ def test_the_migration_stops_on_copies_whose_values_differ(patient: Patient) -> 
         MIGRATION.mark_exact_duplicates(apps, None)
     assert not LabResult.objects.filter(entered_in_error=True).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.MARK_ERROR).exists()
+
+
+def test_a_frax_result_saved_twice_is_refused(nurse_client: Client, patient: Patient) -> None:
+    url = reverse("monitoring:frax_create", args=[patient.pk])
+    data = {"assessed_on": SAMPLED.isoformat(), "major_osteoporotic_pct": "12.0", "hip_pct": "2.0"}
+    assert nurse_client.post(url, data).status_code == 302
+    response = nurse_client.post(url, {**data, "hip_pct": "2.5"})
+    assert response.status_code == 200
+    error = response.context["form"].errors["assessed_on"][0]
+    assert f"A FRAX result from {SAMPLED:%Y-%m-%d} is already recorded" in error
+    assert "entered by nurse at" in error
+    assert response.context["form"]["hip_pct"].value() == "2.5"
+    assert FraxResult.objects.count() == 1
+    assert audited(FraxResult) == 1
+
+
+@pytest.mark.parametrize("start", [None, SAMPLED])
+def test_a_therapy_course_saved_twice_is_refused(
+    physician_client: Client, patient: Patient, start: object
+) -> None:
+    url = reverse("monitoring:therapy_create", args=[patient.pk])
+    data = {"drug": "denosumab", "dose": "60 mg"}
+    if start is not None:
+        data["start_date"] = SAMPLED.isoformat()
+    assert physician_client.post(url, data).status_code == 302
+    response = physician_client.post(url, data)
+    assert response.status_code == 200
+    assert "is already recorded" in response.context["form"].errors["drug"][0]
+    assert BoneTherapyCourse.objects.count() == 1
+    assert audited(BoneTherapyCourse) == 1
+
+
+def test_a_new_course_of_the_same_drug_after_a_stop_is_not_a_duplicate(
+    physician_client: Client, patient: Patient
+) -> None:
+    BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        start_date=SAMPLED - timedelta(days=400),
+        stop_date=SAMPLED - timedelta(days=10),
+    )
+    url = reverse("monitoring:therapy_create", args=[patient.pk])
+    response = physician_client.post(url, {"drug": "denosumab", "start_date": SAMPLED.isoformat()})
+    assert response.status_code == 302

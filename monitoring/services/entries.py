@@ -670,7 +670,14 @@ def monitoring_plan_set(
     reason: str,
     request: HttpRequest | None = None,
 ) -> MonitoringPlan:
-    """A physician sets the next DEXA date (or, with None, returns to the computed date)."""
+    """A physician sets the next DEXA date (or, with None, returns to the computed date).
+
+    The same decision again (a double submit) is the plan already in force: nothing is written.
+    """
+    _patient_lock(patient.pk)
+    in_force = MonitoringPlan.objects.filter(patient=patient).order_by("-set_at", "-id").first()
+    if in_force and (in_force.next_dexa_due, in_force.reason) == (next_dexa_due, reason):
+        return in_force
     plan = MonitoringPlan.objects.create(
         patient=patient, next_dexa_due=next_dexa_due, reason=reason, set_by=actor
     )

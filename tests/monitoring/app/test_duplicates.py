@@ -332,3 +332,15 @@ def test_a_new_course_of_the_same_drug_after_a_stop_is_not_a_duplicate(
     url = reverse("monitoring:therapy_create", args=[patient.pk])
     response = physician_client.post(url, {"drug": "denosumab", "start_date": SAMPLED.isoformat()})
     assert response.status_code == 302
+
+
+def test_the_same_plan_submitted_twice_is_stored_once(
+    physician_client: Client, patient: Patient
+) -> None:
+    url = reverse("monitoring:plan", args=[patient.pk])
+    data = {"next_dexa_due": (TODAY + timedelta(days=90)).isoformat(), "reason": "MDT decision"}
+    assert physician_client.post(url, data).status_code == 302
+    assert physician_client.post(url, data).status_code == 302
+    assert patient.plans.count() == 1
+    assert physician_client.post(url, {**data, "reason": "Changed"}).status_code == 302
+    assert patient.plans.count() == 2

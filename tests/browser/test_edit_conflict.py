@@ -39,17 +39,23 @@ def _open_as(browser: Browser, base: str, username: str, patient: Patient) -> Pa
     return page
 
 
-def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
+@pytest.fixture
+def after_the_physicians_save(
     browser: Browser, live_server: Any, shared_patient: Patient
-) -> None:
+) -> tuple[Page, Page]:
+    """Both open the edit form; then the physician corrects the weight and saves first."""
     nurse = _open_as(browser, live_server.url, "nurse", shared_patient)
     physician = _open_as(browser, live_server.url, "physician", shared_patient)
-
-    # The physician corrects the weight and saves first.
     physician.fill("input[name=weight_kg]", "64.5")
     physician.get_by_role("button", name="Save patient").click()
     expect(physician.get_by_text("Patient record saved.")).to_be_visible()
+    return nurse, physician
 
+
+def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
+    after_the_physicians_save: tuple[Page, Page], shared_patient: Patient
+) -> None:
+    nurse, _ = after_the_physicians_save
     # The nurse, on a page opened before that, corrects only the name: refused, and the form now
     # shows the physician's weight with the nurse's name.
     nurse.fill("input[name=name]", "Jane Sharred-Corrected")
@@ -66,18 +72,12 @@ def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
 
 
 def test_a_field_both_changed_is_flagged_and_replaced_only_on_a_second_save(
-    browser: Browser, live_server: Any, shared_patient: Patient
+    after_the_physicians_save: tuple[Page, Page], shared_patient: Patient
 ) -> None:
-    nurse = _open_as(browser, live_server.url, "nurse", shared_patient)
-    physician = _open_as(browser, live_server.url, "physician", shared_patient)
-    physician.fill("input[name=weight_kg]", "64.5")
-    physician.get_by_role("button", name="Save patient").click()
-    expect(physician.get_by_text("Patient record saved.")).to_be_visible()
-
+    nurse, _ = after_the_physicians_save
     nurse.fill("input[name=weight_kg]", "62")
     nurse.get_by_role("button", name="Save patient").click()
-    weight = nurse.locator("input[name=weight_kg]")
-    expect(weight).to_have_value("62")
+    expect(nurse.locator("input[name=weight_kg]")).to_have_value("62")
     expect(nurse.get_by_text("physician changed this to “64.5”")).to_be_visible()
     shared_patient.refresh_from_db()
     assert shared_patient.weight_kg == Decimal("64.5")  # nothing written by the refused save

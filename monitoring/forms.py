@@ -20,6 +20,7 @@ from monitoring import domain, selectors
 from monitoring.domain import thresholds
 from monitoring.models import (
     BoneTherapyCourse,
+    DexaScan,
     FraxResult,
     LabResult,
     Scanner,
@@ -66,6 +67,23 @@ class _PatientDatesMixin:
         if value < self.patient.birth_date:
             raise forms.ValidationError(f"The {what} is before the patient's date of birth.")
         return value
+
+
+def scan_initial(scan: DexaScan) -> dict[str, Any]:
+    """The scan form's values for a stored scan: its own fields and each site's measurement."""
+    initial: dict[str, Any] = {
+        "scan_date": scan.scan_date,
+        "scanner": scan.scanner_id,
+        "trabecular_bone_score": scan.trabecular_bone_score,
+        "vertebral_fracture_assessment": scan.vertebral_fracture_assessment,
+    }
+    for m in scan.measurements.all():
+        initial |= {
+            f"{m.site}_bmd": m.bmd,
+            f"{m.site}_t_score": m.t_score,
+            f"{m.site}_z_score": m.z_score,
+        }
+    return initial
 
 
 class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
@@ -121,6 +139,9 @@ class DexaScanForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
         self.fields["confirm_directions"] = forms.BooleanField(
             label="BMD and T-score are correct as entered", required=False
         )
+
+    def initial_for(self, record: Any) -> dict[str, Any]:
+        return scan_initial(record)
 
     def clean_scan_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["scan_date"], "scan date")
@@ -304,16 +325,7 @@ class LabResultForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
     fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
 
     def __init__(self, *args: Any, patient: Patient, result: LabResult, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "sample_date": result.sample_date,
-                "analyte": result.analyte,
-                "value": result.entered_value,
-                "unit": result.entered_unit,
-                "fasting": result.fasting,
-            },
-        )
+        kwargs.setdefault("initial", self.initial_for(result))
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.add_version_field(result.version)
@@ -327,6 +339,15 @@ class LabResultForm(_PatientDatesMixin, VersionedFormMixin, forms.Form):
             "version",
             Submit("save", "Save result"),
         )
+
+    def initial_for(self, record: Any) -> dict[str, Any]:
+        return {
+            "sample_date": record.sample_date,
+            "analyte": record.analyte,
+            "value": record.entered_value,
+            "unit": record.entered_unit,
+            "fasting": record.fasting,
+        }
 
     def clean_sample_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["sample_date"], "sample date")

@@ -69,6 +69,6 @@ def patient_latest_entry(*, patient: Patient) -> tuple[date, str] | None:
         if start is not None
     ]
     for _, response in latest_entry_requested.send(sender=Patient, patient=patient):
-        if response is not None:
+        if isinstance(response, tuple):
             found.append(response)
     return max(found, default=None)

@@ -27,9 +27,17 @@ class FieldChange:
 class ConcurrentEditError(Exception):
     """The record changed after the form was opened; nothing was saved."""
 
-    def __init__(self, *, current_version: int, changes: list[FieldChange]) -> None:
+    def __init__(
+        self,
+        *,
+        current_version: int,
+        changes: list[FieldChange],
+        current: models.Model | None = None,
+    ) -> None:
         self.current_version = current_version
         self.changes = changes
+        # The record as committed by the other writer, for the form to show its values.
+        self.current = current
         names = ", ".join(sorted({change.field for change in changes})) or "unknown fields"
         super().__init__(f"Changed by someone else since you opened the form ({names}).")
 
@@ -42,6 +50,7 @@ def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M
         raise ConcurrentEditError(
             current_version=current,
             changes=_changes_since(fresh, expected_version),
+            current=fresh,
         )
     return fresh
 

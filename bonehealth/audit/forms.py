@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.forms.models import model_to_dict
 from django.utils import formats, timezone
 
 from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange
@@ -79,9 +80,13 @@ class VersionedFormMixin(forms.BaseForm):
     def apply_conflict(self, error: ConcurrentEditError) -> None:
         """Take the other user's values where this user changed nothing; flag fields both changed.
 
-        The form must have been built from the record as it is now (the view reads it afresh on
-        every request), so that its initial values are the other user's.
+        The other user's values come from the record as the refused save found it under its lock
+        (`error.current`, through `initial_for`).
         """
+        if error.current is not None:
+            # The values the other writer committed; the form's own initial values were read when
+            # this request began, possibly before their commit.
+            self.initial = {**self.initial, **self.initial_for(error.current)}
         data = dict(self.data.items())
         data["version"] = str(error.current_version)
         latest = _latest_change_by_field(error.changes)
@@ -119,6 +124,13 @@ class VersionedFormMixin(forms.BaseForm):
                 else "Their changes are now shown beside yours; check them, then save again."
             ),
         )
+
+    def initial_for(self, record: models.Model) -> dict[str, Any]:
+        """The form's initial values for `record` (model forms: its fields; others override)."""
+        meta = getattr(self, "_meta", None)
+        if meta is None or not isinstance(record, meta.model):
+            return {}
+        return model_to_dict(record, meta.fields, meta.exclude)
 
     def _flag(self, name: str, current: Any, change: FieldChange | None) -> None:
         field = self.fields[name]
@@ -169,11 +181,11 @@ def _shown(field: forms.Field, value: Any) -> str:
     if value is False:
         return "no"
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        labels = {str(key): label for key, label in field.choices}  # type: ignore[misc]
+        labels = {str(key): label for key, label in field.choices}  # type: ignore[misc,union-attr]
         return str(labels.get(str(value), value))
     if isinstance(field, forms.ModelChoiceField):
-        chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
-        return str(chosen) if chosen is not None else str(value)
+        chosen = field.queryset and field.queryset.filter(pk=getattr(value, "pk", value)).first()
+        return str(chosen) if chosen else str(value)
     if isinstance(value, date):
         return formats.date_format(value, "DATE_FORMAT")
     return str(value)

@@ -478,11 +478,13 @@ def frax_record(
         values=values,
         fields=FRAX_FIELDS,
         request=request,
-        duplicate=lambda: FraxResult.objects.filter(
-            patient=patient, assessed_on=values["assessed_on"], entered_in_error=False
-        )
-        .select_related("entered_by")
-        .first(),
+        duplicate=lambda: (
+            FraxResult.objects.filter(
+                patient=patient, assessed_on=values["assessed_on"], entered_in_error=False
+            )
+            .select_related("entered_by")
+            .first()
+        ),
         duplicate_message=lambda frax: (
             f"A FRAX result from {frax.assessed_on:%Y-%m-%d} is already recorded "
             f"({frax.major_osteoporotic_pct} % / {frax.hip_pct} %); correct that one instead"
@@ -628,6 +630,7 @@ def supplements_set(
                     FieldChange(name, getattr(current, name), by, current.updated_at)
                     for name in ("calcium", "vitamin_d")
                 ],
+                current=current,
             )
 
     check()

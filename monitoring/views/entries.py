@@ -20,6 +20,7 @@ from monitoring.forms import (
     LabResultsForm,
     PlanForm,
     SupplementsForm,
+    scan_initial,
 )
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult, Supplements
 from monitoring.models.choices import DOSED_DRUGS
@@ -81,23 +82,11 @@ def scan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def scan_update(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk)
-    initial: dict[str, object] = {
-        "scan_date": scan.scan_date,
-        "scanner": scan.scanner_id,
-        "trabecular_bone_score": scan.trabecular_bone_score,
-        "vertebral_fracture_assessment": scan.vertebral_fracture_assessment,
-    }
-    for m in scan.measurements.all():
-        initial |= {
-            f"{m.site}_bmd": m.bmd,
-            f"{m.site}_t_score": m.t_score,
-            f"{m.site}_z_score": m.z_score,
-        }
     form = DexaScanForm(
         request.POST or None,
         patient=patient,
         scanners=selectors.scanners_for_site(site_id=patient.site_id),
-        initial=initial,
+        initial=scan_initial(scan),
         version=scan.version,
         scan_id=scan.pk,
     )

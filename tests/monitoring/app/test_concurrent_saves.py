@@ -5,6 +5,7 @@ gets the form back with a message, never a 500 and never a second row."""
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from monitoring.services.assessment import (
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
+from tests.html_forms import posted_data
 
 pytestmark = [
     pytest.mark.skipif(
@@ -228,3 +230,26 @@ def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -
         assert "is already recorded" in response.text
     assert BoneTherapyCourse.objects.filter(patient=jane).count() == 1
     assert created_events(BoneTherapyCourse) == 1
+
+
+def test_two_saves_of_one_opened_edit_form_at_once_never_lose_a_change(
+    ward: Site, jane: Patient
+) -> None:
+    """Both open the form, then save different fields at the same moment: one is saved, the other
+    refused with the winner's value shown, and saving that form again keeps both changes."""
+    url = reverse("patients:update", args=[jane.pk])
+    nurse, physician = clients(ward, "nurse", 1) + clients(ward, "physician", 1)
+    by_nurse = posted_data(nurse.get(url).text, having="version") | {"name": "Jane Renamed"}
+    by_physician = posted_data(physician.get(url).text, having="version") | {"weight_kg": "71.5"}
+    responses = at_once(
+        [lambda: nurse.post(url, by_nurse), lambda: physician.post(url, by_physician)]
+    )
+    (refused,) = one_winner(responses)
+    assert "changed by someone else" in refused.text
+    jane.refresh_from_db()
+    assert (jane.name == "Jane Renamed") != (jane.weight_kg == Decimal("71.5"))  # one of them
+    loser = nurse if refused is responses[0] else physician
+    assert loser.post(url, posted_data(refused.text, having="version")).status_code == 302
+    jane.refresh_from_db()
+    assert jane.name == "Jane Renamed"
+    assert jane.weight_kg == Decimal("71.5")

@@ -1,0 +1,55 @@
+"""What a browser would post from a page's form: for tests that submit forms as users do."""
+
+from html.parser import HTMLParser
+
+
+class _FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._form = {}
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self._form[name] = a.get("value", "on")
+            elif kind not in {"submit", "button", "file"}:
+                self._form[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self._form.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self._form[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form[name] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea:
+            self._form[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
+
+
+def posted_data(html: str, *, having: str = "csrfmiddlewaretoken") -> dict[str, str]:
+    """The fields the first POST form holding a field named `having` would send, unchanged."""
+    reader = _FormReader()
+    reader.feed(html)
+    return next(form for form in reader.forms if having in form)

@@ -58,3 +58,9 @@ def test_a_plausible_record_shows_no_warning(physician_client: Client, patient: 
     patient_assessment_refresh(patient=patient)
     response = physician_client.get(reverse("monitoring:patient", args=[patient.pk]))
     assert "Data-quality warning" not in response.text
+
+
+@pytest.mark.parametrize("pk", ["99999999999999999999", "9223372036854775808", "0"])
+def test_an_id_beyond_any_integer_is_a_404(physician_client: Client, pk: str) -> None:
+    for path in (f"/patients/{pk}/", f"/patients/{pk}/summary/", f"/patients/{pk}/edit/"):
+        assert physician_client.get(path).status_code == 404

@@ -29,6 +29,10 @@ PATIENT_FIELDS = [
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
 
 
+class FollowUpAlreadyEndedError(Exception):
+    """Someone else ended the follow-up first; nothing was saved."""
+
+
 class MrnTakenError(Exception):
     """Another valid patient of the site has this MRN; nothing was saved."""
 
@@ -154,17 +158,27 @@ def patient_end_follow_up(
     reason: str,
     request: HttpRequest | None = None,
 ) -> Patient:
-    """End follow-up: the patient leaves worklists and dashboards but keeps the record."""
+    """End follow-up: the patient leaves worklists and dashboards but keeps the record.
+
+    Refused (FollowUpAlreadyEndedError) when it has ended already: a colleague's end date and
+    reason are never replaced by a form opened before they saved.
+    """
+    fresh = Patient.objects.select_for_update().get(pk=patient.pk)
+    if fresh.follow_up_status == FollowUpStatus.ENDED:
+        raise FollowUpAlreadyEndedError(
+            f"Follow-up already ended on {fresh.follow_up_ended_on:%Y-%m-%d} "
+            f"({fresh.follow_up_end_reason}). Resume it first to change that."
+        )
     return _update(
         actor=actor,
-        instance=patient,
+        instance=fresh,
         values={
             "follow_up_status": FollowUpStatus.ENDED,
             "follow_up_ended_on": ended_on,
             "follow_up_end_reason": reason,
         },
         fields=PATIENT_FIELDS,
-        expected_version=patient.version,
+        expected_version=fresh.version,
         patient=patient,
         request=request,
     )
@@ -174,7 +188,10 @@ def patient_end_follow_up(
 def patient_resume_follow_up(
     *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> Patient:
-    """Put a patient whose follow-up ended back on active follow-up."""
+    """Put a patient whose follow-up ended back on active follow-up (a no-op if it is active)."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.follow_up_status == FollowUpStatus.ACTIVE:
+        return patient
     return _update(
         actor=actor,
         instance=patient,

@@ -20,6 +20,7 @@ from patients.forms import (
     PatientForm,
     PatientSearchForm,
 )
+from patients.models import FollowUpStatus
 
 # The patient page shows monitoring data, so the monitoring app serves it (style.md); this app only
 # links to it by URL name and never imports monitoring.
@@ -113,15 +114,19 @@ def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         request.POST or None, latest_entry=selectors.patient_latest_entry(patient=patient)
     )
     if request.method == "POST" and form.is_valid():
-        services.patient_end_follow_up(
-            actor=request.user,
-            patient=patient,
-            ended_on=form.cleaned_data["ended_on"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-        messages.success(request, "Follow-up ended; the record is kept.")
-        return redirect(PATIENT_PAGE, pk=patient.pk)
+        try:
+            services.patient_end_follow_up(
+                actor=request.user,
+                patient=patient,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.FollowUpAlreadyEndedError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Follow-up ended; the record is kept.")
+            return redirect(PATIENT_PAGE, pk=patient.pk)
     return render(request, "patients/end_follow_up_form.html", {"form": form, "patient": patient})
 
 
@@ -129,8 +134,11 @@ def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @require_http_methods(["POST"])
 def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
+    was_active = patient.follow_up_status == FollowUpStatus.ACTIVE
     services.patient_resume_follow_up(actor=request.user, patient=patient, request=request)
-    messages.success(request, "Follow-up resumed.")
+    messages.success(
+        request, "Follow-up was already active." if was_active else "Follow-up resumed."
+    )
     return redirect(PATIENT_PAGE, pk=patient.pk)
 
 

@@ -375,3 +375,32 @@ class TestAiCourseForm:
         assert course.entered_in_error
         detail = nurse_client.get(reverse("monitoring:patient", args=[patient.pk]))
         assert "No aromatase-inhibitor course recorded" in detail.text
+
+
+def test_a_second_end_of_follow_up_never_replaces_the_first(
+    physician_client: Client, patient: Patient
+) -> None:
+    url = reverse("patients:end_follow_up", args=[patient.pk])
+    first = {"ended_on": "2025-11-01", "reason": "moved away"}
+    assert physician_client.post(url, first).status_code == 302
+    events = AuditEvent.objects.count()
+    response = physician_client.post(url, {"ended_on": "2025-11-20", "reason": "died"})
+    assert response.status_code == 200
+    assert "already ended on 2025-11-01 (moved away)" in response.text
+    patient.refresh_from_db()
+    assert (patient.follow_up_ended_on, patient.follow_up_end_reason) == (
+        dt.date(2025, 11, 1),
+        "moved away",
+    )
+    assert AuditEvent.objects.count() == events
+
+
+def test_resuming_an_active_follow_up_changes_nothing(
+    physician_client: Client, patient: Patient
+) -> None:
+    events = AuditEvent.objects.count()
+    response = physician_client.post(
+        reverse("patients:resume_follow_up", args=[patient.pk]), follow=True
+    )
+    assert "Follow-up was already active." in response.text
+    assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events

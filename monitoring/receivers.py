@@ -9,11 +9,11 @@ from django.dispatch import receiver
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import SiteDataVersion
-from monitoring.selectors import latest_entry
+from monitoring.selectors import entry_dates
 from monitoring.services.assessment import patient_assessment_refresh
 from monitoring.versions import patient_records_changed
 from patients.models import Patient
-from patients.signals import latest_entry_requested, patient_changed
+from patients.signals import entry_dates_requested, patient_changed
 
 
 @receiver(patient_changed)
@@ -22,10 +22,10 @@ def reassess_changed_patient(sender: Any, patient: Patient, **kwargs: Any) -> No
     patient_assessment_refresh(patient=patient)
 
 
-@receiver(latest_entry_requested)
-def latest_monitoring_entry(sender: Any, patient: Patient, **kwargs: Any) -> tuple[Any, str] | None:
-    # Lets patients bound an end-of-follow-up date by scans, labs, FRAX and doses it cannot import.
-    return latest_entry(patient=patient)
+@receiver(entry_dates_requested)
+def monitoring_entry_dates(sender: Any, patient: Patient, **kwargs: Any) -> list[tuple[Any, str]]:
+    # Lets patients bound a birth or end-of-follow-up date by scans, labs, FRAX and doses.
+    return entry_dates(patient=patient)
 
 
 # Every create, change and error-mark of a patient's records is audited with the patient, inside

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Max, Model, Prefetch, QuerySet
+from django.db.models import Max, Min, Model, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -227,36 +227,20 @@ def patients_scanned_on(*, scanner: Scanner) -> list[int]:
     )
 
 
-def latest_entry(*, patient: Patient) -> tuple[date, str] | None:
-    """The patient's latest scan, lab sample, FRAX or dose not entered in error, as (date, what)."""
-    candidates = [
-        (
-            DexaScan.objects.filter(patient=patient, entered_in_error=False),
-            "scan_date",
-            "DEXA scan",
-        ),
-        (
-            LabResult.objects.filter(patient=patient, entered_in_error=False),
-            "sample_date",
-            "lab result",
-        ),
-        (
-            FraxResult.objects.filter(patient=patient, entered_in_error=False),
-            "assessed_on",
-            "FRAX result",
-        ),
-        (
-            BoneTherapyDose.objects.filter(course__patient=patient, entered_in_error=False),
-            "given_on",
-            "bone-therapy dose",
-        ),
+def entry_dates(*, patient: Patient) -> list[tuple[date, str]]:
+    """The first and last date of the patient's scans, lab samples, FRAX and doses (not in error),
+    each as (date, what it is)."""
+    kinds = [
+        (DexaScan.objects.filter(patient=patient), "scan_date", "DEXA scan"),
+        (LabResult.objects.filter(patient=patient), "sample_date", "lab result"),
+        (FraxResult.objects.filter(patient=patient), "assessed_on", "FRAX result"),
+        (BoneTherapyDose.objects.filter(course__patient=patient), "given_on", "bone-therapy dose"),
     ]
     found = []
-    for rows, column, what in candidates:
-        day = rows.aggregate(latest=Max(column))["latest"]
-        if day is not None:
-            found.append((day, what))
-    return max(found, default=None)
+    for rows, column, what in kinds:
+        span = rows.filter(entered_in_error=False).aggregate(first=Min(column), last=Max(column))
+        found += [(day, what) for day in (span["first"], span["last"]) if day is not None]
+    return found
 
 
 def previous_measurements(

@@ -82,8 +82,15 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
 
-    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sites: QuerySet[Site],
+        first_entry: tuple[date, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.first_entry = first_entry
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
@@ -140,6 +147,11 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     def clean_birth_date(self) -> date:
         value: date = self.cleaned_data["birth_date"]
         _not_in_future(value, "date of birth")
+        if self.first_entry and value > self.first_entry[0]:
+            day, what = self.first_entry
+            raise forms.ValidationError(
+                f"The record holds a {what} on {day:%Y-%m-%d}, before this date of birth."
+            )
         return value
 
     def clean_breast_cancer_diagnosis_date(self) -> date | None:

@@ -1,6 +1,7 @@
 """Reads of patient records, always scoped to the sites the user works at."""
 
 from datetime import date
+from typing import cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
-from patients.signals import latest_entry_requested
+from patients.signals import entry_dates_requested
 
 
 def patients_for_user(*, user: User) -> QuerySet[Patient]:
@@ -55,20 +56,24 @@ def ai_course_get(*, patient: Patient, pk: int) -> AromataseInhibitorCourse:
     )
 
 
-def patient_latest_entry(*, patient: Patient) -> tuple[date, str] | None:
-    """The latest dated entry of the patient's record (any app's), as (date, what it is).
+def patient_entry_span(
+    *, patient: Patient
+) -> tuple[tuple[date, str] | None, tuple[date, str] | None]:
+    """The first and the last dated entry of the patient's record (any app's), as (date, what).
 
-    A course of aromatase inhibitor counts from its start once started; a planned start does not.
+    An aromatase-inhibitor start counts as the last entry only once started: a planned start
+    does not keep follow-up from ending before it.
     """
     today = timezone.localdate()
-    found: list[tuple[date, str]] = [
+    starts = [
         (start, "aromatase-inhibitor start")
-        for start in patient.ai_courses.filter(
-            entered_in_error=False, start_date__lte=today
-        ).values_list("start_date", flat=True)
+        for start in patient.ai_courses.filter(entered_in_error=False).values_list(
+            "start_date", flat=True
+        )
         if start is not None
     ]
-    for _, response in latest_entry_requested.send(sender=Patient, patient=patient):
-        if isinstance(response, tuple):
-            found.append(response)
-    return max(found, default=None)
+    found = list(starts)
+    for _, response in entry_dates_requested.send(sender=Patient, patient=patient):
+        found += cast(list[tuple[date, str]], response or [])
+    started = [entry for entry in found if entry not in starts or entry[0] <= today]
+    return min(found, default=None), max(started, default=None)

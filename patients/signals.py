@@ -9,6 +9,6 @@ from django.dispatch import Signal
 # Sent with `patient` (a Patient).
 patient_changed = Signal()
 
-# Sent with `patient`; each receiver returns the latest dated entry of its app for that patient, as
-# (date, what it is, e.g. "DEXA scan"), or None. Entries marked in error do not count.
-latest_entry_requested = Signal()
+# Sent with `patient`; each receiver returns a list of (date, what it is, e.g. "DEXA scan"): at
+# least the first and the last dated entry of its app for that patient, not entered in error.
+entry_dates_requested = Signal()

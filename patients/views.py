@@ -67,7 +67,10 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = PatientForm(
-        request.POST or None, instance=patient, sites=sites_for_user(user=request.user)
+        request.POST or None,
+        instance=patient,
+        sites=sites_for_user(user=request.user),
+        first_entry=selectors.patient_entry_span(patient=patient)[0],
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +114,7 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = EndFollowUpForm(
-        request.POST or None, latest_entry=selectors.patient_latest_entry(patient=patient)
+        request.POST or None, latest_entry=selectors.patient_entry_span(patient=patient)[1]
     )
     if request.method == "POST" and form.is_valid():
         try:

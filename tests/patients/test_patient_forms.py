@@ -17,6 +17,7 @@ from tests.factories import (
     LabResultFactory,
     PatientFactory,
 )
+from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 
@@ -403,4 +404,32 @@ def test_resuming_an_active_follow_up_changes_nothing(
         reverse("patients:resume_follow_up", args=[patient.pk]), follow=True
     )
     assert "Follow-up was already active." in response.text
+    assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events
+
+
+@pytest.mark.parametrize(
+    ("record", "what"),
+    [
+        ("ai", "aromatase-inhibitor start on 2023-03-01"),
+        ("scan", "DEXA scan on 2024-01-10"),
+        ("lab", "lab result on 2024-06-01"),
+    ],
+)
+def test_a_birth_date_after_an_entry_of_the_record_is_refused(
+    nurse_client: Client, patient: Patient, record: str, what: str
+) -> None:
+    if record == "ai":
+        AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2023, 3, 1))
+    elif record == "scan":
+        DexaScanFactory(patient=patient, scan_date=dt.date(2024, 1, 10))
+    else:
+        LabResultFactory(patient=patient, sample_date=dt.date(2024, 6, 1))
+    url = reverse("patients:update", args=[patient.pk])
+    data = posted_data(nurse_client.get(url).text, having="version")
+    events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+    response = nurse_client.post(url, data | {"birth_date": "2024-12-25"})
+    assert response.status_code == 200
+    assert what in response.context["form"].errors["birth_date"][0]
+    patient.refresh_from_db()
+    assert patient.birth_date == dt.date(1958, 4, 12)
     assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events

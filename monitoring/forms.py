@@ -524,11 +524,19 @@ class PlanForm(forms.Form):
         help_text="Leave empty to follow the date the rules compute.",
     )
     reason = forms.CharField(max_length=300, min_length=3)
+    # The plan in force when the form was opened (0: none), so a colleague's newer plan is noticed.
+    in_force = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout(_row("next_dexa_due", "reason"), Submit("save", "Set plan"))
+        self.helper.layout = Layout(
+            _row("next_dexa_due", "reason"), "in_force", Submit("save", "Set plan")
+        )
+
+    def refused_by(self, newer: Any) -> None:
+        """A colleague set a newer plan: show it, and accept it as the base of a second save."""
+        self.data = {**dict(self.data.items()), "in_force": str(newer.pk)}
 
     def clean_next_dexa_due(self) -> date | None:
         value: date | None = self.cleaned_data["next_dexa_due"]

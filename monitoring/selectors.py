@@ -259,3 +259,8 @@ def previous_measurements(
         .values_list("site", "scan__scan_date", "bmd", "t_score")
     )
     return {site: (day, bmd, t) for site, day, bmd, t in rows}  # later scans overwrite earlier
+
+
+def plan_in_force(*, patient: Patient) -> MonitoringPlan | None:
+    """The patient's latest monitoring plan (the one in force), if any."""
+    return MonitoringPlan.objects.filter(patient=patient).order_by("-set_at", "-id").first()

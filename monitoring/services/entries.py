@@ -50,6 +50,20 @@ class EntryConflictError(Exception):
         super().__init__(message)
 
 
+class PlanChangedError(EntryConflictError):
+    """A newer plan was set after the form was opened; nothing was saved."""
+
+    def __init__(self, newer: MonitoringPlan) -> None:
+        self.newer = newer
+        when = f"{timezone.localtime(newer.set_at):%Y-%m-%d %H:%M}"
+        due = f"{newer.next_dexa_due:%Y-%m-%d}" if newer.next_dexa_due else "the computed date"
+        super().__init__(
+            "next_dexa_due",
+            f"{newer.set_by or 'Someone'} set the next DEXA to {due} ({newer.reason}) at {when}, "
+            "after you opened this form. Save again to replace their plan with yours.",
+        )
+
+
 @dataclass(frozen=True)
 class Measurement:
     bmd: Decimal
@@ -671,16 +685,26 @@ def monitoring_plan_set(
     patient: Patient,
     next_dexa_due: date | None,
     reason: str,
+    expected_in_force: int | None = None,
     request: HttpRequest | None = None,
 ) -> MonitoringPlan:
     """A physician sets the next DEXA date (or, with None, returns to the computed date).
 
     The same decision again (a double submit) is the plan already in force: nothing is written.
+    With `expected_in_force` (the plan's id when the form was opened, 0 for none), a newer plan
+    set by someone else in between refuses the save (PlanChangedError).
     """
     _patient_lock(patient.pk)
-    in_force = MonitoringPlan.objects.filter(patient=patient).order_by("-set_at", "-id").first()
+    in_force = (
+        MonitoringPlan.objects.filter(patient=patient)
+        .select_related("set_by")
+        .order_by("-set_at", "-id")
+        .first()
+    )
     if in_force and (in_force.next_dexa_due, in_force.reason) == (next_dexa_due, reason):
         return in_force
+    if expected_in_force is not None and in_force and in_force.pk != expected_in_force:
+        raise PlanChangedError(in_force)
     plan = MonitoringPlan.objects.create(
         patient=patient, next_dexa_due=next_dexa_due, reason=reason, set_by=actor
     )

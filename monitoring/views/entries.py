@@ -313,20 +313,36 @@ def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @GET_POST
 def plan_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
-    form = PlanForm(request.POST or None)
-    done = save_or_none(
-        request,
-        form,
-        lambda: entries.monitoring_plan_set(
-            actor=request.user,
-            patient=patient,
-            next_dexa_due=form.cleaned_data["next_dexa_due"],
-            reason=form.cleaned_data["reason"],
-            request=request,
+    in_force = selectors.plan_in_force(patient=patient)
+    form = PlanForm(
+        request.POST or None,
+        initial={"in_force": 0}
+        | (
+            {
+                "next_dexa_due": in_force.next_dexa_due,
+                "reason": in_force.reason,
+                "in_force": in_force.pk,
+            }
+            if in_force
+            else {}
         ),
-        success="Monitoring plan set.",
-        to=_page(patient),
     )
+
+    def save() -> object:
+        try:
+            return entries.monitoring_plan_set(
+                actor=request.user,
+                patient=patient,
+                next_dexa_due=form.cleaned_data["next_dexa_due"],
+                reason=form.cleaned_data["reason"],
+                expected_in_force=form.cleaned_data["in_force"],
+                request=request,
+            )
+        except entries.PlanChangedError as refused:
+            form.refused_by(refused.newer)
+            raise
+
+    done = save_or_none(request, form, save, success="Monitoring plan set.", to=_page(patient))
     assessment = selectors.stored_assessment(patient=patient)
     return done or _render(request, patient, form, "Set the monitoring plan", assessment=assessment)
 

@@ -29,6 +29,7 @@ from patients import services as patient_services
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import DexaScanFactory, LabResultFactory, ScannerFactory, UserFactory
+from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +345,37 @@ def test_the_same_plan_submitted_twice_is_stored_once(
     assert patient.plans.count() == 1
     assert physician_client.post(url, {**data, "reason": "Changed"}).status_code == 302
     assert patient.plans.count() == 2
+
+
+def test_the_plan_form_opens_with_the_plan_in_force(
+    physician_client: Client, patient: Patient
+) -> None:
+    url = reverse("monitoring:plan", args=[patient.pk])
+    due = (TODAY + timedelta(days=200)).isoformat()
+    physician_client.post(url, {"next_dexa_due": due, "reason": "MDT decision", "in_force": "0"})
+    data = posted_data(physician_client.get(url).text, having="in_force")
+    assert (data["next_dexa_due"], data["reason"]) == (due, "MDT decision")
+    assert physician_client.post(url, data).status_code == 302  # saved unchanged
+    assert patient.plans.count() == 1
+
+
+def test_a_plan_set_by_a_colleague_after_the_form_opened_is_not_replaced_silently(
+    physician_client: Client, patient: Patient, site: Any
+) -> None:
+    url = reverse("monitoring:plan", args=[patient.pk])
+    colleague = login(UserFactory(username="dr.colleague", role="physician", sites=[site]))
+    mine = posted_data(physician_client.get(url).text, having="in_force")
+    theirs = posted_data(colleague.get(url).text, having="in_force")
+    due = (TODAY + timedelta(days=100)).isoformat()
+    assert (
+        colleague.post(url, theirs | {"next_dexa_due": due, "reason": "Theirs"}).status_code == 302
+    )
+    mine |= {"next_dexa_due": (TODAY + timedelta(days=300)).isoformat(), "reason": "Mine"}
+    response = physician_client.post(url, mine)
+    assert response.status_code == 200
+    assert f"dr.colleague set the next DEXA to {due} (Theirs)" in response.text
+    assert patient.plans.count() == 1
+    again = posted_data(response.text, having="in_force")
+    assert again["reason"] == "Mine"
+    assert physician_client.post(url, again).status_code == 302  # a deliberate second save
+    assert patient.plans.order_by("-id").first().reason == "Mine"  # type: ignore[union-attr]

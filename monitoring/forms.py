@@ -459,6 +459,14 @@ class BoneTherapyCourseForm(
         data = self.cleaned_data
         check_course_dates(self, birth_date=self.patient.birth_date)
         start = data.get("start_date")
+        drug = data.get("drug")
+        changed_drug = self.instance.pk is not None and drug and drug != self.instance.drug
+        if changed_drug and self.instance.doses.filter(entered_in_error=False).exists():
+            self.add_error(
+                "drug",
+                "Doses of this drug are recorded on this course: stop it and start a new "
+                "course of the other drug instead.",
+            )
         if self.instance.pk is not None and start:
             first_dose = (
                 self.instance.doses.filter(entered_in_error=False).order_by("given_on").first()
@@ -494,6 +502,10 @@ class DoseForm(_PatientDatesMixin, forms.Form):
         if value and self.course.start_date and value < self.course.start_date:
             raise forms.ValidationError(
                 f"The course starts on {self.course.start_date:%Y-%m-%d}; a dose cannot precede it."
+            )
+        if value and self.course.stop_date and value > self.course.stop_date:
+            raise forms.ValidationError(
+                f"The course stopped on {self.course.stop_date:%Y-%m-%d}; a dose cannot follow it."
             )
         if value and self.course.start_date is None:
             raise forms.ValidationError(

@@ -275,13 +275,22 @@ def dexa_scan_update(
 
 @transaction.atomic
 def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | None = None) -> None:
-    """A physician signs off a reviewed scan."""
+    """A physician signs off a reviewed scan; a scan signed off already keeps its first reviewer.
+
+    Raises EntryConflictError naming who signed it off and when.
+    """
+    fresh = DexaScan.objects.select_for_update().select_related("reviewed_by").get(pk=scan.pk)
+    if fresh.reviewed_at is not None:
+        when = f"{timezone.localtime(fresh.reviewed_at):%Y-%m-%d %H:%M}"
+        raise EntryConflictError(
+            None, f"This scan was already signed off by {fresh.reviewed_by} at {when}."
+        )
     versioned_update(
         actor=actor,
-        instance=scan,
+        instance=fresh,
         values={"reviewed_at": timezone.now(), "reviewed_by": actor},
         fields=["reviewed_at", "reviewed_by"],
-        expected_version=scan.version,
+        expected_version=fresh.version,
         patient=scan.patient,
         request=request,
     )

@@ -112,8 +112,12 @@ def scan_update(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> Htt
 def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk)
-    entries.dexa_scan_sign_off(actor=request.user, scan=scan, request=request)
-    messages.success(request, f"Scan of {scan.scan_date:%Y-%m-%d} signed off.")
+    try:
+        entries.dexa_scan_sign_off(actor=request.user, scan=scan, request=request)
+    except entries.EntryConflictError as refused:
+        messages.warning(request, str(refused))
+    else:
+        messages.success(request, f"Scan of {scan.scan_date:%Y-%m-%d} signed off.")
     next_url = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
     return redirect(next_url if safe else _page(patient))

@@ -108,11 +108,13 @@ class VersionedFormMixin(forms.BaseForm):
             if not field.has_changed(current, opened):
                 continue  # nobody else changed this field
             _put(data, bound.html_initial_name, field.hidden_widget(), field, current)
+            change = latest.get(name) or _anyone(error.changes)
             if name not in mine_changed:
                 _put(data, bound.html_name, field.widget, field, current)  # theirs: untouched here
+                self._note_taken(name, current, change)
             elif field.has_changed(current, bound.data):
                 clashes += 1
-                self._flag(name, current, latest.get(name) or _anyone(error.changes))
+                self._flag(name, current, change)
         self.data = data
         self.add_error(
             None,
@@ -132,18 +134,28 @@ class VersionedFormMixin(forms.BaseForm):
             return {}
         return model_to_dict(record, meta.fields, meta.exclude)
 
+    def _note_taken(self, name: str, current: Any, change: FieldChange | None) -> None:
+        shown = _shown(self.fields[name], current)
+        by = f"{change.by} at {_when(change)}" if change else "someone else"
+        self.add_error(
+            name, f"Now shows “{shown}”, changed by {by}; you had not changed this field."
+        )
+
     def _flag(self, name: str, current: Any, change: FieldChange | None) -> None:
         field = self.fields[name]
         shown = _shown(field, current)
         if change is None:
             self.add_error(name, f"Changed to “{shown}” by someone else. Save again to replace it.")
             return
-        when = formats.date_format(timezone.localtime(change.at), "DATETIME_FORMAT")
         self.add_error(
             name,
-            f"{change.by} changed this to “{shown}” at {when}, after you opened this form. Your "
-            "value is kept here; save again to replace theirs.",
+            f"{change.by} changed this to “{shown}” at {_when(change)}, after you opened this "
+            "form. Your value is kept here; save again to replace theirs.",
         )
+
+
+def _when(change: FieldChange) -> str:
+    return formats.date_format(timezone.localtime(change.at), "DATETIME_FORMAT")
 
 
 def _latest_change_by_field(changes: list[FieldChange]) -> dict[str, FieldChange]:

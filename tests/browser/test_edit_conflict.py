@@ -62,6 +62,7 @@ def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
     nurse.get_by_role("button", name="Save patient").click()
     expect(nurse.get_by_text("changed by someone else")).to_be_visible()
     expect(nurse.locator("input[name=weight_kg]")).to_have_value("64.5")
+    expect(nurse.get_by_text("Now shows “64.5”, changed by physician at")).to_be_visible()
     expect(nurse.locator("input[name=name]")).to_have_value("Jane Sharred-Corrected")
     nurse.get_by_role("button", name="Save patient").click()
     expect(nurse.get_by_text("Patient record saved.")).to_be_visible()

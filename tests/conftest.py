@@ -117,7 +117,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         by_marker = bool(marker and marker.kwargs.get("transaction"))
         return by_marker or "transactional_db" in getattr(item, "fixturenames", ())
 
-    items.sort(key=transactional)
+    def browser(item: pytest.Item) -> bool:
+        return item.get_closest_marker("browser") is not None
+
+    # Browser tests last of all: their live server's threads hold database connections for the
+    # rest of the session, which the forked processes of the reassessment tests must not inherit.
+    items.sort(key=lambda item: (transactional(item), browser(item)))
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:

@@ -279,7 +279,11 @@ def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | No
 
     Raises EntryConflictError naming who signed it off and when.
     """
-    fresh = DexaScan.objects.select_for_update().select_related("reviewed_by").get(pk=scan.pk)
+    fresh = (
+        DexaScan.objects.select_for_update(of=("self",))
+        .select_related("reviewed_by")
+        .get(pk=scan.pk)
+    )
     if fresh.reviewed_at is not None:
         when = f"{timezone.localtime(fresh.reviewed_at):%Y-%m-%d %H:%M}"
         raise EntryConflictError(

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 
 from django.db import connections, router
 from django.db.models import Model, Prefetch, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from bonehealth.accounts.models import Site, User
@@ -20,6 +19,7 @@ from monitoring.models import (
     PatientAssessment,
     Scanner,
 )
+from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
 
@@ -131,8 +131,11 @@ def last_scanner_for(*, patient: Patient) -> Scanner | None:
 
 
 def patient_page_get(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with all records; 404 for any other."""
-    return get_object_or_404(with_records(patients_for_user(user=user)), pk=pk)
+    """A patient the user may see, with all records; 404 for any other (refusals audited)."""
+    try:
+        return with_records(patients_for_user(user=user)).get(pk=pk)
+    except Patient.DoesNotExist:
+        raise patient_refused(pk) from None
 
 
 def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] | None]:
@@ -150,7 +153,7 @@ def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] |
         cursor.execute(_PATIENT_PAGE_KEY_SQL, [pk, user.pk])
         row = cursor.fetchone()
     if row is None:
-        raise Http404("No such patient.")
+        raise patient_refused(pk)
     patient_id, site_id, mrn, records_version, computed_at = row
     patient = Patient.from_db(alias, ["id", "site_id", "mrn"], [patient_id, site_id, mrn])
     if records_version is None:

@@ -13,6 +13,7 @@ from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import ConcurrentEditError
 from bonehealth.replica import replica_reads
 from patients import selectors, services
+from patients.access import audits_patient_view
 from patients.forms import (
     AromataseInhibitorCourseForm,
     EndFollowUpForm,
@@ -34,6 +35,15 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     include_ended = request.GET.get("ended") == "1"
     patients = selectors.patient_search(user=request.user, query=query, include_ended=include_ended)
     page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: for the page and for its audit row
+    services.patient_list_view_record(
+        actor=request.user,
+        patient_ids=[patient.pk for patient in page.object_list],
+        query=query,
+        include_ended=include_ended,
+        page_number=page.number,
+        request=request,
+    )
     return render(
         request,
         "patients/patient_list.html",
@@ -63,6 +73,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required("patients.change_patient", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = PatientForm(
@@ -89,6 +100,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("patients.mark_patient_in_error", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = MarkInErrorForm(request.POST or None)
@@ -107,6 +119,7 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 @permission_required("patients.end_follow_up", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = EndFollowUpForm(request.POST or None)
@@ -134,6 +147,7 @@ def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 @permission_required("patients.add_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = AromataseInhibitorCourseForm(request.POST or None, patient=patient)
@@ -150,6 +164,7 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     course = selectors.ai_course_get(patient=patient, pk=course_pk)
@@ -177,6 +192,7 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
 
 @permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int
 ) -> HttpResponse:

@@ -25,6 +25,7 @@ from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.models.choices import DOSED_DRUGS
 from monitoring.services import entries
 from monitoring.views._helpers import save_or_none
+from patients.access import audits_patient_view
 from patients.forms import MarkInErrorForm
 from patients.models import Patient
 from patients.selectors import patient_get
@@ -51,6 +52,7 @@ def _render(
 
 @permission_required("monitoring.add_dexascan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def scan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     last = selectors.last_scanner_for(patient=patient)
@@ -78,6 +80,7 @@ def scan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_dexascan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def scan_update(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk)
@@ -134,6 +137,7 @@ def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> H
 
 @permission_required("monitoring.add_labresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def labs_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = LabResultsForm(request.POST or None, patient=patient)
@@ -157,6 +161,7 @@ def labs_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_labresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def lab_update(request: AuthenticatedHttpRequest, pk: int, lab_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     result = selectors.entry_get(LabResult, patient=patient, pk=lab_pk)
@@ -185,6 +190,7 @@ def lab_update(request: AuthenticatedHttpRequest, pk: int, lab_pk: int) -> HttpR
 
 @permission_required("monitoring.add_fraxresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def frax_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = FraxForm(request.POST or None, patient=patient)
@@ -202,6 +208,7 @@ def frax_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_fraxresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def frax_update(request: AuthenticatedHttpRequest, pk: int, frax_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     frax = selectors.entry_get(FraxResult, patient=patient, pk=frax_pk)
@@ -227,6 +234,7 @@ def frax_update(request: AuthenticatedHttpRequest, pk: int, frax_pk: int) -> Htt
 
 @permission_required("monitoring.manage_bone_therapy", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def therapy_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = BoneTherapyCourseForm(request.POST or None, patient=patient)
@@ -244,6 +252,7 @@ def therapy_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.manage_bone_therapy", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def therapy_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk)
@@ -266,6 +275,7 @@ def therapy_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -
 
 @permission_required("monitoring.add_bonetherapydose", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def dose_create(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk)
@@ -293,6 +303,7 @@ def dose_create(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> H
 
 @permission_required("monitoring.change_supplements", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     current = Supplements.objects.filter(patient=patient).first()
@@ -321,6 +332,7 @@ def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 @permission_required("monitoring.set_monitoring_plan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def plan_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = PlanForm(request.POST or None)
@@ -352,6 +364,7 @@ ERROR_MODELS: dict[str, tuple[type, str]] = {
 
 
 @GET_POST
+@audits_patient_view
 def entry_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int
 ) -> HttpResponse:
@@ -385,6 +398,7 @@ def entry_mark_in_error(
 
 @permission_required("monitoring.change_bonetherapydose", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def dose_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int, dose_pk: int
 ) -> HttpResponse:

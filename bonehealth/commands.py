@@ -6,11 +6,17 @@ CommandError; scripts and people read one line and one status for every refusal 
 
 from __future__ import annotations
 
+import socket
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 USAGE_ERROR = 2
+# The name audited for a command run without --actor, which only a DEBUG (demo) install allows.
+DEMO_ACTOR = "demo-command-line"
 
 
 class UsageError(CommandError):
@@ -34,3 +40,40 @@ class StrictCommand(BaseCommand):
 
         parser.error = error  # type: ignore[method-assign]
         return parser
+
+
+@dataclass(frozen=True)
+class CommandActor:
+    """Who ran a command, and on which host: what its audit rows record."""
+
+    user: Any  # the active user named by --actor; None for the demo actor
+    username: str
+    host: str
+
+
+def add_actor_argument(parser: CommandParser) -> None:
+    """Add --actor, the user a command's audit rows name."""
+    parser.add_argument(
+        "--actor",
+        metavar="USERNAME",
+        help=(
+            "the active user running this command, named in its audit rows (required; "
+            f"a DEBUG demo install defaults to {DEMO_ACTOR!r})"
+        ),
+    )
+
+
+def command_actor(username: str | None) -> CommandActor:
+    """Return the --actor user (existing and active) and this host; raise UsageError otherwise.
+
+    Outside DEBUG the option is required: every read or write of patient data names a person.
+    """
+    host = socket.gethostname()
+    if not username:
+        if settings.DEBUG:
+            return CommandActor(user=None, username=DEMO_ACTOR, host=host)
+        raise UsageError("--actor USERNAME is required: the user running this command")
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise UsageError(f"--actor: no active user named {username!r}")
+    return CommandActor(user=user, username=user.get_username(), host=host)

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "bonehealth.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Audits every refused attempt a view raises: a 403, a 404 for an existing patient.
+    "patients.access.RefusalAuditMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,7 +6,8 @@ pages word dates relative to it), the request's path and query, and the viewer's
 links and forms the body holds): viewers with the same permissions share it. The whole page (the
 navigation around the body, which names the viewer) is cached too, under the same key plus the
 viewer, except while a message waits to be shown. The view still runs its access checks and writes
-its audit row on every request: only the rendering of data nobody has changed is skipped.
+its audit row on every request: only the rendering of data nobody has changed is skipped. A list
+page's audit row names the patients it shows: their ids are cached with the body, under its key.
 
 Forms in a cached body carry a placeholder in place of the CSRF token, swapped for the viewer's
 token on the way out. The placeholder holds a raw double quote, which escaped text (every value
@@ -26,6 +27,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+# The context key of the ids of the patients a page shows, kept with its body for the audit.
+SHOWN = "shown_patient_ids"
 CSRF_PLACEHOLDER = mark_safe('csrf-token"placeholder')
 _RENDERED_PLACEHOLDER = f'value="{CSRF_PLACEHOLDER}"'
 
@@ -58,16 +61,17 @@ def _body(
     versions: Hashable,
     template_name: str,
     context: Callable[[], dict[str, Any]],
-) -> str:
-    """The body with the CSRF placeholder still in it, from the cache when `versions` match."""
+) -> tuple[str, list[int]]:
+    """The body with the CSRF placeholder still in it, and the ids of the patients it shows
+    (the context's `SHOWN`), from the cache when `versions` match."""
     key = cache_key(request, page, versions)
-    body: str | None = cache.get(key)
-    if body is None:
-        body = render_to_string(
-            template_name, context() | {"csrf_token": CSRF_PLACEHOLDER}, request
-        )
-        cache.set(key, body, settings.PAGE_CACHE_SECONDS)
-    return body
+    cached: tuple[str, list[int]] | None = cache.get(key)
+    if cached is None:
+        values = context()
+        body = render_to_string(template_name, values | {"csrf_token": CSRF_PLACEHOLDER}, request)
+        cached = (body, list(values.get(SHOWN, [])))
+        cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
+    return cached
 
 
 def _with_token(request: HttpRequest, html: str) -> str:
@@ -85,20 +89,22 @@ def cached_page(
     body_template_name: str,
     context: Callable[[], dict[str, Any]],
     page_context: Callable[[str], dict[str, Any]] = lambda body: {},
+    audit: Callable[[list[int]], None] | None = None,
 ) -> HttpResponse:
     """The page `template_name` renders around the cached body (given to it as `body`).
 
     The whole page is cached per viewer (the navigation shows their name); `page_context(body)`
     adds what the page around the body needs. A page with a message waiting is rendered afresh,
-    shows the message, and is not kept.
+    shows the message, and is not kept. `audit` is called on every request, cached or not, with
+    the ids of the patients the page shows (the `SHOWN` list of `context()`, kept with the body).
     """
     user: Any = request.user
     viewer = (user.pk, user.get_full_name(), user.get_username())
     key = cache_key(request, f"{page}:page", (versions, viewer))
     showing_messages = len(get_messages(request)) > 0
-    html: str | None = None if showing_messages else cache.get(key)
-    if html is None:
-        body = _body(
+    cached: tuple[str, list[int]] | None = None if showing_messages else cache.get(key)
+    if cached is None:
+        body, shown = _body(
             request,
             page=page,
             versions=versions,
@@ -110,9 +116,13 @@ def cached_page(
             {"body": mark_safe(body), "csrf_token": CSRF_PLACEHOLDER} | page_context(body),  # noqa: S308 (rendered by our templates)
             request,
         )
+        cached = (html, shown)
         if not showing_messages:
-            cache.set(key, html, settings.PAGE_CACHE_SECONDS)
-    return HttpResponse(_with_token(request, html))
+            cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
+    page_html, shown = cached
+    if audit is not None:
+        audit(shown)
+    return HttpResponse(_with_token(request, page_html))
 
 
 def cached_fragments[T](

@@ -22,6 +22,7 @@ from monitoring.models import (
     PatientAssessment,
     Scanner,
 )
+from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
 
@@ -133,8 +134,11 @@ def last_scanner_for(*, patient: Patient) -> Scanner | None:
 
 
 def patient_page_get(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with all records; 404 for any other."""
-    return get_object_or_404(with_records(patients_for_user(user=user)), pk=pk)
+    """A patient the user may see, with all records; 404 for any other (refusals audited)."""
+    try:
+        return with_records(patients_for_user(user=user)).get(pk=pk)
+    except Patient.DoesNotExist:
+        raise patient_refused(pk) from None
 
 
 def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] | None]:
@@ -154,7 +158,7 @@ def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] |
         cursor.execute(_PATIENT_PAGE_KEY_SQL, [pk, user.pk])
         row = cursor.fetchone()
     if row is None:
-        raise Http404("No such patient.")
+        raise patient_refused(pk)
     patient_id, site_id, mrn, records_version, computed_at = row
     patient = Patient.from_db(alias, ["id", "site_id", "mrn"], [patient_id, site_id, mrn])
     if records_version is None:

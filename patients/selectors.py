@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.signals import entry_dates_requested
 
@@ -43,10 +44,12 @@ def patient_search(
 
 
 def patient_get(*, user: User, pk: int) -> Patient:
-    """One patient the user may see, with its AI courses; 404 for any other."""
-    return get_object_or_404(
-        patients_for_user(user=user).prefetch_related(_current_courses()), pk=pk
-    )
+    """One patient the user may see, with its AI courses; 404 for any other (audited as refused
+    when the patient exists: `patients.access`)."""
+    try:
+        return patients_for_user(user=user).prefetch_related(_current_courses()).get(pk=pk)
+    except Patient.DoesNotExist:
+        raise patient_refused(pk) from None
 
 
 def ai_course_get(*, patient: Patient, pk: int) -> AromataseInhibitorCourse:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
-from bonehealth.audit.services import audit_record, audit_view_record
+from bonehealth.audit.services import audit_list_record, audit_record, audit_view_record
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
@@ -282,3 +282,22 @@ def patient_record_view(
 ) -> None:
     """Write the audit event for a view of a patient's record (one INSERT: atomic by itself)."""
     audit_view_record(actor=actor, obj=patient, patient_id=patient.pk, request=request)
+
+
+def patient_list_view_record(
+    *,
+    actor: User,
+    patient_ids: list[int],
+    query: str,
+    include_ended: bool,
+    page_number: int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Write the one audit event of a page of the patient list: its search and patients shown."""
+    audit_list_record(
+        actor=actor,
+        shown="patient list",
+        patient_ids=patient_ids,
+        details={"query": query, "include_ended": include_ended or None, "page": page_number},
+        request=request,
+    )

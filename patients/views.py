@@ -13,6 +13,7 @@ from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import ConcurrentEditError
 from bonehealth.replica import replica_reads
 from patients import selectors, services
+from patients.access import audits_patient_view
 from patients.forms import (
     AromataseInhibitorCourseForm,
     EndFollowUpForm,
@@ -35,6 +36,15 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     include_ended = request.GET.get("ended") == "1"
     patients = selectors.patient_search(user=request.user, query=query, include_ended=include_ended)
     page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: for the page and for its audit row
+    services.patient_list_view_record(
+        actor=request.user,
+        patient_ids=[patient.pk for patient in page.object_list],
+        query=query,
+        include_ended=include_ended,
+        page_number=page.number,
+        request=request,
+    )
     return render(
         request,
         "patients/patient_list.html",
@@ -64,6 +74,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required("patients.change_patient", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = PatientForm(
@@ -93,6 +104,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("patients.mark_patient_in_error", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = MarkInErrorForm(request.POST or None)
@@ -111,6 +123,7 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 @permission_required("patients.end_follow_up", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = EndFollowUpForm(
@@ -147,6 +160,7 @@ def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 @permission_required("patients.add_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = AromataseInhibitorCourseForm(request.POST or None, patient=patient)
@@ -163,6 +177,7 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     course = selectors.ai_course_get(patient=patient, pk=course_pk)
@@ -190,6 +205,7 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
 
 @permission_required("patients.change_aromataseinhibitorcourse", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@audits_patient_view
 def ai_course_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int
 ) -> HttpResponse:

@@ -92,7 +92,7 @@ def test_export_history_prints_json_on_stdout(
 ) -> None:
     manage(["seed_demo", "--patients", "0", "--no-progress"], capsys, monkeypatch)
     mrn = Patient.objects.order_by("mrn").values_list("mrn", flat=True)[0]
-    status, out, err = manage(["export_history", mrn], capsys, monkeypatch)
+    status, out, err = manage(["export_history", "--actor", "admin", mrn], capsys, monkeypatch)
     assert (status, err) == (0, "")
     assert json.loads(out)["patient"]["mrn"] == mrn
 

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"
+    DENIED = "denied", "Refused access"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

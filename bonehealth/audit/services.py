@@ -1,6 +1,7 @@
 """The one function that writes the audit trail."""
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from ipaddress import ip_address, ip_network
@@ -105,7 +106,13 @@ def audit_record(
 
 
 def audit_view_record(
-    *, actor: Any, obj: models.Model, patient_id: int, request: HttpRequest | None = None
+    *,
+    actor: Any,
+    obj: models.Model,
+    patient_id: int,
+    request: HttpRequest | None = None,
+    action: AuditAction = AuditAction.VIEW,
+    changes: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the audit event of a view of a patient's record: what `audit_record` writes for a
     VIEW, with one INSERT written in SQL.
@@ -121,11 +128,11 @@ def audit_view_record(
         connection.ops.adapt_datetimefield_value(timezone.now()),
         actor.pk,
         actor.get_username(),
-        AuditAction.VIEW.value,
+        action.value,
         obj._meta.label_lower,
         str(obj.pk),
         patient_id,
-        "{}",
+        json.dumps({key: _plain_change(value) for key, value in (changes or {}).items()}),
         client_address(request),
     ]
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
@@ -173,5 +180,33 @@ def audit_export_record(
             "export": "audit trail CSV",
             "filters": {key: _plain(value) for key, value in filters.items() if value},
             "rows": rows,
+        },
+    )
+
+
+def audit_list_record(
+    *,
+    actor: Any,
+    shown: str,
+    patient_ids: Sequence[int],
+    details: Mapping[str, Any] | None = None,
+    action: AuditAction = AuditAction.VIEW,
+    request: HttpRequest | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Audit one view (or export) of a list of patients: one row naming every patient shown.
+
+    `shown` names the page or export; `details` holds its search query or filters. Empty details
+    are left out.
+    """
+    return audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        username=username,
+        changes={
+            "shown": shown,
+            **{key: value for key, value in (details or {}).items() if value not in (None, "")},
+            "patients": sorted(set(patient_ids)),
         },
     )

@@ -1,13 +1,14 @@
 """Audit records for exports and printouts of lists of patients."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from bonehealth.audit.services import audit_record
+from bonehealth.audit.services import audit_list_record, audit_record
+from patients.models import Patient
 
 
 def worklist_export_record(
@@ -16,9 +17,11 @@ def worklist_export_record(
     export: str,
     filters: Mapping[str, Any],
     rows: int,
+    patient_ids: Sequence[int],
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Audit an export (CSV or printout) of the worklist: who, which filters, how many rows."""
+    """Audit an export (CSV or printout) of the worklist: who, which filters, how many rows, and
+    every patient in it."""
     return audit_record(
         action=AuditAction.EXPORT,
         actor=actor,
@@ -27,5 +30,38 @@ def worklist_export_record(
             "export": export,
             "filters": {key: value for key, value in filters.items() if value not in (None, "")},
             "rows": rows,
+            "patients": sorted(set(patient_ids)),
         },
+    )
+
+
+def overview_view_record(
+    *,
+    actor: User,
+    shown: str,
+    patient_ids: Sequence[int],
+    filters: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Audit one view of the dashboard or the worklist: its filters and the patients it shows."""
+    return audit_list_record(
+        actor=actor,
+        shown=shown,
+        patient_ids=patient_ids,
+        details={"filters": {key: value for key, value in filters.items() if value}},
+        request=request,
+    )
+
+
+def history_export_record(
+    *, actor: User | None, username: str, host: str, patients: Sequence[Patient]
+) -> AuditEvent:
+    """Audit an `export_history` run: who ran it, on which host, and the patients exported."""
+    return audit_list_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        username=username,
+        shown="history JSON",
+        patient_ids=[patient.pk for patient in patients],
+        details={"host": host, "mrns": sorted(patient.mrn for patient in patients)},
     )

@@ -117,9 +117,10 @@ class _Importer(RecordImporter):
                 audit_event(
                     action=AuditAction.CHANGE,
                     actor=self.actor,
+                    username=self.username,
                     obj=patient,
                     patient=patient,
-                    changes={**changes, "source": ["", "import"]},
+                    changes={**changes, "source": ["", "import"], **self.origin},
                 )
             )
             self.report.notes.append(f"patient fields updated: {', '.join(sorted(changes))}")
@@ -127,20 +128,28 @@ class _Importer(RecordImporter):
 
 
 def history_import(
-    *, data: Mapping[str, Any], site: Site | None = None, actor: User | None = None
+    *,
+    data: Mapping[str, Any],
+    site: Site | None = None,
+    actor: User | None = None,
+    username: str = "",
+    host: str = "",
 ) -> ImportReport:
     """Import one decoded history; raise HistoryImportError (nothing saved) saying what is wrong.
 
     `data` is checked by `domain.parse_history` (limits, dates, birth date) before anything is
     read from the database; conflicts with the record are found inside the transaction, which
-    they roll back.
+    they roll back. Its audit rows name `actor` (or `username`, for a command's demo actor) and
+    the `host` the command ran on.
     """
     try:
         history = domain.parse_history(data)
     except domain.HistoryError as error:
         raise HistoryImportError([str(error)]) from None
     target = _resolve_site(site, history)
-    importer = _Importer(raw=data, history=history, site=target, actor=actor)
+    importer = _Importer(
+        raw=data, history=history, site=target, actor=actor, username=username, host=host
+    )
     with transaction.atomic():
         patient = importer.patient()
         importer.ai_courses(patient)

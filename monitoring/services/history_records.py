@@ -68,12 +68,22 @@ class RecordImporter:
     """Import the records of one parsed history for one patient (the caller holds a transaction)."""
 
     def __init__(
-        self, *, raw: Mapping[str, Any], history: domain.History, site: Site, actor: User | None
+        self,
+        *,
+        raw: Mapping[str, Any],
+        history: domain.History,
+        site: Site,
+        actor: User | None,
+        username: str = "",
+        host: str = "",
     ) -> None:
         self.raw = raw
         self.history = history
         self.site = site
         self.actor = actor
+        # Who and where, for the audit rows: the command's --actor (or its demo name) and host.
+        self.username = username
+        self.origin = {"host": host} if host else {}
         self.errors: list[str] = []
         self.report = ImportReport(mrn=history.patient.mrn)
         # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
@@ -85,9 +95,10 @@ class RecordImporter:
             audit_event(
                 action=AuditAction.CREATE,
                 actor=self.actor,
+                username=self.username,
                 obj=obj,
                 patient=patient,
-                changes={"source": "import", **changes},
+                changes={"source": "import", **self.origin, **changes},
             )
         )
         self.report.created[obj._meta.model_name] += 1

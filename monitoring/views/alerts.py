@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -17,19 +16,30 @@ from monitoring.services.alerts import (
     alert_acknowledge,
     user_may_acknowledge,
 )
+from patients.access import PatientPermissionDenied, patient_refused
 from patients.selectors import patients_for_user
+from patients.services import patient_record_view
 
 
 @permission_required("monitoring.acknowledge_alert", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> HttpResponse:
-    alert = get_object_or_404(
-        Alert.objects.select_related("patient", "acknowledged_by"),
-        pk=alert_pk,
-        patient__in=patients_for_user(user=request.user),
-    )
+    try:
+        alert = Alert.objects.select_related("patient", "acknowledged_by").get(
+            pk=alert_pk, patient__in=patients_for_user(user=request.user)
+        )
+    except Alert.DoesNotExist:
+        refused = Alert.objects.filter(pk=alert_pk).values_list("patient_id", flat=True).first()
+        raise (patient_refused(refused) if refused else Http404("No such alert.")) from None
     if not user_may_acknowledge(request.user, alert):
-        raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
+        raise PatientPermissionDenied(
+            "Only a physician may acknowledge a high or critical alert.",
+            patient_id=alert.patient_id,
+        )
+    if request.method == "GET":
+        # The page shows the patient and the alert: a view of their record (`audits_patient_view`
+        # is the rule for pages whose URL names the patient; this one names the alert).
+        patient_record_view(actor=request.user, patient=alert.patient, request=request)
     page = reverse("monitoring:patient", args=[alert.patient_id])
     form = AcknowledgeForm(request.POST or None)
     status = 200

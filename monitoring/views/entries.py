@@ -26,6 +26,7 @@ from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.models.choices import DOSED_DRUGS
 from monitoring.services import entries
 from monitoring.views._helpers import save_or_none
+from patients.access import audits_patient_view
 from patients.forms import MarkInErrorForm
 from patients.models import Patient
 from patients.selectors import patient_get
@@ -52,6 +53,7 @@ def _render(
 
 @permission_required("monitoring.add_dexascan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def scan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     last = selectors.last_scanner_for(patient=patient)
@@ -79,6 +81,7 @@ def scan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_dexascan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def scan_update(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk)
@@ -128,6 +131,7 @@ def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> H
 
 @permission_required("monitoring.add_labresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def labs_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = LabResultsForm(request.POST or None, patient=patient)
@@ -151,6 +155,7 @@ def labs_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_labresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def lab_update(request: AuthenticatedHttpRequest, pk: int, lab_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     result = selectors.entry_get(LabResult, patient=patient, pk=lab_pk)
@@ -179,6 +184,7 @@ def lab_update(request: AuthenticatedHttpRequest, pk: int, lab_pk: int) -> HttpR
 
 @permission_required("monitoring.add_fraxresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def frax_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = FraxForm(request.POST or None, patient=patient)
@@ -196,6 +202,7 @@ def frax_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.change_fraxresult", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def frax_update(request: AuthenticatedHttpRequest, pk: int, frax_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     frax = selectors.entry_get(FraxResult, patient=patient, pk=frax_pk)
@@ -221,6 +228,7 @@ def frax_update(request: AuthenticatedHttpRequest, pk: int, frax_pk: int) -> Htt
 
 @permission_required("monitoring.manage_bone_therapy", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def therapy_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     form = BoneTherapyCourseForm(request.POST or None, patient=patient)
@@ -238,6 +246,7 @@ def therapy_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("monitoring.manage_bone_therapy", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def therapy_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk)
@@ -260,6 +269,7 @@ def therapy_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -
 
 @permission_required("monitoring.add_bonetherapydose", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def dose_create(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk)
@@ -287,6 +297,7 @@ def dose_create(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> H
 
 @permission_required("monitoring.change_supplements", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     current = Supplements.objects.filter(patient=patient).first()
@@ -315,6 +326,7 @@ def supplements_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 @permission_required("monitoring.set_monitoring_plan", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def plan_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     in_force = selectors.plan_in_force(patient=patient)
@@ -362,6 +374,7 @@ ERROR_MODELS: dict[str, tuple[type, str]] = {
 
 
 @GET_POST
+@audits_patient_view
 def entry_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int
 ) -> HttpResponse:
@@ -395,6 +408,7 @@ def entry_mark_in_error(
 
 @permission_required("monitoring.change_bonetherapydose", raise_exception=True)
 @GET_POST
+@audits_patient_view
 def dose_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int, dose_pk: int
 ) -> HttpResponse:

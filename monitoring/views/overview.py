@@ -22,7 +22,7 @@ from monitoring import overview, page_cache
 from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
-from monitoring.services.exports import worklist_export_record
+from monitoring.services.exports import overview_view_record, worklist_export_record
 from monitoring.versions import site_versions_for
 
 DASHBOARD = "monitoring.view_dashboard"
@@ -46,6 +46,15 @@ def _cached_page(
     page: str,
     context: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
+    def audit(patient_ids: list[int]) -> None:
+        overview_view_record(
+            actor=request.user,
+            shown=page,
+            patient_ids=patient_ids,
+            filters=dict(request.GET.items()),
+            request=request,
+        )
+
     return page_cache.cached_page(
         request,
         page=page,
@@ -54,6 +63,7 @@ def _cached_page(
         template_name=f"monitoring/{page}.html",
         body_template_name=f"monitoring/_{page}_body.html",
         context=context,
+        audit=audit,
     )
 
 
@@ -106,13 +116,18 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = _counted_page(
             patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
         )
+        shown = list(page.object_list)
+        scans_page = _counted_page(
+            scans, counts.unreviewed_scans, 10, request.GET.get("scans_page")
+        )
+        scans_page.object_list = list(scans_page.object_list)
         return {
             "form": form,
             "page": page,
-            "patient_rows": _patient_rows(list(page.object_list), severity),
-            "scans": _counted_page(
-                scans, counts.unreviewed_scans, 10, request.GET.get("scans_page")
-            ),
+            "patient_rows": _patient_rows(shown, severity),
+            "scans": scans_page,
+            page_cache.SHOWN: [p.pk for p in shown]
+            + [scan.patient_id for scan in scans_page.object_list],
             "risk_rows": _risk_rows(counts.risk),
             "code_counts": counts.alert_codes,
             "query": _query_without(request, "page"),
@@ -157,10 +172,12 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     def context() -> dict[str, Any]:
         form, f = _worklist(request)
         page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
+        items = _marked(page.object_list, f["today"])
         return {
             "form": form,
             "page": page,
-            "items": _marked(page.object_list, f["today"]),
+            "items": items,
+            page_cache.SHOWN: [item.patient_id for item in items],
             "query": _query_without(request, "page"),
             "print_query": _query_without(request, "page"),
             **f,
@@ -179,6 +196,7 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
         export="worklist printout",
         filters=_filters(f),
         rows=len(items),
+        patient_ids=[item.patient_id for item in items],
         request=request,
     )
     return render(request, "monitoring/worklist_print.html", {"items": items, **f})
@@ -212,11 +230,14 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _form, f = _worklist(request)
     items = _items(request, f)
     with transaction.atomic():
+        # The patient of each row, read in the audit's transaction (in place of a COUNT).
+        patient_ids = list(items.values_list("patient_id", flat=True))
         worklist_export_record(
             actor=request.user,
             export="worklist CSV",
             filters=_filters(f),
-            rows=items.count(),
+            rows=len(patient_ids),
+            patient_ids=patient_ids,
             request=request,
         )
     response = StreamingHttpResponse(_csv_rows(items, f["today"]), content_type="text/csv")

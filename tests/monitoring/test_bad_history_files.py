@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from bonehealth.accounts.models import Site
+from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditEvent
 from monitoring.domain.document import MAX_DOCUMENT_BYTES
 from patients.models import Patient
@@ -136,8 +136,10 @@ def _db_state() -> dict[str, list[dict[str, Any]]]:
 
 def _import(*paths: Path) -> tuple[int, str, str]:
     out, err = StringIO(), StringIO()
+    User.objects.get_or_create(username="importer")
+    argv = ["--actor", "importer", "--site", "north", *map(str, paths)]
     try:
-        call_command("import_history", "--site", "north", *map(str, paths), stdout=out, stderr=err)
+        call_command("import_history", *argv, stdout=out, stderr=err)
     except SystemExit as stop:
         return int(stop.code or 0), out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
@@ -322,8 +324,17 @@ def test_an_unknown_site_is_a_usage_error_with_exit_2(site: Site, tmp_path: Path
 
     path = tmp_path / "good.json"
     path.write_text(_good_text())
+    User.objects.get_or_create(username="importer")
     with pytest.raises(CommandError, match="--site: no site named") as caught:
-        call_command("import_history", "--site", "nowhere", str(path), stdout=StringIO())
+        call_command(
+            "import_history",
+            "--actor",
+            "importer",
+            "--site",
+            "nowhere",
+            str(path),
+            stdout=StringIO(),
+        )
     assert caught.value.returncode == 2
     assert not Patient.objects.exists()
 

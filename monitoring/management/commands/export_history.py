@@ -4,25 +4,34 @@ import json
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import transaction
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site
-from bonehealth.commands import StrictCommand, UsageError
+from bonehealth.commands import StrictCommand, UsageError, add_actor_argument, command_actor
 from monitoring.history import history_json
 from monitoring.selectors import patients_with_records
+from monitoring.services.exports import history_export_record
 from patients.models import Patient
 
 
 class Command(StrictCommand):
-    help = "Print the history JSON of each MRN (one object, or a list for several MRNs)."
+    help = (
+        "Print the history JSON of each MRN (one object, or a list for several MRNs); "
+        "one EXPORT audit row names the actor, the host and the patients."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("mrns", nargs="+", metavar="MRN", help="medical record number")
         parser.add_argument(
             "--site", help="site name or code (needed when an MRN is at several sites)"
         )
+        add_actor_argument(parser)
 
-    def handle(self, *args: Any, mrns: list[str], site: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, mrns: list[str], site: str | None, actor: str | None, **options: Any
+    ) -> None:
+        runner = command_actor(actor)
         patients = Patient.objects.filter(mrn__in=mrns, entered_in_error=False)
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
@@ -38,9 +47,16 @@ class Command(StrictCommand):
         ambiguous = [mrn for mrn, pks in found.items() if len(pks) > 1]
         if ambiguous:
             raise UsageError(f"MRN {', '.join(ambiguous)} exists at several sites: use --site")
-        loaded = {
-            p.mrn: p for p in patients_with_records(pk for pks in found.values() for pk in pks)
-        }
-        histories = [history_json(loaded[mrn]) for mrn in mrns]
+        with transaction.atomic():
+            loaded = {
+                p.mrn: p for p in patients_with_records(pk for pks in found.values() for pk in pks)
+            }
+            histories = [history_json(loaded[mrn]) for mrn in mrns]
+            history_export_record(
+                actor=runner.user,
+                username=runner.username,
+                host=runner.host,
+                patients=list(loaded.values()),
+            )
         output = histories[0] if len(histories) == 1 else histories
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site
+from bonehealth.commands import add_actor_argument, command_actor
 from monitoring.domain import HistoryError
 from monitoring.domain.cli import shown_name
 from monitoring.domain.document import decode, read_file
@@ -33,8 +34,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site", help="site name or code (overrides patient.site in the files)"
         )
+        add_actor_argument(parser)
 
-    def handle(self, *args: Any, files: list[str], site: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, files: list[str], site: str | None, actor: str | None, **options: Any
+    ) -> None:
+        runner = command_actor(actor)
         target = None
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
@@ -44,7 +49,13 @@ class Command(BaseCommand):
         for name in files:
             shown = shown_name(name)
             try:
-                report = history_import(data=decode(read_file(name)), site=target)
+                report = history_import(
+                    data=decode(read_file(name)),
+                    site=target,
+                    actor=runner.user,
+                    username=runner.username,
+                    host=runner.host,
+                )
             except HistoryError as error:
                 problem = _one_line([str(error)])
             except HistoryImportError as error:

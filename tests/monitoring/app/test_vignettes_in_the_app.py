@@ -16,9 +16,11 @@ from django.core.management import call_command
 from bonehealth.accounts.models import Site
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
 from patients.models import Patient
+from tests.factories import UserFactory
 from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES
 
 pytestmark = pytest.mark.django_db
+IMPORT = ["--actor", "importer", "--site", "north"]
 
 
 def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
@@ -29,6 +31,7 @@ def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
 
 @pytest.fixture
 def vignette_site(db: None) -> Site:
+    UserFactory(username="importer")  # the commands' --actor
     return Site.objects.create(name="North General", code="north")
 
 
@@ -37,7 +40,9 @@ def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, 
     path = VIGNETTES / f"{name}.history.json"
     expected = _assess_cli(path)
     as_of = json.loads(path.read_text())["as_of"]
-    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    call_command(
+        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
+    )
     call_command("reassess_all", "--as-of", as_of, "--no-progress", stdout=StringIO())
 
     patient = Patient.objects.get()
@@ -57,10 +62,12 @@ def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, 
 def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name: str) -> None:
     path = VIGNETTES / f"{name}.history.json"
     as_of = json.loads(path.read_text())["as_of"]
-    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    call_command(
+        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
+    )
     out = StringIO()
     mrn = Patient.objects.get().mrn
-    call_command("export_history", mrn, stdout=out)
+    call_command("export_history", "--actor", "importer", mrn, stdout=out)
     exported = json.loads(out.getvalue())
     again = dict(exported, as_of=as_of)
 
@@ -81,12 +88,14 @@ def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name:
 
 def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> None:
     path = VIGNETTES / "69-denosumab-egfr-25-zoledronic-planned.history.json"
-    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    call_command(
+        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
+    )
     from bonehealth.audit.models import AuditEvent
 
     events = AuditEvent.objects.count()
     out = StringIO()
-    call_command("import_history", "--site", "north", str(path), stdout=out)
+    call_command("import_history", *IMPORT, str(path), stdout=out)
     assert AuditEvent.objects.count() == events
     assert "nothing new" in out.getvalue()
 
@@ -124,7 +133,9 @@ def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site,
     from monitoring.selectors import patients_with_records
 
     path = VIGNETTES / f"{name}.history.json"
-    call_command("import_history", "--site", "north", str(path), stdout=StringIO())
+    call_command(
+        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
+    )
     patient = Patient.objects.get()
     loaded = history_from_records(patients_with_records([patient.pk]).get())
     assert _same_history(loaded, build_history(patient))

@@ -1,0 +1,107 @@
+"""How the patient access gate says no, and the audit of every refusal and every view it allows.
+
+A refusal is a 404 like any other (the page says nothing of whether the patient exists), but a
+`PatientRefused` carries the id of a patient who exists, so `RefusalAuditMiddleware` can audit it.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+from patients.models import Patient
+from patients.services import patient_record_view
+
+
+class PatientRefused(Http404):
+    """The gate refused an existing patient: answered as a 404, audited as refused."""
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__("No such patient.")
+        self.patient_id = patient_id
+
+
+class PatientPermissionDenied(PermissionDenied):
+    """A 403 on a page of a patient whose URL does not name them (an alert's page)."""
+
+    def __init__(self, message: str, *, patient_id: int) -> None:
+        super().__init__(message)
+        self.patient_id = patient_id
+
+
+def patient_refused(pk: int) -> Http404:
+    """Return the 404 for a patient id the gate refused: audited only if the patient exists."""
+    if Patient.objects.filter(pk=pk).exists():
+        return PatientRefused(pk)
+    return Http404("No such patient.")
+
+
+def audits_patient_view[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Audit a VIEW of the URL's patient (`pk`) on each GET that shows the page.
+
+    The rule for every page that shows one patient's data: a GET answered 200 passed the access
+    gate (the view's `patient_get` raises a 404 otherwise), and writes one VIEW row in the
+    transaction of the view's reads. POSTs write their own CREATE/CHANGE rows.
+    """
+
+    @wraps(view)
+    def audited(
+        request: AuthenticatedHttpRequest, *args: Any, pk: int, **kwargs: Any
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, pk=pk, **kwargs)
+        with transaction.atomic():
+            response = view(request, *args, pk=pk, **kwargs)
+            if response.status_code == 200:
+                patient_record_view(actor=request.user, patient=Patient(pk=pk), request=request)
+        return response
+
+    return cast("V", audited)
+
+
+def _url_patient_id(request: HttpRequest, exception: Exception) -> int | None:
+    patient_id = getattr(exception, "patient_id", None)
+    if patient_id is None and request.resolver_match is not None:
+        match = request.resolver_match
+        # Every URL with a `pk` in these two apps is a patient's (patients/<pk>/...).
+        if match.namespace in {"patients", "monitoring"}:
+            patient_id = match.kwargs.get("pk")
+    if patient_id is None or not Patient.objects.filter(pk=patient_id).exists():
+        return None
+    return int(patient_id)
+
+
+class RefusalAuditMiddleware:
+    """Audit every refused attempt: a 403 raised by a view, and a 404 for an existing patient
+    the user may not see. A 404 for an id no patient has writes nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Write a DENIED row (the view's own transaction has already rolled back)."""
+        patient_id: int | None
+        if isinstance(exception, PatientRefused):
+            status, patient_id = 404, exception.patient_id
+        elif isinstance(exception, PermissionDenied):
+            status, patient_id = 403, _url_patient_id(request, exception)
+        else:
+            return
+        patient = Patient(pk=patient_id) if patient_id is not None else None
+        audit_record(
+            action=AuditAction.DENIED,
+            actor=request.user,
+            request=request,
+            obj=patient,
+            patient=patient,
+            changes={"status": status, "method": request.method, "path": request.path[:500]},
+        )

@@ -268,6 +268,46 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Successful logins and logouts are already in our audit trail.
 AXES_DISABLE_ACCESS_LOG = True
 
+# Accounts are enrolled by e-mail: a new user, or one whose password an administrator reset,
+# gets a one-time link to choose their own password (bonehealth/accounts/enrolment.py), so no
+# administrator ever knows a usable password of another account. The link expires after
+# ENROLMENT_LINK_DAYS and works once (Django's token depends on the password hash and last login).
+ENROLMENT_LINK_DAYS = env_int("ENROLMENT_LINK_DAYS", 3)
+if not 1 <= ENROLMENT_LINK_DAYS <= 14:
+    raise ImproperlyConfigured(
+        f"ENROLMENT_LINK_DAYS={ENROLMENT_LINK_DAYS} is out of range: use 1 to 14 days."
+    )
+# Django's token generator reads this; no other password-reset flow exists.
+PASSWORD_RESET_TIMEOUT = ENROLMENT_LINK_DAYS * 24 * 60 * 60
+
+# E-mail (Django 6.1's MAILERS; the older EMAIL_* settings are deprecated): printed on the console
+# while developing (the demo prints enrolment links there), SMTP in production, configured by the
+# EMAIL_* variables of .env.example. EMAIL_BACKEND=console forces the console anywhere.
+EMAIL_TRANSPORT = os.environ.get("EMAIL_BACKEND", "").strip().lower() or (
+    "console" if DEBUG else "smtp"
+)
+if EMAIL_TRANSPORT not in {"console", "smtp"}:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND={EMAIL_TRANSPORT!r}: use console or smtp.")
+if EMAIL_TRANSPORT == "console":
+    MAILERS: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bonehealth <noreply@localhost>")
+
 # Two-factor authentication (django-otp, TOTP): required for user administrators, optional for
 # everyone else. The issuer names the account in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "bonehealth")

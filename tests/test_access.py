@@ -209,6 +209,8 @@ ADMIN_POST_ONLY_URLS = [
 REFERENCE_URLS = [("rules", {"nurse", "physician", "admin"})]
 # Open without login.
 PUBLIC_URLS = ["accounts:login", "health"]
+# Open without login, but only with a valid one-time token in the address (the e-mailed link).
+TOKEN_URLS = ["accounts:enrol"]
 # Served by Django: logout is POST-only and open to anyone.
 OTHER_URLS = {"accounts:logout"}
 
@@ -234,6 +236,7 @@ def test_every_url_is_in_a_table() -> None:
         | {row[0] for row in ADMIN_URLS}
         | {row[0] for row in ADMIN_POST_ONLY_URLS}
         | set(PUBLIC_URLS)
+        | set(TOKEN_URLS)
         | {row[0] for row in REFERENCE_URLS}
         | OTHER_URLS
         # Monitoring URLs have their own table, with the records they need, beside their tests.
@@ -364,6 +367,7 @@ def _every_get_page(users: dict[str, User], patient: Patient) -> list[tuple[str,
         if status == 200
     ]
     pages += [("", reverse(name)) for name in PUBLIC_URLS]
+    pages += [("", _enrol_url(users["nurse"], "a-wrong-token"))]
     pages += [(role, reverse(name)) for name, allowed in REFERENCE_URLS for role in sorted(allowed)]
     made = records(patient)
     pages += [
@@ -418,6 +422,7 @@ def _every_post_url(users: dict[str, User], patient: Patient) -> list[tuple[str,
         ("admin", reverse("accounts:otp_verify")),
         ("nurse", reverse("accounts:logout")),
         ("", reverse("accounts:login")),
+        ("", _enrol_url(users["nurse"], "a-wrong-token")),
     ]
     made = records(patient)
     urls += [
@@ -445,3 +450,59 @@ def test_every_form_refuses_a_post_without_a_csrf_token(
 def test_login_and_health_need_no_login(client: Client) -> None:
     assert client.get(reverse("accounts:login")).status_code == 200
     assert client.get(reverse("health")).status_code == 200
+
+
+def _enrol_url(user: User, token: str | None = None) -> str:
+    """The set-password link of the e-mail; a real token unless one is given."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return reverse(
+        "accounts:enrol",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": token or default_token_generator.make_token(user),
+        },
+    )
+
+
+def test_the_enrolment_link_opens_without_login_only_with_a_valid_token(
+    client: Client, nurse: User
+) -> None:
+    form_url = client.get(_enrol_url(nurse))["Location"]
+    page = client.get(form_url)
+    assert page.status_code == 200
+    assert page.context["form"] is not None
+    assert "default-src 'self'" in page["Content-Security-Policy"]
+    # The token is kept in the session, not the address (no Referer leak).
+    assert form_url == _enrol_url(nurse, "set-password")
+
+
+@pytest.mark.parametrize("token", ["a-wrong-token", "set-password"])
+def test_an_invalid_enrolment_token_is_refused_and_sets_nothing(
+    client: Client, nurse: User, token: str
+) -> None:
+    url = _enrol_url(nurse, token)
+    assert client.get(url).context["form"] is None
+    new = "an attacker's passphrase"
+    response = client.post(url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 200
+    assert response.context["form"] is None
+    nurse.refresh_from_db()
+    assert nurse.check_password("correct-horse-battery")
+
+
+def test_a_used_enrolment_token_is_refused(client: Client, nurse: User) -> None:
+    link = _enrol_url(nurse)
+    form_url = client.get(link)["Location"]
+    first = "a first long passphrase"
+    client.post(form_url, {"new_password1": first, "new_password2": first})
+    again = Client()
+    assert again.get(link).context["form"] is None
+    second = "a second long passphrase"
+    again.post(
+        _enrol_url(nurse, "set-password"), {"new_password1": second, "new_password2": second}
+    )
+    nurse.refresh_from_db()
+    assert nurse.check_password(first)

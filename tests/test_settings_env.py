@@ -124,3 +124,45 @@ def test_env_int_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
         env_int("BONEHEALTH_TEST_NUMBER", 10)
     monkeypatch.setenv("BONEHEALTH_TEST_NUMBER", " 12 ")
     assert env_int("BONEHEALTH_TEST_NUMBER", 10) == 12
+
+
+PRINT_MAIL = (
+    "from django.conf import settings; mailer = settings.MAILERS['default']; "
+    "print(mailer['BACKEND'].split('.')[-2], sorted(mailer.get('OPTIONS', {}).items()), "
+    "settings.PASSWORD_RESET_TIMEOUT)"
+)
+
+
+def test_mail_is_printed_in_debug_and_sent_by_smtp_from_the_environment(tmp_path: Path) -> None:
+    debug = manage(tmp_path, "shell", "--no-imports", "-c", PRINT_MAIL, DJANGO_DEBUG="true")
+    assert debug.stdout.strip() == "console [] 259200", debug.stderr
+    production = manage(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT_MAIL,
+        DJANGO_SECRET_KEY="x" * 50,
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="2525",
+        EMAIL_HOST_USER="bonehealth",
+        EMAIL_HOST_PASSWORD="mail-secret",
+        EMAIL_USE_TLS="false",
+        ENROLMENT_LINK_DAYS="2",
+    )
+    assert production.stdout.strip() == (
+        "smtp [('host', 'smtp.example.org'), ('password', 'mail-secret'), ('port', 2525), "
+        "('timeout', 10), ('use_tls', False), ('username', 'bonehealth')] 172800"
+    ), production.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("ENROLMENT_LINK_DAYS", "30"), ("EMAIL_BACKEND", "smpt")]
+)
+def test_a_bad_enrolment_or_mail_setting_is_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    result = manage(tmp_path, "demo_totp", DJANGO_DEBUG="true", **{variable: value})
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert variable in result.stderr

@@ -38,7 +38,14 @@ def demo_sites_and_users() -> list[Site]:
     }
     for username, first, last, role, site_codes, staff in DEMO_USERS:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": staff}
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": staff,
+                # Where an admin's set-password link goes (printed on the demo's console).
+                "email": f"{username}@demo.example.org",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

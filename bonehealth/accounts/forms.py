@@ -5,12 +5,12 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.accounts.selectors import role_groups
+from bonehealth.accounts.selectors import role_groups, sites_administered_by
 
 
 def _row(*names: str) -> Div:
@@ -27,6 +27,8 @@ class UserSearchForm(forms.Form):
 
 
 class _RolesAndSitesForm(forms.ModelForm[User]):
+    """Roles, and the sites the acting administrator administers (the only ones they may grant)."""
+
     roles = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         required=False,
@@ -34,13 +36,16 @@ class _RolesAndSitesForm(forms.ModelForm[User]):
         help_text="An administrator who is also a clinician needs both roles.",
     )
     sites = forms.ModelMultipleChoiceField(
-        queryset=Site.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The sites you administer: you may grant only these.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].queryset = role_groups()  # type: ignore[attr-defined]
-        self.fields["sites"].queryset = Site.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["sites"].queryset = sites_administered_by(user=actor)  # type: ignore[attr-defined]
         self.fields["roles"].label_from_instance = lambda group: group.name.capitalize()  # type: ignore[attr-defined]
 
     def profile_values(self) -> dict[str, Any]:
@@ -55,41 +60,8 @@ class _RolesAndSitesForm(forms.ModelForm[User]):
         return list(self.cleaned_data["sites"])
 
 
-def _check_optional_password_pair(form: forms.BaseForm, *, user: User) -> None:
-    """An optional password typed twice: both alike, and passing the validators for `user`.
-
-    Left empty, the caller generates a temporary password instead.
-    """
-    first: str = form.cleaned_data.get("password1") or ""
-    second: str = form.cleaned_data.get("password2") or ""
-    if not (first or second):
-        return
-    if first != second:
-        form.add_error("password2", "The two passwords differ.")
-        return
-    try:
-        password_validation.validate_password(first, user)
-    except forms.ValidationError as error:
-        form.add_error("password1", error)
-
-
 class UserCreateForm(_RolesAndSitesForm):
-    """A new account; without a typed password a temporary one is generated and shown once."""
-
-    password1 = forms.CharField(
-        label="Initial password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to generate a temporary password. "
-        + password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label="Initial password again",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    """A new account; it gets no password here: an enrolment link goes to its e-mail address."""
 
     class Meta:
         model = User
@@ -97,42 +69,40 @@ class UserCreateForm(_RolesAndSitesForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "The enrolment link to set a password is sent here."
+        self.fields["sites"].required = True
         self.helper = FormHelper()
         self.helper.layout = Layout(
             _row("username", "email"),
             _row("first_name", "last_name"),
             _row("roles", "sites"),
-            _row("password1", "password2"),
-            Submit("save", "Create account"),
+            Submit("save", "Create account and send the enrolment link"),
         )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        candidate = User(
-            username=cleaned.get("username", ""),
-            first_name=cleaned.get("first_name", ""),
-            last_name=cleaned.get("last_name", ""),
-            email=cleaned.get("email", ""),
-        )
-        _check_optional_password_pair(self, user=candidate)
-        return cleaned
 
     def create_values(self) -> dict[str, Any]:
         return {"username": self.cleaned_data["username"], **self.profile_values()}
 
 
 class UserUpdateForm(_RolesAndSitesForm):
-    """Name, e-mail, roles and sites; one's own roles and sites are shown but locked."""
+    """Name, e-mail, roles and sites; one's own roles and sites are shown but locked.
+
+    For a user who also works at sites the actor does not administer, only the actor's own sites
+    stay editable: name, e-mail and roles apply at those other sites too.
+    """
 
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email"]
 
-    def __init__(self, *args: Any, editing_self: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editing_self: bool = False, elsewhere: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
+        administered = self.fields["sites"].queryset  # type: ignore[attr-defined]
         self.fields["roles"].initial = list(instance.groups.all())
-        self.fields["sites"].initial = list(instance.sites.all())
+        self.fields["sites"].initial = list(instance.sites.filter(pk__in=administered))
         if editing_self:
             for name in ("roles", "sites"):
                 self.fields[name].disabled = True
@@ -141,6 +111,13 @@ class UserUpdateForm(_RolesAndSitesForm):
                 ].help_text = (
                     "You cannot change your own roles or sites; ask another administrator."
                 )
+        elif elsewhere:
+            for name in ("first_name", "last_name", "email", "roles"):
+                self.fields[name].disabled = True
+            self.fields["roles"].help_text = (
+                "This account also works at sites you do not administer: only their "
+                "administrators, or a superuser, change its name, e-mail, roles or password."
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             _row("first_name", "last_name"),
@@ -150,36 +127,18 @@ class UserUpdateForm(_RolesAndSitesForm):
         )
 
 
-class AdminPasswordResetForm(forms.Form):
-    """Generate a temporary password, or type one; either way the user must change it."""
+class EnrolmentPasswordForm(SetPasswordForm):
+    """Django's set-password form (the password twice, the validators), laid out with crispy."""
 
-    password1 = forms.CharField(
-        label="New temporary password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to generate one. "
-        + password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label="Again",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            _row("password1", "password2"), Submit("reset", "Reset password")
+            "new_password1", "new_password2", Submit("save", "Set my password")
         )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        _check_optional_password_pair(self, user=self.user)
-        return cleaned
+    def save(self, commit: bool = True) -> User:  # pragma: no cover - the service writes
+        raise NotImplementedError("Use services.user_password_set.")
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):

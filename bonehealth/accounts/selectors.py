@@ -1,16 +1,35 @@
 """Reads about users, roles and sites."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.roles import ROLES
+from bonehealth.audit.models import AuditAction, AuditEvent
+
+# The user-list panel of grants looks back this many days, at most at this many account events.
+RECENT_GRANT_DAYS = 30
+RECENT_GRANT_SCAN = 500
 
 
 def sites_for_user(*, user: User) -> QuerySet[Site]:
     """Return the active sites the user works at."""
+    return Site.objects.filter(users=user, is_active=True)
+
+
+def sites_administered_by(*, user: User) -> QuerySet[Site]:
+    """Return the active sites the user may grant: a superuser all, an administrator their own.
+
+    An administrator administers exactly the sites they are a member of.
+    """
+    if user.is_superuser:
+        return Site.objects.filter(is_active=True)
     return Site.objects.filter(users=user, is_active=True)
 
 
@@ -60,3 +79,58 @@ def user_get(*, pk: int) -> User:
 def user_confirmed_totp_device(*, user: User) -> TOTPDevice | None:
     """The user's confirmed TOTP device, if they set one up."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def user_sites_elsewhere(*, user: User, actor: User) -> list[Site]:
+    """The sites of `user` that `actor` does not administer (left untouched by the actor)."""
+    administered = set(sites_administered_by(user=actor).values_list("pk", flat=True))
+    return [site for site in user.sites.order_by("name") if site.pk not in administered]
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    at: datetime
+    actor_username: str
+    account: User | None
+    account_id: str
+    granted: str
+    email_changed: bool
+
+
+def grants_at_sites(*, sites: QuerySet[Site], limit: int = 20) -> list[GrantRow]:
+    """Recent role and site grants, and e-mail changes, of accounts at the given sites.
+
+    Read from the audit trail (services write `at_sites` and `granted` on account events), so an
+    account later moved away from the site still shows what it was given there.
+    """
+    codes = set(sites.values_list("code", flat=True))
+    since = timezone.now() - timedelta(days=RECENT_GRANT_DAYS)
+    events = (
+        AuditEvent.objects.filter(
+            object_type=User._meta.label_lower,
+            action__in=[AuditAction.CREATE, AuditAction.CHANGE],
+            at__gte=since,
+            changes__has_key="at_sites",
+        )
+        .filter(Q(changes__has_key="granted") | Q(changes__has_key="email"))
+        .order_by("-at", "-id")[:RECENT_GRANT_SCAN]
+    )
+    matched = []
+    for event in events:
+        at_sites = {code.strip() for code in str(event.changes["at_sites"]).split(",")}
+        if at_sites & codes:
+            matched.append(event)
+            if len(matched) == limit:
+                break
+    accounts = User.objects.in_bulk([int(event.object_id) for event in matched])
+    return [
+        GrantRow(
+            at=event.at,
+            actor_username=event.username,
+            account=accounts.get(int(event.object_id)),
+            account_id=event.object_id,
+            granted=str(event.changes.get("granted", "")),
+            email_changed=event.action == AuditAction.CHANGE and "email" in event.changes,
+        )
+        for event in matched
+    ]

@@ -2,10 +2,11 @@
 
 Every write is audited in its transaction, naming the fields that changed (never a password).
 An administrator can never raise their own privileges: their own roles, sites and active flag
-are out of their reach, and only a superuser may change a superuser.
+are out of their reach, and only a superuser may change a superuser. An administrator grants only
+the sites they administer (their own), never touches a user's other sites, and never knows another
+account's password: accounts get one through an e-mailed enrolment link (accounts.enrolment).
 """
 
-import secrets
 from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
@@ -14,22 +15,19 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_administered_by, user_sites_elsewhere
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 
 PROFILE_FIELDS = ("first_name", "last_name", "email")
-
-
-def temporary_password() -> str:
-    """A random 16-character password for the administrator to hand over once."""
-    return secrets.token_urlsafe(12)
 
 
 def _role_names(groups: Iterable[Group]) -> list[str]:
@@ -38,6 +36,18 @@ def _role_names(groups: Iterable[Group]) -> list[str]:
 
 def _site_codes(sites: Iterable[Site]) -> list[str]:
     return sorted(site.code for site in sites)
+
+
+def _granted(
+    *, old_roles: list[str], new_roles: list[str], old_sites: list[str], new_sites: list[str]
+) -> str:
+    """What a change gives an account, as the audit trail and the grants panel show it."""
+    parts = []
+    if roles := sorted(set(new_roles) - set(old_roles)):
+        parts.append(f"roles: {', '.join(roles)}")
+    if sites := sorted(set(new_sites) - set(old_sites)):
+        parts.append(f"sites: {', '.join(sites)}")
+    return "; ".join(parts)
 
 
 def _guard_target(*, actor: User, user: User) -> None:
@@ -50,6 +60,24 @@ def _guard_not_self(*, actor: User, user: User, what: str) -> None:
         raise PermissionDenied(f"You cannot change your own {what}; ask another administrator.")
 
 
+def _administered_ids(actor: User) -> set[int]:
+    return set(sites_administered_by(user=actor).values_list("pk", flat=True))
+
+
+def _guard_grantable(*, actor: User, sites: list[Site]) -> None:
+    if any(site.pk not in _administered_ids(actor) for site in sites):
+        raise PermissionDenied("You may grant only the sites you administer.")
+
+
+def _guard_within_sites(*, actor: User, user: User) -> None:
+    """Refuse an account-wide change to a user who also works at sites the actor does not run."""
+    if user_sites_elsewhere(user=user, actor=actor):
+        raise PermissionDenied(
+            "This account also works at sites you do not administer: you may only add or remove "
+            "your own sites."
+        )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -57,16 +85,22 @@ def user_create(
     values: dict[str, Any],
     roles: Iterable[Group],
     sites: Iterable[Site],
-    password: str,
     request: HttpRequest | None = None,
 ) -> User:
-    """Create an account that must choose its own password at first login."""
+    """Create an account without a usable password, at sites the actor administers.
+
+    The new user chooses their password through an enrolment link (accounts.enrolment).
+    """
     roles, sites = list(roles), list(sites)
-    user = User(**values, must_change_password=True)
-    user.set_password(password)
+    _guard_grantable(actor=actor, sites=sites)
+    if not values.get("email"):
+        raise ValidationError("A new account needs an e-mail address for its enrolment link.")
+    user = User(**values)
+    user.set_unusable_password()
     user.save()
     user.groups.set(roles)
     user.sites.set(sites)
+    role_names, site_codes = _role_names(roles), _site_codes(sites)
     audit_record(
         action=AuditAction.CREATE,
         actor=actor,
@@ -75,10 +109,14 @@ def user_create(
         changes={
             "username": user.username,
             **{name: values.get(name, "") for name in PROFILE_FIELDS},
-            "roles": _role_names(roles),
-            "sites": _site_codes(sites),
+            "roles": role_names,
+            "sites": site_codes,
             "is_active": True,
-            "must_change_password": True,
+            "password": "none: the user sets it through an enrolment link",
+            "granted": _granted(
+                old_roles=[], new_roles=role_names, old_sites=[], new_sites=site_codes
+            ),
+            "at_sites": ", ".join(site_codes),
         },
     )
     return user
@@ -94,28 +132,51 @@ def user_update(
     sites: Iterable[Site],
     request: HttpRequest | None = None,
 ) -> dict[str, list[Any]]:
-    """Change a user's name, e-mail, roles and sites; return {field: [old, new]} of what changed."""
+    """Change a user's name, e-mail, roles and sites; return {field: [old, new]} of what changed.
+
+    `sites` are the user's sites among those the actor administers; their other sites are kept.
+    Name, e-mail and roles apply everywhere, so they change only for a user within those sites.
+    """
     _guard_target(actor=actor, user=user)
+    requested = list(sites)
+    _guard_grantable(actor=actor, sites=requested)
     user = User.objects.select_for_update().get(pk=user.pk)
-    new_roles, new_sites = _role_names(roles), _site_codes(sites)
+    administered = _administered_ids(actor)
+    elsewhere = [site for site in user.sites.all() if site.pk not in administered]
+    final_sites = elsewhere + requested
+    new_roles, new_sites = _role_names(roles), _site_codes(final_sites)
     old_roles, old_sites = _role_names(user.groups.all()), _site_codes(user.sites.all())
     if actor.pk == user.pk and (new_roles != old_roles or new_sites != old_sites):
         _guard_not_self(actor=actor, user=user, what="roles or sites")
-    changes: dict[str, list[Any]] = {}
+    changes: dict[str, Any] = {}
     for name in PROFILE_FIELDS:
         if name in values and getattr(user, name) != values[name]:
             changes[name] = [getattr(user, name), values[name]]
             setattr(user, name, values[name])
     if new_roles != old_roles:
         changes["roles"] = [old_roles, new_roles]
+    if elsewhere and changes and actor.pk != user.pk:
+        _guard_within_sites(actor=actor, user=user)
+    if new_roles != old_roles:
         user.groups.set(list(roles))
     if new_sites != old_sites:
         changes["sites"] = [old_sites, new_sites]
-        user.sites.set(list(sites))
+        user.sites.set(final_sites)
     if changes:
         user.save()
+        granted = _granted(
+            old_roles=old_roles, new_roles=new_roles, old_sites=old_sites, new_sites=new_sites
+        )
         audit_record(
-            action=AuditAction.CHANGE, actor=actor, request=request, obj=user, changes=changes
+            action=AuditAction.CHANGE,
+            actor=actor,
+            request=request,
+            obj=user,
+            changes={
+                **changes,
+                **({"granted": granted} if granted else {}),
+                "at_sites": ", ".join(sorted(set(old_sites) | set(new_sites))),
+            },
         )
     return changes
 
@@ -130,6 +191,7 @@ def user_set_active(
     """
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="active status")
+    _guard_within_sites(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return False
@@ -149,27 +211,59 @@ def user_password_reset_check(*, actor: User, user: User) -> None:
     """Raise PermissionDenied unless the actor may reset this user's password."""
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="password here; use the password page")
+    _guard_within_sites(actor=actor, user=user)
 
 
 @transaction.atomic
-def user_password_reset(
-    *, actor: User, user: User, password: str, request: HttpRequest | None = None
-) -> None:
-    """Set a temporary password the user must change at next login; lift any login lockout.
+def user_password_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Make the password unusable, for the user to choose a new one through an enrolment link.
 
-    Changing the password hash also ends the user's open sessions.
+    Return the updated user (the link's token depends on the new hash). Changing the hash ends
+    the user's open sessions and voids any earlier link.
     """
     user_password_reset_check(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
-    was_forced = user.must_change_password
+    if not user.email:
+        raise ValidationError("This account has no e-mail address to send the link to.")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=actor,
+        request=request,
+        obj=user,
+        changes={
+            "password": "reset by administrator: enrolment link sent",
+            "at_sites": ", ".join(_site_codes(user.sites.all())),
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_set(
+    *, user: User, password: str, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Set the password a user chose through their enrolment link; return False if it is spent.
+
+    The token is checked again under the row lock, so two submissions of one link set at most one
+    password. A login lockout on the account is lifted.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not default_token_generator.check_token(user, token):
+        return False
     user.set_password(password)
-    user.must_change_password = True
+    user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.username)
-    changes: dict[str, Any] = {"password": "reset by administrator"}
-    if not was_forced:
-        changes["must_change_password"] = [False, True]
-    audit_record(action=AuditAction.CHANGE, actor=actor, request=request, obj=user, changes=changes)
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"password": "set through an enrolment link"},
+    )
+    return True
 
 
 @transaction.atomic

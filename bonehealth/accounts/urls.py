@@ -25,6 +25,8 @@ urlpatterns = [
     path("two-factor/verify/", security.otp_verify, name="otp_verify"),
     path("two-factor/turn-off/", security.two_factor_disable, name="two_factor_disable"),
     path("sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
+    # Public with a valid token: the e-mailed link that sets a new account's (or a reset) password.
+    path("enrol/<uidb64>/<token>/", users.EnrolmentView.as_view(), name="enrol"),
     path("users/", users.user_list, name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/", users.user_update, name="user_update"),

@@ -195,9 +195,9 @@ def _shown(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
         labels = {str(key): label for key, label in field.choices}  # type: ignore[misc,union-attr]
         return str(labels.get(str(value), value))
-    if isinstance(field, forms.ModelChoiceField):
-        chosen = field.queryset and field.queryset.filter(pk=getattr(value, "pk", value)).first()
-        return str(chosen) if chosen else str(value)
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+        chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
+        return str(chosen) if chosen is not None else str(value)
     if isinstance(value, date):
         return formats.date_format(value, "DATE_FORMAT")
     return str(value)

@@ -1,5 +1,6 @@
 """Login hardening: lockout and its release, deactivated users, session limits, passwords."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings as project_settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.contrib.sessions.models import Session
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -80,18 +82,24 @@ def test_the_lockout_uses_the_trusted_proxy_header_like_the_audit_trail(
     assert failed.client_address == "203.0.113.9"
 
 
-def test_an_administrators_password_reset_lifts_the_lockout(
-    admin_client_: Client, nurse: User
+def test_setting_a_password_through_an_enrolment_link_lifts_the_lockout(
+    admin_client_: Client, nurse: User, mailoutbox: list[EmailMessage]
 ) -> None:
     other = Client()
     for _ in range(5):
         _try(other, "wrong-password")
     assert AccessAttempt.objects.exists()
-    admin_client_.post(
-        reverse("accounts:user_password_reset", args=[nurse.pk]),
-        {"password1": "a-new-temporary-pass", "password2": "a-new-temporary-pass"},
-    )
-    assert _try(other, "a-new-temporary-pass") == 302
+    admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
+    path = re.search(r"http://testserver(/\S+)", str(mailoutbox[0].body))
+    assert path is not None
+    form_url = Client().get(path.group(1))["Location"]
+    Client().post(form_url, {})  # another browser: no token in its session, nothing set
+    assert not User.objects.get(pk=nurse.pk).has_usable_password()
+    setter = Client()
+    form_url = setter.get(path.group(1))["Location"]
+    new = "a-new-chosen-passphrase"
+    setter.post(form_url, {"new_password1": new, "new_password2": new})
+    assert _try(other, new) == 302
 
 
 def test_a_deactivated_user_cannot_log_in_and_loses_open_sessions(

@@ -4,7 +4,6 @@ username), not common; checked wherever a password is chosen."""
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from bonehealth.accounts.models import Site, User
@@ -61,21 +60,3 @@ def test_the_password_change_page_refuses_a_site_name_and_keeps_the_old_password
     nurse.refresh_from_db()
     assert nurse.check_password(GOOD)
     assert AuditEvent.objects.count() == before
-
-
-def test_an_administrator_cannot_give_a_new_user_their_username_as_password(
-    admin_client_: Client,
-) -> None:
-    from django.contrib.auth.models import Group
-
-    response = admin_client_.post(
-        reverse("accounts:user_create"),
-        {
-            "username": "mhopkins",
-            "roles": [Group.objects.get(name="nurse").pk],
-            "password1": "mhopkins-welcome-1",
-            "password2": "mhopkins-welcome-1",
-        },
-    )
-    assert response.status_code == 200
-    assert not User.objects.filter(username="mhopkins").exists()

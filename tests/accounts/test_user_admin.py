@@ -3,8 +3,14 @@
 An administrator can never raise their own privileges.
 """
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -50,8 +56,15 @@ def test_list_query_count_does_not_grow_with_users(admin_client_: Client, site: 
     assert count() == few
 
 
-def test_create_with_roles_and_sites_and_a_generated_password_shown_once(
-    admin_client_: Client, admin_user: User, site: Site
+def _link(message: EmailMessage) -> str:
+    """The path of the enrolment link in an e-mail."""
+    match = re.search(r"http://testserver(/accounts/enrol/\S+/)", str(message.body))
+    assert match is not None, message.body
+    return match.group(1)
+
+
+def test_create_e_mails_a_one_time_link_and_shows_no_password(
+    admin_client_: Client, admin_user: User, site: Site, mailoutbox: list[EmailMessage]
 ) -> None:
     response = admin_client_.post(
         reverse("accounts:user_create"),
@@ -62,27 +75,60 @@ def test_create_with_roles_and_sites_and_a_generated_password_shown_once(
             "email": "new@example.org",
             "roles": [_group("nurse")],
             "sites": [site.pk],
+            # A forged password field is ignored: the admin cannot choose one.
+            "password1": "a chosen long passphrase",
+            "password2": "a chosen long passphrase",
         },
+        follow=True,
     )
-    assert response.status_code == 200
-    password = response.context["password"]
-    assert len(password) >= 12
-    assert password in response.text
-    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     user = User.objects.get(username="newnurse")
-    assert user.check_password(password)
-    assert user.must_change_password
+    assert response.redirect_chain[-1][0] == reverse("accounts:user_update", args=[user.pk])
+    assert not user.has_usable_password()
+    assert not user.must_change_password
     assert user.has_perm("patients.view_patient")
     assert list(user.sites.all()) == [site]
+    [message] = mailoutbox
+    assert message.to == ["new@example.org"]
+    link = _link(message)
+    assert link.split("/")[-2] not in response.text  # the admin never sees the token
     event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="accounts.user")
     assert event.actor == admin_user
     assert event.changes["roles"] == ["nurse"]
     assert event.changes["sites"] == ["north"]
-    assert password not in str(event.changes)
-    # The new user must change the password at first login.
+    assert event.changes["granted"] == "roles: nurse; sites: north"
+    assert event.changes["at_sites"] == "north"
+    # The new user opens the link without logging in, chooses a password and logs in normally.
     fresh = Client()
+    form_url = fresh.get(link)["Location"]
+    assert fresh.get(form_url).status_code == 200
+    password = "my own long passphrase"
+    done = fresh.post(form_url, {"new_password1": password, "new_password2": password})
+    assert done["Location"] == reverse("accounts:login")
+    user.refresh_from_db()
+    assert user.check_password(password)
     fresh.post(reverse("accounts:login"), {"username": "newnurse", "password": password})
-    assert fresh.get(reverse("patients:list"))["Location"] == reverse("accounts:password_change")
+    assert fresh.get(reverse("patients:list")).status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=user, changes__password="set through an enrolment link"
+    ).exists()
+    # The link works once.
+    replay = Client().get(link)
+    assert replay.status_code == 200
+    assert replay.context["form"] is None
+    assert "does not work" in replay.text
+
+
+def test_create_needs_an_e_mail_address(
+    admin_client_: Client, site: Site, mailoutbox: list[EmailMessage]
+) -> None:
+    response = admin_client_.post(
+        reverse("accounts:user_create"),
+        {"username": "nomail", "roles": [_group("nurse")], "sites": [site.pk]},
+    )
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert not User.objects.filter(username="nomail").exists()
+    assert mailoutbox == []
 
 
 @pytest.mark.parametrize(
@@ -91,44 +137,52 @@ def test_create_with_roles_and_sites_and_a_generated_password_shown_once(
         ("short-pass1", "at least 12 characters"),
         ("password1234", "too common"),
         ("739184620573", "entirely numeric"),
+        ("newnurse-welcome-1", "your username"),
     ],
 )
-def test_create_refuses_weak_typed_passwords(
-    admin_client_: Client, password: str, message: str
+def test_the_enrolment_page_refuses_weak_passwords(
+    admin_client_: Client,
+    site: Site,
+    mailoutbox: list[EmailMessage],
+    password: str,
+    message: str,
 ) -> None:
-    response = admin_client_.post(
+    admin_client_.post(
         reverse("accounts:user_create"),
         {
-            "username": "weak",
+            "username": "newnurse",
+            "email": "new@example.org",
             "roles": [_group("nurse")],
-            "password1": password,
-            "password2": password,
+            "sites": [site.pk],
         },
     )
+    fresh = Client()
+    form_url = fresh.get(_link(mailoutbox[0]))["Location"]
+    response = fresh.post(form_url, {"new_password1": password, "new_password2": password})
     assert response.status_code == 200
-    assert message in " ".join(response.context["form"].errors["password1"])
-    assert not User.objects.filter(username="weak").exists()
+    assert message in " ".join(response.context["form"].errors["new_password2"])
+    assert not User.objects.get(username="newnurse").has_usable_password()
 
 
-def test_create_with_a_typed_password(admin_client_: Client) -> None:
-    response = admin_client_.post(
-        reverse("accounts:user_create"),
-        {
-            "username": "typed",
-            "roles": [_group("physician")],
-            "password1": "a chosen long passphrase",
-            "password2": "a chosen long passphrase",
-        },
-    )
-    user = User.objects.get(username="typed")
-    assert response["Location"] == reverse("accounts:user_update", args=[user.pk])
-    assert user.check_password("a chosen long passphrase")
-    assert user.must_change_password
+def test_an_expired_link_is_refused(
+    admin_client_: Client,
+    nurse: User,
+    mailoutbox: list[EmailMessage],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
+    link = _link(mailoutbox[0])
+    later = default_token_generator._now() + timedelta(days=settings.ENROLMENT_LINK_DAYS, minutes=1)
+    monkeypatch.setattr(default_token_generator, "_now", lambda: later)
+    response = Client().get(link)
+    assert response.context["form"] is None
+    assert not User.objects.get(pk=nurse.pk).has_usable_password()
 
 
 def test_change_roles_and_sites_is_audited_with_the_fields_changed(
     admin_client_: Client, admin_user: User, nurse: User, site: Site, other_site: Site
 ) -> None:
+    admin_user.sites.add(other_site)
     response = admin_client_.post(
         reverse("accounts:user_update", args=[nurse.pk]),
         {
@@ -147,8 +201,11 @@ def test_change_roles_and_sites_is_audited_with_the_fields_changed(
     assert event.actor == admin_user
     assert event.changes == {
         "first_name": ["", "Nora"],
+        "email": ["nurse@example.org", ""],
         "roles": [["nurse"], ["physician"]],
         "sites": [["north"], ["elsewhere", "north"]],
+        "granted": "roles: physician; sites: elsewhere",
+        "at_sites": "elsewhere, north",
     }
 
 
@@ -247,42 +304,43 @@ def test_deactivate_and_reactivate_never_delete_and_are_audited(
     assert changes == [{"is_active": [True, False]}, {"is_active": [False, True]}]
 
 
-def test_reset_password_generated_then_forced_change(admin_client_: Client, nurse: User) -> None:
-    response = admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]), {})
-    password = response.context["password"]
-    nurse.refresh_from_db()
-    assert nurse.check_password(password)
-    assert nurse.must_change_password
-    event = AuditEvent.objects.get(object_id=str(nurse.pk), action=AuditAction.CHANGE)
-    assert event.changes == {
-        "password": "reset by administrator",
-        "must_change_password": [False, True],
-    }
-    assert password not in str(event.changes)
-    client = Client()
-    client.post(reverse("accounts:login"), {"username": "nurse", "password": password})
-    assert client.get(reverse("patients:list"))["Location"] == reverse("accounts:password_change")
-    client.post(
-        reverse("accounts:password_change"),
-        {
-            "old_password": password,
-            "new_password1": "my own long passphrase",
-            "new_password2": "my own long passphrase",
-        },
-    )
-    assert client.get(reverse("patients:list")).status_code == 200
-    nurse.refresh_from_db()
-    assert not nurse.must_change_password
-
-
-def test_reset_password_typed_is_validated(admin_client_: Client, nurse: User) -> None:
+def test_reset_voids_the_password_and_e_mails_a_link_that_voids_older_ones(
+    admin_client_: Client, admin_user: User, nurse: User, mailoutbox: list[EmailMessage]
+) -> None:
     url = reverse("accounts:user_password_reset", args=[nurse.pk])
-    response = admin_client_.post(url, {"password1": "short", "password2": "short"})
-    assert "at least 12 characters" in str(response.context["form"].errors)
-    response = admin_client_.post(
-        url, {"password1": "a chosen long passphrase", "password2": "a chosen long passphrase"}
-    )
-    assert response.status_code == 302
+    assert nurse.email in admin_client_.get(url).text
+    nurse_session = login(nurse, Client())
+    admin_client_.post(url)
+    first = _link(mailoutbox[0])
+    response = admin_client_.post(url, follow=True)
+    second = _link(mailoutbox[1])
+    assert second.split("/")[-2] not in response.text
     nurse.refresh_from_db()
-    assert nurse.check_password("a chosen long passphrase")
-    assert nurse.must_change_password
+    assert not nurse.has_usable_password()
+    assert nurse_session.get(reverse("patients:list")).status_code == 302  # sessions ended
+    events = AuditEvent.objects.filter(object_id=str(nurse.pk), action=AuditAction.CHANGE)
+    assert [event.changes for event in events] == [
+        {"password": "reset by administrator: enrolment link sent", "at_sites": "north"}
+    ] * 2
+    assert all(event.actor == admin_user for event in events)
+    # Only the newest link works.
+    assert Client().get(first).context["form"] is None
+    fresh = Client()
+    form_url = fresh.get(second)["Location"]
+    fresh.post(
+        form_url,
+        {"new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase"},
+    )
+    nurse.refresh_from_db()
+    assert nurse.check_password("a fresh long passphrase")
+
+
+def test_reset_needs_an_e_mail_address(
+    admin_client_: Client, nurse: User, mailoutbox: list[EmailMessage]
+) -> None:
+    User.objects.filter(pk=nurse.pk).update(email="")
+    response = admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
+    assert "no e-mail address" in response.text
+    assert User.objects.get(pk=nurse.pk).check_password("correct-horse-battery")
+    assert mailoutbox == []
+    assert not AuditEvent.objects.filter(object_id=str(nurse.pk)).exists()

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_journey import log_in
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_an_idle_page_blanks_and_returns_to_login(

@@ -209,7 +209,9 @@ def _tables_read(client: Client, url: str) -> tuple[str, str, str]:
     )
 
 
-pytestmark_app = pytest.mark.django_db(transaction=True, databases={"default", "replica"})
+pytestmark_app = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases={"default", "replica"}
+)
 
 
 @pytestmark_app

@@ -169,9 +169,9 @@ def _shown(field: forms.Field, value: Any) -> str:
     if value is False:
         return "no"
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        labels = {str(key): label for key, label in field.choices}  # type: ignore[misc]
+        labels = {str(key): label for key, label in field.choices}  # type: ignore[misc,union-attr]
         return str(labels.get(str(value), value))
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
         return str(chosen) if chosen is not None else str(value)
     if isinstance(value, date):

@@ -23,12 +23,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
-# The audit table's PostgreSQL triggers refuse TRUNCATE unless this is on; transactional tests
-# (browser tests) flush the database with TRUNCATE. UPDATE and DELETE stay refused.
+# The audit table's PostgreSQL triggers refuse TRUNCATE, which transactional tests' flush uses:
+# a test-only backend flushes with triggers off (tests/postgresql_backend/base.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c bonehealth.allow_audit_truncate=on"
-    )
+    DATABASES["default"]["ENGINE"] = "tests.postgresql_backend"  # noqa: F405
 # Tasks run at once, in the test's transaction.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # A replica alias mirroring the test database, for the routing tests (tests/test_replica.py), which

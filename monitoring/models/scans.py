@@ -105,20 +105,38 @@ class DexaScan(ClinicalEntry):
         return f"DEXA {self.scan_date:%Y-%m-%d}"
 
 
+class CurrentMeasurementManager(models.Manager["DexaMeasurement"]):
+    """Only the measurements a scan shows now, not those a correction superseded."""
+
+    def get_queryset(self) -> models.QuerySet["DexaMeasurement"]:
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class DexaMeasurement(models.Model):
-    """BMD and scores of one measured site in one scan."""
+    """BMD and scores of one measured site in one scan.
+
+    A correction never deletes a row: it stamps `superseded_at` on the row it replaces and adds a
+    new one. `objects` (the default manager, so also `scan.measurements` and prefetches) sees
+    current rows only; `all_versions` sees the superseded ones too.
+    """
 
     scan = models.ForeignKey(DexaScan, on_delete=models.PROTECT, related_name="measurements")
     site = models.CharField(max_length=20, choices=MeasuredSite.choices)
     bmd = models.DecimalField("BMD (g/cm²)", max_digits=4, decimal_places=3)
     t_score = models.DecimalField(max_digits=3, decimal_places=1)
     z_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CurrentMeasurementManager()
+    all_versions = models.Manager()  # noqa: DJ012 (ruff takes the custom manager above for a field)
 
     class Meta:
         ordering = ["scan", "site"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scan", "site"], name="one_measurement_per_site_per_scan"
+                fields=["scan", "site"],
+                condition=Q(superseded_at__isnull=True),
+                name="one_current_measurement_per_site_per_scan",
             )
         ]
 

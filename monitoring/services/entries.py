@@ -169,12 +169,24 @@ def _check_sites_free(
 
 
 def _replace_measurements(scan: DexaScan, measurements: Mapping[str, Measurement]) -> None:
-    # Measurements are part of the scan: written with it, never edited alone. The old rows of an
-    # edited scan are kept in the audit event's old values.
-    DexaMeasurement.objects.filter(scan=scan).delete()
+    # Measurements are part of the scan: written with it, never edited alone, never deleted. A
+    # correction stamps the rows it replaces (kept, with their values, for the record) before
+    # adding the new ones: one current row per site.
+    current = {m.site: m for m in DexaMeasurement.objects.filter(scan=scan)}
+    changed = {
+        site
+        for site, row in current.items()
+        if measurements.get(site)
+        != Measurement(bmd=row.bmd, t_score=row.t_score, z_score=row.z_score)
+    }
+    if changed:
+        DexaMeasurement.objects.filter(pk__in=[current[site].pk for site in changed]).update(
+            superseded_at=timezone.now()
+        )
     DexaMeasurement.objects.bulk_create(
         DexaMeasurement(scan=scan, site=site, bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
         for site, m in measurements.items()
+        if site not in current or site in changed
     )
 
 

@@ -154,8 +154,8 @@ def test_csv_export_follows_the_filters_hides_values_and_is_audited(
 def test_postgresql_refuses_raw_update_delete_and_truncate(nurse: User, statement: str) -> None:
     audit_record(action=AuditAction.LOGIN, actor=nurse)
     with transaction.atomic(), connection.cursor() as cursor:
-        # Tests allow TRUNCATE for database flushes; switch that off to prove the trigger.
-        cursor.execute("SET LOCAL bonehealth.allow_audit_truncate = 'off'")
+        # The setting that once let TRUNCATE through no longer does (audit/0003).
+        cursor.execute("SET LOCAL bonehealth.allow_audit_truncate = 'on'")
         # Run the deferred foreign-key checks now, or TRUNCATE fails for that reason instead.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -165,6 +165,6 @@ def test_postgresql_refuses_raw_update_delete_and_truncate(nurse: User, statemen
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_transactional_tests_can_still_flush_the_audit_table() -> None:
-    """Browser tests flush with TRUNCATE; tests/settings.py allows it on their connection only."""
+    """Browser tests flush with TRUNCATE; the test-only backend does it with triggers off."""
     audit_record(action=AuditAction.LOGIN, username="someone")
     assert AuditEvent.objects.count() == 1

@@ -43,6 +43,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0002_append_only_trigger")]
+    dependencies = [("audit", "0003_alter_auditevent_action")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -49,7 +49,7 @@ from monitoring.services.alerts import (
 )
 from monitoring.services.entries import EntryConflictError, LabEntry, Measurement
 from patients import services as patient_services
-from patients.models import PATIENT_RECORD_FIELDS, Patient
+from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
 from tests.factories import ScannerFactory
 
 from . import service_steps as steps
@@ -226,11 +226,14 @@ class ServiceMachine(RuleBasedStateMachine):
 
     @rule(values=steps.frax_values(TODAY))
     def record_frax(self, values: dict[str, Any]) -> None:
+        taken = FraxResult.objects.filter(
+            patient_id=self.patient_pk, assessed_on=values["assessed_on"], entered_in_error=False
+        ).exists()
         self.attempt(
             lambda: entries.frax_record(
                 actor=self.world.nurse, patient=self.patient(), values=values
             ),
-            None,
+            EntryConflictError if taken else None,
         )
 
     @rule(data=st.data(), values=steps.frax_values(TODAY), outdated=st.booleans())
@@ -251,11 +254,19 @@ class ServiceMachine(RuleBasedStateMachine):
 
     @rule(values=steps.therapy_values(TODAY))
     def start_therapy(self, values: dict[str, Any]) -> None:
+        # The same drug from the same start, or planned again while a plan stands: a double submit.
+        same = BoneTherapyCourse.objects.filter(
+            patient_id=self.patient_pk, drug=values["drug"], entered_in_error=False
+        )
+        if values["start_date"] is None:
+            same = same.filter(start_date=None, stop_date=None)
+        else:
+            same = same.filter(start_date=values["start_date"])
         self.attempt(
             lambda: entries.bone_therapy_start(
                 actor=self.world.physician, patient=self.patient(), values=values
             ),
-            None,
+            EntryConflictError if same.exists() else None,
         )
 
     @rule(data=st.data(), values=steps.therapy_values(TODAY), outdated=st.booleans())
@@ -337,6 +348,7 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule(ended=st.none() | steps.days_ago(TODAY))
     def end_or_resume_follow_up(self, ended: date | None) -> None:
         actor, patient = self.world.physician, self.patient()
+        already_ended = ended is not None and patient.follow_up_status == FollowUpStatus.ENDED
         self.attempt(
             lambda: (
                 patient_services.patient_resume_follow_up(actor=actor, patient=patient)
@@ -345,7 +357,7 @@ class ServiceMachine(RuleBasedStateMachine):
                     actor=actor, patient=patient, ended_on=ended, reason="moved away"
                 )
             ),
-            None,
+            patient_services.FollowUpAlreadyEndedError if already_ended else None,
         )
 
     @rule(data=st.data(), outdated=st.booleans())

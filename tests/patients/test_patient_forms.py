@@ -275,7 +275,8 @@ def test_physician_ends_and_resumes_follow_up(physician_client: Client, patient:
     assert patient.follow_up_ended_on is None
 
 
-@pytest.mark.parametrize(
+# One dated entry of each kind a patient's record may hold, and how a refusal names it.
+ENTRIES = pytest.mark.parametrize(
     ("record", "what"),
     [
         ("ai", "aromatase-inhibitor start on 2023-03-01"),
@@ -283,16 +284,22 @@ def test_physician_ends_and_resumes_follow_up(physician_client: Client, patient:
         ("lab", "lab result on 2024-06-01"),
     ],
 )
-def test_follow_up_cannot_end_before_an_entry_of_the_record(
-    physician_client: Client, patient: Patient, record: str, what: str
-) -> None:
 
+
+def _record(patient: Patient, record: str) -> None:
     if record == "ai":
         AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2023, 3, 1))
     elif record == "scan":
         DexaScanFactory(patient=patient, scan_date=dt.date(2024, 1, 10))
     else:
         LabResultFactory(patient=patient, sample_date=dt.date(2024, 6, 1))
+
+
+@ENTRIES
+def test_follow_up_cannot_end_before_an_entry_of_the_record(
+    physician_client: Client, patient: Patient, record: str, what: str
+) -> None:
+    _record(patient, record)
     events = AuditEvent.objects.count()
     url = reverse("patients:end_follow_up", args=[patient.pk])
     response = physician_client.post(url, {"ended_on": "1990-01-01", "reason": "moved away"})
@@ -407,23 +414,11 @@ def test_resuming_an_active_follow_up_changes_nothing(
     assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events
 
 
-@pytest.mark.parametrize(
-    ("record", "what"),
-    [
-        ("ai", "aromatase-inhibitor start on 2023-03-01"),
-        ("scan", "DEXA scan on 2024-01-10"),
-        ("lab", "lab result on 2024-06-01"),
-    ],
-)
+@ENTRIES
 def test_a_birth_date_after_an_entry_of_the_record_is_refused(
     nurse_client: Client, patient: Patient, record: str, what: str
 ) -> None:
-    if record == "ai":
-        AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2023, 3, 1))
-    elif record == "scan":
-        DexaScanFactory(patient=patient, scan_date=dt.date(2024, 1, 10))
-    else:
-        LabResultFactory(patient=patient, sample_date=dt.date(2024, 6, 1))
+    _record(patient, record)
     url = reverse("patients:update", args=[patient.pk])
     data = posted_data(nurse_client.get(url).text, having="version")
     events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()

@@ -329,7 +329,7 @@ def measure_reassess(rows: list[Row]) -> None:
 
     from django.utils import timezone
 
-    from monitoring.services.reassessment import default_jobs, reassess_all
+    from monitoring.assessment.reassessment import default_jobs, reassess_all
 
     jobs = default_jobs()
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -353,8 +353,8 @@ def measure_import(files: int, rows: list[Row]) -> None:
     from django.core.management import call_command
 
     from bonehealth.accounts.models import Site
-    from monitoring.history import history_json
-    from monitoring.selectors import patients_with_records
+    from monitoring.assessment.history import history_json
+    from monitoring.records.selectors import patients_with_records
     from patients.models import Patient
 
     ids = list(

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bonehealth.accounts import views as account_views
-from monitoring.views import rules
+from monitoring.overview import rules
 
 admin.site.site_header = "bonehealth administration"
 

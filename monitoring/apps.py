@@ -6,4 +6,4 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Bone-health monitoring"
 
     def ready(self) -> None:
-        from monitoring import receivers  # noqa: F401  (reassess on patient record changes)
+        from monitoring.assessment import receivers  # noqa: F401  (reassess on patient record changes)

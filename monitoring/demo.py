@@ -586,7 +586,7 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
 
 def demo_showcase_import(*, site: Site, today: date) -> int:
     """Import the showcase patients at `site` (idempotent); return how many are new."""
-    from monitoring.services.history_import import history_import
+    from monitoring.records.history_import import history_import
 
     new = 0
     for history in showcase_histories(today):

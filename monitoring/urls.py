@@ -1,6 +1,10 @@
 from django.urls import path
 
-from monitoring.views import alerts, entries, overview, patient, printouts, scanners
+from monitoring.assessment import views as alerts
+from monitoring.overview import lists as overview
+from monitoring.overview import patient, printouts
+from monitoring.records import scanner_views as scanners
+from monitoring.records import views as entries
 
 app_name = "monitoring"
 

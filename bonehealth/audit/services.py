@@ -118,7 +118,8 @@ def audit_view_record(
     VIEW, with one INSERT written in SQL.
 
     Every patient page view writes one, cached page or not; building the INSERT with the ORM was
-    about a tenth of a cached page's time. Views raise no version (monitoring.receivers listens for
+    about a tenth of a cached page's time. Views raise no version (monitoring.assessment.receivers
+    listens for
     changes only), so no signal is needed.
     """
     columns = ["at", "actor_id", "username", "action", "object_type", "object_id", "patient_id"]

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 def count_unreviewed_scans(apps, schema_editor):
     """Each stored assessment's valid scans awaiting sign-off, then every site's tallies."""
-    from monitoring.tallies import tallies_rebuild
+    from monitoring.assessment.tallies import tallies_rebuild
 
     PatientAssessment = apps.get_model("monitoring", "PatientAssessment")
     DexaScan = apps.get_model("monitoring", "DexaScan")

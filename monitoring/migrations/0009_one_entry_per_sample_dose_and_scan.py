@@ -101,7 +101,7 @@ def mark_exact_duplicates(apps, schema_editor):
             },
         )
         patients.add(patient_id)
-    # Cached pages of these patients and their sites are out of date (monitoring.versions).
+    # Cached pages of these patients and their sites are out of date (monitoring.assessment.versions).
     PatientAssessment.objects.filter(patient_id__in=patients).update(
         records_version=F("records_version") + 1
     )
@@ -109,7 +109,7 @@ def mark_exact_duplicates(apps, schema_editor):
     SiteDataVersion.objects.filter(site_id__in=sites).update(version=F("version") + 1)
     # A marked scan no longer awaits review: recount as migration 0008 did (the copies change no
     # other part of an assessment).
-    from monitoring.tallies import tallies_rebuild
+    from monitoring.assessment.tallies import tallies_rebuild
 
     DexaScan = apps.get_model("monitoring", "DexaScan")
     for patient_id in patients:

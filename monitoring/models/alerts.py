@@ -91,7 +91,8 @@ class PatientAssessment(models.Model):
     unreviewed_scans = models.PositiveIntegerField(default=0, db_default=0)
     # The whole assessment in the JSON format of history-format.md.
     data = models.JSONField()
-    # Raised with every audited change to the patient's records (monitoring.versions), and never
+    # Raised with every audited change to the patient's records (monitoring.assessment.versions),
+    # and never
     # written by the assessment upsert: with `computed_at` it keys the cached patient page.
     records_version = models.PositiveBigIntegerField(default=0, db_default=0)
 

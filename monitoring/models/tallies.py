@@ -14,7 +14,8 @@ class SiteTally(models.Model):
     """How many of a site's followed patients (or their open alerts, or unreviewed scans) a key
     counts, for the dashboard's counts without counting rows.
 
-    Kept by every (re)assessment in the writer's transaction (monitoring.tallies): it subtracts
+    Kept by every (re)assessment in the writer's transaction (monitoring.assessment.tallies): it
+    subtracts
     what the patients counted before and adds what they count now. `tallies_rebuild()` counts
     everything afresh (the migration and the nightly reassessment call it).
     """

@@ -6,7 +6,8 @@ from bonehealth.accounts.models import Site
 
 
 class SiteDataVersion(models.Model):
-    """Raised after every change to the clinical data of a site's patients (monitoring.versions).
+    """Raised after every change to the clinical data of a site's patients
+    (monitoring.assessment.versions).
 
     The overview pages (dashboard, worklist) cache what they render under the versions of the
     user's sites, so a change at a site makes the next view of those pages read afresh. Only ever

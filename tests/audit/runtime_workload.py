@@ -15,15 +15,15 @@ from django.utils import timezone
 
 from bonehealth.accounts.services import user_update
 from bonehealth.audit.models import AuditEvent
+from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.domain.types import Site as MeasuredSite
 from monitoring.models import DexaMeasurement
-from monitoring.services.entries import (
+from monitoring.records.entries import (
     Measurement,
     dexa_scan_record,
     dexa_scan_update,
     entry_mark_in_error,
 )
-from monitoring.tallies import tallies_rebuild
 from patients.services import patient_update
 from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
 

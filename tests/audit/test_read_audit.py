@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert
-from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory, PatientFactory

@@ -19,6 +19,7 @@ from playwright.sync_api import Page
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
@@ -30,7 +31,6 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
-from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import AromataseInhibitorCourse, Patient
 from tests.browser.test_journey import log_in
 from tests.factories import (

@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site, User
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, Scanner
-from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 from tests.factories import (
     AromataseInhibitorCourseFactory,

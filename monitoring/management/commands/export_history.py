@@ -9,9 +9,9 @@ from django.db.models import Q
 
 from bonehealth.accounts.models import Site
 from bonehealth.commands import StrictCommand, UsageError, add_actor_argument, command_actor
-from monitoring.history import history_json
-from monitoring.selectors import patients_with_records
-from monitoring.services.exports import history_export_record
+from monitoring.assessment.history import history_json
+from monitoring.overview.exports import history_export_record
+from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
 

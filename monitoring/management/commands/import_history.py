@@ -10,7 +10,7 @@ from bonehealth.commands import add_actor_argument, command_actor
 from monitoring.domain import HistoryError
 from monitoring.domain.cli import shown_name
 from monitoring.domain.document import decode, read_file
-from monitoring.services.history_import import HistoryImportError, history_import
+from monitoring.records.history_import import HistoryImportError, history_import
 
 
 def _one_line(problems: list[str]) -> str:

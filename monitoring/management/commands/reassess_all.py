@@ -8,13 +8,13 @@ from django.core.management.base import CommandParser
 from tqdm import tqdm
 
 from bonehealth.commands import StrictCommand, UsageError
-from monitoring.services.reassessment import (
+from monitoring.assessment.reassessment import (
     MAX_DEFAULT_JOBS,
     default_jobs,
     reassess_all,
     reassess_all_count,
 )
-from monitoring.tasks import reassess_all_task
+from monitoring.assessment.tasks import reassess_all_task
 
 
 class _Progress(tqdm):

@@ -8,8 +8,8 @@ from tqdm import tqdm
 
 from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
 from bonehealth.commands import StrictCommand, UsageError
+from monitoring.assessment.reassessment import reassess_patients
 from monitoring.demo import demo_clinical_data_create, demo_showcase_import
-from monitoring.services.reassessment import reassess_patients
 from patients.demo import demo_patients_create
 
 

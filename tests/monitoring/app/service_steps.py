@@ -21,8 +21,9 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.forms import latest_plausible_date
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
+from monitoring.assessment.history import build_history
+from monitoring.assessment.tallies import counted, stored_tallies
 from monitoring.domain import thresholds
-from monitoring.history import build_history
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -45,8 +46,7 @@ from monitoring.models.choices import (
     Severity,
     VertebralFractureAssessment,
 )
-from monitoring.services.entries import LabEntry, Measurement
-from monitoring.tallies import counted, stored_tallies
+from monitoring.records.entries import LabEntry, Measurement
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, MenopausalStatus, Patient
 from patients.models import Smoking as SmokingChoice
 

@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
-from monitoring.models import Alert
-from monitoring.services.assessment import (
+from monitoring.assessment.refresh import (
     RefreshSummary,
     _sync_alerts,
     assessments_refresh,
     open_alerts_by_key,
 )
+from monitoring.models import Alert
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import charts, domain
+from monitoring import domain
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
@@ -19,9 +20,9 @@ from monitoring.models import (
     LabResult,
     Scanner,
 )
-from monitoring.selectors import patients_with_records, stored_assessment
-from monitoring.services.assessment import patient_assessment_refresh
-from monitoring.views._csp import EMPTY_STYLE_HASH
+from monitoring.overview import charts
+from monitoring.overview.csp import EMPTY_STYLE_HASH
+from monitoring.records.selectors import patients_with_records, stored_assessment
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory
 
@@ -68,7 +69,7 @@ def charted(patient: Patient) -> Patient:
 
 
 def _history(patient: Patient) -> domain.History:
-    from monitoring.history import build_history
+    from monitoring.assessment.history import build_history
 
     return build_history(patients_with_records([patient.pk]).get())
 

@@ -17,6 +17,12 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
+from monitoring.assessment.refresh import (
+    RefreshSummary,
+    _sync_alerts,
+    assessments_refresh,
+    open_alerts_by_key,
+)
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -24,12 +30,6 @@ from monitoring.models import (
     FraxResult,
     LabResult,
     Supplements,
-)
-from monitoring.services.assessment import (
-    RefreshSummary,
-    _sync_alerts,
-    assessments_refresh,
-    open_alerts_by_key,
 )
 from patients.models import Patient
 from tests.conftest import login

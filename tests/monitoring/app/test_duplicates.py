@@ -23,8 +23,8 @@ from monitoring.models import (
     LabResult,
     Supplements,
 )
-from monitoring.services import entries
-from monitoring.services.entries import EntryConflictError, LabEntry, lab_results_record
+from monitoring.records import entries
+from monitoring.records.entries import EntryConflictError, LabEntry, lab_results_record
 from patients import services as patient_services
 from patients.models import Patient
 from tests.conftest import login

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, MonitoringPlan
-from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring import page_cache
+from monitoring.assessment.alerts import alert_acknowledge
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.assessment.versions import site_data_changed, site_versions_for
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
-from monitoring.services.alerts import alert_acknowledge
-from monitoring.services.assessment import patient_assessment_refresh
-from monitoring.services.entries import LabEntry, dexa_scan_sign_off, lab_results_record
-from monitoring.services.scanners import scanner_update
-from monitoring.versions import site_data_changed, site_versions_for
+from monitoring.overview import page_cache
+from monitoring.records.entries import LabEntry, dexa_scan_sign_off, lab_results_record
+from monitoring.records.scanners import scanner_update
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
 from tests.conftest import login

@@ -9,8 +9,8 @@ from django.http import Http404
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from bonehealth.audit.services import audit_record, audit_view_record
-from monitoring.selectors import patient_page_key
-from monitoring.services.assessment import patient_assessment_refresh
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.selectors import patient_page_key
 from patients.models import FollowUpStatus, Patient
 from patients.selectors import patients_for_user
 from tests.factories import PatientFactory, SiteFactory, UserFactory

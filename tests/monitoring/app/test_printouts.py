@@ -77,7 +77,7 @@ def test_query_count_does_not_grow_with_records(
         LabResultFactory(
             patient=followed, sample_date=dt.date(2023, 1, 1) + dt.timedelta(days=30 * n)
         )
-    from monitoring.services.assessment import patient_assessment_refresh
+    from monitoring.assessment.refresh import patient_assessment_refresh
 
     patient_assessment_refresh(patient=followed)
     assert count() == small

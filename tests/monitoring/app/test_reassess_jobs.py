@@ -15,11 +15,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from monitoring.assessment import reassessment
+from monitoring.assessment.reassessment import reassess_all, reassess_all_count
+from monitoring.assessment.refresh import RefreshSummary
 from monitoring.demo import demo_clinical_data_create
 from monitoring.models import Alert, PatientAssessment, ScheduledItem
-from monitoring.services import reassessment
-from monitoring.services.assessment import RefreshSummary
-from monitoring.services.reassessment import reassess_all, reassess_all_count
 from patients.demo import demo_patients_create
 from tests.factories import SiteFactory
 

@@ -82,7 +82,7 @@ def test_a_new_lsc_reassesses_patients_scanned_on_the_scanner(
     later = DexaScanFactory(patient=patient, scanner=scanner, scan_date=date(2025, 1, 10))
     # Lumbar spine fell 0.025 g/cm²: below the default LSC of 0.030, so not significant ...
     DexaMeasurement.objects.filter(scan=later, site="lumbar_spine").update(bmd="0.887")
-    from monitoring.services.assessment import assessments_refresh
+    from monitoring.assessment.refresh import assessments_refresh
 
     assessments_refresh([patient.pk])
     assert not Alert.objects.filter(code="SIGNIFICANT_BMD_LOSS", cleared_at__isnull=True).exists()

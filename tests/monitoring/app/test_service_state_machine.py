@@ -31,6 +31,12 @@ from hypothesis.stateful import (
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.concurrency import ConcurrentEditError
+from monitoring.assessment.alerts import (
+    AlertAlreadyAcknowledgedError,
+    AlertNotOpenError,
+    alert_acknowledge,
+    alert_acknowledge_permission,
+)
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -40,14 +46,8 @@ from monitoring.models import (
     LabResult,
     Supplements,
 )
-from monitoring.services import entries
-from monitoring.services.alerts import (
-    AlertAlreadyAcknowledgedError,
-    AlertNotOpenError,
-    alert_acknowledge,
-    alert_acknowledge_permission,
-)
-from monitoring.services.entries import EntryConflictError, LabEntry, Measurement
+from monitoring.records import entries
+from monitoring.records.entries import EntryConflictError, LabEntry, Measurement
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
 from tests.factories import ScannerFactory

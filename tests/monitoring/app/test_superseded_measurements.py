@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.history import build_history, history_json
+from monitoring.assessment.history import build_history, history_json
 from monitoring.models import DexaMeasurement, DexaScan
-from monitoring.selectors import patient_with_records
+from monitoring.records.selectors import patient_with_records
 from patients.models import Patient
 from tests.factories import ScannerFactory
 

@@ -13,17 +13,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
-from monitoring import overview
+from monitoring.assessment.reassessment import reassess_all
+from monitoring.assessment.refresh import assessments_refresh
+from monitoring.assessment.tallies import (
+    Standing,
+    changes,
+    counted,
+    stored_tallies,
+    tallies_rebuild,
+)
 from monitoring.models import DexaScan, LabResult, SiteDataVersion, SiteTally
-from monitoring.services.assessment import assessments_refresh
-from monitoring.services.entries import (
+from monitoring.overview import selectors as overview
+from monitoring.records.entries import (
     Measurement,
     dexa_scan_record,
     dexa_scan_sign_off,
     entry_mark_in_error,
 )
-from monitoring.services.reassessment import reassess_all
-from monitoring.tallies import Standing, changes, counted, stored_tallies, tallies_rebuild
 from patients.models import FollowUpStatus, Patient
 from patients.services import (
     patient_end_follow_up,

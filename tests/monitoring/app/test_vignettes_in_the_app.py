@@ -72,10 +72,10 @@ def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name:
     again = dict(exported, as_of=as_of)
 
     other = Site.objects.create(name="Elsewhere", code="elsewhere")
-    from monitoring.services.history_import import history_import
+    from monitoring.records.history_import import history_import
 
     history_import(data=again, site=other)
-    from monitoring.services.assessment import assessments_refresh
+    from monitoring.assessment.refresh import assessments_refresh
 
     assessments_refresh(
         Patient.objects.values_list("pk", flat=True), as_of=date.fromisoformat(as_of)
@@ -103,9 +103,9 @@ def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> N
 def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
     vignette_site: Site,
 ) -> None:
-    from monitoring.history import build_history, history_json
+    from monitoring.assessment.history import build_history, history_json
     from monitoring.models import DexaMeasurement
-    from monitoring.selectors import patients_with_records
+    from monitoring.records.selectors import patients_with_records
     from tests.factories import DexaScanFactory, PatientFactory, ScannerFactory
 
     other = Site.objects.create(name="Elsewhere", code="elsewhere")
@@ -129,8 +129,8 @@ def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
 def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site, name: str) -> None:
     """The patient page reads the history from its loaded records, reassessment from the columns:
     both must give the same `History`."""
-    from monitoring.history import build_history, history_from_records
-    from monitoring.selectors import patients_with_records
+    from monitoring.assessment.history import build_history, history_from_records
+    from monitoring.records.selectors import patients_with_records
 
     path = VIGNETTES / f"{name}.history.json"
     call_command(
@@ -142,8 +142,8 @@ def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site,
 
 
 def test_the_patient_pages_history_equals_the_reassessments_for_the_showcase() -> None:
-    from monitoring.history import build_history, history_from_records
-    from monitoring.selectors import patients_with_records
+    from monitoring.assessment.history import build_history, history_from_records
+    from monitoring.records.selectors import patients_with_records
 
     call_command("seed_demo", "--patients", "5", "--no-progress", stdout=StringIO())
     patients = patients_with_records(Patient.objects.values_list("pk", flat=True))

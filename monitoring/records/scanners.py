@@ -9,12 +9,12 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
+from monitoring.assessment.reassessment import reassess_patients
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Scanner
 from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.models.scans import SCANNER_FIELDS as SCANNER_MODEL_FIELDS
-from monitoring.selectors import patients_scanned_on
-from monitoring.services.reassessment import reassess_patients
-from monitoring.versions import patient_records_changed
+from monitoring.records.selectors import patients_scanned_on
 
 SCANNER_FIELDS = list(SCANNER_MODEL_FIELDS)
 LSC_FIELDS = set(LSC_FIELD_BY_SITE.values())

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.tasks import task
 
-from monitoring.services.reassessment import default_jobs, reassess_all
+from monitoring.assessment.reassessment import default_jobs, reassess_all
 
 
 @task()

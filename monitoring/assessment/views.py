@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring.forms import AcknowledgeForm
-from monitoring.models import Alert
-from monitoring.services.alerts import (
+from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
     alert_acknowledge,
     user_may_acknowledge,
 )
+from monitoring.models import Alert
+from monitoring.records.forms import AcknowledgeForm
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.selectors import patients_for_user
 from patients.services import patient_record_view

@@ -8,9 +8,9 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
+from monitoring.assessment.refresh import assessments_lock
 from monitoring.models import Alert
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from monitoring.services.assessment import assessments_lock
 
 
 class AlertNotOpenError(Exception):

@@ -18,12 +18,13 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
 from bonehealth.csv_safe import csv_lines
 from bonehealth.replica import replica_reads
-from monitoring import overview, page_cache
-from monitoring.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
+from monitoring.assessment.versions import site_versions_for
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
-from monitoring.services.exports import overview_view_record, worklist_export_record
-from monitoring.versions import site_versions_for
+from monitoring.overview import page_cache
+from monitoring.overview import selectors as overview
+from monitoring.overview.exports import overview_view_record, worklist_export_record
+from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"

@@ -1,9 +1,10 @@
-"""Raise the version counters that key cached pages (monitoring.page_cache).
+"""Raise the version counters that key cached pages (monitoring.overview.page_cache).
 
 Two counters, both only ever raised, each inside the transaction of the change it announces (the
 change and its new version commit together, so a reader never sees one without the other):
 - `PatientAssessment.records_version`, raised by every audited change to a patient's records (the
-  audit trail records each create, change and error-mark with the patient; monitoring.receivers
+  audit trail records each create, change and error-mark with the patient;
+  monitoring.assessment.receivers
   hooks it);
 - `SiteDataVersion.version`, raised by those changes and by every (re)assessment, which may open
   or clear alerts and move what is due. Its row stays locked until the writer commits, so writers

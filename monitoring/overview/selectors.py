@@ -4,7 +4,8 @@ Every read here covers only patients the user may see (their active sites, not e
 on active follow-up, and runs a fixed number of queries whatever the number of patients. Which
 patients those are comes from the stored assessments (`followed_assessments`), which every
 reassessment keeps in step with the patient's site, follow-up and error mark; the dashboard's
-counts come from the sites' stored tallies (monitoring.tallies), kept by the same reassessments.
+counts come from the sites' stored tallies (monitoring.assessment.tallies), kept by the same
+reassessments.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet
 
 from bonehealth.accounts.models import Site, User
+from monitoring.assessment.tallies import alert_key_parts
 from monitoring.models import (
     Alert,
     DexaMeasurement,
@@ -25,7 +27,6 @@ from monitoring.models import (
     TallyKind,
 )
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from monitoring.tallies import alert_key_parts
 from patients.models import Patient
 
 

@@ -1,5 +1,6 @@
 """Reassess a patient when the patients app changes their record (see patients.signals), and
-raise the cache versions on every audited change to a patient's records (monitoring.versions)."""
+raise the cache versions on every audited change to a patient's records
+(monitoring.assessment.versions)."""
 
 from typing import Any
 
@@ -8,10 +9,10 @@ from django.dispatch import receiver
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import SiteDataVersion
-from monitoring.selectors import entry_dates
-from monitoring.services.assessment import patient_assessment_refresh
-from monitoring.versions import patient_records_changed
+from monitoring.records.selectors import entry_dates
 from patients.models import Patient
 from patients.signals import entry_dates_requested, patient_changed
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
-from monitoring import domain, selectors
+from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.models import (
     BoneTherapyCourse,
@@ -27,7 +27,8 @@ from monitoring.models import (
 )
 from monitoring.models.choices import Analyte, MeasuredSite, VertebralFractureAssessment
 from monitoring.models.scans import LSC_FIELD_BY_SITE, SCANNER_FIELDS
-from monitoring.services.entries import LabEntry, Measurement
+from monitoring.records import selectors
+from monitoring.records.entries import LabEntry, Measurement
 from patients.forms import check_course_dates
 from patients.models import Patient
 

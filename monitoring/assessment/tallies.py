@@ -5,7 +5,7 @@ and have an open alert of each severity, how many open alerts of each code there
 scans await review. Counting those rows takes tens of milliseconds at 10,000 patients and grows
 with every patient; the tallies give them in one read of a few dozen rows.
 
-Every reassessment (monitoring.services.assessment, in the writer's transaction) describes what
+Every reassessment (monitoring.assessment.refresh, in the writer's transaction) describes what
 each patient counted for before and after as a `Standing`, and `tallies_apply` adds the difference.
 The reassessment first locks its patients' stored assessments, so two writers never both subtract
 the same "before". `tallies_rebuild` counts everything afresh from the stored assessments and

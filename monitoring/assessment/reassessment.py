@@ -16,9 +16,9 @@ from datetime import date, datetime
 from django.db import connection, connections
 from django.utils import timezone
 
-from monitoring.selectors import active_patient_ids
-from monitoring.services.assessment import RefreshSummary, assessments_refresh
-from monitoring.tallies import tallies_rebuild
+from monitoring.assessment.refresh import RefreshSummary, assessments_refresh
+from monitoring.assessment.tallies import tallies_rebuild
+from monitoring.records.selectors import active_patient_ids
 
 BATCH_SIZE = 500
 # Processes for the nightly job: one per core up to this many. The database needs the cores too;

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import charts, domain, page_cache, selectors
-from monitoring.forms import AcknowledgeForm
-from monitoring.history import history_from_records
+from monitoring import domain
+from monitoring.assessment.alerts import user_may_acknowledge
+from monitoring.assessment.history import history_from_records
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import PatientAssessment
-from monitoring.services.alerts import user_may_acknowledge
-from monitoring.services.assessment import patient_assessment_refresh
-from monitoring.views._csp import chart_page
+from monitoring.overview import charts, page_cache
+from monitoring.overview.csp import chart_page
+from monitoring.records import selectors
+from monitoring.records.forms import AcknowledgeForm
 from patients.models import Patient
 from patients.services import patient_record_view
 

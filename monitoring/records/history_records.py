@@ -15,6 +15,7 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from bonehealth.audit.services import audit_event
 from monitoring import domain
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
@@ -29,7 +30,6 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
-from monitoring.versions import patient_records_changed
 from patients.models import AromataseInhibitorCourse, Patient
 
 

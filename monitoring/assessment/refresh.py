@@ -14,12 +14,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.history import histories_for
+from monitoring.assessment.history import histories_for
+from monitoring.assessment.tallies import Standing, changes, tallies_apply
+from monitoring.assessment.versions import sites_changed
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from monitoring.selectors import open_alerts_for
-from monitoring.tallies import Standing, changes, tallies_apply
-from monitoring.versions import sites_changed
+from monitoring.records.selectors import open_alerts_for
 from patients.models import FollowUpStatus, Patient
 
 
@@ -207,7 +207,8 @@ def assessments_lock(patient_ids: list[int], *fields: str) -> list[tuple[Any, ..
     the second reads the records and the counts the first committed, and subtracts what the first
     added, not what was there before it. Every other writer of a patient's monitoring rows takes
     it before them too, so no two transactions wait for each other: a clinical write's audit row
-    raises the patient's records_version (monitoring.receivers), an UPDATE of the same row, before
+    raises the patient's records_version (monitoring.assessment.receivers), an UPDATE of the same
+    row, before
     it reassesses; an acknowledgement locks it before the alert. Then, in every writer, the sites'
     data versions, then the tallies.
 

@@ -1,7 +1,8 @@
 """Rendered pages, cached under keys that change whenever what they show changes.
 
 The patient page, the dashboard and the worklist render a body from many rows. The body is cached
-under a key made of the versions of the data it shows (monitoring.versions), today's date (the
+under a key made of the versions of the data it shows (monitoring.assessment.versions), today's
+date (the
 pages word dates relative to it), the request's path and query, and the viewer's permissions (which
 links and forms the body holds): viewers with the same permissions share it. The whole page (the
 navigation around the body, which names the viewer) is cached too, under the same key plus the

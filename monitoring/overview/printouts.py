@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring.views._csp import chart_page
-from monitoring.views.patient import patient_context, patient_viewed
+from monitoring.overview.csp import chart_page
+from monitoring.overview.patient import patient_context, patient_viewed
 
 
 @require_GET

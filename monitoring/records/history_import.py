@@ -21,8 +21,8 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_event, field_values, model_changes
 from monitoring import domain
-from monitoring.services.assessment import patient_assessment_refresh
-from monitoring.services.history_records import HistoryImportError, ImportReport, RecordImporter
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from patients.models import Patient
 from patients.services import PATIENT_FIELDS
 

@@ -10,8 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import selectors
-from monitoring.forms import (
+from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult, Supplements
+from monitoring.models.choices import DOSED_DRUGS
+from monitoring.records import entries, selectors
+from monitoring.records.forms import (
     BoneTherapyCourseForm,
     DexaScanForm,
     DoseForm,
@@ -22,10 +24,7 @@ from monitoring.forms import (
     SupplementsForm,
     scan_initial,
 )
-from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult, Supplements
-from monitoring.models.choices import DOSED_DRUGS
-from monitoring.services import entries
-from monitoring.views._helpers import save_or_none
+from monitoring.records.saving import save_or_none
 from patients.access import audits_patient_view
 from patients.forms import MarkInErrorForm
 from patients.models import Patient

@@ -25,6 +25,7 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
 from monitoring import domain
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
@@ -38,7 +39,6 @@ from monitoring.models import (
 from monitoring.models.choices import Analyte
 from monitoring.models.labs import canonical_value
 from monitoring.models.records import ClinicalEntry
-from monitoring.services.assessment import patient_assessment_refresh
 from patients.models import Patient
 
 

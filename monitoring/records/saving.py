@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from bonehealth.audit.concurrency import ConcurrentEditError
-from monitoring.services.entries import EntryConflictError
+from monitoring.records.entries import EntryConflictError
 
 
 def save_or_none(

@@ -1,6 +1,7 @@
 """Plotly figures of a patient's BMD, T-scores and bone turnover markers, as plain dicts.
 
-Built from the domain history (`monitoring.history.history_from_records`) and the stored assessment
+Built from the domain history (`monitoring.assessment.history.history_from_records`) and the stored
+assessment
 JSON (history-format.md). Plain dicts, not `plotly.graph_objects`: its validation costs ~16 ms a
 figure on every page view; the tests validate the dicts instead. The page emits a figure with
 `json_script` and `static/js/charts.js` draws it. Colour is never the only cue: every site has its

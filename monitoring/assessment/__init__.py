@@ -1,0 +1,1 @@
+"""The bridge to the rules: histories, stored assessments, alerts, the schedule, reassessment."""

@@ -1,0 +1,1 @@
+"""Read-only pages over the records: dashboard, worklist, patient page, charts, printouts."""

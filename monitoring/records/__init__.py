@@ -1,0 +1,1 @@
+"""Clinical records: entry forms, the services that write them, their views, import."""

@@ -1,1 +1,0 @@
-"""Writes of the monitoring app, each in one transaction with its audit event and reassessment."""

@@ -1,1 +1,0 @@
-"""Monitoring pages: the patient page, entry forms and alert acknowledgement."""

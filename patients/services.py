@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_list_record, audit_record, audit_view_record
@@ -29,12 +30,18 @@ PATIENT_FIELDS = [
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
 
 
-class FollowUpAlreadyEndedError(Exception):
+class FollowUpAlreadyEndedError(RecordConflictError):
     """Someone else ended the follow-up first; nothing was saved."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
 
-class MrnTakenError(Exception):
+
+class MrnTakenError(RecordConflictError):
     """Another valid patient of the site has this MRN; nothing was saved."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("mrn", message)
 
 
 def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:

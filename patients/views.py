@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
-from bonehealth.audit.concurrency import ConcurrentEditError
+from bonehealth.audit.forms import save_or_none
 from bonehealth.replica import replica_reads
 from patients import selectors, services
 from patients.access import audits_patient_view
@@ -21,11 +22,15 @@ from patients.forms import (
     PatientForm,
     PatientSearchForm,
 )
-from patients.models import FollowUpStatus
+from patients.models import FollowUpStatus, Patient
 
 # The patient page shows monitoring data, so the monitoring app serves it (style.md); this app only
 # links to it by URL name and never imports monitoring.
 PATIENT_PAGE = "monitoring:patient"
+
+
+def _page(patient: Patient) -> str:
+    return reverse(PATIENT_PAGE, args=[patient.pk])
 
 
 @permission_required("patients.view_patient", raise_exception=True)
@@ -56,20 +61,19 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_create(
-                actor=request.user,
-                values=form.patient_values(),
-                ai_course=form.ai_course_values(),
-                request=request,
-            )
-        except services.MrnTakenError as taken:
-            form.add_error("mrn", str(taken))
-        else:
-            messages.success(request, f"Patient {patient.mrn} registered.")
-            return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.patient_create(
+            actor=request.user,
+            values=form.patient_values(),
+            ai_course=form.ai_course_values(),
+            request=request,
+        ),
+        success=lambda patient: f"Patient {patient.mrn} registered.",
+        to=_page,
+    )
+    return done or render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
 @permission_required("patients.change_patient", raise_exception=True)
@@ -83,23 +87,20 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         sites=sites_for_user(user=request.user),
         first_entry=selectors.patient_entry_span(patient=patient)[0],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_update(
-                actor=request.user,
-                patient=patient,
-                values=form.patient_values(),
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            )
-        except ConcurrentEditError as conflict:
-            form.apply_conflict(conflict)
-        except services.MrnTakenError as taken:
-            form.add_error("mrn", str(taken))
-        else:
-            messages.success(request, "Patient record saved.")
-            return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.patient_update(
+            actor=request.user,
+            patient=patient,
+            values=form.patient_values(),
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        ),
+        success="Patient record saved.",
+        to=_page(patient),
+    )
+    return done or render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
 @permission_required("patients.mark_patient_in_error", raise_exception=True)
@@ -108,13 +109,16 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = MarkInErrorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.patient_mark_in_error(
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.patient_mark_in_error(
             actor=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
-        )
-        messages.success(request, f"Patient {patient.mrn} marked entered in error and hidden.")
-        return redirect("patients:list")
-    return render(
+        ),
+        success=f"Patient {patient.mrn} marked entered in error and hidden.",
+        to="patients:list",
+    )
+    return done or render(
         request,
         "patients/mark_in_error_form.html",
         {"form": form, "patient": patient, "record": patient},
@@ -129,21 +133,22 @@ def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     form = EndFollowUpForm(
         request.POST or None, latest_entry=selectors.patient_entry_span(patient=patient)[1]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_end_follow_up(
-                actor=request.user,
-                patient=patient,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except services.FollowUpAlreadyEndedError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Follow-up ended; the record is kept.")
-            return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(request, "patients/end_follow_up_form.html", {"form": form, "patient": patient})
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.patient_end_follow_up(
+            actor=request.user,
+            patient=patient,
+            ended_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        ),
+        success="Follow-up ended; the record is kept.",
+        to=_page(patient),
+    )
+    return done or render(
+        request, "patients/end_follow_up_form.html", {"form": form, "patient": patient}
+    )
 
 
 @permission_required("patients.end_follow_up", raise_exception=True)
@@ -164,13 +169,16 @@ def patient_resume_follow_up(request: AuthenticatedHttpRequest, pk: int) -> Http
 def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = AromataseInhibitorCourseForm(request.POST or None, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        services.ai_course_create(
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.ai_course_create(
             actor=request.user, patient=patient, values=form.course_values(), request=request
-        )
-        messages.success(request, "Aromatase-inhibitor course added.")
-        return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(
+        ),
+        success="Aromatase-inhibitor course added.",
+        to=_page(patient),
+    )
+    return done or render(
         request, "patients/ai_course_form.html", {"form": form, "patient": patient, "course": None}
     )
 
@@ -182,21 +190,20 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
     patient = selectors.patient_get(user=request.user, pk=pk)
     course = selectors.ai_course_get(patient=patient, pk=course_pk)
     form = AromataseInhibitorCourseForm(request.POST or None, instance=course, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ai_course_update(
-                actor=request.user,
-                course=course,
-                values=form.course_values(),
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            )
-        except ConcurrentEditError as conflict:
-            form.apply_conflict(conflict)
-        else:
-            messages.success(request, "Aromatase-inhibitor course saved.")
-            return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.ai_course_update(
+            actor=request.user,
+            course=course,
+            values=form.course_values(),
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        ),
+        success="Aromatase-inhibitor course saved.",
+        to=_page(patient),
+    )
+    return done or render(
         request,
         "patients/ai_course_form.html",
         {"form": form, "patient": patient, "course": course},
@@ -212,13 +219,16 @@ def ai_course_mark_in_error(
     patient = selectors.patient_get(user=request.user, pk=pk)
     course = selectors.ai_course_get(patient=patient, pk=course_pk)
     form = MarkInErrorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.ai_course_mark_in_error(
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.ai_course_mark_in_error(
             actor=request.user, course=course, reason=form.cleaned_data["reason"], request=request
-        )
-        messages.success(request, "Course marked entered in error.")
-        return redirect(PATIENT_PAGE, pk=patient.pk)
-    return render(
+        ),
+        success="Course marked entered in error.",
+        to=_page(patient),
+    )
+    return done or render(
         request,
         "patients/mark_in_error_form.html",
         {"form": form, "patient": patient, "record": course},

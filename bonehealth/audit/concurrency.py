@@ -24,6 +24,15 @@ class FieldChange:
     at: datetime
 
 
+class RecordConflictError(Exception):
+    """The save clashes with a record already saved (a duplicate, or a state someone else set
+    first); nothing was saved. `field` names the form field to blame (None: the whole form)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class ConcurrentEditError(Exception):
     """The record changed after the form was opened; nothing was saved."""
 

@@ -1,15 +1,20 @@
-"""Form pieces shared by every app's edit forms: ISO date fields, versions and edit conflicts."""
+"""Form pieces shared by every app's edit forms: ISO date fields, versions and edit conflicts, and
+the save-or-show-errors step of the views."""
 
 import calendar
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.db import models
 from django.forms.models import model_to_dict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import formats, timezone
 
-from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange
+from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange, RecordConflictError
 
 # No clinical date of a living patient's record comes before this; an earlier year is a typo.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -152,6 +157,35 @@ class VersionedFormMixin(forms.BaseForm):
             f"{change.by} changed this to “{shown}” at {_when(change)}, after you opened this "
             "form. Your value is kept here; save again to replace theirs.",
         )
+
+
+def save_or_none[T](
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    to: str | Callable[[T], str],
+    field_for: Callable[[str | None], str | None] = lambda name: name,
+) -> HttpResponse | None:
+    """On a valid POST run `save` and redirect; otherwise (or on a conflict) return None to render.
+
+    `success` (the message) and `to` (a URL or URL name) may be functions of what `save` returned.
+    Conflicts keep the form's values and show the message next to the field concerned.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ConcurrentEditError as conflict:
+        form.apply_conflict(conflict)  # type: ignore[attr-defined]
+        return None
+    except RecordConflictError as conflict:
+        field = field_for(conflict.field)
+        form.add_error(field if field in form.fields else None, str(conflict))
+        return None
+    messages.success(request, success(saved) if callable(success) else success)
+    return redirect(to(saved) if callable(to) else to)
 
 
 def _when(change: FieldChange) -> str:

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_safe
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import domain
 from monitoring.assessment.alerts import user_may_acknowledge
+from monitoring.assessment.forms import AcknowledgeForm
 from monitoring.assessment.history import history_from_records
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import PatientAssessment
 from monitoring.overview import charts, page_cache
 from monitoring.overview.csp import chart_page
 from monitoring.records import selectors
-from monitoring.records.forms import AcknowledgeForm
 from patients.models import Patient
 from patients.services import patient_record_view
 

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
+from bonehealth.audit.forms import save_or_none
 from monitoring.records import scanners, selectors
-from monitoring.records.forms import ScannerForm
-from monitoring.records.saving import save_or_none
+from monitoring.records.forms.scanners import ScannerForm
 
 GET_POST = require_http_methods(["GET", "POST"])
 

@@ -18,12 +18,8 @@ from bonehealth.audit.models import AuditEvent
 from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.domain.types import Site as MeasuredSite
 from monitoring.models import DexaMeasurement
-from monitoring.records.entries import (
-    Measurement,
-    dexa_scan_record,
-    dexa_scan_update,
-    entry_mark_in_error,
-)
+from monitoring.records.services.in_error import entry_mark_in_error
+from monitoring.records.services.scans import Measurement, dexa_scan_record, dexa_scan_update
 from patients.services import patient_update
 from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
 

@@ -9,7 +9,7 @@ from bonehealth.accounts.models import Site, User
 from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
-from monitoring.records.entries import LabEntry, lab_results_record
+from monitoring.records.services.labs import LabEntry, lab_results_record
 from patients.models import FollowUpStatus, Patient
 from tests.factories import DexaScanFactory, PatientFactory
 

@@ -46,7 +46,8 @@ from monitoring.models.choices import (
     Severity,
     VertebralFractureAssessment,
 )
-from monitoring.records.entries import LabEntry, Measurement
+from monitoring.records.services.labs import LabEntry
+from monitoring.records.services.scans import Measurement
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, MenopausalStatus, Patient
 from patients.models import Smoking as SmokingChoice
 

@@ -23,8 +23,9 @@ from monitoring.models import (
     LabResult,
     Supplements,
 )
-from monitoring.records import entries
-from monitoring.records.entries import EntryConflictError, LabEntry, lab_results_record
+from monitoring.records.services import labs
+from monitoring.records.services.guards import EntryConflictError
+from monitoring.records.services.labs import LabEntry, lab_results_record
 from patients import services as patient_services
 from patients.models import Patient
 from tests.conftest import login
@@ -214,7 +215,7 @@ def test_the_unique_index_refusal_becomes_the_same_message(
     lab_results_record(
         actor=nurse, patient=patient, sample_date=SAMPLED, fasting=False, entries=vitamin_d
     )
-    monkeypatch.setattr(entries, "_check_lab_free", _SkipFirstCheck(entries._check_lab_free))
+    monkeypatch.setattr(labs, "_check_lab_free", _SkipFirstCheck(labs._check_lab_free))
     with pytest.raises(EntryConflictError, match="is already recorded") as refused:
         lab_results_record(
             actor=nurse, patient=patient, sample_date=SAMPLED, fasting=False, entries=vitamin_d

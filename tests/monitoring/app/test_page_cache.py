@@ -18,8 +18,9 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.assessment.versions import site_data_changed, site_versions_for
 from monitoring.models import Alert, PatientAssessment, SiteDataVersion
 from monitoring.overview import page_cache
-from monitoring.records.entries import LabEntry, dexa_scan_sign_off, lab_results_record
 from monitoring.records.scanners import scanner_update
+from monitoring.records.services.labs import LabEntry, lab_results_record
+from monitoring.records.services.scans import dexa_scan_sign_off
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
 from tests.conftest import login

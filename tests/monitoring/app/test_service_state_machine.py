@@ -46,8 +46,22 @@ from monitoring.models import (
     LabResult,
     Supplements,
 )
-from monitoring.records import entries
-from monitoring.records.entries import EntryConflictError, LabEntry, Measurement
+from monitoring.records.services.frax import frax_record, frax_update
+from monitoring.records.services.guards import EntryConflictError
+from monitoring.records.services.in_error import entry_mark_in_error
+from monitoring.records.services.labs import LabEntry, lab_result_update, lab_results_record
+from monitoring.records.services.plan import monitoring_plan_set, supplements_set
+from monitoring.records.services.scans import (
+    Measurement,
+    dexa_scan_record,
+    dexa_scan_sign_off,
+    dexa_scan_update,
+)
+from monitoring.records.services.therapy import (
+    bone_therapy_dose_record,
+    bone_therapy_start,
+    bone_therapy_update,
+)
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
 from tests.factories import ScannerFactory
@@ -129,7 +143,7 @@ class ServiceMachine(RuleBasedStateMachine):
         values = self._scan(values)
         taken = steps.scan_taken(self.patient_pk, values, list(measurements))
         self.attempt(
-            lambda: entries.dexa_scan_record(
+            lambda: dexa_scan_record(
                 actor=self.world.nurse,
                 patient=self.patient(),
                 values=values,
@@ -157,7 +171,7 @@ class ServiceMachine(RuleBasedStateMachine):
         values = self._scan(values)
         taken = steps.scan_taken(self.patient_pk, values, list(measurements), exclude=scan.pk)
         self.attempt(
-            lambda: entries.dexa_scan_update(
+            lambda: dexa_scan_update(
                 actor=self.world.nurse,
                 scan=scan,
                 values=values,
@@ -171,9 +185,7 @@ class ServiceMachine(RuleBasedStateMachine):
     def sign_off_scan(self, data: st.DataObject) -> None:
         unsigned = [scan for scan in steps.valid(DexaScan, self.patient_pk) if not scan.reviewed_at]
         if (scan := steps.pick(data, unsigned)) is not None:
-            self.attempt(
-                lambda: entries.dexa_scan_sign_off(actor=self.world.physician, scan=scan), None
-            )
+            self.attempt(lambda: dexa_scan_sign_off(actor=self.world.physician, scan=scan), None)
 
     # --- Labs and FRAX ----------------------------------------------------------------------
 
@@ -188,7 +200,7 @@ class ServiceMachine(RuleBasedStateMachine):
     ) -> None:
         taken = steps.lab_taken(self.patient_pk, day, [lab.analyte for lab in labs])
         self.attempt(
-            lambda: entries.lab_results_record(
+            lambda: lab_results_record(
                 actor=self.world.nurse,
                 patient=self.patient(),
                 sample_date=day,
@@ -213,7 +225,7 @@ class ServiceMachine(RuleBasedStateMachine):
             return
         taken = steps.lab_taken(self.patient_pk, day, [lab.analyte], exclude=result.pk)
         self.attempt(
-            lambda: entries.lab_result_update(
+            lambda: lab_result_update(
                 actor=self.world.nurse,
                 result=result,
                 sample_date=day,
@@ -230,9 +242,7 @@ class ServiceMachine(RuleBasedStateMachine):
             patient_id=self.patient_pk, assessed_on=values["assessed_on"], entered_in_error=False
         ).exists()
         self.attempt(
-            lambda: entries.frax_record(
-                actor=self.world.nurse, patient=self.patient(), values=values
-            ),
+            lambda: frax_record(actor=self.world.nurse, patient=self.patient(), values=values),
             EntryConflictError if taken else None,
         )
 
@@ -241,7 +251,7 @@ class ServiceMachine(RuleBasedStateMachine):
         if (frax := steps.pick(data, steps.valid(FraxResult, self.patient_pk))) is None:
             return
         self.attempt(
-            lambda: entries.frax_update(
+            lambda: frax_update(
                 actor=self.world.nurse,
                 frax=frax,
                 values=values,
@@ -263,7 +273,7 @@ class ServiceMachine(RuleBasedStateMachine):
         else:
             same = same.filter(start_date=values["start_date"])
         self.attempt(
-            lambda: entries.bone_therapy_start(
+            lambda: bone_therapy_start(
                 actor=self.world.physician, patient=self.patient(), values=values
             ),
             EntryConflictError if same.exists() else None,
@@ -277,7 +287,7 @@ class ServiceMachine(RuleBasedStateMachine):
         if given and values["start_date"] and given.given_on < values["start_date"]:
             values["start_date"] = given.given_on  # the form refuses a start after a dose
         self.attempt(
-            lambda: entries.bone_therapy_update(
+            lambda: bone_therapy_update(
                 actor=self.world.physician,
                 course=course,
                 values=values,
@@ -299,9 +309,7 @@ class ServiceMachine(RuleBasedStateMachine):
         day = data.draw(st.sampled_from([first, TODAY]) | st.dates(first, TODAY))
         taken = course.doses.filter(given_on=day, entered_in_error=False).exists()
         self.attempt(
-            lambda: entries.bone_therapy_dose_record(
-                actor=self.world.nurse, course=course, given_on=day
-            ),
+            lambda: bone_therapy_dose_record(actor=self.world.nurse, course=course, given_on=day),
             EntryConflictError if taken else None,
             twice=twice,
         )
@@ -315,7 +323,7 @@ class ServiceMachine(RuleBasedStateMachine):
             valid = list(BoneTherapyDose.objects.filter(course__in=valid, entered_in_error=False))
         if (entry := steps.pick(data, valid)) is not None:
             self.attempt(
-                lambda: entries.entry_mark_in_error(
+                lambda: entry_mark_in_error(
                     actor=self.world.nurse,
                     entry=entry,
                     patient=self.patient(),
@@ -382,7 +390,7 @@ class ServiceMachine(RuleBasedStateMachine):
         # Outdated: opened before someone's first save (0), or before their last change.
         stale = outdated and current is not None
         self.attempt(
-            lambda: entries.supplements_set(
+            lambda: supplements_set(
                 actor=self.world.nurse,
                 patient=self.patient(),
                 calcium=calcium,
@@ -395,7 +403,7 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule(due=st.none() | steps.planned_dates(TODAY))
     def set_plan(self, due: date | None) -> None:
         self.attempt(
-            lambda: entries.monitoring_plan_set(
+            lambda: monitoring_plan_set(
                 actor=self.world.physician, patient=self.patient(), next_dexa_due=due, reason="MDT"
             ),
             None,

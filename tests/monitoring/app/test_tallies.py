@@ -24,12 +24,8 @@ from monitoring.assessment.tallies import (
 )
 from monitoring.models import DexaScan, LabResult, SiteDataVersion, SiteTally
 from monitoring.overview import selectors as overview
-from monitoring.records.entries import (
-    Measurement,
-    dexa_scan_record,
-    dexa_scan_sign_off,
-    entry_mark_in_error,
-)
+from monitoring.records.services.in_error import entry_mark_in_error
+from monitoring.records.services.scans import Measurement, dexa_scan_record, dexa_scan_sign_off
 from patients.models import FollowUpStatus, Patient
 from patients.services import (
     patient_end_follow_up,

@@ -1,0 +1,61 @@
+"""The FRAX form: a result as the official calculator gave it."""
+
+from datetime import date
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from bonehealth.audit.forms import VersionedFormMixin, date_formfield
+from monitoring.domain import thresholds
+from monitoring.models import FraxResult
+from monitoring.records.forms.pieces import MeasuredDateMixin, row
+from patients.models import Patient
+
+
+class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult]):
+    """A FRAX result as the official calculator gave it."""
+
+    class Meta:
+        model = FraxResult
+        fields = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
+        formfield_callback = date_formfield
+        help_texts = {"with_bmd": "Tick when femoral-neck BMD was entered into the calculator."}
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        low, high = thresholds.FRAX_PCT_RANGE
+        for name in ("major_osteoporotic_pct", "hip_pct"):
+            self.fields[name].validators += [
+                MinValueValidator(low, "Enter a percentage from 0 to 100."),
+                MaxValueValidator(high, "Enter a percentage from 0 to 100."),
+            ]
+        editing = self.instance.pk is not None
+        if editing:
+            self.add_version_field(self.instance.version)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            row("assessed_on", "major_osteoporotic_pct", "hip_pct"),
+            "with_bmd",
+            *(["version"] if editing else []),
+            Submit("save", "Save FRAX result"),
+        )
+
+    def clean_assessed_on(self) -> date | None:
+        return self._measured_date(self.cleaned_data["assessed_on"], "FRAX date")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        hip, major = data.get("hip_pct"), data.get("major_osteoporotic_pct")
+        if hip is not None and major is not None and hip > major:
+            self.add_error(
+                "hip_pct", "The hip probability is part of the major osteoporotic one: check both."
+            )
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -1,0 +1,160 @@
+"""Lab forms: several analytes of one sample, each with its unit, and the correction of one."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout, Submit
+from django import forms
+
+from bonehealth.audit.forms import DateField, VersionedFormMixin
+from monitoring import domain
+from monitoring.domain import thresholds
+from monitoring.models import LabResult
+from monitoring.models.choices import Analyte
+from monitoring.records.forms.pieces import MeasuredDateMixin, row
+from monitoring.records.services.labs import LabEntry
+from patients.models import Patient
+
+
+def _unit_choices(analyte: str) -> list[tuple[str, str]]:
+    return [(unit, unit) for unit in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]]
+
+
+def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
+    canonical = domain.to_canonical(analyte, value, unit)
+    low, high = thresholds.LAB_PLAUSIBLE_RANGES[domain.Analyte(analyte)]
+    if low <= canonical <= high:
+        return None
+    canonical_unit = domain.CANONICAL_UNIT[domain.Analyte(analyte)]
+    return (
+        f"{value} {unit} is outside the plausible range ({low} to {high} {canonical_unit}). "
+        "Check the value and the unit."
+    )
+
+
+class LabResultsForm(MeasuredDateMixin, forms.Form):
+    """Several analytes from one sample, each with its unit."""
+
+    sample_date = DateField()
+    fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        rows = []
+        for analyte in Analyte:
+            value_name, unit_name = f"{analyte}_value", f"{analyte}_unit"
+            self.fields[value_name] = forms.DecimalField(
+                label=analyte.label,
+                required=False,
+                max_digits=10,
+                decimal_places=3,
+                min_value=0,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+            self.fields[unit_name] = forms.ChoiceField(
+                label="Unit", choices=_unit_choices(analyte), required=False
+            )
+            rows.append(
+                Div(
+                    Div(value_name, css_class="col-7 col-md-5"),
+                    Div(unit_name, css_class="col-5 col-md-4"),
+                    css_class="row",
+                )
+            )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            row("sample_date", "fasting"),
+            HTML('<p class="form-text">Fill in the analytes measured in this sample.</p>'),
+            *rows,
+            Submit("save", "Save results"),
+        )
+
+    def clean_sample_date(self) -> date | None:
+        return self._measured_date(self.cleaned_data["sample_date"], "sample date")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        entered = 0
+        for analyte in Analyte:
+            value, unit = data.get(f"{analyte}_value"), data.get(f"{analyte}_unit")
+            if value is None:
+                continue
+            entered += 1
+            unit = unit or domain.ACCEPTED_UNITS[domain.Analyte(analyte)][0]
+            data[f"{analyte}_unit"] = unit
+            problem = _check_plausible(analyte, value, unit)
+            if problem:
+                self.add_error(f"{analyte}_value", problem)
+        if not entered and not any(self.has_error(f"{a}_value") for a in Analyte):
+            raise forms.ValidationError("Enter at least one result.")
+        return data
+
+    def entries(self) -> list[LabEntry]:
+        data = self.cleaned_data
+        return [
+            LabEntry(
+                analyte=analyte.value, value=data[f"{analyte}_value"], unit=data[f"{analyte}_unit"]
+            )
+            for analyte in Analyte
+            if data.get(f"{analyte}_value") is not None
+        ]
+
+
+class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
+    """Correct one lab result."""
+
+    sample_date = DateField()
+    analyte = forms.ChoiceField(choices=Analyte.choices)
+    value = forms.DecimalField(max_digits=10, decimal_places=3, min_value=0)
+    unit = forms.CharField(max_length=40)
+    fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
+
+    def __init__(self, *args: Any, patient: Patient, result: LabResult, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.initial_for(result))
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.add_version_field(result.version)
+        units = sorted({unit for units in domain.ACCEPTED_UNITS.values() for unit in units})
+        self.fields["unit"].widget = forms.Select(choices=[(u, u) for u in units])
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            row("sample_date", "analyte"),
+            row("value", "unit"),
+            "fasting",
+            "version",
+            Submit("save", "Save result"),
+        )
+
+    def initial_for(self, record: Any) -> dict[str, Any]:
+        return {
+            "sample_date": record.sample_date,
+            "analyte": record.analyte,
+            "value": record.entered_value,
+            "unit": record.entered_unit,
+            "fasting": record.fasting,
+        }
+
+    def clean_sample_date(self) -> date | None:
+        return self._measured_date(self.cleaned_data["sample_date"], "sample date")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        analyte, value, unit = data.get("analyte"), data.get("value"), data.get("unit")
+        if analyte and value is not None and unit:
+            if domain.normalize_unit(unit) not in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]:
+                accepted = ", ".join(domain.ACCEPTED_UNITS[domain.Analyte(analyte)])
+                self.add_error("unit", f"Use one of {accepted} for this analyte.")
+            else:
+                problem = _check_plausible(analyte, value, unit)
+                if problem:
+                    self.add_error("value", problem)
+        return data
+
+    def entry(self) -> LabEntry:
+        data = self.cleaned_data
+        return LabEntry(analyte=data["analyte"], value=data["value"], unit=data["unit"])

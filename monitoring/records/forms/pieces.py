@@ -1,0 +1,44 @@
+"""The pieces every entry form shares: a row of fields, a ranged decimal, measured dates."""
+
+from datetime import date
+from decimal import Decimal
+
+from crispy_forms.layout import Div
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from patients.models import Patient
+
+
+def row(*names: str) -> Div:
+    return Div(*[Div(name, css_class="col-md") for name in names], css_class="row")
+
+
+def ranged_decimal(
+    label: str, low: Decimal, high: Decimal, places: int, *, required: bool = False, unit: str = ""
+) -> forms.DecimalField:
+    message = f"Enter a value from {low} to {high}{f' {unit}' if unit else ''}."
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=6,
+        decimal_places=places,
+        validators=[MinValueValidator(low, message), MaxValueValidator(high, message)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class MeasuredDateMixin:
+    """Dates of measurements: not in the future and not before the patient's birth."""
+
+    patient: Patient
+
+    def _measured_date(self, value: date | None, what: str) -> date | None:
+        if value is None:
+            return None
+        if value > timezone.localdate():
+            raise forms.ValidationError(f"The {what} cannot be in the future.")
+        if value < self.patient.birth_date:
+            raise forms.ValidationError(f"The {what} is before the patient's date of birth.")
+        return value

@@ -1,0 +1,183 @@
+"""The DEXA scan form: all measured sites of one scan, with a check of their directions."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.db.models import QuerySet
+
+from bonehealth.audit.forms import DateField, VersionedFormMixin
+from monitoring.domain import thresholds
+from monitoring.models import DexaScan, Scanner
+from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
+from monitoring.records import selectors
+from monitoring.records.forms.pieces import MeasuredDateMixin, ranged_decimal, row
+from monitoring.records.services.scans import Measurement
+from patients.models import Patient
+
+BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
+SCORE_MIN, SCORE_MAX = thresholds.SCORE_RANGE
+TBS_RANGE = (Decimal("0.5"), Decimal("2.0"))  # design choice: catches typos (TBS is ~1.0-1.5)
+
+
+def scan_initial(scan: DexaScan) -> dict[str, Any]:
+    """The scan form's values for a stored scan: its own fields and each site's measurement."""
+    initial: dict[str, Any] = {
+        "scan_date": scan.scan_date,
+        "scanner": scan.scanner_id,
+        "trabecular_bone_score": scan.trabecular_bone_score,
+        "vertebral_fracture_assessment": scan.vertebral_fracture_assessment,
+    }
+    for m in scan.measurements.all():
+        initial |= {
+            f"{m.site}_bmd": m.bmd,
+            f"{m.site}_t_score": m.t_score,
+            f"{m.site}_z_score": m.z_score,
+        }
+    return initial
+
+
+class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
+    """All measured sites of one scan in one form."""
+
+    scan_date = DateField()
+    scanner = forms.ModelChoiceField(queryset=Scanner.objects.none(), empty_label="Choose…")
+    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3)
+    vertebral_fracture_assessment = forms.ChoiceField(
+        label="Vertebral fracture assessment",
+        choices=VertebralFractureAssessment.choices,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        patient: Patient,
+        scanners: QuerySet[Scanner],
+        version: int | None = None,
+        scan_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.scan_id = scan_id
+        self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
+        rows = []
+        for site in MeasuredSite:
+            self.fields[f"{site}_bmd"] = ranged_decimal(
+                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²"
+            )
+            self.fields[f"{site}_t_score"] = ranged_decimal("T-score", SCORE_MIN, SCORE_MAX, 1)
+            self.fields[f"{site}_z_score"] = ranged_decimal("Z-score", SCORE_MIN, SCORE_MAX, 1)
+            rows.append(
+                Fieldset(site.label, row(f"{site}_bmd", f"{site}_t_score", f"{site}_z_score"))
+            )
+        if version is not None:
+            self.add_version_field(version)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            row("scan_date", "scanner"),
+            HTML(
+                '<p class="form-text">Enter BMD and T-score for each site measured; leave a site '
+                "empty if it was not measured. Z-score is optional.</p>"
+            ),
+            *rows,
+            row("trabecular_bone_score", "vertebral_fracture_assessment"),
+            *(["version"] if version is not None else []),
+            Submit("save", "Save scan"),
+        )
+        # Offered only when the values need it (see _check_directions).
+        self.fields["confirm_directions"] = forms.BooleanField(
+            label="BMD and T-score are correct as entered", required=False
+        )
+
+    def initial_for(self, record: Any) -> dict[str, Any]:
+        return scan_initial(record)
+
+    def clean_scan_date(self) -> date | None:
+        return self._measured_date(self.cleaned_data["scan_date"], "scan date")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        measured = 0
+        for site in MeasuredSite:
+            bmd, t = f"{site}_bmd", f"{site}_t_score"
+            entered = [name for name in (bmd, t, f"{site}_z_score") if data.get(name) is not None]
+            if not entered and not any(
+                self.has_error(f"{site}_{n}") for n in ("bmd", "t_score", "z_score")
+            ):
+                continue
+            measured += 1
+            if data.get(bmd) is None and not self.has_error(bmd):
+                self.add_error(bmd, f"Enter the BMD of the {site.label.lower()} with its T-score.")
+            if data.get(t) is None and not self.has_error(t):
+                self.add_error(t, f"Enter the T-score of the {site.label.lower()} with its BMD.")
+        if not measured:
+            raise forms.ValidationError("Enter the measurements of at least one site.")
+        if not self.errors:
+            self._check_directions(data)
+        return data
+
+    def _check_directions(self, data: dict[str, Any]) -> None:
+        """Ask to confirm a site whose BMD and T-score moved in opposite directions.
+
+        Against the previous scan of that site on the same scanner, BMD and T-score move together
+        (the T-score is computed from the BMD): opposite moves mean a typo in one of them.
+        """
+        previous = selectors.previous_measurements(
+            patient=self.patient,
+            scanner=data["scanner"],
+            before=data["scan_date"],
+            exclude_scan_id=self.scan_id,
+        )
+        odd = False
+        for site in MeasuredSite:
+            bmd, t, before = (
+                data.get(f"{site}_bmd"),
+                data.get(f"{site}_t_score"),
+                previous.get(site),
+            )
+            if bmd is None or t is None or before is None:
+                continue
+            day, old_bmd, old_t = before
+            if (bmd - old_bmd) * (t - old_t) >= 0:
+                continue
+            odd = True
+            if not data.get("confirm_directions"):
+                self.add_error(
+                    f"{site}_t_score",
+                    f"Since the scan of {day:%Y-%m-%d} on this scanner, BMD went {old_bmd} → "
+                    f"{bmd} but the T-score {old_t} → {t}: they should move together. Check both.",
+                )
+        if odd and not data.get("confirm_directions"):
+            self.add_error(
+                "confirm_directions",
+                "Tick this to save the values as entered after checking them against the report.",
+            )
+        if odd or data.get("confirm_directions"):
+            self.helper.layout.fields.insert(-1, "confirm_directions")
+
+    def scan_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "scan_date": data["scan_date"],
+            "scanner": data["scanner"],
+            "trabecular_bone_score": data.get("trabecular_bone_score"),
+            "vertebral_fracture_assessment": data.get("vertebral_fracture_assessment") or "",
+        }
+
+    def measurements(self) -> dict[str, Measurement]:
+        data = self.cleaned_data
+        return {
+            site.value: Measurement(
+                bmd=data[f"{site}_bmd"],
+                t_score=data[f"{site}_t_score"],
+                z_score=data.get(f"{site}_z_score"),
+            )
+            for site in MeasuredSite
+            if data.get(f"{site}_bmd") is not None
+        }

@@ -1,0 +1,230 @@
+"""DEXA scans: recorded with all their measured sites, corrected, and signed off by a physician."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.records import created_values, versioned_update
+from bonehealth.audit.services import audit_record
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.models import DexaMeasurement, DexaScan
+from monitoring.records.services.guards import (
+    EntryConflictError,
+    entered_by_line,
+    patient_lock,
+    saved_once,
+)
+from patients.models import Patient
+
+
+@dataclass(frozen=True)
+class Measurement:
+    bmd: Decimal
+    t_score: Decimal
+    z_score: Decimal | None = None
+
+
+SCAN_FIELDS = ["scan_date", "scanner", "trabecular_bone_score", "vertebral_fracture_assessment"]
+
+
+def _measurements_changes(
+    before: Mapping[str, Measurement], after: Mapping[str, Measurement]
+) -> dict[str, Any]:
+    def shown(m: Measurement | None) -> Any:
+        return None if m is None else [str(m.bmd), str(m.t_score), str(m.z_score or "")]
+
+    return {
+        f"site:{site}": [shown(before.get(site)), shown(after.get(site))]
+        for site in sorted(set(before) | set(after))
+        if before.get(site) != after.get(site)
+    }
+
+
+def _check_sites_free(
+    *,
+    patient: Patient,
+    scan_date: date,
+    scanner_id: int,
+    sites: Sequence[str],
+    exclude_scan: int | None = None,
+) -> None:
+    same = DexaScan.objects.filter(
+        patient=patient, scan_date=scan_date, scanner_id=scanner_id, entered_in_error=False
+    ).select_related("entered_by", "scanner")
+    if exclude_scan is not None:
+        same = same.exclude(pk=exclude_scan)
+    scan = same.first()
+    if scan is not None:
+        raise EntryConflictError(
+            "scan_date",
+            f"A scan on {scan.scanner} from {scan_date:%Y-%m-%d} is already recorded for this "
+            f"patient ({entered_by_line(scan)}); correct that one instead.",
+        )
+    taken = DexaMeasurement.objects.filter(
+        scan__patient=patient,
+        scan__scan_date=scan_date,
+        scan__entered_in_error=False,
+        site__in=list(sites),
+    )
+    if exclude_scan is not None:
+        taken = taken.exclude(scan_id=exclude_scan)
+    clash = taken.order_by("site").values_list("site", flat=True).first()
+    if clash is not None:
+        raise EntryConflictError(
+            f"{clash}_bmd",
+            f"This site already has a measurement on {scan_date:%Y-%m-%d} for this patient.",
+        )
+
+
+def _replace_measurements(scan: DexaScan, measurements: Mapping[str, Measurement]) -> None:
+    # Measurements are part of the scan: written with it, never edited alone, never deleted. A
+    # correction stamps the rows it replaces (kept, with their values, for the record) before
+    # adding the new ones: one current row per site.
+    current = {m.site: m for m in DexaMeasurement.objects.filter(scan=scan)}
+    changed = {
+        site
+        for site, row in current.items()
+        if measurements.get(site)
+        != Measurement(bmd=row.bmd, t_score=row.t_score, z_score=row.z_score)
+    }
+    if changed:
+        DexaMeasurement.objects.filter(pk__in=[current[site].pk for site in changed]).update(
+            superseded_at=timezone.now()
+        )
+    DexaMeasurement.objects.bulk_create(
+        DexaMeasurement(scan=scan, site=site, bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
+        for site, m in measurements.items()
+        if site not in current or site in changed
+    )
+
+
+@transaction.atomic
+def dexa_scan_record(
+    *,
+    actor: User,
+    patient: Patient,
+    values: Mapping[str, Any],
+    measurements: Mapping[str, Measurement],
+    request: HttpRequest | None = None,
+) -> DexaScan:
+    """Record a DEXA scan with all its measured sites; refused if that scan is recorded already."""
+    patient_lock(patient.pk)
+
+    def check() -> None:
+        _check_sites_free(
+            patient=patient,
+            scan_date=values["scan_date"],
+            scanner_id=values["scanner"].pk,
+            sites=list(measurements),
+        )
+
+    check()
+    scan = saved_once(
+        lambda: DexaScan.objects.create(patient=patient, entered_by=actor, **values), check=check
+    )
+    _replace_measurements(scan, measurements)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=scan,
+        patient=patient,
+        changes={
+            **created_values(scan, SCAN_FIELDS),
+            **_measurements_changes({}, measurements),
+        },
+    )
+    patient_assessment_refresh(patient=patient)
+    return scan
+
+
+def _current_measurements(scan: DexaScan) -> dict[str, Measurement]:
+    return {
+        m.site: Measurement(bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
+        for m in scan.measurements.all()
+    }
+
+
+@transaction.atomic
+def dexa_scan_update(
+    *,
+    actor: User,
+    scan: DexaScan,
+    values: Mapping[str, Any],
+    measurements: Mapping[str, Measurement],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> DexaScan:
+    """Correct a scan; refused if it changed since the form was opened. Clears the sign-off."""
+    patient_lock(scan.patient_id)
+
+    def check() -> None:
+        _check_sites_free(
+            patient=scan.patient,
+            scan_date=values["scan_date"],
+            scanner_id=values["scanner"].pk,
+            sites=list(measurements),
+            exclude_scan=scan.pk,
+        )
+
+    check()
+    measurement_changes = _measurements_changes(_current_measurements(scan), measurements)
+    review = {}
+    if measurement_changes and scan.reviewed_at is not None:
+        # Changed numbers need a new review.
+        review = {"reviewed_at": None, "reviewed_by": None}
+    updated, changes = saved_once(
+        lambda: versioned_update(
+            actor=actor,
+            instance=scan,
+            values={**values, **review},
+            fields=[*SCAN_FIELDS, "reviewed_at", "reviewed_by"],
+            expected_version=expected_version,
+            patient=scan.patient,
+            request=request,
+            extra_changes=measurement_changes,
+        ),
+        check=check,
+    )
+    if measurement_changes:
+        _replace_measurements(updated, measurements)
+    if changes:
+        patient_assessment_refresh(patient=scan.patient)
+    return updated
+
+
+@transaction.atomic
+def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | None = None) -> None:
+    """A physician signs off a reviewed scan; a scan signed off already keeps its first reviewer.
+
+    Raises EntryConflictError naming who signed it off and when.
+    """
+    fresh = (
+        DexaScan.objects.select_for_update(of=("self",))
+        .select_related("reviewed_by")
+        .get(pk=scan.pk)
+    )
+    if fresh.reviewed_at is not None:
+        when = f"{timezone.localtime(fresh.reviewed_at):%Y-%m-%d %H:%M}"
+        raise EntryConflictError(
+            None, f"This scan was already signed off by {fresh.reviewed_by} at {when}."
+        )
+    versioned_update(
+        actor=actor,
+        instance=fresh,
+        values={"reviewed_at": timezone.now(), "reviewed_by": actor},
+        fields=["reviewed_at", "reviewed_by"],
+        expected_version=fresh.version,
+        patient=scan.patient,
+        request=request,
+    )
+    # The patient's count of scans awaiting review (and their site's) goes down.
+    patient_assessment_refresh(patient=scan.patient)

@@ -1,0 +1,70 @@
+"""Entries of a single row (a FRAX result, a therapy course): created once, corrected in place."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.http import HttpRequest
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.records import created_values, versioned_update
+from bonehealth.audit.services import audit_record
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.models import BoneTherapyCourse, FraxResult
+from monitoring.records.services.guards import EntryConflictError, entered_by_line, patient_lock
+from patients.models import Patient
+
+
+def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
+    *,
+    model: type[M],
+    actor: User,
+    patient: Patient,
+    values: Mapping[str, Any],
+    fields: list[str],
+    request: HttpRequest | None,
+    duplicate: Callable[[], M | None],
+    duplicate_message: Callable[[M], str],
+    duplicate_field: str,
+) -> M:
+    # The patient's lock makes the duplicate check and the insert one step for this patient.
+    patient_lock(patient.pk)
+    existing = duplicate()
+    if existing is not None:
+        raise EntryConflictError(
+            duplicate_field, f"{duplicate_message(existing)} ({entered_by_line(existing)})."
+        )
+    entry = model.objects.create(patient=patient, entered_by=actor, **values)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        request=request,
+        obj=entry,
+        patient=patient,
+        changes=created_values(entry, fields),
+    )
+    patient_assessment_refresh(patient=patient)
+    return entry
+
+
+def single_row_entry_update[M: (FraxResult, BoneTherapyCourse)](
+    *,
+    actor: User,
+    entry: M,
+    values: Mapping[str, Any],
+    fields: list[str],
+    expected_version: int,
+    request: HttpRequest | None,
+) -> M:
+    updated, changes = versioned_update(
+        actor=actor,
+        instance=entry,
+        values=values,
+        fields=fields,
+        expected_version=expected_version,
+        patient=entry.patient,
+        request=request,
+    )
+    if changes:
+        patient_assessment_refresh(patient=entry.patient)
+    return updated

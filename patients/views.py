@@ -42,6 +42,8 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     patients = selectors.patient_search(user=request.user, query=query, include_ended=include_ended)
     page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: for the page and for its audit row
+    page_query = request.GET.copy()  # the pager's links keep the search
+    page_query.pop("page", None)
     services.patient_list_view_record(
         actor=request.user,
         patient_ids=[patient.pk for patient in page.object_list],
@@ -53,7 +55,13 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/patient_list.html",
-        {"page": page, "search": search, "query": query, "include_ended": include_ended},
+        {
+            "page": page,
+            "page_query": page_query.urlencode(),
+            "search": search,
+            "query": query,
+            "include_ended": include_ended,
+        },
     )
 
 

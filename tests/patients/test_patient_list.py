@@ -34,6 +34,14 @@ def test_pagination(nurse_client: Client, site: Site, settings) -> None:  # type
     assert nurse_client.get(reverse("patients:list"), {"page": 99}).context["page"].number == 3
 
 
+def test_pager_links_keep_the_search(nurse_client: Client, site: Site, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PAGE_SIZE = 10
+    PatientFactory.create_batch(25, site=site, name="Ann Smith")
+    response = nurse_client.get(reverse("patients:list"), {"q": "smith", "ended": "1", "page": 2})
+    assert 'href="?q=smith&amp;ended=1&amp;page=1">Previous' in response.text
+    assert 'href="?q=smith&amp;ended=1&amp;page=3">Next' in response.text
+
+
 def _list_queries(client: Client) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

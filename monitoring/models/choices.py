@@ -1,13 +1,17 @@
-"""Choices shared by the monitoring models; values match history-format.md and the domain enums."""
+"""Choices shared by the monitoring models: the values are the domain enums' (history-format.md),
+the labels are what users read. tests/monitoring/app/test_choices.py keeps every domain member
+offered."""
 
 from django.db import models
 
+from monitoring.domain import types
+
 
 class MeasuredSite(models.TextChoices):
-    LUMBAR_SPINE = "lumbar_spine", "Lumbar spine (L1-L4)"
-    TOTAL_HIP = "total_hip", "Total hip"
-    FEMORAL_NECK = "femoral_neck", "Femoral neck"
-    RADIUS_33 = "radius_33", "1/3 radius"
+    LUMBAR_SPINE = types.Site.LUMBAR_SPINE, "Lumbar spine (L1-L4)"
+    TOTAL_HIP = types.Site.TOTAL_HIP, "Total hip"
+    FEMORAL_NECK = types.Site.FEMORAL_NECK, "Femoral neck"
+    RADIUS_33 = types.Site.RADIUS_33, "1/3 radius"
 
 
 class VertebralFractureAssessment(models.TextChoices):
@@ -18,57 +22,57 @@ class VertebralFractureAssessment(models.TextChoices):
 
 
 class Analyte(models.TextChoices):
-    CTX = "ctx", "CTX"
-    P1NP = "p1np", "P1NP"
-    BSAP = "bsap", "BSAP"
-    UNTX = "untx", "Urinary NTX"
-    VITAMIN_D_25OH = "vitamin_d_25oh", "25-OH vitamin D"
-    CALCIUM = "calcium", "Calcium (albumin-adjusted)"
-    EGFR = "egfr", "eGFR"
-    CRCL = "crcl", "Creatinine clearance"
-    CREATININE = "creatinine", "Creatinine"
+    CTX = types.Analyte.CTX, "CTX"
+    P1NP = types.Analyte.P1NP, "P1NP"
+    BSAP = types.Analyte.BSAP, "BSAP"
+    UNTX = types.Analyte.UNTX, "Urinary NTX"
+    VITAMIN_D_25OH = types.Analyte.VITAMIN_D_25OH, "25-OH vitamin D"
+    CALCIUM = types.Analyte.CALCIUM, "Calcium (albumin-adjusted)"
+    EGFR = types.Analyte.EGFR, "eGFR"
+    CRCL = types.Analyte.CRCL, "Creatinine clearance"
+    CREATININE = types.Analyte.CREATININE, "Creatinine"
 
 
 class BoneTherapyDrug(models.TextChoices):
-    ALENDRONATE = "alendronate", "Alendronate"
-    RISEDRONATE = "risedronate", "Risedronate"
-    IBANDRONATE = "ibandronate", "Ibandronate"
-    ZOLEDRONIC_ACID = "zoledronic_acid", "Zoledronic acid"
-    DENOSUMAB = "denosumab", "Denosumab"
+    ALENDRONATE = types.BoneTherapyDrug.ALENDRONATE, "Alendronate"
+    RISEDRONATE = types.BoneTherapyDrug.RISEDRONATE, "Risedronate"
+    IBANDRONATE = types.BoneTherapyDrug.IBANDRONATE, "Ibandronate"
+    ZOLEDRONIC_ACID = types.BoneTherapyDrug.ZOLEDRONIC_ACID, "Zoledronic acid"
+    DENOSUMAB = types.BoneTherapyDrug.DENOSUMAB, "Denosumab"
 
 
 # Drugs given as injections or infusions, whose doses are recorded one by one.
-DOSED_DRUGS = frozenset({BoneTherapyDrug.ZOLEDRONIC_ACID, BoneTherapyDrug.DENOSUMAB})
+DOSED_DRUGS = frozenset(BoneTherapyDrug(drug) for drug in types.PARENTERAL_DRUGS)
 
 
 class Severity(models.TextChoices):
-    INFO = "info", "Info"
-    WARNING = "warning", "Warning"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    INFO = types.Severity.INFO, "Info"
+    WARNING = types.Severity.WARNING, "Warning"
+    HIGH = types.Severity.HIGH, "High"
+    CRITICAL = types.Severity.CRITICAL, "Critical"
 
 
-SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+SEVERITY_RANK = {severity: types.Severity(severity).rank for severity in Severity}
 
 
 class RiskCategory(models.TextChoices):
-    LOW = "low", "Low"
-    MODERATE = "moderate", "Moderate"
-    HIGH = "high", "High"
-    UNKNOWN = "unknown", "Unknown"
+    LOW = types.RiskCategory.LOW, "Low"
+    MODERATE = types.RiskCategory.MODERATE, "Moderate"
+    HIGH = types.RiskCategory.HIGH, "High"
+    UNKNOWN = types.RiskCategory.UNKNOWN, "Unknown"
 
 
 class WhoCategory(models.TextChoices):
-    NORMAL = "normal", "Normal"
-    OSTEOPENIA = "osteopenia", "Osteopenia"
-    OSTEOPOROSIS = "osteoporosis", "Osteoporosis"
-    NOT_APPLICABLE = "not_applicable", "Not applicable (read Z-scores)"
-    UNKNOWN = "unknown", "Unknown (no scan)"
+    NORMAL = types.WhoCategory.NORMAL, "Normal"
+    OSTEOPENIA = types.WhoCategory.OSTEOPENIA, "Osteopenia"
+    OSTEOPOROSIS = types.WhoCategory.OSTEOPOROSIS, "Osteoporosis"
+    NOT_APPLICABLE = types.WhoCategory.NOT_APPLICABLE, "Not applicable (read Z-scores)"
+    UNKNOWN = types.WhoCategory.UNKNOWN, "Unknown (no scan)"
 
 
 class ScheduleItem(models.TextChoices):
-    DEXA = "dexa", "DEXA scan"
-    DENOSUMAB_DOSE = "denosumab_dose", "Denosumab injection"
-    ZOLEDRONIC_ACID_DOSE = "zoledronic_acid_dose", "Zoledronic acid infusion"
-    BTM_CHECK = "btm_check", "Bone turnover marker check"
-    VITAMIN_D_RECHECK = "vitamin_d_recheck", "Vitamin D recheck"
+    DEXA = types.ScheduleItem.DEXA, "DEXA scan"
+    DENOSUMAB_DOSE = types.ScheduleItem.DENOSUMAB_DOSE, "Denosumab injection"
+    ZOLEDRONIC_ACID_DOSE = types.ScheduleItem.ZOLEDRONIC_ACID_DOSE, "Zoledronic acid infusion"
+    BTM_CHECK = types.ScheduleItem.BTM_CHECK, "Bone turnover marker check"
+    VITAMIN_D_RECHECK = types.ScheduleItem.VITAMIN_D_RECHECK, "Vitamin D recheck"

@@ -14,6 +14,7 @@ from monitoring.assessment.alerts import (
     alert_acknowledge,
     user_may_acknowledge,
 )
+from monitoring.labels import code_label
 from monitoring.models import Alert
 from monitoring.records.forms import AcknowledgeForm
 from patients.access import PatientPermissionDenied, patient_refused
@@ -56,7 +57,7 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
             messages.warning(request, str(error))
             return redirect(page)
         else:
-            messages.success(request, f"Alert {alert.code} acknowledged.")
+            messages.success(request, f"Alert acknowledged: {code_label(alert.code)}.")
             return redirect(page)
     return render(
         request,

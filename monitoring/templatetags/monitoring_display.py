@@ -1,12 +1,18 @@
 """Display helpers for monitoring codes: labels and severity styles (text too, not colour alone)."""
 
+import datetime as dt
+import re
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from monitoring import labels
 from monitoring.models.choices import (
     SEVERITY_RANK,
     MeasuredSite,
@@ -17,11 +23,13 @@ from monitoring.models.choices import (
 
 register = template.Library()
 
+# Red, orange, amber, grey from worst to least (static/css/app.css; each at least 4.5:1 contrast),
+# always beside the severity's name and glyph.
 SEVERITY_CLASS = {
-    "critical": "text-bg-danger",
-    "high": "text-bg-warning",
-    "warning": "text-bg-info",
-    "info": "text-bg-secondary",
+    "critical": "severity-critical",
+    "high": "severity-high",
+    "warning": "severity-warning",
+    "info": "severity-info",
 }
 # Glyphs found in common system fonts (DejaVu, Liberation), so none shows as an empty box.
 SEVERITY_ICON = {"critical": "\u2716", "high": "\u25b2", "warning": "\u25cf", "info": "\u2139"}
@@ -41,20 +49,15 @@ def site_label(value: str) -> str:
         return value
 
 
-ACRONYMS = {"bmd": "BMD", "dexa": "DEXA", "btm": "BTM", "frax": "FRAX", "d": "D", "z": "Z"}
-
-
 @register.filter
 def code_label(value: str) -> str:
-    """BONE_THERAPY_INDICATED -> Bone therapy indicated; RAPID_BMD_LOSS -> Rapid BMD loss."""
-    words = value.lower().split("_") if value else []
-    shown = [ACRONYMS.get(word, word) for word in words]
-    return " ".join(shown)[:1].upper() + " ".join(shown)[1:] if shown else ""
+    """DENOSUMAB_STOPPED_NO_FOLLOW_ON -> Denosumab stopped without follow-on therapy."""
+    return labels.code_label(value)
 
 
 @register.filter
 def severity_class(value: str) -> str:
-    return SEVERITY_CLASS.get(value, "text-bg-secondary")
+    return SEVERITY_CLASS.get(value, "severity-info")
 
 
 @register.filter
@@ -114,3 +117,55 @@ def rule_links(rules: Iterable[str]) -> SafeString:
     """Each rule id as a link to its entry on the Rules page, comma-separated."""
     base = reverse("rules")
     return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))
+
+
+@register.filter
+def started(start: dt.date | None) -> str:
+    """When a course began, as the summary cards word it: a start still to come is planned."""
+    if start is None:
+        return "planned"
+    if start > timezone.localdate():
+        return f"planned from {start:%Y-%m-%d}"
+    return f"since {start:%Y-%m-%d}"
+
+
+@register.filter
+def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
+    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+    courses = list(courses)
+    running = [course for course in courses if course.stop_date is None]
+    if running:
+        return [(course.get_drug_display(), started(course.start_date)) for course in running]
+    stopped = max(courses, key=lambda course: course.stop_date, default=None)
+    if stopped is None:
+        return []
+    return [(stopped.get_drug_display(), f"stopped {stopped.stop_date:%Y-%m-%d}")]
+
+
+@register.filter
+def lowest_z_score(scans: Iterable[Any]) -> Any:
+    """The lowest Z-score of the latest scan that has one (for patients whose T-scores do not
+    apply), or None."""
+    for scan in sorted(scans, key=lambda scan: scan.scan_date, reverse=True):
+        measured = [m for m in scan.measurement_list if m.z_score is not None]
+        if measured:
+            return min(measured, key=lambda m: m.z_score)
+    return None
+
+
+@register.filter
+def plain_number(value: Decimal | None) -> str:
+    """30.000 -> 30, 2.360 -> 2.36 (never 3E+1, which `Decimal.normalize` alone would give)."""
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")
+
+
+_MEASURED = re.compile(r"(?<![\d.])(\d+\.\d+)(?= (?:ng/mL|nmol/L|mmol/L|µmol/L|umol/L|mL/min))")
+
+
+@register.filter
+def plain_lab_values(message: str) -> str:
+    """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
+    "18 ng/mL"); the stored text of the rule is unchanged."""
+    return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)

@@ -169,3 +169,22 @@ def plain_lab_values(message: str) -> str:
     """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
     "18 ng/mL"); the stored text of the rule is unchanged."""
     return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+
+
+@register.filter
+def latest_scans(scans: Iterable[Any], count: int) -> list[Any]:
+    """The `count` latest scans, newest first."""
+    return sorted(scans, key=lambda scan: scan.scan_date, reverse=True)[:count]
+
+
+@register.filter
+def measured_sites(scans: Iterable[Any]) -> list[str]:
+    """The sites measured on any of these scans, in the order of `MeasuredSite`."""
+    found = {m.site for scan in scans for m in scan.measurement_list}
+    return [site.value for site in MeasuredSite if site.value in found]
+
+
+@register.filter
+def measurement_at(scan: Any, site: str) -> Any:
+    """The scan's measurement of `site`, or None."""
+    return next((m for m in scan.measurement_list if m.site == site), None)

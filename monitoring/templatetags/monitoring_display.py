@@ -188,3 +188,46 @@ def measured_sites(scans: Iterable[Any]) -> list[str]:
 def measurement_at(scan: Any, site: str) -> Any:
     """The scan's measurement of `site`, or None."""
     return next((m for m in scan.measurement_list if m.site == site), None)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@register.filter
+def due_words(value: dt.date | str | None) -> str:
+    """ "due 2027-01-10", or "overdue since 2025-04-30" once the date has passed."""
+    due = _as_date(value)
+    if due is None:
+        return ""
+    if due < timezone.localdate():
+        return f"overdue since {due:%Y-%m-%d}"
+    return f"due {due:%Y-%m-%d}"
+
+
+# Advice every patient gets (calcium and vitamin D, lifestyle, FRAX) comes after the rest.
+ALWAYS_RULE = "ALWAYS"
+
+
+@register.filter
+def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[Any]:
+    """Recommendations in the order a clinician acts on them: those of a rule that also raised a
+    critical or high open alert first (worst first), then the other specific ones, then the
+    advice every patient gets; the rules' order is kept within each group."""
+    rank_of_rule: dict[str, int] = {}
+    for alert in open_alerts:
+        rank = SEVERITY_RANK.get(alert.severity, 0)
+        for rule in alert.rules:
+            rank_of_rule[rule] = max(rank_of_rule.get(rule, 0), rank)
+    high = SEVERITY_RANK["high"]
+
+    def order(rec: Any) -> tuple[int, int]:
+        rules = list(rec.get("rules", []))
+        if rules and all(rule == ALWAYS_RULE for rule in rules):
+            return (2, 0)
+        worst = max((rank_of_rule.get(rule, 0) for rule in rules), default=0)
+        return (0, -worst) if worst >= high else (1, 0)
+
+    return sorted(recommendations, key=order)

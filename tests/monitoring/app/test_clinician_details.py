@@ -128,3 +128,37 @@ def test_acknowledging_names_the_alert_in_words(physician_client: Client, patien
     assert "BASELINE_DEXA_MISSING acknowledged" not in response.text
     alert.refresh_from_db()
     assert alert.acknowledged_at is not None
+
+
+def test_a_due_date_in_the_past_reads_overdue_since() -> None:
+    from monitoring.templatetags.monitoring_display import due_words
+
+    past, soon = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
+    assert due_words(past.isoformat()) == f"overdue since {past:%Y-%m-%d}"
+    assert due_words(soon) == f"due {soon:%Y-%m-%d}"
+    assert due_words(TODAY) == f"due {TODAY:%Y-%m-%d}"
+    assert due_words(None) == ""
+
+
+def test_recommendations_of_critical_and_high_alerts_come_before_everyday_advice() -> None:
+    from monitoring.templatetags.monitoring_display import triaged
+
+    recs = [
+        {"code": "CALCIUM_VITAMIN_D", "rules": ["ALWAYS"]},
+        {"code": "LIFESTYLE", "rules": ["ALWAYS"]},
+        {"code": "REPEAT_DEXA", "rules": ["SCHED-HIGH"]},
+        {"code": "REPLETE_VITAMIN_D", "rules": ["VITD"]},
+        {"code": "START_FOLLOW_ON_THERAPY", "rules": ["DMAB-STOP"]},
+    ]
+    alerts = [
+        SimpleNamespace(severity="high", rules=["VITD"]),
+        SimpleNamespace(severity="critical", rules=["DMAB-STOP"]),
+        SimpleNamespace(severity="warning", rules=["SCHED-OVERDUE"]),
+    ]
+    assert [rec["code"] for rec in triaged(recs, alerts)] == [
+        "START_FOLLOW_ON_THERAPY",
+        "REPLETE_VITAMIN_D",
+        "REPEAT_DEXA",
+        "CALCIUM_VITAMIN_D",
+        "LIFESTYLE",
+    ]

@@ -66,6 +66,7 @@ def severity_icon(value: str) -> str:
 
 
 SEVERITY_OF_RANK = {rank: str(severity) for severity, rank in SEVERITY_RANK.items()}
+SEVERITY_RANK_OF = {str(severity): rank for severity, rank in SEVERITY_RANK.items()}
 
 
 @register.filter
@@ -218,10 +219,10 @@ def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[
     advice every patient gets; the rules' order is kept within each group."""
     rank_of_rule: dict[str, int] = {}
     for alert in open_alerts:
-        rank = SEVERITY_RANK.get(alert.severity, 0)
+        rank = SEVERITY_RANK_OF.get(alert.severity, 0)
         for rule in alert.rules:
             rank_of_rule[rule] = max(rank_of_rule.get(rule, 0), rank)
-    high = SEVERITY_RANK["high"]
+    high = SEVERITY_RANK_OF["high"]
 
     def order(rec: Any) -> tuple[int, int]:
         rules = list(rec.get("rules", []))

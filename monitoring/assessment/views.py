@@ -15,6 +15,7 @@ from monitoring.assessment.alerts import (
     user_may_acknowledge,
 )
 from monitoring.assessment.forms import AcknowledgeForm
+from monitoring.labels import code_label
 from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.selectors import patients_for_user
@@ -56,7 +57,7 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
             messages.warning(request, str(error))
             return redirect(page)
         else:
-            messages.success(request, f"Alert {alert.code} acknowledged.")
+            messages.success(request, f"Alert acknowledged: {code_label(alert.code)}.")
             return redirect(page)
     return render(
         request,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
+from monitoring.overview.print_layout import for_print
 
 
 @require_GET
@@ -19,6 +20,7 @@ from monitoring.overview.patient import patient_context, patient_viewed
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, assessment = patient_viewed(request, pk)
     context = patient_context(request, patient, assessment, static_charts=True)
+    context |= for_print(context)
     return render(request, "monitoring/patient_summary_print.html", context)
 
 
@@ -28,6 +30,7 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, assessment = patient_viewed(request, pk)
     context = patient_context(request, patient, assessment, static_charts=True)
+    context |= for_print(context)
     scans = patient.valid_scans  # type: ignore[attr-defined]
     context["last_scan"] = scans[-1] if scans else None
     return render(request, "monitoring/scan_request_print.html", context)

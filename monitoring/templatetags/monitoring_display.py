@@ -1,12 +1,18 @@
 """Display helpers for monitoring codes: labels and severity styles (text too, not colour alone)."""
 
+import datetime as dt
+import re
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from monitoring import labels
 from monitoring.models.choices import (
     SEVERITY_RANK,
     MeasuredSite,
@@ -17,11 +23,13 @@ from monitoring.models.choices import (
 
 register = template.Library()
 
+# Red, orange, amber, grey from worst to least (static/css/app.css; each at least 4.5:1 contrast),
+# always beside the severity's name and glyph.
 SEVERITY_CLASS = {
-    "critical": "text-bg-danger",
-    "high": "text-bg-warning",
-    "warning": "text-bg-info",
-    "info": "text-bg-secondary",
+    "critical": "severity-critical",
+    "high": "severity-high",
+    "warning": "severity-warning",
+    "info": "severity-info",
 }
 # Glyphs found in common system fonts (DejaVu, Liberation), so none shows as an empty box.
 SEVERITY_ICON = {"critical": "\u2716", "high": "\u25b2", "warning": "\u25cf", "info": "\u2139"}
@@ -41,20 +49,15 @@ def site_label(value: str) -> str:
         return value
 
 
-ACRONYMS = {"bmd": "BMD", "dexa": "DEXA", "btm": "BTM", "frax": "FRAX", "d": "D", "z": "Z"}
-
-
 @register.filter
 def code_label(value: str) -> str:
-    """BONE_THERAPY_INDICATED -> Bone therapy indicated; RAPID_BMD_LOSS -> Rapid BMD loss."""
-    words = value.lower().split("_") if value else []
-    shown = [ACRONYMS.get(word, word) for word in words]
-    return " ".join(shown)[:1].upper() + " ".join(shown)[1:] if shown else ""
+    """DENOSUMAB_STOPPED_NO_FOLLOW_ON -> Denosumab stopped without follow-on therapy."""
+    return labels.code_label(value)
 
 
 @register.filter
 def severity_class(value: str) -> str:
-    return SEVERITY_CLASS.get(value, "text-bg-secondary")
+    return SEVERITY_CLASS.get(value, "severity-info")
 
 
 @register.filter
@@ -63,6 +66,7 @@ def severity_icon(value: str) -> str:
 
 
 SEVERITY_OF_RANK = {rank: str(severity) for severity, rank in SEVERITY_RANK.items()}
+SEVERITY_RANK_OF = {str(severity): rank for severity, rank in SEVERITY_RANK.items()}
 
 
 @register.filter
@@ -114,3 +118,117 @@ def rule_links(rules: Iterable[str]) -> SafeString:
     """Each rule id as a link to its entry on the Rules page, comma-separated."""
     base = reverse("rules")
     return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))
+
+
+@register.filter
+def started(start: dt.date | None) -> str:
+    """When a course began, as the summary cards word it: a start still to come is planned."""
+    if start is None:
+        return "planned"
+    if start > timezone.localdate():
+        return f"planned from {start:%Y-%m-%d}"
+    return f"since {start:%Y-%m-%d}"
+
+
+@register.filter
+def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
+    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+    courses = list(courses)
+    running = [course for course in courses if course.stop_date is None]
+    if running:
+        return [(course.get_drug_display(), started(course.start_date)) for course in running]
+    stopped = max(courses, key=lambda course: course.stop_date, default=None)
+    if stopped is None:
+        return []
+    return [(stopped.get_drug_display(), f"stopped {stopped.stop_date:%Y-%m-%d}")]
+
+
+@register.filter
+def lowest_z_score(scans: Iterable[Any]) -> Any:
+    """The lowest Z-score of the latest scan that has one (for patients whose T-scores do not
+    apply), or None."""
+    for scan in sorted(scans, key=lambda scan: scan.scan_date, reverse=True):
+        measured = [m for m in scan.measurement_list if m.z_score is not None]
+        if measured:
+            return min(measured, key=lambda m: m.z_score)
+    return None
+
+
+@register.filter
+def plain_number(value: Decimal | None) -> str:
+    """30.000 -> 30, 2.360 -> 2.36 (never 3E+1, which `Decimal.normalize` alone would give)."""
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")
+
+
+_MEASURED = re.compile(r"(?<![\d.])(\d+\.\d+)(?= (?:ng/mL|nmol/L|mmol/L|µmol/L|umol/L|mL/min))")
+
+
+@register.filter
+def plain_lab_values(message: str) -> str:
+    """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
+    "18 ng/mL"); the stored text of the rule is unchanged."""
+    return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+
+
+@register.filter
+def latest_scans(scans: Iterable[Any], count: int) -> list[Any]:
+    """The `count` latest scans, newest first."""
+    return sorted(scans, key=lambda scan: scan.scan_date, reverse=True)[:count]
+
+
+@register.filter
+def measured_sites(scans: Iterable[Any]) -> list[str]:
+    """The sites measured on any of these scans, in the order of `MeasuredSite`."""
+    found = {m.site for scan in scans for m in scan.measurement_list}
+    return [site.value for site in MeasuredSite if site.value in found]
+
+
+@register.filter
+def measurement_at(scan: Any, site: str) -> Any:
+    """The scan's measurement of `site`, or None."""
+    return next((m for m in scan.measurement_list if m.site == site), None)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@register.filter
+def due_words(value: dt.date | str | None) -> str:
+    """ "due 2027-01-10", or "overdue since 2025-04-30" once the date has passed."""
+    due = _as_date(value)
+    if due is None:
+        return ""
+    if due < timezone.localdate():
+        return f"overdue since {due:%Y-%m-%d}"
+    return f"due {due:%Y-%m-%d}"
+
+
+# Advice every patient gets (calcium and vitamin D, lifestyle, FRAX) comes after the rest.
+ALWAYS_RULE = "ALWAYS"
+
+
+@register.filter
+def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[Any]:
+    """Recommendations in the order a clinician acts on them: those of a rule that also raised a
+    critical or high open alert first (worst first), then the other specific ones, then the
+    advice every patient gets; the rules' order is kept within each group."""
+    rank_of_rule: dict[str, int] = {}
+    for alert in open_alerts:
+        rank = SEVERITY_RANK_OF.get(alert.severity, 0)
+        for rule in alert.rules:
+            rank_of_rule[rule] = max(rank_of_rule.get(rule, 0), rank)
+    high = SEVERITY_RANK_OF["high"]
+
+    def order(rec: Any) -> tuple[int, int]:
+        rules = list(rec.get("rules", []))
+        if rules and all(rule == ALWAYS_RULE for rule in rules):
+            return (2, 0)
+        worst = max((rank_of_rule.get(rule, 0) for rule in rules), default=0)
+        return (0, -worst) if worst >= high else (1, 0)
+
+    return sorted(recommendations, key=order)

@@ -129,7 +129,7 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     note.fill("Discussed at MDT; repeat DEXA in 12 months and start vitamin D.")
     note.press("Enter")
     page.wait_for_load_state()
-    expect(page.get_by_text("Alert SIGNIFICANT_BMD_LOSS acknowledged.")).to_be_visible()
+    expect(page.get_by_text("Alert acknowledged: Significant BMD loss.")).to_be_visible()
     alert = Alert.objects.get(patient=patient, code="SIGNIFICANT_BMD_LOSS", cleared_at=None)
     assert alert.acknowledged_by == world["physician"]
     assert "MDT" in alert.acknowledgement_note

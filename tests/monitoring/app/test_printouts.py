@@ -35,7 +35,8 @@ def test_printout_has_chart_latest_results_alerts_and_next_dates(
     assert '<script id="bmd-chart" type="application/json">' in text
     assert '"staticPlot": true' in text
     assert "Latest results" in text
-    assert "Lumbar spine (L1-L4): 0.912 (T -1.4)" in text
+    assert '<th scope="col">Lumbar spine (L1-L4)</th>' in text
+    assert "<td>0.912 (T -1.4)</td>" in text
     assert "Open alerts (" in text
     assert "DEXA overdue" in text  # the 2022 scan is long past its repeat date
     assert "Next dates" in text

@@ -1,0 +1,59 @@
+"""What clinicians read for each alert and recommendation code of the rules.
+
+The rules name their outputs with codes (`DENOSUMAB_STOPPED_NO_FOLLOW_ON`); pages, printouts and
+messages show these labels instead. Every code has one (tests/monitoring/app/test_labels.py).
+"""
+
+from monitoring.domain import AlertCode, RecommendationCode
+
+ALERT_LABELS: dict[AlertCode, str] = {
+    AlertCode.BONE_THERAPY_INDICATED: "Bone therapy indicated",
+    AlertCode.SIGNIFICANT_BMD_LOSS: "Significant BMD loss",
+    AlertCode.RAPID_BMD_LOSS: "Rapid BMD loss",
+    AlertCode.SCANNER_CHANGED: "Scanner changed",
+    AlertCode.BASELINE_DEXA_DUE: "Baseline DEXA due",
+    AlertCode.BASELINE_DEXA_MISSING: "Baseline DEXA missing",
+    AlertCode.DEXA_OVERDUE: "DEXA overdue",
+    AlertCode.Z_SCORE_APPLIES: "Read Z-scores, not T-scores",
+    AlertCode.VITAMIN_D_DEFICIENT: "Vitamin D deficient",
+    AlertCode.VITAMIN_D_INSUFFICIENT: "Vitamin D insufficient",
+    AlertCode.VITAMIN_D_NOT_MEASURED: "Vitamin D not measured",
+    AlertCode.HYPOCALCEMIA: "Low calcium",
+    AlertCode.CALCIUM_NOT_MEASURED: "Calcium not measured",
+    AlertCode.HYPOCALCEMIA_RISK_RENAL: "Low calcium risk: kidney function",
+    AlertCode.RENAL_CONTRAINDICATION: "Kidney function rules out the drug",
+    AlertCode.RENAL_DOSE_CHECK: "Check the dose for kidney function",
+    AlertCode.RENAL_FUNCTION_UNKNOWN: "Kidney function not measured",
+    AlertCode.DENOSUMAB_DUE: "Denosumab dose due",
+    AlertCode.DENOSUMAB_OVERDUE: "Denosumab dose overdue",
+    AlertCode.DENOSUMAB_REBOUND_RISK: "Rebound risk after denosumab",
+    AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON: "Denosumab stopped without follow-on therapy",
+    AlertCode.DENTAL_REVIEW_MISSING: "Dental review missing",
+    AlertCode.BISPHOSPHONATE_DURATION_REVIEW: "Review the bisphosphonate's duration",
+    AlertCode.BTM_RESPONSE_ADEQUATE: "Bone turnover response adequate",
+    AlertCode.BTM_RESPONSE_NOT_CONFIRMED: "Bone turnover response not confirmed",
+    AlertCode.BTM_RESPONSE_INADEQUATE: "Bone turnover response inadequate",
+}
+
+RECOMMENDATION_LABELS: dict[RecommendationCode, str] = {
+    RecommendationCode.START_BONE_THERAPY: "Start bone therapy",
+    RecommendationCode.DENTAL_REVIEW: "Dental review",
+    RecommendationCode.BASELINE_DEXA: "Baseline DEXA",
+    RecommendationCode.REPEAT_DEXA: "Repeat DEXA",
+    RecommendationCode.REPLETE_VITAMIN_D: "Replete vitamin D",
+    RecommendationCode.GIVE_DENOSUMAB: "Give denosumab",
+    RecommendationCode.START_FOLLOW_ON_THERAPY: "Start follow-on therapy",
+    RecommendationCode.CHECK_BTM_RESPONSE: "Check the bone turnover response",
+    RecommendationCode.CALCIUM_VITAMIN_D: "Calcium and vitamin D",
+    RecommendationCode.LIFESTYLE: "Lifestyle",
+    RecommendationCode.RECORD_FRAX: "Record FRAX",
+}
+
+_LABELS: dict[str, str] = {str(code): label for code, label in ALERT_LABELS.items()} | {
+    str(code): label for code, label in RECOMMENDATION_LABELS.items()
+}
+
+
+def code_label(code: str) -> str:
+    """The label of an alert or recommendation code; an unknown code is shown as it is."""
+    return _LABELS.get(code, code)

@@ -12,10 +12,10 @@ from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
     alert_acknowledge,
-    user_may_acknowledge,
 )
+from monitoring.assessment.forms import AcknowledgeForm
+from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.models import Alert
-from monitoring.records.forms import AcknowledgeForm
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.selectors import patients_for_user
 from patients.services import patient_record_view

@@ -10,7 +10,10 @@ from monitoring.models.choices import SEVERITY_RANK, Severity
 
 
 def alert_acknowledge_permission(severity: str) -> str:
-    """The permission needed to acknowledge an alert of this severity (product.md)."""
+    """The permission needed to acknowledge an alert of this severity.
+
+    README: nurses acknowledge info and warning alerts, physicians any.
+    """
     if SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity.HIGH]:
         return "monitoring.acknowledge_high_alert"
     return "monitoring.acknowledge_alert"

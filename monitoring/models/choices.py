@@ -1,4 +1,4 @@
-"""Choices shared by the monitoring models; values match history-format.md and the domain enums."""
+"""Choices shared by the monitoring models: the domain enums' values (docs/history-format.md)."""
 
 from django.db import models
 

@@ -56,6 +56,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy --strict monitoring/domain
+	$(BIN)/lint-imports --no-logo  # the layers: [tool.importlinter] in pyproject.toml
 
 # Re-resolve the lock files from pyproject.toml after changing a dependency (needs PyPI).
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 -q

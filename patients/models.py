@@ -1,4 +1,4 @@
-"""Patient records and their aromatase-inhibitor courses (fields of history-format.md)."""
+"""Patient records and their aromatase-inhibitor courses (fields of docs/history-format.md)."""
 
 from decimal import Decimal
 

@@ -24,8 +24,8 @@ from patients.forms import (
 )
 from patients.models import FollowUpStatus, Patient
 
-# The patient page shows monitoring data, so the monitoring app serves it (style.md); this app only
-# links to it by URL name and never imports monitoring.
+# The patient page shows monitoring data, so the monitoring app serves it; this app links to it by
+# URL name and never imports monitoring (docs/architecture.md, enforced by import-linter).
 PATIENT_PAGE = "monitoring:patient"
 
 

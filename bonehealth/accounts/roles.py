@@ -1,4 +1,4 @@
-"""The three roles of product.md as permission sets.
+"""The three roles of the README (nurses, physicians, admins) as permission sets.
 
 Roles are Django groups created by data migrations; code checks permissions, never group names. This
 module is the one statement of which permission each role holds; a test compares it with the
@@ -10,7 +10,7 @@ PHYSICIAN = "physician"
 ADMIN = "admin"
 ROLES = (NURSE, PHYSICIAN, ADMIN)
 
-# What a nurse does (product.md): registers patients and their AI therapy and works on their
+# What a nurse does (README): registers patients and their AI therapy and works on their
 # records.
 NURSE_PERMISSIONS = frozenset(
     {

@@ -1,8 +1,8 @@
 """Reads of the audit trail for the audit viewer and its CSV export.
 
 The viewer always sees which fields changed; the values of a clinical record's fields only when
-they hold a clinical role and the patient is at one of their sites (product.md: an admin reads
-"which fields changed, without the clinical values").
+they hold a clinical role and the patient is at one of their sites (README: admins read the
+audit trail but "cannot open clinical records").
 """
 
 from collections.abc import Iterable, Iterator

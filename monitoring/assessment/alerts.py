@@ -1,4 +1,7 @@
-"""Acknowledging alerts: nurses info and warning, physicians any; always with a note."""
+"""Acknowledging alerts: nurses info and warning, physicians any; always with a note.
+
+The write; who may (`user_may_acknowledge`) is a read in monitoring.assessment.permissions.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -8,9 +11,9 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
+from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.refresh import assessments_lock
 from monitoring.models import Alert
-from monitoring.models.choices import SEVERITY_RANK, Severity
 
 
 class AlertNotOpenError(Exception):
@@ -25,17 +28,6 @@ class AlertAlreadyAcknowledgedError(Exception):
         super().__init__(
             f"{alert.acknowledged_by} acknowledged this alert first; your note was not saved."
         )
-
-
-def alert_acknowledge_permission(severity: str) -> str:
-    """The permission needed to acknowledge an alert of this severity (product.md)."""
-    if SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity.HIGH]:
-        return "monitoring.acknowledge_high_alert"
-    return "monitoring.acknowledge_alert"
-
-
-def user_may_acknowledge(user: User, alert: Alert) -> bool:
-    return user.has_perm(alert_acknowledge_permission(alert.severity))
 
 
 @transaction.atomic

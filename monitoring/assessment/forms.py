@@ -1,4 +1,4 @@
-"""The form of an alert's acknowledgement."""
+"""The acknowledgement form: the note a clinician writes when acknowledging an alert."""
 
 from django import forms
 

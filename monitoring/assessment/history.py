@@ -274,7 +274,7 @@ def _number(value: Decimal | None) -> float | int | None:
 
 
 def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
-    """Return the history of one patient in the JSON format of history-format.md (for export).
+    """Return the history of one patient in the JSON format of docs/history-format.md (for export).
 
     Lab values are exported as entered (value and unit), so a round trip keeps them exactly.
     """

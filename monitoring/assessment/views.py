@@ -12,9 +12,9 @@ from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
     alert_acknowledge,
-    user_may_acknowledge,
 )
 from monitoring.assessment.forms import AcknowledgeForm
+from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.labels import code_label
 from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused

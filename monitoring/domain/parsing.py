@@ -1,4 +1,4 @@
-"""Strict JSON -> History (`design/history-format.md`).
+"""Strict JSON -> History (`docs/history-format.md`).
 
 Unknown keys, wrong types, impossible dates (outside DATE_MIN..DATE_MAX, or before the birth
 date), text longer than its column, numbers finer than their column and implausible values are

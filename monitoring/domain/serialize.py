@@ -1,4 +1,4 @@
-"""Assessment -> JSON-ready dict, in the format of `design/history-format.md` (Assessment)."""
+"""Assessment -> JSON-ready dict, in the format of `docs/history-format.md` (Assessment)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Lab units: the accepted unit strings per analyte and conversion to the canonical (first) unit.
 
-Conversion factors are from `design/history-format.md`. µ may be written as the micro sign (U+00B5),
-the Greek small letter mu (U+03BC) or a plain `u`.
+The conversion factors are `_CONVERSIONS` below (listed in `docs/history-format.md`). µ may be
+written as the micro sign (U+00B5), the Greek small letter mu (U+03BC) or a plain `u`.
 """
 
 from __future__ import annotations

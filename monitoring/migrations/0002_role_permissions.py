@@ -1,4 +1,4 @@
-"""Grant the monitoring permissions to the roles, as product.md's role table says."""
+"""Grant the monitoring permissions to the roles, as bonehealth/accounts/roles.py says."""
 
 from django.db import migrations
 

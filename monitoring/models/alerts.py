@@ -89,7 +89,7 @@ class PatientAssessment(models.Model):
     # Valid scans not yet signed off, counted by every assessment (a sign-off reassesses), so the
     # dashboard finds the patients with scans to review from this table.
     unreviewed_scans = models.PositiveIntegerField(default=0, db_default=0)
-    # The whole assessment in the JSON format of history-format.md.
+    # The whole assessment in the JSON format of docs/history-format.md.
     data = models.JSONField()
     # Raised with every audited change to the patient's records (monitoring.assessment.versions),
     # and never

@@ -1,6 +1,6 @@
-"""Choices shared by the monitoring models: the values are the domain enums' (history-format.md),
-the labels are what users read. tests/monitoring/app/test_choices.py keeps every domain member
-offered."""
+"""Choices shared by the monitoring models: the values are the domain enums'
+(docs/history-format.md), the labels are what users read. tests/monitoring/app/test_choices.py
+keeps every domain member offered."""
 
 from django.db import models
 

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import domain
-from monitoring.assessment.alerts import user_may_acknowledge
 from monitoring.assessment.forms import AcknowledgeForm
 from monitoring.assessment.history import history_from_records
-from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.assessment.permissions import user_may_acknowledge
+from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import PatientAssessment
 from monitoring.overview import charts, page_cache
 from monitoring.overview.csp import chart_page
@@ -32,7 +32,7 @@ def patient_viewed(
         assessment = selectors.stored_assessment(patient=patient)
         if assessment is None:
             # Records created before monitoring existed (or by a bulk load): assess once now.
-            patient_assessment_refresh(patient=patient)
+            assessment_read_through(patient=patient)
             assessment = selectors.stored_assessment(patient=patient)
     return patient, assessment
 
@@ -78,7 +78,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient_record_view(actor=request.user, patient=patient, request=request)
     if versions is None:
         # Records created before monitoring existed (or by a bulk load): assess once now.
-        patient_assessment_refresh(patient=patient)
+        assessment_read_through(patient=patient)
         patient, versions = selectors.patient_page_key(user=request.user, pk=pk)
 
     def context() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Import one patient's history (history-format.md) into the database, all or nothing.
+"""Import one patient's history (docs/history-format.md) into the database, all or nothing.
 
 Importing is idempotent: a record already present with the same values is left alone, so importing
 the same file twice changes nothing. A record present with *different* values is a conflict and

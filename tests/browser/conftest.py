@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving the machine's Chromium (testing.md).
+"""Browser tests: Playwright driving the machine's Chromium (README, Quick start).
 
 Skipped with a reason when /usr/bin/chromium is missing on a laptop; in CI (CI=true) a missing
 browser fails instead, so the journeys cannot silently stop running.

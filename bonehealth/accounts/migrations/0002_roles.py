@@ -1,4 +1,4 @@
-"""Create the nurse, physician and admin roles with the permissions of product.md's role table."""
+"""Create the nurse, physician and admin roles with the permissions of bonehealth/accounts/roles.py."""
 
 from django.db import migrations
 

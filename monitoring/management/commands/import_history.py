@@ -1,4 +1,4 @@
-"""Import patient histories (history-format.md JSON files), each file all or nothing."""
+"""Import patient histories (docs/history-format.md JSON files), each file all or nothing."""
 
 from typing import Any
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "files", nargs="+", metavar="FILE", help="history JSON files (history-format.md)"
+            "files", nargs="+", metavar="FILE", help="history JSON files (docs/history-format.md)"
         )
         parser.add_argument(
             "--site", help="site name or code (overrides patient.site in the files)"

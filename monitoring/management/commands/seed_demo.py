@@ -9,7 +9,8 @@ from tqdm import tqdm
 from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
 from bonehealth.commands import StrictCommand, UsageError
 from monitoring.assessment.reassessment import reassess_patients
-from monitoring.demo import demo_clinical_data_create, demo_showcase_import
+from monitoring.demo import demo_clinical_data_create
+from monitoring.demo_showcase import demo_showcase_import
 from patients.demo import demo_patients_create
 
 

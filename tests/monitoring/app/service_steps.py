@@ -1,10 +1,11 @@
 """Strategies and database checks for the state machine over the write services
 (test_service_state_machine.py).
 
-Strategies give what the entry forms would let through (monitoring/forms.py, patients/forms.py):
-measurement dates between the date of birth and today, planned dates up to the forms' horizon,
-values inside the forms' ranges. The checks read the database as a reviewer would: the stored
-assessment against a fresh one, duplicates, and an audit event for every changed row.
+Strategies give what the entry forms would let through (monitoring/records/forms.py,
+patients/forms.py): measurement dates between the date of birth and today, planned dates up to
+the forms' horizon, values inside the forms' ranges. The checks read the database as a reviewer
+would: the stored assessment against a fresh one, duplicates, and an audit event for every
+changed row.
 """
 
 import json

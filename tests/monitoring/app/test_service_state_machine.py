@@ -35,8 +35,8 @@ from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
     alert_acknowledge,
-    alert_acknowledge_permission,
 )
+from monitoring.assessment.permissions import alert_acknowledge_permission
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,

@@ -1,0 +1,52 @@
+"""Plotly figures of a patient's BMD, T-scores and bone turnover markers, as plain dicts.
+
+Built from the domain history (`monitoring.assessment.history.history_from_records`) and the
+stored assessment JSON (docs/history-format.md). Plain dicts, not `plotly.graph_objects`: its
+validation costs ~16 ms a figure on every page view; the tests validate the dicts instead. The
+page emits a figure with `json_script` and `static/js/charts.js` draws it. Colour is never the only
+cue: every site has its own marker symbol and legend name, bands and periods carry text labels,
+and estimates are dashed and say so.
+
+`bmd` and `btm` build one figure each, from what `style` gives every chart; `patient_figures` here
+is what the patient page and its printouts ask for.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from monitoring import domain
+from monitoring.overview.charts.bmd import bmd_figure, bmd_points, projection_lines
+from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_points
+from monitoring.overview.charts.style import BASIS_LABEL
+
+__all__ = ["bmd_figure", "btm_figure", "patient_figures"]
+
+
+def patient_figures(
+    history: domain.History, assessment: Mapping[str, Any] | None, *, as_of: dt.date, static: bool
+) -> dict[str, Any]:
+    """The page context of a patient's charts: both figures and the rows of their data tables."""
+    points = bmd_points(history, as_of=as_of)
+    projections = (assessment or {}).get("projections") or []
+    return {
+        "bmd_figure": bmd_figure(history, assessment or {}, as_of=as_of, static=static),
+        "btm_figure": btm_figure(history, as_of=as_of, static=static),
+        "btm_rows": [
+            {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
+            | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}
+            for analyte, labs in btm_points(history, as_of=as_of).items()
+            for lab in labs
+        ],
+        "projection_rows": [
+            {
+                "site": site.value,
+                "basis": BASIS_LABEL.get(basis, basis),
+                "from_date": line[0][0],
+                "from_t": line[0][1],
+                "cross_2_0": next((day for day, t in line[1:] if t == -2.0), None),
+                "cross_2_5": next((day for day, t in line[1:] if t == -2.5), None),
+            }
+            for site, basis, line in projection_lines(points, projections)
+        ],
+    }

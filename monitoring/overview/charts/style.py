@@ -1,0 +1,96 @@
+"""What every chart shares: colours and symbols, labels, fonts, plotly's config and the shading
+of treatment periods."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from monitoring import domain
+
+Figure = dict[str, Any]
+
+# Okabe-Ito colours (distinguishable with common colour-vision deficiencies), plus a symbol each.
+SITE_STYLE: dict[domain.Site, tuple[str, str, str]] = {
+    domain.Site.LUMBAR_SPINE: ("Lumbar spine", "#0072B2", "circle"),
+    domain.Site.TOTAL_HIP: ("Total hip", "#D55E00", "square"),
+    domain.Site.FEMORAL_NECK: ("Femoral neck", "#009E73", "diamond"),
+    domain.Site.RADIUS_33: ("1/3 radius", "#CC79A7", "triangle-up"),
+}
+BASIS_LABEL = {"own_trend": "own trend", "atac_median": "ATAC median loss"}
+DRUG_LABEL = {
+    "anastrozole": "Anastrozole",
+    "letrozole": "Letrozole",
+    "exemestane": "Exemestane",
+    "alendronate": "Alendronate",
+    "risedronate": "Risedronate",
+    "ibandronate": "Ibandronate",
+    "zoledronic_acid": "Zoledronic acid",
+    "denosumab": "Denosumab",
+}
+AI_FILL = "rgba(120, 120, 120, 0.12)"
+THERAPY_FILL = "rgba(0, 114, 178, 0.10)"
+OSTEOPENIA_FILL = "rgba(230, 159, 0, 0.18)"
+OSTEOPOROSIS_FILL = "rgba(213, 94, 0, 0.18)"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def config(*, static: bool = False) -> dict[str, Any]:
+    """Plotly's config: no logo or link-out; a static (non-interactive) plot for printing."""
+    if static:
+        return {"staticPlot": True, "responsive": True}
+    return {
+        "responsive": True,
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    }
+
+
+def iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def num(value: Decimal) -> float:
+    return float(value)
+
+
+def periods(
+    courses: Iterable[Any], *, as_of: dt.date, fill: str, row: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Shaded rectangles (and their text labels) for the started part of each course."""
+    shapes: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    for course in courses:
+        if course.start_date is None or course.start_date > as_of:
+            continue
+        end = course.stop_date or as_of
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": iso(course.start_date),
+                "x1": iso(end),
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": fill,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        labels.append(
+            {
+                "x": iso(course.start_date),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "yshift": 2 + 16 * row,
+                "showarrow": False,
+                "text": f"{DRUG_LABEL.get(str(course.drug), str(course.drug))} "
+                f"{iso(course.start_date)} to {'now' if course.stop_date is None else iso(end)}",
+                "font": {"size": 11},
+            }
+        )
+    return shapes, labels

@@ -102,8 +102,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The user's permissions kept in the session while their roles are unchanged.
-    "bonehealth.accounts.permissions.SessionPermissionsMiddleware",
     # Every page requires a login unless its view is marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -240,9 +238,7 @@ PASSWORD_EXTRA_DICTIONARY = ["bonehealth"]
 # (IdleSessionRenewalMiddleware) instead of writing the session row on every request, so an idle
 # session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_SECONDS and SESSION_IDLE_SECONDS after
 # the last request: never later than the idle limit.
-SESSION_ENGINE = (
-    "bonehealth.accounts.sessions"  # database sessions (bonehealth/accounts/sessions.py)
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # Django's own database sessions
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_SAVE_EVERY_REQUEST = False

@@ -9,6 +9,7 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.refresh import assessments_lock
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert
 from monitoring.models.choices import SEVERITY_RANK, Severity
 
@@ -73,4 +74,6 @@ def alert_acknowledge(
             "acknowledgement_note": ["", note],
         },
     )
+    # The patient page shows who acknowledged it: its cached fragments are out of date.
+    patient_records_changed([fresh.patient_id])
     return fresh

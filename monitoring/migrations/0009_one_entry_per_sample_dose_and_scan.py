@@ -108,9 +108,7 @@ def mark_exact_duplicates(apps, schema_editor):
     sites = Patient.objects.filter(pk__in=patients).values("site_id")
     SiteDataVersion.objects.filter(site_id__in=sites).update(version=F("version") + 1)
     # A marked scan no longer awaits review: recount as migration 0008 did (the copies change no
-    # other part of an assessment).
-    from monitoring.assessment.tallies import tallies_rebuild
-
+    # other part of an assessment). The sites' tallies it also recounted are dropped by 0011.
     DexaScan = apps.get_model("monitoring", "DexaScan")
     for patient_id in patients:
         PatientAssessment.objects.filter(patient_id=patient_id).update(
@@ -118,11 +116,6 @@ def mark_exact_duplicates(apps, schema_editor):
                 patient_id=patient_id, entered_in_error=False, reviewed_at__isnull=True
             ).count()
         )
-    tallies_rebuild(
-        apps.get_model("monitoring", "SiteTally"),
-        assessments=PatientAssessment,
-        alerts=apps.get_model("monitoring", "Alert"),
-    )
 
 
 class Migration(migrations.Migration):

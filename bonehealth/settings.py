@@ -177,11 +177,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: only rendered page bodies (monitoring/page_cache.py), keyed by data versions read from
-# the database on each request, so each process's own cache is as correct as a shared one;
-# sessions, lockouts, two-factor counters and the task queue are all in the database. By default
-# each process keeps up to PAGE_CACHE_ENTRIES bodies in memory (a patient page body is about
-# 30-150 KB); REDIS_URL shares one cache between all app servers instead (`cache` extra: redis).
+# Cache: only the patient page's `{% cache %}` fragments (templates/monitoring/patient_page.html),
+# keyed by the patient's records_version read from the database on each view, so each process's
+# own cache is as correct as a shared one; sessions, lockouts, two-factor counters and the task
+# queue are all in the database. By default each process keeps up to PAGE_CACHE_ENTRIES fragments
+# in memory (five per patient, together 30-150 KB); REDIS_URL shares one cache between all app
+# servers instead (`cache` extra: redis).
 CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -194,7 +195,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300)},
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1500)},
         }
     }
 
@@ -391,6 +392,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Patients per page on lists.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
-# Rendered bodies of the patient page, dashboard and worklist are cached under version keys that
-# change with the data (monitoring/page_cache.py); this only bounds how long an unused entry stays.
+# The patient page's cached fragments are keyed by versions that change with the data
+# (monitoring/overview/patient.py); this only bounds how long an unused fragment stays.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)

@@ -82,15 +82,15 @@ def permissions_digest(user: Any) -> str:
 def fragment_key(request: AuthenticatedHttpRequest, patient: Patient) -> str:
     """What the patient page's cached fragments show, besides the records behind the patient's
     records_version: today's date (ages and what is due are counted to it), the viewer's
-    permissions (the links), the site's name and the names of whoever set the patient's plans
-    (a renamed site or user shows at once). Read on every view; each part is short."""
+    permissions (the links), the site's name and the names of whoever set the patient's plans or
+    signed off their scans (a renamed site or user shows at once). Read on every view."""
     parts = [
         str(patient.pk),
         str(patient.assessment.records_version),
         timezone.localdate().isoformat(),
         permissions_digest(request.user),
         patient.site.name,
-        *selectors.plan_setters(patient=patient),
+        *selectors.people_shown(patient=patient),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -121,10 +121,15 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     open_alerts = selectors.patient_open_alerts(patient=patient)
     for alert in open_alerts:
         alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    # The scans are read only where the page renders their table: with a Sign off form, or on a
+    # miss of its fragment (a callable in the context is called by the template when used).
+    scans = functools.cache(lambda: selectors.patient_scans(patient=patient))
     context = {
         "patient": patient,
         "open_alerts": open_alerts,
-        "scans": selectors.patient_scans(patient=patient),
+        "scans": scans,
+        "scan_forms": patient.assessment.unreviewed_scans > 0
+        and request.user.has_perm("monitoring.sign_off_dexascan"),
         "full": full,
         "fragment_key": fragment_key(request, patient),
         "cache_seconds": settings.PAGE_CACHE_SECONDS,

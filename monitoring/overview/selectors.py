@@ -117,7 +117,7 @@ def dashboard_counts(
     """
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
     followed = followed_assessments(user=user, site=site)
-    risk = {category.value: category for category in RiskCategory}
+    risk = [category.value for category in RiskCategory]
     totals = followed.aggregate(
         alerting=Count("pk", filter=Q(worst_alert_rank__gte=min_rank)),
         unreviewed=Sum("unreviewed_scans"),

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Min, Prefetch, QuerySet
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -157,15 +157,13 @@ def patient_page_header(*, user: User, pk: int) -> Patient:
         raise patient_refused(pk) from None
 
 
-def plan_setters(*, patient: Patient) -> list[str]:
-    """The names of whoever set the patient's plans, as the patient page shows them."""
-    plans = (
-        MonitoringPlan.objects.filter(patient=patient)
-        .select_related("set_by")
-        .only("set_by__first_name", "set_by__last_name", "set_by__username")
-        .order_by("pk")
-    )
-    return [str(plan.set_by) for plan in plans]
+def people_shown(*, patient: Patient) -> list[str]:
+    """The names of whoever set the patient's plans or signed off their scans, as the patient page
+    shows them (one query)."""
+    plans = MonitoringPlan.objects.filter(patient=patient).values("set_by")
+    scans = _valid(DexaScan).filter(patient=patient).values("reviewed_by")
+    people = User.objects.filter(Q(pk__in=plans) | Q(pk__in=scans)).order_by("pk")
+    return [str(user) for user in people.only("first_name", "last_name", "username")]
 
 
 def patient_scans(*, patient: Patient) -> list[DexaScan]:

@@ -16,12 +16,17 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site, User
 from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import Alert, PatientAssessment
+from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import patient as patient_view
-from monitoring.records.entries import LabEntry, lab_results_record, monitoring_plan_set
+from monitoring.records.entries import (
+    LabEntry,
+    dexa_scan_sign_off,
+    lab_results_record,
+    monitoring_plan_set,
+)
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import AromataseInhibitorCourseFactory, UserFactory
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, UserFactory
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +170,37 @@ def test_the_key_holds_the_date_the_permissions_and_the_records_version(
     monkeypatch.undo()
     PatientAssessment.objects.filter(patient=followed).update(records_version=99)
     assert key(nurse) != today
+
+
+@pytest.fixture
+def scanned(followed: Patient) -> DexaScan:
+    scan = DexaScanFactory(patient=followed, scan_date=TODAY - timedelta(days=10))
+    patient_assessment_refresh(patient=followed)  # the scan awaits review
+    return scan
+
+
+def test_the_sign_off_form_is_rendered_for_each_viewer_and_works(
+    physician_client: Client, scanned: DexaScan, site: Site
+) -> None:
+    physician_client.get(_url(scanned.patient))
+    other = UserFactory(username="physician2", role="physician", sites=[site])
+    client = login(other, Client(enforce_csrf_checks=True))
+    page = client.get(_url(scanned.patient)).text
+    sign_off = reverse("monitoring:scan_sign_off", args=[scanned.patient_id, scanned.pk])
+    assert f'action="{sign_off}"' in page
+    response = client.post(sign_off, posted_data(page, having="csrfmiddlewaretoken"))
+    assert response.status_code == 302
+    scanned.refresh_from_db()
+    assert scanned.reviewed_by == other
+    page = client.get(_url(scanned.patient)).text
+    assert f'action="{sign_off}"' not in page  # signed off: the table is a cached fragment now
+    assert "Signed off by physician2" in page
+
+
+def test_renaming_whoever_signed_off_a_scan_shows_at_once(
+    physician: User, nurse_client: Client, scanned: DexaScan
+) -> None:
+    dexa_scan_sign_off(actor=physician, scan=scanned)
+    assert "Signed off by physician " in nurse_client.get(_url(scanned.patient)).text
+    User.objects.filter(pk=physician.pk).update(first_name="Grace", last_name="Hopper")
+    assert "Signed off by Grace Hopper" in nurse_client.get(_url(scanned.patient)).text

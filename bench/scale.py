@@ -8,9 +8,10 @@ It creates the database if missing and seeds it once (10,000 patients, ~50,000 s
 labs: `seed_demo --patients 10000 --scan-density 2.5`, with progress bars on a terminal), then
 prints a Markdown table:
 
-- patient list search, patient page (first view and viewed again), dashboard and worklist (each
-  as served from the page cache and as rendered after a change at the user's sites): median and
-  95th percentile server time and query counts over --requests requests, each patient page and
+- /health/ (the run's baseline), patient list search, patient page (first view, and viewed again
+  with its `{% cache %}` fragments found), dashboard and worklist (not cached; before issue 13
+  also as rendered after a change at the user's sites): median and 95th percentile server time,
+  the process's CPU time and query counts over --requests requests, each patient page and
   search to a different patient, in process through Django's test Client, as the nurse (the
   dashboard as the physician). Query counts are "constant" when requests that have the same kinds
   of rows at all ran the same number, however many rows each had;

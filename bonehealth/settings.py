@@ -181,7 +181,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # keyed by the patient's records_version read from the database on each view, so each process's
 # own cache is as correct as a shared one; sessions, lockouts, two-factor counters and the task
 # queue are all in the database. By default each process keeps up to PAGE_CACHE_ENTRIES fragments
-# in memory (five per patient, together 30-150 KB); REDIS_URL shares one cache between all app
+# in memory (six per patient, together 30-150 KB); REDIS_URL shares one cache between all app
 # servers instead (`cache` extra: redis).
 CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
@@ -195,7 +195,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1500)},
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1800)},
         }
     }
 

@@ -17,7 +17,7 @@ from monitoring import domain
 from monitoring.assessment.alerts import user_may_acknowledge
 from monitoring.assessment.history import history_from_records
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import PatientAssessment
+from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import charts
 from monitoring.overview.csp import chart_page
 from monitoring.records import selectors
@@ -46,11 +46,15 @@ def patient_context(
     assessment: PatientAssessment | None,
     *,
     static_charts: bool = False,
+    open_alerts: list[Alert] | None = None,
 ) -> dict[str, Any]:
-    """What the patient page and its printouts show: assessment, alerts, plan and charts."""
-    open_alerts, cleared_alerts = selectors.patient_alerts(patient=patient)
-    for alert in open_alerts:
-        alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    """What the patient page and its printouts show: assessment, alerts, plan and charts
+    (`open_alerts`, when the caller has read them already, are not read again)."""
+    if open_alerts is None:
+        open_alerts = selectors.patient_open_alerts(patient=patient)
+        for alert in open_alerts:
+            alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
     data = assessment.data if assessment else {}
     try:
         figures = charts.patient_figures(
@@ -112,18 +116,25 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         patient_assessment_refresh(patient=patient)
         patient = selectors.patient_page_header(user=request.user, pk=pk)
 
+    open_alerts = selectors.patient_open_alerts(patient=patient)
+    for alert in open_alerts:
+        alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+
     @functools.cache
     def full() -> dict[str, Any]:
         # A miss: the whole record and assessment (the template asks for it inside a fragment).
         record = selectors.patient_with_records(pk)
-        return patient_context(request, record, record.assessment)
+        return patient_context(request, record, record.assessment, open_alerts=open_alerts)
 
-    open_alerts = selectors.patient_open_alerts(patient=patient)
-    for alert in open_alerts:
-        alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
-    # The scans are read only where the page renders their table: with a Sign off form, or on a
-    # miss of its fragment (a callable in the context is called by the template when used).
-    scans = functools.cache(lambda: selectors.patient_scans(patient=patient))
+    @functools.cache
+    def scans() -> list[DexaScan]:
+        # Read only where the page renders their table: with a Sign off form, or on a miss of its
+        # fragment (the template calls a callable it is given). A miss of every fragment (after
+        # a change) has read them with the whole record already.
+        if full.cache_info().currsize:
+            return full()["patient"].valid_scans
+        return selectors.patient_scans(patient=patient)
+
     context = {
         "patient": patient,
         "open_alerts": open_alerts,

@@ -189,13 +189,13 @@ def patient_with_records(pk: int) -> Patient:
     return with_records(Patient.objects.filter(pk=pk)).select_related("assessment").get()
 
 
-def patient_alerts(
-    *, patient: Patient, recent_cleared: int = 10
-) -> tuple[list[Alert], list[Alert]]:
-    """Open alerts (worst first) and the most recently cleared ones of a patient."""
-    alerts = Alert.objects.filter(patient=patient).select_related("acknowledged_by")
-    cleared = list(alerts.filter(cleared_at__isnull=False).order_by("-cleared_at")[:recent_cleared])
-    return patient_open_alerts(patient=patient), cleared
+def patient_cleared_alerts(*, patient: Patient, recent: int = 10) -> list[Alert]:
+    """The patient's most recently cleared alerts."""
+    return list(
+        Alert.objects.filter(patient=patient, cleared_at__isnull=False)
+        .select_related("acknowledged_by")
+        .order_by("-cleared_at")[:recent]
+    )
 
 
 def patient_open_alerts(*, patient: Patient) -> list[Alert]:

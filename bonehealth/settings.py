@@ -102,8 +102,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The user's permissions kept in the session while their roles are unchanged.
-    "bonehealth.accounts.permissions.SessionPermissionsMiddleware",
     # Every page requires a login unless its view is marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,11 +177,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: only rendered page bodies (monitoring/page_cache.py), keyed by data versions read from
-# the database on each request, so each process's own cache is as correct as a shared one;
-# sessions, lockouts, two-factor counters and the task queue are all in the database. By default
-# each process keeps up to PAGE_CACHE_ENTRIES bodies in memory (a patient page body is about
-# 30-150 KB); REDIS_URL shares one cache between all app servers instead (`cache` extra: redis).
+# Cache: only the patient page's `{% cache %}` fragments (templates/monitoring/patient_page.html),
+# keyed by the patient's records_version read from the database on each view, so each process's
+# own cache is as correct as a shared one; sessions, lockouts, two-factor counters and the task
+# queue are all in the database. By default each process keeps up to PAGE_CACHE_ENTRIES fragments
+# in memory (six per patient, together 30-150 KB); REDIS_URL shares one cache between all app
+# servers instead (`cache` extra: redis).
 CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -196,7 +195,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300)},
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1800)},
         }
     }
 
@@ -240,9 +239,7 @@ PASSWORD_EXTRA_DICTIONARY = ["bonehealth"]
 # (IdleSessionRenewalMiddleware) instead of writing the session row on every request, so an idle
 # session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_SECONDS and SESSION_IDLE_SECONDS after
 # the last request: never later than the idle limit.
-SESSION_ENGINE = (
-    "bonehealth.accounts.sessions"  # database sessions (bonehealth/accounts/sessions.py)
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # Django's own database sessions
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_SAVE_EVERY_REQUEST = False
@@ -395,6 +392,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Patients per page on lists.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
-# Rendered bodies of the patient page, dashboard and worklist are cached under version keys that
-# change with the data (monitoring/page_cache.py); this only bounds how long an unused entry stays.
+# The patient page's cached fragments are keyed by versions that change with the data
+# (monitoring/overview/patient.py); this only bounds how long an unused fragment stays.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)

@@ -12,7 +12,7 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
-from bonehealth.audit.services import audit_list_record, audit_record, audit_view_record
+from bonehealth.audit.services import audit_list_record, audit_record
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
@@ -288,7 +288,9 @@ def patient_record_view(
     *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> None:
     """Write the audit event for a view of a patient's record (one INSERT: atomic by itself)."""
-    audit_view_record(actor=actor, obj=patient, patient_id=patient.pk, request=request)
+    audit_record(
+        action=AuditAction.VIEW, actor=actor, request=request, obj=patient, patient=patient
+    )
 
 
 def patient_list_view_record(

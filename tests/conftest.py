@@ -54,7 +54,7 @@ def foreign_patient(other_site: Site) -> Patient:
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache() -> None:
-    """Each test starts with no cached page bodies (SQLite reuses ids across rolled-back tests)."""
+    """Each test starts with no cached fragments (SQLite reuses ids across rolled-back tests)."""
     cache.clear()
 
 

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and sites"
 
     def ready(self) -> None:
-        from bonehealth.accounts import checks, permissions, signals  # noqa: F401  (registers)
+        from bonehealth.accounts import checks, signals  # noqa: F401  (registers)

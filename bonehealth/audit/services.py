@@ -1,6 +1,5 @@
 """The one function that writes the audit trail."""
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,9 +7,8 @@ from ipaddress import ip_address, ip_network
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import models
 from django.http import HttpRequest
-from django.utils import timezone
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 
@@ -65,8 +63,7 @@ def audit_event(
     username: str = "",
 ) -> AuditEvent:
     """The event `audit_record` writes, not yet saved: for a writer that inserts many at once
-    (`AuditEvent.objects.bulk_create`, which sends no signals: that writer raises the patient's
-    versions itself)."""
+    (`AuditEvent.objects.bulk_create`)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent(
@@ -103,46 +100,6 @@ def audit_record(
     )
     event.save(force_insert=True)
     return event
-
-
-def audit_view_record(
-    *,
-    actor: Any,
-    obj: models.Model,
-    patient_id: int,
-    request: HttpRequest | None = None,
-    action: AuditAction = AuditAction.VIEW,
-    changes: Mapping[str, Any] | None = None,
-) -> None:
-    """Write the audit event of a view of a patient's record: what `audit_record` writes for a
-    VIEW, with one INSERT written in SQL.
-
-    Every patient page view writes one, cached page or not; building the INSERT with the ORM was
-    about a tenth of a cached page's time. Views raise no version (monitoring.assessment.receivers
-    listens for
-    changes only), so no signal is needed.
-    """
-    columns = ["at", "actor_id", "username", "action", "object_type", "object_id", "patient_id"]
-    columns += ["changes", "client_address"]
-    connection = connections[router.db_for_write(AuditEvent)]
-    values = [
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        actor.pk,
-        actor.get_username(),
-        action.value,
-        obj._meta.label_lower,
-        str(obj.pk),
-        patient_id,
-        json.dumps({key: _plain_change(value) for key, value in (changes or {}).items()}),
-        client_address(request),
-    ]
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (names from _meta and code)
-            f"VALUES ({', '.join(['%s'] * len(columns))})",
-            values,
-        )
 
 
 def _plain_change(value: Any) -> Any:

@@ -43,8 +43,7 @@ GRANT DELETE ON
     accounts_user_user_permissions,
     auth_group_permissions,
     django_tasks_database_dbtaskresult,   -- the task queue prunes finished tasks
-    monitoring_scheduleditem,             -- the schedule, recomputed by each assessment
-    monitoring_sitetally                  -- dashboard counts, recounted nightly
+    monitoring_scheduleditem              -- the schedule, recomputed by each assessment
 TO :"runtime_role";
 
 -- Tables a later migration creates get the common grants at once; run this file again after

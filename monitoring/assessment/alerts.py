@@ -13,6 +13,7 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.refresh import assessments_lock
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert
 
 
@@ -65,4 +66,6 @@ def alert_acknowledge(
             "acknowledgement_note": ["", note],
         },
     )
+    # The patient page shows who acknowledged it: its cached fragments are out of date.
+    patient_records_changed([fresh.patient_id])
     return fresh

@@ -17,7 +17,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from monitoring.assessment.refresh import RefreshSummary, assessments_refresh
-from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.records.selectors import active_patient_ids
 
 BATCH_SIZE = 500
@@ -112,18 +111,14 @@ def reassess_all(
     progress: Callable[[int], None] = lambda n: None,
     jobs: int = 1,
 ) -> RefreshSummary:
-    """Reassess every patient on active follow-up (the nightly job), in `jobs` processes, then
-    count the dashboard's tallies afresh (each reassessment keeps them; this puts right anything
-    written around the services)."""
-    summary = reassess_patients(
+    """Reassess every patient on active follow-up (the nightly job), in `jobs` processes."""
+    return reassess_patients(
         list(active_patient_ids()),
         as_of=as_of,
         batch_size=batch_size,
         progress=progress,
         jobs=jobs,
     )
-    tallies_rebuild()
-    return summary
 
 
 def reassess_all_count() -> int:

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history import histories_for
-from monitoring.assessment.tallies import Standing, changes, tallies_apply
-from monitoring.assessment.versions import sites_changed
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.records.selectors import open_alerts_for
@@ -204,13 +203,10 @@ def assessments_lock(patient_ids: list[int], *fields: str) -> list[tuple[Any, ..
     row's patient_id and `fields`, read under the lock.
 
     A reassessment takes this lock first, so that two writers never reassess one patient at once:
-    the second reads the records and the counts the first committed, and subtracts what the first
-    added, not what was there before it. Every other writer of a patient's monitoring rows takes
-    it before them too, so no two transactions wait for each other: a clinical write's audit row
-    raises the patient's records_version (monitoring.assessment.receivers), an UPDATE of the same
-    row, before
-    it reassesses; an acknowledgement locks it before the alert. Then, in every writer, the sites'
-    data versions, then the tallies.
+    the second reads the records and alerts the first committed. Every other writer of a
+    patient's monitoring rows takes it before them too (an acknowledgement locks it before the
+    alert), so no two transactions wait for each other in a cycle. Only the patient's own rows
+    are locked: writes for two patients never wait for each other, whatever their site.
 
     A patient's first assessment has no row to lock; it is created with the patient, before anyone
     else can write for them. SQLite has one writer at a time anyway.
@@ -233,17 +229,6 @@ def _unreviewed_scans(patient_ids: list[int]) -> dict[int, int]:
     )
 
 
-# What a stored assessment counts for in the tallies, besides its open alerts (`_standing`).
-_STANDING_FIELDS = ("site_id", "followed", "risk_category", "worst_alert_rank", "unreviewed_scans")
-
-
-def _standing(values: tuple[Any, ...], alerts: Iterable[Alert]) -> Standing:
-    """A patient's `Standing` from their assessment's _STANDING_FIELDS and open alerts."""
-    site_id, followed, risk, worst, unreviewed = values
-    codes = tuple((alert.code, alert.severity_rank) for alert in alerts)
-    return Standing(site_id, followed, risk, worst, codes, unreviewed)
-
-
 def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
     """Assess patients from the database; no writes."""
     return {
@@ -256,22 +241,18 @@ def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, dom
 def assessments_refresh(
     patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None
 ) -> RefreshSummary:
-    """Reassess the patients and store their assessments, schedules, alerts and site tallies."""
+    """Reassess the patients and store their assessments, schedules and alerts; raise their
+    records_version (the key of their cached patient-page fragments)."""
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
     ids = sorted(set(patient_ids))
-    # What the patients count for in the tallies now, read under the lock.
-    counted_before = assessments_lock(ids, *_STANDING_FIELDS)
+    assessments_lock(ids)
     assessments = assess_patients(ids, as_of=as_of)
     summary = RefreshSummary(patients=len(assessments))
     if not assessments:
         return summary
     assessed = list(assessments)
     open_alerts = open_alerts_by_key(assessed)
-    alerts_before: dict[int, list[Alert]] = {}
-    for alert in open_alerts.values():
-        alerts_before.setdefault(alert.patient_id, []).append(alert)
-    before = [_standing(row[1:], alerts_before.get(row[0], ())) for row in counted_before]
     # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
     still_open = _sync_alerts(
         {pk: a.alerts for pk, a in assessments.items()}, open_alerts, now, summary
@@ -312,18 +293,7 @@ def assessments_refresh(
         ],
     )
     _sync_schedule(assessments)
-    after = [
-        _standing(
-            tuple(getattr(row, name) for name in _STANDING_FIELDS), still_open[row.patient_id]
-        )
-        for row in stored
-    ]
-    # Last, so that those rows stay locked only until the commit: the data versions of these
-    # patients' sites (and of any site a patient left), then the dashboard's counts. In that order
-    # in every writer: a clinical write has raised its site's version before it reassesses.
-    delta = changes(before, after)
-    sites_changed({site_id for site_id, _, _ in delta} | {site for site, _ in followed_at.values()})
-    tallies_apply(delta)
+    patient_records_changed(assessed)
     return summary
 
 

@@ -7,9 +7,11 @@ from django.db.models.functions import Coalesce
 
 
 def count_unreviewed_scans(apps, schema_editor):
-    """Each stored assessment's valid scans awaiting sign-off, then every site's tallies."""
-    from monitoring.assessment.tallies import tallies_rebuild
+    """Each stored assessment's valid scans awaiting sign-off.
 
+    (This migration also counted the sites' tallies, a table that migration 0011 drops: the
+    dashboard now counts the stored assessments themselves, so nothing is filled in here.)
+    """
     PatientAssessment = apps.get_model("monitoring", "PatientAssessment")
     DexaScan = apps.get_model("monitoring", "DexaScan")
     awaiting = (
@@ -22,11 +24,6 @@ def count_unreviewed_scans(apps, schema_editor):
         .values("n")
     )
     PatientAssessment.objects.update(unreviewed_scans=Coalesce(Subquery(awaiting), 0))
-    tallies_rebuild(
-        apps.get_model("monitoring", "SiteTally"),
-        assessments=PatientAssessment,
-        alerts=apps.get_model("monitoring", "Alert"),
-    )
 
 
 class Migration(migrations.Migration):

@@ -53,8 +53,6 @@ def mark_exact_duplicates(apps, schema_editor):
     """Mark later exact copies entered in error; stop on duplicates whose values differ."""
     AuditEvent = apps.get_model("audit", "AuditEvent")
     PatientAssessment = apps.get_model("monitoring", "PatientAssessment")
-    SiteDataVersion = apps.get_model("monitoring", "SiteDataVersion")
-    Patient = apps.get_model("patients", "Patient")
     kinds = [
         ("lab result", "LabResult", ["patient_id", "analyte", "sample_date"], _lab_values, [], "patient_id"),
         ("dose", "BoneTherapyDose", ["course_id", "given_on"], _dose_values, [], "course__patient_id"),
@@ -101,16 +99,13 @@ def mark_exact_duplicates(apps, schema_editor):
             },
         )
         patients.add(patient_id)
-    # Cached pages of these patients and their sites are out of date (monitoring.assessment.versions).
+    # Cached fragments of these patients' pages are out of date (monitoring.assessment.versions).
+    # (The sites' data versions this also raised are dropped by migration 0011.)
     PatientAssessment.objects.filter(patient_id__in=patients).update(
         records_version=F("records_version") + 1
     )
-    sites = Patient.objects.filter(pk__in=patients).values("site_id")
-    SiteDataVersion.objects.filter(site_id__in=sites).update(version=F("version") + 1)
     # A marked scan no longer awaits review: recount as migration 0008 did (the copies change no
-    # other part of an assessment).
-    from monitoring.assessment.tallies import tallies_rebuild
-
+    # other part of an assessment). The sites' tallies it also recounted are dropped by 0011.
     DexaScan = apps.get_model("monitoring", "DexaScan")
     for patient_id in patients:
         PatientAssessment.objects.filter(patient_id=patient_id).update(
@@ -118,11 +113,6 @@ def mark_exact_duplicates(apps, schema_editor):
                 patient_id=patient_id, entered_in_error=False, reviewed_at__isnull=True
             ).count()
         )
-    tallies_rebuild(
-        apps.get_model("monitoring", "SiteTally"),
-        assessments=PatientAssessment,
-        alerts=apps.get_model("monitoring", "Alert"),
-    )
 
 
 class Migration(migrations.Migration):

@@ -4,9 +4,7 @@ from monitoring.models.alerts import Alert, PatientAssessment, ScheduledItem
 from monitoring.models.labs import FraxResult, LabResult
 from monitoring.models.plans import MonitoringPlan
 from monitoring.models.scans import DexaMeasurement, DexaScan, Scanner
-from monitoring.models.tallies import SiteTally, TallyKind
 from monitoring.models.therapy import BoneTherapyCourse, BoneTherapyDose, Supplements
-from monitoring.models.versions import SiteDataVersion
 
 __all__ = [
     "Alert",
@@ -20,8 +18,5 @@ __all__ = [
     "PatientAssessment",
     "Scanner",
     "ScheduledItem",
-    "SiteDataVersion",
-    "SiteTally",
     "Supplements",
-    "TallyKind",
 ]

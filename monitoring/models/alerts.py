@@ -91,9 +91,9 @@ class PatientAssessment(models.Model):
     unreviewed_scans = models.PositiveIntegerField(default=0, db_default=0)
     # The whole assessment in the JSON format of docs/history-format.md.
     data = models.JSONField()
-    # Raised with every audited change to the patient's records (monitoring.assessment.versions),
-    # and never
-    # written by the assessment upsert: with `computed_at` it keys the cached patient page.
+    # Raised explicitly, in the writer's transaction, by every service that changes what the
+    # patient page shows (monitoring.assessment.versions), never written by the assessment upsert:
+    # it keys the page's cached fragments.
     records_version = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:

@@ -1,7 +1,7 @@
 """The overview pages: the physician's alert dashboard and the worklist (page, CSV, printout)."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +10,6 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -18,10 +17,8 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
 from bonehealth.csv_safe import csv_lines
 from bonehealth.replica import replica_reads
-from monitoring.assessment.versions import site_versions_for
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
-from monitoring.overview import page_cache
 from monitoring.overview import selectors as overview
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
@@ -42,62 +39,19 @@ def _risk_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     return [{"code": code.value, "n": counts.get(code.value, 0)} for code in order]
 
 
-def _cached_page(
-    request: AuthenticatedHttpRequest,
-    page: str,
-    context: Callable[[], dict[str, Any]],
-) -> HttpResponse:
-    def audit(patient_ids: list[int]) -> None:
-        overview_view_record(
-            actor=request.user,
-            shown=page,
-            patient_ids=patient_ids,
-            filters=dict(request.GET.items()),
-            request=request,
-        )
-
-    return page_cache.cached_page(
-        request,
-        page=page,
-        # What the body depends on besides the request: the user's sites and their data.
-        versions=site_versions_for(user=request.user),
-        template_name=f"monitoring/{page}.html",
-        body_template_name=f"monitoring/_{page}_body.html",
-        context=context,
-        audit=audit,
-    )
-
-
-def _patient_rows(patients: list[Any], severity: str | None) -> list[str]:
-    """The dashboard's row of each patient; a row is rendered again only when the patient's
-    records, assessment or alerts (an acknowledgement is a change to the records), their site's
-    name or the severity filter changed."""
-
-    def render_rows(missing: list[Any]) -> list[str]:
-        alerts = overview.open_alerts_of([p.pk for p in missing], min_severity=severity)
-        return [
-            render_to_string(
-                "monitoring/_dashboard_patient_row.html", {"patient": p, "alerts": alerts[p.pk]}
-            )
-            for p in missing
-        ]
-
-    return page_cache.cached_fragments(
-        "dashboard-patient",
-        patients,
-        key=lambda p: (
-            p.pk,
-            p.assessment.records_version,
-            p.assessment.computed_at.isoformat(),
-            p.site.name,
-            severity,
-        ),
-        render=render_rows,
+def _audited(request: AuthenticatedHttpRequest, page: str, patient_ids: list[int]) -> None:
+    """The page's one audit row, naming the patients it shows."""
+    overview_view_record(
+        actor=request.user,
+        shown=page,
+        patient_ids=patient_ids,
+        filters=dict(request.GET.items()),
+        request=request,
     )
 
 
 def _counted_page(object_list: Any, count: int, per_page: int, number: str | None) -> Page:
-    """A page of `object_list`, whose length is already known (the dashboard's tallies)."""
+    """A page of `object_list`, whose length is already known (the dashboard's counts)."""
     paginator = Paginator(object_list, per_page)
     paginator.count = count  # instead of a COUNT query (a cached_property)
     return paginator.get_page(number)
@@ -107,36 +61,36 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    def context() -> dict[str, Any]:
-        form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
-        site: Site | None = form.chosen("site")  # type: ignore[assignment]
-        severity: str | None = form.chosen("severity")  # type: ignore[assignment]
-        counts = overview.dashboard_counts(user=request.user, site=site, min_severity=severity)
-        patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
-        scans = overview.scans_awaiting_review(user=request.user, site=site)
-        page = _counted_page(
-            patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
-        )
-        shown = list(page.object_list)
-        scans_page = _counted_page(
-            scans, counts.unreviewed_scans, 10, request.GET.get("scans_page")
-        )
-        scans_page.object_list = list(scans_page.object_list)
-        return {
-            "form": form,
-            "page": page,
-            "patient_rows": _patient_rows(shown, severity),
-            "scans": scans_page,
-            page_cache.SHOWN: [p.pk for p in shown]
-            + [scan.patient_id for scan in scans_page.object_list],
-            "risk_rows": _risk_rows(counts.risk),
-            "code_counts": counts.alert_codes,
-            "query": _query_without(request, "page"),
-            "scans_query": _query_without(request, "scans_page"),
-            "here": request.get_full_path(),
-        }
-
-    return _cached_page(request, "dashboard", context)
+    form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+    site: Site | None = form.chosen("site")  # type: ignore[assignment]
+    severity: str | None = form.chosen("severity")  # type: ignore[assignment]
+    counts = overview.dashboard_counts(user=request.user, site=site, min_severity=severity)
+    patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
+    scans = overview.scans_awaiting_review(user=request.user, site=site)
+    page = _counted_page(
+        patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    alerts = overview.open_alerts_of([p.pk for p in shown], min_severity=severity)
+    scans_page = _counted_page(scans, counts.unreviewed_scans, 10, request.GET.get("scans_page"))
+    scans_page.object_list = list(scans_page.object_list)
+    _audited(
+        request,
+        "dashboard",
+        [p.pk for p in shown] + [scan.patient_id for scan in scans_page.object_list],
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "patient_rows": [(p, alerts[p.pk]) for p in shown],
+        "scans": scans_page,
+        "risk_rows": _risk_rows(counts.risk),
+        "code_counts": counts.alert_codes,
+        "query": _query_without(request, "page"),
+        "scans_query": _query_without(request, "scans_page"),
+        "here": request.get_full_path(),
+    }
+    return render(request, "monitoring/dashboard.html", context)
 
 
 def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
@@ -170,21 +124,19 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 @permission_required(WORKLIST, raise_exception=True)
 @replica_reads
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    def context() -> dict[str, Any]:
-        form, f = _worklist(request)
-        page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
-        items = _marked(page.object_list, f["today"])
-        return {
-            "form": form,
-            "page": page,
-            "items": items,
-            page_cache.SHOWN: [item.patient_id for item in items],
-            "query": _query_without(request, "page"),
-            "print_query": _query_without(request, "page"),
-            **f,
-        }
-
-    return _cached_page(request, "worklist", context)
+    form, f = _worklist(request)
+    page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
+    items = _marked(page.object_list, f["today"])
+    _audited(request, "worklist", [item.patient_id for item in items])
+    context = {
+        "form": form,
+        "page": page,
+        "items": items,
+        "query": _query_without(request, "page"),
+        "print_query": _query_without(request, "page"),
+        **f,
+    }
+    return render(request, "monitoring/worklist.html", context)
 
 
 @require_GET

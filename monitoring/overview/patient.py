@@ -1,21 +1,24 @@
 """The patient page: record, assessment, charts, alerts, plan and every entry."""
 
+import functools
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import domain
-from monitoring.assessment.forms import AcknowledgeForm
 from monitoring.assessment.history import history_from_records
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.read_through import assessment_read_through
-from monitoring.models import PatientAssessment
-from monitoring.overview import charts, page_cache
+from monitoring.models import Alert, DexaScan, PatientAssessment
+from monitoring.overview import charts
 from monitoring.overview.csp import chart_page
 from monitoring.records import selectors
 from patients.models import Patient
@@ -43,11 +46,15 @@ def patient_context(
     assessment: PatientAssessment | None,
     *,
     static_charts: bool = False,
+    open_alerts: list[Alert] | None = None,
 ) -> dict[str, Any]:
-    """What the patient page and its printouts show: assessment, alerts, plan and charts."""
-    open_alerts, cleared_alerts = selectors.patient_alerts(patient=patient)
-    for alert in open_alerts:
-        alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    """What the patient page and its printouts show: assessment, alerts, plan and charts
+    (`open_alerts`, when the caller has read them already, are not read again)."""
+    if open_alerts is None:
+        open_alerts = selectors.patient_open_alerts(patient=patient)
+        for alert in open_alerts:
+            alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+    cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
     data = assessment.data if assessment else {}
     try:
         figures = charts.patient_figures(
@@ -70,32 +77,72 @@ def patient_context(
     }
 
 
+def permissions_digest(user: Any) -> str:
+    """A short digest of the user's permissions (they decide the links a fragment shows)."""
+    names = "\n".join(sorted(user.get_all_permissions()))
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
+def fragment_key(request: AuthenticatedHttpRequest, patient: Patient) -> str:
+    """What the patient page's cached fragments show, besides the records behind the patient's
+    records_version: today's date (ages and what is due are counted to it), the viewer's
+    permissions (the links), the site's name and the names of whoever set the patient's plans or
+    signed off their scans (a renamed site or user shows at once). Read on every view."""
+    parts = [
+        str(patient.pk),
+        str(patient.assessment.records_version),
+        timezone.localdate().isoformat(),
+        permissions_digest(request.user),
+        patient.site.name,
+        *selectors.people_shown(patient=patient),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 @require_safe
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    patient, versions = selectors.patient_page_key(user=request.user, pk=pk)
+    """The patient page: audited on every view; its parts without a form are `{% cache %}`
+    fragments (templates/monitoring/patient_page.html), whose whole record is read only on a miss.
+
+    Measured at 10,000 patients (bench/README.md, "Cache round"): a view with the fragments cached
+    takes a fraction of a first view, which reads every record and draws the charts.
+    """
+    patient = selectors.patient_page_header(user=request.user, pk=pk)
     patient_record_view(actor=request.user, patient=patient, request=request)
-    if versions is None:
+    if not hasattr(patient, "assessment"):
         # Records created before monitoring existed (or by a bulk load): assess once now.
         assessment_read_through(patient=patient)
-        patient, versions = selectors.patient_page_key(user=request.user, pk=pk)
+        patient = selectors.patient_page_header(user=request.user, pk=pk)
 
-    def context() -> dict[str, Any]:
-        # A miss: the whole record and assessment (the key above read only their versions).
+    open_alerts = selectors.patient_open_alerts(patient=patient)
+    for alert in open_alerts:
+        alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
+
+    @functools.cache
+    def full() -> dict[str, Any]:
+        # A miss: the whole record and assessment (the template asks for it inside a fragment).
         record = selectors.patient_with_records(pk)
-        return patient_context(request, record, record.assessment) | {
-            "acknowledge_form": AcknowledgeForm()
-        }
+        return patient_context(request, record, record.assessment, open_alerts=open_alerts)
 
-    # The view above is audited on every request; the page is rendered again only when the
-    # patient's records, their assessment, the date or the viewer changed.
-    return page_cache.cached_page(
-        request,
-        page="patient",
-        versions=(pk, versions),
-        template_name="monitoring/patient_page.html",
-        body_template_name="monitoring/_patient_body.html",
-        context=context,
-        page_context=lambda body: {"patient": patient, "has_charts": "data-chart=" in body},
-    )
+    @functools.cache
+    def scans() -> list[DexaScan]:
+        # Read only where the page renders their table: with a Sign off form, or on a miss of its
+        # fragment (the template calls a callable it is given). A miss of every fragment (after
+        # a change) has read them with the whole record already.
+        if full.cache_info().currsize:
+            return full()["patient"].valid_scans
+        return selectors.patient_scans(patient=patient)
+
+    context = {
+        "patient": patient,
+        "open_alerts": open_alerts,
+        "scans": scans,
+        "scan_forms": patient.assessment.unreviewed_scans > 0
+        and request.user.has_perm("monitoring.sign_off_dexascan"),
+        "full": full,
+        "fragment_key": fragment_key(request, patient),
+        "cache_seconds": settings.PAGE_CACHE_SECONDS,
+    }
+    return render(request, "monitoring/patient_page.html", context)

@@ -4,8 +4,7 @@ Every read here covers only patients the user may see (their active sites, not e
 on active follow-up, and runs a fixed number of queries whatever the number of patients. Which
 patients those are comes from the stored assessments (`followed_assessments`), which every
 reassessment keeps in step with the patient's site, follow-up and error mark; the dashboard's
-counts come from the sites' stored tallies (monitoring.assessment.tallies), kept by the same
-reassessments.
+counts are conditional aggregates over those same assessments and their open alerts.
 """
 
 import datetime as dt
@@ -13,20 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
 from bonehealth.accounts.models import Site, User
-from monitoring.assessment.tallies import alert_key_parts
 from monitoring.models import (
     Alert,
     DexaMeasurement,
     DexaScan,
     PatientAssessment,
     ScheduledItem,
-    SiteTally,
-    TallyKind,
 )
-from monitoring.models.choices import SEVERITY_RANK, Severity
+from monitoring.models.choices import SEVERITY_RANK, RiskCategory, Severity
 from patients.models import Patient
 
 
@@ -113,33 +109,35 @@ class DashboardCounts:
 def dashboard_counts(
     *, user: User, site: Site | None = None, min_severity: str | None = None
 ) -> DashboardCounts:
-    """Every count the dashboard shows, from the sites' stored tallies (one query).
+    """Every count the dashboard shows, over the user's followed patients (two queries).
 
-    Open alerts per code are those at or above `min_severity`, worst code first, then the most.
+    One conditional aggregate over the followed assessments (patients per risk category, with an
+    alert at or above `min_severity`, scans awaiting review), and one count of their open alerts
+    at or above `min_severity` per code, worst code first, then the most.
     """
     min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
-    counts = DashboardCounts()
-    codes: dict[str, dict[str, Any]] = {}
-    tallies = SiteTally.objects.filter(site__in=_site_ids(user, site), n__gt=0).values_list(
-        "kind", "key", "n"
+    followed = followed_assessments(user=user, site=site)
+    risk = [category.value for category in RiskCategory]
+    totals = followed.aggregate(
+        alerting=Count("pk", filter=Q(worst_alert_rank__gte=min_rank)),
+        unreviewed=Sum("unreviewed_scans"),
+        **{f"risk_{code}": Count("pk", filter=Q(risk_category=code)) for code in risk},
     )
-    for kind, key, n in tallies:
-        if kind == TallyKind.RISK:
-            counts.risk[key] = counts.risk.get(key, 0) + n
-        elif kind == TallyKind.WORST and int(key) >= min_rank:
-            counts.alerting_patients += n
-        elif kind == TallyKind.ALERT:
-            code, rank = alert_key_parts(key)
-            if rank >= min_rank:
-                row = codes.setdefault(code, {"code": code, "n": 0, "worst_rank": 0})
-                row["n"] += n
-                row["worst_rank"] = max(row["worst_rank"], rank)
-        elif kind == TallyKind.UNREVIEWED:
-            counts.unreviewed_scans += n
-    counts.alert_codes = sorted(
-        codes.values(), key=lambda r: (-r["worst_rank"], -r["n"], r["code"])
+    codes = (
+        _open_alerts(min_rank)
+        .filter(patient_id__in=followed.values("patient_id"))
+        .values("code")
+        .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
+        .order_by()
     )
-    return counts
+    return DashboardCounts(
+        risk={code: n for code in risk if (n := totals[f"risk_{code}"])},
+        alerting_patients=totals["alerting"],
+        alert_codes=sorted(
+            (dict(row) for row in codes), key=lambda r: (-r["worst_rank"], -r["n"], r["code"])
+        ),
+        unreviewed_scans=totals["unreviewed"] or 0,
+    )
 
 
 def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[DexaScan]:

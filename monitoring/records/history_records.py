@@ -87,7 +87,7 @@ class RecordImporter:
         self.errors: list[str] = []
         self.report = ImportReport(mrn=history.patient.mrn)
         # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
-        # patient's cache versions raised once, instead of both for each of its records.
+        # patient's records_version raised once, instead of both for each of its records.
         self.events: list[AuditEvent] = []
 
     def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> None:
@@ -104,7 +104,8 @@ class RecordImporter:
         self.report.created[obj._meta.model_name] += 1
 
     def audit_written(self, patient: Patient) -> None:
-        """Insert the file's audit rows; raise the patient's versions as each row's signal would."""
+        """Insert the file's audit rows; raise the patient's records_version (the key of their
+        cached patient-page fragments; the import's reassessment raises it too)."""
         if self.events:
             AuditEvent.objects.bulk_create(self.events)
             patient_records_changed([patient.pk])

@@ -47,7 +47,7 @@ def scanner_update(
 ) -> Scanner:
     """Change a scanner; a new LSC reassesses every patient scanned on it, in this transaction.
 
-    Any change makes the cached pages of those patients (and their sites') out of date.
+    Any change makes the cached patient-page fragments of those patients out of date.
     """
     updated, changes = versioned_update(
         actor=actor,
@@ -59,7 +59,7 @@ def scanner_update(
         request=request,
     )
     if changes:
-        # Scans show their scanner's name and LSC: the cached pages of its patients are stale.
+        # Scans show their scanner's name and LSC: its patients' cached fragments are stale.
         ids = patients_scanned_on(scanner=updated)
         patient_records_changed(ids)
         if LSC_FIELDS & changes.keys():

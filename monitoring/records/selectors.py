@@ -4,12 +4,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import connections, router
-from django.db.models import Max, Min, Model, Prefetch, QuerySet
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -141,43 +140,47 @@ def patient_page_get(*, user: User, pk: int) -> Patient:
         raise patient_refused(pk) from None
 
 
-def patient_page_key(*, user: User, pk: int) -> tuple[Patient, tuple[int, str] | None]:
-    """A patient the user may see, with what the cached patient page needs; 404 for any other.
-
-    The patient carries only its id, site and MRN (the page title); the second value is their
-    stored assessment's versions (records version, computed at), the page cache's key, or None
-    before the first assessment. One query written in SQL: it runs on every view of the patient
-    page, and the ORM took about a quarter of a cached page's time to build it. Its WHERE clause
-    is `patients.selectors.patients_for_user` (a test holds the two equal).
-    """
+def patient_page_header(*, user: User, pk: int) -> Patient:
+    """A patient the user may see, with their site and stored assessment (`patient.assessment`,
+    without its JSON; missing before the first assessment): what the patient page reads on every
+    view besides its cached fragments. 404 for any other patient (refusals audited)."""
     if not 0 < pk < 2**63:  # beyond any id, and beyond what the databases' integers hold
         raise Http404("No such patient.")
-    alias = router.db_for_read(Patient)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(_PATIENT_PAGE_KEY_SQL, [pk, user.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise patient_refused(pk)
-    patient_id, site_id, mrn, records_version, computed_at = row
-    patient = Patient.from_db(alias, ["id", "site_id", "mrn"], [patient_id, site_id, mrn])
-    if records_version is None:
-        return patient, None
-    return patient, (records_version, str(computed_at))
+    try:
+        return (
+            patients_for_user(user=user)
+            .select_related("site", "assessment")
+            .defer("assessment__data")
+            .get(pk=pk)
+        )
+    except Patient.DoesNotExist:
+        raise patient_refused(pk) from None
 
 
-def _quoted(model: type[Model]) -> str:
-    return '"' + model._meta.db_table + '"'
+def people_shown(*, patient: Patient) -> list[str]:
+    """The names of whoever set the patient's plans or signed off their scans, as the patient page
+    shows them (one query)."""
+    plans = MonitoringPlan.objects.filter(patient=patient).values("set_by")
+    scans = _valid(DexaScan).filter(patient=patient).values("reviewed_by")
+    people = User.objects.filter(Q(pk__in=plans) | Q(pk__in=scans)).order_by("pk")
+    return [str(user) for user in people.only("first_name", "last_name", "username")]
 
 
-_PATIENT_PAGE_KEY_SQL = (
-    "SELECT p.id, p.site_id, p.mrn, a.records_version, a.computed_at "  # noqa: S608 (tables from _meta)
-    f"FROM {_quoted(Patient)} p "
-    f"JOIN {_quoted(Site)} s ON s.id = p.site_id "
-    f'JOIN "{User.sites.through._meta.db_table}" us ON us.site_id = s.id '
-    f"LEFT JOIN {_quoted(PatientAssessment)} a ON a.patient_id = p.id "
-    "WHERE p.id = %s AND us.user_id = %s AND s.is_active AND NOT p.entered_in_error"
-)
+def patient_scans(*, patient: Patient) -> list[DexaScan]:
+    """The patient's valid scans, oldest first, with their scanner, reviewer and measurements."""
+    return list(
+        _valid(DexaScan)
+        .filter(patient=patient)
+        .select_related("scanner", "reviewed_by")
+        .prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=DexaMeasurement.objects.order_by("site"),
+                to_attr="measurement_list",
+            )
+        )
+        .order_by("scan_date", "id")
+    )
 
 
 def patient_with_records(pk: int) -> Patient:
@@ -186,16 +189,22 @@ def patient_with_records(pk: int) -> Patient:
     return with_records(Patient.objects.filter(pk=pk)).select_related("assessment").get()
 
 
-def patient_alerts(
-    *, patient: Patient, recent_cleared: int = 10
-) -> tuple[list[Alert], list[Alert]]:
-    """Open alerts (worst first) and the most recently cleared ones of a patient."""
-    alerts = Alert.objects.filter(patient=patient).select_related("acknowledged_by")
-    open_alerts = list(
-        alerts.filter(cleared_at__isnull=True).order_by("-severity_rank", "raised_at")
+def patient_cleared_alerts(*, patient: Patient, recent: int = 10) -> list[Alert]:
+    """The patient's most recently cleared alerts."""
+    return list(
+        Alert.objects.filter(patient=patient, cleared_at__isnull=False)
+        .select_related("acknowledged_by")
+        .order_by("-cleared_at")[:recent]
     )
-    cleared = list(alerts.filter(cleared_at__isnull=False).order_by("-cleared_at")[:recent_cleared])
-    return open_alerts, cleared
+
+
+def patient_open_alerts(*, patient: Patient) -> list[Alert]:
+    """The patient's open alerts, worst first, then the oldest."""
+    return list(
+        Alert.objects.filter(patient=patient, cleared_at__isnull=True)
+        .select_related("acknowledged_by")
+        .order_by("-severity_rank", "raised_at")
+    )
 
 
 def stored_assessment(*, patient: Patient) -> PatientAssessment | None:

@@ -43,7 +43,7 @@ def test_patient_pages_are_never_stored(
 def test_a_cached_patient_page_body_is_still_sent_no_store(
     nurse_client: Client, patient: Patient
 ) -> None:
-    # The second view is served from the server-side page cache.
+    # The second view finds the page's fragments in the server-side cache.
     url = reverse("monitoring:patient", args=[patient.pk])
     nurse_client.get(url)
     assert "no-store" in nurse_client.get(url)["Cache-Control"]

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from bonehealth.accounts.services import user_update
 from bonehealth.audit.models import AuditEvent
-from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.domain.types import Site as MeasuredSite
 from monitoring.models import DexaMeasurement
 from monitoring.records.services.in_error import entry_mark_in_error
@@ -62,8 +61,6 @@ def main() -> None:
     print("patient changed")
     entry_mark_in_error(actor=nurse, entry=scan, patient=patient, reason="wrong patient")
     print("scan marked entered in error")
-    tallies_rebuild()
-    print("tallies recounted")
     user_update(
         actor=admin,
         user=nurse,

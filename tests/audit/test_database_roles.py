@@ -51,7 +51,6 @@ DELETABLE = {
     "auth_group_permissions",
     "django_tasks_database_dbtaskresult",
     "monitoring_scheduleditem",
-    "monitoring_sitetally",
 }
 CLINICAL = [
     Patient,

@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
-from monitoring.assessment.tallies import tallies_rebuild
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.records.services.labs import LabEntry, lab_results_record
@@ -56,12 +55,11 @@ def summarise(patient: Patient) -> None:
     else:
         assessment.worst_alert_rank = assessment.worst_alert_raised_at = None
     assessment.save()
-    tallies_rebuild()
 
 
 def stored(patient: Patient) -> PatientAssessment:
     """The patient's stored assessment (created if missing) with the patient's site, follow-up
-    and scans awaiting review copied onto it, and the sites' tallies, as reassessments keep them."""
+    and scans awaiting review copied onto it, as reassessments keep them."""
     assessment = PatientAssessment.objects.filter(patient=patient).first()
     if assessment is None:
         assessment = PatientAssessment(
@@ -81,7 +79,6 @@ def stored(patient: Patient) -> PatientAssessment:
         patient=patient, entered_in_error=False, reviewed_at__isnull=True
     ).count()
     assessment.save()
-    tallies_rebuild()
     return assessment
 
 
@@ -89,7 +86,6 @@ def assessed(patient: Patient, risk: str) -> PatientAssessment:
     assessment = stored(patient)
     assessment.risk_category = risk
     assessment.save()
-    tallies_rebuild()
     return assessment
 
 

@@ -23,7 +23,6 @@ from bonehealth.audit.forms import latest_plausible_date
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.assessment.history import build_history
-from monitoring.assessment.tallies import counted, stored_tallies
 from monitoring.domain import thresholds
 from monitoring.models import (
     Alert,
@@ -322,4 +321,3 @@ def assert_assessment_is_fresh(patient: Patient, today: date) -> None:
     assert sorted(ScheduledItem.objects.filter(patient=patient).values_list("item", "due")) == (
         sorted({(entry.item.value, entry.due) for entry in fresh.schedule})
     )
-    assert stored_tallies() == counted()

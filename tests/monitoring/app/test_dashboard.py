@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -119,8 +118,6 @@ def test_paginated(physician_client: Client, site, settings) -> None:  # type: i
 
 
 def _queries(client: Client, **params: str) -> int:
-    # The rendering, not the cache: the factories below write without the services' versions.
-    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, params)
     assert response.status_code == 200

@@ -1,6 +1,6 @@
 """Random sequences of nurse and physician writes, through the services as the views call them.
 
-After every step: the stored assessment, open alerts, schedule and tallies are those of the records
+After every step: the stored assessment, open alerts and schedule are those of the records
 as they now are; no record that must exist once exists twice; every changed row has its audit
 event and every audit event its changed row. Each step also knows which refusal (duplicate,
 outdated form, cleared or acknowledged alert, missing permission) the services owe it: any other

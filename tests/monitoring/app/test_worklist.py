@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -106,8 +105,6 @@ def test_nothing_due(nurse_client: Client) -> None:
 
 
 def _queries(client: Client, url: str) -> int:
-    # The rendering, not the cache: the factories below write without the services' versions.
-    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
         if response.streaming:

@@ -12,18 +12,15 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from monitoring.records.entries import (
-    LabEntry,
-    dexa_scan_sign_off,
-    lab_results_record,
-    monitoring_plan_set,
-)
 
 from bonehealth.accounts.models import Site, User
 from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import patient as patient_view
+from monitoring.records.services.labs import LabEntry, lab_results_record
+from monitoring.records.services.plan import monitoring_plan_set
+from monitoring.records.services.scans import dexa_scan_sign_off
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, UserFactory

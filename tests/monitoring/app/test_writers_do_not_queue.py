@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
-from monitoring.records.entries import LabEntry, lab_results_record
 
 from bonehealth.accounts.models import Site, User
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import LabResult
+from monitoring.records.services.labs import LabEntry, lab_results_record
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
 pytestmark = [

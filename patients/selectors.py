@@ -1,4 +1,10 @@
-"""Reads of patient records, always scoped to the sites the user works at."""
+"""Reads of patient records, always scoped to the sites the user works at.
+
+`patients_for_user` is the access gate: the one statement of which patients a user may see. Every
+read of patients or of their records for a user (pages, lists, exports, printouts, the audit
+trail's values) composes it, as a base queryset or as `patient__in=patients_for_user(user=...)`;
+none writes the rule again.
+"""
 
 from datetime import date
 from typing import cast
@@ -8,16 +14,24 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.signals import entry_dates_requested
 
 
 def patients_for_user(*, user: User) -> QuerySet[Patient]:
-    """Every patient the user may see: at one of their active sites, not entered in error."""
+    """The access gate: every patient the user may see, those at one of their active sites
+    (`sites_for_user`) not entered in error. Whether the follow-up ended does not matter."""
     return Patient.objects.filter(
-        site__users=user, site__is_active=True, entered_in_error=False
+        site__in=sites_for_user(user=user), entered_in_error=False
     ).select_related("site")
+
+
+def followed_patients_for_user(*, user: User) -> QuerySet[Patient]:
+    """The gate's patients on active follow-up: those the dashboard, the worklist and the scans
+    to review cover."""
+    return patients_for_user(user=user).filter(follow_up_status=FollowUpStatus.ACTIVE)
 
 
 def _current_courses() -> Prefetch[str]:
@@ -34,12 +48,12 @@ def patient_search(
     *, user: User, query: str = "", include_ended: bool = False
 ) -> QuerySet[Patient]:
     """Patients matching an MRN or name fragment, for the list page (with their AI courses)."""
-    patients = patients_for_user(user=user)
+    patients = (
+        patients_for_user(user=user) if include_ended else followed_patients_for_user(user=user)
+    )
     query = query.strip()
     if query:
         patients = patients.filter(Q(mrn__icontains=query) | Q(name__icontains=query))
-    if not include_ended:
-        patients = patients.filter(follow_up_status=FollowUpStatus.ACTIVE)
     return patients.prefetch_related(_current_courses()).order_by("mrn", "id")
 
 

@@ -1,8 +1,9 @@
 """Reads of the audit trail for the audit viewer and its CSV export.
 
 The viewer always sees which fields changed; the values of a clinical record's fields only when
-they hold a clinical role and the patient is at one of their sites (README: admins read the
-audit trail but "cannot open clinical records").
+they hold a clinical role and the patient is one the access gate lets them see
+(`patients.selectors.patients_for_user`; README: admins read the audit trail but "cannot open
+clinical records").
 """
 
 from collections.abc import Iterable, Iterator
@@ -10,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from bonehealth.audit.models import AuditEvent
+from patients.selectors import patients_for_user
 
 CLINICAL_PERMISSION = "patients.view_patient"
 # Apps whose records are clinical: their values are hidden from non-clinicians.
@@ -33,10 +35,8 @@ def audit_events_search(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Audit events matching the filters, newest first, with the patient's MRN and site only."""
-    events = AuditEvent.objects.annotate(
-        patient_mrn=F("patient__mrn"), patient_site_id=F("patient__site_id")
-    )
+    """Audit events matching the filters, newest first, with the patient's MRN only."""
+    events = AuditEvent.objects.annotate(patient_mrn=F("patient__mrn"))
     if username.strip():
         events = events.filter(username__iexact=username.strip())
     if mrn.strip():
@@ -59,24 +59,28 @@ class AuditRow:
 
 
 class AuditViewer:
-    """Decides, for one viewer, whose values they may see; costs two queries, once."""
+    """Decides, for one viewer, whose values they may see: events read through `scoped` carry
+    whether the access gate lets the viewer see their patient (no query of its own)."""
 
     def __init__(self, user: Any) -> None:
+        self.user = user
         self.clinician = user.has_perm(CLINICAL_PERMISSION)
-        self.site_ids = (
-            set(user.sites.filter(is_active=True).values_list("pk", flat=True))
-            if self.clinician
-            else set()
-        )
+
+    def scoped(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """The events, each with `patient_visible`: whether its patient is in the viewer's gate."""
+        if not self.clinician:
+            return events.annotate(patient_visible=Value(False))
+        gate = patients_for_user(user=self.user).filter(pk=OuterRef("patient_id"))
+        return events.annotate(patient_visible=Exists(gate))
 
     def may_see_values(self, event: AuditEvent) -> bool:
-        site_id = getattr(event, "patient_site_id", None)
         clinical = event.patient_id is not None or event.object_type.split(".")[0] in CLINICAL_APPS
         if not clinical:
             return True
         if not self.clinician:
             return False
-        return site_id is None or site_id in self.site_ids
+        # A clinical record of no patient (a scanner's settings), or one of a patient in the gate.
+        return event.patient_id is None or bool(getattr(event, "patient_visible", False))
 
     def rows(self, events: Iterable[AuditEvent]) -> Iterator[AuditRow]:
         for event in events:

@@ -35,9 +35,9 @@ CSV_COLUMNS = [
 @permission_required(VIEW_AUDIT, raise_exception=True)
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    events = audit_events_search(**form.filters())
-    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     viewer = AuditViewer(request.user)
+    events = viewer.scoped(audit_events_search(**form.filters()))
+    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -58,11 +58,11 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.filters()
-    events = audit_events_search(**filters)
+    viewer = AuditViewer(request.user)
+    events = viewer.scoped(audit_events_search(**filters))
     with transaction.atomic():
         count = events.count()
         audit_export_record(actor=request.user, filters=filters, rows=count, request=request)
-    viewer = AuditViewer(request.user)
 
     def rows() -> Iterator[list[object]]:
         for row in viewer.rows(events.iterator(chunk_size=2000)):

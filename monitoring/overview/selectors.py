@@ -1,10 +1,9 @@
 """Reads for the overview pages (the physician's dashboard and the worklist), scoped to the user.
 
-Every read here covers only patients the user may see (their active sites, not entered in error)
-on active follow-up, and runs a fixed number of queries whatever the number of patients. Which
-patients those are comes from the stored assessments (`followed_assessments`), which every
-reassessment keeps in step with the patient's site, follow-up and error mark; the dashboard's
-counts are conditional aggregates over those same assessments and their open alerts.
+Every read here covers only the patients of the access gate on active follow-up
+(`patients.selectors.followed_patients_for_user`), composed into each query, and runs a fixed
+number of queries whatever the number of patients. The dashboard's counts are conditional
+aggregates over those patients' stored assessments and open alerts.
 """
 
 import datetime as dt
@@ -15,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_for_user
 from monitoring.models import (
     Alert,
     DexaMeasurement,
@@ -24,29 +24,23 @@ from monitoring.models import (
 )
 from monitoring.models.choices import SEVERITY_RANK, RiskCategory, Severity
 from patients.models import Patient
+from patients.selectors import followed_patients_for_user
+
+
+def followed_patients(*, user: User, site: Site | None = None) -> QuerySet[Patient]:
+    """The gate's patients on active follow-up, optionally only those at `site`."""
+    patients = followed_patients_for_user(user=user)
+    return patients.filter(site=site) if site is not None else patients
 
 
 def followed_assessments(*, user: User, site: Site | None = None) -> QuerySet[PatientAssessment]:
-    """Stored assessments of the user's patients on active follow-up, optionally at one site.
-
-    Each assessment carries its patient's site and whether the patient is followed (active
-    follow-up, not entered in error), written with every reassessment, so these reads use this
-    table's indexes without scanning the patients.
-    """
-    return PatientAssessment.objects.filter(followed=True, site__in=_site_ids(user, site))
-
-
-def _site_ids(user: User, site: Site | None) -> Iterable[int]:
-    return [site.pk] if site is not None else user_sites(user=user).values_list("pk", flat=True)
-
-
-def _followed_ids(user: User, site: Site | None) -> QuerySet[PatientAssessment, int]:
-    return followed_assessments(user=user, site=site).values_list("patient_id", flat=True)
+    """Stored assessments of the user's patients on active follow-up, optionally at one site."""
+    return PatientAssessment.objects.filter(patient__in=followed_patients(user=user, site=site))
 
 
 def user_sites(*, user: User) -> QuerySet[Site]:
     """The active sites the user works at (the choices of the site filters)."""
-    return Site.objects.filter(users=user, is_active=True).order_by("name")
+    return sites_for_user(user=user).order_by("name")
 
 
 def _open_alerts(min_rank: int) -> QuerySet[Alert]:
@@ -66,11 +60,8 @@ def dashboard_patients(
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
     # an alert at or above `min_rank` exactly when the worst one is.
     return (
-        Patient.objects.filter(
-            assessment__followed=True,
-            assessment__site__in=_site_ids(user, site),
-            assessment__worst_alert_rank__gte=min_rank,
-        )
+        followed_patients(user=user, site=site)
+        .filter(assessment__worst_alert_rank__gte=min_rank)
         .annotate(
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
@@ -142,14 +133,9 @@ def dashboard_counts(
 
 def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[DexaScan]:
     """Valid scans of the user's followed patients not yet signed off, oldest first."""
-    # Joined to the stored assessments that count scans awaiting review, at the sites given as a
-    # list: with a subquery of the user's sites PostgreSQL checks them for every scan it passes
-    # on the date index (2-3 times slower at 10,000 patients).
     return (
         DexaScan.objects.filter(
-            patient__assessment__followed=True,
-            patient__assessment__site__in=list(_site_ids(user, site)),
-            patient__assessment__unreviewed_scans__gt=0,
+            patient__in=followed_patients(user=user, site=site),
             reviewed_at__isnull=True,
             entered_in_error=False,
         )
@@ -170,7 +156,9 @@ def worklist_items(
 ) -> QuerySet[ScheduledItem]:
     """Everything due up to `until` (overdue included) for the user's followed patients, by date."""
     return (
-        ScheduledItem.objects.filter(patient_id__in=_followed_ids(user, site), due__lte=until)
+        ScheduledItem.objects.filter(
+            patient__in=followed_patients(user=user, site=site), due__lte=until
+        )
         .select_related("patient", "patient__site")
         .order_by("due", "item", "patient__mrn", "pk")
     )

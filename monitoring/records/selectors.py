@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from bonehealth.accounts.models import User
+from bonehealth.accounts.selectors import sites_for_user
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -225,7 +226,7 @@ def dose_get(*, course: BoneTherapyCourse, pk: int) -> BoneTherapyDose:
 def scanners_for_user(*, user: User) -> QuerySet[Scanner]:
     """Every scanner (active or not) at the sites the user works at, for site settings."""
     return (
-        Scanner.objects.filter(site__users=user, site__is_active=True)
+        Scanner.objects.filter(site__in=sites_for_user(user=user))
         .select_related("site")
         .order_by("site__name", "name")
     )

@@ -13,6 +13,7 @@ from monitoring.assessment.history import history_json
 from monitoring.overview.exports import history_export_record
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
+from patients.selectors import patients_for_user
 
 
 class Command(StrictCommand):
@@ -32,7 +33,13 @@ class Command(StrictCommand):
         self, *args: Any, mrns: list[str], site: str | None, actor: str | None, **options: Any
     ) -> None:
         runner = command_actor(actor)
-        patients = Patient.objects.filter(mrn__in=mrns, entered_in_error=False)
+        # The actor's patients (the access gate); the demo actor of a DEBUG install, who is no
+        # user, every patient not entered in error.
+        patients = (
+            patients_for_user(user=runner.user)
+            if runner.user is not None
+            else Patient.objects.filter(entered_in_error=False)
+        ).filter(mrn__in=mrns)
         if site:
             target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
             if target is None:

@@ -13,14 +13,20 @@ is what the patient page and its printouts ask for.
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
-from monitoring.overview.charts.bmd import bmd_figure, bmd_points, projection_lines
+from monitoring.overview.charts.bmd import bmd_figure, bmd_points
 from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_points
-from monitoring.overview.charts.style import BASIS_LABEL
+from monitoring.overview.charts.projection import last_points, projections
+from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
 __all__ = ["bmd_figure", "btm_figure", "patient_figures"]
+
+
+def _iso_or_none(day: dt.date | None) -> str | None:
+    return iso(day) if day is not None else None
 
 
 def patient_figures(
@@ -28,7 +34,6 @@ def patient_figures(
 ) -> dict[str, Any]:
     """The page context of a patient's charts: both figures and the rows of their data tables."""
     points = bmd_points(history, as_of=as_of)
-    projections = (assessment or {}).get("projections") or []
     return {
         "bmd_figure": bmd_figure(history, assessment or {}, as_of=as_of, static=static),
         "btm_figure": btm_figure(history, as_of=as_of, static=static),
@@ -40,13 +45,20 @@ def patient_figures(
         ],
         "projection_rows": [
             {
-                "site": site.value,
-                "basis": BASIS_LABEL.get(basis, basis),
-                "from_date": line[0][0],
-                "from_t": line[0][1],
-                "cross_2_0": next((day for day, t in line[1:] if t == -2.0), None),
-                "cross_2_5": next((day for day, t in line[1:] if t == -2.5), None),
+                "site": projection.site.value,
+                "basis": BASIS_LABEL.get(projection.basis, projection.basis),
+                "from_date": iso(projection.from_date),
+                "from_t": num(projection.from_t),
+                "cross_2_0": _iso_or_none(projection.crossings.get(Decimal("-2.0"))),
+                "cross_2_5": _iso_or_none(projection.crossings.get(Decimal("-2.5"))),
+                "drawn_to": iso(projection.line[-1][0]) if projection.line else None,
+                "not_drawn": projection.not_drawn,
             }
-            for site, basis, line in projection_lines(points, projections)
+            for projection in projections(
+                history,
+                last_points(points),
+                (assessment or {}).get("projections") or [],
+                as_of=as_of,
+            )
         ],
     }

@@ -2,12 +2,14 @@
 treatment periods, the doses and the projected T-score (an estimate, dashed)."""
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
 from monitoring.domain import thresholds
+from monitoring.overview.charts.projection import last_points, projections
 from monitoring.overview.charts.style import (
     AI_FILL,
     BASIS_LABEL,
@@ -32,39 +34,41 @@ def _lsc(history: domain.History, scanner: str, site: domain.Site) -> Decimal:
     return thresholds.DEFAULT_LSC_G_CM2[site]
 
 
-def bmd_points(
-    history: domain.History, *, as_of: dt.date
-) -> dict[domain.Site, list[tuple[dt.date, Decimal, Decimal, Decimal]]]:
-    """Per site, in date order: (date, BMD, T-score, LSC of that scanner and site)."""
-    points: dict[domain.Site, list[tuple[dt.date, Decimal, Decimal, Decimal]]] = {}
+Point = tuple[dt.date, Decimal, Decimal, Decimal, str]  # date, BMD, T-score, LSC, scanner
+
+
+def bmd_points(history: domain.History, *, as_of: dt.date) -> dict[domain.Site, list[Point]]:
+    """Per site, in date order: (date, BMD, T-score, LSC of that scanner and site, scanner)."""
+    points: dict[domain.Site, list[Point]] = {}
     for scan in sorted(history.dexa_scans, key=lambda s: s.date):
         if scan.date > as_of:
             continue
         for site, m in scan.sites.items():
             points.setdefault(site, []).append(
-                (scan.date, m.bmd, m.t_score, _lsc(history, scan.scanner, site))
+                (scan.date, m.bmd, m.t_score, _lsc(history, scan.scanner, site), scan.scanner)
             )
     return {site: points[site] for site in SITE_STYLE if site in points}
 
 
-def projection_lines(
-    points: Mapping[domain.Site, Sequence[tuple[dt.date, Decimal, Decimal, Decimal]]],
-    projections: Iterable[Mapping[str, Any]],
-) -> list[tuple[domain.Site, str, list[tuple[str, float]]]]:
-    """(site, basis, [(date, T)]) from the current T-score to each crossing date (PROJ)."""
-    lines = []
-    for projection in projections:
-        site = domain.Site(projection["site"])
-        if site not in points or not points[site]:
-            continue
-        day, _bmd, t_score, _lsc_value = points[site][-1]
-        line = [(iso(day), num(t_score))]
-        for key, level in (("crosses_minus_2_0_on", -2.0), ("crosses_minus_2_5_on", -2.5)):
-            if projection.get(key):
-                line.append((projection[key], level))
-        if len(line) > 1:
-            lines.append((site, str(projection.get("basis", "")), line))
-    return lines
+def broken_at_scanner_changes[T](rows: Sequence[Point], values: Sequence[T]) -> list[T | None]:
+    """`values` (one per row) with a gap (None) wherever the scanner changes: BMDs of two
+    scanners are not comparable, so the chart does not join them."""
+    out: list[T | None] = []
+    for n, (row, value) in enumerate(zip(rows, values, strict=True)):
+        if n and row[4] != rows[n - 1][4]:
+            out.append(None)
+        out.append(value)
+    return out
+
+
+def label_dates(taken: Iterable[dt.date]) -> dt.date | None:
+    """The middle of the widest gap between the dates the T-score panel marks, where a band's
+    label can sit without covering a marker (None with fewer than two dates)."""
+    days = sorted(set(taken))
+    if len(days) < 2:
+        return None
+    start, end = max(itertools.pairwise(days), key=lambda pair: (pair[1] - pair[0]).days)
+    return start + (end - start) / 2
 
 
 def bmd_figure(
@@ -82,12 +86,13 @@ def bmd_figure(
     t_values: list[float] = []
     for site, rows in points.items():
         label, colour, symbol = SITE_STYLE[site]
-        dates = [iso(day) for day, *_ in rows]
-        t_scores = [num(t) for _d, _b, t, _l in rows]
+        dates = broken_at_scanner_changes(rows, [iso(row[0]) for row in rows])
+        t_scores = [num(row[2]) for row in rows]
         t_values += t_scores
         common = {
             "type": "scatter",
             "mode": "lines+markers",
+            "connectgaps": False,
             "x": dates,
             "legendgroup": site.value,
             "line": {"color": colour, "width": 2},
@@ -97,17 +102,19 @@ def bmd_figure(
             common
             | {
                 "name": label,
-                "y": [num(bmd) for _d, bmd, _t, _l in rows],
+                "y": broken_at_scanner_changes(rows, [num(row[1]) for row in rows]),
                 "yaxis": "y",
                 "error_y": {
                     "type": "data",
-                    "array": [num(lsc) for *_, lsc in rows],
+                    "array": broken_at_scanner_changes(rows, [num(row[3]) for row in rows]),
                     "visible": True,
                     "color": colour,
                     "thickness": 1.5,
                     "width": 5,
                 },
-                "customdata": [[num(t), num(lsc)] for _d, _b, t, lsc in rows],
+                "customdata": broken_at_scanner_changes(
+                    rows, [[num(row[2]), num(row[3])] for row in rows]
+                ),
                 "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>BMD %{{y:.3f}} g/cm²"
                 "<br>T-score %{customdata[0]:.1f}<br>LSC ±%{customdata[1]:.3f}<extra></extra>",
             }
@@ -116,33 +123,45 @@ def bmd_figure(
             common
             | {
                 "name": f"{label} T-score",
-                "y": t_scores,
+                "y": broken_at_scanner_changes(rows, t_scores),
                 "yaxis": "y2",
                 "showlegend": False,
                 "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>T-score %{{y:.1f}}"
                 "<extra></extra>",
             }
         )
-    for site, basis, line in projection_lines(points, assessment.get("projections") or []):
-        label, colour, _symbol = SITE_STYLE[site]
+    drawn = [
+        projection
+        for projection in projections(
+            history, last_points(points), assessment.get("projections") or [], as_of=as_of
+        )
+        if projection.line
+    ]
+    marked_days = [row[0] for rows in points.values() for row in rows]
+    for projection in drawn:
+        label, colour, _symbol = SITE_STYLE[projection.site]
+        basis = BASIS_LABEL.get(projection.basis, projection.basis)
+        line = [(iso(day), num(t)) for day, t in projection.line]
         t_values += [t for _d, t in line]
+        marked_days += [day for day, _t in projection.line]
         traces.append(
             {
                 "type": "scatter",
-                "mode": "lines+markers+text",
-                "name": f"{label}: estimate ({BASIS_LABEL.get(basis, basis)})",
-                "legendgroup": site.value,
+                # One line's ends are labelled "estimate"; with several, the labels could collide,
+                # so the legend and the dashes say it.
+                "mode": "lines+markers+text" if len(drawn) == 1 else "lines+markers",
+                "name": f"{label}: estimate ({basis})",
+                "legendgroup": projection.site.value,
                 "x": [day for day, _t in line],
                 "y": [t for _d, t in line],
                 "yaxis": "y2",
                 "line": {"color": colour, "width": 1.5, "dash": "dash"},
                 "marker": {"symbol": "x-thin-open", "size": 8, "color": colour},
-                "text": ["", *["estimate"] * (len(line) - 1)],
-                "textposition": "top right",
+                "text": ["", *[""] * (len(line) - 2), "estimate"],
+                "textposition": "top left",
                 "textfont": {"size": 11, "color": colour},
-                "hovertemplate": f"<b>{label}</b>: estimate "
-                f"({BASIS_LABEL.get(basis, basis)})<br>T-score %{{y:.1f}} on %{{x|%Y-%m-%d}}"
-                "<extra></extra>",
+                "hovertemplate": f"<b>{label}</b>: estimate ({basis})"
+                "<br>T-score %{y:.1f} on %{x|%Y-%m-%d}<extra></extra>",
             }
         )
     t_low = min([*t_values, -3.0]) - 0.5
@@ -154,6 +173,7 @@ def bmd_figure(
         for day in course.doses
         if day <= as_of
     ]
+    marked_days += [day for _drug, day in dose_dates]
     if dose_dates:
         traces.append(
             {
@@ -188,11 +208,13 @@ def bmd_figure(
         *ai_shapes,
         *tx_shapes,
     ]
+    # The bands' labels sit between markers (in the widest gap between marked dates), not on them.
+    label_day = label_dates(marked_days)
     band_label = {
-        "xref": "x domain",
-        "x": 0.005,
+        "xref": "x" if label_day else "x domain",
+        "x": iso(label_day) if label_day else 0.005,
         "yref": "y2",
-        "xanchor": "left",
+        "xanchor": "center" if label_day else "left",
         "showarrow": False,
         "font": {"size": 11, "color": "#5c3a00"},
     }
@@ -200,7 +222,7 @@ def bmd_figure(
         band_label | {"y": -1.75, "text": "Osteopenia (T \u22122.5 to \u22121.0)"},
         band_label | {"y": max(t_low + 0.5, -3.0), "text": "Osteoporosis (T ≤ \u22122.5)"},
         band_label
-        | {"x": 0.995, "xanchor": "right", "y": -2.0, "yanchor": "bottom"}
+        | {"xref": "x domain", "x": 0.995, "xanchor": "right", "y": -2.0, "yanchor": "bottom"}
         | {"text": "T \u22122.0", "font": {"size": 10, "color": "#444444"}},
         *ai_labels,
         *tx_labels,

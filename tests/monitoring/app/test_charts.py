@@ -99,11 +99,8 @@ def test_bmd_figure_is_a_valid_plotly_figure_with_every_layer(charted: Patient) 
     assert traces["Total hip"]["error_y"]["array"] == [0.025, 0.025]  # the default LSC
     assert spine["customdata"][1][0] == -1.6  # T-score on hover
     assert "T-score" in spine["hovertemplate"]
-    estimate = traces["Lumbar spine: estimate (own trend)"]
-    assert estimate["line"]["dash"] == "dash"
-    assert estimate["x"] == ["2025-05-01", "2026-09-19", "2028-06-13"]
-    assert estimate["y"] == [-1.6, -2.0, -2.5]
-    assert estimate["text"] == ["", "estimate", "estimate"]
+    # The last scan predates the denosumab start: its trend is not drawn through the denosumab.
+    assert not [name for name in traces if "estimate" in name]
     assert traces["Dose given"]["x"] == ["2025-05-10"]
     layout = figure["layout"]
     bands = [s for s in layout["shapes"] if s.get("yref") == "y2" and s["type"] == "rect"]
@@ -119,6 +116,73 @@ def test_bmd_figure_is_a_valid_plotly_figure_with_every_layer(charted: Patient) 
     assert "Osteoporosis" in texts
     assert "Anastrozole 2024-01-15" in texts
     assert "Denosumab 2025-05-10" in texts
+
+
+@pytest.fixture
+def untreated(patient: Patient) -> Patient:
+    """Anastrozole for five years from 2024, spine loss on one scanner, then a scan on another."""
+    AromataseInhibitorCourseFactory(
+        patient=patient, start_date=dt.date(2024, 1, 15), planned_duration_months=60
+    )
+    lunar = Scanner.objects.create(site=patient.site, name="Lunar", lsc_lumbar_spine="0.028")
+    hologic = Scanner.objects.create(site=patient.site, name="Hologic")
+    scan(patient, lunar, dt.date(2022, 5, 1), "0.930", "-1.0")
+    scan(patient, lunar, dt.date(2024, 5, 1), "0.900", "-1.2")
+    scan(patient, hologic, dt.date(2025, 5, 1), "0.860", "-1.6")
+    return patient
+
+
+def test_a_projection_stops_at_the_end_of_the_ai_course(untreated: Patient) -> None:
+    far = {
+        "projections": [
+            {
+                "site": "lumbar_spine",
+                "basis": "own_trend",
+                "crosses_minus_2_0_on": "2026-09-19",
+                "crosses_minus_2_5_on": "2061-06-13",
+            }
+        ]
+    }
+    figure = charts.bmd_figure(_history(untreated), far, as_of=AS_OF)
+    assert figure is not None
+    go.Figure(figure)
+    estimate = {trace["name"]: trace for trace in figure["data"]}[
+        "Lumbar spine: estimate (own trend)"
+    ]
+    assert estimate["line"]["dash"] == "dash"
+    # The course's planned end (2029-01-15) comes before five years after the scan (2030-05-01):
+    # the line stops there, on the straight line towards -2.5 in 2061.
+    assert estimate["x"] == ["2025-05-01", "2026-09-19", "2029-01-15"]
+    assert estimate["y"][:2] == [-1.6, -2.0]
+    assert -2.5 < estimate["y"][2] < -2.0
+    assert estimate["text"][-1] == "estimate"
+    context = charts.patient_figures(_history(untreated), far, as_of=AS_OF, static=False)
+    row = context["projection_rows"][0]
+    assert (row["cross_2_5"], row["drawn_to"], row["not_drawn"]) == (
+        "2061-06-13",
+        "2029-01-15",
+        None,
+    )
+
+
+def test_points_of_two_scanners_are_not_joined(untreated: Patient) -> None:
+    figure = charts.bmd_figure(_history(untreated), {}, as_of=AS_OF)
+    assert figure is not None
+    go.Figure(figure)
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    spine = traces["Lumbar spine"]
+    assert spine["x"] == ["2022-05-01", "2024-05-01", None, "2025-05-01"]
+    assert spine["y"] == [0.93, 0.9, None, 0.86]
+    assert spine["connectgaps"] is False
+    assert traces["Lumbar spine T-score"]["y"] == [-1.0, -1.2, None, -1.6]
+
+
+def test_band_labels_sit_between_the_markers(untreated: Patient) -> None:
+    figure = charts.bmd_figure(_history(untreated), {}, as_of=AS_OF)
+    assert figure is not None
+    bands = [a for a in figure["layout"]["annotations"] if "Osteop" in a["text"]]
+    assert {a["x"] for a in bands} == {"2023-05-01"}  # the middle of the widest gap
+    assert all(a["xref"] == "x" and a["xanchor"] == "center" for a in bands)
 
 
 def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> None:
@@ -153,6 +217,8 @@ def test_stored_projection_becomes_the_dashed_estimate(charted: Patient) -> None
     assert spine["basis"] == "own trend"
     assert spine["cross_2_0"]
     assert spine["cross_2_5"]
+    assert spine["drawn_to"] is None
+    assert spine["not_drawn"] == "its scan predates the last therapy change"
     assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
     assert context["btm_rows"][0]["value"] == Decimal("0.50")
 

@@ -398,3 +398,10 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Rendered bodies of the patient page, dashboard and worklist are cached under version keys that
 # change with the data (monitoring/page_cache.py); this only bounds how long an unused entry stays.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+# Data imports (monitoring/records/imports): the largest file accepted, in bytes, and the most
+# data rows (results CSV rows, FHIR Observations) one file may hold; an upload waits this long
+# on the server for its confirmation before it has to be uploaded again.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+IMPORT_PENDING_SECONDS = env_int("IMPORT_PENDING_SECONDS", 30 * 60)

@@ -13,7 +13,7 @@ from monitoring.domain.cli import shown_name
 from monitoring.records.imports.access import may_import
 from monitoring.records.imports.files import FileRefusedError, decoded
 from monitoring.records.imports.plan import ImportPlan, build_plan
-from monitoring.records.imports.results_csv import results_readings
+from monitoring.records.imports.results_csv import results_read
 from monitoring.records.imports.writing import ImportSource, readings_import
 
 
@@ -66,13 +66,15 @@ class Command(StrictCommand):
             host=runner.host,
         )
         try:
-            readings = results_readings(decoded(raw))
+            readings, problems = results_read(decoded(raw))
             if dry_run:
-                plan = build_plan(readings, user=runner.user, site=target)
+                plan = build_plan(readings, user=runner.user, site=target, problems=problems)
                 if plan.problems:
                     raise FileRefusedError(plan.problems)
             else:
-                plan = readings_import(readings, actor=runner.user, source=source, site=target)
+                plan = readings_import(
+                    readings, actor=runner.user, source=source, site=target, problems=problems
+                )
         except FileRefusedError as refused:
             for problem in refused.problems:
                 self.stderr.write(f"{shown}: {problem}")

@@ -171,8 +171,12 @@ def build_plan(
     user: User,
     site: Site | None = None,
     row_name: str = "row",
+    problems: Sequence[Problem] = (),
 ) -> ImportPlan:
-    """Check the readings against the patients `user` may see (at `site`) and their records."""
+    """Check the readings against the patients `user` may see (at `site`) and their records.
+
+    `problems` are those found reading the file; the plan lists them with its own, by row.
+    """
     planner = _Planner(user=user, site=site, row_name=row_name)
     patients = planner.patients(readings)
     usable = [r for r in readings if r.mrn in patients and planner.dated(r, patients[r.mrn])]
@@ -192,7 +196,8 @@ def build_plan(
     touched = sorted(
         (p for p in plans.values() if p.changes or p.existing), key=lambda p: p.patient.mrn
     )
-    return ImportPlan(patients=touched, problems=planner.problems, rows=len(readings))
+    found = sorted([*problems, *planner.problems], key=lambda p: p.row or 0)
+    return ImportPlan(patients=touched, problems=found, rows=len(readings) + len(problems))
 
 
 def _plan_scans(

@@ -241,8 +241,11 @@ def _reading(row: _Row) -> Reading | None:
     return None
 
 
-def results_readings(text: str) -> list[Reading]:
-    """Read the results CSV; raise FileRefusedError listing every problem of its rows."""
+def results_read(text: str) -> tuple[list[Reading], list[Problem]]:
+    """Read the results CSV: the sound rows' readings and every other row's problems.
+
+    Raise FileRefusedError for a file that cannot be read at all (header, size, CSV syntax).
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader, [])]
@@ -266,8 +269,6 @@ def results_readings(text: str) -> list[Reading]:
                 readings.append(reading)
     except csv.Error as error:
         raise FileRefusedError([Problem(f"not a readable CSV file ({error})")]) from None
-    if problems:
-        raise FileRefusedError(problems)
-    if not readings:
+    if not readings and not problems:
         raise FileRefusedError([Problem("the file has no data rows")])
-    return readings
+    return readings, problems

@@ -68,6 +68,14 @@ def _write(plan: PatientPlan, *, actor: User, request: HttpRequest | None) -> No
         )
 
 
+class PlanChangedError(Exception):
+    """The records changed since the preview: the plan is no longer the one shown (`plan`)."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        super().__init__("the records changed since the preview")
+
+
 def readings_import(
     readings: Sequence[Reading],
     *,
@@ -76,12 +84,16 @@ def readings_import(
     site: Site | None = None,
     row_name: str = "row",
     request: HttpRequest | None = None,
+    expected: str | None = None,
+    problems: Sequence[Problem] = (),
 ) -> ImportPlan:
     """Import the readings, all or nothing; return the plan written.
 
-    Raise FileRefusedError (nothing written) when any reading is a problem.
+    Raise FileRefusedError (nothing written) when any reading is a problem, and PlanChangedError
+    when `expected` (the digest of the plan a preview showed) is not the plan any more: another
+    user, or a second confirm of the same file, wrote some of it meanwhile.
     """
-    first = build_plan(readings, user=actor, site=site, row_name=row_name)
+    first = build_plan(readings, user=actor, site=site, row_name=row_name, problems=problems)
     if first.problems:
         raise FileRefusedError(first.problems)
     try:
@@ -90,6 +102,8 @@ def readings_import(
             plan = build_plan(readings, user=actor, site=site, row_name=row_name)
             if plan.problems:
                 raise FileRefusedError(plan.problems)
+            if expected is not None and plan.digest() != expected:
+                raise PlanChangedError(plan)
             for patient_plan in plan.patients:
                 _write(patient_plan, actor=actor, request=request)
             _audit(plan, actor=actor, source=source, request=request)

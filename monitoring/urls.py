@@ -3,9 +3,9 @@ from django.urls import path
 from monitoring.assessment import views as alerts
 from monitoring.overview import lists as overview
 from monitoring.overview import patient, printouts
-from monitoring.records.imports import views as imports
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
+from monitoring.records.imports import views as imports
 
 app_name = "monitoring"
 

@@ -12,7 +12,7 @@ from bonehealth.commands import StrictCommand, UsageError, add_actor_argument, c
 from monitoring.domain.cli import shown_name
 from monitoring.records.imports.access import may_import
 from monitoring.records.imports.files import FileRefusedError, decoded
-from monitoring.records.imports.plan import ImportPlan, build_plan
+from monitoring.records.imports.plan import ImportPlan, build_plan, counted
 from monitoring.records.imports.results_csv import results_read
 from monitoring.records.imports.writing import ImportSource, readings_import
 
@@ -89,11 +89,12 @@ class Command(StrictCommand):
         for patient_plan in plan.patients:
             labs = sum(len(s.entries) for s in patient_plan.samples)
             self.stdout.write(
-                f"{shown}: {patient_plan.patient.mrn}: {verb} {len(patient_plan.scans)} scans, "
-                f"{labs} lab results; {len(patient_plan.existing)} rows already recorded"
+                f"{shown}: {patient_plan.patient.mrn}: {verb} "
+                f"{counted(len(patient_plan.scans), 'DEXA scan')}, "
+                f"{counted(labs, 'lab result')}; "
+                f"{counted(len(patient_plan.existing), 'row')} already recorded"
             )
         self.stdout.write(
-            f"{shown}: {plan.rows} rows: {verb} {plan.created_scans} scans and "
-            f"{plan.created_labs} lab results; {plan.skipped} already recorded"
+            f"{shown}: {counted(plan.rows, 'row')}: {verb} {plan.summary}"
             + (" (dry run: nothing written)" if dry_run else "")
         )

@@ -94,10 +94,25 @@ class ImportPlan:
     def skipped(self) -> int:
         return sum(len(p.existing) for p in self.patients)
 
+    @property
+    def summary(self) -> str:
+        """What the plan creates, for people: 1 DEXA scan and 2 lab results for 1 patient."""
+        patients = sum(1 for p in self.patients if p.changes)
+        return (
+            f"{counted(self.created_scans, 'DEXA scan')} and "
+            f"{counted(self.created_labs, 'lab result')} for {counted(patients, 'patient')}; "
+            f"{counted(self.skipped, 'row')} already recorded"
+        )
+
     def digest(self) -> str:
         """A fingerprint of what the plan would write: a confirm checks it is what was shown."""
         shown = [(p.patient.pk, p.creates) for p in self.patients]
         return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def counted(count: int, one: str, many: str = "") -> str:
+    """`count` with its noun: 1 DEXA scan, 2 DEXA scans."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _problem(reading: Reading, column: str, message: str, row_name: str) -> Problem:

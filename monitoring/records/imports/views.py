@@ -105,11 +105,7 @@ def _readings(upload: PendingUpload) -> tuple[list[Reading], list[Problem], str]
 def _plan_preview(plan: ImportPlan) -> Preview:
     return Preview(
         patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
-        summary=(
-            f"{plan.created_scans} DEXA scans and {plan.created_labs} lab results for "
-            f"{sum(1 for p in plan.patients if p.changes)} patients; {plan.skipped} rows are "
-            "already recorded and skipped."
-        ),
+        summary=f"{plan.summary} (skipped).",
         digest=plan.digest(),
     )
 
@@ -228,11 +224,7 @@ def _write(request: AuthenticatedHttpRequest, upload: PendingUpload) -> str:
         expected=upload.digest,
         problems=problems,
     )
-    return (
-        f"{upload.name} imported: {plan.created_scans} DEXA scans and {plan.created_labs} lab "
-        f"results for {sum(1 for p in plan.patients if p.changes)} patients, each reassessed; "
-        f"{plan.skipped} rows were already recorded."
-    )
+    return f"{upload.name} imported: {plan.summary}. Each patient is reassessed."
 
 
 @IMPORTS

@@ -57,13 +57,13 @@ def test_upload_preview_confirm_writes_once_and_a_second_confirm_writes_nothing(
     preview = _upload(nurse_client, results_csv(ROWS))
     assert preview.redirect_chain[-1][0] == PREVIEW
     page = preview.content.decode()
-    assert "1 DEXA scans and 1 lab results for 1 patients" in page
+    assert "1 DEXA scan and 1 lab result for 1 patient" in page
     assert "DEXA scan 2025-03-01 on Lunar: Lumbar spine (L1-L4) 0.912 g/cm², T -1.2" in page
     assert snapshot() == before  # the preview is a dry run
 
     done = _confirm(nurse_client, preview)
     assert done.redirect_chain[-1][0] == UPLOAD
-    assert "results.csv imported: 1 DEXA scans and 1 lab results" in done.content.decode()
+    assert "results.csv imported: 1 DEXA scan and 1 lab result" in done.content.decode()
     assert DexaScan.objects.filter(patient=ready).count() == 1
     assert LabResult.objects.get(patient=ready).entered_unit == "nmol/L"
     event = AuditEvent.objects.get(action=AuditAction.IMPORT, patient=ready)
@@ -99,7 +99,7 @@ def test_records_changed_since_the_preview_show_the_new_preview(
     response = _confirm(nurse_client, preview)
     page = response.content.decode()
     assert "The records changed since the preview: check it again." in page
-    assert "1 DEXA scans and 0 lab results for 1 patients; 1 rows are already recorded" in page
+    assert "1 DEXA scan and 0 lab results for 1 patient; 1 row already recorded" in page
     assert snapshot() == before
     _confirm(nurse_client, response)
     assert DexaScan.objects.count() == 1
@@ -194,7 +194,7 @@ def test_a_fhir_bundle_of_lab_observations_imports_through_the_same_preview(
     )
     preview = _upload(nurse_client, bundle, kind="fhir_bundle")
     page = preview.content.decode()
-    assert "0 DEXA scans and 4 lab results for 1 patients" in page, page
+    assert "0 DEXA scans and 4 lab results for 1 patient" in page, page
     _confirm(nurse_client, preview)
     labs = {lab.analyte: lab for lab in LabResult.objects.filter(patient=ready)}
     assert (labs["vitamin_d_25oh"].entered_value, labs["vitamin_d_25oh"].entered_unit) == (
@@ -206,7 +206,7 @@ def test_a_fhir_bundle_of_lab_observations_imports_through_the_same_preview(
     assert labs["p1np"].entered_unit == "µg/L"
 
     again = _upload(nurse_client, bundle, kind="fhir_bundle")
-    assert "4 rows are already recorded and skipped" in again.content.decode()
+    assert "4 rows already recorded (skipped)" in again.content.decode()
 
 
 def test_fhir_problems_name_the_entry(

@@ -96,7 +96,7 @@ def test_import_creates_one_scan_and_one_sample_audited_and_reimport_changes_not
     path = write(tmp_path / "r.csv", results_csv(_rows()))
     code, out, _ = _run("--actor", "nurse", path)
     assert code == 0
-    assert "created 1 scans and 2 lab results" in out
+    assert "created 1 DEXA scan and 2 lab results for 1 patient" in out
     scan = DexaScan.objects.get(patient=ready)
     assert sorted(m.site for m in scan.measurements.all()) == ["lumbar_spine", "total_hip"]
     ctx = LabResult.objects.get(analyte="ctx")
@@ -111,7 +111,7 @@ def test_import_creates_one_scan_and_one_sample_audited_and_reimport_changes_not
     before = snapshot()
     code, out, _ = _run("--actor", "nurse", path)
     assert code == 0
-    assert "created 0 scans and 0 lab results; 4 already recorded" in out
+    assert "created 0 DEXA scans and 0 lab results for 0 patients; 4 rows already recorded" in out
     assert snapshot()[:3] == before[:3]
 
 
@@ -121,7 +121,7 @@ def test_dry_run_writes_nothing(ready: Patient, tmp_path: Path) -> None:
         "--dry-run", "--actor", "nurse", write(tmp_path / "r.csv", results_csv(_rows()))
     )
     assert code == 0
-    assert "would create 1 scans, 2 lab results" in out
+    assert "would create 1 DEXA scan, 2 lab results" in out
     assert snapshot() == before
 
 

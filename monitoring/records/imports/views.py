@@ -196,8 +196,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 def import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     upload = pending_get(request)
     if upload is None:
-        messages.info(request, "No file is waiting: upload one (a file waits 30 minutes).")
-        return redirect("monitoring:import_upload")
+        return render(request, "monitoring/imports/preview.html", {"upload": None})
     return _render_preview(request, upload, _preview(upload, request.user))
 
 

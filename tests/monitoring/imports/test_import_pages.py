@@ -123,7 +123,7 @@ def test_a_refused_file_shows_every_problem_and_cannot_be_confirmed(
 def test_a_file_not_utf8_is_refused_at_upload(ready: Patient, nurse_client: Client) -> None:
     response = _upload(nurse_client, results_csv(ROWS).encode("utf-16"))
     assert "the file is not UTF-8 text" in response.content.decode()
-    assert nurse_client.get(PREVIEW).status_code == 302
+    assert "No file is waiting" in nurse_client.get(PREVIEW).content.decode()
 
 
 def test_admins_get_403_and_clinicians_get_the_pages(

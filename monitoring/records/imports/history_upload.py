@@ -10,7 +10,6 @@ entry form needs (a nurse's file with a bone-therapy course or a monitoring plan
 decide, or a new scanner, which administrators set up, is refused naming them).
 """
 
-import json
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +18,8 @@ from django.http import HttpRequest
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
+from monitoring.domain import HistoryError
+from monitoring.domain.document import decode
 from monitoring.records.history_import import HistoryImportError, ImportReport, history_import
 from monitoring.records.imports.files import FileRefusedError, Problem
 from monitoring.records.imports.writing import ImportSource
@@ -54,19 +55,12 @@ class _DryRun(Exception):
 
 
 def history_document(text: str) -> dict[str, Any]:
-    """The uploaded JSON history; raise FileRefusedError when it is not one JSON object."""
+    """The uploaded history, read as `import_history` reads a file (monitoring.domain.document:
+    its size, depth, duplicate-key and number limits); FileRefusedError when it is not one."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FileRefusedError(
-            [
-                Problem(
-                    f"not JSON ({error.msg}, column {error.colno})",
-                    row=error.lineno,
-                    row_name="line",
-                )
-            ]
-        ) from None
+        data = decode(text)
+    except HistoryError as error:
+        raise FileRefusedError([Problem(str(error))]) from None
     if not isinstance(data, dict):
         raise FileRefusedError([Problem("not a patient history (one JSON object)")])
     return data

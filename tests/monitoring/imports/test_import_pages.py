@@ -302,3 +302,35 @@ def test_a_history_needs_one_of_the_users_sites(
     response = _upload(nurse_client, json.dumps(history), kind="history_json", site=other_site.pk)
     assert "Select a valid choice" in response.content.decode()
     assert not Patient.objects.exists()
+
+
+def test_an_upload_waits_only_so_long(ready: Patient, nurse_client: Client, settings: Any) -> None:
+    preview = _upload(nurse_client, results_csv(ROWS))
+    settings.IMPORT_PENDING_SECONDS = -1
+    assert "No file is waiting" in nurse_client.get(PREVIEW).content.decode()
+    response = _confirm(nurse_client, preview)
+    assert "Nothing was written" in response.content.decode()
+    assert not DexaScan.objects.exists()
+
+
+def test_vitamin_d3_codes_in_either_unit_are_25_oh_vitamin_d(
+    ready: Patient, nurse_client: Client
+) -> None:
+    first = dict(_observation("1989-3", 30, "ng/mL"))
+    later = _observation("14635-7", 74.88, "nmol/L", effective="2025-04-02")
+    preview = _upload(nurse_client, _bundle(first, later), kind="fhir_bundle")
+    _confirm(nurse_client, preview)
+    values = sorted(
+        LabResult.objects.filter(analyte="vitamin_d_25oh").values_list("sample_date", "value")
+    )
+    assert [value for _, value in values] == [30, 30]  # 74.88 nmol/L is 30 ng/mL
+
+
+def test_a_history_is_read_with_the_limits_of_import_history(
+    site: Site, nurse_client: Client
+) -> None:
+    text = '{"patient": {"mrn": "X1"}, "patient": {"mrn": "X2"}}'
+    page = _upload(nurse_client, text, kind="history_json", site=site.pk).content.decode()
+    assert "This file is refused" in page
+    assert "patient: key appears twice" in page
+    assert not Patient.objects.exists()

@@ -39,10 +39,20 @@ def test_upload_preview_confirm(
     csp_errors = _csp_errors(page)
     base = live_server.url
 
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_text(results_csv([*ROWS, dict(ROWS[2], unit="mmol/L")]), encoding="utf-8")
+
     log_in(page, base, "nurse")
     page.goto(f"{base}/patients/")
     page.get_by_role("link", name="Import results").click()
     expect(page.get_by_role("heading", name="Import results")).to_be_visible()
+    screenshot("import-upload")
+    page.get_by_label("File to check").set_input_files(str(bad_file))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#import-problems")).to_contain_text("unit 'mmol/L' is not allowed for CTX")
+    expect(page.get_by_role("button", name="Confirm the import")).to_have_count(0)
+    screenshot("import-refused")
+    page.get_by_role("link", name="Upload a corrected file").click()
     page.get_by_label("File to check").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()
 

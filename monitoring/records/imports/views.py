@@ -110,31 +110,32 @@ def _plan_preview(plan: ImportPlan) -> Preview:
     )
 
 
+def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
+    report = history_preview(history_document(upload.text), site=site, actor=user)
+    patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
+    lines = report_lines(report)
+    rows = (
+        _rows(patient, lines, [])
+        if patient is not None
+        else PatientRows(mrn=report.mrn, name="new patient", site=site.name, creates=lines)
+    )
+    if not report.changed:
+        summary = "Nothing new: the record has all of it."
+    else:
+        new = " (a new patient)" if report.patient_created else ""
+        summary = f"The history of {report.mrn} at {site.name}{new}."
+    shown = repr((report.patient_created, sorted(report.created.items()), report.notes))
+    return Preview(
+        patients=[rows], summary=summary, digest=hashlib.sha256(shown.encode()).hexdigest()
+    )
+
+
 def _preview(upload: PendingUpload, user: User) -> Preview:
     """The dry run of the upload: what it would write, or every problem refusing it."""
     try:
         site = _site(upload, user)
         if upload.kind == HISTORY_JSON:
-            site = _history_site(site)
-            report = history_preview(history_document(upload.text), site=site, actor=user)
-            patient = Patient.objects.filter(
-                site=site, mrn=report.mrn, entered_in_error=False
-            ).first()
-            lines = report_lines(report)
-            rows = (
-                _rows(patient, lines, [])
-                if patient is not None
-                else PatientRows(mrn=report.mrn, name="new patient", site=site.name, creates=lines)
-            )
-            digest = repr((report.patient_created, sorted(report.created.items()), report.notes))
-            return Preview(
-                patients=[rows],
-                summary="Nothing new: the record has all of it."
-                if not report.changed
-                else f"The history of {report.mrn} at {site.name}"
-                + (" (a new patient)." if report.patient_created else "."),
-                digest=hashlib.sha256(digest.encode()).hexdigest(),
-            )
+            return _history_preview(upload, _history_site(site), user)
         readings, problems, row_name = _readings(upload)
         plan = build_plan(readings, user=user, site=site, row_name=row_name, problems=problems)
     except FileRefusedError as refused:

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import Site
-from monitoring.records.imports.files import max_bytes, size_problem
+from monitoring.records.imports.files import max_bytes, max_rows, size_problem
 
 RESULTS_CSV, FHIR_BUNDLE, HISTORY_JSON = "results_csv", "fhir_bundle", "history_json"
 KINDS = [
@@ -18,7 +18,7 @@ KIND_NAMES = {kind: label.split(" (")[0] for kind, label in KINDS}
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="File", choices=KINDS, initial=RESULTS_CSV)
+    kind = forms.ChoiceField(label="Kind of file", choices=KINDS, initial=RESULTS_CSV)
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(),
         required=False,
@@ -28,8 +28,8 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label="File to check",
-        help_text=f"UTF-8, at most {max_bytes() // 1024:,} KB. Nothing is saved before you "
-        "confirm the preview.",
+        help_text=f"UTF-8, at most {max_bytes() // 1024:,} KB and {max_rows():,} rows. Nothing is "
+        "saved before you confirm the preview.",
     )
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from monitoring.overview import lists as overview
 from monitoring.overview import patient, printouts
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
+from monitoring.records.imports import views as imports
 
 app_name = "monitoring"
 
@@ -51,6 +52,10 @@ urlpatterns = [
     path(
         "settings/scanners/<int:scanner_pk>/edit/", scanners.scanner_update, name="scanner_update"
     ),
+    path("imports/", imports.import_upload, name="import_upload"),
+    path("imports/preview/", imports.import_preview, name="import_preview"),
+    path("imports/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/results-template.csv", imports.results_template, name="import_template"),
     path(
         "alerts/<int:alert_pk>/acknowledge/",
         alerts.alert_acknowledge_view,

@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     MARK_ERROR = "mark_error", "Marked entered in error"
     VIEW = "view", "Viewed"
     EXPORT = "export", "Exported"
+    IMPORT = "import", "Imported"
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"

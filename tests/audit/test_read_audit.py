@@ -15,8 +15,8 @@ from monitoring.models import Alert
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory, PatientFactory
+from tests.monitoring.app.test_access_monitoring import SITE_WIDE, records
 from tests.monitoring.app.test_access_monitoring import URLS as MONITORING_URLS
-from tests.monitoring.app.test_access_monitoring import records
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,7 @@ PATIENT_PAGES: list[tuple[str, Args]] = [
 ] + [
     (name, args)
     for name, args, allowed in MONITORING_URLS
-    if "physician" in allowed
-    and name.split(":")[1] not in {"dashboard", "worklist"}
-    and not name.startswith("monitoring:worklist")
+    if "physician" in allowed and name not in SITE_WIDE
 ]
 LIST_PAGES = ["patients:list", "monitoring:dashboard", "monitoring:worklist"]
 

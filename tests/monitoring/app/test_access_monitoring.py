@@ -79,8 +79,15 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:scanner_list", lambda r: [], ADMIN),
     ("monitoring:scanner_create", lambda r: [], ADMIN),
     ("monitoring:scanner_update", lambda r: [r["scanner"]], ADMIN),
+    # Imports: clinicians (tests/monitoring/imports).
+    ("monitoring:import_upload", lambda r: [], CLINICIANS),
+    ("monitoring:import_preview", lambda r: [], CLINICIANS),
+    ("monitoring:import_template", lambda r: [], CLINICIANS),
 ]
-POST_ONLY = [("monitoring:scan_sign_off", lambda r: [r["pk"], r["scan"]], PHYSICIAN)]
+POST_ONLY = [
+    ("monitoring:scan_sign_off", lambda r: [r["pk"], r["scan"]], PHYSICIAN),
+    ("monitoring:import_confirm", lambda r: [], CLINICIANS),
+]
 # Pages over all the user's patients (no patient in the URL): another site's patient is left out of
 # them rather than a 404 (tests/monitoring/app/test_dashboard.py and test_worklist.py).
 SITE_WIDE = {
@@ -88,6 +95,10 @@ SITE_WIDE = {
     "monitoring:worklist",
     "monitoring:worklist_print",
     "monitoring:worklist_csv",
+    "monitoring:import_upload",
+    "monitoring:import_preview",
+    "monitoring:import_template",
+    "monitoring:import_confirm",
 }
 ROLES = ["nurse", "physician", "admin"]
 

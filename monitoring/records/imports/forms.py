@@ -1,0 +1,54 @@
+"""The upload form: which kind of file, for which of the user's sites, and the file."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from bonehealth.accounts.models import Site
+from monitoring.records.imports.files import max_bytes, max_rows, size_problem
+
+RESULTS_CSV, FHIR_BUNDLE, HISTORY_JSON = "results_csv", "fhir_bundle", "history_json"
+KINDS = [
+    (RESULTS_CSV, "Results CSV (scans and labs, one measurement per row)"),
+    (FHIR_BUNDLE, "FHIR laboratory results (R4 Bundle of Observations, JSON)"),
+    (HISTORY_JSON, "Patient history (JSON, the import_history format)"),
+]
+KIND_NAMES = {kind: label.split(" (")[0] for kind, label in KINDS}
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of file", choices=KINDS, initial=RESULTS_CSV)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        required=False,
+        label="Site",
+        help_text="Results: only patients of this site (empty: all your sites). "
+        "A patient history is imported at this site.",
+    )
+    file = forms.FileField(
+        label="File to check",
+        help_text=f"UTF-8, at most {max_bytes() // 1024:,} KB and {max_rows():,} rows. Nothing is "
+        "saved before you confirm the preview.",
+    )
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        field.queryset = sites  # type: ignore[attr-defined]
+        if sites.count() == 1:
+            field.initial = sites.first()
+        self.fields["file"].widget.attrs["accept"] = ".csv,.json,text/csv,application/json"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        too_big = size_problem(upload.size)
+        if too_big:
+            raise forms.ValidationError(str(too_big))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == HISTORY_JSON and not data.get("site"):
+            self.add_error("site", "Choose the site the patient history belongs to.")
+        return data

@@ -1,0 +1,149 @@
+"""A patient history (import_history's JSON format) uploaded in the app: dry run, then import.
+
+The dry run is the import itself inside a transaction that is always rolled back, so the preview
+shows exactly what `history_import` would create, update or refuse (conflicts with the record,
+identity mismatches) without writing. The history goes to a site the user works at (the upload
+form offers only those), where an existing patient is one the user may see.
+
+A history holds more than results: each kind of record it would create needs the permission its
+entry form needs (a nurse's file with a bone-therapy course or a monitoring plan, which physicians
+decide, or a new scanner, which administrators set up, is refused naming them).
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from bonehealth.accounts.models import Site, User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+from monitoring.domain import HistoryError
+from monitoring.domain.document import decode
+from monitoring.records.history_import import HistoryImportError, ImportReport, history_import
+from monitoring.records.imports.files import FileRefusedError, Problem
+from monitoring.records.imports.writing import ImportSource
+from patients.models import Patient
+
+# What each kind of record a history import creates needs, with its name for people.
+RECORD_KINDS: dict[str, tuple[str, str]] = {
+    "patient": ("patients.add_patient", "patient"),
+    "aromataseinhibitorcourse": (
+        "patients.add_aromataseinhibitorcourse",
+        "aromatase-inhibitor courses",
+    ),
+    "dexascan": ("monitoring.add_dexascan", "DEXA scans"),
+    "labresult": ("monitoring.add_labresult", "lab results"),
+    "fraxresult": ("monitoring.add_fraxresult", "FRAX results"),
+    "bonetherapycourse": ("monitoring.add_bonetherapycourse", "bone-protective therapy courses"),
+    "bonetherapydose": ("monitoring.add_bonetherapydose", "therapy doses"),
+    "supplements": ("monitoring.change_supplements", "supplements"),
+    "monitoringplan": ("monitoring.add_monitoringplan", "monitoring plans"),
+    "scanner": ("monitoring.add_scanner", "scanners"),
+}
+UPDATE_PERMISSIONS = {
+    "patient fields updated": "patients.change_patient",
+    "supplements updated": "monitoring.change_supplements",
+}
+
+
+class _DryRun(Exception):
+    """Not an error: how the dry run leaves its transaction, rolled back, with the report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+
+def history_document(text: str) -> dict[str, Any]:
+    """The uploaded history, read as `import_history` reads a file (monitoring.domain.document:
+    its size, depth, duplicate-key and number limits); FileRefusedError when it is not one."""
+    try:
+        data = decode(text)
+    except HistoryError as error:
+        raise FileRefusedError([Problem(str(error))]) from None
+    if not isinstance(data, dict):
+        raise FileRefusedError([Problem("not a patient history (one JSON object)")])
+    return data
+
+
+def report_lines(report: ImportReport) -> list[str]:
+    """What an import created or changed, for people."""
+    lines = [
+        f"{count} {RECORD_KINDS.get(kind, ('', kind))[1]}"
+        for kind, count in sorted(report.created.items())
+        if kind != "patient"
+    ]
+    return lines + list(report.notes)
+
+
+def _permission_problems(report: ImportReport, actor: User, site: Site) -> list[Problem]:
+    problems = []
+    for kind in sorted(report.created):
+        permission, label = RECORD_KINDS.get(kind, ("", kind))
+        if kind == "scanner" and not actor.has_perm(permission):
+            names = ", ".join(
+                note.split("'")[1] for note in report.notes if note.startswith("scanner '")
+            )
+            problems.append(
+                Problem(
+                    f"scanners not set up at {site.name}: {names} (an administrator adds them "
+                    "under Scanners)"
+                )
+            )
+        elif not permission or not actor.has_perm(permission):
+            problems.append(
+                Problem(f"the file would create {label}, which your role does not record")
+            )
+    for note in report.notes:
+        for start, permission in UPDATE_PERMISSIONS.items():
+            if note.startswith(start) and not actor.has_perm(permission):
+                problems.append(Problem(f"the file would change {note}: your role does not"))
+    return problems
+
+
+def _imported(data: dict[str, Any], *, site: Site, actor: User) -> ImportReport:
+    try:
+        report = history_import(data=data, site=site, actor=actor)
+    except HistoryImportError as refused:
+        raise FileRefusedError([Problem(error) for error in refused.errors]) from None
+    problems = _permission_problems(report, actor, site)
+    if problems:
+        raise FileRefusedError(problems)
+    return report
+
+
+def history_preview(data: dict[str, Any], *, site: Site, actor: User) -> ImportReport:
+    """What importing the history would do; raise FileRefusedError. Nothing is written."""
+    try:
+        with transaction.atomic():
+            raise _DryRun(_imported(data, site=site, actor=actor))
+    except _DryRun as dry_run:
+        return dry_run.report
+
+
+def history_upload_import(
+    data: dict[str, Any],
+    *,
+    site: Site,
+    actor: User,
+    source: ImportSource,
+    request: HttpRequest | None = None,
+) -> ImportReport:
+    """Import the history, all or nothing, with one IMPORT audit event naming the file."""
+    with transaction.atomic():
+        report = _imported(data, site=site, actor=actor)
+        patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
+        audit_record(
+            action=AuditAction.IMPORT,
+            actor=actor,
+            request=request,
+            obj=patient,
+            patient=patient,
+            changes={
+                **source.audited(),
+                "patient_created": report.patient_created,
+                "created": dict(report.created),
+                "notes": report.notes,
+            },
+        )
+    return report

@@ -1,0 +1,264 @@
+"""The import pages: upload a file, check its preview (a dry run), confirm; and the CSV template.
+
+For nurses and physicians (they record scans and labs); others get 403. Each step validates the
+whole file again against the current records: the preview writes nothing, and the confirm writes
+only the plan the preview showed (or shows the new one when the records changed meanwhile).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_for_user
+from monitoring.records.imports import fhir
+from monitoring.records.imports.access import IMPORT_PERMISSIONS
+from monitoring.records.imports.files import FileRefusedError, Problem, decoded
+from monitoring.records.imports.forms import (
+    FHIR_BUNDLE,
+    HISTORY_JSON,
+    KIND_NAMES,
+    UploadForm,
+)
+from monitoring.records.imports.history_upload import (
+    history_document,
+    history_preview,
+    history_upload_import,
+    report_lines,
+)
+from monitoring.records.imports.pending import (
+    PendingUpload,
+    pending_clear,
+    pending_get,
+    pending_shown,
+    pending_store,
+)
+from monitoring.records.imports.plan import ImportPlan, build_plan
+from monitoring.records.imports.readings import Reading
+from monitoring.records.imports.results_csv import results_read, template_lines
+from monitoring.records.imports.writing import ImportSource, PlanChangedError, readings_import
+from patients.models import Patient
+
+IMPORTS = permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+
+
+@dataclass
+class PatientRows:
+    mrn: str
+    name: str
+    site: str
+    url: str = ""
+    creates: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    problems: list[Problem] = field(default_factory=list)
+    patients: list[PatientRows] = field(default_factory=list)
+    summary: str = ""
+    digest: str = ""
+
+
+def _rows(patient: Patient, creates: list[str], existing: list[str]) -> PatientRows:
+    return PatientRows(
+        mrn=patient.mrn,
+        name=patient.name,
+        site=patient.site.name,
+        url=reverse("monitoring:patient", args=[patient.pk]),
+        creates=creates,
+        existing=existing,
+    )
+
+
+def _site(upload: PendingUpload, user: User) -> Site | None:
+    if upload.site_id is None:
+        return None
+    site = sites_for_user(user=user).filter(pk=upload.site_id).first()
+    if site is None:
+        raise FileRefusedError([Problem("you no longer work at the site chosen for this file")])
+    return site
+
+
+def _history_site(site: Site | None) -> Site:
+    if site is None:  # the upload form requires one for a history
+        raise FileRefusedError([Problem("choose the site the patient history belongs to")])
+    return site
+
+
+def _readings(upload: PendingUpload) -> tuple[list[Reading], list[Problem], str]:
+    """The file's readings, the problems of its other rows, and what its rows are called."""
+    if upload.kind == FHIR_BUNDLE:
+        labs, problems = fhir.fhir_read(upload.text)
+        return list(labs), problems, fhir.ROW_NAME
+    readings, problems = results_read(upload.text)
+    return readings, problems, "row"
+
+
+def _plan_preview(plan: ImportPlan) -> Preview:
+    return Preview(
+        patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
+        summary=f"{plan.summary} (skipped).",
+        digest=plan.digest(),
+    )
+
+
+def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
+    report = history_preview(history_document(upload.text), site=site, actor=user)
+    patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
+    lines = report_lines(report)
+    rows = (
+        _rows(patient, lines, [])
+        if patient is not None
+        else PatientRows(mrn=report.mrn, name="new patient", site=site.name, creates=lines)
+    )
+    if not report.changed:
+        summary = "Nothing new: the record has all of it."
+    else:
+        new = " (a new patient)" if report.patient_created else ""
+        summary = f"The history of {report.mrn} at {site.name}{new}."
+    shown = repr((report.patient_created, sorted(report.created.items()), report.notes))
+    return Preview(
+        patients=[rows], summary=summary, digest=hashlib.sha256(shown.encode()).hexdigest()
+    )
+
+
+def _preview(upload: PendingUpload, user: User) -> Preview:
+    """The dry run of the upload: what it would write, or every problem refusing it."""
+    try:
+        site = _site(upload, user)
+        if upload.kind == HISTORY_JSON:
+            return _history_preview(upload, _history_site(site), user)
+        readings, problems, row_name = _readings(upload)
+        plan = build_plan(readings, user=user, site=site, row_name=row_name, problems=problems)
+    except FileRefusedError as refused:
+        return Preview(problems=refused.problems)
+    if plan.problems:
+        return Preview(problems=plan.problems)
+    return _plan_preview(plan)
+
+
+def _source(upload: PendingUpload) -> ImportSource:
+    return ImportSource(kind=upload.kind, name=upload.name, sha256=upload.sha256)
+
+
+def _render_preview(
+    request: AuthenticatedHttpRequest, upload: PendingUpload, preview: Preview
+) -> HttpResponse:
+    if not preview.problems:
+        pending_shown(request, upload, preview.digest)
+    return render(
+        request,
+        "monitoring/imports/preview.html",
+        {"upload": upload, "kind_name": KIND_NAMES[upload.kind], "preview": preview},
+    )
+
+
+@IMPORTS
+@require_http_methods(["GET", "POST"])
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    sites = sites_for_user(user=request.user).order_by("name")
+    form = UploadForm(request.POST or None, request.FILES or None, sites=sites)
+    problems: list[Problem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read()
+        try:
+            text = decoded(raw)
+        except FileRefusedError as refused:
+            problems = refused.problems
+        else:
+            site = form.cleaned_data.get("site")
+            pending_store(
+                request,
+                kind=form.cleaned_data["kind"],
+                name=upload.name or "upload",
+                raw=raw,
+                text=text,
+                site_id=site.pk if site else None,
+            )
+            return redirect("monitoring:import_preview")
+    return render(
+        request,
+        "monitoring/imports/upload.html",
+        {"form": form, "problems": problems, "waiting": pending_get(request)},
+    )
+
+
+@IMPORTS
+@require_GET
+def import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    upload = pending_get(request)
+    if upload is None:
+        return render(request, "monitoring/imports/preview.html", {"upload": None})
+    return _render_preview(request, upload, _preview(upload, request.user))
+
+
+def _write(request: AuthenticatedHttpRequest, upload: PendingUpload) -> str:
+    """Write the upload; return what was done, for the message."""
+    site = _site(upload, request.user)
+    if upload.kind == HISTORY_JSON:
+        report = history_upload_import(
+            history_document(upload.text),
+            site=_history_site(site),
+            actor=request.user,
+            source=_source(upload),
+            request=request,
+        )
+        return f"{upload.name}: {report.mrn}: {', '.join(report_lines(report)) or 'nothing new'}."
+    readings, problems, row_name = _readings(upload)
+    plan = readings_import(
+        readings,
+        actor=request.user,
+        source=_source(upload),
+        site=site,
+        row_name=row_name,
+        request=request,
+        expected=upload.digest,
+        problems=problems,
+    )
+    return f"{upload.name} imported: {plan.summary}. Each patient is reassessed."
+
+
+@IMPORTS
+@require_POST
+def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    upload = pending_get(request, request.POST.get("token", ""))
+    if upload is None or request.POST.get("sha256") != upload.sha256:
+        messages.warning(
+            request,
+            "Nothing was written: this upload is not waiting any more (it was imported already, "
+            "replaced by a newer upload, or it expired). Upload the file again if needed.",
+        )
+        return redirect("monitoring:import_upload")
+    preview = _preview(upload, request.user)
+    if preview.problems:
+        return _render_preview(request, upload, preview)
+    if preview.digest != upload.digest:
+        messages.warning(request, "The records changed since the preview: check it again.")
+        return _render_preview(request, upload, preview)
+    try:
+        done = _write(request, upload)
+    except FileRefusedError as refused:
+        return _render_preview(request, upload, Preview(problems=refused.problems))
+    except PlanChangedError as changed:
+        messages.warning(request, "The records changed since the preview: check it again.")
+        return _render_preview(request, upload, _plan_preview(changed.plan))
+    pending_clear(request)
+    messages.success(request, done)
+    return redirect("monitoring:import_upload")
+
+
+@IMPORTS
+@require_GET
+def results_template(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(template_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="results-template.csv"'
+    return response

@@ -1,0 +1,55 @@
+"""Two confirms of one upload at once (a double click, two tabs) on two database connections:
+exactly one writes; the other is shown the new preview and writes nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from bonehealth.accounts.models import Site
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import DexaScan, LabResult
+from tests.conftest import login
+from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
+from tests.monitoring.app.test_concurrent_saves import at_once
+from tests.monitoring.imports.helpers import results_csv
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ROWS = [
+    {"mrn": "A1001", "date": "2025-03-01", "measure": "lumbar_spine", "value": "0.912",
+     "scanner": "Lunar", "t_score": "-1.2"},
+    {"mrn": "A1001", "date": "2025-03-02", "measure": "ctx", "value": "0.4", "unit": "ng/mL"},
+]  # fmt: skip
+
+
+def test_two_confirms_at_once_write_once(roles: None) -> None:
+    site: Site = SiteFactory(name="North General", code="north")
+    patient = PatientFactory(site=site, mrn="A1001")
+    ScannerFactory(site=site, name="Lunar")
+    first = login(UserFactory(username="nurse", role="nurse", sites=[site]))
+    upload = SimpleUploadedFile("r.csv", results_csv(ROWS).encode())
+    preview = first.post(
+        reverse("monitoring:import_upload"), {"kind": "results_csv", "file": upload}, follow=True
+    )
+    waiting = preview.context["upload"]
+    second = Client()
+    second.cookies = first.cookies  # the same session, as a second tab has
+    data = {"token": waiting.token, "sha256": waiting.sha256}
+    url = reverse("monitoring:import_confirm")
+
+    responses = at_once([lambda: first.post(url, data), lambda: second.post(url, data)])
+
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    loser = next(r for r in responses if r.status_code == 200)
+    assert "The records changed since the preview" in loser.content.decode()
+    assert DexaScan.objects.filter(patient=patient).count() == 1
+    assert LabResult.objects.filter(patient=patient).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT, patient=patient).count() == 1

@@ -22,9 +22,10 @@ from bonehealth.accounts.models import Site, User
 from monitoring import domain
 from monitoring.models import DexaScan, LabResult, Scanner
 from monitoring.models.choices import Analyte, MeasuredSite
-from monitoring.records.entries import LabEntry, Measurement
 from monitoring.records.imports.files import Problem
 from monitoring.records.imports.readings import LabReading, Reading, SiteReading
+from monitoring.records.services.labs import LabEntry
+from monitoring.records.services.scans import Measurement
 from patients.models import Patient
 from patients.selectors import patients_for_user
 

@@ -16,10 +16,12 @@ from django.http import HttpRequest
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
-from monitoring.records.entries import EntryConflictError, dexa_scan_record, lab_results_record
 from monitoring.records.imports.files import FileRefusedError, Problem
 from monitoring.records.imports.plan import ImportPlan, PatientPlan, build_plan
 from monitoring.records.imports.readings import Reading
+from monitoring.records.services.guards import EntryConflictError
+from monitoring.records.services.labs import lab_results_record
+from monitoring.records.services.scans import dexa_scan_record
 from patients.models import Patient
 
 

@@ -62,8 +62,8 @@ class Command(StrictCommand):
         if enqueue:
             results = reassess_all_enqueue(as_of=day, batch_size=batch_size)
             self.stdout.write(
-                f"Reassessment queued as {len(results) - 1} batch tasks and a tally recount "
-                f"(last task {results[-1].id}, {results[-1].status})."
+                f"Reassessment queued as tasks: {len(results) - 1} batches, then a recount of "
+                f"the tallies (last task {results[-1].id}, {results[-1].status})."
             )
             return
         with tqdm(

@@ -15,8 +15,9 @@ prints a Markdown table:
   search to a different patient, in process through Django's test Client, as the nurse (the
   dashboard as the physician). Query counts are "constant" when requests that have the same kinds
   of rows at all ran the same number, however many rows each had;
-- `reassess_all` over every active patient for the next day (every row rewritten, as each night),
-  in the default number of processes: patients per second;
+- `reassess_all --enqueue` over every active patient for the next day (every row rewritten, as
+  each night), one task per batch run by 2 task workers (`db_worker`), then back to today in one
+  process (`reassess_all`): patients per second;
 - `import_history` of 1,000 exported history files into a new site: files per second;
 - throughput under gunicorn (deploy/gunicorn.conf.py) with 2, 3 and 4 workers (--workers), wrk on
   the same machine: each page in rounds of (/health/, page), its ratio the median of the rounds';
@@ -58,6 +59,7 @@ SCAN_DENSITY = "2.5"  # ~5 scans per patient: 50,317 for 10,000 (the demo's defa
 # Targets for a 2-core machine (issue 7).
 P95_TARGET_MS = 60.0
 REASSESS_TARGET = 1000.0
+REASSESS_WORKERS = 2  # task workers for the nightly job: one per core
 RSS_TARGET_MB = 200.0
 THROUGHPUT_TARGETS = {"dashboard": 1 / 4, "patient page": 1 / 6}
 ROTATING_PATIENTS = 2000  # distinct patient pages the rotating load test walks through
@@ -335,31 +337,85 @@ def measure_pages(requests: int, rows: list[Row]) -> dict[str, str]:
     return urls
 
 
-def measure_reassess(rows: list[Row]) -> None:
+@contextlib.contextmanager
+def _task_workers(count: int) -> Iterator[None]:
+    """`count` task workers (`manage.py db_worker`, as bonehealth-worker@N runs them), polling
+    every 0.1 s, started and idle before the block and stopped after it."""
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                "0.1",
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
+        for _ in range(count)
+    ]
+    try:
+        time.sleep(5)  # Django set up, polling an empty queue
+        yield
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
+
+
+def measure_reassess(rows: list[Row], workers: int = REASSESS_WORKERS) -> None:
     """The nightly job: every active patient reassessed for the next day, so that every stored
-    assessment, schedule and alert is rewritten (as each night), in the default processes."""
+    assessment, schedule and alert is rewritten (as each night), queued as one task per batch
+    (`reassess_all --enqueue`) and run by `workers` task workers; timed from queueing to the last
+    task's end. Then back to today in one process (`reassess_all`), timed
+    too."""
     import datetime as dt
 
+    from django.tasks import TaskResultStatus
     from django.utils import timezone
 
-    from monitoring.assessment.reassessment import default_jobs, reassess_all
+    from monitoring.assessment.reassessment import reassess_all
+    from monitoring.assessment.tasks import reassess_all_enqueue
 
-    jobs = default_jobs()
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    started = time.perf_counter()
-    summary = reassess_all(as_of=tomorrow, jobs=jobs)
-    elapsed = time.perf_counter() - started
-    rate = summary.patients / elapsed
+    with _task_workers(workers):
+        started = time.perf_counter()
+        results = reassess_all_enqueue(as_of=tomorrow)
+        pending = list(results)
+        while pending:
+            time.sleep(0.05)
+            for result in pending:
+                result.refresh()
+            pending = [r for r in pending if not r.is_finished]
+        elapsed = time.perf_counter() - started
+    failed = [r for r in results if r.status != TaskResultStatus.SUCCESSFUL]
+    if failed:
+        raise SystemExit(f"reassess_all: {len(failed)} tasks failed: {failed[0].errors}")
+    patients = sum(r.return_value["patients"] for r in results[:-1])
+    rate = patients / elapsed
     rows.append(
         Row(
-            f"reassess_all, next day: {summary.patients:,} active patients, {jobs} processes",
+            f"reassess_all --enqueue, next day: {patients:,} active patients, "
+            f"{len(results) - 1} batch tasks, {workers} task workers",
             f"{rate:,.0f} patients/s ({elapsed:.1f} s)",
             f">= {REASSESS_TARGET:,.0f} patients/s",
             "met" if rate >= REASSESS_TARGET else "missed",
         )
     )
-    # Back to today's assessments for the pages and a later run (not timed).
-    reassess_all(jobs=jobs)
+    # Back to today's assessments for the pages and a later run, in this process.
+    started = time.perf_counter()
+    summary = reassess_all()
+    elapsed = time.perf_counter() - started
+    rows.append(
+        Row(
+            f"reassess_all in one process, back to today: {summary.patients:,} active patients",
+            f"{summary.patients / elapsed:,.0f} patients/s ({elapsed:.1f} s)",
+        )
+    )
 
 
 def measure_import(files: int, rows: list[Row]) -> None:

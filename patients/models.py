@@ -117,6 +117,8 @@ class Patient(EnteredInErrorRecord):
                 name="patient_mrn_unique_per_site",
             ),
         ]
+        # On PostgreSQL the search (`mrn`/`name` icontains) also has trigram indexes, made by
+        # migration 0002 only there (not listed here: SQLite has no GIN index).
         indexes = [
             models.Index(fields=["site", "mrn"]),
             models.Index(fields=["site", "name"]),

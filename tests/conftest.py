@@ -105,7 +105,8 @@ def admin_client_(admin_user: User) -> Client:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run transactional tests (browser, races) after all others, whatever reordered them.
+    """Run transactional tests (browser, races) after all others, whatever reordered them (a stable
+    sort: any order within each group, e.g. shuffled by pytest-randomly, is kept).
 
     Their flush empties the tables that data migrations filled (the role groups); pytest-django
     orders them last, but pytest's grouping by the browser's session parameter can move other
@@ -117,12 +118,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         by_marker = bool(marker and marker.kwargs.get("transaction"))
         return by_marker or "transactional_db" in getattr(item, "fixturenames", ())
 
-    def browser(item: pytest.Item) -> bool:
-        return item.get_closest_marker("browser") is not None
-
-    # Browser tests last of all: their live server's threads hold database connections for the
-    # rest of the session, which the forked processes of the reassessment tests must not inherit.
-    items.sort(key=lambda item: (transactional(item), browser(item)))
+    items.sort(key=transactional)
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:

@@ -5,7 +5,7 @@ from the records: the entry services recompute it in the transaction of every cl
 the nightly reassessment for the date. A patient whose records reached the database another way
 (created before monitoring existed, or by a bulk load) has none, and the patient page and its
 printouts would have nothing to show. So the first view computes it here, as any writer would
-(`patient_assessment_refresh`: the patient's lock, then alerts, schedule, versions, tallies); it
+(`patient_assessment_refresh`: the patient's lock, then alerts, schedule, versions); it
 writes only derived rows, never a record, and computing it twice gives the same rows.
 
 This module is the overview's only way into the write side of the assessment: the import-linter

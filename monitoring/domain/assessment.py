@@ -92,21 +92,23 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
         alerts.sort(key=_alert_order)
     recommendations = ctx.recommendations
     recommendations.sort(key=_by_code)
-    schedule = tuple(construct.schedule_entry(item, due) for due, item in sorted(set(ctx.schedule)))
+    schedule = tuple(
+        construct.schedule_entry(item=item, due=due) for due, item in sorted(set(ctx.schedule))
+    )
     return construct.assessment(
-        as_of,
-        category,
-        lowest,
-        risk,
-        factors,
-        bool(triggers),
-        triggers,
-        dexa.next_due,
-        dexa.computed_due,
-        tuple(changes),
-        projections,
-        btm,
-        tuple(alerts),
-        tuple(recommendations),
-        schedule,
+        as_of=as_of,
+        who_category=category,
+        lowest_t_score=lowest,
+        risk_category=risk,
+        risk_factors=factors,
+        therapy_indicated=bool(triggers),
+        therapy_triggers=triggers,
+        next_dexa_due=dexa.next_due,
+        computed_next_dexa_due=dexa.computed_due,
+        bmd_changes=tuple(changes),
+        projections=projections,
+        btm_response=btm,
+        alerts=tuple(alerts),
+        recommendations=tuple(recommendations),
+        schedule=schedule,
     )

@@ -6,9 +6,12 @@ make the same objects (`__init__` has no other effect here: no `__post_init__`, 
 field, every field passed) by writing each slot through its member descriptor, about three
 times faster. Equality, hashing, `repr` and pickling see the same fields.
 
-Each builder names its class's fields in order; `_slot_setters` checks them against
-`dataclasses.fields` at import, so a field added to a type without updating its builder fails
-loudly on import instead of leaving the slot unset.
+Each builder takes the same keyword-only arguments, with the same defaults, as its class, so a
+call reads like the constructor: `construct.alert(code=..., severity=..., ...)` for
+`Alert(code=..., severity=..., ...)`. Each builder names its class's fields in order;
+`_slot_setters` checks them against `dataclasses.fields` at import, so a field added to a type
+without updating its builder fails loudly on import instead of leaving the slot unset, and
+`test_construct.py` checks each builder's signature against its class's.
 """
 
 from __future__ import annotations
@@ -94,12 +97,13 @@ _ASSESSMENT = _slot_setters(
 
 
 def alert(
+    *,
     code: AlertCode,
     severity: Severity,
     message: str,
     rules: tuple[RuleId, ...],
     sources: tuple[str, ...],
-    site: Site | None,
+    site: Site | None = None,
 ) -> Alert:
     obj = _new(Alert)
     set_code, set_severity, set_message, set_rules, set_sources, set_site = _ALERT
@@ -113,11 +117,12 @@ def alert(
 
 
 def recommendation(
+    *,
     code: RecommendationCode,
     message: str,
     rules: tuple[RuleId, ...],
     sources: tuple[str, ...],
-    due: dt.date | None,
+    due: dt.date | None = None,
 ) -> Recommendation:
     obj = _new(Recommendation)
     set_code, set_message, set_rules, set_sources, set_due = _RECOMMENDATION
@@ -130,15 +135,16 @@ def recommendation(
 
 
 def bmd_change(
+    *,
     site: Site,
     from_date: dt.date,
     to_date: dt.date,
     same_scanner: bool,
-    change_g_cm2: Decimal | None,
-    change_pct: Decimal | None,
-    annualized_pct: Decimal | None,
-    lsc_g_cm2: Decimal | None,
-    significant: bool | None,
+    change_g_cm2: Decimal | None = None,
+    change_pct: Decimal | None = None,
+    annualized_pct: Decimal | None = None,
+    lsc_g_cm2: Decimal | None = None,
+    significant: bool | None = None,
 ) -> BmdChange:
     obj = _new(BmdChange)
     (
@@ -165,6 +171,7 @@ def bmd_change(
 
 
 def projection(
+    *,
     site: Site,
     basis: ProjectionBasis,
     crosses_minus_2_0_on: dt.date | None,
@@ -179,7 +186,7 @@ def projection(
     return obj
 
 
-def schedule_entry(item: ScheduleItem, due: dt.date) -> ScheduleEntry:
+def schedule_entry(*, item: ScheduleItem, due: dt.date) -> ScheduleEntry:
     obj = _new(ScheduleEntry)
     set_item, set_due = _SCHEDULE_ENTRY
     set_item(obj, item)
@@ -187,7 +194,7 @@ def schedule_entry(item: ScheduleItem, due: dt.date) -> ScheduleEntry:
     return obj
 
 
-def lowest_t_score(site: Site, value: Decimal, date: dt.date) -> LowestTScore:
+def lowest_t_score(*, site: Site, value: Decimal, date: dt.date) -> LowestTScore:
     obj = _new(LowestTScore)
     set_site, set_value, set_date = _LOWEST
     set_site(obj, site)
@@ -197,6 +204,7 @@ def lowest_t_score(site: Site, value: Decimal, date: dt.date) -> LowestTScore:
 
 
 def assessment(
+    *,
     as_of: dt.date,
     who_category: WhoCategory,
     lowest_t_score: LowestTScore | None,

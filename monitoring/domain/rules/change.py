@@ -61,7 +61,10 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
             changed_scanner.append(site)
             results.append(
                 construct.bmd_change(
-                    site, observations[-2].date, current.date, False, None, None, None, None, None
+                    site=site,
+                    from_date=observations[-2].date,
+                    to_date=current.date,
+                    same_scanner=False,
                 )
             )
             continue
@@ -105,7 +108,15 @@ def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation)
         _loss_alerts(ctx, site, earlier, change, lsc, pct, annualized, days, rapid=rapid)
     return SiteChange(
         change=construct.bmd_change(
-            site, earlier.date, current.date, True, change, pct, annualized, lsc, significant
+            site=site,
+            from_date=earlier.date,
+            to_date=current.date,
+            same_scanner=True,
+            change_g_cm2=change,
+            change_pct=pct,
+            annualized_pct=annualized,
+            lsc_g_cm2=lsc,
+            significant=significant,
         ),
         current=current,
         earlier=earlier,

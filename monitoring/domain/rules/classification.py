@@ -57,7 +57,7 @@ def lowest_t_score(ctx: Context) -> LowestTScore | None:
     if found is None:
         return None
     site, value, observation = found
-    return construct.lowest_t_score(site, value, observation.date)
+    return construct.lowest_t_score(site=site, value=value, date=observation.date)
 
 
 def t_scores_apply(ctx: Context) -> bool:

@@ -189,12 +189,12 @@ class Context:
         rule_ids = tuple(rules)
         self.alerts.append(
             construct.alert(
-                code,
-                severity,
-                message,
-                rule_ids,
-                sources if sources is not None else sources_of(rule_ids),
-                site,
+                code=code,
+                severity=severity,
+                message=message,
+                rules=rule_ids,
+                sources=sources if sources is not None else sources_of(rule_ids),
+                site=site,
             )
         )
 
@@ -208,7 +208,9 @@ class Context:
     ) -> None:
         rule_ids = tuple(rules)
         self.recommendations.append(
-            construct.recommendation(code, message, rule_ids, sources_of(rule_ids), due)
+            construct.recommendation(
+                code=code, message=message, rules=rule_ids, sources=sources_of(rule_ids), due=due
+            )
         )
 
     def plan(self, item: ScheduleItem, due: dt.date) -> None:

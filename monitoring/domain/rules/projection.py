@@ -73,5 +73,12 @@ def project(ctx: Context, compared: Mapping[Site, SiteChange]) -> tuple[Projecti
             crossings.append(
                 current.date + dt.timedelta(days=days) if days <= _HORIZON_DAYS else None
             )
-        projections.append(construct.projection(site, basis, crossings[0], crossings[1]))
+        projections.append(
+            construct.projection(
+                site=site,
+                basis=basis,
+                crosses_minus_2_0_on=crossings[0],
+                crosses_minus_2_5_on=crossings[1],
+            )
+        )
     return tuple(projections)

@@ -8,19 +8,8 @@ from django.core.management.base import CommandParser
 from tqdm import tqdm
 
 from bonehealth.commands import StrictCommand, UsageError
-from monitoring.assessment.reassessment import (
-    MAX_DEFAULT_JOBS,
-    default_jobs,
-    reassess_all,
-    reassess_all_count,
-)
-from monitoring.assessment.tasks import reassess_all_task
-
-
-class _Progress(tqdm):
-    # No tqdm monitor thread: the parallel reassessment forks, and forking a process that runs
-    # other threads can deadlock the child.
-    monitor_interval = 0
+from monitoring.assessment.reassessment import reassess_all, reassess_all_count
+from monitoring.assessment.tasks import reassess_all_enqueue
 
 
 def _positive(value: str) -> int:
@@ -45,22 +34,15 @@ class Command(StrictCommand):
             help="Patients per transaction (500); each batch commits on its own.",
         )
         parser.add_argument(
-            "--jobs",
-            type=_positive,
-            default=None,
-            help=(
-                "Reassess batches in this many processes at once (default on PostgreSQL: one per "
-                f"CPU, at most {MAX_DEFAULT_JOBS}). SQLite allows one writer at a time, so there "
-                "the batches always run one after the other, whatever N."
-            ),
-        )
-        parser.add_argument(
             "--no-progress", action="store_true", help="Hide the progress bar (stderr)."
         )
         parser.add_argument(
             "--enqueue",
             action="store_true",
-            help="Queue the reassessment as a task for the worker (the nightly job).",
+            help=(
+                "Queue one task per batch for the task workers (the nightly job; several "
+                "`db_worker` processes share the batches). Without it the batches run one after the other in this process."
+            ),
         )
 
     def handle(
@@ -68,7 +50,6 @@ class Command(StrictCommand):
         *args: Any,
         as_of: str | None,
         batch_size: int,
-        jobs: int | None,
         no_progress: bool,
         enqueue: bool,
         **options: Any,
@@ -78,11 +59,13 @@ class Command(StrictCommand):
         except ValueError:
             raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
         if enqueue:
-            # Without --jobs the worker picks the default for its own machine.
-            result = reassess_all_task.enqueue(as_of=day.isoformat() if day else None, jobs=jobs)
-            self.stdout.write(f"Reassessment queued as task {result.id} ({result.status}).")
+            results = reassess_all_enqueue(as_of=day, batch_size=batch_size)
+            self.stdout.write(
+                f"Reassessment queued as tasks: {len(results)} batches"
+                + (f" (last task {results[-1].id}, {results[-1].status})." if results else ".")
+            )
             return
-        with _Progress(
+        with tqdm(
             total=reassess_all_count(),
             desc="patients",
             unit="pt",
@@ -93,7 +76,6 @@ class Command(StrictCommand):
                 as_of=day,
                 batch_size=batch_size,
                 progress=bar.update,
-                jobs=jobs or default_jobs(),
             )
         self.stdout.write(
             f"{summary.patients} patients reassessed: {summary.alerts_opened} alerts opened, "

@@ -242,12 +242,12 @@ def test_reassess_all_skips_ended_follow_up_and_rejects_a_bad_date(patient: Pati
         call_command("reassess_all", "--as-of", "2026-13-01", stdout=StringIO())
 
 
-def test_reassess_all_enqueue_runs_the_task(patient: Patient, settings) -> None:  # type: ignore[no-untyped-def]
-    # Tests use the immediate backend: the queued task runs at once.
+def test_reassess_all_enqueue_runs_the_tasks(patient: Patient, settings) -> None:  # type: ignore[no-untyped-def]
+    # Tests use the immediate backend: the queued tasks run at once.
     AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
     out = StringIO()
     call_command("reassess_all", "--enqueue", "--as-of", "2026-01-01", stdout=out)
-    assert "queued as task" in out.getvalue()
+    assert "queued as tasks: 1 batches" in out.getvalue()
     assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()
 
 
@@ -260,11 +260,13 @@ def test_the_database_queue_and_its_worker_run_the_nightly_task(settings, site) 
     AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
     call_command("reassess_all", "--enqueue", "--as-of", "2026-01-01", stdout=StringIO())
     assert not Alert.objects.exists()  # queued, not run
-    assert DBTaskResult.objects.get().status == "READY"
+    tasks = DBTaskResult.objects.order_by("-priority")
+    assert [(t.task_path.rsplit(".", 1)[1], t.status) for t in tasks] == [
+        ("reassess_batch_task", "READY"),
+    ]
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
-    result = DBTaskResult.objects.get()
-    assert result.status == "SUCCESSFUL"
-    assert result.return_value["patients"] == 1
+    assert {t.status for t in tasks.all()} == {"SUCCESSFUL"}
+    assert tasks.all().first().return_value["patients"] == 1  # type: ignore[union-attr]
     assert Alert.objects.filter(patient=patient, code="BASELINE_DEXA_MISSING").exists()
 
 

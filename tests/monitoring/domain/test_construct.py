@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,7 +45,11 @@ def _same(built: object, expected: object) -> None:
 
 def test_builders_match_constructors() -> None:
     alert = construct.alert(
-        AlertCode.DEXA_OVERDUE, Severity.WARNING, "m", (RuleId.PROJ,), ("s",), None
+        code=AlertCode.DEXA_OVERDUE,
+        severity=Severity.WARNING,
+        message="m",
+        rules=(RuleId.PROJ,),
+        sources=("s",),
     )
     _same(
         alert,
@@ -55,16 +61,25 @@ def test_builders_match_constructors() -> None:
             sources=("s",),
         ),
     )
-    recommendation = construct.recommendation(RecommendationCode.LIFESTYLE, "m", (), (), DAY)
+    recommendation = construct.recommendation(
+        code=RecommendationCode.LIFESTYLE, message="m", rules=(), sources=(), due=DAY
+    )
     _same(
         recommendation,
         Recommendation(
             code=RecommendationCode.LIFESTYLE, message="m", rules=(), sources=(), due=DAY
         ),
     )
-    change = construct.bmd_change(Site.TOTAL_HIP, DAY, DAY, False, None, None, None, None, None)
+    change = construct.bmd_change(
+        site=Site.TOTAL_HIP, from_date=DAY, to_date=DAY, same_scanner=False
+    )
     _same(change, BmdChange(site=Site.TOTAL_HIP, from_date=DAY, to_date=DAY, same_scanner=False))
-    projection = construct.projection(Site.FEMORAL_NECK, ProjectionBasis.ATAC_MEDIAN, DAY, None)
+    projection = construct.projection(
+        site=Site.FEMORAL_NECK,
+        basis=ProjectionBasis.ATAC_MEDIAN,
+        crosses_minus_2_0_on=DAY,
+        crosses_minus_2_5_on=None,
+    )
     _same(
         projection,
         Projection(
@@ -74,9 +89,9 @@ def test_builders_match_constructors() -> None:
             crosses_minus_2_5_on=None,
         ),
     )
-    entry = construct.schedule_entry(ScheduleItem.DEXA, DAY)
+    entry = construct.schedule_entry(item=ScheduleItem.DEXA, due=DAY)
     _same(entry, ScheduleEntry(item=ScheduleItem.DEXA, due=DAY))
-    lowest = construct.lowest_t_score(Site.LUMBAR_SPINE, Decimal("-2.1"), DAY)
+    lowest = construct.lowest_t_score(site=Site.LUMBAR_SPINE, value=Decimal("-2.1"), date=DAY)
     _same(lowest, LowestTScore(site=Site.LUMBAR_SPINE, value=Decimal("-2.1"), date=DAY))
     fields = {
         "as_of": DAY,
@@ -95,7 +110,30 @@ def test_builders_match_constructors() -> None:
         "recommendations": (recommendation,),
         "schedule": (entry,),
     }
-    _same(construct.assessment(*fields.values()), Assessment(**fields))
+    _same(construct.assessment(**fields), Assessment(**fields))
+
+
+@pytest.mark.parametrize(
+    ("builder", "cls"),
+    [
+        (construct.alert, Alert),
+        (construct.recommendation, Recommendation),
+        (construct.bmd_change, BmdChange),
+        (construct.projection, Projection),
+        (construct.schedule_entry, ScheduleEntry),
+        (construct.lowest_t_score, LowestTScore),
+        (construct.assessment, Assessment),
+    ],
+)
+def test_builders_take_the_constructors_arguments(
+    builder: Callable[..., object], cls: type
+) -> None:
+    """Same keyword-only names, order and defaults as the class: a call reads like the class's."""
+
+    def arguments(signature: inspect.Signature) -> list[tuple[str, object, object]]:
+        return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+
+    assert arguments(inspect.signature(builder)) == arguments(inspect.signature(cls))
 
 
 def test_builder_field_list_must_match_the_dataclass() -> None:

@@ -41,7 +41,8 @@ class Command(StrictCommand):
             action="store_true",
             help=(
                 "Queue one task per batch for the task workers (the nightly job; several "
-                "`db_worker` processes share the batches). Without it the batches run one after the other in this process."
+                "`db_worker` processes share the batches). Without it the batches run one after "
+                "the other in this process."
             ),
         )
 

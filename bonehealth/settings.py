@@ -398,3 +398,6 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Rendered bodies of the patient page, dashboard and worklist are cached under version keys that
 # change with the data (monitoring/page_cache.py); this only bounds how long an unused entry stays.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# A cohort export (CSV, history zip, FHIR Bundle) of more patients than this needs a written
+# reason, which the audit row keeps; smaller exports need none.
+COHORT_EXPORT_LIMIT = env_int("COHORT_EXPORT_LIMIT", 200)

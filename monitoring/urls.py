@@ -1,8 +1,8 @@
 from django.urls import path
 
 from monitoring.assessment import views as alerts
+from monitoring.overview import export_views, letters, patient, printouts
 from monitoring.overview import lists as overview
-from monitoring.overview import patient, printouts
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path(P, patient.patient_page, name="patient"),
     path(f"{P}summary/", printouts.patient_summary, name="patient_summary"),
     path(f"{P}scan-request/", printouts.scan_request, name="scan_request"),
+    path(f"{P}letters/<str:kind>/", letters.letter_view, name="letter"),
+    path(f"{P}fhir.json", export_views.patient_fhir, name="patient_fhir"),
+    path("cohort-export/", export_views.cohort_export, name="cohort_export"),
     path(f"{P}scans/new/", entries.scan_create, name="scan_create"),
     path(f"{P}scans/<int:scan_pk>/edit/", entries.scan_update, name="scan_update"),
     path(f"{P}scans/<int:scan_pk>/sign-off/", entries.scan_sign_off, name="scan_sign_off"),

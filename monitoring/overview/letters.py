@@ -193,27 +193,40 @@ def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         yield Sentence(text.format(due=_due(rec)), tuple(rec.get("rules", ())))
 
 
+def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """The next DEXA due date and the rules that set it (a recommendation, or the plan)."""
+    for rec in data.get("recommendations", []):
+        if rec["code"] in NEXT_SCAN and rec.get("due"):
+            return rec["due"], tuple(rec.get("rules", ()))
+    if data.get("next_dexa_due"):
+        return data["next_dexa_due"], ("SCHED-PLAN",)
+    return None
+
+
 def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+    scan = _next_scan(data)
+    overdue = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    overdue_rules: tuple[str, ...] = ()
     for alert in data.get("alerts", []):
-        if kind == PATIENT and alert["code"] in PATIENT_ALERTS:
+        if overdue and alert["code"] == "DEXA_OVERDUE":
+            overdue_rules = tuple(alert["rules"])  # said with the due date below
+        elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
             yield Sentence(PATIENT_ALERTS[alert["code"]], tuple(alert["rules"]))
         elif kind == DOCTOR:
             yield Sentence(f"Alert {alert['code']}: {alert['message']}", tuple(alert["rules"]))
-    scan = next(
-        (r for r in data.get("recommendations", []) if r["code"] in NEXT_SCAN and r.get("due")),
-        None,
-    )
-    if scan is not None:
-        rules: tuple[str, ...] = tuple(scan.get("rules", ()))
-        due = scan["due"]
-    elif data.get("next_dexa_due"):
-        rules, due = ("SCHED-PLAN",), data["next_dexa_due"]
-    else:
+    if scan is None:
         return
-    if kind == PATIENT:
-        yield Sentence(f"Your next bone density scan is due by {_day(due)}.", rules)
+    due, rules = scan
+    rules = tuple(dict.fromkeys(rules + overdue_rules))
+    if kind == PATIENT and overdue:
+        text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
+    elif kind == PATIENT:
+        text = f"Your next bone density scan is due by {_day(due)}."
+    elif overdue:
+        text = f"The DEXA scan due by {_day(due)} is overdue."
     else:
-        yield Sentence(f"Next DEXA scan due by {_day(due)}.", rules)
+        text = f"Next DEXA scan due by {_day(due)}."
+    yield Sentence(text, rules)
 
 
 def letter(data: dict[str, Any], kind: str) -> Letter:

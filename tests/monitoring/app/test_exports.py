@@ -287,3 +287,17 @@ def test_letters_of_another_sites_patient_are_404_and_admins_get_403(
     assert nurse_client.get(url).status_code == 404
     own = reverse("monitoring:letter", args=[showcase[0].pk, "doctor"])
     assert admin_client_.get(own).status_code == 403
+
+
+def test_an_overdue_scan_is_said_once_with_the_rules_of_its_date_and_of_the_alert() -> None:
+    vignette = Path("tests/vignettes/15-significant-loss-not-rapid.expected.json")
+    data = json.loads(vignette.read_text())
+    data["as_of"] = "2026-08-01"
+    data["alerts"].append(
+        {"code": "DEXA_OVERDUE", "message": "overdue", "rules": ["SCHED-OVERDUE"], "site": ""}
+    )
+    steps = letters.letter(data, letters.PATIENT).next_steps
+    assert [s.text for s in steps] == [
+        "Your bone density scan was due by 1 May 2026: please call us to book it."
+    ]
+    assert steps[0].rules == ("SCHED-MODERATE", "SCHED-OVERDUE")

@@ -20,7 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.overview import cohort, fhir
-from monitoring.overview.exports import cohort_export_record, cohort_export_refused_record
+from monitoring.overview.exports import (
+    cohort_export_record,
+    cohort_export_refused_record,
+    patient_export_record,
+)
 from monitoring.overview.selectors import user_sites
 from monitoring.records import selectors
 
@@ -108,12 +112,8 @@ def patient_fhir(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         patient = selectors.patient_page_get(user=request.user, pk=pk)
         alerts, _cleared = selectors.patient_alerts(patient=patient, recent_cleared=0)
-        cohort_export_record(
-            actor=request.user,
-            export="patient FHIR Bundle",
-            filters={"patient": patient.mrn},
-            patient_ids=[patient.pk],
-            request=request,
+        patient_export_record(
+            actor=request.user, patient=patient, export="patient FHIR Bundle", request=request
         )
     bundle = fhir.bundle(fhir.patient_resources(patient, alerts))
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")

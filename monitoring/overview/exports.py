@@ -116,3 +116,17 @@ def cohort_export_refused_record(
             "refused": "above the export size limit without a reason",
         },
     )
+
+
+def patient_export_record(
+    *, actor: User, patient: Patient, export: str, request: HttpRequest | None = None
+) -> AuditEvent:
+    """Audit an export of one patient's record (a FHIR Bundle): an EXPORT row on the patient."""
+    return audit_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        request=request,
+        obj=patient,
+        patient=patient,
+        changes={"export": export},
+    )

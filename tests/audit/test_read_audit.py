@@ -39,7 +39,9 @@ PATIENT_PAGES: list[tuple[str, Args]] = [
     (name, args)
     for name, args, allowed in MONITORING_URLS
     if "physician" in allowed
-    and name.split(":")[1] not in {"dashboard", "worklist"}
+    # The cohort page's GET shows a count; a patient's FHIR download is an EXPORT row
+    # (tests/monitoring/app/test_exports.py).
+    and name.split(":")[1] not in {"dashboard", "worklist", "cohort_export", "patient_fhir"}
     and not name.startswith("monitoring:worklist")
 ]
 LIST_PAGES = ["patients:list", "monitoring:dashboard", "monitoring:worklist"]

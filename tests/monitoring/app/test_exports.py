@@ -92,8 +92,8 @@ def test_patient_fhir_download_is_audited_and_admins_get_403(
     assert response.status_code == 200
     Bundle.model_validate(json.loads(response.content))
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert event.changes["shown"] == "patient FHIR Bundle"
-    assert event.changes["patients"] == [patient.pk]
+    assert event.changes == {"export": "patient FHIR Bundle"}
+    assert (event.patient_id, event.actor.username) == (patient.pk, "nurse")
     assert admin_client_.get(url).status_code == 403
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
 

@@ -15,17 +15,18 @@ Codes (each checked on the date of writing, 2026-12; sources next to the table):
   sent as a femur term with a SNOMED CT bodySite.
 - NOT VERIFIED against an authoritative page: 38261-4 (total hip BMD, the term the brief names;
   no page found) and SNOMED CT 29627003 "Structure of neck of femur (body structure)" (found only
-  in public code mapping DICOM body parts, not in the SNOMED browser). Check both before a
-  production interface uses them.
+  in public code mapping DICOM body parts, one of which maps it to the spinal column instead; not
+  found in the SNOMED browser). Check both before a production interface uses them.
 - Labs: 41171-0 CTX (ARUP test directory), 62292-8 25-OH vitamin D D2+D3 mass/volume (ARUP and
   hospital test catalogues), 29265-6 "Calcium [Moles/volume] corrected for albumin in Serum or
   Plasma" and 17861-6 (HL7 PDDI IG value set of serum calcium; the app stores albumin-adjusted
   calcium in mmol/L, so 29265-6 is the matching term, not 17861-6 mass or 2000-8 unadjusted),
   14682-9 "Creatinine [Moles/volume] in Serum or Plasma" and 2160-0 mass/volume (HL7 CPG IG value
-  set; the app stores µmol/L, so 14682-9), 17838-4 bone ALP in µg/L (Warde laboratory catalogue;
-  1777-2 of the brief is not what the app stores: BSAP here is a mass concentration). NOT
-  VERIFIED against an authoritative page: 77370-5 P1NP and 98979-8 eGFR CKD-EPI 2021 (found only
-  in public code and laboratory mappings).
+  set; the app stores µmol/L, so 14682-9), 98979-8 eGFR by creatinine, CKD-EPI 2021 (the pattern of
+  HL7 Switzerland's CH LAB-Report profile ch-lab-observation-egfr-cr-ckd-epi-2021), 17838-4 bone
+  ALP in µg/L (Warde laboratory catalogue; 1777-2 of the brief is not what the app stores: BSAP
+  here is a mass concentration). NOT VERIFIED against an authoritative page: 77370-5 P1NP (found
+  only in public code and laboratory mappings).
 """
 
 import uuid

@@ -5,6 +5,7 @@ Each export reads the patients a chunk at a time (CHUNK), so memory stays bounde
 cohort's size: one chunk's rows, or one patient's history file, at a time.
 """
 
+import gc
 import json
 import re
 import zipfile
@@ -106,6 +107,11 @@ def cohort_for_form(user: User, form: CohortFilterForm) -> QuerySet[Patient]:
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield list(ids[start : start + CHUNK])
+        # The chunk's model instances refer to each other (prefetch caches), so only the cyclic
+        # collector frees them. Measured on seed_demo --patients 1000 (1,017 patients, SQLite,
+        # tracemalloc): the FHIR export's peak was 26 MB without this collect and grew with the
+        # cohort; with it 9.7 MB, the same as for 200 patients (9.2 MB); time unchanged (~3.3 s).
+        gc.collect()
 
 
 # --- CSV ---------------------------------------------------------------------------------------

@@ -301,3 +301,28 @@ def test_an_overdue_scan_is_said_once_with_the_rules_of_its_date_and_of_the_aler
         "Your bone density scan was due by 1 May 2026: please call us to book it."
     ]
     assert steps[0].rules == ("SCHED-MODERATE", "SCHED-OVERDUE")
+
+
+def _queries(make: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for _ in make():
+            pass
+    return len(captured)
+
+
+def test_cohort_streams_read_a_fixed_number_of_queries_per_chunk(
+    showcase: list[Patient], site: Site
+) -> None:
+    from monitoring.overview import cohort
+
+    few = [p.pk for p in showcase[:3]]
+    every = [p.pk for p in showcase]
+    for stream in (
+        cohort.cohort_csv,
+        lambda ids: cohort.zip_stream(cohort.cohort_histories(ids)),
+        lambda ids: cohort.bundle_stream(cohort.cohort_fhir_resources(ids)),
+    ):
+        assert _queries(lambda s=stream: s(few)) == _queries(lambda s=stream: s(every))

@@ -25,6 +25,7 @@ from monitoring.overview import fhir
 from monitoring.overview.filters import _SiteFilterForm
 from monitoring.overview.selectors import open_alerts_of
 from monitoring.records.selectors import open_alerts_for, patients_with_records
+from monitoring.templatetags.monitoring_display import code_label
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
 
@@ -51,7 +52,7 @@ class CohortFilterForm(_SiteFilterForm):
     )
     alert = forms.ChoiceField(
         label="Open alert",
-        choices=[("", "Any or none"), *((code.value, code.value) for code in AlertCode)],
+        choices=[("", "Any or none"), *((code.value, code_label(code)) for code in AlertCode)],
         required=False,
     )
     reason = forms.CharField(

@@ -52,13 +52,15 @@ def _page(
 @require_http_methods(["GET", "POST"])
 @permission_required(CLINICAL, raise_exception=True)
 def cohort_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """GET: the filters and how many patients they choose. POST: the export, streamed."""
+    """GET: the filters and how many patients they choose. POST: the count again ("count"), or
+    the export, streamed. One form holds the filters and the export buttons, so what is exported
+    is always what the filters on the page show."""
     data = request.POST if request.method == "POST" else request.GET
     form = cohort.CohortFilterForm(data or None, sites=user_sites(user=request.user))
     patients = cohort.cohort_for_form(request.user, form)
-    if request.method == "GET":
-        return _page(request, form, patients.count())
     kind = request.POST.get("format", "")
+    if request.method == "GET" or kind == "count":
+        return _page(request, form, patients.count(), status=400 if form.errors else 200)
     if kind not in cohort.FORMATS or not form.is_valid():
         form.add_error(None, "Choose valid filters and one of the export formats.")
         return _page(request, form, patients.count(), status=400)

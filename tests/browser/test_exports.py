@@ -57,6 +57,14 @@ def test_cohort_export_page_downloads_the_filtered_csv(
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert len(rows) == count
     assert {row["risk_category"] for row in rows} == {"high"}
+    # A filter changed without counting again: the export is what the page shows.
+    page.select_option("select[name=alert]", "DEXA_OVERDUE")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert rows
+    assert all("DEXA_OVERDUE" in row["open_alerts"] for row in rows)
+    assert {row["risk_category"] for row in rows} == {"high"}
 
 
 def test_a_letter_prints_on_one_a4_page_with_rule_ids_on_the_clinicians_copy_only(

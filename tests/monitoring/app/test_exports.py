@@ -326,3 +326,15 @@ def test_cohort_streams_read_a_fixed_number_of_queries_per_chunk(
         lambda ids: cohort.bundle_stream(cohort.cohort_fhir_resources(ids)),
     ):
         assert _queries(lambda s=stream: s(few)) == _queries(lambda s=stream: s(every))
+
+
+def test_count_is_a_post_of_the_same_form_and_a_bad_site_is_refused(
+    nurse_client: Client, showcase: list[Patient], other_site: Site
+) -> None:
+    response = _post(nurse_client, format="count", risk="high")
+    assert response.status_code == 200
+    high = PatientAssessment.objects.filter(risk_category="high", followed=True).count()
+    assert f"<strong>{high}</strong> patient" in response.text
+    response = _post(nurse_client, format="csv", site=str(other_site.pk))
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()

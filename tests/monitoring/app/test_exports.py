@@ -141,6 +141,9 @@ def test_cohort_csv_has_a_row_per_patient_and_is_audited_with_filter_and_count(
         assessment = assessments[by_mrn[row["mrn"]].pk]
         assert row["risk_category"] == assessment.risk_category
     assert any(row["t_score_lumbar_spine"] for row in rows)
+    assert all(row["ai_drug"] in {"anastrozole", "letrozole", "exemestane", ""} for row in rows)
+    assert any(row["ai_drug"] and row["ai_start"] for row in rows)
+    assert any(row["next_dexa_due"] for row in rows)
     assert any(row["open_alerts"] for row in rows)
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.changes["shown"] == "cohort CSV"

@@ -407,3 +407,6 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1000)
 IMPORT_PENDING_SECONDS = env_int("IMPORT_PENDING_SECONDS", 30 * 60)
+# A cohort export (CSV, history zip, FHIR Bundle) of more patients than this needs a written
+# reason, which the audit row keeps; smaller exports need none.
+COHORT_EXPORT_LIMIT = env_int("COHORT_EXPORT_LIMIT", 200)

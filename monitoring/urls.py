@@ -1,8 +1,8 @@
 from django.urls import URLPattern, path
 
 from monitoring.assessment import views as alerts
+from monitoring.overview import export_views, letters, patient, printouts
 from monitoring.overview import lists as overview
-from monitoring.overview import patient, printouts
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
 from monitoring.records.imports import views as imports
@@ -25,6 +25,9 @@ urlpatterns = [
     path(P, patient.patient_page, name="patient"),
     path(f"{P}summary/", printouts.patient_summary, name="patient_summary"),
     path(f"{P}scan-request/", printouts.scan_request, name="scan_request"),
+    path(f"{P}letters/<str:kind>/", letters.letter_view, name="letter"),
+    path(f"{P}fhir.json", export_views.patient_fhir, name="patient_fhir"),
+    path("cohort-export/", export_views.cohort_export, name="cohort_export"),
     entry_page("scans/new/", "scan_create"),
     entry_page("scans/<int:record_pk>/edit/", "scan_update"),
     path(f"{P}scans/<int:scan_pk>/sign-off/", entries.scan_sign_off, name="scan_sign_off"),

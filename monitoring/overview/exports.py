@@ -65,3 +65,68 @@ def history_export_record(
         patient_ids=[patient.pk for patient in patients],
         details={"host": host, "mrns": sorted(patient.mrn for patient in patients)},
     )
+
+
+def cohort_export_record(
+    *,
+    actor: User | None,
+    export: str,
+    filters: Mapping[str, Any],
+    patient_ids: Sequence[int],
+    reason: str = "",
+    username: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Audit an export of a cohort (CSV, history zip or FHIR Bundle): who, which filters, how many
+    patients and which, and the reason given for an export above the size limit."""
+    return audit_list_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        username=username,
+        shown=export,
+        patient_ids=patient_ids,
+        details={
+            "filters": {key: value for key, value in filters.items() if value not in (None, "")},
+            "count": len(set(patient_ids)),
+            "reason": reason,
+        },
+        request=request,
+    )
+
+
+def cohort_export_refused_record(
+    *,
+    actor: User,
+    export: str,
+    filters: Mapping[str, Any],
+    count: int,
+    limit: int,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Audit a cohort export refused for its size: above the limit without a reason."""
+    return audit_record(
+        action=AuditAction.DENIED,
+        actor=actor,
+        request=request,
+        changes={
+            "export": export,
+            "filters": {key: value for key, value in filters.items() if value not in (None, "")},
+            "count": count,
+            "limit": limit,
+            "refused": "above the export size limit without a reason",
+        },
+    )
+
+
+def patient_export_record(
+    *, actor: User, patient: Patient, export: str, request: HttpRequest | None = None
+) -> AuditEvent:
+    """Audit an export of one patient's record (a FHIR Bundle): an EXPORT row on the patient."""
+    return audit_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        request=request,
+        obj=patient,
+        patient=patient,
+        changes={"export": export},
+    )

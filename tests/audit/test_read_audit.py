@@ -38,7 +38,10 @@ PATIENT_PAGES: list[tuple[str, Args]] = [
 ] + [
     (name, args)
     for name, args, allowed in MONITORING_URLS
-    if "physician" in allowed and name not in SITE_WIDE
+    if "physician" in allowed
+    and name not in SITE_WIDE
+    # A patient's FHIR download is an EXPORT row (tests/monitoring/app/test_exports.py).
+    and name != "monitoring:patient_fhir"
 ]
 LIST_PAGES = ["patients:list", "monitoring:dashboard", "monitoring:worklist"]
 

@@ -58,6 +58,10 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:patient", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:patient_summary", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:scan_request", lambda r: [r["pk"]], CLINICIANS),
+    ("monitoring:letter", lambda r: [r["pk"], "patient"], CLINICIANS),
+    ("monitoring:letter", lambda r: [r["pk"], "doctor"], CLINICIANS),
+    ("monitoring:patient_fhir", lambda r: [r["pk"]], CLINICIANS),
+    ("monitoring:cohort_export", lambda r: [], CLINICIANS),
     ("monitoring:scan_create", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:scan_update", lambda r: [r["pk"], r["scan"]], CLINICIANS),
     ("monitoring:labs_create", lambda r: [r["pk"]], CLINICIANS),
@@ -99,6 +103,7 @@ SITE_WIDE = {
     "monitoring:import_preview",
     "monitoring:import_template",
     "monitoring:import_confirm",
+    "monitoring:cohort_export",
 }
 ROLES = ["nurse", "physician", "admin"]
 

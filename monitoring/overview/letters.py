@@ -1,0 +1,261 @@
+"""Letters from the stored assessment: one in plain words to the patient, one to the family doctor.
+
+Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
+and carries the rule ids behind it. The clinician's copy (`?copy=clinician`) shows them; the
+patient's copy leaves them out of the page altogether. The sentences are the project's own words.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
+from monitoring.overview.patient import patient_viewed
+
+PATIENT = "patient"
+DOCTOR = "doctor"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    rules: tuple[str, ...]
+
+
+@dataclass
+class Letter:
+    results: list[Sentence] = field(default_factory=list)
+    advice: list[Sentence] = field(default_factory=list)
+    next_steps: list[Sentence] = field(default_factory=list)
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _site(value: str) -> str:
+    try:
+        return str(MeasuredSite(value).label).lower().replace(" (l1-l4)", "")
+    except ValueError:
+        return value.replace("_", " ")
+
+
+def _due(rec: dict[str, Any]) -> str:
+    return f" by {_day(rec['due'])}" if rec.get("due") else ""
+
+
+# What the patient is told about the scan, per WHO category.
+PATIENT_WHO = {
+    WhoCategory.NORMAL: (
+        "Your most recent bone density scan, on {date}, showed normal bone strength."
+    ),
+    WhoCategory.OSTEOPENIA: (
+        "Your most recent bone density scan, on {date}, showed bones a little thinner than "
+        "those of a healthy young adult (doctors call this osteopenia)."
+    ),
+    WhoCategory.OSTEOPOROSIS: (
+        "Your most recent bone density scan, on {date}, showed thin bones (doctors call this "
+        "osteoporosis), which makes a broken bone more likely."
+    ),
+    WhoCategory.NOT_APPLICABLE: (
+        "Your scan on {date} was compared with women of your own age, the right comparison "
+        "before the menopause."
+    ),
+}
+PATIENT_RISK = {
+    RiskCategory.LOW: "Putting your scan and your other risk factors together, your risk is low.",
+    RiskCategory.MODERATE: (
+        "Putting your scan and your other risk factors together, your risk is moderate, so we "
+        "will keep a closer eye on your bones."
+    ),
+    RiskCategory.HIGH: (
+        "Putting your scan and your other risk factors together, your risk is high, and your "
+        "bones need protecting."
+    ),
+    RiskCategory.UNKNOWN: "We cannot judge your risk yet, because a scan result is missing.",
+}
+# Per recommendation code: (to the patient, to the doctor); `{due}` is " by <date>" or "".
+ADVICE: dict[str, tuple[str, str]] = {
+    "START_BONE_THERAPY": (
+        "We recommend a medicine that protects your bones; we will talk it through with you.",
+        "Bone-protective therapy (a bisphosphonate or denosumab) is recommended.",
+    ),
+    "DENTAL_REVIEW": (
+        "Please see your dentist{due} before the bone medicine starts, as it can very rarely "
+        "affect the jaw.",
+        "A dental review is advised{due} before antiresorptive therapy.",
+    ),
+    "BASELINE_DEXA": (
+        "You need a first bone density scan{due}.",
+        "A baseline DEXA scan is needed{due}.",
+    ),
+    "REPLETE_VITAMIN_D": (
+        "Your vitamin D is low: we recommend a vitamin D supplement to bring it back up.",
+        "Vitamin D repletion is advised.",
+    ),
+    "GIVE_DENOSUMAB": (
+        "Your next denosumab injection is due{due}; please do not miss or delay it.",
+        "The next denosumab dose is due{due}; a late dose risks rebound bone loss.",
+    ),
+    "START_FOLLOW_ON_THERAPY": (
+        "As denosumab has stopped, you need another bone medicine to keep the bone it built.",
+        "Denosumab has stopped without follow-on therapy: a bisphosphonate is advised.",
+    ),
+    "CHECK_BTM_RESPONSE": (
+        "A blood test{due} will show whether your bone medicine is working.",
+        "Bone turnover markers should be rechecked{due} to confirm the response to therapy.",
+    ),
+    "CALCIUM_VITAMIN_D": (
+        "Make sure you get enough calcium and vitamin D, from food or from supplements.",
+        "Adequate calcium and vitamin D intake should be kept up.",
+    ),
+    "LIFESTYLE": (
+        "Regular walking or other weight-bearing exercise, not smoking and little alcohol all "
+        "help your bones.",
+        "Lifestyle advice: weight-bearing exercise, no smoking, limited alcohol.",
+    ),
+    "RECORD_FRAX": (
+        "We will also work out your chance of a broken bone over the next ten years (FRAX).",
+        "A FRAX score should be recorded.",
+    ),
+}
+# Open alerts the patient is told about in words (the others are for the doctor's letter).
+PATIENT_ALERTS = {
+    "DEXA_OVERDUE": "Your bone density scan is overdue: please call us to book it.",
+    "DENOSUMAB_OVERDUE": "Your denosumab injection is overdue: please call us so it can be given.",
+    "HYPOCALCEMIA": "Your calcium level was low; we will look into this with you.",
+    "RAPID_BMD_LOSS": "Your bone density has fallen faster than we would expect.",
+}
+NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
+
+
+def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+    lowest = data.get("lowest_t_score") or {}
+    who = data.get("who_category", WhoCategory.UNKNOWN)
+    if kind == PATIENT:
+        if lowest and who in PATIENT_WHO:
+            yield Sentence(PATIENT_WHO[who].format(date=_day(lowest["date"])), ("WHO-CAT",))
+        elif not lowest:
+            yield Sentence("We do not have a bone density scan result for you yet.", ("WHO-CAT",))
+    elif lowest:
+        label = WhoCategory(who).label if who in WhoCategory.values else who
+        yield Sentence(
+            f"Lowest T-score {lowest['value']} at the {_site(lowest['site'])} on "
+            f"{_day(lowest['date'])}: WHO category {str(label).lower()}.",
+            ("WHO-CAT",),
+        )
+    else:
+        yield Sentence("No DEXA scan is on record yet.", ("WHO-CAT",))
+    for change in data.get("bmd_changes", []):
+        if not change.get("significant"):
+            continue
+        site = _site(change["site"])
+        if kind == PATIENT:
+            text = (
+                f"Since your scan of {_day(change['from_date'])}, the bone density of your {site} "
+                "has gone down by more than the scanner's margin of error."
+            )
+        else:
+            text = (
+                f"{site.capitalize()}: {change['change_pct']} % ({change['change_g_cm2']} g/cm2) "
+                f"from {_day(change['from_date'])} to {_day(change['to_date'])}, beyond the "
+                f"least significant change of {change['lsc_g_cm2']} g/cm2."
+            )
+        yield Sentence(text, ("CHG-LSC",))
+    risk = data.get("risk_category", RiskCategory.UNKNOWN)
+    rule = f"RISK-{str(risk).upper()}"
+    if kind == PATIENT:
+        yield Sentence(PATIENT_RISK.get(risk, PATIENT_RISK[RiskCategory.UNKNOWN]), (rule,))
+    else:
+        yield Sentence(f"Risk category: {risk}.", (rule,))
+        if data.get("therapy_indicated"):
+            triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
+            yield Sentence("Bone-protective therapy is indicated.", triggers)
+
+
+def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+    index = 0 if kind == PATIENT else 1
+    for rec in data.get("recommendations", []):
+        if rec["code"] in NEXT_SCAN and rec.get("due"):
+            continue  # said under the next steps
+        texts = ADVICE.get(rec["code"])
+        text = texts[index] if texts else f"Recommendation: {rec['code']}."
+        yield Sentence(text.format(due=_due(rec)), tuple(rec.get("rules", ())))
+
+
+def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """The next DEXA due date and the rules that set it (a recommendation, or the plan)."""
+    for rec in data.get("recommendations", []):
+        if rec["code"] in NEXT_SCAN and rec.get("due"):
+            return rec["due"], tuple(rec.get("rules", ()))
+    if data.get("next_dexa_due"):
+        return data["next_dexa_due"], ("SCHED-PLAN",)
+    return None
+
+
+def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+    scan = _next_scan(data)
+    overdue = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    overdue_rules: tuple[str, ...] = ()
+    for alert in data.get("alerts", []):
+        if overdue and alert["code"] == "DEXA_OVERDUE":
+            overdue_rules = tuple(alert["rules"])  # said with the due date below
+        elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
+            yield Sentence(PATIENT_ALERTS[alert["code"]], tuple(alert["rules"]))
+        elif kind == DOCTOR:
+            yield Sentence(f"Alert {alert['code']}: {alert['message']}", tuple(alert["rules"]))
+    if scan is None:
+        return
+    due, rules = scan
+    rules = tuple(dict.fromkeys(rules + overdue_rules))
+    if kind == PATIENT and overdue:
+        text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
+    elif kind == PATIENT:
+        text = f"Your next bone density scan is due by {_day(due)}."
+    elif overdue:
+        text = f"The DEXA scan due by {_day(due)} is overdue."
+    else:
+        text = f"Next DEXA scan due by {_day(due)}."
+    yield Sentence(text, rules)
+
+
+def letter(data: dict[str, Any], kind: str) -> Letter:
+    """The sentences of the patient's or the doctor's letter from a stored assessment."""
+    parts: list[Callable[[dict[str, Any], str], Iterator[Sentence]]] = [
+        _results,
+        _advice,
+        _next_steps,
+    ]
+    results, advice, next_steps = (list(part(data, kind)) for part in parts)
+    return Letter(results=results, advice=advice, next_steps=next_steps)
+
+
+TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
+
+
+@require_GET
+@permission_required("patients.view_patient", raise_exception=True)
+def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A one-page letter; `?copy=clinician` adds the rule id of each sentence."""
+    if kind not in TEMPLATES:
+        raise Http404("No such letter.")
+    patient, assessment = patient_viewed(request, pk)
+    data = assessment.data if assessment else {}
+    context = {
+        "patient": patient,
+        "assessment": assessment,
+        "letter": letter(data, kind),
+        "clinician": request.GET.get("copy") == "clinician",
+        "kind": kind,
+    }
+    return render(request, TEMPLATES[kind], context)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site, User
-from monitoring.demo import demo_showcase_import
+from monitoring.demo_showcase import demo_showcase_import
 from patients.models import Patient
 from tests.factories import SiteFactory, UserFactory
 

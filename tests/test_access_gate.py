@@ -495,7 +495,7 @@ def _check_every_read(world: World, admin: User, *, every_page: bool) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("ACCESS_GATE_EXAMPLES", "30")),
+    max_examples=int(os.environ.get("ACCESS_GATE_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -30,7 +30,7 @@ def sites_administered_by(*, user: User) -> QuerySet[Site]:
     """
     if user.is_superuser:
         return Site.objects.filter(is_active=True)
-    return Site.objects.filter(users=user, is_active=True)
+    return sites_for_user(user=user)
 
 
 def user_is_clinician(*, user: User) -> bool:

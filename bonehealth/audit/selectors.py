@@ -21,6 +21,9 @@ CLINICAL_PERMISSION = "patients.view_patient"
 # Apps whose records are clinical: their values are hidden from non-clinicians.
 CLINICAL_APPS = frozenset({"patients", "monitoring"})
 HIDDEN = "(hidden)"
+# Fields of a list view's row holding what a clinician typed (a search may be a patient's name):
+# shown to clinicians only, like a clinical value.
+TYPED_BY_CLINICIANS = frozenset({"query"})
 
 
 def _day_start(day: date) -> datetime:
@@ -87,11 +90,16 @@ class AuditViewer:
             changes = event.changes if isinstance(event.changes, dict) else {}
             fields = sorted(changes)
             values = (
-                [(name, _shown(changes[name])) for name in fields]
+                [(name, self._value(name, changes[name])) for name in fields]
                 if self.may_see_values(event)
                 else None
             )
             yield AuditRow(event=event, fields=fields, values=values)
+
+    def _value(self, name: str, value: Any) -> str:
+        if name in TYPED_BY_CLINICIANS and not self.clinician:
+            return HIDDEN
+        return _shown(value)
 
 
 def _shown(value: Any) -> str:

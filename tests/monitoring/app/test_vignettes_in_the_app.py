@@ -31,8 +31,10 @@ def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
 
 @pytest.fixture
 def vignette_site(db: None) -> Site:
-    UserFactory(username="importer")  # the commands' --actor
-    return Site.objects.create(name="North General", code="north")
+    site = Site.objects.create(name="North General", code="north")
+    # The commands' --actor; export_history reads only the patients of the actor's sites.
+    UserFactory(username="importer", sites=[site])
+    return site
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -129,12 +129,21 @@ class _PatientStory:
         if self.ai_start is None or self.ai_start > self.today:
             return  # planned AI: baseline scan due
         self._labs(batch)
-        if rng.random() < 0.12:
-            return  # baseline scan missed: BASELINE_DEXA_MISSING / DUE
+        if (self.today - self.ai_start).days < 120 and rng.random() < 0.5:
+            # A baseline not yet done for a recent start (BASELINE_DEXA_DUE / _MISSING); a clinic
+            # does not leave a patient years on an AI without one.
+            return
+        # One bone-density level per woman, shared by her sites (a woman with a low spine has a
+        # low hip too), around the means of postmenopausal women starting an AI: at the start
+        # about a sixth have osteoporosis and four in ten osteopenia.
+        level = rng.gauss(0.0, 1.0)
         base_t = {
-            "lumbar_spine": rng.gauss(-1.0, 1.0),
-            "total_hip": rng.gauss(-0.7, 0.8),
-            "femoral_neck": rng.gauss(-1.2, 0.8),
+            site: mean + 0.85 * level + rng.gauss(0.0, 0.45)
+            for site, mean in (
+                ("lumbar_spine", -0.5),
+                ("total_hip", -0.3),
+                ("femoral_neck", -0.8),
+            )
         }
         bmd = {site: _bmd_for(site, min(max(t, -4.0), 2.5)) for site, t in base_t.items()}
         day = self.ai_start - timedelta(days=rng.randint(0, 40))
@@ -155,7 +164,8 @@ class _PatientStory:
             batch.scans.append(scan)
             for site, value in bmd.items():
                 batch.measurements.append((scan, site, value, _t_for(site, value)))
-            interval = rng.choice([365, 400, 540, 730])
+            # Mostly on time (yearly to two-yearly as the risk asks), now and then a late scan.
+            interval = rng.choices([350, 365, 540, 730, 850], weights=[5, 5, 2, 1, 1])[0]
             if self.scan_density != 1.0:
                 interval = max(30, round(interval / self.scan_density))
             next_day = day + timedelta(days=interval)
@@ -175,8 +185,10 @@ class _PatientStory:
         if rng.random() < 0.5:
             frax_day = self.ai_start + timedelta(days=rng.randint(0, 60))
             if frax_day <= self.today:
-                major = Decimal(str(round(rng.uniform(4, 26), 1)))
-                hip = min(major, Decimal(str(round(rng.uniform(0.3, 5.0), 1))))
+                # Ten-year probabilities as FRAX gives women in their sixties: mostly under 20 %.
+                major_pct = min(40.0, max(2.5, rng.gauss(10.0, 5.0)))
+                major = Decimal(str(round(major_pct, 1)))
+                hip = Decimal(str(round(max(0.2, major_pct * rng.uniform(0.1, 0.3)), 1)))
                 batch.frax.append(
                     FraxResult(
                         patient=patient,

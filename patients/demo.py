@@ -92,14 +92,15 @@ def _weighted[T](rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
 
 def _demo_patient(rng: random.Random, site: Site, mrn: str, today: date) -> Patient:
     female = rng.random() < 0.97
-    age = rng.randint(38, 86)
+    # Women starting an aromatase inhibitor: median age in the sixties (a third over 65).
+    age = min(86, max(38, round(rng.gauss(62, 9))))
     birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
     premenopausal = female and age < 50 and rng.random() < 0.6
     diagnosis = today - timedelta(days=rng.randint(30, 6 * 365))
-    fracture = rng.random() < 0.12
+    fracture = rng.random() < 0.08
     ended = rng.random() < 0.04
     height = Decimal(rng.randint(148, 182) if female else rng.randint(160, 192))
-    bmi = rng.uniform(18.0, 34.0)
+    bmi = min(45.0, max(17.0, rng.gauss(27.5, 5.0)))
     weight = (Decimal(str(bmi)) * (height / 100) ** 2).quantize(Decimal("0.1"))
     return Patient(
         site=site,
@@ -119,10 +120,10 @@ def _demo_patient(rng: random.Random, site: Site, mrn: str, today: date) -> Pati
         else None,
         parent_hip_fracture=rng.random() < 0.10,
         smoking=_weighted(
-            rng, [(Smoking.NEVER, 0.6), (Smoking.FORMER, 0.28), (Smoking.CURRENT, 0.12)]
+            rng, [(Smoking.NEVER, 0.72), (Smoking.FORMER, 0.2), (Smoking.CURRENT, 0.08)]
         ),
         alcohol_3_or_more_units_daily=rng.random() < 0.05,
-        oral_glucocorticoid_months=rng.choice([0] * 18 + [3, 8, 14]),
+        oral_glucocorticoid_months=rng.choice([0] * 40 + [3, 8, 14]),
         rheumatoid_arthritis=rng.random() < 0.03,
         secondary_osteoporosis=rng.random() < 0.04,
         follow_up_status=FollowUpStatus.ENDED if ended else FollowUpStatus.ACTIVE,

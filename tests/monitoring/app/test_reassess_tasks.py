@@ -151,7 +151,8 @@ def test_progress_counts_every_patient_once(patients: int) -> None:
     done: list[int] = []
     summary = reassess_all(as_of=TODAY, batch_size=BATCH, progress=done.append)
     assert sum(done) == summary.patients == patients
-    assert done == [BATCH] * (patients // BATCH) + [patients % BATCH]
+    rest = [patients % BATCH] if patients % BATCH else []
+    assert done == [BATCH] * (patients // BATCH) + rest
 
 
 def test_the_command_enqueues_the_batches(patients: int) -> None:

@@ -34,6 +34,14 @@ def _not_in_future(value: date | None, what: str) -> None:
         raise forms.ValidationError(f"The {what} cannot be in the future.")
 
 
+# Aromatase inhibitors are given to adults; a younger age is a typing error in the year.
+ADULT_AGE = 18
+
+
+def _age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
 def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
     """Check a drug course's start, stop and stop reason together (AI and bone therapy alike)."""
     data = form.cleaned_data
@@ -144,6 +152,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         mrn: str = self.cleaned_data["mrn"]
         return mrn.strip().upper()
 
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data.get("name") or ""
+        if not name.isprintable():  # a line break or tab pasted from elsewhere
+            raise forms.ValidationError("Write the name on one line, without tabs.")
+        return name
+
     def clean_birth_date(self) -> date:
         value: date = self.cleaned_data["birth_date"]
         _not_in_future(value, "date of birth")
@@ -151,6 +165,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             day, what = self.first_entry
             raise forms.ValidationError(
                 f"The record holds a {what} on {day:%Y-%m-%d}, before this date of birth."
+            )
+        age = _age(value, timezone.localdate())
+        if age < ADULT_AGE:
+            raise forms.ValidationError(
+                f"This date of birth makes the patient {age}: patients on an aromatase inhibitor "
+                "are adults. Check the year."
             )
         return value
 

@@ -91,9 +91,13 @@ def test_export_history_prints_json_on_stdout(
 ) -> None:
     manage(["seed_demo", "--patients", "0", "--no-progress"], capsys, monkeypatch)
     mrn = Patient.objects.order_by("mrn").values_list("mrn", flat=True)[0]
-    status, out, err = manage(["export_history", "--actor", "admin", mrn], capsys, monkeypatch)
+    status, out, err = manage(["export_history", "--actor", "physician", mrn], capsys, monkeypatch)
     assert (status, err) == (0, "")
     assert json.loads(out)["patient"]["mrn"] == mrn
+    # An administrator never reads clinical records, from the command line either.
+    status, out, err = manage(["export_history", "--actor", "admin", mrn], capsys, monkeypatch)
+    assert (status, out) == (2, "")
+    assert f"no patient with MRN {mrn}" in err
 
 
 def test_reassess_all_prints_its_summary_on_stdout_and_progress_on_stderr(

@@ -48,6 +48,14 @@ class _RolesAndSitesForm(forms.ModelForm[User]):
         self.fields["sites"].queryset = sites_administered_by(user=actor)  # type: ignore[attr-defined]
         self.fields["roles"].label_from_instance = lambda group: group.name.capitalize()  # type: ignore[attr-defined]
 
+    def clean_email(self) -> str:
+        # One mailbox, one account: an enrolment or reset link must reach one person only.
+        email: str = self.cleaned_data.get("email") or ""
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and taken.exists():
+            raise forms.ValidationError("Another account already uses this e-mail address.")
+        return email
+
     def profile_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "email")}
 
@@ -79,6 +87,15 @@ class UserCreateForm(_RolesAndSitesForm):
             _row("roles", "sites"),
             Submit("save", "Create account and send the enrolment link"),
         )
+
+    def clean_username(self) -> str:
+        # "qa.nurse" and "QA.NURSE" would be two accounts that people cannot tell apart.
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                "An account with this username already exists (usernames ignore capitals)."
+            )
+        return username
 
     def create_values(self) -> dict[str, Any]:
         return {"username": self.cleaned_data["username"], **self.profile_values()}

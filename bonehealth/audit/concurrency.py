@@ -65,11 +65,15 @@ def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M
 
 
 def _changes_since(instance: models.Model, version: int) -> list[FieldChange]:
-    events = AuditEvent.objects.filter(
-        object_type=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        action__in=[AuditAction.CHANGE, AuditAction.MARK_ERROR],
-    ).order_by("at", "id")
+    events = (
+        AuditEvent.objects.filter(
+            object_type=instance._meta.label_lower,
+            object_id=str(instance.pk),
+            action__in=[AuditAction.CHANGE, AuditAction.MARK_ERROR],
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
     changes: list[FieldChange] = []
     for event in events:
         version_change = event.changes.get("version")
@@ -79,5 +83,7 @@ def _changes_since(instance: models.Model, version: int) -> list[FieldChange]:
             if field in {"version"}:
                 continue
             new_value = values[1] if isinstance(values, list) and len(values) == 2 else values
-            changes.append(FieldChange(field, new_value, event.username, event.at))
+            # Named as everywhere else in the app: the full name, else the username.
+            by = (event.actor.get_full_name() if event.actor else "") or event.username
+            changes.append(FieldChange(field, new_value, by, event.at))
     return changes

@@ -189,7 +189,8 @@ def save_or_none[T](
 
 
 def _when(change: FieldChange) -> str:
-    return formats.date_format(timezone.localtime(change.at), "DATETIME_FORMAT")
+    # The app's date format (yyyy-mm-dd) with the time, never a locale's "6 Dec 2026, 2:57 p.m.".
+    return f"{timezone.localtime(change.at):%Y-%m-%d %H:%M}"
 
 
 def _latest_change_by_field(changes: list[FieldChange]) -> dict[str, FieldChange]:

@@ -30,7 +30,7 @@ from monitoring.records import selectors
 
 CLINICAL = "patients.view_patient"
 CONTENT_TYPES = {
-    "csv": "text/csv",
+    "csv": "text/csv; charset=utf-8",
     "zip": "application/zip",
     "fhir": "application/fhir+json",
 }

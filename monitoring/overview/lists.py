@@ -193,6 +193,8 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
             patient_ids=patient_ids,
             request=request,
         )
-    response = StreamingHttpResponse(_csv_rows(items, f["today"]), content_type="text/csv")
+    response = StreamingHttpResponse(
+        _csv_rows(items, f["today"]), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="worklist-{f["today"]}.csv"'
     return response

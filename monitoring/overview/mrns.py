@@ -14,6 +14,8 @@ def command_patients(user: object | None) -> QuerySet[Patient]:
 
     if user is None:
         return Patient.objects.filter(entered_in_error=False)
+    if not user.has_perm("patients.view_patient"):  # type: ignore[attr-defined]
+        return Patient.objects.none()  # an administrator never reads clinical records
     return patients_for_user(user=user)  # type: ignore[arg-type]
 
 

@@ -43,7 +43,7 @@ def _save_or_render(
     form: forms.BaseForm,
     save: Callable[[], object],
     *,
-    success: str,
+    success: str | Callable[[object], str],
     template: str,
     context: Callable[[], dict[str, object]],
     field_for: Callable[[str | None], str | None] = lambda name: name,
@@ -69,6 +69,9 @@ def entry_page(
     return _entry_page(request, pk=pk, page=page, record_pk=record_pk)
 
 
+UNCHANGED = "Nothing was changed: the record is as it was."
+
+
 @GET_POST
 @audits_patient_view
 def _entry_page(
@@ -82,7 +85,10 @@ def _entry_page(
         patient,
         form,
         lambda: page.save(opened, form),
-        success=page.success,
+        # An edit saved as it was opened changes nothing (the service writes nothing): say so.
+        success=lambda saved: (
+            page.success if opened.record is None or form.has_changed() else UNCHANGED
+        ),
         template="monitoring/entry_form.html",
         context=lambda: {"title": page.title(opened.record), **page.context(patient)},
         field_for=page.field_for,

@@ -428,3 +428,28 @@ def test_a_birth_date_after_an_entry_of_the_record_is_refused(
     patient.refresh_from_db()
     assert patient.birth_date == dt.date(1958, 4, 12)
     assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events
+
+
+@pytest.mark.django_db
+def test_a_child_birth_date_or_a_name_on_two_lines_is_refused(site: Site) -> None:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from patients.forms import PatientForm
+
+    today = timezone.localdate()
+    data = {
+        "site": site.pk,
+        "mrn": "K1",
+        "name": "Jane\nExample",
+        "birth_date": date(today.year - 5, 1, 1).isoformat(),
+        "sex": "F",
+        "menopausal_status": "postmenopausal",
+        "smoking": "never",
+        "oral_glucocorticoid_months": "0",
+    }
+    form = PatientForm(data, sites=Site.objects.all())
+    assert not form.is_valid()
+    assert form.errors["name"] == ["Write the name on one line, without tabs."]
+    assert "makes the patient 5" in form.errors["birth_date"][0]

@@ -19,7 +19,9 @@ from patients.models import Patient
 
 
 def _unit_choices(analyte: str) -> list[tuple[str, str]]:
-    return [(unit, unit) for unit in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]]
+    # No unit is chosen for the user: a value typed in the other unit than a default would be
+    # stored as something else (50 nmol/L saved as 50 ng/mL reads sufficient instead of low).
+    return [("", "unit…")] + [(u, u) for u in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]]
 
 
 def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
@@ -84,8 +86,9 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             if value is None:
                 continue
             entered += 1
-            unit = unit or domain.ACCEPTED_UNITS[domain.Analyte(analyte)][0]
-            data[f"{analyte}_unit"] = unit
+            if not unit:
+                self.add_error(f"{analyte}_unit", "Choose the unit of this result.")
+                continue
             problem = _check_plausible(analyte, value, unit)
             if problem:
                 self.add_error(f"{analyte}_value", problem)
@@ -153,6 +156,9 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
                 problem = _check_plausible(analyte, value, unit)
                 if problem:
                     self.add_error("value", problem)
+        if data.get("fasting") and analyte and analyte != Analyte.CTX:
+            # Only a CTX result records whether the sample was fasting: say so, never drop it.
+            self.add_error("fasting", "Only a CTX result records a fasting sample.")
         return data
 
     def entry(self) -> LabEntry:

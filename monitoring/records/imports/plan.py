@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.audit.forms import EARLIEST_DATE
 from monitoring import domain
 from monitoring.models import DexaScan, LabResult, Scanner
 from monitoring.models.choices import Analyte, MeasuredSite
@@ -158,6 +159,11 @@ class _Planner:
         return found
 
     def dated(self, reading: Reading, patient: Patient) -> bool:
+        if reading.date < EARLIEST_DATE:  # as the entry forms say it (a typo such as 0202)
+            self.problem(
+                reading, "date", f"{reading.date.isoformat()} is before {EARLIEST_DATE:%Y-%m-%d}"
+            )
+            return False
         if reading.date > timezone.localdate():
             self.problem(reading, "date", f"{reading.date:%Y-%m-%d} is in the future")
             return False

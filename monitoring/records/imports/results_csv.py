@@ -36,8 +36,8 @@ BMD_PLACES, SCORE_PLACES, LAB_PLACES = 3, 1, 3
 LAB_MAX = Decimal("9999999.999")  # LabResult.entered_value: 10 digits, 3 after the point
 
 EXAMPLE_ROWS = [
-    ["MRN-0001", "2025-01-20", "lumbar_spine", "0.830", "g/cm2", "Lunar iDXA", "-2.3", "", ""],
-    ["MRN-0001", "2025-01-20", "total_hip", "0.820", "g/cm2", "Lunar iDXA", "-1.5", "-0.9", ""],
+    ["MRN-0001", "2025-01-20", "lumbar_spine", "0.830", "g/cm2", "GE Lunar iDXA", "-2.3", "", ""],
+    ["MRN-0001", "2025-01-20", "total_hip", "0.820", "g/cm2", "GE Lunar iDXA", "-1.5", "-0.9", ""],
     ["MRN-0001", "2025-01-25", "ctx", "0.45", "ng/mL", "", "", "", "yes"],
     ["MRN-0001", "2025-01-25", "vitamin_d_25oh", "62", "nmol/L", "", "", "", ""],
 ]

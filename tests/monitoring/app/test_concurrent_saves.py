@@ -99,7 +99,11 @@ def created_events(model: type) -> int:
 
 def test_four_submits_of_one_lab_form_store_one_result(ward: Site, jane: Patient) -> None:
     url = reverse("monitoring:labs_create", args=[jane.pk])
-    data = {"sample_date": (TODAY - timedelta(days=2)).isoformat(), "vitamin_d_25oh_value": "31"}
+    data = {
+        "sample_date": (TODAY - timedelta(days=2)).isoformat(),
+        "vitamin_d_25oh_value": "31",
+        "vitamin_d_25oh_unit": "ng/mL",
+    }
     nurses = clients(ward, "nurse", 4)
     refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
     for response in refused:

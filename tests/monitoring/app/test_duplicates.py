@@ -48,7 +48,11 @@ def test_a_lab_result_saved_twice_is_refused_with_who_entered_it(
     nurse_client: Client, patient: Patient
 ) -> None:
     url = reverse("monitoring:labs_create", args=[patient.pk])
-    data = {"sample_date": SAMPLED.isoformat(), "vitamin_d_25oh_value": "42"}
+    data = {
+        "sample_date": SAMPLED.isoformat(),
+        "vitamin_d_25oh_value": "42",
+        "vitamin_d_25oh_unit": "ng/mL",
+    }
     assert nurse_client.post(url, data).status_code == 302
     response = nurse_client.post(url, {**data, "vitamin_d_25oh_value": "43.5"})
     assert response.status_code == 200
@@ -64,10 +68,16 @@ def test_one_duplicate_analyte_refuses_the_whole_sample(
     nurse_client: Client, patient: Patient
 ) -> None:
     url = reverse("monitoring:labs_create", args=[patient.pk])
-    nurse_client.post(url, {"sample_date": SAMPLED.isoformat(), "calcium_value": "2.3"})
+    calcium = {"calcium_value": "2.3", "calcium_unit": "mmol/L"}
+    nurse_client.post(url, {"sample_date": SAMPLED.isoformat(), **calcium})
     response = nurse_client.post(
         url,
-        {"sample_date": SAMPLED.isoformat(), "calcium_value": "2.3", "egfr_value": "70"},
+        {
+            "sample_date": SAMPLED.isoformat(),
+            **calcium,
+            "egfr_value": "70",
+            "egfr_unit": "mL/min/1.73m2",
+        },
     )
     assert "already recorded" in response.context["form"].errors["calcium_value"][0]
     assert list(LabResult.objects.values_list("analyte", flat=True)) == ["calcium"]

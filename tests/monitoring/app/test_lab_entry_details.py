@@ -1,0 +1,83 @@
+"""Lab entry as a clinician found it: no unit chosen for them, implausible values refused, a
+fasting tick never dropped in silence, an edit saved unchanged says nothing changed."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import LabResult
+from patients.models import Patient
+from tests.factories import LabResultFactory
+from tests.html_forms import posted_data
+
+pytestmark = pytest.mark.django_db
+SAMPLED = (timezone.localdate() - timedelta(days=3)).isoformat()
+
+
+def test_a_value_without_its_unit_is_refused_next_to_the_unit(
+    nurse_client: Client, patient: Patient
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    page = nurse_client.get(url).text
+    assert '<option value="" selected>unit…</option>' in page  # nothing chosen for the user
+    response = nurse_client.post(url, {"sample_date": SAMPLED, "vitamin_d_25oh_value": "50"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["vitamin_d_25oh_unit"] == [
+        "Choose the unit of this result."
+    ]
+    assert 'value="50"' in response.text  # what was typed is kept
+    assert not LabResult.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit"),
+    [
+        ("vitamin_d_25oh", "0", "ng/mL"),
+        ("calcium", "2.3", "mg/dL"),  # 0.57 mmol/L: the unit, not the patient
+        ("creatinine", "2.5", "µmol/L"),
+    ],
+)
+def test_values_no_patient_has_are_refused(
+    nurse_client: Client, patient: Patient, analyte: str, value: str, unit: str
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    data = {"sample_date": SAMPLED, f"{analyte}_value": value, f"{analyte}_unit": unit}
+    response = nurse_client.post(url, data)
+    assert "outside the plausible range" in response.context["form"].errors[f"{analyte}_value"][0]
+    assert not LabResult.objects.filter(patient=patient).exists()
+
+
+def test_fasting_on_a_result_other_than_ctx_is_refused_not_dropped(
+    nurse_client: Client, patient: Patient
+) -> None:
+    lab = LabResultFactory(
+        patient=patient, analyte="creatinine", value=70, entered_value=70, entered_unit="µmol/L"
+    )
+    url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
+    data = posted_data(nurse_client.get(url).text, having="version") | {"fasting": "on"}
+    response = nurse_client.post(url, data)
+    assert response.context["form"].errors["fasting"] == [
+        "Only a CTX result records a fasting sample."
+    ]
+    lab.refresh_from_db()
+    assert lab.fasting is False
+
+
+def test_an_edit_saved_as_opened_says_nothing_changed(
+    nurse_client: Client, patient: Patient
+) -> None:
+    lab = LabResultFactory(patient=patient, value=Decimal(35), entered_value=Decimal(35))
+    url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
+    data = posted_data(nurse_client.get(url).text, having="version")
+    response = nurse_client.post(url, data, follow=True)
+    assert "Nothing was changed: the record is as it was." in response.text
+    assert "Result corrected" not in response.text
+    changed = posted_data(nurse_client.get(url).text, having="version") | {"value": "36"}
+    response = nurse_client.post(url, changed, follow=True)
+    assert "Result corrected; the assessment is updated." in response.text
+    lab.refresh_from_db()
+    assert lab.entered_value == Decimal(36)

@@ -27,6 +27,7 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("set_lab_units", "Choose the units a site's lab results are shown in")]
 
     def __str__(self) -> str:
         return self.name

@@ -24,6 +24,10 @@ KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
 ZOLEDRONIC_DOSE_CHECK = "check the zoledronic acid dose"
 
 
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class LabFlag:
     """A result outside a threshold: `word` says it, `note` says why, `level` picks the badge."""
@@ -41,19 +45,23 @@ class LabFlag:
         return "▼" if self.level == "danger" else "▽"
 
 
-def lab_flag(analyte: domain.Analyte, value: Decimal) -> LabFlag | None:
-    """The flag of a canonical `value` of `analyte` against the rules' thresholds, or None."""
+def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -> LabFlag | None:
+    """The flag of a canonical `value` of `analyte` against the rules' thresholds, or None; its
+    note gives the threshold in `unit` (the canonical unit by default)."""
+    unit = unit or domain.CANONICAL_UNIT[analyte]
+
+    def below(limit: Decimal) -> str:
+        return f"below {_plain(shown_value(analyte, limit, unit))} {unit}"
+
     value = round_2(value)
     if analyte is domain.Analyte.VITAMIN_D_25OH:
         if value < thresholds.VITD_DEFICIENT_BELOW:
-            return LabFlag("deficient", f"below {thresholds.VITD_DEFICIENT_BELOW} ng/mL", "danger")
+            return LabFlag("deficient", below(thresholds.VITD_DEFICIENT_BELOW), "danger")
         if value < thresholds.VITD_SUFFICIENT_FROM:
-            return LabFlag(
-                "insufficient", f"below {thresholds.VITD_SUFFICIENT_FROM} ng/mL", "warning"
-            )
+            return LabFlag("insufficient", below(thresholds.VITD_SUFFICIENT_FROM), "warning")
     elif analyte is domain.Analyte.CALCIUM:
         if value < thresholds.CALCIUM_LOW_BELOW:
-            return LabFlag("low", f"below {thresholds.CALCIUM_LOW_BELOW} mmol/L", "danger")
+            return LabFlag("low", below(thresholds.CALCIUM_LOW_BELOW), "danger")
     elif analyte in KIDNEY:
         notes = [note for limit, note in KIDNEY_LIMITS if value < limit]
         if notes:
@@ -79,10 +87,6 @@ class LabRow:
     flag: LabFlag | None
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRow]:
     """Each result in its analyte's unit under `system` (the value as entered when it was entered
     in that unit), newest first."""
@@ -101,7 +105,7 @@ def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRo
                 value=value,
                 unit=unit,
                 entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
-                flag=lab_flag(analyte, Decimal(lab.value)),
+                flag=lab_flag(analyte, Decimal(lab.value), unit),
             )
         )
     return rows[::-1]

@@ -61,6 +61,13 @@ PANELS = (
 _GAP = 0.08
 
 
+def _range(values: list[Decimal]) -> list[float]:
+    """The results and the lines with a margin: not from zero, where a change would look flat."""
+    low, high = num(min(values)), num(max(values))
+    margin = max((high - low) * 0.15, high * 0.05)
+    return [max(low - margin, 0.0), high + margin]
+
+
 def _label(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
@@ -89,37 +96,37 @@ def labs_figure(
     layout: dict[str, Any] = {}
     for row, panel in enumerate(drawn):
         axis = "y" if row == 0 else f"y{row + 1}"
-        units = dict.fromkeys(domain.display_unit(a[0], system) for a in panel.analytes)
+        present = [a for a in panel.analytes if any(lab.analyte is a[0] for lab in labs)]
+        units = dict.fromkeys(domain.display_unit(a[0], system) for a in present)
         unit = next(iter(units))
         # A line's label names the unit where the panel has one (kidney function has two).
         line_unit = f" {unit}" if len(units) == 1 else ""
         top = 1 - row * (height + _GAP)
-        highest = Decimal(0)
-        for analyte, name, colour, symbol in panel.analytes:
+        shown: list[Decimal] = []
+        for analyte, name, colour, symbol in present:
+            own = domain.display_unit(analyte, system)
             found = [lab for lab in labs if lab.analyte is analyte]
-            if not found:
-                continue
-            values = [shown_value(analyte, lab.value, unit) for lab in found]
-            highest = max([highest, *values])
-            flags = [lab_flag(analyte, lab.value) for lab in found]
+            values = [shown_value(analyte, lab.value, own) for lab in found]
+            shown += values
+            flags = [lab_flag(analyte, lab.value, own) for lab in found]
             traces.append(
                 {
                     "type": "scatter",
                     "mode": "lines+markers",
-                    "name": f"{name} ({unit})",
+                    "name": f"{name} ({own})",
                     "x": [iso(lab.date) for lab in found],
                     "y": [num(value) for value in values],
                     "yaxis": axis,
                     "line": {"color": colour, "width": 2},
                     "marker": {"symbol": symbol, "size": 9, "color": colour},
                     "text": [flag.word if flag else "" for flag in flags],
-                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} {unit} %{{text}}"
+                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} {own} %{{text}}"
                     "<extra></extra>",
                 }
             )
         for n, (limit, relation, words) in enumerate(panel.lines):
-            level = shown_value(panel.analytes[0][0], limit, unit)
-            highest = max(highest, level)
+            level = shown_value(present[0][0], limit, unit)
+            shown.append(level)
             shapes.append(
                 {
                     "type": "line",
@@ -150,7 +157,7 @@ def labs_figure(
         layout[f"yaxis{row + 1}" if row else "yaxis"] = {
             "domain": [max(top - height, 0), top],
             "title": {"text": f"{panel.title}<br>({', '.join(units)})"},
-            "range": [0, num(highest) * 1.2],
+            "range": _range(shown),
             "zeroline": False,
         }
     layout |= {

@@ -94,6 +94,18 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
     )
 
 
+def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
+    low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
+    assert low_vitamin_d is not None
+    assert low_vitamin_d.note == "below 49.92 nmol/L"
+    low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
+    assert low_calcium is not None
+    assert low_calcium.note == "below 8.5 mg/dL"
+    assert lab_flag(A.CALCIUM, Decimal(2)) == low_calcium.__class__(
+        "low", "below 2.12 mmol/L", "danger"
+    )
+
+
 def test_calcium_low_follows_the_threshold() -> None:
     low = thresholds.CALCIUM_LOW_BELOW
     assert _word(A.CALCIUM, low - Decimal("0.01")) == "low"
@@ -175,7 +187,7 @@ def _lab_cells(page: str) -> list[tuple[str, str]]:
     """(analyte, unit) of each row of the labs table."""
     table = page.split('class="table table-sm labs-table"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(
-        r"<td>(?:\d{4}-\d\d-\d\d)</td><td>([^<]+)</td>.*?class=\"lab-value\"[^>]*>([^<]+)</span>",
+        r"<td[^>]*>\d{4}-\d\d-\d\d</td><td>([^<]+)</td>.*?class=\"lab-value\"[^>]*>([^<]+)</span>",
         table,
         re.S,
     )
@@ -209,6 +221,7 @@ def test_the_page_shows_one_unit_per_analyte(
     assert 'title="Entered as 32 ng/mL"' in page
     assert 'title="Entered as 9.6 mg/dL"' in page
     assert "deficient</span>" in page  # 40 nmol/L
+    assert f"below {'49.92 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
     assert "> low</span>" in page  # calcium 2.05 mmol/L, eGFR 28
     assert 'data-chart="labs-chart"' in page
 
@@ -249,7 +262,10 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     labels = [a["text"] for a in figure["layout"]["annotations"]]
     deficient = shown_value(A.VITAMIN_D_25OH, thresholds.VITD_DEFICIENT_BELOW, vit_d_unit)
     assert f"below {format(deficient.normalize(), 'f')} {vit_d_unit}: deficient" in labels
-    assert any(label.startswith("below 35: ") and "zoledronic acid" in label for label in labels)
+    assert any(
+        label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
+        for label in labels
+    )
     assert any("check the zoledronic acid dose" in label for label in labels)
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
     assert len(lines) == len(labels)
@@ -261,3 +277,21 @@ def test_no_labs_figure_without_those_analytes(patient: Patient) -> None:
     _lab(patient, dt.date(2025, 1, 10), A.CTX, "0.4", "ng/mL")
     history = history_from_records(patients_with_records([patient.pk]).get())
     assert charts.labs_figure(history, SI, as_of=AS_OF) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_egfr", [False, True], ids=["clearance-only", "both"])
+def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: bool) -> None:
+    _lab(patient, dt.date(2025, 1, 10), A.CRCL, "45", "mL/min")
+    if with_egfr:
+        _lab(patient, dt.date(2025, 2, 10), A.EGFR, "50", "mL/min/1.73m2")
+    history = history_from_records(patients_with_records([patient.pk]).get())
+    figure = charts.labs_figure(history, CONVENTIONAL, as_of=AS_OF)
+    assert figure is not None
+    go.Figure(figure)
+    names = [trace["name"] for trace in figure["data"]]
+    expected = ["eGFR (mL/min/1.73m2)"] if with_egfr else []
+    assert names == [*expected, "Creatinine clearance (mL/min)"]
+    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    # One unit on the panel: the lines say it; two: the axis and legend say them.
+    assert ("below 35 mL/min: " in labels[1]) is not with_egfr

@@ -197,6 +197,7 @@ ADMIN_URLS = [
     ("accounts:user_create", False, {"admin"}),
     ("accounts:user_update", True, {"admin"}),
     ("accounts:user_password_reset", True, {"admin"}),
+    ("accounts:site_list", False, {"admin"}),
     ("audit:list", False, {"admin"}),
     ("audit:export", False, {"admin"}),
 ]

@@ -7,7 +7,8 @@ from bonehealth.accounts.models import Site, User
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin[Site]):
-    list_display = ["name", "code", "is_active"]
+    list_display = ["name", "code", "is_active", "lab_units"]
+    list_filter = ["lab_units"]
     search_fields = ["name", "code"]
 
 

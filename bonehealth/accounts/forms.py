@@ -9,7 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
 
 
@@ -228,3 +228,9 @@ class TwoFactorOffForm(forms.Form):
     @property
     def token_value(self) -> str:
         return str(self.cleaned_data["token"]).strip()
+
+
+class SiteLabUnitsForm(forms.Form):
+    """The units a site's lab results are shown in."""
+
+    lab_units = forms.ChoiceField(label="Lab units", choices=LabUnits.choices)

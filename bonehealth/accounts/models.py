@@ -4,15 +4,30 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
+class LabUnits(models.TextChoices):
+    """The units a site's clinicians read lab results in (the values are stored canonical)."""
+
+    SI = "si", "SI (nmol/L, mmol/L, µmol/L)"
+    CONVENTIONAL = "conventional", "Conventional (ng/mL, mg/dL)"
+
+
 class Site(models.Model):
     """A hospital or clinic; every patient belongs to exactly one."""
 
     name = models.CharField(max_length=120, unique=True)
     code = models.SlugField(max_length=30, unique=True, help_text="Short code used in imports.")
     is_active = models.BooleanField(default=True)
+    lab_units = models.CharField(
+        max_length=12,
+        choices=LabUnits.choices,
+        default=LabUnits.SI,
+        help_text="The units the patient page shows each lab result in; the value as entered "
+        "stays on hover and in the audit trail.",
+    )
 
     class Meta:
         ordering = ["name"]
+        permissions = [("set_lab_units", "Choose the units a site's lab results are shown in")]
 
     def __str__(self) -> str:
         return self.name

@@ -71,10 +71,12 @@ ADMIN_PERMISSIONS = frozenset(
         "accounts.change_user",
         "accounts.view_site",
         "audit.view_auditevent",
-        # Site settings: scanners and their least-significant-change values.
+        # Site settings: the units lab results are shown in; scanners and their
+        # least-significant-change values.
         "monitoring.view_scanner",
         "monitoring.add_scanner",
         "monitoring.change_scanner",
+        "accounts.set_lab_units",
     }
 )
 

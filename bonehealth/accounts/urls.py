@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bonehealth.accounts.views import security, users
+from bonehealth.accounts.views import security, sites, users
 
 app_name = "accounts"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
     # Public with a valid token: the e-mailed link that sets a new account's (or a reset) password.
     path("enrol/<uidb64>/<token>/", users.EnrolmentView.as_view(), name="enrol"),
+    path("sites/", sites.site_list, name="site_list"),
     path("users/", users.user_list, name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/", users.user_update, name="user_update"),

@@ -56,7 +56,15 @@ from .types import (
     Supplements,
     WhoCategory,
 )
-from .units import ACCEPTED_UNITS, CANONICAL_UNIT, normalize_unit, to_canonical
+from .units import (
+    ACCEPTED_UNITS,
+    CANONICAL_UNIT,
+    UnitSystem,
+    display_unit,
+    from_canonical,
+    normalize_unit,
+    to_canonical,
+)
 
 __all__ = [
     "ACCEPTED_UNITS",
@@ -100,9 +108,12 @@ __all__ = [
     "SiteMeasurement",
     "Smoking",
     "Supplements",
+    "UnitSystem",
     "WhoCategory",
     "assess",
     "assessment_to_dict",
+    "display_unit",
+    "from_canonical",
     "normalize_unit",
     "parse_history",
     "to_canonical",

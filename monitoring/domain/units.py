@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
@@ -41,6 +42,44 @@ ACCEPTED_UNITS: Final[Mapping[Analyte, tuple[str, ...]]] = MappingProxyType(
 CANONICAL_UNIT: Final[Mapping[Analyte, str]] = MappingProxyType(
     {analyte: units[0] for analyte, units in ACCEPTED_UNITS.items()}
 )
+
+
+class UnitSystem(StrEnum):
+    """The units a clinician reads labs in; the values are stored in the canonical unit."""
+
+    SI = "si"
+    CONVENTIONAL = "conventional"
+
+
+# Where SI and conventional units differ; every other analyte reads in its canonical unit.
+_SYSTEM_UNITS: Final[dict[UnitSystem, dict[Analyte, str]]] = {
+    UnitSystem.SI: {
+        Analyte.VITAMIN_D_25OH: "nmol/L",
+        Analyte.CALCIUM: "mmol/L",
+        Analyte.CREATININE: f"{MICRO}mol/L",
+    },
+    UnitSystem.CONVENTIONAL: {
+        Analyte.VITAMIN_D_25OH: "ng/mL",
+        Analyte.CALCIUM: "mg/dL",
+        Analyte.CREATININE: "mg/dL",
+    },
+}
+
+
+def display_unit(analyte: Analyte, system: UnitSystem) -> str:
+    """The one unit `analyte` is shown in under `system` (an accepted unit of the analyte)."""
+    return _SYSTEM_UNITS[system].get(analyte, CANONICAL_UNIT[analyte])
+
+
+def from_canonical(analyte: Analyte, value: Decimal, unit: str) -> Decimal:
+    """Convert a canonical `value` of `analyte` to `unit` (one of its accepted units), at full
+    decimal precision: the inverse of `to_canonical`, from the same factors."""
+    multiplier, divisor = _CONVERSIONS[analyte][normalize_unit(unit)]
+    if divisor != _ONE:
+        value = value * divisor
+    if multiplier != _ONE:
+        value = value / multiplier
+    return value
 
 
 def normalize_unit(unit: str) -> str:

@@ -20,6 +20,7 @@ from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import charts
 from monitoring.overview.csp import chart_page
+from monitoring.overview.labs import lab_rows
 from monitoring.records import selectors
 from patients.models import Patient
 from patients.services import patient_record_view
@@ -56,9 +57,14 @@ def patient_context(
             alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
     cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
     data = assessment.data if assessment else {}
+    lab_units = domain.UnitSystem(patient.site.lab_units)
     try:
         figures = charts.patient_figures(
-            history_from_records(patient), data, as_of=timezone.localdate(), static=static_charts
+            history_from_records(patient),
+            data,
+            as_of=timezone.localdate(),
+            static=static_charts,
+            lab_units=lab_units,
         )
         data_problem = None
     except domain.HistoryError as problem:
@@ -73,6 +79,7 @@ def patient_context(
         "cleared_alerts": cleared_alerts,
         "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
         "data_problem": data_problem,
+        "lab_rows": lab_rows(patient.valid_labs, lab_units),  # type: ignore[attr-defined]
         **figures,
     }
 
@@ -86,14 +93,16 @@ def permissions_digest(user: Any) -> str:
 def fragment_key(request: AuthenticatedHttpRequest, patient: Patient) -> str:
     """What the patient page's cached fragments show, besides the records behind the patient's
     records_version: today's date (ages and what is due are counted to it), the viewer's
-    permissions (the links), the site's name and the names of whoever set the patient's plans or
-    signed off their scans (a renamed site or user shows at once). Read on every view."""
+    permissions (the links), the site's name and lab units, and the names of whoever set the
+    patient's plans or signed off their scans (a renamed site or user, or a site's change of lab
+    units, shows at once). Read on every view."""
     parts = [
         str(patient.pk),
         str(patient.assessment.records_version),
         timezone.localdate().isoformat(),
         permissions_digest(request.user),
         patient.site.name,
+        patient.site.lab_units,
         *selectors.people_shown(patient=patient),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -7,8 +7,8 @@ page emits a figure with `json_script` and `static/js/charts.js` draws it. Colou
 cue: every site has its own marker symbol and legend name, bands and periods carry text labels,
 and estimates are dashed and say so.
 
-`bmd` and `btm` build one figure each, from what `style` gives every chart; `patient_figures` here
-is what the patient page and its printouts ask for.
+`bmd`, `btm` and `labs` build one figure each, from what `style` gives every chart;
+`patient_figures` here is what the patient page and its printouts ask for.
 """
 
 import datetime as dt
@@ -19,10 +19,11 @@ from typing import Any
 from monitoring import domain
 from monitoring.overview.charts.bmd import bmd_figure, bmd_points
 from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_points
+from monitoring.overview.charts.labs import labs_figure
 from monitoring.overview.charts.projection import last_points, projections
 from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
-__all__ = ["bmd_figure", "btm_figure", "patient_figures"]
+__all__ = ["bmd_figure", "btm_figure", "labs_figure", "patient_figures"]
 
 
 def _iso_or_none(day: dt.date | None) -> str | None:
@@ -30,13 +31,20 @@ def _iso_or_none(day: dt.date | None) -> str | None:
 
 
 def patient_figures(
-    history: domain.History, assessment: Mapping[str, Any] | None, *, as_of: dt.date, static: bool
+    history: domain.History,
+    assessment: Mapping[str, Any] | None,
+    *,
+    as_of: dt.date,
+    static: bool,
+    lab_units: domain.UnitSystem = domain.UnitSystem.SI,
 ) -> dict[str, Any]:
-    """The page context of a patient's charts: both figures and the rows of their data tables."""
+    """The page context of a patient's charts: the figures and the rows of their data tables
+    (the labs chart in `lab_units`)."""
     points = bmd_points(history, as_of=as_of)
     return {
         "bmd_figure": bmd_figure(history, assessment or {}, as_of=as_of, static=static),
         "btm_figure": btm_figure(history, as_of=as_of, static=static),
+        "labs_figure": labs_figure(history, lab_units, as_of=as_of, static=static),
         "btm_rows": [
             {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
             | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}

@@ -1,0 +1,111 @@
+"""The patient page's labs, as a clinician reads them: each analyte in one unit (the site's SI or
+conventional choice), the value as entered on hover, and a flag in words where a result crosses
+one of the rules' thresholds (`monitoring.domain.thresholds`, compared as the rules compare them:
+the canonical value rounded to 0.01)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from monitoring import domain
+from monitoring.domain import thresholds
+from monitoring.domain.rounding import round_2
+from monitoring.models import LabResult
+
+KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
+
+# Kidney function below which a drug label contraindicates the drug (or warns), as the RENAL rule.
+KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
+    (thresholds.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW, "no risedronate or ibandronate"),
+    (thresholds.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW, "denosumab: hypocalcaemia risk"),
+    (thresholds.ZOLEDRONIC_CONTRAINDICATED_BELOW, "no zoledronic acid"),
+    (thresholds.ALENDRONATE_CONTRAINDICATED_BELOW, "no alendronate"),
+)
+ZOLEDRONIC_DOSE_CHECK = "check the zoledronic acid dose"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class LabFlag:
+    """A result outside a threshold: `word` says it, `note` says why, `level` picks the badge."""
+
+    word: str
+    note: str
+    level: str  # "danger" or "warning"
+
+    @property
+    def badge_class(self) -> str:
+        return "text-bg-danger" if self.level == "danger" else "text-bg-warning"
+
+    @property
+    def icon(self) -> str:
+        return "▼" if self.level == "danger" else "▽"
+
+
+def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -> LabFlag | None:
+    """The flag of a canonical `value` of `analyte` against the rules' thresholds, or None; its
+    note gives the threshold in `unit` (the canonical unit by default)."""
+    unit = unit or domain.CANONICAL_UNIT[analyte]
+
+    def below(limit: Decimal) -> str:
+        return f"below {_plain(shown_value(analyte, limit, unit))} {unit}"
+
+    value = round_2(value)
+    if analyte is domain.Analyte.VITAMIN_D_25OH:
+        if value < thresholds.VITD_DEFICIENT_BELOW:
+            return LabFlag("deficient", below(thresholds.VITD_DEFICIENT_BELOW), "danger")
+        if value < thresholds.VITD_SUFFICIENT_FROM:
+            return LabFlag("insufficient", below(thresholds.VITD_SUFFICIENT_FROM), "warning")
+    elif analyte is domain.Analyte.CALCIUM:
+        if value < thresholds.CALCIUM_LOW_BELOW:
+            return LabFlag("low", below(thresholds.CALCIUM_LOW_BELOW), "danger")
+    elif analyte in KIDNEY:
+        notes = [note for limit, note in KIDNEY_LIMITS if value < limit]
+        if notes:
+            return LabFlag("low", "; ".join(notes), "danger")
+        if value <= thresholds.ZOLEDRONIC_DOSE_CHECK_MAX:
+            return LabFlag("reduced", ZOLEDRONIC_DOSE_CHECK, "warning")
+    return None
+
+
+def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:
+    """A canonical `value` in `unit`, rounded to 0.01 as the rules round converted lab values."""
+    return round_2(domain.from_canonical(analyte, value, unit))
+
+
+@dataclass(frozen=True)
+class LabRow:
+    """One result as the labs table shows it (`lab` for its date, links and fasting)."""
+
+    lab: LabResult
+    value: Decimal
+    unit: str
+    entered: str
+    flag: LabFlag | None
+
+
+def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRow]:
+    """Each result in its analyte's unit under `system` (the value as entered when it was entered
+    in that unit), newest first."""
+    rows = []
+    for lab in labs:
+        analyte = domain.Analyte(lab.analyte)
+        unit = domain.display_unit(analyte, system)
+        entered_unit = domain.normalize_unit(lab.entered_unit)
+        if entered_unit == unit:
+            value = Decimal(lab.entered_value)
+        else:
+            value = shown_value(analyte, Decimal(lab.value), unit)
+        rows.append(
+            LabRow(
+                lab=lab,
+                value=value,
+                unit=unit,
+                entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
+                flag=lab_flag(analyte, Decimal(lab.value), unit),
+            )
+        )
+    return rows[::-1]

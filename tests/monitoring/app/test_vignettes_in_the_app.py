@@ -33,7 +33,7 @@ def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
 def vignette_site(db: None) -> Site:
     site = Site.objects.create(name="North General", code="north")
     # The commands' --actor; export_history reads only the patients of the actor's sites.
-    UserFactory(username="importer", sites=[site])
+    UserFactory(username="importer", role="nurse", sites=[site])
     return site
 
 

@@ -18,6 +18,7 @@ from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.therapy import CourseStop, bone_therapy_start
 from patients.models import Patient
 from tests.factories import LabResultFactory
+from tests.html_forms import posted_data
 
 TODAY = timezone.localdate()
 REASON = "vitamin D loading dose given today; MDT agreed"
@@ -209,6 +210,28 @@ class TestTherapyForm:
         assert override["failed_checks"][0]["value"] == "18 ng/mL"
         assert override["failed_checks"][0]["rule"] == "VITD"
         assert event.object_id == str(course.pk)
+
+    def test_starting_a_planned_course_is_checked_too(
+        self, physician_client: Client, patient: Patient, physician: User
+    ) -> None:
+        planned = BoneTherapyCourse.objects.create(
+            patient=patient, drug="denosumab", entered_by=physician
+        )
+        url = reverse("monitoring:therapy_update", args=[patient.pk, planned.pk])
+        data = posted_data(physician_client.get(url).text, having="version")
+        started = data | {"start_date": TODAY.isoformat()}
+        refused = physician_client.post(url, started)
+        assert "safety_override" in refused.context["form"].errors
+        planned.refresh_from_db()
+        assert (planned.start_date, planned.version) == (None, 1)
+        saved = physician_client.post(
+            url, started | {"safety_override": "on", "override_reason": REASON}
+        )
+        assert saved.status_code == 302
+        planned.refresh_from_db()
+        assert planned.start_date == TODAY
+        event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(planned.pk))
+        assert event.changes["safety_override"]["reason"] == REASON
 
     def test_no_override_is_asked_nor_audited_when_every_check_passes(
         self, physician_client: Client, patient: Patient

@@ -11,14 +11,21 @@ from django.utils import timezone
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
+from monitoring.records.forms.safety import SafetyOverrideMixin
+from monitoring.records.safety import course_checklist, dose_checklist
+from monitoring.records.services.therapy import CourseStop, overlapping_courses
 from patients.forms import check_course_dates
 from patients.models import Patient
 
 
 class BoneTherapyCourseForm(
-    MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[BoneTherapyCourse]
+    SafetyOverrideMixin, MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[BoneTherapyCourse]
 ):
-    """Plan, start, change or stop a course of bone-protective therapy (physicians)."""
+    """Plan, start, change or stop a course of bone-protective therapy (physicians).
+
+    Starting or planning a course shows the pre-treatment checklist (`records/safety.py`); a new
+    course while another runs offers to stop that one in the same save (a switch).
+    """
 
     class Meta:
         model = BoneTherapyCourse
@@ -34,12 +41,37 @@ class BoneTherapyCourseForm(
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)
+        self.add_override_fields()
+        self.stopping: tuple[BoneTherapyCourse, date] | None = None
+        # The course running today that a new one would replace: offered to stop (a switch).
+        self.current = (
+            None
+            if editing
+            else overlapping_courses(patient_id=patient.pk, start=None, stop=None)
+            .order_by("-start_date", "-pk")
+            .first()
+        )
+        if self.current is not None:
+            self.fields["stop_current"] = forms.BooleanField(
+                required=False, label=f"Stop {self.current} (a switch) on"
+            )
+            self.fields["stop_current_on"] = DateField(
+                label=f"Stop date of {self.current.get_drug_display()}", required=False
+            )
+            self.fields["stop_current_on"].initial = timezone.localdate()
         self.helper = FormHelper()
+        self._layout()
+
+    def _layout(self) -> None:
+        editing = self.instance.pk is not None
+        switch = [row("stop_current", "stop_current_on")] if self.current is not None else []
         self.helper.layout = Layout(
             row("drug", "dose"),
             row("start_date", "dental_review_date"),
             row("stop_date", "stop_reason"),
+            *switch,
             *(["version"] if editing else []),
+            *self.checklist_layout(),
             Submit("save", "Save therapy"),
         )
 
@@ -74,14 +106,62 @@ class BoneTherapyCourseForm(
                     "start_date",
                     f"A dose was given on {first_dose.given_on:%Y-%m-%d}, before this.",
                 )
+        self._clean_switch(start)
+        if not self.errors and self._starts_a_drug():
+            self.check_safety(
+                course_checklist(
+                    patient=self.patient,
+                    values=data,
+                    editing=self.instance if self.instance.pk else None,
+                    stopping=self.stopping,
+                )
+            )
+            self._layout()
         return data
+
+    def _clean_switch(self, start: date | None) -> None:
+        current = self.current
+        if current is None or not self.cleaned_data.get("stop_current"):
+            return
+        on: date | None = self.cleaned_data.get("stop_current_on")
+        if on is None:
+            self.add_error("stop_current_on", f"Give the day {current} stops.")
+        elif on > timezone.localdate():
+            self.add_error("stop_current_on", "The stop date cannot be in the future.")
+        elif current.start_date and on < current.start_date:
+            self.add_error(
+                "stop_current_on", f"{current} starts on {current.start_date:%Y-%m-%d}, after this."
+            )
+        elif start and on > start:
+            self.add_error("stop_current_on", "Stop the current course on or before the new start.")
+        else:
+            self.stopping = (current, on)
+
+    def _starts_a_drug(self) -> bool:
+        """Planning or starting (not recording a course already stopped), a new course or a
+        change that starts a planned one or changes its drug."""
+        data = self.cleaned_data
+        if not data.get("drug") or data.get("stop_date"):
+            return False
+        instance = self.instance
+        if instance.pk is None:
+            return True
+        starts = instance.start_date is None and data.get("start_date") is not None
+        return starts or data["drug"] != instance.drug
+
+    def course_stop(self) -> CourseStop | None:
+        """The switch for the service: the course to stop, on which day, at the version seen."""
+        if self.stopping is None:
+            return None
+        course, on = self.stopping
+        return CourseStop(course_pk=course.pk, stop_date=on, expected_version=course.version)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class DoseForm(MeasuredDateMixin, forms.Form):
-    """An injection or infusion given."""
+class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
+    """An injection or infusion given, with the pre-treatment checklist of that dose."""
 
     given_on = DateField(label="Given on")
 
@@ -92,8 +172,28 @@ class DoseForm(MeasuredDateMixin, forms.Form):
         self.patient = patient
         self.course = course
         self.fields["given_on"].initial = timezone.localdate()
+        self.add_override_fields()
+        if not self.is_bound and course.start_date is not None:
+            self.checklist = dose_checklist(
+                patient=patient, course=course, given_on=timezone.localdate()
+            )
         self.helper = FormHelper()
-        self.helper.layout = Layout("given_on", Submit("save", "Record dose"))
+        self._layout()
+
+    def _layout(self) -> None:
+        self.helper.layout = Layout(
+            "given_on", *self.checklist_layout(), Submit("save", "Record dose")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given_on = data.get("given_on")
+        if given_on is not None and not self.errors:
+            self.check_safety(
+                dose_checklist(patient=self.patient, course=self.course, given_on=given_on)
+            )
+            self._layout()
+        return data
 
     def clean_given_on(self) -> date | None:
         value = self._measured_date(self.cleaned_data["given_on"], "dose date")

@@ -26,6 +26,8 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
     duplicate: Callable[[], M | None],
     duplicate_message: Callable[[M], str],
     duplicate_field: str,
+    also_check: Callable[[], None] = lambda: None,
+    audit_extra: Mapping[str, Any] | None = None,
 ) -> M:
     # The patient's lock makes the duplicate check and the insert one step for this patient.
     patient_lock(patient.pk)
@@ -34,6 +36,7 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
         raise EntryConflictError(
             duplicate_field, f"{duplicate_message(existing)} ({entered_by_line(existing)})."
         )
+    also_check()
     entry = model.objects.create(patient=patient, entered_by=actor, **values)
     audit_record(
         action=AuditAction.CREATE,
@@ -41,7 +44,7 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
         request=request,
         obj=entry,
         patient=patient,
-        changes=created_values(entry, fields),
+        changes={**created_values(entry, fields), **(audit_extra or {})},
     )
     patient_assessment_refresh(patient=patient)
     return entry
@@ -55,6 +58,7 @@ def single_row_entry_update[M: (FraxResult, BoneTherapyCourse)](
     fields: list[str],
     expected_version: int,
     request: HttpRequest | None,
+    audit_extra: Mapping[str, Any] | None = None,
 ) -> M:
     updated, changes = versioned_update(
         actor=actor,
@@ -64,6 +68,7 @@ def single_row_entry_update[M: (FraxResult, BoneTherapyCourse)](
         expected_version=expected_version,
         patient=entry.patient,
         request=request,
+        extra_changes=audit_extra,
     )
     if changes:
         patient_assessment_refresh(patient=entry.patient)

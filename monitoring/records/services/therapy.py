@@ -2,14 +2,19 @@
 doses given, recorded by nurses."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import ConcurrentEditError
 from bonehealth.audit.models import AuditAction
+from bonehealth.audit.records import versioned_update
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
@@ -28,15 +33,114 @@ from patients.models import Patient
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
 
 
+@dataclass(frozen=True)
+class CourseStop:
+    """The course a new one replaces (a switch), stopped in the same save, as the form saw it."""
+
+    course_pk: int
+    stop_date: date
+    expected_version: int
+
+
+def overlapping_courses(
+    *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
+) -> QuerySet[BoneTherapyCourse]:
+    """The patient's courses (every drug is an antiresorptive) that would run at the same time as
+    a course from `start` to `stop`.
+
+    A course runs from its start (a planned one, without a date, from today) until its stop (open
+    when not stopped); two overlap when each starts before the other stops.
+    """
+    today = timezone.localdate()
+    begins = start or today
+    courses = BoneTherapyCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    courses = courses.filter(Q(stop_date__isnull=True) | Q(stop_date__gt=begins))
+    if stop is not None:
+        started_before = Q(start_date__lt=stop)
+        courses = courses.filter(
+            started_before | Q(start_date__isnull=True) if today < stop else started_before
+        )
+    return courses.exclude(pk=exclude_pk) if exclude_pk else courses
+
+
+def _refuse_overlap(
+    *, patient_id: int, values: Mapping[str, Any], course: BoneTherapyCourse | None = None
+) -> None:
+    """Refuse a course at the same time as another; a change, only if it makes a new overlap
+    (one recorded before this check existed can still be stopped)."""
+    others = overlapping_courses(
+        patient_id=patient_id,
+        start=values.get("start_date"),
+        stop=values.get("stop_date"),
+        exclude_pk=course.pk if course else None,
+    )
+    if course is not None:
+        already = overlapping_courses(
+            patient_id=patient_id,
+            start=course.start_date,
+            stop=course.stop_date,
+            exclude_pk=course.pk,
+        )
+        others = others.exclude(pk__in=already.values("pk"))
+    other = others.select_related("entered_by").order_by("start_date", "pk").first()
+    if other is not None:
+        raise EntryConflictError(
+            "drug",
+            f"{other} is planned or active at the same time ({entered_by_line(other)}): two "
+            "antiresorptives are never given together. Stop it in this save (a switch) or "
+            "change its dates first.",
+        )
+
+
+def _stop_current(
+    *, actor: User, patient: Patient, stop: CourseStop, drug: str, request: HttpRequest | None
+) -> None:
+    course = BoneTherapyCourse.objects.filter(
+        pk=stop.course_pk, patient=patient, entered_in_error=False
+    ).first()
+    if course is None:
+        raise EntryConflictError("stop_current", "That course is no longer recorded; reload.")
+    values: dict[str, Any] = {"stop_date": stop.stop_date}
+    if not course.stop_reason:
+        values["stop_reason"] = f"switched to {drug.replace('_', ' ')}"
+    try:
+        versioned_update(
+            actor=actor,
+            instance=course,
+            values=values,
+            fields=THERAPY_FIELDS,
+            expected_version=stop.expected_version,
+            patient=patient,
+            request=request,
+        )
+    except ConcurrentEditError as changed:
+        raise EntryConflictError(
+            "stop_current", f"{course} was changed by someone else since; reload the page."
+        ) from changed
+
+
 @transaction.atomic
 def bone_therapy_start(
-    *, actor: User, patient: Patient, values: Mapping[str, Any], request: HttpRequest | None = None
+    *,
+    actor: User,
+    patient: Patient,
+    values: Mapping[str, Any],
+    request: HttpRequest | None = None,
+    stop_current: CourseStop | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
 ) -> BoneTherapyCourse:
     """A physician plans or starts a course of bone-protective therapy.
 
     The same drug from the same start (or planned twice, not stopped) is the course already saved:
-    a double submit, refused.
+    a double submit, refused. A course at the same time as another one (two antiresorptives) is
+    refused, unless `stop_current` stops the other one first, in the same transaction.
+    `audit_extra` joins the creation's audit event (a safety override and its reason).
     """
+    patient_lock(patient.pk)
+    if stop_current is not None:
+        _stop_current(
+            actor=actor, patient=patient, stop=stop_current, drug=values["drug"], request=request
+        )
     same = BoneTherapyCourse.objects.filter(
         patient=patient, drug=values["drug"], entered_in_error=False
     )
@@ -57,6 +161,8 @@ def bone_therapy_start(
             "change that one instead"
         ),
         duplicate_field="drug",
+        also_check=lambda: _refuse_overlap(patient_id=patient.pk, values=values),
+        audit_extra=audit_extra,
     )
 
 
@@ -68,8 +174,12 @@ def bone_therapy_update(
     values: Mapping[str, Any],
     expected_version: int,
     request: HttpRequest | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
 ) -> BoneTherapyCourse:
-    """A physician changes or stops a course."""
+    """A physician changes or stops a course; refused if it would then run at the same time as
+    another course (checked under the patient's lock, before the version)."""
+    patient_lock(course.patient_id)
+    _refuse_overlap(patient_id=course.patient_id, values=values, course=course)
     return single_row_entry_update(
         actor=actor,
         entry=course,
@@ -77,6 +187,7 @@ def bone_therapy_update(
         fields=THERAPY_FIELDS,
         expected_version=expected_version,
         request=request,
+        audit_extra=audit_extra,
     )
 
 
@@ -87,6 +198,7 @@ def bone_therapy_dose_record(
     course: BoneTherapyCourse,
     given_on: date,
     request: HttpRequest | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
 ) -> BoneTherapyDose:
     """Record an injection or infusion given; refused if a dose that day is recorded already."""
     patient_lock(course.patient_id)
@@ -112,7 +224,7 @@ def bone_therapy_dose_record(
         request=request,
         obj=dose,
         patient=course.patient,
-        changes={"given_on": given_on, "course": course.pk},
+        changes={"given_on": given_on, "course": course.pk, **(audit_extra or {})},
     )
     patient_assessment_refresh(patient=course.patient)
     return dose

@@ -118,7 +118,12 @@ def test_four_submits_of_one_dose_store_one_dose(ward: Site, jane: Patient) -> N
         patient=jane, drug="denosumab", start_date=TODAY - timedelta(days=200)
     )
     url = reverse("monitoring:dose_create", args=[jane.pk, course.pk])
-    given = {"given_on": (TODAY - timedelta(days=1)).isoformat()}
+    # No labs: the pre-treatment checks fail, overridden with a reason.
+    given = {
+        "given_on": (TODAY - timedelta(days=1)).isoformat(),
+        "safety_override": "on",
+        "override_reason": "labs checked at the other hospital",
+    }
     nurses = clients(ward, "nurse", 4)
     refused = one_winner(at_once([lambda c=c: c.post(url, given) for c in nurses]))
     for response in refused:
@@ -232,6 +237,24 @@ def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -
     refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in physicians]))
     for response in refused:
         assert "is already recorded" in response.text
+    assert BoneTherapyCourse.objects.filter(patient=jane).count() == 1
+    assert created_events(BoneTherapyCourse) == 1
+
+
+def test_two_antiresorptives_started_at_once_store_one_course(ward: Site, jane: Patient) -> None:
+    """Two physicians start different drugs at the same moment: the second sees the first under
+    the patient's lock and is refused; never two antiresorptives at once."""
+    url = reverse("monitoring:therapy_create", args=[jane.pk])
+    start = (TODAY - timedelta(days=1)).isoformat()
+    first, second = clients(ward, "physician", 2)
+    responses = at_once(
+        [
+            lambda: first.post(url, {"drug": "alendronate", "start_date": start}),
+            lambda: second.post(url, {"drug": "risedronate", "start_date": start}),
+        ]
+    )
+    (refused,) = one_winner(responses)
+    assert "two antiresorptives are never given together" in refused.text
     assert BoneTherapyCourse.objects.filter(patient=jane).count() == 1
     assert created_events(BoneTherapyCourse) == 1
 

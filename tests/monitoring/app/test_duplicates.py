@@ -35,6 +35,8 @@ from tests.html_forms import posted_data
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+# The pre-treatment checks fail without labs: the override a physician or nurse gives with a reason.
+OVERRIDE = {"safety_override": "on", "override_reason": "labs checked at the other hospital"}
 SAMPLED = TODAY - timedelta(days=3)
 
 
@@ -121,7 +123,7 @@ def test_a_dose_saved_twice_is_refused(
     nurse_client: Client, patient: Patient, denosumab: BoneTherapyCourse
 ) -> None:
     url = reverse("monitoring:dose_create", args=[patient.pk, denosumab.pk])
-    given = {"given_on": (TODAY - timedelta(days=10)).isoformat()}
+    given = {"given_on": (TODAY - timedelta(days=10)).isoformat(), **OVERRIDE}
     assert nurse_client.post(url, given).status_code == 302
     response = nurse_client.post(url, given)
     assert response.status_code == 200
@@ -321,7 +323,7 @@ def test_a_therapy_course_saved_twice_is_refused(
     physician_client: Client, patient: Patient, start: object
 ) -> None:
     url = reverse("monitoring:therapy_create", args=[patient.pk])
-    data = {"drug": "denosumab", "dose": "60 mg"}
+    data = {"drug": "denosumab", "dose": "60 mg", **OVERRIDE}
     if start is not None:
         data["start_date"] = SAMPLED.isoformat()
     assert physician_client.post(url, data).status_code == 302
@@ -342,7 +344,9 @@ def test_a_new_course_of_the_same_drug_after_a_stop_is_not_a_duplicate(
         stop_date=SAMPLED - timedelta(days=10),
     )
     url = reverse("monitoring:therapy_create", args=[patient.pk])
-    response = physician_client.post(url, {"drug": "denosumab", "start_date": SAMPLED.isoformat()})
+    response = physician_client.post(
+        url, {"drug": "denosumab", "start_date": SAMPLED.isoformat(), **OVERRIDE}
+    )
     assert response.status_code == 302
 
 

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 TOMORROW = TODAY + timedelta(days=1)
+# The pre-treatment checks fail without labs: the override given with a reason.
+OVERRIDE = {"safety_override": "on", "override_reason": "labs checked at the other hospital"}
 
 
 @pytest.fixture
@@ -370,6 +372,7 @@ class TestTherapyAndDoses:
             "dose": "60 mg every 6 months",
             "start_date": (TODAY - timedelta(days=200)).isoformat(),
             "dental_review_date": (TODAY - timedelta(days=220)).isoformat(),
+            **OVERRIDE,
             **overrides,
         }
         response = physician_client.post(
@@ -391,11 +394,11 @@ class TestTherapyAndDoses:
         assert codes & {"DENOSUMAB_DUE", "DENOSUMAB_OVERDUE"}
         client.force_login(nurse)
         url = reverse("monitoring:dose_create", args=[patient.pk, course.pk])
-        assert client.post(url, {"given_on": TODAY.isoformat()}).status_code == 302
+        assert client.post(url, {"given_on": TODAY.isoformat(), **OVERRIDE}).status_code == 302
         assert BoneTherapyDose.objects.get().given_on == TODAY
         codes = {code for code, _ in open_codes(patient)}
         assert not codes & {"DENOSUMAB_DUE", "DENOSUMAB_OVERDUE", "DENOSUMAB_REBOUND_RISK"}
-        again = client.post(url, {"given_on": TODAY.isoformat()})
+        again = client.post(url, {"given_on": TODAY.isoformat(), **OVERRIDE})
         assert "already recorded" in again.context["form"].errors["given_on"][0]
         early = client.post(url, {"given_on": (TODAY - timedelta(days=300)).isoformat()})
         assert "cannot precede it" in early.context["form"].errors["given_on"][0]

@@ -85,6 +85,24 @@ def _owed(*, taken: bool, outdated: bool) -> Expected:
     return EntryConflictError if taken else ConcurrentEditError if outdated else None
 
 
+def _span(start: date | None, stop: date | None) -> tuple[date, date]:
+    """The days a course runs: from its start (a planned one, from today) until its stop."""
+    return (start or TODAY, stop or date.max)
+
+
+def _runs_with(pk: int, start: date | None, stop: date | None, exclude: int = 0) -> set[int]:
+    """The other courses that would run at the same time (two antiresorptives: refused)."""
+    begin, end = _span(start, stop)
+    courses = BoneTherapyCourse.objects.filter(patient_id=pk, entered_in_error=False)
+    return {
+        course.pk
+        for course in courses
+        if course.pk != exclude
+        and _span(course.start_date, course.stop_date)[0] < end
+        and begin < _span(course.start_date, course.stop_date)[1]
+    }
+
+
 class ServiceMachine(RuleBasedStateMachine):
     world: ClassVar[steps.World]
 
@@ -272,11 +290,12 @@ class ServiceMachine(RuleBasedStateMachine):
             same = same.filter(start_date=None, stop_date=None)
         else:
             same = same.filter(start_date=values["start_date"])
+        together = _runs_with(self.patient_pk, values["start_date"], values["stop_date"])
         self.attempt(
             lambda: bone_therapy_start(
                 actor=self.world.physician, patient=self.patient(), values=values
             ),
-            EntryConflictError if same.exists() else None,
+            EntryConflictError if same.exists() or together else None,
         )
 
     @rule(data=st.data(), values=steps.therapy_values(TODAY), outdated=st.booleans())
@@ -286,6 +305,9 @@ class ServiceMachine(RuleBasedStateMachine):
         given = course.doses.filter(entered_in_error=False).order_by("given_on").first()
         if given and values["start_date"] and given.given_on < values["start_date"]:
             values["start_date"] = given.given_on  # the form refuses a start after a dose
+        # A change is refused when it makes the course run at the same time as another.
+        before = _runs_with(self.patient_pk, course.start_date, course.stop_date, course.pk)
+        after = _runs_with(self.patient_pk, values["start_date"], values["stop_date"], course.pk)
         self.attempt(
             lambda: bone_therapy_update(
                 actor=self.world.physician,
@@ -293,7 +315,7 @@ class ServiceMachine(RuleBasedStateMachine):
                 values=values,
                 expected_version=steps.form_version(course.version, outdated),
             ),
-            _owed(taken=False, outdated=outdated),
+            _owed(taken=bool(after - before), outdated=outdated),
         )
 
     @rule(data=st.data(), twice=st.booleans())

@@ -1,0 +1,275 @@
+"""The pre-treatment checklist: what the rules' gates would say if the drug were started or the
+dose given.
+
+A what-if assessment: the patient's history plus the planned course (or dose), run through
+`domain.assess` unchanged, then the gate alerts read back, one check each: vitamin D (VITD),
+albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review (DENTAL). The rules
+stay the one statement of each threshold; this module only decides which of their alerts stop a
+save until a physician overrides them with a reason.
+"""
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.utils import timezone
+
+from monitoring import domain
+from monitoring.assessment.history import history_from_records
+from monitoring.domain import AlertCode, Analyte, RuleId
+from monitoring.domain.types import PARENTERAL_DRUGS
+from monitoring.models import BoneTherapyCourse
+from monitoring.records.selectors import patients_with_records
+from patients.models import Patient
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    CAUTION = "caution"  # the rules note something, not enough to stop the drug
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    key: str
+    label: str
+    rule: RuleId
+    analytes: tuple[Analyte, ...]  # the lab the check reads, the first preferred on one date
+    codes: frozenset[AlertCode]
+
+
+CHECK_SPECS: tuple[CheckSpec, ...] = (
+    CheckSpec(
+        "vitamin_d",
+        "25-OH vitamin D",
+        RuleId.VITD,
+        (Analyte.VITAMIN_D_25OH,),
+        frozenset(
+            {
+                AlertCode.VITAMIN_D_DEFICIENT,
+                AlertCode.VITAMIN_D_INSUFFICIENT,
+                AlertCode.VITAMIN_D_NOT_MEASURED,
+            }
+        ),
+    ),
+    CheckSpec(
+        "calcium",
+        "Albumin-adjusted calcium",
+        RuleId.CA_LOW,
+        (Analyte.CALCIUM,),
+        frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED}),
+    ),
+    CheckSpec(
+        "renal",
+        "Kidney function (creatinine clearance or eGFR)",
+        RuleId.RENAL,
+        (Analyte.CRCL, Analyte.EGFR),
+        frozenset(
+            {
+                AlertCode.RENAL_CONTRAINDICATION,
+                AlertCode.RENAL_DOSE_CHECK,
+                AlertCode.RENAL_FUNCTION_UNKNOWN,
+                AlertCode.HYPOCALCEMIA_RISK_RENAL,
+            }
+        ),
+    ),
+    CheckSpec(
+        "dental",
+        "Dental review",
+        RuleId.DENTAL,
+        (),
+        frozenset({AlertCode.DENTAL_REVIEW_MISSING}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    rule: RuleId
+    status: CheckStatus
+    value: str  # the latest value with its unit, or "" when there is none
+    date: date | None  # the date of that value
+    messages: tuple[str, ...]  # the rules' alerts of this check, as they would be raised
+
+    @property
+    def failed(self) -> bool:
+        return self.status is CheckStatus.FAILED
+
+
+@dataclass(frozen=True)
+class Checklist:
+    drug: domain.BoneTherapyDrug
+    as_of: date
+    checks: tuple[Check, ...]
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if check.failed)
+
+    @property
+    def drug_name(self) -> str:
+        return self.drug.replace("_", " ")
+
+    def audit_summary(self) -> list[dict[str, str]]:
+        """The failed checks as the audit trail keeps them with an override."""
+        return [
+            {
+                "check": check.key,
+                "rule": str(check.rule),
+                "value": check.value,
+                "date": check.date.isoformat() if check.date else "",
+                "messages": " ".join(check.messages),
+            }
+            for check in self.failed
+        ]
+
+
+def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> CheckStatus:
+    """Failed from a warning up; vitamin D never measured fails before zoledronic acid or
+    denosumab (the rules raise it as information, as it concerns every patient)."""
+    if not alerts:
+        return CheckStatus.PASSED
+    for alert in alerts:
+        if alert.severity.rank >= domain.Severity.WARNING.rank:
+            return CheckStatus.FAILED
+        if alert.code is AlertCode.VITAMIN_D_NOT_MEASURED and drug in PARENTERAL_DRUGS:
+            return CheckStatus.FAILED
+    return CheckStatus.CAUTION
+
+
+def _latest_lab(
+    history: domain.History, analytes: tuple[Analyte, ...], as_of: date
+) -> tuple[str, date | None]:
+    """The latest result of `analytes` on or before `as_of`; on one date the first analyte, then
+    the lowest value, as the rules pick it."""
+    results = [lab for lab in history.labs if lab.analyte in analytes and lab.date <= as_of]
+    if not results:
+        return "", None
+    lab = max(results, key=lambda lab: (lab.date, -analytes.index(lab.analyte), -lab.value))
+    return f"{lab.value.normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}", lab.date
+
+
+def checklist(
+    history: domain.History,
+    *,
+    course: domain.BoneTherapyCourse,
+    replaces: Sequence[tuple[domain.BoneTherapyCourse | None, domain.BoneTherapyCourse]] = (),
+    as_of: date,
+) -> Checklist:
+    """The checks of `course` (planned, started or given a dose) as of `as_of`.
+
+    `replaces` pairs a course of the history (None: a new one) with what it becomes; `course`
+    itself is one of the new values. The rules run on the history so changed.
+    """
+    courses = list(history.bone_therapy)
+    for old, new in replaces:
+        if old is not None and old in courses:
+            courses[courses.index(old)] = new
+        else:
+            courses.append(new)
+    planned = dataclasses.replace(history, bone_therapy=tuple(courses))
+    assessment = domain.assess(planned, as_of=as_of)
+    checks = []
+    for spec in CHECK_SPECS:
+        alerts = [alert for alert in assessment.alerts if alert.code in spec.codes]
+        if spec.key == "dental":
+            review = course.dental_review_date
+            value, when = ("done" if review else "", review)
+        else:
+            value, when = _latest_lab(history, spec.analytes, as_of)
+        checks.append(
+            Check(
+                key=spec.key,
+                label=spec.label,
+                rule=spec.rule,
+                status=_status(alerts, course.drug),
+                value=value,
+                date=when,
+                messages=tuple(alert.message for alert in alerts),
+            )
+        )
+    return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))
+
+
+def patient_history(patient: Patient) -> domain.History:
+    return history_from_records(patients_with_records([patient.pk]).get())
+
+
+def domain_course(course: BoneTherapyCourse) -> domain.BoneTherapyCourse:
+    """A course as the history holds it (doses given, not entered in error)."""
+    return domain.BoneTherapyCourse(
+        drug=domain.BoneTherapyDrug(course.drug),
+        start_date=course.start_date,
+        stop_date=course.stop_date,
+        stop_reason=course.stop_reason or None,
+        dose=course.dose or None,
+        doses=tuple(
+            course.doses.filter(entered_in_error=False)
+            .order_by("given_on", "id")
+            .values_list("given_on", flat=True)
+        ),
+        dental_review_date=course.dental_review_date,
+    )
+
+
+def _find(history: domain.History, course: BoneTherapyCourse) -> domain.BoneTherapyCourse | None:
+    """The history's course of this record: same drug and dates (the history has no ids)."""
+    for candidate in history.bone_therapy:
+        if (candidate.drug, candidate.start_date, candidate.stop_date) == (
+            course.drug,
+            course.start_date,
+            course.stop_date,
+        ):
+            return candidate
+    return None
+
+
+def course_checklist(
+    *,
+    patient: Patient,
+    values: dict[str, object],
+    editing: BoneTherapyCourse | None = None,
+    stopping: tuple[BoneTherapyCourse, date] | None = None,
+) -> Checklist:
+    """The checklist of a course as the therapy form would save it.
+
+    `editing`: the record the form changes; `stopping`: a course the same save stops (a switch).
+    """
+    history = patient_history(patient)
+    start = values.get("start_date")
+    start = start if isinstance(start, date) else None
+    stop = values.get("stop_date")
+    review = values.get("dental_review_date")
+    edited = _find(history, editing) if editing is not None else None
+    new = domain.BoneTherapyCourse(
+        drug=domain.BoneTherapyDrug(str(values["drug"])),
+        start_date=start,
+        stop_date=stop if isinstance(stop, date) else None,
+        dose=str(values.get("dose") or "") or None,
+        doses=edited.doses if edited is not None else (),
+        dental_review_date=review if isinstance(review, date) else None,
+    )
+    replaces: list[tuple[domain.BoneTherapyCourse | None, domain.BoneTherapyCourse]] = [
+        (edited, new)
+    ]
+    if stopping is not None:
+        current = _find(history, stopping[0])
+        if current is not None:
+            replaces.append((current, dataclasses.replace(current, stop_date=stopping[1])))
+    # A course started today or earlier is judged today; a later start, on its day.
+    as_of = max(timezone.localdate(), start) if start else timezone.localdate()
+    return checklist(history, course=new, replaces=replaces, as_of=as_of)
+
+
+def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
+    """The checklist of a dose of `course` given on `given_on`."""
+    history = patient_history(patient)
+    current = _find(history, course) or domain_course(course)
+    given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
+    as_of = max(timezone.localdate(), given_on)
+    old = current if current in history.bone_therapy else None
+    return checklist(history, course=given, replaces=[(old, given)], as_of=as_of)

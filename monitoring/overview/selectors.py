@@ -9,6 +9,7 @@ aggregates over those patients' stored assessments and open alerts.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -26,6 +27,8 @@ from monitoring.models import (
 from monitoring.models.choices import SEVERITY_RANK, RiskCategory, Severity
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
+
+TENTH = Decimal("0.1")
 
 
 def followed_patients(*, user: User, site: Site | None = None) -> QuerySet[Patient]:
@@ -115,10 +118,10 @@ def last_dashboard_visit(*, user: User) -> dt.datetime | None:
     return views.aggregate(last=Max("at"))["last"]
 
 
-def lowest_t_scores(patient_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, Any]]]:
+def lowest_t_scores(patient_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, Decimal]]]:
     """Each patient's lowest T-score per valid scan (current measurements), oldest scan first:
     the points of the dashboard's sparklines, in one query for the page's rows."""
-    points: dict[int, list[tuple[dt.date, Any]]] = {pk: [] for pk in patient_ids}
+    points: dict[int, list[tuple[dt.date, Decimal]]] = {pk: [] for pk in patient_ids}
     rows = (
         DexaMeasurement.objects.filter(
             scan__patient_id__in=list(points), scan__entered_in_error=False
@@ -128,7 +131,9 @@ def lowest_t_scores(patient_ids: Iterable[int]) -> dict[int, list[tuple[dt.date,
         .order_by("scan__scan_date", "scan_id")
     )
     for row in rows:
-        points[row["scan__patient_id"]].append((row["scan__scan_date"], row["lowest"]))
+        # Quantized: SQLite's MIN drops the column's decimal places.
+        lowest = Decimal(row["lowest"]).quantize(TENTH)
+        points[row["scan__patient_id"]].append((row["scan__scan_date"], lowest))
     return points
 
 

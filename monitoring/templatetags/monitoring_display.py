@@ -213,7 +213,7 @@ ALWAYS_RULE = "ALWAYS"
 
 
 @register.filter
-def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[Any]:
+def triaged(recommendations: Iterable[Any] | None, open_alerts: Iterable[Any]) -> list[Any]:
     """Recommendations in the order a clinician acts on them: those of a rule that also raised a
     critical or high open alert first (worst first), then the other specific ones, then the
     advice every patient gets; the rules' order is kept within each group."""
@@ -231,4 +231,4 @@ def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[
         worst = max((rank_of_rule.get(rule, 0) for rule in rules), default=0)
         return (0, -worst) if worst >= high else (1, 0)
 
-    return sorted(recommendations, key=order)
+    return sorted(recommendations or (), key=order)  # none stored yet: none

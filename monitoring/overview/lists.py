@@ -135,14 +135,27 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
     return overview.worklist_items(user=request.user, until=f["until"], site=f["site"])
 
 
-def _marked(items: Any, today: dt.date) -> list[ScheduledItem]:
-    """The items with `days_late` (negative: days left) and `overdue` for the templates."""
+DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
+
+
+def _marked(items: Any, today: dt.date) -> list[Any]:
+    """The items with `days_late` (negative: days left), `overdue` and, for a dose, the course
+    whose dose form "Record dose" opens (`dose_course`), for the templates."""
     marked: list[Any] = list(items)
+    courses = overview.current_dosed_courses({item.patient_id for item in marked})
     for item in marked:
         item.days_late = (today - item.due).days
         item.days_left = -item.days_late
         item.overdue = item.days_late > 0
+        item.dose_course = courses.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
     return marked
+
+
+def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
+    """A page of the work open alerts ask for (dental review, bloods, therapy decision)."""
+    page = Paginator(overview.alert_work(user=request.user, site=f["site"]), 50).get_page(number)
+    page.object_list = _marked(overview.with_patients(list(page.object_list)), f["today"])
+    return page
 
 
 def _filters(f: dict[str, Any]) -> dict[str, Any]:
@@ -156,11 +169,18 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, f = _worklist(request)
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
     items = _marked(page.object_list, f["today"])
-    _audited(request, "worklist", [item.patient_id for item in items])
+    work = _alert_work(request, f, request.GET.get("work_page"))
+    _audited(
+        request,
+        "worklist",
+        [item.patient_id for item in items] + [row.patient_id for row in work.object_list],
+    )
     context = {
         "form": form,
         "page": page,
         "items": items,
+        "work": work,
+        "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
         "print_query": _query_without(request, "page"),
         **f,
@@ -173,15 +193,19 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
     items = _marked(_items(request, f), f["today"])
+    work = _marked(
+        overview.with_patients(overview.alert_work(user=request.user, site=f["site"])), f["today"]
+    )
     worklist_export_record(
         actor=request.user,
         export="worklist printout",
         filters=_filters(f),
-        rows=len(items),
-        patient_ids=[item.patient_id for item in items],
+        rows=len(items) + len(work),
+        patient_ids=[item.patient_id for item in [*items, *work]],
         request=request,
     )
-    return render(request, "monitoring/worklist_print.html", {"items": items, **f})
+    context = {"items": items, "work_rows": work, **f}
+    return render(request, "monitoring/worklist_print.html", context)
 
 
 CSV_COLUMNS = ["due", "status", "days_overdue", "item", "mrn", "name", "site", "birth_date"]

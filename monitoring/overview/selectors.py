@@ -19,12 +19,14 @@ from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import (
     Alert,
+    BoneTherapyCourse,
     DexaMeasurement,
     DexaScan,
     PatientAssessment,
     ScheduledItem,
 )
-from monitoring.models.choices import SEVERITY_RANK, RiskCategory, Severity
+from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
+from monitoring.overview.alert_work import WORK_OF_ALERT, AlertWork, alert_work_rows
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
 
@@ -228,3 +230,39 @@ def worklist_items(
         .select_related("patient", "patient__site")
         .order_by("due", "item", "patient__mrn", "pk")
     )
+
+
+def alert_work(*, user: User, site: Site | None = None) -> list[AlertWork]:
+    """The work open alerts ask for (dental review, bloods, therapy decisions), for the user's
+    followed patients, the longest waiting first: one query of the alerts' few columns."""
+    alerts = (
+        Alert.objects.filter(
+            patient__in=followed_patients(user=user, site=site),
+            cleared_at__isnull=True,
+            code__in=list(WORK_OF_ALERT),
+        )
+        .values("patient_id", "code", "raised_at", "acknowledged_at")
+        .order_by()
+    )
+    return alert_work_rows(alerts)
+
+
+def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
+    """`rows` (a page of them) with their patients and sites, in one query."""
+    patients = Patient.objects.select_related("site").in_bulk([row.patient_id for row in rows])
+    for row in rows:
+        row.patient = patients[row.patient_id]
+    return rows
+
+
+def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """The started, unstopped course of each dosed drug of these patients (patient, drug -> course
+    id), where the worklist's "Record dose" leads; one query for the page's rows."""
+    courses = BoneTherapyCourse.objects.filter(
+        patient_id__in=list(patient_ids),
+        drug__in=list(DOSED_DRUGS),
+        entered_in_error=False,
+        start_date__isnull=False,
+        stop_date__isnull=True,
+    ).order_by("start_date", "pk")
+    return {(c.patient_id, c.drug): c.pk for c in courses}  # the latest started wins

@@ -232,3 +232,15 @@ def triaged(recommendations: Iterable[Any] | None, open_alerts: Iterable[Any]) -
         return (0, -worst) if worst >= high else (1, 0)
 
     return sorted(recommendations or (), key=order)  # none stored yet: none
+
+
+@register.filter
+def lateness(days: int) -> str:
+    """How late, in the unit a clinician reads: days for two weeks, then weeks up to 8 weeks,
+    then months ("3 weeks", "5 months")."""
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days <= 8 * 7:
+        return f"{days // 7} weeks"
+    months = days * 12 // 365
+    return f"{months} month{'s' if months != 1 else ''}"

@@ -51,7 +51,7 @@ class AlertWork:
 
     def get_item_display(self) -> str:
         label = LABELS[self.item]
-        return f"{label} ({', '.join(self.measure)})" if self.measure else label
+        return f"{label} ({', '.join(sorted(self.measure))})" if self.measure else label
 
 
 def alert_work_rows(alerts: Iterable[Mapping[str, Any]]) -> list[AlertWork]:

@@ -116,12 +116,9 @@ def alert_group_acknowledge_view(
                 messages.warning(request, str(error))
                 return redirect(page)
             else:
-                sites = len(form.cleaned_data["alert"])
-                messages.success(
-                    request,
-                    f"Acknowledged: {code_label(code)}"
-                    + (f" ({sites} sites)." if sites > 1 else "."),
-                )
+                n = len(form.cleaned_data["alert"])
+                done = f"{code_label(code)} ({n} sites)" if n > 1 else code_label(code)
+                messages.success(request, f"Alert{'s' if n > 1 else ''} acknowledged: {done}.")
                 back = request.POST.get("next", "")
                 safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
                 return redirect(back if safe else page)

@@ -66,8 +66,8 @@ def alerts_acknowledge(
     # reassessment running now updates these alerts after locking them).
     assessments_lock([patient_id])
     fresh = list(
-        Alert.objects.select_for_update()
-        .select_related("patient", "acknowledged_by")
+        Alert.objects.select_for_update(of=("self",))  # the alerts only, not their patient
+        .select_related("patient")
         .filter(pk__in=alert_ids, patient_id=patient_id)
         .order_by("pk")
     )

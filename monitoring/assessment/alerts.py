@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from bonehealth.audit.services import audit_record
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.refresh import assessments_lock
 from monitoring.assessment.versions import patient_records_changed
-from monitoring.models import Alert
+from monitoring.models import Alert, PatientAssessment
 
 
 class AlertNotOpenError(Exception):
@@ -101,6 +102,13 @@ def alerts_acknowledge(
                 **({"group": sorted(alert_ids)} if len(fresh) > 1 else {}),
             },
         )
+    # The dashboard lists the patients with an unacknowledged alert first.
+    waiting = Alert.objects.filter(
+        patient_id=patient_id, cleared_at__isnull=True, acknowledged_at__isnull=True
+    ).aggregate(worst=Max("severity_rank"))["worst"]
+    PatientAssessment.objects.filter(patient_id=patient_id).update(
+        worst_unacknowledged_rank=waiting
+    )
     # The patient page shows who acknowledged them: its cached fragments are out of date.
     patient_records_changed([patient_id])
     return fresh

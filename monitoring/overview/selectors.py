@@ -12,7 +12,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
@@ -94,12 +107,12 @@ def dashboard_patients(
     narrow = DashboardFilter(**narrowed)
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
     # an alert at or above `min_rank` exactly when the worst one is.
-    unacknowledged = narrow.alerts("pk").filter(acknowledged_at__isnull=True)
+    unacknowledged = Q(assessment__worst_unacknowledged_rank__gte=narrow.min_rank)
     return (
         followed_patients(user=user, site=site)
         .filter(narrow.of_assessments("assessment__"))
         .annotate(
-            unacknowledged=Exists(unacknowledged),
+            unacknowledged=ExpressionWrapper(unacknowledged, output_field=BooleanField()),
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
         )

@@ -137,3 +137,32 @@ def test_the_dashboard_shows_the_group_and_links_to_its_acknowledgement(
     assert response["Location"] == back
     assert acknowledged(alerts) == [("physician", "reviewed")] * 3
     assert "— acknowledged" in physician_client.get(back).text
+
+
+def test_the_assessment_keeps_the_worst_unacknowledged_alert_for_the_dashboard(
+    physician, patient: Patient
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from monitoring.assessment.alerts import alert_acknowledge
+    from monitoring.assessment.refresh import assessments_refresh
+    from monitoring.models import PatientAssessment
+    from tests.factories import AromataseInhibitorCourseFactory
+
+    AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
+    now = timezone.now()
+    assessments_refresh([patient.pk], as_of=date(2024, 1, 10), now=now)
+    stored = PatientAssessment.objects.get(patient=patient)
+    first = list(Alert.objects.filter(cleared_at__isnull=True))
+    assert stored.worst_unacknowledged_rank == max(a.severity_rank for a in first)
+    for one in first:
+        alert_acknowledge(actor=physician, alert=one, note="booked")
+    stored.refresh_from_db()
+    assert stored.worst_unacknowledged_rank is None
+    assessments_refresh([patient.pk], as_of=date(2024, 1, 11), now=now + timedelta(days=1))
+    stored.refresh_from_db()
+    assert stored.worst_unacknowledged_rank is None  # the acknowledgement stands
+    assessments_refresh([patient.pk], as_of=date(2024, 7, 1), now=now + timedelta(days=200))
+    stored.refresh_from_db()
+    # A new alert (BASELINE_DEXA_MISSING, high, replacing the warning) needs acknowledging.
+    assert stored.worst_unacknowledged_rank == 2

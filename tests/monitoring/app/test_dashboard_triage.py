@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.models import DexaMeasurement
 from tests.conftest import login
 from tests.factories import DexaScanFactory, PatientFactory
@@ -29,9 +29,7 @@ def test_unacknowledged_alerts_come_before_acknowledged_worse_and_older_ones(
 ) -> None:  # type: ignore[no-untyped-def]
     seen = PatientFactory(site=site, mrn="SEEN")
     critical = alert(seen, "HYPOCALCEMIA", "critical", days_ago=30)
-    critical.acknowledged_at, critical.acknowledged_by = timezone.now(), physician
-    critical.acknowledgement_note = "calcium given"
-    critical.save()
+    alert_acknowledge(actor=physician, alert=critical, note="calcium given")
     alert(PatientFactory(site=site, mrn="OLDWARN"), "DEXA_OVERDUE", "warning", days_ago=300)
     alert(PatientFactory(site=site, mrn="NEWHIGH"), "BONE_THERAPY_INDICATED", "high", days_ago=0)
     response = physician_client.get(URL)

@@ -85,8 +85,7 @@ def alert_group_acknowledge_view(
     waiting = [alert for alert in group if alert.acknowledged_at is None]
     page = reverse("monitoring:patient", args=[pk])
     if request.method == "GET":
-        if not group:
-            raise Http404("No open alert of this code.")
+        # Nothing open (cleared since the link was drawn): the page says so.
         patient_record_view(actor=request.user, patient=patient, request=request)
     if waiting and not all(user_may_acknowledge(request.user, alert) for alert in waiting):
         raise PatientPermissionDenied(

@@ -166,3 +166,10 @@ def test_the_assessment_keeps_the_worst_unacknowledged_alert_for_the_dashboard(
     stored.refresh_from_db()
     # A new alert (BASELINE_DEXA_MISSING, high, replacing the warning) needs acknowledging.
     assert stored.worst_unacknowledged_rank == 2
+
+
+def test_the_group_page_of_a_cleared_code_says_so(nurse_client: Client, patient: Patient) -> None:
+    response = nurse_client.get(url(patient, "DEXA_OVERDUE"))
+    assert response.status_code == 200
+    assert "it has cleared" in response.text
+    assert "<textarea" not in response.text

@@ -13,10 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
+    Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -25,6 +24,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
 )
 
 from bonehealth.accounts.models import Site, User
@@ -112,7 +113,8 @@ def dashboard_patients(
         followed_patients(user=user, site=site)
         .filter(narrow.of_assessments("assessment__"))
         .annotate(
-            unacknowledged=ExpressionWrapper(unacknowledged, output_field=BooleanField()),
+            # Never NULL (PostgreSQL sorts a NULL first in a descending order).
+            unacknowledged=Case(When(unacknowledged, then=Value(True)), default=Value(False)),
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
         )

@@ -64,4 +64,9 @@ urlpatterns = [
         alerts.alert_acknowledge_view,
         name="alert_acknowledge",
     ),
+    path(
+        f"{P}alerts/<str:code>/acknowledge/",
+        alerts.alert_group_acknowledge_view,
+        name="alert_group_acknowledge",
+    ),
 ]

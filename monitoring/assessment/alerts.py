@@ -3,8 +3,11 @@
 The write; who may (`user_may_acknowledge`) is a read in monitoring.assessment.permissions.
 """
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -14,7 +17,7 @@ from bonehealth.audit.services import audit_record
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.refresh import assessments_lock
 from monitoring.assessment.versions import patient_records_changed
-from monitoring.models import Alert
+from monitoring.models import Alert, PatientAssessment
 
 
 class AlertNotOpenError(Exception):
@@ -40,32 +43,72 @@ def alert_acknowledge(
     A second acknowledgement (from a page opened before the first) is refused, not written over
     the first: the row lock makes two concurrent requests take turns, and the second sees the first.
     """
+    return alerts_acknowledge(
+        actor=actor, patient_id=alert.patient_id, alert_ids=[alert.pk], note=note, request=request
+    )[0]
+
+
+@transaction.atomic
+def alerts_acknowledge(
+    *,
+    actor: User,
+    patient_id: int,
+    alert_ids: Sequence[int],
+    note: str,
+    request: HttpRequest | None = None,
+) -> list[Alert]:
+    """Acknowledge some open alerts of one patient (a group of one code) with one note: all of
+    them or none, each stored and audited as if acknowledged alone.
+
+    The whole group is refused when the actor may not acknowledge one of its alerts (a high or
+    critical one needs a physician), when one has cleared, or when someone acknowledged one first.
+    """
     # The patient's assessment first, as every writer of their monitoring rows locks it (a
-    # reassessment running now updates this alert after locking it).
-    assessments_lock([alert.patient_id])
-    fresh = Alert.objects.select_for_update().get(pk=alert.pk)
-    if not user_may_acknowledge(actor, fresh):
-        raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
-    if fresh.cleared_at is not None:
-        raise AlertNotOpenError("This alert has cleared or been replaced; nothing to acknowledge.")
-    if fresh.acknowledged_at is not None:
-        raise AlertAlreadyAcknowledgedError(fresh)
-    fresh.acknowledged_at = timezone.now()
-    fresh.acknowledged_by = actor
-    fresh.acknowledgement_note = note
-    fresh.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
-    audit_record(
-        action=AuditAction.CHANGE,
-        actor=actor,
-        request=request,
-        obj=fresh,
-        patient=fresh.patient,
-        changes={
-            "acknowledged_at": [None, fresh.acknowledged_at],
-            "acknowledged_by": [None, actor.pk],
-            "acknowledgement_note": ["", note],
-        },
+    # reassessment running now updates these alerts after locking them).
+    assessments_lock([patient_id])
+    fresh = list(
+        Alert.objects.select_for_update(of=("self",))  # the alerts only, not their patient
+        .select_related("patient")
+        .filter(pk__in=alert_ids, patient_id=patient_id)
+        .order_by("pk")
     )
-    # The patient page shows who acknowledged it: its cached fragments are out of date.
-    patient_records_changed([fresh.patient_id])
+    if not fresh or len(fresh) != len(set(alert_ids)):
+        raise AlertNotOpenError(
+            "These alerts have cleared or been replaced; nothing to acknowledge."
+        )
+    if not all(user_may_acknowledge(actor, alert) for alert in fresh):
+        raise PermissionDenied("Only a physician may acknowledge a high or critical alert.")
+    if any(alert.cleared_at is not None for alert in fresh):
+        raise AlertNotOpenError("This alert has cleared or been replaced; nothing to acknowledge.")
+    for alert in fresh:
+        if alert.acknowledged_at is not None:
+            raise AlertAlreadyAcknowledgedError(alert)
+    now = timezone.now()
+    for alert in fresh:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor
+        alert.acknowledgement_note = note
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        audit_record(
+            action=AuditAction.CHANGE,
+            actor=actor,
+            request=request,
+            obj=alert,
+            patient=alert.patient,
+            changes={
+                "acknowledged_at": [None, now],
+                "acknowledged_by": [None, actor.pk],
+                "acknowledgement_note": ["", note],
+                **({"group": sorted(alert_ids)} if len(fresh) > 1 else {}),
+            },
+        )
+    # The dashboard lists the patients with an unacknowledged alert first.
+    waiting = Alert.objects.filter(
+        patient_id=patient_id, cleared_at__isnull=True, acknowledged_at__isnull=True
+    ).aggregate(worst=Max("severity_rank"))["worst"]
+    PatientAssessment.objects.filter(patient_id=patient_id).update(
+        worst_unacknowledged_rank=waiting
+    )
+    # The patient page shows who acknowledged them: its cached fragments are out of date.
+    patient_records_changed([patient_id])
     return fresh

@@ -10,3 +10,15 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What was done or decided.",
     )
+
+
+class GroupAcknowledgeForm(AcknowledgeForm):
+    """One note for a group of alerts: the ids are those the clinician saw, so an alert raised
+    since (a new site) is not acknowledged unseen."""
+
+    alert = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, data: object = None, *, alert_ids: list[int]) -> None:
+        super().__init__(data or None)  # type: ignore[arg-type]
+        self.fields["alert"].choices = [(pk, pk) for pk in alert_ids]  # type: ignore[attr-defined]
+        self.fields["alert"].initial = alert_ids

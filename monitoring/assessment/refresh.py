@@ -133,6 +133,12 @@ def _worst(alerts: list[Alert]) -> WorstAlert:
     return rank, min(alert.raised_at for alert in alerts if alert.severity_rank == rank)
 
 
+def _worst_unacknowledged(alerts: list[Alert]) -> int | None:
+    """The worst severity rank of the open alerts nobody has acknowledged (the dashboard's
+    first key)."""
+    return max((a.severity_rank for a in alerts if a.acknowledged_at is None), default=None)
+
+
 def _sync_schedule(assessments: dict[int, domain.Assessment]) -> None:
     """Make the stored schedule rows equal each assessment's schedule, touching only what changed.
 
@@ -166,9 +172,11 @@ def _stored(
     worst: WorstAlert,
     followed_at: tuple[int, bool],
     unreviewed_scans: int,
+    worst_unacknowledged: int | None,
 ) -> PatientAssessment:
     lowest = assessment.lowest_t_score
     return PatientAssessment(
+        worst_unacknowledged_rank=worst_unacknowledged,
         site_id=followed_at[0],
         followed=followed_at[1],
         unreviewed_scans=unreviewed_scans,
@@ -267,6 +275,7 @@ def assessments_refresh(
             _worst(still_open[pk]),
             followed_at[pk],
             unreviewed.get(pk, 0),
+            _worst_unacknowledged(still_open[pk]),
         )
         for pk, assessment in assessments.items()
     ]
@@ -289,6 +298,7 @@ def assessments_refresh(
             "computed_next_dexa_due",
             "worst_alert_rank",
             "worst_alert_raised_at",
+            "worst_unacknowledged_rank",
             "data",
         ],
     )

@@ -1,10 +1,12 @@
-"""Acknowledging an alert from the patient page (and, later, the dashboard)."""
+"""Acknowledging an alert, or a patient's alerts of one code together, from the patient page
+and the dashboard."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -12,13 +14,14 @@ from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
     alert_acknowledge,
+    alerts_acknowledge,
 )
-from monitoring.assessment.forms import AcknowledgeForm
+from monitoring.assessment.forms import AcknowledgeForm, GroupAcknowledgeForm
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.labels import code_label
 from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused
-from patients.selectors import patients_for_user
+from patients.selectors import patient_get, patients_for_user
 from patients.services import patient_record_view
 
 
@@ -63,5 +66,71 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
         request,
         "monitoring/alert_acknowledge.html",
         {"alert": alert, "patient": alert.patient, "form": form},
+        status=status,
+    )
+
+
+@permission_required("monitoring.acknowledge_alert", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def alert_group_acknowledge_view(
+    request: AuthenticatedHttpRequest, pk: int, code: str
+) -> HttpResponse:
+    """The open alerts of one code of a patient (one per site), acknowledged with one note."""
+    patient = patient_get(user=request.user, pk=pk)
+    group = list(
+        Alert.objects.filter(patient=patient, code=code, cleared_at__isnull=True)
+        .select_related("acknowledged_by")
+        .order_by("-severity_rank", "raised_at", "id")
+    )
+    waiting = [alert for alert in group if alert.acknowledged_at is None]
+    page = reverse("monitoring:patient", args=[pk])
+    if request.method == "GET":
+        # Nothing open (cleared since the link was drawn): the page says so.
+        patient_record_view(actor=request.user, patient=patient, request=request)
+    if waiting and not all(user_may_acknowledge(request.user, alert) for alert in waiting):
+        raise PatientPermissionDenied(
+            "Only a physician may acknowledge a high or critical alert.", patient_id=pk
+        )
+    form = GroupAcknowledgeForm(request.POST or None, alert_ids=[alert.pk for alert in group])
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            if "alert" in form.errors:  # an alert shown has cleared since
+                messages.warning(request, "These alerts have changed; read them again.")
+                return redirect(page)
+        else:
+            try:
+                alerts_acknowledge(
+                    actor=request.user,
+                    patient_id=pk,
+                    alert_ids=form.cleaned_data["alert"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except AlertAlreadyAcknowledgedError as refused:
+                form.add_error("note", str(refused))
+                status = 409
+                group = [refused.alert if a.pk == refused.alert.pk else a for a in group]
+            except AlertNotOpenError as error:
+                messages.warning(request, str(error))
+                return redirect(page)
+            else:
+                n = len(form.cleaned_data["alert"])
+                done = f"{code_label(code)} ({n} sites)" if n > 1 else code_label(code)
+                messages.success(request, f"Alert{'s' if n > 1 else ''} acknowledged: {done}.")
+                back = request.POST.get("next", "")
+                safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+                return redirect(back if safe else page)
+    return render(
+        request,
+        "monitoring/alert_group_acknowledge.html",
+        {
+            "alerts": group,
+            "code": code,
+            "patient": patient,
+            "form": form,
+            "waiting": waiting,
+            "refused": status == 409,  # the note typed is shown, not offered again
+        },
         status=status,
     )

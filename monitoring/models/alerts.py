@@ -81,6 +81,10 @@ class PatientAssessment(models.Model):
     # was raised; kept by the alert sync so the dashboard orders by an index, not by subqueries.
     worst_alert_rank = models.PositiveSmallIntegerField(null=True)
     worst_alert_raised_at = models.DateTimeField(null=True)
+    # The worst open alert nobody has acknowledged (severity rank), kept by the alert sync and by
+    # each acknowledgement: the dashboard lists the patients with one first, from this row alone
+    # (a subquery per patient to find them is what bench/README.md measured at 174 ms).
+    worst_unacknowledged_rank = models.PositiveSmallIntegerField(null=True)
     # Copied from the patient by every assessment (a change of follow-up or an error-mark
     # reassesses the patient), so the dashboard counts the followed patients of a site from this
     # table's indexes alone: on active follow-up and not entered in error.

@@ -6,7 +6,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import Site
-from monitoring.models.choices import Severity
+from monitoring.domain.types import AlertCode
+from monitoring.labels import code_label
+from monitoring.models.choices import RiskCategory, Severity
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -43,9 +45,11 @@ class _SiteFilterForm(forms.Form):
             field.widget.attrs["class"] = css
 
     def chosen(self, name: str, default: object = None) -> object:
-        """The cleaned value of a field, or `default` when absent or invalid."""
-        if not self.is_bound or not self.is_valid():
+        """The cleaned value of a field, or `default` when absent or invalid (an invalid field is
+        named next to it and ignored; the other fields still apply)."""
+        if not self.is_bound:
             return default
+        self.is_valid()  # cleans every field; an invalid one is left out of cleaned_data
         value = self.cleaned_data.get(name)
         return default if value in (None, "") else value
 
@@ -54,6 +58,17 @@ class DashboardFilterForm(_SiteFilterForm):
     severity = forms.ChoiceField(
         label="Severity at least",
         choices=[("", "Any"), *reversed(Severity.choices)],
+        required=False,
+    )
+    risk = forms.ChoiceField(
+        label="Risk category", choices=[("", "Any"), *RiskCategory.choices], required=False
+    )
+    code = forms.ChoiceField(
+        label="Alert",
+        choices=[
+            ("", "Any"),
+            *sorted(((c.value, code_label(c.value)) for c in AlertCode), key=lambda c: c[1]),
+        ],
         required=False,
     )
 

@@ -20,8 +20,10 @@ from bonehealth.replica import replica_reads
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.overview import selectors as overview
+from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
+from monitoring.overview.sparkline import t_score_sparkline
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -57,6 +59,29 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
     return paginator.get_page(number)
 
 
+def _dashboard_rows(
+    request: AuthenticatedHttpRequest, shown: list[Any], severity: str | None
+) -> list[dict[str, Any]]:
+    """The rows of the page: each patient with their open alerts grouped by code (the new ones
+    since the user's last visit marked) and their lowest T-score per scan as a sparkline."""
+    ids = [p.pk for p in shown]
+    alerts = overview.open_alerts_of(ids, min_severity=severity)
+    points = overview.lowest_t_scores(ids)
+    since = overview.last_dashboard_visit(user=request.user)
+    rows = []
+    for patient in shown:
+        groups = alert_groups(alerts[patient.pk], user=request.user, since=since)
+        rows.append(
+            {
+                "patient": patient,
+                "groups": groups,
+                "new": any(group.new for group in groups),
+                "sparkline": t_score_sparkline(points[patient.pk]),
+            }
+        )
+    return rows
+
+
 @require_GET
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
@@ -64,14 +89,15 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
     severity: str | None = form.chosen("severity")  # type: ignore[assignment]
-    counts = overview.dashboard_counts(user=request.user, site=site, min_severity=severity)
-    patients = overview.dashboard_patients(user=request.user, site=site, min_severity=severity)
+    narrowed = {"min_severity": severity, "risk": form.chosen("risk"), "code": form.chosen("code")}
+    counts = overview.dashboard_counts(user=request.user, site=site, **narrowed)
+    patients = overview.dashboard_patients(user=request.user, site=site, **narrowed)
     scans = overview.scans_awaiting_review(user=request.user, site=site)
     page = _counted_page(
         patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
     )
     shown = list(page.object_list)
-    alerts = overview.open_alerts_of([p.pk for p in shown], min_severity=severity)
+    rows = _dashboard_rows(request, shown, severity)
     scans_page = _counted_page(scans, counts.unreviewed_scans, 10, request.GET.get("scans_page"))
     scans_page.object_list = list(scans_page.object_list)
     _audited(
@@ -82,11 +108,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "patient_rows": [(p, alerts[p.pk]) for p in shown],
+        "patient_rows": rows,
         "scans": scans_page,
         "risk_rows": _risk_rows(counts.risk),
         "code_counts": counts.alert_codes,
+        "narrowed": {key: value for key, value in narrowed.items() if value},
         "query": _query_without(request, "page"),
+        "risk_query": _query_without(request, "page", "risk"),
+        "code_query": _query_without(request, "page", "code"),
         "scans_query": _query_without(request, "scans_page"),
         "here": request.get_full_path(),
     }
@@ -106,14 +135,27 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
     return overview.worklist_items(user=request.user, until=f["until"], site=f["site"])
 
 
-def _marked(items: Any, today: dt.date) -> list[ScheduledItem]:
-    """The items with `days_late` (negative: days left) and `overdue` for the templates."""
+DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
+
+
+def _marked(items: Any, today: dt.date) -> list[Any]:
+    """The items with `days_late` (negative: days left), `overdue` and, for a dose, the course
+    whose dose form "Record dose" opens (`dose_course`), for the templates."""
     marked: list[Any] = list(items)
+    courses = overview.current_dosed_courses({item.patient_id for item in marked})
     for item in marked:
         item.days_late = (today - item.due).days
         item.days_left = -item.days_late
         item.overdue = item.days_late > 0
+        item.dose_course = courses.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
     return marked
+
+
+def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
+    """A page of the work open alerts ask for (dental review, bloods, therapy decision)."""
+    page = Paginator(overview.alert_work(user=request.user, site=f["site"]), 50).get_page(number)
+    page.object_list = _marked(overview.with_patients(list(page.object_list)), f["today"])
+    return page
 
 
 def _filters(f: dict[str, Any]) -> dict[str, Any]:
@@ -127,11 +169,18 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, f = _worklist(request)
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
     items = _marked(page.object_list, f["today"])
-    _audited(request, "worklist", [item.patient_id for item in items])
+    work = _alert_work(request, f, request.GET.get("work_page"))
+    _audited(
+        request,
+        "worklist",
+        [item.patient_id for item in items] + [row.patient_id for row in work.object_list],
+    )
     context = {
         "form": form,
         "page": page,
         "items": items,
+        "work": work,
+        "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
         "print_query": _query_without(request, "page"),
         **f,
@@ -144,15 +193,19 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
     items = _marked(_items(request, f), f["today"])
+    work = _marked(
+        overview.with_patients(overview.alert_work(user=request.user, site=f["site"])), f["today"]
+    )
     worklist_export_record(
         actor=request.user,
         export="worklist printout",
         filters=_filters(f),
-        rows=len(items),
-        patient_ids=[item.patient_id for item in items],
+        rows=len(items) + len(work),
+        patient_ids=[item.patient_id for item in [*items, *work]],
         request=request,
     )
-    return render(request, "monitoring/worklist_print.html", {"items": items, **f})
+    context = {"items": items, "work_rows": work, **f}
+    return render(request, "monitoring/worklist_print.html", context)
 
 
 CSV_COLUMNS = ["due", "status", "days_overdue", "item", "mrn", "name", "site", "birth_date"]

@@ -19,6 +19,7 @@ from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import charts
+from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.csp import chart_page
 from monitoring.overview.labs import lab_rows
 from monitoring.records import selectors
@@ -147,6 +148,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "patient": patient,
         "open_alerts": open_alerts,
+        "alert_groups": alert_groups(open_alerts, user=request.user),
         "scans": scans,
         "scan_forms": patient.assessment.unreviewed_scans > 0
         and request.user.has_perm("monitoring.sign_off_dexascan"),

@@ -9,22 +9,42 @@ aggregates over those patients' stored assessments and open alerts.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import (
     Alert,
+    BoneTherapyCourse,
     DexaMeasurement,
     DexaScan,
     PatientAssessment,
     ScheduledItem,
 )
-from monitoring.models.choices import SEVERITY_RANK, RiskCategory, Severity
+from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
+from monitoring.overview.alert_work import WORK_OF_ALERT, AlertWork, alert_work_rows
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
+
+TENTH = Decimal("0.1")
 
 
 def followed_patients(*, user: User, site: Site | None = None) -> QuerySet[Patient]:
@@ -47,29 +67,91 @@ def _open_alerts(min_rank: int) -> QuerySet[Alert]:
     return Alert.objects.filter(cleared_at__isnull=True, severity_rank__gte=min_rank)
 
 
-def dashboard_patients(
-    *, user: User, site: Site | None = None, min_severity: str | None = None
-) -> QuerySet[Patient]:
-    """Patients with open alerts (at or above `min_severity`), worst first, then oldest alert.
+@dataclass(frozen=True)
+class DashboardFilter:
+    """What the dashboard's list is narrowed to: severity at least, risk category, alert code."""
 
-    Each patient carries `worst_rank`, `oldest_worst` (when the oldest open alert of the worst
-    severity was raised) and `assessment` (without its JSON); their alerts are read for the rows
-    that have to be rendered (`open_alerts_of`).
+    min_severity: str | None = None
+    risk: str | None = None
+    code: str | None = None
+
+    @property
+    def min_rank(self) -> int:
+        return SEVERITY_RANK[Severity(self.min_severity)] if self.min_severity else 0
+
+    def alerts(self, patient_ref: str) -> QuerySet[Alert]:
+        """The open alerts the filter counts, of the patient at `patient_ref` of the outer query."""
+        alerts = _open_alerts(self.min_rank).filter(patient_id=OuterRef(patient_ref))
+        return alerts.filter(code=self.code) if self.code else alerts
+
+    def of_assessments(self, prefix: str = "") -> Q:
+        """The stored assessments (at `prefix`) of the patients the list shows."""
+        where = Q(**{f"{prefix}worst_alert_rank__gte": self.min_rank})
+        if self.risk:
+            where &= Q(**{f"{prefix}risk_category": self.risk})
+        if self.code:
+            where &= Q(Exists(self.alerts("pk" if prefix else "patient_id")))
+        return where
+
+
+def dashboard_patients(
+    *, user: User, site: Site | None = None, **narrowed: Any
+) -> QuerySet[Patient]:
+    """Patients with open alerts (narrowed by `DashboardFilter`): those with an alert nobody has
+    acknowledged first, then the worst, then the oldest alert.
+
+    Each patient carries `unacknowledged`, `worst_rank`, `oldest_worst` (when the oldest open alert
+    of the worst severity was raised) and `assessment` (without its JSON); their alerts are read
+    for the rows that have to be rendered (`open_alerts_of`). A new high alert of a patient whose
+    critical alert was acknowledged weeks ago comes before patients already seen to.
     """
-    min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
+    narrow = DashboardFilter(**narrowed)
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
     # an alert at or above `min_rank` exactly when the worst one is.
+    unacknowledged = Q(assessment__worst_unacknowledged_rank__gte=narrow.min_rank)
     return (
         followed_patients(user=user, site=site)
-        .filter(assessment__worst_alert_rank__gte=min_rank)
+        .filter(narrow.of_assessments("assessment__"))
         .annotate(
+            # Never NULL (PostgreSQL sorts a NULL first in a descending order).
+            unacknowledged=Case(When(unacknowledged, then=Value(True)), default=Value(False)),
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
         )
         .select_related("site", "assessment")
         .defer("assessment__data")
-        .order_by("-worst_rank", "oldest_worst", "mrn", "pk")
+        .order_by("-unacknowledged", "-worst_rank", "oldest_worst", "mrn", "pk")
     )
+
+
+def last_dashboard_visit(*, user: User) -> dt.datetime | None:
+    """When the user last looked at the dashboard before this sign-in (the audit trail records
+    every view): the alerts raised since are new to them. Pages of this visit do not count."""
+    views = AuditEvent.objects.filter(
+        actor=user, action=AuditAction.VIEW, changes__shown="dashboard"
+    )
+    if user.last_login is not None:
+        views = views.filter(at__lt=user.last_login)
+    return views.aggregate(last=Max("at"))["last"]
+
+
+def lowest_t_scores(patient_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, Decimal]]]:
+    """Each patient's lowest T-score per valid scan (current measurements), oldest scan first:
+    the points of the dashboard's sparklines, in one query for the page's rows."""
+    points: dict[int, list[tuple[dt.date, Decimal]]] = {pk: [] for pk in patient_ids}
+    rows = (
+        DexaMeasurement.objects.filter(
+            scan__patient_id__in=list(points), scan__entered_in_error=False
+        )
+        .values("scan_id", "scan__patient_id", "scan__scan_date")
+        .annotate(lowest=Min("t_score"))
+        .order_by("scan__scan_date", "scan_id")
+    )
+    for row in rows:
+        # Quantized: SQLite's MIN drops the column's decimal places.
+        lowest = Decimal(row["lowest"]).quantize(TENTH)
+        points[row["scan__patient_id"]].append((row["scan__scan_date"], lowest))
+    return points
 
 
 def open_alerts_of(
@@ -80,6 +162,7 @@ def open_alerts_of(
     alerts: dict[int, list[Alert]] = {pk: [] for pk in patient_ids}
     for alert in (
         _open_alerts(min_rank)
+        .select_related("acknowledged_by")
         .filter(patient_id__in=list(alerts))
         .order_by("-severity_rank", "raised_at", "id")
     ):
@@ -97,20 +180,20 @@ class DashboardCounts:
     unreviewed_scans: int = 0  # valid scans awaiting sign-off
 
 
-def dashboard_counts(
-    *, user: User, site: Site | None = None, min_severity: str | None = None
-) -> DashboardCounts:
+def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -> DashboardCounts:
     """Every count the dashboard shows, over the user's followed patients (two queries).
 
-    One conditional aggregate over the followed assessments (patients per risk category, with an
-    alert at or above `min_severity`, scans awaiting review), and one count of their open alerts
-    at or above `min_severity` per code, worst code first, then the most.
+    One conditional aggregate over the followed assessments (patients per risk category, the
+    patients the list shows, scans awaiting review), and one count of their open alerts at or
+    above the severity filter per code, worst code first, then the most. The counts by risk and
+    code are the links that narrow the list, so only the severity filter narrows them.
     """
-    min_rank = SEVERITY_RANK[Severity(min_severity)] if min_severity else 0
+    narrow = DashboardFilter(**narrowed)
+    min_rank = narrow.min_rank
     followed = followed_assessments(user=user, site=site)
     risk = [category.value for category in RiskCategory]
     totals = followed.aggregate(
-        alerting=Count("pk", filter=Q(worst_alert_rank__gte=min_rank)),
+        alerting=Count("pk", filter=narrow.of_assessments()),
         unreviewed=Sum("unreviewed_scans"),
         **{f"risk_{code}": Count("pk", filter=Q(risk_category=code)) for code in risk},
     )
@@ -162,3 +245,39 @@ def worklist_items(
         .select_related("patient", "patient__site")
         .order_by("due", "item", "patient__mrn", "pk")
     )
+
+
+def alert_work(*, user: User, site: Site | None = None) -> list[AlertWork]:
+    """The work open alerts ask for (dental review, bloods, therapy decisions), for the user's
+    followed patients, the longest waiting first: one query of the alerts' few columns."""
+    alerts = (
+        Alert.objects.filter(
+            patient__in=followed_patients(user=user, site=site),
+            cleared_at__isnull=True,
+            code__in=list(WORK_OF_ALERT),
+        )
+        .values("patient_id", "code", "raised_at", "acknowledged_at")
+        .order_by()
+    )
+    return alert_work_rows(alerts)
+
+
+def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
+    """`rows` (a page of them) with their patients and sites, in one query."""
+    patients = Patient.objects.select_related("site").in_bulk([row.patient_id for row in rows])
+    for row in rows:
+        row.patient = patients[row.patient_id]
+    return rows
+
+
+def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """The started, unstopped course of each dosed drug of these patients (patient, drug -> course
+    id), where the worklist's "Record dose" leads; one query for the page's rows."""
+    courses = BoneTherapyCourse.objects.filter(
+        patient_id__in=list(patient_ids),
+        drug__in=list(DOSED_DRUGS),
+        entered_in_error=False,
+        start_date__isnull=False,
+        stop_date__isnull=True,
+    ).order_by("start_date", "pk")
+    return {(c.patient_id, c.drug): c.pk for c in courses}  # the latest started wins

@@ -213,7 +213,7 @@ ALWAYS_RULE = "ALWAYS"
 
 
 @register.filter
-def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[Any]:
+def triaged(recommendations: Iterable[Any] | None, open_alerts: Iterable[Any]) -> list[Any]:
     """Recommendations in the order a clinician acts on them: those of a rule that also raised a
     critical or high open alert first (worst first), then the other specific ones, then the
     advice every patient gets; the rules' order is kept within each group."""
@@ -231,4 +231,16 @@ def triaged(recommendations: Iterable[Any], open_alerts: Iterable[Any]) -> list[
         worst = max((rank_of_rule.get(rule, 0) for rule in rules), default=0)
         return (0, -worst) if worst >= high else (1, 0)
 
-    return sorted(recommendations, key=order)
+    return sorted(recommendations or (), key=order)  # none stored yet: none
+
+
+@register.filter
+def lateness(days: int) -> str:
+    """How late, in the unit a clinician reads: days for two weeks, then weeks up to 8 weeks,
+    then months ("3 weeks", "5 months")."""
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days <= 8 * 7:
+        return f"{days // 7} weeks"
+    months = days * 12 // 365
+    return f"{months} month{'s' if months != 1 else ''}"

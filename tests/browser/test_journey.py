@@ -23,6 +23,7 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
 )
+from tests.monitoring.app.overview_data import alert
 
 pytestmark = [
     pytest.mark.browser,
@@ -104,7 +105,8 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     log_in(page, base, "physician")
     expect(page.get_by_role("heading", name="Alert dashboard")).to_be_visible()
     row = page.locator("table.table-dashboard tr", has_text="JOURNEY-1")
-    expect(row).to_contain_text("Significant BMD loss (Lumbar spine (L1-L4))")
+    expect(row).to_contain_text("Significant BMD loss: lumbar spine")
+    expect(row.get_by_role("img", name="Lowest T-score -1.2")).to_be_visible()  # the sparkline
     screenshot("01-dashboard")
     page.set_viewport_size({"width": 820, "height": 1180})  # a tablet
     screenshot("02-dashboard-tablet")
@@ -133,6 +135,45 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     alert = Alert.objects.get(patient=patient, code="SIGNIFICANT_BMD_LOSS", cleared_at=None)
     assert alert.acknowledged_by == world["physician"]
     assert "MDT" in alert.acknowledgement_note
+    assert csp_errors == []
+
+
+def test_alerts_of_one_code_are_one_card_acknowledged_with_one_note(
+    live_server: Any, page: Page, world: dict[str, Any], screenshot: Any
+) -> None:
+    base = live_server.url
+    patient: Patient = world["patient"]
+    alerts = [
+        alert(patient, "RAPID_BMD_LOSS", severity, days_ago=days, site=site)
+        for site, severity, days in (
+            ("lumbar_spine", "high", 3),
+            ("total_hip", "warning", 2),
+            ("femoral_neck", "warning", 1),
+        )
+    ]
+    csp_errors = _csp_errors(page)
+    log_in(page, base, "physician")
+    row = page.locator("table.table-dashboard tr", has_text="JOURNEY-1")
+    title = "Rapid BMD loss: lumbar spine, total hip, femoral neck"
+    expect(row).to_contain_text(title)
+    row.get_by_role("link", name="Journey Patient").click()
+    page.wait_for_load_state()
+    card = page.locator("article.alert-card", has_text=title)
+    expect(card).to_have_count(1)
+    expect(card.get_by_role("button", name=f"Acknowledge all 3 {title}")).to_be_visible()
+    screenshot("03b-alert-group")
+    note = card.get_by_label("Note (for all 3 sites)")
+    note.fill("Reviewed the three sites at MDT; denosumab planned.")
+    note.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_text("Alerts acknowledged: Rapid BMD loss (3 sites).")).to_be_visible()
+    stored = Alert.objects.filter(pk__in=[a.pk for a in alerts])
+    assert {(a.acknowledged_by, a.acknowledgement_note) for a in stored} == {
+        (world["physician"], "Reviewed the three sites at MDT; denosumab planned.")
+    }
+    expect(page.locator("article.alert-card", has_text=title)).to_contain_text(
+        "Acknowledged by physician"
+    )
     assert csp_errors == []
 
 

@@ -52,8 +52,12 @@ def summarise(patient: Patient) -> None:
         assessment.worst_alert_raised_at = min(
             a.raised_at for a in open_alerts if a.severity_rank == rank
         )
+        assessment.worst_unacknowledged_rank = max(
+            (a.severity_rank for a in open_alerts if a.acknowledged_at is None), default=None
+        )
     else:
         assessment.worst_alert_rank = assessment.worst_alert_raised_at = None
+        assessment.worst_unacknowledged_rank = None
     assessment.save()
 
 

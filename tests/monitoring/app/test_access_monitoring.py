@@ -47,6 +47,7 @@ def records(patient: Patient) -> dict[str, int]:
         "course": course.pk,
         "dose": dose.pk,
         "alert": alert.pk,
+        "alert_code": alert.code,
     }
 
 
@@ -79,6 +80,7 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:entry_mark_in_error", lambda r: [r["pk"], "frax", r["frax"]], CLINICIANS),
     ("monitoring:entry_mark_in_error", lambda r: [r["pk"], "therapy", r["course"]], PHYSICIAN),
     ("monitoring:alert_acknowledge", lambda r: [r["alert"]], CLINICIANS),
+    ("monitoring:alert_group_acknowledge", lambda r: [r["pk"], r["alert_code"]], CLINICIANS),
     # Site settings: administrators (and the nurses' read of scanner names stays on the DEXA form).
     ("monitoring:scanner_list", lambda r: [], ADMIN),
     ("monitoring:scanner_create", lambda r: [], ADMIN),

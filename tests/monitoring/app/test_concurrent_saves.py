@@ -179,6 +179,41 @@ def test_two_acknowledgements_at_once_keep_the_first(ward: Site, jane: Patient) 
     assert [event.username for event in events] == [winner]
 
 
+def test_two_group_acknowledgements_at_once_keep_the_first_for_every_site(
+    ward: Site, jane: Patient
+) -> None:
+    assessments_refresh([jane.pk])  # the assessment row an acknowledgement locks
+    alerts = [
+        Alert.objects.create(
+            patient=jane,
+            code="RAPID_BMD_LOSS",
+            site=site,
+            severity="warning",
+            severity_rank=1,
+            message="loss",
+            raised_at=timezone.now(),
+        )
+        for site in ("lumbar_spine", "total_hip", "femoral_neck")
+    ]
+    url = reverse("monitoring:alert_group_acknowledge", args=[jane.pk, "RAPID_BMD_LOSS"])
+    ids = [a.pk for a in alerts]
+    nurse, physician = clients(ward, "nurse", 1)[0], clients(ward, "physician", 1)[0]
+    responses = at_once(
+        [
+            lambda: nurse.post(url, {"note": "phoned the patient", "alert": ids}),
+            lambda: physician.post(url, {"note": "denosumab planned", "alert": ids}),
+        ]
+    )
+    (refused,) = one_winner(responses, refused_status=409)
+    winner = "nurse0" if responses[0].status_code == 302 else "physician0"
+    assert f"{winner} acknowledged this alert first" in refused.text
+    stored = Alert.objects.filter(pk__in=ids).select_related("acknowledged_by")
+    assert {a.acknowledged_by.username for a in stored} == {winner}  # never a mix
+    events = AuditEvent.objects.filter(object_type="monitoring.alert", action=AuditAction.CHANGE)
+    assert sorted(int(e.object_id) for e in events) == sorted(ids)
+    assert {e.username for e in events} == {winner}
+
+
 def test_two_registrations_of_one_mrn_store_one_patient(ward: Site) -> None:
     data = {
         "site": ward.pk,

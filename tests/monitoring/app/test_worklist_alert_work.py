@@ -1,0 +1,116 @@
+"""Issue 17: the work open alerts ask for reaches the worklist; Record dose opens the dose form;
+lateness reads in weeks or months."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import Alert, BoneTherapyCourse
+from monitoring.templatetags.monitoring_display import lateness
+from tests.factories import PatientFactory
+from tests.monitoring.app.overview_data import TODAY, alert, due, populate
+
+pytestmark = pytest.mark.django_db
+URL = reverse("monitoring:worklist")
+
+
+def _work(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.patient.mrn, r.get_item_display()) for r in response.context["work"].object_list]
+
+
+def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
+    nurse_client: Client, physician, site, other_site
+) -> None:  # type: ignore[no-untyped-def]
+    zol = PatientFactory(site=site, mrn="ZOL")
+    alert(zol, "DENTAL_REVIEW_MISSING", "warning", days_ago=30)
+    alert(zol, "CALCIUM_NOT_MEASURED", "warning", days_ago=20)
+    alert(zol, "RENAL_FUNCTION_UNKNOWN", "warning", days_ago=21)
+    start = PatientFactory(site=site, mrn="START")
+    alert(start, "BONE_THERAPY_INDICATED", "high", days_ago=200)
+    decided = PatientFactory(site=site, mrn="DECIDED")
+    seen = alert(decided, "BONE_THERAPY_INDICATED", "high", days_ago=300)
+    Alert.objects.filter(pk=seen.pk).update(
+        acknowledged_at=timezone.now(), acknowledged_by=physician, acknowledgement_note="declined"
+    )
+    alert(
+        PatientFactory(site=other_site, mrn="THEIRS"),
+        "DENTAL_REVIEW_MISSING",
+        "warning",
+        days_ago=1,
+    )
+    cleared = alert(
+        PatientFactory(site=site, mrn="CLEARED"), "CALCIUM_NOT_MEASURED", "warning", days_ago=5
+    )
+    Alert.objects.filter(pk=cleared.pk).update(cleared_at=timezone.now())
+    response = nurse_client.get(URL)
+    assert _work(response) == [
+        ("START", "Therapy decision (physician)"),
+        ("ZOL", "Dental review before the antiresorptive"),
+        ("ZOL", "Bloods before the infusion (calcium, renal function)"),
+    ]
+    assert "6 months overdue" in response.text
+    assert "4 weeks overdue" in response.text  # the dental review, raised 30 days ago
+    text = response.text.split('id="h-alert-work"')[1]
+    assert reverse("monitoring:labs_create", args=[zol.pk]) in text
+    assert reverse("monitoring:patient", args=[start.pk]) + "#h-alerts" in text
+    # The schedule's rows are those of the rules, unchanged.
+    assert list(response.context["items"]) == []
+    printed = nurse_client.get(reverse("monitoring:worklist_print"))
+    assert "Bloods before the infusion (calcium, renal function)" in printed.text
+
+
+def test_record_dose_opens_the_dose_form_of_the_current_course(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    on_denosumab = PatientFactory(site=site, mrn="DMAB")
+    course = BoneTherapyCourse.objects.create(
+        patient=on_denosumab, drug="denosumab", start_date=TODAY - dt.timedelta(days=200)
+    )
+    BoneTherapyCourse.objects.create(  # a stopped course is not where a dose goes
+        patient=on_denosumab,
+        drug="denosumab",
+        start_date=TODAY - dt.timedelta(days=900),
+        stop_date=TODAY - dt.timedelta(days=400),
+    )
+    due(on_denosumab, "denosumab_dose", in_days=-3)
+    no_course = PatientFactory(site=site, mrn="NOCOURSE")
+    due(no_course, "zoledronic_acid_dose", in_days=1)
+    response = nurse_client.get(URL)
+    assert reverse("monitoring:dose_create", args=[on_denosumab.pk, course.pk]) in response.text
+    assert reverse("monitoring:patient", args=[no_course.pk]) + "#h-therapy" in response.text
+    assert "3 days overdue" in response.text
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (1, "1 day"),
+        (13, "13 days"),
+        (21, "3 weeks"),
+        (56, "8 weeks"),
+        (57, "1 month"),
+        (152, "4 months"),
+        (160, "5 months"),
+        (400, "13 months"),
+    ],
+)
+def test_lateness_in_days_then_weeks_then_months(days: int, words: str) -> None:
+    assert lateness(days) == words
+
+
+def _queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_alert_work(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    populate(site, 1, prefix="S")  # BONE_THERAPY_INDICATED: a therapy decision each
+    small = _queries(nurse_client)
+    for patient in populate(site, 15, prefix="L"):
+        alert(patient, "DENTAL_REVIEW_MISSING", "warning", days_ago=3)
+        BoneTherapyCourse.objects.create(patient=patient, drug="denosumab", start_date=TODAY)
+    assert _queries(nurse_client) == small

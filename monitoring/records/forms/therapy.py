@@ -79,10 +79,9 @@ class BoneTherapyCourseForm(
         return self._measured_date(self.cleaned_data["stop_date"], "stop date")
 
     def clean_dental_review_date(self) -> date | None:
-        value: date | None = self.cleaned_data["dental_review_date"]
-        if value is not None and value < self.patient.birth_date:
-            raise forms.ValidationError("The date is before the patient's date of birth.")
-        return value
+        # The review that took place: a date still to come is an appointment, not a review done
+        # (the rules would otherwise treat the drug's dental check as met).
+        return self._measured_date(self.cleaned_data["dental_review_date"], "dental review date")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -381,6 +381,23 @@ class TestTherapyAndDoses:
         assert response.status_code == 302, response.context["form"].errors
         return BoneTherapyCourse.objects.get()
 
+    def test_a_dental_review_still_to_come_is_refused(
+        self, physician_client: Client, patient: Patient
+    ) -> None:
+        data = {
+            "drug": "zoledronic_acid",
+            "start_date": (TODAY - timedelta(days=5)).isoformat(),
+            "dental_review_date": (TODAY + timedelta(days=350)).isoformat(),
+            **OVERRIDE,
+        }
+        response = physician_client.post(
+            reverse("monitoring:therapy_create", args=[patient.pk]), data
+        )
+        assert response.context["form"].errors["dental_review_date"] == [
+            "The dental review date cannot be in the future."
+        ]
+        assert not BoneTherapyCourse.objects.exists()
+
     def test_nurse_cannot_start_therapy(self, nurse_client: Client, patient: Patient) -> None:
         response = nurse_client.get(reverse("monitoring:therapy_create", args=[patient.pk]))
         assert response.status_code == 403

@@ -244,3 +244,11 @@ def lateness(days: int) -> str:
         return f"{days // 7} weeks"
     months = days * 12 // 365
     return f"{months} month{'s' if months != 1 else ''}"
+
+
+@register.filter
+def grouped_by_code(alerts: Iterable[Any]) -> list[Any]:
+    """One patient's open alerts (worst first) grouped by code, as the patient page shows them."""
+    from monitoring.overview.alert_groups import alert_groups
+
+    return alert_groups(alerts)

@@ -64,6 +64,45 @@ def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
+@pytest.fixture
+def alerting_patient(typical_patient: Any) -> Any:
+    """The typical patient with loss at three sites as well (nine open alerts in all)."""
+    from django.utils import timezone as tz
+
+    from monitoring.models import Alert
+
+    for code, severity, rank in (
+        ("RAPID_BMD_LOSS", "high", 2),
+        ("SIGNIFICANT_BMD_LOSS", "warning", 1),
+    ):
+        for site in ("lumbar_spine", "total_hip", "femoral_neck"):
+            Alert.objects.create(
+                patient=typical_patient,
+                code=code,
+                site=site,
+                severity=severity,
+                severity_rank=rank,
+                message="BMD at this site fell 6.1 % (0.052 g/cm2) in 1.0 years, above the LSC.",
+                rules=["CHG-RAPID"],
+                sources=["ISCD 2019"],
+                raised_at=tz.now(),
+            )
+    return typical_patient
+
+
+def test_nine_open_alerts_still_print_on_one_page(
+    live_server: Any, page: Page, alerting_patient: Any
+) -> None:
+    log_in(page, live_server.url, "nurse")
+    for printout in ("summary", "scan-request"):
+        page.goto(f"{live_server.url}/patients/{alerting_patient.pk}/{printout}/")
+        expect(page.locator("[data-chart='bmd-chart']")).to_have_attribute("data-drawn", "true")
+        expect(
+            page.get_by_text("Rapid BMD loss: lumbar spine, total hip, femoral neck")
+        ).to_be_visible()
+        assert _pages(page.pdf(format="A4", print_background=True)) == 1, printout
+
+
 @pytest.mark.parametrize("printout", ["summary", "scan-request"])
 def test_a_typical_patients_printout_is_one_a4_page_with_the_whole_chart(
     live_server: Any, page: Page, typical_patient: Any, printout: str

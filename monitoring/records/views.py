@@ -87,7 +87,10 @@ def _entry_page(
         lambda: page.save(opened, form),
         # An edit saved as it was opened changes nothing (the service writes nothing): say so.
         success=lambda saved: (
-            page.success if opened.record is None or form.has_changed() else UNCHANGED
+            UNCHANGED
+            if getattr(saved, "unchanged", False)
+            or (opened.record is not None and not form.has_changed())
+            else page.success
         ),
         template="monitoring/entry_form.html",
         context=lambda: {"title": page.title(opened.record), **page.context(patient)},

@@ -116,6 +116,8 @@ def monitoring_plan_set(
         .first()
     )
     if in_force and (in_force.next_dexa_due, in_force.reason) == (next_dexa_due, reason):
+        # The page says nothing changed (monitoring.records.views reads `unchanged`).
+        in_force.unchanged = True  # type: ignore[attr-defined]
         return in_force
     if expected_in_force is not None and in_force and in_force.pk != expected_in_force:
         raise PlanChangedError(in_force)

@@ -355,8 +355,10 @@ def test_the_same_plan_submitted_twice_is_stored_once(
 ) -> None:
     url = reverse("monitoring:plan", args=[patient.pk])
     data = {"next_dexa_due": (TODAY + timedelta(days=90)).isoformat(), "reason": "MDT decision"}
-    assert physician_client.post(url, data).status_code == 302
-    assert physician_client.post(url, data).status_code == 302
+    first = physician_client.post(url, data, follow=True)
+    assert "Monitoring plan set." in first.text
+    again = physician_client.post(url, data, follow=True)
+    assert "Nothing was changed: the record is as it was." in again.text  # not "set" twice
     assert patient.plans.count() == 1
     assert physician_client.post(url, {**data, "reason": "Changed"}).status_code == 302
     assert patient.plans.count() == 2

@@ -126,12 +126,10 @@ LAB_PLAUSIBLE_RANGES: Final[Mapping[Analyte, tuple[Decimal, Decimal]]] = Mapping
         Analyte.P1NP: (Decimal(0), Decimal(3000)),  # µg/L
         Analyte.BSAP: (Decimal(0), Decimal(1000)),  # µg/L
         Analyte.UNTX: (Decimal(0), Decimal(3000)),  # nmol BCE/mmol creatinine
-        # Lower bounds: below them a value is a unit or typing error, not a patient (a 25-OH
-        # vitamin D of 0, a calcium of 0.57 mmol/L that is 2.3 mg/dL, a creatinine of 2.5 µmol/L).
-        Analyte.VITAMIN_D_25OH: (Decimal(1), Decimal(300)),  # ng/mL
-        Analyte.CALCIUM: (Decimal("1.0"), Decimal(5)),  # mmol/L
-        Analyte.EGFR: (Decimal(1), Decimal(250)),  # mL/min/1.73m2
-        Analyte.CRCL: (Decimal(1), Decimal(300)),  # mL/min
-        Analyte.CREATININE: (Decimal(10), Decimal(3000)),  # µmol/L
+        Analyte.VITAMIN_D_25OH: (Decimal(0), Decimal(300)),  # ng/mL
+        Analyte.CALCIUM: (Decimal("0.5"), Decimal(5)),  # mmol/L
+        Analyte.EGFR: (Decimal(0), Decimal(250)),  # mL/min/1.73m2
+        Analyte.CRCL: (Decimal(0), Decimal(300)),  # mL/min
+        Analyte.CREATININE: (Decimal(0), Decimal(3000)),  # µmol/L
     }
 )

@@ -10,10 +10,10 @@ from django import forms
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring import domain
-from monitoring.domain import thresholds
 from monitoring.models import LabResult
 from monitoring.models.choices import Analyte
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
+from monitoring.records.lab_bounds import entry_range_missed
 from monitoring.records.services.labs import LabEntry
 from patients.models import Patient
 
@@ -25,11 +25,10 @@ def _unit_choices(analyte: str) -> list[tuple[str, str]]:
 
 
 def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
-    canonical = domain.to_canonical(analyte, value, unit)
-    low, high = thresholds.LAB_PLAUSIBLE_RANGES[domain.Analyte(analyte)]
-    if low <= canonical <= high:
+    missed = entry_range_missed(analyte, value, unit)
+    if missed is None:
         return None
-    canonical_unit = domain.CANONICAL_UNIT[domain.Analyte(analyte)]
+    low, high, canonical_unit = missed
     return (
         f"{value} {unit} is outside the plausible range ({low} to {high} {canonical_unit}). "
         "Check the value and the unit."

@@ -23,6 +23,7 @@ from monitoring.domain import thresholds
 from monitoring.models.choices import Analyte, MeasuredSite
 from monitoring.records.imports.files import FileRefusedError, Problem, formula_like, max_rows
 from monitoring.records.imports.readings import LabReading, Reading, SiteReading
+from monitoring.records.lab_bounds import entry_range_missed
 
 COLUMNS = ("mrn", "date", "measure", "value", "unit", "scanner", "t_score", "z_score", "fasting")
 REQUIRED_COLUMNS = ("mrn", "date", "measure", "value")
@@ -171,11 +172,10 @@ def _site_reading(row: _Row, mrn: str, day: date | None, site: str) -> SiteReadi
 
 def plausibility_problem(analyte: str, value: Decimal, unit: str) -> str | None:
     """Why a lab value is implausible (the entry form's bounds, in the canonical unit), if it is."""
-    canonical = domain.to_canonical(analyte, value, unit)
-    low, high = thresholds.LAB_PLAUSIBLE_RANGES[domain.Analyte(analyte)]
-    if low <= canonical <= high:
+    missed = entry_range_missed(analyte, value, unit)
+    if missed is None:
         return None
-    canonical_unit = domain.CANONICAL_UNIT[domain.Analyte(analyte)]
+    low, high, canonical_unit = missed
     return (
         f"{value} {unit} is implausible for {Analyte(analyte).label} (expected {low} to {high} "
         f"{canonical_unit}); check the value and the unit"

@@ -81,3 +81,15 @@ def test_an_edit_saved_as_opened_says_nothing_changed(
     assert "Result corrected; the assessment is updated." in response.text
     lab.refresh_from_db()
     assert lab.entered_value == Decimal(36)
+
+
+def test_a_low_value_stored_before_the_entry_floor_still_reads_for_the_rules(
+    patient: Patient,
+) -> None:
+    # The floor is for new entries only: a record saved earlier keeps its assessment.
+    from monitoring.assessment.history import history_from_records
+    from monitoring.records.selectors import patient_with_records
+
+    LabResultFactory(patient=patient, value=Decimal("0.5"), entered_value=Decimal("0.5"))
+    history = history_from_records(patient_with_records(patient.pk))
+    assert [lab.value for lab in history.labs] == [Decimal("0.5")]

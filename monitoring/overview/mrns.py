@@ -1,17 +1,24 @@
 """The patients named on a command line by MRN (and, for an MRN at several sites, --site)."""
 
+from django.core.management.base import CommandParser
 from django.db.models import Q, QuerySet
 
 from bonehealth.accounts.models import Site
-from bonehealth.commands import UsageError
+from bonehealth.commands import UsageError, add_actor_argument
 from patients.models import Patient
+from patients.selectors import patients_for_user
+
+
+def add_mrn_arguments(parser: CommandParser) -> None:
+    """MRN..., --site and --actor, as every command that reads patients by MRN takes them."""
+    parser.add_argument("mrns", nargs="+", metavar="MRN", help="medical record number")
+    parser.add_argument("--site", help="site name or code (needed when an MRN is at several sites)")
+    add_actor_argument(parser)
 
 
 def command_patients(user: object | None) -> QuerySet[Patient]:
     """The patients a command's actor may name: the access gate's for a user; every patient not
     entered in error for the demo actor of a DEBUG install, who is no user."""
-    from patients.selectors import patients_for_user
-
     if user is None:
         return Patient.objects.filter(entered_in_error=False)
     if not user.has_perm("patients.view_patient"):  # type: ignore[attr-defined]

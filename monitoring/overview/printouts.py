@@ -3,6 +3,8 @@
 Each is a view of the patient's record, audited as one.
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -12,15 +14,22 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
+from patients.models import Patient
+
+
+def _printout(request: AuthenticatedHttpRequest, pk: int) -> tuple[Patient, dict[str, Any]]:
+    """The patient (a view of their record, audited) and what a printout shows, charts laid out
+    for the sheet."""
+    patient, assessment = patient_viewed(request, pk)
+    context = patient_context(request, patient, assessment, static_charts=True)
+    return patient, context | for_print(context)
 
 
 @require_GET
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    patient, assessment = patient_viewed(request, pk)
-    context = patient_context(request, patient, assessment, static_charts=True)
-    context |= for_print(context)
+    _patient, context = _printout(request, pk)
     return render(request, "monitoring/patient_summary_print.html", context)
 
 
@@ -28,9 +37,7 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    patient, assessment = patient_viewed(request, pk)
-    context = patient_context(request, patient, assessment, static_charts=True)
-    context |= for_print(context)
+    patient, context = _printout(request, pk)
     scans = patient.valid_scans  # type: ignore[attr-defined]
     context["last_scan"] = scans[-1] if scans else None
     return render(request, "monitoring/scan_request_print.html", context)

@@ -20,6 +20,7 @@ from monitoring.models.choices import (
     ScheduleItem,
     WhoCategory,
 )
+from monitoring.overview.alert_groups import alert_groups
 
 register = template.Library()
 
@@ -249,6 +250,4 @@ def lateness(days: int) -> str:
 @register.filter
 def grouped_by_code(alerts: Iterable[Any]) -> list[Any]:
     """One patient's open alerts (worst first) grouped by code, as the patient page shows them."""
-    from monitoring.overview.alert_groups import alert_groups
-
     return alert_groups(alerts)

@@ -6,10 +6,10 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.db import transaction
 
-from bonehealth.commands import StrictCommand, add_actor_argument, command_actor
+from bonehealth.commands import StrictCommand, command_actor
 from monitoring.assessment.history import history_json
 from monitoring.overview.exports import history_export_record
-from monitoring.overview.mrns import command_patients, patient_ids_by_mrn
+from monitoring.overview.mrns import add_mrn_arguments, command_patients, patient_ids_by_mrn
 from monitoring.records.selectors import patients_with_records
 
 
@@ -20,11 +20,7 @@ class Command(StrictCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("mrns", nargs="+", metavar="MRN", help="medical record number")
-        parser.add_argument(
-            "--site", help="site name or code (needed when an MRN is at several sites)"
-        )
-        add_actor_argument(parser)
+        add_mrn_arguments(parser)
 
     def handle(
         self, *args: Any, mrns: list[str], site: str | None, actor: str | None, **options: Any

@@ -20,6 +20,7 @@ from monitoring.records.forms.plan import PlanForm, SupplementsForm
 from monitoring.records.forms.scans import DexaScanForm, scan_initial
 from monitoring.records.forms.therapy import BoneTherapyCourseForm, DoseForm
 from monitoring.records.services import frax, labs, plan, scans, therapy
+from monitoring.records.services.safety_gate import SafetyCheckError
 from patients.models import Patient
 
 
@@ -50,6 +51,8 @@ class EntryPage:
     record: Callable[[Patient, int | None], Any] = lambda patient, pk: None
     # The form field that shows a conflict the service blames on `name`.
     field_for: Callable[[str | None], str | None] = _same
+    # Whether what `save` returned says nothing was written (the page then says so).
+    unchanged: Callable[[Any], bool] = lambda saved: False
     # More for the template, read only when the form is shown.
     context: Callable[[Patient], dict[str, object]] = lambda patient: {}
 
@@ -118,6 +121,20 @@ def _plan_save(o: Opened, form: Any) -> object:
     except plan.PlanChangedError as refused:
         form.refused_by(refused.newer)
         raise
+
+
+def _gated(save: Callable[[Opened, Any], object]) -> Callable[[Opened, Any], object]:
+    """A therapy save: refused by the pre-treatment gate, the form shows the checklist the service
+    judged (the records may have changed since the form computed its own)."""
+
+    def run(o: Opened, form: Any) -> object:
+        try:
+            return save(o, form)
+        except SafetyCheckError as refused:
+            form.show_checklist(refused.checklist)
+            raise
+
+    return run
 
 
 def _dose_title(course: BoneTherapyCourse) -> str:
@@ -212,13 +229,15 @@ ENTRY_PAGES: dict[str, EntryPage] = {
     "therapy_create": EntryPage(
         permission="monitoring.manage_bone_therapy",
         form=lambda o, data: BoneTherapyCourseForm(data, patient=o.patient),
-        save=lambda o, form: therapy.bone_therapy_start(
-            actor=o.request.user,
-            patient=o.patient,
-            values=form.values(),
-            request=o.request,
-            stop_current=form.course_stop(),
-            audit_extra=form.safety_audit(),
+        save=_gated(
+            lambda o, form: therapy.bone_therapy_start(
+                actor=o.request.user,
+                patient=o.patient,
+                values=form.values(),
+                request=o.request,
+                stop_current=form.course_stop(),
+                override_reason=form.override_reason(),
+            )
         ),
         success="Therapy saved; the assessment is updated.",
         title=lambda _: "Plan or start bone-protective therapy",
@@ -227,13 +246,15 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         permission="monitoring.manage_bone_therapy",
         record=_entry(BoneTherapyCourse),
         form=lambda o, data: BoneTherapyCourseForm(data, instance=o.record, patient=o.patient),
-        save=lambda o, form: therapy.bone_therapy_update(
-            actor=o.request.user,
-            course=o.record,
-            values=form.values(),
-            expected_version=form.cleaned_data["version"],
-            request=o.request,
-            audit_extra=form.safety_audit(),
+        save=_gated(
+            lambda o, form: therapy.bone_therapy_update(
+                actor=o.request.user,
+                course=o.record,
+                values=form.values(),
+                expected_version=form.cleaned_data["version"],
+                request=o.request,
+                override_reason=form.override_reason(),
+            )
         ),
         success="Therapy changed; the assessment is updated.",
         title=lambda course: f"Change {course}",
@@ -243,12 +264,14 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         # The record is the course the dose belongs to.
         record=_entry(BoneTherapyCourse),
         form=lambda o, data: DoseForm(data, patient=o.patient, course=o.record),
-        save=lambda o, form: therapy.bone_therapy_dose_record(
-            actor=o.request.user,
-            course=o.record,
-            given_on=form.cleaned_data["given_on"],
-            request=o.request,
-            audit_extra=form.safety_audit(),
+        save=_gated(
+            lambda o, form: therapy.bone_therapy_dose_record(
+                actor=o.request.user,
+                course=o.record,
+                given_on=form.cleaned_data["given_on"],
+                request=o.request,
+                override_reason=form.override_reason(),
+            )
         ),
         success="Dose recorded; the assessment is updated.",
         title=_dose_title,
@@ -273,6 +296,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         record=lambda patient, _: selectors.plan_in_force(patient=patient),
         form=_plan_form,
         save=_plan_save,
+        unchanged=lambda saved: not saved.changed,
         success="Monitoring plan set.",
         title=lambda _: "Set the monitoring plan",
         context=lambda patient: {"assessment": selectors.stored_assessment(patient=patient)},

@@ -88,8 +88,7 @@ def _entry_page(
         # An edit saved as it was opened changes nothing (the service writes nothing): say so.
         success=lambda saved: (
             UNCHANGED
-            if getattr(saved, "unchanged", False)
-            or (opened.record is not None and not form.has_changed())
+            if page.unchanged(saved) or (opened.record is not None and not form.has_changed())
             else page.success
         ),
         template="monitoring/entry_form.html",

@@ -11,15 +11,19 @@ OVERRIDE_FIELDS = ("safety_override", "override_reason")
 
 
 class SafetyOverrideMixin:
-    """Adds the override fields; `check_safety` refuses a failed check unless overridden.
+    """Adds the override fields and shows the checklist; the rule itself is the services'.
 
     The fields exist on every form (so what was typed is kept) but are shown only when a check
-    fails: `checklist_layout` is what the form puts before its button.
+    fails: `checklist_layout` is what the form puts before its button. The therapy services
+    refuse a failed check without a reason (`services.safety_gate`), next to the field it names.
     """
 
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
     checklist: Checklist | None = None
+
+    def _layout(self) -> None:
+        raise NotImplementedError
 
     def add_override_fields(self) -> None:
         self.fields["safety_override"] = forms.BooleanField(
@@ -32,35 +36,17 @@ class SafetyOverrideMixin:
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
-    def check_safety(self, checklist: Checklist) -> None:
-        """Keep `checklist` to show; refuse the save if a check fails and no reason overrides it."""
+    def show_checklist(self, checklist: Checklist) -> None:
+        """Show `checklist` (and the override fields if a check fails) on the form."""
         self.checklist = checklist
-        failed = checklist.failed
-        if not failed:
-            return
-        names = ", ".join(check.label for check in failed)
-        if not self.cleaned_data.get("safety_override"):
-            self.add_error(  # type: ignore[attr-defined]
-                "safety_override",
-                f"Failed pre-treatment checks ({names}): correct them first, or tick the "
-                "override and give the reason.",
-            )
-        elif not self.cleaned_data.get("override_reason", "").strip():
-            self.add_error(  # type: ignore[attr-defined]
-                "override_reason", "Give the reason for overriding the failed checks."
-            )
+        self._layout()
 
-    def safety_audit(self) -> dict[str, Any]:
-        """What the audit event of the save keeps: the checks overridden and why (else nothing)."""
-        if self.checklist is None or not self.checklist.failed:
-            return {}
-        return {
-            "safety_override": {
-                "failed_checks": self.checklist.audit_summary(),
-                "reason": self.cleaned_data["override_reason"].strip(),
-                "as_of": self.checklist.as_of.isoformat(),
-            }
-        }
+    def override_reason(self) -> str | None:
+        """What the service's gate reads: None when the override is not ticked, else the reason
+        as typed (blank: ticked without a reason, which the gate refuses)."""
+        if not self.cleaned_data.get("safety_override"):
+            return None
+        return str(self.cleaned_data.get("override_reason") or "")
 
     def checklist_layout(self) -> list[Any]:
         """The checklist (when computed) and, if a check fails, the override fields."""

@@ -13,6 +13,7 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin
 from monitoring.records.safety import course_checklist, dose_checklist
+from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import CourseStop, overlapping_courses
 from patients.forms import check_course_dates
 from patients.models import Patient
@@ -106,16 +107,14 @@ class BoneTherapyCourseForm(
                     f"A dose was given on {first_dose.given_on:%Y-%m-%d}, before this.",
                 )
         self._clean_switch(start)
-        if not self.errors and self._starts_a_drug():
-            self.check_safety(
+        editing = self.instance if self.instance.pk else None
+        if not self.errors and course_starts_a_drug(data, editing):
+            # Shown with the form; the service judges it again when saving (the gate is there).
+            self.show_checklist(
                 course_checklist(
-                    patient=self.patient,
-                    values=data,
-                    editing=self.instance if self.instance.pk else None,
-                    stopping=self.stopping,
+                    patient=self.patient, values=data, editing=editing, stopping=self.stopping
                 )
             )
-            self._layout()
         return data
 
     def _clean_switch(self, start: date | None) -> None:
@@ -135,18 +134,6 @@ class BoneTherapyCourseForm(
             self.add_error("stop_current_on", "Stop the current course on or before the new start.")
         else:
             self.stopping = (current, on)
-
-    def _starts_a_drug(self) -> bool:
-        """Planning or starting (not recording a course already stopped), a new course or a
-        change that starts a planned one or changes its drug."""
-        data = self.cleaned_data
-        if not data.get("drug") or data.get("stop_date"):
-            return False
-        instance = self.instance
-        if instance.pk is None:
-            return True
-        starts = instance.start_date is None and data.get("start_date") is not None
-        return starts or data["drug"] != instance.drug
 
     def course_stop(self) -> CourseStop | None:
         """The switch for the service: the course to stop, on which day, at the version seen."""
@@ -188,10 +175,10 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
         data = super().clean() or {}
         given_on = data.get("given_on")
         if given_on is not None and not self.errors:
-            self.check_safety(
+            # Shown with the form; the service judges it again when saving (the gate is there).
+            self.show_checklist(
                 dose_checklist(patient=self.patient, course=self.course, given_on=given_on)
             )
-            self._layout()
         return data
 
     def clean_given_on(self) -> date | None:

@@ -1,5 +1,6 @@
 """The patient's care plan: the supplements they take and the next DEXA a physician set."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -29,6 +30,15 @@ class PlanChangedError(EntryConflictError):
             f"{newer.set_by or 'Someone'} set the next DEXA to {due} ({newer.reason}) at {when}, "
             "after you opened this form. Save again to replace their plan with yours.",
         )
+
+
+@dataclass(frozen=True)
+class PlanSet:
+    """What setting the plan did: the plan in force after it, and whether it is a new one (False:
+    the same decision again, nothing written, which the page says)."""
+
+    plan: MonitoringPlan
+    changed: bool
 
 
 @transaction.atomic
@@ -101,7 +111,7 @@ def monitoring_plan_set(
     reason: str,
     expected_in_force: int | None = None,
     request: HttpRequest | None = None,
-) -> MonitoringPlan:
+) -> PlanSet:
     """A physician sets the next DEXA date (or, with None, returns to the computed date).
 
     The same decision again (a double submit) is the plan already in force: nothing is written.
@@ -116,9 +126,7 @@ def monitoring_plan_set(
         .first()
     )
     if in_force and (in_force.next_dexa_due, in_force.reason) == (next_dexa_due, reason):
-        # The page says nothing changed (monitoring.records.views reads `unchanged`).
-        in_force.unchanged = True  # type: ignore[attr-defined]
-        return in_force
+        return PlanSet(plan=in_force, changed=False)
     if expected_in_force is not None and in_force and in_force.pk != expected_in_force:
         raise PlanChangedError(in_force)
     plan = MonitoringPlan.objects.create(
@@ -133,4 +141,4 @@ def monitoring_plan_set(
         changes={"next_dexa_due": next_dexa_due, "reason": reason},
     )
     patient_assessment_refresh(patient=patient)
-    return plan
+    return PlanSet(plan=plan, changed=True)

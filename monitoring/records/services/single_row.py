@@ -27,8 +27,10 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
     duplicate_message: Callable[[M], str],
     duplicate_field: str,
     also_check: Callable[[], None] = lambda: None,
-    audit_extra: Mapping[str, Any] | None = None,
+    gate: Callable[[], Mapping[str, Any]] = dict,
 ) -> M:
+    """Create the entry once; `gate` runs last before the insert (it may refuse), and what it
+    returns joins the creation's audit event (a safety override and its reason)."""
     # The patient's lock makes the duplicate check and the insert one step for this patient.
     patient_lock(patient.pk)
     existing = duplicate()
@@ -37,6 +39,7 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
             duplicate_field, f"{duplicate_message(existing)} ({entered_by_line(existing)})."
         )
     also_check()
+    audit_extra = gate()
     entry = model.objects.create(patient=patient, entered_by=actor, **values)
     audit_record(
         action=AuditAction.CREATE,
@@ -44,7 +47,7 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
         request=request,
         obj=entry,
         patient=patient,
-        changes={**created_values(entry, fields), **(audit_extra or {})},
+        changes={**created_values(entry, fields), **audit_extra},
     )
     patient_assessment_refresh(patient=patient)
     return entry

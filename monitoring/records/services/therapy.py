@@ -1,5 +1,10 @@
 """Bone-protective therapy: courses planned, started, changed or stopped by physicians, and the
-doses given, recorded by nurses."""
+doses given, recorded by nurses.
+
+Each write that plans or starts a drug, or records a dose, passes the pre-treatment gate
+(`safety_gate`) inside its transaction: a failed check without an override reason is refused, and
+the reason is kept in the record's audit event. Two antiresorptives at once are refused here too.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,12 +23,14 @@ from bonehealth.audit.records import versioned_update
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
+from monitoring.records.safety import course_checklist, dose_checklist
 from monitoring.records.services.guards import (
     EntryConflictError,
     entered_by_line,
     patient_lock,
     saved_once,
 )
+from monitoring.records.services.safety_gate import course_starts_a_drug, override_audit
 from monitoring.records.services.single_row import (
     single_row_entry_create,
     single_row_entry_update,
@@ -127,14 +134,15 @@ def bone_therapy_start(
     values: Mapping[str, Any],
     request: HttpRequest | None = None,
     stop_current: CourseStop | None = None,
-    audit_extra: Mapping[str, Any] | None = None,
+    override_reason: str | None = None,
 ) -> BoneTherapyCourse:
     """A physician plans or starts a course of bone-protective therapy.
 
     The same drug from the same start (or planned twice, not stopped) is the course already saved:
     a double submit, refused. A course at the same time as another one (two antiresorptives) is
-    refused, unless `stop_current` stops the other one first, in the same transaction.
-    `audit_extra` joins the creation's audit event (a safety override and its reason).
+    refused, unless `stop_current` stops the other one first, in the same transaction. Then the
+    pre-treatment gate: a failed check needs `override_reason` (SafetyCheckError otherwise), which
+    the creation's audit event keeps with the checks it overrode.
     """
     patient_lock(patient.pk)
     if stop_current is not None:
@@ -162,8 +170,26 @@ def bone_therapy_start(
         ),
         duplicate_field="drug",
         also_check=lambda: _refuse_overlap(patient_id=patient.pk, values=values),
-        audit_extra=audit_extra,
+        # After the switch's stop above, so the checklist sees the other course stopped.
+        gate=lambda: _course_gate(patient, values, None, override_reason),
     )
+
+
+def _course_gate(
+    patient: Patient,
+    values: Mapping[str, Any],
+    stored: BoneTherapyCourse | None,
+    override_reason: str | None,
+) -> dict[str, Any]:
+    """The gate of a course saved with `values` (over `stored`, as saved before this change)."""
+    if not course_starts_a_drug(values, stored):
+        return {}
+    merged = {
+        name: values.get(name) if name in values or stored is None else getattr(stored, name)
+        for name in THERAPY_FIELDS
+    }
+    checklist = course_checklist(patient=patient, values=merged, editing=stored)
+    return override_audit(checklist, override_reason)
 
 
 @transaction.atomic
@@ -174,12 +200,17 @@ def bone_therapy_update(
     values: Mapping[str, Any],
     expected_version: int,
     request: HttpRequest | None = None,
-    audit_extra: Mapping[str, Any] | None = None,
+    override_reason: str | None = None,
 ) -> BoneTherapyCourse:
     """A physician changes or stops a course; refused if it would then run at the same time as
-    another course (checked under the patient's lock, before the version)."""
+    another course (checked under the patient's lock, before the version). A change that starts
+    a planned course or changes its drug passes the pre-treatment gate (see `bone_therapy_start`).
+    """
     patient_lock(course.patient_id)
-    _refuse_overlap(patient_id=course.patient_id, values=values, course=course)
+    # The course as saved: a model form has already put the new values on `course`.
+    stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
+    _refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
+    audit_extra = _course_gate(stored.patient, values, stored, override_reason)
     return single_row_entry_update(
         actor=actor,
         entry=course,
@@ -198,9 +229,10 @@ def bone_therapy_dose_record(
     course: BoneTherapyCourse,
     given_on: date,
     request: HttpRequest | None = None,
-    audit_extra: Mapping[str, Any] | None = None,
+    override_reason: str | None = None,
 ) -> BoneTherapyDose:
-    """Record an injection or infusion given; refused if a dose that day is recorded already."""
+    """Record an injection or infusion given; refused if a dose that day is recorded already,
+    then by the pre-treatment gate of that dose (see `bone_therapy_start`)."""
     patient_lock(course.patient_id)
 
     def check() -> None:
@@ -214,6 +246,10 @@ def bone_therapy_dose_record(
             )
 
     check()
+    stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
+    audit_extra = override_audit(
+        dose_checklist(patient=stored.patient, course=stored, given_on=given_on), override_reason
+    )
     dose = saved_once(
         lambda: BoneTherapyDose.objects.create(course=course, given_on=given_on, entered_by=actor),
         check=check,
@@ -224,7 +260,7 @@ def bone_therapy_dose_record(
         request=request,
         obj=dose,
         patient=course.patient,
-        changes={"given_on": given_on, "course": course.pk, **(audit_extra or {})},
+        changes={"given_on": given_on, "course": course.pk, **audit_extra},
     )
     patient_assessment_refresh(patient=course.patient)
     return dose

@@ -326,7 +326,11 @@ class TestOneAntiresorptiveAtATime:
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
         )
         course = bone_therapy_start(
-            actor=physician, patient=patient, values=self.values, stop_current=stop
+            actor=physician,
+            patient=patient,
+            values=self.values,
+            stop_current=stop,
+            override_reason=REASON,
         )
         alendronate.refresh_from_db()
         assert alendronate.stop_date == TODAY
@@ -350,7 +354,9 @@ class TestOneAntiresorptiveAtATime:
     ) -> None:
         alendronate.stop_date = TODAY - timedelta(days=1)
         alendronate.save()
-        bone_therapy_start(actor=physician, patient=patient, values=self.values)
+        bone_therapy_start(
+            actor=physician, patient=patient, values=self.values, override_reason=REASON
+        )
         assert BoneTherapyCourse.objects.count() == 2
 
     def test_the_form_refuses_without_the_switch(

@@ -70,6 +70,8 @@ from . import service_steps as steps
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+# The pre-treatment gate is tested in test_safety_checks; here every failed check is overridden.
+OVERRIDE = "state machine: checks overridden"
 settings.register_profile(
     "service-state-machine",
     max_examples=int(os.environ.get("SERVICE_MACHINE_EXAMPLES", "20")),
@@ -293,7 +295,10 @@ class ServiceMachine(RuleBasedStateMachine):
         together = _runs_with(self.patient_pk, values["start_date"], values["stop_date"])
         self.attempt(
             lambda: bone_therapy_start(
-                actor=self.world.physician, patient=self.patient(), values=values
+                actor=self.world.physician,
+                patient=self.patient(),
+                values=values,
+                override_reason=OVERRIDE,
             ),
             EntryConflictError if same.exists() or together else None,
         )
@@ -314,6 +319,7 @@ class ServiceMachine(RuleBasedStateMachine):
                 course=course,
                 values=values,
                 expected_version=steps.form_version(course.version, outdated),
+                override_reason=OVERRIDE,
             ),
             _owed(taken=bool(after - before), outdated=outdated),
         )
@@ -331,7 +337,9 @@ class ServiceMachine(RuleBasedStateMachine):
         day = data.draw(st.sampled_from([first, TODAY]) | st.dates(first, TODAY))
         taken = course.doses.filter(given_on=day, entered_in_error=False).exists()
         self.attempt(
-            lambda: bone_therapy_dose_record(actor=self.world.nurse, course=course, given_on=day),
+            lambda: bone_therapy_dose_record(
+                actor=self.world.nurse, course=course, given_on=day, override_reason=OVERRIDE
+            ),
             EntryConflictError if taken else None,
             twice=twice,
         )

@@ -1,0 +1,75 @@
+"""The one statement of the pre-treatment gate: a failed check of the checklist
+(`records/safety.py`) stops a course start or a dose unless an override reason is given, and that
+reason is audited with the record.
+
+The therapy services and the history import call it inside their transaction, on the checklist
+computed there (under the patient's lock), so no write path can start a drug or record a dose
+past a failed check without an audited reason. The forms only show the checklist and collect the
+override; a refusal (`SafetyCheckError`) comes back to them next to the field it names.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from monitoring.models import BoneTherapyCourse
+from monitoring.records.safety import Checklist
+from monitoring.records.services.guards import EntryConflictError
+
+
+class SafetyCheckError(EntryConflictError):
+    """A pre-treatment check failed and no override reason was given; nothing was saved.
+
+    `checklist` is the one the service judged (the form shows it in place of its own)."""
+
+    def __init__(self, field: str, message: str, checklist: Checklist) -> None:
+        self.checklist = checklist
+        super().__init__(field, message)
+
+
+def failed_names(checklist: Checklist) -> str:
+    return ", ".join(check.label for check in checklist.failed)
+
+
+def override_audit(checklist: Checklist, override_reason: str | None) -> dict[str, Any]:
+    """What the record's audit event keeps of the gate: the failed checks overridden and why
+    (nothing when every check passes). Refuses (SafetyCheckError) a failed check without a reason.
+
+    `override_reason` None: no override asked for; blank: asked for, without a reason.
+    """
+    if not checklist.failed:
+        return {}
+    if override_reason is None:
+        raise SafetyCheckError(
+            "safety_override",
+            f"Failed pre-treatment checks ({failed_names(checklist)}): correct them first, or "
+            "tick the override and give the reason.",
+            checklist,
+        )
+    if not override_reason.strip():
+        raise SafetyCheckError(
+            "override_reason", "Give the reason for overriding the failed checks.", checklist
+        )
+    return {
+        "safety_override": {
+            "failed_checks": checklist.audit_summary(),
+            "reason": override_reason.strip(),
+            "as_of": checklist.as_of.isoformat(),
+        }
+    }
+
+
+def course_starts_a_drug(values: Mapping[str, Any], course: BoneTherapyCourse | None) -> bool:
+    """Whether saving `values` (on `course`, None for a new one) plans or starts a drug: a new
+    course not recorded as stopped already, or a change that starts a planned course or changes
+    its drug. Only those pass the gate; recording a stopped course or correcting a dose does not.
+    """
+
+    def value(name: str) -> Any:
+        return values.get(name) if name in values or course is None else getattr(course, name)
+
+    if not value("drug") or value("stop_date"):
+        return False
+    if course is None:
+        return True
+    starts = course.start_date is None and value("start_date") is not None
+    return starts or value("drug") != course.drug

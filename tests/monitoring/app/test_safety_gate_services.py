@@ -1,0 +1,249 @@
+"""The pre-treatment gate is the services' (issue 17): whoever calls them, a failed check without an
+override reason writes nothing, and a reason is audited with the record in the same transaction."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, MonitoringPlan
+from monitoring.records.services.plan import monitoring_plan_set
+from monitoring.records.services.safety_gate import SafetyCheckError
+from monitoring.records.services.therapy import (
+    CourseStop,
+    bone_therapy_dose_record,
+    bone_therapy_start,
+    bone_therapy_update,
+)
+from patients.models import Patient
+from tests.factories import LabResultFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+REASON = "loading dose of vitamin D given; MDT agreed"
+DENOSUMAB = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY, "stop_date": None}
+
+
+@pytest.fixture(autouse=True)
+def vitamin_d_18(patient: Patient) -> None:
+    LabResultFactory(
+        patient=patient, sample_date=TODAY - timedelta(days=7), value=18, entered_value=18
+    )
+
+
+def _created(model: type) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(object_type=model._meta.label_lower, action=AuditAction.CREATE)
+    )
+
+
+@pytest.fixture
+def zoledronic(patient: Patient, physician: User) -> BoneTherapyCourse:
+    return BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="zoledronic_acid",
+        start_date=TODAY - timedelta(days=30),
+        entered_by=physician,
+    )
+
+
+class TestStart:
+    def test_a_failed_check_without_a_reason_writes_nothing(
+        self, physician: User, patient: Patient
+    ) -> None:
+        with pytest.raises(SafetyCheckError, match="Failed pre-treatment checks") as refused:
+            bone_therapy_start(actor=physician, patient=patient, values=DENOSUMAB)
+        assert refused.value.field == "safety_override"
+        assert {check.key for check in refused.value.checklist.failed} == {
+            "vitamin_d",
+            "calcium",
+            "dental",
+        }
+        assert not BoneTherapyCourse.objects.exists()
+        assert _created(BoneTherapyCourse) == []
+
+    def test_a_blank_reason_is_refused_on_the_reason(
+        self, physician: User, patient: Patient
+    ) -> None:
+        with pytest.raises(SafetyCheckError) as refused:
+            bone_therapy_start(
+                actor=physician, patient=patient, values=DENOSUMAB, override_reason="  "
+            )
+        assert refused.value.field == "override_reason"
+        assert not BoneTherapyCourse.objects.exists()
+
+    def test_a_reason_saves_and_is_audited_with_the_failed_checks(
+        self, physician: User, patient: Patient
+    ) -> None:
+        course = bone_therapy_start(
+            actor=physician, patient=patient, values=DENOSUMAB, override_reason=f" {REASON} "
+        )
+        (event,) = _created(BoneTherapyCourse)
+        assert event.object_id == str(course.pk)
+        override = event.changes["safety_override"]
+        assert override["reason"] == REASON
+        assert override["as_of"] == TODAY.isoformat()
+        assert [c["check"] for c in override["failed_checks"]] == ["vitamin_d", "calcium", "dental"]
+
+    def test_passing_checks_need_no_reason_and_audit_no_override(
+        self, physician: User, patient: Patient
+    ) -> None:
+        for analyte, value, unit in (
+            ("calcium", "2.4", "mmol/L"),
+            ("vitamin_d_25oh", "35", "ng/mL"),
+        ):
+            LabResultFactory(
+                patient=patient,
+                sample_date=TODAY - timedelta(days=1),
+                analyte=analyte,
+                value=Decimal(value),
+                entered_value=Decimal(value),
+                entered_unit=unit,
+            )
+        bone_therapy_start(
+            actor=physician,
+            patient=patient,
+            values=DENOSUMAB | {"dental_review_date": TODAY},
+        )
+        (event,) = _created(BoneTherapyCourse)
+        assert "safety_override" not in event.changes
+
+    def test_a_stopped_course_recorded_after_the_fact_is_not_gated(
+        self, physician: User, patient: Patient
+    ) -> None:
+        past = {
+            "drug": "alendronate",
+            "start_date": TODAY - timedelta(days=900),
+            "stop_date": TODAY - timedelta(days=100),
+        }
+        bone_therapy_start(actor=physician, patient=patient, values=past)
+        assert BoneTherapyCourse.objects.count() == 1
+
+    def test_a_refused_switch_keeps_the_other_course_running(
+        self, physician: User, patient: Patient
+    ) -> None:
+        alendronate = BoneTherapyCourse.objects.create(
+            patient=patient, drug="alendronate", start_date=TODAY - timedelta(days=400)
+        )
+        stop = CourseStop(
+            course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
+        )
+        with pytest.raises(SafetyCheckError):
+            bone_therapy_start(
+                actor=physician, patient=patient, values=DENOSUMAB, stop_current=stop
+            )
+        alendronate.refresh_from_db()
+        assert (alendronate.stop_date, alendronate.version) == (None, 1)
+        assert BoneTherapyCourse.objects.count() == 1
+        assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
+
+    def test_a_switch_with_a_reason_stops_one_and_starts_the_other(
+        self, physician: User, patient: Patient
+    ) -> None:
+        alendronate = BoneTherapyCourse.objects.create(
+            patient=patient, drug="alendronate", start_date=TODAY - timedelta(days=400)
+        )
+        stop = CourseStop(
+            course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
+        )
+        bone_therapy_start(
+            actor=physician,
+            patient=patient,
+            values=DENOSUMAB,
+            stop_current=stop,
+            override_reason=REASON,
+        )
+        alendronate.refresh_from_db()
+        assert alendronate.stop_date == TODAY
+        assert BoneTherapyCourse.objects.filter(stop_date=None).get().drug == "denosumab"
+
+
+class TestUpdate:
+    def test_starting_a_planned_course_is_gated(self, physician: User, patient: Patient) -> None:
+        planned = BoneTherapyCourse.objects.create(
+            patient=patient, drug="denosumab", entered_by=physician
+        )
+        with pytest.raises(SafetyCheckError):
+            bone_therapy_update(
+                actor=physician,
+                course=planned,
+                values={"start_date": TODAY},
+                expected_version=planned.version,
+            )
+        planned.refresh_from_db()
+        assert (planned.start_date, planned.version) == (None, 1)
+        bone_therapy_update(
+            actor=physician,
+            course=planned,
+            values={"start_date": TODAY},
+            expected_version=planned.version,
+            override_reason=REASON,
+        )
+        event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(planned.pk))
+        assert event.changes["safety_override"]["reason"] == REASON
+
+    def test_a_model_form_s_values_already_on_the_instance_do_not_skip_the_gate(
+        self, physician: User, patient: Patient
+    ) -> None:
+        planned = BoneTherapyCourse.objects.create(
+            patient=patient, drug="denosumab", entered_by=physician
+        )
+        planned.start_date = TODAY  # as a ModelForm's is_valid leaves it
+        with pytest.raises(SafetyCheckError):
+            bone_therapy_update(
+                actor=physician,
+                course=planned,
+                values={"start_date": TODAY},
+                expected_version=1,
+            )
+        assert BoneTherapyCourse.objects.get().start_date is None
+
+    def test_stopping_a_course_is_not_gated(
+        self, physician: User, zoledronic: BoneTherapyCourse
+    ) -> None:
+        bone_therapy_update(
+            actor=physician,
+            course=zoledronic,
+            values={"stop_date": TODAY, "stop_reason": "completed"},
+            expected_version=zoledronic.version,
+        )
+        zoledronic.refresh_from_db()
+        assert zoledronic.stop_date == TODAY
+
+
+class TestDose:
+    def test_refused_without_a_reason_then_audited_with_one(
+        self, nurse: User, zoledronic: BoneTherapyCourse
+    ) -> None:
+        with pytest.raises(SafetyCheckError) as refused:
+            bone_therapy_dose_record(actor=nurse, course=zoledronic, given_on=TODAY)
+        assert "renal" in {check.key for check in refused.value.checklist.failed}
+        assert not BoneTherapyDose.objects.exists()
+        assert _created(BoneTherapyDose) == []
+        dose = bone_therapy_dose_record(
+            actor=nurse, course=zoledronic, given_on=TODAY, override_reason=REASON
+        )
+        (event,) = _created(BoneTherapyDose)
+        assert event.object_id == str(dose.pk)
+        assert event.changes["safety_override"]["reason"] == REASON
+
+
+class TestPlanResult:
+    def test_the_plan_service_says_whether_it_wrote(
+        self, physician: User, patient: Patient
+    ) -> None:
+        due = TODAY + timedelta(days=90)
+        first = monitoring_plan_set(
+            actor=physician, patient=patient, next_dexa_due=due, reason="MDT"
+        )
+        again = monitoring_plan_set(
+            actor=physician, patient=patient, next_dexa_due=due, reason="MDT"
+        )
+        assert first.changed
+        assert not again.changed
+        assert again.plan == first.plan
+        assert MonitoringPlan.objects.count() == 1
+        assert not hasattr(again.plan, "unchanged")

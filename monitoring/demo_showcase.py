@@ -257,10 +257,14 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
     ]
 
 
+DEMO_OVERRIDE = "demo data: invented showcase patient, past doses loaded as given"
+
+
 def demo_showcase_import(*, site: Site, today: date) -> int:
     """Import the showcase patients at `site` (idempotent); return how many are new."""
     new = 0
     for history in showcase_histories(today):
-        report = history_import(data=history, site=site)
+        # Invented patients: their past doses are shown as given, the override says why.
+        report = history_import(data=history, site=site, override_reason=DEMO_OVERRIDE)
         new += report.patient_created
     return new

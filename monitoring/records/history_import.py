@@ -23,10 +23,11 @@ from bonehealth.audit.services import audit_event, field_values, model_changes
 from monitoring import domain
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
+from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
 from patients.services import PATIENT_FIELDS
 
-__all__ = ["HistoryImportError", "ImportReport", "history_import"]
+__all__ = ["HistoryImportError", "ImportReport", "SafetyOverrideRequiredError", "history_import"]
 
 # Fields that say who the patient is; a file differing on one of them is refused, not merged.
 IDENTITY_FIELDS = {"birth_date": "birth date", "sex": "sex", "name": "name"}
@@ -134,13 +135,15 @@ def history_import(
     actor: User | None = None,
     username: str = "",
     host: str = "",
+    override_reason: str | None = None,
 ) -> ImportReport:
     """Import one decoded history; raise HistoryImportError (nothing saved) saying what is wrong.
 
     `data` is checked by `domain.parse_history` (limits, dates, birth date) before anything is
     read from the database; conflicts with the record are found inside the transaction, which
     they roll back. Its audit rows name `actor` (or `username`, for a command's demo actor) and
-    the `host` the command ran on.
+    the `host` the command ran on. A course start or dose failing its pre-treatment checks needs
+    `override_reason` (SafetyOverrideRequiredError otherwise), kept in its audit row.
     """
     try:
         history = domain.parse_history(data)
@@ -160,6 +163,7 @@ def history_import(
         importer.supplements_and_plan(patient)
         if importer.errors:
             raise HistoryImportError(importer.errors)  # leaving the block rolls everything back
+        import_gate(importer, patient, override_reason)
         importer.audit_written(patient)
         if importer.report.changed:  # an unchanged record keeps its assessment and versions
             patient_assessment_refresh(patient=patient)

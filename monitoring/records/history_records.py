@@ -47,6 +47,9 @@ class ImportReport:
     patient_created: bool = False
     created: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Each course start or dose of the file whose pre-treatment checks fail, with the checks:
+    # importing them needs an override reason (history_safety).
+    failed_checks: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -55,6 +58,18 @@ class ImportReport:
             or bool(self.created)
             or any(not note.startswith("scanner") for note in self.notes)
         )
+
+
+@dataclass(frozen=True)
+class GivenTherapy:
+    """A course start or a dose the file creates, for the pre-treatment gate: `day` is the start
+    or the dose (None: a course planned), `event` its audit row, not yet written."""
+
+    path: str
+    course: BoneTherapyCourse
+    day: date | None
+    is_dose: bool
+    event: AuditEvent
 
 
 def _same_course[C: (AromataseInhibitorCourse, BoneTherapyCourse)](
@@ -89,19 +104,21 @@ class RecordImporter:
         # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
         # patient's records_version raised once, instead of both for each of its records.
         self.events: list[AuditEvent] = []
+        # The course starts and doses created, which the pre-treatment gate judges.
+        self.given: list[GivenTherapy] = []
 
-    def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> None:
-        self.events.append(
-            audit_event(
-                action=AuditAction.CREATE,
-                actor=self.actor,
-                username=self.username,
-                obj=obj,
-                patient=patient,
-                changes={"source": "import", **self.origin, **changes},
-            )
+    def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> AuditEvent:
+        event = audit_event(
+            action=AuditAction.CREATE,
+            actor=self.actor,
+            username=self.username,
+            obj=obj,
+            patient=patient,
+            changes={"source": "import", **self.origin, **changes},
         )
+        self.events.append(event)
         self.report.created[obj._meta.model_name] += 1
+        return event
 
     def audit_written(self, patient: Patient) -> None:
         """Insert the file's audit rows; raise the patient's records_version (the key of their
@@ -280,7 +297,10 @@ class RecordImporter:
                     **values,
                 )
                 existing.append(match)
-                self._audit_create(match, patient, {"drug": match.drug})
+                event = self._audit_create(match, patient, {"drug": match.drug})
+                if match.start_date is not None or match.stop_date is None:
+                    path = f"bone_therapy[{index}]"
+                    self.given.append(GivenTherapy(path, match, match.start_date, False, event))
             elif any(getattr(match, k) != v for k, v in values.items()):
                 self.errors.append(
                     f"bone_therapy[{index}]: conflicts with the {match} already recorded"
@@ -293,7 +313,9 @@ class RecordImporter:
                         course=match, given_on=day, entered_by=self.actor
                     )
                     given.add(day)
-                    self._audit_create(dose, patient, {"given_on": day})
+                    event = self._audit_create(dose, patient, {"given_on": day})
+                    path = f"bone_therapy[{index}].doses[{course.doses.index(day)}]"
+                    self.given.append(GivenTherapy(path, match, day, True, event))
 
     def supplements_and_plan(self, patient: Patient) -> None:
         if self.history.supplements is not None:

@@ -273,3 +273,15 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     as_of = max(timezone.localdate(), given_on)
     old = current if current in history.bone_therapy else None
     return checklist(history, course=given, replaces=[(old, given)], as_of=as_of)
+
+
+def recorded_checklist(
+    history: domain.History, course: BoneTherapyCourse, day: date | None
+) -> Checklist:
+    """The checks of a course start or a dose recorded after the fact (a history import), as of
+    that day (a planned course: today): what the gates said when the drug was started or given.
+    The course and its doses are in `history` already; the rules drop what came later."""
+    found = _find(history, course)
+    current = found or domain_course(course)
+    as_of = day or timezone.localdate()
+    return checklist(history, course=current, replaces=[(found, current)], as_of=as_of)

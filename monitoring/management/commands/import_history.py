@@ -24,7 +24,9 @@ class Command(BaseCommand):
     help = (
         "Import one patient history per JSON file. Each file is imported whole or not at all, "
         "and a bad file does not stop the others; importing the same file again changes nothing. "
-        "One line on stderr per bad file (file, field, problem); exit 2 if any file failed."
+        "One line on stderr per bad file (file, field, problem); exit 2 if any file failed. "
+        "A file whose therapy starts or doses fail their pre-treatment checks is refused unless "
+        "--override-reason gives the reason, kept in the audit row of each such record."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,10 +36,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site", help="site name or code (overrides patient.site in the files)"
         )
+        parser.add_argument(
+            "--override-reason",
+            help="why therapy starts or doses failing their pre-treatment checks (vitamin D, "
+            "calcium, kidney function, dental review) are imported all the same; audited with "
+            "each of them",
+        )
         add_actor_argument(parser)
 
     def handle(
-        self, *args: Any, files: list[str], site: str | None, actor: str | None, **options: Any
+        self,
+        *args: Any,
+        files: list[str],
+        site: str | None,
+        actor: str | None,
+        override_reason: str | None,
+        **options: Any,
     ) -> None:
         runner = command_actor(actor)
         target = None
@@ -55,6 +69,7 @@ class Command(BaseCommand):
                     actor=runner.user,
                     username=runner.username,
                     host=runner.host,
+                    override_reason=override_reason,
                 )
             except HistoryError as error:
                 problem = _one_line([str(error)])
@@ -65,6 +80,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{shown}: {report.mrn}: {created or 'nothing new'}")
                 for note in report.notes:
                     self.stdout.write(f"{shown}: {note}")
+                for line in report.failed_checks:
+                    self.stdout.write(f"{shown}: {line}: overridden ({override_reason})")
                 continue
             self.stderr.write(f"{shown}: {problem}")
             failed += 1

@@ -8,6 +8,9 @@ form offers only those), where an existing patient is one the user may see.
 A history holds more than results: each kind of record it would create needs the permission its
 entry form needs (a nurse's file with a bone-therapy course or a monitoring plan, which physicians
 decide, or a new scanner, which administrators set up, is refused naming them).
+
+A course start or dose failing its pre-treatment checks is listed by the preview with the checks;
+confirming such a file needs one reason, kept as the override of each of them (history_safety).
 """
 
 from typing import Any
@@ -20,7 +23,12 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.domain import HistoryError
 from monitoring.domain.document import decode
-from monitoring.records.history_import import HistoryImportError, ImportReport, history_import
+from monitoring.records.history_import import (
+    HistoryImportError,
+    ImportReport,
+    SafetyOverrideRequiredError,
+    history_import,
+)
 from monitoring.records.imports.files import FileRefusedError, Problem
 from monitoring.records.imports.writing import ImportSource
 from patients.models import Patient
@@ -101,9 +109,17 @@ def _permission_problems(report: ImportReport, actor: User, site: Site) -> list[
     return problems
 
 
-def _imported(data: dict[str, Any], *, site: Site, actor: User) -> ImportReport:
+def _imported(
+    data: dict[str, Any], *, site: Site, actor: User, override_reason: str | None, dry_run: bool
+) -> ImportReport:
+    """The import's report; a dry run (rolled back by the caller) also reports the starts and
+    doses that need an override reason instead of refusing them."""
     try:
-        report = history_import(data=data, site=site, actor=actor)
+        report = history_import(data=data, site=site, actor=actor, override_reason=override_reason)
+    except SafetyOverrideRequiredError as needed:
+        if not dry_run:
+            raise FileRefusedError([Problem(error) for error in needed.errors]) from None
+        report = needed.report
     except HistoryImportError as refused:
         raise FileRefusedError([Problem(error) for error in refused.errors]) from None
     problems = _permission_problems(report, actor, site)
@@ -113,10 +129,14 @@ def _imported(data: dict[str, Any], *, site: Site, actor: User) -> ImportReport:
 
 
 def history_preview(data: dict[str, Any], *, site: Site, actor: User) -> ImportReport:
-    """What importing the history would do; raise FileRefusedError. Nothing is written."""
+    """What importing the history would do; raise FileRefusedError. Nothing is written.
+
+    `failed_checks` of the report lists the starts and doses that need an override reason."""
     try:
         with transaction.atomic():
-            raise _DryRun(_imported(data, site=site, actor=actor))
+            raise _DryRun(
+                _imported(data, site=site, actor=actor, override_reason=None, dry_run=True)
+            )
     except _DryRun as dry_run:
         return dry_run.report
 
@@ -128,10 +148,14 @@ def history_upload_import(
     actor: User,
     source: ImportSource,
     request: HttpRequest | None = None,
+    override_reason: str | None = None,
 ) -> ImportReport:
-    """Import the history, all or nothing, with one IMPORT audit event naming the file."""
+    """Import the history, all or nothing, with one IMPORT audit event naming the file (and the
+    override reason, when starts or doses failing their checks needed one)."""
     with transaction.atomic():
-        report = _imported(data, site=site, actor=actor)
+        report = _imported(
+            data, site=site, actor=actor, override_reason=override_reason, dry_run=False
+        )
         patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
         audit_record(
             action=AuditAction.IMPORT,
@@ -144,6 +168,16 @@ def history_upload_import(
                 "patient_created": report.patient_created,
                 "created": dict(report.created),
                 "notes": report.notes,
+                **(
+                    {
+                        "safety_override": {
+                            "reason": override_reason,
+                            "records": report.failed_checks,
+                        }
+                    }
+                    if report.failed_checks
+                    else {}
+                ),
             },
         )
     return report

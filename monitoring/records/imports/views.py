@@ -47,6 +47,7 @@ from monitoring.records.imports.writing import ImportSource, PlanChangedError, r
 from patients.models import Patient
 
 IMPORTS = permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+OVERRIDE_REASON_MAX_LENGTH = 500  # as on the therapy and dose forms
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Preview:
     patients: list[PatientRows] = field(default_factory=list)
     summary: str = ""
     digest: str = ""
+    # A history's starts and doses failing their pre-treatment checks: confirming needs a reason.
+    failed_checks: list[str] = field(default_factory=list)
+    reason_error: str = ""
 
 
 def _rows(patient: Patient, creates: list[str], existing: list[str]) -> PatientRows:
@@ -124,9 +128,14 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
     else:
         new = " (a new patient)" if report.patient_created else ""
         summary = f"The history of {report.mrn} at {site.name}{new}."
-    shown = repr((report.patient_created, sorted(report.created.items()), report.notes))
+    shown = repr(
+        (report.patient_created, sorted(report.created.items()), report.notes, report.failed_checks)
+    )
     return Preview(
-        patients=[rows], summary=summary, digest=hashlib.sha256(shown.encode()).hexdigest()
+        patients=[rows],
+        summary=summary,
+        digest=hashlib.sha256(shown.encode()).hexdigest(),
+        failed_checks=report.failed_checks,
     )
 
 
@@ -150,14 +159,22 @@ def _source(upload: PendingUpload) -> ImportSource:
 
 
 def _render_preview(
-    request: AuthenticatedHttpRequest, upload: PendingUpload, preview: Preview
+    request: AuthenticatedHttpRequest,
+    upload: PendingUpload,
+    preview: Preview,
+    override_reason: str = "",
 ) -> HttpResponse:
     if not preview.problems:
         pending_shown(request, upload, preview.digest)
     return render(
         request,
         "monitoring/imports/preview.html",
-        {"upload": upload, "kind_name": KIND_NAMES[upload.kind], "preview": preview},
+        {
+            "upload": upload,
+            "kind_name": KIND_NAMES[upload.kind],
+            "preview": preview,
+            "override_reason": override_reason,  # as typed, kept when refused
+        },
     )
 
 
@@ -201,7 +218,7 @@ def import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_preview(request, upload, _preview(upload, request.user))
 
 
-def _write(request: AuthenticatedHttpRequest, upload: PendingUpload) -> str:
+def _write(request: AuthenticatedHttpRequest, upload: PendingUpload, override_reason: str) -> str:
     """Write the upload; return what was done, for the message."""
     site = _site(upload, request.user)
     if upload.kind == HISTORY_JSON:
@@ -211,6 +228,7 @@ def _write(request: AuthenticatedHttpRequest, upload: PendingUpload) -> str:
             actor=request.user,
             source=_source(upload),
             request=request,
+            override_reason=override_reason or None,
         )
         return f"{upload.name}: {report.mrn}: {', '.join(report_lines(report)) or 'nothing new'}."
     readings, problems, row_name = _readings(upload)
@@ -244,8 +262,15 @@ def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     if preview.digest != upload.digest:
         messages.warning(request, "The records changed since the preview: check it again.")
         return _render_preview(request, upload, preview)
+    reason = request.POST.get("override_reason", "").strip()
+    if (preview.failed_checks and not reason) or len(reason) > OVERRIDE_REASON_MAX_LENGTH:
+        preview.reason_error = (
+            f"Give the reason (at most {OVERRIDE_REASON_MAX_LENGTH} characters) for importing "
+            "the records whose pre-treatment checks fail."
+        )
+        return _render_preview(request, upload, preview, reason)
     try:
-        done = _write(request, upload)
+        done = _write(request, upload, reason)
     except FileRefusedError as refused:
         return _render_preview(request, upload, Preview(problems=refused.problems))
     except PlanChangedError as changed:

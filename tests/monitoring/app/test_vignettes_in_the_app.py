@@ -20,7 +20,14 @@ from tests.factories import UserFactory
 from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES
 
 pytestmark = pytest.mark.django_db
-IMPORT = ["--actor", "importer", "--site", "north"]
+IMPORT = [
+    "--actor",
+    "importer",
+    "--site",
+    "north",
+    "--override-reason",
+    "test data: checks not under test",
+]
 
 
 def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
@@ -42,9 +49,7 @@ def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, 
     path = VIGNETTES / f"{name}.history.json"
     expected = _assess_cli(path)
     as_of = json.loads(path.read_text())["as_of"]
-    call_command(
-        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
-    )
+    call_command("import_history", *IMPORT, str(path), stdout=StringIO())
     call_command("reassess_all", "--as-of", as_of, "--no-progress", stdout=StringIO())
 
     patient = Patient.objects.get()
@@ -64,9 +69,7 @@ def test_imported_vignette_gives_the_same_alerts_as_assess(vignette_site: Site, 
 def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name: str) -> None:
     path = VIGNETTES / f"{name}.history.json"
     as_of = json.loads(path.read_text())["as_of"]
-    call_command(
-        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
-    )
+    call_command("import_history", *IMPORT, str(path), stdout=StringIO())
     out = StringIO()
     mrn = Patient.objects.get().mrn
     call_command("export_history", "--actor", "importer", mrn, stdout=out)
@@ -76,7 +79,7 @@ def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name:
     other = Site.objects.create(name="Elsewhere", code="elsewhere")
     from monitoring.records.history_import import history_import
 
-    history_import(data=again, site=other)
+    history_import(data=again, site=other, override_reason="test data")
     from monitoring.assessment.refresh import assessments_refresh
 
     assessments_refresh(
@@ -90,9 +93,7 @@ def test_export_then_import_reproduces_the_assessment(vignette_site: Site, name:
 
 def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> None:
     path = VIGNETTES / "69-denosumab-egfr-25-zoledronic-planned.history.json"
-    call_command(
-        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
-    )
+    call_command("import_history", *IMPORT, str(path), stdout=StringIO())
     from bonehealth.audit.models import AuditEvent
 
     events = AuditEvent.objects.count()
@@ -135,9 +136,7 @@ def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site,
     from monitoring.records.selectors import patients_with_records
 
     path = VIGNETTES / f"{name}.history.json"
-    call_command(
-        "import_history", "--actor", "importer", "--site", "north", str(path), stdout=StringIO()
-    )
+    call_command("import_history", *IMPORT, str(path), stdout=StringIO())
     patient = Patient.objects.get()
     loaded = history_from_records(patients_with_records([patient.pk]).get())
     assert _same_history(loaded, build_history(patient))

@@ -52,7 +52,7 @@ def test_a_vignettes_scans_and_labs_round_trip_through_the_csv(
 ) -> None:
     history = vignette(name)
     rest = {k: v for k, v in history.items() if k not in ("dexa_scans", "labs")}
-    history_import(data=rest, site=site, actor=nurse)
+    history_import(data=rest, site=site, actor=nurse, override_reason="test data")
     patient = Patient.objects.get()
     for scanner in {scan["scanner"] for scan in history.get("dexa_scans", [])}:
         ScannerFactory(site=site, name=scanner)

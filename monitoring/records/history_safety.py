@@ -1,0 +1,63 @@
+"""The pre-treatment gate of a history import: each course start and dose the file creates is
+judged as of its own day, and a failed check needs the import's override reason.
+
+A history records past events, so the conservative reading: the file is refused whole (nothing
+written) while any of its starts or doses fails a check and no reason is given; with one reason
+(for the file), the audit row of each such record keeps it as that record's override, as the
+therapy forms' overrides are kept. The rule itself is `services.safety_gate.override_audit`.
+"""
+
+from monitoring.records.history_records import (
+    GivenTherapy,
+    HistoryImportError,
+    ImportReport,
+    RecordImporter,
+)
+from monitoring.records.safety import patient_history, recorded_checklist
+from monitoring.records.services.safety_gate import (
+    SafetyCheckError,
+    failed_names,
+    override_audit,
+)
+from patients.models import Patient
+
+
+class SafetyOverrideRequiredError(HistoryImportError):
+    """The file's starts or doses fail pre-treatment checks and no reason was given; nothing was
+    saved. `report` is what the import would have done (a preview shows it, with the checks)."""
+
+    def __init__(self, errors: list[str], report: ImportReport) -> None:
+        self.report = report
+        super().__init__(errors)
+
+
+def _what(given: GivenTherapy) -> str:
+    drug = given.course.get_drug_display()
+    if given.day is None:
+        return f"{drug} planned"
+    return f"{drug} {'dose given' if given.is_dose else 'started'} on {given.day:%Y-%m-%d}"
+
+
+def import_gate(importer: RecordImporter, patient: Patient, override_reason: str | None) -> None:
+    """Judge the starts and doses the import created (in its transaction, before its audit rows
+    are written); put the override on their audit rows, or refuse the file naming each one."""
+    if not importer.given:
+        return
+    history = patient_history(patient)
+    refused = []
+    for given in importer.given:
+        checklist = recorded_checklist(history, given.course, given.day)
+        if not checklist.failed:
+            continue
+        line = (
+            f"{given.path}: {_what(given)}: failed pre-treatment checks ({failed_names(checklist)})"
+        )
+        importer.report.failed_checks.append(line)
+        try:
+            audit = override_audit(checklist, override_reason)
+        except SafetyCheckError:
+            refused.append(f"{line}; importing it needs an override reason")
+            continue
+        given.event.changes = {**given.event.changes, **audit}
+    if refused:
+        raise SafetyOverrideRequiredError(refused, importer.report)

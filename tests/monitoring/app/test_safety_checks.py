@@ -418,3 +418,22 @@ class TestOneAntiresorptiveAtATime:
             )
         stopped.refresh_from_db()
         assert stopped.stop_date == TODAY - timedelta(days=500)
+
+
+@pytest.mark.django_db
+def test_the_form_cannot_reopen_a_course_beside_a_running_one(
+    physician_client: Client, patient: Patient, alendronate: BoneTherapyCourse
+) -> None:
+    stopped = BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="risedronate",
+        start_date=TODAY - timedelta(days=900),
+        stop_date=TODAY - timedelta(days=500),
+        stop_reason="completed",
+    )
+    url = reverse("monitoring:therapy_update", args=[patient.pk, stopped.pk])
+    data = posted_data(physician_client.get(url).text, having="version")
+    response = physician_client.post(url, data | {"stop_date": "", "stop_reason": ""})
+    assert "two antiresorptives" in response.context["form"].errors["drug"][0]
+    stopped.refresh_from_db()
+    assert (stopped.stop_date, stopped.version) == (TODAY - timedelta(days=500), 1)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, MonitoringPlan
+from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.plan import monitoring_plan_set
 from monitoring.records.services.safety_gate import SafetyCheckError
 from monitoring.records.services.therapy import (
@@ -200,6 +201,29 @@ class TestUpdate:
                 expected_version=1,
             )
         assert BoneTherapyCourse.objects.get().start_date is None
+
+    def test_reopening_a_course_beside_another_is_refused_though_the_form_set_its_values(
+        self, physician: User, patient: Patient, zoledronic: BoneTherapyCourse
+    ) -> None:
+        """The overlap refusal compares with the course as saved: comparing with the instance a
+        model form had already changed found no new overlap, so the form let it through."""
+        stopped = BoneTherapyCourse.objects.create(
+            patient=patient,
+            drug="risedronate",
+            start_date=TODAY - timedelta(days=900),
+            stop_date=TODAY - timedelta(days=500),
+        )
+        stopped.stop_date = None  # as a ModelForm's is_valid leaves it
+        with pytest.raises(EntryConflictError, match="two antiresorptives"):
+            bone_therapy_update(
+                actor=physician,
+                course=stopped,
+                values={"stop_date": None, "stop_reason": ""},
+                expected_version=1,
+                override_reason=REASON,
+            )
+        stopped.refresh_from_db()
+        assert stopped.stop_date == TODAY - timedelta(days=500)
 
     def test_stopping_a_course_is_not_gated(
         self, physician: User, zoledronic: BoneTherapyCourse

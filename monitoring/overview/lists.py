@@ -21,6 +21,7 @@ from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.overview import selectors as overview
 from monitoring.overview.alert_groups import alert_groups
+from monitoring.overview.alert_work import AlertWork
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 from monitoring.overview.sparkline import t_score_sparkline
@@ -208,24 +209,45 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "monitoring/worklist_print.html", context)
 
 
-CSV_COLUMNS = ["due", "status", "days_overdue", "item", "mrn", "name", "site", "birth_date"]
+CSV_COLUMNS = [
+    "due",
+    "status",
+    "days_overdue",
+    "item",
+    "mrn",
+    "name",
+    "site",
+    "birth_date",
+    "asked_by",
+]
 
 
-def _csv_rows(items: Any, today: dt.date) -> Iterator[str]:
+def _csv_row(item: ScheduledItem | AlertWork, today: dt.date, asked_by: str) -> list[object]:
+    patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
+    late = (today - item.due).days
+    return [
+        item.due.isoformat(),
+        "overdue" if late > 0 else "due",
+        max(late, 0),
+        item.get_item_display(),
+        patient.mrn,
+        patient.name,
+        patient.site.name,
+        patient.birth_date.isoformat(),
+        asked_by,
+    ]
+
+
+def _csv_rows(items: Any, work: list[AlertWork], today: dt.date) -> Iterator[str]:
+    """The page's two tables in its order: the schedule's items (overdue first), then the work
+    open alerts ask for (longest waiting first); `asked_by` says which a row comes from."""
+
     def rows() -> Iterator[list[object]]:
         item: ScheduledItem
         for item in items.iterator(chunk_size=500):
-            late = (today - item.due).days
-            yield [
-                item.due.isoformat(),
-                "overdue" if late > 0 else "due",
-                max(late, 0),
-                item.get_item_display(),
-                item.patient.mrn,
-                item.patient.name,
-                item.patient.site.name,
-                item.patient.birth_date.isoformat(),
-            ]
+            yield _csv_row(item, today, "schedule")
+        for row in work:
+            yield _csv_row(row, today, "open alert")
 
     return csv_lines(CSV_COLUMNS, rows())
 
@@ -238,6 +260,8 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     with transaction.atomic():
         # The patient of each row, read in the audit's transaction (in place of a COUNT).
         patient_ids = list(items.values_list("patient_id", flat=True))
+        work = overview.with_patients(overview.alert_work(user=request.user, site=f["site"]))
+        patient_ids += [row.patient_id for row in work]
         worklist_export_record(
             actor=request.user,
             export="worklist CSV",
@@ -247,7 +271,7 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
             request=request,
         )
     response = StreamingHttpResponse(
-        _csv_rows(items, f["today"]), content_type="text/csv; charset=utf-8"
+        _csv_rows(items, work, f["today"]), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="worklist-{f["today"]}.csv"'
     return response

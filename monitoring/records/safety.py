@@ -94,6 +94,7 @@ class Check:
     value: str  # the latest value with its unit, or "" when there is none
     date: date | None  # the date of that value
     messages: tuple[str, ...]  # the rules' alerts of this check, as they would be raised
+    analyte: str = ""  # the analyte of `value`, for the page to show it in the site's unit
 
     @property
     def failed(self) -> bool:
@@ -143,14 +144,14 @@ def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> Che
 
 def _latest_lab(
     history: domain.History, analytes: tuple[Analyte, ...], as_of: date
-) -> tuple[str, date | None]:
+) -> tuple[str, date | None, str]:
     """The latest result of `analytes` on or before `as_of`; on one date the first analyte, then
     the lowest value, as the rules pick it."""
     results = [lab for lab in history.labs if lab.analyte in analytes and lab.date <= as_of]
     if not results:
-        return "", None
+        return "", None, ""
     lab = max(results, key=lambda lab: (lab.date, -analytes.index(lab.analyte), -lab.value))
-    return f"{lab.value.normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}", lab.date
+    return f"{lab.value.normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}", lab.date, lab.analyte
 
 
 def checklist(
@@ -178,9 +179,9 @@ def checklist(
         alerts = [alert for alert in assessment.alerts if alert.code in spec.codes]
         if spec.key == "dental":
             review = course.dental_review_date
-            value, when = ("done" if review else "", review)
+            value, when, analyte = ("done" if review else "", review, "")
         else:
-            value, when = _latest_lab(history, spec.analytes, as_of)
+            value, when, analyte = _latest_lab(history, spec.analytes, as_of)
         checks.append(
             Check(
                 key=spec.key,
@@ -190,6 +191,7 @@ def checklist(
                 value=value,
                 date=when,
                 messages=tuple(alert.message for alert in alerts),
+                analyte=analyte,
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))

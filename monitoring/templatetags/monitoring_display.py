@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-from monitoring import labels
+from monitoring import domain, labels
 from monitoring.models.choices import (
     SEVERITY_RANK,
     MeasuredSite,
@@ -21,6 +21,7 @@ from monitoring.models.choices import (
     WhoCategory,
 )
 from monitoring.overview.alert_groups import alert_groups
+from monitoring.overview.lab_texts import in_site_units, quantity_in_units
 
 register = template.Library()
 
@@ -163,14 +164,29 @@ def plain_number(value: Decimal | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-_MEASURED = re.compile(r"(?<![\d.])(\d+\.\d+)(?= (?:ng/mL|nmol/L|mmol/L|µmol/L|umol/L|mL/min))")
+_MEASURED = re.compile(
+    r"(?<![\d.])(\d+\.\d+)(?= (?:ng/mL|nmol/L|mmol/L|mg/dL|µmol/L|umol/L|mL/min))"
+)
 
 
 @register.filter
-def plain_lab_values(message: str) -> str:
+def plain_lab_values(message: str, lab_units: str | None = None) -> str:
     """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
-    "18 ng/mL"); the stored text of the rule is unchanged."""
+    "18 ng/mL"), in the site's `lab_units` when given (`lab_texts.in_site_units`: "18.00 ng/mL"
+    -> "44.93 nmol/L" at an SI site); the stored text of the rule is unchanged."""
+    message = in_site_units(message, lab_units)
     return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+
+
+@register.filter
+def lab_value_in_units(check: Any, lab_units: str | None) -> str:
+    """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
+    if not check.analyte or not lab_units:
+        return str(check.value)
+    value = quantity_in_units(
+        check.value, domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
+    )
+    return plain_lab_values(value)
 
 
 @register.filter

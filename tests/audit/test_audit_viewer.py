@@ -131,7 +131,9 @@ def test_csv_export_follows_the_filters_hides_values_and_is_audited(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert {row["fields"] for row in rows} == {"weight_kg", "height_cm"}
     assert {row["values"] for row in rows} == {"(hidden)"}
     export = AuditEvent.objects.get(action=AuditAction.EXPORT)

@@ -88,6 +88,53 @@ def _pages(clinic: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
+def _logged_in(browser: Browser, live_server: Any, username: str) -> Page:
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def _checked(page: Page, state: str, problems: dict[str, list[str]]) -> None:
+    """axe on the page as it is now, after asserting it shows a failed check and the override."""
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=safety-checklist] tr[data-status=failed]").count(), state
+    assert page.locator("textarea[name=override_reason]").count() == 1, state
+    if found := _violations(page):
+        problems[state] = found
+
+
+def test_the_safety_checklist_with_a_failed_check_has_no_serious_or_critical_violation(
+    live_server: Any, browser: Browser, clinic: dict[str, Any]
+) -> None:
+    """The therapy form after a refused save (checklist, override fields and their errors) and the
+    dose form before and after one."""
+    p, course = clinic["patient"].pk, clinic["course"].pk
+    page = _logged_in(browser, live_server, "physician")
+    problems: dict[str, list[str]] = {}
+
+    page.goto(f"{live_server.url}/patients/{p}/therapy/new/")
+    page.select_option("select[name=drug]", label="Zoledronic acid")
+    page.fill("input[name=dose]", "5 mg yearly")
+    page.fill("input[name=start_date]", TODAY.isoformat())
+    page.get_by_role("button", name="Save therapy").click()
+    _checked(page, "therapy form refused", problems)
+    page.check("input[name=safety_override]")
+    page.get_by_role("button", name="Save therapy").click()  # ticked, but no reason given
+    _checked(page, "therapy form without a reason", problems)
+
+    page.goto(f"{live_server.url}/patients/{p}/therapy/{course}/doses/new/")
+    _checked(page, "dose form", problems)
+    page.fill("input[name=given_on]", TODAY.isoformat())
+    page.get_by_role("button", name="Record dose").click()
+    _checked(page, "dose form refused", problems)
+    page.context.close()
+    assert problems == {}
+
+
 def test_clinical_pages_have_no_serious_or_critical_accessibility_violation(
     live_server: Any, browser: Browser, clinic: dict[str, Any]
 ) -> None:

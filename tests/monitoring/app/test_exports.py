@@ -132,7 +132,9 @@ def test_cohort_csv_has_a_row_per_patient_and_is_audited_with_filter_and_count(
     response = _post(nurse_client, format="csv")
     assert response.status_code == 200
     assert response.streaming
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     followed = [p for p in showcase if p.follow_up_status == FollowUpStatus.ACTIVE]
     assert sorted(row["mrn"] for row in rows) == sorted(p.mrn for p in followed)
     assert "Z9999" not in {row["mrn"] for row in rows}  # another site's patient, never
@@ -158,10 +160,14 @@ def test_cohort_filters_by_risk_and_open_alert(
 ) -> None:
     high = PatientAssessment.objects.filter(risk_category="high", followed=True)
     response = _post(nurse_client, format="csv", risk="high")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert {row["mrn"] for row in rows} == {a.patient.mrn for a in high}
     response = _post(nurse_client, format="csv", alert="DEXA_OVERDUE")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert rows
     assert all("DEXA_OVERDUE" in row["open_alerts"] for row in rows)
 
@@ -170,7 +176,7 @@ def test_cohort_csv_cells_cannot_run_as_formulas(nurse_client: Client, site: Sit
     patient = PatientFactory(site=site, mrn="F1", name="=HYPERLINK(1)")
     AromataseInhibitorCourseFactory(patient=patient, start_date=date(2024, 1, 1))
     response = _post(nurse_client, format="csv")
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text
 
 

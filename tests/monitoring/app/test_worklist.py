@@ -73,7 +73,9 @@ def test_weeks_is_a_form_field(nurse_client: Client) -> None:
 def test_csv_export_is_audited(nurse_client: Client, nurse) -> None:  # type: ignore[no-untyped-def]
     response = nurse_client.get(reverse("monitoring:worklist_csv"), {"weeks": 9})
     assert response["Content-Type"] == "text/csv; charset=utf-8"  # accented names in any reader
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert [(r["mrn"], r["status"]) for r in rows] == [
         ("LATE", "overdue"),
         ("SOON", "due"),

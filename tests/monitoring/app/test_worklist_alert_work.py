@@ -1,7 +1,9 @@
 """Issue 17: the work open alerts ask for reaches the worklist; Record dose opens the dose form;
 lateness reads in weeks or months."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import Alert, BoneTherapyCourse
 from monitoring.templatetags.monitoring_display import lateness
 from tests.factories import PatientFactory
@@ -114,3 +117,58 @@ def test_query_count_does_not_grow_with_alert_work(nurse_client: Client, site) -
         alert(patient, "DENTAL_REVIEW_MISSING", "warning", days_ago=3)
         BoneTherapyCourse.objects.create(patient=patient, drug="denosumab", start_date=TODAY)
     assert _queries(nurse_client) == small
+
+
+def _csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
+    nurse_client: Client, nurse, site, other_site
+) -> None:  # type: ignore[no-untyped-def]
+    """The schedule's rows, then the work open alerts ask for, as on the page; a patient of a
+    site the nurse does not work at is in neither, and the export's audit names whom it holds."""
+    zol = PatientFactory(site=site, mrn="ZOL", name="Zoe Ledronic")
+    alert(zol, "DENTAL_REVIEW_MISSING", "warning", days_ago=30)
+    alert(zol, "CALCIUM_NOT_MEASURED", "warning", days_ago=20)
+    start = PatientFactory(site=site, mrn="START")
+    alert(start, "BONE_THERAPY_INDICATED", "high", days_ago=200)
+    scanned = PatientFactory(site=site, mrn="SCAN")
+    due(scanned, "dexa", in_days=3)
+    theirs = PatientFactory(site=other_site, mrn="THEIRS", name="Other Siteperson")
+    alert(theirs, "DENTAL_REVIEW_MISSING", "warning", days_ago=1)
+    due(theirs, "dexa", in_days=1)
+    page = [(mrn, item) for mrn, item in _work(nurse_client.get(URL))]
+
+    response = nurse_client.get(reverse("monitoring:worklist_csv"))
+    rows = _csv(response)
+    assert [(r["mrn"], r["asked_by"]) for r in rows][:1] == [("SCAN", "schedule")]
+    assert [(r["mrn"], r["item"]) for r in rows[1:]] == page
+    assert page == [
+        ("START", "Therapy decision (physician)"),
+        ("ZOL", "Dental review before the antiresorptive"),
+        ("ZOL", "Bloods before the infusion (calcium)"),
+    ]
+    dental = rows[2]
+    assert dental == {
+        "due": (TODAY - dt.timedelta(days=30)).isoformat(),
+        "status": "overdue",
+        "days_overdue": "30",
+        "item": "Dental review before the antiresorptive",
+        "mrn": "ZOL",
+        "name": "Zoe Ledronic",
+        "site": site.name,
+        "birth_date": zol.birth_date.isoformat(),
+        "asked_by": "open alert",
+    }
+    assert all(r["mrn"] != "THEIRS" and r["name"] != "Other Siteperson" for r in rows)
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT).get()
+    assert event.changes["rows"] == 4
+    assert event.changes["patients"] == sorted([zol.pk, start.pk, scanned.pk])
+
+    printed = nurse_client.get(reverse("monitoring:worklist_print")).text
+    assert "Dental review before the antiresorptive" in printed
+    assert "THEIRS" not in printed
+    assert "Other Siteperson" not in printed

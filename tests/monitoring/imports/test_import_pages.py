@@ -13,7 +13,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, DexaScan, LabResult
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import LabResultFactory, ScannerFactory
+from tests.factories import LabResultFactory, PatientFactory, ScannerFactory
 from tests.monitoring.imports.helpers import results_csv, snapshot, vignette
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +139,24 @@ def test_admins_get_403_and_clinicians_get_the_pages(
 
 def test_the_template_csv_is_the_columns_and_examples(nurse_client: Client) -> None:
     response = nurse_client.get(TEMPLATE)
-    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert content.startswith(b"\xef\xbb\xbfmrn,")  # the BOM Excel needs for accents
+    body = content.decode("utf-8-sig")
     assert body.splitlines()[0] == "mrn,date,measure,value,unit,scanner,t_score,z_score,fasting"
     assert response["Content-Disposition"] == 'attachment; filename="results-template.csv"'
+
+
+def test_the_downloaded_template_imports_as_it_is(site: Site, nurse_client: Client) -> None:
+    """The byte-order mark of a downloaded CSV does not stop it coming back in."""
+    example = PatientFactory(site=site, mrn="MRN-0001")
+    ScannerFactory(site=site, name="GE Lunar iDXA")
+    content = b"".join(nurse_client.get(TEMPLATE).streaming_content)  # type: ignore[attr-defined]
+    assert content.startswith(b"\xef\xbb\xbf")
+    preview = _upload(nurse_client, content)
+    assert "1 DEXA scan and 2 lab results for 1 patient" in preview.content.decode()
+    _confirm(nurse_client, preview)
+    assert DexaScan.objects.filter(patient=example).count() == 1
+    assert LabResult.objects.filter(patient=example).count() == 2
 
 
 def _observation(loinc: str, value: float, unit: str, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,158 @@
+"""The rules' texts in the site's lab units (issue 17): the rules write vitamin D in ng/mL and
+calcium in mmol/L; a page shows them, and the threshold they quote, in the unit its site's labs
+table uses, converted and rounded as that table does."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bonehealth.accounts.models import LabUnits, Site, User
+from monitoring import domain
+from monitoring.models import BoneTherapyCourse
+from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.templatetags.monitoring_display import plain_lab_values
+from patients.models import Patient
+from tests.factories import LabResultFactory
+from tests.monitoring.domain.builders import AS_OF, ai, history, lab, normal_scan, therapy
+
+A = domain.Analyte
+SI = domain.UnitSystem.SI
+CONVENTIONAL = domain.UnitSystem.CONVENTIONAL
+
+
+def _texts(*labs: domain.LabResult) -> list[str]:
+    """The alert and recommendation texts the rules write for these labs, denosumab planned."""
+    assessment = domain.assess(
+        history(
+            aromatase_inhibitors=(ai("2024-01-01"),),
+            dexa_scans=(normal_scan(),),
+            labs=labs,
+            bone_therapy=(therapy(domain.BoneTherapyDrug.DENOSUMAB, None),),
+        ),
+        as_of=AS_OF,
+    )
+    return [a.message for a in assessment.alerts] + [r.message for r in assessment.recommendations]
+
+
+def _quoting(texts: list[str], words: str) -> str:
+    return next(text for text in texts if words in text)
+
+
+def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
+    texts = _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "12.02"))
+    deficient = _quoting(texts, "is deficient")
+    assert deficient.startswith("25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20)")
+    assert in_site_units(deficient, SI).startswith(
+        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 49.92 nmol/L); replete before"
+    )
+    replete = _quoting(texts, "Replete vitamin D")
+    assert in_site_units(replete, SI) == replete.replace(
+        "(12.02 ng/mL on 2025-05-20, target >= 30)",
+        "(30.00 nmol/L on 2025-05-20, target >= 74.88 nmol/L)",
+    )
+    # The page's filter also writes the values as the labs table does (30.00 -> 30).
+    assert plain_lab_values(deficient, "si").startswith("25-OH vitamin D 30 nmol/L on")
+    for text in (deficient, replete):
+        assert in_site_units(text, CONVENTIONAL) == text
+        assert in_site_units(text, None) == text
+
+
+def test_insufficient_vitamin_d_converts_its_threshold_too() -> None:
+    insufficient = _quoting(_texts(lab("2025-05-20", A.VITAMIN_D_25OH, "25")), "insufficient")
+    assert in_site_units(insufficient, SI) == (
+        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 74.88 nmol/L)."
+    )
+
+
+def test_low_calcium_reads_in_mg_per_dl_at_a_conventional_site() -> None:
+    """The rules quote calcium in mmol/L (SI): a conventional site reads it in mg/dL, as its labs
+    table does; an SI site reads the text as written."""
+    texts = _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "40"), lab("2025-05-20", A.CALCIUM, "2.00"))
+    low = _quoting(texts, "Adjusted calcium")
+    assert low.startswith("Adjusted calcium 2.00 mmol/L on 2025-05-20 (< 2.12): do not give")
+    assert in_site_units(low, CONVENTIONAL).startswith(
+        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.50 mg/dL): do not give denosumab"
+    )
+    assert in_site_units(low, SI) == low
+
+
+def test_texts_without_a_quoted_value_are_unchanged() -> None:
+    for text in _texts() + _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "40")):
+        assert in_site_units(text, SI) == text
+        assert in_site_units(text, CONVENTIONAL) == text
+
+
+def test_a_quantity_of_the_checklist_converts_only_its_own_unit() -> None:
+    assert quantity_in_units("18 ng/mL", A.VITAMIN_D_25OH, SI) == "44.93 nmol/L"
+    assert quantity_in_units("18 ng/mL", A.VITAMIN_D_25OH, CONVENTIONAL) == "18 ng/mL"
+    assert quantity_in_units("2.1 mmol/L", A.CALCIUM, CONVENTIONAL) == "8.42 mg/dL"
+    assert quantity_in_units("", A.CALCIUM, CONVENTIONAL) == ""
+
+
+# --- The pages --------------------------------------------------------------------------------
+
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def vitamin_d_30_nmol(patient: Patient) -> Patient:
+    """A deficient vitamin D entered as 30 nmol/L (12.02 ng/mL as the rules write it)."""
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=7),
+        value=domain.to_canonical(A.VITAMIN_D_25OH, Decimal(30), "nmol/L"),
+        entered_value=30,
+        entered_unit="nmol/L",
+    )
+    return patient
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "shown", "hidden"),
+    [
+        (LabUnits.SI, "25-OH vitamin D 30 nmol/L on", "vitamin D 12.02 ng/mL"),
+        (LabUnits.CONVENTIONAL, "25-OH vitamin D 12.02 ng/mL on", "nmol/L on"),
+    ],
+)
+def test_the_patient_page_and_printout_quote_vitamin_d_in_the_sites_unit(
+    nurse_client: Client,
+    vitamin_d_30_nmol: Patient,
+    site: Site,
+    setting: str,
+    shown: str,
+    hidden: str,
+) -> None:
+    Site.objects.filter(pk=site.pk).update(lab_units=setting)
+    for name in ("monitoring:patient", "monitoring:patient_summary"):
+        page = nurse_client.get(reverse(name, args=[vitamin_d_30_nmol.pk])).text
+        assert shown in page, name
+        assert hidden not in page, name
+    letter = nurse_client.get(
+        reverse("monitoring:letter", args=[vitamin_d_30_nmol.pk, "doctor"])
+    ).text
+    assert shown in letter
+    assert hidden not in letter
+
+
+@pytest.mark.django_db
+def test_the_safety_checklist_reads_in_the_sites_unit(
+    physician_client: Client, physician: User, vitamin_d_30_nmol: Patient
+) -> None:
+    course = BoneTherapyCourse.objects.create(
+        patient=vitamin_d_30_nmol,
+        drug="denosumab",
+        start_date=TODAY - dt.timedelta(days=200),
+        entered_by=physician,
+    )
+    url = reverse("monitoring:dose_create", args=[vitamin_d_30_nmol.pk, course.pk])
+    page = physician_client.get(url).text
+    assert 'data-check="vitamin_d" data-status="failed"' in page
+    assert "<td>30 nmol/L</td>" in page
+    assert "25-OH vitamin D 30 nmol/L on" in page
+    assert "ng/mL" not in page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Page, Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -23,6 +25,7 @@ from monitoring.overview import selectors as overview
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
+from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.sparkline import t_score_sparkline
 
 DASHBOARD = "monitoring.view_dashboard"
@@ -60,14 +63,16 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
 
 
 def _dashboard_rows(
-    request: AuthenticatedHttpRequest, shown: list[Any], severity: str | None
+    request: AuthenticatedHttpRequest,
+    shown: list[Any],
+    severity: str | None,
+    since: dt.datetime | None,
 ) -> list[dict[str, Any]]:
     """The rows of the page: each patient with their open alerts grouped by code (the new ones
     since the user's last visit marked) and their lowest T-score per scan as a sparkline."""
     ids = [p.pk for p in shown]
     alerts = overview.open_alerts_of(ids, min_severity=severity)
     points = overview.lowest_t_scores(ids)
-    since = overview.last_dashboard_visit(user=request.user)
     rows = []
     for patient in shown:
         groups = alert_groups(alerts[patient.pk], user=request.user, since=since)
@@ -82,48 +87,86 @@ def _dashboard_rows(
     return rows
 
 
-@require_GET
-@permission_required(DASHBOARD, raise_exception=True)
-@replica_reads
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
-    site: Site | None = form.chosen("site")  # type: ignore[assignment]
-    severity: str | None = form.chosen("severity")  # type: ignore[assignment]
-    narrowed = {"min_severity": severity, "risk": form.chosen("risk"), "code": form.chosen("code")}
+def _dashboard_alerts(
+    request: AuthenticatedHttpRequest,
+    site: Site | None,
+    narrowed: dict[str, Any],
+    since: dt.datetime | None,
+) -> dict[str, Any]:
+    """The dashboard's counts and its page of patients with open alerts, rendered (no form in
+    it), with the ids of the patients shown (audited) and the number of scans to review."""
+    severity = narrowed["min_severity"]
     counts = overview.dashboard_counts(user=request.user, site=site, **narrowed)
     patients = overview.dashboard_patients(user=request.user, site=site, **narrowed)
-    scans = overview.scans_awaiting_review(user=request.user, site=site)
     page = _counted_page(
         patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
     )
     shown = list(page.object_list)
-    rows = _dashboard_rows(request, shown, severity)
-    scans_page = _counted_page(scans, counts.unreviewed_scans, 10, request.GET.get("scans_page"))
+    context = {
+        "page": page,
+        "patient_rows": _dashboard_rows(request, shown, severity, since),
+        "risk_rows": _risk_rows(counts.risk),
+        "code_counts": counts.alert_codes,
+        "narrowed": {key: value for key, value in narrowed.items() if value},
+        "filtered": bool(request.GET),
+        "query": _query_without(request, "page"),
+        "risk_query": _query_without(request, "page", "risk"),
+        "code_query": _query_without(request, "page", "code"),
+    }
+    return {
+        "html": render_to_string("monitoring/_dashboard_alerts.html", context, request=request),
+        "patient_ids": [p.pk for p in shown],
+        "unreviewed_scans": counts.unreviewed_scans,
+    }
+
+
+@require_GET
+@permission_required(DASHBOARD, raise_exception=True)
+@replica_reads
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The physician's dashboard: its counts and patients are a cached part (`overview_cache`);
+    the scans to review, each with its sign-off form, are read on every view."""
+    sites = overview.user_sites(user=request.user)
+    form = DashboardFilterForm(request.GET, sites=sites)
+    site: Site | None = form.chosen("site")  # type: ignore[assignment]
+    narrowed = {
+        "min_severity": form.chosen("severity"),
+        "risk": form.chosen("risk"),
+        "code": form.chosen("code"),
+    }
+    # "New since your last visit" depends on the user's last visit before this sign-in.
+    since = overview.last_dashboard_visit(user=request.user)
+    alerts = cached_part(
+        request,
+        "dashboard",
+        list(sites),
+        lambda: _dashboard_alerts(request, site, narrowed, since),
+        since,
+    )
+    scans = overview.scans_awaiting_review(user=request.user, site=site)
+    scans_page = _counted_page(scans, alerts["unreviewed_scans"], 10, request.GET.get("scans_page"))
     scans_page.object_list = list(scans_page.object_list)
     _audited(
         request,
         "dashboard",
-        [p.pk for p in shown] + [scan.patient_id for scan in scans_page.object_list],
+        alerts["patient_ids"] + [scan.patient_id for scan in scans_page.object_list],
     )
     context = {
         "form": form,
-        "page": page,
-        "patient_rows": rows,
+        "alerts_html": alerts["html"],  # a SafeString, rendered by an escaping template
         "scans": scans_page,
-        "risk_rows": _risk_rows(counts.risk),
-        "code_counts": counts.alert_codes,
-        "narrowed": {key: value for key, value in narrowed.items() if value},
-        "query": _query_without(request, "page"),
-        "risk_query": _query_without(request, "page", "risk"),
-        "code_query": _query_without(request, "page", "code"),
         "scans_query": _query_without(request, "scans_page"),
         "here": request.get_full_path(),
     }
     return render(request, "monitoring/dashboard.html", context)
 
 
-def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
-    form = WorklistFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+def _worklist(
+    request: AuthenticatedHttpRequest, sites: QuerySet[Site] | None = None
+) -> tuple[WorklistFilterForm, dict[str, Any]]:
+    if sites is None:
+        sites = overview.user_sites(user=request.user)
+    form = WorklistFilterForm(request.GET, sites=sites)
     weeks: int = form.chosen("weeks", DEFAULT_WEEKS)  # type: ignore[assignment]
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
     today = timezone.localdate()
@@ -162,26 +205,38 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
     return {"weeks": f["weeks"], "site": f["site"].code if f["site"] else None}
 
 
-@require_GET
-@permission_required(WORKLIST, raise_exception=True)
-@replica_reads
-def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form, f = _worklist(request)
+def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dict[str, Any]:
+    """The worklist's two lists, rendered (no form in them), with the ids of their patients."""
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
     items = _marked(page.object_list, f["today"])
     work = _alert_work(request, f, request.GET.get("work_page"))
-    _audited(
-        request,
-        "worklist",
-        [item.patient_id for item in items] + [row.patient_id for row in work.object_list],
-    )
     context = {
-        "form": form,
         "page": page,
         "items": items,
         "work": work,
         "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
+        **f,
+    }
+    return {
+        "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
+        "patient_ids": [item.patient_id for item in items]
+        + [row.patient_id for row in work.object_list],
+    }
+
+
+@require_GET
+@permission_required(WORKLIST, raise_exception=True)
+@replica_reads
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The worklist: its lists are a cached part (`overview_cache`), audited on every view."""
+    sites = overview.user_sites(user=request.user)
+    form, f = _worklist(request, sites)
+    lists = cached_part(request, "worklist", list(sites), lambda: _worklist_lists(request, f))
+    _audited(request, "worklist", lists["patient_ids"])
+    context = {
+        "form": form,
+        "lists_html": lists["html"],  # a SafeString, rendered by an escaping template
         "print_query": _query_without(request, "page"),
         **f,
     }
@@ -194,7 +249,8 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
     items = _marked(_items(request, f), f["today"])
     work = _marked(
-        overview.with_patients(overview.alert_work(user=request.user, site=f["site"])), f["today"]
+        overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"]))),
+        f["today"],
     )
     worklist_export_record(
         actor=request.user,

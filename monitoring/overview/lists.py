@@ -1,6 +1,8 @@
 """The overview pages: the physician's alert dashboard and the worklist (page, CSV, printout)."""
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,10 +24,11 @@ from bonehealth.replica import replica_reads
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.overview import selectors as overview
-from monitoring.overview.alert_groups import alert_groups
+from monitoring.overview.alert_groups import AlertGroup, alert_groups
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
 from monitoring.overview.overview_cache import cached_part
+from monitoring.overview.patient import permissions_digest
 from monitoring.overview.sparkline import t_score_sparkline
 
 DASHBOARD = "monitoring.view_dashboard"
@@ -62,28 +65,65 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
     return paginator.get_page(number)
 
 
+class DashboardRow:
+    """One patient's row of the dashboard, a `{% cache %}` fragment keyed by `key`: the patient's
+    `records_version` (raised by every change to what the row shows) and what else it shows (the
+    site's name, today's date, the severity filter, the viewer's permissions and last visit).
+    A row found in the cache reads nothing more; the others read their alerts and scans, all
+    of the page's rows in one query each, on the first miss (`PageData`)."""
+
+    def __init__(self, patient: Any, key: str, data: "PageData") -> None:
+        self.patient, self.key, self._data = patient, key, data
+
+    @functools.cached_property
+    def groups(self) -> list[AlertGroup]:
+        alerts = self._data.alerts()[self.patient.pk]
+        return alert_groups(alerts, user=self._data.user, since=self._data.since)
+
+    @property
+    def new(self) -> bool:
+        return any(group.new for group in self.groups)
+
+    @property
+    def sparkline(self) -> str:
+        return t_score_sparkline(self._data.points()[self.patient.pk])
+
+
+class PageData:
+    """The open alerts and lowest T-scores of the page's patients, read when a row needs them."""
+
+    def __init__(self, user: Any, ids: list[int], severity: str | None, since: Any) -> None:
+        self.user, self.ids, self.severity, self.since = user, ids, severity, since
+
+    @functools.cache  # noqa: B019 (one object per request)
+    def alerts(self) -> dict[int, list[Any]]:
+        return overview.open_alerts_of(self.ids, min_severity=self.severity)
+
+    @functools.cache  # noqa: B019 (one object per request)
+    def points(self) -> dict[int, list[Any]]:
+        return overview.lowest_t_scores(self.ids)
+
+
 def _dashboard_rows(
     request: AuthenticatedHttpRequest,
     shown: list[Any],
     severity: str | None,
     since: dt.datetime | None,
-) -> list[dict[str, Any]]:
+) -> list[DashboardRow]:
     """The rows of the page: each patient with their open alerts grouped by code (the new ones
     since the user's last visit marked) and their lowest T-score per scan as a sparkline."""
-    ids = [p.pk for p in shown]
-    alerts = overview.open_alerts_of(ids, min_severity=severity)
-    points = overview.lowest_t_scores(ids)
+    data = PageData(request.user, [p.pk for p in shown], severity, since)
+    viewer = [
+        timezone.localdate().isoformat(),
+        severity or "",
+        since.isoformat() if since else "",
+        permissions_digest(request.user),
+    ]
     rows = []
     for patient in shown:
-        groups = alert_groups(alerts[patient.pk], user=request.user, since=since)
-        rows.append(
-            {
-                "patient": patient,
-                "groups": groups,
-                "new": any(group.new for group in groups),
-                "sparkline": t_score_sparkline(points[patient.pk]),
-            }
-        )
+        parts = [str(patient.pk), str(patient.assessment.records_version), patient.site.name]
+        key = hashlib.sha256("\n".join(parts + viewer).encode()).hexdigest()
+        rows.append(DashboardRow(patient, key, data))
     return rows
 
 
@@ -105,6 +145,7 @@ def _dashboard_alerts(
     context = {
         "page": page,
         "patient_rows": _dashboard_rows(request, shown, severity, since),
+        "cache_seconds": settings.PAGE_CACHE_SECONDS,
         "risk_rows": _risk_rows(counts.risk),
         "code_counts": counts.alert_codes,
         "narrowed": {key: value for key, value in narrowed.items() if value},

@@ -195,7 +195,7 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
     )
     codes = (
         _open_alerts(min_rank)
-        .filter(patient_id__in=followed.values("patient_id"))
+        .filter(patient__in=followed_patients(user=user, site=site))
         .values("code")
         .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
         .order_by()

@@ -9,8 +9,9 @@ labs: `seed_demo --patients 10000 --scan-density 2.5`, with progress bars on a t
 prints a Markdown table:
 
 - /health/ (the run's baseline), patient list search, patient page (first view, and viewed again
-  with its `{% cache %}` fragments found), dashboard and worklist (not cached; before issue 13
-  also as rendered after a change at the user's sites): median and 95th percentile server time,
+  with its `{% cache %}` fragments found), dashboard and worklist (first views: drawn afresh
+  after a change at the user's sites, a patient reassessed; and viewed again, from the cache):
+  median and 95th percentile server time,
   the process's CPU time and query counts over --requests requests, each patient page and
   search to a different patient, in process through Django's test Client, as the nurse (the
   dashboard as the physician). Query counts are "constant" when requests that have the same kinds
@@ -58,10 +59,18 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bonehealth_bench"
 SCAN_DENSITY = "2.5"  # ~5 scans per patient: 50,317 for 10,000 (the demo's default gives ~2.3)
 # Targets for a 2-core machine (issue 7).
 P95_TARGET_MS = 60.0
+REPEAT_TARGET_MS = 20.0  # a page viewed again with nothing changed (issue 13)
 REASSESS_TARGET = 1000.0
 REASSESS_WORKERS = 2  # task workers for the nightly job: one per core
 RSS_TARGET_MB = 200.0
-THROUGHPUT_TARGETS = {"dashboard": 1 / 4, "patient page": 1 / 6}
+# Issue 13: first views of patient pages, the search, the dashboard and the worklist, under
+# gunicorn, as a share of /health/'s requests per second in the same run.
+THROUGHPUT_TARGETS = {
+    "patient pages, different patients": 0.06,
+    "patient search": 0.20,
+    "dashboard": 0.25,
+    "worklist": 0.25,
+}
 ROTATING_PATIENTS = 2000  # distinct patient pages the rotating load test walks through
 
 
@@ -147,6 +156,7 @@ def _time_pages(
     warmup: list[str],
     before_each: Callable[[], object] = lambda: None,
     shape: Callable[[str], object] = lambda url: None,
+    target_ms: float = P95_TARGET_MS,
 ) -> None:
     """Time each request in process; `before_each` runs (untimed) before every timed request.
 
@@ -185,8 +195,8 @@ def _time_pages(
             f"{name}: server time, {len(urls)} requests",
             f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, {count} queries"
             f" (this process's CPU: median {statistics.median(cpu_times):.1f} ms)",
-            f"p95 < {P95_TARGET_MS:.0f} ms, constant queries",
-            "met" if p95 < P95_TARGET_MS and constant else "missed",
+            f"p95 < {target_ms:.0f} ms, constant queries",
+            "met" if p95 < target_ms and constant else "missed",
         )
     )
 
@@ -227,22 +237,16 @@ def _record_kinds(patient_ids: list[int]) -> dict[int, tuple[str, ...]]:
     }
 
 
-def _change_every_site() -> None:
-    """What a clinical write did to the overview pages' cache before issue 13: raise the sites'
-    data versions. Since then nothing caches those pages (no `SiteDataVersion`): nothing to do,
-    and the row measures the same rendering as the plain one."""
-    from django.apps import apps
-    from django.db.models import F
+def _change_at_the_sites() -> None:
+    """A clinical write at the user's sites, as the services make one: a patient (a different
+    one each time) reassessed, which raises their `records_version` and so misses the overview
+    pages' cached parts (monitoring/overview/overview_cache.py)."""
+    from monitoring.assessment.refresh import patient_assessment_refresh
+    from patients.models import Patient
 
-    from bonehealth.accounts.models import Site
-
-    try:
-        versions = apps.get_model("monitoring", "SiteDataVersion")
-    except LookupError:
-        return
-    for site_id in Site.objects.values_list("pk", flat=True):
-        versions.objects.get_or_create(site_id=site_id)
-    versions.objects.update(version=F("version") + 1)
+    # At the nurse's site, which the physician's sites include: a change for both.
+    at_both = Patient.objects.filter(mrn__startswith="DEMO-", site__users__username="nurse")
+    patient_assessment_refresh(patient=at_both.order_by("?")[0])
 
 
 def measure_pages(requests: int, rows: list[Row]) -> dict[str, str]:
@@ -291,11 +295,19 @@ def measure_pages(requests: int, rows: list[Row]) -> dict[str, str]:
         warmup=pages[-3:],
         shape=page_shape.__getitem__,
     )
-    _time_pages("patient page, viewed again", pages[:requests], client, rows, warmup=[])
+    _time_pages(
+        "patient page, viewed again",
+        pages[:requests],
+        client,
+        rows,
+        warmup=[],
+        target_ms=REPEAT_TARGET_MS,
+    )
     urls = {
         "health": reverse("health"),
         "patient page": pages[0],
         "patient list": reverse("patients:list"),
+        "patient search": searches[0],  # the first letters of a surname
         # Different patients one after the other, for the load test's first views.
         "patient pages": "\n".join(
             reverse("monitoring:patient", args=[pk])
@@ -318,15 +330,23 @@ def measure_pages(requests: int, rows: list[Row]) -> dict[str, str]:
         except NoReverseMatch:
             rows.append(Row(label, "not measured", notes=[f"URL name {url_name} does not exist"]))
             continue
-        # Cached while nothing changes at the user's sites; rendered after any change there.
-        _time_pages(label, [url] * requests, as_role, rows, warmup=[url])
+        # Drawn afresh after any change at the user's sites (first views); cached while nothing
+        # changes there (viewed again).
         _time_pages(
-            f"{label} after a change at the sites",
+            f"{label}, first view (after a change at the sites)",
             [url] * requests,
             as_role,
             rows,
-            warmup=[],
-            before_each=_change_every_site,
+            warmup=[url],
+            before_each=_change_at_the_sites,
+        )
+        _time_pages(
+            f"{label}, viewed again",
+            [url] * requests,
+            as_role,
+            rows,
+            warmup=[url],
+            target_ms=REPEAT_TARGET_MS,
         )
         urls[label] = url
     # Fresh logins for the load test: their own sessions, valid for the idle timeout.
@@ -619,7 +639,8 @@ def _measure_gunicorn_workers(
 ) -> None:
     label = f"gunicorn {workers} workers, wrk -t2 -c8"
     with _gunicorn(env, workers) as (base, server):
-        pages = [p for p in ("patient page", "patient list", "dashboard", "worklist") if p in urls]
+        known = ("patient page", "patient list", "patient search", "dashboard", "worklist")
+        pages = [p for p in known if p in urls]
         cookies = {page: urls.get(f"cookie:{page}", urls["cookie"]) for page in pages}
         for page in pages:
             _check_page(base + urls[page], cookies[page])

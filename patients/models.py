@@ -120,6 +120,9 @@ class Patient(EnteredInErrorRecord):
         # On PostgreSQL the search (`mrn`/`name` icontains) also has trigram indexes, made by
         # migration 0002 only there (not listed here: SQLite has no GIN index).
         indexes = [
+            # The patient list's order: its first page without sorting every patient of the
+            # user's sites (6 ms -> 0.1 ms at 10,000 patients, bench/README.md).
+            models.Index(fields=["mrn", "id"], name="patient_list_order"),
             models.Index(fields=["site", "mrn"]),
             models.Index(fields=["site", "name"]),
         ]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from monitoring.models.choices import RiskCategory, ScheduleItem, Severity, WhoCategory
 from patients.models import Patient
@@ -62,6 +62,14 @@ class Alert(models.Model):
         return self.cleared_at is None
 
 
+def unacknowledged_first(min_rank: int, prefix: str = "") -> Case:
+    """True for a patient with an open alert at or above `min_rank` that nobody has acknowledged:
+    the dashboard's first sort key (never NULL: PostgreSQL sorts a NULL first in a descending
+    order). `prefix` reaches the assessment from another model ("assessment__")."""
+    waiting = Q(**{f"{prefix}worst_unacknowledged_rank__gte": min_rank})
+    return Case(When(waiting, then=Value(True)), default=Value(False))
+
+
 class PatientAssessment(models.Model):
     """The latest assessment of a patient, stored for lists, the dashboard and the worklist."""
 
@@ -107,6 +115,16 @@ class PatientAssessment(models.Model):
                 fields=["-worst_alert_rank", "worst_alert_raised_at"],
                 name="assessment_worst_alert_first",
                 condition=Q(worst_alert_rank__isnull=False),
+            ),
+            # The dashboard's order (unfiltered by severity): its first page is read from this
+            # index in 1.5 ms instead of sorting every alerting patient (20 ms at 10,000
+            # patients, bench/README.md); the expression must stay the one the list sorts by.
+            models.Index(
+                unacknowledged_first(0).desc(),
+                F("worst_alert_rank").desc(),
+                F("worst_alert_raised_at"),
+                name="assessment_dashboard_order",
+                condition=Q(worst_alert_rank__gte=0),
             ),
             models.Index(
                 fields=["site", "risk_category"],

@@ -8,12 +8,14 @@ physician. These rows are derived here from the open alerts, so the rules' outpu
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-from django.utils import timezone
+from django.db.models import Case, CharField, Max, Min, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 
+from monitoring.models import Alert
 from patients.models import Patient
 
 DENTAL, BLOODS, DECISION = "dental_review", "bloods_before_infusion", "therapy_decision"
@@ -54,18 +56,70 @@ class AlertWork:
         return f"{label} ({', '.join(sorted(self.measure))})" if self.measure else label
 
 
-def alert_work_rows(alerts: Iterable[Mapping[str, Any]]) -> list[AlertWork]:
-    """Rows from open alerts (`patient_id`, `code`, `raised_at`, `acknowledged_at`), the longest
-    waiting first: one per patient and kind of work, due since its oldest alert was raised."""
-    rows: dict[tuple[int, str], AlertWork] = {}
-    for alert in alerts:
-        kind, measure = WORK_OF_ALERT[str(alert["code"])]
-        if kind in UNTIL_ACKNOWLEDGED and alert["acknowledged_at"] is not None:
-            continue
-        raised = timezone.localdate(alert["raised_at"])
-        patient_id = int(alert["patient_id"])
-        row = rows.setdefault((patient_id, kind), AlertWork(patient_id, kind, raised))
-        row.due = min(row.due, raised)
-        if measure and measure not in row.measure:
-            row.measure.append(measure)
-    return sorted(rows.values(), key=lambda r: (r.due, r.item, r.patient_id))
+WorkRows = QuerySet[Any, Any]  # rows of `values()`: patient_id, item, due, needs_N
+MEASURES = sorted({measure for _kind, measure in WORK_OF_ALERT.values() if measure})
+
+
+def _work_of_code() -> Case:
+    """The work an alert's code asks for, in SQL."""
+    whens = [When(code=code, then=Value(kind)) for code, (kind, _m) in WORK_OF_ALERT.items()]
+    return Case(*whens, output_field=CharField())
+
+
+def _codes_measuring(measure: str) -> list[str]:
+    return [code for code, (_kind, wanted) in WORK_OF_ALERT.items() if wanted == measure]
+
+
+def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
+    """One row per patient and kind of work (`patient_id`, `item`, `due`, a flag per measure)
+    from the open alerts in `alerts`, the longest waiting first, grouped by the database (a
+    clinic has thousands of such alerts; a page shows 50 rows): due since the day (local time)
+    its oldest alert was raised. A therapy decision is no longer asked for once acknowledged."""
+    decided = [code for code, (kind, _m) in WORK_OF_ALERT.items() if kind in UNTIL_ACKNOWLEDGED]
+    return (
+        alerts.filter(code__in=list(WORK_OF_ALERT))
+        .exclude(code__in=decided, acknowledged_at__isnull=False)
+        .annotate(item=_work_of_code())
+        .values("patient_id", "item")
+        .annotate(
+            due=Min(TruncDate("raised_at")),
+            **{
+                f"needs_{index}": Max(
+                    Case(When(code__in=_codes_measuring(measure), then=1), default=0)
+                )
+                for index, measure in enumerate(MEASURES)
+            },
+        )
+        .order_by("due", "item", "patient_id")
+    )
+
+
+def as_alert_work(row: Mapping[str, Any]) -> AlertWork:
+    measures = [m for index, m in enumerate(MEASURES) if row[f"needs_{index}"]]
+    return AlertWork(row["patient_id"], row["item"], row["due"], measures)
+
+
+class AlertWorkList(Sequence[AlertWork]):
+    """The rows of `alert_work_rows` as `AlertWork`, read a slice at a time (a Paginator's page,
+    its count by a COUNT query) or all at once (the CSV and the printout)."""
+
+    def __init__(self, rows: WorkRows) -> None:
+        self.rows = rows
+
+    def count(self) -> int:  # type: ignore[override]
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> AlertWork: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[AlertWork]: ...
+    def __getitem__(self, index: int | slice) -> AlertWork | list[AlertWork]:
+        if isinstance(index, slice):
+            return [as_alert_work(row) for row in self.rows[index]]
+        return as_alert_work(self.rows[index])
+
+    def __iter__(self) -> Iterator[AlertWork]:
+        return (as_alert_work(row) for row in self.rows.iterator(chunk_size=500))

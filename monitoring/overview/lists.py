@@ -1,6 +1,8 @@
 """The overview pages: the physician's alert dashboard and the worklist (page, CSV, printout)."""
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,8 +10,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Page, Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -20,10 +24,12 @@ from bonehealth.replica import replica_reads
 from monitoring.models import ScheduledItem
 from monitoring.models.choices import RiskCategory
 from monitoring.overview import selectors as overview
-from monitoring.overview.alert_groups import alert_groups
+from monitoring.overview.alert_groups import AlertGroup, alert_groups
 from monitoring.overview.alert_work import AlertWork
 from monitoring.overview.exports import overview_view_record, worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, WorklistFilterForm
+from monitoring.overview.overview_cache import cached_part
+from monitoring.overview.patient import permissions_digest
 from monitoring.overview.sparkline import t_score_sparkline
 
 DASHBOARD = "monitoring.view_dashboard"
@@ -60,71 +66,149 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
     return paginator.get_page(number)
 
 
+class DashboardRow:
+    """One patient's row of the dashboard, a `{% cache %}` fragment keyed by `key`: the patient's
+    `records_version` (raised by every change to what the row shows) and what else it shows (the
+    site's name, today's date, the severity filter, the viewer's permissions and last visit).
+    A row found in the cache reads nothing more; the others read their alerts and scans, all
+    of the page's rows in one query each, on the first miss (`PageData`)."""
+
+    def __init__(self, patient: Any, key: str, data: "PageData") -> None:
+        self.patient, self.key, self._data = patient, key, data
+
+    @functools.cached_property
+    def groups(self) -> list[AlertGroup]:
+        alerts = self._data.alerts()[self.patient.pk]
+        return alert_groups(alerts, user=self._data.user, since=self._data.since)
+
+    @property
+    def new(self) -> bool:
+        return any(group.new for group in self.groups)
+
+    @property
+    def sparkline(self) -> str:
+        return t_score_sparkline(self._data.points()[self.patient.pk])
+
+
+class PageData:
+    """The open alerts and lowest T-scores of the page's patients, read when a row needs them."""
+
+    def __init__(self, user: Any, ids: list[int], severity: str | None, since: Any) -> None:
+        self.user, self.ids, self.severity, self.since = user, ids, severity, since
+
+    @functools.cache  # noqa: B019 (one object per request)
+    def alerts(self) -> dict[int, list[Any]]:
+        return overview.open_alerts_of(self.ids, min_severity=self.severity)
+
+    @functools.cache  # noqa: B019 (one object per request)
+    def points(self) -> dict[int, list[Any]]:
+        return overview.lowest_t_scores(self.ids)
+
+
 def _dashboard_rows(
-    request: AuthenticatedHttpRequest, shown: list[Any], severity: str | None
-) -> list[dict[str, Any]]:
+    request: AuthenticatedHttpRequest,
+    shown: list[Any],
+    severity: str | None,
+    since: dt.datetime | None,
+) -> list[DashboardRow]:
     """The rows of the page: each patient with their open alerts grouped by code (the new ones
     since the user's last visit marked) and their lowest T-score per scan as a sparkline."""
-    ids = [p.pk for p in shown]
-    alerts = overview.open_alerts_of(ids, min_severity=severity)
-    points = overview.lowest_t_scores(ids)
-    since = overview.last_dashboard_visit(user=request.user)
+    data = PageData(request.user, [p.pk for p in shown], severity, since)
+    viewer = [
+        timezone.localdate().isoformat(),
+        severity or "",
+        since.isoformat() if since else "",
+        permissions_digest(request.user),
+    ]
     rows = []
     for patient in shown:
-        groups = alert_groups(alerts[patient.pk], user=request.user, since=since)
-        rows.append(
-            {
-                "patient": patient,
-                "groups": groups,
-                "new": any(group.new for group in groups),
-                "sparkline": t_score_sparkline(points[patient.pk]),
-            }
-        )
+        parts = [str(patient.pk), str(patient.assessment.records_version), patient.site.name]
+        key = hashlib.sha256("\n".join(parts + viewer).encode()).hexdigest()
+        rows.append(DashboardRow(patient, key, data))
     return rows
+
+
+def _dashboard_alerts(
+    request: AuthenticatedHttpRequest,
+    site: Site | None,
+    narrowed: dict[str, Any],
+    since: dt.datetime | None,
+) -> dict[str, Any]:
+    """The dashboard's counts and its page of patients with open alerts, rendered (no form in
+    it), with the ids of the patients shown (audited) and the number of scans to review."""
+    severity = narrowed["min_severity"]
+    counts = overview.dashboard_counts(user=request.user, site=site, **narrowed)
+    patients = overview.dashboard_patients(user=request.user, site=site, **narrowed)
+    page = _counted_page(
+        patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    context = {
+        "page": page,
+        "patient_rows": _dashboard_rows(request, shown, severity, since),
+        "cache_seconds": settings.PAGE_CACHE_SECONDS,
+        "risk_rows": _risk_rows(counts.risk),
+        "code_counts": counts.alert_codes,
+        "narrowed": {key: value for key, value in narrowed.items() if value},
+        "filtered": bool(request.GET),
+        "query": _query_without(request, "page"),
+        "risk_query": _query_without(request, "page", "risk"),
+        "code_query": _query_without(request, "page", "code"),
+    }
+    return {
+        "html": render_to_string("monitoring/_dashboard_alerts.html", context, request=request),
+        "patient_ids": [p.pk for p in shown],
+        "unreviewed_scans": counts.unreviewed_scans,
+    }
 
 
 @require_GET
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = DashboardFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+    """The physician's dashboard: its counts and patients are a cached part (`overview_cache`);
+    the scans to review, each with its sign-off form, are read on every view."""
+    sites = overview.user_sites(user=request.user)
+    form = DashboardFilterForm(request.GET, sites=sites)
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
-    severity: str | None = form.chosen("severity")  # type: ignore[assignment]
-    narrowed = {"min_severity": severity, "risk": form.chosen("risk"), "code": form.chosen("code")}
-    counts = overview.dashboard_counts(user=request.user, site=site, **narrowed)
-    patients = overview.dashboard_patients(user=request.user, site=site, **narrowed)
-    scans = overview.scans_awaiting_review(user=request.user, site=site)
-    page = _counted_page(
-        patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
+    narrowed = {
+        "min_severity": form.chosen("severity"),
+        "risk": form.chosen("risk"),
+        "code": form.chosen("code"),
+    }
+    # "New since your last visit" depends on the user's last visit before this sign-in.
+    since = overview.last_dashboard_visit(user=request.user)
+    alerts = cached_part(
+        request,
+        "dashboard",
+        list(sites),
+        lambda: _dashboard_alerts(request, site, narrowed, since),
+        since,
     )
-    shown = list(page.object_list)
-    rows = _dashboard_rows(request, shown, severity)
-    scans_page = _counted_page(scans, counts.unreviewed_scans, 10, request.GET.get("scans_page"))
+    scans = overview.scans_awaiting_review(user=request.user, site=site)
+    scans_page = _counted_page(scans, alerts["unreviewed_scans"], 10, request.GET.get("scans_page"))
     scans_page.object_list = list(scans_page.object_list)
     _audited(
         request,
         "dashboard",
-        [p.pk for p in shown] + [scan.patient_id for scan in scans_page.object_list],
+        alerts["patient_ids"] + [scan.patient_id for scan in scans_page.object_list],
     )
     context = {
         "form": form,
-        "page": page,
-        "patient_rows": rows,
+        "alerts_html": alerts["html"],  # a SafeString, rendered by an escaping template
         "scans": scans_page,
-        "risk_rows": _risk_rows(counts.risk),
-        "code_counts": counts.alert_codes,
-        "narrowed": {key: value for key, value in narrowed.items() if value},
-        "query": _query_without(request, "page"),
-        "risk_query": _query_without(request, "page", "risk"),
-        "code_query": _query_without(request, "page", "code"),
         "scans_query": _query_without(request, "scans_page"),
         "here": request.get_full_path(),
     }
     return render(request, "monitoring/dashboard.html", context)
 
 
-def _worklist(request: AuthenticatedHttpRequest) -> tuple[WorklistFilterForm, dict[str, Any]]:
-    form = WorklistFilterForm(request.GET, sites=overview.user_sites(user=request.user))
+def _worklist(
+    request: AuthenticatedHttpRequest, sites: QuerySet[Site] | None = None
+) -> tuple[WorklistFilterForm, dict[str, Any]]:
+    if sites is None:
+        sites = overview.user_sites(user=request.user)
+    form = WorklistFilterForm(request.GET, sites=sites)
     weeks: int = form.chosen("weeks", DEFAULT_WEEKS)  # type: ignore[assignment]
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
     today = timezone.localdate()
@@ -163,26 +247,38 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
     return {"weeks": f["weeks"], "site": f["site"].code if f["site"] else None}
 
 
-@require_GET
-@permission_required(WORKLIST, raise_exception=True)
-@replica_reads
-def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form, f = _worklist(request)
+def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dict[str, Any]:
+    """The worklist's two lists, rendered (no form in them), with the ids of their patients."""
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
     items = _marked(page.object_list, f["today"])
     work = _alert_work(request, f, request.GET.get("work_page"))
-    _audited(
-        request,
-        "worklist",
-        [item.patient_id for item in items] + [row.patient_id for row in work.object_list],
-    )
     context = {
-        "form": form,
         "page": page,
         "items": items,
         "work": work,
         "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
+        **f,
+    }
+    return {
+        "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
+        "patient_ids": [item.patient_id for item in items]
+        + [row.patient_id for row in work.object_list],
+    }
+
+
+@require_GET
+@permission_required(WORKLIST, raise_exception=True)
+@replica_reads
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The worklist: its lists are a cached part (`overview_cache`), audited on every view."""
+    sites = overview.user_sites(user=request.user)
+    form, f = _worklist(request, sites)
+    lists = cached_part(request, "worklist", list(sites), lambda: _worklist_lists(request, f))
+    _audited(request, "worklist", lists["patient_ids"])
+    context = {
+        "form": form,
+        "lists_html": lists["html"],  # a SafeString, rendered by an escaping template
         "print_query": _query_without(request, "page"),
         **f,
     }
@@ -195,7 +291,8 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
     items = _marked(_items(request, f), f["today"])
     work = _marked(
-        overview.with_patients(overview.alert_work(user=request.user, site=f["site"])), f["today"]
+        overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"]))),
+        f["today"],
     )
     worklist_export_record(
         actor=request.user,
@@ -260,7 +357,7 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     with transaction.atomic():
         # The patient of each row, read in the audit's transaction (in place of a COUNT).
         patient_ids = list(items.values_list("patient_id", flat=True))
-        work = overview.with_patients(overview.alert_work(user=request.user, site=f["site"]))
+        work = overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"])))
         patient_ids += [row.patient_id for row in work]
         worklist_export_record(
             actor=request.user,

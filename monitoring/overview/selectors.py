@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -24,8 +23,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 
 from bonehealth.accounts.models import Site, User
@@ -39,8 +36,9 @@ from monitoring.models import (
     PatientAssessment,
     ScheduledItem,
 )
+from monitoring.models.alerts import unacknowledged_first
 from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
-from monitoring.overview.alert_work import WORK_OF_ALERT, AlertWork, alert_work_rows
+from monitoring.overview.alert_work import AlertWork, AlertWorkList, alert_work_rows
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
 
@@ -108,13 +106,11 @@ def dashboard_patients(
     narrow = DashboardFilter(**narrowed)
     # The worst open alert is stored on the assessment by the alert sync (indexed); a patient has
     # an alert at or above `min_rank` exactly when the worst one is.
-    unacknowledged = Q(assessment__worst_unacknowledged_rank__gte=narrow.min_rank)
     return (
         followed_patients(user=user, site=site)
         .filter(narrow.of_assessments("assessment__"))
         .annotate(
-            # Never NULL (PostgreSQL sorts a NULL first in a descending order).
-            unacknowledged=Case(When(unacknowledged, then=Value(True)), default=Value(False)),
+            unacknowledged=unacknowledged_first(narrow.min_rank, "assessment__"),
             worst_rank=F("assessment__worst_alert_rank"),
             oldest_worst=F("assessment__worst_alert_raised_at"),
         )
@@ -199,7 +195,7 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
     )
     codes = (
         _open_alerts(min_rank)
-        .filter(patient_id__in=followed.values("patient_id"))
+        .filter(patient__in=followed_patients(user=user, site=site))
         .values("code")
         .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
         .order_by()
@@ -247,19 +243,13 @@ def worklist_items(
     )
 
 
-def alert_work(*, user: User, site: Site | None = None) -> list[AlertWork]:
+def alert_work(*, user: User, site: Site | None = None) -> AlertWorkList:
     """The work open alerts ask for (dental review, bloods, therapy decisions), for the user's
-    followed patients, the longest waiting first: one query of the alerts' few columns."""
-    alerts = (
-        Alert.objects.filter(
-            patient__in=followed_patients(user=user, site=site),
-            cleared_at__isnull=True,
-            code__in=list(WORK_OF_ALERT),
-        )
-        .values("patient_id", "code", "raised_at", "acknowledged_at")
-        .order_by()
+    followed patients, the longest waiting first, grouped in the database."""
+    alerts = Alert.objects.filter(
+        patient__in=followed_patients(user=user, site=site), cleared_at__isnull=True
     )
-    return alert_work_rows(alerts)
+    return AlertWorkList(alert_work_rows(alerts))
 
 
 def with_patients(rows: list[AlertWork]) -> list[AlertWork]:

@@ -21,7 +21,7 @@ URL = reverse("monitoring:dashboard")
 
 
 def _mrns(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [row["patient"].mrn for row in response.context["patient_rows"]]
+    return [row.patient.mrn for row in response.context["patient_rows"]]
 
 
 def test_unacknowledged_alerts_come_before_acknowledged_worse_and_older_ones(
@@ -50,9 +50,9 @@ def test_alerts_raised_since_the_previous_visit_are_marked_new_in_words(physicia
     alert(fresh, "BONE_THERAPY_INDICATED", "high", days_ago=0)  # raised after that visit
     again = login(physician)  # signs in again
     response = again.get(URL)
-    rows = {row["patient"].mrn: row for row in response.context["patient_rows"]}
-    assert rows["FRESH"]["new"]
-    assert not rows["OLD"]["new"]
+    rows = {row.patient.mrn: row for row in response.context["patient_rows"]}
+    assert rows["FRESH"].new
+    assert not rows["OLD"].new
     assert response.text.count("New since your last visit") == 1
     assert "(new)" in response.text
     # Another page of this visit does not count as a visit: the mark stays.
@@ -103,7 +103,7 @@ def test_each_row_shows_the_lowest_t_score_per_valid_scan_as_a_sparkline(
     DexaMeasurement.objects.filter(scan=later, site="femoral_neck").update(t_score=-2.6)
     DexaScanFactory(patient=patient, scan_date=dt.date(2025, 1, 1), t=-4.0, entered_in_error=True)
     response = physician_client.get(URL)
-    svg = str(response.context["patient_rows"][0]["sparkline"])
+    svg = str(response.context["patient_rows"][0].sparkline)
     assert "<svg" in svg, svg
     assert "Lowest T-score -1.5 on 2022-01-01 to -2.6 on 2024-01-01 over 2 scans" in svg
     assert "-4.0" not in svg

@@ -1,0 +1,71 @@
+"""The dashboard's and the worklist's lists, cached until a patient at the user's sites changes.
+
+Both pages show many patients at once, so a view reads and renders thousands of rows (about 100 ms
+at 10,000 patients, bench/README.md, "Issue 13's page targets"); viewed again with nothing changed,
+the cached part is reused and only the page around it is drawn (the filter form, the forms with a
+CSRF token, which never enter the cache, and the audit row written on every view).
+
+The key is `records_key`: three sums over the stored assessments of the patients at the user's
+sites (how many, their ids, their `records_version`). Every service that changes what a patient
+shows raises that patient's `records_version` inside the writer's transaction (a reassessment
+after every clinical write and every change to the patient record, including a move to another
+site, an end of follow-up or an error mark; an acknowledgement; a scanner's LSC change), so the
+sum grows with every committed change; a patient who arrives at or leaves the user's sites
+changes the count and the sum of ids. No row is shared by the writers, so two writes never wait
+for each other, and the key is read from the database on every view, so it is the same in every
+process and on every app server, whatever cache the settings choose. The key is read before the
+parts it keys: a part computed during a write is at least as new as its key. Site names and
+codes, the user's permissions, the request's whole query string and today's date (what is
+overdue) are in the key too. The patients at a site are found by the site copied on each stored
+assessment (kept by every reassessment, in the transaction that moves the patient): a cache key,
+never an access decision, which the parts themselves read through the access gate.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.models import Site
+from monitoring.models import PatientAssessment
+from monitoring.overview.patient import permissions_digest
+
+
+def records_key(sites: Iterable[Site]) -> str:
+    """The state of the records of every patient at `sites`, in one aggregate (3 ms at 10,000
+    patients): it changes with every committed change to one of them."""
+    totals = PatientAssessment.objects.filter(site__in=[site.pk for site in sites]).aggregate(
+        patients=Count("pk"),
+        ids=Sum("patient_id"),
+        versions=Sum("records_version"),
+        # Weighted by id: two patients swapping places with equal sums still change the key.
+        weighted=Sum(F("patient_id") * F("records_version")),
+    )
+    return ":".join(str(totals[name] or 0) for name in ("patients", "ids", "versions", "weighted"))
+
+
+def cached_part[T](
+    request: AuthenticatedHttpRequest,
+    name: str,
+    sites: list[Site],
+    build: Callable[[], T],
+    *extra: Any,
+) -> T:
+    """`build()`, or what it returned for the same user, sites, query and records before."""
+    parts = [
+        name,
+        str(request.user.pk),
+        permissions_digest(request.user),
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+        *(f"{site.pk}|{site.code}|{site.name}|{site.lab_units}" for site in sites),
+        records_key(sites),
+        *(str(value) for value in extra),
+    ]
+    key = "overview:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return cache.get_or_set(key, build, settings.PAGE_CACHE_SECONDS)  # type: ignore[return-value]

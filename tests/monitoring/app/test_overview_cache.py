@@ -1,0 +1,205 @@
+"""The dashboard's and the worklist's cached parts are never out of date.
+
+Hypothesis draws a sequence of the changes a clinic makes (results that raise or clear alerts, a
+scan, an acknowledgement, a patient renamed, moved to the other site, follow-up ended or resumed,
+an error mark, a site renamed or made inactive, a membership removed or given back); after each
+one, every user's dashboard and worklist (the unfiltered page and a filtered one), as served with
+the cache filled before the change, must equal the page drawn afresh with an empty cache. The
+cache is filled before every change, so a key that misses a change serves the old part and fails.
+More examples: OVERVIEW_CACHE_EXAMPLES=100.
+"""
+
+import difflib
+import os
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bonehealth.accounts.models import Site
+from monitoring.assessment.alerts import alerts_acknowledge
+from monitoring.models import Alert, Scanner
+from monitoring.records.services.labs import LabEntry, lab_results_record
+from monitoring.records.services.scans import Measurement, dexa_scan_record
+from patients import services as patient_services
+from patients.models import PATIENT_RECORD_FIELDS, Patient
+from tests.conftest import login
+from tests.factories import ScannerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+PAGES = ["/dashboard/", "/dashboard/?severity=high", "/worklist/", "/worklist/?weeks=104"]
+PATIENTS = 3
+CHANGES = [
+    "low_vitamin_d",
+    "normal_vitamin_d",
+    "scan",
+    "acknowledge",
+    "rename_patient",
+    "move",
+    "end_follow_up",
+    "resume_follow_up",
+    "in_error",
+    "rename_site",
+    "site_inactive",
+    "site_active",
+    "leave_site",
+    "join_site",
+]
+# A CSRF token, a CSP nonce and the seconds left of the session differ in every response.
+PER_RESPONSE = re.compile(r'(name="csrfmiddlewaretoken" value|nonce|data-idle-seconds)="[^"]*"')
+
+
+def _page(client: Client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return PER_RESPONSE.sub("", response.content.decode())
+
+
+def _diff(served: list[str], fresh: list[str]) -> str:
+    return "\n".join(
+        line
+        for a, b in zip(served, fresh, strict=True)
+        for line in difflib.unified_diff(a.splitlines(), b.splitlines(), "served", "fresh", n=1)
+    )
+
+
+class Clinic:
+    """Two sites, a physician at both and a nurse at the first, three patients with AI courses."""
+
+    def __init__(self) -> None:
+        self.sites = [
+            Site.objects.create(name=f"Cache Site {i}", code=f"cache{i}") for i in range(2)
+        ]
+        self.scanners = {site.pk: ScannerFactory(site=site) for site in self.sites}
+        self.physician = UserFactory(username="cache-md", role="physician", sites=self.sites)
+        self.nurse = UserFactory(username="cache-rn", role="nurse", sites=self.sites[:1])
+        self.clients = [login(self.physician), login(self.nurse)]
+        self.patients = [
+            patient_services.patient_create(
+                actor=self.physician,
+                values={
+                    "site": self.sites[i % 2],
+                    "mrn": f"CACHE{i}",
+                    "name": f"Cachepatient {i}",
+                    "birth_date": TODAY.replace(year=TODAY.year - 60),
+                    "sex": "F",
+                },
+                ai_course={
+                    "drug": "anastrozole",
+                    "start_date": TODAY - timedelta(days=400),
+                    "planned_duration_months": 60,
+                },
+            )
+            for i in range(PATIENTS)
+        ]
+        self.days = 0
+
+    def patient(self, i: int) -> Patient:
+        return Patient.objects.get(pk=self.patients[i].pk)
+
+    def change(self, what: str, i: int) -> None:
+        """One change to patient `i` (or to a site or membership), through the services."""
+        patient, md = self.patient(i), self.physician
+        self.days += 1
+        day = TODAY - timedelta(days=self.days)
+        if what in ("low_vitamin_d", "normal_vitamin_d"):
+            value = Decimal("12") if what == "low_vitamin_d" else Decimal("40")
+            entry = LabEntry(analyte="vitamin_d_25oh", value=value * 2, unit="nmol/L")
+            lab_results_record(
+                actor=md, patient=patient, sample_date=day, fasting=False, entries=[entry]
+            )
+        elif what == "scan":
+            scanner = Scanner.objects.get(pk=self.scanners[patient.site_id].pk)
+            dexa_scan_record(
+                actor=md,
+                patient=patient,
+                values={"scan_date": day, "scanner": scanner},
+                measurements={"lumbar_spine": Measurement(Decimal("0.800"), Decimal("-2.7"))},
+            )
+        elif what == "acknowledge":
+            alert = Alert.objects.filter(patient=patient, cleared_at__isnull=True).first()
+            waiting = Alert.objects.filter(
+                patient=patient, cleared_at__isnull=True, acknowledged_at__isnull=True
+            )
+            if alert is not None:
+                ids = list(waiting.filter(code=alert.code).values_list("pk", flat=True))
+                if ids:
+                    alerts_acknowledge(actor=md, patient_id=patient.pk, alert_ids=ids, note="seen")
+        elif what == "rename_patient":
+            self._update(patient, name=f"Renamed {self.days}")
+        elif what == "move":
+            other = self.sites[1] if patient.site_id == self.sites[0].pk else self.sites[0]
+            self._update(patient, site=other)
+        elif what == "end_follow_up" and patient.follow_up_status == "active":
+            patient_services.patient_end_follow_up(
+                actor=md, patient=patient, ended_on=TODAY, reason="completed"
+            )
+        elif what == "resume_follow_up" and patient.follow_up_status != "active":
+            patient_services.patient_resume_follow_up(actor=md, patient=patient)
+        elif what == "in_error" and not patient.entered_in_error:
+            patient_services.patient_mark_in_error(actor=md, patient=patient, reason="duplicate")
+        elif what == "rename_site":
+            Site.objects.filter(pk=self.sites[i % 2].pk).update(name=f"Renamed site {self.days}")
+        elif what in ("site_inactive", "site_active"):
+            Site.objects.filter(pk=self.sites[1].pk).update(is_active=what == "site_active")
+        elif what == "leave_site":
+            md.sites.remove(self.sites[1])
+        elif what == "join_site":
+            md.sites.add(self.sites[1])
+
+    def _update(self, patient: Patient, **changes: object) -> None:
+        values = {name: getattr(patient, name) for name in PATIENT_RECORD_FIELDS}
+        values.update(changes)
+        patient_services.patient_update(
+            actor=self.physician, patient=patient, values=values, expected_version=patient.version
+        )
+
+    def pages(self) -> list[str]:
+        physician, nurse = self.clients
+        return [_page(physician, path) for path in PAGES] + [
+            _page(nurse, path) for path in PAGES if path.startswith("/worklist/")
+        ]
+
+
+@settings(
+    max_examples=int(os.environ.get("OVERVIEW_CACHE_EXAMPLES", "8")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from(CHANGES), st.integers(0, PATIENTS - 1)), min_size=1, max_size=8
+    )
+)
+def test_a_cached_list_is_never_older_than_the_records(changes: list[tuple[str, int]]) -> None:
+    cache.clear()
+    with transaction.atomic():  # each example in a savepoint rolled back at its end
+        clinic = Clinic()
+        for what, i in changes:
+            clinic.pages()  # fills the cache with the parts as they are before the change
+            clinic.change(what, i)
+            served = clinic.pages()
+            cache.clear()
+            fresh = clinic.pages()
+            assert served == fresh, f"stale after {what} of patient {i}:\n" + _diff(served, fresh)
+        transaction.set_rollback(True)
+
+
+def test_a_view_again_is_served_from_the_cache(physician_client: Client) -> None:
+    """The cached part is used: a view again reads nothing behind the dashboard's lists."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    physician_client.get("/dashboard/")
+    with CaptureQueriesContext(connection) as again:
+        physician_client.get("/dashboard/")
+    assert not [q for q in again.captured_queries if "monitoring_alert" in q["sql"]]

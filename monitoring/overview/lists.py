@@ -184,6 +184,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         list(sites),
         lambda: _dashboard_alerts(request, site, narrowed, since),
         since,
+        form=form,
+        pages=["page", "scans_page"],
     )
     scans = overview.scans_awaiting_review(user=request.user, site=site)
     scans_page = _counted_page(scans, alerts["unreviewed_scans"], 10, request.GET.get("scans_page"))
@@ -274,7 +276,14 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The worklist: its lists are a cached part (`overview_cache`), audited on every view."""
     sites = overview.user_sites(user=request.user)
     form, f = _worklist(request, sites)
-    lists = cached_part(request, "worklist", list(sites), lambda: _worklist_lists(request, f))
+    lists = cached_part(
+        request,
+        "worklist",
+        list(sites),
+        lambda: _worklist_lists(request, f),
+        form=form,
+        pages=["page", "work_page"],
+    )
     _audited(request, "worklist", lists["patient_ids"])
     context = {
         "form": form,

@@ -22,12 +22,13 @@ never an access decision, which the parts themselves read through the access gat
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Sum
+from django.forms import Form
 from django.utils import timezone
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -49,14 +50,28 @@ def records_key(sites: Iterable[Site]) -> str:
     return ":".join(str(totals[name] or 0) for name in ("patients", "ids", "versions", "weighted"))
 
 
+def _cacheable(request: AuthenticatedHttpRequest, form: Form, pages: Collection[str]) -> bool:
+    """Only the first pages, with valid filters and nothing else in the query, are cached: a
+    clinician views them again and again, while a query made up by hand (other parameters,
+    page after page) would fill the cache with parts nobody views again (~100 KB each)."""
+    known = set(form.fields) | set(pages)
+    first = all(request.GET.get(name, "1") == "1" for name in pages)
+    return set(request.GET) <= known and first and (not form.is_bound or form.is_valid())
+
+
 def cached_part[T](
     request: AuthenticatedHttpRequest,
     name: str,
     sites: list[Site],
     build: Callable[[], T],
     *extra: Any,
+    form: Form,
+    pages: Collection[str],
 ) -> T:
-    """`build()`, or what it returned for the same user, sites, query and records before."""
+    """`build()`, or what it returned for the same user, sites, query and records before (on
+    the first of the page's `pages`, filtered by its valid `form`)."""
+    if not _cacheable(request, form, pages):
+        return build()
     parts = [
         name,
         str(request.user.pk),

@@ -203,3 +203,16 @@ def test_a_view_again_is_served_from_the_cache(physician_client: Client) -> None
     with CaptureQueriesContext(connection) as again:
         physician_client.get("/dashboard/")
     assert not [q for q in again.captured_queries if "monitoring_alert" in q["sql"]]
+
+
+@pytest.mark.parametrize("query", ["?page=2", "?severity=nonsense", "?made_up=1", "?scans_page=3"])
+def test_a_query_made_up_by_hand_is_not_cached(physician_client: Client, query: str) -> None:
+    """Only the first pages with valid filters are kept: page after page, or parameters the page
+    does not know, cannot fill the cache."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    physician_client.get("/dashboard/" + query)
+    with CaptureQueriesContext(connection) as again:
+        physician_client.get("/dashboard/" + query)
+    assert [q for q in again.captured_queries if "monitoring_alert" in q["sql"]]

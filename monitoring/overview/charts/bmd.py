@@ -4,12 +4,13 @@ treatment periods, the doses and the projected T-score (an estimate, dashed)."""
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.overview.charts.projection import last_points, projections
+from monitoring.overview.charts.projection import Projection, last_points, projections
 from monitoring.overview.charts.style import (
     AI_FILL,
     BASIS_LABEL,
@@ -50,6 +51,24 @@ def bmd_points(history: domain.History, *, as_of: dt.date) -> dict[domain.Site, 
     return {site: points[site] for site in SITE_STYLE if site in points}
 
 
+@dataclass(frozen=True)
+class BmdSeries:
+    """What the BMD chart and the projection table under it are drawn from: read once a page,
+    since both need the same points and projections (the page drew them twice before)."""
+
+    points: dict[domain.Site, list[Point]]
+    projections: list[Projection]
+
+
+def bmd_series(
+    history: domain.History, assessment: Mapping[str, Any], *, as_of: dt.date
+) -> BmdSeries:
+    """The scan points per site and the chart's projections of `assessment["projections"]`."""
+    points = bmd_points(history, as_of=as_of)
+    stored = assessment.get("projections") or []
+    return BmdSeries(points, projections(history, last_points(points), stored, as_of=as_of))
+
+
 def broken_at_scanner_changes[T](rows: Sequence[Point], values: Sequence[T]) -> list[T | None]:
     """`values` (one per row) with a gap (None) wherever the scanner changes: BMDs of two
     scanners are not comparable, so the chart does not join them."""
@@ -79,7 +98,15 @@ def bmd_figure(
     Shaded: aromatase-inhibitor and bone-therapy periods; marked: doses; dashed: the projected
     T-score (an estimate) from `assessment["projections"]`. None without any scan.
     """
-    points = bmd_points(history, as_of=as_of)
+    series = bmd_series(history, assessment, as_of=as_of)
+    return bmd_figure_of(history, series, as_of=as_of, static=static)
+
+
+def bmd_figure_of(
+    history: domain.History, series: BmdSeries, *, as_of: dt.date, static: bool = False
+) -> Figure | None:
+    """`bmd_figure` of a series already read (the page shows its projections in a table too)."""
+    points = series.points
     if not points:
         return None
     traces: list[dict[str, Any]] = []
@@ -130,13 +157,7 @@ def bmd_figure(
                 "<extra></extra>",
             }
         )
-    drawn = [
-        projection
-        for projection in projections(
-            history, last_points(points), assessment.get("projections") or [], as_of=as_of
-        )
-        if projection.line
-    ]
+    drawn = [projection for projection in series.projections if projection.line]
     marked_days = [row[0] for rows in points.values() for row in rows]
     for projection in drawn:
         label, colour, _symbol = SITE_STYLE[projection.site]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 import pytest
@@ -221,6 +222,32 @@ def test_stored_projection_becomes_the_dashed_estimate(charted: Patient) -> None
     assert spine["not_drawn"] == "its scan predates the last therapy change"
     assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
     assert context["btm_rows"][0]["value"] == Decimal("0.50")
+
+
+def test_the_page_reads_each_charts_points_and_projections_once(
+    charted: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart and the table under it share one reading (issue 17: the first view of a patient
+    page drew the BMD points and projections twice, once for each)."""
+    from monitoring.overview.charts import bmd, btm, projection
+
+    calls: dict[str, int] = {}
+    homes = {"bmd_points": bmd, "projections": projection, "btm_points": btm}
+    for name, home in homes.items():
+        original = getattr(home, name)
+
+        def wrapper(*args: object, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _original(*args, **kw)
+
+        for module in (charts, bmd, btm, projection):  # wherever it is imported: count every call
+            if getattr(module, name, None) is original:
+                monkeypatch.setattr(module, name, wrapper)
+    context = charts.patient_figures(_history(charted), _projection(), as_of=AS_OF, static=False)
+    assert calls == {"bmd_points": 1, "projections": 1, "btm_points": 1}
+    assert context["bmd_figure"] is not None
+    assert context["projection_rows"]
+    assert context["btm_rows"]
 
 
 def test_patient_page_ships_the_figures_and_plotly_only_where_charts_are(

@@ -23,6 +23,7 @@ from monitoring.models import (
 )
 from monitoring.overview import charts
 from monitoring.overview.csp import EMPTY_STYLE_HASH
+from monitoring.overview.print_layout import for_print
 from monitoring.records.selectors import patients_with_records, stored_assessment
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory
@@ -178,12 +179,59 @@ def test_points_of_two_scanners_are_not_joined(untreated: Patient) -> None:
     assert traces["Lumbar spine T-score"]["y"] == [-1.0, -1.2, None, -1.6]
 
 
-def test_band_labels_sit_between_the_markers(untreated: Patient) -> None:
+def test_band_labels_sit_in_the_right_margin_apart(untreated: Patient) -> None:
+    """Inside the plot they met markers and estimates on a phone (issue 17); in the margin, each at
+    its own height (the bands' top edges and the T -2.0 line), they meet nothing."""
     figure = charts.bmd_figure(_history(untreated), {}, as_of=AS_OF)
     assert figure is not None
-    bands = [a for a in figure["layout"]["annotations"] if "Osteop" in a["text"]]
-    assert {a["x"] for a in bands} == {"2023-05-01"}  # the middle of the widest gap
-    assert all(a["xref"] == "x" and a["xanchor"] == "center" for a in bands)
+    layout = figure["layout"]
+    bands = {a["text"]: a for a in layout["annotations"] if a.get("yref") == "y2"}
+    assert set(bands) == {"Osteopenia", "T \u22122.0", "Osteoporosis"}
+    for label in bands.values():
+        assert (label["xref"], label["x"], label["xanchor"]) == ("paper", 1, "left")
+    assert [bands[name]["y"] for name in ("Osteopenia", "T \u22122.0", "Osteoporosis")] == [
+        -1.0,
+        -2.0,
+        -2.5,
+    ]
+    assert "\u22122.5 to \u22121.0" in bands["Osteopenia"]["hovertext"]
+    assert layout["margin"]["r"] >= 80
+
+
+def test_each_treatment_period_label_has_a_row_of_its_own(patient: Patient) -> None:
+    """A switch of aromatase inhibitor put two labels on one row, over each other; a course that
+    starts late in the chart is labelled back from its end, so that it stays on the chart."""
+    AromataseInhibitorCourseFactory(
+        patient=patient,
+        drug="letrozole",
+        start_date=dt.date(2021, 3, 1),
+        stop_date=dt.date(2021, 5, 1),
+        stop_reason="joint pain",
+    )
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2021, 5, 8))
+    BoneTherapyCourse.objects.create(
+        patient=patient, drug="denosumab", start_date=dt.date(2025, 1, 10)
+    )
+    scanner = Scanner.objects.create(site=patient.site, name="Lunar")
+    scan(patient, scanner, dt.date(2021, 4, 1), "0.900", "-1.2")
+    scan(patient, scanner, dt.date(2024, 4, 1), "0.880", "-1.4")
+    figure = charts.bmd_figure(_history(patient), {}, as_of=AS_OF)
+    assert figure is not None
+    periods = [a for a in figure["layout"]["annotations"] if a.get("yref") == "paper"]
+    assert [(a["text"].split()[0], a["yshift"]) for a in periods] == [
+        ("Letrozole", 2),
+        ("Anastrozole", 18),
+        ("Denosumab", 34),
+    ]
+    assert [(a["x"], a["xanchor"]) for a in periods] == [
+        ("2021-03-01", "left"),
+        ("2021-05-08", "left"),
+        ("2025-06-01", "right"),  # starts in the later half: read back from today
+    ]
+    assert figure["layout"]["margin"]["t"] == 18 + 16 * 3
+    printed = for_print({"bmd_figure": figure})["bmd_figure"]["layout"]
+    assert printed["margin"]["t"] == 34 + 16  # the highest row, and no more
+    assert printed["margin"]["r"] == figure["layout"]["margin"]["r"]  # the band labels
 
 
 def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> None:

@@ -4,8 +4,8 @@ On screen a chart fills its box and redraws when the window changes. On paper th
 than the screen the page was opened on, so a responsive chart printed with its x-axis labels cut
 off and its legend over the plot. A printout's chart has a fixed size that fits the sheet (the
 sheet is 186 mm wide inside its margins: 700 CSS pixels), its legend in a band below the x-axis,
-and no controls. The BMD chart keeps its right margin, where its bands are labelled, and a row above
-the plot for each treatment period's label.
+and no controls (nor the estimates in the legend). The BMD chart keeps its right margin, where its
+bands are labelled, and a row above the plot for each treatment period's label.
 """
 
 from collections.abc import Mapping
@@ -14,7 +14,8 @@ from typing import Any
 from monitoring.overview.charts.bmd import BAND_LABEL_MARGIN_PX
 
 PRINT_WIDTH_PX = 700
-PRINT_HEIGHT_PX = {"bmd_figure": 240, "btm_figure": 150}
+# 210: a long list of alerts and recommendations still fits the sheet (bench/printout_pages.py)
+PRINT_HEIGHT_PX = {"bmd_figure": 210, "btm_figure": 150}
 PRINT_RIGHT_MARGIN_PX = {"bmd_figure": BAND_LABEL_MARGIN_PX, "btm_figure": 10}
 LEGEND_BAND_PX = 30
 LABEL_HEIGHT_PX = 16  # a line of an 11-pixel label above the plot
@@ -64,6 +65,16 @@ def _printed(figure: Mapping[str, Any], height: int, *, right: int) -> dict[str,
         layout["yaxis2"] = {**layout["yaxis2"], "dtick": 1}
     return {
         **figure,
+        "data": [_without_estimate_legend(trace) for trace in figure["data"]],
         "layout": layout,
         "config": {"staticPlot": True, "responsive": False, "displayModeBar": False},
     }
+
+
+def _without_estimate_legend(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A projected T-score's trace out of the printed legend: three long names more wrapped it
+    onto the x-axis's labels of the narrow sheet; the dashes, the caption ("dashed lines are an
+    estimate") and the table under the chart say what they are."""
+    if trace.get("line", {}).get("dash") != "dash":
+        return trace
+    return {**trace, "showlegend": False}

@@ -234,6 +234,24 @@ def test_each_treatment_period_label_has_a_row_of_its_own(patient: Patient) -> N
     assert printed["margin"]["r"] == figure["layout"]["margin"]["r"]  # the band labels
 
 
+def test_the_printed_legend_leaves_the_estimates_to_the_dashes_and_the_table(
+    untreated: Patient,
+) -> None:
+    """Three long estimate names wrapped the narrow sheet's legend onto the x-axis labels."""
+    projection = {
+        "site": "lumbar_spine",
+        "basis": "own_trend",
+        "crosses_minus_2_0_on": "2026-09-19",
+    }
+    figure = charts.bmd_figure(_history(untreated), {"projections": [projection]}, as_of=AS_OF)
+    assert figure is not None
+    printed = for_print({"bmd_figure": figure})["bmd_figure"]
+    shown = {t["name"]: t.get("showlegend", True) for t in printed["data"]}
+    assert shown["Lumbar spine: estimate (own trend)"] is False
+    assert shown["Lumbar spine"] is True
+    assert all(t.get("showlegend", True) for t in figure["data"] if "estimate" in t["name"])
+
+
 def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> None:
     figure = charts.btm_figure(_history(charted), as_of=AS_OF)
     assert figure is not None

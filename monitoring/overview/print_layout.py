@@ -4,15 +4,21 @@ On screen a chart fills its box and redraws when the window changes. On paper th
 than the screen the page was opened on, so a responsive chart printed with its x-axis labels cut
 off and its legend over the plot. A printout's chart has a fixed size that fits the sheet (the
 sheet is 186 mm wide inside its margins: 700 CSS pixels), its legend in a band below the x-axis,
-and no controls.
+and no controls (nor the estimates in the legend). The BMD chart keeps its right margin, where its
+bands are labelled, and a row above the plot for each treatment period's label.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
+from monitoring.overview.charts.bmd import BAND_LABEL_MARGIN_PX
+
 PRINT_WIDTH_PX = 700
-PRINT_HEIGHT_PX = {"bmd_figure": 240, "btm_figure": 150}
+# 210: a long list of alerts and recommendations still fits the sheet (bench/printout_pages.py)
+PRINT_HEIGHT_PX = {"bmd_figure": 210, "btm_figure": 150}
+PRINT_RIGHT_MARGIN_PX = {"bmd_figure": BAND_LABEL_MARGIN_PX, "btm_figure": 10}
 LEGEND_BAND_PX = 30
+LABEL_HEIGHT_PX = 16  # a line of an 11-pixel label above the plot
 
 
 def for_print(figures: Mapping[str, Any]) -> dict[str, Any]:
@@ -21,11 +27,22 @@ def for_print(figures: Mapping[str, Any]) -> dict[str, Any]:
     for name, height in PRINT_HEIGHT_PX.items():
         figure = figures.get(name)
         if figure is not None:
-            printed[name] = _printed(figure, height)
+            printed[name] = _printed(figure, height, right=PRINT_RIGHT_MARGIN_PX[name])
     return printed
 
 
-def _printed(figure: Mapping[str, Any], height: int) -> dict[str, Any]:
+def _top(layout: Mapping[str, Any]) -> int:
+    """The top margin: room for the highest label above the plot (a treatment period's, one row
+    each), and no more: the sheet has none to spare."""
+    above = [
+        annotation.get("yshift", 0)
+        for annotation in layout.get("annotations", [])
+        if annotation.get("yref") == "paper" and annotation.get("y") == 1
+    ]
+    return max(18, max(above, default=0) + LABEL_HEIGHT_PX)
+
+
+def _printed(figure: Mapping[str, Any], height: int, *, right: int) -> dict[str, Any]:
     layout = dict(figure["layout"])
     margin = dict(layout.get("margin", {}))
     layout |= {
@@ -33,7 +50,7 @@ def _printed(figure: Mapping[str, Any], height: int) -> dict[str, Any]:
         "height": height + LEGEND_BAND_PX,
         "autosize": False,
         "font": {**layout.get("font", {}), "size": 10},
-        "margin": margin | {"t": 18, "b": LEGEND_BAND_PX + 16, "r": 10},
+        "margin": margin | {"t": _top(layout), "b": LEGEND_BAND_PX + 16, "r": right},
         "legend": {
             "orientation": "h",
             "x": 0,
@@ -48,6 +65,16 @@ def _printed(figure: Mapping[str, Any], height: int) -> dict[str, Any]:
         layout["yaxis2"] = {**layout["yaxis2"], "dtick": 1}
     return {
         **figure,
+        "data": [_without_estimate_legend(trace) for trace in figure["data"]],
         "layout": layout,
         "config": {"staticPlot": True, "responsive": False, "displayModeBar": False},
     }
+
+
+def _without_estimate_legend(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A projected T-score's trace out of the printed legend: three long names more wrapped it
+    onto the x-axis's labels of the narrow sheet; the dashes, the caption ("dashed lines are an
+    estimate") and the table under the chart say what they are."""
+    if trace.get("line", {}).get("dash") != "dash":
+        return trace
+    return {**trace, "showlegend": False}

@@ -14,6 +14,7 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
+from monitoring.templatetags.monitoring_display import grouped_by_code, triaged
 from patients.models import Patient
 
 
@@ -25,11 +26,34 @@ def _printout(request: AuthenticatedHttpRequest, pk: int) -> tuple[Patient, dict
     return patient, context | for_print(context)
 
 
+# Alert lines and recommendations that one A4 sheet holds under the chart and the tables: every
+# demo patient with at most 8 fits (bench/printout_pages.py, bench/README.md).
+SUMMARY_LIST_ITEMS = 8
+
+
+def summary_lists(data: dict[str, Any], open_alerts: list[Any]) -> dict[str, Any]:
+    """The summary's recommendations, in the order a clinician acts on them. Past
+    SUMMARY_LIST_ITEMS lines, the advice every patient gets (rule ALWAYS, listed last) is named
+    on one line, its text left to the patient page, so that the sheet stays one page."""
+    recommendations = triaged(data.get("recommendations"), open_alerts)
+    lines = len(grouped_by_code(open_alerts)) + len(recommendations)
+    standing = [
+        rec
+        for rec in recommendations
+        if lines > SUMMARY_LIST_ITEMS and list(rec.get("rules", [])) == ["ALWAYS"]
+    ]
+    return {
+        "recommendations": [rec for rec in recommendations if rec not in standing],
+        "standing_advice": standing,
+    }
+
+
 @require_GET
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _patient, context = _printout(request, pk)
+    context |= summary_lists(context["data"], context["open_alerts"])
     return render(request, "monitoring/patient_summary_print.html", context)
 
 

@@ -17,10 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
-from monitoring.overview.charts.bmd import bmd_figure, bmd_points
-from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_points
+from monitoring.overview.charts.bmd import bmd_figure, bmd_figure_of, bmd_series
+from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_figure_of, btm_points
 from monitoring.overview.charts.labs import labs_figure
-from monitoring.overview.charts.projection import last_points, projections
 from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
 __all__ = ["bmd_figure", "btm_figure", "labs_figure", "patient_figures"]
@@ -39,16 +38,18 @@ def patient_figures(
     lab_units: domain.UnitSystem = domain.UnitSystem.SI,
 ) -> dict[str, Any]:
     """The page context of a patient's charts: the figures and the rows of their data tables
-    (the labs chart in `lab_units`)."""
-    points = bmd_points(history, as_of=as_of)
+    (the labs chart in `lab_units`). Each chart's points are read once, for its figure and its
+    table alike."""
+    bmd = bmd_series(history, assessment or {}, as_of=as_of)
+    btm = btm_points(history, as_of=as_of)
     return {
-        "bmd_figure": bmd_figure(history, assessment or {}, as_of=as_of, static=static),
-        "btm_figure": btm_figure(history, as_of=as_of, static=static),
+        "bmd_figure": bmd_figure_of(history, bmd, as_of=as_of, static=static),
+        "btm_figure": btm_figure_of(history, btm, as_of=as_of, static=static),
         "labs_figure": labs_figure(history, lab_units, as_of=as_of, static=static),
         "btm_rows": [
             {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
             | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}
-            for analyte, labs in btm_points(history, as_of=as_of).items()
+            for analyte, labs in btm.items()
             for lab in labs
         ],
         "projection_rows": [
@@ -62,11 +63,6 @@ def patient_figures(
                 "drawn_to": iso(projection.line[-1][0]) if projection.line else None,
                 "not_drawn": projection.not_drawn,
             }
-            for projection in projections(
-                history,
-                last_points(points),
-                (assessment or {}).get("projections") or [],
-                as_of=as_of,
-            )
+            for projection in bmd.projections
         ],
     }

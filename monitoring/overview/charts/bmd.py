@@ -2,14 +2,14 @@
 treatment periods, the doses and the projected T-score (an estimate, dashed)."""
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.overview.charts.projection import last_points, projections
+from monitoring.overview.charts.projection import Projection, last_points, projections
 from monitoring.overview.charts.style import (
     AI_FILL,
     BASIS_LABEL,
@@ -17,6 +17,7 @@ from monitoring.overview.charts.style import (
     FONT,
     OSTEOPENIA_FILL,
     OSTEOPOROSIS_FILL,
+    PERIOD_ROW_PX,
     SITE_STYLE,
     THERAPY_FILL,
     Figure,
@@ -50,6 +51,24 @@ def bmd_points(history: domain.History, *, as_of: dt.date) -> dict[domain.Site, 
     return {site: points[site] for site in SITE_STYLE if site in points}
 
 
+@dataclass(frozen=True)
+class BmdSeries:
+    """What the BMD chart and the projection table under it are drawn from: read once a page,
+    since both need the same points and projections (the page drew them twice before)."""
+
+    points: dict[domain.Site, list[Point]]
+    projections: list[Projection]
+
+
+def bmd_series(
+    history: domain.History, assessment: Mapping[str, Any], *, as_of: dt.date
+) -> BmdSeries:
+    """The scan points per site and the chart's projections of `assessment["projections"]`."""
+    points = bmd_points(history, as_of=as_of)
+    stored = assessment.get("projections") or []
+    return BmdSeries(points, projections(history, last_points(points), stored, as_of=as_of))
+
+
 def broken_at_scanner_changes[T](rows: Sequence[Point], values: Sequence[T]) -> list[T | None]:
     """`values` (one per row) with a gap (None) wherever the scanner changes: BMDs of two
     scanners are not comparable, so the chart does not join them."""
@@ -61,14 +80,57 @@ def broken_at_scanner_changes[T](rows: Sequence[Point], values: Sequence[T]) -> 
     return out
 
 
-def label_dates(taken: Iterable[dt.date]) -> dt.date | None:
-    """The middle of the widest gap between the dates the T-score panel marks, where a band's
-    label can sit without covering a marker (None with fewer than two dates)."""
-    days = sorted(set(taken))
-    if len(days) < 2:
-        return None
-    start, end = max(itertools.pairwise(days), key=lambda pair: (pair[1] - pair[0]).days)
-    return start + (end - start) / 2
+def chart_span(
+    marked: Iterable[dt.date], courses: Iterable[Any], *, as_of: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The first and last date the chart draws (markers, estimates, doses, treatment periods):
+    about the x-axis plotly chooses, enough to tell which half of it a date falls in."""
+    days = [*marked]
+    for course in courses:
+        if course.start_date is not None and course.start_date <= as_of:
+            days += [course.start_date, course.stop_date or as_of]
+    return min(days, default=as_of), max(days, default=as_of)
+
+
+BAND_LABEL_MARGIN_PX = 84
+
+
+def t_panel_share(t_range: float) -> float:
+    """The T-score panel's share of the plot's height: 0.47 for the usual range of 4 T-score
+    units, more for a wider one (up to 0.62), so that a unit keeps about the same height and the
+    band labels beside it keep apart."""
+    return round(min(max(0.47 * t_range / 4, 0.47), 0.62), 3)
+
+
+def band_labels() -> list[dict[str, Any]]:
+    """The WHO bands' names and the T -2.0 line's, in the right margin beside the T-score panel.
+
+    Inside the plot they met the markers, the estimates' dashed lines and their "estimate" labels
+    wherever they were put (a phone's chart is 250 pixels wide); in the margin they meet nothing.
+    One word each, at the band's top edge (and the line's height), so that they do not meet each
+    other on a short panel either; the bands' T-score ranges are in their hover text and the
+    chart's caption.
+    """
+    label = {
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "left",
+        "xshift": 4,
+        "yref": "y2",
+        "showarrow": False,
+        "font": {"size": 10, "color": "#5c3a00"},
+    }
+    return [
+        label
+        | {"y": -1.0, "yanchor": "top", "text": "Osteopenia"}
+        | {"hovertext": "Osteopenia: T-score \u22122.5 to \u22121.0"},
+        label
+        | {"y": -2.0, "yanchor": "middle", "text": "T \u22122.0"}
+        | {"font": {"size": 10, "color": "#444444"}},
+        label
+        | {"y": -2.5, "yanchor": "top", "text": "Osteoporosis"}
+        | {"hovertext": "Osteoporosis: T-score \u2264 \u22122.5"},
+    ]
 
 
 def bmd_figure(
@@ -79,7 +141,15 @@ def bmd_figure(
     Shaded: aromatase-inhibitor and bone-therapy periods; marked: doses; dashed: the projected
     T-score (an estimate) from `assessment["projections"]`. None without any scan.
     """
-    points = bmd_points(history, as_of=as_of)
+    series = bmd_series(history, assessment, as_of=as_of)
+    return bmd_figure_of(history, series, as_of=as_of, static=static)
+
+
+def bmd_figure_of(
+    history: domain.History, series: BmdSeries, *, as_of: dt.date, static: bool = False
+) -> Figure | None:
+    """`bmd_figure` of a series already read (the page shows its projections in a table too)."""
+    points = series.points
     if not points:
         return None
     traces: list[dict[str, Any]] = []
@@ -130,13 +200,7 @@ def bmd_figure(
                 "<extra></extra>",
             }
         )
-    drawn = [
-        projection
-        for projection in projections(
-            history, last_points(points), assessment.get("projections") or [], as_of=as_of
-        )
-        if projection.line
-    ]
+    drawn = [projection for projection in series.projections if projection.line]
     marked_days = [row[0] for rows in points.values() for row in rows]
     for projection in drawn:
         label, colour, _symbol = SITE_STYLE[projection.site]
@@ -166,6 +230,7 @@ def bmd_figure(
         )
     t_low = min([*t_values, -3.0]) - 0.5
     t_high = max([*t_values, 0.0]) + 0.5
+    t_share = t_panel_share(t_high - t_low)
 
     dose_dates = [
         (str(course.drug), day)
@@ -189,8 +254,14 @@ def bmd_figure(
             }
         )
 
-    ai_shapes, ai_labels = periods(history.aromatase_inhibitors, as_of=as_of, fill=AI_FILL, row=0)
-    tx_shapes, tx_labels = periods(history.bone_therapy, as_of=as_of, fill=THERAPY_FILL, row=1)
+    treatments = [*history.aromatase_inhibitors, *history.bone_therapy]
+    span = chart_span(marked_days, treatments, as_of=as_of)
+    ai_shapes, ai_labels = periods(
+        history.aromatase_inhibitors, as_of=as_of, fill=AI_FILL, first_row=0, span=span
+    )
+    tx_shapes, tx_labels = periods(
+        history.bone_therapy, as_of=as_of, fill=THERAPY_FILL, first_row=len(ai_labels), span=span
+    )
     band = {"type": "rect", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y2", "layer": "below"}
     shapes = [
         band | {"y0": -2.5, "y1": -1.0, "fillcolor": OSTEOPENIA_FILL, "line": {"width": 0}},
@@ -208,41 +279,29 @@ def bmd_figure(
         *ai_shapes,
         *tx_shapes,
     ]
-    # The bands' labels sit between markers (in the widest gap between marked dates), not on them.
-    label_day = label_dates(marked_days)
-    band_label = {
-        "xref": "x" if label_day else "x domain",
-        "x": iso(label_day) if label_day else 0.005,
-        "yref": "y2",
-        "xanchor": "center" if label_day else "left",
-        "showarrow": False,
-        "font": {"size": 11, "color": "#5c3a00"},
-    }
-    annotations = [
-        # On two lines: half as wide, so that on a phone the label fits between the markers.
-        band_label | {"y": -1.75, "text": "Osteopenia<br>T \u22122.5 to \u22121.0"},
-        band_label | {"y": max(t_low + 0.5, -3.0), "text": "Osteoporosis<br>T ≤ \u22122.5"},
-        band_label
-        | {"xref": "x domain", "x": 0.995, "xanchor": "right", "y": -2.0, "yanchor": "bottom"}
-        | {"text": "T \u22122.0", "font": {"size": 10, "color": "#444444"}},
-        *ai_labels,
-        *tx_labels,
-    ]
+    annotations = [*band_labels(), *ai_labels, *tx_labels]
+    period_rows = len(ai_labels) + len(tx_labels)
     layout = {
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        # The right margin holds the bands' labels; the top one, a row per treatment's label.
+        "margin": {
+            "l": 60,
+            "r": BAND_LABEL_MARGIN_PX,
+            "t": max(50, 18 + PERIOD_ROW_PX * period_rows),
+            "b": 40,
+        },
         "hovermode": "closest",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
         "xaxis": {"type": "date", "anchor": "y2", "title": {"text": ""}, "showgrid": True},
         "yaxis": {
-            "domain": [0.55, 1],
+            "domain": [t_share + 0.08, 1],
             "title": {"text": "BMD (g/cm²)"},
             "tickformat": ".2f",
             "zeroline": False,
         },
         "yaxis2": {
-            "domain": [0, 0.47],
+            "domain": [0, t_share],
             "title": {"text": "T-score"},
             "range": [t_low, t_high],
             "dtick": 0.5,

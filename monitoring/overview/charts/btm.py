@@ -24,7 +24,17 @@ def btm_points(
 
 def btm_figure(history: domain.History, *, as_of: dt.date, static: bool = False) -> Figure | None:
     """CTX (left axis) and P1NP (right axis) over time, with each bone-therapy start marked."""
-    points = btm_points(history, as_of=as_of)
+    return btm_figure_of(history, btm_points(history, as_of=as_of), as_of=as_of, static=static)
+
+
+def btm_figure_of(
+    history: domain.History,
+    points: dict[domain.Analyte, list[domain.LabResult]],
+    *,
+    as_of: dt.date,
+    static: bool = False,
+) -> Figure | None:
+    """`btm_figure` of points already read (the page lists them in a table too)."""
     if not points:
         return None
     traces = []

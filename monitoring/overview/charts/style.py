@@ -54,12 +54,27 @@ def num(value: Decimal) -> float:
     return float(value)
 
 
+PERIOD_ROW_PX = 16  # one row of period labels above the plot
+
+
 def periods(
-    courses: Iterable[Any], *, as_of: dt.date, fill: str, row: int
+    courses: Iterable[Any],
+    *,
+    as_of: dt.date,
+    fill: str,
+    first_row: int,
+    span: tuple[dt.date, dt.date],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Shaded rectangles (and their text labels) for the started part of each course."""
+    """Shaded rectangles (and their text labels) for the started part of each course.
+
+    Each label has a row of its own above the plot, from `first_row` up: two courses in a row (a
+    switch of aromatase inhibitor) would otherwise write their labels over each other. A label
+    reads from its course's start, or, for a course that starts in the later half of the chart's
+    dates (`span`), back from its end, so that it stays on a narrow screen's chart.
+    """
     shapes: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
+    middle = span[0] + (span[1] - span[0]) / 2
     for course in courses:
         if course.start_date is None or course.start_date > as_of:
             continue
@@ -78,15 +93,16 @@ def periods(
                 "layer": "below",
             }
         )
+        from_start = course.start_date <= middle
         labels.append(
             {
-                "x": iso(course.start_date),
+                "x": iso(course.start_date if from_start else end),
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "xanchor": "left",
+                "xanchor": "left" if from_start else "right",
                 "yanchor": "bottom",
-                "yshift": 2 + 16 * row,
+                "yshift": 2 + PERIOD_ROW_PX * (first_row + len(labels)),
                 "showarrow": False,
                 "text": f"{DRUG_LABEL.get(str(course.drug), str(course.drug))} "
                 f"{iso(course.start_date)} to {'now' if course.stop_date is None else iso(end)}",

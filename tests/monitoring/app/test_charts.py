@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 import pytest
@@ -22,6 +23,7 @@ from monitoring.models import (
 )
 from monitoring.overview import charts
 from monitoring.overview.csp import EMPTY_STYLE_HASH
+from monitoring.overview.print_layout import for_print
 from monitoring.records.selectors import patients_with_records, stored_assessment
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory
@@ -177,12 +179,77 @@ def test_points_of_two_scanners_are_not_joined(untreated: Patient) -> None:
     assert traces["Lumbar spine T-score"]["y"] == [-1.0, -1.2, None, -1.6]
 
 
-def test_band_labels_sit_between_the_markers(untreated: Patient) -> None:
+def test_band_labels_sit_in_the_right_margin_apart(untreated: Patient) -> None:
+    """Inside the plot they met markers and estimates on a phone (issue 17); in the margin, each at
+    its own height (the bands' top edges and the T -2.0 line), they meet nothing."""
     figure = charts.bmd_figure(_history(untreated), {}, as_of=AS_OF)
     assert figure is not None
-    bands = [a for a in figure["layout"]["annotations"] if "Osteop" in a["text"]]
-    assert {a["x"] for a in bands} == {"2023-05-01"}  # the middle of the widest gap
-    assert all(a["xref"] == "x" and a["xanchor"] == "center" for a in bands)
+    layout = figure["layout"]
+    bands = {a["text"]: a for a in layout["annotations"] if a.get("yref") == "y2"}
+    assert set(bands) == {"Osteopenia", "T \u22122.0", "Osteoporosis"}
+    for label in bands.values():
+        assert (label["xref"], label["x"], label["xanchor"]) == ("paper", 1, "left")
+    assert [bands[name]["y"] for name in ("Osteopenia", "T \u22122.0", "Osteoporosis")] == [
+        -1.0,
+        -2.0,
+        -2.5,
+    ]
+    assert "\u22122.5 to \u22121.0" in bands["Osteopenia"]["hovertext"]
+    assert layout["margin"]["r"] >= 80
+
+
+def test_each_treatment_period_label_has_a_row_of_its_own(patient: Patient) -> None:
+    """A switch of aromatase inhibitor put two labels on one row, over each other; a course that
+    starts late in the chart is labelled back from its end, so that it stays on the chart."""
+    AromataseInhibitorCourseFactory(
+        patient=patient,
+        drug="letrozole",
+        start_date=dt.date(2021, 3, 1),
+        stop_date=dt.date(2021, 5, 1),
+        stop_reason="joint pain",
+    )
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2021, 5, 8))
+    BoneTherapyCourse.objects.create(
+        patient=patient, drug="denosumab", start_date=dt.date(2025, 1, 10)
+    )
+    scanner = Scanner.objects.create(site=patient.site, name="Lunar")
+    scan(patient, scanner, dt.date(2021, 4, 1), "0.900", "-1.2")
+    scan(patient, scanner, dt.date(2024, 4, 1), "0.880", "-1.4")
+    figure = charts.bmd_figure(_history(patient), {}, as_of=AS_OF)
+    assert figure is not None
+    periods = [a for a in figure["layout"]["annotations"] if a.get("yref") == "paper"]
+    assert [(a["text"].split()[0], a["yshift"]) for a in periods] == [
+        ("Letrozole", 2),
+        ("Anastrozole", 18),
+        ("Denosumab", 34),
+    ]
+    assert [(a["x"], a["xanchor"]) for a in periods] == [
+        ("2021-03-01", "left"),
+        ("2021-05-08", "left"),
+        ("2025-06-01", "right"),  # starts in the later half: read back from today
+    ]
+    assert figure["layout"]["margin"]["t"] == 18 + 16 * 3
+    printed = for_print({"bmd_figure": figure})["bmd_figure"]["layout"]
+    assert printed["margin"]["t"] == 34 + 16  # the highest row, and no more
+    assert printed["margin"]["r"] == figure["layout"]["margin"]["r"]  # the band labels
+
+
+def test_the_printed_legend_leaves_the_estimates_to_the_dashes_and_the_table(
+    untreated: Patient,
+) -> None:
+    """Three long estimate names wrapped the narrow sheet's legend onto the x-axis labels."""
+    projection = {
+        "site": "lumbar_spine",
+        "basis": "own_trend",
+        "crosses_minus_2_0_on": "2026-09-19",
+    }
+    figure = charts.bmd_figure(_history(untreated), {"projections": [projection]}, as_of=AS_OF)
+    assert figure is not None
+    printed = for_print({"bmd_figure": figure})["bmd_figure"]
+    shown = {t["name"]: t.get("showlegend", True) for t in printed["data"]}
+    assert shown["Lumbar spine: estimate (own trend)"] is False
+    assert shown["Lumbar spine"] is True
+    assert all(t.get("showlegend", True) for t in figure["data"] if "estimate" in t["name"])
 
 
 def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> None:
@@ -221,6 +288,32 @@ def test_stored_projection_becomes_the_dashed_estimate(charted: Patient) -> None
     assert spine["not_drawn"] == "its scan predates the last therapy change"
     assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
     assert context["btm_rows"][0]["value"] == Decimal("0.50")
+
+
+def test_the_page_reads_each_charts_points_and_projections_once(
+    charted: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart and the table under it share one reading (issue 17: the first view of a patient
+    page drew the BMD points and projections twice, once for each)."""
+    from monitoring.overview.charts import bmd, btm, projection
+
+    calls: dict[str, int] = {}
+    homes = {"bmd_points": bmd, "projections": projection, "btm_points": btm}
+    for name, home in homes.items():
+        original = getattr(home, name)
+
+        def wrapper(*args: object, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _original(*args, **kw)
+
+        for module in (charts, bmd, btm, projection):  # wherever it is imported: count every call
+            if getattr(module, name, None) is original:
+                monkeypatch.setattr(module, name, wrapper)
+    context = charts.patient_figures(_history(charted), _projection(), as_of=AS_OF, static=False)
+    assert calls == {"bmd_points": 1, "projections": 1, "btm_points": 1}
+    assert context["bmd_figure"] is not None
+    assert context["projection_rows"]
+    assert context["btm_rows"]
 
 
 def test_patient_page_ships_the_figures_and_plotly_only_where_charts_are(

@@ -85,3 +85,33 @@ def test_query_count_does_not_grow_with_records(
     # Records for display plus the domain history for the charts (one query per table each).
     with django_assert_max_num_queries(40):
         nurse_client.get(url)
+
+
+def _rec(code: str, rules: list[str]) -> dict[str, object]:
+    return {"code": code, "message": f"{code} message", "rules": rules, "sources": []}
+
+
+def test_a_long_summary_names_the_standing_advice_on_one_line() -> None:
+    """Past SUMMARY_LIST_ITEMS lines (issue 17: 5 of 217 demo summaries still spilled onto a second
+    sheet), the advice every patient gets is named on one line, its text left to the patient page;
+    the patient's own recommendations are all kept, in the same order."""
+    from monitoring.overview.printouts import SUMMARY_LIST_ITEMS, summary_lists
+
+    always = [_rec(code, ["ALWAYS"]) for code in ("CALCIUM_VITAMIN_D", "LIFESTYLE", "FRAX")]
+    own = [_rec(f"OWN_{n}", [f"RULE-{n}"]) for n in range(SUMMARY_LIST_ITEMS - 3)]
+    short = summary_lists({"recommendations": own + always}, [])
+    assert short == {"recommendations": own + always, "standing_advice": []}
+    longer = [*own, _rec("ONE_MORE", ["RULE-X"])]
+    long = summary_lists({"recommendations": longer + always}, [])
+    assert long == {"recommendations": longer, "standing_advice": always}
+
+
+def test_the_long_summary_says_where_the_rest_is(
+    nurse_client: Client, followed: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitoring.overview import printouts
+
+    monkeypatch.setattr(printouts, "SUMMARY_LIST_ITEMS", 1)
+    text = nurse_client.get(reverse("monitoring:patient_summary", args=[followed.pk])).text
+    assert "Advice every patient gets: <strong>" in text
+    assert "(continued on the patient page)" in text

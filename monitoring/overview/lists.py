@@ -222,6 +222,7 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
     return overview.worklist_items(user=request.user, until=f["until"], site=f["site"])
 
 
+WORK_PAGE_SIZE = 50
 DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
 
 
@@ -240,7 +241,10 @@ def _marked(items: Any, today: dt.date) -> list[Any]:
 
 def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
     """A page of the work open alerts ask for (dental review, bloods, therapy decision)."""
-    page = Paginator(overview.alert_work(user=request.user, site=f["site"]), 50).get_page(number)
+    work = overview.alert_work(user=request.user, site=f["site"])
+    wanted = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
+    work.preload((wanted - 1) * WORK_PAGE_SIZE, wanted * WORK_PAGE_SIZE)
+    page = Paginator(work, WORK_PAGE_SIZE).get_page(number)
     page.object_list = _marked(overview.with_patients(list(page.object_list)), f["today"])
     return page
 

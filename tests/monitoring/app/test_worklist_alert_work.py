@@ -172,3 +172,22 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
     assert "Dental review before the antiresorptive" in printed
     assert "THEIRS" not in printed
     assert "Other Siteperson" not in printed
+
+
+def test_the_alerts_work_pages(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    """55 therapy decisions: 50 on the first page, 5 on the second (a page past the end, or
+    not a number, shows the last or the first), counted 55 on every page."""
+    populate(site, 55, prefix="P")  # BONE_THERAPY_INDICATED: a therapy decision each
+    pages = {
+        number: nurse_client.get(URL, {"work_page": number}).context["work"]
+        for number in ("1", "2", "99", "abc")
+    }
+    assert {page.paginator.count for page in pages.values()} == {55}
+    assert [len(page.object_list) for page in pages.values()] == [50, 5, 5, 50]
+    first, second = (set(_work_of(page)) for page in (pages["1"], pages["2"]))
+    assert len(first | second) == 55
+    assert _work_of(pages["99"]) == _work_of(pages["2"])
+
+
+def _work_of(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.patient.mrn, r.get_item_display()) for r in page.object_list]

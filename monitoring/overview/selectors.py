@@ -170,34 +170,44 @@ def open_alerts_of(
 class DashboardCounts:
     """The dashboard's counts over the followed patients of the chosen sites."""
 
-    risk: dict[str, int] = field(default_factory=dict)  # patients per risk category
+    risk: dict[str, int] = field(default_factory=dict)  # listed patients per risk category
     alerting_patients: int = 0  # with an open alert at or above the severity filter
-    alert_codes: list[dict[str, Any]] = field(default_factory=list)  # code, n, worst_rank
+    alert_codes: list[dict[str, Any]] = field(default_factory=list)  # code, n patients, worst_rank
     unreviewed_scans: int = 0  # valid scans awaiting sign-off
 
 
 def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -> DashboardCounts:
     """Every count the dashboard shows, over the user's followed patients (two queries).
 
-    One conditional aggregate over the followed assessments (patients per risk category, the
-    patients the list shows, scans awaiting review), and one count of their open alerts at or
-    above the severity filter per code, worst code first, then the most. The counts by risk and
-    code are the links that narrow the list, so only the severity filter narrows them.
+    The counts by risk and by code are links that add their filter to the list, so each is the
+    number of patients that list then shows: patients with an open alert at or above the
+    severity filter, in that risk category (under the code filter) or with an open alert of that
+    code (under the risk filter). One conditional aggregate over the followed assessments
+    (those per risk category, the patients the list shows, scans awaiting review) and one count
+    of patients per code of their open alerts, worst code first, then the most patients.
     """
     narrow = DashboardFilter(**narrowed)
-    min_rank = narrow.min_rank
     followed = followed_assessments(user=user, site=site)
     risk = [category.value for category in RiskCategory]
+    shown_by_risk = DashboardFilter(min_severity=narrow.min_severity, code=narrow.code)
     totals = followed.aggregate(
         alerting=Count("pk", filter=narrow.of_assessments()),
         unreviewed=Sum("unreviewed_scans"),
-        **{f"risk_{code}": Count("pk", filter=Q(risk_category=code)) for code in risk},
+        **{
+            f"risk_{code}": Count(
+                "pk", filter=shown_by_risk.of_assessments() & Q(risk_category=code)
+            )
+            for code in risk
+        },
     )
+    patients = followed_patients(user=user, site=site)
+    if narrow.risk:
+        patients = patients.filter(assessment__risk_category=narrow.risk)
     codes = (
-        _open_alerts(min_rank)
-        .filter(patient__in=followed_patients(user=user, site=site))
+        _open_alerts(narrow.min_rank)
+        .filter(patient__in=patients)
         .values("code")
-        .annotate(n=Count("pk"), worst_rank=Max("severity_rank"))
+        .annotate(n=Count("patient_id", distinct=True), worst_rank=Max("severity_rank"))
         .order_by()
     )
     return DashboardCounts(

@@ -2,8 +2,10 @@
 counts that filter the list, the T-score sparkline of each row."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -73,7 +75,7 @@ def test_the_counts_are_links_that_filter_the_list(physician_client: Client, sit
     assert _mrns(physician_client.get(URL, {"code": "VITAMIN_D_DEFICIENT"})) == ["VITD"]
     both = physician_client.get(URL, {"code": "BONE_THERAPY_INDICATED", "risk": "high"})
     assert _mrns(both) == ["P0002"]
-    # The counts stay over every patient: they are the way to the other filters.
+    # Under one filter, each count is what adding its own filter would list.
     assert {r["code"]: r["n"] for r in both.context["code_counts"]}["VITAMIN_D_DEFICIENT"] == 1
     # A link keeps the other filters and drops the page.
     filtered = physician_client.get(URL, {"severity": "warning", "page": "1"})
@@ -129,3 +131,33 @@ def test_query_count_stays_constant_with_filters_sparklines_and_groups(
         alert(patient, "RAPID_BMD_LOSS", "warning", days_ago=1, site="total_hip")
     assert _queries(physician_client) == small
     assert _queries(physician_client, risk="low", code="DEXA_OVERDUE") == small_filtered
+
+
+def test_each_count_is_the_number_of_patients_its_link_lists(
+    physician_client: Client, site
+) -> None:  # type: ignore[no-untyped-def]
+    """A tester counted 125 high-risk patients and a list of 119 behind the link: every count
+    now counts the patients its link shows (one patient with an alert at three skeletal sites
+    is one patient), under whatever filters are already chosen."""
+    populate(site, 3)  # risk low, moderate, high; BONE_THERAPY_INDICATED and DEXA_OVERDUE each
+    quiet = PatientFactory(site=site, mrn="QUIET")
+    assessed(quiet, "high")  # no open alert: not on the list, so not counted
+    loss = PatientFactory(site=site, mrn="LOSS")
+    for bone in ("lumbar_spine", "total_hip", "femoral_neck"):
+        alert(loss, "SIGNIFICANT_BMD_LOSS", "warning", days_ago=2, site=bone)
+    assessed(loss, "moderate")
+
+    def drawn(filters: dict[str, str]) -> Any:  # the page's context, drawn afresh
+        cache.clear()
+        return physician_client.get(URL, filters).context
+
+    for filters in ({}, {"severity": "high"}, {"risk": "moderate"}, {"code": "DEXA_OVERDUE"}):
+        page = drawn(filters)
+        for row in page["risk_rows"]:
+            listed = drawn({**filters, "risk": row["code"]})
+            assert listed["page"].paginator.count == row["n"], (filters, row)
+        for row in page["code_counts"]:
+            listed = drawn({**filters, "code": row["code"]})
+            assert listed["page"].paginator.count == row["n"], (filters, row)
+    counts = drawn({})["code_counts"]
+    assert {r["code"]: r["n"] for r in counts}["SIGNIFICANT_BMD_LOSS"] == 1

@@ -179,3 +179,25 @@ def test_demo_admin_has_the_documented_secret_and_demo_totp_prints_its_code() ->
 def test_demo_totp_refuses_a_real_users_device(admin_user: User) -> None:
     with pytest.raises(CommandError):
         call_command("demo_totp", "admin", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.parametrize(
+    "next_url", ["abc", "patients", "//evil.example/", "https://evil.example/"]
+)
+def test_a_next_that_is_not_a_path_of_this_site_leads_home(
+    client: Client, admin_user: User, next_url: str
+) -> None:
+    """A tester's `?next=abc` made the code check answer 500 (and used up the code): only a path
+    of this site is followed, after the second factor and after the password."""
+    device = TOTPDevice.objects.get(user=admin_user)
+    response = client.post(
+        reverse("accounts:login") + "?next=" + next_url,
+        {"username": "admin", "password": PASSWORD, "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/")
+    verified = client.post(
+        reverse("accounts:otp_verify"), {"token": code_for(device), "next": next_url}
+    )
+    assert verified.status_code == 302
+    assert verified["Location"] == reverse("home")

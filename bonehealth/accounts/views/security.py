@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -26,13 +27,29 @@ from bonehealth.accounts.security import (
 )
 
 
-def _next_url(request: AuthenticatedHttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+def safe_next_path(request: HttpRequest, candidate: str) -> str | None:
+    """`candidate` if it is a path on this site ("/patients/"), else None: a relative one
+    ("abc") would resolve against the login page, and `redirect` takes it for a view name."""
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url("home")
+    return None
+
+
+def _next_url(request: AuthenticatedHttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    return safe_next_path(request, candidate) or resolve_url("home")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, sending the user on only to a path of this site (`safe_next_path`)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next_path(self.request, super().get_redirect_url()) or ""
 
 
 @never_cache

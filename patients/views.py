@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
-from bonehealth.audit.forms import save_or_none
+from bonehealth.audit.forms import UNCHANGED, save_or_none
 from bonehealth.replica import replica_reads
 from patients import selectors, services
 from patients.access import audits_patient_view
@@ -105,7 +105,9 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             request=request,
         ),
-        success="Patient record saved.",
+        success=lambda saved: (
+            "Patient record saved." if saved.version != patient.version else UNCHANGED
+        ),
         to=_page(patient),
     )
     return done or render(request, "patients/patient_form.html", {"form": form, "patient": patient})
@@ -208,7 +210,9 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
             expected_version=form.cleaned_data["version"],
             request=request,
         ),
-        success="Aromatase-inhibitor course saved.",
+        success=lambda saved: (
+            "Aromatase-inhibitor course saved." if saved.version != course.version else UNCHANGED
+        ),
         to=_page(patient),
     )
     return done or render(

@@ -159,6 +159,9 @@ class VersionedFormMixin(forms.BaseForm):
         )
 
 
+UNCHANGED = "Nothing was changed: the record is as it was."
+
+
 def save_or_none[T](
     request: HttpRequest,
     form: forms.BaseForm,

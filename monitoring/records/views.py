@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from bonehealth.audit.forms import save_or_none
+from bonehealth.audit.forms import UNCHANGED, save_or_none
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
 from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
@@ -67,9 +67,6 @@ def entry_page(
     if not request.user.has_perm(page.permission):
         raise PermissionDenied
     return _entry_page(request, pk=pk, page=page, record_pk=record_pk)
-
-
-UNCHANGED = "Nothing was changed: the record is as it was."
 
 
 @GET_POST

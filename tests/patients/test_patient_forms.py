@@ -453,3 +453,18 @@ def test_a_child_birth_date_or_a_name_on_two_lines_is_refused(site: Site) -> Non
     assert not form.is_valid()
     assert form.errors["name"] == ["Write the name on one line, without tabs."]
     assert "makes the patient 5" in form.errors["birth_date"][0]
+
+
+def test_an_edit_saved_as_opened_says_nothing_changed(
+    nurse_client: Client, patient: Patient
+) -> None:
+    """The form as the page sends it, unchanged: no new version, no audit row, and the message
+    says so (a tester read "Patient record saved." after saving nothing)."""
+    url = reverse("patients:update", args=[patient.pk])
+    opened = posted_data(nurse_client.get(url).text, having="mrn")
+    response = nurse_client.post(url, opened, follow=True)
+    assert "Nothing was changed: the record is as it was." in response.text
+    assert "Patient record saved." not in response.text
+    patient.refresh_from_db()
+    assert patient.version == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()

@@ -6,10 +6,9 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
 from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
@@ -118,9 +117,7 @@ def alert_group_acknowledge_view(
                 n = len(form.cleaned_data["alert"])
                 done = f"{code_label(code)} ({n} sites)" if n > 1 else code_label(code)
                 messages.success(request, f"Alert{'s' if n > 1 else ''} acknowledged: {done}.")
-                back = request.POST.get("next", "")
-                safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-                return redirect(back if safe else page)
+                return redirect(safe_next_path(request, request.POST.get("next", "")) or page)
     return render(
         request,
         "monitoring/alert_group_acknowledge.html",

@@ -34,7 +34,10 @@ class _SiteChoiceField(forms.ModelChoiceField):
 
 class _SiteFilterForm(forms.Form):
     site = _SiteChoiceField(
-        queryset=Site.objects.none(), required=False, empty_label="All my sites"
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label="All my sites",
+        error_messages={"invalid_choice": "Not one of your sites: all your sites are shown."},
     )
 
     def __init__(self, data: object = None, *, sites: QuerySet[Site]) -> None:
@@ -43,6 +46,16 @@ class _SiteFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+    def full_clean(self) -> None:
+        """Clean, then mark each field in error (its message is shown next to it)."""
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = attrs.get("class", "") + " is-invalid"
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"id_{name}-error"
 
     def chosen(self, name: str, default: object = None) -> object:
         """The cleaned value of a field, or `default` when absent or invalid (an invalid field is

@@ -14,10 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
 from bonehealth.audit.forms import UNCHANGED, save_or_none
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
@@ -105,9 +104,7 @@ def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> H
         messages.warning(request, str(refused))
     else:
         messages.success(request, f"Scan of {scan.scan_date:%Y-%m-%d} signed off.")
-    next_url = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-    return redirect(next_url if safe else _page(patient))
+    return redirect(safe_next_path(request, request.POST.get("next", "")) or _page(patient))
 
 
 # --- Entered in error ---------------------------------------------------------------------------

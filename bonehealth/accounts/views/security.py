@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -18,23 +18,13 @@ from bonehealth.accounts.forms import (
     PasswordChangeForm,
     TwoFactorOffForm,
 )
-from bonehealth.accounts.http import AuthenticatedHttpRequest
+from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
 from bonehealth.accounts.qr import svg_data_uri
 from bonehealth.accounts.security import (
     HAS_OTP_DEVICE_SESSION_KEY,
     TWO_FACTOR_REQUIRED_PERMISSION,
     two_factor_required,
 )
-
-
-def safe_next_path(request: HttpRequest, candidate: str) -> str | None:
-    """`candidate` if it is a path on this site ("/patients/"), else None: a relative one
-    ("abc") would resolve against the login page, and `redirect` takes it for a view name."""
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return None
 
 
 def _next_url(request: AuthenticatedHttpRequest) -> str:

@@ -168,3 +168,14 @@ def test_the_stored_assessment_follows_the_patients_follow_up_and_error_mark(
     assert stored() == (patient.site_id, True)
     patient_mark_in_error(actor=nurse, patient=patient, reason="Registered twice")
     assert stored() == (patient.site_id, False)
+
+
+@pytest.mark.parametrize("url", [URL, reverse("monitoring:worklist")])
+def test_a_site_that_is_not_the_users_is_named_next_to_the_field(
+    physician_client: Client, url: str
+) -> None:
+    """`?site=99` was ignored without a word: the filter says so next to the field."""
+    page = physician_client.get(url, {"site": "99"})
+    assert page.status_code == 200
+    assert "Not one of your sites: all your sites are shown." in page.text
+    assert 'aria-invalid="true"' in page.text

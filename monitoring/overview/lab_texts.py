@@ -38,6 +38,13 @@ def _shown(analyte: domain.Analyte, canonical: str, unit: str) -> str:
     return format(shown_value(analyte, Decimal(canonical), unit), "f")
 
 
+def canonical_in_units(value: Decimal, analyte: domain.Analyte, system: domain.UnitSystem) -> str:
+    """A canonical `value` of `analyte`, at full precision, as "<value> <unit>" in the unit
+    `system` shows it in, rounded as the labs table rounds a converted value."""
+    unit = domain.display_unit(analyte, system)
+    return f"{_shown(analyte, str(value), unit)} {unit}"
+
+
 def quantity_in_units(text: str, analyte: domain.Analyte, system: domain.UnitSystem) -> str:
     """A canonical "<value> <unit>" of `analyte` (as the safety checklist writes the latest
     result) in the unit `system` shows it in; any other text unchanged."""

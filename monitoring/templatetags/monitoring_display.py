@@ -21,7 +21,7 @@ from monitoring.models.choices import (
     WhoCategory,
 )
 from monitoring.overview.alert_groups import alert_groups
-from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.overview.lab_texts import canonical_in_units, in_site_units, quantity_in_units
 
 register = template.Library()
 
@@ -183,10 +183,11 @@ def lab_value_in_units(check: Any, lab_units: str | None) -> str:
     """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
     if not check.analyte or not lab_units:
         return str(check.value)
-    value = quantity_in_units(
-        check.value, domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
-    )
-    return plain_lab_values(value)
+    analyte, system = domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
+    if check.canonical is not None:
+        # From the unrounded value, as the labs table converts it: the two read alike.
+        return plain_lab_values(canonical_in_units(check.canonical, analyte, system))
+    return plain_lab_values(quantity_in_units(check.value, analyte, system))
 
 
 @register.filter

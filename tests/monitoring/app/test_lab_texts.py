@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import LabUnits, Site, User
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.models import BoneTherapyCourse
 from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.records.services.therapy import bone_therapy_start
 from monitoring.templatetags.monitoring_display import plain_lab_values
 from patients.models import Patient
 from tests.factories import LabResultFactory
@@ -156,3 +158,62 @@ def test_the_safety_checklist_reads_in_the_sites_unit(
     assert "<td>30 nmol/L</td>" in page
     assert "25-OH vitamin D 30 nmol/L on" in page
     assert "ng/mL" not in page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+
+
+@pytest.fixture
+def vitamin_d_20_93_nmol(patient: Patient) -> Patient:
+    """A deficient vitamin D entered as 20.93 nmol/L: 8.3854166... ng/mL as stored."""
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=7),
+        value=domain.to_canonical(A.VITAMIN_D_25OH, Decimal("20.93"), "nmol/L"),
+        entered_value=Decimal("20.93"),
+        entered_unit="nmol/L",
+    )
+    return patient
+
+
+def _checklist_section(page: str) -> str:
+    return page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "latest"), [(LabUnits.CONVENTIONAL, "8.39 ng/mL"), (LabUnits.SI, "20.93 nmol/L")]
+)
+def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
+    physician_client: Client,
+    vitamin_d_20_93_nmol: Patient,
+    site: Site,
+    setting: str,
+    latest: str,
+) -> None:
+    """Rounded to 0.01 like the labs table, never 8.385416666666666666666666667 ng/mL; at an SI
+    site the value as entered (20.93, not 20.94 from the rounded 8.39)."""
+    Site.objects.filter(pk=site.pk).update(lab_units=setting)
+    url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
+    data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
+    section = _checklist_section(physician_client.post(url, data).text)
+    assert f"<td>{latest}</td>" in section
+    assert "8.3854" not in section
+    labs = physician_client.get(reverse("monitoring:patient", args=[vitamin_d_20_93_nmol.pk]))
+    assert latest in labs.text
+
+
+@pytest.mark.django_db
+def test_the_audit_of_an_override_keeps_the_rounded_value(
+    physician: User, vitamin_d_20_93_nmol: Patient
+) -> None:
+    course = bone_therapy_start(
+        actor=physician,
+        patient=vitamin_d_20_93_nmol,
+        values={"drug": "denosumab", "dose": "60 mg", "start_date": TODAY, "stop_date": None},
+        override_reason="loading dose given; MDT agreed",
+    )
+    event = AuditEvent.objects.get(
+        object_type=BoneTherapyCourse._meta.label_lower,
+        object_id=str(course.pk),
+        action=AuditAction.CREATE,
+    )
+    failed = {c["check"]: c for c in event.changes["safety_override"]["failed_checks"]}
+    assert failed["vitamin_d"]["value"] == "8.39 ng/mL"

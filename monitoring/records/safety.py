@@ -2,10 +2,10 @@
 dose given.
 
 A what-if assessment: the patient's history with the planned course (or dose) as its only bone
-therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each: vitamin D (VITD),
-albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review (DENTAL). The rules
-stay the one statement of each threshold; this module only decides which of their alerts stop a
-save until a physician overrides them with a reason.
+therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each:
+vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
+(DENTAL). The rules stay the one statement of each threshold; this module only decides which of
+their alerts stop a save until a physician overrides them with a reason.
 """
 
 import dataclasses

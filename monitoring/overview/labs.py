@@ -3,13 +3,14 @@ conventional choice), the value as entered on hover, and a flag in words where a
 one of the rules' thresholds (`monitoring.domain.thresholds`, compared as the rules compare them:
 the canonical value rounded to 0.01)."""
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.domain.rounding import round_2
+from monitoring.domain.rounding import round_2, round_to
 from monitoring.models import LabResult
 
 KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
@@ -51,7 +52,7 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
     unit = unit or domain.CANONICAL_UNIT[analyte]
 
     def below(limit: Decimal) -> str:
-        return f"below {_plain(shown_value(analyte, limit, unit))} {unit}"
+        return f"below {_plain(shown_threshold(analyte, limit, unit))} {unit}"
 
     value = round_2(value)
     if analyte is domain.Analyte.VITAMIN_D_25OH:
@@ -69,6 +70,22 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
         if value <= thresholds.ZOLEDRONIC_DOSE_CHECK_MAX:
             return LabFlag("reduced", ZOLEDRONIC_DOSE_CHECK, "warning")
     return None
+
+
+# A threshold converted to these units reads as the clinicians' own threshold there: 20 and 30 ng/mL
+# are 50 and 75 nmol/L (not 49.92 and 74.88), 2.12 mmol/L is 8.5 mg/dL of calcium.
+THRESHOLD_STEP = {"nmol/L": Decimal(1), "mg/dL": Decimal("0.1")}
+
+
+def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
+    """A rules' threshold of `analyte` (canonical) as written in `unit`: unchanged in the
+    canonical unit, else converted and rounded to the step that unit's thresholds are read in.
+    For display only: the rules compare the canonical values."""
+    if unit == domain.CANONICAL_UNIT[analyte]:
+        return limit
+    step = THRESHOLD_STEP.get(unit)
+    converted = domain.from_canonical(analyte, limit, unit)
+    return round_to(converted, step) if step is not None else round_2(converted)
 
 
 def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:
@@ -109,3 +126,27 @@ def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRo
             )
         )
     return rows[::-1]
+
+
+class TableReadings:
+    """The value the labs table shows for a result a rule's text quotes, found by analyte, date
+    and the value as the rules round it (`lab_texts.in_site_units`): 20.93 nmol/L entered is
+    quoted as 8.39 ng/mL, which converts back to 20.94, where the table shows 20.93.
+
+    `rows` is read on the first look-up only (most texts quote no value needing it); a template
+    passes the object as it is (`do_not_call_in_templates`).
+    """
+
+    do_not_call_in_templates = True
+
+    def __init__(self, rows: Callable[[], Iterable[LabRow]]) -> None:
+        self._rows = rows
+        self._shown: dict[tuple[str, dt.date, Decimal], Decimal] | None = None
+
+    def __call__(self, analyte: domain.Analyte, day: dt.date, quoted: Decimal) -> Decimal | None:
+        if self._shown is None:
+            self._shown = {
+                (row.lab.analyte, row.lab.sample_date, round_2(Decimal(row.lab.value))): row.value
+                for row in self._rows()
+            }
+        return self._shown.get((str(analyte), day, round_2(quoted)))

@@ -21,7 +21,7 @@ from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.csp import chart_page
-from monitoring.overview.labs import lab_rows
+from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.records import selectors
 from patients.models import Patient
 from patients.services import patient_record_view
@@ -72,6 +72,7 @@ def patient_context(
         # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
         # show the record and say what to correct, rather than failing the page for everyone.
         figures, data_problem = {}, str(problem)
+    rows = lab_rows(patient.valid_labs, lab_units)  # type: ignore[attr-defined]
     return {
         "patient": patient,
         "assessment": assessment,
@@ -80,7 +81,8 @@ def patient_context(
         "cleared_alerts": cleared_alerts,
         "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
         "data_problem": data_problem,
-        "lab_rows": lab_rows(patient.valid_labs, lab_units),  # type: ignore[attr-defined]
+        "lab_rows": rows,
+        "lab_readings": TableReadings(lambda: rows),
         **figures,
     }
 
@@ -145,9 +147,17 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return full()["patient"].valid_scans
         return selectors.patient_scans(patient=patient)
 
+    def labs() -> list[LabRow]:
+        # Read only when an open alert quotes a lab value in another unit than the site's.
+        if full.cache_info().currsize:
+            return full()["lab_rows"]
+        units = domain.UnitSystem(patient.site.lab_units)
+        return lab_rows(selectors.patient_labs(patient=patient), units)
+
     context = {
         "patient": patient,
         "open_alerts": open_alerts,
+        "lab_readings": TableReadings(labs),
         "alert_groups": alert_groups(open_alerts, user=request.user),
         "scans": scans,
         "scan_forms": patient.assessment.unreviewed_scans > 0

@@ -1,17 +1,18 @@
 """The pre-treatment checklist: what the rules' gates would say if the drug were started or the
 dose given.
 
-A what-if assessment: the patient's history plus the planned course (or dose), run through
-`domain.assess` unchanged, then the gate alerts read back, one check each: vitamin D (VITD),
-albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review (DENTAL). The rules
-stay the one statement of each threshold; this module only decides which of their alerts stop a
-save until a physician overrides them with a reason.
+A what-if assessment: the patient's history with the planned course (or dose) as its only bone
+therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each:
+vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
+(DENTAL). The rules stay the one statement of each threshold; this module only decides which of
+their alerts stop a save until a physician overrides them with a reason.
 """
 
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils import timezone
 from monitoring import domain
 from monitoring.assessment.history import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId
+from monitoring.domain.rounding import round_2
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.selectors import patients_with_records
@@ -95,6 +97,9 @@ class Check:
     date: date | None  # the date of that value
     messages: tuple[str, ...]  # the rules' alerts of this check, as they would be raised
     analyte: str = ""  # the analyte of `value`, for the page to show it in the site's unit
+    # `value` unrounded (canonical unit), which the page converts: 20.93 nmol/L stays 20.93, as
+    # in the labs table, where the rounded 8.39 ng/mL would read 20.94.
+    canonical: Decimal | None = None
 
     @property
     def failed(self) -> bool:
@@ -144,44 +149,44 @@ def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> Che
 
 def _latest_lab(
     history: domain.History, analytes: tuple[Analyte, ...], as_of: date
-) -> tuple[str, date | None, str]:
+) -> domain.LabResult | None:
     """The latest result of `analytes` on or before `as_of`; on one date the first analyte, then
     the lowest value, as the rules pick it."""
     results = [lab for lab in history.labs if lab.analyte in analytes and lab.date <= as_of]
     if not results:
-        return "", None, ""
-    lab = max(results, key=lambda lab: (lab.date, -analytes.index(lab.analyte), -lab.value))
-    return f"{lab.value.normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}", lab.date, lab.analyte
+        return None
+    return max(results, key=lambda lab: (lab.date, -analytes.index(lab.analyte), -lab.value))
+
+
+def _quantity(lab: domain.LabResult) -> str:
+    """A result in its canonical unit, rounded to 0.01 as the labs table rounds a converted value
+    (a vitamin D entered in nmol/L is 8.39 ng/mL, not 8.3854166...)."""
+    return f"{round_2(lab.value).normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}"
 
 
 def checklist(
-    history: domain.History,
-    *,
-    course: domain.BoneTherapyCourse,
-    replaces: Sequence[tuple[domain.BoneTherapyCourse | None, domain.BoneTherapyCourse]] = (),
-    as_of: date,
+    history: domain.History, *, course: domain.BoneTherapyCourse, as_of: date
 ) -> Checklist:
     """The checks of `course` (planned, started or given a dose) as of `as_of`.
 
-    `replaces` pairs a course of the history (None: a new one) with what it becomes; `course`
-    itself is one of the new values. The rules run on the history so changed.
+    The rules run on the history with `course` as its only bone therapy: their gates name every
+    course planned or recently started, so the patient's other courses (the one a switch stops,
+    one running beside it) would otherwise fail the planned drug's checks with their own dental
+    review or dose. The labs, scans and AI courses are the patient's.
     """
-    courses = list(history.bone_therapy)
-    for old, new in replaces:
-        if old is not None and old in courses:
-            courses[courses.index(old)] = new
-        else:
-            courses.append(new)
-    planned = dataclasses.replace(history, bone_therapy=tuple(courses))
+    planned = dataclasses.replace(history, bone_therapy=(course,))
     assessment = domain.assess(planned, as_of=as_of)
     checks = []
     for spec in CHECK_SPECS:
         alerts = [alert for alert in assessment.alerts if alert.code in spec.codes]
-        if spec.key == "dental":
-            review = course.dental_review_date
-            value, when, analyte = ("done" if review else "", review, "")
+        lab = _latest_lab(history, spec.analytes, as_of) if spec.analytes else None
+        when: date | None
+        analyte: str
+        if lab is not None:
+            value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
         else:
-            value, when, analyte = _latest_lab(history, spec.analytes, as_of)
+            review = course.dental_review_date if spec.key == "dental" else None
+            value, when, analyte, canonical = ("done" if review else "", review, "", None)
         checks.append(
             Check(
                 key=spec.key,
@@ -192,6 +197,7 @@ def checklist(
                 date=when,
                 messages=tuple(alert.message for alert in alerts),
                 analyte=analyte,
+                canonical=canonical,
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))
@@ -231,15 +237,13 @@ def _find(history: domain.History, course: BoneTherapyCourse) -> domain.BoneTher
 
 
 def course_checklist(
-    *,
-    patient: Patient,
-    values: dict[str, object],
-    editing: BoneTherapyCourse | None = None,
-    stopping: tuple[BoneTherapyCourse, date] | None = None,
+    *, patient: Patient, values: dict[str, object], editing: BoneTherapyCourse | None = None
 ) -> Checklist:
-    """The checklist of a course as the therapy form would save it.
+    """The checklist of a course as the therapy form would save it (`editing`: the record the
+    form changes), with the dental review date the form gives.
 
-    `editing`: the record the form changes; `stopping`: a course the same save stops (a switch).
+    A course the same save stops (a switch) is judged by nobody: the checklist holds the planned
+    course alone, so the stopped drug's missing dental review or dose never fails the new one.
     """
     history = patient_history(patient)
     start = values.get("start_date")
@@ -255,16 +259,9 @@ def course_checklist(
         doses=edited.doses if edited is not None else (),
         dental_review_date=review if isinstance(review, date) else None,
     )
-    replaces: list[tuple[domain.BoneTherapyCourse | None, domain.BoneTherapyCourse]] = [
-        (edited, new)
-    ]
-    if stopping is not None:
-        current = _find(history, stopping[0])
-        if current is not None:
-            replaces.append((current, dataclasses.replace(current, stop_date=stopping[1])))
     # A course started today or earlier is judged today; a later start, on its day.
     as_of = max(timezone.localdate(), start) if start else timezone.localdate()
-    return checklist(history, course=new, replaces=replaces, as_of=as_of)
+    return checklist(history, course=new, as_of=as_of)
 
 
 def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
@@ -273,8 +270,7 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     current = _find(history, course) or domain_course(course)
     given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
     as_of = max(timezone.localdate(), given_on)
-    old = current if current in history.bone_therapy else None
-    return checklist(history, course=given, replaces=[(old, given)], as_of=as_of)
+    return checklist(history, course=given, as_of=as_of)
 
 
 def recorded_checklist(
@@ -282,8 +278,6 @@ def recorded_checklist(
 ) -> Checklist:
     """The checks of a course start or a dose recorded after the fact (a history import), as of
     that day (a planned course: today): what the gates said when the drug was started or given.
-    The course and its doses are in `history` already; the rules drop what came later."""
-    found = _find(history, course)
-    current = found or domain_course(course)
-    as_of = day or timezone.localdate()
-    return checklist(history, course=current, replaces=[(found, current)], as_of=as_of)
+    The rules drop what came later."""
+    current = _find(history, course) or domain_course(course)
+    return checklist(history, course=current, as_of=day or timezone.localdate())

@@ -167,6 +167,11 @@ def people_shown(*, patient: Patient) -> list[str]:
     return [str(user) for user in people.only("first_name", "last_name", "username")]
 
 
+def patient_labs(*, patient: Patient) -> list[LabResult]:
+    """The patient's valid lab results, oldest first (as the labs table reads them)."""
+    return list(_valid(LabResult).filter(patient=patient).order_by("sample_date", "analyte", "id"))
+
+
 def patient_scans(*, patient: Patient) -> list[DexaScan]:
     """The patient's valid scans, oldest first, with their scanner, reviewer and measurements."""
     return list(

@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from monitoring import domain, labels
+from monitoring.domain.rounding import round_2
 from monitoring.models.choices import (
     SEVERITY_RANK,
     MeasuredSite,
@@ -21,7 +22,13 @@ from monitoring.models.choices import (
     WhoCategory,
 )
 from monitoring.overview.alert_groups import alert_groups
-from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.overview.lab_texts import (
+    LabReadings,
+    canonical_in_units,
+    in_site_units,
+    quantity_in_units,
+)
+from monitoring.overview.labs import shown_value
 
 register = template.Library()
 
@@ -170,12 +177,38 @@ _MEASURED = re.compile(
 
 
 @register.filter
-def plain_lab_values(message: str, lab_units: str | None = None) -> str:
+def plain_lab_values(
+    message: str, lab_units: str | None = None, readings: LabReadings | None = None
+) -> str:
     """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
     "18 ng/mL"), in the site's `lab_units` when given (`lab_texts.in_site_units`: "18.00 ng/mL"
     -> "44.93 nmol/L" at an SI site); the stored text of the rule is unchanged."""
-    message = in_site_units(message, lab_units)
+    message = in_site_units(message, lab_units, readings)
     return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+
+
+@register.simple_tag
+def lab_text(message: str, lab_units: str | None, readings: Any = None) -> str:
+    """`plain_lab_values`, a quoted result read as the labs table shows it (`readings`, the
+    page's `LabReadings`; none given, converted from the value quoted)."""
+    return plain_lab_values(message, lab_units, readings if callable(readings) else None)
+
+
+@register.simple_tag
+def check_text(message: str, check: Any, lab_units: str | None) -> str:
+    """A safety check's message in the site's units, the result it quotes read as the check's
+    latest value is (from the unrounded value: 20.93 nmol/L, not 20.94 from 8.39 ng/mL)."""
+    readings = None
+    if check.canonical is not None and lab_units:
+        analyte = domain.Analyte(check.analyte)
+        unit = domain.display_unit(analyte, domain.UnitSystem(lab_units))
+        shown = shown_value(analyte, check.canonical, unit)
+
+        def readings(kind: domain.Analyte, day: dt.date, quoted: Decimal) -> Decimal | None:
+            same = (kind, day, round_2(quoted)) == (analyte, check.date, round_2(check.canonical))
+            return shown if same else None
+
+    return plain_lab_values(message, lab_units, readings)
 
 
 @register.filter
@@ -183,10 +216,11 @@ def lab_value_in_units(check: Any, lab_units: str | None) -> str:
     """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
     if not check.analyte or not lab_units:
         return str(check.value)
-    value = quantity_in_units(
-        check.value, domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
-    )
-    return plain_lab_values(value)
+    analyte, system = domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
+    if check.canonical is not None:
+        # From the unrounded value, as the labs table converts it: the two read alike.
+        return plain_lab_values(canonical_in_units(check.canonical, analyte, system))
+    return plain_lab_values(quantity_in_units(check.value, analyte, system))
 
 
 @register.filter

@@ -111,9 +111,7 @@ class BoneTherapyCourseForm(
         if not self.errors and course_starts_a_drug(data, editing):
             # Shown with the form; the service judges it again when saving (the gate is there).
             self.show_checklist(
-                course_checklist(
-                    patient=self.patient, values=data, editing=editing, stopping=self.stopping
-                )
+                course_checklist(patient=self.patient, values=data, editing=editing)
             )
         return data
 

@@ -11,9 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import LabUnits, Site, User
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
+from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse
 from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.records.services.therapy import bone_therapy_start
 from monitoring.templatetags.monitoring_display import plain_lab_values
 from patients.models import Patient
 from tests.factories import LabResultFactory
@@ -47,24 +50,28 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
     deficient = _quoting(texts, "is deficient")
     assert deficient.startswith("25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20)")
     assert in_site_units(deficient, SI).startswith(
-        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 49.92 nmol/L); replete before"
+        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 50 nmol/L); replete before"
     )
     replete = _quoting(texts, "Replete vitamin D")
     assert in_site_units(replete, SI) == replete.replace(
         "(12.02 ng/mL on 2025-05-20, target >= 30)",
-        "(30.00 nmol/L on 2025-05-20, target >= 74.88 nmol/L)",
+        "(30.00 nmol/L on 2025-05-20, target >= 75 nmol/L)",
     )
     # The page's filter also writes the values as the labs table does (30.00 -> 30).
     assert plain_lab_values(deficient, "si").startswith("25-OH vitamin D 30 nmol/L on")
+    # In ng/mL the values read as written; the thresholds get their unit.
+    assert in_site_units(deficient, CONVENTIONAL).startswith(
+        "25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20 ng/mL); replete before"
+    )
+    assert "(12.02 ng/mL on 2025-05-20, target >= 30 ng/mL)" in in_site_units(replete, CONVENTIONAL)
     for text in (deficient, replete):
-        assert in_site_units(text, CONVENTIONAL) == text
         assert in_site_units(text, None) == text
 
 
 def test_insufficient_vitamin_d_converts_its_threshold_too() -> None:
     insufficient = _quoting(_texts(lab("2025-05-20", A.VITAMIN_D_25OH, "25")), "insufficient")
     assert in_site_units(insufficient, SI) == (
-        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 74.88 nmol/L)."
+        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L)."
     )
 
 
@@ -75,9 +82,9 @@ def test_low_calcium_reads_in_mg_per_dl_at_a_conventional_site() -> None:
     low = _quoting(texts, "Adjusted calcium")
     assert low.startswith("Adjusted calcium 2.00 mmol/L on 2025-05-20 (< 2.12): do not give")
     assert in_site_units(low, CONVENTIONAL).startswith(
-        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.50 mg/dL): do not give denosumab"
+        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.5 mg/dL): do not give denosumab"
     )
-    assert in_site_units(low, SI) == low
+    assert in_site_units(low, SI) == low.replace("(< 2.12)", "(< 2.12 mmol/L)")
 
 
 def test_texts_without_a_quoted_value_are_unchanged() -> None:
@@ -156,3 +163,90 @@ def test_the_safety_checklist_reads_in_the_sites_unit(
     assert "<td>30 nmol/L</td>" in page
     assert "25-OH vitamin D 30 nmol/L on" in page
     assert "ng/mL" not in page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+
+
+@pytest.fixture
+def vitamin_d_20_93_nmol(patient: Patient) -> Patient:
+    """A deficient vitamin D entered as 20.93 nmol/L: 8.3854166... ng/mL as stored."""
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=7),
+        value=domain.to_canonical(A.VITAMIN_D_25OH, Decimal("20.93"), "nmol/L"),
+        entered_value=Decimal("20.93"),
+        entered_unit="nmol/L",
+    )
+    return patient
+
+
+def _checklist_section(page: str) -> str:
+    return page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "latest"), [(LabUnits.CONVENTIONAL, "8.39 ng/mL"), (LabUnits.SI, "20.93 nmol/L")]
+)
+def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
+    physician_client: Client,
+    vitamin_d_20_93_nmol: Patient,
+    site: Site,
+    setting: str,
+    latest: str,
+) -> None:
+    """Rounded to 0.01 like the labs table, never 8.385416666666666666666666667 ng/mL; at an SI
+    site the value as entered (20.93, not 20.94 from the rounded 8.39)."""
+    Site.objects.filter(pk=site.pk).update(lab_units=setting)
+    url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
+    data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
+    section = _checklist_section(physician_client.post(url, data).text)
+    assert f"<td>{latest}</td>" in section
+    assert "8.3854" not in section
+    labs = physician_client.get(reverse("monitoring:patient", args=[vitamin_d_20_93_nmol.pk]))
+    assert latest in labs.text
+
+
+@pytest.mark.django_db
+def test_the_audit_of_an_override_keeps_the_rounded_value(
+    physician: User, vitamin_d_20_93_nmol: Patient
+) -> None:
+    course = bone_therapy_start(
+        actor=physician,
+        patient=vitamin_d_20_93_nmol,
+        values={"drug": "denosumab", "dose": "60 mg", "start_date": TODAY, "stop_date": None},
+        override_reason="loading dose given; MDT agreed",
+    )
+    event = AuditEvent.objects.get(
+        object_type=BoneTherapyCourse._meta.label_lower,
+        object_id=str(course.pk),
+        action=AuditAction.CREATE,
+    )
+    failed = {c["check"]: c for c in event.changes["safety_override"]["failed_checks"]}
+    assert failed["vitamin_d"]["value"] == "8.39 ng/mL"
+
+
+@pytest.mark.django_db
+def test_an_alert_quotes_the_value_as_the_labs_table_shows_it(
+    physician_client: Client, physician: User, vitamin_d_20_93_nmol: Patient
+) -> None:
+    """20.93 nmol/L entered is quoted by the rules as 8.39 ng/mL, which converts back to 20.94:
+    the patient page, its printout and the checklist read 20.93 like the labs table."""
+    patient_assessment_refresh(patient=vitamin_d_20_93_nmol)
+    for name in ("monitoring:patient", "monitoring:patient_summary"):
+        page = physician_client.get(reverse(name, args=[vitamin_d_20_93_nmol.pk])).text
+        assert "25-OH vitamin D 20.93 nmol/L on" in page, name
+        assert "(&lt; 50 nmol/L)" in page, name
+        assert "20.94" not in page, name
+    url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
+    data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
+    section = _checklist_section(physician_client.post(url, data).text)
+    assert "25-OH vitamin D 20.93 nmol/L on" in section
+    assert "20.94" not in section
+
+
+def test_a_quoted_value_of_another_result_is_converted() -> None:
+    """No result of that date and value in the table: the quoted value is converted."""
+    text = "25-OH vitamin D 8.39 ng/mL on 2025-05-20 is deficient (< 20)."
+    none_shown = in_site_units(text, SI, lambda analyte, day, quoted: None)
+    assert none_shown == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 50 nmol/L)."
+    as_entered = in_site_units(text, SI, lambda analyte, day, quoted: Decimal("20.93"))
+    assert as_entered.startswith("25-OH vitamin D 20.93 nmol/L on 2025-05-20")

@@ -21,6 +21,7 @@ from monitoring.assessment.history import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
+from monitoring.models.choices import SafetyCheck
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
@@ -33,7 +34,7 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True)
 class CheckSpec:
-    key: str
+    key: SafetyCheck
     label: str
     rule: RuleId
     analytes: tuple[Analyte, ...]  # the lab the check reads, the first preferred on one date
@@ -42,8 +43,8 @@ class CheckSpec:
 
 CHECK_SPECS: tuple[CheckSpec, ...] = (
     CheckSpec(
-        "vitamin_d",
-        "25-OH vitamin D",
+        SafetyCheck.VITAMIN_D,
+        SafetyCheck.VITAMIN_D.label,
         RuleId.VITD,
         (Analyte.VITAMIN_D_25OH,),
         frozenset(
@@ -55,15 +56,15 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         ),
     ),
     CheckSpec(
-        "calcium",
-        "Albumin-adjusted calcium",
+        SafetyCheck.CALCIUM,
+        SafetyCheck.CALCIUM.label,
         RuleId.CA_LOW,
         (Analyte.CALCIUM,),
         frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED}),
     ),
     CheckSpec(
-        "renal",
-        "Kidney function (creatinine clearance or eGFR)",
+        SafetyCheck.RENAL,
+        SafetyCheck.RENAL.label,
         RuleId.RENAL,
         (Analyte.CRCL, Analyte.EGFR),
         frozenset(
@@ -76,8 +77,8 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         ),
     ),
     CheckSpec(
-        "dental",
-        "Dental review",
+        SafetyCheck.DENTAL,
+        SafetyCheck.DENTAL.label,
         RuleId.DENTAL,
         (),
         frozenset({AlertCode.DENTAL_REVIEW_MISSING}),
@@ -177,14 +178,14 @@ def checklist(
     checks = []
     for spec in CHECK_SPECS:
         alerts = [alert for alert in assessment.alerts if alert.code in spec.codes]
-        if spec.key == "dental":
+        if spec.key is SafetyCheck.DENTAL:
             review = course.dental_review_date
             value, when, analyte = ("done" if review else "", review, "")
         else:
             value, when, analyte = _latest_lab(history, spec.analytes, as_of)
         checks.append(
             Check(
-                key=spec.key,
+                key=str(spec.key),
                 label=spec.label,
                 rule=spec.rule,
                 status=_status(alerts, course.drug),

@@ -132,17 +132,61 @@ def started(start: dt.date | None) -> str:
     return f"since {start:%Y-%m-%d}"
 
 
-@register.filter
-def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
-    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+def _courses_now(courses: Iterable[Any]) -> list[Any]:
+    """The bone-therapy courses not stopped; with none, the last stopped one."""
     courses = list(courses)
     running = [course for course in courses if course.stop_date is None]
     if running:
-        return [(course.get_drug_display(), started(course.start_date)) for course in running]
+        return running
     stopped = max(courses, key=lambda course: course.stop_date, default=None)
-    if stopped is None:
-        return []
-    return [(stopped.get_drug_display(), f"stopped {stopped.stop_date:%Y-%m-%d}")]
+    return [] if stopped is None else [stopped]
+
+
+@register.filter
+def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
+    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+    return [
+        (
+            course.get_drug_display(),
+            f"stopped {course.stop_date:%Y-%m-%d}"
+            if course.stop_date
+            else started(course.start_date),
+        )
+        for course in _courses_now(courses)
+    ]
+
+
+@register.filter
+def override_note(record: Any) -> str:
+    """A course (`BoneTherapyCourse`) started or planned, or a dose (`BoneTherapyDose`) given,
+    despite failed pre-treatment checks, in words: which checks, the reason, who and when; "" when
+    no check was overridden. The words say it, so it reads without colour."""
+    if not record.safety_checks_failed and not record.safety_override_reason:
+        return ""
+    if hasattr(record, "given_on"):
+        what = f"Dose of {record.given_on:%Y-%m-%d} given"
+    elif record.start_date is None or record.start_date > timezone.localdate():
+        what = "Planned"
+    else:
+        what = "Started"
+    checks = ", ".join(record.safety_checks_failed_labels) or "not recorded"
+    who = str(record.safety_override_by) if record.safety_override_by else "history import"
+    at = record.safety_override_at
+    when = f", {timezone.localdate(at):%Y-%m-%d}" if at else ""
+    return (
+        f"{what} despite failed checks: {checks} — reason: {record.safety_override_reason} "
+        f"({who}{when})"
+    )
+
+
+@register.filter
+def therapy_now_overrides(courses: Iterable[Any]) -> list[str]:
+    """The override notes of the courses `therapy_now` lists and of their doses (a printout)."""
+    notes = []
+    for course in _courses_now(courses):
+        records = [course, *course.valid_doses]
+        notes += [note for note in map(override_note, records) if note]
+    return notes
 
 
 @register.filter

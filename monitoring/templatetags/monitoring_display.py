@@ -156,37 +156,48 @@ def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
     ]
 
 
-@register.filter
-def override_note(record: Any) -> str:
-    """A course (`BoneTherapyCourse`) started or planned, or a dose (`BoneTherapyDose`) given,
-    despite failed pre-treatment checks, in words: which checks, the reason, who and when; "" when
-    no check was overridden. The words say it, so it reads without colour."""
+def _override(record: Any) -> tuple[str, str, str] | None:
+    """(checks, reason, who and when) of a course or dose given despite failed pre-treatment
+    checks (`models.therapy.SafetyOverride`), or None when no check was overridden."""
     if not record.safety_checks_failed and not record.safety_override_reason:
-        return ""
-    if hasattr(record, "given_on"):
-        what = f"Dose of {record.given_on:%Y-%m-%d} given"
-    elif record.start_date is None or record.start_date > timezone.localdate():
-        what = "Planned"
-    else:
-        what = "Started"
+        return None
     checks = ", ".join(record.safety_checks_failed_labels) or "not recorded"
     who = str(record.safety_override_by) if record.safety_override_by else "history import"
     at = record.safety_override_at
     when = f", {timezone.localdate(at):%Y-%m-%d}" if at else ""
-    return (
-        f"{what} despite failed checks: {checks} — reason: {record.safety_override_reason} "
-        f"({who}{when})"
-    )
+    return checks, record.safety_override_reason, f"{who}{when}"
+
+
+def _despite(what: str, override: tuple[str, str, str]) -> str:
+    checks, reason, by = override
+    return f"{what} despite failed checks: {checks} — reason: {reason} ({by})"
+
+
+@register.filter
+def override_notes(course: Any) -> list[str]:
+    """The overrides of a bone-therapy course and its doses (`valid_doses`), in words: which
+    checks, the reason, who and when; doses overridden alike (one import's) in one note. The
+    words say it, so it reads without colour."""
+    notes = []
+    override = _override(course)
+    if override is not None:
+        planned = course.start_date is None or course.start_date > timezone.localdate()
+        notes.append(_despite("Planned" if planned else "Started", override))
+    alike: dict[tuple[str, str, str], list[str]] = {}
+    for dose in course.valid_doses:
+        override = _override(dose)
+        if override is not None:
+            alike.setdefault(override, []).append(f"{dose.given_on:%Y-%m-%d}")
+    for override, days in alike.items():
+        what = f"Dose of {days[0]} given" if len(days) == 1 else f"Doses of {', '.join(days)} given"
+        notes.append(_despite(what, override))
+    return notes
 
 
 @register.filter
 def therapy_now_overrides(courses: Iterable[Any]) -> list[str]:
-    """The override notes of the courses `therapy_now` lists and of their doses (a printout)."""
-    notes = []
-    for course in _courses_now(courses):
-        records = [course, *course.valid_doses]
-        notes += [note for note in map(override_note, records) if note]
-    return notes
+    """The override notes of the courses `therapy_now` lists (a printout)."""
+    return [note for course in _courses_now(courses) for note in override_notes(course)]
 
 
 @register.filter

@@ -206,6 +206,24 @@ class TestShownToClinicians:
         assert f"Dose of {TODAY:%Y-%m-%d} given despite failed checks:" in page
         assert f"reason: {REASON} (nurse, {TODAY:%Y-%m-%d})" in page
 
+    def test_doses_overridden_alike_share_one_note(
+        self, nurse: User, nurse_client: Client, physician: User, patient: Patient
+    ) -> None:
+        course = BoneTherapyCourse.objects.create(
+            patient=patient,
+            drug="zoledronic_acid",
+            start_date=TODAY - timedelta(days=400),
+            entered_by=physician,
+        )
+        first, second = TODAY - timedelta(days=370), TODAY
+        for day in (first, second):
+            bone_therapy_dose_record(
+                actor=nurse, course=course, given_on=day, override_reason=REASON
+            )
+        page = _page(nurse_client, patient)
+        assert f"Doses of {first:%Y-%m-%d}, {second:%Y-%m-%d} given despite failed checks:" in page
+        assert page.count(f"reason: {REASON}") == 1
+
     def test_renaming_whoever_overrode_shows_at_once(
         self, physician: User, physician_client: Client, overridden: BoneTherapyCourse
     ) -> None:
@@ -220,7 +238,7 @@ class TestShownToClinicians:
     ) -> None:
         url = reverse("monitoring:patient_summary", args=[overridden.patient.pk])
         page = nurse_client.get(url).text
-        assert "Checks overridden" in page
+        assert "Bone therapy checks overridden:" in page
         assert "Started despite failed checks: 25-OH vitamin D" in page
         assert REASON in page
 

@@ -248,7 +248,7 @@ def test_the_migration_fills_the_overrides_already_given_from_their_audit_rows(
 ) -> None:
     """Overrides given before the records kept them: the latest audit row of each record fills
     it (its reason, checks, who and when); a record without one stays blank."""
-    migration = importlib.import_module("monitoring.migrations.0014_safety_override_on_therapy")
+    migration = importlib.import_module("monitoring.migrations.0015_safety_override_on_therapy")
     course = bone_therapy_start(
         actor=physician, patient=patient, values=DENOSUMAB, override_reason=REASON
     )

@@ -28,7 +28,7 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0013_dashboard_order_index'),
+        ('monitoring', '0014_site_versions_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('audit', '0001_initial'),
     ]

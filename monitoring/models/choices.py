@@ -45,6 +45,15 @@ class BoneTherapyDrug(models.TextChoices):
 DOSED_DRUGS = frozenset(BoneTherapyDrug(drug) for drug in types.PARENTERAL_DRUGS)
 
 
+class SafetyCheck(models.TextChoices):
+    """The pre-treatment checks (`records/safety.py`): a record keeps those it was given past."""
+
+    VITAMIN_D = "vitamin_d", "25-OH vitamin D"
+    CALCIUM = "calcium", "Albumin-adjusted calcium"
+    RENAL = "renal", "Kidney function (creatinine clearance or eGFR)"
+    DENTAL = "dental", "Dental review"
+
+
 class Severity(models.TextChoices):
     INFO = types.Severity.INFO, "Info"
     WARNING = types.Severity.WARNING, "Warning"

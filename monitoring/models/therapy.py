@@ -4,12 +4,38 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from monitoring.models.choices import BoneTherapyDrug
+from monitoring.models.choices import BoneTherapyDrug, SafetyCheck
 from monitoring.models.records import ClinicalEntry
 from patients.models import Patient
 
 
-class BoneTherapyCourse(ClinicalEntry):
+class SafetyOverride(models.Model):
+    """A course start or dose given despite failed pre-treatment checks: which checks, why, who
+    and when, kept on the record so that the clinicians reading it see it (the audit event of
+    the same save keeps the checks' values too). Blank when every check passed or none ran.
+
+    Written only by the therapy services and the history import, through
+    `records.services.safety_gate.override_values`."""
+
+    safety_override_reason = models.TextField(blank=True)
+    # The `SafetyCheck` values of the failed checks overridden.
+    safety_checks_failed = models.JSONField(default=list, blank=True)
+    safety_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    safety_override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def safety_checks_failed_labels(self) -> list[str]:
+        """The overridden checks as users read them (a value no longer known, as stored)."""
+        labels = dict(SafetyCheck.choices)
+        return [str(labels.get(check, check)) for check in self.safety_checks_failed]
+
+
+class BoneTherapyCourse(ClinicalEntry, SafetyOverride):
     """One course of a bisphosphonate or denosumab: planned (no start yet), active or stopped."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="bone_therapy")
@@ -30,7 +56,7 @@ class BoneTherapyCourse(ClinicalEntry):
         return f"{self.get_drug_display()} from {self.start_date or 'planned'}"
 
 
-class BoneTherapyDose(ClinicalEntry):
+class BoneTherapyDose(ClinicalEntry, SafetyOverride):
     """One injection or infusion given."""
 
     course = models.ForeignKey(BoneTherapyCourse, on_delete=models.PROTECT, related_name="doses")

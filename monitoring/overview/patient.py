@@ -97,8 +97,8 @@ def fragment_key(request: AuthenticatedHttpRequest, patient: Patient) -> str:
     """What the patient page's cached fragments show, besides the records behind the patient's
     records_version: today's date (ages and what is due are counted to it), the viewer's
     permissions (the links), the site's name and lab units, and the names of whoever set the
-    patient's plans or signed off their scans (a renamed site or user, or a site's change of lab
-    units, shows at once). Read on every view."""
+    patient's plans, signed off their scans or overrode a check of their therapy (a renamed site
+    or user, or a site's change of lab units, shows at once). Read on every view."""
     parts = [
         str(patient.pk),
         str(patient.assessment.records_version),

@@ -63,13 +63,15 @@ class ImportReport:
 @dataclass(frozen=True)
 class GivenTherapy:
     """A course start or a dose the file creates, for the pre-treatment gate: `day` is the start
-    or the dose (None: a course planned), `event` its audit row, not yet written."""
+    or the dose (None: a course planned), `event` its audit row, not yet written, `record` the
+    course or the dose created."""
 
     path: str
     course: BoneTherapyCourse
     day: date | None
     is_dose: bool
     event: AuditEvent
+    record: BoneTherapyCourse | BoneTherapyDose
 
 
 def _same_course[C: (AromataseInhibitorCourse, BoneTherapyCourse)](
@@ -300,7 +302,9 @@ class RecordImporter:
                 event = self._audit_create(match, patient, {"drug": match.drug})
                 if match.start_date is not None or match.stop_date is None:
                     path = f"bone_therapy[{index}]"
-                    self.given.append(GivenTherapy(path, match, match.start_date, False, event))
+                    self.given.append(
+                        GivenTherapy(path, match, match.start_date, False, event, match)
+                    )
             elif any(getattr(match, k) != v for k, v in values.items()):
                 self.errors.append(
                     f"bone_therapy[{index}]: conflicts with the {match} already recorded"
@@ -315,7 +319,7 @@ class RecordImporter:
                     given.add(day)
                     event = self._audit_create(dose, patient, {"given_on": day})
                     path = f"bone_therapy[{index}].doses[{course.doses.index(day)}]"
-                    self.given.append(GivenTherapy(path, match, day, True, event))
+                    self.given.append(GivenTherapy(path, match, day, True, event, dose))
 
     def supplements_and_plan(self, patient: Patient) -> None:
         if self.history.supplements is not None:

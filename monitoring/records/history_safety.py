@@ -3,7 +3,7 @@ judged as of its own day, and a failed check needs the import's override reason.
 
 A history records past events, so the conservative reading: the file is refused whole (nothing
 written) while any of its starts or doses fails a check and no reason is given; with one reason
-(for the file), the audit row of each such record keeps it as that record's override, as the
+(for the file), each such record and its audit row keep it as that record's override, as the
 therapy forms' overrides are kept. The rule itself is `services.safety_gate.override_audit`.
 """
 
@@ -18,6 +18,7 @@ from monitoring.records.services.safety_gate import (
     SafetyCheckError,
     failed_names,
     override_audit,
+    override_values,
 )
 from patients.models import Patient
 
@@ -40,7 +41,8 @@ def _what(given: GivenTherapy) -> str:
 
 def import_gate(importer: RecordImporter, patient: Patient, override_reason: str | None) -> None:
     """Judge the starts and doses the import created (in its transaction, before its audit rows
-    are written); put the override on their audit rows, or refuse the file naming each one."""
+    are written); put the override on them and their audit rows, or refuse the file naming each
+    one."""
     if not importer.given:
         return
     history = patient_history(patient)
@@ -59,5 +61,9 @@ def import_gate(importer: RecordImporter, patient: Patient, override_reason: str
             refused.append(f"{line}; importing it needs an override reason")
             continue
         given.event.changes = {**given.event.changes, **audit}
+        record = given.record
+        type(record).objects.filter(pk=record.pk).update(
+            **override_values(audit, actor=importer.actor)
+        )
     if refused:
         raise SafetyOverrideRequiredError(refused, importer.report)

@@ -23,6 +23,7 @@ from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.rounding import round_2
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
+from monitoring.models.choices import SafetyCheck
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
@@ -35,7 +36,7 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True)
 class CheckSpec:
-    key: str
+    key: SafetyCheck
     label: str
     rule: RuleId
     analytes: tuple[Analyte, ...]  # the lab the check reads, the first preferred on one date
@@ -44,8 +45,8 @@ class CheckSpec:
 
 CHECK_SPECS: tuple[CheckSpec, ...] = (
     CheckSpec(
-        "vitamin_d",
-        "25-OH vitamin D",
+        SafetyCheck.VITAMIN_D,
+        SafetyCheck.VITAMIN_D.label,
         RuleId.VITD,
         (Analyte.VITAMIN_D_25OH,),
         frozenset(
@@ -57,15 +58,15 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         ),
     ),
     CheckSpec(
-        "calcium",
-        "Albumin-adjusted calcium",
+        SafetyCheck.CALCIUM,
+        SafetyCheck.CALCIUM.label,
         RuleId.CA_LOW,
         (Analyte.CALCIUM,),
         frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED}),
     ),
     CheckSpec(
-        "renal",
-        "Kidney function (creatinine clearance or eGFR)",
+        SafetyCheck.RENAL,
+        SafetyCheck.RENAL.label,
         RuleId.RENAL,
         (Analyte.CRCL, Analyte.EGFR),
         frozenset(
@@ -78,8 +79,8 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         ),
     ),
     CheckSpec(
-        "dental",
-        "Dental review",
+        SafetyCheck.DENTAL,
+        SafetyCheck.DENTAL.label,
         RuleId.DENTAL,
         (),
         frozenset({AlertCode.DENTAL_REVIEW_MISSING}),
@@ -185,11 +186,11 @@ def checklist(
         if lab is not None:
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
         else:
-            review = course.dental_review_date if spec.key == "dental" else None
+            review = course.dental_review_date if spec.key is SafetyCheck.DENTAL else None
             value, when, analyte, canonical = ("done" if review else "", review, "", None)
         checks.append(
             Check(
-                key=spec.key,
+                key=str(spec.key),
                 label=spec.label,
                 rule=spec.rule,
                 status=_status(alerts, course.drug),

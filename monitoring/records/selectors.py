@@ -84,10 +84,13 @@ def _record_prefetches() -> list[Prefetch[str]]:
         Prefetch(
             "bone_therapy",
             queryset=_valid(BoneTherapyCourse)
+            .select_related("safety_override_by")
             .prefetch_related(
                 Prefetch(
                     "doses",
-                    queryset=_valid(BoneTherapyDose).order_by("given_on", "id"),
+                    queryset=_valid(BoneTherapyDose)
+                    .select_related("safety_override_by")
+                    .order_by("given_on", "id"),
                     to_attr="valid_doses",
                 )
             )
@@ -159,11 +162,15 @@ def patient_page_header(*, user: User, pk: int) -> Patient:
 
 
 def people_shown(*, patient: Patient) -> list[str]:
-    """The names of whoever set the patient's plans or signed off their scans, as the patient page
-    shows them (one query)."""
+    """The names of whoever set the patient's plans, signed off their scans or overrode the
+    pre-treatment checks of their therapy, as the patient page shows them (one query)."""
     plans = MonitoringPlan.objects.filter(patient=patient).values("set_by")
     scans = _valid(DexaScan).filter(patient=patient).values("reviewed_by")
-    people = User.objects.filter(Q(pk__in=plans) | Q(pk__in=scans)).order_by("pk")
+    courses = _valid(BoneTherapyCourse).filter(patient=patient).values("safety_override_by")
+    doses = _valid(BoneTherapyDose).filter(course__patient=patient).values("safety_override_by")
+    people = User.objects.filter(
+        Q(pk__in=plans) | Q(pk__in=scans) | Q(pk__in=courses) | Q(pk__in=doses)
+    ).order_by("pk")
     return [str(user) for user in people.only("first_name", "last_name", "username")]
 
 

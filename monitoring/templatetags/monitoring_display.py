@@ -139,17 +139,72 @@ def started(start: dt.date | None) -> str:
     return f"since {start:%Y-%m-%d}"
 
 
-@register.filter
-def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
-    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+def _courses_now(courses: Iterable[Any]) -> list[Any]:
+    """The bone-therapy courses not stopped; with none, the last stopped one."""
     courses = list(courses)
     running = [course for course in courses if course.stop_date is None]
     if running:
-        return [(course.get_drug_display(), started(course.start_date)) for course in running]
+        return running
     stopped = max(courses, key=lambda course: course.stop_date, default=None)
-    if stopped is None:
-        return []
-    return [(stopped.get_drug_display(), f"stopped {stopped.stop_date:%Y-%m-%d}")]
+    return [] if stopped is None else [stopped]
+
+
+@register.filter
+def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
+    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+    return [
+        (
+            course.get_drug_display(),
+            f"stopped {course.stop_date:%Y-%m-%d}"
+            if course.stop_date
+            else started(course.start_date),
+        )
+        for course in _courses_now(courses)
+    ]
+
+
+def _override(record: Any) -> tuple[str, str, str] | None:
+    """(checks, reason, who and when) of a course or dose given despite failed pre-treatment
+    checks (`models.therapy.SafetyOverride`), or None when no check was overridden."""
+    if not record.safety_checks_failed and not record.safety_override_reason:
+        return None
+    checks = ", ".join(record.safety_checks_failed_labels) or "not recorded"
+    who = str(record.safety_override_by) if record.safety_override_by else "history import"
+    at = record.safety_override_at
+    when = f", {timezone.localdate(at):%Y-%m-%d}" if at else ""
+    return checks, record.safety_override_reason, f"{who}{when}"
+
+
+def _despite(what: str, override: tuple[str, str, str]) -> str:
+    checks, reason, by = override
+    return f"{what} despite failed checks: {checks} — reason: {reason} ({by})"
+
+
+@register.filter
+def override_notes(course: Any) -> list[str]:
+    """The overrides of a bone-therapy course and its doses (`valid_doses`), in words: which
+    checks, the reason, who and when; doses overridden alike (one import's) in one note. The
+    words say it, so it reads without colour."""
+    notes = []
+    override = _override(course)
+    if override is not None:
+        planned = course.start_date is None or course.start_date > timezone.localdate()
+        notes.append(_despite("Planned" if planned else "Started", override))
+    alike: dict[tuple[str, str, str], list[str]] = {}
+    for dose in course.valid_doses:
+        override = _override(dose)
+        if override is not None:
+            alike.setdefault(override, []).append(f"{dose.given_on:%Y-%m-%d}")
+    for override, days in alike.items():
+        what = f"Dose of {days[0]} given" if len(days) == 1 else f"Doses of {', '.join(days)} given"
+        notes.append(_despite(what, override))
+    return notes
+
+
+@register.filter
+def therapy_now_overrides(courses: Iterable[Any]) -> list[str]:
+    """The override notes of the courses `therapy_now` lists (a printout)."""
+    return [note for course in _courses_now(courses) for note in override_notes(course)]
 
 
 @register.filter

@@ -4,13 +4,17 @@ reason is audited with the record.
 
 The therapy services and the history import call it inside their transaction, on the checklist
 computed there (under the patient's lock), so no write path can start a drug or record a dose
-past a failed check without an audited reason. The forms only show the checklist and collect the
-override; a refusal (`SafetyCheckError`) comes back to them next to the field it names.
+past a failed check without an audited reason, kept on the record too (`override_values`). The
+forms only show the checklist and collect the override; a refusal (`SafetyCheckError`) comes
+back to them next to the field it names.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.safety import Checklist
 from monitoring.records.services.guards import EntryConflictError
@@ -55,6 +59,27 @@ def override_audit(checklist: Checklist, override_reason: str | None) -> dict[st
             "reason": override_reason.strip(),
             "as_of": checklist.as_of.isoformat(),
         }
+    }
+
+
+def override_values(audit: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:
+    """The record's own override fields (`models.therapy.SafetyOverride`) from what
+    `override_audit` returned for its save: the checks overridden, the reason, who and when; all
+    blank when every check passed. Saved with the record, so the clinicians reading the record
+    see the override (the audit event keeps it too, with the checks' values)."""
+    override = audit.get("safety_override")
+    if override is None:
+        return {
+            "safety_override_reason": "",
+            "safety_checks_failed": [],
+            "safety_override_by": None,
+            "safety_override_at": None,
+        }
+    return {
+        "safety_override_reason": override["reason"],
+        "safety_checks_failed": [str(check["check"]) for check in override["failed_checks"]],
+        "safety_override_by": actor,
+        "safety_override_at": timezone.now(),
     }
 
 

@@ -28,9 +28,11 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
     duplicate_field: str,
     also_check: Callable[[], None] = lambda: None,
     gate: Callable[[], Mapping[str, Any]] = dict,
+    gated_values: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lambda audit: {},
 ) -> M:
     """Create the entry once; `gate` runs last before the insert (it may refuse), and what it
-    returns joins the creation's audit event (a safety override and its reason)."""
+    returns joins the creation's audit event (a safety override and its reason);
+    `gated_values(that)` are more values of the row (the override, kept on the record)."""
     # The patient's lock makes the duplicate check and the insert one step for this patient.
     patient_lock(patient.pk)
     existing = duplicate()
@@ -40,7 +42,9 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
         )
     also_check()
     audit_extra = gate()
-    entry = model.objects.create(patient=patient, entered_by=actor, **values)
+    entry = model.objects.create(
+        patient=patient, entered_by=actor, **values, **gated_values(audit_extra)
+    )
     audit_record(
         action=AuditAction.CREATE,
         actor=actor,

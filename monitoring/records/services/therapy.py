@@ -3,7 +3,8 @@ doses given, recorded by nurses.
 
 Each write that plans or starts a drug, or records a dose, passes the pre-treatment gate
 (`safety_gate`) inside its transaction: a failed check without an override reason is refused, and
-the reason is kept in the record's audit event. Two antiresorptives at once are refused here too.
+the reason is kept on the record (shown with it on the patient page) and in its audit event. Two
+antiresorptives at once are refused here too.
 """
 
 from collections.abc import Mapping
@@ -30,7 +31,11 @@ from monitoring.records.services.guards import (
     patient_lock,
     saved_once,
 )
-from monitoring.records.services.safety_gate import course_starts_a_drug, override_audit
+from monitoring.records.services.safety_gate import (
+    course_starts_a_drug,
+    override_audit,
+    override_values,
+)
 from monitoring.records.services.single_row import (
     single_row_entry_create,
     single_row_entry_update,
@@ -142,7 +147,7 @@ def bone_therapy_start(
     a double submit, refused. A course at the same time as another one (two antiresorptives) is
     refused, unless `stop_current` stops the other one first, in the same transaction. Then the
     pre-treatment gate: a failed check needs `override_reason` (SafetyCheckError otherwise), which
-    the creation's audit event keeps with the checks it overrode.
+    the course keeps with the checks it overrode, and so does the creation's audit event.
     """
     patient_lock(patient.pk)
     if stop_current is not None:
@@ -171,7 +176,8 @@ def bone_therapy_start(
         duplicate_field="drug",
         also_check=lambda: _refuse_overlap(patient_id=patient.pk, values=values),
         # After the switch's stop above, so the checklist sees the other course stopped.
-        gate=lambda: _course_gate(patient, values, None, override_reason),
+        gate=lambda: _course_gate(patient, values, None, override_reason) or {},
+        gated_values=lambda audit: override_values(audit, actor=actor),
     )
 
 
@@ -180,10 +186,11 @@ def _course_gate(
     values: Mapping[str, Any],
     stored: BoneTherapyCourse | None,
     override_reason: str | None,
-) -> dict[str, Any]:
-    """The gate of a course saved with `values` (over `stored`, as saved before this change)."""
+) -> dict[str, Any] | None:
+    """The gate of a course saved with `values` (over `stored`, as saved before this change):
+    what the audit event keeps, or None when the save starts no drug (the gate does not apply)."""
     if not course_starts_a_drug(values, stored):
-        return {}
+        return None
     merged = {
         name: values.get(name) if name in values or stored is None else getattr(stored, name)
         for name in THERAPY_FIELDS
@@ -204,13 +211,18 @@ def bone_therapy_update(
 ) -> BoneTherapyCourse:
     """A physician changes or stops a course; refused if it would then run at the same time as
     another course (checked under the patient's lock, before the version). A change that starts
-    a planned course or changes its drug passes the pre-treatment gate (see `bone_therapy_start`).
+    a planned course or changes its drug passes the pre-treatment gate (see `bone_therapy_start`),
+    whose judgment replaces the override the course kept (a start whose checks now pass has none);
+    any other change keeps it.
     """
     patient_lock(course.patient_id)
     # The course as saved: a model form has already put the new values on `course`.
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
     _refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
     audit_extra = _course_gate(stored.patient, values, stored, override_reason)
+    if audit_extra is not None:
+        # Outside `fields`: the audit event keeps the override as the gate wrote it, not twice.
+        values = {**values, **override_values(audit_extra, actor=actor)}
     return single_row_entry_update(
         actor=actor,
         entry=course,
@@ -251,7 +263,12 @@ def bone_therapy_dose_record(
         dose_checklist(patient=stored.patient, course=stored, given_on=given_on), override_reason
     )
     dose = saved_once(
-        lambda: BoneTherapyDose.objects.create(course=course, given_on=given_on, entered_by=actor),
+        lambda: BoneTherapyDose.objects.create(
+            course=course,
+            given_on=given_on,
+            entered_by=actor,
+            **override_values(audit_extra, actor=actor),
+        ),
         check=check,
     )
     audit_record(

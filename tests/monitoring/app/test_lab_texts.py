@@ -250,3 +250,20 @@ def test_a_quoted_value_of_another_result_is_converted() -> None:
     assert none_shown == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 50 nmol/L)."
     as_entered = in_site_units(text, SI, lambda analyte, day, quoted: Decimal("20.93"))
     assert as_entered.startswith("25-OH vitamin D 20.93 nmol/L on 2025-05-20")
+
+
+def test_a_view_again_quotes_the_same_value_without_reading_the_labs(
+    physician_client: Client, vitamin_d_20_93_nmol: Patient
+) -> None:
+    """The labs an alert's quoted value is read from are kept under the fragments' key: a view
+    again reads none, and quotes the same value."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient_assessment_refresh(patient=vitamin_d_20_93_nmol)
+    url = reverse("monitoring:patient", args=[vitamin_d_20_93_nmol.pk])
+    assert "25-OH vitamin D 20.93 nmol/L on" in physician_client.get(url).text
+    with CaptureQueriesContext(connection) as again:
+        page = physician_client.get(url).text
+    assert "25-OH vitamin D 20.93 nmol/L on" in page
+    assert not [q for q in again.captured_queries if "monitoring_labresult" in q["sql"]]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.domain.rounding import round_2, round_to
+from monitoring.domain.rounding import round_2
 from monitoring.models import LabResult
 
 KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
@@ -72,20 +72,14 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
     return None
 
 
-# A threshold converted to these units reads as the clinicians' own threshold there: 20 and 30 ng/mL
-# are 50 and 75 nmol/L (not 49.92 and 74.88), 2.12 mmol/L is 8.5 mg/dL of calcium.
-THRESHOLD_STEP = {"nmol/L": Decimal(1), "mg/dL": Decimal("0.1")}
-
-
 def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
-    """A rules' threshold of `analyte` (canonical) as written in `unit`: unchanged in the
-    canonical unit, else converted and rounded to the step that unit's thresholds are read in.
-    For display only: the rules compare the canonical values."""
+    """A rules' threshold of `analyte` (canonical) as written in `unit`: the threshold the rules
+    apply, converted to 0.01 (20 ng/mL of vitamin D is 49.92 nmol/L). Not a rounder 50: the rules
+    compare in the canonical unit, and a value of 49.95 nmol/L, not deficient for them, would
+    read as below a threshold of 50 (a tester found exactly that)."""
     if unit == domain.CANONICAL_UNIT[analyte]:
         return limit
-    step = THRESHOLD_STEP.get(unit)
-    converted = domain.from_canonical(analyte, limit, unit)
-    return round_to(converted, step) if step is not None else round_2(converted)
+    return round_2(domain.from_canonical(analyte, limit, unit))
 
 
 def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:

@@ -97,7 +97,7 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
 def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
     low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
     assert low_vitamin_d is not None
-    assert low_vitamin_d.note == "below 50 nmol/L"  # 20 ng/mL, as SI clinicians read it
+    assert low_vitamin_d.note == "below 49.92 nmol/L"  # 20 ng/mL, the threshold the rules apply
     low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
     assert low_calcium is not None
     assert low_calcium.note == "below 8.5 mg/dL"
@@ -221,7 +221,7 @@ def test_the_page_shows_one_unit_per_analyte(
     assert 'title="Entered as 32 ng/mL"' in page
     assert 'title="Entered as 9.6 mg/dL"' in page
     assert "deficient</span>" in page  # 40 nmol/L
-    assert f"below {'50 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
+    assert f"below {'49.92 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
     assert "> low</span>" in page  # calcium 2.05 mmol/L, eGFR 28
     assert 'data-chart="labs-chart"' in page
 
@@ -295,3 +295,16 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     labels = [a["text"] for a in figure["layout"]["annotations"]]
     # One unit on the panel: the lines say it; two: the axis and legend say them.
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr
+
+
+def test_a_threshold_reads_as_the_rules_apply_it() -> None:
+    """49.95 nmol/L is not deficient for the rules (20 ng/mL is 49.92 nmol/L): a rounder "50"
+    would have put it below the threshold shown beside it."""
+    from monitoring.overview.labs import shown_threshold
+
+    vitamin_d = domain.Analyte.VITAMIN_D_25OH
+    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("49.92")
+    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("74.88")
+    assert shown_threshold(vitamin_d, Decimal("20"), "ng/mL") == Decimal("20")
+    entered = domain.to_canonical(vitamin_d, Decimal("49.95"), "nmol/L")
+    assert entered >= Decimal("20")  # the rules' comparison, in ng/mL

@@ -104,6 +104,28 @@ def _refuse_overlap(
         )
 
 
+def _refuse_dose_beside_another_course(course: BoneTherapyCourse, given_on: date) -> None:
+    """Two antiresorptives are never given together: not a dose of one on a day another course
+    runs (started that day or before, not stopped by then), as a switch's old drug would be."""
+    running = (
+        BoneTherapyCourse.objects.filter(
+            patient_id=course.patient_id,
+            entered_in_error=False,
+            start_date__isnull=False,
+            start_date__lte=given_on,
+        )
+        .exclude(pk=course.pk)
+        .filter(Q(stop_date__isnull=True) | Q(stop_date__gt=given_on))
+    )
+    other = running.select_related("entered_by").order_by("start_date", "pk").first()
+    if other is not None:
+        raise EntryConflictError(
+            "given_on",
+            f"{other} runs on {given_on:%Y-%m-%d} ({entered_by_line(other)}): two "
+            "antiresorptives are never given together.",
+        )
+
+
 def _stop_current(
     *, actor: User, patient: Patient, stop: CourseStop, drug: str, request: HttpRequest | None
 ) -> None:
@@ -243,9 +265,11 @@ def bone_therapy_dose_record(
     request: HttpRequest | None = None,
     override_reason: str | None = None,
 ) -> BoneTherapyDose:
-    """Record an injection or infusion given; refused if a dose that day is recorded already,
-    then by the pre-treatment gate of that dose (see `bone_therapy_start`)."""
+    """Record an injection or infusion given; refused if a dose that day is recorded already or
+    another course runs that day (a dose of the old drug on the day of a switch), then by the
+    pre-treatment gate of that dose (see `bone_therapy_start`)."""
     patient_lock(course.patient_id)
+    _refuse_dose_beside_another_course(course, given_on)
 
     def check() -> None:
         given = course.doses.filter(given_on=given_on, entered_in_error=False)

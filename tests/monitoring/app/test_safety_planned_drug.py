@@ -90,6 +90,36 @@ class TestSwitchFromZoledronicAcid:
         [created] = _creations()
         assert "safety_override" not in created.changes
 
+    def test_the_old_drug_cannot_be_given_on_the_day_of_the_switch(
+        self, physician: User, patient: Patient, zoledronic_no_dental: BoneTherapyCourse
+    ) -> None:
+        """A tester recorded zoledronic acid on the day of the switch, beside the denosumab dose:
+        refused (nothing written); the new drug's dose that day is not."""
+        from monitoring.models import BoneTherapyDose
+        from monitoring.records.services.guards import EntryConflictError
+        from monitoring.records.services.therapy import bone_therapy_dose_record
+
+        stop = CourseStop(
+            course_pk=zoledronic_no_dental.pk,
+            stop_date=TODAY,
+            expected_version=zoledronic_no_dental.version,
+        )
+        denosumab = bone_therapy_start(
+            actor=physician, patient=patient, values=DENOSUMAB_VALUES, stop_current=stop
+        )
+        with pytest.raises(EntryConflictError, match="never given together"):
+            bone_therapy_dose_record(
+                actor=physician,
+                course=BoneTherapyCourse.objects.get(pk=zoledronic_no_dental.pk),
+                given_on=TODAY,
+                override_reason="tester",
+            )
+        assert not BoneTherapyDose.objects.filter(course=zoledronic_no_dental).exists()
+        bone_therapy_dose_record(
+            actor=physician, course=denosumab, given_on=TODAY, override_reason="given"
+        )
+        assert BoneTherapyDose.objects.filter(course=denosumab, given_on=TODAY).exists()
+
     def test_the_form_passes_the_dental_check_and_saves_without_an_override(
         self,
         physician_client: Client,

@@ -39,8 +39,7 @@ class Letter:
 def _day(value: str | None) -> str:
     if not value:
         return ""
-    day = date.fromisoformat(value)
-    return f"{day.day} {day:%B %Y}"
+    return date.fromisoformat(value).isoformat()  # yyyy-mm-dd, as every page writes a date
 
 
 def _site(value: str) -> str:

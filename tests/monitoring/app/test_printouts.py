@@ -115,3 +115,15 @@ def test_the_long_summary_says_where_the_rest_is(
     text = nurse_client.get(reverse("monitoring:patient_summary", args=[followed.pk])).text
     assert "Advice every patient gets: <strong>" in text
     assert "(continued on the patient page)" in text
+
+
+def test_letters_write_every_date_as_the_pages_do(physician_client: Client, patient) -> None:  # type: ignore[no-untyped-def]
+    """A tester found "6 December 2026" beside "2026-11-15" in one letter: every date reads
+    yyyy-mm-dd, as on the pages and printouts."""
+    import re
+
+    months = "January|February|March|April|May|June|July|August|September|October|November"
+    for kind in ("doctor", "patient"):
+        page = physician_client.get(reverse("monitoring:letter", args=[patient.pk, kind]))
+        assert page.status_code == 200, kind
+        assert not re.search(rf"\b\d{{1,2}} ({months}|December) \d{{4}}", page.text), kind

@@ -249,6 +249,11 @@ def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: st
     return page
 
 
+def _all_alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> list[AlertWork]:
+    """Every row of the work open alerts ask for, with its patient (the printout and the CSV)."""
+    return overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"])))
+
+
 def _filters(f: dict[str, Any]) -> dict[str, Any]:
     return {"weeks": f["weeks"], "site": f["site"].code if f["site"] else None}
 
@@ -303,10 +308,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
     items = _marked(_items(request, f), f["today"])
-    work = _marked(
-        overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"]))),
-        f["today"],
-    )
+    work = _marked(_all_alert_work(request, f), f["today"])
     worklist_export_record(
         actor=request.user,
         export="worklist printout",
@@ -370,7 +372,7 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     with transaction.atomic():
         # The patient of each row, read in the audit's transaction (in place of a COUNT).
         patient_ids = list(items.values_list("patient_id", flat=True))
-        work = overview.with_patients(list(overview.alert_work(user=request.user, site=f["site"])))
+        work = _all_alert_work(request, f)
         patient_ids += [row.patient_id for row in work]
         worklist_export_record(
             actor=request.user,

@@ -40,6 +40,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         default=False, help_text="Set when an administrator resets the password."
     )
+    # Set by every full save (a change of name included; not by the one-field saves of a login, a
+    # password or an activation): the cached pages that show users' names key on the latest.
+    changed_at = models.DateTimeField(auto_now=True)
 
     class Meta(AbstractUser.Meta):
         permissions = [("manage_users", "Create, re-role, deactivate users and reset passwords")]

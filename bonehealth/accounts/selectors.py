@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +21,13 @@ RECENT_GRANT_SCAN = 500
 def sites_for_user(*, user: User) -> QuerySet[Site]:
     """Return the active sites the user works at."""
     return Site.objects.filter(users=user, is_active=True)
+
+
+def users_changed() -> str:
+    """When any user was last changed (their name included) and how many there are: part of the
+    key of a cached page that shows users' names."""
+    latest = User.objects.aggregate(at=Max("changed_at"), users=Count("pk"))
+    return f"{latest['at'].isoformat() if latest['at'] else ''}|{latest['users']}"
 
 
 def sites_administered_by(*, user: User) -> QuerySet[Site]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
+from bonehealth.accounts.selectors import users_changed
 from bonehealth.csv_safe import csv_lines
 from bonehealth.replica import replica_reads
 from monitoring.models import ScheduledItem
@@ -128,14 +129,17 @@ def _dashboard_rows(
     return rows
 
 
-def _dashboard_alerts(
+def _dashboard_body(
     request: AuthenticatedHttpRequest,
+    form: DashboardFilterForm,
     site: Site | None,
     narrowed: dict[str, Any],
     since: dt.datetime | None,
 ) -> dict[str, Any]:
-    """The dashboard's counts and its page of patients with open alerts, rendered (no form in
-    it), with the ids of the patients shown (audited) and the number of scans to review."""
+    """The dashboard below its heading, rendered: the filters, the counts, the page of patients
+    with open alerts and the page of scans to review, with the ids of the patients shown
+    (audited). No CSRF token in it: each sign-off button submits the one form the page draws
+    around it on every view (`form=` and `formaction=`)."""
     severity = narrowed["min_severity"]
     counts = overview.dashboard_counts(user=request.user, site=site, **narrowed)
     patients = overview.dashboard_patients(user=request.user, site=site, **narrowed)
@@ -143,7 +147,11 @@ def _dashboard_alerts(
         patients, counts.alerting_patients, settings.PAGE_SIZE, request.GET.get("page")
     )
     shown = list(page.object_list)
+    scans = overview.scans_awaiting_review(user=request.user, site=site)
+    scans_page = _counted_page(scans, counts.unreviewed_scans, 10, request.GET.get("scans_page"))
+    scans_page.object_list = list(scans_page.object_list)
     context = {
+        "form": form,
         "page": page,
         "patient_rows": _dashboard_rows(request, shown, severity, since),
         "cache_seconds": settings.PAGE_CACHE_SECONDS,
@@ -154,11 +162,12 @@ def _dashboard_alerts(
         "query": _query_without(request, "page"),
         "risk_query": _query_without(request, "page", "risk"),
         "code_query": _query_without(request, "page", "code"),
+        "scans": scans_page,
+        "scans_query": _query_without(request, "scans_page"),
     }
     return {
-        "html": render_to_string("monitoring/_dashboard_alerts.html", context, request=request),
-        "patient_ids": [p.pk for p in shown],
-        "unreviewed_scans": counts.unreviewed_scans,
+        "html": render_to_string("monitoring/_dashboard_body.html", context, request=request),
+        "patient_ids": [p.pk for p in shown] + [s.patient_id for s in scans_page.object_list],
     }
 
 
@@ -166,8 +175,8 @@ def _dashboard_alerts(
 @permission_required(DASHBOARD, raise_exception=True)
 @replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The physician's dashboard: its counts and patients are a cached part (`overview_cache`);
-    the scans to review, each with its sign-off form, are read on every view."""
+    """The physician's dashboard: all of it below the heading is a cached part
+    (`overview_cache`), but the sign-off form its buttons submit; audited on every view."""
     sites = overview.user_sites(user=request.user)
     form = DashboardFilterForm(request.GET, sites=sites)
     site: Site | None = form.chosen("site")  # type: ignore[assignment]
@@ -178,28 +187,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     # "New since your last visit" depends on the user's last visit before this sign-in.
     since = overview.last_dashboard_visit(user=request.user)
-    alerts = cached_part(
+    body = cached_part(
         request,
         "dashboard",
         list(sites),
-        lambda: _dashboard_alerts(request, site, narrowed, since),
+        lambda: _dashboard_body(request, form, site, narrowed, since),
         since,
+        users_changed(),  # the scans to review show who entered them
         form=form,
         pages=["page", "scans_page"],
     )
-    scans = overview.scans_awaiting_review(user=request.user, site=site)
-    scans_page = _counted_page(scans, alerts["unreviewed_scans"], 10, request.GET.get("scans_page"))
-    scans_page.object_list = list(scans_page.object_list)
-    _audited(
-        request,
-        "dashboard",
-        alerts["patient_ids"] + [scan.patient_id for scan in scans_page.object_list],
-    )
+    _audited(request, "dashboard", body["patient_ids"])
     context = {
-        "form": form,
-        "alerts_html": alerts["html"],  # a SafeString, rendered by an escaping template
-        "scans": scans_page,
-        "scans_query": _query_without(request, "scans_page"),
+        "body_html": body["html"],  # a SafeString, rendered by an escaping template
         "here": request.get_full_path(),
     }
     return render(request, "monitoring/dashboard.html", context)

@@ -135,6 +135,18 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     alert = Alert.objects.get(patient=patient, code="SIGNIFICANT_BMD_LOSS", cleared_at=None)
     assert alert.acknowledged_by == world["physician"]
     assert "MDT" in alert.acknowledgement_note
+
+    # Back on the dashboard (drawn from the cache the second time), the physician signs off the
+    # nurse's scan: its button submits the page's one form, outside the cached part.
+    for _ in range(2):
+        page.goto(f"{base}/dashboard/")
+    review = page.locator("section[aria-labelledby=h-review]")
+    review.get_by_role("button", name=f"Sign off the scan of {scan_day.isoformat()}").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(f"Scan of {scan_day.isoformat()} signed off.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Scans awaiting review (1)")).to_be_visible()
+    signed = patient.dexa_scans.get(scan_date=scan_day)
+    assert signed.reviewed_by == world["physician"]
     assert csp_errors == []
 
 

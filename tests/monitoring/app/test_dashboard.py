@@ -179,3 +179,42 @@ def test_a_site_that_is_not_the_users_is_named_next_to_the_field(
     assert page.status_code == 200
     assert "Not one of your sites: all your sites are shown." in page.text
     assert 'aria-invalid="true"' in page.text
+
+
+def test_a_renamed_user_shows_at_once_among_the_scans_to_review(
+    physician_client: Client, admin_user, nurse, patient: Patient
+) -> None:  # type: ignore[no-untyped-def]
+    """The scans to review are in the cached part and show who entered them: a change of name
+    (an administrator's, through the service) changes the part's key."""
+    from bonehealth.accounts.services import user_update
+
+    DexaScanFactory(patient=patient, entered_by=nurse)
+    stored(patient)
+    nurse.first_name, nurse.last_name = "Ann", "Old"
+    nurse.save()
+    assert "Ann Old" in physician_client.get(URL).text
+    assert "Ann Old" in physician_client.get(URL).text  # from the cache
+    user_update(
+        actor=admin_user,
+        user=nurse,
+        values={"first_name": "Ann", "last_name": "New", "email": nurse.email},
+        roles=list(nurse.groups.all()),
+        sites=list(nurse.sites.all()),
+    )
+    page = physician_client.get(URL).text
+    assert "Ann New" in page and "Ann Old" not in page
+
+
+def test_the_sign_off_buttons_submit_the_one_live_form(
+    physician_client: Client, patient: Patient
+) -> None:  # type: ignore[no-untyped-def]
+    """No CSRF token is cached: the page draws one form with a fresh token on every view, and
+    each button of the cached part names it and the scan's sign-off address."""
+    scan = DexaScanFactory(patient=patient)
+    stored(patient)
+    for _ in range(2):
+        page = physician_client.get(URL + "?severity=")
+        assert page.text.count('name="csrfmiddlewaretoken"') == 2  # the sign-off form, log out
+        assert 'id="scan-sign-off"' in page.text
+        sign_off = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])
+        assert f'form="scan-sign-off" formaction="{sign_off}"' in page.text

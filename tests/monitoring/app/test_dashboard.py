@@ -202,7 +202,8 @@ def test_a_renamed_user_shows_at_once_among_the_scans_to_review(
         sites=list(nurse.sites.all()),
     )
     page = physician_client.get(URL).text
-    assert "Ann New" in page and "Ann Old" not in page
+    assert "Ann New" in page
+    assert "Ann Old" not in page
 
 
 def test_the_sign_off_buttons_submit_the_one_live_form(

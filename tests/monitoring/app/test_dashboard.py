@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -128,6 +129,8 @@ def test_query_count_does_not_grow_with_patients(
     physician_client: Client, site, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     populate(site, 1, prefix="S")
+    physician_client.get(URL)  # the first view of a sign-in also reads the last visit
+    cache.clear()  # a view that draws the page, as the later ones do
     small = _queries(physician_client)
     populate(site, 30, prefix="L")
     assessed(PatientFactory(site=site), "unknown")

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.alerts import alert_acknowledge
@@ -124,6 +125,8 @@ def test_query_count_stays_constant_with_filters_sparklines_and_groups(
     physician_client: Client, site
 ) -> None:  # type: ignore[no-untyped-def]
     populate(site, 1, prefix="S")
+    physician_client.get(URL)  # the first view of a sign-in also reads the last visit
+    cache.clear()  # a view that draws the page, as the later ones do
     small = _queries(physician_client)
     small_filtered = _queries(physician_client, risk="low", code="DEXA_OVERDUE")
     for patient in populate(site, 12, prefix="L"):
@@ -161,3 +164,19 @@ def test_each_count_is_the_number_of_patients_its_link_lists(
             assert listed["page"].paginator.count == row["n"], (filters, row)
     counts = drawn({})["code_counts"]
     assert {r["code"]: r["n"] for r in counts}["SIGNIFICANT_BMD_LOSS"] == 1
+
+
+def test_the_last_visit_is_read_once_per_sign_in(physician, site) -> None:  # type: ignore[no-untyped-def]
+    """Kept in the session: a later view of the same sign-in does not read the audit trail for
+    it, and signing in again (a new last_login) reads it afresh."""
+    alert(PatientFactory(site=site, mrn="OLD"), "DEXA_OVERDUE", "warning", days_ago=10)
+    client = login(physician)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert not [q for q in queries if "audit_auditevent" in q["sql"] and "MAX" in q["sql"]]
+    alert(PatientFactory(site=site, mrn="FRESH"), "BONE_THERAPY_INDICATED", "high", days_ago=0)
+    physician.refresh_from_db()
+    physician.last_login = timezone.now()  # signs in again in the same browser session
+    physician.save(update_fields=["last_login"])
+    assert client.get(URL).text.count("New since your last visit") == 1

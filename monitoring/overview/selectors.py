@@ -176,6 +176,28 @@ class DashboardCounts:
     unreviewed_scans: int = 0  # valid scans awaiting sign-off
 
 
+def counts_added(parts: Iterable[DashboardCounts]) -> DashboardCounts:
+    """The counts of several sites' patients as one: a patient is at one site, so each count is
+    the sum of the sites' (and an alert code's worst severity the worst of theirs)."""
+    total = DashboardCounts()
+    codes: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for risk, n in part.risk.items():
+            total.risk[risk] = total.risk.get(risk, 0) + n
+        total.alerting_patients += part.alerting_patients
+        total.unreviewed_scans += part.unreviewed_scans
+        for row in part.alert_codes:
+            added = codes.setdefault(row["code"], {"code": row["code"], "n": 0, "worst_rank": 0})
+            added["n"] += row["n"]
+            added["worst_rank"] = max(added["worst_rank"], row["worst_rank"])
+    total.alert_codes = _worst_codes_first(codes.values())
+    return total
+
+
+def _worst_codes_first(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (-r["worst_rank"], -r["n"], r["code"]))
+
+
 def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -> DashboardCounts:
     """Every count the dashboard shows, over the user's followed patients (two queries).
 
@@ -213,9 +235,7 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
     return DashboardCounts(
         risk={code: n for code in risk if (n := totals[f"risk_{code}"])},
         alerting_patients=totals["alerting"],
-        alert_codes=sorted(
-            (dict(row) for row in codes), key=lambda r: (-r["worst_rank"], -r["n"], r["code"])
-        ),
+        alert_codes=_worst_codes_first(dict(row) for row in codes),
         unreviewed_scans=totals["unreviewed"] or 0,
     )
 

@@ -180,3 +180,34 @@ def test_the_last_visit_is_read_once_per_sign_in(physician, site) -> None:  # ty
     physician.last_login = timezone.now()  # signs in again in the same browser session
     physician.save(update_fields=["last_login"])
     assert client.get(URL).text.count("New since your last visit") == 1
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        {},
+        {"min_severity": "high"},
+        {"risk": "moderate"},
+        {"code": "RAPID_BMD_LOSS"},
+        {"min_severity": "warning", "risk": "low", "code": "DEXA_OVERDUE"},
+    ],
+)
+def test_the_counts_of_each_site_add_up_to_the_counts_of_all(
+    physician, site, other_site, narrowed: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard adds up each site's cached counts: the sum is what one count over all the
+    physician's sites gives (a patient is at one site; per-site alerts of one code count once)."""
+    from monitoring.overview import selectors as overview
+
+    physician.sites.add(other_site)
+    for where, count in ((site, 4), (other_site, 3)):
+        for patient in populate(where, count, prefix=where.code):
+            alert(patient, "RAPID_BMD_LOSS", "warning", days_ago=1, site="lumbar_spine")
+            alert(patient, "RAPID_BMD_LOSS", "warning", days_ago=1, site="total_hip")
+    filters = {"min_severity": None, "risk": None, "code": None, **narrowed}
+    whole = overview.dashboard_counts(user=physician, **filters)
+    added = overview.counts_added(
+        overview.dashboard_counts(user=physician, site=one, **filters) for one in (site, other_site)
+    )
+    assert added == whole
+    assert whole.alerting_patients > 0

@@ -31,6 +31,7 @@ from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, Work
 from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.patient import permissions_digest
 from monitoring.overview.sparkline import t_score_sparkline
+from monitoring.overview.worklist_rows import DOSE_DRUG, worklist_rows
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -223,7 +224,6 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
 
 
 WORK_PAGE_SIZE = 50
-DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
 
 
 def _marked(items: Any, today: dt.date) -> list[Any]:
@@ -240,13 +240,12 @@ def _marked(items: Any, today: dt.date) -> list[Any]:
 
 
 def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
-    """A page of the work open alerts ask for (dental review, bloods, therapy decision)."""
+    """A page of the work open alerts ask for (dental review, bloods, therapy decision), without
+    its patients (`worklist_rows`)."""
     work = overview.alert_work(user=request.user, site=f["site"])
     wanted = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
     work.preload((wanted - 1) * WORK_PAGE_SIZE, wanted * WORK_PAGE_SIZE)
-    page = Paginator(work, WORK_PAGE_SIZE).get_page(number)
-    page.object_list = _marked(overview.with_patients(list(page.object_list)), f["today"])
-    return page
+    return Paginator(work, WORK_PAGE_SIZE).get_page(number)
 
 
 def _all_alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> list[AlertWork]:
@@ -259,22 +258,28 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 
 
 def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dict[str, Any]:
-    """The worklist's two lists, rendered (no form in them), with the ids of their patients."""
-    page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
-    items = _marked(page.object_list, f["today"])
+    """The worklist's two lists, rendered (no form in them), with the ids of their patients;
+    each row a `{% cache %}` fragment (`worklist_rows`)."""
+    items = overview.worklist_item_rows(user=request.user, until=f["until"], site=f["site"])
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
     work = _alert_work(request, f, request.GET.get("work_page"))
+    item_rows, work.object_list = worklist_rows(
+        [list(page.object_list), list(work.object_list)],
+        today=f["today"],
+        permissions=permissions_digest(request.user),
+    )
     context = {
         "page": page,
-        "items": items,
+        "items": item_rows,
         "work": work,
+        "cache_seconds": settings.PAGE_CACHE_SECONDS,
         "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
         **f,
     }
     return {
         "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
-        "patient_ids": [item.patient_id for item in items]
-        + [row.patient_id for row in work.object_list],
+        "patient_ids": [row.patient_id for row in [*item_rows, *work.object_list]],
     }
 
 

@@ -31,7 +31,7 @@ from monitoring.overview.filters import DEFAULT_WEEKS, DashboardFilterForm, Work
 from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.patient import permissions_digest
 from monitoring.overview.sparkline import t_score_sparkline
-from monitoring.overview.worklist_rows import DOSE_DRUG, worklist_rows
+from monitoring.overview.worklist_rows import keyed, marked
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -226,26 +226,15 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
 WORK_PAGE_SIZE = 50
 
 
-def _marked(items: Any, today: dt.date) -> list[Any]:
-    """The items with `days_late` (negative: days left), `overdue` and, for a dose, the course
-    whose dose form "Record dose" opens (`dose_course`), for the templates."""
-    marked: list[Any] = list(items)
-    courses = overview.current_dosed_courses({item.patient_id for item in marked})
-    for item in marked:
-        item.days_late = (today - item.due).days
-        item.days_left = -item.days_late
-        item.overdue = item.days_late > 0
-        item.dose_course = courses.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
-    return marked
-
-
 def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
-    """A page of the work open alerts ask for (dental review, bloods, therapy decision), without
-    its patients (`worklist_rows`)."""
+    """A page of the work open alerts ask for (dental review, bloods, therapy decision), with
+    its patients."""
     work = overview.alert_work(user=request.user, site=f["site"])
     wanted = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
     work.preload((wanted - 1) * WORK_PAGE_SIZE, wanted * WORK_PAGE_SIZE)
-    return Paginator(work, WORK_PAGE_SIZE).get_page(number)
+    page = Paginator(work, WORK_PAGE_SIZE).get_page(number)
+    page.object_list = overview.with_patients(list(page.object_list))
+    return page
 
 
 def _all_alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> list[AlertWork]:
@@ -260,17 +249,14 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dict[str, Any]:
     """The worklist's two lists, rendered (no form in them), with the ids of their patients;
     each row a `{% cache %}` fragment (`worklist_rows`)."""
-    items = overview.worklist_item_rows(user=request.user, until=f["until"], site=f["site"])
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     work = _alert_work(request, f, request.GET.get("work_page"))
-    item_rows, work.object_list = worklist_rows(
-        [list(page.object_list), list(work.object_list)],
-        today=f["today"],
-        permissions=permissions_digest(request.user),
-    )
+    permissions = permissions_digest(request.user)
+    keyed([items, list(work.object_list)], today=f["today"], permissions=permissions)
     context = {
         "page": page,
-        "items": item_rows,
+        "items": items,
         "work": work,
         "cache_seconds": settings.PAGE_CACHE_SECONDS,
         "work_query": _query_without(request, "work_page"),
@@ -279,7 +265,7 @@ def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dic
     }
     return {
         "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
-        "patient_ids": [row.patient_id for row in [*item_rows, *work.object_list]],
+        "patient_ids": [row.patient_id for row in [*items, *work.object_list]],
     }
 
 
@@ -312,8 +298,9 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(WORKLIST, raise_exception=True)
 def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
-    items = _marked(_items(request, f), f["today"])
-    work = _marked(_all_alert_work(request, f), f["today"])
+    items = list(_items(request, f))
+    work = _all_alert_work(request, f)
+    marked([items, work], f["today"])
     worklist_export_record(
         actor=request.user,
         export="worklist printout",

@@ -240,6 +240,10 @@ def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[D
     )
 
 
+# What the worklist's rows, its printout and its CSV show of a patient (the rest is not read).
+SHOWN_OF_PATIENT = ("site", "site__name", "name", "mrn", "birth_date")
+
+
 def worklist_items(
     *, user: User, until: dt.date, site: Site | None = None
 ) -> QuerySet[ScheduledItem]:
@@ -249,6 +253,7 @@ def worklist_items(
             patient__in=followed_patients(user=user, site=site), due__lte=until
         )
         .select_related("patient", "patient__site")
+        .only("patient", "item", "due", *(f"patient__{name}" for name in SHOWN_OF_PATIENT))
         .order_by("due", "item", "patient__mrn", "pk")
     )
 
@@ -262,38 +267,16 @@ def alert_work(*, user: User, site: Site | None = None) -> AlertWorkList:
     return AlertWorkList(alert_work_rows(alerts))
 
 
-def worklist_item_rows(
-    *, user: User, until: dt.date, site: Site | None = None
-) -> QuerySet[ScheduledItem]:
-    """`worklist_items` without their patients (read by `patients_with_sites` for the rows the
-    page has to draw): the item, its due date and its patient's id."""
-    items = worklist_items(user=user, until=until, site=site)
-    return items.select_related(None).only("patient", "item", "due")
-
-
-def patients_with_sites(patient_ids: Iterable[int]) -> dict[int, Patient]:
-    """These patients (of rows read through the gate) with their sites, in one query."""
-    return Patient.objects.select_related("site").in_bulk(list(patient_ids))
-
-
 def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
     """`rows` (a page of them) with their patients and sites, in one query."""
-    patients = patients_with_sites(row.patient_id for row in rows)
+    patients = (
+        Patient.objects.select_related("site")
+        .only(*SHOWN_OF_PATIENT)
+        .in_bulk([row.patient_id for row in rows])
+    )
     for row in rows:
         row.patient = patients[row.patient_id]
     return rows
-
-
-def records_versions(patient_ids: Iterable[int]) -> dict[int, tuple[int, str | None]]:
-    """Each patient's `records_version` and site name, in one query (the keys of the worklist's
-    cached rows); a patient without a stored assessment is left out. The site is the one copied
-    on the stored assessment, moved with the patient in the same transaction (`overview_cache`)."""
-    rows = (
-        PatientAssessment.objects.filter(patient_id__in=list(patient_ids))
-        .values_list("patient_id", "records_version", "site__name")
-        .order_by()
-    )
-    return {pk: (version, site_name) for pk, version, site_name in rows}
 
 
 def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:

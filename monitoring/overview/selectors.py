@@ -282,11 +282,15 @@ def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
 def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:
     """The started, unstopped course of each dosed drug of these patients (patient, drug -> course
     id), where the worklist's "Record dose" leads; one query for the page's rows."""
-    courses = BoneTherapyCourse.objects.filter(
-        patient_id__in=list(patient_ids),
-        drug__in=list(DOSED_DRUGS),
-        entered_in_error=False,
-        start_date__isnull=False,
-        stop_date__isnull=True,
-    ).order_by("start_date", "pk")
-    return {(c.patient_id, c.drug): c.pk for c in courses}  # the latest started wins
+    courses = (
+        BoneTherapyCourse.objects.filter(
+            patient_id__in=list(patient_ids),
+            drug__in=list(DOSED_DRUGS),
+            entered_in_error=False,
+            start_date__isnull=False,
+            stop_date__isnull=True,
+        )
+        .order_by("start_date", "pk")
+        .values_list("patient_id", "drug", "pk")
+    )
+    return {(patient_id, drug): pk for patient_id, drug, pk in courses}  # the latest started wins

@@ -13,6 +13,7 @@ its rows uncached (thousands of rows a day would push the patient pages' fragmen
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,7 +50,8 @@ def row_key(item: Any, viewer: list[str]) -> str:
         str(item.get_item_display()),
         str(item.dose_course),
     ]
-    return hashlib.sha256("\n".join(shown + viewer).encode()).hexdigest()
+    # JSON: a name or an MRN with a line break in it cannot shift into the next field.
+    return hashlib.sha256(json.dumps(shown + viewer).encode()).hexdigest()
 
 
 def keyed(lists: Iterable[list[Any]], *, today: dt.date, permissions: str) -> None:

@@ -96,6 +96,10 @@ def test_a_rows_key_holds_everything_the_row_shows() -> None:
         ),
     ]
     assert len({key, *others}) == 1 + len(others)
+    # A line break in a name does not make another patient's row.
+    assert row_key(_item(name="Ann\nM2", mrn="X"), viewer) != row_key(
+        _item(name="Ann", mrn="M2\nX"), viewer
+    )
 
 
 def test_the_alerts_asking_for_work_are_those_indexed() -> None:

@@ -7,6 +7,21 @@ from django.db.models import Case, F, Q, Value, When
 from monitoring.models.choices import RiskCategory, ScheduleItem, Severity, WhoCategory
 from patients.models import Patient
 
+# The codes of the alerts that ask for work on the worklist (`WORK_OF_ALERT` in
+# monitoring/overview/alert_work.py, kept equal by a test): the open ones are indexed with what the
+# worklist groups, so it reads them without the other open alerts (bench/README.md, "Worklist
+# rows cached": the grouping query 9-12 ms to 6-7.5 ms for a nurse at 5,000 patients, 15-19 ms to
+# 11-12 ms for a physician at 10,000).
+ALERT_WORK_CODES = [
+    "DENTAL_REVIEW_MISSING",
+    "CALCIUM_NOT_MEASURED",
+    "RENAL_FUNCTION_UNKNOWN",
+    "BONE_THERAPY_INDICATED",
+    "DENOSUMAB_STOPPED_NO_FOLLOW_ON",
+    "BISPHOSPHONATE_DURATION_REVIEW",
+    "BTM_RESPONSE_INADEQUATE",
+]
+
 
 class Alert(models.Model):
     """One raised alert. At most one open alert per patient, code and site (docs/clinical-rules.md).
@@ -48,6 +63,12 @@ class Alert(models.Model):
                 condition=Q(cleared_at__isnull=True),
             ),
             models.Index(fields=["patient", "cleared_at"]),
+            models.Index(
+                fields=["patient", "code"],
+                include=["raised_at", "acknowledged_at"],
+                name="open_alerts_asking_work",
+                condition=Q(cleared_at__isnull=True, code__in=ALERT_WORK_CODES),
+            ),
         ]
         permissions = [
             ("acknowledge_alert", "Acknowledge info and warning alerts"),

@@ -37,6 +37,7 @@ from monitoring.overview.overview_cache import (
 )
 from monitoring.overview.patient import permissions_digest
 from monitoring.overview.sparkline import t_score_sparkline
+from monitoring.overview.worklist_rows import keyed, marked
 
 DASHBOARD = "monitoring.view_dashboard"
 WORKLIST = "monitoring.view_worklist"
@@ -265,29 +266,16 @@ def _items(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> Any:
 
 
 WORK_PAGE_SIZE = 50
-DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
-
-
-def _marked(items: Any, today: dt.date) -> list[Any]:
-    """The items with `days_late` (negative: days left), `overdue` and, for a dose, the course
-    whose dose form "Record dose" opens (`dose_course`), for the templates."""
-    marked: list[Any] = list(items)
-    courses = overview.current_dosed_courses({item.patient_id for item in marked})
-    for item in marked:
-        item.days_late = (today - item.due).days
-        item.days_left = -item.days_late
-        item.overdue = item.days_late > 0
-        item.dose_course = courses.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
-    return marked
 
 
 def _alert_work(request: AuthenticatedHttpRequest, f: dict[str, Any], number: str | None) -> Page:
-    """A page of the work open alerts ask for (dental review, bloods, therapy decision)."""
+    """A page of the work open alerts ask for (dental review, bloods, therapy decision), with
+    its patients."""
     work = overview.alert_work(user=request.user, site=f["site"])
     wanted = int(number) if number and number.isdigit() and 0 < int(number) < 10_000 else 1
     work.preload((wanted - 1) * WORK_PAGE_SIZE, wanted * WORK_PAGE_SIZE)
     page = Paginator(work, WORK_PAGE_SIZE).get_page(number)
-    page.object_list = _marked(overview.with_patients(list(page.object_list)), f["today"])
+    page.object_list = overview.with_patients(list(page.object_list))
     return page
 
 
@@ -301,22 +289,25 @@ def _filters(f: dict[str, Any]) -> dict[str, Any]:
 
 
 def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dict[str, Any]:
-    """The worklist's two lists, rendered (no form in them), with the ids of their patients."""
+    """The worklist's two lists, rendered (no form in them), with the ids of their patients;
+    each row a `{% cache %}` fragment (`worklist_rows`)."""
     page = Paginator(_items(request, f), 50).get_page(request.GET.get("page"))
-    items = _marked(page.object_list, f["today"])
+    items = list(page.object_list)
     work = _alert_work(request, f, request.GET.get("work_page"))
+    permissions = permissions_digest(request.user)
+    keyed([items, list(work.object_list)], today=f["today"], permissions=permissions)
     context = {
         "page": page,
         "items": items,
         "work": work,
+        "cache_seconds": settings.PAGE_CACHE_SECONDS,
         "work_query": _query_without(request, "work_page"),
         "query": _query_without(request, "page"),
         **f,
     }
     return {
         "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
-        "patient_ids": [item.patient_id for item in items]
-        + [row.patient_id for row in work.object_list],
+        "patient_ids": [row.patient_id for row in [*items, *work.object_list]],
     }
 
 
@@ -349,8 +340,9 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(WORKLIST, raise_exception=True)
 def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, f = _worklist(request)
-    items = _marked(_items(request, f), f["today"])
-    work = _marked(_all_alert_work(request, f), f["today"])
+    items = list(_items(request, f))
+    work = _all_alert_work(request, f)
+    marked([items, work], f["today"])
     worklist_export_record(
         actor=request.user,
         export="worklist printout",

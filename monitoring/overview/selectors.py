@@ -260,6 +260,10 @@ def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[D
     )
 
 
+# What the worklist's rows, its printout and its CSV show of a patient (the rest is not read).
+SHOWN_OF_PATIENT = ("site", "site__name", "name", "mrn", "birth_date")
+
+
 def worklist_items(
     *, user: User, until: dt.date, site: Site | None = None
 ) -> QuerySet[ScheduledItem]:
@@ -269,6 +273,7 @@ def worklist_items(
             patient__in=followed_patients(user=user, site=site), due__lte=until
         )
         .select_related("patient", "patient__site")
+        .only("patient", "item", "due", *(f"patient__{name}" for name in SHOWN_OF_PATIENT))
         .order_by("due", "item", "patient__mrn", "pk")
     )
 
@@ -284,7 +289,11 @@ def alert_work(*, user: User, site: Site | None = None) -> AlertWorkList:
 
 def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
     """`rows` (a page of them) with their patients and sites, in one query."""
-    patients = Patient.objects.select_related("site").in_bulk([row.patient_id for row in rows])
+    patients = (
+        Patient.objects.select_related("site")
+        .only(*SHOWN_OF_PATIENT)
+        .in_bulk([row.patient_id for row in rows])
+    )
     for row in rows:
         row.patient = patients[row.patient_id]
     return rows
@@ -293,11 +302,15 @@ def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
 def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:
     """The started, unstopped course of each dosed drug of these patients (patient, drug -> course
     id), where the worklist's "Record dose" leads; one query for the page's rows."""
-    courses = BoneTherapyCourse.objects.filter(
-        patient_id__in=list(patient_ids),
-        drug__in=list(DOSED_DRUGS),
-        entered_in_error=False,
-        start_date__isnull=False,
-        stop_date__isnull=True,
-    ).order_by("start_date", "pk")
-    return {(c.patient_id, c.drug): c.pk for c in courses}  # the latest started wins
+    courses = (
+        BoneTherapyCourse.objects.filter(
+            patient_id__in=list(patient_ids),
+            drug__in=list(DOSED_DRUGS),
+            entered_in_error=False,
+            start_date__isnull=False,
+            stop_date__isnull=True,
+        )
+        .order_by("start_date", "pk")
+        .values_list("patient_id", "drug", "pk")
+    )
+    return {(patient_id, drug): pk for patient_id, drug, pk in courses}  # the latest started wins

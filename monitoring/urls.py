@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from monitoring.assessment import views as alerts
-from monitoring.overview import export_views, letters, patient, printouts
+from monitoring.overview import dashboard, export_views, letters, patient, printouts
 from monitoring.overview import lists as overview
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
@@ -18,7 +18,7 @@ def entry_page(route: str, kind: str) -> URLPattern:
 
 
 urlpatterns = [
-    path("dashboard/", overview.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("worklist/", overview.worklist, name="worklist"),
     path("worklist/print/", overview.worklist_print, name="worklist_print"),
     path("worklist.csv", overview.worklist_csv, name="worklist_csv"),

@@ -218,11 +218,11 @@ def patient_with_records(pk: int) -> Patient:
 
 
 def patient_cleared_alerts(*, patient: Patient, recent: int = 10) -> list[Alert]:
-    """The patient's most recently cleared alerts."""
+    """The patient's most recently cleared alerts (not who acknowledged them: no page shows it)."""
     return list(
-        Alert.objects.filter(patient=patient, cleared_at__isnull=False)
-        .select_related("acknowledged_by")
-        .order_by("-cleared_at")[:recent]
+        Alert.objects.filter(patient=patient, cleared_at__isnull=False).order_by("-cleared_at")[
+            :recent
+        ]
     )
 
 

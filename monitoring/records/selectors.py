@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Max, Min, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -60,7 +60,7 @@ def _record_prefetches() -> list[Prefetch[str]]:
         Prefetch(
             "dexa_scans",
             queryset=_valid(DexaScan)
-            .select_related("scanner", "scanner__site", "entered_by", "reviewed_by")
+            .select_related("scanner", "scanner__site", "reviewed_by")
             .prefetch_related(
                 Prefetch(
                     "measurements",
@@ -145,33 +145,46 @@ def patient_page_get(*, user: User, pk: int) -> Patient:
 
 
 def patient_page_header(*, user: User, pk: int) -> Patient:
-    """A patient the user may see, with their site and stored assessment (`patient.assessment`,
-    without its JSON; missing before the first assessment): what the patient page reads on every
-    view besides its cached fragments. 404 for any other patient (refusals audited)."""
+    """A patient the user may see, with their site and stored assessment (`patient.assessment`;
+    missing before the first assessment): what the patient page reads on every view besides its
+    cached fragments, and on a miss of them the start of the whole record
+    (`patient_records_add`). 404 for any other patient (refusals audited).
+
+    The assessment's JSON comes along: deferring it cost more (Django's deferred-field mask)
+    than its 2-3 KB save, and a first view would read the assessment again for it."""
     if not 0 < pk < 2**63:  # beyond any id, and beyond what the databases' integers hold
         raise Http404("No such patient.")
     try:
-        return (
-            patients_for_user(user=user)
-            .select_related("site", "assessment")
-            .defer("assessment__data")
-            .get(pk=pk)
-        )
+        return patients_for_user(user=user).select_related("site", "assessment").get(pk=pk)
     except Patient.DoesNotExist:
         raise patient_refused(pk) from None
 
 
-def people_shown(*, patient: Patient) -> list[str]:
-    """The names of whoever set the patient's plans, signed off their scans or overrode the
-    pre-treatment checks of their therapy, as the patient page shows them (one query)."""
+def patient_records_add(*, patient: Patient) -> Patient:
+    """Add every record `with_records` adds to a patient read already (`patient_page_header`):
+    the patient and their assessment are not read again."""
+    prefetch_related_objects([patient], "supplements", *_record_prefetches())
+    return patient
+
+
+def people_shown(*, patient: Patient) -> list[User]:
+    """Whoever set the patient's plans, signed off their scans or overrode the pre-treatment
+    checks of their therapy (their names and ids only; one query)."""
     plans = MonitoringPlan.objects.filter(patient=patient).values("set_by")
     scans = _valid(DexaScan).filter(patient=patient).values("reviewed_by")
     courses = _valid(BoneTherapyCourse).filter(patient=patient).values("safety_override_by")
     doses = _valid(BoneTherapyDose).filter(course__patient=patient).values("safety_override_by")
     people = User.objects.filter(
         Q(pk__in=plans) | Q(pk__in=scans) | Q(pk__in=courses) | Q(pk__in=doses)
-    ).order_by("pk")
-    return [str(user) for user in people.only("first_name", "last_name", "username")]
+    )
+    return list(people.order_by("pk").only("first_name", "last_name", "username"))
+
+
+def users_named(*, ids: list[int]) -> list[User]:
+    """The users of these ids, by id (their names only; one simple query). Also one for no ids
+    (no user's id is 0), which Django would skip: a page runs as many queries whoever it names."""
+    people = User.objects.filter(pk__in=ids or [0])
+    return list(people.order_by("pk").only("first_name", "last_name", "username"))
 
 
 def patient_labs(*, patient: Patient) -> list[LabResult]:
@@ -203,11 +216,11 @@ def patient_with_records(pk: int) -> Patient:
 
 
 def patient_cleared_alerts(*, patient: Patient, recent: int = 10) -> list[Alert]:
-    """The patient's most recently cleared alerts."""
+    """The patient's most recently cleared alerts (not who acknowledged them: no page shows it)."""
     return list(
-        Alert.objects.filter(patient=patient, cleared_at__isnull=False)
-        .select_related("acknowledged_by")
-        .order_by("-cleared_at")[:recent]
+        Alert.objects.filter(patient=patient, cleared_at__isnull=False).order_by("-cleared_at")[
+            :recent
+        ]
     )
 
 

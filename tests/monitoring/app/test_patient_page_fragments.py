@@ -51,10 +51,10 @@ def test_a_repeat_view_reads_none_of_the_records_the_fragments_show(
 ) -> None:
     first = nurse_client.get(_url(followed)).text
 
-    def refuse(pk: int) -> Any:
+    def refuse(**kwargs: Any) -> Any:
         raise AssertionError("the whole record was read for a cached page")
 
-    monkeypatch.setattr(patient_view.selectors, "patient_with_records", refuse)
+    monkeypatch.setattr(patient_view.selectors, "patient_records_add", refuse)
     again = nurse_client.get(_url(followed)).text
     assert again == first.replace(_token(first), _token(again))
 

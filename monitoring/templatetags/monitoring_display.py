@@ -1,18 +1,16 @@
 """Display helpers for monitoring codes: labels and severity styles (text too, not colour alone)."""
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from monitoring import domain, labels
 from monitoring.domain.rounding import round_2
@@ -358,21 +356,3 @@ def lateness(days: int) -> str:
 def grouped_by_code(alerts: Iterable[Any]) -> list[Any]:
     """One patient's open alerts (worst first) grouped by code, as the patient page shows them."""
     return alert_groups(alerts)
-
-
-# What Django's `json_script` escapes, and how.
-_JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
-
-
-@register.filter(is_safe=True)
-def chart_json(figure: Any, element_id: str) -> SafeString:
-    """`json_script` for a chart's figure, to the byte: its `str.translate` looked up every
-    character of a figure's 20-60 KB of JSON in a dict, about 1 ms of a patient page's first
-    view per chart at 10,000 patients (bench/README.md, issue 13); three `str.replace` take a
-    few microseconds."""
-    text = json.dumps(figure, cls=DjangoJSONEncoder)
-    for character, escaped in _JSON_SCRIPT_ESCAPES:
-        text = text.replace(character, escaped)
-    # Safe as `json_script`'s is: no "<", ">" or "&" is left to end the script element.
-    safe = mark_safe(text)  # noqa: S308
-    return format_html('<script id="{}" type="application/json">{}</script>', element_id, safe)

@@ -3,9 +3,9 @@
 Built from the domain history (`monitoring.assessment.history.history_from_records`) and the
 stored assessment JSON (docs/history-format.md). Plain dicts, not `plotly.graph_objects`: its
 validation costs ~16 ms a figure on every page view; the tests validate the dicts instead. The
-page emits a figure with `chart_json` (`json_script` to the byte, faster) and
-`static/js/charts.js` draws it. Colour is never the only cue: every site has its own marker
-symbol and legend name, bands and periods carry text labels, and estimates are dashed and say so.
+page emits a figure with `json_script` and `static/js/charts.js` draws it. Colour is never the only
+cue: every site has its own marker symbol and legend name, bands and periods carry text labels,
+and estimates are dashed and say so.
 
 `bmd`, `btm` and `labs` build one figure each, from what `style` gives every chart;
 `patient_figures` here is what the patient page and its printouts ask for.

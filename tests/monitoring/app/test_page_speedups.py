@@ -1,22 +1,9 @@
 """The patient page's faster template helpers write what Django's own would, to the byte."""
 
-import datetime as dt
-from decimal import Decimal
-
 from django.template import engines
 from django.urls import reverse
-from django.utils.html import json_script
 
-from monitoring.templatetags.monitoring_display import chart_json
 from monitoring.templatetags.row_urls import row_url
-
-
-def test_chart_json_writes_what_json_script_writes() -> None:
-    figure = {
-        "data": [{"x": [dt.date(2024, 1, 2)], "y": [Decimal("-2.5")], "name": "<b>T & Z</b>"}],
-        "layout": {"title": "a > b < c", "unicode": "µmol/L ≥ é", "n": None, "flag": True},
-    }
-    assert chart_json(figure, "bmd-chart") == json_script(figure, "bmd-chart")
 
 
 def test_row_url_gives_the_url_tags_url() -> None:

@@ -49,6 +49,9 @@ class EntryPage:
     title: Callable[[Any], str]
     # The record the page edits, from the patient and the record id in the URL (None: no record).
     record: Callable[[Patient, int | None], Any] = lambda patient, pk: None
+    # True when `record` is what a new entry is added to (a dose's course), not what is edited:
+    # a form left as opened then still adds the entry, so the page never says "nothing changed".
+    adds_to_record: bool = False
     # The form field that shows a conflict the service blames on `name`.
     field_for: Callable[[str | None], str | None] = _same
     # Whether what `save` returned says nothing was written (the page then says so).
@@ -263,6 +266,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         permission="monitoring.add_bonetherapydose",
         # The record is the course the dose belongs to.
         record=_entry(BoneTherapyCourse),
+        adds_to_record=True,
         form=lambda o, data: DoseForm(data, patient=o.patient, course=o.record),
         save=_gated(
             lambda o, form: therapy.bone_therapy_dose_record(

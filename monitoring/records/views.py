@@ -84,7 +84,8 @@ def _entry_page(
         # An edit saved as it was opened changes nothing (the service writes nothing): say so.
         success=lambda saved: (
             UNCHANGED
-            if page.unchanged(saved) or (opened.record is not None and not form.has_changed())
+            if page.unchanged(saved)
+            or (opened.record is not None and not page.adds_to_record and not form.has_changed())
             else page.success
         ),
         template="monitoring/entry_form.html",

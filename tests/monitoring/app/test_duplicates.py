@@ -396,3 +396,25 @@ def test_a_plan_set_by_a_colleague_after_the_form_opened_is_not_replaced_silentl
     assert again["reason"] == "Mine"
     assert physician_client.post(url, again).status_code == 302  # a deliberate second save
     assert patient.plans.order_by("-id").first().reason == "Mine"  # type: ignore[union-attr]
+
+
+def test_a_dose_given_today_as_the_form_opens_says_it_was_recorded(
+    nurse_client: Client, patient: Patient, denosumab: BoneTherapyCourse, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The dose form opens with today's date: saved as opened (every check passed, so no
+    override field), it records the dose, and the page says so (a tester was told "Nothing was
+    changed" while the dose was stored)."""
+    import monitoring.records.forms.therapy as dose_form
+    import monitoring.records.services.therapy as dose_service
+    from monitoring.records.safety import Checklist
+
+    def passed(**kwargs):  # type: ignore[no-untyped-def]
+        return Checklist(drug="denosumab", as_of=kwargs["given_on"], checks=())
+
+    monkeypatch.setattr(dose_form, "dose_checklist", passed)
+    monkeypatch.setattr(dose_service, "dose_checklist", passed)
+    url = reverse("monitoring:dose_create", args=[patient.pk, denosumab.pk])
+    response = nurse_client.post(url, {"given_on": TODAY.isoformat()}, follow=True)
+    assert "Dose recorded; the assessment is updated." in response.text
+    assert "Nothing was changed" not in response.text
+    assert BoneTherapyDose.objects.filter(course=denosumab, given_on=TODAY).count() == 1

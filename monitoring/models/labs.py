@@ -46,7 +46,11 @@ class LabResult(ClinicalEntry):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_analyte_display()} {self.entered_value} {self.entered_unit}"
+        # The sample date tells one result from the others of the same analyte; the value as
+        # entered, without the column's trailing zeros (39.35, not 39.350).
+        value = f"{Decimal(self.entered_value).normalize():f}"
+        entered = f"{self.get_analyte_display()} {value} {self.entered_unit}"
+        return f"{entered} (sample of {self.sample_date:%Y-%m-%d})"
 
 
 class FraxResult(ClinicalEntry):

@@ -526,3 +526,18 @@ def test_birth_date_bound_uses_the_patient(nurse_client: Client, scanner) -> Non
         scan_data(scanner, scan_date="1999-12-31"),
     )
     assert "before the patient's date of birth" in response.context["form"].errors["scan_date"][0]
+
+
+def test_the_page_marking_a_lab_result_in_error_names_its_sample_date(
+    nurse_client: Client, patient: Patient
+) -> None:
+    """One patient has vitamin D on several dates: the page says which result it hides."""
+    from tests.factories import LabResultFactory
+
+    LabResultFactory(patient=patient, sample_date=date(2025, 2, 1), entered_value="20.000")
+    result = LabResultFactory(
+        patient=patient, sample_date=date(2026, 2, 28), entered_value="39.350"
+    )
+    url = reverse("monitoring:entry_mark_in_error", args=[patient.pk, "lab", result.pk])
+    page = nurse_client.get(url).text
+    assert "25-OH vitamin D 39.35 ng/mL (sample of 2026-02-28) will be hidden" in page

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from bonehealth.replica import replica_reads
 from monitoring.models.choices import RiskCategory
 from monitoring.overview import selectors as overview
 from monitoring.overview.alert_groups import AlertGroup, alert_groups
+from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.filters import DashboardFilterForm
 from monitoring.overview.overview_cache import (
     cached_part,
@@ -104,8 +104,7 @@ def _dashboard_rows(
     rows = []
     for patient in shown:
         parts = [str(patient.pk), str(patient.assessment.records_version), patient.site.name]
-        key = hashlib.sha256("\n".join(parts + viewer).encode()).hexdigest()
-        rows.append(DashboardRow(patient, key, data))
+        rows.append(DashboardRow(patient, shown_key(parts + viewer), data))
     return rows
 
 

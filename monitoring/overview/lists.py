@@ -24,9 +24,7 @@ from monitoring.overview import selectors as overview
 from monitoring.overview.alert_work import AlertWork
 from monitoring.overview.exports import worklist_export_record
 from monitoring.overview.filters import DEFAULT_WEEKS, WorklistFilterForm
-from monitoring.overview.overview_cache import (
-    cached_part,
-)
+from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.page_query import audited_page_view, query_without
 from monitoring.overview.patient import permissions_digest
 from monitoring.overview.worklist_rows import keyed, marked

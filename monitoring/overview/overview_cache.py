@@ -22,7 +22,6 @@ never an access decision, which the parts themselves read through the access gat
 """
 
 import functools
-import hashlib
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -35,6 +34,7 @@ from django.utils import timezone
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
 from monitoring.models import PatientAssessment
+from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.patient import permissions_digest
 
 
@@ -106,7 +106,7 @@ def cached_part[T](
         records if records is not None else records_key(sites),
         *(str(value) for value in extra),
     ]
-    key = "overview:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    key = "overview:" + shown_key(parts)
     return cache.get_or_set(key, build, settings.PAGE_CACHE_SECONDS)  # type: ignore[return-value]
 
 
@@ -123,8 +123,7 @@ def cached_site_parts[T](
     site's part is built again."""
     parts: list[T] = []
     for site in sites:
-        fields = [name, str(request.user.pk), str(site.pk), keys[site.pk], *map(str, extra)]
-        key = "overview-site:" + hashlib.sha256("\n".join(fields).encode()).hexdigest()
+        key = "overview-site:" + shown_key([name, request.user.pk, site.pk, keys[site.pk], *extra])
         part = cache.get_or_set(key, functools.partial(build, site), settings.PAGE_CACHE_SECONDS)
         parts.append(part)  # type: ignore[arg-type]
     return parts

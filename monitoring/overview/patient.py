@@ -22,6 +22,7 @@ from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import Alert, DexaScan, PatientAssessment
 from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
+from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.csp import chart_page
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.records import selectors
@@ -116,7 +117,7 @@ def fragment_key(
         patient.site.lab_units,
         *(str(person) for person in people_shown(patient, record=record)),
     ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return shown_key(parts)
 
 
 def people_shown(patient: Patient, *, record: Callable[[], Patient] | None = None) -> list[Any]:

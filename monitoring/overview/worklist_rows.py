@@ -12,12 +12,11 @@ its rows uncached (thousands of rows a day would push the patient pages' fragmen
 """
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from monitoring.overview import selectors as overview
+from monitoring.overview.cache_keys import shown_key
 
 DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
 
@@ -50,8 +49,7 @@ def row_key(item: Any, viewer: list[str]) -> str:
         str(item.get_item_display()),
         str(item.dose_course),
     ]
-    # JSON: a name or an MRN with a line break in it cannot shift into the next field.
-    return hashlib.sha256(json.dumps(shown + viewer).encode()).hexdigest()
+    return shown_key(shown + viewer)
 
 
 def keyed(lists: Iterable[list[Any]], *, today: dt.date, permissions: str) -> None:

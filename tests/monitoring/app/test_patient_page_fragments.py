@@ -201,3 +201,33 @@ def test_renaming_whoever_signed_off_a_scan_shows_at_once(
     assert "Signed off by physician " in nurse_client.get(_url(scanned.patient)).text
     User.objects.filter(pk=physician.pk).update(first_name="Grace", last_name="Hopper")
     assert "Signed off by Grace Hopper" in nurse_client.get(_url(scanned.patient)).text
+
+
+def test_the_people_a_first_view_finds_in_the_record_are_those_the_query_finds(
+    site, nurse, physician
+) -> None:  # type: ignore[no-untyped-def]
+    """Who the fragments name is stated twice: as one query (`people_shown`, a view whose ids
+    were not kept) and read from the whole record a first view reads anyway (`_people_in`).
+    Both find the same people, for every kind of record that names one."""
+    from monitoring.models import BoneTherapyCourse, BoneTherapyDose, MonitoringPlan
+    from monitoring.records import selectors as records
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory(site=site)
+    reviewer, overrider = UserFactory(username="reviewer"), UserFactory(username="overrider")
+    MonitoringPlan.objects.create(patient=patient, reason="baseline", set_by=physician)
+    DexaScanFactory(patient=patient, reviewed_by=reviewer, reviewed_at=timezone.now())
+    course = BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        start_date=timezone.localdate(),
+        entered_by=physician,
+        safety_override_by=overrider,
+    )
+    BoneTherapyDose.objects.create(
+        course=course, given_on=timezone.localdate(), entered_by=nurse, safety_override_by=nurse
+    )
+    expected = [physician, reviewer, overrider, nurse]
+    assert records.people_shown(patient=patient) == sorted(expected, key=lambda user: user.pk)
+    whole = records.patient_with_records(patient.pk)
+    assert patient_view._people_in(whole) == records.people_shown(patient=patient)

@@ -24,9 +24,10 @@ from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.filters import DashboardFilterForm
 from monitoring.overview.overview_cache import (
     cached_part,
-    cached_site_parts,
+    cached_span_parts,
     joined_records_key,
-    site_records_keys,
+    sites_of,
+    span_records_keys,
 )
 from monitoring.overview.page_query import audited_page_view, query_without
 from monitoring.overview.patient import permissions_digest
@@ -112,19 +113,23 @@ def _dashboard_counts(
     request: AuthenticatedHttpRequest,
     sites: list[Site],
     narrowed: dict[str, Any],
-    keys: dict[int, str],
+    keys: dict[int, dict[int, str]],
 ) -> overview.DashboardCounts:
-    """The dashboard's counts, added up from each site's, each cached until a patient at that
-    site changes: after a change at one of a physician's sites the others' counts are reused
-    (the counts are two passes over the site's patients, about 25 ms at 10,000, bench/README.md)."""
+    """The dashboard's counts, added up from those of each span of patient ids at each site,
+    each cached until one of its patients changes: after a change to one patient only their
+    span is counted again (a site's counts are two passes over its patients, about 30 ms at
+    10,000; a span's a few ms, bench/README.md)."""
 
-    def counted(one: Site) -> overview.DashboardCounts:
-        return overview.dashboard_counts(user=request.user, site=one, **narrowed)
+    def counted(one: Site, spans: list[int]) -> dict[int, overview.DashboardCounts]:
+        return overview.dashboard_counts_by_span(
+            user=request.user, site=one, spans=spans, **narrowed
+        )
 
     filters = sorted(narrowed.items())
-    return overview.counts_added(
-        cached_site_parts(request, "dashboard-counts", sites, keys, counted, filters)
+    parts = cached_span_parts(
+        request, "dashboard-counts", sites, keys, counted, overview.DashboardCounts, filters
     )
+    return overview.counts_added(parts)
 
 
 def _dashboard_body(
@@ -134,7 +139,7 @@ def _dashboard_body(
     narrowed: dict[str, Any],
     since: dt.datetime | None,
     in_scope: list[Site],
-    keys: dict[int, str],
+    keys: dict[int, dict[int, str]],
 ) -> dict[str, Any]:
     """The dashboard below its heading, rendered: the filters, the counts, the page of patients
     with open alerts and the page of scans to review, with the ids of the patients shown
@@ -200,7 +205,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     since = _last_visit(request)
     all_sites = list(sites)
-    keys = site_records_keys(all_sites)
+    keys = span_records_keys(all_sites)
     in_scope = [site] if site else all_sites
     body = cached_part(
         request,
@@ -211,7 +216,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         users_changed(),  # the scans to review show who entered them
         form=form,
         pages=["page", "scans_page"],
-        records=joined_records_key(keys),
+        records=joined_records_key(sites_of(keys)),
     )
     audited_page_view(request, "dashboard", body["patient_ids"])
     context = {

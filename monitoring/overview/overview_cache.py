@@ -19,10 +19,13 @@ codes, the user's permissions, the request's whole query string and today's date
 overdue) are in the key too. The patients at a site are found by the site copied on each stored
 assessment (kept by every reassessment, in the transaction that moves the patient): a cache key,
 never an access decision, which the parts themselves read through the access gate.
+
+The dashboard's counts, whatever its page and filters, are kept finer: per span of patient ids
+at each site (`cached_span_parts`, keyed by the same sums over each span's patients), so after a
+change to one patient only the few hundred patients of their span are counted again.
 """
 
-import functools
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -34,8 +37,23 @@ from django.utils import timezone
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import Site
 from monitoring.models import PatientAssessment
-from monitoring.overview.cache_keys import shown_key
+from monitoring.overview.cache_keys import shown_key, span_of
 from monitoring.overview.patient import permissions_digest
+
+
+def _records_state() -> dict[str, Any]:
+    """Sums over stored assessments that change with every committed change to one of them."""
+    return {
+        "patients": Count("pk"),
+        "ids": Sum("patient_id"),
+        "versions": Sum("records_version"),
+        # Weighted by id: two patients swapping places with equal sums still change the key.
+        "weighted": Sum(F("patient_id") * F("records_version")),
+    }
+
+
+def _state_key(row: Mapping[str, Any]) -> str:
+    return ":".join(str(row[name]) for name in ("patients", "ids", "versions", "weighted"))
 
 
 def site_records_keys(sites: Iterable[Site]) -> dict[int, str]:
@@ -45,21 +63,38 @@ def site_records_keys(sites: Iterable[Site]) -> dict[int, str]:
     totals = (
         PatientAssessment.objects.filter(site__in=ids)
         .values("site")
-        .annotate(
-            patients=Count("pk"),
-            ids=Sum("patient_id"),
-            versions=Sum("records_version"),
-            # Weighted by id: two patients swapping places with equal sums still change the key.
-            weighted=Sum(F("patient_id") * F("records_version")),
-        )
+        .annotate(**_records_state())
         .order_by()
     )
     keys = dict.fromkeys(ids, "0")
     for row in totals:
-        keys[row["site"]] = ":".join(
-            str(row[name]) for name in ("patients", "ids", "versions", "weighted")
-        )
+        keys[row["site"]] = _state_key(row)
     return keys
+
+
+def span_records_keys(sites: Iterable[Site]) -> dict[int, dict[int, str]]:
+    """`site_records_keys` for each span of patient ids (`cache_keys.SPAN`) at each of `sites`,
+    in one aggregate (about 2 ms more than by site at 10,000 patients, bench/README.md)."""
+    ids = [site.pk for site in sites]
+    totals = (
+        PatientAssessment.objects.filter(site__in=ids)
+        .annotate(span=span_of("patient_id"))
+        .values("site", "span")
+        .annotate(**_records_state())
+        .order_by()
+    )
+    keys: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for row in totals:
+        keys[row["site"]][row["span"]] = _state_key(row)
+    return keys
+
+
+def sites_of(spans: dict[int, dict[int, str]]) -> dict[int, str]:
+    """The state of each site's records from that of its spans (`span_records_keys`)."""
+    return {
+        site: ",".join(f"{span}={key}" for span, key in sorted(keys.items()))
+        for site, keys in spans.items()
+    }
 
 
 def records_key(sites: Iterable[Site]) -> str:
@@ -110,20 +145,33 @@ def cached_part[T](
     return cache.get_or_set(key, build, settings.PAGE_CACHE_SECONDS)  # type: ignore[return-value]
 
 
-def cached_site_parts[T](
+def cached_span_parts[T](
     request: AuthenticatedHttpRequest,
     name: str,
     sites: list[Site],
-    keys: dict[int, str],
-    build: Callable[[Site], T],
+    keys: dict[int, dict[int, str]],
+    build: Callable[[Site, list[int]], dict[int, T]],
+    empty: Callable[[], T],
     *extra: Any,
 ) -> list[T]:
-    """`build(site)` for each of `sites`, or what it returned for the same user, site, records
-    (`keys`, from `site_records_keys`) and `extra` before: after a change at one site, only that
-    site's part is built again."""
+    """The part of each span of patient ids at each of `sites`: what `build(site, spans)` gave
+    for the same user, site, span records (`keys`, from `span_records_keys`) and `extra`
+    before, and for the spans whose records changed, built again in one call per site (a span
+    it leaves out has the part `empty()`). Each site's parts are one cache entry, each part
+    kept beside the records it was built for, so two processes that each build some spans of
+    one site at once can only lose each other's work, never serve a stale part."""
     parts: list[T] = []
     for site in sites:
-        key = "overview-site:" + shown_key([name, request.user.pk, site.pk, keys[site.pk], *extra])
-        part = cache.get_or_set(key, functools.partial(build, site), settings.PAGE_CACHE_SECONDS)
-        parts.append(part)  # type: ignore[arg-type]
+        key = "overview-spans:" + shown_key([name, request.user.pk, site.pk, *extra])
+        kept: dict[int, tuple[str, T]] = cache.get(key) or {}
+        now = keys[site.pk]
+        stale = [span for span, state in now.items() if kept.get(span, ("",))[0] != state]
+        if stale:
+            built = build(site, stale)
+            for span in stale:
+                kept[span] = (now[span], built[span] if span in built else empty())
+        current = {span: kept[span] for span in now}
+        if stale or len(current) != len(kept):
+            cache.set(key, current, settings.PAGE_CACHE_SECONDS)
+        parts.extend(part for _state, part in current.values())
     return parts

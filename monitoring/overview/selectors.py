@@ -39,6 +39,7 @@ from monitoring.models import (
 from monitoring.models.alerts import unacknowledged_first
 from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
 from monitoring.overview.alert_work import AlertWork, AlertWorkList, alert_work_rows
+from monitoring.overview.cache_keys import in_spans, span_of
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
 
@@ -208,11 +209,38 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
     (those per risk category, the patients the list shows, scans awaiting review) and one count
     of patients per code of their open alerts, worst code first, then the most patients.
     """
+    return _counts(user, site, narrowed, spans=None).get(0, DashboardCounts())
+
+
+def dashboard_counts_by_span(
+    *, user: User, site: Site, spans: Iterable[int], **narrowed: Any
+) -> dict[int, DashboardCounts]:
+    """`dashboard_counts` of the followed patients at `site` whose ids are in each of `spans`
+    (`cache_keys.SPAN`), in the same two queries grouped by span; a span without such patients
+    is left out (its counts are all 0). Their sum is `dashboard_counts` (a patient is in one)."""
+    return _counts(user, site, narrowed, spans=list(spans))
+
+
+def _counts(
+    user: User, site: Site | None, narrowed: dict[str, Any], spans: list[int] | None
+) -> dict[int, DashboardCounts]:
     narrow = DashboardFilter(**narrowed)
-    followed = followed_assessments(user=user, site=site)
+    patients = followed_patients(user=user, site=site)
+    # Grouped by the span of the patient's id, or all in one group (0).
+    group: dict[str, Any] = {}
+    assessments = PatientAssessment.objects.all()
+    alerts = _open_alerts(narrow.min_rank)
+    if spans is not None:
+        # The spans' ids on each table too: its index serves them (the gate's subquery cannot).
+        patients = patients.filter(in_spans(spans, "pk"))
+        assessments = assessments.filter(in_spans(spans, "patient_id"))
+        alerts = alerts.filter(in_spans(spans, "patient_id"))
+        group = {"span": span_of("patient_id")}
     risk = [category.value for category in RiskCategory]
     shown_by_risk = DashboardFilter(min_severity=narrow.min_severity, code=narrow.code)
-    totals = followed.aggregate(
+    totals = _grouped(
+        assessments.filter(patient__in=patients),
+        group,
         alerting=Count("pk", filter=narrow.of_assessments()),
         unreviewed=Sum("unreviewed_scans"),
         **{
@@ -222,22 +250,39 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
             for code in risk
         },
     )
-    patients = followed_patients(user=user, site=site)
     if narrow.risk:
         patients = patients.filter(assessment__risk_category=narrow.risk)
-    codes = (
-        _open_alerts(narrow.min_rank)
-        .filter(patient__in=patients)
-        .values("code")
-        .annotate(n=Count("patient_id", distinct=True), worst_rank=Max("severity_rank"))
-        .order_by()
+    codes = _grouped(
+        alerts.filter(patient__in=patients),
+        group,
+        "code",
+        n=Count("patient_id", distinct=True),
+        worst_rank=Max("severity_rank"),
     )
-    return DashboardCounts(
-        risk={code: n for code in risk if (n := totals[f"risk_{code}"])},
-        alerting_patients=totals["alerting"],
-        alert_codes=_worst_codes_first(dict(row) for row in codes),
-        unreviewed_scans=totals["unreviewed"] or 0,
-    )
+    counts = {
+        row.get("span", 0): DashboardCounts(
+            risk={code: n for code in risk if (n := row[f"risk_{code}"])},
+            alerting_patients=row["alerting"],
+            unreviewed_scans=row["unreviewed"] or 0,
+        )
+        for row in totals
+    }
+    for row in codes:
+        code = {"code": row["code"], "n": row["n"], "worst_rank": row["worst_rank"]}
+        counts.setdefault(row.get("span", 0), DashboardCounts()).alert_codes.append(code)
+    for part in counts.values():
+        part.alert_codes = _worst_codes_first(part.alert_codes)
+    return counts
+
+
+def _grouped(
+    rows: QuerySet[Any], group: dict[str, Any], *fields: str, **aggregates: Any
+) -> list[dict[str, Any]]:
+    """`aggregates` over `rows`, one result per value of `group`'s expressions and `fields`,
+    or one over all of them when there are neither."""
+    if not group and not fields:
+        return [rows.aggregate(**aggregates)]
+    return list(rows.annotate(**group).values(*group, *fields).annotate(**aggregates).order_by())
 
 
 def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[DexaScan]:

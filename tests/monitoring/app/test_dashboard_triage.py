@@ -3,6 +3,7 @@ counts that filter the list, the T-score sparkline of each row."""
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +16,8 @@ from django.utils import timezone
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.models import DexaMeasurement
+from monitoring.overview import cache_keys
+from patients.models import Patient
 from tests.conftest import login
 from tests.factories import DexaScanFactory, PatientFactory
 from tests.monitoring.app.overview_data import alert, assessed, populate
@@ -211,3 +214,13 @@ def test_the_counts_of_each_site_add_up_to_the_counts_of_all(
     )
     assert added == whole
     assert whole.alerting_patients > 0
+    # And each span's of each site (spans of two ids here: several per site).
+    with mock.patch.object(cache_keys, "SPAN", 2):
+        by_span = [
+            overview.dashboard_counts_by_span(
+                user=physician, site=one, spans=range(Patient.objects.latest("pk").pk), **filters
+            )
+            for one in (site, other_site)
+        ]
+    assert len(by_span[0]) > 1
+    assert overview.counts_added(c for spans in by_span for c in spans.values()) == whole

@@ -14,6 +14,7 @@ import os
 import re
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -23,9 +24,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bonehealth.accounts.models import Site
+from bonehealth.accounts.models import Site, User
 from monitoring.assessment.alerts import alerts_acknowledge
 from monitoring.models import Alert, Scanner
+from monitoring.overview import cache_keys
 from monitoring.records.services.labs import LabEntry, lab_results_record
 from monitoring.records.services.scans import Measurement, dexa_scan_record
 from patients import services as patient_services
@@ -182,7 +184,11 @@ class Clinic:
 )
 def test_a_cached_list_is_never_older_than_the_records(changes: list[tuple[str, int]]) -> None:
     cache.clear()
-    with transaction.atomic():  # each example in a savepoint rolled back at its end
+    # Spans of two ids: the patients' counts are cached in more than one span per site.
+    with (
+        mock.patch.object(cache_keys, "SPAN", 2),
+        transaction.atomic(),
+    ):  # each example in a savepoint rolled back at its end
         clinic = Clinic()
         for what, i in changes:
             clinic.pages()  # fills the cache with the parts as they are before the change
@@ -224,3 +230,51 @@ def test_a_query_made_up_by_hand_is_not_cached(
         physician_client.get("/dashboard/" + query)
     drawn = [q["sql"] for q in again.captured_queries if "worst_alert_raised_at" in q["sql"]]
     assert drawn  # the page of patients, read again
+
+
+def test_a_change_to_one_patient_counts_only_their_span_again(
+    physician: User, physician_client: Client, site: Site
+) -> None:
+    """The dashboard's counts are kept per span of patient ids: after a change to one patient,
+    the counts of their span are made again and the others' reused, and the page shows the
+    same counts as one drawn afresh."""
+    from monitoring.overview import selectors as overview
+    from tests.monitoring.app.overview_data import populate
+
+    patients = sorted(populate(site, 6), key=lambda patient: patient.pk)
+    counted: list[list[int]] = []
+    real = overview.dashboard_counts_by_span
+
+    def recording(**kwargs: object) -> object:
+        counted.append(sorted(kwargs["spans"]))  # type: ignore[call-overload]
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    with (
+        mock.patch.object(cache_keys, "SPAN", 2),
+        mock.patch.object(overview, "dashboard_counts_by_span", recording),
+    ):
+        physician_client.get("/dashboard/")
+        assert len(counted) == 1
+        assert len(counted[0]) >= 3
+        counted.clear()
+        changed = patients[-1]
+        patient_services.patient_mark_in_error(actor=physician, patient=changed, reason="dup")
+        served = _page(physician_client, "/dashboard/")
+        assert counted == [[changed.pk // 2]]
+        cache.clear()
+        assert served == _page(physician_client, "/dashboard/")
+
+
+def test_spans_are_read_as_ranges_of_ids() -> None:
+    """Adjacent spans are one range (an index serves it); none is no id at all."""
+    from monitoring.models import PatientAssessment
+
+    where = cache_keys.in_spans([3, 1, 2, 7], "patient_id")
+    sql = str(PatientAssessment.objects.filter(where).query)
+    assert sql.count(">=") == 2
+    assert sql.count("<") - sql.count("<=") == 2
+    assert f">= {1 * cache_keys.SPAN}" in sql
+    assert f"< {4 * cache_keys.SPAN}" in sql
+    assert f">= {7 * cache_keys.SPAN}" in sql
+    assert f"< {8 * cache_keys.SPAN}" in sql
+    assert not PatientAssessment.objects.filter(cache_keys.in_spans([], "patient_id")).exists()

@@ -120,7 +120,7 @@ def _dashboard_counts(
     span is counted again (a site's counts are two passes over its patients, about 30 ms at
     10,000; a span's a few ms, bench/README.md)."""
 
-    def counted(one: Site, spans: list[int]) -> dict[int, overview.DashboardCounts]:
+    def counted(one: Site, spans: list[int] | None) -> dict[int, overview.DashboardCounts]:
         return overview.dashboard_counts_by_span(
             user=request.user, site=one, spans=spans, **narrowed
         )

@@ -150,16 +150,17 @@ def cached_span_parts[T](
     name: str,
     sites: list[Site],
     keys: dict[int, dict[int, str]],
-    build: Callable[[Site, list[int]], dict[int, T]],
+    build: Callable[[Site, list[int] | None], dict[int, T]],
     empty: Callable[[], T],
     *extra: Any,
 ) -> list[T]:
     """The part of each span of patient ids at each of `sites`: what `build(site, spans)` gave
     for the same user, site, span records (`keys`, from `span_records_keys`) and `extra`
-    before, and for the spans whose records changed, built again in one call per site (a span
-    it leaves out has the part `empty()`). Each site's parts are one cache entry, each part
-    kept beside the records it was built for, so two processes that each build some spans of
-    one site at once can only lose each other's work, never serve a stale part."""
+    before, and for the spans whose records changed, built again in one call per site (spans
+    None: all of them; a span it leaves out has the part `empty()`). Each site's parts are one
+    cache entry, each part kept beside the records it was built for, so two processes that
+    each build some spans of one site at once can only lose each other's work, never serve a
+    stale part."""
     parts: list[T] = []
     for site in sites:
         key = "overview-spans:" + shown_key([name, request.user.pk, site.pk, *extra])
@@ -167,7 +168,8 @@ def cached_span_parts[T](
         now = keys[site.pk]
         stale = [span for span, state in now.items() if kept.get(span, ("",))[0] != state]
         if stale:
-            built = build(site, stale)
+            # Every span (after a restart, or the nightly reassessment): no ranges to narrow to.
+            built = build(site, stale if len(stale) < len(now) else None)
             for span in stale:
                 kept[span] = (now[span], built[span] if span in built else empty())
         current = {span: kept[span] for span in now}

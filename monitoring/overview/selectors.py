@@ -209,25 +209,31 @@ def dashboard_counts(*, user: User, site: Site | None = None, **narrowed: Any) -
     (those per risk category, the patients the list shows, scans awaiting review) and one count
     of patients per code of their open alerts, worst code first, then the most patients.
     """
-    return _counts(user, site, narrowed, spans=None).get(0, DashboardCounts())
+    return _counts(user, site, narrowed).get(0, DashboardCounts())
 
 
 def dashboard_counts_by_span(
-    *, user: User, site: Site, spans: Iterable[int], **narrowed: Any
+    *, user: User, site: Site, spans: Iterable[int] | None, **narrowed: Any
 ) -> dict[int, DashboardCounts]:
     """`dashboard_counts` of the followed patients at `site` whose ids are in each of `spans`
-    (`cache_keys.SPAN`), in the same two queries grouped by span; a span without such patients
-    is left out (its counts are all 0). Their sum is `dashboard_counts` (a patient is in one)."""
-    return _counts(user, site, narrowed, spans=list(spans))
+    (`cache_keys.SPAN`; None: every span), in the same two queries grouped by span; a span
+    without such patients is left out (its counts are all 0). Their sum is `dashboard_counts`
+    (a patient is in one span)."""
+    return _counts(user, site, narrowed, by_span=True, spans=spans)
 
 
 def _counts(
-    user: User, site: Site | None, narrowed: dict[str, Any], spans: list[int] | None
+    user: User,
+    site: Site | None,
+    narrowed: dict[str, Any],
+    *,
+    by_span: bool = False,
+    spans: Iterable[int] | None = None,
 ) -> dict[int, DashboardCounts]:
     narrow = DashboardFilter(**narrowed)
     patients = followed_patients(user=user, site=site)
     # Grouped by the span of the patient's id, or all in one group (0).
-    group: dict[str, Any] = {}
+    group: dict[str, Any] = {"span": span_of("patient_id")} if by_span else {}
     assessments = PatientAssessment.objects.all()
     alerts = _open_alerts(narrow.min_rank)
     if spans is not None:
@@ -235,7 +241,6 @@ def _counts(
         patients = patients.filter(in_spans(spans, "pk"))
         assessments = assessments.filter(in_spans(spans, "patient_id"))
         alerts = alerts.filter(in_spans(spans, "patient_id"))
-        group = {"span": span_of("patient_id")}
     risk = [category.value for category in RiskCategory]
     shown_by_risk = DashboardFilter(min_severity=narrow.min_severity, code=narrow.code)
     totals = _grouped(
@@ -285,6 +290,18 @@ def _grouped(
     return list(rows.annotate(**group).values(*group, *fields).annotate(**aggregates).order_by())
 
 
+# What the dashboard's scans to review show (the rest is not read: about 2 ms of 10 at 10,000).
+SHOWN_OF_SCAN = (
+    "scan_date",
+    "patient__name",
+    "patient__mrn",
+    "scanner__name",
+    "entered_by__username",
+    "entered_by__first_name",
+    "entered_by__last_name",
+)
+
+
 def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[DexaScan]:
     """Valid scans of the user's followed patients not yet signed off, oldest first."""
     return (
@@ -294,6 +311,7 @@ def scans_awaiting_review(*, user: User, site: Site | None = None) -> QuerySet[D
             entered_in_error=False,
         )
         .select_related("patient", "scanner", "entered_by")
+        .only(*SHOWN_OF_SCAN)
         .prefetch_related(
             Prefetch(
                 "measurements",

@@ -46,6 +46,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction, AuditEvent
 from bonehealth.audit.selectors import AuditViewer, audit_events_search
 from monitoring.assessment.permissions import user_may_acknowledge
@@ -330,10 +331,15 @@ def _check_selectors(world: World, u: int) -> None:
     assert {i.patient_id for i in overview.worklist_items(user=user, until=UNTIL)} == (
         followed & _with_items_due()
     )
-    assert (
-        set(overview.followed_assessments(user=user).values_list("patient_id", flat=True))
-        == followed
-    )
+    # The dashboard's counts, over all the user's sites and added up from each span of each site.
+    counts = overview.dashboard_counts(user=user)
+    assert counts.alerting_patients == len(followed & _with_open_alerts())
+    by_span = [
+        part
+        for site in sites_for_user(user=user)
+        for part in overview.dashboard_counts_by_span(user=user, site=site, spans=None).values()
+    ]
+    assert overview.counts_added(by_span) == counts
     viewer = AuditViewer(user)
     for event in viewer.scoped(audit_events_search()).filter(patient__isnull=False):
         assert viewer.may_see_values(event) == (event.patient_id in gate), event

@@ -52,11 +52,6 @@ def followed_patients(*, user: User, site: Site | None = None) -> QuerySet[Patie
     return patients.filter(site=site) if site is not None else patients
 
 
-def followed_assessments(*, user: User, site: Site | None = None) -> QuerySet[PatientAssessment]:
-    """Stored assessments of the user's patients on active follow-up, optionally at one site."""
-    return PatientAssessment.objects.filter(patient__in=followed_patients(user=user, site=site))
-
-
 def user_sites(*, user: User) -> QuerySet[Site]:
     """The active sites the user works at (the choices of the site filters)."""
     return sites_for_user(user=user).order_by("name")

@@ -109,6 +109,27 @@ def test_scans_awaiting_review_can_be_signed_off_from_the_dashboard(
     assert physician_client.get(URL).context["scans"].paginator.count == 0
 
 
+def test_a_scan_marked_in_error_since_the_page_was_drawn_is_not_signed_off(
+    physician_client: Client, physician, patient: Patient
+) -> None:  # type: ignore[no-untyped-def]
+    """A nurse marks the scan in error while the physician's dashboard still shows its Sign off
+    button: the button brings the physician back to the dashboard with a message, not to a 404,
+    and the scan stays unsigned."""
+    scan = DexaScanFactory(patient=patient, scan_date=dt.date(2024, 5, 1))
+    stored(patient)
+    sign_off = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])
+    assert sign_off in physician_client.get(URL).text
+    DexaScan.objects.filter(pk=scan.pk).update(entered_in_error=True)
+    response = physician_client.post(sign_off, {"next": URL}, follow=True)
+    assert response.redirect_chain == [(URL, 302)]
+    assert "was marked entered in error since this page was shown" in response.text
+    scan.refresh_from_db()
+    assert scan.reviewed_at is None
+    assert scan.reviewed_by is None
+    other = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk + 1000])
+    assert physician_client.post(other, {"next": URL}).status_code == 404
+
+
 def test_paginated(physician_client: Client, site, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PAGE_SIZE = 2
     populate(site, 5)

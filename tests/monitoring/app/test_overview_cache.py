@@ -217,8 +217,8 @@ def test_a_query_made_up_by_hand_is_not_cached(
     physician_client: Client, site: Site, query: str
 ) -> None:
     """Only the first pages with valid filters are kept: page after page, or parameters the page
-    does not know, cannot fill the cache (the counts, cached per site whatever the page, take
-    only the filters' valid values)."""
+    does not know, cannot fill the cache (the counts, cached per span of patients whatever the
+    page, take only the filters' valid values)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

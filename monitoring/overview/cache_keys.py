@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.db.models import F, Q
 from django.db.models.expressions import CombinedExpression
 
+from monitoring.models.alerts import PATIENT_ID_SPAN
+
 
 def shown_key(parts: Iterable[object]) -> str:
     """A digest of `parts` (each as text, in order), JSON-encoded so no part can run into the
@@ -17,8 +19,9 @@ def shown_key(parts: Iterable[object]) -> str:
 
 # The overview's counts are cached per span of this many patient ids at each site
 # (`overview_cache.cached_span_parts`): a change to one patient counts the few hundred patients of
-# their span again, not the site's thousands (bench/README.md, "Issue 13, fifth session").
-SPAN = 512
+# their span again, not the site's thousands (bench/README.md, "Issue 13, fifth session"). The
+# assessments' index of the records' state groups by the same expression (`span_of`).
+SPAN = PATIENT_ID_SPAN
 
 
 def span_of(field: str) -> CombinedExpression:

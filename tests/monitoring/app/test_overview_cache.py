@@ -285,3 +285,17 @@ def test_spans_are_read_as_ranges_of_ids() -> None:
     assert f">= {7 * cache_keys.SPAN}" in sql
     assert f"< {8 * cache_keys.SPAN}" in sql
     assert not PatientAssessment.objects.filter(cache_keys.in_spans([], "patient_id")).exists()
+
+
+def test_the_records_index_groups_by_the_span_the_counts_use() -> None:
+    """The assessments' index of the records' state is ordered by the spans' expression, so the
+    spans' records are read in its order (a change of `SPAN` needs a new index too)."""
+    from django.db.models import F
+
+    from monitoring.models import PatientAssessment
+
+    (index,) = [i for i in PatientAssessment._meta.indexes if i.name.startswith("assessment_site")]
+    assert [str(e) for e in index.expressions] == [
+        str(F("site")),
+        str(F("patient") / cache_keys.SPAN),
+    ]

@@ -98,23 +98,15 @@ def _entry_page(
 @require_POST
 def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
-    back = safe_next_path(request, request.POST.get("next", "")) or _page(patient)
-    scan = get_object_or_404(DexaScan, patient=patient, pk=scan_pk)  # valid or marked in error
-    if scan.entered_in_error:
-        # Marked in error since the page with the button was drawn: say so where the user was.
-        messages.warning(
-            request,
-            f"The scan of {scan.scan_date:%Y-%m-%d} was marked entered in error since this page"
-            " was shown; it was not signed off.",
-        )
-        return redirect(back)
+    # Also a scan marked in error since the page was drawn: the service refuses it with a message.
+    scan = get_object_or_404(DexaScan, patient=patient, pk=scan_pk)
     try:
         dexa_scan_sign_off(actor=request.user, scan=scan, request=request)
     except EntryConflictError as refused:
         messages.warning(request, str(refused))
     else:
         messages.success(request, f"Scan of {scan.scan_date:%Y-%m-%d} signed off.")
-    return redirect(back)
+    return redirect(safe_next_path(request, request.POST.get("next", "")) or _page(patient))
 
 
 # --- Entered in error ---------------------------------------------------------------------------

@@ -205,13 +205,20 @@ def dexa_scan_update(
 def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | None = None) -> None:
     """A physician signs off a reviewed scan; a scan signed off already keeps its first reviewer.
 
-    Raises EntryConflictError naming who signed it off and when.
+    Raises EntryConflictError naming who signed it off and when, or saying that the scan was
+    marked entered in error (read under the row's lock, which marking it takes too).
     """
     fresh = (
         DexaScan.objects.select_for_update(of=("self",))
         .select_related("reviewed_by")
         .get(pk=scan.pk)
     )
+    if fresh.entered_in_error:
+        raise EntryConflictError(
+            None,
+            f"The scan of {fresh.scan_date:%Y-%m-%d} was marked entered in error since this page"
+            " was shown; it was not signed off.",
+        )
     if fresh.reviewed_at is not None:
         when = f"{timezone.localtime(fresh.reviewed_at):%Y-%m-%d %H:%M}"
         raise EntryConflictError(

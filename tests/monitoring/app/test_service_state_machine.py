@@ -207,6 +207,16 @@ class ServiceMachine(RuleBasedStateMachine):
         if (scan := steps.pick(data, unsigned)) is not None:
             self.attempt(lambda: dexa_scan_sign_off(actor=self.world.physician, scan=scan), None)
 
+    @rule(data=st.data())
+    def sign_off_scan_marked_in_error(self, data: st.DataObject) -> None:
+        """A Sign off button drawn before the scan was marked in error: refused, nothing written."""
+        marked = DexaScan.objects.filter(patient_id=self.patient_pk, entered_in_error=True)
+        if (scan := steps.pick(data, list(marked.order_by("pk")))) is not None:
+            self.attempt(
+                lambda: dexa_scan_sign_off(actor=self.world.physician, scan=scan),
+                EntryConflictError,
+            )
+
     # --- Labs and FRAX ----------------------------------------------------------------------
 
     @rule(

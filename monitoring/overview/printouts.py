@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring.models import DexaScan
+from monitoring.models.choices import MeasuredSite
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
@@ -63,5 +65,17 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, context = _printout(request, pk)
     scans = patient.valid_scans  # type: ignore[attr-defined]
-    context["last_scan"] = scans[-1] if scans else None
+    last_scan = scans[-1] if scans else None
+    context["last_scan"] = last_scan
+    context["also_requested"] = also_requested(last_scan)
     return render(request, "monitoring/scan_request_print.html", context)
+
+
+def also_requested(last_scan: DexaScan | None) -> list[str]:
+    """Sites beyond the three central ones that the previous scan measured (the 1/3 radius):
+    measured again, so that their change can be judged on the same scanner."""
+    if last_scan is None:
+        return []
+    central = {MeasuredSite.LUMBAR_SPINE, MeasuredSite.TOTAL_HIP, MeasuredSite.FEMORAL_NECK}
+    measured = {m.site for m in last_scan.measurements.all()}
+    return [site.label for site in MeasuredSite if site in measured - central]

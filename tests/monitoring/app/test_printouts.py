@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import DexaMeasurement
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 
@@ -127,3 +128,14 @@ def test_letters_write_every_date_as_the_pages_do(physician_client: Client, pati
         page = physician_client.get(reverse("monitoring:letter", args=[patient.pk, kind]))
         assert page.status_code == 200, kind
         assert not re.search(rf"\b\d{{1,2}} ({months}|December) \d{{4}}", page.text), kind
+
+
+def test_scan_request_asks_again_for_the_radius_the_last_scan_measured(
+    nurse_client: Client, followed: Patient
+) -> None:
+    url = reverse("monitoring:scan_request", args=[followed.pk])
+    assert "femoral neck; as on the scan of 2022-01-05" in nurse_client.get(url).text
+    last = DexaScanFactory(patient=followed, scan_date=dt.date(2023, 1, 5), t=-1.5)
+    DexaMeasurement.objects.create(scan=last, site="radius_33", bmd="0.650", t_score=-1.5)
+    text = nurse_client.get(url).text
+    assert "femoral neck, 1/3 radius; as on the scan of 2023-01-05" in text

@@ -22,6 +22,7 @@ from monitoring.overview.charts.style import (
     THERAPY_FILL,
     Figure,
     config,
+    date_axis,
     iso,
     num,
     periods,
@@ -293,7 +294,7 @@ def bmd_figure_of(
         "hovermode": "closest",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"},
-        "xaxis": {"type": "date", "anchor": "y2", "title": {"text": ""}, "showgrid": True},
+        "xaxis": {**date_axis(span), "anchor": "y2", "title": {"text": ""}, "showgrid": True},
         "yaxis": {
             "domain": [t_share + 0.08, 1],
             "title": {"text": "BMD (g/cm²)"},

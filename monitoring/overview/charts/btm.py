@@ -3,11 +3,13 @@
 import datetime as dt
 
 from monitoring import domain
-from monitoring.overview.charts.style import DRUG_LABEL, FONT, Figure, config, iso, num
+from monitoring.overview.charts.style import DRUG_LABEL, FONT, Figure, config, date_axis, iso, num
 
 BTM_ANALYTES: dict[domain.Analyte, tuple[str, str, str, str, str]] = {
     domain.Analyte.CTX: ("CTX", "ng/mL", "#0072B2", "circle", "y"),
-    domain.Analyte.P1NP: ("P1NP", "µg/L", "#D55E00", "square", "y2"),
+    # Open and larger: on its own axis a P1NP marker can fall exactly on the CTX one of the same
+    # sample (each axis scaled to its own values), and must not hide it.
+    domain.Analyte.P1NP: ("P1NP", "µg/L", "#D55E00", "square-open", "y2"),
 }
 
 
@@ -53,7 +55,7 @@ def btm_figure_of(
                 "y": [num(lab.value) for lab in labs],
                 "yaxis": axis,
                 "line": {"color": colour, "width": 2, "dash": "solid" if axis == "y" else "dot"},
-                "marker": {"symbol": symbol, "size": 9, "color": colour},
+                "marker": {"symbol": symbol, "size": 9 if axis == "y" else 13, "color": colour},
                 "text": fasting,
                 "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} {unit} %{{text}}"
                 "<extra></extra>",
@@ -97,7 +99,9 @@ def btm_figure_of(
         "margin": {"l": 60, "r": 60, "t": 50, "b": 40},
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": -0.15, "yanchor": "top"},
-        "xaxis": {"type": "date"},
+        "xaxis": date_axis(
+            [*(lab.date for labs in points.values() for lab in labs), *(s for _, s in starts)]
+        ),
         "yaxis": {"title": {"text": "CTX (ng/mL)"}, "rangemode": "tozero"},
         "yaxis2": {
             "title": {"text": "P1NP (µg/L)"},

@@ -12,7 +12,7 @@ from typing import Any
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.overview.charts.style import FONT, Figure, config, iso, num
+from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
 from monitoring.overview.labs import KIDNEY_LIMITS, ZOLEDRONIC_DOSE_CHECK, lab_flag, shown_value
 
 A = domain.Analyte
@@ -167,7 +167,10 @@ def labs_figure(
         "hovermode": "closest",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},
-        "xaxis": {"type": "date", "anchor": f"y{len(drawn)}" if len(drawn) > 1 else "y"},
+        "xaxis": {
+            **date_axis(lab.date for lab in labs),
+            "anchor": f"y{len(drawn)}" if len(drawn) > 1 else "y",
+        },
         "shapes": shapes,
         "annotations": annotations,
         "paper_bgcolor": "#ffffff",

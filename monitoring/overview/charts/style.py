@@ -54,6 +54,22 @@ def num(value: Decimal) -> float:
     return float(value)
 
 
+SHORTEST_DATE_AXIS_DAYS = 90
+
+
+def date_axis(days: Iterable[dt.date]) -> dict[str, Any]:
+    """A date x-axis over `days` (what the chart draws). Where they span less than about three
+    months (one sample, or a few days apart) the axis spans three months around them: left to
+    itself, plotly zooms in to the hour and labels its ticks "23:59:59.999" (a clinician saw
+    exactly that)."""
+    drawn = sorted(days)
+    if not drawn or (drawn[-1] - drawn[0]).days >= SHORTEST_DATE_AXIS_DAYS:
+        return {"type": "date"}
+    middle = drawn[0] + (drawn[-1] - drawn[0]) / 2
+    half = dt.timedelta(days=SHORTEST_DATE_AXIS_DAYS // 2)
+    return {"type": "date", "range": [iso(middle - half), iso(middle + half)]}
+
+
 PERIOD_ROW_PX = 16  # one row of period labels above the plot
 
 

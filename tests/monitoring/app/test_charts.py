@@ -266,6 +266,35 @@ def test_btm_figure_is_valid_and_marks_the_therapy_start(charted: Patient) -> No
     assert "Denosumab start" in figure["layout"]["annotations"][0]["text"]
 
 
+def test_one_sample_day_gets_three_months_of_axis_and_shows_both_markers(
+    patient: Patient,
+) -> None:
+    lab(patient, dt.date(2025, 5, 2), "ctx", "0.50", "ng/mL")
+    lab(patient, dt.date(2025, 5, 2), "p1np", "60", "µg/L")
+    lab(patient, dt.date(2025, 5, 2), "vitamin_d_25oh", "25", "ng/mL")
+    history = _history(patient)
+    btm = charts.btm_figure(history, as_of=AS_OF)
+    labs = charts.labs_figure(history, domain.UnitSystem.SI, as_of=AS_OF)
+    assert btm is not None
+    assert labs is not None
+    # Not hours around one instant (plotly's own choice for a single date).
+    assert btm["layout"]["xaxis"]["range"] == ["2025-03-18", "2025-06-16"]
+    assert labs["layout"]["xaxis"]["range"] == ["2025-03-18", "2025-06-16"]
+    # The P1NP marker, on its own axis at the same spot, leaves the CTX one visible.
+    ctx, p1np = btm["data"]
+    assert p1np["marker"]["symbol"].endswith("-open")
+    assert p1np["marker"]["size"] > ctx["marker"]["size"]
+    go.Figure(btm)
+
+
+def test_dates_far_apart_keep_plotlys_axis(patient: Patient) -> None:
+    lab(patient, dt.date(2024, 5, 2), "vitamin_d_25oh", "25", "ng/mL")
+    lab(patient, dt.date(2025, 5, 2), "vitamin_d_25oh", "32", "ng/mL")
+    figure = charts.labs_figure(_history(patient), domain.UnitSystem.SI, as_of=AS_OF)
+    assert figure is not None
+    assert figure["layout"]["xaxis"] == {"type": "date", "anchor": "y"}
+
+
 def test_no_figures_without_data(patient: Patient) -> None:
     history = _history(patient)
     assert charts.bmd_figure(history, {}, as_of=AS_OF) is None

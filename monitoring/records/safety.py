@@ -5,8 +5,8 @@ A what-if assessment: the patient's history with the planned course (or dose) as
 therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each:
 vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
 (DENTAL); for a dose of denosumab or zoledronic acid, also the time since the previous dose
-(`domain.dose_interval`). The rules stay the one statement of each threshold; this module only decides which of
-their alerts stop a save until a physician overrides them with a reason.
+(`domain.dose_interval`). The rules stay the one statement of each threshold; this module only
+decides which of their alerts stop a save until a physician overrides them with a reason.
 """
 
 import dataclasses

@@ -90,6 +90,10 @@ DENOSUMAB_INTERVAL_MONTHS: Final = 6  # denosumab label: 60 mg every 6 months
 DENOSUMAB_DUE_MAX_DAYS_LATE: Final = 28  # Lyu 2020: up to 4 weeks late keeps the effect
 DENOSUMAB_OVERDUE_MAX_DAYS_LATE: Final = 112  # Lyu 2020: > 16 weeks late, rebound fractures
 ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg every 6 months
+# Design choice (the spec is silent on early doses; conservative): a denosumab or zoledronic acid
+# dose more than 4 weeks before it is due (previous dose + the interval above) is a failed
+# pre-dose check that needs an override with a reason; 4 weeks mirrors DENOSUMAB_DUE_MAX_DAYS_LATE.
+EARLY_DOSE_MAX_DAYS_BEFORE_DUE: Final = 28
 
 # --- Duration (ASBMR 2016) ----------------------------------------------------------------------
 ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate

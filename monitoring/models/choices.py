@@ -52,6 +52,7 @@ class SafetyCheck(models.TextChoices):
     CALCIUM = "calcium", "Albumin-adjusted calcium"
     RENAL = "renal", "Kidney function (creatinine clearance or eGFR)"
     DENTAL = "dental", "Dental review"
+    DOSE_INTERVAL = "dose_interval", "Time since the previous dose"
 
 
 class Severity(models.TextChoices):

@@ -3,10 +3,13 @@
 The rules read any stored value within `thresholds.LAB_PLAUSIBLE_RANGES`, so records entered
 before stay readable. A new value must also clear a floor below which it is a unit or typing error,
 not a patient: a 25-OH vitamin D of 0, a calcium of 0.57 mmol/L that is 2.3 mg/dL, a creatinine of
-2.5 µmol/L.
+2.5 µmol/L; and stay under a ceiling above which no equation's result is a patient (eGFR).
+
+A refusal quotes the range in the unit the value was typed in (converted with the same factors as
+the value), so a calcium in mg/dL is never told its range in mmol/L.
 """
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from types import MappingProxyType
 from typing import Final
 
@@ -23,14 +26,48 @@ ENTRY_MINIMUM: Final = MappingProxyType(
     }
 )
 
+ENTRY_MAXIMUM: Final = MappingProxyType(
+    {
+        # Design choice (the spec fixes no plausible range): young adults read about 90 to 130
+        # mL/min/1.73m2 and the CKD-EPI and MDRD equations do not give results much above 150 to
+        # 200; an eGFR over 200 is a typo (250 for 25), not a patient. Hyperfiltration (pregnancy,
+        # early diabetes) stays under it. Stored values up to the rules' 250 stay readable.
+        domain.Analyte.EGFR: Decimal(200),  # mL/min/1.73m2
+    }
+)
+
+# Significant figures of a bound converted to another unit: 4.008 mg/dL reads 4.01, 748.8 nmol/L
+# reads 748, without pretending to the factor's precision.
+_SHOWN_DIGITS: Final = 3
+
+
+def _shown_bound(value: Decimal, *, low: bool) -> Decimal:
+    """A converted bound to `_SHOWN_DIGITS` significant figures, rounded inwards (a low bound up,
+    a high one down), so that every refused value also lies outside the range the message shows."""
+    if value == 0:
+        return value
+    step = Decimal(1).scaleb(value.adjusted() - _SHOWN_DIGITS + 1)
+    rounded = value.quantize(step, rounding=ROUND_CEILING if low else ROUND_FLOOR)
+    # 20.0 reads 20, without turning 200 into 2E+2.
+    return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral() else rounded.normalize()
+
 
 def entry_range_missed(
     analyte: str, value: Decimal, unit: str
 ) -> tuple[Decimal, Decimal, str] | None:
-    """(low, high, canonical unit) of the range `value` in `unit` falls outside; None inside it."""
+    """(low, high, unit) of the range `value` in `unit` falls outside, in that `unit`; None inside
+    it."""
     kind = domain.Analyte(analyte)
     low, high = thresholds.LAB_PLAUSIBLE_RANGES[kind]
     low = max(low, ENTRY_MINIMUM.get(kind, low))
+    high = min(high, ENTRY_MAXIMUM.get(kind, high))
     if low <= domain.to_canonical(analyte, value, unit) <= high:
         return None
-    return low, high, domain.CANONICAL_UNIT[kind]
+    canonical = domain.CANONICAL_UNIT[kind]
+    if domain.normalize_unit(unit) == canonical:
+        return low, high, unit
+    return (
+        _shown_bound(domain.from_canonical(kind, low, unit), low=True),
+        _shown_bound(domain.from_canonical(kind, high, unit), low=False),
+        unit,
+    )

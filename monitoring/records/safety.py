@@ -4,8 +4,9 @@ dose given.
 A what-if assessment: the patient's history with the planned course (or dose) as its only bone
 therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each:
 vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
-(DENTAL). The rules stay the one statement of each threshold; this module only decides which of
-their alerts stop a save until a physician overrides them with a reason.
+(DENTAL); for a dose of denosumab or zoledronic acid, also the time since the previous dose
+(`domain.dose_interval`). The rules stay the one statement of each threshold; this module only
+decides which of their alerts stop a save until a physician overrides them with a reason.
 """
 
 import dataclasses
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history import history_from_records
-from monitoring.domain import AlertCode, Analyte, RuleId
+from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
+from monitoring.domain.dose_interval import DOSE_INTERVAL_MONTHS, early_dose_messages
 from monitoring.domain.rounding import round_2
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
@@ -92,7 +94,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
 class Check:
     key: str
     label: str
-    rule: RuleId
+    rule: RuleId | ScheduleItem  # the dose interval of zoledronic acid: its schedule item
     status: CheckStatus
     value: str  # the latest value with its unit, or "" when there is none
     date: date | None  # the date of that value
@@ -265,13 +267,39 @@ def course_checklist(
     return checklist(history, course=new, as_of=as_of)
 
 
+def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
+    """The interval check of a dose on `given_on` beside the course's other doses (a dose
+    recorded that day is not one of them: it is a duplicate, refused by the service)."""
+    others = [day for day in course.doses if day != given_on]
+    messages = early_dose_messages(course.drug, given_on=given_on, other_doses=others)
+    previous = max((day for day in others if day < given_on), default=None)
+    return Check(
+        key=str(SafetyCheck.DOSE_INTERVAL),
+        label=SafetyCheck.DOSE_INTERVAL.label,
+        rule=(
+            RuleId.DMAB_SCHEDULE
+            if course.drug is domain.BoneTherapyDrug.DENOSUMAB
+            else ScheduleItem.ZOLEDRONIC_ACID_DOSE
+        ),
+        status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
+        value="previous dose" if previous else "no earlier dose",
+        date=previous,
+        messages=messages,
+    )
+
+
 def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
-    """The checklist of a dose of `course` given on `given_on`."""
+    """The checklist of a dose of `course` given on `given_on`; for denosumab and zoledronic acid
+    with the time since the previous dose (and until the next, for a dose entered late)."""
     history = patient_history(patient)
     current = _find(history, course) or domain_course(course)
     given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
     as_of = max(timezone.localdate(), given_on)
-    return checklist(history, course=given, as_of=as_of)
+    result = checklist(history, course=given, as_of=as_of)
+    if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
+        return result
+    interval = _dose_interval(current, given_on)
+    return dataclasses.replace(result, checks=(*result.checks, interval))
 
 
 def recorded_checklist(

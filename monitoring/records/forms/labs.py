@@ -28,9 +28,9 @@ def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
     missed = entry_range_missed(analyte, value, unit)
     if missed is None:
         return None
-    low, high, canonical_unit = missed
+    low, high, shown_unit = missed
     return (
-        f"{value} {unit} is outside the plausible range ({low} to {high} {canonical_unit}). "
+        f"{value} {unit} is outside the plausible range ({low} to {high} {shown_unit}). "
         "Check the value and the unit."
     )
 

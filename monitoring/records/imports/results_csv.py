@@ -171,14 +171,14 @@ def _site_reading(row: _Row, mrn: str, day: date | None, site: str) -> SiteReadi
 
 
 def plausibility_problem(analyte: str, value: Decimal, unit: str) -> str | None:
-    """Why a lab value is implausible (the entry form's bounds, in the canonical unit), if it is."""
+    """Why a lab value is implausible (the entry form's bounds, in the unit typed), if it is."""
     missed = entry_range_missed(analyte, value, unit)
     if missed is None:
         return None
-    low, high, canonical_unit = missed
+    low, high, shown_unit = missed
     return (
         f"{value} {unit} is implausible for {Analyte(analyte).label} (expected {low} to {high} "
-        f"{canonical_unit}); check the value and the unit"
+        f"{shown_unit}); check the value and the unit"
     )
 
 

@@ -132,6 +132,46 @@ def test_four_submits_of_one_dose_store_one_dose(ward: Site, jane: Patient) -> N
     assert created_events(BoneTherapyDose) == 1
 
 
+def test_two_nurses_recording_doses_a_day_apart_store_one(ward: Site, jane: Patient) -> None:
+    """Each dose alone passes every check; together the second is early (the interval check).
+    Under the patient's lock the second writer sees the first dose and is refused."""
+    from tests.factories import LabResultFactory
+
+    for analyte, value, unit in (
+        ("vitamin_d_25oh", 35, "ng/mL"),
+        ("calcium", Decimal("2.4"), "mmol/L"),
+        ("egfr", 80, "mL/min/1.73m2"),
+    ):
+        LabResultFactory(
+            patient=jane,
+            sample_date=TODAY - timedelta(days=7),
+            analyte=analyte,
+            value=value,
+            entered_value=value,
+            entered_unit=unit,
+        )
+    course = BoneTherapyCourse.objects.create(
+        patient=jane,
+        drug="denosumab",
+        start_date=TODAY - timedelta(days=200),
+        dental_review_date=TODAY - timedelta(days=220),
+    )
+    url = reverse("monitoring:dose_create", args=[jane.pk, course.pk])
+    days = [TODAY - timedelta(days=2), TODAY - timedelta(days=1)]
+    nurses = clients(ward, "nurse", 2)
+    refused = one_winner(
+        at_once(
+            [
+                lambda c=c, day=day: c.post(url, {"given_on": day.isoformat()})
+                for c, day in zip(nurses, days, strict=True)
+            ]
+        )
+    )
+    assert "Time since the previous dose" in refused[0].text
+    assert BoneTherapyDose.objects.filter(course=course).count() == 1
+    assert created_events(BoneTherapyDose) == 1
+
+
 def test_two_first_supplements_saves_store_one_row(ward: Site, jane: Patient) -> None:
     url = reverse("monitoring:supplements", args=[jane.pk])
     first, second = clients(ward, "nurse", 2)

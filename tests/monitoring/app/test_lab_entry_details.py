@@ -93,3 +93,70 @@ def test_a_low_value_stored_before_the_entry_floor_still_reads_for_the_rules(
     LabResultFactory(patient=patient, value=Decimal("0.5"), entered_value=Decimal("0.5"))
     history = history_from_records(patient_with_records(patient.pk))
     assert [lab.value for lab in history.labs] == [Decimal("0.5")]
+
+
+def test_an_edited_calcium_in_mg_dl_is_told_its_range_in_mg_dl(
+    nurse_client: Client, patient: Patient
+) -> None:
+    # A tester typed 30 on a calcium entered in mg/dL and read "(1.0 to 5 mmol/L)".
+    lab = LabResultFactory(
+        patient=patient,
+        analyte="calcium",
+        value=Decimal("2.35"),
+        entered_value=Decimal("9.4"),
+        entered_unit="mg/dL",
+    )
+    url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
+    data = posted_data(nurse_client.get(url).text, having="version") | {"value": "30"}
+    response = nurse_client.post(url, data)
+    [error] = response.context["form"].errors["value"]
+    assert "30 mg/dL is outside the plausible range (4.01 to 20 mg/dL)" in error
+    assert "mmol/L" not in error
+    assert 'value="30"' in response.text  # what was typed is kept
+    lab.refresh_from_db()
+    assert (lab.entered_value, lab.value) == (Decimal("9.4"), Decimal("2.35"))
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit", "shown"),
+    [
+        ("vitamin_d_25oh", "900", "nmol/L", "(2.5 to 748 nmol/L)"),
+        ("vitamin_d_25oh", "301", "ng/mL", "(1 to 300 ng/mL)"),
+        ("creatinine", "50", "mg/dL", "(0.114 to 33.9 mg/dL)"),
+        ("calcium", "2.3", "mg/dL", "(4.01 to 20 mg/dL)"),
+    ],
+)
+def test_a_new_result_is_told_its_range_in_the_unit_typed(
+    nurse_client: Client, patient: Patient, analyte: str, value: str, unit: str, shown: str
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    data = {"sample_date": SAMPLED, f"{analyte}_value": value, f"{analyte}_unit": unit}
+    response = nurse_client.post(url, data)
+    [error] = response.context["form"].errors[f"{analyte}_value"]
+    assert f"{value} {unit} is outside the plausible range {shown}" in error
+    assert not LabResult.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize(("value", "refused"), [("250", True), ("201", True), ("200", False)])
+def test_an_egfr_above_200_is_refused(
+    nurse_client: Client, patient: Patient, value: str, refused: bool
+) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    data = {"sample_date": SAMPLED, "egfr_value": value, "egfr_unit": "mL/min/1.73m2"}
+    response = nurse_client.post(url, data)
+    if refused:
+        [error] = response.context["form"].errors["egfr_value"]
+        assert "(1 to 200 mL/min/1.73m2)" in error
+    assert LabResult.objects.filter(patient=patient).exists() is not refused
+
+
+def test_a_converted_bound_never_contradicts_the_refusal() -> None:
+    # The shown bounds are rounded inwards: a refused value is outside the range it is shown.
+    from monitoring.records.lab_bounds import entry_range_missed
+
+    for value in ("4.005", "4.0", "20.05", "20.1"):
+        missed = entry_range_missed("calcium", Decimal(value), "mg/dL")
+        assert missed is not None, value
+        low, high, unit = missed
+        assert (unit, not low <= Decimal(value) <= high) == ("mg/dL", True), value
+    assert entry_range_missed("calcium", Decimal("4.01"), "mg/dL") is None

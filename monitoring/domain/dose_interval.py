@@ -1,0 +1,74 @@
+"""The pre-dose interval check: a denosumab or zoledronic acid dose given too early.
+
+The spec fixes when the next dose is due (DMAB-SCHEDULE; the schedule's `zoledronic_acid_dose`:
+the previous dose + 6 months) but is silent about a dose given before then. Conservative design
+choice: a dose more than `EARLY_DOSE_MAX_DAYS_BEFORE_DUE` days before it is due fails the check
+(two injections a day apart are a double entry or a double dose), so it is given only with the
+override and its reason, as the other failed pre-treatment checks. A dose entered late, between
+two others, is judged against both: the one before it and the one after it.
+
+Oral bisphosphonates (daily or weekly intakes) are not checked: their intakes are not dosed
+this way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from .dates import add_months
+from .thresholds import (
+    DENOSUMAB_INTERVAL_MONTHS,
+    EARLY_DOSE_MAX_DAYS_BEFORE_DUE,
+    ZOLEDRONIC_INTERVAL_MONTHS,
+)
+from .types import BoneTherapyDrug
+
+DOSE_INTERVAL_MONTHS: dict[BoneTherapyDrug, int] = {
+    BoneTherapyDrug.DENOSUMAB: DENOSUMAB_INTERVAL_MONTHS,
+    BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_INTERVAL_MONTHS,
+}
+
+
+def earliest_next_dose(drug: BoneTherapyDrug, previous: dt.date) -> tuple[dt.date, dt.date]:
+    """Return (due, earliest) of the dose after one given on `previous`: due on the schedule,
+    and the earliest day it passes the check (4 weeks before due)."""
+    due = add_months(previous, DOSE_INTERVAL_MONTHS[drug])
+    return due, due - dt.timedelta(days=EARLY_DOSE_MAX_DAYS_BEFORE_DUE)
+
+
+def early_dose_messages(
+    drug: BoneTherapyDrug, *, given_on: dt.date, other_doses: Iterable[dt.date]
+) -> tuple[str, ...]:
+    """Why a dose of `drug` on `given_on` comes too early, beside the course's `other_doses`
+    (those recorded, without the dose judged); empty when it does not, or for an oral drug.
+
+    A dose on the same day as `given_on` is a duplicate, refused by the caller, so it is ignored.
+    """
+    if drug not in DOSE_INTERVAL_MONTHS:
+        return ()
+    doses = set(other_doses)
+    before = [day for day in doses if day < given_on]
+    after = [day for day in doses if day > given_on]
+    name = drug.replace("_", " ")
+    messages = []
+    if before:
+        previous = max(before)
+        due, earliest = earliest_next_dose(drug, previous)
+        if given_on < earliest:
+            messages.append(
+                f"The previous {name} dose was given on {previous.isoformat()}; the next is due "
+                f"on {due.isoformat()}. A dose on {given_on.isoformat()} is "
+                f"{(due - given_on).days} days early "
+                f"(earliest without an override: {earliest.isoformat()})."
+            )
+    if after:
+        following = min(after)
+        due, earliest = earliest_next_dose(drug, given_on)
+        if following < earliest:
+            messages.append(
+                f"A later {name} dose is recorded on {following.isoformat()}: after a dose on "
+                f"{given_on.isoformat()} the next would be due on {due.isoformat()}, so that "
+                f"one would be {(due - following).days} days early."
+            )
+    return tuple(messages)

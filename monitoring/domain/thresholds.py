@@ -11,7 +11,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
-from .types import Analyte, Site
+from .types import Analyte, BoneTherapyDrug, Site
 
 # --- Classification (WHO 1994; ISCD) ------------------------------------------------------------
 T_NORMAL_MIN: Final = Decimal("-1.0")  # WHO 1994: T >= -1.0 is normal
@@ -90,6 +90,17 @@ DENOSUMAB_INTERVAL_MONTHS: Final = 6  # denosumab label: 60 mg every 6 months
 DENOSUMAB_DUE_MAX_DAYS_LATE: Final = 28  # Lyu 2020: up to 4 weeks late keeps the effect
 DENOSUMAB_OVERDUE_MAX_DAYS_LATE: Final = 112  # Lyu 2020: > 16 weeks late, rebound fractures
 ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg every 6 months
+# Design choice (the spec is silent about stopped courses; the conservative reading): a dose of
+# zoledronic acid or denosumab keeps acting for its dosing interval, and the hypocalcaemia risk is
+# greatest in the weeks after it. So a stopped course of either still counts for CA-LOW (and
+# denosumab for its RENAL hypocalcaemia risk) while its last dose (or its start, with no dose
+# recorded) is within this many months before `as_of`.
+DOSE_STILL_ACTING_MONTHS: Final[Mapping[BoneTherapyDrug, int]] = MappingProxyType(
+    {
+        BoneTherapyDrug.DENOSUMAB: DENOSUMAB_INTERVAL_MONTHS,
+        BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_INTERVAL_MONTHS,
+    }
+)
 
 # --- Duration (ASBMR 2016) ----------------------------------------------------------------------
 ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate

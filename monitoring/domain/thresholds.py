@@ -11,7 +11,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
-from .types import Analyte, Site
+from .types import Analyte, BoneTherapyDrug, Site
 
 # --- Classification (WHO 1994; ISCD) ------------------------------------------------------------
 T_NORMAL_MIN: Final = Decimal("-1.0")  # WHO 1994: T >= -1.0 is normal
@@ -94,6 +94,18 @@ ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg ev
 # dose more than 4 weeks before it is due (previous dose + the interval above) is a failed
 # pre-dose check that needs an override with a reason; 4 weeks mirrors DENOSUMAB_DUE_MAX_DAYS_LATE.
 EARLY_DOSE_MAX_DAYS_BEFORE_DUE: Final = 28
+
+# Design choice (the spec is silent about stopped courses; the conservative reading): a dose of
+# zoledronic acid or denosumab keeps acting for its dosing interval, and the hypocalcaemia risk is
+# greatest in the weeks after it. So a stopped course of either still counts for CA-LOW (and
+# denosumab for its RENAL hypocalcaemia risk) while its last dose (or its start, with no dose
+# recorded) is within this many months before `as_of`.
+DOSE_STILL_ACTING_MONTHS: Final[Mapping[BoneTherapyDrug, int]] = MappingProxyType(
+    {
+        BoneTherapyDrug.DENOSUMAB: DENOSUMAB_INTERVAL_MONTHS,
+        BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_INTERVAL_MONTHS,
+    }
+)
 
 # --- Duration (ASBMR 2016) ----------------------------------------------------------------------
 ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate

@@ -11,6 +11,17 @@ from .model import RuleEntry, Section, alert, num, rec
 _CA_LOW, _CA_HIGH = th.CALCIUM_MG_PER_DAY
 _VD_LOW, _VD_HIGH = th.VITAMIN_D_IU_PER_DAY
 
+
+def _months_still_acting() -> str:
+    """How long a stopped course's last dose counts: "6 months", or per drug if they differ."""
+    months = th.DOSE_STILL_ACTING_MONTHS
+    if len(set(months.values())) == 1:
+        return f"{next(iter(months.values()))} months"
+    return ", ".join(f"{n} months for {drug.replace('_', ' ')}" for drug, n in months.items())
+
+
+_STILL_ACTING = _months_still_acting()
+
 SECTIONS: Final = (
     Section(
         title="Labs and drug safety",
@@ -55,7 +66,11 @@ SECTIONS: Final = (
                 title="Calcium before zoledronic acid or denosumab",
                 checks="With zoledronic acid or denosumab planned or active, the latest "
                 "albumin-adjusted calcium must be at least "
-                f"{num(th.CALCIUM_LOW_BELOW)} mmol/L: correct hypocalcaemia before the dose.",
+                f"{num(th.CALCIUM_LOW_BELOW)} mmol/L: correct hypocalcaemia before the dose. "
+                "A stopped course still counts until its dosing interval has passed since its "
+                f"last dose (or its start, with no dose recorded): {_STILL_ACTING}. The dose "
+                "keeps acting, and hypocalcaemia is most likely in the weeks after it. The "
+                "specification is silent about stopped courses; this is the cautious reading.",
                 outputs=(
                     alert(
                         AlertCode.HYPOCALCEMIA,
@@ -76,8 +91,10 @@ SECTIONS: Final = (
                 f"{num(th.ALENDRONATE_CONTRAINDICATED_BELOW)}; risedronate and ibandronate below "
                 f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)}. Denosumab below "
                 f"{num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)}: not a contraindication, but a "
-                "risk of severe hypocalcaemia. One alert per code, at the highest severity "
-                "that applies.",
+                "risk of severe hypocalcaemia, so a stopped denosumab course still counts for "
+                f"it as in CA-LOW ({_STILL_ACTING} after the last dose). The other checks come "
+                "before a dose, which a stopped course will not get: they end with the course. "
+                "One alert per code, at the highest severity that applies.",
                 outputs=(
                     alert(
                         AlertCode.RENAL_CONTRAINDICATION,
@@ -103,7 +120,8 @@ SECTIONS: Final = (
                     alert(
                         AlertCode.HYPOCALCEMIA_RISK_RENAL,
                         Severity.HIGH,
-                        f"denosumab below {num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min",
+                        f"denosumab below {num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min, "
+                        "also after a stop while the last dose still acts",
                     ),
                 ),
                 example="eGFR 48 with zoledronic acid planned: dose check (warning).",

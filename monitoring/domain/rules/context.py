@@ -13,7 +13,7 @@ from .. import construct
 from ..catalogue import sources_of
 from ..dates import age_in_years, window_start, within_months_before
 from ..errors import HistoryError
-from ..thresholds import LAB_VALID_MONTHS, RECENT_START_MONTHS
+from ..thresholds import DOSE_STILL_ACTING_MONTHS, LAB_VALID_MONTHS, RECENT_START_MONTHS
 from ..types import (
     PARENTERAL_DRUGS,
     SITE_ORDER,
@@ -152,6 +152,26 @@ class Context:
             for t in self.therapies
             if t.drug in PARENTERAL_DRUGS and self.planned_or_recently_started(t)
         ]
+
+    def counts_for_hypocalcaemia(self, therapy: Therapy) -> bool:
+        """Tell whether `therapy` counts for the hypocalcaemia checks (CA-LOW; RENAL's denosumab).
+
+        The spec names planned and active courses and is silent about stopped ones. The
+        conservative reading, stated here once: a stopped zoledronic acid or denosumab course
+        still counts while its last dose (or its start, with no dose recorded) is within its
+        dosing interval before `as_of` (DOSE_STILL_ACTING_MONTHS), as that dose keeps acting and
+        the hypocalcaemia risk is greatest in the weeks after it. Not for the pre-infusion renal
+        checks of zoledronic acid: a stopped course will not be infused again.
+        """
+        if therapy.status is not CourseStatus.STOPPED:
+            return True
+        months = DOSE_STILL_ACTING_MONTHS.get(therapy.drug)
+        last = therapy.last_dose_or_start
+        return (
+            months is not None
+            and last is not None
+            and within_months_before(last, months, self.as_of)
+        )
 
     # --- Labs ---------------------------------------------------------------------------------
 

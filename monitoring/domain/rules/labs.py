@@ -25,7 +25,7 @@ from ..types import (
     ScheduleItem,
     Severity,
 )
-from .context import Context, CourseStatus
+from .context import Context, CourseStatus, Therapy
 
 
 def vitamin_d(ctx: Context) -> None:
@@ -77,40 +77,68 @@ def vitamin_d(ctx: Context) -> None:
 
 
 def calcium(ctx: Context) -> None:
-    """CA-LOW: zoledronic acid or denosumab planned or active needs a normal adjusted calcium."""
+    """CA-LOW: zoledronic acid or denosumab planned, active or still acting (a stopped course
+    within its dosing interval of the last dose) needs a normal adjusted calcium."""
     courses = [
-        t
-        for t in ctx.therapies_with(CourseStatus.PLANNED, CourseStatus.ACTIVE)
-        if t.drug in PARENTERAL_DRUGS
+        t for t in ctx.therapies if t.drug in PARENTERAL_DRUGS and ctx.counts_for_hypocalcaemia(t)
     ]
     if not courses:
         return
-    drugs = " and ".join(sorted({t.drug.replace("_", " ") for t in courses}))
+    current = [t for t in courses if t.status is not CourseStatus.STOPPED]
+    drugs = _drug_names(current)
+    acting = " and ".join(_still_acting(t) for t in courses if t.status is CourseStatus.STOPPED)
     rules = [RuleId.CA_LOW]
     lab = ctx.recent_lab(Analyte.CALCIUM)
     if lab is None:
+        subject = f" for {drugs}" if drugs else ""
+        also = f", while {acting}" if acting else ""
+        then = " before the next dose" if current else ""
         ctx.alert(
             AlertCode.CALCIUM_NOT_MEASURED,
             Severity.WARNING,
-            f"No albumin-adjusted calcium in the last 12 months for {drugs}: measure it before "
-            "the next dose.",
+            f"No albumin-adjusted calcium in the last 12 months{subject}{also}: measure it{then}.",
             rules,
         )
         return
     value = round_2(lab.value)
     if value < CALCIUM_LOW_BELOW:
+        advice = [f"do not give {drugs} until it is corrected"] if current else []
+        if acting:
+            advice.append(f"correct it and check it again, as {acting}")
         ctx.alert(
             AlertCode.HYPOCALCEMIA,
             Severity.CRITICAL,
             f"Adjusted calcium {value} mmol/L on {lab.date.isoformat()} (< {CALCIUM_LOW_BELOW}): "
-            f"do not give {drugs} until it is corrected.",
+            f"{'; '.join(advice)}.",
             rules,
         )
 
 
+def _drug_names(courses: list[Therapy]) -> str:
+    return " and ".join(sorted({t.drug.replace("_", " ") for t in courses}))
+
+
+def _still_acting(therapy: Therapy) -> str:
+    """Name a stopped course that still counts (Context.counts_for_hypocalcaemia) and why."""
+    stop = therapy.course.stop_date
+    last = therapy.last_dose_or_start
+    when = last.isoformat() if last is not None else "unknown"
+    given = f"last given {when}" if therapy.doses else f"started {when}, no dose recorded"
+    stopped = f" stopped {stop.isoformat()}" if stop is not None else ""
+    return f"{therapy.drug.replace('_', ' ')}{stopped} still acts ({given})"
+
+
 def renal(ctx: Context) -> None:
-    """RENAL: kidney function against each planned or active course; one alert per code."""
-    courses = ctx.therapies_with(CourseStatus.PLANNED, CourseStatus.ACTIVE)
+    """RENAL: kidney function against each planned or active course, and a stopped denosumab
+    course still acting (its hypocalcaemia risk); one alert per code."""
+    # The checks of zoledronic acid and the oral bisphosphonates come before a dose, which a
+    # stopped course will not get; denosumab's is a risk of the dose already given.
+    courses = [
+        t
+        for t in ctx.therapies
+        if t.status is not CourseStatus.STOPPED
+        or (t.drug is BoneTherapyDrug.DENOSUMAB and ctx.counts_for_hypocalcaemia(t))
+    ]
     if not courses:
         return
     lab = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
@@ -176,11 +204,18 @@ def renal(ctx: Context) -> None:
                 "contraindicated",
             )
         elif drug is BoneTherapyDrug.DENOSUMAB and value < DENOSUMAB_HYPOCALCEMIA_RISK_BELOW:
-            raise_(
-                AlertCode.HYPOCALCEMIA_RISK_RENAL,
-                Severity.HIGH,
-                f"{measure} (< {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW}): denosumab is not "
-                "contraindicated, but severe hypocalcaemia may follow; check calcium closely",
-            )
+            dmab = [t for t in courses if t.drug is drug]
+            if any(t.status is not CourseStatus.STOPPED for t in dmab):
+                message = (
+                    f"{measure} (< {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW}): denosumab is not "
+                    "contraindicated, but severe hypocalcaemia may follow; check calcium closely"
+                )
+            else:
+                message = (
+                    f"{measure} (< {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW}): "
+                    f"{_still_acting(dmab[-1])} and severe hypocalcaemia may follow; check "
+                    "calcium closely"
+                )
+            raise_(AlertCode.HYPOCALCEMIA_RISK_RENAL, Severity.HIGH, message)
     for code, (severity, messages) in raised.items():
         ctx.alert(code, severity, "; ".join(messages) + ".", [RuleId.RENAL])

@@ -1,6 +1,7 @@
 """The alert lifecycle (docs/clinical-rules.md), who may acknowledge, reassess_all over time."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from monitoring.assessment.refresh import (
     assessments_refresh,
     open_alerts_by_key,
 )
+from monitoring.domain.dates import add_months
 from monitoring.models import Alert
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
@@ -283,3 +285,101 @@ def test_the_assessment_stores_the_worst_open_alert_for_the_dashboard(patient: P
     stored.refresh_from_db()
     assert stored.worst_alert_rank == 2  # BASELINE_DEXA_MISSING (high) after 3 months
     assert stored.worst_alert_raised_at == later
+
+
+class TestHypocalcaemiaAfterAStop:
+    """The clinician tester's report: calcium 2.01 and eGFR 28, denosumab started against the
+    failed checks, a dose given, then the course stopped the same day. The hypocalcaemia alerts
+    stay open while that dose acts (6 months), whatever the stop date says."""
+
+    CODES = ("HYPOCALCEMIA", "HYPOCALCEMIA_RISK_RENAL")
+
+    def _open(self, patient: Patient) -> dict[str, tuple[int, str]]:
+        return {
+            a.code: (a.pk, a.severity)
+            for a in Alert.objects.filter(patient=patient, cleared_at=None, code__in=self.CODES)
+        }
+
+    @pytest.fixture
+    def stopped_after_a_dose(self, patient: Patient, physician, nurse):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from monitoring.records.services.therapy import (
+            bone_therapy_dose_record,
+            bone_therapy_start,
+            bone_therapy_update,
+        )
+
+        today = timezone.localdate()
+        for analyte, value, unit in (
+            ("calcium", "2.01", "mmol/L"),
+            ("egfr", "28", "mL/min/1.73m2"),
+        ):
+            LabResultFactory(
+                patient=patient,
+                sample_date=today - timedelta(days=6),
+                analyte=analyte,
+                value=Decimal(value),
+                entered_value=Decimal(value),
+                entered_unit=unit,
+            )
+        reason = "oncology MDT: benefit outweighs the risk; calcium replaced"
+        course = bone_therapy_start(
+            actor=physician,
+            patient=patient,
+            values={"drug": "denosumab", "dose": "60 mg", "start_date": today, "stop_date": None},
+            override_reason=reason,
+        )
+        bone_therapy_dose_record(actor=nurse, course=course, given_on=today, override_reason=reason)
+        before = self._open(patient)
+        assert {code: severity for code, (_, severity) in before.items()} == {
+            "HYPOCALCEMIA": "critical",
+            "HYPOCALCEMIA_RISK_RENAL": "high",
+        }
+        course.refresh_from_db()
+        bone_therapy_update(
+            actor=physician,
+            course=course,
+            values={"stop_date": today, "stop_reason": "patient declined"},
+            expected_version=course.version,
+        )
+        return course, before, today
+
+    def test_stopping_on_the_day_of_the_dose_keeps_the_same_open_alerts(
+        self, patient: Patient, stopped_after_a_dose
+    ) -> None:  # type: ignore[no-untyped-def]
+        course, before, today = stopped_after_a_dose
+        course.refresh_from_db()
+        assert course.stop_date == today
+        assert self._open(patient) == before  # the same rows, not cleared and raised again
+        assert (
+            not Alert.objects.filter(patient=patient, cleared_at__isnull=False)
+            .filter(code__in=self.CODES)
+            .exists()
+        )
+
+    def test_they_clear_6_months_and_a_day_after_the_dose(
+        self, patient: Patient, stopped_after_a_dose
+    ) -> None:  # type: ignore[no-untyped-def]
+        _, before, today = stopped_after_a_dose
+        assessments_refresh([patient.pk], as_of=add_months(today, 6))
+        assert self._open(patient) == before
+        # Labs older than 12 months would clear them too: still within 12 months here.
+        assessments_refresh([patient.pk], as_of=add_months(today, 6) + timedelta(days=1))
+        assert self._open(patient) == {}
+
+    def test_a_course_entered_in_error_never_counts(
+        self, patient: Patient, physician, stopped_after_a_dose
+    ) -> None:  # type: ignore[no-untyped-def]
+        from monitoring.records.services.in_error import entry_mark_in_error
+
+        course, _, _ = stopped_after_a_dose
+        entry_mark_in_error(
+            actor=physician, entry=course, patient=patient, reason="wrong patient's record"
+        )
+        assert self._open(patient) == {}
+        assert set(
+            Alert.objects.filter(patient=patient, code__in=self.CODES).values_list(
+                "code", flat=True
+            )
+        ) == set(self.CODES)  # closed, not deleted

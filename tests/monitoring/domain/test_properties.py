@@ -14,20 +14,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitoring.domain import (
+    AlertCode,
     Analyte,
     Assessment,
+    BoneTherapyCourse,
+    BoneTherapyDrug,
     DexaScan,
     FraxResult,
     History,
     LabResult,
     RiskCategory,
     RiskFactors,
+    Severity,
     Site,
     SiteMeasurement,
     Smoking,
     assess,
     assessment_to_dict,
 )
+from monitoring.domain.dates import within_months_before
+from monitoring.domain.types import PARENTERAL_DRUGS
 
 from .strategies import as_of_dates, histories
 
@@ -149,3 +155,42 @@ def test_data_after_as_of_changes_nothing(
         changed = dataclasses.replace(history, bone_therapy=courses)
     before: Assessment = assess(history, as_of=as_of)
     assert assess(changed, as_of=as_of) == before
+
+
+HYPOCALCAEMIA_CODES = frozenset(
+    {AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED, AlertCode.HYPOCALCEMIA_RISK_RENAL}
+)
+
+
+def _hypocalcaemia_alerts(history: History, as_of: dt.date) -> dict[AlertCode, Severity]:
+    return {
+        a.code: a.severity
+        for a in assess(history, as_of=as_of).alerts
+        if a.code in HYPOCALCAEMIA_CODES
+    }
+
+
+@given(
+    histories(),
+    as_of_dates,
+    st.sampled_from(sorted(PARENTERAL_DRUGS)),
+    st.integers(0, 400),
+    st.data(),
+)
+def test_stopping_a_parenteral_course_keeps_its_hypocalcaemia_alerts_while_the_dose_acts(
+    history: History, as_of: dt.date, drug: BoneTherapyDrug, days_ago: int, data: st.DataObject
+) -> None:
+    """Stopped on or after its last dose, a course raises what it raised while active for 6
+    months after that dose, and nothing after them (the spec is silent; conservative reading)."""
+    last = as_of - dt.timedelta(days=days_ago)
+    stop = data.draw(st.dates(min_value=last, max_value=as_of), label="stop")
+    active = BoneTherapyCourse(drug=drug, start_date=last, doses=(last,))
+    stopped = dataclasses.replace(active, stop_date=stop)
+    with_active = dataclasses.replace(history, bone_therapy=(*history.bone_therapy, active))
+    with_stopped = dataclasses.replace(history, bone_therapy=(*history.bone_therapy, stopped))
+    if within_months_before(last, 6, as_of):
+        assert _hypocalcaemia_alerts(with_stopped, as_of) == _hypocalcaemia_alerts(
+            with_active, as_of
+        )
+    else:
+        assert _hypocalcaemia_alerts(with_stopped, as_of) == _hypocalcaemia_alerts(history, as_of)

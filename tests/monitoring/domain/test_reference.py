@@ -8,7 +8,7 @@ from monitoring.domain import thresholds as th
 from monitoring.domain.catalogue import RULE_SOURCES, Z_SCORE_SOURCES
 from monitoring.domain.reference import SECTIONS, SOURCES, entries
 from monitoring.domain.reference.markdown import codes_index, markdown
-from monitoring.domain.types import AlertCode, RecommendationCode, RuleId, Site
+from monitoring.domain.types import AlertCode, BoneTherapyDrug, RecommendationCode, RuleId, Site
 from tests.monitoring.domain.test_vignettes import NAMES, VIGNETTES, _assess
 
 
@@ -71,3 +71,12 @@ def test_the_vignettes_raise_every_severity_the_reference_lists() -> None:
         raised |= {(a["code"], a["severity"]) for a in expected["alerts"]}
     listed = {(code, sev) for code, (_, sevs, _) in codes_index().items() for sev in sevs}
     assert raised <= listed
+
+
+def test_ca_low_and_renal_say_how_long_a_stopped_course_counts() -> None:
+    by_rule = {entry.rule: entry.checks for entry in entries()}
+    months = f"{th.DOSE_STILL_ACTING_MONTHS[BoneTherapyDrug.DENOSUMAB]} months"
+    assert "A stopped course still counts" in by_rule[RuleId.CA_LOW]
+    assert months in by_rule[RuleId.CA_LOW]
+    assert "a stopped denosumab course still counts" in by_rule[RuleId.RENAL]
+    assert months in by_rule[RuleId.RENAL]

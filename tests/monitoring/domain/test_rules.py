@@ -663,6 +663,122 @@ def test_renal_one_alert_per_code_at_highest_severity() -> None:
     assert [a.severity for a in found] == [Severity.CRITICAL]
 
 
+# --- CA-LOW and RENAL after a stop (the spec is silent; the conservative reading) ----------------
+
+HYPOCALCAEMIA_CODES = {
+    AlertCode.HYPOCALCEMIA,
+    AlertCode.CALCIUM_NOT_MEASURED,
+    AlertCode.HYPOCALCEMIA_RISK_RENAL,
+}
+LOW_CA_LOW_EGFR = (
+    lab("2026-12-01", Analyte.CALCIUM, "2.01"),
+    lab("2026-12-01", Analyte.EGFR, "28"),
+)
+
+
+def hypocalcaemia_alerts(h: History, as_of: str) -> dict[AlertCode, Severity]:
+    return {k: v for k, v in alerts(run(h, d(as_of))).items() if k in HYPOCALCAEMIA_CODES}
+
+
+def test_stopping_denosumab_on_the_day_of_a_dose_keeps_its_hypocalcaemia_alerts() -> None:
+    """The reported case: dose and stop on 2026-12-07 with calcium 2.01 and eGFR 28."""
+    active = therapy(DMAB, "2026-12-07", doses=("2026-12-07",))
+    stopped = therapy(DMAB, "2026-12-07", stop="2026-12-07", doses=("2026-12-07",))
+    expected = {
+        AlertCode.HYPOCALCEMIA: Severity.CRITICAL,
+        AlertCode.HYPOCALCEMIA_RISK_RENAL: Severity.HIGH,
+    }
+    for course in (active, stopped):
+        h = history(labs=LOW_CA_LOW_EGFR, bone_therapy=(course,))
+        assert hypocalcaemia_alerts(h, "2026-12-07") == expected
+    messages = {
+        a.code: a.message
+        for a in run(history(labs=LOW_CA_LOW_EGFR, bone_therapy=(stopped,)), d("2026-12-07")).alerts
+    }
+    assert (
+        "denosumab stopped 2026-12-07 still acts (last given 2026-12-07)"
+        in messages[AlertCode.HYPOCALCEMIA]
+    )
+    assert "do not give" not in messages[AlertCode.HYPOCALCEMIA]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "counts"),
+    [
+        ("2027-06-07", True),  # last dose + 6 months: "within" includes its end
+        ("2027-06-08", False),  # 6 months and a day
+    ],
+)
+@pytest.mark.parametrize("drug", [DMAB, ZOL])
+def test_a_stopped_course_counts_for_6_months_after_its_last_dose(
+    drug: BoneTherapyDrug, as_of: str, counts: bool
+) -> None:
+    course = therapy(drug, "2026-06-01", stop="2026-12-07", doses=("2026-06-01", "2026-12-07"))
+    labs = (lab("2026-12-01", Analyte.CALCIUM, "2.01"), lab("2026-12-01", Analyte.EGFR, "28"))
+    found = hypocalcaemia_alerts(history(labs=labs, bone_therapy=(course,)), as_of)
+    expected: dict[AlertCode, Severity] = {}
+    if counts:
+        expected[AlertCode.HYPOCALCEMIA] = Severity.CRITICAL
+        if drug is DMAB:
+            expected[AlertCode.HYPOCALCEMIA_RISK_RENAL] = Severity.HIGH
+    assert found == expected
+
+
+@pytest.mark.parametrize(("as_of", "counts"), [("2027-05-01", True), ("2027-05-02", False)])
+@pytest.mark.parametrize("drug", [DMAB, ZOL])
+def test_a_stopped_course_without_a_dose_counts_from_its_start(
+    drug: BoneTherapyDrug, as_of: str, counts: bool
+) -> None:
+    course = therapy(drug, "2026-11-01", stop="2026-11-20")
+    found = hypocalcaemia_alerts(history(bone_therapy=(course,)), as_of)
+    assert found == ({AlertCode.CALCIUM_NOT_MEASURED: Severity.WARNING} if counts else {})
+    (message,) = [
+        a.message
+        for a in run(history(bone_therapy=(course,)), d("2027-05-01")).alerts
+        if a.code is AlertCode.CALCIUM_NOT_MEASURED
+    ]
+    assert "stopped 2026-11-20 still acts (started 2026-11-01, no dose recorded)" in message
+
+
+def test_a_stopped_course_never_started_or_of_an_oral_drug_does_not_count() -> None:
+    labs = (lab("2026-12-01", Analyte.CALCIUM, "2.01"), lab("2026-12-01", Analyte.CRCL, "20"))
+    for course in (
+        therapy(DMAB, None, stop="2026-12-01"),  # planned, then cancelled: never given
+        therapy(ALN, "2026-10-01", stop="2026-12-01"),
+    ):
+        result = run(history(labs=labs, bone_therapy=(course,)), d("2026-12-07"))
+        assert not {a.code for a in result.alerts} & (
+            HYPOCALCAEMIA_CODES | {AlertCode.RENAL_CONTRAINDICATION}
+        )
+
+
+def test_zoledronic_acid_s_renal_checks_stop_with_the_course() -> None:
+    """Checks before an infusion: a stopped course gets none, so they do not follow the dose."""
+    course = therapy(ZOL, "2026-12-07", stop="2026-12-07", doses=("2026-12-07",))
+    for egfr in ("20", "50", None):
+        labs = (lab("2026-12-01", Analyte.EGFR, egfr),) if egfr else ()
+        found = alerts(run(history(labs=labs, bone_therapy=(course,)), d("2026-12-07")))
+        assert not {
+            AlertCode.RENAL_CONTRAINDICATION,
+            AlertCode.RENAL_DOSE_CHECK,
+            AlertCode.RENAL_FUNCTION_UNKNOWN,
+        } & set(found)
+        assert AlertCode.CALCIUM_NOT_MEASURED in found
+
+
+def test_a_stopped_course_leaves_the_other_drug_rules_as_they_were() -> None:
+    """DMAB-SCHEDULE, DENTAL and BP-DURATION still read planned and active courses only."""
+    course = therapy(
+        DMAB, "2026-06-01", stop="2026-12-07", doses=("2026-06-01", "2026-12-07"), dental=None
+    )
+    result = run(history(labs=LOW_CA_LOW_EGFR, bone_therapy=(course,)), d("2027-01-10"))
+    found = alerts(result)
+    assert AlertCode.DENTAL_REVIEW_MISSING not in found  # started more than 3 months ago
+    assert not {k for k in found if k.startswith("DENOSUMAB_") and "STOPPED" not in k}
+    assert ScheduleItem.DENOSUMAB_DOSE not in {s.item for s in result.schedule}
+    assert found[AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON] is Severity.WARNING
+
+
 # --- DMAB-SCHEDULE and DMAB-STOP ----------------------------------------------------------------
 
 

@@ -288,8 +288,8 @@ def _refuse_ai_overlap(
     if it makes a new overlap (courses that overlapped before this check existed can still be
     edited, e.g. stopped). The caller holds the patient's lock."""
 
-    def value(name: str) -> Any:
-        return values[name] if name in values or course is None else getattr(course, name)
+    def value(name: str) -> Any:  # a change may give only some fields; a new course, not all
+        return values[name] if name in values else getattr(course, name, None)
 
     others = ai_courses_overlapping(
         patient_id=patient_id,

@@ -1,6 +1,7 @@
 """One aromatase inhibitor at a time: a course that would run beside another is refused, by the
 start date, naming the course it overlaps and who entered it; nothing is saved."""
 
+import itertools
 import re
 from datetime import date, timedelta
 
@@ -9,10 +10,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bonehealth.accounts.models import User
+from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.demo_showcase import showcase_histories
+from patients.demo import demo_patients_create
 from patients.models import AromataseInhibitorCourse, Patient
-from patients.services import AiCourseOverlapError, ai_course_create, ai_course_update
+from patients.services import (
+    AiCourseOverlapError,
+    ai_course_create,
+    ai_course_update,
+    ai_courses_overlapping,
+)
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +302,27 @@ class TestForm:
         assert posted_data(response.text, having="drug")["start_date"] == "2026-11-01"
         later.refresh_from_db()
         assert (later.start_date, later.version) == (date(2026, 12, 1), 1)
+
+
+def test_the_demo_data_never_puts_two_courses_at_once(site: Site) -> None:
+    """seed_demo's generated patients (a switch stops one course a week before the next) and its
+    hand-made showcase histories (one course each) hold no course the services would refuse."""
+    demo_patients_create(sites=[site], count=400, today=TODAY)
+    stored = list(AromataseInhibitorCourse.objects.all())
+    assert len(stored) > 400  # some patients switched drug: two courses
+    for course in stored:
+        beside = ai_courses_overlapping(
+            patient_id=course.patient_id,
+            start=course.start_date,
+            stop=course.stop_date,
+            exclude_pk=course.pk,
+        )
+        assert not beside.exists(), course
+    for history in showcase_histories(TODAY):
+        spans = sorted(
+            (date.fromisoformat(c["start_date"]), c.get("stop_date"))
+            for c in history["aromatase_inhibitors"]  # type: ignore[attr-defined]
+        )
+        for (_, stop), (next_start, _) in itertools.pairwise(spans):
+            assert stop is not None, history["patient"]
+            assert date.fromisoformat(stop) <= next_start, history["patient"]

@@ -1,10 +1,11 @@
 """Writes to patient records. Each runs in one transaction together with its audit event."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -42,6 +43,26 @@ class MrnTakenError(RecordConflictError):
 
     def __init__(self, message: str) -> None:
         super().__init__("mrn", message)
+
+
+class AiCourseOverlapError(RecordConflictError):
+    """The course would run at the same time as another of the patient's; nothing was saved."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("start_date", message)
+
+
+def patient_lock(patient_id: int) -> None:
+    """Lock the patient's row until the commit: their writers take turns, and each one's duplicate
+    check sees what the one before it committed.
+
+    Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE (on
+    PostgreSQL) leaves alone the key-share locks of rows inserted for the patient by writers that
+    take the assessment first (an acknowledgement's audit event), so they cannot deadlock with it.
+    """
+    rows = Patient.objects.filter(pk=patient_id)
+    no_key = connection.features.has_select_for_no_key_update
+    list(rows.select_for_update(no_key=no_key).values_list("pk"))
 
 
 def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:
@@ -226,6 +247,76 @@ def patient_mark_in_error(
         patient_changed.send(sender=Patient, patient=patient)
 
 
+def ai_courses_overlapping(
+    *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
+) -> QuerySet[AromataseInhibitorCourse]:
+    """The patient's aromatase-inhibitor courses that would run at the same time as a course from
+    `start` to `stop` (as the bone-therapy courses' `overlapping_courses` reads them).
+
+    A course runs from its start (one without a start date, from today) until its stop (open
+    when not stopped); two overlap when each starts before the other stops, so a switch, one
+    course stopping on the day the next starts, is no overlap. Courses entered in error are not
+    counted.
+    """
+    today = timezone.localdate()
+    begins = start or today
+    courses = AromataseInhibitorCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    courses = courses.filter(Q(stop_date__isnull=True) | Q(stop_date__gt=begins))
+    if stop is not None:
+        started_before = Q(start_date__lt=stop)
+        courses = courses.filter(
+            started_before | Q(start_date__isnull=True) if today < stop else started_before
+        )
+    return courses.exclude(pk=exclude_pk) if exclude_pk else courses
+
+
+def _course_span(course: AromataseInhibitorCourse) -> str:
+    if course.start_date is None:
+        return "planned, start not yet known"
+    if course.stop_date is None:
+        return f"from {course.start_date:%Y-%m-%d}, not stopped"
+    return f"from {course.start_date:%Y-%m-%d} to {course.stop_date:%Y-%m-%d}"
+
+
+def _refuse_ai_overlap(
+    *,
+    patient_id: int,
+    values: Mapping[str, Any],
+    course: AromataseInhibitorCourse | None = None,
+) -> None:
+    """Refuse a course at the same time as another (an exact duplicate is one); a change, only
+    if it makes a new overlap (courses that overlapped before this check existed can still be
+    edited, e.g. stopped). The caller holds the patient's lock."""
+
+    def value(name: str) -> Any:  # a change may give only some fields; a new course, not all
+        return values[name] if name in values else getattr(course, name, None)
+
+    others = ai_courses_overlapping(
+        patient_id=patient_id,
+        start=value("start_date"),
+        stop=value("stop_date"),
+        exclude_pk=course.pk if course else None,
+    )
+    if course is not None:
+        already = ai_courses_overlapping(
+            patient_id=patient_id,
+            start=course.start_date,
+            stop=course.stop_date,
+            exclude_pk=course.pk,
+        )
+        others = others.exclude(pk__in=already.values("pk"))
+    other = others.select_related("created_by").order_by("start_date", "pk").first()
+    if other is not None:
+        when = f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}"
+        by = f"entered by {other.created_by}" if other.created_by else "entered"
+        raise AiCourseOverlapError(
+            f"This course overlaps the {other.get_drug_display().lower()} course "
+            f"{_course_span(other)} ({by} at {when}). A patient takes one aromatase inhibitor "
+            "at a time: record that course's stop date first (a switch may stop it on the day "
+            "this one starts), or change these dates.",
+        )
+
+
 @transaction.atomic
 def ai_course_create(
     *,
@@ -234,7 +325,14 @@ def ai_course_create(
     values: dict[str, Any],
     request: HttpRequest | None = None,
 ) -> AromataseInhibitorCourse:
-    """Add an aromatase-inhibitor course to a patient."""
+    """Add an aromatase-inhibitor course to a patient.
+
+    Refused (AiCourseOverlapError, shown by the start date) when it would run at the same time
+    as another of their courses, a double submit included; checked under the patient's lock, so
+    two saves at once take turns and the second sees the first.
+    """
+    patient_lock(patient.pk)
+    _refuse_ai_overlap(patient_id=patient.pk, values=values)
     course = AromataseInhibitorCourse.objects.create(patient=patient, created_by=actor, **values)
     audit_record(
         action=AuditAction.CREATE,
@@ -257,7 +355,13 @@ def ai_course_update(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> AromataseInhibitorCourse:
-    """Change an AI course (e.g. record its stop); refused if it changed since the form opened."""
+    """Change an AI course (e.g. record its stop); refused if it changed since the form opened,
+    or if it would then overlap another course it did not overlap before (under the patient's
+    lock, as `ai_course_create`)."""
+    patient_lock(course.patient_id)
+    # The course as saved: a model form has already put the new values on `course`.
+    stored = AromataseInhibitorCourse.objects.get(pk=course.pk)
+    _refuse_ai_overlap(patient_id=course.patient_id, values=values, course=stored)
     return _update(
         actor=actor,
         instance=course,

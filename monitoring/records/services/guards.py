@@ -3,29 +3,18 @@ of a duplicate naming who entered the record, and the unique index as the last l
 
 from collections.abc import Callable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bonehealth.audit.concurrency import RecordConflictError
 from monitoring.models.records import ClinicalEntry
-from patients.models import Patient
+
+# The lock lives with the patients app, whose own writers (the AI courses) take it too.
+from patients.services import patient_lock as patient_lock
 
 
 class EntryConflictError(RecordConflictError):
     """The entry clashes with a record already saved; `field` names the form field to blame."""
-
-
-def patient_lock(patient_id: int) -> None:
-    """Lock the patient's row until the commit: their writers take turns, and each one's duplicate
-    check sees what the one before it committed.
-
-    Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE (on
-    PostgreSQL) leaves alone the key-share locks of rows inserted for the patient by writers that
-    take the assessment first (an acknowledgement's audit event), so they cannot deadlock with it.
-    """
-    rows = Patient.objects.filter(pk=patient_id)
-    no_key = connection.features.has_select_for_no_key_update
-    list(rows.select_for_update(no_key=no_key).values_list("pk"))
 
 
 def entered_by_line(entry: ClinicalEntry) -> str:

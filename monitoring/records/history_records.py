@@ -31,6 +31,7 @@ from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
 from patients.models import AromataseInhibitorCourse, Patient
+from patients.services import ai_courses_overlapping
 
 
 class HistoryImportError(Exception):
@@ -147,6 +148,20 @@ class RecordImporter:
                     **values,
                 )
                 self._audit_create(created, patient, {"drug": created.drug})
+                # One aromatase inhibitor at a time, as the entry form's service refuses
+                # (courses of this file created before it count: the transaction sees them).
+                other = ai_courses_overlapping(
+                    patient_id=patient.pk,
+                    start=created.start_date,
+                    stop=created.stop_date,
+                    exclude_pk=created.pk,
+                ).first()
+                if other is not None:
+                    self.errors.append(
+                        f"aromatase_inhibitors[{index}]: runs at the same time as the {other} "
+                        f"(one aromatase inhibitor at a time; a switch stops one course on the "
+                        f"day the next starts)"
+                    )
             elif any(getattr(match, k) != v for k, v in values.items()):
                 self.errors.append(
                     f"aromatase_inhibitors[{index}]: conflicts with the {match} already recorded"

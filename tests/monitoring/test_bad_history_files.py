@@ -358,6 +358,8 @@ def test_the_extreme_accepted_dates_import_and_render(site: Site, tmp_path: Path
     data = copy.deepcopy(GOOD)
     data["patient"]["birth_date"] = "1900-01-01"
     data["as_of"] = "2199-12-31"
+    # A switch on the range's last day (one aromatase inhibitor at a time).
+    data["aromatase_inhibitors"][0]["stop_date"] = "2199-12-31"
     data["aromatase_inhibitors"].append({"drug": "anastrozole", "start_date": "2199-12-31"})
     data["bone_therapy"][0]["dental_review_date"] = "2199-12-31"
     data["bone_therapy"].append({"drug": "zoledronic_acid", "start_date": "2199-12-31"})
@@ -371,3 +373,46 @@ def test_the_extreme_accepted_dates_import_and_render(site: Site, tmp_path: Path
     for name in ("patient", "patient_summary", "scan_request"):
         response = client.get(reverse(f"monitoring:{name}", args=[patient.pk]))
         assert response.status_code == 200, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "courses",
+    [
+        # The testers' case: three inhibitors at once, all in one file.
+        [
+            {"drug": "letrozole", "start_date": "2023-01-10", "stop_date": "2024-12-01"},
+            {"drug": "anastrozole", "start_date": "2023-06-01"},
+            {"drug": "exemestane", "start_date": "2024-06-01"},
+        ],
+        # A second course over the letrozole course already recorded (from 2023-12-01).
+        [{"drug": "letrozole", "start_date": "2023-12-01"}, {"drug": "anastrozole"}],
+    ],
+    ids=["within-the-file", "over-the-recorded-course"],
+)
+def test_overlapping_aromatase_inhibitors_are_refused(
+    imported: Patient, tmp_path: Path, courses: list[dict[str, str]]
+) -> None:
+    path = tmp_path / "overlap.json"
+    data = copy.deepcopy(GOOD)
+    data["aromatase_inhibitors"] = courses
+    path.write_text(json.dumps(data))
+    before = _db_state()
+    code, _, err = _import(path)
+    assert code == 2
+    line = _one_line_naming(err, path, "aromatase_inhibitors[")
+    assert "one aromatase inhibitor at a time" in line
+    assert _db_state() == before
+
+
+@pytest.mark.django_db
+def test_a_switch_on_the_stop_day_imports(site: Site, tmp_path: Path) -> None:
+    path = tmp_path / "switch.json"
+    data = copy.deepcopy(GOOD)
+    data["aromatase_inhibitors"] = [
+        {"drug": "letrozole", "start_date": "2023-01-10", "stop_date": "2024-06-01"},
+        {"drug": "exemestane", "start_date": "2024-06-01"},
+    ]
+    path.write_text(json.dumps(data))
+    assert _import(path)[0] == 0
+    assert Patient.objects.get().ai_courses.count() == 2

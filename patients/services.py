@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -247,20 +247,19 @@ def patient_mark_in_error(
         patient_changed.send(sender=Patient, patient=patient)
 
 
-def ai_courses_overlapping(
-    *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
-) -> QuerySet[AromataseInhibitorCourse]:
-    """The patient's aromatase-inhibitor courses that would run at the same time as a course from
-    `start` to `stop` (as the bone-therapy courses' `overlapping_courses` reads them).
+def running_at_the_same_time[M: Model](
+    courses: QuerySet[M], *, start: date | None, stop: date | None, exclude_pk: int | None = None
+) -> QuerySet[M]:
+    """Those of `courses` (with start_date and stop_date) that would run at the same time as a
+    course from `start` to `stop`: the one statement of an overlap, for the aromatase-inhibitor
+    courses and the bone-therapy courses alike.
 
-    A course runs from its start (one without a start date, from today) until its stop (open
-    when not stopped); two overlap when each starts before the other stops, so a switch, one
-    course stopping on the day the next starts, is no overlap. Courses entered in error are not
-    counted.
+    A course runs from its start (one without a start date, planned, from today) until its stop
+    (open when not stopped); two overlap when each starts before the other stops, so a switch,
+    one course stopping on the day the next starts, is no overlap.
     """
     today = timezone.localdate()
     begins = start or today
-    courses = AromataseInhibitorCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
     courses = courses.filter(Q(stop_date__isnull=True) | Q(stop_date__gt=begins))
     if stop is not None:
         started_before = Q(start_date__lt=stop)
@@ -268,6 +267,15 @@ def ai_courses_overlapping(
             started_before | Q(start_date__isnull=True) if today < stop else started_before
         )
     return courses.exclude(pk=exclude_pk) if exclude_pk else courses
+
+
+def ai_courses_overlapping(
+    *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
+) -> QuerySet[AromataseInhibitorCourse]:
+    """The patient's aromatase-inhibitor courses, not entered in error, that would run at the same
+    time as a course from `start` to `stop` (`running_at_the_same_time`)."""
+    courses = AromataseInhibitorCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    return running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=exclude_pk)
 
 
 def _course_span(course: AromataseInhibitorCourse) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import ConcurrentEditError
@@ -41,6 +40,7 @@ from monitoring.records.services.single_row import (
     single_row_entry_update,
 )
 from patients.models import Patient
+from patients.services import running_at_the_same_time
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
 
@@ -57,22 +57,10 @@ class CourseStop:
 def overlapping_courses(
     *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
 ) -> QuerySet[BoneTherapyCourse]:
-    """The patient's courses (every drug is an antiresorptive) that would run at the same time as
-    a course from `start` to `stop`.
-
-    A course runs from its start (a planned one, without a date, from today) until its stop (open
-    when not stopped); two overlap when each starts before the other stops.
-    """
-    today = timezone.localdate()
-    begins = start or today
+    """The patient's courses (every drug is an antiresorptive), not entered in error, that would
+    run at the same time as a course from `start` to `stop` (`running_at_the_same_time`)."""
     courses = BoneTherapyCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
-    courses = courses.filter(Q(stop_date__isnull=True) | Q(stop_date__gt=begins))
-    if stop is not None:
-        started_before = Q(start_date__lt=stop)
-        courses = courses.filter(
-            started_before | Q(start_date__isnull=True) if today < stop else started_before
-        )
-    return courses.exclude(pk=exclude_pk) if exclude_pk else courses
+    return running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=exclude_pk)
 
 
 def _refuse_overlap(

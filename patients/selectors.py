@@ -66,11 +66,13 @@ def patient_get(*, user: User, pk: int) -> Patient:
         raise patient_refused(pk) from None
 
 
-def ai_course_get(*, patient: Patient, pk: int) -> AromataseInhibitorCourse:
-    """One AI course of a patient the user already may see; 404 otherwise."""
-    return get_object_or_404(
-        AromataseInhibitorCourse, patient=patient, pk=pk, entered_in_error=False
-    )
+def ai_course_get(
+    *, patient: Patient, pk: int, or_in_error: bool = False
+) -> AromataseInhibitorCourse:
+    """One AI course of a patient the user already may see (`or_in_error`: also one marked
+    entered in error, for its edit page to say so); 404 otherwise."""
+    valid = {} if or_in_error else {"entered_in_error": False}
+    return get_object_or_404(AromataseInhibitorCourse, patient=patient, pk=pk, **valid)
 
 
 def patient_entry_span(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
+from bonehealth.audit.concurrency import RecordInErrorError, marked_in_error_line
 from bonehealth.audit.forms import UNCHANGED, save_or_none
 from bonehealth.replica import replica_reads
 from patients import selectors, services
@@ -198,8 +199,17 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @audits_patient_view
 def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
-    course = selectors.ai_course_get(patient=patient, pk=course_pk)
+    course = selectors.ai_course_get(patient=patient, pk=course_pk, or_in_error=True)
+    # Named as stored, before the form puts the posted values on it.
+    refusal = str(RecordInErrorError(course)) if course.entered_in_error else None
+    if course.entered_in_error and request.method != "POST":
+        # A link drawn before a colleague marked the course: say so (a redirect: no view audited).
+        messages.warning(request, f"{marked_in_error_line(course)} It cannot be changed.")
+        return redirect(_page(patient))
     form = AromataseInhibitorCourseForm(request.POST or None, instance=course, patient=patient)
+    if refusal and not form.is_valid():
+        # A valid form is refused by the service under the row's lock (RecordInErrorError).
+        form.add_error(None, refusal)
     done = save_or_none(
         request,
         form,

@@ -42,6 +42,65 @@ def _redirect_with_next(request: HttpRequest, url_name: str) -> HttpResponse:
     return redirect(target)
 
 
+# Not a page a user reads (health), or one that says itself what happened (logout).
+_NO_SESSION_END_MESSAGE = {"accounts:logout", "health"}
+
+
+def _not_saved(request: HttpRequest) -> str:
+    """What a request that found its session ended lost, for the login page's message."""
+    if request.method == "POST":
+        return "What you had entered was not saved: log in, then enter it again."
+    return "Anything you had entered but not saved must be entered again after you log in."
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class SessionEndedMiddleware:
+    """Tell a user whose session ended (idle limit, or ended from elsewhere) that it did, and that
+    what they had entered was not saved, on the login page the request is sent to.
+
+    A request carried a session cookie that no longer names a live session: the session store
+    loaded nothing for it (its key is gone). Nothing the request posted is kept for later: an
+    anonymous request's data stays out of the server (it may be a patient's). A first visit, with
+    no cookie, gets no message. Placed before AbsoluteSessionLimitMiddleware, whose own logout
+    says why, and before LoginRequiredMiddleware, which redirects to the login page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        # `session_key` is None (or a new key) once the store found nothing for the cookie's key;
+        # reading the user has loaded the session.
+        request.session_ended = bool(  # type: ignore[attr-defined]
+            sent and not request.user.is_authenticated and request.session.session_key != sent
+        )
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> None:
+        if not getattr(request, "session_ended", False):
+            return
+        name = _view_name(request)
+        if name in _NO_SESSION_END_MESSAGE or (
+            name == "accounts:login" and request.method == "POST"
+        ):
+            return
+        idle = _duration(settings.SESSION_COOKIE_AGE)
+        messages.warning(
+            request,
+            f"Your session has ended (after {idle} without activity, or it was ended from"
+            f" elsewhere). {_not_saved(request)}",
+        )
+
+
 class AbsoluteSessionLimitMiddleware:
     """End a session SESSION_ABSOLUTE_SECONDS after login, however active it has been."""
 
@@ -60,7 +119,8 @@ class AbsoluteSessionLimitMiddleware:
                 hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
                 messages.info(
                     request,
-                    f"Your session reached its {hours:g}-hour limit. Please log in again.",
+                    f"Your session reached its {hours:g}-hour limit. Please log in again."
+                    f" {_not_saved(request)}",
                 )
         return self.get_response(request)
 

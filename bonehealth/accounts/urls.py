@@ -11,7 +11,7 @@ urlpatterns = [
         security.LoginView.as_view(),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", security.LogoutView.as_view(), name="logout"),
     path("password/", security.password_change, name="password_change"),
     path(
         "password/done/",

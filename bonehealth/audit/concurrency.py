@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from bonehealth.audit.models import AuditAction, AuditEvent
+from bonehealth.audit.models import AuditAction, AuditEvent, EnteredInErrorRecord
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,51 @@ class ConcurrentEditError(Exception):
         super().__init__(f"Changed by someone else since you opened the form ({names}).")
 
 
-def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M:
-    """Re-read and lock the row; raise ConcurrentEditError when its version moved on."""
+def marked_in_error_line(record: EnteredInErrorRecord) -> str:
+    """Which record was marked entered in error, by whom, when and why, for a refusal's message."""
+    by = f" by {record.error_marked_by}" if record.error_marked_by_id else ""
+    when = (
+        f" at {timezone.localtime(record.error_marked_at):%Y-%m-%d %H:%M}"
+        if record.error_marked_at
+        else ""
+    )
+    reason = f" Reason given: {record.error_reason}." if record.error_reason else ""
+    return f"The record “{record}” was marked entered in error{by}{when}.{reason}"
+
+
+class RecordInErrorError(RecordConflictError):
+    """The record was marked entered in error after the form was opened; nothing was saved.
+
+    Raised under the row's lock, which marking a record in error takes too, so a mark committed
+    just before the save is always seen.
+    """
+
+    def __init__(self, record: EnteredInErrorRecord, *, outcome: str | None = None) -> None:
+        self.record = record
+        super().__init__(
+            None,
+            f"{marked_in_error_line(record)} "
+            + (
+                outcome
+                or "Your change was not saved. If what you entered is still right, enter it again"
+                " as a new record."
+            ),
+        )
+
+
+def lock_valid[M: models.Model](instance: M, *, outcome: str | None = None) -> M:
+    """Re-read and lock the row; raise RecordInErrorError (ending with `outcome`, what was not
+    done) when it was marked entered in error."""
     fresh = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if isinstance(fresh, EnteredInErrorRecord) and fresh.entered_in_error:
+        raise RecordInErrorError(fresh, outcome=outcome)
+    return fresh
+
+
+def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M:
+    """Re-read and lock the row; raise RecordInErrorError when it was marked entered in error
+    since, else ConcurrentEditError when its version moved on."""
+    fresh = lock_valid(instance)
     current = fresh.version  # type: ignore[attr-defined]
     if current != expected_version:
         raise ConcurrentEditError(

@@ -17,11 +17,16 @@ from monitoring.assessment.alerts import (
 )
 from monitoring.assessment.forms import AcknowledgeForm, GroupAcknowledgeForm
 from monitoring.assessment.permissions import user_may_acknowledge
+from monitoring.domain import AlertCode
 from monitoring.labels import code_label
 from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.selectors import patient_get, patients_for_user
 from patients.services import patient_record_view
+
+# The codes the rules raise: a group page's URL names one of them (or a code a patient's stored
+# alerts still carry, should the rules retire one).
+ALERT_CODES = frozenset(code.value for code in AlertCode)
 
 
 @permission_required("monitoring.acknowledge_alert", raise_exception=True)
@@ -81,6 +86,14 @@ def alert_group_acknowledge_view(
         .select_related("acknowledged_by")
         .order_by("-severity_rank", "raised_at", "id")
     )
+    if (
+        not group
+        and code not in ALERT_CODES
+        and not Alert.objects.filter(patient=patient, code=code).exists()
+    ):
+        # No such alert code: a 404 like any unknown URL (after the patient's gate), not a page
+        # saying it has cleared, and no view audited.
+        raise Http404("No such alert code.")
     waiting = [alert for alert in group if alert.acknowledged_at is None]
     page = reverse("monitoring:patient", args=[pk])
     if request.method == "GET":

@@ -66,7 +66,8 @@ def _entry[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
     def get(patient: Patient, pk: int | None) -> M:
         if pk is None:  # a URL of this page names the record
             raise Http404("No such record.")
-        return selectors.entry_get(model, patient=patient, pk=pk)
+        # Also one marked in error: the page says so (GET), the service refuses to save (POST).
+        return selectors.entry_get(model, patient=patient, pk=pk, or_in_error=True)
 
     return get
 

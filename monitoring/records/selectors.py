@@ -238,10 +238,12 @@ def stored_assessment(*, patient: Patient) -> PatientAssessment | None:
 
 
 def entry_get[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
-    model: type[M], *, patient: Patient, pk: int
+    model: type[M], *, patient: Patient, pk: int, or_in_error: bool = False
 ) -> M:
-    """One valid entry of a patient the user already may see; 404 otherwise."""
-    return get_object_or_404(model, patient=patient, pk=pk, entered_in_error=False)
+    """One valid entry of a patient the user already may see (`or_in_error`: also one marked
+    entered in error, for an edit page to say so); 404 otherwise."""
+    valid = {} if or_in_error else {"entered_in_error": False}
+    return get_object_or_404(model, patient=patient, pk=pk, **valid)
 
 
 def dose_get(*, course: BoneTherapyCourse, pk: int) -> BoneTherapyDose:

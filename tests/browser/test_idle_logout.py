@@ -37,6 +37,11 @@ def test_an_idle_page_blanks_and_returns_to_login(
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/patients/", timeout=8000)
     expect(page.get_by_text("Idle Patient")).to_have_count(0)
     expect(page.locator("input[name=username]")).to_be_visible()
+    # The login page says why, and that anything typed and not saved must be entered again.
+    expect(
+        page.get_by_text("Your session has ended (after 3 seconds without activity")
+    ).to_be_visible()
+    expect(page.get_by_text("must be entered again after you log in")).to_be_visible()
     assert csp_errors == []
     # The server agrees: the session has ended.
     page.goto(f"{live_server.url}/patients/")

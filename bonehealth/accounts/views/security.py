@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,6 +42,22 @@ class LoginView(auth_views.LoginView):
 
     def get_redirect_url(self, request: HttpRequest | None = None) -> str:
         return safe_next_path(self.request, super().get_redirect_url()) or ""
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only), then the login page saying the user has signed out: on a shared
+    workstation the next person sees that the last session was ended on purpose.
+
+    Open without login: a Log out button pressed after the session had ended still signs out
+    (nothing to end) and says so, rather than asking to log in.
+    """
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # After the session's flush: the message travels in its own cookie to the login page.
+        messages.success(request, "You have signed out.")
+        return response
 
 
 @never_cache

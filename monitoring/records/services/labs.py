@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import lock_valid
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
@@ -126,8 +127,10 @@ def lab_result_update(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> LabResult:
-    """Correct one lab result."""
+    """Correct one lab result; refused (RecordInErrorError) if it was marked entered in error."""
     patient_lock(result.patient_id)
+    # Before the duplicate check: a result marked in error since the form opened is refused as such.
+    lock_valid(result)
 
     def check() -> None:
         _check_lab_free(

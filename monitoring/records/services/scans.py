@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from bonehealth.audit.concurrency import lock_valid
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
@@ -163,8 +164,11 @@ def dexa_scan_update(
     expected_version: int,
     request: HttpRequest | None = None,
 ) -> DexaScan:
-    """Correct a scan; refused if it changed since the form was opened. Clears the sign-off."""
+    """Correct a scan; refused if it changed or was marked entered in error since the form was
+    opened. Clears the sign-off."""
     patient_lock(scan.patient_id)
+    # Before the duplicate check: a scan marked in error since the form opened is refused as such.
+    lock_valid(scan)
 
     def check() -> None:
         _check_sites_free(

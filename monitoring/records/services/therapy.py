@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import ConcurrentEditError
+from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError, lock_valid
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import versioned_update
 from bonehealth.audit.services import audit_record
@@ -139,6 +139,10 @@ def _stop_current(
         raise EntryConflictError(
             "stop_current", f"{course} was changed by someone else since; reload the page."
         ) from changed
+    except RecordInErrorError as marked:
+        raise EntryConflictError(
+            "stop_current", f"{course} was marked entered in error since; reload the page."
+        ) from marked
 
 
 @transaction.atomic
@@ -226,6 +230,8 @@ def bone_therapy_update(
     any other change keeps it.
     """
     patient_lock(course.patient_id)
+    # Before the overlap and the gate: a course marked in error since the form opened is refused.
+    lock_valid(course)
     # The course as saved: a model form has already put the new values on `course`.
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
     _refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
@@ -257,6 +263,8 @@ def bone_therapy_dose_record(
     another course runs that day (a dose of the old drug on the day of a switch), then by the
     pre-treatment gate of that dose (see `bone_therapy_start`)."""
     patient_lock(course.patient_id)
+    # A course marked in error since the form opened takes no dose (its lock: marking takes it too).
+    lock_valid(course, outcome="The dose was not recorded.")
     _refuse_dose_beside_another_course(course, given_on)
 
     def check() -> None:

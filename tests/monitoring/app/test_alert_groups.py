@@ -173,3 +173,56 @@ def test_the_group_page_of_a_cleared_code_says_so(nurse_client: Client, patient:
     assert response.status_code == 200
     assert "it has cleared" in response.text
     assert "<textarea" not in response.text
+
+
+def _audit_rows() -> list[tuple[str, str]]:
+    return list(AuditEvent.objects.order_by("pk").values_list("action", "object_id"))
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_alert_code_is_404_and_audits_nothing(
+    nurse_client: Client, patient: Patient, method: str
+) -> None:
+    """A code the rules never raise (a mistyped or made-up link) is not a page saying the
+    alert has cleared: a plain 404, no view of the patient audited, nothing acknowledged."""
+    alerts = rapid_loss(patient, "warning")
+    before = _audit_rows()
+    send = getattr(nurse_client, method)
+    for code in ("NO_SUCH_CODE", "rapid_bmd_loss", "RAPID_BMD_LOSS "):
+        response = send(url(patient, code), {"note": "seen", "alert": [a.pk for a in alerts]})
+        assert response.status_code == 404
+        assert "Rapid BMD loss" not in response.text
+    assert _audit_rows() == before
+    assert acknowledged(alerts) == [(None, "")]
+
+
+def test_a_known_code_with_no_open_alert_still_says_it_has_cleared_and_is_audited(
+    nurse_client: Client, patient: Patient
+) -> None:
+    before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
+    response = nurse_client.get(url(patient, "DENOSUMAB_OVERDUE"))
+    assert response.status_code == 200
+    assert "it has cleared" in response.text
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW).count() == before + 1
+
+
+def test_a_code_the_rules_no_longer_raise_still_opens_for_the_alerts_that_carry_it(
+    nurse_client: Client, patient: Patient
+) -> None:
+    """Should the rules retire a code, the patient's stored alerts of it can still be read and
+    acknowledged from their links."""
+    (old,) = [alert(patient, "RETIRED_CODE", "warning", days_ago=1)]
+    assert nurse_client.get(url(patient, "RETIRED_CODE")).status_code == 200
+    Alert.objects.filter(pk=old.pk).update(cleared_at=timezone.now())
+    assert nurse_client.get(url(patient, "RETIRED_CODE")).status_code == 200
+
+
+def test_an_unknown_code_of_another_sites_patient_is_the_gates_404(
+    nurse_client: Client, foreign_patient: Patient
+) -> None:
+    """The patient's gate answers first, as for any code: a refused (audited) 404."""
+    response = nurse_client.get(url(foreign_patient, "NO_SUCH_CODE"))
+    assert response.status_code == 404
+    denied = AuditEvent.objects.filter(action=AuditAction.DENIED)
+    assert [row.patient_id for row in denied] == [foreign_patient.pk]
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()

@@ -30,7 +30,7 @@ from hypothesis.stateful import (
 )
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.concurrency import ConcurrentEditError
+from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError
 from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
     AlertNotOpenError,
@@ -290,6 +290,45 @@ class ServiceMachine(RuleBasedStateMachine):
             _owed(taken=False, outdated=outdated),
         )
 
+    @rule(
+        data=st.data(),
+        day=steps.days_ago(TODAY),
+        lab=steps.lab_entry(),
+        frax=steps.frax_values(TODAY),
+        outdated=st.booleans(),
+    )
+    def correct_entry_marked_in_error(
+        self, data: st.DataObject, day: date, lab: LabEntry, frax: dict[str, Any], outdated: bool
+    ) -> None:
+        """An edit form opened before the entry was marked in error: refused as marked (before
+        any duplicate or version check), nothing written."""
+        marked = [
+            *LabResult.objects.filter(patient_id=self.patient_pk, entered_in_error=True),
+            *FraxResult.objects.filter(patient_id=self.patient_pk, entered_in_error=True),
+        ]
+        if (entry := steps.pick(data, sorted(marked, key=str))) is None:
+            return
+        version = steps.form_version(entry.version, outdated)
+        if isinstance(entry, LabResult):
+            self.attempt(
+                lambda: lab_result_update(
+                    actor=self.world.nurse,
+                    result=entry,
+                    sample_date=day,
+                    fasting=False,
+                    entry=lab,
+                    expected_version=version,
+                ),
+                RecordInErrorError,
+            )
+        else:
+            self.attempt(
+                lambda: frax_update(
+                    actor=self.world.nurse, frax=entry, values=frax, expected_version=version
+                ),
+                RecordInErrorError,
+            )
+
     # --- Therapy and doses ------------------------------------------------------------------
 
     @rule(values=steps.therapy_values(TODAY))
@@ -352,6 +391,19 @@ class ServiceMachine(RuleBasedStateMachine):
             ),
             EntryConflictError if taken else None,
             twice=twice,
+        )
+
+    @rule(data=st.data())
+    def record_dose_under_course_marked_in_error(self, data: st.DataObject) -> None:
+        """A dose form opened before its course was marked in error: refused, nothing written."""
+        marked = BoneTherapyCourse.objects.filter(patient_id=self.patient_pk, entered_in_error=True)
+        if (course := steps.pick(data, list(marked.order_by("pk")))) is None:
+            return
+        self.attempt(
+            lambda: bone_therapy_dose_record(
+                actor=self.world.nurse, course=course, given_on=TODAY, override_reason=OVERRIDE
+            ),
+            RecordInErrorError,
         )
 
     @rule(

@@ -17,6 +17,7 @@ from patients.models import (
     Sex,
     Smoking,
 )
+from patients.search import folded
 
 FIRST_NAMES = [
     "Ann",
@@ -102,10 +103,12 @@ def _demo_patient(rng: random.Random, site: Site, mrn: str, today: date) -> Pati
     height = Decimal(rng.randint(148, 182) if female else rng.randint(160, 192))
     bmi = min(45.0, max(17.0, rng.gauss(27.5, 5.0)))
     weight = (Decimal(str(bmi)) * (height / 100) ** 2).quantize(Decimal("0.1"))
+    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     return Patient(
         site=site,
         mrn=mrn,
-        name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        name=name,
+        search_name=folded(name),  # bulk_create does not call save()
         birth_date=birth,
         sex=Sex.FEMALE if female else Sex.MALE,
         menopausal_status=MenopausalStatus.PREMENOPAUSAL

@@ -1,6 +1,7 @@
 """Patient records and their aromatase-inhibitor courses (fields of docs/history-format.md)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import EnteredInErrorRecord
+from patients.search import folded
 
 
 class Sex(models.TextChoices):
@@ -66,6 +68,9 @@ class Patient(EnteredInErrorRecord):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
     mrn = models.CharField("MRN", max_length=40, help_text="Medical record number at this site.")
     name = models.CharField(max_length=200, blank=True)
+    # The name as the search compares it (`patients.search.folded`: no case, no accents), kept
+    # by `save`; the demo's bulk insert sets it itself.
+    search_name = models.CharField(max_length=200, blank=True, editable=False)
     birth_date = models.DateField("date of birth")
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.FEMALE)
     menopausal_status = models.CharField(
@@ -117,8 +122,9 @@ class Patient(EnteredInErrorRecord):
                 name="patient_mrn_unique_per_site",
             ),
         ]
-        # On PostgreSQL the search (`mrn`/`name` icontains) also has trigram indexes, made by
-        # migration 0002 only there (not listed here: SQLite has no GIN index).
+        # On PostgreSQL the search (`mrn` icontains, `search_name` contains) also has trigram
+        # indexes, made by migrations 0002 and 0004 only there (not listed here: SQLite has no
+        # GIN index).
         indexes = [
             # The patient list's order: its first page without sorting every patient of the
             # user's sites (6 ms -> 0.1 ms at 10,000 patients, bench/README.md).
@@ -133,6 +139,14 @@ class Patient(EnteredInErrorRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.mrn})" if self.name else self.mrn
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, with `search_name` following `name` (every writer of a patient saves)."""
+        self.search_name = folded(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def age(self) -> int:

@@ -17,6 +17,7 @@ from bonehealth.accounts.models import User
 from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.search import folded
 from patients.signals import entry_dates_requested
 
 
@@ -53,7 +54,7 @@ def patient_search(
     )
     query = query.strip()
     if query:
-        patients = patients.filter(Q(mrn__icontains=query) | Q(name__icontains=query))
+        patients = patients.filter(Q(mrn__icontains=query) | Q(search_name__contains=folded(query)))
     return patients.prefetch_related(_current_courses()).order_by("mrn", "id")
 
 

@@ -1,8 +1,9 @@
-"""The patient search's trigram indexes (patients migration 0002): PostgreSQL only.
+"""The patient search's trigram indexes (patients migrations 0002 and 0004): PostgreSQL only.
 
-The indexes serve `icontains` only if their expressions are exactly what Django writes for it
+The MRN's index serves `icontains` only if its expression is exactly what Django writes for it
 (`UPPER("mrn"::text)`), so the test asks the planner how it reads `mrn__icontains` and
-`name__icontains`: through the trigram indexes. On SQLite the migration does nothing.
+`search_name__contains` (the folded name): through the trigram indexes. On SQLite the migrations
+make none. The search itself, without case or accents, is tested on both databases.
 """
 
 import pytest
@@ -14,7 +15,7 @@ from patients.selectors import patient_search
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
-TRIGRAM_INDEXES = {"patient_mrn_upper_trgm", "patient_name_upper_trgm"}
+TRIGRAM_INDEXES = {"patient_mrn_upper_trgm", "patient_search_name_trgm"}
 
 
 def _index_names() -> set[str]:
@@ -36,11 +37,15 @@ def test_icontains_reads_the_trigram_indexes(nurse: User) -> None:
         # A few thousand narrow rows are cheap to read whole; at 10,000 the planner picks the
         # indexes by itself (bench/README.md).
         cursor.execute("SET LOCAL enable_seqscan = off")
-    for field, index in (("mrn", "patient_mrn_upper_trgm"), ("name", "patient_name_upper_trgm")):
+    for lookup, index in (
+        ("mrn__icontains", "patient_mrn_upper_trgm"),
+        ("search_name__contains", "patient_search_name_trgm"),
+    ):
         # Unordered: the list's order has an index of its own (patient_list_order), which a
         # planner forbidden to read the table would walk instead.
-        plan = Patient.objects.filter(**{f"{field}__icontains": "77321"}).order_by().explain()
+        plan = Patient.objects.filter(**{lookup: "77321"}).order_by().explain()
         assert f"Bitmap Index Scan on {index}" in plan, plan
+    assert "patient_name_upper_trgm" not in _index_names()  # replaced by the folded name's
     assert [p.mrn for p in patient_search(user=nurse, query="quenn")] == ["Q-77321"]
     assert [p.mrn for p in patient_search(user=nurse, query="7732")] == ["Q-77321"]
 
@@ -48,3 +53,23 @@ def test_icontains_reads_the_trigram_indexes(nurse: User) -> None:
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the indexes exist there")
 def test_other_databases_get_no_trigram_index() -> None:
     assert not TRIGRAM_INDEXES & _index_names()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["zoë", "ZOË", "zoe", "Ångström", "angstrom", "ANGSTROM", "ó'brien", "o'brien", "O\u2019Brien"],
+)
+def test_the_search_ignores_case_and_accents(nurse: User, typed: str) -> None:
+    site = nurse.sites.get()
+    PatientFactory(site=site, mrn="U-1", name="Zoë Ångström-Ó'Brien")
+    PatientFactory(site=site, mrn="U-2", name="Zoe Smith" if "zo" not in typed.lower() else "Ann")
+    found = [p.mrn for p in patient_search(user=nurse, query=typed)]
+    assert "U-1" in found
+
+
+def test_a_renamed_patient_is_found_by_the_new_name(nurse: User) -> None:
+    patient = PatientFactory(site=nurse.sites.get(), mrn="U-3", name="Chloe Martin")
+    patient.name = "Chloé Dubois"
+    patient.save(update_fields=["name"])
+    assert [p.mrn for p in patient_search(user=nurse, query="dubois")] == ["U-3"]
+    assert not patient_search(user=nurse, query="martin").exists()

@@ -25,7 +25,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
-from patients.services import PATIENT_FIELDS
+from patients.services import PATIENT_FIELDS, patient_lock
 
 __all__ = ["HistoryImportError", "ImportReport", "SafetyOverrideRequiredError", "history_import"]
 
@@ -101,6 +101,10 @@ class _Importer(RecordImporter):
             self.report.patient_created = True
             self._audit_create(patient, patient, {"mrn": patient.mrn})
             return patient
+        # The import takes its turn with the patient's other writers (the entry forms), so that
+        # its checks (the same course twice, two at once) see what they committed, and they its.
+        patient_lock(patient.pk)
+        patient.refresh_from_db()
         conflicts = identity_conflicts(patient, values)
         if conflicts:
             raise HistoryImportError(conflicts)

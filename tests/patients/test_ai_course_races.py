@@ -3,13 +3,19 @@ on its own database connection, as tests/monitoring/app/test_concurrent_saves.py
 patient's lock makes them take turns, so exactly one course is stored and every other post gets
 the form back with the refusal, never a 500."""
 
+import threading
+from datetime import date
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from bonehealth.accounts.models import Site
+from monitoring.records.history_import import history_import
+from monitoring.records.history_records import HistoryImportError
 from patients.models import AromataseInhibitorCourse, Patient
-from tests.factories import PatientFactory, SiteFactory
+from patients.services import ai_course_create
+from tests.factories import PatientFactory, SiteFactory, UserFactory
 from tests.monitoring.app.test_concurrent_saves import at_once, clients, created_events, one_winner
 
 pytestmark = [
@@ -57,3 +63,70 @@ def test_two_drugs_started_at_once_store_one_course(ward: Site, jane: Patient) -
     assert "one aromatase inhibitor at a time" in refused.context["form"].errors["start_date"][0]
     assert AromataseInhibitorCourse.objects.filter(patient=jane).count() == 1
     assert created_events(AromataseInhibitorCourse) == 1
+
+
+def test_a_history_import_waits_for_a_course_being_entered_and_is_refused(
+    ward: Site, jane: Patient
+) -> None:
+    """The security tester's race: an import of an overlapping course, made while a nurse's new
+    course is saved but not yet committed, stored both. The import now takes the patient's lock:
+    it waits for the nurse's commit, then its overlap check sees her course."""
+    nurse = UserFactory(role="nurse", sites=[ward])
+    data = {
+        "as_of": "2025-06-01",
+        "patient": {
+            "mrn": jane.mrn,
+            "name": jane.name,
+            "sex": jane.sex,
+            "birth_date": jane.birth_date.isoformat(),
+        },
+    }
+    # The file imported once already: its second import changes no field of the patient (an
+    # update of her row would wait for the nurse's lock anyway).
+    history_import(data=data, site=ward, actor=nurse)
+    entered, release = threading.Event(), threading.Event()
+
+    def enter_a_course() -> None:
+        try:
+            with transaction.atomic():
+                ai_course_create(
+                    actor=nurse,
+                    patient=Patient.objects.get(pk=jane.pk),
+                    values={"drug": "letrozole", "start_date": date(2024, 3, 1)},
+                )
+                entered.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    outcome: list[object] = []
+
+    def import_a_course() -> None:
+        with_a_course = {
+            **data,
+            "aromatase_inhibitors": [{"drug": "anastrozole", "start_date": "2024-01-01"}],
+        }
+        try:
+            history_import(data=with_a_course, site=ward, actor=nurse)
+            outcome.append("imported")
+        except HistoryImportError as refused:
+            outcome.append(refused)
+        finally:
+            connection.close()
+
+    nurse_thread = threading.Thread(target=enter_a_course)
+    nurse_thread.start()
+    assert entered.wait(10)
+    importer = threading.Thread(target=import_a_course)
+    importer.start()
+    importer.join(0.5)
+    assert importer.is_alive(), "the import did not wait for the nurse's uncommitted course"
+    release.set()
+    nurse_thread.join(10)
+    importer.join(10)
+    (refused,) = outcome
+    assert isinstance(refused, HistoryImportError)
+    assert "one aromatase inhibitor at a time" in str(refused)
+    assert list(AromataseInhibitorCourse.objects.filter(patient=jane).values_list("drug")) == [
+        ("letrozole",)
+    ]

@@ -136,9 +136,10 @@ class Clinic:
                 ids = list(waiting.filter(code=alert.code).values_list("pk", flat=True))
                 if ids:
                     alerts_acknowledge(actor=md, patient_id=patient.pk, alert_ids=ids, note="seen")
-        elif what == "rename_patient":
+        # A patient marked in error is no longer edited (the service refuses it).
+        elif what == "rename_patient" and not patient.entered_in_error:
             self._update(patient, name=f"Renamed {self.days}")
-        elif what == "move":
+        elif what == "move" and not patient.entered_in_error:
             other = self.sites[1] if patient.site_id == self.sites[0].pk else self.sites[0]
             self._update(patient, site=other)
         elif what == "end_follow_up" and patient.follow_up_status == "active":

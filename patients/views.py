@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import RecordInErrorError, marked_in_error_line
-from bonehealth.audit.forms import UNCHANGED, save_or_none
+from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from bonehealth.replica import replica_reads
 from patients import selectors, services
 from patients.access import audits_patient_view
@@ -239,7 +239,10 @@ def ai_course_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int
 ) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
-    course = selectors.ai_course_get(patient=patient, pk=course_pk)
+    course = selectors.ai_course_get(patient=patient, pk=course_pk, or_in_error=True)
+    done = already_marked_in_error(request, course, to=_page(patient))
+    if done:
+        return done
     form = MarkInErrorForm(request.POST or None)
     done = save_or_none(
         request,

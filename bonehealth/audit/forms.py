@@ -14,7 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats, timezone
 
-from bonehealth.audit.concurrency import ConcurrentEditError, FieldChange, RecordConflictError
+from bonehealth.audit.concurrency import (
+    ConcurrentEditError,
+    FieldChange,
+    RecordConflictError,
+    marked_in_error_line,
+)
 
 # No clinical date of a living patient's record comes before this; an earlier year is a typo.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -189,6 +194,15 @@ def save_or_none[T](
         return None
     messages.success(request, success(saved) if callable(success) else success)
     return redirect(to(saved) if callable(to) else to)
+
+
+def already_marked_in_error(request: HttpRequest, record: Any, *, to: str) -> HttpResponse | None:
+    """For a mark-in-error page of a record a colleague has marked already (a page or link drawn
+    before): back to `to` saying who marked it, when and why; None for a record not marked."""
+    if not getattr(record, "entered_in_error", False):
+        return None
+    messages.info(request, f"{marked_in_error_line(record)} Nothing more to do.")
+    return redirect(to)
 
 
 def _when(change: FieldChange) -> str:

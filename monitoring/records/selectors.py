@@ -246,8 +246,11 @@ def entry_get[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
     return get_object_or_404(model, patient=patient, pk=pk, **valid)
 
 
-def dose_get(*, course: BoneTherapyCourse, pk: int) -> BoneTherapyDose:
-    return get_object_or_404(BoneTherapyDose, course=course, pk=pk, entered_in_error=False)
+def dose_get(*, course: BoneTherapyCourse, pk: int, or_in_error: bool = False) -> BoneTherapyDose:
+    """One valid dose of the course (`or_in_error`: also one marked entered in error, for its
+    mark-in-error page to say so); 404 otherwise."""
+    valid = {} if or_in_error else {"entered_in_error": False}
+    return get_object_or_404(BoneTherapyDose, course=course, pk=pk, **valid)
 
 
 def scanners_for_user(*, user: User) -> QuerySet[Scanner]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
 from bonehealth.audit.concurrency import RecordInErrorError, marked_in_error_line
-from bonehealth.audit.forms import UNCHANGED, save_or_none
+from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
 from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
@@ -136,6 +136,9 @@ ERROR_MODELS: dict[str, tuple[type, str]] = {
 def _mark_in_error_page(
     request: AuthenticatedHttpRequest, patient: Patient, entry: Any, *, success: str
 ) -> HttpResponse:
+    done = already_marked_in_error(request, entry, to=_page(patient))
+    if done:
+        return done
     form = MarkInErrorForm(request.POST or None)
     return _save_or_render(
         request,
@@ -165,7 +168,7 @@ def entry_mark_in_error_page(
     if not request.user.has_perm(permission):
         raise PermissionDenied
     patient = patient_get(user=request.user, pk=pk)
-    entry = selectors.entry_get(model, patient=patient, pk=entry_pk)
+    entry = selectors.entry_get(model, patient=patient, pk=entry_pk, or_in_error=True)
     return _mark_in_error_page(
         request,
         patient,
@@ -181,8 +184,12 @@ def dose_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int, dose_pk: int
 ) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
-    course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk)
-    dose = selectors.dose_get(course=course, pk=dose_pk)
+    course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk, or_in_error=True)
+    dose = selectors.dose_get(course=course, pk=dose_pk, or_in_error=True)
+    # The doses of a course marked in error went with it: the page says so of the course.
     return _mark_in_error_page(
-        request, patient, dose, success="Dose marked entered in error; the assessment is updated."
+        request,
+        patient,
+        course if course.entered_in_error else dose,
+        success="Dose marked entered in error; the assessment is updated.",
     )

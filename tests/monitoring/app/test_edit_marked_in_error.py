@@ -321,3 +321,39 @@ def _wait_for_a_lock_wait() -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the save never waited for the marked row's lock")
+
+
+@pytest.mark.parametrize("name", ["lab", "scan", "frax", "therapy", "ai_course"])
+def test_marking_a_record_a_colleague_marked_already_says_so(
+    name: str, site: Any, patient: Patient, marker: User
+) -> None:
+    """Both had the page open: the second to mark it learns who did and why, not a bare 404,
+    and the first marking (its reason) stands."""
+    kind = KINDS[name]
+    record = kind.make(patient)
+    second = login(_user("physician", site))
+    url = kind.mark(patient, record)
+    assert second.get(url).status_code == 200
+    login(marker).post(url, {"reason": REASON})
+    before = _state(record, kind)
+    page = reverse("monitoring:patient", args=[patient.pk])
+    responses = [second.get(url), second.post(url, {"reason": "a duplicate of another"})]
+    assert _state(record, kind) == before  # the first reason stands; nothing audited
+    for response in responses:
+        assert (response.status_code, response.url) == (302, page)
+    assert second.get(page).text.count(_marked(record)) == 2  # one message for each
+
+
+def test_marking_a_dose_of_a_course_marked_in_error_names_the_course(
+    site: Any, patient: Patient, marker: User
+) -> None:
+    course = _therapy(patient)
+    dose = BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=10))
+    login(marker).post(_entry_mark("therapy")(patient, course), {"reason": REASON})
+    physician = login(_user("physician", site))
+    url = reverse("monitoring:dose_mark_in_error", args=[patient.pk, course.pk, dose.pk])
+    response = physician.post(url, {"reason": "given twice"})
+    page = reverse("monitoring:patient", args=[patient.pk])
+    assert (response.status_code, response.url) == (302, page)
+    assert _marked(course) in physician.get(page).text
+    assert not BoneTherapyDose.objects.get(pk=dose.pk).entered_in_error

@@ -37,30 +37,56 @@ def earliest_next_dose(drug: BoneTherapyDrug, previous: dt.date) -> tuple[dt.dat
     return due, due - dt.timedelta(days=EARLY_DOSE_MAX_DAYS_BEFORE_DUE)
 
 
+def previous_of(
+    given_on: dt.date, *, other_doses: Iterable[dt.date], start: dt.date | None = None
+) -> dt.date | None:
+    """What a dose on `given_on` follows: the latest other dose before it, or, with none, the
+    course's start before it (DMAB-SCHEDULE counts from the start when no dose is recorded)."""
+    before = [day for day in other_doses if day < given_on]
+    if before:
+        return max(before)
+    return start if start is not None and start < given_on else None
+
+
 def early_dose_messages(
-    drug: BoneTherapyDrug, *, given_on: dt.date, other_doses: Iterable[dt.date]
+    drug: BoneTherapyDrug,
+    *,
+    given_on: dt.date,
+    other_doses: Iterable[dt.date],
+    start: dt.date | None = None,
 ) -> tuple[str, ...]:
     """Why a dose of `drug` on `given_on` comes too early, beside the course's `other_doses`
-    (those recorded, without the dose judged); empty when it does not, or for an oral drug.
+    (those recorded, without the dose judged) and its `start`; empty when it does not, or for
+    an oral drug.
 
     A dose on the same day as `given_on` is a duplicate, refused by the caller, so it is ignored.
     """
     if drug not in DOSE_INTERVAL_MONTHS:
         return ()
     doses = set(other_doses)
-    before = [day for day in doses if day < given_on]
     after = [day for day in doses if day > given_on]
     name = drug.replace("_", " ")
     messages = []
-    if before:
-        previous = max(before)
+    previous = previous_of(given_on, other_doses=doses, start=start)
+    if previous is not None:
         due, earliest = earliest_next_dose(drug, previous)
+        what = (
+            f"The previous {name} dose was given on {previous.isoformat()}"
+            if previous in doses
+            else f"The {name} course started on {previous.isoformat()}, with no dose recorded since"
+        )
         if given_on < earliest:
+            # The schedule counts the start as the first dose: say how to record a first dose
+            # given later than the start.
+            first = (
+                ""
+                if previous in doses
+                else " If this is the first dose, correct the course's start date instead."
+            )
             messages.append(
-                f"The previous {name} dose was given on {previous.isoformat()}; the next is due "
-                f"on {due.isoformat()}. A dose on {given_on.isoformat()} is "
-                f"{(due - given_on).days} days early "
-                f"(earliest without an override: {earliest.isoformat()})."
+                f"{what}; the next is due on {due.isoformat()}. A dose on "
+                f"{given_on.isoformat()} is {(due - given_on).days} days early "
+                f"(earliest without an override: {earliest.isoformat()}).{first}"
             )
     if after:
         following = min(after)

@@ -21,7 +21,11 @@ from django.utils import timezone
 from monitoring import domain
 from monitoring.assessment.history import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
-from monitoring.domain.dose_interval import DOSE_INTERVAL_MONTHS, early_dose_messages
+from monitoring.domain.dose_interval import (
+    DOSE_INTERVAL_MONTHS,
+    early_dose_messages,
+    previous_of,
+)
 from monitoring.domain.rounding import round_2
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
@@ -271,8 +275,9 @@ def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
     """The interval check of a dose on `given_on` beside the course's other doses (a dose
     recorded that day is not one of them: it is a duplicate, refused by the service)."""
     others = [day for day in course.doses if day != given_on]
-    messages = early_dose_messages(course.drug, given_on=given_on, other_doses=others)
-    previous = max((day for day in others if day < given_on), default=None)
+    start = course.start_date
+    messages = early_dose_messages(course.drug, given_on=given_on, other_doses=others, start=start)
+    previous = previous_of(given_on, other_doses=others, start=start)
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
@@ -282,7 +287,13 @@ def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
             else ScheduleItem.ZOLEDRONIC_ACID_DOSE
         ),
         status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
-        value="previous dose" if previous else "no earlier dose",
+        value=(
+            "no earlier dose"
+            if previous is None
+            else "previous dose"
+            if previous in others
+            else "course start"
+        ),
         date=previous,
         messages=messages,
     )

@@ -212,7 +212,7 @@ class TestShownToClinicians:
         course = BoneTherapyCourse.objects.create(
             patient=patient,
             drug="zoledronic_acid",
-            start_date=TODAY - timedelta(days=400),
+            start_date=TODAY - timedelta(days=370),  # the first infusion's day, as schedules count
             entered_by=physician,
         )
         first, second = TODAY - timedelta(days=370), TODAY

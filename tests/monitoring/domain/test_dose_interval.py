@@ -70,3 +70,26 @@ def test_the_same_day_is_left_to_the_duplicate_check_and_oral_drugs_are_not_chec
     assert not early_dose_messages(
         BoneTherapyDrug.ALENDRONATE, given_on=date(2026, 11, 28), other_doses=[PREVIOUS]
     )
+
+
+def test_with_no_dose_recorded_the_start_counts_as_the_schedule_counts_it() -> None:
+    """DMAB-SCHEDULE: with no dose recorded the next is due 6 months after the start."""
+    start = date(2026, 1, 10)
+    (message,) = early_dose_messages(
+        BoneTherapyDrug.DENOSUMAB, given_on=date(2026, 3, 1), other_doses=[], start=start
+    )
+    assert message.startswith("The denosumab course started on 2026-01-10, with no dose")
+    assert "the next is due on 2026-07-10" in message
+    assert "correct the course's start date instead" in message
+    # A first dose on the start day, or one on time, passes.
+    for day in (start, date(2026, 6, 12)):
+        assert not early_dose_messages(
+            BoneTherapyDrug.DENOSUMAB, given_on=day, other_doses=[], start=start
+        )
+    # A dose recorded since the start is what the next one follows.
+    assert not early_dose_messages(
+        BoneTherapyDrug.ZOLEDRONIC_ACID,
+        given_on=date(2026, 9, 1),
+        other_doses=[date(2026, 3, 1)],
+        start=start,
+    )

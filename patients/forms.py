@@ -244,6 +244,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
         formfield_callback = date_formfield
         help_texts = {"stop_date": "Leave empty while the course continues."}
+        labels = {"planned_duration_months": "Planned duration (months)"}  # as on registration
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

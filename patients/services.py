@@ -317,11 +317,16 @@ def _refuse_ai_overlap(
     if other is not None:
         when = f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}"
         by = f"entered by {other.created_by}" if other.created_by else "entered"
+        advice = (
+            "change these dates (or that course's)"
+            if other.stop_date is not None
+            else "record that course's stop date first (a switch may stop it on the day this "
+            "one starts), or change these dates"
+        )
         raise AiCourseOverlapError(
             f"This course overlaps the {other.get_drug_display().lower()} course "
             f"{_course_span(other)} ({by} at {when}). A patient takes one aromatase inhibitor "
-            "at a time: record that course's stop date first (a switch may stop it on the day "
-            "this one starts), or change these dates.",
+            f"at a time: {advice}.",
         )
 
 

@@ -326,3 +326,24 @@ def test_the_demo_data_never_puts_two_courses_at_once(site: Site) -> None:
         for (_, stop), (next_start, _) in itertools.pairwise(spans):
             assert stop is not None, history["patient"]
             assert date.fromisoformat(stop) <= next_start, history["patient"]
+
+
+def test_the_advice_fits_whether_the_other_course_has_stopped(
+    nurse: User, patient: Patient, letrozole: AromataseInhibitorCourse
+) -> None:
+    with pytest.raises(AiCourseOverlapError) as stopped:
+        ai_course_create(
+            actor=nurse,
+            patient=patient,
+            values=course_values(drug="anastrozole", start_date=date(2025, 6, 1)),
+        )
+    assert "change these dates (or that course's)" in str(stopped.value)
+    assert "record that course's stop date" not in str(stopped.value)
+    AromataseInhibitorCourse.objects.filter(pk=letrozole.pk).update(stop_date=None)
+    with pytest.raises(AiCourseOverlapError) as open_course:
+        ai_course_create(
+            actor=nurse,
+            patient=patient,
+            values=course_values(drug="anastrozole", start_date=date(2025, 6, 1)),
+        )
+    assert "record that course's stop date first" in str(open_course.value)

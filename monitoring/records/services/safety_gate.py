@@ -20,6 +20,10 @@ from monitoring.records.safety import Checklist
 from monitoring.records.services.guards import EntryConflictError
 
 
+# A reason someone else can act on, not "x" or "ok" (a tester's one-letter reasons were accepted).
+OVERRIDE_REASON_MIN_LENGTH = 8
+
+
 class SafetyCheckError(EntryConflictError):
     """A pre-treatment check failed and no override reason was given; nothing was saved.
 
@@ -49,9 +53,12 @@ def override_audit(checklist: Checklist, override_reason: str | None) -> dict[st
             "tick the override and give the reason.",
             checklist,
         )
-    if not override_reason.strip():
+    if len(override_reason.strip()) < OVERRIDE_REASON_MIN_LENGTH:
         raise SafetyCheckError(
-            "override_reason", "Give the reason for overriding the failed checks.", checklist
+            "override_reason",
+            "Give the reason for overriding the failed checks, in a few words (at least "
+            f"{OVERRIDE_REASON_MIN_LENGTH} characters): the next clinician reads it.",
+            checklist,
         )
     return {
         "safety_override": {

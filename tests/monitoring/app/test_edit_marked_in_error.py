@@ -260,7 +260,7 @@ def test_lab_values_are_unchanged_by_the_refusal(
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_mark_committed_while_the_save_waits_for_the_row_is_seen_by_the_save(
-    site: Any, patient: Patient, marker: User
+    roles: None, site: Any, patient: Patient, marker: User
 ) -> None:
     """The race itself: the nurse's request reads the result while it is still valid (the mark is
     not committed yet) and reaches the service, which waits for the row's lock the marking holds;

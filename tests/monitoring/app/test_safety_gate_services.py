@@ -66,14 +66,16 @@ class TestStart:
         assert not BoneTherapyCourse.objects.exists()
         assert _created(BoneTherapyCourse) == []
 
-    def test_a_blank_reason_is_refused_on_the_reason(
-        self, physician: User, patient: Patient
+    @pytest.mark.parametrize("reason", ["  ", "x", " ok ", "  labs   "])
+    def test_a_blank_or_token_reason_is_refused_on_the_reason(
+        self, physician: User, patient: Patient, reason: str
     ) -> None:
         with pytest.raises(SafetyCheckError) as refused:
             bone_therapy_start(
-                actor=physician, patient=patient, values=DENOSUMAB, override_reason="  "
+                actor=physician, patient=patient, values=DENOSUMAB, override_reason=reason
             )
         assert refused.value.field == "override_reason"
+        assert "at least 8 characters" in str(refused.value)
         assert not BoneTherapyCourse.objects.exists()
 
     def test_a_reason_saves_and_is_audited_with_the_failed_checks(

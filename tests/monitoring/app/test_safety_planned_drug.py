@@ -112,11 +112,11 @@ class TestSwitchFromZoledronicAcid:
                 actor=physician,
                 course=BoneTherapyCourse.objects.get(pk=zoledronic_no_dental.pk),
                 given_on=TODAY,
-                override_reason="tester",
+                override_reason="checked by the tester",
             )
         assert not BoneTherapyDose.objects.filter(course=zoledronic_no_dental).exists()
         bone_therapy_dose_record(
-            actor=physician, course=denosumab, given_on=TODAY, override_reason="given"
+            actor=physician, course=denosumab, given_on=TODAY, override_reason="given at the clinic"
         )
         assert BoneTherapyDose.objects.filter(course=denosumab, given_on=TODAY).exists()
 

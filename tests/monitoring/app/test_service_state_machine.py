@@ -385,11 +385,19 @@ class ServiceMachine(RuleBasedStateMachine):
         first = max(course.start_date, self.patient().birth_date)
         day = data.draw(st.sampled_from([first, TODAY]) | st.dates(first, TODAY))
         taken = course.doses.filter(given_on=day, entered_in_error=False).exists()
+        # A day after this course stopped may be a day another course runs: never two at once.
+        beside = any(
+            other.pk != course.pk
+            and other.start_date is not None
+            and other.start_date <= day
+            and (other.stop_date is None or other.stop_date > day)
+            for other in steps.valid(BoneTherapyCourse, self.patient_pk)
+        )
         self.attempt(
             lambda: bone_therapy_dose_record(
                 actor=self.world.nurse, course=course, given_on=day, override_reason=OVERRIDE
             ),
-            EntryConflictError if taken else None,
+            EntryConflictError if taken or beside else None,
             twice=twice,
         )
 

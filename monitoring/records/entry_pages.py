@@ -16,7 +16,7 @@ from monitoring.models.choices import DOSED_DRUGS
 from monitoring.records import selectors
 from monitoring.records.forms.frax import FraxForm
 from monitoring.records.forms.labs import LabResultForm, LabResultsForm
-from monitoring.records.forms.plan import PlanForm, SupplementsForm
+from monitoring.records.forms.plan import PlanForm, SupplementsForm, yes_or_no
 from monitoring.records.forms.scans import DexaScanForm, scan_initial
 from monitoring.records.forms.therapy import BoneTherapyCourseForm, DoseForm
 from monitoring.records.services import frax, labs, plan, scans, therapy
@@ -94,7 +94,11 @@ def _supplements_form(o: Opened, data: QueryDict | None) -> forms.BaseForm:
         data,
         # 0: opened before the patient had a row, so a first save by someone else is noticed.
         version=current.version if current else 0,
-        initial={"calcium": current.calcium, "vitamin_d": current.vitamin_d} if current else {},
+        initial=(
+            {"calcium": yes_or_no(current.calcium), "vitamin_d": yes_or_no(current.vitamin_d)}
+            if current
+            else {}
+        ),
     )
 
 

@@ -12,9 +12,26 @@ from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.records.forms.pieces import row
 
 
+def _yes_or_no(label: str) -> forms.TypedChoiceField:
+    """Yes or no, neither chosen until the record says: a tick box left empty would record "no"
+    for a patient never asked (saving the form unchanged created a record: a clinician found
+    it), where the page says "not recorded"."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no."},
+    )
+
+
+def yes_or_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
 class SupplementsForm(VersionedFormMixin, forms.Form):
-    calcium = forms.BooleanField(label="Calcium supplement", required=False)
-    vitamin_d = forms.BooleanField(label="Vitamin D supplement", required=False)
+    calcium = _yes_or_no("Takes a calcium supplement")
+    vitamin_d = _yes_or_no("Takes a vitamin D supplement")
 
     def __init__(self, *args: Any, version: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

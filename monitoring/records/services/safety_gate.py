@@ -19,7 +19,6 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.safety import Checklist
 from monitoring.records.services.guards import EntryConflictError
 
-
 # A reason someone else can act on, not "x" or "ok" (a tester's one-letter reasons were accepted).
 OVERRIDE_REASON_MIN_LENGTH = 8
 

@@ -177,8 +177,8 @@ def test_two_first_supplements_saves_store_one_row(ward: Site, jane: Patient) ->
     first, second = clients(ward, "nurse", 2)
     responses = at_once(
         [
-            lambda: first.post(url, {"calcium": "on", "version": 0}),
-            lambda: second.post(url, {"vitamin_d": "on", "version": 0}),
+            lambda: first.post(url, {"calcium": "yes", "vitamin_d": "no", "version": 0}),
+            lambda: second.post(url, {"calcium": "no", "vitamin_d": "yes", "version": 0}),
         ]
     )
     (refused,) = one_winner(responses)

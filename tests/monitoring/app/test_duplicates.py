@@ -164,12 +164,12 @@ def test_supplements_first_saved_by_someone_else_are_not_written_over(
     url = reverse("monitoring:supplements", args=[patient.pk])
     other = login(UserFactory(username="nurse2", role="nurse", sites=[site]))
     assert 'name="version" value="0"' in nurse_client.get(url).text  # opened with no row yet
-    assert other.post(url, {"vitamin_d": "on", "version": 0}).status_code == 302
-    response = nurse_client.post(url, {"calcium": "on", "version": 0})
+    assert other.post(url, {"calcium": "no", "vitamin_d": "yes", "version": 0}).status_code == 302
+    response = nurse_client.post(url, {"calcium": "yes", "vitamin_d": "no", "version": 0})
     assert response.status_code == 200
     form = response.context["form"]
     assert "changed by someone else" in form.non_field_errors()[0]
-    assert "nurse2 changed this to “yes”" in form.errors["vitamin_d"][0]
+    assert "nurse2 changed this to “Yes”" in form.errors["vitamin_d"][0]
     assert 'name="calcium" checked' in response.text or "checked" in response.text
     supplements = Supplements.objects.get()
     assert (supplements.calcium, supplements.vitamin_d, supplements.updated_by) == (
@@ -180,7 +180,9 @@ def test_supplements_first_saved_by_someone_else_are_not_written_over(
     assert audited(Supplements) == 1
     assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
     # Saved again, now knowing nurse2's values, it replaces them.
-    again = nurse_client.post(url, {"calcium": "on", "version": form.data["version"]})
+    again = nurse_client.post(
+        url, {"calcium": "yes", "vitamin_d": "no", "version": form.data["version"]}
+    )
     assert again.status_code == 302
     supplements.refresh_from_db()
     assert (supplements.calcium, supplements.vitamin_d) == (True, False)

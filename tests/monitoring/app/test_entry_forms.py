@@ -18,6 +18,7 @@ from monitoring.models import (
     LabResult,
     MonitoringPlan,
     PatientAssessment,
+    Supplements,
 )
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, ScannerFactory
@@ -495,10 +496,29 @@ class TestPlanAndSupplements:
         url = reverse("monitoring:supplements", args=[patient.pk])
         # A form opened before the patient had supplements carries version 0.
         assert 'name="version" value="0"' in nurse_client.get(url).text
-        assert nurse_client.post(url, {"calcium": "on", "version": 0}).status_code == 302
-        assert nurse_client.post(url, {"vitamin_d": "on", "version": 1}).status_code == 302
+        yes_no = {"calcium": "yes", "vitamin_d": "no", "version": 0}
+        assert nurse_client.post(url, yes_no).status_code == 302
+        no_yes = {"calcium": "no", "vitamin_d": "yes", "version": 1}
+        assert nurse_client.post(url, no_yes).status_code == 302
         patient.refresh_from_db()
         assert (patient.supplements.calcium, patient.supplements.vitamin_d) == (False, True)
+
+    def test_supplements_saved_unchanged_before_any_record_records_nothing(
+        self, nurse_client: Client, patient: Patient
+    ) -> None:
+        """Neither yes nor no is chosen for a patient never asked: saving the form as opened is
+        refused next to each question, and the page still says "not recorded"."""
+        url = reverse("monitoring:supplements", args=[patient.pk])
+        opened = nurse_client.get(url).text
+        assert "checked" not in opened
+        response = nurse_client.post(url, {"version": 0})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {
+            "calcium": ["Choose yes or no."],
+            "vitamin_d": ["Choose yes or no."],
+        }
+        assert not Supplements.objects.filter(patient=patient).exists()
+        assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
 
 
 def test_editing_the_patient_record_reassesses(

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, Q, QuerySet
@@ -269,6 +269,34 @@ def running_at_the_same_time[M: Model](
     return courses.exclude(pk=exclude_pk) if exclude_pk else courses
 
 
+class DatedCourse(Protocol):
+    """A course of a drug as stored: the aromatase inhibitors' and the bone therapy's alike."""
+
+    pk: Any
+    start_date: date | None
+    stop_date: date | None
+
+
+def newly_beside[M: Model](
+    courses: QuerySet[M],
+    *,
+    start: date | None,
+    stop: date | None,
+    course: DatedCourse | None = None,
+) -> QuerySet[M]:
+    """Those of `courses` that a course from `start` to `stop` would run beside; for a change of
+    `course`, only those it did not run beside already (courses that overlapped before the checks
+    existed can still be edited, e.g. stopped)."""
+    pk = course.pk if course is not None else None
+    others = running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=pk)
+    if course is not None:
+        already = running_at_the_same_time(
+            courses, start=course.start_date, stop=course.stop_date, exclude_pk=pk
+        )
+        others = others.exclude(pk__in=already.values("pk"))
+    return others
+
+
 def ai_courses_overlapping(
     *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
 ) -> QuerySet[AromataseInhibitorCourse]:
@@ -299,20 +327,10 @@ def _refuse_ai_overlap(
     def value(name: str) -> Any:  # a change may give only some fields; a new course, not all
         return values[name] if name in values else getattr(course, name, None)
 
-    others = ai_courses_overlapping(
-        patient_id=patient_id,
-        start=value("start_date"),
-        stop=value("stop_date"),
-        exclude_pk=course.pk if course else None,
+    courses = AromataseInhibitorCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    others = newly_beside(
+        courses, start=value("start_date"), stop=value("stop_date"), course=course
     )
-    if course is not None:
-        already = ai_courses_overlapping(
-            patient_id=patient_id,
-            start=course.start_date,
-            stop=course.stop_date,
-            exclude_pk=course.pk,
-        )
-        others = others.exclude(pk__in=already.values("pk"))
     other = others.select_related("created_by").order_by("start_date", "pk").first()
     if other is not None:
         when = f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}"

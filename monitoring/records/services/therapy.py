@@ -40,7 +40,7 @@ from monitoring.records.services.single_row import (
     single_row_entry_update,
 )
 from patients.models import Patient
-from patients.services import running_at_the_same_time
+from patients.services import newly_beside, running_at_the_same_time
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
 
@@ -68,20 +68,10 @@ def _refuse_overlap(
 ) -> None:
     """Refuse a course at the same time as another; a change, only if it makes a new overlap
     (one recorded before this check existed can still be stopped)."""
-    others = overlapping_courses(
-        patient_id=patient_id,
-        start=values.get("start_date"),
-        stop=values.get("stop_date"),
-        exclude_pk=course.pk if course else None,
+    courses = BoneTherapyCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    others = newly_beside(
+        courses, start=values.get("start_date"), stop=values.get("stop_date"), course=course
     )
-    if course is not None:
-        already = overlapping_courses(
-            patient_id=patient_id,
-            start=course.start_date,
-            stop=course.stop_date,
-            exclude_pk=course.pk,
-        )
-        others = others.exclude(pk__in=already.values("pk"))
     other = others.select_related("entered_by").order_by("start_date", "pk").first()
     if other is not None:
         raise EntryConflictError(

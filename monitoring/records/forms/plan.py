@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.records.forms.pieces import row
@@ -38,8 +39,17 @@ class SupplementsForm(VersionedFormMixin, forms.Form):
         self.add_version_field(version)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            row("calcium", "vitamin_d"), "version", Submit("save", "Save supplements")
+            row("calcium", "vitamin_d"),
+            HTML("{{ form.opened_values }}"),
+            "version",
+            Submit("save", "Save supplements"),
         )
+
+    def opened_values(self) -> str:
+        """The answers the form was opened with, hidden (`show_hidden_initial`): crispy draws
+        radios one by one and leaves them out, so a save as opened read as a change."""
+        hidden = ((self[name].as_hidden(only_initial=True),) for name in ("calcium", "vitamin_d"))
+        return format_html_join("", "{}", hidden)
 
 
 class PlanForm(forms.Form):

@@ -22,6 +22,7 @@ from monitoring.models import (
 )
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, ScannerFactory
+from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 
@@ -519,6 +520,27 @@ class TestPlanAndSupplements:
         }
         assert not Supplements.objects.filter(patient=patient).exists()
         assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+    def test_the_patient_page_tells_not_asked_from_no(
+        self, nurse_client: Client, patient: Patient
+    ) -> None:
+        page = reverse("monitoring:patient", args=[patient.pk])
+        assert "Supplements: not recorded." in nurse_client.get(page).text
+        url = reverse("monitoring:supplements", args=[patient.pk])
+        nurse_client.post(url, {"calcium": "no", "vitamin_d": "no", "version": 0})
+        assert "Supplements: calcium no, vitamin D no." in nurse_client.get(page).text
+
+    def test_supplements_saved_as_opened_change_nothing(
+        self, nurse_client: Client, patient: Patient
+    ) -> None:
+        url = reverse("monitoring:supplements", args=[patient.pk])
+        nurse_client.post(url, {"calcium": "yes", "vitamin_d": "no", "version": 0})
+        as_opened = posted_data(nurse_client.get(url).text, having="version")
+        assert as_opened["initial-calcium"] == "yes"  # the answers it was opened with
+        response = nurse_client.post(url, as_opened, follow=True)
+        assert "Nothing was changed" in response.text
+        assert Supplements.objects.get(patient=patient).version == 1
+        assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
 
 
 def test_editing_the_patient_record_reassesses(

@@ -48,8 +48,8 @@ class MrnTakenError(RecordConflictError):
 class AiCourseOverlapError(RecordConflictError):
     """The course would run at the same time as another of the patient's; nothing was saved."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__("start_date", message)
+    def __init__(self, message: str, field: str = "start_date") -> None:
+        super().__init__(field, message)
 
 
 def patient_lock(patient_id: int) -> None:
@@ -335,16 +335,25 @@ def _refuse_ai_overlap(
     if other is not None:
         when = f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}"
         by = f"entered by {other.created_by}" if other.created_by else "entered"
-        advice = (
-            "change these dates (or that course's)"
-            if other.stop_date is not None
-            else "record that course's stop date first (a switch may stop it on the day this "
-            "one starts), or change these dates"
-        )
+        today = timezone.localdate()
+        other_start = other.start_date or today
+        field = "start_date"
+        if other_start > (value("start_date") or today):
+            # That course comes after this one: this one must end by its start.
+            advice = f"stop this course on or before {other_start:%Y-%m-%d}, when that one starts"
+            field = "stop_date"
+        elif other.stop_date is None:
+            advice = (
+                "record that course's stop date first (a switch may stop it on the day this one "
+                "starts), or change these dates"
+            )
+        else:
+            advice = "change these dates (or that course's)"
         raise AiCourseOverlapError(
             f"This course overlaps the {other.get_drug_display().lower()} course "
             f"{_course_span(other)} ({by} at {when}). A patient takes one aromatase inhibitor "
             f"at a time: {advice}.",
+            field,
         )
 
 

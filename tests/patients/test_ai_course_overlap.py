@@ -86,7 +86,9 @@ class TestCreate:
                 patient=patient,
                 values=course_values(drug=drug, start_date=start, stop_date=stop),
             )
-        assert refused.value.field == "start_date"
+        # Started before letrozole: it is this course's stop that must come earlier.
+        later = start < date(2025, 1, 10)
+        assert refused.value.field == ("stop_date" if later else "start_date")
         message = str(refused.value)
         assert "overlaps the letrozole course from 2025-01-10 to 2026-12-01" in message
         assert re.search(r"entered by nurse at \d{4}-\d\d-\d\d \d\d:\d\d", message)
@@ -347,3 +349,23 @@ def test_the_advice_fits_whether_the_other_course_has_stopped(
             values=course_values(drug="anastrozole", start_date=date(2025, 6, 1)),
         )
     assert "record that course's stop date first" in str(open_course.value)
+
+
+def test_a_course_before_a_later_open_one_is_told_to_stop_by_its_start(
+    nurse: User, patient: Patient
+) -> None:
+    ai_course_create(
+        actor=nurse,
+        patient=patient,
+        values=course_values(drug="anastrozole", start_date=date(2025, 6, 1)),
+    )
+    with pytest.raises(AiCourseOverlapError) as refused:
+        ai_course_create(
+            actor=nurse,
+            patient=patient,
+            values=course_values(
+                drug="letrozole", start_date=date(2024, 1, 1), stop_date=date(2025, 7, 1)
+            ),
+        )
+    assert refused.value.field == "stop_date"
+    assert "stop this course on or before 2025-06-01, when that one starts" in str(refused.value)

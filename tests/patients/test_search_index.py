@@ -57,7 +57,20 @@ def test_other_databases_get_no_trigram_index() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["zoë", "ZOË", "zoe", "Ångström", "angstrom", "ANGSTROM", "ó'brien", "o'brien", "O\u2019Brien"],
+    [
+        "zoë",
+        "ZOË",
+        "zoe",
+        "Ångström",
+        "angstrom",
+        "ANGSTROM",
+        "ó'brien",
+        "o'brien",
+        "O\u2019Brien",
+        "obrien",  # without the apostrophe
+        "Zoe  Angstrom",  # two spaces
+        "angstrom obrien",  # a space for the hyphen
+    ],
 )
 def test_the_search_ignores_case_and_accents(nurse: User, typed: str) -> None:
     site = nurse.sites.get()

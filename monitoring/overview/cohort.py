@@ -192,7 +192,8 @@ def _csv_chunk(patient_ids: list[int]) -> Iterator[list[object]]:
             scan_date.isoformat() if scan_date else "",
             *(t_scores.get(site) for site in T_SITES),
             assessment.risk_category if assessment else "",
-            ";".join(alert.code for alert in alerts[pk]),
+            # Each code once: the two loss alerts are one per site (SIGNIFICANT_BMD_LOSS twice).
+            ";".join(dict.fromkeys(alert.code for alert in alerts[pk])),
             assessment.next_dexa_due.isoformat() if assessment and assessment.next_dexa_due else "",
         ]
 

@@ -148,6 +148,9 @@ def test_cohort_csv_has_a_row_per_patient_and_is_audited_with_filter_and_count(
     assert any(row["ai_drug"] and row["ai_start"] for row in rows)
     assert any(row["next_dexa_due"] for row in rows)
     assert any(row["open_alerts"] for row in rows)
+    for row in rows:  # each code once, though the loss alerts are one per site
+        codes = row["open_alerts"].split(";")
+        assert len(codes) == len(set(codes)), row["open_alerts"]
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.changes["shown"] == "cohort CSV"
     assert event.changes["filters"] == {"follow_up": "active"}

@@ -266,9 +266,12 @@ def course_checklist(
         doses=edited.doses if edited is not None else (),
         dental_review_date=review if isinstance(review, date) else None,
     )
-    # A course started today or earlier is judged today; a later start, on its day.
-    as_of = max(timezone.localdate(), start) if start else timezone.localdate()
-    return checklist(history, course=new, as_of=as_of)
+    # Judged on its start, past or future (a planned course, today): what the checks said when
+    # the drug was started, as the history import judges a course recorded after the fact. A
+    # course entered late is not judged by results that came after it, nor refused for want of
+    # results that were recent then (two testers found both, and a false "given despite failed
+    # checks" kept on the record).
+    return checklist(history, course=new, as_of=start or timezone.localdate())
 
 
 def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
@@ -305,8 +308,8 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     history = patient_history(patient)
     current = _find(history, course) or domain_course(course)
     given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
-    as_of = max(timezone.localdate(), given_on)
-    result = checklist(history, course=given, as_of=as_of)
+    # On the dose's day, as a course on its start (`course_checklist`).
+    result = checklist(history, course=given, as_of=given_on)
     if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
         return result
     interval = _dose_interval(current, given_on)

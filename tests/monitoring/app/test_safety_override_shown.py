@@ -212,10 +212,12 @@ class TestShownToClinicians:
         course = BoneTherapyCourse.objects.create(
             patient=patient,
             drug="zoledronic_acid",
-            start_date=TODAY - timedelta(days=370),  # the first infusion's day, as schedules count
+            start_date=TODAY - timedelta(days=400),
             entered_by=physician,
         )
-        first, second = TODAY - timedelta(days=370), TODAY
+        # Both doses more than 3 months after the start (no dental check), each judged on its day
+        # with no results on file: the same checks fail for both.
+        first, second = TODAY - timedelta(days=190), TODAY
         for day in (first, second):
             bone_therapy_dose_record(
                 actor=nurse, course=course, given_on=day, override_reason=REASON

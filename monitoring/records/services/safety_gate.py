@@ -91,8 +91,10 @@ def override_values(audit: Mapping[str, Any], *, actor: User | None) -> dict[str
 
 def course_starts_a_drug(values: Mapping[str, Any], course: BoneTherapyCourse | None) -> bool:
     """Whether saving `values` (on `course`, None for a new one) plans or starts a drug: a new
-    course not recorded as stopped already, or a change that starts a planned course or changes
-    its drug. Only those pass the gate; recording a stopped course or correcting a dose does not.
+    course not recorded as stopped already, or a change that starts a planned course, moves its
+    start (the checks are judged on the start's day: a tester moved a start to before any
+    results, unchecked, and an old override note stayed) or changes its drug. Only those pass the
+    gate; recording a stopped course or correcting a dose does not.
     """
 
     def value(name: str) -> Any:
@@ -103,4 +105,5 @@ def course_starts_a_drug(values: Mapping[str, Any], course: BoneTherapyCourse | 
     if course is None:
         return True
     starts = course.start_date is None and value("start_date") is not None
-    return starts or value("drug") != course.drug
+    moves = course.start_date is not None and value("start_date") != course.start_date
+    return starts or moves or value("drug") != course.drug

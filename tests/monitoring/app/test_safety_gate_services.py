@@ -227,6 +227,57 @@ class TestUpdate:
         stopped.refresh_from_db()
         assert stopped.stop_date == TODAY - timedelta(days=500)
 
+    def test_moving_a_start_is_judged_again_and_replaces_the_override(
+        self, physician: User, patient: Patient
+    ) -> None:
+        """A tester moved a start to before any results, unchecked, and an old override note
+        stayed on a start whose checks passed once moved."""
+        course = bone_therapy_start(
+            actor=physician, patient=patient, values=DENOSUMAB, override_reason=REASON
+        )
+        assert course.safety_override_reason == REASON  # vitamin D 18 a week ago fails
+        long_before = TODAY - timedelta(days=400)  # before any result: the checks fail again
+        with pytest.raises(SafetyCheckError):
+            bone_therapy_update(
+                actor=physician,
+                course=course,
+                values={"start_date": long_before},
+                expected_version=course.version,
+            )
+        course.refresh_from_db()
+        assert course.start_date == TODAY
+        # Moved to a day with vitamin D and calcium in range: passes, and the note goes.
+        for analyte, value in (("vitamin_d_25oh", 35), ("calcium", Decimal("2.4"))):
+            LabResultFactory(
+                patient=patient,
+                sample_date=TODAY - timedelta(days=60),
+                analyte=analyte,
+                value=value,
+                entered_value=value,
+                entered_unit="ng/mL" if analyte == "vitamin_d_25oh" else "mmol/L",
+            )
+        LabResultFactory(
+            patient=patient,
+            sample_date=TODAY - timedelta(days=60),
+            analyte="egfr",
+            value=80,
+            entered_value=80,
+            entered_unit="mL/min/1.73m2",
+        )
+        bone_therapy_update(
+            actor=physician,
+            course=course,
+            values={
+                "start_date": TODAY - timedelta(days=50),
+                "dental_review_date": TODAY - timedelta(days=55),
+            },
+            expected_version=course.version,
+        )
+        course.refresh_from_db()
+        assert course.start_date == TODAY - timedelta(days=50)
+        assert course.safety_override_reason == ""
+        assert course.safety_checks_failed == []
+
     def test_stopping_a_course_is_not_gated(
         self, physician: User, zoledronic: BoneTherapyCourse
     ) -> None:

@@ -46,6 +46,14 @@ def test_printout_has_chart_latest_results_alerts_and_next_dates(
     assert event.actor == nurse
 
 
+@pytest.mark.parametrize("name", PRINTOUTS)
+def test_an_overdue_dexa_reads_overdue_on_paper(
+    nurse_client: Client, followed: Patient, name: str
+) -> None:
+    text = nurse_client.get(reverse(name, args=[followed.pk])).text
+    assert "<dt>Next DEXA</dt><dd>Overdue since " in text  # the 2022 scan's repeat date passed
+
+
 def test_scan_request_asks_for_the_same_scanner(nurse_client: Client, followed: Patient) -> None:
     text = nurse_client.get(reverse("monitoring:scan_request", args=[followed.pk])).text
     assert "Request for a DEXA scan" in text

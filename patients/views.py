@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.selectors import sites_for_user
-from bonehealth.audit.concurrency import RecordInErrorError, marked_in_error_line
+from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from bonehealth.replica import replica_reads
 from patients import selectors, services
@@ -202,10 +202,17 @@ def ai_course_update(request: AuthenticatedHttpRequest, pk: int, course_pk: int)
     course = selectors.ai_course_get(patient=patient, pk=course_pk, or_in_error=True)
     # Named as stored, before the form puts the posted values on it.
     refusal = str(RecordInErrorError(course)) if course.entered_in_error else None
-    if course.entered_in_error and request.method != "POST":
+    if request.method != "POST" and (
         # A link drawn before a colleague marked the course: say so (a redirect: no view audited).
-        messages.warning(request, f"{marked_in_error_line(course)} It cannot be changed.")
-        return redirect(_page(patient))
+        shown := already_marked_in_error(
+            request,
+            course,
+            to=_page(patient),
+            outcome="It cannot be changed.",
+            level=messages.WARNING,
+        )
+    ):
+        return shown
     form = AromataseInhibitorCourseForm(request.POST or None, instance=course, patient=patient)
     if refusal and not form.is_valid():
         # A valid form is refused by the service under the row's lock (RecordInErrorError).

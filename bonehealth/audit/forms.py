@@ -196,12 +196,20 @@ def save_or_none[T](
     return redirect(to(saved) if callable(to) else to)
 
 
-def already_marked_in_error(request: HttpRequest, record: Any, *, to: str) -> HttpResponse | None:
-    """For a mark-in-error page of a record a colleague has marked already (a page or link drawn
-    before): back to `to` saying who marked it, when and why; None for a record not marked."""
+def already_marked_in_error(
+    request: HttpRequest,
+    record: Any,
+    *,
+    to: str,
+    outcome: str = "Nothing more to do.",
+    level: int = messages.INFO,
+) -> HttpResponse | None:
+    """For a page of a record a colleague has marked entered in error already (a page or link
+    drawn before: its edit page, its own mark-in-error page): back to `to` saying who marked it,
+    when and why, then `outcome`; None for a record not marked."""
     if not getattr(record, "entered_in_error", False):
         return None
-    messages.info(request, f"{marked_in_error_line(record)} Nothing more to do.")
+    messages.add_message(request, level, f"{marked_in_error_line(record)} {outcome}")
     return redirect(to)
 
 

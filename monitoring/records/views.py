@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
-from bonehealth.audit.concurrency import RecordInErrorError, marked_in_error_line
+from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
@@ -76,17 +76,25 @@ def _entry_page(
 ) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     opened = Opened(request=request, patient=patient, record=page.record(patient, record_pk))
-    in_error = getattr(opened.record, "entered_in_error", False)
     # Named as stored, before a model form puts the posted values on the record.
+    in_error = getattr(opened.record, "entered_in_error", False)
     refusal = str(RecordInErrorError(opened.record)) if in_error else ""
-    if in_error and request.method != "POST":
+    if request.method != "POST" and (
         # A link drawn before a colleague marked the record: say so on the patient's page (a
         # redirect, so no view is audited), not a bare 404.
-        cannot = "Nothing can be added to it." if page.adds_to_record else "It cannot be changed."
-        messages.warning(request, f"{marked_in_error_line(opened.record)} {cannot}")
-        return redirect(_page(patient))
+        shown := already_marked_in_error(
+            request,
+            opened.record,
+            to=_page(patient),
+            outcome="Nothing can be added to it."
+            if page.adds_to_record
+            else "It cannot be changed.",
+            level=messages.WARNING,
+        )
+    ):
+        return shown
     form: Any = page.form(opened, request.POST or None)
-    if in_error and not form.is_valid():
+    if refusal and not form.is_valid():
         # A valid form is refused by the service under the row's lock (RecordInErrorError); an
         # invalid one never reaches it, so say beside the field errors why it cannot be saved.
         form.add_error(None, refusal)

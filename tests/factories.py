@@ -1,6 +1,7 @@
 """factory_boy factories for the Django models."""
 
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -105,3 +106,21 @@ class LabResultFactory(factory.django.DjangoModelFactory):
     value = 35
     entered_value = 35
     entered_unit = "ng/mL"
+
+
+def results_in_range(patient: Patient, day: date, *, calcium: str = "2.4") -> None:
+    """Vitamin D 35 ng/mL, albumin-adjusted calcium (2.4 mmol/L unless given) and eGFR 80 on
+    `day`: the lab checks before a drug pass on a day within 12 months after it."""
+    for analyte, value, unit in (
+        ("vitamin_d_25oh", Decimal(35), "ng/mL"),
+        ("calcium", Decimal(calcium), "mmol/L"),
+        ("egfr", Decimal(80), "mL/min/1.73m2"),
+    ):
+        LabResultFactory(
+            patient=patient,
+            sample_date=day,
+            analyte=analyte,
+            value=value,
+            entered_value=value,
+            entered_unit=unit,
+        )

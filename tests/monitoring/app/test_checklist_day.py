@@ -5,7 +5,6 @@ calcium drawn a month after it; either way the record kept a false "given despit
 checks")."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -13,27 +12,11 @@ from django.utils import timezone
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.safety import course_checklist, dose_checklist
 from patients.models import Patient
-from tests.factories import LabResultFactory
+from tests.factories import results_in_range
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 START = TODAY - timedelta(days=420)
-
-
-def _labs(patient: Patient, day: date, calcium: str) -> None:
-    for analyte, value, unit in (
-        ("vitamin_d_25oh", Decimal(35), "ng/mL"),
-        ("calcium", Decimal(calcium), "mmol/L"),
-        ("egfr", Decimal(80), "mL/min/1.73m2"),
-    ):
-        LabResultFactory(
-            patient=patient,
-            sample_date=day,
-            analyte=analyte,
-            value=value,
-            entered_value=value,
-            entered_unit=unit,
-        )
 
 
 def _start(patient: Patient, start: date | None = START) -> list[str]:
@@ -44,13 +27,13 @@ def _start(patient: Patient, start: date | None = START) -> list[str]:
 
 
 def test_a_start_of_last_year_is_judged_by_the_results_before_it(patient: Patient) -> None:
-    _labs(patient, START - timedelta(days=9), calcium="2.35")
+    results_in_range(patient, START - timedelta(days=9), calcium="2.35")
     assert _start(patient) == []  # 14 months old today, 9 days old on the start
 
 
 def test_a_later_low_calcium_does_not_judge_an_earlier_start(patient: Patient) -> None:
-    _labs(patient, START - timedelta(days=9), calcium="2.35")
-    _labs(patient, START + timedelta(days=30), calcium="2.01")
+    results_in_range(patient, START - timedelta(days=9), calcium="2.35")
+    results_in_range(patient, START + timedelta(days=30), calcium="2.01")
     assert _start(patient) == []
     assert "calcium" in _start(patient, start=None)  # a course planned now: today's results
 
@@ -61,8 +44,8 @@ def test_a_dose_is_judged_on_its_day(patient: Patient) -> None:
     )
     BoneTherapyDose.objects.create(course=course, given_on=START)
     given_on = START + timedelta(days=183)
-    _labs(patient, given_on - timedelta(days=3), calcium="2.35")
-    _labs(patient, given_on + timedelta(days=20), calcium="2.01")
+    results_in_range(patient, given_on - timedelta(days=3), calcium="2.35")
+    results_in_range(patient, given_on + timedelta(days=20), calcium="2.01")
     checklist = dose_checklist(patient=patient, course=course, given_on=given_on)
     assert checklist.as_of == given_on
     assert not checklist.failed

@@ -3,7 +3,6 @@ posted 2026-11-28, 11-29 and 11-30 after a dose on 11-27). A dose more than 4 we
 due is now a failed pre-dose check: refused without the override, saved with its reason."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -18,7 +17,7 @@ from monitoring.records.safety import dose_checklist
 from monitoring.records.services.safety_gate import SafetyCheckError
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
-from tests.factories import LabResultFactory
+from tests.factories import results_in_range
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -31,20 +30,7 @@ REASON = "previous injection recorded on the wrong patient; checked with pharmac
 def labs_in_range(patient: Patient) -> None:
     """Every other pre-dose check passes, so only the interval can fail: the results come before
     every dose judged (each is judged on its own day) and within 12 months of the last."""
-    day = PREVIOUS - timedelta(days=7)
-    for analyte, value, unit in (
-        ("vitamin_d_25oh", 35, "ng/mL"),
-        ("calcium", Decimal("2.4"), "mmol/L"),
-        ("egfr", 80, "mL/min/1.73m2"),
-    ):
-        LabResultFactory(
-            patient=patient,
-            sample_date=day,
-            analyte=analyte,
-            value=value,
-            entered_value=value,
-            entered_unit=unit,
-        )
+    results_in_range(patient, PREVIOUS - timedelta(days=7))
 
 
 def _course(patient: Patient, physician: User, drug: str, *doses: date) -> BoneTherapyCourse:

@@ -20,7 +20,7 @@ from monitoring.records.services.therapy import (
     bone_therapy_update,
 )
 from patients.models import Patient
-from tests.factories import LabResultFactory
+from tests.factories import LabResultFactory, results_in_range
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -247,23 +247,7 @@ class TestUpdate:
         course.refresh_from_db()
         assert course.start_date == TODAY
         # Moved to a day with vitamin D and calcium in range: passes, and the note goes.
-        for analyte, value in (("vitamin_d_25oh", 35), ("calcium", Decimal("2.4"))):
-            LabResultFactory(
-                patient=patient,
-                sample_date=TODAY - timedelta(days=60),
-                analyte=analyte,
-                value=value,
-                entered_value=value,
-                entered_unit="ng/mL" if analyte == "vitamin_d_25oh" else "mmol/L",
-            )
-        LabResultFactory(
-            patient=patient,
-            sample_date=TODAY - timedelta(days=60),
-            analyte="egfr",
-            value=80,
-            entered_value=80,
-            entered_unit="mL/min/1.73m2",
-        )
+        results_in_range(patient, TODAY - timedelta(days=60))
         bone_therapy_update(
             actor=physician,
             course=course,

@@ -16,7 +16,7 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from patients.models import Patient
-from patients.services import patient_record_view
+from patients.read_audit import patient_record_view
 
 
 class PatientRefused(Http404):

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -13,13 +13,14 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
-from bonehealth.audit.services import audit_list_record, audit_record
+from bonehealth.audit.services import audit_record
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
     FollowUpStatus,
     Patient,
 )
+from patients.overlaps import newly_beside, running_at_the_same_time
 from patients.signals import patient_changed
 
 PATIENT_FIELDS = [
@@ -247,56 +248,6 @@ def patient_mark_in_error(
         patient_changed.send(sender=Patient, patient=patient)
 
 
-def running_at_the_same_time[M: Model](
-    courses: QuerySet[M], *, start: date | None, stop: date | None, exclude_pk: int | None = None
-) -> QuerySet[M]:
-    """Those of `courses` (with start_date and stop_date) that would run at the same time as a
-    course from `start` to `stop`: the one statement of an overlap, for the aromatase-inhibitor
-    courses and the bone-therapy courses alike.
-
-    A course runs from its start (one without a start date, planned, from today) until its stop
-    (open when not stopped); two overlap when each starts before the other stops, so a switch,
-    one course stopping on the day the next starts, is no overlap.
-    """
-    today = timezone.localdate()
-    begins = start or today
-    courses = courses.filter(Q(stop_date__isnull=True) | Q(stop_date__gt=begins))
-    if stop is not None:
-        started_before = Q(start_date__lt=stop)
-        courses = courses.filter(
-            started_before | Q(start_date__isnull=True) if today < stop else started_before
-        )
-    return courses.exclude(pk=exclude_pk) if exclude_pk else courses
-
-
-class DatedCourse(Protocol):
-    """A course of a drug as stored: the aromatase inhibitors' and the bone therapy's alike."""
-
-    pk: Any
-    start_date: date | None
-    stop_date: date | None
-
-
-def newly_beside[M: Model](
-    courses: QuerySet[M],
-    *,
-    start: date | None,
-    stop: date | None,
-    course: DatedCourse | None = None,
-) -> QuerySet[M]:
-    """Those of `courses` that a course from `start` to `stop` would run beside; for a change of
-    `course`, only those it did not run beside already (courses that overlapped before the checks
-    existed can still be edited, e.g. stopped)."""
-    pk = course.pk if course is not None else None
-    others = running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=pk)
-    if course is not None:
-        already = running_at_the_same_time(
-            courses, start=course.start_date, stop=course.stop_date, exclude_pk=pk
-        )
-        others = others.exclude(pk__in=already.values("pk"))
-    return others
-
-
 def ai_courses_overlapping(
     *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
 ) -> QuerySet[AromataseInhibitorCourse]:
@@ -426,31 +377,3 @@ def ai_course_mark_in_error(
         actor=actor, instance=course, patient=course.patient, reason=reason, request=request
     ):
         patient_changed.send(sender=Patient, patient=course.patient)
-
-
-def patient_record_view(
-    *, actor: User, patient: Patient, request: HttpRequest | None = None
-) -> None:
-    """Write the audit event for a view of a patient's record (one INSERT: atomic by itself)."""
-    audit_record(
-        action=AuditAction.VIEW, actor=actor, request=request, obj=patient, patient=patient
-    )
-
-
-def patient_list_view_record(
-    *,
-    actor: User,
-    patient_ids: list[int],
-    query: str,
-    include_ended: bool,
-    page_number: int,
-    request: HttpRequest | None = None,
-) -> None:
-    """Write the one audit event of a page of the patient list: its search and patients shown."""
-    audit_list_record(
-        actor=actor,
-        shown="patient list",
-        patient_ids=patient_ids,
-        details={"query": query, "include_ended": include_ended or None, "page": page_number},
-        request=request,
-    )

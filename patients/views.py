@@ -14,7 +14,7 @@ from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from bonehealth.replica import replica_reads
-from patients import selectors, services
+from patients import read_audit, selectors, services
 from patients.access import audits_patient_view
 from patients.forms import (
     AromataseInhibitorCourseForm,
@@ -45,7 +45,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)  # read once: for the page and for its audit row
     page_query = request.GET.copy()  # the pager's links keep the search
     page_query.pop("page", None)
-    services.patient_list_view_record(
+    read_audit.patient_list_view_record(
         actor=request.user,
         patient_ids=[patient.pk for patient in page.object_list],
         query=query,

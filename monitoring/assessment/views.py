@@ -21,8 +21,8 @@ from monitoring.domain import AlertCode
 from monitoring.labels import code_label
 from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused
+from patients.read_audit import patient_record_view
 from patients.selectors import patient_get, patients_for_user
-from patients.services import patient_record_view
 
 # The codes the rules raise: a group page's URL names one of them (or a code a patient's stored
 # alerts still carry, should the rules retire one).

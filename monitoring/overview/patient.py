@@ -27,7 +27,7 @@ from monitoring.overview.csp import chart_page
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.records import selectors
 from patients.models import Patient
-from patients.services import patient_record_view
+from patients.read_audit import patient_record_view
 
 
 def patient_viewed(

@@ -40,7 +40,7 @@ from monitoring.records.services.single_row import (
     single_row_entry_update,
 )
 from patients.models import Patient
-from patients.services import newly_beside, running_at_the_same_time
+from patients.overlaps import newly_beside, running_at_the_same_time
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
 

@@ -142,11 +142,19 @@ class Clinic:
         elif what == "move" and not patient.entered_in_error:
             other = self.sites[1] if patient.site_id == self.sites[0].pk else self.sites[0]
             self._update(patient, site=other)
-        elif what == "end_follow_up" and patient.follow_up_status == "active":
+        elif (
+            what == "end_follow_up"
+            and patient.follow_up_status == "active"
+            and not patient.entered_in_error
+        ):
             patient_services.patient_end_follow_up(
                 actor=md, patient=patient, ended_on=TODAY, reason="completed"
             )
-        elif what == "resume_follow_up" and patient.follow_up_status != "active":
+        elif (
+            what == "resume_follow_up"
+            and patient.follow_up_status != "active"
+            and not patient.entered_in_error
+        ):
             patient_services.patient_resume_follow_up(actor=md, patient=patient)
         elif what == "in_error" and not patient.entered_in_error:
             patient_services.patient_mark_in_error(actor=md, patient=patient, reason="duplicate")

@@ -130,6 +130,12 @@ def test_a_scan_after_the_plan_was_set_fulfils_it(
     assert planned.isoformat() not in {row["due"] for row in rows if row["mrn"] == patient.mrn}
     page = physician_client.get(reverse("monitoring:patient", args=[patient.pk]))
     assert f"was met by the scan of {TODAY.isoformat()}" in page.text
+    assert f"plan of a DEXA by {planned.isoformat()}" in page.text
+    assert "was met by a scan since" in page.text
+    assert "physician&#x27;s plan; rules:" not in page.text
+    request = physician_client.get(reverse("monitoring:scan_request", args=[patient.pk]))
+    assert "physician&#x27;s plan:" not in request.text
+    assert "physician's plan:" not in request.text
     exported = history_json(patient_with_records(patient.pk))
     assert exported["plan"]["set_on"] == TODAY.isoformat()
     assert domain.parse_history(exported).plan == build_history(patient).plan

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from monitoring import domain
 from monitoring.models import (
     BoneTherapyCourse,
@@ -80,6 +82,18 @@ def _patient(values: dict[str, Any]) -> domain.Patient:
     )
 
 
+def _vfa(value: str) -> domain.VertebralFractureAssessment | None:
+    """A scan's VFA result for the rules; "" (not done) is absent."""
+    return domain.VertebralFractureAssessment(value) if value else None
+
+
+def _plan(due: Any, reason: str, set_at: Any) -> domain.Plan | None:
+    """The plan in force; `set_on` is the local day it was set (a scan from then fulfils it)."""
+    if due is None:
+        return None
+    return domain.Plan(next_dexa_due=due, reason=reason, set_on=timezone.localdate(set_at))
+
+
 def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
     """Build the domain history of each patient straight from the columns the rules need.
 
@@ -118,6 +132,7 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
             "scan_id",
             "scan__scan_date",
             "scan__scanner_id",
+            "scan__vertebral_fracture_assessment",
             "site",
             "bmd",
             "t_score",
@@ -133,10 +148,10 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
             *LSC_FIELD_BY_SITE.values(),
         )
     }
-    scans: dict[int, dict[int, tuple[Any, int, dict[domain.Site, domain.SiteMeasurement]]]]
+    scans: dict[int, dict[int, tuple[Any, int, str, dict[domain.Site, domain.SiteMeasurement]]]]
     scans = defaultdict(dict)
-    for pid, scan_id, day, scanner_id, site, bmd, t, z in measurements:
-        _, _, sites = scans[pid].setdefault(scan_id, (day, scanner_id, {}))
+    for pid, scan_id, day, scanner_id, vfa, site, bmd, t, z in measurements:
+        _, _, _, sites = scans[pid].setdefault(scan_id, (day, scanner_id, vfa, {}))
         sites[domain.Site(site)] = domain.SiteMeasurement(bmd=bmd, t_score=t, z_score=z)
 
     labs: dict[int, list[domain.LabResult]] = defaultdict(list)
@@ -211,13 +226,13 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
         )
     }
     plans: dict[int, domain.Plan | None] = {}
-    for pid, due, reason in (
+    for pid, due, reason, set_at in (
         MonitoringPlan.objects.filter(patient_id__in=ids)
         .order_by("patient_id", "-set_at", "-id")
-        .values_list("patient_id", "next_dexa_due", "reason")
+        .values_list("patient_id", "next_dexa_due", "reason", "set_at")
     ):
         if pid not in plans:  # the latest decision is in force; no date means "as computed"
-            plans[pid] = domain.Plan(next_dexa_due=due, reason=reason) if due else None
+            plans[pid] = _plan(due, reason, set_at)
 
     histories: dict[int, domain.History] = {}
     for row in Patient.objects.filter(pk__in=ids).values_list(*_PATIENT_COLUMNS):
@@ -225,7 +240,7 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
         pid = values["pk"]
         patient_scans = list(scans[pid].values())
         keys = _scanner_keys(
-            {scanner_id: scanner_rows[scanner_id][:2] for _, scanner_id, _ in patient_scans}
+            {scanner_id: scanner_rows[scanner_id][:2] for _, scanner_id, _, _ in patient_scans}
         )
         histories[pid] = domain.History(
             patient=_patient(values),
@@ -235,8 +250,13 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
                 for scanner_id, key in keys.items()
             },
             dexa_scans=tuple(
-                domain.DexaScan(date=day, scanner=keys[scanner_id], sites=sites)
-                for day, scanner_id, sites in patient_scans
+                domain.DexaScan(
+                    date=day,
+                    scanner=keys[scanner_id],
+                    sites=sites,
+                    vertebral_fracture_assessment=_vfa(vfa),
+                )
+                for day, scanner_id, vfa, sites in patient_scans
             ),
             labs=tuple(labs[pid]),
             frax=tuple(frax[pid]),
@@ -328,6 +348,11 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
             {
                 "date": scan.scan_date.isoformat(),
                 "scanner": keys[scan.scanner_id],
+                **(
+                    {"vertebral_fracture_assessment": scan.vertebral_fracture_assessment}
+                    if scan.vertebral_fracture_assessment
+                    else {}
+                ),
                 "sites": {
                     m.site: {
                         key: value
@@ -381,6 +406,7 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
         data["plan"] = {
             "next_dexa_due": plans[0].next_dexa_due.isoformat(),
             "reason": plans[0].reason,
+            "set_on": timezone.localdate(plans[0].set_at).isoformat(),
         }
     if as_of is not None:
         data = {"as_of": as_of.isoformat(), **data}

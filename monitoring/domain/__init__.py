@@ -54,6 +54,7 @@ from .types import (
     SiteMeasurement,
     Smoking,
     Supplements,
+    VertebralFractureAssessment,
     WhoCategory,
 )
 from .units import (
@@ -109,6 +110,7 @@ __all__ = [
     "Smoking",
     "Supplements",
     "UnitSystem",
+    "VertebralFractureAssessment",
     "WhoCategory",
     "assess",
     "assessment_to_dict",

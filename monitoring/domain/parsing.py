@@ -50,6 +50,7 @@ from .types import (
     SiteMeasurement,
     Smoking,
     Supplements,
+    VertebralFractureAssessment,
 )
 from .units import to_canonical
 
@@ -180,7 +181,7 @@ def _measurement(value: Any, path: str) -> SiteMeasurement:
 
 def _scan(value: Any, path: str) -> DexaScan:
     obj = JsonObject(value, path)
-    obj.finish(frozenset({"date", "scanner", "sites"}))
+    obj.finish(frozenset({"date", "scanner", "sites", "vertebral_fracture_assessment"}))
     sites_obj = JsonObject(obj.required("sites", lambda v, _p: v), obj.at("sites"))
     sites_obj.finish(frozenset(site.value for site in Site))
     if not sites_obj.value:
@@ -192,6 +193,9 @@ def _scan(value: Any, path: str) -> DexaScan:
         sites={
             Site(key): _measurement(raw, sites_obj.at(key)) for key, raw in sites_obj.value.items()
         },
+        vertebral_fracture_assessment=obj.optional(
+            "vertebral_fracture_assessment", enum(VertebralFractureAssessment)
+        ),
     )
 
 
@@ -273,10 +277,11 @@ def _supplements(value: Any, path: str) -> Supplements:
 
 def _plan(value: Any, path: str) -> Plan:
     obj = JsonObject(value, path)
-    obj.finish(frozenset({"next_dexa_due", "reason"}))
+    obj.finish(frozenset({"next_dexa_due", "reason", "set_on"}))
     return Plan(
         next_dexa_due=obj.optional("next_dexa_due", iso_date),
         reason=obj.optional("reason", _reason),
+        set_on=obj.optional("set_on", iso_date),
     )
 
 
@@ -344,6 +349,7 @@ def _dated(history: History) -> Iterator[tuple[str, dt.date | None]]:
             yield f"bone_therapy[{i}].doses[{j}]", dose
     if history.plan is not None:
         yield "plan.next_dexa_due", history.plan.next_dexa_due
+        yield "plan.set_on", history.plan.set_on
 
 
 def _check_after_birth(history: History) -> None:

@@ -78,6 +78,14 @@ SITE_NAMES: dict[Site, str] = {
 }
 
 
+class VertebralFractureAssessment(StrEnum):
+    """The result of a scan's vertebral fracture assessment (VFA); absent when none was done."""
+
+    NO_FRACTURE = "no_fracture"
+    FRACTURE = "fracture"
+    INDETERMINATE = "indeterminate"
+
+
 class Analyte(StrEnum):
     CTX = "ctx"
     P1NP = "p1np"
@@ -293,6 +301,9 @@ class DexaScan:
     date: dt.date
     scanner: str
     sites: Mapping[Site, SiteMeasurement]
+    # A vertebral fracture seen here counts as a prior fragility fracture dated `date`
+    # (rules/classification.py, fragility_fracture).
+    vertebral_fracture_assessment: VertebralFractureAssessment | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -334,6 +345,9 @@ class Supplements:
 class Plan:
     next_dexa_due: dt.date | None = None
     reason: str | None = None
+    # The day the physician set the plan: a scan dated on or after it fulfils the plan
+    # (rules/scheduling.py). None (an older history) means the plan is never judged fulfilled.
+    set_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,9 +16,9 @@ class MeasuredSite(models.TextChoices):
 
 class VertebralFractureAssessment(models.TextChoices):
     NOT_DONE = "", "Not done"
-    NO_FRACTURE = "no_fracture", "No vertebral fracture"
-    FRACTURE = "fracture", "Vertebral fracture seen"
-    INDETERMINATE = "indeterminate", "Indeterminate"
+    NO_FRACTURE = types.VertebralFractureAssessment.NO_FRACTURE, "No vertebral fracture"
+    FRACTURE = types.VertebralFractureAssessment.FRACTURE, "Vertebral fracture seen"
+    INDETERMINATE = types.VertebralFractureAssessment.INDETERMINATE, "Indeterminate"
 
 
 class Analyte(models.TextChoices):

@@ -76,18 +76,34 @@ def patient_context(
         # show the record and say what to correct, rather than failing the page for everyone.
         figures, data_problem = {}, str(problem)
     rows = lab_rows(patient.valid_labs, lab_units)  # type: ignore[attr-defined]
+    plan = patient.plan_history[0] if patient.plan_history else None  # type: ignore[attr-defined]
     return {
         "patient": patient,
         "assessment": assessment,
         "data": data,
         "open_alerts": open_alerts,
         "cleared_alerts": cleared_alerts,
-        "plan": patient.plan_history[0] if patient.plan_history else None,  # type: ignore[attr-defined]
+        "plan": plan,
+        "plan_met": plan_met(plan, assessment),
         "data_problem": data_problem,
         "lab_rows": rows,
         "lab_readings": TableReadings(lambda: rows),
         **figures,
     }
+
+
+def plan_met(plan: Any, assessment: Any) -> bool:
+    """Tell whether the physician's planned date no longer applies because a scan fulfilled it.
+
+    The rules decide (SCHED-PLAN: a scan on or after the day the plan was set); the stored
+    assessment then gives the computed date, not the plan's, which is all this reads.
+    """
+    return (
+        plan is not None
+        and plan.next_dexa_due is not None
+        and assessment is not None
+        and assessment.next_dexa_due != plan.next_dexa_due
+    )
 
 
 def permissions_digest(user: Any) -> str:

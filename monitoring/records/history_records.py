@@ -204,10 +204,15 @@ class RecordImporter:
         for index, scan in enumerate(self.history.dexa_scans):
             scanner = scanners[scan.scanner]
             wanted = {site.value: (m.bmd, m.t_score, m.z_score) for site, m in scan.sites.items()}
+            vfa = scan.vertebral_fracture_assessment
             match = existing.get((scan.date, scanner.pk))
             if match is not None:
                 have = {m.site: (m.bmd, m.t_score, m.z_score) for m in match.measurements.all()}
-                if have != wanted:
+                # A file without a VFA result (as exports made before it was carried) leaves
+                # the recorded one alone; a different one is a conflict, never overwritten.
+                if have != wanted or (
+                    vfa is not None and match.vertebral_fracture_assessment != vfa.value
+                ):
                     self.errors.append(
                         f"dexa_scans[{index}]: conflicts with the scan of {scan.date} on "
                         f"{scanner.name} already recorded"
@@ -220,13 +225,25 @@ class RecordImporter:
                 )
                 continue
             created = DexaScan.objects.create(
-                patient=patient, scan_date=scan.date, scanner=scanner, entered_by=self.actor
+                patient=patient,
+                scan_date=scan.date,
+                scanner=scanner,
+                vertebral_fracture_assessment=vfa.value if vfa is not None else "",
+                entered_by=self.actor,
             )
             DexaMeasurement.objects.bulk_create(
                 DexaMeasurement(scan=created, site=site, bmd=bmd, t_score=t, z_score=z)
                 for site, (bmd, t, z) in wanted.items()
             )
-            self._audit_create(created, patient, {"scan_date": scan.date, "sites": sorted(wanted)})
+            self._audit_create(
+                created,
+                patient,
+                {
+                    "scan_date": scan.date,
+                    "sites": sorted(wanted),
+                    "vertebral_fracture_assessment": created.vertebral_fracture_assessment,
+                },
+            )
 
     def labs(self, patient: Patient) -> None:
         existing: dict[tuple[Any, str], LabResult] = {

@@ -52,7 +52,9 @@ SECTIONS: Final = (
                 title="Risk factors",
                 checks=f"Each present factor is listed: lowest T-score below {num(th.RF_T_BELOW)}; "
                 f"age over {th.RF_AGE_OVER}; BMI below {num(th.RF_BMI_UNDER)} kg/m²; a parent's "
-                "hip fracture; a prior fragility fracture; oral glucocorticoids for more than "
+                "hip fracture; a prior fragility fracture (on the patient record, or a vertebral "
+                "fracture seen on a scan's VFA, see TX-FRACTURE); oral glucocorticoids for more "
+                "than "
                 f"{num(th.RF_GLUCOCORTICOID_MONTHS_OVER)} months; current or former smoking; "
                 "3 or more units of alcohol a day.",
                 example="A 67-year-old former smoker with a lowest T-score of -1.2 has two "
@@ -77,7 +79,12 @@ SECTIONS: Final = (
                 rule=RuleId.TX_FRACTURE,
                 title="Prior fragility fracture",
                 checks="A prior fragility fracture is on file, whatever the BMD. (Hadji 2017 "
-                "counts it as one risk factor only; the stricter reading is kept.)",
+                "counts it as one risk factor only; the stricter reading is kept.) A vertebral "
+                "fracture seen on a scan's vertebral fracture assessment counts as one, dated "
+                "the scan's date, and BONE_THERAPY_INDICATED names that scan; a later scan "
+                "with no fracture seen does not undo it, and the patient record is left as "
+                "entered (the rules are silent on VFA; a morphometric vertebral fracture is a "
+                "fragility fracture: the conservative reading).",
                 outputs=_THERAPY_OUTPUTS,
             ),
             RuleEntry(
@@ -253,7 +260,11 @@ SECTIONS: Final = (
                 rule=RuleId.SCHED_PLAN,
                 title="Physician's planned date",
                 checks="A date a physician set in the monitoring plan replaces the computed "
-                "date; the computed date is still shown beside it.",
+                "date; the computed date is still shown beside it. A scan dated on or after the "
+                "day the plan was set fulfils the plan: from then the computed date applies "
+                "again and the recommendation says which scan met the plan (the rules are "
+                "silent on a scan after the plan; the conservative reading, so a met plan "
+                "neither asks for a second scan nor raises DEXA_OVERDUE).",
             ),
             RuleEntry(
                 rule=RuleId.SCHED_OVERDUE,

@@ -159,6 +159,9 @@ SECTIONS: Final = (
                 title="Denosumab stopped without follow-on",
                 checks="The latest denosumab course is stopped and no bisphosphonate course "
                 "started on or after its last dose (or its start, with no dose recorded). "
+                "A course stopped on its own start date with no dose recorded was never taken "
+                "and is no follow-on (the rules are silent; the conservative reading); it does "
+                "not count as a course started anywhere else either. "
                 "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures.",
                 outputs=(
                     alert(

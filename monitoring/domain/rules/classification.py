@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import construct
@@ -27,6 +28,7 @@ from ..types import (
     Sex,
     Site,
     Smoking,
+    VertebralFractureAssessment,
     WhoCategory,
 )
 from .context import Context, Observation
@@ -123,9 +125,33 @@ def risk_factors(ctx: Context, lowest: LowestTScore | None) -> tuple[RiskFactor,
 
 
 def fragility_fracture(ctx: Context) -> bool:
-    """Tell whether a prior fragility fracture is on file; one dated after `as_of` is absent."""
+    """Tell whether a prior fragility fracture is on file; one dated after `as_of` is absent.
+
+    Either the patient record says so, or a scan on or before `as_of` saw a vertebral fracture
+    on its vertebral fracture assessment (`vfa_fracture_scan`).
+    """
+    return recorded_fracture(ctx) or vfa_fracture_scan(ctx) is not None
+
+
+def recorded_fracture(ctx: Context) -> bool:
+    """Tell whether the patient record has a prior fragility fracture dated on or before `as_of`."""
     factors = ctx.history.patient.risk_factors
     if not factors.prior_fragility_fracture:
         return False
     date = factors.prior_fracture_date
     return date is None or date <= ctx.as_of
+
+
+def vfa_fracture_scan(ctx: Context) -> dt.date | None:
+    """Return the date of the earliest scan whose VFA saw a vertebral fracture, or None.
+
+    The spec is silent on VFA. The conservative reading: a morphometric vertebral fracture is a
+    fragility fracture (ASCO 2019, ESMO 2020, Hadji 2017), dated the scan's date. A later scan
+    reading "no fracture" does not undo it: a fracture seen stays a fracture that happened.
+    The patient record is not changed; the rules read the scan. Scans after `as_of` were
+    dropped by build_context.
+    """
+    for scan in ctx.scans:  # sorted by date
+        if scan.vertebral_fracture_assessment is VertebralFractureAssessment.FRACTURE:
+            return scan.date
+    return None

@@ -79,6 +79,18 @@ class Therapy(NamedTuple):
         return self.course.start_date
 
     @property
+    def never_taken(self) -> bool:
+        """Tell whether the course was stopped on its start date with no dose recorded.
+
+        The spec is silent on a course of zero days. The conservative reading: it was never
+        taken (a start entered, then withdrawn the same day, e.g. for intolerance), so it is not
+        a follow-on after denosumab (DMAB-STOP) and not a course started (`started`). A dose
+        recorded on it (a single infusion) proves it was given, so such a course still counts.
+        """
+        start = self.course.start_date
+        return start is not None and self.course.stop_date == start and not self.doses
+
+    @property
     def last_dose_or_start(self) -> dt.date | None:
         """Return the last dose given by `as_of`, or the start when none was recorded."""
         return self.doses[-1] if self.doses else self.course.start_date
@@ -317,8 +329,15 @@ def _check_one_measurement_a_day(history: History, scans: list[DexaScan]) -> Non
 
 
 def started(therapies: Iterable[Therapy]) -> list[Therapy]:
-    """Return the courses that have started (start on or before `as_of`), earliest first."""
-    found = [t for t in therapies if t.start is not None and t.status is not CourseStatus.PLANNED]
+    """Return the courses that have started (start on or before `as_of`), earliest first.
+
+    A course never taken (stopped on its start date, no dose: `Therapy.never_taken`) is left out.
+    """
+    found = [
+        t
+        for t in therapies
+        if t.start is not None and t.status is not CourseStatus.PLANNED and not t.never_taken
+    ]
     if len(found) > 1:  # usually one course or none: nothing to sort
         found.sort(key=_start_then_position)
     return found

@@ -82,8 +82,13 @@ def denosumab_stop(ctx: Context) -> None:
     last = course.last_dose_or_start
     if last is None:
         return
+    # A bisphosphonate course stopped on its start date with no dose was never taken: no
+    # follow-on (conservative reading, Therapy.never_taken).
     follow_on = any(
-        t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
+        t.drug in BISPHOSPHONATES
+        and t.start is not None
+        and last <= t.start <= ctx.as_of
+        and not t.never_taken
         for t in ctx.therapies
     )
     if follow_on:

@@ -45,10 +45,26 @@ def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[Sit
     )
 
 
+def plan_met_by(ctx: Context) -> dt.date | None:
+    """Return the date of the first scan that fulfilled the physician's plan, or None.
+
+    SCHED-PLAN is silent on a scan done after the plan was set. The conservative reading: the
+    plan asked for a scan, so the first scan dated on or after the day the plan was set (and on
+    or before `as_of`) fulfils it, and the computed date applies again; a plan left standing
+    would ask for another scan days later and raise DEXA_OVERDUE after its date. A plan without
+    its set date (an older history) is never judged fulfilled.
+    """
+    plan = ctx.history.plan
+    if plan is None or plan.next_dexa_due is None or plan.set_on is None:
+        return None
+    return next((scan.date for scan in ctx.scans if scan.date >= plan.set_on), None)
+
+
 def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChange]) -> DexaSchedule:
     """Compute the next DEXA, apply the physician's plan, raise the baseline and overdue alerts."""
+    met_by = plan_met_by(ctx)
     plan = ctx.history.plan
-    planned = plan.next_dexa_due if plan is not None else None
+    planned = plan.next_dexa_due if plan is not None and met_by is None else None
     if not ctx.scans:
         ai_start = ctx.ai_start
         computed = ai_start if ai_start is not None else ctx.as_of
@@ -96,14 +112,19 @@ def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChang
             f"DEXA was due {next_due.isoformat()} (last scan {latest_scan.isoformat()}): book it.",
             [RuleId.SCHED_OVERDUE],
         )
+    if planned:
+        why = f"(physician's plan; the rules give {computed.isoformat()})."
+    else:
+        why = f"({months} months after {latest_scan.isoformat()})."
+        if met_by is not None and plan is not None and plan.next_dexa_due is not None:
+            why += (
+                f" The physician's plan (DEXA by {plan.next_dexa_due.isoformat()}) was met by "
+                f"the scan of {met_by.isoformat()}."
+            )
+            rules.append(RuleId.SCHED_PLAN)
     ctx.recommend(
         RecommendationCode.REPEAT_DEXA,
-        f"Repeat DEXA on the same scanner by {next_due.isoformat()} "
-        + (
-            f"(physician's plan; the rules give {computed.isoformat()})."
-            if planned
-            else f"({months} months after {latest_scan.isoformat()})."
-        ),
+        f"Repeat DEXA on the same scanner by {next_due.isoformat()} {why}",
         rules,
         due=next_due,
     )

@@ -22,7 +22,7 @@ from ..types import (
     RuleId,
     Severity,
 )
-from .classification import fragility_fracture
+from .classification import fragility_fracture, recorded_fracture, vfa_fracture_scan
 from .context import Context
 
 
@@ -66,6 +66,11 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
     if not triggers or ctx.antiresorptive_planned_or_active:
         return
     names = ", ".join(triggers)
+    if RuleId.TX_FRACTURE in triggers and not recorded_fracture(ctx):
+        # Say where a fracture nobody ticked on the patient record comes from: a scan's VFA.
+        vfa = vfa_fracture_scan(ctx)
+        if vfa is not None:
+            names += f"; TX-FRACTURE: vertebral fracture seen on the scan of {vfa.isoformat()}"
     ctx.alert(
         AlertCode.BONE_THERAPY_INDICATED,
         Severity.HIGH,

@@ -36,3 +36,9 @@ def test_model_choices_hold_the_domain_values(
 ) -> None:
     assert [str(choice) for choice in model_choices] == [member.value for member in enum]
     assert all(label for label in model_choices.labels)
+
+
+def test_vfa_choices_are_the_domain_values_plus_not_done() -> None:
+    """The choice "Not done" ("") is the model's own: the history leaves the key out for it."""
+    values = [str(choice) for choice in choices.VertebralFractureAssessment]
+    assert values == ["", *(member.value for member in domain.VertebralFractureAssessment)]

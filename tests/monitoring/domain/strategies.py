@@ -26,6 +26,7 @@ from monitoring.domain import (
     Site,
     SiteMeasurement,
     Smoking,
+    VertebralFractureAssessment,
 )
 
 FIRST = dt.date(2015, 1, 1)
@@ -121,6 +122,9 @@ def scans(draw: st.DrawFn) -> tuple[DexaScan, ...]:
                 date=day,
                 scanner=draw(st.sampled_from(["S1", "S1", "S2"])),
                 sites={site: draw(measurements) for site in sites},
+                vertebral_fracture_assessment=draw(
+                    st.none() | st.sampled_from(VertebralFractureAssessment)
+                ),
             )
         )
     return tuple(result)
@@ -179,5 +183,5 @@ def histories(draw: st.DrawFn) -> History:
         labs=tuple(draw(st.lists(labs(), max_size=8))),
         frax=tuple(draw(st.lists(frax_results, max_size=2))),
         bone_therapy=tuple(draw(st.lists(therapies(), max_size=2))),
-        plan=draw(st.none() | st.builds(Plan, next_dexa_due=dates)),
+        plan=draw(st.none() | st.builds(Plan, next_dexa_due=dates, set_on=st.none() | dates)),
     )

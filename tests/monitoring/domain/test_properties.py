@@ -82,7 +82,7 @@ def test_lowering_a_t_score_never_lowers_risk(
     lowered = SiteMeasurement(
         bmd=old.bmd, t_score=max(old.t_score - drop, Decimal(-7)), z_score=old.z_score
     )
-    new_scan = DexaScan(date=scan.date, scanner=scan.scanner, sites={**scan.sites, site: lowered})
+    new_scan = dataclasses.replace(scan, sites={**scan.sites, site: lowered})
     scans = list(history.dexa_scans)
     scans[index] = new_scan
     changed = dataclasses.replace(history, dexa_scans=tuple(scans))

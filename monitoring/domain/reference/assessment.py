@@ -260,11 +260,12 @@ SECTIONS: Final = (
                 rule=RuleId.SCHED_PLAN,
                 title="Physician's planned date",
                 checks="A date a physician set in the monitoring plan replaces the computed "
-                "date; the computed date is still shown beside it. A scan dated on or after the "
-                "day the plan was set fulfils the plan: from then the computed date applies "
-                "again and the recommendation says which scan met the plan (the rules are "
-                "silent on a scan after the plan; the conservative reading, so a met plan "
-                "neither asks for a second scan nor raises DEXA_OVERDUE).",
+                "date; the computed date is still shown beside it. A scan dated after the day the "
+                "plan was set fulfils the plan: from then the computed date applies again and "
+                "the recommendation says which scan met the plan (the rules are silent on a "
+                "scan after the plan; so a met plan neither asks for a second scan nor raises "
+                "DEXA_OVERDUE). A scan of the day the plan was set does not fulfil it: the "
+                "plan was most likely made after reading that scan.",
             ),
             RuleEntry(
                 rule=RuleId.SCHED_OVERDUE,

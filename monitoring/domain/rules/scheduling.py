@@ -48,16 +48,19 @@ def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[Sit
 def plan_met_by(ctx: Context) -> dt.date | None:
     """Return the date of the first scan that fulfilled the physician's plan, or None.
 
-    SCHED-PLAN is silent on a scan done after the plan was set. The conservative reading: the
-    plan asked for a scan, so the first scan dated on or after the day the plan was set (and on
-    or before `as_of`) fulfils it, and the computed date applies again; a plan left standing
-    would ask for another scan days later and raise DEXA_OVERDUE after its date. A plan without
-    its set date (an older history) is never judged fulfilled.
+    SCHED-PLAN is silent on a scan done after the plan was set. The reading: the plan asked for
+    a scan, so the first scan dated after the day the plan was set (and on or before `as_of`)
+    fulfils it, and the computed date applies again; a plan left standing would ask for another
+    scan days later and raise DEXA_OVERDUE after its date. A scan of the day the plan was set
+    does not: a physician usually sets a plan after reading that day's scan, and the plan must
+    not be dropped as soon as it is made (the conservative side: at worst it asks for a scan the
+    physician can clear by changing the plan). A plan without its set date (an older history) is
+    never judged fulfilled.
     """
     plan = ctx.history.plan
     if plan is None or plan.next_dexa_due is None or plan.set_on is None:
         return None
-    return next((scan.date for scan in ctx.scans if scan.date >= plan.set_on), None)
+    return next((scan.date for scan in ctx.scans if scan.date > plan.set_on), None)
 
 
 def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChange]) -> DexaSchedule:

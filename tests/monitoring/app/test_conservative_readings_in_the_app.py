@@ -18,7 +18,7 @@ from bonehealth.accounts.models import User
 from monitoring import domain
 from monitoring.assessment.history import build_history, history_json
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import Alert, BoneTherapyCourse, DexaScan
+from monitoring.models import Alert, BoneTherapyCourse, DexaScan, MonitoringPlan
 from monitoring.records.selectors import patient_with_records
 from patients.models import Patient
 from tests.factories import ScannerFactory
@@ -113,7 +113,7 @@ def test_vfa_round_trips_through_export_and_import(
 def test_a_scan_after_the_plan_was_set_fulfils_it(
     nurse_client: Client, physician_client: Client, patient: Patient
 ) -> None:
-    """physician7 F5: plan for TODAY + 13 days set today, scan recorded today."""
+    """physician7 F5: plan for TODAY + 13 days set yesterday, scan recorded today."""
     record_scan(nurse_client, patient, (TODAY - timedelta(days=200)).isoformat())
     planned = TODAY + timedelta(days=13)
     response = physician_client.post(
@@ -121,6 +121,9 @@ def test_a_scan_after_the_plan_was_set_fulfils_it(
         {"next_dexa_due": planned.isoformat(), "reason": "early rescan given rapid spine loss"},
     )
     assert response.status_code == 302
+    # Set yesterday: a scan of the plan's own day does not meet it (the plan was most likely
+    # made after reading that scan).
+    MonitoringPlan.objects.filter(patient=patient).update(set_at=timezone.now() - timedelta(days=1))
     record_scan(nurse_client, patient, TODAY.isoformat())
 
     csv_response = nurse_client.get(reverse("monitoring:worklist_csv"), {"weeks": 52})
@@ -137,8 +140,25 @@ def test_a_scan_after_the_plan_was_set_fulfils_it(
     assert "physician&#x27;s plan:" not in request.text
     assert "physician's plan:" not in request.text
     exported = history_json(patient_with_records(patient.pk))
-    assert exported["plan"]["set_on"] == TODAY.isoformat()
+    assert exported["plan"]["set_on"] == (TODAY - timedelta(days=1)).isoformat()
     assert domain.parse_history(exported).plan == build_history(patient).plan
+
+
+def test_a_plan_set_after_reading_the_days_scan_stays_in_force(
+    nurse_client: Client, physician_client: Client, patient: Patient
+) -> None:
+    """The usual order: today's scan is read, then a plan is set today; the plan holds."""
+    record_scan(nurse_client, patient, TODAY.isoformat())
+    planned = TODAY + timedelta(days=180)
+    response = physician_client.post(
+        reverse("monitoring:plan", args=[patient.pk]),
+        {"next_dexa_due": planned.isoformat(), "reason": "rescan in 6 months on denosumab"},
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.assessment.data["next_dexa_due"] == planned.isoformat()
+    page = physician_client.get(reverse("monitoring:patient", args=[patient.pk]))
+    assert "was met by" not in page.text
 
 
 def test_a_zero_day_follow_on_leaves_denosumab_stopped_open(patient: Patient) -> None:

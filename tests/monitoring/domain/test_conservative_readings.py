@@ -152,9 +152,9 @@ def plan_history(scan_date: str, set_on: str | None) -> History:
     )
 
 
-def test_a_scan_on_the_day_the_plan_was_set_fulfils_it() -> None:
-    """physician7 F5: plan set 2026-12-07 for 2026-12-20, scan 2026-12-07."""
-    result = assess(plan_history("2026-12-07", "2026-12-07"), as_of=d("2026-12-07"))
+def test_a_scan_after_the_day_the_plan_was_set_fulfils_it() -> None:
+    """physician7 F5: plan set 2026-12-06 for 2026-12-20, scan 2026-12-07."""
+    result = assess(plan_history("2026-12-07", "2026-12-06"), as_of=d("2026-12-07"))
     assert result.next_dexa_due == result.computed_next_dexa_due == d("2028-12-07")
     assert (ScheduleItem.DEXA, d("2026-12-20")) not in {(s.item, s.due) for s in result.schedule}
     (repeat,) = [r for r in result.recommendations if r.code is RecommendationCode.REPEAT_DEXA]
@@ -162,13 +162,14 @@ def test_a_scan_on_the_day_the_plan_was_set_fulfils_it() -> None:
     assert "was met by the scan of 2026-12-07" in repeat.message
     assert RuleId.SCHED_PLAN in repeat.rules
     # No DEXA_OVERDUE once the planned date has passed.
-    later = assess(plan_history("2026-12-07", "2026-12-07"), as_of=d("2027-01-10"))
+    later = assess(plan_history("2026-12-07", "2026-12-06"), as_of=d("2027-01-10"))
     assert AlertCode.DEXA_OVERDUE not in alerts(later)
 
 
-@pytest.mark.parametrize("set_on", ["2026-12-08", None])
+@pytest.mark.parametrize("set_on", ["2026-12-08", "2026-12-07", None])
 def test_a_plan_not_yet_met_stays_in_force(set_on: str | None) -> None:
-    """A scan before the plan was set, or a plan without its set date, leaves the plan."""
+    """A scan before the plan was set or on its day (the plan was made after reading it), or a
+    plan without its set date, leaves the plan."""
     result = assess(plan_history("2026-12-07", set_on), as_of=d("2026-12-10"))
     assert result.next_dexa_due == d("2026-12-20")
     assert result.computed_next_dexa_due == d("2028-12-07")
@@ -182,13 +183,13 @@ def test_a_scan_after_as_of_does_not_fulfil_the_plan() -> None:
 
 
 @given(histories(), as_of_dates)
-def test_a_plan_is_in_force_until_a_scan_from_its_set_day(h: History, as_of: dt.date) -> None:
+def test_a_plan_is_in_force_until_a_scan_after_its_set_day(h: History, as_of: dt.date) -> None:
     result = assess(h, as_of=as_of)
     plan = h.plan
     if plan is None or plan.next_dexa_due is None:
         assert result.next_dexa_due == result.computed_next_dexa_due
         return
-    met = plan.set_on is not None and any(plan.set_on <= s.date <= as_of for s in h.dexa_scans)
+    met = plan.set_on is not None and any(plan.set_on < s.date <= as_of for s in h.dexa_scans)
     expected = result.computed_next_dexa_due if met else plan.next_dexa_due
     assert result.next_dexa_due == expected
 

@@ -13,12 +13,15 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
+from patients.ai_switch import AiCourseSwitch
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
     AromataseInhibitorCourse,
     Patient,
 )
+from patients.overlaps import course_span
+from patients.services import ai_courses_overlapping
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -255,10 +258,29 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         ]
         if self.instance.pk is not None:
             self.add_version_field(self.instance.version)
+        # On a new course, the course running now (or planned), which the new one may replace
+        # in the same save: a switch of drug, as the bone-therapy form offers.
+        self.current = (
+            None
+            if self.instance.pk is not None
+            else ai_courses_overlapping(patient_id=patient.pk, start=None, stop=None)
+            .order_by("-start_date", "-pk")
+            .first()
+        )
+        if self.current is not None:
+            self.fields["stop_current"] = forms.BooleanField(
+                required=False,
+                label=(
+                    f"Stop the current course ({self.current.get_drug_display().lower()}, "
+                    f"{course_span(self.current)}) on the day this one starts"
+                ),
+                help_text="A switch of drug in one save: the alerts see no day without one.",
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             _row("drug", "start_date", "planned_duration_months"),
             _row("stop_date", "stop_reason"),
+            *(["stop_current"] if self.current is not None else []),
             *(["version"] if self.instance.pk is not None else []),
             Submit("save", "Save course"),
         )
@@ -271,7 +293,32 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     def clean(self) -> dict[str, Any]:
         super().clean()
         check_course_dates(self, birth_date=self.patient.birth_date)
+        self._clean_switch()
         return self.cleaned_data
+
+    def _clean_switch(self) -> None:
+        current, start = self.current, self.cleaned_data.get("start_date")
+        if current is None or not self.cleaned_data.get("stop_current"):
+            return
+        if start is None:
+            self.add_error("start_date", "Give the start date: the current course stops on it.")
+        elif start > timezone.localdate():
+            # A stop date is never in the future (clean_stop_date): record the switch on its day.
+            self.add_error(
+                "stop_current", "A switch is recorded on or after the day it happens, not before."
+            )
+        elif current.start_date is not None and start < current.start_date:
+            self.add_error(
+                "stop_current",
+                f"The current course starts on {current.start_date:%Y-%m-%d}, after this start: "
+                "it cannot stop before it began.",
+            )
+
+    def course_switch(self) -> AiCourseSwitch | None:
+        """The course to stop in this save, at the version the form saw; None without a switch."""
+        if self.current is None or not self.cleaned_data.get("stop_current"):
+            return None
+        return AiCourseSwitch(course_pk=self.current.pk, expected_version=self.current.version)
 
     def course_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -184,9 +184,18 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         form,
         lambda: services.ai_course_create(
-            actor=request.user, patient=patient, values=form.course_values(), request=request
+            actor=request.user,
+            patient=patient,
+            values=form.course_values(),
+            request=request,
+            switch_from=form.course_switch(),
         ),
-        success="Aromatase-inhibitor course added.",
+        success=lambda course: (
+            f"Aromatase-inhibitor course added; {form.current} stopped on "
+            f"{course.start_date:%Y-%m-%d}."
+            if form.course_switch() is not None
+            else "Aromatase-inhibitor course added."
+        ),
         to=_page(patient),
     )
     return done or render(

@@ -1,5 +1,6 @@
 """Patient and aromatase-inhibitor course forms: input validation only, no clinical rule."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -348,12 +349,37 @@ class EndFollowUpForm(forms.Form):
     ended_on = DateField(label="Follow-up ended on")
     reason = forms.CharField(max_length=300, min_length=3)
 
-    def __init__(self, *args: Any, latest_entry: tuple[date, str] | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        latest_entry: tuple[date, str] | None,
+        active_treatments: Sequence[tuple[str, bool]] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`active_treatments`: (warning, needs a confirmation) of each treatment running now
+        (`selectors.patient_active_treatments`), shown above the form; one that needs it (active
+        denosumab) adds a tick the physician must give to end follow-up."""
         super().__init__(*args, **kwargs)
         self.latest_entry = latest_entry
+        self.warnings = [warning for warning, _ in active_treatments]
         self.fields["ended_on"].initial = timezone.localdate()
+        confirm = any(needs for _, needs in active_treatments)
+        if confirm:
+            self.fields["confirm_active_treatment"] = forms.BooleanField(
+                label=(
+                    "I have arranged the follow-on to the active treatment above (or its "
+                    "continuation elsewhere): end follow-up anyway"
+                ),
+                error_messages={
+                    "required": "Tick this to end follow-up while the treatment above is active."
+                },
+            )
         self.helper = FormHelper()
-        self.helper.layout = Layout(_row("ended_on", "reason"), Submit("save", "End follow-up"))
+        self.helper.layout = Layout(
+            _row("ended_on", "reason"),
+            *(["confirm_active_treatment"] if confirm else []),
+            Submit("save", "End follow-up"),
+        )
 
     def clean_ended_on(self) -> date:
         value: date = self.cleaned_data["ended_on"]

@@ -142,7 +142,9 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = EndFollowUpForm(
-        request.POST or None, latest_entry=selectors.patient_entry_span(patient=patient)[1]
+        request.POST or None,
+        latest_entry=selectors.patient_entry_span(patient=patient)[1],
+        active_treatments=selectors.patient_active_treatments(patient=patient),
     )
     done = save_or_none(
         request,

@@ -19,10 +19,15 @@ from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
     AromataseInhibitorCourse,
+    MenopausalStatus,
     Patient,
+    Sex,
 )
 from patients.overlaps import course_span
 from patients.services import ai_courses_overlapping
+
+# The menopausal status of a man, as the form offers it (stored blank).
+NOT_APPLICABLE = "Not applicable (men)"
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -118,7 +123,13 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         self.fields["oral_glucocorticoid_months"].validators.append(
             MaxValueValidator(600, "Enter months of use (at most 600).")
         )
+        status = self.fields["menopausal_status"]
+        assert isinstance(status, forms.TypedChoiceField)  # noqa: S101  (a model field's choices)
+        status.choices = [("", NOT_APPLICABLE), *MenopausalStatus.choices]
+        status.help_text = f"Women only: a man's is '{NOT_APPLICABLE}'."
         editing = self.instance.pk is not None
+        if editing and not self.instance.menopausal_status_applies:
+            self.initial["menopausal_status"] = ""  # not asked of a man, whatever is stored
         if editing:
             self.add_version_field(self.instance.version)
             for name in ("ai_drug", "ai_start_date", "ai_planned_duration_months"):
@@ -201,6 +212,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 value = data.get(name)
                 if value and value < birth:
                     self.add_error(name, f"The {what} date is before the date of birth.")
+        self._clean_menopausal_status()
         if data.get("prior_fracture_date") and not data.get("prior_fragility_fracture"):
             self.add_error(
                 "prior_fragility_fracture",
@@ -219,6 +231,18 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             if clash.exists():
                 self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
         return data
+
+    def _clean_menopausal_status(self) -> None:
+        """A woman's status is asked; a man's is not: a new man's is blank, and an edit keeps
+        whatever is stored (nothing reads it), so an unchanged save of a man changes nothing."""
+        data = self.cleaned_data
+        if data.get("sex") == Sex.MALE:
+            data["menopausal_status"] = self.instance.menopausal_status if self.instance.pk else ""
+        elif data.get("sex") == Sex.FEMALE and not data.get("menopausal_status"):
+            self.add_error(
+                "menopausal_status",
+                f"Give a woman's menopausal status ('{NOT_APPLICABLE}' is for men).",
+            )
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's

@@ -159,7 +159,11 @@ SECTIONS: Final = (
                 title="Denosumab stopped without follow-on",
                 checks="The latest denosumab course is stopped and no bisphosphonate course "
                 "started on or after its last dose (or its start, with no dose recorded). "
-                "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures.",
+                "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures. "
+                "The same risk, where the specification is silent, read conservatively: ending a "
+                "patient's follow-up while a denosumab course is active (which takes the next "
+                "injection off the worklist) needs the physician's explicit confirmation on the "
+                "end-of-follow-up form, which names the course and its next dose due.",
                 outputs=(
                     alert(
                         AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,

@@ -89,10 +89,13 @@ def _refuse_dates_beside_doses(course: BoneTherapyCourse, values: Mapping[str, A
     doses = BoneTherapyDose.objects.filter(course=course, entered_in_error=False)
     start = values.get("start_date", course.start_date)
     stop = values.get("stop_date", course.stop_date)
-    first = doses.filter(given_on__lt=start).order_by("given_on").first() if start else None
+    first = (doses.filter(given_on__lt=start) if start else doses).order_by("given_on").first()
     if first is not None:
         raise EntryConflictError(
-            "start_date", f"A dose was given on {first.given_on:%Y-%m-%d}, before this."
+            "start_date",
+            f"A dose was given on {first.given_on:%Y-%m-%d}, before this."
+            if start
+            else f"A dose was given on {first.given_on:%Y-%m-%d}: the course has started.",
         )
     last = doses.filter(given_on__gt=stop).order_by("-given_on").first() if stop else None
     if last is not None:

@@ -90,3 +90,18 @@ def test_a_start_after_the_first_dose_is_still_refused(
     ]
     course.refresh_from_db()
     assert course.start_date == date(2025, 6, 1)
+
+
+def test_the_start_of_a_course_with_doses_cannot_be_cleared(
+    physician_client: Client, patient: Patient
+) -> None:
+    course = _denosumab(patient)
+    url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
+    data = posted_data(physician_client.get(url).text, having="version")
+    response = physician_client.post(url, data | {"start_date": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["start_date"] == [
+        "A dose was given on 2025-06-01: the course has started."
+    ]
+    course.refresh_from_db()
+    assert course.start_date == date(2025, 6, 1)

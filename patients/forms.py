@@ -1,5 +1,6 @@
 """Patient and aromatase-inhibitor course forms: input validation only, no clinical rule."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,12 +14,20 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
+from patients.ai_switch import AiCourseSwitch
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
     AromataseInhibitorCourse,
+    MenopausalStatus,
     Patient,
+    Sex,
 )
+from patients.overlaps import course_span
+from patients.services import ai_courses_overlapping
+
+# The menopausal status of a man, as the form offers it (stored blank).
+NOT_APPLICABLE = "Not applicable (men)"
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -114,7 +123,13 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         self.fields["oral_glucocorticoid_months"].validators.append(
             MaxValueValidator(600, "Enter months of use (at most 600).")
         )
+        status = self.fields["menopausal_status"]
+        assert isinstance(status, forms.TypedChoiceField)  # noqa: S101  (a model field's choices)
+        status.choices = [("", NOT_APPLICABLE), *MenopausalStatus.choices]
+        status.help_text = f"Women only: a man's is '{NOT_APPLICABLE}'."
         editing = self.instance.pk is not None
+        if editing and not self.instance.menopausal_status_applies:
+            self.initial["menopausal_status"] = ""  # not asked of a man, whatever is stored
         if editing:
             self.add_version_field(self.instance.version)
             for name in ("ai_drug", "ai_start_date", "ai_planned_duration_months"):
@@ -197,6 +212,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 value = data.get(name)
                 if value and value < birth:
                     self.add_error(name, f"The {what} date is before the date of birth.")
+        self._clean_menopausal_status()
         if data.get("prior_fracture_date") and not data.get("prior_fragility_fracture"):
             self.add_error(
                 "prior_fragility_fracture",
@@ -215,6 +231,18 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             if clash.exists():
                 self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
         return data
+
+    def _clean_menopausal_status(self) -> None:
+        """A woman's status is asked; a man's is not: a new man's is blank, and an edit keeps
+        whatever is stored (nothing reads it), so an unchanged save of a man changes nothing."""
+        data = self.cleaned_data
+        if data.get("sex") == Sex.MALE:
+            data["menopausal_status"] = self.instance.menopausal_status if self.instance.pk else ""
+        elif data.get("sex") == Sex.FEMALE and not data.get("menopausal_status"):
+            self.add_error(
+                "menopausal_status",
+                f"Give a woman's menopausal status ('{NOT_APPLICABLE}' is for men).",
+            )
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's
@@ -255,10 +283,29 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         ]
         if self.instance.pk is not None:
             self.add_version_field(self.instance.version)
+        # On a new course, the course running now (or planned), which the new one may replace
+        # in the same save: a switch of drug, as the bone-therapy form offers.
+        self.current = (
+            None
+            if self.instance.pk is not None
+            else ai_courses_overlapping(patient_id=patient.pk, start=None, stop=None)
+            .order_by("-start_date", "-pk")
+            .first()
+        )
+        if self.current is not None:
+            self.fields["stop_current"] = forms.BooleanField(
+                required=False,
+                label=(
+                    f"Stop the current course ({self.current.get_drug_display().lower()}, "
+                    f"{course_span(self.current)}) on the day this one starts"
+                ),
+                help_text="A switch of drug in one save: the alerts see no day without one.",
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             _row("drug", "start_date", "planned_duration_months"),
             _row("stop_date", "stop_reason"),
+            *(["stop_current"] if self.current is not None else []),
             *(["version"] if self.instance.pk is not None else []),
             Submit("save", "Save course"),
         )
@@ -271,7 +318,32 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     def clean(self) -> dict[str, Any]:
         super().clean()
         check_course_dates(self, birth_date=self.patient.birth_date)
+        self._clean_switch()
         return self.cleaned_data
+
+    def _clean_switch(self) -> None:
+        current, start = self.current, self.cleaned_data.get("start_date")
+        if current is None or not self.cleaned_data.get("stop_current"):
+            return
+        if start is None:
+            self.add_error("start_date", "Give the start date: the current course stops on it.")
+        elif start > timezone.localdate():
+            # A stop date is never in the future (clean_stop_date): record the switch on its day.
+            self.add_error(
+                "stop_current", "A switch is recorded on or after the day it happens, not before."
+            )
+        elif current.start_date is not None and start < current.start_date:
+            self.add_error(
+                "stop_current",
+                f"The current course starts on {current.start_date:%Y-%m-%d}, after this start: "
+                "it cannot stop before it began.",
+            )
+
+    def course_switch(self) -> AiCourseSwitch | None:
+        """The course to stop in this save, at the version the form saw; None without a switch."""
+        if self.current is None or not self.cleaned_data.get("stop_current"):
+            return None
+        return AiCourseSwitch(course_pk=self.current.pk, expected_version=self.current.version)
 
     def course_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -301,12 +373,37 @@ class EndFollowUpForm(forms.Form):
     ended_on = DateField(label="Follow-up ended on")
     reason = forms.CharField(max_length=300, min_length=3)
 
-    def __init__(self, *args: Any, latest_entry: tuple[date, str] | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        latest_entry: tuple[date, str] | None,
+        active_treatments: Sequence[tuple[str, bool]] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`active_treatments`: (warning, needs a confirmation) of each treatment running now
+        (`selectors.patient_active_treatments`), shown above the form; one that needs it (active
+        denosumab) adds a tick the physician must give to end follow-up."""
         super().__init__(*args, **kwargs)
         self.latest_entry = latest_entry
+        self.warnings = [warning for warning, _ in active_treatments]
         self.fields["ended_on"].initial = timezone.localdate()
+        confirm = any(needs for _, needs in active_treatments)
+        if confirm:
+            self.fields["confirm_active_treatment"] = forms.BooleanField(
+                label=(
+                    "I have arranged the follow-on to the active treatment above (or its "
+                    "continuation elsewhere): end follow-up anyway"
+                ),
+                error_messages={
+                    "required": "Tick this to end follow-up while the treatment above is active."
+                },
+            )
         self.helper = FormHelper()
-        self.helper.layout = Layout(_row("ended_on", "reason"), Submit("save", "End follow-up"))
+        self.helper.layout = Layout(
+            _row("ended_on", "reason"),
+            *(["confirm_active_treatment"] if confirm else []),
+            Submit("save", "End follow-up"),
+        )
 
     def clean_ended_on(self) -> date:
         value: date = self.cleaned_data["ended_on"]

@@ -73,8 +73,13 @@ class Patient(EnteredInErrorRecord):
     search_name = models.CharField(max_length=200, blank=True, editable=False)
     birth_date = models.DateField("date of birth")
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.FEMALE)
+    # Women only (`menopausal_status_applies`): blank for a man registered since physician7 F15;
+    # a man registered before keeps the default he was given, which nothing reads.
     menopausal_status = models.CharField(
-        max_length=20, choices=MenopausalStatus.choices, default=MenopausalStatus.POSTMENOPAUSAL
+        max_length=20,
+        choices=MenopausalStatus.choices,
+        default=MenopausalStatus.POSTMENOPAUSAL,
+        blank=True,
     )
     breast_cancer_diagnosis_date = models.DateField(null=True, blank=True)
     height_cm = models.DecimalField(
@@ -154,6 +159,12 @@ class Patient(EnteredInErrorRecord):
         today = timezone.localdate()
         before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
         return today.year - self.birth_date.year - before_birthday
+
+    @property
+    def menopausal_status_applies(self) -> bool:
+        """Whether the menopausal status means anything: for a woman. The rules' population test
+        for a man is his age (T-scores from 50), never this field."""
+        return self.sex == Sex.FEMALE
 
     @property
     def current_ai_course(self) -> "AromataseInhibitorCourse | None":

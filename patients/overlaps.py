@@ -8,6 +8,8 @@ from typing import Any, Protocol
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from bonehealth.audit.concurrency import RecordConflictError
+
 
 def running_at_the_same_time[M: Model](
     courses: QuerySet[M], *, start: date | None, stop: date | None, exclude_pk: int | None = None
@@ -57,3 +59,19 @@ def newly_beside[M: Model](
         )
         others = others.exclude(pk__in=already.values("pk"))
     return others
+
+
+class AiCourseOverlapError(RecordConflictError):
+    """The course would run at the same time as another of the patient's; nothing was saved."""
+
+    def __init__(self, message: str, field: str = "start_date") -> None:
+        super().__init__(field, message)
+
+
+def course_span(course: "DatedCourse") -> str:
+    """A course's dates in words, for a refusal's message."""
+    if course.start_date is None:
+        return "planned, start not yet known"
+    if course.stop_date is None:
+        return f"from {course.start_date:%Y-%m-%d}, not stopped"
+    return f"from {course.start_date:%Y-%m-%d} to {course.stop_date:%Y-%m-%d}"

@@ -18,7 +18,7 @@ from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.search import folded
-from patients.signals import entry_dates_requested
+from patients.signals import active_treatments_requested, entry_dates_requested
 
 
 def patients_for_user(*, user: User) -> QuerySet[Patient]:
@@ -97,3 +97,12 @@ def patient_entry_span(
         found += cast(list[tuple[date, str]], response or [])
     started = [entry for entry in found if entry not in starts or entry[0] <= today]
     return min(found, default=None), max(started, default=None)
+
+
+def patient_active_treatments(*, patient: Patient) -> list[tuple[str, bool]]:
+    """What the patient is on now, whose reminders ending follow-up would stop, as (the warning
+    in words, whether ending needs an explicit confirmation): asked of the other apps."""
+    found: list[tuple[str, bool]] = []
+    for _, response in active_treatments_requested.send(sender=Patient, patient=patient):
+        found += cast(list[tuple[str, bool]], response or [])
+    return found

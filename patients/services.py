@@ -14,13 +14,19 @@ from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
+from patients.ai_switch import AI_COURSE_FIELDS, AiCourseSwitch, stop_for_switch
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
     FollowUpStatus,
     Patient,
 )
-from patients.overlaps import newly_beside, running_at_the_same_time
+from patients.overlaps import (
+    AiCourseOverlapError,
+    course_span,
+    newly_beside,
+    running_at_the_same_time,
+)
 from patients.signals import patient_changed
 
 PATIENT_FIELDS = [
@@ -29,7 +35,6 @@ PATIENT_FIELDS = [
     "follow_up_ended_on",
     "follow_up_end_reason",
 ]
-AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
 
 
 class FollowUpAlreadyEndedError(RecordConflictError):
@@ -44,13 +49,6 @@ class MrnTakenError(RecordConflictError):
 
     def __init__(self, message: str) -> None:
         super().__init__("mrn", message)
-
-
-class AiCourseOverlapError(RecordConflictError):
-    """The course would run at the same time as another of the patient's; nothing was saved."""
-
-    def __init__(self, message: str, field: str = "start_date") -> None:
-        super().__init__(field, message)
 
 
 def patient_lock(patient_id: int) -> None:
@@ -257,14 +255,6 @@ def ai_courses_overlapping(
     return running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=exclude_pk)
 
 
-def _course_span(course: AromataseInhibitorCourse) -> str:
-    if course.start_date is None:
-        return "planned, start not yet known"
-    if course.stop_date is None:
-        return f"from {course.start_date:%Y-%m-%d}, not stopped"
-    return f"from {course.start_date:%Y-%m-%d} to {course.stop_date:%Y-%m-%d}"
-
-
 def _refuse_ai_overlap(
     *,
     patient_id: int,
@@ -302,7 +292,7 @@ def _refuse_ai_overlap(
             advice = "change these dates (or that course's)"
         raise AiCourseOverlapError(
             f"This course overlaps the {other.get_drug_display().lower()} course "
-            f"{_course_span(other)} ({by} at {when}). A patient takes one aromatase inhibitor "
+            f"{course_span(other)} ({by} at {when}). A patient takes one aromatase inhibitor "
             f"at a time: {advice}.",
             field,
         )
@@ -315,14 +305,21 @@ def ai_course_create(
     patient: Patient,
     values: dict[str, Any],
     request: HttpRequest | None = None,
+    switch_from: AiCourseSwitch | None = None,
 ) -> AromataseInhibitorCourse:
     """Add an aromatase-inhibitor course to a patient.
 
     Refused (AiCourseOverlapError, shown by the start date) when it would run at the same time
     as another of their courses, a double submit included; checked under the patient's lock, so
-    two saves at once take turns and the second sees the first.
+    two saves at once take turns and the second sees the first. `switch_from` first stops the
+    course it names on the day this one starts (a switch of drug), in the same transaction, and
+    the patient is reassessed once, at the end.
     """
     patient_lock(patient.pk)
+    if switch_from is not None:
+        stop_for_switch(
+            actor=actor, patient=patient, switch=switch_from, values=values, request=request
+        )
     _refuse_ai_overlap(patient_id=patient.pk, values=values)
     course = AromataseInhibitorCourse.objects.create(patient=patient, created_by=actor, **values)
     audit_record(

@@ -12,3 +12,8 @@ patient_changed = Signal()
 # Sent with `patient`; each receiver returns a list of (date, what it is, e.g. "DEXA scan"): at
 # least the first and the last dated entry of its app for that patient, not entered in error.
 entry_dates_requested = Signal()
+
+# Sent with `patient`; each receiver returns a list of (what is active and when it is next due,
+# in words for the clinician; whether ending follow-up needs an explicit confirmation): the
+# treatments whose reminders ending follow-up would stop (physician7 F14).
+active_treatments_requested = Signal()

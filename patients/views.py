@@ -142,7 +142,9 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = EndFollowUpForm(
-        request.POST or None, latest_entry=selectors.patient_entry_span(patient=patient)[1]
+        request.POST or None,
+        latest_entry=selectors.patient_entry_span(patient=patient)[1],
+        active_treatments=selectors.patient_active_treatments(patient=patient),
     )
     done = save_or_none(
         request,
@@ -184,9 +186,18 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         form,
         lambda: services.ai_course_create(
-            actor=request.user, patient=patient, values=form.course_values(), request=request
+            actor=request.user,
+            patient=patient,
+            values=form.course_values(),
+            request=request,
+            switch_from=form.course_switch(),
         ),
-        success="Aromatase-inhibitor course added.",
+        success=lambda course: (
+            f"Aromatase-inhibitor course added; {form.current} stopped on "
+            f"{course.start_date:%Y-%m-%d}."
+            if form.course_switch() is not None
+            else "Aromatase-inhibitor course added."
+        ),
         to=_page(patient),
     )
     return done or render(

@@ -65,7 +65,13 @@ def _patient(values: dict[str, Any]) -> domain.Patient:
         birth_date=values["birth_date"],
         name=values["name"] or None,
         site=values["site__name"],
-        menopausal_status=domain.MenopausalStatus(values["menopausal_status"]),
+        # A woman's only: for a man nothing is passed, whatever is stored (`Patient.
+        # menopausal_status_applies`); the rules test his age.
+        menopausal_status=(
+            domain.MenopausalStatus(values["menopausal_status"])
+            if domain.Sex(values["sex"]) is domain.Sex.F and values["menopausal_status"]
+            else None
+        ),
         breast_cancer_diagnosis_date=values["breast_cancer_diagnosis_date"],
         height_cm=values["height_cm"],
         weight_kg=values["weight_kg"],
@@ -318,7 +324,9 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
             "site": patient.site.name,
             "sex": patient.sex,
             "birth_date": patient.birth_date.isoformat(),
-            "menopausal_status": patient.menopausal_status,
+            "menopausal_status": (
+                patient.menopausal_status or None if patient.menopausal_status_applies else None
+            ),
             "breast_cancer_diagnosis_date": _iso(patient.breast_cancer_diagnosis_date),
             "height_cm": _number(patient.height_cm),
             "weight_kg": _number(patient.weight_kg),

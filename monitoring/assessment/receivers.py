@@ -5,9 +5,9 @@ from typing import Any
 from django.dispatch import receiver
 
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.records.selectors import entry_dates
+from monitoring.records.selectors import active_bone_therapy, entry_dates
 from patients.models import Patient
-from patients.signals import entry_dates_requested, patient_changed
+from patients.signals import active_treatments_requested, entry_dates_requested, patient_changed
 
 
 @receiver(patient_changed)
@@ -20,3 +20,9 @@ def reassess_changed_patient(sender: Any, patient: Patient, **kwargs: Any) -> No
 def monitoring_entry_dates(sender: Any, patient: Patient, **kwargs: Any) -> list[tuple[Any, str]]:
     # Lets patients bound a birth or end-of-follow-up date by scans, labs, FRAX and doses.
     return entry_dates(patient=patient)
+
+
+@receiver(active_treatments_requested)
+def monitoring_active_treatments(sender: Any, patient: Patient, **kwargs: Any) -> list[Any]:
+    # Lets the end-of-follow-up form warn of a bone therapy whose next dose it would drop.
+    return active_bone_therapy(patient=patient)

@@ -255,6 +255,12 @@ def _therapy(value: Any, path: str) -> BoneTherapyCourse:
             raise HistoryError(f"{doses_path}[{i}]", "a dose given on a course with no start date")
         if dose < start:
             raise HistoryError(f"{doses_path}[{i}]", f"{dose} is before the start date {start}")
+        if stop is not None and dose > stop:
+            # A course stops on or after its last dose, as the app's therapy form requires.
+            raise HistoryError(
+                f"{doses_path}[{i}]",
+                f"{dose} is after the stop date {stop}: a course stops on or after its last dose",
+            )
     return BoneTherapyCourse(
         drug=obj.required("drug", enum(BoneTherapyDrug)),
         dose=obj.optional("dose", _dose),

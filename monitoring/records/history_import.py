@@ -54,7 +54,10 @@ def _patient_values(history: domain.History, site: Site) -> dict[str, Any]:
         "name": p.name or "",
         "birth_date": p.birth_date,
         "sex": p.sex.value,
-        "menopausal_status": (p.menopausal_status or domain.MenopausalStatus.POSTMENOPAUSAL).value,
+        # A woman's only (`Patient.menopausal_status_applies`): a man's is blank.
+        "menopausal_status": ""
+        if p.sex is domain.Sex.M
+        else (p.menopausal_status or domain.MenopausalStatus.POSTMENOPAUSAL).value,
         "breast_cancer_diagnosis_date": p.breast_cancer_diagnosis_date,
         "height_cm": p.height_cm,
         "weight_kg": p.weight_kg,
@@ -110,6 +113,9 @@ class _Importer(RecordImporter):
             raise HistoryImportError(conflicts)
         if not values["name"]:
             values["name"] = patient.name  # a file without a name keeps the recorded one
+        if not patient.menopausal_status_applies and values["sex"] == patient.sex:
+            # A man's recorded status is kept, as his record's form keeps it: nothing reads it.
+            values["menopausal_status"] = patient.menopausal_status
         before = field_values(patient, PATIENT_FIELDS)
         for name, value in values.items():
             setattr(patient, name, value)

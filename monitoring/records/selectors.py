@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Max, Min, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.accounts.selectors import sites_for_user
@@ -21,7 +22,9 @@ from monitoring.models import (
     MonitoringPlan,
     PatientAssessment,
     Scanner,
+    ScheduledItem,
 )
+from monitoring.models.choices import BoneTherapyDrug, ScheduleItem
 from patients.access import patient_refused
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
@@ -284,6 +287,53 @@ def entry_dates(*, patient: Patient) -> list[tuple[date, str]]:
     for rows, column, what in kinds:
         span = rows.filter(entered_in_error=False).aggregate(first=Min(column), last=Max(column))
         found += [(day, what) for day in (span["first"], span["last"]) if day is not None]
+    return found
+
+
+# The due item of each drug whose doses the worklist reminds of.
+_DOSE_ITEMS = {
+    BoneTherapyDrug.DENOSUMAB: ScheduleItem.DENOSUMAB_DOSE,
+    BoneTherapyDrug.ZOLEDRONIC_ACID: ScheduleItem.ZOLEDRONIC_ACID_DOSE,
+}
+
+
+def active_bone_therapy(*, patient: Patient) -> list[tuple[str, bool]]:
+    """The patient's antiresorptive courses running today (started, not stopped, not in error),
+    each as (a warning naming the course and its next dose due, whether ending follow-up needs an
+    explicit confirmation), for the end-of-follow-up form (physician7 F14).
+
+    The conservative reading where the rules are silent: denosumab needs the tick. Its effect
+    wears off within months of a missed dose, with rebound vertebral fractures (Tsourdi 2017,
+    ECTS position; Lyu 2020), and ending follow-up removes the next injection from the worklist.
+    """
+    today = timezone.localdate()
+    courses = _valid(BoneTherapyCourse).filter(
+        Q(stop_date__isnull=True) | Q(stop_date__gt=today),
+        patient=patient,
+        start_date__lte=today,
+    )
+    due = dict(
+        ScheduledItem.objects.filter(patient=patient, item__in=_DOSE_ITEMS.values())
+        .order_by("-due")
+        .values_list("item", "due")
+    )
+    found = []
+    for course in courses.order_by("start_date", "pk"):
+        drug = BoneTherapyDrug(course.drug)
+        item = _DOSE_ITEMS.get(drug)
+        next_due = due.get(item) if item is not None else None
+        when = (
+            f"next dose due {next_due:%Y-%m-%d}"
+            if next_due is not None
+            else ("taken by mouth, no dose on the worklist" if item is None else "no dose due")
+        )
+        warning = f"{course} is active ({when})."
+        if drug == BoneTherapyDrug.DENOSUMAB:
+            warning += (
+                " Ending follow-up removes the next injection from the worklist; stopping "
+                "denosumab without a follow-on bisphosphonate risks rebound vertebral fractures."
+            )
+        found.append((warning, drug == BoneTherapyDrug.DENOSUMAB))
     return found
 
 

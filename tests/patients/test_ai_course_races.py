@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from monitoring.records.history_import import history_import
@@ -133,3 +134,35 @@ def test_a_history_import_waits_for_a_course_being_entered_and_is_refused(
     assert list(AromataseInhibitorCourse.objects.filter(patient=jane).values_list("drug")) == [
         ("letrozole",)
     ]
+
+
+def test_two_switches_at_once_store_one_new_course(ward: Site, jane: Patient) -> None:
+    """Two clinicians switch the same exemestane course at once, to different drugs (physician7
+    F8): the patient's lock makes them take turns; the second finds the course stopped already
+    and the first's new course running from that day, and is refused with the form, so one new
+    course runs after the switch."""
+    AromataseInhibitorCourse.objects.create(
+        patient=jane, drug="exemestane", start_date=date(2025, 1, 15)
+    )
+    url = reverse("patients:ai_course_create", args=[jane.pk])
+    today = timezone.localdate().isoformat()
+    first, second = clients(ward, "physician", 2)
+    responses = at_once(
+        [
+            lambda: first.post(
+                url, {"drug": "anastrozole", "start_date": today, "stop_current": "on"}
+            ),
+            lambda: second.post(
+                url, {"drug": "letrozole", "start_date": today, "stop_current": "on"}
+            ),
+        ]
+    )
+    (refused,) = one_winner(responses)
+    error = refused.context["form"].errors["start_date"][0]
+    assert "one aromatase inhibitor at a time" in error
+    courses = AromataseInhibitorCourse.objects.filter(patient=jane).order_by("start_date", "pk")
+    assert [(c.drug, str(c.stop_date)) for c in courses] == [
+        ("exemestane", today),
+        (courses[1].drug, "None"),
+    ]
+    assert created_events(AromataseInhibitorCourse) == 1

@@ -162,7 +162,11 @@ SECTIONS: Final = (
                 "A course stopped on its own start date with no dose recorded was never taken "
                 "and is no follow-on (the rules are silent; the conservative reading); it does "
                 "not count as a course started anywhere else either. "
-                "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures.",
+                "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures. "
+                "The same risk, where the specification is silent, read conservatively: ending a "
+                "patient's follow-up while a denosumab course is active (which takes the next "
+                "injection off the worklist) needs the physician's explicit confirmation on the "
+                "end-of-follow-up form, which names the course and its next dose due.",
                 outputs=(
                     alert(
                         AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,

@@ -14,7 +14,11 @@ from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin
 from monitoring.records.safety import course_checklist, dose_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
-from monitoring.records.services.therapy import CourseStop, overlapping_courses
+from monitoring.records.services.therapy import (
+    CourseStop,
+    dose_outside_course,
+    overlapping_courses,
+)
 from patients.forms import check_course_dates
 from patients.models import Patient
 
@@ -97,15 +101,8 @@ class BoneTherapyCourseForm(
                 "Doses of this drug are recorded on this course: stop it and start a new "
                 "course of the other drug instead.",
             )
-        if self.instance.pk is not None and start:
-            first_dose = (
-                self.instance.doses.filter(entered_in_error=False).order_by("given_on").first()
-            )
-            if first_dose and first_dose.given_on < start:
-                self.add_error(
-                    "start_date",
-                    f"A dose was given on {first_dose.given_on:%Y-%m-%d}, before this.",
-                )
+        # A start after the first dose or a stop before the last is refused by the service,
+        # under the patient's lock (a dose recorded meanwhile counts), next to the date.
         self._clean_switch(start)
         editing = self.instance if self.instance.pk else None
         if not self.errors and course_starts_a_drug(data, editing):
@@ -181,16 +178,7 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
 
     def clean_given_on(self) -> date | None:
         value = self._measured_date(self.cleaned_data["given_on"], "dose date")
-        if value and self.course.start_date and value < self.course.start_date:
-            raise forms.ValidationError(
-                f"The course starts on {self.course.start_date:%Y-%m-%d}; a dose cannot precede it."
-            )
-        if value and self.course.stop_date and value > self.course.stop_date:
-            raise forms.ValidationError(
-                f"The course stopped on {self.course.stop_date:%Y-%m-%d}; a dose cannot follow it."
-            )
-        if value and self.course.start_date is None:
-            raise forms.ValidationError(
-                "Set the course's start date first (a physician does this)."
-            )
+        outside = dose_outside_course(self.course, value) if value else None
+        if outside is not None:
+            raise forms.ValidationError(outside)
         return value

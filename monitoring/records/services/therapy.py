@@ -82,6 +82,44 @@ def _refuse_overlap(
         )
 
 
+def _refuse_dates_beside_doses(course: BoneTherapyCourse, values: Mapping[str, Any]) -> None:
+    """A course holds its own doses: it starts on or before the first and stops on or after the
+    last valid one (doses entered in error do not count). Judged under the patient's lock, which
+    a dose entry takes too, so a dose recorded meanwhile is seen."""
+    doses = BoneTherapyDose.objects.filter(course=course, entered_in_error=False)
+    start = values.get("start_date", course.start_date)
+    stop = values.get("stop_date", course.stop_date)
+    first = (doses.filter(given_on__lt=start) if start else doses).order_by("given_on").first()
+    if first is not None:
+        raise EntryConflictError(
+            "start_date",
+            f"A dose was given on {first.given_on:%Y-%m-%d}, before this."
+            if start
+            else f"A dose was given on {first.given_on:%Y-%m-%d}: the course has started.",
+        )
+    last = doses.filter(given_on__gt=stop).order_by("-given_on").first() if stop else None
+    if last is not None:
+        raise EntryConflictError(
+            "stop_date",
+            f"A dose was given on {last.given_on:%Y-%m-%d} ({entered_by_line(last)}), after "
+            "this stop date: a course stops on or after its last dose. Give a later stop date, "
+            "or mark that dose entered in error if it was not given.",
+        )
+
+
+def dose_outside_course(course: BoneTherapyCourse, given_on: date) -> str | None:
+    """Why a dose on `given_on` cannot belong to `course` (None when it can): the one statement,
+    shown by the dose form and judged again by the service on the course as stored under the
+    patient's lock (a stop saved since the form opened counts)."""
+    if course.start_date is None:
+        return "Set the course's start date first (a physician does this)."
+    if given_on < course.start_date:
+        return f"The course starts on {course.start_date:%Y-%m-%d}; a dose cannot precede it."
+    if course.stop_date is not None and given_on > course.stop_date:
+        return f"The course stopped on {course.stop_date:%Y-%m-%d}; a dose cannot follow it."
+    return None
+
+
 def _refuse_dose_beside_another_course(course: BoneTherapyCourse, given_on: date) -> None:
     """Two antiresorptives are never given together: not a dose of one on a day another course
     runs (started that day or before, not stopped by then), as a switch's old drug would be."""
@@ -213,7 +251,8 @@ def bone_therapy_update(
     request: HttpRequest | None = None,
     override_reason: str | None = None,
 ) -> BoneTherapyCourse:
-    """A physician changes or stops a course; refused if it would then run at the same time as
+    """A physician changes or stops a course; refused if it would then start after its first
+    dose or stop before its last (`_refuse_dates_beside_doses`), or run at the same time as
     another course (checked under the patient's lock, before the version). A change that starts
     a planned course or changes its drug passes the pre-treatment gate (see `bone_therapy_start`),
     whose judgment replaces the override the course kept (a start whose checks now pass has none);
@@ -224,6 +263,7 @@ def bone_therapy_update(
     lock_valid(course)
     # The course as saved: a model form has already put the new values on `course`.
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
+    _refuse_dates_beside_doses(stored, values)
     _refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
     audit_extra = _course_gate(stored.patient, values, stored, override_reason)
     if audit_extra is not None:
@@ -249,12 +289,16 @@ def bone_therapy_dose_record(
     request: HttpRequest | None = None,
     override_reason: str | None = None,
 ) -> BoneTherapyDose:
-    """Record an injection or infusion given; refused if a dose that day is recorded already or
-    another course runs that day (a dose of the old drug on the day of a switch), then by the
+    """Record an injection or infusion given; refused if it falls outside its course as stored
+    (a stop saved since the form opened), if a dose that day is recorded already or another
+    course runs that day (a dose of the old drug on the day of a switch), then by the
     pre-treatment gate of that dose (see `bone_therapy_start`)."""
     patient_lock(course.patient_id)
     # A course marked in error since the form opened takes no dose (its lock: marking takes it too).
-    lock_valid(course, outcome="The dose was not recorded.")
+    fresh = lock_valid(course, outcome="The dose was not recorded.")
+    outside = dose_outside_course(fresh, given_on)
+    if outside is not None:
+        raise EntryConflictError("given_on", outside)
     _refuse_dose_beside_another_course(course, given_on)
 
     def check() -> None:

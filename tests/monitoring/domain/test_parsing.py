@@ -164,6 +164,20 @@ def test_bad_field_is_named(path: list[str | int], value: Any, message: str) -> 
     assert str(caught.value).startswith(message)
 
 
+def test_a_dose_after_its_course_stopped_is_named() -> None:
+    """F4: a course stops on or after its last dose, in a file as in the therapy form."""
+    data = copy.deepcopy(VALID)
+    data["bone_therapy"][0] |= {"stop_date": "2024-05-01", "doses": ["2024-02-01", "2024-08-01"]}
+    with pytest.raises(HistoryError) as caught:
+        parse_history(json.dumps(data))
+    assert str(caught.value).startswith(
+        "bone_therapy[0].doses[1]: 2024-08-01 is after the stop date 2024-05-01: a course stops "
+        "on or after its last dose"
+    )
+    data["bone_therapy"][0]["stop_date"] = "2024-08-01"  # stopped on the day of the last dose
+    assert parse_history(json.dumps(data)).bone_therapy[0].stop_date is not None
+
+
 def test_two_measurements_of_one_site_on_one_date() -> None:
     data = copy.deepcopy(VALID)
     data["dexa_scans"].append(copy.deepcopy(data["dexa_scans"][0]))

@@ -1,0 +1,134 @@
+"""A switch of aromatase inhibitor in one save (physician7 F8): the new course's form offers to
+stop the current one on the day the new one starts, in one transaction with one reassessment, so
+an alert that still holds (TX-AI-RF, still on an AI) stays the same open, acknowledged alert."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.alerts import alert_acknowledge
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.models import Alert
+from patients.ai_switch import AiCourseSwitch
+from patients.models import AromataseInhibitorCourse, Patient
+from patients.overlaps import AiCourseOverlapError
+from patients.services import ai_course_create
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+MDT_NOTE = "Discussed in MDT: zoledronic acid offered, patient to decide"
+
+
+@pytest.fixture
+def exemestane(patient: Patient) -> AromataseInhibitorCourse:
+    course: AromataseInhibitorCourse = AromataseInhibitorCourseFactory(
+        patient=patient, drug="exemestane", start_date=date(2025, 1, 15)
+    )
+    return course
+
+
+@pytest.fixture
+def acknowledged(patient: Patient, exemestane: AromataseInhibitorCourse, physician: User) -> Alert:
+    """Aged over 65 with T -2.0 on an AI: therapy indicated (TX-AI-RF), acknowledged in MDT."""
+    assert patient.age > 65
+    DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=30), t=-2.0)
+    patient_assessment_refresh(patient=patient)
+    alert = Alert.objects.get(patient=patient, code="BONE_THERAPY_INDICATED", cleared_at=None)
+    return alert_acknowledge(actor=physician, alert=alert, note=MDT_NOTE)
+
+
+def _switch(client: Client, patient: Patient, start: date, **more: str) -> object:
+    url = reverse("patients:ai_course_create", args=[patient.pk])
+    data = {"drug": "anastrozole", "start_date": start.isoformat(), **more}
+    return client.post(url, data)
+
+
+def test_the_form_offers_to_stop_the_current_course(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    page = physician_client.get(reverse("patients:ai_course_create", args=[patient.pk])).text
+    assert (
+        "Stop the current course (exemestane, from 2025-01-15, not stopped) on the day this one "
+        "starts"
+    ) in page
+
+
+def test_a_switch_keeps_the_acknowledged_alert(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse, acknowledged
+) -> None:  # type: ignore[no-untyped-def]
+    response = _switch(physician_client, patient, TODAY, stop_current="on")
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    exemestane.refresh_from_db()
+    assert (exemestane.stop_date, exemestane.stop_reason) == (TODAY, "switched to anastrozole")
+    new = AromataseInhibitorCourse.objects.get(patient=patient, drug="anastrozole")
+    assert (new.start_date, new.stop_date) == (TODAY, None)
+    (still,) = Alert.objects.filter(patient=patient, code="BONE_THERAPY_INDICATED")
+    assert still.pk == acknowledged.pk
+    assert still.cleared_at is None
+    assert still.acknowledgement_note == MDT_NOTE
+    assert still.acknowledged_at == acknowledged.acknowledged_at
+
+
+def test_without_the_option_the_overlap_is_still_refused(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+    response = _switch(physician_client, patient, TODAY)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    error = response.context["form"].errors["start_date"][0]  # type: ignore[attr-defined]
+    assert "one aromatase inhibitor at a time" in error
+    exemestane.refresh_from_db()
+    assert exemestane.stop_date is None
+    assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1
+    assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events
+
+
+def test_a_switch_before_the_current_course_began_is_refused(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    response = _switch(physician_client, patient, date(2025, 1, 1), stop_current="on")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    form = response.context["form"]  # type: ignore[attr-defined]
+    assert form.errors["stop_current"] == [
+        "The current course starts on 2025-01-15, after this start: it cannot stop before it began."
+    ]
+    assert form["start_date"].value() == "2025-01-01"  # the input is kept
+    exemestane.refresh_from_db()
+    assert exemestane.stop_date is None
+    assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1
+
+
+def test_a_switch_in_the_future_is_refused(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    response = _switch(physician_client, patient, TODAY + timedelta(days=7), stop_current="on")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "stop_current" in response.context["form"].errors  # type: ignore[attr-defined]
+    exemestane.refresh_from_db()
+    assert exemestane.stop_date is None
+    assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1
+
+
+def test_a_switch_from_a_course_changed_since_is_refused(
+    physician: User, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    """The form was opened on version 1; a colleague's edit moved the course on."""
+    AromataseInhibitorCourse.objects.filter(pk=exemestane.pk).update(
+        version=2, planned_duration_months=48
+    )
+    with pytest.raises(AiCourseOverlapError, match="changed by someone else since"):
+        ai_course_create(
+            actor=physician,
+            patient=patient,
+            values={"drug": "anastrozole", "start_date": TODAY},
+            switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=1),
+        )
+    exemestane.refresh_from_db()
+    assert exemestane.stop_date is None
+    assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1

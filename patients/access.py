@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -20,11 +20,16 @@ from patients.read_audit import patient_record_view
 
 
 class PatientRefused(Http404):
-    """The gate refused an existing patient: answered as a 404, audited as refused."""
+    """The gate refused an existing patient: answered as a 404, audited as refused.
 
-    def __init__(self, patient_id: int) -> None:
-        super().__init__("No such patient.")
+    `record` names the record asked for ("monitoring.labresult 149") when the URL named a patient
+    the user may see and a record of `patient_id`, another patient.
+    """
+
+    def __init__(self, patient_id: int, *, record: str = "") -> None:
+        super().__init__("No such patient." if not record else "No such record.")
         self.patient_id = patient_id
+        self.record = record
 
 
 class PatientPermissionDenied(PermissionDenied):
@@ -40,6 +45,27 @@ def patient_refused(pk: int) -> Http404:
     if Patient.objects.filter(pk=pk).exists():
         return PatientRefused(pk)
     return Http404("No such patient.")
+
+
+def record_of_patient[M: models.Model](
+    model: type[M], *, patient: Patient | int, pk: int, via: str = "patient", **filters: Any
+) -> M:
+    """Record `pk` of `model` held by `patient` (reached through the field path `via`) and
+    matching `filters`; the caller's gate already let the user see `patient`. 404 otherwise.
+
+    Every page of one record of a patient (/patients/<pk>/labs/<lab_pk>/edit/ and the like) looks
+    it up here. A record that exists under another patient is somebody trying ids through a
+    patient they may open: the answer is the same 404, but a `PatientRefused` naming the record's
+    own patient, so that the attempt is audited like asking for that patient directly.
+    """
+    manager = model._default_manager
+    record = manager.filter(pk=pk, **{via: patient}, **filters).first()
+    if record is not None:
+        return record
+    owner = manager.filter(pk=pk).exclude(**{via: patient}).values_list(via, flat=True).first()
+    if owner is not None:
+        raise PatientRefused(owner, record=f"{model._meta.label_lower} {pk}")
+    raise Http404("No such record.")
 
 
 def audits_patient_view[V: Callable[..., HttpResponse]](view: V) -> V:
@@ -90,8 +116,9 @@ class RefusalAuditMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         """Write a DENIED row (the view's own transaction has already rolled back)."""
         patient_id: int | None
+        record = ""
         if isinstance(exception, PatientRefused):
-            status, patient_id = 404, exception.patient_id
+            status, patient_id, record = 404, exception.patient_id, exception.record
         elif isinstance(exception, PermissionDenied):
             status, patient_id = 403, _url_patient_id(request, exception)
         else:
@@ -103,5 +130,10 @@ class RefusalAuditMiddleware:
             request=request,
             obj=patient,
             patient=patient,
-            changes={"status": status, "method": request.method, "path": request.path[:500]},
+            changes={
+                "status": status,
+                "method": request.method,
+                "path": request.path[:500],
+                **({"record": record} if record else {}),
+            },
         )

@@ -7,15 +7,14 @@ none writes the rule again.
 """
 
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.accounts.selectors import sites_for_user
-from patients.access import patient_refused
+from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.search import folded
 from patients.signals import active_treatments_requested, entry_dates_requested
@@ -72,8 +71,8 @@ def ai_course_get(
 ) -> AromataseInhibitorCourse:
     """One AI course of a patient the user already may see (`or_in_error`: also one marked
     entered in error, for its edit page to say so); 404 otherwise."""
-    valid = {} if or_in_error else {"entered_in_error": False}
-    return get_object_or_404(AromataseInhibitorCourse, patient=patient, pk=pk, **valid)
+    valid: dict[str, Any] = {} if or_in_error else {"entered_in_error": False}
+    return record_of_patient(AromataseInhibitorCourse, patient=patient, pk=pk, **valid)
 
 
 def patient_entry_span(

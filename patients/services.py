@@ -77,7 +77,7 @@ def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:
         )
 
 
-def _mrn_saved_once[T](
+def mrn_saved_once[T](
     save: Callable[[], T], *, site: Any, mrn: str, exclude: int | None = None
 ) -> T:
     """Check the MRN is free, then run `save` in a savepoint; if the MRN's unique index refuses it
@@ -105,7 +105,7 @@ def patient_create(
     Raises MrnTakenError when the site has a valid patient with this MRN (the MRN's unique index
     decides between two registrations at the same time).
     """
-    patient = _mrn_saved_once(
+    patient = mrn_saved_once(
         lambda: Patient.objects.create(created_by=actor, **values),
         site=values["site"],
         mrn=values["mrn"],
@@ -160,7 +160,7 @@ def patient_update(
 ) -> Patient:
     """Change a patient's record; refused if it changed since `expected_version`, or
     (MrnTakenError) if its MRN is another valid patient's at its site."""
-    return _mrn_saved_once(
+    return mrn_saved_once(
         lambda: _update(
             actor=actor,
             instance=patient,

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
@@ -231,6 +232,15 @@ class TwoFactorOffForm(forms.Form):
 
 
 class SiteLabUnitsForm(forms.Form):
-    """The units a site's lab results are shown in."""
+    """The units a site's lab results are shown in, for one of the sites the user administers.
 
+    The site is a choice among `sites` like any other field, so an id that is not a number is
+    refused as an unknown one is, not raised from the query.
+    """
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), widget=forms.HiddenInput)
     lab_units = forms.ChoiceField(label="Lab units", choices=LabUnits.choices)
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]

@@ -52,6 +52,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# PostgreSQL refuses U+0000 in text and jsonb ("unsupported Unicode escape sequence"), and anyone
+# can type one into a query string, a form or a file name. The audit trail stores every string the
+# user gave it, so it shows NUL as the replacement character rather than failing the request.
+NUL = "\x00"
+NUL_SHOWN = "\ufffd"
+
+
+def _storable(value: Any) -> Any:
+    """Return `value` with NUL replaced in every string it holds (keys too, at any depth)."""
+    if isinstance(value, str):
+        return value.replace(NUL, NUL_SHOWN)
+    if isinstance(value, Mapping):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
 def audit_event(
     *,
     action: AuditAction,
@@ -69,11 +87,11 @@ def audit_event(
     return AuditEvent(
         action=action,
         actor=actor,
-        username=username or (actor.get_username() if actor is not None else ""),
+        username=_storable(username or (actor.get_username() if actor is not None else "")),
         object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_id=_storable(str(obj.pk)) if obj is not None else "",
         patient=patient,
-        changes={key: _plain_change(value) for key, value in (changes or {}).items()},
+        changes=_storable({key: _plain_change(value) for key, value in (changes or {}).items()}),
         client_address=client_address(request),
     )
 

@@ -79,8 +79,12 @@ def _reject_constant(name: str) -> Any:
     raise HistoryError(DOCUMENT, f"{name} is not a number")
 
 
-def _depth(text: str) -> int:
-    """Return how deep brackets nest in JSON `text`, ignoring those inside strings."""
+def nesting_depth(text: str) -> int:
+    """Return how deep brackets nest in JSON `text`, ignoring those inside strings.
+
+    Check it before json.loads, which recurses once per level and raises RecursionError (not a
+    JSONDecodeError) on a file of a few hundred kilobytes of brackets.
+    """
     brackets = _NOT_BRACKET.sub("", _STRING_TOKEN.sub("", text))
     return max(accumulate(_BRACKET_STEP[b] for b in brackets), default=0)
 
@@ -163,7 +167,7 @@ def decode(data: str | bytes) -> Any:
         text = data
         if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
             raise HistoryError(DOCUMENT, f"larger than {MAX_DOCUMENT_BYTES} bytes")
-    if _depth(text) > MAX_DEPTH:
+    if nesting_depth(text) > MAX_DEPTH:
         raise HistoryError(DOCUMENT, f"nested deeper than {MAX_DEPTH} levels")
     try:
         decoded = json.loads(

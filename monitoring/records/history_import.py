@@ -25,7 +25,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
-from patients.services import PATIENT_FIELDS, patient_lock
+from patients.services import PATIENT_FIELDS, MrnTakenError, mrn_saved_once, patient_lock
 
 __all__ = ["HistoryImportError", "ImportReport", "SafetyOverrideRequiredError", "history_import"]
 
@@ -92,6 +92,25 @@ def identity_conflicts(patient: Patient, values: Mapping[str, Any]) -> list[str]
 
 
 class _Importer(RecordImporter):
+    def _created(self, values: dict[str, Any]) -> Patient:
+        """Register the file's new patient, as the registration form does: when the MRN's unique
+        index refuses it (the same file confirmed twice at once, two tabs, or a registration of
+        the same MRN committed meanwhile), the file is refused naming who registered it."""
+        try:
+            return mrn_saved_once(
+                lambda: Patient.objects.create(created_by=self.actor, **values),
+                site=self.site,
+                mrn=values["mrn"],
+            )
+        except MrnTakenError as taken:
+            raise HistoryImportError(
+                [
+                    f"patient.mrn: {taken} This history may have been imported already (confirmed "
+                    "twice, or in another tab): nothing of this file was saved now; upload it "
+                    "again to see what it would add."
+                ]
+            ) from None
+
     def patient(self) -> Patient:
         values = _patient_values(self.history, self.site)
         patient = (
@@ -100,7 +119,7 @@ class _Importer(RecordImporter):
             .first()
         )
         if patient is None:
-            patient = Patient.objects.create(created_by=self.actor, **values)
+            patient = self._created(values)
             self.report.patient_created = True
             self._audit_create(patient, patient, {"mrn": patient.mrn})
             return patient

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import Max, Min, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
@@ -25,7 +24,7 @@ from monitoring.models import (
     ScheduledItem,
 )
 from monitoring.models.choices import BoneTherapyDrug, ScheduleItem
-from patients.access import patient_refused
+from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
 
@@ -245,15 +244,22 @@ def entry_get[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse)](
 ) -> M:
     """One valid entry of a patient the user already may see (`or_in_error`: also one marked
     entered in error, for an edit page to say so); 404 otherwise."""
-    valid = {} if or_in_error else {"entered_in_error": False}
-    return get_object_or_404(model, patient=patient, pk=pk, **valid)
+    valid: dict[str, Any] = {} if or_in_error else {"entered_in_error": False}
+    return record_of_patient(model, patient=patient, pk=pk, **valid)
 
 
 def dose_get(*, course: BoneTherapyCourse, pk: int, or_in_error: bool = False) -> BoneTherapyDose:
     """One valid dose of the course (`or_in_error`: also one marked entered in error, for its
     mark-in-error page to say so); 404 otherwise."""
-    valid = {} if or_in_error else {"entered_in_error": False}
-    return get_object_or_404(BoneTherapyDose, course=course, pk=pk, **valid)
+    valid: dict[str, Any] = {} if or_in_error else {"entered_in_error": False}
+    return record_of_patient(
+        BoneTherapyDose,
+        patient=course.patient_id,
+        pk=pk,
+        via="course__patient",
+        course=course,
+        **valid,
+    )
 
 
 def scanners_for_user(*, user: User) -> QuerySet[Scanner]:

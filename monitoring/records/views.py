@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -121,7 +121,7 @@ def _entry_page(
 def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponse:
     patient = patient_get(user=request.user, pk=pk)
     # Also a scan marked in error since the page was drawn: the service refuses it with a message.
-    scan = get_object_or_404(DexaScan, patient=patient, pk=scan_pk)
+    scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk, or_in_error=True)
     try:
         dexa_scan_sign_off(actor=request.user, scan=scan, request=request)
     except EntryConflictError as refused:

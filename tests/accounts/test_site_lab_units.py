@@ -53,6 +53,16 @@ def test_another_sites_units_are_refused(admin_client_: Client, other_site: Site
     assert not AuditEvent.objects.filter(object_type="accounts.site").exists()
 
 
+@pytest.mark.parametrize("bad_id", ["abc", "1 OR 1=1", "", "999999"])
+def test_a_site_id_that_is_no_site_of_the_admin_is_refused_as_unknown(
+    admin_client_: Client, site: Site, bad_id: str
+) -> None:
+    response = admin_client_.post(URL, {"site": bad_id, "lab_units": "conventional"})
+    assert response.status_code == 404
+    assert _units(site) == LabUnits.SI
+    assert not AuditEvent.objects.filter(object_type="accounts.site").exists()
+
+
 def test_an_unknown_unit_system_is_refused(admin_client_: Client, site: Site) -> None:
     response = admin_client_.post(URL, {"site": site.pk, "lab_units": "imperial"})
     assert response.status_code == 200

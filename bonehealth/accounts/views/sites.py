@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.forms import SiteLabUnitsForm
@@ -21,8 +21,10 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = sites_administered_by(user=request.user).order_by("name")
     failed: tuple[int, SiteLabUnitsForm] | None = None
     if request.method == "POST":
-        site = get_object_or_404(sites, pk=request.POST.get("site", "0") or "0")
-        form = SiteLabUnitsForm(request.POST)
+        form = SiteLabUnitsForm(request.POST, sites=sites)
+        if "site" in form.errors:  # missing, not a number, or not a site the user administers
+            raise Http404("No such site among the sites you administer.")
+        site = form.cleaned_data["site"]
         if form.is_valid():
             changed = site_lab_units_set(
                 actor=request.user,
@@ -39,7 +41,7 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             site,
             failed[1]
             if failed and failed[0] == site.pk
-            else SiteLabUnitsForm(initial={"lab_units": site.lab_units}),
+            else SiteLabUnitsForm(initial={"site": site, "lab_units": site.lab_units}, sites=sites),
         )
         for site in sites
     ]

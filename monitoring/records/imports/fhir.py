@@ -22,7 +22,12 @@ from pydantic import ValidationError
 
 from monitoring import domain
 from monitoring.models.choices import Analyte
-from monitoring.records.imports.files import FileRefusedError, Problem, max_rows
+from monitoring.records.imports.files import (
+    FileRefusedError,
+    Problem,
+    max_rows,
+    refuse_deep_json,
+)
 from monitoring.records.imports.readings import LabReading
 from monitoring.records.imports.results_csv import plausibility_problem, unit_problem
 
@@ -31,6 +36,10 @@ ROW_NAME = "entry"
 FINAL_STATUSES = {"final", "amended", "corrected"}
 MRN_TYPE = "MR"  # HL7 v2 table 0203: medical record number
 FASTING = "F"  # HL7 v2 table 0916: fasting
+# Design choice: an Observation's deepest value (Bundle, entry, resource, code, coding, a coding)
+# sits at depth 6 and nested extensions add a few levels; 32 leaves room for any real bundle and
+# stays far below the depth at which json.loads runs out of recursion.
+MAX_DEPTH = 32
 
 # LOINC code -> analyte. Each code was checked against a public copy of a source naming it (the
 # search tool's stored pages, 2026-12-06); the source is beside each code.
@@ -82,6 +91,7 @@ def _problem(message: str, entry: int | None = None, column: str = "") -> Proble
 
 
 def _document(text: str) -> dict[str, Any]:
+    refuse_deep_json(text, MAX_DEPTH)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from bonehealth.csv_safe import FORMULA_STARTS
+from monitoring.domain.document import nesting_depth
 
 # A file may begin with a UTF-8 byte order mark (spreadsheets write one); it is not data.
 BOM = "\ufeff"
@@ -88,6 +89,16 @@ def decoded(raw: bytes) -> str:
     if not text.strip():
         raise FileRefusedError([Problem("the file is empty")])
     return text
+
+
+def refuse_deep_json(text: str, limit: int) -> None:
+    """Refuse JSON `text` whose brackets nest deeper than `limit`, before anything decodes it.
+
+    One guard for every JSON upload (a patient history, a FHIR bundle): json.loads would recurse
+    once per level and fail with RecursionError, a server error, on `[[[...]]]`.
+    """
+    if nesting_depth(text) > limit:
+        raise FileRefusedError([Problem(f"nested deeper than {limit} levels")])
 
 
 def formula_like(cell: str) -> bool:

@@ -6,7 +6,16 @@ from django import forms
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import Site
-from monitoring.records.imports.files import max_bytes, max_rows, size_problem
+from monitoring.domain import document
+from monitoring.records.imports import fhir
+from monitoring.records.imports.files import (
+    FileRefusedError,
+    decoded,
+    max_bytes,
+    max_rows,
+    refuse_deep_json,
+    size_problem,
+)
 
 RESULTS_CSV, FHIR_BUNDLE, HISTORY_JSON = "results_csv", "fhir_bundle", "history_json"
 KINDS = [
@@ -15,6 +24,9 @@ KINDS = [
     (HISTORY_JSON, "Patient history (JSON, the import_history format)"),
 ]
 KIND_NAMES = {kind: label.split(" (")[0] for kind, label in KINDS}
+# How deep each kind of JSON file may nest: refused at upload, so no file that cannot be decoded
+# waits in the session for a preview that would fail.
+JSON_MAX_DEPTH = {FHIR_BUNDLE: fhir.MAX_DEPTH, HISTORY_JSON: document.MAX_DEPTH}
 
 
 class UploadForm(forms.Form):
@@ -48,7 +60,19 @@ class UploadForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
+        """Also read the file: `raw` (its bytes) and `text` (UTF-8, JSON not nested too deep)."""
         data = super().clean() or {}
         if data.get("kind") == HISTORY_JSON and not data.get("site"):
             self.add_error("site", "Choose the site the patient history belongs to.")
+        upload = data.get("file")
+        if upload is not None:
+            raw = upload.read()
+            try:
+                text = decoded(raw)
+                if data.get("kind") in JSON_MAX_DEPTH:
+                    refuse_deep_json(text, JSON_MAX_DEPTH[data["kind"]])
+            except FileRefusedError as refused:
+                self.add_error("file", [str(problem) for problem in refused.problems])
+            else:
+                data["raw"], data["text"] = raw, text
         return data

@@ -20,7 +20,7 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from monitoring.records.imports import fhir
 from monitoring.records.imports.access import IMPORT_PERMISSIONS
-from monitoring.records.imports.files import FileRefusedError, Problem, decoded
+from monitoring.records.imports.files import FileRefusedError, Problem
 from monitoring.records.imports.forms import (
     FHIR_BUNDLE,
     HISTORY_JSON,
@@ -183,29 +183,19 @@ def _render_preview(
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = sites_for_user(user=request.user).order_by("name")
     form = UploadForm(request.POST or None, request.FILES or None, sites=sites)
-    problems: list[Problem] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        raw = upload.read()
-        try:
-            text = decoded(raw)
-        except FileRefusedError as refused:
-            problems = refused.problems
-        else:
-            site = form.cleaned_data.get("site")
-            pending_store(
-                request,
-                kind=form.cleaned_data["kind"],
-                name=upload.name or "upload",
-                raw=raw,
-                text=text,
-                site_id=site.pk if site else None,
-            )
-            return redirect("monitoring:import_preview")
+        site = form.cleaned_data.get("site")
+        pending_store(
+            request,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["file"].name or "upload",
+            raw=form.cleaned_data["raw"],
+            text=form.cleaned_data["text"],
+            site_id=site.pk if site else None,
+        )
+        return redirect("monitoring:import_preview")
     return render(
-        request,
-        "monitoring/imports/upload.html",
-        {"form": form, "problems": problems, "waiting": pending_get(request)},
+        request, "monitoring/imports/upload.html", {"form": form, "waiting": pending_get(request)}
     )
 
 

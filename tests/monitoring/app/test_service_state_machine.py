@@ -393,11 +393,14 @@ class ServiceMachine(RuleBasedStateMachine):
             and (other.stop_date is None or other.stop_date > day)
             for other in steps.valid(BoneTherapyCourse, self.patient_pk)
         )
+        # A day after the course stopped: refused by the service too (a stop saved since the
+        # form opened), not only by the form.
+        outside = course.stop_date is not None and day > course.stop_date
         self.attempt(
             lambda: bone_therapy_dose_record(
                 actor=self.world.nurse, course=course, given_on=day, override_reason=OVERRIDE
             ),
-            EntryConflictError if taken or beside else None,
+            EntryConflictError if taken or beside or outside else None,
             twice=twice,
         )
 

@@ -62,10 +62,12 @@ def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
     - it names a patient now at one of their sites (a patient's events follow the patient);
     - it names no patient, and its actor, the account it concerns or the account a failed
       login named works at one of their sites, or it concerns one of those sites (its settings);
-    - it is tied to no site at all (a failed login for an unknown name, a superuser without
-      sites logging in or exporting): it tells nothing about any site, so every administrator
-      reads it, as the one who must notice an attack on the login page.
-    A superuser administers every site and the whole database, and reads every event.
+    - it has no actor and is tied to no site (a failed login for an unknown name): it tells
+      nothing about any site, so every administrator reads it, as the one who must notice an
+      attack on the login page.
+    The events of an actor of no site (a user since removed from every site, a superuser) stay
+    with superusers: what such a user typed (an MRN searched for) may name another site's
+    patient. A superuser administers every site and the whole database, and reads every event.
     """
     events = AuditEvent.objects.all()
     if user.is_superuser:
@@ -77,7 +79,8 @@ def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
         Q(object_type=site_type, object_id__in=site_ids) | _people_at(sites),
         patient__isnull=True,
     )
-    siteless = Q(patient__isnull=True) & ~Q(object_type=site_type) & ~_people_at(None)
+    siteless = Q(patient__isnull=True, actor__isnull=True) & ~Q(object_type=site_type)
+    siteless &= ~_people_at(None)
     return events.filter(ours | siteless)
 
 

@@ -6,10 +6,15 @@ from html.parser import HTMLParser
 class _FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.forms: list[dict[str, str]] = []
-        self._form: dict[str, str] | None = None
+        # Every value of each name, in page order (several for a list of checkboxes).
+        self.forms: list[dict[str, list[str]]] = []
+        self._form: dict[str, list[str]] | None = None
         self._select: str | None = None
         self._textarea: str | None = None
+
+    def _add(self, name: str, value: str) -> None:
+        assert self._form is not None
+        self._form.setdefault(name, []).append(value)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
@@ -22,21 +27,21 @@ class _FormReader(HTMLParser):
             kind = a.get("type", "text")
             if kind in {"checkbox", "radio"}:
                 if "checked" in a:
-                    self._form[name] = a.get("value", "on")
+                    self._add(name, a.get("value", "on"))
             elif kind not in {"submit", "button", "file"}:
-                self._form[name] = a.get("value", "")
+                self._add(name, a.get("value", ""))
         elif tag == "select" and name:
             self._select = name
-            self._form.setdefault(name, "")
+            self._form.setdefault(name, [""])
         elif tag == "option" and self._select and "selected" in a:
-            self._form[self._select] = a.get("value", "")
+            self._form[self._select] = [a.get("value", "")]
         elif tag == "textarea" and name:
             self._textarea = name
-            self._form[name] = ""
+            self._form[name] = [""]
 
     def handle_data(self, data: str) -> None:
         if self._form is not None and self._textarea:
-            self._form[self._textarea] += data
+            self._form[self._textarea][-1] += data
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
@@ -48,8 +53,14 @@ class _FormReader(HTMLParser):
             self._form = None
 
 
-def posted_data(html: str, *, having: str = "csrfmiddlewaretoken") -> dict[str, str]:
-    """The fields the first POST form holding a field named `having` would send, unchanged."""
+def posted_lists(html: str, *, having: str = "csrfmiddlewaretoken") -> dict[str, list[str]]:
+    """Every value the first POST form holding a field named `having` would send, unchanged."""
     reader = _FormReader()
     reader.feed(html)
     return next(form for form in reader.forms if having in form)
+
+
+def posted_data(html: str, *, having: str = "csrfmiddlewaretoken") -> dict[str, str]:
+    """The fields the first POST form holding a field named `having` would send, unchanged (the
+    last value of a name sent several times: see `posted_lists`)."""
+    return {name: values[-1] for name, values in posted_lists(html, having=having).items()}

@@ -18,8 +18,9 @@ cache) and once after. Through the URLs, as each user:
 - every page of one patient (the record, both printouts, every entry form, the alert
   acknowledgement): 200 (or the role's 403) when in the gate, else 404 with nothing of the patient
   in the response;
-- the audit trail: a record's values only for patients in the gate, never for an administrator
-  without a clinical role (whose pages show no patient's name);
+- the audit trail: the events of the patients of the sites an administrator administers only,
+  and a record's values only for patients in the gate, never for an administrator without a
+  clinical role (whose pages show no patient's name);
 - `export_history --actor USER`: only the patients of the user's gate.
 
 And the selectors themselves, beside the pages. More examples: ACCESS_GATE_EXAMPLES=200.
@@ -164,6 +165,18 @@ class World:
             if self.site_of(i) in member
             and active[self.site_of(i)]
             and not (self.later and self.plan.patients[i].in_error)
+        }
+
+    def administered(self, u: int) -> set[int]:
+        """The patients at the sites user `u` administers (their active sites, as an
+        administrator): whose events their audit trail shows, entered in error or not."""
+        plan = self.plan.users[u]
+        member = plan.sites_later if self.later else plan.sites
+        active = [a or not self.later for a in self.plan.active_later]
+        return {
+            patient.pk
+            for i, patient in enumerate(self.patients)
+            if self.site_of(i) in member and active[self.site_of(i)]
         }
 
     def followed(self, u: int) -> set[int]:
@@ -341,7 +354,7 @@ def _check_selectors(world: World, u: int) -> None:
     ]
     assert overview.counts_added(by_span) == counts
     viewer = AuditViewer(user)
-    for event in viewer.scoped(audit_events_search()).filter(patient__isnull=False):
+    for event in viewer.scoped(audit_events_search(user=user)).filter(patient__isnull=False):
         assert viewer.may_see_values(event) == (event.patient_id in gate), event
 
 
@@ -463,13 +476,14 @@ def _check_patient_pages(world: World, u: int, client: Client, *, every_page: bo
 
 
 def _check_audit_pages(world: World, u: int, client: Client) -> None:
-    """An administrator's audit trail: a record's values only for patients of their gate."""
-    gate = world.gate(u)
+    """An administrator's audit trail: the events of the patients of the sites they administer
+    only (page and CSV), and a record's values only for patients of their gate."""
+    gate, administered = world.gate(u), world.administered(u)
     for patient in world.patients:
         response = client.get(reverse("audit:list"), {"mrn": patient.mrn})
         assert response.status_code == 200
         rows = response.context["rows"]
-        assert rows
+        assert bool(rows) == (patient.pk in administered)
         for row in rows:
             assert (row.values is not None) == (patient.pk in gate)
         if patient.pk not in gate:
@@ -477,6 +491,7 @@ def _check_audit_pages(world: World, u: int, client: Client) -> None:
         response = client.get(reverse("audit:export"), {"mrn": patient.mrn})
         body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
         assert (patient.name in body) == (patient.pk in gate)
+        assert (patient.mrn in body) == (patient.pk in administered)
 
 
 def _check_plain_admin(world: World, admin: User) -> None:
@@ -486,6 +501,8 @@ def _check_plain_admin(world: World, admin: User) -> None:
     response = client.get(reverse("audit:export"))
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert all(patient.name.encode() not in body for patient in world.patients)
+    # Of no site, they read no patient's events at all (security7 F4).
+    assert all(patient.mrn.encode() not in body for patient in world.patients)
     for patient in world.patients:
         response = client.get(reverse("audit:list"), {"mrn": patient.mrn})
         assert all(row.values is None for row in response.context["rows"])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import F
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import Site, User
@@ -32,3 +34,14 @@ class UserAdmin(BaseUserAdmin[User]):
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return bool(request.user.is_superuser)
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        # A superuser's change here (roles and sites are saved just after, in the same
+        # transaction) outdates the account's edit forms open on bonehealth's own pages too.
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])

@@ -3,7 +3,7 @@
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import SetPasswordForm
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
+from bonehealth.audit.forms import VersionedFormMixin
 
 
 def _row(*names: str) -> Div:
@@ -102,11 +103,12 @@ class UserCreateForm(_RolesAndSitesForm):
         return {"username": self.cleaned_data["username"], **self.profile_values()}
 
 
-class UserUpdateForm(_RolesAndSitesForm):
+class UserUpdateForm(VersionedFormMixin, _RolesAndSitesForm):
     """Name, e-mail, roles and sites; one's own roles and sites are shown but locked.
 
     For a user who also works at sites the actor does not administer, only the actor's own sites
-    stay editable: name, e-mail and roles apply at those other sites too.
+    stay editable: name, e-mail and roles apply at those other sites too. The form carries the
+    account's version: a save after another administrator's change is refused and merged.
     """
 
     class Meta:
@@ -118,9 +120,10 @@ class UserUpdateForm(_RolesAndSitesForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
-        administered = self.fields["sites"].queryset  # type: ignore[attr-defined]
-        self.fields["roles"].initial = list(instance.groups.all())
-        self.fields["sites"].initial = list(instance.sites.filter(pk__in=administered))
+        opened = self.initial_for(instance)
+        self.fields["roles"].initial = opened["roles"]
+        self.fields["sites"].initial = opened["sites"]
+        self.add_version_field(instance.version)
         if editing_self:
             for name in ("roles", "sites"):
                 self.fields[name].disabled = True
@@ -141,8 +144,19 @@ class UserUpdateForm(_RolesAndSitesForm):
             _row("first_name", "last_name"),
             "email",
             _row("roles", "sites"),
+            HTML("{{ form.opened_choices }}"),
+            "version",
             Submit("save", "Save"),
         )
+
+    def initial_for(self, record: Any) -> dict[str, Any]:
+        """The account's values as this form shows them: its sites only among the actor's."""
+        administered = self.fields["sites"].queryset  # type: ignore[attr-defined]
+        return {
+            **super().initial_for(record),
+            "roles": list(record.groups.all()),
+            "sites": list(record.sites.filter(pk__in=administered)),
+        }
 
 
 class EnrolmentPasswordForm(SetPasswordForm):

@@ -43,6 +43,9 @@ class User(AbstractUser):
     # Set by every full save (a change of name included; not by the one-field saves of a login, a
     # password or an activation): the cached pages that show users' names key on the latest.
     changed_at = models.DateTimeField(auto_now=True)
+    # Raised by every administrator's change of name, e-mail, roles or sites, so that an edit form
+    # opened before it is refused (audit.concurrency) instead of silently undoing that change.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta(AbstractUser.Meta):
         permissions = [("manage_users", "Create, re-role, deactivate users and reset passwords")]

@@ -18,12 +18,14 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_administered_by, user_sites_elsewhere
+from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 
@@ -130,17 +132,21 @@ def user_update(
     values: dict[str, Any],
     roles: Iterable[Group],
     sites: Iterable[Site],
+    expected_version: int,
     request: HttpRequest | None = None,
 ) -> dict[str, list[Any]]:
     """Change a user's name, e-mail, roles and sites; return {field: [old, new]} of what changed.
 
     `sites` are the user's sites among those the actor administers; their other sites are kept.
     Name, e-mail and roles apply everywhere, so they change only for a user within those sites.
+    Raises ConcurrentEditError (nothing written) when another save changed the account since
+    `expected_version`, the version the form was opened on: a stale form would otherwise undo a
+    colleague's grant or revocation. A save that changes nothing writes nothing.
     """
     _guard_target(actor=actor, user=user)
     requested = list(sites)
     _guard_grantable(actor=actor, sites=requested)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_for_update(user, expected_version=expected_version)
     administered = _administered_ids(actor)
     elsewhere = [site for site in user.sites.all() if site.pk not in administered]
     final_sites = elsewhere + requested
@@ -155,29 +161,34 @@ def user_update(
             setattr(user, name, values[name])
     if new_roles != old_roles:
         changes["roles"] = [old_roles, new_roles]
-    if elsewhere and changes and actor.pk != user.pk:
-        _guard_within_sites(actor=actor, user=user)
-    if new_roles != old_roles:
-        user.groups.set(list(roles))
     if new_sites != old_sites:
         changes["sites"] = [old_sites, new_sites]
+    if not changes:
+        return changes
+    if elsewhere and actor.pk != user.pk and set(changes) != {"sites"}:
+        _guard_within_sites(actor=actor, user=user)
+    if "roles" in changes:
+        user.groups.set(list(roles))
+    if "sites" in changes:
         user.sites.set(final_sites)
-    if changes:
-        user.save()
-        granted = _granted(
-            old_roles=old_roles, new_roles=new_roles, old_sites=old_sites, new_sites=new_sites
-        )
-        audit_record(
-            action=AuditAction.CHANGE,
-            actor=actor,
-            request=request,
-            obj=user,
-            changes={
-                **changes,
-                **({"granted": granted} if granted else {}),
-                "at_sites": ", ".join(sorted(set(old_sites) | set(new_sites))),
-            },
-        )
+    user.version = F("version") + 1
+    user.save()
+    user.refresh_from_db(fields=["version"])
+    granted = _granted(
+        old_roles=old_roles, new_roles=new_roles, old_sites=old_sites, new_sites=new_sites
+    )
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=actor,
+        request=request,
+        obj=user,
+        changes={
+            **changes,
+            "version": [expected_version, user.version],
+            **({"granted": granted} if granted else {}),
+            "at_sites": ", ".join(sorted(set(old_sites) | set(new_sites))),
+        },
+    )
     return changes
 
 

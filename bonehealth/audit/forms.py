@@ -2,6 +2,7 @@
 the save-or-show-errors step of the views."""
 
 import calendar
+import copy
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 
 from bonehealth.audit.concurrency import (
     ConcurrentEditError,
@@ -87,6 +89,32 @@ class VersionedFormMixin(forms.BaseForm):
             field.show_hidden_initial = True
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=version)
 
+    def opened_choices(self) -> str:
+        """The hidden values a multiple choice was opened with, which crispy's lists of
+        checkboxes leave out: a layout shows them with `HTML("{{ form.opened_choices }}")`.
+
+        Nothing chosen sends nothing, so a form posted back without them was opened with none.
+        """
+        hidden = []
+        for name, field in self.fields.items():
+            if not (field.show_hidden_initial and _multiple(field)):
+                continue
+            bound = self[name]
+            widget = field.hidden_widget()
+            opened = (
+                widget.value_from_datadict(self.data, self.files, bound.html_initial_name)
+                if self.is_bound
+                else bound.initial
+            )
+            hidden.append(
+                widget.render(
+                    bound.html_initial_name,
+                    field.prepare_value(opened),
+                    attrs={"id": bound.html_initial_id},
+                )
+            )
+        return mark_safe("".join(hidden))  # noqa: S308  (widgets escape their values)
+
     def apply_conflict(self, error: ConcurrentEditError) -> None:
         """Take the other user's values where this user changed nothing; flag fields both changed.
 
@@ -97,7 +125,8 @@ class VersionedFormMixin(forms.BaseForm):
             # The values the other writer committed; the form's own initial values were read when
             # this request began, possibly before their commit.
             self.initial = {**self.initial, **self.initial_for(error.current)}
-        data = dict(self.data.items())
+        # A copy keeping every value of a multiple choice (a QueryDict's copy is mutable).
+        data: Any = copy.copy(self.data)
         data["version"] = str(error.current_version)
         latest = _latest_change_by_field(error.changes)
         mine_changed = set(self.changed_data)
@@ -106,7 +135,12 @@ class VersionedFormMixin(forms.BaseForm):
             if name == "version":
                 continue
             bound = self[name]
-            opened = data.get(bound.html_initial_name)
+            opened = (
+                # A multiple choice opened with nothing chosen sends no opened value at all.
+                field.hidden_widget().value_from_datadict(data, self.files, bound.html_initial_name)
+                if _multiple(field)
+                else data.get(bound.html_initial_name)
+            )
             current = self.get_initial_for_field(field, name)
             if opened is None:
                 # Posted without the opened values (not from this form): keep what was posted and
@@ -229,10 +263,15 @@ def _anyone(changes: list[FieldChange]) -> FieldChange | None:
     return changes[-1] if changes else None
 
 
-def _put(
-    data: dict[str, Any], key: str, widget: forms.Widget, field: forms.Field, value: Any
-) -> None:
+def _put(data: Any, key: str, widget: forms.Widget, field: forms.Field, value: Any) -> None:
     """Write `value` into `data` under `key` as the browser would post it from `widget`."""
+    if _multiple(field):
+        chosen = [str(item) for item in field.prepare_value(value) or []]
+        if hasattr(data, "setlist"):
+            data.setlist(key, chosen)
+        else:
+            data[key] = chosen
+        return
     if isinstance(widget, forms.CheckboxInput):
         if value:
             data[key] = "on"
@@ -245,6 +284,11 @@ def _put(
     data[key] = "" if formatted is None else str(formatted)
 
 
+def _multiple(field: forms.Field) -> bool:
+    """Whether the field takes several values (checkboxes of roles, say)."""
+    return isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+
+
 def _shown(field: forms.Field, value: Any) -> str:
     if value in (None, ""):
         return "(empty)"
@@ -255,6 +299,10 @@ def _shown(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
         labels = {str(key): label for key, label in field.choices}  # type: ignore[misc,union-attr]
         return str(labels.get(str(value), value))
+    if isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None:
+        keys = [getattr(item, "pk", item) for item in value]
+        names = [field.label_from_instance(row) for row in field.queryset.filter(pk__in=keys)]
+        return ", ".join(names) or "(none)"
     if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
         return str(chosen) if chosen is not None else str(value)

@@ -1,5 +1,7 @@
 """Reads of the audit trail for the audit viewer and its CSV export.
 
+Which events an administrator reads at all is stated once, in `audit_events_for_user` (the
+events of the sites they administer); every read of the viewer and the export starts from it.
 The viewer always sees which fields changed; the values of a clinical record's fields only when
 they hold a clinical role and the patient is one the access gate lets them see
 (`patients.selectors.patients_for_user`; README: admins read the audit trail but "cannot open
@@ -11,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_administered_by
 from bonehealth.audit.models import AuditEvent
 from patients.selectors import patients_for_user
 
@@ -30,16 +35,66 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _people_at(sites: QuerySet[Site] | None) -> Q:
+    """Events whose people work at one of `sites` (None: at any site): the actor, the account
+    the event concerns, or the account a failed login named (no actor, only the typed name)."""
+    memberships = User.sites.through.objects.all()
+    if sites is not None:
+        memberships = memberships.filter(site__in=sites)
+    # The account an event concerns is named by its object_id, a string.
+    as_text = memberships.annotate(account=Cast("user_id", CharField()))
+    concerned = as_text.filter(account=OuterRef("object_id"))  # type: ignore[misc]
+    return (
+        Q(Exists(memberships.filter(user_id=OuterRef("actor_id"))))
+        | Q(Exists(concerned), object_type=User._meta.label_lower)
+        | Q(
+            Exists(memberships.filter(user__username__iexact=OuterRef("username"))),
+            actor__isnull=True,
+        )
+    )
+
+
+def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
+    """The audit events an administrator may read: those of the sites they administer.
+
+    Like every other administration page, the audit trail shows an administrator of one site
+    nothing of another (security7 F4). An event is theirs when:
+    - it names a patient now at one of their sites (a patient's events follow the patient);
+    - it names no patient, and its actor, the account it concerns or the account a failed
+      login named works at one of their sites, or it concerns one of those sites (its settings);
+    - it has no actor and is tied to no site (a failed login for an unknown name): it tells
+      nothing about any site, so every administrator reads it, as the one who must notice an
+      attack on the login page.
+    The events of an actor of no site (a user since removed from every site, a superuser) stay
+    with superusers: what such a user typed (an MRN searched for) may name another site's
+    patient. A superuser administers every site and the whole database, and reads every event.
+    """
+    events = AuditEvent.objects.all()
+    if user.is_superuser:
+        return events
+    sites = sites_administered_by(user=user)
+    site_type = Site._meta.label_lower
+    site_ids = [str(pk) for pk in sites.values_list("pk", flat=True)]
+    ours = Q(patient__site__in=sites) | Q(
+        Q(object_type=site_type, object_id__in=site_ids) | _people_at(sites),
+        patient__isnull=True,
+    )
+    siteless = Q(patient__isnull=True, actor__isnull=True) & ~Q(object_type=site_type)
+    siteless &= ~_people_at(None)
+    return events.filter(ours | siteless)
+
+
 def audit_events_search(
     *,
+    user: Any,
     username: str = "",
     mrn: str = "",
     action: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Audit events matching the filters, newest first, with the patient's MRN only."""
-    events = AuditEvent.objects.annotate(patient_mrn=F("patient__mrn"))
+    """The user's audit events matching the filters, newest first, with the patient's MRN only."""
+    events = audit_events_for_user(user=user).annotate(patient_mrn=F("patient__mrn"))
     if username.strip():
         events = events.filter(username__iexact=username.strip())
     if mrn.strip():

@@ -36,7 +36,7 @@ CSV_COLUMNS = [
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     viewer = AuditViewer(request.user)
-    events = viewer.scoped(audit_events_search(**form.filters()))
+    events = viewer.scoped(audit_events_search(user=request.user, **form.filters()))
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -59,7 +59,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.filters()
     viewer = AuditViewer(request.user)
-    events = viewer.scoped(audit_events_search(**filters))
+    events = viewer.scoped(audit_events_search(user=request.user, **filters))
     with transaction.atomic():
         count = events.count()
         audit_export_record(actor=request.user, filters=filters, rows=count, request=request)

@@ -80,7 +80,12 @@ def test_the_service_refuses_another_sites_grant_without_the_form(
         )
     with pytest.raises(PermissionDenied):
         services.user_update(
-            actor=admin_user, user=nurse, values={}, roles=[_group("nurse")], sites=[other_site]
+            actor=admin_user,
+            user=nurse,
+            values={},
+            roles=[_group("nurse")],
+            sites=[other_site],
+            expected_version=nurse.version,
         )
     assert not User.objects.filter(username="dr.elsewhere").exists()
     assert _sites(nurse) == {"north"}
@@ -92,7 +97,12 @@ def test_a_forged_update_adding_another_site_changes_nothing(
 ) -> None:
     response = admin_client_.post(
         reverse("accounts:user_update", args=[nurse.pk]),
-        {"email": nurse.email, "roles": [_group("nurse").pk], "sites": [site.pk, other_site.pk]},
+        {
+            "email": nurse.email,
+            "roles": [_group("nurse").pk],
+            "sites": [site.pk, other_site.pk],
+            "version": nurse.version,
+        },
     )
     assert response.status_code == 200
     assert _sites(nurse) == {"north"}
@@ -114,6 +124,7 @@ def test_for_a_user_also_elsewhere_only_the_admins_own_sites_change(
             "email": "attacker@example.org",
             "roles": [_group("physician").pk],
             "sites": [],
+            "version": shared_nurse.version,
         },
     )
     shared_nurse.refresh_from_db()
@@ -124,6 +135,7 @@ def test_for_a_user_also_elsewhere_only_the_admins_own_sites_change(
     event = AuditEvent.objects.get(object_id=str(shared_nurse.pk))
     assert event.changes == {
         "sites": [["elsewhere", "north"], ["elsewhere"]],
+        "version": [1, 2],
         "at_sites": "elsewhere, north",
     }
 
@@ -137,7 +149,12 @@ def test_the_service_refuses_account_wide_changes_to_a_user_also_elsewhere(
     ]:
         with pytest.raises(PermissionDenied):
             services.user_update(
-                actor=admin_user, user=shared_nurse, values=values, roles=roles, sites=[site]
+                actor=admin_user,
+                user=shared_nurse,
+                values=values,
+                roles=roles,
+                sites=[site],
+                expected_version=shared_nurse.version,
             )
     for call in (
         lambda: services.user_set_active(actor=admin_user, user=shared_nurse, active=False),
@@ -170,7 +187,7 @@ def test_adding_the_admins_site_keeps_the_users_other_sites(
     visitor = UserFactory(username="visitor", role="physician", sites=[other_site])
     admin_client_.post(
         reverse("accounts:user_update", args=[visitor.pk]),
-        {"sites": [site.pk], "roles": [_group("physician").pk]},
+        {"sites": [site.pk], "roles": [_group("physician").pk], "version": visitor.version},
     )
     assert _sites(visitor) == {"elsewhere", "north"}
     event = AuditEvent.objects.get(object_id=str(visitor.pk), action=AuditAction.CHANGE)
@@ -197,12 +214,22 @@ def test_grants_at_a_site_are_shown_to_its_other_admins_only(
     )
     admin_client_.post(
         reverse("accounts:user_update", args=[nurse.pk]),
-        {"email": "new-address@example.org", "roles": [_group("physician").pk], "sites": [site.pk]},
+        {
+            "email": "new-address@example.org",
+            "roles": [_group("physician").pk],
+            "sites": [site.pk],
+            "version": nurse.version,
+        },
     )
     # Moving the account away afterwards does not hide the grant.
     admin_client_.post(
         reverse("accounts:user_update", args=[nurse.pk]),
-        {"email": "new-address@example.org", "roles": [_group("physician").pk], "sites": []},
+        {
+            "email": "new-address@example.org",
+            "roles": [_group("physician").pk],
+            "sites": [],
+            "version": nurse.version + 1,  # after the first save
+        },
     )
     [grant] = colleague.get(reverse("accounts:user_list")).context["grants"]
     assert (grant.actor_username, grant.account, grant.granted) == (

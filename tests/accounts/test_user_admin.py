@@ -191,6 +191,7 @@ def test_change_roles_and_sites_is_audited_with_the_fields_changed(
             "email": "",
             "roles": [_group("physician")],
             "sites": [site.pk, other_site.pk],
+            "version": nurse.version,
         },
     )
     assert response.status_code == 302
@@ -204,6 +205,7 @@ def test_change_roles_and_sites_is_audited_with_the_fields_changed(
         "email": ["nurse@example.org", ""],
         "roles": [["nurse"], ["physician"]],
         "sites": [["north"], ["elsewhere", "north"]],
+        "version": [1, 2],
         "granted": "roles: physician; sites: elsewhere",
         "at_sites": "elsewhere, north",
     }
@@ -223,6 +225,7 @@ def test_an_admin_cannot_change_their_own_roles_or_sites(
             "first_name": "Adam",
             "roles": [_group("admin"), _group("physician")],
             "sites": [site.pk, other_site.pk],
+            "version": admin_user.version,
         },
     )
     admin_user.refresh_from_db()
@@ -246,6 +249,7 @@ def test_the_service_refuses_self_promotion_even_without_the_form(
             values={},
             roles=list(Group.objects.filter(name__in=["admin", "physician"])),
             sites=[site],
+            expected_version=admin_user.version,
         )
     assert not User.objects.get(pk=admin_user.pk).has_perm("patients.view_patient")
 

@@ -67,6 +67,7 @@ def main() -> None:
         values={"first_name": "Nora"},
         roles=[Group.objects.get(name="physician")],
         sites=[],
+        expected_version=nurse.version,
     )
     print("user's role and sites changed")
     session = import_module(settings.SESSION_ENGINE).SessionStore()

@@ -47,13 +47,22 @@ def trail(nurse: User, physician: User, patient: Patient, foreign_patient: Patie
     audit_record(action=AuditAction.LOGIN, actor=nurse)
 
 
+@pytest.fixture
+def both_sites(admin_user: User, other_site: object) -> None:
+    """The admin administers both sites, so reads every event of the trail (an administrator of
+    one site reads only its events: tests/audit/test_audit_scope.py)."""
+    admin_user.sites.add(other_site)  # type: ignore[arg-type]
+
+
 def _events(client: Client, **params: str) -> list[AuditEvent]:
     response = client.get(reverse(URL), params)
     assert response.status_code == 200
     return [row.event for row in response.context["rows"]]
 
 
-def test_filters_by_user_mrn_action_and_dates(admin_client_: Client, trail: None) -> None:
+def test_filters_by_user_mrn_action_and_dates(
+    admin_client_: Client, trail: None, both_sites: None
+) -> None:
     assert len(_events(admin_client_)) == 5  # the trail and the admin's own login
     assert {e.username for e in _events(admin_client_, user="NURSE")} == {"nurse"}
     assert {e.patient_mrn for e in _events(admin_client_, mrn="a1001")} == {"A1001"}
@@ -69,7 +78,7 @@ def test_filters_by_user_mrn_action_and_dates(admin_client_: Client, trail: None
 
 
 def test_admins_see_which_fields_changed_but_not_clinical_values(
-    admin_client_: Client, trail: None
+    admin_client_: Client, trail: None, both_sites: None
 ) -> None:
     response = admin_client_.get(reverse(URL))
     assert "weight_kg" in response.text
@@ -125,7 +134,7 @@ def test_paginated_with_a_constant_query_count(
 
 
 def test_csv_export_follows_the_filters_hides_values_and_is_audited(
-    admin_client_: Client, admin_user: User, trail: None
+    admin_client_: Client, admin_user: User, trail: None, both_sites: None
 ) -> None:
     response = admin_client_.get(reverse("audit:export"), {"action": "change"})
     assert response.status_code == 200

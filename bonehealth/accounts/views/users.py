@@ -14,7 +14,7 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordRese
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +28,7 @@ from bonehealth.accounts.forms import (
 )
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import User
+from bonehealth.audit.forms import UNCHANGED, save_or_none
 
 MANAGE_USERS = "accounts.manage_users"
 logger = logging.getLogger("bonehealth.security")
@@ -101,21 +102,23 @@ def user_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         editing_self=editing_self,
         elsewhere=bool(elsewhere),
     )
-    if request.method == "POST" and form.is_valid():
-        changes = services.user_update(
+    done = save_or_none(
+        request,
+        form,
+        lambda: services.user_update(
             actor=request.user,
             user=target,
             values=form.profile_values(),
             roles=form.selected_roles,
             sites=form.selected_sites,
+            expected_version=form.cleaned_data["version"],
             request=request,
-        )
-        if changes:
-            messages.success(request, f"Saved: {', '.join(sorted(changes))}.")
-        else:
-            messages.info(request, "Nothing changed.")
-        return redirect("accounts:user_update", pk=target.pk)
-    return render(
+        ),
+        # Only what this save really changed: a refused stale form never gets this far.
+        success=lambda changes: f"Saved: {', '.join(sorted(changes))}." if changes else UNCHANGED,
+        to=reverse("accounts:user_update", args=[target.pk]),
+    )
+    return done or render(
         request,
         "accounts/user_form.html",
         {

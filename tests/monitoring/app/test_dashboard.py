@@ -224,6 +224,7 @@ def test_a_renamed_user_shows_at_once_among_the_scans_to_review(
         values={"first_name": "Ann", "last_name": "New", "email": nurse.email},
         roles=list(nurse.groups.all()),
         sites=list(nurse.sites.all()),
+        expected_version=nurse.version,
     )
     page = physician_client.get(URL).text
     assert "Ann New" in page

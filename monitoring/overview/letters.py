@@ -16,7 +16,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
+from monitoring.overview import lateness
 from monitoring.overview.patient import patient_viewed
 
 PATIENT = "patient"
@@ -204,7 +206,10 @@ def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
 
 def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     scan = _next_scan(data)
-    overdue = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    # Passed: its date is before the assessment's; overdue only where the rules' alerts say so
+    # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
+    passed = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    overdue = passed and ScheduleItem.DEXA in lateness.assessment_overdue_items(data)
     overdue_rules: tuple[str, ...] = ()
     for alert in data.get("alerts", []):
         if overdue and alert["code"] == "DEXA_OVERDUE":
@@ -217,12 +222,14 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         return
     due, rules = scan
     rules = tuple(dict.fromkeys(rules + overdue_rules))
-    if kind == PATIENT and overdue:
+    if kind == PATIENT and passed:
         text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
     elif kind == PATIENT:
         text = f"Your next bone density scan is due by {_day(due)}."
     elif overdue:
         text = f"The DEXA scan due by {_day(due)} is overdue."
+    elif passed:
+        text = f"DEXA scan due since {_day(due)}."
     else:
         text = f"Next DEXA scan due by {_day(due)}."
     yield Sentence(text, rules)

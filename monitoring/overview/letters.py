@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring import labels
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
 from monitoring.overview import lateness
@@ -181,7 +182,13 @@ def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         yield Sentence(f"Risk category: {risk}.", (rule,))
         if data.get("therapy_indicated"):
             triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
-            yield Sentence("Bone-protective therapy is indicated.", triggers)
+            factors = labels.risk_factor_words(data.get("risk_factors", ()))
+            counted = (
+                f" Risk factors counted for TX-AI-RF: {'; '.join(factors)}."
+                if "TX-AI-RF" in triggers and factors
+                else ""
+            )
+            yield Sentence(f"Bone-protective therapy is indicated.{counted}", triggers)
 
 
 def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:

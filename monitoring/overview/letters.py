@@ -188,7 +188,17 @@ def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
                 if "TX-AI-RF" in triggers and factors
                 else ""
             )
-            yield Sentence(f"Bone-protective therapy is indicated.{counted}", triggers)
+            codes = {alert["code"] for alert in data.get("alerts", ())}
+            # The rules raise BONE_THERAPY_INDICATED only while no antiresorptive is active or
+            # planned: without it, the patient has one, and "is indicated" read as if not
+            # (physician7 F10).
+            indicated = (
+                "Bone-protective therapy is indicated."
+                if "BONE_THERAPY_INDICATED" in codes
+                else "The indications for bone-protective therapy hold; an antiresorptive is "
+                "active or planned."
+            )
+            yield Sentence(f"{indicated}{counted}", triggers)
 
 
 def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:

@@ -4,7 +4,11 @@ The rules name their outputs with codes (`DENOSUMAB_STOPPED_NO_FOLLOW_ON`); page
 messages show these labels instead. Every code has one (tests/monitoring/app/test_labels.py).
 """
 
+from collections.abc import Iterable
+
 from monitoring.domain import AlertCode, RecommendationCode
+from monitoring.domain import thresholds as th
+from monitoring.domain.types import RiskFactor
 
 ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.BONE_THERAPY_INDICATED: "Bone therapy indicated",
@@ -52,6 +56,28 @@ RECOMMENDATION_LABELS: dict[RecommendationCode, str] = {
 _LABELS: dict[str, str] = {str(code): label for code, label in ALERT_LABELS.items()} | {
     str(code): label for code, label in RECOMMENDATION_LABELS.items()
 }
+
+
+# The risk factors the rules count (RF-LIST; TX-AI-RF needs two of them on an aromatase
+# inhibitor), with the rules' own limits: the stored assessment keeps only the codes.
+RISK_FACTOR_LABELS: dict[RiskFactor, str] = {
+    RiskFactor.T_BELOW_MINUS_1_5: f"T-score below {th.RF_T_BELOW}",
+    RiskFactor.AGE_OVER_65: f"age over {th.RF_AGE_OVER}",
+    RiskFactor.BMI_UNDER_20: f"BMI under {th.RF_BMI_UNDER:.0f}",
+    RiskFactor.PARENT_HIP_FRACTURE: "parental hip fracture",
+    RiskFactor.FRAGILITY_FRACTURE: "prior fragility fracture",
+    RiskFactor.GLUCOCORTICOIDS_OVER_6_MONTHS: (
+        f"oral glucocorticoids over {th.RF_GLUCOCORTICOID_MONTHS_OVER} months"
+    ),
+    RiskFactor.SMOKING: "smoking",
+    RiskFactor.ALCOHOL_3_UNITS: "alcohol 3 or more units a day",
+}
+
+
+def risk_factor_words(codes: Iterable[str]) -> list[str]:
+    """The risk factors an assessment counted (`risk_factors`, codes), in words, in its order."""
+    words = {str(code): label for code, label in RISK_FACTOR_LABELS.items()}
+    return [words.get(code, code) for code in codes]
 
 
 def code_label(code: str) -> str:

@@ -69,7 +69,7 @@ def test_worklist_csv_quotes_a_patient_name_formula(nurse_client: Client, site: 
     due(patient, "dexa", in_days=3)
     rows = _rows(nurse_client.get(reverse("monitoring:worklist_csv")))
     assert [(r["mrn"], r["name"]) for r in rows] == [("'=1+1", "'" + FORMULA)]
-    assert rows[0]["days_overdue"] == "0"
+    assert rows[0]["days_past_due"] == "0"
 
 
 @pytest.mark.django_db

@@ -93,5 +93,5 @@ class WorklistFilterForm(_SiteFilterForm):
         max_value=MAX_WEEKS,
         initial=DEFAULT_WEEKS,
         required=False,
-        help_text="Overdue items are always listed.",
+        help_text="Items past their due date are always listed.",
     )

@@ -16,7 +16,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring import labels
+from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
+from monitoring.overview import lateness
 from monitoring.overview.patient import patient_viewed
 
 PATIENT = "patient"
@@ -179,7 +182,23 @@ def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         yield Sentence(f"Risk category: {risk}.", (rule,))
         if data.get("therapy_indicated"):
             triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
-            yield Sentence("Bone-protective therapy is indicated.", triggers)
+            factors = labels.risk_factor_words(data.get("risk_factors", ()))
+            counted = (
+                f" Risk factors counted for TX-AI-RF: {'; '.join(factors)}."
+                if "TX-AI-RF" in triggers and factors
+                else ""
+            )
+            codes = {alert["code"] for alert in data.get("alerts", ())}
+            # The rules raise BONE_THERAPY_INDICATED only while no antiresorptive is active or
+            # planned: without it, the patient has one, and "is indicated" read as if not
+            # (physician7 F10).
+            indicated = (
+                "Bone-protective therapy is indicated."
+                if "BONE_THERAPY_INDICATED" in codes
+                else "The indications for bone-protective therapy hold; an antiresorptive is "
+                "active or planned."
+            )
+            yield Sentence(f"{indicated}{counted}", triggers)
 
 
 def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
@@ -204,7 +223,10 @@ def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
 
 def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     scan = _next_scan(data)
-    overdue = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    # Passed: its date is before the assessment's; overdue only where the rules' alerts say so
+    # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
+    passed = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
+    overdue = passed and ScheduleItem.DEXA in lateness.assessment_overdue_items(data)
     overdue_rules: tuple[str, ...] = ()
     for alert in data.get("alerts", []):
         if overdue and alert["code"] == "DEXA_OVERDUE":
@@ -217,12 +239,14 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         return
     due, rules = scan
     rules = tuple(dict.fromkeys(rules + overdue_rules))
-    if kind == PATIENT and overdue:
+    if kind == PATIENT and passed:
         text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
     elif kind == PATIENT:
         text = f"Your next bone density scan is due by {_day(due)}."
     elif overdue:
         text = f"The DEXA scan due by {_day(due)} is overdue."
+    elif passed:
+        text = f"DEXA scan due since {_day(due)}."
     else:
         text = f"Next DEXA scan due by {_day(due)}."
     yield Sentence(text, rules)

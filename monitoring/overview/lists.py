@@ -20,6 +20,7 @@ from bonehealth.accounts.models import Site
 from bonehealth.csv_safe import csv_lines
 from bonehealth.replica import replica_reads
 from monitoring.models import ScheduledItem
+from monitoring.overview import lateness
 from monitoring.overview import selectors as overview
 from monitoring.overview.alert_work import AlertWork
 from monitoring.overview.exports import worklist_export_record
@@ -142,7 +143,7 @@ def worklist_print(request: AuthenticatedHttpRequest) -> HttpResponse:
 CSV_COLUMNS = [
     "due",
     "status",
-    "days_overdue",
+    "days_past_due",
     "item",
     "mrn",
     "name",
@@ -152,12 +153,18 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_row(item: ScheduledItem | AlertWork, today: dt.date, asked_by: str) -> list[object]:
+def _csv_row(
+    item: ScheduledItem | AlertWork, today: dt.date, asked_by: str, overdue: frozenset[str]
+) -> list[object]:
+    """One row; `status` is "overdue" only where the rules call the item overdue (`overdue`, the
+    patient's items their open alerts call overdue: monitoring/overview/lateness.py), else "due",
+    and `days_past_due` counts from the due date either way."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
+    state = lateness.due_state(item.due, today, overdue=item.item in overdue)
     return [
         item.due.isoformat(),
-        "overdue" if late > 0 else "due",
+        "overdue" if state == "overdue" else "due",
         max(late, 0),
         item.get_item_display(),
         patient.mrn,
@@ -168,16 +175,18 @@ def _csv_row(item: ScheduledItem | AlertWork, today: dt.date, asked_by: str) -> 
     ]
 
 
-def _csv_rows(items: Any, work: list[AlertWork], today: dt.date) -> Iterator[str]:
-    """The page's two tables in its order: the schedule's items (overdue first), then the work
-    open alerts ask for (longest waiting first); `asked_by` says which a row comes from."""
+def _csv_rows(
+    items: Any, work: list[AlertWork], today: dt.date, overdue: dict[int, frozenset[str]]
+) -> Iterator[str]:
+    """The page's two tables in its order: the schedule's items (longest waiting first), then the
+    work open alerts ask for (likewise); `asked_by` says which a row comes from."""
 
     def rows() -> Iterator[list[object]]:
         item: ScheduledItem
         for item in items.iterator(chunk_size=500):
-            yield _csv_row(item, today, "schedule")
+            yield _csv_row(item, today, "schedule", overdue.get(item.patient_id, frozenset()))
         for row in work:
-            yield _csv_row(row, today, "open alert")
+            yield _csv_row(row, today, "open alert", overdue.get(row.patient_id, frozenset()))
 
     return csv_lines(CSV_COLUMNS, rows())
 
@@ -200,8 +209,9 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
             patient_ids=patient_ids,
             request=request,
         )
+    overdue = lateness.patients_overdue_items(set(patient_ids))
     response = StreamingHttpResponse(
-        _csv_rows(items, work, f["today"]), content_type="text/csv; charset=utf-8"
+        _csv_rows(items, work, f["today"], overdue), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="worklist-{f["today"]}.csv"'
     return response

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
-from monitoring import domain
+from monitoring import domain, labels
 from monitoring.assessment.history import history_from_records
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.read_through import assessment_read_through
@@ -88,6 +88,9 @@ def patient_context(
         "data_problem": data_problem,
         "lab_rows": rows,
         "lab_readings": TableReadings(lambda: rows),
+        # The risk factors the rules counted (age, T-score and the recorded ones), in words:
+        # TX-AI-RF names none (physician7 F9).
+        "risk_factor_words": labels.risk_factor_words(data.get("risk_factors", ())),
         **figures,
     }
 

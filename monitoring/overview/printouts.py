@@ -67,15 +67,21 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scans = patient.valid_scans  # type: ignore[attr-defined]
     last_scan = scans[-1] if scans else None
     context["last_scan"] = last_scan
-    context["also_requested"] = also_requested(last_scan)
+    context["requested_sites"] = requested_sites(last_scan)
     return render(request, "monitoring/scan_request_print.html", context)
 
 
-def also_requested(last_scan: DexaScan | None) -> list[str]:
-    """Sites beyond the three central ones that the previous scan measured (the 1/3 radius):
-    measured again, so that their change can be judged on the same scanner."""
+CENTRAL_SITES = (MeasuredSite.LUMBAR_SPINE, MeasuredSite.TOTAL_HIP, MeasuredSite.FEMORAL_NECK)
+
+
+def requested_sites(last_scan: DexaScan | None) -> str:
+    """The sites to measure, in words: those the previous scan measured (change is judged site by
+    site on the same scanner; a tester found the femoral neck asked "as on the scan" that had
+    measured spine and hip only), or the three central sites for a baseline scan."""
     if last_scan is None:
-        return []
-    central = {MeasuredSite.LUMBAR_SPINE, MeasuredSite.TOTAL_HIP, MeasuredSite.FEMORAL_NECK}
-    measured = {m.site for m in last_scan.measurements.all()}
-    return [site.label for site in MeasuredSite if site in measured - central]
+        sites: list[MeasuredSite] = list(CENTRAL_SITES)
+    else:
+        measured = {m.site for m in last_scan.measurements.all()}
+        sites = [site for site in MeasuredSite if site in measured]
+    words = ", ".join(str(site.label)[:1].lower() + str(site.label)[1:] for site in sites)
+    return words[:1].upper() + words[1:]

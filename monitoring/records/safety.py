@@ -21,12 +21,14 @@ from django.utils import timezone
 from monitoring import domain
 from monitoring.assessment.history import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
+from monitoring.domain.dates import window_start
 from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
     early_dose_messages,
     previous_of,
 )
 from monitoring.domain.rounding import round_2
+from monitoring.domain.thresholds import CALCIUM_LOW_BELOW, LAB_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
 from monitoring.models.choices import SafetyCheck
@@ -38,6 +40,14 @@ class CheckStatus(StrEnum):
     PASSED = "passed"
     CAUTION = "caution"  # the rules note something, not enough to stop the drug
     FAILED = "failed"
+    # The rules do not judge this for this drug (calcium or the dental review before an oral
+    # bisphosphonate), or judge only a result on file and there is none of the last 12 months
+    # (kidney function before denosumab or an oral bisphosphonate). "Passed" there read as a
+    # check that had been made (physician7 F13); never a gate.
+    NOT_CHECKED = "not_checked"
+
+
+ALL_DRUGS = frozenset(domain.BoneTherapyDrug)
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,11 @@ class CheckSpec:
     rule: RuleId
     analytes: tuple[Analyte, ...]  # the lab the check reads, the first preferred on one date
     codes: frozenset[AlertCode]
+    # The drugs whose result the rule judges when one is on file, and those for which it also
+    # asks for one (none on file raises an alert): as monitoring/domain/rules/labs.py and
+    # docs/clinical-rules.md (VITD, CA-LOW, RENAL, DENTAL) state them.
+    judged_for: frozenset[domain.BoneTherapyDrug] = ALL_DRUGS
+    required_for: frozenset[domain.BoneTherapyDrug] = ALL_DRUGS
 
 
 CHECK_SPECS: tuple[CheckSpec, ...] = (
@@ -69,6 +84,8 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         RuleId.CA_LOW,
         (Analyte.CALCIUM,),
         frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED}),
+        judged_for=PARENTERAL_DRUGS,
+        required_for=PARENTERAL_DRUGS,
     ),
     CheckSpec(
         SafetyCheck.RENAL,
@@ -83,6 +100,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
                 AlertCode.HYPOCALCEMIA_RISK_RENAL,
             }
         ),
+        required_for=frozenset({domain.BoneTherapyDrug.ZOLEDRONIC_ACID}),
     ),
     CheckSpec(
         SafetyCheck.DENTAL,
@@ -90,6 +108,8 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         RuleId.DENTAL,
         (),
         frozenset({AlertCode.DENTAL_REVIEW_MISSING}),
+        judged_for=PARENTERAL_DRUGS,
+        required_for=PARENTERAL_DRUGS,
     ),
 )
 
@@ -107,6 +127,7 @@ class Check:
     # `value` unrounded (canonical unit), which the page converts: 20.93 nmol/L stays 20.93, as
     # in the labs table, where the rounded 8.39 ng/mL would read 20.94.
     canonical: Decimal | None = None
+    note: str = ""  # why a check is not made (NOT_CHECKED), in words
 
     @property
     def failed(self) -> bool:
@@ -154,6 +175,42 @@ def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> Che
     return CheckStatus.CAUTION
 
 
+def _not_checked(
+    spec: CheckSpec, drug: domain.BoneTherapyDrug, lab: domain.LabResult | None, as_of: date
+) -> str:
+    """Why the rules make no check of `spec` for `drug` as of `as_of`, or "" where they do: not
+    a drug they judge it for, or one they judge only on a result of the last 12 months (the
+    rules' window for a lab) and there is none."""
+    if drug not in spec.judged_for:
+        return "Not checked by the rules for this drug."
+    recent = lab is not None and lab.date >= window_start(LAB_VALID_MONTHS, as_of)
+    if drug in spec.required_for or recent:
+        return ""
+    return (
+        f"Not checked: no result of the last {LAB_VALID_MONTHS} months, and the rules check this "
+        "drug only against a result on file."
+    )
+
+
+def _not_checked_messages(
+    spec: CheckSpec, drug: domain.BoneTherapyDrug, lab: domain.LabResult | None
+) -> tuple[str, ...]:
+    """What a check the rules do not make says: a calcium below the rules' limit before an oral
+    bisphosphonate is a caution (their labels advise correcting hypocalcaemia first), not a gate:
+    the rules check calcium before zoledronic acid and denosumab only."""
+    if (
+        spec.key is SafetyCheck.CALCIUM
+        and lab is not None
+        and round_2(lab.value) < CALCIUM_LOW_BELOW
+    ):
+        return (
+            f"Adjusted calcium {round_2(lab.value)} mmol/L on {lab.date.isoformat()} "
+            f"(< {CALCIUM_LOW_BELOW}): the label of {drug.replace('_', ' ')} advises correcting "
+            "hypocalcaemia before it is started.",
+        )
+    return ()
+
+
 def _latest_lab(
     history: domain.History, analytes: tuple[Analyte, ...], as_of: date
 ) -> domain.LabResult | None:
@@ -194,15 +251,22 @@ def checklist(
         else:
             review = course.dental_review_date if spec.key is SafetyCheck.DENTAL else None
             value, when, analyte, canonical = ("done" if review else "", review, "", None)
+        status = _status(alerts, course.drug)
+        messages = tuple(alert.message for alert in alerts)
+        note = "" if alerts else _not_checked(spec, course.drug, lab, as_of)
+        if note:
+            messages = _not_checked_messages(spec, course.drug, lab)
+            status = CheckStatus.CAUTION if messages else CheckStatus.NOT_CHECKED
         checks.append(
             Check(
                 key=str(spec.key),
                 label=spec.label,
                 rule=spec.rule,
-                status=_status(alerts, course.drug),
+                status=status,
                 value=value,
                 date=when,
-                messages=tuple(alert.message for alert in alerts),
+                messages=messages,
+                note=note,
                 analyte=analyte,
                 canonical=canonical,
             )

@@ -21,6 +21,7 @@ from monitoring.models.choices import (
     ScheduleItem,
     WhoCategory,
 )
+from monitoring.overview import lateness as lateness_words
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.lab_texts import (
     LabReadings,
@@ -303,15 +304,19 @@ def _as_date(value: dt.date | str | None) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-@register.filter
-def due_words(value: dt.date | str | None) -> str:
-    """ "due 2027-01-10", or "overdue since 2025-04-30" once the date has passed."""
+@register.simple_tag
+def due_words(value: dt.date | str | None, what: str, assessment_data: Any) -> str:
+    """When `what` (a schedule item, or a recommendation with a due date) is due, in the rules'
+    own words for this patient (`assessment_data`, the stored assessment's `data`): "due
+    2027-01-10", "due since 2026-11-01", or "overdue since 2026-11-01" only where the rules'
+    alerts say overdue (monitoring/overview/lateness.py)."""
     due = _as_date(value)
     if due is None:
         return ""
-    if due < timezone.localdate():
-        return f"overdue since {due:%Y-%m-%d}"
-    return f"due {due:%Y-%m-%d}"
+    overdue = lateness_words.item_of(what) in lateness_words.assessment_overdue_items(
+        assessment_data
+    )
+    return lateness_words.due_words(due, timezone.localdate(), overdue=overdue)
 
 
 # Advice every patient gets (calcium and vitamin D, lifestyle, FRAX) comes after the rest.

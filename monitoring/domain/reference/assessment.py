@@ -196,7 +196,10 @@ SECTIONS: Final = (
                 checks="A significant decrease that is at least "
                 f"{num(th.RAPID_LOSS_PCT)} %/year annualized, or, for scans less than "
                 f"{th.ANNUALIZE_MIN_DAYS} days apart, at least {num(th.RAPID_LOSS_PCT)} % in all. "
-                "It also fires TX-RAPID.",
+                "It also fires TX-RAPID. The alert's text asks for therapy when no "
+                "antiresorptive is active; on one, it asks to review adherence and the "
+                "treatment (or, for a drug started after the earlier scan, to check the "
+                "response at the next scan) instead.",
                 outputs=(alert(AlertCode.RAPID_BMD_LOSS, Severity.HIGH, "one alert per site"),),
                 example="Total hip 0.800 then 0.750 g/cm² 365 days apart: -6.3 %/year, rapid.",
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, NamedTuple
 
@@ -9,7 +10,7 @@ from .. import construct
 from ..rounding import TENTH, THOUSANDTH
 from ..thresholds import ANNUALIZE_MIN_DAYS, DAYS_PER_YEAR, DEFAULT_LSC_G_CM2, RAPID_LOSS_PCT
 from ..types import SITE_NAMES, SITE_ORDER, AlertCode, BmdChange, RuleId, Severity, Site
-from .context import Context, Observation
+from .context import Context, CourseStatus, Observation
 
 _HUNDRED: Final = Decimal(100)
 
@@ -156,7 +157,28 @@ def _loss_alerts(
             AlertCode.RAPID_BMD_LOSS,
             Severity.HIGH,
             f"{SITE_NAMES[site]} BMD is falling fast: {rate} since {since} (threshold 5 %/yr, or "
-            "5 % under 300 days), so bone-protective therapy is indicated.",
+            f"5 % under 300 days), {_what_to_do(ctx, earlier.date)}.",
             [RuleId.CHG_RAPID],
             site=site,
         )
+
+
+def _what_to_do(ctx: Context, since: dt.date) -> str:
+    """What a rapid loss asks for, in words: therapy where none is taken; on an antiresorptive
+    already (physician7 F10: "so therapy is indicated" read as if none were given), a review of
+    adherence and of the treatment. The alert and its triggers are the same either way."""
+    active = [t for t in ctx.therapies if t.status is CourseStatus.ACTIVE]
+    if not active:
+        return "so bone-protective therapy is indicated"
+    therapy = max(active, key=lambda t: t.start or dt.date.min)
+    drug = therapy.drug.replace("_", " ")
+    start = therapy.start.isoformat() if therapy.start else "an unknown date"
+    if therapy.start is not None and therapy.start > since:
+        return (
+            f"partly or wholly before {drug} (started {start}): check the response on {drug} at "
+            "the next scan, and its adherence"
+        )
+    return (
+        f"on {drug} (since {start}): review adherence (doses on time) and the treatment, as this "
+        "loss may mean it is failing"
+    )

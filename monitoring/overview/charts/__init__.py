@@ -29,6 +29,10 @@ def _iso_or_none(day: dt.date | None) -> str | None:
     return iso(day) if day is not None else None
 
 
+def _passed(day: dt.date | None, as_of: dt.date) -> bool:
+    return day is not None and day < as_of
+
+
 def patient_figures(
     history: domain.History,
     assessment: Mapping[str, Any] | None,
@@ -60,6 +64,11 @@ def patient_figures(
                 "from_t": num(projection.from_t),
                 "cross_2_0": _iso_or_none(projection.crossings.get(Decimal("-2.0"))),
                 "cross_2_5": _iso_or_none(projection.crossings.get(Decimal("-2.5"))),
+                # A crossing date before today is an estimate that no scan has confirmed: the
+                # table says so rather than print it as if it were ahead (physician7 F16).
+                "cross_2_0_passed": _passed(projection.crossings.get(Decimal("-2.0")), as_of),
+                "cross_2_5_passed": _passed(projection.crossings.get(Decimal("-2.5")), as_of),
+                "changed_since": projection.changed_since,
                 "drawn_to": iso(projection.line[-1][0]) if projection.line else None,
                 "not_drawn": projection.not_drawn,
             }

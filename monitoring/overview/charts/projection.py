@@ -7,7 +7,9 @@ so it draws a projection only where it is honest:
   scan, whichever is sooner (the line stops at that date, at the T-score it would have reached);
 - only from a scan taken after the last start or stop of bone therapy: a trend measured before a
   drug was started or stopped says nothing about the bone under the drug.
-The rules' projection is unchanged; the table under the chart says what was drawn and why not.
+The rules' projection is unchanged; the table under the chart says what was drawn and why not,
+marks a crossing date already passed (an estimate no scan confirmed) and names the therapy
+changes after the basis scan, which its dates do not reflect.
 """
 
 import datetime as dt
@@ -34,6 +36,9 @@ class Projection:
     crossings: dict[Decimal, dt.date]  # as the rules give them
     line: list[tuple[dt.date, Decimal]]
     not_drawn: str | None = None
+    # The therapy changes after the basis scan ("denosumab started 2024-06-01"), which the
+    # rules' crossing dates do not reflect; None when the scan is the latest word.
+    changed_since: str | None = None
 
 
 def horizon(history: domain.History, last_scan: dt.date) -> dt.date:
@@ -58,6 +63,18 @@ def last_therapy_change(history: domain.History, *, as_of: dt.date) -> dt.date |
         if day is not None and day <= as_of
     ]
     return max(changes, default=None)
+
+
+def therapy_changes_after(history: domain.History, day: dt.date, *, as_of: dt.date) -> str | None:
+    """The starts and stops of bone-protective drugs after `day` up to `as_of`, in words
+    ("denosumab started 2024-06-01; denosumab stopped 2026-01-10"), or None."""
+    changes = sorted(
+        (when, f"{course.drug.replace('_', ' ')} {what} {when.isoformat()}")
+        for course in history.bone_therapy
+        for when, what in ((course.start_date, "started"), (course.stop_date, "stopped"))
+        if when is not None and day < when <= as_of
+    )
+    return "; ".join(words for _when, words in changes) or None
 
 
 def projections(
@@ -95,6 +112,7 @@ def projections(
                 crossings=crossings,
                 line=line,
                 not_drawn=not_drawn,
+                changed_since=therapy_changes_after(history, day, as_of=as_of),
             )
         )
     return found

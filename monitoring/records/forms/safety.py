@@ -1,13 +1,36 @@
 """The pre-treatment checklist on the therapy and dose forms, and its override with a reason."""
 
+from datetime import date
 from typing import Any
 
 from crispy_forms.layout import HTML, Div
 from django import forms
 
+from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.records.safety import Checklist
 
 OVERRIDE_FIELDS = ("safety_override", "override_reason")
+GIVE_ANYWAY = "Override the failed checks: give the drug anyway"
+
+
+def override_label(drug: str, start: date | None, today: date) -> str:
+    """The override's words for what the save does (physician7 F12: planning a drug asked to
+    "give the drug anyway"). A course planned without a start is checked again when it is started
+    (`course_starts_a_drug`); one planned from a later date is not, but each denosumab or
+    zoledronic acid dose is checked when it is recorded (the dose form's checklist)."""
+    if start is not None and start <= today:
+        return GIVE_ANYWAY
+    if start is None:
+        return (
+            "Override the failed checks: plan the drug anyway (the checks are asked again "
+            "when the course is started)"
+        )
+    again = (
+        "each dose is checked again when it is recorded"
+        if drug in PARENTERAL_DRUGS
+        else "the checks are not asked again on that day: look at the results before it starts"
+    )
+    return f"Override the failed checks: plan the drug from {start:%Y-%m-%d} anyway ({again})"
 
 
 class SafetyOverrideMixin:
@@ -26,9 +49,7 @@ class SafetyOverrideMixin:
         raise NotImplementedError
 
     def add_override_fields(self) -> None:
-        self.fields["safety_override"] = forms.BooleanField(
-            required=False, label="Override the failed checks: give the drug anyway"
-        )
+        self.fields["safety_override"] = forms.BooleanField(required=False, label=GIVE_ANYWAY)
         self.fields["override_reason"] = forms.CharField(
             required=False,
             max_length=500,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
-from monitoring.records.forms.safety import SafetyOverrideMixin
+from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
 from monitoring.records.safety import course_checklist, dose_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import (
@@ -107,6 +107,8 @@ class BoneTherapyCourseForm(
         editing = self.instance if self.instance.pk else None
         if not self.errors and course_starts_a_drug(data, editing):
             # Shown with the form; the service judges it again when saving (the gate is there).
+            # The bound field was made (with its label) when the fields were cleaned.
+            self["safety_override"].label = override_label(str(drug), start, timezone.localdate())
             self.show_checklist(
                 course_checklist(patient=self.patient, values=data, editing=editing)
             )

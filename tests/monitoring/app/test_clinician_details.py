@@ -130,14 +130,19 @@ def test_acknowledging_names_the_alert_in_words(physician_client: Client, patien
     assert alert.acknowledged_at is not None
 
 
-def test_a_due_date_in_the_past_reads_overdue_since() -> None:
+def test_a_due_date_in_the_past_reads_overdue_since_only_where_the_rules_say_overdue() -> None:
     from monitoring.templatetags.monitoring_display import due_words
 
     past, soon = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
-    assert due_words(past.isoformat()) == f"overdue since {past:%Y-%m-%d}"
-    assert due_words(soon) == f"due {soon:%Y-%m-%d}"
-    assert due_words(TODAY) == f"due {TODAY:%Y-%m-%d}"
-    assert due_words(None) == ""
+    overdue = {"alerts": [{"code": "DEXA_OVERDUE"}, {"code": "DENOSUMAB_DUE"}]}
+    assert due_words(past.isoformat(), "dexa", overdue) == f"overdue since {past:%Y-%m-%d}"
+    assert due_words(past, "REPEAT_DEXA", overdue) == f"overdue since {past:%Y-%m-%d}"
+    # DENOSUMAB_DUE (0-28 days late) is due, not overdue; nor is a date with no alert at all.
+    assert due_words(past, "GIVE_DENOSUMAB", overdue) == f"due since {past:%Y-%m-%d}"
+    assert due_words(past, "dexa", {}) == f"due since {past:%Y-%m-%d}"
+    assert due_words(soon, "dexa", overdue) == f"due {soon:%Y-%m-%d}"
+    assert due_words(TODAY, "dexa", overdue) == f"due {TODAY:%Y-%m-%d}"
+    assert due_words(None, "dexa", overdue) == ""
 
 
 def test_recommendations_of_critical_and_high_alerts_come_before_everyday_advice() -> None:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import DexaMeasurement
+from monitoring.models import DexaMeasurement, DexaScan
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 
@@ -142,8 +142,29 @@ def test_scan_request_asks_again_for_the_radius_the_last_scan_measured(
     nurse_client: Client, followed: Patient
 ) -> None:
     url = reverse("monitoring:scan_request", args=[followed.pk])
-    assert "femoral neck; as on the scan of 2022-01-05" in nurse_client.get(url).text
+    sites = "Lumbar spine (L1-L4), total hip, femoral neck"
+    assert f"{sites}; as on the scan of 2022-01-05" in nurse_client.get(url).text
     last = DexaScanFactory(patient=followed, scan_date=dt.date(2023, 1, 5), t=-1.5)
     DexaMeasurement.objects.create(scan=last, site="radius_33", bmd="0.650", t_score=-1.5)
     text = nurse_client.get(url).text
-    assert "femoral neck, 1/3 radius; as on the scan of 2023-01-05" in text
+    assert f"{sites}, 1/3 radius; as on the scan of 2023-01-05" in text
+
+
+def test_scan_request_lists_only_the_sites_the_last_scan_measured(
+    nurse_client: Client, followed: Patient
+) -> None:
+    """physician7 F17: "femoral neck; as on the scan of ..." for a scan of spine and hip only."""
+    scanner = DexaScan.objects.get(patient=followed).scanner
+    last = DexaScan.objects.create(patient=followed, scan_date=dt.date(2023, 7, 5), scanner=scanner)
+    for site in ("lumbar_spine", "total_hip"):
+        DexaMeasurement.objects.create(scan=last, site=site, bmd="0.850", t_score=-1.5)
+    text = nurse_client.get(reverse("monitoring:scan_request", args=[followed.pk])).text
+    assert "Lumbar spine (L1-L4), total hip; as on the scan of 2023-07-05" in text
+    assert "femoral neck" not in text.split("Examination requested")[1].split("</table>")[0]
+
+
+def test_a_baseline_scan_request_asks_for_the_three_central_sites(
+    nurse_client: Client, patient: Patient
+) -> None:
+    text = nurse_client.get(reverse("monitoring:scan_request", args=[patient.pk])).text
+    assert "Lumbar spine (L1-L4), total hip, femoral neck (baseline)" in text

@@ -56,7 +56,9 @@ def test_denosumab_with_vitamin_d_18_and_nothing_else_fails_as_if_started() -> N
     assert _statuses(result) == {
         "vitamin_d": CheckStatus.FAILED,
         "calcium": CheckStatus.FAILED,
-        "renal": CheckStatus.PASSED,  # the rules ask kidney function of zoledronic acid only
+        # The rules ask kidney function of zoledronic acid only; before denosumab they judge a
+        # result on file (< 30), and there is none: not checked, not passed.
+        "renal": CheckStatus.NOT_CHECKED,
         "dental": CheckStatus.FAILED,
     }
     vitamin_d = result.checks[0]
@@ -128,10 +130,11 @@ def test_an_oral_bisphosphonate_needs_no_calcium_nor_dental_review() -> None:
     # Vitamin D never measured is the rules' information: a caution before an oral drug.
     assert _statuses(result) == {
         "vitamin_d": CheckStatus.CAUTION,
-        "calcium": CheckStatus.PASSED,
-        "renal": CheckStatus.PASSED,
-        "dental": CheckStatus.PASSED,
+        "calcium": CheckStatus.NOT_CHECKED,
+        "renal": CheckStatus.NOT_CHECKED,  # judged only against a result on file
+        "dental": CheckStatus.NOT_CHECKED,
     }
+    assert not result.failed
 
 
 @pytest.mark.django_db

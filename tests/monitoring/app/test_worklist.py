@@ -12,7 +12,7 @@ from django.urls import reverse
 from bonehealth.audit.models import AuditAction, AuditEvent
 from patients.models import FollowUpStatus
 from tests.factories import PatientFactory
-from tests.monitoring.app.overview_data import due, populate
+from tests.monitoring.app.overview_data import alert, due, populate
 
 pytestmark = pytest.mark.django_db
 URL = reverse("monitoring:worklist")
@@ -26,6 +26,7 @@ def _rows(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 def schedule(site, other_site):  # type: ignore[no-untyped-def]
     late = PatientFactory(site=site, mrn="LATE")
     due(late, "denosumab_dose", in_days=-40)
+    alert(late, "DENOSUMAB_OVERDUE", "high", days_ago=12)  # the rules' word for 40 days late
     soon = PatientFactory(site=site, mrn="SOON")
     due(soon, "dexa", in_days=10)
     due(soon, "vitamin_d_recheck", in_days=0)
@@ -82,7 +83,7 @@ def test_csv_export_is_audited(nurse_client: Client, nurse) -> None:  # type: ig
         ("SOON", "due"),
         ("LATER", "due"),
     ]
-    assert rows[0]["days_overdue"] == "40"
+    assert rows[0]["days_past_due"] == "40"
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.actor == nurse
     assert event.changes["export"] == "worklist CSV"

@@ -1,0 +1,79 @@
+"""The projection table says when a crossing date has already passed, and when its scan came
+before a change of bone therapy that the dates do not reflect (physician7 F16)."""
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from monitoring.assessment.history import build_history
+from monitoring.models import BoneTherapyCourse, DexaMeasurement, DexaScan, Scanner
+from monitoring.overview import charts
+from monitoring.records.selectors import patients_with_records
+from patients.models import Patient
+from tests.factories import AromataseInhibitorCourseFactory
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 12, 7)
+PASSED = "already passed: estimated, not measured"
+
+
+def _scan(patient: Patient, scanner: Scanner, day: dt.date, spine: str, t: str) -> None:
+    made = DexaScan.objects.create(patient=patient, scan_date=day, scanner=scanner)
+    DexaMeasurement.objects.create(scan=made, site="lumbar_spine", bmd=spine, t_score=t)
+
+
+@pytest.fixture
+def losing(patient: Patient) -> Patient:
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2023, 1, 15))
+    scanner = Scanner.objects.create(site=patient.site, name="Lunar", lsc_lumbar_spine="0.028")
+    _scan(patient, scanner, dt.date(2023, 5, 1), "0.900", "-1.2")
+    _scan(patient, scanner, dt.date(2024, 5, 1), "0.860", "-1.6")
+    return patient
+
+
+def _table(patient: Patient, crossings: tuple[str, str]) -> str:
+    history = build_history(patients_with_records([patient.pk]).get())
+    stored = {
+        "projections": [
+            {
+                "site": "lumbar_spine",
+                "basis": "own_trend",
+                "crosses_minus_2_0_on": crossings[0],
+                "crosses_minus_2_5_on": crossings[1],
+            }
+        ]
+    }
+    context = charts.patient_figures(history, stored, as_of=AS_OF, static=True)
+    return render_to_string("monitoring/_bmd_chart.html", context)
+
+
+def test_a_crossing_date_already_passed_is_marked_as_an_estimate(losing: Patient) -> None:
+    table = _table(losing, ("2026-04-08", "2028-02-01"))
+    cross_2_0, cross_2_5 = table.split("<tbody>")[1].split("</td><td>")[3:5]
+    assert cross_2_0.startswith("2026-04-08")
+    assert PASSED in cross_2_0
+    assert cross_2_5.startswith("2028-02-01")
+    assert PASSED not in cross_2_5
+    assert "Scan before" not in table  # no therapy since the scan
+
+
+def test_a_projection_from_a_scan_before_the_therapy_says_so(losing: Patient) -> None:
+    BoneTherapyCourse.objects.create(
+        patient=losing, drug="denosumab", start_date=dt.date(2024, 11, 1)
+    )
+    table = _table(losing, ("2026-10-26", "2029-01-01"))
+    assert "Scan before denosumab started 2024-11-01: the dates do not reflect it." in table
+    assert PASSED in table
+
+
+def test_the_patient_page_shows_the_notes(physician_client: Client, losing: Patient) -> None:
+    BoneTherapyCourse.objects.create(
+        patient=losing, drug="denosumab", start_date=dt.date(2024, 11, 1)
+    )
+    page = physician_client.get(reverse("monitoring:patient", args=[losing.pk]))
+    rows = page.context["full"]()["projection_rows"]
+    assert rows, "the rules project the spine from its loss"
+    assert "Scan before denosumab started 2024-11-01: the dates do not reflect it." in page.text

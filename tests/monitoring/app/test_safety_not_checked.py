@@ -1,0 +1,84 @@
+"""The checklist says "Not checked" where the rules make no check for the drug, never "Passed"
+(physician7 F13, and the display part of F2): kidney function before denosumab with no result on
+file, calcium and the dental review before an oral bisphosphonate; a low calcium on file before
+an oral bisphosphonate is a caution in words, not a gate."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import BoneTherapyCourse
+from patients.models import Patient
+from tests.factories import LabResultFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+UNITS = {"vitamin_d_25oh": "ng/mL", "calcium": "mmol/L", "egfr": "mL/min/1.73m2"}
+
+
+def _labs(patient: Patient, **values: str) -> None:
+    for analyte, value in values.items():
+        LabResultFactory(
+            patient=patient,
+            sample_date=TODAY - timedelta(days=7),
+            analyte=analyte,
+            value=Decimal(value),
+            entered_value=Decimal(value),
+            entered_unit=UNITS[analyte],
+        )
+
+
+def _start(client: Client, patient: Patient, drug: str) -> str:
+    data = {"drug": drug, "dose": "as labelled", "start_date": TODAY.isoformat()}
+    return client.post(reverse("monitoring:therapy_create", args=[patient.pk]), data).text
+
+
+def _row(page: str, check: str) -> str:
+    found = re.search(rf'<tr data-check="{check}" data-status="(\w+)">(.*?)</tr>', page, re.S)
+    assert found, check
+    return f"{found.group(1)} {re.sub(r'<[^>]+>', ' ', found.group(2))}"
+
+
+def test_kidney_function_before_denosumab_with_no_result_is_not_checked(
+    physician_client: Client, patient: Patient
+) -> None:
+    _labs(patient, vitamin_d_25oh="18")  # fails: the checklist is shown
+    row = _row(_start(physician_client, patient, "denosumab"), "renal")
+    assert row.startswith("not_checked")
+    assert "Not checked" in row
+    assert "Passed" not in row
+    assert "no result of the last 12 months" in row
+
+
+def test_calcium_before_alendronate_is_not_checked_and_a_low_value_is_a_caution(
+    physician_client: Client, patient: Patient
+) -> None:
+    _labs(patient, vitamin_d_25oh="40", calcium="2.10", egfr="28")  # eGFR 28 fails alendronate
+    page = _start(physician_client, patient, "alendronate")
+    calcium = _row(page, "calcium")
+    assert calcium.startswith("caution")
+    assert "Passed" not in calcium
+    assert "2.1 mmol/L" in calcium  # the value on file is shown
+    assert "(&lt; 2.12 mmol/L): the label of alendronate" in calcium
+    assert "advises correcting hypocalcaemia before it is started" in calcium
+    assert "Not checked by the rules for this drug." in calcium
+    dental = _row(page, "dental")
+    assert dental.startswith("not_checked")
+    assert "Not checked by the rules for this drug." in dental
+    assert _row(page, "renal").startswith("failed")
+    assert not BoneTherapyCourse.objects.exists()
+
+
+def test_the_calcium_caution_before_alendronate_does_not_block_the_save(
+    physician_client: Client, patient: Patient
+) -> None:
+    _labs(patient, vitamin_d_25oh="40", calcium="2.10", egfr="80")
+    _start(physician_client, patient, "alendronate")
+    course = BoneTherapyCourse.objects.get(patient=patient, drug="alendronate")
+    assert course.safety_checks_failed == []
+    assert course.safety_override_reason == ""

@@ -1,11 +1,14 @@
 """Letters from the stored assessment: one in plain words to the patient, one to the family doctor.
 
 Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
-and carries the rule ids behind it. The clinician's copy (`?copy=clinician`) shows them; the
-patient's copy leaves them out of the page altogether. The sentences are the project's own words.
+and carries the rule ids behind it, except those stating the bone-protective therapy recorded
+(`letter_therapy`), which no rule decides. The clinician's copy (`?copy=clinician`) shows the
+rule ids; the patient's copy leaves them out of the page altogether. A lab value a sentence quotes
+reads as entered, as the labs table shows it (`labs.patient_lab_readings`). The sentences are the
+project's own words.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,10 +16,18 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
+from monitoring.overview.labs import patient_lab_readings
+from monitoring.overview.letter_therapy import (
+    CourseFacts,
+    course_facts,
+    indicated_text,
+    therapy_texts,
+)
 from monitoring.overview.patient import patient_viewed
 
 PATIENT = "patient"
@@ -32,6 +43,7 @@ class Sentence:
 @dataclass
 class Letter:
     results: list[Sentence] = field(default_factory=list)
+    therapy: list[Sentence] = field(default_factory=list)
     advice: list[Sentence] = field(default_factory=list)
     next_steps: list[Sentence] = field(default_factory=list)
 
@@ -138,7 +150,9 @@ PATIENT_ALERTS = {
 NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 
 
-def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _results(
+    data: dict[str, Any], kind: str, courses: Sequence[CourseFacts], today: date
+) -> Iterator[Sentence]:
     lowest = data.get("lowest_t_score") or {}
     who = data.get("who_category", WhoCategory.UNKNOWN)
     if kind == PATIENT:
@@ -179,7 +193,7 @@ def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         yield Sentence(f"Risk category: {risk}.", (rule,))
         if data.get("therapy_indicated"):
             triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
-            yield Sentence("Bone-protective therapy is indicated.", triggers)
+            yield Sentence(indicated_text(courses, today), triggers)
 
 
 def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
@@ -228,15 +242,23 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     yield Sentence(text, rules)
 
 
-def letter(data: dict[str, Any], kind: str) -> Letter:
-    """The sentences of the patient's or the doctor's letter from a stored assessment."""
-    parts: list[Callable[[dict[str, Any], str], Iterator[Sentence]]] = [
-        _results,
-        _advice,
-        _next_steps,
-    ]
-    results, advice, next_steps = (list(part(data, kind)) for part in parts)
-    return Letter(results=results, advice=advice, next_steps=next_steps)
+def letter(
+    data: dict[str, Any],
+    kind: str,
+    courses: Sequence[CourseFacts] = (),
+    today: date | None = None,
+) -> Letter:
+    """The sentences of the patient's or the doctor's letter from a stored assessment and the
+    patient's bone-therapy `courses` (given or planned on `today` they are named)."""
+    today = today or timezone.localdate()
+    return Letter(
+        results=list(_results(data, kind, courses, today)),
+        therapy=[
+            Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
+        ],
+        advice=list(_advice(data, kind)),
+        next_steps=list(_next_steps(data, kind)),
+    )
 
 
 TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
@@ -250,10 +272,13 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
         raise Http404("No such letter.")
     patient, assessment = patient_viewed(request, pk)
     data = assessment.data if assessment else {}
+    courses = course_facts(patient.valid_therapy)  # type: ignore[attr-defined]
     context = {
         "patient": patient,
         "assessment": assessment,
-        "letter": letter(data, kind),
+        "letter": letter(data, kind, courses, timezone.localdate()),
+        # A result a sentence quotes reads as the labs table shows it (as entered).
+        "lab_readings": patient_lab_readings(patient),
         "clinician": request.GET.get("copy") == "clinician",
         "kind": kind,
     }

@@ -72,6 +72,7 @@ EXPECTED = {
         "monitoring:lab_update",
         "monitoring:frax_update",
         "monitoring:supplements",
+        "monitoring:dental_review",
     },
     "physician": {
         "patients:update",
@@ -81,6 +82,7 @@ EXPECTED = {
         "monitoring:frax_update",
         "monitoring:supplements",
         "monitoring:therapy_update",
+        "monitoring:dental_review",
     },
 }
 

@@ -63,7 +63,9 @@ def test_after_a_change_only_the_rows_showing_it_are_drawn(
 def _item(**changes: object) -> SimpleNamespace:
     site = SimpleNamespace(name="North General")
     patient = SimpleNamespace(name="Ann", mrn="M1", birth_date=dt.date(1960, 1, 2), site=site)
-    item = SimpleNamespace(patient_id=7, patient=patient, item="dexa", due=TODAY, dose_course=None)
+    item = SimpleNamespace(
+        patient_id=7, patient=patient, item="dexa", due=TODAY, dose_course=None, dental_course=None
+    )
     for name, value in changes.items():
         owner = patient if name in ("name", "mrn", "birth_date") else item
         setattr(owner, name, value)
@@ -92,6 +94,7 @@ def test_a_rows_key_holds_everything_the_row_shows() -> None:
                 ("due", TODAY - dt.timedelta(days=1)),
                 ("display", "Bloods before the infusion (calcium)"),
                 ("dose_course", 12),
+                ("dental_course", 12),
             ]
         ),
     ]

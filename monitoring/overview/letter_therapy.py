@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitoring.domain import RuleId, ScheduleItem
+from monitoring.domain.thresholds import DENOSUMAB_INTERVAL_MONTHS
 from monitoring.models.choices import BoneTherapyDrug
 
 PATIENT = "patient"
@@ -100,13 +101,8 @@ def _doctor(
         )
         yield f"{drug}{dose} is planned{when}.", ()
     else:
-        last = (
-            f"; last dose {course.last_dose:%Y-%m-%d}"
-            if course.last_dose
-            else "; no dose recorded since the start"
-        )
-        if BoneTherapyDrug(course.drug) not in NEXT_DOSE:
-            last = ""  # an oral drug: taken daily or weekly, its intakes are not recorded
+        # An oral drug's intakes (daily or weekly) are not recorded: it has no last dose.
+        last = f"; last dose {course.last_dose:%Y-%m-%d}" if course.last_dose else ""
         yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
         due = _next_due(data, course.drug)
         if due is not None:
@@ -115,8 +111,8 @@ def _doctor(
         yield (
             "Please do not stop or delay denosumab without follow-on therapy: when it stops or "
             "a dose is late, bone loss rebounds quickly and multiple vertebral fractures can "
-            "follow. If it is to stop, a bisphosphonate should start within 6 months of the "
-            "last dose.",
+            "follow. If it is to stop, a bisphosphonate should start within "
+            f"{DENOSUMAB_INTERVAL_MONTHS} months of the last dose.",
             (RuleId.DMAB_SCHEDULE, RuleId.DMAB_STOP),
         )
 
@@ -129,8 +125,9 @@ def _patient(
         when = f", from {course.start:%Y-%m-%d}" if course.start else ""
         yield f"We plan to start {course.name}, a medicine that protects your bones{when}.", ()
     else:
+        having = "having" if word else "taking"  # injections or infusions; tablets
         yield (
-            f"You are having {course.name} to protect your bones, since {course.start:%Y-%m-%d}.",
+            f"You are {having} {course.name} to protect your bones, since {course.start:%Y-%m-%d}.",
             (),
         )
         if word and course.last_dose:

@@ -37,6 +37,7 @@ urlpatterns = [
     entry_page("frax/<int:record_pk>/edit/", "frax_update"),
     entry_page("therapy/new/", "therapy_create"),
     entry_page("therapy/<int:record_pk>/edit/", "therapy_update"),
+    entry_page("therapy/<int:record_pk>/dental-review/", "dental_review"),
     entry_page("therapy/<int:record_pk>/doses/new/", "dose_create"),
     path(
         f"{P}therapy/<int:course_pk>/doses/<int:dose_pk>/entered-in-error/",

@@ -24,7 +24,8 @@ NURSE_PERMISSIONS = frozenset(
     }
 )
 
-# Monitoring: scans, labs, FRAX, doses given, supplements; acknowledging info and warning alerts.
+# Monitoring: scans, labs, FRAX, doses given, dental reviews, supplements; acknowledging info and
+# warning alerts.
 NURSE_PERMISSIONS = NURSE_PERMISSIONS | {
     "monitoring.view_scanner",
     "monitoring.view_dexascan",
@@ -37,6 +38,9 @@ NURSE_PERMISSIONS = NURSE_PERMISSIONS | {
     "monitoring.add_fraxresult",
     "monitoring.change_fraxresult",
     "monitoring.view_bonetherapycourse",
+    # The date of the dental review before a course (an administrative fact the nurse often
+    # collects), not the course itself: that stays the physician's (manage_bone_therapy).
+    "monitoring.record_dental_review",
     "monitoring.view_bonetherapydose",
     "monitoring.add_bonetherapydose",
     "monitoring.change_bonetherapydose",

@@ -50,7 +50,10 @@ class BoneTherapyCourse(ClinicalEntry, SafetyOverride):
 
     class Meta:
         ordering = ["start_date", "id"]
-        permissions = [("manage_bone_therapy", "Start, change and stop bone-protective therapy")]
+        permissions = [
+            ("manage_bone_therapy", "Start, change and stop bone-protective therapy"),
+            ("record_dental_review", "Record the dental review before a course"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_drug_display()} from {self.start_date or 'planned'}"

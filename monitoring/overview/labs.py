@@ -12,6 +12,8 @@ from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.domain.rounding import round_2
 from monitoring.models import LabResult
+from monitoring.records import selectors
+from patients.models import Patient
 
 KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
 
@@ -144,3 +146,19 @@ class TableReadings:
                 for row in self._rows()
             }
         return self._shown.get((str(analyte), day, round_2(quoted)))
+
+
+def patient_lab_readings(patient: Patient) -> TableReadings:
+    """The readings of the patient's labs table, for a page that quotes a rule's text outside it
+    (an alert's acknowledgement, a letter): every page then shows a result as entered, where a
+    conversion back from the rules' rounded value would read 55 nmol/L as 55.01. The labs are
+    read on the first look-up only, from the whole record when the page has read it."""
+    units = domain.UnitSystem(patient.site.lab_units)
+
+    def rows() -> list[LabRow]:
+        labs = getattr(patient, "valid_labs", None)
+        if labs is None:
+            labs = selectors.patient_labs(patient=patient)
+        return lab_rows(labs, units)
+
+    return TableReadings(rows)

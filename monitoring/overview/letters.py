@@ -1,11 +1,14 @@
 """Letters from the stored assessment: one in plain words to the patient, one to the family doctor.
 
 Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
-and carries the rule ids behind it. The clinician's copy (`?copy=clinician`) shows them; the
-patient's copy leaves them out of the page altogether. The sentences are the project's own words.
+and carries the rule ids behind it, except those stating the bone-protective therapy recorded
+(`letter_therapy`), which no rule decides. The clinician's copy (`?copy=clinician`) shows the
+rule ids; the patient's copy leaves them out of the page altogether. A lab value a sentence quotes
+reads as entered, as the labs table shows it (`labs.patient_lab_readings`). The sentences are the
+project's own words.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -20,6 +24,13 @@ from monitoring import labels
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
 from monitoring.overview import lateness
+from monitoring.overview.labs import patient_lab_readings
+from monitoring.overview.letter_therapy import (
+    CourseFacts,
+    course_facts,
+    indicated_text,
+    therapy_texts,
+)
 from monitoring.overview.patient import patient_viewed
 
 PATIENT = "patient"
@@ -35,6 +46,7 @@ class Sentence:
 @dataclass
 class Letter:
     results: list[Sentence] = field(default_factory=list)
+    therapy: list[Sentence] = field(default_factory=list)
     advice: list[Sentence] = field(default_factory=list)
     next_steps: list[Sentence] = field(default_factory=list)
 
@@ -141,7 +153,9 @@ PATIENT_ALERTS = {
 NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 
 
-def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _results(
+    data: dict[str, Any], kind: str, courses: Sequence[CourseFacts], today: date
+) -> Iterator[Sentence]:
     lowest = data.get("lowest_t_score") or {}
     who = data.get("who_category", WhoCategory.UNKNOWN)
     if kind == PATIENT:
@@ -188,17 +202,9 @@ def _results(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
                 if "TX-AI-RF" in triggers and factors
                 else ""
             )
-            codes = {alert["code"] for alert in data.get("alerts", ())}
-            # The rules raise BONE_THERAPY_INDICATED only while no antiresorptive is active or
-            # planned: without it, the patient has one, and "is indicated" read as if not
-            # (physician7 F10).
-            indicated = (
-                "Bone-protective therapy is indicated."
-                if "BONE_THERAPY_INDICATED" in codes
-                else "The indications for bone-protective therapy hold; an antiresorptive is "
-                "active or planned."
-            )
-            yield Sentence(f"{indicated}{counted}", triggers)
+            # Said with what is given or planned, so it never reads as if nothing was started
+            # (nurse7 1, physician7 F10).
+            yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
 
 
 def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
@@ -252,15 +258,23 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     yield Sentence(text, rules)
 
 
-def letter(data: dict[str, Any], kind: str) -> Letter:
-    """The sentences of the patient's or the doctor's letter from a stored assessment."""
-    parts: list[Callable[[dict[str, Any], str], Iterator[Sentence]]] = [
-        _results,
-        _advice,
-        _next_steps,
-    ]
-    results, advice, next_steps = (list(part(data, kind)) for part in parts)
-    return Letter(results=results, advice=advice, next_steps=next_steps)
+def letter(
+    data: dict[str, Any],
+    kind: str,
+    courses: Sequence[CourseFacts] = (),
+    today: date | None = None,
+) -> Letter:
+    """The sentences of the patient's or the doctor's letter from a stored assessment and the
+    patient's bone-therapy `courses` (given or planned on `today` they are named)."""
+    today = today or timezone.localdate()
+    return Letter(
+        results=list(_results(data, kind, courses, today)),
+        therapy=[
+            Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
+        ],
+        advice=list(_advice(data, kind)),
+        next_steps=list(_next_steps(data, kind)),
+    )
 
 
 TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
@@ -274,10 +288,13 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
         raise Http404("No such letter.")
     patient, assessment = patient_viewed(request, pk)
     data = assessment.data if assessment else {}
+    courses = course_facts(patient.valid_therapy)  # type: ignore[attr-defined]
     context = {
         "patient": patient,
         "assessment": assessment,
-        "letter": letter(data, kind),
+        "letter": letter(data, kind, courses, timezone.localdate()),
+        # A result a sentence quotes reads as the labs table shows it (as entered).
+        "lab_readings": patient_lab_readings(patient),
         "clinician": request.GET.get("copy") == "clinician",
         "kind": kind,
     }

@@ -357,18 +357,35 @@ def with_patients(rows: list[AlertWork]) -> list[AlertWork]:
     return rows
 
 
-def current_dosed_courses(patient_ids: Iterable[int]) -> dict[tuple[int, str], int]:
-    """The started, unstopped course of each dosed drug of these patients (patient, drug -> course
-    id), where the worklist's "Record dose" leads; one query for the page's rows."""
+@dataclass(frozen=True)
+class WorklistCourses:
+    """The courses the worklist's actions open, per patient: "Record dose" (`dose`: patient, drug
+    -> the started, unstopped course of that dosed drug) and "Record the dental review"
+    (`dental`: patient -> the newest planned or started course of a dosed drug, not stopped,
+    whose review is not recorded as done: none, or a date to come). The DENTAL rule decides that
+    a review is missing (the row exists); this only finds the course to record it on."""
+
+    dose: dict[tuple[int, str], int]
+    dental: dict[int, int]
+
+
+def worklist_courses(patient_ids: Iterable[int], today: dt.date) -> WorklistCourses:
+    """The `WorklistCourses` of these patients, in one query for the page's rows."""
     courses = (
         BoneTherapyCourse.objects.filter(
             patient_id__in=list(patient_ids),
             drug__in=list(DOSED_DRUGS),
             entered_in_error=False,
-            start_date__isnull=False,
             stop_date__isnull=True,
         )
-        .order_by("start_date", "pk")
-        .values_list("patient_id", "drug", "pk")
+        .order_by(F("start_date").asc(nulls_last=True), "pk")
+        .values_list("patient_id", "drug", "pk", "start_date", "dental_review_date")
     )
-    return {(patient_id, drug): pk for patient_id, drug, pk in courses}  # the latest started wins
+    dose: dict[tuple[int, str], int] = {}
+    dental: dict[int, int] = {}
+    for patient_id, drug, pk, start, review in courses:  # the latest wins; planned ones last
+        if start is not None:
+            dose[(patient_id, drug)] = pk
+        if review is None or review > today:
+            dental[patient_id] = pk
+    return WorklistCourses(dose=dose, dental=dental)

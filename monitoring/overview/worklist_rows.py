@@ -4,12 +4,12 @@ The page's lists are one cached part (`overview_cache`), drawn afresh after any 
 user's sites; drawing their 100 rows took 27 ms of a nurse's first view (77 ms) at 10,000
 patients, 3.5 ms (of 47 ms) with the rows cached (bench/README.md, "Worklist rows cached"). A
 row's key is everything the row shows, as read for this view: the item, its due date and what it
-asks for, the patient (id, name, MRN, birth date, site name), the course its "Record dose" opens,
-whether the rules call it overdue, today's date (days left) and the viewer's permissions (the
-links). So it is correct in every process whatever changed, and after a change only the rows that
-show it are drawn; the rows are read as before, in a fixed number of queries, only their drawing
-is saved. The printout draws its rows uncached (thousands of rows a day would push the patient
-pages' fragments out).
+asks for, the patient (id, name, MRN, birth date, site name), the course its "Record dose" or
+"Record the dental review" opens, whether the rules call it overdue, today's date (days left) and
+the viewer's permissions (the links). So it is correct in every process whatever changed, and
+after a change only the rows that show it are drawn; the rows are read as before, in a fixed
+number of queries, only their drawing is saved. The printout draws its rows uncached (thousands
+of rows a day would push the patient pages' fragments out).
 """
 
 import datetime as dt
@@ -18,6 +18,7 @@ from typing import Any
 
 from monitoring.overview import lateness
 from monitoring.overview import selectors as overview
+from monitoring.overview.alert_work import DENTAL
 from monitoring.overview.cache_keys import shown_key
 
 DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
@@ -26,12 +27,13 @@ DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_
 def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
     """Give the items of `lists` (read with their patients and sites) `days_late` (negative: days
     left), `days_left`, `due_state` (due, due since, or overdue where the rules' open alerts say
-    so: monitoring/overview/lateness.py), `overdue` and, for a dose, the course whose dose form
-    "Record dose" opens (`dose_course`), for the templates; the courses of all of them in one
-    query, their overdue alerts in another."""
+    so: monitoring/overview/lateness.py), `overdue`, for a dose the course whose dose form
+    "Record dose" opens (`dose_course`), for a dental review the course whose review form opens
+    (`dental_course`), for the templates; the courses of all of them in one query, their overdue
+    alerts in another."""
     lists = list(lists)
     patient_ids = {i.patient_id for items in lists for i in items}
-    courses = overview.current_dosed_courses(patient_ids)
+    courses = overview.worklist_courses(patient_ids, today)
     overdue = lateness.patients_overdue_items(patient_ids)
     for items in lists:
         for item in items:
@@ -41,7 +43,10 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
                 item.due, today, overdue=item.item in overdue.get(item.patient_id, ())
             )
             item.overdue = item.due_state == "overdue"
-            item.dose_course = courses.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
+            item.dose_course = courses.dose.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
+            item.dental_course = (
+                courses.dental.get(item.patient_id) if item.item == DENTAL else None
+            )
 
 
 def row_key(item: Any, viewer: list[str]) -> str:
@@ -58,6 +63,7 @@ def row_key(item: Any, viewer: list[str]) -> str:
         str(item.get_item_display()),
         str(item.dose_course),
         item.due_state,
+        str(item.dental_course),
     ]
     return shown_key(shown + viewer)
 

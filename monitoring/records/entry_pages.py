@@ -18,7 +18,7 @@ from monitoring.records.forms.frax import FraxForm
 from monitoring.records.forms.labs import LabResultForm, LabResultsForm
 from monitoring.records.forms.plan import PlanForm, SupplementsForm, yes_or_no
 from monitoring.records.forms.scans import DexaScanForm, scan_initial
-from monitoring.records.forms.therapy import BoneTherapyCourseForm, DoseForm
+from monitoring.records.forms.therapy import BoneTherapyCourseForm, DentalReviewForm, DoseForm
 from monitoring.records.services import frax, labs, plan, scans, therapy
 from monitoring.records.services.safety_gate import SafetyCheckError
 from patients.models import Patient
@@ -266,6 +266,20 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         ),
         success="Therapy changed; the assessment is updated.",
         title=lambda course: f"Change {course}",
+    ),
+    "dental_review": EntryPage(
+        permission="monitoring.record_dental_review",
+        record=_entry(BoneTherapyCourse),
+        form=lambda o, data: DentalReviewForm(data, instance=o.record, patient=o.patient),
+        save=lambda o, form: therapy.bone_therapy_dental_review_record(
+            actor=o.request.user,
+            course=o.record,
+            dental_review_date=form.cleaned_data["dental_review_date"],
+            expected_version=form.cleaned_data["version"],
+            request=o.request,
+        ),
+        success="Dental review recorded; the assessment is updated.",
+        title=lambda course: f"Dental review before {course.get_drug_display().lower()}",
     ),
     "dose_create": EntryPage(
         permission="monitoring.add_bonetherapydose",

@@ -29,7 +29,7 @@ from monitoring.overview.lab_texts import (
     in_site_units,
     quantity_in_units,
 )
-from monitoring.overview.labs import shown_value
+from monitoring.overview.labs import TableReadings, patient_lab_readings, shown_value
 
 register = template.Library()
 
@@ -164,6 +164,17 @@ def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
     ]
 
 
+@register.filter
+def therapy_now_on_paper(courses: Iterable[Any]) -> list[str]:
+    """`therapy_now` with the last dose given of each course (a printout, read without the
+    patient page's dose table): "Denosumab since 2024-08-29, last dose 2026-12-07"."""
+    lines = []
+    for course, (drug, when) in zip(_courses_now(courses), therapy_now(courses), strict=True):
+        last = max((dose.given_on for dose in course.valid_doses), default=None)
+        lines.append(f"{drug} {when}, last dose {last:%Y-%m-%d}" if last else f"{drug} {when}")
+    return lines
+
+
 def _override(record: Any) -> tuple[str, str, str] | None:
     """(checks, reason, who and when) of a course or dose given despite failed pre-treatment
     checks (`models.therapy.SafetyOverride`), or None when no check was overridden."""
@@ -232,22 +243,32 @@ _MEASURED = re.compile(
 )
 
 
-@register.filter
 def plain_lab_values(
     message: str, lab_units: str | None = None, readings: LabReadings | None = None
 ) -> str:
     """A rule's text with each lab value written as the labs table writes it ("18.00 ng/mL" ->
     "18 ng/mL"), in the site's `lab_units` when given (`lab_texts.in_site_units`: "18.00 ng/mL"
-    -> "44.93 nmol/L" at an SI site); the stored text of the rule is unchanged."""
+    -> "44.93 nmol/L" at an SI site); the stored text of the rule is unchanged.
+
+    Not a template filter: a page shows a rule's text through `lab_text` with the patient's
+    readings, the one path by which a quoted result reads as entered (a filter without them
+    showed 55 nmol/L entered as 55.01 on the acknowledge page and in the doctor's letter)."""
     message = in_site_units(message, lab_units, readings)
     return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
 
 
 @register.simple_tag
-def lab_text(message: str, lab_units: str | None, readings: Any = None) -> str:
+def lab_text(message: str, lab_units: str | None, readings: Any) -> str:
     """`plain_lab_values`, a quoted result read as the labs table shows it (`readings`, the
-    page's `LabReadings`; none given, converted from the value quoted)."""
+    page's `LabReadings`, from `patient_lab_readings`)."""
     return plain_lab_values(message, lab_units, readings if callable(readings) else None)
+
+
+@register.simple_tag
+def lab_readings_of(patient: Any) -> TableReadings:
+    """The patient's `LabReadings` for `lab_text`, on a page whose view has none to give (it
+    lives below the overview: the acknowledgement of an alert)."""
+    return patient_lab_readings(patient)
 
 
 @register.simple_tag

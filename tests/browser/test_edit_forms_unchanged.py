@@ -3,7 +3,8 @@
 The forms are found by following the patient page's links, as a clinician would: any linked page
 whose form carries a record version is an edit form, so a new edit form joins this test without
 a table to update. For each one the browser must show every saved date (a date input shows only an
-ISO value), and saving it unchanged must change no record and write no audit change.
+ISO value), and saving it unchanged must change no record, write no audit change and not reassess
+(the stored assessment keeps its computed_at and records_version, which keys the site's caches).
 """
 
 import datetime as dt
@@ -12,7 +13,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from django.forms.models import model_to_dict
 from django.urls import resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Page
@@ -28,6 +28,7 @@ from monitoring.models import (
     FraxResult,
     LabResult,
     MonitoringPlan,
+    PatientAssessment,
     Scanner,
     Supplements,
 )
@@ -59,6 +60,9 @@ CLINICAL_MODELS = [
     Supplements,
     MonitoringPlan,
 ]
+# Derived rows: a save that changes nothing must not rewrite them either (a reassessment raises
+# records_version, emptying the cached pages of the patient's site).
+DERIVED_MODELS = [PatientAssessment]
 # The edit forms the patient page below must lead to, at the least (more may join).
 EXPECTED = {
     "nurse": {
@@ -68,6 +72,7 @@ EXPECTED = {
         "monitoring:lab_update",
         "monitoring:frax_update",
         "monitoring:supplements",
+        "monitoring:dental_review",
     },
     "physician": {
         "patients:update",
@@ -77,6 +82,7 @@ EXPECTED = {
         "monitoring:frax_update",
         "monitoring:supplements",
         "monitoring:therapy_update",
+        "monitoring:dental_review",
     },
 }
 
@@ -130,10 +136,18 @@ def recorded(roles: None) -> Patient:
     return patient
 
 
+def _row(row: Any) -> dict[str, Any]:
+    """Every stored value of `row` (also those no form edits: computed_at, updated_at), by pk."""
+    return {
+        **{field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields},
+        "id": row.pk,
+    }
+
+
 def _snapshot() -> dict[str, list[dict[str, Any]]]:
     return {
-        model.__name__: [model_to_dict(row) for row in model.objects.order_by("pk")]
-        for model in CLINICAL_MODELS
+        model.__name__: [_row(row) for row in model.objects.order_by("pk")]
+        for model in CLINICAL_MODELS + DERIVED_MODELS
     }
 
 

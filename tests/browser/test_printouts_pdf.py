@@ -134,3 +134,18 @@ def test_a_typical_patients_printout_is_one_a4_page_with_the_whole_chart(
     pdf = page.pdf(format="A4", print_background=True)
     (ARTIFACTS / f"printout-{printout}.pdf").write_bytes(pdf)
     assert _pages(pdf) == 1
+
+
+@pytest.mark.parametrize("kind", ["doctor", "patient"])
+def test_a_typical_patients_letter_with_its_therapy_is_one_a4_page(
+    live_server: Any, page: Page, typical_patient: Any, kind: str
+) -> None:
+    """The letters name the therapy given (denosumab here, with its warning) and still fit one
+    sheet beside the patient's several open alerts."""
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/patients/{typical_patient.pk}/letters/{kind}/")
+    expect(page.get_by_text("denosumab", exact=False).first).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"letter-{kind}.pdf").write_bytes(pdf)
+    assert _pages(pdf) == 1

@@ -184,3 +184,33 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
         if outside is not None:
             raise forms.ValidationError(outside)
         return value
+
+
+class DentalReviewForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[BoneTherapyCourse]):
+    """The date of the dental review before a course, alone: what a nurse records once the
+    patient's dentist has seen them (the course itself is the physician's form)."""
+
+    class Meta:
+        model = BoneTherapyCourse
+        fields = ["dental_review_date"]
+        formfield_callback = date_formfield
+        help_texts = {
+            "dental_review_date": "The day the dentist saw the patient (not an appointment to "
+            "come).",
+        }
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        field = self.fields["dental_review_date"]
+        field.required = True
+        field.error_messages["required"] = "Enter the date of the dental review."
+        self.add_version_field(self.instance.version)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "dental_review_date", "version", Submit("save", "Save dental review")
+        )
+
+    def clean_dental_review_date(self) -> date | None:
+        # As on the course's form: a date still to come is an appointment, not a review done.
+        return self._measured_date(self.cleaned_data["dental_review_date"], "dental review date")

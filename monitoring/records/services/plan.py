@@ -53,6 +53,8 @@ def supplements_set(
 ) -> Supplements:
     """Record whether the patient takes calcium and vitamin D supplements.
 
+    The same answers again write nothing and reassess nothing: a reassessment raises the
+    patient's records_version, which would empty the site's cached pages for no change.
     `expected_version` is the version the form was opened on, 0 when the patient had no row yet:
     a row created since then (someone else's first save) is a concurrent edit, refused like one.
     """
@@ -88,17 +90,19 @@ def supplements_set(
             patient=patient,
             changes={"calcium": calcium, "vitamin_d": vitamin_d},
         )
-    else:
-        current, _ = versioned_update(
-            actor=actor,
-            instance=current,
-            values={"calcium": calcium, "vitamin_d": vitamin_d, "updated_by": actor},
-            fields=["calcium", "vitamin_d"],
-            expected_version=expected_version,
-            patient=patient,
-            request=request,
-        )
-    patient_assessment_refresh(patient=patient)
+        patient_assessment_refresh(patient=patient)
+        return current
+    current, changes = versioned_update(
+        actor=actor,
+        instance=current,
+        values={"calcium": calcium, "vitamin_d": vitamin_d, "updated_by": actor},
+        fields=["calcium", "vitamin_d"],
+        expected_version=expected_version,
+        patient=patient,
+        request=request,
+    )
+    if changes:
+        patient_assessment_refresh(patient=patient)
     return current
 
 

@@ -335,3 +335,29 @@ def bone_therapy_dose_record(
     )
     patient_assessment_refresh(patient=course.patient)
     return dose
+
+
+@transaction.atomic
+def bone_therapy_dental_review_record(
+    *,
+    actor: User,
+    course: BoneTherapyCourse,
+    dental_review_date: date,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> BoneTherapyCourse:
+    """Record the date of the dental review before a course, and nothing else of it: the nurse
+    who collects it records it (permission `record_dental_review`), while planning, starting,
+    changing and stopping the course stay the physician's (`bone_therapy_update`, with its
+    pre-treatment gate, which a review date does not pass through: it starts no drug). Versioned
+    and audited as any change of the course; a course marked in error since is refused."""
+    patient_lock(course.patient_id)
+    lock_valid(course)
+    return single_row_entry_update(
+        actor=actor,
+        entry=course,
+        values={"dental_review_date": dental_review_date},
+        fields=["dental_review_date"],
+        expected_version=expected_version,
+        request=request,
+    )

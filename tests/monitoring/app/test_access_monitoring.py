@@ -71,6 +71,7 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:frax_update", lambda r: [r["pk"], r["frax"]], CLINICIANS),
     ("monitoring:therapy_create", lambda r: [r["pk"]], PHYSICIAN),
     ("monitoring:therapy_update", lambda r: [r["pk"], r["course"]], PHYSICIAN),
+    ("monitoring:dental_review", lambda r: [r["pk"], r["course"]], CLINICIANS),
     ("monitoring:dose_create", lambda r: [r["pk"], r["course"]], CLINICIANS),
     ("monitoring:dose_mark_in_error", lambda r: [r["pk"], r["course"], r["dose"]], CLINICIANS),
     ("monitoring:supplements", lambda r: [r["pk"]], CLINICIANS),

@@ -355,3 +355,25 @@ def test_two_saves_of_one_opened_edit_form_at_once_never_lose_a_change(
     jane.refresh_from_db()
     assert jane.name == "Jane Renamed"
     assert jane.weight_kg == Decimal("71.5")
+
+
+def test_a_nurses_dental_review_and_a_physicians_change_at_once_keep_one(
+    ward: Site, jane: Patient
+) -> None:
+    """The nurse's dental review and the physician's change of the same course, both opened at
+    version 1 and saved at once: one is saved, the other gets its form back, nothing half-way."""
+    course = BoneTherapyCourse.objects.create(patient=jane, drug="denosumab")
+    (nurse,) = clients(ward, "nurse", 1)
+    (physician,) = clients(ward, "physician", 1)
+    review = reverse("monitoring:dental_review", args=[jane.pk, course.pk])
+    change = reverse("monitoring:therapy_update", args=[jane.pk, course.pk])
+    day = (TODAY - timedelta(days=2)).isoformat()
+    reviewed = posted_data(nurse.get(review).text, having="version") | {"dental_review_date": day}
+    changed = posted_data(physician.get(change).text, having="version") | {"dose": "60 mg"}
+    one_winner(
+        at_once([lambda: nurse.post(review, reviewed), lambda: physician.post(change, changed)])
+    )
+    stored = BoneTherapyCourse.objects.get(pk=course.pk)
+    assert stored.version == 2
+    assert (str(stored.dental_review_date), stored.dose) in {(day, ""), ("None", "60 mg")}
+    assert AuditEvent.objects.filter(action=AuditAction.CHANGE).count() == 1

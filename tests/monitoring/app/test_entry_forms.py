@@ -537,10 +537,18 @@ class TestPlanAndSupplements:
         nurse_client.post(url, {"calcium": "yes", "vitamin_d": "no", "version": 0})
         as_opened = posted_data(nurse_client.get(url).text, having="version")
         assert as_opened["initial-calcium"] == "yes"  # the answers it was opened with
+        assessed = PatientAssessment.objects.get(patient=patient)
         response = nurse_client.post(url, as_opened, follow=True)
         assert "Nothing was changed" in response.text
         assert Supplements.objects.get(patient=patient).version == 1
         assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
+        # Not reassessed either: a new records_version would empty the site's cached pages.
+        after = PatientAssessment.objects.get(patient=patient)
+        assert (after.computed_at, after.records_version, after.data) == (
+            assessed.computed_at,
+            assessed.records_version,
+            assessed.data,
+        )
 
 
 def test_editing_the_patient_record_reassesses(

@@ -267,3 +267,35 @@ def test_a_view_again_quotes_the_same_value_without_reading_the_labs(
         page = physician_client.get(url).text
     assert "25-OH vitamin D 20.93 nmol/L on" in page
     assert not [q for q in again.captured_queries if "monitoring_labresult" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_every_page_quoting_a_result_shows_it_as_entered(
+    nurse_client: Client, site: Site, patient: Patient
+) -> None:
+    """55 nmol/L entered is quoted by the rules as 22.04 ng/mL, which converts back to 55.01: a
+    tester found 55.01 on the acknowledge page and in the doctor's letter, where the patient page
+    showed 55. Every page reads it through the labs table's readings now."""
+    Site.objects.filter(pk=site.pk).update(lab_units=LabUnits.SI)
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=7),
+        value=domain.to_canonical(A.VITAMIN_D_25OH, Decimal(55), "nmol/L"),
+        entered_value=55,
+        entered_unit="nmol/L",
+    )
+    patient_assessment_refresh(patient=patient)
+    alert = patient.alerts.get(code="VITAMIN_D_INSUFFICIENT", cleared_at__isnull=True)
+    assert "22.04 ng/mL" in alert.message
+    pages = [
+        reverse("monitoring:patient", args=[patient.pk]),
+        reverse("monitoring:patient_summary", args=[patient.pk]),
+        reverse("monitoring:alert_acknowledge", args=[alert.pk]),
+        reverse("monitoring:alert_group_acknowledge", args=[patient.pk, alert.code]),
+        reverse("monitoring:letter", args=[patient.pk, "doctor"]),
+    ]
+    for url in pages:
+        page = nurse_client.get(url)
+        assert page.status_code == 200, url
+        assert "25-OH vitamin D 55 nmol/L on" in page.text, url
+        assert "55.01" not in page.text, url

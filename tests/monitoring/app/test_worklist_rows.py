@@ -64,7 +64,13 @@ def _item(**changes: object) -> SimpleNamespace:
     site = SimpleNamespace(name="North General")
     patient = SimpleNamespace(name="Ann", mrn="M1", birth_date=dt.date(1960, 1, 2), site=site)
     item = SimpleNamespace(
-        patient_id=7, patient=patient, item="dexa", due=TODAY, dose_course=None, due_state="due"
+        patient_id=7,
+        patient=patient,
+        item="dexa",
+        due=TODAY,
+        dose_course=None,
+        dental_course=None,
+        due_state="due",
     )
     for name, value in changes.items():
         owner = patient if name in ("name", "mrn", "birth_date") else item
@@ -95,6 +101,7 @@ def test_a_rows_key_holds_everything_the_row_shows() -> None:
                 ("display", "Bloods before the infusion (calcium)"),
                 ("dose_course", 12),
                 ("due_state", "overdue"),  # the rules' alerts call it overdue now
+                ("dental_course", 12),
             ]
         ),
     ]

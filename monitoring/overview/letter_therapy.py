@@ -1,0 +1,155 @@
+"""What the letters say about bone-protective therapy: the course given or planned, since when, its
+last dose and the next one due, and for denosumab the warning never to stop or delay it without a
+follow-on drug.
+
+A family doctor reading "Bone-protective therapy is indicated" alone could believe nothing was
+started (a tester found exactly that for patients on denosumab), and a doctor who does not know
+the patient is on denosumab may let it lapse: stopping denosumab without a follow-on
+bisphosphonate risks rebound multiple vertebral fractures (DMAB-STOP). So every letter names the
+running and planned courses, from the records; the next dose due is the rules' date (the stored
+assessment's schedule, the date the worklist and the alerts use).
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from monitoring.domain import RuleId, ScheduleItem
+from monitoring.domain.thresholds import DENOSUMAB_INTERVAL_MONTHS
+from monitoring.models.choices import BoneTherapyDrug
+
+PATIENT = "patient"
+DOCTOR = "doctor"
+
+# The drug whose next dose the rules schedule, and the rule that schedules it.
+NEXT_DOSE = {
+    BoneTherapyDrug.DENOSUMAB: (ScheduleItem.DENOSUMAB_DOSE, (RuleId.DMAB_SCHEDULE,)),
+    BoneTherapyDrug.ZOLEDRONIC_ACID: (ScheduleItem.ZOLEDRONIC_ACID_DOSE, ()),
+}
+# What one dose of the drug is called in the patient's letter.
+DOSE_WORD = {BoneTherapyDrug.DENOSUMAB: "injection", BoneTherapyDrug.ZOLEDRONIC_ACID: "infusion"}
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """One bone-therapy course as a letter names it (from the records, not entered in error)."""
+
+    drug: str  # a BoneTherapyDrug value
+    dose: str
+    start: dt.date | None
+    stop: dt.date | None
+    last_dose: dt.date | None
+
+    @property
+    def name(self) -> str:
+        return str(BoneTherapyDrug(self.drug).label).lower()
+
+    def planned(self, today: dt.date) -> bool:
+        return self.start is None or self.start > today
+
+
+def course_facts(courses: Iterable[Any]) -> list[CourseFacts]:
+    """The facts of the patient's courses (`valid_therapy`, each with `valid_doses`)."""
+    return [
+        CourseFacts(
+            drug=course.drug,
+            dose=course.dose,
+            start=course.start_date,
+            stop=course.stop_date,
+            last_dose=max((dose.given_on for dose in course.valid_doses), default=None),
+        )
+        for course in courses
+    ]
+
+
+def _running(courses: Iterable[CourseFacts], today: dt.date) -> list[CourseFacts]:
+    """The courses given or planned: not stopped (a stop date still to come is not a stop yet)."""
+    return [course for course in courses if course.stop is None or course.stop > today]
+
+
+def _next_due(data: dict[str, Any], drug: str) -> tuple[str, tuple[str, ...]] | None:
+    """The rules' date of the next dose of `drug` (None for an oral drug or none scheduled)."""
+    item, rules = NEXT_DOSE.get(BoneTherapyDrug(drug), (None, ()))
+    for entry in data.get("schedule", []):
+        if item is not None and entry["item"] == item:
+            return entry["due"], tuple(str(rule) for rule in rules)
+    return None
+
+
+def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:
+    """The doctor's sentence for a patient the rules find therapy indicated for: said together
+    with what is given or planned, so that it never reads as if nothing was started."""
+    running = _running(courses, today)
+    given = [course.name for course in running if not course.planned(today)]
+    planned = [course.name for course in running if course.planned(today)]
+    if given:
+        return f"Bone-protective therapy is indicated and is being given ({', '.join(given)})."
+    if planned:
+        return f"Bone-protective therapy is indicated and is planned ({', '.join(planned)})."
+    return "Bone-protective therapy is indicated; none is recorded as given or planned."
+
+
+def _doctor(
+    course: CourseFacts, data: dict[str, Any], today: dt.date
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    dose = f" ({course.dose})" if course.dose else ""
+    drug = course.name.capitalize()
+    if course.planned(today):
+        when = (
+            f", to start on {course.start:%Y-%m-%d}" if course.start else ", start date not yet set"
+        )
+        yield f"{drug}{dose} is planned{when}.", ()
+    else:
+        # An oral drug's intakes (daily or weekly) are not recorded: it has no last dose.
+        last = f"; last dose {course.last_dose:%Y-%m-%d}" if course.last_dose else ""
+        yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
+        due = _next_due(data, course.drug)
+        if due is not None:
+            yield f"Next {course.name} dose due {due[0]}.", due[1]
+    if course.drug == BoneTherapyDrug.DENOSUMAB:
+        yield (
+            "Please do not stop or delay denosumab without follow-on therapy: when it stops or "
+            "a dose is late, bone loss rebounds quickly and multiple vertebral fractures can "
+            "follow. If it is to stop, a bisphosphonate should start within "
+            f"{DENOSUMAB_INTERVAL_MONTHS} months of the last dose.",
+            (RuleId.DMAB_SCHEDULE, RuleId.DMAB_STOP),
+        )
+
+
+def _patient(
+    course: CourseFacts, data: dict[str, Any], today: dt.date
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    word = DOSE_WORD.get(BoneTherapyDrug(course.drug))
+    if course.planned(today):
+        when = f", from {course.start:%Y-%m-%d}" if course.start else ""
+        yield f"We plan to start {course.name}, a medicine that protects your bones{when}.", ()
+    else:
+        having = "having" if word else "taking"  # injections or infusions; tablets
+        yield (
+            f"You are {having} {course.name} to protect your bones, since {course.start:%Y-%m-%d}.",
+            (),
+        )
+        if word and course.last_dose:
+            yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", ()
+        due = _next_due(data, course.drug)
+        if word and due is not None:
+            yield f"Your next {word} is due on {due[0]}.", due[1]
+    if course.drug == BoneTherapyDrug.DENOSUMAB:
+        yield (
+            "Please do not stop or put off your denosumab injections without talking to us "
+            "first: if they stop, your bones can quickly get weaker and break, unless another "
+            "bone medicine follows.",
+            (RuleId.DMAB_SCHEDULE, RuleId.DMAB_STOP),
+        )
+
+
+def therapy_texts(
+    courses: Iterable[CourseFacts], data: dict[str, Any], kind: str, today: dt.date
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(text, rule ids) of each course given or planned, for the patient's or doctor's letter."""
+    write = _patient if kind == PATIENT else _doctor
+    for course in _running(courses, today):
+        yield from (
+            (text, tuple(str(r) for r in rules)) for text, rules in write(course, data, today)
+        )

@@ -1,0 +1,146 @@
+"""The letters name the bone-protective therapy given or planned: drug, since when, last dose, next
+dose due, and for denosumab the warning never to stop or delay it without follow-on therapy.
+
+A tester found the family doctor's letter of a patient on denosumab reading only "Risk category:
+high. Bone-protective therapy is indicated.", as if nothing had been started."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.domain.dates import add_months
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, PatientAssessment
+from patients.models import Patient
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+@pytest.fixture
+def osteoporotic(patient: Patient) -> Patient:
+    """On an aromatase inhibitor with a T-score of -2.8: the rules find therapy indicated."""
+    AromataseInhibitorCourseFactory(patient=patient, start_date=_days_ago(400))
+    DexaScanFactory(patient=patient, scan_date=_days_ago(100), t=-2.8)
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
+@pytest.fixture
+def on_denosumab(osteoporotic: Patient) -> Patient:
+    course = BoneTherapyCourse.objects.create(
+        patient=osteoporotic,
+        drug="denosumab",
+        dose="60 mg every 6 months",
+        start_date=_days_ago(90),
+        dental_review_date=_days_ago(100),
+    )
+    BoneTherapyDose.objects.create(course=course, given_on=_days_ago(90))
+    patient_assessment_refresh(patient=osteoporotic)
+    return osteoporotic
+
+
+def _letter(client: Client, patient: Patient, kind: str) -> str:
+    response = client.get(reverse("monitoring:letter", args=[patient.pk, kind]))
+    assert response.status_code == 200
+    return " ".join(response.text.split())
+
+
+def test_the_doctors_letter_names_denosumab_its_doses_and_the_warning(
+    nurse_client: Client, on_denosumab: Patient
+) -> None:
+    data = PatientAssessment.objects.get(patient=on_denosumab).data
+    assert data["therapy_indicated"]
+    due = add_months(_days_ago(90), 6)
+    text = _letter(nurse_client, on_denosumab, "doctor")
+    assert "Bone-protective therapy is indicated and is being given (denosumab)." in text
+    assert "Bone-protective therapy is indicated." not in text
+    assert (
+        f"Denosumab (60 mg every 6 months) since {_days_ago(90):%Y-%m-%d}; last dose "
+        f"{_days_ago(90):%Y-%m-%d}." in text
+    )
+    assert f"Next denosumab dose due {due:%Y-%m-%d}." in text
+    assert "Please do not stop or delay denosumab without follow-on therapy" in text
+    clinician = " ".join(
+        nurse_client.get(
+            reverse("monitoring:letter", args=[on_denosumab.pk, "doctor"]), {"copy": "clinician"}
+        ).text.split()
+    )
+    assert "DMAB-SCHEDULE, DMAB-STOP" in clinician
+
+
+def test_the_patients_letter_says_it_in_plain_words(
+    nurse_client: Client, on_denosumab: Patient
+) -> None:
+    due = add_months(_days_ago(90), 6)
+    text = _letter(nurse_client, on_denosumab, "patient")
+    assert "Your bone medicine" in text
+    assert (
+        f"You are having denosumab to protect your bones, since {_days_ago(90):%Y-%m-%d}." in text
+    )
+    assert f"Your last injection was on {_days_ago(90):%Y-%m-%d}." in text
+    assert f"Your next injection is due on {due:%Y-%m-%d}." in text
+    assert "Please do not stop or put off your denosumab injections" in text
+
+
+def test_a_planned_course_reads_as_planned(nurse_client: Client, osteoporotic: Patient) -> None:
+    start = TODAY + dt.timedelta(days=20)
+    BoneTherapyCourse.objects.create(
+        patient=osteoporotic, drug="zoledronic_acid", dose="4 mg", start_date=start
+    )
+    patient_assessment_refresh(patient=osteoporotic)
+    doctor = _letter(nurse_client, osteoporotic, "doctor")
+    assert "Bone-protective therapy is indicated and is planned (zoledronic acid)." in doctor
+    assert f"Zoledronic acid (4 mg) is planned, to start on {start:%Y-%m-%d}." in doctor
+    assert "do not stop or delay denosumab" not in doctor
+    patient_letter = _letter(nurse_client, osteoporotic, "patient")
+    assert (
+        "We plan to start zoledronic acid, a medicine that protects your bones, from "
+        f"{start:%Y-%m-%d}." in patient_letter
+    )
+
+
+def test_without_therapy_the_letter_says_none_is_recorded(
+    nurse_client: Client, osteoporotic: Patient
+) -> None:
+    text = _letter(nurse_client, osteoporotic, "doctor")
+    assert "Bone-protective therapy is indicated; none is recorded as given or planned." in text
+    assert '<h2 class="h6">Bone-protective therapy</h2>' not in text
+
+
+def test_a_stopped_course_is_not_named_as_given(
+    nurse_client: Client, osteoporotic: Patient
+) -> None:
+    BoneTherapyCourse.objects.create(
+        patient=osteoporotic,
+        drug="alendronate",
+        start_date=_days_ago(300),
+        stop_date=_days_ago(10),
+        stop_reason="reflux",
+    )
+    patient_assessment_refresh(patient=osteoporotic)
+    text = _letter(nurse_client, osteoporotic, "doctor")
+    assert "none is recorded as given or planned" in text
+    assert "Alendronate since" not in text
+
+
+def test_the_summary_names_the_therapy_and_its_next_dose(
+    nurse_client: Client, on_denosumab: Patient
+) -> None:
+    due = add_months(_days_ago(90), 6)
+    text = " ".join(
+        nurse_client.get(reverse("monitoring:patient_summary", args=[on_denosumab.pk])).text.split()
+    )
+    assert (
+        f"<dt>Bone therapy</dt><dd>Denosumab since {_days_ago(90):%Y-%m-%d}, last dose "
+        f"{_days_ago(90):%Y-%m-%d}</dd>" in text
+    )
+    assert f"{due:%Y-%m-%d} Denosumab" in text  # the next dates the summary lists

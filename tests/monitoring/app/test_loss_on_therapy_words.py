@@ -40,5 +40,5 @@ def test_rapid_loss_on_denosumab_asks_for_a_review(
     assert f"on denosumab (since {start:%Y-%m-%d}): review adherence" in page
     assert "so bone-protective therapy is indicated" not in page
     letter = physician_client.get(reverse("monitoring:letter", args=[patient.pk, "doctor"])).text
-    assert "The indications for bone-protective therapy hold; an antiresorptive is" in letter
+    assert "Bone-protective therapy is indicated and is being given (denosumab)." in letter
     assert "Bone-protective therapy is indicated." not in letter

@@ -52,8 +52,8 @@ def test_the_summary_and_the_doctors_letter_name_them(
     assert f"(risk factors: {COUNTED})" in summary
     letter = physician_client.get(reverse("monitoring:letter", args=[pk, "doctor"])).text
     assert (
-        f"Bone-protective therapy is indicated. Risk factors counted for TX-AI-RF: {COUNTED}."
-        in (letter)
+        "Bone-protective therapy is indicated; none is recorded as given or planned. "
+        f"Risk factors counted for TX-AI-RF: {COUNTED}." in (letter)
     )
 
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
+from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -68,7 +68,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = list(PATIENT_RECORD_FIELDS)
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {
             "prior_fragility_fracture": "A fracture from a fall from standing height or less.",
             "oral_glucocorticoid_months": "Total months of oral glucocorticoids (0 if none).",
@@ -242,7 +242,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     class Meta:
         model = AromataseInhibitorCourse
         fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {"stop_date": "Leave empty while the course continues."}
         labels = {"planned_duration_months": "Planned duration (months)"}  # as on registration
 

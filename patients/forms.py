@@ -19,6 +19,7 @@ from patients.models import (
     AromataseInhibitorCourse,
     Patient,
 )
+from patients.selectors import possible_duplicates
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -89,6 +90,10 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
+    # Shown on registration only when `possible_duplicates` finds someone (see clean()).
+    confirm_not_duplicate = forms.BooleanField(
+        label="This is a different patient: register anyway", required=False
+    )
 
     def __init__(
         self,
@@ -117,7 +122,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)
-            for name in ("ai_drug", "ai_start_date", "ai_planned_duration_months"):
+            for name in (
+                "ai_drug",
+                "ai_start_date",
+                "ai_planned_duration_months",
+                "confirm_not_duplicate",
+            ):
                 del self.fields[name]
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -214,7 +224,28 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
+        if self.instance.pk is None and site and mrn and birth and not self.has_error("mrn"):
+            self._warn_of_duplicates(site, mrn, data.get("name") or "", birth)
         return data
+
+    def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:
+        """Ask for a tick before registering someone who may be registered already (the same MRN
+        but for its punctuation, or the same name and birth date): nothing is saved until then."""
+        found = list(possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3])
+        if not found:
+            return
+        self.helper.layout.fields.insert(-1, "confirm_not_duplicate")
+        if self.cleaned_data.get("confirm_not_duplicate"):
+            return
+        described = "; ".join(
+            f"MRN {patient.mrn}, {patient.name or 'no name'}, born {patient.birth_date:%Y-%m-%d}"
+            for patient in found
+        )
+        self.add_error(
+            "confirm_not_duplicate",
+            f"Possibly registered already at {site}: {described}. Check that this is a different "
+            "patient (open the patient list in another tab), then tick this to register anyway.",
+        )
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's

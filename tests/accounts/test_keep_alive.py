@@ -93,3 +93,9 @@ def test_an_ended_session_is_not_revived(nurse: User) -> None:
 
 def test_only_get_is_answered(nurse_client: Client) -> None:
     assert nurse_client.post(URL).status_code == 405
+
+
+@pytest.mark.parametrize("role", ["nurse", "physician", "admin_user"])
+def test_every_role_is_answered(request: pytest.FixtureRequest, role: str) -> None:
+    client = login(request.getfixturevalue(role))
+    assert client.get(URL).json()["signed_in"] is True

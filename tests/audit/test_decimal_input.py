@@ -12,7 +12,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.decimals import DecimalField, plain
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import DexaScan, FraxResult, LabResult
+from monitoring.models import DexaScan, FraxResult, LabResult, Scanner
 from patients.models import Patient
 from tests.factories import ScannerFactory
 from tests.html_forms import posted_data
@@ -112,6 +112,12 @@ class TestForms:
         assert nurse_client.post(url, data).status_code == 302
         frax = FraxResult.objects.get()
         assert (frax.major_osteoporotic_pct, frax.hip_pct) == (Decimal("12.5"), Decimal("3.2"))
+
+    def test_scanner_lsc_with_trailing_zeros(self, admin_client_: Client, site: Site) -> None:
+        data = {"site": site.pk, "name": "Hologic Horizon W", "lsc_lumbar_spine": "0.0280"}
+        url = reverse("monitoring:scanner_create")
+        assert admin_client_.post(url, {**data, "is_active": "on"}).status_code == 302
+        assert Scanner.objects.get().lsc_lumbar_spine == Decimal("0.028")
 
     def test_lab_edit_shows_the_value_as_typed_and_an_unchanged_save_changes_nothing(
         self, nurse_client: Client, patient: Patient

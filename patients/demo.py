@@ -17,7 +17,7 @@ from patients.models import (
     Sex,
     Smoking,
 )
-from patients.search import folded
+from patients.search import folded, folded_mrn
 
 FIRST_NAMES = [
     "Ann",
@@ -109,6 +109,7 @@ def _demo_patient(rng: random.Random, site: Site, mrn: str, today: date) -> Pati
         mrn=mrn,
         name=name,
         search_name=folded(name),  # bulk_create does not call save()
+        search_mrn=folded_mrn(mrn),
         birth_date=birth,
         sex=Sex.FEMALE if female else Sex.MALE,
         menopausal_status=MenopausalStatus.PREMENOPAUSAL

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
+from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from patients.ai_switch import AiCourseSwitch
 from patients.models import (
     PATIENT_RECORD_FIELDS,
@@ -24,6 +24,7 @@ from patients.models import (
     Sex,
 )
 from patients.overlaps import course_span
+from patients.selectors import possible_duplicates
 from patients.services import ai_courses_overlapping
 
 # The menopausal status of a man, as the form offers it (stored blank).
@@ -77,7 +78,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = list(PATIENT_RECORD_FIELDS)
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {
             "prior_fragility_fracture": "A fracture from a fall from standing height or less.",
             "oral_glucocorticoid_months": "Total months of oral glucocorticoids (0 if none).",
@@ -97,6 +98,10 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         label="Planned duration (months)",
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+    # Shown on registration only when `possible_duplicates` finds someone (see clean()).
+    confirm_not_duplicate = forms.BooleanField(
+        label="This is a different patient: register anyway", required=False
     )
 
     def __init__(
@@ -132,7 +137,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             self.initial["menopausal_status"] = ""  # not asked of a man, whatever is stored
         if editing:
             self.add_version_field(self.instance.version)
-            for name in ("ai_drug", "ai_start_date", "ai_planned_duration_months"):
+            for name in (
+                "ai_drug",
+                "ai_start_date",
+                "ai_planned_duration_months",
+                "confirm_not_duplicate",
+            ):
                 del self.fields[name]
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -230,6 +240,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
+        if self.instance.pk is None and site and mrn and birth and not self.has_error("mrn"):
+            self._warn_of_duplicates(site, mrn, data.get("name") or "", birth)
         return data
 
     def _clean_menopausal_status(self) -> None:
@@ -243,6 +255,25 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 "menopausal_status",
                 f"Give a woman's menopausal status ('{NOT_APPLICABLE}' is for men).",
             )
+
+    def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:
+        """Ask for a tick before registering someone who may be registered already (the same MRN
+        but for its punctuation, or the same name and birth date): nothing is saved until then."""
+        found = list(possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3])
+        if not found:
+            return
+        self.helper.layout.fields.insert(-1, "confirm_not_duplicate")
+        if self.cleaned_data.get("confirm_not_duplicate"):
+            return
+        described = "; ".join(
+            f"MRN {patient.mrn}, {patient.name or 'no name'}, born {patient.birth_date:%Y-%m-%d}"
+            for patient in found
+        )
+        self.add_error(
+            "confirm_not_duplicate",
+            f"Possibly registered already at {site}: {described}. Check that this is a different "
+            "patient (open the patient list in another tab), then tick this to register anyway.",
+        )
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's
@@ -270,7 +301,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     class Meta:
         model = AromataseInhibitorCourse
         fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {"stop_date": "Leave empty while the course continues."}
         labels = {"planned_duration_months": "Planned duration (months)"}  # as on registration
 

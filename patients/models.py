@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import EnteredInErrorRecord
-from patients.search import folded
+from patients.search import folded, folded_mrn
 
 
 class Sex(models.TextChoices):
@@ -71,6 +71,9 @@ class Patient(EnteredInErrorRecord):
     # The name as the search compares it (`patients.search.folded`: no case, no accents), kept
     # by `save`; the demo's bulk insert sets it itself.
     search_name = models.CharField(max_length=200, blank=True, editable=False)
+    # The MRN as the search and the duplicate warning compare it (`patients.search.folded_mrn`:
+    # letters and digits only, no case), kept by `save` like `search_name`.
+    search_mrn = models.CharField(max_length=40, blank=True, editable=False)
     birth_date = models.DateField("date of birth")
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.FEMALE)
     # Women only (`menopausal_status_applies`): blank for a man registered since physician7 F15;
@@ -127,8 +130,8 @@ class Patient(EnteredInErrorRecord):
                 name="patient_mrn_unique_per_site",
             ),
         ]
-        # On PostgreSQL the search (`mrn` icontains, `search_name` contains) also has trigram
-        # indexes, made by migrations 0002 and 0004 only there (not listed here: SQLite has no
+        # On PostgreSQL the search (`search_mrn` and `search_name` contains) also has trigram
+        # indexes, made by migrations 0004 and 0005 only there (not listed here: SQLite has no
         # GIN index).
         indexes = [
             # The patient list's order: its first page without sorting every patient of the
@@ -136,6 +139,10 @@ class Patient(EnteredInErrorRecord):
             models.Index(fields=["mrn", "id"], name="patient_list_order"),
             models.Index(fields=["site", "mrn"]),
             models.Index(fields=["site", "name"]),
+            # The registration's warning of a possible duplicate: the same MRN but for its
+            # punctuation, or the same birth date (with the same folded name), at the site.
+            models.Index(fields=["site", "search_mrn"], name="patient_site_search_mrn"),
+            models.Index(fields=["site", "birth_date"], name="patient_site_birth_date"),
         ]
         permissions = [
             ("mark_patient_in_error", "Mark a patient record entered in error"),
@@ -146,11 +153,17 @@ class Patient(EnteredInErrorRecord):
         return f"{self.name} ({self.mrn})" if self.name else self.mrn
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, with `search_name` following `name` (every writer of a patient saves)."""
+        """Save, with `search_name` following `name` and `search_mrn` following `mrn` (every
+        writer of a patient saves)."""
         self.search_name = folded(self.name)
+        self.search_mrn = folded_mrn(self.mrn)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "search_name"}
+        if update_fields is not None:
+            followers = {"name": "search_name", "mrn": "search_mrn"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                *(kept for field, kept in followers.items() if field in update_fields),
+            }
         super().save(*args, **kwargs)
 
     @property

@@ -12,11 +12,11 @@ from typing import Any, cast
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from bonehealth.accounts.models import User
+from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
-from patients.search import folded
+from patients.search import folded, folded_mrn
 from patients.signals import active_treatments_requested, entry_dates_requested
 
 
@@ -47,14 +47,32 @@ def _current_courses() -> Prefetch[str]:
 def patient_search(
     *, user: User, query: str = "", include_ended: bool = False
 ) -> QuerySet[Patient]:
-    """Patients matching an MRN or name fragment, for the list page (with their AI courses)."""
+    """Patients matching an MRN or name fragment, for the list page (with their AI courses).
+
+    Both are compared folded (`patients.search`): "NG 7001" finds NG-7001, "helene" Hélène.
+    """
     patients = (
         patients_for_user(user=user) if include_ended else followed_patients_for_user(user=user)
     )
     query = query.strip()
     if query:
-        patients = patients.filter(Q(mrn__icontains=query) | Q(search_name__contains=folded(query)))
+        matches = Q(search_name__contains=folded(query))
+        mrn = folded_mrn(query)
+        if mrn:  # punctuation alone would match every MRN
+            matches |= Q(search_mrn__contains=mrn)
+        patients = patients.filter(matches)
     return patients.prefetch_related(_current_courses()).order_by("mrn", "id")
+
+
+def possible_duplicates(*, site: Site, mrn: str, name: str, birth_date: date) -> QuerySet[Patient]:
+    """Patients at `site` (not entered in error) a new registration may duplicate: the same MRN
+    but for case and punctuation ("NG7001" for NG-7001), or the same name (folded) and birth
+    date. Warned of, not refused: two patients may share both, and an MRN's punctuation may
+    matter at a site. The exact MRN is refused elsewhere (the form and the unique constraint)."""
+    same = Q(search_mrn=folded_mrn(mrn)) if folded_mrn(mrn) else Q(pk__in=[])
+    if folded(name):
+        same |= Q(search_name=folded(name), birth_date=birth_date)
+    return Patient.objects.filter(same, site=site, entered_in_error=False).order_by("mrn", "id")
 
 
 def patient_get(*, user: User, pk: int) -> Patient:

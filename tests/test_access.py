@@ -212,8 +212,9 @@ REFERENCE_URLS = [("rules", {"nurse", "physician", "admin"})]
 PUBLIC_URLS = ["accounts:login", "health"]
 # Open without login, but only with a valid one-time token in the address (the e-mailed link).
 TOKEN_URLS = ["accounts:enrol"]
-# Served by Django: logout is POST-only and open to anyone.
-OTHER_URLS = {"accounts:logout"}
+# Served by Django: logout is POST-only and open to anyone. The idle timer's keep-alive answers a
+# script (401 without a live session, for every role alike): tests/accounts/test_keep_alive.py.
+OTHER_URLS = {"accounts:logout", "accounts:keep_alive"}
 
 
 def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:

@@ -1,6 +1,8 @@
 """Login security glue: the client address for django-axes and the session keys used after login."""
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bonehealth.audit.services import client_address
 
@@ -28,3 +30,14 @@ def two_factor_required(request: HttpRequest) -> bool:
     if request.session.get(HAS_OTP_DEVICE_SESSION_KEY):
         return True
     return request.user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION)
+
+
+def idle_seconds_left(request: HttpRequest) -> int:
+    """Seconds until the idle limit ends this logged-in session if no request comes (at least 1).
+
+    The session was last saved with a fresh expiry of SESSION_COOKIE_AGE at its renewal
+    (IdleSessionRenewalMiddleware), which this request's own renewal may just have been.
+    """
+    now = timezone.now().timestamp()
+    renewed = float(request.session.get(RENEWED_AT_SESSION_KEY, now))
+    return max(int(renewed + settings.SESSION_COOKIE_AGE - now), 1)

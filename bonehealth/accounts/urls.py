@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bonehealth.accounts.views import security, sites, users
+from bonehealth.accounts.views import security, session, sites, users
 
 app_name = "accounts"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("two-factor/set-up/", security.otp_setup, name="otp_setup"),
     path("two-factor/verify/", security.otp_verify, name="otp_verify"),
     path("two-factor/turn-off/", security.two_factor_disable, name="two_factor_disable"),
+    path("session/keep-alive/", session.keep_alive, name="keep_alive"),
     path("sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
     # Public with a valid token: the e-mailed link that sets a new account's (or a reset) password.
     path("enrol/<uidb64>/<token>/", users.EnrolmentView.as_view(), name="enrol"),

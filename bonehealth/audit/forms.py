@@ -5,6 +5,7 @@ import calendar
 import copy
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from bonehealth.audit.concurrency import (
     RecordConflictError,
     marked_in_error_line,
 )
+from bonehealth.audit.decimals import DecimalField, plain
 
 # No clinical date of a living patient's record comes before this; an earlier year is a typo.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -36,6 +38,11 @@ def latest_plausible_date() -> date:
     today = timezone.localdate()
     year = today.year + PLANNING_HORIZON_YEARS
     return today.replace(year=year, day=min(today.day, calendar.monthrange(year, today.month)[1]))
+
+
+# A number box that takes any number of decimals (the field, not the browser, says how many are
+# allowed, beside the field) and opens the numeric keyboard with a decimal point on tablets.
+DECIMAL_INPUT = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
 
 
 class DateInput(forms.DateInput):
@@ -69,11 +76,15 @@ class DateField(forms.DateField):
             )
 
 
-def date_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
-    """`Meta.formfield_callback` of model forms: every date becomes a plausible ISO `DateField`."""
+def entry_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """`Meta.formfield_callback` of model forms: every date becomes a plausible ISO `DateField`,
+    every decimal the shared `DecimalField` (trailing zeros accepted, stored values shown plain)."""
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateField)
         kwargs.pop("widget", None)
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", DecimalField)
+        kwargs.setdefault("widget", DECIMAL_INPUT)
     return db_field.formfield(**kwargs)
 
 
@@ -308,6 +319,8 @@ def _shown(field: forms.Field, value: Any) -> str:
         return str(chosen) if chosen is not None else str(value)
     if isinstance(value, date):
         return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal) and value.is_finite():
+        return plain(value)
     return str(value)
 
 

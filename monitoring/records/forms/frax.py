@@ -8,7 +8,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from bonehealth.audit.forms import VersionedFormMixin, date_formfield
+from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
 from monitoring.domain import thresholds
 from monitoring.models import FraxResult
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
@@ -21,7 +21,7 @@ class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult
     class Meta:
         model = FraxResult
         fields = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {"with_bmd": "Tick when femoral-neck BMD was entered into the calculator."}
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:

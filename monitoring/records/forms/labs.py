@@ -8,7 +8,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 
-from bonehealth.audit.forms import DateField, VersionedFormMixin
+from bonehealth.audit.decimals import DecimalField
+from bonehealth.audit.forms import DECIMAL_INPUT, DateField, VersionedFormMixin
 from monitoring import domain
 from monitoring.models import LabResult
 from monitoring.models.choices import Analyte
@@ -47,13 +48,13 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
         rows = []
         for analyte in Analyte:
             value_name, unit_name = f"{analyte}_value", f"{analyte}_unit"
-            self.fields[value_name] = forms.DecimalField(
+            self.fields[value_name] = DecimalField(
                 label=analyte.label,
                 required=False,
                 max_digits=10,
                 decimal_places=3,
                 min_value=0,
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                widget=DECIMAL_INPUT,
             )
             self.fields[unit_name] = forms.ChoiceField(
                 label="Unit", choices=_unit_choices(analyte), required=False
@@ -111,7 +112,7 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
 
     sample_date = DateField()
     analyte = forms.ChoiceField(choices=Analyte.choices)
-    value = forms.DecimalField(max_digits=10, decimal_places=3, min_value=0)
+    value = DecimalField(max_digits=10, decimal_places=3, min_value=0, widget=DECIMAL_INPUT)
     unit = forms.CharField(max_length=40)
     fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
 

@@ -8,6 +8,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from bonehealth.audit.decimals import DecimalField
+from bonehealth.audit.forms import DECIMAL_INPUT
 from patients.models import Patient
 
 
@@ -17,15 +19,15 @@ def row(*names: str) -> Div:
 
 def ranged_decimal(
     label: str, low: Decimal, high: Decimal, places: int, *, required: bool = False, unit: str = ""
-) -> forms.DecimalField:
+) -> DecimalField:
     message = f"Enter a value from {low} to {high}{f' {unit}' if unit else ''}."
-    return forms.DecimalField(
+    return DecimalField(
         label=label,
         required=required,
         max_digits=6,
         decimal_places=places,
         validators=[MinValueValidator(low, message), MaxValueValidator(high, message)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        widget=DECIMAL_INPUT,
     )
 
 

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import VersionedFormMixin
+from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
 from monitoring.domain import thresholds
 from monitoring.models import Scanner
 from monitoring.models.scans import LSC_FIELD_BY_SITE, SCANNER_FIELDS
@@ -22,6 +22,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
     class Meta:
         model = Scanner
         fields = list(SCANNER_FIELDS)
+        formfield_callback = entry_formfield
         help_texts = {"is_active": "Inactive scanners are not offered on the DEXA form."}
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from bonehealth.audit.forms import DateField, VersionedFormMixin, date_formfield
+from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
@@ -35,7 +35,7 @@ class BoneTherapyCourseForm(
     class Meta:
         model = BoneTherapyCourse
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {
             "dental_review_date": "Date of the dental review before zoledronic acid or denosumab.",
         }
@@ -193,7 +193,7 @@ class DentalReviewForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[Bo
     class Meta:
         model = BoneTherapyCourse
         fields = ["dental_review_date"]
-        formfield_callback = date_formfield
+        formfield_callback = entry_formfield
         help_texts = {
             "dental_review_date": "The day the dentist saw the patient (not an appointment to "
             "come).",

@@ -1,0 +1,101 @@
+"""Registering a patient who may be registered already: the same MRN but for its punctuation, or
+the same name and birth date at the site. A warning with a tick to register anyway; nothing is
+saved until it is ticked, and the form keeps what was typed. The exact MRN stays refused."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bonehealth.accounts.models import Site
+from bonehealth.audit.models import AuditAction, AuditEvent
+from patients.models import Patient
+from tests.factories import PatientFactory
+from tests.patients.test_patient_forms import valid_data
+
+pytestmark = pytest.mark.django_db
+
+WARNING = "Possibly registered already at"
+
+
+@pytest.fixture
+def registered(site: Site) -> Patient:
+    return PatientFactory(
+        site=site, mrn="NG-7001", name="Hélène Lefèvre-Øster", birth_date="1956-03-02"
+    )
+
+
+def _register(client: Client, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    return client.post(reverse("patients:create"), data)
+
+
+@pytest.mark.parametrize(
+    ("mrn", "name"),
+    [
+        ("NG7001", "Somebody Else"),  # the MRN but for its punctuation
+        ("ng-7001.", "Somebody Else"),
+        ("NG/7001", "Somebody Else"),
+        ("B9999", "helene lefevre oster"),  # the same name, folded, and birth date
+    ],
+)
+def test_a_possible_duplicate_is_saved_only_when_confirmed(
+    nurse_client: Client, site: Site, registered: Patient, mrn: str, name: str
+) -> None:
+    data = valid_data(site, mrn=mrn, name=name)
+    response = _register(nurse_client, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert WARNING in form.errors["confirm_not_duplicate"][0]
+    assert (
+        "MRN NG-7001, Hélène Lefèvre-Øster, born 1956-03-02"
+        in form.errors["confirm_not_duplicate"][0]
+    )
+    assert 'name="confirm_not_duplicate"' in response.text
+    assert f'value="{name}"' in response.text  # what was typed is kept
+    assert Patient.objects.count() == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+    confirmed = _register(nurse_client, {**data, "confirm_not_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 2
+
+
+def test_someone_else_is_registered_without_a_warning(
+    nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    response = _register(nurse_client, valid_data(site, mrn="NG-7002", name="Hélène Martin"))
+    assert response.status_code == 302
+    assert Patient.objects.count() == 2
+
+
+def test_the_same_name_born_another_day_is_not_a_duplicate(
+    nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    data = valid_data(site, mrn="NG-7002", name=registered.name, birth_date="1956-03-03")
+    assert _register(nurse_client, data).status_code == 302
+
+
+def test_a_duplicate_at_another_site_or_entered_in_error_is_not_warned_of(
+    nurse_client: Client, site: Site, other_site: Site
+) -> None:
+    PatientFactory(site=other_site, mrn="NG-7001", name="Ada Lovelace", birth_date="1956-03-02")
+    PatientFactory(site=site, mrn="NG-7001", name="Ada Lovelace", entered_in_error=True)
+    response = _register(nurse_client, valid_data(site, mrn="NG7001"))
+    assert response.status_code == 302
+
+
+def test_the_exact_mrn_is_still_refused(
+    nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    data = valid_data(site, mrn="ng-7001", confirm_not_duplicate="on")
+    response = _register(nurse_client, data)
+    form = response.context["form"]
+    assert form.errors["mrn"] == [f"MRN NG-7001 is already registered at {site}."]
+    assert "confirm_not_duplicate" not in form.errors
+    assert Patient.objects.count() == 1
+
+
+def test_editing_a_patient_does_not_warn(
+    nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    PatientFactory(site=site, mrn="NG7001", name="Other Person", birth_date="1960-01-01")
+    page = nurse_client.get(reverse("patients:update", args=[registered.pk]))
+    assert "confirm_not_duplicate" not in page.text

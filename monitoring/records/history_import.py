@@ -22,6 +22,7 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_event, field_values, model_changes
 from monitoring import domain
 from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
@@ -168,8 +169,9 @@ def history_import(
 ) -> ImportReport:
     """Import one decoded history; raise HistoryImportError (nothing saved) saying what is wrong.
 
-    `data` is checked by `domain.parse_history` (limits, dates, birth date) before anything is
-    read from the database; conflicts with the record are found inside the transaction, which
+    `data` is checked by `domain.parse_history` (limits, dates, birth date), and its dates of
+    past events for not being after today (`future_dated`), before anything is read from the
+    database; conflicts with the record are found inside the transaction, which
     they roll back. Its audit rows name `actor` (or `username`, for a command's demo actor) and
     the `host` the command ran on. A course start or dose failing its pre-treatment checks needs
     `override_reason` (SafetyOverrideRequiredError otherwise), kept in its audit row.
@@ -178,6 +180,9 @@ def history_import(
         history = domain.parse_history(data)
     except domain.HistoryError as error:
         raise HistoryImportError([str(error)]) from None
+    future = future_dated(history)
+    if future:
+        raise HistoryImportError(future)
     target = _resolve_site(site, history)
     importer = _Importer(
         raw=data, history=history, site=target, actor=actor, username=username, host=host

@@ -11,9 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from bonehealth.audit.services import audit_event
+from bonehealth.audit.services import audit_event, field_values, model_changes
 from monitoring import domain
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import (
@@ -367,11 +369,8 @@ class RecordImporter:
                 self._audit_create(
                     created, patient, {"calcium": wanted.calcium, "vitamin_d": wanted.vitamin_d}
                 )
-            elif (current.calcium, current.vitamin_d) != (wanted.calcium, wanted.vitamin_d):
-                current.calcium, current.vitamin_d = wanted.calcium, wanted.vitamin_d
-                current.version += 1
-                current.save()
-                self.report.notes.append("supplements updated")
+            else:
+                self._supplements_changed(patient, current, wanted)
         plan = self.history.plan
         if plan is not None and plan.next_dexa_due is not None:
             latest = (
@@ -389,3 +388,47 @@ class RecordImporter:
                     set_by=self.actor,
                 )
                 self._audit_create(new_plan, patient, {"next_dexa_due": plan.next_dexa_due})
+                self.report.notes.append(_plan_set_today(plan.set_on))
+
+    def _supplements_changed(
+        self, patient: Patient, current: Supplements, wanted: domain.Supplements
+    ) -> None:
+        """Overwrite the recorded answers with the file's, audited as the supplements form's
+        service audits them (`versioned_update`: each field [old, new] and the version), so
+        the trail says what the import replaced. The row joins the file's other rows (one
+        insert, naming the command's actor) instead of being written by that service, which
+        needs the version a form was opened on and reassesses on its own."""
+        fields = ["calcium", "vitamin_d"]
+        before = field_values(current, fields)
+        current.calcium, current.vitamin_d = wanted.calcium, wanted.vitamin_d
+        changes: dict[str, Any] = model_changes(before, field_values(current, fields))
+        if not changes:
+            return
+        current.updated_by = self.actor
+        current.version += 1
+        current.save()
+        changes["version"] = [current.version - 1, current.version]
+        self.events.append(
+            audit_event(
+                action=AuditAction.CHANGE,
+                actor=self.actor,
+                username=self.username,
+                obj=current,
+                patient=patient,
+                changes={**changes, "source": ["", "import"], **self.origin},
+            )
+        )
+        self.report.notes.append(
+            f"supplements updated: {', '.join(sorted(fields & changes.keys()))}"
+        )
+
+
+def _plan_set_today(set_on: date | None) -> str:
+    """The preview's word on an imported plan: recorded as set on the day of the import
+    (docs/history-format.md), so a scan of the file before today does not fulfil it."""
+    today = timezone.localdate()
+    told = f", not on the file's set_on {set_on:%Y-%m-%d}" if set_on and set_on != today else ""
+    return (
+        f"monitoring plan recorded as set today ({today:%Y-%m-%d}){told}: a scan dated after "
+        "today fulfils it"
+    )

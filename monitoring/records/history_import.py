@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction
-from bonehealth.audit.services import audit_event, field_values, model_changes
+from bonehealth.audit.services import field_values, model_changes
 from monitoring import domain
 from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.history_care_plan import plan_imported, supplements_imported
 from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
@@ -122,7 +122,7 @@ class _Importer(RecordImporter):
         if patient is None:
             patient = self._created(values)
             self.report.patient_created = True
-            self._audit_create(patient, patient, {"mrn": patient.mrn})
+            self.audit_create(patient, patient, {"mrn": patient.mrn})
             return patient
         # The import takes its turn with the patient's other writers (the entry forms), so that
         # its checks (the same course twice, two at once) see what they committed, and they its.
@@ -144,16 +144,7 @@ class _Importer(RecordImporter):
             patient.version += 1
             patient.save()
             changes["version"] = [patient.version - 1, patient.version]
-            self.events.append(
-                audit_event(
-                    action=AuditAction.CHANGE,
-                    actor=self.actor,
-                    username=self.username,
-                    obj=patient,
-                    patient=patient,
-                    changes={**changes, "source": ["", "import"], **self.origin},
-                )
-            )
+            self.audit_change(patient, patient, changes)
             self.report.notes.append(f"patient fields updated: {', '.join(sorted(changes))}")
         return patient
 
@@ -194,7 +185,8 @@ def history_import(
         importer.labs(patient)
         importer.frax(patient)
         importer.therapy(patient)
-        importer.supplements_and_plan(patient)
+        supplements_imported(importer, patient)
+        plan_imported(importer, patient)
         if importer.errors:
             raise HistoryImportError(importer.errors)  # leaving the block rolls everything back
         import_gate(importer, patient, override_reason)

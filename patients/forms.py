@@ -15,6 +15,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from patients.ai_switch import AiCourseSwitch
+from patients.entry_dates import future_date_error
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -40,8 +41,9 @@ MRN_VALIDATOR = RegexValidator(
 
 
 def _not_in_future(value: date | None, what: str) -> None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(f"The {what} cannot be in the future.")
+    error = future_date_error(value, what)
+    if error is not None:
+        raise forms.ValidationError(error)
 
 
 # Aromatase inhibitors are given to adults; a younger age is a typing error in the year.

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction
-from bonehealth.audit.services import audit_event, field_values, model_changes
+from bonehealth.audit.services import field_values, model_changes
 from monitoring import domain
 from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.history_care_plan import plan_imported, supplements_imported
+from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
@@ -121,7 +122,7 @@ class _Importer(RecordImporter):
         if patient is None:
             patient = self._created(values)
             self.report.patient_created = True
-            self._audit_create(patient, patient, {"mrn": patient.mrn})
+            self.audit_create(patient, patient, {"mrn": patient.mrn})
             return patient
         # The import takes its turn with the patient's other writers (the entry forms), so that
         # its checks (the same course twice, two at once) see what they committed, and they its.
@@ -143,16 +144,7 @@ class _Importer(RecordImporter):
             patient.version += 1
             patient.save()
             changes["version"] = [patient.version - 1, patient.version]
-            self.events.append(
-                audit_event(
-                    action=AuditAction.CHANGE,
-                    actor=self.actor,
-                    username=self.username,
-                    obj=patient,
-                    patient=patient,
-                    changes={**changes, "source": ["", "import"], **self.origin},
-                )
-            )
+            self.audit_change(patient, patient, changes)
             self.report.notes.append(f"patient fields updated: {', '.join(sorted(changes))}")
         return patient
 
@@ -168,8 +160,9 @@ def history_import(
 ) -> ImportReport:
     """Import one decoded history; raise HistoryImportError (nothing saved) saying what is wrong.
 
-    `data` is checked by `domain.parse_history` (limits, dates, birth date) before anything is
-    read from the database; conflicts with the record are found inside the transaction, which
+    `data` is checked by `domain.parse_history` (limits, dates, birth date), and its dates of
+    past events for not being after today (`future_dated`), before anything is read from the
+    database; conflicts with the record are found inside the transaction, which
     they roll back. Its audit rows name `actor` (or `username`, for a command's demo actor) and
     the `host` the command ran on. A course start or dose failing its pre-treatment checks needs
     `override_reason` (SafetyOverrideRequiredError otherwise), kept in its audit row.
@@ -178,6 +171,9 @@ def history_import(
         history = domain.parse_history(data)
     except domain.HistoryError as error:
         raise HistoryImportError([str(error)]) from None
+    future = future_dated(history)
+    if future:
+        raise HistoryImportError(future)
     target = _resolve_site(site, history)
     importer = _Importer(
         raw=data, history=history, site=target, actor=actor, username=username, host=host
@@ -189,7 +185,8 @@ def history_import(
         importer.labs(patient)
         importer.frax(patient)
         importer.therapy(patient)
-        importer.supplements_and_plan(patient)
+        supplements_imported(importer, patient)
+        plan_imported(importer, patient)
         if importer.errors:
             raise HistoryImportError(importer.errors)  # leaving the block rolls everything back
         import_gate(importer, patient, override_reason)

@@ -1,4 +1,5 @@
-"""The records of one imported history: courses, scans, labs, FRAX, therapy, supplements, plan.
+"""The records of one imported history: courses, scans, labs, FRAX, therapy (supplements and
+plan: history_care_plan).
 
 Each section creates what the database lacks and records, as a `path: problem` error, a record
 present with different values (a conflict); `history_import` rolls the file back on any error.
@@ -23,9 +24,7 @@ from monitoring.models import (
     DexaScan,
     FraxResult,
     LabResult,
-    MonitoringPlan,
     Scanner,
-    Supplements,
 )
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
@@ -110,7 +109,7 @@ class RecordImporter:
         # The course starts and doses created, which the pre-treatment gate judges.
         self.given: list[GivenTherapy] = []
 
-    def _audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> AuditEvent:
+    def audit_create(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> AuditEvent:
         event = audit_event(
             action=AuditAction.CREATE,
             actor=self.actor,
@@ -122,6 +121,20 @@ class RecordImporter:
         self.events.append(event)
         self.report.created[obj._meta.model_name] += 1
         return event
+
+    def audit_change(self, obj: Any, patient: Patient, changes: Mapping[str, Any]) -> None:
+        """Audit a recorded row the file changed, as the entry forms' services do (each field
+        [old, new] and the version), marked as the import's."""
+        self.events.append(
+            audit_event(
+                action=AuditAction.CHANGE,
+                actor=self.actor,
+                username=self.username,
+                obj=obj,
+                patient=patient,
+                changes={**changes, "source": ["", "import"], **self.origin},
+            )
+        )
 
     def audit_written(self, patient: Patient) -> None:
         """Insert the file's audit rows; raise the patient's records_version (the key of their
@@ -147,7 +160,7 @@ class RecordImporter:
                     created_by=self.actor,
                     **values,
                 )
-                self._audit_create(created, patient, {"drug": created.drug})
+                self.audit_create(created, patient, {"drug": created.drug})
                 # One aromatase inhibitor at a time, as the entry form's service refuses
                 # (courses of this file created before it count: the transaction sees them).
                 other = ai_courses_overlapping(
@@ -235,7 +248,7 @@ class RecordImporter:
                 DexaMeasurement(scan=created, site=site, bmd=bmd, t_score=t, z_score=z)
                 for site, (bmd, t, z) in wanted.items()
             )
-            self._audit_create(
+            self.audit_create(
                 created,
                 patient,
                 {
@@ -282,7 +295,7 @@ class RecordImporter:
                 entered_by=self.actor,
             )
             existing[(parsed.date, parsed.analyte.value)] = created
-            self._audit_create(created, patient, {"analyte": created.analyte})
+            self.audit_create(created, patient, {"analyte": created.analyte})
 
     def frax(self, patient: Patient) -> None:
         existing = {
@@ -306,7 +319,7 @@ class RecordImporter:
                 hip_pct=frax.hip_pct,
                 entered_by=self.actor,
             )
-            self._audit_create(created, patient, {"assessed_on": frax.date})
+            self.audit_create(created, patient, {"assessed_on": frax.date})
 
     def therapy(self, patient: Patient) -> None:
         existing = list(
@@ -331,7 +344,7 @@ class RecordImporter:
                     **values,
                 )
                 existing.append(match)
-                event = self._audit_create(match, patient, {"drug": match.drug})
+                event = self.audit_create(match, patient, {"drug": match.drug})
                 if match.start_date is not None or match.stop_date is None:
                     path = f"bone_therapy[{index}]"
                     self.given.append(
@@ -349,43 +362,6 @@ class RecordImporter:
                         course=match, given_on=day, entered_by=self.actor
                     )
                     given.add(day)
-                    event = self._audit_create(dose, patient, {"given_on": day})
+                    event = self.audit_create(dose, patient, {"given_on": day})
                     path = f"bone_therapy[{index}].doses[{course.doses.index(day)}]"
                     self.given.append(GivenTherapy(path, match, day, True, event, dose))
-
-    def supplements_and_plan(self, patient: Patient) -> None:
-        if self.history.supplements is not None:
-            wanted = self.history.supplements
-            current = Supplements.objects.filter(patient=patient).first()
-            if current is None:
-                created = Supplements.objects.create(
-                    patient=patient,
-                    calcium=wanted.calcium,
-                    vitamin_d=wanted.vitamin_d,
-                    updated_by=self.actor,
-                )
-                self._audit_create(
-                    created, patient, {"calcium": wanted.calcium, "vitamin_d": wanted.vitamin_d}
-                )
-            elif (current.calcium, current.vitamin_d) != (wanted.calcium, wanted.vitamin_d):
-                current.calcium, current.vitamin_d = wanted.calcium, wanted.vitamin_d
-                current.version += 1
-                current.save()
-                self.report.notes.append("supplements updated")
-        plan = self.history.plan
-        if plan is not None and plan.next_dexa_due is not None:
-            latest = (
-                MonitoringPlan.objects.filter(patient=patient).order_by("-set_at", "-id").first()
-            )
-            reason = plan.reason or "imported plan"
-            if latest is None or (latest.next_dexa_due, latest.reason) != (
-                plan.next_dexa_due,
-                reason,
-            ):
-                new_plan = MonitoringPlan.objects.create(
-                    patient=patient,
-                    next_dexa_due=plan.next_dexa_due,
-                    reason=reason,
-                    set_by=self.actor,
-                )
-                self._audit_create(new_plan, patient, {"next_dexa_due": plan.next_dexa_due})

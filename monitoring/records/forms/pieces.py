@@ -6,10 +6,10 @@ from decimal import Decimal
 from crispy_forms.layout import Div
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import timezone
 
 from bonehealth.audit.decimals import DecimalField
 from bonehealth.audit.forms import DECIMAL_INPUT
+from patients.entry_dates import future_date_error
 from patients.models import Patient
 
 
@@ -39,8 +39,9 @@ class MeasuredDateMixin:
     def _measured_date(self, value: date | None, what: str) -> date | None:
         if value is None:
             return None
-        if value > timezone.localdate():
-            raise forms.ValidationError(f"The {what} cannot be in the future.")
+        error = future_date_error(value, what)
+        if error is not None:
+            raise forms.ValidationError(error)
         if value < self.patient.birth_date:
             raise forms.ValidationError(f"The {what} is before the patient's date of birth.")
         return value

@@ -1,5 +1,6 @@
 """Therapy forms: a course of bone-protective therapy (physicians) and a dose given (nurses)."""
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,9 @@ from monitoring.records.safety import course_checklist, dose_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import (
     CourseStop,
+    course_offered_to_stop,
     dose_outside_course,
-    overlapping_courses,
+    switch_refusal,
 )
 from patients.forms import check_course_dates
 from patients.models import Patient
@@ -49,27 +51,43 @@ class BoneTherapyCourseForm(
         self.add_override_fields()
         self.stopping: tuple[BoneTherapyCourse, date] | None = None
         # The course running today that a new one would replace: offered to stop (a switch).
-        self.current = (
-            None
-            if editing
-            else overlapping_courses(patient_id=patient.pk, start=None, stop=None)
-            .order_by("-start_date", "-pk")
-            .first()
-        )
-        if self.current is not None:
-            self.fields["stop_current"] = forms.BooleanField(
-                required=False, label=f"Stop {self.current} (a switch) on"
-            )
-            self.fields["stop_current_on"] = DateField(
-                label=f"Stop date of {self.current.get_drug_display()}", required=False
-            )
-            self.fields["stop_current_on"].initial = timezone.localdate()
+        self.current = None if editing else course_offered_to_stop(patient.pk)
+        # The course the page offered to stop, as it showed it: the tick box stops that one only.
+        self.shown = _posted_switch(self.data) if self.is_bound and not editing else None
+        if self.current is not None or self.shown is not None:
+            self._add_switch_fields()
         self.helper = FormHelper()
         self._layout()
 
+    def _add_switch_fields(self) -> None:
+        current = self.current
+        label = f"Stop {current} (a switch) on" if current else "Stop the current course on"
+        self.fields["stop_current"] = forms.BooleanField(required=False, label=label)
+        drug = current.get_drug_display() if current else "the current course"
+        self.fields["stop_current_on"] = DateField(label=f"Stop date of {drug}", required=False)
+        self.fields["stop_current_on"].initial = timezone.localdate()
+        for name in ("stop_course", "stop_course_version"):
+            self.fields[name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        # Always the course this page shows now: after a refusal, ticking again stops that one.
+        shown_now = {
+            "stop_course": current.pk if current else None,
+            "stop_course_version": current.version if current else None,
+        }
+        if self.is_bound:
+            data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
+            for name, value in shown_now.items():
+                data[name] = "" if value is None else str(value)
+            self.data = data
+        else:
+            self.initial = {**self.initial, **shown_now}
+
     def _layout(self) -> None:
         editing = self.instance.pk is not None
-        switch = [row("stop_current", "stop_current_on")] if self.current is not None else []
+        switch = (
+            [row("stop_current", "stop_current_on"), "stop_course", "stop_course_version"]
+            if "stop_current" in self.fields
+            else []
+        )
         self.helper.layout = Layout(
             row("drug", "dose"),
             row("start_date", "dental_review_date"),
@@ -115,8 +133,18 @@ class BoneTherapyCourseForm(
         return data
 
     def _clean_switch(self, start: date | None) -> None:
+        if not self.cleaned_data.get("stop_current"):
+            return
+        course_pk, version = self.shown or (None, None)
+        refusal = switch_refusal(patient_id=self.patient.pk, course_pk=course_pk, version=version)
         current = self.current
-        if current is None or not self.cleaned_data.get("stop_current"):
+        if refusal is not None or current is None:
+            self.add_error("stop_current", refusal or "Reload the page.")
+            # Unticked: the box named another course; stopping the one current now is a new
+            # decision, made by ticking it again.
+            data: Any = copy.copy(self.data)
+            data.pop("stop_current", None)
+            self.data = data
             return
         on: date | None = self.cleaned_data.get("stop_current_on")
         if on is None:
@@ -133,14 +161,24 @@ class BoneTherapyCourseForm(
             self.stopping = (current, on)
 
     def course_stop(self) -> CourseStop | None:
-        """The switch for the service: the course to stop, on which day, at the version seen."""
-        if self.stopping is None:
+        """The switch for the service: the course to stop, on which day, as the page showed it
+        (the service stops it only if it is still the current course, at that version)."""
+        if self.stopping is None or self.shown is None:
             return None
-        course, on = self.stopping
-        return CourseStop(course_pk=course.pk, stop_date=on, expected_version=course.version)
+        course_pk, version = self.shown
+        return CourseStop(course_pk=course_pk, stop_date=self.stopping[1], expected_version=version)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _posted_switch(data: Any) -> tuple[int, int] | None:
+    """The course and version the page offered to stop, from its hidden fields (None when the
+    page offered none)."""
+    try:
+        return int(data["stop_course"]), int(data["stop_course_version"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):

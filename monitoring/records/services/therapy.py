@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError, lock_valid
+from bonehealth.audit.concurrency import lock_valid
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import versioned_update
 from bonehealth.audit.services import audit_record
@@ -88,7 +88,6 @@ def _refuse_dates_beside_doses(course: BoneTherapyCourse, values: Mapping[str, A
     a dose entry takes too, so a dose recorded meanwhile is seen."""
     doses = BoneTherapyDose.objects.filter(course=course, entered_in_error=False)
     start = values.get("start_date", course.start_date)
-    stop = values.get("stop_date", course.stop_date)
     first = (doses.filter(given_on__lt=start) if start else doses).order_by("given_on").first()
     if first is not None:
         raise EntryConflictError(
@@ -97,10 +96,17 @@ def _refuse_dates_beside_doses(course: BoneTherapyCourse, values: Mapping[str, A
             if start
             else f"A dose was given on {first.given_on:%Y-%m-%d}: the course has started.",
         )
+    _refuse_stop_before_last_dose(course, values.get("stop_date", course.stop_date), "stop_date")
+
+
+def _refuse_stop_before_last_dose(course: BoneTherapyCourse, stop: date | None, field: str) -> None:
+    """The stop half of `_refuse_dates_beside_doses`, blamed on `field`: the course's own stop
+    date on its edit form, the switch's stop date on the form of the course replacing it."""
+    doses = BoneTherapyDose.objects.filter(course=course, entered_in_error=False)
     last = doses.filter(given_on__gt=stop).order_by("-given_on").first() if stop else None
     if last is not None:
         raise EntryConflictError(
-            "stop_date",
+            field,
             f"A dose was given on {last.given_on:%Y-%m-%d} ({entered_by_line(last)}), after "
             "this stop date: a course stops on or after its last dose. Give a later stop date, "
             "or mark that dose entered in error if it was not given.",
@@ -142,35 +148,63 @@ def _refuse_dose_beside_another_course(course: BoneTherapyCourse, given_on: date
         )
 
 
+def course_offered_to_stop(patient_id: int) -> BoneTherapyCourse | None:
+    """The course a new one would replace (a switch): the latest running today or planned. The
+    form offers to stop it, and the service stops it only if it is still the one offered."""
+    running = overlapping_courses(patient_id=patient_id, start=None, stop=None)
+    return running.select_related("entered_by").order_by("-start_date", "-pk").first()
+
+
+def switch_refusal(*, patient_id: int, course_pk: int | None, version: int | None) -> str | None:
+    """Why the switch a form offered (course `course_pk` at `version`, as the page showed it)
+    cannot stop the course current now; None when it still can.
+
+    A second tab opened before another save would otherwise stop a course it never showed (the
+    one that save started), so the tick box stops only the course, and the version, it named."""
+    current = course_offered_to_stop(patient_id)
+    if current is not None and current.pk == course_pk and current.version == version:
+        return None
+    retry = "Nothing was saved: check it, then tick the box again to stop it."
+    if current is None:
+        return (
+            "The course this form offered to stop is no longer running (stopped or marked "
+            "entered in error since the form was opened). Nothing was saved: untick the box to "
+            "save the new course alone."
+        )
+    if current.pk == course_pk:
+        who = entered_by_line(current)
+        return f"{current} ({who}) was changed since this form was opened. {retry}"
+    return (
+        f"The current course is now {current} ({entered_by_line(current)}), not the one this "
+        f"form showed when it was opened. {retry}"
+    )
+
+
 def _stop_current(
     *, actor: User, patient: Patient, stop: CourseStop, drug: str, request: HttpRequest | None
 ) -> None:
-    course = BoneTherapyCourse.objects.filter(
-        pk=stop.course_pk, patient=patient, entered_in_error=False
-    ).first()
-    if course is None:
-        raise EntryConflictError("stop_current", "That course is no longer recorded; reload.")
+    # Under the patient's lock: a switch saved meanwhile from another tab is seen here.
+    refusal = switch_refusal(
+        patient_id=patient.pk, course_pk=stop.course_pk, version=stop.expected_version
+    )
+    if refusal is not None:
+        raise EntryConflictError("stop_current", refusal)
+    course = BoneTherapyCourse.objects.get(pk=stop.course_pk)
+    # Before the stop is written: a stop before the old course's last dose would leave a record
+    # the history refuses to read (the checklist below would fail on it).
+    _refuse_stop_before_last_dose(course, stop.stop_date, "stop_current_on")
     values: dict[str, Any] = {"stop_date": stop.stop_date}
     if not course.stop_reason:
         values["stop_reason"] = f"switched to {drug.replace('_', ' ')}"
-    try:
-        versioned_update(
-            actor=actor,
-            instance=course,
-            values=values,
-            fields=THERAPY_FIELDS,
-            expected_version=stop.expected_version,
-            patient=patient,
-            request=request,
-        )
-    except ConcurrentEditError as changed:
-        raise EntryConflictError(
-            "stop_current", f"{course} was changed by someone else since; reload the page."
-        ) from changed
-    except RecordInErrorError as marked:
-        raise EntryConflictError(
-            "stop_current", f"{course} was marked entered in error since; reload the page."
-        ) from marked
+    versioned_update(
+        actor=actor,
+        instance=course,
+        values=values,
+        fields=THERAPY_FIELDS,
+        expected_version=stop.expected_version,
+        patient=patient,
+        request=request,
+    )
 
 
 @transaction.atomic

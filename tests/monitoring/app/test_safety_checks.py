@@ -346,7 +346,7 @@ class TestOneAntiresorptiveAtATime:
         stop = CourseStop(
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version - 1
         )
-        with pytest.raises(EntryConflictError, match="changed by someone else"):
+        with pytest.raises(EntryConflictError, match="was changed since this form was opened"):
             bone_therapy_start(
                 actor=physician, patient=patient, values=self.values, stop_current=stop
             )
@@ -384,6 +384,8 @@ class TestOneAntiresorptiveAtATime:
             override_reason=REASON,
             stop_current="on",
             stop_current_on=TODAY.isoformat(),
+            stop_course=str(alendronate.pk),
+            stop_course_version=str(alendronate.version),
         )
         assert response.status_code == 302
         alendronate.refresh_from_db()
@@ -399,6 +401,8 @@ class TestOneAntiresorptiveAtATime:
             start_date=(TODAY - timedelta(days=10)).isoformat(),
             stop_current="on",
             stop_current_on=TODAY.isoformat(),
+            stop_course=str(alendronate.pk),
+            stop_course_version=str(alendronate.version),
         )
         assert "on or before the new start" in response.context["form"].errors["stop_current_on"][0]
         assert BoneTherapyCourse.objects.count() == 1

@@ -134,6 +134,8 @@ class TestSwitchFromZoledronicAcid:
             "dental_review_date": REVIEWED.isoformat(),
             "stop_current": "on",
             "stop_current_on": TODAY.isoformat(),
+            "stop_course": str(zoledronic_no_dental.pk),
+            "stop_course_version": str(zoledronic_no_dental.version),
         }
         response = physician_client.post(url, data)
         assert response.status_code == 302, response.context["form"].errors

@@ -143,6 +143,17 @@ ADVICE: dict[str, tuple[str, str]] = {
         "A FRAX score should be recorded.",
     ),
 }
+# A recommendation whose due date has passed on the letter's day (physician8 D6): said as passed,
+# as the letters word a DEXA past its date. `{due}` is "due since <date>" or "overdue since <date>"
+# (`lateness.due_words`), `{day}` the date.
+PASSED_ADVICE: dict[str, tuple[str, str]] = {
+    "GIVE_DENOSUMAB": (
+        "Your denosumab injection was due on {day}: please contact us to have it now; a late "
+        "injection lets your bones weaken quickly.",
+        "The next denosumab dose is {due}: please arrange it now; a late dose risks rebound "
+        "bone loss.",
+    ),
+}
 # Open alerts the patient is told about in words (the others are for the doctor's letter).
 PATIENT_ALERTS = {
     "DEXA_OVERDUE": "Your bone density scan is overdue: please call us to book it.",
@@ -207,14 +218,29 @@ def _results(
             yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
 
 
-def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
+    """The words of a recommendation whose due date has passed by `today`, or "" (not passed, or
+    none to say so): due since or overdue as `lateness` states it with the rules' alerts."""
+    texts = PASSED_ADVICE.get(rec["code"])
+    if texts is None or not rec.get("due"):
+        return ""
+    day = date.fromisoformat(rec["due"])
+    overdue = lateness.item_of(rec["code"]) in lateness.assessment_overdue_items(data)
+    if lateness.due_state(day, today, overdue=overdue) == "due":
+        return ""
+    words = lateness.due_words(day, today, overdue=overdue)
+    return texts[index].format(due=words, day=day.isoformat())
+
+
+def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     for rec in data.get("recommendations", []):
         if rec["code"] in NEXT_SCAN and rec.get("due"):
             continue  # said under the next steps
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {rec['code']}."
-        yield Sentence(text.format(due=_due(rec)), tuple(rec.get("rules", ())))
+        text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
+        yield Sentence(text, tuple(rec.get("rules", ())))
 
 
 def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
@@ -272,7 +298,7 @@ def letter(
         therapy=[
             Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
         ],
-        advice=list(_advice(data, kind)),
+        advice=list(_advice(data, kind, today)),
         next_steps=list(_next_steps(data, kind)),
     )
 

@@ -190,7 +190,16 @@ SECTIONS: Final = (
                         Severity.CRITICAL,
                         "after that",
                     ),
-                    rec(RecommendationCode.START_FOLLOW_ON_THERAPY, "whenever the alert is on"),
+                    rec(
+                        RecommendationCode.START_FOLLOW_ON_THERAPY,
+                        "whenever the alert is on; it names zoledronic acid as the usual "
+                        "follow-on unless the latest kidney function of the last "
+                        f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit: "
+                        "then it says which are contraindicated (all of them below "
+                        f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)} mL/min: seek "
+                        "specialist advice). The specification is silent; the conservative "
+                        "reading.",
+                    ),
                 ),
             ),
             RuleEntry(

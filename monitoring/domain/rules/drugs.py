@@ -22,6 +22,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, started
+from .labs import bisphosphonate_kidney_words
 
 
 def denosumab_schedule(ctx: Context) -> None:
@@ -111,12 +112,15 @@ def denosumab_stop(ctx: Context) -> None:
         f"one by {by.isoformat()} to prevent rebound vertebral fractures.",
         rules,
     )
-    ctx.recommend(
-        RecommendationCode.START_FOLLOW_ON_THERAPY,
-        f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab.",
-        rules,
-        due=by,
+    # Kidney function that rules out the bisphosphonates is said with the advice (physician8
+    # D8), not left for the checklist to refuse the drug named.
+    kidney = bisphosphonate_kidney_words(ctx)
+    advice = (
+        f"A bisphosphonate follow-on is due by {by.isoformat()} after denosumab. {kidney}"
+        if kidney
+        else f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
     )
+    ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=by)
 
 
 def dental(ctx: Context) -> None:

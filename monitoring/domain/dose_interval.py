@@ -7,6 +7,12 @@ choice: a dose more than `EARLY_DOSE_MAX_DAYS_BEFORE_DUE` days before it is due 
 override and its reason, as the other failed pre-treatment checks. A dose entered late, between
 two others, is judged against both: the one before it and the one after it.
 
+The doses judged against are the patient's doses of the same drug on every course, not only the
+course the dose is recorded on (physician8 D12): a switch to a biosimilar or a restart opens a new
+course, and the body does not know about courses. Conservative reading of the spec's silence:
+the latest of those doses and of the course's own start (when it has no dose before) is the
+previous one.
+
 Oral bisphosphonates (daily or weekly intakes) are not checked: their intakes are not dosed
 this way.
 """
@@ -14,7 +20,7 @@ this way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .dates import add_months
 from .thresholds import (
@@ -40,12 +46,14 @@ def earliest_next_dose(drug: BoneTherapyDrug, previous: dt.date) -> tuple[dt.dat
 def previous_of(
     given_on: dt.date, *, other_doses: Iterable[dt.date], start: dt.date | None = None
 ) -> dt.date | None:
-    """What a dose on `given_on` follows: the latest other dose before it, or, with none, the
-    course's start before it (DMAB-SCHEDULE counts from the start when no dose is recorded)."""
+    """What a dose on `given_on` follows: the latest of the other doses before it (of the drug,
+    on any course) and of the course's start before it (DMAB-SCHEDULE counts from the start when
+    no dose is recorded). Within one course the start comes before its doses, so a dose before
+    it wins; a new course started after another course's last dose counts from its start."""
     before = [day for day in other_doses if day < given_on]
-    if before:
-        return max(before)
-    return start if start is not None and start < given_on else None
+    if start is not None and start < given_on:
+        before.append(start)
+    return max(before, default=None)
 
 
 def early_dose_messages(
@@ -54,24 +62,28 @@ def early_dose_messages(
     given_on: dt.date,
     other_doses: Iterable[dt.date],
     start: dt.date | None = None,
+    courses: Mapping[dt.date, str] | None = None,
 ) -> tuple[str, ...]:
-    """Why a dose of `drug` on `given_on` comes too early, beside the course's `other_doses`
-    (those recorded, without the dose judged) and its `start`; empty when it does not, or for
-    an oral drug.
+    """Why a dose of `drug` on `given_on` comes too early, beside the patient's `other_doses` of
+    the drug on any course (those recorded, without the dose judged) and the course's `start`;
+    empty when it does not, or for an oral drug. `courses` names, for a dose on another course,
+    that course ("the denosumab course from 2026-05-20"), so the message says where it is.
 
     A dose on the same day as `given_on` is a duplicate, refused by the caller, so it is ignored.
     """
     if drug not in DOSE_INTERVAL_MONTHS:
         return ()
     doses = set(other_doses)
+    courses = courses or {}
     after = [day for day in doses if day > given_on]
     name = drug.replace("_", " ")
     messages = []
     previous = previous_of(given_on, other_doses=doses, start=start)
     if previous is not None:
         due, earliest = earliest_next_dose(drug, previous)
+        where = f" ({courses[previous]})" if previous in courses else ""
         what = (
-            f"The previous {name} dose was given on {previous.isoformat()}"
+            f"The previous {name} dose was given on {previous.isoformat()}{where}"
             if previous in doses
             else f"The {name} course started on {previous.isoformat()}, with no dose recorded since"
         )
@@ -92,9 +104,10 @@ def early_dose_messages(
         following = min(after)
         due, earliest = earliest_next_dose(drug, given_on)
         if following < earliest:
+            where = f" ({courses[following]})" if following in courses else ""
             messages.append(
-                f"A later {name} dose is recorded on {following.isoformat()}: after a dose on "
-                f"{given_on.isoformat()} the next would be due on {due.isoformat()}, so that "
-                f"one would be {(due - following).days} days early."
+                f"A later {name} dose is recorded on {following.isoformat()}{where}: after a "
+                f"dose on {given_on.isoformat()} the next would be due on {due.isoformat()}, "
+                f"so that one would be {(due - following).days} days early."
             )
     return tuple(messages)

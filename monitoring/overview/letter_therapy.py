@@ -18,6 +18,7 @@ from typing import Any
 from monitoring.domain import RuleId, ScheduleItem
 from monitoring.domain.thresholds import DENOSUMAB_INTERVAL_MONTHS
 from monitoring.models.choices import BoneTherapyDrug
+from monitoring.overview import lateness
 
 PATIENT = "patient"
 DOCTOR = "doctor"
@@ -77,6 +78,29 @@ def _next_due(data: dict[str, Any], drug: str) -> tuple[str, tuple[str, ...]] | 
     return None
 
 
+def dose_due_text(drug: str, due: str, data: dict[str, Any], kind: str, today: dt.date) -> str:
+    """The next dose of `drug` due on `due` (the rules' date), in the patient's or doctor's words.
+
+    A date already passed on the letter's day is written as passed, as the letters word a DEXA
+    past its date (physician8 D6: a denosumab dose 17 days late read "is due on", as if still to
+    come, though for denosumab it is the date that matters most). Due, due since or overdue is
+    `lateness.due_state`'s one statement, overdue only where the rules' alerts say so.
+    """
+    day = dt.date.fromisoformat(due)
+    overdue = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_overdue_items(data)
+    state = lateness.due_state(day, today, overdue=overdue)
+    name = str(BoneTherapyDrug(drug).label).lower()
+    if kind == PATIENT:
+        word = DOSE_WORD[BoneTherapyDrug(drug)]
+        if state == "due":
+            return f"Your next {word} is due on {day:%Y-%m-%d}."
+        return f"Your next {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
+    if state == "due":
+        return f"Next {name} dose due {day:%Y-%m-%d}."
+    words = lateness.due_words(day, today, overdue=overdue)
+    return f"Next {name} dose {words}: please arrange it now."
+
+
 def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:
     """The doctor's sentence for a patient the rules find therapy indicated for: said together
     with what is given or planned, so that it never reads as if nothing was started."""
@@ -106,7 +130,7 @@ def _doctor(
         yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
         due = _next_due(data, course.drug)
         if due is not None:
-            yield f"Next {course.name} dose due {due[0]}.", due[1]
+            yield dose_due_text(course.drug, due[0], data, DOCTOR, today), due[1]
     if course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or delay denosumab without follow-on therapy: when it stops or "
@@ -134,7 +158,7 @@ def _patient(
             yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", ()
         due = _next_due(data, course.drug)
         if word and due is not None:
-            yield f"Your next {word} is due on {due[0]}.", due[1]
+            yield dose_due_text(course.drug, due[0], data, PATIENT, today), due[1]
     if course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or put off your denosumab injections without talking to us "

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import labels
+from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
 from monitoring.overview import lateness
@@ -32,6 +33,7 @@ from monitoring.overview.letter_therapy import (
     therapy_texts,
 )
 from monitoring.overview.patient import patient_viewed
+from patients.models import Sex
 
 PATIENT = "patient"
 DOCTOR = "doctor"
@@ -86,6 +88,19 @@ PATIENT_WHO = {
         "before the menopause."
     ),
 }
+# The same for a man (under 50: WHO-CAT): a letter to a man spoke of women and the menopause
+# (physician8 D5). With the sex unknown, the words fit either.
+PATIENT_NOT_APPLICABLE_BY_SEX: dict[str, str] = {
+    Sex.FEMALE: PATIENT_WHO[WhoCategory.NOT_APPLICABLE],
+    Sex.MALE: (
+        "Your scan on {date} was compared with people of your own age and sex, the right "
+        f"comparison for men under {MALE_T_SCORE_MIN_AGE}."
+    ),
+}
+PATIENT_NOT_APPLICABLE_ANY_SEX = (
+    "Your scan on {date} was compared with people of your own age and sex, the right comparison "
+    "at your age."
+)
 PATIENT_RISK = {
     RiskCategory.LOW: "Putting your scan and your other risk factors together, your risk is low.",
     RiskCategory.MODERATE: (
@@ -143,6 +158,17 @@ ADVICE: dict[str, tuple[str, str]] = {
         "A FRAX score should be recorded.",
     ),
 }
+# A recommendation whose due date has passed on the letter's day (physician8 D6): said as passed,
+# as the letters word a DEXA past its date. `{due}` is "due since <date>" or "overdue since <date>"
+# (`lateness.due_words`), `{day}` the date.
+PASSED_ADVICE: dict[str, tuple[str, str]] = {
+    "GIVE_DENOSUMAB": (
+        "Your denosumab injection was due on {day}: please contact us to have it now; a late "
+        "injection lets your bones weaken quickly.",
+        "The next denosumab dose is {due}: please arrange it now; a late dose risks rebound "
+        "bone loss.",
+    ),
+}
 # Open alerts the patient is told about in words (the others are for the doctor's letter).
 PATIENT_ALERTS = {
     "DEXA_OVERDUE": "Your bone density scan is overdue: please call us to book it.",
@@ -154,13 +180,16 @@ NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 
 
 def _results(
-    data: dict[str, Any], kind: str, courses: Sequence[CourseFacts], today: date
+    data: dict[str, Any], kind: str, courses: Sequence[CourseFacts], today: date, sex: str | None
 ) -> Iterator[Sentence]:
     lowest = data.get("lowest_t_score") or {}
     who = data.get("who_category", WhoCategory.UNKNOWN)
     if kind == PATIENT:
         if lowest and who in PATIENT_WHO:
-            yield Sentence(PATIENT_WHO[who].format(date=_day(lowest["date"])), ("WHO-CAT",))
+            words = PATIENT_WHO[who]
+            if who == WhoCategory.NOT_APPLICABLE:
+                words = PATIENT_NOT_APPLICABLE_BY_SEX.get(sex or "", PATIENT_NOT_APPLICABLE_ANY_SEX)
+            yield Sentence(words.format(date=_day(lowest["date"])), ("WHO-CAT",))
         elif not lowest:
             yield Sentence("We do not have a bone density scan result for you yet.", ("WHO-CAT",))
     elif lowest:
@@ -207,14 +236,29 @@ def _results(
             yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
 
 
-def _advice(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
+    """The words of a recommendation whose due date has passed by `today`, or "" (not passed, or
+    none to say so): due since or overdue as `lateness` states it with the rules' alerts."""
+    texts = PASSED_ADVICE.get(rec["code"])
+    if texts is None or not rec.get("due"):
+        return ""
+    day = date.fromisoformat(rec["due"])
+    overdue = lateness.item_of(rec["code"]) in lateness.assessment_overdue_items(data)
+    if lateness.due_state(day, today, overdue=overdue) == "due":
+        return ""
+    words = lateness.due_words(day, today, overdue=overdue)
+    return texts[index].format(due=words, day=day.isoformat())
+
+
+def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     for rec in data.get("recommendations", []):
         if rec["code"] in NEXT_SCAN and rec.get("due"):
             continue  # said under the next steps
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {rec['code']}."
-        yield Sentence(text.format(due=_due(rec)), tuple(rec.get("rules", ())))
+        text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
+        yield Sentence(text, tuple(rec.get("rules", ())))
 
 
 def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
@@ -263,16 +307,18 @@ def letter(
     kind: str,
     courses: Sequence[CourseFacts] = (),
     today: date | None = None,
+    sex: str | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
-    patient's bone-therapy `courses` (given or planned on `today` they are named)."""
+    patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
+    patient's, "F" or "M") words the comparison of a scan read on Z-scores."""
     today = today or timezone.localdate()
     return Letter(
-        results=list(_results(data, kind, courses, today)),
+        results=list(_results(data, kind, courses, today, sex)),
         therapy=[
             Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
         ],
-        advice=list(_advice(data, kind)),
+        advice=list(_advice(data, kind, today)),
         next_steps=list(_next_steps(data, kind)),
     )
 
@@ -292,7 +338,7 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
     context = {
         "patient": patient,
         "assessment": assessment,
-        "letter": letter(data, kind, courses, timezone.localdate()),
+        "letter": letter(data, kind, courses, timezone.localdate(), patient.sex),
         # A result a sentence quotes reads as the labs table shows it (as entered).
         "lab_readings": patient_lab_readings(patient),
         "clinician": request.GET.get("copy") == "clinician",

@@ -338,13 +338,35 @@ def course_checklist(
     return checklist(history, course=new, as_of=start or timezone.localdate())
 
 
-def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
-    """The interval check of a dose on `given_on` beside the course's other doses (a dose
-    recorded that day is not one of them: it is a duplicate, refused by the service)."""
-    others = [day for day in course.doses if day != given_on]
+def _course_words(course: domain.BoneTherapyCourse) -> str:
+    """A course as a checklist row names it: "the denosumab course from 2026-05-20"."""
+    start = course.start_date.isoformat() if course.start_date else "(planned)"
+    stop = f", stopped {course.stop_date.isoformat()}" if course.stop_date else ""
+    return f"the {course.drug.replace('_', ' ')} course from {start}{stop}"
+
+
+def _dose_interval(
+    history: domain.History, course: domain.BoneTherapyCourse, given_on: date
+) -> Check:
+    """The interval check of a dose of `course` on `given_on` beside the patient's other doses
+    of the same drug, on this course or any other (a switch to a biosimilar or a restart opens a
+    new course: physician8 D12). The history holds only doses and courses not entered in error.
+    A dose recorded that day on this course is not one of them: it is a duplicate, refused by the
+    service."""
+    others = {day for day in course.doses if day != given_on}
+    elsewhere: dict[date, str] = {}
+    for other in history.bone_therapy:
+        if other.drug is not course.drug or other == course:
+            continue
+        for day in other.doses:
+            if day not in others:
+                elsewhere.setdefault(day, _course_words(other))
+    everything = others | set(elsewhere)
     start = course.start_date
-    messages = early_dose_messages(course.drug, given_on=given_on, other_doses=others, start=start)
-    previous = previous_of(given_on, other_doses=others, start=start)
+    messages = early_dose_messages(
+        course.drug, given_on=given_on, other_doses=everything, start=start, courses=elsewhere
+    )
+    previous = previous_of(given_on, other_doses=everything, start=start)
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
@@ -357,6 +379,8 @@ def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
         value=(
             "no earlier dose"
             if previous is None
+            else f"previous dose, on {elsewhere[previous]}"
+            if previous in elsewhere
             else "previous dose"
             if previous in others
             else "course start"
@@ -368,7 +392,8 @@ def _dose_interval(course: domain.BoneTherapyCourse, given_on: date) -> Check:
 
 def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
     """The checklist of a dose of `course` given on `given_on`; for denosumab and zoledronic acid
-    with the time since the previous dose (and until the next, for a dose entered late)."""
+    with the time since the patient's previous dose of the drug, on any course (and until the
+    next, for a dose entered late)."""
     history = patient_history(patient)
     current = _find(history, course) or domain_course(course)
     given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
@@ -376,7 +401,7 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     result = checklist(history, course=given, as_of=given_on)
     if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
         return result
-    interval = _dose_interval(current, given_on)
+    interval = _dose_interval(history, current, given_on)
     return dataclasses.replace(result, checks=(*result.checks, interval))
 
 

@@ -17,7 +17,13 @@ _THERAPY_OUTPUTS: Final = (
         Severity.HIGH,
         "this or any other TX trigger fires and no antiresorptive course is active or planned",
     ),
-    rec(RecommendationCode.START_BONE_THERAPY, "with BONE_THERAPY_INDICATED"),
+    rec(
+        RecommendationCode.START_BONE_THERAPY,
+        "with BONE_THERAPY_INDICATED; when the latest kidney function of the last "
+        f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit, the text says "
+        "which are contraindicated, and asks for specialist advice when all are (the "
+        "specification is silent; the conservative reading)",
+    ),
     rec(RecommendationCode.DENTAL_REVIEW, "with BONE_THERAPY_INDICATED, before the first dose"),
 )
 

@@ -131,7 +131,14 @@ SECTIONS: Final = (
                 title="Denosumab doses",
                 checks="For an active denosumab course the next dose is due "
                 f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose (or the start, "
-                "with no dose recorded). Days late = assessment date - due date.",
+                "with no dose recorded). Days late = assessment date - due date. Before a "
+                "denosumab or zoledronic acid dose is recorded, the app checks the time since "
+                "the patient's previous dose of the same drug on any course (a switch to a "
+                "biosimilar or a restart opens a new course), or the course's start when that "
+                "is later: a dose more than "
+                f"{th.EARLY_DOSE_MAX_DAYS_BEFORE_DUE} days before it is due fails the "
+                "pre-treatment check and is saved only with an override and its reason (the "
+                "specification is silent on early doses; the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.DENOSUMAB_DUE,
@@ -161,7 +168,12 @@ SECTIONS: Final = (
                 "started on or after its last dose (or its start, with no dose recorded). "
                 "A course stopped on its own start date with no dose recorded was never taken "
                 "and is no follow-on (the rules are silent; the conservative reading); it does "
-                "not count as a course started anywhere else either. "
+                "not count as a course started anywhere else either. Likewise, a zoledronic "
+                "acid course stopped with no infusion recorded was never given (an infusion is "
+                "recorded as a dose) and is no follow-on; an oral bisphosphonate has no dose "
+                "records, so only the zero-day course is discounted. A denosumab restart stopped "
+                "with no injection recorded is passed over: the alert is timed from the last "
+                "injection on an earlier course. "
                 "Stopping denosumab without a bisphosphonate risks rebound vertebral fractures. "
                 "The same risk, where the specification is silent, read conservatively: ending a "
                 "patient's follow-up while a denosumab course is active (which takes the next "
@@ -178,7 +190,16 @@ SECTIONS: Final = (
                         Severity.CRITICAL,
                         "after that",
                     ),
-                    rec(RecommendationCode.START_FOLLOW_ON_THERAPY, "whenever the alert is on"),
+                    rec(
+                        RecommendationCode.START_FOLLOW_ON_THERAPY,
+                        "whenever the alert is on; it names zoledronic acid as the usual "
+                        "follow-on unless the latest kidney function of the last "
+                        f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit: "
+                        "then it says which are contraindicated (all of them below "
+                        f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)} mL/min: seek "
+                        "specialist advice). The specification is silent; the conservative "
+                        "reading.",
+                    ),
                 ),
             ),
             RuleEntry(

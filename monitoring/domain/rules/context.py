@@ -91,6 +91,24 @@ class Therapy(NamedTuple):
         return start is not None and self.course.stop_date == start and not self.doses
 
     @property
+    def never_given(self) -> bool:
+        """Tell whether the course is known never to have been given: never taken (above), or a
+        zoledronic acid or denosumab course stopped with no dose recorded (physician8 D1).
+
+        An infusion or injection is recorded as a dose, so a stopped parenteral course without
+        one was stopped before it was given (an infusion cancelled): conservative reading, it is
+        no follow-on after denosumab (DMAB-STOP). An oral bisphosphonate has no dose records, so
+        only `never_taken` can tell that of it. Kept apart from `never_taken`: the schedule counts
+        a parenteral course's start as its first dose elsewhere (DMAB-SCHEDULE), and dropping a
+        stopped denosumab course with no dose from `started` would drop its own DMAB-STOP.
+        """
+        if self.never_taken:
+            return True
+        return (
+            self.drug in PARENTERAL_DRUGS and self.status is CourseStatus.STOPPED and not self.doses
+        )
+
+    @property
     def last_dose_or_start(self) -> dt.date | None:
         """Return the last dose given by `as_of`, or the start when none was recorded."""
         return self.doses[-1] if self.doses else self.course.start_date

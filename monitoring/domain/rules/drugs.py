@@ -22,6 +22,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, started
+from .labs import bisphosphonate_kidney_words
 
 
 def denosumab_schedule(ctx: Context) -> None:
@@ -78,17 +79,25 @@ def denosumab_stop(ctx: Context) -> None:
     courses = started(t for t in ctx.therapies if t.drug is BoneTherapyDrug.DENOSUMAB)
     if not courses or courses[-1].status is not CourseStatus.STOPPED:
         return
-    course = courses[-1]
+    # A restart stopped with no injection recorded was never given (Therapy.never_given): the
+    # last injection is the one before it, on an earlier course (conservative: the alert is
+    # timed from that earlier dose, not from the restart's start). With no earlier course, the
+    # course's start counts as the schedule counts it.
+    given = [t for t in courses if not t.never_given]
+    course = given[-1] if given else courses[-1]
+    if course.status is not CourseStatus.STOPPED:
+        return
     last = course.last_dose_or_start
     if last is None:
         return
-    # A bisphosphonate course stopped on its start date with no dose was never taken: no
-    # follow-on (conservative reading, Therapy.never_taken).
+    # A bisphosphonate course never given is no follow-on (conservative readings,
+    # Therapy.never_given): an oral one stopped on its start date, or a zoledronic acid course
+    # stopped with no infusion recorded (physician8 D1: an infusion cancelled).
     follow_on = any(
         t.drug in BISPHOSPHONATES
         and t.start is not None
         and last <= t.start <= ctx.as_of
-        and not t.never_taken
+        and not t.never_given
         for t in ctx.therapies
     )
     if follow_on:
@@ -103,12 +112,15 @@ def denosumab_stop(ctx: Context) -> None:
         f"one by {by.isoformat()} to prevent rebound vertebral fractures.",
         rules,
     )
-    ctx.recommend(
-        RecommendationCode.START_FOLLOW_ON_THERAPY,
-        f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab.",
-        rules,
-        due=by,
+    # Kidney function that rules out the bisphosphonates is said with the advice (physician8
+    # D8), not left for the checklist to refuse the drug named.
+    kidney = bisphosphonate_kidney_words(ctx)
+    advice = (
+        f"A bisphosphonate follow-on is due by {by.isoformat()} after denosumab. {kidney}"
+        if kidney
+        else f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
     )
+    ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=by)
 
 
 def dental(ctx: Context) -> None:

@@ -128,6 +128,52 @@ def _still_acting(therapy: Therapy) -> str:
     return f"{therapy.drug.replace('_', ' ')}{stopped} still acts ({given})"
 
 
+# Each bisphosphonate's RENAL limit (mL/min): contraindicated below it.
+BISPHOSPHONATE_RENAL_LIMITS = {
+    BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.ALENDRONATE: ALENDRONATE_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.RISEDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.IBANDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
+}
+
+
+def bisphosphonate_kidney_words(ctx: Context) -> str:
+    """What the latest kidney function (RENAL, within 12 months) rules out among the
+    bisphosphonates, for advice that would name one; "" when it rules out none or none is on
+    file.
+
+    physician8 D8: after denosumab at eGFR 25 the advice read "Start a bisphosphonate (e.g.
+    zoledronic acid)", which the RENAL check then refused. The spec is silent on what the advice
+    should say; the conservative reading says the limit and asks for a specialist's decision
+    (text only: the RENAL alerts themselves come when a course is planned).
+    """
+    lab = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
+    if lab is None:
+        return ""
+    value = round_2(lab.value)
+    ruled_out = [drug for drug, limit in BISPHOSPHONATE_RENAL_LIMITS.items() if value < limit]
+    if not ruled_out:
+        return ""
+    name = "creatinine clearance" if lab.analyte is Analyte.CRCL else "eGFR"
+    measure = f"Kidney function {name} {value} mL/min on {lab.date.isoformat()}"
+    limits = sorted(set(BISPHOSPHONATE_RENAL_LIMITS.values()))
+    if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
+        return (
+            f"{measure}: every bisphosphonate is contraindicated (below {limits[0]}-{limits[-1]} "
+            "mL/min by drug); seek specialist advice."
+        )
+
+    def names(drugs: list[BoneTherapyDrug]) -> str:
+        return " and ".join(drug.replace("_", " ") for drug in drugs)
+
+    left = [drug for drug in BISPHOSPHONATE_RENAL_LIMITS if drug not in ruled_out]
+    return (
+        f"{measure}: {names(ruled_out)} contraindicated (below "
+        f"{max(BISPHOSPHONATE_RENAL_LIMITS[d] for d in ruled_out)} mL/min); {names(left)} "
+        f"only down to {min(BISPHOSPHONATE_RENAL_LIMITS[d] for d in left)} mL/min."
+    )
+
+
 def renal(ctx: Context) -> None:
     """RENAL: kidney function against each planned or active course, and a stopped denosumab
     course still acting (its hypocalcaemia risk); one alert per code."""

@@ -24,6 +24,7 @@ from ..types import (
 )
 from .classification import fragility_fracture, recorded_fracture, vfa_fracture_scan
 from .context import Context
+from .labs import bisphosphonate_kidney_words
 
 
 def latest_frax(ctx: Context) -> FraxResult | None:
@@ -78,9 +79,11 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
         "planned: start a bisphosphonate or denosumab.",
         triggers,
     )
+    kidney = bisphosphonate_kidney_words(ctx)  # physician8 D8: said with the advice
     ctx.recommend(
         RecommendationCode.START_BONE_THERAPY,
-        f"Start an antiresorptive (bisphosphonate or denosumab): {names}.",
+        f"Start an antiresorptive (bisphosphonate or denosumab): {names}."
+        + (f" {kidney}" if kidney else ""),
         triggers,
     )
     ctx.recommend(

@@ -191,3 +191,79 @@ class TestDoseForm:
         assert response.status_code == 302
         assert _doses(denosumab) == [PREVIOUS, given_on]
         assert denosumab.doses.get(given_on=given_on).safety_override_reason == ""
+
+
+class TestAcrossCourses:
+    """physician8 D12: a switch to a biosimilar (or a restart) opens a new course; the dose on it
+    11 days after the last one on the previous course passed as "no earlier dose"."""
+
+    SWITCH = PREVIOUS + timedelta(days=11)
+
+    def _switch(self, patient: Patient, physician: User, drug: str) -> BoneTherapyCourse:
+        old = _course(patient, physician, drug, PREVIOUS)
+        old.stop_date, old.stop_reason = self.SWITCH, "switched to a biosimilar"
+        old.save()
+        return BoneTherapyCourse.objects.create(
+            patient=patient,
+            drug=drug,
+            start_date=self.SWITCH,
+            dental_review_date=TODAY - timedelta(days=420),
+            entered_by=physician,
+        )
+
+    @pytest.mark.parametrize("drug", ["denosumab", "zoledronic_acid"])
+    def test_a_dose_on_a_new_course_11_days_after_the_last_needs_an_override(
+        self, nurse: User, patient: Patient, physician: User, drug: str
+    ) -> None:
+        new = self._switch(patient, physician, drug)
+        with pytest.raises(SafetyCheckError) as refused:
+            bone_therapy_dose_record(actor=nurse, course=new, given_on=self.SWITCH)
+        (failed,) = refused.value.checklist.failed
+        assert failed.key == "dose_interval"
+        assert failed.date == PREVIOUS
+        course_words = (
+            f"{drug.replace('_', ' ')} course from {TODAY - timedelta(days=400):%Y-%m-%d}"
+        )
+        assert (
+            failed.value == f"previous dose, on the {course_words}, stopped {self.SWITCH:%Y-%m-%d}"
+        )
+        (message,) = failed.messages
+        assert f"dose was given on {PREVIOUS:%Y-%m-%d} (the {course_words}" in message
+        assert f"is {(DUE - self.SWITCH).days} days early" in message
+        assert not new.doses.exists()
+        dose = bone_therapy_dose_record(
+            actor=nurse, course=new, given_on=self.SWITCH, override_reason=REASON
+        )
+        assert dose.safety_checks_failed == ["dose_interval"]
+
+    def test_on_time_after_the_last_dose_of_the_previous_course_passes(
+        self, nurse: User, patient: Patient, physician: User
+    ) -> None:
+        new = self._switch(patient, physician, "denosumab")
+        dose = bone_therapy_dose_record(actor=nurse, course=new, given_on=DUE - timedelta(days=7))
+        assert dose.safety_checks_failed == []
+
+    def test_a_course_or_dose_entered_in_error_is_not_a_previous_dose(
+        self, patient: Patient, physician: User
+    ) -> None:
+        new = self._switch(patient, physician, "denosumab")
+        old = BoneTherapyCourse.objects.exclude(pk=new.pk).get()
+        old.doses.update(entered_in_error=True)
+        checks = dose_checklist(patient=patient, course=new, given_on=self.SWITCH)
+        assert not checks.failed
+        old.doses.update(entered_in_error=False)
+        BoneTherapyCourse.objects.filter(pk=old.pk).update(entered_in_error=True)
+        checks = dose_checklist(patient=patient, course=new, given_on=self.SWITCH)
+        assert not checks.failed
+
+    def test_another_drug_is_not_a_previous_dose(self, patient: Patient, physician: User) -> None:
+        _course(patient, physician, "zoledronic_acid", PREVIOUS)
+        new = BoneTherapyCourse.objects.create(
+            patient=patient,
+            drug="denosumab",
+            start_date=self.SWITCH,
+            dental_review_date=TODAY - timedelta(days=420),
+            entered_by=physician,
+        )
+        checks = dose_checklist(patient=patient, course=new, given_on=self.SWITCH)
+        assert not checks.failed

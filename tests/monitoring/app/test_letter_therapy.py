@@ -144,3 +144,38 @@ def test_the_summary_names_the_therapy_and_its_next_dose(
         f"{_days_ago(90):%Y-%m-%d}</dd>" in text
     )
     assert f"{due:%Y-%m-%d} Denosumab" in text  # the next dates the summary lists
+
+
+@pytest.mark.parametrize(
+    ("last_days_ago", "overdue"),
+    [(197, False), (250, True)],  # due 17 days ago (DENOSUMAB_DUE), and past 28 days late
+)
+def test_a_late_denosumab_dose_reads_as_passed_in_both_letters(
+    nurse_client: Client, osteoporotic: Patient, last_days_ago: int, overdue: bool
+) -> None:
+    """physician8 D6: a dose 17 days late read "Your next injection is due on <date>", as if
+    still to come. Worded as the letters word a DEXA past its date."""
+    course = BoneTherapyCourse.objects.create(
+        patient=osteoporotic,
+        drug="denosumab",
+        start_date=_days_ago(last_days_ago),
+        dental_review_date=_days_ago(last_days_ago + 10),
+    )
+    BoneTherapyDose.objects.create(course=course, given_on=_days_ago(last_days_ago))
+    patient_assessment_refresh(patient=osteoporotic)
+    due = add_months(_days_ago(last_days_ago), 6)
+    assert due < TODAY
+    patient_letter = _letter(nurse_client, osteoporotic, "patient")
+    assert f"Your next injection was due on {due:%Y-%m-%d}: please contact us to have it now." in (
+        patient_letter
+    )
+    assert f"Your denosumab injection was due on {due:%Y-%m-%d}: please contact us" in (
+        patient_letter
+    )
+    assert "injection is due" not in patient_letter
+    doctor = _letter(nurse_client, osteoporotic, "doctor")
+    lead = "overdue since" if overdue else "due since"
+    assert f"Next denosumab dose {lead} {due:%Y-%m-%d}: please arrange it now." in doctor
+    assert f"The next denosumab dose is {lead} {due:%Y-%m-%d}: please arrange it now" in doctor
+    assert f"dose due {due:%Y-%m-%d}" not in doctor
+    assert f"dose is due by {due:%Y-%m-%d}" not in doctor

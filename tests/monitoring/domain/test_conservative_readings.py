@@ -246,3 +246,51 @@ def test_a_zero_day_bisphosphonate_never_clears_dmab_stop(day: dt.date, as_of: d
     alone = assess(history(bone_therapy=(DMAB_COURSE,)), as_of=as_of)
     code = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
     assert alerts(with_zero).get(code) == alerts(alone).get(code)
+
+
+# --- physician8 D1: a zoledronic acid or denosumab course stopped with no dose recorded ---------
+
+
+@pytest.mark.parametrize(
+    "never_given",
+    [
+        # Started, then stopped before the infusion (cancelled, patient unwell): no dose.
+        therapy(ZOL, "2026-12-01", stop="2026-12-05"),
+        therapy(ZOL, "2026-12-07", stop="2026-12-07"),
+    ],
+)
+def test_a_zoledronic_acid_course_stopped_without_an_infusion_is_no_follow_on(
+    never_given: object,
+) -> None:
+    for as_of in (d("2026-12-10"), d("2027-06-01")):
+        with_it = assess(history(bone_therapy=(DMAB_COURSE, never_given)), as_of=as_of)
+        alone = assess(history(bone_therapy=(DMAB_COURSE,)), as_of=as_of)
+        code = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
+        assert alerts(with_it)[code] is alerts(alone)[code] is Severity.CRITICAL
+        assert RecommendationCode.START_FOLLOW_ON_THERAPY in {
+            r.code for r in with_it.recommendations
+        }
+
+
+def test_an_oral_course_of_a_few_days_still_counts_as_follow_on() -> None:
+    """Oral bisphosphonates have no dose records: only the zero-day course is discounted."""
+    short = therapy(ALN, "2026-12-01", stop="2026-12-02")
+    result = assess(history(bone_therapy=(DMAB_COURSE, short)), as_of=d("2026-12-10"))
+    assert AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON not in alerts(result)
+
+
+def test_a_denosumab_restart_stopped_without_an_injection_is_timed_from_the_last_given() -> None:
+    """The restart was never given: the last injection is the earlier course's, 2025-12-01, so
+    the alert is critical (past 2026-06-01) and asks for the follow-on by then."""
+    restart = therapy(DMAB, "2027-01-10", stop="2027-01-20")
+    result = assess(history(bone_therapy=(DMAB_COURSE, restart)), as_of=d("2027-02-01"))
+    alert = next(a for a in result.alerts if a.code is AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON)
+    assert alert.severity is Severity.CRITICAL
+    assert "last dose 2025-12-01" in alert.message
+
+
+def test_a_lone_denosumab_course_stopped_without_a_dose_still_raises_dmab_stop() -> None:
+    """With no earlier course, its start counts as the schedule counts it (DMAB-SCHEDULE)."""
+    lone = therapy(DMAB, "2026-11-01", stop="2026-11-20")
+    result = assess(history(bone_therapy=(lone,)), as_of=d("2026-12-01"))
+    assert alerts(result)[AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON] is Severity.WARNING

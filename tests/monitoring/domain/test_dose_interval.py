@@ -93,3 +93,27 @@ def test_with_no_dose_recorded_the_start_counts_as_the_schedule_counts_it() -> N
         other_doses=[date(2026, 3, 1)],
         start=start,
     )
+
+
+def test_a_dose_on_another_course_of_the_drug_counts_and_is_named() -> None:
+    """physician8 D12: a new course (a biosimilar, a restart) started after the last dose of the
+    previous one: the dose on it is judged against that last dose, named with its course."""
+    (message,) = early_dose_messages(
+        BoneTherapyDrug.DENOSUMAB,
+        given_on=date(2026, 12, 8),
+        other_doses=[PREVIOUS],
+        start=date(2026, 12, 8),
+        courses={PREVIOUS: "the denosumab course from 2026-05-27, stopped 2026-12-08"},
+    )
+    assert message.startswith(
+        "The previous denosumab dose was given on 2026-11-27 (the denosumab course from "
+        "2026-05-27, stopped 2026-12-08); the next is due on 2027-05-27."
+    )
+    # A new course's own start after the other course's last dose is what a later dose follows.
+    (message,) = early_dose_messages(
+        BoneTherapyDrug.DENOSUMAB,
+        given_on=date(2027, 1, 20),
+        other_doses=[date(2026, 5, 1)],
+        start=date(2026, 12, 8),
+    )
+    assert message.startswith("The denosumab course started on 2026-12-08")

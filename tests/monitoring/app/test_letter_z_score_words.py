@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.overview import letters
@@ -44,9 +45,9 @@ def test_a_premenopausal_woman_keeps_her_words_and_an_unknown_sex_reads_for_eith
 
 @pytest.mark.django_db
 def test_the_letter_page_of_a_man_under_50(nurse_client: Client, patient: Patient) -> None:
-    patient.sex, patient.birth_date = "M", dt.date.today() - dt.timedelta(days=45 * 366)
+    patient.sex, patient.birth_date = "M", timezone.localdate() - dt.timedelta(days=45 * 366)
     patient.save()
-    DexaScanFactory(patient=patient, scan_date=dt.date.today() - dt.timedelta(days=30), t=-2.6)
+    DexaScanFactory(patient=patient, scan_date=timezone.localdate() - dt.timedelta(days=30), t=-2.6)
     patient_assessment_refresh(patient=patient)
     text = " ".join(
         nurse_client.get(reverse("monitoring:letter", args=[patient.pk, "patient"])).text.split()

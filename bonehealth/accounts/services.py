@@ -198,7 +198,9 @@ def user_set_active(
 ) -> bool:
     """Deactivate or reactivate an account (never delete it); return whether anything changed.
 
-    A deactivated user cannot log in and their open sessions end at their next request.
+    A deactivated user cannot log in, and their open sessions end now (deleted, as a password
+    reset ends them): a reactivation must not let a session it was meant to shut out back in
+    (security8 N7).
     """
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="active status")
@@ -215,6 +217,8 @@ def user_set_active(
         obj=user,
         changes={"is_active": [not active, active]},
     )
+    if not active:
+        user_other_sessions_end(user=user, keep_session_key=None, request=request)
     return True
 
 

@@ -24,7 +24,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.accounts.selectors import sites_administered_by, user_sites_elsewhere
+from bonehealth.accounts.selectors import (
+    sites_administered_by,
+    user_is_administered_by,
+    user_sites_elsewhere,
+)
 from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
@@ -55,6 +59,11 @@ def _granted(
 def _guard_target(*, actor: User, user: User) -> None:
     if user.is_superuser and not actor.is_superuser:
         raise PermissionDenied("Only a superuser may change a superuser account.")
+    if not user_is_administered_by(user=user, actor=actor):
+        raise PermissionDenied(
+            "This account works at none of the sites you administer: its own sites' "
+            "administrators change it (an account at no site, a superuser)."
+        )
 
 
 def _guard_not_self(*, actor: User, user: User, what: str) -> None:

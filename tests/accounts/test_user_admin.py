@@ -30,9 +30,9 @@ def _group(name: str) -> int:
 
 
 def test_list_searches_and_filters_active_and_inactive(
-    admin_client_: Client, nurse: User, physician: User
+    admin_client_: Client, nurse: User, physician: User, site: Site
 ) -> None:
-    UserFactory(username="gone", first_name="Gone", is_active=False)
+    UserFactory(username="gone", first_name="Gone", is_active=False, sites=[site])
     url = reverse("accounts:user_list")
     names = [u.username for u in admin_client_.get(url).context["page"]]
     assert names == ["admin", "nurse", "physician"]
@@ -269,8 +269,8 @@ def test_an_admin_cannot_deactivate_or_reset_themselves(
     assert not admin_user.must_change_password
 
 
-def test_an_admin_cannot_change_a_superuser(admin_client_: Client) -> None:
-    root = UserFactory(username="root", is_superuser=True)
+def test_an_admin_cannot_change_a_superuser(admin_client_: Client, site: Site) -> None:
+    root = UserFactory(username="root", is_superuser=True, sites=[site])
     assert (
         admin_client_.post(reverse("accounts:user_deactivate", args=[root.pk])).status_code == 403
     )

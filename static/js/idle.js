@@ -93,9 +93,9 @@
     }
     // Signed out at the minute's end at the latest: the clock shows the minute it happens in.
     warning.firstChild.textContent =
-      "Save your work: you will be signed out at " + clock(until) + " (nothing typed or opened " +
-      "for a while, or the session's time limit), and anything not saved will be lost. Typing or " +
-      "opening a page keeps you signed in, up to the time limit.";
+      "Nothing has been typed or opened for a while, or the session nears its time limit: you " +
+      "will be signed out at " + clock(until) + ", and anything not saved will be lost. Keep " +
+      "working (type, or open a page) to stay signed in, up to the time limit.";
   }
 
   function unwarn() {

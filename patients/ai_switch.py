@@ -1,6 +1,10 @@
 """A switch of aromatase inhibitor in one save (physician7 F8): the course a new one replaces is
 stopped on the day the new one starts, in the new course's transaction, under the patient's lock
-its caller (`services.ai_course_create`) holds."""
+its caller (`services.ai_course_create`) holds.
+
+The form names the course it offered to stop and the version it showed (security8 N1): a switch
+stops that course only while it is still the current one, unchanged; otherwise a colleague's newer
+course (or a change to the shown one) would be stopped by a user who never saw it."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,10 +17,33 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError
 from bonehealth.audit.records import versioned_update
 from patients.models import AromataseInhibitorCourse, Patient
-from patients.overlaps import AiCourseOverlapError, course_span
+from patients.overlaps import AiCourseOverlapError, course_span, running_at_the_same_time
 
 # The fields of an AI course its writers audit (here and in `services`).
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
+
+
+def current_ai_course(*, patient_id: int) -> AromataseInhibitorCourse | None:
+    """The course a new one would replace: the latest-starting of the patient's courses running
+    today or later (open, stopped in the future, or planned). The form offers it, and the switch
+    checks it again under the patient's lock: one statement for both."""
+    courses = AromataseInhibitorCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
+    running = running_at_the_same_time(courses, start=None, stop=None)
+    return running.order_by("-start_date", "-pk").first()
+
+
+def stale_switch_message(current: AromataseInhibitorCourse | None) -> str:
+    """Why a switch from the course the form showed is refused, naming what is current now."""
+    now = (
+        f"the current course is now the {current.get_drug_display().lower()} course "
+        f"{course_span(current)}"
+        if current is not None
+        else "no course is current now"
+    )
+    return (
+        f"Not saved: the current course changed since you opened this form ({now}). Check it, "
+        "then tick the box again to stop it, or save without it."
+    )
 
 
 @dataclass(frozen=True)
@@ -40,11 +67,10 @@ def stop_for_switch(
     reassesses once, with the new course in place, so no moment without an AI is ever assessed
     (an alert that still holds stays the same open, acknowledged alert: physician7 F8)."""
     start: date | None = values.get("start_date")
-    course = AromataseInhibitorCourse.objects.filter(
-        pk=switch.course_pk, patient=patient, entered_in_error=False
-    ).first()
-    if course is None:
-        raise AiCourseOverlapError("That course is no longer recorded; reload.", "stop_current")
+    course = current_ai_course(patient_id=patient.pk)
+    if course is None or (course.pk, course.version) != (switch.course_pk, switch.expected_version):
+        # Another save (a colleague's switch, an edit of the shown course) came first.
+        raise AiCourseOverlapError(stale_switch_message(course), "stop_current")
     if start is None or course.start_date is None or start < course.start_date:
         raise AiCourseOverlapError(
             f"The {course.get_drug_display().lower()} course {course_span(course)} cannot stop "
@@ -52,7 +78,7 @@ def stop_for_switch(
             "stop_current",
         )
     if course.stop_date is not None and course.stop_date <= start:
-        return  # stopped already by then (by a colleague meanwhile): nothing to switch from
+        return  # it stops by then already (a stop date recorded ahead): nothing to switch from
     values_stop: dict[str, Any] = {"stop_date": start}
     if not course.stop_reason:
         values_stop["stop_reason"] = f"switched to {values['drug']}"

@@ -1,5 +1,6 @@
 """Patient and aromatase-inhibitor course forms: input validation only, no clinical rule."""
 
+import copy
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
-from patients.ai_switch import AiCourseSwitch
+from patients.ai_switch import AiCourseSwitch, current_ai_course, stale_switch_message
 from patients.entry_dates import future_date_error
 from patients.models import (
     PATIENT_RECORD_FIELDS,
@@ -26,7 +27,6 @@ from patients.models import (
 )
 from patients.overlaps import course_span
 from patients.selectors import possible_duplicates
-from patients.services import ai_courses_overlapping
 
 # The menopausal status of a man, as the form offers it (stored blank).
 NOT_APPLICABLE = "Not applicable (men)"
@@ -297,6 +297,11 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         }
 
 
+# The hidden fields naming the course a new course's form offers to stop, and its version.
+SWITCH_COURSE = "switch_course"
+SWITCH_VERSION = "switch_course_version"
+
+
 class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[AromataseInhibitorCourse]):
     """Add or edit one aromatase-inhibitor course."""
 
@@ -317,28 +322,29 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         if self.instance.pk is not None:
             self.add_version_field(self.instance.version)
         # On a new course, the course running now (or planned), which the new one may replace
-        # in the same save: a switch of drug, as the bone-therapy form offers.
-        self.current = (
-            None
-            if self.instance.pk is not None
-            else ai_courses_overlapping(patient_id=patient.pk, start=None, stop=None)
-            .order_by("-start_date", "-pk")
-            .first()
+        # in the same save: a switch of drug, as the bone-therapy form offers. The form carries,
+        # hidden, which course it offered and at which version (security8 N1): a post names the
+        # course its user saw, not whichever is current when it arrives.
+        self.current: AromataseInhibitorCourse | None = (
+            None if self.instance.pk is not None else current_ai_course(patient_id=patient.pk)
         )
-        if self.current is not None:
+        self.offers_switch = self.instance.pk is None and (
+            self.current is not None or (self.is_bound and SWITCH_COURSE in self.data)
+        )
+        if self.offers_switch:
             self.fields["stop_current"] = forms.BooleanField(
                 required=False,
-                label=(
-                    f"Stop the current course ({self.current.get_drug_display().lower()}, "
-                    f"{course_span(self.current)}) on the day this one starts"
-                ),
+                label=self._switch_label(),
                 help_text="A switch of drug in one save: the alerts see no day without one.",
             )
+            for name in (SWITCH_COURSE, SWITCH_VERSION):
+                self.fields[name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+            self._offer(self.current, bound=False)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             _row("drug", "start_date", "planned_duration_months"),
             _row("stop_date", "stop_reason"),
-            *(["stop_current"] if self.current is not None else []),
+            *(["stop_current", SWITCH_COURSE, SWITCH_VERSION] if self.offers_switch else []),
             *(["version"] if self.instance.pk is not None else []),
             Submit("save", "Save course"),
         )
@@ -354,9 +360,47 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         self._clean_switch()
         return self.cleaned_data
 
+    def _switch_label(self) -> str:
+        current = self.current
+        if current is None:
+            return "Stop the current course on the day this one starts (there is none now)"
+        return (
+            f"Stop the current course ({current.get_drug_display().lower()}, "
+            f"{course_span(current)}) on the day this one starts"
+        )
+
+    def _offer(self, course: AromataseInhibitorCourse | None, *, bound: bool) -> None:
+        """Name `course` (and its version) as the one the tick box stops. `bound`: in the posted
+        values too, unticked, so the form shown again after a refusal offers the course that is
+        current now, to be ticked knowingly."""
+        shown = {SWITCH_COURSE: course.pk if course else None}
+        shown[SWITCH_VERSION] = course.version if course else None
+        for name, value in shown.items():
+            self.fields[name].initial = value
+        if bound:
+            data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
+            for name, value in shown.items():
+                data[name] = "" if value is None else str(value)
+            data.pop("stop_current", None)
+            self.data = data
+
+    def offer_current_again(self) -> None:
+        """After a switch the service refused (a colleague's save came first), show the course
+        that is current now; the other values stay as typed."""
+        if not self.offers_switch or "stop_current" not in self.errors:
+            return
+        self.current = current_ai_course(patient_id=self.patient.pk)
+        self.fields["stop_current"].label = self._switch_label()
+        self._offer(self.current, bound=True)
+
     def _clean_switch(self) -> None:
         current, start = self.current, self.cleaned_data.get("start_date")
-        if current is None or not self.cleaned_data.get("stop_current"):
+        if not self.offers_switch or not self.cleaned_data.get("stop_current"):
+            return
+        shown = (self.cleaned_data.get(SWITCH_COURSE), self.cleaned_data.get(SWITCH_VERSION))
+        if current is None or shown != (current.pk, current.version):
+            self.add_error("stop_current", stale_switch_message(current))
+            self._offer(current, bound=True)
             return
         if start is None:
             self.add_error("start_date", "Give the start date: the current course stops on it.")
@@ -373,10 +417,14 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
             )
 
     def course_switch(self) -> AiCourseSwitch | None:
-        """The course to stop in this save, at the version the form saw; None without a switch."""
-        if self.current is None or not self.cleaned_data.get("stop_current"):
+        """The course to stop in this save, as the form showed it (id and version); None
+        without a switch. The service stops it only if it is still the current one, unchanged."""
+        if not self.offers_switch or not self.cleaned_data.get("stop_current"):
             return None
-        return AiCourseSwitch(course_pk=self.current.pk, expected_version=self.current.version)
+        return AiCourseSwitch(
+            course_pk=self.cleaned_data[SWITCH_COURSE],
+            expected_version=self.cleaned_data[SWITCH_VERSION],
+        )
 
     def course_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -200,7 +200,10 @@ def ai_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         ),
         to=_page(patient),
     )
-    return done or render(
+    if done:
+        return done
+    form.offer_current_again()  # a colleague's switch came first: offer what is current now
+    return render(
         request, "patients/ai_course_form.html", {"form": form, "patient": patient, "course": None}
     )
 

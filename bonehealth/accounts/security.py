@@ -33,11 +33,16 @@ def two_factor_required(request: HttpRequest) -> bool:
 
 
 def idle_seconds_left(request: HttpRequest) -> int:
-    """Seconds until the idle limit ends this logged-in session if no request comes (at least 1).
+    """Seconds until the server ends this logged-in session if no request comes (at least 1).
 
-    The session was last saved with a fresh expiry of SESSION_COOKIE_AGE at its renewal
-    (IdleSessionRenewalMiddleware), which this request's own renewal may just have been.
+    The sooner of two ends (security8 N2): the idle limit, counted from the last renewal, when the
+    session was saved with a fresh expiry of SESSION_COOKIE_AGE (IdleSessionRenewalMiddleware,
+    which this request's own renewal may just have been); and the absolute limit,
+    SESSION_ABSOLUTE_SECONDS after login (AbsoluteSessionLimitMiddleware), which no activity
+    extends. The page's warning (static/js/idle.js) thus comes before either.
     """
     now = timezone.now().timestamp()
     renewed = float(request.session.get(RENEWED_AT_SESSION_KEY, now))
-    return max(int(renewed + settings.SESSION_COOKIE_AGE - now), 1)
+    logged_in = float(request.session.get(LOGIN_AT_SESSION_KEY, now))
+    ends = min(renewed + settings.SESSION_COOKIE_AGE, logged_in + settings.SESSION_ABSOLUTE_SECONDS)
+    return max(int(ends - now), 1)

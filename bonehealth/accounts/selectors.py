@@ -40,6 +40,26 @@ def sites_administered_by(*, user: User) -> QuerySet[Site]:
     return sites_for_user(user=user)
 
 
+def users_administered_by(*, actor: User) -> QuerySet[User]:
+    """The accounts `actor` may list, open and change: the one statement of that rule.
+
+    A superuser: every account. An administrator: the accounts that share at least one site they
+    administer, and their own (whose roles and sites they still cannot change). An account at no
+    site is a superuser's alone (security8 N8): otherwise any site's administrator could take it
+    over (change its e-mail, send themselves its set-password link, grant it a role). An account
+    only at other sites is that site's administrators' (or a superuser's) to change.
+    """
+    if actor.is_superuser:
+        return User.objects.all()
+    sharing = User.objects.filter(sites__in=sites_administered_by(user=actor)).values("pk")
+    return User.objects.filter(Q(pk__in=sharing) | Q(pk=actor.pk))
+
+
+def user_is_administered_by(*, user: User, actor: User) -> bool:
+    """Say whether `actor` may change `user` (`users_administered_by`)."""
+    return users_administered_by(actor=actor).filter(pk=user.pk).exists()
+
+
 def user_is_clinician(*, user: User) -> bool:
     """Say whether the user may read clinical records (nurse or physician)."""
     from bonehealth.accounts.roles import CLINICAL_PERMISSION
@@ -52,9 +72,10 @@ def role_groups() -> QuerySet[Group]:
     return Group.objects.filter(name__in=ROLES).order_by("name")
 
 
-def users_search(*, query: str = "", status: str = "active") -> QuerySet[User]:
-    """Users matching a name, username or e-mail fragment, with their roles and sites."""
-    users = User.objects.all()
+def users_search(*, actor: User, query: str = "", status: str = "active") -> QuerySet[User]:
+    """Users `actor` administers matching a name, username or e-mail fragment, with their roles
+    and sites."""
+    users = users_administered_by(actor=actor)
     if status == "active":
         users = users.filter(is_active=True)
     elif status == "inactive":
@@ -78,9 +99,10 @@ def users_search(*, query: str = "", status: str = "active") -> QuerySet[User]:
     ).order_by("username", "id")
 
 
-def user_get(*, pk: int) -> User:
-    """One user account, for the administration pages; 404 if there is none."""
-    return get_object_or_404(User, pk=pk)
+def user_get(*, pk: int, actor: User) -> User:
+    """One user account `actor` administers, for the administration pages; 404 if there is none
+    (an account beyond their sites is not named to them)."""
+    return get_object_or_404(users_administered_by(actor=actor), pk=pk)
 
 
 def user_confirmed_totp_device(*, user: User) -> TOTPDevice | None:

@@ -24,7 +24,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.accounts.selectors import sites_administered_by, user_sites_elsewhere
+from bonehealth.accounts.selectors import (
+    sites_administered_by,
+    user_is_administered_by,
+    user_sites_elsewhere,
+)
 from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
@@ -55,6 +59,11 @@ def _granted(
 def _guard_target(*, actor: User, user: User) -> None:
     if user.is_superuser and not actor.is_superuser:
         raise PermissionDenied("Only a superuser may change a superuser account.")
+    if not user_is_administered_by(user=user, actor=actor):
+        raise PermissionDenied(
+            "This account works at none of the sites you administer: its own sites' "
+            "administrators change it (an account at no site, a superuser)."
+        )
 
 
 def _guard_not_self(*, actor: User, user: User, what: str) -> None:
@@ -198,7 +207,9 @@ def user_set_active(
 ) -> bool:
     """Deactivate or reactivate an account (never delete it); return whether anything changed.
 
-    A deactivated user cannot log in and their open sessions end at their next request.
+    A deactivated user cannot log in, and their open sessions end now (deleted, as a password
+    reset ends them): a reactivation must not let a session it was meant to shut out back in
+    (security8 N7).
     """
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="active status")
@@ -215,6 +226,8 @@ def user_set_active(
         obj=user,
         changes={"is_active": [not active, active]},
     )
+    if not active:
+        user_other_sessions_end(user=user, keep_session_key=None, request=request)
     return True
 
 

@@ -5,7 +5,9 @@
    Typing into a form sends no request, so it would not count as activity: on the user's own input
    (keydown, input, change) the page asks the keep-alive URL, at most once per renewal interval,
    and the server renews the idle expiry as for any page. A page nobody touches is still signed
-   out at the idle limit; shortly before, it says when, so a user who stepped away can come back. */
+   out at the idle limit; shortly before, it says when, so a user who stepped away can come back.
+   The seconds the server gives are those to the sooner of the idle and the absolute limit
+   (security8 N2), so the warning comes before the absolute sign-out too. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -91,8 +93,9 @@
     }
     // Signed out at the minute's end at the latest: the clock shows the minute it happens in.
     warning.firstChild.textContent =
-      "Nothing has been typed or opened for a while: you will be signed out at " + clock(until) +
-      ", and anything not saved will be lost. Keep working (type, or open a page) to stay signed in.";
+      "Nothing has been typed or opened for a while, or the session nears its time limit: you " +
+      "will be signed out at " + clock(until) + ", and anything not saved will be lost. Keep " +
+      "working (type, or open a page) to stay signed in, up to the time limit.";
   }
 
   function unwarn() {

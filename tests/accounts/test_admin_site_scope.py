@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts import services
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction, AuditEvent
+from bonehealth.audit.models import AuditEvent
 from tests.conftest import login
 from tests.factories import UserFactory
 
@@ -181,17 +181,21 @@ def test_deactivate_and_reset_of_a_user_also_elsewhere_are_forbidden(
     assert mailoutbox == []
 
 
-def test_adding_the_admins_site_keeps_the_users_other_sites(
+def test_an_account_only_at_another_site_is_not_the_admins_to_change(
     admin_client_: Client, other_site: Site, site: Site
 ) -> None:
+    """An administrator changes only accounts sharing one of their sites (security8 N8): an
+    account at other sites only, not even to add their own site to it (its sites' administrators
+    or a superuser do that)."""
     visitor = UserFactory(username="visitor", role="physician", sites=[other_site])
-    admin_client_.post(
+    response = admin_client_.post(
         reverse("accounts:user_update", args=[visitor.pk]),
         {"sites": [site.pk], "roles": [_group("physician").pk], "version": visitor.version},
     )
-    assert _sites(visitor) == {"elsewhere", "north"}
-    event = AuditEvent.objects.get(object_id=str(visitor.pk), action=AuditAction.CHANGE)
-    assert event.changes["granted"] == "sites: north"
+    assert response.status_code == 404
+    assert _sites(visitor) == {"elsewhere"}
+    assert User.objects.get(pk=visitor.pk).version == visitor.version
+    assert not AuditEvent.objects.filter(object_id=str(visitor.pk)).exists()
 
 
 def test_a_superuser_administers_every_site(other_site: Site, site: Site) -> None:
@@ -239,3 +243,101 @@ def test_grants_at_a_site_are_shown_to_its_other_admins_only(
     )
     assert grant.email_changed
     assert stranger.get(reverse("accounts:user_list")).context["grants"] == []
+
+
+@pytest.fixture
+def siteless(other_site: Site) -> User:
+    """A nurse removed from every site (security8 N8)."""
+    user: User = UserFactory(username="siteless", role="nurse", sites=[])
+    return user
+
+
+def _account(user: User) -> tuple[object, ...]:
+    stored = User.objects.get(pk=user.pk)
+    return (
+        stored.email,
+        stored.first_name,
+        stored.is_active,
+        stored.password,
+        stored.version,
+        sorted(stored.groups.values_list("name", flat=True)),
+        sorted(stored.sites.values_list("code", flat=True)),
+    )
+
+
+def test_an_account_at_no_site_is_out_of_every_admins_reach(
+    admin_client_: Client, siteless: User, site: Site, mailoutbox: list[EmailMessage]
+) -> None:
+    """security8 N8: the account-takeover steps (new e-mail, admin role, set-password link) and
+    every other change of a site-less account are refused to a site's admin; nothing changes."""
+    before = _account(siteless)
+    listed = admin_client_.get(reverse("accounts:user_list"), {"status": "all", "q": "siteless"})
+    assert list(listed.context["page"]) == []
+    edit = reverse("accounts:user_update", args=[siteless.pk])
+    assert admin_client_.get(edit).status_code == 404
+    takeover = {
+        "email": "attacker@evil.example",
+        "roles": [_group("admin").pk],
+        "sites": [site.pk],
+        "version": siteless.version,
+    }
+    assert admin_client_.post(edit, takeover).status_code == 404
+    for name in ("user_password_reset", "user_deactivate", "user_reactivate"):
+        assert (
+            admin_client_.post(reverse(f"accounts:{name}", args=[siteless.pk])).status_code == 404
+        )
+    assert (
+        admin_client_.get(reverse("accounts:user_password_reset", args=[siteless.pk])).status_code
+        == 404
+    )
+    assert _account(siteless) == before
+    assert not AuditEvent.objects.filter(object_id=str(siteless.pk)).exists()
+    assert mailoutbox == []
+
+
+def test_the_services_refuse_a_site_less_account_to_an_admin(
+    admin_user: User, siteless: User, site: Site
+) -> None:
+    before = _account(siteless)
+    calls = [
+        lambda: services.user_update(
+            actor=admin_user,
+            user=siteless,
+            values={"email": "attacker@evil.example"},
+            roles=[_group("admin")],
+            sites=[site],
+            expected_version=siteless.version,
+        ),
+        lambda: services.user_set_active(actor=admin_user, user=siteless, active=False),
+        lambda: services.user_password_reset(actor=admin_user, user=siteless),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert _account(siteless) == before
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_superuser_may_still_change_a_site_less_account(siteless: User, site: Site) -> None:
+    root = UserFactory(username="root", is_superuser=True)
+    services.user_update(
+        actor=root,
+        user=siteless,
+        values={},
+        roles=[_group("nurse")],
+        sites=[site],
+        expected_version=siteless.version,
+    )
+    assert _sites(siteless) == {"north"}
+
+
+def test_removing_the_last_shared_site_returns_to_the_list(
+    admin_client_: Client, nurse: User
+) -> None:
+    response = admin_client_.post(
+        reverse("accounts:user_update", args=[nurse.pk]),
+        {"email": nurse.email, "roles": [_group("nurse").pk], "version": nurse.version},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:user_list")
+    assert _sites(nurse) == set()

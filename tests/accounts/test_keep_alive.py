@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.accounts.security import RENEWED_AT_SESSION_KEY
+from bonehealth.accounts.security import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
 from bonehealth.audit.models import AuditEvent
 from tests.conftest import login
 
@@ -99,3 +99,21 @@ def test_only_get_is_answered(nurse_client: Client) -> None:
 def test_every_role_is_answered(request: pytest.FixtureRequest, role: str) -> None:
     client = login(request.getfixturevalue(role))
     assert client.get(URL).json()["signed_in"] is True
+
+
+def test_near_the_absolute_limit_it_gives_the_seconds_to_that_limit(nurse_client: Client) -> None:
+    """security8 N2: 30 s before the 12-hour limit the page must warn, so the seconds left are
+    those to the absolute limit, not the 15 idle minutes a renewal would give."""
+    session = nurse_client.session
+    session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp() - (
+        settings.SESSION_ABSOLUTE_SECONDS - 30
+    )
+    session.save()
+    answer = nurse_client.get(URL).json()
+    assert answer["signed_in"] is True
+    assert 25 <= answer["idle_seconds_left"] <= 30
+    page = nurse_client.get(reverse("patients:list")).text
+    assert 25 <= int(page.split('data-idle-seconds="', 1)[1].split('"', 1)[0]) <= 30
+    # The session row still holds the login time: the renewal moved the idle expiry only.
+    stored = Session.objects.get(pk=session.session_key).get_decoded()
+    assert float(stored[LOGIN_AT_SESSION_KEY]) == float(session[LOGIN_AT_SESSION_KEY])

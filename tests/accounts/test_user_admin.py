@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
@@ -29,9 +30,9 @@ def _group(name: str) -> int:
 
 
 def test_list_searches_and_filters_active_and_inactive(
-    admin_client_: Client, nurse: User, physician: User
+    admin_client_: Client, nurse: User, physician: User, site: Site
 ) -> None:
-    UserFactory(username="gone", first_name="Gone", is_active=False)
+    UserFactory(username="gone", first_name="Gone", is_active=False, sites=[site])
     url = reverse("accounts:user_list")
     names = [u.username for u in admin_client_.get(url).context["page"]]
     assert names == ["admin", "nurse", "physician"]
@@ -268,8 +269,8 @@ def test_an_admin_cannot_deactivate_or_reset_themselves(
     assert not admin_user.must_change_password
 
 
-def test_an_admin_cannot_change_a_superuser(admin_client_: Client) -> None:
-    root = UserFactory(username="root", is_superuser=True)
+def test_an_admin_cannot_change_a_superuser(admin_client_: Client, site: Site) -> None:
+    root = UserFactory(username="root", is_superuser=True, sites=[site])
     assert (
         admin_client_.post(reverse("accounts:user_deactivate", args=[root.pk])).status_code == 403
     )
@@ -303,9 +304,32 @@ def test_deactivate_and_reactivate_never_delete_and_are_audited(
     nurse.refresh_from_db()
     assert nurse.is_active
     changes = [
-        event.changes for event in AuditEvent.objects.filter(object_id=str(nurse.pk)).order_by("id")
+        event.changes
+        for event in AuditEvent.objects.filter(
+            object_id=str(nurse.pk), action=AuditAction.CHANGE
+        ).order_by("id")
     ]
     assert changes == [{"is_active": [True, False]}, {"is_active": [False, True]}]
+
+
+def test_deactivation_deletes_the_sessions_so_reactivation_revives_none(
+    admin_client_: Client, nurse: User
+) -> None:
+    """security8 N7: a session shut out by deactivation (a stolen one, say) stays out after the
+    account is reactivated: its row is deleted at deactivation, as a password reset does."""
+    nurse_session = login(nurse, Client())
+    key = nurse_session.cookies[settings.SESSION_COOKIE_NAME].value
+    admin_session = admin_client_.cookies[settings.SESSION_COOKIE_NAME].value
+    admin_client_.post(reverse("accounts:user_deactivate", args=[nurse.pk]))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert Session.objects.filter(session_key=admin_session).exists()
+    ended = AuditEvent.objects.get(object_id=str(nurse.pk), action=AuditAction.LOGOUT)
+    assert ended.changes == {"sessions_ended": 1}
+    admin_client_.post(reverse("accounts:user_reactivate", args=[nurse.pk]))
+    assert User.objects.get(pk=nurse.pk).is_active
+    assert nurse_session.get(reverse("patients:list")).status_code == 302  # to the login page
+    assert nurse_session.get("/accounts/session/keep-alive/").status_code == 401
+    assert not Session.objects.filter(session_key=key).exists()
 
 
 def test_reset_voids_the_password_and_e_mails_a_link_that_voids_older_ones(

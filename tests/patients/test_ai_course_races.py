@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
+from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.records.history_import import history_import
 from monitoring.records.history_records import HistoryImportError
 from patients.models import AromataseInhibitorCourse, Patient
@@ -19,6 +20,7 @@ from patients.services import ai_course_create
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 from tests.monitoring.app.test_concurrent_saves import at_once, clients, created_events, one_winner
 
+OBJECT_TYPE = AromataseInhibitorCourse._meta.label_lower
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -138,31 +140,41 @@ def test_a_history_import_waits_for_a_course_being_entered_and_is_refused(
 
 def test_two_switches_at_once_store_one_new_course(ward: Site, jane: Patient) -> None:
     """Two clinicians switch the same exemestane course at once, to different drugs (physician7
-    F8): the patient's lock makes them take turns; the second finds the course stopped already
-    and the first's new course running from that day, and is refused with the form, so one new
-    course runs after the switch."""
-    AromataseInhibitorCourse.objects.create(
+    F8), each from a form that showed exemestane at version 1 (security8 N1): the patient's lock
+    makes them take turns; the second finds another course current and is refused next to the
+    tick box, stopping nothing, so one new course runs after the switch."""
+    exemestane = AromataseInhibitorCourse.objects.create(
         patient=jane, drug="exemestane", start_date=date(2025, 1, 15)
     )
     url = reverse("patients:ai_course_create", args=[jane.pk])
     today = timezone.localdate().isoformat()
+    shown = {"switch_course": str(exemestane.pk), "switch_course_version": "1"}
     first, second = clients(ward, "physician", 2)
     responses = at_once(
         [
             lambda: first.post(
-                url, {"drug": "anastrozole", "start_date": today, "stop_current": "on"}
+                url, {"drug": "anastrozole", "start_date": today, "stop_current": "on", **shown}
             ),
             lambda: second.post(
-                url, {"drug": "letrozole", "start_date": today, "stop_current": "on"}
+                url, {"drug": "letrozole", "start_date": today, "stop_current": "on", **shown}
             ),
         ]
     )
     (refused,) = one_winner(responses)
-    error = refused.context["form"].errors["start_date"][0]
-    assert "one aromatase inhibitor at a time" in error
+    (error,) = refused.context["form"].errors["stop_current"]
+    assert "the current course changed since you opened this form" in error
     courses = AromataseInhibitorCourse.objects.filter(patient=jane).order_by("start_date", "pk")
     assert [(c.drug, str(c.stop_date)) for c in courses] == [
         ("exemestane", today),
         (courses[1].drug, "None"),
     ]
+    # Stopped once, by the winner: its reason names the winner's drug, its version moved once.
+    exemestane.refresh_from_db()
+    assert (exemestane.stop_reason, exemestane.version) == (f"switched to {courses[1].drug}", 2)
     assert created_events(AromataseInhibitorCourse) == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.CHANGE, object_id=str(exemestane.pk), object_type=OBJECT_TYPE
+        ).count()
+        == 1
+    )

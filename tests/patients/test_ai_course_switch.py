@@ -15,6 +15,7 @@ from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert
 from patients.ai_switch import AiCourseSwitch
+from patients.forms import SWITCH_COURSE, SWITCH_VERSION
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import AiCourseOverlapError
 from patients.services import ai_course_create
@@ -43,9 +44,19 @@ def acknowledged(patient: Patient, exemestane: AromataseInhibitorCourse, physici
     return alert_acknowledge(actor=physician, alert=alert, note=MDT_NOTE)
 
 
-def _switch(client: Client, patient: Patient, start: date, **more: str) -> object:
+def _opened(client: Client, patient: Patient) -> dict[str, str]:
+    """The hidden values of the new-course form as a GET shows it: the course it offers to stop."""
+    form = client.get(reverse("patients:ai_course_create", args=[patient.pk])).context["form"]
+    return {name: str(form[name].value()) for name in (SWITCH_COURSE, SWITCH_VERSION)}
+
+
+def _switch(
+    client: Client, patient: Patient, start: date, opened: dict[str, str] | None = None, **more: str
+) -> object:
     url = reverse("patients:ai_course_create", args=[patient.pk])
     data = {"drug": "anastrozole", "start_date": start.isoformat(), **more}
+    if more.get("stop_current"):
+        data |= opened if opened is not None else _opened(client, patient)
     return client.post(url, data)
 
 
@@ -57,6 +68,9 @@ def test_the_form_offers_to_stop_the_current_course(
         "Stop the current course (exemestane, from 2025-01-15, not stopped) on the day this one "
         "starts"
     ) in page
+    # It names, hidden, the course it offers to stop and the version shown (security8 N1).
+    assert f'name="switch_course" value="{exemestane.pk}"' in page
+    assert 'name="switch_course_version" value="1"' in page
 
 
 def test_a_switch_keeps_the_acknowledged_alert(
@@ -122,7 +136,7 @@ def test_a_switch_from_a_course_changed_since_is_refused(
     AromataseInhibitorCourse.objects.filter(pk=exemestane.pk).update(
         version=2, planned_duration_months=48
     )
-    with pytest.raises(AiCourseOverlapError, match="changed by someone else since"):
+    with pytest.raises(AiCourseOverlapError, match="current course changed since you opened"):
         ai_course_create(
             actor=physician,
             patient=patient,
@@ -132,3 +146,91 @@ def test_a_switch_from_a_course_changed_since_is_refused(
     exemestane.refresh_from_db()
     assert exemestane.stop_date is None
     assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1
+
+
+def _course_rows(patient: Patient) -> list[tuple[object, ...]]:
+    return list(
+        AromataseInhibitorCourse.objects.filter(patient=patient)
+        .order_by("pk")
+        .values_list("pk", "drug", "start_date", "stop_date", "stop_reason", "version")
+    )
+
+
+def test_a_stale_form_does_not_stop_a_colleagues_newer_course(
+    physician_client: Client,
+    nurse_client: Client,
+    patient: Patient,
+    exemestane: AromataseInhibitorCourse,
+) -> None:
+    """security8 N1: the nurse opened the form on exemestane; meanwhile the physician switched to
+    letrozole. The nurse's switch must not stop letrozole, a course she never saw."""
+    stale = _opened(nurse_client, patient)
+    assert stale == {SWITCH_COURSE: str(exemestane.pk), SWITCH_VERSION: "1"}
+    colleague = _switch(physician_client, patient, TODAY - timedelta(days=4), stop_current="on")
+    assert colleague.status_code == 302  # type: ignore[attr-defined]
+    colleagues = AromataseInhibitorCourse.objects.get(patient=patient, drug="anastrozole")
+    before = _course_rows(patient)
+    events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+    url = reverse("patients:ai_course_create", args=[patient.pk])
+    response = nurse_client.post(
+        url,
+        {"drug": "letrozole", "start_date": TODAY.isoformat(), "stop_current": "on", **stale},
+    )
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    form = response.context["form"]  # type: ignore[attr-defined]
+    (error,) = form.errors["stop_current"]
+    assert "the current course changed since you opened this form" in error
+    assert f"anastrozole course from {TODAY - timedelta(days=4):%Y-%m-%d}" in error
+    assert form["drug"].value() == "letrozole"  # the input is kept
+    assert form["start_date"].value() == TODAY.isoformat()
+    # Offered again: the course current now, at its version, unticked.
+    assert form[SWITCH_COURSE].value() == str(colleagues.pk)
+    assert form[SWITCH_VERSION].value() == str(colleagues.version)
+    assert not form["stop_current"].value()
+    assert _course_rows(patient) == before
+    assert AuditEvent.objects.exclude(action=AuditAction.VIEW).count() == events
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [{}, {SWITCH_COURSE: "", SWITCH_VERSION: ""}, {SWITCH_VERSION: "2"}, {SWITCH_COURSE: "99999"}],
+    ids=["missing", "empty", "other-version", "other-course"],
+)
+def test_a_switch_naming_another_course_or_version_stops_nothing(
+    physician_client: Client,
+    patient: Patient,
+    exemestane: AromataseInhibitorCourse,
+    hidden: dict[str, str],
+) -> None:
+    opened = {SWITCH_COURSE: str(exemestane.pk), SWITCH_VERSION: "1"} | hidden
+    if not hidden:
+        opened = {}
+    before = _course_rows(patient)
+    response = _switch(physician_client, patient, TODAY, opened=opened, stop_current="on")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "stop_current" in response.context["form"].errors  # type: ignore[attr-defined]
+    assert _course_rows(patient) == before
+
+
+def test_the_service_refuses_a_course_no_longer_current(
+    physician: User, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    """Without the form: a switch naming exemestane after letrozole replaced it stops neither."""
+    newer = ai_course_create(
+        actor=physician,
+        patient=patient,
+        values={"drug": "letrozole", "start_date": TODAY - timedelta(days=3)},
+        switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=1),
+    )
+    before = _course_rows(patient)
+    with pytest.raises(AiCourseOverlapError, match="now the letrozole course") as refused:
+        ai_course_create(
+            actor=physician,
+            patient=patient,
+            values={"drug": "anastrozole", "start_date": TODAY},
+            switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=2),
+        )
+    assert refused.value.field == "stop_current"
+    assert _course_rows(patient) == before
+    newer.refresh_from_db()
+    assert newer.stop_date is None

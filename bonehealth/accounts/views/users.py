@@ -60,7 +60,7 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if search.is_valid():
         query = search.cleaned_data["q"]
         status = search.cleaned_data["status"] or "active"
-    users = selectors.users_search(query=query, status=status)
+    users = selectors.users_search(actor=request.user, query=query, status=status)
     page = Paginator(users, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     grants = selectors.grants_at_sites(sites=selectors.sites_administered_by(user=request.user))
     return render(
@@ -92,7 +92,7 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(MANAGE_USERS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def user_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    target = selectors.user_get(pk=pk)
+    target = selectors.user_get(pk=pk, actor=request.user)
     editing_self = target.pk == request.user.pk
     elsewhere = selectors.user_sites_elsewhere(user=target, actor=request.user)
     form = UserUpdateForm(
@@ -116,7 +116,12 @@ def user_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         # Only what this save really changed: a refused stale form never gets this far.
         success=lambda changes: f"Saved: {', '.join(sorted(changes))}." if changes else UNCHANGED,
-        to=reverse("accounts:user_update", args=[target.pk]),
+        # Back to the account, unless this save removed the last site it shared with the admin.
+        to=lambda changes: (
+            reverse("accounts:user_update", args=[target.pk])
+            if selectors.user_is_administered_by(user=target, actor=request.user)
+            else reverse("accounts:user_list")
+        ),
     )
     return done or render(
         request,
@@ -134,7 +139,7 @@ def user_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE_USERS, raise_exception=True)
 @require_POST
 def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    target = selectors.user_get(pk=pk)
+    target = selectors.user_get(pk=pk, actor=request.user)
     if services.user_set_active(actor=request.user, user=target, active=False, request=request):
         messages.success(request, f"{target.username} is deactivated and can no longer log in.")
     return redirect("accounts:user_update", pk=target.pk)
@@ -143,7 +148,7 @@ def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE_USERS, raise_exception=True)
 @require_POST
 def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    target = selectors.user_get(pk=pk)
+    target = selectors.user_get(pk=pk, actor=request.user)
     if services.user_set_active(actor=request.user, user=target, active=True, request=request):
         messages.success(request, f"{target.username} is active again.")
     return redirect("accounts:user_update", pk=target.pk)
@@ -154,7 +159,7 @@ def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Void the password and e-mail the user a link to set a new one (never shown here)."""
-    target = selectors.user_get(pk=pk)
+    target = selectors.user_get(pk=pk, actor=request.user)
     services.user_password_reset_check(actor=request.user, user=target)
     if request.method == "POST" and target.email:
         user = services.user_password_reset(actor=request.user, user=target, request=request)

@@ -62,10 +62,21 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     text = response.text.split('id="h-alert-work"')[1]
     assert reverse("monitoring:labs_create", args=[zol.pk]) in text
     assert reverse("monitoring:patient", args=[start.pk]) + "#h-alerts" in text
+    # A nurse cannot decide: the row says who does (nurse8 5), a physician's says Decide.
+    assert 'See the alert</a> <span class="text-body-secondary">(a physician decides)' in text
+    assert ">Decide</a>" not in text
     # The schedule's rows are those of the rules, unchanged.
     assert list(response.context["items"]) == []
     printed = nurse_client.get(reverse("monitoring:worklist_print"))
     assert "Bloods before the infusion (calcium, renal function)" in printed.text
+
+
+def test_a_physician_decides_from_the_row(physician_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    start = PatientFactory(site=site, mrn="START")
+    alert(start, "BONE_THERAPY_INDICATED", "high", days_ago=200)
+    text = physician_client.get(URL).text.split('id="h-alert-work"')[1]
+    assert ">Decide</a>" in text
+    assert "(a physician decides)" not in text
 
 
 def test_record_dose_opens_the_dose_form_of_the_current_course(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]

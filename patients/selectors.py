@@ -105,6 +105,27 @@ def ai_course_get(
     return record_of_patient(AromataseInhibitorCourse, patient=patient, pk=pk, **valid)
 
 
+def ai_course_replaced_by(*, course: AromataseInhibitorCourse) -> AromataseInhibitorCourse | None:
+    """The AI course `course` replaced in a switch (`patients.ai_switch.stop_for_switch`): the
+    patient's other course, not in error, stopped on `course`'s start with the reason "switched
+    to <its drug>". Marking `course` in error leaves that one stopped; its page says so and links
+    to it, and nothing changes it for the nurse: whether the patient still takes the earlier drug
+    is hers to check."""
+    if course.start_date is None:
+        return None
+    return (
+        AromataseInhibitorCourse.objects.filter(
+            patient_id=course.patient_id,
+            entered_in_error=False,
+            stop_date=course.start_date,
+            stop_reason__iexact=f"switched to {course.drug}",
+        )
+        .exclude(pk=course.pk)
+        .order_by("-start_date", "-id")
+        .first()
+    )
+
+
 def patient_entry_span(
     *, patient: Patient
 ) -> tuple[tuple[date, str] | None, tuple[date, str] | None]:

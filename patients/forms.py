@@ -260,8 +260,9 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:
         """Ask for a tick before registering someone who may be registered already (the same MRN
-        but for its punctuation, or the same name and birth date): nothing is saved until then."""
-        found = list(possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3])
+        but for its punctuation, or the same birth date and a name alike): nothing is saved until
+        then."""
+        found = possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3]
         if not found:
             return
         self.helper.layout.fields.insert(-1, "confirm_not_duplicate")

@@ -1,5 +1,6 @@
 """Patient records and their aromatase-inhibitor courses (fields of docs/history-format.md)."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -197,6 +198,11 @@ class Patient(EnteredInErrorRecord):
         return (self.weight_kg / (metres * metres)).quantize(Decimal("0.1"))
 
 
+def start_planned(start: date | None) -> bool:
+    """Whether a course starting on `start` has not begun: no start date yet, or one to come."""
+    return start is None or start > timezone.localdate()
+
+
 class AromataseInhibitorCourse(EnteredInErrorRecord):
     """One course of one aromatase inhibitor; switching drug starts a new course."""
 
@@ -222,3 +228,9 @@ class AromataseInhibitorCourse(EnteredInErrorRecord):
 
     def __str__(self) -> str:
         return f"{self.get_drug_display()} from {self.start_date or 'planned'}"
+
+    @property
+    def planned(self) -> bool:
+        """Not begun: no start date yet, or one still to come. Worded as planned, never as
+        taken (`patients.templatetags.patient_display.started`)."""
+        return start_planned(self.start_date)

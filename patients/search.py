@@ -5,11 +5,14 @@ keeps her name folded this way (`Patient.search_name`), and the search folds wha
 same way, so both databases compare alike (SQLite's LIKE ignores the case of ASCII letters only).
 An MRN is folded further, to its letters and digits only (`Patient.search_mrn`): "NG 7001",
 "ng7001" and "NG-7001." all name NG-7001, in the search and in the registration's warning of a
-possible duplicate.
+possible duplicate, which also finds names spelled or ordered a little differently
+(`names_alike`). A date typed in the search finds the patients born that day (`typed_date`).
 """
 
 import re
 import unicodedata
+from datetime import date, datetime
+from difflib import SequenceMatcher
 
 # Letters that Unicode does not decompose into a base letter and a mark, spelled as typed on an
 # English keyboard.
@@ -38,3 +41,37 @@ def folded_mrn(text: str) -> str:
     """`text` folded like a name, then without anything but letters and digits:
     "NG-7001." -> "ng7001", "ng 7001" -> "ng7001"."""
     return _NOT_LETTER_OR_DIGIT.sub("", folded(text))
+
+
+# Two folded names this alike (difflib's ratio of their sorted words) may be one person's: "quin
+# rosa" and "quinn rosa" (0.95), "lovelace ada" and "lovelock ada" (0.83). Design choice: the
+# warning costs a tick, a missed duplicate two records of one patient, so the bar is low.
+NAMES_ALIKE_RATIO = 0.8
+
+
+def names_alike(one: str, other: str) -> bool:
+    """Whether two names may be one person's, spelled or ordered differently: folded, their words
+    sorted ("Quinn, Rosa" is "rosa quinn"), then the same words but for one left out (a middle
+    name: "Rosa Maria Quinn") or spelled alike (`NAMES_ALIKE_RATIO`: "Rosa Quin")."""
+    one_words, other_words = set(folded(one).split()), set(folded(other).split())
+    if not one_words or not other_words:
+        return False
+    if one_words <= other_words or other_words <= one_words:
+        return True
+    ratio = SequenceMatcher(None, " ".join(sorted(one_words)), " ".join(sorted(other_words)))
+    return ratio.ratio() >= NAMES_ALIKE_RATIO
+
+
+# The dates a nurse may type in the search: the ISO form the date pickers use, and the day-first
+# form of the site's locale (en-GB), which the date fields accept as well.
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def typed_date(text: str) -> date | None:
+    """The date `text` is ("1958-03-31" or "31/03/1958"), or None when it is not one."""
+    for date_format in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), date_format).date()  # noqa: DTZ007 (a day)
+        except ValueError:
+            continue
+    return None

@@ -16,7 +16,7 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
-from patients.search import folded, folded_mrn
+from patients.search import folded, folded_mrn, names_alike, typed_date
 from patients.signals import active_treatments_requested, entry_dates_requested
 
 
@@ -49,7 +49,9 @@ def patient_search(
 ) -> QuerySet[Patient]:
     """Patients matching an MRN or name fragment, for the list page (with their AI courses).
 
-    Both are compared folded (`patients.search`): "NG 7001" finds NG-7001, "helene" Hélène.
+    Both are compared folded (`patients.search`): "NG 7001" finds NG-7001, "helene" Hélène. A
+    date ("1958-03-31" or "31/03/1958") also finds the patients born that day, for a nurse to
+    check by hand whether someone is registered already under another spelling.
     """
     patients = (
         patients_for_user(user=user) if include_ended else followed_patients_for_user(user=user)
@@ -60,19 +62,29 @@ def patient_search(
         mrn = folded_mrn(query)
         if mrn:  # punctuation alone would match every MRN
             matches |= Q(search_mrn__contains=mrn)
+        born = typed_date(query)
+        if born:  # read through the (site, birth_date) index
+            matches |= Q(birth_date=born)
         patients = patients.filter(matches)
     return patients.prefetch_related(_current_courses()).order_by("mrn", "id")
 
 
-def possible_duplicates(*, site: Site, mrn: str, name: str, birth_date: date) -> QuerySet[Patient]:
-    """Patients at `site` (not entered in error) a new registration may duplicate: the same MRN
-    but for case and punctuation ("NG7001" for NG-7001), or the same name (folded) and birth
-    date. Warned of, not refused: two patients may share both, and an MRN's punctuation may
-    matter at a site. The exact MRN is refused elsewhere (the form and the unique constraint)."""
-    same = Q(search_mrn=folded_mrn(mrn)) if folded_mrn(mrn) else Q(pk__in=[])
-    if folded(name):
-        same |= Q(search_name=folded(name), birth_date=birth_date)
-    return Patient.objects.filter(same, site=site, entered_in_error=False).order_by("mrn", "id")
+def possible_duplicates(*, site: Site, mrn: str, name: str, birth_date: date) -> list[Patient]:
+    """Patients at `site` (not entered in error) a new registration may duplicate, by MRN then id:
+    the same MRN but for case and punctuation ("NG7001" for NG-7001), or the same birth date and
+    a name alike (`names_alike`: "Rosa Quin" or "Quinn, Rosa" for Rosa Quinn). Warned of, not
+    refused: two patients may share both, and an MRN's punctuation may matter at a site. The
+    exact MRN is refused elsewhere (the form and the unique constraint).
+
+    The names are compared in Python, on the few patients of the site born that day (read
+    through the (site, birth_date) index)."""
+    valid = Patient.objects.filter(site=site, entered_in_error=False)
+    same_mrn = valid.filter(search_mrn=folded_mrn(mrn)) if folded_mrn(mrn) else []
+    found = {patient.pk: patient for patient in same_mrn}
+    for patient in valid.filter(birth_date=birth_date):
+        if names_alike(patient.name, name):
+            found[patient.pk] = patient
+    return sorted(found.values(), key=lambda patient: (patient.mrn, patient.pk))
 
 
 def patient_get(*, user: User, pk: int) -> Patient:
@@ -91,6 +103,27 @@ def ai_course_get(
     entered in error, for its edit page to say so); 404 otherwise."""
     valid: dict[str, Any] = {} if or_in_error else {"entered_in_error": False}
     return record_of_patient(AromataseInhibitorCourse, patient=patient, pk=pk, **valid)
+
+
+def ai_course_replaced_by(*, course: AromataseInhibitorCourse) -> AromataseInhibitorCourse | None:
+    """The AI course `course` replaced in a switch (`patients.ai_switch.stop_for_switch`): the
+    patient's other course, not in error, stopped on `course`'s start with the reason "switched
+    to <its drug>". Marking `course` in error leaves that one stopped; its page says so and links
+    to it, and nothing changes it for the nurse: whether the patient still takes the earlier drug
+    is hers to check."""
+    if course.start_date is None:
+        return None
+    return (
+        AromataseInhibitorCourse.objects.filter(
+            patient_id=course.patient_id,
+            entered_in_error=False,
+            stop_date=course.start_date,
+            stop_reason__iexact=f"switched to {course.drug}",
+        )
+        .exclude(pk=course.pk)
+        .order_by("-start_date", "-id")
+        .first()
+    )
 
 
 def patient_entry_span(

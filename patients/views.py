@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -23,7 +25,8 @@ from patients.forms import (
     PatientForm,
     PatientSearchForm,
 )
-from patients.models import FollowUpStatus, Patient
+from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
+from patients.overlaps import course_span
 
 # The patient page shows monitoring data, so the monitoring app serves it; this app links to it by
 # URL name and never imports monitoring (docs/architecture.md, enforced by import-linter).
@@ -264,6 +267,8 @@ def ai_course_mark_in_error(
     done = already_marked_in_error(request, course, to=_page(patient))
     if done:
         return done
+    replaced = selectors.ai_course_replaced_by(course=course)
+    hint = _replaced_course_hint(patient, course, replaced) if replaced else None
     form = MarkInErrorForm(request.POST or None)
     done = save_or_none(
         request,
@@ -274,8 +279,30 @@ def ai_course_mark_in_error(
         success="Course marked entered in error.",
         to=_page(patient),
     )
+    if done and hint:
+        messages.warning(request, hint)
     return done or render(
         request,
         "patients/mark_in_error_form.html",
-        {"form": form, "patient": patient, "record": course},
+        {"form": form, "patient": patient, "record": course, "hint": hint},
+    )
+
+
+def _replaced_course_hint(
+    patient: Patient, course: AromataseInhibitorCourse, replaced: AromataseInhibitorCourse
+) -> SafeString:
+    """Said before and after marking a switch's new course in error: the course it replaced is
+    still stopped, and where to clear that stop (not done for the nurse: nurse8 F3)."""
+    earlier = replaced.get_drug_display().lower()
+    return format_html(
+        "This {} course replaced the {} course {}, stopped that day with the reason “{}”. "
+        "Marking this course in error leaves that one stopped: if the patient still takes {}, "
+        '<a href="{}">open the {} course</a> and clear its stop date and reason.',
+        course.get_drug_display().lower(),
+        earlier,
+        course_span(replaced),
+        replaced.stop_reason,
+        earlier,
+        reverse("patients:ai_course_update", args=[patient.pk, replaced.pk]),
+        earlier,
     )

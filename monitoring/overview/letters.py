@@ -101,18 +101,18 @@ PATIENT_NOT_APPLICABLE_ANY_SEX = (
     "Your scan on {date} was compared with people of your own age and sex, the right comparison "
     "at your age."
 )
+# `{basis}` is what the risk was judged on: the scan with the other risk factors, or, before any
+# scan, the risk factors alone (a sentence that named a scan the patient never had would confuse).
 PATIENT_RISK = {
-    RiskCategory.LOW: "Putting your scan and your other risk factors together, your risk is low.",
+    RiskCategory.LOW: "{basis}, your risk is low.",
     RiskCategory.MODERATE: (
-        "Putting your scan and your other risk factors together, your risk is moderate, so we "
-        "will keep a closer eye on your bones."
+        "{basis}, your risk is moderate, so we will keep a closer eye on your bones."
     ),
-    RiskCategory.HIGH: (
-        "Putting your scan and your other risk factors together, your risk is high, and your "
-        "bones need protecting."
-    ),
+    RiskCategory.HIGH: "{basis}, your risk is high, and your bones need protecting.",
     RiskCategory.UNKNOWN: "We cannot judge your risk yet, because a scan result is missing.",
 }
+RISK_BASIS_SCAN = "Putting your scan and your other risk factors together"
+RISK_BASIS_NO_SCAN = "Going by your risk factors alone, as there is no scan yet"
 # Per recommendation code: (to the patient, to the doctor); `{due}` is " by <date>" or "".
 ADVICE: dict[str, tuple[str, str]] = {
     "START_BONE_THERAPY": (
@@ -220,7 +220,9 @@ def _results(
     risk = data.get("risk_category", RiskCategory.UNKNOWN)
     rule = f"RISK-{str(risk).upper()}"
     if kind == PATIENT:
-        yield Sentence(PATIENT_RISK.get(risk, PATIENT_RISK[RiskCategory.UNKNOWN]), (rule,))
+        basis = RISK_BASIS_SCAN if lowest else RISK_BASIS_NO_SCAN
+        words = PATIENT_RISK.get(risk, PATIENT_RISK[RiskCategory.UNKNOWN])
+        yield Sentence(words.format(basis=basis), (rule,))
     else:
         yield Sentence(f"Risk category: {risk}.", (rule,))
         if data.get("therapy_indicated"):

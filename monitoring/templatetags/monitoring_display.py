@@ -30,6 +30,7 @@ from monitoring.overview.lab_texts import (
     quantity_in_units,
 )
 from monitoring.overview.labs import TableReadings, patient_lab_readings, shown_value
+from patients.templatetags.patient_display import started
 
 register = template.Library()
 
@@ -130,14 +131,9 @@ def rule_links(rules: Iterable[str]) -> SafeString:
     return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))
 
 
-@register.filter
-def started(start: dt.date | None) -> str:
-    """When a course began, as the summary cards word it: a start still to come is planned."""
-    if start is None:
-        return "planned"
-    if start > timezone.localdate():
-        return f"planned from {start:%Y-%m-%d}"
-    return f"since {start:%Y-%m-%d}"
+# The patients app words a course's start (a start still to come is planned); the summary cards
+# use the same filter.
+register.filter("started", started)
 
 
 def _courses_now(courses: Iterable[Any]) -> list[Any]:

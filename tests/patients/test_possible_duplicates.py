@@ -99,3 +99,54 @@ def test_editing_a_patient_does_not_warn(
     PatientFactory(site=site, mrn="NG7001", name="Other Person", birth_date="1960-01-01")
     page = nurse_client.get(reverse("patients:update", args=[registered.pk]))
     assert "confirm_not_duplicate" not in page.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Rosa Quin",  # a letter missing
+        "Quinn, Rosa",  # surname first
+        "ROSA QUINN",
+        "Rosa Maria Quinn",  # a middle name added
+        "Rosa Quinne",
+    ],
+)
+def test_a_name_alike_born_the_same_day_is_warned_of(
+    nurse_client: Client, site: Site, name: str
+) -> None:
+    PatientFactory(site=site, mrn="DEMO-000004", name="Rosa Quinn", birth_date="1958-03-31")
+    data = valid_data(site, mrn="DEMO-00004", name=name, birth_date="1958-03-31")
+    response = _register(nurse_client, data)
+    assert response.status_code == 200
+    error = response.context["form"].errors["confirm_not_duplicate"][0]
+    assert "MRN DEMO-000004, Rosa Quinn, born 1958-03-31" in error
+    assert Patient.objects.count() == 1
+    assert not Patient.objects.filter(mrn="DEMO-00004").exists()
+    confirmed = _register(nurse_client, {**data, "confirm_not_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.filter(mrn="DEMO-00004", name=name).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "birth_date"),
+    [
+        ("Maria Lopez", "1958-03-31"),  # another name born that day
+        ("Rosa Quin", "1958-04-01"),  # a name alike born another day
+    ],
+)
+def test_a_different_name_or_birth_date_is_not_warned_of(
+    nurse_client: Client, site: Site, name: str, birth_date: str
+) -> None:
+    PatientFactory(site=site, mrn="DEMO-000004", name="Rosa Quinn", birth_date="1958-03-31")
+    data = valid_data(site, mrn="NG-55502", name=name, birth_date=birth_date)
+    assert _register(nurse_client, data).status_code == 302
+    assert Patient.objects.filter(mrn="NG-55502").exists()
+
+
+def test_a_name_alike_at_another_site_is_not_warned_of(
+    nurse_client: Client, site: Site, other_site: Site
+) -> None:
+    PatientFactory(site=other_site, mrn="R-1", name="Rosa Quinn", birth_date="1958-03-31")
+    data = valid_data(site, mrn="NG-55502", name="Rosa Quin", birth_date="1958-03-31")
+    assert _register(nurse_client, data).status_code == 302
+    assert Patient.objects.filter(mrn="NG-55502", site=site).exists()

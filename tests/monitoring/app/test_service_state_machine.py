@@ -356,9 +356,14 @@ class ServiceMachine(RuleBasedStateMachine):
     def change_therapy(self, data: st.DataObject, values: dict[str, Any], outdated: bool) -> None:
         if (course := steps.pick(data, steps.valid(BoneTherapyCourse, self.patient_pk))) is None:
             return
-        given = course.doses.filter(entered_in_error=False).order_by("given_on").first()
-        if given and values["start_date"] and given.given_on < values["start_date"]:
-            values["start_date"] = given.given_on  # the form refuses a start after a dose
+        doses = course.doses.filter(entered_in_error=False).order_by("given_on")
+        given, last = doses.first(), doses.last()
+        # The form and the service refuse a course that does not hold its doses: no start, a
+        # start after the first dose, a stop before the last; the model asks for what they take.
+        if given and (values["start_date"] is None or given.given_on < values["start_date"]):
+            values["start_date"] = given.given_on
+        if last and values["stop_date"] and values["stop_date"] < last.given_on:
+            values["stop_date"] = last.given_on
         # A change is refused when it makes the course run at the same time as another.
         before = _runs_with(self.patient_pk, course.start_date, course.stop_date, course.pk)
         after = _runs_with(self.patient_pk, values["start_date"], values["stop_date"], course.pk)

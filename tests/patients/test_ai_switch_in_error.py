@@ -20,9 +20,18 @@ HINT = "Marking this course in error leaves that one stopped"
 @pytest.fixture
 def switched(nurse_client: Client, patient: Patient) -> AromataseInhibitorCourse:
     """Letrozole from 2026-09-01, switched to anastrozole on 2026-11-30 in one save."""
-    AromataseInhibitorCourseFactory(patient=patient, drug="letrozole", start_date=date(2026, 9, 1))
+    current = AromataseInhibitorCourseFactory(
+        patient=patient, drug="letrozole", start_date=date(2026, 9, 1)
+    )
     url = reverse("patients:ai_course_create", args=[patient.pk])
-    data = {"drug": "anastrozole", "start_date": SWITCHED.isoformat(), "stop_current": "on"}
+    data = {
+        "drug": "anastrozole",
+        "start_date": SWITCHED.isoformat(),
+        "stop_current": "on",
+        # The course the page offered to stop, as it carries it (security8 N1).
+        "switch_course": current.pk,
+        "switch_course_version": current.version,
+    }
     assert nurse_client.post(url, data).status_code == 302
     return AromataseInhibitorCourse.objects.get(patient=patient, drug="anastrozole")
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import labels
+from monitoring.domain.rules.labs import kidney_words_in
 from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
@@ -158,6 +159,18 @@ ADVICE: dict[str, tuple[str, str]] = {
         "A FRAX score should be recorded.",
     ),
 }
+# The doctor's words for advice that would name a bisphosphonate when the latest kidney function
+# rules some or all of them out: the rules' kidney words follow (RENAL), so the letter never
+# advises "a bisphosphonate" the RENAL check then refuses (the page's advice already said so).
+DOCTOR_ADVICE_BESIDE_KIDNEY: dict[str, str] = {
+    "START_BONE_THERAPY": (
+        "Bone-protective therapy is recommended; kidney function limits the choice."
+    ),
+    "START_FOLLOW_ON_THERAPY": (
+        "Denosumab has stopped without follow-on therapy; kidney function limits the choice of "
+        "a bisphosphonate to follow it."
+    ),
+}
 # A recommendation whose due date has passed on the letter's day (physician8 D6): said as passed,
 # as the letters word a DEXA past its date. `{due}` is "due since <date>" or "overdue since <date>"
 # (`lateness.due_words`), `{day}` the date.
@@ -254,9 +267,18 @@ def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today:
 
 def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
+    kidney_said = ""
     for rec in data.get("recommendations", []):
         if rec["code"] in NEXT_SCAN and rec.get("due"):
             continue  # said under the next steps
+        kidney = kidney_words_in(rec.get("message", ""))
+        if kind == DOCTOR and kidney and rec["code"] in DOCTOR_ADVICE_BESIDE_KIDNEY:
+            # Said once: a second recommendation refers to it.
+            said = "(kidney function as above)" if kidney == kidney_said else kidney
+            kidney_said = kidney
+            text = f"{DOCTOR_ADVICE_BESIDE_KIDNEY[rec['code']]} {said}"
+            yield Sentence(text, (*rec.get("rules", ()), "RENAL"))
+            continue
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {rec['code']}."
         text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))

@@ -137,6 +137,16 @@ BISPHOSPHONATE_RENAL_LIMITS = {
 }
 
 
+# How the kidney words below open, so a reader of the advice (the doctor's letter) finds them.
+KIDNEY_WORDS_OPENING = "Kidney function "
+
+
+def kidney_words_in(advice: str) -> str:
+    """The kidney words `bisphosphonate_kidney_words` added to an advice text, or ""."""
+    at = advice.find(KIDNEY_WORDS_OPENING)
+    return advice[at:] if at >= 0 else ""
+
+
 def bisphosphonate_kidney_words(ctx: Context) -> str:
     """What the latest kidney function (RENAL, within 12 months) rules out among the
     bisphosphonates, for advice that would name one; "" when it rules out none or none is on
@@ -155,7 +165,7 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
     if not ruled_out:
         return ""
     name = "creatinine clearance" if lab.analyte is Analyte.CRCL else "eGFR"
-    measure = f"Kidney function {name} {value} mL/min on {lab.date.isoformat()}"
+    measure = f"{KIDNEY_WORDS_OPENING}{name} {value} mL/min on {lab.date.isoformat()}"
     limits = sorted(set(BISPHOSPHONATE_RENAL_LIMITS.values()))
     if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
         return (

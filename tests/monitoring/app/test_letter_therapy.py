@@ -15,7 +15,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, PatientAssessment
 from patients.models import Patient
-from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -179,3 +179,62 @@ def test_a_late_denosumab_dose_reads_as_passed_in_both_letters(
     assert f"The next denosumab dose is {lead} {due:%Y-%m-%d}: please arrange it now" in doctor
     assert f"dose due {due:%Y-%m-%d}" not in doctor
     assert f"dose is due by {due:%Y-%m-%d}" not in doctor
+
+
+def _egfr(patient: Patient, value: int) -> None:
+    LabResultFactory(
+        patient=patient,
+        sample_date=_days_ago(20),
+        analyte="egfr",
+        value=value,
+        entered_value=value,
+        entered_unit="mL/min/1.73m2",
+    )
+    patient_assessment_refresh(patient=patient)
+
+
+def test_the_doctors_letter_says_kidney_function_rules_out_the_bisphosphonates(
+    nurse_client: Client, osteoporotic: Patient
+) -> None:
+    """eGFR 25: every bisphosphonate is contraindicated. The page's advice said so (physician8
+    D8), but the doctor's letter still advised "a bisphosphonate or denosumab"."""
+    _egfr(osteoporotic, 25)
+    text = _letter(nurse_client, osteoporotic, "doctor")
+    assert "(a bisphosphonate or denosumab) is recommended" not in text
+    assert "Bone-protective therapy is recommended; kidney function limits the choice." in text
+    assert f"Kidney function eGFR 25 mL/min on {_days_ago(20):%Y-%m-%d}" in text
+    assert "every bisphosphonate is contraindicated" in text
+    clinician = " ".join(
+        nurse_client.get(
+            reverse("monitoring:letter", args=[osteoporotic.pk, "doctor"]), {"copy": "clinician"}
+        ).text.split()
+    )
+    assert "RENAL" in clinician
+
+
+def test_the_follow_on_after_denosumab_names_the_kidney_limit(
+    nurse_client: Client, on_denosumab: Patient
+) -> None:
+    course = BoneTherapyCourse.objects.get(patient=on_denosumab)
+    course.stop_date = _days_ago(10)
+    course.save()
+    _egfr(on_denosumab, 30)
+    text = _letter(nurse_client, on_denosumab, "doctor")
+    assert "a bisphosphonate is advised" not in text
+    assert "kidney function limits the choice of a bisphosphonate to follow it" in text
+    limit = (
+        "zoledronic acid and alendronate contraindicated (below 35 mL/min); risedronate and "
+        "ibandronate only down to 30 mL/min."
+    )
+    assert limit in text
+    # Said once: the therapy recommendation beside it points to it.
+    assert text.count("Kidney function eGFR 30") == 1
+
+
+def test_normal_kidney_function_keeps_the_usual_advice(
+    nurse_client: Client, osteoporotic: Patient
+) -> None:
+    _egfr(osteoporotic, 80)
+    text = _letter(nurse_client, osteoporotic, "doctor")
+    assert "Bone-protective therapy (a bisphosphonate or denosumab) is recommended." in text
+    assert "Kidney function eGFR" not in text

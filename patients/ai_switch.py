@@ -1,13 +1,9 @@
 """A switch of aromatase inhibitor in one save (physician7 F8): the course a new one replaces is
 stopped on the day the new one starts, in the new course's transaction, under the patient's lock
-its caller (`services.ai_course_create`) holds.
-
-The form names the course it offered to stop and the version it showed (security8 N1): a switch
-stops that course only while it is still the current one, unchanged; otherwise a colleague's newer
-course (or a change to the shown one) would be stopped by a user who never saw it."""
+its caller (`services.ai_course_create`) holds. What every switch of drug shares (the course
+offered, stopped only while unchanged) is `patients.switching`."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,9 +11,9 @@ from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError
-from bonehealth.audit.records import versioned_update
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import AiCourseOverlapError, course_span, running_at_the_same_time
+from patients.switching import CourseSwitch, still_offered, stop_replaced_course
 
 # The fields of an AI course its writers audit (here and in `services`).
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
@@ -46,20 +42,11 @@ def stale_switch_message(current: AromataseInhibitorCourse | None) -> str:
     )
 
 
-@dataclass(frozen=True)
-class AiCourseSwitch:
-    """The AI course a new one replaces, stopped on the day the new one starts, in the same save;
-    at the version the form saw."""
-
-    course_pk: int
-    expected_version: int
-
-
 def stop_for_switch(
     *,
     actor: User,
     patient: Patient,
-    switch: AiCourseSwitch,
+    switch: CourseSwitch,
     values: Mapping[str, Any],
     request: HttpRequest | None,
 ) -> None:
@@ -68,7 +55,9 @@ def stop_for_switch(
     (an alert that still holds stays the same open, acknowledged alert: physician7 F8)."""
     start: date | None = values.get("start_date")
     course = current_ai_course(patient_id=patient.pk)
-    if course is None or (course.pk, course.version) != (switch.course_pk, switch.expected_version):
+    if course is None or not still_offered(
+        course, course_pk=switch.course_pk, version=switch.expected_version
+    ):
         # Another save (a colleague's switch, an edit of the shown course) came first.
         raise AiCourseOverlapError(stale_switch_message(course), "stop_current")
     if start is None or course.start_date is None or start < course.start_date:
@@ -79,17 +68,15 @@ def stop_for_switch(
         )
     if course.stop_date is not None and course.stop_date <= start:
         return  # it stops by then already (a stop date recorded ahead): nothing to switch from
-    values_stop: dict[str, Any] = {"stop_date": start}
-    if not course.stop_reason:
-        values_stop["stop_reason"] = f"switched to {values['drug']}"
     try:
-        versioned_update(
+        stop_replaced_course(
             actor=actor,
-            instance=course,
-            values=values_stop,
+            patient=patient,
+            course=course,
+            stop_date=start,
+            new_drug=values["drug"],
             fields=AI_COURSE_FIELDS,
             expected_version=switch.expected_version,
-            patient=patient,
             request=request,
         )
     except ConcurrentEditError as changed:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
-from patients.ai_switch import AiCourseSwitch, current_ai_course, stale_switch_message
+from patients.ai_switch import current_ai_course, stale_switch_message
 from patients.entry_dates import future_date_error
 from patients.models import (
     PATIENT_RECORD_FIELDS,
@@ -27,6 +27,7 @@ from patients.models import (
 )
 from patients.overlaps import course_span
 from patients.selectors import possible_duplicates
+from patients.switching import CourseSwitch
 
 # The menopausal status of a man, as the form offers it (stored blank).
 NOT_APPLICABLE = "Not applicable (men)"
@@ -417,12 +418,12 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
                 "it cannot stop before it began.",
             )
 
-    def course_switch(self) -> AiCourseSwitch | None:
+    def course_switch(self) -> CourseSwitch | None:
         """The course to stop in this save, as the form showed it (id and version); None
         without a switch. The service stops it only if it is still the current one, unchanged."""
         if not self.offers_switch or not self.cleaned_data.get("stop_current"):
             return None
-        return AiCourseSwitch(
+        return CourseSwitch(
             course_pk=self.cleaned_data[SWITCH_COURSE],
             expected_version=self.cleaned_data[SWITCH_VERSION],
         )

@@ -14,7 +14,7 @@ from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
-from patients.ai_switch import AI_COURSE_FIELDS, AiCourseSwitch, stop_for_switch
+from patients.ai_switch import AI_COURSE_FIELDS, stop_for_switch
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
@@ -28,6 +28,7 @@ from patients.overlaps import (
     running_at_the_same_time,
 )
 from patients.signals import patient_changed
+from patients.switching import CourseSwitch
 
 PATIENT_FIELDS = [
     *PATIENT_RECORD_FIELDS,
@@ -305,7 +306,7 @@ def ai_course_create(
     patient: Patient,
     values: dict[str, Any],
     request: HttpRequest | None = None,
-    switch_from: AiCourseSwitch | None = None,
+    switch_from: CourseSwitch | None = None,
 ) -> AromataseInhibitorCourse:
     """Add an aromatase-inhibitor course to a patient.
 

@@ -14,11 +14,11 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert
-from patients.ai_switch import AiCourseSwitch
 from patients.forms import SWITCH_COURSE, SWITCH_VERSION
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import AiCourseOverlapError
 from patients.services import ai_course_create
+from patients.switching import CourseSwitch
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_a_switch_from_a_course_changed_since_is_refused(
             actor=physician,
             patient=patient,
             values={"drug": "anastrozole", "start_date": TODAY},
-            switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=1),
+            switch_from=CourseSwitch(course_pk=exemestane.pk, expected_version=1),
         )
     exemestane.refresh_from_db()
     assert exemestane.stop_date is None
@@ -220,7 +220,7 @@ def test_the_service_refuses_a_course_no_longer_current(
         actor=physician,
         patient=patient,
         values={"drug": "letrozole", "start_date": TODAY - timedelta(days=3)},
-        switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=1),
+        switch_from=CourseSwitch(course_pk=exemestane.pk, expected_version=1),
     )
     before = _course_rows(patient)
     with pytest.raises(AiCourseOverlapError, match="now the letrozole course") as refused:
@@ -228,7 +228,7 @@ def test_the_service_refuses_a_course_no_longer_current(
             actor=physician,
             patient=patient,
             values={"drug": "anastrozole", "start_date": TODAY},
-            switch_from=AiCourseSwitch(course_pk=exemestane.pk, expected_version=2),
+            switch_from=CourseSwitch(course_pk=exemestane.pk, expected_version=2),
         )
     assert refused.value.field == "stop_current"
     assert _course_rows(patient) == before

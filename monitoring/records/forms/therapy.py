@@ -16,13 +16,13 @@ from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
 from monitoring.records.safety import course_checklist, dose_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import (
-    CourseStop,
     course_offered_to_stop,
     dose_outside_course,
     switch_refusal,
 )
 from patients.forms import check_course_dates
 from patients.models import Patient
+from patients.switching import CourseSwitch
 
 
 class BoneTherapyCourseForm(
@@ -160,13 +160,15 @@ class BoneTherapyCourseForm(
         else:
             self.stopping = (current, on)
 
-    def course_stop(self) -> CourseStop | None:
+    def course_stop(self) -> CourseSwitch | None:
         """The switch for the service: the course to stop, on which day, as the page showed it
         (the service stops it only if it is still the current course, at that version)."""
         if self.stopping is None or self.shown is None:
             return None
         course_pk, version = self.shown
-        return CourseStop(course_pk=course_pk, stop_date=self.stopping[1], expected_version=version)
+        return CourseSwitch(
+            course_pk=course_pk, stop_date=self.stopping[1], expected_version=version
+        )
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -8,7 +8,6 @@ antiresorptives at once are refused here too.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,7 +18,6 @@ from django.http import HttpRequest
 from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import lock_valid
 from bonehealth.audit.models import AuditAction
-from bonehealth.audit.records import versioned_update
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
@@ -41,17 +39,9 @@ from monitoring.records.services.single_row import (
 )
 from patients.models import Patient
 from patients.overlaps import newly_beside, running_at_the_same_time
+from patients.switching import CourseSwitch, still_offered, stop_replaced_course
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
-
-
-@dataclass(frozen=True)
-class CourseStop:
-    """The course a new one replaces (a switch), stopped in the same save, as the form saw it."""
-
-    course_pk: int
-    stop_date: date
-    expected_version: int
 
 
 def overlapping_courses(
@@ -162,7 +152,7 @@ def switch_refusal(*, patient_id: int, course_pk: int | None, version: int | Non
     A second tab opened before another save would otherwise stop a course it never showed (the
     one that save started), so the tick box stops only the course, and the version, it named."""
     current = course_offered_to_stop(patient_id)
-    if current is not None and current.pk == course_pk and current.version == version:
+    if still_offered(current, course_pk=course_pk, version=version):
         return None
     retry = "Nothing was saved: check it, then tick the box again to stop it."
     if current is None:
@@ -181,7 +171,7 @@ def switch_refusal(*, patient_id: int, course_pk: int | None, version: int | Non
 
 
 def _stop_current(
-    *, actor: User, patient: Patient, stop: CourseStop, drug: str, request: HttpRequest | None
+    *, actor: User, patient: Patient, stop: CourseSwitch, drug: str, request: HttpRequest | None
 ) -> None:
     # Under the patient's lock: a switch saved meanwhile from another tab is seen here.
     refusal = switch_refusal(
@@ -192,17 +182,18 @@ def _stop_current(
     course = BoneTherapyCourse.objects.get(pk=stop.course_pk)
     # Before the stop is written: a stop before the old course's last dose would leave a record
     # the history refuses to read (the checklist below would fail on it).
-    _refuse_stop_before_last_dose(course, stop.stop_date, "stop_current_on")
-    values: dict[str, Any] = {"stop_date": stop.stop_date}
-    if not course.stop_reason:
-        values["stop_reason"] = f"switched to {drug.replace('_', ' ')}"
-    versioned_update(
+    stop_date = stop.stop_date
+    if stop_date is None:  # the form always asks for it
+        raise EntryConflictError("stop_current_on", "Give the day the current course stops.")
+    _refuse_stop_before_last_dose(course, stop_date, "stop_current_on")
+    stop_replaced_course(
         actor=actor,
-        instance=course,
-        values=values,
+        patient=patient,
+        course=course,
+        stop_date=stop_date,
+        new_drug=drug,
         fields=THERAPY_FIELDS,
         expected_version=stop.expected_version,
-        patient=patient,
         request=request,
     )
 
@@ -214,7 +205,7 @@ def bone_therapy_start(
     patient: Patient,
     values: Mapping[str, Any],
     request: HttpRequest | None = None,
-    stop_current: CourseStop | None = None,
+    stop_current: CourseSwitch | None = None,
     override_reason: str | None = None,
 ) -> BoneTherapyCourse:
     """A physician plans or starts a course of bone-protective therapy.

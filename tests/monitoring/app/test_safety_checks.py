@@ -15,8 +15,9 @@ from monitoring import domain
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.safety import CheckStatus, checklist, course_checklist
 from monitoring.records.services.guards import EntryConflictError
-from monitoring.records.services.therapy import CourseStop, bone_therapy_start
+from monitoring.records.services.therapy import bone_therapy_start
 from patients.models import Patient
+from patients.switching import CourseSwitch
 from tests.factories import LabResultFactory
 from tests.html_forms import posted_data
 
@@ -325,7 +326,7 @@ class TestOneAntiresorptiveAtATime:
     def test_the_service_switches_in_one_step(
         self, physician: User, patient: Patient, alendronate: BoneTherapyCourse
     ) -> None:
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
         )
         course = bone_therapy_start(
@@ -343,7 +344,7 @@ class TestOneAntiresorptiveAtATime:
     def test_an_outdated_switch_is_refused_and_nothing_is_saved(
         self, physician: User, patient: Patient, alendronate: BoneTherapyCourse
     ) -> None:
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version - 1
         )
         with pytest.raises(EntryConflictError, match="was changed since this form was opened"):

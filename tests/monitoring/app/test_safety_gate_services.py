@@ -14,12 +14,12 @@ from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.plan import monitoring_plan_set
 from monitoring.records.services.safety_gate import SafetyCheckError
 from monitoring.records.services.therapy import (
-    CourseStop,
     bone_therapy_dose_record,
     bone_therapy_start,
     bone_therapy_update,
 )
 from patients.models import Patient
+from patients.switching import CourseSwitch
 from tests.factories import LabResultFactory, results_in_range
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ class TestStart:
         alendronate = BoneTherapyCourse.objects.create(
             patient=patient, drug="alendronate", start_date=TODAY - timedelta(days=400)
         )
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
         )
         with pytest.raises(SafetyCheckError):
@@ -149,7 +149,7 @@ class TestStart:
         alendronate = BoneTherapyCourse.objects.create(
             patient=patient, drug="alendronate", start_date=TODAY - timedelta(days=400)
         )
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=alendronate.pk, stop_date=TODAY, expected_version=alendronate.version
         )
         bone_therapy_start(

@@ -19,8 +19,9 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.safety import CheckStatus, checklist, course_checklist
-from monitoring.records.services.therapy import CourseStop, bone_therapy_start
+from monitoring.records.services.therapy import bone_therapy_start
 from patients.models import Patient
+from patients.switching import CourseSwitch
 from tests.factories import LabResultFactory
 
 TODAY = timezone.localdate()
@@ -76,7 +77,7 @@ class TestSwitchFromZoledronicAcid:
     def test_the_service_saves_the_switch_without_an_override(
         self, physician: User, patient: Patient, zoledronic_no_dental: BoneTherapyCourse
     ) -> None:
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=zoledronic_no_dental.pk,
             stop_date=TODAY,
             expected_version=zoledronic_no_dental.version,
@@ -99,7 +100,7 @@ class TestSwitchFromZoledronicAcid:
         from monitoring.records.services.guards import EntryConflictError
         from monitoring.records.services.therapy import bone_therapy_dose_record
 
-        stop = CourseStop(
+        stop = CourseSwitch(
             course_pk=zoledronic_no_dental.pk,
             stop_date=TODAY,
             expected_version=zoledronic_no_dental.version,

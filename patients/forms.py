@@ -1,13 +1,12 @@
-"""Patient and aromatase-inhibitor course forms: input validation only, no clinical rule."""
+"""Patient forms: input validation only, no clinical rule. The course form is `course_forms`."""
 
-import copy
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import QuerySet
@@ -15,19 +14,15 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
-from patients.ai_switch import current_ai_course, stale_switch_message
-from patients.entry_dates import future_date_error
+from patients.form_parts import not_in_future, row
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
-    AromataseInhibitorCourse,
     MenopausalStatus,
     Patient,
     Sex,
 )
-from patients.overlaps import course_span
 from patients.selectors import possible_duplicates
-from patients.switching import CourseSwitch
 
 # The menopausal status of a man, as the form offers it (stored blank).
 NOT_APPLICABLE = "Not applicable (men)"
@@ -41,36 +36,12 @@ MRN_VALIDATOR = RegexValidator(
 )
 
 
-def _not_in_future(value: date | None, what: str) -> None:
-    error = future_date_error(value, what)
-    if error is not None:
-        raise forms.ValidationError(error)
-
-
 # Aromatase inhibitors are given to adults; a younger age is a typing error in the year.
 ADULT_AGE = 18
 
 
 def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
-def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
-    """Check a drug course's start, stop and stop reason together (AI and bone therapy alike)."""
-    data = form.cleaned_data
-    start, stop = data.get("start_date"), data.get("stop_date")
-    if start and start < birth_date:
-        form.add_error("start_date", "The start date is before the patient's date of birth.")
-    if stop and not start:
-        form.add_error("start_date", "Enter the start date of a course that has stopped.")
-    if start and stop and stop < start:
-        form.add_error("stop_date", "The stop date is before the start date.")
-    if data.get("stop_reason") and not stop:
-        form.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
-
-
-def _row(*names: str) -> Div:
-    return Div(*[Div(name, css_class="col-md") for name in names], css_class="row")
 
 
 class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
@@ -151,16 +122,16 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         self.helper.layout = Layout(
             Fieldset(
                 "Identity",
-                _row("site", "mrn"),
-                _row("name", "birth_date", "sex"),
-                _row("menopausal_status", "breast_cancer_diagnosis_date"),
-                _row("height_cm", "weight_kg"),
+                row("site", "mrn"),
+                row("name", "birth_date", "sex"),
+                row("menopausal_status", "breast_cancer_diagnosis_date"),
+                row("height_cm", "weight_kg"),
             ),
             Fieldset(
                 "Clinical risk factors",
-                _row("prior_fragility_fracture", "prior_fracture_date"),
-                _row("parent_hip_fracture", "rheumatoid_arthritis", "secondary_osteoporosis"),
-                _row("smoking", "alcohol_3_or_more_units_daily", "oral_glucocorticoid_months"),
+                row("prior_fragility_fracture", "prior_fracture_date"),
+                row("parent_hip_fracture", "rheumatoid_arthritis", "secondary_osteoporosis"),
+                row("smoking", "alcohol_3_or_more_units_daily", "oral_glucocorticoid_months"),
             ),
             *(
                 []
@@ -168,7 +139,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 else [
                     Fieldset(
                         "Aromatase-inhibitor therapy (optional)",
-                        _row("ai_drug", "ai_start_date", "ai_planned_duration_months"),
+                        row("ai_drug", "ai_start_date", "ai_planned_duration_months"),
                     )
                 ]
             ),
@@ -188,7 +159,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     def clean_birth_date(self) -> date:
         value: date = self.cleaned_data["birth_date"]
-        _not_in_future(value, "date of birth")
+        not_in_future(value, "date of birth")
         if self.first_entry and value > self.first_entry[0]:
             day, what = self.first_entry
             raise forms.ValidationError(
@@ -204,12 +175,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     def clean_breast_cancer_diagnosis_date(self) -> date | None:
         value: date | None = self.cleaned_data["breast_cancer_diagnosis_date"]
-        _not_in_future(value, "diagnosis date")
+        not_in_future(value, "diagnosis date")
         return value
 
     def clean_prior_fracture_date(self) -> date | None:
         value: date | None = self.cleaned_data["prior_fracture_date"]
-        _not_in_future(value, "fracture date")
+        not_in_future(value, "fracture date")
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -299,139 +270,6 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         }
 
 
-# The hidden fields naming the course a new course's form offers to stop, and its version.
-SWITCH_COURSE = "switch_course"
-SWITCH_VERSION = "switch_course_version"
-
-
-class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[AromataseInhibitorCourse]):
-    """Add or edit one aromatase-inhibitor course."""
-
-    class Meta:
-        model = AromataseInhibitorCourse
-        fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
-        formfield_callback = entry_formfield
-        help_texts = {"stop_date": "Leave empty while the course continues."}
-        labels = {"planned_duration_months": "Planned duration (months)"}  # as on registration
-
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.patient = patient
-        self.fields["planned_duration_months"].validators += [
-            MinValueValidator(1, "Enter between 1 and 240 months."),
-            MaxValueValidator(240, "Enter between 1 and 240 months."),
-        ]
-        if self.instance.pk is not None:
-            self.add_version_field(self.instance.version)
-        # On a new course, the course running now (or planned), which the new one may replace
-        # in the same save: a switch of drug, as the bone-therapy form offers. The form carries,
-        # hidden, which course it offered and at which version (security8 N1): a post names the
-        # course its user saw, not whichever is current when it arrives.
-        self.current: AromataseInhibitorCourse | None = (
-            None if self.instance.pk is not None else current_ai_course(patient_id=patient.pk)
-        )
-        self.offers_switch = self.instance.pk is None and (
-            self.current is not None or (self.is_bound and SWITCH_COURSE in self.data)
-        )
-        if self.offers_switch:
-            self.fields["stop_current"] = forms.BooleanField(
-                required=False,
-                label=self._switch_label(),
-                help_text="A switch of drug in one save: the alerts see no day without one.",
-            )
-            for name in (SWITCH_COURSE, SWITCH_VERSION):
-                self.fields[name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-            self._offer(self.current, bound=False)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            _row("drug", "start_date", "planned_duration_months"),
-            _row("stop_date", "stop_reason"),
-            *(["stop_current", SWITCH_COURSE, SWITCH_VERSION] if self.offers_switch else []),
-            *(["version"] if self.instance.pk is not None else []),
-            Submit("save", "Save course"),
-        )
-
-    def clean_stop_date(self) -> date | None:
-        value: date | None = self.cleaned_data["stop_date"]
-        _not_in_future(value, "stop date")
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        check_course_dates(self, birth_date=self.patient.birth_date)
-        self._clean_switch()
-        return self.cleaned_data
-
-    def _switch_label(self) -> str:
-        current = self.current
-        if current is None:
-            return "Stop the current course on the day this one starts (there is none now)"
-        return (
-            f"Stop the current course ({current.get_drug_display().lower()}, "
-            f"{course_span(current)}) on the day this one starts"
-        )
-
-    def _offer(self, course: AromataseInhibitorCourse | None, *, bound: bool) -> None:
-        """Name `course` (and its version) as the one the tick box stops. `bound`: in the posted
-        values too, unticked, so the form shown again after a refusal offers the course that is
-        current now, to be ticked knowingly."""
-        shown = {SWITCH_COURSE: course.pk if course else None}
-        shown[SWITCH_VERSION] = course.version if course else None
-        for name, value in shown.items():
-            self.fields[name].initial = value
-        if bound:
-            data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
-            for name, value in shown.items():
-                data[name] = "" if value is None else str(value)
-            data.pop("stop_current", None)
-            self.data = data
-
-    def offer_current_again(self) -> None:
-        """After a switch the service refused (a colleague's save came first), show the course
-        that is current now; the other values stay as typed."""
-        if not self.offers_switch or "stop_current" not in self.errors:
-            return
-        self.current = current_ai_course(patient_id=self.patient.pk)
-        self.fields["stop_current"].label = self._switch_label()
-        self._offer(self.current, bound=True)
-
-    def _clean_switch(self) -> None:
-        current, start = self.current, self.cleaned_data.get("start_date")
-        if not self.offers_switch or not self.cleaned_data.get("stop_current"):
-            return
-        shown = (self.cleaned_data.get(SWITCH_COURSE), self.cleaned_data.get(SWITCH_VERSION))
-        if current is None or shown != (current.pk, current.version):
-            self.add_error("stop_current", stale_switch_message(current))
-            self._offer(current, bound=True)
-            return
-        if start is None:
-            self.add_error("start_date", "Give the start date: the current course stops on it.")
-        elif start > timezone.localdate():
-            # A stop date is never in the future (clean_stop_date): record the switch on its day.
-            self.add_error(
-                "stop_current", "A switch is recorded on or after the day it happens, not before."
-            )
-        elif current.start_date is not None and start < current.start_date:
-            self.add_error(
-                "stop_current",
-                f"The current course starts on {current.start_date:%Y-%m-%d}, after this start: "
-                "it cannot stop before it began.",
-            )
-
-    def course_switch(self) -> CourseSwitch | None:
-        """The course to stop in this save, as the form showed it (id and version); None
-        without a switch. The service stops it only if it is still the current one, unchanged."""
-        if not self.offers_switch or not self.cleaned_data.get("stop_current"):
-            return None
-        return CourseSwitch(
-            course_pk=self.cleaned_data[SWITCH_COURSE],
-            expected_version=self.cleaned_data[SWITCH_VERSION],
-        )
-
-    def course_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
-
-
 class MarkInErrorForm(forms.Form):
     """Why a record is being marked entered in error."""
 
@@ -483,14 +321,14 @@ class EndFollowUpForm(forms.Form):
             )
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            _row("ended_on", "reason"),
+            row("ended_on", "reason"),
             *(["confirm_active_treatment"] if confirm else []),
             Submit("save", "End follow-up"),
         )
 
     def clean_ended_on(self) -> date:
         value: date = self.cleaned_data["ended_on"]
-        _not_in_future(value, "end date")
+        not_in_future(value, "end date")
         if self.latest_entry and value < self.latest_entry[0]:
             day, what = self.latest_entry
             raise forms.ValidationError(

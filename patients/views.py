@@ -18,8 +18,8 @@ from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_n
 from bonehealth.replica import replica_reads
 from patients import read_audit, selectors, services
 from patients.access import audits_patient_view
+from patients.course_forms import AromataseInhibitorCourseForm
 from patients.forms import (
-    AromataseInhibitorCourseForm,
     EndFollowUpForm,
     MarkInErrorForm,
     PatientForm,

@@ -14,7 +14,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.alerts import alert_acknowledge
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert
-from patients.forms import SWITCH_COURSE, SWITCH_VERSION
+from patients.course_forms import SWITCH_COURSE, SWITCH_VERSION
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import AiCourseOverlapError
 from patients.services import ai_course_create

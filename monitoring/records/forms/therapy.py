@@ -20,7 +20,7 @@ from monitoring.records.services.therapy import (
     dose_outside_course,
     switch_refusal,
 )
-from patients.forms import check_course_dates
+from patients.form_parts import check_course_dates
 from patients.models import Patient
 from patients.switching import CourseSwitch
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from bonehealth.accounts import selectors, services
+from bonehealth.accounts import second_factor, selectors, services
 from bonehealth.accounts.forms import (
     ConfirmForm,
     OTPTokenForm,
@@ -73,7 +73,9 @@ def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.otp_verify(user=request.user, token=form.token_value, request=request)
+        device = second_factor.otp_verify(
+            user=request.user, token=form.token_value, request=request
+        )
         if device is not None:
             otp_login(request, device)
             # A new key for the now fully authenticated session: one seen before the second
@@ -93,10 +95,10 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.info(request, "Two-factor authentication is already on.")
             return redirect("accounts:two_factor")
         return redirect("accounts:otp_verify")
-    device = services.totp_device_start(user=request.user)
+    device = second_factor.totp_device_start(user=request.user)
     form = OTPTokenForm(request.POST or None, submit_label="Turn on two-factor authentication")
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(
+        if second_factor.totp_device_confirm(
             user=request.user, device=device, token=form.token_value, request=request
         ):
             device.refresh_from_db()
@@ -106,7 +108,7 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Two-factor authentication is on.")
             return redirect(_next_url(request))
         form.add_error("token", "That code is wrong or expired. Check the app's clock and retry.")
-    secret = services.totp_secret_base32(device=device)
+    secret = second_factor.totp_secret_base32(device=device)
     return render(
         request,
         "accounts/otp_setup.html",
@@ -153,7 +155,7 @@ def two_factor_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor")
     form = TwoFactorOffForm(request.POST)
     if form.is_valid():
-        if services.totp_devices_remove(
+        if second_factor.totp_devices_remove(
             user=request.user,
             password=form.cleaned_data["password"],
             token=form.token_value,

@@ -1,0 +1,107 @@
+"""Writes about one's own two-factor authentication (TOTP, django-otp): turning it on with a code
+from the new device, off with the password and a code, and the second step of a login. Each is
+audited in its transaction, a refused code as a failed authentication."""
+
+from base64 import b32encode
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bonehealth.accounts.models import User
+from bonehealth.audit.models import AuditAction
+from bonehealth.audit.services import audit_record
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one with a fresh secret if needed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(
+    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Confirm a new TOTP device with a code from it; the user's older devices are removed."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"two_factor": ["off", "on"]},
+    )
+    return True
+
+
+@transaction.atomic
+def totp_devices_remove(
+    *, user: User, password: str, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Turn two-factor authentication off for oneself, given the password and a current code.
+
+    A stolen open session alone must not be enough to weaken the account; a refusal is audited as
+    a failed authentication. Not allowed where two-factor is required.
+    """
+    from bonehealth.accounts.security import TWO_FACTOR_REQUIRED_PERMISSION
+
+    if user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION):
+        raise PermissionDenied("Two-factor authentication is required for your role.")
+    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    device = devices.order_by("id").first()
+    # The code is checked even after a wrong password, so django-otp's throttle counts every try.
+    code_ok = device is not None and device.verify_token(token)
+    if not (user.check_password(password) and code_ok):
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            request=request,
+            username=user.get_username(),
+            changes={"step": "turn two-factor off"},
+        )
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=user,
+        request=request,
+        obj=user,
+        changes={"two_factor": ["on", "off"]},
+    )
+    return True
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str, request: HttpRequest | None = None) -> TOTPDevice | None:
+    """Check a TOTP code against the user's confirmed device; audit success and failure."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=True)
+        .order_by("id")
+        .first()
+    )
+    if device is not None and device.verify_token(token):
+        audit_record(
+            action=AuditAction.LOGIN, actor=user, request=request, changes={"step": "two-factor"}
+        )
+        return device
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        username=user.get_username(),
+        changes={"step": "two-factor"},
+    )
+    return None
+
+
+def totp_secret_base32(*, device: TOTPDevice) -> str:
+    """The device secret as authenticator apps expect it when typed in (base32, no padding)."""
+    return b32encode(device.bin_key).decode().rstrip("=")

@@ -448,7 +448,7 @@ def measure_import(files: int, rows: list[Row]) -> None:
     from django.core.management import call_command
 
     from bonehealth.accounts.models import Site
-    from monitoring.assessment.history import history_json
+    from monitoring.assessment.history_document import history_json
     from monitoring.records.selectors import patients_with_records
     from patients.models import Patient
 

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.csv_safe import csv_lines
-from monitoring.assessment.history import history_json
+from monitoring.assessment.history_document import history_json
 from monitoring.domain.types import AlertCode
 from monitoring.models import Alert, DexaMeasurement
 from monitoring.models.choices import MeasuredSite, RiskCategory

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import domain, labels
-from monitoring.assessment.history import history_from_records
+from monitoring.assessment.history_document import history_from_records
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import Alert, DexaScan, PatientAssessment

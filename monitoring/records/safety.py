@@ -19,7 +19,7 @@ from enum import StrEnum
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.assessment.history import history_from_records
+from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
 from monitoring.domain.dates import window_start
 from monitoring.domain.dose_interval import (

@@ -12,7 +12,8 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
-from monitoring.assessment.history import build_history, history_json
+from monitoring.assessment.history import build_history
+from monitoring.assessment.history_document import history_json
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert
 from monitoring.records.selectors import patients_with_records

@@ -7,7 +7,7 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 
 from bonehealth.commands import StrictCommand, command_actor
-from monitoring.assessment.history import history_json
+from monitoring.assessment.history_document import history_json
 from monitoring.overview.exports import history_export_record
 from monitoring.overview.mrns import add_mrn_arguments, command_patients, patient_ids_by_mrn
 from monitoring.records.selectors import patients_with_records

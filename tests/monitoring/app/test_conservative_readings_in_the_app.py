@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from monitoring import domain
-from monitoring.assessment.history import build_history, history_json
+from monitoring.assessment.history import build_history
+from monitoring.assessment.history_document import history_json
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, BoneTherapyCourse, DexaScan, MonitoringPlan
 from monitoring.records.selectors import patient_with_records

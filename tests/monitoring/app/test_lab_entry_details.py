@@ -87,7 +87,7 @@ def test_a_low_value_stored_before_the_entry_floor_still_reads_for_the_rules(
     patient: Patient,
 ) -> None:
     # The floor is for new entries only: a record saved earlier keeps its assessment.
-    from monitoring.assessment.history import history_from_records
+    from monitoring.assessment.history_document import history_from_records
     from monitoring.records.selectors import patient_with_records
 
     LabResultFactory(patient=patient, value=Decimal("0.5"), entered_value=Decimal("0.5"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bonehealth.accounts.models import LabUnits, Site
 from monitoring import domain
-from monitoring.assessment.history import history_from_records
+from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import thresholds
 from monitoring.models import LabResult
 from monitoring.overview import charts

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.assessment.history import build_history, history_json
+from monitoring.assessment.history import build_history
+from monitoring.assessment.history_document import history_json
 from monitoring.models import DexaMeasurement, DexaScan
 from monitoring.records.selectors import patient_with_records
 from patients.models import Patient

@@ -106,7 +106,8 @@ def test_importing_the_same_file_twice_changes_nothing(vignette_site: Site) -> N
 def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
     vignette_site: Site,
 ) -> None:
-    from monitoring.assessment.history import build_history, history_json
+    from monitoring.assessment.history import build_history
+    from monitoring.assessment.history_document import history_json
     from monitoring.models import DexaMeasurement
     from monitoring.records.selectors import patients_with_records
     from tests.factories import DexaScanFactory, PatientFactory, ScannerFactory
@@ -132,7 +133,8 @@ def test_same_named_scanners_of_two_sites_stay_apart_in_assessment_and_export(
 def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site, name: str) -> None:
     """The patient page reads the history from its loaded records, reassessment from the columns:
     both must give the same `History`."""
-    from monitoring.assessment.history import build_history, history_from_records
+    from monitoring.assessment.history import build_history
+    from monitoring.assessment.history_document import history_from_records
     from monitoring.records.selectors import patients_with_records
 
     path = VIGNETTES / f"{name}.history.json"
@@ -143,7 +145,8 @@ def test_the_patient_pages_history_equals_the_reassessments(vignette_site: Site,
 
 
 def test_the_patient_pages_history_equals_the_reassessments_for_the_showcase() -> None:
-    from monitoring.assessment.history import build_history, history_from_records
+    from monitoring.assessment.history import build_history
+    from monitoring.assessment.history_document import history_from_records
     from monitoring.records.selectors import patients_with_records
 
     call_command("seed_demo", "--patients", "5", "--no-progress", stdout=StringIO())

@@ -13,7 +13,12 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import AiCourseOverlapError, course_span, running_at_the_same_time
-from patients.switching import CourseSwitch, still_offered, stop_replaced_course
+from patients.switching import (
+    CourseSwitch,
+    still_offered,
+    stop_replaced_course,
+    switch_day_error,
+)
 
 # The fields of an AI course its writers audit (here and in `services`).
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
@@ -60,12 +65,12 @@ def stop_for_switch(
     ):
         # Another save (a colleague's switch, an edit of the shown course) came first.
         raise AiCourseOverlapError(stale_switch_message(course), "stop_current")
-    if start is None or course.start_date is None or start < course.start_date:
-        raise AiCourseOverlapError(
-            f"The {course.get_drug_display().lower()} course {course_span(course)} cannot stop "
-            "on the day this one starts: give a start on or after its own.",
-            "stop_current",
-        )
+    words = f"The {course.get_drug_display().lower()} course {course_span(course)}"
+    if start is None or course.start_date is None:
+        raise AiCourseOverlapError(f"{words} cannot stop without a start date.", "stop_current")
+    refusal = switch_day_error(start=course.start_date, stop_day=start, course_words=words)
+    if refusal is not None:
+        raise AiCourseOverlapError(refusal, "stop_current")
     if course.stop_date is not None and course.stop_date <= start:
         return  # it stops by then already (a stop date recorded ahead): nothing to switch from
     try:

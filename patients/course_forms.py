@@ -16,7 +16,7 @@ from patients.ai_switch import current_ai_course, stale_switch_message
 from patients.form_parts import check_course_dates, not_in_future, row
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import course_span
-from patients.switching import CourseSwitch
+from patients.switching import CourseSwitch, switch_day_error
 
 # The hidden fields naming the course a new course's form offers to stop, and its version.
 SWITCH_COURSE = "switch_course"
@@ -130,12 +130,11 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
             self.add_error(
                 "stop_current", "A switch is recorded on or after the day it happens, not before."
             )
-        elif current.start_date is not None and start < current.start_date:
-            self.add_error(
-                "stop_current",
-                f"The current course starts on {current.start_date:%Y-%m-%d}, after this start: "
-                "it cannot stop before it began.",
-            )
+        else:
+            words = f"The current course ({current.get_drug_display().lower()})"
+            refusal = switch_day_error(start=current.start_date, stop_day=start, course_words=words)
+            if refusal is not None:
+                self.add_error("stop_current", refusal)
 
     def course_switch(self) -> CourseSwitch | None:
         """The course to stop in this save, as the form showed it (id and version); None

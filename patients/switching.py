@@ -43,6 +43,23 @@ def still_offered(current: VersionedCourse | None, *, course_pk: Any, version: A
     return current is not None and (current.pk, current.version) == (course_pk, version)
 
 
+def switch_day_error(*, start: date | None, stop_day: date, course_words: str) -> str | None:
+    """Why the current course (`course_words`, starting on `start`) cannot stop on `stop_day` for
+    a switch; None when it can. It stops after its first day: not before it began, and not on
+    that day, which would leave a course of no day at all (nurse9 F10: a switch's form opened
+    again with the browser's Back button offered the course just saved, and saving it again
+    stopped that course on its own start and stored it twice)."""
+    if start is None or stop_day > start:
+        return None
+    if stop_day < start:
+        return f"{course_words} starts on {start:%Y-%m-%d}, after this day: it cannot stop first."
+    return (
+        f"{course_words} starts on {start:%Y-%m-%d}, this same day: a switch would leave it no day "
+        "at all. If this form repeats a switch already saved, it is saved (see the courses); if "
+        "that course was never given, mark it entered in error instead."
+    )
+
+
 def stop_replaced_course(
     *,
     actor: User,

@@ -110,7 +110,8 @@ def test_a_switch_before_the_current_course_began_is_refused(
     assert response.status_code == 200  # type: ignore[attr-defined]
     form = response.context["form"]  # type: ignore[attr-defined]
     assert form.errors["stop_current"] == [
-        "The current course starts on 2025-01-15, after this start: it cannot stop before it began."
+        "The current course (exemestane) starts on 2025-01-15, after this day: it cannot stop "
+        "first."
     ]
     assert form["start_date"].value() == "2025-01-01"  # the input is kept
     exemestane.refresh_from_db()
@@ -234,3 +235,47 @@ def test_the_service_refuses_a_course_no_longer_current(
     assert _course_rows(patient) == before
     newer.refresh_from_db()
     assert newer.stop_date is None
+
+
+def test_the_form_saved_again_after_a_switch_stores_nothing_more(
+    physician_client: Client, patient: Patient, exemestane: AromataseInhibitorCourse
+) -> None:
+    """nurse9 F10: after a switch, the browser's Back button showed the form again with the
+    typed values and the tick, but offering the course just saved; saving it again stopped that
+    course on its own start (a course of no day) and stored the new course twice."""
+    start = TODAY - timedelta(days=2)
+    assert _switch(physician_client, patient, start, stop_current="on").status_code == 302  # type: ignore[attr-defined]
+    saved = list(
+        AromataseInhibitorCourse.objects.filter(patient=patient).values_list("pk", "version")
+    )
+    writes = AuditEvent.objects.exclude(action=AuditAction.VIEW)
+    events = writes.count()
+
+    response = _switch(physician_client, patient, start, stop_current="on")
+
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    errors = response.context["form"].errors["stop_current"]  # type: ignore[attr-defined]
+    assert "this same day: a switch would leave it no day at all" in errors[0]
+    after = AromataseInhibitorCourse.objects.filter(patient=patient)
+    assert list(after.values_list("pk", "version")) == saved
+    assert after.get(drug="anastrozole").stop_date is None
+    assert writes.count() == events
+
+
+def test_the_service_refuses_a_switch_that_stops_a_course_on_its_start(
+    physician: User, patient: Patient
+) -> None:
+    """The same refusal under the patient's lock, whatever the form let through."""
+    today_course = AromataseInhibitorCourseFactory(
+        patient=patient, drug="letrozole", start_date=TODAY
+    )
+    with pytest.raises(AiCourseOverlapError, match="no day at all"):
+        ai_course_create(
+            actor=physician,
+            patient=patient,
+            values={"drug": "letrozole", "start_date": TODAY, "planned_duration_months": 60},
+            switch_from=CourseSwitch(course_pk=today_course.pk, expected_version=1),
+        )
+    assert AromataseInhibitorCourse.objects.filter(patient=patient).count() == 1
+    today_course.refresh_from_db()
+    assert today_course.stop_date is None

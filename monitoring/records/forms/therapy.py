@@ -22,7 +22,7 @@ from monitoring.records.services.therapy import (
 )
 from patients.form_parts import check_course_dates
 from patients.models import Patient
-from patients.switching import CourseSwitch
+from patients.switching import CourseSwitch, switch_day_error
 
 
 class BoneTherapyCourseForm(
@@ -151,10 +151,10 @@ class BoneTherapyCourseForm(
             self.add_error("stop_current_on", f"Give the day {current} stops.")
         elif on > timezone.localdate():
             self.add_error("stop_current_on", "The stop date cannot be in the future.")
-        elif current.start_date and on < current.start_date:
-            self.add_error(
-                "stop_current_on", f"{current} starts on {current.start_date:%Y-%m-%d}, after this."
-            )
+        elif refusal := switch_day_error(
+            start=current.start_date, stop_day=on, course_words=str(current)
+        ):
+            self.add_error("stop_current_on", refusal)
         elif start and on > start:
             self.add_error("stop_current_on", "Stop the current course on or before the new start.")
         else:

@@ -39,7 +39,12 @@ from monitoring.records.services.single_row import (
 )
 from patients.models import Patient
 from patients.overlaps import newly_beside, running_at_the_same_time
-from patients.switching import CourseSwitch, still_offered, stop_replaced_course
+from patients.switching import (
+    CourseSwitch,
+    still_offered,
+    stop_replaced_course,
+    switch_day_error,
+)
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
 
@@ -185,6 +190,11 @@ def _stop_current(
     stop_date = stop.stop_date
     if stop_date is None:  # the form always asks for it
         raise EntryConflictError("stop_current_on", "Give the day the current course stops.")
+    refusal = switch_day_error(
+        start=course.start_date, stop_day=stop_date, course_words=str(course)
+    )
+    if refusal is not None:
+        raise EntryConflictError("stop_current_on", refusal)
     _refuse_stop_before_last_dose(course, stop_date, "stop_current_on")
     stop_replaced_course(
         actor=actor,

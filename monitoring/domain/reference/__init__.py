@@ -50,8 +50,13 @@ SOURCES: Final = {
     "drug labels": "Product labels of zoledronic acid, alendronate, risedronate, ibandronate "
     "and denosumab.",
     "labels of zoledronic acid and denosumab": "Product labels of zoledronic acid and denosumab.",
-    "Seed-A": "The first of the two review articles the project's rules started from.",
-    "Seed-B": "The second of the two review articles the project's rules started from.",
+    # nurse9 F1: a reader looked for these. The two articles name no author, journal or date.
+    "Seed-A": "The first of the two articles the project's rules started from: an unsigned web "
+    "article on monitoring bone health while taking anastrozole (no author, journal or date "
+    "given). It is not a guideline; where a published one says the same, it is cited beside it.",
+    "Seed-B": "The second of the two articles the project's rules started from: an unsigned "
+    "web article on anastrozole's effect on bone and its assessment (no author, journal or date "
+    "given). It is not a guideline; where a published one says the same, it is cited beside it.",
     "design choice": "A number or reading no source fixes, chosen by the project and marked so.",
 }
 

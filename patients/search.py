@@ -63,12 +63,14 @@ def names_alike(one: str, other: str) -> bool:
 
 
 # The dates a nurse may type in the search: the ISO form the date pickers use, and the day-first
-# form of the site's locale (en-GB), which the date fields accept as well.
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# form of the site's locale (en-GB), which the date fields accept as well, with a slash, a dot
+# or a hyphen (nurse9 F4: "06.08.1974" as on a German or Swiss label found nothing).
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 
 
 def typed_date(text: str) -> date | None:
-    """The date `text` is ("1958-03-31" or "31/03/1958"), or None when it is not one."""
+    """The date `text` is ("1958-03-31", "1958/03/31", "31/03/1958", "31.03.1958" or
+    "31-03-1958"), or None when it is not one."""
     for date_format in _DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), date_format).date()  # noqa: DTZ007 (a day)

@@ -49,16 +49,20 @@ def patient_search(
 ) -> QuerySet[Patient]:
     """Patients matching an MRN or name fragment, for the list page (with their AI courses).
 
-    Both are compared folded (`patients.search`): "NG 7001" finds NG-7001, "helene" Hélène. A
-    date ("1958-03-31" or "31/03/1958") also finds the patients born that day, for a nurse to
-    check by hand whether someone is registered already under another spelling.
+    Both are compared folded (`patients.search`): "NG 7001" finds NG-7001, "helene" Hélène.
+    A name matches when it holds every word typed, in any order: "fischer patricia" (surname
+    first, as on a wristband) finds Patricia Fischer (nurse9 F4). A date ("1958-03-31",
+    "31/03/1958", "31.03.1958") also finds the patients born that day, for a nurse to check by
+    hand whether someone is registered already under another spelling.
     """
     patients = (
         patients_for_user(user=user) if include_ended else followed_patients_for_user(user=user)
     )
     query = query.strip()
     if query:
-        matches = Q(search_name__contains=folded(query))
+        matches = Q()
+        for word in folded(query).split():  # each word through the trigram index
+            matches &= Q(search_name__contains=word)
         mrn = folded_mrn(query)
         if mrn:  # punctuation alone would match every MRN
             matches |= Q(search_mrn__contains=mrn)

@@ -18,7 +18,9 @@ from tests.factories import PatientFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("typed", ["1958-03-31", " 31/03/1958 "])
+@pytest.mark.parametrize(
+    "typed", ["1958-03-31", " 31/03/1958 ", "31.03.1958", "31-03-1958", "1958/03/31"]
+)
 def test_a_date_finds_the_patients_born_that_day(nurse: User, site: Site, typed: str) -> None:
     PatientFactory(site=site, mrn="DEMO-000004", name="Rosa Quinn", birth_date="1958-03-31")
     PatientFactory(site=site, mrn="NG-2", name="Maria Lopez", birth_date="1958-03-30")
@@ -69,3 +71,11 @@ def test_a_date_search_reads_the_site_birth_date_index(nurse: User, site: Site) 
     plan = Patient.objects.filter(matches).order_by().explain()
     assert "Bitmap Index Scan on patient_site_birth_date" in plan, plan
     assert [p.mrn for p in patient_search(user=nurse, query="1958-03-31")] == ["MRN01915"]
+
+
+@pytest.mark.parametrize("typed", ["fischer patricia", "Fischer, Patricia", "patricia fisch"])
+def test_a_name_is_found_with_its_words_in_any_order(nurse: User, site: Site, typed: str) -> None:
+    """nurse9 F4: the surname first, as on a wristband or a label, found nothing."""
+    PatientFactory(site=site, mrn="NG-1", name="Patricia Fischer", birth_date="1974-08-06")
+    PatientFactory(site=site, mrn="NG-2", name="Patricia Fox", birth_date="1974-08-06")
+    assert [p.mrn for p in patient_search(user=nurse, query=typed)] == ["NG-1"]

@@ -109,6 +109,11 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         editing = self.instance.pk is not None
         if editing and not self.instance.menopausal_status_applies:
             self.initial["menopausal_status"] = ""  # not asked of a man, whatever is stored
+        if not editing:
+            # Chosen, never assumed: a premenopausal woman registered as postmenopausal by the
+            # default would be judged on T-scores (the rules' Population), and a man's form
+            # posted the default status (nurse9 F3).
+            self.initial.setdefault("menopausal_status", "")
         if editing:
             self.add_version_field(self.instance.version)
             for name in (
@@ -220,9 +225,16 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     def _clean_menopausal_status(self) -> None:
         """A woman's status is asked; a man's is not: a new man's is blank, and an edit keeps
-        whatever is stored (nothing reads it), so an unchanged save of a man changes nothing."""
+        whatever is stored (nothing reads it), so an unchanged save of a man changes nothing. A
+        status chosen for a man is refused next to the field."""
         data = self.cleaned_data
-        if data.get("sex") == Sex.MALE:
+        if data.get("sex") == Sex.MALE and data.get("menopausal_status"):
+            # Not dropped without a word (nurse9 F3): the sex or the status is a slip.
+            self.add_error(
+                "menopausal_status",
+                f"A man has no menopausal status: choose '{NOT_APPLICABLE}', or check the sex.",
+            )
+        elif data.get("sex") == Sex.MALE:
             data["menopausal_status"] = self.instance.menopausal_status if self.instance.pk else ""
         elif data.get("sex") == Sex.FEMALE and not data.get("menopausal_status"):
             self.add_error(

@@ -26,9 +26,27 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
+def test_a_new_patients_status_is_chosen_not_assumed(nurse_client: Client) -> None:
+    form = nurse_client.get(reverse("patients:create")).context["form"]
+    assert form["menopausal_status"].value() == ""
+
+
+@pytest.mark.parametrize("status", ["premenopausal", "postmenopausal"])
+def test_a_status_chosen_for_a_man_is_refused(
+    nurse_client: Client, site: Site, status: str
+) -> None:
+    """nurse9 F3: a man posted as premenopausal was saved, the status dropped without a word."""
+    data = valid_data(site, sex="M", name="Alan Turing", menopausal_status=status)
+    response = nurse_client.post(reverse("patients:create"), data)
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["menopausal_status"]
+    assert error.startswith("A man has no menopausal status")
+    assert response.context["form"]["menopausal_status"].value() == status  # kept as typed
+    assert not Patient.objects.exists()
+
+
 def test_a_new_man_is_stored_without_a_status(nurse_client: Client, site: Site) -> None:
-    # The form's initial choice (postmenopausal) left as it was: not asked of a man.
-    data = valid_data(site, sex="M", name="Alan Turing")
+    data = valid_data(site, sex="M", name="Alan Turing", menopausal_status="")
     assert nurse_client.post(reverse("patients:create"), data).status_code == 302
     man = Patient.objects.get(mrn="B2002")
     assert (man.sex, man.menopausal_status) == ("M", "")

@@ -60,6 +60,18 @@ def _duration(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def _save_without_login(request: HttpRequest, view_func: Any) -> bool:
+    """A form posted to a page that needs a login, by a browser with no session at all: its
+    user logged out in another tab (which removed the session cookie), so the cookie test of
+    `SessionEndedMiddleware` cannot tell (nurse9 F15: the login page said nothing, and the
+    empty form after login read as if the save had gone through)."""
+    return (
+        request.method == "POST"
+        and not request.user.is_authenticated
+        and getattr(view_func, "login_required", True)
+    )
+
+
 class SessionEndedMiddleware:
     """Tell a user whose session ended (idle limit, or ended from elsewhere) that it did, and that
     what they had entered was not saved, on the login page the request is sent to.
@@ -87,6 +99,13 @@ class SessionEndedMiddleware:
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> None:
         if not getattr(request, "session_ended", False):
+            if _save_without_login(request, view_func):
+                messages.warning(
+                    request,
+                    "You were not logged in when you saved (you logged out in another tab or "
+                    "window, or the session ended). What you had entered was not saved: log in, "
+                    "then enter it again.",
+                )
             return
         name = _view_name(request)
         if name in _NO_SESSION_END_MESSAGE or (

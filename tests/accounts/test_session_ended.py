@@ -77,6 +77,30 @@ def test_a_save_after_the_session_ended_says_on_the_login_page_that_nothing_was_
     assert ENDED not in client.get(login_url).text
 
 
+def test_a_save_after_logging_out_in_another_tab_says_that_nothing_was_saved(
+    nurse: User, patient: Patient
+) -> None:
+    """nurse9 F15: logging out in another tab removes the session cookie, so the save carried
+    none and the login page said nothing; the empty form after login read as saved."""
+    client = login(nurse)
+    url, typed = _lab_form(patient)
+    assert client.get(url).status_code == 200
+    client.post(reverse("accounts:logout"))  # the other tab
+
+    page = client.post(url, typed, follow=True)
+
+    assert page.request["PATH_INFO"] == reverse(settings.LOGIN_URL)
+    assert "You were not logged in when you saved" in page.text
+    assert NOT_SAVED in page.text
+    assert not LabResult.objects.exists()
+    for session in Session.objects.all():
+        assert "12345" not in str(session.get_decoded())
+    # Said once.
+    assert (
+        "You were not logged in when you saved" not in client.get(reverse(settings.LOGIN_URL)).text
+    )
+
+
 def test_a_page_opened_after_the_session_ended_says_so(nurse: User) -> None:
     """A link followed, or the idle timer's own move to the login page (static/js/idle.js)."""
     for target in (reverse("patients:list"), reverse(settings.LOGIN_URL) + "?next=/patients/"):
@@ -98,6 +122,8 @@ def test_a_first_visit_without_a_session_has_no_message(patient: Patient) -> Non
     page = client.post(url, typed, follow=True)
     assert ENDED not in page.text
     assert not LabResult.objects.exists()
+    # A form posted without any session is a save lost, and said so (see above).
+    assert "You were not logged in when you saved" in page.text
 
 
 def test_a_live_session_has_no_message(nurse_client: Client) -> None:

@@ -6,4 +6,5 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Bone-health monitoring"
 
     def ready(self) -> None:
+        from monitoring import checks  # noqa: F401  (registers)
         from monitoring.assessment import receivers  # noqa: F401  (reassess on patient record changes)

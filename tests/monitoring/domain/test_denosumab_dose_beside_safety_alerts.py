@@ -30,9 +30,7 @@ GIVE_NOW = ("give it now", "Give denosumab 60 mg (due")
 def _assess(*, calcium: str, vitamin_d: str, days_late: int) -> Assessment:
     h = history(
         bone_therapy=(
-            therapy(
-                BoneTherapyDrug.DENOSUMAB, "2024-06-01", doses=("2024-06-01", "2024-08-31")
-            ),
+            therapy(BoneTherapyDrug.DENOSUMAB, "2024-06-01", doses=("2024-06-01", "2024-08-31")),
         ),
         labs=(
             lab("2025-01-01", Analyte.CALCIUM, calcium),

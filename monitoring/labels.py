@@ -4,9 +4,10 @@ The rules name their outputs with codes (`DENOSUMAB_STOPPED_NO_FOLLOW_ON`); page
 messages show these labels instead. Every code has one (tests/monitoring/app/test_labels.py).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from monitoring.domain import AlertCode, RecommendationCode
+from monitoring.domain import AlertCode, RecommendationCode, RuleId
 from monitoring.domain import thresholds as th
 from monitoring.domain.types import RiskFactor
 
@@ -83,3 +84,16 @@ def risk_factor_words(codes: Iterable[str]) -> list[str]:
 def code_label(code: str) -> str:
     """The label of an alert or recommendation code; an unknown code is shown as it is."""
     return _LABELS.get(code, code)
+
+
+# A GIVE_DENOSUMAB the rules hold for a low calcium (CA-LOW among its rules) is not headed "Give
+# denosumab" beneath the critical alert that says not to (physician9 F17).
+HELD_DOSE_LABEL = "Correct the calcium, then give denosumab"
+
+
+def recommendation_label(rec: Mapping[str, Any]) -> str:
+    """The label of a stored recommendation (`code`, `rules`): its code's, or the held dose's."""
+    code = rec.get("code", "")
+    if code == RecommendationCode.GIVE_DENOSUMAB and RuleId.CA_LOW in rec.get("rules", ()):
+        return HELD_DOSE_LABEL
+    return code_label(code)

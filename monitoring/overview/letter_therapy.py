@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from monitoring.domain import RuleId, ScheduleItem
+from monitoring.domain import RecommendationCode, RuleId, ScheduleItem
 from monitoring.domain.thresholds import DENOSUMAB_INTERVAL_MONTHS
 from monitoring.models.choices import BoneTherapyDrug
 from monitoring.overview import lateness
@@ -85,20 +85,93 @@ def dose_due_text(drug: str, due: str, data: dict[str, Any], kind: str, today: d
     past its date (physician8 D6: a denosumab dose 17 days late read "is due on", as if still to
     come, though for denosumab it is the date that matters most). Due, due since or overdue is
     `lateness.due_state`'s one statement, overdue only where the rules' alerts say so.
+
+    A denosumab dose held for a low calcium (`DoseAdvice.held`) is stated, not asked for: the
+    advice below says what to do, once (physician9 F17).
     """
     day = dt.date.fromisoformat(due)
     overdue = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_overdue_items(data)
     state = lateness.due_state(day, today, overdue=overdue)
     name = str(BoneTherapyDrug(drug).label).lower()
+    held = drug == BoneTherapyDrug.DENOSUMAB and dose_advice(data).held
     if kind == PATIENT:
         word = DOSE_WORD[BoneTherapyDrug(drug)]
         if state == "due":
             return f"Your next {word} is due on {day:%Y-%m-%d}."
+        if held:
+            return f"Your next {word} was due on {day:%Y-%m-%d}."
         return f"Your next {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
+    words = lateness.due_words(day, today, overdue=overdue)
+    if held:
+        return f"Next {name} dose {words} (held for the low calcium: see the recommendations)."
     if state == "due":
         return f"Next {name} dose due {day:%Y-%m-%d}."
-    words = lateness.due_words(day, today, overdue=overdue)
     return f"Next {name} dose {words}: please arrange it now."
+
+
+@dataclass(frozen=True)
+class DoseAdvice:
+    """What the rules' GIVE_DENOSUMAB says beside the safety alerts (its rule ids, set by
+    monitoring/domain/rules/drugs.py `give_denosumab`): `held` for a low calcium (CA-LOW),
+    `vitamin_d` deficient (VITD)."""
+
+    held: bool = False
+    vitamin_d: bool = False
+
+
+def dose_advice(data: dict[str, Any]) -> DoseAdvice:
+    """The stored assessment's GIVE_DENOSUMAB, read for its held dose and vitamin D (none: both
+    false)."""
+    for rec in data.get("recommendations", ()):
+        if rec["code"] == RecommendationCode.GIVE_DENOSUMAB:
+            rules = set(rec.get("rules", ()))
+            return DoseAdvice(held=RuleId.CA_LOW in rules, vitamin_d=RuleId.VITD in rules)
+    return DoseAdvice()
+
+
+# GIVE_DENOSUMAB in the letters' words, (to the patient, to the doctor), when the dose is held
+# for a low calcium: correct it first, then give the dose promptly (physician9 F17). `{when}` is
+# "is due on <date>" or "was due on <date>" (the patient), `{due}` the lateness words (the doctor).
+HELD_ADVICE = (
+    "Your denosumab injection {when}, but your calcium level is low: we will first bring it back "
+    "to normal, then give you the injection as soon as we can, as a late injection lets your "
+    "bones weaken quickly.",
+    "The next denosumab dose is {due}, but the adjusted calcium is low: please correct the "
+    "calcium first, then give the dose as soon as it is normal, keeping the delay as short as "
+    "possible, as a late dose risks rebound bone loss.",
+)
+# Added to the advice when vitamin D is deficient (physician9 F9): (held, not held) per letter.
+VITAMIN_D_WITH_DOSE = {
+    PATIENT: (
+        " Your vitamin D is low too: please start the vitamin D supplement we recommend.",
+        " Your vitamin D is low: please start the vitamin D supplement we recommend, but do not "
+        "put off the injection because of it.",
+    ),
+    DOCTOR: (
+        " Vitamin D is deficient too: please start repletion now.",
+        " Vitamin D is deficient: please start repletion now and check the calcium is normal "
+        "before the injection, but do not delay the dose for vitamin D alone.",
+    ),
+}
+
+
+def give_denosumab_advice(
+    rec: dict[str, Any], data: dict[str, Any], kind: str, today: dt.date, text: str
+) -> str:
+    """The letter's GIVE_DENOSUMAB advice: `text` (the usual words), or the held dose's words,
+    with vitamin D repletion added when it is deficient; any other recommendation's `text`."""
+    if rec["code"] != RecommendationCode.GIVE_DENOSUMAB:
+        return text
+    advice = dose_advice(data)
+    if advice.held and rec.get("due"):
+        day = dt.date.fromisoformat(rec["due"])
+        overdue = ScheduleItem.DENOSUMAB_DOSE in lateness.assessment_overdue_items(data)
+        when = f"{'is' if day >= today else 'was'} due on {day:%Y-%m-%d}"
+        due = lateness.due_words(day, today, overdue=overdue)
+        text = HELD_ADVICE[0 if kind == PATIENT else 1].format(when=when, due=due)
+    if advice.vitamin_d:
+        text += VITAMIN_D_WITH_DOSE[kind][0 if advice.held else 1]
+    return text
 
 
 def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:

@@ -30,6 +30,8 @@ from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_therapy import (
     CourseFacts,
     course_facts,
+    dose_advice,
+    give_denosumab_advice,
     indicated_text,
     therapy_texts,
 )
@@ -282,6 +284,8 @@ def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {rec['code']}."
         text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
+        # A dose held for a low calcium, or given with vitamin D repletion (physician9 F17, F9).
+        text = give_denosumab_advice(rec, data, kind, today, text)
         yield Sentence(text, tuple(rec.get("rules", ())))
 
 
@@ -302,7 +306,11 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     passed = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
     overdue = passed and ScheduleItem.DEXA in lateness.assessment_overdue_items(data)
     overdue_rules: tuple[str, ...] = ()
+    # A dose held for a low calcium is not asked for: the advice says when (physician9 F17).
+    held = dose_advice(data).held
     for alert in data.get("alerts", []):
+        if kind == PATIENT and held and alert["code"] == "DENOSUMAB_OVERDUE":
+            continue
         if overdue and alert["code"] == "DEXA_OVERDUE":
             overdue_rules = tuple(alert["rules"])  # said with the due date below
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:

@@ -67,6 +67,12 @@ def code_label(value: str) -> str:
 
 
 @register.filter
+def recommendation_label(rec: Any) -> str:
+    """A stored recommendation's label; a denosumab dose held for a low calcium says so."""
+    return labels.recommendation_label(rec)
+
+
+@register.filter
 def severity_class(value: str) -> str:
     return SEVERITY_CLASS.get(value, "severity-info")
 

@@ -156,7 +156,16 @@ SECTIONS: Final = (
                         Severity.CRITICAL,
                         f"more than {th.DENOSUMAB_OVERDUE_MAX_DAYS_LATE} days late",
                     ),
-                    rec(RecommendationCode.GIVE_DENOSUMAB, "from the due date"),
+                    rec(
+                        RecommendationCode.GIVE_DENOSUMAB,
+                        "from the due date. With HYPOCALCEMIA raised, it and the dose alert say "
+                        "to correct the calcium first, then to give the dose as soon as the "
+                        "calcium is normal (the delay as short as possible: rebound); with "
+                        "VITAMIN_D_DEFICIENT, to give it on time with vitamin D repletion "
+                        "started now and a normal calcium checked first, not to hold it for "
+                        "vitamin D alone. The rule ids of those alerts join its own. The "
+                        "specification is silent; the conservative reading.",
+                    ),
                 ),
                 example="Last dose 2025-01-10, so due 2025-07-10; on 2025-08-20 it is 41 days "
                 "late: overdue (high).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..dates import add_months
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
@@ -47,15 +49,18 @@ def denosumab_schedule(ctx: Context) -> None:
         ctx.alert(
             AlertCode.DENOSUMAB_DUE,
             Severity.WARNING,
-            f"Denosumab due {when} ({late} days ago; last {last.isoformat()}): give it within "
-            f"{DENOSUMAB_DUE_MAX_DAYS_LATE} days of the due date.",
+            f"Denosumab due {when} ({late} days ago; last {last.isoformat()}): "
+            + _when_to_give(
+                ctx, f"give it within {DENOSUMAB_DUE_MAX_DAYS_LATE} days of the due date"
+            )
+            + ".",
             rules,
         )
     elif late <= DENOSUMAB_OVERDUE_MAX_DAYS_LATE:
         ctx.alert(
             AlertCode.DENOSUMAB_OVERDUE,
             Severity.HIGH,
-            f"Denosumab {late} days late (due {when}): give it now.",
+            f"Denosumab {late} days late (due {when}): {_when_to_give(ctx, 'give it now')}.",
             rules,
         )
     else:
@@ -63,15 +68,11 @@ def denosumab_schedule(ctx: Context) -> None:
             AlertCode.DENOSUMAB_REBOUND_RISK,
             Severity.CRITICAL,
             f"Denosumab {late} days late (due {when}, > {DENOSUMAB_OVERDUE_MAX_DAYS_LATE}): "
-            "rebound vertebral fracture risk; give it now and consider a bisphosphonate.",
+            f"rebound vertebral fracture risk; {_when_to_give(ctx, 'give it now')} and consider "
+            "a bisphosphonate.",
             rules,
         )
-    ctx.recommend(
-        RecommendationCode.GIVE_DENOSUMAB,
-        f"Give denosumab 60 mg (due {when}).",
-        rules,
-        due=due,
-    )
+    give_denosumab(ctx, due, rules)
 
 
 def denosumab_stop(ctx: Context) -> None:
@@ -179,3 +180,64 @@ def zoledronic_schedule(ctx: Context) -> None:
             ctx.plan(
                 ScheduleItem.ZOLEDRONIC_ACID_DOSE, add_months(last, ZOLEDRONIC_INTERVAL_MONTHS)
             )
+
+
+# --- GIVE_DENOSUMAB beside the safety alerts (VITD and CA-LOW run before DMAB-SCHEDULE) ---------
+
+# How a dose held for a low calcium is to be given (physician9 F17).
+CALCIUM_FIRST = (
+    "correct the low calcium first (HYPOCALCEMIA), then give it as soon as the calcium is normal"
+)
+
+
+def _raised(ctx: Context, code: AlertCode) -> bool:
+    return any(alert.code is code for alert in ctx.alerts)
+
+
+def _when_to_give(ctx: Context, words: str) -> str:
+    """`words` ("give it now"), or, with HYPOCALCEMIA raised, correct the calcium first."""
+    return CALCIUM_FIRST if _raised(ctx, AlertCode.HYPOCALCEMIA) else words
+
+
+def give_denosumab(ctx: Context, due: dt.date, rules: list[RuleId]) -> None:
+    """GIVE_DENOSUMAB, worded with the safety alerts raised for the same patient.
+
+    physician9 F17: the critical HYPOCALCEMIA ("do not give denosumab until it is corrected") stood
+    above "Give denosumab 60 mg", and the letters said "arrange it now": two contradicting
+    instructions. The spec is silent on the two together. With HYPOCALCEMIA raised the advice is
+    to correct the calcium first (the label: hypocalcaemia must be corrected before the dose),
+    then to give the dose as soon as the calcium is normal, as a late dose risks rebound vertebral
+    fractures (Lyu 2020): the delay as short as possible.
+
+    physician9 F9: vitamin D deficient (VITAMIN_D_DEFICIENT) with the dose due. The conservative
+    reading, as the spec is silent: give the dose on time with vitamin D repletion started now,
+    not held until vitamin D is replete. Holding it has a harm of its own (rebound), while the
+    hypocalcaemia that the deficiency risks is what the calcium check before the dose finds
+    (CA-LOW, which holds the dose when the calcium is low); so the advice also asks for a normal
+    calcium before the injection.
+
+    The rule ids of those alerts join the recommendation's (CA-LOW, VITD): the letters and pages
+    word the held or repleted dose from them, and the clinician sees why.
+    """
+    when = due.isoformat()
+    held = _raised(ctx, AlertCode.HYPOCALCEMIA)
+    vitamin_d = _raised(ctx, AlertCode.VITAMIN_D_DEFICIENT)
+    late_risk = "a late dose risks rebound vertebral fractures"
+    if held:
+        text = (
+            "Correct the low calcium first (HYPOCALCEMIA: no injection until it is normal), "
+            f"then give denosumab 60 mg (due {when}) as soon as it is: keep the delay as short "
+            f"as possible, as {late_risk}."
+        )
+        if vitamin_d:
+            text += " Replete vitamin D as well (VITAMIN_D_DEFICIENT)."
+    elif vitamin_d:
+        text = (
+            f"Give denosumab 60 mg on time (due {when}) and start vitamin D repletion now "
+            "(VITAMIN_D_DEFICIENT): check that the calcium is normal before the injection, but "
+            f"do not delay the dose for vitamin D alone, as {late_risk}."
+        )
+    else:
+        text = f"Give denosumab 60 mg (due {when})."
+    with_rules = [*rules, *([RuleId.CA_LOW] if held else []), *([RuleId.VITD] if vitamin_d else [])]
+    ctx.recommend(RecommendationCode.GIVE_DENOSUMAB, text, with_rules, due=due)

@@ -254,6 +254,18 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 {"drug": "alendronate", "dose": "70 mg weekly", "start_date": _d(today, -1850)}
             ],
         },
+        {  # FRACTURE_ON_THERAPY: a vertebral fracture on VFA after 2.7 years of alendronate.
+            "patient": patient("SHOW-18", "Demo Fracture On Alendronate"),
+            "aromatase_inhibitors": ai(1050),
+            "dexa_scans": [
+                {**scan(1005, -2.1), "vertebral_fracture_assessment": "no_fracture"},
+                {**scan(30, -2.1), "vertebral_fracture_assessment": "fracture"},
+            ],
+            "labs": routine,
+            "bone_therapy": [
+                {"drug": "alendronate", "dose": "70 mg weekly", "start_date": _d(today, -1000)}
+            ],
+        },
     ]
 
 

@@ -35,6 +35,7 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON: "Denosumab stopped without follow-on therapy",
     AlertCode.DENTAL_REVIEW_MISSING: "Dental review missing",
     AlertCode.BISPHOSPHONATE_DURATION_REVIEW: "Review the bisphosphonate's duration",
+    AlertCode.FRACTURE_ON_THERAPY: "Fragility fracture on therapy",
     AlertCode.BTM_RESPONSE_ADEQUATE: "Bone turnover response adequate",
     AlertCode.BTM_RESPONSE_NOT_CONFIRMED: "Bone turnover response not confirmed",
     AlertCode.BTM_RESPONSE_INADEQUATE: "Bone turnover response inadequate",

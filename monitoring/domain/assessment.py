@@ -19,6 +19,7 @@ from .rules.drugs import (
     dental,
     zoledronic_schedule,
 )
+from .rules.fracture_on_therapy import fracture_on_therapy
 from .rules.labs import calcium, renal, vitamin_d
 from .rules.projection import project
 from .rules.scheduling import schedule_dexa
@@ -83,6 +84,7 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     denosumab_stop(ctx)
     dental(ctx)
     bisphosphonate_duration(ctx)
+    fracture_on_therapy(ctx)
     zoledronic_schedule(ctx)
     btm = bone_turnover(ctx)
     always(ctx)

@@ -42,6 +42,7 @@ RULE_SOURCES: Final = MappingProxyType(
         RuleId.DMAB_STOP: ("Seed-B", "ECTS 2021"),
         RuleId.DENTAL: ("drug labels",),
         RuleId.BP_DURATION: ("ASBMR 2016", "Hadji 2017"),
+        RuleId.FX_ON_THERAPY: ("IOF 2012", "AACE 2020", "design choice"),
         RuleId.BTM_RESPONSE: ("Seed-A", "IOF-ECTS 2017"),
         RuleId.BTM_DUE: ("Seed-A",),
         RuleId.ALWAYS: ("ASCO 2019", "Seed-A"),

@@ -111,6 +111,13 @@ DOSE_STILL_ACTING_MONTHS: Final[Mapping[BoneTherapyDrug, int]] = MappingProxyTyp
 ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate
 ZOLEDRONIC_REVIEW_MONTHS: Final = 36  # ASBMR 2016: review after 3 years of zoledronic acid
 
+# --- Fracture on therapy (FX-ON-THERAPY; IOF 2012) -----------------------------------------------
+# IOF 2012 (Diez-Perez et al., treatment failure): fractures during treatment point to a failure
+# once the drug has had time to act; a fracture dated this many months or more after an
+# antiresorptive course started (the course still active) asks for a review of the therapy.
+# 12 months is a design choice within it (the drugs cut fracture risk within the first year).
+FRACTURE_ON_THERAPY_MIN_MONTHS: Final = 12
+
 # --- Bone turnover markers (Seed-A; IOF-ECTS 2017, TRIO study LSC) -----------------------------
 BTM_WINDOW_MONTHS: Final = 12  # design choice: judge the response in the first 12 months
 BTM_BASELINE_DAYS_BEFORE: Final = 90  # design choice: baseline sample up to 90 days before start

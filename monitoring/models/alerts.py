@@ -20,6 +20,7 @@ ALERT_WORK_CODES = [
     "DENOSUMAB_STOPPED_NO_FOLLOW_ON",
     "BISPHOSPHONATE_DURATION_REVIEW",
     "BTM_RESPONSE_INADEQUATE",
+    "FRACTURE_ON_THERAPY",
 ]
 
 # The overview's cached counts are kept per span of this many patient ids at each site

@@ -35,6 +35,7 @@ WORK_OF_ALERT = {
     "DENOSUMAB_STOPPED_NO_FOLLOW_ON": (DECISION, ""),
     "BISPHOSPHONATE_DURATION_REVIEW": (DECISION, ""),
     "BTM_RESPONSE_INADEQUATE": (DECISION, ""),
+    "FRACTURE_ON_THERAPY": (DECISION, ""),
 }
 # A therapy decision is made when a physician acknowledges the alert (high alerts need one); the
 # other work is done when the alert clears (a dental review or a result recorded).

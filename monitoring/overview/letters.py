@@ -190,6 +190,10 @@ PATIENT_ALERTS = {
     "DENOSUMAB_OVERDUE": "Your denosumab injection is overdue: please call us so it can be given.",
     "HYPOCALCEMIA": "Your calcium level was low; we will look into this with you.",
     "RAPID_BMD_LOSS": "Your bone density has fallen faster than we would expect.",
+    "FRACTURE_ON_THERAPY": (
+        "You have had a broken bone while on your bone medicine: we will review your bone "
+        "medicine with you."
+    ),
 }
 NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 

@@ -41,6 +41,8 @@ SOURCES: Final = {
     "ASBMR 2016": "ASBMR task force report on the duration of bisphosphonate therapy (2016).",
     "IOF-ECTS 2017": "Diez-Perez et al., bone turnover markers to monitor treatment (IOF and "
     "ECTS; least significant changes from the TRIO study), 2017.",
+    "IOF 2012": "Diez-Perez et al., treatment failure in osteoporosis (working group of the IOF "
+    "Committee of Scientific Advisors), Osteoporos Int 2012;23:2769-2774.",
     "ECTS 2021": "Tsourdi et al., ECTS position statement on stopping denosumab (2021).",
     "Lyu 2020": "Lyu et al., delay of denosumab doses and fracture risk, Ann Intern Med "
     "2020;173:516.",

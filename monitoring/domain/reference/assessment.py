@@ -262,7 +262,10 @@ SECTIONS: Final = (
                 f"{th.STABLE_ON_THERAPY_MIN_MONTHS} months on the latest scan date, at least one "
                 "site was compared on the same scanner, and no site shows a significant "
                 f"decrease: latest scan + {th.INTERVAL_STABLE_ON_THERAPY_MONTHS} months, in place "
-                "of the interval of the risk category.",
+                "of the interval of the risk category. Not for a course with a fragility "
+                "fracture dated after its start (see FX-ON-THERAPY): a patient who fractured on "
+                "the drug is not stable on it (the specification is silent; the conservative "
+                "reading).",
                 outputs=(rec(RecommendationCode.REPEAT_DEXA, "a scan on file"),),
             ),
             RuleEntry(

@@ -236,6 +236,33 @@ SECTIONS: Final = (
                     ),
                 ),
             ),
+            RuleEntry(
+                rule=RuleId.FX_ON_THERAPY,
+                title="Fragility fracture on therapy",
+                checks="A fragility fracture dated "
+                f"{th.FRACTURE_ON_THERAPY_MIN_MONTHS} months or more after the start of an "
+                "antiresorptive course still active: a possible treatment failure; the physician "
+                "reviews adherence, secondary causes of osteoporosis and a change of therapy. A "
+                "fracture counts with its date: the patient record's (an undated one cannot be "
+                "placed), or a new vertebral fracture on a scan's VFA, dated the scan (the first "
+                "VFA to see a fracture, or one after a VFA that saw none). Each course counts its "
+                "own months, so a change of drug clears the alert. A fracture dated after a "
+                "course's start, even in its first months, also rules out SCHED-STABLE-ON-THERAPY "
+                "for that course. The specification is silent on a fracture on therapy; IOF 2012 "
+                "calls two fractures a failure, one is enough to ask for a review here: the "
+                "conservative reading.",
+                outputs=(
+                    alert(
+                        AlertCode.FRACTURE_ON_THERAPY,
+                        Severity.HIGH,
+                        "a fracture after the course's first "
+                        f"{th.FRACTURE_ON_THERAPY_MIN_MONTHS} months",
+                    ),
+                ),
+                example="Alendronate since 2024-01-10, a VFA of 2024-01-05 with no fracture and "
+                "one of 2026-11-01 with a vertebral fracture: FRACTURE_ON_THERAPY, and the next "
+                "DEXA 12 months after 2026-11-01, not 24.",
+            ),
         ),
     ),
     Section(

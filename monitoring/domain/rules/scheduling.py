@@ -18,6 +18,7 @@ from ..thresholds import (
 from ..types import AlertCode, RecommendationCode, RiskCategory, RuleId, ScheduleItem, Severity
 from .change import SiteChange
 from .context import Context, CourseStatus
+from .fracture_on_therapy import fracture_since_start
 
 
 class DexaSchedule(NamedTuple):
@@ -35,12 +36,18 @@ _INTERVALS = {
 
 
 def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[SiteChange]) -> bool:
-    """SCHED-STABLE-ON-THERAPY: >= 24 months on one active course at the latest scan, no loss."""
+    """SCHED-STABLE-ON-THERAPY: >= 24 months on one active course at the latest scan, no loss.
+
+    A course with a fragility fracture dated after its start is not stable, whatever the BMD
+    (`fracture_since_start`; the spec is silent, the conservative reading): a VFA fracture seen
+    on the latest scan no longer sets the next DEXA 24 months after that very scan.
+    """
     if not compared or any(change.significant_decrease for change in compared):
         return False
     return any(
         therapy.start is not None
         and add_months(therapy.start, STABLE_ON_THERAPY_MIN_MONTHS) <= latest_scan
+        and not fracture_since_start(ctx, therapy)
         for therapy in ctx.therapies_with(CourseStatus.ACTIVE)
     )
 

@@ -107,7 +107,7 @@ class TestForms:
         saved = FraxResult.objects.get()
         assert (saved.major_osteoporotic_pct, saved.hip_pct) == (Decimal("8.5"), Decimal("1.2"))
 
-        scanner = ScannerFactory(site=patient.site)
+        scanner: Scanner = ScannerFactory(site=patient.site)
         scan = {
             "scan_date": (TODAY - timedelta(days=10)).isoformat(),
             "scanner": scanner.pk,

@@ -13,7 +13,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
+from bonehealth.audit.forms import (
+    WHOLE_NUMBER_INPUT,
+    DateField,
+    VersionedFormMixin,
+    entry_formfield,
+)
 from patients.form_parts import not_in_future, row
 from patients.models import (
     PATIENT_RECORD_FIELDS,
@@ -71,6 +76,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     ai_planned_duration_months = forms.IntegerField(
         label="Planned duration (months)",
         required=False,
+        widget=WHOLE_NUMBER_INPUT,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
     # Shown on registration only when `possible_duplicates` finds someone (see clean()).

@@ -1,5 +1,16 @@
 """Decimal input as clinicians type it, shared by every form that takes a number with decimals.
 
+A decimal comma is a decimal point. A nurse in most of Europe writes 62,5 and reads it on the lab
+report she copies from; refusing it would make her retype half her values, and her reading of
+"62,5" is never in doubt. So a value with a single comma and no dot (62,5 or -1,5 or 0,912) is
+taken as 62.5, -1.5, 0.912. A comma that could be an English thousands separator is refused
+beside the field, what was typed kept, with the fix in words: two or more commas, a comma and a
+dot (1,000.5 or 1.000,5), and 1,000 or 12,345 (one to three digits, not starting with 0, then
+exactly three: 1.000 or 1000?). No clinical value of these forms is written with a thousands
+separator, and a guess either way would store a number a thousand times off. The boxes are text
+boxes (`inputmode="decimal"`, a numeric keyboard on phones), not `type="number"`: Chromium drops
+the comma from a number box as it is typed, turning 62,5 into 625 before the server sees it.
+
 62.30 kg is 62.3 kg: zeros after the last significant decimal add no precision, so a value whose
 only extra decimals are zeros is accepted and kept with the field's places. A value with real extra
 precision (62.35 for one decimal place) is still refused, beside the field, saying how many places
@@ -7,6 +18,7 @@ the field takes. Stored values are shown without meaningless zeros (a lab typed 
 18.000 and shown as 18 again), and since 18 == 18.000 an unchanged save changes nothing.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +28,34 @@ from django import forms
 # validator also refused the value, its message ("Height must be between 100 and 230 cm.") says
 # what is wrong better than a count of digits, and the count is left out.
 _DIGIT_COUNT_CODES = frozenset({"max_digits", "max_whole_digits"})
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+# 1,000 or 12,345: read as thousands in English, as decimals in most of Europe.
+_THOUSANDS_OR_DECIMALS = re.compile(r"[+-]?([1-9]\d{0,2}),(\d{3})")
+USE_A_DOT = "Use a dot for decimals (62.5), not a comma."
+NO_SEPARATORS = "Use a dot for decimals (62.5) and no thousands separator (1000)."
+
+
+def with_decimal_point(text: str) -> str:
+    """`text` with its one decimal comma written as a point ("62,5" -> "62.5"); a `text` without
+    a comma unchanged. Raise a ValidationError, saying the fix, where the comma could be a
+    thousands separator or is not a decimal comma at all."""
+    text = text.strip()
+    if "," not in text:
+        return text
+    ambiguous = _THOUSANDS_OR_DECIMALS.fullmatch(text)
+    if ambiguous:
+        whole, part = ambiguous.groups()
+        sign = text[0] if text[0] in "+-" else ""
+        raise forms.ValidationError(
+            f"Is this {sign}{whole}.{part} or {sign}{whole}{part}? Use a dot for decimals "
+            f"({sign}{whole}.{part}) and no thousands separator ({sign}{whole}{part}).",
+            code="decimal_comma",
+        )
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    several = text.count(",") > 1 or "." in text
+    raise forms.ValidationError(NO_SEPARATORS if several else USE_A_DOT, code="decimal_comma")
 
 
 def plain(number: Decimal) -> str:
@@ -39,9 +79,14 @@ def without_extra_zeros(number: Decimal, places: int) -> Decimal:
 
 
 class DecimalField(forms.DecimalField):
-    """A decimal number that accepts trailing zeros and says plainly when it has too many places."""
+    """A decimal number that takes a decimal comma, accepts trailing zeros and says plainly when
+    it has too many places."""
+
+    default_error_messages = {"invalid": "Enter a number, with a dot for decimals (62.5)."}
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = with_decimal_point(value)
         number: Decimal | None = super().to_python(value)
         if number is None or self.decimal_places is None:
             return number

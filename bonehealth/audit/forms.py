@@ -40,9 +40,13 @@ def latest_plausible_date() -> date:
     return today.replace(year=year, day=min(today.day, calendar.monthrange(year, today.month)[1]))
 
 
-# A number box that takes any number of decimals (the field, not the browser, says how many are
-# allowed, beside the field) and opens the numeric keyboard with a decimal point on tablets.
-DECIMAL_INPUT = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+# A number box: a text box, so that what was typed reaches the server as typed (Chromium drops a
+# decimal comma from a `type="number"` box, 62,5 becoming 625: `decimals` says what is accepted);
+# the field, not the browser, checks the range and the places, beside the field. It opens the
+# numeric keyboard with a decimal separator on phones and tablets.
+DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+# A whole number (months): a text box for the same reason, 1,5 never read as 15.
+WHOLE_NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class DateInput(forms.DateInput):
@@ -78,13 +82,16 @@ class DateField(forms.DateField):
 
 def entry_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """`Meta.formfield_callback` of model forms: every date becomes a plausible ISO `DateField`,
-    every decimal the shared `DecimalField` (trailing zeros accepted, stored values shown plain)."""
+    every decimal the shared `DecimalField` (decimal comma and trailing zeros accepted, stored
+    values shown plain), every number a text box (`DECIMAL_INPUT`, `WHOLE_NUMBER_INPUT`)."""
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateField)
         kwargs.pop("widget", None)
     if isinstance(db_field, models.DecimalField):
         kwargs.setdefault("form_class", DecimalField)
         kwargs.setdefault("widget", DECIMAL_INPUT)
+    elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+        kwargs.setdefault("widget", WHOLE_NUMBER_INPUT)
     return db_field.formfield(**kwargs)
 
 

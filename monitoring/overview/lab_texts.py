@@ -5,9 +5,9 @@ docs/clinical-rules.md, and their alert and recommendation texts are stored as w
 whose labs table reads in the other system (`Site.lab_units`) would then see "25-OH vitamin D
 18 ng/mL" above a labs row of "44.93 nmol/L". Here, for display only, the value a text quotes is
 converted to the site's unit and rounded as the labs table rounds (`labs.shown_value`), and the
-threshold it compares it with ("(< 20)", "target >= 30") reads as the threshold the rules apply,
-in that unit (`labs.shown_threshold`: "(< 49.92 nmol/L)"), its unit written out in every unit
-system.
+threshold it compares it with ("(< 20)", "target >= 30") reads as that unit's clinical threshold
+(`labs.shown_threshold`: "(< 50 nmol/L)", not the 49.92 of 20 x 2.496), its unit written out in
+every unit system.
 
 A quoted value is the rules' rounding of the canonical value (20.93 nmol/L entered is 8.39 ng/mL,
 which converts back to 20.94): given the `readings` the labs table shows (`LabReadings`), a

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.domain.rounding import round_2
+from monitoring.domain.rounding import round_2, round_to
 from monitoring.models import LabResult
 from monitoring.records import selectors
 from patients.models import Patient
@@ -74,14 +74,30 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
     return None
 
 
+# A threshold converted to these units is written to the step clinicians read that unit's
+# thresholds in: 20 and 30 ng/mL of vitamin D are 50 and 75 nmol/L (not 49.92 and 74.88),
+# 2.12 mmol/L of calcium is 8.5 mg/dL.
+THRESHOLD_STEP = {"nmol/L": Decimal(1), "mg/dL": Decimal("0.1")}
+
+
 def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
-    """A rules' threshold of `analyte` (canonical) as written in `unit`: the threshold the rules
-    apply, converted to 0.01 (20 ng/mL of vitamin D is 49.92 nmol/L). Not a rounder 50: the rules
-    compare in the canonical unit, and a value of 49.95 nmol/L, not deficient for them, would
-    read as below a threshold of 50 (a tester found exactly that)."""
+    """A rules' threshold of `analyte` (canonical) as written in `unit`: unchanged in the
+    canonical unit, else converted and rounded to the step that unit's thresholds are read in.
+
+    The one conversion of a threshold for display (the labs flags, the alert and recommendation
+    texts, the chart's lines). Words only: the rules still compare the canonical value with the
+    canonical threshold (20 ng/mL). The rounded words never contradict a result's flag, since a
+    threshold is written only beside a result the rules flagged (49.9 nmol/L is 19.99 ng/mL,
+    "deficient below 50"), or in a rule's text about such a result. Only the chart draws its
+    lines whatever the results: a result from 49.91 to 49.99 nmol/L (20.00 ng/mL as the rules
+    round it, not deficient) sits a hair under the "below 50" line, its hover word saying what
+    the rules decided. Typed as lab reports write it (whole nmol/L), no result is in that band.
+    """
     if unit == domain.CANONICAL_UNIT[analyte]:
         return limit
-    return round_2(domain.from_canonical(analyte, limit, unit))
+    converted = domain.from_canonical(analyte, limit, unit)
+    step = THRESHOLD_STEP.get(unit)
+    return round_to(converted, step) if step is not None else round_2(converted)
 
 
 def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:

@@ -37,9 +37,9 @@ def _open_labs_form(page: Page, base: str, patient: Patient) -> None:
     page.goto(f"{base}{reverse('monitoring:labs_create', args=[patient.pk])}")
     sampled = timezone.localdate() - timedelta(days=2)
     page.fill("input[name=sample_date]", sampled.isoformat())
-    page.fill("input[name=egfr_value]", "81")
-    page.select_option("select[name=egfr_unit]", index=1)
-    page.focus("input[name=egfr_value]")
+    page.fill("input[name=vitamin_d_25oh_value]", "32")
+    page.select_option("select[name=vitamin_d_25oh_unit]", index=1)
+    page.focus("input[name=vitamin_d_25oh_value]")
 
 
 def test_enter_pressed_twice_stores_one_result_and_says_saved(
@@ -62,32 +62,35 @@ def test_enter_pressed_twice_stores_one_result_and_says_saved(
     expect(page.get_by_text("Results saved; the assessment is updated.")).to_be_visible()
     expect(page.get_by_text("already recorded")).to_have_count(0)
     assert len(posts) == 1
-    assert LabResult.objects.filter(patient=patient, analyte="egfr").count() == 1
+    assert LabResult.objects.filter(patient=patient, analyte="vitamin_d_25oh").count() == 1
 
 
 def test_a_form_shown_again_after_a_refusal_can_be_sent_again(
     page: Page, live_server: Any, patient: Patient
 ) -> None:
     _open_labs_form(page, live_server.url, patient)
-    page.select_option("select[name=egfr_unit]", index=0)  # no unit: refused beside the field
+    # No unit (vitamin D has two, so none is chosen for the nurse): refused beside the field.
+    page.select_option("select[name=vitamin_d_25oh_unit]", index=0)
     page.keyboard.press("Enter")
     expect(page.get_by_text("Choose the unit of this result.")).to_be_visible()
     assert not LabResult.objects.filter(patient=patient).exists()
-    page.select_option("select[name=egfr_unit]", index=1)
+    page.select_option("select[name=vitamin_d_25oh_unit]", index=1)
     page.get_by_role("button", name="Save results").click()
     expect(page.get_by_text("Results saved; the assessment is updated.")).to_be_visible()
-    assert LabResult.objects.filter(patient=patient, analyte="egfr").count() == 1
+    assert LabResult.objects.filter(patient=patient, analyte="vitamin_d_25oh").count() == 1
 
 
 def test_a_form_shown_again_from_the_back_forward_cache_can_be_sent_again(
     page: Page, live_server: Any, patient: Patient
 ) -> None:
     _open_labs_form(page, live_server.url, patient)
-    form = page.locator("form[method=post]").filter(has=page.locator("input[name=egfr_value]"))
+    form = page.locator("form[method=post]").filter(
+        has=page.locator("input[name=vitamin_d_25oh_value]")
+    )
     # What a page restored from the cache after its submit holds: the guard still set.
     form.evaluate("form => form.setAttribute('data-submitting', '')")
     page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     expect(form).not_to_have_attribute("data-submitting", "")
     page.get_by_role("button", name="Save results").click()
     expect(page.get_by_text("Results saved; the assessment is updated.")).to_be_visible()
-    assert LabResult.objects.filter(patient=patient, analyte="egfr").count() == 1
+    assert LabResult.objects.filter(patient=patient, analyte="vitamin_d_25oh").count() == 1

@@ -13,7 +13,13 @@ from typing import Any
 from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
-from monitoring.overview.labs import KIDNEY_LIMITS, ZOLEDRONIC_DOSE_CHECK, lab_flag, shown_value
+from monitoring.overview.labs import (
+    KIDNEY_LIMITS,
+    ZOLEDRONIC_DOSE_CHECK,
+    lab_flag,
+    shown_threshold,
+    shown_value,
+)
 
 A = domain.Analyte
 
@@ -125,7 +131,7 @@ def labs_figure(
                 }
             )
         for n, (limit, relation, words) in enumerate(panel.lines):
-            level = shown_value(present[0][0], limit, unit)
+            level = shown_threshold(present[0][0], limit, unit)
             shown.append(level)
             shapes.append(
                 {

@@ -19,9 +19,19 @@ from monitoring.records.services.labs import LabEntry
 from patients.models import Patient
 
 
+def _only_unit(analyte: str) -> str | None:
+    """The unit of an analyte measured in one unit only (eGFR, BSAP...), else None."""
+    units = domain.ACCEPTED_UNITS[domain.Analyte(analyte)]
+    return units[0] if len(units) == 1 else None
+
+
 def _unit_choices(analyte: str) -> list[tuple[str, str]]:
-    # No unit is chosen for the user: a value typed in the other unit than a default would be
-    # stored as something else (50 nmol/L saved as 50 ng/mL reads sufficient instead of low).
+    # No unit is chosen for the user where there are two: a value typed in the other unit than a
+    # default would be stored as something else (50 nmol/L saved as 50 ng/mL reads sufficient
+    # instead of low). An analyte with one unit has nothing to choose: it is given.
+    only = _only_unit(analyte)
+    if only is not None:
+        return [(only, only)]
     return [("", "unit…")] + [(u, u) for u in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]]
 
 
@@ -57,7 +67,10 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
                 widget=DECIMAL_INPUT,
             )
             self.fields[unit_name] = forms.ChoiceField(
-                label="Unit", choices=_unit_choices(analyte), required=False
+                label="Unit",
+                choices=_unit_choices(analyte),
+                required=False,
+                initial=_only_unit(analyte),
             )
             rows.append(
                 Div(
@@ -86,6 +99,8 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             if value is None:
                 continue
             entered += 1
+            if not unit and _only_unit(analyte):
+                unit = data[f"{analyte}_unit"] = _only_unit(analyte)
             if not unit:
                 self.add_error(f"{analyte}_unit", "Choose the unit of this result.")
                 continue

@@ -97,7 +97,7 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
 def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
     low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
     assert low_vitamin_d is not None
-    assert low_vitamin_d.note == "below 49.92 nmol/L"  # 20 ng/mL, the threshold the rules apply
+    assert low_vitamin_d.note == "below 50 nmol/L"  # 20 ng/mL, as clinicians write it in nmol/L
     low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
     assert low_calcium is not None
     assert low_calcium.note == "below 8.5 mg/dL"
@@ -221,7 +221,7 @@ def test_the_page_shows_one_unit_per_analyte(
     assert 'title="Entered as 32 ng/mL"' in page
     assert 'title="Entered as 9.6 mg/dL"' in page
     assert "deficient</span>" in page  # 40 nmol/L
-    assert f"below {'49.92 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
+    assert f"below {'50 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
     assert "> low</span>" in page  # calcium 2.05 mmol/L, eGFR 28
     assert 'data-chart="labs-chart"' in page
 
@@ -260,8 +260,12 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     symbols = [trace["marker"]["symbol"] for trace in figure["data"]]
     assert len(set(symbols)) == len(symbols) == 3
     labels = [a["text"] for a in figure["layout"]["annotations"]]
-    deficient = shown_value(A.VITAMIN_D_25OH, thresholds.VITD_DEFICIENT_BELOW, vit_d_unit)
-    assert f"below {format(deficient.normalize(), 'f')} {vit_d_unit}: deficient" in labels
+    deficient, insufficient = ("50", "75") if system is SI else ("20", "30")
+    assert f"below {deficient} {vit_d_unit}: deficient" in labels
+    assert f"below {insufficient} {vit_d_unit}: insufficient" in labels
+    # Each line is drawn where its label says.
+    levels = {a["text"]: a["y"] for a in figure["layout"]["annotations"]}
+    assert levels[f"below {deficient} {vit_d_unit}: deficient"] == float(deficient)
     assert any(
         label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
         for label in labels
@@ -297,14 +301,22 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr
 
 
-def test_a_threshold_reads_as_the_rules_apply_it() -> None:
-    """49.95 nmol/L is not deficient for the rules (20 ng/mL is 49.92 nmol/L): a rounder "50"
-    would have put it below the threshold shown beside it."""
+def test_a_threshold_reads_as_clinicians_write_it_and_the_rules_still_decide() -> None:
+    """20 and 30 ng/mL read as 50 and 75 nmol/L (not 49.92 and 74.88: nurse9 F5), 2.12 mmol/L of
+    calcium as 8.5 mg/dL; the rules still compare in ng/mL, so 49.95 nmol/L is not deficient and
+    no flag writes "below 50" beside it."""
     from monitoring.overview.labs import shown_threshold
 
     vitamin_d = domain.Analyte.VITAMIN_D_25OH
-    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("49.92")
-    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("74.88")
+    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("50")
+    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("75")
     assert shown_threshold(vitamin_d, Decimal("20"), "ng/mL") == Decimal("20")
+    assert shown_threshold(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.5")
     entered = domain.to_canonical(vitamin_d, Decimal("49.95"), "nmol/L")
     assert entered >= Decimal("20")  # the rules' comparison, in ng/mL
+    flag = lab_flag(vitamin_d, entered, "nmol/L")
+    assert flag is not None
+    assert (flag.word, flag.note) == ("insufficient", "below 75 nmol/L")
+    deficient = lab_flag(vitamin_d, domain.to_canonical(vitamin_d, Decimal(49), "nmol/L"), "nmol/L")
+    assert deficient is not None
+    assert (deficient.word, deficient.note) == ("deficient", "below 50 nmol/L")

@@ -7,3 +7,4 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from monitoring.assessment import receivers  # noqa: F401  (reassess on patient record changes)
+        from monitoring.overview import leaving_alerts  # noqa: F401  (end of follow-up: open alerts)

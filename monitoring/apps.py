@@ -8,3 +8,4 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from monitoring import checks  # noqa: F401  (registers)
         from monitoring.assessment import receivers  # noqa: F401  (reassess on patient record changes)
+        from monitoring.overview import leaving_alerts  # noqa: F401  (end of follow-up: open alerts)

@@ -17,7 +17,12 @@ from bonehealth.accounts.selectors import sites_for_user
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.search import folded, folded_mrn, names_alike, typed_date
-from patients.signals import active_treatments_requested, entry_dates_requested
+from patients.signals import (
+    OpenAlert,
+    active_treatments_requested,
+    entry_dates_requested,
+    open_alerts_requested,
+)
 
 
 def patients_for_user(*, user: User) -> QuerySet[Patient]:
@@ -159,4 +164,13 @@ def patient_active_treatments(*, patient: Patient) -> list[tuple[str, bool]]:
     found: list[tuple[str, bool]] = []
     for _, response in active_treatments_requested.send(sender=Patient, patient=patient):
         found += cast(list[tuple[str, bool]], response or [])
+    return found
+
+
+def patient_open_serious_alerts(*, patient: Patient) -> list[OpenAlert]:
+    """The patient's open alerts of severity high or critical, which ending follow-up takes off
+    the dashboard and the worklist: asked of the other apps, worst first."""
+    found: list[OpenAlert] = []
+    for _, response in open_alerts_requested.send(sender=Patient, patient=patient):
+        found += cast(list[OpenAlert], response or [])
     return found

@@ -1,6 +1,6 @@
 """Writes to patient records. Each runs in one transaction together with its audit event."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,7 @@ from patients.overlaps import (
     newly_beside,
     running_at_the_same_time,
 )
+from patients.selectors import patient_open_serious_alerts
 from patients.signals import patient_changed
 from patients.switching import CourseSwitch
 
@@ -43,6 +44,11 @@ class FollowUpAlreadyEndedError(RecordConflictError):
 
     def __init__(self, message: str) -> None:
         super().__init__(None, message)
+
+
+class OpenAlertsChangedError(Exception):
+    """The patient's open high and critical alerts are not those the physician confirmed; nothing
+    was saved. Not a field conflict: the form is shown again with the current list."""
 
 
 class MrnTakenError(RecordConflictError):
@@ -184,18 +190,27 @@ def patient_end_follow_up(
     patient: Patient,
     ended_on: date,
     reason: str,
+    alerts_confirmed: Collection[str] = frozenset(),
     request: HttpRequest | None = None,
 ) -> Patient:
     """End follow-up: the patient leaves worklists and dashboards but keeps the record.
 
     Refused (FollowUpAlreadyEndedError) when it has ended already: a colleague's end date and
-    reason are never replaced by a form opened before they saved.
+    reason are never replaced by a form opened before they saved. Refused (OpenAlertsChangedError)
+    unless `alerts_confirmed` are the keys of the patient's open high and critical alerts, read
+    under the patient's lock: an alert raised since the physician confirmed the list, even by a
+    writer still saving when they clicked, is never taken off the dashboard unseen.
     """
     fresh = Patient.objects.select_for_update().get(pk=patient.pk)
     if fresh.follow_up_status == FollowUpStatus.ENDED:
         raise FollowUpAlreadyEndedError(
             f"Follow-up already ended on {fresh.follow_up_ended_on:%Y-%m-%d} "
             f"({fresh.follow_up_end_reason}). Resume it first to change that."
+        )
+    open_now = {alert.key for alert in patient_open_serious_alerts(patient=fresh)}
+    if open_now != set(alerts_confirmed):
+        raise OpenAlertsChangedError(
+            "The patient's open alerts changed since they were confirmed; nothing was saved."
         )
     return _update(
         actor=actor,

@@ -4,6 +4,9 @@
 courses; the monitoring app reassesses the patient on it, in that same transaction.
 """
 
+from datetime import date
+from typing import NamedTuple
+
 from django.dispatch import Signal
 
 # Sent with `patient` (a Patient).
@@ -17,3 +20,19 @@ entry_dates_requested = Signal()
 # in words for the clinician; whether ending follow-up needs an explicit confirmation): the
 # treatments whose reminders ending follow-up would stop (physician7 F14).
 active_treatments_requested = Signal()
+
+
+class OpenAlert(NamedTuple):
+    """An open alert as the end-of-follow-up form names it, in the clinician's words."""
+
+    key: str  # identifies this alert at this severity: a changed set of keys is a changed list
+    severity: str  # e.g. "Critical"
+    message: str
+    since: date
+    acknowledged: str  # e.g. "acknowledged by Dr Smith on 2026-11-02", or "" if not
+
+
+# Sent with `patient`; each receiver returns a list of OpenAlert: the patient's open alerts of
+# severity high or critical, which leave the dashboard and the worklist with the patient when
+# follow-up ends (physician9 F7).
+open_alerts_requested = Signal()

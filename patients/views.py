@@ -1,5 +1,7 @@
 """Patient pages: thin views that parse the request, call one selector or service, and render."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -139,29 +141,43 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     )
 
 
+def _end_follow_up_form(data: Any, patient: Patient) -> EndFollowUpForm:
+    return EndFollowUpForm(
+        data,
+        latest_entry=selectors.patient_entry_span(patient=patient)[1],
+        active_treatments=selectors.patient_active_treatments(patient=patient),
+        open_alerts=selectors.patient_open_serious_alerts(patient=patient),
+    )
+
+
 @permission_required("patients.end_follow_up", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 @audits_patient_view
 def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
-    form = EndFollowUpForm(
-        request.POST or None,
-        latest_entry=selectors.patient_entry_span(patient=patient)[1],
-        active_treatments=selectors.patient_active_treatments(patient=patient),
-    )
-    done = save_or_none(
-        request,
-        form,
-        lambda: services.patient_end_follow_up(
-            actor=request.user,
-            patient=patient,
-            ended_on=form.cleaned_data["ended_on"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        ),
-        success="Follow-up ended; the record is kept.",
-        to=_page(patient),
-    )
+    form = _end_follow_up_form(request.POST or None, patient)
+    try:
+        done = save_or_none(
+            request,
+            form,
+            lambda: services.patient_end_follow_up(
+                actor=request.user,
+                patient=patient,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+                alerts_confirmed=form.alerts_confirmed(),
+                request=request,
+            ),
+            success="Follow-up ended; the record is kept.",
+            to=_page(patient),
+        )
+    except services.OpenAlertsChangedError as changed:
+        # An alert was raised (or closed) as the physician saved: the form again, with the list
+        # as it is now and what they typed, the tick to give again.
+        form = _end_follow_up_form(request.POST, patient)
+        if form.is_valid():  # the list changed back meanwhile: still, nothing was saved
+            form.add_error(None, str(changed))
+        done = None
     return done or render(
         request, "patients/end_follow_up_form.html", {"form": form, "patient": patient}
     )

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.roles import ROLE_PERMISSIONS
 from patients.models import Patient
+from patients.selectors import patient_open_serious_alerts
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
 
@@ -56,6 +57,12 @@ def foreign_patient(other_site: Site) -> Patient:
 def _empty_page_cache() -> None:
     """Each test starts with no cached fragments (SQLite reuses ids across rolled-back tests)."""
     cache.clear()
+
+
+def confirmed_alerts(patient: Patient) -> frozenset[str]:
+    """The keys of the open alerts a physician ending follow-up confirms: all those open now, for
+    tests of other things (the confirmation: tests/patients/test_end_follow_up_open_alerts.py)."""
+    return frozenset(alert.key for alert in patient_open_serious_alerts(patient=patient))
 
 
 def login(user: User, client: Client | None = None) -> Client:

@@ -58,7 +58,7 @@ from monitoring.records.services.scans import Measurement, dexa_scan_record
 from patients import services as patient_services
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.selectors import followed_patients_for_user, patient_search, patients_for_user
-from tests.conftest import login
+from tests.conftest import confirmed_alerts, login
 from tests.factories import ScannerFactory, UserFactory
 from tests.monitoring.app.test_access_monitoring import SITE_WIDE
 from tests.monitoring.app.test_access_monitoring import URLS as MONITORING_URLS
@@ -262,7 +262,11 @@ def _later_changes(world: World) -> None:
             )
         if patient_plan.ended:
             patient_services.patient_end_follow_up(
-                actor=writer, patient=patient, ended_on=TODAY, reason="Moved away"
+                actor=writer,
+                patient=patient,
+                ended_on=TODAY,
+                reason="Moved away",
+                alerts_confirmed=confirmed_alerts(patient),
             )
         if patient_plan.in_error:
             patient_services.patient_mark_in_error(

@@ -32,7 +32,7 @@ from monitoring.records.services.labs import LabEntry, lab_results_record
 from monitoring.records.services.scans import Measurement, dexa_scan_record
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, Patient
-from tests.conftest import login
+from tests.conftest import confirmed_alerts, login
 from tests.factories import ScannerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,11 @@ class Clinic:
             and not patient.entered_in_error
         ):
             patient_services.patient_end_follow_up(
-                actor=md, patient=patient, ended_on=TODAY, reason="completed"
+                actor=md,
+                patient=patient,
+                ended_on=TODAY,
+                reason="completed",
+                alerts_confirmed=confirmed_alerts(patient),
             )
         elif (
             what == "resume_follow_up"

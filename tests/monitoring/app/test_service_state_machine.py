@@ -64,6 +64,7 @@ from monitoring.records.services.therapy import (
 )
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
+from tests.conftest import confirmed_alerts
 from tests.factories import ScannerFactory
 
 from . import service_steps as steps
@@ -470,7 +471,11 @@ class ServiceMachine(RuleBasedStateMachine):
                 patient_services.patient_resume_follow_up(actor=actor, patient=patient)
                 if ended is None
                 else patient_services.patient_end_follow_up(
-                    actor=actor, patient=patient, ended_on=ended, reason="moved away"
+                    actor=actor,
+                    patient=patient,
+                    ended_on=ended,
+                    reason="moved away",
+                    alerts_confirmed=confirmed_alerts(patient),
                 )
             ),
             patient_services.FollowUpAlreadyEndedError if already_ended else None,

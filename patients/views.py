@@ -21,8 +21,8 @@ from bonehealth.replica import replica_reads
 from patients import read_audit, selectors, services
 from patients.access import audits_patient_view
 from patients.course_forms import AromataseInhibitorCourseForm
+from patients.follow_up_forms import EndFollowUpForm
 from patients.forms import (
-    EndFollowUpForm,
     MarkInErrorForm,
     PatientForm,
     PatientSearchForm,

@@ -20,7 +20,7 @@ from bonehealth.accounts.models import Site
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.services.therapy import bone_therapy_update
-from patients.forms import ALERTS_CHANGED
+from patients.follow_up_forms import ALERTS_CHANGED
 from patients.models import FollowUpStatus, Patient
 from tests.conftest import login
 from tests.factories import PatientFactory, SiteFactory, UserFactory

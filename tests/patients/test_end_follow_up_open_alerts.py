@@ -16,7 +16,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients import services
-from patients.forms import ALERTS_CHANGED
+from patients.follow_up_forms import ALERTS_CHANGED
 from patients.models import FollowUpStatus, Patient
 from tests.html_forms import posted_data
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bonehealth.accounts.models import User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory
@@ -456,7 +457,6 @@ def test_login_and_health_need_no_login(client: Client) -> None:
 
 def _enrol_url(user: User, token: str | None = None) -> str:
     """The set-password link of the e-mail; a real token unless one is given."""
-    from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
@@ -464,7 +464,7 @@ def _enrol_url(user: User, token: str | None = None) -> str:
         "accounts:enrol",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": token or default_token_generator.make_token(user),
+            "token": token or enrolment_token_generator.make_token(user),
         },
     )
 

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import F
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
 
@@ -42,6 +43,9 @@ class UserAdmin(BaseUserAdmin[User]):
         # transaction) outdates the account's edit forms open on bonehealth's own pages too.
         if change:
             obj.version = F("version") + 1
+            if "is_active" in form.changed_data and not obj.is_active:
+                # As a deactivation on bonehealth's pages: the set-password links sent are spent.
+                obj.links_spent_at = timezone.now()
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])

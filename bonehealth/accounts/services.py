@@ -16,7 +16,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -29,6 +28,7 @@ from bonehealth.accounts.selectors import (
     user_is_administered_by,
     user_sites_elsewhere,
 )
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
@@ -209,7 +209,8 @@ def user_set_active(
 
     A deactivated user cannot log in, and their open sessions end now (deleted, as a password
     reset ends them): a reactivation must not let a session it was meant to shut out back in
-    (security8 N7).
+    (security8 N7). Likewise the set-password links sent before a deactivation are spent for
+    good (`links_spent_at`, sec9 F9).
     """
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="active status")
@@ -218,7 +219,9 @@ def user_set_active(
     if user.is_active == active:
         return False
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    if not active:
+        user.links_spent_at = timezone.now()
+    user.save(update_fields=["is_active", "links_spent_at"])
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -274,7 +277,7 @@ def user_password_set(
     password. A login lockout on the account is lifted.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not default_token_generator.check_token(user, token):
+    if not enrolment_token_generator.check_token(user, token):
         return False
     user.set_password(password)
     user.must_change_password = False

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
 from django.db import connection
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.models import AuditAction, AuditEvent
 from tests.conftest import login
 from tests.factories import UserFactory
@@ -173,8 +173,8 @@ def test_an_expired_link_is_refused(
 ) -> None:
     admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
     link = _link(mailoutbox[0])
-    later = default_token_generator._now() + timedelta(days=settings.ENROLMENT_LINK_DAYS, minutes=1)
-    monkeypatch.setattr(default_token_generator, "_now", lambda: later)
+    later = enrolment_token_generator._now() + timedelta(days=settings.ENROLMENT_LINK_DAYS, minutes=1)
+    monkeypatch.setattr(enrolment_token_generator, "_now", lambda: later)
     response = Client().get(link)
     assert response.context["form"] is None
     assert not User.objects.get(pk=nurse.pk).has_usable_password()

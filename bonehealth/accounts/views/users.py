@@ -28,6 +28,7 @@ from bonehealth.accounts.forms import (
 )
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.forms import UNCHANGED, save_or_none
 
 MANAGE_USERS = "accounts.manage_users"
@@ -180,6 +181,7 @@ class EnrolmentView(PasswordResetConfirmView):
     """
 
     form_class = EnrolmentPasswordForm
+    token_generator = enrolment_token_generator
     template_name = "accounts/enrol.html"
     success_url = reverse_lazy("accounts:login")
 

@@ -29,7 +29,8 @@ class UserAdmin(BaseUserAdmin[User]):
         return False
 
     # Administrators manage accounts on bonehealth's own pages (/accounts/users/), which audit
-    # every change and stop anyone raising their own privileges. Here only a superuser may write.
+    # every change and stop anyone raising their own privileges. The site admits superusers only
+    # (accounts.admin_site); these keep writes to them should that ever change.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
 

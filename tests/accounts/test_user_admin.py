@@ -282,14 +282,16 @@ def test_an_admin_cannot_change_a_superuser(admin_client_: Client, site: Site) -
     assert root.is_active
 
 
-def test_the_django_admin_site_is_read_only_for_admins(
+def test_the_django_admin_site_is_closed_to_admins(
     admin_client_: Client, admin_user: User
 ) -> None:
+    """A staff administrator is sent to the admin login and changes nothing (sec9 F1)."""
     url = reverse("admin:accounts_user_change", args=[admin_user.pk])
     response = admin_client_.post(url, {"username": "admin", "groups": [_group("physician")]})
-    assert response.status_code == 403
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
     assert not User.objects.get(pk=admin_user.pk).has_perm("patients.view_patient")
-    assert admin_client_.get(reverse("admin:accounts_user_add")).status_code == 403
+    assert admin_client_.get(reverse("admin:accounts_user_add")).status_code == 302
 
 
 def test_deactivate_and_reactivate_never_delete_and_are_audited(

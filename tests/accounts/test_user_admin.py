@@ -173,7 +173,9 @@ def test_an_expired_link_is_refused(
 ) -> None:
     admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
     link = _link(mailoutbox[0])
-    later = enrolment_token_generator._now() + timedelta(days=settings.ENROLMENT_LINK_DAYS, minutes=1)
+    later = enrolment_token_generator._now() + timedelta(
+        days=settings.ENROLMENT_LINK_DAYS, minutes=1
+    )
     monkeypatch.setattr(enrolment_token_generator, "_now", lambda: later)
     response = Client().get(link)
     assert response.context["form"] is None
@@ -282,9 +284,7 @@ def test_an_admin_cannot_change_a_superuser(admin_client_: Client, site: Site) -
     assert root.is_active
 
 
-def test_the_django_admin_site_is_closed_to_admins(
-    admin_client_: Client, admin_user: User
-) -> None:
+def test_the_django_admin_site_is_closed_to_admins(admin_client_: Client, admin_user: User) -> None:
     """A staff administrator is sent to the admin login and changes nothing (sec9 F1)."""
     url = reverse("admin:accounts_user_change", args=[admin_user.pk])
     response = admin_client_.post(url, {"username": "admin", "groups": [_group("physician")]})

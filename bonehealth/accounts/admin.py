@@ -5,6 +5,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from bonehealth.accounts.email_change import email_change_notify
 from bonehealth.accounts.models import Site, User
 
 
@@ -50,3 +51,11 @@ class UserAdmin(BaseUserAdmin[User]):
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])
+            if "email" in form.changed_data:
+                # As on bonehealth's pages (sec9 F4): the replaced address hears of it.
+                email_change_notify(
+                    actor=request.user,  # type: ignore[arg-type]
+                    user=obj,
+                    old=str(form.initial.get("email") or ""),
+                    new=obj.email,
+                )

@@ -22,6 +22,13 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from bonehealth.accounts.email_change import (
+    email_change_notify,
+    email_changes_recent,
+    reset_hold,
+    reset_hold_message,
+    reset_notify,
+)
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import (
     sites_administered_by,
@@ -186,6 +193,11 @@ def user_update(
     granted = _granted(
         old_roles=old_roles, new_roles=new_roles, old_sites=old_sites, new_sites=new_sites
     )
+    notice = {}
+    if "email" in changes and changes["email"][0]:
+        # The address it replaces hears of it (sec9 F4), once this transaction commits.
+        email_change_notify(actor=actor, user=user, old=changes["email"][0], new=user.email)
+        notice = {"notice": "e-mailed to the previous address"}
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -195,6 +207,7 @@ def user_update(
             **changes,
             "version": [expected_version, user.version],
             **({"granted": granted} if granted else {}),
+            **notice,
             "at_sites": ", ".join(sorted(set(old_sites) | set(new_sites))),
         },
     )
@@ -246,14 +259,21 @@ def user_password_reset(*, actor: User, user: User, request: HttpRequest | None 
     """Make the password unusable, for the user to choose a new one through an enrolment link.
 
     Return the updated user (the link's token depends on the new hash). Changing the hash ends
-    the user's open sessions and voids any earlier link.
+    the user's open sessions and voids any earlier link. Within a day of their own change of the
+    account's e-mail an administrator may not send it a link (PermissionDenied); when another
+    does, the addresses it replaced are told (accounts.email_change, sec9 F4).
     """
     user_password_reset_check(actor=actor, user=user)
+    # Under the row lock: an e-mail change saved meanwhile (it locks the row too) is seen.
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.email:
         raise ValidationError("This account has no e-mail address to send the link to.")
+    email_changes = email_changes_recent(user=user)
+    if hold := reset_hold(actor=actor, user=user, changes=email_changes):
+        raise PermissionDenied(reset_hold_message(hold))
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    notified = reset_notify(actor=actor, user=user, changes=email_changes)
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -261,6 +281,7 @@ def user_password_reset(*, actor: User, user: User, request: HttpRequest | None 
         obj=user,
         changes={
             "password": "reset by administrator: enrolment link sent",
+            **({"notice": f"e-mailed to the previous {', '.join(notified)}"} if notified else {}),
             "at_sites": ", ".join(_site_codes(user.sites.all())),
         },
     )

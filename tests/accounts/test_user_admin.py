@@ -210,6 +210,8 @@ def test_change_roles_and_sites_is_audited_with_the_fields_changed(
         "sites": [["north"], ["elsewhere", "north"]],
         "version": [1, 2],
         "granted": "roles: physician; sites: elsewhere",
+        # The removed address is told (sec9 F4).
+        "notice": "e-mailed to the previous address",
         "at_sites": "elsewhere, north",
     }
 

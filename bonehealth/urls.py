@@ -6,8 +6,6 @@ from django.urls import include, path
 from bonehealth.accounts import views as account_views
 from monitoring.overview import rules
 
-admin.site.site_header = "bonehealth administration"
-
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("health/", account_views.health, name="health"),
@@ -17,5 +15,6 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("monitoring.urls")),
     path("audit/", include("bonehealth.audit.urls")),
+    # Superusers only (bonehealth.accounts.admin_site).
     path("django-admin/", admin.site.urls),
 ]

@@ -7,11 +7,13 @@ the strict Content-Security-Policy.
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import AromataseInhibitorCourseFactory
+from tests.factories import AromataseInhibitorCourseFactory, UserFactory
 from tests.monitoring.app.test_access_monitoring import POST_ONLY as MONITORING_POST_ONLY
 from tests.monitoring.app.test_access_monitoring import URLS as MONITORING_URLS
 from tests.monitoring.app.test_access_monitoring import records
@@ -155,8 +157,15 @@ def test_home_sends_clinicians_to_their_lists_and_shows_admins_their_links(
     assert "Patients" not in response.text
 
 
-@pytest.mark.parametrize("role", ["nurse", "physician"])
-def test_clinicians_cannot_open_the_admin_site(
+@pytest.fixture
+def superuser_client(site: object) -> Client:
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    TOTPDevice.objects.create(user=root, name="test", confirmed=True)
+    return login(root)
+
+
+@pytest.mark.parametrize("role", ["nurse", "physician", "admin"])
+def test_clinicians_and_admins_cannot_open_the_admin_site(
     client: Client, users: dict[str, User], role: str
 ) -> None:
     login(users[role], client)
@@ -166,9 +175,9 @@ def test_clinicians_cannot_open_the_admin_site(
 
 
 def test_admin_site_shows_users_and_audit_but_no_clinical_record(
-    admin_client_: Client, patient: Patient
+    superuser_client: Client, patient: Patient
 ) -> None:
-    response = admin_client_.get(reverse("admin:index"))
+    response = superuser_client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert reverse("admin:accounts_user_changelist") in response.text
     assert reverse("admin:audit_auditevent_changelist") in response.text
@@ -456,7 +465,6 @@ def test_login_and_health_need_no_login(client: Client) -> None:
 
 def _enrol_url(user: User, token: str | None = None) -> str:
     """The set-password link of the e-mail; a real token unless one is given."""
-    from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
@@ -464,7 +472,7 @@ def _enrol_url(user: User, token: str | None = None) -> str:
         "accounts:enrol",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": token or default_token_generator.make_token(user),
+            "token": token or enrolment_token_generator.make_token(user),
         },
     )
 

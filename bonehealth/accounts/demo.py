@@ -20,12 +20,12 @@ DEMO_TOTP_USERS = ["admin"]
 
 DEMO_SITES = [("North General Hospital", "north"), ("Riverside Cancer Centre", "riverside")]
 
-# username, first name, last name, role, site codes, staff (may open the Django admin site)
+# username, first name, last name, role, site codes
 DEMO_USERS = [
-    ("nurse", "Nora", "Nurse", NURSE, ["north"], False),
-    ("physician", "Philippa", "Physician", PHYSICIAN, ["north", "riverside"], False),
-    ("admin", "Adam", "Admin", ADMIN, ["north", "riverside"], True),
-    ("nurse.riverside", "Rita", "Rivers", NURSE, ["riverside"], False),
+    ("nurse", "Nora", "Nurse", NURSE, ["north"]),
+    ("physician", "Philippa", "Physician", PHYSICIAN, ["north", "riverside"]),
+    ("admin", "Adam", "Admin", ADMIN, ["north", "riverside"]),
+    ("nurse.riverside", "Rita", "Rivers", NURSE, ["riverside"]),
 ]
 
 
@@ -36,13 +36,12 @@ def demo_sites_and_users() -> list[Site]:
         code: Site.objects.update_or_create(code=code, defaults={"name": name})[0]
         for name, code in DEMO_SITES
     }
-    for username, first, last, role, site_codes, staff in DEMO_USERS:
+    for username, first, last, role, site_codes in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
                 "first_name": first,
                 "last_name": last,
-                "is_staff": staff,
                 # Where an admin's set-password link goes (printed on the demo's console).
                 "email": f"{username}@demo.example.org",
             },

@@ -3,11 +3,10 @@
 It is e-mailed to the account's own address through Django's e-mail framework and never shown to
 the administrator. The token is Django's password-reset token: it expires after
 ENROLMENT_LINK_DAYS (PASSWORD_RESET_TIMEOUT) and is spent once the password hash, the last login
-or the e-mail address changes.
+or the e-mail address changes, or the account is deactivated (accounts.tokens).
 """
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bonehealth.accounts.models import User
+from bonehealth.accounts.tokens import enrolment_token_generator
 
 
 def enrolment_url(*, user: User, request: HttpRequest) -> str:
@@ -24,7 +24,7 @@ def enrolment_url(*, user: User, request: HttpRequest) -> str:
         "accounts:enrol",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": enrolment_token_generator.make_token(user),
         },
     )
     return request.build_absolute_uri(path)

@@ -46,6 +46,13 @@ class User(AbstractUser):
     # Raised by every administrator's change of name, e-mail, roles or sites, so that an edit form
     # opened before it is refused (audit.concurrency) instead of silently undoing that change.
     version = models.PositiveIntegerField(default=1)
+    # Hashed into the set-password link's token (accounts.tokens).
+    links_spent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set by a deactivation: the set-password links sent before it no longer work, "
+        "even once the account is active again.",
+    )
 
     class Meta(AbstractUser.Meta):
         permissions = [("manage_users", "Create, re-role, deactivate users and reset passwords")]

@@ -16,19 +16,26 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from bonehealth.accounts.email_change import (
+    email_change_notify,
+    email_changes_recent,
+    reset_hold,
+    reset_hold_message,
+    reset_notify,
+)
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import (
     sites_administered_by,
     user_is_administered_by,
     user_sites_elsewhere,
 )
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.concurrency import lock_for_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
@@ -186,6 +193,11 @@ def user_update(
     granted = _granted(
         old_roles=old_roles, new_roles=new_roles, old_sites=old_sites, new_sites=new_sites
     )
+    notice = {}
+    if "email" in changes and changes["email"][0]:
+        # The address it replaces hears of it (sec9 F4), once this transaction commits.
+        email_change_notify(actor=actor, user=user, old=changes["email"][0], new=user.email)
+        notice = {"notice": "e-mailed to the previous address"}
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -195,6 +207,7 @@ def user_update(
             **changes,
             "version": [expected_version, user.version],
             **({"granted": granted} if granted else {}),
+            **notice,
             "at_sites": ", ".join(sorted(set(old_sites) | set(new_sites))),
         },
     )
@@ -209,7 +222,8 @@ def user_set_active(
 
     A deactivated user cannot log in, and their open sessions end now (deleted, as a password
     reset ends them): a reactivation must not let a session it was meant to shut out back in
-    (security8 N7).
+    (security8 N7). Likewise the set-password links sent before a deactivation are spent for
+    good (`links_spent_at`, sec9 F9).
     """
     _guard_target(actor=actor, user=user)
     _guard_not_self(actor=actor, user=user, what="active status")
@@ -218,7 +232,9 @@ def user_set_active(
     if user.is_active == active:
         return False
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    if not active:
+        user.links_spent_at = timezone.now()
+    user.save(update_fields=["is_active", "links_spent_at"])
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -243,14 +259,21 @@ def user_password_reset(*, actor: User, user: User, request: HttpRequest | None 
     """Make the password unusable, for the user to choose a new one through an enrolment link.
 
     Return the updated user (the link's token depends on the new hash). Changing the hash ends
-    the user's open sessions and voids any earlier link.
+    the user's open sessions and voids any earlier link. Within a day of their own change of the
+    account's e-mail an administrator may not send it a link (PermissionDenied); when another
+    does, the addresses it replaced are told (accounts.email_change, sec9 F4).
     """
     user_password_reset_check(actor=actor, user=user)
+    # Under the row lock: an e-mail change saved meanwhile (it locks the row too) is seen.
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.email:
         raise ValidationError("This account has no e-mail address to send the link to.")
+    email_changes = email_changes_recent(user=user)
+    if hold := reset_hold(actor=actor, user=user, changes=email_changes):
+        raise PermissionDenied(reset_hold_message(hold))
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    notified = reset_notify(actor=actor, user=user, changes=email_changes)
     audit_record(
         action=AuditAction.CHANGE,
         actor=actor,
@@ -258,6 +281,7 @@ def user_password_reset(*, actor: User, user: User, request: HttpRequest | None 
         obj=user,
         changes={
             "password": "reset by administrator: enrolment link sent",
+            **({"notice": f"e-mailed to the previous {', '.join(notified)}"} if notified else {}),
             "at_sites": ", ".join(_site_codes(user.sites.all())),
         },
     )
@@ -274,7 +298,7 @@ def user_password_set(
     password. A login lockout on the account is lifted.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not default_token_generator.check_token(user, token):
+    if not enrolment_token_generator.check_token(user, token):
         return False
     user.set_password(password)
     user.must_change_password = False

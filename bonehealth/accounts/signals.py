@@ -2,7 +2,8 @@
 
 At login: note the login time (absolute session limit, idle renewal) and whether the user has a
 TOTP device.
-At a lockout: log it and write it to the audit trail.
+At a lockout: log it. Its audit row is the failed login's own (bonehealth.audit.signals marks
+it locked_out): one row per attempt.
 """
 
 import logging
@@ -20,8 +21,6 @@ from bonehealth.accounts.security import (
     LOGIN_AT_SESSION_KEY,
     RENEWED_AT_SESSION_KEY,
 )
-from bonehealth.audit.models import AuditAction
-from bonehealth.audit.services import audit_record
 
 logger = logging.getLogger("bonehealth.security")
 
@@ -38,7 +37,7 @@ def note_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 
 
 @receiver(user_locked_out)
-def audit_lockout(
+def log_lockout(
     sender: Any,
     request: HttpRequest | None = None,
     username: str | None = None,
@@ -46,9 +45,3 @@ def audit_lockout(
     **kwargs: Any,
 ) -> None:
     logger.warning("Login locked out: username=%r address=%s", username, ip_address)
-    audit_record(
-        action=AuditAction.LOGIN_FAILED,
-        request=request,
-        username=str(username or "")[:150],
-        changes={"locked_out": True},
-    )

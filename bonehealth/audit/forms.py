@@ -337,8 +337,9 @@ class AuditFilterForm(forms.Form):
     user = forms.CharField(required=False, max_length=150, label="Username")
     mrn = forms.CharField(required=False, max_length=40, label="Patient MRN")
     action = forms.ChoiceField(required=False, choices=[("", "Any action")])
-    date_from = forms.DateField(required=False, label="From", widget=DateInput)
-    date_to = forms.DateField(required=False, label="To", widget=DateInput)
+    # The plausible range of every date field (sec9 F6: 9999-12-31 overflowed the day after it).
+    date_from = DateField(required=False, label="From")
+    date_to = DateField(required=False, label="To")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from crispy_forms.helper import FormHelper

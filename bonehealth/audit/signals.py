@@ -1,6 +1,8 @@
 """Write logins, logouts and failed logins to the audit trail.
 
 Django reports these only through signals, so this is the one place the project uses receivers.
+A failed login writes one row, whether or not it locked the login out (sec9 F12: the lockout
+receiver wrote a second one).
 """
 
 from typing import Any
@@ -29,8 +31,13 @@ def audit_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     # `credentials` has the password already scrubbed by Django; keep only the name typed.
+    # django-axes marks the request locked out (before this receiver runs: axes precedes this app
+    # in INSTALLED_APPS) when this failure reached a limit, or the login was refused unchecked
+    # because one had been reached.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username", ""))[:150],
+        changes={"locked_out": True} if locked_out else None,
     )

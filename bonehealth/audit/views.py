@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -55,8 +56,11 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(VIEW_AUDIT, raise_exception=True)
-def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Export nothing rather than everything: the viewer shows the errors beside the fields.
+        return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
     filters = form.filters()
     viewer = AuditViewer(request.user)
     events = viewer.scoped(audit_events_search(user=request.user, **filters))

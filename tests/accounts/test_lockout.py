@@ -127,3 +127,20 @@ def test_a_proxy_header_without_trusted_proxies_is_a_deploy_warning(settings: An
     assert [type(w) for w in warnings] == [CheckWarning]
     settings.TRUSTED_PROXY_ADDRESSES = ["10.0.0.2"]
     assert check_trusted_proxy(None) == []
+
+
+def test_each_failed_login_writes_one_audit_row_locked_out_or_not(
+    client: Client, nurse: User, caplog: Any
+) -> None:
+    """sec9 F12: from the lockout on, each attempt wrote a `locked_out` row and a plain one."""
+    for _ in range(8):
+        _try(client, "nurse", "wrong-password")
+    rows = list(
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, username="nurse")
+        .order_by("id")
+        .values_list("changes", flat=True)
+    )
+    # Four plain failures, the fifth locks out, and the three refused afterwards say so too.
+    assert rows == [{}] * 4 + [{"locked_out": True}] * 4
+    # The lockout is still logged for the operators, each time.
+    assert caplog.text.count("Login locked out: username='nurse'") == 4

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
 from django.db import connection
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.models import AuditAction, AuditEvent
 from tests.conftest import login
 from tests.factories import UserFactory
@@ -173,8 +173,10 @@ def test_an_expired_link_is_refused(
 ) -> None:
     admin_client_.post(reverse("accounts:user_password_reset", args=[nurse.pk]))
     link = _link(mailoutbox[0])
-    later = default_token_generator._now() + timedelta(days=settings.ENROLMENT_LINK_DAYS, minutes=1)
-    monkeypatch.setattr(default_token_generator, "_now", lambda: later)
+    later = enrolment_token_generator._now() + timedelta(
+        days=settings.ENROLMENT_LINK_DAYS, minutes=1
+    )
+    monkeypatch.setattr(enrolment_token_generator, "_now", lambda: later)
     response = Client().get(link)
     assert response.context["form"] is None
     assert not User.objects.get(pk=nurse.pk).has_usable_password()
@@ -208,6 +210,8 @@ def test_change_roles_and_sites_is_audited_with_the_fields_changed(
         "sites": [["north"], ["elsewhere", "north"]],
         "version": [1, 2],
         "granted": "roles: physician; sites: elsewhere",
+        # The removed address is told (sec9 F4).
+        "notice": "e-mailed to the previous address",
         "at_sites": "elsewhere, north",
     }
 
@@ -282,14 +286,14 @@ def test_an_admin_cannot_change_a_superuser(admin_client_: Client, site: Site) -
     assert root.is_active
 
 
-def test_the_django_admin_site_is_read_only_for_admins(
-    admin_client_: Client, admin_user: User
-) -> None:
+def test_the_django_admin_site_is_closed_to_admins(admin_client_: Client, admin_user: User) -> None:
+    """A staff administrator is sent to the admin login and changes nothing (sec9 F1)."""
     url = reverse("admin:accounts_user_change", args=[admin_user.pk])
     response = admin_client_.post(url, {"username": "admin", "groups": [_group("physician")]})
-    assert response.status_code == 403
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
     assert not User.objects.get(pk=admin_user.pk).has_perm("patients.view_patient")
-    assert admin_client_.get(reverse("admin:accounts_user_add")).status_code == 403
+    assert admin_client_.get(reverse("admin:accounts_user_add")).status_code == 302
 
 
 def test_deactivate_and_reactivate_never_delete_and_are_audited(

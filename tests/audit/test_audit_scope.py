@@ -167,13 +167,16 @@ def test_a_patients_events_follow_the_patient_to_another_site(world: dict[str, A
     assert {"river nurse views river patient", "shared nurse views river patient"} <= seen
 
 
-def test_djangos_admin_site_shows_the_same_events(world: dict[str, Any]) -> None:
+def test_djangos_admin_site_shows_the_events_to_superusers_only(world: dict[str, Any]) -> None:
+    """An administrator, even a staff one, is sent to the admin login (sec9 F1); a superuser
+    reads every event there, as on the viewer."""
     admin = world["admin_north"]
     admin.is_staff = True
     admin.save()
-    response = login(admin).get(reverse("admin:audit_auditevent_changelist"), {"all": ""})
+    url = reverse("admin:audit_auditevent_changelist")
+    response = login(admin).get(url, {"all": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    response = login(world["root"]).get(url, {"all": ""})
     assert response.status_code == 200
-    shown = {_key(event) for event in response.context["cl"].result_list}
-    assert {name for name, key in world["keys"].items() if key[:4] in {k[:4] for k in shown}} == (
-        NORTH
-    )
+    assert response.context["cl"].result_count == AuditEvent.objects.count()

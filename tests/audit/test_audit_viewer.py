@@ -179,3 +179,23 @@ def test_transactional_tests_can_still_flush_the_audit_table() -> None:
     """Browser tests flush with TRUNCATE; the test-only backend does it with triggers off."""
     audit_record(action=AuditAction.LOGIN, username="someone")
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["date_from", "date_to"])
+@pytest.mark.parametrize("day", ["9999-12-31", "1899-12-31"])
+def test_an_implausible_filter_date_is_refused_beside_its_field(
+    admin_client_: Client, trail: None, name: str, day: str
+) -> None:
+    """sec9 F6: an end date of 9999-12-31 was a 500 (the day after it overflows)."""
+    response = admin_client_.get(reverse(URL), {name: day, "user": "nurse"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Check the year" in form.errors[name][0]
+    assert form["user"].value() == "nurse"  # what was typed stays
+    before = AuditEvent.objects.count()
+    # The export sends the same filters back to the viewer, exporting and recording nothing.
+    export = admin_client_.get(reverse("audit:export"), {name: day, "user": "nurse"})
+    assert export.status_code == 302
+    assert export["Location"] == f"{reverse(URL)}?{name}={day}&user=nurse"
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()

@@ -19,6 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bonehealth.accounts import selectors, services
+from bonehealth.accounts.email_change import (
+    email_changes_recent,
+    reset_hold,
+    reset_hold_message,
+)
 from bonehealth.accounts.enrolment import enrolment_link_send
 from bonehealth.accounts.forms import (
     EnrolmentPasswordForm,
@@ -28,6 +33,7 @@ from bonehealth.accounts.forms import (
 )
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import User
+from bonehealth.accounts.tokens import enrolment_token_generator
 from bonehealth.audit.forms import UNCHANGED, save_or_none
 
 MANAGE_USERS = "accounts.manage_users"
@@ -161,14 +167,20 @@ def user_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """Void the password and e-mail the user a link to set a new one (never shown here)."""
     target = selectors.user_get(pk=pk, actor=request.user)
     services.user_password_reset_check(actor=request.user, user=target)
+    hold = reset_hold(actor=request.user, user=target, changes=email_changes_recent(user=target))
     if request.method == "POST" and target.email:
+        # A held reset is refused (403, audited as denied) by the service, under the row lock.
         user = services.user_password_reset(actor=request.user, user=target, request=request)
         _send_link(request, user, new_account=False)
         return redirect("accounts:user_update", pk=target.pk)
     return render(
         request,
         "accounts/user_password_reset.html",
-        {"target": target, "enrolment_days": settings.ENROLMENT_LINK_DAYS},
+        {
+            "target": target,
+            "enrolment_days": settings.ENROLMENT_LINK_DAYS,
+            "hold": reset_hold_message(hold) if hold else "",
+        },
     )
 
 
@@ -180,6 +192,7 @@ class EnrolmentView(PasswordResetConfirmView):
     """
 
     form_class = EnrolmentPasswordForm
+    token_generator = enrolment_token_generator
     template_name = "accounts/enrol.html"
     success_url = reverse_lazy("accounts:login")
 

@@ -218,7 +218,10 @@ SECTIONS: Final = (
                 checks="One oral bisphosphonate course active for "
                 f"{th.ORAL_BP_REVIEW_MONTHS} months or more, or one zoledronic acid course for "
                 f"{th.ZOLEDRONIC_REVIEW_MONTHS} months or more: review the treatment; no drug "
-                "holiday while the aromatase inhibitor continues.",
+                "holiday while the aromatase inhibitor continues (nor while one is planned). "
+                "With no aromatase inhibitor active or planned, the alert says instead that a "
+                "drug holiday may be considered if the fracture risk is not high (ASBMR 2016; "
+                "the specification is silent; the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.BISPHOSPHONATE_DURATION_REVIEW,

@@ -146,7 +146,13 @@ def dental(ctx: Context) -> None:
 
 
 def bisphosphonate_duration(ctx: Context) -> None:
-    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid."""
+    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid.
+
+    "No drug holiday while the AI continues" is said only while an aromatase inhibitor is active
+    (physician9 F5: it was said to a patient whose AI had stopped 7 years before); with one
+    planned, still no holiday (the conservative reading: the AI is about to start). Otherwise the
+    alert says a drug holiday may be considered when the fracture risk is not high (ASBMR 2016).
+    """
     long_courses: list[str] = []
     for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
         if therapy.start is None:
@@ -165,10 +171,21 @@ def bisphosphonate_duration(ctx: Context) -> None:
         ctx.alert(
             AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
             Severity.INFO,
-            f"{'; '.join(long_courses)}: review the duration; no drug holiday while the aromatase "
-            "inhibitor continues.",
+            f"{'; '.join(long_courses)}: review the duration; {_drug_holiday_words(ctx)}.",
             [RuleId.BP_DURATION],
         )
+
+
+def _drug_holiday_words(ctx: Context) -> str:
+    """What BP-DURATION says of a drug holiday, by the state of the aromatase inhibitor."""
+    if ctx.ai_active:
+        return "no drug holiday while the aromatase inhibitor continues"
+    if ctx.ai_planned_or_active:
+        return "no drug holiday with an aromatase inhibitor planned"
+    holiday = "a drug holiday may be considered if the fracture risk is not high (ASBMR 2016)"
+    if ctx.ai_courses:
+        return f"the aromatase inhibitor has stopped: {holiday}"
+    return f"no aromatase inhibitor is recorded: {holiday}"
 
 
 def zoledronic_schedule(ctx: Context) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from ..dates import add_months
+from ..dose_interval import last_dose
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
     DENOSUMAB_INTERVAL_MONTHS,
@@ -21,19 +25,37 @@ from ..types import (
     ScheduleItem,
     Severity,
 )
-from .context import Context, CourseStatus, started
+from .context import Context, CourseStatus, Therapy, started
 from .labs import bisphosphonate_kidney_words
+
+DENOSUMAB = BoneTherapyDrug.DENOSUMAB
+
+
+def denosumab_last_dose(courses: Iterable[Therapy]) -> dt.date | None:
+    """The last denosumab dose on `courses` (their doses up to `as_of`, and their starts where
+    they count as a dose: `dose_interval.last_dose`), for DMAB-SCHEDULE and DMAB-STOP alike."""
+    courses = list(courses)
+    return last_dose(
+        DENOSUMAB,
+        doses=[day for t in courses for day in t.doses],
+        starts=[t.start for t in courses],
+    )
 
 
 def denosumab_schedule(ctx: Context) -> None:
-    """DMAB-SCHEDULE: next injection 6 months after the last; alert from the due day."""
-    active = started(
-        t for t in ctx.therapies_with(CourseStatus.ACTIVE) if t.drug is BoneTherapyDrug.DENOSUMAB
-    )
-    if not active:
+    """DMAB-SCHEDULE: next injection 6 months after the last; alert from the due day.
+
+    The last injection is the latest on any denosumab course started by `as_of`, a course's
+    start counting as one only after a lapse of the dosing interval (`dose_interval.last_dose`;
+    physician9 F11: a switch to a biosimilar moved the next injection, its overdue and its
+    rebound alerts 6 months later). A course stopped with no injection recorded still counts
+    here, its start as the injection the schedule assumed: the conservative reading, as it can
+    only make the next injection due earlier.
+    """
+    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
+    if not any(t.status is CourseStatus.ACTIVE for t in courses):
         return
-    course = active[-1]
-    last = course.last_dose_or_start
+    last = denosumab_last_dose(courses)
     if last is None:  # an active course always has a start; kept for the type checker
         return
     due = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
@@ -75,19 +97,21 @@ def denosumab_schedule(ctx: Context) -> None:
 
 
 def denosumab_stop(ctx: Context) -> None:
-    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months."""
-    courses = started(t for t in ctx.therapies if t.drug is BoneTherapyDrug.DENOSUMAB)
+    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
+
+    The last dose is DMAB-SCHEDULE's (`denosumab_last_dose`, on any course).
+    """
+    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
     if not courses or courses[-1].status is not CourseStatus.STOPPED:
         return
     # A restart stopped with no injection recorded was never given (Therapy.never_given): the
     # last injection is the one before it, on an earlier course (conservative: the alert is
     # timed from that earlier dose, not from the restart's start). With no earlier course, the
     # course's start counts as the schedule counts it.
-    given = [t for t in courses if not t.never_given]
-    course = given[-1] if given else courses[-1]
-    if course.status is not CourseStatus.STOPPED:
+    given = [t for t in courses if not t.never_given] or courses
+    if given[-1].status is not CourseStatus.STOPPED:
         return
-    last = course.last_dose_or_start
+    last = denosumab_last_dose(given)
     if last is None:
         return
     # A bisphosphonate course never given is no follow-on (conservative readings,

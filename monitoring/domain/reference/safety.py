@@ -173,7 +173,12 @@ SECTIONS: Final = (
                 title="Denosumab stopped without follow-on",
                 checks="The latest denosumab course is stopped and no bisphosphonate course "
                 "started on or after its last dose (or its start, with no dose recorded; the "
-                "last dose as DMAB-SCHEDULE reads it, on any course). "
+                "last dose as DMAB-SCHEDULE reads it, on any course) is its follow-on. An oral "
+                "bisphosphonate is the follow-on while it runs; once stopped, only if it ran "
+                f"{th.DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months or more (ECTS 2021: an oral "
+                "bisphosphonate for 1-2 years after denosumab; a course stopped after a week is "
+                "no protection). Zoledronic acid is the follow-on once an infusion is recorded. "
+                "The specification is silent on both; the conservative reading. "
                 "A course stopped on its own start date with no dose recorded was never taken "
                 "and is no follow-on (the rules are silent; the conservative reading); it does "
                 "not count as a course started anywhere else either. Likewise, a zoledronic "

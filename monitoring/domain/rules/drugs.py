@@ -9,6 +9,7 @@ from ..dates import add_months
 from ..dose_interval import last_dose
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
+    DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS,
     DENOSUMAB_INTERVAL_MONTHS,
     DENOSUMAB_OVERDUE_MAX_DAYS_LATE,
     ORAL_BP_REVIEW_MONTHS,
@@ -99,7 +100,12 @@ def denosumab_schedule(ctx: Context) -> None:
 def denosumab_stop(ctx: Context) -> None:
     """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
 
-    The last dose is DMAB-SCHEDULE's (`denosumab_last_dose`, on any course).
+    The last dose is DMAB-SCHEDULE's (`denosumab_last_dose`, on any course). What counts as the
+    follow-on, where the spec says only "a bisphosphonate course started on or after the last
+    dose" (conservative readings, `_follow_on`): an oral bisphosphonate while it runs, or, once
+    stopped, only if it ran at least 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years
+    after denosumab; physician9 F1: one stopped after a week cleared the critical alert for
+    good); zoledronic acid once an infusion is recorded.
     """
     courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
     if not courses or courses[-1].status is not CourseStatus.STOPPED:
@@ -114,17 +120,12 @@ def denosumab_stop(ctx: Context) -> None:
     last = denosumab_last_dose(given)
     if last is None:
         return
-    # A bisphosphonate course never given is no follow-on (conservative readings,
-    # Therapy.never_given): an oral one stopped on its start date, or a zoledronic acid course
-    # stopped with no infusion recorded (physician8 D1: an infusion cancelled).
-    follow_on = any(
-        t.drug in BISPHOSPHONATES
-        and t.start is not None
-        and last <= t.start <= ctx.as_of
-        and not t.never_given
+    candidates = [
+        t
         for t in ctx.therapies
-    )
-    if follow_on:
+        if t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
+    ]
+    if any(_follow_on(t) for t in candidates):
         return
     by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
     severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
@@ -132,8 +133,9 @@ def denosumab_stop(ctx: Context) -> None:
     ctx.alert(
         AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
         severity,
-        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate since: start "
-        f"one by {by.isoformat()} to prevent rebound vertebral fractures.",
+        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on since"
+        f"{_not_follow_on(candidates)}: start one by {by.isoformat()} to prevent rebound "
+        "vertebral fractures.",
         rules,
     )
     # Kidney function that rules out the bisphosphonates is said with the advice (physician8
@@ -145,6 +147,43 @@ def denosumab_stop(ctx: Context) -> None:
         else f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
     )
     ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=by)
+
+
+def _follow_on(therapy: Therapy) -> bool:
+    """Tell whether a bisphosphonate course started after the last denosumab dose is its
+    follow-on (DMAB-STOP): never one never given (Therapy.never_given: an oral course stopped
+    on its start date); zoledronic acid once an infusion is recorded (a course with none yet is
+    an infusion still to give, physician8 D1); an oral one while it runs, or stopped after at
+    least DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS."""
+    if therapy.never_given:
+        return False
+    if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+        return bool(therapy.doses)
+    if therapy.status is not CourseStatus.STOPPED:
+        return True
+    stop, start = therapy.course.stop_date, therapy.start
+    return (
+        start is not None
+        and stop is not None
+        and add_months(start, DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS) <= stop
+    )
+
+
+def _not_follow_on(courses: list[Therapy]) -> str:
+    """Name the bisphosphonate courses after the last dose that are no follow-on, and why."""
+    words = []
+    for therapy in courses:
+        if therapy.start is None or therapy.never_taken:
+            continue
+        name = f"{therapy.drug.replace('_', ' ')} from {therapy.start.isoformat()}"
+        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+            words.append(f"{name}, no infusion recorded")
+        elif therapy.course.stop_date is not None:
+            words.append(
+                f"{name}, stopped {therapy.course.stop_date.isoformat()} before "
+                f"{DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months"
+            )
+    return f" ({'; '.join(words)})" if words else ""
 
 
 def dental(ctx: Context) -> None:

@@ -1,4 +1,15 @@
-"""The pre-dose interval check: a denosumab or zoledronic acid dose given too early.
+"""The last dose of a denosumab or zoledronic acid, and the pre-dose interval check: a dose given
+too early.
+
+The last dose (`last_dose`) is one statement for the rules that time the next dose from it: the
+denosumab schedule and its overdue and rebound alerts (DMAB-SCHEDULE), the stop alert (DMAB-STOP),
+the letters (which read the schedule) and the pre-dose check below. The spec says "the last dose
+(or the start, with no dose recorded)" and is silent about several courses of the drug. The body
+does not know about courses (physician9 F11: a switch to a biosimilar, a new course started with
+no injection yet, moved the next injection 6 months later, as if its start were an injection).
+Conservative reading: the last dose is the latest dose of the drug on any course; a course's start
+counts as a dose only when no dose of the drug (nor a start counted before it) falls within the
+dosing interval before it: a restart after a lapse, not a switch or a continuation.
 
 The spec fixes when the next dose is due (DMAB-SCHEDULE; the schedule's `zoledronic_acid_dose`:
 the previous dose + 6 months) but is silent about a dose given before then. Conservative design
@@ -9,9 +20,8 @@ two others, is judged against both: the one before it and the one after it.
 
 The doses judged against are the patient's doses of the same drug on every course, not only the
 course the dose is recorded on (physician8 D12): a switch to a biosimilar or a restart opens a new
-course, and the body does not know about courses. Conservative reading of the spec's silence:
-the latest of those doses and of the course's own start (when it has no dose before) is the
-previous one.
+course, and the body does not know about courses. The previous dose is `last_dose` of those doses
+and of the course's own start, before the dose judged.
 
 Oral bisphosphonates (daily or weekly intakes) are not checked: their intakes are not dosed
 this way.
@@ -43,17 +53,40 @@ def earliest_next_dose(drug: BoneTherapyDrug, previous: dt.date) -> tuple[dt.dat
     return due, due - dt.timedelta(days=EARLY_DOSE_MAX_DAYS_BEFORE_DUE)
 
 
-def previous_of(
-    given_on: dt.date, *, other_doses: Iterable[dt.date], start: dt.date | None = None
+def last_dose(
+    drug: BoneTherapyDrug, *, doses: Iterable[dt.date], starts: Iterable[dt.date | None] = ()
 ) -> dt.date | None:
-    """What a dose on `given_on` follows: the latest of the other doses before it (of the drug,
-    on any course) and of the course's start before it (DMAB-SCHEDULE counts from the start when
-    no dose is recorded). Within one course the start comes before its doses, so a dose before
-    it wins; a new course started after another course's last dose counts from its start."""
+    """Return the last dose of `drug`: the latest of its `doses` (on every course, as recorded
+    up to the day judged) and of the course `starts` that count as a dose; None without either.
+
+    A start counts as a dose only when no dose, nor a start counted before it, falls within the
+    drug's dosing interval before it (d <= start <= d + interval): a restart after a lapse counts
+    from its start (DMAB-SCHEDULE: "or the start, with no dose recorded"), a switch to a new
+    course (a biosimilar) or a course continued does not (physician9 F11). So splitting a course
+    in two, within the interval after its last dose, never moves the next dose later.
+    """
+    months = DOSE_INTERVAL_MONTHS[drug]
+    counted = sorted(set(doses))
+    for start in sorted({day for day in starts if day is not None}):
+        if not any(day <= start <= add_months(day, months) for day in counted):
+            counted.append(start)
+    return max(counted, default=None)
+
+
+def previous_of(
+    drug: BoneTherapyDrug,
+    given_on: dt.date,
+    *,
+    other_doses: Iterable[dt.date],
+    start: dt.date | None = None,
+) -> dt.date | None:
+    """What a dose on `given_on` follows: `last_dose` of the other doses before it (of the drug,
+    on any course) and of the course's start before it. Within one course the start comes before
+    its doses, so a dose before it wins; a new course started after a lapse counts from its
+    start, one started within the interval after another course's last dose from that dose."""
     before = [day for day in other_doses if day < given_on]
-    if start is not None and start < given_on:
-        before.append(start)
-    return max(before, default=None)
+    starts = [start] if start is not None and start < given_on else []
+    return last_dose(drug, doses=before, starts=starts)
 
 
 def early_dose_messages(
@@ -78,7 +111,7 @@ def early_dose_messages(
     after = [day for day in doses if day > given_on]
     name = drug.replace("_", " ")
     messages = []
-    previous = previous_of(given_on, other_doses=doses, start=start)
+    previous = previous_of(drug, given_on, other_doses=doses, start=start)
     if previous is not None:
         due, earliest = earliest_next_dose(drug, previous)
         where = f" ({courses[previous]})" if previous in courses else ""

@@ -90,6 +90,10 @@ DENOSUMAB_INTERVAL_MONTHS: Final = 6  # denosumab label: 60 mg every 6 months
 DENOSUMAB_DUE_MAX_DAYS_LATE: Final = 28  # Lyu 2020: up to 4 weeks late keeps the effect
 DENOSUMAB_OVERDUE_MAX_DAYS_LATE: Final = 112  # Lyu 2020: > 16 weeks late, rebound fractures
 ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg every 6 months
+# ECTS 2021 (an oral bisphosphonate for 1-2 years after denosumab): a stopped oral course counts as
+# denosumab's follow-on (DMAB-STOP) only if it ran at least this long; one still running counts.
+# The spec is silent on how long; the lower end of ECTS 2021 is the conservative reading.
+DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS: Final = 12
 # Design choice (the spec is silent on early doses; conservative): a denosumab or zoledronic acid
 # dose more than 4 weeks before it is due (previous dose + the interval above) is a failed
 # pre-dose check that needs an override with a reason; 4 weeks mirrors DENOSUMAB_DUE_MAX_DAYS_LATE.

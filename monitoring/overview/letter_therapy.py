@@ -51,14 +51,24 @@ class CourseFacts:
 
 
 def course_facts(courses: Iterable[Any]) -> list[CourseFacts]:
-    """The facts of the patient's courses (`valid_therapy`, each with `valid_doses`)."""
+    """The facts of the patient's courses (`valid_therapy`, each with `valid_doses`).
+
+    A course's last dose is the latest of its drug on any course, as the rules read it
+    (DMAB-SCHEDULE): after a switch to a new course (a biosimilar) with no injection yet, the
+    letters name the injection the next one follows, on the course before (physician9 F11)."""
+    courses = list(courses)
+    latest: dict[str, dt.date] = {}
+    for course in courses:
+        for dose in course.valid_doses:
+            if course.drug not in latest or dose.given_on > latest[course.drug]:
+                latest[course.drug] = dose.given_on
     return [
         CourseFacts(
             drug=course.drug,
             dose=course.dose,
             start=course.start_date,
             stop=course.stop_date,
-            last_dose=max((dose.given_on for dose in course.valid_doses), default=None),
+            last_dose=latest.get(course.drug),
         )
         for course in courses
     ]

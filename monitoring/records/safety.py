@@ -366,7 +366,7 @@ def _dose_interval(
     messages = early_dose_messages(
         course.drug, given_on=given_on, other_doses=everything, start=start, courses=elsewhere
     )
-    previous = previous_of(given_on, other_doses=everything, start=start)
+    previous = previous_of(course.drug, given_on, other_doses=everything, start=start)
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,

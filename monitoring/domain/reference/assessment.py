@@ -21,7 +21,10 @@ _THERAPY_OUTPUTS: Final = (
         RecommendationCode.START_BONE_THERAPY,
         "with BONE_THERAPY_INDICATED; when the latest kidney function of the last "
         f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit, the text says "
-        "which are contraindicated, and asks for specialist advice when all are (the "
+        "which are contraindicated; when all are, it says that kidney function does not rule "
+        "out denosumab (below "
+        f"{num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min with its hypocalcaemia risk: "
+        "monitor calcium and vitamin D closely) and asks for specialist advice (the "
         "specification is silent; the conservative reading)",
     ),
     rec(RecommendationCode.DENTAL_REVIEW, "with BONE_THERAPY_INDICATED, before the first dose"),

@@ -131,11 +131,17 @@ SECTIONS: Final = (
                 title="Denosumab doses",
                 checks="For an active denosumab course the next dose is due "
                 f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose (or the start, "
-                "with no dose recorded). Days late = assessment date - due date. Before a "
+                "with no dose recorded). Days late = assessment date - due date. The last dose "
+                "is the latest on any denosumab course (a switch to a biosimilar or a restart "
+                "opens a new course); a course's start counts as a dose only when no dose (nor "
+                "a start so counted) falls within the "
+                f"{th.DENOSUMAB_INTERVAL_MONTHS} months before it: a restart after a lapse, not "
+                "a switch, whose start is no injection (the specification is silent about "
+                "several courses; the conservative reading). The stop alert (DMAB-STOP), the "
+                "worklist and the letters use this same last dose and due date. Before a "
                 "denosumab or zoledronic acid dose is recorded, the app checks the time since "
-                "the patient's previous dose of the same drug on any course (a switch to a "
-                "biosimilar or a restart opens a new course), or the course's start when that "
-                "is later: a dose more than "
+                "the patient's previous dose of the same drug, the last dose read the same way "
+                "with the course's own start: a dose more than "
                 f"{th.EARLY_DOSE_MAX_DAYS_BEFORE_DUE} days before it is due fails the "
                 "pre-treatment check and is saved only with an override and its reason (the "
                 "specification is silent on early doses; the conservative reading).",
@@ -168,13 +174,20 @@ SECTIONS: Final = (
                     ),
                 ),
                 example="Last dose 2025-01-10, so due 2025-07-10; on 2025-08-20 it is 41 days "
-                "late: overdue (high).",
+                "late: overdue (high). A switch to a biosimilar course started 2025-06-01 with "
+                "no injection yet leaves it due 2025-07-10.",
             ),
             RuleEntry(
                 rule=RuleId.DMAB_STOP,
                 title="Denosumab stopped without follow-on",
                 checks="The latest denosumab course is stopped and no bisphosphonate course "
-                "started on or after its last dose (or its start, with no dose recorded). "
+                "started on or after its last dose (or its start, with no dose recorded; the "
+                "last dose as DMAB-SCHEDULE reads it, on any course) is its follow-on. An oral "
+                "bisphosphonate is the follow-on while it runs; once stopped, only if it ran "
+                f"{th.DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months or more (ECTS 2021: an oral "
+                "bisphosphonate for 1-2 years after denosumab; a course stopped after a week is "
+                "no protection). Zoledronic acid is the follow-on once an infusion is recorded. "
+                "The specification is silent on both; the conservative reading. "
                 "A course stopped on its own start date with no dose recorded was never taken "
                 "and is no follow-on (the rules are silent; the conservative reading); it does "
                 "not count as a course started anywhere else either. Likewise, a zoledronic "
@@ -205,9 +218,10 @@ SECTIONS: Final = (
                         "follow-on unless the latest kidney function of the last "
                         f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit: "
                         "then it says which are contraindicated (all of them below "
-                        f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)} mL/min: seek "
-                        "specialist advice). The specification is silent; the conservative "
-                        "reading.",
+                        f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)} mL/min: "
+                        "kidney function does not rule out denosumab, with its hypocalcaemia "
+                        "risk, and specialist advice is asked for). The specification is "
+                        "silent; the conservative reading.",
                     ),
                 ),
             ),
@@ -227,7 +241,10 @@ SECTIONS: Final = (
                 checks="One oral bisphosphonate course active for "
                 f"{th.ORAL_BP_REVIEW_MONTHS} months or more, or one zoledronic acid course for "
                 f"{th.ZOLEDRONIC_REVIEW_MONTHS} months or more: review the treatment; no drug "
-                "holiday while the aromatase inhibitor continues.",
+                "holiday while the aromatase inhibitor continues (nor while one is planned). "
+                "With no aromatase inhibitor active or planned, the alert says instead that a "
+                "drug holiday may be considered if the fracture risk is not high (ASBMR 2016; "
+                "the specification is silent; the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.BISPHOSPHONATE_DURATION_REVIEW,

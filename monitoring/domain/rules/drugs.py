@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from ..dates import add_months
+from ..dose_interval import last_dose
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
+    DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS,
     DENOSUMAB_INTERVAL_MONTHS,
     DENOSUMAB_OVERDUE_MAX_DAYS_LATE,
     ORAL_BP_REVIEW_MONTHS,
@@ -23,19 +26,37 @@ from ..types import (
     ScheduleItem,
     Severity,
 )
-from .context import Context, CourseStatus, started
+from .context import Context, CourseStatus, Therapy, started
 from .labs import bisphosphonate_kidney_words
+
+DENOSUMAB = BoneTherapyDrug.DENOSUMAB
+
+
+def denosumab_last_dose(courses: Iterable[Therapy]) -> dt.date | None:
+    """The last denosumab dose on `courses` (their doses up to `as_of`, and their starts where
+    they count as a dose: `dose_interval.last_dose`), for DMAB-SCHEDULE and DMAB-STOP alike."""
+    courses = list(courses)
+    return last_dose(
+        DENOSUMAB,
+        doses=[day for t in courses for day in t.doses],
+        starts=[t.start for t in courses],
+    )
 
 
 def denosumab_schedule(ctx: Context) -> None:
-    """DMAB-SCHEDULE: next injection 6 months after the last; alert from the due day."""
-    active = started(
-        t for t in ctx.therapies_with(CourseStatus.ACTIVE) if t.drug is BoneTherapyDrug.DENOSUMAB
-    )
-    if not active:
+    """DMAB-SCHEDULE: next injection 6 months after the last; alert from the due day.
+
+    The last injection is the latest on any denosumab course started by `as_of`, a course's
+    start counting as one only after a lapse of the dosing interval (`dose_interval.last_dose`;
+    physician9 F11: a switch to a biosimilar moved the next injection, its overdue and its
+    rebound alerts 6 months later). A course stopped with no injection recorded still counts
+    here, its start as the injection the schedule assumed: the conservative reading, as it can
+    only make the next injection due earlier.
+    """
+    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
+    if not any(t.status is CourseStatus.ACTIVE for t in courses):
         return
-    course = active[-1]
-    last = course.last_dose_or_start
+    last = denosumab_last_dose(courses)
     if last is None:  # an active course always has a start; kept for the type checker
         return
     due = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
@@ -76,32 +97,34 @@ def denosumab_schedule(ctx: Context) -> None:
 
 
 def denosumab_stop(ctx: Context) -> None:
-    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months."""
-    courses = started(t for t in ctx.therapies if t.drug is BoneTherapyDrug.DENOSUMAB)
+    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
+
+    The last dose is DMAB-SCHEDULE's (`denosumab_last_dose`, on any course). What counts as the
+    follow-on, where the spec says only "a bisphosphonate course started on or after the last
+    dose" (conservative readings, `_follow_on`): an oral bisphosphonate while it runs, or, once
+    stopped, only if it ran at least 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years
+    after denosumab; physician9 F1: one stopped after a week cleared the critical alert for
+    good); zoledronic acid once an infusion is recorded.
+    """
+    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
     if not courses or courses[-1].status is not CourseStatus.STOPPED:
         return
     # A restart stopped with no injection recorded was never given (Therapy.never_given): the
     # last injection is the one before it, on an earlier course (conservative: the alert is
     # timed from that earlier dose, not from the restart's start). With no earlier course, the
     # course's start counts as the schedule counts it.
-    given = [t for t in courses if not t.never_given]
-    course = given[-1] if given else courses[-1]
-    if course.status is not CourseStatus.STOPPED:
+    given = [t for t in courses if not t.never_given] or courses
+    if given[-1].status is not CourseStatus.STOPPED:
         return
-    last = course.last_dose_or_start
+    last = denosumab_last_dose(given)
     if last is None:
         return
-    # A bisphosphonate course never given is no follow-on (conservative readings,
-    # Therapy.never_given): an oral one stopped on its start date, or a zoledronic acid course
-    # stopped with no infusion recorded (physician8 D1: an infusion cancelled).
-    follow_on = any(
-        t.drug in BISPHOSPHONATES
-        and t.start is not None
-        and last <= t.start <= ctx.as_of
-        and not t.never_given
+    candidates = [
+        t
         for t in ctx.therapies
-    )
-    if follow_on:
+        if t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
+    ]
+    if any(_follow_on(t) for t in candidates):
         return
     by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
     severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
@@ -109,8 +132,9 @@ def denosumab_stop(ctx: Context) -> None:
     ctx.alert(
         AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
         severity,
-        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate since: start "
-        f"one by {by.isoformat()} to prevent rebound vertebral fractures.",
+        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on since"
+        f"{_not_follow_on(candidates)}: start one by {by.isoformat()} to prevent rebound "
+        "vertebral fractures.",
         rules,
     )
     # Kidney function that rules out the bisphosphonates is said with the advice (physician8
@@ -122,6 +146,43 @@ def denosumab_stop(ctx: Context) -> None:
         else f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
     )
     ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=by)
+
+
+def _follow_on(therapy: Therapy) -> bool:
+    """Tell whether a bisphosphonate course started after the last denosumab dose is its
+    follow-on (DMAB-STOP): never one never given (Therapy.never_given: an oral course stopped
+    on its start date); zoledronic acid once an infusion is recorded (a course with none yet is
+    an infusion still to give, physician8 D1); an oral one while it runs, or stopped after at
+    least DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS."""
+    if therapy.never_given:
+        return False
+    if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+        return bool(therapy.doses)
+    if therapy.status is not CourseStatus.STOPPED:
+        return True
+    stop, start = therapy.course.stop_date, therapy.start
+    return (
+        start is not None
+        and stop is not None
+        and add_months(start, DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS) <= stop
+    )
+
+
+def _not_follow_on(courses: list[Therapy]) -> str:
+    """Name the bisphosphonate courses after the last dose that are no follow-on, and why."""
+    words = []
+    for therapy in courses:
+        if therapy.start is None or therapy.never_taken:
+            continue
+        name = f"{therapy.drug.replace('_', ' ')} from {therapy.start.isoformat()}"
+        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+            words.append(f"{name}, no infusion recorded")
+        elif therapy.course.stop_date is not None:
+            words.append(
+                f"{name}, stopped {therapy.course.stop_date.isoformat()} before "
+                f"{DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months"
+            )
+    return f" ({'; '.join(words)})" if words else ""
 
 
 def dental(ctx: Context) -> None:
@@ -147,7 +208,13 @@ def dental(ctx: Context) -> None:
 
 
 def bisphosphonate_duration(ctx: Context) -> None:
-    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid."""
+    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid.
+
+    "No drug holiday while the AI continues" is said only while an aromatase inhibitor is active
+    (physician9 F5: it was said to a patient whose AI had stopped 7 years before); with one
+    planned, still no holiday (the conservative reading: the AI is about to start). Otherwise the
+    alert says a drug holiday may be considered when the fracture risk is not high (ASBMR 2016).
+    """
     long_courses: list[str] = []
     for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
         if therapy.start is None:
@@ -166,10 +233,21 @@ def bisphosphonate_duration(ctx: Context) -> None:
         ctx.alert(
             AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
             Severity.INFO,
-            f"{'; '.join(long_courses)}: review the duration; no drug holiday while the aromatase "
-            "inhibitor continues.",
+            f"{'; '.join(long_courses)}: review the duration; {_drug_holiday_words(ctx)}.",
             [RuleId.BP_DURATION],
         )
+
+
+def _drug_holiday_words(ctx: Context) -> str:
+    """What BP-DURATION says of a drug holiday, by the state of the aromatase inhibitor."""
+    if ctx.ai_active:
+        return "no drug holiday while the aromatase inhibitor continues"
+    if ctx.ai_planned_or_active:
+        return "no drug holiday with an aromatase inhibitor planned"
+    holiday = "a drug holiday may be considered if the fracture risk is not high (ASBMR 2016)"
+    if ctx.ai_courses:
+        return f"the aromatase inhibitor has stopped: {holiday}"
+    return f"no aromatase inhibitor is recorded: {holiday}"
 
 
 def zoledronic_schedule(ctx: Context) -> None:

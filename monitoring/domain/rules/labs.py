@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..dates import add_months
 from ..rounding import round_2
 from ..thresholds import (
@@ -170,7 +172,7 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
     if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
         return (
             f"{measure}: every bisphosphonate is contraindicated (below {limits[0]}-{limits[-1]} "
-            "mL/min by drug); seek specialist advice."
+            f"mL/min by drug); {_denosumab_kidney_words(value)}; seek specialist advice."
         )
 
     def names(drugs: list[BoneTherapyDrug]) -> str:
@@ -182,6 +184,18 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
         f"{max(BISPHOSPHONATE_RENAL_LIMITS[d] for d in ruled_out)} mL/min); {names(left)} "
         f"only down to {min(BISPHOSPHONATE_RENAL_LIMITS[d] for d in left)} mL/min."
     )
+
+
+def _denosumab_kidney_words(value: Decimal) -> str:
+    """Denosumab beside bisphosphonates ruled out by kidney function (physician9 F6: the advice
+    named no antiresorptive left): RENAL does not rule it out, with its hypocalcaemia caveat."""
+    words = "denosumab is not ruled out by kidney function"
+    if value < DENOSUMAB_HYPOCALCEMIA_RISK_BELOW:
+        words += (
+            f", but below {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW} mL/min it risks severe "
+            "hypocalcaemia: monitor calcium and vitamin D closely"
+        )
+    return words
 
 
 def renal(ctx: Context) -> None:

@@ -220,12 +220,12 @@ def test_a_zero_day_bisphosphonate_is_no_follow_on() -> None:
     "follow_on",
     [
         therapy(ALN, "2026-12-07"),  # still going
-        therapy(ALN, "2026-12-07", stop="2026-12-08"),  # one day taken
+        therapy(ALN, "2026-12-07", stop="2027-12-07"),  # taken for 12 months (physician9 F1)
         therapy(ZOL, "2026-12-07", stop="2026-12-07", doses=("2026-12-07",)),  # one infusion
     ],
 )
 def test_a_follow_on_taken_clears_dmab_stop(follow_on: object) -> None:
-    result = assess(history(bone_therapy=(DMAB_COURSE, follow_on)), as_of=d("2026-12-10"))
+    result = assess(history(bone_therapy=(DMAB_COURSE, follow_on)), as_of=d("2027-12-10"))
     assert AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON not in alerts(result)
 
 
@@ -272,11 +272,14 @@ def test_a_zoledronic_acid_course_stopped_without_an_infusion_is_no_follow_on(
         }
 
 
-def test_an_oral_course_of_a_few_days_still_counts_as_follow_on() -> None:
-    """Oral bisphosphonates have no dose records: only the zero-day course is discounted."""
-    short = therapy(ALN, "2026-12-01", stop="2026-12-02")
-    result = assess(history(bone_therapy=(DMAB_COURSE, short)), as_of=d("2026-12-10"))
+def test_an_oral_course_of_a_few_days_counts_while_it_runs_not_once_stopped() -> None:
+    """Oral bisphosphonates have no dose records: one running is the follow-on; once stopped,
+    only one that ran 12 months is (physician9 F1, tests/monitoring/domain/test_denosumab_*)."""
+    running = therapy(ALN, "2026-12-01", stop="2026-12-20")
+    result = assess(history(bone_therapy=(DMAB_COURSE, running)), as_of=d("2026-12-10"))
     assert AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON not in alerts(result)
+    result = assess(history(bone_therapy=(DMAB_COURSE, running)), as_of=d("2026-12-20"))
+    assert alerts(result)[AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON] is Severity.CRITICAL
 
 
 def test_a_denosumab_restart_stopped_without_an_injection_is_timed_from_the_last_given() -> None:

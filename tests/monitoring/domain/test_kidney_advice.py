@@ -15,6 +15,12 @@ DMAB_STOPPED = therapy(
     BoneTherapyDrug.DENOSUMAB, "2026-01-10", stop="2026-07-10", doses=("2026-01-10", "2026-07-10")
 )
 AS_OF = d("2026-12-07")
+# physician9 F6: with every bisphosphonate ruled out, the advice names the antiresorptive kidney
+# function does not rule out, with its RENAL caveat below 30 mL/min.
+DENOSUMAB_BELOW_30 = (
+    "denosumab is not ruled out by kidney function, but below 30 mL/min it risks severe "
+    "hypocalcaemia: monitor calcium and vitamin D closely"
+)
 
 
 def _text(result: Assessment, code: RecommendationCode) -> str:
@@ -32,7 +38,7 @@ def test_at_egfr_25_the_follow_on_advice_names_no_bisphosphonate() -> None:
     assert text == (
         "A bisphosphonate follow-on is due by 2027-01-10 after denosumab. Kidney function eGFR "
         "25.00 mL/min on 2026-12-07: every bisphosphonate is contraindicated (below 30-35 mL/min "
-        "by drug); seek specialist advice."
+        f"by drug); {DENOSUMAB_BELOW_30}; seek specialist advice."
     )
     assert "zoledronic acid" not in text
 
@@ -69,5 +75,17 @@ def test_the_advice_to_start_therapy_says_it_too() -> None:
     assert text.startswith("Start an antiresorptive (bisphosphonate or denosumab): ")
     assert text.endswith(
         "Kidney function eGFR 25.00 mL/min on 2026-12-07: every bisphosphonate is "
-        "contraindicated (below 30-35 mL/min by drug); seek specialist advice."
+        f"contraindicated (below 30-35 mL/min by drug); {DENOSUMAB_BELOW_30}; seek specialist "
+        "advice."
     )
+
+
+@pytest.mark.parametrize("egfr", ["29.99", "15", "0"])
+def test_below_30_the_advice_always_names_denosumab_with_its_caveat(egfr: str) -> None:
+    text = _follow_on(lab("2026-12-07", Analyte.EGFR, egfr))
+    assert DENOSUMAB_BELOW_30 in text
+    assert text.index("Kidney function ") < text.index(DENOSUMAB_BELOW_30)
+
+
+def test_between_30_and_35_denosumab_is_not_given_the_caveat_below_30() -> None:
+    assert "hypocalcaemia" not in _follow_on(lab("2026-12-01", Analyte.CRCL, "32"))

@@ -1,0 +1,100 @@
+"""physician9 F1: an alendronate course stopped a week after it started cleared
+DENOSUMAB_STOPPED_NO_FOLLOW_ON (critical) for good. A stopped oral bisphosphonate is now the
+follow-on only if it ran 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years after
+denosumab); one running counts; zoledronic acid counts once an infusion is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from monitoring.domain import (
+    AlertCode,
+    Assessment,
+    BoneTherapyCourse,
+    BoneTherapyDrug,
+    RecommendationCode,
+    Severity,
+    assess,
+)
+from monitoring.domain.dates import add_months
+from monitoring.domain.thresholds import DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS
+
+from .builders import d, history, therapy
+
+DMAB = BoneTherapyDrug.DENOSUMAB
+ALN = BoneTherapyDrug.ALENDRONATE
+RIS = BoneTherapyDrug.RISEDRONATE
+ZOL = BoneTherapyDrug.ZOLEDRONIC_ACID
+STOPPED = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
+DMAB_CODES = {
+    AlertCode.DENOSUMAB_DUE,
+    AlertCode.DENOSUMAB_OVERDUE,
+    AlertCode.DENOSUMAB_REBOUND_RISK,
+    STOPPED,
+}
+
+
+def dmab_alerts(result: Assessment) -> dict[AlertCode, Severity]:
+    return {a.code: a.severity for a in result.alerts if a.code in DMAB_CODES}
+
+
+DMAB_STOPPED = therapy(DMAB, "2025-08-01", stop="2026-05-01", doses=("2025-08-01", "2026-02-01"))
+
+
+def test_the_testers_week_of_alendronate_is_no_follow_on() -> None:
+    """cases/p_DMABALN.json: the alert stays critical and names the short course."""
+    week = therapy(ALN, "2026-08-01", stop="2026-08-08")
+    result = assess(history(bone_therapy=(DMAB_STOPPED, week)), as_of=d("2026-12-01"))
+    alone = assess(history(bone_therapy=(DMAB_STOPPED,)), as_of=d("2026-12-01"))
+    assert dmab_alerts(result) == dmab_alerts(alone) == {STOPPED: Severity.CRITICAL}
+    (alert,) = [a for a in result.alerts if a.code is STOPPED]
+    assert "alendronate from 2026-08-01, stopped 2026-08-08 before 12 months" in alert.message
+    codes = {r.code for r in result.recommendations}
+    assert RecommendationCode.START_FOLLOW_ON_THERAPY in codes
+
+
+@pytest.mark.parametrize(
+    ("follow_on", "as_of", "counts"),
+    [
+        (therapy(ALN, "2026-08-01"), "2026-08-02", True),  # running
+        (therapy(ALN, "2026-08-01", stop="2027-08-01"), "2027-06-01", True),  # running still
+        (therapy(ALN, "2026-08-01", stop="2027-08-01"), "2027-09-01", True),  # 12 months
+        (therapy(ALN, "2026-08-01", stop="2027-07-31"), "2027-09-01", False),  # a day short
+        (therapy(RIS, "2026-06-01", stop="2026-12-01"), "2026-12-01", False),  # 6 months
+        (therapy(ZOL, "2026-08-01"), "2026-09-01", False),  # no infusion recorded yet
+        (therapy(ZOL, "2026-08-01", doses=("2026-08-03",)), "2026-09-01", True),
+        (therapy(ZOL, "2026-08-01", stop="2026-08-01", doses=("2026-08-01",)), "2027-01-01", True),
+    ],
+)
+def test_what_counts_as_the_follow_on(
+    follow_on: BoneTherapyCourse, as_of: str, counts: bool
+) -> None:
+    result = assess(history(bone_therapy=(DMAB_STOPPED, follow_on)), as_of=d(as_of))
+    assert (STOPPED not in dmab_alerts(result)) is counts
+
+
+def test_a_zoledronic_acid_course_awaiting_its_infusion_is_named_in_the_alert() -> None:
+    za = therapy(ZOL, "2026-12-07")
+    result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-12-07"))
+    (alert,) = [a for a in result.alerts if a.code is STOPPED]
+    assert "zoledronic acid from 2026-12-07, no infusion recorded" in alert.message
+
+
+@given(
+    st.dates(min_value=d("2026-02-01"), max_value=d("2027-12-31")),
+    st.integers(1, 365),
+    st.dates(min_value=d("2026-05-01"), max_value=d("2029-12-31")),
+)
+def test_a_stopped_oral_course_shorter_than_12_months_never_changes_dmab_stop(
+    start: dt.date, days: int, as_of: dt.date
+) -> None:
+    stop = start + dt.timedelta(days=days)
+    assume(stop < add_months(start, DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS) and stop <= as_of)
+    short = BoneTherapyCourse(drug=ALN, start_date=start, stop_date=stop)
+    with_it = assess(history(bone_therapy=(DMAB_STOPPED, short)), as_of=as_of)
+    alone = assess(history(bone_therapy=(DMAB_STOPPED,)), as_of=as_of)
+    assert dmab_alerts(with_it) == dmab_alerts(alone)

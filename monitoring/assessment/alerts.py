@@ -1,6 +1,9 @@
 """Acknowledging alerts: nurses info and warning, physicians any; always with a note.
 
-The write; who may (`user_may_acknowledge`) is a read in monitoring.assessment.permissions.
+A therapy decision alert is acknowledged only by one who may decide therapy: a nurse's note on it
+records that she has seen it, and the decision stays open for a physician (phys9 F15).
+The write; who may (`user_may_acknowledge`, `acknowledgement_closes`) is a read in
+monitoring.assessment.permissions.
 """
 
 from collections.abc import Sequence
@@ -14,7 +17,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
-from monitoring.assessment.permissions import user_may_acknowledge
+from monitoring.assessment.permissions import acknowledgement_closes, user_may_acknowledge
 from monitoring.assessment.refresh import assessments_lock
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert, PatientAssessment
@@ -31,6 +34,18 @@ class AlertAlreadyAcknowledgedError(Exception):
         self.alert = alert
         super().__init__(
             f"{alert.acknowledged_by} acknowledged this alert first; your note was not saved."
+        )
+
+
+class AlertAlreadySeenError(AlertAlreadyAcknowledgedError):
+    """Someone recorded first that they had seen the therapy decision alert; theirs stands."""
+
+    def __init__(self, alert: Alert) -> None:
+        self.alert = alert
+        Exception.__init__(
+            self,
+            f"{alert.seen_by} recorded seeing this alert first; your note was not saved. "
+            "The therapy decision awaits a physician.",
         )
 
 
@@ -58,10 +73,13 @@ def alerts_acknowledge(
     request: HttpRequest | None = None,
 ) -> list[Alert]:
     """Acknowledge some open alerts of one patient (a group of one code) with one note: all of
-    them or none, each stored and audited as if acknowledged alone.
+    them or none, each stored and audited as if acknowledged alone. A therapy decision alert
+    acknowledged by one who may not decide therapy is marked seen by them (`seen_*`), not
+    acknowledged: it stays on the worklist and unacknowledged on the dashboard.
 
     The whole group is refused when the actor may not acknowledge one of its alerts (a high or
-    critical one needs a physician), when one has cleared, or when someone acknowledged one first.
+    critical one needs a physician), when one has cleared, or when someone acknowledged one first
+    (or, for one who only marks it seen, marked it seen first).
     """
     # The patient's assessment first, as every writer of their monitoring rows locks it (a
     # reassessment running now updates these alerts after locking them).
@@ -83,12 +101,18 @@ def alerts_acknowledge(
     for alert in fresh:
         if alert.acknowledged_at is not None:
             raise AlertAlreadyAcknowledgedError(alert)
+        if alert.seen_at is not None and not acknowledgement_closes(actor, alert):
+            raise AlertAlreadySeenError(alert)
     now = timezone.now()
     for alert in fresh:
-        alert.acknowledged_at = now
-        alert.acknowledged_by = actor
-        alert.acknowledgement_note = note
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        fields = (
+            ("acknowledged_at", "acknowledged_by", "acknowledgement_note")
+            if acknowledgement_closes(actor, alert)
+            else ("seen_at", "seen_by", "seen_note")
+        )
+        for name, value in zip(fields, (now, actor, note), strict=True):
+            setattr(alert, name, value)
+        alert.save(update_fields=list(fields))
         audit_record(
             action=AuditAction.CHANGE,
             actor=actor,
@@ -96,9 +120,9 @@ def alerts_acknowledge(
             obj=alert,
             patient=alert.patient,
             changes={
-                "acknowledged_at": [None, now],
-                "acknowledged_by": [None, actor.pk],
-                "acknowledgement_note": ["", note],
+                fields[0]: [None, now],
+                fields[1]: [None, actor.pk],
+                fields[2]: ["", note],
                 **({"group": sorted(alert_ids)} if len(fresh) > 1 else {}),
             },
         )

@@ -8,6 +8,21 @@ from bonehealth.accounts.models import User
 from monitoring.models import Alert
 from monitoring.models.choices import SEVERITY_RANK, Severity
 
+# The alerts that ask a physician for a therapy decision (start, continue, switch or stop a
+# bone-protective therapy): the decision is made when one who may decide therapy acknowledges
+# the alert. The worklist lists them until then (monitoring/overview/alert_work.py).
+THERAPY_DECISION_CODES = frozenset(
+    {
+        "BONE_THERAPY_INDICATED",
+        "DENOSUMAB_STOPPED_NO_FOLLOW_ON",
+        "BISPHOSPHONATE_DURATION_REVIEW",
+        "BTM_RESPONSE_INADEQUATE",
+        "FRACTURE_ON_THERAPY",
+    }
+)
+# The permission to start, change and stop bone-protective therapy: the one who holds it decides.
+DECIDE_THERAPY_PERMISSION = "monitoring.manage_bone_therapy"
+
 
 def alert_acknowledge_permission(severity: str) -> str:
     """The permission needed to acknowledge an alert of this severity.
@@ -20,4 +35,21 @@ def alert_acknowledge_permission(severity: str) -> str:
 
 
 def user_may_acknowledge(user: User, alert: Alert) -> bool:
+    """Whether `user` may write a note on `alert`: an acknowledgement, or only that they have
+    seen it (`acknowledgement_closes`)."""
     return user.has_perm(alert_acknowledge_permission(alert.severity))
+
+
+def acknowledgement_closes(user: User, alert: Alert) -> bool:
+    """Whether `user`'s acknowledgement of `alert` acknowledges it. A therapy decision alert is
+    acknowledged only by one who may decide therapy; anyone else (a nurse) records that they
+    have seen it, with their note, and the decision stays open for a physician (phys9 F15)."""
+    return alert.code not in THERAPY_DECISION_CODES or user.has_perm(DECIDE_THERAPY_PERMISSION)
+
+
+def user_may_note(user: User, alert: Alert) -> bool:
+    """Whether `user` has anything left to write on the open `alert`: an acknowledgement, or a
+    first note that it was seen."""
+    if alert.acknowledged_at is not None or not user_may_acknowledge(user, alert):
+        return False
+    return acknowledgement_closes(user, alert) or alert.seen_at is None

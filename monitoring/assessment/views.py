@@ -16,7 +16,11 @@ from monitoring.assessment.alerts import (
     alerts_acknowledge,
 )
 from monitoring.assessment.forms import AcknowledgeForm, GroupAcknowledgeForm
-from monitoring.assessment.permissions import user_may_acknowledge
+from monitoring.assessment.permissions import (
+    acknowledgement_closes,
+    user_may_acknowledge,
+    user_may_note,
+)
 from monitoring.domain import AlertCode
 from monitoring.labels import code_label
 from monitoring.models import Alert
@@ -33,7 +37,7 @@ ALERT_CODES = frozenset(code.value for code in AlertCode)
 @require_http_methods(["GET", "POST"])
 def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> HttpResponse:
     try:
-        alert = Alert.objects.select_related("patient", "acknowledged_by").get(
+        alert = Alert.objects.select_related("patient", "acknowledged_by", "seen_by").get(
             pk=alert_pk, patient__in=patients_for_user(user=request.user)
         )
     except Alert.DoesNotExist:
@@ -64,14 +68,29 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
             messages.warning(request, str(error))
             return redirect(page)
         else:
-            messages.success(request, f"Alert acknowledged: {code_label(alert.code)}.")
+            messages.success(request, _done(request, [alert], code_label(alert.code)))
             return redirect(page)
     return render(
         request,
         "monitoring/alert_acknowledge.html",
-        {"alert": alert, "patient": alert.patient, "form": form},
+        {
+            "alert": alert,
+            "patient": alert.patient,
+            "form": form,
+            "closes": acknowledgement_closes(request.user, alert),
+            "may_note": status == 200 and user_may_note(request.user, alert),
+        },
         status=status,
     )
+
+
+def _done(request: AuthenticatedHttpRequest, alerts: list[Alert], named: str) -> str:
+    """What the clinician's note did: acknowledged the alerts, or recorded that they were seen
+    (a therapy decision alert, by one who may not decide therapy)."""
+    plural = "s" if len(alerts) > 1 else ""
+    if all(acknowledgement_closes(request.user, alert) for alert in alerts):
+        return f"Alert{plural} acknowledged: {named}."
+    return f"Recorded as seen: {named}. The therapy decision awaits a physician."
 
 
 @permission_required("monitoring.acknowledge_alert", raise_exception=True)
@@ -83,7 +102,7 @@ def alert_group_acknowledge_view(
     patient = patient_get(user=request.user, pk=pk)
     group = list(
         Alert.objects.filter(patient=patient, code=code, cleared_at__isnull=True)
-        .select_related("acknowledged_by")
+        .select_related("acknowledged_by", "seen_by")
         .order_by("-severity_rank", "raised_at", "id")
     )
     if (
@@ -103,6 +122,9 @@ def alert_group_acknowledge_view(
         raise PatientPermissionDenied(
             "Only a physician may acknowledge a high or critical alert.", patient_id=pk
         )
+    # A therapy decision alert the viewer has already seen (or someone else, who may not decide
+    # either) leaves them nothing to write: its form is not offered.
+    waiting = [alert for alert in waiting if user_may_note(request.user, alert)]
     form = GroupAcknowledgeForm(request.POST or None, alert_ids=[alert.pk for alert in group])
     status = 200
     if request.method == "POST":
@@ -129,7 +151,8 @@ def alert_group_acknowledge_view(
             else:
                 n = len(form.cleaned_data["alert"])
                 done = f"{code_label(code)} ({n} sites)" if n > 1 else code_label(code)
-                messages.success(request, f"Alert{'s' if n > 1 else ''} acknowledged: {done}.")
+                noted = [alert for alert in group if alert.pk in form.cleaned_data["alert"]]
+                messages.success(request, _done(request, noted, done))
                 return redirect(safe_next_path(request, request.POST.get("next", "")) or page)
     return render(
         request,
@@ -140,6 +163,7 @@ def alert_group_acknowledge_view(
             "patient": patient,
             "form": form,
             "waiting": waiting,
+            "closes": all(acknowledgement_closes(request.user, alert) for alert in group),
             "refused": status == 409,  # the note typed is shown, not offered again
         },
         status=status,

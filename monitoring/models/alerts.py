@@ -52,6 +52,14 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledgement_note = models.TextField(blank=True)
+    # A therapy decision alert acknowledged by one who may not decide therapy (a nurse): they
+    # have seen it, with their note; it stays unacknowledged until a physician decides
+    # (monitoring.assessment.permissions.acknowledgement_closes).
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    seen_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-severity_rank", "raised_at", "id"]

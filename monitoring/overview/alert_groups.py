@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bonehealth.accounts.models import User
-from monitoring.assessment.permissions import user_may_acknowledge
+from monitoring.assessment.permissions import acknowledgement_closes, user_may_note
 from monitoring.labels import code_label
 from monitoring.models import Alert
 from monitoring.models.choices import MeasuredSite
@@ -20,6 +20,8 @@ class AlertGroup:
     code: str
     alerts: list[Alert] = field(default_factory=list)
     may_acknowledge: bool = False  # the viewer may acknowledge every alert still to acknowledge
+    closes: bool = True  # the viewer's note acknowledges (False: it records a therapy decision
+    # alert as seen, the decision left to a physician)
     new: bool = False  # an alert of the group was raised since the viewer's last visit
 
     @property
@@ -42,6 +44,11 @@ class AlertGroup:
         return [a for a in self.alerts if a.acknowledged_at is None]
 
     @property
+    def seen(self) -> list[Alert]:
+        """The alerts still awaiting a physician's decision that someone has seen (a nurse)."""
+        return [a for a in self.unacknowledged if a.seen_at is not None]
+
+    @property
     def alert_ids(self) -> list[int]:
         return [a.pk for a in self.unacknowledged]
 
@@ -57,7 +64,8 @@ def alert_groups(
     for group in groups.values():
         waiting = group.unacknowledged
         group.may_acknowledge = bool(
-            user is not None and waiting and all(user_may_acknowledge(user, a) for a in waiting)
+            user is not None and waiting and all(user_may_note(user, a) for a in waiting)
         )
+        group.closes = user is None or all(acknowledgement_closes(user, a) for a in waiting)
         group.new = since is not None and any(a.raised_at > since for a in group.alerts)
     return list(groups.values())

@@ -4,7 +4,8 @@ The rules' schedule (`ScheduledItem`) holds what falls due by date: scans, doses
 the vitamin D recheck after repletion (planned by the rules with the repletion). Some work is
 asked for by an alert instead, and is due from the day the alert was raised until it clears:
 a dental review before an antiresorptive, bloods before an infusion, a therapy decision awaiting a
-physician. These rows are derived here from the open alerts, so the rules' output is unchanged.
+physician (a nurse's note that she has seen the alert leaves it waiting). These rows are derived
+here from the open alerts, so the rules' output is unchanged.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from typing import Any, overload
 from django.db.models import Case, CharField, Count, Max, Min, QuerySet, Value, When, Window
 from django.db.models.functions import TruncDate
 
+from monitoring.assessment.permissions import THERAPY_DECISION_CODES
 from monitoring.models import Alert
 from patients.models import Patient
 
@@ -31,14 +33,12 @@ WORK_OF_ALERT = {
     "DENTAL_REVIEW_MISSING": (DENTAL, ""),
     "CALCIUM_NOT_MEASURED": (BLOODS, "calcium"),
     "RENAL_FUNCTION_UNKNOWN": (BLOODS, "renal function"),
-    "BONE_THERAPY_INDICATED": (DECISION, ""),
-    "DENOSUMAB_STOPPED_NO_FOLLOW_ON": (DECISION, ""),
-    "BISPHOSPHONATE_DURATION_REVIEW": (DECISION, ""),
-    "BTM_RESPONSE_INADEQUATE": (DECISION, ""),
-    "FRACTURE_ON_THERAPY": (DECISION, ""),
+    # Who decides, and which alerts ask for a decision: monitoring.assessment.permissions.
+    **{code: (DECISION, "") for code in sorted(THERAPY_DECISION_CODES)},
 }
-# A therapy decision is made when a physician acknowledges the alert (high alerts need one); the
-# other work is done when the alert clears (a dental review or a result recorded).
+# A therapy decision is made when one who may decide therapy (a physician) acknowledges the alert:
+# only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
+# alert clears (a dental review or a result recorded).
 UNTIL_ACKNOWLEDGED = {DECISION}
 
 

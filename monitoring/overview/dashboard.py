@@ -51,7 +51,8 @@ def _counted_page(object_list: Any, count: int, per_page: int, number: str | Non
 class DashboardRow:
     """One patient's row of the dashboard, a `{% cache %}` fragment keyed by `key`: the patient's
     `records_version` (raised by every change to what the row shows) and what else it shows (the
-    site's name, today's date, the severity filter, the viewer's permissions and last visit).
+    site's name, today's date, the severity filter, the viewer's permissions and last visit, the
+    users' names).
     A row found in the cache reads nothing more; the others read their alerts and scans, all
     of the page's rows in one query each, on the first miss (`PageData`)."""
 
@@ -92,6 +93,7 @@ def _dashboard_rows(
     shown: list[Any],
     severity: str | None,
     since: dt.datetime | None,
+    users: str,
 ) -> list[DashboardRow]:
     """The rows of the page: each patient with their open alerts grouped by code (the new ones
     since the user's last visit marked) and their lowest T-score per scan as a sparkline."""
@@ -101,6 +103,7 @@ def _dashboard_rows(
         severity or "",
         since.isoformat() if since else "",
         permissions_digest(request.user),
+        users,  # a row names the nurse who saw a therapy decision alert
     ]
     rows = []
     for patient in shown:
@@ -140,6 +143,7 @@ def _dashboard_body(
     since: dt.datetime | None,
     in_scope: list[Site],
     keys: dict[int, dict[int, str]],
+    users: str,
 ) -> dict[str, Any]:
     """The dashboard below its heading, rendered: the filters, the counts, the page of patients
     with open alerts and the page of scans to review, with the ids of the patients shown
@@ -158,7 +162,7 @@ def _dashboard_body(
     context = {
         "form": form,
         "page": page,
-        "patient_rows": _dashboard_rows(request, shown, severity, since),
+        "patient_rows": _dashboard_rows(request, shown, severity, since, users),
         "cache_seconds": settings.PAGE_CACHE_SECONDS,
         "risk_rows": _risk_rows(counts.risk),
         "code_counts": counts.alert_codes,
@@ -207,13 +211,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     all_sites = list(sites)
     keys = span_records_keys(all_sites)
     in_scope = [site] if site else all_sites
+    users = users_changed()
     body = cached_part(
         request,
         "dashboard",
         all_sites,
-        lambda: _dashboard_body(request, form, site, narrowed, since, in_scope, keys),
+        lambda: _dashboard_body(request, form, site, narrowed, since, in_scope, keys, users),
         since,
-        users_changed(),  # the scans to review show who entered them
+        users,  # the scans to review show who entered them
         form=form,
         pages=["page", "scans_page"],
         records=joined_records_key(sites_of(keys)),

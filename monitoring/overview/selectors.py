@@ -154,7 +154,7 @@ def open_alerts_of(
     alerts: dict[int, list[Alert]] = {pk: [] for pk in patient_ids}
     for alert in (
         _open_alerts(min_rank)
-        .select_related("acknowledged_by")
+        .select_related("acknowledged_by", "seen_by")
         .filter(patient_id__in=list(alerts))
         .order_by("-severity_rank", "raised_at", "id")
     ):

@@ -230,7 +230,7 @@ def patient_open_alerts(*, patient: Patient) -> list[Alert]:
     """The patient's open alerts, worst first, then the oldest."""
     return list(
         Alert.objects.filter(patient=patient, cleared_at__isnull=True)
-        .select_related("acknowledged_by")
+        .select_related("acknowledged_by", "seen_by")
         .order_by("-severity_rank", "raised_at")
     )
 

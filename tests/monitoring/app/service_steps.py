@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from hypothesis import strategies as st
 
 from bonehealth.accounts.models import Site, User
@@ -168,12 +168,15 @@ def patient_changes(draw: st.DrawFn, today: date, birth: date) -> dict[str, Any]
 
 @dataclass
 class World:
-    """What every example shares: the site, its nurse and physician, and its two scanners."""
+    """What every example shares: the site, its nurse and physician, and its two scanners; and a
+    user who may acknowledge alerts of any severity but not decide therapy (`onlooker`), so a
+    high therapy decision alert, the usual one, is noted as seen by someone who may not decide."""
 
     site: Site
     nurse: User
     physician: User
     scanners: list[Scanner]
+    onlooker: User
 
 
 def valid[M: DexaScan | LabResult | FraxResult | BoneTherapyCourse](
@@ -243,10 +246,9 @@ def fingerprint() -> dict[tuple[str, str], Any]:
         rows[("monitoring.supplements", str(pk))] = version
     for pk in MonitoringPlan.objects.values_list("pk", flat=True):
         rows[("monitoring.monitoringplan", str(pk))] = True
-    for pk, at in Alert.objects.filter(acknowledged_at__isnull=False).values_list(
-        "pk", "acknowledged_at"
-    ):
-        rows[("monitoring.alert", str(pk))] = at
+    noted = Q(acknowledged_at__isnull=False) | Q(seen_at__isnull=False)
+    for pk, at, seen in Alert.objects.filter(noted).values_list("pk", "acknowledged_at", "seen_at"):
+        rows[("monitoring.alert", str(pk))] = (at, seen)
     return rows
 
 

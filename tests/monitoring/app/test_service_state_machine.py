@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -33,10 +34,15 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.concurrency import ConcurrentEditError, RecordInErrorError
 from monitoring.assessment.alerts import (
     AlertAlreadyAcknowledgedError,
+    AlertAlreadySeenError,
     AlertNotOpenError,
     alert_acknowledge,
 )
-from monitoring.assessment.permissions import alert_acknowledge_permission
+from monitoring.assessment.permissions import (
+    DECIDE_THERAPY_PERMISSION,
+    THERAPY_DECISION_CODES,
+    alert_acknowledge_permission,
+)
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -65,7 +71,7 @@ from monitoring.records.services.therapy import (
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
 from tests.conftest import confirmed_alerts
-from tests.factories import ScannerFactory
+from tests.factories import ScannerFactory, UserFactory
 
 from . import service_steps as steps
 
@@ -443,7 +449,7 @@ class ServiceMachine(RuleBasedStateMachine):
 
     # --- Alerts, follow-up, patient, supplements, plan --------------------------------------
 
-    @rule(data=st.data(), role=st.sampled_from(["physician", "nurse"]))
+    @rule(data=st.data(), role=st.sampled_from(["physician", "nurse", "onlooker"]))
     def acknowledge_alert(self, data: st.DataObject, role: str) -> None:
         # Any alert the patient ever had: a page opened before it cleared or was acknowledged.
         alerts = list(Alert.objects.filter(patient_id=self.patient_pk).order_by("pk"))
@@ -457,10 +463,22 @@ class ServiceMachine(RuleBasedStateMachine):
             expected = AlertNotOpenError
         elif alert.acknowledged_at is not None:
             expected = AlertAlreadyAcknowledgedError
+        # A therapy decision alert: only one who may decide therapy acknowledges it; anyone
+        # else's note marks it seen, once (phys9 F15).
+        decides = alert.code not in THERAPY_DECISION_CODES or actor.has_perm(
+            DECIDE_THERAPY_PERMISSION
+        )
+        if expected is None and not decides and alert.seen_at is not None:
+            expected = AlertAlreadySeenError
         self.attempt(
             lambda: alert_acknowledge(actor=actor, alert=alert, note="Discussed with the patient"),
             expected,
         )
+        if expected is None:
+            alert.refresh_from_db()
+            written = alert.acknowledged_by_id if decides else alert.seen_by_id
+            assert written == actor.pk
+            assert (alert.acknowledged_at is None) is not decides
 
     @rule(ended=st.none() | steps.days_ago(TODAY))
     def end_or_resume_follow_up(self, ended: date | None) -> None:
@@ -542,10 +560,17 @@ class ServiceMachine(RuleBasedStateMachine):
 def test_any_sequence_of_writes_keeps_the_record_whole(
     site: Site, nurse: User, physician: User
 ) -> None:
+    onlooker = UserFactory(username="onlooker", role="nurse", sites=[site])
+    onlooker.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="monitoring", codename="acknowledge_high_alert"
+        )
+    )
     ServiceMachine.world = steps.World(
         site=site,
         nurse=nurse,
         physician=physician,
+        onlooker=onlooker,
         scanners=[
             ScannerFactory(site=site, name="Hologic Horizon A", lsc_lumbar_spine="0.025"),
             ScannerFactory(site=site, name="Lunar iDXA"),

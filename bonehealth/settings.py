@@ -60,6 +60,10 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# A database of invented data only, which `manage.py seed_demo` may fill (its demo accounts have
+# published passwords and a published two-factor secret): the demo's (DEBUG) or one said to be,
+# such as the benchmark's, which runs on production settings. Never set on a real install.
+DEMO_DATABASE = env_bool("BONEHEALTH_DEMO_DATABASE", default=DEBUG)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:

@@ -129,9 +129,7 @@ class TestCommand:
         assert self._run(path) == 2
         _nothing_written(before)
 
-    def test_imports_and_audits_the_reason_with_it(
-        self, physician: User, tmp_path: Path
-    ) -> None:
+    def test_imports_and_audits_the_reason_with_it(self, physician: User, tmp_path: Path) -> None:
         path = tmp_path / "history.json"
         path.write_text(json.dumps(_zoledronic_without_dental_review()))
         assert self._run(path, "--override-reason", REASON) == 0

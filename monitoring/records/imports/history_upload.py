@@ -11,6 +11,8 @@ decide, or a new scanner, which administrators set up, is refused naming them).
 
 A course start or dose failing its pre-treatment checks is listed by the preview with the checks;
 confirming such a file needs one reason, kept as the override of each of them (history_safety).
+
+`history_import_as` states all of it once, for this page and `manage.py import_history` alike.
 """
 
 from typing import Any

@@ -91,6 +91,8 @@ def _environment(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bonehealth.settings",
         "DJANGO_DEBUG": "false",
+        # Its own database of invented patients, which seed_demo fills (production settings).
+        "BONEHEALTH_DEMO_DATABASE": "true",
         "DJANGO_SECRET_KEY": "bench-only-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_HTTPS": "false",

@@ -8,6 +8,9 @@ os.environ["BONEHEALTH_ENV_FILE"] = ""
 
 from bonehealth.settings import *  # noqa: F403
 
+# The suite's databases are made and dropped by it and hold invented data only: seed_demo may fill
+# them (tests/test_seed_demo_guard.py turns this off to see it refuse a real database).
+DEMO_DATABASE = True
 # Django 6.1's PBKDF2 runs 1.5 M iterations; tests hash many passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client and the live server speak plain HTTP.

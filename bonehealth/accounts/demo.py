@@ -1,13 +1,21 @@
-"""Demo sites and one demo user per role, for the quick start (documented in the README)."""
+"""Demo sites and one demo user per role, for the quick start (documented in the README).
+
+Only on a demo database (settings.DEMO_DATABASE: DEBUG, or BONEHEALTH_DEMO_DATABASE=true), and
+only the accounts created now: the demo's passwords and its two-factor secret are published, so
+an account that exists already (a real `admin`, or a demo user someone changed) keeps its
+password, two-factor devices, roles and sites, whoever made it (sec9 F15).
+"""
 
 from base64 import b32decode
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.roles import ADMIN, NURSE, PHYSICIAN
+from bonehealth.commands import UsageError
 
 DEMO_PASSWORD = "bonehealth-demo"  # noqa: S105  (documented demo credential, never in production)
 
@@ -29,11 +37,24 @@ DEMO_USERS = [
 ]
 
 
+def demo_database_required(command: str) -> None:
+    """Refuse (UsageError) a command that writes or reads the demo's published credentials
+    unless this database is a demo one."""
+    if not settings.DEMO_DATABASE:
+        raise UsageError(
+            f"{command} runs on a demo database only (DJANGO_DEBUG=true, as `make demo` sets, or "
+            "BONEHEALTH_DEMO_DATABASE=true): the demo accounts' passwords and two-factor secret "
+            "are published"
+        )
+
+
 @transaction.atomic
 def demo_sites_and_users() -> list[Site]:
-    """Create (or refresh) the demo sites and users; safe to run again."""
+    """Create the demo sites and users that are missing; return the demo sites. Safe to run
+    again: an existing site or account is left as it is (see the module's docstring)."""
+    demo_database_required("seed_demo")
     sites = {
-        code: Site.objects.update_or_create(code=code, defaults={"name": name})[0]
+        code: Site.objects.get_or_create(code=code, defaults={"name": name})[0]
         for name, code in DEMO_SITES
     }
     for username, first, last, role, site_codes in DEMO_USERS:
@@ -46,16 +67,14 @@ def demo_sites_and_users() -> list[Site]:
                 "email": f"{username}@demo.example.org",
             },
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        if not created:
+            continue  # never another's password, device, roles or sites
+        user.set_password(DEMO_PASSWORD)
+        user.save()
         user.groups.set([Group.objects.get(name=role)])
         user.sites.set([sites[code] for code in site_codes])
         if username in DEMO_TOTP_USERS:
-            TOTPDevice.objects.filter(user=user).exclude(key=DEMO_TOTP_KEY_HEX).delete()
-            TOTPDevice.objects.get_or_create(
-                user=user,
-                key=DEMO_TOTP_KEY_HEX,
-                defaults={"name": "Demo authenticator", "confirmed": True},
+            TOTPDevice.objects.create(
+                user=user, key=DEMO_TOTP_KEY_HEX, name="Demo authenticator", confirmed=True
             )
     return list(sites.values())

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.services import field_values, model_changes
@@ -34,16 +34,47 @@ __all__ = ["HistoryImportError", "ImportReport", "SafetyOverrideRequiredError", 
 IDENTITY_FIELDS = {"birth_date": "birth date", "sex": "sex", "name": "name"}
 
 
-def _resolve_site(site: Site | None, history: domain.History) -> Site:
+def _resolve_site(site: Site | None, history: domain.History, among: QuerySet[Site] | None) -> Site:
+    """The site imported into: `site`, else the file's; one of `among` (the actor's sites), never
+    saying whether another site exists."""
     if site is not None:
+        if among is not None and not among.filter(pk=site.pk).exists():
+            raise HistoryImportError([f"site: you do not work at {site.name}"])
         return site
     name = history.patient.site
     if not name:
         raise HistoryImportError(["patient.site: missing (give it in the file or with --site)"])
-    found = Site.objects.filter(Q(name=name) | Q(code=name)).first()
+    found = (Site.objects if among is None else among).filter(Q(name=name) | Q(code=name)).first()
     if found is None:
-        raise HistoryImportError([f"patient.site: no site named {name!r}"])
+        mine = "" if among is None else " among your sites"
+        raise HistoryImportError([f"patient.site: no site named {name!r}{mine}"])
     return found
+
+
+def history_record_count(history: domain.History) -> int:
+    """How many records importing `history` would write at most: its courses, scanners, scans,
+    lab results, FRAX results, doses, supplements and plan (the patient aside)."""
+    return (
+        len(history.aromatase_inhibitors)
+        + len(history.scanners)
+        + len(history.dexa_scans)
+        + len(history.labs)
+        + len(history.frax)
+        + sum(1 + len(course.doses) for course in history.bone_therapy)
+        + (history.supplements is not None)
+        + (history.plan is not None)
+    )
+
+
+def _too_many(history: domain.History, limit: int | None) -> list[str]:
+    count = history_record_count(history)
+    if limit is None or count <= limit:
+        return []
+    return [
+        f"the history holds {count:,} records (scans, lab results, courses, doses...); at most "
+        f"{limit:,} are accepted in one file (split it: importing a part keeps the records "
+        "already imported)"
+    ]
 
 
 def _patient_values(history: domain.History, site: Site) -> dict[str, Any]:
@@ -157,6 +188,8 @@ def history_import(
     username: str = "",
     host: str = "",
     override_reason: str | None = None,
+    sites: QuerySet[Site] | None = None,
+    max_records: int | None = None,
 ) -> ImportReport:
     """Import one decoded history; raise HistoryImportError (nothing saved) saying what is wrong.
 
@@ -166,15 +199,23 @@ def history_import(
     they roll back. Its audit rows name `actor` (or `username`, for a command's demo actor) and
     the `host` the command ran on. A course start or dose failing its pre-treatment checks needs
     `override_reason` (SafetyOverrideRequiredError otherwise), kept in its audit row.
+
+    `sites` (the actor's) bounds the site imported into and `max_records` the records of the
+    file (`history_record_count`), both checked before the database is read; None: no bound
+    (the demo's own imports). What an actor may import is `imports.history_upload`'s
+    `history_import_as`, which passes them.
     """
     try:
         history = domain.parse_history(data)
     except domain.HistoryError as error:
         raise HistoryImportError([str(error)]) from None
+    too_many = _too_many(history, max_records)
+    if too_many:
+        raise HistoryImportError(too_many)
     future = future_dated(history)
     if future:
         raise HistoryImportError(future)
-    target = _resolve_site(site, history)
+    target = _resolve_site(site, history, sites)
     importer = _Importer(
         raw=data, history=history, site=target, actor=actor, username=username, host=host
     )

@@ -44,12 +44,17 @@ class HistoryImportError(Exception):
 @dataclass
 class ImportReport:
     mrn: str
+    site: str = ""  # the name of the site imported into
     patient_created: bool = False
     created: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # The scanners the file's scans name that the site lacks (created with the file's LSC).
+    created_scanners: list[str] = field(default_factory=list)
     # Each course start or dose of the file whose pre-treatment checks fail, with the checks:
-    # importing them needs an override reason (history_safety).
+    # importing them needs an override reason (history_safety); `overridden` counts them by
+    # model name ("bonetherapycourse", "bonetherapydose"), for the permission of the override.
     failed_checks: list[str] = field(default_factory=list)
+    overridden: Counter[str] = field(default_factory=Counter)
 
     @property
     def changed(self) -> bool:
@@ -102,7 +107,7 @@ class RecordImporter:
         self.username = username
         self.origin = {"host": host} if host else {}
         self.errors: list[str] = []
-        self.report = ImportReport(mrn=history.patient.mrn)
+        self.report = ImportReport(mrn=history.patient.mrn, site=site.name)
         # A file's audit rows are inserted together (`audit_written`): one INSERT, and the
         # patient's records_version raised once, instead of both for each of its records.
         self.events: list[AuditEvent] = []
@@ -195,6 +200,7 @@ class RecordImporter:
                     f"scanner {name!r} created at {self.site} with the file's LSC"
                 )
                 self.report.created["scanner"] += 1
+                self.report.created_scanners.append(name)
             elif lsc_values and any(getattr(scanner, k) != v for k, v in lsc_values.items()):
                 self.report.notes.append(
                     f"scanner {name!r} exists at {self.site}: it keeps its own LSC values, "

@@ -55,6 +55,7 @@ def import_gate(importer: RecordImporter, patient: Patient, override_reason: str
             f"{given.path}: {_what(given)}: failed pre-treatment checks ({failed_names(checklist)})"
         )
         importer.report.failed_checks.append(line)
+        importer.report.overridden["bonetherapydose" if given.is_dose else "bonetherapycourse"] += 1
         try:
             audit = override_audit(checklist, override_reason)
         except SafetyCheckError:

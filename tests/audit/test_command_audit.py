@@ -12,7 +12,7 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from bonehealth.commands import DEMO_ACTOR
 from patients.models import Patient
-from tests.factories import UserFactory
+from tests.factories import ScannerFactory, UserFactory
 from tests.test_commands import manage
 
 pytestmark = pytest.mark.django_db
@@ -70,17 +70,18 @@ def test_a_debug_demo_install_defaults_to_the_demo_actor(
 
 def test_import_history_audits_its_rows_with_actor_and_host(
     site: Site,
-    nurse: User,
+    physician: User,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    ScannerFactory(site=site, name="Lunar")  # set up by an administrator, as the file needs
     path = _history_file(tmp_path)
     status, _, err = manage(
         [
             "import_history",
             "--actor",
-            "nurse",
+            "physician",
             "--site",
             "north",
             "--override-reason",
@@ -94,7 +95,7 @@ def test_import_history_audits_its_rows_with_actor_and_host(
     events = list(AuditEvent.objects.all())
     assert events
     assert {(e.action, e.actor_id, e.username) for e in events} == {
-        (AuditAction.CREATE, nurse.pk, "nurse")
+        (AuditAction.CREATE, physician.pk, "physician")
     }
     assert {e.changes["host"] for e in events} == {socket.gethostname()}
 

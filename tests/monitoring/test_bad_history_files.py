@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditEvent
 from monitoring.domain.document import MAX_DOCUMENT_BYTES
+from monitoring.models import Scanner
 from patients.models import Patient
 
 GOOD: dict[str, Any] = {
@@ -134,9 +136,23 @@ def _db_state() -> dict[str, list[dict[str, Any]]]:
     return state
 
 
+def _importer() -> User:
+    """The actor of these imports: a physician at North (the site the tests' `site` fixture
+    makes), who may import every kind of record a history holds but scanners, which an
+    administrator sets up: North's scanner "Lunar" is made here."""
+    user, created = User.objects.get_or_create(username="importer")
+    if created:
+        user.groups.add(Group.objects.get(name="physician"))
+        north = Site.objects.filter(code="north")
+        user.sites.set(north)
+        for site in north:
+            Scanner.objects.get_or_create(site=site, name="Lunar")
+    return user
+
+
 def _import(*paths: Path) -> tuple[int, str, str]:
     out, err = StringIO(), StringIO()
-    User.objects.get_or_create(username="importer")
+    _importer()
     argv = [
         "--actor",
         "importer",
@@ -332,8 +348,8 @@ def test_an_unknown_site_is_a_usage_error_with_exit_2(site: Site, tmp_path: Path
 
     path = tmp_path / "good.json"
     path.write_text(_good_text())
-    User.objects.get_or_create(username="importer")
-    with pytest.raises(CommandError, match="--site: no site named") as caught:
+    _importer()
+    with pytest.raises(CommandError, match="--site: importer works at no site named") as caught:
         call_command(
             "import_history",
             "--actor",

@@ -6,11 +6,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from bonehealth.accounts.models import Site
+from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.commands import add_actor_argument, command_actor
 from monitoring.domain import HistoryError
 from monitoring.domain.cli import shown_name
 from monitoring.domain.document import decode, read_file
-from monitoring.records.history_import import HistoryImportError, history_import
+from monitoring.records.imports.access import may_import
+from monitoring.records.imports.files import FileRefusedError
+from monitoring.records.imports.history_upload import history_import_as
 
 
 def _one_line(problems: list[str]) -> str:
@@ -26,7 +29,10 @@ class Command(BaseCommand):
         "and a bad file does not stop the others; importing the same file again changes nothing. "
         "One line on stderr per bad file (file, field, problem); exit 2 if any file failed. "
         "A file whose therapy starts or doses fail their pre-treatment checks is refused unless "
-        "--override-reason gives the reason, kept in the audit row of each such record."
+        "--override-reason gives the reason, kept in the audit row of each such record. "
+        "The actor imports only what the upload page lets them import: at one of their sites, "
+        "records of the kinds their role records (and overrides), at most IMPORT_MAX_ROWS "
+        "records per file unless --max-records says more."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +48,14 @@ class Command(BaseCommand):
             "calcium, kidney function, dental review) are imported all the same; audited with "
             "each of them",
         )
+        parser.add_argument(
+            "--max-records",
+            type=int,
+            metavar="N",
+            help="the most records (scans, labs, courses, doses...) one file may hold (default "
+            "IMPORT_MAX_ROWS, the upload page's bound, which keeps a page inside the web "
+            "server's timeout; a command has none, so a long history may be allowed more)",
+        )
         add_actor_argument(parser)
 
     def handle(
@@ -51,30 +65,43 @@ class Command(BaseCommand):
         site: str | None,
         actor: str | None,
         override_reason: str | None,
+        max_records: int | None,
         **options: Any,
     ) -> None:
         runner = command_actor(actor)
+        # What refuses every file is said once, before any is read (history_import_as checks
+        # it again for each, with what refuses a file).
+        if runner.user is not None and not may_import(runner.user):
+            raise CommandError(
+                f"--actor: {runner.username} may not import records (nurses and physicians do)",
+                returncode=2,
+            )
+        if max_records is not None and max_records < 1:
+            raise CommandError(f"--max-records: {max_records} is below 1", returncode=2)
         target = None
         if site:
-            target = Site.objects.filter(Q(code=site) | Q(name=site)).first()
+            sites = Site.objects if runner.user is None else sites_for_user(user=runner.user)
+            target = sites.filter(Q(code=site) | Q(name=site)).first()
             if target is None:
-                raise CommandError(f"--site: no site named {site!r}", returncode=2)
+                where = "no site" if runner.user is None else f"{runner.username} works at no site"
+                raise CommandError(f"--site: {where} named {site!r}", returncode=2)
         failed = 0
         for name in files:
             shown = shown_name(name)
             try:
-                report = history_import(
-                    data=decode(read_file(name)),
+                report = history_import_as(
+                    decode(read_file(name)),
                     site=target,
                     actor=runner.user,
                     username=runner.username,
                     host=runner.host,
                     override_reason=override_reason,
+                    max_records=max_records,
                 )
             except HistoryError as error:
                 problem = _one_line([str(error)])
-            except HistoryImportError as error:
-                problem = _one_line(error.errors)
+            except FileRefusedError as refused:
+                problem = _one_line([str(p) for p in refused.problems])
             else:
                 created = ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items()))
                 self.stdout.write(f"{shown}: {report.mrn}: {created or 'nothing new'}")

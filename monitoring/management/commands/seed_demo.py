@@ -6,18 +6,29 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from bonehealth.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_sites_and_users
+from bonehealth.accounts.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    demo_database_required,
+    demo_sites_and_users,
+)
+from bonehealth.accounts.models import User
 from bonehealth.commands import StrictCommand, UsageError
 from monitoring.assessment.reassessment import reassess_patients
 from monitoring.demo import demo_clinical_data_create
 from monitoring.demo_showcase import demo_showcase_import
+from monitoring.records.history_import import HistoryImportError
 from patients.demo import demo_patients_create
 
 
 class Command(StrictCommand):
     help = (
         "Create demo sites, demo users (one per role) and N synthetic patients with scans, labs, "
-        "FRAX results and therapy, then assess them. Safe to re-run: existing patients are kept."
+        "FRAX results and therapy, then assess them. Runs on a demo database only "
+        "(DJANGO_DEBUG=true, as `make demo` sets, or BONEHEALTH_DEMO_DATABASE=true), never on a "
+        "real install. Safe to re-run: existing patients are kept, and so is every existing "
+        "site and account (nurse, physician, admin, nurse.riverside): the seed sets the "
+        "password, two-factor device, role and sites only of an account it creates in that run."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,11 +52,17 @@ class Command(StrictCommand):
         scan_density: float,
         **options: Any,
     ) -> None:
+        demo_database_required("seed_demo")
         if patients < 0:
             raise UsageError(f"--patients: {patients} is below 0")
         if not 0.1 <= scan_density <= 12:
             raise UsageError(f"--scan-density: {scan_density} is not between 0.1 and 12")
+        usernames = [username for username, *_ in DEMO_USERS]
+        existing = User.objects.filter(username__in=usernames)
+        kept = sorted(existing.values_list("username", flat=True))
         sites = demo_sites_and_users()
+        if kept:
+            self.stderr.write(f"existing accounts left as they are: {', '.join(kept)}")
         today = timezone.localdate()
         hide = no_progress or None  # None: show the bars on a terminal only
         with tqdm(
@@ -70,7 +87,10 @@ class Command(StrictCommand):
             total=len(ids), desc="assessing", unit="pt", disable=hide, file=self.stderr
         ) as bar:
             reassess_patients(ids, as_of=today, progress=bar.update)
-        showcase = demo_showcase_import(site=sites[0], today=today)
+        try:
+            showcase = demo_showcase_import(site=sites[0], today=today)
+        except HistoryImportError as refused:  # a showcase patient changed since the last seed
+            raise UsageError(f"showcase patients not imported: {refused.errors[0]}") from None
         records = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
@@ -78,5 +98,6 @@ class Command(StrictCommand):
                 f"{records}; {showcase} new showcase patients at {sites[0]}."
             )
         )
-        users = ", ".join(username for username, *_ in DEMO_USERS)
-        self.stdout.write(f"Demo users: {users}; password: {DEMO_PASSWORD}")
+        users = ", ".join(username for username in usernames if username not in kept)
+        if users:
+            self.stdout.write(f"Demo users: {users}; password: {DEMO_PASSWORD}")

@@ -11,6 +11,8 @@ decide, or a new scanner, which administrators set up, is refused naming them).
 
 A course start or dose failing its pre-treatment checks is listed by the preview with the checks;
 confirming such a file needs one reason, kept as the override of each of them (history_safety).
+
+`history_import_as` states all of it once, for this page and `manage.py import_history` alike.
 """
 
 from typing import Any
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.domain import HistoryError
@@ -29,7 +32,8 @@ from monitoring.records.history_import import (
     SafetyOverrideRequiredError,
     history_import,
 )
-from monitoring.records.imports.files import FileRefusedError, Problem
+from monitoring.records.imports.access import may_import
+from monitoring.records.imports.files import FileRefusedError, Problem, max_rows
 from monitoring.records.imports.writing import ImportSource
 from patients.models import Patient
 
@@ -52,6 +56,12 @@ RECORD_KINDS: dict[str, tuple[str, str]] = {
 UPDATE_PERMISSIONS = {
     "patient fields updated": "patients.change_patient",
     "supplements updated": "monitoring.change_supplements",
+}
+# Overriding a failed pre-treatment check needs what its entry form needs: a course start the
+# therapy form's, a dose the dose form's.
+OVERRIDE_PERMISSIONS: dict[str, tuple[str, str]] = {
+    "bonetherapycourse": ("monitoring.manage_bone_therapy", "therapy starts"),
+    "bonetherapydose": ("monitoring.add_bonetherapydose", "therapy doses"),
 }
 
 
@@ -84,17 +94,15 @@ def report_lines(report: ImportReport) -> list[str]:
     return lines + list(report.notes)
 
 
-def _permission_problems(report: ImportReport, actor: User, site: Site) -> list[Problem]:
+def _permission_problems(report: ImportReport, actor: User) -> list[Problem]:
     problems = []
     for kind in sorted(report.created):
         permission, label = RECORD_KINDS.get(kind, ("", kind))
         if kind == "scanner" and not actor.has_perm(permission):
-            names = ", ".join(
-                note.split("'")[1] for note in report.notes if note.startswith("scanner '")
-            )
+            names = ", ".join(report.created_scanners)
             problems.append(
                 Problem(
-                    f"scanners not set up at {site.name}: {names} (an administrator adds them "
+                    f"scanners not set up at {report.site}: {names} (an administrator adds them "
                     "under Scanners)"
                 )
             )
@@ -106,25 +114,70 @@ def _permission_problems(report: ImportReport, actor: User, site: Site) -> list[
         for start, permission in UPDATE_PERMISSIONS.items():
             if note.startswith(start) and not actor.has_perm(permission):
                 problems.append(Problem(f"the file would change {note}: your role does not"))
+    for kind in sorted(report.overridden):
+        permission, label = OVERRIDE_PERMISSIONS[kind]
+        if not actor.has_perm(permission):
+            problems.append(
+                Problem(
+                    f"the file would override the failed pre-treatment checks of {label}, which "
+                    "your role does not"
+                )
+            )
     return problems
 
 
-def _imported(
-    data: dict[str, Any], *, site: Site, actor: User, override_reason: str | None, dry_run: bool
+def history_import_as(
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    site: Site | None,
+    override_reason: str | None,
+    dry_run: bool = False,
+    max_records: int | None = None,
+    username: str = "",
+    host: str = "",
 ) -> ImportReport:
-    """The import's report; a dry run (rolled back by the caller) also reports the starts and
-    doses that need an override reason instead of refusing them."""
-    try:
-        report = history_import(data=data, site=site, actor=actor, override_reason=override_reason)
-    except SafetyOverrideRequiredError as needed:
-        if not dry_run:
-            raise FileRefusedError([Problem(error) for error in needed.errors]) from None
-        report = needed.report
-    except HistoryImportError as refused:
-        raise FileRefusedError([Problem(error) for error in refused.errors]) from None
-    problems = _permission_problems(report, actor, site)
-    if problems:
-        raise FileRefusedError(problems)
+    """Import the history as `actor` may, all or nothing; raise FileRefusedError (nothing written)
+    naming every refusal. The caller holds no lock: this runs in its own savepoint.
+
+    The one statement of what importing a history needs, for the upload page and
+    `import_history` alike: the actor imports records at all (`may_import`, the import page's
+    permissions); the site (`site`, else the file's) is one of theirs (`sites_for_user`); the
+    file holds at most `max_records` records (IMPORT_MAX_ROWS unless given); and the actor holds
+    the permission of each kind of record the import would create or change and of each failed
+    pre-treatment check it would override. `actor` None is the demo actor of a DEBUG install's
+    commands (bonehealth.commands), who is no user: only the size is checked.
+
+    A dry run also reports the starts and doses that need an override reason instead of
+    refusing them (`failed_checks`); the caller rolls it back.
+    """
+    if actor is not None and not may_import(actor):
+        raise FileRefusedError(
+            [Problem(f"{actor.get_username()} may not import records (nurses and physicians do)")]
+        )
+    sites = None if actor is None else sites_for_user(user=actor)
+    limit = max_rows() if max_records is None else max_records
+    with transaction.atomic():  # a refusal after the import rolls it back
+        try:
+            report = history_import(
+                data=data,
+                site=site,
+                actor=actor,
+                username=username,
+                host=host,
+                override_reason=override_reason,
+                sites=sites,
+                max_records=limit,
+            )
+        except SafetyOverrideRequiredError as needed:
+            if not dry_run:
+                raise FileRefusedError([Problem(error) for error in needed.errors]) from None
+            report = needed.report
+        except HistoryImportError as refused:
+            raise FileRefusedError([Problem(error) for error in refused.errors]) from None
+        problems = [] if actor is None else _permission_problems(report, actor)
+        if problems:
+            raise FileRefusedError(problems)
     return report
 
 
@@ -135,7 +188,7 @@ def history_preview(data: dict[str, Any], *, site: Site, actor: User) -> ImportR
     try:
         with transaction.atomic():
             raise _DryRun(
-                _imported(data, site=site, actor=actor, override_reason=None, dry_run=True)
+                history_import_as(data, site=site, actor=actor, override_reason=None, dry_run=True)
             )
     except _DryRun as dry_run:
         return dry_run.report
@@ -153,9 +206,7 @@ def history_upload_import(
     """Import the history, all or nothing, with one IMPORT audit event naming the file (and the
     override reason, when starts or doses failing their checks needed one)."""
     with transaction.atomic():
-        report = _imported(
-            data, site=site, actor=actor, override_reason=override_reason, dry_run=False
-        )
+        report = history_import_as(data, site=site, actor=actor, override_reason=override_reason)
         patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
         audit_record(
             action=AuditAction.IMPORT,

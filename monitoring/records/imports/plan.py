@@ -83,6 +83,9 @@ class ImportPlan:
     patients: list[PatientPlan]
     problems: list[Problem]
     rows: int
+    # Every patient the file's MRNs named among the user's, whose records the plan read (its
+    # problems may quote them): the preview's audit row names them.
+    consulted: list[int] = field(default_factory=list)
 
     @property
     def created_scans(self) -> int:
@@ -127,6 +130,7 @@ class _Planner:
         self.site = site
         self.row_name = row_name
         self.problems: list[Problem] = []
+        self.consulted: list[int] = []
 
     def problem(self, reading: Reading, column: str, message: str) -> None:
         self.problems.append(_problem(reading, column, message, self.row_name))
@@ -139,6 +143,7 @@ class _Planner:
         by_mrn: dict[str, list[Patient]] = defaultdict(list)
         for patient in visible.order_by("pk"):
             by_mrn[patient.mrn].append(patient)
+            self.consulted.append(patient.pk)
         found = {}
         where = f" at {self.site.name}" if self.site is not None else ""
         for reading in readings:
@@ -219,7 +224,12 @@ def build_plan(
         (p for p in plans.values() if p.changes or p.existing), key=lambda p: p.patient.mrn
     )
     found = sorted([*problems, *planner.problems], key=lambda p: p.row or 0)
-    return ImportPlan(patients=touched, problems=found, rows=len(readings) + len(problems))
+    return ImportPlan(
+        patients=touched,
+        problems=found,
+        rows=len(readings) + len(problems),
+        consulted=planner.consulted,
+    )
 
 
 def _plan_scans(

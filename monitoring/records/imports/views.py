@@ -7,6 +7,7 @@ only the plan the preview showed (or shows the new one when the records changed 
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -41,10 +42,12 @@ from monitoring.records.imports.pending import (
     pending_store,
 )
 from monitoring.records.imports.plan import ImportPlan, build_plan
+from monitoring.records.imports.preview_audit import import_preview_view_record
 from monitoring.records.imports.readings import Reading
 from monitoring.records.imports.results_csv import results_read, template_lines
 from monitoring.records.imports.writing import ImportSource, PlanChangedError, readings_import
 from patients.models import Patient
+from patients.selectors import patients_for_user
 
 IMPORTS = permission_required(IMPORT_PERMISSIONS, raise_exception=True)
 OVERRIDE_REASON_MAX_LENGTH = 500  # as on the therapy and dose forms
@@ -69,6 +72,8 @@ class Preview:
     # A history's starts and doses failing their pre-treatment checks: confirming needs a reason.
     failed_checks: list[str] = field(default_factory=list)
     reason_error: str = ""
+    # The patients whose records the preview read (shown, or quoted by a problem): its audit row.
+    consulted: list[int] = field(default_factory=list)
 
 
 def _rows(patient: Patient, creates: list[str], existing: list[str]) -> PatientRows:
@@ -111,11 +116,28 @@ def _plan_preview(plan: ImportPlan) -> Preview:
         patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
         summary=f"{plan.summary} (skipped).",
         digest=plan.digest(),
+        consulted=plan.consulted,
     )
 
 
+def _history_patient(data: dict[str, Any], site: Site, user: User) -> list[int]:
+    """The patient the history names at `site`, if the user may see them: whatever the dry run
+    answers (a refusal may quote the record, an identity conflict), it read their record."""
+    named = data.get("patient")
+    mrn = named.get("mrn") if isinstance(named, dict) else None
+    if not isinstance(mrn, str):
+        return []
+    named_here = patients_for_user(user=user).filter(site=site, mrn=mrn)
+    return list(named_here.values_list("pk", flat=True))
+
+
 def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
-    report = history_preview(history_document(upload.text), site=site, actor=user)
+    data = history_document(upload.text)
+    consulted = _history_patient(data, site, user)
+    try:
+        report = history_preview(data, site=site, actor=user)
+    except FileRefusedError as refused:
+        return Preview(problems=refused.problems, consulted=consulted)
     patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
     lines = report_lines(report)
     rows = (
@@ -136,6 +158,7 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
         summary=summary,
         digest=hashlib.sha256(shown.encode()).hexdigest(),
         failed_checks=report.failed_checks,
+        consulted=consulted,
     )
 
 
@@ -150,7 +173,7 @@ def _preview(upload: PendingUpload, user: User) -> Preview:
     except FileRefusedError as refused:
         return Preview(problems=refused.problems)
     if plan.problems:
-        return Preview(problems=plan.problems)
+        return Preview(problems=plan.problems, consulted=plan.consulted)
     return _plan_preview(plan)
 
 
@@ -166,6 +189,15 @@ def _render_preview(
 ) -> HttpResponse:
     if not preview.problems:
         pending_shown(request, upload, preview.digest)
+    import_preview_view_record(
+        actor=request.user,
+        patient_ids=preview.consulted,
+        kind=upload.kind,
+        file=upload.name,
+        sha256=upload.sha256,
+        refused=bool(preview.problems),
+        request=request,
+    )
     return render(
         request,
         "monitoring/imports/preview.html",
@@ -262,7 +294,8 @@ def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         done = _write(request, upload, reason)
     except FileRefusedError as refused:
-        return _render_preview(request, upload, Preview(problems=refused.problems))
+        refusal = Preview(problems=refused.problems, consulted=preview.consulted)
+        return _render_preview(request, upload, refusal)
     except PlanChangedError as changed:
         messages.warning(request, "The records changed since the preview: check it again.")
         return _render_preview(request, upload, _plan_preview(changed.plan))

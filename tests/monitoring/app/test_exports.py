@@ -18,12 +18,17 @@ from fhir.resources.R4B.bundle import Bundle
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.demo_showcase import demo_showcase_import
-from monitoring.models import PatientAssessment
+from monitoring.models import PatientAssessment, Scanner
 from monitoring.overview import fhir, letters
 from monitoring.overview.cohort import cohort_fhir_resources
 from monitoring.records.selectors import open_alerts_for, patients_with_records
 from patients.models import FollowUpStatus, Patient
-from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, PatientFactory
+from tests.factories import (
+    AromataseInhibitorCourseFactory,
+    DexaScanFactory,
+    PatientFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("monitoring:cohort_export")
@@ -184,7 +189,11 @@ def test_cohort_csv_cells_cannot_run_as_formulas(nurse_client: Client, site: Sit
 
 
 def test_the_zip_histories_import_again(
-    nurse_client: Client, nurse: User, showcase: list[Patient], other_site: Site, tmp_path: Path
+    nurse_client: Client,
+    site: Site,
+    showcase: list[Patient],
+    other_site: Site,
+    tmp_path: Path,
 ) -> None:
     response = _post(nurse_client, format="zip")
     assert response.status_code == 200
@@ -194,7 +203,10 @@ def test_the_zip_histories_import_again(
     assert len(names) == len(followed)
     archive.extractall(tmp_path)
     files = [str(tmp_path / name) for name in names]
-    nurse.sites.add(other_site)
+    # The histories hold therapy courses (a physician's) and scanners (set up by an administrator).
+    UserFactory(username="phys.elsewhere", role="physician", sites=[other_site])
+    for scanner in Scanner.objects.filter(site=site):
+        Scanner.objects.create(site=other_site, name=scanner.name)
     out = io.StringIO()
     call_command(
         "import_history",
@@ -202,7 +214,7 @@ def test_the_zip_histories_import_again(
         "--site",
         other_site.code,
         "--actor",
-        "nurse",
+        "phys.elsewhere",
         "--override-reason",
         "test data: checks not under test",
         stdout=out,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from bonehealth.accounts.models import Site
@@ -39,8 +40,13 @@ def _assess_cli(path: Path) -> dict:  # type: ignore[type-arg]
 @pytest.fixture
 def vignette_site(db: None) -> Site:
     site = Site.objects.create(name="North General", code="north")
-    # The commands' --actor; export_history reads only the patients of the actor's sites.
-    UserFactory(username="importer", role="nurse", sites=[site])
+    # The commands' --actor; export_history reads only the patients of the actor's sites, and
+    # import_history imports only what the actor records: a physician's courses, and the
+    # vignettes' scanners, which an administrator sets up (granted here).
+    importer = UserFactory(username="importer", role="physician", sites=[site])
+    importer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="monitoring", codename="add_scanner")
+    )
     return site
 
 

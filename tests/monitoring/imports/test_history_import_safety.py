@@ -108,7 +108,7 @@ class TestCommand:
             call_command(
                 "import_history",
                 "--actor",
-                "nurse",
+                "physician",
                 "--site",
                 "north",
                 *more,
@@ -121,7 +121,7 @@ class TestCommand:
         return 0
 
     def test_exits_2_writing_nothing_without_override_reason(
-        self, nurse: User, tmp_path: Path
+        self, physician: User, tmp_path: Path
     ) -> None:
         path = tmp_path / "history.json"
         path.write_text(json.dumps(_zoledronic_without_dental_review()))
@@ -129,7 +129,7 @@ class TestCommand:
         assert self._run(path) == 2
         _nothing_written(before)
 
-    def test_imports_and_audits_the_reason_with_it(self, nurse: User, tmp_path: Path) -> None:
+    def test_imports_and_audits_the_reason_with_it(self, physician: User, tmp_path: Path) -> None:
         path = tmp_path / "history.json"
         path.write_text(json.dumps(_zoledronic_without_dental_review()))
         assert self._run(path, "--override-reason", REASON) == 0

@@ -7,14 +7,15 @@ from django.db import DatabaseError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bonehealth.accounts.demo import DEMO_TOTP_KEY_HEX
+from bonehealth.accounts.demo import DEMO_TOTP_KEY_HEX, demo_database_required
 from bonehealth.commands import StrictCommand, UsageError
 
 
 class Command(StrictCommand):
     help = (
         "Print the current TOTP code of a demo user (default: admin). Works only for devices "
-        "holding the documented demo secret, so it cannot reveal a real user's codes."
+        "holding the documented demo secret, so it cannot reveal a real user's codes; on a demo "
+        "database only (DJANGO_DEBUG=true or BONEHEALTH_DEMO_DATABASE=true)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,6 +24,7 @@ class Command(StrictCommand):
         )
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
+        demo_database_required("demo_totp")
         try:
             device = TOTPDevice.objects.filter(
                 user__username=username, confirmed=True, key=DEMO_TOTP_KEY_HEX

@@ -105,7 +105,12 @@ def test_ticking_again_after_the_refusal_stops_the_course_named(
 ) -> None:
     tab1 = _opened(physician_client, patient)
     tab2 = _opened(physician_client, patient)
-    physician_client.post(_url(patient), _switch(tab1, "alendronate"))
+    # The colleague's switch, recorded on the day it happened, a week ago (a switch never stops
+    # a course on its own first day: nurse9 F10).
+    week_ago = (TODAY - timedelta(days=7)).isoformat()
+    physician_client.post(
+        _url(patient), _switch(tab1, "alendronate", start_date=week_ago, stop_current_on=week_ago)
+    )
     refused = physician_client.post(_url(patient), _switch(tab2, "risedronate"))
     again = posted_data(refused.text, having="drug")
     assert physician_client.post(_url(patient), {**again, "stop_current": "on"}).status_code == 302
@@ -168,3 +173,18 @@ def test_a_switch_stopping_before_the_last_dose_is_refused_beside_its_date(
     assert form["stop_current_on"].value() == typo
     assert form["drug"].value() == "alendronate"
     assert form.data["stop_current"] == "on"
+
+
+def test_a_switch_stopping_a_course_on_its_first_day_is_refused(
+    physician_client: Client, patient: Patient, denosumab: BoneTherapyCourse
+) -> None:
+    """nurse9 F10, for bone therapy: the form opened again after a switch offers the course just
+    started; stopping it on its own first day would leave a course of no day."""
+    physician_client.post(_url(patient), _switch(_opened(physician_client, patient), "alendronate"))
+    again = _opened(physician_client, patient)  # now offering the alendronate course
+    refused = physician_client.post(_url(patient), _switch(again, "alendronate"))
+    (error,) = refused.context["form"].errors["stop_current_on"]
+    assert "this same day: a switch would leave it no day at all" in error
+    alendronate = BoneTherapyCourse.objects.get(drug="alendronate")
+    assert alendronate.stop_date is None
+    assert BoneTherapyCourse.objects.filter(drug="alendronate").count() == 1

@@ -69,7 +69,8 @@ REVIEW_WINDOW_HELP = (
 def _warn_beside(form: forms.BaseForm, warning: str) -> None:
     """Put `warning` beside the dental review date (its help text), the date kept as typed."""
     if warning:
-        form.fields["dental_review_date"].help_text = f"Warning: {warning}"
+        # The bound field, made (with its help text) when the fields were cleaned, is shown.
+        form["dental_review_date"].help_text = f"Warning: {warning}"
 
 
 class BoneTherapyCourseForm(

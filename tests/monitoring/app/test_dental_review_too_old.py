@@ -16,6 +16,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import Alert, BoneTherapyCourse
+from monitoring.records.safety import course_checklist
 from patients.models import Patient
 from tests.html_forms import posted_data
 
@@ -142,3 +143,12 @@ def test_the_therapy_form_warns_beside_the_field_and_on_saving(
     alert = _open_alert(patient)
     assert alert is not None
     assert "(2019-01-01) is more than 12 months old" in alert.message
+
+
+def test_the_checklist_calls_an_old_review_too_old_not_done(patient: Patient) -> None:
+    values = {"drug": "denosumab", "start_date": None, "dental_review_date": OLD}
+    dental = next(
+        c for c in course_checklist(patient=patient, values=values).checks if c.key == "dental"
+    )
+    assert (dental.value, dental.date, dental.failed) == ("too old", OLD, True)
+    assert "a new one is needed" in " ".join(dental.messages)

@@ -84,6 +84,12 @@ RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW: Final = Decimal(
     30
 )  # risedronate, ibandronate labels
 DENOSUMAB_HYPOCALCEMIA_RISK_BELOW: Final = Decimal(30)  # denosumab label: severe hypocalcaemia
+# DENTAL: the zoledronic acid and denosumab labels and the ONJ task-force advice (Khan 2015,
+# international ONJ task force; AAOMS 2022) ask for a dental examination before the first dose; none
+# fixes how old it may be. Design choice (the conservative reading): a review counts as the one
+# before the course only when dated at most this many months before its start (its planned start;
+# a planned course with no start date: before the assessment date). An older one is not it.
+DENTAL_REVIEW_VALID_MONTHS: Final = 12
 
 # --- Denosumab (Seed-B; Lyu 2020; ECTS 2021) ----------------------------------------------------
 DENOSUMAB_INTERVAL_MONTHS: Final = 6  # denosumab label: 60 mg every 6 months

@@ -28,6 +28,7 @@ from django.db.models import (
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -362,8 +363,9 @@ class WorklistCourses:
     """The courses the worklist's actions open, per patient: "Record dose" (`dose`: patient, drug
     -> the started, unstopped course of that dosed drug) and "Record the dental review"
     (`dental`: patient -> the newest planned or started course of a dosed drug, not stopped,
-    whose review is not recorded as done: none, or a date to come). The DENTAL rule decides that
-    a review is missing (the row exists); this only finds the course to record it on."""
+    whose review does not count (`domain.dental_review`: none, a date to come, or one too old
+    before the start: nurse9 F11). The DENTAL rule decides that a review is missing (the row
+    exists); this only finds the course to record it on."""
 
     dose: dict[tuple[int, str], int]
     dental: dict[int, int]
@@ -386,6 +388,6 @@ def worklist_courses(patient_ids: Iterable[int], today: dt.date) -> WorklistCour
     for patient_id, drug, pk, start, review in courses:  # the latest wins; planned ones last
         if start is not None:
             dose[(patient_id, drug)] = pk
-        if review is None or review > today:
+        if review_standing(review, start=start, as_of=today) is not ReviewStanding.COUNTS:
             dental[patient_id] = pk
     return WorklistCourses(dose=dose, dental=dental)

@@ -18,7 +18,12 @@ from monitoring.records.forms.frax import FraxForm
 from monitoring.records.forms.labs import LabResultForm, LabResultsForm
 from monitoring.records.forms.plan import PlanForm, SupplementsForm, yes_or_no
 from monitoring.records.forms.scans import DexaScanForm, scan_initial
-from monitoring.records.forms.therapy import BoneTherapyCourseForm, DentalReviewForm, DoseForm
+from monitoring.records.forms.therapy import (
+    BoneTherapyCourseForm,
+    DentalReviewForm,
+    DoseForm,
+    saved_review_warning,
+)
 from monitoring.records.services import frax, labs, plan, scans, therapy
 from monitoring.records.services.safety_gate import SafetyCheckError
 from patients.models import Patient
@@ -45,7 +50,8 @@ class EntryPage:
     form: Callable[[Opened, QueryDict | None], forms.BaseForm]
     # Calls the service that saves the valid form; raises a conflict to show on the form.
     save: Callable[[Opened, Any], object]
-    success: str
+    # The message on saving, or a function of what `save` returned.
+    success: str | Callable[[Any], str]
     title: Callable[[Any], str]
     # The record the page edits, from the patient and the record id in the URL (None: no record).
     record: Callable[[Patient, int | None], Any] = lambda patient, pk: None
@@ -247,7 +253,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
                 override_reason=form.override_reason(),
             )
         ),
-        success="Therapy saved; the assessment is updated.",
+        success=lambda course: (
+            "Therapy saved; the assessment is updated." + saved_review_warning(course)
+        ),
         title=lambda _: "Plan or start bone-protective therapy",
     ),
     "therapy_update": EntryPage(
@@ -264,7 +272,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
                 override_reason=form.override_reason(),
             )
         ),
-        success="Therapy changed; the assessment is updated.",
+        success=lambda course: (
+            "Therapy changed; the assessment is updated." + saved_review_warning(course)
+        ),
         title=lambda course: f"Change {course}",
     ),
     "dental_review": EntryPage(
@@ -278,7 +288,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             expected_version=form.cleaned_data["version"],
             request=o.request,
         ),
-        success="Dental review recorded; the assessment is updated.",
+        success=lambda course: (
+            "Dental review recorded; the assessment is updated." + saved_review_warning(course)
+        ),
         title=lambda course: f"Dental review before {course.get_drug_display().lower()}",
     ),
     "dose_create": EntryPage(

@@ -22,6 +22,7 @@ from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
 from monitoring.domain.dates import window_start
+from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
     early_dose_messages,
@@ -250,7 +251,7 @@ def checklist(
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
         else:
             review = course.dental_review_date if spec.key is SafetyCheck.DENTAL else None
-            value, when, analyte, canonical = ("done" if review else "", review, "", None)
+            value, when, analyte, canonical = (_review_value(course, as_of), review, "", None)
         status = _status(alerts, course.drug)
         messages = tuple(alert.message for alert in alerts)
         note = "" if alerts else _not_checked(spec, course.drug, lab, as_of)
@@ -272,6 +273,16 @@ def checklist(
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))
+
+
+def _review_value(course: domain.BoneTherapyCourse, as_of: date) -> str:
+    """The dental review as the checklist shows it: "done" only when it counts (DENTAL); one
+    dated too long before the start is "too old" (nurse9 F11), the rule's message says why."""
+    review = course.dental_review_date
+    if review is None:
+        return ""
+    standing = review_standing(review, start=course.start_date, as_of=as_of)
+    return "too old" if standing is ReviewStanding.TOO_OLD else "done"
 
 
 def patient_history(patient: Patient) -> domain.History:

@@ -108,6 +108,8 @@ def _entry_page(
             UNCHANGED
             if page.unchanged(saved)
             or (opened.record is not None and not page.adds_to_record and not form.has_changed())
+            else page.success(saved)
+            if callable(page.success)
             else page.success
         ),
         template="monitoring/entry_form.html",

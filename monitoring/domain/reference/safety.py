@@ -229,10 +229,24 @@ SECTIONS: Final = (
                 rule=RuleId.DENTAL,
                 title="Dental review before zoledronic acid or denosumab",
                 checks="A zoledronic acid or denosumab course planned or started within "
-                f"{th.RECENT_START_MONTHS} months has no dental review date (risk of "
-                "osteonecrosis of the jaw).",
+                f"{th.RECENT_START_MONTHS} months has no dental review that counts (risk of "
+                "osteonecrosis of the jaw). The specification asks only for a review date; "
+                "where it is silent, the conservative reading: a review dated after the "
+                "assessment date is an appointment, not a review done; a review dated more "
+                f"than {th.DENTAL_REVIEW_VALID_MONTHS} months before the course's start (or its "
+                "planned start; a planned course with no start date: before the assessment "
+                "date) is not the review before this course, and the alert says it is too old "
+                "and a new one is needed. A review after the start of a course begun without "
+                f"one counts. The {th.DENTAL_REVIEW_VALID_MONTHS} months are a design choice: "
+                "the drug labels and the ONJ task-force advice ask for a dental examination "
+                "before starting and fix no age. The entry forms take an older date (it may be "
+                "true) and say beside the field and on saving that it does not count.",
                 outputs=(
-                    alert(AlertCode.DENTAL_REVIEW_MISSING, Severity.WARNING, "no review date"),
+                    alert(
+                        AlertCode.DENTAL_REVIEW_MISSING,
+                        Severity.WARNING,
+                        "no review date, a date to come, or a review too old",
+                    ),
                 ),
             ),
             RuleEntry(

@@ -10,6 +10,15 @@ from django import forms
 from django.utils import timezone
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
+from monitoring.domain.dental_review import (
+    ReviewStanding,
+    earliest_counting_review,
+    judged,
+    review_standing,
+    too_old_words,
+)
+from monitoring.domain.thresholds import DENTAL_REVIEW_VALID_MONTHS
+from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
@@ -23,6 +32,45 @@ from monitoring.records.services.therapy import (
 from patients.form_parts import check_course_dates
 from patients.models import Patient
 from patients.switching import CourseSwitch, switch_day_error
+
+
+def dental_review_warning(*, drug: str | None, start: date | None, review: date | None) -> str:
+    """What the forms and their success messages say of a dental review too old to count as the
+    one before zoledronic acid or denosumab (`domain.dental_review`, nurse9 F11), judged today;
+    "" otherwise. Such a date is taken (it may be true): the DENTAL alert stays open."""
+    if review is None or drug not in PARENTERAL_DRUGS:
+        return ""
+    today = timezone.localdate()
+    if not judged(start, today):  # a course started long ago: the rule no longer asks
+        return ""
+    if review_standing(review, start=start, as_of=today) is not ReviewStanding.TOO_OLD:
+        return ""
+    words = too_old_words(review, drug=drug.replace("_", " "), start=start)
+    return f"{words[0].upper()}{words[1:]}. The alert “Dental review missing” stays open."
+
+
+def saved_review_warning(course: BoneTherapyCourse) -> str:
+    """The warning of `course` as saved, for its success message (" " first); "" for a stopped
+    course, whose review no longer matters."""
+    if course.stop_date is not None:
+        return ""
+    warning = dental_review_warning(
+        drug=course.drug, start=course.start_date, review=course.dental_review_date
+    )
+    return f" {warning}" if warning else ""
+
+
+REVIEW_WINDOW_HELP = (
+    f"A review more than {DENTAL_REVIEW_VALID_MONTHS} months before the course starts does not "
+    "count as the review before the drug."
+)
+
+
+def _warn_beside(form: forms.BaseForm, warning: str) -> None:
+    """Put `warning` beside the dental review date (its help text), the date kept as typed."""
+    if warning:
+        # The bound field, made (with its help text) when the fields were cleaned, is shown.
+        form["dental_review_date"].help_text = f"Warning: {warning}"
 
 
 class BoneTherapyCourseForm(
@@ -39,7 +87,8 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
-            "dental_review_date": "Date of the dental review before zoledronic acid or denosumab.",
+            "dental_review_date": "Date of the dental review before zoledronic acid or "
+            f"denosumab. {REVIEW_WINDOW_HELP}",
         }
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -112,6 +161,9 @@ class BoneTherapyCourseForm(
         check_course_dates(self, birth_date=self.patient.birth_date)
         start = data.get("start_date")
         drug = data.get("drug")
+        if not data.get("stop_date"):
+            review = data.get("dental_review_date")
+            _warn_beside(self, dental_review_warning(drug=drug, start=start, review=review))
         changed_drug = self.instance.pk is not None and drug and drug != self.instance.drug
         if changed_drug and self.instance.doses.filter(entered_in_error=False).exists():
             self.add_error(
@@ -246,6 +298,20 @@ class DentalReviewForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[Bo
         field.required = True
         field.error_messages["required"] = "Enter the date of the dental review."
         self.add_version_field(self.instance.version)
+        course = self.instance
+        if course.drug in PARENTERAL_DRUGS:
+            earliest = earliest_counting_review(course.start_date, timezone.localdate())
+            before = (
+                f"its start on {course.start_date.isoformat()}"
+                if course.start_date
+                else "today: the course has no start date yet"
+            )
+            field.help_text += (
+                f" A review before {earliest.isoformat()} (more than "
+                f"{DENTAL_REVIEW_VALID_MONTHS} months before {before}) does not count as the "
+                f"review before {course.get_drug_display().lower()}: it is recorded, and the "
+                "alert stays open."
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "dental_review_date", "version", Submit("save", "Save dental review")
@@ -253,4 +319,10 @@ class DentalReviewForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[Bo
 
     def clean_dental_review_date(self) -> date | None:
         # As on the course's form: a date still to come is an appointment, not a review done.
-        return self._measured_date(self.cleaned_data["dental_review_date"], "dental review date")
+        review = self._measured_date(self.cleaned_data["dental_review_date"], "dental review date")
+        course = self.instance
+        _warn_beside(
+            self,
+            dental_review_warning(drug=course.drug, start=course.start_date, review=review),
+        )
+        return review

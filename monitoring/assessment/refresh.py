@@ -70,7 +70,7 @@ def _sync_alerts(
     open_alerts: dict[tuple[int, str, str], Alert],
     now: datetime,
     summary: RefreshSummary,
-    moves: defaultdict[int, AlertMoves],
+    moves: defaultdict[int, AlertMoves] | None = None,
 ) -> dict[int, list[Alert]]:
     """Apply "How alerts live in the application" (docs/clinical-rules.md) to the open alerts.
 
@@ -115,12 +115,13 @@ def _sync_alerts(
         if key not in seen:
             current.cleared_at = now
             to_close.append(current)
-    for alert in to_close:
-        moves[alert.patient_id].closed.append(alert)
-    for alert in to_update:
-        moves[alert.patient_id].changed.append(alert)
-    for alert in to_create:
-        moves[alert.patient_id].raised.append(alert)
+    moves = defaultdict(AlertMoves) if moves is None else moves
+    for stored in to_close:
+        moves[stored.patient_id].closed.append(stored)
+    for stored in to_update:
+        moves[stored.patient_id].changed.append(stored)
+    for stored in to_create:
+        moves[stored.patient_id].raised.append(stored)
     # Close first: the open-alert uniqueness constraint must hold after every statement.
     Alert.objects.bulk_update(to_close, ["cleared_at", "superseded"])
     Alert.objects.bulk_update(

@@ -27,8 +27,10 @@ LSC_COLUMNS = tuple(LSC_FIELD_BY_SITE.values())
 
 @dataclass(frozen=True)
 class AlertShift:
-    """One alert the change would close or open."""
+    """One alert the change would close or open, of the patient with id `patient_id`, MRN
+    `patient`."""
 
+    patient_id: int
     patient: str
     code: str
     site: str
@@ -78,7 +80,9 @@ def lsc_change_preview(
     names = dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "mrn"))
 
     def shift(key: tuple[int, str, str], severity: str) -> AlertShift:
-        return AlertShift(patient=names[key[0]], code=key[1], site=key[2], severity=severity)
+        return AlertShift(
+            patient_id=key[0], patient=names[key[0]], code=key[1], site=key[2], severity=severity
+        )
 
     closing = sorted(
         (shift(key, alert.severity) for key, alert in open_now.items() if key not in raised),

@@ -11,6 +11,7 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.accounts.models import User
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.forms import save_or_none
+from bonehealth.audit.services import audit_list_record
 from monitoring.models import Scanner
 from monitoring.records import scanners, selectors
 from monitoring.records.forms.scanners import ScannerForm
@@ -84,6 +85,15 @@ def scanner_update(request: AuthenticatedHttpRequest, scanner_pk: int) -> HttpRe
         success="Scanner saved; assessments of patients scanned on it are updated.",
         to=reverse("monitoring:scanner_list"),
     )
-    return done or render(
-        request, "monitoring/scanner_form.html", {"form": form, "scanner": scanner}
-    )
+    if done:
+        return done
+    if form.preview is not None:
+        # The preview names patients (their MRNs and alerts): audited as a list of them.
+        audit_list_record(
+            actor=request.user,
+            shown="scanner LSC change preview",
+            patient_ids=[a.patient_id for a in (*form.preview.closing, *form.preview.opening)],
+            details={"scanner": scanner.pk},
+            request=request,
+        )
+    return render(request, "monitoring/scanner_form.html", {"form": form, "scanner": scanner})

@@ -173,7 +173,7 @@ def test_a_nurse_probing_a_course_is_audited_against_its_patient_whoever_answers
     assert foreign_patient.mrn not in probe.text
     rows = _new_rows(since)
     course = f"monitoring.bonetherapycourse {foreign['course']}"
-    expected = [(AuditAction.DENIED, foreign_patient.pk, course)]
+    expected: list[tuple[str, int, str | None]] = [(AuditAction.DENIED, foreign_patient.pk, course)]
     if status == 403:  # the role check refuses an id nobody has too: against the URL's patient
         expected.insert(0, (AuditAction.DENIED, patient.pk, None))
     assert [(r.action, r.patient_id, r.changes.get("record")) for r in rows] == expected

@@ -1,12 +1,13 @@
 """The scanner form: a scanner and its least significant change per site."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
@@ -109,9 +110,10 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
     def show_preview(self, preview: LscChangePreview) -> None:
         """Show what the new LSC values would change, and the box to tick to confirm it."""
         self.preview = preview
-        self.data = self.data.copy()
-        self.data["lsc_preview"] = preview.token
-        self.data.pop("confirm_lsc", None)
+        data = cast("QueryDict", self.data).copy()
+        data["lsc_preview"] = preview.token
+        data.pop("confirm_lsc", None)
+        self.data = data
         self.helper.layout.fields[-1:-1] = [
             HTML('{% include "monitoring/_lsc_preview.html" with preview=form.preview %}'),
             "confirm_lsc",

@@ -155,6 +155,9 @@ def test_a_physician_confirms_a_new_lsc_and_each_patient_trail_says_why(
     ]
     assert preview.closing == ()
     assert "Alerts it would open or raise (1)" in shown.text
+    listed = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert listed.changes["patients"] == [patient.pk]
+    assert listed.changes["scanner"] == scanner.pk
     scanner.refresh_from_db()
     assert (scanner.lsc_lumbar_spine, scanner.version) == (None, 1)  # nothing written yet
     assert _open_loss() is None
@@ -198,7 +201,8 @@ def test_a_physician_confirms_a_new_lsc_and_each_patient_trail_says_why(
         == 302
     )
     loss.refresh_from_db()
-    assert loss.cleared_at is not None and loss.acknowledged_at is None
+    assert loss.cleared_at is not None
+    assert loss.acknowledged_at is None
     closed = AuditEvent.objects.filter(object_type="monitoring.scanner", patient=patient).first()
     assert closed is not None
     assert [a["id"] for a in closed.changes["alerts_closed"]] == [loss.pk]

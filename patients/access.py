@@ -33,11 +33,13 @@ class PatientRefused(Http404):
 
 
 class PatientPermissionDenied(PermissionDenied):
-    """A 403 on a page of a patient whose URL does not name them (an alert's page)."""
+    """A 403 on a page of a patient whose URL does not name them (an alert's page), or of a
+    record (`record`, "monitoring.bonetherapycourse 9") whose patient is not the URL's."""
 
-    def __init__(self, message: str, *, patient_id: int) -> None:
+    def __init__(self, message: str, *, patient_id: int, record: str = "") -> None:
         super().__init__(message)
         self.patient_id = patient_id
+        self.record = record
 
 
 def patient_refused(pk: int) -> Http404:
@@ -66,6 +68,28 @@ def record_of_patient[M: models.Model](
     if owner is not None:
         raise PatientRefused(owner, record=f"{model._meta.label_lower} {pk}")
     raise Http404("No such record.")
+
+
+def record_permission_denied(
+    find: Callable[[], models.Model], *, patient_id: int
+) -> PermissionDenied:
+    """The 403 for a page of one record when the role check comes first: audited against the
+    record's own patient and naming the record, as the 404 of `record_of_patient` is.
+
+    `find` looks the record up under the URL's patient (`patient_id`) as the page would. The
+    user sees the same 403 whatever it finds; a record no patient has is not named.
+    """
+    try:
+        record = find()
+    except PatientRefused as elsewhere:
+        return PatientPermissionDenied(
+            "Not allowed.", patient_id=elsewhere.patient_id, record=elsewhere.record
+        )
+    except Http404:
+        return PermissionDenied()
+    return PatientPermissionDenied(
+        "Not allowed.", patient_id=patient_id, record=f"{record._meta.label_lower} {record.pk}"
+    )
 
 
 def audits_patient_view[V: Callable[..., HttpResponse]](view: V) -> V:
@@ -121,6 +145,7 @@ class RefusalAuditMiddleware:
             status, patient_id, record = 404, exception.patient_id, exception.record
         elif isinstance(exception, PermissionDenied):
             status, patient_id = 403, _url_patient_id(request, exception)
+            record = getattr(exception, "record", "") if patient_id is not None else ""
         else:
             return
         patient = Patient(pk=patient_id) if patient_id is not None else None

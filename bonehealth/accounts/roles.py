@@ -64,6 +64,8 @@ PHYSICIAN_PERMISSIONS = NURSE_PERMISSIONS | {
     "monitoring.acknowledge_high_alert",
     "monitoring.sign_off_dexascan",
     "monitoring.view_dashboard",
+    # The LSC values of a scanner with scans: they decide which changes in BMD are significant.
+    "monitoring.change_scanner_lsc",
 }
 
 # Users, site settings and the audit trail; never clinical records (least privilege).
@@ -76,7 +78,7 @@ ADMIN_PERMISSIONS = frozenset(
         "accounts.view_site",
         "audit.view_auditevent",
         # Site settings: the units lab results are shown in; scanners and their
-        # least-significant-change values.
+        # least-significant-change values (those of a scanner with scans: a physician's).
         "monitoring.view_scanner",
         "monitoring.add_scanner",
         "monitoring.change_scanner",

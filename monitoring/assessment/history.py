@@ -5,7 +5,7 @@ loaded with its records (the patient page, exports) is converted by `history_doc
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -98,11 +98,18 @@ def _plan(due: Any, reason: str, set_at: Any) -> domain.Plan | None:
     return domain.Plan(next_dexa_due=due, reason=reason, set_on=timezone.localdate(set_at))
 
 
-def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
+# {scanner id: {LSC column: value}}: LSC values to assess with instead of the stored ones.
+LscOverrides = Mapping[int, Mapping[str, Decimal | None]]
+
+
+def histories_for(
+    patient_ids: Iterable[int], *, lsc_overrides: LscOverrides | None = None
+) -> dict[int, domain.History]:
     """Build the domain history of each patient straight from the columns the rules need.
 
     One query per table whatever the number of patients, and no model instances: this is the hot
-    path of reassessment. Entries marked in error are left out.
+    path of reassessment. Entries marked in error are left out. `lsc_overrides` replaces scanners'
+    LSC values in memory (what a change of them would do; nothing is written).
     """
     ids = list(patient_ids)
     ai: dict[int, list[domain.AromataseInhibitorCourse]] = defaultdict(list)
@@ -152,6 +159,17 @@ def histories_for(patient_ids: Iterable[int]) -> dict[int, domain.History]:
             *LSC_FIELD_BY_SITE.values(),
         )
     }
+    for scanner_id, lsc in (lsc_overrides or {}).items():
+        if scanner_id in scanner_rows:
+            name, site_code, *stored = scanner_rows[scanner_id]
+            scanner_rows[scanner_id] = (
+                name,
+                site_code,
+                *(
+                    lsc.get(column, value)
+                    for column, value in zip(LSC_FIELD_BY_SITE.values(), stored, strict=True)
+                ),
+            )
     scans: dict[int, dict[int, tuple[Any, int, str, dict[domain.Site, domain.SiteMeasurement]]]]
     scans = defaultdict(dict)
     for pid, scan_id, day, scanner_id, vfa, site, bmd, t, z in measurements:

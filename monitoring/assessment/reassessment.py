@@ -12,6 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from monitoring.assessment.causes import ReassessmentCause
 from monitoring.assessment.refresh import RefreshSummary, assessments_refresh
 from monitoring.records.selectors import active_patient_ids
 
@@ -32,14 +33,16 @@ def reassess_patients(
     as_of: date | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] = lambda n: None,
+    cause: ReassessmentCause | None = None,
 ) -> RefreshSummary:
     """Reassess the patients for `as_of` (default today) in batches, one transaction each
-    (inside the caller's transaction when there is one); `progress` gets each batch's size."""
+    (inside the caller's transaction when there is one); `progress` gets each batch's size.
+    `cause`: why, written on the trail of each patient whose alerts moved."""
     as_of = as_of or timezone.localdate()
     now = timezone.now()
     total = RefreshSummary()
     for batch in batches_of(patient_ids, batch_size):
-        total.add(assessments_refresh(batch, as_of=as_of, now=now))
+        total.add(assessments_refresh(batch, as_of=as_of, now=now, cause=cause))
         progress(len(batch))
     return total
 

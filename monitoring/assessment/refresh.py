@@ -4,6 +4,7 @@ The one place where the domain module meets the database: load rows, build histo
 `assess`, then write the results in bulk. Callers run it inside the transaction of their write.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -14,7 +15,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from monitoring import domain
-from monitoring.assessment.history import histories_for
+from monitoring.assessment.causes import AlertMoves, ReassessmentCause, audit_moves
+from monitoring.assessment.history import LscOverrides, histories_for
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert, DexaScan, PatientAssessment, ScheduledItem
 from monitoring.models.choices import SEVERITY_RANK, Severity
@@ -32,8 +34,8 @@ class RefreshSummary:
 
     def add(self, other: "RefreshSummary") -> None:
         """Add another summary's counts to this one (the batches of one reassessment)."""
-        for field in fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 def _alert_key(patient_id: int, code: str, site: str) -> tuple[int, str, str]:
@@ -68,10 +70,11 @@ def _sync_alerts(
     open_alerts: dict[tuple[int, str, str], Alert],
     now: datetime,
     summary: RefreshSummary,
+    moves: defaultdict[int, AlertMoves] | None = None,
 ) -> dict[int, list[Alert]]:
     """Apply "How alerts live in the application" (docs/clinical-rules.md) to the open alerts.
 
-    Return each patient's open alerts afterwards.
+    Return each patient's open alerts afterwards; `moves` gets what happened to each patient's.
     """
     to_create: list[Alert] = []
     to_close: list[Alert] = []
@@ -112,6 +115,13 @@ def _sync_alerts(
         if key not in seen:
             current.cleared_at = now
             to_close.append(current)
+    moves = defaultdict(AlertMoves) if moves is None else moves
+    for stored in to_close:
+        moves[stored.patient_id].closed.append(stored)
+    for stored in to_update:
+        moves[stored.patient_id].changed.append(stored)
+    for stored in to_create:
+        moves[stored.patient_id].raised.append(stored)
     # Close first: the open-alert uniqueness constraint must hold after every statement.
     Alert.objects.bulk_update(to_close, ["cleared_at", "superseded"])
     Alert.objects.bulk_update(
@@ -237,20 +247,28 @@ def _unreviewed_scans(patient_ids: list[int]) -> dict[int, int]:
     )
 
 
-def assess_patients(patient_ids: Iterable[int], *, as_of: date) -> dict[int, domain.Assessment]:
-    """Assess patients from the database; no writes."""
+def assess_patients(
+    patient_ids: Iterable[int], *, as_of: date, lsc_overrides: LscOverrides | None = None
+) -> dict[int, domain.Assessment]:
+    """Assess patients from the database (with `lsc_overrides`: as if scanners had those LSC
+    values); no writes."""
     return {
         pk: domain.assess(history, as_of=as_of)
-        for pk, history in histories_for(patient_ids).items()
+        for pk, history in histories_for(patient_ids, lsc_overrides=lsc_overrides).items()
     }
 
 
 @transaction.atomic
 def assessments_refresh(
-    patient_ids: Iterable[int], *, as_of: date | None = None, now: datetime | None = None
+    patient_ids: Iterable[int],
+    *,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    cause: ReassessmentCause | None = None,
 ) -> RefreshSummary:
     """Reassess the patients and store their assessments, schedules and alerts; raise their
-    records_version (the key of their cached patient-page fragments)."""
+    records_version (the key of their cached patient-page fragments). With a `cause`, audit on
+    each patient's trail the alerts it closed, raised or changed, and why."""
     as_of = as_of or timezone.localdate()
     now = now or timezone.now()
     ids = sorted(set(patient_ids))
@@ -262,9 +280,12 @@ def assessments_refresh(
     assessed = list(assessments)
     open_alerts = open_alerts_by_key(assessed)
     # Alerts first: the stored assessment keeps each patient's worst open alert for the dashboard.
+    moves: defaultdict[int, AlertMoves] = defaultdict(AlertMoves)
     still_open = _sync_alerts(
-        {pk: a.alerts for pk, a in assessments.items()}, open_alerts, now, summary
+        {pk: a.alerts for pk, a in assessments.items()}, open_alerts, now, summary, moves
     )
+    if cause is not None:
+        audit_moves(cause, moves)
     followed_at = _followed_at(assessed)
     unreviewed = _unreviewed_scans(assessed)
     stored = [

@@ -52,6 +52,9 @@ class Scanner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "name"], name="scanner_name_unique_per_site")
         ]
+        # An LSC decides whether a change in BMD is significant: a clinical setting once the
+        # scanner has scans (an administrator sets it on a new scanner).
+        permissions = [("change_scanner_lsc", "Change the LSC of a scanner that has scans")]
 
     def __str__(self) -> str:
         return self.name

@@ -25,7 +25,7 @@ from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
 from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.in_error import entry_mark_in_error
 from monitoring.records.services.scans import dexa_scan_sign_off
-from patients.access import audits_patient_view
+from patients.access import audits_patient_view, record_permission_denied
 from patients.forms import MarkInErrorForm
 from patients.models import Patient
 from patients.selectors import patient_get
@@ -65,7 +65,12 @@ def entry_page(
     """
     page = ENTRY_PAGES[kind]
     if not request.user.has_perm(page.permission):
-        raise PermissionDenied
+        if record_pk is None:
+            raise PermissionDenied
+        # A record of another patient is audited against its own, as the 404 past this check is.
+        raise record_permission_denied(
+            lambda: page.record(Patient(pk=pk), record_pk), patient_id=pk
+        )
     return _entry_page(request, pk=pk, page=page, record_pk=record_pk)
 
 
@@ -176,7 +181,12 @@ def entry_mark_in_error_page(
         raise Http404
     model, permission = ERROR_MODELS[kind]
     if not request.user.has_perm(permission):
-        raise PermissionDenied
+        raise record_permission_denied(
+            lambda: selectors.entry_get(
+                model, patient=Patient(pk=pk), pk=entry_pk, or_in_error=True
+            ),
+            patient_id=pk,
+        )
     patient = patient_get(user=request.user, pk=pk)
     entry = selectors.entry_get(model, patient=patient, pk=entry_pk, or_in_error=True)
     return _mark_in_error_page(
@@ -187,12 +197,18 @@ def entry_mark_in_error_page(
     )
 
 
-@permission_required("monitoring.change_bonetherapydose", raise_exception=True)
 @GET_POST
 @audits_patient_view
 def dose_mark_in_error(
     request: AuthenticatedHttpRequest, pk: int, course_pk: int, dose_pk: int
 ) -> HttpResponse:
+    if not request.user.has_perm("monitoring.change_bonetherapydose"):
+        raise record_permission_denied(
+            lambda: selectors.entry_get(
+                BoneTherapyCourse, patient=Patient(pk=pk), pk=course_pk, or_in_error=True
+            ),
+            patient_id=pk,
+        )
     patient = patient_get(user=request.user, pk=pk)
     course = selectors.entry_get(BoneTherapyCourse, patient=patient, pk=course_pk, or_in_error=True)
     dose = selectors.dose_get(course=course, pk=dose_pk, or_in_error=True)

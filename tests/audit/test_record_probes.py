@@ -140,3 +140,56 @@ def test_a_record_of_the_same_patient_under_another_parent_is_not_a_probe(
     url = reverse("monitoring:dose_mark_in_error", args=[patient.pk, own["course"], other_dose.pk])
     assert client.get(url).status_code == 404
     assert _new_rows(since) == []  # the user may see that dose's patient: nothing was probed
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "status"),
+    [
+        # The nurse may not edit a course: the role check answers first (403).
+        ("monitoring:therapy_update", lambda pk, r: [pk, r["course"]], 403),
+        ("monitoring:entry_mark_in_error", lambda pk, r: [pk, "therapy", r["course"]], 403),
+        # The nurse records doses: the gate answers (404).
+        ("monitoring:dose_create", lambda pk, r: [pk, r["course"]], 404),
+    ],
+)
+def test_a_nurse_probing_a_course_is_audited_against_its_patient_whoever_answers_first(
+    nurse: User,
+    patient: Patient,
+    foreign_patient: Patient,
+    name: str,
+    args: Callable[[int, Records], list[object]],
+    status: int,
+) -> None:
+    """sec9 F11: a 403 named the URL's patient and no record, the 404 the record's own."""
+    foreign = _records(foreign_patient)
+    own = _records(patient)
+    client = login(nurse)
+    since = _last_id()
+    absent = client.get(reverse(name, args=args(patient.pk, {"course": own["course"] + 10_000})))
+    probe = client.get(reverse(name, args=args(patient.pk, foreign)))
+
+    assert (absent.status_code, probe.status_code) == (status, status)
+    assert _unsalted(probe.content) == _unsalted(absent.content)  # nothing says it exists
+    assert foreign_patient.mrn not in probe.text
+    rows = _new_rows(since)
+    course = f"monitoring.bonetherapycourse {foreign['course']}"
+    expected: list[tuple[str, int, str | None]] = [(AuditAction.DENIED, foreign_patient.pk, course)]
+    if status == 403:  # the role check refuses an id nobody has too: against the URL's patient
+        expected.insert(0, (AuditAction.DENIED, patient.pk, None))
+    assert [(r.action, r.patient_id, r.changes.get("record")) for r in rows] == expected
+    assert all(r.changes["status"] == status for r in rows)
+
+
+def test_a_refused_page_of_a_patients_own_course_names_the_course(
+    nurse: User, patient: Patient
+) -> None:
+    own = _records(patient)
+    client = login(nurse)
+    since = _last_id()
+    url = reverse("monitoring:therapy_update", args=[patient.pk, own["course"]])
+    assert client.get(url).status_code == 403
+    rows = _new_rows(since)
+    assert [(r.patient_id, r.changes["record"]) for r in rows] == [
+        (patient.pk, f"monitoring.bonetherapycourse {own['course']}")
+    ]
+    assert BoneTherapyCourse.objects.get(pk=own["course"]).version == 1

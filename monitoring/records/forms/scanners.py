@@ -1,12 +1,13 @@
 """The scanner form: a scanner and its least significant change per site."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
@@ -14,6 +15,14 @@ from monitoring.domain import thresholds
 from monitoring.models import Scanner
 from monitoring.models.scans import LSC_FIELD_BY_SITE, SCANNER_FIELDS
 from monitoring.records.forms.pieces import row
+from monitoring.records.scanner_lsc import LscChangePreview, lsc_changes
+
+# What an administrator changes on a scanner; a physician changes only its LSC values.
+DETAILS = ("site", "name", "manufacturer", "model", "is_active")
+LSC_LOCKED = (
+    "This scanner has scans: its LSC decides which changes in BMD are significant, so a "
+    "physician changes it."
+)
 
 
 class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
@@ -25,8 +34,22 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
         formfield_callback = entry_formfield
         help_texts = {"is_active": "Inactive scanners are not offered on the DEXA form."}
 
-    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sites: QuerySet[Site],
+        may_change_details: bool = True,
+        may_change_lsc: bool = True,
+        scanned_patients: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        """`may_change_details`: the user may change more than the LSC values (administrators);
+        `may_change_lsc`: may change the LSC of a scanner with scans (physicians); of this
+        scanner, `scanned_patients` have a valid scan."""
         super().__init__(*args, **kwargs)
+        self.lsc_locked = bool(scanned_patients) and not may_change_lsc
+        self.scanned_patients = scanned_patients
+        self.preview: LscChangePreview | None = None
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
         low, high = thresholds.LSC_RANGE
         message = f"Enter an LSC from {low} to {high} g/cm², or leave it empty for the default."
@@ -35,9 +58,19 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
                 MinValueValidator(low, message),
                 MaxValueValidator(high, message),
             ]
+            if self.lsc_locked:
+                self.fields[name].help_text = LSC_LOCKED
+        if not may_change_details:
+            for name in DETAILS:
+                self.fields[name].disabled = True
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)
+        self.fields["lsc_preview"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.fields["confirm_lsc"] = forms.BooleanField(
+            required=False,
+            label="I have checked the assessments and alerts this change of LSC changes.",
+        )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             row("site", "name"),
@@ -49,6 +82,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
             row(*LSC_FIELD_BY_SITE.values()),
             "is_active",
             *(["version"] if editing else []),
+            "lsc_preview",
             Submit("save", "Save scanner"),
         )
 
@@ -64,7 +98,32 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
             clash = Scanner.objects.filter(site=site, name=name).exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("name", f"{site} already has a scanner named {name}.")
+        if self.lsc_locked:
+            for column in lsc_changes(self.instance, data):
+                self.add_error(
+                    column,
+                    f"{self.scanned_patients} patients have scans on this scanner: "
+                    "only a physician may change its LSC.",
+                )
         return data
+
+    def show_preview(self, preview: LscChangePreview) -> None:
+        """Show what the new LSC values would change, and the box to tick to confirm it."""
+        self.preview = preview
+        data = cast("QueryDict", self.data).copy()
+        data["lsc_preview"] = preview.token
+        data.pop("confirm_lsc", None)
+        self.data = data
+        self.helper.layout.fields[-1:-1] = [
+            HTML('{% include "monitoring/_lsc_preview.html" with preview=form.preview %}'),
+            "confirm_lsc",
+        ]
+
+    def confirmed(self) -> str:
+        """The token of the preview the user confirmed, or ""."""
+        if not self.cleaned_data.get("confirm_lsc"):
+            return ""
+        return str(self.cleaned_data.get("lsc_preview") or "")
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

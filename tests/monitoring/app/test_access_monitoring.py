@@ -82,10 +82,11 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:entry_mark_in_error", lambda r: [r["pk"], "therapy", r["course"]], PHYSICIAN),
     ("monitoring:alert_acknowledge", lambda r: [r["alert"]], CLINICIANS),
     ("monitoring:alert_group_acknowledge", lambda r: [r["pk"], r["alert_code"]], CLINICIANS),
-    # Site settings: administrators (and the nurses' read of scanner names stays on the DEXA form).
-    ("monitoring:scanner_list", lambda r: [], ADMIN),
+    # Site settings: administrators, and physicians for the LSC of a scanner with scans (the
+    # nurses' read of scanner names stays on the DEXA form).
+    ("monitoring:scanner_list", lambda r: [], ADMIN | PHYSICIAN),
     ("monitoring:scanner_create", lambda r: [], ADMIN),
-    ("monitoring:scanner_update", lambda r: [r["scanner"]], ADMIN),
+    ("monitoring:scanner_update", lambda r: [r["scanner"]], ADMIN | PHYSICIAN),
     # Imports: clinicians (tests/monitoring/imports).
     ("monitoring:import_upload", lambda r: [], CLINICIANS),
     ("monitoring:import_preview", lambda r: [], CLINICIANS),
@@ -106,6 +107,8 @@ SITE_WIDE = {
     "monitoring:import_preview",
     "monitoring:import_template",
     "monitoring:import_confirm",
+    # The scanners of the user's own sites only (tests/monitoring/app/test_scanners.py).
+    "monitoring:scanner_list",
     "monitoring:cohort_export",
 }
 ROLES = ["nurse", "physician", "admin"]

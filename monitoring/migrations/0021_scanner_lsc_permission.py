@@ -18,7 +18,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0019_alert_work_fracture_on_therapy"),
+        ("monitoring", "0020_alert_seen_before_decision"),
     ]
 
     operations = [

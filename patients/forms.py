@@ -22,6 +22,7 @@ from patients.models import (
     Patient,
     Sex,
 )
+from patients.registration import CONFIRM_FIELD, duplicates_warning
 from patients.selectors import possible_duplicates
 
 # The menopausal status of a man, as the form offers it (stored blank).
@@ -87,6 +88,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.first_entry = first_entry
+        # The possible duplicates the user ticked are other patients (`_warn_of_duplicates`).
+        self.not_duplicates: frozenset[int] = frozenset()
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
@@ -245,22 +248,30 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:
         """Ask for a tick before registering someone who may be registered already (the same MRN
         but for its punctuation, or the same birth date and a name alike): nothing is saved until
-        then."""
-        found = possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3]
+        then. The tick covers the patients found now (`not_duplicates`); the service checks again
+        at the save, under its locks, for one registered meanwhile."""
+        found = possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)
         if not found:
             return
-        self.helper.layout.fields.insert(-1, "confirm_not_duplicate")
-        if self.cleaned_data.get("confirm_not_duplicate"):
+        self._offer_confirmation()
+        if self.cleaned_data.get(CONFIRM_FIELD):
+            self.not_duplicates = frozenset(patient.pk for patient in found)
             return
-        described = "; ".join(
-            f"MRN {patient.mrn}, {patient.name or 'no name'}, born {patient.birth_date:%Y-%m-%d}"
-            for patient in found
-        )
-        self.add_error(
-            "confirm_not_duplicate",
-            f"Possibly registered already at {site}: {described}. Check that this is a different "
-            "patient (open the patient list in another tab), then tick this to register anyway.",
-        )
+        self.add_error(CONFIRM_FIELD, duplicates_warning(site, found))
+
+    def _offer_confirmation(self) -> None:
+        if CONFIRM_FIELD not in self.helper.layout.fields:
+            self.helper.layout.fields.insert(-1, CONFIRM_FIELD)
+
+    def duplicates_found_at_save(self) -> None:
+        """The save found a possible duplicate registered meanwhile (PossibleDuplicateError, its
+        warning put beside the tick by the view): show the tick again, not given, so that the
+        user decides on the patients now listed."""
+        self._offer_confirmation()
+        data = self.data.copy()
+        data.pop(CONFIRM_FIELD, None)
+        self.data = data
+        self.not_duplicates = frozenset()
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's

@@ -27,6 +27,7 @@ from patients.forms import (
 )
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.overlaps import course_span
+from patients.registration import PossibleDuplicateError
 
 # The patient page shows monitoring data, so the monitoring app serves it; this app links to it by
 # URL name and never imports monitoring (docs/architecture.md, enforced by import-linter).
@@ -73,15 +74,24 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
+
+    def register() -> Patient:
+        try:
+            return services.patient_create(
+                actor=request.user,
+                values=form.patient_values(),
+                ai_course=form.ai_course_values(),
+                not_duplicates=form.not_duplicates,
+                request=request,
+            )
+        except PossibleDuplicateError:
+            form.duplicates_found_at_save()  # save_or_none puts the warning beside the tick
+            raise
+
     done = save_or_none(
         request,
         form,
-        lambda: services.patient_create(
-            actor=request.user,
-            values=form.patient_values(),
-            ai_course=form.ai_course_values(),
-            request=request,
-        ),
+        register,
         success=lambda patient: f"Patient {patient.mrn} registered.",
         to=_page,
     )

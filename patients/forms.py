@@ -1,5 +1,6 @@
 """Patient forms: input validation only, no clinical rule. The course form is `course_forms`."""
 
+import copy
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from patients.form_parts import not_in_future, row
+from patients.in_error import HIDDEN_CARE_FIELD, PhysicianNeededError
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -268,7 +270,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         warning put beside the tick by the view): show the tick again, not given, so that the
         user decides on the patients now listed."""
         self._offer_confirmation()
-        data = self.data.copy()
+        data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
         data.pop(CONFIRM_FIELD, None)
         self.data = data
         self.not_duplicates = frozenset()
@@ -309,6 +311,42 @@ class MarkInErrorForm(forms.Form):
         self.helper.layout = Layout(
             "reason", Submit("save", "Mark entered in error", css_class="btn-danger")
         )
+
+
+class PatientMarkInErrorForm(MarkInErrorForm):
+    """Why a patient is being marked entered in error; when care of hers is running or open
+    (`hidden_care`, sentences shown above the form), a tick confirming it, and for a user who may
+    not hide it (`may_hide` False), a refusal without a button (sec9 F7)."""
+
+    def __init__(
+        self, *args: Any, hidden_care: Sequence[str] = (), may_hide: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_care = list(hidden_care)
+        self.may_hide = may_hide
+        if not self.hidden_care:
+            return
+        if not may_hide:
+            self.helper.layout = Layout("reason")
+            return
+        self.fields[HIDDEN_CARE_FIELD] = forms.BooleanField(
+            label=(
+                "I have checked the care listed above (its follow-on is arranged, or it belongs "
+                "to another record): hide it with this patient"
+            ),
+            error_messages={"required": "Tick this to hide the patient and the care above."},
+        )
+        self.helper.layout.fields.insert(1, HIDDEN_CARE_FIELD)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.hidden_care and not self.may_hide:
+            raise forms.ValidationError(str(PhysicianNeededError()))
+        return data
+
+    def confirmed(self) -> list[str]:
+        """The care the user confirmed hiding: what the form showed, when ticked."""
+        return self.hidden_care if self.cleaned_data.get(HIDDEN_CARE_FIELD) else []
 
 
 class EndFollowUpForm(forms.Form):

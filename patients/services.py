@@ -249,18 +249,6 @@ def patient_resume_follow_up(
     )
 
 
-@transaction.atomic
-def patient_mark_in_error(
-    *, actor: User, patient: Patient, reason: str, request: HttpRequest | None = None
-) -> None:
-    """Hide a patient registered by mistake; the record and its history are kept."""
-    if mark_in_error(
-        actor=actor, instance=patient, patient=patient, reason=reason, request=request
-    ):
-        # Reassessed like any change to the record: the stored assessment stops counting them.
-        patient_changed.send(sender=Patient, patient=patient)
-
-
 def ai_courses_overlapping(
     *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
 ) -> QuerySet[AromataseInhibitorCourse]:

@@ -17,3 +17,8 @@ entry_dates_requested = Signal()
 # in words for the clinician; whether ending follow-up needs an explicit confirmation): the
 # treatments whose reminders ending follow-up would stop (physician7 F14).
 active_treatments_requested = Signal()
+
+# Sent with `patient`; each receiver returns a list of sentences naming what of the patient's care
+# is running, planned or open and would vanish with her record if it were marked entered in
+# error (a bone therapy course, an open high or critical alert): sec9 F7.
+hidden_care_requested = Signal()

@@ -55,6 +55,7 @@ from monitoring.models import Alert, DexaScan, LabResult, ScheduledItem
 from monitoring.overview import selectors as overview
 from monitoring.records.services.labs import LabEntry, lab_results_record
 from monitoring.records.services.scans import Measurement, dexa_scan_record
+from patients import in_error
 from patients import services as patient_services
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.selectors import followed_patients_for_user, patient_search, patients_for_user
@@ -265,7 +266,7 @@ def _later_changes(world: World) -> None:
                 actor=writer, patient=patient, ended_on=TODAY, reason="Moved away"
             )
         if patient_plan.in_error:
-            patient_services.patient_mark_in_error(
+            in_error.patient_mark_in_error(
                 actor=writer, patient=Patient.objects.get(pk=patient.pk), reason="Registered twice"
             )
     for site, active in zip(world.sites, world.plan.active_later, strict=True):

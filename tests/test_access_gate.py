@@ -266,8 +266,12 @@ def _later_changes(world: World) -> None:
                 actor=writer, patient=patient, ended_on=TODAY, reason="Moved away"
             )
         if patient_plan.in_error:
+            marked = Patient.objects.get(pk=patient.pk)
             in_error.patient_mark_in_error(
-                actor=writer, patient=Patient.objects.get(pk=patient.pk), reason="Registered twice"
+                actor=writer,
+                patient=marked,
+                reason="Registered twice",
+                confirmed=in_error.patient_hidden_care(patient=marked),  # a physician, ticked
             )
     for site, active in zip(world.sites, world.plan.active_later, strict=True):
         if not active:

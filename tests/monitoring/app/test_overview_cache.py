@@ -158,7 +158,12 @@ class Clinic:
         ):
             patient_services.patient_resume_follow_up(actor=md, patient=patient)
         elif what == "in_error" and not patient.entered_in_error:
-            in_error.patient_mark_in_error(actor=md, patient=patient, reason="duplicate")
+            in_error.patient_mark_in_error(
+                actor=md,
+                patient=patient,
+                reason="duplicate",
+                confirmed=in_error.patient_hidden_care(patient=patient),  # a physician, ticked
+            )
         elif what == "rename_site":
             Site.objects.filter(pk=self.sites[i % 2].pk).update(name=f"Renamed site {self.days}")
         elif what in ("site_inactive", "site_active"):
@@ -269,7 +274,12 @@ def test_a_change_to_one_patient_counts_only_their_span_again(
         assert len(cache_keys_of_spans(site)) >= 3
         counted.clear()
         changed = patients[-1]
-        in_error.patient_mark_in_error(actor=physician, patient=changed, reason="dup")
+        in_error.patient_mark_in_error(
+            actor=physician,
+            patient=changed,
+            reason="dup",
+            confirmed=in_error.patient_hidden_care(patient=changed),
+        )
         served = _page(physician_client, "/dashboard/")
         assert counted == [[changed.pk // 2]]
         cache.clear()

@@ -1,5 +1,7 @@
 """Patient forms: input validation only, no clinical rule. The course form is `course_forms`."""
 
+import copy
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,7 @@ from bonehealth.audit.forms import (
     entry_formfield,
 )
 from patients.form_parts import not_in_future, row
+from patients.in_error import HIDDEN_CARE_FIELD, PhysicianNeededError
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -26,6 +29,7 @@ from patients.models import (
     Patient,
     Sex,
 )
+from patients.registration import CONFIRM_FIELD, duplicates_warning
 from patients.selectors import possible_duplicates
 
 # The menopausal status of a man, as the form offers it (stored blank).
@@ -92,6 +96,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.first_entry = first_entry
+        # The possible duplicates the user ticked are other patients (`_warn_of_duplicates`).
+        self.not_duplicates: frozenset[int] = frozenset()
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
@@ -250,22 +256,30 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:
         """Ask for a tick before registering someone who may be registered already (the same MRN
         but for its punctuation, or the same birth date and a name alike): nothing is saved until
-        then."""
-        found = possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)[:3]
+        then. The tick covers the patients found now (`not_duplicates`); the service checks again
+        at the save, under its locks, for one registered meanwhile."""
+        found = possible_duplicates(site=site, mrn=mrn, name=name, birth_date=birth)
         if not found:
             return
-        self.helper.layout.fields.insert(-1, "confirm_not_duplicate")
-        if self.cleaned_data.get("confirm_not_duplicate"):
+        self._offer_confirmation()
+        if self.cleaned_data.get(CONFIRM_FIELD):
+            self.not_duplicates = frozenset(patient.pk for patient in found)
             return
-        described = "; ".join(
-            f"MRN {patient.mrn}, {patient.name or 'no name'}, born {patient.birth_date:%Y-%m-%d}"
-            for patient in found
-        )
-        self.add_error(
-            "confirm_not_duplicate",
-            f"Possibly registered already at {site}: {described}. Check that this is a different "
-            "patient (open the patient list in another tab), then tick this to register anyway.",
-        )
+        self.add_error(CONFIRM_FIELD, duplicates_warning(site, found))
+
+    def _offer_confirmation(self) -> None:
+        if CONFIRM_FIELD not in self.helper.layout.fields:
+            self.helper.layout.fields.insert(-1, CONFIRM_FIELD)
+
+    def duplicates_found_at_save(self) -> None:
+        """The save found a possible duplicate registered meanwhile (PossibleDuplicateError, its
+        warning put beside the tick by the view): show the tick again, not given, so that the
+        user decides on the patients now listed."""
+        self._offer_confirmation()
+        data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
+        data.pop(CONFIRM_FIELD, None)
+        self.data = data
+        self.not_duplicates = frozenset()
 
     def validate_unique(self) -> None:
         # MRN uniqueness is checked in clean() and reported by the MRN field; the model's
@@ -303,6 +317,42 @@ class MarkInErrorForm(forms.Form):
         self.helper.layout = Layout(
             "reason", Submit("save", "Mark entered in error", css_class="btn-danger")
         )
+
+
+class PatientMarkInErrorForm(MarkInErrorForm):
+    """Why a patient is being marked entered in error; when care of hers is running or open
+    (`hidden_care`, sentences shown above the form), a tick confirming it, and for a user who may
+    not hide it (`may_hide` False), a refusal without a button (sec9 F7)."""
+
+    def __init__(
+        self, *args: Any, hidden_care: Sequence[str] = (), may_hide: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_care = list(hidden_care)
+        self.may_hide = may_hide
+        if not self.hidden_care:
+            return
+        if not may_hide:
+            self.helper.layout = Layout("reason")
+            return
+        self.fields[HIDDEN_CARE_FIELD] = forms.BooleanField(
+            label=(
+                "I have checked the care listed above (its follow-on is arranged, or it belongs "
+                "to another record): hide it with this patient"
+            ),
+            error_messages={"required": "Tick this to hide the patient and the care above."},
+        )
+        self.helper.layout.fields.insert(1, HIDDEN_CARE_FIELD)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.hidden_care and not self.may_hide:
+            raise forms.ValidationError(str(PhysicianNeededError()))
+        return data
+
+    def confirmed(self) -> list[str]:
+        """The care the user confirmed hiding: what the form showed, when ticked."""
+        return self.hidden_care if self.cleaned_data.get(HIDDEN_CARE_FIELD) else []
 
 
 class PatientSearchForm(forms.Form):

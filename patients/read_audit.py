@@ -37,3 +37,20 @@ def patient_list_view_record(
         details={"query": query, "include_ended": include_ended or None, "page": page_number},
         request=request,
     )
+
+
+def patient_in_error_list_view_record(
+    *,
+    actor: User,
+    patient_ids: list[int],
+    page_number: int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Write the one audit event of a page of the patients marked entered in error."""
+    audit_list_record(
+        actor=actor,
+        shown="patients marked entered in error",
+        patient_ids=patient_ids,
+        details={"page": page_number},
+        request=request,
+    )

@@ -21,6 +21,7 @@ from patients.signals import (
     OpenAlert,
     active_treatments_requested,
     entry_dates_requested,
+    hidden_care_requested,
     open_alerts_requested,
 )
 
@@ -31,6 +32,26 @@ def patients_for_user(*, user: User) -> QuerySet[Patient]:
     return Patient.objects.filter(
         site__in=sites_for_user(user=user), entered_in_error=False
     ).select_related("site")
+
+
+def patients_in_error_for_user(*, user: User) -> QuerySet[Patient]:
+    """The patients at the user's active sites marked entered in error, most recent first: the
+    one list that shows them, for a user who may restore them (sec9 F7). Every other page reads
+    through the gate above, which hides them."""
+    return (
+        Patient.objects.filter(site__in=sites_for_user(user=user), entered_in_error=True)
+        .select_related("site", "error_marked_by")
+        .order_by("-error_marked_at", "-id")
+    )
+
+
+def patient_to_restore(*, user: User, pk: int) -> Patient:
+    """A patient at one of the user's sites, marked entered in error or not (restoring one who is
+    not changes nothing); 404, audited as refused, for any other."""
+    try:
+        return Patient.objects.filter(site__in=sites_for_user(user=user)).get(pk=pk)
+    except Patient.DoesNotExist:
+        raise patient_refused(pk) from None
 
 
 def followed_patients_for_user(*, user: User) -> QuerySet[Patient]:
@@ -173,4 +194,26 @@ def patient_open_serious_alerts(*, patient: Patient) -> list[OpenAlert]:
     found: list[OpenAlert] = []
     for _, response in open_alerts_requested.send(sender=Patient, patient=patient):
         found += cast(list[OpenAlert], response or [])
+    return found
+
+
+def patient_hidden_care(*, patient: Patient) -> list[str]:
+    """What marking the patient entered in error would hide from everyone, in words: her
+    aromatase-inhibitor courses running or planned, and what the other apps name (a bone therapy
+    running or planned, an open high or critical alert: `hidden_care_requested`)."""
+    today = timezone.localdate()
+    courses = patient.ai_courses.filter(
+        Q(stop_date__isnull=True) | Q(stop_date__gt=today), entered_in_error=False
+    ).order_by("start_date", "id")
+    found = [
+        f"{course.get_drug_display()} "
+        + (
+            f"planned ({course.start_date or 'no start date yet'})."
+            if course.planned
+            else f"running since {course.start_date:%Y-%m-%d}."
+        )
+        for course in courses
+    ]
+    for _, response in hidden_care_requested.send(sender=Patient, patient=patient):
+        found += cast(list[str], response or [])
     return found

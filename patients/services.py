@@ -27,6 +27,7 @@ from patients.overlaps import (
     newly_beside,
     running_at_the_same_time,
 )
+from patients.registration import refuse_unconfirmed_duplicates, registration_lock
 from patients.selectors import patient_open_serious_alerts
 from patients.signals import patient_changed
 from patients.switching import CourseSwitch
@@ -105,13 +106,26 @@ def patient_create(
     actor: User,
     values: dict[str, Any],
     ai_course: dict[str, Any] | None = None,
+    not_duplicates: Collection[int] | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Register a patient, optionally with a first aromatase-inhibitor course.
 
     Raises MrnTakenError when the site has a valid patient with this MRN (the MRN's unique index
-    decides between two registrations at the same time).
+    decides between two registrations at the same time). Takes turns with every registration
+    that could be the same person (`registration_lock`); then, with `not_duplicates` (the ids of
+    the possible duplicates the user ticked were someone else: the form always passes them), raises
+    PossibleDuplicateError when another is found (sec9 F5). None: a caller that checks nothing.
     """
+    registration_lock(site_id=values["site"].pk, birth_date=values["birth_date"], mrn=values["mrn"])
+    if not_duplicates is not None:
+        refuse_unconfirmed_duplicates(
+            site=values["site"],
+            mrn=values["mrn"],
+            name=values.get("name") or "",
+            birth_date=values["birth_date"],
+            confirmed=not_duplicates,
+        )
     patient = mrn_saved_once(
         lambda: Patient.objects.create(created_by=actor, **values),
         site=values["site"],
@@ -248,18 +262,6 @@ def patient_resume_follow_up(
         patient=patient,
         request=request,
     )
-
-
-@transaction.atomic
-def patient_mark_in_error(
-    *, actor: User, patient: Patient, reason: str, request: HttpRequest | None = None
-) -> None:
-    """Hide a patient registered by mistake; the record and its history are kept."""
-    if mark_in_error(
-        actor=actor, instance=patient, patient=patient, reason=reason, request=request
-    ):
-        # Reassessed like any change to the record: the stored assessment stops counting them.
-        patient_changed.send(sender=Patient, patient=patient)
 
 
 def ai_courses_overlapping(

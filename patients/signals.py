@@ -36,3 +36,7 @@ class OpenAlert(NamedTuple):
 # severity high or critical, which leave the dashboard and the worklist with the patient when
 # follow-up ends (physician9 F7).
 open_alerts_requested = Signal()
+# Sent with `patient`; each receiver returns a list of sentences naming what of the patient's care
+# is running, planned or open and would vanish with her record if it were marked entered in
+# error (a bone therapy course, an open high or critical alert): sec9 F7.
+hidden_care_requested = Signal()

@@ -18,17 +18,20 @@ from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from bonehealth.replica import replica_reads
-from patients import read_audit, selectors, services
+from patients import in_error, read_audit, selectors, services
 from patients.access import audits_patient_view
 from patients.course_forms import AromataseInhibitorCourseForm
 from patients.follow_up_forms import EndFollowUpForm
 from patients.forms import (
     MarkInErrorForm,
     PatientForm,
+    PatientMarkInErrorForm,
     PatientSearchForm,
 )
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.overlaps import course_span
+from patients.registration import PossibleDuplicateError
+from patients.services import MrnTakenError
 
 # The patient page shows monitoring data, so the monitoring app serves it; this app links to it by
 # URL name and never imports monitoring (docs/architecture.md, enforced by import-linter).
@@ -75,15 +78,24 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
+
+    def register() -> Patient:
+        try:
+            return services.patient_create(
+                actor=request.user,
+                values=form.patient_values(),
+                ai_course=form.ai_course_values(),
+                not_duplicates=form.not_duplicates,
+                request=request,
+            )
+        except PossibleDuplicateError:
+            form.duplicates_found_at_save()  # save_or_none puts the warning beside the tick
+            raise
+
     done = save_or_none(
         request,
         form,
-        lambda: services.patient_create(
-            actor=request.user,
-            values=form.patient_values(),
-            ai_course=form.ai_course_values(),
-            request=request,
-        ),
+        register,
         success=lambda patient: f"Patient {patient.mrn} registered.",
         to=_page,
     )
@@ -124,12 +136,20 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @audits_patient_view
 def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(user=request.user, pk=pk)
-    form = MarkInErrorForm(request.POST or None)
+    form = PatientMarkInErrorForm(
+        request.POST or None,
+        hidden_care=selectors.patient_hidden_care(patient=patient),
+        may_hide=request.user.has_perm(in_error.HIDES_RUNNING_CARE),
+    )
     done = save_or_none(
         request,
         form,
-        lambda: services.patient_mark_in_error(
-            actor=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
+        lambda: in_error.patient_mark_in_error(
+            actor=request.user,
+            patient=patient,
+            reason=form.cleaned_data["reason"],
+            confirmed=form.confirmed(),
+            request=request,
         ),
         success=f"Patient {patient.mrn} marked entered in error and hidden.",
         to="patients:list",
@@ -148,6 +168,40 @@ def _end_follow_up_form(data: Any, patient: Patient) -> EndFollowUpForm:
         active_treatments=selectors.patient_active_treatments(patient=patient),
         open_alerts=selectors.patient_open_serious_alerts(patient=patient),
     )
+
+
+@permission_required(in_error.HIDES_RUNNING_CARE, raise_exception=True)
+def patient_in_error_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's sites' patients marked entered in error, each with who marked it, when and why,
+    and a button to restore it: the only page that shows them."""
+    patients = selectors.patients_in_error_for_user(user=request.user)
+    page = Paginator(patients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    read_audit.patient_in_error_list_view_record(
+        actor=request.user,
+        patient_ids=[patient.pk for patient in page.object_list],
+        page_number=page.number,
+        request=request,
+    )
+    return render(request, "patients/patient_in_error_list.html", {"page": page})
+
+
+@permission_required(in_error.HIDES_RUNNING_CARE, raise_exception=True)
+@require_http_methods(["POST"])
+def patient_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_to_restore(user=request.user, pk=pk)
+    try:
+        restored = in_error.patient_restore(actor=request.user, patient=patient, request=request)
+    except MrnTakenError as taken:
+        messages.error(request, f"Patient {patient.mrn} was not restored: {taken}")
+        return redirect("patients:in_error_list")
+    messages.success(
+        request,
+        f"Patient {patient.mrn} restored: shown again on every page, and reassessed."
+        if restored
+        else f"Patient {patient.mrn} is not marked entered in error: nothing was changed.",
+    )
+    return redirect(PATIENT_PAGE, pk=patient.pk)
 
 
 @permission_required("patients.end_follow_up", raise_exception=True)

@@ -28,6 +28,8 @@ NURSE_OR_PHYSICIAN = {"nurse", "physician"}
 PATIENT_URLS = [
     ("patients:list", False, False, NURSE_OR_PHYSICIAN),
     ("patients:create", False, False, NURSE_OR_PHYSICIAN),
+    # Who may restore a patient marked entered in error (the permission ending follow-up needs).
+    ("patients:in_error_list", False, False, {"physician"}),
     ("patients:update", True, False, NURSE_OR_PHYSICIAN),
     ("patients:mark_in_error", True, False, NURSE_OR_PHYSICIAN),
     ("patients:end_follow_up", True, False, {"physician"}),
@@ -35,7 +37,7 @@ PATIENT_URLS = [
     ("patients:ai_course_update", True, True, NURSE_OR_PHYSICIAN),
     ("patients:ai_course_mark_in_error", True, True, NURSE_OR_PHYSICIAN),
 ]
-POST_ONLY_URLS = [("patients:resume_follow_up", {"physician"})]
+POST_ONLY_URLS = [("patients:resume_follow_up", {"physician"}), ("patients:restore", {"physician"})]
 ROLES = ["nurse", "physician", "admin"]
 
 
@@ -136,9 +138,13 @@ def test_post_only_urls(
     assert client.post(url).status_code == (302 if role in allowed else 403)
 
 
-def test_anonymous_post_only_url_redirects(client: Client, patient: Patient) -> None:
-    response = client.post(reverse("patients:resume_follow_up", args=[patient.pk]))
+@pytest.mark.parametrize(("name", "allowed"), POST_ONLY_URLS)
+def test_anonymous_post_only_url_redirects(
+    client: Client, patient: Patient, name: str, allowed: set[str]
+) -> None:
+    response = client.post(reverse(name, args=[patient.pk]))
     assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_home_sends_clinicians_to_their_lists_and_shows_admins_their_links(

@@ -55,6 +55,7 @@ from monitoring.models import Alert, DexaScan, LabResult, ScheduledItem
 from monitoring.overview import selectors as overview
 from monitoring.records.services.labs import LabEntry, lab_results_record
 from monitoring.records.services.scans import Measurement, dexa_scan_record
+from patients import in_error
 from patients import services as patient_services
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.selectors import followed_patients_for_user, patient_search, patients_for_user
@@ -269,8 +270,12 @@ def _later_changes(world: World) -> None:
                 alerts_confirmed=confirmed_alerts(patient),
             )
         if patient_plan.in_error:
-            patient_services.patient_mark_in_error(
-                actor=writer, patient=Patient.objects.get(pk=patient.pk), reason="Registered twice"
+            marked = Patient.objects.get(pk=patient.pk)
+            in_error.patient_mark_in_error(
+                actor=writer,
+                patient=marked,
+                reason="Registered twice",
+                confirmed=in_error.patient_hidden_care(patient=marked),  # a physician, ticked
             )
     for site, active in zip(world.sites, world.plan.active_later, strict=True):
         if not active:
@@ -441,6 +446,8 @@ def _patient_urls(patient: Patient, role: str) -> list[str]:
     for name, args, allowed in MONITORING_URLS:
         if name in SITE_WIDE or role not in allowed or name == "monitoring:alert_acknowledge":
             continue
+        if name == "monitoring:scanner_update":
+            continue  # a site's setting, not the patient's (its scope: test_scanners.py)
         try:
             urls.append(reverse(name, args=args(ids)))
         except KeyError:  # a record this patient does not have

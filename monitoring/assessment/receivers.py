@@ -5,9 +5,14 @@ from typing import Any
 from django.dispatch import receiver
 
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.records.selectors import active_bone_therapy, entry_dates
+from monitoring.records.selectors import active_bone_therapy, care_hidden_with_patient, entry_dates
 from patients.models import Patient
-from patients.signals import active_treatments_requested, entry_dates_requested, patient_changed
+from patients.signals import (
+    active_treatments_requested,
+    entry_dates_requested,
+    hidden_care_requested,
+    patient_changed,
+)
 
 
 @receiver(patient_changed)
@@ -26,3 +31,9 @@ def monitoring_entry_dates(sender: Any, patient: Patient, **kwargs: Any) -> list
 def monitoring_active_treatments(sender: Any, patient: Patient, **kwargs: Any) -> list[Any]:
     # Lets the end-of-follow-up form warn of a bone therapy whose next dose it would drop.
     return active_bone_therapy(patient=patient)
+
+
+@receiver(hidden_care_requested)
+def monitoring_hidden_care(sender: Any, patient: Patient, **kwargs: Any) -> list[str]:
+    # Lets marking a patient entered in error name the therapy and serious alerts it would hide.
+    return care_hidden_with_patient(patient=patient)

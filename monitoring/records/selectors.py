@@ -23,7 +23,7 @@ from monitoring.models import (
     Scanner,
     ScheduledItem,
 )
-from monitoring.models.choices import BoneTherapyDrug, ScheduleItem
+from monitoring.models.choices import BoneTherapyDrug, ScheduleItem, Severity
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
@@ -340,6 +340,32 @@ def active_bone_therapy(*, patient: Patient) -> list[tuple[str, bool]]:
                 "denosumab without a follow-on bisphosphonate risks rebound vertebral fractures."
             )
         found.append((warning, drug == BoneTherapyDrug.DENOSUMAB))
+    return found
+
+
+def care_hidden_with_patient(*, patient: Patient) -> list[str]:
+    """What marking the whole patient entered in error would hide from everyone, in words: her
+    bone therapy courses running or planned (not stopped, not in error) and her open high and
+    critical alerts (sec9 F7: a running denosumab course and an open critical alert vanished
+    with the patient)."""
+    today = timezone.localdate()
+    courses = _valid(BoneTherapyCourse).filter(
+        Q(stop_date__isnull=True) | Q(stop_date__gt=today), patient=patient
+    )
+    found = [
+        f"{course.get_drug_display()} "
+        + (
+            f"running since {course.start_date:%Y-%m-%d}."
+            if course.start_date is not None and course.start_date <= today
+            else f"planned ({course.start_date or 'no start date yet'})."
+        )
+        for course in courses.order_by("start_date", "pk")
+    ]
+    serious = open_alerts_for([patient.pk]).filter(severity__in=[Severity.HIGH, Severity.CRITICAL])
+    found += [
+        f"Open {alert.get_severity_display().lower()} alert {alert.code}: {alert.message}"
+        for alert in serious.order_by("-severity_rank", "raised_at", "pk")
+    ]
     return found
 
 

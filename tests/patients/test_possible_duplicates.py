@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
+from patients import forms
 from patients.models import Patient
 from tests.factories import PatientFactory
 from tests.patients.test_patient_forms import valid_data
@@ -150,3 +151,36 @@ def test_a_name_alike_at_another_site_is_not_warned_of(
     data = valid_data(site, mrn="NG-55502", name="Rosa Quin", birth_date="1958-03-31")
     assert _register(nurse_client, data).status_code == 302
     assert Patient.objects.filter(mrn="NG-55502", site=site).exists()
+
+
+def test_a_duplicate_registered_after_the_forms_check_is_refused_at_the_save(
+    monkeypatch: pytest.MonkeyPatch, nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    """sec9 F5: the form checked before a colleague's registration committed; the service checks
+    again under its locks and the form comes back with the match listed, the tick not given."""
+    monkeypatch.setattr(forms, "possible_duplicates", lambda **kwargs: [])
+    data = valid_data(site, mrn="NG7001", name="Somebody Else", confirm_not_duplicate="on")
+    response = _register(nurse_client, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    error = form.errors["confirm_not_duplicate"][0]
+    assert WARNING in error
+    assert "MRN NG-7001, Hélène Lefèvre-Øster, born 1956-03-02" in error
+    assert 'name="confirm_not_duplicate"' in response.text
+    assert "confirm_not_duplicate" not in form.data  # to be ticked again, for this match
+    assert 'value="Somebody Else"' in response.text
+    assert list(Patient.objects.values_list("mrn", flat=True)) == ["NG-7001"]
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_a_tick_given_for_the_matches_shown_registers_at_the_save(
+    nurse_client: Client, site: Site, registered: Patient
+) -> None:
+    PatientFactory(site=site, mrn="NG-70-01", name="Other Person", birth_date="1950-01-01")
+    data = valid_data(site, mrn="NG7001", name="Somebody Else")
+    error = _register(nurse_client, data).context["form"].errors["confirm_not_duplicate"][0]
+    assert "MRN NG-70-01" in error
+    assert "MRN NG-7001," in error
+    confirmed = _register(nurse_client, {**data, "confirm_not_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.filter(mrn="NG7001").exists()

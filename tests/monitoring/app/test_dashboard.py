@@ -165,9 +165,9 @@ def test_query_count_does_not_grow_with_patients(
 def test_the_stored_assessment_follows_the_patients_follow_up_and_error_mark(
     nurse, physician_client: Client, patient: Patient
 ) -> None:  # type: ignore[no-untyped-def]
+    from patients.in_error import patient_mark_in_error
     from patients.services import (
         patient_end_follow_up,
-        patient_mark_in_error,
         patient_resume_follow_up,
         patient_update,
     )

@@ -30,6 +30,7 @@ from monitoring.models import Alert, Scanner
 from monitoring.overview import cache_keys
 from monitoring.records.services.labs import LabEntry, lab_results_record
 from monitoring.records.services.scans import Measurement, dexa_scan_record
+from patients import in_error
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, Patient
 from tests.conftest import confirmed_alerts, login
@@ -161,7 +162,12 @@ class Clinic:
         ):
             patient_services.patient_resume_follow_up(actor=md, patient=patient)
         elif what == "in_error" and not patient.entered_in_error:
-            patient_services.patient_mark_in_error(actor=md, patient=patient, reason="duplicate")
+            in_error.patient_mark_in_error(
+                actor=md,
+                patient=patient,
+                reason="duplicate",
+                confirmed=in_error.patient_hidden_care(patient=patient),  # a physician, ticked
+            )
         elif what == "rename_site":
             Site.objects.filter(pk=self.sites[i % 2].pk).update(name=f"Renamed site {self.days}")
         elif what in ("site_inactive", "site_active"):
@@ -272,7 +278,12 @@ def test_a_change_to_one_patient_counts_only_their_span_again(
         assert len(cache_keys_of_spans(site)) >= 3
         counted.clear()
         changed = patients[-1]
-        patient_services.patient_mark_in_error(actor=physician, patient=changed, reason="dup")
+        in_error.patient_mark_in_error(
+            actor=physician,
+            patient=changed,
+            reason="dup",
+            confirmed=in_error.patient_hidden_care(patient=changed),
+        )
         served = _page(physician_client, "/dashboard/")
         assert counted == [[changed.pk // 2]]
         cache.clear()

@@ -11,7 +11,7 @@ from patients.models import Patient
 # monitoring/overview/alert_work.py, kept equal by a test): the open ones are indexed with what the
 # worklist groups, so it reads them without the other open alerts (bench/README.md, "Worklist
 # rows cached": the grouping query 9-12 ms to 6-7.5 ms for a nurse at 5,000 patients, 15-19 ms to
-# 11-12 ms for a physician at 10,000).
+# 11-12 ms for a physician at 10,000); with their severity, which ranks the rows (urgency.py).
 ALERT_WORK_CODES = [
     "DENTAL_REVIEW_MISSING",
     "CALCIUM_NOT_MEASURED",
@@ -79,7 +79,7 @@ class Alert(models.Model):
             models.Index(fields=["patient", "cleared_at"]),
             models.Index(
                 fields=["patient", "code"],
-                include=["raised_at", "acknowledged_at"],
+                include=["raised_at", "acknowledged_at", "severity_rank"],
                 name="open_alerts_asking_work",
                 condition=Q(cleared_at__isnull=True, code__in=ALERT_WORK_CODES),
             ),

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 
 from monitoring.assessment.permissions import THERAPY_DECISION_CODES
 from monitoring.models import Alert
+from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
 
 DENTAL, BLOODS, DECISION = "dental_review", "bloods_before_infusion", "therapy_decision"
@@ -35,6 +36,11 @@ WORK_OF_ALERT = {
     "RENAL_FUNCTION_UNKNOWN": (BLOODS, "renal function"),
     # Who decides, and which alerts ask for a decision: monitoring.assessment.permissions.
     **{code: (DECISION, "") for code in sorted(THERAPY_DECISION_CODES)},
+}
+# the work -> the alerts asking for it (their worst is the row's severity: urgency.py)
+WORK_ALERTS = {
+    kind: frozenset(code for code, (work, _m) in WORK_OF_ALERT.items() if work == kind)
+    for kind in LABELS
 }
 # A therapy decision is made when one who may decide therapy (a physician) acknowledges the alert:
 # only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
@@ -73,7 +79,8 @@ def _codes_measuring(measure: str) -> list[str]:
 
 def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
     """One row per patient and kind of work (`patient_id`, `item`, `due`, a flag per measure)
-    from the open alerts in `alerts`, the longest waiting first, grouped by the database (a
+    from the open alerts in `alerts`, those asked for by a critical, then a high alert first
+    (`tier`, urgency.py), each group the longest waiting first, grouped by the database (a
     clinic has thousands of such alerts; a page shows 50 rows): due since the day (local time)
     its oldest alert was raised. A therapy decision is no longer asked for once acknowledged."""
     decided = [code for code, (kind, _m) in WORK_OF_ALERT.items() if kind in UNTIL_ACKNOWLEDGED]
@@ -84,6 +91,7 @@ def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
         .values("patient_id", "item")
         .annotate(
             due=Min(TruncDate("raised_at")),
+            tier=Max(alert_tier()),
             **{
                 f"needs_{index}": Max(
                     Case(When(code__in=_codes_measuring(measure), then=1), default=0)
@@ -91,7 +99,7 @@ def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
                 for index, measure in enumerate(MEASURES)
             },
         )
-        .order_by("due", "item", "patient_id")
+        .order_by("-tier", "due", "item", "patient_id")
     )
 
 

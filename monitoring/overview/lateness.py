@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from monitoring.domain.types import AlertCode, RecommendationCode, ScheduleItem
-from monitoring.models import Alert
 
 # schedule item -> the alerts with which the rules call it overdue
 OVERDUE_ALERTS: Mapping[str, frozenset[str]] = {
@@ -66,15 +65,3 @@ def due_words(due: dt.date, today: dt.date, *, overdue: bool) -> str:
 def assessment_overdue_items(data: Mapping[str, Any] | None) -> frozenset[str]:
     """The items a stored assessment's alerts (`data["alerts"]`) call overdue."""
     return overdue_items(alert["code"] for alert in (data or {}).get("alerts", ()))
-
-
-def patients_overdue_items(patient_ids: Iterable[int]) -> dict[int, frozenset[str]]:
-    """The items the open alerts of these patients call overdue (patient id -> items), for the
-    worklist's rows and exports; one query whatever the number of patients."""
-    codes: dict[int, set[str]] = {}
-    open_overdue = Alert.objects.filter(
-        patient_id__in=list(patient_ids), code__in=sorted(OVERDUE_CODES), cleared_at__isnull=True
-    ).values_list("patient_id", "code")
-    for patient_id, code in open_overdue:
-        codes.setdefault(patient_id, set()).add(code)
-    return {patient_id: overdue_items(found) for patient_id, found in codes.items()}

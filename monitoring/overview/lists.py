@@ -28,7 +28,8 @@ from monitoring.overview.filters import DEFAULT_WEEKS, WorklistFilterForm
 from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.page_query import audited_page_view, query_without
 from monitoring.overview.patient import permissions_digest
-from monitoring.overview.worklist_rows import keyed, marked
+from monitoring.overview.urgency import TiedAlerts, tied_alerts
+from monitoring.overview.worklist_rows import keyed, marked, worst_alert
 
 WORKLIST = "monitoring.view_worklist"
 
@@ -150,18 +151,22 @@ CSV_COLUMNS = [
     "site",
     "birth_date",
     "asked_by",
+    "severity",  # added last: readers of the earlier columns keep their places
 ]
 
 
 def _csv_row(
-    item: ScheduledItem | AlertWork, today: dt.date, asked_by: str, overdue: frozenset[str]
+    item: ScheduledItem | AlertWork, today: dt.date, asked_by: str, tied: TiedAlerts
 ) -> list[object]:
-    """One row; `status` is "overdue" only where the rules call the item overdue (`overdue`, the
-    patient's items their open alerts call overdue: monitoring/overview/lateness.py), else "due",
-    and `days_past_due` counts from the due date either way."""
+    """One row; `status` is "overdue" only where the rules call the item overdue (the patient's
+    items their open alerts call overdue: monitoring/overview/lateness.py), else "due", and
+    `days_past_due` counts from the due date either way; `severity` is that of the worst open
+    alert about the item (critical, high, warning, info; empty: none), which ranks the rows
+    tied to a critical or high one first, as on the page (monitoring/overview/urgency.py)."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
-    state = lateness.due_state(item.due, today, overdue=item.item in overdue)
+    state = lateness.due_state(item.due, today, overdue=item.item in tied.overdue(item.patient_id))
+    worst = worst_alert(tied, item)
     return [
         item.due.isoformat(),
         "overdue" if state == "overdue" else "due",
@@ -172,21 +177,21 @@ def _csv_row(
         patient.site.name,
         patient.birth_date.isoformat(),
         asked_by,
+        worst.severity if worst else "",
     ]
 
 
-def _csv_rows(
-    items: Any, work: list[AlertWork], today: dt.date, overdue: dict[int, frozenset[str]]
-) -> Iterator[str]:
-    """The page's two tables in its order: the schedule's items (longest waiting first), then the
-    work open alerts ask for (likewise); `asked_by` says which a row comes from."""
+def _csv_rows(items: Any, work: list[AlertWork], today: dt.date, tied: TiedAlerts) -> Iterator[str]:
+    """The page's two tables in its order: the schedule's items (critical, then high first, each
+    group the longest waiting first), then the work open alerts ask for (likewise); `asked_by`
+    says which a row comes from."""
 
     def rows() -> Iterator[list[object]]:
         item: ScheduledItem
         for item in items.iterator(chunk_size=500):
-            yield _csv_row(item, today, "schedule", overdue.get(item.patient_id, frozenset()))
+            yield _csv_row(item, today, "schedule", tied)
         for row in work:
-            yield _csv_row(row, today, "open alert", overdue.get(row.patient_id, frozenset()))
+            yield _csv_row(row, today, "open alert", tied)
 
     return csv_lines(CSV_COLUMNS, rows())
 
@@ -209,9 +214,9 @@ def worklist_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
             patient_ids=patient_ids,
             request=request,
         )
-    overdue = lateness.patients_overdue_items(set(patient_ids))
+    tied = tied_alerts(set(patient_ids))
     response = StreamingHttpResponse(
-        _csv_rows(items, work, f["today"], overdue), content_type="text/csv; charset=utf-8"
+        _csv_rows(items, work, f["today"], tied), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="worklist-{f["today"]}.csv"'
     return response

@@ -41,6 +41,7 @@ from monitoring.models.alerts import unacknowledged_first
 from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
 from monitoring.overview.alert_work import AlertWork, AlertWorkList, alert_work_rows
 from monitoring.overview.cache_keys import in_spans, span_of
+from monitoring.overview.urgency import scheduled_item_tier
 from patients.models import Patient
 from patients.selectors import followed_patients_for_user
 
@@ -326,20 +327,23 @@ SHOWN_OF_PATIENT = ("site", "site__name", "name", "mrn", "birth_date")
 def worklist_items(
     *, user: User, until: dt.date, site: Site | None = None
 ) -> QuerySet[ScheduledItem]:
-    """Everything due up to `until` (overdue included) for the user's followed patients, by date."""
+    """Everything due up to `until` (overdue included) for the user's followed patients: those an
+    open critical, then high alert is about first (`urgency`), each group by date."""
     return (
         ScheduledItem.objects.filter(
             patient__in=followed_patients(user=user, site=site), due__lte=until
         )
         .select_related("patient", "patient__site")
         .only("patient", "item", "due", *(f"patient__{name}" for name in SHOWN_OF_PATIENT))
-        .order_by("due", "item", "patient__mrn", "pk")
+        .annotate(tier=scheduled_item_tier())
+        .order_by("-tier", "due", "item", "patient__mrn", "pk")
     )
 
 
 def alert_work(*, user: User, site: Site | None = None) -> AlertWorkList:
     """The work open alerts ask for (dental review, bloods, therapy decisions), for the user's
-    followed patients, the longest waiting first, grouped in the database."""
+    followed patients, those asked for by a critical, then a high alert first, each group the
+    longest waiting first, grouped in the database."""
     alerts = Alert.objects.filter(
         patient__in=followed_patients(user=user, site=site), cleared_at__isnull=True
     )

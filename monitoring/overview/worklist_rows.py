@@ -5,7 +5,8 @@ user's sites; drawing their 100 rows took 27 ms of a nurse's first view (77 ms) 
 patients, 3.5 ms (of 47 ms) with the rows cached (bench/README.md, "Worklist rows cached"). A
 row's key is everything the row shows, as read for this view: the item, its due date and what it
 asks for, the patient (id, name, MRN, birth date, site name), the course its "Record dose" or
-"Record the dental review" opens, whether the rules call it overdue, today's date (days left) and
+"Record the dental review" opens, whether the rules call it overdue, the severity and label of
+the critical or high alert it is about (urgency.py), today's date (days left) and
 the viewer's permissions (the links). So it is correct in every process whatever changed, and
 after a change only the rows that show it are drawn; the rows are read as before, in a fixed
 number of queries, only their drawing is saved. The printout draws its rows uncached (thousands
@@ -16,32 +17,45 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from monitoring.overview import lateness
+from monitoring.overview import lateness, urgency
 from monitoring.overview import selectors as overview
-from monitoring.overview.alert_work import DENTAL
+from monitoring.overview.alert_work import DENTAL, WORK_ALERTS
 from monitoring.overview.cache_keys import shown_key
+from monitoring.overview.urgency import TIED_ALERTS, Tied, TiedAlerts
 
 DOSE_DRUG = {"denosumab_dose": "denosumab", "zoledronic_acid_dose": "zoledronic_acid"}
+
+
+def worst_alert(tied: TiedAlerts, item: Any) -> Tied | None:
+    """The worst open alert about a row's item (a scheduled item or the work alerts ask for)."""
+    return tied.worst(
+        item.patient_id, TIED_ALERTS.get(item.item) or WORK_ALERTS.get(item.item, frozenset())
+    )
 
 
 def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
     """Give the items of `lists` (read with their patients and sites) `days_late` (negative: days
     left), `days_left`, `due_state` (due, due since, or overdue where the rules' open alerts say
-    so: monitoring/overview/lateness.py), `overdue`, for a dose the course whose dose form
-    "Record dose" opens (`dose_course`), for a dental review the course whose review form opens
-    (`dental_course`), for the templates; the courses of all of them in one query, their overdue
+    so: monitoring/overview/lateness.py), `overdue`, `severity` and `alert_label` (the critical or
+    high open alert the item is about, else empty: urgency.py), for a dose the course whose dose
+    form "Record dose" opens (`dose_course`), for a dental review the course whose review form
+    opens (`dental_course`), for the templates; the courses of all of them in one query, their
     alerts in another."""
     lists = list(lists)
     patient_ids = {i.patient_id for items in lists for i in items}
     courses = overview.worklist_courses(patient_ids, today)
-    overdue = lateness.patients_overdue_items(patient_ids)
+    tied = urgency.tied_alerts(patient_ids)
     for items in lists:
         for item in items:
             item.days_late = (today - item.due).days
             item.days_left = -item.days_late
             item.due_state = lateness.due_state(
-                item.due, today, overdue=item.item in overdue.get(item.patient_id, ())
+                item.due, today, overdue=item.item in tied.overdue(item.patient_id)
             )
+            worst = worst_alert(tied, item)
+            shown = worst if worst is not None and worst.first else None
+            item.severity = shown.severity if shown else ""
+            item.alert_label = shown.label if shown else ""
             item.overdue = item.due_state == "overdue"
             item.dose_course = courses.dose.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
             item.dental_course = (
@@ -64,6 +78,8 @@ def row_key(item: Any, viewer: list[str]) -> str:
         str(item.dose_course),
         item.due_state,
         str(item.dental_course),
+        item.severity,
+        item.alert_label,
     ]
     return shown_key(shown + viewer)
 

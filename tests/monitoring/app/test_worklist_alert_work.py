@@ -174,6 +174,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
         "site": site.name,
         "birth_date": zol.birth_date.isoformat(),
         "asked_by": "open alert",
+        "severity": "warning",  # DENTAL_REVIEW_MISSING's
     }
     assert all(r["mrn"] != "THEIRS" and r["name"] != "Other Siteperson" for r in rows)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).get()

@@ -71,6 +71,8 @@ def _item(**changes: object) -> SimpleNamespace:
         dose_course=None,
         dental_course=None,
         due_state="due",
+        severity="",
+        alert_label="",
     )
     for name, value in changes.items():
         owner = patient if name in ("name", "mrn", "birth_date") else item
@@ -102,6 +104,8 @@ def test_a_rows_key_holds_everything_the_row_shows() -> None:
                 ("dose_course", 12),
                 ("due_state", "overdue"),  # the rules' alerts call it overdue now
                 ("dental_course", 12),
+                ("severity", "high"),  # a high alert is now about the item
+                ("alert_label", "Denosumab dose overdue"),
             ]
         ),
     ]

@@ -45,6 +45,11 @@ def _quoted(lead: str, unit: str) -> re.Pattern[str]:
 QUOTED = (
     (domain.Analyte.VITAMIN_D_25OH, _quoted(r"vitamin D \(?", "ng/mL")),
     (domain.Analyte.CALCIUM, _quoted(r"[Cc]alcium ", "mmol/L")),
+    # RENAL's messages quote a creatinine beside its estimate (domain.rules.kidney).
+    (
+        domain.Analyte.CREATININE,
+        _quoted(r"[Cc]reatinine ", domain.CANONICAL_UNIT[domain.Analyte.CREATININE]),
+    ),
 )
 
 
@@ -86,9 +91,9 @@ def _value(
 def in_site_units(
     text: str, system: domain.UnitSystem | str | None, readings: LabReadings | None = None
 ) -> str:
-    """A rule's `text` with its vitamin D and calcium values in the units `system` shows labs
-    in, and their thresholds as that unit reads them, with the unit; unchanged without a
-    `system`."""
+    """A rule's `text` with its vitamin D, calcium and creatinine values in the units `system`
+    shows labs in, and their thresholds as that unit reads them, with the unit; unchanged
+    without a `system`."""
     if not system:
         return text
     system = domain.UnitSystem(system)

@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.domain.rounding import round_2, round_to
+from monitoring.domain.rules import kidney
 from monitoring.models import LabResult
 from monitoring.records import selectors
 from patients.models import Patient
@@ -74,6 +76,40 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
     return None
 
 
+class BodyOnRecord(Protocol):
+    """What the Cockcroft-Gault clearance of a creatinine needs of a patient (patients.Patient)."""
+
+    sex: str
+    birth_date: dt.date
+    weight_kg: Decimal | None
+
+
+def creatinine_flag(value: Decimal, day: dt.date, patient: BodyOnRecord) -> LabFlag | None:
+    """The flag of a creatinine (canonical `value` sampled on `day`) as the kidney-function flags
+    would flag its Cockcroft-Gault estimate (`domain.rules.kidney`), its note saying it is an
+    estimate (information: the rules decide on a measured clearance or eGFR); None without a
+    weight (no estimate) or when the estimate flags nothing."""
+    if patient.weight_kg is None:
+        return None
+    clearance = kidney.computed_clearance(
+        domain.LabResult(date=day, analyte=domain.Analyte.CREATININE, value=value),
+        domain.Patient(
+            mrn="",
+            sex=domain.Sex(patient.sex),
+            birth_date=patient.birth_date,
+            weight_kg=Decimal(patient.weight_kg),
+        ),
+    )
+    flag = lab_flag(domain.Analyte.CRCL, clearance) if clearance is not None else None
+    if flag is None or clearance is None:
+        return None
+    computed = (
+        f"estimated creatinine clearance {_plain(round_2(clearance))} mL/min (Cockcroft-Gault, "
+        "an estimate: the rules judge a measured clearance or eGFR)"
+    )
+    return LabFlag(flag.word, f"{computed}: {flag.note}", flag.level)
+
+
 # A threshold converted to these units is written to the step clinicians read that unit's
 # thresholds in: 20 and 30 ng/mL of vitamin D are 50 and 75 nmol/L (not 49.92 and 74.88),
 # 2.12 mmol/L of calcium is 8.5 mg/dL.
@@ -116,12 +152,19 @@ class LabRow:
     flag: LabFlag | None
 
 
-def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRow]:
+def lab_rows(
+    labs: Iterable[LabResult], system: domain.UnitSystem, patient: BodyOnRecord | None = None
+) -> list[LabRow]:
     """Each result in its analyte's unit under `system` (the value as entered when it was entered
-    in that unit), newest first."""
+    in that unit), newest first; a creatinine flagged by the clearance estimated from it with
+    `patient`'s age, sex and weight (`creatinine_flag`)."""
     rows = []
     for lab in labs:
         analyte = domain.Analyte(lab.analyte)
+        if analyte is domain.Analyte.CREATININE and patient is not None:
+            flag = creatinine_flag(Decimal(lab.value), lab.sample_date, patient)
+        else:
+            flag = lab_flag(analyte, Decimal(lab.value), domain.display_unit(analyte, system))
         unit = domain.display_unit(analyte, system)
         entered_unit = domain.normalize_unit(lab.entered_unit)
         if entered_unit == unit:
@@ -134,7 +177,7 @@ def lab_rows(labs: Iterable[LabResult], system: domain.UnitSystem) -> list[LabRo
                 value=value,
                 unit=unit,
                 entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
-                flag=lab_flag(analyte, Decimal(lab.value), unit),
+                flag=flag,
             )
         )
     return rows[::-1]
@@ -175,6 +218,6 @@ def patient_lab_readings(patient: Patient) -> TableReadings:
         labs = getattr(patient, "valid_labs", None)
         if labs is None:
             labs = selectors.patient_labs(patient=patient)
-        return lab_rows(labs, units)
+        return lab_rows(labs, units, patient)
 
     return TableReadings(rows)

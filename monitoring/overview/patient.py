@@ -75,7 +75,7 @@ def patient_context(
         # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
         # show the record and say what to correct, rather than failing the page for everyone.
         figures, data_problem = {}, str(problem)
-    rows = lab_rows(patient.valid_labs, lab_units)  # type: ignore[attr-defined]
+    rows = lab_rows(patient.valid_labs, lab_units, patient)  # type: ignore[attr-defined]
     plan = patient.plan_history[0] if patient.plan_history else None  # type: ignore[attr-defined]
     return {
         "patient": patient,
@@ -220,7 +220,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 rows: list[LabRow] = full()["lab_rows"]
                 return rows
             units = domain.UnitSystem(patient.site.lab_units)
-            return lab_rows(selectors.patient_labs(patient=patient), units)
+            return lab_rows(selectors.patient_labs(patient=patient), units, patient)
 
         rows = cache.get_or_set(f"patient-lab-rows:{key}", read, settings.PAGE_CACHE_SECONDS)
         return rows if rows is not None else read()

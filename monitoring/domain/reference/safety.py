@@ -84,7 +84,17 @@ SECTIONS: Final = (
                 rule=RuleId.RENAL,
                 title="Kidney function for the planned or active drug",
                 checks="Kidney function is the latest creatinine clearance or eGFR (mL/min; "
-                "clearance wins on the same date). Zoledronic acid: contraindicated below "
+                "clearance wins on the same date); a serum creatinine never replaces it. "
+                "Information only: where kidney function is unknown, or a creatinine is newer "
+                "than the clearance or eGFR used, the alert adds that creatinine and its "
+                "Cockcroft-Gault estimate (("
+                f"{th.COCKCROFT_GAULT_AGE_FROM} - age) x weight (kg) / "
+                f"({th.COCKCROFT_GAULT_DIVISOR} x creatinine in mg/dL), x "
+                f"{num(th.COCKCROFT_GAULT_FEMALE_FACTOR)} for a woman), saying when it is below "
+                "the drug's limit and asking for a measured clearance or eGFR; without a weight "
+                "it says the estimate needs one (the conservative reading: decisions on the "
+                "spec's measures, a dangerous creatinine not silent). Zoledronic acid: "
+                "contraindicated below "
                 f"{num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)}, dose check up to "
                 f"{num(th.ZOLEDRONIC_DOSE_CHECK_MAX)} inclusive (the stricter 5 mg label limit "
                 "is applied to both strengths). Alendronate: contraindicated below "

@@ -28,6 +28,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, Therapy
+from .kidney import creatinine_note, kidney_function
 
 
 def vitamin_d(ctx: Context) -> None:
@@ -159,15 +160,14 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
     should say; the conservative reading says the limit and asks for a specialist's decision
     (text only: the RENAL alerts themselves come when a course is planned).
     """
-    lab = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
-    if lab is None:
+    kidney = kidney_function(ctx)
+    if kidney is None:
         return ""
-    value = round_2(lab.value)
+    value = kidney.value
     ruled_out = [drug for drug, limit in BISPHOSPHONATE_RENAL_LIMITS.items() if value < limit]
     if not ruled_out:
         return ""
-    name = "creatinine clearance" if lab.analyte is Analyte.CRCL else "eGFR"
-    measure = f"{KIDNEY_WORDS_OPENING}{name} {value} mL/min on {lab.date.isoformat()}"
+    measure = f"{KIDNEY_WORDS_OPENING}{kidney.quoted(unit=True)}"
     limits = sorted(set(BISPHOSPHONATE_RENAL_LIMITS.values()))
     if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
         return (
@@ -211,16 +211,17 @@ def renal(ctx: Context) -> None:
     ]
     if not courses:
         return
-    lab = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
-    value = round_2(lab.value) if lab is not None else None
-    measure = ""
-    if lab is not None:
-        name = "creatinine clearance" if lab.analyte is Analyte.CRCL else "eGFR"
-        measure = f"{name} {value} on {lab.date.isoformat()}"
+    kidney = kidney_function(ctx)  # rules/kidney.py: the latest crcl/eGFR, never a creatinine
+    value = kidney.value if kidney is not None else None
+    measure = kidney.quoted() if kidney is not None else ""
     # code -> (severity, messages)
     raised: dict[AlertCode, tuple[Severity, list[str]]] = {}
 
     def raise_(code: AlertCode, severity: Severity, message: str) -> None:
+        # A newer creatinine (or the only one) is quoted as information (rules/kidney.py).
+        note = creatinine_note(ctx, drug, _KIDNEY_LIMITS[drug])
+        if note:
+            message = f"{message}. {note}"
         previous = raised.get(code)
         if previous is None:
             raised[code] = (severity, [message])
@@ -289,3 +290,13 @@ def renal(ctx: Context) -> None:
             raise_(AlertCode.HYPOCALCEMIA_RISK_RENAL, Severity.HIGH, message)
     for code, (severity, messages) in raised.items():
         ctx.alert(code, severity, "; ".join(messages) + ".", [RuleId.RENAL])
+
+
+# Each drug's kidney limit (mL/min), which the creatinine's estimate is set against in the notes.
+_KIDNEY_LIMITS: dict[BoneTherapyDrug, Decimal] = {
+    BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.ALENDRONATE: ALENDRONATE_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.RISEDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.IBANDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
+    BoneTherapyDrug.DENOSUMAB: DENOSUMAB_HYPOCALCEMIA_RISK_BELOW,
+}

@@ -1,4 +1,4 @@
-"""Time the audit trail scoped to an administrator's sites (bench/README.md, security7 F4, sec9 F16).
+"""Time the audit trail scoped to an administrator's sites (bench/README.md, sec7 F4, sec9 F16).
 
 Run from the repository root against a scratch PostgreSQL database (created and migrated if
 missing, then filled once with synthetic events by SQL):
@@ -84,7 +84,7 @@ def _fill(events: int, legacy: bool) -> None:
             FROM generate_series(1, %s) AS g
             JOIN bench_nurse n ON n.i = g %% {len(nurses)}
             JOIN bench_patient p ON p.i = g %% {len(patients)}
-            """,
+            """,  # noqa: S608 (integers and a literal of this script, no input)
             [events],
         )
         if not legacy:
@@ -122,7 +122,7 @@ def _measure() -> None:
         "page 200 (OFFSET 9950)": lambda events: list(events[9950:10000]),
     }
     for name, read in reads.items():
-        cells = [_time(lambda a=admin: read(audit_events_search(user=a))) for admin in admins]
+        cells = [_time(lambda a=admin, r=read: r(audit_events_search(user=a))) for admin in admins]
         print(f"| {name} | " + " | ".join(f"{ms:.0f} ms" for ms in cells) + " |")
 
 

@@ -167,7 +167,8 @@ def user_update(
     elsewhere = [site for site in user.sites.all() if site.pk not in administered]
     final_sites = elsewhere + requested
     new_roles, new_sites = _role_names(roles), _site_codes(final_sites)
-    old_roles, old_sites = _role_names(user.groups.all()), _site_codes(user.sites.all())
+    former = list(user.sites.all())
+    old_roles, old_sites = _role_names(user.groups.all()), _site_codes(former)
     if actor.pk == user.pk and (new_roles != old_roles or new_sites != old_sites):
         _guard_not_self(actor=actor, user=user, what="roles or sites")
     changes: dict[str, Any] = {}
@@ -203,6 +204,8 @@ def user_update(
         actor=actor,
         request=request,
         obj=user,
+        # Its former sites too: removing every site of a leaver stays in those sites' trail.
+        sites=former,
         changes={
             **changes,
             "version": [expected_version, user.version],

@@ -20,7 +20,7 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Refused access"
 
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+class AppendOnlyQuerySet[M: models.Model](models.QuerySet[M]):
     """Refuse bulk changes: audit rows are written once and never altered."""
 
     def update(self, **kwargs: Any) -> NoReturn:
@@ -59,6 +59,10 @@ class AuditEvent(models.Model):
     # {"field": [old, new]} for changes; the new values for creations; the reason for error-marking.
     changes = models.JSONField(default=dict, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # Whether the sites this event concerned were recorded when it was written (`AuditEventSite`):
+    # true for every event written since audit/0006; the older ones, false, are scoped by where
+    # their people work now (bonehealth/audit/selectors.py).
+    sites_recorded = models.BooleanField(default=False, db_default=False)
 
     objects: ClassVar[models.Manager["AuditEvent"]] = AppendOnlyQuerySet.as_manager()
 
@@ -68,6 +72,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEventSite(models.Model):
+    """A site an event that names no patient concerned when it was written (security9 F16).
+
+    Written in the same transaction as its event and, like it, never changed: the administrators
+    of these sites read the event whatever grants change later (a leaver removed from every site
+    keeps their exports in their sites' trail). An event naming a patient has none: it follows
+    the patient.
+    """
+
+    # The unique constraint's index (event, site) is the one the scope reads, by event first.
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, related_name="site_links", db_index=False
+    )
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager["AuditEventSite"]] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "site"], name="audit_event_site_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} at site {self.site_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

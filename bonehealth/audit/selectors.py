@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_administered_by
-from bonehealth.audit.models import AuditEvent
+from bonehealth.audit.models import AuditEvent, AuditEventSite
 from patients.selectors import patients_for_user
 
 CLINICAL_PERMISSION = "patients.view_patient"
@@ -60,28 +60,45 @@ def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
     Like every other administration page, the audit trail shows an administrator of one site
     nothing of another (security7 F4). An event is theirs when:
     - it names a patient now at one of their sites (a patient's events follow the patient);
-    - it names no patient, and its actor, the account it concerns or the account a failed
-      login named works at one of their sites, or it concerns one of those sites (its settings);
-    - it has no actor and is tied to no site (a failed login for an unknown name): it tells
+    - it names no patient and concerned one of their sites when it was written (`AuditEventSite`:
+      a list's or export's patients' sites, the sites of its people, the site it concerns;
+      `services._sites_concerned`), whatever grants changed since (security9 F16: a leaver's
+      bulk exports stay in their sites' trail);
+    - it has no actor and concerned no site (a failed login for an unknown name): it tells
       nothing about any site, so every administrator reads it, as the one who must notice an
       attack on the login page.
-    The events of an actor of no site (a user since removed from every site, a superuser) stay
-    with superusers: what such a user typed (an MRN searched for) may name another site's
-    patient. A superuser administers every site and the whole database, and reads every event.
+    An event of an actor of no site (a superuser, a user of no site) that concerned no site stays
+    with superusers: what such a user typed (an MRN searched for) may name another site's patient.
+    A superuser administers every site and the whole database, and reads every event.
+    Events written before audit/0006 (`sites_recorded` false) keep the rule of their day: their
+    actor, the account they concern or the account a failed login named works at one of the
+    administrator's sites now, or they concern one of those sites (its settings).
     """
     events = AuditEvent.objects.all()
     if user.is_superuser:
         return events
     sites = sites_administered_by(user=user)
+    recorded = AuditEventSite.objects.filter(event_id=OuterRef("pk"))
+    ours = Q(patient__site__in=sites) | Q(
+        Exists(recorded.filter(site__in=sites)), patient__isnull=True, sites_recorded=True
+    )
+    siteless = Q(patient__isnull=True, actor__isnull=True, sites_recorded=True) & ~Q(
+        Exists(recorded)
+    )
+    return events.filter(ours | siteless | _before_sites_recorded(sites))
+
+
+def _before_sites_recorded(sites: QuerySet[Site]) -> Q:
+    """The rule for events written before their sites were recorded: where their people work now."""
     site_type = Site._meta.label_lower
     site_ids = [str(pk) for pk in sites.values_list("pk", flat=True)]
-    ours = Q(patient__site__in=sites) | Q(
+    ours = Q(
         Q(object_type=site_type, object_id__in=site_ids) | _people_at(sites),
         patient__isnull=True,
     )
     siteless = Q(patient__isnull=True, actor__isnull=True) & ~Q(object_type=site_type)
     siteless &= ~_people_at(None)
-    return events.filter(ours | siteless)
+    return Q(ours | siteless, sites_recorded=False)
 
 
 def audit_events_search(

@@ -1,16 +1,18 @@
 """The one function that writes the audit trail."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from ipaddress import ip_address, ip_network
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 
-from bonehealth.audit.models import AuditAction, AuditEvent
+from bonehealth.accounts.models import Site, User
+from bonehealth.audit.models import AuditAction, AuditEvent, AuditEventSite
 
 
 def _trusted_proxy(address: str) -> bool:
@@ -85,6 +87,7 @@ def audit_event(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent(
+        sites_recorded=True,
         action=action,
         actor=actor,
         username=_storable(username or (actor.get_username() if actor is not None else "")),
@@ -105,8 +108,15 @@ def audit_record(
     patient: Any = None,
     changes: Mapping[str, Any] | None = None,
     username: str = "",
+    listed: Sequence[int] | None = None,
+    sites: Iterable[Any] = (),
 ) -> AuditEvent:
-    """Write one audit event; call it inside the transaction of the change it records."""
+    """Write one audit event; call it inside the transaction of the change it records.
+
+    An event naming no patient is written with the sites it concerns (`_sites_concerned`):
+    `listed`, the patients a list or export showed; `sites`, sites it concerns besides those of
+    its people (an account's former sites).
+    """
     event = audit_event(
         action=action,
         actor=actor,
@@ -116,8 +126,71 @@ def audit_record(
         changes=changes,
         username=username,
     )
-    event.save(force_insert=True)
+    if patient is not None:
+        # One INSERT, atomic by itself: a patient's events follow the patient.
+        event.save(force_insert=True)
+        return event
+    concerned = _sites_concerned(
+        actor=event.actor, obj=obj, username=event.username, listed=listed, sites=sites
+    )
+    with transaction.atomic(savepoint=False):
+        event.save(force_insert=True)
+        AuditEventSite.objects.bulk_create(
+            AuditEventSite(event=event, site_id=site_id) for site_id in sorted(concerned)
+        )
     return event
+
+
+# Patient ids per query when looking up the sites of a list's patients: below SQLite's limit of
+# bound parameters, and a cohort export may list tens of thousands.
+SITE_LOOKUP_CHUNK = 5000
+
+
+def _sites_concerned(
+    *,
+    actor: Any,
+    obj: models.Model | None,
+    username: str,
+    listed: Sequence[int] | None,
+    sites: Iterable[Any],
+) -> set[int]:
+    """The sites whose administrators read an event naming no patient, fixed when it is written.
+
+    - A list or export (`listed` given): the sites of the patients it showed; when it showed none,
+      the actor's active sites.
+    - Any other event: the active sites of its people (the actor; the account it concerns; with
+      no actor, the account a failed login named), the site it concerns (its settings) or the
+      site of the record it concerns (a scanner), and `sites`.
+    None found (a failed login for an unknown name, an actor of no site): see
+    `selectors.audit_events_for_user`.
+    """
+    if listed:
+        patients = AuditEvent._meta.get_field("patient").related_model._default_manager
+        ids = sorted(set(listed))
+        shown: set[int] = set()
+        for start in range(0, len(ids), SITE_LOOKUP_CHUNK):
+            chunk = ids[start : start + SITE_LOOKUP_CHUNK]
+            shown.update(patients.filter(pk__in=chunk).values_list("site_id", flat=True))
+        if shown:
+            return shown
+    people = Q(pk__in=[actor.pk]) if actor is not None else Q(pk__in=[])
+    if listed is None:
+        if isinstance(obj, User):
+            people |= Q(pk=obj.pk)
+        if actor is None and username:
+            people |= Q(username__iexact=username)
+    found = set(
+        Site.objects.filter(is_active=True, users__in=User.objects.filter(people))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if listed is None:
+        if isinstance(obj, Site):
+            found.add(obj.pk)
+        elif (site_id := getattr(obj, "site_id", None)) is not None:
+            found.add(site_id)
+        found.update(getattr(site, "pk", site) for site in sites)
+    return found
 
 
 def _plain_change(value: Any) -> Any:
@@ -180,6 +253,7 @@ def audit_list_record(
         actor=actor,
         request=request,
         username=username,
+        listed=patient_ids,
         changes={
             "shown": shown,
             **{key: value for key, value in (details or {}).items() if value not in (None, "")},

@@ -23,9 +23,9 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM :"runtime_role";
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO :"runtime_role";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"runtime_role";
 
--- The audit trail: read and append, nothing else (its triggers refuse UPDATE, DELETE and
--- TRUNCATE even to the owner; only the owner could disable them).
-REVOKE UPDATE ON audit_auditevent FROM :"runtime_role";
+-- The audit trail and the sites of its events: read and append, nothing else (their triggers
+-- refuse UPDATE, DELETE and TRUNCATE even to the owner; only the owner could disable them).
+REVOKE UPDATE ON audit_auditevent, audit_auditeventsite FROM :"runtime_role";
 
 -- The migration history is the owner's.
 REVOKE INSERT, UPDATE ON django_migrations FROM :"runtime_role";

@@ -26,6 +26,7 @@ def worklist_export_record(
         action=AuditAction.EXPORT,
         actor=actor,
         request=request,
+        listed=patient_ids,
         changes={
             "export": export,
             "filters": {key: value for key, value in filters.items() if value not in (None, "")},

@@ -162,6 +162,9 @@ AUDIT_REFUSALS = {
     "update": "UPDATE audit_auditevent SET action = 'view'",
     "delete": "DELETE FROM audit_auditevent",
     "truncate": "TRUNCATE audit_auditevent",
+    "update an event's sites": "UPDATE audit_auditeventsite SET site_id = site_id",
+    "delete an event's sites": "DELETE FROM audit_auditeventsite",
+    "truncate an event's sites": "TRUNCATE audit_auditeventsite",
     "truncate with the old escape": (
         "SET LOCAL bonehealth.allow_audit_truncate = on; TRUNCATE audit_auditevent"
     ),
@@ -200,7 +203,8 @@ def test_the_owner_cannot_truncate_with_the_old_escape_either(roles: Roles) -> N
         conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
             conn.execute(
-                "SET LOCAL bonehealth.allow_audit_truncate = on; TRUNCATE audit_auditevent"
+                "SET LOCAL bonehealth.allow_audit_truncate = on;"
+                " TRUNCATE audit_auditevent, audit_auditeventsite"
             )
         conn.rollback()
 
@@ -227,7 +231,7 @@ def test_only_the_listed_tables_allow_delete_and_none_truncate(roles: Roles) -> 
     assert {table for table, delete, _, _ in privileges if delete} == DELETABLE
     assert not [table for table, _, truncate, _ in privileges if truncate]
     no_update = {table for table, _, _, update in privileges if not update}
-    assert no_update == {"audit_auditevent", "django_migrations"}
+    assert no_update == {"audit_auditevent", "audit_auditeventsite", "django_migrations"}
     assert all(model._meta.db_table not in DELETABLE for model in CLINICAL)
 
 

@@ -50,8 +50,9 @@ LIST_PAGES = ["patients:list", "monitoring:dashboard", "monitoring:worklist"]
 
 
 def _unsalted(page: bytes) -> bytes:
-    """The page without what differs on every response (CSP nonces, CSRF tokens)."""
-    return re.sub(rb'(nonce|value)="[^"]*"', b"", page)
+    """The page without what differs on every response (CSP nonces, CSRF tokens, and the idle
+    timer's seconds left, which count down to the absolute session limit between responses)."""
+    return re.sub(rb'(nonce|value|data-idle-seconds)="[^"]*"', b"", page)
 
 
 def _new_rows(since: int) -> list[AuditEvent]:

@@ -118,6 +118,8 @@ def patient_create(
     PossibleDuplicateError when another is found (sec9 F5). None: a caller that checks nothing.
     """
     registration_lock(site_id=values["site"].pk, birth_date=values["birth_date"], mrn=values["mrn"])
+    # The same MRN is said as such (who registered it), before the wider duplicate warning.
+    _check_mrn_free(site=values["site"], mrn=values["mrn"])
     if not_duplicates is not None:
         refuse_unconfirmed_duplicates(
             site=values["site"],

@@ -103,8 +103,7 @@ class SessionEndedMiddleware:
                 messages.warning(
                     request,
                     "You were not logged in when you saved (you logged out in another tab or "
-                    "window, or the session ended). What you had entered was not saved: log in, "
-                    "then enter it again.",
+                    f"window, or the session ended). {_not_saved(request)}",
                 )
             return
         name = _view_name(request)

@@ -5,8 +5,9 @@ A what-if assessment: the patient's history with the planned course (or dose) as
 therapy, run through `domain.assess` unchanged, then the gate alerts read back, one check each:
 vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
 (DENTAL); for a dose of denosumab or zoledronic acid, also the time since the previous dose
-(`domain.dose_interval`). The rules stay the one statement of each threshold; this module only
-decides which of their alerts stop a save until a physician overrides them with a reason.
+(`domain.dose_interval`, checked in `dose_safety.py`). The rules stay the one statement of each
+threshold; this module only decides which of their alerts stop a save until a physician overrides
+them with a reason.
 """
 
 import dataclasses
@@ -23,11 +24,6 @@ from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
-from monitoring.domain.dose_interval import (
-    DOSE_INTERVAL_MONTHS,
-    early_dose_messages,
-    previous_of,
-)
 from monitoring.domain.rounding import round_2
 from monitoring.domain.thresholds import CALCIUM_LOW_BELOW, LAB_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
@@ -306,7 +302,9 @@ def domain_course(course: BoneTherapyCourse) -> domain.BoneTherapyCourse:
     )
 
 
-def _find(history: domain.History, course: BoneTherapyCourse) -> domain.BoneTherapyCourse | None:
+def history_course(
+    history: domain.History, course: BoneTherapyCourse
+) -> domain.BoneTherapyCourse | None:
     """The history's course of this record: same drug and dates (the history has no ids)."""
     for candidate in history.bone_therapy:
         if (candidate.drug, candidate.start_date, candidate.stop_date) == (
@@ -332,7 +330,7 @@ def course_checklist(
     start = start if isinstance(start, date) else None
     stop = values.get("stop_date")
     review = values.get("dental_review_date")
-    edited = _find(history, editing) if editing is not None else None
+    edited = history_course(history, editing) if editing is not None else None
     new = domain.BoneTherapyCourse(
         drug=domain.BoneTherapyDrug(str(values["drug"])),
         start_date=start,
@@ -349,78 +347,11 @@ def course_checklist(
     return checklist(history, course=new, as_of=start or timezone.localdate())
 
 
-def _course_words(course: domain.BoneTherapyCourse) -> str:
-    """A course as a checklist row names it: "the denosumab course from 2026-05-20"."""
-    start = course.start_date.isoformat() if course.start_date else "(planned)"
-    stop = f", stopped {course.stop_date.isoformat()}" if course.stop_date else ""
-    return f"the {course.drug.replace('_', ' ')} course from {start}{stop}"
-
-
-def _dose_interval(
-    history: domain.History, course: domain.BoneTherapyCourse, given_on: date
-) -> Check:
-    """The interval check of a dose of `course` on `given_on` beside the patient's other doses
-    of the same drug, on this course or any other (a switch to a biosimilar or a restart opens a
-    new course: physician8 D12). The history holds only doses and courses not entered in error.
-    A dose recorded that day on this course is not one of them: it is a duplicate, refused by the
-    service."""
-    others = {day for day in course.doses if day != given_on}
-    elsewhere: dict[date, str] = {}
-    for other in history.bone_therapy:
-        if other.drug is not course.drug or other == course:
-            continue
-        for day in other.doses:
-            if day not in others:
-                elsewhere.setdefault(day, _course_words(other))
-    everything = others | set(elsewhere)
-    start = course.start_date
-    messages = early_dose_messages(
-        course.drug, given_on=given_on, other_doses=everything, start=start, courses=elsewhere
-    )
-    previous = previous_of(course.drug, given_on, other_doses=everything, start=start)
-    return Check(
-        key=str(SafetyCheck.DOSE_INTERVAL),
-        label=SafetyCheck.DOSE_INTERVAL.label,
-        rule=(
-            RuleId.DMAB_SCHEDULE
-            if course.drug is domain.BoneTherapyDrug.DENOSUMAB
-            else ScheduleItem.ZOLEDRONIC_ACID_DOSE
-        ),
-        status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
-        value=(
-            "no earlier dose"
-            if previous is None
-            else f"previous dose, on {elsewhere[previous]}"
-            if previous in elsewhere
-            else "previous dose"
-            if previous in others
-            else "course start"
-        ),
-        date=previous,
-        messages=messages,
-    )
-
-
-def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
-    """The checklist of a dose of `course` given on `given_on`; for denosumab and zoledronic acid
-    with the time since the patient's previous dose of the drug, on any course (and until the
-    next, for a dose entered late)."""
-    history = patient_history(patient)
-    current = _find(history, course) or domain_course(course)
-    given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
-    # On the dose's day, as a course on its start (`course_checklist`).
-    result = checklist(history, course=given, as_of=given_on)
-    if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
-        return result
-    interval = _dose_interval(history, current, given_on)
-    return dataclasses.replace(result, checks=(*result.checks, interval))
-
-
 def recorded_checklist(
     history: domain.History, course: BoneTherapyCourse, day: date | None
 ) -> Checklist:
     """The checks of a course start or a dose recorded after the fact (a history import), as of
     that day (a planned course: today): what the gates said when the drug was started or given.
     The rules drop what came later."""
-    current = _find(history, course) or domain_course(course)
+    current = history_course(history, course) or domain_course(course)
     return checklist(history, course=current, as_of=day or timezone.localdate())

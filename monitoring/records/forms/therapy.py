@@ -20,9 +20,10 @@ from monitoring.domain.dental_review import (
 from monitoring.domain.thresholds import DENTAL_REVIEW_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
+from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
-from monitoring.records.safety import course_checklist, dose_checklist
+from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import (
     course_offered_to_stop,

@@ -1,6 +1,6 @@
 """The one statement of the pre-treatment gate: a failed check of the checklist
-(`records/safety.py`) stops a course start or a dose unless an override reason is given, and that
-reason is audited with the record.
+(`records/safety.py`; for a dose, `records/dose_safety.py`) stops a course start or a dose unless
+an override reason is given, and that reason is audited with the record.
 
 The therapy services and the history import call it inside their transaction, on the checklist
 computed there (under the patient's lock), so no write path can start a drug or record a dose

@@ -21,7 +21,8 @@ from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
-from monitoring.records.safety import course_checklist, dose_checklist
+from monitoring.records.dose_safety import dose_checklist
+from monitoring.records.safety import course_checklist
 from monitoring.records.services.guards import (
     EntryConflictError,
     entered_by_line,

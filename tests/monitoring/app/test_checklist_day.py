@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
-from monitoring.records.safety import course_checklist, dose_checklist
+from monitoring.records.dose_safety import dose_checklist
+from monitoring.records.safety import course_checklist
 from patients.models import Patient
 from tests.factories import results_in_range
 

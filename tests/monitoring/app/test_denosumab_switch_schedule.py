@@ -15,7 +15,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, PatientAssessment
 from monitoring.models.alerts import ScheduledItem
-from monitoring.records.safety import dose_checklist
+from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.services.therapy import bone_therapy_start
 from patients.models import Patient
 from patients.switching import CourseSwitch

@@ -13,7 +13,7 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
-from monitoring.records.safety import dose_checklist
+from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.services.safety_gate import SafetyCheckError
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient

@@ -5,22 +5,15 @@ second submission finds the token spent by the first.
 """
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditEvent
 from tests.factories import SiteFactory, UserFactory
-from tests.monitoring.app.test_concurrent_saves import at_once
+from tests.races import POSTGRESQL_ONLY, at_once
 from tests.test_access import _enrol_url
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 
 @pytest.fixture

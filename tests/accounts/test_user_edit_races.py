@@ -4,7 +4,6 @@ other gets the form back refused, with nothing written and no audit row."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -12,15 +11,9 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from tests.conftest import login
 from tests.factories import SiteFactory, UserFactory
-from tests.monitoring.app.test_concurrent_saves import at_once, one_winner
+from tests.races import POSTGRESQL_ONLY, at_once, one_winner
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 ADMINS = 12
 

@@ -3,11 +3,9 @@ on its own database connection, as tests/monitoring/app/test_concurrent_saves.py
 patient's lock makes them take turns, so exactly one course is stored and every other post gets
 the form back with the refusal, never a 500."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,16 +16,18 @@ from monitoring.records.history_records import HistoryImportError
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import ai_course_create
 from tests.factories import PatientFactory, SiteFactory, UserFactory
-from tests.monitoring.app.test_concurrent_saves import at_once, clients, created_events, one_winner
+from tests.races import (
+    POSTGRESQL_ONLY,
+    at_once,
+    clients,
+    created_events,
+    holding,
+    in_thread,
+    one_winner,
+)
 
 OBJECT_TYPE = AromataseInhibitorCourse._meta.label_lower
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 
 @pytest.fixture
@@ -90,47 +90,20 @@ def test_a_history_import_waits_for_a_course_being_entered_and_is_refused(
     # The file imported once already: its second import changes no field of the patient (an
     # update of her row would wait for the nurse's lock anyway).
     history_import(data=data, site=ward, actor=nurse)
-    entered, release = threading.Event(), threading.Event()
-
-    def enter_a_course() -> None:
-        try:
-            with transaction.atomic():
-                ai_course_create(
-                    actor=nurse,
-                    patient=Patient.objects.get(pk=jane.pk),
-                    values={"drug": "letrozole", "start_date": date(2024, 3, 1)},
-                )
-                entered.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    outcome: list[object] = []
-
-    def import_a_course() -> None:
-        with_a_course = {
-            **data,
-            "aromatase_inhibitors": [{"drug": "anastrozole", "start_date": "2024-01-01"}],
-        }
-        try:
-            history_import(data=with_a_course, site=ward, actor=nurse)
-            outcome.append("imported")
-        except HistoryImportError as refused:
-            outcome.append(refused)
-        finally:
-            connection.close()
-
-    nurse_thread = threading.Thread(target=enter_a_course)
-    nurse_thread.start()
-    assert entered.wait(10)
-    importer = threading.Thread(target=import_a_course)
-    importer.start()
-    importer.join(0.5)
-    assert importer.is_alive(), "the import did not wait for the nurse's uncommitted course"
-    release.set()
-    nurse_thread.join(10)
-    importer.join(10)
-    (refused,) = outcome
+    with_a_course = {
+        **data,
+        "aromatase_inhibitors": [{"drug": "anastrozole", "start_date": "2024-01-01"}],
+    }
+    with holding(
+        lambda: ai_course_create(
+            actor=nurse,
+            patient=Patient.objects.get(pk=jane.pk),
+            values={"drug": "letrozole", "start_date": date(2024, 3, 1)},
+        )
+    ):
+        importer = in_thread(lambda: history_import(data=with_a_course, site=ward, actor=nurse))
+        assert importer.waits(0.5), "the import did not wait for the nurse's uncommitted course"
+    refused = importer.outcome()
     assert isinstance(refused, HistoryImportError)
     assert "one aromatase inhibitor at a time" in str(refused)
     assert list(AromataseInhibitorCourse.objects.filter(patient=jane).values_list("drug")) == [

@@ -7,12 +7,10 @@ A colleague records that denosumab was stopped: the stop raises DENOSUMAB_STOPPE
 patient's lock, reads the alerts again and refuses; the form comes back with the new list
 (physician9 F7)."""
 
-import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,14 +23,9 @@ from patients.models import FollowUpStatus, Patient
 from tests.conftest import login
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 from tests.html_forms import posted_data
+from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 TODAY = timezone.localdate()
 
 
@@ -66,46 +59,17 @@ def test_an_alert_committed_while_saving_is_not_taken_off_the_dashboard_unseen(
         "confirm_active_treatment": "on",
         "confirm_open_alerts": "on",
     }
-    stopped, release = threading.Event(), threading.Event()
-
-    def record_the_stop() -> None:
-        try:
-            with transaction.atomic():
-                bone_therapy_update(
-                    actor=colleague,
-                    course=BoneTherapyCourse.objects.get(pk=course.pk),
-                    values={
-                        "stop_date": TODAY - timedelta(days=200),
-                        "stop_reason": "patient declined",
-                    },
-                    expected_version=course.version,
-                )
-                stopped.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    responses: list[Any] = []
-
-    def end_follow_up() -> None:
-        try:
-            responses.append(client.post(url, data))
-        except Exception as error:  # reported by the assertions below
-            responses.append(error)
-        finally:
-            connection.close()
-
-    colleague_thread = threading.Thread(target=record_the_stop)
-    colleague_thread.start()
-    assert stopped.wait(10)
-    saving = threading.Thread(target=end_follow_up)
-    saving.start()
-    saving.join(1)
-    assert saving.is_alive(), "ending follow-up did not wait for the colleague's uncommitted stop"
-    release.set()
-    colleague_thread.join(10)
-    saving.join(10)
-    (response,) = responses
+    with holding(  # the colleague's stop, not committed yet
+        lambda: bone_therapy_update(
+            actor=colleague,
+            course=BoneTherapyCourse.objects.get(pk=course.pk),
+            values={"stop_date": TODAY - timedelta(days=200), "stop_reason": "patient declined"},
+            expected_version=course.version,
+        )
+    ):
+        saving = in_thread(lambda: client.post(url, data))
+        assert saving.waits(1), "ending follow-up did not wait for the colleague's uncommitted stop"
+    response: Any = saving.outcome()
     assert getattr(response, "status_code", response) == 200
     form = response.context["form"]
     assert form.errors["confirm_open_alerts"] == [ALERTS_CHANGED]

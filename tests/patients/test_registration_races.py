@@ -4,13 +4,11 @@ take turns (advisory locks on the site's birth date and folded MRN) and the seco
 first under the lock, gets the form back with the match listed; registrations of different
 people do not wait for each other. Each thread is a database connection of its own."""
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 
 from bonehealth.accounts.models import Site, User
@@ -19,16 +17,10 @@ from patients.models import Patient
 from patients.registration import PossibleDuplicateError
 from patients.services import patient_create
 from tests.factories import SiteFactory, UserFactory
-from tests.monitoring.app.test_concurrent_saves import at_once, clients, one_winner
 from tests.patients.test_patient_forms import valid_data
+from tests.races import POSTGRESQL_ONLY, at_once, clients, holding, in_thread, one_winner
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 BORN = date(1963, 2, 11)
 
@@ -78,41 +70,11 @@ def test_the_security_testers_pair_posted_at_once_store_one_patient(
         Patient.objects.filter(pk=kept.pk).update(entered_in_error=True)
 
 
-def _hold_a_registration(
+def _register(
     values: dict[str, Any], actor: User, confirmed: frozenset[int] = frozenset()
-) -> tuple[threading.Event, Any]:
-    """Register in a thread and keep its transaction open until the returned release is set."""
-    registered, release = threading.Event(), threading.Event()
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                patient_create(actor=actor, values=values, not_duplicates=confirmed)
-                registered.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert registered.wait(10)
-    return release, thread
-
-
-def _register_in_thread(
-    values: dict[str, Any], actor: User, outcome: list[object], confirmed: frozenset[int]
-) -> threading.Thread:
-    def run() -> None:
-        try:
-            outcome.append(patient_create(actor=actor, values=values, not_duplicates=confirmed))
-        except PossibleDuplicateError as refused:
-            outcome.append(refused)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+) -> Callable[[], Patient]:
+    """The registration, to run on a thread's connection."""
+    return lambda: patient_create(actor=actor, values=values, not_duplicates=confirmed)
 
 
 @pytest.mark.parametrize(
@@ -125,17 +87,10 @@ def _register_in_thread(
 def test_a_possible_duplicate_waits_for_the_first_and_is_refused(
     ward: Site, nurse: User, second: dict[str, str]
 ) -> None:
-    release, first = _hold_a_registration(_values(ward, "DUP-1-X"), nurse)
-    outcome: list[object] = []
-    waiting = _register_in_thread(
-        _values(ward, second["mrn"], second["name"]), nurse, outcome, frozenset()
-    )
-    waiting.join(0.5)
-    assert waiting.is_alive(), "the second registration did not wait for the first's commit"
-    release.set()
-    first.join(10)
-    waiting.join(10)
-    (refused,) = outcome
+    with holding(_register(_values(ward, "DUP-1-X"), nurse)):
+        waiting = in_thread(_register(_values(ward, second["mrn"], second["name"]), nurse))
+        assert waiting.waits(0.5), "the second registration did not wait for the first's commit"
+    refused = waiting.outcome()
     assert isinstance(refused, PossibleDuplicateError)
     assert "MRN DUP-1-X, Dana Dupont1, born 1963-02-11" in str(refused)
     assert refused.field == "confirm_not_duplicate"
@@ -146,14 +101,10 @@ def test_a_tick_for_another_match_does_not_cover_the_one_registered_meanwhile(
     ward: Site, nurse: User
 ) -> None:
     earlier = patient_create(actor=nurse, values=_values(ward, "DUP-1", "Dana Dupont1"))
-    release, first = _hold_a_registration(_values(ward, "DUP-1-X"), nurse, frozenset({earlier.pk}))
-    outcome: list[object] = []
-    # The user ticked having seen DUP-1 (same name and birth date) listed, not DUP-1-X.
-    waiting = _register_in_thread(_values(ward, "DUP1X"), nurse, outcome, frozenset({earlier.pk}))
-    release.set()
-    first.join(10)
-    waiting.join(10)
-    (refused,) = outcome
+    with holding(_register(_values(ward, "DUP-1-X"), nurse, frozenset({earlier.pk}))):
+        # The user ticked having seen DUP-1 (same name and birth date) listed, not DUP-1-X.
+        waiting = in_thread(_register(_values(ward, "DUP1X"), nurse, frozenset({earlier.pk})))
+    refused = waiting.outcome()
     assert isinstance(refused, PossibleDuplicateError)
     assert "MRN DUP-1-X" in str(refused)
     assert Patient.objects.filter(site=ward).count() == 2
@@ -163,18 +114,12 @@ def test_a_tick_for_another_match_does_not_cover_the_one_registered_meanwhile(
 def test_registrations_of_different_people_do_not_wait_for_each_other(
     ward: Site, nurse: User
 ) -> None:
-    release, first = _hold_a_registration(_values(ward, "DUP-1-X"), nurse)
-    outcome: list[object] = []
     other = _values(ward, "NG-4411", "Maria Lopez", born=date(1970, 5, 6))
-    try:
-        waiting = _register_in_thread(other, nurse, outcome, frozenset())
-        waiting.join(5)
-        assert not waiting.is_alive(), "a registration of someone else waited for the first"
-        (saved,) = outcome
+    with holding(_register(_values(ward, "DUP-1-X"), nurse)):
+        waiting = in_thread(_register(other, nurse))
+        assert not waiting.waits(5), "a registration of someone else waited for the first"
+        saved = waiting.outcome()
         assert isinstance(saved, Patient)
-    finally:
-        release.set()
-        first.join(10)
     assert set(Patient.objects.filter(site=ward).values_list("mrn", flat=True)) == {
         "DUP-1-X",
         "NG-4411",

@@ -2,15 +2,10 @@
 form on its own database connection, all released together. Exactly one save wins; every other
 gets the form back with a message, never a 500 and never a second row."""
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,17 +27,11 @@ from monitoring.models import (
     Supplements,
 )
 from patients.models import Patient
-from tests.conftest import login
-from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory, ScannerFactory, SiteFactory
 from tests.html_forms import posted_data
+from tests.races import POSTGRESQL_ONLY, at_once, clients, created_events, one_winner
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
 
@@ -55,46 +44,6 @@ def ward(roles: None) -> Site:
 @pytest.fixture
 def jane(ward: Site) -> Patient:
     return PatientFactory(site=ward, mrn="A1001")
-
-
-def clients(ward: Site, role: str, n: int) -> list[Client]:
-    return [login(UserFactory(username=f"{role}{i}", role=role, sites=[ward])) for i in range(n)]
-
-
-def at_once(posts: list[Callable[[], Any]]) -> list[Any]:
-    """Run the posts in threads released together; return their responses in order."""
-    barrier = threading.Barrier(len(posts))
-    responses: list[Any] = [None] * len(posts)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = posts[index]()
-        except Exception as error:  # reported by the assertion below
-            responses[index] = error
-        finally:
-            connection.close()  # each thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(isinstance(r, Exception) for r in responses), responses
-    return responses
-
-
-def one_winner(responses: list[Any], refused_status: int = 200) -> list[Any]:
-    """Exactly one redirect (saved); the others re-rendered with the form. Return those."""
-    statuses = sorted(r.status_code for r in responses)
-    assert statuses == sorted([302] + [refused_status] * (len(responses) - 1)), statuses
-    return [r for r in responses if r.status_code != 302]
-
-
-def created_events(model: type) -> int:
-    return AuditEvent.objects.filter(
-        object_type=model._meta.label_lower, action=AuditAction.CREATE
-    ).count()
 
 
 def test_four_submits_of_one_lab_form_store_one_result(ward: Site, jane: Patient) -> None:

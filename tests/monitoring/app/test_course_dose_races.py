@@ -2,12 +2,9 @@
 the patient's lock makes them take turns, and the second sees the first, so a course is never
 left stopped before one of its doses, whichever commits first."""
 
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 
 from bonehealth.accounts.models import Site, User
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
@@ -15,14 +12,9 @@ from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.therapy import bone_therapy_dose_record, bone_therapy_update
 from patients.models import Patient
 from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 LAST_DOSE = date(2025, 12, 1)
 EARLY_STOP = date(2025, 9, 1)
@@ -65,56 +57,15 @@ def _dose(actor: User, course: BoneTherapyCourse) -> None:
     )
 
 
-def _first_holds_then_second(first: Callable[[], None], second: Callable[[], None]) -> list[object]:
-    """Run `first` in a transaction held open until `second` (another connection) has had time
-    to reach the patient's lock; return what each did ("saved" or the refusal)."""
-    saved, release = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
-
-    def run_first() -> None:
-        try:
-            with transaction.atomic():
-                first()
-                saved.set()
-                release.wait(10)
-            outcome["first"] = "saved"
-        except Exception as error:  # reported by the caller's assertion
-            outcome["first"] = error
-            saved.set()
-        finally:
-            connection.close()
-
-    def run_second() -> None:
-        try:
-            second()
-            outcome["second"] = "saved"
-        except Exception as error:
-            outcome["second"] = error
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=run_first)
-    holder.start()
-    assert saved.wait(10)
-    waiter = threading.Thread(target=run_second)
-    waiter.start()
-    waiter.join(timeout=1)  # it waits on the patient's lock
-    assert waiter.is_alive()
-    release.set()
-    holder.join(timeout=20)
-    waiter.join(timeout=20)
-    return [outcome["first"], outcome["second"]]
-
-
 def test_a_stop_waiting_for_a_dose_sees_it_and_is_refused(
     ward: Site, course: BoneTherapyCourse
 ) -> None:
     nurse = UserFactory(role="nurse", sites=[ward])
     physician = UserFactory(role="physician", sites=[ward])
-    first, second = _first_holds_then_second(
-        lambda: _dose(nurse, course), lambda: _stop(physician, course)
-    )
-    assert first == "saved"
+    with holding(lambda: _dose(nurse, course)):  # saved, its transaction still open
+        stop = in_thread(lambda: _stop(physician, course))
+        assert stop.waits(1)  # on the patient's lock
+    second = stop.outcome()
     assert isinstance(second, EntryConflictError)
     assert second.field == "stop_date"
     assert "A dose was given on 2025-12-01" in str(second)
@@ -128,10 +79,10 @@ def test_a_dose_waiting_for_a_stop_sees_it_and_is_refused(
 ) -> None:
     nurse = UserFactory(role="nurse", sites=[ward])
     physician = UserFactory(role="physician", sites=[ward])
-    first, second = _first_holds_then_second(
-        lambda: _stop(physician, course), lambda: _dose(nurse, course)
-    )
-    assert first == "saved"
+    with holding(lambda: _stop(physician, course)):  # saved, its transaction still open
+        dose = in_thread(lambda: _dose(nurse, course))
+        assert dose.waits(1)  # on the patient's lock
+    second = dose.outcome()
     assert isinstance(second, EntryConflictError)
     assert second.field == "given_on"
     assert "The course stopped on 2025-09-01; a dose cannot follow it." in str(second)

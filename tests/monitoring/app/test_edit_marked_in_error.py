@@ -7,7 +7,6 @@ record already marked takes the user to the patient's page with the same message
 patient at another site stays a plain 404 that says nothing of it.
 """
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
@@ -34,6 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html_forms import posted_data
+from tests.races import holding, in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -270,36 +270,12 @@ def test_a_mark_committed_while_the_save_waits_for_the_row_is_seen_by_the_save(
     url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
     typed = posted_data(nurse.get(url).text, having="version") | {"value": "41"}
     changes_before = AuditEvent.objects.filter(action=AuditAction.CHANGE).count()
-    marked, release = threading.Event(), threading.Event()
-    results: dict[str, Any] = {}
-
-    def mark() -> None:
-        try:
-            with transaction.atomic():
-                entry_mark_in_error(actor=marker, entry=lab, patient=patient, reason=REASON)
-                marked.set()
-                release.wait(timeout=20)  # holds the row's lock until the nurse waits on it
-        finally:
-            connection.close()
-
-    def save() -> None:
-        try:
-            results["response"] = nurse.post(url, typed)
-        except Exception as error:  # reported by the assertion below
-            results["response"] = error
-        finally:
-            connection.close()
-
-    marking, saving = threading.Thread(target=mark), threading.Thread(target=save)
-    marking.start()
-    assert marked.wait(timeout=20)
-    saving.start()
-    _wait_for_a_lock_wait()
-    release.set()
-    marking.join(timeout=30)
-    saving.join(timeout=30)
-
-    response = results["response"]
+    with holding(  # the mark, holding the row's lock until the nurse waits on it
+        lambda: entry_mark_in_error(actor=marker, entry=lab, patient=patient, reason=REASON)
+    ):
+        saving = in_thread(lambda: nurse.post(url, typed))
+        _wait_for_a_lock_wait()
+    response: Any = saving.outcome()
     assert not isinstance(response, Exception), response
     assert response.status_code == 200
     assert _marked(lab) in response.text

@@ -5,7 +5,6 @@ nothing, not even the course the first one has just started."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,15 +14,9 @@ from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
 from tests.factories import PatientFactory, SiteFactory
 from tests.html_forms import posted_data
-from tests.monitoring.app.test_concurrent_saves import at_once, clients, one_winner
+from tests.races import POSTGRESQL_ONLY, at_once, clients, one_winner
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
 

@@ -3,9 +3,7 @@ exactly one writes; the other is shown the new preview and writes nothing."""
 
 import json
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -15,16 +13,10 @@ from monitoring.models import DexaScan, LabResult
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
-from tests.monitoring.app.test_concurrent_saves import at_once
 from tests.monitoring.imports.helpers import results_csv, vignette
+from tests.races import POSTGRESQL_ONLY, at_once
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL: SQLite lets one writer in at a time",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRESQL_ONLY
 
 ROWS = [
     {"mrn": "A1001", "date": "2025-03-01", "measure": "lumbar_spine", "value": "0.912",

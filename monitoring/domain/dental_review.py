@@ -66,3 +66,17 @@ def too_old_words(review: dt.date, *, drug: str, start: dt.date | None) -> str:
         f"the dental review on record ({review.isoformat()}) is {when}: it does not count as "
         f"the dental review before {drug}; a new one is needed"
     )
+
+
+def to_come_words(review: dt.date, *, drug: str, start: dt.date | None, as_of: dt.date) -> str:
+    """What is said of a review dated after `as_of` (not done as of then): what happened, never
+    "no dental review documented" beside its date (physician10 F8). For a course started on or
+    before `as_of`, the review is late: after the start."""
+    if start is not None and start <= as_of:
+        said = f"dental review for {drug} on {review.isoformat()}, after the start on "
+        said += f"{start.isoformat()} (late)"
+        return said if start == as_of else f"{said}, not done yet on {as_of.isoformat()}"
+    return (
+        f"dental review for {drug} booked for {review.isoformat()}, not done yet on "
+        f"{as_of.isoformat()}: it should be done before the start"
+    )

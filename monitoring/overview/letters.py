@@ -24,7 +24,7 @@ from monitoring import labels
 from monitoring.domain.rules.labs import kidney_words_in
 from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
 from monitoring.domain.types import ScheduleItem
-from monitoring.models.choices import MeasuredSite, RiskCategory, WhoCategory
+from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
 from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_therapy import (
@@ -35,7 +35,9 @@ from monitoring.overview.letter_therapy import (
     indicated_text,
     therapy_texts,
 )
+from monitoring.overview.letter_z_score import ZScore, site_words, z_score_of, z_score_text
 from monitoring.overview.patient import patient_viewed
+from monitoring.templatetags.monitoring_display import lowest_z_score
 from patients.models import Sex
 
 PATIENT = "patient"
@@ -62,11 +64,7 @@ def _day(value: str | None) -> str:
     return date.fromisoformat(value).isoformat()  # yyyy-mm-dd, as every page writes a date
 
 
-def _site(value: str) -> str:
-    try:
-        return str(MeasuredSite(value).label).lower().replace(" (l1-l4)", "")
-    except ValueError:
-        return value.replace("_", " ")
+_site = site_words
 
 
 def _due(rec: dict[str, Any]) -> str:
@@ -199,7 +197,12 @@ NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 
 
 def _results(
-    data: dict[str, Any], kind: str, courses: Sequence[CourseFacts], today: date, sex: str | None
+    data: dict[str, Any],
+    kind: str,
+    courses: Sequence[CourseFacts],
+    today: date,
+    sex: str | None,
+    z_score: ZScore | None = None,
 ) -> Iterator[Sentence]:
     lowest = data.get("lowest_t_score") or {}
     who = data.get("who_category", WhoCategory.UNKNOWN)
@@ -211,6 +214,14 @@ def _results(
             yield Sentence(words.format(date=_day(lowest["date"])), ("WHO-CAT",))
         elif not lowest:
             yield Sentence("We do not have a bone density scan result for you yet.", ("WHO-CAT",))
+    elif who == WhoCategory.NOT_APPLICABLE:
+        text = z_score_text(z_score, sex)
+        if lowest:
+            text += (
+                f"; the lowest T-score, {lowest['value']} at the {_site(lowest['site'])} on "
+                f"{_day(lowest['date'])}, still counts for the therapy triggers"
+            )
+        yield Sentence(f"{text}.", ("WHO-CAT",))
     elif lowest:
         label = WhoCategory(who).label if who in WhoCategory.values else who
         yield Sentence(
@@ -344,13 +355,15 @@ def letter(
     courses: Sequence[CourseFacts] = (),
     today: date | None = None,
     sex: str | None = None,
+    z_score: ZScore | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
-    patient's, "F" or "M") words the comparison of a scan read on Z-scores."""
+    patient's, "F" or "M") words the comparison of a scan read on Z-scores, whose `z_score` the
+    doctor's letter quotes."""
     today = today or timezone.localdate()
     return Letter(
-        results=list(_results(data, kind, courses, today, sex)),
+        results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[
             Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
         ],
@@ -374,7 +387,15 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
     context = {
         "patient": patient,
         "assessment": assessment,
-        "letter": letter(data, kind, courses, timezone.localdate(), patient.sex),
+        "letter": letter(
+            data,
+            kind,
+            courses,
+            timezone.localdate(),
+            patient.sex,
+            # The Z-score the patient page and summary show, found the same way.
+            z_score_of(lowest_z_score(patient.valid_scans)),  # type: ignore[attr-defined]
+        ),
         # A result a sentence quotes reads as the labs table shows it (as entered).
         "lab_readings": patient_lab_readings(patient),
         "clinician": request.GET.get("copy") == "clinician",

@@ -29,6 +29,7 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import ai_courses_overlapping
 
@@ -55,6 +56,9 @@ class ImportReport:
     # model name ("bonetherapycourse", "bonetherapydose"), for the permission of the override.
     failed_checks: list[str] = field(default_factory=list)
     overridden: Counter[str] = field(default_factory=Counter)
+    # What the preview warns of and the import still writes (a history records what was done
+    # elsewhere): a scan with no Z-score for a patient read on Z-scores (physician10 F7).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -254,6 +258,7 @@ class RecordImporter:
                 DexaMeasurement(scan=created, site=site, bmd=bmd, t_score=t, z_score=z)
                 for site, (bmd, t, z) in wanted.items()
             )
+            self._warn_missing_z_scores(index, patient, scan.date, wanted)
             self.audit_create(
                 created,
                 patient,
@@ -262,6 +267,21 @@ class RecordImporter:
                     "sites": sorted(wanted),
                     "vertebral_fracture_assessment": created.vertebral_fracture_assessment,
                 },
+            )
+
+    def _warn_missing_z_scores(
+        self, index: int, patient: Patient, day: date, wanted: Mapping[str, tuple[Any, ...]]
+    ) -> None:
+        """Warn of a new scan's sites with no Z-score for a patient read on Z-scores: the scan
+        form requires it, the history format (z_score optional) does not, and a history already
+        recorded elsewhere is imported as it is."""
+        if not z_scores_read(patient, day):
+            return
+        sites = [MeasuredSite(site).label.lower() for site, m in wanted.items() if m[2] is None]
+        if sites:
+            self.report.warnings.append(
+                f"dexa_scans[{index}]: the scan of {day} has no Z-score at the {', '.join(sites)}; "
+                f"for a {Z_POPULATION_WORDS} the Z-score is the one read (imported as recorded)"
             )
 
     def labs(self, patient: Patient) -> None:

@@ -273,11 +273,16 @@ def checklist(
 
 def _review_value(course: domain.BoneTherapyCourse, as_of: date) -> str:
     """The dental review as the checklist shows it: "done" only when it counts (DENTAL); one
-    dated too long before the start is "too old" (nurse9 F11), the rule's message says why."""
+    dated too long before the start is "too old" (nurse9 F11), one after the day judged "late"
+    (after a start on or before it) or "to come" (physician10 F8: "done" beside a failed check
+    contradicted it); the rule's message says why."""
     review = course.dental_review_date
     if review is None:
         return ""
-    standing = review_standing(review, start=course.start_date, as_of=as_of)
+    start = course.start_date
+    standing = review_standing(review, start=start, as_of=as_of)
+    if standing is ReviewStanding.TO_COME:
+        return "late" if start is not None and start <= as_of else "to come"
     return "too old" if standing is ReviewStanding.TOO_OLD else "done"
 
 

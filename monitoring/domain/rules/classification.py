@@ -65,9 +65,15 @@ def lowest_t_score(ctx: Context) -> LowestTScore | None:
 def t_scores_apply(ctx: Context) -> bool:
     """Tell whether WHO T-score categories apply: postmenopausal women and men aged 50 or more."""
     patient = ctx.history.patient
-    if patient.sex is Sex.M:
-        return ctx.age >= MALE_T_SCORE_MIN_AGE
-    return patient.menopausal_status is not MenopausalStatus.PREMENOPAUSAL
+    return t_scores_apply_to(patient.sex, patient.menopausal_status, ctx.age)
+
+
+def t_scores_apply_to(sex: Sex, menopausal_status: MenopausalStatus | None, age: int) -> bool:
+    """The Population test of WHO-CAT on its own: also what the scan form asks the Z-score by
+    (a Z-score is the one read where this is False)."""
+    if sex is Sex.M:
+        return age >= MALE_T_SCORE_MIN_AGE
+    return menopausal_status is not MenopausalStatus.PREMENOPAUSAL
 
 
 def who_category(ctx: Context, lowest: LowestTScore | None) -> WhoCategory:

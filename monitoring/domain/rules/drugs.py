@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..dates import add_months
-from ..dental_review import ReviewStanding, review_standing, too_old_words
+from ..dental_review import ReviewStanding, review_standing, to_come_words, too_old_words
 from ..dose_interval import last_dose
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
@@ -191,24 +191,29 @@ def dental(ctx: Context) -> None:
 
     The spec asks only for a review date. Where it is silent, the conservative readings
     (`dental_review`): a review dated after `as_of` is an appointment, not a review done, and
-    counts as missing; a review dated more than `DENTAL_REVIEW_VALID_MONTHS` (12) months before
-    the course's start (or its planned start; a planned course with no start date: before
-    `as_of`) is not the review before this course (nurse9 F11: a 2019 review for a 2026 start),
+    counts as missing, said with its date (late, after a start on or before `as_of`: physician10
+    F8 read "no dental review documented" beside a recorded date as a contradiction); a review
+    dated more than `DENTAL_REVIEW_VALID_MONTHS` (12) months before the course's start (or its
+    planned start; a planned course with no start date: before `as_of`) is not the review before
+    this course (nurse9 F11: a 2019 review for a 2026 start),
     so the alert stays, saying the review on record is too old and a new one is needed. A review
     after the start of a course begun without one counts (the review asked for, late). The window
     is a design choice: the drug labels and ONJ task-force advice ask for a dental examination
     before starting and fix no age.
     """
     missing: list[Therapy] = []
-    too_old: list[str] = []
+    dated: list[str] = []  # a review on record that does not count, said with its date
     for t in ctx.parenteral_planned_or_recent():
         review = t.course.dental_review_date
         standing = review_standing(review, start=t.start, as_of=ctx.as_of)
+        drug = t.drug.replace("_", " ")
         if standing is ReviewStanding.TOO_OLD and review is not None:
-            too_old.append(too_old_words(review, drug=t.drug.replace("_", " "), start=t.start))
+            dated.append(too_old_words(review, drug=drug, start=t.start))
+        elif standing is ReviewStanding.TO_COME and review is not None:
+            dated.append(to_come_words(review, drug=drug, start=t.start, as_of=ctx.as_of))
         elif standing is not ReviewStanding.COUNTS:
             missing.append(t)
-    if not missing and not too_old:
+    if not missing and not dated:
         return
     sentences = []
     if missing:
@@ -217,7 +222,7 @@ def dental(ctx: Context) -> None:
             f"No dental review documented for {drugs} (osteonecrosis of the jaw): arrange one."
         )
     sentences.extend(
-        f"{words[0].upper()}{words[1:]} (osteonecrosis of the jaw)." for words in too_old
+        f"{words[0].upper()}{words[1:]} (osteonecrosis of the jaw)." for words in dated
     )
     ctx.alert(
         AlertCode.DENTAL_REVIEW_MISSING, Severity.WARNING, " ".join(sentences), [RuleId.DENTAL]

@@ -81,11 +81,17 @@ def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChang
         rules = [RuleId.SCHED_BASELINE]
         next_due = planned or computed
         if ai_start is None or ctx.as_of <= add_months(ai_start, BASELINE_GRACE_MONTHS):
+            # Without an AI the due date is `as_of` (SCHED-BASELINE): said so, never "at the
+            # start of the aromatase inhibitor" to a patient who has none (physician10 F10).
+            why = (
+                "at the start of the aromatase inhibitor"
+                if ai_start is not None
+                else "no aromatase inhibitor on record: due now"
+            )
             ctx.alert(
                 AlertCode.BASELINE_DEXA_DUE,
                 Severity.WARNING,
-                f"Baseline DEXA due {computed.isoformat()} (at the start of the aromatase "
-                "inhibitor).",
+                f"Baseline DEXA due {computed.isoformat()} ({why}).",
                 rules,
             )
         else:

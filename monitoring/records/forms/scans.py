@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.domain import thresholds
@@ -16,6 +17,7 @@ from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
 from monitoring.records import selectors
 from monitoring.records.forms.pieces import MeasuredDateMixin, ranged_decimal, row
 from monitoring.records.services.scans import Measurement
+from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import Patient
 
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
@@ -80,10 +82,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             row("scan_date", "scanner"),
-            HTML(
-                '<p class="form-text">Enter BMD and T-score for each site measured; leave a site '
-                "empty if it was not measured. Z-score is optional.</p>"
-            ),
+            HTML(f'<p class="form-text">{self._help_text()}</p>'),
             *rows,
             row("trabecular_bone_score", "vertebral_fracture_assessment"),
             *(["version"] if version is not None else []),
@@ -92,6 +91,25 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         # Offered only when the values need it (see _check_directions).
         self.fields["confirm_directions"] = forms.BooleanField(
             label="BMD and T-score are correct as entered", required=False
+        )
+
+    def _z_score_asked(self, on: date | None) -> bool:
+        """Whether the Z-score is required: for a patient read on Z-scores on the scan's day
+        (`z_scores_read`; today before a date is given)."""
+        return z_scores_read(self.patient, on or timezone.localdate())
+
+    def _help_text(self) -> str:
+        scan_date = self.initial.get("scan_date")
+        if self._z_score_asked(scan_date if isinstance(scan_date, date) else None):
+            return (
+                "Enter BMD, T-score and Z-score for each site measured; leave a site empty if it "
+                f"was not measured. The Z-score is required here: for a {Z_POPULATION_WORDS} "
+                "the Z-score is the one read (the T-score is kept too, as every scan record "
+                "holds one)."
+            )
+        return (
+            "Enter BMD and T-score for each site measured; leave a site empty if it was not "
+            f"measured. Z-score is optional (required for a {Z_POPULATION_WORDS})."
         )
 
     def initial_for(self, record: Any) -> dict[str, Any]:
@@ -104,6 +122,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         super().clean()
         data = self.cleaned_data
         measured = 0
+        z_asked = self._z_score_asked(data.get("scan_date"))
         for site in MeasuredSite:
             bmd, t = f"{site}_bmd", f"{site}_t_score"
             entered = [name for name in (bmd, t, f"{site}_z_score") if data.get(name) is not None]
@@ -116,6 +135,13 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
                 self.add_error(bmd, f"Enter the BMD of the {site.label.lower()} with its T-score.")
             if data.get(t) is None and not self.has_error(t):
                 self.add_error(t, f"Enter the T-score of the {site.label.lower()} with its BMD.")
+            z = f"{site}_z_score"
+            if data.get(z) is None and not self.has_error(z) and z_asked:
+                self.add_error(
+                    z,
+                    f"Enter the Z-score of the {site.label.lower()}: for a {Z_POPULATION_WORDS} "
+                    "the Z-score is the one read.",
+                )
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")
         if not self.errors:

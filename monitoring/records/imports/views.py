@@ -71,6 +71,8 @@ class Preview:
     digest: str = ""
     # A history's starts and doses failing their pre-treatment checks: confirming needs a reason.
     failed_checks: list[str] = field(default_factory=list)
+    # What a history would import that deserves a look (ImportReport.warnings).
+    warnings: list[str] = field(default_factory=list)
     reason_error: str = ""
     # The patients whose records the preview read (shown, or quoted by a problem): its audit row.
     consulted: list[int] = field(default_factory=list)
@@ -158,6 +160,7 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
         summary=summary,
         digest=hashlib.sha256(shown.encode()).hexdigest(),
         failed_checks=report.failed_checks,
+        warnings=report.warnings,
         consulted=consulted,
     )
 

@@ -49,7 +49,13 @@ from hypothesis import strategies as st
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction, AuditEvent
-from bonehealth.audit.selectors import AuditViewer, audit_events_search
+from bonehealth.audit.selectors import (
+    HIDDEN,
+    PAGE_FIELDS,
+    AuditRow,
+    AuditViewer,
+    audit_events_search,
+)
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.models import Alert, DexaScan, LabResult, ScheduledItem
 from monitoring.overview import selectors as overview
@@ -486,6 +492,16 @@ def _check_patient_pages(world: World, u: int, client: Client, *, every_page: bo
                 call_command("export_history", patient.mrn, actor=user.username, stdout=out)
 
 
+def _record_values(row: AuditRow) -> list[tuple[str, str]]:
+    """The values a row of the audit trail shows beyond the page a VIEW row names, which every
+    viewer reads (`PAGE_FIELDS`, sec10 F2)."""
+    return [
+        (name, shown)
+        for name, shown in row.values or []
+        if shown != HIDDEN and not (row.event.action == "view" and name in PAGE_FIELDS)
+    ]
+
+
 def _check_audit_pages(world: World, u: int, client: Client) -> None:
     """An administrator's audit trail: the events of the patients of the sites they administer
     only (page and CSV), and a record's values only for patients of their gate."""
@@ -496,7 +512,11 @@ def _check_audit_pages(world: World, u: int, client: Client) -> None:
         rows = response.context["rows"]
         assert bool(rows) == (patient.pk in administered)
         for row in rows:
-            assert (row.values is not None) == (patient.pk in gate)
+            if patient.pk in gate:
+                assert row.values is not None
+                assert all(shown != HIDDEN for _name, shown in row.values)
+            else:
+                assert not _record_values(row)
         if patient.pk not in gate:
             assert patient.name not in response.text
         response = client.get(reverse("audit:export"), {"mrn": patient.mrn})
@@ -516,7 +536,7 @@ def _check_plain_admin(world: World, admin: User) -> None:
     assert all(patient.mrn.encode() not in body for patient in world.patients)
     for patient in world.patients:
         response = client.get(reverse("audit:list"), {"mrn": patient.mrn})
-        assert all(row.values is None for row in response.context["rows"])
+        assert not any(_record_values(row) for row in response.context["rows"])
         assert patient.name not in response.text  # the MRN is shown: it names the record
         assert client.get(reverse("monitoring:patient", args=[patient.pk])).status_code == 403
 

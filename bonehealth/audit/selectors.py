@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_administered_by
-from bonehealth.audit.models import AuditEvent, AuditEventSite
+from bonehealth.audit.models import AuditAction, AuditEvent, AuditEventSite
 from patients.selectors import patients_for_user
 
 CLINICAL_PERMISSION = "patients.view_patient"
@@ -29,6 +29,11 @@ HIDDEN = "(hidden)"
 # Fields of a list view's row holding what a clinician typed (a search may be a patient's name):
 # shown to clinicians only, like a clinical value.
 TYPED_BY_CLINICIANS = frozenset({"query"})
+# Fields of the VIEW row of a patient's record that name the page or document it produced
+# (`patients.read_audit.page_read`): shown to every viewer, even where the record's values are
+# hidden, so that an information governance reviewer sees which letter or printout was produced
+# (sec10 F2). The record ids and alert codes beside them stay hidden.
+PAGE_FIELDS = frozenset({"page", "document", "kind", "copy"})
 
 
 def _day_start(day: date) -> datetime:
@@ -161,11 +166,14 @@ class AuditViewer:
         for event in events:
             changes = event.changes if isinstance(event.changes, dict) else {}
             fields = sorted(changes)
-            values = (
-                [(name, self._value(name, changes[name])) for name in fields]
-                if self.may_see_values(event)
-                else None
-            )
+            values: list[tuple[str, str]] | None = None
+            if self.may_see_values(event):
+                values = [(name, self._value(name, changes[name])) for name in fields]
+            elif event.action == AuditAction.VIEW and PAGE_FIELDS & set(fields):
+                values = [
+                    (name, _shown(changes[name]) if name in PAGE_FIELDS else HIDDEN)
+                    for name in fields
+                ]
             yield AuditRow(event=event, fields=fields, values=values)
 
     def _value(self, name: str, value: Any) -> str:

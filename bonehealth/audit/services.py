@@ -217,6 +217,10 @@ def field_values(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return values
 
 
+def _applied(filters: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in filters.items() if value}
+
+
 def audit_export_record(
     *, actor: Any, filters: Mapping[str, Any], rows: int, request: HttpRequest | None = None
 ) -> AuditEvent:
@@ -225,11 +229,27 @@ def audit_export_record(
         action=AuditAction.EXPORT,
         actor=actor,
         request=request,
-        changes={
-            "export": "audit trail CSV",
-            "filters": {key: _plain(value) for key, value in filters.items() if value},
-            "rows": rows,
-        },
+        changes={"export": "audit trail CSV", "filters": _applied(filters), "rows": rows},
+    )
+
+
+def audit_trail_view_record(
+    *,
+    actor: Any,
+    filters: Mapping[str, Any],
+    page: int,
+    rows: int,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Audit a page of the audit trail viewer, as its export is (sec10 F3): it lists patients'
+    MRNs, who read their records and from where. The filters applied (an invalid form applies
+    none), the page number and how many events matched; its sites are the viewer's, like every
+    event of theirs naming no patient."""
+    return audit_record(
+        action=AuditAction.VIEW,
+        actor=actor,
+        request=request,
+        changes={"shown": "audit trail", "filters": _applied(filters), "page": page, "rows": rows},
     )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from bonehealth.audit.forms import AuditFilterForm
 from bonehealth.audit.selectors import HIDDEN, AuditViewer, audit_events_search
-from bonehealth.audit.services import audit_export_record
+from bonehealth.audit.services import audit_export_record, audit_trail_view_record
 from bonehealth.csv_safe import csv_lines
 
 VIEW_AUDIT = "audit.view_auditevent"
@@ -35,10 +35,21 @@ CSV_COLUMNS = [
 @require_GET
 @permission_required(VIEW_AUDIT, raise_exception=True)
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A page of the audit trail; each view is itself audited (its filters, page and count),
+    after the page's events are read, so that it lists the events before it."""
     form = AuditFilterForm(request.GET or None)
+    filters = form.filters()
     viewer = AuditViewer(request.user)
-    events = viewer.scoped(audit_events_search(user=request.user, **form.filters()))
+    events = viewer.scoped(audit_events_search(user=request.user, **filters))
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(viewer.rows(page.object_list))
+    audit_trail_view_record(
+        actor=request.user,
+        filters=filters,
+        page=page.number,
+        rows=page.paginator.count,
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -47,7 +58,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": list(viewer.rows(page.object_list)),
+            "rows": rows,
             "query": query.urlencode(),
             "values_hidden": not viewer.clinician,
         },

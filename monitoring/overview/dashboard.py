@@ -177,6 +177,7 @@ def _dashboard_body(
     return {
         "html": render_to_string("monitoring/_dashboard_body.html", context, request=request),
         "patient_ids": [p.pk for p in shown] + [s.patient_id for s in scans_page.object_list],
+        "pages": {"page": page.number, "scans_page": scans_page.number},
     }
 
 
@@ -223,7 +224,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         pages=["page", "scans_page"],
         records=joined_records_key(sites_of(keys)),
     )
-    audited_page_view(request, "dashboard", body["patient_ids"])
+    audited_page_view(
+        request,
+        "dashboard",
+        body["patient_ids"],
+        form=form,
+        filters={
+            "site": site.code if site else None,
+            "severity": narrowed["min_severity"],
+            "risk": narrowed["risk"],
+            "code": narrowed["code"],
+        },
+        pages=body.get("pages", {}),
+    )
     context = {
         "body_html": body["html"],  # a SafeString, rendered by an escaping template
         "here": request.get_full_path(),

@@ -42,14 +42,19 @@ def overview_view_record(
     shown: str,
     patient_ids: Sequence[int],
     filters: Mapping[str, Any],
+    details: Mapping[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Audit one view of the dashboard or the worklist: its filters and the patients it shows."""
+    """Audit one view of the dashboard or the worklist: the filters it applied, the patients it
+    shows, and `details` (its page numbers; filters it refused), empty ones left out."""
     return audit_list_record(
         actor=actor,
         shown=shown,
         patient_ids=patient_ids,
-        details={"filters": {key: value for key, value in filters.items() if value}},
+        details={
+            "filters": {key: value for key, value in filters.items() if value},
+            **{key: value for key, value in (details or {}).items() if value not in ({}, None)},
+        },
         request=request,
     )
 

@@ -94,6 +94,7 @@ def _worklist_lists(request: AuthenticatedHttpRequest, f: dict[str, Any]) -> dic
     return {
         "html": render_to_string("monitoring/_worklist_lists.html", context, request=request),
         "patient_ids": [row.patient_id for row in [*items, *work.object_list]],
+        "pages": {"page": page.number, "work_page": work.number},
     }
 
 
@@ -112,7 +113,14 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         form=form,
         pages=["page", "work_page"],
     )
-    audited_page_view(request, "worklist", lists["patient_ids"])
+    audited_page_view(
+        request,
+        "worklist",
+        lists["patient_ids"],
+        form=form,
+        filters=_filters(f),
+        pages=lists.get("pages", {}),
+    )
     context = {
         "form": form,
         "lists_html": lists["html"],  # a SafeString, rendered by an escaping template

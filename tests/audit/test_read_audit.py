@@ -77,6 +77,8 @@ def test_a_get_of_a_patient_page_writes_one_view_row(
     assert [(r.action, r.patient_id, r.actor_id) for r in rows] == [
         (AuditAction.VIEW, patient.pk, physician.pk)
     ]
+    # The row names the page it produced (sec10 F2), by its URL name.
+    assert rows[0].changes["page"] == name
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.records.services.frax import frax_kind
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import ai_courses_overlapping
@@ -335,7 +336,10 @@ class RecordImporter:
                     frax.major_osteoporotic_pct,
                     frax.hip_pct,
                 ):
-                    self.errors.append(f"frax[{index}]: conflicts with the FRAX of {frax.date}")
+                    self.errors.append(
+                        f"frax[{index}]: conflicts with the FRAX {frax_kind(frax.with_bmd)} of "
+                        f"{frax.date}"
+                    )
                 continue
             created = FraxResult.objects.create(
                 patient=patient,
@@ -345,6 +349,8 @@ class RecordImporter:
                 hip_pct=frax.hip_pct,
                 entered_by=self.actor,
             )
+            # One result per day and kind within the file too: a second is a copy or a conflict.
+            existing[(frax.date, frax.with_bmd)] = created
             self.audit_create(created, patient, {"assessed_on": frax.date})
 
     def therapy(self, patient: Patient) -> None:

@@ -22,7 +22,12 @@ class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult
         model = FraxResult
         fields = ["assessed_on", "major_osteoporotic_pct", "hip_pct", "with_bmd"]
         formfield_callback = entry_formfield
-        help_texts = {"with_bmd": "Tick when femoral-neck BMD was entered into the calculator."}
+        help_texts = {
+            "with_bmd": (
+                "Tick when femoral-neck BMD was entered into the calculator. A day may hold one "
+                "result without BMD and one with; the one with BMD decides."
+            )
+        }
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

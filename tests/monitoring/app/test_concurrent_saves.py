@@ -254,6 +254,33 @@ def test_four_submits_of_one_frax_result_store_one(ward: Site, jane: Patient) ->
     assert created_events(FraxResult) == 1
 
 
+def test_double_submits_of_both_kinds_of_frax_on_one_day_store_one_of_each(
+    ward: Site, jane: Patient
+) -> None:
+    # F1: one result per day and kind; the two kinds of one day are both kept.
+    url = reverse("monitoring:frax_create", args=[jane.pk])
+    without_bmd = {
+        "assessed_on": (TODAY - timedelta(days=2)).isoformat(),
+        "major_osteoporotic_pct": "20.0",
+        "hip_pct": "3.0",
+    }
+    with_bmd = {**without_bmd, "major_osteoporotic_pct": "19.9", "hip_pct": "2.9", "with_bmd": "on"}
+    nurses = clients(ward, "nurse", 4)
+    posts = [without_bmd, without_bmd, with_bmd, with_bmd]
+    responses = at_once(
+        [lambda c=c, d=d: c.post(url, d) for c, d in zip(nurses, posts, strict=True)]
+    )
+    saved_without, saved_with = one_winner(responses[:2]), one_winner(responses[2:])
+    assert "A FRAX result without BMD from" in saved_without[0].text
+    assert "A FRAX result with BMD from" in saved_with[0].text
+    stored = FraxResult.objects.filter(patient=jane)
+    assert sorted(stored.values_list("with_bmd", "hip_pct")) == [
+        (False, Decimal("3.0")),
+        (True, Decimal("2.9")),
+    ]
+    assert created_events(FraxResult) == 2
+
+
 def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -> None:
     url = reverse("monitoring:therapy_create", args=[jane.pk])
     data = {"drug": "alendronate", "start_date": (TODAY - timedelta(days=1)).isoformat()}

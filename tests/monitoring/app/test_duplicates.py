@@ -313,7 +313,7 @@ def test_a_frax_result_saved_twice_is_refused(nurse_client: Client, patient: Pat
     response = nurse_client.post(url, {**data, "hip_pct": "2.5"})
     assert response.status_code == 200
     error = response.context["form"].errors["assessed_on"][0]
-    assert f"A FRAX result from {SAMPLED:%Y-%m-%d} is already recorded" in error
+    assert f"A FRAX result without BMD from {SAMPLED:%Y-%m-%d} is already recorded" in error
     assert "entered by nurse at" in error
     assert response.context["form"]["hip_pct"].value() == "2.5"
     assert FraxResult.objects.count() == 1

@@ -3,7 +3,8 @@ too early.
 
 The last dose (`last_dose`) is one statement for the rules that time the next dose from it: the
 denosumab schedule and its overdue and rebound alerts (DMAB-SCHEDULE), the stop alert (DMAB-STOP),
-the letters (which read the schedule) and the pre-dose check below. The spec says "the last dose
+the zoledronic acid schedule (`zoledronic_acid_dose`), the letters (which read the schedule) and
+the pre-dose check below. The spec says "the last dose
 (or the start, with no dose recorded)" and is silent about several courses of the drug. The body
 does not know about courses (physician9 F11: a switch to a biosimilar, a new course started with
 no injection yet, moved the next injection 6 months later, as if its start were an injection).

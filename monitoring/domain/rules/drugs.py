@@ -1,4 +1,9 @@
-"""Section 7, drugs: denosumab schedule and stop (DMAB-*), DENTAL, BP-DURATION, infusion dates."""
+"""Section 7, drugs: denosumab schedule and stop (DMAB-*), DENTAL, BP-DURATION, infusion dates.
+
+Both parenteral drugs time their next dose from one last dose (`last_dose_on`, on every course
+of the drug): the denosumab injection (DMAB-SCHEDULE, DMAB-STOP) and the zoledronic acid
+infusion (the schedule's `zoledronic_acid_dose`).
+"""
 
 from __future__ import annotations
 
@@ -31,14 +36,16 @@ from .context import Context, CourseStatus, Therapy, started
 from .labs import bisphosphonate_kidney_words
 
 DENOSUMAB = BoneTherapyDrug.DENOSUMAB
+ZOLEDRONIC_ACID = BoneTherapyDrug.ZOLEDRONIC_ACID
 
 
-def denosumab_last_dose(courses: Iterable[Therapy]) -> dt.date | None:
-    """The last denosumab dose on `courses` (their doses up to `as_of`, and their starts where
-    they count as a dose: `dose_interval.last_dose`), for DMAB-SCHEDULE and DMAB-STOP alike."""
-    courses = list(courses)
+def last_dose_on(drug: BoneTherapyDrug, courses: Iterable[Therapy]) -> dt.date | None:
+    """The last dose of `drug` on `courses` (their doses up to `as_of`, and their starts where
+    they count as a dose: `dose_interval.last_dose`), for DMAB-SCHEDULE, DMAB-STOP and the
+    zoledronic acid schedule alike."""
+    courses = [t for t in courses if t.drug is drug]
     return last_dose(
-        DENOSUMAB,
+        drug,
         doses=[day for t in courses for day in t.doses],
         starts=[t.start for t in courses],
     )
@@ -57,7 +64,7 @@ def denosumab_schedule(ctx: Context) -> None:
     courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
     if not any(t.status is CourseStatus.ACTIVE for t in courses):
         return
-    last = denosumab_last_dose(courses)
+    last = last_dose_on(DENOSUMAB, courses)
     if last is None:  # an active course always has a start; kept for the type checker
         return
     due = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
@@ -100,7 +107,7 @@ def denosumab_schedule(ctx: Context) -> None:
 def denosumab_stop(ctx: Context) -> None:
     """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
 
-    The last dose is DMAB-SCHEDULE's (`denosumab_last_dose`, on any course). What counts as the
+    The last dose is DMAB-SCHEDULE's (`last_dose_on`, on any course). What counts as the
     follow-on, where the spec says only "a bisphosphonate course started on or after the last
     dose" (conservative readings, `_follow_on`): an oral bisphosphonate while it runs, or, once
     stopped, only if it ran at least 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years
@@ -117,7 +124,7 @@ def denosumab_stop(ctx: Context) -> None:
     given = [t for t in courses if not t.never_given] or courses
     if given[-1].status is not CourseStatus.STOPPED:
         return
-    last = denosumab_last_dose(given)
+    last = last_dose_on(DENOSUMAB, given)
     if last is None:
         return
     candidates = [
@@ -273,13 +280,28 @@ def _drug_holiday_words(ctx: Context) -> str:
 
 
 def zoledronic_schedule(ctx: Context) -> None:
-    """Schedule the next zoledronic acid infusion (adjuvant 4 mg every 6 months)."""
-    for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
-        last = therapy.last_dose_or_start
-        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID and last is not None:
-            ctx.plan(
-                ScheduleItem.ZOLEDRONIC_ACID_DOSE, add_months(last, ZOLEDRONIC_INTERVAL_MONTHS)
-            )
+    """Schedule the next zoledronic acid infusion: the last infusion + 6 months (the adjuvant
+    4 mg every 6 months; the schedule's `zoledronic_acid_dose`), while a course is active.
+
+    The spec says "last dose (or start) + 6 months, for an active zoledronic acid course" and
+    is silent about several courses. Conservative reading, as for denosumab (`last_dose_on`,
+    `dose_interval.last_dose`): the last infusion is the latest on any zoledronic acid course
+    started by `as_of`, a course's start counting as one only after a lapse of the dosing
+    interval. A new course opened within 6 months of the last infusion (the same drug recorded
+    again by another physician, a course split in two, a backdated start) is a continuation: the
+    next infusion stays 6 months after the infusion given, not after the new course's start,
+    which scheduled it up to 6 months late. A course stopped with no infusion recorded still
+    counts, its start the infusion the schedule assumed, as DMAB-SCHEDULE reads it: it may be a
+    course whose first infusion was never entered, then switched, and leaving it out would move
+    the next infusion up to 6 months later (the same courses and the same rule for both drugs).
+    The pre-dose check (`dose_interval.previous_of`) reads the infusions on every course too.
+    """
+    courses = started(t for t in ctx.therapies if t.drug is ZOLEDRONIC_ACID)
+    if not any(t.status is CourseStatus.ACTIVE for t in courses):
+        return
+    last = last_dose_on(ZOLEDRONIC_ACID, courses)
+    if last is not None:  # an active course always has a start; kept for the type checker
+        ctx.plan(ScheduleItem.ZOLEDRONIC_ACID_DOSE, add_months(last, ZOLEDRONIC_INTERVAL_MONTHS))
 
 
 # --- GIVE_DENOSUMAB beside the safety alerts (VITD and CA-LOW run before DMAB-SCHEDULE) ---------

@@ -69,7 +69,9 @@ def patient_mark_in_error(
     refused (PhysicianNeededError) unless the actor holds HIDES_RUNNING_CARE, and refused
     (HiddenCareNotConfirmedError) for what is not among the `confirmed` sentences the form showed.
     """
-    patient_lock(patient.pk)
+    # Her record writers take this lock too: care saved while the mark waited for it is read here,
+    # and a writer waiting for it now finds her marked (PatientInErrorError) and saves nothing.
+    patient_lock(patient.pk, or_in_error=True)
     hidden = patient_hidden_care(patient=patient)
     if hidden and not actor.has_perm(HIDES_RUNNING_CARE):
         raise PhysicianNeededError

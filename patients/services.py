@@ -59,9 +59,39 @@ class MrnTakenError(RecordConflictError):
         super().__init__("mrn", message)
 
 
-def patient_lock(patient_id: int) -> None:
+class PatientInErrorError(RecordConflictError):
+    """The patient was marked entered in error after the form was opened; nothing was saved.
+
+    Raised under the patient's lock, which marking her takes too: a mark committed while the save
+    waited for it is always seen, so no record is written into a patient hidden from everyone."""
+
+    def __init__(self, patient: Patient) -> None:
+        self.patient = patient
+        by = f" by {patient.error_marked_by}" if patient.error_marked_by_id else ""
+        when = (
+            f" at {timezone.localtime(patient.error_marked_at):%Y-%m-%d %H:%M}"
+            if patient.error_marked_at
+            else ""
+        )
+        reason = f" Reason given: {patient.error_reason}." if patient.error_reason else ""
+        super().__init__(
+            None,
+            f"Nothing was saved: the patient {patient} was marked entered in error{by}{when}, "
+            f"while this form was open.{reason} If that mark was a mistake, a physician can "
+            "restore the patient (Marked entered in error); then enter this again.",
+        )
+
+
+def patient_lock(patient_id: int, *, or_in_error: bool = False) -> None:
     """Lock the patient's row until the commit: their writers take turns, and each one's duplicate
-    check sees what the one before it committed.
+    check sees what the one before it committed. Then refuse (PatientInErrorError) a patient
+    marked entered in error, read under the lock: a mark committed while this writer waited for it
+    (sec10 F1). Only her mark itself (`or_in_error`) goes on.
+
+    Every writer of a patient's records takes this lock, and her mark takes it before reading the
+    care it would hide (`in_error.patient_mark_in_error`): the two take turns, and the one that
+    comes second sees what the first committed. Only her own row is locked: writers for two
+    patients never wait for each other, whatever their site.
 
     Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE (on
     PostgreSQL) leaves alone the key-share locks of rows inserted for the patient by writers that
@@ -69,7 +99,11 @@ def patient_lock(patient_id: int) -> None:
     """
     rows = Patient.objects.filter(pk=patient_id)
     no_key = connection.features.has_select_for_no_key_update
-    list(rows.select_for_update(no_key=no_key).values_list("pk"))
+    locked = list(rows.select_for_update(no_key=no_key).values_list("entered_in_error", flat=True))
+    if locked == [True] and not or_in_error:
+        raise PatientInErrorError(
+            Patient.objects.select_related("error_marked_by").get(pk=patient_id)
+        )
 
 
 def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:
@@ -217,6 +251,7 @@ def patient_end_follow_up(
     under the patient's lock: an alert raised since the physician confirmed the list, even by a
     writer still saving when they clicked, is never taken off the dashboard unseen.
     """
+    patient_lock(patient.pk)  # refused for a patient marked entered in error meanwhile
     fresh = Patient.objects.select_for_update().get(pk=patient.pk)
     if fresh.follow_up_status == FollowUpStatus.ENDED:
         raise FollowUpAlreadyEndedError(
@@ -248,6 +283,7 @@ def patient_resume_follow_up(
     *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> Patient:
     """Put a patient whose follow-up ended back on active follow-up (a no-op if it is active)."""
+    patient_lock(patient.pk)  # refused for a patient marked entered in error meanwhile
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.follow_up_status == FollowUpStatus.ACTIVE:
         return patient

@@ -21,6 +21,7 @@ from monitoring.assessment.permissions import acknowledgement_closes, user_may_a
 from monitoring.assessment.refresh import assessments_lock
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import Alert, PatientAssessment
+from patients.services import patient_lock
 
 
 class AlertNotOpenError(Exception):
@@ -79,10 +80,14 @@ def alerts_acknowledge(
 
     The whole group is refused when the actor may not acknowledge one of its alerts (a high or
     critical one needs a physician), when one has cleared, or when someone acknowledged one first
-    (or, for one who only marks it seen, marked it seen first).
+    (or, for one who only marks it seen, marked it seen first), and (PatientInErrorError) when
+    the patient was marked entered in error meanwhile.
     """
-    # The patient's assessment first, as every writer of their monitoring rows locks it (a
-    # reassessment running now updates these alerts after locking them).
+    # The patient's row first, as every writer of her records takes it (before her assessment):
+    # an acknowledgement never lands on a patient marked entered in error meanwhile.
+    patient_lock(patient_id)
+    # Then her assessment, as every writer of her monitoring rows locks it (a reassessment
+    # running now updates these alerts after locking them).
     assessments_lock([patient_id])
     fresh = list(
         Alert.objects.select_for_update(of=("self",))  # the alerts only, not their patient

@@ -27,6 +27,7 @@ from monitoring.models import Alert
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.read_audit import patient_record_view
 from patients.selectors import patient_get, patients_for_user
+from patients.services import PatientInErrorError
 
 # The codes the rules raise: a group page's URL names one of them (or a code a patient's stored
 # alerts still carry, should the rules retire one).
@@ -64,6 +65,9 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
             # Their acknowledgement stands: show it, and keep the note typed here (not saved).
             alert, status = refused.alert, 409
             form.add_error("note", str(refused))
+        except PatientInErrorError as marked:
+            status = 409
+            form.add_error(None, str(marked))
         except AlertNotOpenError as error:
             messages.warning(request, str(error))
             return redirect(page)
@@ -145,6 +149,9 @@ def alert_group_acknowledge_view(
                 form.add_error("note", str(refused))
                 status = 409
                 group = [refused.alert if a.pk == refused.alert.pk else a for a in group]
+            except PatientInErrorError as marked:
+                form.add_error(None, str(marked))
+                status = 409
             except AlertNotOpenError as error:
                 messages.warning(request, str(error))
                 return redirect(page)

@@ -26,7 +26,13 @@ from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from patients.models import Patient
-from patients.services import PATIENT_FIELDS, MrnTakenError, mrn_saved_once, patient_lock
+from patients.services import (
+    PATIENT_FIELDS,
+    MrnTakenError,
+    PatientInErrorError,
+    mrn_saved_once,
+    patient_lock,
+)
 
 __all__ = ["HistoryImportError", "ImportReport", "SafetyOverrideRequiredError", "history_import"]
 
@@ -157,7 +163,16 @@ class _Importer(RecordImporter):
             return patient
         # The import takes its turn with the patient's other writers (the entry forms), so that
         # its checks (the same course twice, two at once) see what they committed, and they its.
-        patient_lock(patient.pk)
+        try:
+            patient_lock(patient.pk)
+        except PatientInErrorError:  # marked while the import waited for her lock
+            raise HistoryImportError(
+                [
+                    f"patient.mrn: the patient with MRN {patient.mrn} was marked entered in "
+                    "error while this file was being imported: nothing of it was saved. Upload "
+                    "it again to see what it would do now."
+                ]
+            ) from None
         patient.refresh_from_db()
         conflicts = identity_conflicts(patient, values)
         if conflicts:

@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import Site, User
+from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
 from monitoring.records.imports.files import FileRefusedError, Problem
 from monitoring.records.imports.plan import ImportPlan, PatientPlan, build_plan
 from monitoring.records.imports.readings import Reading
-from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.labs import lab_results_record
 from monitoring.records.services.scans import dexa_scan_record
 from patients.models import Patient
@@ -109,7 +109,7 @@ def readings_import(
             for patient_plan in plan.patients:
                 _write(patient_plan, actor=actor, request=request)
             _audit(plan, actor=actor, source=source, request=request)
-    except EntryConflictError as conflict:
+    except RecordConflictError as conflict:  # an entry's, or its patient marked in error
         raise FileRefusedError([Problem(str(conflict))]) from None
     return plan
 

@@ -67,6 +67,9 @@ def single_row_entry_update[M: (FraxResult, BoneTherapyCourse)](
     request: HttpRequest | None,
     audit_extra: Mapping[str, Any] | None = None,
 ) -> M:
+    """Correct the entry in place (versioned), under its patient's lock: never into a patient
+    marked entered in error while the form was open."""
+    patient_lock(entry.patient_id)
     updated, changes = versioned_update(
         actor=actor,
         instance=entry,

@@ -266,6 +266,19 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 {"drug": "alendronate", "dose": "70 mg weekly", "start_date": _d(today, -1000)}
             ],
         },
+        {  # CALCIUM_LOW (high): adjusted calcium 1.95 mmol/L on alendronate (nurse10 F1).
+            "patient": patient("SHOW-19", "Demo Low Calcium On Alendronate"),
+            "aromatase_inhibitors": ai(400),
+            "dexa_scans": [scan(380, -2.2)],
+            "labs": [
+                lab(10, "vitamin_d_25oh", 34, "ng/mL"),
+                lab(10, "calcium", 1.95, "mmol/L"),
+                lab(10, "egfr", 78, "mL/min/1.73m2"),
+            ],
+            "bone_therapy": [
+                {"drug": "alendronate", "dose": "70 mg weekly", "start_date": _d(today, -300)}
+            ],
+        },
     ]
 
 

@@ -25,6 +25,7 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.VITAMIN_D_NOT_MEASURED: "Vitamin D not measured",
     AlertCode.HYPOCALCEMIA: "Low calcium",
     AlertCode.CALCIUM_NOT_MEASURED: "Calcium not measured",
+    AlertCode.CALCIUM_LOW: "Low calcium (no zoledronic acid or denosumab)",
     AlertCode.HYPOCALCEMIA_RISK_RENAL: "Low calcium risk: kidney function",
     AlertCode.RENAL_CONTRAINDICATION: "Kidney function rules out the drug",
     AlertCode.RENAL_DOSE_CHECK: "Check the dose for kidney function",
@@ -90,6 +91,8 @@ def code_label(code: str) -> str:
 # A GIVE_DENOSUMAB the rules hold for a low calcium (CA-LOW among its rules) is not headed "Give
 # denosumab" beneath the critical alert that says not to (physician9 F17).
 HELD_DOSE_LABEL = "Correct the calcium, then give denosumab"
+# A START_BONE_THERAPY held for a low calcium (CA-LOW or CA-LOW-OTHER among its rules, nurse10 F1).
+HELD_START_LABEL = "Correct the calcium, then start bone therapy"
 
 
 def recommendation_label(rec: Mapping[str, Any]) -> str:
@@ -97,4 +100,9 @@ def recommendation_label(rec: Mapping[str, Any]) -> str:
     code = rec.get("code", "")
     if code == RecommendationCode.GIVE_DENOSUMAB and RuleId.CA_LOW in rec.get("rules", ()):
         return HELD_DOSE_LABEL
+    rules = rec.get("rules", ())
+    if code == RecommendationCode.START_BONE_THERAPY and (
+        RuleId.CA_LOW in rules or RuleId.CA_LOW_OTHER in rules
+    ):
+        return HELD_START_LABEL
     return code_label(code)

@@ -21,6 +21,7 @@ from .rules.drugs import (
 )
 from .rules.fracture_on_therapy import fracture_on_therapy
 from .rules.labs import calcium, renal, vitamin_d
+from .rules.low_calcium import calcium_beyond_ca_low
 from .rules.projection import project
 from .rules.scheduling import schedule_dexa
 from .rules.therapy import recommend_therapy, risk_category, therapy_triggers
@@ -79,6 +80,7 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
 
     vitamin_d(ctx)
     calcium(ctx)
+    calcium_beyond_ca_low(ctx, therapy_indicated=bool(triggers))
     renal(ctx)
     denosumab_schedule(ctx)
     denosumab_stop(ctx)

@@ -37,6 +37,7 @@ RULE_SOURCES: Final = MappingProxyType(
         RuleId.PROJ: ("ATAC", "design choice"),
         RuleId.VITD: ("Seed-B", "Endocrine Society 2011"),
         RuleId.CA_LOW: ("labels of zoledronic acid and denosumab",),
+        RuleId.CA_LOW_OTHER: ("drug labels", "design choice"),
         RuleId.RENAL: ("drug labels",),
         RuleId.DMAB_SCHEDULE: ("Seed-B", "Lyu 2020"),
         RuleId.DMAB_STOP: ("Seed-B", "ECTS 2021"),

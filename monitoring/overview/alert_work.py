@@ -22,11 +22,13 @@ from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
 
 DENTAL, BLOODS, DECISION = "dental_review", "bloods_before_infusion", "therapy_decision"
+LOW_CALCIUM = "low_calcium"
 
 LABELS = {
     DENTAL: "Dental review before the antiresorptive",
     BLOODS: "Bloods before the infusion",
     DECISION: "Therapy decision (physician)",
+    LOW_CALCIUM: "Low calcium: correct it and check it again",
 }
 
 # alert code -> (the work it asks for, what to measure for bloods)
@@ -34,6 +36,9 @@ WORK_OF_ALERT = {
     "DENTAL_REVIEW_MISSING": (DENTAL, ""),
     "CALCIUM_NOT_MEASURED": (BLOODS, "calcium"),
     "RENAL_FUNCTION_UNKNOWN": (BLOODS, "renal function"),
+    # nurse10 F1: a low calcium CA-LOW does not judge (CA-LOW-OTHER) is work until a normal
+    # calcium clears it; whether to hold an oral bisphosphonate is the alert's (high: a physician).
+    "CALCIUM_LOW": (LOW_CALCIUM, ""),
     # Who decides, and which alerts ask for a decision: monitoring.assessment.permissions.
     **{code: (DECISION, "") for code in sorted(THERAPY_DECISION_CODES)},
 }

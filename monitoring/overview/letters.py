@@ -33,6 +33,7 @@ from monitoring.overview.letter_therapy import (
     dose_advice,
     give_denosumab_advice,
     indicated_text,
+    start_therapy_advice,
     therapy_texts,
 )
 from monitoring.overview.letter_z_score import ZScore, site_words, z_score_of, z_score_text
@@ -187,6 +188,10 @@ PATIENT_ALERTS = {
     "DEXA_OVERDUE": "Your bone density scan is overdue: please call us to book it.",
     "DENOSUMAB_OVERDUE": "Your denosumab injection is overdue: please call us so it can be given.",
     "HYPOCALCEMIA": "Your calcium level was low; we will look into this with you.",
+    "CALCIUM_LOW": (
+        "The calcium level in your blood was low. We will look into why with you and bring it "
+        "back to normal; this comes first, before a bone medicine is started or continued."
+    ),
     "RAPID_BMD_LOSS": "Your bone density has fallen faster than we would expect.",
     "FRACTURE_ON_THERAPY": (
         "You have had a broken bone while on your bone medicine: we will review your bone "
@@ -294,11 +299,13 @@ def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
             said = "(kidney function as above)" if kidney == kidney_said else kidney
             kidney_said = kidney
             text = f"{DOCTOR_ADVICE_BESIDE_KIDNEY[rec['code']]} {said}"
+            text = start_therapy_advice(rec, kind, text)
             yield Sentence(text, (*rec.get("rules", ()), "RENAL"))
             continue
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {rec['code']}."
         text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
+        text = start_therapy_advice(rec, kind, text)
         # A dose held for a low calcium, or given with vitamin D repletion (physician9 F17, F9).
         text = give_denosumab_advice(rec, data, kind, today, text)
         yield Sentence(text, tuple(rec.get("rules", ())))

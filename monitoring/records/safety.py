@@ -37,9 +37,10 @@ class CheckStatus(StrEnum):
     PASSED = "passed"
     CAUTION = "caution"  # the rules note something, not enough to stop the drug
     FAILED = "failed"
-    # The rules do not judge this for this drug (calcium or the dental review before an oral
+    # The rules do not judge this for this drug (the dental review before an oral
     # bisphosphonate), or judge only a result on file and there is none of the last 12 months
-    # (kidney function before denosumab or an oral bisphosphonate). "Passed" there read as a
+    # (calcium before an oral bisphosphonate; kidney function before denosumab or an oral
+    # bisphosphonate). "Passed" there read as a
     # check that had been made (physician7 F13); never a gate.
     NOT_CHECKED = "not_checked"
 
@@ -80,8 +81,9 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
         SafetyCheck.CALCIUM.label,
         RuleId.CA_LOW,
         (Analyte.CALCIUM,),
-        frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED}),
-        judged_for=PARENTERAL_DRUGS,
+        # CALCIUM_LOW (CA-LOW-OTHER) judges a result on file before an oral bisphosphonate, whose
+        # label makes hypocalcaemia a contraindication (nurse10 F1); only CA-LOW asks for one.
+        frozenset({AlertCode.HYPOCALCEMIA, AlertCode.CALCIUM_NOT_MEASURED, AlertCode.CALCIUM_LOW}),
         required_for=PARENTERAL_DRUGS,
     ),
     CheckSpec(
@@ -192,9 +194,9 @@ def _not_checked(
 def _not_checked_messages(
     spec: CheckSpec, drug: domain.BoneTherapyDrug, lab: domain.LabResult | None
 ) -> tuple[str, ...]:
-    """What a check the rules do not make says: a calcium below the rules' limit before an oral
-    bisphosphonate is a caution (their labels advise correcting hypocalcaemia first), not a gate:
-    the rules check calcium before zoledronic acid and denosumab only."""
+    """What a check the rules do not make says: a calcium below the rules' limit, but older than
+    the rules' 12 months, before an oral bisphosphonate is a caution (their labels advise
+    correcting hypocalcaemia first), not a gate: a recent one fails (CA-LOW-OTHER)."""
     if (
         spec.key is SafetyCheck.CALCIUM
         and lab is not None
@@ -258,7 +260,8 @@ def checklist(
             Check(
                 key=str(spec.key),
                 label=spec.label,
-                rule=spec.rule,
+                # The rule that judged it (CA-LOW-OTHER for calcium before an oral bisphosphonate).
+                rule=alerts[0].rules[0] if alerts and alerts[0].rules else spec.rule,
                 status=status,
                 value=value,
                 date=when,

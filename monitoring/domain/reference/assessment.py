@@ -25,7 +25,10 @@ _THERAPY_OUTPUTS: Final = (
         "out denosumab (below "
         f"{num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min with its hypocalcaemia risk: "
         "monitor calcium and vitamin D closely) and asks for specialist advice (the "
-        "specification is silent; the conservative reading)",
+        "specification is silent; the conservative reading). With the latest adjusted calcium "
+        f"of the last {th.LAB_VALID_MONTHS} months below {num(th.CALCIUM_LOW_BELOW)} mmol/L it "
+        "opens with correcting the calcium first (the antiresorptives' labels), and the rule "
+        "of that low calcium's alert (CA-LOW-OTHER, or CA-LOW) joins its rules",
     ),
     rec(RecommendationCode.DENTAL_REVIEW, "with BONE_THERAPY_INDICATED, before the first dose"),
 )

@@ -81,6 +81,41 @@ SECTIONS: Final = (
                 ),
             ),
             RuleEntry(
+                rule=RuleId.CA_LOW_OTHER,
+                title="Low calcium without zoledronic acid or denosumab",
+                checks="Where CA-LOW does not judge the calcium (no zoledronic acid or denosumab "
+                "planned, active or still acting), the latest albumin-adjusted calcium of the "
+                f"last {th.LAB_VALID_MONTHS} months below {num(th.CALCIUM_LOW_BELOW)} mmol/L "
+                "still raises an alert, with the severity set by what it holds up. With "
+                "alendronate, risedronate or ibandronate planned or active: high, as their "
+                "labels list hypocalcaemia as a contraindication (section 4.3) and ask for it "
+                "to be corrected before the drug is started (section 4.4); a physician decides "
+                "whether to hold the drug, and the dose and course checklists fail the calcium "
+                "check until it is corrected or overridden with a reason. With bone-protective "
+                "therapy indicated and none planned or active: high, beside the start it holds "
+                "up, since every antiresorptive's label (the denosumab label included) asks for "
+                "hypocalcaemia to be corrected before it is started; the start-therapy "
+                "recommendation then says to correct the calcium first. Otherwise: warning, an "
+                "abnormal result whose cause is to be found. The specification is silent on a "
+                "low calcium outside CA-LOW (the conservative reading); CA-LOW itself is "
+                "unchanged, and the two never both speak of one result.",
+                outputs=(
+                    alert(
+                        AlertCode.CALCIUM_LOW,
+                        Severity.HIGH,
+                        f"below {num(th.CALCIUM_LOW_BELOW)} mmol/L, an oral bisphosphonate "
+                        "planned or active, or therapy indicated and none planned or active",
+                    ),
+                    alert(
+                        AlertCode.CALCIUM_LOW,
+                        Severity.WARNING,
+                        f"below {num(th.CALCIUM_LOW_BELOW)} mmol/L otherwise",
+                    ),
+                ),
+                example="Alendronate since 2026-09-28 and an adjusted calcium of 1.90 mmol/L on "
+                "2026-12-06: CALCIUM_LOW (high), and the next dose's calcium check fails.",
+            ),
+            RuleEntry(
                 rule=RuleId.RENAL,
                 title="Kidney function for the planned or active drug",
                 checks="Kidney function is the latest creatinine clearance or eGFR (mL/min; "

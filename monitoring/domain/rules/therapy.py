@@ -25,6 +25,7 @@ from ..types import (
 from .classification import fragility_fracture, recorded_fracture, vfa_fracture_scan
 from .context import Context
 from .labs import bisphosphonate_kidney_words
+from .low_calcium import calcium_first
 
 
 def latest_frax(ctx: Context) -> FraxResult | None:
@@ -80,11 +81,14 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
         triggers,
     )
     kidney = bisphosphonate_kidney_words(ctx)  # physician8 D8: said with the advice
+    # nurse10 F1: a low calcium is corrected before the start (rules/low_calcium.py); its rule
+    # joins the triggers, as CA-LOW joins GIVE_DENOSUMAB's, so the pages and letters word it.
+    first, calcium_rule = calcium_first(ctx)
     ctx.recommend(
         RecommendationCode.START_BONE_THERAPY,
-        f"Start an antiresorptive (bisphosphonate or denosumab): {names}."
+        f"{first}Start an antiresorptive (bisphosphonate or denosumab): {names}."
         + (f" {kidney}" if kidney else ""),
-        triggers,
+        [*triggers, *([calcium_rule] if calcium_rule else [])],
     )
     ctx.recommend(
         RecommendationCode.DENTAL_REVIEW,

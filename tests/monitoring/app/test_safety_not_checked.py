@@ -1,7 +1,8 @@
 """The checklist says "Not checked" where the rules make no check for the drug, never "Passed"
 (physician7 F13, and the display part of F2): kidney function before denosumab with no result on
-file, calcium and the dental review before an oral bisphosphonate; a low calcium on file before
-an oral bisphosphonate is a caution in words, not a gate."""
+file, the dental review before an oral bisphosphonate, and calcium there with no result of the
+last 12 months (a recent low one fails: nurse10 F1, CA-LOW-OTHER; an older low one is a caution
+in words, not a gate)."""
 
 import re
 from datetime import timedelta
@@ -55,18 +56,18 @@ def test_kidney_function_before_denosumab_with_no_result_is_not_checked(
     assert "no result of the last 12 months" in row
 
 
-def test_calcium_before_alendronate_is_not_checked_and_a_low_value_is_a_caution(
+def test_a_recent_low_calcium_before_alendronate_fails_the_check(
     physician_client: Client, patient: Patient
 ) -> None:
+    """nurse10 F1: hypocalcaemia is a contraindication of alendronate (CA-LOW-OTHER): the check
+    fails, no longer a caution "not checked by the rules"."""
     _labs(patient, vitamin_d_25oh="40", calcium="2.10", egfr="28")  # eGFR 28 fails alendronate
     page = _start(physician_client, patient, "alendronate")
     calcium = _row(page, "calcium")
-    assert calcium.startswith("caution")
-    assert "Passed" not in calcium
+    assert calcium.startswith("failed")
     assert "2.1 mmol/L" in calcium  # the value on file is shown
-    assert "(&lt; 2.12 mmol/L): the label of alendronate" in calcium
-    assert "advises correcting hypocalcaemia before it is started" in calcium
-    assert "Not checked by the rules for this drug." in calcium
+    assert "hypocalcaemia is a contraindication of alendronate" in calcium
+    assert "Not checked" not in calcium
     dental = _row(page, "dental")
     assert dental.startswith("not_checked")
     assert "Not checked by the rules for this drug." in dental
@@ -74,10 +75,31 @@ def test_calcium_before_alendronate_is_not_checked_and_a_low_value_is_a_caution(
     assert not BoneTherapyCourse.objects.exists()
 
 
-def test_the_calcium_caution_before_alendronate_does_not_block_the_save(
+def test_a_low_calcium_older_than_12_months_before_alendronate_is_a_caution(
     physician_client: Client, patient: Patient
 ) -> None:
-    _labs(patient, vitamin_d_25oh="40", calcium="2.10", egfr="80")
+    """Only a result of the last 12 months counts (as in CA-LOW): an older low one is said in
+    words, not a gate, and the course is saved without an override."""
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - timedelta(days=400),
+        analyte="calcium",
+        value=Decimal("2.10"),
+        entered_value=Decimal("2.10"),
+        entered_unit="mmol/L",
+    )
+    _labs(patient, vitamin_d_25oh="40", egfr="28")  # eGFR 28 fails: the checklist is shown
+    calcium = _row(_start(physician_client, patient, "alendronate"), "calcium")
+    assert calcium.startswith("caution")
+    assert "the label of alendronate" in calcium
+    assert "advises correcting hypocalcaemia before it is started" in calcium
+    assert "no result of the last 12 months" in calcium
+
+
+def test_a_normal_calcium_before_alendronate_passes_and_saves(
+    physician_client: Client, patient: Patient
+) -> None:
+    _labs(patient, vitamin_d_25oh="40", calcium="2.30", egfr="80")
     _start(physician_client, patient, "alendronate")
     course = BoneTherapyCourse.objects.get(patient=patient, drug="alendronate")
     assert course.safety_checks_failed == []

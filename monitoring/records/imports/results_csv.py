@@ -23,7 +23,7 @@ from monitoring.domain import thresholds
 from monitoring.models.choices import Analyte, MeasuredSite
 from monitoring.records.imports.files import FileRefusedError, Problem, formula_like, max_rows
 from monitoring.records.imports.readings import LabReading, Reading, SiteReading
-from monitoring.records.lab_bounds import TOO_MANY_PLACES, entry_range_missed, too_many_places
+from monitoring.records.lab_bounds import entry_range_missed
 
 COLUMNS = ("mrn", "date", "measure", "value", "unit", "scanner", "t_score", "z_score", "fasting")
 REQUIRED_COLUMNS = ("mrn", "date", "measure", "value")
@@ -171,10 +171,7 @@ def _site_reading(row: _Row, mrn: str, day: date | None, site: str) -> SiteReadi
 
 
 def plausibility_problem(analyte: str, value: Decimal, unit: str) -> str | None:
-    """Why a lab value is implausible (the entry form's bounds, in the unit typed) or has more
-    decimals than the rules judge (`lab_bounds.too_many_places`), if it is."""
-    if too_many_places(analyte, value):
-        return f"{value} {unit}: give {Analyte(analyte).label} with {TOO_MANY_PLACES}"
+    """Why a lab value is implausible (the entry form's bounds, in the unit typed), if it is."""
     missed = entry_range_missed(analyte, value, unit)
     if missed is None:
         return None

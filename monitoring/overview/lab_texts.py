@@ -5,9 +5,10 @@ docs/clinical-rules.md, and their alert and recommendation texts are stored as w
 whose labs table reads in the other system (`Site.lab_units`) would then see "25-OH vitamin D
 18 ng/mL" above a labs row of "44.93 nmol/L". Here, for display only, the value a text quotes is
 converted to the site's unit and rounded as the labs table rounds (`labs.shown_value`), and the
-threshold it compares it with ("(< 20)", "target >= 30") reads as that unit's clinical threshold
-(`labs.shown_threshold`: "(< 50 nmol/L)", not the 49.92 of 20 x 2.496), its unit written out in
-every unit system.
+threshold it compares it with ("(< 20)", "target >= 30") reads in that unit as the rules decide
+(`labs.shown_threshold`), with the rules' own threshold beside it: "(< 49.91 nmol/L, 20 ng/mL)",
+never a rounder 50 that 49.95 nmol/L, not deficient, lies under (phys10 F5); its unit written out
+in every unit system.
 
 A quoted value is the rules' rounding of the canonical value (20.93 nmol/L entered is 8.39 ng/mL,
 which converts back to 20.94): given the `readings` the labs table shows (`LabReadings`), a
@@ -109,7 +110,12 @@ def in_site_units(
             if found["limit"] is None:
                 return shown
             limit = shown_threshold(analyte, Decimal(found["limit"]), unit)
-            return f"{shown}{found['between']}{format(limit.normalize(), 'f')} {unit}"
+            words = f"{format(limit.normalize(), 'f')} {unit}"
+            canonical = domain.CANONICAL_UNIT[analyte]
+            if unit != canonical:
+                # Inside the rules' parentheses, after a comma: "(< 49.91 nmol/L, 20 ng/mL)".
+                words += f", {found['limit']} {canonical}"
+            return f"{shown}{found['between']}{words}"
 
         text = pattern.sub(converted, text)
     return text

@@ -6,18 +6,20 @@ the canonical value rounded to 0.01)."""
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.domain.rounding import round_2, round_to
+from monitoring.domain.columns import LAB_JUDGED_PLACES
+from monitoring.domain.rounding import round_2
 from monitoring.domain.rules import kidney
 from monitoring.models import LabResult
 from monitoring.records import selectors
 from patients.models import Patient
 
 KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
+HALF_HUNDREDTH = Decimal("0.005")
 
 # Kidney function below which a drug label contraindicates the drug (or warns), as the RENAL rule.
 KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
@@ -56,7 +58,7 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
     unit = unit or domain.CANONICAL_UNIT[analyte]
 
     def below(limit: Decimal) -> str:
-        return f"below {_plain(shown_threshold(analyte, limit, unit))} {unit}"
+        return f"below {threshold_words(analyte, limit, unit)}"
 
     value = round_2(value)
     if analyte is domain.Analyte.VITAMIN_D_25OH:
@@ -110,30 +112,32 @@ def creatinine_flag(value: Decimal, day: dt.date, patient: BodyOnRecord) -> LabF
     return LabFlag(flag.word, f"{computed}: {flag.note}", flag.level)
 
 
-# A threshold converted to these units is written to the step clinicians read that unit's
-# thresholds in: 20 and 30 ng/mL of vitamin D are 50 and 75 nmol/L (not 49.92 and 74.88),
-# 2.12 mmol/L of calcium is 8.5 mg/dL.
-THRESHOLD_STEP = {"nmol/L": Decimal(1), "mg/dL": Decimal("0.1")}
-
-
 def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
-    """A rules' threshold of `analyte` (canonical) as written in `unit`: unchanged in the
-    canonical unit, else converted and rounded to the step that unit's thresholds are read in.
+    """A rules' "below" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
+    canonical unit, else the least value with `LAB_JUDGED_PLACES` decimals in `unit` that the
+    rules do not flag (phys10 F5).
 
-    The one conversion of a threshold for display (the labs flags, the alert and recommendation
-    texts, the chart's lines). Words only: the rules still compare the canonical value with the
-    canonical threshold (20 ng/mL). The rounded words never contradict a result's flag, since a
-    threshold is written only beside a result the rules flagged (49.9 nmol/L is 19.99 ng/mL,
-    "deficient below 50"), or in a rule's text about such a result. Only the chart draws its
-    lines whatever the results: a result from 49.91 to 49.99 nmol/L (20.00 ng/mL as the rules
-    round it, not deficient) sits a hair under the "below 50" line, its hover word saying what
-    the rules decided. Typed as lab reports write it (whole nmol/L), no result is in that band.
+    The rules convert a result to the canonical unit, round it to 0.01 and compare
+    (docs/clinical-rules.md, Conventions), so 49.91 nmol/L (19.996 ng/mL) reads 20.00 ng/mL, not
+    deficient: "below 49.91 nmol/L" says what the rules decide for every result a form accepts
+    (at most `LAB_JUDGED_PLACES` decimals, `records.lab_bounds`), where the plain conversion
+    (49.92) or a rounder number (50) would call 49.91 deficient. `threshold_words` writes the
+    canonical threshold beside it, the number clinicians know (20 ng/mL). Words only: the rules
+    are unchanged.
     """
     if unit == domain.CANONICAL_UNIT[analyte]:
         return limit
-    converted = domain.from_canonical(analyte, limit, unit)
-    step = THRESHOLD_STEP.get(unit)
-    return round_to(converted, step) if step is not None else round_2(converted)
+    # round_2(c) < limit exactly when c < limit - half a hundredth (ties round up, unflagged).
+    first_unflagged = domain.from_canonical(analyte, limit - HALF_HUNDREDTH, unit)
+    return first_unflagged.quantize(Decimal(1).scaleb(-LAB_JUDGED_PLACES), ROUND_CEILING)
+
+
+def threshold_words(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
+    """A rules' threshold in `unit` (`shown_threshold`) with its unit, and the canonical threshold
+    beside it where they differ: "49.91 nmol/L (20 ng/mL)", "20 ng/mL"."""
+    shown = f"{_plain(shown_threshold(analyte, limit, unit))} {unit}"
+    canonical = domain.CANONICAL_UNIT[analyte]
+    return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"
 
 
 def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:

@@ -15,6 +15,7 @@ from typing import Final
 
 from monitoring import domain
 from monitoring.domain import thresholds
+from monitoring.domain.columns import LAB_JUDGED_PLACES
 
 ENTRY_MINIMUM: Final = MappingProxyType(
     {
@@ -71,3 +72,32 @@ def entry_range_missed(
         _shown_bound(domain.from_canonical(kind, high, unit), low=False),
         unit,
     )
+
+
+# The results the rules judge against a threshold, after rounding to 0.01 (`LAB_JUDGED_PLACES`).
+JUDGED_ANALYTES: Final = frozenset(
+    {
+        domain.Analyte.VITAMIN_D_25OH,
+        domain.Analyte.CALCIUM,
+        domain.Analyte.EGFR,
+        domain.Analyte.CRCL,
+    }
+)
+
+
+def too_many_places(analyte: str, value: Decimal) -> bool:
+    """Whether a new `value` of `analyte` has more decimals than the rules judge: a result they
+    compare with a threshold has at most `LAB_JUDGED_PLACES` (19.995 ng/mL would be read as
+    20.00, not deficient, while every page says deficient below 20 ng/mL). The entry forms ask
+    it; an import keeps the column's 3 decimals, as the history format does."""
+    # Trailing zeros are no decimals: 20.000 is 20.
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    return domain.Analyte(analyte) in JUDGED_ANALYTES and places > LAB_JUDGED_PLACES
+
+
+# Why, in the entry forms' words: the rules would judge another value than the one typed.
+TOO_MANY_PLACES = (
+    f"at most {LAB_JUDGED_PLACES} decimals: the rules round this result to 0.01 before comparing "
+    "it with its thresholds, so a further decimal would not be judged as typed"
+)

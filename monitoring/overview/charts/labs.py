@@ -19,6 +19,7 @@ from monitoring.overview.labs import (
     lab_flag,
     shown_threshold,
     shown_value,
+    threshold_words,
 )
 
 A = domain.Analyte
@@ -76,6 +77,14 @@ def _range(values: list[Decimal]) -> list[float]:
 
 def _label(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+def _line_words(analyte: domain.Analyte, limit: Decimal, unit: str, line_unit: str) -> str:
+    """A line's threshold as the flags write it ("49.91 nmol/L (20 ng/mL)"), where the panel has
+    one unit; the bare number where it has two (kidney function, whose axis names them)."""
+    if line_unit:
+        return threshold_words(analyte, limit, unit)
+    return _label(shown_threshold(analyte, limit, unit))
 
 
 def labs_figure(
@@ -156,7 +165,8 @@ def labs_figure(
                     "y": num(level),
                     "yanchor": "bottom",
                     "showarrow": False,
-                    "text": f"{relation} {_label(level)}{line_unit}: {words}",
+                    "text": f"{relation} {_line_words(present[0][0], limit, unit, line_unit)}: "
+                    f"{words}",
                     "font": {"size": 10, "color": "#333333"},
                 }
             )

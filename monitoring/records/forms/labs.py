@@ -14,7 +14,7 @@ from monitoring import domain
 from monitoring.models import LabResult
 from monitoring.models.choices import Analyte
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
-from monitoring.records.lab_bounds import entry_range_missed
+from monitoring.records.lab_bounds import TOO_MANY_PLACES, entry_range_missed, too_many_places
 from monitoring.records.services.labs import LabEntry
 from patients.models import Patient
 
@@ -36,6 +36,8 @@ def _unit_choices(analyte: str) -> list[tuple[str, str]]:
 
 
 def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
+    if too_many_places(analyte, value):
+        return f"Enter {TOO_MANY_PLACES}."
     missed = entry_range_missed(analyte, value, unit)
     if missed is None:
         return None

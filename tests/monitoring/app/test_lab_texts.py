@@ -3,6 +3,7 @@ calcium in mmol/L; a page shows them, and the threshold they quote, in the unit 
 table uses, converted and rounded as that table does."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -50,12 +51,13 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
     deficient = _quoting(texts, "is deficient")
     assert deficient.startswith("25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20)")
     assert in_site_units(deficient, SI).startswith(
-        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 50 nmol/L); replete before"
+        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 49.91 nmol/L, 20 ng/mL); "
+        "replete before"
     )
     replete = _quoting(texts, "Replete vitamin D")
     assert in_site_units(replete, SI) == replete.replace(
         "(12.02 ng/mL on 2025-05-20, target >= 30)",
-        "(30.00 nmol/L on 2025-05-20, target >= 75 nmol/L)",
+        "(30.00 nmol/L on 2025-05-20, target >= 74.87 nmol/L, 30 ng/mL)",
     )
     # The page's filter also writes the values as the labs table does (30.00 -> 30).
     assert plain_lab_values(deficient, "si").startswith("25-OH vitamin D 30 nmol/L on")
@@ -71,7 +73,7 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
 def test_insufficient_vitamin_d_converts_its_threshold_too() -> None:
     insufficient = _quoting(_texts(lab("2025-05-20", A.VITAMIN_D_25OH, "25")), "insufficient")
     assert in_site_units(insufficient, SI) == (
-        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L)."
+        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 74.87 nmol/L, 30 ng/mL)."
     )
 
 
@@ -82,7 +84,8 @@ def test_low_calcium_reads_in_mg_per_dl_at_a_conventional_site() -> None:
     low = _quoting(texts, "Adjusted calcium")
     assert low.startswith("Adjusted calcium 2.00 mmol/L on 2025-05-20 (< 2.12): do not give")
     assert in_site_units(low, CONVENTIONAL).startswith(
-        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.5 mg/dL): do not give denosumab"
+        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.48 mg/dL, 2.12 mmol/L): do not give "
+        "denosumab"
     )
     assert in_site_units(low, SI) == low.replace("(< 2.12)", "(< 2.12 mmol/L)")
 
@@ -162,7 +165,9 @@ def test_the_safety_checklist_reads_in_the_sites_unit(
     assert 'data-check="vitamin_d" data-status="failed"' in page
     assert "<td>30 nmol/L</td>" in page
     assert "25-OH vitamin D 30 nmol/L on" in page
-    assert "ng/mL" not in page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+    # ng/mL only beside a threshold, as the rules' own number (phys10 F5): no value reads in it.
+    section = page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
+    assert re.findall(r"[\d.]+ ng/mL", section) == ["20 ng/mL"] * section.count("ng/mL")
 
 
 @pytest.fixture
@@ -234,7 +239,7 @@ def test_an_alert_quotes_the_value_as_the_labs_table_shows_it(
     for name in ("monitoring:patient", "monitoring:patient_summary"):
         page = physician_client.get(reverse(name, args=[vitamin_d_20_93_nmol.pk])).text
         assert "25-OH vitamin D 20.93 nmol/L on" in page, name
-        assert "(&lt; 50 nmol/L)" in page, name
+        assert "(&lt; 49.91 nmol/L, 20 ng/mL)" in page, name
         assert "20.94" not in page, name
     url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
     data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
@@ -247,7 +252,10 @@ def test_a_quoted_value_of_another_result_is_converted() -> None:
     """No result of that date and value in the table: the quoted value is converted."""
     text = "25-OH vitamin D 8.39 ng/mL on 2025-05-20 is deficient (< 20)."
     none_shown = in_site_units(text, SI, lambda analyte, day, quoted: None)
-    assert none_shown == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 50 nmol/L)."
+    assert (
+        none_shown
+        == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 49.91 nmol/L, 20 ng/mL)."
+    )
     as_entered = in_site_units(text, SI, lambda analyte, day, quoted: Decimal("20.93"))
     assert as_entered.startswith("25-OH vitamin D 20.93 nmol/L on 2025-05-20")
 

@@ -17,9 +17,10 @@ from bonehealth.accounts.models import LabUnits, Site
 from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import thresholds
+from monitoring.domain.rounding import round_2
 from monitoring.models import LabResult
 from monitoring.overview import charts
-from monitoring.overview.labs import lab_flag, lab_rows, shown_value
+from monitoring.overview.labs import _plain, lab_flag, lab_rows, shown_value
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
@@ -97,10 +98,11 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
 def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
     low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
     assert low_vitamin_d is not None
-    assert low_vitamin_d.note == "below 50 nmol/L"  # 20 ng/mL, as clinicians write it in nmol/L
+    # The least nmol/L the rules do not flag, with the 20 ng/mL they compare with (phys10 F5).
+    assert low_vitamin_d.note == "below 49.91 nmol/L (20 ng/mL)"
     low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
     assert low_calcium is not None
-    assert low_calcium.note == "below 8.5 mg/dL"
+    assert low_calcium.note == "below 8.48 mg/dL (2.12 mmol/L)"
     assert lab_flag(A.CALCIUM, Decimal(2)) == low_calcium.__class__(
         "low", "below 2.12 mmol/L", "danger"
     )
@@ -221,7 +223,8 @@ def test_the_page_shows_one_unit_per_analyte(
     assert 'title="Entered as 32 ng/mL"' in page
     assert 'title="Entered as 9.6 mg/dL"' in page
     assert "deficient</span>" in page  # 40 nmol/L
-    assert f"below {'50 nmol/L' if setting == LabUnits.SI else '20 ng/mL'}</span>" in page
+    shown = "49.91 nmol/L (20 ng/mL)" if setting == LabUnits.SI else "20 ng/mL"
+    assert f"below {shown}</span>" in page
     assert "> low</span>" in page  # calcium 2.05 mmol/L, eGFR 28
     assert 'data-chart="labs-chart"' in page
 
@@ -260,12 +263,14 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     symbols = [trace["marker"]["symbol"] for trace in figure["data"]]
     assert len(set(symbols)) == len(symbols) == 3
     labels = [a["text"] for a in figure["layout"]["annotations"]]
-    deficient, insufficient = ("50", "75") if system is SI else ("20", "30")
-    assert f"below {deficient} {vit_d_unit}: deficient" in labels
-    assert f"below {insufficient} {vit_d_unit}: insufficient" in labels
+    # In nmol/L, where the rules flag (phys10 F5), with the ng/mL they compare with.
+    deficient, insufficient = ("49.91", "74.87") if system is SI else ("20", "30")
+    also = (" (20 ng/mL)", " (30 ng/mL)") if system is SI else ("", "")
+    assert f"below {deficient} {vit_d_unit}{also[0]}: deficient" in labels
+    assert f"below {insufficient} {vit_d_unit}{also[1]}: insufficient" in labels
     # Each line is drawn where its label says.
     levels = {a["text"]: a["y"] for a in figure["layout"]["annotations"]}
-    assert levels[f"below {deficient} {vit_d_unit}: deficient"] == float(deficient)
+    assert levels[f"below {deficient} {vit_d_unit}{also[0]}: deficient"] == float(deficient)
     assert any(
         label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
         for label in labels
@@ -301,22 +306,53 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr
 
 
-def test_a_threshold_reads_as_clinicians_write_it_and_the_rules_still_decide() -> None:
-    """20 and 30 ng/mL read as 50 and 75 nmol/L (not 49.92 and 74.88: nurse9 F5), 2.12 mmol/L of
-    calcium as 8.5 mg/dL; the rules still compare in ng/mL, so 49.95 nmol/L is not deficient and
-    no flag writes "below 50" beside it."""
+def test_a_threshold_in_another_unit_is_where_the_rules_flag() -> None:
+    """The rules round the converted value to 0.01 and compare in ng/mL (mmol/L): the threshold
+    shown in nmol/L (mg/dL) is the least value they do not flag, with the canonical one beside it
+    (phys10 F5: "below 50 nmol/L" beside 49.95, not deficient; 8.5 mg/dL beside 8.49, not low)."""
     from monitoring.overview.labs import shown_threshold
 
     vitamin_d = domain.Analyte.VITAMIN_D_25OH
-    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("50")
-    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("75")
+    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("49.91")
+    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("74.87")
     assert shown_threshold(vitamin_d, Decimal("20"), "ng/mL") == Decimal("20")
-    assert shown_threshold(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.5")
+    assert shown_threshold(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.48")
     entered = domain.to_canonical(vitamin_d, Decimal("49.95"), "nmol/L")
-    assert entered >= Decimal("20")  # the rules' comparison, in ng/mL
     flag = lab_flag(vitamin_d, entered, "nmol/L")
     assert flag is not None
-    assert (flag.word, flag.note) == ("insufficient", "below 75 nmol/L")
-    deficient = lab_flag(vitamin_d, domain.to_canonical(vitamin_d, Decimal(49), "nmol/L"), "nmol/L")
+    assert (flag.word, flag.note) == ("insufficient", "below 74.87 nmol/L (30 ng/mL)")
+    deficient = lab_flag(vitamin_d, domain.to_canonical(vitamin_d, Decimal("49.9"), "nmol/L"))
     assert deficient is not None
-    assert (deficient.word, deficient.note) == ("deficient", "below 50 nmol/L")
+    assert deficient.word == "deficient"
+
+
+@pytest.mark.parametrize(
+    ("analyte", "limit", "unit"),
+    [
+        (A.VITAMIN_D_25OH, thresholds.VITD_DEFICIENT_BELOW, "nmol/L"),
+        (A.VITAMIN_D_25OH, thresholds.VITD_SUFFICIENT_FROM, "nmol/L"),
+        (A.VITAMIN_D_25OH, thresholds.VITD_DEFICIENT_BELOW, "ng/mL"),
+        (A.VITAMIN_D_25OH, thresholds.VITD_SUFFICIENT_FROM, "ng/mL"),
+        (A.CALCIUM, thresholds.CALCIUM_LOW_BELOW, "mg/dL"),
+        (A.CALCIUM, thresholds.CALCIUM_LOW_BELOW, "mmol/L"),
+    ],
+)
+def test_every_result_a_form_accepts_is_flagged_exactly_below_the_threshold_shown(
+    analyte: domain.Analyte, limit: Decimal, unit: str
+) -> None:
+    """Every value with 2 decimals (what the forms accept) near the threshold: stored as the
+    forms store it, the flag is there exactly when the value is below the threshold shown, and
+    the rules (from the value as entered) decide alike."""
+    from monitoring.models.labs import canonical_value
+    from monitoring.overview.labs import shown_threshold
+
+    shown = shown_threshold(analyte, limit, unit)
+    cent = Decimal("0.01")
+    for step in range(-300, 300):
+        typed = shown + step * cent
+        stored = canonical_value(analyte, typed, unit)
+        flag = lab_flag(analyte, stored, unit)
+        below = flag is not None and f"below {_plain(shown)} {unit}" in flag.note
+        assert below is (typed < shown), typed
+        rules_below = round_2(domain.to_canonical(analyte, typed, unit)) < limit
+        assert rules_below is (typed < shown), typed

@@ -16,6 +16,7 @@ from .assessment import assess
 from .dates import DATE_MAX, DATE_MIN
 from .errors import HistoryError
 from .parsing import parse_history
+from .rules.denosumab_stop import follow_on_infusion_awaited
 from .serialize import assessment_to_dict
 from .types import (
     Alert,
@@ -115,6 +116,7 @@ __all__ = [
     "assess",
     "assessment_to_dict",
     "display_unit",
+    "follow_on_infusion_awaited",
     "from_canonical",
     "normalize_unit",
     "parse_history",

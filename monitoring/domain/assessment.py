@@ -12,10 +12,10 @@ from .rules.btm import bone_turnover
 from .rules.change import SiteChange, compare_sites
 from .rules.classification import lowest_t_score, risk_factors, who_category
 from .rules.context import build_context
+from .rules.denosumab_stop import denosumab_stop
 from .rules.drugs import (
     bisphosphonate_duration,
     denosumab_schedule,
-    denosumab_stop,
     dental,
     zoledronic_schedule,
 )

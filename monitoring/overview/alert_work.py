@@ -4,7 +4,9 @@ The rules' schedule (`ScheduledItem`) holds what falls due by date: scans, doses
 the vitamin D recheck after repletion (planned by the rules with the repletion). Some work is
 asked for by an alert instead, and is due from the day the alert was raised until it clears:
 a dental review before an antiresorptive, bloods before an infusion, a therapy decision awaiting a
-physician (a nurse's note that she has seen the alert leaves it waiting). These rows are derived
+physician (a nurse's note that she has seen the alert leaves it waiting). Denosumab stopped with
+zoledronic acid started as its follow-on asks for the infusion, a row of the schedule, not for a
+decision (`follow_on_infusion_scheduled`). These rows are derived
 here from the open alerts, so the rules' output is unchanged.
 """
 
@@ -13,11 +15,27 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from django.db.models import Case, CharField, Count, Max, Min, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import TruncDate
 
 from monitoring.assessment.permissions import THERAPY_DECISION_CODES
+from monitoring.domain.types import AlertCode, BoneTherapyDrug, ScheduleItem
 from monitoring.models import Alert
+from monitoring.models.alerts import ScheduledItem
 from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
 
@@ -51,6 +69,24 @@ WORK_ALERTS = {
 # only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
 # alert clears (a dental review or a result recorded).
 UNTIL_ACKNOWLEDGED = {DECISION}
+
+
+def follow_on_infusion_scheduled() -> Exists:
+    """Whether the alert's patient has zoledronic acid started as denosumab's follow-on, its
+    infusion not recorded yet, in SQL: the rules then schedule that infusion on the course's
+    start (`zoledronic_schedule`; phys10 F2), and only then is a zoledronic acid infusion due on
+    the start of one of the patient's zoledronic acid courses. The follow-on is decided: the
+    work left is the infusion, the schedule's row (a nurse's, tied to the alert: urgency.py), so
+    DENOSUMAB_STOPPED_NO_FOLLOW_ON asks for no physician's decision row beside it."""
+    return Exists(
+        ScheduledItem.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            item=ScheduleItem.ZOLEDRONIC_ACID_DOSE,
+            patient__bone_therapy__drug=BoneTherapyDrug.ZOLEDRONIC_ACID,
+            patient__bone_therapy__entered_in_error=False,
+            patient__bone_therapy__start_date=F("due"),
+        )
+    )
 
 
 @dataclass
@@ -92,6 +128,7 @@ def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
     return (
         alerts.filter(code__in=list(WORK_OF_ALERT))
         .exclude(code__in=decided, acknowledged_at__isnull=False)
+        .exclude(Q(code=AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON) & follow_on_infusion_scheduled())
         .annotate(item=_work_of_code())
         .values("patient_id", "item")
         .annotate(

@@ -26,7 +26,8 @@ from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.overview import lateness
 
 # schedule item -> the alerts about it (the rules' own words for its lateness, or the result a
-# recheck follows); a zoledronic acid infusion's bloods and a marker check have alert work or none.
+# recheck follows, the alert a follow-on infusion clears); a zoledronic acid infusion's bloods and a
+# marker check have alert work or none.
 TIED_ALERTS: Mapping[str, frozenset[str]] = {
     ScheduleItem.DEXA: frozenset(
         {AlertCode.BASELINE_DEXA_DUE, AlertCode.BASELINE_DEXA_MISSING, AlertCode.DEXA_OVERDUE}
@@ -37,6 +38,9 @@ TIED_ALERTS: Mapping[str, frozenset[str]] = {
     ScheduleItem.VITAMIN_D_RECHECK: frozenset(
         {AlertCode.VITAMIN_D_DEFICIENT, AlertCode.VITAMIN_D_INSUFFICIENT}
     ),
+    # The infusion of zoledronic acid started as denosumab's follow-on clears this alert
+    # (phys10 F2): its row comes first while the alert is critical.
+    ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON}),
 }
 # What `tied_alerts` reads: these, those the rules call an item overdue with, and those that ask
 # for work (alert_work.py's WORK_OF_ALERT, kept equal to ALERT_WORK_CODES by a test).

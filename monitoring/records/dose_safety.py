@@ -51,6 +51,14 @@ def _dose_interval(
                 elsewhere.setdefault(day, _course_words(other))
     everything = others | set(elsewhere)
     start = course.start_date
+    if (
+        course.drug is domain.BoneTherapyDrug.ZOLEDRONIC_ACID
+        and not others
+        and start == domain.follow_on_infusion_awaited(history, given_on)
+    ):
+        # Zoledronic acid started as denosumab's follow-on, its infusion not recorded: the
+        # schedule has that infusion due on the start (phys10 F2), so the start is no dose.
+        start = None
     messages = early_dose_messages(
         course.drug, given_on=given_on, other_doses=everything, start=start, courses=elsewhere
     )

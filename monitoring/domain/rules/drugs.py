@@ -1,21 +1,18 @@
-"""Section 7, drugs: denosumab schedule and stop (DMAB-*), DENTAL, BP-DURATION, infusion dates.
+"""Section 7, drugs: denosumab schedule (DMAB-SCHEDULE), DENTAL, BP-DURATION, infusion dates.
 
 Both parenteral drugs time their next dose from one last dose (`last_dose_on`, on every course
-of the drug): the denosumab injection (DMAB-SCHEDULE, DMAB-STOP) and the zoledronic acid
-infusion (the schedule's `zoledronic_acid_dose`).
+of the drug): the denosumab injection (DMAB-SCHEDULE, and DMAB-STOP in `denosumab_stop`) and the
+zoledronic acid infusion (the schedule's `zoledronic_acid_dose`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from ..dates import add_months
 from ..dental_review import ReviewStanding, review_standing, to_come_words, too_old_words
-from ..dose_interval import last_dose
 from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
-    DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS,
     DENOSUMAB_INTERVAL_MONTHS,
     DENOSUMAB_OVERDUE_MAX_DAYS_LATE,
     ORAL_BP_REVIEW_MONTHS,
@@ -23,7 +20,6 @@ from ..thresholds import (
     ZOLEDRONIC_REVIEW_MONTHS,
 )
 from ..types import (
-    BISPHOSPHONATES,
     ORAL_BISPHOSPHONATES,
     AlertCode,
     BoneTherapyDrug,
@@ -33,22 +29,11 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, Therapy, started
-from .labs import bisphosphonate_kidney_words
+from .denosumab_stop import follow_on_awaiting_infusion
+from .last_doses import last_dose_on
 
 DENOSUMAB = BoneTherapyDrug.DENOSUMAB
 ZOLEDRONIC_ACID = BoneTherapyDrug.ZOLEDRONIC_ACID
-
-
-def last_dose_on(drug: BoneTherapyDrug, courses: Iterable[Therapy]) -> dt.date | None:
-    """The last dose of `drug` on `courses` (their doses up to `as_of`, and their starts where
-    they count as a dose: `dose_interval.last_dose`), for DMAB-SCHEDULE, DMAB-STOP and the
-    zoledronic acid schedule alike."""
-    courses = [t for t in courses if t.drug is drug]
-    return last_dose(
-        drug,
-        doses=[day for t in courses for day in t.doses],
-        starts=[t.start for t in courses],
-    )
 
 
 def denosumab_schedule(ctx: Context) -> None:
@@ -102,95 +87,6 @@ def denosumab_schedule(ctx: Context) -> None:
             rules,
         )
     give_denosumab(ctx, due, rules)
-
-
-def denosumab_stop(ctx: Context) -> None:
-    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
-
-    The last dose is DMAB-SCHEDULE's (`last_dose_on`, on any course). What counts as the
-    follow-on, where the spec says only "a bisphosphonate course started on or after the last
-    dose" (conservative readings, `_follow_on`): an oral bisphosphonate while it runs, or, once
-    stopped, only if it ran at least 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years
-    after denosumab; physician9 F1: one stopped after a week cleared the critical alert for
-    good); zoledronic acid once an infusion is recorded.
-    """
-    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
-    if not courses or courses[-1].status is not CourseStatus.STOPPED:
-        return
-    # A restart stopped with no injection recorded was never given (Therapy.never_given): the
-    # last injection is the one before it, on an earlier course (conservative: the alert is
-    # timed from that earlier dose, not from the restart's start). With no earlier course, the
-    # course's start counts as the schedule counts it.
-    given = [t for t in courses if not t.never_given] or courses
-    if given[-1].status is not CourseStatus.STOPPED:
-        return
-    last = last_dose_on(DENOSUMAB, given)
-    if last is None:
-        return
-    candidates = [
-        t
-        for t in ctx.therapies
-        if t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
-    ]
-    if any(_follow_on(t) for t in candidates):
-        return
-    by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
-    severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
-    rules = [RuleId.DMAB_STOP]
-    ctx.alert(
-        AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON,
-        severity,
-        f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on since"
-        f"{_not_follow_on(candidates)}: start one by {by.isoformat()} to prevent rebound "
-        "vertebral fractures.",
-        rules,
-    )
-    # Kidney function that rules out the bisphosphonates is said with the advice (physician8
-    # D8), not left for the checklist to refuse the drug named.
-    kidney = bisphosphonate_kidney_words(ctx)
-    advice = (
-        f"A bisphosphonate follow-on is due by {by.isoformat()} after denosumab. {kidney}"
-        if kidney
-        else f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
-    )
-    ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=by)
-
-
-def _follow_on(therapy: Therapy) -> bool:
-    """Tell whether a bisphosphonate course started after the last denosumab dose is its
-    follow-on (DMAB-STOP): never one never given (Therapy.never_given: an oral course stopped
-    on its start date); zoledronic acid once an infusion is recorded (a course with none yet is
-    an infusion still to give, physician8 D1); an oral one while it runs, or stopped after at
-    least DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS."""
-    if therapy.never_given:
-        return False
-    if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
-        return bool(therapy.doses)
-    if therapy.status is not CourseStatus.STOPPED:
-        return True
-    stop, start = therapy.course.stop_date, therapy.start
-    return (
-        start is not None
-        and stop is not None
-        and add_months(start, DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS) <= stop
-    )
-
-
-def _not_follow_on(courses: list[Therapy]) -> str:
-    """Name the bisphosphonate courses after the last dose that are no follow-on, and why."""
-    words = []
-    for therapy in courses:
-        if therapy.start is None or therapy.never_taken:
-            continue
-        name = f"{therapy.drug.replace('_', ' ')} from {therapy.start.isoformat()}"
-        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
-            words.append(f"{name}, no infusion recorded")
-        elif therapy.course.stop_date is not None:
-            words.append(
-                f"{name}, stopped {therapy.course.stop_date.isoformat()} before "
-                f"{DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months"
-            )
-    return f" ({'; '.join(words)})" if words else ""
 
 
 def dental(ctx: Context) -> None:
@@ -295,13 +191,24 @@ def zoledronic_schedule(ctx: Context) -> None:
     course whose first infusion was never entered, then switched, and leaving it out would move
     the next infusion up to 6 months later (the same courses and the same rule for both drugs).
     The pre-dose check (`dose_interval.previous_of`) reads the infusions on every course too.
+
+    One exception, where the spec's "or start" and DMAB-STOP's stricter reading would disagree
+    (phys10 F2): a course started as denosumab's follow-on with no infusion recorded, while
+    DMAB-STOP stands (`follow_on_awaiting_infusion`), has its first infusion due on its start,
+    not 6 months after it. DMAB-STOP counts zoledronic acid as the follow-on only once an
+    infusion is recorded, so the schedule cannot assume the start was one: the infusion that
+    clears the alert is then on the worklist. Conservative: it can only make the infusion due
+    earlier; once it is recorded, the next is 6 months after it, as the spec says.
     """
     courses = started(t for t in ctx.therapies if t.drug is ZOLEDRONIC_ACID)
     if not any(t.status is CourseStatus.ACTIVE for t in courses):
         return
     last = last_dose_on(ZOLEDRONIC_ACID, courses)
-    if last is not None:  # an active course always has a start; kept for the type checker
-        ctx.plan(ScheduleItem.ZOLEDRONIC_ACID_DOSE, add_months(last, ZOLEDRONIC_INTERVAL_MONTHS))
+    if last is None:  # an active course always has a start; kept for the type checker
+        return
+    due = add_months(last, ZOLEDRONIC_INTERVAL_MONTHS)
+    awaiting = follow_on_awaiting_infusion(ctx)
+    ctx.plan(ScheduleItem.ZOLEDRONIC_ACID_DOSE, min(due, awaiting) if awaiting else due)
 
 
 # --- GIVE_DENOSUMAB beside the safety alerts (VITD and CA-LOW run before DMAB-SCHEDULE) ---------

@@ -17,6 +17,7 @@ from monitoring.domain import (
     BoneTherapyCourse,
     BoneTherapyDrug,
     RecommendationCode,
+    ScheduleItem,
     Severity,
     assess,
 )
@@ -77,11 +78,63 @@ def test_what_counts_as_the_follow_on(
     assert (STOPPED not in dmab_alerts(result)) is counts
 
 
-def test_a_zoledronic_acid_course_awaiting_its_infusion_is_named_in_the_alert() -> None:
+def zol_due(result: Assessment) -> list[dt.date]:
+    return [e.due for e in result.schedule if e.item is ScheduleItem.ZOLEDRONIC_ACID_DOSE]
+
+
+def test_a_zoledronic_acid_course_awaiting_its_infusion_asks_for_the_infusion() -> None:
+    """phys10 F2: the alert said "start one by 2026-08-01" (a past date) beside the course just
+    started, and the schedule put its first infusion 6 months after the start, on no worklist
+    row. Now the alert and the advice ask for the infusion, due on the course's start."""
     za = therapy(ZOL, "2026-12-07")
     result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-12-07"))
     (alert,) = [a for a in result.alerts if a.code is STOPPED]
-    assert "zoledronic acid from 2026-12-07, no infusion recorded" in alert.message
+    assert alert.severity is Severity.CRITICAL
+    assert "zoledronic acid started on 2026-12-07: record the infusion" in alert.message
+    assert "the follow-on counts once it is given, and was due by 2026-08-01" in alert.message
+    assert "start one by" not in alert.message
+    (advice,) = [
+        r for r in result.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY
+    ]
+    assert advice.message.startswith(
+        "Give the zoledronic acid infusion (course started 2026-12-07)"
+    )
+    assert advice.due == d("2026-12-07")
+    assert zol_due(result) == [d("2026-12-07")]
+
+
+def test_the_infusion_recorded_clears_the_alert_and_times_the_next_from_it() -> None:
+    za = therapy(ZOL, "2026-12-07", doses=("2026-12-09",))
+    result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-12-10"))
+    assert STOPPED not in dmab_alerts(result)
+    assert zol_due(result) == [d("2027-06-09")]
+
+
+def test_a_follow_on_started_before_its_due_date_is_due_on_its_start_with_a_warning() -> None:
+    za = therapy(ZOL, "2026-06-01")
+    result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-06-10"))
+    (alert,) = [a for a in result.alerts if a.code is STOPPED]
+    assert alert.severity is Severity.WARNING
+    assert "record the infusion (the follow-on counts once it is given, and is due by" in (
+        alert.message
+    )
+    assert zol_due(result) == [d("2026-06-01")]
+
+
+def test_a_zoledronic_acid_course_with_no_denosumab_before_keeps_start_plus_6_months() -> None:
+    """The spec's "last dose (or start) + 6 months" where DMAB-STOP does not stand."""
+    za = therapy(ZOL, "2026-12-07")
+    result = assess(history(bone_therapy=(za,)), as_of=d("2026-12-07"))
+    assert zol_due(result) == [d("2027-06-07")]
+
+
+def test_a_follow_on_awaiting_its_infusion_names_the_courses_that_did_not_count() -> None:
+    week = therapy(ALN, "2026-08-01", stop="2026-08-08")
+    za = therapy(ZOL, "2026-12-07")
+    result = assess(history(bone_therapy=(DMAB_STOPPED, week, za)), as_of=d("2026-12-07"))
+    (alert,) = [a for a in result.alerts if a.code is STOPPED]
+    assert "(alendronate from 2026-08-01, stopped 2026-08-08 before 12 months)" in alert.message
+    assert "zoledronic acid from" not in alert.message
 
 
 @given(

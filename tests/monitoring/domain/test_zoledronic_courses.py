@@ -4,7 +4,7 @@ The next infusion was timed from the active course alone: an infusion given 2 mo
 course since stopped, and the same drug recorded again today as a new course (another
 physician), scheduled the next infusion 6 months from today, 4 months late; a backdated start
 timed it from that start, not from the infusion given. The last infusion is now read as the
-denosumab injection is (`dose_interval.last_dose`, `drugs.last_dose_on`): the latest on any
+denosumab injection is (`dose_interval.last_dose`, `last_doses.last_dose_on`): the latest on any
 course, a course's start counting as one only after a lapse of 6 months.
 """
 

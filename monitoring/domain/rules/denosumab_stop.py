@@ -1,0 +1,181 @@
+"""Section 7, DMAB-STOP: a stopped denosumab course needs a bisphosphonate follow-on.
+
+What counts as the follow-on (`_follow_on`), and the zoledronic acid course started as the
+follow-on whose infusion is not recorded yet (`follow_on_awaiting_infusion`), which the
+zoledronic acid schedule (`drugs.zoledronic_schedule`) lists as due on its start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..dates import add_months
+from ..thresholds import DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS, DENOSUMAB_INTERVAL_MONTHS
+from ..types import (
+    BISPHOSPHONATES,
+    AlertCode,
+    BoneTherapyDrug,
+    History,
+    RecommendationCode,
+    RuleId,
+    Severity,
+)
+from .context import Context, CourseStatus, Therapy, build_context, started
+from .labs import bisphosphonate_kidney_words
+from .last_doses import last_dose_on
+
+DENOSUMAB = BoneTherapyDrug.DENOSUMAB
+ZOLEDRONIC_ACID = BoneTherapyDrug.ZOLEDRONIC_ACID
+
+
+def denosumab_stop(ctx: Context) -> None:
+    """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
+
+    The last dose is DMAB-SCHEDULE's (`last_dose_on`, on any course). What counts as the
+    follow-on, where the spec says only "a bisphosphonate course started on or after the last
+    dose" (conservative readings, `_follow_on`): an oral bisphosphonate while it runs, or, once
+    stopped, only if it ran at least 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years
+    after denosumab; physician9 F1: one stopped after a week cleared the critical alert for
+    good); zoledronic acid once an infusion is recorded.
+
+    A zoledronic acid course started as the follow-on with no infusion recorded yet
+    (`follow_on_awaiting_infusion`) leaves the alert on, but its words and advice are to record
+    the infusion, not to start a follow-on by a date that may have passed (phys10 F2: "start one
+    by 2026-06-01" beside the course just started); the schedule lists that infusion as due on
+    the course's start (`zoledronic_schedule`), so it is on the worklist.
+    """
+    standing = _stop_standing(ctx)
+    if standing is None:
+        return
+    last, candidates = standing
+    awaiting = _awaiting_infusion(candidates)
+    by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
+    severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
+    rules = [RuleId.DMAB_STOP]
+    named = [t for t in candidates if t not in awaiting]
+    if awaiting:
+        started_on = min(t.start for t in awaiting if t.start is not None)
+        was = "was" if by < ctx.as_of else "is"
+        message = (
+            f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
+            f"given since{_not_follow_on(named)}: zoledronic acid started on "
+            f"{started_on.isoformat()}: record the infusion (the follow-on counts once it is "
+            f"given, and {was} due by {by.isoformat()}) to prevent rebound vertebral fractures."
+        )
+    else:
+        message = (
+            f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
+            f"since{_not_follow_on(named)}: start one by {by.isoformat()} to prevent rebound "
+            "vertebral fractures."
+        )
+    ctx.alert(AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON, severity, message, rules)
+    # Kidney function that rules out the bisphosphonates is said with the advice (physician8
+    # D8), not left for the checklist to refuse the drug named.
+    kidney = bisphosphonate_kidney_words(ctx)
+    if awaiting:
+        advice = (
+            f"Give the zoledronic acid infusion (course started {started_on.isoformat()}) and "
+            "record it: it is the follow-on after denosumab once given."
+        )
+        due = started_on
+        if kidney:
+            advice = f"{advice} {kidney}"
+    elif kidney:
+        advice = f"A bisphosphonate follow-on is due by {by.isoformat()} after denosumab. {kidney}"
+        due = by
+    else:
+        advice = (
+            f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
+        )
+        due = by
+    ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=due)
+
+
+def _stop_standing(ctx: Context) -> tuple[dt.date, list[Therapy]] | None:
+    """(the last denosumab dose, the bisphosphonate courses started since that are no
+    follow-on) when DMAB-STOP stands, else None."""
+    courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
+    if not courses or courses[-1].status is not CourseStatus.STOPPED:
+        return None
+    # A restart stopped with no injection recorded was never given (Therapy.never_given): the
+    # last injection is the one before it, on an earlier course (conservative: the alert is
+    # timed from that earlier dose, not from the restart's start). With no earlier course, the
+    # course's start counts as the schedule counts it.
+    given = [t for t in courses if not t.never_given] or courses
+    if given[-1].status is not CourseStatus.STOPPED:
+        return None
+    last = last_dose_on(DENOSUMAB, given)
+    if last is None:
+        return None
+    candidates = [
+        t
+        for t in ctx.therapies
+        if t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
+    ]
+    if any(_follow_on(t) for t in candidates):
+        return None
+    return last, candidates
+
+
+def _awaiting_infusion(candidates: list[Therapy]) -> list[Therapy]:
+    """The active zoledronic acid courses among DMAB-STOP's `candidates`: started as the
+    follow-on, no infusion recorded yet (else they would be the follow-on)."""
+    return [
+        t
+        for t in candidates
+        if t.drug is ZOLEDRONIC_ACID and t.status is CourseStatus.ACTIVE and not t.doses
+    ]
+
+
+def follow_on_awaiting_infusion(ctx: Context) -> dt.date | None:
+    """The start of the zoledronic acid course started as denosumab's follow-on whose infusion
+    is not recorded yet, while DMAB-STOP stands (the earliest, if several); else None."""
+    standing = _stop_standing(ctx)
+    if standing is None:
+        return None
+    starts = [t.start for t in _awaiting_infusion(standing[1]) if t.start is not None]
+    return min(starts, default=None)
+
+
+def follow_on_infusion_awaited(history: History, as_of: dt.date) -> dt.date | None:
+    """`follow_on_awaiting_infusion` of `history` on `as_of`, for the pre-dose check: the first
+    infusion of that course is due on its start, so its start is no previous dose (an infusion
+    given days after the start is not "too early")."""
+    return follow_on_awaiting_infusion(build_context(history, as_of))
+
+
+def _follow_on(therapy: Therapy) -> bool:
+    """Tell whether a bisphosphonate course started after the last denosumab dose is its
+    follow-on (DMAB-STOP): never one never given (Therapy.never_given: an oral course stopped
+    on its start date); zoledronic acid once an infusion is recorded (a course with none yet is
+    an infusion still to give, physician8 D1); an oral one while it runs, or stopped after at
+    least DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS."""
+    if therapy.never_given:
+        return False
+    if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+        return bool(therapy.doses)
+    if therapy.status is not CourseStatus.STOPPED:
+        return True
+    stop, start = therapy.course.stop_date, therapy.start
+    return (
+        start is not None
+        and stop is not None
+        and add_months(start, DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS) <= stop
+    )
+
+
+def _not_follow_on(courses: list[Therapy]) -> str:
+    """Name the bisphosphonate courses after the last dose that are no follow-on, and why."""
+    words = []
+    for therapy in courses:
+        if therapy.start is None or therapy.never_taken:
+            continue
+        name = f"{therapy.drug.replace('_', ' ')} from {therapy.start.isoformat()}"
+        if therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
+            words.append(f"{name}, no infusion recorded")
+        elif therapy.course.stop_date is not None:
+            words.append(
+                f"{name}, stopped {therapy.course.stop_date.isoformat()} before "
+                f"{DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months"
+            )
+    return f" ({'; '.join(words)})" if words else ""

@@ -12,6 +12,7 @@ More examples: OVERVIEW_CACHE_EXAMPLES=100.
 import difflib
 import os
 import re
+from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -33,6 +34,7 @@ from monitoring.records.services.scans import Measurement, dexa_scan_record
 from patients import in_error
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, Patient
+from patients.services import PatientInErrorError
 from tests.conftest import confirmed_alerts, login
 from tests.factories import ScannerFactory, UserFactory
 
@@ -114,21 +116,25 @@ class Clinic:
         patient, md = self.patient(i), self.physician
         self.days += 1
         day = TODAY - timedelta(days=self.days)
+        # A record written to a patient marked in error is refused under her lock.
+        refused = pytest.raises(PatientInErrorError) if patient.entered_in_error else nullcontext()
         if what in ("low_vitamin_d", "normal_vitamin_d"):
             value = Decimal("12") if what == "low_vitamin_d" else Decimal("40")
             entry = LabEntry(analyte="vitamin_d_25oh", value=value * 2, unit="nmol/L")
-            lab_results_record(
-                actor=md, patient=patient, sample_date=day, fasting=False, entries=[entry]
-            )
+            with refused:
+                lab_results_record(
+                    actor=md, patient=patient, sample_date=day, fasting=False, entries=[entry]
+                )
         elif what == "scan":
             scanner = Scanner.objects.get(pk=self.scanners[patient.site_id].pk)
-            dexa_scan_record(
-                actor=md,
-                patient=patient,
-                values={"scan_date": day, "scanner": scanner},
-                measurements={"lumbar_spine": Measurement(Decimal("0.800"), Decimal("-2.7"))},
-            )
-        elif what == "acknowledge":
+            with refused:
+                dexa_scan_record(
+                    actor=md,
+                    patient=patient,
+                    values={"scan_date": day, "scanner": scanner},
+                    measurements={"lumbar_spine": Measurement(Decimal("0.800"), Decimal("-2.7"))},
+                )
+        elif what == "acknowledge" and not patient.entered_in_error:
             alert = Alert.objects.filter(patient=patient, cleared_at__isnull=True).first()
             waiting = Alert.objects.filter(
                 patient=patient, cleared_at__isnull=True, acknowledged_at__isnull=True

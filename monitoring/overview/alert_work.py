@@ -11,7 +11,7 @@ here from the open alerts, so the rules' output is unchanged.
 """
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -32,7 +32,8 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from monitoring.assessment.permissions import THERAPY_DECISION_CODES
+from bonehealth.accounts.models import User
+from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION, THERAPY_DECISION_CODES
 from monitoring.domain.types import AlertCode, BoneTherapyDrug, ScheduleItem
 from monitoring.models import Alert
 from monitoring.models.alerts import ScheduledItem
@@ -69,6 +70,21 @@ WORK_ALERTS = {
 # only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
 # alert clears (a dental review or a result recorded).
 UNTIL_ACKNOWLEDGED = {DECISION}
+# The work -> the permission of the form that does it (a viewer without it can only look).
+WORK_PERMISSION = {
+    DENTAL: "monitoring.record_dental_review",
+    BLOODS: "monitoring.add_labresult",
+    LOW_CALCIUM: "monitoring.add_labresult",
+    DECISION: DECIDE_THERAPY_PERMISSION,
+}
+
+
+def work_doable_by(user: User) -> frozenset[str]:
+    """The kinds of alert work `user` can do (a nurse: the dental review and the bloods, and
+    the check of a low calcium)."""
+    return frozenset(
+        kind for kind, permission in WORK_PERMISSION.items() if user.has_perm(permission)
+    )
 
 
 def follow_on_infusion_scheduled() -> Exists:
@@ -118,13 +134,20 @@ def _codes_measuring(measure: str) -> list[str]:
     return [code for code, (_kind, wanted) in WORK_OF_ALERT.items() if wanted == measure]
 
 
-def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
+def _codes_of(kinds: Collection[str]) -> list[str]:
+    return [code for code, (kind, _m) in WORK_OF_ALERT.items() if kind in kinds]
+
+
+def alert_work_rows(
+    alerts: QuerySet[Alert], doable: Collection[str] = frozenset(LABELS)
+) -> WorkRows:
     """One row per patient and kind of work (`patient_id`, `item`, `due`, a flag per measure)
-    from the open alerts in `alerts`, those asked for by a critical, then a high alert first
-    (`tier`, urgency.py), each group the longest waiting first, grouped by the database (a
+    from the open alerts in `alerts`: the kinds of work in `doable` (those the viewer can do)
+    first, then the rest (`yours`); in each, those asked for by a critical, then a high alert
+    first (`tier`, urgency.py), each group the longest waiting first, grouped by the database (a
     clinic has thousands of such alerts; a page shows 50 rows): due since the day (local time)
     its oldest alert was raised. A therapy decision is no longer asked for once acknowledged."""
-    decided = [code for code, (kind, _m) in WORK_OF_ALERT.items() if kind in UNTIL_ACKNOWLEDGED]
+    decided = _codes_of(UNTIL_ACKNOWLEDGED)
     return (
         alerts.filter(code__in=list(WORK_OF_ALERT))
         .exclude(code__in=decided, acknowledged_at__isnull=False)
@@ -133,6 +156,7 @@ def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
         .values("patient_id", "item")
         .annotate(
             due=Min(TruncDate("raised_at")),
+            yours=Max(Case(When(code__in=_codes_of(doable), then=1), default=0)),
             tier=Max(alert_tier()),
             **{
                 f"needs_{index}": Max(
@@ -141,7 +165,7 @@ def alert_work_rows(alerts: QuerySet[Alert]) -> WorkRows:
                 for index, measure in enumerate(MEASURES)
             },
         )
-        .order_by("-tier", "due", "item", "patient_id")
+        .order_by("-yours", "-tier", "due", "item", "patient_id")
     )
 
 

@@ -1,7 +1,7 @@
 """The patient page's labs, as a clinician reads them: each analyte in one unit (the site's SI or
-conventional choice), the value as entered on hover, and a flag in words where a result crosses
-one of the rules' thresholds (`monitoring.domain.thresholds`, compared as the rules compare them:
-the canonical value rounded to 0.01)."""
+conventional choice), the value as entered (below a converted one, and on hover), and a flag in
+words where a result crosses one of the rules' thresholds (`monitoring.domain.thresholds`,
+compared as the rules compare them: the canonical value rounded to 0.01)."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable
@@ -154,6 +154,7 @@ class LabRow:
     unit: str
     entered: str
     flag: LabFlag | None
+    converted: bool = False  # entered in another unit: the table shows `entered` below it
 
 
 def lab_rows(
@@ -182,6 +183,7 @@ def lab_rows(
                 unit=unit,
                 entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
                 flag=flag,
+                converted=entered_unit != unit,
             )
         )
     return rows[::-1]

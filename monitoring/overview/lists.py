@@ -160,6 +160,7 @@ CSV_COLUMNS = [
     "birth_date",
     "asked_by",
     "severity",  # added last: readers of the earlier columns keep their places
+    "alert",  # the title of that alert, as the page shows it beside the item (nurse10 F19)
 ]
 
 
@@ -170,7 +171,8 @@ def _csv_row(
     items their open alerts call overdue: monitoring/overview/lateness.py), else "due", and
     `days_past_due` counts from the due date either way; `severity` is that of the worst open
     alert about the item (critical, high, warning, info; empty: none), which ranks the rows
-    tied to a critical or high one first, as on the page (monitoring/overview/urgency.py)."""
+    tied to a critical or high one first, as on the page (monitoring/overview/urgency.py), and
+    `alert` its title, the words the page shows beside the item (which critical alert it is)."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
     state = lateness.due_state(item.due, today, overdue=item.item in tied.overdue(item.patient_id))
@@ -186,6 +188,7 @@ def _csv_row(
         patient.birth_date.isoformat(),
         asked_by,
         worst.severity if worst else "",
+        worst.label if worst else "",
     ]
 
 

@@ -39,7 +39,12 @@ from monitoring.models import (
 )
 from monitoring.models.alerts import unacknowledged_first
 from monitoring.models.choices import DOSED_DRUGS, SEVERITY_RANK, RiskCategory, Severity
-from monitoring.overview.alert_work import AlertWork, AlertWorkList, alert_work_rows
+from monitoring.overview.alert_work import (
+    AlertWork,
+    AlertWorkList,
+    alert_work_rows,
+    work_doable_by,
+)
 from monitoring.overview.cache_keys import in_spans, span_of
 from monitoring.overview.urgency import scheduled_item_tier
 from patients.models import Patient
@@ -342,12 +347,13 @@ def worklist_items(
 
 def alert_work(*, user: User, site: Site | None = None) -> AlertWorkList:
     """The work open alerts ask for (dental review, bloods, therapy decisions), for the user's
-    followed patients, those asked for by a critical, then a high alert first, each group the
-    longest waiting first, grouped in the database."""
+    followed patients: the work the user can do first (a nurse's dental reviews and bloods
+    before the therapy decisions a physician makes), then by the alerts' severity (critical,
+    then high first), each group the longest waiting first, grouped in the database."""
     alerts = Alert.objects.filter(
         patient__in=followed_patients(user=user, site=site), cleared_at__isnull=True
     )
-    return AlertWorkList(alert_work_rows(alerts))
+    return AlertWorkList(alert_work_rows(alerts, work_doable_by(user)))
 
 
 def with_patients(rows: list[AlertWork]) -> list[AlertWork]:

@@ -41,9 +41,14 @@ def test_the_patient_page_follows_the_admins_choice(
 ) -> None:
     LabResultFactory(patient=patient, value=20, entered_value=20, entered_unit="ng/mL")
     url = reverse("monitoring:patient", args=[patient.pk])
-    assert 'title="Entered as 20 ng/mL">49.92 nmol/L' in nurse_client.get(url).text
+    page = nurse_client.get(url).text
+    assert 'title="Entered as 20 ng/mL">49.92 nmol/L' in page
+    # Written below it too, where a touch screen reaches it (nurse10 F14).
+    assert '<span class="d-block small text-body-secondary lab-entered">entered as 20 ng/mL' in page
     admin_client_.post(URL, {"site": site.pk, "lab_units": "conventional"})
-    assert 'title="Entered as 20 ng/mL">20 ng/mL' in nurse_client.get(url).text
+    page = nurse_client.get(url).text
+    assert 'title="Entered as 20 ng/mL">20 ng/mL' in page
+    assert "lab-entered" not in page  # shown as entered: nothing to add
 
 
 def test_another_sites_units_are_refused(admin_client_: Client, other_site: Site) -> None:

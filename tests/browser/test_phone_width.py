@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import FraxResult, Scanner
 from tests.browser.test_journey import log_in
 from tests.factories import (
@@ -19,6 +20,7 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
 )
+from tests.monitoring.app.overview_data import alert
 
 pytestmark = [
     pytest.mark.browser,
@@ -66,3 +68,82 @@ def test_pages_are_no_wider_than_a_phone(live_server: Any, page: Page, roles: No
             ".slice(0, 15)"
         )
         assert widths[0] == widths[1] == PHONE["width"], (path, widths, wide)
+
+
+def _box(page: Page, selector: str) -> dict[str, float]:
+    """The box of the first element matching `selector`, scrolled into view vertically."""
+    element = page.locator(selector).first
+    element.scroll_into_view_if_needed()
+    box = element.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def _on_screen(page: Page, selector: str) -> dict[str, float]:
+    """The first `selector` is drawn within the phone's width, without scrolling sideways."""
+    box = _box(page, selector)
+    assert box["width"] > 0, selector
+    assert box["x"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= PHONE["width"], (selector, box)
+    return box
+
+
+def test_a_nurse_reads_the_worklist_and_the_labs_on_a_phone(
+    live_server: Any, page: Page, roles: None
+) -> None:
+    """nurse10 F14: at 390 px each worklist row is a card with the patient first and its link in
+    view (no sideways scroll), the labs table's flag is in view, and the value as entered is
+    written below a converted result (a title tooltip is out of reach on a touch screen)."""
+    site = SiteFactory(name="North General", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site])
+    patient = PatientFactory(site=site, mrn="PHONE-3", name="Margaret Testwoman")
+    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=60))
+    LabResultFactory(  # 18 nmol/L, entered as 7.2 ng/mL: deficient
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=5),
+        value=18,
+        entered_value="7.2",
+        entered_unit="ng/mL",
+    )
+    patient_assessment_refresh(patient=patient)
+    alert(patient, "DENTAL_REVIEW_MISSING", "warning", days_ago=3)
+    patient_records_changed([patient.pk])
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/worklist/")
+    assert page.locator(".table-worklist").count() == 2  # the schedule and the alerts' work
+    schedule_row = ".table-worklist tbody tr"
+    patient_box = _on_screen(page, f"{schedule_row} td.cell-patient a")
+    due_box = _box(page, f"{schedule_row} td[data-label=Due]")
+    assert patient_box["y"] < due_box["y"]  # the patient heads the card
+    label = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.table-worklist td[data-label=Due]'),"
+        " '::before').content"
+    )
+    assert label == '"Due: "'  # each line says what it is
+    _on_screen(page, f"{schedule_row} td.cell-actions a")
+    work_row = "#h-alert-work ~ .table-responsive tbody tr"
+    _on_screen(page, f"{work_row} td.cell-patient a")
+    _on_screen(page, f"{work_row} td.cell-actions a")
+    assert "Dental review before the antiresorptive" in page.locator(work_row).first.inner_text()
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths == [PHONE["width"], PHONE["width"]]
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    flag = _on_screen(page, ".labs-table .lab-flagged .badge")
+    assert flag["height"] > 0
+    entered = page.locator(".labs-table .lab-entered").first
+    assert entered.is_visible()
+    assert entered.inner_text() == "entered as 7.2 ng/mL"
+    _on_screen(page, ".labs-table .lab-entered")
+    _on_screen(page, ".labs-table td.cell-actions a")
+    # Wider than a phone the tables are tables again.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/worklist/")
+    display = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.table-worklist tbody tr')).display"
+    )
+    assert display == "table-row"

@@ -187,9 +187,9 @@ def test_rows_show_one_unit_and_keep_the_value_as_entered(mixed: Patient) -> Non
 
 def _lab_cells(page: str) -> list[tuple[str, str]]:
     """(analyte, unit) of each row of the labs table."""
-    table = page.split('class="table table-sm labs-table"', 1)[1].split("</table>", 1)[0]
+    table = page.split('class="table table-sm labs-table', 1)[1].split("</table>", 1)[0]
     rows = re.findall(
-        r"<td[^>]*>\d{4}-\d\d-\d\d</td><td>([^<]+)</td>.*?class=\"lab-value\"[^>]*>([^<]+)</span>",
+        r"<td[^>]*>\d{4}-\d\d-\d\d</td><td[^>]*>([^<]+)</td>.*?class=\"lab-value\"[^>]*>([^<]+)</span>",
         table,
         re.S,
     )

@@ -36,7 +36,7 @@ def _page(client: Client, patient: Patient) -> str:
 
 def _flag_of(page: str, shown: str) -> str | None:
     """The flag word of the labs row showing `shown` ("49.95 nmol/L"), None when unflagged."""
-    table = page.split('class="table table-sm labs-table"', 1)[1].split("</table>", 1)[0]
+    table = page.split('class="table table-sm labs-table', 1)[1].split("</table>", 1)[0]
     row = next(r for r in table.split("<tr") if f">{shown}</span>" in r)
     found = re.search(r'<span aria-hidden="true">[^<]*</span> (\w+)</span>', row)
     return found.group(1) if found else None

@@ -51,10 +51,10 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     )
     Alert.objects.filter(pk=cleared.pk).update(cleared_at=timezone.now())
     response = nurse_client.get(URL)
-    assert _work(response) == [
-        ("START", "Therapy decision (physician)"),
+    assert _work(response) == [  # what a nurse can do first (nurse10 F2)
         ("ZOL", "Dental review before the antiresorptive"),
         ("ZOL", "Bloods before the infusion (calcium, renal function)"),
+        ("START", "Therapy decision (physician)"),
     ]
     assert "due for 6 months" in response.text  # the rules never call a decision overdue
     assert "due for 4 weeks" in response.text  # the dental review, raised 30 days ago
@@ -159,11 +159,11 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
     assert [(r["mrn"], r["asked_by"]) for r in rows][:1] == [("SCAN", "schedule")]
     assert [(r["mrn"], r["item"]) for r in rows[1:]] == page
     assert page == [
-        ("START", "Therapy decision (physician)"),
         ("ZOL", "Dental review before the antiresorptive"),
         ("ZOL", "Bloods before the infusion (calcium)"),
+        ("START", "Therapy decision (physician)"),
     ]
-    dental = rows[2]
+    dental = rows[1]
     assert dental == {
         "due": (TODAY - dt.timedelta(days=30)).isoformat(),
         "status": "due",  # the rules call no dental review overdue
@@ -175,6 +175,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
         "birth_date": zol.birth_date.isoformat(),
         "asked_by": "open alert",
         "severity": "warning",  # DENTAL_REVIEW_MISSING's
+        "alert": "Dental review missing",  # its title (nurse10 F19)
     }
     assert all(r["mrn"] != "THEIRS" and r["name"] != "Other Siteperson" for r in rows)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).get()

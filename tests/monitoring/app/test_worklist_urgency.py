@@ -125,6 +125,7 @@ def test_the_csv_has_a_severity_column_last_and_the_pages_order(nurse_client):  
         "birth_date",
         "asked_by",
         "severity",
+        "alert",  # nurse10 F19: the alert's title, as the page shows it beside the item
     ]
     assert header == CSV_COLUMNS
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -142,6 +143,18 @@ def test_the_csv_has_a_severity_column_last_and_the_pages_order(nurse_client):  
         "OTHER": "",
     }
     assert rows[0]["status"] == "overdue"  # and still the rules' word for its lateness
+    named = {r["mrn"]: r["alert"] for r in rows}
+    assert named == {
+        "REBOUND": "Rebound risk after denosumab",
+        "REBOUND2": "Rebound risk after denosumab",
+        "DMABHIGH": "Denosumab dose overdue",
+        "BASELINE": "Baseline DEXA missing",
+        "DEXA0": "DEXA overdue",
+        "VITD": "Vitamin D insufficient",
+        "DEXA1": "DEXA overdue",
+        "GIVEN": "",
+        "OTHER": "",  # its critical alert is about another thing
+    }
 
 
 @pytest.mark.usefixtures("worklist")
@@ -153,20 +166,21 @@ def test_the_printout_follows_the_same_order(nurse_client: Client) -> None:
     assert "Rebound risk after denosumab" in rebound
 
 
-def test_the_work_a_critical_alert_asks_for_comes_first(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+def test_the_work_a_critical_alert_asks_for_comes_first(physician_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    """For a physician, who does all of it, by severity alone (a nurse's: test_worklist_yours)."""
     dental = _patient(site, "DENTAL")
     alert(dental, "DENTAL_REVIEW_MISSING", "warning", days_ago=90)
     stopped = _patient(site, "STOPPED")
     alert(stopped, "DENOSUMAB_STOPPED_NO_FOLLOW_ON", "critical", days_ago=2)
     indicated = _patient(site, "INDICATED")
     alert(indicated, "BONE_THERAPY_INDICATED", "high", days_ago=5)
-    response = nurse_client.get(URL)
+    response = physician_client.get(URL)
     work = response.context["work"].object_list
     assert [row.patient.mrn for row in work] == ["STOPPED", "INDICATED", "DENTAL"]
     text = response.text.split('id="h-alert-work"')[1]
     assert "Denosumab stopped without follow-on therapy" in _row_html(text, "STOPPED")
     assert "Critical</span>" in _row_html(text, "STOPPED")
-    assert [r["mrn"] for r in _csv(nurse_client)] == ["STOPPED", "INDICATED", "DENTAL"]
+    assert [r["mrn"] for r in _csv(physician_client)] == ["STOPPED", "INDICATED", "DENTAL"]
 
 
 def _queries(client: Client) -> int:

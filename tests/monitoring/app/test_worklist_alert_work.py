@@ -54,7 +54,7 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     assert _work(response) == [
         ("START", "Therapy decision (physician)"),
         ("ZOL", "Dental review before the antiresorptive"),
-        ("ZOL", "Bloods before the infusion (calcium, renal function)"),
+        ("ZOL", "Bloods before the antiresorptive (calcium, renal function)"),
     ]
     assert "due for 6 months" in response.text  # the rules never call a decision overdue
     assert "due for 4 weeks" in response.text  # the dental review, raised 30 days ago
@@ -68,7 +68,7 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     # The schedule's rows are those of the rules, unchanged.
     assert list(response.context["items"]) == []
     printed = nurse_client.get(reverse("monitoring:worklist_print"))
-    assert "Bloods before the infusion (calcium, renal function)" in printed.text
+    assert "Bloods before the antiresorptive (calcium, renal function)" in printed.text
 
 
 def test_a_physician_decides_from_the_row(physician_client: Client, site) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +161,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
     assert page == [
         ("START", "Therapy decision (physician)"),
         ("ZOL", "Dental review before the antiresorptive"),
-        ("ZOL", "Bloods before the infusion (calcium)"),
+        ("ZOL", "Bloods before the antiresorptive (calcium)"),
     ]
     dental = rows[2]
     assert dental == {

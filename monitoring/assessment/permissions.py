@@ -8,9 +8,16 @@ from bonehealth.accounts.models import User
 from monitoring.models import Alert
 from monitoring.models.choices import SEVERITY_RANK, Severity
 
-# The alerts that ask a physician for a therapy decision (start, continue, switch or stop a
+# The alerts that ask a physician for a therapy decision (start, continue, hold, switch or stop a
 # bone-protective therapy): the decision is made when one who may decide therapy acknowledges
 # the alert. The worklist lists them until then (monitoring/overview/alert_work.py).
+# RENAL_CONTRAINDICATION (the planned or active drug is contraindicated: cancel it or switch) and
+# HYPOCALCEMIA ("do not give zoledronic acid or denosumab until it is corrected": hold the dose,
+# correct the calcium) ask for one too (physician10 F9). Not HYPOCALCEMIA_RISK_RENAL: denosumab
+# is not contraindicated, the alert asks for calcium to be watched, also after a stop; the start
+# or dose it concerns fails the pre-treatment check, which a physician overrides with a reason.
+# Not RENAL_DOSE_CHECK (a warning: check the zoledronic acid dose at the infusion, which fails its
+# check the same way).
 THERAPY_DECISION_CODES = frozenset(
     {
         "BONE_THERAPY_INDICATED",
@@ -18,6 +25,8 @@ THERAPY_DECISION_CODES = frozenset(
         "BISPHOSPHONATE_DURATION_REVIEW",
         "BTM_RESPONSE_INADEQUATE",
         "FRACTURE_ON_THERAPY",
+        "RENAL_CONTRAINDICATION",
+        "HYPOCALCEMIA",
     }
 )
 # The permission to start, change and stop bone-protective therapy: the one who holds it decides.

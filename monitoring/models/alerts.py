@@ -22,6 +22,8 @@ ALERT_WORK_CODES = [
     "BISPHOSPHONATE_DURATION_REVIEW",
     "BTM_RESPONSE_INADEQUATE",
     "FRACTURE_ON_THERAPY",
+    "RENAL_CONTRAINDICATION",
+    "HYPOCALCEMIA",
 ]
 
 # The overview's cached counts are kept per span of this many patient ids at each site

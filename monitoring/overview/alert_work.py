@@ -3,11 +3,12 @@
 The rules' schedule (`ScheduledItem`) holds what falls due by date: scans, doses, marker checks and
 the vitamin D recheck after repletion (planned by the rules with the repletion). Some work is
 asked for by an alert instead, and is due from the day the alert was raised until it clears:
-a dental review before an antiresorptive, bloods before an infusion, a therapy decision awaiting a
-physician (a nurse's note that she has seen the alert leaves it waiting). Denosumab stopped with
-zoledronic acid started as its follow-on asks for the infusion, a row of the schedule, not for a
-decision (`follow_on_infusion_scheduled`). These rows are derived
-here from the open alerts, so the rules' output is unchanged.
+a dental review before an antiresorptive, bloods before one (a zoledronic acid infusion, a
+denosumab injection, an oral bisphosphonate's start), a therapy decision awaiting a physician (a
+nurse's note that she has seen the alert leaves it waiting; a contraindicated drug or a dose held
+for a low calcium is one). Denosumab stopped with zoledronic acid started as its follow-on asks for
+the infusion, a row of the schedule, not for a decision (`follow_on_infusion_scheduled`). These
+rows are derived here from the open alerts, so the rules' output is unchanged.
 """
 
 import datetime as dt
@@ -40,12 +41,14 @@ from monitoring.models.alerts import ScheduledItem
 from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
 
+# (The bloods' key keeps its old name: denosumab is an injection, so its label no longer says
+# "infusion", physician10 F10.)
 DENTAL, BLOODS, DECISION = "dental_review", "bloods_before_infusion", "therapy_decision"
 LOW_CALCIUM = "low_calcium"
 
 LABELS = {
     DENTAL: "Dental review before the antiresorptive",
-    BLOODS: "Bloods before the infusion",
+    BLOODS: "Bloods before the antiresorptive",
     DECISION: "Therapy decision (physician)",
     LOW_CALCIUM: "Low calcium: correct it and check it again",
 }

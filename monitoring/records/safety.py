@@ -8,6 +8,13 @@ vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and
 (`domain.dose_interval`, checked in `dose_safety.py`). The rules stay the one statement of each
 threshold; this module only decides which of their alerts stop a save until a physician overrides
 them with a reason.
+
+Kidney function with none of the last 12 months on file fails for every drug: the spec names
+RENAL_FUNCTION_UNKNOWN for zoledronic acid only, and the rules read it conservatively for the
+others (alendronate contraindicated below 35 mL/min, risedronate and ibandronate below 30,
+denosumab's severe hypocalcaemia risk below 30: none can be checked against an unknown value), so
+they raise it on an oral bisphosphonate's start and before every denosumab injection
+(`domain.rules.labs`, physician10 F4). This check was "Not checked" for them before.
 """
 
 import dataclasses
@@ -39,9 +46,9 @@ class CheckStatus(StrEnum):
     FAILED = "failed"
     # The rules do not judge this for this drug (the dental review before an oral
     # bisphosphonate), or judge only a result on file and there is none of the last 12 months
-    # (calcium before an oral bisphosphonate; kidney function before denosumab or an oral
-    # bisphosphonate). "Passed" there read as a
-    # check that had been made (physician7 F13); never a gate.
+    # (calcium before an oral bisphosphonate; no longer kidney function, which every drug asks
+    # for: physician10 F4). "Passed" there read as a check that had been made (physician7 F13);
+    # never a gate.
     NOT_CHECKED = "not_checked"
 
 
@@ -99,7 +106,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
                 AlertCode.HYPOCALCEMIA_RISK_RENAL,
             }
         ),
-        required_for=frozenset({domain.BoneTherapyDrug.ZOLEDRONIC_ACID}),
+        # Asked for before every drug (none on file: RENAL_FUNCTION_UNKNOWN, module docstring).
     ),
     CheckSpec(
         SafetyCheck.DENTAL,

@@ -100,10 +100,11 @@ ALERT_LIFECYCLE: Final = (
     "acknowledgement carries a note. No alert is ever deleted: raised, acknowledged and cleared "
     "times all stay on the record.",
     "An alert asking for a therapy decision (BONE_THERAPY_INDICATED, "
-    "DENOSUMAB_STOPPED_NO_FOLLOW_ON, BISPHOSPHONATE_DURATION_REVIEW, BTM_RESPONSE_INADEQUATE) is "
-    "acknowledged only by one who may decide bone-protective therapy (a physician): a nurse's "
-    "note records that she has seen it, and the alert stays unacknowledged, on the physician's "
-    "worklist, until a physician acknowledges it.",
+    "DENOSUMAB_STOPPED_NO_FOLLOW_ON, BISPHOSPHONATE_DURATION_REVIEW, BTM_RESPONSE_INADEQUATE, "
+    "FRACTURE_ON_THERAPY, RENAL_CONTRAINDICATION: cancel or switch the drug, HYPOCALCEMIA: hold "
+    "the dose) is acknowledged only by one who may decide bone-protective therapy (a "
+    "physician): a nurse's note records that she has seen it, and the alert stays "
+    "unacknowledged, on the physician's worklist, until a physician acknowledges it.",
 )
 
 

@@ -139,6 +139,12 @@ SECTIONS: Final = (
                 "risk of severe hypocalcaemia, so a stopped denosumab course still counts for "
                 f"it as in CA-LOW ({_STILL_ACTING} after the last dose). The other checks come "
                 "before a dose, which a stopped course will not get: they end with the course. "
+                "With no kidney function on file the specification names only zoledronic acid; "
+                "the conservative reading asks for one before the other drugs are given too, as "
+                "their limits cannot be checked against an unknown value: before every "
+                "denosumab injection (planned or active), and before an oral bisphosphonate is "
+                f"started (planned or started within {th.RECENT_START_MONTHS} months), not "
+                "for a course already past its start. "
                 "One alert per code, at the highest severity that applies.",
                 outputs=(
                     alert(
@@ -160,7 +166,9 @@ SECTIONS: Final = (
                     alert(
                         AlertCode.RENAL_FUNCTION_UNKNOWN,
                         Severity.WARNING,
-                        "zoledronic acid with no kidney function on file",
+                        "no kidney function on file: zoledronic acid or denosumab planned or "
+                        "active, an oral bisphosphonate planned or started within "
+                        f"{th.RECENT_START_MONTHS} months",
                     ),
                     alert(
                         AlertCode.HYPOCALCEMIA_RISK_RENAL,

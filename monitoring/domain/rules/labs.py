@@ -198,6 +198,39 @@ def _denosumab_kidney_words(value: Decimal) -> str:
     return words
 
 
+def _unknown_kidney_function(ctx: Context, drug: BoneTherapyDrug, courses: list[Therapy]) -> str:
+    """RENAL_FUNCTION_UNKNOWN's message for denosumab or an oral bisphosphonate with no kidney
+    function of the last 12 months, or "" where the rule does not ask for one.
+
+    The spec names RENAL_FUNCTION_UNKNOWN for zoledronic acid only and is silent on the other
+    drugs with none on file. The conservative reading (physician10 F4): their limits (alendronate
+    contraindicated below 35 mL/min, risedronate and ibandronate below 30, denosumab's severe
+    hypocalcaemia risk below 30) cannot be checked against an unknown value, so a result must be on
+    file before the drug is given: before every denosumab injection (planned or active, as
+    CA-LOW asks for calcium), and before an oral bisphosphonate is started (planned or started
+    within 3 months: its one gate, as DENTAL's window), so a course of years is not flagged.
+    """
+    if drug is BoneTherapyDrug.DENOSUMAB:
+        asks = any(t.drug is drug and t.status is not CourseStatus.STOPPED for t in courses)
+        before = "the injection"
+        limit = f"it risks severe hypocalcaemia below {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW} mL/min"
+    else:
+        asks = any(
+            t.drug is drug
+            and t.status is not CourseStatus.STOPPED
+            and ctx.planned_or_recently_started(t)
+            for t in courses
+        )
+        before = "it is started"
+        limit = f"it is contraindicated below {BISPHOSPHONATE_RENAL_LIMITS[drug]} mL/min"
+    if not asks:
+        return ""
+    return (
+        f"No creatinine clearance or eGFR in the last 12 months for {drug.replace('_', ' ')} "
+        f"({limit}): measure it before {before}"
+    )
+
+
 def renal(ctx: Context) -> None:
     """RENAL: kidney function against each planned or active course, and a stopped denosumab
     course still acting (its hypocalcaemia risk); one alert per code."""
@@ -255,8 +288,9 @@ def renal(ctx: Context) -> None:
                     f"{ZOLEDRONIC_DOSE_CHECK_MAX}): check the zoledronic acid dose",
                 )
         elif value is None:
-            # The rule names an unknown kidney function only for zoledronic acid.
-            continue
+            unknown = _unknown_kidney_function(ctx, drug, courses)
+            if unknown:
+                raise_(AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING, unknown)
         elif drug is BoneTherapyDrug.ALENDRONATE and value < ALENDRONATE_CONTRAINDICATED_BELOW:
             raise_(
                 AlertCode.RENAL_CONTRAINDICATION,

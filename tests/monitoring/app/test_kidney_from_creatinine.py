@@ -113,7 +113,9 @@ def test_the_labs_table_flags_a_creatinine_by_its_estimate(
 def test_the_safety_checklist_does_not_judge_by_a_creatinine(
     nurse_client: Client, patient: Patient, value: str
 ) -> None:
-    """The kidney check passes or fails on a measured clearance or eGFR only (the spec)."""
+    """The kidney check passes or fails on a measured clearance or eGFR only (the spec): with a
+    creatinine alone it fails as unknown, whatever the creatinine (physician10 F4: none on file
+    fails before an oral bisphosphonate too), the creatinine quoted as information."""
     _record(nurse_client, patient, value, "µmol/L")
     values: dict[str, object] = {
         "drug": "alendronate",
@@ -122,5 +124,8 @@ def test_the_safety_checklist_does_not_judge_by_a_creatinine(
     }
     checklist = course_checklist(patient=patient, values=values)
     (renal,) = [check for check in checklist.checks if check.key == "renal"]
-    assert renal.status not in ("passed", "failed")
+    assert renal.status == "failed"
+    assert renal.messages[0].startswith(
+        "No creatinine clearance or eGFR in the last 12 months for alendronate"
+    )
     assert renal.value != f"{value} µmol/L"

@@ -57,9 +57,9 @@ def test_denosumab_with_vitamin_d_18_and_nothing_else_fails_as_if_started() -> N
     assert _statuses(result) == {
         "vitamin_d": CheckStatus.FAILED,
         "calcium": CheckStatus.FAILED,
-        # The rules ask kidney function of zoledronic acid only; before denosumab they judge a
-        # result on file (< 30), and there is none: not checked, not passed.
-        "renal": CheckStatus.NOT_CHECKED,
+        # None on file fails before denosumab too: its hypocalcaemia risk below 30 mL/min
+        # cannot be judged against an unknown value (physician10 F4).
+        "renal": CheckStatus.FAILED,
         "dental": CheckStatus.FAILED,
     }
     vitamin_d = result.checks[0]
@@ -72,6 +72,7 @@ def test_denosumab_with_vitamin_d_18_and_nothing_else_fails_as_if_started() -> N
     assert [c.rule for c in result.failed] == [
         domain.RuleId.VITD,
         domain.RuleId.CA_LOW,
+        domain.RuleId.RENAL,
         domain.RuleId.DENTAL,
     ]
 
@@ -132,10 +133,10 @@ def test_an_oral_bisphosphonate_needs_no_calcium_nor_dental_review() -> None:
     assert _statuses(result) == {
         "vitamin_d": CheckStatus.CAUTION,
         "calcium": CheckStatus.NOT_CHECKED,
-        "renal": CheckStatus.NOT_CHECKED,  # judged only against a result on file
+        "renal": CheckStatus.FAILED,  # none on file: its limit cannot be judged (physician10 F4)
         "dental": CheckStatus.NOT_CHECKED,
     }
-    assert not result.failed
+    assert [check.key for check in result.failed] == ["renal"]
 
 
 @pytest.mark.django_db
@@ -150,7 +151,7 @@ def test_the_checklist_of_a_form_reads_the_patients_records(patient: Patient) ->
         patient=patient, values={"drug": "denosumab", "start_date": TODAY, "dose": "60 mg"}
     )
     assert result.checks[0].value == "18 ng/mL"
-    assert {check.key for check in result.failed} == {"vitamin_d", "calcium", "dental"}
+    assert {check.key for check in result.failed} == {"vitamin_d", "calcium", "renal", "dental"}
 
 
 # --- The forms: refused without an override, saved and audited with one -------------------------
@@ -209,6 +210,7 @@ class TestTherapyForm:
         assert [c["check"] for c in override["failed_checks"]] == [
             "vitamin_d",
             "calcium",
+            "renal",
             "dental",
         ]
         assert override["failed_checks"][0]["value"] == "18 ng/mL"

@@ -61,6 +61,7 @@ class TestStart:
         assert {check.key for check in refused.value.checklist.failed} == {
             "vitamin_d",
             "calcium",
+            "renal",
             "dental",
         }
         assert not BoneTherapyCourse.objects.exists()
@@ -89,7 +90,12 @@ class TestStart:
         override = event.changes["safety_override"]
         assert override["reason"] == REASON
         assert override["as_of"] == TODAY.isoformat()
-        assert [c["check"] for c in override["failed_checks"]] == ["vitamin_d", "calcium", "dental"]
+        assert [c["check"] for c in override["failed_checks"]] == [
+            "vitamin_d",
+            "calcium",
+            "renal",
+            "dental",
+        ]
 
     def test_passing_checks_need_no_reason_and_audit_no_override(
         self, physician: User, patient: Patient
@@ -97,6 +103,7 @@ class TestStart:
         for analyte, value, unit in (
             ("calcium", "2.4", "mmol/L"),
             ("vitamin_d_25oh", "35", "ng/mL"),
+            ("egfr", "70", "mL/min/1.73m2"),
         ):
             LabResultFactory(
                 patient=patient,

@@ -1,8 +1,9 @@
 """The checklist says "Not checked" where the rules make no check for the drug, never "Passed"
-(physician7 F13, and the display part of F2): kidney function before denosumab with no result on
-file, the dental review before an oral bisphosphonate, and calcium there with no result of the
-last 12 months (a recent low one fails: nurse10 F1, CA-LOW-OTHER; an older low one is a caution
-in words, not a gate)."""
+(physician7 F13, and the display part of F2): the dental review before an oral bisphosphonate,
+and calcium there with no result of the last 12 months (a recent low one fails: nurse10 F1,
+CA-LOW-OTHER; an older low one is a caution in words, not a gate). Kidney function before
+denosumab with no result on file, "Not checked" until physician10 F4, now fails
+(tests/monitoring/app/test_kidney_unknown_and_decisions.py)."""
 
 import re
 from datetime import timedelta
@@ -45,15 +46,14 @@ def _row(page: str, check: str) -> str:
     return f"{found.group(1)} {re.sub(r'<[^>]+>', ' ', found.group(2))}"
 
 
-def test_kidney_function_before_denosumab_with_no_result_is_not_checked(
+def test_kidney_function_before_denosumab_with_no_result_fails(
     physician_client: Client, patient: Patient
 ) -> None:
     _labs(patient, vitamin_d_25oh="18")  # fails: the checklist is shown
     row = _row(_start(physician_client, patient, "denosumab"), "renal")
-    assert row.startswith("not_checked")
-    assert "Not checked" in row
-    assert "Passed" not in row
-    assert "no result of the last 12 months" in row
+    assert row.startswith("failed")
+    assert "Not checked" not in row
+    assert "No creatinine clearance or eGFR in the last 12 months for denosumab" in row
 
 
 def test_a_recent_low_calcium_before_alendronate_fails_the_check(

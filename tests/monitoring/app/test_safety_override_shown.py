@@ -74,10 +74,11 @@ class TestStoredWithTheRecord:
     ) -> None:
         course = BoneTherapyCourse.objects.get(pk=overridden.pk)
         assert course.safety_override_reason == REASON
-        assert course.safety_checks_failed == ["vitamin_d", "calcium", "dental"]
+        assert course.safety_checks_failed == ["vitamin_d", "calcium", "renal", "dental"]
         assert course.safety_checks_failed_labels == [
             "25-OH vitamin D",
             "Albumin-adjusted calcium",
+            "Kidney function (creatinine clearance or eGFR)",
             "Dental review",
         ]
         assert course.safety_override_by == physician
@@ -266,7 +267,7 @@ def test_the_migration_fills_the_overrides_already_given_from_their_audit_rows(
     migration.fill(django_apps, None)
     course.refresh_from_db()
     assert course.safety_override_reason == REASON
-    assert course.safety_checks_failed == ["vitamin_d", "calcium", "dental"]
+    assert course.safety_checks_failed == ["vitamin_d", "calcium", "renal", "dental"]
     assert course.safety_override_by == physician
     untouched.refresh_from_db()
     assert untouched.safety_override_reason == ""

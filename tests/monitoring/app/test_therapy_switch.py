@@ -14,6 +14,7 @@ from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
+from tests.factories import LabResultFactory
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,15 @@ def test_a_stale_tab_stops_nothing_it_did_not_show(
 def test_ticking_again_after_the_refusal_stops_the_course_named(
     physician_client: Client, patient: Patient, denosumab: BoneTherapyCourse
 ) -> None:
+    # A kidney function on file: no check fails, so the switch is all the page refuses.
+    LabResultFactory(
+        patient=patient,
+        sample_date=TODAY - timedelta(days=30),
+        analyte="egfr",
+        value=70,
+        entered_value=70,
+        entered_unit="mL/min/1.73m2",
+    )
     tab1 = _opened(physician_client, patient)
     tab2 = _opened(physician_client, patient)
     # The colleague's switch, recorded on the day it happened, a week ago (a switch never stops

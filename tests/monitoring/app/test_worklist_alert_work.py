@@ -53,7 +53,7 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     response = nurse_client.get(URL)
     assert _work(response) == [  # what a nurse can do first (nurse10 F2)
         ("ZOL", "Dental review before the antiresorptive"),
-        ("ZOL", "Bloods before the infusion (calcium, renal function)"),
+        ("ZOL", "Bloods before the antiresorptive (calcium, renal function)"),
         ("START", "Therapy decision (physician)"),
     ]
     assert "due for 6 months" in response.text  # the rules never call a decision overdue
@@ -68,7 +68,7 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
     # The schedule's rows are those of the rules, unchanged.
     assert list(response.context["items"]) == []
     printed = nurse_client.get(reverse("monitoring:worklist_print"))
-    assert "Bloods before the infusion (calcium, renal function)" in printed.text
+    assert "Bloods before the antiresorptive (calcium, renal function)" in printed.text
 
 
 def test_a_physician_decides_from_the_row(physician_client: Client, site) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
     assert [(r["mrn"], r["item"]) for r in rows[1:]] == page
     assert page == [
         ("ZOL", "Dental review before the antiresorptive"),
-        ("ZOL", "Bloods before the infusion (calcium)"),
+        ("ZOL", "Bloods before the antiresorptive (calcium)"),
         ("START", "Therapy decision (physician)"),
     ]
     dental = rows[1]

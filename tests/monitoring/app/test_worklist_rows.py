@@ -100,7 +100,7 @@ def test_a_rows_key_holds_everything_the_row_shows() -> None:
                 ("site_name", "Renamed Site"),
                 ("item", "btm_check"),
                 ("due", TODAY - dt.timedelta(days=1)),
-                ("display", "Bloods before the infusion (calcium)"),
+                ("display", "Bloods before the antiresorptive (calcium)"),
                 ("dose_course", 12),
                 ("due_state", "overdue"),  # the rules' alerts call it overdue now
                 ("dental_course", 12),

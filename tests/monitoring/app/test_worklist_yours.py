@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring.assessment.permissions import THERAPY_DECISION_CODES
-from monitoring.overview.alert_work import BLOODS, DECISION, DENTAL, work_doable_by
+from monitoring.overview.alert_work import BLOODS, DECISION, DENTAL, LOW_CALCIUM, work_doable_by
 from patients.models import Patient
 from tests.factories import PatientFactory
 from tests.monitoring.app.overview_data import alert
@@ -121,8 +121,8 @@ def test_every_therapy_decision_follows_a_nurses_work(
 
 
 def test_what_each_role_can_do(nurse, physician) -> None:  # type: ignore[no-untyped-def]
-    assert work_doable_by(nurse) == {DENTAL, BLOODS}
-    assert work_doable_by(physician) == {DENTAL, BLOODS, DECISION}
+    assert work_doable_by(nurse) == {DENTAL, BLOODS, LOW_CALCIUM}
+    assert work_doable_by(physician) == {DENTAL, BLOODS, LOW_CALCIUM, DECISION}
 
 
 def _queries(client: Client) -> int:

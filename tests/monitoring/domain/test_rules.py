@@ -11,6 +11,7 @@ from monitoring.domain import (
     AlertCode,
     Analyte,
     Assessment,
+    BoneTherapyCourse,
     BoneTherapyDrug,
     BtmResult,
     FraxResult,
@@ -638,7 +639,11 @@ def test_renal_crcl_wins_on_the_same_date_and_latest_wins() -> None:
         (DMAB, "29", AlertCode.HYPOCALCEMIA_RISK_RENAL, Severity.HIGH),
         (DMAB, "30", None, None),
         (ZOL, None, AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING),
-        (ALN, None, None, None),
+        # None on file: the spec names only zoledronic acid; the conservative reading asks for
+        # a result before the others too (physician10 F4).
+        (ALN, None, AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING),
+        (BoneTherapyDrug.RISEDRONATE, None, AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING),
+        (DMAB, None, AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING),
     ],
 )
 def test_renal_per_drug(
@@ -652,6 +657,36 @@ def test_renal_per_drug(
         if "RENAL" in k and k is not AlertCode.CALCIUM_NOT_MEASURED
     }
     assert renal == ({code: severity} if code else {})
+
+
+@pytest.mark.parametrize(
+    ("course", "asked"),
+    [
+        (therapy(ALN, "2025-03-15"), True),  # started within 3 months: its start's gate
+        (therapy(ALN, "2023-01-01"), False),  # a course of years: no gate left to pass
+        (therapy(ALN, "2025-05-01", stop="2025-05-20"), False),  # stopped: no dose to come
+        (therapy(DMAB, "2023-01-01", doses=("2025-01-10",)), True),  # before every injection
+        (therapy(DMAB, "2023-01-01", stop="2025-01-10", doses=("2024-07-10",)), False),
+    ],
+)
+def test_renal_function_unknown_before_a_dose_to_come(
+    course: BoneTherapyCourse, asked: bool
+) -> None:
+    """No kidney function on file: asked for before the gates of denosumab (every injection)
+    and of an oral bisphosphonate (its start), never for a course already past them."""
+    raised = alerts(run(history(bone_therapy=(course,))))
+    assert (AlertCode.RENAL_FUNCTION_UNKNOWN in raised) is asked
+
+
+def test_renal_function_unknown_names_each_drug_and_its_limit() -> None:
+    h = history(bone_therapy=(therapy(ALN, None), therapy(DMAB, None)))
+    (alert,) = [a for a in run(h).alerts if a.code is AlertCode.RENAL_FUNCTION_UNKNOWN]
+    assert alert.message == (
+        "No creatinine clearance or eGFR in the last 12 months for alendronate (it is "
+        "contraindicated below 35 mL/min): measure it before it is started; No creatinine "
+        "clearance or eGFR in the last 12 months for denosumab (it risks severe hypocalcaemia "
+        "below 30 mL/min): measure it before the injection."
+    )
 
 
 def test_renal_one_alert_per_code_at_highest_severity() -> None:

@@ -32,8 +32,12 @@ from patients.models import (
 from patients.registration import CONFIRM_FIELD, duplicates_warning
 from patients.selectors import possible_duplicates
 
-# The menopausal status of a man, as the form offers it (stored blank).
+# The menopausal status of a man, as the form offers it: its own choice, stored blank. Not the
+# empty choice: that is "Choose…", so a woman registered at the defaults is asked for her status
+# rather than shown a man's (nurse10 F13: the empty choice read "Not applicable (men)" beside the
+# default sex Female, and every first save of a woman was refused).
 NOT_APPLICABLE = "Not applicable (men)"
+NOT_APPLICABLE_VALUE = "not_applicable"
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -46,6 +50,12 @@ MRN_VALIDATOR = RegexValidator(
 
 # Aromatase inhibitors are given to adults; a younger age is a typing error in the year.
 ADULT_AGE = 18
+# Above this age a date of birth is more likely a slip in the year (1900 for 1960) than true: it is
+# saved only once the user ticks that it is right (nurse10 F7: age 126 was saved in silence, and
+# age drives the "age over 65" risk factor). Only a changed date is asked about, so a patient
+# stored with such a date is still saved unchanged.
+PLAUSIBLE_AGE = 105
+CONFIRM_BIRTH_DATE = "confirm_birth_date"
 
 
 def _age(birth: date, today: date) -> int:
@@ -87,6 +97,11 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         label="This is a different patient: register anyway", required=False
     )
 
+    # Shown only when the date of birth makes the patient older than PLAUSIBLE_AGE (see clean()).
+    confirm_birth_date = forms.BooleanField(
+        label=f"The date of birth is right: the patient is over {PLAUSIBLE_AGE}", required=False
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -115,11 +130,16 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         )
         status = self.fields["menopausal_status"]
         assert isinstance(status, forms.TypedChoiceField)  # noqa: S101  (a model field's choices)
-        status.choices = [("", NOT_APPLICABLE), *MenopausalStatus.choices]
+        status.choices = [
+            ("", "Choose…"),
+            *MenopausalStatus.choices,
+            (NOT_APPLICABLE_VALUE, NOT_APPLICABLE),
+        ]
         status.help_text = f"Women only: a man's is '{NOT_APPLICABLE}'."
         editing = self.instance.pk is not None
         if editing and not self.instance.menopausal_status_applies:
-            self.initial["menopausal_status"] = ""  # not asked of a man, whatever is stored
+            # Not asked of a man, whatever is stored.
+            self.initial["menopausal_status"] = NOT_APPLICABLE_VALUE
         if not editing:
             # Chosen, never assumed: a premenopausal woman registered as postmenopausal by the
             # default would be judged on T-scores (the rules' Population), and a man's form
@@ -212,6 +232,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 value = data.get(name)
                 if value and value < birth:
                     self.add_error(name, f"The {what} date is before the date of birth.")
+        self._check_implausible_age(birth)
         self._clean_menopausal_status()
         if data.get("prior_fracture_date") and not data.get("prior_fragility_fracture"):
             self.add_error(
@@ -234,11 +255,32 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             self._warn_of_duplicates(site, mrn, data.get("name") or "", birth)
         return data
 
+    def _check_implausible_age(self, birth: date | None) -> None:
+        """Ask for a tick before saving a new date of birth that makes the patient older than
+        PLAUSIBLE_AGE; the message sits beside the date, the tick just below its row."""
+        if birth is None or (self.instance.pk is not None and birth == self.instance.birth_date):
+            return
+        age = _age(birth, timezone.localdate())
+        if age <= PLAUSIBLE_AGE:
+            return
+        identity = self.helper.layout.fields[0]
+        if CONFIRM_BIRTH_DATE not in identity.fields:
+            identity.fields.insert(2, CONFIRM_BIRTH_DATE)
+        if not self.cleaned_data.get(CONFIRM_BIRTH_DATE):
+            self.add_error(
+                "birth_date",
+                f"This date of birth makes the patient {age}: check the year. If it is right, "
+                "tick the box below.",
+            )
+
     def _clean_menopausal_status(self) -> None:
         """A woman's status is asked; a man's is not: a new man's is blank, and an edit keeps
         whatever is stored (nothing reads it), so an unchanged save of a man changes nothing. A
         status chosen for a man is refused next to the field."""
         data = self.cleaned_data
+        not_applicable = data.get("menopausal_status") == NOT_APPLICABLE_VALUE
+        if not_applicable:
+            data["menopausal_status"] = ""  # stored blank; the model knows no such status
         if data.get("sex") == Sex.MALE and data.get("menopausal_status"):
             # Not dropped without a word (nurse9 F3): the sex or the status is a slip.
             self.add_error(
@@ -250,7 +292,9 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         elif data.get("sex") == Sex.FEMALE and not data.get("menopausal_status"):
             self.add_error(
                 "menopausal_status",
-                f"Give a woman's menopausal status ('{NOT_APPLICABLE}' is for men).",
+                f"Give a woman's menopausal status ('{NOT_APPLICABLE}' is for men)."
+                if not_applicable
+                else "Give a woman's menopausal status.",
             )
 
     def _warn_of_duplicates(self, site: Site, mrn: str, name: str, birth: date) -> None:

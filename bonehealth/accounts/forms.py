@@ -188,6 +188,9 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 
 
 class OTPTokenForm(forms.Form):
+    # The summary above a refused code (bonehealth/audit/templatetags/form_errors.py).
+    error_summary_heading = "Code not accepted"
+
     token = forms.RegexField(
         label="Code from your authenticator app",
         regex=r"^\s*\d{6}\s*$",

@@ -16,6 +16,12 @@ only extra decimals are zeros is accepted and kept with the field's places. A va
 precision (62.35 for one decimal place) is still refused, beside the field, saying how many places
 the field takes. Stored values are shown without meaningless zeros (a lab typed as 18 is stored as
 18.000 and shown as 18 again), and since 18 == 18.000 an unchanged save changes nothing.
+
+Text copied from a PDF or a lab report brings other marks (nurse10 F11): a minus written as the
+Unicode minus sign (U+2212) or an en dash (as the app's own chart labels write it) is a minus, and a
+field that takes no negative number still refuses it by its range. A ">90" or "<5" (how labs report
+an eGFR or a result below detection) and a "12%" are refused with what to type instead, not with
+the decimal-point message, which would blame the wrong thing.
 """
 
 import re
@@ -34,13 +40,34 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _THOUSANDS_OR_DECIMALS = re.compile(r"[+-]?([1-9]\d{0,2}),(\d{3})")
 USE_A_DOT = "Use a dot for decimals (62.5), not a comma."
 NO_SEPARATORS = "Use a dot for decimals (62.5) and no thousands separator (1000)."
+# The Unicode minus sign (U+2212) and the en dash (U+2013), as PDFs and typesetting write a minus.
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+_COMPARISON = re.compile(r"([<>]=?|[≤≥])\s*([+-]?[\d.,]+)")
+_PERCENT = re.compile(r"([+-]?[\d.,]+)\s*%")
+
+
+def _refuse_marks(text: str) -> None:
+    """Refuse "<5", ">90" and "12%" saying what to type: the number alone."""
+    compared = _COMPARISON.fullmatch(text)
+    if compared:
+        mark, number = compared.groups()
+        raise forms.ValidationError(
+            f"Enter the number without {mark} (e.g. {number}).",
+            code="comparison",
+        )
+    percent = _PERCENT.fullmatch(text)
+    if percent:
+        raise forms.ValidationError(
+            f"Enter the number without % (e.g. {percent.group(1)}).", code="percent"
+        )
 
 
 def with_decimal_point(text: str) -> str:
     """`text` with its one decimal comma written as a point ("62,5" -> "62.5"); a `text` without
     a comma unchanged. Raise a ValidationError, saying the fix, where the comma could be a
     thousands separator or is not a decimal comma at all."""
-    text = text.strip()
+    text = text.strip().translate(_MINUS_SIGNS)
+    _refuse_marks(text)
     if "," not in text:
         return text
     ambiguous = _THOUSANDS_OR_DECIMALS.fullmatch(text)

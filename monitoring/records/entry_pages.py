@@ -152,8 +152,12 @@ def _gated(save: Callable[[Opened, Any], object]) -> Callable[[Opened, Any], obj
 
 
 def _dose_title(course: BoneTherapyCourse) -> str:
+    """ "Record an alendronate intake", "Record a denosumab dose": a drug's name is a common noun
+    inside a sentence (nurse10 F20 read "Record a Alendronate intake")."""
     given = "dose" if course.drug in DOSED_DRUGS else "intake"
-    return f"Record a {course.get_drug_display()} {given}"
+    drug = course.get_drug_display().lower()
+    article = "an" if drug[0] in "aeiou" else "a"
+    return f"Record {article} {drug} {given}"
 
 
 ENTRY_PAGES: dict[str, EntryPage] = {

@@ -75,7 +75,11 @@ def test_a_thousands_comma_is_refused_beside_the_field_as_typed(
     page.get_by_role("button", name="Save results").click()
     page.wait_for_load_state()
 
-    expect(page.get_by_text("Is this 1.000 or 1000? Use a dot for decimals")).to_be_visible()
+    expect(  # beside the field (the summary at the top repeats it)
+        page.locator(".invalid-feedback").get_by_text(
+            "Is this 1.000 or 1000? Use a dot for decimals"
+        )
+    ).to_be_visible()
     expect(page.locator("input[name=vitamin_d_25oh_value]")).to_have_value("1,000")
     expect(page.locator("input[name=calcium_value]")).to_have_value("2,3")
     screenshot("decimal-comma-refused")  # type: ignore[operator]

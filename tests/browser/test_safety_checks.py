@@ -58,7 +58,9 @@ def test_denosumab_with_low_vitamin_d_needs_an_override(
     expect(vitamin_d).to_contain_text("44.93 nmol/L")  # 18 ng/mL, at an SI site
     expect(vitamin_d).to_contain_text("VITD")
     expect(checklist.locator("tr[data-check=dental]")).to_have_attribute("data-status", "failed")
-    expect(page.get_by_text("Failed pre-treatment checks")).to_be_visible()
+    expect(
+        page.locator(".invalid-feedback").get_by_text("Failed pre-treatment checks")
+    ).to_be_visible()
     expect(page.locator("input[name=dose]")).to_have_value("60 mg every 6 months")
     screenshot("safety-checklist-refused")
     assert not BoneTherapyCourse.objects.exists()

@@ -72,7 +72,9 @@ def test_a_form_shown_again_after_a_refusal_can_be_sent_again(
     # No unit (vitamin D has two, so none is chosen for the nurse): refused beside the field.
     page.select_option("select[name=vitamin_d_25oh_unit]", index=0)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Choose the unit of this result.")).to_be_visible()
+    expect(
+        page.locator(".invalid-feedback").get_by_text("Choose the unit of this result.")
+    ).to_be_visible()
     assert not LabResult.objects.filter(patient=patient).exists()
     page.select_option("select[name=vitamin_d_25oh_unit]", index=1)
     page.get_by_role("button", name="Save results").click()

@@ -83,7 +83,7 @@ def test_an_unchanged_save_of_a_man_registered_before_changes_nothing(
     page = physician_client.get(url).text
     assert "Not applicable (men)" in page
     data = posted_data(page, having="version")
-    assert data["menopausal_status"] == ""  # not asked of him
+    assert data["menopausal_status"] == "not_applicable"  # not asked of him
     events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
     response = physician_client.post(url, data, follow=True)
     assert "Nothing was changed" in response.text

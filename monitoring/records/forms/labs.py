@@ -48,11 +48,36 @@ def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
     )
 
 
+FASTING_YES, FASTING_NO = "yes", "no"
+FASTING_NEEDED = (
+    "Say whether the CTX sample was a fasting morning sample: only a fasting CTX counts for the "
+    "treatment-response check."
+)
+
+
 class LabResultsForm(MeasuredDateMixin, forms.Form):
-    """Several analytes from one sample, each with its unit."""
+    """Several analytes from one sample, each with its unit.
+
+    Whether a CTX sample was fasting is asked, with no answer given, whenever a CTX is entered
+    (nurse10 F8). It was a tick left unticked by default, and an unticked CTX is left out of the
+    treatment-response check (BTM-RESPONSE counts fasting CTX only): a nurse who did not see the
+    tick believed the check was done. A message after the save would come once the harm (a CTX
+    that does not count, a recall for another sample) is done, and only to the one who saved; a
+    question she must answer lets her say "fasting" when it was, before anything is stored."""
 
     sample_date = DateField()
-    fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
+    fasting = forms.TypedChoiceField(
+        label="Was the CTX sample a fasting morning sample?",
+        choices=[
+            (FASTING_YES, "Yes, fasting morning sample"),
+            (FASTING_NO, "No, or not known (it will not count for the response check)"),
+        ],
+        coerce=lambda answer: answer == FASTING_YES,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Asked with a CTX result only.",
+    )
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,9 +106,11 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
                     css_class="row",
                 )
             )
+            if analyte == Analyte.CTX:  # asked beside the CTX it is about
+                rows.append(Div(Div("fasting", css_class="col-md-9"), css_class="row"))
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            row("sample_date", "fasting"),
+            row("sample_date"),
             HTML('<p class="form-text">Fill in the analytes measured in this sample.</p>'),
             *rows,
             Submit("save", "Save results"),
@@ -109,6 +136,10 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             problem = _check_plausible(analyte, value, unit)
             if problem:
                 self.add_error(f"{analyte}_value", problem)
+        ctx_entered = data.get(f"{Analyte.CTX}_value") is not None
+        if ctx_entered and data.get("fasting") is None and not self.has_error("fasting"):
+            self.add_error("fasting", FASTING_NEEDED)
+        data["fasting"] = bool(data.get("fasting"))
         if not entered and not any(self.has_error(f"{a}_value") for a in Analyte):
             raise forms.ValidationError("Enter at least one result.")
         return data

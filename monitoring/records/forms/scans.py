@@ -132,14 +132,14 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
                 continue
             measured += 1
             if data.get(bmd) is None and not self.has_error(bmd):
-                self.add_error(bmd, f"Enter the BMD of the {site.label.lower()} with its T-score.")
+                self.add_error(bmd, f"{site.label}: enter the BMD with its T-score.")
             if data.get(t) is None and not self.has_error(t):
-                self.add_error(t, f"Enter the T-score of the {site.label.lower()} with its BMD.")
+                self.add_error(t, f"{site.label}: enter the T-score with its BMD.")
             z = f"{site}_z_score"
             if data.get(z) is None and not self.has_error(z) and z_asked:
                 self.add_error(
                     z,
-                    f"Enter the Z-score of the {site.label.lower()}: for a {Z_POPULATION_WORDS} "
+                    f"{site.label}: enter the Z-score; for a {Z_POPULATION_WORDS} "
                     "the Z-score is the one read.",
                 )
         if not measured:

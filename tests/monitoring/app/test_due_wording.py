@@ -39,10 +39,11 @@ def test_a_baseline_scan_within_the_grace_is_due_since_not_overdue(
     assert f"Due since {start:%Y-%m-%d}" in page
     assert "verdue" not in page.split('id="h-bmd-chart"')[0]  # header, alerts, plan, schedule
     worklist = physician_client.get(reverse("monitoring:worklist")).text
-    assert "due for 5 weeks" in worklist
+    assert 'Due</span> <span class="small">for 5 weeks' in worklist
+    assert "due for" not in worklist  # nurse10 F20: "● Due due for 8 months"
     assert "</span> Overdue</span>" not in worklist
     printed = physician_client.get(reverse("monitoring:worklist_print")).text
-    assert "due for 5 weeks" in printed
+    assert "for 5 weeks" in printed
     assert "</span> Overdue</span>" not in printed
     [row] = _worklist_csv(physician_client)
     assert (row["status"], row["days_past_due"]) == ("due", "36")

@@ -223,7 +223,7 @@ class TestLabs:
     ) -> None:
         data = {
             "sample_date": TODAY.isoformat(),
-            "fasting": "on",
+            "fasting": "yes",
             "vitamin_d_25oh_value": "74.88",
             "vitamin_d_25oh_unit": "nmol/L",
             "calcium_value": "9.6",

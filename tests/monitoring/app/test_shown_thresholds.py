@@ -26,6 +26,8 @@ _THRESHOLD = r"(?:below|&lt;|&gt;=|<|>=) (\d+(?:\.\d+)?) {unit}"
 def _enter(client: Client, patient: Patient, analyte: str, value: str, unit: str) -> None:
     url = reverse("monitoring:labs_create", args=[patient.pk])
     data = {"sample_date": SAMPLED, f"{analyte}_value": value, f"{analyte}_unit": unit}
+    if analyte == "ctx":  # a CTX is saved only with its fasting question answered
+        data["fasting"] = "yes"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
 

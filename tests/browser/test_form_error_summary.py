@@ -1,0 +1,58 @@
+"""On a phone, a refused registration opens on its summary, focused and in view, not on what looks
+like a fresh form with the error two screens below (nurse10 F9); its link puts the focus in the
+field. Also checks the Content-Security-Policy lets the script run (no inline script)."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from bonehealth.accounts.models import Site
+from patients.models import Patient
+from tests.browser.test_journey import log_in
+from tests.factories import SiteFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def site(roles: None) -> Site:
+    site: Site = SiteFactory(name="North General", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site])
+    return site
+
+
+def test_a_refused_form_opens_on_its_summary_on_a_phone(
+    page: Page, live_server: Any, site: Site
+) -> None:
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 390, "height": 844})
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}{reverse('patients:create')}")
+    page.fill("input[name=mrn]", "N10-0050")
+    page.fill("input[name=birth_date]", "1957-02-02")
+    page.select_option("select[name=menopausal_status]", "postmenopausal")
+    page.fill("input[name=oral_glucocorticoid_months]", "3,5")
+    page.get_by_role("button", name="Save patient").click()
+    page.wait_for_load_state()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Not saved: 1 problem below")
+    expect(page).to_have_title("Not saved: 1 problem below · Register a patient · bonehealth")
+    field = page.locator("#id_oral_glucocorticoid_months")
+    expect(field).not_to_be_in_viewport()  # the case: two screens below
+
+    summary.get_by_role("link", name="Oral glucocorticoids (months)").click()
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    expect(field).to_have_value("3,5")  # kept as typed
+    assert not errors, errors  # no CSP refusal, no script error
+    assert not Patient.objects.exists()

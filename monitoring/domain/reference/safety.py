@@ -200,12 +200,12 @@ SECTIONS: Final = (
                 "or split in two) leaves the next infusion where it was. One exception: a "
                 "zoledronic acid course started as denosumab's follow-on with no infusion "
                 "recorded, while DMAB-STOP is on, has its first infusion due on its start, not "
-                f'{th.ZOLEDRONIC_INTERVAL_MONTHS} months after it (the specification says "last '
-                'dose (or start)"; DMAB-STOP counts zoledronic acid only once an infusion is '
-                "recorded, so the schedule does not assume the start was one: the infusion that "
-                "clears the alert is then on the worklist, as a nurse's row, not a physician's "
-                "decision; the conservative reading, which only makes the infusion due "
-                "earlier). Before a "
+                f"{th.ZOLEDRONIC_INTERVAL_MONTHS} months after it (the specification times it "
+                "from the last dose or the start; DMAB-STOP counts zoledronic acid only once an "
+                "infusion is recorded, so the schedule does not assume the start was one: the "
+                "infusion that clears the alert is then on the worklist, as a nurse's row, not a "
+                "physician's decision; the conservative reading, which only makes the infusion "
+                "due earlier). Before a "
                 "denosumab or zoledronic acid dose is recorded, the app checks the time since "
                 "the patient's previous dose of the same drug, the last dose read the same way "
                 "with the course's own start: a dose more than "

@@ -345,18 +345,24 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         }
 
 
+# An example reason that fits the record (nurse10 18: a dose's form gave a patient's example).
+PATIENT_IN_ERROR_EXAMPLE = "registered twice, duplicate of MRN 12345"
+RECORD_IN_ERROR_EXAMPLE = "entered for the wrong patient"
+
+
 class MarkInErrorForm(forms.Form):
-    """Why a record is being marked entered in error."""
+    """Why a record is being marked entered in error; `example` is a reason that fits the kind
+    of record, shown as the hint."""
 
     reason = forms.CharField(
         max_length=500,
         min_length=5,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Say why, e.g. 'registered twice, duplicate of MRN 12345'.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, example: str = RECORD_IN_ERROR_EXAMPLE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = f"Say why, e.g. '{example}'."
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "reason", Submit("save", "Mark entered in error", css_class="btn-danger")
@@ -371,13 +377,15 @@ class PatientMarkInErrorForm(MarkInErrorForm):
     def __init__(
         self, *args: Any, hidden_care: Sequence[str] = (), may_hide: bool = True, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, example=PATIENT_IN_ERROR_EXAMPLE, **kwargs)
         self.hidden_care = list(hidden_care)
         self.may_hide = may_hide
         if not self.hidden_care:
             return
         if not may_hide:
-            self.helper.layout = Layout("reason")
+            # Nothing to fill in that could not be sent (nurse10 18: a required Reason box with
+            # no button): the page says whom to ask instead (`refused`).
+            self.helper.layout = Layout()
             return
         self.fields[HIDDEN_CARE_FIELD] = forms.BooleanField(
             label=(
@@ -388,9 +396,15 @@ class PatientMarkInErrorForm(MarkInErrorForm):
         )
         self.helper.layout.fields.insert(1, HIDDEN_CARE_FIELD)
 
+    @property
+    def refused(self) -> bool:
+        """Whether the user may not mark this patient at all: her care is running or open and
+        only a physician may hide it; the page shows no form then."""
+        return bool(self.hidden_care) and not self.may_hide
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.hidden_care and not self.may_hide:
+        if self.refused:
             raise forms.ValidationError(str(PhysicianNeededError()))
         return data
 

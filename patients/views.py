@@ -339,7 +339,9 @@ def ai_course_mark_in_error(
         return done
     replaced = selectors.ai_course_replaced_by(course=course)
     hint = _replaced_course_hint(patient, course, replaced) if replaced else None
-    form = MarkInErrorForm(request.POST or None)
+    form = MarkInErrorForm(
+        request.POST or None, example="course entered twice; the same course is already recorded"
+    )
     done = save_or_none(
         request,
         form,

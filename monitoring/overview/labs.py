@@ -29,6 +29,8 @@ KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
     (thresholds.ALENDRONATE_CONTRAINDICATED_BELOW, "no alendronate"),
 )
 ZOLEDRONIC_DOSE_CHECK = "check the zoledronic acid dose"
+# The same band for a patient with no zoledronic acid planned or active (nurse10 5).
+KIDNEY_REDUCED = "reduced kidney function"
 
 
 def _plain(value: Decimal) -> str:
@@ -52,9 +54,17 @@ class LabFlag:
         return "▼" if self.level == "danger" else "▽"
 
 
-def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -> LabFlag | None:
+def lab_flag(
+    analyte: domain.Analyte,
+    value: Decimal,
+    unit: str | None = None,
+    *,
+    zoledronic: bool = False,
+) -> LabFlag | None:
     """The flag of a canonical `value` of `analyte` against the rules' thresholds, or None; its
-    note gives the threshold in `unit` (the canonical unit by default)."""
+    note gives the threshold in `unit` (the canonical unit by default). A kidney function of 35
+    to 60 asks for a check of the zoledronic acid dose only when `zoledronic` (acid planned or
+    active): to anyone else it is reduced kidney function (nurse10 5)."""
     unit = unit or domain.CANONICAL_UNIT[analyte]
 
     def below(limit: Decimal) -> str:
@@ -74,7 +84,9 @@ def lab_flag(analyte: domain.Analyte, value: Decimal, unit: str | None = None) -
         if notes:
             return LabFlag("low", "; ".join(notes), "danger")
         if value <= thresholds.ZOLEDRONIC_DOSE_CHECK_MAX:
-            return LabFlag("reduced", ZOLEDRONIC_DOSE_CHECK, "warning")
+            return LabFlag(
+                "reduced", ZOLEDRONIC_DOSE_CHECK if zoledronic else KIDNEY_REDUCED, "warning"
+            )
     return None
 
 
@@ -86,7 +98,9 @@ class BodyOnRecord(Protocol):
     weight_kg: Decimal | None
 
 
-def creatinine_flag(value: Decimal, day: dt.date, patient: BodyOnRecord) -> LabFlag | None:
+def creatinine_flag(
+    value: Decimal, day: dt.date, patient: BodyOnRecord, *, zoledronic: bool = False
+) -> LabFlag | None:
     """The flag of a creatinine (canonical `value` sampled on `day`) as the kidney-function flags
     would flag its Cockcroft-Gault estimate (`domain.rules.kidney`), its note saying it is an
     estimate (information: the rules decide on a measured clearance or eGFR); None without a
@@ -102,7 +116,11 @@ def creatinine_flag(value: Decimal, day: dt.date, patient: BodyOnRecord) -> LabF
             weight_kg=Decimal(patient.weight_kg),
         ),
     )
-    flag = lab_flag(domain.Analyte.CRCL, clearance) if clearance is not None else None
+    flag = (
+        lab_flag(domain.Analyte.CRCL, clearance, zoledronic=zoledronic)
+        if clearance is not None
+        else None
+    )
     if flag is None or clearance is None:
         return None
     computed = (
@@ -158,18 +176,29 @@ class LabRow:
 
 
 def lab_rows(
-    labs: Iterable[LabResult], system: domain.UnitSystem, patient: BodyOnRecord | None = None
+    labs: Iterable[LabResult],
+    system: domain.UnitSystem,
+    patient: BodyOnRecord | None = None,
+    *,
+    zoledronic: bool = False,
 ) -> list[LabRow]:
     """Each result in its analyte's unit under `system` (the value as entered when it was entered
     in that unit), newest first; a creatinine flagged by the clearance estimated from it with
-    `patient`'s age, sex and weight (`creatinine_flag`)."""
+    `patient`'s age, sex and weight (`creatinine_flag`); `zoledronic` as `lab_flag` reads it."""
     rows = []
     for lab in labs:
         analyte = domain.Analyte(lab.analyte)
         if analyte is domain.Analyte.CREATININE and patient is not None:
-            flag = creatinine_flag(Decimal(lab.value), lab.sample_date, patient)
+            flag = creatinine_flag(
+                Decimal(lab.value), lab.sample_date, patient, zoledronic=zoledronic
+            )
         else:
-            flag = lab_flag(analyte, Decimal(lab.value), domain.display_unit(analyte, system))
+            flag = lab_flag(
+                analyte,
+                Decimal(lab.value),
+                domain.display_unit(analyte, system),
+                zoledronic=zoledronic,
+            )
         unit = domain.display_unit(analyte, system)
         entered_unit = domain.normalize_unit(lab.entered_unit)
         if entered_unit == unit:

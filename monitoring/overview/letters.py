@@ -3,7 +3,8 @@
 Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
 and carries the rule ids behind it, except those stating the bone-protective therapy recorded
 (`letter_therapy`), which no rule decides. The clinician's copy (`?copy=clinician`) shows the
-rule ids; the patient's copy leaves them out of the page altogether. A lab value a sentence quotes
+rule ids; the copy to send leaves them out of the page altogether. An alert is named by its title
+(`labels.code_label`), never by its code (nurse10 16). A lab value a sentence quotes
 reads as entered, as the labs table shows it (`labs.patient_lab_readings`). The sentences are the
 project's own words.
 """
@@ -26,6 +27,7 @@ from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
+from monitoring.overview.ai_words import DOCTOR_OPENING, PATIENT_OPENING, patient_ai_state
 from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_therapy import (
     CourseFacts,
@@ -38,6 +40,7 @@ from monitoring.overview.letter_therapy import (
 )
 from monitoring.overview.letter_z_score import ZScore, site_words, z_score_of, z_score_text
 from monitoring.overview.patient import patient_viewed
+from monitoring.records import selectors
 from monitoring.templatetags.monitoring_display import lowest_z_score
 from patients.models import Sex
 
@@ -160,6 +163,20 @@ ADVICE: dict[str, tuple[str, str]] = {
         "A FRAX score should be recorded.",
     ),
 }
+# The patient's words while the therapy decision awaits a physician (BONE_THERAPY_INDICATED open
+# and not acknowledged by one who may decide therapy): a letter a nurse prints must not promise a
+# medicine nobody has decided on yet (nurse10 17).
+PATIENT_ADVICE_UNDECIDED: dict[str, str] = {
+    "START_BONE_THERAPY": (
+        "Your doctor will discuss with you whether you need a medicine that protects your bones."
+    ),
+    "DENTAL_REVIEW": (
+        "If you and your doctor decide on a bone medicine, please see your dentist{due} before "
+        "it starts, as some of these medicines can very rarely affect the jaw."
+    ),
+}
+# The alert that asks a physician for the decision those words wait on.
+THERAPY_DECISION_ALERT = "BONE_THERAPY_INDICATED"
 # The doctor's words for advice that would name a bisphosphonate when the latest kidney function
 # rules some or all of them out: the rules' kidney words follow (RENAL), so the letter never
 # advises "a bisphosphonate" the RENAL check then refuses (the page's advice already said so).
@@ -287,7 +304,9 @@ def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today:
     return texts[index].format(due=words, day=day.isoformat())
 
 
-def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
+def _advice(
+    data: dict[str, Any], kind: str, today: date, *, undecided: bool = False
+) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
     for rec in data.get("recommendations", []):
@@ -303,7 +322,9 @@ def _advice(data: dict[str, Any], kind: str, today: date) -> Iterator[Sentence]:
             yield Sentence(text, (*rec.get("rules", ()), "RENAL"))
             continue
         texts = ADVICE.get(rec["code"])
-        text = texts[index] if texts else f"Recommendation: {rec['code']}."
+        text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
+        if kind == PATIENT and undecided and rec["code"] in PATIENT_ADVICE_UNDECIDED:
+            text = PATIENT_ADVICE_UNDECIDED[rec["code"]]
         text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
         text = start_therapy_advice(rec, kind, text)
         # A dose held for a low calcium, or given with vitamin D repletion (physician9 F17, F9).
@@ -338,7 +359,8 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
             yield Sentence(PATIENT_ALERTS[alert["code"]], tuple(alert["rules"]))
         elif kind == DOCTOR:
-            yield Sentence(f"Alert {alert['code']}: {alert['message']}", tuple(alert["rules"]))
+            title = labels.code_label(alert["code"])
+            yield Sentence(f"{title}: {alert['message']}", tuple(alert["rules"]))
     if scan is None:
         return
     due, rules = scan
@@ -363,18 +385,21 @@ def letter(
     today: date | None = None,
     sex: str | None = None,
     z_score: ZScore | None = None,
+    *,
+    undecided: bool = False,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
     patient's, "F" or "M") words the comparison of a scan read on Z-scores, whose `z_score` the
-    doctor's letter quotes."""
+    doctor's letter quotes; `undecided` (the therapy decision awaits a physician) words the
+    patient's advice on starting a bone medicine as a question her doctor will discuss."""
     today = today or timezone.localdate()
     return Letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[
             Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
         ],
-        advice=list(_advice(data, kind, today)),
+        advice=list(_advice(data, kind, today, undecided=undecided)),
         next_steps=list(_next_steps(data, kind)),
     )
 
@@ -385,12 +410,15 @@ TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/lett
 @require_GET
 @permission_required("patients.view_patient", raise_exception=True)
 def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
-    """A one-page letter; `?copy=clinician` adds the rule id of each sentence."""
+    """A one-page letter; `?copy=clinician` (the clinic's file copy) adds the rule id of each
+    sentence."""
     if kind not in TEMPLATES:
         raise Http404("No such letter.")
     patient, assessment = patient_viewed(request, pk)
     data = assessment.data if assessment else {}
     courses = course_facts(patient.valid_therapy)  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    state = patient_ai_state(patient.valid_ai_courses, today)  # type: ignore[attr-defined]
     context = {
         "patient": patient,
         "assessment": assessment,
@@ -398,14 +426,26 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
             data,
             kind,
             courses,
-            timezone.localdate(),
+            today,
             patient.sex,
             # The Z-score the patient page and summary show, found the same way.
             z_score_of(lowest_z_score(patient.valid_scans)),  # type: ignore[attr-defined]
+            undecided=therapy_decision_awaited(patient),
         ),
+        # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
+        "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],
         # A result a sentence quotes reads as the labs table shows it (as entered).
         "lab_readings": patient_lab_readings(patient),
         "clinician": request.GET.get("copy") == "clinician",
         "kind": kind,
     }
     return render(request, TEMPLATES[kind], context)
+
+
+def therapy_decision_awaited(patient: Any) -> bool:
+    """Whether the therapy decision awaits a physician: BONE_THERAPY_INDICATED is open and no one
+    who may decide therapy has acknowledged it (a nurse's note leaves it unacknowledged)."""
+    return any(
+        alert.code == THERAPY_DECISION_ALERT and alert.acknowledged_at is None
+        for alert in selectors.patient_open_alerts(patient=patient)
+    )

@@ -2,7 +2,7 @@
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -75,7 +75,12 @@ def patient_context(
         # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
         # show the record and say what to correct, rather than failing the page for everyone.
         figures, data_problem = {}, str(problem)
-    rows = lab_rows(patient.valid_labs, lab_units, patient)  # type: ignore[attr-defined]
+    rows = lab_rows(
+        patient.valid_labs,  # type: ignore[attr-defined]
+        lab_units,
+        patient,
+        zoledronic=zoledronic_planned_or_active(patient.valid_therapy),  # type: ignore[attr-defined]
+    )
     plan = patient.plan_history[0] if patient.plan_history else None  # type: ignore[attr-defined]
     return {
         "patient": patient,
@@ -93,6 +98,17 @@ def patient_context(
         "risk_factor_words": labels.risk_factor_words(data.get("risk_factors", ())),
         **figures,
     }
+
+
+def zoledronic_planned_or_active(courses: Iterable[Any]) -> bool:
+    """Whether any valid course of zoledronic acid is planned or active today (not stopped): the
+    labs flags ask for its dose check only then (nurse10 5)."""
+    today = timezone.localdate()
+    return any(
+        course.drug == domain.BoneTherapyDrug.ZOLEDRONIC_ACID
+        and (course.stop_date is None or course.stop_date > today)
+        for course in courses
+    )
 
 
 def plan_met(plan: Any, assessment: Any) -> bool:

@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.models import DexaScan
 from monitoring.models.choices import MeasuredSite
+from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
@@ -68,6 +70,9 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     last_scan = scans[-1] if scans else None
     context["last_scan"] = last_scan
     context["requested_sites"] = requested_sites(last_scan)
+    # What the densitometry department is asked, as the record stands (nurse10 4).
+    state = patient_ai_state(patient.valid_ai_courses, timezone.localdate())  # type: ignore[attr-defined]
+    context["clinical_question"] = SCAN_QUESTION[state]
     return render(request, "monitoring/scan_request_print.html", context)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.accounts.selectors import sites_for_user
+from monitoring.labels import code_label
 from monitoring.models import (
     Alert,
     BoneTherapyCourse,
@@ -347,7 +348,7 @@ def care_hidden_with_patient(*, patient: Patient) -> list[str]:
     """What marking the whole patient entered in error would hide from everyone, in words: her
     bone therapy courses running or planned (not stopped, not in error) and her open high and
     critical alerts (sec9 F7: a running denosumab course and an open critical alert vanished
-    with the patient)."""
+    with the patient), each alert by its title, never its code (nurse10 18)."""
     today = timezone.localdate()
     courses = _valid(BoneTherapyCourse).filter(
         Q(stop_date__isnull=True) | Q(stop_date__gt=today), patient=patient
@@ -363,7 +364,8 @@ def care_hidden_with_patient(*, patient: Patient) -> list[str]:
     ]
     serious = open_alerts_for([patient.pk]).filter(severity__in=[Severity.HIGH, Severity.CRITICAL])
     found += [
-        f"Open {alert.get_severity_display().lower()} alert {alert.code}: {alert.message}"
+        f"Open {alert.get_severity_display().lower()} alert “{code_label(alert.code)}”: "
+        f"{alert.message}"
         for alert in serious.order_by("-severity_rank", "raised_at", "pk")
     ]
     return found

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bonehealth.accounts.http import AuthenticatedHttpRequest, safe_next_path
 from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
-from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
 from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
 from monitoring.records.services.guards import EntryConflictError
@@ -148,13 +148,24 @@ ERROR_MODELS: dict[str, tuple[type, str]] = {
 }
 
 
+# A reason that fits each kind of record, the hint of its form (nurse10 18: every form gave a
+# patient's "registered twice, duplicate of MRN 12345").
+IN_ERROR_EXAMPLES: dict[type, str] = {
+    DexaScan: "another patient's scan, entered under this record",
+    LabResult: "entered twice; the same sample is already recorded",
+    FraxResult: "entered for the wrong patient",
+    BoneTherapyCourse: "course entered twice; the same course is already recorded",
+    BoneTherapyDose: "dose recorded twice, or recorded but not given",
+}
+
+
 def _mark_in_error_page(
     request: AuthenticatedHttpRequest, patient: Patient, entry: Any, *, success: str
 ) -> HttpResponse:
     done = already_marked_in_error(request, entry, to=_page(patient))
     if done:
         return done
-    form = MarkInErrorForm(request.POST or None)
+    form = MarkInErrorForm(request.POST or None, example=IN_ERROR_EXAMPLES[type(entry)])
     return _save_or_render(
         request,
         patient,

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -368,16 +368,32 @@ def triaged(recommendations: Iterable[Any] | None, open_alerts: Iterable[Any]) -
     return sorted(recommendations or (), key=order)  # none stored yet: none
 
 
+# Lateness is said in days below two weeks, in whole weeks up to 12 weeks, then in months to
+# the nearest half (never fewer than the weeks before: 85 days is 3 months, not 2).
+LATENESS_DAYS_BELOW = 14
+LATENESS_WEEKS_UP_TO = 12 * 7
+DAYS_A_MONTH = Decimal("365") / 12
+
+
+def _months(days: int) -> str:
+    halves = int((Decimal(days) * 2 / DAYS_A_MONTH).to_integral_value(ROUND_HALF_UP))
+    whole, half = divmod(halves, 2)
+    return f"{whole}{'½' if half else ''} month{'s' if halves != 2 else ''}"
+
+
 @register.filter
-def lateness(days: int) -> str:
-    """How late, in the unit a clinician reads: days for two weeks, then weeks up to 8 weeks,
-    then months ("3 weeks", "5 months")."""
-    if days < 14:
+def lateness(days: int, item: str = "") -> str:
+    """How late, in the unit a clinician reads: days below two weeks, whole weeks up to 12
+    weeks, then months to the nearest half ("3 weeks", "4½ months"); never fewer as the days
+    pass (nurse10 3: 56 days read "8 weeks" and 57 "1 month"). A denosumab injection (`item`
+    "denosumab_dose") says its days too, as its rebound limit is counted in days (112 late,
+    DMAB-SCHEDULE): "152 days (5 months)"."""
+    if days < LATENESS_DAYS_BELOW:
         return f"{days} day{'s' if days != 1 else ''}"
-    if days <= 8 * 7:
-        return f"{days // 7} weeks"
-    months = days * 12 // 365
-    return f"{months} month{'s' if months != 1 else ''}"
+    words = f"{days // 7} weeks" if days <= LATENESS_WEEKS_UP_TO else _months(days)
+    if item == domain.ScheduleItem.DENOSUMAB_DOSE:
+        return f"{days} days ({words})"
+    return words
 
 
 @register.filter

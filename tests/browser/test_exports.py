@@ -81,7 +81,9 @@ def test_a_letter_prints_on_one_a4_page_with_rule_ids_on_the_clinicians_copy_onl
     screenshot("letter-patient")
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
-    page.get_by_role("link", name="Clinician's copy with the rule ids").click()
+    page.get_by_role(
+        "link", name="Show the copy for the clinic's file, with the rule id behind each sentence"
+    ).click()
     expect(page.locator(".rule-ids").first).to_be_visible()
     assert "WHO-CAT" in page.locator(".letter").inner_text()
     # The doctor's clinician copy is the longest letter: one page for every showcase patient.

@@ -61,13 +61,17 @@ def test_a_nurse_cannot_hide_a_patient_on_denosumab_with_a_critical_alert(
 ) -> None:
     page = nurse_client.get(reverse("patients:mark_in_error", args=[on_denosumab.pk]))
     assert "Denosumab running since 2024-08-29." in page.text
-    assert "Open critical alert DENOSUMAB_REBOUND_RISK" in page.text
+    # By its title, not its code (nurse10 18).
+    assert "Open critical alert “Rebound risk after denosumab”: " in page.text
+    assert "DENOSUMAB_REBOUND_RISK" not in page.text
     assert "A physician must mark this patient entered in error" in page.text
     assert 'type="submit"' not in page.text.split('id="hidden-care-warning"')[1]
     response = _mark(nurse_client, on_denosumab, confirm_hidden_care="on")
     assert response.status_code == 200
     assert "A physician must mark this patient" in response.context["form"].non_field_errors()[0]
-    assert REASON in response.text  # what was typed is kept
+    # No box she cannot send (nurse10 18): the page says whom to ask instead.
+    assert 'name="reason"' not in response.text
+    assert "Ask a physician of" in response.text
     assert not _in_error(on_denosumab)
     assert not AuditEvent.objects.filter(action=AuditAction.MARK_ERROR).exists()
     assert Alert.objects.get(patient=on_denosumab).cleared_at is None

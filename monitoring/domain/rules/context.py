@@ -54,6 +54,28 @@ def course_status(
     return CourseStatus.ACTIVE
 
 
+class AiState(StrEnum):
+    """Where a patient stands with aromatase inhibitors on a day, for the words said of it: a
+    course taken, one to come, only stopped ones, or none recorded (nurse10 4: a patient with no
+    course was described as on one)."""
+
+    ACTIVE = "active"
+    PLANNED = "planned"
+    STOPPED = "stopped"
+    NONE = "none"
+
+
+def ai_state(statuses: Iterable[CourseStatus]) -> AiState:
+    """The `AiState` of a patient whose aromatase-inhibitor courses have `statuses`: active
+    beats planned, which beats stopped."""
+    found = set(statuses)
+    if CourseStatus.ACTIVE in found:
+        return AiState.ACTIVE
+    if CourseStatus.PLANNED in found:
+        return AiState.PLANNED
+    return AiState.STOPPED if found else AiState.NONE
+
+
 class Observation(NamedTuple):
     """One site measured on one scan (a NamedTuple: built 15 times per history, cheaply)."""
 
@@ -146,6 +168,10 @@ class Context:
     @property
     def ai_active(self) -> bool:
         return any(status is CourseStatus.ACTIVE for _, status in self.ai_courses)
+
+    @property
+    def ai_state(self) -> AiState:
+        return ai_state(status for _, status in self.ai_courses)
 
     @property
     def ai_start(self) -> dt.date | None:

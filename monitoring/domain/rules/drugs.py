@@ -28,7 +28,7 @@ from ..types import (
     ScheduleItem,
     Severity,
 )
-from .context import Context, CourseStatus, Therapy, started
+from .context import AiState, Context, CourseStatus, Therapy, started
 from .denosumab_stop import follow_on_awaiting_infusion
 from .last_doses import last_dose_on
 
@@ -165,14 +165,13 @@ def bisphosphonate_duration(ctx: Context) -> None:
 
 def _drug_holiday_words(ctx: Context) -> str:
     """What BP-DURATION says of a drug holiday, by the state of the aromatase inhibitor."""
-    if ctx.ai_active:
-        return "no drug holiday while the aromatase inhibitor continues"
-    if ctx.ai_planned_or_active:
-        return "no drug holiday with an aromatase inhibitor planned"
     holiday = "a drug holiday may be considered if the fracture risk is not high (ASBMR 2016)"
-    if ctx.ai_courses:
-        return f"the aromatase inhibitor has stopped: {holiday}"
-    return f"no aromatase inhibitor is recorded: {holiday}"
+    return {
+        AiState.ACTIVE: "no drug holiday while the aromatase inhibitor continues",
+        AiState.PLANNED: "no drug holiday with an aromatase inhibitor planned",
+        AiState.STOPPED: f"the aromatase inhibitor has stopped: {holiday}",
+        AiState.NONE: f"no aromatase inhibitor is recorded: {holiday}",
+    }[ctx.ai_state]
 
 
 def zoledronic_schedule(ctx: Context) -> None:

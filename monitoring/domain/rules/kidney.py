@@ -71,10 +71,15 @@ class KidneyFunction:
     date: dt.date
     analyte: Analyte  # crcl or egfr
 
-    def quoted(self, *, unit: bool = False) -> str:
-        """ "eGFR 48 on DATE" (with "mL/min" when `unit`)."""
-        name = "creatinine clearance" if self.analyte is Analyte.CRCL else "eGFR"
-        return f"{name} {self.value}{' mL/min' if unit else ''} on {self.date.isoformat()}"
+    def quoted(self) -> str:
+        """ "eGFR 48.00 mL/min/1.73 m² on DATE", "creatinine clearance 48.00 mL/min on DATE":
+        always with its unit (nurse10 5: "eGFR 50.00 on DATE" named none). The pages write the
+        value as the labs table does (50), as every lab value a rule quotes."""
+        if self.analyte is Analyte.CRCL:
+            name, unit = "creatinine clearance", "mL/min"
+        else:
+            name, unit = "eGFR", "mL/min/1.73 m²"
+        return f"{name} {self.value} {unit} on {self.date.isoformat()}"
 
 
 def kidney_function(ctx: Context) -> KidneyFunction | None:

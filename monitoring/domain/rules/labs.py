@@ -167,7 +167,7 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
     ruled_out = [drug for drug, limit in BISPHOSPHONATE_RENAL_LIMITS.items() if value < limit]
     if not ruled_out:
         return ""
-    measure = f"{KIDNEY_WORDS_OPENING}{kidney.quoted(unit=True)}"
+    measure = f"{KIDNEY_WORDS_OPENING}{kidney.quoted()}"
     limits = sorted(set(BISPHOSPHONATE_RENAL_LIMITS.values()))
     if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
         return (

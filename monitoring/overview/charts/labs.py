@@ -15,7 +15,7 @@ from monitoring.domain import thresholds
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
 from monitoring.overview.labs import (
     KIDNEY_LIMITS,
-    ZOLEDRONIC_DOSE_CHECK,
+    KIDNEY_REDUCED,
     lab_flag,
     shown_threshold,
     shown_value,
@@ -39,7 +39,10 @@ def _kidney_lines() -> tuple[tuple[Decimal, str, str], ...]:
     for limit, note in KIDNEY_LIMITS:
         notes.setdefault(limit, []).append(note)
     lines = [(limit, "below", "; ".join(found)) for limit, found in sorted(notes.items())]
-    return (*lines, (thresholds.ZOLEDRONIC_DOSE_CHECK_MAX, "at or below", ZOLEDRONIC_DOSE_CHECK))
+    # Drawn whatever the patient takes: said as reduced function, with the dose check of
+    # zoledronic acid as the one drug it concerns (nurse10 5).
+    dose_check = f"{KIDNEY_REDUCED} (zoledronic acid: check the dose)"
+    return (*lines, (thresholds.ZOLEDRONIC_DOSE_CHECK_MAX, "at or below", dose_check))
 
 
 PANELS = (

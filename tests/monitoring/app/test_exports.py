@@ -300,7 +300,7 @@ def test_letter_next_scan_and_words_come_from_the_stored_assessment() -> None:
     assert any("osteopenia" in text and rules == ("WHO-CAT",) for text, rules in texts.items())
     assert any("margin of error" in text and rules == ("CHG-LSC",) for text, rules in texts.items())
     doctor = letters.letter(data, letters.DOCTOR)
-    assert any(s.text.startswith("Alert SIGNIFICANT_BMD_LOSS") for s in doctor.next_steps)
+    assert any(s.text.startswith("Significant BMD loss: ") for s in doctor.next_steps)
 
 
 def test_the_patient_page_links_to_the_letters_and_the_fhir_export(

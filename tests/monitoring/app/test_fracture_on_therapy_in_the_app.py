@@ -106,4 +106,4 @@ def test_the_patient_letter_says_the_medicine_will_be_reviewed(
     doctor = physician_client.get(
         reverse("monitoring:letter", args=[fractured_on_alendronate.pk, "doctor"])
     )
-    assert "Alert FRACTURE_ON_THERAPY" in doctor.text
+    assert "Fragility fracture on therapy: " in doctor.text

@@ -275,7 +275,7 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
         label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
         for label in labels
     )
-    assert any("check the zoledronic acid dose" in label for label in labels)
+    assert any("zoledronic acid: check the dose" in label for label in labels)
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
     assert len(lines) == len(labels)
     assert all(line["line"]["dash"] == "dash" for line in lines)

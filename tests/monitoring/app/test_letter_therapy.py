@@ -202,7 +202,7 @@ def test_the_doctors_letter_says_kidney_function_rules_out_the_bisphosphonates(
     text = _letter(nurse_client, osteoporotic, "doctor")
     assert "(a bisphosphonate or denosumab) is recommended" not in text
     assert "Bone-protective therapy is recommended; kidney function limits the choice." in text
-    assert f"Kidney function eGFR 25 mL/min on {_days_ago(20):%Y-%m-%d}" in text
+    assert f"Kidney function eGFR 25 mL/min/1.73 m² on {_days_ago(20):%Y-%m-%d}" in text
     assert "every bisphosphonate is contraindicated" in text
     clinician = " ".join(
         nurse_client.get(

@@ -50,7 +50,8 @@ def test_due_in_the_next_8_weeks_overdue_first(request, client_name: str) -> Non
         ("SOON", "dexa"),
     ]
     assert "Overdue" in response.text
-    assert 'Overdue</span> <span class="small">by 5 weeks' in response.text
+    # an injection says its days (nurse10 3)
+    assert 'Overdue</span> <span class="small">by 40 days (5 weeks)' in response.text
     assert "Due today" in response.text
     assert "in 10 days" in response.text
     assert reverse("monitoring:scan_request", args=[response.context["items"][2].patient_id]) in (

@@ -4,6 +4,7 @@ lateness reads in weeks or months."""
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,6 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import Alert, BoneTherapyCourse
@@ -104,16 +107,60 @@ def test_record_dose_opens_the_dose_form_of_the_current_course(nurse_client: Cli
     [
         (1, "1 day"),
         (13, "13 days"),
+        (14, "2 weeks"),
         (21, "3 weeks"),
         (56, "8 weeks"),
-        (57, "1 month"),
-        (152, "4 months"),
-        (160, "5 months"),
+        (57, "8 weeks"),  # nurse10 3: read "1 month", fewer than the day before
+        (84, "12 weeks"),
+        (85, "3 months"),
+        (100, "3½ months"),
+        (152, "5 months"),  # nurse10 3: read "4 months", nearly one short
+        (160, "5½ months"),
         (400, "13 months"),
     ],
 )
 def test_lateness_in_days_then_weeks_then_months(days: int, words: str) -> None:
     assert lateness(days) == words
+
+
+def test_a_late_denosumab_injection_says_its_days() -> None:
+    """Its rebound limit is 112 days late (DMAB-SCHEDULE): the days are said beside the months."""
+    assert lateness(152, "denosumab_dose") == "152 days (5 months)"
+    assert lateness(112, "denosumab_dose") == "112 days (3½ months)"
+    assert lateness(10, "denosumab_dose") == "10 days"
+    assert lateness(152, "dexa") == "5 months"
+
+
+def test_the_worklist_says_a_late_injection_s_days(nurse_client: Client, site) -> None:  # type: ignore[no-untyped-def]
+    """nurse10 3 on the page: 152 days late read "4 months overdue"; a DEXA as late, in months."""
+    late = PatientFactory(site=site, mrn="LATE")
+    BoneTherapyCourse.objects.create(
+        patient=late, drug="denosumab", start_date=TODAY - dt.timedelta(days=400)
+    )
+    due(late, "denosumab_dose", in_days=-152)
+    due(PatientFactory(site=site, mrn="LATEDEXA"), "dexa", in_days=-152)
+    alert(late, "DENOSUMAB_REBOUND_RISK", "critical", days_ago=40)
+    text = nurse_client.get(URL + "?weeks=2").text
+    assert "152 days (5 months)" in text
+    assert ">5 months" in text or "due for 5 months" in text or "5 months overdue" in text
+    assert "4 months" not in text
+
+
+def _in_days(words: str) -> Decimal:
+    """The days a lateness's words say ("3 weeks" is 21, "3½ months" 106.46)."""
+    number, unit = words.split()[:2]
+    amount = Decimal(number.replace("½", "")) + (Decimal("0.5") if "½" in number else 0)
+    per = {"day": 1, "days": 1, "week": 7, "weeks": 7}.get(unit, Decimal(365) / 12)
+    return amount * per
+
+
+@given(st.integers(min_value=0, max_value=999), st.sampled_from(["dexa", "denosumab_dose"]))
+def test_lateness_never_drops_as_days_pass(days: int, item: str) -> None:
+    """nurse10 3: a day later never reads as less late, nor understates by a unit: within a week
+    below 12 weeks, then within half a month."""
+    today, tomorrow = _in_days(lateness(days, item)), _in_days(lateness(days + 1, item))
+    assert today <= tomorrow
+    assert days - today < (7 if days <= 84 else Decimal(365) / 24)
 
 
 def _queries(client: Client) -> int:

@@ -37,8 +37,8 @@ def test_at_egfr_25_the_follow_on_advice_names_no_bisphosphonate() -> None:
     text = _follow_on(lab("2026-12-07", Analyte.EGFR, "25"))
     assert text == (
         "A bisphosphonate follow-on is due by 2027-01-10 after denosumab. Kidney function eGFR "
-        "25.00 mL/min on 2026-12-07: every bisphosphonate is contraindicated (below 30-35 mL/min "
-        f"by drug); {DENOSUMAB_BELOW_30}; seek specialist advice."
+        "25.00 mL/min/1.73 m² on 2026-12-07: every bisphosphonate is contraindicated (below "
+        f"30-35 mL/min by drug); {DENOSUMAB_BELOW_30}; seek specialist advice."
     )
     assert "zoledronic acid" not in text
 
@@ -74,7 +74,7 @@ def test_the_advice_to_start_therapy_says_it_too() -> None:
     text = _text(assess(h, as_of=AS_OF), RecommendationCode.START_BONE_THERAPY)
     assert text.startswith("Start an antiresorptive (bisphosphonate or denosumab): ")
     assert text.endswith(
-        "Kidney function eGFR 25.00 mL/min on 2026-12-07: every bisphosphonate is "
+        "Kidney function eGFR 25.00 mL/min/1.73 m² on 2026-12-07: every bisphosphonate is "
         f"contraindicated (below 30-35 mL/min by drug); {DENOSUMAB_BELOW_30}; seek specialist "
         "advice."
     )

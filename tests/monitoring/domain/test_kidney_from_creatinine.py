@@ -129,7 +129,7 @@ def test_a_newer_creatinine_does_not_override_an_older_egfr_but_is_quoted() -> N
     )
     severity, message = renal[AlertCode.HYPOCALCEMIA_RISK_RENAL]
     assert severity is Severity.HIGH
-    assert message.startswith("eGFR 25.00 on 2026-11-20 (< 30)")
+    assert message.startswith("eGFR 25.00 mL/min/1.73 m² on 2026-11-20 (< 30)")
     assert (
         "Creatinine 400.00 µmol/L on 2026-12-06 gives an estimated clearance of 13.2 mL/min "
         "(Cockcroft-Gault), below denosumab's 30 mL/min limit: enter a measured creatinine "
@@ -152,7 +152,9 @@ def test_a_newer_creatinine_never_raises_or_worsens_a_decision() -> None:
     assert set(renal) == {AlertCode.RENAL_DOSE_CHECK}
     severity, message = renal[AlertCode.RENAL_DOSE_CHECK]
     assert severity is Severity.WARNING
-    assert message.startswith("eGFR 40.00 on 2026-11-20 (35 to 60): check the zoledronic acid")
+    assert message.startswith(
+        "eGFR 40.00 mL/min/1.73 m² on 2026-11-20 (35 to 60): check the zoledronic acid"
+    )
     assert BELOW_400 in message
 
 

@@ -62,7 +62,10 @@ def test_a_resave_after_a_conflict_keeps_the_colleagues_changes(
     nurse.get_by_role("button", name="Save patient").click()
     expect(nurse.get_by_text("changed by someone else")).to_be_visible()
     expect(nurse.locator("input[name=weight_kg]")).to_have_value("64.5")
-    expect(nurse.get_by_text("Now shows “64.5”, changed by physician at")).to_be_visible()
+    # beside the field (the summary at the top of the form repeats it)
+    expect(
+        nurse.locator(".invalid-feedback").get_by_text("Now shows “64.5”, changed by physician at")
+    ).to_be_visible()
     expect(nurse.locator("input[name=name]")).to_have_value("Jane Sharred-Corrected")
     nurse.get_by_role("button", name="Save patient").click()
     expect(nurse.get_by_text("Patient record saved.")).to_be_visible()
@@ -79,7 +82,10 @@ def test_a_field_both_changed_is_flagged_and_replaced_only_on_a_second_save(
     nurse.fill("input[name=weight_kg]", "62")
     nurse.get_by_role("button", name="Save patient").click()
     expect(nurse.locator("input[name=weight_kg]")).to_have_value("62")
-    expect(nurse.get_by_text("physician changed this to “64.5”")).to_be_visible()
+    # beside the field (the summary at the top of the form repeats it)
+    expect(
+        nurse.locator(".invalid-feedback").get_by_text("physician changed this to “64.5”")
+    ).to_be_visible()
     shared_patient.refresh_from_db()
     assert shared_patient.weight_kg == Decimal("64.5")  # nothing written by the refused save
 

@@ -27,7 +27,7 @@ from monitoring.models import (
     Supplements,
 )
 from patients.models import Patient
-from tests.factories import PatientFactory, ScannerFactory, SiteFactory
+from tests.factories import PatientFactory, ScannerFactory, SiteFactory, results_in_range
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, at_once, clients, created_events, one_winner
 
@@ -282,6 +282,7 @@ def test_double_submits_of_both_kinds_of_frax_on_one_day_store_one_of_each(
 
 
 def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -> None:
+    results_in_range(jane, TODAY - timedelta(days=10))  # the start's checks pass
     url = reverse("monitoring:therapy_create", args=[jane.pk])
     data = {"drug": "alendronate", "start_date": (TODAY - timedelta(days=1)).isoformat()}
     physicians = clients(ward, "physician", 2)
@@ -295,6 +296,7 @@ def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -
 def test_two_antiresorptives_started_at_once_store_one_course(ward: Site, jane: Patient) -> None:
     """Two physicians start different drugs at the same moment: the second sees the first under
     the patient's lock and is refused; never two antiresorptives at once."""
+    results_in_range(jane, TODAY - timedelta(days=10))  # the start's checks pass
     url = reverse("monitoring:therapy_create", args=[jane.pk])
     start = (TODAY - timedelta(days=1)).isoformat()
     first, second = clients(ward, "physician", 2)

@@ -30,7 +30,13 @@ from monitoring.records.services.therapy import bone_therapy_start
 from patients import in_error
 from patients.models import AromataseInhibitorCourse, Patient
 from tests.conftest import login
-from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
+from tests.factories import (
+    PatientFactory,
+    ScannerFactory,
+    SiteFactory,
+    UserFactory,
+    results_in_range,
+)
 from tests.races import POSTGRESQL_ONLY, at_once, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
@@ -57,6 +63,8 @@ def physician(ward: Site) -> User:
 
 
 def _therapy(patient: Patient) -> tuple[str, dict[str, str]]:
+    # Bloods in range, so the start passes its pre-treatment checks and the race is the lock's.
+    results_in_range(patient, TODAY - timedelta(days=10))
     return reverse("monitoring:therapy_create", args=[patient.pk]), {
         "drug": "alendronate",
         "dose": "70 mg weekly",
@@ -169,6 +177,7 @@ def test_a_nurses_mark_waiting_for_a_therapy_start_is_refused(
     ward: Site, nurse: User, physician: User
 ) -> None:
     patient = PatientFactory(site=ward, mrn="TOC-2")
+    results_in_range(patient, TODAY - timedelta(days=10))  # the start's checks pass
     marker = login(nurse)
     with holding(
         lambda: bone_therapy_start(
@@ -192,6 +201,7 @@ def test_a_physicians_mark_waiting_for_a_therapy_start_needs_it_confirmed(
     """A physician may hide running care, but only care the form showed and she ticked: a course
     started while her mark waited was never shown to her."""
     patient = PatientFactory(site=ward, mrn="TOC-3")
+    results_in_range(patient, TODAY - timedelta(days=10))  # the start's checks pass
     colleague = UserFactory(username="doc2", role="physician", sites=[ward])
     marker = login(physician)
     with holding(

@@ -273,11 +273,22 @@ class ServiceMachine(RuleBasedStateMachine):
             _owed(taken=taken, outdated=outdated),
         )
 
+    def _frax_taken(self, values: dict[str, Any], exclude: int = 0) -> bool:
+        """A valid result of the day and kind (with or without BMD) is there: one of each a day."""
+        return (
+            FraxResult.objects.filter(
+                patient_id=self.patient_pk,
+                assessed_on=values["assessed_on"],
+                with_bmd=values["with_bmd"],
+                entered_in_error=False,
+            )
+            .exclude(pk=exclude)
+            .exists()
+        )
+
     @rule(values=steps.frax_values(TODAY))
     def record_frax(self, values: dict[str, Any]) -> None:
-        taken = FraxResult.objects.filter(
-            patient_id=self.patient_pk, assessed_on=values["assessed_on"], entered_in_error=False
-        ).exists()
+        taken = self._frax_taken(values)
         self.attempt(
             lambda: frax_record(actor=self.world.nurse, patient=self.patient(), values=values),
             EntryConflictError if taken else None,
@@ -294,7 +305,7 @@ class ServiceMachine(RuleBasedStateMachine):
                 values=values,
                 expected_version=steps.form_version(frax.version, outdated),
             ),
-            _owed(taken=False, outdated=outdated),
+            _owed(taken=self._frax_taken(values, exclude=frax.pk), outdated=outdated),
         )
 
     @rule(

@@ -68,9 +68,6 @@ def _day(value: str | None) -> str:
     return date.fromisoformat(value).isoformat()  # yyyy-mm-dd, as every page writes a date
 
 
-_site = site_words
-
-
 def _due(rec: dict[str, Any]) -> str:
     return f" by {_day(rec['due'])}" if rec.get("due") else ""
 
@@ -240,14 +237,14 @@ def _results(
         text = z_score_text(z_score, sex)
         if lowest:
             text += (
-                f"; the lowest T-score, {lowest['value']} at the {_site(lowest['site'])} on "
+                f"; the lowest T-score, {lowest['value']} at the {site_words(lowest['site'])} on "
                 f"{_day(lowest['date'])}, still counts for the therapy triggers"
             )
         yield Sentence(f"{text}.", ("WHO-CAT",))
     elif lowest:
         label = WhoCategory(who).label if who in WhoCategory.values else who
         yield Sentence(
-            f"Lowest T-score {lowest['value']} at the {_site(lowest['site'])} on "
+            f"Lowest T-score {lowest['value']} at the {site_words(lowest['site'])} on "
             f"{_day(lowest['date'])}: WHO category {str(label).lower()}.",
             ("WHO-CAT",),
         )
@@ -256,7 +253,7 @@ def _results(
     for change in data.get("bmd_changes", []):
         if not change.get("significant"):
             continue
-        site = _site(change["site"])
+        site = site_words(change["site"])
         if kind == PATIENT:
             text = (
                 f"Since your scan of {_day(change['from_date'])}, the bone density of your {site} "

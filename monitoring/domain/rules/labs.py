@@ -79,16 +79,22 @@ def vitamin_d(ctx: Context) -> None:
     ctx.plan(ScheduleItem.VITAMIN_D_RECHECK, recheck)
 
 
+def ca_low_courses(ctx: Context) -> list[Therapy]:
+    """The courses CA-LOW judges the calcium for: zoledronic acid or denosumab planned, active or
+    still acting (`Context.counts_for_hypocalcaemia`)."""
+    return [
+        t for t in ctx.therapies if t.drug in PARENTERAL_DRUGS and ctx.counts_for_hypocalcaemia(t)
+    ]
+
+
 def calcium(ctx: Context) -> None:
     """CA-LOW: zoledronic acid or denosumab planned, active or still acting (a stopped course
     within its dosing interval of the last dose) needs a normal adjusted calcium."""
-    courses = [
-        t for t in ctx.therapies if t.drug in PARENTERAL_DRUGS and ctx.counts_for_hypocalcaemia(t)
-    ]
+    courses = ca_low_courses(ctx)
     if not courses:
         return
     current = [t for t in courses if t.status is not CourseStatus.STOPPED]
-    drugs = _drug_names(current)
+    drugs = drug_names(current)
     acting = " and ".join(_still_acting(t) for t in courses if t.status is CourseStatus.STOPPED)
     rules = [RuleId.CA_LOW]
     lab = ctx.recent_lab(Analyte.CALCIUM)
@@ -117,7 +123,8 @@ def calcium(ctx: Context) -> None:
         )
 
 
-def _drug_names(courses: list[Therapy]) -> str:
+def drug_names(courses: list[Therapy]) -> str:
+    """The courses' drugs in words, each once: \"alendronate and risedronate\"."""
     return " and ".join(sorted({t.drug.replace("_", " ") for t in courses}))
 
 

@@ -5,10 +5,9 @@ nurse10 F1: CA-LOW judges calcium only with zoledronic acid or denosumab planned
 acting, so a patient on alendronate with an adjusted calcium of 1.90 mmol/L showed "No open
 alerts", and one told to "start a bisphosphonate or denosumab" was never told to correct the
 calcium first. The spec is silent on a low calcium outside CA-LOW; CA-LOW itself is kept as the
-spec states it (HYPOCALCEMIA, critical). The conservative reading, in this module only (so the
-edits of labs.py and therapy.py merge cleanly): the same limit (`CALCIUM_LOW_BELOW`) and the same
-12-month window raise `CALCIUM_LOW` wherever CA-LOW raises nothing, at a severity set by what the
-low calcium holds up:
+spec states it (HYPOCALCEMIA, critical). The conservative reading, kept apart from CA-LOW in
+this module: the same limit (`CALCIUM_LOW_BELOW`) and the same 12-month window raise
+`CALCIUM_LOW` wherever CA-LOW raises nothing, at a severity set by what the low calcium holds up:
 
 - an oral bisphosphonate planned or active: high. Its label lists hypocalcaemia as a
   contraindication (section 4.3) and asks for it to be corrected before the drug is started
@@ -30,7 +29,6 @@ from ..rounding import round_2
 from ..thresholds import CALCIUM_LOW_BELOW
 from ..types import (
     ORAL_BISPHOSPHONATES,
-    PARENTERAL_DRUGS,
     AlertCode,
     Analyte,
     LabResult,
@@ -38,6 +36,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus
+from .labs import ca_low_courses, drug_names
 
 
 def low_calcium(ctx: Context) -> LabResult | None:
@@ -49,11 +48,8 @@ def low_calcium(ctx: Context) -> LabResult | None:
 
 
 def judged_by_ca_low(ctx: Context) -> bool:
-    """Tell whether CA-LOW judges the calcium: a zoledronic acid or denosumab course planned,
-    active or still acting (`Context.counts_for_hypocalcaemia`)."""
-    return any(
-        t.drug in PARENTERAL_DRUGS and ctx.counts_for_hypocalcaemia(t) for t in ctx.therapies
-    )
+    """Tell whether CA-LOW judges the calcium (`labs.ca_low_courses`)."""
+    return bool(ca_low_courses(ctx))
 
 
 def calcium_first(ctx: Context) -> tuple[str, RuleId | None]:
@@ -91,7 +87,7 @@ def calcium_beyond_ca_low(ctx: Context, *, therapy_indicated: bool) -> None:
     ]
     cause = "look for the cause (vitamin D deficiency among others) and check it again"
     if oral:
-        drugs = " and ".join(sorted({t.drug.replace("_", " ") for t in oral}))
+        drugs = drug_names(oral)
         planned = all(t.status is CourseStatus.PLANNED for t in oral)
         decision = (
             f"do not start {drugs} until it is corrected"

@@ -67,6 +67,16 @@ class FraxResult(ClinicalEntry):
     class Meta:
         ordering = ["assessed_on", "id"]
         verbose_name = "FRAX result"
+        constraints = [
+            # One result per day and kind: the calculator run without BMD and again with it the
+            # same day gives two results, both kept; a second of one kind is a double submit or a
+            # correction that belongs in the first (services.frax refuses it beside the field).
+            models.UniqueConstraint(
+                fields=["patient", "assessed_on", "with_bmd"],
+                condition=Q(entered_in_error=False),
+                name="frax_once_per_day_and_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return (

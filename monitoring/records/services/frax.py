@@ -12,9 +12,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import lock_valid
 from monitoring.models import FraxResult
-from monitoring.records.services.guards import EntryConflictError, entered_by_line, patient_lock
+from monitoring.records.services.guards import EntryConflictError, entered_by_line
 from monitoring.records.services.single_row import (
     single_row_entry_create,
     single_row_entry_update,
@@ -81,20 +80,20 @@ def frax_update(
 ) -> FraxResult:
     """Correct a FRAX result; refused when the correction moves it onto a day and kind that
     already has a result (blamed on the field changed: the tick box, else the date)."""
-    # The patient's lock makes the check and the update one step against a concurrent entry.
-    patient_lock(frax.patient_id)
-    # Before the duplicate check: a result marked in error since the form opened is refused as such.
-    # Re-read: the edit form's instance already holds the values typed.
-    stored = lock_valid(frax)
-    clash = _same_kind(
-        patient_id=frax.patient_id,
-        assessed_on=values["assessed_on"],
-        with_bmd=values["with_bmd"],
-        exclude=frax.pk,
-    )
-    if clash is not None:
-        field = "with_bmd" if values["with_bmd"] != stored.with_bmd else "assessed_on"
-        raise EntryConflictError(field, f"{_already_recorded(clash)} ({entered_by_line(clash)}).")
+
+    def refuse_duplicate(stored: FraxResult) -> None:
+        clash = _same_kind(
+            patient_id=stored.patient_id,
+            assessed_on=values["assessed_on"],
+            with_bmd=values["with_bmd"],
+            exclude=stored.pk,
+        )
+        if clash is not None:
+            field = "with_bmd" if values["with_bmd"] != stored.with_bmd else "assessed_on"
+            raise EntryConflictError(
+                field, f"{_already_recorded(clash)} ({entered_by_line(clash)})."
+            )
+
     return single_row_entry_update(
         actor=actor,
         entry=frax,
@@ -102,4 +101,5 @@ def frax_update(
         fields=FRAX_FIELDS,
         expected_version=expected_version,
         request=request,
+        refuse_duplicate=refuse_duplicate,
     )

@@ -16,7 +16,7 @@ from .assessment import assess
 from .dates import DATE_MAX, DATE_MIN
 from .errors import HistoryError
 from .parsing import parse_history
-from .rules.denosumab_stop import follow_on_infusion_awaited
+from .rules.denosumab_stop import FollowOnDue, follow_on_due, follow_on_infusion_awaited
 from .serialize import assessment_to_dict
 from .types import (
     Alert,
@@ -85,6 +85,7 @@ __all__ = [
     "BtmResponse",
     "BtmResult",
     "DexaScan",
+    "FollowOnDue",
     "FraxResult",
     "History",
     "HistoryError",
@@ -116,6 +117,7 @@ __all__ = [
     "assess",
     "assessment_to_dict",
     "display_unit",
+    "follow_on_due",
     "follow_on_infusion_awaited",
     "from_canonical",
     "normalize_unit",

@@ -194,6 +194,18 @@ def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:
         return f"Bone-protective therapy is indicated and is being given ({', '.join(given)})."
     if planned:
         return f"Bone-protective therapy is indicated and is planned ({', '.join(planned)})."
+    # Courses given and stopped are named, so that a stopped denosumab never reads as if no bone
+    # therapy had ever been given (phys11 F1).
+    stopped = [
+        f"{course.name} from {course.start:%Y-%m-%d} to {course.stop:%Y-%m-%d}"
+        for course in courses
+        if course.start is not None and course.stop is not None and course.start <= today
+    ]
+    if stopped:
+        return (
+            f"Bone-protective therapy is indicated; what was given has stopped "
+            f"({'; '.join(stopped)}), and none is given or planned now."
+        )
     return "Bone-protective therapy is indicated; none is recorded as given or planned."
 
 

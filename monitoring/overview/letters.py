@@ -29,6 +29,15 @@ from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
 from monitoring.overview.ai_words import DOCTOR_OPENING, PATIENT_OPENING, patient_ai_state
 from monitoring.overview.labs import patient_lab_readings
+from monitoring.overview.letter_denosumab_stop import (
+    FOLLOW_ON,
+    PATIENT_FOLLOW_ON,
+    SAID_BY_FOLLOW_ON,
+    StoppedDenosumab,
+    patient_follow_on,
+    stopped_denosumab_of,
+    stopped_denosumab_texts,
+)
 from monitoring.overview.letter_therapy import (
     CourseFacts,
     course_facts,
@@ -139,7 +148,7 @@ ADVICE: dict[str, tuple[str, str]] = {
         "The next denosumab dose is due{due}; a late dose risks rebound bone loss.",
     ),
     "START_FOLLOW_ON_THERAPY": (
-        "As denosumab has stopped, you need another bone medicine to keep the bone it built.",
+        PATIENT_FOLLOW_ON,
         "Denosumab has stopped without follow-on therapy: a bisphosphonate is advised.",
     ),
     "CHECK_BTM_RESPONSE": (
@@ -302,13 +311,25 @@ def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today:
 
 
 def _advice(
-    data: dict[str, Any], kind: str, today: date, *, undecided: bool = False
+    data: dict[str, Any],
+    kind: str,
+    today: date,
+    *,
+    undecided: bool = False,
+    stopped: StoppedDenosumab | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
-    for rec in data.get("recommendations", []):
+    recs = data.get("recommendations", [])
+    # After a denosumab stop she needs another bone medicine, which one is discussed: said once.
+    follow_on = patient_follow_on(recs, stopped) if kind == PATIENT else None
+    for rec in recs:
         if rec["code"] in NEXT_SCAN and rec.get("due"):
             continue  # said under the next steps
+        if follow_on is not None and rec["code"] in (FOLLOW_ON, SAID_BY_FOLLOW_ON):
+            if rec["code"] == FOLLOW_ON:
+                yield Sentence(*follow_on)
+            continue
         kidney = kidney_words_in(rec.get("message", ""))
         if kind == DOCTOR and kidney and rec["code"] in DOCTOR_ADVICE_BESIDE_KIDNEY:
             # Said once: a second recommendation refers to it.
@@ -320,7 +341,12 @@ def _advice(
             continue
         texts = ADVICE.get(rec["code"])
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
-        if kind == PATIENT and undecided and rec["code"] in PATIENT_ADVICE_UNDECIDED:
+        if (
+            kind == PATIENT
+            and undecided
+            and follow_on is None
+            and rec["code"] in PATIENT_ADVICE_UNDECIDED
+        ):
             text = PATIENT_ADVICE_UNDECIDED[rec["code"]]
         text = _passed_advice(rec, data, index, today) or text.format(due=_due(rec))
         text = start_therapy_advice(rec, kind, text)
@@ -384,19 +410,24 @@ def letter(
     z_score: ZScore | None = None,
     *,
     undecided: bool = False,
+    stopped: StoppedDenosumab | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
     patient's, "F" or "M") words the comparison of a scan read on Z-scores, whose `z_score` the
     doctor's letter quotes; `undecided` (the therapy decision awaits a physician) words the
-    patient's advice on starting a bone medicine as a question her doctor will discuss."""
+    patient's advice on starting a bone medicine as a question her doctor will discuss (not after
+    a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
+    follow-on yet (DMAB-STOP), is named first under the therapy."""
     today = today or timezone.localdate()
+    therapy = [
+        *stopped_denosumab_texts(stopped, kind, today),
+        *therapy_texts(courses, data, kind, today),
+    ]
     return Letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
-        therapy=[
-            Sentence(text, rules) for text, rules in therapy_texts(courses, data, kind, today)
-        ],
-        advice=list(_advice(data, kind, today, undecided=undecided)),
+        therapy=[Sentence(text, rules) for text, rules in therapy],
+        advice=list(_advice(data, kind, today, undecided=undecided, stopped=stopped)),
         next_steps=list(_next_steps(data, kind)),
     )
 
@@ -428,6 +459,7 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
             # The Z-score the patient page and summary show, found the same way.
             z_score_of(lowest_z_score(patient.valid_scans)),  # type: ignore[attr-defined]
             undecided=therapy_decision_awaited(patient),
+            stopped=stopped_denosumab_of(patient, today),
         ),
         # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
         "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],

@@ -25,6 +25,7 @@ from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.csp import chart_page
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
+from monitoring.overview.letter_denosumab_stop import stopped_denosumab
 from monitoring.records import selectors
 from patients.models import Patient
 from patients.read_audit import patient_record_view
@@ -62,19 +63,19 @@ def patient_context(
     cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
     data = assessment.data if assessment else {}
     lab_units = domain.UnitSystem(patient.site.lab_units)
+    today = timezone.localdate()
     try:
+        history = history_from_records(patient)
         figures = charts.patient_figures(
-            history_from_records(patient),
-            data,
-            as_of=timezone.localdate(),
-            static=static_charts,
-            lab_units=lab_units,
+            history, data, as_of=today, static=static_charts, lab_units=lab_units
         )
+        # The header names it beside the courses running (phys11 F9).
+        stopped = stopped_denosumab(history, today)
         data_problem = None
     except domain.HistoryError as problem:
         # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
         # show the record and say what to correct, rather than failing the page for everyone.
-        figures, data_problem = {}, str(problem)
+        figures, stopped, data_problem = {}, None, str(problem)
     rows = lab_rows(
         patient.valid_labs,  # type: ignore[attr-defined]
         lab_units,
@@ -91,6 +92,7 @@ def patient_context(
         "plan": plan,
         "plan_met": plan_met(plan, assessment),
         "data_problem": data_problem,
+        "stopped_denosumab": stopped,
         "lab_rows": rows,
         "lab_readings": TableReadings(lambda: rows),
         # The risk factors the rules counted (age, T-score and the recorded ones), in words:

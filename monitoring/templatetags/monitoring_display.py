@@ -16,6 +16,7 @@ from monitoring import domain, labels
 from monitoring.domain.rounding import round_2
 from monitoring.models.choices import (
     SEVERITY_RANK,
+    BoneTherapyDrug,
     MeasuredSite,
     RiskCategory,
     ScheduleItem,
@@ -142,19 +143,33 @@ def rule_links(rules: Iterable[str]) -> SafeString:
 register.filter("started", started)
 
 
-def _courses_now(courses: Iterable[Any]) -> list[Any]:
-    """The bone-therapy courses not stopped; with none, the last stopped one."""
+def _courses_now(courses: Iterable[Any], stopped: Any = None) -> list[Any]:
+    """The bone-therapy courses not stopped; with none, the last stopped one; and the denosumab
+    course `stopped` with no follow-on yet (a `StoppedDenosumab`: DMAB-STOP stands), which a
+    later course stopped hid (phys11 F9: "Alendronate stopped 2026-12-06" alone, after the
+    denosumab stop the critical alert is about). In the record's order."""
     courses = list(courses)
-    running = [course for course in courses if course.stop_date is None]
-    if running:
-        return running
-    stopped = max(courses, key=lambda course: course.stop_date, default=None)
-    return [] if stopped is None else [stopped]
+    listed = [course for course in courses if course.stop_date is None]
+    if not listed:
+        last = max(courses, key=lambda course: course.stop_date, default=None)
+        listed = [] if last is None else [last]
+    if stopped is not None:
+        listed += [c for c in courses if _is_stopped_denosumab(c, stopped) and c not in listed]
+    return [course for course in courses if course in listed]
+
+
+def _is_stopped_denosumab(course: Any, stopped: Any) -> bool:
+    return (
+        course.drug == BoneTherapyDrug.DENOSUMAB
+        and course.start_date == stopped.start
+        and course.stop_date == stopped.stop
+    )
 
 
 @register.filter
-def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
-    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one."""
+def therapy_now(courses: Iterable[Any], stopped: Any = None) -> list[tuple[str, str]]:
+    """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one; and
+    the denosumab course `stopped` with no follow-on yet (`_courses_now`)."""
     return [
         (
             course.get_drug_display(),
@@ -162,17 +177,21 @@ def therapy_now(courses: Iterable[Any]) -> list[tuple[str, str]]:
             if course.stop_date
             else started(course.start_date),
         )
-        for course in _courses_now(courses)
+        for course in _courses_now(courses, stopped)
     ]
 
 
 @register.filter
-def therapy_now_on_paper(courses: Iterable[Any]) -> list[str]:
+def therapy_now_on_paper(courses: Iterable[Any], stopped: Any = None) -> list[str]:
     """`therapy_now` with the last dose given of each course (a printout, read without the
-    patient page's dose table): "Denosumab since 2024-08-29, last dose 2026-12-07"."""
+    patient page's dose table): "Denosumab since 2024-08-29, last dose 2026-12-07"; for the
+    denosumab course `stopped`, the rules' last dose (DMAB-STOP's, on any course)."""
     lines = []
-    for course, (drug, when) in zip(_courses_now(courses), therapy_now(courses), strict=True):
+    listed = _courses_now(courses, stopped)
+    for course, (drug, when) in zip(listed, therapy_now(courses, stopped), strict=True):
         last = max((dose.given_on for dose in course.valid_doses), default=None)
+        if stopped is not None and _is_stopped_denosumab(course, stopped):
+            last = stopped.last_dose
         lines.append(f"{drug} {when}, last dose {last:%Y-%m-%d}" if last else f"{drug} {when}")
     return lines
 
@@ -216,9 +235,9 @@ def override_notes(course: Any) -> list[str]:
 
 
 @register.filter
-def therapy_now_overrides(courses: Iterable[Any]) -> list[str]:
+def therapy_now_overrides(courses: Iterable[Any], stopped: Any = None) -> list[str]:
     """The override notes of the courses `therapy_now` lists (a printout)."""
-    return [note for course in _courses_now(courses) for note in override_notes(course)]
+    return [note for course in _courses_now(courses, stopped) for note in override_notes(course)]
 
 
 @register.filter

@@ -8,6 +8,7 @@ zoledronic acid schedule (`drugs.zoledronic_schedule`) lists as due on its start
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from ..dates import add_months
 from ..thresholds import DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS, DENOSUMAB_INTERVAL_MONTHS
@@ -142,6 +143,24 @@ def follow_on_infusion_awaited(history: History, as_of: dt.date) -> dt.date | No
     infusion of that course is due on its start, so its start is no previous dose (an infusion
     given days after the start is not "too early")."""
     return follow_on_awaiting_infusion(build_context(history, as_of))
+
+
+class FollowOnDue(NamedTuple):
+    """DMAB-STOP as it stands: the last denosumab dose and the date the bisphosphonate follow-on
+    is due by (last dose + 6 months)."""
+
+    last_dose: dt.date
+    due_by: dt.date
+
+
+def follow_on_due(history: History, as_of: dt.date) -> FollowOnDue | None:
+    """DMAB-STOP's last dose and follow-on date on `as_of`, while it stands (else None), for the
+    pages that name the stopped course: the letters and the summary (phys11 F1, F9)."""
+    standing = _stop_standing(build_context(history, as_of))
+    if standing is None:
+        return None
+    last = standing[0]
+    return FollowOnDue(last_dose=last, due_by=add_months(last, DENOSUMAB_INTERVAL_MONTHS))
 
 
 def _follow_on(therapy: Therapy) -> bool:

@@ -128,8 +128,14 @@ def test_a_stopped_course_is_not_named_as_given(
     )
     patient_assessment_refresh(patient=osteoporotic)
     text = _letter(nurse_client, osteoporotic, "doctor")
-    assert "none is recorded as given or planned" in text
     assert "Alendronate since" not in text
+    # Named as given and stopped, never as if none had been given (phys11 F1).
+    assert "none is recorded as given" not in text
+    assert (
+        "Bone-protective therapy is indicated; what was given has stopped (alendronate from "
+        f"{_days_ago(300):%Y-%m-%d} to {_days_ago(10):%Y-%m-%d}), and none is given or planned "
+        "now." in text
+    )
 
 
 def test_the_summary_names_the_therapy_and_its_next_dose(

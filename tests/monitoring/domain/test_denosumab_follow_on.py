@@ -20,6 +20,7 @@ from monitoring.domain import (
     ScheduleItem,
     Severity,
     assess,
+    follow_on_due,
 )
 from monitoring.domain.dates import add_months
 from monitoring.domain.thresholds import DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS
@@ -151,3 +152,46 @@ def test_a_stopped_oral_course_shorter_than_12_months_never_changes_dmab_stop(
     with_it = assess(history(bone_therapy=(DMAB_STOPPED, short)), as_of=as_of)
     alone = assess(history(bone_therapy=(DMAB_STOPPED,)), as_of=as_of)
     assert dmab_alerts(with_it) == dmab_alerts(alone)
+
+
+@pytest.mark.parametrize(
+    ("courses", "as_of"),
+    [
+        ((DMAB_STOPPED,), "2026-06-01"),  # warning: due by still to come
+        ((DMAB_STOPPED,), "2026-12-01"),  # critical: passed
+        ((DMAB_STOPPED, therapy(ALN, "2026-08-01", stop="2026-08-08")), "2026-12-01"),
+        ((DMAB_STOPPED, therapy(ZOL, "2026-08-01")), "2026-09-01"),  # infusion awaited
+    ],
+)
+def test_follow_on_due_is_the_alerts_last_dose_and_date(
+    courses: tuple[BoneTherapyCourse, ...], as_of: str
+) -> None:
+    """phys11 F1: the letters and the summary name DMAB-STOP's last dose and date, read from
+    the rules (`follow_on_due`), which are those the alert states."""
+    hist = history(bone_therapy=courses)
+    due = follow_on_due(hist, d(as_of))
+    assert (
+        due
+        == (d("2026-02-01"), add_months(d("2026-02-01"), 6))
+        == (d("2026-02-01"), d("2026-08-01"))
+    )
+    (alert,) = [a for a in assess(hist, as_of=d(as_of)).alerts if a.code is STOPPED]
+    assert "last dose 2026-02-01" in alert.message
+    assert "2026-08-01" in alert.message
+
+
+@pytest.mark.parametrize(
+    ("courses", "as_of"),
+    [
+        ((therapy(DMAB, "2025-08-01", doses=("2025-08-01", "2026-02-01")),), "2026-06-01"),
+        ((DMAB_STOPPED, therapy(ALN, "2026-08-01")), "2026-09-01"),  # the follow-on runs
+        ((DMAB_STOPPED, therapy(ZOL, "2026-08-01", doses=("2026-08-03",))), "2026-09-01"),
+        ((therapy(ALN, "2025-08-01", stop="2026-05-01"),), "2026-06-01"),
+    ],
+)
+def test_follow_on_due_is_none_unless_dmab_stop_stands(
+    courses: tuple[BoneTherapyCourse, ...], as_of: str
+) -> None:
+    hist = history(bone_therapy=courses)
+    assert follow_on_due(hist, d(as_of)) is None
+    assert STOPPED not in dmab_alerts(assess(hist, as_of=d(as_of)))

@@ -279,6 +279,27 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 {"drug": "alendronate", "dose": "70 mg weekly", "start_date": _d(today, -300)}
             ],
         },
+        {  # DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED (warning): denosumab stopped, zoledronic acid
+            # started 3 days ago as its follow-on, the infusion not recorded yet (phys10 F2).
+            "patient": patient("SHOW-20", "Demo Denosumab Follow-On Awaited"),
+            "aromatase_inhibitors": ai(1000),
+            "dexa_scans": [scan(950, -2.6)],
+            "labs": routine,
+            "bone_therapy": [
+                denosumab(
+                    880,
+                    [880, 698, 516, 334, 150],
+                    stop_date=_d(today, -20),
+                    stop_reason="switched to zoledronic acid",
+                ),
+                {
+                    "drug": "zoledronic_acid",
+                    "dose": "4 mg every 6 months",
+                    "start_date": _d(today, -3),
+                    "dental_review_date": _d(today, -10),
+                },
+            ],
+        },
     ]
 
 

@@ -34,6 +34,9 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.DENOSUMAB_OVERDUE: "Denosumab dose overdue",
     AlertCode.DENOSUMAB_REBOUND_RISK: "Rebound risk after denosumab",
     AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON: "Denosumab stopped without follow-on therapy",
+    AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED: (
+        "Denosumab stopped: follow-on zoledronic acid not given yet"
+    ),
     AlertCode.DENTAL_REVIEW_MISSING: "Dental review missing",
     AlertCode.BISPHOSPHONATE_DURATION_REVIEW: "Review the bisphosphonate's duration",
     AlertCode.FRACTURE_ON_THERAPY: "Fragility fracture on therapy",

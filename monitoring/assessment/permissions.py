@@ -17,7 +17,8 @@ from monitoring.models.choices import SEVERITY_RANK, Severity
 # is not contraindicated, the alert asks for calcium to be watched, also after a stop; the start
 # or dose it concerns fails the pre-treatment check, which a physician overrides with a reason.
 # Not RENAL_DOSE_CHECK (a warning: check the zoledronic acid dose at the infusion, which fails its
-# check the same way).
+# check the same way). Not DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED: the follow-on is decided
+# (zoledronic acid started), the work left is its infusion, a row of the schedule (phys10 F2).
 THERAPY_DECISION_CODES = frozenset(
     {
         "BONE_THERAPY_INDICATED",

@@ -7,7 +7,8 @@ a dental review before an antiresorptive, bloods before one (a zoledronic acid i
 denosumab injection, an oral bisphosphonate's start), a therapy decision awaiting a physician (a
 nurse's note that she has seen the alert leaves it waiting; a contraindicated drug or a dose held
 for a low calcium is one). Denosumab stopped with zoledronic acid started as its follow-on asks for
-the infusion, a row of the schedule, not for a decision (`follow_on_infusion_scheduled`). These
+the infusion, a row of the schedule, not for a decision: the rules say so with their own code
+(DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED, not one of the decision codes), read here as stored. These
 rows are derived here from the open alerts, so the rules' output is unchanged.
 """
 
@@ -16,28 +17,12 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Case, CharField, Count, Max, Min, QuerySet, Value, When, Window
 from django.db.models.functions import TruncDate
 
 from bonehealth.accounts.models import User
 from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION, THERAPY_DECISION_CODES
-from monitoring.domain.types import AlertCode, BoneTherapyDrug, ScheduleItem
 from monitoring.models import Alert
-from monitoring.models.alerts import ScheduledItem
 from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
 
@@ -90,24 +75,6 @@ def work_doable_by(user: User) -> frozenset[str]:
     )
 
 
-def follow_on_infusion_scheduled() -> Exists:
-    """Whether the alert's patient has zoledronic acid started as denosumab's follow-on, its
-    infusion not recorded yet, in SQL: the rules then schedule that infusion on the course's
-    start (`zoledronic_schedule`; phys10 F2), and only then is a zoledronic acid infusion due on
-    the start of one of the patient's zoledronic acid courses. The follow-on is decided: the
-    work left is the infusion, the schedule's row (a nurse's, tied to the alert: urgency.py), so
-    DENOSUMAB_STOPPED_NO_FOLLOW_ON asks for no physician's decision row beside it."""
-    return Exists(
-        ScheduledItem.objects.filter(
-            patient_id=OuterRef("patient_id"),
-            item=ScheduleItem.ZOLEDRONIC_ACID_DOSE,
-            patient__bone_therapy__drug=BoneTherapyDrug.ZOLEDRONIC_ACID,
-            patient__bone_therapy__entered_in_error=False,
-            patient__bone_therapy__start_date=F("due"),
-        )
-    )
-
-
 @dataclass
 class AlertWork:
     """One worklist row asked for by open alerts: one patient, one kind of work."""
@@ -154,7 +121,6 @@ def alert_work_rows(
     return (
         alerts.filter(code__in=list(WORK_OF_ALERT))
         .exclude(code__in=decided, acknowledged_at__isnull=False)
-        .exclude(Q(code=AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON) & follow_on_infusion_scheduled())
         .annotate(item=_work_of_code())
         .values("patient_id", "item")
         .annotate(

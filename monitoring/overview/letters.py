@@ -169,6 +169,17 @@ ADVICE: dict[str, tuple[str, str]] = {
         "A FRAX score should be recorded.",
     ),
 }
+# Advice worded by an open alert the same rule raised beside it: zoledronic acid started as
+# denosumab's follow-on, its infusion not recorded yet (DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED). The
+# follow-on is decided: the letters ask for the infusion, not for "a bisphosphonate" (phys10 F2).
+ADVICE_BESIDE_ALERT: dict[tuple[str, str], tuple[str, str]] = {
+    ("START_FOLLOW_ON_THERAPY", "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED"): (
+        "Your zoledronic acid infusion, the medicine that follows denosumab to keep the bone it "
+        "built, is due: please contact us if it is not booked yet.",
+        "Zoledronic acid was started as the follow-on after denosumab: give the infusion and "
+        "record it (it counts as the follow-on once given).",
+    ),
+}
 # The patient's words while the therapy decision awaits a physician (BONE_THERAPY_INDICATED open
 # and not acknowledged by one who may decide therapy): a letter a nurse prints must not promise a
 # medicine nobody has decided on yet (nurse10 17).
@@ -323,6 +334,7 @@ def _advice(
     recs = data.get("recommendations", [])
     # After a denosumab stop she needs another bone medicine, which one is discussed: said once.
     follow_on = patient_follow_on(recs, stopped) if kind == PATIENT else None
+    open_codes = {alert["code"] for alert in data.get("alerts", [])}
     for rec in recs:
         if rec["code"] in NEXT_SCAN and rec.get("due"):
             continue  # said under the next steps
@@ -339,7 +351,8 @@ def _advice(
             text = start_therapy_advice(rec, kind, text)
             yield Sentence(text, (*rec.get("rules", ()), "RENAL"))
             continue
-        texts = ADVICE.get(rec["code"])
+        beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
+        texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
         if (
             kind == PATIENT

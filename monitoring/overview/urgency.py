@@ -39,8 +39,9 @@ TIED_ALERTS: Mapping[str, frozenset[str]] = {
         {AlertCode.VITAMIN_D_DEFICIENT, AlertCode.VITAMIN_D_INSUFFICIENT}
     ),
     # The infusion of zoledronic acid started as denosumab's follow-on clears this alert
-    # (phys10 F2): its row comes first while the alert is critical.
-    ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON}),
+    # (phys10 F2): its row comes first while the alert is critical. The rules raise it only
+    # while that infusion is awaited, so a routine infusion is never tied to it.
+    ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED}),
 }
 # What `tied_alerts` reads: these, those the rules call an item overdue with, and those that ask
 # for work (alert_work.py's WORK_OF_ALERT, kept equal to ALERT_WORK_CODES by a test).

@@ -254,10 +254,12 @@ SECTIONS: Final = (
                 f"{th.DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS} months or more (ECTS 2021: an oral "
                 "bisphosphonate for 1-2 years after denosumab; a course stopped after a week is "
                 "no protection). Zoledronic acid is the follow-on once an infusion is recorded; "
-                "while a course started as the follow-on awaits its infusion, the alert (at the "
-                "same severity) and the advice say to record the infusion, not to start a "
-                "follow-on, and the worklist lists that infusion (due on the course's start) in "
-                "place of the physician's decision. "
+                "while a course started as the follow-on awaits its infusion, the follow-on is "
+                "decided: the alert is DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in place of "
+                "DENOSUMAB_STOPPED_NO_FOLLOW_ON (at the same severity; never both), it and the "
+                "advice say to record the infusion, not to start a follow-on, and the worklist "
+                "lists that infusion (due on the course's start) in place of the physician's "
+                "decision. "
                 "The specification is silent on both; the conservative reading. "
                 "A course stopped on its own start date with no dose recorded was never taken "
                 "and is no follow-on (the rules are silent; the conservative reading); it does "
@@ -283,9 +285,22 @@ SECTIONS: Final = (
                         Severity.CRITICAL,
                         "after that",
                     ),
+                    alert(
+                        AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED,
+                        Severity.WARNING,
+                        "in place of DENOSUMAB_STOPPED_NO_FOLLOW_ON while zoledronic acid "
+                        "started as the follow-on awaits its infusion: until "
+                        f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose",
+                    ),
+                    alert(
+                        AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED,
+                        Severity.CRITICAL,
+                        "the same, after that",
+                    ),
                     rec(
                         RecommendationCode.START_FOLLOW_ON_THERAPY,
-                        "whenever the alert is on; it names zoledronic acid as the usual "
+                        "whenever either alert is on (with the infusion awaited: give it, due on "
+                        "the course's start); it names zoledronic acid as the usual "
                         "follow-on unless the latest kidney function of the last "
                         f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit: "
                         "then it says which are contraindicated (all of them below "

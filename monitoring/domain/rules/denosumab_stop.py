@@ -1,8 +1,9 @@
 """Section 7, DMAB-STOP: a stopped denosumab course needs a bisphosphonate follow-on.
 
 What counts as the follow-on (`_follow_on`), and the zoledronic acid course started as the
-follow-on whose infusion is not recorded yet (`follow_on_awaiting_infusion`), which the
-zoledronic acid schedule (`drugs.zoledronic_schedule`) lists as due on its start.
+follow-on whose infusion is not recorded yet (`follow_on_awaiting_infusion`): its own alert
+(DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED, the decision made, the infusion to give), and the infusion
+the zoledronic acid schedule (`drugs.zoledronic_schedule`) lists as due on its start.
 """
 
 from __future__ import annotations
@@ -40,10 +41,14 @@ def denosumab_stop(ctx: Context) -> None:
     good); zoledronic acid once an infusion is recorded.
 
     A zoledronic acid course started as the follow-on with no infusion recorded yet
-    (`follow_on_awaiting_infusion`) leaves the alert on, but its words and advice are to record
-    the infusion, not to start a follow-on by a date that may have passed (phys10 F2: "start one
-    by 2026-06-01" beside the course just started); the schedule lists that infusion as due on
-    the course's start (`zoledronic_schedule`), so it is on the worklist.
+    (`follow_on_awaiting_infusion`) is no follow-on yet, so the rule still stands, at the same
+    severity; but the decision is made and the work left is the infusion. It raises
+    DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in place of DENOSUMAB_STOPPED_NO_FOLLOW_ON (never both:
+    the one asks a physician for a therapy decision, the other for an infusion), and its words
+    and advice are to record the infusion, not to start a follow-on by a date that may have
+    passed (phys10 F2: "start one by 2026-06-01" beside the course just started); the schedule
+    lists that infusion as due on the course's start (`zoledronic_schedule`), so it is on the
+    worklist, where this alert's code asks for no decision row.
     """
     standing = _stop_standing(ctx)
     if standing is None:
@@ -56,6 +61,7 @@ def denosumab_stop(ctx: Context) -> None:
     named = [t for t in candidates if t not in awaiting]
     if awaiting:
         started_on = min(t.start for t in awaiting if t.start is not None)
+        code = AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED
         was = "was" if by < ctx.as_of else "is"
         message = (
             f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
@@ -64,12 +70,13 @@ def denosumab_stop(ctx: Context) -> None:
             f"given, and {was} due by {by.isoformat()}) to prevent rebound vertebral fractures."
         )
     else:
+        code = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
         message = (
             f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
             f"since{_not_follow_on(named)}: start one by {by.isoformat()} to prevent rebound "
             "vertebral fractures."
         )
-    ctx.alert(AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON, severity, message, rules)
+    ctx.alert(code, severity, message, rules)
     # Kidney function that rules out the bisphosphonates is said with the advice (physician8
     # D8), not left for the checklist to refuse the drug named.
     kidney = bisphosphonate_kidney_words(ctx)

@@ -1,9 +1,10 @@
 """phys10 F2 through the forms: denosumab given and stopped, DENOSUMAB_STOPPED_NO_FOLLOW_ON
 critical; zoledronic acid started today as the follow-on. The alert stayed open saying "start one
 by <a past date>", the worklist kept the physician's decision row, and the schedule put the first
-infusion 6 months on, on no worklist row. Now the alert asks for the infusion, the schedule has it
-due on the course's start (a nurse's row, tied to the critical alert), the decision row is gone,
-and recording the infusion clears the alert."""
+infusion 6 months on, on no worklist row. Now the decision alert clears and the rules raise
+DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED (critical still), which asks for the infusion; the schedule
+has it due on the course's start (a nurse's row, tied to that alert), no decision row is asked
+for, and recording the infusion clears the alert."""
 
 from datetime import date, timedelta
 
@@ -27,6 +28,7 @@ DMAB_SECOND = add_months(DMAB_START, 6)
 DMAB_STOP = DMAB_SECOND + timedelta(days=90)
 OVERRIDE = {"safety_override": "on", "override_reason": "labs checked at the other hospital"}
 STOPPED = "DENOSUMAB_STOPPED_NO_FOLLOW_ON"
+AWAITED = "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED"
 WORKLIST = reverse("monitoring:worklist")
 
 
@@ -35,8 +37,8 @@ def _login(client: Client, user: User) -> Client:
     return client
 
 
-def _stop_alert(patient: Patient) -> Alert | None:
-    return Alert.objects.filter(patient=patient, code=STOPPED, cleared_at__isnull=True).first()
+def _stop_alert(patient: Patient, code: str = STOPPED) -> Alert | None:
+    return Alert.objects.filter(patient=patient, code=code, cleared_at__isnull=True).first()
 
 
 def _za_due(patient: Patient) -> list[date]:
@@ -119,10 +121,14 @@ def test_zoledronic_acid_started_as_the_follow_on_puts_its_infusion_on_the_workl
     assert response.status_code == 302, response.context["form"].errors
     za = BoneTherapyCourse.objects.get(patient=patient, drug="zoledronic_acid")
 
-    # The alert stays (no infusion recorded), and says so; the infusion is due today.
-    alert = _stop_alert(patient)
+    # The decision is made: its alert clears. No infusion recorded: the rule still stands, as
+    # the awaited infusion's alert, critical still, saying so; the infusion is due today.
+    decided = Alert.objects.get(pk=alert.pk)
+    assert decided.cleared_at is not None
+    assert _stop_alert(patient) is None
+    alert = _stop_alert(patient, AWAITED)
     assert alert is not None
-    assert alert.severity == "critical"
+    assert (alert.severity, alert.rules) == ("critical", ["DMAB-STOP"])
     assert f"zoledronic acid started on {TODAY.isoformat()}: record the infusion" in alert.message
     assert "start one by" not in alert.message
     assert _za_due(patient) == [TODAY]
@@ -130,7 +136,7 @@ def test_zoledronic_acid_started_as_the_follow_on_puts_its_infusion_on_the_workl
     for client in (nurse_client, physician_client):
         assert _rows(client, patient) == (["zoledronic_acid_dose"], [])
     page = nurse_client.get(WORKLIST).text
-    assert "Denosumab stopped without follow-on therapy" in page
+    assert "Denosumab stopped: follow-on zoledronic acid not given yet" in page
     assert reverse("monitoring:dose_create", args=[patient.pk, za.pk]) in page
 
     # The nurse records the infusion: the alert clears, the next is 6 months on.
@@ -141,7 +147,8 @@ def test_zoledronic_acid_started_as_the_follow_on_puts_its_infusion_on_the_workl
         TODAY
     ]
     assert _stop_alert(patient) is None
-    assert Alert.objects.get(patient=patient, code=STOPPED, pk=alert.pk).cleared_at is not None
+    assert _stop_alert(patient, AWAITED) is None
+    assert Alert.objects.get(patient=patient, code=AWAITED, pk=alert.pk).cleared_at is not None
     assert _za_due(patient) == [add_months(TODAY, 6)]
     assert _rows(nurse_client, patient) == ([], [])
 
@@ -194,4 +201,5 @@ def test_the_infusion_given_days_after_the_follow_on_s_start_is_not_too_early(
     dose = BoneTherapyDose.objects.get(course=za)
     assert (dose.given_on, dose.safety_checks_failed) == (TODAY, [])
     assert _stop_alert(patient) is None
+    assert _stop_alert(patient, AWAITED) is None
     assert _za_due(patient) == [add_months(TODAY, 6)]

@@ -1,7 +1,8 @@
 """physician9 F1: an alendronate course stopped a week after it started cleared
 DENOSUMAB_STOPPED_NO_FOLLOW_ON (critical) for good. A stopped oral bisphosphonate is now the
 follow-on only if it ran 12 months (ECTS 2021: an oral bisphosphonate for 1-2 years after
-denosumab); one running counts; zoledronic acid counts once an infusion is recorded."""
+denosumab); one running counts; zoledronic acid counts once an infusion is recorded (until then,
+DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in its place: test_follow_on_infusion_awaited.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from monitoring.domain import (
     BoneTherapyCourse,
     BoneTherapyDrug,
     RecommendationCode,
+    RuleId,
     ScheduleItem,
     Severity,
     assess,
@@ -32,11 +34,13 @@ ALN = BoneTherapyDrug.ALENDRONATE
 RIS = BoneTherapyDrug.RISEDRONATE
 ZOL = BoneTherapyDrug.ZOLEDRONIC_ACID
 STOPPED = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
+AWAITED = AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED
 DMAB_CODES = {
     AlertCode.DENOSUMAB_DUE,
     AlertCode.DENOSUMAB_OVERDUE,
     AlertCode.DENOSUMAB_REBOUND_RISK,
     STOPPED,
+    AWAITED,
 }
 
 
@@ -76,7 +80,7 @@ def test_what_counts_as_the_follow_on(
     follow_on: BoneTherapyCourse, as_of: str, counts: bool
 ) -> None:
     result = assess(history(bone_therapy=(DMAB_STOPPED, follow_on)), as_of=d(as_of))
-    assert (STOPPED not in dmab_alerts(result)) is counts
+    assert (not dmab_alerts(result).keys() & {STOPPED, AWAITED}) is counts
 
 
 def zol_due(result: Assessment) -> list[dt.date]:
@@ -86,11 +90,14 @@ def zol_due(result: Assessment) -> list[dt.date]:
 def test_a_zoledronic_acid_course_awaiting_its_infusion_asks_for_the_infusion() -> None:
     """phys10 F2: the alert said "start one by 2026-08-01" (a past date) beside the course just
     started, and the schedule put its first infusion 6 months after the start, on no worklist
-    row. Now the alert and the advice ask for the infusion, due on the course's start."""
+    row. Now the alert (its own code: the decision is made) and the advice ask for the infusion,
+    due on the course's start."""
     za = therapy(ZOL, "2026-12-07")
     result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-12-07"))
-    (alert,) = [a for a in result.alerts if a.code is STOPPED]
-    assert alert.severity is Severity.CRITICAL
+    assert dmab_alerts(result) == {AWAITED: Severity.CRITICAL}
+    (alert,) = [a for a in result.alerts if a.code is AWAITED]
+    assert alert.rules == (RuleId.DMAB_STOP,)
+    assert alert.sources == ("Seed-B", "ECTS 2021")
     assert "zoledronic acid started on 2026-12-07: record the infusion" in alert.message
     assert "the follow-on counts once it is given, and was due by 2026-08-01" in alert.message
     assert "start one by" not in alert.message
@@ -107,15 +114,15 @@ def test_a_zoledronic_acid_course_awaiting_its_infusion_asks_for_the_infusion() 
 def test_the_infusion_recorded_clears_the_alert_and_times_the_next_from_it() -> None:
     za = therapy(ZOL, "2026-12-07", doses=("2026-12-09",))
     result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-12-10"))
-    assert STOPPED not in dmab_alerts(result)
+    assert not dmab_alerts(result)
     assert zol_due(result) == [d("2027-06-09")]
 
 
 def test_a_follow_on_started_before_its_due_date_is_due_on_its_start_with_a_warning() -> None:
     za = therapy(ZOL, "2026-06-01")
     result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-06-10"))
-    (alert,) = [a for a in result.alerts if a.code is STOPPED]
-    assert alert.severity is Severity.WARNING
+    assert dmab_alerts(result) == {AWAITED: Severity.WARNING}
+    (alert,) = [a for a in result.alerts if a.code is AWAITED]
     assert "record the infusion (the follow-on counts once it is given, and is due by" in (
         alert.message
     )
@@ -133,7 +140,7 @@ def test_a_follow_on_awaiting_its_infusion_names_the_courses_that_did_not_count(
     week = therapy(ALN, "2026-08-01", stop="2026-08-08")
     za = therapy(ZOL, "2026-12-07")
     result = assess(history(bone_therapy=(DMAB_STOPPED, week, za)), as_of=d("2026-12-07"))
-    (alert,) = [a for a in result.alerts if a.code is STOPPED]
+    (alert,) = [a for a in result.alerts if a.code is AWAITED]
     assert "(alendronate from 2026-08-01, stopped 2026-08-08 before 12 months)" in alert.message
     assert "zoledronic acid from" not in alert.message
 

@@ -32,6 +32,7 @@ from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_denosumab_stop import (
     FOLLOW_ON,
     PATIENT_FOLLOW_ON,
+    PATIENT_FOLLOW_ON_AWAITING_INFUSION,
     SAID_BY_FOLLOW_ON,
     StoppedDenosumab,
     patient_follow_on,
@@ -173,9 +174,9 @@ ADVICE: dict[str, tuple[str, str]] = {
 # denosumab's follow-on, its infusion not recorded yet (DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED). The
 # follow-on is decided: the letters ask for the infusion, not for "a bisphosphonate" (phys10 F2).
 ADVICE_BESIDE_ALERT: dict[tuple[str, str], tuple[str, str]] = {
+    # (The patient's letter says it with the stopped course: `patient_follow_on`.)
     ("START_FOLLOW_ON_THERAPY", "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED"): (
-        "Your zoledronic acid infusion, the medicine that follows denosumab to keep the bone it "
-        "built, is due: please contact us if it is not booked yet.",
+        PATIENT_FOLLOW_ON_AWAITING_INFUSION,
         "Zoledronic acid was started as the follow-on after denosumab: give the infusion and "
         "record it (it counts as the follow-on once given).",
     ),

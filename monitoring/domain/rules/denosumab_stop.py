@@ -55,7 +55,7 @@ def denosumab_stop(ctx: Context) -> None:
         return
     last, candidates = standing
     awaiting = _awaiting_infusion(candidates)
-    by = add_months(last, DENOSUMAB_INTERVAL_MONTHS)
+    by = _due_by(last)
     severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
     rules = [RuleId.DMAB_STOP]
     named = [t for t in candidates if t not in awaiting]
@@ -167,7 +167,12 @@ def follow_on_due(history: History, as_of: dt.date) -> FollowOnDue | None:
     if standing is None:
         return None
     last = standing[0]
-    return FollowOnDue(last_dose=last, due_by=add_months(last, DENOSUMAB_INTERVAL_MONTHS))
+    return FollowOnDue(last_dose=last, due_by=_due_by(last))
+
+
+def _due_by(last_dose: dt.date) -> dt.date:
+    """The day DMAB-STOP's follow-on is due by: the last denosumab dose + 6 months."""
+    return add_months(last_dose, DENOSUMAB_INTERVAL_MONTHS)
 
 
 def _follow_on(therapy: Therapy) -> bool:

@@ -220,4 +220,4 @@ def test_the_letters_ask_for_the_infusion_not_for_a_bisphosphonate(
     assert f"{AWAITED_LABEL}: Denosumab stopped" in doctor
     to_patient = _letter(nurse_client, patient, "patient")
     assert "you need another bone medicine" not in to_patient
-    assert "Your zoledronic acid infusion, the medicine that follows denosumab" in to_patient
+    assert "you need the zoledronic acid infusion we have started" in to_patient

@@ -225,7 +225,7 @@ def test_zoledronic_acid_started_as_the_follow_on_awaits_its_infusion(
         dental_review_date=_days_ago(20),
     )
     patient_assessment_refresh(patient=stopped_long_ago)
-    assert _open(stopped_long_ago, "DENOSUMAB_STOPPED_NO_FOLLOW_ON")
+    assert _open(stopped_long_ago, "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED")
     due = add_months(_days_ago(243), 6)
     doctor = _letter(nurse_client, stopped_long_ago, "doctor")
     assert "Bone-protective therapy is indicated and is being given (zoledronic acid)." in doctor

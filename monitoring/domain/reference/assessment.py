@@ -320,7 +320,13 @@ SECTIONS: Final = (
                 "g/cm². Otherwise no projection. The dates of crossing "
                 f"{num(th.PROJECTION_THRESHOLDS[0])} and "
                 f"{num(th.PROJECTION_THRESHOLDS[1])} are reported; none beyond "
-                f"{th.PROJECTION_HORIZON_YEARS} years.",
+                f"{th.PROJECTION_HORIZON_YEARS} years. Where T-score categories do not apply "
+                "(WHO-CAT: a premenopausal woman, a man under "
+                f"{th.MALE_T_SCORE_MIN_AGE}) the projection is still computed, but the "
+                "application shows neither it nor the WHO bands on the BMD chart, and says why: "
+                "its thresholds are T-score categories and the ATAC rates postmenopausal losses "
+                "(the specification is silent; the conservative reading). The chart shows the "
+                "Z-scores instead.",
             ),
         ),
     ),

@@ -2,14 +2,16 @@
 panel and no WHO bands, shows no projected T-score, and says why in one line."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from bonehealth.accounts.models import Site
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaMeasurement, DexaScan, Scanner
+from patients.models import Patient
 from tests.browser.test_journey import log_in
 from tests.factories import (
     AromataseInhibitorCourseFactory,
@@ -38,14 +40,17 @@ READ_CHART = """(chart) => ({
 def premenopausal(roles: None) -> Any:
     """On ovarian suppression with exemestane, two scans with Z-scores: the rules project her
     T-score at the ATAC rates, which the page is not to show."""
-    site = SiteFactory(name="North General", code="north")
+    site = cast(Site, SiteFactory(name="North General", code="north"))
     UserFactory(username="physician", role="physician", sites=[site])
-    patient = PatientFactory(
-        site=site,
-        mrn="PRE-1",
-        name="Premenopausal Patient",
-        birth_date=TODAY - dt.timedelta(days=41 * 366),
-        menopausal_status="premenopausal",
+    patient = cast(
+        Patient,
+        PatientFactory(
+            site=site,
+            mrn="PRE-1",
+            name="Premenopausal Patient",
+            birth_date=TODAY - dt.timedelta(days=41 * 366),
+            menopausal_status="premenopausal",
+        ),
     )
     AromataseInhibitorCourseFactory(
         patient=patient, drug="exemestane", start_date=TODAY - dt.timedelta(days=800)

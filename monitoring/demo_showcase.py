@@ -40,20 +40,21 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
             }
         ]
 
-    def scan(days_ago: int, t: float) -> dict[str, object]:
+    def scan(days_ago: int, t: float, *, z_above_t: float | None = None) -> dict[str, object]:
+        """A scan with T-score `t` at the spine; each site's Z-score `z_above_t` above its
+        T-score when given (for a patient read on Z-scores)."""
+        t_scores = {
+            "lumbar_spine": (round(1.047 + 0.110 * t, 3), t),
+            "total_hip": (round(0.942 + 0.120 * (t + 0.3), 3), round(t + 0.3, 1)),
+            "femoral_neck": (round(0.858 + 0.120 * (t + 0.1), 3), round(t + 0.1, 1)),
+        }
         return {
             "date": _d(today, -days_ago),
             "scanner": "Hologic Horizon A, room 2",
             "sites": {
-                "lumbar_spine": {"bmd": round(1.047 + 0.110 * t, 3), "t_score": t},
-                "total_hip": {
-                    "bmd": round(0.942 + 0.120 * (t + 0.3), 3),
-                    "t_score": round(t + 0.3, 1),
-                },
-                "femoral_neck": {
-                    "bmd": round(0.858 + 0.120 * (t + 0.1), 3),
-                    "t_score": round(t + 0.1, 1),
-                },
+                site: {"bmd": bmd, "t_score": t_score}
+                | ({} if z_above_t is None else {"z_score": round(t_score + z_above_t, 1)})
+                for site, (bmd, t_score) in t_scores.items()
             },
         }
 
@@ -242,7 +243,8 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 menopausal_status="premenopausal",
             ),
             "aromatase_inhibitors": ai(200),
-            "dexa_scans": [scan(190, -1.0)],
+            # Her Z-scores, which the scan form asks for her: the page reads them, not T-scores.
+            "dexa_scans": [scan(190, -1.0, z_above_t=0.1)],
             "labs": routine,
         },
         {  # BISPHOSPHONATE_DURATION_REVIEW, RENAL_CONTRAINDICATION: alendronate 5 years, eGFR 32.

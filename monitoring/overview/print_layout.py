@@ -11,7 +11,7 @@ bands are labelled, and a row above the plot for each treatment period's label.
 from collections.abc import Mapping
 from typing import Any
 
-from monitoring.overview.charts.bmd import BAND_LABEL_MARGIN_PX
+from monitoring.overview.charts.score_panel import BAND_LABEL_MARGIN_PX
 
 PRINT_WIDTH_PX = 700
 # 210: a long list of alerts and recommendations still fits the sheet (bench/printout_pages.py)

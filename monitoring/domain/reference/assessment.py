@@ -184,14 +184,21 @@ SECTIONS: Final = (
                 rule=RuleId.CHG_SCANNER,
                 title="Scanner changed",
                 checks="A site has earlier measurements, but none on the scanner of the current "
-                "one: no change is judged for that site.",
+                "one: no change is judged for that site. A significant decrease (CHG-LSC) found "
+                "by that site's last comparison on one scanner is not forgotten: the alert "
+                "states it, with the fall and the two scans' dates, though no loss alert is "
+                "raised for it (the specification is silent; the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.SCANNER_CHANGED,
                         Severity.INFO,
-                        "one alert for the patient, naming the sites",
+                        "one alert for the patient, naming the sites, and any significant loss "
+                        "of their last same-scanner comparison",
                     ),
                 ),
+                example="Total hip 0.900 then 0.875 g/cm² on one scanner, then a scan on "
+                "another: the change to the new scan is not judged, and the alert recalls the "
+                "hip's fall of 0.025 g/cm² between the first two.",
             ),
             RuleEntry(
                 rule=RuleId.CHG_ANNUAL,
@@ -313,7 +320,13 @@ SECTIONS: Final = (
                 "g/cm². Otherwise no projection. The dates of crossing "
                 f"{num(th.PROJECTION_THRESHOLDS[0])} and "
                 f"{num(th.PROJECTION_THRESHOLDS[1])} are reported; none beyond "
-                f"{th.PROJECTION_HORIZON_YEARS} years.",
+                f"{th.PROJECTION_HORIZON_YEARS} years. Where T-score categories do not apply "
+                "(WHO-CAT: a premenopausal woman, a man under "
+                f"{th.MALE_T_SCORE_MIN_AGE}) the projection is still computed, but the "
+                "application shows neither it nor the WHO bands on the BMD chart, and says why: "
+                "its thresholds are T-score categories and the ATAC rates postmenopausal losses "
+                "(the specification is silent; the conservative reading). The chart shows the "
+                "Z-scores instead.",
             ),
         ),
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, NamedTuple
 
@@ -46,20 +47,21 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
     """
     results: list[SiteChange | BmdChange] = []
     changed_scanner: list[Site] = []
+    standing_losses: list[SiteChange] = []
     by_site = ctx.by_site
     for site in SITE_ORDER:
         observations = by_site.get(site)
         if observations is None or len(observations) < 2:
             continue
         current = observations[-1]
-        scanner = current.scanner
-        earlier: Observation | None = None
-        for index in range(len(observations) - 2, -1, -1):
-            if observations[index].scanner == scanner:
-                earlier = observations[index]
-                break
+        earlier = earlier_on_same_scanner(observations, len(observations) - 1)
         if earlier is None:
             changed_scanner.append(site)
+            pair = last_same_scanner_pair(observations)
+            if pair is not None:
+                last = _judge(ctx, site, *pair, alerts=False)
+                if last.significant_decrease:
+                    standing_losses.append(last)
             results.append(
                 construct.bmd_change(
                     site=site,
@@ -76,13 +78,61 @@ def compare_sites(ctx: Context) -> list[SiteChange | BmdChange]:
             AlertCode.SCANNER_CHANGED,
             Severity.INFO,
             f"No earlier measurement on the same scanner for {names}: change not judged. "
-            "Repeat follow-up scans on one scanner.",
+            f"Repeat follow-up scans on one scanner.{_standing_loss_words(standing_losses)}",
             [RuleId.CHG_SCANNER],
         )
     return results
 
 
-def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation) -> SiteChange:
+def earlier_on_same_scanner(observations: Sequence[Observation], index: int) -> Observation | None:
+    """The latest measurement before `observations[index]` (date order) on its scanner, or None."""
+    scanner = observations[index].scanner
+    for earlier in reversed(observations[:index]):
+        if earlier.scanner == scanner:
+            return earlier
+    return None
+
+
+def last_same_scanner_pair(
+    observations: Sequence[Observation],
+) -> tuple[Observation, Observation] | None:
+    """The last comparison on one scanner before the current (last) measurement of a site: the
+    latest earlier measurement that had an earlier one on its own scanner, with that one (as
+    `earlier_on_same_scanner` paired them then); None when there was none.
+
+    CHG-SCANNER judges no change across scanners, so a significant loss measured on the old
+    scanner would vanish with the first scan on a new one (physician11 F8); the SCANNER_CHANGED
+    alert says it instead (the specification is silent; the conservative reading).
+    """
+    for index in range(len(observations) - 2, 0, -1):
+        earlier = earlier_on_same_scanner(observations, index)
+        if earlier is not None:
+            return earlier, observations[index]
+    return None
+
+
+def _standing_loss_words(losses: Sequence[SiteChange]) -> str:
+    """The sentence SCANNER_CHANGED adds for the significant losses of the last same-scanner
+    comparisons: site, fall, dates and scanner; empty without any."""
+    if not losses:
+        return ""
+    parts = [
+        f"{SITE_NAMES[loss.change.site].lower()} fell {abs(loss.change.change_g_cm2 or 0)} "
+        f"g/cm² ({abs(loss.change.change_pct or 0)} %) from {loss.earlier.date.isoformat()} "
+        f"to {loss.current.date.isoformat()} on {loss.current.scanner}"
+        for loss in losses
+    ]
+    return (
+        " The last comparison on one scanner showed a significant loss, not undone by a scan "
+        f"on another: {'; '.join(parts)}."
+    )
+
+
+def _judge(
+    ctx: Context, site: Site, earlier: Observation, current: Observation, *, alerts: bool = True
+) -> SiteChange:
+    """The change from `earlier` to `current` on one scanner, with its loss alerts unless
+    `alerts` is False (a past comparison, quoted rather than raised again)."""
     before = earlier.measurement.bmd
     change_exact = current.measurement.bmd - before
     change = change_exact.quantize(THOUSANDTH, ROUND_HALF_UP)
@@ -105,7 +155,7 @@ def _judge(ctx: Context, site: Site, earlier: Observation, current: Observation)
         rapid = -annualized >= RAPID_LOSS_PCT
     else:
         rapid = -pct >= RAPID_LOSS_PCT
-    if significant_decrease:
+    if significant_decrease and alerts:
         _loss_alerts(ctx, site, earlier, change, lsc, pct, annualized, days, rapid=rapid)
     return SiteChange(
         change=construct.bmd_change(

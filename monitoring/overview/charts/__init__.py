@@ -20,6 +20,7 @@ from monitoring import domain
 from monitoring.overview.charts.bmd import bmd_figure, bmd_figure_of, bmd_series
 from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_figure_of, btm_points
 from monitoring.overview.charts.labs import labs_figure
+from monitoring.overview.charts.score_panel import withheld_note
 from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
 __all__ = ["bmd_figure", "btm_figure", "labs_figure", "patient_figures"]
@@ -50,6 +51,9 @@ def patient_figures(
         "bmd_figure": bmd_figure_of(history, bmd, as_of=as_of, static=static),
         "btm_figure": btm_figure_of(history, btm, as_of=as_of, static=static),
         "labs_figure": labs_figure(history, lab_units, as_of=as_of, static=static),
+        # What the BMD chart's lower panel shows, and why it has no bands nor projection.
+        "bmd_panel": bmd.panel.value,
+        "bmd_note": withheld_note(bmd.panel, str(history.patient.sex)),
         "btm_rows": [
             {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
             | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}

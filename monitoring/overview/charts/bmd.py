@@ -1,5 +1,6 @@
-"""The BMD chart: BMD per site with LSC error bars, above T-scores with the WHO bands, the
-treatment periods, the doses and the projected T-score (an estimate, dashed)."""
+"""The BMD chart: BMD per site with LSC error bars, above T-scores with the WHO bands (or Z-scores,
+where T-score categories do not apply: `score_panel`), the treatment periods, the doses and the
+projected T-score (an estimate, dashed)."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,13 +11,18 @@ from typing import Any
 from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.overview.charts.projection import Projection, last_points, projections
+from monitoring.overview.charts.score_panel import (
+    BAND_LABEL_MARGIN_PX,
+    Panel,
+    panel_drawing,
+    panel_of,
+    t_panel_share,
+)
 from monitoring.overview.charts.style import (
     AI_FILL,
     BASIS_LABEL,
     DRUG_LABEL,
     FONT,
-    OSTEOPENIA_FILL,
-    OSTEOPOROSIS_FILL,
     PERIOD_ROW_PX,
     SITE_STYLE,
     THERAPY_FILL,
@@ -36,18 +42,27 @@ def _lsc(history: domain.History, scanner: str, site: domain.Site) -> Decimal:
     return thresholds.DEFAULT_LSC_G_CM2[site]
 
 
-Point = tuple[dt.date, Decimal, Decimal, Decimal, str]  # date, BMD, T-score, LSC, scanner
+# date, BMD, T-score, LSC, scanner, Z-score
+Point = tuple[dt.date, Decimal, Decimal, Decimal, str, Decimal | None]
 
 
 def bmd_points(history: domain.History, *, as_of: dt.date) -> dict[domain.Site, list[Point]]:
-    """Per site, in date order: (date, BMD, T-score, LSC of that scanner and site, scanner)."""
+    """Per site, in date order: (date, BMD, T-score, LSC of that scanner and site, scanner,
+    Z-score or None)."""
     points: dict[domain.Site, list[Point]] = {}
     for scan in sorted(history.dexa_scans, key=lambda s: s.date):
         if scan.date > as_of:
             continue
         for site, m in scan.sites.items():
             points.setdefault(site, []).append(
-                (scan.date, m.bmd, m.t_score, _lsc(history, scan.scanner, site), scan.scanner)
+                (
+                    scan.date,
+                    m.bmd,
+                    m.t_score,
+                    _lsc(history, scan.scanner, site),
+                    scan.scanner,
+                    m.z_score,
+                )
             )
     return {site: points[site] for site in SITE_STYLE if site in points}
 
@@ -59,15 +74,21 @@ class BmdSeries:
 
     points: dict[domain.Site, list[Point]]
     projections: list[Projection]
+    panel: Panel = Panel.T_BANDS
 
 
 def bmd_series(
     history: domain.History, assessment: Mapping[str, Any], *, as_of: dt.date
 ) -> BmdSeries:
-    """The scan points per site and the chart's projections of `assessment["projections"]`."""
+    """The scan points per site, the lower panel and the chart's projections of
+    `assessment["projections"]`: none where T-score categories do not apply (`score_panel`)."""
     points = bmd_points(history, as_of=as_of)
+    any_z_score = any(row[5] is not None for rows in points.values() for row in rows)
+    panel = panel_of(assessment, any_z_score=any_z_score)
+    if panel is not Panel.T_BANDS:
+        return BmdSeries(points, [], panel)
     stored = assessment.get("projections") or []
-    return BmdSeries(points, projections(history, last_points(points), stored, as_of=as_of))
+    return BmdSeries(points, projections(history, last_points(points), stored, as_of=as_of), panel)
 
 
 def broken_at_scanner_changes[T](rows: Sequence[Point], values: Sequence[T]) -> list[T | None]:
@@ -93,51 +114,65 @@ def chart_span(
     return min(days, default=as_of), max(days, default=as_of)
 
 
-BAND_LABEL_MARGIN_PX = 84
-
-
-def t_panel_share(t_range: float) -> float:
-    """The T-score panel's share of the plot's height: 0.47 for the usual range of 4 T-score
-    units, more for a wider one (up to 0.62), so that a unit keeps about the same height and the
-    band labels beside it keep apart."""
-    return round(min(max(0.47 * t_range / 4, 0.47), 0.62), 3)
-
-
-def band_labels() -> list[dict[str, Any]]:
-    """The WHO bands' names and the T -2.0 line's, in the right margin beside the T-score panel.
-
-    Inside the plot they met the markers, the estimates' dashed lines and their "estimate" labels
-    wherever they were put (a phone's chart is 250 pixels wide); in the margin they meet nothing.
-    One word each, at the band's top edge (and the line's height), so that they do not meet each
-    other on a short panel either; the bands' T-score ranges are in their hover text and the
-    chart's caption.
-    """
-    label = {
-        "xref": "paper",
-        "x": 1,
-        "xanchor": "left",
-        "xshift": 4,
-        "yref": "y2",
-        "showarrow": False,
-        "font": {"size": 10, "color": "#5c3a00"},
-    }
-    return [
-        label
-        | {"y": -1.0, "yanchor": "top", "text": "Osteopenia"}
-        | {"hovertext": "Osteopenia: T-score \u22122.5 to \u22121.0"},
-        label
-        | {"y": -2.0, "yanchor": "middle", "text": "T \u22122.0"}
-        | {"font": {"size": 10, "color": "#444444"}},
-        label
-        | {"y": -2.5, "yanchor": "top", "text": "Osteoporosis"}
-        | {"hovertext": "Osteoporosis: T-score \u2264 \u22122.5"},
+def _site_traces(
+    site: domain.Site, rows: Sequence[Point], panel: Panel
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """A site's BMD trace and its lower-panel trace (T-scores, or Z-scores on a Z panel, a gap
+    where a scan has none), with the scores that panel's range must hold."""
+    label, colour, symbol = SITE_STYLE[site]
+    score = "Z-score" if panel is Panel.Z else "T-score"
+    scores = [
+        (None if row[5] is None else num(row[5])) if panel is Panel.Z else num(row[2])
+        for row in rows
     ]
+    z_hover = "<br>Z-score %{customdata[2]}" if panel is Panel.Z else ""
+    common = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "connectgaps": False,
+        "x": broken_at_scanner_changes(rows, [iso(row[0]) for row in rows]),
+        "legendgroup": site.value,
+        "line": {"color": colour, "width": 2},
+        "marker": {"symbol": symbol, "size": 9, "color": colour},
+    }
+    bmd = common | {
+        "name": label,
+        "y": broken_at_scanner_changes(rows, [num(row[1]) for row in rows]),
+        "yaxis": "y",
+        "error_y": {
+            "type": "data",
+            "array": broken_at_scanner_changes(rows, [num(row[3]) for row in rows]),
+            "visible": True,
+            "color": colour,
+            "thickness": 1.5,
+            "width": 5,
+        },
+        "customdata": broken_at_scanner_changes(
+            rows,
+            [
+                [num(row[2]), num(row[3]), "not recorded" if row[5] is None else str(row[5])]
+                for row in rows
+            ],
+        ),
+        "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>BMD %{{y:.3f}} g/cm²"
+        f"<br>T-score %{{customdata[0]:.1f}}{z_hover}<br>LSC ±%{{customdata[1]:.3f}}"
+        "<extra></extra>",
+    }
+    lower = common | {
+        "name": f"{label} {score}",
+        "y": broken_at_scanner_changes(rows, scores),
+        "yaxis": "y2",
+        "showlegend": False,
+        "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>{score} %{{y:.1f}}<extra></extra>",
+    }
+    return [bmd, lower], [value for value in scores if value is not None]
 
 
 def bmd_figure(
     history: domain.History, assessment: Mapping[str, Any], *, as_of: dt.date, static: bool = False
 ) -> Figure | None:
-    """BMD per site over time (LSC error bars) above a T-score panel with the WHO bands.
+    """BMD per site over time (LSC error bars) above a T-score panel with the WHO bands, or a
+    Z-score panel where T-score categories do not apply (`score_panel`).
 
     Shaded: aromatase-inhibitor and bone-therapy periods; marked: doses; dashed: the projected
     T-score (an estimate) from `assessment["projections"]`. None without any scan.
@@ -156,51 +191,9 @@ def bmd_figure_of(
     traces: list[dict[str, Any]] = []
     t_values: list[float] = []
     for site, rows in points.items():
-        label, colour, symbol = SITE_STYLE[site]
-        dates = broken_at_scanner_changes(rows, [iso(row[0]) for row in rows])
-        t_scores = [num(row[2]) for row in rows]
-        t_values += t_scores
-        common = {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "connectgaps": False,
-            "x": dates,
-            "legendgroup": site.value,
-            "line": {"color": colour, "width": 2},
-            "marker": {"symbol": symbol, "size": 9, "color": colour},
-        }
-        traces.append(
-            common
-            | {
-                "name": label,
-                "y": broken_at_scanner_changes(rows, [num(row[1]) for row in rows]),
-                "yaxis": "y",
-                "error_y": {
-                    "type": "data",
-                    "array": broken_at_scanner_changes(rows, [num(row[3]) for row in rows]),
-                    "visible": True,
-                    "color": colour,
-                    "thickness": 1.5,
-                    "width": 5,
-                },
-                "customdata": broken_at_scanner_changes(
-                    rows, [[num(row[2]), num(row[3])] for row in rows]
-                ),
-                "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>BMD %{{y:.3f}} g/cm²"
-                "<br>T-score %{customdata[0]:.1f}<br>LSC ±%{customdata[1]:.3f}<extra></extra>",
-            }
-        )
-        traces.append(
-            common
-            | {
-                "name": f"{label} T-score",
-                "y": broken_at_scanner_changes(rows, t_scores),
-                "yaxis": "y2",
-                "showlegend": False,
-                "hovertemplate": f"<b>{label}</b> %{{x|%Y-%m-%d}}<br>T-score %{{y:.1f}}"
-                "<extra></extra>",
-            }
-        )
+        site_traces, scores = _site_traces(site, rows, series.panel)
+        traces += site_traces
+        t_values += scores
     drawn = [projection for projection in series.projections if projection.line]
     marked_days = [row[0] for rows in points.values() for row in rows]
     for projection in drawn:
@@ -263,24 +256,9 @@ def bmd_figure_of(
     tx_shapes, tx_labels = periods(
         history.bone_therapy, as_of=as_of, fill=THERAPY_FILL, first_row=len(ai_labels), span=span
     )
-    band = {"type": "rect", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y2", "layer": "below"}
-    shapes = [
-        band | {"y0": -2.5, "y1": -1.0, "fillcolor": OSTEOPENIA_FILL, "line": {"width": 0}},
-        band | {"y0": t_low, "y1": -2.5, "fillcolor": OSTEOPOROSIS_FILL, "line": {"width": 0}},
-        {
-            "type": "line",
-            "xref": "x domain",
-            "x0": 0,
-            "x1": 1,
-            "yref": "y2",
-            "y0": -2.0,
-            "y1": -2.0,
-            "line": {"color": "#666666", "width": 1, "dash": "dot"},
-        },
-        *ai_shapes,
-        *tx_shapes,
-    ]
-    annotations = [*band_labels(), *ai_labels, *tx_labels]
+    drawing = panel_drawing(series.panel, t_low)
+    shapes = [*drawing.shapes, *ai_shapes, *tx_shapes]
+    annotations = [*drawing.labels, *ai_labels, *tx_labels]
     period_rows = len(ai_labels) + len(tx_labels)
     layout = {
         "font": FONT,
@@ -303,7 +281,7 @@ def bmd_figure_of(
         },
         "yaxis2": {
             "domain": [0, t_share],
-            "title": {"text": "T-score"},
+            "title": {"text": drawing.title},
             "range": [t_low, t_high],
             "dtick": 0.5,
             "zeroline": False,

@@ -273,6 +273,11 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "bonehealth.accounts.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
+# An attempt while paused is refused unchecked and not counted: it neither extends the pause nor
+# writes an axes row or an audit row (bonehealth/audit/signals.py), so a flood from a paused
+# address leaves both tables bounded (sec11 #4). The pause still ends only a full cool-off after
+# the failure that started it, and it allows no more guesses per cool-off than before.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Successful logins and logouts are already in our audit trail.

@@ -5,14 +5,15 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
 from bonehealth.audit.forms import VersionedFormMixin
+from bonehealth.audit.services import shortened
 
 
 def _row(*names: str) -> Div:
@@ -171,6 +172,28 @@ class EnrolmentPasswordForm(SetPasswordForm):
 
     def save(self, commit: bool = True) -> User:  # pragma: no cover - the service writes
         raise NotImplementedError("Use services.user_password_set.")
+
+
+class UsernameLengthMixin:
+    """For a login form (Django's `AuthenticationForm`): a username longer than an account's.
+
+    Django sets the field's max_length after building it, so only the page's `maxlength` limited
+    the name, and a name too long for django-axes's column failed the request (sec11 #3). No account
+    has such a name: it is cut to the account length with `shortened`'s mark, which no username
+    contains, and refused like any wrong login (authenticate: counted toward the address's
+    lockout, refused unchecked while it is paused, audited under the cut name).
+    """
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return shortened(username, self.fields["username"].max_length)  # type: ignore[attr-defined]
+
+
+class LoginForm(UsernameLengthMixin, AuthenticationForm):
+    """Django's login form with the username's length checked."""
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):

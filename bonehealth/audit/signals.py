@@ -44,6 +44,6 @@ def audit_login_failed(
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         request=request,
-        username=str(credentials.get("username", ""))[:150],
+        username=str(credentials.get("username", "")),
         changes={"locked_out": True} if locked_out else None,
     )

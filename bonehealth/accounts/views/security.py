@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from bonehealth.accounts import second_factor, selectors, services
 from bonehealth.accounts.forms import (
     ConfirmForm,
+    LoginForm,
     OTPTokenForm,
     PasswordChangeForm,
     TwoFactorOffForm,
@@ -38,6 +39,7 @@ class LoginView(auth_views.LoginView):
     """Django's login, sending the user on only to a path of this site (`safe_next_path`)."""
 
     template_name = "accounts/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_redirect_url(self, request: HttpRequest | None = None) -> str:

@@ -5,10 +5,12 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
@@ -197,14 +199,35 @@ class LoginForm(UsernameLengthMixin, AuthenticationForm):
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
-    """Django's form (old password, new twice, the validators), laid out with crispy."""
+    """Django's form (old password, new twice, the validators), laid out with crispy.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    The old password is checked as a login's is (`authenticate`): a wrong one counts toward the
+    user's lockout (django-axes) and is audited as a failed login; while the user or the address
+    is paused none is checked (sec11 #2). The view signs such a session out.
+    """
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "old_password", "new_password1", "new_password2", Submit("save", "Change password")
         )
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request,
+            username=self.user.get_username(),
+            password=old_password,
+            # Named in the failure's audit row, as "turn two-factor off" is in that form's.
+            step="change password",
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
     def save(self, commit: bool = True) -> User:  # pragma: no cover - the service writes
         raise NotImplementedError("Use services.user_password_change.")

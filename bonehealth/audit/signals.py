@@ -40,10 +40,17 @@ def audit_login_failed(
     counted = getattr(request, "axes_failures_since_start", None) is not None
     if locked_out and not counted:
         return
-    # `credentials` has the password already scrubbed by Django; keep only the name typed.
+    # `credentials` has the password already scrubbed by Django; keep only the name typed, and
+    # the step of a check other than the login page's (a password asked again when signed in).
+    step = credentials.get("step")
     audit_record(
         action=AuditAction.LOGIN_FAILED,
+        # The signed-in user whose password was asked again; nobody at a login.
+        actor=getattr(request, "user", None),
         request=request,
         username=str(credentials.get("username", "")),
-        changes={"locked_out": True} if locked_out else None,
+        changes={
+            **({"step": str(step)} if step else {}),
+            **({"locked_out": True} if locked_out else {}),
+        },
     )

@@ -262,7 +262,9 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 
 # Login lockout (django-axes): 5 failures for one username from one address lock that pair out
 # for 15 minutes; a success resets the count. The address comes from the same trusted header as
-# the audit trail. Lockouts are logged and audited (bonehealth/accounts/signals.py).
+# the audit trail. Lockouts are logged (bonehealth/accounts/signals.py) and audited
+# (bonehealth/audit/signals.py). A wrong current password on the password-change form counts as a
+# failed login too (accounts.forms.PasswordChangeForm).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Also limited (bonehealth/accounts/lockout.py): failures from one address for any username
@@ -273,6 +275,20 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "bonehealth.accounts.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
+# An attempt while paused is refused unchecked and not counted: it neither extends the pause nor
+# writes an axes row or an audit row (bonehealth/audit/signals.py), so a flood from a paused
+# address leaves both tables bounded (sec11 #4). The pause still ends only a full cool-off after
+# the failure that started it, and it allows no more guesses per cool-off than before.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# axes keeps the posted fields of each failure (AccessAttempt.post_data): never a password, from
+# the login forms ("password", masked by axes itself) or the password-change form.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Successful logins and logouts are already in our audit trail.

@@ -13,9 +13,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from bonehealth.accounts.forms import UsernameLengthMixin
 
-class SuperuserAuthenticationForm(AdminAuthenticationForm):
-    """The admin site's own login form refuses everyone but a superuser, as a staff one did."""
+
+class SuperuserAuthenticationForm(UsernameLengthMixin, AdminAuthenticationForm):
+    """The admin site's own login form refuses everyone but a superuser, as a staff one did, and
+    checks the username's length as the login page's form does."""
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,

@@ -5,14 +5,17 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
 from bonehealth.audit.forms import VersionedFormMixin
+from bonehealth.audit.services import shortened
 
 
 def _row(*names: str) -> Div:
@@ -173,15 +176,58 @@ class EnrolmentPasswordForm(SetPasswordForm):
         raise NotImplementedError("Use services.user_password_set.")
 
 
-class PasswordChangeForm(DjangoPasswordChangeForm):
-    """Django's form (old password, new twice, the validators), laid out with crispy."""
+class UsernameLengthMixin:
+    """For a login form (Django's `AuthenticationForm`): a username longer than an account's.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    Django sets the field's max_length after building it, so only the page's `maxlength` limited
+    the name, and a name too long for django-axes's column failed the request (sec11 #3). No account
+    has such a name: it is cut to the account length with `shortened`'s mark, which no username
+    contains, and refused like any wrong login (authenticate: counted toward the address's
+    lockout, refused unchecked while it is paused, audited under the cut name).
+    """
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return shortened(username, self.fields["username"].max_length)  # type: ignore[attr-defined]
+
+
+class LoginForm(UsernameLengthMixin, AuthenticationForm):
+    """Django's login form with the username's length checked."""
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form (old password, new twice, the validators), laid out with crispy.
+
+    The old password is checked as a login's is (`authenticate`): a wrong one counts toward the
+    user's lockout (django-axes) and is audited as a failed login; while the user or the address
+    is paused none is checked (sec11 #2). The view signs such a session out.
+    """
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "old_password", "new_password1", "new_password2", Submit("save", "Change password")
         )
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request,
+            username=self.user.get_username(),
+            password=old_password,
+            # Named in the failure's audit row, as "turn two-factor off" is in that form's.
+            step="change password",
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
     def save(self, commit: bool = True) -> User:  # pragma: no cover - the service writes
         raise NotImplementedError("Use services.user_password_change.")

@@ -2,8 +2,9 @@
 
 At login: note the login time (absolute session limit, idle renewal) and whether the user has a
 TOTP device.
-At a lockout: log it. Its audit row is the failed login's own (bonehealth.audit.signals marks
-it locked_out): one row per attempt.
+At a lockout, and at each attempt refused while paused: log it for the operators. The audit
+trail has one row for the failure that reached the limit (bonehealth.audit.signals marks it
+locked_out) and none for the refused attempts after it.
 """
 
 import logging

@@ -30,6 +30,10 @@ class AppendOnlyQuerySet[M: models.Model](models.QuerySet[M]):
         raise PermissionError("Audit events are append-only.")
 
 
+# As long as the User model's usernames.
+USERNAME_LENGTH = 150
+
+
 class AuditEvent(models.Model):
     """One thing somebody did: who, when, what, to which record, from where.
 
@@ -44,8 +48,9 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="audit_events",
     )
-    # The name typed at a failed login, or the actor's username at the time.
-    username = models.CharField(max_length=150, blank=True)
+    # The name typed at a failed login, or the actor's username at the time; a longer typed name is
+    # kept cut, with a mark (`services.shortened`).
+    username = models.CharField(max_length=USERNAME_LENGTH, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)

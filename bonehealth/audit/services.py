@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction, AuditEvent, AuditEventSite
+from bonehealth.audit.models import USERNAME_LENGTH, AuditAction, AuditEvent, AuditEventSite
 
 
 def _trusted_proxy(address: str) -> bool:
@@ -72,6 +72,16 @@ def _storable(value: Any) -> Any:
     return value
 
 
+# Ends a string cut to fit its column, so that a cut one never reads as what was typed. No
+# username may contain it (letters, digits and @.+-_ only), so a cut name names no account.
+CUT_MARK = "\u2026"
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its start and CUT_MARK, `limit` in all."""
+    return text if len(text) <= limit else text[: limit - 1] + CUT_MARK
+
+
 def audit_event(
     *,
     action: AuditAction,
@@ -90,7 +100,12 @@ def audit_event(
         sites_recorded=True,
         action=action,
         actor=actor,
-        username=_storable(username or (actor.get_username() if actor is not None else "")),
+        username=_storable(
+            shortened(
+                username or (actor.get_username() if actor is not None else ""),
+                USERNAME_LENGTH,
+            )
+        ),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=_storable(str(obj.pk)) if obj is not None else "",
         patient=patient,

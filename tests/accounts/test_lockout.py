@@ -1,6 +1,7 @@
 """Login throttling beyond one username and address: password spraying, distributed guessing of
 one account, and a client address taken from a proxy header only when a trusted proxy sent it."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.conf import settings as project_settings
 from django.core.checks import Warning as CheckWarning
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bonehealth.accounts.checks import check_trusted_proxy
 from bonehealth.accounts.models import User
@@ -129,10 +131,10 @@ def test_a_proxy_header_without_trusted_proxies_is_a_deploy_warning(settings: An
     assert check_trusted_proxy(None) == []
 
 
-def test_each_failed_login_writes_one_audit_row_locked_out_or_not(
+def test_a_pause_writes_one_audit_row_and_refused_attempts_none(
     client: Client, nurse: User, caplog: Any
 ) -> None:
-    """sec9 F12: from the lockout on, each attempt wrote a `locked_out` row and a plain one."""
+    """sec9 F12: one row per failure, not two. sec11 #4: while paused, none per attempt."""
     for _ in range(8):
         _try(client, "nurse", "wrong-password")
     rows = list(
@@ -140,7 +142,39 @@ def test_each_failed_login_writes_one_audit_row_locked_out_or_not(
         .order_by("id")
         .values_list("changes", flat=True)
     )
-    # Four plain failures, the fifth locks out, and the three refused afterwards say so too.
-    assert rows == [{}] * 4 + [{"locked_out": True}] * 4
-    # The lockout is still logged for the operators, each time.
+    # Four plain failures, then the fifth, which started the pause; the three refused after it
+    # were not checked and wrote nothing.
+    assert rows == [{}] * 4 + [{"locked_out": True}]
+    # Nor did axes count them: the pause runs from the fifth failure, not from the last attempt.
+    attempt = AccessAttempt.objects.get(username="nurse", ip_address="127.0.0.1")
+    assert attempt.failures_since_start == 5
+    # The operators' log still says each time that a login was refused.
     assert caplog.text.count("Login locked out: username='nurse'") == 4
+
+
+def test_a_flood_from_a_paused_address_leaves_the_audit_trail_and_axes_bounded(
+    client: Client, nurse: User
+) -> None:
+    """sec11 #4: unknown names from one address wrote one audit row (and one axes row) each, for
+    as long as the flood lasted, into the trail every administrator reads."""
+    for n in range(20):
+        assert _try(client, f"flood{n:03}") == (429 if n == 19 else 200)
+    for n in range(20, 120):
+        assert _try(client, f"flood{n:03}") == 429
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert failed.count() == 20
+    # The row of the failure that paused the address shows the attack, with its address.
+    last = failed.order_by("-id").first()
+    assert last is not None
+    assert (last.username, last.changes, last.client_address) == (
+        "flood019",
+        {"locked_out": True},
+        "127.0.0.1",
+    )
+    assert AccessAttempt.objects.count() == 20
+    # The pause lasts a cool-off from the failures that started it; after it, attempts are
+    # checked, counted and audited again.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert _try(client, "flood-after") == 200
+    assert failed.filter(username="flood-after", changes={}).count() == 1
+    assert _try(client, "nurse", GOOD) == 302

@@ -1,7 +1,7 @@
 """The steps after a password login: the TOTP check, TOTP set-up, one's own password and 2FA."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from bonehealth.accounts import second_factor, selectors, services
 from bonehealth.accounts.forms import (
     ConfirmForm,
+    LoginForm,
     OTPTokenForm,
     PasswordChangeForm,
     TwoFactorOffForm,
@@ -38,6 +39,7 @@ class LoginView(auth_views.LoginView):
     """Django's login, sending the user on only to a path of this site (`safe_next_path`)."""
 
     template_name = "accounts/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_redirect_url(self, request: HttpRequest | None = None) -> str:
@@ -181,14 +183,26 @@ def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Change one's own password; this also lifts an administrator's forced change."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    """Change one's own password; this also lifts an administrator's forced change.
+
+    The current password is checked like a login's (`PasswordChangeForm`). When that check finds
+    the user paused (this wrong password reached a limit, or one had been reached), the session
+    is signed out: the lockout says nobody may prove to be this user from here for now, and the
+    form cannot tell the user from someone using their open session (an unattended screen, a
+    stolen cookie), who could otherwise carry on as them. AxesMiddleware then answers with the
+    lockout page, as for a login.
+    """
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_password_change(
             user=request.user, password=form.cleaned_data["new_password1"], request=request
         )
         update_session_auth_hash(request, request.user)
         return redirect("accounts:password_change_done")
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+        messages.warning(request, "You have been signed out.")
+        return redirect("accounts:login")
     return render(
         request,
         "accounts/password_change.html",

@@ -425,7 +425,9 @@ def ai_course_mark_in_error(
     reason: str,
     request: HttpRequest | None = None,
 ) -> None:
-    """Hide an AI course entered by mistake; it is kept with who marked it and why."""
+    """Hide an AI course entered by mistake; it is kept with who marked it and why. Under the
+    patient's lock, as her other writers: refused when she was marked entered in error meanwhile."""
+    patient_lock(course.patient_id)
     if mark_in_error(
         actor=actor, instance=course, patient=course.patient, reason=reason, request=request
     ):

@@ -92,7 +92,8 @@ def patient_restore(*, actor: User, patient: Patient, request: HttpRequest | Non
     Refused (MrnTakenError) while another valid patient of the site holds her MRN. The mark's
     who, when and why stay in the audit trail; the patient is reassessed.
     """
-    fresh = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient_lock(patient.pk, or_in_error=True)
+    fresh = Patient.objects.get(pk=patient.pk)  # read under her lock
     if not fresh.entered_in_error:
         return False
     marked = {

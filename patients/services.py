@@ -4,13 +4,13 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import RecordConflictError
+from bonehealth.audit.concurrency import RecordConflictError, rows_to_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
@@ -93,13 +93,13 @@ def patient_lock(patient_id: int, *, or_in_error: bool = False) -> None:
     comes second sees what the first committed. Only her own row is locked: writers for two
     patients never wait for each other, whatever their site.
 
-    Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE (on
-    PostgreSQL) leaves alone the key-share locks of rows inserted for the patient by writers that
-    take the assessment first (an acknowledgement's audit event), so they cannot deadlock with it.
+    Taken before the assessment lock, as a patient's own edit takes them. FOR NO KEY UPDATE
+    (`rows_to_update`, as every lock of her row) leaves alone the key-share locks of rows inserted
+    for the patient by writers that take the assessment first (an acknowledgement's audit event,
+    a reassessment's alerts), so they cannot deadlock with it.
     """
-    rows = Patient.objects.filter(pk=patient_id)
-    no_key = connection.features.has_select_for_no_key_update
-    locked = list(rows.select_for_update(no_key=no_key).values_list("entered_in_error", flat=True))
+    rows = rows_to_update(Patient).filter(pk=patient_id)
+    locked = list(rows.values_list("entered_in_error", flat=True))
     if locked == [True] and not or_in_error:
         raise PatientInErrorError(
             Patient.objects.select_related("error_marked_by").get(pk=patient_id)
@@ -252,7 +252,7 @@ def patient_end_follow_up(
     writer still saving when they clicked, is never taken off the dashboard unseen.
     """
     patient_lock(patient.pk)  # refused for a patient marked entered in error meanwhile
-    fresh = Patient.objects.select_for_update().get(pk=patient.pk)
+    fresh = Patient.objects.get(pk=patient.pk)  # read under her lock
     if fresh.follow_up_status == FollowUpStatus.ENDED:
         raise FollowUpAlreadyEndedError(
             f"Follow-up already ended on {fresh.follow_up_ended_on:%Y-%m-%d} "
@@ -284,7 +284,7 @@ def patient_resume_follow_up(
 ) -> Patient:
     """Put a patient whose follow-up ended back on active follow-up (a no-op if it is active)."""
     patient_lock(patient.pk)  # refused for a patient marked entered in error meanwhile
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = Patient.objects.get(pk=patient.pk)  # read under her lock
     if patient.follow_up_status == FollowUpStatus.ACTIVE:
         return patient
     return _update(
@@ -425,7 +425,9 @@ def ai_course_mark_in_error(
     reason: str,
     request: HttpRequest | None = None,
 ) -> None:
-    """Hide an AI course entered by mistake; it is kept with who marked it and why."""
+    """Hide an AI course entered by mistake; it is kept with who marked it and why. Under the
+    patient's lock, as her other writers: refused when she was marked entered in error meanwhile."""
+    patient_lock(course.patient_id)
     if mark_in_error(
         actor=actor, instance=course, patient=course.patient, reason=reason, request=request
     ):

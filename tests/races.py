@@ -10,6 +10,7 @@ Two shapes of race:
 """
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -128,6 +129,21 @@ class Running:
         """Whether the work is still running (waiting for a lock) after `seconds`."""
         self._thread.join(seconds)
         return self._thread.is_alive()
+
+    def waits_for_a_lock(self) -> bool:
+        """Whether the work comes to wait for a lock (PostgreSQL's view of the connections): a
+        request slower than `waits` allows may still be reading what the first writer holds."""
+        deadline = time.monotonic() + TIMEOUT
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    return True
+            time.sleep(0.05)
+        return False
 
     def outcome(self) -> object:
         """What the work returned, or the exception it raised, once it has finished."""

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.audit.models import AuditAction, AuditEvent, EnteredInErrorRecord
@@ -84,10 +85,23 @@ class RecordInErrorError(RecordConflictError):
         )
 
 
+def rows_to_update[M: models.Model](model: type[M]) -> QuerySet[M]:
+    """The model's rows, read under a row lock held until the commit, as every writer of a record
+    locks it: FOR NO KEY UPDATE on PostgreSQL, since no write here changes a key.
+
+    Not FOR UPDATE: that one also stops the key-share lock a foreign key takes, at the commit, for
+    a row inserted that refers to the locked one. A reassessment holding a patient's assessment
+    inserts her alerts; a change to her own row locked FOR UPDATE, then waiting for that
+    assessment, deadlocked with it (tests/monitoring/app/test_reassessment_races.py).
+    """
+    no_key = connection.features.has_select_for_no_key_update
+    return model._default_manager.select_for_update(no_key=no_key)
+
+
 def lock_valid[M: models.Model](instance: M, *, outcome: str | None = None) -> M:
     """Re-read and lock the row; raise RecordInErrorError (ending with `outcome`, what was not
     done) when it was marked entered in error."""
-    fresh = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    fresh = rows_to_update(type(instance)).get(pk=instance.pk)
     if isinstance(fresh, EnteredInErrorRecord) and fresh.entered_in_error:
         raise RecordInErrorError(fresh, outcome=outcome)
     return fresh
@@ -101,13 +115,14 @@ def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M
     if current != expected_version:
         raise ConcurrentEditError(
             current_version=current,
-            changes=_changes_since(fresh, expected_version),
+            changes=changes_since(fresh, expected_version),
             current=fresh,
         )
     return fresh
 
 
-def _changes_since(instance: models.Model, version: int) -> list[FieldChange]:
+def changes_since(instance: models.Model, version: int) -> list[FieldChange]:
+    """Who changed which field of the record after `version`, read from the audit trail."""
     events = (
         AuditEvent.objects.filter(
             object_type=instance._meta.label_lower,

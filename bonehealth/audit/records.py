@@ -13,7 +13,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from bonehealth.audit.concurrency import lock_for_update
+from bonehealth.audit.concurrency import lock_for_update, rows_to_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record, field_values, model_changes
 
@@ -74,7 +74,7 @@ def mark_in_error(
     request: HttpRequest | None = None,
 ) -> bool:
     """Mark a record entered in error (kept, hidden); return False if it already was."""
-    fresh = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    fresh = rows_to_update(type(instance)).get(pk=instance.pk)
     if fresh.entered_in_error:  # type: ignore[attr-defined]
         return False
     old_version = fresh.version  # type: ignore[attr-defined]

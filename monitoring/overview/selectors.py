@@ -295,6 +295,7 @@ def _grouped(
 # What the dashboard's scans to review show (the rest is not read: about 2 ms of 10 at 10,000).
 SHOWN_OF_SCAN = (
     "scan_date",
+    "version",  # sent back by its Sign off button
     "patient__name",
     "patient__mrn",
     "scanner__name",

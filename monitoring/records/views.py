@@ -29,6 +29,7 @@ from patients.access import audits_patient_view, record_permission_denied
 from patients.forms import MarkInErrorForm
 from patients.models import Patient
 from patients.selectors import patient_get
+from patients.services import PatientInErrorError
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -129,13 +130,25 @@ def scan_sign_off(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> H
     patient = patient_get(user=request.user, pk=pk)
     # Also a scan marked in error since the page was drawn: the service refuses it with a message.
     scan = selectors.entry_get(DexaScan, patient=patient, pk=scan_pk, or_in_error=True)
+    back = safe_next_path(request, request.POST.get("next", ""))
+    # The scan's version as the button's page showed it (the button sends it).
+    shown = request.POST.get("version", "")
     try:
-        dexa_scan_sign_off(actor=request.user, scan=scan, request=request)
+        dexa_scan_sign_off(
+            actor=request.user,
+            scan=scan,
+            expected_version=int(shown) if shown.isdigit() else None,
+            request=request,
+        )
+    except PatientInErrorError as marked:
+        # Her page is hidden from everyone now: the dashboard says who marked her, and why.
+        messages.warning(request, str(marked))
+        return redirect(back or reverse("monitoring:dashboard"))
     except EntryConflictError as refused:
         messages.warning(request, str(refused))
     else:
         messages.success(request, f"Scan of {scan.scan_date:%Y-%m-%d} signed off.")
-    return redirect(safe_next_path(request, request.POST.get("next", "")) or _page(patient))
+    return redirect(back or _page(patient))
 
 
 # --- Entered in error ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import lock_valid
+from bonehealth.audit.concurrency import changes_since, lock_valid, rows_to_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
@@ -205,18 +205,39 @@ def dexa_scan_update(
     return updated
 
 
+def _corrected_since(scan: DexaScan, version: int) -> str:
+    """Who changed the scan after `version` and when, for a sign-off's refusal."""
+    changes = changes_since(scan, version)
+    who = ", ".join(dict.fromkeys(change.by for change in changes)) or "someone else"
+    at = (
+        f" at {timezone.localtime(max(change.at for change in changes)):%Y-%m-%d %H:%M}"
+        if changes
+        else ""
+    )
+    return (
+        f"The scan of {scan.scan_date:%Y-%m-%d} was changed by {who}{at} since this page was "
+        "shown; it was not signed off. Read its values again, then sign it off."
+    )
+
+
 @transaction.atomic
-def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | None = None) -> None:
+def dexa_scan_sign_off(
+    *,
+    actor: User,
+    scan: DexaScan,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     """A physician signs off a reviewed scan; a scan signed off already keeps its first reviewer.
 
-    Raises EntryConflictError naming who signed it off and when, or saying that the scan was
-    marked entered in error (read under the row's lock, which marking it takes too).
+    Raises EntryConflictError naming who signed it off and when, saying that the scan was marked
+    entered in error, or (`expected_version`: the scan as the page showed it) naming who corrected
+    it since: she signs off only values she has read. Raises PatientInErrorError when the
+    patient was marked. Each is read under the lock its writer takes (the patient's, then the
+    scan's row, as every writer of her records).
     """
-    fresh = (
-        DexaScan.objects.select_for_update(of=("self",))
-        .select_related("reviewed_by")
-        .get(pk=scan.pk)
-    )
+    patient_lock(scan.patient_id)
+    fresh = rows_to_update(DexaScan).get(pk=scan.pk)
     if fresh.entered_in_error:
         raise EntryConflictError(
             None,
@@ -228,6 +249,8 @@ def dexa_scan_sign_off(*, actor: User, scan: DexaScan, request: HttpRequest | No
         raise EntryConflictError(
             None, f"This scan was already signed off by {fresh.reviewed_by} at {when}."
         )
+    if expected_version is not None and fresh.version != expected_version:
+        raise EntryConflictError(None, _corrected_since(fresh, expected_version))
     versioned_update(
         actor=actor,
         instance=fresh,

@@ -235,7 +235,8 @@ def test_the_sign_off_buttons_submit_the_one_live_form(
     physician_client: Client, patient: Patient
 ) -> None:  # type: ignore[no-untyped-def]
     """No CSRF token is cached: the page draws one form with a fresh token on every view, and
-    each button of the cached part names it and the scan's sign-off address."""
+    each button of the cached part names it, the scan's sign-off address and the scan's version
+    (a scan changed since is not signed off: test_entry_consistency.py)."""
     scan = DexaScanFactory(patient=patient)
     stored(patient)
     for _ in range(2):
@@ -243,4 +244,7 @@ def test_the_sign_off_buttons_submit_the_one_live_form(
         assert page.text.count('name="csrfmiddlewaretoken"') == 2  # the sign-off form, log out
         assert 'id="scan-sign-off"' in page.text
         sign_off = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])
-        assert f'form="scan-sign-off" formaction="{sign_off}"' in page.text
+        assert (
+            f'form="scan-sign-off" formaction="{sign_off}" name="version" value="{scan.version}"'
+            in page.text
+        )

@@ -1,7 +1,10 @@
-"""Entries that contradict the record are refused: a second sign-off, a dose after its course
-stopped, a drug changed under its recorded doses."""
+"""Entries that contradict the record are refused: a second sign-off, a sign-off of a scan changed
+since the page was shown, a dose after its course stopped, a drug changed under its recorded
+doses."""
 
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -10,7 +13,8 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import BoneTherapyCourse, BoneTherapyDose
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan
+from monitoring.records.services.scans import Measurement, dexa_scan_update
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import DexaScanFactory, UserFactory
@@ -37,6 +41,47 @@ def test_a_second_sign_off_keeps_the_first_reviewer(
     scan.refresh_from_db()
     assert scan.reviewed_by.username == "physician"  # type: ignore[union-attr]
     assert _changes() == events
+
+
+def _shown_version(html: str, url: str) -> str:
+    """The version the Sign off button of `url` sends back."""
+    found = re.search(rf'action="{re.escape(url)}"[^>]*>.*?name="version" value="(\d+)"', html)
+    assert found, "the Sign off button sends no version"
+    return found.group(1)
+
+
+def test_a_sign_off_of_a_scan_corrected_since_the_page_was_shown_is_refused(
+    physician_client: Client, patient: Patient, site: Site
+) -> None:
+    """The physician reads the scan; a nurse corrects its lumbar spine; the physician's click
+    would sign off values she never read. It says who changed it, and signs nothing."""
+    scan = DexaScanFactory(patient=patient)
+    url = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])
+    page = physician_client.get(reverse("monitoring:patient", args=[patient.pk])).text
+    shown = _shown_version(page, url)
+    nurse = UserFactory(username="nurse.b", first_name="Nell", last_name="Bright", sites=[site])
+    dexa_scan_update(
+        actor=nurse,
+        scan=scan,
+        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
+        measurements={
+            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
+            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
+            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
+        },
+        expected_version=scan.version,
+    )
+    events = _changes()
+    response = physician_client.post(url, {"version": shown}, follow=True)
+    assert "was changed by Nell Bright at" in response.text
+    assert "it was not signed off. Read its values again, then sign it off." in response.text
+    assert DexaScan.objects.get(pk=scan.pk).reviewed_at is None
+    assert _changes() == events
+    # The page shown again sends the new version, and that click signs it off.
+    again = _shown_version(response.text, url)
+    assert again != shown
+    physician_client.post(url, {"version": again})
+    assert DexaScan.objects.get(pk=scan.pk).reviewed_by is not None
 
 
 def test_a_dose_after_the_course_stopped_is_refused(nurse_client: Client, patient: Patient) -> None:

@@ -1,0 +1,78 @@
+"""A physician signs off a scan a nurse corrected after the page was drawn, in Chromium: the Sign
+off buttons of the dashboard (one form for the cached part's buttons) and of the patient's page
+send the version of the scan they showed, and a corrected scan is not signed off."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from bonehealth.accounts.models import User
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.models import DexaScan
+from monitoring.records.services.scans import Measurement, dexa_scan_update
+from tests.browser.test_journey import log_in
+from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def scan(roles: None) -> DexaScan:
+    site = SiteFactory(name="North General", code="north")
+    UserFactory(username="physician", role="physician", sites=[site])
+    patient = PatientFactory(site=site, mrn="SIGN-1", name="Scan Patient")
+    scan: DexaScan = DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=10))
+    patient_assessment_refresh(patient=patient)
+    return scan
+
+
+def _correct(scan: DexaScan) -> None:
+    """A nurse's correction of the lumbar spine, saved while the physician's page is open."""
+    nurse: User = UserFactory(username="nurse", role="nurse", sites=[scan.patient.site])
+    dexa_scan_update(
+        actor=nurse,
+        scan=scan,
+        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
+        measurements={
+            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
+            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
+            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
+        },
+        expected_version=scan.version,
+    )
+
+
+@pytest.mark.parametrize("where", ["dashboard", "patient page"])
+def test_a_scan_corrected_since_the_page_was_drawn_is_not_signed_off(
+    page: Page, live_server: Any, scan: DexaScan, where: str
+) -> None:
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, "physician")
+    if where == "dashboard":
+        page.goto(f"{live_server.url}{reverse('monitoring:dashboard')}")
+        button = page.locator("section[aria-labelledby=h-review]").get_by_role(
+            "button", name=f"Sign off the scan of {scan.scan_date.isoformat()}"
+        )
+    else:
+        page.goto(f"{live_server.url}{reverse('monitoring:patient', args=[scan.patient_id])}")
+        button = page.get_by_role("button", name="Sign off")
+    expect(button).to_be_visible()
+    _correct(scan)
+    button.click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("was changed by nurse at")).to_be_visible()
+    assert DexaScan.objects.get(pk=scan.pk).reviewed_at is None
+    # The page drawn again shows the corrected values; its button signs them off.
+    button.click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(f"Scan of {scan.scan_date.isoformat()} signed off.")).to_be_visible()
+    assert DexaScan.objects.get(pk=scan.pk).reviewed_by is not None

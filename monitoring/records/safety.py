@@ -254,9 +254,13 @@ def checklist(
         analyte: str
         if lab is not None:
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
+        elif spec.key is SafetyCheck.DENTAL:
+            value, when = _review_value(course, as_of), course.dental_review_date
+            analyte, canonical = "", None
         else:
-            review = course.dental_review_date if spec.key is SafetyCheck.DENTAL else None
-            value, when, analyte, canonical = (_review_value(course, as_of), review, "", None)
+            # No result on file: the cell reads "none", never the dental review's "done" (phys11
+            # F2: every empty lab cell read "done" once a dental review date was entered).
+            value, when, analyte, canonical = "", None, "", None
         status = _status(alerts, course.drug)
         messages = tuple(alert.message for alert in alerts)
         note = "" if alerts else _not_checked(spec, course.drug, lab, as_of)

@@ -22,6 +22,7 @@ from monitoring.records.forms.therapy import (
     BoneTherapyCourseForm,
     DentalReviewForm,
     DoseForm,
+    pending_checks_words,
     saved_review_warning,
 )
 from monitoring.records.services import frax, labs, plan, scans, therapy
@@ -258,7 +259,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             )
         ),
         success=lambda course: (
-            "Therapy saved; the assessment is updated." + saved_review_warning(course)
+            "Therapy saved; the assessment is updated."
+            + saved_review_warning(course)
+            + pending_checks_words(course)
         ),
         title=lambda _: "Plan or start bone-protective therapy",
     ),
@@ -277,7 +280,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             )
         ),
         success=lambda course: (
-            "Therapy changed; the assessment is updated." + saved_review_warning(course)
+            "Therapy changed; the assessment is updated."
+            + saved_review_warning(course)
+            + pending_checks_words(course)
         ),
         title=lambda course: f"Change {course}",
     ),

@@ -73,12 +73,12 @@ class ImportReport:
 @dataclass(frozen=True)
 class GivenTherapy:
     """A course start or a dose the file creates, for the pre-treatment gate: `day` is the start
-    or the dose (None: a course planned), `event` its audit row, not yet written, `record` the
-    course or the dose created."""
+    or the dose, `event` its audit row, not yet written, `record` the course or the dose
+    created."""
 
     path: str
     course: BoneTherapyCourse
-    day: date | None
+    day: date
     is_dose: bool
     event: AuditEvent
     record: BoneTherapyCourse | BoneTherapyDose
@@ -377,7 +377,9 @@ class RecordImporter:
                 )
                 existing.append(match)
                 event = self.audit_create(match, patient, {"drug": match.drug})
-                if match.start_date is not None or match.stop_date is None:
+                # A course planned without a start is judged when its start is recorded
+                # (`services.safety_gate.course_starts_a_drug`, phys11 F12).
+                if match.start_date is not None:
                     path = f"bone_therapy[{index}]"
                     self.given.append(
                         GivenTherapy(path, match, match.start_date, False, event, match)

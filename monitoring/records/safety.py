@@ -366,11 +366,9 @@ def course_checklist(
     return checklist(history, course=new, as_of=start or timezone.localdate())
 
 
-def recorded_checklist(
-    history: domain.History, course: BoneTherapyCourse, day: date | None
-) -> Checklist:
+def recorded_checklist(history: domain.History, course: BoneTherapyCourse, day: date) -> Checklist:
     """The checks of a course start or a dose recorded after the fact (a history import), as of
-    that day (a planned course: today): what the gates said when the drug was started or given.
-    The rules drop what came later."""
+    that day: what the gates said when the drug was started or given. The rules drop what came
+    later."""
     current = history_course(history, course) or domain_course(course)
-    return checklist(history, course=current, as_of=day or timezone.localdate())
+    return checklist(history, course=current, as_of=day)

@@ -61,6 +61,21 @@ def saved_review_warning(course: BoneTherapyCourse) -> str:
     return f" {warning}" if warning else ""
 
 
+def pending_checks_words(course: BoneTherapyCourse) -> str:
+    """What the success message says of a course planned without a start (" " first): its
+    pre-treatment checks are pending, made when its start is recorded (`course_starts_a_drug`),
+    and those that would fail today, for the bloods to order (phys11 F12); "" otherwise."""
+    if course.start_date is not None or course.stop_date is not None:
+        return ""
+    values = {name: getattr(course, name) for name in BoneTherapyCourseForm.Meta.fields}
+    result = course_checklist(patient=course.patient, values=values, editing=course)
+    failing = ", ".join(check.label.lower() for check in result.failed) or "none"
+    return (
+        " Planned without a start date: the pre-treatment checks are pending; they are made "
+        f"when the start is recorded (failing today: {failing})."
+    )
+
+
 REVIEW_WINDOW_HELP = (
     f"A review more than {DENTAL_REVIEW_VALID_MONTHS} months before the course starts does not "
     "count as the review before the drug."
@@ -176,7 +191,7 @@ class BoneTherapyCourseForm(
         # under the patient's lock (a dose recorded meanwhile counts), next to the date.
         self._clean_switch(start)
         editing = self.instance if self.instance.pk else None
-        if not self.errors and course_starts_a_drug(data, editing):
+        if not self.errors and start is not None and course_starts_a_drug(data, editing):
             # Shown with the form; the service judges it again when saving (the gate is there).
             # The bound field was made (with its label) when the fields were cleaned.
             self["safety_override"].label = override_label(str(drug), start, timezone.localdate())

@@ -29,6 +29,7 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.records.regimens import unsupported_regimen
 from monitoring.records.services.frax import frax_kind
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import AromataseInhibitorCourse, Patient
@@ -367,6 +368,9 @@ class RecordImporter:
                 "stop_reason": course.stop_reason or "",
                 "dental_review_date": course.dental_review_date,
             }
+            if match is None and (refusal := unsupported_regimen(course.drug, course.dose)):
+                self.errors.append(f"bone_therapy[{index}].dose: {refusal}")
+                continue
             if match is None:
                 match = BoneTherapyCourse.objects.create(
                     patient=patient,

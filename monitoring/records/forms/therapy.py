@@ -23,6 +23,7 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
+from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.therapy import (
@@ -103,6 +104,7 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
+            "dose": DOSE_HELP,
             "dental_review_date": "Date of the dental review before zoledronic acid or "
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }
@@ -180,6 +182,11 @@ class BoneTherapyCourseForm(
         if not data.get("stop_date"):
             review = data.get("dental_review_date")
             _warn_beside(self, dental_review_warning(drug=drug, start=start, review=review))
+        # A regimen the schedule does not follow (phys11 F3); a course saved before this check,
+        # its dose and drug unchanged, can still be changed or stopped.
+        new_regimen = self.instance.pk is None or {"dose", "drug"} & set(self.changed_data)
+        if new_regimen and (refusal := unsupported_regimen(drug, data.get("dose"))):
+            self.add_error("dose", refusal)
         changed_drug = self.instance.pk is not None and drug and drug != self.instance.drug
         if changed_drug and self.instance.doses.filter(entered_in_error=False).exists():
             self.add_error(

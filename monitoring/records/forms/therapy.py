@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils import timezone
 
@@ -26,11 +26,9 @@ from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
 from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
-from monitoring.records.services.therapy import (
-    course_offered_to_stop,
-    dose_outside_course,
-    switch_refusal,
-)
+from monitoring.records.services.stop_gate import CONFIRM_FIELD, stop_warning
+from monitoring.records.services.therapy import dose_outside_course
+from monitoring.records.services.therapy_overlap import course_offered_to_stop, switch_refusal
 from patients.form_parts import check_course_dates
 from patients.models import Patient
 from patients.switching import CourseSwitch, switch_day_error
@@ -96,7 +94,8 @@ class BoneTherapyCourseForm(
     """Plan, start, change or stop a course of bone-protective therapy (physicians).
 
     Starting or planning a course shows the pre-treatment checklist (`records/safety.py`); a new
-    course while another runs offers to stop that one in the same save (a switch).
+    course while another runs offers to stop that one in the same save (a switch). Stopping
+    denosumab with no follow-on shows the rule's warning and asks for a tick (`stop_gate`).
     """
 
     class Meta:
@@ -116,6 +115,13 @@ class BoneTherapyCourseForm(
         if editing:
             self.add_version_field(self.instance.version)
         self.add_override_fields()
+        # Always there (what was ticked is kept), shown with the warning only (`_stop_layout`).
+        self.fields[CONFIRM_FIELD] = forms.BooleanField(
+            required=False,
+            label="I have arranged the bisphosphonate follow-on (or its continuation elsewhere): "
+            "stop denosumab anyway",
+        )
+        self.stop_warning = ""
         self.stopping: tuple[BoneTherapyCourse, date] | None = None
         # The course running today that a new one would replace: offered to stop (a switch).
         self.current = None if editing else course_offered_to_stop(patient.pk)
@@ -159,11 +165,32 @@ class BoneTherapyCourseForm(
             row("drug", "dose"),
             row("start_date", "dental_review_date"),
             row("stop_date", "stop_reason"),
+            *self._stop_layout(),
             *switch,
             *(["version"] if editing else []),
             *self.checklist_layout(),
             Submit("save", "Save therapy"),
         )
+
+    def _stop_layout(self) -> list[Any]:
+        """The rule's warning of a denosumab stop with no follow-on, and its tick, when shown."""
+        if not self.stop_warning:
+            return []
+        return [
+            Div(
+                HTML('{% include "monitoring/_denosumab_stop_warning.html" %}'),
+                CONFIRM_FIELD,
+                css_class="border border-danger rounded p-2 mb-3",
+            )
+        ]
+
+    def show_stop_warning(self, warning: str) -> None:
+        """Show DMAB-STOP's `warning` (from `stop_gate`) and the tick that confirms the stop."""
+        self.stop_warning = warning
+        self._layout()
+
+    def stop_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get(CONFIRM_FIELD))
 
     def clean_stop_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["stop_date"], "stop date")
@@ -205,6 +232,12 @@ class BoneTherapyCourseForm(
             self.show_checklist(
                 course_checklist(patient=self.patient, values=data, editing=editing)
             )
+        if not self.errors and (
+            warning := stop_warning(patient=self.patient, values=data, stored=editing)
+        ):
+            # Shown with the form; the service refuses the stop without the tick (the gate is
+            # there, after the stop date's own checks), as it judges the checklist.
+            self.show_stop_warning(warning)
         return data
 
     def _clean_switch(self, start: date | None) -> None:

@@ -22,10 +22,12 @@ from monitoring.records.forms.therapy import (
     BoneTherapyCourseForm,
     DentalReviewForm,
     DoseForm,
+    pending_checks_words,
     saved_review_warning,
 )
 from monitoring.records.services import frax, labs, plan, scans, therapy
 from monitoring.records.services.safety_gate import SafetyCheckError
+from monitoring.records.services.stop_gate import UnconfirmedStopError
 from patients.models import Patient
 
 
@@ -139,13 +141,17 @@ def _plan_save(o: Opened, form: Any) -> object:
 
 def _gated(save: Callable[[Opened, Any], object]) -> Callable[[Opened, Any], object]:
     """A therapy save: refused by the pre-treatment gate, the form shows the checklist the service
-    judged (the records may have changed since the form computed its own)."""
+    judged (the records may have changed since the form computed its own); refused for a
+    denosumab stop not confirmed, the rule's warning as the service judged it, with its tick."""
 
     def run(o: Opened, form: Any) -> object:
         try:
             return save(o, form)
         except SafetyCheckError as refused:
             form.show_checklist(refused.checklist)
+            raise
+        except UnconfirmedStopError as refused:
+            form.show_stop_warning(refused.warning)
             raise
 
     return run
@@ -255,10 +261,13 @@ ENTRY_PAGES: dict[str, EntryPage] = {
                 request=o.request,
                 stop_current=form.course_stop(),
                 override_reason=form.override_reason(),
+                stop_confirmed=form.stop_confirmed(),
             )
         ),
         success=lambda course: (
-            "Therapy saved; the assessment is updated." + saved_review_warning(course)
+            "Therapy saved; the assessment is updated."
+            + saved_review_warning(course)
+            + pending_checks_words(course)
         ),
         title=lambda _: "Plan or start bone-protective therapy",
     ),
@@ -274,10 +283,13 @@ ENTRY_PAGES: dict[str, EntryPage] = {
                 expected_version=form.cleaned_data["version"],
                 request=o.request,
                 override_reason=form.override_reason(),
+                stop_confirmed=form.stop_confirmed(),
             )
         ),
         success=lambda course: (
-            "Therapy changed; the assessment is updated." + saved_review_warning(course)
+            "Therapy changed; the assessment is updated."
+            + saved_review_warning(course)
+            + pending_checks_words(course)
         ),
         title=lambda course: f"Change {course}",
     ),

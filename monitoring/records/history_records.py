@@ -29,6 +29,7 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.records.regimens import unsupported_regimen
 from monitoring.records.services.frax import frax_kind
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import AromataseInhibitorCourse, Patient
@@ -73,12 +74,12 @@ class ImportReport:
 @dataclass(frozen=True)
 class GivenTherapy:
     """A course start or a dose the file creates, for the pre-treatment gate: `day` is the start
-    or the dose (None: a course planned), `event` its audit row, not yet written, `record` the
-    course or the dose created."""
+    or the dose, `event` its audit row, not yet written, `record` the course or the dose
+    created."""
 
     path: str
     course: BoneTherapyCourse
-    day: date | None
+    day: date
     is_dose: bool
     event: AuditEvent
     record: BoneTherapyCourse | BoneTherapyDose
@@ -367,6 +368,9 @@ class RecordImporter:
                 "stop_reason": course.stop_reason or "",
                 "dental_review_date": course.dental_review_date,
             }
+            if match is None and (refusal := unsupported_regimen(course.drug, course.dose)):
+                self.errors.append(f"bone_therapy[{index}].dose: {refusal}")
+                continue
             if match is None:
                 match = BoneTherapyCourse.objects.create(
                     patient=patient,
@@ -377,7 +381,9 @@ class RecordImporter:
                 )
                 existing.append(match)
                 event = self.audit_create(match, patient, {"drug": match.drug})
-                if match.start_date is not None or match.stop_date is None:
+                # A course planned without a start is judged when its start is recorded
+                # (`services.safety_gate.course_starts_a_drug`, phys11 F12).
+                if match.start_date is not None:
                     path = f"bone_therapy[{index}]"
                     self.given.append(
                         GivenTherapy(path, match, match.start_date, False, event, match)

@@ -34,8 +34,6 @@ class SafetyOverrideRequiredError(HistoryImportError):
 
 def _what(given: GivenTherapy) -> str:
     drug = given.course.get_drug_display()
-    if given.day is None:
-        return f"{drug} planned"
     return f"{drug} {'dose given' if given.is_dose else 'started'} on {given.day:%Y-%m-%d}"
 
 

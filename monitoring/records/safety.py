@@ -254,9 +254,13 @@ def checklist(
         analyte: str
         if lab is not None:
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
+        elif spec.key is SafetyCheck.DENTAL:
+            value, when = _review_value(course, as_of), course.dental_review_date
+            analyte, canonical = "", None
         else:
-            review = course.dental_review_date if spec.key is SafetyCheck.DENTAL else None
-            value, when, analyte, canonical = (_review_value(course, as_of), review, "", None)
+            # No result on file: the cell reads "none", never the dental review's "done" (phys11
+            # F2: every empty lab cell read "done" once a dental review date was entered).
+            value, when, analyte, canonical = "", None, "", None
         status = _status(alerts, course.drug)
         messages = tuple(alert.message for alert in alerts)
         note = "" if alerts else _not_checked(spec, course.drug, lab, as_of)
@@ -362,11 +366,9 @@ def course_checklist(
     return checklist(history, course=new, as_of=start or timezone.localdate())
 
 
-def recorded_checklist(
-    history: domain.History, course: BoneTherapyCourse, day: date | None
-) -> Checklist:
+def recorded_checklist(history: domain.History, course: BoneTherapyCourse, day: date) -> Checklist:
     """The checks of a course start or a dose recorded after the fact (a history import), as of
-    that day (a planned course: today): what the gates said when the drug was started or given.
-    The rules drop what came later."""
+    that day: what the gates said when the drug was started or given. The rules drop what came
+    later."""
     current = history_course(history, course) or domain_course(course)
-    return checklist(history, course=current, as_of=day or timezone.localdate())
+    return checklist(history, course=current, as_of=day)

@@ -118,7 +118,7 @@ def test_the_safety_checklist_with_a_failed_check_has_no_serious_or_critical_vio
 
     page.goto(f"{live_server.url}/patients/{p}/therapy/new/")
     page.select_option("select[name=drug]", label="Zoledronic acid")
-    page.fill("input[name=dose]", "5 mg yearly")
+    page.fill("input[name=dose]", "4 mg every 6 months")
     page.fill("input[name=start_date]", TODAY.isoformat())
     page.get_by_role("button", name="Save therapy").click()
     _checked(page, "therapy form refused", problems)

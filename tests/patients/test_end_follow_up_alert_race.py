@@ -65,6 +65,7 @@ def test_an_alert_committed_while_saving_is_not_taken_off_the_dashboard_unseen(
             course=BoneTherapyCourse.objects.get(pk=course.pk),
             values={"stop_date": TODAY - timedelta(days=200), "stop_reason": "patient declined"},
             expected_version=course.version,
+            stop_confirmed=True,  # no follow-on: the colleague confirms the stop
         )
     ):
         saving = in_thread(lambda: client.post(url, data))

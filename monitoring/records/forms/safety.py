@@ -13,18 +13,14 @@ OVERRIDE_FIELDS = ("safety_override", "override_reason")
 GIVE_ANYWAY = "Override the failed checks: give the drug anyway"
 
 
-def override_label(drug: str, start: date | None, today: date) -> str:
+def override_label(drug: str, start: date, today: date) -> str:
     """The override's words for what the save does (physician7 F12: planning a drug asked to
-    "give the drug anyway"). A course planned without a start is checked again when it is started
-    (`course_starts_a_drug`); one planned from a later date is not, but each denosumab or
-    zoledronic acid dose is checked when it is recorded (the dose form's checklist)."""
-    if start is not None and start <= today:
+    "give the drug anyway"). A course planned from a later date is not checked again on that day,
+    but each denosumab or zoledronic acid dose is checked when it is recorded (the dose form's
+    checklist). A course planned without a start asks no override: its checks are made when it is
+    started (`course_starts_a_drug`)."""
+    if start <= today:
         return GIVE_ANYWAY
-    if start is None:
-        return (
-            "Override the failed checks: plan the drug anyway (the checks are asked again "
-            "when the course is started)"
-        )
     again = (
         "each dose is checked again when it is recorded"
         if drug in PARENTERAL_DRUGS

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils import timezone
 
@@ -23,13 +23,12 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
+from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
-from monitoring.records.services.therapy import (
-    course_offered_to_stop,
-    dose_outside_course,
-    switch_refusal,
-)
+from monitoring.records.services.stop_gate import CONFIRM_FIELD, stop_warning
+from monitoring.records.services.therapy import dose_outside_course
+from monitoring.records.services.therapy_overlap import course_offered_to_stop, switch_refusal
 from patients.form_parts import check_course_dates
 from patients.models import Patient
 from patients.switching import CourseSwitch, switch_day_error
@@ -61,6 +60,21 @@ def saved_review_warning(course: BoneTherapyCourse) -> str:
     return f" {warning}" if warning else ""
 
 
+def pending_checks_words(course: BoneTherapyCourse) -> str:
+    """What the success message says of a course planned without a start (" " first): its
+    pre-treatment checks are pending, made when its start is recorded (`course_starts_a_drug`),
+    and those that would fail today, for the bloods to order (phys11 F12); "" otherwise."""
+    if course.start_date is not None or course.stop_date is not None:
+        return ""
+    values = {name: getattr(course, name) for name in BoneTherapyCourseForm.Meta.fields}
+    result = course_checklist(patient=course.patient, values=values, editing=course)
+    failing = ", ".join(check.label.lower() for check in result.failed) or "none"
+    return (
+        " Planned without a start date: the pre-treatment checks are pending; they are made "
+        f"when the start is recorded (failing today: {failing})."
+    )
+
+
 REVIEW_WINDOW_HELP = (
     f"A review more than {DENTAL_REVIEW_VALID_MONTHS} months before the course starts does not "
     "count as the review before the drug."
@@ -80,7 +94,8 @@ class BoneTherapyCourseForm(
     """Plan, start, change or stop a course of bone-protective therapy (physicians).
 
     Starting or planning a course shows the pre-treatment checklist (`records/safety.py`); a new
-    course while another runs offers to stop that one in the same save (a switch).
+    course while another runs offers to stop that one in the same save (a switch). Stopping
+    denosumab with no follow-on shows the rule's warning and asks for a tick (`stop_gate`).
     """
 
     class Meta:
@@ -88,6 +103,7 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
+            "dose": DOSE_HELP,
             "dental_review_date": "Date of the dental review before zoledronic acid or "
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }
@@ -99,6 +115,13 @@ class BoneTherapyCourseForm(
         if editing:
             self.add_version_field(self.instance.version)
         self.add_override_fields()
+        # Always there (what was ticked is kept), shown with the warning only (`_stop_layout`).
+        self.fields[CONFIRM_FIELD] = forms.BooleanField(
+            required=False,
+            label="I have arranged the bisphosphonate follow-on (or its continuation elsewhere): "
+            "stop denosumab anyway",
+        )
+        self.stop_warning = ""
         self.stopping: tuple[BoneTherapyCourse, date] | None = None
         # The course running today that a new one would replace: offered to stop (a switch).
         self.current = None if editing else course_offered_to_stop(patient.pk)
@@ -142,11 +165,32 @@ class BoneTherapyCourseForm(
             row("drug", "dose"),
             row("start_date", "dental_review_date"),
             row("stop_date", "stop_reason"),
+            *self._stop_layout(),
             *switch,
             *(["version"] if editing else []),
             *self.checklist_layout(),
             Submit("save", "Save therapy"),
         )
+
+    def _stop_layout(self) -> list[Any]:
+        """The rule's warning of a denosumab stop with no follow-on, and its tick, when shown."""
+        if not self.stop_warning:
+            return []
+        return [
+            Div(
+                HTML('{% include "monitoring/_denosumab_stop_warning.html" %}'),
+                CONFIRM_FIELD,
+                css_class="border border-danger rounded p-2 mb-3",
+            )
+        ]
+
+    def show_stop_warning(self, warning: str) -> None:
+        """Show DMAB-STOP's `warning` (from `stop_gate`) and the tick that confirms the stop."""
+        self.stop_warning = warning
+        self._layout()
+
+    def stop_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get(CONFIRM_FIELD))
 
     def clean_stop_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["stop_date"], "stop date")
@@ -165,6 +209,11 @@ class BoneTherapyCourseForm(
         if not data.get("stop_date"):
             review = data.get("dental_review_date")
             _warn_beside(self, dental_review_warning(drug=drug, start=start, review=review))
+        # A regimen the schedule does not follow (phys11 F3); a course saved before this check,
+        # its dose and drug unchanged, can still be changed or stopped.
+        new_regimen = self.instance.pk is None or {"dose", "drug"} & set(self.changed_data)
+        if new_regimen and (refusal := unsupported_regimen(drug, data.get("dose"))):
+            self.add_error("dose", refusal)
         changed_drug = self.instance.pk is not None and drug and drug != self.instance.drug
         if changed_drug and self.instance.doses.filter(entered_in_error=False).exists():
             self.add_error(
@@ -176,13 +225,19 @@ class BoneTherapyCourseForm(
         # under the patient's lock (a dose recorded meanwhile counts), next to the date.
         self._clean_switch(start)
         editing = self.instance if self.instance.pk else None
-        if not self.errors and course_starts_a_drug(data, editing):
+        if not self.errors and start is not None and course_starts_a_drug(data, editing):
             # Shown with the form; the service judges it again when saving (the gate is there).
             # The bound field was made (with its label) when the fields were cleaned.
             self["safety_override"].label = override_label(str(drug), start, timezone.localdate())
             self.show_checklist(
                 course_checklist(patient=self.patient, values=data, editing=editing)
             )
+        if not self.errors and (
+            warning := stop_warning(patient=self.patient, values=data, stored=editing)
+        ):
+            # Shown with the form; the service refuses the stop without the tick (the gate is
+            # there, after the stop date's own checks), as it judges the checklist.
+            self.show_stop_warning(warning)
         return data
 
     def _clean_switch(self, start: date | None) -> None:

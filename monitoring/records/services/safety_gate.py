@@ -90,17 +90,24 @@ def override_values(audit: Mapping[str, Any], *, actor: User | None) -> dict[str
 
 
 def course_starts_a_drug(values: Mapping[str, Any], course: BoneTherapyCourse | None) -> bool:
-    """Whether saving `values` (on `course`, None for a new one) plans or starts a drug: a new
-    course not recorded as stopped already, or a change that starts a planned course, moves its
-    start (the checks are judged on the start's day: a tester moved a start to before any
-    results, unchecked, and an old override note stayed) or changes its drug. Only those pass the
-    gate; recording a stopped course or correcting a dose does not.
+    """Whether saving `values` (on `course`, None for a new one) starts a drug, now or from a
+    later date: a new course with a start, not recorded as stopped already, or a change that
+    starts a planned course, moves its start (the checks are judged on the start's day: a tester
+    moved a start to before any results, unchecked, and an old override note stayed) or changes
+    its drug. Only those pass the gate; recording a stopped course or correcting a dose does not.
+
+    Nor does a course planned without a start (phys11 F12: the physician plans the drug, then
+    orders the bloods, so every plan needed a pro-forma override). The spec's gates are about
+    giving the drug (critical: "do not give the drug now"); a plan gives nothing, and its checks
+    are made when its start is recorded (a change that starts it, above). Meanwhile the rules
+    raise their alerts for the planned course (VITD, CA-LOW, RENAL and DENTAL judge planned
+    courses) on the patient page and the worklist.
     """
 
     def value(name: str) -> Any:
         return values.get(name) if name in values or course is None else getattr(course, name)
 
-    if not value("drug") or value("stop_date"):
+    if not value("drug") or value("stop_date") or value("start_date") is None:
         return False
     if course is None:
         return True

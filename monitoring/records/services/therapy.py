@@ -1,10 +1,11 @@
 """Bone-protective therapy: courses planned, started, changed or stopped by physicians, and the
 doses given, recorded by nurses.
 
-Each write that plans or starts a drug, or records a dose, passes the pre-treatment gate
-(`safety_gate`) inside its transaction: a failed check without an override reason is refused, and
-the reason is kept on the record (shown with it on the patient page) and in its audit event. Two
-antiresorptives at once are refused here too.
+Each write that starts a drug (now or from a later date), or records a dose, passes the
+pre-treatment gate (`safety_gate`) inside its transaction: a failed check without an override
+reason is refused, and the reason is kept on the record (shown with it on the patient page) and in
+its audit event. A stop of denosumab with no follow-on needs the physician's confirmation
+(`stop_gate`). Two antiresorptives at once are refused here too (`therapy_overlap`).
 """
 
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
 
 from bonehealth.accounts.models import User
@@ -38,44 +39,16 @@ from monitoring.records.services.single_row import (
     single_row_entry_create,
     single_row_entry_update,
 )
+from monitoring.records.services.stop_gate import stop_audit
+from monitoring.records.services.therapy_overlap import refuse_overlap, switch_refusal
 from patients.models import Patient
-from patients.overlaps import newly_beside, running_at_the_same_time
 from patients.switching import (
     CourseSwitch,
-    still_offered,
     stop_replaced_course,
     switch_day_error,
 )
 
 THERAPY_FIELDS = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
-
-
-def overlapping_courses(
-    *, patient_id: int, start: date | None, stop: date | None, exclude_pk: int | None = None
-) -> QuerySet[BoneTherapyCourse]:
-    """The patient's courses (every drug is an antiresorptive), not entered in error, that would
-    run at the same time as a course from `start` to `stop` (`running_at_the_same_time`)."""
-    courses = BoneTherapyCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
-    return running_at_the_same_time(courses, start=start, stop=stop, exclude_pk=exclude_pk)
-
-
-def _refuse_overlap(
-    *, patient_id: int, values: Mapping[str, Any], course: BoneTherapyCourse | None = None
-) -> None:
-    """Refuse a course at the same time as another; a change, only if it makes a new overlap
-    (one recorded before this check existed can still be stopped)."""
-    courses = BoneTherapyCourse.objects.filter(patient_id=patient_id, entered_in_error=False)
-    others = newly_beside(
-        courses, start=values.get("start_date"), stop=values.get("stop_date"), course=course
-    )
-    other = others.select_related("entered_by").order_by("start_date", "pk").first()
-    if other is not None:
-        raise EntryConflictError(
-            "drug",
-            f"{other} is planned or active at the same time ({entered_by_line(other)}): two "
-            "antiresorptives are never given together. Stop it in this save (a switch) or "
-            "change its dates first.",
-        )
 
 
 def _refuse_dates_beside_doses(course: BoneTherapyCourse, values: Mapping[str, Any]) -> None:
@@ -144,38 +117,6 @@ def _refuse_dose_beside_another_course(course: BoneTherapyCourse, given_on: date
         )
 
 
-def course_offered_to_stop(patient_id: int) -> BoneTherapyCourse | None:
-    """The course a new one would replace (a switch): the latest running today or planned. The
-    form offers to stop it, and the service stops it only if it is still the one offered."""
-    running = overlapping_courses(patient_id=patient_id, start=None, stop=None)
-    return running.select_related("entered_by").order_by("-start_date", "-pk").first()
-
-
-def switch_refusal(*, patient_id: int, course_pk: int | None, version: int | None) -> str | None:
-    """Why the switch a form offered (course `course_pk` at `version`, as the page showed it)
-    cannot stop the course current now; None when it still can.
-
-    A second tab opened before another save would otherwise stop a course it never showed (the
-    one that save started), so the tick box stops only the course, and the version, it named."""
-    current = course_offered_to_stop(patient_id)
-    if still_offered(current, course_pk=course_pk, version=version):
-        return None
-    retry = "Nothing was saved: check it, then tick the box again to stop it."
-    if current is None:
-        return (
-            "The course this form offered to stop is no longer running (stopped or marked "
-            "entered in error since the form was opened). Nothing was saved: untick the box to "
-            "save the new course alone."
-        )
-    if current.pk == course_pk:
-        who = entered_by_line(current)
-        return f"{current} ({who}) was changed since this form was opened. {retry}"
-    return (
-        f"The current course is now {current} ({entered_by_line(current)}), not the one this "
-        f"form showed when it was opened. {retry}"
-    )
-
-
 def _stop_current(
     *, actor: User, patient: Patient, stop: CourseSwitch, drug: str, request: HttpRequest | None
 ) -> None:
@@ -218,14 +159,16 @@ def bone_therapy_start(
     request: HttpRequest | None = None,
     stop_current: CourseSwitch | None = None,
     override_reason: str | None = None,
+    stop_confirmed: bool = False,
 ) -> BoneTherapyCourse:
-    """A physician plans or starts a course of bone-protective therapy.
+    """A physician plans or starts a course of bone-protective therapy (or records one).
 
     The same drug from the same start (or planned twice, not stopped) is the course already saved:
     a double submit, refused. A course at the same time as another one (two antiresorptives) is
     refused, unless `stop_current` stops the other one first, in the same transaction. Then the
     pre-treatment gate: a failed check needs `override_reason` (SafetyCheckError otherwise), which
-    the course keeps with the checks it overrode, and so does the creation's audit event.
+    the course keeps with the checks it overrode, and so does the creation's audit event. A
+    denosumab course recorded as stopped with no follow-on needs `stop_confirmed` (`stop_gate`).
     """
     patient_lock(patient.pk)
     if stop_current is not None:
@@ -252,9 +195,12 @@ def bone_therapy_start(
             "change that one instead"
         ),
         duplicate_field="drug",
-        also_check=lambda: _refuse_overlap(patient_id=patient.pk, values=values),
+        also_check=lambda: refuse_overlap(patient_id=patient.pk, values=values),
         # After the switch's stop above, so the checklist sees the other course stopped.
-        gate=lambda: _course_gate(patient, values, None, override_reason) or {},
+        gate=lambda: {
+            **(_course_gate(patient, values, None, override_reason) or {}),
+            **stop_audit(patient=patient, values=values, stored=None, confirmed=stop_confirmed),
+        },
         gated_values=lambda audit: override_values(audit, actor=actor),
     )
 
@@ -286,13 +232,14 @@ def bone_therapy_update(
     expected_version: int,
     request: HttpRequest | None = None,
     override_reason: str | None = None,
+    stop_confirmed: bool = False,
 ) -> BoneTherapyCourse:
     """A physician changes or stops a course; refused if it would then start after its first
     dose or stop before its last (`_refuse_dates_beside_doses`), or run at the same time as
     another course (checked under the patient's lock, before the version). A change that starts
     a planned course or changes its drug passes the pre-treatment gate (see `bone_therapy_start`),
     whose judgment replaces the override the course kept (a start whose checks now pass has none);
-    any other change keeps it.
+    any other change keeps it. Stopping denosumab with no follow-on needs `stop_confirmed`.
     """
     patient_lock(course.patient_id)
     # Before the overlap and the gate: a course marked in error since the form opened is refused.
@@ -300,11 +247,15 @@ def bone_therapy_update(
     # The course as saved: a model form has already put the new values on `course`.
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
     _refuse_dates_beside_doses(stored, values)
-    _refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
+    refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
     audit_extra = _course_gate(stored.patient, values, stored, override_reason)
     if audit_extra is not None:
         # Outside `fields`: the audit event keeps the override as the gate wrote it, not twice.
         values = {**values, **override_values(audit_extra, actor=actor)}
+    confirmed = stop_audit(
+        patient=stored.patient, values=values, stored=stored, confirmed=stop_confirmed
+    )
+    audit_extra = {**(audit_extra or {}), **confirmed} or None
     return single_row_entry_update(
         actor=actor,
         entry=course,

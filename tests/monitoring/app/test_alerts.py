@@ -342,6 +342,7 @@ class TestHypocalcaemiaAfterAStop:
             course=course,
             values={"stop_date": today, "stop_reason": "patient declined"},
             expected_version=course.version,
+            stop_confirmed=True,  # no follow-on: the physician confirms the stop
         )
         return course, before, today
 

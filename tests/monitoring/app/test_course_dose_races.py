@@ -45,6 +45,7 @@ def _stop(actor: User, course: BoneTherapyCourse) -> None:
         course=BoneTherapyCourse.objects.get(pk=course.pk),
         values={"stop_date": EARLY_STOP, "stop_reason": "patient choice"},
         expected_version=course.version,
+        stop_confirmed=True,  # no follow-on: the physician confirms the stop
     )
 
 

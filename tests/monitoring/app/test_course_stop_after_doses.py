@@ -58,7 +58,10 @@ def test_a_stop_on_the_day_of_the_last_dose_is_saved(
     course = _denosumab(patient)
     url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
     data = posted_data(physician_client.get(url).text, having="version")
-    response = physician_client.post(url, data | {"stop_date": "2025-12-01"})
+    # Denosumab stopped with no follow-on: confirmed (test_denosumab_stop_confirmation.py).
+    response = physician_client.post(
+        url, data | {"stop_date": "2025-12-01", "confirm_denosumab_stop": "on"}
+    )
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.stop_date == date(2025, 12, 1)
@@ -71,7 +74,9 @@ def test_a_dose_entered_in_error_does_not_hold_the_course_open(
     course.doses.filter(given_on=date(2025, 12, 1)).update(entered_in_error=True)
     url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
     data = posted_data(physician_client.get(url).text, having="version")
-    response = physician_client.post(url, data | {"stop_date": "2025-09-01"})
+    response = physician_client.post(
+        url, data | {"stop_date": "2025-09-01", "confirm_denosumab_stop": "on"}
+    )
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.stop_date == date(2025, 9, 1)

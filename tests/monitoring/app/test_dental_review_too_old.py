@@ -119,17 +119,22 @@ def test_the_window_boundary_through_the_form(
 def test_the_therapy_form_warns_beside_the_field_and_on_saving(
     physician_client: Client, patient: Patient
 ) -> None:
-    """Planning zoledronic acid with an old review: the checklist's dental check fails, and the
+    """Starting zoledronic acid with an old review: the checklist's dental check fails, and the
     field says why; saved with the override, the message says it again."""
     url = reverse("monitoring:therapy_create", args=[patient.pk])
-    values = {"drug": "zoledronic_acid", "dose": "4 mg", "dental_review_date": OLD.isoformat()}
+    values = {
+        "drug": "zoledronic_acid",
+        "dose": "4 mg",
+        "start_date": TODAY.isoformat(),
+        "dental_review_date": OLD.isoformat(),
+    }
     form = posted_data(physician_client.get(url).text, having="drug")
     shown = physician_client.post(url, form | values)
     assert shown.status_code == 200
     assert not BoneTherapyCourse.objects.filter(patient=patient).exists()
     bound = shown.context["form"]["dental_review_date"]
     assert bound.help_text.startswith("Warning: The dental review on record (2019-01-01) is more")
-    assert "no start date yet" in bound.help_text
+    assert f"the zoledronic acid start ({TODAY.isoformat()}" in bound.help_text
     assert 'value="2019-01-01"' in shown.text  # kept as typed
     saved = physician_client.post(
         url,
@@ -140,6 +145,25 @@ def test_the_therapy_form_warns_beside_the_field_and_on_saving(
     assert "it does not count as the dental review before zoledronic acid" in saved.text
     course = BoneTherapyCourse.objects.get(patient=patient)
     assert course.dental_review_date == OLD
+    alert = _open_alert(patient)
+    assert alert is not None
+    assert "(2019-01-01) is more than 12 months before the zoledronic acid start" in alert.message
+
+
+def test_a_plan_without_a_start_is_saved_saying_the_review_does_not_count(
+    physician_client: Client, patient: Patient
+) -> None:
+    """Planned without a start, no override is asked (phys11 F12: its checks are made when it is
+    started); the message says the review does not count, and the dental check fails today."""
+    url = reverse("monitoring:therapy_create", args=[patient.pk])
+    values = {"drug": "zoledronic_acid", "dose": "4 mg", "dental_review_date": OLD.isoformat()}
+    form = posted_data(physician_client.get(url).text, having="drug")
+    saved = physician_client.post(url, form | values, follow=True)
+    assert "Therapy saved; the assessment is updated." in saved.text
+    assert "it does not count as the dental review before zoledronic acid" in saved.text
+    assert "no start date yet" in saved.text
+    assert "dental review)." in saved.text  # failing today, said with the pending checks
+    assert BoneTherapyCourse.objects.get(patient=patient).dental_review_date == OLD
     alert = _open_alert(patient)
     assert alert is not None
     assert "(2019-01-01) is more than 12 months old" in alert.message

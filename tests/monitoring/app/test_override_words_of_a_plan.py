@@ -1,5 +1,6 @@
 """The override of failed checks says what the save does (physician7 F12): planning a drug is
-not giving it, and a course planned without a start is checked again when it is started."""
+not giving it, and a course planned without a start asks no override: it is checked when it is
+started (phys11 F12)."""
 
 from datetime import timedelta
 
@@ -15,7 +16,6 @@ from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-PLAN = "plan the drug anyway (the checks are asked again when the course is started)"
 GIVE = "Override the failed checks: give the drug anyway"
 
 
@@ -31,22 +31,26 @@ def _post(client: Client, patient: Patient, **data: str) -> str:
     return client.post(reverse("monitoring:therapy_create", args=[patient.pk]), fields).text
 
 
-def test_a_plan_without_a_start_is_worded_as_a_plan_and_checked_again_at_its_start(
+def test_a_plan_without_a_start_needs_no_override_and_is_checked_at_its_start(
     physician_client: Client, patient: Patient
 ) -> None:
-    page = _post(physician_client, patient, start_date="")
-    assert PLAN in page
-    assert "give the drug anyway" not in page
-    _post(
-        physician_client,
-        patient,
-        start_date="",
-        safety_override="on",
-        override_reason="MDT agreed to plan it now",
+    """phys11 F12: the physician plans the drug, then orders the bloods. The plan saves without
+    an override, its checks said pending with those failing today; starting it asks them, with
+    the words of giving the drug."""
+    response = physician_client.post(
+        reverse("monitoring:therapy_create", args=[patient.pk]),
+        {"drug": "denosumab", "dose": "60 mg", "start_date": ""},
+        follow=True,
     )
     course = BoneTherapyCourse.objects.get(patient=patient)
-    assert course.start_date is None
-    # Started: the checks are asked again, with the words of giving the drug.
+    assert (course.start_date, course.safety_override_reason) == (None, "")
+    assert course.safety_checks_failed == []
+    page = response.text
+    assert "the pre-treatment checks are pending; they are made when the start is recorded" in page
+    assert "failing today: 25-oh vitamin d, albumin-adjusted calcium" in page
+    assert "Pre-treatment checks pending" in page  # beside the course on the patient page
+    assert "Override the failed checks" not in page
+    # Started: the checks are asked, with the words of giving the drug.
     url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
     data = posted_data(physician_client.get(url).text, having="drug")
     data.pop("safety_override", None)
@@ -55,7 +59,7 @@ def test_a_plan_without_a_start_is_worded_as_a_plan_and_checked_again_at_its_sta
     assert "Failed pre-treatment checks" in started.text
     assert GIVE in started.text
     course.refresh_from_db()
-    assert course.start_date is None  # nothing saved without a new override
+    assert course.start_date is None  # nothing saved without an override
 
 
 def test_a_start_today_is_worded_as_giving_it(physician_client: Client, patient: Patient) -> None:

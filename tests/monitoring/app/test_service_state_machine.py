@@ -366,6 +366,8 @@ class ServiceMachine(RuleBasedStateMachine):
                 patient=self.patient(),
                 values=values,
                 override_reason=OVERRIDE,
+                # As the override: a denosumab stop with no follow-on is confirmed.
+                stop_confirmed=True,
             ),
             EntryConflictError if same.exists() or together else None,
         )
@@ -392,6 +394,7 @@ class ServiceMachine(RuleBasedStateMachine):
                 values=values,
                 expected_version=steps.form_version(course.version, outdated),
                 override_reason=OVERRIDE,
+                stop_confirmed=True,
             ),
             _owed(taken=bool(after - before), outdated=outdated),
         )

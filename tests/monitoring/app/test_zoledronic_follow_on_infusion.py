@@ -87,6 +87,7 @@ def denosumab_stopped(
     data = posted_lists(doctor.get(edit).text, having="start_date")
     data["stop_date"] = [DMAB_STOP.isoformat()]
     data["stop_reason"] = ["patient's choice"]
+    data["confirm_denosumab_stop"] = ["on"]  # no follow-on yet: the stop is confirmed
     response = doctor.post(edit, data)
     assert response.status_code == 302, response.context["form"].errors
     course.refresh_from_db()

@@ -1,0 +1,46 @@
+"""The zoledronic acid regimen the app supports: the adjuvant 4 mg every 6 months, which the
+schedule (`zoledronic_acid_dose`, section 10 of the rules) and the early-dose check before an
+infusion (`domain.dose_interval`) assume, whatever the dose field says.
+
+The dose is free text, so "5 mg once yearly" (the osteoporosis regimen) was scheduled 6-monthly
+and its infusion asked for 6 months early (phys11 F3). The spec fixes the 6 months; the
+conservative reading within it: the course's form says beside the dose what the schedule assumes,
+and a dose text that states a yearly interval is refused there (and in a history import) rather
+than scheduled at 6 months. Only a stated interval is read: "4 mg every 6 months for 3 years", the
+adjuvant regimen with its length, is taken.
+"""
+
+import re
+
+from monitoring.domain import BoneTherapyDrug, ScheduleItem
+from monitoring.domain.thresholds import ZOLEDRONIC_INTERVAL_MONTHS
+
+_YEARLY = re.compile(
+    r"\byearly\b|\bannual(?:ly)?\b|\bper\s+annum\b"
+    r"|(?<!for )\b(?:once\s+an?|once\s+per|every|each|per|a)\s+year\b|/\s*(?:year|yr)\b"
+    r"|\b(?:every|each|once\s+in|q)\s*(?:12|twelve)[\s-]*months?\b|\b(?:12|twelve)[\s-]*monthly\b",
+    re.IGNORECASE,
+)
+
+ZOLEDRONIC_REGIMEN = (
+    f"the adjuvant 4 mg every {ZOLEDRONIC_INTERVAL_MONTHS} months, "
+    f"rule {ScheduleItem.ZOLEDRONIC_ACID_DOSE}"
+)
+
+DOSE_HELP = (
+    "Zoledronic acid: the schedule of its infusions and the check before each one assume "
+    f"{ZOLEDRONIC_REGIMEN}; a yearly regimen is not supported."
+)
+
+
+def unsupported_regimen(drug: str | None, dose: str | None) -> str:
+    """Why a course of `drug` with this `dose` text is refused, or "": zoledronic acid whose dose
+    states a yearly interval."""
+    if drug != BoneTherapyDrug.ZOLEDRONIC_ACID or not dose or not _YEARLY.search(dose):
+        return ""
+    return (
+        f"The app schedules zoledronic acid every {ZOLEDRONIC_INTERVAL_MONTHS} months "
+        f"({ZOLEDRONIC_REGIMEN}) and checks each infusion against that interval: a yearly "
+        "regimen is not supported, its next infusion would be asked for "
+        f"{ZOLEDRONIC_INTERVAL_MONTHS} months early."
+    )

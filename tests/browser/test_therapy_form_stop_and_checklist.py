@@ -1,0 +1,120 @@
+"""The therapy form in Chromium (phys11 F2, F6).
+
+F2: with a dental review date and no labs on file, the checklist's "Latest" cells of vitamin D,
+calcium and kidney function read "none", not "done".
+F6: stopping denosumab with no follow-on shows the rule's warning and saves nothing until the
+physician ticks the confirmation; then the stop saves. Opened again and saved unchanged, the form
+asks nothing and changes nothing.
+"""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from bonehealth.accounts.models import Site
+from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.domain.dates import add_months
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose
+from patients.models import Patient
+from tests.browser.test_journey import _csp_errors, log_in
+from tests.factories import PatientFactory, SiteFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+TODAY = timezone.localdate()
+LAST_DOSE = TODAY - dt.timedelta(days=40)
+START = LAST_DOSE - dt.timedelta(days=183)
+
+
+@pytest.fixture
+def patient(roles: None) -> Patient:
+    site: Site = SiteFactory(name="North General", code="north")
+    UserFactory(username="physician", role="physician", sites=[site])
+    patient: Patient = PatientFactory(site=site, mrn="STOP-1", name="Stop Patient")
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
+def _changes() -> int:
+    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+
+
+def test_the_checklist_reads_none_for_labs_not_on_file(
+    live_server: Any, page: Page, patient: Patient
+) -> None:
+    log_in(page, live_server.url, "physician")
+    page.goto(live_server.url + reverse("monitoring:therapy_create", args=[patient.pk]))
+    page.select_option("select[name=drug]", label="Denosumab")
+    page.fill("input[name=start_date]", TODAY.isoformat())
+    page.fill("input[name=dental_review_date]", (TODAY - dt.timedelta(days=12)).isoformat())
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+    checklist = page.get_by_test_id("safety-checklist")
+    for check in ("vitamin_d", "calcium", "renal"):
+        latest = checklist.locator(f"tr[data-check={check}] td").nth(1)
+        expect(latest).to_have_text("none")
+    expect(checklist.locator("tr[data-check=dental] td").nth(1)).to_have_text("done")
+    assert not BoneTherapyCourse.objects.exists()
+
+
+def test_stopping_denosumab_without_follow_on_asks_first(
+    live_server: Any, page: Page, patient: Patient, screenshot: Any
+) -> None:
+    course = BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        dose="60 mg every 6 months",
+        start_date=START,
+        dental_review_date=LAST_DOSE - dt.timedelta(days=200),
+    )
+    for day in (START, LAST_DOSE):
+        BoneTherapyDose.objects.create(course=course, given_on=day)
+    patient_assessment_refresh(patient=patient)
+    csp_errors = _csp_errors(page)
+    log_in(page, live_server.url, "physician")
+    page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
+    page.get_by_role("link", name="Change or stop").click()
+    expect(page.get_by_test_id("denosumab-stop-warning")).to_have_count(0)
+    page.fill("input[name=stop_date]", TODAY.isoformat())
+    page.fill("input[name=stop_reason]", "patient preference")
+    before = _changes()
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+
+    warning = page.get_by_test_id("denosumab-stop-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text(f"last dose {LAST_DOSE.isoformat()}")
+    expect(warning).to_contain_text(f"start one by {add_months(LAST_DOSE, 6).isoformat()}")
+    expect(warning.get_by_role("link", name="DMAB-STOP").first).to_be_visible()
+    expect(
+        page.locator(".invalid-feedback").get_by_text("tick this to stop it anyway")
+    ).to_be_visible()
+    expect(page.locator("input[name=stop_reason]")).to_have_value("patient preference")
+    screenshot("denosumab-stop-warning")
+    stored = BoneTherapyCourse.objects.get(pk=course.pk)
+    assert (stored.stop_date, stored.version) == (None, course.version)
+    assert _changes() == before
+
+    page.get_by_label("stop denosumab anyway").check()
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Therapy changed")).to_be_visible()
+    stored = BoneTherapyCourse.objects.get(pk=course.pk)
+    assert (stored.stop_date, stored.stop_reason) == (TODAY, "patient preference")
+
+    # Opened again and saved as it is: no question, nothing written.
+    before, version = _changes(), stored.version
+    page.get_by_role("link", name="Change or stop").click()
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Nothing was changed")).to_be_visible()
+    assert BoneTherapyCourse.objects.get(pk=course.pk).version == version
+    assert _changes() == before
+    assert csp_errors == []

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
+from bonehealth.audit.decimals import give_examples
 from bonehealth.audit.forms import (
     WHOLE_NUMBER_INPUT,
     DateField,
@@ -117,6 +118,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
         self.fields["mrn"].validators.append(MRN_VALIDATOR)
+        give_examples(self.fields, {"height_cm": "162.5", "weight_kg": "61.5"})
         self.fields["height_cm"].validators += [
             MinValueValidator(HEIGHT_RANGE_CM[0], "Height must be between 100 and 230 cm."),
             MaxValueValidator(HEIGHT_RANGE_CM[1], "Height must be between 100 and 230 cm."),

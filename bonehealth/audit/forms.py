@@ -43,8 +43,31 @@ def latest_plausible_date() -> date:
 # A number box: a text box, so that what was typed reaches the server as typed (Chromium drops a
 # decimal comma from a `type="number"` box, 62,5 becoming 625: `decimals` says what is accepted);
 # the field, not the browser, checks the range and the places, beside the field. It opens the
-# numeric keyboard with a decimal separator on phones and tablets.
+# numeric keyboard with a decimal separator on phones and tablets, for a value that is never
+# negative (a BMD, a lab result, a height).
 DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+# A number that may be negative (a T-score, a Z-score: mostly negative). `inputmode="decimal"`
+# opens the iPhone's decimal keypad, which has no minus key, and "numeric" opens one with neither
+# minus nor separator (nurse11 F6): "-1.5" could not be typed at all. The text keyboard is the one
+# every phone offers a minus on (iOS on its "123" layer, Android on its number row); spelling
+# and capitals are off so that "-1.5" is never corrected into something else.
+SIGNED_DECIMAL_INPUT = forms.TextInput(
+    attrs={
+        "inputmode": "text",
+        "autocomplete": "off",
+        "autocapitalize": "off",
+        "autocorrect": "off",
+        "spellcheck": "false",
+    }
+)
+
+
+def decimal_input(*, may_be_negative: bool) -> forms.TextInput:
+    """The box of a decimal field: one whose keyboard has a minus where the value may be
+    negative (a form field copies the widget it is given)."""
+    return SIGNED_DECIMAL_INPUT if may_be_negative else DECIMAL_INPUT
+
+
 # A whole number (months): a text box for the same reason, 1,5 never read as 15.
 WHOLE_NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 

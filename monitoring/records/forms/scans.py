@@ -47,7 +47,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
 
     scan_date = DateField()
     scanner = forms.ModelChoiceField(queryset=Scanner.objects.none(), empty_label="Choose…")
-    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3)
+    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3, example="1.31")
     vertebral_fracture_assessment = forms.ChoiceField(
         label="Vertebral fracture assessment",
         choices=VertebralFractureAssessment.choices,
@@ -69,11 +69,17 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
         rows = []
         for site in MeasuredSite:
+            # Labels as beside the fields, under the site's legend; the error summary names the
+            # site (bonehealth.audit.templatetags.form_errors).
             self.fields[f"{site}_bmd"] = ranged_decimal(
-                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²"
+                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²", example="0.912"
             )
-            self.fields[f"{site}_t_score"] = ranged_decimal("T-score", SCORE_MIN, SCORE_MAX, 1)
-            self.fields[f"{site}_z_score"] = ranged_decimal("Z-score", SCORE_MIN, SCORE_MAX, 1)
+            self.fields[f"{site}_t_score"] = ranged_decimal(
+                "T-score", SCORE_MIN, SCORE_MAX, 1, example="-1.5"
+            )
+            self.fields[f"{site}_z_score"] = ranged_decimal(
+                "Z-score", SCORE_MIN, SCORE_MAX, 1, example="-0.8"
+            )
             rows.append(
                 Fieldset(site.label, row(f"{site}_bmd", f"{site}_t_score", f"{site}_z_score"))
             )
@@ -131,16 +137,16 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             ):
                 continue
             measured += 1
+            # The site is named by the legend beside the field and in the error summary.
             if data.get(bmd) is None and not self.has_error(bmd):
-                self.add_error(bmd, f"{site.label}: enter the BMD with its T-score.")
+                self.add_error(bmd, "Enter the BMD with its T-score.")
             if data.get(t) is None and not self.has_error(t):
-                self.add_error(t, f"{site.label}: enter the T-score with its BMD.")
+                self.add_error(t, "Enter the T-score with its BMD.")
             z = f"{site}_z_score"
             if data.get(z) is None and not self.has_error(z) and z_asked:
                 self.add_error(
                     z,
-                    f"{site.label}: enter the Z-score; for a {Z_POPULATION_WORDS} "
-                    "the Z-score is the one read.",
+                    f"Enter the Z-score: for a {Z_POPULATION_WORDS} the Z-score is the one read.",
                 )
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")

@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.domain import thresholds
@@ -42,6 +43,26 @@ def scan_initial(scan: DexaScan) -> dict[str, Any]:
     return initial
 
 
+def signed_off_words(scan: DexaScan) -> str:
+    """ "Philippa Physician on 2026-12-01" for a signed-off scan, "" for one awaiting review."""
+    if scan.reviewed_at is None:
+        return ""
+    return f"{scan.reviewed_by} on {timezone.localtime(scan.reviewed_at):%Y-%m-%d}"
+
+
+def sign_off_warning(signed_off: str) -> str:
+    """The warning above the edit form of a signed-off scan (nurse11 F16: a changed T-score
+    quietly took the sign-off away). It says what `scans.dexa_scan_update` does: a changed BMD,
+    T-score or Z-score clears the sign-off, anything else (and an unchanged save) keeps it."""
+    return format_html(
+        '<div class="alert alert-warning" role="note" id="sign-off-warning">This scan was signed '
+        "off by {}. Saving a changed BMD, T-score or Z-score resets it to "
+        "<strong>Awaiting review</strong>: a physician signs it off again. Other corrections, and "
+        "saving it unchanged, keep the sign-off.</div>",
+        signed_off,
+    )
+
+
 class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
     """All measured sites of one scan in one form."""
 
@@ -61,8 +82,10 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         scanners: QuerySet[Scanner],
         version: int | None = None,
         scan_id: int | None = None,
+        signed_off: str = "",
         **kwargs: Any,
     ) -> None:
+        """`signed_off`: who signed the scan off and when, for the edit of a signed-off scan."""
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.scan_id = scan_id
@@ -87,6 +110,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             self.add_version_field(version)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            *([HTML(sign_off_warning(signed_off))] if signed_off else []),
             row("scan_date", "scanner"),
             HTML(f'<p class="form-text">{self._help_text()}</p>'),
             *rows,

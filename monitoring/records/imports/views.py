@@ -68,7 +68,7 @@ class PatientRows:
 class Preview:
     problems: list[Problem] = field(default_factory=list)
     patients: list[PatientRows] = field(default_factory=list)
-    summary: str = ""
+    summary: str = ""  # the preview's lead sentence
     digest: str = ""
     # A history's starts and doses failing their pre-treatment checks: confirming needs a reason.
     failed_checks: list[str] = field(default_factory=list)
@@ -116,9 +116,9 @@ def _readings(upload: PendingUpload) -> tuple[list[Reading], list[Problem], str]
 
 def _plan_preview(plan: ImportPlan) -> Preview:
     summary = (
-        f"{plan.summary} (skipped)."
+        f"Confirming will add: {plan.summary} (skipped)."
         if plan.changes
-        else f"nothing: {_all_recorded(plan)}. Confirming writes nothing."
+        else f"Nothing new: {_all_recorded(plan)}. Confirming writes nothing."
     )
     return Preview(
         patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
@@ -214,7 +214,7 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
         summary = "Nothing new: the record has all of it."
     else:
         new = " (a new patient)" if report.patient_created else ""
-        summary = f"The history of {report.mrn} at {site.name}{new}."
+        summary = f"Confirming will add the history of {report.mrn} at {site.name}{new}."
     shown = repr(
         (report.patient_created, sorted(report.created.items()), report.notes, report.failed_checks)
     )

@@ -221,7 +221,7 @@ def test_a_fhir_bundle_of_lab_observations_imports_through_the_same_preview(
     assert labs["p1np"].entered_unit == "µg/L"
 
     again = _upload(nurse_client, bundle, kind="fhir_bundle")
-    assert "nothing: all 4 rows are already recorded. Confirming writes nothing." in (
+    assert "Nothing new: all 4 rows are already recorded. Confirming writes nothing." in (
         again.content.decode()
     )
 

@@ -63,7 +63,8 @@ def test_an_import_of_nothing_new_says_so(nurse_client: Client, patient: Patient
 
     preview = _upload(nurse_client, results_csv(ROWS))
     page = preview.content.decode()
-    assert "Confirming will add: nothing: all 2 rows are already recorded." in page
+    assert "Nothing new: all 2 rows are already recorded. Confirming writes nothing." in page
+    assert "Confirming will add" not in page
     assert "0 patients" not in page
     done = _confirm(nurse_client, preview).content.decode()
     assert "results.csv: nothing new, all 2 rows are already recorded. Nothing was written." in done

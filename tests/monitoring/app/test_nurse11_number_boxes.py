@@ -189,6 +189,8 @@ def test_the_results_csv_reads_a_decimal_comma_as_the_forms_do(
     nurse_client: Client, patient: Patient
 ) -> None:
     ScannerFactory(site=patient.site, name="Lunar")
+    upload_page = nurse_client.get(reverse("monitoring:import_upload")).text
+    assert "a decimal point or a decimal comma" in upload_page  # said where the file is chosen
     text = results_csv(_rows())
     assert '"81,5"' in text  # a cell holding a comma is quoted, as CSV writers do
     _readings, problems = results_read(text)

@@ -22,6 +22,10 @@ from patients.switching import (
 
 # The fields of an AI course its writers audit (here and in `services`).
 AI_COURSE_FIELDS = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
+# The new course form's tick box, "Stop the current course (letrozole, from ...) on the day this
+# one starts", in two parts around the course it names: refusals point to it by these words.
+SWITCH_LABEL_START = "Stop the current course"
+SWITCH_LABEL_END = "on the day this one starts"
 
 
 def current_ai_course(*, patient_id: int) -> AromataseInhibitorCourse | None:

@@ -12,7 +12,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
-from patients.ai_switch import current_ai_course, stale_switch_message
+from patients.ai_switch import (
+    SWITCH_LABEL_END,
+    SWITCH_LABEL_START,
+    current_ai_course,
+    stale_switch_message,
+)
 from patients.form_parts import check_course_dates, not_in_future, row
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import course_span
@@ -30,7 +35,10 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
         model = AromataseInhibitorCourse
         fields = ["drug", "start_date", "planned_duration_months", "stop_date", "stop_reason"]
         formfield_callback = entry_formfield
-        help_texts = {"stop_date": "Leave empty while the course continues."}
+        help_texts = {
+            "stop_date": "Leave empty while the course continues.",
+            "stop_reason": "Asked with a stop date: completed, side effects, recurrence...",
+        }
         labels = {"planned_duration_months": "Planned duration (months)"}  # as on registration
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -56,7 +64,11 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
             self.fields["stop_current"] = forms.BooleanField(
                 required=False,
                 label=self._switch_label(),
-                help_text="A switch of drug in one save: the alerts see no day without one.",
+                help_text=(
+                    "Tick when the patient changes to this drug: the current course then ends "
+                    "the day this one starts, so the record shows no day without an aromatase "
+                    "inhibitor and none with two."
+                ),
             )
             for name in (SWITCH_COURSE, SWITCH_VERSION):
                 self.fields[name] = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -78,16 +90,34 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     def clean(self) -> dict[str, Any]:
         super().clean()
         check_course_dates(self, birth_date=self.patient.birth_date)
+        self._ask_stop_reason()
         self._clean_switch()
         return self.cleaned_data
+
+    def _ask_stop_reason(self) -> None:
+        """Ask why a course stopped beside its reason when a stop date is given or changed
+        (nurse11 F13: a stop saved without a question, and the patient page then read "no reason
+        given"). A course stopped before this was asked keeps its empty reason through an edit
+        of its other fields, and an unchanged save changes nothing."""
+        data = self.cleaned_data
+        if not data.get("stop_date") or data.get("stop_reason") or self.has_error("stop_date"):
+            return
+        if self.instance.pk is not None and not {"stop_date", "stop_reason"} & set(
+            self.changed_data
+        ):
+            return
+        self.add_error(
+            "stop_reason",
+            "Give the reason the course stopped (e.g. completed, side effects, recurrence).",
+        )
 
     def _switch_label(self) -> str:
         current = self.current
         if current is None:
-            return "Stop the current course on the day this one starts (there is none now)"
+            return f"{SWITCH_LABEL_START} {SWITCH_LABEL_END} (there is none now)"
         return (
-            f"Stop the current course ({current.get_drug_display().lower()}, "
-            f"{course_span(current)}) on the day this one starts"
+            f"{SWITCH_LABEL_START} ({current.get_drug_display().lower()}, "
+            f"{course_span(current)}) {SWITCH_LABEL_END}"
         )
 
     def _offer(self, course: AromataseInhibitorCourse | None, *, bound: bool) -> None:

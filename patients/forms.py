@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
+from bonehealth.audit.decimals import give_examples
 from bonehealth.audit.forms import (
     WHOLE_NUMBER_INPUT,
     DateField,
@@ -38,6 +39,9 @@ from patients.selectors import possible_duplicates
 # default sex Female, and every first save of a woman was refused).
 NOT_APPLICABLE = "Not applicable (men)"
 NOT_APPLICABLE_VALUE = "not_applicable"
+# The class of a field required in some cases only, whose label static/css/app.css marks with
+# the asterisk of the required fields.
+REQUIRED_FOR_WOMEN = "required-in-some-cases"
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
@@ -117,6 +121,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
         self.fields["mrn"].validators.append(MRN_VALIDATOR)
+        give_examples(self.fields, {"height_cm": "162.5", "weight_kg": "61.5"})
         self.fields["height_cm"].validators += [
             MinValueValidator(HEIGHT_RANGE_CM[0], "Height must be between 100 and 230 cm."),
             MaxValueValidator(HEIGHT_RANGE_CM[1], "Height must be between 100 and 230 cm."),
@@ -135,7 +140,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             *MenopausalStatus.choices,
             (NOT_APPLICABLE_VALUE, NOT_APPLICABLE),
         ]
-        status.help_text = f"Women only: a man's is '{NOT_APPLICABLE}'."
+        status.help_text = f"Required for a woman; a man's is '{NOT_APPLICABLE}'."
         editing = self.instance.pk is not None
         if editing and not self.instance.menopausal_status_applies:
             # Not asked of a man, whatever is stored.
@@ -160,7 +165,17 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 "Identity",
                 row("site", "mrn"),
                 row("name", "birth_date", "sex"),
-                row("menopausal_status", "breast_cancer_diagnosis_date"),
+                Div(
+                    # Marked required as the required fields are (nurse11 F14: no * although a
+                    # woman's form is refused without it); not required of a man, so not
+                    # `required` in HTML, which would stop his form in the browser.
+                    Div(
+                        Field("menopausal_status", wrapper_class=REQUIRED_FOR_WOMEN),
+                        css_class="col-md",
+                    ),
+                    Div("breast_cancer_diagnosis_date", css_class="col-md"),
+                    css_class="row",
+                ),
                 row("height_cm", "weight_kg"),
             ),
             Fieldset(

@@ -14,7 +14,12 @@ from bonehealth.audit.concurrency import RecordConflictError, rows_to_update
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, mark_in_error, versioned_update
 from bonehealth.audit.services import audit_record
-from patients.ai_switch import AI_COURSE_FIELDS, stop_for_switch
+from patients.ai_switch import (
+    AI_COURSE_FIELDS,
+    SWITCH_LABEL_END,
+    SWITCH_LABEL_START,
+    stop_for_switch,
+)
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitorCourse,
@@ -340,10 +345,14 @@ def _refuse_ai_overlap(
             advice = f"stop this course on or before {other_start:%Y-%m-%d}, when that one starts"
             field = "stop_date"
         elif other.stop_date is None:
-            advice = (
-                "record that course's stop date first (a switch may stop it on the day this one "
-                "starts), or change these dates"
+            # A new course's form offers the switch as a tick box (nurse11 F14: "a switch may
+            # stop it" did not say where); a change of a course has none.
+            switch = (
+                f"to switch drugs, tick “{SWITCH_LABEL_START} … {SWITCH_LABEL_END}” below, "
+                if course is None
+                else ""
             )
+            advice = f"{switch}record that course's stop date first, or change these dates"
         else:
             advice = "change these dates (or that course's)"
         raise AiCourseOverlapError(

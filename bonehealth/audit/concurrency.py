@@ -24,6 +24,7 @@ class FieldChange:
     value: Any
     by: str
     at: datetime
+    by_id: int | None = None  # the user who changed it, to tell the viewer's own other tab
 
 
 class RecordConflictError(Exception):
@@ -143,5 +144,5 @@ def changes_since(instance: models.Model, version: int) -> list[FieldChange]:
             new_value = values[1] if isinstance(values, list) and len(values) == 2 else values
             # Named as everywhere else in the app: the full name, else the username.
             by = (event.actor.get_full_name() if event.actor else "") or event.username
-            changes.append(FieldChange(field, new_value, by, event.at))
+            changes.append(FieldChange(field, new_value, by, event.at, event.actor_id))
     return changes

@@ -1,15 +1,20 @@
-"""Decimal input as clinicians type it, shared by every form that takes a number with decimals.
+"""Decimal input as clinicians type it, shared by every form that takes a number with decimals
+and by the results CSV import.
 
-A decimal comma is a decimal point. A nurse in most of Europe writes 62,5 and reads it on the lab
-report she copies from; refusing it would make her retype half her values, and her reading of
-"62,5" is never in doubt. So a value with a single comma and no dot (62,5 or -1,5 or 0,912) is
-taken as 62.5, -1.5, 0.912. A comma that could be an English thousands separator is refused
-beside the field, what was typed kept, with the fix in words: two or more commas, a comma and a
-dot (1,000.5 or 1.000,5), and 1,000 or 12,345 (one to three digits, not starting with 0, then
-exactly three: 1.000 or 1000?). No clinical value of these forms is written with a thousands
-separator, and a guess either way would store a number a thousand times off. The boxes are text
-boxes (`inputmode="decimal"`, a numeric keyboard on phones), not `type="number"`: Chromium drops
-the comma from a number box as it is typed, turning 62,5 into 625 before the server sees it.
+The one rule (nurse11 F9: the forms took 0,952 while their messages said "with a dot" and the CSV
+refused 81,5): a decimal comma is a decimal point, except where it could be a thousands separator;
+no number is written with a thousands separator. A nurse in most of Europe writes 62,5 and reads it
+on the lab report she copies from; refusing it would make her retype half her values, and her
+reading of "62,5" is never in doubt. So a value with a single comma and no dot (62,5 or -1,5 or
+0,912) is taken as 62.5, -1.5, 0.912. A comma that could be an English thousands separator is
+refused, what was typed kept, with the fix in words: two or more commas, a comma and a dot
+(1,000.5 or 1.000,5), and 1,000 or 12,345 (one to three digits, not starting with 0, then exactly
+three: 1.000 or 1000?). No clinical value is written with a thousands separator, and a guess
+either way would store a number a thousand times off. No message tells a user to use a dot: the
+examples show both separators (-1.5 or -1,5), and each field's example fits the field (a BMD's is
+0.912, never 62.5). The boxes are text boxes (`bonehealth.audit.forms.decimal_input`), not
+`type="number"`: Chromium drops the comma from a number box as it is typed, turning 62,5 into 625
+before the server sees it.
 
 62.30 kg is 62.3 kg: zeros after the last significant decimal add no precision, so a value whose
 only extra decimals are zeros is accepted and kept with the field's places. A value with real extra
@@ -20,8 +25,9 @@ the field takes. Stored values are shown without meaningless zeros (a lab typed 
 Text copied from a PDF or a lab report brings other marks (nurse10 F11): a minus written as the
 Unicode minus sign (U+2212) or an en dash (as the app's own chart labels write it) is a minus, and a
 field that takes no negative number still refuses it by its range. A ">90" or "<5" (how labs report
-an eGFR or a result below detection) and a "12%" are refused with what to type instead, not with
-the decimal-point message, which would blame the wrong thing.
+an eGFR or a result below detection) and a "12%" are refused with the number to type instead (12,5
+for "12,5 %", as typed: a decimal comma is fine), not with the message for a number not read, which
+would blame the wrong thing.
 """
 
 import re
@@ -38,34 +44,48 @@ _DIGIT_COUNT_CODES = frozenset({"max_digits", "max_whole_digits"})
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 # 1,000 or 12,345: read as thousands in English, as decimals in most of Europe.
 _THOUSANDS_OR_DECIMALS = re.compile(r"[+-]?([1-9]\d{0,2}),(\d{3})")
-USE_A_DOT = "Use a dot for decimals (62.5), not a comma."
-NO_SEPARATORS = "Use a dot for decimals (62.5) and no thousands separator (1000)."
+ONE_SEPARATOR = "Use one decimal separator (a dot or a comma) and no thousands separator"
 # The Unicode minus sign (U+2212) and the en dash (U+2013), as PDFs and typesetting write a minus.
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 _COMPARISON = re.compile(r"([<>]=?|[≤≥])\s*([+-]?[\d.,]+)")
 _PERCENT = re.compile(r"([+-]?[\d.,]+)\s*%")
 
 
+def example_words(example: str | None) -> str:
+    """ ", e.g. -1.5 or -1,5": an example of a number in both separators (the rule of the module
+    docstring), "" without one."""
+    if not example:
+        return ""
+    if "." in example:
+        return f", e.g. {example} or {example.replace('.', ',')}"
+    return f", e.g. {example}"
+
+
+def not_a_number(example: str | None) -> str:
+    """The message for a value not read as a number: "Enter a number, e.g. 0.912 or 0,912."."""
+    return f"Enter a number{example_words(example)}."
+
+
 def _refuse_marks(text: str) -> None:
-    """Refuse "<5", ">90" and "12%" saying what to type: the number alone."""
+    """Refuse "<5", ">90" and "12%" saying what to type: the number alone, as typed."""
     compared = _COMPARISON.fullmatch(text)
     if compared:
         mark, number = compared.groups()
         raise forms.ValidationError(
-            f"Enter the number without {mark} (e.g. {number}).",
+            f"Enter the number without {mark}: {number}.",
             code="comparison",
         )
     percent = _PERCENT.fullmatch(text)
     if percent:
         raise forms.ValidationError(
-            f"Enter the number without % (e.g. {percent.group(1)}).", code="percent"
+            f"Enter the number without %: {percent.group(1)}.", code="percent"
         )
 
 
-def with_decimal_point(text: str) -> str:
+def with_decimal_point(text: str, *, example: str | None = None) -> str:
     """`text` with its one decimal comma written as a point ("62,5" -> "62.5"); a `text` without
-    a comma unchanged. Raise a ValidationError, saying the fix, where the comma could be a
-    thousands separator or is not a decimal comma at all."""
+    a comma unchanged. Raise a ValidationError, saying the fix (with `example`, a value that fits
+    the field), where the comma could be a thousands separator or is not a decimal comma at all."""
     text = text.strip().translate(_MINUS_SIGNS)
     _refuse_marks(text)
     if "," not in text:
@@ -75,14 +95,17 @@ def with_decimal_point(text: str) -> str:
         whole, part = ambiguous.groups()
         sign = text[0] if text[0] in "+-" else ""
         raise forms.ValidationError(
-            f"Is this {sign}{whole}.{part} or {sign}{whole}{part}? Use a dot for decimals "
-            f"({sign}{whole}.{part}) and no thousands separator ({sign}{whole}{part}).",
+            f"Is this {sign}{whole}.{part} or {sign}{whole}{part}? Type the one you mean: a "
+            "comma before three digits could be a thousands separator.",
             code="decimal_comma",
         )
     if _DECIMAL_COMMA.fullmatch(text):
         return text.replace(",", ".")
-    several = text.count(",") > 1 or "." in text
-    raise forms.ValidationError(NO_SEPARATORS if several else USE_A_DOT, code="decimal_comma")
+    if text.count(",") > 1 or "." in text:
+        raise forms.ValidationError(
+            f"{ONE_SEPARATOR}{example_words(example)}.", code="decimal_comma"
+        )
+    raise forms.ValidationError(not_a_number(example), code="invalid")
 
 
 def plain(number: Decimal) -> str:
@@ -107,13 +130,26 @@ def without_extra_zeros(number: Decimal, places: int) -> Decimal:
 
 class DecimalField(forms.DecimalField):
     """A decimal number that takes a decimal comma, accepts trailing zeros and says plainly when
-    it has too many places."""
+    it has too many places. `example` is a value that fits the field (a BMD's 0.912), which its
+    messages quote; `give_examples` sets it on a model form's fields."""
 
-    default_error_messages = {"invalid": "Enter a number, with a dot for decimals (62.5)."}
+    def __init__(self, *args: Any, example: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.example = example
+
+    @property
+    def example(self) -> str | None:
+        return self._example
+
+    @example.setter
+    def example(self, example: str | None) -> None:
+        self._example = example
+        # Django's own refusals (a value not read, NaN) say it with the field's example too.
+        self.error_messages = {**self.error_messages, "invalid": not_a_number(example)}
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = with_decimal_point(value)
+            value = with_decimal_point(value, example=self.example)
         number: Decimal | None = super().to_python(value)
         if number is None or self.decimal_places is None:
             return number
@@ -144,3 +180,12 @@ class DecimalField(forms.DecimalField):
         if isinstance(value, Decimal) and value.is_finite():
             return plain(value)
         return super().prepare_value(value)
+
+
+def give_examples(fields: dict[str, forms.Field], examples: dict[str, str]) -> None:
+    """Set the example of each named decimal field (a model form's, made by its callback)."""
+    for name, example in examples.items():
+        field = fields[name]
+        if not isinstance(field, DecimalField):
+            raise TypeError(f"{name} is not a DecimalField")
+        field.example = example

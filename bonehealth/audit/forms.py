@@ -43,8 +43,31 @@ def latest_plausible_date() -> date:
 # A number box: a text box, so that what was typed reaches the server as typed (Chromium drops a
 # decimal comma from a `type="number"` box, 62,5 becoming 625: `decimals` says what is accepted);
 # the field, not the browser, checks the range and the places, beside the field. It opens the
-# numeric keyboard with a decimal separator on phones and tablets.
+# numeric keyboard with a decimal separator on phones and tablets, for a value that is never
+# negative (a BMD, a lab result, a height).
 DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+# A number that may be negative (a T-score, a Z-score: mostly negative). `inputmode="decimal"`
+# opens the iPhone's decimal keypad, which has no minus key, and "numeric" opens one with neither
+# minus nor separator (nurse11 F6): "-1.5" could not be typed at all. The text keyboard is the one
+# every phone offers a minus on (iOS on its "123" layer, Android on its number row); spelling
+# and capitals are off so that "-1.5" is never corrected into something else.
+SIGNED_DECIMAL_INPUT = forms.TextInput(
+    attrs={
+        "inputmode": "text",
+        "autocomplete": "off",
+        "autocapitalize": "off",
+        "autocorrect": "off",
+        "spellcheck": "false",
+    }
+)
+
+
+def decimal_input(*, may_be_negative: bool) -> forms.TextInput:
+    """The box of a decimal field: one whose keyboard has a minus where the value may be
+    negative (a form field copies the widget it is given)."""
+    return SIGNED_DECIMAL_INPUT if may_be_negative else DECIMAL_INPUT
+
+
 # A whole number (months): a text box for the same reason, 1,5 never read as 15.
 WHOLE_NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
@@ -133,12 +156,15 @@ class VersionedFormMixin(forms.BaseForm):
             )
         return mark_safe("".join(hidden))  # noqa: S308  (widgets escape their values)
 
-    def apply_conflict(self, error: ConcurrentEditError) -> None:
+    def apply_conflict(self, error: ConcurrentEditError, *, viewer_id: int | None = None) -> None:
         """Take the other user's values where this user changed nothing; flag fields both changed.
 
         The other user's values come from the record as the refused save found it under its lock
-        (`error.current`, through `initial_for`).
+        (`error.current`, through `initial_for`). A change by `viewer_id`, the user saving, was
+        made in another tab or window of theirs: it is said so, never "someone else" (nurse11
+        F14 read "changed by someone else ... Nora Nurse changed this" as Nora Nurse).
         """
+        self._viewer_id = viewer_id
         if error.current is not None:
             # The values the other writer committed; the form's own initial values were read when
             # this request began, possibly before their commit.
@@ -178,14 +204,23 @@ class VersionedFormMixin(forms.BaseForm):
                 clashes += 1
                 self._flag(name, current, change)
         self.data = data
+        mine = bool(error.changes) and all(self._mine(change) for change in error.changes)
         self.add_error(
             None,
-            "Not saved: this record was changed by someone else after you opened the form. "
+            (
+                "Not saved: you changed this record in another tab or window after you opened "
+                "this form. "
+                if mine
+                else "Not saved: this record was changed by someone else after you opened the "
+                "form. "
+            )
             + (
-                "Their changes are now shown. Where you changed the same field, your value is kept "
-                "and marked below: save again to replace theirs, or change it."
+                f"{'Those' if mine else 'Their'} changes are now shown. Where you changed the "
+                "same field, your value is kept and marked below: save again to replace "
+                f"{'that one' if mine else 'theirs'}, or change it."
                 if clashes
-                else "Their changes are now shown beside yours; check them, then save again."
+                else f"{'Those' if mine else 'Their'} changes are now shown beside yours; check "
+                "them, then save again."
             ),
         )
 
@@ -196,9 +231,17 @@ class VersionedFormMixin(forms.BaseForm):
             return {}
         return model_to_dict(record, meta.fields, meta.exclude)
 
+    def _mine(self, change: FieldChange) -> bool:
+        viewer = getattr(self, "_viewer_id", None)
+        return viewer is not None and change.by_id == viewer
+
+    def _who(self, change: FieldChange) -> str:
+        """Who made `change`: their name, or "you (in another tab or window)"."""
+        return "you (in another tab or window)" if self._mine(change) else change.by
+
     def _note_taken(self, name: str, current: Any, change: FieldChange | None) -> None:
         shown = _shown(self.fields[name], current)
-        by = f"{change.by} at {_when(change)}" if change else "someone else"
+        by = f"{self._who(change)} at {_when(change)}" if change else "someone else"
         self.add_error(
             name, f"Now shows “{shown}”, changed by {by}; you had not changed this field."
         )
@@ -209,10 +252,12 @@ class VersionedFormMixin(forms.BaseForm):
         if change is None:
             self.add_error(name, f"Changed to “{shown}” by someone else. Save again to replace it.")
             return
+        who = "You (in another tab or window)" if self._mine(change) else change.by
         self.add_error(
             name,
-            f"{change.by} changed this to “{shown}” at {_when(change)}, after you opened this "
-            "form. Your value is kept here; save again to replace theirs.",
+            f"{who} changed this to “{shown}” at {_when(change)}, after you "
+            "opened this form. Your value is kept here; save again to replace "
+            f"{'that one' if self._mine(change) else 'theirs'}.",
         )
 
 
@@ -238,7 +283,7 @@ def save_or_none[T](
     try:
         saved = save()
     except ConcurrentEditError as conflict:
-        form.apply_conflict(conflict)  # type: ignore[attr-defined]
+        form.apply_conflict(conflict, viewer_id=request.user.pk)  # type: ignore[attr-defined]
         return None
     except RecordConflictError as conflict:
         field = field_for(conflict.field)

@@ -39,19 +39,27 @@ def _plain(value: Decimal) -> str:
 
 @dataclass(frozen=True)
 class LabFlag:
-    """A result outside a threshold: `word` says it, `note` says why, `level` picks the badge."""
+    """A result outside a threshold: `word` says it, `note` says why, `level` picks the badge.
+    An "info" flag judges nothing: it says what a result would read as and why it is not."""
 
     word: str
     note: str
-    level: str  # "danger" or "warning"
+    level: str  # "danger", "warning" or "info"
+
+    @property
+    def judged(self) -> bool:
+        """Whether the flag says the result crosses a threshold the rules apply to it."""
+        return self.level != "info"
 
     @property
     def badge_class(self) -> str:
-        return "text-bg-danger" if self.level == "danger" else "text-bg-warning"
+        return {"danger": "text-bg-danger", "warning": "text-bg-warning"}.get(
+            self.level, "text-bg-light border"
+        )
 
     @property
     def icon(self) -> str:
-        return "▼" if self.level == "danger" else "▽"
+        return {"danger": "▼", "warning": "▽"}.get(self.level, "ⓘ")
 
 
 def lab_flag(
@@ -99,12 +107,22 @@ class BodyOnRecord(Protocol):
 
 
 def creatinine_flag(
-    value: Decimal, day: dt.date, patient: BodyOnRecord, *, zoledronic: bool = False
+    value: Decimal,
+    day: dt.date,
+    patient: BodyOnRecord,
+    *,
+    zoledronic: bool = False,
+    measured: str = "",
 ) -> LabFlag | None:
     """The flag of a creatinine (canonical `value` sampled on `day`) as the kidney-function flags
     would flag its Cockcroft-Gault estimate (`domain.rules.kidney`), its note saying it is an
     estimate (information: the rules decide on a measured clearance or eGFR); None without a
-    weight (no estimate) or when the estimate flags nothing."""
+    weight (no estimate) or when the estimate flags nothing.
+
+    `measured` quotes the creatinine clearance or eGFR of the same sample, if there is one: the
+    kidney function RENAL judges for that day (`kidney.kidney_function`: a measured value, never
+    a creatinine), so the estimate is then shown as information only, not as a second verdict on
+    the same blood draw (nurse11 F11: "reduced kidney function" beside an unflagged eGFR 72)."""
     if patient.weight_kg is None:
         return None
     clearance = kidney.computed_clearance(
@@ -123,11 +141,40 @@ def creatinine_flag(
     )
     if flag is None or clearance is None:
         return None
+    estimate = f"estimated creatinine clearance {_plain(round_2(clearance))} mL/min"
+    if measured:
+        return LabFlag(
+            "estimate",
+            f"{estimate} (Cockcroft-Gault), not judged: the {measured} of the same sample is the "
+            "kidney function the rules judge",
+            "info",
+        )
     computed = (
-        f"estimated creatinine clearance {_plain(round_2(clearance))} mL/min (Cockcroft-Gault, "
-        "an estimate: the rules judge a measured clearance or eGFR)"
+        f"{estimate} (Cockcroft-Gault, an estimate: the rules judge a measured clearance or eGFR)"
     )
     return LabFlag(flag.word, f"{computed}: {flag.note}", flag.level)
+
+
+def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, str]:
+    """The measured kidney function of each sample date, quoted ("eGFR 72 mL/min/1.73 m²"), as
+    RENAL chooses between two on one date: the creatinine clearance wins over the eGFR
+    (docs/clinical-rules.md, RENAL)."""
+    chosen: dict[dt.date, LabResult] = {}
+    for lab in labs:
+        if lab.analyte not in KIDNEY:
+            continue
+        held = chosen.get(lab.sample_date)
+        if held is None or (
+            held.analyte != domain.Analyte.CRCL and lab.analyte == domain.Analyte.CRCL
+        ):
+            chosen[lab.sample_date] = lab
+    return {day: _quoted(lab) for day, lab in chosen.items()}
+
+
+def _quoted(lab: LabResult) -> str:
+    if lab.analyte == domain.Analyte.CRCL:
+        return f"creatinine clearance {_plain(Decimal(lab.value))} mL/min"
+    return f"eGFR {_plain(Decimal(lab.value))} mL/min/1.73 m²"
 
 
 def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
@@ -184,13 +231,20 @@ def lab_rows(
 ) -> list[LabRow]:
     """Each result in its analyte's unit under `system` (the value as entered when it was entered
     in that unit), newest first; a creatinine flagged by the clearance estimated from it with
-    `patient`'s age, sex and weight (`creatinine_flag`); `zoledronic` as `lab_flag` reads it."""
+    `patient`'s age, sex and weight (`creatinine_flag`), as information only where its sample
+    has a measured clearance or eGFR; `zoledronic` as `lab_flag` reads it."""
+    labs = list(labs)
+    measured = measured_kidney_by_day(labs)
     rows = []
     for lab in labs:
         analyte = domain.Analyte(lab.analyte)
         if analyte is domain.Analyte.CREATININE and patient is not None:
             flag = creatinine_flag(
-                Decimal(lab.value), lab.sample_date, patient, zoledronic=zoledronic
+                Decimal(lab.value),
+                lab.sample_date,
+                patient,
+                zoledronic=zoledronic,
+                measured=measured.get(lab.sample_date, ""),
             )
         else:
             flag = lab_flag(

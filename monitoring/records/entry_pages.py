@@ -17,7 +17,7 @@ from monitoring.records import selectors
 from monitoring.records.forms.frax import FraxForm
 from monitoring.records.forms.labs import LabResultForm, LabResultsForm
 from monitoring.records.forms.plan import PlanForm, SupplementsForm, yes_or_no
-from monitoring.records.forms.scans import DexaScanForm, scan_initial
+from monitoring.records.forms.scans import DexaScanForm, scan_initial, signed_off_words
 from monitoring.records.forms.therapy import (
     BoneTherapyCourseForm,
     DentalReviewForm,
@@ -93,6 +93,7 @@ def _scan_form(o: Opened, data: QueryDict | None) -> forms.BaseForm:
         initial=scan_initial(o.record),
         version=o.record.version,
         scan_id=o.record.pk,
+        signed_off=signed_off_words(o.record),
     )
 
 

@@ -21,7 +21,6 @@ from tests.html_forms import posted_data
 from tests.patients.test_patient_forms import valid_data
 
 TODAY = timezone.localdate()
-USE_A_DOT = "Use a dot for decimals (62.5)"
 
 
 @pytest.mark.parametrize(
@@ -41,23 +40,40 @@ def test_a_lone_decimal_comma_is_the_decimal_point(typed: str, value: Decimal) -
     assert DecimalField(max_digits=6, decimal_places=3).clean(typed) == value
 
 
+SEPARATORS = "Use one decimal separator (a dot or a comma) and no thousands separator"
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("1,000", "Is this 1.000 or 1000? Use a dot for decimals (1.000)"),
+        (
+            "1,000",
+            "Is this 1.000 or 1000? Type the one you mean: a comma before three digits could be "
+            "a thousands separator.",
+        ),
         ("12,345", "Is this 12.345 or 12345?"),
         ("-2,500", "Is this -2.500 or -2500?"),
-        ("1,000.5", "Use a dot for decimals (62.5) and no thousands separator (1000)."),
-        ("1.000,5", "Use a dot for decimals (62.5) and no thousands separator (1000)."),
-        ("1,2,3", "Use a dot for decimals (62.5) and no thousands separator (1000)."),
-        ("62,", "Use a dot for decimals (62.5), not a comma."),
-        ("abc", "Enter a number, with a dot for decimals (62.5)."),
+        ("1,000.5", f"{SEPARATORS}, e.g. 0.912 or 0,912."),
+        ("1.000,5", f"{SEPARATORS}, e.g. 0.912 or 0,912."),
+        ("1,2,3", f"{SEPARATORS}, e.g. 0.912 or 0,912."),
+        ("62,", "Enter a number, e.g. 0.912 or 0,912."),
+        ("abc", "Enter a number, e.g. 0.912 or 0,912."),
+        ("NaN", "Enter a number, e.g. 0.912 or 0,912."),
     ],
 )
 def test_a_comma_that_could_be_a_thousands_separator_is_refused(typed: str, message: str) -> None:
+    """nurse11 F9: no message says "with a dot" (a comma is accepted) and the example is the
+    field's own, in both separators."""
     with pytest.raises(forms.ValidationError) as refused:
-        DecimalField(max_digits=6, decimal_places=3).clean(typed)
+        DecimalField(max_digits=6, decimal_places=3, example="0.912").clean(typed)
     assert message in refused.value.messages[0]
+    assert "dot for decimals" not in refused.value.messages[0]
+
+
+def test_a_field_without_an_example_says_enter_a_number() -> None:
+    with pytest.raises(forms.ValidationError) as refused:
+        DecimalField(max_digits=6, decimal_places=3).clean("abc")
+    assert refused.value.messages == ["Enter a number."]
 
 
 @pytest.mark.django_db

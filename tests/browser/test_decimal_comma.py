@@ -77,7 +77,7 @@ def test_a_thousands_comma_is_refused_beside_the_field_as_typed(
 
     expect(  # beside the field (the summary at the top repeats it)
         page.locator(".invalid-feedback").get_by_text(
-            "Is this 1.000 or 1000? Use a dot for decimals"
+            "Is this 1.000 or 1000? Type the one you mean"
         )
     ).to_be_visible()
     expect(page.locator("input[name=vitamin_d_25oh_value]")).to_have_value("1,000")

@@ -5,11 +5,17 @@ often screens below on a phone, so the top of the page looked like the form befo
 nurse could leave believing the patient registered (nurse10 F9). Every crispy form shows its
 form-wide errors through the template pack's errors.html; templates/bootstrap5/errors.html
 overrides it to draw this summary, the form-wide errors in it (once, not in a second box), and
-static/js/form-errors.js moves the focus to it."""
+static/js/form-errors.js moves the focus to it.
 
+A label shown more than once on a form (a DEXA form's four "BMD (g/cm²)" boxes, one under each
+site's legend) names its fieldset's legend in the summary, "Femoral neck BMD (g/cm²)": beside the
+field the legend says which, in the summary alone it would not (nurse11 F8)."""
+
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from crispy_forms.layout import Fieldset
 from django import forms, template
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -49,6 +55,37 @@ def _heading(form: forms.BaseForm, method: str, problems: int) -> str:
     return f"{not_done}: {problems} problem{'' if problems == 1 else 's'} below"
 
 
+def _legends(form: forms.BaseForm) -> dict[str, str]:
+    """The legend of the fieldset each field of `form`'s crispy layout sits in (the innermost)."""
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    legends: dict[str, str] = {}
+
+    def walk(item: Any, legend: str) -> None:
+        if isinstance(item, str):
+            if legend:
+                legends[item] = legend
+            return
+        if isinstance(item, Fieldset) and item.legend:
+            legend = str(item.legend)
+        for child in getattr(item, "fields", None) or []:
+            walk(child, legend)
+
+    if layout is not None:
+        walk(layout, "")
+    return legends
+
+
+def _summary_labels(form: forms.BaseForm) -> dict[str, str]:
+    """Each visible field's label for the summary: a repeated one with its fieldset's legend."""
+    labels = {bound.name: str(bound.label) for bound in form if not bound.is_hidden}
+    repeated = {label for label, count in Counter(labels.values()).items() if count > 1}
+    legends = _legends(form) if repeated else {}
+    return {
+        name: f"{legends[name]} {label}" if label in repeated and name in legends else label
+        for name, label in labels.items()
+    }
+
+
 @register.simple_tag(takes_context=True)
 def error_summary(context: Any, form: forms.BaseForm | None) -> ErrorSummary | None:
     """What the summary of `form`'s errors says, or None when it has none. A hidden field's error
@@ -57,13 +94,14 @@ def error_summary(context: Any, form: forms.BaseForm | None) -> ErrorSummary | N
         return None
     form_wide = [str(error) for error in form.non_field_errors()]
     problems = []
+    labels = _summary_labels(form)
     for bound in form:
         if not bound.errors:
             continue
         if bound.is_hidden:
             form_wide += [str(error) for error in bound.errors]
             continue
-        problems.append(FieldProblem(_anchor(bound), str(bound.label), str(bound.errors[0])))
+        problems.append(FieldProblem(_anchor(bound), labels[bound.name], str(bound.errors[0])))
     if not form_wide and not problems:
         return None
     heading = _heading(form, str(context.get("form_method") or "post"), len(problems))

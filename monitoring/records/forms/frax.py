@@ -8,6 +8,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from bonehealth.audit.decimals import give_examples
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
 from monitoring.domain import thresholds
 from monitoring.models import FraxResult
@@ -32,6 +33,7 @@ class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        give_examples(self.fields, {"major_osteoporotic_pct": "12.5", "hip_pct": "2.1"})
         low, high = thresholds.FRAX_PCT_RANGE
         for name in ("major_osteoporotic_pct", "hip_pct"):
             self.fields[name].validators += [

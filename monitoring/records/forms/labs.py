@@ -26,13 +26,50 @@ def _only_unit(analyte: str) -> str | None:
 
 
 def _unit_choices(analyte: str) -> list[tuple[str, str]]:
-    # No unit is chosen for the user where there are two: a value typed in the other unit than a
-    # default would be stored as something else (50 nmol/L saved as 50 ng/mL reads sufficient
-    # instead of low). An analyte with one unit has nothing to choose: it is given.
+    # An analyte with one unit has nothing to choose: it is given. Where there are two, the empty
+    # choice stays, for a unit cleared on purpose to be asked about again.
     only = _only_unit(analyte)
     if only is not None:
         return [(only, only)]
     return [("", "unit…")] + [(u, u) for u in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]]
+
+
+def site_unit(analyte: str, system: domain.UnitSystem) -> str:
+    """The unit a blank form offers for `analyte`: the one the site reads it in (its SI or
+    conventional setting, `domain.display_unit`), as its laboratory reports it.
+
+    Preselected (nurse11 F13: five units to choose on every entry, although the site has the
+    setting). The risk that kept units unchosen, a value from a report in the other unit saved in
+    this one (50 nmol/L as 50 ng/mL), is the exception, not the daily entry: the unit box sits
+    beside each value, and a value in the wrong unit of the two is mostly outside the plausible
+    range of the preselected one (`lab_bounds`), refused with "check the value and the unit"."""
+    return domain.display_unit(domain.Analyte(analyte), system)
+
+
+# A typical result of each analyte in each unit, quoted by the messages of its box (nurse11 F8:
+# every box said 62.5, which fits a vitamin D in nmol/L and nothing else). Each is inside the
+# entry range (tests/monitoring/app/test_nurse11_forms.py).
+_EXAMPLES: dict[tuple[str, str], str] = {
+    (Analyte.CTX, "ng/mL"): "0.35",
+    (Analyte.CTX, "pg/mL"): "350",
+    (Analyte.P1NP, "µg/L"): "45.5",
+    (Analyte.P1NP, "ng/mL"): "45.5",
+    (Analyte.BSAP, "µg/L"): "12.5",
+    (Analyte.UNTX, "nmol BCE/mmol creatinine"): "35",
+    (Analyte.VITAMIN_D_25OH, "ng/mL"): "28.5",
+    (Analyte.VITAMIN_D_25OH, "nmol/L"): "71.5",
+    (Analyte.CALCIUM, "mmol/L"): "2.35",
+    (Analyte.CALCIUM, "mg/dL"): "9.4",
+    (Analyte.EGFR, "mL/min/1.73m2"): "72",
+    (Analyte.CRCL, "mL/min"): "65",
+    (Analyte.CREATININE, "µmol/L"): "80",
+    (Analyte.CREATININE, "mg/dL"): "0.9",
+}
+
+
+def lab_example(analyte: str, unit: str) -> str | None:
+    """A typical value of `analyte` in `unit`, for its messages; None for a unit not accepted."""
+    return _EXAMPLES.get((analyte, domain.normalize_unit(unit)))
 
 
 def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
@@ -82,9 +119,11 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        system = domain.UnitSystem(patient.site.lab_units)
         rows = []
         for analyte in Analyte:
             value_name, unit_name = f"{analyte}_value", f"{analyte}_unit"
+            unit = site_unit(analyte, system)
             self.fields[value_name] = DecimalField(
                 label=analyte.label,
                 required=False,
@@ -92,12 +131,16 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
                 decimal_places=3,
                 min_value=0,
                 widget=DECIMAL_INPUT,
+                example=lab_example(analyte, unit),
             )
+            # "CTX unit", not "Unit" nine times: the error summary and a screen reader name the
+            # box alone (nurse11 F8). The initial value shows on the blank form only: a posted
+            # form shows what was posted.
             self.fields[unit_name] = forms.ChoiceField(
-                label="Unit",
+                label=f"{analyte.label} unit",
                 choices=_unit_choices(analyte),
                 required=False,
-                initial=_only_unit(analyte),
+                initial=unit,
             )
             rows.append(
                 Div(
@@ -168,6 +211,9 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         kwargs.setdefault("initial", self.initial_for(result))
         super().__init__(*args, **kwargs)
         self.patient = patient
+        value = self.fields["value"]
+        assert isinstance(value, DecimalField)  # noqa: S101  (declared above)
+        value.example = lab_example(result.analyte, result.entered_unit)
         self.add_version_field(result.version)
         units = sorted({unit for units in domain.ACCEPTED_UNITS.values() for unit in units})
         self.fields["unit"].widget = forms.Select(choices=[(u, u) for u in units])

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from bonehealth.audit.decimals import DecimalField
-from bonehealth.audit.forms import DECIMAL_INPUT
+from bonehealth.audit.forms import decimal_input
 from patients.entry_dates import future_date_error
 from patients.models import Patient
 
@@ -18,8 +18,17 @@ def row(*names: str) -> Div:
 
 
 def ranged_decimal(
-    label: str, low: Decimal, high: Decimal, places: int, *, required: bool = False, unit: str = ""
+    label: str,
+    low: Decimal,
+    high: Decimal,
+    places: int,
+    *,
+    example: str,
+    required: bool = False,
+    unit: str = "",
 ) -> DecimalField:
+    """A decimal from `low` to `high` with `places` decimals; `example`, a value that fits it,
+    is quoted by its messages. A field that may be negative gets a keyboard with a minus."""
     message = f"Enter a value from {low} to {high}{f' {unit}' if unit else ''}."
     return DecimalField(
         label=label,
@@ -27,7 +36,8 @@ def ranged_decimal(
         max_digits=6,
         decimal_places=places,
         validators=[MinValueValidator(low, message), MaxValueValidator(high, message)],
-        widget=DECIMAL_INPUT,
+        widget=decimal_input(may_be_negative=low < 0),
+        example=example,
     )
 
 

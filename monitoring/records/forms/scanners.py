@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from bonehealth.accounts.models import Site
+from bonehealth.audit.decimals import give_examples
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
 from monitoring.domain import thresholds
 from monitoring.models import Scanner
@@ -51,6 +52,7 @@ class ScannerForm(VersionedFormMixin, forms.ModelForm[Scanner]):
         self.scanned_patients = scanned_patients
         self.preview: LscChangePreview | None = None
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        give_examples(self.fields, dict.fromkeys(LSC_FIELD_BY_SITE.values(), "0.025"))
         low, high = thresholds.LSC_RANGE
         message = f"Enter an LSC from {low} to {high} g/cm², or leave it empty for the default."
         for name in LSC_FIELD_BY_SITE.values():

@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.domain import thresholds
@@ -42,12 +43,32 @@ def scan_initial(scan: DexaScan) -> dict[str, Any]:
     return initial
 
 
+def signed_off_words(scan: DexaScan) -> str:
+    """ "Philippa Physician on 2026-12-01" for a signed-off scan, "" for one awaiting review."""
+    if scan.reviewed_at is None:
+        return ""
+    return f"{scan.reviewed_by} on {timezone.localtime(scan.reviewed_at):%Y-%m-%d}"
+
+
+def sign_off_warning(signed_off: str) -> str:
+    """The warning above the edit form of a signed-off scan (nurse11 F16: a changed T-score
+    quietly took the sign-off away). It says what `scans.dexa_scan_update` does: a changed BMD,
+    T-score or Z-score clears the sign-off, anything else (and an unchanged save) keeps it."""
+    return format_html(
+        '<div class="alert alert-warning" role="note" id="sign-off-warning">This scan was signed '
+        "off by {}. Saving a changed BMD, T-score or Z-score resets it to "
+        "<strong>Awaiting review</strong>: a physician signs it off again. Other corrections, and "
+        "saving it unchanged, keep the sign-off.</div>",
+        signed_off,
+    )
+
+
 class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
     """All measured sites of one scan in one form."""
 
     scan_date = DateField()
     scanner = forms.ModelChoiceField(queryset=Scanner.objects.none(), empty_label="Choose…")
-    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3)
+    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3, example="1.31")
     vertebral_fracture_assessment = forms.ChoiceField(
         label="Vertebral fracture assessment",
         choices=VertebralFractureAssessment.choices,
@@ -61,19 +82,27 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         scanners: QuerySet[Scanner],
         version: int | None = None,
         scan_id: int | None = None,
+        signed_off: str = "",
         **kwargs: Any,
     ) -> None:
+        """`signed_off`: who signed the scan off and when, for the edit of a signed-off scan."""
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.scan_id = scan_id
         self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
         rows = []
         for site in MeasuredSite:
+            # Labels as beside the fields, under the site's legend; the error summary names the
+            # site (bonehealth.audit.templatetags.form_errors).
             self.fields[f"{site}_bmd"] = ranged_decimal(
-                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²"
+                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²", example="0.912"
             )
-            self.fields[f"{site}_t_score"] = ranged_decimal("T-score", SCORE_MIN, SCORE_MAX, 1)
-            self.fields[f"{site}_z_score"] = ranged_decimal("Z-score", SCORE_MIN, SCORE_MAX, 1)
+            self.fields[f"{site}_t_score"] = ranged_decimal(
+                "T-score", SCORE_MIN, SCORE_MAX, 1, example="-1.5"
+            )
+            self.fields[f"{site}_z_score"] = ranged_decimal(
+                "Z-score", SCORE_MIN, SCORE_MAX, 1, example="-0.8"
+            )
             rows.append(
                 Fieldset(site.label, row(f"{site}_bmd", f"{site}_t_score", f"{site}_z_score"))
             )
@@ -81,6 +110,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             self.add_version_field(version)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            *([HTML(sign_off_warning(signed_off))] if signed_off else []),
             row("scan_date", "scanner"),
             HTML(f'<p class="form-text">{self._help_text()}</p>'),
             *rows,
@@ -131,16 +161,16 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             ):
                 continue
             measured += 1
+            # The site is named by the legend beside the field and in the error summary.
             if data.get(bmd) is None and not self.has_error(bmd):
-                self.add_error(bmd, f"{site.label}: enter the BMD with its T-score.")
+                self.add_error(bmd, "Enter the BMD with its T-score.")
             if data.get(t) is None and not self.has_error(t):
-                self.add_error(t, f"{site.label}: enter the T-score with its BMD.")
+                self.add_error(t, "Enter the T-score with its BMD.")
             z = f"{site}_z_score"
             if data.get(z) is None and not self.has_error(z) and z_asked:
                 self.add_error(
                     z,
-                    f"{site.label}: enter the Z-score; for a {Z_POPULATION_WORDS} "
-                    "the Z-score is the one read.",
+                    f"Enter the Z-score: for a {Z_POPULATION_WORDS} the Z-score is the one read.",
                 )
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")

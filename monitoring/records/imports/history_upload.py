@@ -84,13 +84,19 @@ def history_document(text: str) -> dict[str, Any]:
     return data
 
 
+# The name of one record of each kind, where it is not the plural less its final s.
+ONE_RECORD: dict[str, str] = {"supplements": "supplements record"}
+
+
 def report_lines(report: ImportReport) -> list[str]:
-    """What an import created or changed, for people."""
-    lines = [
-        f"{count} {RECORD_KINDS.get(kind, ('', kind))[1]}"
-        for kind, count in sorted(report.created.items())
-        if kind != "patient"
-    ]
+    """What an import created or changed, for people: "1 aromatase-inhibitor course"."""
+    lines = []
+    for kind, count in sorted(report.created.items()):
+        if kind == "patient":
+            continue
+        many = RECORD_KINDS.get(kind, ("", kind))[1]
+        one = ONE_RECORD.get(kind, many.removesuffix("s"))
+        lines.append(f"{count} {one if count == 1 else many}")
     return lines + list(report.notes)
 
 

@@ -109,6 +109,11 @@ class ImportPlan:
             f"{counted(self.skipped, 'row')} already recorded"
         )
 
+    @property
+    def changes(self) -> bool:
+        """Whether confirming would write anything."""
+        return any(p.changes for p in self.patients)
+
     def digest(self) -> str:
         """A fingerprint of what the plan would write: a confirm checks it is what was shown."""
         shown = [(p.patient.pk, p.creates) for p in self.patients]

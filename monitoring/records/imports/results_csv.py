@@ -7,7 +7,10 @@ the `scanner`) or an analyte code of the history format (`ctx`, `p1np`, ... with
 `fasting` for CTX). Rows of one patient, date and scanner are one scan.
 
 The same bounds as the entry forms apply (`monitoring.domain.thresholds`), and a text cell that
-starts like a formula (=, +, -, @) is refused rather than stored.
+starts like a formula (=, +, -, @) is refused rather than stored. Numbers are read as the forms read
+them (`bonehealth.audit.decimals`): a decimal comma is a decimal point ("81,5", quoted as a CSV
+cell holding a comma must be, is 81.5), except where it could be a thousands separator (1,000 is
+refused, saying why), so a file and a form never disagree on what a number is.
 """
 
 import csv
@@ -17,6 +20,9 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+from django import forms
+
+from bonehealth.audit.decimals import with_decimal_point
 from bonehealth.csv_safe import csv_lines
 from monitoring import domain
 from monitoring.domain import thresholds
@@ -32,6 +38,8 @@ BMD_UNITS = ("", "g/cm2", "g/cm²")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"", "false", "no", "n", "0"}
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# The refusals of `with_decimal_point` that say what to write instead (an ambiguous comma, ">90").
+_SAYS_WHAT_TO_WRITE = frozenset({"decimal_comma", "comparison", "percent"})
 # The decimal places the records keep (monitoring.models): more would be rounded away silently.
 BMD_PLACES, SCORE_PLACES, LAB_PLACES = 3, 1, 3
 LAB_MAX = Decimal("9999999.999")  # LabResult.entered_value: 10 digits, 3 after the point
@@ -83,15 +91,20 @@ class _Row:
             if required:
                 self.problem(column, "missing")
             return None
-        if not _PLAIN_NUMBER.fullmatch(text):
-            if formula_like(text):
+        read, refusal = text, None
+        try:
+            read = with_decimal_point(text)
+        except forms.ValidationError as refused:
+            refusal = refused
+        if not _PLAIN_NUMBER.fullmatch(read):
+            if refusal is not None and refusal.code in _SAYS_WHAT_TO_WRITE:
+                self.problem(column, f"{text!r}: {refusal.messages[0]}")
+            elif formula_like(text):
                 self.problem(column, "starts like a formula; formula-like cells are refused")
-            elif "," in text:
-                self.problem(column, f"{text!r} is not a number (write decimals with a point)")
             else:
                 self.problem(column, f"{text!r} is not a number")
             return None
-        value = Decimal(text)
+        value = Decimal(read)
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
             self.problem(column, f"{text} has more than {places} decimal places")

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
@@ -41,7 +42,7 @@ from monitoring.records.imports.pending import (
     pending_shown,
     pending_store,
 )
-from monitoring.records.imports.plan import ImportPlan, build_plan
+from monitoring.records.imports.plan import ImportPlan, build_plan, counted
 from monitoring.records.imports.preview_audit import import_preview_view_record
 from monitoring.records.imports.readings import Reading
 from monitoring.records.imports.results_csv import results_read, template_lines
@@ -67,7 +68,7 @@ class PatientRows:
 class Preview:
     problems: list[Problem] = field(default_factory=list)
     patients: list[PatientRows] = field(default_factory=list)
-    summary: str = ""
+    summary: str = ""  # the preview's lead sentence
     digest: str = ""
     # A history's starts and doses failing their pre-treatment checks: confirming needs a reason.
     failed_checks: list[str] = field(default_factory=list)
@@ -114,11 +115,53 @@ def _readings(upload: PendingUpload) -> tuple[list[Reading], list[Problem], str]
 
 
 def _plan_preview(plan: ImportPlan) -> Preview:
+    summary = (
+        f"Confirming will add: {plan.summary} (skipped)."
+        if plan.changes
+        else f"Nothing new: {_all_recorded(plan)}. Confirming writes nothing."
+    )
     return Preview(
         patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
-        summary=f"{plan.summary} (skipped).",
+        summary=summary,
         digest=plan.digest(),
         consulted=plan.consulted,
+    )
+
+
+def _all_recorded(plan: ImportPlan) -> str:
+    """ "all 7 rows are already recorded", "its row is already recorded"."""
+    if plan.skipped == 1:
+        return "its one row is already recorded"
+    return f"all {plan.skipped} rows are already recorded"
+
+
+# How many patients an import's message links to by name; the rest are counted.
+LINKED_PATIENTS = 5
+
+
+def _imported_message(name: str, plan: ImportPlan) -> str:
+    """What a results import did, linking to the patients it added to (nurse11 F14: an import
+    of nothing said "for 0 patients ... Each patient is reassessed", and none was linked)."""
+    touched = [p.patient for p in plan.patients if p.changes]
+    if not touched:
+        return f"{name}: nothing new, {_all_recorded(plan)}. Nothing was written."
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        (
+            (reverse("monitoring:patient", args=[p.pk]), _patient_words(p))
+            for p in touched[:LINKED_PATIENTS]
+        ),
+    )
+    more = len(touched) - LINKED_PATIENTS
+    reassessed = "Each is reassessed" if len(touched) > 1 else "The patient is reassessed"
+    return format_html(
+        "{} imported: {}. Added to {}{}. {}.",
+        name,
+        plan.summary,
+        links,
+        f" and {counted(more, 'other patient')}" if more > 0 else "",
+        reassessed,
     )
 
 
@@ -133,6 +176,21 @@ def _history_patient(data: dict[str, Any], site: Site, user: User) -> list[int]:
     return list(named_here.values_list("pk", flat=True))
 
 
+def _new_patient_words(data: dict[str, Any]) -> str:
+    """Who a history's new patient is, as its file says (nurse11 F14: the preview said only
+    "new patient"): "Ada Lovelace (new patient, born 1956-03-02)"; a name is optional there."""
+    named = data.get("patient")
+    named = named if isinstance(named, dict) else {}
+    name, born = named.get("name"), named.get("birth_date")
+    who = name if isinstance(name, str) and name else "no name in the file"
+    return f"{who} (new patient{f', born {born}' if isinstance(born, str) else ''})"
+
+
+def _patient_words(patient: Patient) -> str:
+    """ "Ada Lovelace (B2002)", or the MRN alone for a patient recorded without a name."""
+    return f"{patient.name} ({patient.mrn})" if patient.name else patient.mrn
+
+
 def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
     data = history_document(upload.text)
     consulted = _history_patient(data, site, user)
@@ -145,13 +203,18 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
     rows = (
         _rows(patient, lines, [])
         if patient is not None
-        else PatientRows(mrn=report.mrn, name="new patient", site=site.name, creates=lines)
+        else PatientRows(
+            mrn=report.mrn,
+            name=_new_patient_words(data),
+            site=site.name,
+            creates=lines,
+        )
     )
     if not report.changed:
         summary = "Nothing new: the record has all of it."
     else:
         new = " (a new patient)" if report.patient_created else ""
-        summary = f"The history of {report.mrn} at {site.name}{new}."
+        summary = f"Confirming will add the history of {report.mrn} at {site.name}{new}."
     shown = repr(
         (report.patient_created, sorted(report.created.items()), report.notes, report.failed_checks)
     )
@@ -247,15 +310,23 @@ def _write(request: AuthenticatedHttpRequest, upload: PendingUpload, override_re
     """Write the upload; return what was done, for the message."""
     site = _site(upload, request.user)
     if upload.kind == HISTORY_JSON:
+        history_site = _history_site(site)
         report = history_upload_import(
             history_document(upload.text),
-            site=_history_site(site),
+            site=history_site,
             actor=request.user,
             source=_source(upload),
             request=request,
             override_reason=override_reason or None,
         )
-        return f"{upload.name}: {report.mrn}: {', '.join(report_lines(report)) or 'nothing new'}."
+        patient = Patient.objects.get(site=history_site, mrn=report.mrn, entered_in_error=False)
+        return format_html(
+            '{}: <a href="{}">{}</a>: {}.',
+            upload.name,
+            reverse("monitoring:patient", args=[patient.pk]),
+            _patient_words(patient),
+            ", ".join(report_lines(report)) or "nothing new",
+        )
     readings, problems, row_name = _readings(upload)
     plan = readings_import(
         readings,
@@ -267,7 +338,7 @@ def _write(request: AuthenticatedHttpRequest, upload: PendingUpload, override_re
         expected=upload.digest,
         problems=problems,
     )
-    return f"{upload.name} imported: {plan.summary}. Each patient is reassessed."
+    return _imported_message(upload.name, plan)
 
 
 @IMPORTS

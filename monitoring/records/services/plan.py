@@ -67,7 +67,9 @@ def supplements_set(
             raise ConcurrentEditError(
                 current_version=current.version,
                 changes=[
-                    FieldChange(name, getattr(current, name), by, current.updated_at)
+                    FieldChange(
+                        name, getattr(current, name), by, current.updated_at, current.updated_by_id
+                    )
                     for name in ("calcium", "vitamin_d")
                 ],
                 current=current,

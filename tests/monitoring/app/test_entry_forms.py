@@ -341,7 +341,10 @@ class TestFrax:
         assessment.refresh_from_db()
         assert "TX-FRAX" not in assessment.data["therapy_triggers"]
         stale = nurse_client.post(edit, {**data, "version": 1})
-        assert "changed by someone else" in " ".join(stale.context["form"].non_field_errors())
+        # The same nurse saved version 2 (as in another tab): never "someone else" (nurse11 F14).
+        assert "you changed this record in another tab or window" in " ".join(
+            stale.context["form"].non_field_errors()
+        )
 
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),

@@ -1,5 +1,7 @@
 """The lab form's units (nurse9 F6): an analyte measured in one unit only has it chosen already,
-and a result posted without it takes it; where there are two, the nurse still chooses."""
+and a result posted without it takes it; where there are two, the blank form offers the site's
+(nurse11 F13, tests/monitoring/app/test_nurse11_forms.py) and a result posted without one is asked
+for it."""
 
 from decimal import Decimal
 
@@ -38,7 +40,7 @@ def test_a_one_unit_analyte_has_its_unit_chosen(nurse_client: Client, patient: P
     data = posted_data(nurse_client.get(url).text, having="sample_date")
     for analyte, unit in ONE_UNIT.items():
         assert data[f"{analyte}_unit"] == unit, analyte
-    assert data["vitamin_d_25oh_unit"] == ""  # two units: the nurse chooses
+    assert data["vitamin_d_25oh_unit"] == "nmol/L"  # two units: the site's (SI) is offered
     response = nurse_client.post(
         url, {**data, "sample_date": TODAY.isoformat(), "egfr_value": "85", "bsap_value": "12,5"}
     )

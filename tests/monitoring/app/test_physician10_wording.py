@@ -100,8 +100,8 @@ def test_the_scan_form_requires_the_z_score_for_a_premenopausal_woman(
     assert refused.status_code == 200
     errors = refused.context["form"].errors
     assert errors["lumbar_spine_z_score"] == [
-        "Lumbar spine (L1-L4): enter the Z-score; for a premenopausal woman or a man under "
-        "50 the Z-score is the one read."
+        "Enter the Z-score: for a premenopausal woman or a man under 50 the Z-score is the one "
+        "read."
     ]
     assert 'value="-3.1"' in refused.text  # kept as typed
     assert not DexaScan.objects.filter(patient=patient).exists()

@@ -156,7 +156,7 @@ class TestUpload:
         _nothing_written(before)
 
         done = _confirm(client, refused, override_reason=REASON)
-        assert "V27:" in done.content.decode()
+        assert ">V27</a>:" in done.content.decode()  # the message links to the patient
         assert {o["reason"] for o in _overrides().values()} == {REASON}
         assert len(_overrides()) == 2
         event = AuditEvent.objects.get(action=AuditAction.IMPORT)

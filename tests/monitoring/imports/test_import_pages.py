@@ -221,7 +221,9 @@ def test_a_fhir_bundle_of_lab_observations_imports_through_the_same_preview(
     assert labs["p1np"].entered_unit == "µg/L"
 
     again = _upload(nurse_client, bundle, kind="fhir_bundle")
-    assert "4 rows already recorded (skipped)" in again.content.decode()
+    assert "Nothing new: all 4 rows are already recorded. Confirming writes nothing." in (
+        again.content.decode()
+    )
 
 
 def test_fhir_problems_name_the_entry(
@@ -274,12 +276,14 @@ def test_a_history_upload_previews_by_dry_run_and_imports_once(
     before = (snapshot(), Patient.objects.count())
     preview = _upload(nurse_client, json.dumps(history), kind="history_json", site=site.pk)
     page = preview.content.decode()
-    assert "new patient" in page
+    born = history["patient"]["birth_date"]
+    assert f"no name in the file (new patient, born {born})" in page
     assert "7 lab results" in page
     assert (snapshot(), Patient.objects.count()) == before
     done = _confirm(nurse_client, preview)
-    assert "V27: 1 aromatase-inhibitor courses" in done.content.decode()
     patient = Patient.objects.get(mrn="V27", site=site)
+    link = reverse("monitoring:patient", args=[patient.pk])
+    assert f'<a href="{link}">V27</a>: 1 aromatase-inhibitor course, ' in done.content.decode()
     assert LabResult.objects.filter(patient=patient).count() == 7
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT, patient=patient).count() == 1
 

@@ -136,7 +136,8 @@ def test_dry_run_writes_nothing(ready: Patient, tmp_path: Path) -> None:
         ({"measure": "ctx", "value": "0.5", "unit": "ng/mL"}, "row 5, measure: CTX of"),
         ({"unit": "=HYPERLINK(1)"}, "row 5, unit: starts like a formula"),
         ({"value": "@SUM(1)"}, "row 5, value: starts like a formula"),
-        ({"value": "6,2"}, "row 5, value: '6,2' is not a number (write decimals with a point)"),
+        ({"value": "6,200"}, "row 5, value: '6,200': Is this 6.200 or 6200? Type the one you"),
+        ({"value": "6,2.5"}, "row 5, value: '6,2.5': Use one decimal separator"),
         ({"t_score": "-1"}, "row 5, t_score: only for a BMD row"),
     ],
 )

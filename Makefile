@@ -48,8 +48,11 @@ demo: install .env
 	@echo "The admin also needs a two-factor code: $(BIN)/python manage.py demo_totp (each code works once)."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(ADDR)
 
+# The suite runs in one process per core (pytest-xdist; each has its own test database).
+# PYTEST_WORKERS=0 runs it in this process, e.g. to debug one test.
+PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

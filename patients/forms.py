@@ -117,6 +117,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
         self.fields["mrn"].validators.append(MRN_VALIDATOR)
+        self._require_name()
         self.fields["height_cm"].validators += [
             MinValueValidator(HEIGHT_RANGE_CM[0], "Height must be between 100 and 230 cm."),
             MaxValueValidator(HEIGHT_RANGE_CM[1], "Height must be between 100 and 230 cm."),
@@ -181,6 +182,19 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             ),
             *(["version"] if editing else []),
             Submit("save", "Save patient"),
+        )
+
+    def _require_name(self) -> None:
+        """A name, not blank once stripped (the field strips it): a nameless record is easy to
+        take for another patient (sec11 #6). The model keeps it optional, as a history file
+        may carry none (monitoring's import): such a patient shows her MRN where a name is
+        wanted, and her record's form asks for the name at its first save."""
+        name = self.fields["name"]
+        name.required = True
+        name.error_messages["required"] = (
+            "Give the patient's name; the record has none yet."
+            if self.instance.pk is not None and not self.instance.name
+            else "Give the patient's name."
         )
 
     def clean_mrn(self) -> str:

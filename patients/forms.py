@@ -122,6 +122,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         site_field.queryset = sites
         self.fields["mrn"].validators.append(MRN_VALIDATOR)
         give_examples(self.fields, {"height_cm": "162.5", "weight_kg": "61.5"})
+        self._require_name()
         self.fields["height_cm"].validators += [
             MinValueValidator(HEIGHT_RANGE_CM[0], "Height must be between 100 and 230 cm."),
             MaxValueValidator(HEIGHT_RANGE_CM[1], "Height must be between 100 and 230 cm."),
@@ -196,6 +197,19 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             ),
             *(["version"] if editing else []),
             Submit("save", "Save patient"),
+        )
+
+    def _require_name(self) -> None:
+        """A name, not blank once stripped (the field strips it): a nameless record is easy to
+        take for another patient (sec11 #6). The model keeps it optional, as a history file
+        may carry none (monitoring's import): such a patient shows her MRN where a name is
+        wanted, and her record's form asks for the name at its first save."""
+        name = self.fields["name"]
+        name.required = True
+        name.error_messages["required"] = (
+            "Give the patient's name; the record has none yet."
+            if self.instance.pk is not None and not self.instance.name
+            else "Give the patient's name."
         )
 
     def clean_mrn(self) -> str:

@@ -25,6 +25,7 @@ from monitoring.records.forms.therapy import (
     pending_checks_words,
     saved_review_warning,
 )
+from monitoring.records.plan_margin import rules_date
 from monitoring.records.services import frax, labs, plan, scans, therapy
 from monitoring.records.services.safety_gate import SafetyCheckError
 from monitoring.records.services.stop_gate import UnconfirmedStopError
@@ -122,7 +123,11 @@ def _plan_form(o: Opened, data: QueryDict | None) -> forms.BaseForm:
         if in_force
         else {}
     )
-    return PlanForm(data, initial={"in_force": 0} | opened)
+    return PlanForm(
+        data,
+        initial={"in_force": 0} | opened,
+        rules_date=rules_date(selectors.stored_assessment(patient=o.patient)),
+    )
 
 
 def _plan_save(o: Opened, form: Any) -> object:

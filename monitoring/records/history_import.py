@@ -89,7 +89,9 @@ def _patient_values(history: domain.History, site: Site) -> dict[str, Any]:
     return {
         "site": site,
         "mrn": p.mrn,
-        "name": p.name or "",
+        # Stripped as the registration form strips it: a blank name is none, not one of spaces
+        # (the patient then shows her MRN where a name is wanted; none is made up).
+        "name": (p.name or "").strip(),
         "birth_date": p.birth_date,
         "sex": p.sex.value,
         # A woman's only (`Patient.menopausal_status_applies`): a man's is blank.

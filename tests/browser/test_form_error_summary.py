@@ -36,6 +36,7 @@ def test_a_refused_form_opens_on_its_summary_on_a_phone(
     log_in(page, live_server.url, "nurse")
     page.goto(f"{live_server.url}{reverse('patients:create')}")
     page.fill("input[name=mrn]", "N10-0050")
+    page.fill("input[name=name]", "Nora Example")  # required (sec11 #6)
     page.fill("input[name=birth_date]", "1957-02-02")
     page.select_option("select[name=menopausal_status]", "postmenopausal")
     page.fill("input[name=oral_glucocorticoid_months]", "3,5")

@@ -34,6 +34,20 @@ _INTERVALS = {
     RiskCategory.UNKNOWN: (INTERVAL_HIGH_MONTHS, RuleId.SCHED_HIGH),
 }
 
+# The months each rule that dates the next DEXA from the latest scan adds to it.
+_INTERVAL_OF_RULE = {rule: months for months, rule in _INTERVALS.values()} | {
+    RuleId.SCHED_STABLE_ON_THERAPY: INTERVAL_STABLE_ON_THERAPY_MONTHS
+}
+
+
+def interval_rule(rules: Sequence[RuleId]) -> tuple[RuleId, int] | None:
+    """The rule among `rules` that dated the next DEXA from the latest scan (SCHED-LOW, -MODERATE,
+    -HIGH or -STABLE-ON-THERAPY) and its interval in months; None when none of them did (SCHED-
+    BASELINE: the date is the AI start, or `as_of`)."""
+    return next(
+        ((rule, _INTERVAL_OF_RULE[rule]) for rule in rules if rule in _INTERVAL_OF_RULE), None
+    )
+
 
 def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[SiteChange]) -> bool:
     """SCHED-STABLE-ON-THERAPY: >= 24 months on one active course at the latest scan, no loss.

@@ -385,11 +385,12 @@ def test_a_plan_set_by_a_colleague_after_the_form_opened_is_not_replaced_silentl
     colleague = login(UserFactory(username="dr.colleague", role="physician", sites=[site]))
     mine = posted_data(physician_client.get(url).text, having="in_force")
     theirs = posted_data(colleague.get(url).text, having="in_force")
-    due = (TODAY + timedelta(days=100)).isoformat()
+    # Both within the 3 months after the rules' baseline date that need no tick (plan_margin).
+    due = (TODAY + timedelta(days=50)).isoformat()
     assert (
         colleague.post(url, theirs | {"next_dexa_due": due, "reason": "Theirs"}).status_code == 302
     )
-    mine |= {"next_dexa_due": (TODAY + timedelta(days=300)).isoformat(), "reason": "Mine"}
+    mine |= {"next_dexa_due": (TODAY + timedelta(days=80)).isoformat(), "reason": "Mine"}
     response = physician_client.post(url, mine)
     assert response.status_code == 200
     assert f"dr.colleague set the next DEXA to {due} (Theirs)" in response.text

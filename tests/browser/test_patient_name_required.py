@@ -1,0 +1,54 @@
+"""A nurse registers a patient with a name of spaces (sec11 #6): the browser lets it through (the
+field is filled), the server refuses it beside the name, keeps what was typed, and saves nothing;
+with a name the patient is registered."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from bonehealth.accounts.models import Site
+from patients.models import Patient
+from tests.browser.test_journey import _csp_errors, log_in
+from tests.factories import SiteFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def site(roles: None) -> Site:
+    site: Site = SiteFactory(name="North General", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site])
+    return site
+
+
+def test_a_name_of_spaces_is_refused_beside_the_field(
+    page: Page, live_server: Any, site: Site
+) -> None:
+    csp_errors = _csp_errors(page)
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}{reverse('patients:create')}")
+    page.fill("input[name=mrn]", "NAME-01")
+    page.fill("input[name=name]", "   ")
+    page.fill("input[name=birth_date]", "1957-02-02")
+    page.select_option("select[name=menopausal_status]", "postmenopausal")
+    page.get_by_role("button", name="Save patient").click()
+    page.wait_for_load_state()
+
+    expect(page.locator("#id_name ~ .invalid-feedback").first).to_have_text(
+        "Give the patient's name."
+    )
+    expect(page.locator("input[name=mrn]")).to_have_value("NAME-01")
+    expect(page.locator("input[name=birth_date]")).to_have_value("1957-02-02")
+    assert not Patient.objects.exists()
+
+    page.fill("input[name=name]", "Nora Example")
+    page.get_by_role("button", name="Save patient").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nora Example")
+    assert Patient.objects.get().name == "Nora Example"
+    assert csp_errors == []

@@ -1,7 +1,6 @@
 """Patient forms: input validation only, no clinical rule. The course form is `course_forms`."""
 
 import copy
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,6 @@ from bonehealth.audit.forms import (
     entry_formfield,
 )
 from patients.form_parts import not_in_future, row
-from patients.in_error import HIDDEN_CARE_FIELD, PhysicianNeededError
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -372,74 +370,6 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             "start_date": self.cleaned_data.get("ai_start_date"),
             "planned_duration_months": self.cleaned_data.get("ai_planned_duration_months"),
         }
-
-
-# An example reason that fits the record (nurse10 18: a dose's form gave a patient's example).
-PATIENT_IN_ERROR_EXAMPLE = "registered twice, duplicate of MRN 12345"
-RECORD_IN_ERROR_EXAMPLE = "entered for the wrong patient"
-
-
-class MarkInErrorForm(forms.Form):
-    """Why a record is being marked entered in error; `example` is a reason that fits the kind
-    of record, shown as the hint."""
-
-    reason = forms.CharField(
-        max_length=500,
-        min_length=5,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args: Any, example: str = RECORD_IN_ERROR_EXAMPLE, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].help_text = f"Say why, e.g. '{example}'."
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            "reason", Submit("save", "Mark entered in error", css_class="btn-danger")
-        )
-
-
-class PatientMarkInErrorForm(MarkInErrorForm):
-    """Why a patient is being marked entered in error; when care of hers is running or open
-    (`hidden_care`, sentences shown above the form), a tick confirming it, and for a user who may
-    not hide it (`may_hide` False), a refusal without a button (sec9 F7)."""
-
-    def __init__(
-        self, *args: Any, hidden_care: Sequence[str] = (), may_hide: bool = True, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, example=PATIENT_IN_ERROR_EXAMPLE, **kwargs)
-        self.hidden_care = list(hidden_care)
-        self.may_hide = may_hide
-        if not self.hidden_care:
-            return
-        if not may_hide:
-            # Nothing to fill in that could not be sent (nurse10 18: a required Reason box with
-            # no button): the page says whom to ask instead (`refused`).
-            self.helper.layout = Layout()
-            return
-        self.fields[HIDDEN_CARE_FIELD] = forms.BooleanField(
-            label=(
-                "I have checked the care listed above (its follow-on is arranged, or it belongs "
-                "to another record): hide it with this patient"
-            ),
-            error_messages={"required": "Tick this to hide the patient and the care above."},
-        )
-        self.helper.layout.fields.insert(1, HIDDEN_CARE_FIELD)
-
-    @property
-    def refused(self) -> bool:
-        """Whether the user may not mark this patient at all: her care is running or open and
-        only a physician may hide it; the page shows no form then."""
-        return bool(self.hidden_care) and not self.may_hide
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.refused:
-            raise forms.ValidationError(str(PhysicianNeededError()))
-        return data
-
-    def confirmed(self) -> list[str]:
-        """The care the user confirmed hiding: what the form showed, when ticked."""
-        return self.hidden_care if self.cleaned_data.get(HIDDEN_CARE_FIELD) else []
 
 
 class PatientSearchForm(forms.Form):

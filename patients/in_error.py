@@ -61,13 +61,16 @@ def patient_mark_in_error(
     patient: Patient,
     reason: str,
     confirmed: Collection[str] = (),
+    expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> None:
     """Hide a patient registered by mistake; the record and its history are kept.
 
     When care of hers is running, planned or open (`patient_hidden_care`, read under her lock),
     refused (PhysicianNeededError) unless the actor holds HIDES_RUNNING_CARE, and refused
-    (HiddenCareNotConfirmedError) for what is not among the `confirmed` sentences the form showed.
+    (HiddenCareNotConfirmedError) for what is not among the `confirmed` sentences the form showed,
+    and (ConcurrentEditError) when her record changed since `expected_version`, as the form showed
+    it: her name, MRN or date of birth corrected meanwhile may make her no duplicate after all.
     """
     # Her record writers take this lock too: care saved while the mark waited for it is read here,
     # and a writer waiting for it now finds her marked (PatientInErrorError) and saves nothing.
@@ -79,7 +82,12 @@ def patient_mark_in_error(
     if unconfirmed:
         raise HiddenCareNotConfirmedError(unconfirmed)
     if mark_in_error(
-        actor=actor, instance=patient, patient=patient, reason=reason, request=request
+        actor=actor,
+        instance=patient,
+        patient=patient,
+        reason=reason,
+        expected_version=expected_version,
+        request=request,
     ):
         # Reassessed like any change to the record: the stored assessment stops counting them.
         patient_changed.send(sender=Patient, patient=patient)

@@ -432,12 +432,20 @@ def ai_course_mark_in_error(
     actor: User,
     course: AromataseInhibitorCourse,
     reason: str,
+    expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> None:
     """Hide an AI course entered by mistake; it is kept with who marked it and why. Under the
-    patient's lock, as her other writers: refused when she was marked entered in error meanwhile."""
+    patient's lock, as her other writers: refused when she was marked entered in error meanwhile,
+    and (ConcurrentEditError) when the course changed since `expected_version`, as its page
+    showed it."""
     patient_lock(course.patient_id)
     if mark_in_error(
-        actor=actor, instance=course, patient=course.patient, reason=reason, request=request
+        actor=actor,
+        instance=course,
+        patient=course.patient,
+        reason=reason,
+        expected_version=expected_version,
+        request=request,
     ):
         patient_changed.send(sender=Patient, patient=course.patient)

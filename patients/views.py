@@ -21,13 +21,10 @@ from bonehealth.replica import replica_reads
 from patients import in_error, read_audit, selectors, services
 from patients.access import audits_patient_view
 from patients.course_forms import AromataseInhibitorCourseForm
+from patients.descriptions import ai_course_description
 from patients.follow_up_forms import EndFollowUpForm
-from patients.forms import (
-    MarkInErrorForm,
-    PatientForm,
-    PatientMarkInErrorForm,
-    PatientSearchForm,
-)
+from patients.forms import PatientForm, PatientSearchForm
+from patients.in_error_forms import MarkInErrorForm, PatientMarkInErrorForm
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.overlaps import course_span
 from patients.registration import PossibleDuplicateError
@@ -138,6 +135,7 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     patient = selectors.patient_get(user=request.user, pk=pk)
     form = PatientMarkInErrorForm(
         request.POST or None,
+        patient=patient,
         hidden_care=selectors.patient_hidden_care(patient=patient),
         may_hide=request.user.has_perm(in_error.HIDES_RUNNING_CARE),
     )
@@ -149,15 +147,15 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             patient=patient,
             reason=form.cleaned_data["reason"],
             confirmed=form.confirmed(),
+            expected_version=form.cleaned_data["version"],
             request=request,
         ),
         success=f"Patient {patient.mrn} marked entered in error and hidden.",
         to="patients:list",
     )
+    # Her record as the form now shows it: changed since the page was shown, the refusal's.
     return done or render(
-        request,
-        "patients/mark_in_error_form.html",
-        {"form": form, "patient": patient, "record": patient},
+        request, "patients/mark_in_error_form.html", {"form": form, "patient": form.record}
     )
 
 
@@ -340,13 +338,20 @@ def ai_course_mark_in_error(
     replaced = selectors.ai_course_replaced_by(course=course)
     hint = _replaced_course_hint(patient, course, replaced) if replaced else None
     form = MarkInErrorForm(
-        request.POST or None, example="course entered twice; the same course is already recorded"
+        request.POST or None,
+        record=course,
+        describe=ai_course_description,
+        example="course entered twice; the same course is already recorded",
     )
     done = save_or_none(
         request,
         form,
         lambda: services.ai_course_mark_in_error(
-            actor=request.user, course=course, reason=form.cleaned_data["reason"], request=request
+            actor=request.user,
+            course=course,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            request=request,
         ),
         success="Course marked entered in error.",
         to=_page(patient),
@@ -356,7 +361,7 @@ def ai_course_mark_in_error(
     return done or render(
         request,
         "patients/mark_in_error_form.html",
-        {"form": form, "patient": patient, "record": course, "hint": hint},
+        {"form": form, "patient": patient, "hint": hint},
     )
 
 

@@ -1,6 +1,7 @@
 """What a browser would post from a page's form: for tests that submit forms as users do."""
 
 from html.parser import HTMLParser
+from typing import Any
 
 
 class _FormReader(HTMLParser):
@@ -64,3 +65,11 @@ def posted_data(html: str, *, having: str = "csrfmiddlewaretoken") -> dict[str, 
     """The fields the first POST form holding a field named `having` would send, unchanged (the
     last value of a name sent several times: see `posted_lists`)."""
     return {name: values[-1] for name, values in posted_lists(html, having=having).items()}
+
+
+def submit_form(
+    client: Any, url: str, typed: dict[str, str], *, having: str = "csrfmiddlewaretoken"
+) -> Any:
+    """Open `url` and send its first POST form holding `having`, with `typed` filled in, as a user
+    does: the form's hidden fields (the version it showed) as the page drew them."""
+    return client.post(url, posted_data(client.get(url).text, having=having) | typed)

@@ -122,6 +122,15 @@ def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M
     return fresh
 
 
+def changed_by_line(changes: list[FieldChange]) -> str:
+    """Who made `changes` (`changes_since`) and when the last was made, for a refusal's message:
+    "by Nell Bright at 2026-12-07 14:03"."""
+    who = ", ".join(dict.fromkeys(change.by for change in changes)) or "someone else"
+    if not changes:
+        return f"by {who}"
+    return f"by {who} at {timezone.localtime(max(change.at for change in changes)):%Y-%m-%d %H:%M}"
+
+
 def changes_since(instance: models.Model, version: int) -> list[FieldChange]:
     """Who changed which field of the record after `version`, read from the audit trail."""
     events = (

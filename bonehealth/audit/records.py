@@ -13,7 +13,12 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from bonehealth.audit.concurrency import lock_for_update, rows_to_update
+from bonehealth.audit.concurrency import (
+    ConcurrentEditError,
+    changes_since,
+    lock_for_update,
+    rows_to_update,
+)
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record, field_values, model_changes
 
@@ -71,13 +76,26 @@ def mark_in_error(
     instance: models.Model,
     patient: Any,
     reason: str,
+    expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
-    """Mark a record entered in error (kept, hidden); return False if it already was."""
+    """Mark a record entered in error (kept, hidden); return False if it already was.
+
+    `expected_version`: the record as the page asking for the mark showed it. Raises
+    ConcurrentEditError (nothing written) when it changed since: the user confirmed hiding values
+    she read, never a colleague's correction she has not seen (sec11 #1). Read under the record's
+    row lock, which every writer of the record takes.
+    """
     fresh = rows_to_update(type(instance)).get(pk=instance.pk)
     if fresh.entered_in_error:  # type: ignore[attr-defined]
         return False
     old_version = fresh.version  # type: ignore[attr-defined]
+    if expected_version is not None and old_version != expected_version:
+        raise ConcurrentEditError(
+            current_version=old_version,
+            changes=changes_since(fresh, expected_version),
+            current=fresh,
+        )
     fresh.entered_in_error = True  # type: ignore[attr-defined]
     fresh.error_marked_at = timezone.now()  # type: ignore[attr-defined]
     fresh.error_marked_by = actor  # type: ignore[attr-defined]

@@ -21,12 +21,13 @@ from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
+from monitoring.records.descriptions import entry_description
 from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
 from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.in_error import entry_mark_in_error
 from monitoring.records.services.scans import dexa_scan_sign_off
 from patients.access import audits_patient_view, record_permission_denied
-from patients.forms import MarkInErrorForm
+from patients.in_error_forms import MarkInErrorForm
 from patients.models import Patient
 from patients.selectors import patient_get
 from patients.services import PatientInErrorError
@@ -178,7 +179,12 @@ def _mark_in_error_page(
     done = already_marked_in_error(request, entry, to=_page(patient))
     if done:
         return done
-    form = MarkInErrorForm(request.POST or None, example=IN_ERROR_EXAMPLES[type(entry)])
+    form = MarkInErrorForm(
+        request.POST or None,
+        record=entry,
+        describe=entry_description,
+        example=IN_ERROR_EXAMPLES[type(entry)],
+    )
     return _save_or_render(
         request,
         patient,
@@ -188,11 +194,12 @@ def _mark_in_error_page(
             entry=entry,
             patient=patient,
             reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
             request=request,
         ),
         success=success,
         template="patients/mark_in_error_form.html",
-        context=lambda: {"record": entry},
+        context=dict,
     )
 
 

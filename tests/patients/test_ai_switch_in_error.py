@@ -56,7 +56,11 @@ def test_the_confirmation_and_the_message_name_the_replaced_course(
         "stopped that day with the reason “switched to anastrozole”." in page
     )
     assert f'<a href="{edit}">open the letrozole course</a>' in page
-    after = nurse_client.post(url, {"reason": "switch recorded on wrong patient"}, follow=True)
+    after = nurse_client.post(
+        url,
+        {"reason": "switch recorded on wrong patient", "version": switched.version},
+        follow=True,
+    )
     shown = _text(after.content.decode())
     assert "Course marked entered in error." in shown
     assert HINT in shown
@@ -103,7 +107,7 @@ def test_a_course_not_replaced_by_this_one_is_not_named(
     new = AromataseInhibitorCourseFactory(patient=patient, drug="anastrozole", start_date=SWITCHED)
     url = reverse("patients:ai_course_mark_in_error", args=[patient.pk, new.pk])
     assert "replaced the" not in nurse_client.get(url).text
-    after = nurse_client.post(url, {"reason": "wrong patient"}, follow=True)
+    after = nurse_client.post(url, {"reason": "wrong patient", "version": new.version}, follow=True)
     assert HINT not in after.content.decode()
     new.refresh_from_db()
     assert new.entered_in_error

@@ -248,7 +248,7 @@ def test_mark_patient_in_error_hides_it_and_keeps_it(
     url = reverse("patients:mark_in_error", args=[patient.pk])
     response = nurse_client.post(url, {"reason": "x"})
     assert "at least 5 characters" in response.context["form"].errors["reason"][0]
-    response = nurse_client.post(url, {"reason": "registered twice"})
+    response = nurse_client.post(url, {"reason": "registered twice", "version": patient.version})
     assert response.status_code == 302
     patient.refresh_from_db()
     assert patient.entered_in_error
@@ -378,7 +378,8 @@ class TestAiCourseForm:
         course.refresh_from_db()
         assert (str(course.stop_date), course.version) == ("2024-06-01", 2)
         url = reverse("patients:ai_course_mark_in_error", args=[patient.pk, course.pk])
-        assert nurse_client.post(url, {"reason": "wrong patient"}).status_code == 302
+        marked = nurse_client.post(url, {"reason": "wrong patient", "version": course.version})
+        assert marked.status_code == 302
         course.refresh_from_db()
         assert course.entered_in_error
         detail = nurse_client.get(reverse("monitoring:patient", args=[patient.pk]))

@@ -28,7 +28,9 @@ REASON = "wrong patient selected"
 
 def _mark(client: Client, patient: Patient, **extra: str) -> Any:
     url = reverse("patients:mark_in_error", args=[patient.pk])
-    return client.post(url, {"reason": REASON, **extra})
+    # The version her page shows now: a version shown earlier is the refusal's test.
+    shown = Patient.objects.get(pk=patient.pk).version
+    return client.post(url, {"reason": REASON, "version": str(shown), **extra})
 
 
 def _critical_alert(patient: Patient) -> Alert:

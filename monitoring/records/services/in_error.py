@@ -18,6 +18,7 @@ def entry_mark_in_error(
     entry: DexaScan | LabResult | FraxResult | BoneTherapyCourse | BoneTherapyDose,
     patient: Patient,
     reason: str,
+    expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> None:
     """Mark a clinical entry entered in error: kept, hidden, and out of the assessment.
@@ -25,7 +26,16 @@ def entry_mark_in_error(
     Under the patient's lock, as every writer of her records: refused (PatientInErrorError) when
     she was marked entered in error meanwhile, and a mark of her waiting for this one reads the
     alerts it raised (marking a newer scan in error can bring an older one's osteoporosis back).
+    Refused (ConcurrentEditError) when the entry changed since `expected_version`, the version
+    its page showed.
     """
     patient_lock(patient.pk)
-    if mark_in_error(actor=actor, instance=entry, patient=patient, reason=reason, request=request):
+    if mark_in_error(
+        actor=actor,
+        instance=entry,
+        patient=patient,
+        reason=reason,
+        expected_version=expected_version,
+        request=request,
+    ):
         patient_assessment_refresh(patient=patient)

@@ -11,7 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
-from bonehealth.audit.concurrency import changes_since, lock_valid, rows_to_update
+from bonehealth.audit.concurrency import (
+    changed_by_line,
+    changes_since,
+    lock_valid,
+    rows_to_update,
+)
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
@@ -207,16 +212,10 @@ def dexa_scan_update(
 
 def _corrected_since(scan: DexaScan, version: int) -> str:
     """Who changed the scan after `version` and when, for a sign-off's refusal."""
-    changes = changes_since(scan, version)
-    who = ", ".join(dict.fromkeys(change.by for change in changes)) or "someone else"
-    at = (
-        f" at {timezone.localtime(max(change.at for change in changes)):%Y-%m-%d %H:%M}"
-        if changes
-        else ""
-    )
     return (
-        f"The scan of {scan.scan_date:%Y-%m-%d} was changed by {who}{at} since this page was "
-        "shown; it was not signed off. Read its values again, then sign it off."
+        f"The scan of {scan.scan_date:%Y-%m-%d} was changed "
+        f"{changed_by_line(changes_since(scan, version))} since this page was shown; it was not "
+        "signed off. Read its values again, then sign it off."
     )
 
 

@@ -32,7 +32,7 @@ from tests.factories import (
     LabResultFactory,
     UserFactory,
 )
-from tests.html_forms import posted_data
+from tests.html_forms import posted_data, submit_form
 from tests.races import holding, in_thread
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,9 @@ def test_a_save_after_a_colleague_marked_the_record_in_error_is_refused_with_a_m
     assert opened.status_code == 200
     typed = posted_data(opened.text, having=kind.having) | kind.typed
     # The colleague marks it, through their own page, while the form is open.
-    marked = login(marker).post(kind.mark(patient, record), {"reason": REASON})
+    marked = submit_form(
+        login(marker), kind.mark(patient, record), {"reason": REASON}, having="reason"
+    )
     assert marked.status_code == 302
     before = _state(record, kind)
 
@@ -184,7 +186,7 @@ def test_opening_the_edit_page_of_a_record_marked_in_error_says_so(
 ) -> None:
     kind = KINDS[name]
     record = kind.make(patient)
-    login(marker).post(kind.mark(patient, record), {"reason": REASON})
+    submit_form(login(marker), kind.mark(patient, record), {"reason": REASON}, having="reason")
     editor = login(_user(kind.editor, site))
     before = _state(record, kind)
 
@@ -205,7 +207,9 @@ def test_an_invalid_form_for_a_record_marked_in_error_says_why_it_cannot_be_save
     lab = LabResultFactory(patient=patient, sample_date=TODAY)
     url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
     typed = posted_data(nurse_client.get(url).text, having="version") | {"value": "not a number"}
-    login(marker).post(_entry_mark("lab")(patient, lab), {"reason": REASON})
+    submit_form(
+        login(marker), _entry_mark("lab")(patient, lab), {"reason": REASON}, having="reason"
+    )
     before = _state(lab, KINDS["lab"])
     response = nurse_client.post(url, typed)
     assert response.status_code == 200
@@ -248,7 +252,9 @@ def test_lab_values_are_unchanged_by_the_refusal(
     lab = LabResultFactory(patient=patient, sample_date=TODAY, entered_value=35)
     url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
     typed = posted_data(nurse_client.get(url).text, having="version") | {"value": "41"}
-    login(marker).post(_entry_mark("lab")(patient, lab), {"reason": REASON})
+    submit_form(
+        login(marker), _entry_mark("lab")(patient, lab), {"reason": REASON}, having="reason"
+    )
     response = nurse_client.post(url, typed)
     assert response.context["form"]["value"].value() == "41"
     assert LabResult.objects.get(pk=lab.pk).entered_value == 35
@@ -310,7 +316,7 @@ def test_marking_a_record_a_colleague_marked_already_says_so(
     second = login(_user("physician", site))
     url = kind.mark(patient, record)
     assert second.get(url).status_code == 200
-    login(marker).post(url, {"reason": REASON})
+    submit_form(login(marker), url, {"reason": REASON}, having="reason")
     before = _state(record, kind)
     page = reverse("monitoring:patient", args=[patient.pk])
     responses = [second.get(url), second.post(url, {"reason": "a duplicate of another"})]
@@ -325,7 +331,9 @@ def test_marking_a_dose_of_a_course_marked_in_error_names_the_course(
 ) -> None:
     course = _therapy(patient)
     dose = BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=10))
-    login(marker).post(_entry_mark("therapy")(patient, course), {"reason": REASON})
+    submit_form(
+        login(marker), _entry_mark("therapy")(patient, course), {"reason": REASON}, having="reason"
+    )
     physician = login(_user("physician", site))
     url = reverse("monitoring:dose_mark_in_error", args=[patient.pk, course.pk, dose.pk])
     response = physician.post(url, {"reason": "given twice"})

@@ -206,7 +206,8 @@ class TestDexaScan:
         nurse_client.post(self.url(on_ai), scan_data(scanner, lumbar_spine_t_score="-2.6"))
         scan = DexaScan.objects.get()
         url = reverse("monitoring:entry_mark_in_error", args=[on_ai.pk, "scan", scan.pk])
-        assert nurse_client.post(url, {"reason": "wrong patient's scan"}).status_code == 302
+        marked = nurse_client.post(url, {"reason": "wrong patient's scan", "version": scan.version})
+        assert marked.status_code == 302
         scan.refresh_from_db()
         assert scan.entered_in_error
         assert scan.error_marked_by.username == "nurse"
@@ -593,4 +594,6 @@ def test_the_page_marking_a_lab_result_in_error_names_its_sample_date(
     )
     url = reverse("monitoring:entry_mark_in_error", args=[patient.pk, "lab", result.pk])
     page = nurse_client.get(url).text
-    assert "25-OH vitamin D 39.35 ng/mL (sample of 2026-02-28) will be hidden" in page
+    assert (
+        "<strong>25-OH vitamin D 39.35 ng/mL (sample of 2026-02-28)</strong> will be hidden" in page
+    )

@@ -99,7 +99,8 @@ ENTRIES: dict[str, tuple[Callable[[Patient], tuple[str, dict[str, str]]], type]]
 
 
 def _mark(client: Client, patient: Patient) -> Any:
-    return client.post(reverse("patients:mark_in_error", args=[patient.pk]), {"reason": REASON})
+    url = reverse("patients:mark_in_error", args=[patient.pk])
+    return client.post(url, {"reason": REASON, "version": str(patient.version)})
 
 
 def _in_error(patient: Patient) -> bool:

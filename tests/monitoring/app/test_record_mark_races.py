@@ -17,7 +17,6 @@ second of the two reads what the first committed.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,9 +27,8 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import assessments_refresh
-from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, FraxResult, LabResult
+from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, FraxResult
 from monitoring.records.services.in_error import entry_mark_in_error
-from monitoring.records.services.labs import LabEntry, lab_result_update
 from patients import in_error
 from patients.models import Patient
 from tests.conftest import login
@@ -153,7 +151,9 @@ def test_a_records_mark_waiting_for_the_patients_mark_is_refused(
             confirmed=in_error.patient_hidden_care(patient=patient),
         )
     ):
-        marking = in_thread(lambda: marker.post(url, {"reason": ENTRY_REASON}))
+        marking = in_thread(
+            lambda: marker.post(url, {"reason": ENTRY_REASON, "version": record.version})  # type: ignore[attr-defined]
+        )
         assert marking.waits_for_a_lock(), "the record's mark did not wait for the patient's"
     response: Any = marking.outcome()
     _refused_form(response, MARKED_MEANWHILE)
@@ -191,7 +191,9 @@ def test_a_patients_mark_waiting_for_a_scans_mark_sees_the_alert_it_raised(
             actor=scan_marker, entry=newer, patient=patient, reason=ENTRY_REASON
         )
     ):
-        marking = in_thread(lambda: marker.post(url, {"reason": REASON}))
+        marking = in_thread(
+            lambda: marker.post(url, {"reason": REASON, "version": patient.version})
+        )
         assert marking.waits_for_a_lock(), "the patient's mark did not wait for the scan's"
     response: Any = marking.outcome()
     assert getattr(response, "status_code", response) == 200, response
@@ -203,40 +205,3 @@ def test_a_patients_mark_waiting_for_a_scans_mark_sees_the_alert_it_raised(
         patient=patient, code="BONE_THERAPY_INDICATED", cleared_at__isnull=True
     ).exists()
     assert _in_error(newer)
-
-
-def test_a_records_mark_waiting_for_a_colleagues_correction_marks_the_corrected_record(
-    ward: Site, physician: User
-) -> None:
-    """No defect: the mark waits for the correction's lock, then hides the record as corrected;
-    both are on the record's trail, and the assessment counts neither."""
-    patient = PatientFactory(site=ward, mrn="M-3")
-    lab = LabResultFactory(patient=patient, sample_date=TODAY - timedelta(days=5))
-    assessments_refresh([patient.pk])
-    nurse = UserFactory(username="nurse1", role="nurse", sites=[ward])
-    url = KINDS["lab"].url(patient, lab)
-    marker = login(physician)
-    with holding(
-        lambda: lab_result_update(
-            actor=nurse,
-            result=lab,
-            sample_date=lab.sample_date,
-            fasting=False,
-            entry=LabEntry(analyte="vitamin_d_25oh", value=Decimal(41), unit="ng/mL"),
-            expected_version=lab.version,
-        )
-    ):
-        marking = in_thread(lambda: marker.post(url, {"reason": ENTRY_REASON}))
-        assert marking.waits_for_a_lock()
-    response: Any = marking.outcome()
-    assert getattr(response, "status_code", response) == 302, response
-    stored = LabResult.objects.get(pk=lab.pk)
-    assert (stored.entered_in_error, stored.entered_value, stored.version) == (
-        True,
-        41,
-        lab.version + 2,
-    )
-    assert _marks_of(lab) == 1
-    assert Alert.objects.filter(
-        patient=patient, code="VITAMIN_D_NOT_MEASURED", cleared_at__isnull=True
-    ).exists()

@@ -117,21 +117,31 @@ def test_a_sign_off_waiting_for_the_scans_mark_is_refused(
     assert _sign_offs(scan) == 0
 
 
-def test_a_scans_mark_waiting_for_its_sign_off_hides_it_signed_off(
+def test_a_scans_mark_waiting_for_its_sign_off_is_refused_naming_the_sign_off(
     scan: DexaScan, colleague: User, ward: Site
 ) -> None:
-    """No defect: the mark waits for the sign-off, then hides the scan; both are audited, and
-    the patient has no scan awaiting review."""
+    """The mark page showed the scan awaiting review; a colleague signed it off while the mark
+    waited (sec11 #1: a record changed since its page was shown is not marked). The page says
+    who signed it off and shows it signed off; marking it again hides it, still signed off."""
     marker = login(UserFactory(username="nurse1", role="nurse", sites=[ward]))
     url = reverse("monitoring:entry_mark_in_error", args=[scan.patient_id, "scan", scan.pk])
+    shown = {"reason": "another patient's scan", "version": scan.version}
     with holding(lambda: dexa_scan_sign_off(actor=colleague, scan=scan)):
-        marking = in_thread(lambda: marker.post(url, {"reason": "another patient's scan"}))
+        marking = in_thread(lambda: marker.post(url, shown))
         assert marking.waits_for_a_lock()
     response: Any = marking.outcome()
-    assert getattr(response, "status_code", response) == 302, response
+    assert getattr(response, "status_code", response) == 200, response
+    (refusal,) = response.context["form"].non_field_errors()
+    assert refusal.startswith("Not marked: the record was changed by physician at ")
+    assert "signed off by physician on" in refusal
     stored = DexaScan.objects.get(pk=scan.pk)
-    assert stored.entered_in_error
+    assert not stored.entered_in_error
     assert stored.reviewed_by_id == colleague.pk
+    # The form shown again carries the signed-off version: sending it marks the scan.
+    again = marker.post(url, {**shown, "version": response.context["form"]["version"].value()})
+    assert again.status_code == 302
+    stored = DexaScan.objects.get(pk=scan.pk)
+    assert (stored.entered_in_error, stored.reviewed_by_id) == (True, colleague.pk)
     assert PatientAssessment.objects.get(patient=scan.patient).unreviewed_scans == 0
 
 

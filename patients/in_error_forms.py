@@ -78,20 +78,22 @@ class MarkInErrorForm(forms.Form):
         data["version"] = int(shown)
         return data
 
-    def apply_conflict(self, error: ConcurrentEditError) -> None:
+    def apply_conflict(self, error: ConcurrentEditError, *, viewer_id: int | None = None) -> None:
         """The record changed after the page was shown and nothing was marked (`save_or_none`
-        calls this): show it as it is now, say who changed it and when, and carry its new version
-        so that marking it again marks what is shown."""
+        calls this): show it as it is now, say who changed it and when (the viewer's own other
+        tab named as such), and carry its new version so that marking it again marks what is
+        shown."""
         if error.current is not None:
             self.record = error.current
         data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
         data["version"] = str(error.current_version)
         self.data = data
         fields = _field_labels(self.record, [change.field for change in error.changes])
+        by = changed_by_line(error.changes, viewer_id=viewer_id)
         self.add_error(
             None,
-            f"Not marked: the record was changed {changed_by_line(error.changes)}, after this "
-            f"page was shown.{f' Changed: {fields}.' if fields else ''} It now reads: "
+            f"Not marked: the record was changed {by}, after this page was shown."
+            f"{f' Changed: {fields}.' if fields else ''} It now reads: "
             f"{self.description}. Check it; if it is still entered in error, mark it again.",
         )
 

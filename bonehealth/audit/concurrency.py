@@ -122,10 +122,14 @@ def lock_for_update[M: models.Model](instance: M, *, expected_version: int) -> M
     return fresh
 
 
-def changed_by_line(changes: list[FieldChange]) -> str:
+def changed_by_line(changes: list[FieldChange], *, viewer_id: int | None = None) -> str:
     """Who made `changes` (`changes_since`) and when the last was made, for a refusal's message:
-    "by Nell Bright at 2026-12-07 14:03"."""
-    who = ", ".join(dict.fromkeys(change.by for change in changes)) or "someone else"
+    "by Nell Bright at 2026-12-07 14:03"; changes by `viewer_id` alone, the user refused, were
+    made in another tab or window of theirs: "by you (in another tab or window) at ..."."""
+    if changes and viewer_id is not None and all(c.by_id == viewer_id for c in changes):
+        who = "you (in another tab or window)"
+    else:
+        who = ", ".join(dict.fromkeys(change.by for change in changes)) or "someone else"
     if not changes:
         return f"by {who}"
     return f"by {who} at {timezone.localtime(max(change.at for change in changes)):%Y-%m-%d %H:%M}"

@@ -86,7 +86,8 @@ def test_a_mark_of_a_result_corrected_in_another_tab_is_refused(
 
     marking.get_by_role("button", name="Mark entered in error").click()
     marking.wait_for_load_state()
-    who = "Philippa Physician" if corrected_by == "physician" else "Nora Nurse"
+    # Her own other tab is named as such (nurse11 F14), a colleague by name.
+    who = "you (in another tab or window)" if corrected_by == "physician" else "Nora Nurse"
     refusal = marking.get_by_role("alert").filter(has_text="Not marked")
     expect(refusal).to_contain_text(f"Not marked: the record was changed by {who} at ")
     now = f"It now reads: Calcium (albumin-adjusted) 2.35 mmol/L (sample of {SAMPLE:%Y-%m-%d})"

@@ -82,10 +82,10 @@ def test_any_change_to_the_scan_resets_the_sign_off(
     nurse_client: Client, signed: DexaScan, field: str
 ) -> None:
     data = posted_data(nurse_client.get(_url(signed)).text, having="version")
-    other = ScannerFactory(site=signed.patient.site, name="GE Lunar iDXA", manufacturer="GE") if field == "scanner" else None
+    other = ScannerFactory(site=signed.patient.site, name="GE Lunar iDXA", manufacturer="GE")
     new_value = {
         "vertebral_fracture_assessment": "fracture",
-        "scanner": str(other.pk) if other else "",
+        "scanner": str(other.pk),
         "scan_date": (signed.scan_date - timedelta(days=1)).isoformat(),
         "trabecular_bone_score": "1.111",
     }[field]

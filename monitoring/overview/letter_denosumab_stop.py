@@ -84,11 +84,17 @@ def _doctor(stopped: StoppedDenosumab, today: dt.date) -> Iterator[str]:
     months = f"{DENOSUMAB_INTERVAL_MONTHS} months after the last dose"
     passed = stopped.due_by < today
     if stopped.infusion_awaited is not None:
+        # One sentence for both dates (recheck11 #4): the first infusion is due from the
+        # course's start, the follow-on it makes by the last dose + 6 months.
+        deadline = (
+            f"the follow-on was due by {stopped.due_by:%Y-%m-%d}, {months}: please give it now"
+            if passed
+            else f"the follow-on must be in place by {stopped.due_by:%Y-%m-%d}, {months}"
+        )
         yield (
             f"Zoledronic acid was started on {stopped.infusion_awaited:%Y-%m-%d} to follow it, but "
-            "no infusion is recorded yet: it counts as the follow-on once given, and "
-            f"{'was' if passed else 'is'} due by {stopped.due_by:%Y-%m-%d}, {months}"
-            f"{': please give it now' if passed else ''}."
+            "no infusion is recorded yet: its first infusion is due now, from that start, and "
+            f"{deadline}."
         )
     elif passed:
         yield (
@@ -115,10 +121,15 @@ def _patient(stopped: StoppedDenosumab, today: dt.date) -> Iterator[str]:
     months = f"{DENOSUMAB_INTERVAL_MONTHS} months after that injection"
     passed = stopped.due_by < today
     if stopped.infusion_awaited is not None:
+        deadline = (
+            f"it was needed by {stopped.due_by:%Y-%m-%d}, {months}: please contact us if you "
+            "have not had it"
+            if passed
+            else f"it must be given by {stopped.due_by:%Y-%m-%d} at the latest, {months}"
+        )
         yield (
             f"Zoledronic acid was started on {stopped.infusion_awaited:%Y-%m-%d} to follow it: "
-            f"its infusion {'was' if passed else 'is'} needed by {stopped.due_by:%Y-%m-%d}, "
-            f"{months}{': please contact us if you have not had it' if passed else ''}."
+            f"your first infusion is due now, from that day, and {deadline}."
         )
     elif passed:
         yield (

@@ -88,7 +88,9 @@ def _next_due(data: dict[str, Any], drug: str) -> tuple[str, tuple[str, ...]] | 
     return None
 
 
-def dose_due_text(drug: str, due: str, data: dict[str, Any], kind: str, today: dt.date) -> str:
+def dose_due_text(
+    drug: str, due: str, data: dict[str, Any], kind: str, today: dt.date, *, first: bool = False
+) -> str:
     """The next dose of `drug` due on `due` (the rules' date), in the patient's or doctor's words.
 
     A date already passed on the letter's day is written as passed, as the letters word a DEXA
@@ -98,25 +100,30 @@ def dose_due_text(drug: str, due: str, data: dict[str, Any], kind: str, today: d
 
     A denosumab dose held for a low calcium (`DoseAdvice.held`) is stated, not asked for: the
     advice below says what to do, once (physician9 F17).
+
+    `first`: no dose of the course is recorded yet, so the dose due is its first, not its next
+    (recheck11 #4: "your next infusion" of a zoledronic acid course with none given).
     """
     day = dt.date.fromisoformat(due)
     overdue = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_overdue_items(data)
     state = lateness.due_state(day, today, overdue=overdue)
     name = str(BoneTherapyDrug(drug).label).lower()
     held = drug == BoneTherapyDrug.DENOSUMAB and dose_advice(data).held
+    which = "first" if first else "next"
     if kind == PATIENT:
         word = DOSE_WORD[BoneTherapyDrug(drug)]
         if state == "due":
-            return f"Your next {word} is due on {day:%Y-%m-%d}."
+            return f"Your {which} {word} is due on {day:%Y-%m-%d}."
         if held:
-            return f"Your next {word} was due on {day:%Y-%m-%d}."
-        return f"Your next {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
+            return f"Your {which} {word} was due on {day:%Y-%m-%d}."
+        return f"Your {which} {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
     words = lateness.due_words(day, today, overdue=overdue)
+    which = which.capitalize()
     if held:
-        return f"Next {name} dose {words} (held for the low calcium: see the recommendations)."
+        return f"{which} {name} dose {words} (held for the low calcium: see the recommendations)."
     if state == "due":
-        return f"Next {name} dose due {day:%Y-%m-%d}."
-    return f"Next {name} dose {words}: please arrange it now."
+        return f"{which} {name} dose due {day:%Y-%m-%d}."
+    return f"{which} {name} dose {words}: please arrange it now."
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,8 @@ def _doctor(
         yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
         due = _next_due(data, course.drug)
         if due is not None:
-            yield dose_due_text(course.drug, due[0], data, DOCTOR, today), due[1]
+            first = course.last_dose is None
+            yield dose_due_text(course.drug, due[0], data, DOCTOR, today, first=first), due[1]
     if course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or delay denosumab without follow-on therapy: when it stops or "
@@ -253,7 +261,8 @@ def _patient(
             yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", ()
         due = _next_due(data, course.drug)
         if word and due is not None:
-            yield dose_due_text(course.drug, due[0], data, PATIENT, today), due[1]
+            first = course.last_dose is None
+            yield dose_due_text(course.drug, due[0], data, PATIENT, today, first=first), due[1]
     if course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or put off your denosumab injections without talking to us "

@@ -118,3 +118,38 @@ def test_stopping_denosumab_without_follow_on_asks_first(
     assert BoneTherapyCourse.objects.get(pk=course.pk).version == version
     assert _changes() == before
     assert csp_errors == []
+
+
+def test_a_switch_to_zoledronic_acid_with_no_start_asks_first(
+    live_server: Any, page: Page, patient: Patient
+) -> None:
+    """recheck11 #1: zoledronic acid planned with no start date is no follow-on for the rule, so
+    the switch that stops denosumab asks, as the stop on the edit form does."""
+    course = BoneTherapyCourse.objects.create(
+        patient=patient, drug="denosumab", dose="60 mg every 6 months", start_date=START
+    )
+    for day in (START, LAST_DOSE):
+        BoneTherapyDose.objects.create(course=course, given_on=day)
+    patient_assessment_refresh(patient=patient)
+    log_in(page, live_server.url, "physician")
+    page.goto(live_server.url + reverse("monitoring:therapy_create", args=[patient.pk]))
+    page.select_option("select[name=drug]", label="Zoledronic acid")
+    page.fill("input[name=dose]", "4 mg every 6 months")
+    page.locator("input[name=stop_current]").check()
+    page.fill("input[name=stop_current_on]", TODAY.isoformat())
+    before = _changes()
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+    warning = page.get_by_test_id("denosumab-stop-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text(f"last dose {LAST_DOSE.isoformat()}")
+    assert list(BoneTherapyCourse.objects.all()) == [course]
+    assert BoneTherapyCourse.objects.get(pk=course.pk).stop_date is None
+    assert _changes() == before
+
+    page.get_by_label("stop denosumab anyway").check()
+    page.get_by_role("button", name="Save therapy").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Therapy saved")).to_be_visible()
+    assert BoneTherapyCourse.objects.get(pk=course.pk).stop_date == TODAY
+    assert BoneTherapyCourse.objects.get(drug="zoledronic_acid").start_date is None

@@ -59,22 +59,35 @@ def denosumab_stop(ctx: Context) -> None:
     severity = Severity.WARNING if ctx.as_of <= by else Severity.CRITICAL
     rules = [RuleId.DMAB_STOP]
     named = [t for t in candidates if t not in awaiting]
+    passed = by < ctx.as_of
     if awaiting:
         started_on = min(t.start for t in awaiting if t.start is not None)
         code = AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED
-        was = "was" if by < ctx.as_of else "is"
+        # One sentence for both dates (recheck11 #4): the infusion is due from the course's
+        # start, the follow-on it makes is due by the last dose + 6 months.
+        deadline = (
+            f"the follow-on was due by {by.isoformat()}: give it now"
+            if passed
+            else f"the follow-on must be in place by {by.isoformat()}"
+        )
         message = (
             f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
             f"given since{_not_follow_on(named)}: zoledronic acid started on "
-            f"{started_on.isoformat()}: record the infusion (the follow-on counts once it is "
-            f"given, and {was} due by {by.isoformat()}) to prevent rebound vertebral fractures."
+            f"{started_on.isoformat()} as the follow-on, its first infusion due from that start "
+            f"and not recorded yet; {deadline} to prevent rebound vertebral fractures (it counts "
+            "once the infusion is recorded)."
         )
     else:
         code = AlertCode.DENOSUMAB_STOPPED_NO_FOLLOW_ON
+        # A date already passed is said as passed (recheck11 #8: "start one by" a past date).
+        when = (
+            f"one was due by {by.isoformat()} and is overdue: start one now"
+            if passed
+            else f"start one by {by.isoformat()}"
+        )
         message = (
             f"Denosumab stopped (last dose {last.isoformat()}) with no bisphosphonate follow-on "
-            f"since{_not_follow_on(named)}: start one by {by.isoformat()} to prevent rebound "
-            "vertebral fractures."
+            f"since{_not_follow_on(named)}: {when} to prevent rebound vertebral fractures."
         )
     ctx.alert(code, severity, message, rules)
     # Kidney function that rules out the bisphosphonates is said with the advice (physician8
@@ -82,14 +95,24 @@ def denosumab_stop(ctx: Context) -> None:
     kidney = bisphosphonate_kidney_words(ctx)
     if awaiting:
         advice = (
-            f"Give the zoledronic acid infusion (course started {started_on.isoformat()}) and "
-            "record it: it is the follow-on after denosumab once given."
+            f"Give the first zoledronic acid infusion (due from the course's start, "
+            f"{started_on.isoformat()}) and record it: it is the follow-on after denosumab once "
+            "given."
         )
         due = started_on
         if kidney:
             advice = f"{advice} {kidney}"
     elif kidney:
-        advice = f"A bisphosphonate follow-on is due by {by.isoformat()} after denosumab. {kidney}"
+        was = "was" if passed else "is"
+        advice = (
+            f"A bisphosphonate follow-on {was} due by {by.isoformat()} after denosumab. {kidney}"
+        )
+        due = by
+    elif passed:
+        advice = (
+            f"Start a bisphosphonate (e.g. zoledronic acid) now: it was due by {by.isoformat()} "
+            "after denosumab."
+        )
         due = by
     else:
         advice = (

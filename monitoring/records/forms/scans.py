@@ -52,13 +52,14 @@ def signed_off_words(scan: DexaScan) -> str:
 
 def sign_off_warning(signed_off: str) -> str:
     """The warning above the edit form of a signed-off scan (nurse11 F16: a changed T-score
-    quietly took the sign-off away). It says what `scans.dexa_scan_update` does: a changed BMD,
-    T-score or Z-score clears the sign-off, anything else (and an unchanged save) keeps it."""
+    quietly took the sign-off away). It says what `scans.dexa_scan_update` does: any change to the
+    scan's content (`scans.SIGNED_OFF_FIELDS` and the sites) clears the sign-off, an unchanged
+    save keeps it (recheck11 #2)."""
     return format_html(
         '<div class="alert alert-warning" role="note" id="sign-off-warning">This scan was signed '
-        "off by {}. Saving a changed BMD, T-score or Z-score resets it to "
-        "<strong>Awaiting review</strong>: a physician signs it off again. Other corrections, and "
-        "saving it unchanged, keep the sign-off.</div>",
+        "off by {}. Saving any change (date, scanner, a BMD, T-score or Z-score, TBS or the "
+        "vertebral fracture assessment) resets it to <strong>Awaiting review</strong>: a "
+        "physician signs it off again. Saving it unchanged keeps the sign-off.</div>",
         signed_off,
     )
 

@@ -26,7 +26,11 @@ from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
 from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
-from monitoring.records.services.stop_gate import CONFIRM_FIELD, stop_warning
+from monitoring.records.services.stop_gate import (
+    CONFIRM_FIELD,
+    stop_warning,
+    switch_stop_warning,
+)
 from monitoring.records.services.therapy import dose_outside_course
 from monitoring.records.services.therapy_overlap import course_offered_to_stop, switch_refusal
 from patients.form_parts import check_course_dates
@@ -238,7 +242,19 @@ class BoneTherapyCourseForm(
             # Shown with the form; the service refuses the stop without the tick (the gate is
             # there, after the stop date's own checks), as it judges the checklist.
             self.show_stop_warning(warning)
+        elif not self.errors and (warning := self._switch_stop_warning()):
+            self.show_stop_warning(warning)
         return data
+
+    def _switch_stop_warning(self) -> str:
+        """DMAB-STOP's words when the switch ticked stops denosumab and the new course is no
+        follow-on yet (`stop_gate.switch_stop_warning`)."""
+        on = self.cleaned_data.get("stop_current_on")
+        if not self.cleaned_data.get("stop_current") or self.current is None or on is None:
+            return ""
+        return switch_stop_warning(
+            patient=self.patient, values=self.cleaned_data, stopped=self.current, stop_date=on
+        )
 
     def _clean_switch(self, start: date | None) -> None:
         if not self.cleaned_data.get("stop_current"):

@@ -19,7 +19,7 @@ from bonehealth.audit.concurrency import (
 )
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import created_values, versioned_update
-from bonehealth.audit.services import audit_record
+from bonehealth.audit.services import audit_record, field_values
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaMeasurement, DexaScan
 from monitoring.records.services.guards import (
@@ -39,6 +39,11 @@ class Measurement:
 
 
 SCAN_FIELDS = ["scan_date", "scanner", "trabecular_bone_score", "vertebral_fracture_assessment"]
+# What a physician's sign-off covers: every field of the scan (it has no free-text notes) and
+# every measured site's BMD, T-score and Z-score. A change to any of them resets the sign-off to
+# awaiting review (recheck11 #2: a new vertebral fracture, or a change of scanner, which decides
+# the LSC and which scans are compared, kept a signature given to other content).
+SIGNED_OFF_FIELDS = SCAN_FIELDS
 
 
 def _measurements_changes(
@@ -159,6 +164,19 @@ def _current_measurements(scan: DexaScan) -> dict[str, Measurement]:
     }
 
 
+def _signed_off_content_changed(
+    stored: DexaScan, values: Mapping[str, Any], measurement_changes: Mapping[str, Any]
+) -> bool:
+    """Whether the save changes anything the sign-off covers (`SIGNED_OFF_FIELDS`, the sites);
+    `stored` is the row as read under its lock, a copy this sets `values` on."""
+    if measurement_changes:
+        return True
+    before = field_values(stored, SIGNED_OFF_FIELDS)
+    for name, value in values.items():
+        setattr(stored, name, value)
+    return field_values(stored, SIGNED_OFF_FIELDS) != before
+
+
 @transaction.atomic
 def dexa_scan_update(
     *,
@@ -170,10 +188,10 @@ def dexa_scan_update(
     request: HttpRequest | None = None,
 ) -> DexaScan:
     """Correct a scan; refused if it changed or was marked entered in error since the form was
-    opened. Clears the sign-off."""
+    opened. Clears the sign-off when anything it covers changed (`SIGNED_OFF_FIELDS`, the sites)."""
     patient_lock(scan.patient_id)
     # Before the duplicate check: a scan marked in error since the form opened is refused as such.
-    lock_valid(scan)
+    stored = lock_valid(scan)
 
     def check() -> None:
         _check_sites_free(
@@ -187,8 +205,9 @@ def dexa_scan_update(
     check()
     measurement_changes = _measurements_changes(_current_measurements(scan), measurements)
     review = {}
-    if measurement_changes and scan.reviewed_at is not None:
-        # Changed numbers need a new review.
+    if stored.reviewed_at is not None and _signed_off_content_changed(
+        stored, values, measurement_changes
+    ):
         review = {"reviewed_at": None, "reviewed_by": None}
     updated, changes = saved_once(
         lambda: versioned_update(

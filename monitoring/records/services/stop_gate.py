@@ -12,6 +12,12 @@ whose words name the last dose and the date the follow-on is due by. What counts
 is the rule's too, nothing is restated here. A zoledronic acid course started as the follow-on,
 its infusion not recorded yet (`follow_on_infusion_awaited`), is a follow-on decided: no prompt.
 
+A switch (a new course whose save stops the denosumab course, `switch_stop_warning`) is asked the
+same way: the what-if holds the new course as the form gives it, so a bisphosphonate running from
+today, or zoledronic acid started as the follow-on, asks nothing; one planned with no start date
+(or from a later day) is no follow-on yet for the rule, and asks (recheck11 #1: such a switch
+saved unasked, then raised the critical DENOSUMAB_STOPPED_NO_FOLLOW_ON).
+
 The therapy form shows the warning and the tick (`forms.therapy`); the services judge it again
 under the patient's lock (a follow-on recorded meanwhile counts), here.
 """
@@ -29,6 +35,7 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.safety import history_course, patient_history
 from monitoring.records.services.guards import EntryConflictError
 from patients.models import Patient
+from patients.switching import CourseSwitch
 
 CONFIRM_FIELD = "confirm_denosumab_stop"
 
@@ -71,12 +78,49 @@ def stop_warning(
         doses=edited.doses if edited is not None else (),
     )
     others = tuple(other for other in history.bone_therapy if other is not edited)
-    stopped = dataclasses.replace(history, bone_therapy=(*others, course))
+    return _no_follow_on_words(dataclasses.replace(history, bone_therapy=(*others, course)), stop)
+
+
+def switch_stop_warning(
+    *, patient: Patient, values: Mapping[str, Any], stopped: BoneTherapyCourse, stop_date: date
+) -> str:
+    """The DMAB-STOP alert's words if a new course saved with `values` in a switch that stops
+    `stopped` (as stored) on `stop_date` leaves no follow-on; "" otherwise (the stopped course is
+    no denosumab, the new course is the follow-on or zoledronic acid started as one)."""
+    if stopped.drug != domain.BoneTherapyDrug.DENOSUMAB:
+        return ""
+    history = patient_history(patient)
+    edited = history_course(history, stopped)
+    others = tuple(other for other in history.bone_therapy if other is not edited)
+    course = (
+        dataclasses.replace(edited, stop_date=stop_date)
+        if edited is not None
+        else domain.BoneTherapyCourse(
+            drug=domain.BoneTherapyDrug.DENOSUMAB,
+            start_date=stopped.start_date,
+            stop_date=stop_date,
+        )
+    )
+    start, stop = values.get("start_date"), values.get("stop_date")
+    new = domain.BoneTherapyCourse(
+        drug=domain.BoneTherapyDrug(str(values["drug"])),
+        start_date=start if isinstance(start, date) else None,
+        stop_date=stop if isinstance(stop, date) else None,
+        dose=str(values.get("dose") or "") or None,
+    )
+    what_if = dataclasses.replace(history, bone_therapy=(*others, course, new))
+    return _no_follow_on_words(what_if, stop_date)
+
+
+def _no_follow_on_words(what_if: domain.History, stop: date) -> str:
+    """DMAB-STOP's alert words in `what_if` when it stands as no follow-on; "" when it does not
+    stand, or stands for a zoledronic acid course started as the follow-on (its infusion
+    awaited: the decision is made)."""
     # On the day the stop takes effect (the forms take no stop date after today).
     as_of = max(timezone.localdate(), stop)
-    if domain.follow_on_infusion_awaited(stopped, as_of) is not None:
+    if domain.follow_on_infusion_awaited(what_if, as_of) is not None:
         return ""
-    alerts = domain.assess(stopped, as_of=as_of).alerts
+    alerts = domain.assess(what_if, as_of=as_of).alerts
     return next((alert.message for alert in alerts if RuleId.DMAB_STOP in alert.rules), "")
 
 
@@ -86,11 +130,20 @@ def stop_audit(
     values: Mapping[str, Any],
     stored: BoneTherapyCourse | None,
     confirmed: bool,
+    switch: CourseSwitch | None = None,
 ) -> dict[str, Any]:
     """What the save's audit row keeps of a denosumab stop without a follow-on: the rule's words
     the physician confirmed (nothing when the save stops no denosumab, or a follow-on is
-    recorded). Refuses (UnconfirmedStopError) such a stop without `confirmed`."""
+    recorded). Refuses (UnconfirmedStopError) such a stop without `confirmed`. `switch`: the
+    course a new course's save stops (already stopped when this runs, under the patient's lock)."""
     warning = stop_warning(patient=patient, values=values, stored=stored)
+    if not warning and switch is not None and switch.stop_date is not None:
+        warning = switch_stop_warning(
+            patient=patient,
+            values=values,
+            stopped=BoneTherapyCourse.objects.get(pk=switch.course_pk),
+            stop_date=switch.stop_date,
+        )
     if not warning:
         return {}
     if not confirmed:

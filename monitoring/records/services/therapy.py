@@ -168,7 +168,8 @@ def bone_therapy_start(
     refused, unless `stop_current` stops the other one first, in the same transaction. Then the
     pre-treatment gate: a failed check needs `override_reason` (SafetyCheckError otherwise), which
     the course keeps with the checks it overrode, and so does the creation's audit event. A
-    denosumab course recorded as stopped with no follow-on needs `stop_confirmed` (`stop_gate`).
+    denosumab course recorded as stopped with no follow-on, or stopped by `stop_current` for a
+    new course that is no follow-on yet, needs `stop_confirmed` (`stop_gate`).
     """
     patient_lock(patient.pk)
     if stop_current is not None:
@@ -199,7 +200,13 @@ def bone_therapy_start(
         # After the switch's stop above, so the checklist sees the other course stopped.
         gate=lambda: {
             **(_course_gate(patient, values, None, override_reason) or {}),
-            **stop_audit(patient=patient, values=values, stored=None, confirmed=stop_confirmed),
+            **stop_audit(
+                patient=patient,
+                values=values,
+                stored=None,
+                confirmed=stop_confirmed,
+                switch=stop_current,
+            ),
         },
         gated_values=lambda audit: override_values(audit, actor=actor),
     )

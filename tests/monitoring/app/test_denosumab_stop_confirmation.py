@@ -201,3 +201,70 @@ def test_a_denosumab_course_recorded_as_stopped_asks_too(
     assert not BoneTherapyCourse.objects.exists()
     physician_client.post(url, data | {TICK: "on"})
     assert BoneTherapyCourse.objects.get().stop_reason == "given elsewhere"
+
+
+def _switch_form(client: Client, patient: Patient, **values: str) -> tuple[str, dict[str, str]]:
+    url = reverse("monitoring:therapy_create", args=[patient.pk])
+    data = posted_data(client.get(url).text, having="drug") | {
+        "drug": "zoledronic_acid",
+        "dose": "4 mg every 6 months",
+        "stop_current": "on",
+        "stop_current_on": TODAY.isoformat(),
+        **values,
+    }
+    return url, data
+
+
+def test_a_switch_to_zoledronic_acid_planned_with_no_start_asks(
+    physician_client: Client, patient: Patient, denosumab: BoneTherapyCourse
+) -> None:
+    """recheck11 #1: no start date, no follow-on for the rule (its critical alert came after an
+    unasked save); the switch asks as the stop on the edit form does, nothing saved unticked."""
+    url, data = _switch_form(physician_client, patient, start_date="")
+    before = _changes()
+    shown = physician_client.post(url, data)
+    assert shown.status_code == 200
+    assert 'data-testid="denosumab-stop-warning"' in shown.text
+    assert WARNING in shown.text
+    assert BoneTherapyCourse.objects.filter(patient=patient).count() == 1
+    stored = BoneTherapyCourse.objects.get(pk=denosumab.pk)
+    assert (stored.stop_date, stored.version) == (None, denosumab.version)
+    assert _changes() == before
+    saved = physician_client.post(url, data | {TICK: "on"}, follow=True)
+    assert "Therapy saved" in saved.text
+    planned = BoneTherapyCourse.objects.get(patient=patient, drug="zoledronic_acid")
+    assert planned.start_date is None
+    assert BoneTherapyCourse.objects.get(pk=denosumab.pk).stop_date == TODAY
+    created = AuditEvent.objects.filter(action=AuditAction.CREATE).latest("pk")
+    assert created.changes["denosumab_stop_confirmed"].startswith(WARNING)
+
+
+def test_the_service_refuses_a_switch_to_an_undated_plan_unconfirmed(
+    physician: User, patient: Patient, denosumab: BoneTherapyCourse
+) -> None:
+    values = {"drug": "zoledronic_acid", "dose": "4 mg every 6 months", "start_date": None}
+    switch = CourseSwitch(course_pk=denosumab.pk, stop_date=TODAY, expected_version=1)
+    with pytest.raises(UnconfirmedStopError):
+        bone_therapy_start(actor=physician, patient=patient, values=values, stop_current=switch)
+    assert list(BoneTherapyCourse.objects.filter(patient=patient)) == [denosumab]
+    assert BoneTherapyCourse.objects.get(pk=denosumab.pk).stop_date is None
+
+
+def test_a_switch_to_zoledronic_acid_started_today_asks_nothing(
+    physician_client: Client, patient: Patient, denosumab: BoneTherapyCourse
+) -> None:
+    """Started as the follow-on (its infusion awaited): the decision is made, no prompt."""
+    results_in_range(patient, TODAY - timedelta(days=3))
+    url, data = _switch_form(
+        physician_client,
+        patient,
+        start_date=TODAY.isoformat(),
+        dental_review_date=(TODAY - timedelta(days=5)).isoformat(),
+    )
+    saved = physician_client.post(url, data, follow=True)
+    assert "denosumab-stop-warning" not in saved.text
+    assert "Therapy saved" in saved.text
+    assert BoneTherapyCourse.objects.get(patient=patient, drug="zoledronic_acid").start_date == (
+        TODAY
+    )
+    assert BoneTherapyCourse.objects.get(pk=denosumab.pk).stop_date == TODAY

@@ -231,11 +231,16 @@ def test_zoledronic_acid_started_as_the_follow_on_awaits_its_infusion(
     assert "Bone-protective therapy is indicated and is being given (zoledronic acid)." in doctor
     assert (
         f"Zoledronic acid was started on {_days_ago(3):%Y-%m-%d} to follow it, but no infusion "
-        f"is recorded yet: it counts as the follow-on once given, and was due by {due:%Y-%m-%d}, "
-        "6 months after the last dose: please give it now." in doctor
+        "is recorded yet: its first infusion is due now, from that start, and the follow-on was "
+        f"due by {due:%Y-%m-%d}, 6 months after the last dose: please give it now." in doctor
     )
+    # The course's own dose: its first, none given (recheck11 #4).
+    assert "First zoledronic acid dose due since" in doctor
     patient_letter = _letter(nurse_client, stopped_long_ago, "patient")
     assert "you need the zoledronic acid infusion we have started" in patient_letter
+    assert "your first infusion is due now, from that day" in patient_letter
+    assert "Your first infusion" in patient_letter
+    assert "next infusion" not in patient_letter
     assert "you need another bone medicine" not in patient_letter
     assert WHETHER not in patient_letter
 

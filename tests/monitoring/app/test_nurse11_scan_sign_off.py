@@ -1,6 +1,6 @@
-"""Editing a signed-off scan (nurse11 F16): the edit form warns before saving that a changed BMD,
-T-score or Z-score resets the sign-off to "Awaiting review"; the warning says what the service
-does, so a changed number resets it, another correction and an unchanged save keep it."""
+"""Editing a signed-off scan (nurse11 F16, recheck11 #2): the edit form warns before saving that
+any change resets the sign-off to "Awaiting review"; the warning says what the service does, so a
+changed number, scanner, date, TBS or VFA finding resets it, an unchanged save keeps it."""
 
 from datetime import timedelta
 
@@ -12,12 +12,15 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from monitoring.models import DexaScan
 from patients.models import Patient
-from tests.factories import DexaScanFactory
+from tests.factories import DexaScanFactory, ScannerFactory
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-WARNING = "Saving a changed BMD, T-score or Z-score resets it to <strong>Awaiting review</strong>"
+WARNING = (
+    "Saving any change (date, scanner, a BMD, T-score or Z-score, TBS or the vertebral fracture "
+    "assessment) resets it to <strong>Awaiting review</strong>"
+)
 
 
 @pytest.fixture
@@ -72,9 +75,20 @@ def test_a_changed_t_score_resets_the_sign_off(nurse_client: Client, signed: Dex
     assert "sign-off-warning" not in nurse_client.get(_url(signed)).text
 
 
-def test_another_correction_keeps_the_sign_off(nurse_client: Client, signed: DexaScan) -> None:
-    reviewed_at, reviewed_by, _ = _sign_off(signed)
+@pytest.mark.parametrize(
+    "field", ["vertebral_fracture_assessment", "scanner", "scan_date", "trabecular_bone_score"]
+)
+def test_any_change_to_the_scan_resets_the_sign_off(
+    nurse_client: Client, signed: DexaScan, field: str
+) -> None:
     data = posted_data(nurse_client.get(_url(signed)).text, having="version")
-    changed = data | {"vertebral_fracture_assessment": "no_fracture"}
-    assert nurse_client.post(_url(signed), changed).status_code == 302
-    assert _sign_off(signed) == (reviewed_at, reviewed_by, 2)
+    other = ScannerFactory(site=signed.patient.site, name="GE Lunar iDXA", manufacturer="GE")
+    new_value = {
+        "vertebral_fracture_assessment": "fracture",
+        "scanner": str(other.pk),
+        "scan_date": (signed.scan_date - timedelta(days=1)).isoformat(),
+        "trabecular_bone_score": "1.111",
+    }[field]
+    assert data.get(field) != new_value
+    assert nurse_client.post(_url(signed), data | {field: new_value}).status_code == 302
+    assert _sign_off(signed) == (None, None, 2)

@@ -106,7 +106,7 @@ def test_zoledronic_acid_started_as_the_follow_on_puts_its_infusion_on_the_workl
     alert = _stop_alert(patient)
     assert alert is not None
     assert alert.severity == "critical"
-    assert "start one by" in alert.message
+    assert "is overdue: start one now" in alert.message
     assert _rows(physician_client, patient) == ([], ["therapy_decision"])
 
     results_in_range(patient, TODAY - timedelta(days=3))
@@ -130,8 +130,8 @@ def test_zoledronic_acid_started_as_the_follow_on_puts_its_infusion_on_the_workl
     alert = _stop_alert(patient, AWAITED)
     assert alert is not None
     assert (alert.severity, alert.rules) == ("critical", ["DMAB-STOP"])
-    assert f"zoledronic acid started on {TODAY.isoformat()}: record the infusion" in alert.message
-    assert "start one by" not in alert.message
+    assert f"zoledronic acid started on {TODAY.isoformat()} as the follow-on" in alert.message
+    assert "start one" not in alert.message
     assert _za_due(patient) == [TODAY]
     # The worklist: the infusion (a nurse's row, tied to the critical alert), no decision row.
     for client in (nurse_client, physician_client):
@@ -173,7 +173,7 @@ def test_a_follow_on_stopped_with_no_infusion_asks_for_the_decision_again(
     assert response.status_code == 302, response.context["form"].errors
     alert = _stop_alert(patient)
     assert alert is not None
-    assert "start one by" in alert.message
+    assert "is overdue: start one now" in alert.message
     assert _za_due(patient) == []
     assert _rows(physician_client, patient) == ([], ["therapy_decision"])
 

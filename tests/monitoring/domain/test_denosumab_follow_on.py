@@ -98,14 +98,16 @@ def test_a_zoledronic_acid_course_awaiting_its_infusion_asks_for_the_infusion() 
     (alert,) = [a for a in result.alerts if a.code is AWAITED]
     assert alert.rules == (RuleId.DMAB_STOP,)
     assert alert.sources == ("Seed-B", "ECTS 2021")
-    assert "zoledronic acid started on 2026-12-07: record the infusion" in alert.message
-    assert "the follow-on counts once it is given, and was due by 2026-08-01" in alert.message
+    assert (
+        "zoledronic acid started on 2026-12-07 as the follow-on, its first infusion due from that "
+        "start and not recorded yet; the follow-on was due by 2026-08-01: give it now"
+    ) in alert.message
     assert "start one by" not in alert.message
     (advice,) = [
         r for r in result.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY
     ]
     assert advice.message.startswith(
-        "Give the zoledronic acid infusion (course started 2026-12-07)"
+        "Give the first zoledronic acid infusion (due from the course's start, 2026-12-07)"
     )
     assert advice.due == d("2026-12-07")
     assert zol_due(result) == [d("2026-12-07")]
@@ -123,9 +125,10 @@ def test_a_follow_on_started_before_its_due_date_is_due_on_its_start_with_a_warn
     result = assess(history(bone_therapy=(DMAB_STOPPED, za)), as_of=d("2026-06-10"))
     assert dmab_alerts(result) == {AWAITED: Severity.WARNING}
     (alert,) = [a for a in result.alerts if a.code is AWAITED]
-    assert "record the infusion (the follow-on counts once it is given, and is due by" in (
-        alert.message
-    )
+    assert (
+        "its first infusion due from that start and not recorded yet; the follow-on must be in "
+        "place by 2026-"
+    ) in alert.message
     assert zol_due(result) == [d("2026-06-01")]
 
 
@@ -203,3 +206,17 @@ def test_follow_on_due_is_none_unless_dmab_stop_stands(
     hist = history(bone_therapy=courses)
     assert follow_on_due(hist, d(as_of)) is None
     assert STOPPED not in dmab_alerts(assess(hist, as_of=d(as_of)))
+
+
+def test_a_follow_on_date_passed_is_said_as_passed() -> None:
+    """recheck11 #8: "start one by 2026-08-01" read as still to come once that date had passed."""
+    before = assess(history(bone_therapy=(DMAB_STOPPED,)), as_of=d("2026-07-01"))
+    after = assess(history(bone_therapy=(DMAB_STOPPED,)), as_of=d("2026-12-07"))
+    (early,) = [a for a in before.alerts if RuleId.DMAB_STOP in a.rules]
+    (late,) = [a for a in after.alerts if RuleId.DMAB_STOP in a.rules]
+    assert "start one by 2026-08-01 to prevent" in early.message
+    assert "one was due by 2026-08-01 and is overdue: start one now to prevent" in late.message
+    (advice,) = [
+        r for r in after.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY
+    ]
+    assert advice.message.startswith("Start a bisphosphonate (e.g. zoledronic acid) now: it was")

@@ -129,5 +129,5 @@ def test_two_courses_awaiting_their_infusion_raise_one_alert_from_the_earliest_s
     result = assess(history(bone_therapy=(DMAB_STOPPED, second, first)), as_of=d("2026-07-10"))
     assert dmab_stop_alerts(result) == {AWAITED: Severity.WARNING}
     (alert,) = [a for a in result.alerts if a.code is AWAITED]
-    assert "zoledronic acid started on 2026-06-01: record the infusion" in alert.message
+    assert "zoledronic acid started on 2026-06-01 as the follow-on" in alert.message
     assert za_due(result) == [d("2026-06-01")]

@@ -1,12 +1,17 @@
 """The dose checklist: the pre-treatment checks of `records/safety.py` on the day a dose is
 given, and for denosumab and zoledronic acid the time since the patient's previous dose of the
-drug (`domain.dose_interval`), on this course or any other."""
+drug (`domain.dose_interval`), on this course or any other.
+
+That check's rule is DMAB-SCHEDULE for both drugs: the Rules page states zoledronic acid's
+schedule and the check before each infusion there (nurse11 F10: the row named the schedule item
+`zoledronic_acid_dose`, which has no entry on that page).
+"""
 
 import dataclasses
 from datetime import date
 
 from monitoring import domain
-from monitoring.domain import RuleId, ScheduleItem
+from monitoring.domain import RuleId
 from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
     early_dose_messages,
@@ -66,11 +71,7 @@ def _dose_interval(
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
-        rule=(
-            RuleId.DMAB_SCHEDULE
-            if course.drug is domain.BoneTherapyDrug.DENOSUMAB
-            else ScheduleItem.ZOLEDRONIC_ACID_DOSE
-        ),
+        rule=RuleId.DMAB_SCHEDULE,
         status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
         value=(
             "no earlier dose"

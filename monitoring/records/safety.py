@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
-from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
+from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
@@ -124,7 +124,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
 class Check:
     key: str
     label: str
-    rule: RuleId | ScheduleItem  # the dose interval of zoledronic acid: its schedule item
+    rule: RuleId  # its entry on the Rules page (/rules/#RULE)
     status: CheckStatus
     value: str  # the latest value with its unit, or "" when there is none
     date: date | None  # the date of that value
@@ -138,6 +138,11 @@ class Check:
     @property
     def failed(self) -> bool:
         return self.status is CheckStatus.FAILED
+
+    @property
+    def rules(self) -> tuple[RuleId, ...]:
+        """The rule ids the page links to the Rules page."""
+        return (self.rule,)
 
 
 @dataclass(frozen=True)

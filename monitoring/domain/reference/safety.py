@@ -181,7 +181,7 @@ SECTIONS: Final = (
             ),
             RuleEntry(
                 rule=RuleId.DMAB_SCHEDULE,
-                title="Denosumab doses",
+                title="Denosumab and zoledronic acid doses",
                 checks="For an active denosumab course the next dose is due "
                 f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose (or the start, "
                 "with no dose recorded). Days late = assessment date - due date. The last dose "

@@ -23,7 +23,7 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
-from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
+from monitoring.records.regimens import dose_help, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.stop_gate import CONFIRM_FIELD, stop_warning
@@ -103,7 +103,6 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
-            "dose": DOSE_HELP,
             "dental_review_date": "Date of the dental review before zoledronic acid or "
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }
@@ -111,6 +110,7 @@ class BoneTherapyCourseForm(
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.fields["dose"].help_text = dose_help()  # its rule id a link: made per request
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)

@@ -4,7 +4,8 @@ drug (`domain.dose_interval`), on this course or any other.
 
 That check's rule is DMAB-SCHEDULE for both drugs: the Rules page states zoledronic acid's
 schedule and the check before each infusion there (nurse11 F10: the row named the schedule item
-`zoledronic_acid_dose`, which has no entry on that page).
+`zoledronic_acid_dose`, which has no entry on that page). Failed, only a physician overrides it
+(`services.safety_gate`): two doses too close are a double dose or a double entry.
 """
 
 import dataclasses
@@ -84,6 +85,7 @@ def _dose_interval(
         ),
         date=previous,
         messages=messages,
+        physician_override=bool(messages),
     )
 
 

@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from bonehealth.accounts.models import User
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from monitoring.domain.dental_review import (
     ReviewStanding,
@@ -107,9 +108,12 @@ class BoneTherapyCourseForm(
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }
 
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.overrider = user
         self.fields["dose"].help_text = dose_help()  # its rule id a link: made per request
         editing = self.instance.pk is not None
         if editing:
@@ -297,11 +301,17 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
     given_on = DateField(label="Given on")
 
     def __init__(
-        self, *args: Any, patient: Patient, course: BoneTherapyCourse, **kwargs: Any
+        self,
+        *args: Any,
+        patient: Patient,
+        course: BoneTherapyCourse,
+        user: User | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.course = course
+        self.overrider = user
         self.fields["given_on"].initial = timezone.localdate()
         self.add_override_fields()
         if not self.is_bound and course.start_date is not None:

@@ -164,6 +164,9 @@ class Checklist:
     drug: domain.BoneTherapyDrug
     as_of: date
     checks: tuple[Check, ...]
+    # A dose recorded in the last hours that this one falls too close to, as the question the
+    # one recording it answers ("is this the same injection?", `dose_safety`); "" for none.
+    same_injection: str = ""
 
     @property
     def failed(self) -> tuple[Check, ...]:

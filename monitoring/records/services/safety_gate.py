@@ -9,7 +9,7 @@ forms only show the checklist and collect the override; a refusal (`SafetyCheckE
 back to them next to the field it names.
 
 Who may override (nurse11 F3: a nurse overrode a zoledronic acid infusion 151 days early on her
-own). The specification is silent on
+own, and a second denosumab injection a day after the first). The specification is silent on
 overrides. What it and the product say of authority: a nurse records the doses given and may not
 make a bone therapy decision, a physician starts, changes and stops therapy (product.md); "nurses
 may acknowledge info and warning alerts, only physicians high and critical ones", critical being
@@ -81,12 +81,15 @@ def override_audit(
 ) -> dict[str, Any]:
     """What the record's audit event keeps of the gate: the failed checks overridden and why
     (nothing when every check passes). Refuses (SafetyCheckError) a failed check without a reason,
-    and an override `actor` may not make (`may_override`), whatever was posted.
+    a dose that may be one just recorded (its question, beside the date) without an override, and
+    an override `actor` may not make (`may_override`), whatever was posted.
 
     `override_reason` None: no override asked for; blank: asked for, without a reason.
     """
     if not checklist.failed:
         return {}
+    if override_reason is None and checklist.same_injection:
+        raise SafetyCheckError("given_on", checklist.same_injection, checklist)
     if not may_override(actor, checklist):
         raise OverrideNotPermittedError(
             "safety_override",

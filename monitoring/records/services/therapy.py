@@ -280,8 +280,9 @@ def bone_therapy_dose_record(
     """Record an injection or infusion given; refused if it falls outside its course as stored
     (a stop saved since the form opened), if a dose that day is recorded already or another
     course runs that day (a dose of the old drug on the day of a switch), then by the
-    pre-treatment gate of that dose (see `bone_therapy_start`), which lets only a physician
-    override a dose too early or a high or critical alert (`safety_gate`)."""
+    pre-treatment gate of that dose (see `bone_therapy_start`), which also asks whether a dose
+    too close to it, recorded in the last hours, is the same injection (`dose_safety`), and lets
+    only a physician override a dose too early or a high or critical alert (`safety_gate`)."""
     patient_lock(course.patient_id)
     # A course marked in error since the form opened takes no dose (its lock: marking takes it too).
     fresh = lock_valid(course, outcome="The dose was not recorded.")

@@ -1,18 +1,36 @@
 """The dose checklist: the pre-treatment checks of `records/safety.py` on the day a dose is
 given, and for denosumab and zoledronic acid the time since the patient's previous dose of the
-drug (`domain.dose_interval`), on this course or any other."""
+drug (`domain.dose_interval`), on this course or any other.
+
+That check's rule is DMAB-SCHEDULE for both drugs: the Rules page states zoledronic acid's
+schedule and the check before each infusion there (nurse11 F10: the row named the schedule item
+`zoledronic_acid_dose`, which has no entry on that page). Failed, only a physician overrides it
+(`services.safety_gate`): two doses too close are a double dose or a double entry.
+
+A double entry: two tabs, or two nurses, recording one injection on different days (nurse11 F3:
+B records it today, A yesterday). The interval check fails, and said only "181 days early". When
+the dose it fails against was recorded in the last `JUST_RECORDED` hours, the checklist asks
+what the same-day duplicate refusal says (who entered it and when) and whether this is the same
+injection, and the gate refuses the save there, beside the date, unless overridden. 24 hours
+rather than "today": a dose entered at 23:50 by a colleague is still the same evening's work at
+00:10, which a calendar day would miss; a dose entered longer ago has been on the patient page
+and the worklist since, and the early-dose words alone say what it is.
+"""
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from monitoring import domain
-from monitoring.domain import RuleId, ScheduleItem
+from monitoring.domain import RuleId
 from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
+    earliest_next_dose,
     early_dose_messages,
     previous_of,
 )
-from monitoring.models import BoneTherapyCourse
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.models.choices import SafetyCheck
 from monitoring.records.safety import (
     Check,
@@ -23,6 +41,7 @@ from monitoring.records.safety import (
     history_course,
     patient_history,
 )
+from monitoring.records.services.guards import entered_by_line
 from patients.models import Patient
 
 
@@ -66,11 +85,7 @@ def _dose_interval(
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
-        rule=(
-            RuleId.DMAB_SCHEDULE
-            if course.drug is domain.BoneTherapyDrug.DENOSUMAB
-            else ScheduleItem.ZOLEDRONIC_ACID_DOSE
-        ),
+        rule=RuleId.DMAB_SCHEDULE,
         status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
         value=(
             "no earlier dose"
@@ -83,6 +98,54 @@ def _dose_interval(
         ),
         date=previous,
         messages=messages,
+        physician_override=bool(messages),
+    )
+
+
+JUST_RECORDED = timedelta(hours=24)
+
+
+def _too_close(drug: domain.BoneTherapyDrug, one: date, other: date) -> bool:
+    """Whether doses on `one` and `other` fail the interval check against each other."""
+    first, second = sorted((one, other))
+    return second < earliest_next_dose(drug, first)[1]
+
+
+def same_injection_question(*, course: BoneTherapyCourse, given_on: date) -> str:
+    """The question a dose on `given_on` asks when a dose of the drug it is too close to (the
+    interval check) was recorded in the last `JUST_RECORDED` hours, on any course of the patient;
+    "" otherwise. A dose that day on this course is the duplicate the service refuses outright."""
+    drug = domain.BoneTherapyDrug(course.drug)
+    recent = (
+        BoneTherapyDose.objects.filter(
+            course__patient_id=course.patient_id,
+            course__drug=course.drug,
+            course__entered_in_error=False,
+            entered_in_error=False,
+            entered_at__gte=timezone.now() - JUST_RECORDED,
+        )
+        .exclude(course=course, given_on=given_on)
+        .select_related("entered_by", "course")
+    )
+    close = [dose for dose in recent if _too_close(drug, dose.given_on, given_on)]
+    if not close:
+        return ""
+    dose = min(close, key=lambda dose: (abs((dose.given_on - given_on).days), -dose.pk))
+    apart = abs((dose.given_on - given_on).days)
+    side = "after" if dose.given_on > given_on else "before"
+    when = "on the same day as" if apart == 0 else f"{apart} day{'s' * (apart > 1)} {side}"
+    other = dose.course
+    where = (
+        "this course"
+        if other.pk == course.pk
+        else f"the {drug.replace('_', ' ')} course from {other.start_date}"
+    )
+    return (
+        f"A {drug.replace('_', ' ')} dose on {dose.given_on:%Y-%m-%d} is already recorded for "
+        f"{where} ({entered_by_line(dose)}), {when} this one: is this the same injection? If it "
+        "is, it is recorded already and nothing needs saving (if its date is wrong, mark that "
+        "dose entered in error and record it again). If a second dose was given, a physician "
+        "records it with the override and its reason."
     )
 
 
@@ -98,4 +161,7 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
         return result
     interval = _dose_interval(history, current, given_on)
-    return dataclasses.replace(result, checks=(*result.checks, interval))
+    question = same_injection_question(course=course, given_on=given_on) if interval.failed else ""
+    if question:
+        interval = dataclasses.replace(interval, messages=(question, *interval.messages))
+    return dataclasses.replace(result, checks=(*result.checks, interval), same_injection=question)

@@ -258,7 +258,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
     ),
     "therapy_create": EntryPage(
         permission="monitoring.manage_bone_therapy",
-        form=lambda o, data: BoneTherapyCourseForm(data, patient=o.patient),
+        form=lambda o, data: BoneTherapyCourseForm(data, patient=o.patient, user=o.request.user),
         save=_gated(
             lambda o, form: therapy.bone_therapy_start(
                 actor=o.request.user,
@@ -280,7 +280,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
     "therapy_update": EntryPage(
         permission="monitoring.manage_bone_therapy",
         record=_entry(BoneTherapyCourse),
-        form=lambda o, data: BoneTherapyCourseForm(data, instance=o.record, patient=o.patient),
+        form=lambda o, data: BoneTherapyCourseForm(
+            data, instance=o.record, patient=o.patient, user=o.request.user
+        ),
         save=_gated(
             lambda o, form: therapy.bone_therapy_update(
                 actor=o.request.user,
@@ -320,7 +322,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         # The record is the course the dose belongs to.
         record=_entry(BoneTherapyCourse),
         adds_to_record=True,
-        form=lambda o, data: DoseForm(data, patient=o.patient, course=o.record),
+        form=lambda o, data: DoseForm(
+            data, patient=o.patient, course=o.record, user=o.request.user
+        ),
         save=_gated(
             lambda o, form: therapy.bone_therapy_dose_record(
                 actor=o.request.user,

@@ -15,12 +15,18 @@ from monitoring.records.history_records import (
 )
 from monitoring.records.safety import patient_history, recorded_checklist
 from monitoring.records.services.safety_gate import (
+    OverrideNotPermittedError,
     SafetyCheckError,
     failed_names,
     override_audit,
     override_values,
+    physician_only_words,
 )
 from patients.models import Patient
+
+# What `ImportReport.overridden` counts of the doses whose failed checks only a physician
+# overrides (a dose too early, a high or critical alert: `services.safety_gate`).
+PHYSICIAN_CHECKS = "physician_checks"
 
 
 class SafetyOverrideRequiredError(HistoryImportError):
@@ -54,8 +60,14 @@ def import_gate(importer: RecordImporter, patient: Patient, override_reason: str
         )
         importer.report.failed_checks.append(line)
         importer.report.overridden["bonetherapydose" if given.is_dose else "bonetherapycourse"] += 1
+        if given.is_dose and checklist.override_needs_physician:
+            importer.report.overridden[PHYSICIAN_CHECKS] += 1
         try:
-            audit = override_audit(checklist, override_reason)
+            audit = override_audit(checklist, override_reason, actor=importer.actor)
+        except OverrideNotPermittedError:
+            words = physician_only_words(checklist)
+            refused.append(f"{line}; {words[0].lower()}{words[1:]}")
+            continue
         except SafetyCheckError:
             refused.append(f"{line}; importing it needs an override reason")
             continue

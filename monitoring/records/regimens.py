@@ -1,6 +1,8 @@
 """The zoledronic acid regimen the app supports: the adjuvant 4 mg every 6 months, which the
 schedule (`zoledronic_acid_dose`, section 10 of the rules) and the early-dose check before an
-infusion (`domain.dose_interval`) assume, whatever the dose field says.
+infusion (`domain.dose_interval`) assume, whatever the dose field says. Both are stated on the
+Rules page under DMAB-SCHEDULE, the rule id the words cite (nurse11 F10: they cited the schedule
+item, which has no entry there).
 
 The dose is free text, so "5 mg once yearly" (the osteoporosis regimen) was scheduled 6-monthly
 and its infusion asked for 6 months early (phys11 F3). The spec fixes the 6 months; the
@@ -12,7 +14,11 @@ adjuvant regimen with its length, is taken.
 
 import re
 
-from monitoring.domain import BoneTherapyDrug, ScheduleItem
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from monitoring.domain import BoneTherapyDrug, RuleId
 from monitoring.domain.thresholds import ZOLEDRONIC_INTERVAL_MONTHS
 
 _YEARLY = re.compile(
@@ -22,15 +28,21 @@ _YEARLY = re.compile(
     re.IGNORECASE,
 )
 
-ZOLEDRONIC_REGIMEN = (
-    f"the adjuvant 4 mg every {ZOLEDRONIC_INTERVAL_MONTHS} months, "
-    f"rule {ScheduleItem.ZOLEDRONIC_ACID_DOSE}"
-)
+ZOLEDRONIC_RULE = RuleId.DMAB_SCHEDULE
+_REGIMEN = f"the adjuvant 4 mg every {ZOLEDRONIC_INTERVAL_MONTHS} months, rule "
+ZOLEDRONIC_REGIMEN = f"{_REGIMEN}{ZOLEDRONIC_RULE}"
 
-DOSE_HELP = (
-    "Zoledronic acid: the schedule of its infusions and the check before each one assume "
-    f"{ZOLEDRONIC_REGIMEN}; a yearly regimen is not supported."
-)
+
+def dose_help() -> SafeString:
+    """The dose field's help: what the schedule assumes, its rule id a link to the Rules page."""
+    return format_html(
+        "Zoledronic acid: the schedule of its infusions and the check before each one assume "
+        '{}<a href="{}#{}">{}</a>; a yearly regimen is not supported.',
+        _REGIMEN,
+        reverse("rules"),
+        ZOLEDRONIC_RULE,
+        ZOLEDRONIC_RULE,
+    )
 
 
 def unsupported_regimen(drug: str | None, dose: str | None) -> str:

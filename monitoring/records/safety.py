@@ -6,8 +6,8 @@ therapy, run through `domain.assess` unchanged, then the gate alerts read back, 
 vitamin D (VITD), albumin-adjusted calcium (CA-LOW), kidney function (RENAL) and the dental review
 (DENTAL); for a dose of denosumab or zoledronic acid, also the time since the previous dose
 (`domain.dose_interval`, checked in `dose_safety.py`). The rules stay the one statement of each
-threshold; this module only decides which of their alerts stop a save until a physician overrides
-them with a reason.
+threshold; this module only decides which of their alerts stop a save until someone overrides
+them with a reason, and which only a physician may override.
 
 Kidney function with none of the last 12 months on file fails for every drug: the spec names
 RENAL_FUNCTION_UNKNOWN for zoledronic acid only, and the rules read it conservatively for the
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
-from monitoring.domain import AlertCode, Analyte, RuleId, ScheduleItem
+from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
@@ -53,6 +53,11 @@ class CheckStatus(StrEnum):
 
 
 ALL_DRUGS = frozenset(domain.BoneTherapyDrug)
+
+# A failed check whose alert is this severe or more (or a dose too early, `dose_safety`) is
+# overridden only by a physician: the severity from which clinical-rules.md lets only physicians
+# acknowledge an alert. The others by whoever records the start or dose, with a reason.
+PHYSICIAN_OVERRIDE_FROM = domain.Severity.HIGH
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
 class Check:
     key: str
     label: str
-    rule: RuleId | ScheduleItem  # the dose interval of zoledronic acid: its schedule item
+    rule: RuleId  # its entry on the Rules page (/rules/#RULE)
     status: CheckStatus
     value: str  # the latest value with its unit, or "" when there is none
     date: date | None  # the date of that value
@@ -134,10 +139,24 @@ class Check:
     # in the labs table, where the rounded 8.39 ng/mL would read 20.94.
     canonical: Decimal | None = None
     note: str = ""  # why a check is not made (NOT_CHECKED), in words
+    # Failed, it is overridden only by a physician (`PHYSICIAN_OVERRIDE_FROM`).
+    physician_override: bool = False
 
     @property
     def failed(self) -> bool:
         return self.status is CheckStatus.FAILED
+
+    @property
+    def rules(self) -> tuple[RuleId, ...]:
+        """The rule ids the page links to the Rules page."""
+        return (self.rule,)
+
+    @property
+    def override_words(self) -> str:
+        """Who may override this check, for a failed one ("" otherwise)."""
+        if not self.failed:
+            return ""
+        return "a physician only" if self.physician_override else "with a reason"
 
 
 @dataclass(frozen=True)
@@ -145,10 +164,17 @@ class Checklist:
     drug: domain.BoneTherapyDrug
     as_of: date
     checks: tuple[Check, ...]
+    # A dose recorded in the last hours that this one falls too close to, as the question the
+    # one recording it answers ("is this the same injection?", `dose_safety`); "" for none.
+    same_injection: str = ""
 
     @property
     def failed(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if check.failed)
+
+    @property
+    def override_needs_physician(self) -> bool:
+        return any(check.physician_override for check in self.failed)
 
     @property
     def drug_name(self) -> str:
@@ -262,6 +288,7 @@ def checklist(
             # F2: every empty lab cell read "done" once a dental review date was entered).
             value, when, analyte, canonical = "", None, "", None
         status = _status(alerts, course.drug)
+        severe = any(alert.severity.rank >= PHYSICIAN_OVERRIDE_FROM.rank for alert in alerts)
         messages = tuple(alert.message for alert in alerts)
         note = "" if alerts else _not_checked(spec, course.drug, lab, as_of)
         if note:
@@ -280,6 +307,7 @@ def checklist(
                 note=note,
                 analyte=analyte,
                 canonical=canonical,
+                physician_override=status is CheckStatus.FAILED and severe,
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))

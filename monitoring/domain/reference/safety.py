@@ -181,7 +181,7 @@ SECTIONS: Final = (
             ),
             RuleEntry(
                 rule=RuleId.DMAB_SCHEDULE,
-                title="Denosumab doses",
+                title="Denosumab and zoledronic acid doses",
                 checks="For an active denosumab course the next dose is due "
                 f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose (or the start, "
                 "with no dose recorded). Days late = assessment date - due date. The last dose "
@@ -210,8 +210,9 @@ SECTIONS: Final = (
                 "the patient's previous dose of the same drug, the last dose read the same way "
                 "with the course's own start: a dose more than "
                 f"{th.EARLY_DOSE_MAX_DAYS_BEFORE_DUE} days before it is due fails the "
-                "pre-treatment check and is saved only with an override and its reason (the "
-                "specification is silent on early doses; the conservative reading).",
+                "pre-treatment check and is saved only with a physician's override and its "
+                "reason (the specification is silent on early doses and on who overrides; the "
+                "conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.DENOSUMAB_DUE,

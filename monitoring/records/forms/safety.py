@@ -6,11 +6,15 @@ from typing import Any
 from crispy_forms.layout import HTML, Div
 from django import forms
 
+from bonehealth.accounts.models import User
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.records.safety import Checklist
+from monitoring.records.services.safety_gate import may_override, physician_only_words
 
 OVERRIDE_FIELDS = ("safety_override", "override_reason")
 GIVE_ANYWAY = "Override the failed checks: give the drug anyway"
+# Who may override, above the disabled box, when the one filling the form in may not.
+OVERRIDE_WHO = '<p class="fw-semibold mb-2" data-testid="override-who">{{ form.override_who }}</p>'
 
 
 def override_label(drug: str, start: date, today: date) -> str:
@@ -40,6 +44,10 @@ class SafetyOverrideMixin:
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
     checklist: Checklist | None = None
+    # Who fills the form in: a failed check only a physician overrides shows them the override
+    # disabled, saying who may (the gate refuses it whatever is posted).
+    overrider: User | None = None
+    override_who: str = ""
 
     def _layout(self) -> None:
         raise NotImplementedError
@@ -70,6 +78,17 @@ class SafetyOverrideMixin:
         if self.checklist is None:
             return []
         shown: list[Any] = [HTML('{% include "monitoring/_safety_checklist.html" %}')]
-        if self.checklist.failed:
-            shown.append(Div(*OVERRIDE_FIELDS, css_class="border border-danger rounded p-2 mb-3"))
+        if not self.checklist.failed:
+            return shown
+        allowed = may_override(self.overrider, self.checklist)
+        for name in OVERRIDE_FIELDS:
+            attrs = self.fields[name].widget.attrs
+            if allowed:
+                attrs.pop("disabled", None)
+            else:
+                attrs["disabled"] = True
+        # Read by the template (escaped there), never pasted into it.
+        self.override_who = "" if allowed else physician_only_words(self.checklist)
+        who = [HTML(OVERRIDE_WHO)] if self.override_who else []
+        shown.append(Div(*who, *OVERRIDE_FIELDS, css_class="border border-danger rounded p-2 mb-3"))
         return shown

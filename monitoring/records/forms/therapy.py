@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from bonehealth.accounts.models import User
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from monitoring.domain.dental_review import (
     ReviewStanding,
@@ -23,7 +24,7 @@ from monitoring.models import BoneTherapyCourse
 from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
-from monitoring.records.regimens import DOSE_HELP, unsupported_regimen
+from monitoring.records.regimens import dose_help, unsupported_regimen
 from monitoring.records.safety import course_checklist
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.stop_gate import (
@@ -107,14 +108,17 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
-            "dose": DOSE_HELP,
             "dental_review_date": "Date of the dental review before zoledronic acid or "
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }
 
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.overrider = user
+        self.fields["dose"].help_text = dose_help()  # its rule id a link: made per request
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)
@@ -313,11 +317,17 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
     given_on = DateField(label="Given on")
 
     def __init__(
-        self, *args: Any, patient: Patient, course: BoneTherapyCourse, **kwargs: Any
+        self,
+        *args: Any,
+        patient: Patient,
+        course: BoneTherapyCourse,
+        user: User | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.course = course
+        self.overrider = user
         self.fields["given_on"].initial = timezone.localdate()
         self.add_override_fields()
         if not self.is_bound and course.start_date is not None:

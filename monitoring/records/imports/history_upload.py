@@ -24,6 +24,7 @@ from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.selectors import sites_for_user
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
+from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION
 from monitoring.domain import HistoryError
 from monitoring.domain.document import decode
 from monitoring.records.history_import import (
@@ -32,6 +33,7 @@ from monitoring.records.history_import import (
     SafetyOverrideRequiredError,
     history_import,
 )
+from monitoring.records.history_safety import PHYSICIAN_CHECKS
 from monitoring.records.imports.access import may_import
 from monitoring.records.imports.files import FileRefusedError, Problem, max_rows
 from monitoring.records.imports.writing import ImportSource
@@ -62,6 +64,11 @@ UPDATE_PERMISSIONS = {
 OVERRIDE_PERMISSIONS: dict[str, tuple[str, str]] = {
     "bonetherapycourse": ("monitoring.manage_bone_therapy", "therapy starts"),
     "bonetherapydose": ("monitoring.add_bonetherapydose", "therapy doses"),
+    # The doses whose failed checks only a physician overrides (`services.safety_gate`).
+    PHYSICIAN_CHECKS: (
+        DECIDE_THERAPY_PERMISSION,
+        "therapy doses given too early or against a high or critical alert",
+    ),
 }
 
 

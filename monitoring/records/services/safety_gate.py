@@ -7,6 +7,23 @@ computed there (under the patient's lock), so no write path can start a drug or 
 past a failed check without an audited reason, kept on the record too (`override_values`). The
 forms only show the checklist and collect the override; a refusal (`SafetyCheckError`) comes
 back to them next to the field it names.
+
+Who may override (nurse11 F3: a nurse overrode a zoledronic acid infusion 151 days early on her
+own, and a second denosumab injection a day after the first). The specification is silent on
+overrides. What it and the product say of authority: a nurse records the doses given and may not
+make a bone therapy decision, a physician starts, changes and stops therapy (product.md); "nurses
+may acknowledge info and warning alerts, only physicians high and critical ones", critical being
+"a safety block: do not give the drug now" (clinical-rules.md). Giving the drug past a check is
+more than acknowledging its alert, so the conservative reading: a failed check whose alert is
+high or critical (`safety.PHYSICIAN_OVERRIDE_FROM`: hypocalcaemia, zoledronic acid below 35
+mL/min, denosumab's hypocalcaemia risk below 30, vitamin D deficient within 3 months of the
+start) or a dose too early (`dose_safety`) is overridden only by one who may decide therapy
+(`DECIDE_THERAPY_PERMISSION`, physicians), the same permission that starts the drug. The other
+failed checks (warnings, and vitamin D never measured) stay a nurse's to override with her
+reason: the routine doses the product gives her to record (results not yet back, kidney function
+for a dose check, a dental review recorded late), which a physician's sign-off on each would
+stall. A nurse sees who may override on the checklist, the tick box disabled; a forged POST is
+refused here (`OverrideNotPermittedError`), as is a history import by a nurse.
 """
 
 from collections.abc import Mapping
@@ -15,6 +32,7 @@ from typing import Any
 from django.utils import timezone
 
 from bonehealth.accounts.models import User
+from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.safety import Checklist
 from monitoring.records.services.guards import EntryConflictError
@@ -33,18 +51,52 @@ class SafetyCheckError(EntryConflictError):
         super().__init__(field, message)
 
 
+class OverrideNotPermittedError(SafetyCheckError):
+    """A failed check only a physician overrides, and the one saving may not; nothing was saved."""
+
+
 def failed_names(checklist: Checklist) -> str:
     return ", ".join(check.label for check in checklist.failed)
 
 
-def override_audit(checklist: Checklist, override_reason: str | None) -> dict[str, Any]:
+def may_override(user: User | None, checklist: Checklist) -> bool:
+    """Whether `user` may override every failed check of `checklist` (module docstring). None is
+    the demo's command actor, who is no user (`history_import`): not checked."""
+    if user is None or not checklist.override_needs_physician:
+        return True
+    return user.has_perm(DECIDE_THERAPY_PERMISSION)
+
+
+def physician_only_words(checklist: Checklist) -> str:
+    """Who may override the checks only a physician overrides, named, for the page and refusals."""
+    names = ", ".join(check.label for check in checklist.failed if check.physician_override)
+    return (
+        f"Only a physician may override {names} (a dose too early, or a high or critical alert): "
+        "ask one to record it with the override and its reason, or correct the checks first."
+    )
+
+
+def override_audit(
+    checklist: Checklist, override_reason: str | None, *, actor: User | None
+) -> dict[str, Any]:
     """What the record's audit event keeps of the gate: the failed checks overridden and why
-    (nothing when every check passes). Refuses (SafetyCheckError) a failed check without a reason.
+    (nothing when every check passes). Refuses (SafetyCheckError) a failed check without a reason,
+    a dose that may be one just recorded (its question, beside the date) without an override, and
+    an override `actor` may not make (`may_override`), whatever was posted.
 
     `override_reason` None: no override asked for; blank: asked for, without a reason.
     """
     if not checklist.failed:
         return {}
+    if override_reason is None and checklist.same_injection:
+        raise SafetyCheckError("given_on", checklist.same_injection, checklist)
+    if not may_override(actor, checklist):
+        raise OverrideNotPermittedError(
+            "safety_override",
+            f"Failed pre-treatment checks ({failed_names(checklist)}). "
+            f"{physician_only_words(checklist)}",
+            checklist,
+        )
     if override_reason is None:
         raise SafetyCheckError(
             "safety_override",

@@ -199,7 +199,7 @@ def bone_therapy_start(
         also_check=lambda: refuse_overlap(patient_id=patient.pk, values=values),
         # After the switch's stop above, so the checklist sees the other course stopped.
         gate=lambda: {
-            **(_course_gate(patient, values, None, override_reason) or {}),
+            **(_course_gate(actor, patient, values, None, override_reason) or {}),
             **stop_audit(
                 patient=patient,
                 values=values,
@@ -213,6 +213,7 @@ def bone_therapy_start(
 
 
 def _course_gate(
+    actor: User,
     patient: Patient,
     values: Mapping[str, Any],
     stored: BoneTherapyCourse | None,
@@ -227,7 +228,7 @@ def _course_gate(
         for name in THERAPY_FIELDS
     }
     checklist = course_checklist(patient=patient, values=merged, editing=stored)
-    return override_audit(checklist, override_reason)
+    return override_audit(checklist, override_reason, actor=actor)
 
 
 @transaction.atomic
@@ -255,7 +256,7 @@ def bone_therapy_update(
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
     _refuse_dates_beside_doses(stored, values)
     refuse_overlap(patient_id=course.patient_id, values=values, course=stored)
-    audit_extra = _course_gate(stored.patient, values, stored, override_reason)
+    audit_extra = _course_gate(actor, stored.patient, values, stored, override_reason)
     if audit_extra is not None:
         # Outside `fields`: the audit event keeps the override as the gate wrote it, not twice.
         values = {**values, **override_values(audit_extra, actor=actor)}
@@ -286,7 +287,9 @@ def bone_therapy_dose_record(
     """Record an injection or infusion given; refused if it falls outside its course as stored
     (a stop saved since the form opened), if a dose that day is recorded already or another
     course runs that day (a dose of the old drug on the day of a switch), then by the
-    pre-treatment gate of that dose (see `bone_therapy_start`)."""
+    pre-treatment gate of that dose (see `bone_therapy_start`), which also asks whether a dose
+    too close to it, recorded in the last hours, is the same injection (`dose_safety`), and lets
+    only a physician override a dose too early or a high or critical alert (`safety_gate`)."""
     patient_lock(course.patient_id)
     # A course marked in error since the form opened takes no dose (its lock: marking takes it too).
     fresh = lock_valid(course, outcome="The dose was not recorded.")
@@ -308,7 +311,9 @@ def bone_therapy_dose_record(
     check()
     stored = BoneTherapyCourse.objects.select_related("patient").get(pk=course.pk)
     audit_extra = override_audit(
-        dose_checklist(patient=stored.patient, course=stored, given_on=given_on), override_reason
+        dose_checklist(patient=stored.patient, course=stored, given_on=given_on),
+        override_reason,
+        actor=actor,
     )
     dose = saved_once(
         lambda: BoneTherapyDose.objects.create(

@@ -330,7 +330,10 @@ class TestHypocalcaemiaAfterAStop:
             values={"drug": "denosumab", "dose": "60 mg", "start_date": today, "stop_date": None},
             override_reason=reason,
         )
-        bone_therapy_dose_record(actor=nurse, course=course, given_on=today, override_reason=reason)
+        # Against a critical and a high alert: a physician's override (nurse11 F3).
+        bone_therapy_dose_record(
+            actor=physician, course=course, given_on=today, override_reason=reason
+        )
         before = self._open(patient)
         assert {code: severity for code, (_, severity) in before.items()} == {
             "HYPOCALCEMIA": "critical",

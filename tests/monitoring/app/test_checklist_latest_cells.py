@@ -30,7 +30,7 @@ def _latest_cells(page: str) -> dict[str, str]:
     for key in rows:
         row = re.search(rf'<tr data-check="{key}".*?</tr>', section, flags=re.DOTALL)
         assert row is not None
-        tds = re.findall(r"<td>(.*?)</td>", row.group(0), flags=re.DOTALL)
+        tds = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), flags=re.DOTALL)
         cells[key] = re.sub(r"<[^>]+>", "", tds[1]).strip()
     return cells
 

@@ -83,7 +83,8 @@ def test_four_submits_of_one_dose_store_one_dose(ward: Site, jane: Patient) -> N
 
 def test_two_nurses_recording_doses_a_day_apart_store_one(ward: Site, jane: Patient) -> None:
     """Each dose alone passes every check; together the second is early (the interval check).
-    Under the patient's lock the second writer sees the first dose and is refused."""
+    Under the patient's lock the second writer sees the first dose, just recorded, and is asked
+    whether it is the same injection (nurse11 F3)."""
     from tests.factories import LabResultFactory
 
     for analyte, value, unit in (
@@ -117,6 +118,8 @@ def test_two_nurses_recording_doses_a_day_apart_store_one(ward: Site, jane: Pati
         )
     )
     assert "Time since the previous dose" in refused[0].text
+    assert "is already recorded for this course (entered by" in refused[0].text
+    assert "is this the same injection?" in refused[0].context["form"].errors["given_on"][0]
     assert BoneTherapyDose.objects.filter(course=course).count() == 1
     assert created_events(BoneTherapyDose) == 1
 

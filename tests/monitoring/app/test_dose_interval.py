@@ -1,8 +1,10 @@
 """A denosumab dose recorded the day after the previous one was saved without a word (testers
 posted 2026-11-28, 11-29 and 11-30 after a dose on 11-27). A dose more than 4 weeks before it is
-due is now a failed pre-dose check: refused without the override, saved with its reason."""
+due is now a failed pre-dose check: refused without the override, saved with its reason, which
+only a physician gives (nurse11 F3). The doses already on file were entered when they were given:
+one entered in the last hours asks whether it is the same injection (test_dose_double_entry)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -14,7 +16,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.dose_safety import dose_checklist
-from monitoring.records.services.safety_gate import SafetyCheckError
+from monitoring.records.services.safety_gate import OverrideNotPermittedError, SafetyCheckError
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
 from tests.factories import results_in_range
@@ -42,7 +44,10 @@ def _course(patient: Patient, physician: User, drug: str, *doses: date) -> BoneT
         entered_by=physician,
     )
     for day in doses:
-        BoneTherapyDose.objects.create(course=course, given_on=day, entered_by=physician)
+        dose = BoneTherapyDose.objects.create(course=course, given_on=day, entered_by=physician)
+        # Entered on the day it was given, not in the last hours (`auto_now_add` stamps now).
+        entered = timezone.make_aware(datetime.combine(day, time(12)))
+        BoneTherapyDose.objects.filter(pk=dose.pk).update(entered_at=entered)
     return course
 
 
@@ -73,24 +78,31 @@ class TestService:
             object_type="monitoring.bonetherapydose", action=AuditAction.CREATE
         ).exists()
 
-    def test_an_override_with_a_reason_saves_it_on_the_dose_and_its_audit(
-        self, nurse: User, denosumab: BoneTherapyCourse
+    def test_a_physicians_override_with_a_reason_saves_it_on_the_dose_and_its_audit(
+        self, nurse: User, physician: User, denosumab: BoneTherapyCourse
     ) -> None:
         given_on = PREVIOUS + timedelta(days=1)
+        with pytest.raises(OverrideNotPermittedError) as nurses:
+            bone_therapy_dose_record(
+                actor=nurse, course=denosumab, given_on=given_on, override_reason=REASON
+            )
+        assert nurses.value.field == "safety_override"
+        assert "Only a physician may override Time since the previous dose" in str(nurses.value)
+        assert _doses(denosumab) == [PREVIOUS]
         with pytest.raises(SafetyCheckError) as blank:
             bone_therapy_dose_record(
-                actor=nurse, course=denosumab, given_on=given_on, override_reason=" "
+                actor=physician, course=denosumab, given_on=given_on, override_reason=" "
             )
         assert blank.value.field == "override_reason"
         dose = bone_therapy_dose_record(
-            actor=nurse, course=denosumab, given_on=given_on, override_reason=REASON
+            actor=physician, course=denosumab, given_on=given_on, override_reason=REASON
         )
         dose.refresh_from_db()
         assert (dose.safety_override_reason, dose.safety_checks_failed) == (
             REASON,
             ["dose_interval"],
         )
-        assert dose.safety_override_by == nurse
+        assert dose.safety_override_by == physician
         assert dose.safety_checks_failed_labels == ["Time since the previous dose"]
         event = AuditEvent.objects.get(object_id=str(dose.pk), action=AuditAction.CREATE)
         assert event.changes["safety_override"]["reason"] == REASON
@@ -159,13 +171,16 @@ class TestDoseForm:
         assert response.status_code == 200
         form = response.context["form"]
         assert "Time since the previous dose" in form.errors["safety_override"][0]
+        # Only a physician overrides it: said, and the box cannot be ticked (the gate refuses).
+        assert "Only a physician may override Time since the previous dose" in response.text
+        assert "Override: a physician only." in response.text
         assert f"the next is due on {DUE:%Y-%m-%d}" in response.text
         assert f'value="{given_on:%Y-%m-%d}"' in response.text  # what was typed is kept
         assert 'data-check="dose_interval" data-status="failed"' in response.text
         assert _doses(denosumab) == [PREVIOUS]
 
-    def test_saved_with_the_override_and_its_reason(
-        self, nurse_client: Client, patient: Patient, denosumab: BoneTherapyCourse
+    def test_saved_with_a_physicians_override_and_its_reason(
+        self, physician_client: Client, patient: Patient, denosumab: BoneTherapyCourse
     ) -> None:
         given_on = PREVIOUS + timedelta(days=1)
         data = {
@@ -173,7 +188,7 @@ class TestDoseForm:
             "safety_override": "on",
             "override_reason": REASON,
         }
-        response = nurse_client.post(self._url(patient, denosumab), data)
+        response = physician_client.post(self._url(patient, denosumab), data)
         assert response.status_code == 302
         dose = denosumab.doses.get(given_on=given_on)
         assert (dose.safety_override_reason, dose.safety_checks_failed) == (
@@ -232,7 +247,7 @@ class TestAcrossCourses:
         assert f"is {(DUE - self.SWITCH).days} days early" in message
         assert not new.doses.exists()
         dose = bone_therapy_dose_record(
-            actor=nurse, course=new, given_on=self.SWITCH, override_reason=REASON
+            actor=physician, course=new, given_on=self.SWITCH, override_reason=REASON
         )
         assert dose.safety_checks_failed == ["dose_interval"]
 

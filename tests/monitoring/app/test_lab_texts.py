@@ -163,7 +163,7 @@ def test_the_safety_checklist_reads_in_the_sites_unit(
     url = reverse("monitoring:dose_create", args=[vitamin_d_30_nmol.pk, course.pk])
     page = physician_client.get(url).text
     assert 'data-check="vitamin_d" data-status="failed"' in page
-    assert "<td>30 nmol/L</td>" in page
+    assert '<td data-label="Latest">30 nmol/L</td>' in page
     assert "25-OH vitamin D 30 nmol/L on" in page
     # ng/mL only beside a threshold, as the rules' own number (phys10 F5): no value reads in it.
     section = page.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
@@ -204,7 +204,7 @@ def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
     url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
     data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
     section = _checklist_section(physician_client.post(url, data).text)
-    assert f"<td>{latest}</td>" in section
+    assert f'<td data-label="Latest">{latest}</td>' in section
     assert "8.3854" not in section
     labs = physician_client.get(reverse("monitoring:patient", args=[vitamin_d_20_93_nmol.pk]))
     assert latest in labs.text

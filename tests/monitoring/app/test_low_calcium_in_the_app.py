@@ -108,7 +108,7 @@ def test_calcium_1_90_on_alendronate_is_stored_and_reaches_the_worklist_and_dash
 
 
 def test_the_alendronate_dose_fails_the_calcium_check_until_overridden(
-    nurse_client: Client, on_alendronate: Patient
+    nurse_client: Client, physician_client: Client, on_alendronate: Patient
 ) -> None:
     _enter_calcium(nurse_client, on_alendronate, "1.90")
     course = BoneTherapyCourse.objects.get(patient=on_alendronate, drug="alendronate")
@@ -124,7 +124,10 @@ def test_the_alendronate_dose_fails_the_calcium_check_until_overridden(
     assert not course.doses.exists()
     reason = "calcium 1.90 discussed with Dr Example: continue with calcium supplement"
     data = {"given_on": TODAY.isoformat(), "safety_override": "on", "override_reason": reason}
-    saved = nurse_client.post(url, data)
+    # CALCIUM_LOW is high (a contraindication): only a physician overrides it (nurse11 F3).
+    assert nurse_client.post(url, data).status_code == 200
+    assert not course.doses.exists()
+    saved = physician_client.post(url, data)
     assert saved.status_code == 302
     dose = course.doses.get(given_on=TODAY)
     assert (dose.safety_override_reason, dose.safety_checks_failed) == (reason, ["calcium"])

@@ -280,14 +280,22 @@ class TestDoseForm:
         assert "override_reason" in page.text
 
     def test_refused_without_override_then_saved_and_audited_with_one(
-        self, nurse_client: Client, patient: Patient, course: BoneTherapyCourse
+        self,
+        nurse_client: Client,
+        physician_client: Client,
+        patient: Patient,
+        course: BoneTherapyCourse,
     ) -> None:
         url = reverse("monitoring:dose_create", args=[patient.pk, course.pk])
         given = {"given_on": TODAY.isoformat()}
         refused = nurse_client.post(url, given)
         assert "safety_override" in refused.context["form"].errors
         assert not BoneTherapyDose.objects.exists()
-        saved = nurse_client.post(url, given | {"safety_override": "on", "override_reason": REASON})
+        # A deficient vitamin D within 3 months of the start (high): a physician's override.
+        overridden = given | {"safety_override": "on", "override_reason": REASON}
+        assert nurse_client.post(url, overridden).status_code == 200
+        assert not BoneTherapyDose.objects.exists()
+        saved = physician_client.post(url, overridden)
         assert saved.status_code == 302
         dose = BoneTherapyDose.objects.get()
         (event,) = _audit(BoneTherapyDose)

@@ -12,7 +12,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, MonitoringPlan
 from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.plan import monitoring_plan_set
-from monitoring.records.services.safety_gate import SafetyCheckError
+from monitoring.records.services.safety_gate import OverrideNotPermittedError, SafetyCheckError
 from monitoring.records.services.therapy import (
     bone_therapy_dose_record,
     bone_therapy_start,
@@ -284,15 +284,22 @@ class TestUpdate:
 
 class TestDose:
     def test_refused_without_a_reason_then_audited_with_one(
-        self, nurse: User, zoledronic: BoneTherapyCourse
+        self, nurse: User, physician: User, zoledronic: BoneTherapyCourse
     ) -> None:
         with pytest.raises(SafetyCheckError) as refused:
             bone_therapy_dose_record(actor=nurse, course=zoledronic, given_on=TODAY)
         assert "renal" in {check.key for check in refused.value.checklist.failed}
         assert not BoneTherapyDose.objects.exists()
         assert _created(BoneTherapyDose) == []
+        # A month after the start, counted as the first infusion: too early, a physician's call.
+        with pytest.raises(OverrideNotPermittedError):
+            bone_therapy_dose_record(
+                actor=nurse, course=zoledronic, given_on=TODAY, override_reason=REASON
+            )
+        assert not BoneTherapyDose.objects.exists()
+        assert _created(BoneTherapyDose) == []
         dose = bone_therapy_dose_record(
-            actor=nurse, course=zoledronic, given_on=TODAY, override_reason=REASON
+            actor=physician, course=zoledronic, given_on=TODAY, override_reason=REASON
         )
         (event,) = _created(BoneTherapyDose)
         assert event.object_id == str(dose.pk)

@@ -133,7 +133,7 @@ class TestStoredWithTheRecord:
         started.refresh_from_db()
         assert (started.stop_date, started.safety_override_reason) == (TODAY, REASON)
 
-    def test_a_dose_keeps_the_nurses_reason(
+    def test_a_dose_keeps_the_physicians_reason(
         self, nurse: User, physician: User, patient: Patient
     ) -> None:
         course = BoneTherapyCourse.objects.create(
@@ -142,13 +142,15 @@ class TestStoredWithTheRecord:
             start_date=TODAY - timedelta(days=30),
             entered_by=physician,
         )
+        # A deficient vitamin D within 3 months of the start (high) and a month after the start
+        # (too early): only a physician overrides them.
         dose = bone_therapy_dose_record(
-            actor=nurse, course=course, given_on=TODAY, override_reason=REASON
+            actor=physician, course=course, given_on=TODAY, override_reason=REASON
         )
         dose.refresh_from_db()
         assert dose.safety_override_reason == REASON
         assert "renal" in dose.safety_checks_failed
-        assert dose.safety_override_by == nurse
+        assert dose.safety_override_by == physician
 
     def test_a_history_import_keeps_its_reason_on_each_record_it_let_through(
         self, site: Site
@@ -202,10 +204,12 @@ class TestShownToClinicians:
             entered_by=physician,
         )
         assert "despite failed checks" not in _page(nurse_client, patient)
-        bone_therapy_dose_record(actor=nurse, course=course, given_on=TODAY, override_reason=REASON)
+        bone_therapy_dose_record(
+            actor=physician, course=course, given_on=TODAY, override_reason=REASON
+        )
         page = _page(nurse_client, patient)  # the service raised records_version: shown at once
         assert f"Dose of {TODAY:%Y-%m-%d} given despite failed checks:" in page
-        assert f"reason: {REASON} (nurse, {TODAY:%Y-%m-%d})" in page
+        assert f"reason: {REASON} (Ada Marsh, {TODAY:%Y-%m-%d})" in page
 
     def test_doses_overridden_alike_share_one_note(
         self, nurse: User, nurse_client: Client, physician: User, patient: Patient

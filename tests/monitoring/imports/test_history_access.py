@@ -8,6 +8,7 @@ audit rows included.
 """
 
 import json
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from django.test import Client
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import BoneTherapyCourse, LabResult, Scanner
+from monitoring.models import BoneTherapyCourse, BoneTherapyDose, LabResult, Scanner
+from monitoring.records.imports.files import FileRefusedError
+from monitoring.records.imports.history_upload import history_preview
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import LabResultFactory, PatientFactory, ScannerFactory, UserFactory
@@ -146,6 +149,42 @@ class TestCommandActor:
         assert status == 2
         assert "override the failed pre-treatment checks of therapy starts" in err
         _nothing_written()
+
+    def test_a_nurse_may_not_override_a_critical_check_of_a_dose(
+        self, nurse: User, physician: User, tmp_path: Path
+    ) -> None:
+        """nurse11 F3: as on the dose form, a dose against a high or critical alert is a
+        physician's override. The course and its first infusion are the physician's; the nurse's
+        file adds the next infusion, on time, after a low calcium (HYPOCALCEMIA, critical)."""
+        first = _zoledronic_without_dental_review()
+        argv = ("--site", "north", "--override-reason", REASON)
+        assert _command("--actor", "physician", *argv, _file(tmp_path, first))[0] == 0
+        later = _zoledronic_without_dental_review()
+        later["labs"].append(
+            {"date": "2025-07-25", "analyte": "calcium", "value": 2.0, "unit": "mmol/L"}
+        )
+        later["bone_therapy"][0]["doses"].append("2025-08-01")
+        path = _file(tmp_path, later)
+        status, _, err = _command("--actor", "nurse", *argv, path)
+        assert status == 2
+        assert (
+            "Zoledronic acid dose given on 2025-08-01: failed pre-treatment checks "
+            "(Albumin-adjusted calcium); only a physician may override Albumin-adjusted calcium"
+            in err
+        )
+        # The upload page's preview says so before the nurse gives a reason.
+        with pytest.raises(FileRefusedError) as preview:
+            history_preview(later, site=Site.objects.get(code="north"), actor=nurse)
+        assert [problem.message for problem in preview.value.problems] == [
+            "the file would override the failed pre-treatment checks of therapy doses given too "
+            "early or against a high or critical alert, which your role does not"
+        ]
+        doses = BoneTherapyDose.objects.values_list("given_on", flat=True)
+        assert list(doses) == [date(2025, 2, 1)]
+        assert not LabResult.objects.filter(sample_date=date(2025, 7, 25)).exists()
+        assert _command("--actor", "physician", *argv, path)[0] == 0
+        dose = BoneTherapyDose.objects.get(given_on=date(2025, 8, 1))
+        assert "calcium" in dose.safety_checks_failed
 
     def test_a_physician_imports_at_their_site(self, physician: User, tmp_path: Path) -> None:
         status, _, err = _command(

@@ -170,6 +170,10 @@ def _differences(
 
 
 def _is_edit_form(page: Page) -> bool:
+    """A form that saves the record's fields with its version; an in-error mark also carries the
+    version it showed (sec11 #1) but changes no field: it is no edit form."""
+    if page.url.rstrip("/").endswith("/entered-in-error"):
+        return False
     return page.locator("form[method=post] input[name=version]").count() > 0
 
 

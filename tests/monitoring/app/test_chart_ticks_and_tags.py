@@ -1,6 +1,6 @@
-"""The figures' tick settings and the labs chart's threshold tags, read from their JSON
-(nurse11 15: P1NP ticked 10.1 / 20.2 / 30.4 / 40.5; the kidney panel's labels covered each other
-and the axis title). tests/browser/test_labs_chart_labels.py reads the same from Chromium."""
+"""The figures' tick settings and the labels beside their lines, read from their JSON (nurse11 15:
+P1NP ticked 10.1 / 20.2 / 30.4 / 40.5; the kidney panel's labels covered each other and the axis
+title). tests/browser/test_labs_chart_labels.py reads the same from Chromium."""
 
 import datetime as dt
 import itertools
@@ -10,10 +10,13 @@ import plotly.graph_objects as go
 import pytest
 
 from monitoring import domain
+from monitoring.models import Scanner
 from monitoring.overview import charts
 from monitoring.overview.charts.labs import MARGIN, TAG_FONT_PX, TAG_GAP_PX, tag_shifts
+from monitoring.overview.print_layout import for_print
+from monitoring.overview.summary_fit import BMD_LEAST_HEIGHT_PX
 from patients.models import Patient
-from tests.monitoring.app.test_charts import AS_OF, _history, lab
+from tests.monitoring.app.test_charts import AS_OF, _history, lab, scan
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +113,24 @@ def test_the_key_says_what_each_tag_means(labs_near_the_lines: Patient) -> None:
 )
 def test_close_tags_move_apart(levels: list[float], shifts: list[float]) -> None:
     assert tag_shifts(levels, 2.0) == shifts
+
+
+def _margin_labels(figure: dict[str, Any]) -> list[str]:
+    return [a["text"] for a in figure["layout"]["annotations"] if a.get("yref") == "y2"]
+
+
+def test_a_short_printed_t_panel_leaves_the_t_2_label_to_the_caption(patient: Patient) -> None:
+    """On a summary's chart at its least height a T-score unit is too short for "Osteopenia"
+    (hung from T -1.0) to clear the T -2.0 line's label: the printed chart leaves that one out
+    (the caption names the dotted line, the axis ticks -2); the screen's chart keeps it."""
+    scanner = Scanner.objects.create(site=patient.site, name="Lunar", lsc_lumbar_spine="0.028")
+    scan(patient, scanner, dt.date(2023, 5, 1), "0.930", "-1.0")
+    scan(patient, scanner, dt.date(2025, 5, 1), "0.880", "-1.5")
+    figure = charts.bmd_figure(_history(patient), {}, as_of=AS_OF)
+    assert figure is not None
+    assert _margin_labels(figure) == ["Osteopenia", "T \u22122.0", "Osteoporosis"]
+    short = for_print({"bmd_figure": figure}, bmd_height=BMD_LEAST_HEIGHT_PX)["bmd_figure"]
+    assert _margin_labels(short) == ["Osteopenia", "Osteoporosis"]
+    tall = for_print({"bmd_figure": figure}, bmd_height=400)["bmd_figure"]
+    assert _margin_labels(tall) == _margin_labels(figure)
+    go.Figure(short)

@@ -11,6 +11,8 @@ sites), and prints each patient's printout as the tests do (`page.pdf(format="A4
 
 It prints the distribution of page counts and, for each patient whose printout spills over, what
 fills it (open alerts, recommendations, labs, scans, the length of the name). Exits 1 if any does.
+For the summary it also prints what gave way to keep it to one sheet, and how far the estimate of
+its height (`monitoring/overview/summary_fit.py`) is from the height Chromium lays out.
 Not part of the test suite: about two minutes for the demo's 217 patients.
 """
 
@@ -87,11 +89,38 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start within 60 s")
 
 
-def _print_all(port: int, printout: str, patients: list[dict[str, Any]]) -> dict[int, int]:
+# The sheet's width inside the margins of print.css (186 mm), where the summary's estimate of its
+# height (monitoring/overview/summary_fit.py) is compared with the height Chromium lays out.
+SHEET_WIDTH_PX = 703
+MEASURE = """() => {
+  const sheet = document.querySelector("main.print-sheet");
+  return {
+    printed: sheet.getBoundingClientRect().height,
+    estimated: Number(sheet.dataset.estimatedPx || 0),
+    gaveWay: sheet.dataset.gaveWay || "",
+  };
+}"""
+
+
+def _measured(page: Any) -> dict[str, Any]:
+    """The sheet laid out for print at the paper's width: its height, estimate, what gave way."""
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": SHEET_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    measured: dict[str, Any] = page.evaluate(MEASURE)
+    page.emulate_media(media="no-override")  # page.pdf's own print media again, not "screen"
+    page.set_viewport_size(viewport)
+    return measured
+
+
+def _print_all(
+    port: int, printout: str, patients: list[dict[str, Any]]
+) -> tuple[dict[int, int], dict[int, dict[str, Any]]]:
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{port}"
     pages: dict[int, int] = {}
+    fits: dict[int, dict[str, Any]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
@@ -108,8 +137,38 @@ def _print_all(port: int, printout: str, patients: list[dict[str, Any]]) -> dict
             if chart.count():
                 chart.and_(page.locator("[data-drawn='true']")).wait_for()
             pages[patient["pk"]] = _pages(page.pdf(format="A4", print_background=True))
+            if printout == "summary":
+                fits[patient["pk"]] = _measured(page)
         browser.close()
-    return pages
+    return pages, fits
+
+
+def _report_fits(fits: dict[int, dict[str, Any]]) -> None:
+    """What gave way how often, and how far the estimate is from the printed height."""
+    if not fits:
+        return
+    steps = collections.Counter(
+        " + ".join(fit["gaveWay"].split()) or "nothing" for fit in fits.values()
+    )
+    print("gave way: " + "; ".join(f"{name}: {n}" for name, n in steps.most_common()))
+    errors = sorted(fit["estimated"] - fit["printed"] for fit in fits.values())
+    under = [error for error in errors if error < 0]
+    print(
+        f"estimate minus printed height (px): min {errors[0]:.0f}, "
+        f"median {errors[len(errors) // 2]:.0f}, max {errors[-1]:.0f}; "
+        f"below the printed height: {len(under)}"
+        + (
+            " (pk "
+            + ", ".join(
+                f"{pk}: {fit['estimated'] - fit['printed']:.0f}"
+                for pk, fit in fits.items()
+                if fit["estimated"] < fit["printed"]
+            )
+            + ")"
+            if under
+            else ""
+        )
+    )
 
 
 def main() -> int:
@@ -142,7 +201,7 @@ def main() -> int:
     server = _serve(env, port)
     try:
         started = time.monotonic()
-        pages = _print_all(port, args.printout, patients)
+        pages, fits = _print_all(port, args.printout, patients)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -157,6 +216,7 @@ def main() -> int:
         f"{time.monotonic() - started:.0f} s; pages: "
         + ", ".join(f"{n} page{'s' if n > 1 else ''}: {counts[n]}" for n in sorted(counts))
     )
+    _report_fits(fits)
     spilled = [p for p in patients if pages[p["pk"]] > 1]
     if spilled:
         print("| pk | MRN | pages | name length | open alerts | recommendations | labs | scans |")

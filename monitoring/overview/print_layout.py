@@ -19,12 +19,17 @@ PRINT_HEIGHT_PX = {"bmd_figure": 210, "btm_figure": 150}
 PRINT_RIGHT_MARGIN_PX = {"bmd_figure": BAND_LABEL_MARGIN_PX, "btm_figure": 10}
 LEGEND_BAND_PX = 30
 LABEL_HEIGHT_PX = 16  # a line of an 11-pixel label above the plot
+# The height of one T-score unit that keeps "Osteopenia" (hung from T -1.0) clear of the T -2.0
+# line's label (centred on it) in the margin, 10-pixel labels.
+BAND_LABELS_UNIT_PX = 20
 
 
-def for_print(figures: Mapping[str, Any]) -> dict[str, Any]:
-    """The page's figures (`bmd_figure`, `btm_figure`) with a fixed print size and layout."""
+def for_print(figures: Mapping[str, Any], *, bmd_height: int | None = None) -> dict[str, Any]:
+    """The page's figures (`bmd_figure`, `btm_figure`) with a fixed print size and layout; the BMD
+    chart's plot `bmd_height` pixels high where the printout has less room (summary_fit)."""
+    heights = PRINT_HEIGHT_PX | ({"bmd_figure": bmd_height} if bmd_height else {})
     printed: dict[str, Any] = {}
-    for name, height in PRINT_HEIGHT_PX.items():
+    for name, height in heights.items():
         figure = figures.get(name)
         if figure is not None:
             printed[name] = _printed(figure, height, right=PRINT_RIGHT_MARGIN_PX[name])
@@ -63,12 +68,31 @@ def _printed(figure: Mapping[str, Any], height: int, *, right: int) -> dict[str,
     }
     if "yaxis2" in layout:  # the T-score panel: whole T-scores are enough on a small panel
         layout["yaxis2"] = {**layout["yaxis2"], "dtick": 1}
+        layout["annotations"] = _margin_labels_apart(layout)
     return {
         **figure,
         "data": [_without_estimate_legend(trace) for trace in figure["data"]],
         "layout": layout,
         "config": {"staticPlot": True, "responsive": False, "displayModeBar": False},
     }
+
+
+def _margin_labels_apart(layout: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The chart's labels, without the T -2.0 line's in the right margin where a T-score unit of
+    the lower panel is too short for it to clear the osteopenia band's label: on most printed
+    charts the two touched, and on a summary's chart made shorter (summary_fit) they overlapped.
+    The caption names the dotted line, and the printed axis has its tick at -2."""
+    annotations = list(layout.get("annotations", []))
+    banded = any(a.get("yref") == "y2" and a.get("y") == -1.0 for a in annotations)
+    panel = layout["yaxis2"]
+    if not banded or "range" not in panel or "domain" not in panel:
+        return annotations
+    low, high = panel["range"]
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    unit_px = (panel["domain"][1] - panel["domain"][0]) * plot_px / (high - low)
+    if unit_px >= BAND_LABELS_UNIT_PX:
+        return annotations
+    return [a for a in annotations if not (a.get("yref") == "y2" and a.get("y") == -2.0)]
 
 
 def _without_estimate_legend(trace: Mapping[str, Any]) -> Mapping[str, Any]:

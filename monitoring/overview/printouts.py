@@ -18,33 +18,27 @@ from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
 from monitoring.overview.csp import chart_page
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
-from monitoring.templatetags.monitoring_display import grouped_by_code, triaged
+from monitoring.overview.summary_content import summary_content
+from monitoring.overview.summary_fit import SummaryFit, summary_fit
+from monitoring.templatetags.monitoring_display import ALWAYS_RULE, triaged
 from patients.models import Patient
 
 
 def _printout(request: AuthenticatedHttpRequest, pk: int) -> tuple[Patient, dict[str, Any]]:
-    """The patient (a view of their record, audited) and what a printout shows, charts laid out
-    for the sheet."""
+    """The patient (a view of their record, audited) and what a printout shows, its charts still
+    laid out for the screen (`for_print` lays them out for the sheet)."""
     patient, assessment = patient_viewed(request, pk)
-    context = patient_context(request, patient, assessment, static_charts=True)
-    return patient, context | for_print(context)
+    return patient, patient_context(request, patient, assessment, static_charts=True)
 
 
-# Alert lines and recommendations that one A4 sheet holds under the chart and the tables: every
-# demo patient with at most 8 fits (bench/printout_pages.py, bench/README.md).
-SUMMARY_LIST_ITEMS = 8
-
-
-def summary_lists(data: dict[str, Any], open_alerts: list[Any]) -> dict[str, Any]:
-    """The summary's recommendations, in the order a clinician acts on them. Past
-    SUMMARY_LIST_ITEMS lines, the advice every patient gets (rule ALWAYS, listed last) is named
-    on one line, its text left to the patient page, so that the sheet stays one page."""
-    recommendations = triaged(data.get("recommendations"), open_alerts)
-    lines = len(grouped_by_code(open_alerts)) + len(recommendations)
+def summary_lists(recommendations: list[Any], fit: SummaryFit) -> dict[str, Any]:
+    """The summary's recommendations, in the order a clinician acts on them (`triaged`); where
+    the sheet needs the room (`fit`), the advice every patient gets (rule ALWAYS, listed last) is
+    named on one line, its text left to the patient page."""
     standing = [
         rec
         for rec in recommendations
-        if lines > SUMMARY_LIST_ITEMS and list(rec.get("rules", [])) == ["ALWAYS"]
+        if fit.standing_advice_named and list(rec.get("rules", [])) == [ALWAYS_RULE]
     ]
     return {
         "recommendations": [rec for rec in recommendations if rec not in standing],
@@ -57,7 +51,15 @@ def summary_lists(data: dict[str, Any], open_alerts: list[Any]) -> dict[str, Any
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _patient, context = _printout(request, pk)
-    context |= summary_lists(context["data"], context["open_alerts"])
+    recommendations = triaged(context["data"].get("recommendations"), context["open_alerts"])
+    printed_by = request.user.get_full_name() or request.user.username
+    fit = summary_fit(summary_content(context, recommendations, printed_by=printed_by))
+    context |= for_print(context, bmd_height=fit.bmd_height_px)
+    context |= summary_lists(recommendations, fit) | {
+        "fit": fit,
+        "projection_in_brief": fit.projection_in_brief,
+        "scans_shown": fit.scans_shown,
+    }
     return render(request, "monitoring/patient_summary_print.html", context)
 
 
@@ -66,6 +68,7 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @chart_page
 def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, context = _printout(request, pk)
+    context |= for_print(context)
     scans = patient.valid_scans  # type: ignore[attr-defined]
     last_scan = scans[-1] if scans else None
     context["last_scan"] = last_scan

@@ -1,5 +1,11 @@
 """Printouts as Chromium prints them to A4: one page each for a typical patient, with the chart
-drawn whole (its x-axis labels inside the sheet and its legend below the plot)."""
+drawn whole (its x-axis labels inside the sheet and its legend below the plot).
+
+Each test prints once the page says it is ready: every chart drawn (the `data-drawn` that
+static/js/charts.js sets when plotly's drawing resolves) and the fonts loaded, however long that
+takes on a loaded machine (the wait's limit is generous: it is not a sleep). A test that wrote its
+PDF into test-artifacts/ before any other had made the folder failed on a fresh checkout; each
+makes it now."""
 
 import datetime as dt
 import re
@@ -11,8 +17,16 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import BoneTherapyCourse, Scanner
+from monitoring.models import (
+    BoneTherapyCourse,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    Scanner,
+    Supplements,
+)
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_chart_labels import READ_BOXES, _meet
 from tests.browser.test_journey import log_in
 from tests.factories import (
     AromataseInhibitorCourseFactory,
@@ -60,8 +74,123 @@ def typical_patient(roles: None) -> Any:
     return patient
 
 
+@pytest.fixture
+def losing_bone_patient(roles: None) -> Any:
+    """A tester's ordinary patient (nurse11 7): two years on anastrozole, a DEXA showing loss at
+    the spine and the hip, low calcium and vitamin D on the latest sample, CTX and P1NP, a FRAX,
+    and three earlier lab samples. Six open alerts, six recommendations and a projection table."""
+    site = SiteFactory(name="North General Hospital", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site], first_name="Nora", last_name="Nurse")
+    patient = PatientFactory(
+        site=site,
+        mrn="DEMO-000156",
+        name="Patricia Fischer",
+        birth_date=TODAY - dt.timedelta(days=52 * 365 + 120),
+        menopausal_status="postmenopausal",
+        breast_cancer_diagnosis_date=TODAY - dt.timedelta(days=870),
+        height_cm=154,
+        weight_kg=Decimal("49.9"),
+    )
+    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=809))
+    scanner = Scanner.objects.create(
+        site=site,
+        name="Hologic Horizon A, room 2",
+        lsc_lumbar_spine=Decimal("0.028"),
+        lsc_total_hip=Decimal("0.022"),
+        lsc_femoral_neck=Decimal("0.033"),
+    )
+    for days, extra, rows in (
+        (
+            814,
+            {},
+            (
+                ("lumbar_spine", "1.067", "0.2", None),
+                ("total_hip", "1.032", "0.8", None),
+                ("femoral_neck", "0.685", "-1.4", None),
+            ),
+        ),
+        (
+            6,
+            {
+                "trabecular_bone_score": Decimal("1.280"),
+                "vertebral_fracture_assessment": "no_fracture",
+            },
+            (
+                ("lumbar_spine", "0.952", "-1.2", "-0.3"),
+                ("total_hip", "0.812", "-1.5", "-1.1"),
+                ("femoral_neck", "0.655", "-1.9", "-0.8"),
+            ),
+        ),
+    ):
+        scan = DexaScan.objects.create(
+            patient=patient, scan_date=TODAY - dt.timedelta(days=days), scanner=scanner, **extra
+        )
+        for name, bmd, t_score, z_score in rows:
+            DexaMeasurement.objects.create(
+                scan=scan,
+                site=name,
+                bmd=Decimal(bmd),
+                t_score=Decimal(t_score),
+                z_score=None if z_score is None else Decimal(z_score),
+            )
+    samples = (
+        (809, (("vitamin_d_25oh", "43.07"), ("calcium", "2.32"), ("egfr", "82.58"))),
+        (629, (("vitamin_d_25oh", "24.55"), ("calcium", "2.26"), ("egfr", "79.01"))),
+        (264, (("vitamin_d_25oh", "39.14"), ("calcium", "2.44"), ("egfr", "43.62"))),
+        (3, (("ctx", "0.45"), ("p1np", "45"), ("calcium", "2.05"))),
+    )
+    units = {"vitamin_d_25oh": "ng/mL", "calcium": "mmol/L", "egfr": "mL/min/1.73m2"}
+    units |= {"ctx": "ng/mL", "p1np": "µg/L"}
+    for days, results in samples:
+        for analyte, value in results:
+            LabResultFactory(
+                patient=patient,
+                sample_date=TODAY - dt.timedelta(days=days),
+                analyte=analyte,
+                value=Decimal(value),
+                entered_value=Decimal(value),
+                entered_unit=units[analyte],
+                fasting=analyte == "ctx",
+            )
+    LabResultFactory(  # 20 nmol/L as entered: deficient
+        patient=patient,
+        sample_date=TODAY - dt.timedelta(days=3),
+        analyte="vitamin_d_25oh",
+        value=Decimal("8.012821"),
+        entered_value=Decimal("20"),
+        entered_unit="nmol/L",
+    )
+    Supplements.objects.create(patient=patient, calcium=True, vitamin_d=True)
+    FraxResult.objects.create(
+        patient=patient,
+        assessed_on=TODAY - dt.timedelta(days=801),
+        major_osteoporotic_pct=Decimal("19.6"),
+        hip_pct=Decimal("5.0"),
+        with_bmd=True,
+    )
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-chart]")]
+  .every((chart) => chart.dataset.drawn === "true")"""
+READY_SECONDS = 60  # the most a loaded machine may take to draw; the wait ends when drawn
+
+
+def _open_printout(page: Page, url: str) -> None:
+    """Open a printout and wait until it is as it will print: its charts drawn, fonts loaded."""
+    page.goto(url)
+    page.wait_for_function(CHARTS_DRAWN, timeout=READY_SECONDS * 1000)
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def _save(name: str, pdf: bytes) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / name).write_bytes(pdf)
 
 
 @pytest.fixture
@@ -95,8 +224,7 @@ def test_nine_open_alerts_still_print_on_one_page(
 ) -> None:
     log_in(page, live_server.url, "nurse")
     for printout in ("summary", "scan-request"):
-        page.goto(f"{live_server.url}/patients/{alerting_patient.pk}/{printout}/")
-        expect(page.locator("[data-chart='bmd-chart']")).to_have_attribute("data-drawn", "true")
+        _open_printout(page, f"{live_server.url}/patients/{alerting_patient.pk}/{printout}/")
         expect(
             page.get_by_text("Rapid BMD loss: lumbar spine, total hip, femoral neck")
         ).to_be_visible()
@@ -108,9 +236,8 @@ def test_a_typical_patients_printout_is_one_a4_page_with_the_whole_chart(
     live_server: Any, page: Page, typical_patient: Any, printout: str
 ) -> None:
     log_in(page, live_server.url, "nurse")
-    page.goto(f"{live_server.url}/patients/{typical_patient.pk}/{printout}/")
+    _open_printout(page, f"{live_server.url}/patients/{typical_patient.pk}/{printout}/")
     chart = page.locator("[data-chart='bmd-chart']")
-    expect(chart).to_have_attribute("data-drawn", "true")
     page.emulate_media(media="print")
     # The legend sits below the plot area, and the x-axis tick labels inside the chart.
     plot = chart.locator(".bglayer").first.bounding_box()
@@ -132,7 +259,7 @@ def test_a_typical_patients_printout_is_one_a4_page_with_the_whole_chart(
         assert tick["x"] + tick["width"] <= box["x"] + box["width"] + 1
         assert tick["y"] + tick["height"] <= legend["y"] + 1
     pdf = page.pdf(format="A4", print_background=True)
-    (ARTIFACTS / f"printout-{printout}.pdf").write_bytes(pdf)
+    _save(f"printout-{printout}.pdf", pdf)
     assert _pages(pdf) == 1
 
 
@@ -143,9 +270,66 @@ def test_a_typical_patients_letter_with_its_therapy_is_one_a4_page(
     """The letters name the therapy given (denosumab here, with its warning) and still fit one
     sheet beside the patient's several open alerts."""
     log_in(page, live_server.url, "nurse")
-    page.goto(f"{live_server.url}/patients/{typical_patient.pk}/letters/{kind}/")
+    _open_printout(page, f"{live_server.url}/patients/{typical_patient.pk}/letters/{kind}/")
     expect(page.get_by_text("denosumab", exact=False).first).to_be_visible()
     pdf = page.pdf(format="A4", print_background=True)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"letter-{kind}.pdf").write_bytes(pdf)
+    _save(f"letter-{kind}.pdf", pdf)
     assert _pages(pdf) == 1
+
+
+def test_a_patient_losing_bone_with_low_labs_prints_on_one_page(
+    live_server: Any, page: Page, losing_bone_patient: Any
+) -> None:
+    """The tester's ordinary patient (nurse11 7) printed on two sheets: every open alert and
+    recommendation now fits one, the projection written in brief and the advice every patient
+    gets named on one line, each saying where the rest is."""
+    log_in(page, live_server.url, "nurse")
+    _open_printout(page, f"{live_server.url}/patients/{losing_bone_patient.pk}/summary/")
+    alerts = page.locator("h2:has-text('Open alerts') + ul > li")
+    expect(page.get_by_role("heading", name="Open alerts (6)")).to_be_visible()
+    for title in (
+        "Bone therapy indicated",
+        "Low calcium",
+        "Rapid BMD loss: total hip",
+        "Significant BMD loss: lumbar spine, total hip",
+        "Vitamin D deficient",
+    ):
+        expect(alerts.filter(has_text=title)).to_have_count(1)
+    for recommendation in ("Dental review", "Correct the calcium", "Repeat DEXA", "Replete"):
+        expect(page.get_by_text(recommendation).first).to_be_visible()
+    expect(page.get_by_text("the table is on the patient page")).to_be_visible()
+    expect(page.get_by_text("(their text is on the patient page)")).to_be_visible()
+    # The chart, shorter to make room, still has no label over another.
+    labels = page.locator("[data-chart='bmd-chart']").evaluate(READ_BOXES)["annotations"]
+    assert any(label["text"] == "Osteopenia" for label in labels)
+    for n, first in enumerate(labels):
+        for second in labels[n + 1 :]:
+            assert not _meet(first, second), (first, second)
+    pdf = page.pdf(format="A4", print_background=True)
+    _save("printout-summary-losing-bone.pdf", pdf)
+    assert _pages(pdf) == 1
+
+
+SHEET_WIDTH_PX = 703  # 186 mm: A4 less the margins of print.css
+PRINTED_HEIGHT = """() => {
+  const sheet = document.querySelector("main.print-sheet");
+  return [sheet.getBoundingClientRect().height, Number(sheet.dataset.estimatedPx)];
+}"""
+
+
+@pytest.mark.parametrize("fixture", ["typical_patient", "alerting_patient", "losing_bone_patient"])
+def test_the_summarys_estimate_is_never_below_its_printed_height(
+    live_server: Any, page: Page, fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """What gives way is chosen on an estimate of the printed height (summary_fit): laid out for
+    print at the sheet's width, the summary is never taller than estimated, so that a summary
+    estimated to fit does."""
+    patient = request.getfixturevalue(fixture)
+    log_in(page, live_server.url, "nurse")
+    _open_printout(page, f"{live_server.url}/patients/{patient.pk}/summary/")
+    page.set_viewport_size({"width": SHEET_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    printed, estimated = page.evaluate(PRINTED_HEIGHT)
+    assert printed <= estimated
+    # Not so far above it that much gives way for nothing.
+    assert estimated - printed < 100

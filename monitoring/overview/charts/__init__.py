@@ -19,7 +19,7 @@ from typing import Any
 from monitoring import domain
 from monitoring.overview.charts.bmd import bmd_figure, bmd_figure_of, bmd_series
 from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_figure_of, btm_points
-from monitoring.overview.charts.labs import labs_figure
+from monitoring.overview.charts.labs import labs_figure, threshold_key
 from monitoring.overview.charts.score_panel import withheld_note
 from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
@@ -51,6 +51,7 @@ def patient_figures(
         "bmd_figure": bmd_figure_of(history, bmd, as_of=as_of, static=static),
         "btm_figure": btm_figure_of(history, btm, as_of=as_of, static=static),
         "labs_figure": labs_figure(history, lab_units, as_of=as_of, static=static),
+        "labs_key": threshold_key(history, lab_units, as_of=as_of),
         # What the BMD chart's lower panel shows, and why it has no bands nor projection.
         "bmd_panel": bmd.panel.value,
         "bmd_note": withheld_note(bmd.panel, str(history.patient.sex)),

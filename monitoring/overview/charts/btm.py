@@ -109,6 +109,9 @@ def btm_figure_of(
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
+            # Ticks of its own: an overlaying axis otherwise takes the CTX axis's tick positions
+            # (plotly.js 3's "sync"), at unround values (10.1, 20.2, 30.4, 40.5: nurse11 15).
+            "tickmode": "auto",
         },
         "shapes": shapes,
         "annotations": annotations,

@@ -3,7 +3,14 @@ one panel each, in the site's units, with the rules' thresholds drawn as labelle
 
 Colour is never the only cue: each analyte has its own marker symbol and legend name, each line
 says in words what it marks, and a flagged result says its flag on hover (the table beside the
-chart says it too)."""
+chart says it too).
+
+A line is tagged with its threshold alone ("< 35") in the right margin, where nothing else is
+drawn, the tags of close lines moved apart; what each means is in the key under the chart
+(`threshold_key`) and on hover. Written in full on the plot, the kidney panel's three labels
+("below 35 …: no zoledronic acid; no alendronate", "below 30 …: no risedronate or ibandronate;
+denosumab: hypocalcaemia risk", "at or below 60 …") were wider than the plot on the patient
+page's narrow column and covered each other and the axis title (nurse11 15)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -69,6 +76,11 @@ PANELS = (
     ),
 )
 _GAP = 0.08
+PANEL_PX = 220  # the height of a panel (and its share of the gap)
+MARGIN = {"l": 80, "r": 56, "t": 20, "b": 40}  # the right margin holds the lines' tags
+TAG_FONT_PX = 10
+TAG_GAP_PX = TAG_FONT_PX + 3  # the least distance between the middles of two tags
+RELATION_SIGN = {"below": "<", "at or below": "\u2264"}
 
 
 def _range(values: list[Decimal]) -> list[float]:
@@ -90,6 +102,78 @@ def _line_words(analyte: domain.Analyte, limit: Decimal, unit: str, line_unit: s
     return _label(shown_threshold(analyte, limit, unit))
 
 
+@dataclass(frozen=True)
+class Line:
+    """A threshold as one panel draws it: its level in the panel's unit, its tag and its words."""
+
+    level: Decimal
+    tag: str  # "< 35"
+    words: str  # "below 35 mL/min/1.73m2: no zoledronic acid; no alendronate"
+
+
+@dataclass(frozen=True)
+class DrawnPanel:
+    panel: Panel
+    present: list[tuple[domain.Analyte, str, str, str]]  # the analytes with a result
+    units: list[str]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.panel.title} ({', '.join(self.units)})"
+
+    @property
+    def lines(self) -> list[Line]:
+        analyte, unit = self.present[0][0], self.units[0]
+        # A line's words name the unit where the panel has one (kidney function has two).
+        line_unit = f" {unit}" if len(self.units) == 1 else ""
+        return [
+            Line(
+                level=shown_threshold(analyte, limit, unit),
+                tag=f"{RELATION_SIGN[relation]} {_label(shown_threshold(analyte, limit, unit))}",
+                words=f"{relation} {_line_words(analyte, limit, unit, line_unit)}: {words}",
+            )
+            for limit, relation, words in self.panel.lines
+        ]
+
+
+def _drawn_panels(labs: list[domain.LabResult], system: domain.UnitSystem) -> list[DrawnPanel]:
+    """The panels with a result, each with the analytes it draws and their units."""
+    drawn = []
+    for panel in PANELS:
+        present = [a for a in panel.analytes if any(lab.analyte is a[0] for lab in labs)]
+        if present:
+            units = list(dict.fromkeys(domain.display_unit(a[0], system) for a in present))
+            drawn.append(DrawnPanel(panel, present, units))
+    return drawn
+
+
+def _labs_until(history: domain.History, as_of: dt.date) -> list[domain.LabResult]:
+    return sorted((lab for lab in history.labs if lab.date <= as_of), key=lambda lab: lab.date)
+
+
+def threshold_key(
+    history: domain.History, system: domain.UnitSystem, *, as_of: dt.date
+) -> list[dict[str, Any]]:
+    """What each tagged line of `labs_figure` means, panel by panel: the key under the chart."""
+    return [
+        {"heading": drawn.heading, "lines": [line.words for line in drawn.lines]}
+        for drawn in _drawn_panels(_labs_until(history, as_of), system)
+    ]
+
+
+def tag_shifts(levels: list[float], px_per_unit: float) -> list[float]:
+    """How far (pixels, up) to move each line's tag so that no two cover each other: from the
+    lowest line up, a tag closer than `TAG_GAP_PX` to the one below it moves up."""
+    shifts = [0.0] * len(levels)
+    below: float | None = None
+    for n in sorted(range(len(levels)), key=lambda n: levels[n]):
+        wanted = levels[n] * px_per_unit
+        placed = wanted if below is None else max(wanted, below + TAG_GAP_PX)
+        shifts[n] = round(placed - wanted, 1)
+        below = placed
+    return shifts
+
+
 def labs_figure(
     history: domain.History,
     system: domain.UnitSystem,
@@ -99,29 +183,22 @@ def labs_figure(
 ) -> Figure | None:
     """Vitamin D, calcium and kidney function over time, each in its own panel (only panels with
     a result). None without any of them."""
-    labs = sorted((lab for lab in history.labs if lab.date <= as_of), key=lambda lab: lab.date)
-    drawn = [
-        panel
-        for panel in PANELS
-        if any(lab.analyte in {a[0] for a in panel.analytes} for lab in labs)
-    ]
+    labs = _labs_until(history, as_of)
+    drawn = _drawn_panels(labs, system)
     if not drawn:
         return None
     height = (1 - _GAP * (len(drawn) - 1)) / len(drawn)
+    figure_px = PANEL_PX * len(drawn) + 80
+    panel_px = height * (figure_px - MARGIN["t"] - MARGIN["b"])
     traces: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     layout: dict[str, Any] = {}
     for row, panel in enumerate(drawn):
         axis = "y" if row == 0 else f"y{row + 1}"
-        present = [a for a in panel.analytes if any(lab.analyte is a[0] for lab in labs)]
-        units = dict.fromkeys(domain.display_unit(a[0], system) for a in present)
-        unit = next(iter(units))
-        # A line's label names the unit where the panel has one (kidney function has two).
-        line_unit = f" {unit}" if len(units) == 1 else ""
         top = 1 - row * (height + _GAP)
         shown: list[Decimal] = []
-        for analyte, name, colour, symbol in present:
+        for analyte, name, colour, symbol in panel.present:
             own = domain.display_unit(analyte, system)
             found = [lab for lab in labs if lab.analyte is analyte]
             values = [shown_value(analyte, lab.value, own) for lab in found]
@@ -142,9 +219,13 @@ def labs_figure(
                     "<extra></extra>",
                 }
             )
-        for n, (limit, relation, words) in enumerate(panel.lines):
-            level = shown_threshold(present[0][0], limit, unit)
-            shown.append(level)
+        lines = panel.lines
+        shown += [line.level for line in lines]
+        y_range = _range(shown)
+        shifts = tag_shifts(
+            [num(line.level) for line in lines], panel_px / (y_range[1] - y_range[0])
+        )
+        for line, shift in zip(lines, shifts, strict=True):
             shapes.append(
                 {
                     "type": "line",
@@ -152,37 +233,37 @@ def labs_figure(
                     "x0": 0,
                     "x1": 1,
                     "yref": axis,
-                    "y0": num(level),
-                    "y1": num(level),
+                    "y0": num(line.level),
+                    "y1": num(line.level),
                     "line": {"color": "#444444", "width": 1, "dash": "dash"},
                 }
             )
-            # Alternate sides, so the labels of two close lines do not cover each other.
-            right = n % 2 == 0
             annotations.append(
                 {
                     "xref": "x domain",
-                    "x": 0.995 if right else 0.005,
-                    "xanchor": "right" if right else "left",
+                    "x": 1,
+                    "xanchor": "left",
+                    "xshift": 4,
                     "yref": axis,
-                    "y": num(level),
-                    "yanchor": "bottom",
+                    "y": num(line.level),
+                    "yanchor": "middle",
+                    "yshift": shift,
                     "showarrow": False,
-                    "text": f"{relation} {_line_words(present[0][0], limit, unit, line_unit)}: "
-                    f"{words}",
-                    "font": {"size": 10, "color": "#333333"},
+                    "text": line.tag,
+                    "hovertext": line.words,
+                    "font": {"size": TAG_FONT_PX, "color": "#333333"},
                 }
             )
         layout[f"yaxis{row + 1}" if row else "yaxis"] = {
             "domain": [max(top - height, 0), top],
-            "title": {"text": f"{panel.title}<br>({', '.join(units)})"},
-            "range": _range(shown),
+            "title": {"text": f"{panel.panel.title}<br>({', '.join(panel.units)})"},
+            "range": y_range,
             "zeroline": False,
         }
     layout |= {
         "font": FONT,
-        "height": 220 * len(drawn) + 80,
-        "margin": {"l": 80, "r": 20, "t": 20, "b": 40},
+        "height": figure_px,
+        "margin": MARGIN,
         "hovermode": "closest",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},

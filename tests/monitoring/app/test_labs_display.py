@@ -262,15 +262,19 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     # Every marker has its own symbol: readable without colour.
     symbols = [trace["marker"]["symbol"] for trace in figure["data"]]
     assert len(set(symbols)) == len(symbols) == 3
-    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    # Each line's words are its tag's hover text (and the key under the chart, threshold_key).
+    labels = [a["hovertext"] for a in figure["layout"]["annotations"]]
     # In nmol/L, where the rules flag (phys10 F5), with the ng/mL they compare with.
     deficient, insufficient = ("49.91", "74.87") if system is SI else ("20", "30")
     also = (" (20 ng/mL)", " (30 ng/mL)") if system is SI else ("", "")
     assert f"below {deficient} {vit_d_unit}{also[0]}: deficient" in labels
     assert f"below {insufficient} {vit_d_unit}{also[1]}: insufficient" in labels
-    # Each line is drawn where its label says.
-    levels = {a["text"]: a["y"] for a in figure["layout"]["annotations"]}
-    assert levels[f"below {deficient} {vit_d_unit}{also[0]}: deficient"] == float(deficient)
+    # Each line is drawn where its tag says.
+    levels = {a["hovertext"]: (a["y"], a["text"]) for a in figure["layout"]["annotations"]}
+    assert levels[f"below {deficient} {vit_d_unit}{also[0]}: deficient"] == (
+        float(deficient),
+        f"< {deficient}",
+    )
     assert any(
         label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
         for label in labels
@@ -301,7 +305,7 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     names = [trace["name"] for trace in figure["data"]]
     expected = ["eGFR (mL/min/1.73m2)"] if with_egfr else []
     assert names == [*expected, "Creatinine clearance (mL/min)"]
-    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    labels = [a["hovertext"] for a in figure["layout"]["annotations"]]
     # One unit on the panel: the lines say it; two: the axis and legend say them.
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr
 

@@ -100,30 +100,43 @@ def _rec(code: str, rules: list[str]) -> dict[str, object]:
     return {"code": code, "message": f"{code} message", "rules": rules, "sources": []}
 
 
-def test_a_long_summary_names_the_standing_advice_on_one_line() -> None:
-    """Past SUMMARY_LIST_ITEMS lines (issue 17: 5 of 217 demo summaries still spilled onto a second
-    sheet), the advice every patient gets is named on one line, its text left to the patient page;
-    the patient's own recommendations are all kept, in the same order."""
-    from monitoring.overview.printouts import SUMMARY_LIST_ITEMS, summary_lists
+def test_the_standing_advice_is_named_on_one_line_only_where_the_sheet_needs_it() -> None:
+    """The advice every patient gets is named on one line, its text left to the patient page,
+    only when the fit says so (summary_fit); the patient's own recommendations are all kept, in
+    the same order."""
+    from monitoring.overview.printouts import summary_lists
+    from monitoring.overview.summary_fit import SummaryFit
 
     always = [_rec(code, ["ALWAYS"]) for code in ("CALCIUM_VITAMIN_D", "LIFESTYLE", "FRAX")]
-    own = [_rec(f"OWN_{n}", [f"RULE-{n}"]) for n in range(SUMMARY_LIST_ITEMS - 3)]
-    short = summary_lists({"recommendations": own + always}, [])
-    assert short == {"recommendations": own + always, "standing_advice": []}
-    longer = [*own, _rec("ONE_MORE", ["RULE-X"])]
-    long = summary_lists({"recommendations": longer + always}, [])
-    assert long == {"recommendations": longer, "standing_advice": always}
+    own = [_rec(f"OWN_{n}", [f"RULE-{n}"]) for n in range(12)]
+    full = summary_lists(own + always, SummaryFit())
+    assert full == {"recommendations": own + always, "standing_advice": []}
+    named = summary_lists(own + always, SummaryFit(standing_advice_named=True))
+    assert named == {"recommendations": own, "standing_advice": always}
 
 
-def test_the_long_summary_says_where_the_rest_is(
-    nurse_client: Client, followed: Patient, monkeypatch: pytest.MonkeyPatch
+def test_what_gave_way_says_where_it_is(
+    nurse_client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from monitoring.overview import printouts
+    """On a sheet too small for anything (every step taken), each thing that gave way says so
+    where it was: the projection in brief, the standing advice named, the earlier scans."""
+    from monitoring.assessment.refresh import patient_assessment_refresh
+    from monitoring.overview import summary_fit
 
-    monkeypatch.setattr(printouts, "SUMMARY_LIST_ITEMS", 1)
-    text = nurse_client.get(reverse("monitoring:patient_summary", args=[followed.pk])).text
+    AromataseInhibitorCourseFactory(patient=patient, start_date=dt.date(2021, 1, 1))
+    for year, t in ((2021, -1.0), (2022, -1.4), (2023, -1.8)):
+        DexaScanFactory(patient=patient, scan_date=dt.date(year, 1, 5), t=t)
+    patient_assessment_refresh(patient=patient)
+    monkeypatch.setattr(summary_fit, "SHEET_PX", 100)
+    text = nurse_client.get(reverse("monitoring:patient_summary", args=[patient.pk])).text
+    steps = "projection-in-brief standing-advice-named shorter-chart fewer-scans"
+    assert f'data-gave-way="{steps}"' in text
     assert "Advice every patient gets: <strong>" in text
-    assert "(continued on the patient page)" in text
+    assert "(their text is on the patient page)" in text
+    assert "the table is on the patient page" in text
+    assert "the 2 latest scans, older ones on the patient page" in text
+    assert "<td>2021-01-05</td>" not in text  # the oldest of three
+    assert '"height": 200' in text  # the chart at its least: 170 and the legend's 30
 
 
 def test_letters_write_every_date_as_the_pages_do(physician_client: Client, patient) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,134 @@
+"""What a patient's summary holds, measured for `summary_fit`: the characters of each text as the
+printout words it (the rules' texts in the site's units, with their labels and rule ids) and the
+rows of each table."""
+
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from monitoring.overview.summary_fit import FACT_CHARS, SummaryContent
+from monitoring.templatetags.monitoring_display import (
+    ALWAYS_RULE,
+    code_label,
+    due_words,
+    grouped_by_code,
+    lab_text,
+    recommendation_label,
+    risk_label,
+    schedule_label,
+    site_label,
+    therapy_now_on_paper,
+    therapy_now_overrides,
+    who_label,
+)
+
+# What the template adds to a text: a severity and its icon, a due date, "[RULE-1, RULE-2]", the
+# words around the advice every patient gets named on one line, a projection's dates.
+SEVERITY_CHARS = 12
+DUE_CHARS = 25
+MORE_SITES_CHARS = 20
+ACKNOWLEDGED_CHARS = 45
+STANDING_NAMED_WORDS = len("Advice every patient gets:  (their text is on the patient page).")
+PROJECTION_WORDS = 115  # "Projected T-score (an estimate; in brief …): "
+PROJECTION_ROW_WORDS = 75  # ", … from T -1.2 on 2026-12-01: reaches T -2.0 2028-05-01, …; "
+DATA_PROBLEM_WORDS = 260
+PRINTED_BY_WORDS = len("bonehealth,  · printed 2026-12-07 14:44 by  · assessment as of 2026-12-07")
+NOTE_LINES = 3  # a projection's note in its column ("already passed: estimated, not measured")
+
+
+def _rules(rules: Any) -> int:
+    return len(", ".join(rules)) + 3
+
+
+def _alert_chars(group: Any, context: Mapping[str, Any]) -> int:
+    alert = group.worst
+    chars = SEVERITY_CHARS + len(group.title) + 2 + _rules(alert.rules)
+    chars += len(
+        lab_text(alert.message, context["patient"].site.lab_units, context["lab_readings"])
+    )
+    chars += MORE_SITES_CHARS if len(group.alerts) > 1 else 0
+    return chars + (0 if group.unacknowledged else ACKNOWLEDGED_CHARS)
+
+
+def _recommendation_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) -> int:
+    message = lab_text(
+        rec.get("message", ""), context["patient"].site.lab_units, context["lab_readings"]
+    )
+    chars = len(recommendation_label(rec)) + 2 + len(message) + _rules(rec.get("rules", []))
+    chars += DUE_CHARS if rec.get("due") else 0
+    if "TX-AI-RF" in rec.get("rules", []):
+        chars += len("; ".join(context.get("risk_factor_words") or [])) + 40
+    return chars
+
+
+def _has_note(row: Mapping[str, Any]) -> bool:
+    """Whether a projection's row has a note under a date ("already passed …", "Scan before …")."""
+    return bool(row["changed_since"] or row["cross_2_0_passed"] or row["cross_2_5_passed"])
+
+
+def _fact_lines(context: Mapping[str, Any]) -> int:
+    """The value lines of the facts' two rows: each as tall as its longest value."""
+    patient, assessment = context["patient"], context["assessment"]
+    stopped = context.get("stopped_denosumab")
+    course = patient.current_ai_course
+    ai = f"{course.get_drug_display()} since 2000-01-01" if course else "-"
+    therapy = "; ".join(therapy_now_on_paper(patient.valid_therapy, stopped)) or "None"
+    risk, who, lowest, next_dexa = "-", "-", "-", "-"
+    if assessment is not None:
+        who = who_label(assessment.who_category)
+        next_dexa = due_words(assessment.next_dexa_due, "dexa", assessment.data)
+        words = context.get("risk_factor_words") or []
+        risk = risk_label(assessment.risk_category) + (
+            f" (risk factors: {'; '.join(words)})" if words else ""
+        )
+        site = assessment.lowest_t_site
+        lowest = f"-2.5 ({site_label(site)})" if site else "-"
+        if assessment.who_category == "not_applicable":  # the lowest Z-score instead
+            lowest = "-2.5 (Lumbar spine (L1-L4), latest scan)"
+    first = (patient.name or "", patient.mrn, "2000-01-01 (100)", "00.0", ai)
+    second = (therapy, risk, who, lowest, next_dexa)
+    return sum(
+        max(len(textwrap.wrap(text, FACT_CHARS)) or 1 for text in row) for row in (first, second)
+    )
+
+
+def summary_content(
+    context: Mapping[str, Any], recommendations: list[Any], *, printed_by: str
+) -> SummaryContent:
+    """The content of the summary `context` shows with `recommendations` (triaged), printed by
+    the user named `printed_by`."""
+    patient, data = context["patient"], context["data"]
+    overrides = therapy_now_overrides(patient.valid_therapy, context.get("stopped_denosumab"))
+    notes = [len("; ".join(overrides)) + 40] if overrides else []
+    if context.get("data_problem"):
+        notes.append(DATA_PROBLEM_WORDS + len(context["data_problem"]))
+    rows = context.get("projection_rows") or []
+    standing = [rec for rec in recommendations if list(rec.get("rules", [])) == [ALWAYS_RULE]]
+    own = [rec for rec in recommendations if rec not in standing]
+    schedule = data.get("schedule") or []
+    return SummaryContent(
+        printed_by_chars=PRINTED_BY_WORDS + len(patient.site.name) + len(printed_by),
+        fact_lines=_fact_lines(context),
+        note_chars=notes,
+        chart=context.get("bmd_figure") is not None,
+        chart_note_chars=len(context.get("bmd_note") or ""),
+        projection_rows=sum(1 + NOTE_LINES * _has_note(row) for row in rows),
+        projection_brief_chars=PROJECTION_WORDS
+        + sum(
+            PROJECTION_ROW_WORDS
+            + len(site_label(r["site"]) + r["basis"])
+            + (45 if r["changed_since"] else 0)
+            + 40 * (r["cross_2_0_passed"] + r["cross_2_5_passed"])
+            + (0 if r["drawn_to"] else 15 + len(r["not_drawn"] or ""))
+            for r in rows
+        ),
+        scans=len(patient.valid_scans),
+        change_rows=len(data.get("bmd_changes") or []),
+        alert_chars=[_alert_chars(g, context) for g in grouped_by_code(context["open_alerts"])],
+        next_dates_chars=len("Next dates: ")
+        + sum(len(schedule_label(entry["item"])) + 15 for entry in schedule),
+        recommendation_chars=[_recommendation_chars(rec, context) for rec in own],
+        standing_advice_chars=[_recommendation_chars(rec, context) for rec in standing],
+        standing_advice_named_chars=STANDING_NAMED_WORDS
+        + sum(len(code_label(rec.get("code", ""))) + 2 for rec in standing),
+    )

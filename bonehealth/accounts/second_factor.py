@@ -4,6 +4,7 @@ audited in its transaction, a refused code as a failed authentication."""
 
 from base64 import b32encode
 
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -12,6 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
+
+# The step named in the audit row of a refused password or code when turning two-factor off.
+TWO_FACTOR_OFF_STEP = "turn two-factor off"
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:
@@ -44,13 +48,14 @@ def totp_device_confirm(
 
 
 @transaction.atomic
-def totp_devices_remove(
-    *, user: User, password: str, token: str, request: HttpRequest | None = None
-) -> bool:
+def totp_devices_remove(*, user: User, password: str, token: str, request: HttpRequest) -> bool:
     """Turn two-factor authentication off for oneself, given the password and a current code.
 
-    A stolen open session alone must not be enough to weaken the account; a refusal is audited as
-    a failed authentication. Not allowed where two-factor is required.
+    A stolen open session alone must not be enough to weaken the account. The password is checked
+    as a login's is (`authenticate`): a wrong one counts toward the user's lockout (django-axes)
+    and is audited as a failed login by the login-failure receiver; while the user or the address
+    is paused none is checked (`request.axes_locked_out`, and the view signs the session out).
+    A right password with a wrong code is audited here. Not allowed where two-factor is required.
     """
     from bonehealth.accounts.security import TWO_FACTOR_REQUIRED_PERMISSION
 
@@ -58,15 +63,21 @@ def totp_devices_remove(
         raise PermissionDenied("Two-factor authentication is required for your role.")
     devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
     device = devices.order_by("id").first()
+    checked = authenticate(
+        request, username=user.get_username(), password=password, step=TWO_FACTOR_OFF_STEP
+    )
+    password_ok = checked is not None and checked.pk == user.pk
     # The code is checked even after a wrong password, so django-otp's throttle counts every try.
     code_ok = device is not None and device.verify_token(token)
-    if not (user.check_password(password) and code_ok):
-        audit_record(
-            action=AuditAction.LOGIN_FAILED,
-            request=request,
-            username=user.get_username(),
-            changes={"step": "turn two-factor off"},
-        )
+    if not (password_ok and code_ok):
+        if password_ok:
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                actor=user,
+                request=request,
+                username=user.get_username(),
+                changes={"step": TWO_FACTOR_OFF_STEP},
+            )
         return False
     TOTPDevice.objects.filter(user=user).delete()
     audit_record(

@@ -166,6 +166,11 @@ def two_factor_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
             request.session[HAS_OTP_DEVICE_SESSION_KEY] = False
             messages.success(request, "Two-factor authentication is off.")
             return redirect("accounts:two_factor")
+        if getattr(request, "axes_locked_out", False):
+            # Paused, as by wrong logins: signed out, as at a password change (see there).
+            logout(request)
+            messages.warning(request, "You have been signed out.")
+            return redirect("accounts:login")
         form.add_error(None, "That password or code is wrong. Two-factor authentication is on.")
     return _two_factor_page(request, form)
 

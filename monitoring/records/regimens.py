@@ -24,7 +24,10 @@ from monitoring.domain.thresholds import ZOLEDRONIC_INTERVAL_MONTHS
 _YEARLY = re.compile(
     r"\byearly\b|\bannual(?:ly)?\b|\bper\s+annum\b"
     r"|(?<!for )\b(?:once\s+an?|once\s+per|every|each|per|a)\s+year\b|/\s*(?:year|yr)\b"
-    r"|\b(?:every|each|once\s+in|q)\s*(?:12|twelve)[\s-]*months?\b|\b(?:12|twelve)[\s-]*monthly\b",
+    r"|\b(?:every|each)\s+(?:1|one)\s+(?:year|yr)\b|\bp\.\s*a\b\.?"
+    r"|\b(?:every|each|once\s+in|q)\s*(?:12|twelve)[\s-]*(?:months?|mths?|mos?|m)\b"
+    r"|\bq\s*(?:1\s*)?(?:years?|yrs?|y)\b|\b(?:every|each|q)\s*12/12\b(?!/)"
+    r"|\b(?:12|twelve)[\s-]*monthly\b",
     re.IGNORECASE,
 )
 

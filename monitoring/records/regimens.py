@@ -13,6 +13,7 @@ adjuvant regimen with its length, is taken.
 """
 
 import re
+import unicodedata
 
 from django.urls import reverse
 from django.utils.html import format_html
@@ -27,7 +28,9 @@ _YEARLY = re.compile(
     r"|\b(?:every|each)\s+(?:1|one)\s+(?:year|yr)\b|\bp\.\s*a\b\.?"
     r"|\b(?:every|each|once\s+in|q)\s*(?:12|twelve)[\s-]*(?:months?|mths?|mos?|m)\b"
     r"|\bq\s*(?:1\s*)?(?:years?|yrs?|y)\b|\b(?:every|each|q)\s*12/12\b(?!/)"
-    r"|\b(?:12|twelve)[\s-]*monthly\b",
+    r"|\b(?:12|twelve)[\s-]*monthly\b"
+    r"|\b(?:every|each|q)\s*(?:5[0-4]|fifty[\s-]*two)[\s-]*(?:weeks?|wks?|w)\b"
+    r"|\b(?:every|each|q)\s*36[0-9][\s-]*(?:days?|d)\b",
     re.IGNORECASE,
 )
 
@@ -51,7 +54,10 @@ def dose_help() -> SafeString:
 def unsupported_regimen(drug: str | None, dose: str | None) -> str:
     """Why a course of `drug` with this `dose` text is refused, or "": zoledronic acid whose dose
     states a yearly interval."""
-    if drug != BoneTherapyDrug.ZOLEDRONIC_ACID or not dose or not _YEARLY.search(dose):
+    if drug != BoneTherapyDrug.ZOLEDRONIC_ACID or not dose:
+        return ""
+    # Compatibility forms (fullwidth letters and digits) read as their plain letters (sec12 #6).
+    if not _YEARLY.search(unicodedata.normalize("NFKC", dose)):
         return ""
     return (
         f"The app schedules zoledronic acid every {ZOLEDRONIC_INTERVAL_MONTHS} months "

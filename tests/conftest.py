@@ -89,6 +89,12 @@ def physician_client(physician: User) -> Client:
 
 
 @pytest.fixture
+def ward(roles: None) -> Site:
+    """The site of a transactional test (the races): North General, as `site`, after the roles."""
+    return SiteFactory(name="North General", code="north")
+
+
+@pytest.fixture
 def roles(transactional_db: None) -> None:
     """The role groups (a transactional test's flush removes what data migrations created).
 

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from monitoring.assessment import views as alerts
-from monitoring.overview import dashboard, export_views, letters, patient, printouts
+from monitoring.overview import dashboard, export_views, letter_views, patient, printouts
 from monitoring.overview import lists as overview
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
@@ -25,7 +25,7 @@ urlpatterns = [
     path(P, patient.patient_page, name="patient"),
     path(f"{P}summary/", printouts.patient_summary, name="patient_summary"),
     path(f"{P}scan-request/", printouts.scan_request, name="scan_request"),
-    path(f"{P}letters/<str:kind>/", letters.letter_view, name="letter"),
+    path(f"{P}letters/<str:kind>/", letter_views.letter_view, name="letter"),
     path(f"{P}fhir.json", export_views.patient_fhir, name="patient_fhir"),
     path("cohort-export/", export_views.cohort_export, name="cohort_export"),
     entry_page("scans/new/", "scan_create"),

@@ -1,5 +1,5 @@
 """When two courses of a drug run at the same time: the one statement of an overlap, for the
-aromatase-inhibitor courses (patients.services) and the bone-therapy courses
+aromatase-inhibitor courses (patients.ai_overlap) and the bone-therapy courses
 (monitoring.records.services.therapy) alike."""
 
 from datetime import date

@@ -35,12 +35,17 @@ def physician(site: Site) -> User:
     return UserFactory(username="physician", role="physician", sites=[site])
 
 
-@pytest.fixture
-def admin_user(site: Site) -> User:
-    # Admins must use two-factor authentication: give the fixture a confirmed TOTP device.
-    user = UserFactory(username="admin", role="admin", sites=[site], is_staff=True)
+def admin_at(username: str, *sites: Site, **fields: object) -> User:
+    """An administrator of `sites` who has passed the second factor's set-up: admins must use
+    two-factor authentication, so the account has a confirmed TOTP device (`login` uses it)."""
+    user: User = UserFactory(username=username, role="admin", sites=list(sites), **fields)
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return user
+
+
+@pytest.fixture
+def admin_user(site: Site) -> User:
+    return admin_at("admin", site, is_staff=True)
 
 
 @pytest.fixture
@@ -86,6 +91,12 @@ def nurse_client(nurse: User) -> Client:
 @pytest.fixture
 def physician_client(physician: User) -> Client:
     return login(physician)
+
+
+@pytest.fixture
+def ward(roles: None) -> Site:
+    """The site of a transactional test (the races): North General, as `site`, after the roles."""
+    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

@@ -30,11 +30,27 @@ class AppendOnlyQuerySet[M: models.Model](models.QuerySet[M]):
         raise PermissionError("Audit events are append-only.")
 
 
+class AppendOnlyModel(models.Model):
+    """A row written once and never altered nor deleted (refused here, and by a trigger on
+    PostgreSQL); its manager should be `AppendOnlyQuerySet.as_manager()` for bulk changes."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events are append-only.")
+
+
 # As long as the User model's usernames.
 USERNAME_LENGTH = 150
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One thing somebody did: who, when, what, to which record, from where.
 
     Foreign keys PROTECT what they point at, so an audited record or user can never be deleted.
@@ -78,16 +94,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise PermissionError("Audit events are append-only.")
-
-
-class AuditEventSite(models.Model):
+class AuditEventSite(AppendOnlyModel):
     """A site an event that names no patient concerned when it was written (security9 F16).
 
     Written in the same transaction as its event and, like it, never changed: the administrators
@@ -111,14 +119,6 @@ class AuditEventSite(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id} at site {self.site_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise PermissionError("Audit events are append-only.")
 
 
 class EnteredInErrorRecord(models.Model):

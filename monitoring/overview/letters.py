@@ -2,11 +2,9 @@
 
 Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
 and carries the rule ids behind it, except those stating the bone-protective therapy recorded
-(`letter_therapy`), which no rule decides. The clinician's copy (`?copy=clinician`) shows the
-rule ids; the copy to send leaves them out of the page altogether. An alert is named by its title
-(`labels.code_label`), never by its code (nurse10 16). A lab value a sentence quotes
-reads as entered, as the labs table shows it (`labs.patient_lab_readings`). The sentences are the
-project's own words.
+(`letter_therapy`), which no rule decides. An alert is named by its title (`labels.code_label`),
+never by its code (nurse10 16). The fixed words are in `letter_wording`; the page that shows a
+letter is `letter_views`.
 """
 
 from collections.abc import Iterator, Sequence
@@ -14,48 +12,47 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
-from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import labels
 from monitoring.domain.rules.labs import kidney_words_in
-from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
-from monitoring.overview.ai_words import DOCTOR_OPENING, PATIENT_OPENING, patient_ai_state
-from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_denosumab_stop import (
     FOLLOW_ON,
-    PATIENT_FOLLOW_ON,
-    PATIENT_FOLLOW_ON_AWAITING_INFUSION,
     SAID_BY_FOLLOW_ON,
     StoppedDenosumab,
     patient_follow_on,
-    stopped_denosumab_of,
     stopped_denosumab_texts,
 )
 from monitoring.overview.letter_therapy import (
+    DOCTOR,
+    PATIENT,
     CourseFacts,
-    course_facts,
     dose_advice,
     give_denosumab_advice,
     indicated_text,
     start_therapy_advice,
     therapy_texts,
 )
-from monitoring.overview.letter_z_score import ZScore, site_words, z_score_of, z_score_text
-from monitoring.overview.patient import patient_viewed
-from monitoring.records import selectors
-from monitoring.templatetags.monitoring_display import lowest_z_score
-from patients.models import Sex
+from monitoring.overview.letter_wording import (
+    ADVICE,
+    ADVICE_BESIDE_ALERT,
+    DOCTOR_ADVICE_BESIDE_KIDNEY,
+    PASSED_ADVICE,
+    PATIENT_ADVICE_UNDECIDED,
+    PATIENT_ALERTS,
+    PATIENT_NOT_APPLICABLE_ANY_SEX,
+    PATIENT_NOT_APPLICABLE_BY_SEX,
+    PATIENT_RISK,
+    PATIENT_WHO,
+    RISK_BASIS_NO_SCAN,
+    RISK_BASIS_SCAN,
+)
+from monitoring.overview.letter_z_score import ZScore, site_words, z_score_text
 
-PATIENT = "patient"
-DOCTOR = "doctor"
+__all__ = ["DOCTOR", "PATIENT", "Letter", "Sentence", "letter"]
 
 
 @dataclass(frozen=True)
@@ -82,157 +79,6 @@ def _due(rec: dict[str, Any]) -> str:
     return f" by {_day(rec['due'])}" if rec.get("due") else ""
 
 
-# What the patient is told about the scan, per WHO category.
-PATIENT_WHO = {
-    WhoCategory.NORMAL: (
-        "Your most recent bone density scan, on {date}, showed normal bone strength."
-    ),
-    WhoCategory.OSTEOPENIA: (
-        "Your most recent bone density scan, on {date}, showed bones a little thinner than "
-        "those of a healthy young adult (doctors call this osteopenia)."
-    ),
-    WhoCategory.OSTEOPOROSIS: (
-        "Your most recent bone density scan, on {date}, showed thin bones (doctors call this "
-        "osteoporosis), which makes a broken bone more likely."
-    ),
-    WhoCategory.NOT_APPLICABLE: (
-        "Your scan on {date} was compared with women of your own age, the right comparison "
-        "before the menopause."
-    ),
-}
-# The same for a man (under 50: WHO-CAT): a letter to a man spoke of women and the menopause
-# (physician8 D5). With the sex unknown, the words fit either.
-PATIENT_NOT_APPLICABLE_BY_SEX: dict[str, str] = {
-    Sex.FEMALE: PATIENT_WHO[WhoCategory.NOT_APPLICABLE],
-    Sex.MALE: (
-        "Your scan on {date} was compared with people of your own age and sex, the right "
-        f"comparison for men under {MALE_T_SCORE_MIN_AGE}."
-    ),
-}
-PATIENT_NOT_APPLICABLE_ANY_SEX = (
-    "Your scan on {date} was compared with people of your own age and sex, the right comparison "
-    "at your age."
-)
-# `{basis}` is what the risk was judged on: the scan with the other risk factors, or, before any
-# scan, the risk factors alone (a sentence that named a scan the patient never had would confuse).
-PATIENT_RISK = {
-    RiskCategory.LOW: "{basis}, your risk is low.",
-    RiskCategory.MODERATE: (
-        "{basis}, your risk is moderate, so we will keep a closer eye on your bones."
-    ),
-    RiskCategory.HIGH: "{basis}, your risk is high, and your bones need protecting.",
-    RiskCategory.UNKNOWN: "We cannot judge your risk yet, because a scan result is missing.",
-}
-RISK_BASIS_SCAN = "Putting your scan and your other risk factors together"
-RISK_BASIS_NO_SCAN = "Going by your risk factors alone, as there is no scan yet"
-# Per recommendation code: (to the patient, to the doctor); `{due}` is " by <date>" or "".
-ADVICE: dict[str, tuple[str, str]] = {
-    "START_BONE_THERAPY": (
-        "We recommend a medicine that protects your bones; we will talk it through with you.",
-        "Bone-protective therapy (a bisphosphonate or denosumab) is recommended.",
-    ),
-    "DENTAL_REVIEW": (
-        "Please see your dentist{due} before the bone medicine starts, as it can very rarely "
-        "affect the jaw.",
-        "A dental review is advised{due} before antiresorptive therapy.",
-    ),
-    "BASELINE_DEXA": (
-        "You need a first bone density scan{due}.",
-        "A baseline DEXA scan is needed{due}.",
-    ),
-    "REPLETE_VITAMIN_D": (
-        "Your vitamin D is low: we recommend a vitamin D supplement to bring it back up.",
-        "Vitamin D repletion is advised.",
-    ),
-    "GIVE_DENOSUMAB": (
-        "Your next denosumab injection is due{due}; please do not miss or delay it.",
-        "The next denosumab dose is due{due}; a late dose risks rebound bone loss.",
-    ),
-    "START_FOLLOW_ON_THERAPY": (
-        PATIENT_FOLLOW_ON,
-        "Denosumab has stopped without follow-on therapy: a bisphosphonate is advised.",
-    ),
-    "CHECK_BTM_RESPONSE": (
-        "A blood test{due} will show whether your bone medicine is working.",
-        "Bone turnover markers should be rechecked{due} to confirm the response to therapy.",
-    ),
-    "CALCIUM_VITAMIN_D": (
-        "Make sure you get enough calcium and vitamin D, from food or from supplements.",
-        "Adequate calcium and vitamin D intake should be kept up.",
-    ),
-    "LIFESTYLE": (
-        "Regular walking or other weight-bearing exercise, not smoking and little alcohol all "
-        "help your bones.",
-        "Lifestyle advice: weight-bearing exercise, no smoking, limited alcohol.",
-    ),
-    "RECORD_FRAX": (
-        "We will also work out your chance of a broken bone over the next ten years (FRAX).",
-        "A FRAX score should be recorded.",
-    ),
-}
-# Advice worded by an open alert the same rule raised beside it: zoledronic acid started as
-# denosumab's follow-on, its infusion not recorded yet (DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED). The
-# follow-on is decided: the letters ask for the infusion, not for "a bisphosphonate" (phys10 F2).
-ADVICE_BESIDE_ALERT: dict[tuple[str, str], tuple[str, str]] = {
-    # (The patient's letter says it with the stopped course: `patient_follow_on`.)
-    ("START_FOLLOW_ON_THERAPY", "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED"): (
-        PATIENT_FOLLOW_ON_AWAITING_INFUSION,
-        "Zoledronic acid was started as the follow-on after denosumab: give the infusion and "
-        "record it (it counts as the follow-on once given).",
-    ),
-}
-# The patient's words while the therapy decision awaits a physician (BONE_THERAPY_INDICATED open
-# and not acknowledged by one who may decide therapy): a letter a nurse prints must not promise a
-# medicine nobody has decided on yet (nurse10 17).
-PATIENT_ADVICE_UNDECIDED: dict[str, str] = {
-    "START_BONE_THERAPY": (
-        "Your doctor will discuss with you whether you need a medicine that protects your bones."
-    ),
-    "DENTAL_REVIEW": (
-        "If you and your doctor decide on a bone medicine, please see your dentist{due} before "
-        "it starts, as some of these medicines can very rarely affect the jaw."
-    ),
-}
-# The alert that asks a physician for the decision those words wait on.
-THERAPY_DECISION_ALERT = "BONE_THERAPY_INDICATED"
-# The doctor's words for advice that would name a bisphosphonate when the latest kidney function
-# rules some or all of them out: the rules' kidney words follow (RENAL), so the letter never
-# advises "a bisphosphonate" the RENAL check then refuses (the page's advice already said so).
-DOCTOR_ADVICE_BESIDE_KIDNEY: dict[str, str] = {
-    "START_BONE_THERAPY": (
-        "Bone-protective therapy is recommended; kidney function limits the choice."
-    ),
-    "START_FOLLOW_ON_THERAPY": (
-        "Denosumab has stopped without follow-on therapy; kidney function limits the choice of "
-        "a bisphosphonate to follow it."
-    ),
-}
-# A recommendation whose due date has passed on the letter's day (physician8 D6): said as passed,
-# as the letters word a DEXA past its date. `{due}` is "due since <date>" or "overdue since <date>"
-# (`lateness.due_words`), `{day}` the date.
-PASSED_ADVICE: dict[str, tuple[str, str]] = {
-    "GIVE_DENOSUMAB": (
-        "Your denosumab injection was due on {day}: please contact us to have it now; a late "
-        "injection lets your bones weaken quickly.",
-        "The next denosumab dose is {due}: please arrange it now; a late dose risks rebound "
-        "bone loss.",
-    ),
-}
-# Open alerts the patient is told about in words (the others are for the doctor's letter).
-PATIENT_ALERTS = {
-    "DEXA_OVERDUE": "Your bone density scan is overdue: please call us to book it.",
-    "DENOSUMAB_OVERDUE": "Your denosumab injection is overdue: please call us so it can be given.",
-    "HYPOCALCEMIA": "Your calcium level was low; we will look into this with you.",
-    "CALCIUM_LOW": (
-        "The calcium level in your blood was low. We will look into why with you and bring it "
-        "back to normal; this comes first, before a bone medicine is started or continued."
-    ),
-    "RAPID_BMD_LOSS": "Your bone density has fallen faster than we would expect.",
-    "FRACTURE_ON_THERAPY": (
-        "You have had a broken bone while on your bone medicine: we will review your bone "
-        "medicine with you."
-    ),
-}
 NEXT_SCAN = ("REPEAT_DEXA", "BASELINE_DEXA")
 
 
@@ -443,52 +289,4 @@ def letter(
         therapy=[Sentence(text, rules) for text, rules in therapy],
         advice=list(_advice(data, kind, today, undecided=undecided, stopped=stopped)),
         next_steps=list(_next_steps(data, kind)),
-    )
-
-
-TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
-
-
-@require_GET
-@permission_required("patients.view_patient", raise_exception=True)
-def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
-    """A one-page letter; `?copy=clinician` (the clinic's file copy) adds the rule id of each
-    sentence."""
-    if kind not in TEMPLATES:
-        raise Http404("No such letter.")
-    patient, assessment = patient_viewed(request, pk)
-    data = assessment.data if assessment else {}
-    courses = course_facts(patient.valid_therapy)  # type: ignore[attr-defined]
-    today = timezone.localdate()
-    state = patient_ai_state(patient.valid_ai_courses, today)  # type: ignore[attr-defined]
-    context = {
-        "patient": patient,
-        "assessment": assessment,
-        "letter": letter(
-            data,
-            kind,
-            courses,
-            today,
-            patient.sex,
-            # The Z-score the patient page and summary show, found the same way.
-            z_score_of(lowest_z_score(patient.valid_scans)),  # type: ignore[attr-defined]
-            undecided=therapy_decision_awaited(patient),
-            stopped=stopped_denosumab_of(patient, today),
-        ),
-        # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
-        "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],
-        # A result a sentence quotes reads as the labs table shows it (as entered).
-        "lab_readings": patient_lab_readings(patient),
-        "clinician": request.GET.get("copy") == "clinician",
-        "kind": kind,
-    }
-    return render(request, TEMPLATES[kind], context)
-
-
-def therapy_decision_awaited(patient: Any) -> bool:
-    """Whether the therapy decision awaits a physician: BONE_THERAPY_INDICATED is open and no one
-    who may decide therapy has acknowledged it (a nurse's note leaves it unacknowledged)."""
-    return any(
-        alert.code == THERAPY_DECISION_ALERT and alert.acknowledged_at is None
-        for alert in selectors.patient_open_alerts(patient=patient)
     )

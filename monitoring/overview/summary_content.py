@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitoring.overview.summary_fit import FACT_CHARS, SummaryContent
+from monitoring.overview.therapy_words import therapy_now_on_paper, therapy_now_overrides
 from monitoring.templatetags.monitoring_display import (
     ALWAYS_RULE,
     code_label,
@@ -17,8 +18,6 @@ from monitoring.templatetags.monitoring_display import (
     risk_label,
     schedule_label,
     site_label,
-    therapy_now_on_paper,
-    therapy_now_overrides,
     who_label,
 )
 

@@ -32,8 +32,8 @@ from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.records.regimens import unsupported_regimen
 from monitoring.records.services.frax import frax_kind
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
+from patients.ai_overlap import ai_courses_overlapping
 from patients.models import AromataseInhibitorCourse, Patient
-from patients.services import ai_courses_overlapping
 
 
 class HistoryImportError(Exception):

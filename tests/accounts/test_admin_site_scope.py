@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts import services
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditEvent
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +26,6 @@ def _group(name: str) -> Group:
 
 def _sites(user: User) -> set[str]:
     return set(User.objects.get(pk=user.pk).sites.values_list("code", flat=True))
-
-
-def _admin(username: str, site: Site) -> User:
-    user = UserFactory(username=username, role="admin", sites=[site])
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
 
 
 @pytest.fixture
@@ -213,8 +206,8 @@ def test_grants_at_a_site_are_shown_to_its_other_admins_only(
     admin_client_: Client, nurse: User, site: Site, other_site: Site
 ) -> None:
     colleague, stranger = (
-        login(_admin("colleague", site)),
-        login(_admin("stranger", other_site)),
+        login(admin_at("colleague", site)),
+        login(admin_at("stranger", other_site)),
     )
     admin_client_.post(
         reverse("accounts:user_update", args=[nurse.pk]),

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +52,7 @@ def victim(site: Site) -> User:
 @pytest.fixture
 def colleague(site: Site) -> User:
     """A second administrator of the same site."""
-    user: User = UserFactory(
-        username="colleague", first_name="Cora", last_name="Colleague", role="admin", sites=[site]
-    )
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
+    return admin_at("colleague", site, first_name="Cora", last_name="Colleague")
 
 
 def _change_email(client: Client, user: User, email: str) -> Any:

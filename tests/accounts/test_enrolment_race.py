@@ -4,21 +4,15 @@ Django checks the token before the form; the service checks it again under the r
 second submission finds the token spent by the first.
 """
 
-import pytest
 from django.test import Client
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditEvent
-from tests.factories import SiteFactory, UserFactory
+from tests.factories import UserFactory
 from tests.races import POSTGRESQL_ONLY, at_once
 from tests.test_access import _enrol_url
 
 pytestmark = POSTGRESQL_ONLY
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 def test_two_submissions_of_one_link_set_one_password(ward: Site) -> None:

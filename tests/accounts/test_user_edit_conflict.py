@@ -9,14 +9,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts import services
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.concurrency import ConcurrentEditError
 from bonehealth.audit.forms import UNCHANGED
 from bonehealth.audit.models import AuditEvent
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import UserFactory
 from tests.html_forms import posted_lists
 
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.django_db
 
 def _group(name: str) -> Group:
     return Group.objects.get(name=name)
-
-
-def _admin(username: str, *sites: Site) -> User:
-    user = UserFactory(username=username, first_name=username.title(), role="admin", sites=sites)
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
 
 
 def _opened(client: Client, user: User) -> dict[str, Any]:
@@ -59,7 +52,9 @@ def _account_events(user: User) -> int:
 
 @pytest.fixture
 def two_admins(site: Site, other_site: Site) -> tuple[Client, Client]:
-    return login(_admin("anna", site, other_site)), login(_admin("bert", site, other_site))
+    anna = admin_at("anna", site, other_site, first_name="Anna")
+    bert = admin_at("bert", site, other_site, first_name="Bert")
+    return login(anna), login(bert)
 
 
 def test_a_stale_form_does_not_revert_a_role_granted_meanwhile(

@@ -5,11 +5,10 @@ other gets the form back refused, with nothing written and no audit row."""
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import SiteFactory, UserFactory
 from tests.races import POSTGRESQL_ONLY, at_once, one_winner
 
@@ -27,9 +26,7 @@ def test_twelve_admins_saving_one_account_at_once_save_once(sites: list[Site]) -
     target = UserFactory(username="target", role="nurse", sites=[sites[0]])
     admins = []
     for i in range(ADMINS):
-        admin = UserFactory(username=f"admin{i}", role="admin", sites=sites)
-        TOTPDevice.objects.create(user=admin, name="test", confirmed=True)
-        admins.append(login(admin))
+        admins.append(login(admin_at(f"admin{i}", *sites)))
     roles = list(Group.objects.order_by("name"))
     url = reverse("accounts:user_update", args=[target.pk])
     # Each admin's form, opened at version 1, changes something different.

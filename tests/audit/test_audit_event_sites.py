@@ -13,22 +13,15 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent, AuditEventSite
 from bonehealth.audit.selectors import audit_events_for_user
 from bonehealth.audit.services import audit_list_record, audit_record
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _admin(username: str, site: Site) -> User:
-    user = UserFactory(username=username, role="admin", sites=[site])
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
 
 
 @pytest.fixture
@@ -39,8 +32,8 @@ def world(settings: Any) -> dict[str, Any]:
     return {
         "north": north,
         "river": river,
-        "admin_north": _admin("admin.north", north),
-        "admin_river": _admin("admin.river", river),
+        "admin_north": admin_at("admin.north", north),
+        "admin_river": admin_at("admin.river", river),
         "phys": UserFactory(username="phys.river", role="physician", sites=[river]),
         "patients": [PatientFactory(site=river) for _ in range(3)],
     }

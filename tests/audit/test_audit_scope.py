@@ -13,11 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from bonehealth.audit.selectors import audit_events_for_user, audit_events_search
 from bonehealth.audit.services import audit_record
-from tests.conftest import login
+from tests.conftest import admin_at, login
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,18 +24,12 @@ pytestmark = pytest.mark.django_db
 Key = tuple[str, str, str, str, str]
 
 
-def _admin(username: str, site: Site) -> User:
-    user = UserFactory(username=username, role="admin", sites=[site])
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
-
-
 @pytest.fixture
 def world(settings: Any) -> dict[str, Any]:
     """Two sites, their staff and patients, and one event of each kind, named by what it is."""
     settings.PAGE_SIZE = 500
     north, river = SiteFactory(name="North", code="north"), SiteFactory(name="River", code="river")
-    admin_north, admin_river = _admin("admin.north", north), _admin("admin.river", river)
+    admin_north, admin_river = admin_at("admin.north", north), admin_at("admin.river", river)
     root = UserFactory(username="root", is_superuser=True)
     TOTPDevice.objects.create(user=root, name="test", confirmed=True)
     nurse_north = UserFactory(username="nurse.north", role="nurse", sites=[north])

@@ -3,7 +3,6 @@ off buttons of the dashboard (one form for the cached part's buttons) and of the
 send the version of the scan they showed, and a corrected scan is not signed off."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,12 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import User
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaScan
-from monitoring.records.services.scans import Measurement, dexa_scan_update
 from tests.browser.test_journey import log_in
 from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
+from tests.record_edits import correct_scan
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,22 +33,6 @@ def scan(roles: None) -> DexaScan:
     return scan
 
 
-def _correct(scan: DexaScan) -> None:
-    """A nurse's correction of the lumbar spine, saved while the physician's page is open."""
-    nurse: User = UserFactory(username="nurse", role="nurse", sites=[scan.patient.site])
-    dexa_scan_update(
-        actor=nurse,
-        scan=scan,
-        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
-        measurements={
-            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
-            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
-            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
-        },
-        expected_version=scan.version,
-    )
-
-
 @pytest.mark.parametrize("where", ["dashboard", "patient page"])
 def test_a_scan_corrected_since_the_page_was_drawn_is_not_signed_off(
     page: Page, live_server: Any, scan: DexaScan, where: str
@@ -66,7 +48,8 @@ def test_a_scan_corrected_since_the_page_was_drawn_is_not_signed_off(
         page.goto(f"{live_server.url}{reverse('monitoring:patient', args=[scan.patient_id])}")
         button = page.get_by_role("button", name="Sign off")
     expect(button).to_be_visible()
-    _correct(scan)
+    # A nurse corrects the lumbar spine while the physician's page is open.
+    correct_scan(UserFactory(username="nurse", role="nurse", sites=[scan.patient.site]), scan)
     button.click()
     page.wait_for_load_state()
     expect(page.get_by_text("was changed by nurse at")).to_be_visible()

@@ -16,13 +16,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
 from tests.browser.test_journey import _csp_errors, log_in
 from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.record_edits import audit_writes
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,10 +40,6 @@ def patient(roles: None) -> Patient:
     patient: Patient = PatientFactory(site=site, mrn="STOP-1", name="Stop Patient")
     patient_assessment_refresh(patient=patient)
     return patient
-
-
-def _changes() -> int:
-    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
 
 
 def test_the_checklist_reads_none_for_labs_not_on_file(
@@ -84,7 +80,7 @@ def test_stopping_denosumab_without_follow_on_asks_first(
     expect(page.get_by_test_id("denosumab-stop-warning")).to_have_count(0)
     page.fill("input[name=stop_date]", TODAY.isoformat())
     page.fill("input[name=stop_reason]", "patient preference")
-    before = _changes()
+    before = audit_writes()
     page.get_by_role("button", name="Save therapy").click()
     page.wait_for_load_state()
 
@@ -100,7 +96,7 @@ def test_stopping_denosumab_without_follow_on_asks_first(
     screenshot("denosumab-stop-warning")
     stored = BoneTherapyCourse.objects.get(pk=course.pk)
     assert (stored.stop_date, stored.version) == (None, course.version)
-    assert _changes() == before
+    assert audit_writes() == before
 
     page.get_by_label("stop denosumab anyway").check()
     page.get_by_role("button", name="Save therapy").click()
@@ -110,13 +106,13 @@ def test_stopping_denosumab_without_follow_on_asks_first(
     assert (stored.stop_date, stored.stop_reason) == (TODAY, "patient preference")
 
     # Opened again and saved as it is: no question, nothing written.
-    before, version = _changes(), stored.version
+    before, version = audit_writes(), stored.version
     page.get_by_role("link", name="Change or stop").click()
     page.get_by_role("button", name="Save therapy").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Nothing was changed")).to_be_visible()
     assert BoneTherapyCourse.objects.get(pk=course.pk).version == version
-    assert _changes() == before
+    assert audit_writes() == before
     assert csp_errors == []
 
 
@@ -137,7 +133,7 @@ def test_a_switch_to_zoledronic_acid_with_no_start_asks_first(
     page.fill("input[name=dose]", "4 mg every 6 months")
     page.locator("input[name=stop_current]").check()
     page.fill("input[name=stop_current_on]", TODAY.isoformat())
-    before = _changes()
+    before = audit_writes()
     page.get_by_role("button", name="Save therapy").click()
     page.wait_for_load_state()
     warning = page.get_by_test_id("denosumab-stop-warning")
@@ -145,7 +141,7 @@ def test_a_switch_to_zoledronic_acid_with_no_start_asks_first(
     expect(warning).to_contain_text(f"last dose {LAST_DOSE.isoformat()}")
     assert list(BoneTherapyCourse.objects.all()) == [course]
     assert BoneTherapyCourse.objects.get(pk=course.pk).stop_date is None
-    assert _changes() == before
+    assert audit_writes() == before
 
     page.get_by_label("stop denosumab anyway").check()
     page.get_by_role("button", name="Save therapy").click()

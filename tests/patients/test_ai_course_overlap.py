@@ -13,14 +13,11 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.demo_showcase import showcase_histories
+from patients.ai_overlap import ai_courses_overlapping
 from patients.demo import demo_patients_create
 from patients.models import AromataseInhibitorCourse, Patient
-from patients.services import (
-    AiCourseOverlapError,
-    ai_course_create,
-    ai_course_update,
-    ai_courses_overlapping,
-)
+from patients.overlaps import AiCourseOverlapError
+from patients.services import ai_course_create, ai_course_update
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from monitoring.records.history_import import history_import
 from monitoring.records.history_records import HistoryImportError
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import ai_course_create
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.races import (
     POSTGRESQL_ONLY,
     at_once,
@@ -28,11 +28,6 @@ from tests.races import (
 
 OBJECT_TYPE = AromataseInhibitorCourse._meta.label_lower
 pytestmark = POSTGRESQL_ONLY
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

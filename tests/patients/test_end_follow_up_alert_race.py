@@ -21,17 +21,12 @@ from monitoring.records.services.therapy import bone_therapy_update
 from patients.follow_up_forms import ALERTS_CHANGED
 from patients.models import FollowUpStatus, Patient
 from tests.conftest import login
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

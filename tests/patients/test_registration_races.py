@@ -16,18 +16,13 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from patients.models import Patient
 from patients.registration import PossibleDuplicateError
 from patients.services import patient_create
-from tests.factories import SiteFactory, UserFactory
+from tests.factories import UserFactory
 from tests.patients.test_patient_forms import valid_data
 from tests.races import POSTGRESQL_ONLY, at_once, clients, holding, in_thread, one_winner
 
 pytestmark = POSTGRESQL_ONLY
 
 BORN = date(1963, 2, 11)
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

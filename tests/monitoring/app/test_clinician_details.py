@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.models import Alert, BoneTherapyCourse
+from monitoring.overview.therapy_words import therapy_now
 from monitoring.templatetags.monitoring_display import (
     SEVERITY_CLASS,
     lowest_z_score,
     plain_lab_values,
     plain_number,
     started,
-    therapy_now,
 )
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory

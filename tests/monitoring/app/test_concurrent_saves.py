@@ -27,18 +27,13 @@ from monitoring.models import (
     Supplements,
 )
 from patients.models import Patient
-from tests.factories import PatientFactory, ScannerFactory, SiteFactory, results_in_range
+from tests.factories import PatientFactory, ScannerFactory, results_in_range
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, at_once, clients, created_events, one_winner
 
 pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

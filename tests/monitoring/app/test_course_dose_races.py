@@ -11,18 +11,13 @@ from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.therapy import bone_therapy_dose_record, bone_therapy_update
 from patients.models import Patient
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
 
 LAST_DOSE = date(2025, 12, 1)
 EARLY_STOP = date(2025, 9, 1)
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

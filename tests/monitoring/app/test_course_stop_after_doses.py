@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
 from tests.html_forms import posted_data
+from tests.record_edits import audit_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +26,13 @@ def _denosumab(patient: Patient) -> BoneTherapyCourse:
     return course
 
 
-def _changes() -> int:
-    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
-
-
 def test_a_stop_before_the_last_dose_is_refused_next_to_the_stop_date(
     physician_client: Client, patient: Patient
 ) -> None:
     course = _denosumab(patient)
     url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
     data = posted_data(physician_client.get(url).text, having="version")
-    events = _changes()
+    events = audit_writes()
     response = physician_client.post(
         url, data | {"stop_date": "2025-09-01", "stop_reason": "patient choice"}
     )
@@ -49,7 +45,7 @@ def test_a_stop_before_the_last_dose_is_refused_next_to_the_stop_date(
     assert form["stop_reason"].value() == "patient choice"
     course.refresh_from_db()
     assert (course.stop_date, course.stop_reason, course.version) == (None, "", 1)
-    assert _changes() == events
+    assert audit_writes() == events
 
 
 def test_a_stop_on_the_day_of_the_last_dose_is_saved(

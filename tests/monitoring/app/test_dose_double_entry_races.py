@@ -13,7 +13,7 @@ from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import PatientFactory, SiteFactory, UserFactory, results_in_range
+from tests.factories import PatientFactory, UserFactory, results_in_range
 from tests.races import POSTGRESQL_ONLY, created_events, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
@@ -21,11 +21,6 @@ pytestmark = POSTGRESQL_ONLY
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - timedelta(days=1)
 QUESTION = "is this the same injection?"
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

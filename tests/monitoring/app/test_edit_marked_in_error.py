@@ -34,17 +34,12 @@ from tests.factories import (
 )
 from tests.html_forms import posted_data, submit_form
 from tests.races import holding, in_thread
+from tests.record_edits import entry_mark_url
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 REASON = "Entered on the wrong patient"
-
-
-def _entry_mark(kind: str) -> Callable[[Patient, models.Model], str]:
-    return lambda patient, record: reverse(
-        "monitoring:entry_mark_in_error", args=[patient.pk, kind, record.pk]
-    )
 
 
 @dataclass(frozen=True)
@@ -75,13 +70,13 @@ KINDS = {
     "lab": Kind(
         make=lambda patient: LabResultFactory(patient=patient, sample_date=TODAY),
         edit=lambda patient, lab: reverse("monitoring:lab_update", args=[patient.pk, lab.pk]),
-        mark=_entry_mark("lab"),
+        mark=entry_mark_url("lab"),
         typed={"value": "41"},
     ),
     "scan": Kind(
         make=lambda patient: DexaScanFactory(patient=patient, scan_date=date(2024, 5, 1)),
         edit=lambda patient, scan: reverse("monitoring:scan_update", args=[patient.pk, scan.pk]),
-        mark=_entry_mark("scan"),
+        mark=entry_mark_url("scan"),
         typed={"lumbar_spine_bmd": "0.950"},
         also=lambda scan: list(scan.measurements.values_list("site", "bmd", "t_score")),
     ),
@@ -90,7 +85,7 @@ KINDS = {
             patient=patient, assessed_on=TODAY, major_osteoporotic_pct=12, hip_pct=2
         ),
         edit=lambda patient, frax: reverse("monitoring:frax_update", args=[patient.pk, frax.pk]),
-        mark=_entry_mark("frax"),
+        mark=entry_mark_url("frax"),
         typed={"hip_pct": "3.5"},
     ),
     "therapy": Kind(
@@ -98,7 +93,7 @@ KINDS = {
         edit=lambda patient, course: reverse(
             "monitoring:therapy_update", args=[patient.pk, course.pk]
         ),
-        mark=_entry_mark("therapy"),
+        mark=entry_mark_url("therapy"),
         typed={"dose": "60 mg every 6 months"},
         editor="physician",
     ),
@@ -107,7 +102,7 @@ KINDS = {
         edit=lambda patient, course: reverse(
             "monitoring:dose_create", args=[patient.pk, course.pk]
         ),
-        mark=_entry_mark("therapy"),
+        mark=entry_mark_url("therapy"),
         typed={
             "given_on": (TODAY - timedelta(days=1)).isoformat(),
             "safety_override": "on",
@@ -208,7 +203,7 @@ def test_an_invalid_form_for_a_record_marked_in_error_says_why_it_cannot_be_save
     url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
     typed = posted_data(nurse_client.get(url).text, having="version") | {"value": "not a number"}
     submit_form(
-        login(marker), _entry_mark("lab")(patient, lab), {"reason": REASON}, having="reason"
+        login(marker), entry_mark_url("lab")(patient, lab), {"reason": REASON}, having="reason"
     )
     before = _state(lab, KINDS["lab"])
     response = nurse_client.post(url, typed)
@@ -253,7 +248,7 @@ def test_lab_values_are_unchanged_by_the_refusal(
     url = reverse("monitoring:lab_update", args=[patient.pk, lab.pk])
     typed = posted_data(nurse_client.get(url).text, having="version") | {"value": "41"}
     submit_form(
-        login(marker), _entry_mark("lab")(patient, lab), {"reason": REASON}, having="reason"
+        login(marker), entry_mark_url("lab")(patient, lab), {"reason": REASON}, having="reason"
     )
     response = nurse_client.post(url, typed)
     assert response.context["form"]["value"].value() == "41"
@@ -332,7 +327,10 @@ def test_marking_a_dose_of_a_course_marked_in_error_names_the_course(
     course = _therapy(patient)
     dose = BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=10))
     submit_form(
-        login(marker), _entry_mark("therapy")(patient, course), {"reason": REASON}, having="reason"
+        login(marker),
+        entry_mark_url("therapy")(patient, course),
+        {"reason": REASON},
+        having="reason",
     )
     physician = login(_user("physician", site))
     url = reverse("monitoring:dose_mark_in_error", args=[patient.pk, course.pk, dose.pk])

@@ -4,7 +4,6 @@ doses."""
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -12,20 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan
-from monitoring.records.services.scans import Measurement, dexa_scan_update
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import DexaScanFactory, UserFactory
 from tests.html_forms import posted_data
+from tests.record_edits import audit_writes, correct_scan
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-def _changes() -> int:
-    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
 
 
 def test_a_second_sign_off_keeps_the_first_reviewer(
@@ -35,12 +29,12 @@ def test_a_second_sign_off_keeps_the_first_reviewer(
     url = reverse("monitoring:scan_sign_off", args=[patient.pk, scan.pk])
     assert physician_client.post(url).status_code == 302
     colleague = login(UserFactory(username="dr.second", role="physician", sites=[site]))
-    events = _changes()
+    events = audit_writes()
     response = colleague.post(url, follow=True)
     assert "already signed off by physician" in response.text
     scan.refresh_from_db()
     assert scan.reviewed_by.username == "physician"  # type: ignore[union-attr]
-    assert _changes() == events
+    assert audit_writes() == events
 
 
 def _shown_version(html: str, url: str) -> str:
@@ -60,23 +54,13 @@ def test_a_sign_off_of_a_scan_corrected_since_the_page_was_shown_is_refused(
     page = physician_client.get(reverse("monitoring:patient", args=[patient.pk])).text
     shown = _shown_version(page, url)
     nurse = UserFactory(username="nurse.b", first_name="Nell", last_name="Bright", sites=[site])
-    dexa_scan_update(
-        actor=nurse,
-        scan=scan,
-        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
-        measurements={
-            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
-            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
-            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
-        },
-        expected_version=scan.version,
-    )
-    events = _changes()
+    correct_scan(nurse, scan)
+    events = audit_writes()
     response = physician_client.post(url, {"version": shown}, follow=True)
     assert "was changed by Nell Bright at" in response.text
     assert "it was not signed off. Read its values again, then sign it off." in response.text
     assert DexaScan.objects.get(pk=scan.pk).reviewed_at is None
-    assert _changes() == events
+    assert audit_writes() == events
     # The page shown again sends the new version, and that click signs it off.
     again = _shown_version(response.text, url)
     assert again != shown
@@ -107,10 +91,10 @@ def test_the_drug_of_a_course_with_doses_cannot_change(
     BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=300))
     url = reverse("monitoring:therapy_update", args=[patient.pk, course.pk])
     data = posted_data(physician_client.get(url).text, having="version")
-    events = _changes()
+    events = audit_writes()
     response = physician_client.post(url, data | {"drug": "alendronate"})
     assert response.status_code == 200
     assert "stop it and start a new course" in response.context["form"].errors["drug"][0]
     course.refresh_from_db()
     assert course.drug == "zoledronic_acid"
-    assert _changes() == events
+    assert audit_writes() == events

@@ -33,7 +33,6 @@ from tests.conftest import login
 from tests.factories import (
     PatientFactory,
     ScannerFactory,
-    SiteFactory,
     UserFactory,
     results_in_range,
 )
@@ -45,11 +44,6 @@ TODAY = timezone.localdate()
 REASON = "registered twice by mistake"
 MARKED_MEANWHILE = "was marked entered in error by nurse"
 PHYSICIAN_NEEDED = "A physician must mark this patient entered in error"
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

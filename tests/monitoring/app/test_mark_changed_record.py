@@ -20,11 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, FraxResult
 from monitoring.records.services.frax import frax_update
-from monitoring.records.services.labs import LabEntry, lab_result_update
-from monitoring.records.services.scans import Measurement, dexa_scan_update
 from monitoring.records.services.therapy import bone_therapy_dental_review_record
 from patients.in_error_forms import NO_VERSION
 from patients.models import Patient
@@ -36,6 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html_forms import posted_data
+from tests.record_edits import correct_calcium, correct_scan, entry_mark_url, marks_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +43,7 @@ HEADING = (
     '<h1 class="h3">Mark entered in error '
     '<small class="text-body-secondary">Jane Example (A1001)</small></h1>'
 )
+
 BY_NELL = "Not marked: the record was changed by Nell Bright at "
 
 
@@ -56,31 +55,6 @@ def _calcium(patient: Patient) -> Any:
         value=Decimal("1.9"),
         entered_value=Decimal("1.9"),
         entered_unit="mmol/L",
-    )
-
-
-def _correct_calcium(by: User, lab: Any) -> None:
-    lab_result_update(
-        actor=by,
-        result=lab,
-        sample_date=lab.sample_date,
-        fasting=False,
-        entry=LabEntry(analyte="calcium", value=Decimal("2.35"), unit="mmol/L"),
-        expected_version=lab.version,
-    )
-
-
-def _correct_scan(by: User, scan: Any) -> None:
-    dexa_scan_update(
-        actor=by,
-        scan=scan,
-        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
-        measurements={
-            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
-            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
-            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
-        },
-        expected_version=scan.version,
     )
 
 
@@ -137,12 +111,6 @@ def _rename(by: User, patient: Patient) -> None:
     )
 
 
-def _entry_url(kind: str) -> Callable[[Patient, Any], str]:
-    return lambda patient, record: reverse(
-        "monitoring:entry_mark_in_error", args=[patient.pk, kind, record.pk]
-    )
-
-
 @dataclass(frozen=True)
 class Kind:
     make: Callable[[Patient], Any]
@@ -158,28 +126,28 @@ class Kind:
 KINDS = {
     "lab": Kind(
         _calcium,
-        _entry_url("lab"),
-        _correct_calcium,
+        entry_mark_url("lab"),
+        correct_calcium,
         shown="Calcium (albumin-adjusted) 1.9 mmol/L (sample of 2026-11-20)",
         now_reads="Calcium (albumin-adjusted) 2.35 mmol/L (sample of 2026-11-20)",
     ),
     "scan": Kind(
         lambda patient: DexaScanFactory(patient=patient, scan_date=date(2026, 3, 2)),
-        _entry_url("scan"),
-        _correct_scan,
+        entry_mark_url("scan"),
+        correct_scan,
         shown="Lumbar spine (L1-L4) 0.912 g/cm² (T -1.2); Total hip 0.801 g/cm² (T -1.2)",
         now_reads="Lumbar spine (L1-L4) 0.812 g/cm² (T -2.6); Total hip",
     ),
     "frax": Kind(
         _frax,
-        _entry_url("frax"),
+        entry_mark_url("frax"),
         _correct_frax,
         shown="FRAX of 2026-10-01 without BMD: major osteoporotic fracture 12 %, hip fracture 2 %",
         now_reads="major osteoporotic fracture 12 %, hip fracture 3.5 %",
     ),
     "therapy": Kind(
         _course,
-        _entry_url("therapy"),
+        entry_mark_url("therapy"),
         _dental_review,
         shown="Denosumab 60 mg since 2026-06-01",
         now_reads="Denosumab 60 mg since 2026-06-01, dental review 2026-05-20",
@@ -224,14 +192,6 @@ def _fresh(record: models.Model) -> Any:
     return type(record)._default_manager.get(pk=record.pk)
 
 
-def _marks_of(record: models.Model) -> int:
-    return AuditEvent.objects.filter(
-        action=AuditAction.MARK_ERROR,
-        object_type=record._meta.label_lower,
-        object_id=str(record.pk),
-    ).count()
-
-
 def _text(html: str) -> str:
     return " ".join(html.split())
 
@@ -267,7 +227,7 @@ def test_a_record_changed_since_the_page_was_shown_is_not_marked(
     assert "if it is still entered in error, mark it again." in refusal
     assert kind.now_reads in _text(response.text).split("</h1>")[1]  # above the form too
     assert not _fresh(record).entered_in_error
-    assert _marks_of(record) == 0
+    assert marks_of(record) == 0
     # The form shown again carries the changed record's version, and the reason typed.
     again = posted_data(response.text, having="reason")
     assert again["version"] == str(_fresh(record).version)
@@ -276,7 +236,7 @@ def test_a_record_changed_since_the_page_was_shown_is_not_marked(
     assert marked.status_code == 302
     assert _fresh(record).entered_in_error
     assert _fresh(record).error_reason == REASON
-    assert _marks_of(record) == 1
+    assert marks_of(record) == 1
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -290,7 +250,7 @@ def test_a_record_unchanged_since_the_page_was_shown_is_marked(
     assert physician_client.post(url, shown).status_code == 302
     stored = _fresh(record)
     assert (stored.entered_in_error, stored.version) == (True, record.version + 1)
-    assert _marks_of(record) == 1
+    assert marks_of(record) == 1
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -305,7 +265,7 @@ def test_a_mark_without_the_version_shown_is_refused(
         assert response.status_code == 200
         assert list(response.context["form"].non_field_errors()) == [NO_VERSION]
     assert not _fresh(record).entered_in_error
-    assert _marks_of(record) == 0
+    assert marks_of(record) == 0
 
 
 def test_a_mark_refused_for_a_scan_corrected_names_the_sites_changed(
@@ -314,7 +274,7 @@ def test_a_mark_refused_for_a_scan_corrected_names_the_sites_changed(
     scan = DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=5))
     url = KINDS["scan"].url(patient, scan)
     shown = posted_data(physician_client.get(url).text, having="reason") | {"reason": REASON}
-    _correct_scan(colleague, scan)
+    correct_scan(colleague, scan)
     response = physician_client.post(url, shown)
     (refusal,) = response.context["form"].non_field_errors()
     assert " Changed: lumbar spine. It now reads: " in refusal

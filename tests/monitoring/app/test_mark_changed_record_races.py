@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,19 +22,17 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import assessments_refresh
 from monitoring.models import DexaScan, LabResult
 from monitoring.records.services.in_error import entry_mark_in_error
-from monitoring.records.services.labs import LabEntry, lab_result_update
-from monitoring.records.services.scans import Measurement, dexa_scan_update
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import (
     DexaScanFactory,
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
     UserFactory,
 )
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, at_once, holding, in_thread
+from tests.record_edits import correct_calcium, correct_scan, entry_mark_url, marks_of
 
 pytestmark = POSTGRESQL_ONLY
 
@@ -43,11 +40,6 @@ TODAY = timezone.localdate()
 REASON = "entered for the wrong patient"
 CHANGED = "Not marked: the record was changed by Nell Bright at "
 MARKED = "was marked entered in error by Philippa Physician at "
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture
@@ -89,46 +81,9 @@ def _scan(patient: Patient) -> DexaScan:
     return scan
 
 
-def _correct_calcium(nurse: User, lab: LabResult) -> None:
-    lab_result_update(
-        actor=nurse,
-        result=lab,
-        sample_date=lab.sample_date,
-        fasting=False,
-        entry=LabEntry(analyte="calcium", value=Decimal("2.35"), unit="mmol/L"),
-        expected_version=lab.version,
-    )
-
-
-def _correct_scan(nurse: User, scan: DexaScan) -> None:
-    dexa_scan_update(
-        actor=nurse,
-        scan=scan,
-        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
-        measurements={
-            "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),
-            "total_hip": Measurement(bmd=Decimal("0.801"), t_score=Decimal("-1.2")),
-            "femoral_neck": Measurement(bmd=Decimal("0.690"), t_score=Decimal("-1.2")),
-        },
-        expected_version=scan.version,
-    )
-
-
-def _mark_url(kind: str, record: Any) -> str:
-    return reverse("monitoring:entry_mark_in_error", args=[record.patient_id, kind, record.pk])
-
-
 def _shown_mark(client: Client, url: str) -> dict[str, str]:
     """The mark form as its page drew it, a reason typed."""
     return posted_data(client.get(url).text, having="reason") | {"reason": REASON}
-
-
-def _marks_of(record: models.Model) -> int:
-    return AuditEvent.objects.filter(
-        action=AuditAction.MARK_ERROR,
-        object_type=record._meta.label_lower,
-        object_id=str(record.pk),
-    ).count()
 
 
 def _refusal(response: Any) -> str:
@@ -146,13 +101,13 @@ def _refusal(response: Any) -> str:
         (
             "lab",
             _calcium,
-            _correct_calcium,
+            correct_calcium,
             "It now reads: Calcium (albumin-adjusted) 2.35 mmol/L (sample of",
         ),
         (
             "scan",
             _scan,
-            _correct_scan,
+            correct_scan,
             "Lumbar spine (L1-L4) 0.812 g/cm² (T -2.6)",
         ),
     ],
@@ -168,7 +123,7 @@ def test_a_mark_waiting_for_a_correction_is_refused_and_marks_nothing(
 ) -> None:
     record = make(patient)
     marker = login(physician)
-    url = _mark_url(kind, record)
+    url = entry_mark_url(kind)(patient, record)
     shown = _shown_mark(marker, url)
     assert shown["version"] == str(record.version)
     with holding(lambda: correct(nurse, record)):
@@ -181,7 +136,7 @@ def test_a_mark_waiting_for_a_correction_is_refused_and_marks_nothing(
     assert now_reads in response.text  # the page above the form describes it as it is now
     stored = type(record).objects.get(pk=record.pk)
     assert (stored.entered_in_error, stored.version) == (False, record.version + 1)
-    assert _marks_of(record) == 0
+    assert marks_of(record) == 0
     # The reason typed is kept, and the form now carries the corrected version: sent again, it
     # hides the record as the page shows it.
     again = posted_data(response.text, having="reason")
@@ -189,7 +144,7 @@ def test_a_mark_waiting_for_a_correction_is_refused_and_marks_nothing(
     assert again["version"] == str(record.version + 1)
     assert marker.post(url, again).status_code == 302
     assert type(record).objects.get(pk=record.pk).entered_in_error
-    assert _marks_of(record) == 1
+    assert marks_of(record) == 1
 
 
 # --- The correction waits for the mark: refused, naming who marked it -----------------------
@@ -258,7 +213,7 @@ def test_a_correction_and_a_mark_sent_at_once_never_hide_the_correction(
     for attempt in range(4):
         lab = _calcium(patient)
         edit_url, typed = _lab_edit(editor, lab)
-        mark_url = _mark_url("lab", lab)
+        mark_url = entry_mark_url("lab")(patient, lab)
         shown = _shown_mark(marker, mark_url)
         edited, marked = at_once(
             [
@@ -276,7 +231,7 @@ def test_a_correction_and_a_mark_sent_at_once_never_hide_the_correction(
             assert edited.status_code == 302
             assert _refusal(marked).startswith(CHANGED)
             assert stored.entered_value == Decimal("2.35")
-            assert _marks_of(lab) == 0
+            assert marks_of(lab) == 0
         # The next attempt's result of another day (one result per analyte and sample).
         LabResult.objects.filter(pk=lab.pk).update(
             sample_date=TODAY - timedelta(days=400 + attempt)

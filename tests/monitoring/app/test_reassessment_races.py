@@ -32,7 +32,7 @@ from monitoring.records.services.labs import LabEntry, lab_results_record
 from patients import in_error
 from patients.models import Patient
 from patients.services import patient_end_follow_up, patient_update
-from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
+from tests.factories import DexaScanFactory, PatientFactory, UserFactory
 from tests.races import POSTGRESQL_ONLY, TIMEOUT, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
@@ -40,11 +40,6 @@ pytestmark = POSTGRESQL_ONLY
 TODAY = timezone.localdate()
 SCAN_DAY = TODAY - timedelta(days=800)  # a low-risk scan: the next one was due 24 months after
 VITAMIN_D = [LabEntry(analyte="vitamin_d_25oh", value=Decimal(40), unit="ng/mL")]
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

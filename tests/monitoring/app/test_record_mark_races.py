@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
-from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import assessments_refresh
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, FraxResult
 from monitoring.records.services.in_error import entry_mark_in_error
@@ -37,10 +36,10 @@ from tests.factories import (
     DexaScanFactory,
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
     UserFactory,
 )
 from tests.races import POSTGRESQL_ONLY, holding, in_thread
+from tests.record_edits import entry_mark_url, marks_of
 
 pytestmark = POSTGRESQL_ONLY
 
@@ -53,11 +52,6 @@ NOT_CONFIRMED = "Not marked: this would hide from everyone"
 
 
 @pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
-
-
-@pytest.fixture
 def physician(ward: Site) -> User:
     return UserFactory(username="physician", role="physician", sites=[ward])
 
@@ -65,12 +59,6 @@ def physician(ward: Site) -> User:
 def _course(patient: Patient) -> BoneTherapyCourse:
     return BoneTherapyCourse.objects.create(
         patient=patient, drug="alendronate", start_date=TODAY - timedelta(days=400)
-    )
-
-
-def _entry_url(kind: str) -> Callable[[Patient, models.Model], str]:
-    return lambda patient, record: reverse(
-        "monitoring:entry_mark_in_error", args=[patient.pk, kind, record.pk]
     )
 
 
@@ -87,15 +75,15 @@ class Kind:
 
 
 KINDS = {
-    "scan": Kind(lambda patient: DexaScanFactory(patient=patient), _entry_url("scan")),
-    "lab": Kind(lambda patient: LabResultFactory(patient=patient), _entry_url("lab")),
+    "scan": Kind(lambda patient: DexaScanFactory(patient=patient), entry_mark_url("scan")),
+    "lab": Kind(lambda patient: LabResultFactory(patient=patient), entry_mark_url("lab")),
     "frax": Kind(
         lambda patient: FraxResult.objects.create(
             patient=patient, assessed_on=TODAY, major_osteoporotic_pct=12, hip_pct=2
         ),
-        _entry_url("frax"),
+        entry_mark_url("frax"),
     ),
-    "therapy": Kind(_course, _entry_url("therapy")),
+    "therapy": Kind(_course, entry_mark_url("therapy")),
     "dose": Kind(
         _dose,
         lambda patient, dose: reverse(
@@ -116,14 +104,6 @@ KINDS = {
 
 def _in_error(record: models.Model) -> bool:
     return type(record)._default_manager.get(pk=record.pk).entered_in_error  # type: ignore[attr-defined]
-
-
-def _marks_of(record: models.Model) -> int:
-    return AuditEvent.objects.filter(
-        action=AuditAction.MARK_ERROR,
-        object_type=record._meta.label_lower,
-        object_id=str(record.pk),
-    ).count()
 
 
 def _refused_form(response: Any, message: str) -> None:
@@ -160,7 +140,7 @@ def test_a_records_mark_waiting_for_the_patients_mark_is_refused(
     assert REASON in response.text  # who marked her, when and why
     assert Patient.objects.get(pk=patient.pk).entered_in_error
     assert not _in_error(record)
-    assert _marks_of(record) == 0
+    assert marks_of(record) == 0
 
 
 def _patient_whose_newer_scan_hides_osteoporosis(ward: Site) -> tuple[Patient, Any]:

@@ -25,7 +25,7 @@ from monitoring.records.services.scans import Measurement, dexa_scan_sign_off, d
 from patients import in_error
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
+from tests.factories import DexaScanFactory, PatientFactory, UserFactory
 from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
@@ -33,11 +33,6 @@ pytestmark = POSTGRESQL_ONLY
 TODAY = timezone.localdate()
 REASON = "registered twice by mistake"
 DASHBOARD = "/"
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

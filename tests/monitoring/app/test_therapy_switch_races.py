@@ -12,18 +12,13 @@ from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
-from tests.factories import PatientFactory, SiteFactory
+from tests.factories import PatientFactory
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, at_once, clients, one_winner
 
 pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bonehealth.accounts.models import Site, User
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import LabResult
 from monitoring.records.services.labs import LabEntry, lab_results_record
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.races import holding
 
 pytestmark = [
@@ -25,11 +25,6 @@ pytestmark = [
 
 SAMPLE_DAY = timezone.localdate() - timedelta(days=3)
 VITAMIN_D = [LabEntry(analyte="vitamin_d_25oh", value=Decimal(40), unit="nmol/L")]
-
-
-@pytest.fixture
-def ward(roles: None) -> Site:
-    return SiteFactory(name="North General", code="north")
 
 
 @pytest.fixture

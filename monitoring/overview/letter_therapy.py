@@ -284,18 +284,23 @@ def therapy_texts(
 
 
 # A start of therapy the rules hold for a low calcium (CA-LOW or CA-LOW-OTHER among the rules of
-# START_BONE_THERAPY, nurse10 F1): said before the advice, to the patient and to the doctor.
+# START_BONE_THERAPY, nurse10 F1, or of START_FOLLOW_ON_THERAPY, the one start advice after
+# denosumab): said before the advice, to the patient and to the doctor.
 CALCIUM_FIRST = {
     PATIENT: "Your calcium level needs to be brought back to normal first. ",
     DOCTOR: "Correct the low calcium first (see the alert below); then: ",
 }
 CALCIUM_RULES = frozenset({RuleId.CA_LOW, RuleId.CA_LOW_OTHER})
+START_ADVICE = frozenset(
+    {RecommendationCode.START_BONE_THERAPY, RecommendationCode.START_FOLLOW_ON_THERAPY}
+)
 
 
 def start_therapy_advice(rec: dict[str, Any], kind: str, text: str) -> str:
-    """The letter's START_BONE_THERAPY advice: `text`, opened with correcting the calcium first
-    when the rules found it low; any other recommendation's `text`."""
-    if rec["code"] != RecommendationCode.START_BONE_THERAPY:
+    """The letter's advice to start an antiresorptive (START_BONE_THERAPY, or after denosumab
+    START_FOLLOW_ON_THERAPY): `text`, opened with correcting the calcium first when the rules
+    found it low; any other recommendation's `text`."""
+    if rec["code"] not in START_ADVICE:
         return text
     if not CALCIUM_RULES.intersection(rec.get("rules", ())):
         return text

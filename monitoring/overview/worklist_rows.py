@@ -19,7 +19,7 @@ from typing import Any
 
 from monitoring.overview import lateness, urgency
 from monitoring.overview import selectors as overview
-from monitoring.overview.alert_work import DENTAL, WORK_ALERTS
+from monitoring.overview.alert_work import DENTAL, UNTIL_ACKNOWLEDGED, WORK_ALERTS
 from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.urgency import TIED_ALERTS, Tied, TiedAlerts
 
@@ -31,6 +31,26 @@ def worst_alert(tied: TiedAlerts, item: Any) -> Tied | None:
     return tied.worst(
         item.patient_id, TIED_ALERTS.get(item.item) or WORK_ALERTS.get(item.item, frozenset())
     )
+
+
+def decision_alerts(tied: TiedAlerts, item: Any) -> list[Tied]:
+    """For a row asking for a physician's decision, every open alert still asking for it (not
+    acknowledged by a physician), the worst first; for any other row none. Clinicians: the row
+    named only the worst, so a second decision (a denosumab stop beside a therapy indicated)
+    was not seen from the worklist."""
+    if item.item not in UNTIL_ACKNOWLEDGED:
+        return []
+    return tied.every(item.patient_id, WORK_ALERTS[item.item], unacknowledged=True)
+
+
+def alert_words(tied: TiedAlerts, item: Any) -> tuple[Tied | None, str]:
+    """The worst open alert about a row's item and the words naming the alerts beside it: every
+    alert asking for a decision (`decision_alerts`), else the worst's label."""
+    worst = worst_alert(tied, item)
+    asking = decision_alerts(tied, item)
+    if asking:
+        return asking[0], "; ".join(a.label for a in asking)
+    return worst, worst.label if worst else ""
 
 
 def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
@@ -52,10 +72,11 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
             item.due_state = lateness.due_state(
                 item.due, today, overdue=item.item in tied.overdue(item.patient_id)
             )
-            worst = worst_alert(tied, item)
-            shown = worst if worst is not None and worst.first else None
-            item.severity = shown.severity if shown else ""
-            item.alert_label = shown.label if shown else ""
+            worst, words = alert_words(tied, item)
+            shown = worst is not None and (worst.first or item.item in UNTIL_ACKNOWLEDGED)
+            # The badge only for a critical or high alert; a decision's alerts are named always.
+            item.severity = worst.severity if worst is not None and worst.first else ""
+            item.alert_label = words if shown else ""
             item.overdue = item.due_state == "overdue"
             item.dose_course = courses.dose.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
             item.dental_course = (

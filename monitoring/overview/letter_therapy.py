@@ -96,7 +96,7 @@ def dose_due_text(
     A date already passed on the letter's day is written as passed, as the letters word a DEXA
     past its date (physician8 D6: a denosumab dose 17 days late read "is due on", as if still to
     come, though for denosumab it is the date that matters most). Due, due since or overdue is
-    `lateness.due_state`'s one statement, overdue only where the rules' alerts say so.
+    `lateness.due_state`'s one statement (due since only in the rules' grace).
 
     A denosumab dose held for a low calcium (`DoseAdvice.held`) is stated, not asked for: the
     advice below says what to do, once (physician9 F17).
@@ -105,8 +105,8 @@ def dose_due_text(
     (recheck11 #4: "your next infusion" of a zoledronic acid course with none given).
     """
     day = dt.date.fromisoformat(due)
-    overdue = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_overdue_items(data)
-    state = lateness.due_state(day, today, overdue=overdue)
+    grace = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_grace_items(data)
+    state = lateness.due_state(day, today, in_grace=grace)
     name = str(BoneTherapyDrug(drug).label).lower()
     held = drug == BoneTherapyDrug.DENOSUMAB and dose_advice(data).held
     which = "first" if first else "next"
@@ -117,7 +117,7 @@ def dose_due_text(
         if held:
             return f"Your {which} {word} was due on {day:%Y-%m-%d}."
         return f"Your {which} {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
-    words = lateness.due_words(day, today, overdue=overdue)
+    words = lateness.due_words(day, today, in_grace=grace)
     which = which.capitalize()
     if held:
         return f"{which} {name} dose {words} (held for the low calcium: see the recommendations)."
@@ -182,9 +182,9 @@ def give_denosumab_advice(
     advice = dose_advice(data)
     if advice.held and rec.get("due"):
         day = dt.date.fromisoformat(rec["due"])
-        overdue = ScheduleItem.DENOSUMAB_DOSE in lateness.assessment_overdue_items(data)
+        grace = ScheduleItem.DENOSUMAB_DOSE in lateness.assessment_grace_items(data)
         when = f"{'is' if day >= today else 'was'} due on {day:%Y-%m-%d}"
-        due = lateness.due_words(day, today, overdue=overdue)
+        due = lateness.due_words(day, today, in_grace=grace)
         text = HELD_ADVICE[0 if kind == PATIENT else 1].format(when=when, due=due)
     if advice.vitamin_d:
         text += VITAMIN_D_WITH_DOSE[kind][0 if advice.held else 1]

@@ -167,8 +167,8 @@ CSV_COLUMNS = [
 def _csv_row(
     item: ScheduledItem | AlertWork, today: dt.date, asked_by: str, tied: TiedAlerts
 ) -> list[object]:
-    """One row; `status` is "overdue" only where the rules call the item overdue (the patient's
-    items their open alerts call overdue: monitoring/overview/lateness.py), else "due", and
+    """One row; `status` is "overdue" once its date has passed, unless the rules' open alerts
+    give the item a grace period (monitoring/overview/lateness.py), else "due", and
     `days_past_due` counts from the due date either way; `severity` is that of the worst open
     alert about the item (critical, high, warning, info; empty: none), which ranks the rows
     tied to a critical or high one first, as on the page (monitoring/overview/urgency.py), and
@@ -176,7 +176,8 @@ def _csv_row(
     for a therapy decision, every alert asking for it: `worklist_rows.alert_words`)."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
-    state = lateness.due_state(item.due, today, overdue=item.item in tied.overdue(item.patient_id))
+    grace = item.item in tied.in_grace(item.patient_id)
+    state = lateness.due_state(item.due, today, in_grace=grace)
     worst, words = alert_words(tied, item)
     return [
         item.due.isoformat(),

@@ -43,10 +43,10 @@ TIED_ALERTS: Mapping[str, frozenset[str]] = {
     # while that infusion is awaited, so a routine infusion is never tied to it.
     ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED}),
 }
-# What `tied_alerts` reads: these, those the rules call an item overdue with, and those that ask
+# What `tied_alerts` reads: these, those the rules give an item its grace with, and those that ask
 # for work (alert_work.py's WORK_OF_ALERT, kept equal to ALERT_WORK_CODES by a test).
 TIED_CODES = sorted(
-    frozenset().union(*TIED_ALERTS.values(), lateness.OVERDUE_CODES, ALERT_WORK_CODES)
+    frozenset().union(*TIED_ALERTS.values(), lateness.GRACE_CODES, ALERT_WORK_CODES)
 )
 
 HIGH = SEVERITY_RANK[Severity.HIGH]
@@ -107,9 +107,9 @@ class TiedAlerts:
     # patient -> the codes of their open alerts a physician has acknowledged (a decision made)
     acknowledged: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def overdue(self, patient_id: int) -> frozenset[str]:
-        """The items the patient's open alerts call overdue (lateness.py)."""
-        return lateness.overdue_items(self.codes.get(patient_id, {}))
+    def in_grace(self, patient_id: int) -> frozenset[str]:
+        """The items the patient's open alerts say are in their grace period (lateness.py)."""
+        return lateness.grace_items(self.codes.get(patient_id, {}))
 
     def worst(self, patient_id: int, about: Collection[str]) -> Tied | None:
         """The worst of the patient's open alerts with these codes (those `about` an item)."""

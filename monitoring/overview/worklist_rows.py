@@ -5,7 +5,7 @@ user's sites; drawing their 100 rows took 27 ms of a nurse's first view (77 ms) 
 patients, 3.5 ms (of 47 ms) with the rows cached (bench/README.md, "Worklist rows cached"). A
 row's key is everything the row shows, as read for this view: the item, its due date and what it
 asks for, the patient (id, name, MRN, birth date, site name), the course its "Record dose" or
-"Record the dental review" opens, whether the rules call it overdue, the severity and label of
+"Record the dental review" opens, whether it is due, due since or overdue, the severity and label of
 the critical or high alert it is about (urgency.py), today's date (days left) and
 the viewer's permissions (the links). So it is correct in every process whatever changed, and
 after a change only the rows that show it are drawn; the rows are read as before, in a fixed
@@ -55,9 +55,9 @@ def alert_words(tied: TiedAlerts, item: Any) -> tuple[Tied | None, str]:
 
 def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
     """Give the items of `lists` (read with their patients and sites) `days_late` (negative: days
-    left), `days_left`, `due_state` (due, due since, or overdue where the rules' open alerts say
-    so: monitoring/overview/lateness.py), `overdue`, `severity` and `alert_label` (the critical or
-    high open alert the item is about, else empty: urgency.py), for a dose the course whose dose
+    left), `days_left`, `due_state` (due, due since while the rules' open alerts give the item
+    a grace, else overdue once passed: monitoring/overview/lateness.py), `overdue`, `severity`
+    and `alert_label` (the critical or high open alert the item is about, else empty: urgency.py), for a dose the course whose dose
     form "Record dose" opens (`dose_course`), for a dental review the course whose review form
     opens (`dental_course`), for the templates; the courses of all of them in one query, their
     alerts in another."""
@@ -70,7 +70,7 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
             item.days_late = (today - item.due).days
             item.days_left = -item.days_late
             item.due_state = lateness.due_state(
-                item.due, today, overdue=item.item in tied.overdue(item.patient_id)
+                item.due, today, in_grace=item.item in tied.in_grace(item.patient_id)
             )
             worst, words = alert_words(tied, item)
             shown = worst is not None and (worst.first or item.item in UNTIL_ACKNOWLEDGED)

@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from monitoring.domain import thresholds
+from monitoring.domain.dates import add_months
 from monitoring.domain.types import AlertCode, RecommendationCode, ScheduleItem
 
 # schedule item -> the alerts with which the rules say it is in its grace period (due, not yet
@@ -27,6 +29,15 @@ GRACE_ALERTS: Mapping[str, frozenset[str]] = {
     ScheduleItem.DENOSUMAB_DOSE: frozenset({AlertCode.DENOSUMAB_DUE}),
 }
 GRACE_CODES: frozenset[str] = frozenset().union(*GRACE_ALERTS.values())
+
+
+def _grace_end(item: str, due: dt.date) -> dt.date:
+    """The last day of the rules' grace after `due`: the baseline DEXA's 3 months after the AI
+    start (its due date), the denosumab dose's 28 days."""
+    if item == ScheduleItem.DENOSUMAB_DOSE:
+        return due + dt.timedelta(days=thresholds.DENOSUMAB_DUE_MAX_DAYS_LATE)
+    return add_months(due, thresholds.BASELINE_GRACE_MONTHS)
+
 
 # recommendation with a due date -> the schedule item it asks for
 ITEM_OF_RECOMMENDATION: Mapping[str, str] = {
@@ -38,10 +49,16 @@ ITEM_OF_RECOMMENDATION: Mapping[str, str] = {
 DueState = Literal["due", "due_since", "overdue"]
 
 
-def grace_items(alert_codes: Iterable[str]) -> frozenset[str]:
-    """The schedule items that these alert codes (one patient's) say are in their grace."""
-    codes = set(alert_codes)
-    return frozenset(item for item, grace in GRACE_ALERTS.items() if codes & grace)
+def in_grace(what: str, due: dt.date, today: dt.date, alert_codes: Iterable[str]) -> bool:
+    """Whether `what` (a schedule item, or a recommendation with a due date), due on `due`, is
+    in the rules' grace on `today`: one of its grace alerts is among the patient's open
+    `alert_codes`, and `today` is within the grace counted from `due` (an assessment no longer
+    renewed, after follow-up ended, keeps its alert, but not the grace beyond its end)."""
+    item = item_of(what)
+    grace = GRACE_ALERTS.get(item)
+    if grace is None or not grace.intersection(alert_codes):
+        return False
+    return today <= _grace_end(item, due)
 
 
 def item_of(what: str) -> str:
@@ -63,6 +80,6 @@ def due_words(due: dt.date, today: dt.date, *, in_grace: bool) -> str:
     return f"{lead} {due:%Y-%m-%d}"
 
 
-def assessment_grace_items(data: Mapping[str, Any] | None) -> frozenset[str]:
-    """The items a stored assessment's alerts (`data["alerts"]`) say are in their grace."""
-    return grace_items(alert["code"] for alert in (data or {}).get("alerts", ()))
+def assessment_codes(data: Mapping[str, Any] | None) -> frozenset[str]:
+    """The codes of a stored assessment's alerts (`data["alerts"]`)."""
+    return frozenset(alert["code"] for alert in (data or {}).get("alerts", ()))

@@ -105,7 +105,8 @@ def dose_due_text(
     (recheck11 #4: "your next infusion" of a zoledronic acid course with none given).
     """
     day = dt.date.fromisoformat(due)
-    grace = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_grace_items(data)
+    item = NEXT_DOSE[BoneTherapyDrug(drug)][0]
+    grace = lateness.in_grace(item, day, today, lateness.assessment_codes(data))
     state = lateness.due_state(day, today, in_grace=grace)
     name = str(BoneTherapyDrug(drug).label).lower()
     held = drug == BoneTherapyDrug.DENOSUMAB and dose_advice(data).held
@@ -182,7 +183,8 @@ def give_denosumab_advice(
     advice = dose_advice(data)
     if advice.held and rec.get("due"):
         day = dt.date.fromisoformat(rec["due"])
-        grace = ScheduleItem.DENOSUMAB_DOSE in lateness.assessment_grace_items(data)
+        codes = lateness.assessment_codes(data)
+        grace = lateness.in_grace(ScheduleItem.DENOSUMAB_DOSE, day, today, codes)
         when = f"{'is' if day >= today else 'was'} due on {day:%Y-%m-%d}"
         due = lateness.due_words(day, today, in_grace=grace)
         text = HELD_ADVICE[0 if kind == PATIENT else 1].format(when=when, due=due)

@@ -315,7 +315,7 @@ def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today:
     if texts is None or not rec.get("due"):
         return ""
     day = date.fromisoformat(rec["due"])
-    grace = lateness.item_of(rec["code"]) in lateness.assessment_grace_items(data)
+    grace = lateness.in_grace(rec["code"], day, today, lateness.assessment_codes(data))
     if lateness.due_state(day, today, in_grace=grace) == "due":
         return ""
     words = lateness.due_words(day, today, in_grace=grace)
@@ -384,8 +384,15 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     # Passed: its date is before the assessment's; overdue unless in the rules' grace
     # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
     passed = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
-    grace = ScheduleItem.DEXA in lateness.assessment_grace_items(data)
-    overdue = passed and not grace
+    overdue = passed and not (
+        scan is not None
+        and lateness.in_grace(
+            ScheduleItem.DEXA,
+            date.fromisoformat(scan[0]),
+            date.fromisoformat(data["as_of"]),
+            lateness.assessment_codes(data),
+        )
+    )
     overdue_rules: tuple[str, ...] = ()
     # A dose held for a low calcium is not asked for: the advice says when (physician9 F17).
     held = dose_advice(data).held

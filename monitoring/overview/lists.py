@@ -176,7 +176,7 @@ def _csv_row(
     for a therapy decision, every alert asking for it: `worklist_rows.alert_words`)."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
-    grace = item.item in tied.in_grace(item.patient_id)
+    grace = tied.in_grace(item.patient_id, item.item, item.due, today)
     state = lateness.due_state(item.due, today, in_grace=grace)
     worst, words = alert_words(tied, item)
     return [

@@ -12,6 +12,7 @@ alert's label (`TiedAlerts`: one query for all the rows shown, in place of the o
 items the rules call overdue).
 """
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -107,9 +108,9 @@ class TiedAlerts:
     # patient -> the codes of their open alerts a physician has acknowledged (a decision made)
     acknowledged: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def in_grace(self, patient_id: int) -> frozenset[str]:
-        """The items the patient's open alerts say are in their grace period (lateness.py)."""
-        return lateness.grace_items(self.codes.get(patient_id, {}))
+    def in_grace(self, patient_id: int, item: str, due: dt.date, today: dt.date) -> bool:
+        """Whether the patient's open alerts put the item in its grace period (lateness.py)."""
+        return lateness.in_grace(item, due, today, self.codes.get(patient_id, {}))
 
     def worst(self, patient_id: int, about: Collection[str]) -> Tied | None:
         """The worst of the patient's open alerts with these codes (those `about` an item)."""

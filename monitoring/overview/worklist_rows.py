@@ -57,7 +57,8 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
     """Give the items of `lists` (read with their patients and sites) `days_late` (negative: days
     left), `days_left`, `due_state` (due, due since while the rules' open alerts give the item
     a grace, else overdue once passed: monitoring/overview/lateness.py), `overdue`, `severity`
-    and `alert_label` (the critical or high open alert the item is about, else empty: urgency.py), for a dose the course whose dose
+    and `alert_label` (the critical or high open alert the item is about, else empty:
+    urgency.py; a therapy decision: every alert asking for it), for a dose the course whose dose
     form "Record dose" opens (`dose_course`), for a dental review the course whose review form
     opens (`dental_course`), for the templates; the courses of all of them in one query, their
     alerts in another."""
@@ -70,7 +71,7 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
             item.days_late = (today - item.due).days
             item.days_left = -item.days_late
             item.due_state = lateness.due_state(
-                item.due, today, in_grace=item.item in tied.in_grace(item.patient_id)
+                item.due, today, in_grace=tied.in_grace(item.patient_id, item.item, item.due, today)
             )
             worst, words = alert_words(tied, item)
             shown = worst is not None and (worst.first or item.item in UNTIL_ACKNOWLEDGED)

@@ -355,8 +355,10 @@ def due_words(value: dt.date | str | None, what: str, assessment_data: Any) -> s
     due = _as_date(value)
     if due is None:
         return ""
-    grace = lateness_words.item_of(what) in lateness_words.assessment_grace_items(assessment_data)
-    return lateness_words.due_words(due, timezone.localdate(), in_grace=grace)
+    today = timezone.localdate()
+    codes = lateness_words.assessment_codes(assessment_data)
+    grace = lateness_words.in_grace(what, due, today, codes)
+    return lateness_words.due_words(due, today, in_grace=grace)
 
 
 # Advice every patient gets (calcium and vitamin D, lifestyle, FRAX) comes after the rest.

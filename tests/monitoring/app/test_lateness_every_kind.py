@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from monitoring.overview.lateness import due_state, due_words
+from monitoring.overview.lateness import due_state, due_words, in_grace
 from tests.factories import PatientFactory
 from tests.monitoring.app.overview_data import TODAY, alert, due
 
@@ -80,3 +80,23 @@ def test_every_kind_is_overdue_the_day_after_without_a_grace(nurse_client: Clien
     }
     printed = nurse_client.get(reverse("monitoring:worklist_print")).text
     assert printed.count("</span> Overdue</span>") == len(NO_GRACE) + 1
+
+
+@pytest.mark.parametrize(
+    ("what", "code", "days_past", "grace"),
+    [
+        ("denosumab_dose", "DENOSUMAB_DUE", 28, True),
+        ("GIVE_DENOSUMAB", "DENOSUMAB_DUE", 29, False),
+        ("dexa", "BASELINE_DEXA_DUE", 80, True),
+        ("BASELINE_DEXA", "BASELINE_DEXA_DUE", 100, False),
+        ("dexa", "DENOSUMAB_DUE", 1, False),  # another item's grace
+        ("vitamin_d_recheck", "BASELINE_DEXA_DUE", 1, False),
+    ],
+)
+def test_the_grace_ends_with_its_period_though_a_stored_alert_stays(
+    what: str, code: str, days_past: int, grace: bool
+) -> None:
+    """After follow-up ends the patient is no longer reassessed: the stored DENOSUMAB_DUE of a
+    dose then 10 days late must not read "due since" a year later."""
+    due_on = TODAY - dt.timedelta(days=days_past)
+    assert in_grace(what, due_on, TODAY, {code}) is grace

@@ -83,7 +83,7 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     calcium_beyond_ca_low(ctx, therapy_indicated=bool(triggers))
     renal(ctx)
     denosumab_schedule(ctx)
-    denosumab_stop(ctx)
+    denosumab_stop(ctx, triggers if not ctx.antiresorptive_planned_or_active else ())
     dental(ctx)
     bisphosphonate_duration(ctx)
     fracture_on_therapy(ctx)

@@ -10,6 +10,12 @@ for a low calcium is one). Denosumab stopped with zoledronic acid started as its
 the infusion, a row of the schedule, not for a decision: the rules say so with their own code
 (DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED, not one of the decision codes), read here as stored. These
 rows are derived here from the open alerts, so the rules' output is unchanged.
+
+An alert may ask for two kinds of work (`FURTHER_WORK`): a critical HYPOCALCEMIA asks a physician
+to hold the dose (a therapy decision) and the nurse to correct the calcium and check it again, as
+a plain CALCIUM_LOW does (clinicians: the critical one put no such row on the worklist). The rows
+are grouped in the database in two parts whose kinds of work no code shares (`PARTS`), joined by
+a union (the ORM's; no hand-written SQL).
 """
 
 import datetime as dt
@@ -17,7 +23,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from django.db.models import Case, CharField, Count, Max, Min, QuerySet, Value, When, Window
+from django.db.models import Case, CharField, Max, Min, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 
 from bonehealth.accounts.models import User
@@ -49,11 +55,39 @@ WORK_OF_ALERT = {
     # Who decides, and which alerts ask for a decision: monitoring.assessment.permissions.
     **{code: (DECISION, "") for code in sorted(THERAPY_DECISION_CODES)},
 }
+# alert code -> the work it asks for beside that of WORK_OF_ALERT (a kind no other code of
+# WORK_OF_ALERT asks for beside its own: `PARTS`)
+FURTHER_WORK = {
+    # CA-LOW's critical low calcium: the physician holds the dose (WORK_OF_ALERT), the nurse
+    # has it corrected and checks it again, as for CALCIUM_LOW.
+    "HYPOCALCEMIA": (LOW_CALCIUM, ""),
+}
+# (alert code, the work it asks for, what to measure for bloods), every pair
+WORK_ASKED = [
+    *((code, kind, measure) for code, (kind, measure) in WORK_OF_ALERT.items()),
+    *((code, kind, measure) for code, (kind, measure) in FURTHER_WORK.items()),
+]
 # the work -> the alerts asking for it (their worst is the row's severity: urgency.py)
 WORK_ALERTS = {
-    kind: frozenset(code for code, (work, _m) in WORK_OF_ALERT.items() if work == kind)
-    for kind in LABELS
+    kind: frozenset(code for code, work, _m in WORK_ASKED if work == kind) for kind in LABELS
 }
+# The kinds of work grouped apart (those of FURTHER_WORK) and the rest: in each part every code
+# asks for one kind of work, so a GROUP BY of the kind per part makes one row per patient and kind.
+_APART = frozenset(kind for kind, _m in FURTHER_WORK.values())
+PARTS = [frozenset(LABELS) - _APART, _APART]
+
+
+def _part_codes(kinds: Collection[str]) -> dict[str, tuple[str, str]]:
+    """alert code -> (its work, what to measure) among the work `kinds` of one part."""
+    found: dict[str, tuple[str, str]] = {}
+    for code, kind, measure in WORK_ASKED:
+        if kind in kinds:
+            if code in found:  # PARTS keep each code to one kind of work per part
+                raise ValueError(f"{code} asks for two kinds of work in one part")
+            found[code] = (kind, measure)
+    return found
+
+
 # A therapy decision is made when one who may decide therapy (a physician) acknowledges the alert:
 # only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
 # alert clears (a dental review or a result recorded).
@@ -91,21 +125,38 @@ class AlertWork:
 
 
 WorkRows = QuerySet[Any, Any]  # rows of `values()`: patient_id, item, due, needs_N
-MEASURES = sorted({measure for _kind, measure in WORK_OF_ALERT.values() if measure})
+MEASURES = sorted({measure for _code, _kind, measure in WORK_ASKED if measure})
 
 
-def _work_of_code() -> Case:
-    """The work an alert's code asks for, in SQL."""
-    whens = [When(code=code, then=Value(kind)) for code, (kind, _m) in WORK_OF_ALERT.items()]
-    return Case(*whens, output_field=CharField())
-
-
-def _codes_measuring(measure: str) -> list[str]:
-    return [code for code, (_kind, wanted) in WORK_OF_ALERT.items() if wanted == measure]
-
-
-def _codes_of(kinds: Collection[str]) -> list[str]:
-    return [code for code, (kind, _m) in WORK_OF_ALERT.items() if kind in kinds]
+def _part_rows(
+    alerts: QuerySet[Alert], kinds: Collection[str], doable: Collection[str]
+) -> WorkRows:
+    """The rows of `alert_work_rows` of the work `kinds` of one part, unordered."""
+    asked = _part_codes(kinds)
+    decided = [code for code, (kind, _m) in asked.items() if kind in UNTIL_ACKNOWLEDGED]
+    mine = [code for code, (kind, _m) in asked.items() if kind in doable]
+    whens = [When(code=code, then=Value(kind)) for code, (kind, _m) in asked.items()]
+    return (
+        alerts.filter(code__in=sorted(asked))
+        .exclude(code__in=decided, acknowledged_at__isnull=False)
+        .annotate(item=Case(*whens, output_field=CharField()))
+        .values("patient_id", "item")
+        .annotate(
+            due=Min(TruncDate("raised_at")),
+            yours=Max(Case(When(code__in=mine, then=1), default=0)),
+            tier=Max(alert_tier()),
+            **{
+                f"needs_{index}": Max(
+                    Case(
+                        When(code__in=[c for c, (_k, m) in asked.items() if m == measure], then=1),
+                        default=0,
+                    )
+                )
+                for index, measure in enumerate(MEASURES)
+            },
+        )
+        .order_by()
+    )
 
 
 def alert_work_rows(
@@ -116,26 +167,10 @@ def alert_work_rows(
     first, then the rest (`yours`); in each, those asked for by a critical, then a high alert
     first (`tier`, urgency.py), each group the longest waiting first, grouped by the database (a
     clinic has thousands of such alerts; a page shows 50 rows): due since the day (local time)
-    its oldest alert was raised. A therapy decision is no longer asked for once acknowledged."""
-    decided = _codes_of(UNTIL_ACKNOWLEDGED)
-    return (
-        alerts.filter(code__in=list(WORK_OF_ALERT))
-        .exclude(code__in=decided, acknowledged_at__isnull=False)
-        .annotate(item=_work_of_code())
-        .values("patient_id", "item")
-        .annotate(
-            due=Min(TruncDate("raised_at")),
-            yours=Max(Case(When(code__in=_codes_of(doable), then=1), default=0)),
-            tier=Max(alert_tier()),
-            **{
-                f"needs_{index}": Max(
-                    Case(When(code__in=_codes_measuring(measure), then=1), default=0)
-                )
-                for index, measure in enumerate(MEASURES)
-            },
-        )
-        .order_by("-yours", "-tier", "due", "item", "patient_id")
-    )
+    its oldest alert was raised. A therapy decision is no longer asked for once acknowledged
+    (the low calcium a HYPOCALCEMIA asks the nurse to correct is, until the alert clears)."""
+    first, *rest = [_part_rows(alerts, kinds, doable) for kinds in PARTS]
+    return first.union(*rest, all=True).order_by("-yours", "-tier", "due", "item", "patient_id")
 
 
 def as_alert_work(row: Mapping[str, Any]) -> AlertWork:
@@ -145,9 +180,9 @@ def as_alert_work(row: Mapping[str, Any]) -> AlertWork:
 
 class AlertWorkList(Sequence[AlertWork]):
     """The rows of `alert_work_rows` as `AlertWork`, read a slice at a time (a Paginator's page)
-    or all at once (the CSV and the printout). A slice is read with the number of all rows
-    (`COUNT(*) OVER ()`), so a page after `preload` costs one query, not a COUNT and a page
-    (each groups every open alert of the user's patients: 14 ms for a physician at 10,000)."""
+    or all at once (the CSV and the printout). `preload` reads a page and the number of all rows
+    in two queries, whatever their number (a union of grouped parts takes no window function,
+    so the count is its own query: each groups every open alert of the user's patients)."""
 
     def __init__(self, rows: WorkRows) -> None:
         self.rows = rows
@@ -155,14 +190,10 @@ class AlertWorkList(Sequence[AlertWork]):
         self._slices: dict[tuple[int, int], list[AlertWork]] = {}
 
     def preload(self, start: int, stop: int) -> None:
-        """Read rows `start` to `stop` and the number of all rows, in one query."""
-        counted = self.rows.annotate(total=Window(Count(Value(1))))[start:stop]
-        read = list(counted)
-        self._slices[(start, stop)] = [as_alert_work(row) for row in read]
-        if read:
-            self._total = read[0]["total"]
-        elif start == 0:
-            self._total = 0
+        """Read rows `start` to `stop` and the number of all rows, in two queries whatever the
+        rows (the worklist's query count stays the same)."""
+        self._slices[(start, stop)] = [as_alert_work(row) for row in self.rows[start:stop]]
+        self._total = self.rows.count()
 
     def count(self) -> int:  # type: ignore[override]
         if self._total is None:
@@ -178,9 +209,11 @@ class AlertWorkList(Sequence[AlertWork]):
     def __getitem__(self, index: slice) -> list[AlertWork]: ...
     def __getitem__(self, index: int | slice) -> AlertWork | list[AlertWork]:
         if isinstance(index, slice):
-            known = self._slices.get((index.start or 0, index.stop))
-            if known is not None and index.step is None:
-                return known
+            start, stop = index.start or 0, index.stop
+            for (first, last), known in self._slices.items():
+                # A page within one read (a Paginator shortens the last page to the count).
+                if index.step is None and stop is not None and first <= start <= stop <= last:
+                    return known[start - first : stop - first]
             return [as_alert_work(row) for row in self.rows[index]]
         return as_alert_work(self.rows[index])
 

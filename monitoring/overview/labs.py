@@ -31,6 +31,8 @@ KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
 ZOLEDRONIC_DOSE_CHECK = "check the zoledronic acid dose"
 # The same band for a patient with no zoledronic acid planned or active (nurse10 5).
 KIDNEY_REDUCED = "reduced kidney function"
+# Its words in the labs table, after the flag's word "reduced" (so not "reduced reduced").
+KIDNEY_REDUCED_NOTE = "kidney function at or below"
 
 
 def _plain(value: Decimal) -> str:
@@ -92,9 +94,11 @@ def lab_flag(
         if notes:
             return LabFlag("low", "; ".join(notes), "danger")
         if value <= thresholds.ZOLEDRONIC_DOSE_CHECK_MAX:
-            return LabFlag(
-                "reduced", ZOLEDRONIC_DOSE_CHECK if zoledronic else KIDNEY_REDUCED, "warning"
-            )
+            # The note follows the word "reduced" on the page: it does not say it again
+            # (clinicians read "reduced reduced kidney function").
+            limit = threshold_words(analyte, thresholds.ZOLEDRONIC_DOSE_CHECK_MAX, unit)
+            reduced = f"{KIDNEY_REDUCED_NOTE} {limit}"
+            return LabFlag("reduced", ZOLEDRONIC_DOSE_CHECK if zoledronic else reduced, "warning")
     return None
 
 

@@ -1,31 +1,43 @@
-"""The one statement of "due" and "overdue": a date past is *overdue* only where the rules say so.
+"""The one statement of "due", "due since" and "overdue", for every kind of item on every page.
 
-The rules grade lateness themselves (docs/clinical-rules.md): a baseline DEXA is due
-(`BASELINE_DEXA_DUE`, warning) through the 3-month grace after the aromatase inhibitor starts and
-missing (`BASELINE_DEXA_MISSING`, high) after it; a denosumab dose is due (`DENOSUMAB_DUE`) up to
-28 days late and overdue (`DENOSUMAB_OVERDUE`, `DENOSUMAB_REBOUND_RISK`) after that; a repeat scan
-is overdue (`DEXA_OVERDUE`) once its date has passed. Calling every passed date "overdue" put
-"Overdue since" in the header beside the rules' warning "Baseline DEXA due", so every page,
-printout and export words a date through `due_state` with the rules' alerts: "due since <date>"
-while the rules call it due, "overdue since <date>" only where an alert above says overdue. Items
-the rules never call overdue (a zoledronic acid infusion, a marker check, a vitamin D recheck, the
-work an alert asks for) stay "due since" their date.
+A date still to come (or today) is *due*. A date passed is *overdue* from the day after, unless
+the rules give that item a grace period and it is in it (docs/clinical-rules.md): a baseline DEXA
+is due (`BASELINE_DEXA_DUE`, warning) through the 3-month grace after the aromatase inhibitor
+starts, and a denosumab dose is due (`DENOSUMAB_DUE`) up to 28 days late; while the rules' alert
+says so, the passed date reads *due since* it. Everything else has no grace: a repeat scan or a
+physician's planned scan date (DEXA_OVERDUE from the day after), a zoledronic acid infusion, a
+marker check, a vitamin D recheck and the work an open alert asks for (due on the day the alert
+was raised) are overdue the day after their date. Clinicians: a vitamin D recheck or a therapy
+decision months past read "due" where a scan one day past read "overdue"; physician7 F11 kept
+the rules' grace ("due since" beside the rules' warning "Baseline DEXA due"). The worklist, its
+printout and CSV, the patient page, the summary and the letters all word a date through
+`due_state`.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from monitoring.domain import thresholds
+from monitoring.domain.dates import add_months
 from monitoring.domain.types import AlertCode, RecommendationCode, ScheduleItem
 
-# schedule item -> the alerts with which the rules call it overdue
-OVERDUE_ALERTS: Mapping[str, frozenset[str]] = {
-    ScheduleItem.DEXA: frozenset({AlertCode.BASELINE_DEXA_MISSING, AlertCode.DEXA_OVERDUE}),
-    ScheduleItem.DENOSUMAB_DOSE: frozenset(
-        {AlertCode.DENOSUMAB_OVERDUE, AlertCode.DENOSUMAB_REBOUND_RISK}
-    ),
+# schedule item -> the alerts with which the rules say it is in its grace period (due, not yet
+# overdue, though its date has passed)
+GRACE_ALERTS: Mapping[str, frozenset[str]] = {
+    ScheduleItem.DEXA: frozenset({AlertCode.BASELINE_DEXA_DUE}),
+    ScheduleItem.DENOSUMAB_DOSE: frozenset({AlertCode.DENOSUMAB_DUE}),
 }
-OVERDUE_CODES: frozenset[str] = frozenset().union(*OVERDUE_ALERTS.values())
+GRACE_CODES: frozenset[str] = frozenset().union(*GRACE_ALERTS.values())
+
+
+def _grace_end(item: str, due: dt.date) -> dt.date:
+    """The last day of the rules' grace after `due`: the baseline DEXA's 3 months after the AI
+    start (its due date), the denosumab dose's 28 days."""
+    if item == ScheduleItem.DENOSUMAB_DOSE:
+        return due + dt.timedelta(days=thresholds.DENOSUMAB_DUE_MAX_DAYS_LATE)
+    return add_months(due, thresholds.BASELINE_GRACE_MONTHS)
+
 
 # recommendation with a due date -> the schedule item it asks for
 ITEM_OF_RECOMMENDATION: Mapping[str, str] = {
@@ -37,10 +49,16 @@ ITEM_OF_RECOMMENDATION: Mapping[str, str] = {
 DueState = Literal["due", "due_since", "overdue"]
 
 
-def overdue_items(alert_codes: Iterable[str]) -> frozenset[str]:
-    """The schedule items that these alert codes (one patient's) call overdue."""
-    codes = set(alert_codes)
-    return frozenset(item for item, overdue in OVERDUE_ALERTS.items() if codes & overdue)
+def in_grace(what: str, due: dt.date, today: dt.date, alert_codes: Iterable[str]) -> bool:
+    """Whether `what` (a schedule item, or a recommendation with a due date), due on `due`, is
+    in the rules' grace on `today`: one of its grace alerts is among the patient's open
+    `alert_codes`, and `today` is within the grace counted from `due` (an assessment no longer
+    renewed, after follow-up ended, keeps its alert, but not the grace beyond its end)."""
+    item = item_of(what)
+    grace = GRACE_ALERTS.get(item)
+    if grace is None or not grace.intersection(alert_codes):
+        return False
+    return today <= _grace_end(item, due)
 
 
 def item_of(what: str) -> str:
@@ -48,20 +66,20 @@ def item_of(what: str) -> str:
     return ITEM_OF_RECOMMENDATION.get(what, what)
 
 
-def due_state(due: dt.date, today: dt.date, *, overdue: bool) -> DueState:
-    """ "due" (today or later), "overdue" (passed and the rules say overdue), else "due_since"."""
+def due_state(due: dt.date, today: dt.date, *, in_grace: bool) -> DueState:
+    """ "due" (today or later), "due_since" (passed, in the rules' grace), else "overdue"."""
     if due >= today:
         return "due"
-    return "overdue" if overdue else "due_since"
+    return "due_since" if in_grace else "overdue"
 
 
-def due_words(due: dt.date, today: dt.date, *, overdue: bool) -> str:
+def due_words(due: dt.date, today: dt.date, *, in_grace: bool) -> str:
     """ "due 2027-01-10", "due since 2026-11-01" or "overdue since 2026-11-01" (`due_state`)."""
-    state = due_state(due, today, overdue=overdue)
+    state = due_state(due, today, in_grace=in_grace)
     lead = {"due": "due", "due_since": "due since", "overdue": "overdue since"}[state]
     return f"{lead} {due:%Y-%m-%d}"
 
 
-def assessment_overdue_items(data: Mapping[str, Any] | None) -> frozenset[str]:
-    """The items a stored assessment's alerts (`data["alerts"]`) call overdue."""
-    return overdue_items(alert["code"] for alert in (data or {}).get("alerts", ()))
+def assessment_codes(data: Mapping[str, Any] | None) -> frozenset[str]:
+    """The codes of a stored assessment's alerts (`data["alerts"]`)."""
+    return frozenset(alert["code"] for alert in (data or {}).get("alerts", ()))

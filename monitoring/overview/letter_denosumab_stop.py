@@ -175,15 +175,15 @@ def patient_follow_on(
     recs: Sequence[dict[str, Any]], stopped: StoppedDenosumab | None
 ) -> tuple[str, tuple[str, ...]] | None:
     """(text, rule ids) of START_FOLLOW_ON_THERAPY in the patient's letter, said once for it and
-    for START_BONE_THERAPY (whose rules, and calcium to correct first, it takes in); None
-    without it."""
+    for START_BONE_THERAPY (whose rules it takes in, if an older assessment holds it), opened
+    with correcting the calcium first when either says so; None without it."""
     follow_on = next((rec for rec in recs if rec["code"] == FOLLOW_ON), None)
     if follow_on is None:
         return None
     start = next((rec for rec in recs if rec["code"] == SAID_BY_FOLLOW_ON), {})
     awaiting = stopped is not None and stopped.infusion_awaited is not None
     text = PATIENT_FOLLOW_ON_AWAITING_INFUSION if awaiting else PATIENT_FOLLOW_ON
-    if CALCIUM_RULES.intersection(start.get("rules", ())):
+    if CALCIUM_RULES.intersection((*follow_on.get("rules", ()), *start.get("rules", ()))):
         text = CALCIUM_FIRST[PATIENT] + text
     rules = (*follow_on.get("rules", ()), *start.get("rules", ()))
     return text, tuple(dict.fromkeys(rules))

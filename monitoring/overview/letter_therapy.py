@@ -96,7 +96,7 @@ def dose_due_text(
     A date already passed on the letter's day is written as passed, as the letters word a DEXA
     past its date (physician8 D6: a denosumab dose 17 days late read "is due on", as if still to
     come, though for denosumab it is the date that matters most). Due, due since or overdue is
-    `lateness.due_state`'s one statement, overdue only where the rules' alerts say so.
+    `lateness.due_state`'s one statement (due since only in the rules' grace).
 
     A denosumab dose held for a low calcium (`DoseAdvice.held`) is stated, not asked for: the
     advice below says what to do, once (physician9 F17).
@@ -105,8 +105,9 @@ def dose_due_text(
     (recheck11 #4: "your next infusion" of a zoledronic acid course with none given).
     """
     day = dt.date.fromisoformat(due)
-    overdue = NEXT_DOSE[BoneTherapyDrug(drug)][0] in lateness.assessment_overdue_items(data)
-    state = lateness.due_state(day, today, overdue=overdue)
+    item = NEXT_DOSE[BoneTherapyDrug(drug)][0]
+    grace = lateness.in_grace(item, day, today, lateness.assessment_codes(data))
+    state = lateness.due_state(day, today, in_grace=grace)
     name = str(BoneTherapyDrug(drug).label).lower()
     held = drug == BoneTherapyDrug.DENOSUMAB and dose_advice(data).held
     which = "first" if first else "next"
@@ -117,7 +118,7 @@ def dose_due_text(
         if held:
             return f"Your {which} {word} was due on {day:%Y-%m-%d}."
         return f"Your {which} {word} was due on {day:%Y-%m-%d}: please contact us to have it now."
-    words = lateness.due_words(day, today, overdue=overdue)
+    words = lateness.due_words(day, today, in_grace=grace)
     which = which.capitalize()
     if held:
         return f"{which} {name} dose {words} (held for the low calcium: see the recommendations)."
@@ -182,9 +183,10 @@ def give_denosumab_advice(
     advice = dose_advice(data)
     if advice.held and rec.get("due"):
         day = dt.date.fromisoformat(rec["due"])
-        overdue = ScheduleItem.DENOSUMAB_DOSE in lateness.assessment_overdue_items(data)
+        codes = lateness.assessment_codes(data)
+        grace = lateness.in_grace(ScheduleItem.DENOSUMAB_DOSE, day, today, codes)
         when = f"{'is' if day >= today else 'was'} due on {day:%Y-%m-%d}"
-        due = lateness.due_words(day, today, overdue=overdue)
+        due = lateness.due_words(day, today, in_grace=grace)
         text = HELD_ADVICE[0 if kind == PATIENT else 1].format(when=when, due=due)
     if advice.vitamin_d:
         text += VITAMIN_D_WITH_DOSE[kind][0 if advice.held else 1]
@@ -284,18 +286,23 @@ def therapy_texts(
 
 
 # A start of therapy the rules hold for a low calcium (CA-LOW or CA-LOW-OTHER among the rules of
-# START_BONE_THERAPY, nurse10 F1): said before the advice, to the patient and to the doctor.
+# START_BONE_THERAPY, nurse10 F1, or of START_FOLLOW_ON_THERAPY, the one start advice after
+# denosumab): said before the advice, to the patient and to the doctor.
 CALCIUM_FIRST = {
     PATIENT: "Your calcium level needs to be brought back to normal first. ",
     DOCTOR: "Correct the low calcium first (see the alert below); then: ",
 }
 CALCIUM_RULES = frozenset({RuleId.CA_LOW, RuleId.CA_LOW_OTHER})
+START_ADVICE = frozenset(
+    {RecommendationCode.START_BONE_THERAPY, RecommendationCode.START_FOLLOW_ON_THERAPY}
+)
 
 
 def start_therapy_advice(rec: dict[str, Any], kind: str, text: str) -> str:
-    """The letter's START_BONE_THERAPY advice: `text`, opened with correcting the calcium first
-    when the rules found it low; any other recommendation's `text`."""
-    if rec["code"] != RecommendationCode.START_BONE_THERAPY:
+    """The letter's advice to start an antiresorptive (START_BONE_THERAPY, or after denosumab
+    START_FOLLOW_ON_THERAPY): `text`, opened with correcting the calcium first when the rules
+    found it low; any other recommendation's `text`."""
+    if rec["code"] not in START_ADVICE:
         return text
     if not CALCIUM_RULES.intersection(rec.get("rules", ())):
         return text

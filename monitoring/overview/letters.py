@@ -156,15 +156,15 @@ def _results(
 
 def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
     """The words of a recommendation whose due date has passed by `today`, or "" (not passed, or
-    none to say so): due since or overdue as `lateness` states it with the rules' alerts."""
+    none to say so): due since or overdue as `lateness` states it."""
     texts = PASSED_ADVICE.get(rec["code"])
     if texts is None or not rec.get("due"):
         return ""
     day = date.fromisoformat(rec["due"])
-    overdue = lateness.item_of(rec["code"]) in lateness.assessment_overdue_items(data)
-    if lateness.due_state(day, today, overdue=overdue) == "due":
+    grace = lateness.in_grace(rec["code"], day, today, lateness.assessment_codes(data))
+    if lateness.due_state(day, today, in_grace=grace) == "due":
         return ""
-    words = lateness.due_words(day, today, overdue=overdue)
+    words = lateness.due_words(day, today, in_grace=grace)
     return texts[index].format(due=words, day=day.isoformat())
 
 
@@ -227,10 +227,18 @@ def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
 
 def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     scan = _next_scan(data)
-    # Passed: its date is before the assessment's; overdue only where the rules' alerts say so
+    # Passed: its date is before the assessment's; overdue unless in the rules' grace
     # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
     passed = scan is not None and bool(data.get("as_of")) and scan[0] < data["as_of"]
-    overdue = passed and ScheduleItem.DEXA in lateness.assessment_overdue_items(data)
+    overdue = passed and not (
+        scan is not None
+        and lateness.in_grace(
+            ScheduleItem.DEXA,
+            date.fromisoformat(scan[0]),
+            date.fromisoformat(data["as_of"]),
+            lateness.assessment_codes(data),
+        )
+    )
     overdue_rules: tuple[str, ...] = ()
     # A dose held for a low calcium is not asked for: the advice says when (physician9 F17).
     held = dose_advice(data).held

@@ -29,7 +29,7 @@ from monitoring.overview.overview_cache import cached_part
 from monitoring.overview.page_query import audited_page_view, query_without
 from monitoring.overview.patient import permissions_digest
 from monitoring.overview.urgency import TiedAlerts, tied_alerts
-from monitoring.overview.worklist_rows import keyed, marked, worst_alert
+from monitoring.overview.worklist_rows import alert_words, keyed, marked
 
 WORKLIST = "monitoring.view_worklist"
 
@@ -167,16 +167,18 @@ CSV_COLUMNS = [
 def _csv_row(
     item: ScheduledItem | AlertWork, today: dt.date, asked_by: str, tied: TiedAlerts
 ) -> list[object]:
-    """One row; `status` is "overdue" only where the rules call the item overdue (the patient's
-    items their open alerts call overdue: monitoring/overview/lateness.py), else "due", and
+    """One row; `status` is "overdue" once its date has passed, unless the rules' open alerts
+    give the item a grace period (monitoring/overview/lateness.py), else "due", and
     `days_past_due` counts from the due date either way; `severity` is that of the worst open
     alert about the item (critical, high, warning, info; empty: none), which ranks the rows
     tied to a critical or high one first, as on the page (monitoring/overview/urgency.py), and
-    `alert` its title, the words the page shows beside the item (which critical alert it is)."""
+    `alert` its title, the words the page shows beside the item (which critical alert it is;
+    for a therapy decision, every alert asking for it: `worklist_rows.alert_words`)."""
     patient: Any = item.patient  # an alert's work comes with its patient (`with_patients`)
     late = (today - item.due).days
-    state = lateness.due_state(item.due, today, overdue=item.item in tied.overdue(item.patient_id))
-    worst = worst_alert(tied, item)
+    grace = tied.in_grace(item.patient_id, item.item, item.due, today)
+    state = lateness.due_state(item.due, today, in_grace=grace)
+    worst, words = alert_words(tied, item)
     return [
         item.due.isoformat(),
         "overdue" if state == "overdue" else "due",
@@ -188,7 +190,7 @@ def _csv_row(
         patient.birth_date.isoformat(),
         asked_by,
         worst.severity if worst else "",
-        worst.label if worst else "",
+        words,
     ]
 
 

@@ -12,8 +12,9 @@ alert's label (`TiedAlerts`: one query for all the rows shown, in place of the o
 items the rules call overdue).
 """
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -43,10 +44,10 @@ TIED_ALERTS: Mapping[str, frozenset[str]] = {
     # while that infusion is awaited, so a routine infusion is never tied to it.
     ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED}),
 }
-# What `tied_alerts` reads: these, those the rules call an item overdue with, and those that ask
+# What `tied_alerts` reads: these, those the rules give an item its grace with, and those that ask
 # for work (alert_work.py's WORK_OF_ALERT, kept equal to ALERT_WORK_CODES by a test).
 TIED_CODES = sorted(
-    frozenset().union(*TIED_ALERTS.values(), lateness.OVERDUE_CODES, ALERT_WORK_CODES)
+    frozenset().union(*TIED_ALERTS.values(), lateness.GRACE_CODES, ALERT_WORK_CODES)
 )
 
 HIGH = SEVERITY_RANK[Severity.HIGH]
@@ -104,10 +105,12 @@ class TiedAlerts:
     """The open alerts about the items of some patients (`tied_alerts`)."""
 
     codes: Mapping[int, Mapping[str, tuple[int, str]]]  # patient -> code -> rank, severity
+    # patient -> the codes of their open alerts a physician has acknowledged (a decision made)
+    acknowledged: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def overdue(self, patient_id: int) -> frozenset[str]:
-        """The items the patient's open alerts call overdue (lateness.py)."""
-        return lateness.overdue_items(self.codes.get(patient_id, {}))
+    def in_grace(self, patient_id: int, item: str, due: dt.date, today: dt.date) -> bool:
+        """Whether the patient's open alerts put the item in its grace period (lateness.py)."""
+        return lateness.in_grace(item, due, today, self.codes.get(patient_id, {}))
 
     def worst(self, patient_id: int, about: Collection[str]) -> Tied | None:
         """The worst of the patient's open alerts with these codes (those `about` an item)."""
@@ -121,16 +124,38 @@ class TiedAlerts:
         _rank, code, severity = max(found)
         return Tied(severity=severity, label=code_label(code))
 
+    def every(
+        self, patient_id: int, about: Collection[str], *, unacknowledged: bool = False
+    ) -> list[Tied]:
+        """The patient's open alerts with these codes (those `about` an item), the worst first
+        (`worst` first of all); only those not acknowledged if `unacknowledged` (the decisions
+        still asked for)."""
+        skipped = self.acknowledged.get(patient_id, frozenset()) if unacknowledged else ()
+        found = sorted(
+            (
+                (rank, code, severity)
+                for code, (rank, severity) in self.codes.get(patient_id, {}).items()
+                if code in about and code not in skipped
+            ),
+            reverse=True,
+        )
+        return [Tied(severity=severity, label=code_label(code)) for _r, code, severity in found]
+
 
 def tied_alerts(patient_ids: Iterable[int]) -> TiedAlerts:
     """The open alerts about the worklist items of these patients, in one query."""
     codes: dict[int, dict[str, tuple[int, str]]] = {}
+    acknowledged: dict[int, set[str]] = {}
     rows = Alert.objects.filter(
         patient_id__in=list(patient_ids), code__in=TIED_CODES, cleared_at__isnull=True
-    ).values_list("patient_id", "code", "severity_rank", "severity")
-    for patient_id, code, rank, severity in rows:
+    ).values_list("patient_id", "code", "severity_rank", "severity", "acknowledged_at")
+    for patient_id, code, rank, severity, acknowledged_at in rows:
         kept = codes.setdefault(patient_id, {})
         # One open alert per code and site: the loss alerts only are per site, and none is tied.
         if code not in kept or kept[code][0] < rank:
             kept[code] = (rank, severity)
-    return TiedAlerts(codes=codes)
+        if acknowledged_at is not None:
+            acknowledged.setdefault(patient_id, set()).add(code)
+    return TiedAlerts(
+        codes=codes, acknowledged={key: frozenset(found) for key, found in acknowledged.items()}
+    )

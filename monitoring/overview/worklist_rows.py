@@ -5,7 +5,7 @@ user's sites; drawing their 100 rows took 27 ms of a nurse's first view (77 ms) 
 patients, 3.5 ms (of 47 ms) with the rows cached (bench/README.md, "Worklist rows cached"). A
 row's key is everything the row shows, as read for this view: the item, its due date and what it
 asks for, the patient (id, name, MRN, birth date, site name), the course its "Record dose" or
-"Record the dental review" opens, whether the rules call it overdue, the severity and label of
+"Record the dental review" opens, whether it is due, due since or overdue, the severity and label of
 the critical or high alert it is about (urgency.py), today's date (days left) and
 the viewer's permissions (the links). So it is correct in every process whatever changed, and
 after a change only the rows that show it are drawn; the rows are read as before, in a fixed
@@ -19,7 +19,7 @@ from typing import Any
 
 from monitoring.overview import lateness, urgency
 from monitoring.overview import selectors as overview
-from monitoring.overview.alert_work import DENTAL, WORK_ALERTS
+from monitoring.overview.alert_work import DENTAL, UNTIL_ACKNOWLEDGED, WORK_ALERTS
 from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.urgency import TIED_ALERTS, Tied, TiedAlerts
 
@@ -33,11 +33,32 @@ def worst_alert(tied: TiedAlerts, item: Any) -> Tied | None:
     )
 
 
+def decision_alerts(tied: TiedAlerts, item: Any) -> list[Tied]:
+    """For a row asking for a physician's decision, every open alert still asking for it (not
+    acknowledged by a physician), the worst first; for any other row none. Clinicians: the row
+    named only the worst, so a second decision (a denosumab stop beside a therapy indicated)
+    was not seen from the worklist."""
+    if item.item not in UNTIL_ACKNOWLEDGED:
+        return []
+    return tied.every(item.patient_id, WORK_ALERTS[item.item], unacknowledged=True)
+
+
+def alert_words(tied: TiedAlerts, item: Any) -> tuple[Tied | None, str]:
+    """The worst open alert about a row's item and the words naming the alerts beside it: every
+    alert asking for a decision (`decision_alerts`), else the worst's label."""
+    worst = worst_alert(tied, item)
+    asking = decision_alerts(tied, item)
+    if asking:
+        return asking[0], "; ".join(a.label for a in asking)
+    return worst, worst.label if worst else ""
+
+
 def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
     """Give the items of `lists` (read with their patients and sites) `days_late` (negative: days
-    left), `days_left`, `due_state` (due, due since, or overdue where the rules' open alerts say
-    so: monitoring/overview/lateness.py), `overdue`, `severity` and `alert_label` (the critical or
-    high open alert the item is about, else empty: urgency.py), for a dose the course whose dose
+    left), `days_left`, `due_state` (due, due since while the rules' open alerts give the item
+    a grace, else overdue once passed: monitoring/overview/lateness.py), `overdue`, `severity`
+    and `alert_label` (the critical or high open alert the item is about, else empty:
+    urgency.py; a therapy decision: every alert asking for it), for a dose the course whose dose
     form "Record dose" opens (`dose_course`), for a dental review the course whose review form
     opens (`dental_course`), for the templates; the courses of all of them in one query, their
     alerts in another."""
@@ -50,12 +71,13 @@ def marked(lists: Iterable[list[Any]], today: dt.date) -> None:
             item.days_late = (today - item.due).days
             item.days_left = -item.days_late
             item.due_state = lateness.due_state(
-                item.due, today, overdue=item.item in tied.overdue(item.patient_id)
+                item.due, today, in_grace=tied.in_grace(item.patient_id, item.item, item.due, today)
             )
-            worst = worst_alert(tied, item)
-            shown = worst if worst is not None and worst.first else None
-            item.severity = shown.severity if shown else ""
-            item.alert_label = shown.label if shown else ""
+            worst, words = alert_words(tied, item)
+            shown = worst is not None and (worst.first or item.item in UNTIL_ACKNOWLEDGED)
+            # The badge only for a critical or high alert; a decision's alerts are named always.
+            item.severity = worst.severity if worst is not None and worst.first else ""
+            item.alert_label = words if shown else ""
             item.overdue = item.due_state == "overdue"
             item.dose_course = courses.dose.get((item.patient_id, DOSE_DRUG.get(item.item, "")))
             item.dental_course = (

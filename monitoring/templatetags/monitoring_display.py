@@ -265,15 +265,15 @@ def _as_date(value: dt.date | str | None) -> dt.date | None:
 def due_words(value: dt.date | str | None, what: str, assessment_data: Any) -> str:
     """When `what` (a schedule item, or a recommendation with a due date) is due, in the rules'
     own words for this patient (`assessment_data`, the stored assessment's `data`): "due
-    2027-01-10", "due since 2026-11-01", or "overdue since 2026-11-01" only where the rules'
-    alerts say overdue (monitoring/overview/lateness.py)."""
+    2027-01-10", "due since 2026-11-01" while the rules' alerts give it a grace period, else
+    "overdue since 2026-11-01" (monitoring/overview/lateness.py)."""
     due = _as_date(value)
     if due is None:
         return ""
-    overdue = lateness_words.item_of(what) in lateness_words.assessment_overdue_items(
-        assessment_data
-    )
-    return lateness_words.due_words(due, timezone.localdate(), overdue=overdue)
+    today = timezone.localdate()
+    codes = lateness_words.assessment_codes(assessment_data)
+    grace = lateness_words.in_grace(what, due, today, codes)
+    return lateness_words.due_words(due, today, in_grace=grace)
 
 
 # Advice every patient gets (calcium and vitamin D, lifestyle, FRAX) comes after the rest.

@@ -28,7 +28,12 @@ _THERAPY_OUTPUTS: Final = (
         "specification is silent; the conservative reading). With the latest adjusted calcium "
         f"of the last {th.LAB_VALID_MONTHS} months below {num(th.CALCIUM_LOW_BELOW)} mmol/L it "
         "opens with correcting the calcium first (the antiresorptives' labels), and the rule "
-        "of that low calcium's alert (CA-LOW-OTHER, or CA-LOW) joins its rules",
+        "of that low calcium's alert (CA-LOW-OTHER, or CA-LOW) joins its rules. Not while "
+        "DMAB-STOP stands: its START_FOLLOW_ON_THERAPY, the bisphosphonate after denosumab, is "
+        "then the one advice to start an antiresorptive, naming these triggers, and "
+        "BONE_THERAPY_INDICATED says to start that follow-on (the specification lists both; "
+        "the conservative reading: denosumab again, or an advice beside the follow-on, would "
+        "contradict it)",
     ),
     rec(RecommendationCode.DENTAL_REVIEW, "with BONE_THERAPY_INDICATED, before the first dose"),
 )

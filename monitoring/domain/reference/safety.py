@@ -307,7 +307,12 @@ SECTIONS: Final = (
                         "then it says which are contraindicated (all of them below "
                         f"{num(th.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW)} mL/min: "
                         "kidney function does not rule out denosumab, with its hypocalcaemia "
-                        "risk, and specialist advice is asked for). The specification is "
+                        "risk, and specialist advice is asked for). With a TX trigger firing it "
+                        "is the one advice to start an antiresorptive (no START_BONE_THERAPY "
+                        "beside it) and names the triggers, which join its rules; with the "
+                        f"latest adjusted calcium of the last {th.LAB_VALID_MONTHS} months below "
+                        f"{num(th.CALCIUM_LOW_BELOW)} mmol/L it opens with correcting the "
+                        "calcium first, as START_BONE_THERAPY does. The specification is "
                         "silent; the conservative reading.",
                     ),
                 ),

@@ -25,13 +25,20 @@ from ..types import (
 from .context import Context, CourseStatus, Therapy, build_context, started
 from .labs import bisphosphonate_kidney_words
 from .last_doses import last_dose_on
+from .low_calcium import calcium_first
 
 DENOSUMAB = BoneTherapyDrug.DENOSUMAB
 ZOLEDRONIC_ACID = BoneTherapyDrug.ZOLEDRONIC_ACID
 
 
-def denosumab_stop(ctx: Context) -> None:
+def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
     """DMAB-STOP: a stopped denosumab course needs a bisphosphonate by last dose + 6 months.
+
+    Its START_FOLLOW_ON_THERAPY is then the one advice to start an antiresorptive: TX triggers
+    that fire (`triggers`) raise no START_BONE_THERAPY beside it (`therapy.recommend_therapy`,
+    clinicians: "start a bisphosphonate or denosumab" beside "start a bisphosphonate"
+    contradicted it), so the advice names them and carries their rules. With a low calcium it
+    opens with correcting it first (`low_calcium.calcium_first`), as START_BONE_THERAPY does.
 
     The last dose is DMAB-SCHEDULE's (`last_dose_on`, on any course). What counts as the
     follow-on, where the spec says only "a bisphosphonate course started on or after the last
@@ -119,7 +126,23 @@ def denosumab_stop(ctx: Context) -> None:
             f"Start a bisphosphonate (e.g. zoledronic acid) by {by.isoformat()} after denosumab."
         )
         due = by
-    ctx.recommend(RecommendationCode.START_FOLLOW_ON_THERAPY, advice, rules, due=due)
+    first, calcium_rule = calcium_first(ctx)
+    if triggers:
+        advice = (
+            f"{advice} Bone-protective therapy is also indicated ({', '.join(triggers)}): "
+            "this follow-on is the antiresorptive to start."
+        )
+    ctx.recommend(
+        RecommendationCode.START_FOLLOW_ON_THERAPY,
+        f"{first}{advice}",
+        [*rules, *triggers, *([calcium_rule] if calcium_rule else [])],
+        due=due,
+    )
+
+
+def follow_on_stands(ctx: Context) -> bool:
+    """Tell whether DMAB-STOP stands (a stopped denosumab course awaits its follow-on)."""
+    return _stop_standing(ctx) is not None
 
 
 def _stop_standing(ctx: Context) -> tuple[dt.date, list[Therapy]] | None:

@@ -330,7 +330,9 @@ def renal(ctx: Context) -> None:
                 )
             raise_(AlertCode.HYPOCALCEMIA_RISK_RENAL, Severity.HIGH, message)
     for code, (severity, messages) in raised.items():
-        ctx.alert(code, severity, "; ".join(messages) + ".", [RuleId.RENAL])
+        # One sentence per drug: each opens with a capital or a measure (and may hold a note of
+        # its own), so "; " put "No creatinine clearance" mid-sentence (clinicians).
+        ctx.alert(code, severity, ". ".join(messages) + ".", [RuleId.RENAL])
 
 
 # Each drug's kidney limit (mL/min), which the creatinine's estimate is set against in the notes.

@@ -24,6 +24,7 @@ from ..types import (
 )
 from .classification import fragility_fracture, recorded_fracture, vfa_fracture_scan
 from .context import Context
+from .denosumab_stop import follow_on_stands
 from .labs import bisphosphonate_kidney_words
 from .low_calcium import calcium_first
 
@@ -73,13 +74,28 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
         vfa = vfa_fracture_scan(ctx)
         if vfa is not None:
             names += f"; TX-FRACTURE: vertebral fracture seen on the scan of {vfa.isoformat()}"
+    # After denosumab the antiresorptive to start is DMAB-STOP's bisphosphonate follow-on: its
+    # START_FOLLOW_ON_THERAPY is the one start advice and names these triggers (denosumab_stop).
+    follow_on = follow_on_stands(ctx)
+    start = (
+        "start the bisphosphonate follow-on after the stopped denosumab (DMAB-STOP)"
+        if follow_on
+        else "start a bisphosphonate or denosumab"
+    )
     ctx.alert(
         AlertCode.BONE_THERAPY_INDICATED,
         Severity.HIGH,
         f"Bone-protective therapy is indicated ({names}) and no antiresorptive is active or "
-        "planned: start a bisphosphonate or denosumab.",
+        f"planned: {start}.",
         triggers,
     )
+    ctx.recommend(
+        RecommendationCode.DENTAL_REVIEW,
+        "Arrange a dental review before starting the antiresorptive (osteonecrosis of the jaw).",
+        triggers,
+    )
+    if follow_on:
+        return
     kidney = bisphosphonate_kidney_words(ctx)  # physician8 D8: said with the advice
     # nurse10 F1: a low calcium is corrected before the start (rules/low_calcium.py); its rule
     # joins the triggers, as CA-LOW joins GIVE_DENOSUMAB's, so the pages and letters word it.
@@ -89,11 +105,6 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
         f"{first}Start an antiresorptive (bisphosphonate or denosumab): {names}."
         + (f" {kidney}" if kidney else ""),
         [*triggers, *([calcium_rule] if calcium_rule else [])],
-    )
-    ctx.recommend(
-        RecommendationCode.DENTAL_REVIEW,
-        "Arrange a dental review before starting the antiresorptive (osteonecrosis of the jaw).",
-        triggers,
     )
 
 

@@ -130,16 +130,20 @@ def test_acknowledging_names_the_alert_in_words(physician_client: Client, patien
     assert alert.acknowledged_at is not None
 
 
-def test_a_due_date_in_the_past_reads_overdue_since_only_where_the_rules_say_overdue() -> None:
+def test_a_due_date_in_the_past_reads_overdue_since_but_in_the_rules_grace() -> None:
     from monitoring.templatetags.monitoring_display import due_words
 
     past, soon = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
     overdue = {"alerts": [{"code": "DEXA_OVERDUE"}, {"code": "DENOSUMAB_DUE"}]}
     assert due_words(past.isoformat(), "dexa", overdue) == f"overdue since {past:%Y-%m-%d}"
     assert due_words(past, "REPEAT_DEXA", overdue) == f"overdue since {past:%Y-%m-%d}"
-    # DENOSUMAB_DUE (0-28 days late) is due, not overdue; nor is a date with no alert at all.
+    # DENOSUMAB_DUE (0-28 days late) is due, not overdue; a date with no grace is overdue the
+    # day after (monitoring/overview/lateness.py), as is a baseline scan past its grace.
     assert due_words(past, "GIVE_DENOSUMAB", overdue) == f"due since {past:%Y-%m-%d}"
-    assert due_words(past, "dexa", {}) == f"due since {past:%Y-%m-%d}"
+    assert due_words(past, "dexa", {}) == f"overdue since {past:%Y-%m-%d}"
+    grace = {"alerts": [{"code": "BASELINE_DEXA_DUE"}]}
+    assert due_words(past, "BASELINE_DEXA", grace) == f"due since {past:%Y-%m-%d}"
+    assert due_words(past, "vitamin_d_recheck", grace) == f"overdue since {past:%Y-%m-%d}"
     assert due_words(soon, "dexa", overdue) == f"due {soon:%Y-%m-%d}"
     assert due_words(TODAY, "dexa", overdue) == f"due {TODAY:%Y-%m-%d}"
     assert due_words(None, "dexa", overdue) == ""

@@ -235,7 +235,7 @@ def test_zoledronic_acid_started_as_the_follow_on_awaits_its_infusion(
         f"due by {due:%Y-%m-%d}, 6 months after the last dose: please give it now." in doctor
     )
     # The course's own dose: its first, none given (recheck11 #4).
-    assert "First zoledronic acid dose due since" in doctor
+    assert "First zoledronic acid dose overdue since" in doctor
     patient_letter = _letter(nurse_client, stopped_long_ago, "patient")
     assert "you need the zoledronic acid infusion we have started" in patient_letter
     assert "your first infusion is due now, from that day" in patient_letter

@@ -19,7 +19,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import Site
 from monitoring import domain
 from monitoring.models import LabResult
-from monitoring.overview.labs import KIDNEY_REDUCED, lab_rows
+from monitoring.overview.labs import KIDNEY_REDUCED_NOTE, lab_rows
 from patients.models import Patient
 from tests.factories import LabResultFactory
 from tests.html_forms import posted_data
@@ -156,7 +156,7 @@ def test_a_creatinine_beside_an_egfr_of_its_sample_is_information_only(
     table = re.search(r'<table class="table table-sm labs-table.*?</table>', page, re.S)
     assert table is not None
     assert "not judged: the eGFR 72 mL/min/1.73 m² of the same sample" in table.group(0)
-    assert KIDNEY_REDUCED not in table.group(0)
+    assert KIDNEY_REDUCED_NOTE not in table.group(0)
     assert 'class="lab-flagged"' not in table.group(0)
 
 
@@ -175,4 +175,4 @@ def test_a_creatinine_without_a_measured_function_that_day_is_still_flagged(
     _lab(patient, "creatinine", "80", "µmol/L")
     flag = _creatinine_flag(patient)
     assert (flag.word, flag.level) == ("reduced", "warning")  # type: ignore[attr-defined]
-    assert KIDNEY_REDUCED in flag.note  # type: ignore[attr-defined]
+    assert KIDNEY_REDUCED_NOTE in flag.note  # type: ignore[attr-defined]

@@ -59,9 +59,11 @@ def test_dental_review_bloods_and_therapy_decisions_are_worklist_rows(
         ("ZOL", "Bloods before the antiresorptive (calcium, renal function)"),
         ("START", "Therapy decision (physician)"),
     ]
-    assert "for 6½ months" in response.text  # the rules never call a decision overdue
-    assert "for 4 weeks" in response.text  # the dental review, raised 30 days ago
-    assert "</span> Overdue</span>" not in response.text
+    # Work an alert asks for is due on the day it was raised, with no grace: overdue the day
+    # after, as every item without a grace (monitoring/overview/lateness.py).
+    assert "by 6½ months" in response.text  # the decision
+    assert "by 4 weeks" in response.text  # the dental review, raised 30 days ago
+    assert "</span> Overdue</span>" in response.text
     text = response.text.split('id="h-alert-work"')[1]
     assert reverse("monitoring:labs_create", args=[zol.pk]) in text
     assert reverse("monitoring:patient", args=[start.pk]) + "#h-alerts" in text
@@ -94,6 +96,7 @@ def test_record_dose_opens_the_dose_form_of_the_current_course(nurse_client: Cli
         stop_date=TODAY - dt.timedelta(days=400),
     )
     due(on_denosumab, "denosumab_dose", in_days=-3)
+    alert(on_denosumab, "DENOSUMAB_DUE", "warning", days_ago=3)  # as the rules raise it
     no_course = PatientFactory(site=site, mrn="NOCOURSE")
     due(no_course, "zoledronic_acid_dose", in_days=1)
     response = nurse_client.get(URL)
@@ -213,7 +216,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
     dental = rows[1]
     assert dental == {
         "due": (TODAY - dt.timedelta(days=30)).isoformat(),
-        "status": "due",  # the rules call no dental review overdue
+        "status": "overdue",  # raised 30 days ago: no grace (lateness.py)
         "days_past_due": "30",
         "item": "Dental review before the antiresorptive",
         "mrn": "ZOL",

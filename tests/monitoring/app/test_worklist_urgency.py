@@ -129,14 +129,15 @@ def test_the_csv_has_a_severity_column_last_and_the_pages_order(nurse_client):  
     ]
     assert header == CSV_COLUMNS
     rows = list(csv.DictReader(io.StringIO(text)))
-    # The schedule's rows, then the alerts' work: OTHER's low calcium asks a physician to hold
-    # the dose (a therapy decision, physician10 F9), a row of its own; its scan keeps its place.
-    (decision,) = [r for r in rows if r["asked_by"] != "schedule"]
-    assert (decision["mrn"], decision["item"], decision["severity"]) == (
-        "OTHER",
-        "Therapy decision (physician)",
-        "critical",
-    )
+    # The schedule's rows, then the alerts' work: OTHER's low calcium asks the nurse to correct
+    # it and check it again (as a plain CALCIUM_LOW does; her work first) and a physician to
+    # hold the dose (a therapy decision, physician10 F9), rows of their own; its scan keeps its
+    # place.
+    work = [(r["mrn"], r["item"], r["severity"]) for r in rows if r["asked_by"] != "schedule"]
+    assert work == [
+        ("OTHER", "Low calcium: correct it and check it again", "critical"),
+        ("OTHER", "Therapy decision (physician)", "critical"),
+    ]
     rows = [r for r in rows if r["asked_by"] == "schedule"]
     assert [r["mrn"] for r in rows] == [mrn for mrn, _item in ORDER]
     severity = {r["mrn"]: r["severity"] for r in rows}

@@ -12,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring.assessment.permissions import THERAPY_DECISION_CODES
-from monitoring.overview.alert_work import BLOODS, DECISION, DENTAL, LOW_CALCIUM, work_doable_by
+from monitoring.overview.alert_work import (
+    BLOODS,
+    DECISION,
+    DENTAL,
+    FURTHER_WORK,
+    LOW_CALCIUM,
+    work_doable_by,
+)
 from patients.models import Patient
 from tests.factories import PatientFactory
 from tests.monitoring.app.overview_data import alert
@@ -111,10 +118,14 @@ def test_the_csv_and_printout_keep_the_nurses_order(nurse_client: Client, site) 
 def test_every_therapy_decision_follows_a_nurses_work(
     nurse_client: Client, site, code: str
 ) -> None:  # type: ignore[no-untyped-def]
-    """Read from THERAPY_DECISION_CODES: a code added there is a physician's decision too."""
+    """Read from THERAPY_DECISION_CODES: a code added there is a physician's decision too. A
+    critical HYPOCALCEMIA also asks the nurse to correct the calcium (FURTHER_WORK): her work,
+    first as critical."""
     alert(PatientFactory(site=site, mrn="DECIDE"), code, "critical", days_ago=300)
     alert(PatientFactory(site=site, mrn="DENTAL"), "DENTAL_REVIEW_MISSING", "warning", days_ago=1)
+    nurses = [("DECIDE", FURTHER_WORK[code][0])] if code in FURTHER_WORK else []
     assert _rows(nurse_client.get(URL).context["work"]) == [
+        *nurses,
         ("DENTAL", DENTAL),
         ("DECIDE", DECISION),
     ]

@@ -167,7 +167,10 @@ def test_a_stopped_denosumab_still_acting_is_ca_low_s_and_the_start_names_it() -
     )
     a = assess(h, as_of=AS_OF)
     assert calcium_alerts(a) == [(AlertCode.HYPOCALCEMIA, Severity.CRITICAL)]
-    message, rules = start_therapy(a)
+    # After denosumab the start is its bisphosphonate follow-on, the one start advice.
+    assert not [r for r in a.recommendations if r.code is RecommendationCode.START_BONE_THERAPY]
+    (rec,) = [r for r in a.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY]
+    message, rules = rec.message, rec.rules
     assert message.startswith("Correct the low calcium first (HYPOCALCEMIA:")
     assert RuleId.CA_LOW in rules
     assert RuleId.CA_LOW_OTHER not in rules

@@ -683,7 +683,7 @@ def test_renal_function_unknown_names_each_drug_and_its_limit() -> None:
     (alert,) = [a for a in run(h).alerts if a.code is AlertCode.RENAL_FUNCTION_UNKNOWN]
     assert alert.message == (
         "No creatinine clearance or eGFR in the last 12 months for alendronate (it is "
-        "contraindicated below 35 mL/min): measure it before it is started; No creatinine "
+        "contraindicated below 35 mL/min): measure it before it is started. No creatinine "
         "clearance or eGFR in the last 12 months for denosumab (it risks severe hypocalcaemia "
         "below 30 mL/min): measure it before the injection."
     )

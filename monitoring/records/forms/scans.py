@@ -113,8 +113,8 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             )
             # Offered only when the values need it (see _check_scores).
             self.fields[confirm_field(site)] = forms.BooleanField(
-                label=f"The {site.label.lower()} values are right as entered (checked against "
-                "the scan report)",
+                label=f"{site.label}: the values are right as entered (checked against the "
+                "scan report)",
                 required=False,
             )
             fieldset = Fieldset(
@@ -228,8 +228,8 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
                     self.add_error(f"{site}_t_score", words)
                 self.add_error(
                     tick,
-                    "Tick this to save the values as entered after checking them against the "
-                    "scan report.",
+                    "Tick this to save the values as entered, once checked against the scan "
+                    "report.",
                 )
             if asked or data.get(tick):
                 self.site_fieldsets[site].fields.append(tick)

@@ -160,6 +160,45 @@ GLUCOCORTICOID_MONTHS_RANGE: Final = (Decimal(0), Decimal(1200))
 FRAX_PCT_RANGE: Final = (Decimal(0), Decimal(100))
 LSC_RANGE: Final = (Decimal("0.001"), Decimal("0.200"))  # g/cm²
 
+# --- A T-score against its BMD (design choice on published references: catch a dropped sign) ---
+# T = (BMD - young-adult mean) / young-adult SD, so a T-score above zero needs a BMD above the
+# mean of the scanner's reference. Female young-adult means, g/cm² (SD): Hologic, NHANES III
+# (Looker 1998, women 20-29): total hip 0.942 (0.122), femoral neck 0.858 (0.120); Hologic spine
+# L1-L4 1.047 (0.110); GE Lunar: spine L1-L4 1.18 (0.12), total hip 1.00 (0.12), femoral neck
+# 0.98 (0.12); the lowest published, Asian references, e.g. Vietnamese women (Ho-Pham 2011):
+# spine 0.96 (0.11), total hip 0.95 (0.12), femoral neck 0.80 (0.11). Each floor is below every
+# one of these means and the SD floor below every SD (men's references have higher means), so
+# no scanner computes a T-score above (BMD - floor) / SD floor: a higher one is refused unless
+# confirmed. The 1/3 radius is not checked: its young-adult means (about 0.65-0.70) are not
+# cited here, and a floor guessed for it would ask about sound values.
+T_REFERENCE_MEAN_FLOOR: Final[Mapping[Site, Decimal]] = MappingProxyType(
+    {
+        Site.LUMBAR_SPINE: Decimal("0.90"),
+        Site.TOTAL_HIP: Decimal("0.85"),
+        Site.FEMORAL_NECK: Decimal("0.75"),
+    }
+)
+T_REFERENCE_SD_FLOOR: Final = Decimal("0.09")  # g/cm²; the references' SDs are 0.11-0.12
+# A typed T-score is rounded to 0.1 (0.05 either way) and a BMD to 0.001 (0.006 of a T-score at
+# the SD floor): this much more is allowed before asking, on top of each bound.
+T_SCORE_ROUNDING: Final = Decimal("0.1")
+
+# Between two scans on one scanner (one reference: the same mean and SD), delta T = delta BMD /
+# SD: the T-score moves with the BMD, in the same direction, by delta BMD divided by an SD of
+# 0.08-0.16 g/cm² at the central sites (the references above, widened either way); the 1/3
+# radius SD is smaller (about 0.05-0.06 on forearm references), so its range starts at 0.05.
+T_CHANGE_SD_RANGE: Final[Mapping[Site, tuple[Decimal, Decimal]]] = MappingProxyType(
+    {
+        Site.LUMBAR_SPINE: (Decimal("0.08"), Decimal("0.16")),
+        Site.TOTAL_HIP: (Decimal("0.08"), Decimal("0.16")),
+        Site.FEMORAL_NECK: (Decimal("0.08"), Decimal("0.16")),
+        Site.RADIUS_33: (Decimal("0.05"), Decimal("0.16")),
+    }
+)
+# Design choice: a T-score change more than 0.5 beyond what the BMD change allows is asked about
+# (rounding explains 0.1; a scanner software update that changed the reference, the rest).
+T_CHANGE_ALLOWANCE: Final = Decimal("0.5")
+
 # Plausible canonical values per analyte (design choice: catches unit mix-ups and typos).
 LAB_PLAUSIBLE_RANGES: Final[Mapping[Analyte, tuple[Decimal, Decimal]]] = MappingProxyType(
     {

@@ -30,7 +30,9 @@ from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
 from monitoring.records.regimens import unsupported_regimen
+from monitoring.records.score_checks import history_scans_errors
 from monitoring.records.services.frax import frax_kind
+from monitoring.records.services.scans import Measurement
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.ai_overlap import ai_courses_overlapping
 from patients.models import AromataseInhibitorCourse, Patient
@@ -226,6 +228,7 @@ class RecordImporter:
         measured_on = {
             (scan.scan_date, m.site) for scan in existing.values() for m in scan.measurements.all()
         }
+        added: list[tuple[str, date, int, dict[str, Measurement]]] = []
         for index, scan in enumerate(self.history.dexa_scans):
             scanner = scanners[scan.scanner]
             wanted = {site.value: (m.bmd, m.t_score, m.z_score) for site, m in scan.sites.items()}
@@ -260,6 +263,14 @@ class RecordImporter:
                 DexaMeasurement(scan=created, site=site, bmd=bmd, t_score=t, z_score=z)
                 for site, (bmd, t, z) in wanted.items()
             )
+            added.append(
+                (
+                    f"dexa_scans[{index}]",
+                    scan.date,
+                    scanner.pk,
+                    {site: Measurement(*m) for site, m in wanted.items()},
+                )
+            )
             self._warn_missing_z_scores(index, patient, scan.date, wanted)
             self.audit_create(
                 created,
@@ -270,6 +281,8 @@ class RecordImporter:
                     "vertebral_fracture_assessment": created.vertebral_fracture_assessment,
                 },
             )
+        # The scan form's T-score checks: a file's scan failing one is refused, naming it.
+        self.errors += history_scans_errors(patient=patient, added=added)
 
     def _warn_missing_z_scores(
         self, index: int, patient: Patient, day: date, wanted: Mapping[str, tuple[Any, ...]]

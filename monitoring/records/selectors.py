@@ -371,22 +371,20 @@ def care_hidden_with_patient(*, patient: Patient) -> list[str]:
     return found
 
 
-def previous_measurements(
-    *, patient: Patient, scanner: Scanner, before: date, exclude_scan_id: int | None = None
-) -> dict[str, tuple[date, Any, Any]]:
-    """Per site, (date, BMD, T-score) of its latest measurement before `before` on `scanner`."""
+def scores_on_scanner(
+    *, patient: Patient, scanner: Scanner | int, exclude_scan_id: int | None = None
+) -> list[tuple[date, str, Any, Any]]:
+    """(date, site, BMD, T-score) of every current measurement of the patient's scans on
+    `scanner` (a scan or its id), by date: what `score_checks` compares a scan with."""
     rows = (
         DexaMeasurement.objects.filter(
-            scan__patient=patient,
-            scan__scanner=scanner,
-            scan__entered_in_error=False,
-            scan__scan_date__lt=before,
+            scan__patient=patient, scan__scanner=scanner, scan__entered_in_error=False
         )
         .exclude(scan_id=exclude_scan_id)
-        .order_by("scan__scan_date", "scan_id")
-        .values_list("site", "scan__scan_date", "bmd", "t_score")
+        .order_by("scan__scan_date", "scan_id", "site")
+        .values_list("scan__scan_date", "site", "bmd", "t_score")
     )
-    return {site: (day, bmd, t) for site, day, bmd, t in rows}  # later scans overwrite earlier
+    return list(rows)
 
 
 def plan_in_force(*, patient: Patient) -> MonitoringPlan | None:

@@ -1,4 +1,4 @@
-"""The DEXA scan form: all measured sites of one scan, with a check of their directions."""
+"""The DEXA scan form: all measured sites of one scan, with the checks of their T-scores."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,8 +15,8 @@ from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.domain import thresholds
 from monitoring.models import DexaScan, Scanner
 from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
-from monitoring.records import selectors
 from monitoring.records.forms.pieces import MeasuredDateMixin, ranged_decimal, row
+from monitoring.records.score_checks import scan_score_problems
 from monitoring.records.services.scans import Measurement
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import Patient
@@ -24,6 +24,11 @@ from patients.models import Patient
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
 SCORE_MIN, SCORE_MAX = thresholds.SCORE_RANGE
 TBS_RANGE = (Decimal("0.5"), Decimal("2.0"))  # design choice: catches typos (TBS is ~1.0-1.5)
+
+
+def confirm_field(site: MeasuredSite) -> str:
+    """The tick confirming a site's values that the T-score checks asked about."""
+    return f"{site}_values_confirmed"
 
 
 def scan_initial(scan: DexaScan) -> dict[str, Any]:
@@ -92,6 +97,8 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         self.scan_id = scan_id
         self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
         rows = []
+        self.site_fieldsets: dict[str, Fieldset] = {}
+        self.score_problems: dict[str, list[str]] = {}
         for site in MeasuredSite:
             # Labels as beside the fields, under the site's legend; the error summary names the
             # site (bonehealth.audit.templatetags.form_errors).
@@ -104,9 +111,17 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             self.fields[f"{site}_z_score"] = ranged_decimal(
                 "Z-score", SCORE_MIN, SCORE_MAX, 1, example="-0.8"
             )
-            rows.append(
-                Fieldset(site.label, row(f"{site}_bmd", f"{site}_t_score", f"{site}_z_score"))
+            # Offered only when the values need it (see _check_scores).
+            self.fields[confirm_field(site)] = forms.BooleanField(
+                label=f"{site.label}: the values are right as entered (checked against the "
+                "scan report)",
+                required=False,
             )
+            fieldset = Fieldset(
+                site.label, row(f"{site}_bmd", f"{site}_t_score", f"{site}_z_score")
+            )
+            self.site_fieldsets[site] = fieldset
+            rows.append(fieldset)
         if version is not None:
             self.add_version_field(version)
         self.helper = FormHelper()
@@ -118,10 +133,6 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             row("trabecular_bone_score", "vertebral_fracture_assessment"),
             *(["version"] if version is not None else []),
             Submit("save", "Save scan"),
-        )
-        # Offered only when the values need it (see _check_directions).
-        self.fields["confirm_directions"] = forms.BooleanField(
-            label="BMD and T-score are correct as entered", required=False
         )
 
     def _z_score_asked(self, on: date | None) -> bool:
@@ -176,47 +187,60 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")
         if not self.errors:
-            self._check_directions(data)
+            self._check_scores(data)
         return data
 
-    def _check_directions(self, data: dict[str, Any]) -> None:
-        """Ask to confirm a site whose BMD and T-score moved in opposite directions.
+    def _changed_sites(self, data: dict[str, Any]) -> set[str] | None:
+        """The sites a correction changes; None (all) for a new scan, or when the date or the
+        scanner changed (the neighbours compared with change too). An unchanged site was
+        judged when it was saved (and confirmed, if it was asked): it is not asked again."""
+        if self.scan_id is None:
+            return None
+        initial = self.initial
+        scanner = data["scanner"]
+        if data["scan_date"] != initial.get("scan_date") or scanner.pk != initial.get("scanner"):
+            return None
+        return {
+            site
+            for site in MeasuredSite
+            for part in ("bmd", "t_score")
+            if data.get(f"{site}_{part}") != initial.get(f"{site}_{part}")
+        }
 
-        Against the previous scan of that site on the same scanner, BMD and T-score move together
-        (the T-score is computed from the BMD): opposite moves mean a typo in one of them.
-        """
-        previous = selectors.previous_measurements(
+    def _check_scores(self, data: dict[str, Any]) -> None:
+        """Ask to confirm a site whose T-score cannot be right for its BMD, or disagrees with the
+        BMD change since (or until) the scan of that site on the same scanner
+        (`records.score_checks`): a sign slip made an osteoporotic patient "Normal" (nurse12 F1).
+        The words sit beside the T-score, the tick under the site's row."""
+        self.score_problems = scan_score_problems(
             patient=self.patient,
             scanner=data["scanner"],
-            before=data["scan_date"],
+            day=data["scan_date"],
+            measurements=self.measurements(),
             exclude_scan_id=self.scan_id,
+            sites=self._changed_sites(data),
         )
-        odd = False
         for site in MeasuredSite:
-            bmd, t, before = (
-                data.get(f"{site}_bmd"),
-                data.get(f"{site}_t_score"),
-                previous.get(site),
-            )
-            if bmd is None or t is None or before is None:
-                continue
-            day, old_bmd, old_t = before
-            if (bmd - old_bmd) * (t - old_t) >= 0:
-                continue
-            odd = True
-            if not data.get("confirm_directions"):
+            tick = confirm_field(site)
+            asked = site in self.score_problems
+            if asked and not data.get(tick):
+                for words in self.score_problems[site]:
+                    self.add_error(f"{site}_t_score", words)
                 self.add_error(
-                    f"{site}_t_score",
-                    f"Since the scan of {day:%Y-%m-%d} on this scanner, BMD went {old_bmd} → "
-                    f"{bmd} but the T-score {old_t} → {t}: they should move together. Check both.",
+                    tick,
+                    "Tick this to save the values as entered, once checked against the scan "
+                    "report.",
                 )
-        if odd and not data.get("confirm_directions"):
-            self.add_error(
-                "confirm_directions",
-                "Tick this to save the values as entered after checking them against the report.",
-            )
-        if odd or data.get("confirm_directions"):
-            self.helper.layout.fields.insert(-1, "confirm_directions")
+            if asked or data.get(tick):
+                self.site_fieldsets[site].fields.append(tick)
+
+    def confirmed_checks(self) -> dict[str, list[str]]:
+        """What the save's audit row keeps of the checks confirmed: per site, their words."""
+        return {
+            site: words
+            for site, words in self.score_problems.items()
+            if self.cleaned_data.get(confirm_field(MeasuredSite(site)))
+        }
 
     def scan_values(self) -> dict[str, Any]:
         data = self.cleaned_data

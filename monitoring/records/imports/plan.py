@@ -25,6 +25,7 @@ from monitoring.models import DexaScan, LabResult, Scanner
 from monitoring.models.choices import Analyte, MeasuredSite
 from monitoring.records.imports.files import Problem
 from monitoring.records.imports.readings import LabReading, Reading, SiteReading
+from monitoring.records.score_checks import IF_RIGHT, added_scans_score_problems
 from monitoring.records.services.labs import LabEntry
 from monitoring.records.services.scans import Measurement
 from patients.models import Patient
@@ -246,6 +247,7 @@ def _plan_scans(
 ) -> None:
     seen: dict[tuple[int, date, str], SiteReading] = {}
     groups: dict[tuple[int, date, int], list[tuple[SiteReading, Scanner]]] = defaultdict(list)
+    read_as: dict[int, dict[str, SiteReading]] = {}  # each planned scan's readings, by site
     for reading in readings:
         patient = patients[reading.mrn]
         scanner = scanners.get((patient.site_id, reading.scanner))
@@ -326,19 +328,35 @@ def _plan_scans(
             )
         if clash:
             continue
-        plan.scans.append(
-            PlannedScan(
-                date=day,
-                scanner=scanner,
-                measurements={
-                    r.site: Measurement(bmd=r.bmd, t_score=r.t_score, z_score=r.z_score)
-                    for r, _ in members
-                },
-                rows=[r.row for r, _ in members],
-            )
+        planned = PlannedScan(
+            date=day,
+            scanner=scanner,
+            measurements={
+                r.site: Measurement(bmd=r.bmd, t_score=r.t_score, z_score=r.z_score)
+                for r, _ in members
+            },
+            rows=[r.row for r, _ in members],
         )
+        plan.scans.append(planned)
+        read_as[id(planned)] = {r.site: r for r, _ in members}
     for plan in plans.values():
         plan.scans.sort(key=lambda s: (s.date, s.scanner.name))
+        _check_scores(planner, plan, read_as)
+
+
+def _check_scores(
+    planner: _Planner, plan: PatientPlan, read_as: dict[int, dict[str, SiteReading]]
+) -> None:
+    """The scan form's T-score checks of each scan the file adds (`score_checks`): each is a
+    problem of its row, as an implausible value is."""
+    found = added_scans_score_problems(
+        patient=plan.patient,
+        scans=[(scan.date, scan.scanner.pk, scan.measurements) for scan in plan.scans],
+    )
+    for scan, problems in zip(plan.scans, found, strict=True):
+        for site, words in problems.items():
+            for message in words:
+                planner.problem(read_as[id(scan)][site], "t_score", f"{message} {IF_RIGHT}")
 
 
 def _plan_labs(

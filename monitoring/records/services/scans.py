@@ -59,6 +59,12 @@ def _measurements_changes(
     }
 
 
+def confirmed_changes(confirmed: Mapping[str, list[str]] | None) -> dict[str, Any]:
+    """The audit row's record of the T-score checks confirmed at entry (the scan form's ticks,
+    `records.score_checks`): per site, the words the user confirmed; nothing when none."""
+    return {"values_confirmed": dict(sorted(confirmed.items()))} if confirmed else {}
+
+
 def _check_sites_free(
     *,
     patient: Patient,
@@ -125,8 +131,11 @@ def dexa_scan_record(
     values: Mapping[str, Any],
     measurements: Mapping[str, Measurement],
     request: HttpRequest | None = None,
+    confirmed: Mapping[str, list[str]] | None = None,
 ) -> DexaScan:
-    """Record a DEXA scan with all its measured sites; refused if that scan is recorded already."""
+    """Record a DEXA scan with all its measured sites; refused if that scan is recorded already.
+    `confirmed`: per site, the words of the T-score checks its entry confirmed (kept in the
+    audit row, `confirmed_changes`)."""
     patient_lock(patient.pk)
 
     def check() -> None:
@@ -151,6 +160,7 @@ def dexa_scan_record(
         changes={
             **created_values(scan, SCAN_FIELDS),
             **_measurements_changes({}, measurements),
+            **confirmed_changes(confirmed),
         },
     )
     patient_assessment_refresh(patient=patient)
@@ -186,9 +196,12 @@ def dexa_scan_update(
     measurements: Mapping[str, Measurement],
     expected_version: int,
     request: HttpRequest | None = None,
+    confirmed: Mapping[str, list[str]] | None = None,
 ) -> DexaScan:
     """Correct a scan; refused if it changed or was marked entered in error since the form was
-    opened. Clears the sign-off when anything it covers changed (`SIGNED_OFF_FIELDS`, the sites)."""
+    opened. Clears the sign-off when anything it covers changed (`SIGNED_OFF_FIELDS`, the sites).
+    `confirmed` as for `dexa_scan_record`: asked only of values the correction changes, so it
+    comes with a change, never makes one."""
     patient_lock(scan.patient_id)
     # Before the duplicate check: a scan marked in error since the form opened is refused as such.
     stored = lock_valid(scan)
@@ -218,7 +231,7 @@ def dexa_scan_update(
             expected_version=expected_version,
             patient=scan.patient,
             request=request,
-            extra_changes=measurement_changes,
+            extra_changes={**measurement_changes, **confirmed_changes(confirmed)},
         ),
         check=check,
     )

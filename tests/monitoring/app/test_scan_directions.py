@@ -38,8 +38,8 @@ def test_bmd_up_and_t_score_down_asks_to_confirm_and_saves_nothing(
     assert response.status_code == 200  # type: ignore[attr-defined]
     form = response.context["form"]  # type: ignore[attr-defined]
     assert "0.912 → 0.950" in form.errors["lumbar_spine_t_score"][0]
-    assert "confirm_directions" in form.errors
-    assert 'name="confirm_directions"' in response.text  # type: ignore[attr-defined]
+    assert "lumbar_spine_values_confirmed" in form.errors
+    assert 'name="lumbar_spine_values_confirmed"' in response.text  # type: ignore[attr-defined]
     assert form["lumbar_spine_bmd"].value() == "0.950"  # kept as typed
     assert DexaScan.objects.filter(patient=patient).count() == 1
     assert AuditEvent.objects.count() == events
@@ -49,7 +49,10 @@ def test_confirmed_values_are_saved_as_entered(
     nurse_client: Client, patient: Patient, scanner: Scanner
 ) -> None:
     data = scan_data(
-        scanner, lumbar_spine_bmd="0.950", lumbar_spine_t_score="-1.5", confirm_directions="on"
+        scanner,
+        lumbar_spine_bmd="0.950",
+        lumbar_spine_t_score="-1.5",
+        lumbar_spine_values_confirmed="on",
     )
     assert _post(nurse_client, patient, data).status_code == 302  # type: ignore[attr-defined]
     assert DexaScan.objects.filter(patient=patient).count() == 2

@@ -1,0 +1,98 @@
+"""Whether a T-score can be right for its BMD: the one statement of the entry checks (nurse12 F1).
+
+A T-score typed without its minus sign made an osteoporotic patient "Normal" and removed her
+therapy alert. Two checks catch it, each from T = (BMD - young-adult mean) / young-adult SD:
+
+- `t_score_sign_problem`: a positive T-score higher than any scanner's reference gives for the
+  BMD (`thresholds.T_REFERENCE_MEAN_FLOOR`, `T_REFERENCE_SD_FLOOR`);
+- `t_score_change_problem`: between two scans of one site on one scanner (one reference), a
+  T-score that moved against the BMD, or by more than `T_CHANGE_ALLOWANCE` beyond what the BMD
+  change allows (`T_CHANGE_SD_RANGE`).
+
+Each returns the words for the person entering the values, or None. They ask for a confirmation,
+never refuse: a genuinely unusual value is saved once its entry is confirmed. Z-scores are not
+checked: they compare with the patient's age group, whose mean BMD falls with age (an elderly
+woman's hip BMD of 0.62 g/cm² can have a Z-score above zero) and moves between two scans as
+she ages, so neither bound holds for them.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from . import thresholds as th
+from .types import SITE_NAMES, Site
+
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class ScoredBmd:
+    """One site's BMD (g/cm²) and T-score on one scan's day."""
+
+    day: date
+    bmd: Decimal
+    t_score: Decimal
+
+
+def signed(value: Decimal) -> str:
+    """A score with its sign, as a clinician reads it: +2.6, -2.6, 0.0."""
+    return f"{value:+}" if value else f"{value}"
+
+
+def highest_t_score(site: Site, bmd: Decimal) -> Decimal | None:
+    """The highest T-score any scanner's reference gives for `bmd` at `site` (rounding
+    allowed); None for a site not checked (the 1/3 radius)."""
+    floor = th.T_REFERENCE_MEAN_FLOOR.get(site)
+    if floor is None:
+        return None
+    return (bmd - floor) / th.T_REFERENCE_SD_FLOOR + th.T_SCORE_ROUNDING
+
+
+def t_score_sign_problem(site: Site, bmd: Decimal, t_score: Decimal) -> str | None:
+    """Why a positive `t_score` cannot be right for `bmd` at `site`, if it cannot."""
+    highest = highest_t_score(site, bmd)
+    if highest is None or t_score <= 0 or t_score <= highest:
+        return None
+    if highest < TENTH:
+        gives = "a T-score below zero on every scanner's reference"
+    else:
+        at_most = highest.quantize(TENTH, rounding=ROUND_FLOOR)
+        gives = f"a T-score of at most {signed(at_most)} on any scanner's reference"
+    return (
+        f"BMD {bmd} g/cm² at the {SITE_NAMES[site].lower()} gives {gives}: check the sign of "
+        f"{signed(t_score)}."
+    )
+
+
+def expected_t_change(site: Site, bmd_change: Decimal) -> tuple[Decimal, Decimal]:
+    """The T-score change a BMD change gives on one reference, lowest and highest."""
+    low_sd, high_sd = th.T_CHANGE_SD_RANGE[site]
+    ends = (bmd_change / high_sd, bmd_change / low_sd)
+    return min(ends), max(ends)
+
+
+def t_score_change_problem(site: Site, earlier: ScoredBmd, later: ScoredBmd) -> str | None:
+    """Why the T-scores of two scans of `site` on one scanner disagree with their BMDs, if they
+    do: moved in opposite directions, or by more than the allowance beyond what the BMD change
+    gives. The words name both scans' values."""
+    bmd_change = later.bmd - earlier.bmd
+    t_change = later.t_score - earlier.t_score
+    low, high = expected_t_change(site, bmd_change)
+    opposite = bmd_change * t_change < 0
+    beyond = not (low - th.T_CHANGE_ALLOWANCE <= t_change <= high + th.T_CHANGE_ALLOWANCE)
+    if not (opposite or beyond):
+        return None
+    if bmd_change:
+        allows = (
+            f"a BMD change of {signed(bmd_change)} g/cm² moves the T-score by "
+            f"{signed(low.quantize(TENTH))} to {signed(high.quantize(TENTH))}"
+        )
+    else:
+        allows = "an unchanged BMD leaves the T-score unchanged"
+    return (
+        f"From the scan of {earlier.day:%Y-%m-%d} to that of {later.day:%Y-%m-%d} on this "
+        f"scanner, BMD went {earlier.bmd} → {later.bmd} but the T-score "
+        f"{signed(earlier.t_score)} → {signed(later.t_score)}: on one scanner {allows}. "
+        "Check both scans' values."
+    )

@@ -103,7 +103,8 @@ class TestTheChecklist:
             TODAY,
         )
         assert later.physician_override
-        assert later.after_dose and yesterday.later_results == (later,)
+        assert later.after_dose
+        assert yesterday.later_results == (later,)
         words = " ".join(later.messages)
         assert "zoledronic acid is contraindicated" in words
         assert f"Dated after this dose ({YESTERDAY.isoformat()}): check the dose date" in words

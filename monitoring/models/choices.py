@@ -53,6 +53,10 @@ class SafetyCheck(models.TextChoices):
     RENAL = "renal", "Kidney function (creatinine clearance or eGFR)"
     DENTAL = "dental", "Dental review"
     DOSE_INTERVAL = "dose_interval", "Time since the previous dose"
+    # A result dated after a dose's own day, up to the day it is recorded (`later_results`).
+    VITAMIN_D_AFTER = "vitamin_d_after", "25-OH vitamin D after the dose date"
+    CALCIUM_AFTER = "calcium_after", "Albumin-adjusted calcium after the dose date"
+    RENAL_AFTER = "renal_after", "Kidney function after the dose date"
 
 
 class Severity(models.TextChoices):

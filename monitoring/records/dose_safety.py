@@ -32,14 +32,14 @@ from monitoring.domain.dose_interval import (
 )
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.models.choices import SafetyCheck
+from monitoring.records.later_results import with_later_results
 from monitoring.records.safety import (
     Check,
     Checklist,
     CheckStatus,
     checklist,
-    domain_course,
-    history_course,
     patient_history,
+    recorded_course,
 )
 from monitoring.records.services.guards import entered_by_line
 from patients.models import Patient
@@ -152,16 +152,24 @@ def same_injection_question(*, course: BoneTherapyCourse, given_on: date) -> str
 def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: date) -> Checklist:
     """The checklist of a dose of `course` given on `given_on`; for denosumab and zoledronic acid
     with the time since the patient's previous dose of the drug, on any course (and until the
-    next, for a dose entered late)."""
+    next, for a dose entered late); for a dose dated before today, with the results dated after
+    it that fail its checks (`later_results`)."""
     history = patient_history(patient)
-    current = history_course(history, course) or domain_course(course)
+    current = recorded_course(history, course)
     given = dataclasses.replace(current, doses=tuple(sorted({*current.doses, given_on})))
-    # On the dose's day, as a course on its start (`course_checklist`).
+    # On the dose's day, as a course on its start (`course_checklist`), and a dose dated before
+    # today on each later day with a result of its labs (`later_results`, nurse12 F3).
     result = checklist(history, course=given, as_of=given_on)
-    if current.drug not in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
-        return result
-    interval = _dose_interval(history, current, given_on)
-    question = same_injection_question(course=course, given_on=given_on) if interval.failed else ""
-    if question:
-        interval = dataclasses.replace(interval, messages=(question, *interval.messages))
-    return dataclasses.replace(result, checks=(*result.checks, interval), same_injection=question)
+    if current.drug in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
+        interval = _dose_interval(history, current, given_on)
+        question = (
+            same_injection_question(course=course, given_on=given_on) if interval.failed else ""
+        )
+        if question:
+            interval = dataclasses.replace(interval, messages=(question, *interval.messages))
+        result = dataclasses.replace(
+            result, checks=(*result.checks, interval), same_injection=question
+        )
+    return with_later_results(
+        result, history, course=given, given_on=given_on, today=timezone.localdate()
+    )

@@ -141,6 +141,8 @@ class Check:
     note: str = ""  # why a check is not made (NOT_CHECKED), in words
     # Failed, it is overridden only by a physician (`PHYSICIAN_OVERRIDE_FROM`).
     physician_override: bool = False
+    # A result dated after the dose's own day (`later_results`), not a check of that day.
+    after_dose: bool = False
 
     @property
     def failed(self) -> bool:
@@ -171,6 +173,11 @@ class Checklist:
     @property
     def failed(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if check.failed)
+
+    @property
+    def later_results(self) -> tuple[Check, ...]:
+        """The rows of results dated after the dose's day (`later_results`)."""
+        return tuple(check for check in self.checks if check.after_dose)
 
     @property
     def override_needs_physician(self) -> bool:
@@ -398,5 +405,9 @@ def recorded_checklist(history: domain.History, course: BoneTherapyCourse, day: 
     """The checks of a course start or a dose recorded after the fact (a history import), as of
     that day: what the gates said when the drug was started or given. The rules drop what came
     later."""
-    current = history_course(history, course) or domain_course(course)
-    return checklist(history, course=current, as_of=day)
+    return checklist(history, course=recorded_course(history, course), as_of=day)
+
+
+def recorded_course(history: domain.History, course: BoneTherapyCourse) -> domain.BoneTherapyCourse:
+    """The course as `history` holds it, or as its record is where the history lacks it."""
+    return history_course(history, course) or domain_course(course)

@@ -1,7 +1,15 @@
 from django.urls import URLPattern, path
 
 from monitoring.assessment import views as alerts
-from monitoring.overview import dashboard, export_views, letter_views, patient, printouts
+from monitoring.overview import (
+    dashboard,
+    export_views,
+    in_error_entries,
+    letter_views,
+    patient,
+    printouts,
+    record_history,
+)
 from monitoring.overview import lists as overview
 from monitoring.records import scanner_views as scanners
 from monitoring.records import views as entries
@@ -28,6 +36,13 @@ urlpatterns = [
     path(f"{P}letters/<str:kind>/", letter_views.letter_view, name="letter"),
     path(f"{P}fhir.json", export_views.patient_fhir, name="patient_fhir"),
     path("cohort-export/", export_views.cohort_export, name="cohort_export"),
+    path(f"{P}history/<str:kind>/", record_history.record_history, name="history"),
+    path(
+        f"{P}history/<str:kind>/<int:record_pk>/",
+        record_history.record_history,
+        name="record_history",
+    ),
+    path(f"{P}marked-in-error/", in_error_entries.entries_in_error_page, name="entries_in_error"),
     entry_page("scans/new/", "scan_create"),
     entry_page("scans/<int:record_pk>/edit/", "scan_update"),
     path(f"{P}scans/<int:scan_pk>/sign-off/", entries.scan_sign_off, name="scan_sign_off"),

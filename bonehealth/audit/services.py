@@ -54,6 +54,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def stored_value(value: Any) -> Any:
+    """A field value as the `changes` column keeps it (a date as ISO text, a number as text, a
+    record by id): what a reader compares the audit rows' values with (a record's history)."""
+    return _plain(value)
+
+
 # PostgreSQL refuses U+0000 in text and jsonb ("unsupported Unicode escape sequence"), and anyone
 # can type one into a query string, a form or a file name. The audit trail stores every string the
 # user gave it, so it shows NUL as the replacement character rather than failing the request.

@@ -24,6 +24,7 @@ from monitoring.assessment.permissions import (
 from monitoring.domain import AlertCode
 from monitoring.labels import code_label
 from monitoring.models import Alert
+from monitoring.records.selectors import alerts_with_earlier_notes
 from patients.access import PatientPermissionDenied, patient_refused
 from patients.read_audit import patient_record_view
 from patients.selectors import patient_get, patients_for_user
@@ -44,6 +45,7 @@ def alert_acknowledge_view(request: AuthenticatedHttpRequest, alert_pk: int) -> 
     except Alert.DoesNotExist:
         refused = Alert.objects.filter(pk=alert_pk).values_list("patient_id", flat=True).first()
         raise (patient_refused(refused) if refused else Http404("No such alert.")) from None
+    alerts_with_earlier_notes([alert])
     if not user_may_acknowledge(request.user, alert):
         raise PatientPermissionDenied(
             "Only a physician may acknowledge a high or critical alert.",
@@ -104,10 +106,12 @@ def alert_group_acknowledge_view(
 ) -> HttpResponse:
     """The open alerts of one code of a patient (one per site), acknowledged with one note."""
     patient = patient_get(user=request.user, pk=pk)
-    group = list(
-        Alert.objects.filter(patient=patient, code=code, cleared_at__isnull=True)
-        .select_related("acknowledged_by", "seen_by")
-        .order_by("-severity_rank", "raised_at", "id")
+    group = alerts_with_earlier_notes(
+        list(
+            Alert.objects.filter(patient=patient, code=code, cleared_at__isnull=True)
+            .select_related("acknowledged_by", "seen_by")
+            .order_by("-severity_rank", "raised_at", "id")
+        )
     )
     if (
         not group

@@ -10,6 +10,7 @@ from bonehealth.accounts.models import User
 from monitoring.assessment.permissions import acknowledgement_closes, user_may_note
 from monitoring.labels import code_label
 from monitoring.models import Alert
+from monitoring.models.alert_chain import AlertNote
 from monitoring.models.choices import MeasuredSite
 
 
@@ -47,6 +48,13 @@ class AlertGroup:
     def seen(self) -> list[Alert]:
         """The alerts still awaiting a physician's decision that someone has seen (a nurse)."""
         return [a for a in self.unacknowledged if a.seen_at is not None]
+
+    @property
+    def earlier_notes(self) -> list[AlertNote]:
+        """The notes left on the alerts the group's alerts replaced (`alert_chain`), oldest
+        first; none where the alerts were read without them."""
+        notes = [note for a in self.alerts for note in getattr(a, "earlier_notes", ())]
+        return sorted(notes, key=lambda note: note.at)
 
     @property
     def alert_ids(self) -> list[int]:

@@ -24,6 +24,7 @@ from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.csp import chart_page
+from monitoring.overview.in_error_entries import entries_in_error_count
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.overview.letter_denosumab_stop import stopped_denosumab
 from monitoring.records import selectors
@@ -137,14 +138,15 @@ def fragment_key(
     request: AuthenticatedHttpRequest,
     patient: Patient,
     *,
-    record: Callable[[], Patient] | None = None,
+    record: Callable[[], dict[str, Any]] | None = None,
 ) -> str:
     """What the patient page's cached fragments show, besides the records behind the patient's
     records_version: today's date (ages and what is due are counted to it), the viewer's
     permissions (the links), the site's name and lab units, and the names of whoever set the
     patient's plans, signed off their scans or overrode a check of their therapy (a renamed site
     or user, or a site's change of lab units, shows at once). Read on every view; `record`, the
-    whole record, is asked for only where the fragments have not been drawn (`people_shown`)."""
+    page's whole context (`patient_context`), is asked for only where the fragments have not
+    been drawn (`people_shown`)."""
     parts = [
         str(patient.pk),
         str(patient.assessment.records_version),
@@ -157,9 +159,11 @@ def fragment_key(
     return shown_key(parts)
 
 
-def people_shown(patient: Patient, *, record: Callable[[], Patient] | None = None) -> list[Any]:
-    """Whoever the patient's fragments name (plan setters, scan reviewers, overriders), with
-    their names as of now (a renamed user shows at once).
+def people_shown(
+    patient: Patient, *, record: Callable[[], dict[str, Any]] | None = None
+) -> list[Any]:
+    """Whoever the patient's fragments name (plan setters, scan reviewers, overriders, and who
+    noted a recently cleared alert), with their names as of now (a renamed user shows at once).
 
     Which people they are follows from the records, so their ids are kept under the patient's
     records_version, and a view reads only their names, by id: 1 ms where finding them took
@@ -171,14 +175,21 @@ def people_shown(patient: Patient, *, record: Callable[[], Patient] | None = Non
     ids = cache.get(key)
     if ids is not None:
         return selectors.users_named(ids=ids)
-    people = _people_in(record()) if record else selectors.people_shown(patient=patient)
+    if record is not None:
+        context = record()
+        people = _people_in(context["patient"], context["cleared_alerts"])
+    else:
+        people = selectors.people_shown(patient=patient)
     cache.set(key, [person.pk for person in people], settings.PAGE_CACHE_SECONDS)
     return people
 
 
-def _people_in(record: Patient) -> list[Any]:
-    """Whoever a whole record (`with_records`) names, by id."""
-    found: dict[int, Any] = {}
+def _people_in(record: Patient, cleared_alerts: Iterable[Alert] = ()) -> list[Any]:
+    """Whoever a whole record (`with_records`) and its recently cleared alerts name, by id."""
+    found: dict[int | None, Any] = {}
+    for alert in cleared_alerts:
+        found[alert.acknowledged_by_id] = alert.acknowledged_by
+        found[alert.seen_by_id] = alert.seen_by
     for plan in record.plan_history:  # type: ignore[attr-defined]
         found[plan.set_by_id] = plan.set_by
     for scan in record.valid_scans:  # type: ignore[attr-defined]
@@ -216,7 +227,10 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # A miss: the whole record (the template asks for it inside a fragment), added to the
         # patient and assessment read above.
         record = selectors.patient_records_add(patient=patient)
-        return patient_context(request, record, record.assessment, open_alerts=open_alerts)
+        context = patient_context(request, record, record.assessment, open_alerts=open_alerts)
+        # The link to them: marking one reassesses, which raises the fragments' version.
+        context["entries_in_error"] = entries_in_error_count(patient=patient)
+        return context
 
     @functools.cache
     def scans() -> list[DexaScan]:
@@ -227,7 +241,7 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return full()["patient"].valid_scans
         return selectors.patient_scans(patient=patient)
 
-    key = fragment_key(request, patient, record=lambda: full()["patient"])
+    key = fragment_key(request, patient, record=full)
 
     def labs() -> list[LabRow]:
         # Needed only when an open alert quotes a lab value in another unit than the site's;

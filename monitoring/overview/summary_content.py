@@ -27,6 +27,8 @@ SEVERITY_CHARS = 12
 DUE_CHARS = 25
 MORE_SITES_CHARS = 20
 ACKNOWLEDGED_CHARS = 45
+# " — on the warning alert it replaced, acknowledged by Nora Nurse 2026-12-07: “…”"
+EARLIER_NOTE_CHARS = 85
 STANDING_NAMED_WORDS = len("Advice every patient gets:  (their text is on the patient page).")
 PROJECTION_WORDS = 115  # "Projected T-score (an estimate; in brief …): "
 PROJECTION_ROW_WORDS = 75  # ", … from T -1.2 on 2026-12-01: reaches T -2.0 2028-05-01, …; "
@@ -46,6 +48,7 @@ def _alert_chars(group: Any, context: Mapping[str, Any]) -> int:
         lab_text(alert.message, context["patient"].site.lab_units, context["lab_readings"])
     )
     chars += MORE_SITES_CHARS if len(group.alerts) > 1 else 0
+    chars += sum(EARLIER_NOTE_CHARS + len(note.note) for note in group.earlier_notes)
     return chars + (0 if group.unacknowledged else ACKNOWLEDGED_CHARS)
 
 

@@ -24,6 +24,7 @@ from monitoring.models import (
     Scanner,
     ScheduledItem,
 )
+from monitoring.models.alert_chain import attach_earlier_notes
 from monitoring.models.choices import BoneTherapyDrug, ScheduleItem, Severity
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
@@ -171,14 +172,17 @@ def patient_records_add(*, patient: Patient) -> Patient:
 
 
 def people_shown(*, patient: Patient) -> list[User]:
-    """Whoever set the patient's plans, signed off their scans or overrode the pre-treatment
-    checks of their therapy (their names and ids only; one query)."""
+    """Whoever set the patient's plans, signed off their scans, overrode the pre-treatment checks
+    of their therapy or noted one of their recently cleared alerts (their names and ids only; one
+    query)."""
     plans = MonitoringPlan.objects.filter(patient=patient).values("set_by")
     scans = _valid(DexaScan).filter(patient=patient).values("reviewed_by")
     courses = _valid(BoneTherapyCourse).filter(patient=patient).values("safety_override_by")
     doses = _valid(BoneTherapyDose).filter(course__patient=patient).values("safety_override_by")
+    cleared = Alert.objects.filter(pk__in=_recent_cleared(patient).values("pk"))
+    noted = Q(pk__in=cleared.values("acknowledged_by")) | Q(pk__in=cleared.values("seen_by"))
     people = User.objects.filter(
-        Q(pk__in=plans) | Q(pk__in=scans) | Q(pk__in=courses) | Q(pk__in=doses)
+        Q(pk__in=plans) | Q(pk__in=scans) | Q(pk__in=courses) | Q(pk__in=doses) | noted
     )
     return list(people.order_by("pk").only("first_name", "last_name", "username"))
 
@@ -218,22 +222,44 @@ def patient_with_records(pk: int) -> Patient:
     return with_records(Patient.objects.filter(pk=pk)).select_related("assessment").get()
 
 
-def patient_cleared_alerts(*, patient: Patient, recent: int = 10) -> list[Alert]:
-    """The patient's most recently cleared alerts (not who acknowledged them: no page shows it)."""
-    return list(
-        Alert.objects.filter(patient=patient, cleared_at__isnull=False).order_by("-cleared_at")[
-            :recent
-        ]
-    )
+RECENT_CLEARED_ALERTS = 10
+
+
+def _recent_cleared(patient: Patient) -> QuerySet[Alert]:
+    return Alert.objects.filter(patient=patient, cleared_at__isnull=False).order_by(
+        "-cleared_at", "-id"
+    )[:RECENT_CLEARED_ALERTS]
+
+
+def patient_cleared_alerts(*, patient: Patient) -> list[Alert]:
+    """The patient's most recently cleared alerts, with who acknowledged or saw them (their
+    notes are shown beside them, nurse12 F2)."""
+    return list(_recent_cleared(patient).select_related("acknowledged_by", "seen_by"))
 
 
 def patient_open_alerts(*, patient: Patient) -> list[Alert]:
-    """The patient's open alerts, worst first, then the oldest."""
-    return list(
-        Alert.objects.filter(patient=patient, cleared_at__isnull=True)
+    """The patient's open alerts, worst first, then the oldest; each with `earlier_notes`, the
+    notes left on the alerts it replaced (`alert_chain`), read in the same query."""
+    alerts = list(
+        Alert.objects.filter(Q(cleared_at__isnull=True) | Q(superseded=True), patient=patient)
         .select_related("acknowledged_by", "seen_by")
-        .order_by("-severity_rank", "raised_at")
+        .order_by("-severity_rank", "raised_at", "id")
     )
+    still_open = [alert for alert in alerts if alert.cleared_at is None]
+    attach_earlier_notes(still_open, [alert for alert in alerts if alert.superseded])
+    return still_open
+
+
+def alerts_with_earlier_notes(alerts: list[Alert]) -> list[Alert]:
+    """`alerts` (open alerts of one patient), each with `earlier_notes` (one query)."""
+    if alerts:
+        replaced = Alert.objects.filter(
+            patient_id=alerts[0].patient_id,
+            code__in={alert.code for alert in alerts},
+            superseded=True,
+        ).select_related("acknowledged_by", "seen_by")
+        attach_earlier_notes(alerts, replaced)
+    return alerts
 
 
 def stored_assessment(*, patient: Patient) -> PatientAssessment | None:

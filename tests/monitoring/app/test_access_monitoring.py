@@ -11,7 +11,7 @@ from bonehealth.accounts.models import User
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose, FraxResult
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import DexaScanFactory, LabResultFactory
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,7 @@ def records(patient: Patient) -> dict[str, int]:
         patient=patient, drug="denosumab", start_date=date(2024, 2, 1)
     )
     dose = BoneTherapyDose.objects.create(course=course, given_on=date(2024, 2, 1))
+    ai_course = AromataseInhibitorCourseFactory(patient=patient)
     alert = Alert.objects.create(
         patient=patient,
         code="DENOSUMAB_DUE",
@@ -48,6 +49,7 @@ def records(patient: Patient) -> dict[str, int]:
         "dose": dose.pk,
         "alert": alert.pk,
         "alert_code": alert.code,
+        "ai_course": ai_course.pk,
     }
 
 
@@ -63,6 +65,18 @@ URLS: list[tuple[str, Callable[[dict[str, int]], list[object]], set[str]]] = [
     ("monitoring:letter", lambda r: [r["pk"], "doctor"], CLINICIANS),
     ("monitoring:patient_fhir", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:cohort_export", lambda r: [], CLINICIANS),
+    # A record's history, and the entries marked in error (nurse12 F5): pages of the patient's
+    # record like the others, for whoever may open it, never an administrator.
+    ("monitoring:record_history", lambda r: [r["pk"], "scan", r["scan"]], CLINICIANS),
+    ("monitoring:record_history", lambda r: [r["pk"], "lab", r["lab"]], CLINICIANS),
+    ("monitoring:record_history", lambda r: [r["pk"], "frax", r["frax"]], CLINICIANS),
+    ("monitoring:record_history", lambda r: [r["pk"], "therapy", r["course"]], CLINICIANS),
+    ("monitoring:record_history", lambda r: [r["pk"], "dose", r["dose"]], CLINICIANS),
+    ("monitoring:record_history", lambda r: [r["pk"], "ai_course", r["ai_course"]], CLINICIANS),
+    ("monitoring:history", lambda r: [r["pk"], "patient"], CLINICIANS),
+    ("monitoring:history", lambda r: [r["pk"], "supplements"], CLINICIANS),
+    ("monitoring:history", lambda r: [r["pk"], "plan"], CLINICIANS),
+    ("monitoring:entries_in_error", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:scan_create", lambda r: [r["pk"]], CLINICIANS),
     ("monitoring:scan_update", lambda r: [r["pk"], r["scan"]], CLINICIANS),
     ("monitoring:labs_create", lambda r: [r["pk"]], CLINICIANS),

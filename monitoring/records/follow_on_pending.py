@@ -50,7 +50,9 @@ def follow_on_pending(*, patient: Patient) -> list[ActiveTreatment]:
         if due.due_by < today
         else f"due by {due.due_by:%Y-%m-%d}"
     )
-    dated = f"{by} (the last dose, {due.last_dose:%Y-%m-%d}, + {DENOSUMAB_INTERVAL_MONTHS} months)"
+    dated = (
+        f"{by} ({DENOSUMAB_INTERVAL_MONTHS} months after the last dose, {due.last_dose:%Y-%m-%d})"
+    )
     started = domain.follow_on_infusion_awaited(history, today)
     if started is not None:
         warning = (

@@ -111,7 +111,7 @@ def test_the_confirmation_names_the_follow_on_its_date_and_the_rebound_risk(
     form = response.context["form"]
     label = form.fields[TREATMENT_FIELD].label
     assert "the bisphosphonate follow-on to denosumab" in label
-    assert f"due by {DUE_BY:%Y-%m-%d} (the last dose, {LAST_DOSE:%Y-%m-%d}, + 6 months)" in label
+    assert f"due by {DUE_BY:%Y-%m-%d} (6 months after the last dose, {LAST_DOSE:%Y-%m-%d})" in label
     assert "rebound vertebral fractures" in label
     assert f'name="{TREATMENT_FIELD}"' in response.text
     assert f"one is due by {DUE_BY:%Y-%m-%d}" in response.text  # the warning above the form

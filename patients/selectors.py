@@ -18,6 +18,7 @@ from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.search import folded, folded_mrn, names_alike, typed_date
 from patients.signals import (
+    ActiveTreatment,
     OpenAlert,
     active_treatments_requested,
     entry_dates_requested,
@@ -179,22 +180,38 @@ def patient_entry_span(
     return min(found, default=None), max(started, default=None)
 
 
-def patient_active_treatments(*, patient: Patient) -> list[tuple[str, bool]]:
-    """What the patient is on now, whose reminders ending follow-up would stop, as (the warning
-    in words, whether ending needs an explicit confirmation): asked of the other apps."""
-    found: list[tuple[str, bool]] = []
+def patient_active_treatments(*, patient: Patient) -> list[ActiveTreatment]:
+    """What the patient is on now, or has pending, whose reminders ending follow-up would stop,
+    each with what ending needs confirmed ("" for nothing): asked of the other apps."""
+    found: list[ActiveTreatment] = []
     for _, response in active_treatments_requested.send(sender=Patient, patient=patient):
-        found += cast(list[tuple[str, bool]], response or [])
+        found += cast(list[ActiveTreatment], response or [])
     return found
 
 
-def patient_open_serious_alerts(*, patient: Patient) -> list[OpenAlert]:
-    """The patient's open alerts of severity high or critical, which ending follow-up takes off
-    the dashboard and the worklist: asked of the other apps, worst first."""
+def patient_follow_on_confirmations(*, patient: Patient) -> list[str]:
+    """What ending the patient's follow-up needs the physician to confirm is arranged elsewhere
+    (an active denosumab course, a follow-on to it still pending), in words."""
+    return [
+        treatment.confirmation
+        for treatment in patient_active_treatments(patient=patient)
+        if treatment.confirmation
+    ]
+
+
+def patient_open_alerts_leaving(*, patient: Patient) -> list[OpenAlert]:
+    """The patient's open alerts of every severity, which ending follow-up takes off the
+    dashboard and the worklist: asked of the other apps, worst first."""
     found: list[OpenAlert] = []
     for _, response in open_alerts_requested.send(sender=Patient, patient=patient):
         found += cast(list[OpenAlert], response or [])
     return found
+
+
+def patient_open_serious_alerts(*, patient: Patient) -> list[OpenAlert]:
+    """Those of `patient_open_alerts_leaving` of severity high or critical, which ending
+    follow-up asks to confirm, worst first."""
+    return [alert for alert in patient_open_alerts_leaving(patient=patient) if alert.serious]
 
 
 def patient_hidden_care(*, patient: Patient) -> list[str]:

@@ -22,7 +22,7 @@ from patients.models import (
     Patient,
 )
 from patients.registration import refuse_unconfirmed_duplicates, registration_lock
-from patients.selectors import patient_open_serious_alerts
+from patients.selectors import patient_follow_on_confirmations, patient_open_serious_alerts
 from patients.signals import patient_changed
 from patients.switching import CourseSwitch
 
@@ -41,9 +41,18 @@ class FollowUpAlreadyEndedError(RecordConflictError):
         super().__init__(None, message)
 
 
-class OpenAlertsChangedError(Exception):
-    """The patient's open high and critical alerts are not those the physician confirmed; nothing
-    was saved. Not a field conflict: the form is shown again with the current list."""
+class EndingNotConfirmedError(Exception):
+    """What ending follow-up needs confirmed is not what the physician confirmed; nothing was
+    saved. Not a field conflict: the form is shown again with what stands now."""
+
+
+class OpenAlertsChangedError(EndingNotConfirmedError):
+    """The patient's open high and critical alerts are not those the physician confirmed."""
+
+
+class FollowOnNotConfirmedError(EndingNotConfirmedError):
+    """An active denosumab course, or a follow-on to a stopped one, is pending and the physician
+    did not confirm it in these words (phys12 F1)."""
 
 
 class MrnTakenError(RecordConflictError):
@@ -185,6 +194,7 @@ def _update[M: Patient | AromataseInhibitorCourse](
     expected_version: int,
     patient: Patient,
     request: HttpRequest | None,
+    extra_changes: Mapping[str, Any] | None = None,
 ) -> M:
     updated, changes = versioned_update(
         actor=actor,
@@ -194,6 +204,7 @@ def _update[M: Patient | AromataseInhibitorCourse](
         expected_version=expected_version,
         patient=patient,
         request=request,
+        extra_changes=extra_changes,
     )
     if changes:
         patient_changed.send(sender=Patient, patient=patient)
@@ -235,6 +246,7 @@ def patient_end_follow_up(
     ended_on: date,
     reason: str,
     alerts_confirmed: Collection[str] = frozenset(),
+    treatments_confirmed: Collection[str] = (),
     request: HttpRequest | None = None,
 ) -> Patient:
     """End follow-up: the patient leaves worklists and dashboards but keeps the record.
@@ -243,7 +255,11 @@ def patient_end_follow_up(
     reason are never replaced by a form opened before they saved. Refused (OpenAlertsChangedError)
     unless `alerts_confirmed` are the keys of the patient's open high and critical alerts, read
     under the patient's lock: an alert raised since the physician confirmed the list, even by a
-    writer still saving when they clicked, is never taken off the dashboard unseen.
+    writer still saving when they clicked, is never taken off the dashboard unseen. Refused
+    (FollowOnNotConfirmedError) unless `treatments_confirmed` holds, word for word, each
+    confirmation ending needs now (`patient_follow_on_confirmations`: an active denosumab course,
+    a follow-on to a stopped one with its date), read under the lock too: a stop of denosumab
+    committed meanwhile asks again (phys12 F1). The audit row keeps the words confirmed.
     """
     patient_lock(patient.pk)  # refused for a patient marked entered in error meanwhile
     fresh = Patient.objects.get(pk=patient.pk)  # read under her lock
@@ -257,6 +273,13 @@ def patient_end_follow_up(
         raise OpenAlertsChangedError(
             "The patient's open alerts changed since they were confirmed; nothing was saved."
         )
+    needed = patient_follow_on_confirmations(patient=fresh)
+    if any(words not in treatments_confirmed for words in needed):
+        raise FollowOnNotConfirmedError(
+            "The treatment or follow-on to arrange is not the one confirmed: "
+            + "; ".join(needed)
+            + ". Nothing was saved."
+        )
     return _update(
         actor=actor,
         instance=fresh,
@@ -269,6 +292,7 @@ def patient_end_follow_up(
         expected_version=fresh.version,
         patient=patient,
         request=request,
+        extra_changes={"follow_on_confirmed": needed} if needed else None,
     )
 
 

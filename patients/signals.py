@@ -16,9 +16,20 @@ patient_changed = Signal()
 # least the first and the last dated entry of its app for that patient, not entered in error.
 entry_dates_requested = Signal()
 
-# Sent with `patient`; each receiver returns a list of (what is active and when it is next due,
-# in words for the clinician; whether ending follow-up needs an explicit confirmation): the
-# treatments whose reminders ending follow-up would stop (physician7 F14).
+
+class ActiveTreatment(NamedTuple):
+    """A treatment whose reminders ending follow-up would stop, in the clinician's words."""
+
+    warning: str  # what is active or pending and when it is due, shown above the form
+    # What the physician's tick confirms is arranged elsewhere (it names the follow-on, its date
+    # and the risk); "" when ending needs no confirmation for it. The service asks for it again
+    # under the patient's lock, and the audit row of the end keeps it.
+    confirmation: str = ""
+
+
+# Sent with `patient`; each receiver returns a list of ActiveTreatment: the treatments whose
+# reminders ending follow-up would stop (physician7 F14), and a denosumab course stopped with its
+# bisphosphonate follow-on not in place yet (phys12 F1).
 active_treatments_requested = Signal()
 
 
@@ -30,11 +41,13 @@ class OpenAlert(NamedTuple):
     message: str
     since: date
     acknowledged: str  # e.g. "acknowledged by Dr Smith on 2026-11-02", or "" if not
+    # High or critical: ending follow-up asks for a tick confirming it (physician9 F7).
+    serious: bool
 
 
-# Sent with `patient`; each receiver returns a list of OpenAlert: the patient's open alerts of
-# severity high or critical, which leave the dashboard and the worklist with the patient when
-# follow-up ends (physician9 F7).
+# Sent with `patient`; each receiver returns a list of OpenAlert: the patient's open alerts, of
+# every severity, worst first, which leave the dashboard and the worklist with the patient when
+# follow-up ends (physician9 F7; phys12 F1: a DMAB-STOP warning was not named).
 open_alerts_requested = Signal()
 # Sent with `patient`; each receiver returns a list of sentences naming what of the patient's care
 # is running, planned or open and would vanish with her record if it were marked entered in

@@ -164,7 +164,7 @@ def _end_follow_up_form(data: Any, patient: Patient) -> EndFollowUpForm:
         data,
         latest_entry=selectors.patient_entry_span(patient=patient)[1],
         active_treatments=selectors.patient_active_treatments(patient=patient),
-        open_alerts=selectors.patient_open_serious_alerts(patient=patient),
+        open_alerts=selectors.patient_open_alerts_leaving(patient=patient),
     )
 
 
@@ -218,14 +218,16 @@ def patient_end_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
                 alerts_confirmed=form.alerts_confirmed(),
+                treatments_confirmed=form.treatments_confirmed(),
                 request=request,
             ),
             success="Follow-up ended; the record is kept.",
             to=_page(patient),
         )
-    except services.OpenAlertsChangedError as changed:
-        # An alert was raised (or closed) as the physician saved: the form again, with the list
-        # as it is now and what they typed, the tick to give again.
+    except services.EndingNotConfirmedError as changed:
+        # An alert was raised (or closed), or denosumab stopped or a follow-on recorded, as the
+        # physician saved: the form again, with what stands now and what they typed, the tick to
+        # give again.
         form = _end_follow_up_form(request.POST, patient)
         if form.is_valid():  # the list changed back meanwhile: still, nothing was saved
             form.add_error(None, str(changed))

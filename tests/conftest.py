@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bonehealth.accounts.models import Site, User
 from bonehealth.accounts.roles import ROLE_PERMISSIONS
 from patients.models import Patient
-from patients.selectors import patient_open_serious_alerts
+from patients.selectors import patient_follow_on_confirmations, patient_open_serious_alerts
 from tests.factories import PatientFactory, SiteFactory, UserFactory
 
 
@@ -68,6 +68,13 @@ def confirmed_alerts(patient: Patient) -> frozenset[str]:
     """The keys of the open alerts a physician ending follow-up confirms: all those open now, for
     tests of other things (the confirmation: tests/patients/test_end_follow_up_open_alerts.py)."""
     return frozenset(alert.key for alert in patient_open_serious_alerts(patient=patient))
+
+
+def confirmed_treatments(patient: Patient) -> list[str]:
+    """What a physician ending follow-up confirms is arranged (an active denosumab course, a
+    follow-on pending): all of it, for tests of other things (the confirmation:
+    tests/patients/test_end_follow_up_follow_on.py)."""
+    return patient_follow_on_confirmations(patient=patient)
 
 
 def login(user: User, client: Client | None = None) -> Client:

@@ -65,7 +65,7 @@ from patients import in_error
 from patients import services as patient_services
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.selectors import followed_patients_for_user, patient_search, patients_for_user
-from tests.conftest import confirmed_alerts, login
+from tests.conftest import confirmed_alerts, confirmed_treatments, login
 from tests.factories import ScannerFactory, UserFactory
 from tests.monitoring.app.test_access_monitoring import SITE_WIDE
 from tests.monitoring.app.test_access_monitoring import URLS as MONITORING_URLS
@@ -274,6 +274,7 @@ def _later_changes(world: World) -> None:
                 ended_on=TODAY,
                 reason="Moved away",
                 alerts_confirmed=confirmed_alerts(patient),
+                treatments_confirmed=confirmed_treatments(patient),
             )
         if patient_plan.in_error:
             marked = Patient.objects.get(pk=patient.pk)

@@ -5,9 +5,11 @@ from typing import Any
 from django.dispatch import receiver
 
 from monitoring.assessment.refresh import patient_assessment_refresh
+from monitoring.records.follow_on_pending import follow_on_pending
 from monitoring.records.selectors import active_bone_therapy, care_hidden_with_patient, entry_dates
 from patients.models import Patient
 from patients.signals import (
+    ActiveTreatment,
     active_treatments_requested,
     entry_dates_requested,
     hidden_care_requested,
@@ -28,9 +30,12 @@ def monitoring_entry_dates(sender: Any, patient: Patient, **kwargs: Any) -> list
 
 
 @receiver(active_treatments_requested)
-def monitoring_active_treatments(sender: Any, patient: Patient, **kwargs: Any) -> list[Any]:
-    # Lets the end-of-follow-up form warn of a bone therapy whose next dose it would drop.
-    return active_bone_therapy(patient=patient)
+def monitoring_active_treatments(
+    sender: Any, patient: Patient, **kwargs: Any
+) -> list[ActiveTreatment]:
+    # Lets the end-of-follow-up form warn of a bone therapy whose next dose it would drop, and of
+    # a denosumab follow-on still pending (phys12 F1), and ask to confirm them.
+    return [*active_bone_therapy(patient=patient), *follow_on_pending(patient=patient)]
 
 
 @receiver(hidden_care_requested)

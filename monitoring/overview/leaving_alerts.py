@@ -21,13 +21,10 @@ from patients.signals import OpenAlert, open_alerts_requested
 CONFIRMED_FROM_RANK = SEVERITY_RANK[Severity.HIGH]
 
 
-def serious_open_alerts(*, patient: Patient) -> list[OpenAlert]:
-    """The patient's open alerts of severity high or critical, worst first, then the oldest."""
-    alerts = [
-        alert
-        for alert in patient_open_alerts(patient=patient)
-        if alert.severity_rank >= CONFIRMED_FROM_RANK
-    ]
+def leaving_open_alerts(*, patient: Patient) -> list[OpenAlert]:
+    """The patient's open alerts of every severity, worst first, then the oldest: a warning such
+    as DMAB-STOP's (critical only after the follow-on's date) leaves with her too (phys12 F1)."""
+    alerts = patient_open_alerts(patient=patient)
     if not alerts:
         return []
     readings = patient_lab_readings(patient)
@@ -43,6 +40,7 @@ def serious_open_alerts(*, patient: Patient) -> list[OpenAlert]:
                 if alert.acknowledged_at is not None
                 else ""
             ),
+            serious=alert.severity_rank >= CONFIRMED_FROM_RANK,
         )
         for alert in alerts
     ]
@@ -50,5 +48,5 @@ def serious_open_alerts(*, patient: Patient) -> list[OpenAlert]:
 
 @receiver(open_alerts_requested)
 def monitoring_open_alerts(sender: Any, patient: Patient, **kwargs: Any) -> list[OpenAlert]:
-    # Lets the end-of-follow-up form name them and ask for a confirmation.
-    return serious_open_alerts(patient=patient)
+    # Lets the end-of-follow-up form name them and ask for a confirmation of the serious ones.
+    return leaving_open_alerts(patient=patient)

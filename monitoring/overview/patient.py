@@ -24,11 +24,12 @@ from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
 from monitoring.overview.csp import chart_page
+from monitoring.overview.ended_follow_up import ended_follow_on_words
 from monitoring.overview.in_error_entries import entries_in_error_count
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.overview.letter_denosumab_stop import stopped_denosumab
 from monitoring.records import selectors
-from patients.models import Patient
+from patients.models import FollowUpStatus, Patient
 from patients.read_audit import patient_record_view
 
 
@@ -94,6 +95,10 @@ def patient_context(
         "plan_met": plan_met(plan, assessment),
         "data_problem": data_problem,
         "stopped_denosumab": stopped,
+        # Said on the page of a patient no longer followed, whom no list reminds (phys12 F1).
+        "ended_follow_on": ended_follow_on_words(
+            ended=patient.follow_up_status == FollowUpStatus.ENDED, stopped=stopped, today=today
+        ),
         "lab_rows": rows,
         "lab_readings": TableReadings(lambda: rows),
         # The risk factors the rules counted (age, T-score and the recorded ones), in words:

@@ -29,6 +29,7 @@ from monitoring.models.choices import BoneTherapyDrug, ScheduleItem, Severity
 from patients.access import patient_refused, record_of_patient
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.selectors import patients_for_user
+from patients.signals import ActiveTreatment
 
 
 def _valid[M: (DexaScan, LabResult, FraxResult, BoneTherapyCourse, BoneTherapyDose)](
@@ -330,10 +331,10 @@ _DOSE_ITEMS = {
 }
 
 
-def active_bone_therapy(*, patient: Patient) -> list[tuple[str, bool]]:
+def active_bone_therapy(*, patient: Patient) -> list[ActiveTreatment]:
     """The patient's antiresorptive courses running today (started, not stopped, not in error),
-    each as (a warning naming the course and its next dose due, whether ending follow-up needs an
-    explicit confirmation), for the end-of-follow-up form (physician7 F14).
+    each with a warning naming the course and its next dose due, and what ending follow-up needs
+    confirmed ("" for nothing), for the end-of-follow-up form (physician7 F14).
 
     The conservative reading where the rules are silent: denosumab needs the tick. Its effect
     wears off within months of a missed dose, with rebound vertebral fractures (Tsourdi 2017,
@@ -361,12 +362,17 @@ def active_bone_therapy(*, patient: Patient) -> list[tuple[str, bool]]:
             else ("taken by mouth, no dose on the worklist" if item is None else "no dose due")
         )
         warning = f"{course} is active ({when})."
+        confirmation = ""
         if drug == BoneTherapyDrug.DENOSUMAB:
             warning += (
                 " Ending follow-up removes the next injection from the worklist; stopping "
                 "denosumab without a follow-on bisphosphonate risks rebound vertebral fractures."
             )
-        found.append((warning, drug == BoneTherapyDrug.DENOSUMAB))
+            confirmation = (
+                f"the next denosumab injection ({when}), or a bisphosphonate follow-on if it "
+                "stops: stopping denosumab without one risks rebound vertebral fractures"
+            )
+        found.append(ActiveTreatment(warning, confirmation))
     return found
 
 

@@ -67,6 +67,9 @@ def test_ending_follow_up_with_a_critical_alert_needs_the_tick(
     expect(page.locator("input[name=reason]")).to_have_value("Discharged to GP care")
 
     page.get_by_label("I have read the open alerts above").check()
+    # Her denosumab follow-on, overdue, asks for its own tick (phys12 F1:
+    # test_end_follow_up_follow_on.py).
+    page.get_by_label("I have arranged elsewhere the bisphosphonate follow-on").check()
     page.get_by_role("button", name="End follow-up").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Follow-up ended; the record is kept.")).to_be_visible()

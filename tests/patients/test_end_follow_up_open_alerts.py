@@ -18,11 +18,15 @@ from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients import services
 from patients.follow_up_forms import ALERTS_CHANGED
 from patients.models import FollowUpStatus, Patient
+from tests.conftest import confirmed_treatments
 from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 TYPED = {"ended_on": TODAY.isoformat(), "reason": "Discharged to GP care"}
+# The stopped denosumab of these tests asks for its own tick too (its follow-on pending, phys12 F1:
+# tests/patients/test_end_follow_up_follow_on.py).
+BOTH_TICKS = {"confirm_open_alerts": "on", "confirm_active_treatment": "on"}
 
 
 def denosumab_stopped_without_follow_on(patient: Patient) -> Alert:
@@ -91,7 +95,7 @@ def test_with_the_tick_follow_up_ends_and_the_alert_stays_open(
     physician_client: Client, patient: Patient
 ) -> None:
     alert = denosumab_stopped_without_follow_on(patient)
-    data = {**_shown(physician_client, patient), "confirm_open_alerts": "on"}
+    data = {**_shown(physician_client, patient), **BOTH_TICKS}
     response = physician_client.post(_url(patient), data)
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -113,7 +117,8 @@ def test_a_warning_alone_needs_no_tick(
         raised_at=timezone.now(),
     )
     page = physician_client.get(_url(patient)).text
-    assert "open-alerts-warning" not in page
+    assert "Vitamin D low." in page  # named (phys12 F1), with no tick to give
+    assert "confirm_open_alerts" not in page
     assert physician_client.post(_url(patient), TYPED).status_code == 302
 
 
@@ -132,7 +137,7 @@ def test_an_alert_raised_after_the_form_was_shown_is_refused(
     assert f'id="open-alert-{alert.pk}"' in response.text  # the list as it is now
     _unchanged(patient, events)
     # The form shown again carries the current list: ticked, it saves.
-    again = {**posted_data(response.text, having="ended_on"), "confirm_open_alerts": "on"}
+    again = {**posted_data(response.text, having="ended_on"), **BOTH_TICKS}
     assert physician_client.post(_url(patient), again).status_code == 302
 
 
@@ -163,7 +168,7 @@ def test_an_alert_closed_since_the_form_was_shown_is_refused_too(
     physician_client: Client, patient: Patient
 ) -> None:
     alert = denosumab_stopped_without_follow_on(patient)
-    data = {**_shown(physician_client, patient), "confirm_open_alerts": "on"}
+    data = {**_shown(physician_client, patient), **BOTH_TICKS}
     Alert.objects.filter(pk=alert.pk).update(cleared_at=timezone.now())
     Alert.objects.filter(patient=patient, severity_rank__gte=2).update(cleared_at=timezone.now())
     events = _events()
@@ -198,7 +203,12 @@ def test_the_service_refuses_alerts_it_was_not_told_of(patient: Patient, physici
         )
     _unchanged(patient, events)
     services.patient_end_follow_up(
-        actor=physician, patient=patient, ended_on=TODAY, reason="moved away", alerts_confirmed=keys
+        actor=physician,
+        patient=patient,
+        ended_on=TODAY,
+        reason="moved away",
+        alerts_confirmed=keys,
+        treatments_confirmed=confirmed_treatments(patient),
     )
     patient.refresh_from_db()
     assert patient.follow_up_status == FollowUpStatus.ENDED

@@ -35,7 +35,7 @@ from patients import in_error
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, Patient
 from patients.services import PatientInErrorError
-from tests.conftest import confirmed_alerts, login
+from tests.conftest import confirmed_alerts, confirmed_treatments, login
 from tests.factories import ScannerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,7 @@ class Clinic:
                 ended_on=TODAY,
                 reason="completed",
                 alerts_confirmed=confirmed_alerts(patient),
+                treatments_confirmed=confirmed_treatments(patient),
             )
         elif (
             what == "resume_follow_up"

@@ -70,7 +70,7 @@ from monitoring.records.services.therapy import (
 )
 from patients import services as patient_services
 from patients.models import PATIENT_RECORD_FIELDS, FollowUpStatus, Patient
-from tests.conftest import confirmed_alerts
+from tests.conftest import confirmed_alerts, confirmed_treatments
 from tests.factories import ScannerFactory, UserFactory
 
 from . import service_steps as steps
@@ -508,6 +508,7 @@ class ServiceMachine(RuleBasedStateMachine):
                     ended_on=ended,
                     reason="moved away",
                     alerts_confirmed=confirmed_alerts(patient),
+                    treatments_confirmed=confirmed_treatments(patient),
                 )
             ),
             patient_services.FollowUpAlreadyEndedError if already_ended else None,

@@ -1,6 +1,6 @@
 """Writes to patient records. Each runs in one transaction together with its audit event."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
 

@@ -226,9 +226,10 @@ def test_each_dose_link_says_in_words_what_it_does(
     page = _get(nurse_client, "patient", on_denosumab)
     assert "✕" not in page
     for days in (400, 220, 40):
-        assert f'<li>{_day(days)} · <a class="link-danger dose-action" href="' in page, (
+        assert f'<li>{_day(days)} · <a class="dose-action" href="' in page, (
             f"the dose of {_day(days)}"
         )
+    assert page.count('History<span class="visually-hidden"> of the dose of') == 3
     assert page.count('Mark entered in error…<span class="visually-hidden"> (the dose of') == 3
     assert "(correct)" not in page
     assert "edit the date<span" in page  # the dental review's link

@@ -424,7 +424,12 @@ class ServiceMachine(RuleBasedStateMachine):
         outside = course.stop_date is not None and day > course.stop_date
         self.attempt(
             lambda: bone_therapy_dose_record(
-                actor=self.world.nurse, course=course, given_on=day, override_reason=OVERRIDE
+                # A physician: overriding a too-early dose or a high or critical check is
+                # a physician's (the safety gate), and every check is overridden here.
+                actor=self.world.physician,
+                course=course,
+                given_on=day,
+                override_reason=OVERRIDE,
             ),
             EntryConflictError if taken or beside or outside else None,
             twice=twice,

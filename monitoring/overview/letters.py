@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring import labels
 from monitoring.domain.rules.labs import kidney_words_in
-from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
+from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE, TX_AI_MIN_RISK_FACTORS
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
@@ -299,7 +299,9 @@ def _results(
             triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
             factors = labels.risk_factor_words(data.get("risk_factors", ()))
             counted = (
-                f" Risk factors counted for TX-AI-RF: {'; '.join(factors)}."
+                # In words: the copy to send names no rule id (nurse12 F8).
+                f" Risk factors counted ({TX_AI_MIN_RISK_FACTORS} or more on an aromatase "
+                f"inhibitor): {'; '.join(factors)}."
                 if "TX-AI-RF" in triggers and factors
                 else ""
             )

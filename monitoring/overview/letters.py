@@ -39,6 +39,11 @@ from monitoring.overview.letter_denosumab_stop import (
     stopped_denosumab_of,
     stopped_denosumab_texts,
 )
+from monitoring.overview.letter_supplements import (
+    TakenSupplements,
+    supplement_advice,
+    taken_supplements,
+)
 from monitoring.overview.letter_therapy import (
     CourseFacts,
     course_facts,
@@ -331,6 +336,7 @@ def _advice(
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
+    supplements: TakenSupplements | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
@@ -357,6 +363,8 @@ def _advice(
         beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
         texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
+        # A supplement already taken is kept up, not recommended (nurse12 F10).
+        text = supplement_advice(rec["code"], supplements, index) or text
         if (
             kind == PATIENT
             and undecided
@@ -427,6 +435,7 @@ def letter(
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
+    supplements: TakenSupplements | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -434,7 +443,8 @@ def letter(
     doctor's letter quotes; `undecided` (the therapy decision awaits a physician) words the
     patient's advice on starting a bone medicine as a question her doctor will discuss (not after
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
-    follow-on yet (DMAB-STOP), is named first under the therapy."""
+    follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
+    as taken, word the vitamin D and calcium advice."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -443,7 +453,11 @@ def letter(
     return Letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[Sentence(text, rules) for text, rules in therapy],
-        advice=list(_advice(data, kind, today, undecided=undecided, stopped=stopped)),
+        advice=list(
+            _advice(
+                data, kind, today, undecided=undecided, stopped=stopped, supplements=supplements
+            )
+        ),
         next_steps=list(_next_steps(data, kind)),
     )
 
@@ -476,6 +490,7 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
             z_score_of(lowest_z_score(patient.valid_scans)),  # type: ignore[attr-defined]
             undecided=therapy_decision_awaited(patient),
             stopped=stopped_denosumab_of(patient, today),
+            supplements=taken_supplements(patient),
         ),
         # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
         "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],

@@ -16,6 +16,7 @@ from monitoring.models import DexaScan
 from monitoring.models.choices import MeasuredSite
 from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
 from monitoring.overview.csp import chart_page
+from monitoring.overview.letter_supplements import supplements_words, taken_supplements
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
 from monitoring.overview.summary_content import summary_content
@@ -50,7 +51,9 @@ def summary_lists(recommendations: list[Any], fit: SummaryFit) -> dict[str, Any]
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _patient, context = _printout(request, pk)
+    patient, context = _printout(request, pk)
+    # What the advice on vitamin D and calcium rests on (nurse12 F10).
+    context["supplements_words"] = supplements_words(taken_supplements(patient))
     recommendations = triaged(context["data"].get("recommendations"), context["open_alerts"])
     printed_by = request.user.get_full_name() or request.user.username
     fit = summary_fit(summary_content(context, recommendations, printed_by=printed_by))

@@ -8,7 +8,6 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
@@ -18,7 +17,12 @@ from patients.ai_switch import (
     current_ai_course,
     stale_switch_message,
 )
-from patients.form_parts import check_course_dates, not_in_future, row
+from patients.form_parts import (
+    check_course_dates,
+    not_in_future,
+    planned_duration_validators,
+    row,
+)
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.overlaps import course_span
 from patients.switching import CourseSwitch, switch_day_error
@@ -44,10 +48,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.fields["planned_duration_months"].validators += [
-            MinValueValidator(1, "Enter between 1 and 240 months."),
-            MaxValueValidator(240, "Enter between 1 and 240 months."),
-        ]
+        self.fields["planned_duration_months"].validators += planned_duration_validators()
         if self.instance.pk is not None:
             self.add_version_field(self.instance.version)
         # On a new course, the course running now (or planned), which the new one may replace

@@ -14,6 +14,7 @@ from django.utils import timezone
 from bonehealth.audit.forms import DateField
 from patients.form_parts import not_in_future, row
 from patients.signals import ActiveTreatment, OpenAlert
+from patients.wording import with_article
 
 ALERTS_CHANGED = (
     "The patient's open alerts changed since this page was shown: read them again above, "
@@ -158,7 +159,7 @@ class EndFollowUpForm(forms.Form):
         if self.latest_entry and value < self.latest_entry[0]:
             day, what = self.latest_entry
             raise forms.ValidationError(
-                f"The record holds a {what} on {day:%Y-%m-%d}, after this date: follow-up cannot "
-                "end before it."
+                f"The record holds {with_article(what)} on {day:%Y-%m-%d}, after this date: "
+                "follow-up cannot end before it."
             )
         return value

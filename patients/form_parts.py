@@ -4,8 +4,21 @@ from datetime import date
 
 from crispy_forms.layout import Div
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from patients.entry_dates import future_date_error
+
+# An aromatase inhibitor's planned duration, said the same on registration and on the course form
+# (nurse12 F14: registration said Django's "Ensure this value is less than or equal to 240.").
+PLANNED_MONTHS_MAX = 240
+PLANNED_MONTHS_REFUSED = f"Enter between 1 and {PLANNED_MONTHS_MAX} months."
+
+
+def planned_duration_validators() -> list[MinValueValidator | MaxValueValidator]:
+    return [
+        MinValueValidator(1, PLANNED_MONTHS_REFUSED),
+        MaxValueValidator(PLANNED_MONTHS_MAX, PLANNED_MONTHS_REFUSED),
+    ]
 
 
 def not_in_future(value: date | None, what: str) -> None:

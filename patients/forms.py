@@ -13,14 +13,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.decimals import give_examples
+from bonehealth.audit.decimals import DecimalField, give_examples, plain
 from bonehealth.audit.forms import (
     WHOLE_NUMBER_INPUT,
     DateField,
     VersionedFormMixin,
     entry_formfield,
 )
-from patients.form_parts import not_in_future, row
+from patients.form_parts import (
+    not_in_future,
+    planned_duration_validators,
+    row,
+)
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -30,6 +34,7 @@ from patients.models import (
 )
 from patients.registration import CONFIRM_FIELD, duplicates_warning
 from patients.selectors import possible_duplicates
+from patients.wording import with_article
 
 # The menopausal status of a man, as the form offers it: its own choice, stored blank. Not the
 # empty choice: that is "Choose…", so a woman registered at the defaults is asked for her status
@@ -60,6 +65,20 @@ PLAUSIBLE_AGE = 105
 CONFIRM_BIRTH_DATE = "confirm_birth_date"
 
 
+class HeightField(DecimalField):
+    """A height in cm that says so when it was typed in metres (nurse12 F14: 1.625 read "Enter at
+    most 1 decimal place (this value has 3)", which does not tell what is wrong)."""
+
+    def validate(self, value: Any) -> None:
+        low, high = (bound / 100 for bound in HEIGHT_RANGE_CM)
+        if isinstance(value, Decimal) and low <= value <= high:
+            raise forms.ValidationError(
+                f"Height is in cm: {plain(value)} m is {plain(value * 100)} cm.",
+                code="height_in_metres",
+            )
+        super().validate(value)
+
+
 def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
@@ -73,6 +92,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         model = Patient
         fields = list(PATIENT_RECORD_FIELDS)
         formfield_callback = entry_formfield
+        field_classes = {"height_cm": HeightField}
         help_texts = {
             "prior_fragility_fracture": "A fracture from a fall from standing height or less.",
             "oral_glucocorticoid_months": "Total months of oral glucocorticoids (0 if none).",
@@ -92,7 +112,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         label="Planned duration (months)",
         required=False,
         widget=WHOLE_NUMBER_INPUT,
-        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        validators=planned_duration_validators(),
     )
     # Shown on registration only when `possible_duplicates` finds someone (see clean()).
     confirm_not_duplicate = forms.BooleanField(
@@ -226,7 +246,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         if self.first_entry and value > self.first_entry[0]:
             day, what = self.first_entry
             raise forms.ValidationError(
-                f"The record holds a {what} on {day:%Y-%m-%d}, before this date of birth."
+                f"The record holds {with_article(what)} on {day:%Y-%m-%d}, before this date "
+                "of birth."
             )
         age = _age(value, timezone.localdate())
         if age < ADULT_AGE:

@@ -82,9 +82,19 @@ class DateInput(forms.DateInput):
 
 
 class DateField(forms.DateField):
-    """A date in the plausible range, entered with the ISO date picker."""
+    """A date in the plausible range, entered with the ISO date picker.
+
+    `happened`: the date of something done (a dose given), which its form refuses after today
+    in its own words ("The dose date cannot be in the future.", `patients.entry_dates`); a year
+    typed far ahead is refused by those words too, not as a date past the planning horizon
+    (nurse12 F14: 2206 read "more than 5 years ahead", tomorrow "cannot be in the future").
+    """
 
     widget = DateInput
+
+    def __init__(self, *args: Any, happened: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.happened = happened
 
     def validate(self, value: Any) -> None:
         super().validate(value)
@@ -95,7 +105,7 @@ class DateField(forms.DateField):
                 f"Check the year: the date is before {EARLIEST_DATE:%Y}.", code="implausible_date"
             )
         latest = latest_plausible_date()
-        if value > latest:
+        if value > latest and not self.happened:
             raise forms.ValidationError(
                 f"Check the year: the date is more than {PLANNING_HORIZON_YEARS} years ahead "
                 f"(after {latest:%Y-%m-%d}).",

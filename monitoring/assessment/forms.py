@@ -2,6 +2,10 @@
 
 from django import forms
 
+# A note of spaces only is no note (Django strips it, then said "This field is required."):
+# said in the form's words (nurse12 F14).
+NOTE_NEEDED = "Write what was done or decided (at least 3 characters)."
+
 
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
@@ -9,6 +13,7 @@ class AcknowledgeForm(forms.Form):
         min_length=3,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What was done or decided.",
+        error_messages={"required": NOTE_NEEDED, "min_length": NOTE_NEEDED},
     )
 
 

@@ -68,7 +68,8 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
             changes.append(judged)
 
     triggers = therapy_triggers(ctx, lowest, factors, rapid)
-    recommend_therapy(ctx, triggers)
+    rapid_sites = [judged.change.site for judged in compared if judged.rapid]
+    recommend_therapy(ctx, triggers, lowest=lowest, factors=factors, rapid_sites=rapid_sites)
     risk = risk_category(
         triggers=triggers,
         has_scan=bool(ctx.scans),

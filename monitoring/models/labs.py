@@ -26,11 +26,13 @@ class LabResult(ClinicalEntry):
     analyte = models.CharField(max_length=20, choices=Analyte.choices)
     # In the analyte's canonical unit (monitoring.domain.CANONICAL_UNIT), for display and queries;
     # the rules convert `entered_value` themselves.
-    value = models.DecimalField(max_digits=14, decimal_places=6)
-    entered_value = models.DecimalField(max_digits=10, decimal_places=3)
-    entered_unit = models.CharField(max_length=40)
+    # Named as the edit form names them: a refused mark in error listed "Changed: value, entered
+    # value", internal names (nurse12 F14); the value and its converted copy are one "value".
+    value = models.DecimalField("value", max_digits=14, decimal_places=6)
+    entered_value = models.DecimalField("value", max_digits=10, decimal_places=3)
+    entered_unit = models.CharField("unit", max_length=40)
     # Only meaningful for CTX: a fasting morning sample.
-    fasting = models.BooleanField(default=False)
+    fasting = models.BooleanField("fasting morning sample", default=False)
 
     class Meta:
         ordering = ["sample_date", "analyte", "id"]

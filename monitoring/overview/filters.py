@@ -86,6 +86,13 @@ class DashboardFilterForm(_SiteFilterForm):
     )
 
 
+# Said in the forms' words, not Django's ("Ensure this value is less than or equal to 104"), with
+# what the list shows meanwhile (nurse12 F14).
+WEEKS_REFUSED = (
+    f"Enter a whole number of weeks from 1 to {MAX_WEEKS}; the list shows {DEFAULT_WEEKS} weeks."
+)
+
+
 class WorklistFilterForm(_SiteFilterForm):
     weeks = forms.IntegerField(
         label="Due within (weeks)",
@@ -94,4 +101,16 @@ class WorklistFilterForm(_SiteFilterForm):
         initial=DEFAULT_WEEKS,
         required=False,
         help_text="Items past their due date are always listed.",
+        error_messages={
+            "invalid": WEEKS_REFUSED,
+            "min_value": WEEKS_REFUSED,
+            "max_value": WEEKS_REFUSED,
+        },
     )
+
+    def weeks_shown(self) -> object:
+        """What the weeks box shows: what was typed when it was refused (kept, as every form
+        keeps it), else the weeks the list covers."""
+        if self.is_bound and self.has_error("weeks"):
+            return self["weeks"].value()
+        return self.chosen("weeks", DEFAULT_WEEKS)

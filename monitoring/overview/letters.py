@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from monitoring import labels
 from monitoring.domain.rules.labs import kidney_words_in
+from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE, TX_AI_MIN_RISK_FACTORS
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
@@ -25,6 +26,11 @@ from monitoring.overview.letter_denosumab_stop import (
     StoppedDenosumab,
     patient_follow_on,
     stopped_denosumab_texts,
+)
+from monitoring.overview.letter_supplements import (
+    TakenSupplements,
+    supplement_advice,
+    taken_supplements,
 )
 from monitoring.overview.letter_therapy import (
     DOCTOR,
@@ -145,7 +151,9 @@ def _results(
             triggers = tuple(data.get("therapy_triggers") or ()) or ("TX-OSTEOPOROSIS",)
             factors = labels.risk_factor_words(data.get("risk_factors", ()))
             counted = (
-                f" Risk factors counted for TX-AI-RF: {'; '.join(factors)}."
+                # In words: the copy to send names no rule id (nurse12 F8).
+                f" Risk factors counted ({TX_AI_MIN_RISK_FACTORS} or more on an aromatase "
+                f"inhibitor): {'; '.join(factors)}."
                 if "TX-AI-RF" in triggers and factors
                 else ""
             )
@@ -175,6 +183,7 @@ def _advice(
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
+    supplements: TakenSupplements | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
@@ -201,6 +210,8 @@ def _advice(
         beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
         texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
+        # A supplement already taken is kept up, not recommended (nurse12 F10).
+        text = supplement_advice(rec["code"], supplements, index) or text
         if (
             kind == PATIENT
             and undecided
@@ -279,6 +290,7 @@ def letter(
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
+    supplements: TakenSupplements | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -286,7 +298,8 @@ def letter(
     doctor's letter quotes; `undecided` (the therapy decision awaits a physician) words the
     patient's advice on starting a bone medicine as a question her doctor will discuss (not after
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
-    follow-on yet (DMAB-STOP), is named first under the therapy."""
+    follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
+    as taken, word the vitamin D and calcium advice."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -295,6 +308,10 @@ def letter(
     return Letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[Sentence(text, rules) for text, rules in therapy],
-        advice=list(_advice(data, kind, today, undecided=undecided, stopped=stopped)),
+        advice=list(
+            _advice(
+                data, kind, today, undecided=undecided, stopped=stopped, supplements=supplements
+            )
+        ),
         next_steps=list(_next_steps(data, kind)),
     )

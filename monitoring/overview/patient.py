@@ -1,5 +1,6 @@
 """The patient page: record, assessment, charts, alerts, plan and every entry."""
 
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from monitoring.assessment.history_document import history_from_records
 from monitoring.assessment.permissions import user_may_acknowledge
 from monitoring.assessment.read_through import assessment_read_through
 from monitoring.models import Alert, DexaScan, PatientAssessment
+from monitoring.models.choices import VertebralFractureAssessment
 from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
@@ -104,8 +106,26 @@ def patient_context(
         # The risk factors the rules counted (age, T-score and the recorded ones), in words:
         # TX-AI-RF names none (physician7 F9).
         "risk_factor_words": labels.risk_factor_words(data.get("risk_factors", ())),
+        "vfa_fracture_day": vfa_fracture_counted(patient, data),
         **figures,
     }
+
+
+def vfa_fracture_counted(patient: Any, data: dict[str, Any]) -> dt.date | None:
+    """The date of the scan whose VFA gave the prior fragility fracture the rules counted, when
+    the registration says none (else None): the panel said "Prior fragility fracture: No" beside
+    "Counted by the rules: prior fragility fracture" (nurse12 F11). The rules count the earliest
+    scan whose VFA saw a vertebral fracture (rules/classification.py, `vfa_fracture_scan`)."""
+    if patient.prior_fragility_fracture or "FRAGILITY_FRACTURE" not in data.get("risk_factors", ()):
+        return None
+    as_of = dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else timezone.localdate()
+    seen = [
+        scan.scan_date
+        for scan in patient.valid_scans
+        if scan.vertebral_fracture_assessment == VertebralFractureAssessment.FRACTURE
+        and scan.scan_date <= as_of
+    ]
+    return min(seen, default=None)
 
 
 def zoledronic_planned_or_active(courses: Iterable[Any]) -> bool:

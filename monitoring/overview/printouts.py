@@ -16,6 +16,7 @@ from monitoring.models import DexaScan
 from monitoring.models.choices import MeasuredSite
 from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
 from monitoring.overview.csp import chart_page
+from monitoring.overview.letter_supplements import supplements_words, taken_supplements
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
 from monitoring.overview.summary_content import summary_content
@@ -50,7 +51,9 @@ def summary_lists(recommendations: list[Any], fit: SummaryFit) -> dict[str, Any]
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _patient, context = _printout(request, pk)
+    patient, context = _printout(request, pk)
+    # What the advice on vitamin D and calcium rests on (nurse12 F10).
+    context["supplements_words"] = supplements_words(taken_supplements(patient))
     recommendations = triaged(context["data"].get("recommendations"), context["open_alerts"])
     printed_by = request.user.get_full_name() or request.user.username
     fit = summary_fit(summary_content(context, recommendations, printed_by=printed_by))
@@ -72,7 +75,7 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scans = patient.valid_scans  # type: ignore[attr-defined]
     last_scan = scans[-1] if scans else None
     context["last_scan"] = last_scan
-    context["requested_sites"] = requested_sites(last_scan)
+    context["requested_sites"] = sites_requested_words(scans)
     # What the densitometry department is asked, as the record stands (nurse10 4).
     state = patient_ai_state(patient.valid_ai_courses, timezone.localdate())  # type: ignore[attr-defined]
     context["clinical_question"] = SCAN_QUESTION[state]
@@ -82,14 +85,38 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 CENTRAL_SITES = (MeasuredSite.LUMBAR_SPINE, MeasuredSite.TOTAL_HIP, MeasuredSite.FEMORAL_NECK)
 
 
-def requested_sites(last_scan: DexaScan | None) -> str:
-    """The sites to measure, in words: those the previous scan measured (change is judged site by
-    site on the same scanner; a tester found the femoral neck asked "as on the scan" that had
-    measured spine and hip only), or the three central sites for a baseline scan."""
-    if last_scan is None:
-        sites: list[MeasuredSite] = list(CENTRAL_SITES)
-    else:
-        measured = {m.site for m in last_scan.measurements.all()}
-        sites = [site for site in MeasuredSite if site in measured]
+def _in_words(sites: list[MeasuredSite]) -> str:
+    """The sites' labels in a list, lower case but for the first word ("" for none)."""
     words = ", ".join(str(site.label)[:1].lower() + str(site.label)[1:] for site in sites)
     return words[:1].upper() + words[1:]
+
+
+def _sites_of(scan: DexaScan) -> set[str]:
+    return {m.site for m in scan.measurement_list}  # type: ignore[attr-defined]
+
+
+def requested_sites(scans: list[DexaScan]) -> list[MeasuredSite]:
+    """The sites to measure: the lumbar spine and the hip (total hip and femoral neck), the sites
+    the rules judge (clinical-rules.md, Per-site values), and every other site measured before
+    (the 1/3 radius), as change is judged site by site. The sites of the last scan alone made one
+    partial scan (a hip-only import, a spine not analysable) shrink every later request
+    (nurse12 F6)."""
+    measured = set().union(*(_sites_of(scan) for scan in scans))
+    return [site for site in MeasuredSite if site in CENTRAL_SITES or site in measured]
+
+
+def sites_requested_words(scans: list[DexaScan]) -> str:
+    """The request's Sites line: the sites, then a baseline said so, or the last scan's date
+    and, where it measured fewer, the sites it did not measure."""
+    sites = requested_sites(scans)
+    words = _in_words(sites)
+    if not scans:
+        return f"{words} (baseline)"
+    last = scans[-1]
+    missed = [site for site in sites if site not in _sites_of(last)]
+    day = f"{last.scan_date:%Y-%m-%d}"
+    if not missed:
+        return f"{words}; as on the scan of {day}"
+    missed_words = _in_words(missed)
+    missed_words = missed_words[:1].lower() + missed_words[1:]
+    return f"{words}; the scan of {day} did not measure the {missed_words}"

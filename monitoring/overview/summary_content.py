@@ -102,6 +102,7 @@ def summary_content(
     patient, data = context["patient"], context["data"]
     overrides = therapy_now_overrides(patient.valid_therapy, context.get("stopped_denosumab"))
     notes = [len("; ".join(overrides)) + 40] if overrides else []
+    notes.append(len(context.get("supplements_words", "")))
     if context.get("data_problem"):
         notes.append(DATA_PROBLEM_WORDS + len(context["data_problem"]))
     rows = context.get("projection_rows") or []

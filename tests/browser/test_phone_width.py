@@ -147,3 +147,36 @@ def test_a_nurse_reads_the_worklist_and_the_labs_on_a_phone(
         "() => getComputedStyle(document.querySelector('.table-worklist tbody tr')).display"
     )
     assert display == "table-row"
+
+
+def test_the_scans_table_is_one_card_a_scan_on_a_phone(
+    live_server: Any, page: Page, roles: None
+) -> None:
+    """nurse12 F15: at 390 px the DEXA scans table stayed a table in a sideways scroller, its
+    Edit and Entered in error links at x=435, out of view. Each scan is a card, as each lab
+    result is, its links in view."""
+    site = SiteFactory(name="North General", code="north")
+    UserFactory(username="nurse", role="nurse", sites=[site])
+    patient = PatientFactory(site=site, mrn="PHONE-4", name="Margaret Scanwoman")
+    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=400))
+    DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=30), t=-1.8)
+    patient_assessment_refresh(patient=patient)
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    edit = _on_screen(page, ".scans-table td.cell-actions a:text('Edit')")
+    _on_screen(page, ".scans-table td.cell-actions a.link-danger")
+    date_box = _on_screen(page, ".scans-table td.cell-heading")
+    assert date_box["y"] < edit["y"]  # the scan's date heads its card
+    label = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.scans-table td[data-label=VFA]'),"
+        " '::before').content"
+    )
+    assert label == '"VFA: "'
+    # Wider than a phone it is a table again.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    display = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.scans-table tbody tr')).display"
+    )
+    assert display == "table-row"

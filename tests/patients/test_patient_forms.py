@@ -104,12 +104,12 @@ TOMORROW = timezone.localdate() + timedelta(days=1)
         (
             {"ai_planned_duration_months": "0"},
             "ai_planned_duration_months",
-            "greater than or equal to 1",
+            "Enter between 1 and 240 months.",
         ),
         (
             {"ai_planned_duration_months": "241"},
             "ai_planned_duration_months",
-            "less than or equal to 240",
+            "Enter between 1 and 240 months.",
         ),
         ({"height_cm": "99.9"}, "height_cm", "between 100 and 230"),
         ({"height_cm": "230.1"}, "height_cm", "between 100 and 230"),

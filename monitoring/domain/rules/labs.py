@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from ..dates import add_months
@@ -31,6 +32,20 @@ from .context import Context, CourseStatus, Therapy
 from .kidney import creatinine_note, kidney_function
 
 
+def _replete_beside(course: Therapy, as_of: dt.date) -> str:
+    """When to replete, by the state of the drug that makes a deficiency high: "before" one
+    planned or starting on `as_of` (the checklists judge a start on its day); "while on" one
+    running since before (nurse12 F16: "replete before denosumab" was said after its start and
+    a dose); one started within 3 months and stopped since, by its start."""
+    drug = course.drug.replace("_", " ")
+    start = course.start
+    if start is None or start >= as_of:
+        return f"replete before {drug}"
+    if course.status is CourseStatus.ACTIVE:
+        return f"replete while on {drug}"
+    return f"replete: {drug} was started on {start.isoformat()}"
+
+
 def vitamin_d(ctx: Context) -> None:
     """VITD: judge the latest 25-OH vitamin D of the last 12 months."""
     lab = ctx.recent_lab(Analyte.VITAMIN_D_25OH)
@@ -51,7 +66,7 @@ def vitamin_d(ctx: Context) -> None:
         parenteral = ctx.parenteral_planned_or_recent()
         severity = Severity.HIGH if parenteral else Severity.WARNING
         extra = (
-            f"; replete before {parenteral[0].drug.replace('_', ' ')} (hypocalcaemia risk)"
+            f"; {_replete_beside(parenteral[0], ctx.as_of)} (hypocalcaemia risk)"
             if parenteral
             else ""
         )

@@ -21,12 +21,14 @@ from ..types import (
     RiskFactor,
     RuleId,
     Severity,
+    Site,
 )
-from .classification import fragility_fracture, recorded_fracture, vfa_fracture_scan
+from .classification import fragility_fracture
 from .context import Context
 from .denosumab_stop import follow_on_stands
 from .labs import bisphosphonate_kidney_words
 from .low_calcium import calcium_first
+from .therapy_reasons import trigger_reasons
 
 
 def latest_frax(ctx: Context) -> FraxResult | None:
@@ -64,28 +66,38 @@ def therapy_triggers(
     return tuple(sorted(fired))
 
 
-def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
-    """Raise BONE_THERAPY_INDICATED and its recommendations when nothing is active or planned."""
+def recommend_therapy(
+    ctx: Context,
+    triggers: tuple[RuleId, ...],
+    *,
+    lowest: LowestTScore | None,
+    factors: Sequence[RiskFactor],
+    rapid_sites: Sequence[Site],
+) -> None:
+    """Raise BONE_THERAPY_INDICATED and its recommendations when nothing is active or planned;
+    their texts give the reasons in words (`therapy_reasons`), their `rules` the trigger ids."""
     if not triggers or ctx.antiresorptive_planned_or_active:
         return
-    names = ", ".join(triggers)
-    if RuleId.TX_FRACTURE in triggers and not recorded_fracture(ctx):
-        # Say where a fracture nobody ticked on the patient record comes from: a scan's VFA.
-        vfa = vfa_fracture_scan(ctx)
-        if vfa is not None:
-            names += f"; TX-FRACTURE: vertebral fracture seen on the scan of {vfa.isoformat()}"
+    reasons = trigger_reasons(
+        ctx,
+        triggers,
+        lowest=lowest,
+        factors=factors,
+        frax=latest_frax(ctx),
+        rapid_sites=rapid_sites,
+    )
     # After denosumab the antiresorptive to start is DMAB-STOP's bisphosphonate follow-on: its
     # START_FOLLOW_ON_THERAPY is the one start advice and names these triggers (denosumab_stop).
     follow_on = follow_on_stands(ctx)
     start = (
-        "start the bisphosphonate follow-on after the stopped denosumab (DMAB-STOP)"
+        "start the bisphosphonate follow-on after the stopped denosumab"
         if follow_on
         else "start a bisphosphonate or denosumab"
     )
     ctx.alert(
         AlertCode.BONE_THERAPY_INDICATED,
         Severity.HIGH,
-        f"Bone-protective therapy is indicated ({names}) and no antiresorptive is active or "
+        f"Bone-protective therapy is indicated: {reasons}. No antiresorptive is active or "
         f"planned: {start}.",
         triggers,
     )
@@ -102,7 +114,7 @@ def recommend_therapy(ctx: Context, triggers: tuple[RuleId, ...]) -> None:
     first, calcium_rule = calcium_first(ctx)
     ctx.recommend(
         RecommendationCode.START_BONE_THERAPY,
-        f"{first}Start an antiresorptive (bisphosphonate or denosumab): {names}."
+        f"{first}Start an antiresorptive (bisphosphonate or denosumab): {reasons}."
         + (f" {kidney}" if kidney else ""),
         [*triggers, *([calcium_rule] if calcium_rule else [])],
     )

@@ -34,6 +34,14 @@ def _passed(day: dt.date | None, as_of: dt.date) -> bool:
     return day is not None and day < as_of
 
 
+def _reached(from_t: Decimal, level: Decimal) -> str:
+    """What a projection row says of a level its site's T-score has reached already (the rules
+    give no crossing date then): the dash read as "never" or "already" (nurse12 F16)."""
+    if from_t < level:
+        return "already below"
+    return "already at it" if from_t == level else ""
+
+
 def patient_figures(
     history: domain.History,
     assessment: Mapping[str, Any] | None,
@@ -69,6 +77,8 @@ def patient_figures(
                 "from_t": num(projection.from_t),
                 "cross_2_0": _iso_or_none(projection.crossings.get(Decimal("-2.0"))),
                 "cross_2_5": _iso_or_none(projection.crossings.get(Decimal("-2.5"))),
+                "reached_2_0": _reached(projection.from_t, Decimal("-2.0")),
+                "reached_2_5": _reached(projection.from_t, Decimal("-2.5")),
                 # A crossing date before today is an estimate that no scan has confirmed: the
                 # table says so rather than print it as if it were ahead (physician7 F16).
                 "cross_2_0_passed": _passed(projection.crossings.get(Decimal("-2.0")), as_of),

@@ -37,6 +37,7 @@ from monitoring.records.services.therapy_overlap import course_offered_to_stop, 
 from patients.form_parts import check_course_dates
 from patients.models import Patient
 from patients.switching import CourseSwitch, switch_day_error
+from patients.wording import in_sentence
 
 
 def dental_review_warning(*, drug: str | None, start: date | None, review: date | None) -> str:
@@ -73,7 +74,7 @@ def pending_checks_words(course: BoneTherapyCourse) -> str:
         return ""
     values = {name: getattr(course, name) for name in BoneTherapyCourseForm.Meta.fields}
     result = course_checklist(patient=course.patient, values=values, editing=course)
-    failing = ", ".join(check.label.lower() for check in result.failed) or "none"
+    failing = ", ".join(in_sentence(check.label) for check in result.failed) or "none"
     return (
         " Planned without a start date: the pre-treatment checks are pending; they are made "
         f"when the start is recorded (failing today: {failing})."
@@ -314,7 +315,7 @@ def _posted_switch(data: Any) -> tuple[int, int] | None:
 class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
     """An injection or infusion given, with the pre-treatment checklist of that dose."""
 
-    given_on = DateField(label="Given on")
+    given_on = DateField(label="Given on", happened=True)  # clean_given_on: not in the future
 
     def __init__(
         self,

@@ -4,7 +4,8 @@ Columns (header row, any order, names case-insensitive): `mrn, date, measure, va
 t_score, z_score, fasting`. `measure` is a measured site (`lumbar_spine`, `total_hip`,
 `femoral_neck`, `radius_33`: `value` is the BMD in g/cm², with `t_score`, an optional `z_score` and
 the `scanner`) or an analyte code of the history format (`ctx`, `p1np`, ... with its `unit`;
-`fasting` for CTX). Rows of one patient, date and scanner are one scan.
+`fasting`, yes or no, required for CTX as the lab form asks it). Rows of one patient, date and
+scanner are one scan.
 
 The same bounds as the entry forms apply (`monitoring.domain.thresholds`), and a text cell that
 starts like a formula (=, +, -, @) is refused rather than stored. Numbers are read as the forms read
@@ -36,7 +37,11 @@ REQUIRED_COLUMNS = ("mrn", "date", "measure", "value")
 SITE_ONLY = ("scanner", "t_score", "z_score")
 BMD_UNITS = ("", "g/cm2", "g/cm²")
 TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"", "false", "no", "n", "0"}
+FALSE_WORDS = {"", "false", "no", "n", "0", "not known", "unknown"}
+CTX_FASTING_NEEDED = (
+    "say whether the CTX sample was a fasting morning sample: yes, or no (also when not known); "
+    "only a fasting CTX counts for the treatment-response check"
+)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # The refusals of `with_decimal_point` that say what to write instead (an ambiguous comma, ">90").
 _SAYS_WHAT_TO_WRITE = frozenset({"decimal_comma", "comparison", "percent"})
@@ -148,11 +153,16 @@ def _date(row: _Row) -> date | None:
     return None
 
 
-def _fasting(row: _Row) -> bool:
+def _fasting(row: _Row, analyte: str) -> bool:
+    """Whether a CTX sample was fasting. A CTX row must say (yes or no, "not known" being no),
+    as the lab form asks (FASTING_NEEDED): an empty cell was stored as not fasting, a fact nobody
+    entered, and left the CTX out of the response check unseen (nurse12 F12)."""
     text = row.text("fasting").lower()
     if text in TRUE_WORDS:
         return True
-    if text not in FALSE_WORDS:
+    if analyte == Analyte.CTX and not text:
+        row.problem("fasting", CTX_FASTING_NEEDED)
+    elif text not in FALSE_WORDS:
         row.problem("fasting", f"{text!r} is not yes or no")
     return False
 
@@ -209,7 +219,7 @@ def _lab_reading(row: _Row, mrn: str, day: date | None, analyte: str) -> LabRead
             row.problem(column, f"only for a BMD row, not for {Analyte(analyte).label}")
     value = row.number("value", places=LAB_PLACES, low=Decimal(0), high=LAB_MAX)
     unit = row.text("unit", required=True)
-    fasting = _fasting(row)
+    fasting = _fasting(row, analyte)
     if unit:
         wrong_unit = unit_problem(analyte, unit)
         if wrong_unit:

@@ -26,6 +26,7 @@ from monitoring.records.services.guards import (
     saved_once,
 )
 from patients.models import Patient
+from patients.wording import in_sentence, with_article
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,16 @@ def _check_lab_free(
     if result is not None:
         raise EntryConflictError(
             analyte,
-            f"A {Analyte(analyte).label} result from {sample_date:%Y-%m-%d} is already recorded "
+            f"{_a_result_of(analyte)} from {sample_date:%Y-%m-%d} is already recorded "
             f"for this patient ({result.entered_value.normalize():f} {result.entered_unit}, "
             f"{entered_by_line(result)}); correct that one instead.",
         )
+
+
+def _a_result_of(analyte: str) -> str:
+    """ "A calcium (albumin-adjusted) result", "An eGFR result", to open a sentence."""
+    words = with_article(in_sentence(str(Analyte(analyte).label)))
+    return f"{words[:1].upper()}{words[1:]} result"
 
 
 def _lab_values(entry: LabEntry) -> dict[str, Any]:

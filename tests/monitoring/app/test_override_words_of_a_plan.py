@@ -47,7 +47,7 @@ def test_a_plan_without_a_start_needs_no_override_and_is_checked_at_its_start(
     assert course.safety_checks_failed == []
     page = response.text
     assert "the pre-treatment checks are pending; they are made when the start is recorded" in page
-    assert "failing today: 25-oh vitamin d, albumin-adjusted calcium" in page
+    assert "failing today: 25-OH vitamin D, albumin-adjusted calcium" in page
     assert "Pre-treatment checks pending" in page  # beside the course on the patient page
     assert "Override the failed checks" not in page
     # Started: the checks are asked, with the words of giving the drug.

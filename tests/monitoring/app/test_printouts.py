@@ -163,17 +163,27 @@ def test_scan_request_asks_again_for_the_radius_the_last_scan_measured(
     assert f"{sites}, 1/3 radius; as on the scan of 2023-01-05" in text
 
 
-def test_scan_request_lists_only_the_sites_the_last_scan_measured(
+def test_scan_request_asks_for_spine_and_hip_after_a_partial_scan(
     nurse_client: Client, followed: Patient
 ) -> None:
-    """physician7 F17: "femoral neck; as on the scan of ..." for a scan of spine and hip only."""
+    """nurse12 F6: a hip-only import made the request ask for the total hip only; physician7
+    F17: nor is a site asked "as on the scan" that the scan did not measure. The request asks for
+    the lumbar spine and the hip, as the rules judge them, plus any other site measured before,
+    and says which of them the last scan missed."""
     scanner = DexaScan.objects.get(patient=followed).scanner
+    forearm = DexaScan.objects.create(
+        patient=followed, scan_date=dt.date(2023, 1, 5), scanner=scanner
+    )
+    DexaMeasurement.objects.create(scan=forearm, site="radius_33", bmd="0.650", t_score=-1.5)
     last = DexaScan.objects.create(patient=followed, scan_date=dt.date(2023, 7, 5), scanner=scanner)
-    for site in ("lumbar_spine", "total_hip"):
-        DexaMeasurement.objects.create(scan=last, site=site, bmd="0.850", t_score=-1.5)
+    DexaMeasurement.objects.create(scan=last, site="total_hip", bmd="0.850", t_score=-1.5)
     text = nurse_client.get(reverse("monitoring:scan_request", args=[followed.pk])).text
-    assert "Lumbar spine (L1-L4), total hip; as on the scan of 2023-07-05" in text
-    assert "femoral neck" not in text.split("Examination requested")[1].split("</table>")[0]
+    sites = text.split('<th scope="row">Sites</th>')[1].split("</tr>")[0]
+    assert (
+        "Lumbar spine (L1-L4), total hip, femoral neck, 1/3 radius; the scan of 2023-07-05 did "
+        "not measure the lumbar spine (L1-L4), femoral neck, 1/3 radius" in sites
+    )
+    assert "as on the scan" not in sites
 
 
 def test_a_baseline_scan_request_asks_for_the_three_central_sites(

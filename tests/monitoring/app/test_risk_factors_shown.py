@@ -53,7 +53,7 @@ def test_the_summary_and_the_doctors_letter_name_them(
     letter = physician_client.get(reverse("monitoring:letter", args=[pk, "doctor"])).text
     assert (
         "Bone-protective therapy is indicated; none is recorded as given or planned. "
-        f"Risk factors counted for TX-AI-RF: {COUNTED}." in (letter)
+        f"Risk factors counted (2 or more on an aromatase inhibitor): {COUNTED}." in letter
     )
 
 

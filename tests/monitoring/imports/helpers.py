@@ -51,7 +51,7 @@ def vignette_rows(history: dict[str, Any], mrn: str) -> list[dict[str, Any]]:
                 "measure": lab["analyte"],
                 "value": lab["value"],
                 "unit": lab["unit"],
-                "fasting": "yes" if lab.get("fasting") else "",
+                "fasting": "yes" if lab.get("fasting") else "no",
             }
         )
     return rows

@@ -21,7 +21,8 @@ pytestmark = POSTGRESQL_ONLY
 ROWS = [
     {"mrn": "A1001", "date": "2025-03-01", "measure": "lumbar_spine", "value": "0.912",
      "scanner": "Lunar", "t_score": "-1.2"},
-    {"mrn": "A1001", "date": "2025-03-02", "measure": "ctx", "value": "0.4", "unit": "ng/mL"},
+    {"mrn": "A1001", "date": "2025-03-02", "measure": "ctx", "value": "0.4", "unit": "ng/mL",
+     "fasting": "no"},
 ]  # fmt: skip
 
 

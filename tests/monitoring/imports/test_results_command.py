@@ -133,7 +133,10 @@ def test_dry_run_writes_nothing(ready: Patient, tmp_path: Path) -> None:
         ({"date": "2999-01-01"}, "row 5, date: 2999-01-01 is in the future"),
         ({"date": "1950-01-01"}, "row 5, date: 1950-01-01 is before the patient's date of birth"),
         ({"mrn": "NOPE"}, "row 5, mrn: no patient with MRN NOPE among your patients"),
-        ({"measure": "ctx", "value": "0.5", "unit": "ng/mL"}, "row 5, measure: CTX of"),
+        (
+            {"measure": "ctx", "value": "0.5", "unit": "ng/mL", "fasting": "yes"},
+            "row 5, measure: CTX of",
+        ),
         ({"unit": "=HYPERLINK(1)"}, "row 5, unit: starts like a formula"),
         ({"value": "@SUM(1)"}, "row 5, value: starts like a formula"),
         ({"value": "6,200"}, "row 5, value: '6,200': Is this 6.200 or 6200? Type the one you"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from monitoring import labels
 from monitoring.domain.rules.labs import kidney_words_in
-from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE, TX_AI_MIN_RISK_FACTORS
+from monitoring.domain.thresholds import TX_AI_MIN_RISK_FACTORS
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
@@ -30,7 +30,6 @@ from monitoring.overview.letter_denosumab_stop import (
 from monitoring.overview.letter_supplements import (
     TakenSupplements,
     supplement_advice,
-    taken_supplements,
 )
 from monitoring.overview.letter_therapy import (
     DOCTOR,

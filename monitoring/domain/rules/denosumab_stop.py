@@ -129,8 +129,10 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
     first, calcium_rule = calcium_first(ctx)
     if triggers:
         advice = (
-            f"{advice} Bone-protective therapy is also indicated ({', '.join(triggers)}): "
-            "this follow-on is the antiresorptive to start."
+            # The triggers are in its rules, which the pages link; the words name no rule id,
+            # as the letter to the family doctor must not (nurse12 F8).
+            f"{advice} Bone-protective therapy is also indicated: this follow-on is the "
+            "antiresorptive to start."
         )
     ctx.recommend(
         RecommendationCode.START_FOLLOW_ON_THERAPY,

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
+from monitoring.assessment.forms import NOTE_NEEDED
 from monitoring.assessment.refresh import (
     RefreshSummary,
     _sync_alerts,
@@ -143,7 +144,7 @@ class TestAcknowledgement:
         url = reverse("monitoring:alert_acknowledge", args=[alert.pk])
         response = nurse_client.post(url, {"note": ""})
         assert response.status_code == 200
-        assert "required" in response.context["form"].errors["note"][0]
+        assert response.context["form"].errors["note"] == [NOTE_NEEDED]
         alert.refresh_from_db()
         assert alert.acknowledged_at is None
 

@@ -117,22 +117,18 @@ def _results(
         )
     else:
         yield Sentence("No DEXA scan is on record yet.", ("WHO-CAT",))
-    for change in data.get("bmd_changes", []):
-        if not change.get("significant"):
-            continue
-        site = site_words(change["site"])
-        if kind == PATIENT:
-            text = (
-                f"Since your scan of {_day(change['from_date'])}, the bone density of your {site} "
-                "has gone down by more than the scanner's margin of error."
+    significant = [change for change in data.get("bmd_changes", []) if change.get("significant")]
+    if kind == PATIENT:
+        yield from _patient_changes(significant)
+    else:
+        for change in significant:
+            yield Sentence(
+                f"{site_words(change['site']).capitalize()}: {change['change_pct']} % "
+                f"({change['change_g_cm2']} g/cm2) from {_day(change['from_date'])} to "
+                f"{_day(change['to_date'])}, beyond the least significant change of "
+                f"{change['lsc_g_cm2']} g/cm2.",
+                ("CHG-LSC",),
             )
-        else:
-            text = (
-                f"{site.capitalize()}: {change['change_pct']} % ({change['change_g_cm2']} g/cm2) "
-                f"from {_day(change['from_date'])} to {_day(change['to_date'])}, beyond the "
-                f"least significant change of {change['lsc_g_cm2']} g/cm2."
-            )
-        yield Sentence(text, ("CHG-LSC",))
     risk = data.get("risk_category", RiskCategory.UNKNOWN)
     rule = f"RISK-{str(risk).upper()}"
     if kind == PATIENT:
@@ -152,6 +148,27 @@ def _results(
             # Said with what is given or planned, so it never reads as if nothing was started
             # (nurse7 1, physician7 F10).
             yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
+
+
+def _patient_changes(significant: Sequence[dict[str, Any]]) -> Iterator[Sentence]:
+    """The patient's words for the sites whose loss passed the least significant change: one
+    sentence per earlier scan compared with, naming its sites together (phys12 F6: one sentence
+    per site, the same words three times)."""
+    sites_since: dict[str, list[str]] = {}
+    for change in significant:
+        sites_since.setdefault(change["from_date"], []).append(site_words(change["site"]))
+    for since, sites in sites_since.items():
+        yield Sentence(
+            f"Since your scan of {_day(since)}, the bone density of your "
+            f"{and_list(list(dict.fromkeys(sites)))} has gone down by more than the scanner's "
+            "margin of error.",
+            ("CHG-LSC",),
+        )
+
+
+def and_list(words: Sequence[str]) -> str:
+    """Words joined as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
@@ -234,16 +251,20 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     overdue_rules: tuple[str, ...] = ()
     # A dose held for a low calcium is not asked for: the advice says when (physician9 F17).
     held = dose_advice(data).held
+    told: dict[str, list[str]] = {}
     for alert in data.get("alerts", []):
         if kind == PATIENT and held and alert["code"] == "DENOSUMAB_OVERDUE":
             continue
         if overdue and alert["code"] == "DEXA_OVERDUE":
             overdue_rules = tuple(alert["rules"])  # said with the due date below
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
-            yield Sentence(PATIENT_ALERTS[alert["code"]], tuple(alert["rules"]))
+            told.setdefault(PATIENT_ALERTS[alert["code"]], []).extend(alert["rules"])
         elif kind == DOCTOR:
             title = labels.code_label(alert["code"])
             yield Sentence(f"{title}: {alert['message']}", tuple(alert["rules"]))
+    # An alert raised once per site (RAPID_BMD_LOSS) is told the patient once (phys12 F6).
+    for text, told_rules in told.items():
+        yield Sentence(text, tuple(dict.fromkeys(told_rules)))
     if scan is None:
         return
     due, rules = scan

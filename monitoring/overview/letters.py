@@ -242,6 +242,16 @@ def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def _titled(alert: dict[str, Any]) -> str:
+    """An alert in the doctor's letter: its title, then its message, unless the message already
+    opens with the title (FRACTURE_ON_THERAPY's does: phys12 F8, the title twice)."""
+    title = labels.code_label(alert["code"])
+    message = alert["message"]
+    if message.casefold().startswith(f"{title.casefold()}:"):
+        return message
+    return f"{title}: {message}"
+
+
 def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     scan = _next_scan(data)
     # Passed: its date is before the assessment's; overdue only where the rules' alerts say so
@@ -260,8 +270,7 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
             told.setdefault(PATIENT_ALERTS[alert["code"]], []).extend(alert["rules"])
         elif kind == DOCTOR:
-            title = labels.code_label(alert["code"])
-            yield Sentence(f"{title}: {alert['message']}", tuple(alert["rules"]))
+            yield Sentence(_titled(alert), tuple(alert["rules"]))
     # An alert raised once per site (RAPID_BMD_LOSS) is told the patient once (phys12 F6).
     for text, told_rules in told.items():
         yield Sentence(text, tuple(dict.fromkeys(told_rules)))

@@ -56,3 +56,27 @@ def test_the_doctors_letter_keeps_one_line_per_site_and_alert() -> None:
     written = letter(_rapid_loss(), DOCTOR, today=TODAY)
     assert sum("beyond the least significant change" in t for t in _texts(written.results)) == 3
     assert sum("fell fast" in t for t in _texts(written.next_steps)) == 3
+
+
+def test_the_doctors_letter_names_an_alerts_title_once() -> None:
+    data = {
+        "as_of": TODAY.isoformat(),
+        "alerts": [
+            {
+                "code": "FRACTURE_ON_THERAPY",
+                "severity": "high",
+                "message": "Fragility fracture on therapy: vertebral fracture seen on the VFA.",
+                "rules": ["FX-ON-THERAPY"],
+            },
+            {
+                "code": "DEXA_OVERDUE",
+                "severity": "high",
+                "message": "The scan due by 2026-01-20 is overdue.",
+                "rules": ["SCHED-DEXA"],
+            },
+        ],
+    }
+    steps = _texts(letter(data, DOCTOR, today=TODAY).next_steps)
+    assert "Fragility fracture on therapy: vertebral fracture seen on the VFA." in steps
+    assert not any(text.count("Fragility fracture on therapy") > 1 for text in steps)
+    assert "DEXA overdue: The scan due by 2026-01-20 is overdue." in steps

@@ -100,6 +100,11 @@ def _results(
             yield Sentence(words.format(date=_day(lowest["date"])), ("WHO-CAT",))
         elif not lowest:
             yield Sentence("We do not have a bone density scan result for you yet.", ("WHO-CAT",))
+    elif who == WhoCategory.NOT_APPLICABLE and not lowest and z_score is None:
+        # No scan to ask a Z-score of (phys12 F19): say the baseline scan is due, and when.
+        scan = _next_scan(data)
+        due = f": a baseline scan is due ({_day(scan[0])})" if scan else ""
+        yield Sentence(f"No DEXA scan yet{due}.", ("WHO-CAT",))
     elif who == WhoCategory.NOT_APPLICABLE:
         text = z_score_text(z_score, sex)
         if lowest:

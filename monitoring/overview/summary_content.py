@@ -69,8 +69,9 @@ def _fact_lines(context: Mapping[str, Any]) -> int:
     """The value lines of the facts' two rows: each as tall as its longest value."""
     patient, assessment = context["patient"], context["assessment"]
     stopped = context.get("stopped_denosumab")
-    course = patient.current_ai_course
-    ai = f"{course.get_drug_display()} since 2000-01-01" if course else "-"
+    course = patient.named_ai_course
+    span = "2000-01-01 to 2000-01-01" if course and course.stop_date else "since 2000-01-01"
+    ai = f"{course.get_drug_display()} {span}" if course else "-"
     therapy = "; ".join(therapy_now_on_paper(patient.valid_therapy, stopped)) or "None"
     risk, who, lowest, next_dexa = "-", "-", "-", "-"
     if assessment is not None:

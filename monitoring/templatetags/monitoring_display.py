@@ -36,7 +36,7 @@ from monitoring.overview.therapy_words import (
     therapy_now_on_paper,
     therapy_now_overrides,
 )
-from patients.templatetags.patient_display import started
+from patients.templatetags.patient_display import course_span, started
 
 register = template.Library()
 
@@ -146,6 +146,7 @@ def rule_links(rules: Iterable[str]) -> SafeString:
 # The patients app words a course's start (a start still to come is planned); the summary cards
 # use the same filter.
 register.filter("started", started)
+register.filter("course_span", course_span)
 
 
 # What the pages say of the bone-therapy courses (monitoring/overview/therapy_words.py).

@@ -19,6 +19,7 @@ from monitoring.domain.rules.labs import kidney_words_in
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
+from monitoring.overview.follow_up_ended import LETTER_TEXT, PATIENT_SCAN_TEXT, FollowUpEnded
 from monitoring.overview.letter_denosumab_stop import (
     FOLLOW_ON,
     SAID_BY_FOLLOW_ON,
@@ -257,7 +258,11 @@ def _titled(alert: dict[str, Any]) -> str:
     return f"{title}: {message}"
 
 
-def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _next_steps(
+    data: dict[str, Any], kind: str, ended: FollowUpEnded | None = None
+) -> Iterator[Sentence]:
+    if ended is not None:  # said first, the next steps read with it (phys12 F20)
+        yield Sentence(LETTER_TEXT[0 if kind == PATIENT else 1].format(when=ended.when), ())
     scan = _next_scan(data)
     # Passed: its date is before the assessment's; overdue only where the rules' alerts say so
     # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
@@ -270,6 +275,8 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     for alert in data.get("alerts", []):
         if kind == PATIENT and held and alert["code"] == "DENOSUMAB_OVERDUE":
             continue
+        if kind == PATIENT and ended and alert["code"] == "DEXA_OVERDUE" and scan is not None:
+            continue  # the scan line below says whom to ask, not to call us to book it
         if overdue and alert["code"] == "DEXA_OVERDUE":
             overdue_rules = tuple(alert["rules"])  # said with the due date below
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
@@ -283,7 +290,9 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
         return
     due, rules = scan
     rules = tuple(dict.fromkeys(rules + overdue_rules))
-    if kind == PATIENT and passed:
+    if kind == PATIENT and ended is not None:
+        text = PATIENT_SCAN_TEXT[1 if passed else 0].format(due=_day(due))
+    elif kind == PATIENT and passed:
         text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
     elif kind == PATIENT:
         text = f"Your next bone density scan is due by {_day(due)}."
@@ -306,6 +315,7 @@ def letter(
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
+    ended: FollowUpEnded | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -313,7 +323,8 @@ def letter(
     doctor's letter quotes; `undecided` (the therapy decision awaits a physician) words the
     patient's advice on starting a bone medicine as a question her doctor will discuss (not after
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
-    follow-on yet (DMAB-STOP), is named first under the therapy."""
+    follow-on yet (DMAB-STOP), is named first under the therapy; `ended`, the end of her
+    follow-up, first under the next steps."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -323,5 +334,5 @@ def letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[Sentence(text, rules) for text, rules in therapy],
         advice=list(_advice(data, kind, today, undecided=undecided, stopped=stopped)),
-        next_steps=list(_next_steps(data, kind)),
+        next_steps=list(_next_steps(data, kind, ended)),
     )

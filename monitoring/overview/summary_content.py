@@ -100,6 +100,8 @@ def summary_content(
     patient, data = context["patient"], context["data"]
     overrides = therapy_now_overrides(patient.valid_therapy, context.get("stopped_denosumab"))
     notes = [len("; ".join(overrides)) + 40] if overrides else []
+    if context.get("follow_up_ended"):
+        notes.append(len(context["follow_up_ended"]))
     if context.get("data_problem"):
         notes.append(DATA_PROBLEM_WORDS + len(context["data_problem"]))
     rows = context.get("projection_rows") or []

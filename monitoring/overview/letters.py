@@ -52,6 +52,7 @@ from monitoring.overview.letter_wording import (
     RISK_BASIS_SCAN,
 )
 from monitoring.overview.letter_z_score import ZScore, site_words, z_score_text
+from monitoring.templatetags.monitoring_display import g_cm2
 
 __all__ = ["DOCTOR", "PATIENT", "Letter", "Sentence", "letter"]
 
@@ -130,9 +131,9 @@ def _results(
         for change in significant:
             yield Sentence(
                 f"{site_words(change['site']).capitalize()}: {change['change_pct']} % "
-                f"({change['change_g_cm2']} g/cm2) from {_day(change['from_date'])} to "
-                f"{_day(change['to_date'])}, beyond the least significant change of "
-                f"{change['lsc_g_cm2']} g/cm2.",
+                f"({g_cm2(change['change_g_cm2'], 'signed')} g/cm2) from "
+                f"{_day(change['from_date'])} to {_day(change['to_date'])}, beyond the least "
+                f"significant change of {g_cm2(change['lsc_g_cm2'])} g/cm2.",
                 ("CHG-LSC",),
             )
     risk = data.get("risk_category", RiskCategory.UNKNOWN)

@@ -136,6 +136,19 @@ def signed(value: object) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+@register.filter
+def g_cm2(value: object, sign: str = "") -> str:
+    """A BMD or a BMD difference to 0.001 g/cm² (spec Conventions), always with three decimals,
+    as the alert texts write it: "0.030"; with `sign` ("signed"), "-0.050", "+0.011", "0.000"
+    (phys12 F9: "-0.05", "+0.0"). "—" for None."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    if sign and number != 0:
+        return f"{number:+.3f}"
+    return f"{abs(number) if number == 0 else number:.3f}"
+
+
 @register.simple_tag
 def rule_links(rules: Iterable[str]) -> SafeString:
     """Each rule id as a link to its entry on the Rules page, comma-separated."""

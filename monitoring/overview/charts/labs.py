@@ -147,8 +147,18 @@ def _drawn_panels(labs: list[domain.LabResult], system: domain.UnitSystem) -> li
     return drawn
 
 
+DRAWN_ANALYTES = frozenset(analyte for panel in PANELS for analyte, *_ in panel.analytes)
+
+
 def _labs_until(history: domain.History, as_of: dt.date) -> list[domain.LabResult]:
-    return sorted((lab for lab in history.labs if lab.date <= as_of), key=lambda lab: lab.date)
+    """The results this chart draws (not the bone turnover markers, which have their own), until
+    `as_of`: its date axis spans their dates alone (phys12 F16: a CTX months earlier widened the
+    span past `date_axis`'s shortest, and plotly zoomed in on one day's results to the
+    millisecond)."""
+    return sorted(
+        (lab for lab in history.labs if lab.date <= as_of and lab.analyte in DRAWN_ANALYTES),
+        key=lambda lab: lab.date,
+    )
 
 
 def threshold_key(

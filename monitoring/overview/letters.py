@@ -131,9 +131,9 @@ def _results(
         for change in significant:
             yield Sentence(
                 f"{site_words(change['site']).capitalize()}: {change['change_pct']} % "
-                f"({g_cm2(change['change_g_cm2'], 'signed')} g/cm2) from "
+                f"({g_cm2(change['change_g_cm2'], 'signed')} g/cm²) from "
                 f"{_day(change['from_date'])} to {_day(change['to_date'])}, beyond the least "
-                f"significant change of {g_cm2(change['lsc_g_cm2'])} g/cm2.",
+                f"significant change of {g_cm2(change['lsc_g_cm2'])} g/cm².",
                 ("CHG-LSC",),
             )
     risk = data.get("risk_category", RiskCategory.UNKNOWN)

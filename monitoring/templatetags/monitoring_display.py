@@ -28,6 +28,7 @@ from monitoring.overview.lab_texts import (
     canonical_in_units,
     in_site_units,
     quantity_in_units,
+    unit_notation,
 )
 from monitoring.overview.labs import TableReadings, patient_lab_readings, shown_value
 from monitoring.overview.therapy_words import (
@@ -156,6 +157,8 @@ def rule_links(rules: Iterable[str]) -> SafeString:
     return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))
 
 
+register.filter("unit_notation", unit_notation)
+
 # The patients app words a course's start (a start still to come is planned); the summary cards
 # use the same filter.
 register.filter("started", started)
@@ -204,7 +207,9 @@ def plain_lab_values(
     readings, the one path by which a quoted result reads as entered (a filter without them
     showed 55 nmol/L entered as 55.01 on the acknowledge page and in the doctor's letter)."""
     message = in_site_units(message, lab_units, readings)
-    return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+    return unit_notation(
+        _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+    )
 
 
 @register.simple_tag
@@ -242,7 +247,7 @@ def check_text(message: str, check: Any, lab_units: str | None) -> str:
 def lab_value_in_units(check: Any, lab_units: str | None) -> str:
     """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
     if not check.analyte or not lab_units:
-        return str(check.value)
+        return unit_notation(str(check.value))
     analyte, system = domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
     if check.canonical is not None:
         # From the unrounded value, as the labs table converts it: the two read alike.

@@ -21,6 +21,7 @@ from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
 from monitoring.overview.summary_content import summary_content
 from monitoring.overview.summary_fit import SummaryFit, summary_fit
+from monitoring.overview.therapy_words import therapy_now_overrides_brief
 from monitoring.templatetags.monitoring_display import ALWAYS_RULE, triaged
 from patients.models import Patient
 
@@ -54,7 +55,7 @@ def summary_lists(recommendations: list[Any], fit: SummaryFit) -> dict[str, Any]
 @permission_required("patients.view_patient", raise_exception=True)
 @chart_page
 def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _patient, context = _printout(request, pk)
+    patient, context = _printout(request, pk)
     recommendations = triaged(context["data"].get("recommendations"), context["open_alerts"])
     printed_by = request.user.get_full_name() or request.user.username
     fit = summary_fit(summary_content(context, recommendations, printed_by=printed_by))
@@ -62,7 +63,14 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context |= summary_lists(recommendations, fit) | {
         "fit": fit,
         "projection_in_brief": fit.projection_in_brief,
+        "projection_named": fit.projection_named,
         "scans_shown": fit.scans_shown,
+        "overrides_brief": therapy_now_overrides_brief(
+            patient.valid_therapy,  # type: ignore[attr-defined]
+            context.get("stopped_denosumab"),
+        )
+        if fit.overrides_in_brief
+        else "",
     }
     return render(request, "monitoring/patient_summary_print.html", context)
 

@@ -190,6 +190,16 @@ class Patient(EnteredInErrorRecord):
         return open_courses[-1] if open_courses else None
 
     @property
+    def named_ai_course(self) -> "AromataseInhibitorCourse | None":
+        """The course the pages name: the current one, else the one stopped last (phys12 F23: a
+        stopped course read "Aromatase inhibitor —", as if none had ever been given)."""
+        current = self.current_ai_course
+        stopped = [c for c in getattr(self, "valid_ai_courses", None) or () if c.stop_date]
+        if current is not None or not stopped:
+            return current
+        return max(stopped, key=lambda course: course.stop_date or date.min)
+
+    @property
     def bmi(self) -> Decimal | None:
         """Body-mass index, kg/m², rounded to 0.1; None when height or weight is missing."""
         if not self.height_cm or not self.weight_kg:

@@ -56,7 +56,10 @@ class BoneTherapyCourse(ClinicalEntry, SafetyOverride):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_drug_display()} from {self.start_date or 'planned'}"
+        # A course with no start date is named as planned, never "from planned" (phys12 F13).
+        if self.start_date is None:
+            return f"{self.get_drug_display()} (planned, no start date)"
+        return f"{self.get_drug_display()} from {self.start_date:%Y-%m-%d}"
 
 
 class BoneTherapyDose(ClinicalEntry, SafetyOverride):

@@ -54,6 +54,18 @@ QUOTED = (
 )
 
 
+# One notation for a unit wherever a page, chart or letter writes it (phys12 F15: eGFR read
+# "mL/min/1.73m2" in the labs table and "mL/min/1.73 m²" in the alerts). The stored units, the
+# forms' choices and the machine-read exports (CSV, FHIR's UCUM codes) keep the plain spelling.
+UNIT_NOTATION = {"mL/min/1.73m2": "mL/min/1.73 m²", "g/cm2": "g/cm²"}
+_UNIT_SPELLED = re.compile("|".join(re.escape(unit) for unit in UNIT_NOTATION))
+
+
+def unit_notation(text: str) -> str:
+    """`text` with each unit in the notation pages write it in ("mL/min/1.73 m²", "g/cm²")."""
+    return _UNIT_SPELLED.sub(lambda found: UNIT_NOTATION[found.group(0)], text)
+
+
 def _shown(analyte: domain.Analyte, canonical: str, unit: str) -> str:
     return format(shown_value(analyte, Decimal(canonical), unit), "f")
 

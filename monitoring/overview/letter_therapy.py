@@ -193,6 +193,44 @@ def give_denosumab_advice(
     return text
 
 
+# The open alerts that hold a denosumab course's first injection (phys12 F4): the critical low
+# calcium (CA-LOW, "do not give denosumab until it is corrected") and a vitamin D deficiency made
+# high by the planned injection (VITD, "replete before denosumab"). While one is open and no dose
+# has been given, the warning never to stop or delay denosumab, written for a course with doses
+# given, is not said: the letter says that the first injection waits instead.
+# Per alert code, the calcium first: (to the patient, to the doctor, the rule).
+FIRST_DOSE_HOLDS: dict[str, tuple[str, str, str]] = {
+    "HYPOCALCEMIA": (
+        "Your first denosumab injection will wait until your calcium level is back to normal.",
+        "The first denosumab injection waits until the adjusted calcium is corrected.",
+        RuleId.CA_LOW,
+    ),
+    "VITAMIN_D_DEFICIENT": (
+        "Your first denosumab injection will wait until your vitamin D level is back up.",
+        "The first denosumab injection waits until vitamin D is replete.",
+        RuleId.VITD,
+    ),
+}
+
+
+def first_dose_hold(course: CourseFacts, data: dict[str, Any], kind: str) -> tuple[str, str] | None:
+    """(text, rule id) saying that a denosumab course with no dose given waits for its first
+    injection, in the patient's or doctor's words; None (not denosumab, a dose given, or no open
+    alert holds it)."""
+    if course.drug != BoneTherapyDrug.DENOSUMAB or course.last_dose is not None:
+        return None
+    holding = {
+        alert["code"]
+        for alert in data.get("alerts", ())
+        if alert["code"] == "HYPOCALCEMIA"
+        or (alert["code"] == "VITAMIN_D_DEFICIENT" and alert.get("severity") == "high")
+    }
+    for code, (patient, doctor, rule) in FIRST_DOSE_HOLDS.items():
+        if code in holding:
+            return (patient if kind == PATIENT else doctor), rule
+    return None
+
+
 def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:
     """The doctor's sentence for a patient the rules find therapy indicated for: said together
     with what is given or planned, so that it never reads as if nothing was started."""
@@ -236,7 +274,10 @@ def _doctor(
         if due is not None:
             first = course.last_dose is None
             yield dose_due_text(course.drug, due[0], data, DOCTOR, today, first=first), due[1]
-    if course.drug == BoneTherapyDrug.DENOSUMAB:
+    hold = first_dose_hold(course, data, DOCTOR)
+    if hold is not None:
+        yield hold[0], (hold[1],)
+    elif course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or delay denosumab without follow-on therapy: when it stops or "
             "a dose is late, bone loss rebounds quickly and multiple vertebral fractures can "
@@ -265,7 +306,10 @@ def _patient(
         if word and due is not None:
             first = course.last_dose is None
             yield dose_due_text(course.drug, due[0], data, PATIENT, today, first=first), due[1]
-    if course.drug == BoneTherapyDrug.DENOSUMAB:
+    hold = first_dose_hold(course, data, PATIENT)
+    if hold is not None:
+        yield hold[0], (hold[1],)
+    elif course.drug == BoneTherapyDrug.DENOSUMAB:
         yield (
             "Please do not stop or put off your denosumab injections without talking to us "
             "first: if they stop, your bones can quickly get weaker and break, unless another "

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.overview.ai_words import DOCTOR_OPENING, PATIENT_OPENING, patient_ai_state
+from monitoring.overview.follow_up_ended import follow_up_ended_of
 from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_denosumab_stop import stopped_denosumab_of
 from monitoring.overview.letter_supplements import taken_supplements
@@ -24,9 +25,6 @@ from monitoring.overview.letters import letter
 from monitoring.overview.patient import patient_viewed
 from monitoring.records import selectors
 from monitoring.templatetags.monitoring_display import lowest_z_score
-
-TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
-
 
 TEMPLATES = {PATIENT: "monitoring/letter_patient.html", DOCTOR: "monitoring/letter_doctor.html"}
 
@@ -57,6 +55,7 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
             undecided=therapy_decision_awaited(patient),
             stopped=stopped_denosumab_of(patient, today),
             supplements=taken_supplements(patient),
+            ended=follow_up_ended_of(patient),
         ),
         # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
         "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],

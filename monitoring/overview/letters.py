@@ -20,6 +20,7 @@ from monitoring.domain.thresholds import TX_AI_MIN_RISK_FACTORS
 from monitoring.domain.types import ScheduleItem
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview import lateness
+from monitoring.overview.follow_up_ended import LETTER_TEXT, PATIENT_SCAN_TEXT, FollowUpEnded
 from monitoring.overview.letter_denosumab_stop import (
     FOLLOW_ON,
     SAID_BY_FOLLOW_ON,
@@ -56,6 +57,7 @@ from monitoring.overview.letter_wording import (
     RISK_BASIS_SCAN,
 )
 from monitoring.overview.letter_z_score import ZScore, site_words, z_score_text
+from monitoring.templatetags.monitoring_display import g_cm2
 
 __all__ = ["DOCTOR", "PATIENT", "Letter", "Sentence", "letter"]
 
@@ -105,6 +107,11 @@ def _results(
             yield Sentence(words.format(date=_day(lowest["date"])), ("WHO-CAT",))
         elif not lowest:
             yield Sentence("We do not have a bone density scan result for you yet.", ("WHO-CAT",))
+    elif who == WhoCategory.NOT_APPLICABLE and not lowest and z_score is None:
+        # No scan to ask a Z-score of (phys12 F19): say the baseline scan is due, and when.
+        scan = _next_scan(data)
+        due = f": a baseline scan is due ({_day(scan[0])})" if scan else ""
+        yield Sentence(f"No DEXA scan yet{due}.", ("WHO-CAT",))
     elif who == WhoCategory.NOT_APPLICABLE:
         text = z_score_text(z_score, sex)
         if lowest:
@@ -122,22 +129,18 @@ def _results(
         )
     else:
         yield Sentence("No DEXA scan is on record yet.", ("WHO-CAT",))
-    for change in data.get("bmd_changes", []):
-        if not change.get("significant"):
-            continue
-        site = site_words(change["site"])
-        if kind == PATIENT:
-            text = (
-                f"Since your scan of {_day(change['from_date'])}, the bone density of your {site} "
-                "has gone down by more than the scanner's margin of error."
+    significant = [change for change in data.get("bmd_changes", []) if change.get("significant")]
+    if kind == PATIENT:
+        yield from _patient_changes(significant)
+    else:
+        for change in significant:
+            yield Sentence(
+                f"{site_words(change['site']).capitalize()}: {change['change_pct']} % "
+                f"({g_cm2(change['change_g_cm2'], 'signed')} g/cm²) from "
+                f"{_day(change['from_date'])} to {_day(change['to_date'])}, beyond the least "
+                f"significant change of {g_cm2(change['lsc_g_cm2'])} g/cm².",
+                ("CHG-LSC",),
             )
-        else:
-            text = (
-                f"{site.capitalize()}: {change['change_pct']} % ({change['change_g_cm2']} g/cm2) "
-                f"from {_day(change['from_date'])} to {_day(change['to_date'])}, beyond the "
-                f"least significant change of {change['lsc_g_cm2']} g/cm2."
-            )
-        yield Sentence(text, ("CHG-LSC",))
     risk = data.get("risk_category", RiskCategory.UNKNOWN)
     rule = f"RISK-{str(risk).upper()}"
     if kind == PATIENT:
@@ -159,6 +162,27 @@ def _results(
             # Said with what is given or planned, so it never reads as if nothing was started
             # (nurse7 1, physician7 F10).
             yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
+
+
+def _patient_changes(significant: Sequence[dict[str, Any]]) -> Iterator[Sentence]:
+    """The patient's words for the sites whose loss passed the least significant change: one
+    sentence per earlier scan compared with, naming its sites together (phys12 F6: one sentence
+    per site, the same words three times)."""
+    sites_since: dict[str, list[str]] = {}
+    for change in significant:
+        sites_since.setdefault(change["from_date"], []).append(site_words(change["site"]))
+    for since, sites in sites_since.items():
+        yield Sentence(
+            f"Since your scan of {_day(since)}, the bone density of your "
+            f"{and_list(list(dict.fromkeys(sites)))} has gone down by more than the scanner's "
+            "margin of error.",
+            ("CHG-LSC",),
+        )
+
+
+def and_list(words: Sequence[str]) -> str:
+    """Words joined as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
@@ -235,7 +259,21 @@ def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
+def _titled(alert: dict[str, Any]) -> str:
+    """An alert in the doctor's letter: its title, then its message, unless the message already
+    opens with the title (FRACTURE_ON_THERAPY's does: phys12 F8, the title twice)."""
+    title = labels.code_label(alert["code"])
+    message = alert["message"]
+    if message.casefold().startswith(f"{title.casefold()}:"):
+        return message
+    return f"{title}: {message}"
+
+
+def _next_steps(
+    data: dict[str, Any], kind: str, ended: FollowUpEnded | None = None
+) -> Iterator[Sentence]:
+    if ended is not None:  # said first, the next steps read with it (phys12 F20)
+        yield Sentence(LETTER_TEXT[0 if kind == PATIENT else 1].format(when=ended.when), ())
     scan = _next_scan(data)
     # Passed: its date is before the assessment's; overdue unless in the rules' grace
     # (monitoring/overview/lateness.py: a baseline scan in its grace is due, not overdue).
@@ -252,21 +290,28 @@ def _next_steps(data: dict[str, Any], kind: str) -> Iterator[Sentence]:
     overdue_rules: tuple[str, ...] = ()
     # A dose held for a low calcium is not asked for: the advice says when (physician9 F17).
     held = dose_advice(data).held
+    told: dict[str, list[str]] = {}
     for alert in data.get("alerts", []):
         if kind == PATIENT and held and alert["code"] == "DENOSUMAB_OVERDUE":
             continue
+        if kind == PATIENT and ended and alert["code"] == "DEXA_OVERDUE" and scan is not None:
+            continue  # the scan line below says whom to ask, not to call us to book it
         if overdue and alert["code"] == "DEXA_OVERDUE":
             overdue_rules = tuple(alert["rules"])  # said with the due date below
         elif kind == PATIENT and alert["code"] in PATIENT_ALERTS:
-            yield Sentence(PATIENT_ALERTS[alert["code"]], tuple(alert["rules"]))
+            told.setdefault(PATIENT_ALERTS[alert["code"]], []).extend(alert["rules"])
         elif kind == DOCTOR:
-            title = labels.code_label(alert["code"])
-            yield Sentence(f"{title}: {alert['message']}", tuple(alert["rules"]))
+            yield Sentence(_titled(alert), tuple(alert["rules"]))
+    # An alert raised once per site (RAPID_BMD_LOSS) is told the patient once (phys12 F6).
+    for text, told_rules in told.items():
+        yield Sentence(text, tuple(dict.fromkeys(told_rules)))
     if scan is None:
         return
     due, rules = scan
     rules = tuple(dict.fromkeys(rules + overdue_rules))
-    if kind == PATIENT and passed:
+    if kind == PATIENT and ended is not None:
+        text = PATIENT_SCAN_TEXT[1 if passed else 0].format(due=_day(due))
+    elif kind == PATIENT and passed:
         text = f"Your bone density scan was due by {_day(due)}: please call us to book it."
     elif kind == PATIENT:
         text = f"Your next bone density scan is due by {_day(due)}."
@@ -290,6 +335,7 @@ def letter(
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
+    ended: FollowUpEnded | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -298,7 +344,8 @@ def letter(
     patient's advice on starting a bone medicine as a question her doctor will discuss (not after
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
     follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
-    as taken, word the vitamin D and calcium advice."""
+    as taken, word the vitamin D and calcium advice; `ended`, the end of her follow-up, first under
+    the next steps."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -312,5 +359,5 @@ def letter(
                 data, kind, today, undecided=undecided, stopped=stopped, supplements=supplements
             )
         ),
-        next_steps=list(_next_steps(data, kind)),
+        next_steps=list(_next_steps(data, kind, ended)),
     )

@@ -16,11 +16,13 @@ from monitoring.models import DexaScan
 from monitoring.models.choices import MeasuredSite
 from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
 from monitoring.overview.csp import chart_page
+from monitoring.overview.follow_up_ended import follow_up_ended_of, printout_text
 from monitoring.overview.letter_supplements import supplements_words, taken_supplements
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
 from monitoring.overview.summary_content import summary_content
 from monitoring.overview.summary_fit import SummaryFit, summary_fit
+from monitoring.overview.therapy_words import therapy_now_overrides_brief
 from monitoring.templatetags.monitoring_display import ALWAYS_RULE, triaged
 from patients.models import Patient
 
@@ -29,7 +31,10 @@ def _printout(request: AuthenticatedHttpRequest, pk: int) -> tuple[Patient, dict
     """The patient (a view of their record, audited) and what a printout shows, its charts still
     laid out for the screen (`for_print` lays them out for the sheet)."""
     patient, assessment = patient_viewed(request, pk)
-    return patient, patient_context(request, patient, assessment, static_charts=True)
+    context = patient_context(request, patient, assessment, static_charts=True)
+    ended = follow_up_ended_of(patient)
+    context["follow_up_ended"] = printout_text(ended) if ended else ""  # phys12 F20
+    return patient, context
 
 
 def summary_lists(recommendations: list[Any], fit: SummaryFit) -> dict[str, Any]:
@@ -61,7 +66,14 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context |= summary_lists(recommendations, fit) | {
         "fit": fit,
         "projection_in_brief": fit.projection_in_brief,
+        "projection_named": fit.projection_named,
         "scans_shown": fit.scans_shown,
+        "overrides_brief": therapy_now_overrides_brief(
+            patient.valid_therapy,  # type: ignore[attr-defined]
+            context.get("stopped_denosumab"),
+        )
+        if fit.overrides_in_brief
+        else "",
     }
     return render(request, "monitoring/patient_summary_print.html", context)
 

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitoring.overview.summary_fit import FACT_CHARS, SummaryContent
-from monitoring.overview.therapy_words import therapy_now_on_paper, therapy_now_overrides
+from monitoring.overview.therapy_words import (
+    therapy_now_on_paper,
+    therapy_now_overrides,
+    therapy_now_overrides_brief,
+)
 from monitoring.templatetags.monitoring_display import (
     ALWAYS_RULE,
     code_label,
@@ -31,9 +35,11 @@ ACKNOWLEDGED_CHARS = 45
 EARLIER_NOTE_CHARS = 85
 STANDING_NAMED_WORDS = len("Advice every patient gets:  (their text is on the patient page).")
 PROJECTION_WORDS = 115  # "Projected T-score (an estimate; in brief …): "
+PROJECTION_NAMED_WORDS = 150  # "Projected T-score (an estimate) for …: its dates …"
 PROJECTION_ROW_WORDS = 75  # ", … from T -1.2 on 2026-12-01: reaches T -2.0 2028-05-01, …; "
 DATA_PROBLEM_WORDS = 260
 PRINTED_BY_WORDS = len("bonehealth,  · printed 2026-12-07 14:44 by  · assessment as of 2026-12-07")
+OVERRIDE_LABEL_CHARS = 40  # "▲ Bone therapy checks overridden: " and the full stop
 NOTE_LINES = 3  # a projection's note in its column ("already passed: estimated, not measured")
 
 
@@ -72,8 +78,9 @@ def _fact_lines(context: Mapping[str, Any]) -> int:
     """The value lines of the facts' two rows: each as tall as its longest value."""
     patient, assessment = context["patient"], context["assessment"]
     stopped = context.get("stopped_denosumab")
-    course = patient.current_ai_course
-    ai = f"{course.get_drug_display()} since 2000-01-01" if course else "-"
+    course = patient.named_ai_course
+    span = "2000-01-01 to 2000-01-01" if course and course.stop_date else "since 2000-01-01"
+    ai = f"{course.get_drug_display()} {span}" if course else "-"
     therapy = "; ".join(therapy_now_on_paper(patient.valid_therapy, stopped)) or "None"
     risk, who, lowest, next_dexa = "-", "-", "-", "-"
     if assessment is not None:
@@ -100,8 +107,12 @@ def summary_content(
     """The content of the summary `context` shows with `recommendations` (triaged), printed by
     the user named `printed_by`."""
     patient, data = context["patient"], context["data"]
-    overrides = therapy_now_overrides(patient.valid_therapy, context.get("stopped_denosumab"))
-    notes = [len("; ".join(overrides)) + 40] if overrides else []
+    stopped = context.get("stopped_denosumab")
+    overrides = therapy_now_overrides(patient.valid_therapy, stopped)
+    brief = therapy_now_overrides_brief(patient.valid_therapy, stopped)
+    notes: list[int] = []
+    if context.get("follow_up_ended"):
+        notes.append(len(context["follow_up_ended"]))
     notes.append(len(context.get("supplements_words", "")))
     if context.get("data_problem"):
         notes.append(DATA_PROBLEM_WORDS + len(context["data_problem"]))
@@ -113,6 +124,8 @@ def summary_content(
         printed_by_chars=PRINTED_BY_WORDS + len(patient.site.name) + len(printed_by),
         fact_lines=_fact_lines(context),
         note_chars=notes,
+        override_chars=len("; ".join(overrides)) + OVERRIDE_LABEL_CHARS if overrides else 0,
+        override_brief_chars=len(brief) + OVERRIDE_LABEL_CHARS if brief else 0,
         chart=context.get("bmd_figure") is not None,
         chart_note_chars=len(context.get("bmd_note") or ""),
         projection_rows=sum(1 + NOTE_LINES * _has_note(row) for row in rows),
@@ -125,6 +138,8 @@ def summary_content(
             + (0 if r["drawn_to"] else 15 + len(r["not_drawn"] or ""))
             for r in rows
         ),
+        projection_named_chars=PROJECTION_NAMED_WORDS
+        + sum(len(site_label(r["site"])) + 2 for r in rows),
         scans=len(patient.valid_scans),
         change_rows=len(data.get("bmd_changes") or []),
         alert_chars=[_alert_chars(g, context) for g in grouped_by_code(context["open_alerts"])],

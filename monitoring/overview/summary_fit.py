@@ -14,7 +14,11 @@ What may give way, in this order, each only when the ones before are not enough:
    patient page);
 2. the advice every patient gets (rule ALWAYS), named on one line, its text on the patient page;
 3. the printed BMD chart, from 210 down to 170 px high;
-4. the oldest of the three latest scans, named as left to the patient page.
+4. the oldest of the three latest scans, named as left to the patient page;
+5. the projected T-score, named by its sites alone, its dates left to the patient page;
+6. the notes of bone-therapy checks overridden, written in brief: what was given despite them,
+   the checks, reasons and who left to the patient page (phys12 F18: three notes beside five
+   alerts and two long kidney-limited recommendations still ran onto a second sheet).
 Never the facts, the open alerts (every one), the next dates, the patient's own recommendations
 or the change since the previous scan.
 """
@@ -65,11 +69,14 @@ class SummaryContent:
 
     printed_by_chars: int  # the line under the title: site, date, who printed it
     fact_lines: int  # the value lines of the facts' two rows (the taller fact of each row)
-    note_chars: Sequence[int]  # paragraphs above the chart (a data problem, overridden checks)
+    note_chars: Sequence[int]  # paragraphs above the chart (a data problem, follow-up ended)
+    override_chars: int  # the notes of overridden checks, 0 without
+    override_brief_chars: int  # the same in brief
     chart: bool
     chart_note_chars: int  # the line under a chart without bands, 0 without
     projection_rows: int  # table lines: one a site, and three more for a row's notes
     projection_brief_chars: int  # the same as one paragraph
+    projection_named_chars: int  # the same named by its sites
     scans: int
     change_rows: int
     alert_chars: Sequence[int]
@@ -87,6 +94,8 @@ class SummaryFit:
     projection_in_brief: bool = False
     standing_advice_named: bool = False
     scans_shown: int = LATEST_SCANS
+    projection_named: bool = False
+    overrides_in_brief: bool = False
     estimated_px: int = 0
 
     @property
@@ -97,6 +106,8 @@ class SummaryFit:
             "standing-advice-named": self.standing_advice_named,
             "shorter-chart": self.bmd_height_px < BMD_HEIGHT_PX,
             "fewer-scans": self.scans_shown < LATEST_SCANS,
+            "projection-named": self.projection_named,
+            "overrides-in-brief": self.overrides_in_brief,
         }
         return [name for name, taken in steps.items() if taken]
 
@@ -123,12 +134,16 @@ def estimated_px(content: SummaryContent, fit: SummaryFit) -> float:
     px = TITLE_PX + _lines(content.printed_by_chars, LIST_CHARS) * LIST_LINE_PX
     px += 2 * FACT_LABEL_PX + content.fact_lines * FACT_LINE_PX + FACTS_GAPS_PX
     px += sum(_paragraph_px(chars) for chars in content.note_chars)
+    brief = fit.overrides_in_brief and content.override_chars
+    px += _paragraph_px(content.override_brief_chars if brief else content.override_chars)
     if content.chart:
         px += fit.bmd_height_px + LEGEND_BAND_PX + CAPTION_PX
     else:
         px += NO_CHART_PX
     px += _paragraph_px(content.chart_note_chars)
-    if content.projection_rows and fit.projection_in_brief:
+    if content.projection_rows and fit.projection_named:
+        px += _paragraph_px(content.projection_named_chars)
+    elif content.projection_rows and fit.projection_in_brief:
         px += _paragraph_px(content.projection_brief_chars)
     elif content.projection_rows:
         px += _table_px(content.projection_rows, caption=True)
@@ -165,7 +180,22 @@ def _fewer_scans(content: SummaryContent, fit: SummaryFit, _over: float) -> Summ
     return replace(fit, scans_shown=LATEST_SCANS - 1)
 
 
-GIVING_WAY = (_projection_in_brief, _standing_advice_named, _shorter_chart, _fewer_scans)
+def _projection_named(content: SummaryContent, fit: SummaryFit, _over: float) -> SummaryFit:
+    return replace(fit, projection_named=content.projection_rows > 0)
+
+
+def _overrides_in_brief(content: SummaryContent, fit: SummaryFit, _over: float) -> SummaryFit:
+    return replace(fit, overrides_in_brief=content.override_chars > 0)
+
+
+GIVING_WAY = (
+    _projection_in_brief,
+    _standing_advice_named,
+    _shorter_chart,
+    _fewer_scans,
+    _projection_named,
+    _overrides_in_brief,
+)
 
 
 def summary_fit(content: SummaryContent) -> SummaryFit:

@@ -82,15 +82,14 @@ def _despite(what: str, override: tuple[str, str, str]) -> str:
     return f"{what} despite failed checks: {checks} — reason: {reason} ({by})"
 
 
-def override_notes(course: Any) -> list[str]:
-    """The overrides of a bone-therapy course and its doses (`valid_doses`), in words: which
-    checks, the reason, who and when; doses overridden alike (one import's) in one note. The
-    words say it, so it reads without colour."""
-    notes = []
+def _overridden(course: Any) -> list[tuple[str, tuple[str, str, str]]]:
+    """(what was given, its override) of a course and its doses (`valid_doses`), doses
+    overridden alike (one import's) together."""
+    found = []
     override = _override(course)
     if override is not None:
         planned = course.start_date is None or course.start_date > timezone.localdate()
-        notes.append(_despite("Planned" if planned else "Started", override))
+        found.append(("Planned" if planned else "Started", override))
     alike: dict[tuple[str, str, str], list[str]] = {}
     for dose in course.valid_doses:
         override = _override(dose)
@@ -98,8 +97,26 @@ def override_notes(course: Any) -> list[str]:
             alike.setdefault(override, []).append(f"{dose.given_on:%Y-%m-%d}")
     for override, days in alike.items():
         what = f"Dose of {days[0]} given" if len(days) == 1 else f"Doses of {', '.join(days)} given"
-        notes.append(_despite(what, override))
-    return notes
+        found.append((what, override))
+    return found
+
+
+def override_notes(course: Any) -> list[str]:
+    """The overrides of a bone-therapy course and its doses (`valid_doses`), in words: which
+    checks, the reason, who and when; doses overridden alike (one import's) in one note. The
+    words say it, so it reads without colour."""
+    return [_despite(what, override) for what, override in _overridden(course)]
+
+
+def therapy_now_overrides_brief(courses: Iterable[Any], stopped: Any = None) -> str:
+    """The overrides `therapy_now_overrides` states, in brief for a full summary (phys12 F18):
+    what was given despite failed checks, the checks, reasons and who left to the patient page;
+    "" without any."""
+    whats = [what for course in _courses_now(courses, stopped) for what, _ in _overridden(course)]
+    if not whats:
+        return ""
+    listed = "; ".join([whats[0], *(what[:1].lower() + what[1:] for what in whats[1:])])
+    return f"{listed} despite failed checks (which checks, why and by whom: on the patient page)"
 
 
 def therapy_now_overrides(courses: Iterable[Any], stopped: Any = None) -> list[str]:

@@ -28,6 +28,7 @@ from monitoring.overview.lab_texts import (
     canonical_in_units,
     in_site_units,
     quantity_in_units,
+    unit_notation,
 )
 from monitoring.overview.labs import TableReadings, patient_lab_readings, shown_value
 from monitoring.overview.therapy_words import (
@@ -36,7 +37,7 @@ from monitoring.overview.therapy_words import (
     therapy_now_on_paper,
     therapy_now_overrides,
 )
-from patients.templatetags.patient_display import started
+from patients.templatetags.patient_display import course_span, started
 
 register = template.Library()
 
@@ -136,6 +137,19 @@ def signed(value: object) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+@register.filter
+def g_cm2(value: object, sign: str = "") -> str:
+    """A BMD or a BMD difference to 0.001 g/cm² (spec Conventions), always with three decimals,
+    as the alert texts write it: "0.030"; with `sign` ("signed"), "-0.050", "+0.011", "0.000"
+    (phys12 F9: "-0.05", "+0.0"). "—" for None."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    if sign and number != 0:
+        return f"{number:+.3f}"
+    return f"{abs(number) if number == 0 else number:.3f}"
+
+
 @register.simple_tag
 def rule_links(rules: Iterable[str]) -> SafeString:
     """Each rule id as a link to its entry on the Rules page, comma-separated."""
@@ -143,9 +157,12 @@ def rule_links(rules: Iterable[str]) -> SafeString:
     return format_html_join(", ", '<a href="{}#{}">{}</a>', ((base, rule, rule) for rule in rules))
 
 
+register.filter("unit_notation", unit_notation)
+
 # The patients app words a course's start (a start still to come is planned); the summary cards
 # use the same filter.
 register.filter("started", started)
+register.filter("course_span", course_span)
 
 
 # What the pages say of the bone-therapy courses (monitoring/overview/therapy_words.py).
@@ -190,7 +207,9 @@ def plain_lab_values(
     readings, the one path by which a quoted result reads as entered (a filter without them
     showed 55 nmol/L entered as 55.01 on the acknowledge page and in the doctor's letter)."""
     message = in_site_units(message, lab_units, readings)
-    return _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+    return unit_notation(
+        _MEASURED.sub(lambda found: plain_number(Decimal(found.group(1))), message)
+    )
 
 
 @register.simple_tag
@@ -228,7 +247,7 @@ def check_text(message: str, check: Any, lab_units: str | None) -> str:
 def lab_value_in_units(check: Any, lab_units: str | None) -> str:
     """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
     if not check.analyte or not lab_units:
-        return str(check.value)
+        return unit_notation(str(check.value))
     analyte, system = domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
     if check.canonical is not None:
         # From the unrounded value, as the labs table converts it: the two read alike.

@@ -3,6 +3,7 @@ still to come never reads as if the patient took it (the patient list, the lette
 cards; monitoring's display tags register the same filter)."""
 
 import datetime as dt
+from typing import Any
 
 from django import template
 
@@ -20,3 +21,14 @@ def started(start: dt.date | None) -> str:
     if start_planned(start):
         return f"planned from {start:%Y-%m-%d}"
     return f"since {start:%Y-%m-%d}"
+
+
+@register.filter
+def course_span(course: Any) -> str:
+    """A course's dates: "since 2024-01-15" (or planned, as `started`), or once it has a stop
+    date, "2026-08-09 to 2026-12-01"."""
+    if course.stop_date is None:
+        return started(course.start_date)
+    if course.start_date is None:
+        return f"stopped {course.stop_date:%Y-%m-%d}"
+    return f"{course.start_date:%Y-%m-%d} to {course.stop_date:%Y-%m-%d}"

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import (
     BoneTherapyCourse,
+    BoneTherapyDose,
     DexaMeasurement,
     DexaScan,
     FraxResult,
@@ -172,6 +173,93 @@ def losing_bone_patient(roles: None) -> Any:
     return patient
 
 
+@pytest.fixture
+def overridden_patient(roles: None) -> Any:
+    """The tester's P12-DMAB (phys12 F18), whose summary printed on two sheets: denosumab for
+    two years, stopped today with no follow-on, three override notes (doses given despite failed
+    checks), five open alerts, two recommendations the kidney function limits (eGFR 29), and
+    follow-up ended."""
+    from django.utils import timezone as tz
+
+    def ago(days: int) -> dt.date:
+        return TODAY - dt.timedelta(days=days)
+
+    site = SiteFactory(name="North General Hospital", code="north")
+    nurse = UserFactory(username="nurse", role="nurse", sites=[site])
+    physician = UserFactory(
+        username="physician", role="physician", sites=[site], first_name="Phil", last_name="Ician"
+    )
+    patient = PatientFactory(
+        site=site,
+        mrn="P12-DMAB",
+        name="Dora Nosumab",
+        birth_date=dt.date(1958, 5, 5),
+        menopausal_status="postmenopausal",
+        height_cm=165,
+        weight_kg=Decimal(65),
+        follow_up_status="ended",
+        follow_up_ended_on=TODAY,
+        follow_up_end_reason="moved to another region",
+    )
+    AromataseInhibitorCourseFactory(patient=patient, drug="anastrozole", start_date=ago(696))
+    scan = DexaScan.objects.create(
+        patient=patient, scan_date=ago(686), scanner=Scanner.objects.create(site=site, name="A")
+    )
+    for name, bmd, t_score in (
+        ("lumbar_spine", "0.750", "-2.7"),
+        ("total_hip", "0.700", "-2.0"),
+        ("femoral_neck", "0.580", "-2.3"),
+    ):
+        DexaMeasurement.objects.create(
+            scan=scan, site=name, bmd=Decimal(bmd), t_score=Decimal(t_score)
+        )
+    for days, analyte, value, entered, unit in (
+        (681, "vitamin_d_25oh", "35", "35", "ng/mL"),
+        (681, "calcium", "2.35", "2.35", "mmol/L"),
+        (681, "egfr", "80", "80", "mL/min/1.73m2"),
+        (2, "vitamin_d_25oh", "19.99", "19.99", "ng/mL"),
+        (2, "calcium", "2.11", "2.11", "mmol/L"),
+        (2, "egfr", "29", "29", "mL/min/1.73m2"),
+        (0, "calcium", "2.15", "8.6", "mg/dL"),
+    ):
+        LabResultFactory(
+            patient=patient,
+            sample_date=ago(days),
+            analyte=analyte,
+            value=Decimal(value),
+            entered_value=Decimal(entered),
+            entered_unit=unit,
+        )
+    course = BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        dose="60 mg every 6 months",
+        start_date=ago(674),
+        dental_review_date=ago(678),
+        stop_date=TODAY,
+        stop_reason="patient preference",
+    )
+    retrospective = "past dose recorded retrospectively"
+    for days, checks, reason in (
+        (674, [], ""),
+        (493, [], ""),
+        (309, ["vitamin_d", "calcium", "renal"], retrospective),
+        (185, ["vitamin_d", "calcium", "renal", "dose_interval"], retrospective),
+        (0, ["vitamin_d", "renal"], "calcium corrected today, eGFR 29 monitored closely"),
+    ):
+        BoneTherapyDose.objects.create(
+            course=course,
+            given_on=ago(days),
+            safety_checks_failed=checks,
+            safety_override_reason=reason,
+            safety_override_by=physician if checks else None,
+            safety_override_at=tz.now() if checks else None,
+        )
+    del nurse
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
@@ -317,7 +405,9 @@ PRINTED_HEIGHT = """() => {
 }"""
 
 
-@pytest.mark.parametrize("fixture", ["typical_patient", "alerting_patient", "losing_bone_patient"])
+@pytest.mark.parametrize(
+    "fixture", ["typical_patient", "alerting_patient", "losing_bone_patient", "overridden_patient"]
+)
 def test_the_summarys_estimate_is_never_below_its_printed_height(
     live_server: Any, page: Page, fixture: str, request: pytest.FixtureRequest
 ) -> None:
@@ -333,3 +423,17 @@ def test_the_summarys_estimate_is_never_below_its_printed_height(
     assert printed <= estimated
     # Not so far above it that much gives way for nothing.
     assert estimated - printed < 100
+
+
+def test_a_summary_with_three_override_notes_prints_on_one_page(
+    live_server: Any, page: Page, overridden_patient: Any
+) -> None:
+    """phys12 F18: three override notes, five open alerts and two recommendations the kidney
+    function limits printed on two sheets."""
+    log_in(page, live_server.url, "nurse")
+    for printout in ("summary", "scan-request"):
+        _open_printout(page, f"{live_server.url}/patients/{overridden_patient.pk}/{printout}/")
+        expect(page.get_by_text("Bone therapy checks overridden")).to_be_visible()
+        pdf = page.pdf(format="A4", print_background=True)
+        _save(f"printout-{printout}-overridden.pdf", pdf)
+        assert _pages(pdf) == 1, printout

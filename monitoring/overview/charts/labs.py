@@ -20,6 +20,7 @@ from typing import Any
 from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
+from monitoring.overview.lab_texts import unit_notation
 from monitoring.overview.labs import (
     KIDNEY_LIMITS,
     KIDNEY_REDUCED,
@@ -108,7 +109,7 @@ class Line:
 
     level: Decimal
     tag: str  # "< 35"
-    words: str  # "below 35 mL/min/1.73m2: no zoledronic acid; no alendronate"
+    words: str  # "below 35 mL/min/1.73 m²: no zoledronic acid; no alendronate"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class DrawnPanel:
 
     @property
     def heading(self) -> str:
-        return f"{self.panel.title} ({', '.join(self.units)})"
+        return f"{self.panel.title} ({unit_notation(', '.join(self.units))})"
 
     @property
     def lines(self) -> list[Line]:
@@ -130,7 +131,9 @@ class DrawnPanel:
             Line(
                 level=shown_threshold(analyte, limit, unit),
                 tag=f"{RELATION_SIGN[relation]} {_label(shown_threshold(analyte, limit, unit))}",
-                words=f"{relation} {_line_words(analyte, limit, unit, line_unit)}: {words}",
+                words=unit_notation(
+                    f"{relation} {_line_words(analyte, limit, unit, line_unit)}: {words}"
+                ),
             )
             for limit, relation, words in self.panel.lines
         ]
@@ -147,8 +150,18 @@ def _drawn_panels(labs: list[domain.LabResult], system: domain.UnitSystem) -> li
     return drawn
 
 
+DRAWN_ANALYTES = frozenset(analyte for panel in PANELS for analyte, *_ in panel.analytes)
+
+
 def _labs_until(history: domain.History, as_of: dt.date) -> list[domain.LabResult]:
-    return sorted((lab for lab in history.labs if lab.date <= as_of), key=lambda lab: lab.date)
+    """The results this chart draws (not the bone turnover markers, which have their own), until
+    `as_of`: its date axis spans their dates alone (phys12 F16: a CTX months earlier widened the
+    span past `date_axis`'s shortest, and plotly zoomed in on one day's results to the
+    millisecond)."""
+    return sorted(
+        (lab for lab in history.labs if lab.date <= as_of and lab.analyte in DRAWN_ANALYTES),
+        key=lambda lab: lab.date,
+    )
 
 
 def threshold_key(
@@ -208,15 +221,15 @@ def labs_figure(
                 {
                     "type": "scatter",
                     "mode": "lines+markers",
-                    "name": f"{name} ({own})",
+                    "name": f"{name} ({unit_notation(own)})",
                     "x": [iso(lab.date) for lab in found],
                     "y": [num(value) for value in values],
                     "yaxis": axis,
                     "line": {"color": colour, "width": 2},
                     "marker": {"symbol": symbol, "size": 9, "color": colour},
                     "text": [flag.word if flag else "" for flag in flags],
-                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} {own} %{{text}}"
-                    "<extra></extra>",
+                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} "
+                    f"{unit_notation(own)} %{{text}}<extra></extra>",
                 }
             )
         lines = panel.lines
@@ -256,7 +269,7 @@ def labs_figure(
             )
         layout[f"yaxis{row + 1}" if row else "yaxis"] = {
             "domain": [max(top - height, 0), top],
-            "title": {"text": f"{panel.panel.title}<br>({', '.join(panel.units)})"},
+            "title": {"text": f"{panel.panel.title}<br>({unit_notation(', '.join(panel.units))})"},
             "range": y_range,
             "zeroline": False,
         }

@@ -94,13 +94,13 @@ def test_the_key_says_what_each_tag_means(labs_near_the_lines: Patient) -> None:
     assert [panel["heading"] for panel in key] == [
         "25-OH vitamin D (nmol/L)",
         "Adjusted calcium (mmol/L)",
-        "Kidney function (mL/min/1.73m2)",
+        "Kidney function (mL/min/1.73 m²)",
     ]
     assert [line for panel in key for line in panel["lines"]] == [
         tag["hovertext"] for tag in _tags(figure)
     ]
     kidney = key[2]["lines"]
-    assert kidney[1] == "below 35 mL/min/1.73m2: no zoledronic acid; no alendronate"
+    assert kidney[1] == "below 35 mL/min/1.73 m²: no zoledronic acid; no alendronate"
 
 
 @pytest.mark.parametrize(

@@ -276,7 +276,7 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
         f"< {deficient}",
     )
     assert any(
-        label.startswith("below 35 mL/min/1.73m2: ") and "zoledronic acid" in label
+        label.startswith("below 35 mL/min/1.73 m²: ") and "zoledronic acid" in label
         for label in labels
     )
     assert any("zoledronic acid: check the dose" in label for label in labels)
@@ -303,7 +303,7 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     assert figure is not None
     go.Figure(figure)
     names = [trace["name"] for trace in figure["data"]]
-    expected = ["eGFR (mL/min/1.73m2)"] if with_egfr else []
+    expected = ["eGFR (mL/min/1.73 m²)"] if with_egfr else []
     assert names == [*expected, "Creatinine clearance (mL/min)"]
     labels = [a["hovertext"] for a in figure["layout"]["annotations"]]
     # One unit on the panel: the lines say it; two: the axis and legend say them.

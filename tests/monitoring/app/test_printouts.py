@@ -129,11 +129,12 @@ def test_what_gave_way_says_where_it_is(
     patient_assessment_refresh(patient=patient)
     monkeypatch.setattr(summary_fit, "SHEET_PX", 100)
     text = nurse_client.get(reverse("monitoring:patient_summary", args=[patient.pk])).text
-    steps = "projection-in-brief standing-advice-named shorter-chart fewer-scans"
+    steps = "projection-in-brief standing-advice-named shorter-chart fewer-scans projection-named"
     assert f'data-gave-way="{steps}"' in text
     assert "Advice every patient gets: <strong>" in text
     assert "(their text is on the patient page)" in text
-    assert "the table is on the patient page" in text
+    # The projection, past in brief, named by its sites (phys12 F18).
+    assert "its dates are on the patient page, left off to keep this summary to one sheet" in text
     assert "the 2 latest scans, older ones on the patient page" in text
     assert "<td>2021-01-05</td>" not in text  # the oldest of three
     assert '"height": 200' in text  # the chart at its least: 170 and the legend's 30

@@ -21,10 +21,13 @@ LIGHT = SummaryContent(
     printed_by_chars=100,
     fact_lines=4,
     note_chars=[],
+    override_chars=0,
+    override_brief_chars=0,
     chart=True,
     chart_note_chars=0,
     projection_rows=0,
     projection_brief_chars=0,
+    projection_named_chars=0,
     scans=2,
     change_rows=3,
     alert_chars=[120],
@@ -69,7 +72,13 @@ def test_each_step_only_when_the_ones_before_are_not_enough(extra_alerts: int) -
     that fits; the chart never gets smaller than its least."""
     content = replace(ORDINARY, scans=3, alert_chars=[*ORDINARY.alert_chars, *[210] * extra_alerts])
     fit = summary_fit(content)
-    order = ["projection-in-brief", "standing-advice-named", "shorter-chart", "fewer-scans"]
+    order = [
+        "projection-in-brief",
+        "standing-advice-named",
+        "shorter-chart",
+        "fewer-scans",
+        "projection-named",
+    ]
     assert fit.gave_way == order[: len(fit.gave_way)]
     assert fit.bmd_height_px >= BMD_LEAST_HEIGHT_PX
     if len(fit.gave_way) < len(order):
@@ -89,6 +98,7 @@ def test_open_alerts_never_give_way() -> None:
         "standing-advice-named",
         "shorter-chart",
         "fewer-scans",
+        "projection-named",
     ]
     assert fit.bmd_height_px == BMD_LEAST_HEIGHT_PX
     assert fit.estimated_px > ROOM
@@ -107,3 +117,20 @@ def test_the_chart_shrinks_only_by_what_is_missing() -> None:
     assert fit.gave_way == ["projection-in-brief", "standing-advice-named", "shorter-chart"]
     assert fit.bmd_height_px == math.floor(BMD_HEIGHT_PX - missing)
     assert fit.estimated_px <= ROOM
+
+
+def test_override_notes_go_in_brief_last_and_only_when_needed() -> None:
+    """phys12 F18: three override notes beside five alerts and two long recommendations ran onto
+    a second sheet once everything else had given way."""
+    with_notes = replace(
+        ORDINARY,
+        recommendation_chars=[121, 126, 130],
+        override_chars=540,
+        override_brief_chars=110,
+        projection_named_chars=170,
+    )
+    fit = summary_fit(with_notes)
+    assert fit.gave_way[-1] == "overrides-in-brief"
+    assert fit.estimated_px <= ROOM
+    assert estimated_px(with_notes, replace(fit, overrides_in_brief=False)) > ROOM
+    assert not summary_fit(replace(LIGHT, override_chars=620, override_brief_chars=160)).gave_way

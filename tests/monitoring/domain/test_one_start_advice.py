@@ -64,7 +64,9 @@ def test_the_follow_on_is_the_one_start_advice_when_therapy_is_indicated(
     assert "also indicated: this follow-on is the antiresorptive to start" in message
     assert {RuleId.DMAB_STOP, RuleId.TX_AI_T, RuleId.TX_OSTEOPOROSIS} <= set(rules)
     (indicated,) = [x for x in a.alerts if x.code is AlertCode.BONE_THERAPY_INDICATED]
-    assert indicated.message.endswith("start the bisphosphonate follow-on after the stopped denosumab.")
+    assert indicated.message.endswith(
+        "start the bisphosphonate follow-on after the stopped denosumab."
+    )
     assert "bisphosphonate or denosumab" not in indicated.message
     assert RecommendationCode.DENTAL_REVIEW in {r.code for r in a.recommendations}
 

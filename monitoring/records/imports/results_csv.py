@@ -37,7 +37,7 @@ SITE_ONLY = ("scanner", "t_score", "z_score")
 BMD_UNITS = ("", "g/cm2", "g/cm²")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"", "false", "no", "n", "0"}
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 # The refusals of `with_decimal_point` that say what to write instead (an ambiguous comma, ">90").
 _SAYS_WHAT_TO_WRITE = frozenset({"decimal_comma", "comparison", "percent"})
 # The decimal places the records keep (monitoring.models): more would be rounded away silently.

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bonehealth.accounts.models import Site
-from bonehealth.audit.decimals import DecimalField, give_examples, plain
+from bonehealth.audit.decimals import DecimalField, WholeNumberField, give_examples, plain
 from bonehealth.audit.forms import (
     WHOLE_NUMBER_INPUT,
     DateField,
@@ -108,7 +108,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         required=False,
         help_text="May be in the future for a planned start; leave empty if not yet known.",
     )
-    ai_planned_duration_months = forms.IntegerField(
+    ai_planned_duration_months = WholeNumberField(
         label="Planned duration (months)",
         required=False,
         widget=WHOLE_NUMBER_INPUT,

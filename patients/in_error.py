@@ -1,10 +1,17 @@
-"""Marking a whole patient entered in error, and restoring one marked by mistake.
+"""Marking a whole patient entered in error, and restoring one marked by mistake; marking her
+aromatase-inhibitor course entered in error.
 
 Marking a patient hides her from every page (the access gate), her running therapy and open
 alerts with her. A nurse marked a patient on denosumab with an open critical alert, and nobody
 could see the alert or undo it (sec9 F7). So hiding a patient whose care is running, planned or
 open (`selectors.patient_hidden_care`) needs the permission ending follow-up needs, and a tick
 confirming what is named; and a user with that permission can restore a patient marked in error.
+
+Marking her only running or planned aromatase-inhibitor course entered in error ends the same
+schedule and alerts without hiding her: it needs the same permission (sec12 #7: a nurse could do
+it, while marking the patient needed a physician). Read conservatively: a planned course counts as
+running, as it does for the patient's mark; a course entered twice leaves the other running, and
+any user who records courses marks the duplicate.
 """
 
 from collections.abc import Collection
@@ -17,8 +24,8 @@ from bonehealth.audit.concurrency import RecordConflictError
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.records import mark_in_error
 from bonehealth.audit.services import audit_record
-from patients.models import Patient
-from patients.selectors import patient_hidden_care
+from patients.models import AromataseInhibitorCourse, Patient
+from patients.selectors import ai_course_is_her_only_running, patient_hidden_care
 from patients.services import mrn_saved_once, patient_lock
 from patients.signals import patient_changed
 
@@ -39,6 +46,29 @@ class PhysicianNeededError(RecordConflictError):
             "running or open, and would be hidden from everyone. Nothing was changed; ask a "
             "physician, or end the treatment or alert first.",
         )
+
+
+# Said beside the form of a nurse, and as the service's refusal.
+ONLY_COURSE_NEEDS_A_PHYSICIAN = (
+    "A physician must mark this course entered in error: it is the patient's only "
+    "aromatase-inhibitor course running or planned, and marking it ends her monitoring schedule "
+    "and alerts, as marking the patient would. Nothing was changed; ask a physician, or record "
+    "the course's stop date if it has ended."
+)
+
+
+class CoursePhysicianNeededError(RecordConflictError):
+    """The course is the patient's only one running or planned and the user may not end her
+    monitoring by marking it; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(None, ONLY_COURSE_NEEDS_A_PHYSICIAN)
+
+
+def ai_course_mark_needs_a_physician(*, user: User, course: AromataseInhibitorCourse) -> bool:
+    """Whether `user` may not mark `course` entered in error: it is her only course running or
+    planned and they lack HIDES_RUNNING_CARE."""
+    return not user.has_perm(HIDES_RUNNING_CARE) and ai_course_is_her_only_running(course=course)
 
 
 class HiddenCareNotConfirmedError(RecordConflictError):
@@ -91,6 +121,35 @@ def patient_mark_in_error(
     ):
         # Reassessed like any change to the record: the stored assessment stops counting them.
         patient_changed.send(sender=Patient, patient=patient)
+
+
+@transaction.atomic
+def ai_course_mark_in_error(
+    *,
+    actor: User,
+    course: AromataseInhibitorCourse,
+    reason: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Hide an AI course entered by mistake; it is kept with who marked it and why. Under the
+    patient's lock, as her other writers: refused when she was marked entered in error meanwhile,
+    (CoursePhysicianNeededError) when it is her only course running or planned and the actor
+    lacks HIDES_RUNNING_CARE (read under the lock: a duplicate marked meanwhile counts), and
+    (ConcurrentEditError) when the course changed since `expected_version`, as its page showed
+    it."""
+    patient_lock(course.patient_id)
+    if ai_course_mark_needs_a_physician(user=actor, course=course):
+        raise CoursePhysicianNeededError
+    if mark_in_error(
+        actor=actor,
+        instance=course,
+        patient=course.patient,
+        reason=reason,
+        expected_version=expected_version,
+        request=request,
+    ):
+        patient_changed.send(sender=Patient, patient=course.patient)
 
 
 @transaction.atomic

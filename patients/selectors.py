@@ -214,14 +214,27 @@ def patient_open_serious_alerts(*, patient: Patient) -> list[OpenAlert]:
     return [alert for alert in patient_open_alerts_leaving(patient=patient) if alert.serious]
 
 
+def ai_courses_running_or_planned(*, patient: Patient) -> QuerySet[AromataseInhibitorCourse]:
+    """The patient's aromatase-inhibitor courses not stopped by today (running or planned)."""
+    today = timezone.localdate()
+    return patient.ai_courses.filter(
+        Q(stop_date__isnull=True) | Q(stop_date__gt=today), entered_in_error=False
+    ).order_by("start_date", "id")
+
+
+def ai_course_is_her_only_running(*, course: AromataseInhibitorCourse) -> bool:
+    """Whether `course` is the one aromatase-inhibitor course of its patient running or planned:
+    marking it entered in error would end her AI-driven schedule and alerts, as marking her would
+    (`patient_hidden_care`). A course entered twice leaves the other one running."""
+    running = ai_courses_running_or_planned(patient=course.patient)
+    return list(running.values_list("pk", flat=True)[:2]) == [course.pk]
+
+
 def patient_hidden_care(*, patient: Patient) -> list[str]:
     """What marking the patient entered in error would hide from everyone, in words: her
     aromatase-inhibitor courses running or planned, and what the other apps name (a bone therapy
     running or planned, an open high or critical alert: `hidden_care_requested`)."""
-    today = timezone.localdate()
-    courses = patient.ai_courses.filter(
-        Q(stop_date__isnull=True) | Q(stop_date__gt=today), entered_in_error=False
-    ).order_by("start_date", "id")
+    courses = ai_courses_running_or_planned(patient=patient)
     found = [
         f"{course.get_drug_display()} "
         + (

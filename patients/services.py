@@ -11,7 +11,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.concurrency import RecordConflictError, rows_to_update
 from bonehealth.audit.models import AuditAction
-from bonehealth.audit.records import created_values, mark_in_error, versioned_update
+from bonehealth.audit.records import created_values, versioned_update
 from bonehealth.audit.services import audit_record
 from patients.ai_overlap import refuse_ai_overlap
 from patients.ai_switch import AI_COURSE_FIELDS, stop_for_switch
@@ -381,28 +381,3 @@ def ai_course_update(
         patient=course.patient,
         request=request,
     )
-
-
-@transaction.atomic
-def ai_course_mark_in_error(
-    *,
-    actor: User,
-    course: AromataseInhibitorCourse,
-    reason: str,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
-) -> None:
-    """Hide an AI course entered by mistake; it is kept with who marked it and why. Under the
-    patient's lock, as her other writers: refused when she was marked entered in error meanwhile,
-    and (ConcurrentEditError) when the course changed since `expected_version`, as its page
-    showed it."""
-    patient_lock(course.patient_id)
-    if mark_in_error(
-        actor=actor,
-        instance=course,
-        patient=course.patient,
-        reason=reason,
-        expected_version=expected_version,
-        request=request,
-    ):
-        patient_changed.send(sender=Patient, patient=course.patient)

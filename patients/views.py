@@ -345,10 +345,11 @@ def ai_course_mark_in_error(
         describe=ai_course_description,
         example="course entered twice; the same course is already recorded",
     )
+    physician_needed = in_error.ai_course_mark_needs_a_physician(user=request.user, course=course)
     done = save_or_none(
         request,
         form,
-        lambda: services.ai_course_mark_in_error(
+        lambda: in_error.ai_course_mark_in_error(
             actor=request.user,
             course=course,
             reason=form.cleaned_data["reason"],
@@ -363,7 +364,12 @@ def ai_course_mark_in_error(
     return done or render(
         request,
         "patients/mark_in_error_form.html",
-        {"form": form, "patient": patient, "hint": hint},
+        {
+            "form": form,
+            "patient": patient,
+            "hint": hint,
+            "physician_needed": in_error.ONLY_COURSE_NEEDS_A_PHYSICIAN if physician_needed else "",
+        },
     )
 
 

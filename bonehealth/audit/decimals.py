@@ -28,6 +28,12 @@ field that takes no negative number still refuses it by its range. A ">90" or "<
 an eGFR or a result below detection) and a "12%" are refused with the number to type instead (12,5
 for "12,5 %", as typed: a decimal comma is fine), not with the message for a number not read, which
 would blame the wrong thing.
+
+A number is written in ASCII digits without separators inside it: Python reads "7_5" as 75 (its
+digit grouping, which Decimal, float and int accept) and fullwidth digits (U+FF12 U+FF0E U+FF13)
+as 2.3, so a slipped key stored a plausible, wrong result (sec12 #5). Both are refused as a value
+not read, in every decimal field, every whole-number field (`WholeNumberField`) and the results
+CSV import (`with_decimal_point`), what was typed kept.
 """
 
 import re
@@ -82,12 +88,20 @@ def _refuse_marks(text: str) -> None:
         )
 
 
+def _refuse_unwritten(text: str, example: str | None) -> None:
+    """Refuse what a person does not write in a number but Python reads: "_" between digits, and
+    digits other than ASCII's (fullwidth, Arabic-Indic)."""
+    if "_" in text or not text.isascii():
+        raise forms.ValidationError(not_a_number(example), code="invalid")
+
+
 def with_decimal_point(text: str, *, example: str | None = None) -> str:
     """`text` with its one decimal comma written as a point ("62,5" -> "62.5"); a `text` without
     a comma unchanged. Raise a ValidationError, saying the fix (with `example`, a value that fits
     the field), where the comma could be a thousands separator or is not a decimal comma at all."""
     text = text.strip().translate(_MINUS_SIGNS)
     _refuse_marks(text)
+    _refuse_unwritten(text, example)
     if "," not in text:
         return text
     ambiguous = _THOUSANDS_OR_DECIMALS.fullmatch(text)
@@ -180,6 +194,16 @@ class DecimalField(forms.DecimalField):
         if isinstance(value, Decimal) and value.is_finite():
             return plain(value)
         return super().prepare_value(value)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number (months, weeks) written in ASCII digits: "1_0" is not read as 10."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            _refuse_unwritten(value.strip(), None)
+        number: int | None = super().to_python(value)
+        return number
 
 
 def give_examples(fields: dict[str, forms.Field], examples: dict[str, str]) -> None:

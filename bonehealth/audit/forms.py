@@ -23,7 +23,7 @@ from bonehealth.audit.concurrency import (
     RecordConflictError,
     marked_in_error_line,
 )
-from bonehealth.audit.decimals import DecimalField, plain
+from bonehealth.audit.decimals import DecimalField, WholeNumberField, plain
 
 # No clinical date of a living patient's record comes before this; an earlier year is a typo.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -116,7 +116,8 @@ class DateField(forms.DateField):
 def entry_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """`Meta.formfield_callback` of model forms: every date becomes a plausible ISO `DateField`,
     every decimal the shared `DecimalField` (decimal comma and trailing zeros accepted, stored
-    values shown plain), every number a text box (`DECIMAL_INPUT`, `WHOLE_NUMBER_INPUT`)."""
+    values shown plain), every whole number the shared `WholeNumberField` (ASCII digits only),
+    every number a text box (`DECIMAL_INPUT`, `WHOLE_NUMBER_INPUT`)."""
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateField)
         kwargs.pop("widget", None)
@@ -124,6 +125,7 @@ def entry_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Fi
         kwargs.setdefault("form_class", DecimalField)
         kwargs.setdefault("widget", DECIMAL_INPUT)
     elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+        kwargs.setdefault("form_class", WholeNumberField)
         kwargs.setdefault("widget", WHOLE_NUMBER_INPUT)
     return db_field.formfield(**kwargs)
 

@@ -5,7 +5,8 @@ events of the sites they administer); every read of the viewer and the export st
 The viewer always sees which fields changed; the values of a clinical record's fields only when
 they hold a clinical role and the patient is one the access gate lets them see
 (`patients.selectors.patients_for_user`; README: admins read the audit trail but "cannot open
-clinical records").
+clinical records"). Of a list's or an export's row, what a clinician typed and the values of its
+clinical filters are shown to clinicians only (`AuditViewer._value`).
 """
 
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,17 @@ HIDDEN = "(hidden)"
 # Fields of a list view's row holding what a clinician typed (a search may be a patient's name):
 # shown to clinicians only, like a clinical value.
 TYPED_BY_CLINICIANS = frozenset({"query"})
+# The fields of a list's or an export's row holding its filters, and those a page refused.
+FILTER_FIELDS = frozenset({"filters", "refused"})
+# Filters that say nothing about the health of the patients listed beside them: where (the site),
+# which host ran a command, which MRNs were asked for, and the audit trail's own filters. Their
+# values are shown to every viewer. Any other filter (an alert code, a severity, a risk category,
+# the follow-up status, the weeks ahead of what is due) tells what the listed patients have, and
+# the trail maps their ids to MRNs: its value is shown to clinicians only, its name to every
+# viewer (sec12 #2: an admin read that DEMO-000067 had a deficient vitamin D).
+PLAIN_FILTERS = frozenset(
+    {"site", "host", "mrns", "username", "mrn", "action", "date_from", "date_to"}
+)
 # Fields of the VIEW row of a patient's record that name the page or document it produced
 # (`patients.read_audit.page_read`): shown to every viewer, even where the record's values are
 # hidden, so that an information governance reviewer sees which letter or printout was produced
@@ -177,8 +189,12 @@ class AuditViewer:
             yield AuditRow(event=event, fields=fields, values=values)
 
     def _value(self, name: str, value: Any) -> str:
-        if name in TYPED_BY_CLINICIANS and not self.clinician:
+        if self.clinician:
+            return _shown(value)
+        if name in TYPED_BY_CLINICIANS:
             return HIDDEN
+        if name in FILTER_FIELDS and isinstance(value, dict):
+            return _one({key: v if key in PLAIN_FILTERS else HIDDEN for key, v in value.items()})
         return _shown(value)
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from bonehealth.accounts.models import Site
+from bonehealth.audit.decimals import WholeNumberField
 from monitoring.domain.types import AlertCode
 from monitoring.labels import code_label
 from monitoring.models.choices import RiskCategory, Severity
@@ -94,7 +95,7 @@ WEEKS_REFUSED = (
 
 
 class WorklistFilterForm(_SiteFilterForm):
-    weeks = forms.IntegerField(
+    weeks = WholeNumberField(
         label="Due within (weeks)",
         min_value=1,
         max_value=MAX_WEEKS,

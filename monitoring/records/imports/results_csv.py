@@ -42,7 +42,7 @@ CTX_FASTING_NEEDED = (
     "say whether the CTX sample was a fasting morning sample: yes, or no (also when not known); "
     "only a fasting CTX counts for the treatment-response check"
 )
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 # The refusals of `with_decimal_point` that say what to write instead (an ambiguous comma, ">90").
 _SAYS_WHAT_TO_WRITE = frozenset({"decimal_comma", "comparison", "percent"})
 # The decimal places the records keep (monitoring.models): more would be rounded away silently.

@@ -118,8 +118,8 @@ def test_lab_chart_tags_touch_nothing_and_p1np_ticks_are_round(
         assert tag["x"] + tag["width"] <= chart["x"] + chart["width"] + 1
     # The key under the chart says what each line means.
     key = page.locator(".labs-key")
-    expect(key).to_contain_text("below 35 mL/min/1.73m2: no zoledronic acid; no alendronate")
-    expect(key).to_contain_text("at or below 60 mL/min/1.73m2: reduced kidney function")
+    expect(key).to_contain_text("below 35 mL/min/1.73 m²: no zoledronic acid; no alendronate")
+    expect(key).to_contain_text("at or below 60 mL/min/1.73 m²: reduced kidney function")
 
     ticks = btm.evaluate(READ_BOXES)["ticks"]
     assert ticks["y2"], "the P1NP axis has ticks"

@@ -20,9 +20,9 @@ from tests.monitoring.app.overview_data import alert
 from tests.monitoring.app.test_mark_changed_record import (
     KINDS,
     REASON,
-    _correct_calcium,
     colleague,  # noqa: F401
 )
+from tests.record_edits import correct_calcium
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -107,7 +107,7 @@ def test_a_mark_refused_for_a_corrected_result_names_the_form_s_fields(
     lab = kind.make(patient)
     url = kind.url(patient, lab)
     shown = posted_data(physician_client.get(url).text, having="reason") | {"reason": REASON}
-    _correct_calcium(colleague, lab)
+    correct_calcium(colleague, lab)
     response = physician_client.post(url, shown)
     (refusal,) = response.context["form"].non_field_errors()
     assert " Changed: value. It now reads: " in refusal

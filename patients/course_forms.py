@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
+from bonehealth.audit.text import validate_one_line
 from patients.ai_switch import (
     SWITCH_LABEL_END,
     SWITCH_LABEL_START,
@@ -48,6 +49,7 @@ class AromataseInhibitorCourseForm(VersionedFormMixin, forms.ModelForm[Aromatase
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.fields["stop_reason"].validators.append(validate_one_line)
         self.fields["planned_duration_months"].validators += planned_duration_validators()
         if self.instance.pk is not None:
             self.add_version_field(self.instance.version)

@@ -8,7 +8,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -24,6 +24,12 @@ from patients.form_parts import (
     not_in_future,
     planned_duration_validators,
     row,
+)
+from patients.identity import (
+    MRN_VALIDATOR,
+    NAME_REQUIRED,
+    mrn_cleaned,
+    name_problem,
 )
 from patients.models import (
     PATIENT_RECORD_FIELDS,
@@ -48,12 +54,6 @@ REQUIRED_FOR_WOMEN = "required-in-some-cases"
 
 HEIGHT_RANGE_CM = (Decimal(100), Decimal(230))
 WEIGHT_RANGE_KG = (Decimal(25), Decimal(250))
-
-MRN_VALIDATOR = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9./_-]*$",
-    "Use letters, digits and . / _ - only, starting with a letter or digit.",
-)
-
 
 # Aromatase inhibitors are given to adults; a younger age is a typing error in the year.
 ADULT_AGE = 18
@@ -227,17 +227,17 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         name.error_messages["required"] = (
             "Give the patient's name; the record has none yet."
             if self.instance.pk is not None and not self.instance.name
-            else "Give the patient's name."
+            else NAME_REQUIRED
         )
 
     def clean_mrn(self) -> str:
-        mrn: str = self.cleaned_data["mrn"]
-        return mrn.strip().upper()
+        return mrn_cleaned(self.cleaned_data["mrn"])
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data.get("name") or ""
-        if not name.isprintable():  # a line break or tab pasted from elsewhere
-            raise forms.ValidationError("Write the name on one line, without tabs.")
+        problem = name_problem(name)  # a line break or tab pasted from elsewhere
+        if problem:
+            raise forms.ValidationError(problem)
         return name
 
     def clean_birth_date(self) -> date:

@@ -25,6 +25,7 @@ from monitoring.records.history_care_plan import plan_imported, supplements_impo
 from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
+from monitoring.records.history_text import history_cleaned, text_problems
 from patients.models import Patient
 from patients.services import (
     PATIENT_FIELDS,
@@ -89,9 +90,8 @@ def _patient_values(history: domain.History, site: Site) -> dict[str, Any]:
     return {
         "site": site,
         "mrn": p.mrn,
-        # Stripped as the registration form strips it: a blank name is none, not one of spaces
-        # (the patient then shows her MRN where a name is wanted; none is made up).
-        "name": (p.name or "").strip(),
+        # Stripped as the registration form strips it (`history_cleaned`): a blank name is none.
+        "name": p.name or "",
         "birth_date": p.birth_date,
         "sex": p.sex.value,
         # A woman's only (`Patient.menopausal_status_applies`): a man's is blank.
@@ -223,9 +223,12 @@ def history_import(
     `history_import_as`, which passes them.
     """
     try:
-        history = domain.parse_history(data)
+        history = history_cleaned(domain.parse_history(data))
     except domain.HistoryError as error:
         raise HistoryImportError([str(error)]) from None
+    refused_texts = text_problems(history)
+    if refused_texts:
+        raise HistoryImportError(refused_texts)
     too_many = _too_many(history, max_records)
     if too_many:
         raise HistoryImportError(too_many)

@@ -1,7 +1,8 @@
 """Marking the new course of an aromatase-inhibitor switch entered in error leaves the course it
 replaced stopped ("switched to anastrozole"): the confirmation page and the message after marking
-say so and link to that course's edit page, so the nurse can clear its stop date. The earlier
-course itself is not changed (nurse8 F3)."""
+say so and link to that course's edit page, so its stop date can be cleared. The earlier course
+itself is not changed (nurse8 F3). The new course is the patient's only running one, so a
+physician marks it (sec12 #7)."""
 
 from datetime import date
 
@@ -45,18 +46,18 @@ def _text(html: str) -> str:
 
 
 def test_the_confirmation_and_the_message_name_the_replaced_course(
-    nurse_client: Client, patient: Patient, switched: AromataseInhibitorCourse
+    physician_client: Client, patient: Patient, switched: AromataseInhibitorCourse
 ) -> None:
     letrozole = _letrozole(patient)
     url = reverse("patients:ai_course_mark_in_error", args=[patient.pk, switched.pk])
     edit = reverse("patients:ai_course_update", args=[patient.pk, letrozole.pk])
-    page = _text(nurse_client.get(url).text)
+    page = _text(physician_client.get(url).text)
     assert (
         "This anastrozole course replaced the letrozole course from 2026-09-01 to 2026-11-30, "
         "stopped that day with the reason “switched to anastrozole”." in page
     )
     assert f'<a href="{edit}">open the letrozole course</a>' in page
-    after = nurse_client.post(
+    after = physician_client.post(
         url,
         {"reason": "switch recorded on wrong patient", "version": switched.version},
         follow=True,
@@ -95,7 +96,7 @@ def test_a_refused_mark_keeps_the_hint_and_changes_nothing(
     ],
 )
 def test_a_course_not_replaced_by_this_one_is_not_named(
-    nurse_client: Client, patient: Patient, stop_date: date, stop_reason: str
+    physician_client: Client, patient: Patient, stop_date: date, stop_reason: str
 ) -> None:
     AromataseInhibitorCourseFactory(
         patient=patient,
@@ -106,8 +107,10 @@ def test_a_course_not_replaced_by_this_one_is_not_named(
     )
     new = AromataseInhibitorCourseFactory(patient=patient, drug="anastrozole", start_date=SWITCHED)
     url = reverse("patients:ai_course_mark_in_error", args=[patient.pk, new.pk])
-    assert "replaced the" not in nurse_client.get(url).text
-    after = nurse_client.post(url, {"reason": "wrong patient", "version": new.version}, follow=True)
+    assert "replaced the" not in physician_client.get(url).text
+    after = physician_client.post(
+        url, {"reason": "wrong patient", "version": new.version}, follow=True
+    )
     assert HINT not in after.content.decode()
     new.refresh_from_db()
     assert new.entered_in_error

@@ -452,7 +452,9 @@ def test_a_child_birth_date_or_a_name_on_two_lines_is_refused(site: Site) -> Non
     }
     form = PatientForm(data, sites=Site.objects.all())
     assert not form.is_valid()
-    assert form.errors["name"] == ["Write the name on one line, without tabs."]
+    assert form.errors["name"] == [
+        "Write the name on one line, without tabs or invisible characters."
+    ]
     assert "makes the patient 5" in form.errors["birth_date"][0]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from bonehealth.audit.forms import DateField, VersionedFormMixin
+from bonehealth.audit.text import validate_one_line
 from monitoring.records.forms.pieces import row
 from monitoring.records.plan_margin import RulesDate
 
@@ -67,7 +68,7 @@ class PlanForm(forms.Form):
         required=False,
         help_text="Leave empty to follow the date the rules compute.",
     )
-    reason = forms.CharField(max_length=300, min_length=3)
+    reason = forms.CharField(max_length=300, min_length=3, validators=[validate_one_line])
     # The plan in force when the form was opened (0: none), so a colleague's newer plan is noticed.
     in_force = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     confirm_later_date = forms.BooleanField(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
+from bonehealth.audit.text import validate_one_line
 from monitoring.domain.dental_review import (
     ReviewStanding,
     earliest_counting_review,
@@ -120,6 +121,8 @@ class BoneTherapyCourseForm(
         self.patient = patient
         self.overrider = user
         self.fields["dose"].help_text = dose_help()  # its rule id a link: made per request
+        for name in ("dose", "stop_reason"):  # the history import's rule too (history_text)
+            self.fields[name].validators.append(validate_one_line)
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)

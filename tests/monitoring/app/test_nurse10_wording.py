@@ -60,7 +60,7 @@ def _patient(site: Site, mrn: str, **records: Any) -> Patient:
         site=site,
         override_reason="test data: checks not under test",
     )
-    return Patient.objects.get(mrn=mrn)
+    return Patient.objects.get(mrn=mrn.upper())  # stored as the form stores it
 
 
 def _scan(days_ago: int, spine: float) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, register_converter
 
 from monitoring.assessment import views as alerts
 from monitoring.overview import (
@@ -18,6 +18,22 @@ from monitoring.records.imports import views as imports
 app_name = "monitoring"
 
 P = "patients/<int:pk>/"
+
+
+class AlertCodeConverter:
+    """An alert code as the rules name one (`BONE_THERAPY_INDICATED`): anything else is a 404 at
+    the URL, before it reaches a query (a NUL byte there is an error on PostgreSQL, sec13 #2)."""
+
+    regex = "[A-Z][A-Z0-9_]*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AlertCodeConverter, "alert_code")
 
 
 def entry_page(route: str, kind: str) -> URLPattern:
@@ -81,7 +97,7 @@ urlpatterns = [
         name="alert_acknowledge",
     ),
     path(
-        f"{P}alerts/<str:code>/acknowledge/",
+        f"{P}alerts/<alert_code:code>/acknowledge/",
         alerts.alert_group_acknowledge_view,
         name="alert_group_acknowledge",
     ),

@@ -9,23 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site
 from monitoring.models import LabResult
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, north_general
 from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient: Patient = PatientFactory(site=site, mrn="COMMA-1", name="Comma Patient")
     return patient
 

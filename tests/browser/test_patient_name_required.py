@@ -10,20 +10,15 @@ from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, north_general
 from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
 def site(roles: None) -> Site:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    return site
+    return north_general("nurse")
 
 
 def test_a_name_of_spaces_is_refused_beside_the_field(

@@ -10,25 +10,22 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, north_general
 from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import LabResultFactory, PatientFactory, SiteFactory, UserFactory
+from tests.factories import LabResultFactory, PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("physician")
     patient: Patient = PatientFactory(site=site, mrn="SAFE-1", name="Safety Patient")
     LabResultFactory(
         patient=patient, sample_date=TODAY - dt.timedelta(days=5), value=18, entered_value=18

@@ -1,5 +1,5 @@
 """What the browser tests share: their marks, North General with its staff to log in as, and the
-steps of the end-of-follow-up form that more than one test walks through."""
+steps of the registration and end-of-follow-up forms that more than one test walks through."""
 
 import pytest
 from django.urls import reverse
@@ -23,6 +23,17 @@ def north_general(*roles: str) -> Site:
     for role in roles:
         UserFactory(username=role, role=role, sites=[site])
     return site
+
+
+def type_a_registration(page: Page, base: str, *, mrn: str, name: str) -> None:
+    """The nurse opens the registration form and types a patient born 1957-02-02, postmenopausal,
+    with `mrn` and `name`; the test types the rest and saves."""
+    log_in(page, base, "nurse")
+    page.goto(f"{base}{reverse('patients:create')}")
+    page.fill("input[name=mrn]", mrn)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=birth_date]", "1957-02-02")
+    page.select_option("select[name=menopausal_status]", "postmenopausal")
 
 
 def open_end_follow_up(page: Page, base: str, patient: Patient) -> None:

@@ -5,13 +5,12 @@ with a name the patient is registered."""
 from typing import Any
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import _csp_errors, log_in
+from tests.browser.clinic import BROWSER, north_general, type_a_registration
+from tests.browser.test_journey import _csp_errors
 
 pytestmark = BROWSER
 
@@ -25,12 +24,7 @@ def test_a_name_of_spaces_is_refused_beside_the_field(
     page: Page, live_server: Any, site: Site
 ) -> None:
     csp_errors = _csp_errors(page)
-    log_in(page, live_server.url, "nurse")
-    page.goto(f"{live_server.url}{reverse('patients:create')}")
-    page.fill("input[name=mrn]", "NAME-01")
-    page.fill("input[name=name]", "   ")
-    page.fill("input[name=birth_date]", "1957-02-02")
-    page.select_option("select[name=menopausal_status]", "postmenopausal")
+    type_a_registration(page, live_server.url, mrn="NAME-01", name="   ")
     page.get_by_role("button", name="Save patient").click()
     page.wait_for_load_state()
 

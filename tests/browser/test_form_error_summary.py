@@ -4,23 +4,17 @@ field. Also checks the Content-Security-Policy lets the script run (no inline sc
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general, type_a_registration
+from tests.browser.clinic import BROWSER, type_a_registration
 
 pytestmark = BROWSER
 
 
-@pytest.fixture
-def site(roles: None) -> Site:
-    return north_general("nurse")
-
-
 def test_a_refused_form_opens_on_its_summary_on_a_phone(
-    page: Page, live_server: Any, site: Site
+    page: Page, live_server: Any, north_general_nurse: Site
 ) -> None:
     page.set_default_timeout(10_000)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -4,24 +4,18 @@ with a name the patient is registered."""
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general, type_a_registration
+from tests.browser.clinic import BROWSER, type_a_registration
 from tests.browser.test_journey import _csp_errors
 
 pytestmark = BROWSER
 
 
-@pytest.fixture
-def site(roles: None) -> Site:
-    return north_general("nurse")
-
-
 def test_a_name_of_spaces_is_refused_beside_the_field(
-    page: Page, live_server: Any, site: Site
+    page: Page, live_server: Any, north_general_nurse: Site
 ) -> None:
     csp_errors = _csp_errors(page)
     type_a_registration(page, live_server.url, mrn="NAME-01", name="   ")

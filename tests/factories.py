@@ -19,6 +19,9 @@ from monitoring.models import (
 )
 from patients.models import AromataseInhibitor, AromataseInhibitorCourse, Patient
 
+# Every factory-made user's password.
+PASSWORD = "correct-horse-battery"
+
 
 class SiteFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -36,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:

@@ -1,5 +1,6 @@
-"""What the browser tests share: their marks, North General with its staff to log in as, and the
-steps of the registration and end-of-follow-up forms that more than one test walks through."""
+"""What the browser tests share: their marks, North General with its staff to log in as, logging in
+and out, the Content-Security-Policy errors a page reports, and the steps of the registration and
+end-of-follow-up forms that more than one test walks through."""
 
 import pytest
 from django.urls import reverse
@@ -7,14 +8,40 @@ from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import FollowUpStatus, Patient
-from tests.browser.test_journey import log_in
-from tests.factories import SiteFactory, UserFactory
+from tests.factories import PASSWORD, SiteFactory, UserFactory
 
 # A live server's threads see only committed rows: the test's data must be committed too.
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+
+
+def watch_csp_errors(page: Page) -> list[str]:
+    """The list the page's Content-Security-Policy refusals are added to from now on."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if "Content Security Policy" in message.text or "strict CSP" in message.text
+            else None
+        ),
+    )
+    return errors
 
 
 def north_general(*roles: str) -> Site:

@@ -15,8 +15,7 @@ from playwright.sync_api import Browser, Page
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, Scanner
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import PASSWORD
+from tests.browser.clinic import BROWSER, PASSWORD, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,

@@ -11,8 +11,7 @@ from playwright.sync_api import Page, expect
 
 from monitoring.models import LabResult
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import _csp_errors, log_in
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
 from tests.factories import PatientFactory
 
 pytestmark = BROWSER
@@ -35,7 +34,7 @@ def _open_lab_form(page: Page, base: str, patient: Patient) -> None:
 def test_a_decimal_comma_is_stored_as_a_decimal(
     live_server: object, page: Page, patient: Patient, screenshot: object
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     base = live_server.url  # type: ignore[attr-defined]
     _open_lab_form(page, base, patient)
     vitamin_d = page.locator("input[name=vitamin_d_25oh_value]")

@@ -29,8 +29,7 @@ from monitoring.models import (
     Supplements,
 )
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from monitoring.models import Alert
 from patients.models import Patient
 from tests.browser import clinic
-from tests.browser.test_journey import _csp_errors
+from tests.browser.clinic import watch_csp_errors
 from tests.factories import PatientFactory, denosumab_course
 
 pytestmark = clinic.BROWSER
@@ -38,7 +38,7 @@ def test_ending_follow_up_with_a_critical_alert_needs_the_tick(
     alert = Alert.objects.get(
         patient=patient, code="DENOSUMAB_STOPPED_NO_FOLLOW_ON", cleared_at__isnull=True
     )
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     clinic.open_end_follow_up(page, live_server.url, patient)
 
     warning = page.locator("#open-alerts-warning")

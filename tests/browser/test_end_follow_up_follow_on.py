@@ -16,7 +16,7 @@ from monitoring.domain.dates import add_months
 from monitoring.models import Alert
 from patients.models import Patient
 from tests.browser import clinic
-from tests.browser.test_journey import _csp_errors
+from tests.browser.clinic import watch_csp_errors
 from tests.factories import PatientFactory, denosumab_course
 
 pytestmark = clinic.BROWSER
@@ -45,7 +45,7 @@ def test_ending_follow_up_after_denosumab_stopped_names_the_follow_on(
         patient=patient, code="DENOSUMAB_STOPPED_NO_FOLLOW_ON", cleared_at__isnull=True
     )
     assert alert.severity == "warning"
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     clinic.open_end_follow_up(page, live_server.url, patient)
 
     listed = page.locator(f"#open-alerts-warning #open-alert-{alert.pk}")

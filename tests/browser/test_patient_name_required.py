@@ -8,8 +8,7 @@ from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, type_a_registration
-from tests.browser.test_journey import _csp_errors
+from tests.browser.clinic import BROWSER, type_a_registration, watch_csp_errors
 
 pytestmark = BROWSER
 
@@ -17,7 +16,7 @@ pytestmark = BROWSER
 def test_a_name_of_spaces_is_refused_beside_the_field(
     page: Page, live_server: Any, north_general_nurse: Site
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     type_a_registration(page, live_server.url, mrn="NAME-01", name="   ")
     page.get_by_role("button", name="Save patient").click()
     page.wait_for_load_state()

@@ -10,8 +10,7 @@ from playwright.sync_api import Page
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import FraxResult, Scanner
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,

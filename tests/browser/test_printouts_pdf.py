@@ -26,10 +26,9 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
-from tests.browser.clinic import BROWSER, north_general
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_chart_labels import READ_BOXES, _meet
-from tests.browser.test_journey import log_in
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,

@@ -15,8 +15,7 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, north_general
-from tests.browser.test_journey import _csp_errors, log_in
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
 from tests.factories import LabResultFactory, PatientFactory
 
 pytestmark = BROWSER
@@ -37,7 +36,7 @@ def patient(roles: None) -> Patient:
 def test_denosumab_with_low_vitamin_d_needs_an_override(
     live_server: Any, page: Page, patient: Patient, screenshot: Any
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, live_server.url, "physician")
     page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
     page.get_by_role("link", name="Plan or start therapy").click()

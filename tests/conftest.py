@@ -107,6 +107,12 @@ def ward(roles: None) -> Site:
 
 
 @pytest.fixture
+def jane(ward: Site) -> Patient:
+    """The patient of a transactional test (the races), at the ward."""
+    return PatientFactory(site=ward, mrn="A1001")
+
+
+@pytest.fixture
 def roles(transactional_db: None) -> None:
     """The role groups (a transactional test's flush removes what data migrations created).
 

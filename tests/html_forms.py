@@ -1,7 +1,10 @@
-"""What a browser would post from a page's form: for tests that submit forms as users do."""
+"""What a browser would post from a page's form, for tests that submit forms as users do; and what
+a page says, its white space folded, for tests that read its sentences."""
 
 from html.parser import HTMLParser
 from typing import Any
+
+from django.urls import reverse
 
 
 class _FormReader(HTMLParser):
@@ -73,3 +76,28 @@ def submit_form(
     """Open `url` and send its first POST form holding `having`, with `typed` filled in, as a user
     does: the form's hidden fields (the version it showed) as the page drew them."""
     return client.post(url, posted_data(client.get(url).text, having=having) | typed)
+
+
+def page_text(client: Any, url: str, **query: str) -> str:
+    """The page at `url` (it must answer 200), its white space folded to single spaces."""
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return " ".join(response.text.split())
+
+
+def letter_text(client: Any, patient: Any, kind: str, **query: str) -> str:
+    """The patient's letter of `kind` ("doctor", "patient"; `copy="clinician"` for the clinician's
+    copy), as `page_text`."""
+    return page_text(client, reverse("monitoring:letter", args=[patient.pk, kind]), **query)
+
+
+def assert_letters_say(
+    client: Any, patient: Any, sentences: dict[str, list[str]], *, never: str
+) -> None:
+    """Each letter named in `sentences` ("doctor", "patient") says every one of its sentences and
+    nowhere `never`."""
+    for kind, said in sentences.items():
+        text = letter_text(client, patient, kind)
+        for sentence in said:
+            assert sentence in text, kind
+        assert never not in text, kind

@@ -3,26 +3,35 @@ own, on PostgreSQL (SQLite lets one writer in at a time, so these tests skip the
 
 Two shapes of race:
 - `at_once`: several requests released together by a barrier; `one_winner` checks that exactly
-  one of them saved.
+  one of them saved (`same_form_at_once`: both, for one form sent by several users).
 - `holding` and `in_thread`: a first writer keeps its transaction (and its locks) open while a
   second is started; the test checks whether the second waits, then what it did once the first
   committed.
+
+And one such race that several tests run: `ending_follow_up_while_stopping`.
 """
 
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
+from monitoring.models import BoneTherapyCourse
+from monitoring.records.services.therapy import bone_therapy_update
+from patients.models import FollowUpStatus
 from tests.conftest import login
 from tests.factories import UserFactory
+from tests.html_forms import posted_data
 
 POSTGRESQL_ONLY = [
     pytest.mark.skipif(
@@ -69,6 +78,13 @@ def one_winner(responses: list[Any], refused_status: int = 200) -> list[Any]:
     statuses = sorted(r.status_code for r in responses)
     assert statuses == sorted([302] + [refused_status] * (len(responses) - 1)), statuses
     return [r for r in responses if r.status_code != 302]
+
+
+def same_form_at_once(ward: Site, role: str, n: int, url: str, data: dict[str, Any]) -> list[Any]:
+    """`n` users of `role` at the ward send the same form to `url` at once: exactly one saves
+    (`one_winner`). Return the others' responses."""
+    users = clients(ward, role, n)
+    return one_winner(at_once([lambda c=c: c.post(url, data) for c in users]))
 
 
 def created_events(model: type) -> int:
@@ -155,3 +171,41 @@ class Running:
 def in_thread(work: Callable[[], object]) -> Running:
     """Start `work` in a thread on a connection of its own."""
     return Running(work)
+
+
+def ending_follow_up_while_stopping(
+    course: BoneTherapyCourse, *, stopped_on: date, ticked: dict[str, str]
+) -> Any:
+    """A physician ends follow-up of the course's patient ("Discharged to GP care", today, with the
+    boxes `ticked`) from a form read before a colleague stopped the course on `stopped_on` with no
+    follow-on, the stop saved but not committed yet. Checks that the end waited for the stop and,
+    refused, saved nothing; returns the page it got back."""
+    patient = course.patient
+    physician = UserFactory(username="doc", role="physician", sites=[patient.site])
+    colleague = UserFactory(username="doc2", role="physician", sites=[patient.site])
+    client = login(physician)
+    url = reverse("patients:end_follow_up", args=[patient.pk])
+    shown = posted_data(client.get(url).text, having="ended_on")
+    data = {
+        **shown,
+        "ended_on": timezone.localdate().isoformat(),
+        "reason": "Discharged to GP care",
+        **ticked,
+    }
+    with holding(  # the colleague's stop, not committed yet
+        lambda: bone_therapy_update(
+            actor=colleague,
+            course=BoneTherapyCourse.objects.get(pk=course.pk),
+            values={"stop_date": stopped_on, "stop_reason": "patient declined"},
+            expected_version=course.version,
+            stop_confirmed=True,  # no follow-on: the colleague confirms the stop
+        )
+    ):
+        saving = in_thread(lambda: client.post(url, data))
+        assert saving.waits(1), "ending follow-up did not wait for the colleague's uncommitted stop"
+    response: Any = saving.outcome()
+    assert getattr(response, "status_code", response) == 200
+    patient.refresh_from_db()
+    assert patient.follow_up_status == FollowUpStatus.ACTIVE
+    assert patient.follow_up_ended_on is None
+    return response

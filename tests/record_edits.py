@@ -1,6 +1,7 @@
-"""What the tests of edits and error-marks share: a colleague's correction of a calcium result or
-of a scan, saved while another user's page still shows the old values; the address of a record's
-mark-in-error page; and the audit rows that show whether anything was written."""
+"""What the tests of edits and error-marks share: the models of the clinical records; a colleague's
+correction of a calcium result or of a scan, saved while another user's page still shows the old
+values; the address of a record's mark-in-error page; and the audit rows that show whether
+anything was written."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -10,10 +11,31 @@ from django.urls import reverse
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.models import DexaScan, LabResult
+from monitoring.models import (
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    DexaMeasurement,
+    DexaScan,
+    FraxResult,
+    LabResult,
+    MonitoringPlan,
+)
 from monitoring.records.services.labs import LabEntry, lab_result_update
 from monitoring.records.services.scans import Measurement, dexa_scan_update
-from patients.models import Patient
+from patients.models import AromataseInhibitorCourse, Patient
+
+# The clinical records users enter, a table each (a test adds the others it means, such as alerts).
+CLINICAL_RECORDS: list[type[models.Model]] = [
+    Patient,
+    AromataseInhibitorCourse,
+    DexaScan,
+    DexaMeasurement,
+    LabResult,
+    FraxResult,
+    BoneTherapyCourse,
+    BoneTherapyDose,
+    MonitoringPlan,
+]
 
 
 def correct_calcium(by: User, lab: LabResult) -> None:

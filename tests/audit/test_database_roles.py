@@ -20,17 +20,8 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from monitoring.models import (
-    Alert,
-    BoneTherapyCourse,
-    BoneTherapyDose,
-    DexaMeasurement,
-    DexaScan,
-    FraxResult,
-    LabResult,
-    MonitoringPlan,
-)
-from patients.models import AromataseInhibitorCourse, Patient
+from monitoring.models import Alert
+from tests.record_edits import CLINICAL_RECORDS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GRANTS = ROOT / "deploy" / "postgres" / "runtime_role.sql"
@@ -52,18 +43,7 @@ DELETABLE = {
     "django_tasks_database_dbtaskresult",
     "monitoring_scheduleditem",
 }
-CLINICAL = [
-    Patient,
-    AromataseInhibitorCourse,
-    DexaScan,
-    DexaMeasurement,
-    LabResult,
-    FraxResult,
-    BoneTherapyCourse,
-    BoneTherapyDose,
-    Alert,
-    MonitoringPlan,
-]
+CLINICAL = [*CLINICAL_RECORDS, Alert]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from bonehealth.accounts.models import Site
+from tests.browser.clinic import north_general
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
 # unless told otherwise. Tests only: the application never sets this.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -52,3 +55,9 @@ def screenshot(page: Any) -> Any:
         return path
 
     return take
+
+
+@pytest.fixture
+def north_general_nurse(roles: None) -> Site:
+    """North General and its nurse, to log in as "nurse" (tests/browser/clinic.py)."""
+    return north_general("nurse")

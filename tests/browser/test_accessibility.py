@@ -15,20 +15,15 @@ from playwright.sync_api import Browser, Page
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, Scanner
-from tests.browser.test_journey import PASSWORD
+from tests.browser.clinic import BROWSER, PASSWORD, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
-    UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TODAY = timezone.localdate()
 BLOCKING = {"serious", "critical"}
@@ -36,9 +31,7 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture
 def clinic(roles: None) -> dict[str, Any]:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("nurse", "physician")
     patient = PatientFactory(site=site, mrn="AXE-1", name="Access Patient")
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=900))
     Scanner.objects.create(site=site, name="Hologic Horizon A", lsc_lumbar_spine="0.028")

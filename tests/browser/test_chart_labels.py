@@ -15,18 +15,13 @@ from playwright.sync_api import Page, expect
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaMeasurement, DexaScan, Scanner
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     PatientFactory,
-    SiteFactory,
-    UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 PHONE = {"width": 390, "height": 844}
 BAND_LABELS = ("Osteopenia", "Osteoporosis", "T \u22122.0")
@@ -63,8 +58,7 @@ def crowded_patient(roles: None) -> Any:
     """What crowded the chart before: letrozole for five months, then anastrozole (two period
     labels side by side), four yearly scans whose T-scores sit near the band edges and the
     T -2.0 line, and estimates drawn from the last one towards -2.0 and -2.5 at the right edge."""
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="PHONE-1", name="Phone Patient")
     start = TODAY - dt.timedelta(days=4 * 365 + 60)
     AromataseInhibitorCourseFactory(

@@ -9,23 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site
 from monitoring.models import LabResult
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient: Patient = PatientFactory(site=site, mrn="COMMA-1", name="Comma Patient")
     return patient
 
@@ -39,7 +34,7 @@ def _open_lab_form(page: Page, base: str, patient: Patient) -> None:
 def test_a_decimal_comma_is_stored_as_a_decimal(
     live_server: object, page: Page, patient: Patient, screenshot: object
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     base = live_server.url  # type: ignore[attr-defined]
     _open_lab_form(page, base, patient)
     vitamin_d = page.locator("input[name=vitamin_d_25oh_value]")

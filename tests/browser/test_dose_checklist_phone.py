@@ -17,14 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 from bonehealth.accounts.models import Site
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, log_in, watch_csp_errors
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journey import _csp_errors, log_in
 from tests.factories import PatientFactory, SiteFactory, UserFactory, results_in_range
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 PHONE = {"width": 375, "height": 800}
 # Whatever is drawn past the screen's right edge (or left of it), to say why on failure; not the
@@ -88,7 +85,7 @@ def test_the_dose_checklist_reads_on_a_phone(
     last dose 9 days before (the interval fails too)."""
     patient = PatientFactory(site=site, mrn="SHOW-01", name="Demo Denosumab Due")
     course = _denosumab(patient, TODAY - dt.timedelta(days=190))
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "nurse")
     page.goto(live_server.url + reverse("monitoring:dose_create", args=[patient.pk, course.pk]))

@@ -13,28 +13,21 @@ from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
-from tests.browser.test_journey import _csp_errors, log_in, log_out
+from tests.browser.clinic import BROWSER, log_in, log_out, north_general, watch_csp_errors
 from tests.factories import (
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
-    UserFactory,
     results_in_range,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
 
 @pytest.fixture
 def site(roles: None) -> Site:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("nurse", "physician")
     return site
 
 
@@ -65,7 +58,7 @@ def test_backdating_a_dose_past_a_critical_egfr_is_refused(
     )
     BoneTherapyDose.objects.create(course=course, given_on=TODAY - dt.timedelta(days=200))
     BoneTherapyDose.objects.update(entered_at=timezone.now() - dt.timedelta(days=200))
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     url = live_server.url + reverse("monitoring:dose_create", args=[patient.pk, course.pk])
 
     log_in(page, live_server.url, "nurse")

@@ -12,22 +12,16 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.test_journey import log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general
+from tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
 def shared_patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("nurse", "physician")
     return PatientFactory(site=site, mrn="CONFLICT-1", name="Jane Shared", weight_kg=60)
 
 

@@ -17,49 +17,30 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import (
     BoneTherapyCourse,
     BoneTherapyDose,
-    DexaMeasurement,
-    DexaScan,
     FraxResult,
-    LabResult,
     MonitoringPlan,
     PatientAssessment,
     Scanner,
     Supplements,
 )
-from patients.models import AromataseInhibitorCourse, Patient
-from tests.browser.test_journey import log_in
+from patients.models import Patient
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
-    UserFactory,
 )
+from tests.record_edits import CLINICAL_RECORDS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
-CLINICAL_MODELS = [
-    Patient,
-    AromataseInhibitorCourse,
-    DexaScan,
-    DexaMeasurement,
-    LabResult,
-    FraxResult,
-    BoneTherapyCourse,
-    BoneTherapyDose,
-    Supplements,
-    MonitoringPlan,
-]
+CLINICAL_MODELS = [*CLINICAL_RECORDS, Supplements]
 # Derived rows: a save that changes nothing must not rewrite them either (a reassessment raises
 # records_version, emptying the cached pages of the patient's site).
 DERIVED_MODELS = [PatientAssessment]
@@ -94,9 +75,7 @@ def _days(n: int) -> dt.date:
 @pytest.fixture
 def recorded(roles: None) -> Patient:
     """A patient with one record of every kind, each date field filled in."""
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("nurse", "physician")
     patient: Patient = PatientFactory(
         site=site,
         mrn="FORMS-1",

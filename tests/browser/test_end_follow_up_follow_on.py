@@ -8,23 +8,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
-from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
-from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
-from patients.models import FollowUpStatus, Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from monitoring.models import Alert
+from patients.models import Patient
+from tests.browser import clinic
+from tests.browser.clinic import watch_csp_errors
+from tests.factories import PatientFactory, denosumab_course
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = clinic.BROWSER
 TODAY = timezone.localdate()
 LAST_DOSE = TODAY - dt.timedelta(days=40)
 DUE_BY = add_months(LAST_DOSE, 6)
@@ -32,17 +27,14 @@ DUE_BY = add_months(LAST_DOSE, 6)
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = clinic.north_general("physician")
     patient: Patient = PatientFactory(site=site, mrn="P12-S0", name="Just Stopped")
-    course = BoneTherapyCourse.objects.create(
-        patient=patient,
-        drug="denosumab",
-        start_date=TODAY - dt.timedelta(days=400),
-        stop_date=TODAY - dt.timedelta(days=5),
+    denosumab_course(
+        patient,
+        started=TODAY - dt.timedelta(days=400),
+        last_dose=LAST_DOSE,
+        stopped=TODAY - dt.timedelta(days=5),
     )
-    BoneTherapyDose.objects.create(course=course, given_on=LAST_DOSE)
-    patient_assessment_refresh(patient=patient)
     return patient
 
 
@@ -53,11 +45,8 @@ def test_ending_follow_up_after_denosumab_stopped_names_the_follow_on(
         patient=patient, code="DENOSUMAB_STOPPED_NO_FOLLOW_ON", cleared_at__isnull=True
     )
     assert alert.severity == "warning"
-    csp_errors = _csp_errors(page)
-    log_in(page, live_server.url, "physician")
-    page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
-    page.get_by_role("link", name="End follow-up").click()
-    page.wait_for_load_state()
+    csp_errors = watch_csp_errors(page)
+    clinic.open_end_follow_up(page, live_server.url, patient)
 
     listed = page.locator(f"#open-alerts-warning #open-alert-{alert.pk}")
     expect(listed).to_contain_text("Warning since")
@@ -72,21 +61,12 @@ def test_ending_follow_up_after_denosumab_stopped_names_the_follow_on(
     expect(label).to_contain_text(f"(6 months after the last dose, {LAST_DOSE:%Y-%m-%d})")
     expect(label).to_contain_text("rebound vertebral fractures")
 
-    page.fill("input[name=ended_on]", TODAY.isoformat())
-    page.fill("input[name=reason]", "moved to another region")
-    page.get_by_role("button", name="End follow-up").click()
-    page.wait_for_load_state()
+    clinic.end_follow_up_refused(
+        page, patient, "moved to another region", ended_on=TODAY.isoformat()
+    )
     screenshot("end-follow-up-follow-on-refused")
-    patient.refresh_from_db()
-    assert patient.follow_up_status == FollowUpStatus.ACTIVE
-    expect(page.locator("input[name=reason]")).to_have_value("moved to another region")
 
-    page.get_by_label("I have arranged elsewhere the bisphosphonate follow-on").check()
-    page.get_by_role("button", name="End follow-up").click()
-    page.wait_for_load_state()
-    expect(page.get_by_text("Follow-up ended; the record is kept.")).to_be_visible()
-    patient.refresh_from_db()
-    assert patient.follow_up_status == FollowUpStatus.ENDED
+    clinic.end_follow_up_with_the_follow_on_ticked(page, patient)
     event = AuditEvent.objects.filter(patient=patient, action=AuditAction.CHANGE).latest("pk")
     assert f"due by {DUE_BY:%Y-%m-%d}" in event.changes["follow_on_confirmed"][0]
 

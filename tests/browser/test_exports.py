@@ -14,13 +14,10 @@ from playwright.sync_api import Page, expect
 from bonehealth.accounts.models import Site, User
 from monitoring.demo_showcase import demo_showcase_import
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, log_in
 from tests.factories import SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-PASSWORD = "correct-horse-battery"
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -29,14 +26,6 @@ def world(roles: None) -> dict[str, Any]:
     nurse: User = UserFactory(username="nurse", role="nurse", sites=[site])
     demo_showcase_import(site=site, today=timezone.localdate())
     return {"site": site, "nurse": nurse}
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_cohort_export_page_downloads_the_filtered_csv(

@@ -4,41 +4,24 @@ field. Also checks the Content-Security-Policy lets the script run (no inline sc
 
 from typing import Any
 
-import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.test_journey import log_in
-from tests.factories import SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, type_a_registration
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def site(roles: None) -> Site:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    return site
+pytestmark = BROWSER
 
 
 def test_a_refused_form_opens_on_its_summary_on_a_phone(
-    page: Page, live_server: Any, site: Site
+    page: Page, live_server: Any, north_general_nurse: Site
 ) -> None:
     page.set_default_timeout(10_000)
     page.set_viewport_size({"width": 390, "height": 844})
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    log_in(page, live_server.url, "nurse")
-    page.goto(f"{live_server.url}{reverse('patients:create')}")
-    page.fill("input[name=mrn]", "N10-0050")
-    page.fill("input[name=name]", "Nora Example")  # required (sec11 #6)
-    page.fill("input[name=birth_date]", "1957-02-02")
-    page.select_option("select[name=menopausal_status]", "postmenopausal")
+    # The name is required (sec11 #6): the one problem is the glucocorticoid months.
+    type_a_registration(page, live_server.url, mrn="N10-0050", name="Nora Example")
     page.fill("input[name=oral_glucocorticoid_months]", "3,5")
     page.get_by_role("button", name="Save patient").click()
     page.wait_for_load_state()

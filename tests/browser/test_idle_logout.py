@@ -2,16 +2,12 @@
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 def test_an_idle_page_blanks_and_returns_to_login(
@@ -19,14 +15,9 @@ def test_an_idle_page_blanks_and_returns_to_login(
 ) -> None:
     settings.SESSION_COOKIE_AGE = 3
     settings.SESSION_RENEW_SECONDS = 1
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     PatientFactory(site=site, mrn="IDLE-1", name="Idle Patient")
-    csp_errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    csp_errors = watch_csp_errors(page)
 
     log_in(page, live_server.url, "nurse")
     page.goto(f"{live_server.url}/patients/")
@@ -48,22 +39,13 @@ def test_an_idle_page_blanks_and_returns_to_login(
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/patients/")
 
 
-def _clinic() -> None:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-
-
 def test_typing_into_a_form_keeps_the_session_and_what_was_typed(
     live_server: Any, page: Page, roles: None, settings: Any
 ) -> None:
     settings.SESSION_COOKIE_AGE = 5
     settings.SESSION_RENEW_SECONDS = 1
-    _clinic()
-    csp_errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    north_general("nurse")
+    csp_errors = watch_csp_errors(page)
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "keep-alive" in r.url else None)
     log_in(page, live_server.url, "nurse")
@@ -94,7 +76,7 @@ def test_an_untouched_page_warns_then_signs_out(
 ) -> None:
     settings.SESSION_COOKIE_AGE = 6
     settings.SESSION_RENEW_SECONDS = 1
-    _clinic()
+    north_general("nurse")
     log_in(page, live_server.url, "nurse")
     page.goto(f"{live_server.url}/patients/new/")
     page.locator("input[name=name]").fill("typed by a script, not the user")  # no key pressed
@@ -111,7 +93,7 @@ def test_stay_signed_in_renews_the_session(
 ) -> None:
     settings.SESSION_COOKIE_AGE = 6
     settings.SESSION_RENEW_SECONDS = 1
-    _clinic()
+    north_general("nurse")
     log_in(page, live_server.url, "nurse")
     page.goto(f"{live_server.url}/patients/new/")
     warning = page.get_by_test_id("idle-warning")

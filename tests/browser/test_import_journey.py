@@ -3,19 +3,15 @@
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import DexaScan, LabResult, Scanner
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import PatientFactory
 from tests.monitoring.imports.helpers import results_csv
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 ROWS = [
     {"mrn": "IMPORT-1", "date": "2025-03-01", "measure": "lumbar_spine", "value": "0.912",
@@ -30,13 +26,12 @@ ROWS = [
 def test_upload_preview_confirm(
     live_server: Any, page: Page, roles: None, tmp_path: Path, screenshot: Any
 ) -> None:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="IMPORT-1", name="Import Patient")
     Scanner.objects.create(site=site, name="Lunar")
     csv_file = tmp_path / "results.csv"
     csv_file.write_text(results_csv(ROWS), encoding="utf-8")
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     base = live_server.url
 
     bad_file = tmp_path / "bad.csv"

@@ -16,6 +16,7 @@ from bonehealth.accounts.models import Site, User
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, Scanner
 from patients.models import Patient
+from tests.browser.clinic import BROWSER, log_in, log_out, watch_csp_errors
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
@@ -25,25 +26,8 @@ from tests.factories import (
 )
 from tests.monitoring.app.overview_data import alert
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-PASSWORD = "correct-horse-battery"
+pytestmark = BROWSER
 TODAY = timezone.localdate()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -59,25 +43,12 @@ def world(roles: None) -> dict[str, Any]:
     return {"site": site, "nurse": nurse, "physician": physician, "patient": patient}
 
 
-def _csp_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if "Content Security Policy" in message.text or "strict CSP" in message.text
-            else None
-        ),
-    )
-    return errors
-
-
 def test_scan_alert_dashboard_chart_and_acknowledgement(
     live_server: Any, page: Page, world: dict[str, Any], screenshot: Any
 ) -> None:
     base = live_server.url
     patient: Patient = world["patient"]
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
 
     # The nurse lands on the worklist and records the follow-up scan: spine 0.912 -> 0.870.
     log_in(page, base, "nurse")
@@ -163,7 +134,7 @@ def test_alerts_of_one_code_are_one_card_acknowledged_with_one_note(
             ("femoral_neck", "warning", 1),
         )
     ]
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, base, "physician")
     row = page.locator("table.table-dashboard tr", has_text="JOURNEY-1")
     title = "Rapid BMD loss: lumbar spine, total hip, femoral neck"
@@ -194,7 +165,7 @@ def test_worklist_and_printouts(
 ) -> None:
     base = live_server.url
     patient: Patient = world["patient"]
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, base, "physician")
 
     page.goto(f"{base}/worklist/")

@@ -15,15 +15,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_chart_labels import _meet
-from tests.browser.test_journey import log_in
-from tests.factories import LabResultFactory, PatientFactory, SiteFactory, UserFactory
+from tests.factories import LabResultFactory, PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 800}}
 
@@ -48,8 +45,7 @@ READ_BOXES = """(chart) => {
 def kidney_patient(roles: None) -> Any:
     """Results near the kidney thresholds (35 and 30 mL/min/1.73m2, 15 pixels apart), vitamin D,
     calcium, and the CTX and P1NP of one sample (P1NP alone on its axis)."""
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="LABS-1", name="Labs Patient")
     results = (
         (200, "egfr", "78", "mL/min/1.73m2"),

@@ -15,13 +15,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import LabResult
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in
 from tests.factories import LabResultFactory, PatientFactory, SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 SAMPLE = timezone.localdate() - dt.timedelta(days=17)
 
 

@@ -11,29 +11,24 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from monitoring.models import DexaScan
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
 from tests.factories import (
     DexaScanFactory,
     PatientFactory,
     ScannerFactory,
-    SiteFactory,
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def world(roles: None) -> dict[str, Any]:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     physician: User = UserFactory(
         username="physician", role="physician", sites=[site], first_name="Philippa"
     )
@@ -46,7 +41,7 @@ def test_a_t_score_box_has_a_minus_and_a_negative_score_is_saved(
     live_server: Any, page: Page, world: dict[str, Any], screenshot: Any
 ) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     patient: Patient = world["patient"]
     log_in(page, live_server.url, "nurse")
     page.goto(live_server.url + reverse("monitoring:scan_create", args=[patient.pk]))

@@ -4,19 +4,14 @@ session out (sec11 #2); a login name longer than any account's is refused like a
 
 from typing import Any
 
-import pytest
 from axes.models import AccessAttempt
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from tests.browser.test_journey import PASSWORD, log_in
-from tests.factories import SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, PASSWORD, log_in, north_general
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 NEW = "Zebra-candle-mountain-77"
 
@@ -32,8 +27,7 @@ def _submit_change(page: Page, old_password: str) -> None:
 def test_five_wrong_current_passwords_sign_out_and_pause(
     live_server: Any, page: Page, roles: None
 ) -> None:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    north_general("nurse")
     log_in(page, live_server.url, "nurse")
     page.goto(f"{live_server.url}/accounts/password/")
     for n in range(4):

@@ -4,38 +4,20 @@ with a name the patient is registered."""
 
 from typing import Any
 
-import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import Site
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, type_a_registration, watch_csp_errors
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def site(roles: None) -> Site:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
-    return site
+pytestmark = BROWSER
 
 
 def test_a_name_of_spaces_is_refused_beside_the_field(
-    page: Page, live_server: Any, site: Site
+    page: Page, live_server: Any, north_general_nurse: Site
 ) -> None:
-    csp_errors = _csp_errors(page)
-    log_in(page, live_server.url, "nurse")
-    page.goto(f"{live_server.url}{reverse('patients:create')}")
-    page.fill("input[name=mrn]", "NAME-01")
-    page.fill("input[name=name]", "   ")
-    page.fill("input[name=birth_date]", "1957-02-02")
-    page.select_option("select[name=menopausal_status]", "postmenopausal")
+    csp_errors = watch_csp_errors(page)
+    type_a_registration(page, live_server.url, mrn="NAME-01", name="   ")
     page.get_by_role("button", name="Save patient").click()
     page.wait_for_load_state()
 

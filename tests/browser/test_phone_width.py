@@ -4,35 +4,28 @@
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.assessment.versions import patient_records_changed
 from monitoring.models import FraxResult, Scanner
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
     LabResultFactory,
     PatientFactory,
-    SiteFactory,
-    UserFactory,
 )
 from tests.monitoring.app.overview_data import alert
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 PHONE = {"width": 390, "height": 844}
 
 
 def test_pages_are_no_wider_than_a_phone(live_server: Any, page: Page, roles: None) -> None:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("physician")
     patient = PatientFactory(site=site, mrn="PHONE-1", name="Hélène Lefèvre-Øster")
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=900))
     Scanner.objects.create(site=site, name="Hologic Horizon A", lsc_lumbar_spine="0.028")
@@ -94,8 +87,7 @@ def test_a_nurse_reads_the_worklist_and_the_labs_on_a_phone(
     """nurse10 F14: at 390 px each worklist row is a card with the patient first and its link in
     view (no sideways scroll), the labs table's flag is in view, and the value as entered is
     written below a converted result (a title tooltip is out of reach on a touch screen)."""
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="PHONE-3", name="Margaret Testwoman")
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=60))
     LabResultFactory(  # 18 nmol/L, entered as 7.2 ng/mL: deficient
@@ -155,8 +147,7 @@ def test_the_scans_table_is_one_card_a_scan_on_a_phone(
     """nurse12 F15: at 390 px the DEXA scans table stayed a table in a sideways scroller, its
     Edit and Entered in error links at x=435, out of view. Each scan is a card, as each lab
     result is, its links in view."""
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="PHONE-4", name="Margaret Scanwoman")
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=400))
     DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=30), t=-1.8)

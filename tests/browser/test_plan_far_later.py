@@ -16,13 +16,10 @@ from monitoring.domain.dates import add_months
 from monitoring.models import MonitoringPlan, PatientAssessment
 from monitoring.records.services.plan import monitoring_plan_set
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
+from tests.browser.clinic import BROWSER, log_in, watch_csp_errors
 from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
@@ -50,7 +47,7 @@ def test_a_far_later_plan_needs_the_tick_and_an_unchanged_one_nothing(
     assessment = PatientAssessment.objects.get(patient=patient)
     rules_date = assessment.computed_next_dexa_due
     in_force = MonitoringPlan.objects.get(patient=patient)
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, live_server.url, "physician")
     page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
     page.get_by_role("link", name="Set plan").click()

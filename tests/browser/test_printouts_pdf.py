@@ -26,9 +26,9 @@ from monitoring.models import (
     Scanner,
     Supplements,
 )
+from tests.browser.clinic import BROWSER, log_in, north_general
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_chart_labels import READ_BOXES, _meet
-from tests.browser.test_journey import log_in
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
@@ -38,10 +38,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
@@ -49,8 +46,7 @@ TODAY = timezone.localdate()
 def typical_patient(roles: None) -> Any:
     """Two and a half years on anastrozole: three scans, labs without calcium, denosumab started
     a month ago without a dental review (several open alerts)."""
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     patient = PatientFactory(site=site, mrn="PRINT-1", name="Printed Patient")
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=950))
     Scanner.objects.create(site=site, name="Hologic Horizon A", lsc_lumbar_spine="0.028")

@@ -15,13 +15,10 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import DexaScan
 from monitoring.models.choices import VertebralFractureAssessment
 from monitoring.records.services.scans import Measurement, dexa_scan_record, dexa_scan_update
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in
 from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 SITES = {
     "lumbar_spine": Measurement(bmd=Decimal("0.812"), t_score=Decimal("-2.6")),

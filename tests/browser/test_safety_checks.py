@@ -10,25 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site, User
+from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import LabResultFactory, PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import LabResultFactory, PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("physician")
     patient: Patient = PatientFactory(site=site, mrn="SAFE-1", name="Safety Patient")
     LabResultFactory(
         patient=patient, sample_date=TODAY - dt.timedelta(days=5), value=18, entered_value=18
@@ -40,7 +36,7 @@ def patient(roles: None) -> Patient:
 def test_denosumab_with_low_vitamin_d_needs_an_override(
     live_server: Any, page: Page, patient: Patient, screenshot: Any
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, live_server.url, "physician")
     page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
     page.get_by_role("link", name="Plan or start therapy").click()

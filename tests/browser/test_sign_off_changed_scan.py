@@ -12,21 +12,17 @@ from playwright.sync_api import Page, expect
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaScan
-from tests.browser.test_journey import log_in
-from tests.factories import DexaScanFactory, PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general
+from tests.factories import DexaScanFactory, PatientFactory, UserFactory
 from tests.record_edits import correct_scan
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def scan(roles: None) -> DexaScan:
-    site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("physician")
     patient = PatientFactory(site=site, mrn="SIGN-1", name="Scan Patient")
     scan: DexaScan = DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=10))
     patient_assessment_refresh(patient=patient)

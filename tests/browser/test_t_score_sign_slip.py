@@ -10,17 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import DexaScan, Scanner
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 SLIPPED = [
     ("lumbar_spine", "0.700", "3.1"),
@@ -31,8 +27,7 @@ SLIPPED = [
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="nurse", role="nurse", sites=[site])
+    site = north_general("nurse")
     Scanner.objects.create(site=site, name="GE Lunar iDXA")
     patient: Patient = PatientFactory(site=site, mrn="N12-0004", name="Dorothy Double")
     return patient
@@ -41,7 +36,7 @@ def patient(roles: None) -> Patient:
 def test_a_sign_slip_is_asked_about_beside_the_field_and_saved_once_ticked(
     live_server: Any, page: Page, patient: Patient, screenshot: Any
 ) -> None:
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, live_server.url, "nurse")
     page.goto(live_server.url + reverse("monitoring:scan_create", args=[patient.pk]))
     day = TODAY - dt.timedelta(days=2)

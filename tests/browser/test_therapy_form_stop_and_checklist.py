@@ -15,19 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bonehealth.accounts.models import Site
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
-from tests.browser.test_journey import _csp_errors, log_in
-from tests.factories import PatientFactory, SiteFactory, UserFactory
+from tests.browser.clinic import BROWSER, log_in, north_general, watch_csp_errors
+from tests.factories import PatientFactory
 from tests.record_edits import audit_writes
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 LAST_DOSE = TODAY - dt.timedelta(days=40)
 START = LAST_DOSE - dt.timedelta(days=183)
@@ -35,8 +31,7 @@ START = LAST_DOSE - dt.timedelta(days=183)
 
 @pytest.fixture
 def patient(roles: None) -> Patient:
-    site: Site = SiteFactory(name="North General", code="north")
-    UserFactory(username="physician", role="physician", sites=[site])
+    site = north_general("physician")
     patient: Patient = PatientFactory(site=site, mrn="STOP-1", name="Stop Patient")
     patient_assessment_refresh(patient=patient)
     return patient
@@ -73,7 +68,7 @@ def test_stopping_denosumab_without_follow_on_asks_first(
     for day in (START, LAST_DOSE):
         BoneTherapyDose.objects.create(course=course, given_on=day)
     patient_assessment_refresh(patient=patient)
-    csp_errors = _csp_errors(page)
+    csp_errors = watch_csp_errors(page)
     log_in(page, live_server.url, "physician")
     page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
     page.get_by_role("link", name="Change or stop").click()

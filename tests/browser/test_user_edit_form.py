@@ -12,13 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 from bonehealth.accounts import services
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
+from tests.browser.clinic import BROWSER
 from tests.conftest import login
 from tests.factories import SiteFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bonehealth.accounts.models import Site
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import DexaMeasurement, DexaScan, Scanner
 from patients.models import Patient
-from tests.browser.test_journey import log_in
+from tests.browser.clinic import BROWSER, log_in
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     PatientFactory,
@@ -20,10 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER
 TODAY = timezone.localdate()
 
 READ_CHART = """(chart) => ({

@@ -5,7 +5,6 @@ the form back with the refusal, never a 500."""
 
 from datetime import date
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from monitoring.records.history_import import history_import
 from monitoring.records.history_records import HistoryImportError
 from patients.models import AromataseInhibitorCourse, Patient
 from patients.services import ai_course_create
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import UserFactory
 from tests.races import (
     POSTGRESQL_ONLY,
     at_once,
@@ -24,23 +23,18 @@ from tests.races import (
     holding,
     in_thread,
     one_winner,
+    same_form_at_once,
 )
 
 OBJECT_TYPE = AromataseInhibitorCourse._meta.label_lower
 pytestmark = POSTGRESQL_ONLY
 
 
-@pytest.fixture
-def jane(ward: Site) -> Patient:
-    return PatientFactory(site=ward, mrn="A1001")
-
-
 def test_six_submits_of_one_course_store_one_course(ward: Site, jane: Patient) -> None:
     """The exploratory testers' six simultaneous posts of the same course."""
     url = reverse("patients:ai_course_create", args=[jane.pk])
     data = {"drug": "letrozole", "start_date": "2026-11-20", "planned_duration_months": "60"}
-    nurses = clients(ward, "nurse", 6)
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 6, url, data)
     for response in refused:
         error = response.context["form"].errors["start_date"][0]
         assert "overlaps the letrozole course from 2026-11-20, not stopped" in error

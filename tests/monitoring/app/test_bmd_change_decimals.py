@@ -1,18 +1,15 @@
 """A BMD difference is written to 0.001 g/cm², always with three decimals, as the alert texts
 write it (phys12 F9: the change table showed "-0.05" and "+0.0")."""
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import DexaMeasurement
 from monitoring.templatetags.monitoring_display import g_cm2
 from patients.models import Patient
-from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+from tests.factories import scans_showing_spine_loss
 
 TODAY = timezone.localdate()
 
@@ -37,12 +34,7 @@ def test_three_decimals(value: float | None, sign: str, text: str) -> None:
 def test_the_change_table_and_the_gp_letter_write_three_decimals(
     nurse_client: Client, patient: Patient
 ) -> None:
-    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=900))
-    first = DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=400), t=-1.5)
-    later = DexaScanFactory(
-        patient=patient, scan_date=TODAY - dt.timedelta(days=30), scanner=first.scanner, t=-1.9
-    )
-    DexaMeasurement.objects.filter(scan=later, site="lumbar_spine").update(bmd="0.862")
+    scans_showing_spine_loss(patient)
     patient_assessment_refresh(patient=patient)
     page = " ".join(nurse_client.get(reverse("monitoring:patient", args=[patient.pk])).text.split())
     assert "<td>-0.050</td>" in page

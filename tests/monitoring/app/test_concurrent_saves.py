@@ -5,7 +5,6 @@ gets the form back with a message, never a 500 and never a second row."""
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,18 +26,20 @@ from monitoring.models import (
     Supplements,
 )
 from patients.models import Patient
-from tests.factories import PatientFactory, ScannerFactory, results_in_range
+from tests.factories import ScannerFactory, results_in_range
 from tests.html_forms import posted_data
-from tests.races import POSTGRESQL_ONLY, at_once, clients, created_events, one_winner
+from tests.races import (
+    POSTGRESQL_ONLY,
+    at_once,
+    clients,
+    created_events,
+    one_winner,
+    same_form_at_once,
+)
 
 pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def jane(ward: Site) -> Patient:
-    return PatientFactory(site=ward, mrn="A1001")
 
 
 def test_four_submits_of_one_lab_form_store_one_result(ward: Site, jane: Patient) -> None:
@@ -48,8 +49,7 @@ def test_four_submits_of_one_lab_form_store_one_result(ward: Site, jane: Patient
         "vitamin_d_25oh_value": "31",
         "vitamin_d_25oh_unit": "ng/mL",
     }
-    nurses = clients(ward, "nurse", 4)
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 4, url, data)
     for response in refused:
         assert "25-OH vitamin D result from" in response.text
         assert "is already recorded for this patient" in response.text
@@ -68,8 +68,7 @@ def test_four_submits_of_one_dose_store_one_dose(ward: Site, jane: Patient) -> N
         "safety_override": "on",
         "override_reason": "labs checked at the other hospital",
     }
-    nurses = clients(ward, "nurse", 4)
-    refused = one_winner(at_once([lambda c=c: c.post(url, given) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 4, url, given)
     for response in refused:
         assert "is already recorded for this course" in response.text
     assert BoneTherapyDose.objects.filter(course=course).count() == 1
@@ -80,21 +79,7 @@ def test_two_nurses_recording_doses_a_day_apart_store_one(ward: Site, jane: Pati
     """Each dose alone passes every check; together the second is early (the interval check).
     Under the patient's lock the second writer sees the first dose, just recorded, and is asked
     whether it is the same injection (nurse11 F3)."""
-    from tests.factories import LabResultFactory
-
-    for analyte, value, unit in (
-        ("vitamin_d_25oh", 35, "ng/mL"),
-        ("calcium", Decimal("2.4"), "mmol/L"),
-        ("egfr", 80, "mL/min/1.73m2"),
-    ):
-        LabResultFactory(
-            patient=jane,
-            sample_date=TODAY - timedelta(days=7),
-            analyte=analyte,
-            value=value,
-            entered_value=value,
-            entered_unit=unit,
-        )
+    results_in_range(jane, TODAY - timedelta(days=7))
     course = BoneTherapyCourse.objects.create(
         patient=jane,
         drug="denosumab",
@@ -212,9 +197,8 @@ def test_two_registrations_of_one_mrn_store_one_patient(ward: Site) -> None:
         "smoking": "never",
         "oral_glucocorticoid_months": "0",
     }
-    nurses = clients(ward, "nurse", 2)
     url = reverse("patients:create")
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 2, url, data)
     for response in refused:
         assert "MRN B2002 is already registered at North General" in response.text
     assert Patient.objects.filter(mrn="B2002").count() == 1
@@ -230,8 +214,7 @@ def test_two_identical_scans_at_once_store_one(ward: Site, jane: Patient) -> Non
         "lumbar_spine_bmd": "0.912",
         "lumbar_spine_t_score": "-1.2",
     }
-    nurses = clients(ward, "nurse", 2)
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 2, url, data)
     for response in refused:
         assert "is already recorded for this patient" in response.text
     assert jane.dexa_scans.count() == 1
@@ -244,8 +227,7 @@ def test_four_submits_of_one_frax_result_store_one(ward: Site, jane: Patient) ->
         "major_osteoporotic_pct": "12.0",
         "hip_pct": "2.0",
     }
-    nurses = clients(ward, "nurse", 4)
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in nurses]))
+    refused = same_form_at_once(ward, "nurse", 4, url, data)
     for response in refused:
         assert "is already recorded" in response.text
     assert FraxResult.objects.filter(patient=jane).count() == 1
@@ -283,8 +265,7 @@ def test_two_starts_of_one_therapy_store_one_course(ward: Site, jane: Patient) -
     results_in_range(jane, TODAY - timedelta(days=10))  # the start's checks pass
     url = reverse("monitoring:therapy_create", args=[jane.pk])
     data = {"drug": "alendronate", "start_date": (TODAY - timedelta(days=1)).isoformat()}
-    physicians = clients(ward, "physician", 2)
-    refused = one_winner(at_once([lambda c=c: c.post(url, data) for c in physicians]))
+    refused = same_form_at_once(ward, "physician", 2, url, data)
     for response in refused:
         assert "is already recorded" in response.text
     assert BoneTherapyCourse.objects.filter(patient=jane).count() == 1

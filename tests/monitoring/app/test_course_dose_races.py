@@ -2,6 +2,7 @@
 the patient's lock makes them take turns, and the second sees the first, so a course is never
 left stopped before one of its doses, whichever commits first."""
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -11,18 +12,13 @@ from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.services.guards import EntryConflictError
 from monitoring.records.services.therapy import bone_therapy_dose_record, bone_therapy_update
 from patients.models import Patient
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import UserFactory
 from tests.races import POSTGRESQL_ONLY, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
 
 LAST_DOSE = date(2025, 12, 1)
 EARLY_STOP = date(2025, 9, 1)
-
-
-@pytest.fixture
-def jane(ward: Site) -> Patient:
-    return PatientFactory(site=ward, mrn="A1001")
 
 
 @pytest.fixture
@@ -53,16 +49,30 @@ def _dose(actor: User, course: BoneTherapyCourse) -> None:
     )
 
 
+@pytest.fixture
+def staff(ward: Site) -> tuple[User, User]:
+    """A nurse and a physician of the ward."""
+    return UserFactory(role="nurse", sites=[ward]), UserFactory(role="physician", sites=[ward])
+
+
+def _refused_after_waiting(
+    first: Callable[[], None], second: Callable[[], None]
+) -> EntryConflictError:
+    """Start `second` while `first` is saved, its transaction still open: the second waits on the
+    patient's lock, then is refused; return the refusal."""
+    with holding(first):
+        waiting = in_thread(second)
+        assert waiting.waits(1)  # on the patient's lock
+    refusal = waiting.outcome()
+    assert isinstance(refusal, EntryConflictError)
+    return refusal
+
+
 def test_a_stop_waiting_for_a_dose_sees_it_and_is_refused(
-    ward: Site, course: BoneTherapyCourse
+    staff: tuple[User, User], course: BoneTherapyCourse
 ) -> None:
-    nurse = UserFactory(role="nurse", sites=[ward])
-    physician = UserFactory(role="physician", sites=[ward])
-    with holding(lambda: _dose(nurse, course)):  # saved, its transaction still open
-        stop = in_thread(lambda: _stop(physician, course))
-        assert stop.waits(1)  # on the patient's lock
-    second = stop.outcome()
-    assert isinstance(second, EntryConflictError)
+    nurse, physician = staff
+    second = _refused_after_waiting(lambda: _dose(nurse, course), lambda: _stop(physician, course))
     assert second.field == "stop_date"
     assert "A dose was given on 2025-12-01" in str(second)
     course.refresh_from_db()
@@ -71,15 +81,10 @@ def test_a_stop_waiting_for_a_dose_sees_it_and_is_refused(
 
 
 def test_a_dose_waiting_for_a_stop_sees_it_and_is_refused(
-    ward: Site, course: BoneTherapyCourse
+    staff: tuple[User, User], course: BoneTherapyCourse
 ) -> None:
-    nurse = UserFactory(role="nurse", sites=[ward])
-    physician = UserFactory(role="physician", sites=[ward])
-    with holding(lambda: _stop(physician, course)):  # saved, its transaction still open
-        dose = in_thread(lambda: _dose(nurse, course))
-        assert dose.waits(1)  # on the patient's lock
-    second = dose.outcome()
-    assert isinstance(second, EntryConflictError)
+    nurse, physician = staff
+    second = _refused_after_waiting(lambda: _stop(physician, course), lambda: _dose(nurse, course))
     assert second.field == "given_on"
     assert "The course stopped on 2025-09-01; a dose cannot follow it." in str(second)
     course.refresh_from_db()

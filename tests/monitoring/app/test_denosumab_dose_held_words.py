@@ -7,7 +7,6 @@ arrange it now" twice and the patient's "please contact us to have it now" twice
 """
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -18,7 +17,8 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.domain.dates import add_months
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
-from tests.factories import LabResultFactory
+from tests.factories import results_in_range
+from tests.html_forms import letter_text, page_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -37,27 +37,13 @@ def _on_denosumab(patient: Patient, *, days_late: int, calcium: str, vitamin_d: 
         dental_review_date=given - dt.timedelta(days=10),
     )
     BoneTherapyDose.objects.create(course=course, given_on=given)
-    for analyte, value, unit in (
-        ("calcium", Decimal(calcium), "mmol/L"),
-        ("vitamin_d_25oh", Decimal(vitamin_d), "ng/mL"),
-        ("egfr", Decimal(80), "mL/min/1.73m2"),
-    ):
-        LabResultFactory(
-            patient=patient,
-            sample_date=TODAY,
-            analyte=analyte,
-            value=value,
-            entered_value=value,
-            entered_unit=unit,
-        )
+    results_in_range(patient, TODAY, calcium=calcium, vitamin_d=vitamin_d)
     patient_assessment_refresh(patient=patient)
     return add_months(given, 6)
 
 
 def _text(client: Client, name: str, patient: Patient, *args: str) -> str:
-    response = client.get(reverse(f"monitoring:{name}", args=[patient.pk, *args]))
-    assert response.status_code == 200
-    return " ".join(response.text.split())
+    return page_text(client, reverse(f"monitoring:{name}", args=[patient.pk, *args]))
 
 
 @pytest.mark.parametrize(("days_late", "lead"), [(6, "due since"), (40, "overdue since")])
@@ -100,11 +86,7 @@ def test_a_low_calcium_holds_the_dose_on_the_page_and_in_both_letters(
     assert patient_letter.count(said) == 1
     for words in GIVE_NOW:
         assert words not in patient_letter
-    clinician = " ".join(
-        physician_client.get(
-            reverse("monitoring:letter", args=[patient.pk, "doctor"]), {"copy": "clinician"}
-        ).text.split()
-    )
+    clinician = letter_text(physician_client, patient, "doctor", copy="clinician")
     assert "DMAB-SCHEDULE, CA-LOW" in clinician
 
 

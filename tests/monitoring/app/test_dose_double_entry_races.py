@@ -13,7 +13,7 @@ from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
 from tests.conftest import login
-from tests.factories import PatientFactory, UserFactory, results_in_range
+from tests.factories import PatientFactory, UserFactory, course_with_a_dose_due
 from tests.races import POSTGRESQL_ONLY, created_events, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
@@ -27,18 +27,7 @@ QUESTION = "is this the same injection?"
 def course(ward: Site) -> BoneTherapyCourse:
     """Denosumab due, every check passing today and yesterday; the last dose entered long ago."""
     patient: Patient = PatientFactory(site=ward, mrn="A1001")
-    results_in_range(patient, TODAY - timedelta(days=20))
-    course = BoneTherapyCourse.objects.create(
-        patient=patient,
-        drug="denosumab",
-        start_date=TODAY - timedelta(days=500),
-        dental_review_date=TODAY - timedelta(days=520),
-    )
-    last = BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=240))
-    BoneTherapyDose.objects.filter(pk=last.pk).update(
-        entered_at=timezone.now() - timedelta(days=240)
-    )
-    return course
+    return course_with_a_dose_due(patient, "denosumab", days=240, since=500)
 
 
 def _nurse(ward: Site, username: str, first: str) -> User:

@@ -23,7 +23,12 @@ from monitoring.records.history_import import SafetyOverrideRequiredError, histo
 from monitoring.records.services.safety_gate import OverrideNotPermittedError, SafetyCheckError
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
-from tests.factories import LabResultFactory, ScannerFactory, results_in_range
+from tests.factories import (
+    LabResultFactory,
+    ScannerFactory,
+    course_with_a_dose_due,
+    results_in_range,
+)
 from tests.monitoring.imports.helpers import vignette
 
 pytestmark = pytest.mark.django_db
@@ -47,18 +52,7 @@ def _egfr(patient: Patient, day: date, value: int) -> None:
 def course(patient: Patient) -> BoneTherapyCourse:
     """Zoledronic acid running, its last infusion 200 days ago (the next is due), every check of
     yesterday and today passing but for the kidney function each test records."""
-    results_in_range(patient, TODAY - timedelta(days=20))
-    course = BoneTherapyCourse.objects.create(
-        patient=patient,
-        drug="zoledronic_acid",
-        start_date=TODAY - timedelta(days=400),
-        dental_review_date=TODAY - timedelta(days=420),
-    )
-    dose = BoneTherapyDose.objects.create(course=course, given_on=TODAY - timedelta(days=200))
-    BoneTherapyDose.objects.filter(pk=dose.pk).update(
-        entered_at=timezone.now() - timedelta(days=200)
-    )
-    return course
+    return course_with_a_dose_due(patient, "zoledronic_acid", days=200, since=400)
 
 
 def _url(course: BoneTherapyCourse) -> str:

@@ -18,17 +18,12 @@ from monitoring.records.services import single_row
 from monitoring.records.services.frax import frax_record
 from monitoring.records.services.guards import EntryConflictError
 from patients.models import Patient
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import UserFactory
 from tests.races import POSTGRESQL_ONLY, at_once, clients, created_events, holding, in_thread
 
 pytestmark = POSTGRESQL_ONLY
 
 ASSESSED = timezone.localdate() - timedelta(days=5)
-
-
-@pytest.fixture
-def jane(ward: Site) -> Patient:
-    return PatientFactory(site=ward, mrn="A1001")
 
 
 def _values(day: Any = ASSESSED, hip: str = "2.0") -> dict[str, Any]:

@@ -3,17 +3,16 @@ deficiency to replete before it): the letters say the first injection waits, and
 not to stop or delay denosumab, written for a course with doses given (phys12 F4)."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
-from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, results_in_range
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -26,35 +25,17 @@ def _planned_denosumab(patient: Patient, *, calcium: str, vitamin_d: int) -> Bon
     course = BoneTherapyCourse.objects.create(
         patient=patient, drug="denosumab", dose="60 mg every 6 months", start_date=None
     )
-    for analyte, value, unit in (
-        ("calcium", Decimal(calcium), "mmol/L"),
-        ("vitamin_d_25oh", Decimal(vitamin_d), "ng/mL"),
-        ("egfr", Decimal(80), "mL/min/1.73m2"),
-    ):
-        LabResultFactory(
-            patient=patient,
-            sample_date=TODAY,
-            analyte=analyte,
-            value=value,
-            entered_value=value,
-            entered_unit=unit,
-        )
+    results_in_range(patient, TODAY, calcium=calcium, vitamin_d=vitamin_d)
     patient_assessment_refresh(patient=patient)
     return course
-
-
-def _letter(client: Client, patient: Patient, kind: str, **query: str) -> str:
-    response = client.get(reverse("monitoring:letter", args=[patient.pk, kind]), query)
-    assert response.status_code == 200
-    return " ".join(response.text.split())
 
 
 def test_a_low_calcium_holds_the_first_injection_in_both_letters(
     nurse_client: Client, patient: Patient
 ) -> None:
     _planned_denosumab(patient, calcium="2.02", vitamin_d=40)
-    doctor = _letter(nurse_client, patient, "doctor")
-    mine = _letter(nurse_client, patient, "patient")
+    doctor = letter_text(nurse_client, patient, "doctor")
+    mine = letter_text(nurse_client, patient, "patient")
     for text in (doctor, mine):
         assert not any(words in text for words in DO_NOT_DELAY)
     assert "The first denosumab injection waits until the adjusted calcium is corrected." in doctor
@@ -62,7 +43,7 @@ def test_a_low_calcium_holds_the_first_injection_in_both_letters(
         "Your first denosumab injection will wait until your calcium level is back to normal."
         in mine
     )
-    clinician = _letter(nurse_client, patient, "doctor", copy="clinician")
+    clinician = letter_text(nurse_client, patient, "doctor", copy="clinician")
     assert "CA-LOW" in clinician
 
 
@@ -70,8 +51,8 @@ def test_a_vitamin_d_deficiency_before_denosumab_holds_the_first_injection(
     nurse_client: Client, patient: Patient
 ) -> None:
     _planned_denosumab(patient, calcium="2.30", vitamin_d=15)
-    doctor = _letter(nurse_client, patient, "doctor")
-    mine = _letter(nurse_client, patient, "patient")
+    doctor = letter_text(nurse_client, patient, "doctor")
+    mine = letter_text(nurse_client, patient, "patient")
     for text in (doctor, mine):
         assert not any(words in text for words in DO_NOT_DELAY)
     assert "The first denosumab injection waits until vitamin D is replete." in doctor
@@ -87,7 +68,7 @@ def test_once_a_dose_is_given_the_warning_not_to_delay_stays(
     course.save()
     BoneTherapyDose.objects.create(course=course, given_on=course.start_date)
     patient_assessment_refresh(patient=patient)
-    doctor = _letter(nurse_client, patient, "doctor")
+    doctor = letter_text(nurse_client, patient, "doctor")
     assert "Please do not stop or delay denosumab without follow-on therapy" in doctor
     assert "first denosumab injection waits" not in doctor
 
@@ -96,4 +77,4 @@ def test_a_planned_course_with_nothing_holding_it_keeps_the_warning(
     nurse_client: Client, patient: Patient
 ) -> None:
     _planned_denosumab(patient, calcium="2.30", vitamin_d=40)
-    assert "Please do not stop or delay denosumab" in _letter(nurse_client, patient, "doctor")
+    assert "Please do not stop or delay denosumab" in letter_text(nurse_client, patient, "doctor")

@@ -16,6 +16,7 @@ from monitoring.domain.dates import add_months
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, PatientAssessment
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -48,19 +49,13 @@ def on_denosumab(osteoporotic: Patient) -> Patient:
     return osteoporotic
 
 
-def _letter(client: Client, patient: Patient, kind: str) -> str:
-    response = client.get(reverse("monitoring:letter", args=[patient.pk, kind]))
-    assert response.status_code == 200
-    return " ".join(response.text.split())
-
-
 def test_the_doctors_letter_names_denosumab_its_doses_and_the_warning(
     nurse_client: Client, on_denosumab: Patient
 ) -> None:
     data = PatientAssessment.objects.get(patient=on_denosumab).data
     assert data["therapy_indicated"]
     due = add_months(_days_ago(90), 6)
-    text = _letter(nurse_client, on_denosumab, "doctor")
+    text = letter_text(nurse_client, on_denosumab, "doctor")
     assert "Bone-protective therapy is indicated and is being given (denosumab)." in text
     assert "Bone-protective therapy is indicated." not in text
     assert (
@@ -69,11 +64,7 @@ def test_the_doctors_letter_names_denosumab_its_doses_and_the_warning(
     )
     assert f"Next denosumab dose due {due:%Y-%m-%d}." in text
     assert "Please do not stop or delay denosumab without follow-on therapy" in text
-    clinician = " ".join(
-        nurse_client.get(
-            reverse("monitoring:letter", args=[on_denosumab.pk, "doctor"]), {"copy": "clinician"}
-        ).text.split()
-    )
+    clinician = letter_text(nurse_client, on_denosumab, "doctor", copy="clinician")
     assert "DMAB-SCHEDULE, DMAB-STOP" in clinician
 
 
@@ -81,7 +72,7 @@ def test_the_patients_letter_says_it_in_plain_words(
     nurse_client: Client, on_denosumab: Patient
 ) -> None:
     due = add_months(_days_ago(90), 6)
-    text = _letter(nurse_client, on_denosumab, "patient")
+    text = letter_text(nurse_client, on_denosumab, "patient")
     assert "Your bone medicine" in text
     assert (
         f"You are having denosumab to protect your bones, since {_days_ago(90):%Y-%m-%d}." in text
@@ -97,11 +88,11 @@ def test_a_planned_course_reads_as_planned(nurse_client: Client, osteoporotic: P
         patient=osteoporotic, drug="zoledronic_acid", dose="4 mg", start_date=start
     )
     patient_assessment_refresh(patient=osteoporotic)
-    doctor = _letter(nurse_client, osteoporotic, "doctor")
+    doctor = letter_text(nurse_client, osteoporotic, "doctor")
     assert "Bone-protective therapy is indicated and is planned (zoledronic acid)." in doctor
     assert f"Zoledronic acid (4 mg) is planned, to start on {start:%Y-%m-%d}." in doctor
     assert "do not stop or delay denosumab" not in doctor
-    patient_letter = _letter(nurse_client, osteoporotic, "patient")
+    patient_letter = letter_text(nurse_client, osteoporotic, "patient")
     assert (
         "We plan to start zoledronic acid, a medicine that protects your bones, from "
         f"{start:%Y-%m-%d}." in patient_letter
@@ -111,7 +102,7 @@ def test_a_planned_course_reads_as_planned(nurse_client: Client, osteoporotic: P
 def test_without_therapy_the_letter_says_none_is_recorded(
     nurse_client: Client, osteoporotic: Patient
 ) -> None:
-    text = _letter(nurse_client, osteoporotic, "doctor")
+    text = letter_text(nurse_client, osteoporotic, "doctor")
     assert "Bone-protective therapy is indicated; none is recorded as given or planned." in text
     assert '<h2 class="h6">Bone-protective therapy</h2>' not in text
 
@@ -127,7 +118,7 @@ def test_a_stopped_course_is_not_named_as_given(
         stop_reason="reflux",
     )
     patient_assessment_refresh(patient=osteoporotic)
-    text = _letter(nurse_client, osteoporotic, "doctor")
+    text = letter_text(nurse_client, osteoporotic, "doctor")
     assert "Alendronate since" not in text
     # Named as given and stopped, never as if none had been given (phys11 F1).
     assert "none is recorded as given" not in text
@@ -171,7 +162,7 @@ def test_a_late_denosumab_dose_reads_as_passed_in_both_letters(
     patient_assessment_refresh(patient=osteoporotic)
     due = add_months(_days_ago(last_days_ago), 6)
     assert due < TODAY
-    patient_letter = _letter(nurse_client, osteoporotic, "patient")
+    patient_letter = letter_text(nurse_client, osteoporotic, "patient")
     assert f"Your next injection was due on {due:%Y-%m-%d}: please contact us to have it now." in (
         patient_letter
     )
@@ -179,7 +170,7 @@ def test_a_late_denosumab_dose_reads_as_passed_in_both_letters(
         patient_letter
     )
     assert "injection is due" not in patient_letter
-    doctor = _letter(nurse_client, osteoporotic, "doctor")
+    doctor = letter_text(nurse_client, osteoporotic, "doctor")
     lead = "overdue since" if overdue else "due since"
     assert f"Next denosumab dose {lead} {due:%Y-%m-%d}: please arrange it now." in doctor
     assert f"The next denosumab dose is {lead} {due:%Y-%m-%d}: please arrange it now" in doctor
@@ -205,16 +196,12 @@ def test_the_doctors_letter_says_kidney_function_rules_out_the_bisphosphonates(
     """eGFR 25: every bisphosphonate is contraindicated. The page's advice said so (physician8
     D8), but the doctor's letter still advised "a bisphosphonate or denosumab"."""
     _egfr(osteoporotic, 25)
-    text = _letter(nurse_client, osteoporotic, "doctor")
+    text = letter_text(nurse_client, osteoporotic, "doctor")
     assert "(a bisphosphonate or denosumab) is recommended" not in text
     assert "Bone-protective therapy is recommended; kidney function limits the choice." in text
     assert f"Kidney function eGFR 25 mL/min/1.73 m² on {_days_ago(20):%Y-%m-%d}" in text
     assert "every bisphosphonate is contraindicated" in text
-    clinician = " ".join(
-        nurse_client.get(
-            reverse("monitoring:letter", args=[osteoporotic.pk, "doctor"]), {"copy": "clinician"}
-        ).text.split()
-    )
+    clinician = letter_text(nurse_client, osteoporotic, "doctor", copy="clinician")
     assert "RENAL" in clinician
 
 
@@ -225,7 +212,7 @@ def test_the_follow_on_after_denosumab_names_the_kidney_limit(
     course.stop_date = _days_ago(10)
     course.save()
     _egfr(on_denosumab, 30)
-    text = _letter(nurse_client, on_denosumab, "doctor")
+    text = letter_text(nurse_client, on_denosumab, "doctor")
     assert "a bisphosphonate is advised" not in text
     assert "kidney function limits the choice of a bisphosphonate to follow it" in text
     limit = (
@@ -241,6 +228,6 @@ def test_normal_kidney_function_keeps_the_usual_advice(
     nurse_client: Client, osteoporotic: Patient
 ) -> None:
     _egfr(osteoporotic, 80)
-    text = _letter(nurse_client, osteoporotic, "doctor")
+    text = letter_text(nurse_client, osteoporotic, "doctor")
     assert "Bone-protective therapy (a bisphosphonate or denosumab) is recommended." in text
     assert "Kidney function eGFR" not in text

@@ -1,7 +1,8 @@
 """nurse10 F8, F11 and F20 on the entry forms: a CTX is saved only with its fasting question
 answered (and a non-fasting one is marked on the page as not counting for the response check);
 numbers copied from lab reports and PDFs (a Unicode minus, ">90", "12%") are read or refused with
-what to type; and the wording of the dose form, the scan form and the worklist."""
+what to type (a FRAX of "12%": test_nurse11_number_boxes.py); and the wording of the dose form, the
+scan form and the worklist."""
 
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring.models import BoneTherapyCourse, DexaMeasurement, FraxResult, LabResult
+from monitoring.models import BoneTherapyCourse, DexaMeasurement, LabResult
 from monitoring.records.forms.labs import FASTING_NEEDED
 from patients.models import Patient
 from tests.factories import ScannerFactory
@@ -78,18 +79,6 @@ def test_a_limit_or_a_percent_is_refused_with_what_to_type(
     response = nurse_client.post(_labs(patient), data)
     assert response.context["form"].errors["egfr_value"] == [message]
     assert not LabResult.objects.exists()
-
-
-def test_a_frax_percent_is_refused_saying_remove_the_percent(
-    nurse_client: Client, patient: Patient
-) -> None:
-    url = reverse("monitoring:frax_create", args=[patient.pk])
-    data = {"assessed_on": SAMPLED, "major_osteoporotic_pct": "12%", "hip_pct": "2"}
-    response = nurse_client.post(url, data)
-    assert response.context["form"].errors["major_osteoporotic_pct"] == [
-        "Enter the number without %: 12."
-    ]
-    assert not FraxResult.objects.exists()
 
 
 @pytest.mark.parametrize("minus", ["\u2212", "\u2013"])

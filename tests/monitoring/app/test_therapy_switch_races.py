@@ -4,7 +4,6 @@ nothing, not even the course the first one has just started."""
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,18 +11,12 @@ from bonehealth.accounts.models import Site
 from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring.models import BoneTherapyCourse
 from patients.models import Patient
-from tests.factories import PatientFactory
 from tests.html_forms import posted_data
 from tests.races import POSTGRESQL_ONLY, at_once, clients, one_winner
 
 pytestmark = POSTGRESQL_ONLY
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def jane(ward: Site) -> Patient:
-    return PatientFactory(site=ward, mrn="A1001")
 
 
 def test_two_switches_at_once_save_one_and_the_other_stops_nothing(

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
-from monitoring.models import DexaMeasurement, LabResult
+from monitoring.models import LabResult
 from monitoring.overview.lab_texts import unit_notation
 from patients.models import Patient
-from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+from tests.factories import LabResultFactory, scans_showing_spine_loss
 
 TODAY = timezone.localdate()
 
@@ -30,12 +30,7 @@ def test_the_notation() -> None:
 def test_the_patient_page_and_gp_letter_write_one_notation(
     nurse_client: Client, patient: Patient
 ) -> None:
-    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=900))
-    first = DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=400), t=-1.5)
-    later = DexaScanFactory(
-        patient=patient, scan_date=TODAY - dt.timedelta(days=30), scanner=first.scanner, t=-1.9
-    )
-    DexaMeasurement.objects.filter(scan=later, site="lumbar_spine").update(bmd="0.862")
+    scans_showing_spine_loss(patient)
     LabResultFactory(
         patient=patient,
         sample_date=TODAY - dt.timedelta(days=5),

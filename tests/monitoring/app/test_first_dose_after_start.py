@@ -32,11 +32,14 @@ ITEM = {"denosumab": "denosumab_dose", "zoledronic_acid": "zoledronic_acid_dose"
 DRUGS = pytest.mark.parametrize("drug", list(ITEM))
 
 
-def _started(patient: Patient, physician: User, drug: str) -> BoneTherapyCourse:
-    """A course of `drug` started 6 days ago, no dose recorded, the labs in range."""
+def _started(
+    patient: Patient, physician: User, drug: str, *, calcium: str = "2.4"
+) -> BoneTherapyCourse:
+    """A course of `drug` started 6 days ago, no dose recorded, the labs in range (but for the
+    calcium, if given)."""
     AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - timedelta(days=400))
     DexaScanFactory(patient=patient, scan_date=TODAY - timedelta(days=100), t=-2.8)
-    results_in_range(patient, START - timedelta(days=3))
+    results_in_range(patient, START - timedelta(days=3), calcium=calcium)
     course = BoneTherapyCourse.objects.create(
         patient=patient,
         drug=drug,
@@ -124,6 +127,19 @@ def test_the_letters_call_the_dose_due_after_the_start_the_next(
     assert f"Your next {word} is due on {due}." in mine
     assert f"First {name} dose" not in doctor
     assert f"first {word}" not in mine
+
+
+def test_a_started_denosumab_is_not_said_to_wait_for_its_first_injection(
+    patient: Patient, physician: User, nurse_client: Client
+) -> None:
+    """The low calcium holds the next injection, not a first one: the start was the first."""
+    _started(patient, physician, "denosumab", calcium="2.02")
+    doctor = _letter(nurse_client, patient, "doctor")
+    mine = _letter(nurse_client, patient, "patient")
+    assert "first denosumab injection" not in doctor.lower()
+    assert "first denosumab injection" not in mine.lower()
+    assert "Please do not stop or delay denosumab without follow-on therapy" in doctor
+    assert f"Next denosumab dose due {add_months(START, 6).isoformat()}." in doctor
 
 
 def test_the_therapy_form_says_the_start_is_the_day_of_the_first_dose(

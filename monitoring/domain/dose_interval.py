@@ -19,6 +19,12 @@ choice: a dose more than `EARLY_DOSE_MAX_DAYS_BEFORE_DUE` days before it is due 
 override and its reason, as the other failed pre-treatment checks. A dose entered late, between
 two others, is judged against both: the one before it and the one after it.
 
+A course's start is the day of its first dose (DMAB-SCHEDULE counts it as one, with no dose
+recorded). A first dose recorded on a later day, within `FIRST_DOSE_MAX_DAYS_AFTER_START` days after
+the start and with no dose since, is that first dose given later than the start said (phys13 #2:
+a first injection 6 days after the start was refused as "176 days early"): it passes, and the
+schedule then counts from it (`last_dose`: the latest of the doses and the start).
+
 The doses judged against are the patient's doses of the same drug on every course, not only the
 course the dose is recorded on (physician8 D12): a switch to a biosimilar or a restart opens a new
 course, and the body does not know about courses. The previous dose is `last_dose` of those doses
@@ -37,6 +43,7 @@ from .dates import add_months
 from .thresholds import (
     DENOSUMAB_INTERVAL_MONTHS,
     EARLY_DOSE_MAX_DAYS_BEFORE_DUE,
+    FIRST_DOSE_MAX_DAYS_AFTER_START,
     ZOLEDRONIC_INTERVAL_MONTHS,
 )
 from .types import BoneTherapyDrug
@@ -74,6 +81,27 @@ def last_dose(
     return max(counted, default=None)
 
 
+def first_dose_started(
+    drug: BoneTherapyDrug,
+    given_on: dt.date,
+    *,
+    other_doses: Iterable[dt.date],
+    start: dt.date | None = None,
+) -> dt.date | None:
+    """The course's `start` when a dose on `given_on` is its first dose given on a later day than
+    the start: the start counts as a dose (`last_dose`), no dose of the drug is recorded between
+    it and `given_on`, and `given_on` is at most `FIRST_DOSE_MAX_DAYS_AFTER_START` days after
+    it; None otherwise (a dose on the start itself follows what the start follows)."""
+    if start is None or not start < given_on:
+        return None
+    if (given_on - start).days > FIRST_DOSE_MAX_DAYS_AFTER_START:
+        return None
+    before = [day for day in other_doses if day < given_on]
+    if last_dose(drug, doses=before, starts=[start]) != start or start in before:
+        return None
+    return start
+
+
 def previous_of(
     drug: BoneTherapyDrug,
     given_on: dt.date,
@@ -84,8 +112,13 @@ def previous_of(
     """What a dose on `given_on` follows: `last_dose` of the other doses before it (of the drug,
     on any course) and of the course's start before it. Within one course the start comes before
     its doses, so a dose before it wins; a new course started after a lapse counts from its
-    start, one started within the interval after another course's last dose from that dose."""
+    start, one started within the interval after another course's last dose from that dose. The
+    course's first dose given a little after its start (`first_dose_started`) is the dose the
+    start stood for, not one after it: it follows what the start follows."""
+    other_doses = list(other_doses)
     before = [day for day in other_doses if day < given_on]
+    if first_dose_started(drug, given_on, other_doses=other_doses, start=start) is not None:
+        return last_dose(drug, doses=before)
     starts = [start] if start is not None and start < given_on else []
     return last_dose(drug, doses=before, starts=starts)
 
@@ -127,7 +160,9 @@ def early_dose_messages(
             first = (
                 ""
                 if previous in doses
-                else " If this is the first dose, correct the course's start date instead."
+                else f" A first dose is taken as given on another day than the start only "
+                f"within {FIRST_DOSE_MAX_DAYS_AFTER_START} days after it: if this is the first "
+                "dose, correct the course's start date instead."
             )
             messages.append(
                 f"{what}; the next is due on {due.isoformat()}. A dose on "

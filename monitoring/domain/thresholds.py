@@ -112,6 +112,16 @@ DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS: Final = 12
 # dose more than 4 weeks before it is due (previous dose + the interval above) is a failed
 # pre-dose check that needs an override with a reason; 4 weeks mirrors DENOSUMAB_DUE_MAX_DAYS_LATE.
 EARLY_DOSE_MAX_DAYS_BEFORE_DUE: Final = 28
+# The start of a denosumab or zoledronic acid course is the day of its first dose (the spec times
+# the next dose from "the last dose (or the start, with no dose recorded)"; the history format's
+# example records its first dose on its start). A first dose recorded later than the start, with
+# no dose since, is that first dose given on another day (an appointment after the course was
+# entered), not a second dose: within this many days after the start it passes the pre-dose check,
+# and the schedule counts from it. Design choice (the spec is silent): 4 weeks mirrors
+# DENOSUMAB_DUE_MAX_DAYS_LATE (a dose that late is still on time); later than that, the start is as
+# likely a dose not recorded as a plan, and the dose fails the check as too early (a physician's
+# override, or the start corrected): the conservative reading.
+FIRST_DOSE_MAX_DAYS_AFTER_START: Final = 28
 
 # Design choice (the spec is silent about stopped courses; the conservative reading): a dose of
 # zoledronic acid or denosumab keeps acting for its dosing interval, and the hypocalcaemia risk is

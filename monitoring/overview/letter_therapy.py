@@ -74,6 +74,15 @@ def course_facts(courses: Iterable[Any]) -> list[CourseFacts]:
     ]
 
 
+def first_dose_due(course: CourseFacts, due: str) -> bool:
+    """Whether the dose due on `due` (the rules' date) is the course's first: no dose recorded and
+    due on the start itself, the start not counted as a dose (zoledronic acid started as
+    denosumab's follow-on). Otherwise a course's start is the day of its first dose (DMAB-SCHEDULE:
+    "the last dose, or the start, with no dose recorded"), so the dose due 6 months later is the
+    next one (phys13 #2: "First denosumab dose due" 6 months after the start)."""
+    return course.last_dose is None and course.start is not None and due <= course.start.isoformat()
+
+
 def _running(courses: Iterable[CourseFacts], today: dt.date) -> list[CourseFacts]:
     """The courses given or planned: not stopped (a stop date still to come is not a stop yet)."""
     return [course for course in courses if course.stop is None or course.stop > today]
@@ -101,8 +110,8 @@ def dose_due_text(
     A denosumab dose held for a low calcium (`DoseAdvice.held`) is stated, not asked for: the
     advice below says what to do, once (physician9 F17).
 
-    `first`: no dose of the course is recorded yet, so the dose due is its first, not its next
-    (recheck11 #4: "your next infusion" of a zoledronic acid course with none given).
+    `first`: the dose due is the course's first (`first_dose_due`), not its next (recheck11 #4:
+    "your next infusion" of a follow-on zoledronic acid course with none given).
     """
     day = dt.date.fromisoformat(due)
     item = NEXT_DOSE[BoneTherapyDrug(drug)][0]
@@ -195,9 +204,10 @@ def give_denosumab_advice(
 
 # The open alerts that hold a denosumab course's first injection (phys12 F4): the critical low
 # calcium (CA-LOW, "do not give denosumab until it is corrected") and a vitamin D deficiency made
-# high by the planned injection (VITD, "replete before denosumab"). While one is open and no dose
-# has been given, the warning never to stop or delay denosumab, written for a course with doses
-# given, is not said: the letter says that the first injection waits instead.
+# high by the planned injection (VITD, "replete before denosumab"). While one is open and the course
+# is planned (a course started had its first injection on its start), the warning never to stop or
+# delay denosumab, written for a course with doses given, is not said: the letter says that the
+# first injection waits instead.
 # Per alert code, the calcium first: (to the patient, to the doctor, the rule).
 FIRST_DOSE_HOLDS: dict[str, tuple[str, str, str]] = {
     "HYPOCALCEMIA": (
@@ -213,11 +223,15 @@ FIRST_DOSE_HOLDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def first_dose_hold(course: CourseFacts, data: dict[str, Any], kind: str) -> tuple[str, str] | None:
-    """(text, rule id) saying that a denosumab course with no dose given waits for its first
-    injection, in the patient's or doctor's words; None (not denosumab, a dose given, or no open
-    alert holds it)."""
+def first_dose_hold(
+    course: CourseFacts, data: dict[str, Any], kind: str, today: dt.date
+) -> tuple[str, str] | None:
+    """(text, rule id) saying that a planned denosumab course waits for its first injection, in
+    the patient's or doctor's words; None (not denosumab, a dose given, a course started, whose
+    start was its first injection (DMAB-SCHEDULE; phys13 #2), or no open alert holds it)."""
     if course.drug != BoneTherapyDrug.DENOSUMAB or course.last_dose is not None:
+        return None
+    if not course.planned(today):
         return None
     holding = {
         alert["code"]
@@ -272,9 +286,9 @@ def _doctor(
         yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
         due = _next_due(data, course.drug)
         if due is not None:
-            first = course.last_dose is None
+            first = first_dose_due(course, due[0])
             yield dose_due_text(course.drug, due[0], data, DOCTOR, today, first=first), due[1]
-    hold = first_dose_hold(course, data, DOCTOR)
+    hold = first_dose_hold(course, data, DOCTOR, today)
     if hold is not None:
         yield hold[0], (hold[1],)
     elif course.drug == BoneTherapyDrug.DENOSUMAB:
@@ -304,9 +318,9 @@ def _patient(
             yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", ()
         due = _next_due(data, course.drug)
         if word and due is not None:
-            first = course.last_dose is None
+            first = first_dose_due(course, due[0])
             yield dose_due_text(course.drug, due[0], data, PATIENT, today, first=first), due[1]
-    hold = first_dose_hold(course, data, PATIENT)
+    hold = first_dose_hold(course, data, PATIENT, today)
     if hold is not None:
         yield hold[0], (hold[1],)
     elif course.drug == BoneTherapyDrug.DENOSUMAB:

@@ -28,6 +28,7 @@ from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
     earliest_next_dose,
     early_dose_messages,
+    first_dose_started,
     previous_of,
 )
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose
@@ -82,23 +83,45 @@ def _dose_interval(
         course.drug, given_on=given_on, other_doses=everything, start=start, courses=elsewhere
     )
     previous = previous_of(course.drug, given_on, other_doses=everything, start=start)
+    first = first_dose_started(course.drug, given_on, other_doses=everything, start=start)
+    value = (
+        "no earlier dose"
+        if previous is None
+        else f"previous dose, on {elsewhere[previous]}"
+        if previous in elsewhere
+        else "previous dose"
+        if previous in others
+        else "course start"
+    )
+    if first is not None and previous is None:
+        value = "course start: this is its first dose"
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
         rule=RuleId.DMAB_SCHEDULE,
         status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
-        value=(
-            "no earlier dose"
-            if previous is None
-            else f"previous dose, on {elsewhere[previous]}"
-            if previous in elsewhere
-            else "previous dose"
-            if previous in others
-            else "course start"
-        ),
-        date=previous,
+        value=value,
+        date=first if first is not None and previous is None else previous,
         messages=messages,
+        note="" if first is None or messages else _first_dose_note(course.drug, first, given_on),
         physician_override=bool(messages),
+    )
+
+
+def _first_dose_note(drug: domain.BoneTherapyDrug, start: date, given_on: date) -> str:
+    """What happens to a first dose given `given_on`, a few days after the course's `start`
+    (`first_dose_started`): it is the dose the start stood for, and the next counts from it.
+    Said beside the passed check, so that a nurse who gave a dose on the start day, not recorded,
+    does not record a second one as the first (phys13 #2)."""
+    name = drug.replace("_", " ")
+    days = (given_on - start).days
+    due = earliest_next_dose(drug, given_on)[0]
+    return (
+        f"No {name} dose is recorded since the course started on {start.isoformat()}: this one "
+        f"is taken as its first dose, given {days} day{'s' * (days > 1)} after the start, and "
+        f"the next is due on {due.isoformat()}, counted from it. If a dose was already given "
+        f"on {start.isoformat()}, record that one first: this one would then be a second dose, "
+        "too early."
     )
 
 

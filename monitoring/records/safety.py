@@ -138,7 +138,9 @@ class Check:
     # `value` unrounded (canonical unit), which the page converts: 20.93 nmol/L stays 20.93, as
     # in the labs table, where the rounded 8.39 ng/mL would read 20.94.
     canonical: Decimal | None = None
-    note: str = ""  # why a check is not made (NOT_CHECKED), in words
+    # Why a check is not made (NOT_CHECKED), in words; or what a passed check took the dose for
+    # (a course's first dose given after its start: `dose_safety`).
+    note: str = ""
     # Failed, it is overridden only by a physician (`PHYSICIAN_OVERRIDE_FROM`).
     physician_override: bool = False
     # A result dated after the dose's own day (`later_results`), not a check of that day.

@@ -212,7 +212,13 @@ SECTIONS: Final = (
                 f"{th.EARLY_DOSE_MAX_DAYS_BEFORE_DUE} days before it is due fails the "
                 "pre-treatment check and is saved only with a physician's override and its "
                 "reason (the specification is silent on early doses and on who overrides; the "
-                "conservative reading).",
+                "conservative reading). A course's start is the day of its first dose; a first "
+                "dose recorded later, at most "
+                f"{th.FIRST_DOSE_MAX_DAYS_AFTER_START} days after a start counted as a dose, with "
+                "no dose since, is that first dose given on another day: it passes the check, "
+                "and the next dose is due from it, not from the start. Later than that, it fails "
+                "as too early, as the start may have been a dose not recorded (the specification "
+                "is silent; the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.DENOSUMAB_DUE,

@@ -19,7 +19,11 @@ from monitoring.domain.dental_review import (
     review_standing,
     too_old_words,
 )
-from monitoring.domain.thresholds import DENTAL_REVIEW_VALID_MONTHS
+from monitoring.domain.thresholds import (
+    DENOSUMAB_INTERVAL_MONTHS,
+    DENTAL_REVIEW_VALID_MONTHS,
+    FIRST_DOSE_MAX_DAYS_AFTER_START,
+)
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
 from monitoring.records.dose_safety import dose_checklist
@@ -82,6 +86,16 @@ def pending_checks_words(course: BoneTherapyCourse) -> str:
     )
 
 
+# What the schedule takes a start for (DMAB-SCHEDULE: the next dose is due from "the last dose, or
+# the start, with no dose recorded"), so that a physician does not enter the day of the decision
+# and leave the first injection unasked for (phys13 #2).
+START_HELP = (
+    "Empty (or in the future) while the course is planned. Denosumab or zoledronic acid: the "
+    "day of the first injection or infusion; the next is due "
+    f"{DENOSUMAB_INTERVAL_MONTHS} months after it. A first dose given within "
+    f"{FIRST_DOSE_MAX_DAYS_AFTER_START} days after the start is recorded on its own day, and the "
+    "next counts from it."
+)
 REVIEW_WINDOW_HELP = (
     f"A review more than {DENTAL_REVIEW_VALID_MONTHS} months before the course starts does not "
     "count as the review before the drug."
@@ -110,6 +124,7 @@ class BoneTherapyCourseForm(
         fields = ["drug", "dose", "start_date", "stop_date", "stop_reason", "dental_review_date"]
         formfield_callback = entry_formfield
         help_texts = {
+            "start_date": START_HELP,
             "dental_review_date": "Date of the dental review before zoledronic acid or "
             f"denosumab. {REVIEW_WINDOW_HELP}",
         }

@@ -522,3 +522,16 @@ def test_a_used_enrolment_token_is_refused(client: Client, nurse: User) -> None:
     )
     nurse.refresh_from_db()
     assert nurse.check_password(first)
+
+
+def test_a_nurse_refused_a_physicians_page_is_told_to_ask_a_physician(
+    client: Client, nurse: User, patient: Patient
+) -> None:
+    """A nurse opening a therapy form is not sent to an administrator for a clinical decision
+    (nurse13 #17): the page says a physician decides, and an administrator changes roles."""
+    login(nurse, client)
+    response = client.get(reverse("monitoring:therapy_create", args=[patient.pk]))
+    assert response.status_code == 403
+    text = " ".join(response.content.decode().split())
+    assert "are a physician's: ask one of your site's physicians" in text
+    assert "an administrator can change your roles" in text

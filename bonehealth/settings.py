@@ -264,7 +264,9 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 # for 15 minutes; a success resets the count. The address comes from the same trusted header as
 # the audit trail. Lockouts are logged (bonehealth/accounts/signals.py) and audited
 # (bonehealth/audit/signals.py). A wrong current password on the password-change form counts as a
-# failed login too (accounts.forms.PasswordChangeForm).
+# failed login too (accounts.forms.PasswordChangeForm). Every password check holds a database lock
+# for its username from the check to the count (accounts.lockout.authenticate_in_turn), so
+# attempts sent at once cannot all be checked before any is counted.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Also limited (bonehealth/accounts/lockout.py): failures from one address for any username

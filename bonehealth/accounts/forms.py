@@ -5,13 +5,14 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
+from bonehealth.accounts.lockout import authenticate_in_turn
 from bonehealth.accounts.models import LabUnits, Site, User
 from bonehealth.accounts.selectors import role_groups, sites_administered_by
 from bonehealth.audit.forms import VersionedFormMixin
@@ -182,8 +183,8 @@ class UsernameLengthMixin:
     Django sets the field's max_length after building it, so only the page's `maxlength` limited
     the name, and a name too long for django-axes's column failed the request (sec11 #3). No account
     has such a name: it is cut to the account length with `shortened`'s mark, which no username
-    contains, and refused like any wrong login (authenticate: counted toward the address's
-    lockout, refused unchecked while it is paused, audited under the cut name).
+    contains, and refused like any wrong login (counted toward the address's lockout, refused
+    unchecked while it is paused, audited under the cut name).
     """
 
     fields: dict[str, forms.Field]
@@ -195,15 +196,31 @@ class UsernameLengthMixin:
 
 
 class LoginForm(UsernameLengthMixin, AuthenticationForm):
-    """Django's login form with the username's length checked."""
+    """Django's login form with the username's length checked, and the password checked in turn
+    with the other attempts for the username (`authenticate_in_turn`), so that parallel attempts
+    cannot pass the lockout (sec13 #1)."""
+
+    @sensitive_variables("password")
+    def clean(self) -> dict[str, Any]:
+        # Django's `AuthenticationForm.clean`, with `authenticate_in_turn` for `authenticate`.
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate_in_turn(
+                self.request, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
     """Django's form (old password, new twice, the validators), laid out with crispy.
 
-    The old password is checked as a login's is (`authenticate`): a wrong one counts toward the
-    user's lockout (django-axes) and is audited as a failed login; while the user or the address
-    is paused none is checked (sec11 #2). The view signs such a session out.
+    The old password is checked as a login's is (`authenticate_in_turn`): a wrong one counts
+    toward the user's lockout (django-axes) and is audited as a failed login; while the user or
+    the address is paused none is checked (sec11 #2). The view signs such a session out.
     """
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
@@ -216,7 +233,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 
     def clean_old_password(self) -> str:
         old_password: str = self.cleaned_data["old_password"]
-        checked = authenticate(
+        checked = authenticate_in_turn(
             self.request,
             username=self.user.get_username(),
             password=old_password,

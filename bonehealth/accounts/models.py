@@ -1,5 +1,7 @@
 """Care sites and the people who work at them."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -59,3 +61,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class LoginLock(models.Model):
+    """A row whose lock a password check holds from the lockout's check to its count
+    (bonehealth.accounts.lockout.authenticate_in_turn). Usernames are spread over a fixed number
+    of slots, a row each, created when first needed: the table stays small whatever names are
+    tried, and a name that has no account takes a lock like one that has."""
+
+    slot = models.PositiveIntegerField(primary_key=True)
+
+    # Stated for mypy: django-stubs leaves this model (a primary key only) without `objects`.
+    objects: ClassVar[models.Manager["LoginLock"]] = models.Manager()
+
+    def __str__(self) -> str:
+        return f"login lock {self.slot}"

@@ -12,12 +12,12 @@ trail without limit (sec12 #3: 200 rows in 13 s, 4 codes checked). It is logged 
 import logging
 from base64 import b32encode
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bonehealth.accounts.lockout import authenticate_in_turn
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction
 from bonehealth.audit.services import audit_record
@@ -77,21 +77,23 @@ def totp_devices_remove(*, user: User, password: str, token: str, request: HttpR
     """Turn two-factor authentication off for oneself, given the password and a current code.
 
     A stolen open session alone must not be enough to weaken the account. The password is checked
-    as a login's is (`authenticate`): a wrong one counts toward the user's lockout (django-axes)
-    and is audited as a failed login by the login-failure receiver; while the user or the address
-    is paused none is checked (`request.axes_locked_out`, and the view signs the session out).
+    as a login's is (`authenticate_in_turn`): a wrong one counts toward the user's lockout
+    (django-axes) and is audited as a failed login by the login-failure receiver; while the user
+    or the address is paused none is checked (`request.axes_locked_out`, and the view signs the
+    session out).
     A right password with a wrong code is audited here. Not allowed where two-factor is required.
     """
     from bonehealth.accounts.security import TWO_FACTOR_REQUIRED_PERMISSION
 
     if user.has_perm(TWO_FACTOR_REQUIRED_PERMISSION):
         raise PermissionDenied("Two-factor authentication is required for your role.")
-    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
-    device = devices.order_by("id").first()
-    checked = authenticate(
+    # The username's login lock first, then the device's: the order every path takes them in.
+    checked = authenticate_in_turn(
         request, username=user.get_username(), password=password, step=TWO_FACTOR_OFF_STEP
     )
     password_ok = checked is not None and checked.pk == user.pk
+    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    device = devices.order_by("id").first()
     # The code is checked even after a wrong password, so django-otp's throttle counts every try.
     code = None if device is None else code_checked(device, token, step=TWO_FACTOR_OFF_STEP)
     if not (password_ok and code):

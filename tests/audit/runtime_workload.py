@@ -11,8 +11,10 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import RequestFactory
 from django.utils import timezone
 
+from bonehealth.accounts.lockout import authenticate_in_turn
 from bonehealth.accounts.services import user_update
 from bonehealth.audit.models import AuditEvent
 from monitoring.domain.types import Site as MeasuredSite
@@ -24,7 +26,8 @@ from tests.factories import PatientFactory, ScannerFactory, SiteFactory, UserFac
 
 
 def main() -> None:
-    """Enter, correct and mark clinical records; administer a user; end a session."""
+    """Enter, correct and mark clinical records; administer a user; check a wrong password (the
+    login lock, the lockout's count, the audit row); end a session."""
     site = SiteFactory(code="roles")
     nurse = UserFactory(username="roles-nurse", role="nurse", sites=[site], password=None)
     admin = UserFactory(
@@ -70,6 +73,9 @@ def main() -> None:
         expected_version=nurse.version,
     )
     print("user's role and sites changed")
+    login = RequestFactory().post("/accounts/login/", REMOTE_ADDR="192.0.2.7")
+    assert authenticate_in_turn(login, username="roles-nurse", password="wrong") is None
+    print("wrong password counted")
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session.create()
     session.delete()

@@ -222,6 +222,7 @@ def test_the_app_works_as_the_runtime_role(roles: Roles) -> None:
     run = _manage(["shell", "-c", "from tests.audit.runtime_workload import main; main()"], env)
     assert run.returncode == 0, run.stderr
     assert "scan corrected" in run.stdout
+    assert "wrong password counted" in run.stdout
     assert "session ended" in run.stdout
     with roles.connect(roles.owner) as conn:
         kept = conn.execute(
@@ -235,4 +236,5 @@ def test_the_app_works_as_the_runtime_role(roles: Roles) -> None:
         ("mark_error", "monitoring.dexascan"),
         ("change", "patients.patient"),
         ("change", "accounts.user"),
+        ("login_failed", ""),
     }

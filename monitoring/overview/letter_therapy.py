@@ -19,6 +19,7 @@ from monitoring.domain import RecommendationCode, RuleId, ScheduleItem
 from monitoring.domain.thresholds import DENOSUMAB_INTERVAL_MONTHS
 from monitoring.models.choices import BoneTherapyDrug
 from monitoring.overview import lateness
+from monitoring.overview.therapy_overrides import Override, overridden
 
 PATIENT = "patient"
 DOCTOR = "doctor"
@@ -26,8 +27,18 @@ DOCTOR = "doctor"
 # The drug whose next dose the rules schedule, and the rule that schedules it.
 NEXT_DOSE = {
     BoneTherapyDrug.DENOSUMAB: (ScheduleItem.DENOSUMAB_DOSE, (RuleId.DMAB_SCHEDULE,)),
-    BoneTherapyDrug.ZOLEDRONIC_ACID: (ScheduleItem.ZOLEDRONIC_ACID_DOSE, ()),
+    # The Rules page states zoledronic acid's schedule under DMAB-SCHEDULE ("Denosumab and
+    # zoledronic acid doses"; `records/dose_safety.py` names it so too).
+    BoneTherapyDrug.ZOLEDRONIC_ACID: (ScheduleItem.ZOLEDRONIC_ACID_DOSE, (RuleId.DMAB_SCHEDULE,)),
 }
+# The rule that reads a course of the drug, cited beside the sentence naming the course: every
+# sentence of the clinician's copy carries its rule ids (phys13 #15b: the therapy paragraph had
+# none). The injections' and infusions' schedule, or the oral bisphosphonates' duration review.
+COURSE_RULES = {
+    BoneTherapyDrug.DENOSUMAB: (RuleId.DMAB_SCHEDULE,),
+    BoneTherapyDrug.ZOLEDRONIC_ACID: (RuleId.DMAB_SCHEDULE,),
+}
+ORAL_COURSE_RULES = (RuleId.BP_DURATION,)
 # What one dose of the drug is called in the patient's letter.
 DOSE_WORD = {BoneTherapyDrug.DENOSUMAB: "injection", BoneTherapyDrug.ZOLEDRONIC_ACID: "infusion"}
 
@@ -41,6 +52,10 @@ class CourseFacts:
     start: dt.date | None
     stop: dt.date | None
     last_dose: dt.date | None
+    # The doses recorded on this course itself (`last_dose` may be another course's).
+    doses: tuple[dt.date, ...] = ()
+    # What was given or planned despite failed pre-treatment checks (`therapy_words.overridden`).
+    overrides: tuple[tuple[str, Override], ...] = ()
 
     @property
     def name(self) -> str:
@@ -69,6 +84,8 @@ def course_facts(courses: Iterable[Any]) -> list[CourseFacts]:
             start=course.start_date,
             stop=course.stop_date,
             last_dose=latest.get(course.drug),
+            doses=tuple(sorted(dose.given_on for dose in course.valid_doses)),
+            overrides=tuple(overridden(course)),
         )
         for course in courses
     ]
@@ -81,6 +98,11 @@ def first_dose_due(course: CourseFacts, due: str) -> bool:
     "the last dose, or the start, with no dose recorded"), so the dose due 6 months later is the
     next one (phys13 #2: "First denosumab dose due" 6 months after the start)."""
     return course.last_dose is None and course.start is not None and due <= course.start.isoformat()
+
+
+def course_rules(drug: str) -> tuple[str, ...]:
+    """The rule ids cited beside a sentence naming a course of `drug` (`COURSE_RULES`)."""
+    return tuple(str(rule) for rule in COURSE_RULES.get(BoneTherapyDrug(drug), ORAL_COURSE_RULES))
 
 
 def _running(courses: Iterable[CourseFacts], today: dt.date) -> list[CourseFacts]:
@@ -279,11 +301,11 @@ def _doctor(
         when = (
             f", to start on {course.start:%Y-%m-%d}" if course.start else ", start date not yet set"
         )
-        yield f"{drug}{dose} is planned{when}.", ()
+        yield f"{drug}{dose} is planned{when}.", course_rules(course.drug)
     else:
         # An oral drug's intakes (daily or weekly) are not recorded: it has no last dose.
         last = f"; last dose {course.last_dose:%Y-%m-%d}" if course.last_dose else ""
-        yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", ()
+        yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", course_rules(course.drug)
         due = _next_due(data, course.drug)
         if due is not None:
             first = first_dose_due(course, due[0])
@@ -307,15 +329,18 @@ def _patient(
     word = DOSE_WORD.get(BoneTherapyDrug(course.drug))
     if course.planned(today):
         when = f", from {course.start:%Y-%m-%d}" if course.start else ""
-        yield f"We plan to start {course.name}, a medicine that protects your bones{when}.", ()
+        yield (
+            f"We plan to start {course.name}, a medicine that protects your bones{when}.",
+            course_rules(course.drug),
+        )
     else:
         having = "having" if word else "taking"  # injections or infusions; tablets
         yield (
             f"You are {having} {course.name} to protect your bones, since {course.start:%Y-%m-%d}.",
-            (),
+            course_rules(course.drug),
         )
         if word and course.last_dose:
-            yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", ()
+            yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", course_rules(course.drug)
         due = _next_due(data, course.drug)
         if word and due is not None:
             first = first_dose_due(course, due[0])

@@ -1,15 +1,16 @@
 """Letters from the stored assessment: one in plain words to the patient, one to the family doctor.
 
 Every sentence comes from one part of the assessment (PatientAssessment.data, the rules' output)
-and carries the rule ids behind it, except those stating the bone-protective therapy recorded
-(`letter_therapy`), which no rule decides. An alert is named by its title (`labels.code_label`),
-never by its code (nurse10 16). The fixed words are in `letter_wording`; the page that shows a
-letter is `letter_views`.
+or the therapy records, and carries the rule ids behind it: a sentence stating a bone-protective
+therapy recorded (`letter_therapy`), which no rule decides, cites the rule that reads it (phys13
+#15b). An alert is named by its title (`labels.code_label`), never by its code (nurse10 16). The
+fixed words are in `letter_wording`; the page that shows a letter is `letter_views`.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -28,6 +29,8 @@ from monitoring.overview.letter_denosumab_stop import (
     patient_follow_on,
     stopped_denosumab_texts,
 )
+from monitoring.overview.letter_overrides import override_texts, vitamin_d_after_start
+from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
 from monitoring.overview.letter_supplements import (
     TakenSupplements,
     supplement_advice,
@@ -57,7 +60,7 @@ from monitoring.overview.letter_wording import (
     RISK_BASIS_SCAN,
 )
 from monitoring.overview.letter_z_score import ZScore, site_words, z_score_text
-from monitoring.templatetags.monitoring_display import g_cm2
+from monitoring.templatetags.monitoring_display import g_cm2, signed
 
 __all__ = ["DOCTOR", "PATIENT", "Letter", "Sentence", "letter"]
 
@@ -135,7 +138,7 @@ def _results(
     else:
         for change in significant:
             yield Sentence(
-                f"{site_words(change['site']).capitalize()}: {change['change_pct']} % "
+                f"{site_words(change['site']).capitalize()}: {signed(change['change_pct'])} % "
                 f"({g_cm2(change['change_g_cm2'], 'signed')} g/cm²) from "
                 f"{_day(change['from_date'])} to {_day(change['to_date'])}, beyond the least "
                 f"significant change of {g_cm2(change['lsc_g_cm2'])} g/cm².",
@@ -165,19 +168,50 @@ def _results(
 
 
 def _patient_changes(significant: Sequence[dict[str, Any]]) -> Iterator[Sentence]:
-    """The patient's words for the sites whose loss passed the least significant change: one
+    """The patient's words for the sites whose change passed the least significant change: one
     sentence per earlier scan compared with, naming its sites together (phys12 F6: one sentence
-    per site, the same words three times)."""
-    sites_since: dict[str, list[str]] = {}
+    per site, the same words three times), those gone up apart from those gone down.
+
+    CHG-LSC finds a change significant either way (abs(change) >= LSC): a gain read "has gone
+    down" (phys13 #1, spine 1.000 to 1.040 g/cm²), as if every significant change were a loss."""
+    since: dict[str, dict[str, list[str]]] = {}
     for change in significant:
-        sites_since.setdefault(change["from_date"], []).append(site_words(change["site"]))
-    for since, sites in sites_since.items():
-        yield Sentence(
-            f"Since your scan of {_day(since)}, the bone density of your "
-            f"{and_list(list(dict.fromkeys(sites)))} has gone down by more than the scanner's "
-            "margin of error.",
-            ("CHG-LSC",),
+        way = _direction(change.get("change_g_cm2"))
+        since.setdefault(change["from_date"], {}).setdefault(way, []).append(
+            site_words(change["site"])
         )
+    for day, ways in since.items():
+        yield Sentence(f"Since your scan of {_day(day)}, {_changed_sites(ways)}.", ("CHG-LSC",))
+
+
+# The patient's words for a change beyond the scanner's margin of error, by its direction.
+UP, DOWN, CHANGED = "gone up", "gone down", "changed"
+MARGIN = "by more than the scanner's margin of error"
+
+
+def _direction(change_g_cm2: object) -> str:
+    if change_g_cm2 is None or change_g_cm2 == "":
+        return CHANGED  # not stored (CHG-LSC always stores it with a significant change)
+    number = Decimal(str(change_g_cm2))
+    return UP if number > 0 else DOWN if number < 0 else CHANGED
+
+
+def _changed_sites(ways: dict[str, list[str]]) -> str:
+    """The words after "Since your scan of <day>, ": "the bone density of your lumbar spine has
+    gone up by more than …", or for sites that went different ways "… of your lumbar spine has
+    gone up and that of your total hip has gone down, each by more than …" (gains first)."""
+    parts = [
+        (way, and_list(list(dict.fromkeys(ways[way]))))
+        for way in (UP, DOWN, CHANGED)
+        if way in ways
+    ]
+    first_way, first_sites = parts[0]
+    text = f"the bone density of your {first_sites} has {first_way}"
+    if len(parts) == 1:
+        text += f" {MARGIN}"
+        return text + (": a real improvement" if first_way == UP else "")
+    text += "".join(f" and that of your {sites} has {way}" for way, sites in parts[1:])
+    return f"{text}, each {MARGIN}"
 
 
 def and_list(words: Sequence[str]) -> str:
@@ -203,6 +237,7 @@ def _advice(
     data: dict[str, Any],
     kind: str,
     today: date,
+    courses: Sequence[CourseFacts] = (),
     *,
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
@@ -235,6 +270,10 @@ def _advice(
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
         # A supplement already taken is kept up, not recommended (nurse12 F10).
         text = supplement_advice(rec["code"], supplements, index) or text
+        if kind == DOCTOR and rec["code"] == "REPLETE_VITAMIN_D":
+            # The drug already started: replete now, not "before" it (phys13 #8).
+            taken = supplements is not None and supplements.vitamin_d
+            text = vitamin_d_after_start(courses, data, today, supplement_taken=taken) or text
         if (
             kind == PATIENT
             and undecided
@@ -350,13 +389,23 @@ def letter(
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
         *therapy_texts(courses, data, kind, today),
+        # Given despite a failed check: the summary says so, the doctor's letter too (phys13 #8).
+        *(override_texts(courses, today) if kind == DOCTOR else ()),
+        # Denosumab given before its follow-on: the rebound risk stays (phys13 #6).
+        *prior_denosumab_texts(courses, kind, today, stopped),
     ]
     return Letter(
         results=list(_results(data, kind, courses, today, sex, z_score)),
         therapy=[Sentence(text, rules) for text, rules in therapy],
         advice=list(
             _advice(
-                data, kind, today, undecided=undecided, stopped=stopped, supplements=supplements
+                data,
+                kind,
+                today,
+                courses,
+                undecided=undecided,
+                stopped=stopped,
+                supplements=supplements,
             )
         ),
         next_steps=list(_next_steps(data, kind, ended)),

@@ -1,6 +1,7 @@
 """What the pages and printouts say of a patient's bone-therapy courses: those running now (or the
 last one stopped, and a denosumab course stopped with no follow-on yet), with the last dose on
-paper, and each pre-treatment check overridden, with the reason, who and when.
+paper (and the denosumab given before), and each pre-treatment check overridden, with the
+reason, who and when.
 
 The template filters of the same names (`monitoring_display`) call these.
 """
@@ -11,6 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from monitoring.models.choices import BoneTherapyDrug
+from monitoring.overview.letter_prior_denosumab import prior_denosumab
+from monitoring.overview.letter_therapy import course_facts
+from monitoring.overview.therapy_overrides import Override, overridden
 from patients.templatetags.patient_display import started
 
 
@@ -62,57 +66,37 @@ def therapy_now_on_paper(courses: Iterable[Any], stopped: Any = None) -> list[st
         if stopped is not None and _is_stopped_denosumab(course, stopped):
             last = stopped.last_dose
         lines.append(f"{drug} {when}, last dose {last:%Y-%m-%d}" if last else f"{drug} {when}")
-    return lines
+    return lines + _prior_denosumab_on_paper(courses, listed, stopped)
 
 
-def _override(record: Any) -> tuple[str, str, str] | None:
-    """(checks, reason, who and when) of a course or dose given despite failed pre-treatment
-    checks (`models.therapy.SafetyOverride`), or None when no check was overridden."""
-    if not record.safety_checks_failed and not record.safety_override_reason:
-        return None
-    checks = ", ".join(record.safety_checks_failed_labels) or "not recorded"
-    who = str(record.safety_override_by) if record.safety_override_by else "history import"
-    at = record.safety_override_at
-    when = f", {timezone.localdate(at):%Y-%m-%d}" if at else ""
-    return checks, record.safety_override_reason, f"{who}{when}"
+def _prior_denosumab_on_paper(courses: Iterable[Any], listed: list[Any], stopped: Any) -> list[str]:
+    """The denosumab courses given and stopped that `therapy_now` does not list (their follow-on
+    in place): the rebound risk stays relevant to whoever reads the printout (phys13 #6)."""
+    named = {(c.start_date, c.stop_date) for c in listed if c.drug == BoneTherapyDrug.DENOSUMAB}
+    return [
+        f"Prior denosumab {prior.start:%Y-%m-%d} to {prior.stop:%Y-%m-%d} ({prior.doses_words()})"
+        for prior in prior_denosumab(course_facts(courses), timezone.localdate(), stopped)
+        if (prior.start, prior.stop) not in named
+    ]
 
 
-def _despite(what: str, override: tuple[str, str, str]) -> str:
-    checks, reason, by = override
+def _despite(what: str, override: Override) -> str:
+    checks, reason, by = override.checks, override.reason, override.by
     return f"{what} despite failed checks: {checks} — reason: {reason} ({by})"
-
-
-def _overridden(course: Any) -> list[tuple[str, tuple[str, str, str]]]:
-    """(what was given, its override) of a course and its doses (`valid_doses`), doses
-    overridden alike (one import's) together."""
-    found = []
-    override = _override(course)
-    if override is not None:
-        planned = course.start_date is None or course.start_date > timezone.localdate()
-        found.append(("Planned" if planned else "Started", override))
-    alike: dict[tuple[str, str, str], list[str]] = {}
-    for dose in course.valid_doses:
-        override = _override(dose)
-        if override is not None:
-            alike.setdefault(override, []).append(f"{dose.given_on:%Y-%m-%d}")
-    for override, days in alike.items():
-        what = f"Dose of {days[0]} given" if len(days) == 1 else f"Doses of {', '.join(days)} given"
-        found.append((what, override))
-    return found
 
 
 def override_notes(course: Any) -> list[str]:
     """The overrides of a bone-therapy course and its doses (`valid_doses`), in words: which
     checks, the reason, who and when; doses overridden alike (one import's) in one note. The
     words say it, so it reads without colour."""
-    return [_despite(what, override) for what, override in _overridden(course)]
+    return [_despite(what, override) for what, override in overridden(course)]
 
 
 def therapy_now_overrides_brief(courses: Iterable[Any], stopped: Any = None) -> str:
     """The overrides `therapy_now_overrides` states, in brief for a full summary (phys12 F18):
     what was given despite failed checks, the checks, reasons and who left to the patient page;
     "" without any."""
-    whats = [what for course in _courses_now(courses, stopped) for what, _ in _overridden(course)]
+    whats = [what for course in _courses_now(courses, stopped) for what, _ in overridden(course)]
     if not whats:
         return ""
     listed = "; ".join([whats[0], *(what[:1].lower() + what[1:] for what in whats[1:])])

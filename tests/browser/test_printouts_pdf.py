@@ -439,3 +439,49 @@ def test_a_summary_with_three_override_notes_prints_on_one_page(
         pdf = page.pdf(format="A4", print_background=True)
         _save(f"printout-{printout}-overridden.pdf", pdf)
         assert _pages(pdf) == 1, printout
+
+
+@pytest.fixture
+def followed_on_patient(overridden_patient: Any) -> Any:
+    """P12-DMAB whose zoledronic acid follow-on was started and given today despite failed
+    checks (phys13 #6, #8): the letters name the denosumab given before, the overrides, and the
+    vitamin D to replete now, beside the open alerts."""
+    from django.utils import timezone as tz
+
+    from bonehealth.accounts.models import User
+
+    physician = User.objects.get(username="physician")
+    override = {
+        "safety_checks_failed": ["vitamin_d", "calcium", "renal"],
+        "safety_override_reason": "follow-on after denosumab, calcium corrected, MDT decision",
+        "safety_override_by": physician,
+        "safety_override_at": tz.now(),
+    }
+    course = BoneTherapyCourse.objects.create(
+        patient=overridden_patient,
+        drug="zoledronic_acid",
+        dose="4 mg",
+        start_date=TODAY,
+        dental_review_date=TODAY - dt.timedelta(days=678),
+        **override,
+    )
+    BoneTherapyDose.objects.create(course=course, given_on=TODAY, **override)
+    patient_assessment_refresh(patient=overridden_patient)
+    return overridden_patient
+
+
+@pytest.mark.parametrize("printout", ["letters/doctor", "letters/patient", "summary"])
+def test_a_follow_on_given_despite_checks_prints_on_one_page(
+    live_server: Any, page: Page, followed_on_patient: Any, printout: str
+) -> None:
+    log_in(page, live_server.url, "nurse")
+    _open_printout(page, f"{live_server.url}/patients/{followed_on_patient.pk}/{printout}/")
+    expect(page.get_by_text("denosumab", exact=False).first).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    _save(f"printout-{printout.replace('/', '-')}-followed-on.pdf", pdf)
+    assert _pages(pdf) == 1, printout
+    if printout == "summary":
+        page.set_viewport_size({"width": SHEET_WIDTH_PX, "height": 1000})
+        page.emulate_media(media="print")
+        printed, estimated = page.evaluate(PRINTED_HEIGHT)
+        assert printed <= estimated

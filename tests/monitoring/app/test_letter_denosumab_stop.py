@@ -254,9 +254,18 @@ def test_once_the_follow_on_runs_the_stopped_course_is_history(
     patient_assessment_refresh(patient=stopped_long_ago)
     assert not _open(stopped_long_ago, "DENOSUMAB_STOPPED_NO_FOLLOW_ON")
     doctor = _letter(nurse_client, stopped_long_ago, "doctor")
+    # The stop's sentences (its follow-on date) are not said; the course stays named as given
+    # before, the rebound risk being still relevant (phys13 #6).
     assert "Denosumab (60 mg every 6 months) from" not in doctor
+    assert "No bisphosphonate follow-on" not in doctor
     assert f"Alendronate since {_days_ago(30):%Y-%m-%d}." in doctor
+    assert "Denosumab (60 mg every 6 months) was given before" in doctor
     patient_letter = _letter(nurse_client, stopped_long_ago, "patient")
-    assert "You had denosumab injections" not in patient_letter
+    assert "You had denosumab injections to protect your bones" not in patient_letter
+    assert "You had denosumab injections before" in patient_letter
     summary = _text(nurse_client, reverse("monitoring:patient_summary", args=[stopped_long_ago.pk]))
-    assert f"<dt>Bone therapy</dt><dd>Alendronate since {_days_ago(30):%Y-%m-%d}</dd>" in summary
+    assert (
+        f"<dt>Bone therapy</dt><dd>Alendronate since {_days_ago(30):%Y-%m-%d}; Prior denosumab "
+        f"{_days_ago(900):%Y-%m-%d} to {_days_ago(60):%Y-%m-%d} (5 doses, the last on "
+        f"{_days_ago(243):%Y-%m-%d})</dd>" in summary
+    )

@@ -4,7 +4,7 @@ The rules name their outputs with codes (`DENOSUMAB_STOPPED_NO_FOLLOW_ON`); page
 messages show these labels instead. Every code has one (tests/monitoring/app/test_labels.py).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from monitoring.domain import AlertCode, RecommendationCode, RuleId
@@ -19,7 +19,9 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.BASELINE_DEXA_DUE: "Baseline DEXA due",
     AlertCode.BASELINE_DEXA_MISSING: "Baseline DEXA missing",
     AlertCode.DEXA_OVERDUE: "DEXA overdue",
-    AlertCode.Z_SCORE_APPLIES: "Read Z-scores, not T-scores",
+    # Not "Read Z-scores, not T-scores": the T-score still counts for the risk factor and the
+    # therapy triggers (WHO-CAT Population), beside which that label contradicted (phys13 #4).
+    AlertCode.Z_SCORE_APPLIES: "WHO categories do not apply: read Z-scores",
     AlertCode.VITAMIN_D_DEFICIENT: "Vitamin D deficient",
     AlertCode.VITAMIN_D_INSUFFICIENT: "Vitamin D insufficient",
     AlertCode.VITAMIN_D_NOT_MEASURED: "Vitamin D not measured",
@@ -84,6 +86,47 @@ def risk_factor_words(codes: Iterable[str]) -> list[str]:
     """The risk factors an assessment counted (`risk_factors`, codes), in words, in its order."""
     words = {str(code): label for code, label in RISK_FACTOR_LABELS.items()}
     return [words.get(code, code) for code in codes]
+
+
+# What made the risk category high (RISK-HIGH: any TX trigger), with the rules' own limits: said
+# apart from the risk factors, which alone never make it high (phys13 #13: "High — Risk factors:
+# T-score below -1.5" read as if that one factor had).
+TRIGGER_LABELS: dict[RuleId, str] = {  # in the order the header names them: the scan's first
+    RuleId.TX_OSTEOPOROSIS: f"osteoporosis (T-score {th.TX_T_OSTEOPOROSIS} or below)",
+    RuleId.TX_FRACTURE: "prior fragility fracture",
+    RuleId.TX_FRAX: (
+        f"FRAX at the treatment threshold (major fracture {th.FRAX_MAJOR_PCT:.0f} % or hip "
+        f"{th.FRAX_HIP_PCT:.0f} % or more)"
+    ),
+    RuleId.TX_AI_T: f"T-score below {th.TX_AI_T_BELOW} on an aromatase inhibitor",
+    RuleId.TX_RAPID: "rapid bone loss",
+    RuleId.TX_AI_RF: f"{th.TX_AI_MIN_RISK_FACTORS} or more risk factors on an aromatase inhibitor",
+}
+# The two T-score triggers with the lowest T-score that fired them.
+_T_TRIGGER_WITH_VALUE: dict[RuleId, str] = {
+    RuleId.TX_OSTEOPOROSIS: "osteoporosis (lowest T-score {value})",
+    RuleId.TX_AI_T: (
+        f"lowest T-score {{value}}, below {th.TX_AI_T_BELOW} on an aromatase inhibitor"
+    ),
+}
+
+
+def trigger_words(codes: Sequence[str], lowest_t_score: Any = None) -> list[str]:
+    """The therapy triggers an assessment fired (`therapy_triggers`, rule ids), in words: what
+    made its risk category high; the T-score ones with `lowest_t_score` when given."""
+    words = {str(rule): label for rule, label in TRIGGER_LABELS.items()}
+    if lowest_t_score is not None:
+        words |= {
+            str(rule): label.format(value=lowest_t_score)
+            for rule, label in _T_TRIGGER_WITH_VALUE.items()
+        }
+    fired = [str(code) for code in codes]
+    if RuleId.TX_OSTEOPOROSIS in fired:  # the same T-score, said once: osteoporosis says it all
+        fired = [code for code in fired if code != RuleId.TX_AI_T]
+    # In TRIGGER_LABELS's order (a code it lacks, last, as it is).
+    rank = {str(rule): n for n, rule in enumerate(TRIGGER_LABELS)}
+    fired.sort(key=lambda code: rank.get(code, len(rank)))
+    return [words.get(code, code) for code in fired]
 
 
 def code_label(code: str) -> str:

@@ -42,7 +42,7 @@ class PhysicianNeededError(RecordConflictError):
     def __init__(self) -> None:
         super().__init__(
             None,
-            "A physician must mark this patient entered in error: her care listed above is "
+            "A physician must mark this patient entered in error: the care listed above is "
             "running or open, and would be hidden from everyone. Nothing was changed; ask a "
             "physician, or end the treatment or alert first.",
         )
@@ -51,9 +51,9 @@ class PhysicianNeededError(RecordConflictError):
 # Said beside the form of a nurse, and as the service's refusal.
 ONLY_COURSE_NEEDS_A_PHYSICIAN = (
     "A physician must mark this course entered in error: it is the patient's only "
-    "aromatase-inhibitor course running or planned, and marking it ends her monitoring schedule "
-    "and alerts, as marking the patient would. Nothing was changed; ask a physician, or record "
-    "the course's stop date if it has ended."
+    "aromatase-inhibitor course running or planned, and marking it ends the patient's "
+    "monitoring schedule and alerts, as marking the patient would. Nothing was changed; ask a "
+    "physician, or record the course's stop date if it has ended."
 )
 
 

@@ -106,9 +106,22 @@ def patient_context(
         # The risk factors the rules counted (age, T-score and the recorded ones), in words:
         # TX-AI-RF names none (physician7 F9).
         "risk_factor_words": labels.risk_factor_words(data.get("risk_factors", ())),
+        # What made the risk category high (its therapy triggers), said apart from the risk
+        # factors, which alone never do (phys13 #13).
+        "risk_trigger_words": risk_trigger_words(data),
         "vfa_fracture_day": vfa_fracture_counted(patient, data),
         **figures,
     }
+
+
+def risk_trigger_words(data: dict[str, Any]) -> list[str]:
+    """The therapy triggers that made the stored risk category high (RISK-HIGH), in words; none
+    for another category. The T-score ones quote the lowest T-score, which counts for them even
+    where WHO categories do not apply (WHO-CAT Population)."""
+    if data.get("risk_category") != domain.RiskCategory.HIGH:
+        return []
+    lowest = (data.get("lowest_t_score") or {}).get("value")
+    return labels.trigger_words(data.get("therapy_triggers", ()), lowest)
 
 
 def vfa_fracture_counted(patient: Any, data: dict[str, Any]) -> dt.date | None:

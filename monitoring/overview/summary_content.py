@@ -70,8 +70,8 @@ def _recommendation_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) ->
 
 
 def _has_note(row: Mapping[str, Any]) -> bool:
-    """Whether a projection's row has a note under a date ("already passed …", "Scan before …")."""
-    return bool(row["changed_since"] or row["cross_2_0_passed"] or row["cross_2_5_passed"])
+    """Whether a projection's row has a note under a date ("already passed …")."""
+    return bool(row["cross_2_0_passed"] or row["cross_2_5_passed"])
 
 
 def _fact_lines(context: Mapping[str, Any]) -> int:
@@ -87,8 +87,11 @@ def _fact_lines(context: Mapping[str, Any]) -> int:
         who = who_label(assessment.who_category)
         next_dexa = due_words(assessment.next_dexa_due, "dexa", assessment.data)
         words = context.get("risk_factor_words") or []
-        risk = risk_label(assessment.risk_category) + (
-            f" (risk factors: {'; '.join(words)})" if words else ""
+        triggers = context.get("risk_trigger_words") or []
+        risk = (
+            risk_label(assessment.risk_category)
+            + (f" (why high: {'; '.join(triggers)})" if triggers else "")
+            + (f" (risk factors: {'; '.join(words)})" if words else "")
         )
         site = assessment.lowest_t_site
         lowest = f"-2.5 ({site_label(site)})" if site else "-"
@@ -133,7 +136,6 @@ def summary_content(
         + sum(
             PROJECTION_ROW_WORDS
             + len(site_label(r["site"]) + r["basis"])
-            + (45 if r["changed_since"] else 0)
             + 40 * (r["cross_2_0_passed"] + r["cross_2_5_passed"])
             + (0 if r["drawn_to"] else 15 + len(r["not_drawn"] or ""))
             for r in rows

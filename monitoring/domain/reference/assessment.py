@@ -52,13 +52,20 @@ SECTIONS: Final = (
                 f"and men aged {th.MALE_T_SCORE_MIN_AGE} or more: for a premenopausal woman "
                 f"or a man under {th.MALE_T_SCORE_MIN_AGE} the category is not applicable and "
                 f"the Z-score is read instead (Z of {num(th.Z_BELOW_EXPECTED_MAX)} or below is "
-                "below the expected range for age). Every other rule still runs.",
+                "below the expected range for age). Every other rule still runs, the T-score "
+                "risk factor and the T-score therapy triggers included, as the aromatase-inhibitor "
+                "guidelines apply them to premenopausal women on ovarian suppression.",
                 outputs=(
                     alert(
                         AlertCode.Z_SCORE_APPLIES,
                         Severity.INFO,
                         "premenopausal woman or man under "
-                        f"{th.MALE_T_SCORE_MIN_AGE} (cites ISCD only)",
+                        f"{th.MALE_T_SCORE_MIN_AGE} (cites ISCD only); its text says that the "
+                        "T-score still counts for the risk factor and the therapy triggers, and, "
+                        "when the lowest Z-score of the latest scan with one is "
+                        f"{num(th.Z_BELOW_EXPECTED_MAX)} or below, gives it as below the "
+                        "expected range for age, to consider secondary causes (the severity "
+                        "stays info: the specification fixes it)",
                     ),
                 ),
                 example="Lumbar spine -1.8, total hip -2.6: the lowest is the hip's -2.6, "
@@ -331,7 +338,12 @@ SECTIONS: Final = (
                 "application shows neither it nor the WHO bands on the BMD chart, and says why: "
                 "its thresholds are T-score categories and the ATAC rates postmenopausal losses "
                 "(the specification is silent; the conservative reading). The chart shows the "
-                "Z-scores instead.",
+                "Z-scores instead. Likewise the application shows no ATAC median "
+                "projection for a man (ATAC measured postmenopausal women on anastrozole; a "
+                "man's own-trend projection is shown), and none from a scan taken before the "
+                "last start or stop of bone therapy: an estimate across an antiresorptive course "
+                "would not reflect it. It says why in both cases (the specification is silent; "
+                "the conservative reading).",
             ),
         ),
     ),

@@ -16,9 +16,14 @@ from ..thresholds import (
     RF_T_BELOW,
     T_NORMAL_MIN,
     T_OSTEOPOROSIS_MAX,
+    TX_AI_T_BELOW,
+    TX_T_OSTEOPOROSIS,
+    Z_BELOW_EXPECTED_MAX,
 )
 from ..types import (
     CENTRAL_SITES,
+    SITE_NAMES,
+    SITE_ORDER,
     AlertCode,
     LowestTScore,
     MenopausalStatus,
@@ -82,8 +87,7 @@ def who_category(ctx: Context, lowest: LowestTScore | None) -> WhoCategory:
         ctx.alert(
             AlertCode.Z_SCORE_APPLIES,
             Severity.INFO,
-            "T-score categories do not apply (premenopausal woman or man under 50): read the "
-            "Z-scores instead; Z <= -2.0 is below the expected range for age.",
+            z_score_words(ctx),
             [RuleId.WHO_CAT],
             sources=Z_SCORE_SOURCES,
         )
@@ -95,6 +99,53 @@ def who_category(ctx: Context, lowest: LowestTScore | None) -> WhoCategory:
     if lowest.value <= T_OSTEOPOROSIS_MAX:
         return WhoCategory.OSTEOPOROSIS
     return WhoCategory.OSTEOPENIA
+
+
+def lowest_z_score(ctx: Context) -> tuple[Site, Decimal, dt.date] | None:
+    """The lowest Z-score (rounded to 0.1) of the latest scan date with one, ties in site order;
+    None when no scan has a Z-score. The same one the patient page quotes ("Lowest Z-score")."""
+    dated = [scan for scan in ctx.scans if any(m.z_score is not None for m in scan.sites.values())]
+    if not dated:
+        return None
+    day = dated[-1].date  # scans sorted by date
+    found: tuple[Site, Decimal, dt.date] | None = None
+    for site in SITE_ORDER:
+        for scan in dated:
+            measured = scan.sites.get(site) if scan.date == day else None
+            if measured is None or measured.z_score is None:
+                continue
+            value = measured.z_score.quantize(TENTH, ROUND_HALF_UP)
+            if found is None or value < found[1]:
+                found = (site, value, day)
+    return found
+
+
+def z_score_words(ctx: Context) -> str:
+    """Z_SCORE_APPLIES's text: the category is read on Z-scores, and the T-score still counts.
+
+    The Population paragraph keeps every other rule, T-score risk factors and triggers included
+    (Hadji 2017 and ESMO 2020 apply the T-score algorithm to premenopausal women on ovarian
+    suppression with an aromatase inhibitor). The alert said only "read the Z-scores instead",
+    beside a therapy alert raised on the T-score (phys13 #4): it now says both, and, when the
+    lowest Z-score is at or below -2.0 (ISCD), says so with its value. Severity and code unchanged.
+    """
+    patient = ctx.history.patient
+    who = f"a man under {MALE_T_SCORE_MIN_AGE}" if patient.sex is Sex.M else "a premenopausal woman"
+    lowest_z = lowest_z_score(ctx)
+    below = ""
+    if lowest_z is not None and lowest_z[1] <= Z_BELOW_EXPECTED_MAX:
+        site, value, day = lowest_z
+        below = (
+            f"Lowest Z-score {value} at the {SITE_NAMES[site].lower()} (scan of "
+            f"{day.isoformat()}): below the expected range for age: consider secondary causes. "
+        )
+    return (
+        f"{below}WHO T-score categories do not apply to {who}: read the Z-scores for the "
+        f"category (Z <= {Z_BELOW_EXPECTED_MAX} is below the expected range for age). The "
+        f"T-score still counts as a risk factor (below {RF_T_BELOW}) and for the therapy "
+        f"triggers (T <= {TX_T_OSTEOPOROSIS}; T < {TX_AI_T_BELOW} on an aromatase inhibitor), "
+        "as the aromatase-inhibitor guidelines apply them."
+    )
 
 
 def bmi(ctx: Context) -> Decimal | None:

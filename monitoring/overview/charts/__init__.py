@@ -20,6 +20,7 @@ from monitoring import domain
 from monitoring.overview.charts.bmd import bmd_figure, bmd_figure_of, bmd_series
 from monitoring.overview.charts.btm import BTM_ANALYTES, btm_figure, btm_figure_of, btm_points
 from monitoring.overview.charts.labs import labs_figure, threshold_key
+from monitoring.overview.charts.projection import withheld_note as projection_withheld_note
 from monitoring.overview.charts.score_panel import withheld_note
 from monitoring.overview.charts.style import BASIS_LABEL, iso, num
 
@@ -60,9 +61,18 @@ def patient_figures(
         "btm_figure": btm_figure_of(history, btm, as_of=as_of, static=static),
         "labs_figure": labs_figure(history, lab_units, as_of=as_of, static=static),
         "labs_key": threshold_key(history, lab_units, as_of=as_of),
-        # What the BMD chart's lower panel shows, and why it has no bands nor projection.
+        # What the BMD chart's lower panel shows, and why it has no bands nor projection (or
+        # not every site's: `projection.withheld_note`).
         "bmd_panel": bmd.panel.value,
-        "bmd_note": withheld_note(bmd.panel, str(history.patient.sex)),
+        "bmd_note": " ".join(
+            note
+            for note in (
+                withheld_note(bmd.panel, str(history.patient.sex)),
+                projection_withheld_note(bmd.projections),
+            )
+            if note
+        )
+        or None,
         "btm_rows": [
             {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
             | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}
@@ -83,10 +93,10 @@ def patient_figures(
                 # table says so rather than print it as if it were ahead (physician7 F16).
                 "cross_2_0_passed": _passed(projection.crossings.get(Decimal("-2.0")), as_of),
                 "cross_2_5_passed": _passed(projection.crossings.get(Decimal("-2.5")), as_of),
-                "changed_since": projection.changed_since,
                 "drawn_to": iso(projection.line[-1][0]) if projection.line else None,
                 "not_drawn": projection.not_drawn,
             }
             for projection in bmd.projections
+            if projection.withheld is None
         ],
     }

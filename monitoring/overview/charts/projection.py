@@ -6,10 +6,16 @@ so it draws a projection only where it is honest:
 - no further than the planned end of the aromatase-inhibitor course or five years after the last
   scan, whichever is sooner (the line stops at that date, at the T-score it would have reached);
 - only from a scan taken after the last start or stop of bone therapy: a trend measured before a
-  drug was started or stopped says nothing about the bone under the drug.
-The rules' projection is unchanged; the table under the chart says what was drawn and why not,
-marks a crossing date already passed (an estimate no scan confirmed) and names the therapy
-changes after the basis scan, which its dates do not reflect.
+  drug was started or stopped says nothing about the bone under the drug. Such a projection is
+  not shown at all, neither drawn nor its dates in the table (phys13 #14: a hip projected from a
+  scan before two years of denosumab "reached -2.5" on a date already passed): an estimate across
+  an antiresorptive course is no estimate of this bone. The page says why instead;
+- not from the ATAC median loss for a man: ATAC measured postmenopausal women on anastrozole, as
+  the page already withholds the projection where T-score categories do not apply for that reason
+  (`score_panel`). PROJ is silent on men; the conservative reading (phys13 #12). A man's own
+  trend, measured on his own scans, is still shown.
+The rules' projection is unchanged; the table under the chart marks a crossing date already
+passed (an estimate no scan confirmed), and a note under it names each projection withheld and why.
 """
 
 import datetime as dt
@@ -20,6 +26,7 @@ from typing import Any
 
 from monitoring import domain
 from monitoring.domain.dates import add_months
+from monitoring.domain.types import SITE_NAMES
 
 HORIZON_MONTHS = 60
 LEVELS = (("crosses_minus_2_0_on", Decimal("-2.0")), ("crosses_minus_2_5_on", Decimal("-2.5")))
@@ -36,9 +43,9 @@ class Projection:
     crossings: dict[Decimal, dt.date]  # as the rules give them
     line: list[tuple[dt.date, Decimal]]
     not_drawn: str | None = None
-    # The therapy changes after the basis scan ("denosumab started 2024-06-01"), which the
-    # rules' crossing dates do not reflect; None when the scan is the latest word.
-    changed_since: str | None = None
+    # Why the page shows neither its line nor its dates (a clause, after "No projected T-score
+    # for the <sites>: "); None when it is shown.
+    withheld: str | None = None
 
 
 def horizon(history: domain.History, last_scan: dt.date) -> dt.date:
@@ -77,6 +84,20 @@ def therapy_changes_after(history: domain.History, day: dt.date, *, as_of: dt.da
     return "; ".join(words for _when, words in changes) or None
 
 
+# A man's ATAC median projection, withheld (PROJ is silent on men: the conservative reading).
+ATAC_NOT_FOR_A_MAN = (
+    "the ATAC median loss is that of postmenopausal women on anastrozole, not a man's"
+)
+
+
+def withheld_before_therapy_change(day: dt.date, changes: str) -> str:
+    """Why a projection from the scan of `day`, before the therapy `changes`, is not shown."""
+    return (
+        f"its latest scan ({day.isoformat()}) came before {changes}, and an estimate across a "
+        "bone-therapy course would not reflect it; a new scan gives a starting point"
+    )
+
+
 def projections(
     history: domain.History,
     last_points: Mapping[domain.Site, tuple[dt.date, Decimal]],
@@ -84,8 +105,10 @@ def projections(
     *,
     as_of: dt.date,
 ) -> list[Projection]:
-    """Each stored projection of a site with a scan, with the line the chart draws for it."""
+    """Each stored projection of a site with a scan, with the line the chart draws for it, or
+    why it is withheld."""
     change = last_therapy_change(history, as_of=as_of)
+    man = history.patient.sex is domain.Sex.M
     found = []
     for projection in stored:
         site = domain.Site(projection["site"])
@@ -99,8 +122,14 @@ def projections(
         }
         basis = str(projection.get("basis", ""))
         line: list[tuple[dt.date, Decimal]] = []
-        not_drawn: str | None = "its scan predates the last therapy change"
-        if change is None or day > change:
+        not_drawn: str | None = None
+        withheld: str | None = None
+        if change is not None and day <= change:
+            changes = therapy_changes_after(history, day, as_of=as_of) or "a bone-therapy change"
+            withheld = withheld_before_therapy_change(day, changes)
+        elif man and basis == domain.ProjectionBasis.ATAC_MEDIAN:
+            withheld = ATAC_NOT_FOR_A_MAN
+        else:
             line = drawn_line(day, t_score, crossings, until=horizon(history, day))
             not_drawn = None if line else "nothing to project"
         found.append(
@@ -112,10 +141,29 @@ def projections(
                 crossings=crossings,
                 line=line,
                 not_drawn=not_drawn,
-                changed_since=therapy_changes_after(history, day, as_of=as_of),
+                withheld=withheld,
             )
         )
     return found
+
+
+def _and_list(words: list[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else words[0]
+
+
+def withheld_note(found: Iterable[Projection]) -> str | None:
+    """One sentence per reason a projection is withheld, naming its sites ("No projected T-score
+    for the total hip and femoral neck: …."); None when every one is shown."""
+    sites_by_reason: dict[str, list[str]] = {}
+    for projection in found:
+        if projection.withheld is not None:
+            name = SITE_NAMES[projection.site].lower()
+            sites_by_reason.setdefault(projection.withheld, []).append(name)
+    sentences = [
+        f"No projected T-score for the {_and_list(sites)}: {reason}."
+        for reason, sites in sites_by_reason.items()
+    ]
+    return " ".join(sentences) or None
 
 
 def drawn_line(

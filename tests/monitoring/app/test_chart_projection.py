@@ -59,7 +59,10 @@ def test_a_scan_before_the_last_therapy_change_is_not_projected() -> None:
         history, {SPINE: (SCAN, Decimal("-1.6"))}, stored, as_of=dt.date(2025, 7, 1)
     )
     assert before.line == []
-    assert before.not_drawn == "its scan predates the last therapy change"
+    assert before.withheld == (
+        "its latest scan (2025-05-01) came before denosumab stopped 2025-06-01, and an estimate "
+        "across a bone-therapy course would not reflect it; a new scan gives a starting point"
+    )
     (after,) = projections(
         history, {SPINE: (dt.date(2025, 6, 20), Decimal("-1.6"))}, stored, as_of=dt.date(2025, 7, 1)
     )
@@ -67,6 +70,7 @@ def test_a_scan_before_the_last_therapy_change_is_not_projected() -> None:
         (dt.date(2025, 6, 20), Decimal("-1.6")),
         (dt.date(2027, 1, 1), Decimal("-2.0")),
     ]
+    assert after.withheld is None
 
 
 @given(

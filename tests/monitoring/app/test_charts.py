@@ -301,20 +301,23 @@ def test_no_figures_without_data(patient: Patient) -> None:
     assert charts.btm_figure(history, as_of=AS_OF) is None
 
 
-def test_stored_projection_becomes_the_dashed_estimate(charted: Patient) -> None:
+def test_a_stored_projection_from_before_the_therapy_is_withheld(charted: Patient) -> None:
+    """The rules project the spine from its loss, measured before denosumab started: the page
+    shows neither its line nor its dates, and says why (phys13 #14)."""
     assessment = stored_assessment(patient=charted)
     assert assessment is not None
+    assert any(p["site"] == "lumbar_spine" for p in assessment.data["projections"])
     context = charts.patient_figures(
         _history(charted), assessment.data, as_of=timezone.localdate(), static=True
     )
     go.Figure(context["bmd_figure"])
     assert context["bmd_figure"]["config"]["staticPlot"] is True
-    spine = next(row for row in context["projection_rows"] if row["site"] == "lumbar_spine")
-    assert spine["basis"] == "own trend"
-    assert spine["cross_2_0"]
-    assert spine["cross_2_5"]
-    assert spine["drawn_to"] is None
-    assert spine["not_drawn"] == "its scan predates the last therapy change"
+    assert not [row for row in context["projection_rows"] if row["site"] == "lumbar_spine"]
+    assert (
+        "No projected T-score for the lumbar spine: its latest scan (2025-05-01) came before "
+        "denosumab started 2025-05-10, and an estimate across a bone-therapy course would not "
+        "reflect it"
+    ) in context["bmd_note"]
     assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
     assert context["btm_rows"][0]["value"] == Decimal("0.50")
 
@@ -341,7 +344,7 @@ def test_the_page_reads_each_charts_points_and_projections_once(
     context = charts.patient_figures(_history(charted), _projection(), as_of=AS_OF, static=False)
     assert calls == {"bmd_points": 1, "projections": 1, "btm_points": 1}
     assert context["bmd_figure"] is not None
-    assert context["projection_rows"]
+    assert "No projected T-score for the lumbar spine" in context["bmd_note"]  # scan before dmab
     assert context["btm_rows"]
 
 
@@ -356,7 +359,7 @@ def test_patient_page_ships_the_figures_and_plotly_only_where_charts_are(
     assert "js/charts.js" in page.text
     assert "Bone turnover markers" in page.text
     assert "0.5 ng/mL" in page.text
-    assert "Projected T-score (estimate)" in page.text
+    assert "No projected T-score for the lumbar spine" in page.text  # its scan predates dmab
     dashboard = physician_client.get(reverse("monitoring:dashboard"))
     assert "plotly" not in dashboard.text
 

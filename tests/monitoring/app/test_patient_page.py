@@ -96,7 +96,7 @@ def test_page_shows_scans_labs_and_changes(nurse_client: Client, patient: Patien
         ("RAPID_BMD_LOSS", "Rapid BMD loss"),
         ("VITAMIN_D_DEFICIENT", "Vitamin D deficient"),
         ("BASELINE_DEXA_MISSING", "Baseline DEXA missing"),
-        ("Z_SCORE_APPLIES", "Read Z-scores, not T-scores"),
+        ("Z_SCORE_APPLIES", "WHO categories do not apply: read Z-scores"),
         ("DENOSUMAB_STOPPED_NO_FOLLOW_ON", "Denosumab stopped without follow-on therapy"),
         ("CALCIUM_VITAMIN_D", "Calcium and vitamin D"),
         ("RECORD_FRAX", "Record FRAX"),

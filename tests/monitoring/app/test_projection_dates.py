@@ -1,5 +1,6 @@
-"""The projection table says when a crossing date has already passed, and when its scan came
-before a change of bone therapy that the dates do not reflect (physician7 F16)."""
+"""The projection table says when a crossing date has already passed (physician7 F16); a
+projection from a scan before a change of bone therapy is not shown at all, and the page says why
+(phys13 #14: its dates, "already passed" across two years of denosumab, had no use)."""
 
 import datetime as dt
 
@@ -60,20 +61,38 @@ def test_a_crossing_date_already_passed_is_marked_as_an_estimate(losing: Patient
     assert "Scan before" not in table  # no therapy since the scan
 
 
-def test_a_projection_from_a_scan_before_the_therapy_says_so(losing: Patient) -> None:
+WITHHELD = (
+    "No projected T-score for the lumbar spine: its latest scan (2024-05-01) came before "
+    "denosumab started 2024-11-01; denosumab stopped 2026-11-01, and an estimate across a "
+    "bone-therapy course would not reflect it; a new scan gives a starting point."
+)
+
+
+def _denosumab_2_years(patient: Patient) -> None:
     BoneTherapyCourse.objects.create(
-        patient=losing, drug="denosumab", start_date=dt.date(2024, 11, 1)
+        patient=patient,
+        drug="denosumab",
+        start_date=dt.date(2024, 11, 1),
+        stop_date=dt.date(2026, 11, 1),
     )
+
+
+def test_a_projection_from_a_scan_before_the_therapy_is_withheld(losing: Patient) -> None:
+    _denosumab_2_years(losing)
     table = _table(losing, ("2026-10-26", "2029-01-01"))
-    assert "Scan before denosumab started 2024-11-01: the dates do not reflect it." in table
-    assert PASSED in table
+    assert "Projected T-score" not in table
+    assert "2026-10-26" not in table
+    assert PASSED not in table
+    assert WITHHELD in table
 
 
-def test_the_patient_page_shows_the_notes(physician_client: Client, losing: Patient) -> None:
-    BoneTherapyCourse.objects.create(
-        patient=losing, drug="denosumab", start_date=dt.date(2024, 11, 1)
-    )
+def test_the_patient_page_says_why(physician_client: Client, losing: Patient) -> None:
+    _denosumab_2_years(losing)
     page = physician_client.get(reverse("monitoring:patient", args=[losing.pk]))
-    rows = page.context["full"]()["projection_rows"]
-    assert rows, "the rules project the spine from its loss"
-    assert "Scan before denosumab started 2024-11-01: the dates do not reflect it." in page.text
+    stored = page.context["full"]()["assessment"].data["projections"]
+    assert stored, "the rules project the spine (ATAC: the AI runs, no antiresorptive now)"
+    assert page.context["full"]()["projection_rows"] == []
+    assert WITHHELD in page.text
+    summary = physician_client.get(reverse("monitoring:patient_summary", args=[losing.pk]))
+    assert WITHHELD in summary.text
+    assert "Projected T-score" not in summary.text

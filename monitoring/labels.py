@@ -141,9 +141,22 @@ HELD_DOSE_LABEL = "Correct the calcium, then give denosumab"
 HELD_START_LABEL = "Correct the calcium, then start bone therapy"
 
 
-def recommendation_label(rec: Mapping[str, Any]) -> str:
-    """The label of a stored recommendation (`code`, `rules`): its code's, or the held dose's."""
+# START_FOLLOW_ON_THERAPY raised beside DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED (the same rule,
+# DMAB-STOP): zoledronic acid was started as the follow-on and its infusion is what is left to do;
+# "Start follow-on therapy" beside the course already started read as a second, older demand
+# (phys13 #11). The letters word it the same way (`letter_wording.ADVICE_BESIDE_ALERT`).
+INFUSION_AWAITED_LABEL = "Give the follow-on zoledronic acid infusion"
+
+
+def recommendation_label(rec: Mapping[str, Any], alert_codes: Iterable[str] = ()) -> str:
+    """The label of a stored recommendation (`code`, `rules`), read with the `alert_codes` of
+    the same assessment: its code's, the held dose's, or the awaited follow-on infusion's."""
     code = rec.get("code", "")
+    if (
+        code == RecommendationCode.START_FOLLOW_ON_THERAPY
+        and AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in alert_codes
+    ):
+        return INFUSION_AWAITED_LABEL
     if code == RecommendationCode.GIVE_DENOSUMAB and RuleId.CA_LOW in rec.get("rules", ()):
         return HELD_DOSE_LABEL
     rules = rec.get("rules", ())

@@ -62,7 +62,8 @@ def _recommendation_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) ->
     message = lab_text(
         rec.get("message", ""), context["patient"].site.lab_units, context["lab_readings"]
     )
-    chars = len(recommendation_label(rec)) + 2 + len(message) + _rules(rec.get("rules", []))
+    label = recommendation_label(rec, context["data"])
+    chars = len(label) + 2 + len(message) + _rules(rec.get("rules", []))
     chars += DUE_CHARS if rec.get("due") else 0
     if "TX-AI-RF" in rec.get("rules", []):
         chars += len("; ".join(context.get("risk_factor_words") or [])) + 40

@@ -74,9 +74,11 @@ def code_label(value: str) -> str:
 
 
 @register.filter
-def recommendation_label(rec: Any) -> str:
-    """A stored recommendation's label; a denosumab dose held for a low calcium says so."""
-    return labels.recommendation_label(rec)
+def recommendation_label(rec: Any, assessment_data: Any = None) -> str:
+    """A stored recommendation's label, read with the alerts of its assessment
+    (`assessment_data`, the stored assessment's `data`): a denosumab dose held for a low calcium
+    says so, a follow-on whose infusion is awaited asks for the infusion."""
+    return labels.recommendation_label(rec, lateness_words.assessment_codes(assessment_data))
 
 
 @register.filter

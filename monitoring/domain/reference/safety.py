@@ -306,8 +306,10 @@ SECTIONS: Final = (
                     ),
                     rec(
                         RecommendationCode.START_FOLLOW_ON_THERAPY,
-                        "whenever either alert is on (with the infusion awaited: give it, due on "
-                        "the course's start); it names zoledronic acid as the usual "
+                        "whenever either alert is on (with the infusion awaited: give it, due "
+                        "since the course's start, and the advice is due by the alert's date, "
+                        f"{th.DENOSUMAB_INTERVAL_MONTHS} months after the last dose, so the two "
+                        "say one date and one urgency); it names zoledronic acid as the usual "
                         "follow-on unless the latest kidney function of the last "
                         f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit: "
                         "then it says which are contraindicated (all of them below "

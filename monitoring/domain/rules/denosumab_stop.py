@@ -55,7 +55,10 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
     and advice are to record the infusion, not to start a follow-on by a date that may have
     passed (phys10 F2: "start one by 2026-06-01" beside the course just started); the schedule
     lists that infusion as due on the course's start (`zoledronic_schedule`), so it is on the
-    worklist, where this alert's code asks for no decision row.
+    worklist, where this alert's code asks for no decision row. The advice is due by the
+    alert's date (last dose + 6 months, on which its severity turns), not by the course's start
+    (phys13 #11); its words say the infusion has been due since that start. The pages label it
+    as the infusion to give, not a therapy to start (`labels.recommendation_label`).
     """
     standing = _stop_standing(ctx)
     if standing is None:
@@ -101,12 +104,21 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
     # D8), not left for the checklist to refuse the drug named.
     kidney = bisphosphonate_kidney_words(ctx)
     if awaiting:
-        advice = (
-            f"Give the first zoledronic acid infusion (due from the course's start, "
-            f"{started_on.isoformat()}) and record it: it is the follow-on after denosumab once "
-            "given."
+        # One date and one urgency with the alert (phys13 #11: "overdue since" the course's
+        # start beside the alert's warning "in place by" the last dose + 6 months): the advice is
+        # due by DMAB-STOP's date, the alert's, and says the infusion has been due since the
+        # course started; the schedule's infusion row keeps the start (`zoledronic_schedule`).
+        deadline = (
+            f"it was due by {by.isoformat()}: give it now"
+            if passed
+            else f"it must be given by {by.isoformat()}"
         )
-        due = started_on
+        advice = (
+            f"Give the first zoledronic acid infusion, due since the course started on "
+            f"{started_on.isoformat()}, and record it: it is the follow-on after denosumab once "
+            f"given, and {deadline} to prevent rebound vertebral fractures."
+        )
+        due = by
         if kidney:
             advice = f"{advice} {kidney}"
     elif kidney:

@@ -107,9 +107,12 @@ def test_a_zoledronic_acid_course_awaiting_its_infusion_asks_for_the_infusion() 
         r for r in result.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY
     ]
     assert advice.message.startswith(
-        "Give the first zoledronic acid infusion (due from the course's start, 2026-12-07)"
+        "Give the first zoledronic acid infusion, due since the course started on 2026-12-07, "
+        "and record it: it is the follow-on after denosumab once given, and it was due by "
+        "2026-08-01: give it now"
     )
-    assert advice.due == d("2026-12-07")
+    # phys13 #11: the advice is due by the alert's date (last dose + 6 months), not the start.
+    assert advice.due == d("2026-08-01")
     assert zol_due(result) == [d("2026-12-07")]
 
 
@@ -127,9 +130,18 @@ def test_a_follow_on_started_before_its_due_date_is_due_on_its_start_with_a_warn
     (alert,) = [a for a in result.alerts if a.code is AWAITED]
     assert (
         "its first infusion due from that start and not recorded yet; the follow-on must be in "
-        "place by 2026-"
+        "place by 2026-08-01"
     ) in alert.message
     assert zol_due(result) == [d("2026-06-01")]
+    # phys13 #11 (SHOW-20): the advice asks for the infusion, not a therapy to start, with the
+    # alert's date and urgency: due by 2026-08-01, still to come, as the alert is a warning.
+    (advice,) = [
+        r for r in result.recommendations if r.code is RecommendationCode.START_FOLLOW_ON_THERAPY
+    ]
+    assert advice.due == d("2026-08-01")
+    assert "due since the course started on 2026-06-01" in advice.message
+    assert "it must be given by 2026-08-01" in advice.message
+    assert not advice.message.startswith("Start")
 
 
 def test_a_zoledronic_acid_course_with_no_denosumab_before_keeps_start_plus_6_months() -> None:

@@ -137,8 +137,21 @@ def code_label(code: str) -> str:
 # A GIVE_DENOSUMAB the rules hold for a low calcium (CA-LOW among its rules) is not headed "Give
 # denosumab" beneath the critical alert that says not to (physician9 F17).
 HELD_DOSE_LABEL = "Correct the calcium, then give denosumab"
-# A START_BONE_THERAPY held for a low calcium (CA-LOW or CA-LOW-OTHER among its rules, nurse10 F1).
+# A START_BONE_THERAPY held for a low calcium (CA-LOW or CA-LOW-OTHER among its rules, nurse10 F1),
+# for a deficient vitamin D (VITD among them, phys13 #5), or for both.
 HELD_START_LABEL = "Correct the calcium, then start bone therapy"
+HELD_START_FOR_VITAMIN_D_LABEL = "Replete vitamin D, then start bone therapy"
+HELD_START_FOR_BOTH_LABEL = "Correct the calcium and replete vitamin D, then start bone therapy"
+# The calcium and vitamin D advice opened with correcting a low calcium (CA-LOW or CA-LOW-OTHER
+# among its rules, phys13 #10): the worklist's words for the same work (`alert_work`).
+LOW_CALCIUM_LABEL = "Low calcium: correct it and check it again"
+_CALCIUM_RULES = frozenset({RuleId.CA_LOW, RuleId.CA_LOW_OTHER})
+# (calcium low, vitamin D deficient) -> the held start's label
+_HELD_START_LABELS = {
+    (True, False): HELD_START_LABEL,
+    (False, True): HELD_START_FOR_VITAMIN_D_LABEL,
+    (True, True): HELD_START_FOR_BOTH_LABEL,
+}
 
 
 # START_FOLLOW_ON_THERAPY raised beside DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED (the same rule,
@@ -150,7 +163,8 @@ INFUSION_AWAITED_LABEL = "Give the follow-on zoledronic acid infusion"
 
 def recommendation_label(rec: Mapping[str, Any], alert_codes: Iterable[str] = ()) -> str:
     """The label of a stored recommendation (`code`, `rules`), read with the `alert_codes` of
-    the same assessment: its code's, the held dose's, or the awaited follow-on infusion's."""
+    the same assessment: its code's, the held dose's or start's, the low calcium's, or the awaited
+    follow-on infusion's."""
     code = rec.get("code", "")
     if (
         code == RecommendationCode.START_FOLLOW_ON_THERAPY
@@ -160,8 +174,11 @@ def recommendation_label(rec: Mapping[str, Any], alert_codes: Iterable[str] = ()
     if code == RecommendationCode.GIVE_DENOSUMAB and RuleId.CA_LOW in rec.get("rules", ()):
         return HELD_DOSE_LABEL
     rules = rec.get("rules", ())
-    if code == RecommendationCode.START_BONE_THERAPY and (
-        RuleId.CA_LOW in rules or RuleId.CA_LOW_OTHER in rules
-    ):
-        return HELD_START_LABEL
+    calcium = bool(_CALCIUM_RULES.intersection(rules))
+    if code == RecommendationCode.START_BONE_THERAPY:
+        held = _HELD_START_LABELS.get((calcium, RuleId.VITD in rules))
+        if held is not None:
+            return held
+    if code == RecommendationCode.CALCIUM_VITAMIN_D and calcium:
+        return LOW_CALCIUM_LABEL
     return code_label(code)

@@ -28,6 +28,7 @@ from django.db.models.functions import TruncDate
 
 from bonehealth.accounts.models import User
 from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION, THERAPY_DECISION_CODES
+from monitoring.labels import LOW_CALCIUM_LABEL
 from monitoring.models import Alert
 from monitoring.overview.urgency import alert_tier
 from patients.models import Patient
@@ -41,7 +42,7 @@ LABELS = {
     DENTAL: "Dental review before the antiresorptive",
     BLOODS: "Bloods before the antiresorptive",
     DECISION: "Therapy decision (physician)",
-    LOW_CALCIUM: "Low calcium: correct it and check it again",
+    LOW_CALCIUM: LOW_CALCIUM_LABEL,  # the patient page's advice says the same (phys13 #10)
 }
 
 # alert code -> (the work it asks for, what to measure for bloods)

@@ -5,10 +5,10 @@ docs/clinical-rules.md, and their alert and recommendation texts are stored as w
 whose labs table reads in the other system (`Site.lab_units`) would then see "25-OH vitamin D
 18 ng/mL" above a labs row of "44.93 nmol/L". Here, for display only, the value a text quotes is
 converted to the site's unit and rounded as the labs table rounds (`labs.shown_value`), and the
-threshold it compares it with ("(< 20)", "target >= 30") reads in that unit as the rules decide
-(`labs.shown_threshold`), with the rules' own threshold beside it: "(< 49.91 nmol/L, 20 ng/mL)",
-never a rounder 50 that 49.95 nmol/L, not deficient, lies under (phys10 F5); its unit written out
-in every unit system.
+threshold it compares it with ("(< 20)", "target >= 30") reads in that unit as the labs table
+writes it (`labs.shown_threshold`: vitamin D's 50 and 75 nmol/L, the numbers of the rules' source,
+phys13 #15a; calcium's 8.48 mg/dL, where the rules flag), with the rules' own threshold beside it:
+"(< 50 nmol/L, 20 ng/mL)"; its unit written out in every unit system.
 
 A quoted value is the rules' rounding of the canonical value (20.93 nmol/L entered is 8.39 ng/mL,
 which converts back to 20.94): given the `readings` the labs table shows (`LabReadings`), a
@@ -125,7 +125,7 @@ def in_site_units(
             words = f"{format(limit.normalize(), 'f')} {unit}"
             canonical = domain.CANONICAL_UNIT[analyte]
             if unit != canonical:
-                # Inside the rules' parentheses, after a comma: "(< 49.91 nmol/L, 20 ng/mL)".
+                # Inside the rules' parentheses, after a comma: "(< 50 nmol/L, 20 ng/mL)".
                 words += f", {found['limit']} {canonical}"
             return f"{shown}{found['between']}{words}"
 

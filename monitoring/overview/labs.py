@@ -181,21 +181,42 @@ def _quoted(lab: LabResult) -> str:
     return f"eGFR {_plain(Decimal(lab.value))} mL/min/1.73 m²"
 
 
+# The vitamin D thresholds in nmol/L as clinicians know them (phys13 #15a; nurse9 F5 before it):
+# the spec states VITD in ng/mL (20 and 30, `thresholds.py`), and the source it cites for them,
+# the Endocrine Society 2011 guideline (Holick et al.), writes the same limits as "< 20 ng/mL
+# (50 nmol/L)" and "30 ng/mL (75 nmol/L)". Words and chart lines only: the rules still convert a
+# result to ng/mL (x 1/2.496), round it to 0.01 and compare with 20 and 30 (module doc).
+CONVENTIONAL_THRESHOLDS: dict[tuple[domain.Analyte, str], dict[Decimal, Decimal]] = {
+    (domain.Analyte.VITAMIN_D_25OH, "nmol/L"): {
+        thresholds.VITD_DEFICIENT_BELOW: Decimal(50),
+        thresholds.VITD_SUFFICIENT_FROM: Decimal(75),
+    },
+}
+
+
 def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
     """A rules' "below" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
-    canonical unit, else the least value with `LAB_JUDGED_PLACES` decimals in `unit` that the
-    rules do not flag (phys10 F5).
+    canonical unit; the conventional number of its source where it has one
+    (`CONVENTIONAL_THRESHOLDS`: 50 and 75 nmol/L of vitamin D); else the least value with
+    `LAB_JUDGED_PLACES` decimals in `unit` that the rules do not flag (phys10 F5: calcium's
+    2.12 mmol/L reads 8.48 mg/dL).
 
     The rules convert a result to the canonical unit, round it to 0.01 and compare
-    (docs/clinical-rules.md, Conventions), so 49.91 nmol/L (19.996 ng/mL) reads 20.00 ng/mL, not
-    deficient: "below 49.91 nmol/L" says what the rules decide for every result a form accepts
-    (at most `LAB_JUDGED_PLACES` decimals, `records.lab_bounds`), where the plain conversion
-    (49.92) or a rounder number (50) would call 49.91 deficient. `threshold_words` writes the
-    canonical threshold beside it, the number clinicians know (20 ng/mL). Words only: the rules
-    are unchanged.
+    (docs/clinical-rules.md, Conventions), so the exact edge of 20 ng/mL is 49.91 nmol/L
+    (19.996 ng/mL reads 20.00, not deficient). phys13 #15a (a second report, after nurse9 F5):
+    "< 49.91 nmol/L" and "target >= 74.87 nmol/L" read as a conversion bug to clinicians, who
+    know 50 and 75 nmol/L, the numbers the spec's source gives. The pages now write those. Every
+    result the rules flag is below them (a deficient one below 49.91, an insufficient one below
+    74.87), so the words beside a flag are true; only a result of 49.91-49.99 or 74.87-74.99
+    nmol/L, with two decimals that nmol/L reports rarely carry, is judged on the other side of
+    the round number, and its flag (the rules' decision, from the ng/mL limit written beside:
+    "50 nmol/L (20 ng/mL)") says which. Words only: the rules are unchanged.
     """
     if unit == domain.CANONICAL_UNIT[analyte]:
         return limit
+    conventional = CONVENTIONAL_THRESHOLDS.get((analyte, unit), {}).get(limit)
+    if conventional is not None:
+        return conventional
     # round_2(c) < limit exactly when c < limit - half a hundredth (ties round up, unflagged).
     first_unflagged = domain.from_canonical(analyte, limit - HALF_HUNDREDTH, unit)
     return first_unflagged.quantize(Decimal(1).scaleb(-LAB_JUDGED_PLACES), ROUND_CEILING)
@@ -203,7 +224,7 @@ def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decim
 
 def threshold_words(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
     """A rules' threshold in `unit` (`shown_threshold`) with its unit, and the canonical threshold
-    beside it where they differ: "49.91 nmol/L (20 ng/mL)", "20 ng/mL"."""
+    beside it where they differ: "50 nmol/L (20 ng/mL)", "20 ng/mL"."""
     shown = f"{_plain(shown_threshold(analyte, limit, unit))} {unit}"
     canonical = domain.CANONICAL_UNIT[analyte]
     return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"

@@ -381,12 +381,34 @@ START_ADVICE = frozenset(
 )
 
 
+# A start the rules word with repleting a deficient vitamin D first (VITD among the rules of
+# START_BONE_THERAPY, phys13 #5: domain/rules/vitamin_d_first.py), said after the calcium. After
+# denosumab the repletion is not put first (the follow-on has its deadline): the alert says it.
+VITAMIN_D_FIRST = {
+    PATIENT: "Your vitamin D level needs to be brought back up first. ",
+    DOCTOR: "Replete the deficient vitamin D first and check the calcium (see the alert below); "
+    "then: ",
+}
+BOTH_FIRST = {
+    PATIENT: "Your calcium level needs to be brought back to normal and your vitamin D level "
+    "back up first. ",
+    DOCTOR: "Correct the low calcium and replete the deficient vitamin D first (see the alerts "
+    "below); then: ",
+}
+
+
 def start_therapy_advice(rec: dict[str, Any], kind: str, text: str) -> str:
     """The letter's advice to start an antiresorptive (START_BONE_THERAPY, or after denosumab
     START_FOLLOW_ON_THERAPY): `text`, opened with correcting the calcium first when the rules
-    found it low; any other recommendation's `text`."""
+    found it low, and with repleting vitamin D first when they found it deficient (not after
+    denosumab); any other recommendation's `text`."""
     if rec["code"] not in START_ADVICE:
         return text
-    if not CALCIUM_RULES.intersection(rec.get("rules", ())):
-        return text
-    return CALCIUM_FIRST[kind] + text
+    rules = rec.get("rules", ())
+    calcium = bool(CALCIUM_RULES.intersection(rules))
+    vitamin_d = rec["code"] == RecommendationCode.START_BONE_THERAPY and RuleId.VITD in rules
+    if calcium and vitamin_d:
+        return BOTH_FIRST[kind] + text
+    if vitamin_d:
+        return VITAMIN_D_FIRST[kind] + text
+    return CALCIUM_FIRST[kind] + text if calcium else text

@@ -34,7 +34,15 @@ SECTIONS: Final = (
                 f"{num(th.VITD_DEFICIENT_BELOW)} ng/mL, insufficient from "
                 f"{num(th.VITD_DEFICIENT_BELOW)} to below {num(th.VITD_SUFFICIENT_FROM)} ng/mL. "
                 f"Below {num(th.VITD_SUFFICIENT_FROM)} the patient is to be repleted and "
-                f"rechecked {th.VITD_RECHECK_MONTHS} months after the result.",
+                f"rechecked {th.VITD_RECHECK_MONTHS} months after the result. A deficiency "
+                "with zoledronic acid or denosumab planned asks for repletion before it; once "
+                "the drug is started, for repletion now and a calcium check. With therapy "
+                "indicated and none planned, the deficiency stays a warning, and the advice to "
+                "start an antiresorptive opens with repleting vitamin D and checking the calcium "
+                "before zoledronic acid or denosumab is started (after denosumab: repletion "
+                "started now, the follow-on not put off). The specification is silent on the "
+                "start advice beside a deficiency and names no loading dose and no "
+                "severe-deficiency level: the words name none (the cautious reading).",
                 outputs=(
                     alert(
                         AlertCode.VITAMIN_D_DEFICIENT,
@@ -433,7 +441,7 @@ SECTIONS: Final = (
     ),
     Section(
         title="For every patient",
-        intro="Advice that does not depend on the data.",
+        intro="Advice for every patient, worded with the patient's calcium and vitamin D results.",
         rules=(
             RuleEntry(
                 rule=RuleId.ALWAYS,
@@ -442,7 +450,12 @@ SECTIONS: Final = (
                 f"{_VD_LOW}-{_VD_HIGH} IU/day; weight-bearing and balance exercise, no smoking, "
                 "less alcohol. A FRAX score when none is on file, knowing that FRAX is not "
                 "validated in cancer and does not model aromatase-inhibitor bone loss once BMD "
-                "is entered.",
+                "is entered. The calcium and vitamin D advice is worded with the results: with "
+                "vitamin D to be repleted (VITD) it says a repletion course comes first, then "
+                "the maintenance dose; with a low adjusted calcium (CA-LOW or CA-LOW-OTHER) it "
+                "opens with correcting the calcium and checking it again, with no recheck date, "
+                "as no source gives one. The specification is silent on both (the cautious "
+                "reading).",
                 outputs=(
                     rec(RecommendationCode.CALCIUM_VITAMIN_D, "always"),
                     rec(RecommendationCode.LIFESTYLE, "always"),

@@ -289,6 +289,10 @@ class Context:
             )
         )
 
+    def raised(self, code: AlertCode) -> bool:
+        """Tell whether a rule run before this one raised `code`."""
+        return any(alert.code is code for alert in self.alerts)
+
     def plan(self, item: ScheduleItem, due: dt.date) -> None:
         self.schedule.append((due, item))
 

@@ -26,6 +26,7 @@ from .context import Context, CourseStatus, Therapy, build_context, started
 from .labs import bisphosphonate_kidney_words
 from .last_doses import last_dose_on
 from .low_calcium import calcium_first
+from .vitamin_d_first import vitamin_d_first
 
 DENOSUMAB = BoneTherapyDrug.DENOSUMAB
 ZOLEDRONIC_ACID = BoneTherapyDrug.ZOLEDRONIC_ACID
@@ -38,7 +39,8 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
     that fire (`triggers`) raise no START_BONE_THERAPY beside it (`therapy.recommend_therapy`,
     clinicians: "start a bisphosphonate or denosumab" beside "start a bisphosphonate"
     contradicted it), so the advice names them and carries their rules. With a low calcium it
-    opens with correcting it first (`low_calcium.calcium_first`), as START_BONE_THERAPY does.
+    opens with correcting it first (`low_calcium.calcium_first`), as START_BONE_THERAPY does;
+    with a deficient vitamin D, with repleting it now (`vitamin_d_first`).
 
     The last dose is DMAB-SCHEDULE's (`last_dose_on`, on any course). What counts as the
     follow-on, where the spec says only "a bisphosphonate course started on or after the last
@@ -139,6 +141,7 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
         )
         due = by
     first, calcium_rule = calcium_first(ctx)
+    replete, vitamin_d_rule = vitamin_d_first(ctx, follow_on=True)  # phys13 #5
     if triggers:
         advice = (
             # The triggers are in its rules, which the pages link; the words name no rule id,
@@ -148,8 +151,8 @@ def denosumab_stop(ctx: Context, triggers: tuple[RuleId, ...] = ()) -> None:
         )
     ctx.recommend(
         RecommendationCode.START_FOLLOW_ON_THERAPY,
-        f"{first}{advice}",
-        [*rules, *triggers, *([calcium_rule] if calcium_rule else [])],
+        f"{first}{replete}{advice}",
+        [*rules, *triggers, *(rule for rule in (calcium_rule, vitamin_d_rule) if rule)],
         due=due,
     )
 

@@ -219,7 +219,7 @@ CALCIUM_FIRST = (
 
 
 def _raised(ctx: Context, code: AlertCode) -> bool:
-    return any(alert.code is code for alert in ctx.alerts)
+    return ctx.raised(code)
 
 
 def _when_to_give(ctx: Context, words: str) -> str:

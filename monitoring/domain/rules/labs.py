@@ -34,16 +34,31 @@ from .kidney import creatinine_note, kidney_function
 
 def _replete_beside(course: Therapy, as_of: dt.date) -> str:
     """When to replete, by the state of the drug that makes a deficiency high: "before" one
-    planned or starting on `as_of` (the checklists judge a start on its day); "while on" one
-    running since before (nurse12 F16: "replete before denosumab" was said after its start and
-    a dose); one started within 3 months and stopped since, by its start."""
+    planned (no start, or a start after `as_of`); "now" once it is started, with the calcium to
+    check, as the hypocalcaemia the deficiency risks follows the dose.
+
+    nurse12 F16: "replete before denosumab" was said after its start and a dose. phys13 #8: a
+    zoledronic acid course started on `as_of` with a physician's override for this deficiency
+    still read "replete before zoledronic acid" on the patient page and in the letter. The
+    pre-treatment checklist judges a start on its own day, before the drug is given, and the
+    page after it is saved sees the same history: the words for a start on `as_of` hold at both
+    moments ("replete now and check the calcium: zoledronic acid starts on <day>"). A course
+    running since before: replete while on it and recheck the calcium; one started within 3
+    months and stopped since: by its start."""
     drug = course.drug.replace("_", " ")
     start = course.start
-    if start is None or start >= as_of:
+    if start is None or start > as_of:
         return f"replete before {drug}"
+    if start == as_of and course.status is CourseStatus.ACTIVE:
+        return f"replete now and check the calcium: {drug} starts on {start.isoformat()}"
     if course.status is CourseStatus.ACTIVE:
-        return f"replete while on {drug}"
-    return f"replete: {drug} was started on {start.isoformat()}"
+        return f"replete now while on {drug} and recheck the calcium"
+    return f"replete now and recheck the calcium: {drug} was started on {start.isoformat()}"
+
+
+# Why a deficiency matters before the bone-protective therapy BONE_THERAPY_INDICATED asks to
+# start, with nothing planned yet: the words the VITD alert and the start advice share.
+BEFORE_PARENTERAL_START = "before zoledronic acid or denosumab is started"
 
 
 def vitamin_d(ctx: Context) -> None:
@@ -65,11 +80,17 @@ def vitamin_d(ctx: Context) -> None:
     if value < VITD_DEFICIENT_BELOW:
         parenteral = ctx.parenteral_planned_or_recent()
         severity = Severity.HIGH if parenteral else Severity.WARNING
-        extra = (
-            f"; {_replete_beside(parenteral[0], ctx.as_of)} (hypocalcaemia risk)"
-            if parenteral
-            else ""
-        )
+        if parenteral:
+            extra = f"; {_replete_beside(parenteral[0], ctx.as_of)} (hypocalcaemia risk)"
+        elif ctx.raised(AlertCode.BONE_THERAPY_INDICATED):
+            # phys13 #5: therapy is to be started and nothing is planned, so the spec keeps
+            # this a warning; its words say what the start advice says (`vitamin_d_first`).
+            extra = (
+                "; bone-protective therapy is indicated: replete it "
+                f"{BEFORE_PARENTERAL_START} (hypocalcaemia risk)"
+            )
+        else:
+            extra = ""
         ctx.alert(
             AlertCode.VITAMIN_D_DEFICIENT,
             severity,

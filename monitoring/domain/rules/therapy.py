@@ -29,6 +29,7 @@ from .denosumab_stop import follow_on_stands
 from .labs import bisphosphonate_kidney_words
 from .low_calcium import calcium_first
 from .therapy_reasons import trigger_reasons
+from .vitamin_d_first import vitamin_d_first
 
 
 def latest_frax(ctx: Context) -> FraxResult | None:
@@ -112,11 +113,13 @@ def recommend_therapy(
     # nurse10 F1: a low calcium is corrected before the start (rules/low_calcium.py); its rule
     # joins the triggers, as CA-LOW joins GIVE_DENOSUMAB's, so the pages and letters word it.
     first, calcium_rule = calcium_first(ctx)
+    # phys13 #5: a deficient vitamin D likewise (rules/vitamin_d_first.py).
+    replete, vitamin_d_rule = vitamin_d_first(ctx)
     ctx.recommend(
         RecommendationCode.START_BONE_THERAPY,
-        f"{first}Start an antiresorptive (bisphosphonate or denosumab): {reasons}."
+        f"{first}{replete}Start an antiresorptive (bisphosphonate or denosumab): {reasons}."
         + (f" {kidney}" if kidney else ""),
-        [*triggers, *([calcium_rule] if calcium_rule else [])],
+        [*triggers, *(rule for rule in (calcium_rule, vitamin_d_rule) if rule)],
     )
 
 

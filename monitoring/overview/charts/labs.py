@@ -96,7 +96,7 @@ def _label(value: Decimal) -> str:
 
 
 def _line_words(analyte: domain.Analyte, limit: Decimal, unit: str, line_unit: str) -> str:
-    """A line's threshold as the flags write it ("49.91 nmol/L (20 ng/mL)"), where the panel has
+    """A line's threshold as the flags write it ("50 nmol/L (20 ng/mL)"), where the panel has
     one unit; the bare number where it has two (kidney function, whose axis names them)."""
     if line_unit:
         return threshold_words(analyte, limit, unit)

@@ -66,7 +66,7 @@ def test_threshold_tags_sit_in_the_right_margin_and_apart(labs_near_the_lines: P
     go.Figure(figure)
     layout = figure["layout"]
     tags = _tags(figure)
-    assert {tag["text"] for tag in tags} == {"< 49.91", "< 74.87", "< 2.12", "< 30", "< 35", "≤ 60"}
+    assert {tag["text"] for tag in tags} == {"< 50", "< 75", "< 2.12", "< 30", "< 35", "≤ 60"}
     plot_px = layout["height"] - MARGIN["t"] - MARGIN["b"]
     for tag in tags:
         # Right of the plot, where nothing else is drawn, and narrower than the margin.

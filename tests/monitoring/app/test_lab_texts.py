@@ -51,13 +51,13 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
     deficient = _quoting(texts, "is deficient")
     assert deficient.startswith("25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20)")
     assert in_site_units(deficient, SI).startswith(
-        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 49.91 nmol/L, 20 ng/mL); "
+        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL); "
         "replete before"
     )
     replete = _quoting(texts, "Replete vitamin D")
     assert in_site_units(replete, SI) == replete.replace(
         "(12.02 ng/mL on 2025-05-20, target >= 30)",
-        "(30.00 nmol/L on 2025-05-20, target >= 74.87 nmol/L, 30 ng/mL)",
+        "(30.00 nmol/L on 2025-05-20, target >= 75 nmol/L, 30 ng/mL)",
     )
     # The page's filter also writes the values as the labs table does (30.00 -> 30).
     assert plain_lab_values(deficient, "si").startswith("25-OH vitamin D 30 nmol/L on")
@@ -73,7 +73,7 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
 def test_insufficient_vitamin_d_converts_its_threshold_too() -> None:
     insufficient = _quoting(_texts(lab("2025-05-20", A.VITAMIN_D_25OH, "25")), "insufficient")
     assert in_site_units(insufficient, SI) == (
-        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 74.87 nmol/L, 30 ng/mL)."
+        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L, 30 ng/mL)."
     )
 
 
@@ -239,7 +239,7 @@ def test_an_alert_quotes_the_value_as_the_labs_table_shows_it(
     for name in ("monitoring:patient", "monitoring:patient_summary"):
         page = physician_client.get(reverse(name, args=[vitamin_d_20_93_nmol.pk])).text
         assert "25-OH vitamin D 20.93 nmol/L on" in page, name
-        assert "(&lt; 49.91 nmol/L, 20 ng/mL)" in page, name
+        assert "(&lt; 50 nmol/L, 20 ng/mL)" in page, name
         assert "20.94" not in page, name
     url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
     data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
@@ -254,7 +254,7 @@ def test_a_quoted_value_of_another_result_is_converted() -> None:
     none_shown = in_site_units(text, SI, lambda analyte, day, quoted: None)
     assert (
         none_shown
-        == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 49.91 nmol/L, 20 ng/mL)."
+        == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL)."
     )
     as_entered = in_site_units(text, SI, lambda analyte, day, quoted: Decimal("20.93"))
     assert as_entered.startswith("25-OH vitamin D 20.93 nmol/L on 2025-05-20")

@@ -98,8 +98,9 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
 def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
     low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
     assert low_vitamin_d is not None
-    # The least nmol/L the rules do not flag, with the 20 ng/mL they compare with (phys10 F5).
-    assert low_vitamin_d.note == "below 49.91 nmol/L (20 ng/mL)"
+    # The number clinicians know in nmol/L, with the 20 ng/mL the rules compare with (phys13
+    # #15a); calcium's mg/dL, the least the rules do not flag (phys10 F5).
+    assert low_vitamin_d.note == "below 50 nmol/L (20 ng/mL)"
     low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
     assert low_calcium is not None
     assert low_calcium.note == "below 8.48 mg/dL (2.12 mmol/L)"
@@ -223,7 +224,7 @@ def test_the_page_shows_one_unit_per_analyte(
     assert 'title="Entered as 32 ng/mL"' in page
     assert 'title="Entered as 9.6 mg/dL"' in page
     assert "deficient</span>" in page  # 40 nmol/L
-    shown = "49.91 nmol/L (20 ng/mL)" if setting == LabUnits.SI else "20 ng/mL"
+    shown = "50 nmol/L (20 ng/mL)" if setting == LabUnits.SI else "20 ng/mL"
     assert f"below {shown}</span>" in page
     assert "> low</span>" in page  # calcium 2.05 mmol/L, eGFR 28
     assert 'data-chart="labs-chart"' in page
@@ -264,8 +265,8 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     assert len(set(symbols)) == len(symbols) == 3
     # Each line's words are its tag's hover text (and the key under the chart, threshold_key).
     labels = [a["hovertext"] for a in figure["layout"]["annotations"]]
-    # In nmol/L, where the rules flag (phys10 F5), with the ng/mL they compare with.
-    deficient, insufficient = ("49.91", "74.87") if system is SI else ("20", "30")
+    # In nmol/L, the numbers clinicians know (phys13 #15a), with the ng/mL the rules compare with.
+    deficient, insufficient = ("50", "75") if system is SI else ("20", "30")
     also = (" (20 ng/mL)", " (30 ng/mL)") if system is SI else ("", "")
     assert f"below {deficient} {vit_d_unit}{also[0]}: deficient" in labels
     assert f"below {insufficient} {vit_d_unit}{also[1]}: insufficient" in labels
@@ -310,21 +311,24 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr
 
 
-def test_a_threshold_in_another_unit_is_where_the_rules_flag() -> None:
-    """The rules round the converted value to 0.01 and compare in ng/mL (mmol/L): the threshold
-    shown in nmol/L (mg/dL) is the least value they do not flag, with the canonical one beside it
-    (phys10 F5: "below 50 nmol/L" beside 49.95, not deficient; 8.5 mg/dL beside 8.49, not low)."""
+def test_a_threshold_in_another_unit_reads_as_clinicians_know_it() -> None:
+    """Vitamin D in nmol/L reads the numbers of the rules' source (phys13 #15a: 50 and 75, not
+    49.91 and 74.87, which read as a conversion bug); calcium in mg/dL the least value the rules
+    do not flag (phys10 F5: 8.48, as 8.49 rounds to 2.12 mmol/L); each with the canonical one
+    beside it. The rules still compare in ng/mL."""
     from monitoring.overview.labs import shown_threshold
 
     vitamin_d = domain.Analyte.VITAMIN_D_25OH
-    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("49.91")
-    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("74.87")
+    assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("50")
+    assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("75")
     assert shown_threshold(vitamin_d, Decimal("20"), "ng/mL") == Decimal("20")
+    assert shown_threshold(vitamin_d, Decimal("30"), "ng/mL") == Decimal("30")
     assert shown_threshold(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.48")
     entered = domain.to_canonical(vitamin_d, Decimal("49.95"), "nmol/L")
     flag = lab_flag(vitamin_d, entered, "nmol/L")
     assert flag is not None
-    assert (flag.word, flag.note) == ("insufficient", "below 74.87 nmol/L (30 ng/mL)")
+    # 49.95 nmol/L is 20.01 ng/mL: insufficient by the rules, as its flag says.
+    assert (flag.word, flag.note) == ("insufficient", "below 75 nmol/L (30 ng/mL)")
     deficient = lab_flag(vitamin_d, domain.to_canonical(vitamin_d, Decimal("49.9"), "nmol/L"))
     assert deficient is not None
     assert deficient.word == "deficient"
@@ -345,18 +349,30 @@ def test_every_result_a_form_accepts_is_flagged_exactly_below_the_threshold_show
     analyte: domain.Analyte, limit: Decimal, unit: str
 ) -> None:
     """Every value with 2 decimals (what the forms accept) near the threshold: stored as the
-    forms store it, the flag is there exactly when the value is below the threshold shown, and
-    the rules (from the value as entered) decide alike."""
+    forms store it, a flag naming the threshold shown is there only when the value is below it,
+    and for every value below it but one of the conversion's edge (vitamin D's 50 and 75 nmol/L,
+    the numbers clinicians know: 49.91-49.99 and 74.87-74.99 nmol/L are judged by the rules'
+    20 and 30 ng/mL, phys13 #15a); elsewhere exactly below it (phys10 F5). The flag is always
+    the rules' decision."""
     from monitoring.models.labs import canonical_value
-    from monitoring.overview.labs import shown_threshold
+    from monitoring.overview.labs import CONVENTIONAL_THRESHOLDS, shown_threshold
 
     shown = shown_threshold(analyte, limit, unit)
+    conventional = limit in CONVENTIONAL_THRESHOLDS.get((analyte, unit), {})
     cent = Decimal("0.01")
     for step in range(-300, 300):
         typed = shown + step * cent
         stored = canonical_value(analyte, typed, unit)
         flag = lab_flag(analyte, stored, unit)
         below = flag is not None and f"below {_plain(shown)} {unit}" in flag.note
-        assert below is (typed < shown), typed
+        # The flag is the rules' decision (from the value as entered)...
         rules_below = round_2(domain.to_canonical(analyte, typed, unit)) < limit
-        assert rules_below is (typed < shown), typed
+        assert below is rules_below, typed
+        # ...and the threshold it names is true of it; below the round number but not flagged,
+        # only within the conversion's edge.
+        if below:
+            assert typed < shown, typed
+        elif typed < shown:
+            assert conventional, typed
+            # 20 and 30 ng/mL are 49.92 and 74.88 nmol/L (x 2.496), a rounding to 0.01 below.
+            assert shown - typed <= Decimal("0.13"), typed

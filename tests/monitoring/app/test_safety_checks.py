@@ -68,7 +68,10 @@ def test_denosumab_with_vitamin_d_18_and_nothing_else_fails_as_if_started() -> N
         TODAY - timedelta(days=10),
         domain.RuleId.VITD,
     )
-    assert "replete before denosumab" in vitamin_d.messages[0]
+    # A start on the day judged: the same words before the save and after it (phys13 #8).
+    assert (
+        f"replete now and check the calcium: denosumab starts on {TODAY}" in (vitamin_d.messages[0])
+    )
     assert [c.rule for c in result.failed] == [
         domain.RuleId.VITD,
         domain.RuleId.CA_LOW,

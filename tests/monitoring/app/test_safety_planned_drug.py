@@ -162,8 +162,8 @@ class TestSwitchFromZoledronicAcid:
 def test_the_form_without_the_switch_names_no_other_drug(
     physician_client: Client, patient: Patient, zoledronic_no_dental: BoneTherapyCourse
 ) -> None:
-    """Refused (two antiresorptives), but its checklist is denosumab's: no "replete before
-    zoledronic acid", no "check the zoledronic acid dose"."""
+    """Refused (two antiresorptives), but its checklist is denosumab's: its vitamin D words name
+    denosumab, not zoledronic acid, and there is no "check the zoledronic acid dose"."""
     LabResultFactory(
         patient=patient,
         sample_date=TODAY - timedelta(days=3),
@@ -175,7 +175,7 @@ def test_the_form_without_the_switch_names_no_other_drug(
     response = physician_client.post(url, data)
     assert response.status_code == 200
     section = response.text.split('data-testid="safety-checklist"', 1)[1].split("</section>")[0]
-    assert "replete before denosumab" in section
+    assert "replete now and check the calcium: denosumab starts on" in section
     assert "zoledronic" not in section.lower()
     assert BoneTherapyCourse.objects.count() == 1
     assert _creations() == []

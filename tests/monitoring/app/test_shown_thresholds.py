@@ -1,7 +1,8 @@
 """phys10 F5: a result a hair over a threshold, typed in another unit than the rules compare in.
 Through the lab form, every threshold the patient page writes in that unit (labs flag, chart line,
-alert and recommendation texts) agrees with the flag the rules gave; a value with more decimals
-than the rules judge is refused next to its field, as typed."""
+alert and recommendation texts) agrees with the flag the rules gave (vitamin D in nmol/L: the
+numbers clinicians know, 50 and 75, phys13 #15a); a value with more decimals than the rules judge
+is refused next to its field, as typed."""
 
 import datetime as dt
 import re
@@ -19,7 +20,7 @@ from tests.html_forms import posted_data
 
 pytestmark = pytest.mark.django_db
 SAMPLED = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
-# A threshold the page writes in a unit: "below 49.91 nmol/L", "(< 74.87 nmol/L", ">= 74.87 ...".
+# A threshold the page writes in a unit: "below 50 nmol/L", "(< 75 nmol/L", ">= 75 ...".
 _THRESHOLD = r"(?:below|&lt;|&gt;=|<|>=) (\d+(?:\.\d+)?) {unit}"
 
 
@@ -52,33 +53,29 @@ def _thresholds(page: str, unit: str) -> set[Decimal]:
     ("typed", "flag"),
     [("49.95", "insufficient"), ("74.9", None), ("49.9", "deficient"), ("74.86", "insufficient")],
 )
-def test_vitamin_d_in_nmol_reads_its_thresholds_where_the_rules_flag(
+def test_vitamin_d_in_nmol_reads_the_thresholds_clinicians_know(
     physician_client: Client, patient: Patient, site: Site, typed: str, flag: str | None
 ) -> None:
+    """phys13 #15a: 50 and 75 nmol/L, the numbers of the rules' source, with the ng/mL the rules
+    compare in beside them; the flag is the rules' (49.95 nmol/L is 20.01 ng/mL, insufficient).
+    A threshold is written beside a flag only when the result is below it."""
     Site.objects.filter(pk=site.pk).update(lab_units=LabUnits.SI)
     _enter(physician_client, patient, "vitamin_d_25oh", typed, "nmol/L")
     page = _page(physician_client, patient)
     assert _flag_of(page, f"{typed} nmol/L") == flag
     written = _thresholds(page, "nmol/L")
-    # The deficient line is always drawn; each threshold written is where the rules flag.
-    assert Decimal("49.91") in written
-    assert written <= {Decimal("49.91"), Decimal("74.87")}
-    assert "below 49.91 nmol/L (20 ng/mL): deficient" in page  # the chart's line
-    value = Decimal(typed)
-    expected = (
-        "deficient"
-        if value < Decimal("49.91")
-        else "insufficient"
-        if value < Decimal("74.87")
-        else None
-    )
-    assert flag == expected
+    # The deficient line is always drawn; no threshold is written with the conversion's decimals.
+    assert Decimal(50) in written
+    assert written <= {Decimal(50), Decimal(75)}
+    assert "below 50 nmol/L (20 ng/mL): deficient" in page  # the chart's line
     if flag == "insufficient":
-        assert "is insufficient (&lt; 74.87 nmol/L, 30 ng/mL)" in page
-        assert "below 74.87 nmol/L (30 ng/mL)</span>" in page
-    for rounder in ("50 nmol/L", "75 nmol/L", "49.92 nmol/L", "74.88 nmol/L"):
-        assert f"below {rounder}" not in page
-        assert f"&lt; {rounder}" not in page
+        assert "is insufficient (&lt; 75 nmol/L, 30 ng/mL)" in page
+        assert "below 75 nmol/L (30 ng/mL)</span>" in page
+    if flag == "deficient":
+        assert "is deficient (&lt; 50 nmol/L, 20 ng/mL)" in page
+    for decimals in ("49.91", "74.87", "49.92", "74.88"):
+        assert f"below {decimals} nmol/L" not in page
+        assert f"&lt; {decimals} nmol/L" not in page
 
 
 @pytest.mark.parametrize(("typed", "flag"), [("8.49", None), ("8.48", None), ("8.47", "low")])

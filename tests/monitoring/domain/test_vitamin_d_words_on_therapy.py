@@ -1,6 +1,11 @@
 """nurse12 F16: a deficient vitamin D said "replete before denosumab (hypocalcaemia risk)" after
 denosumab had started and a dose was given. Before a planned drug, or one starting on the day
-judged (the checklists), it says before; on a drug running since, while on it."""
+judged (the checklists), it said before; on a drug running since, while on it.
+
+phys13 #8: a zoledronic acid course started today with an override for this deficiency still
+read "replete before zoledronic acid" after the save. Before the drug only while it is planned;
+from its start day on, replete now and check the calcium (the words of a start today hold in the
+checklist before the save and on the page after it)."""
 
 from datetime import timedelta
 
@@ -34,14 +39,19 @@ def _deficient(course: domain.BoneTherapyCourse) -> str:
     ("course", "words"),
     [
         (therapy(DMAB, None), "replete before denosumab (hypocalcaemia risk)"),
-        (therapy(DMAB, AS_OF.isoformat()), "replete before denosumab (hypocalcaemia risk)"),
+        (
+            therapy(DMAB, AS_OF.isoformat()),
+            f"replete now and check the calcium: denosumab starts on {AS_OF.isoformat()} "
+            "(hypocalcaemia risk)",
+        ),
         (
             therapy(DMAB, WEEKS_AGO, doses=(WEEKS_AGO,)),
-            "replete while on denosumab (hypocalcaemia risk)",
+            "replete now while on denosumab and recheck the calcium (hypocalcaemia risk)",
         ),
         (
             therapy(DMAB, WEEKS_AGO, stop=AS_OF.isoformat(), doses=(WEEKS_AGO,)),
-            f"replete: denosumab was started on {WEEKS_AGO} (hypocalcaemia risk)",
+            f"replete now and recheck the calcium: denosumab was started on {WEEKS_AGO} "
+            "(hypocalcaemia risk)",
         ),
     ],
     ids=["planned", "starting-today", "running", "stopped-since"],

@@ -92,9 +92,11 @@ DENOSUMAB_HYPOCALCEMIA_RISK_BELOW: Final = Decimal(30)  # denosumab label: sever
 DENTAL_REVIEW_VALID_MONTHS: Final = 12
 # Cockcroft & Gault 1976 (Nephron 16:31-41), the clearance the zoledronic acid label's limits
 # use: creatinine clearance (mL/min) = (140 - age) x weight (kg) / (72 x serum creatinine in
-# mg/dL), x 0.85 for a woman. RENAL quotes it, as information only, beside a creatinine newer
-# than the crcl/eGFR it decides on, or alone (rules/kidney.py); the creatinine is converted from
-# the stored µmol/L to mg/dL by the lab units' factor (units.py, 88.42).
+# mg/dL), x 0.85 for a woman. RENAL judges it as the creatinine clearance of the eGFR's date when
+# a creatinine of that sample gives a lower one (the conservative reading, rules/kidney.py), and
+# quotes it, as information only, beside a creatinine newer than the crcl/eGFR it decides on, or
+# alone; the creatinine is converted from the stored µmol/L to mg/dL by the lab units' factor
+# (units.py, 88.42).
 COCKCROFT_GAULT_AGE_FROM: Final = 140  # Cockcroft & Gault 1976: (140 - age)
 COCKCROFT_GAULT_DIVISOR: Final = 72  # Cockcroft & Gault 1976: 72 x creatinine (mg/dL)
 COCKCROFT_GAULT_FEMALE_FACTOR: Final = Decimal("0.85")  # Cockcroft & Gault 1976: x 0.85, women

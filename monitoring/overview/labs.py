@@ -110,34 +110,54 @@ class BodyOnRecord(Protocol):
     weight_kg: Decimal | None
 
 
+def _domain_patient(patient: BodyOnRecord) -> domain.Patient:
+    weight = patient.weight_kg
+    return domain.Patient(
+        mrn="",
+        sex=domain.Sex(patient.sex),
+        birth_date=patient.birth_date,
+        weight_kg=Decimal(weight) if weight is not None else None,
+    )
+
+
+def _domain_lab(lab: LabResult) -> domain.LabResult:
+    return domain.LabResult(
+        date=lab.sample_date, analyte=domain.Analyte(lab.analyte), value=Decimal(lab.value)
+    )
+
+
+def _lower_estimate(
+    measured: LabResult, creatinines: Iterable[domain.LabResult], patient: BodyOnRecord
+) -> Decimal | None:
+    """The clearance estimated from `creatinines` (of `measured`'s sample) when RENAL judges it
+    in place of that eGFR (`kidney.judged_kidney_function`: lower than it), else None."""
+    judged = kidney.judged_kidney_function(
+        _domain_lab(measured), creatinines, _domain_patient(patient)
+    )
+    return judged.value if judged.estimated else None
+
+
 def creatinine_flag(
     value: Decimal,
     day: dt.date,
     patient: BodyOnRecord,
     *,
     zoledronic: bool = False,
-    measured: str = "",
+    measured: LabResult | None = None,
 ) -> LabFlag | None:
     """The flag of a creatinine (canonical `value` sampled on `day`) as the kidney-function flags
     would flag its Cockcroft-Gault estimate (`domain.rules.kidney`), its note saying it is an
-    estimate (information: the rules decide on a measured clearance or eGFR); None without a
-    weight (no estimate) or when the estimate flags nothing.
+    estimate; None without a weight (no estimate) or when the estimate flags nothing.
 
-    `measured` quotes the creatinine clearance or eGFR of the same sample, if there is one: the
-    kidney function RENAL judges for that day (`kidney.kidney_function`: a measured value, never
-    a creatinine), so the estimate is then shown as information only, not as a second verdict on
-    the same blood draw (nurse11 F11: "reduced kidney function" beside an unflagged eGFR 72)."""
+    `measured` is the creatinine clearance or eGFR of the same sample RENAL would judge, if there
+    is one. An eGFR gives way to a lower estimate (phys13 F3: the labels' limits are creatinine
+    clearances), which is then flagged as the kidney function judged, saying so; beside a measured
+    clearance, or a lower eGFR, the estimate is information only, not a second verdict on the
+    same blood draw (nurse11 F11: "reduced kidney function" beside an unflagged eGFR 72)."""
     if patient.weight_kg is None:
         return None
-    clearance = kidney.computed_clearance(
-        domain.LabResult(date=day, analyte=domain.Analyte.CREATININE, value=value),
-        domain.Patient(
-            mrn="",
-            sex=domain.Sex(patient.sex),
-            birth_date=patient.birth_date,
-            weight_kg=Decimal(patient.weight_kg),
-        ),
-    )
+    creatinine = domain.LabResult(date=day, analyte=domain.Analyte.CREATININE, value=value)
+    clearance = kidney.computed_clearance(creatinine, _domain_patient(patient))
     flag = (
         lab_flag(domain.Analyte.CRCL, clearance, zoledronic=zoledronic)
         if clearance is not None
@@ -146,33 +166,54 @@ def creatinine_flag(
     if flag is None or clearance is None:
         return None
     estimate = f"estimated creatinine clearance {_plain(round_2(clearance))} mL/min"
-    if measured:
+    weight = f"{_plain(Decimal(patient.weight_kg))} kg on record"
+    if measured is not None and _lower_estimate(measured, (creatinine,), patient) is None:
+        beside = (
+            f": the {_quoted(measured)} of the same sample is"
+            if measured.analyte == domain.Analyte.CRCL
+            else f", not lower than the {_quoted(measured)} of the same sample, which is"
+        )
         return LabFlag(
             "estimate",
-            f"{estimate} (Cockcroft-Gault), not judged: the {measured} of the same sample is the "
-            "kidney function the rules judge",
+            f"{estimate} (Cockcroft-Gault){beside} the kidney function the rules judge",
             "info",
         )
+    if measured is not None:
+        judged = (
+            f"{estimate} (Cockcroft-Gault, {weight}), lower than the {_quoted(measured)} of the "
+            "same sample: the kidney function the rules judge"
+        )
+        return LabFlag(flag.word, f"{judged}: {flag.note}", flag.level)
     computed = (
         f"{estimate} (Cockcroft-Gault, an estimate: the rules judge a measured clearance or eGFR)"
     )
     return LabFlag(flag.word, f"{computed}: {flag.note}", flag.level)
 
 
-def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, str]:
-    """The measured kidney function of each sample date, quoted ("eGFR 72 mL/min/1.73 m²"), as
-    RENAL chooses between two on one date: the creatinine clearance wins over the eGFR
-    (docs/clinical-rules.md, RENAL)."""
+def egfr_gives_way(lab: LabResult, estimate: Decimal) -> LabFlag:
+    """The flag of an eGFR whose sample's creatinine gives a lower estimated clearance, which
+    RENAL judges in its place (`creatinine_flag`): information, pointing to it."""
+    return LabFlag(
+        "see creatinine",
+        f"the creatinine clearance estimated from the same sample, {_plain(round_2(estimate))} "
+        f"mL/min, is lower than this {_quoted(lab)}: it is the kidney function the rules judge",
+        "info",
+    )
+
+
+def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, LabResult]:
+    """The measured kidney function of each sample date, as RENAL chooses between several on one
+    date: the creatinine clearance wins over the eGFR, then the lowest value
+    (docs/clinical-rules.md, RENAL; `Context.recent_lab`)."""
     chosen: dict[dt.date, LabResult] = {}
     for lab in labs:
         if lab.analyte not in KIDNEY:
             continue
+        rank = (lab.analyte == domain.Analyte.CRCL, -Decimal(lab.value))
         held = chosen.get(lab.sample_date)
-        if held is None or (
-            held.analyte != domain.Analyte.CRCL and lab.analyte == domain.Analyte.CRCL
-        ):
+        if held is None or rank > (held.analyte == domain.Analyte.CRCL, -Decimal(held.value)):
             chosen[lab.sample_date] = lab
-    return {day: _quoted(lab) for day, lab in chosen.items()}
+    return chosen
 
 
 def _quoted(lab: LabResult) -> str:
@@ -260,17 +301,29 @@ def lab_rows(
     has a measured clearance or eGFR; `zoledronic` as `lab_flag` reads it."""
     labs = list(labs)
     measured = measured_kidney_by_day(labs)
+    creatinines: dict[dt.date, list[domain.LabResult]] = {}
+    for lab in labs:
+        if lab.analyte == domain.Analyte.CREATININE:
+            creatinines.setdefault(lab.sample_date, []).append(_domain_lab(lab))
     rows = []
     for lab in labs:
         analyte = domain.Analyte(lab.analyte)
+        judged = measured.get(lab.sample_date)
+        lower = (
+            _lower_estimate(lab, creatinines.get(lab.sample_date, ()), patient)
+            if patient is not None and lab is judged
+            else None
+        )
         if analyte is domain.Analyte.CREATININE and patient is not None:
             flag = creatinine_flag(
                 Decimal(lab.value),
                 lab.sample_date,
                 patient,
                 zoledronic=zoledronic,
-                measured=measured.get(lab.sample_date, ""),
+                measured=judged,
             )
+        elif lower is not None:
+            flag = egfr_gives_way(lab, lower)
         else:
             flag = lab_flag(
                 analyte,

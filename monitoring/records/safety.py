@@ -32,6 +32,7 @@ from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
+from monitoring.domain.rules.kidney import judged_kidney_function
 from monitoring.domain.thresholds import CALCIUM_LOW_BELOW, LAB_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
@@ -43,6 +44,11 @@ from patients.models import Patient
 class CheckStatus(StrEnum):
     PASSED = "passed"
     CAUTION = "caution"  # the rules note something, not enough to stop the drug
+    # A high alert the rules word as no contraindication (denosumab below 30 mL/min: a risk of
+    # severe hypocalcaemia, HYPOCALCEMIA_RISK_RENAL): "Caution" on the page, as its text says
+    # (phys13 F15c: "Failed" beside "not contraindicated"), yet, high, it stops the save until a
+    # physician overrides it with a reason, as a failed check of that severity does.
+    PHYSICIAN_CAUTION = "physician_caution"
     FAILED = "failed"
     # The rules do not judge this for this drug (the dental review before an oral
     # bisphosphonate), or judge only a result on file and there is none of the last 12 months
@@ -52,12 +58,18 @@ class CheckStatus(StrEnum):
     NOT_CHECKED = "not_checked"
 
 
+# The statuses that stop a save until someone overrides them (`Check.failed`).
+STOPS_THE_SAVE = frozenset({CheckStatus.FAILED, CheckStatus.PHYSICIAN_CAUTION})
+
 ALL_DRUGS = frozenset(domain.BoneTherapyDrug)
 
 # A failed check whose alert is this severe or more (or a dose too early, `dose_safety`) is
 # overridden only by a physician: the severity from which clinical-rules.md lets only physicians
 # acknowledge an alert. The others by whoever records the start or dose, with a reason.
 PHYSICIAN_OVERRIDE_FROM = domain.Severity.HIGH
+# The alerts that make a check a caution for a physician (`CheckStatus.PHYSICIAN_CAUTION`), not a
+# failure, when they are all the check raises.
+PHYSICIAN_CAUTION_CODES = frozenset({AlertCode.HYPOCALCEMIA_RISK_RENAL})
 
 
 @dataclass(frozen=True)
@@ -148,7 +160,9 @@ class Check:
 
     @property
     def failed(self) -> bool:
-        return self.status is CheckStatus.FAILED
+        """Whether the check stops the save until overridden: failed, or a caution only a
+        physician accepts (`CheckStatus.PHYSICIAN_CAUTION`)."""
+        return self.status in STOPS_THE_SAVE
 
     @property
     def rules(self) -> tuple[RuleId, ...]:
@@ -208,6 +222,8 @@ def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> Che
     denosumab (the rules raise it as information, as it concerns every patient)."""
     if not alerts:
         return CheckStatus.PASSED
+    if all(alert.code in PHYSICIAN_CAUTION_CODES for alert in alerts):
+        return CheckStatus.PHYSICIAN_CAUTION
     for alert in alerts:
         if alert.severity.rank >= domain.Severity.WARNING.rank:
             return CheckStatus.FAILED
@@ -236,20 +252,29 @@ def _not_checked(
 def _not_checked_messages(
     spec: CheckSpec, drug: domain.BoneTherapyDrug, lab: domain.LabResult | None
 ) -> tuple[str, ...]:
-    """What a check the rules do not make says: a calcium below the rules' limit, but older than
-    the rules' 12 months, before an oral bisphosphonate is a caution (their labels advise
-    correcting hypocalcaemia first), not a gate: a recent one fails (CA-LOW-OTHER)."""
-    if (
-        spec.key is SafetyCheck.CALCIUM
-        and lab is not None
-        and round_2(lab.value) < CALCIUM_LOW_BELOW
-    ):
+    """What a check the rules do not make says: before an oral bisphosphonate, a calcium with no
+    result of the rules' 12 months is a caution, not a gate (a recent low one fails,
+    CA-LOW-OTHER): an older low one says so (their labels advise correcting hypocalcaemia
+    first); none, or an older normal one, asks for one.
+
+    phys13 F9: an unknown calcium read "Not checked" where an unknown kidney function failed.
+    Hypocalcaemia is a contraindication of the oral bisphosphonates, so the conservative reading
+    is a caution asking for a calcium. Not a gate: the spec's CA-LOW asks for a calcium before
+    zoledronic acid or denosumab only, so no alert says it (the alerts stay the spec's), and this
+    checklist stops a save only on an alert of the rules (module docstring)."""
+    if spec.key is not SafetyCheck.CALCIUM:
+        return ()
+    name = drug.replace("_", " ")
+    if lab is not None and round_2(lab.value) < CALCIUM_LOW_BELOW:
         return (
             f"Adjusted calcium {round_2(lab.value)} mmol/L on {lab.date.isoformat()} "
-            f"(< {CALCIUM_LOW_BELOW}): the label of {drug.replace('_', ' ')} advises correcting "
+            f"(< {CALCIUM_LOW_BELOW}): the label of {name} advises correcting "
             "hypocalcaemia before it is started.",
         )
-    return ()
+    return (
+        f"No albumin-adjusted calcium of the last {LAB_VALID_MONTHS} months: hypocalcaemia is a "
+        f"contraindication of {name}; measure the calcium before it is started.",
+    )
 
 
 def _latest_lab(
@@ -287,7 +312,14 @@ def checklist(
         lab = _latest_lab(history, spec.analytes, as_of) if spec.analytes else None
         when: date | None
         analyte: str
-        if lab is not None:
+        if lab is not None and spec.key is SafetyCheck.RENAL:
+            # The kidney function RENAL judges: an eGFR's lower same-sample estimate in its place
+            # (domain.rules.kidney), so the value shown is the one the message quotes (phys13 F3).
+            kidney = judged_kidney_function(lab, history.labs, history.patient)
+            value = f"{kidney.value.normalize():f} {domain.CANONICAL_UNIT[kidney.analyte]}"
+            when, analyte = kidney.date, kidney.analyte
+            canonical = kidney.value if kidney.estimated else lab.value
+        elif lab is not None:
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
         elif spec.key is SafetyCheck.DENTAL:
             value, when = _review_value(course, as_of), course.dental_review_date
@@ -303,6 +335,11 @@ def checklist(
         if note:
             messages = _not_checked_messages(spec, course.drug, lab)
             status = CheckStatus.CAUTION if messages else CheckStatus.NOT_CHECKED
+            if messages:
+                note = (
+                    f"A caution, not a gate: no result of the last {LAB_VALID_MONTHS} months, "
+                    "and the rules judge this drug only against a result on file."
+                )
         checks.append(
             Check(
                 key=str(spec.key),
@@ -316,7 +353,7 @@ def checklist(
                 note=note,
                 analyte=analyte,
                 canonical=canonical,
-                physician_override=status is CheckStatus.FAILED and severe,
+                physician_override=status in STOPS_THE_SAVE and severe,
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))

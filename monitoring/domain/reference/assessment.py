@@ -15,7 +15,11 @@ _THERAPY_OUTPUTS: Final = (
     alert(
         AlertCode.BONE_THERAPY_INDICATED,
         Severity.HIGH,
-        "this or any other TX trigger fires and no antiresorptive course is active or planned",
+        "this or any other TX trigger fires and no antiresorptive course is active or planned; "
+        "it says to start a bisphosphonate or denosumab, or, when the latest kidney function "
+        "of the last "
+        f"{th.LAB_VALID_MONTHS} months is below a bisphosphonate's RENAL limit, the drugs it "
+        "leaves (all ruled out: denosumab with specialist advice), as START_BONE_THERAPY says",
     ),
     rec(
         RecommendationCode.START_BONE_THERAPY,

@@ -127,16 +127,22 @@ SECTIONS: Final = (
                 rule=RuleId.RENAL,
                 title="Kidney function for the planned or active drug",
                 checks="Kidney function is the latest creatinine clearance or eGFR (mL/min; "
-                "clearance wins on the same date); a serum creatinine never replaces it. "
-                "Information only: where kidney function is unknown, or a creatinine is newer "
-                "than the clearance or eGFR used, the alert adds that creatinine and its "
-                "Cockcroft-Gault estimate (("
+                "clearance wins on the same date); a serum creatinine alone never makes one. "
+                "A creatinine of the eGFR's sample, with the patient's weight on record, gives "
+                "the Cockcroft-Gault estimate (("
                 f"{th.COCKCROFT_GAULT_AGE_FROM} - age) x weight (kg) / "
                 f"({th.COCKCROFT_GAULT_DIVISOR} x creatinine in mg/dL), x "
-                f"{num(th.COCKCROFT_GAULT_FEMALE_FACTOR)} for a woman), saying when it is below "
-                "the drug's limit and asking for a measured clearance or eGFR; without a weight "
-                "it says the estimate needs one (the conservative reading: decisions on the "
-                "spec's measures, a dangerous creatinine not silent). Zoledronic acid: "
+                f"{num(th.COCKCROFT_GAULT_FEMALE_FACTOR)} for a woman, age on the sample date); "
+                "when it is lower than that eGFR it is that date's creatinine clearance, and "
+                "judged (the conservative reading: the drug labels set their limits in "
+                "creatinine clearance, which an eGFR per 1.73 m² overstates in a small, elderly "
+                "woman; a higher estimate leaves the eGFR judged, so it never makes a drug look "
+                "safer, whatever the weight's age; a measured clearance of that date wins). The "
+                "alert names the creatinine and weight it comes from; without a weight it asks "
+                "for one. Information only: where kidney function is unknown, or a creatinine is "
+                "newer than the clearance or eGFR used, the alert adds that creatinine and its "
+                "estimate, saying when it is below the drug's limit and asking for a measured "
+                "clearance or eGFR (a dangerous creatinine not silent). Zoledronic acid: "
                 "contraindicated below "
                 f"{num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)}, dose check up to "
                 f"{num(th.ZOLEDRONIC_DOSE_CHECK_MAX)} inclusive (the stricter 5 mg label limit "
@@ -185,7 +191,9 @@ SECTIONS: Final = (
                         "also after a stop while the last dose still acts",
                     ),
                 ),
-                example="eGFR 48 with zoledronic acid planned: dose check (warning).",
+                example="eGFR 48 with zoledronic acid planned: dose check (warning). A woman "
+                "of 76, 47 kg, with eGFR 40 and creatinine 110 µmol/L of one sample: estimated "
+                "clearance 28.5 mL/min, so zoledronic acid is contraindicated (critical).",
             ),
             RuleEntry(
                 rule=RuleId.DMAB_SCHEDULE,

@@ -1,24 +1,36 @@
-"""RENAL's kidney function, and the serum creatinine it shows beside it as information.
+"""RENAL's kidney function, and the serum creatinine it shows beside it.
 
 Decisions: the spec (RENAL) defines kidney function as the most recent creatinine clearance
 (`crcl`) or eGFR of the last 12 months, crcl winning on the same date; every decision (the RENAL
 alerts and their severities, HYPOCALCEMIA_RISK_RENAL, the kidney words' ruling-out of drugs, the
-safety checklist) reads that alone, and specification vignette 38 (a creatinine and a weight on
-file, no crcl or eGFR) expects RENAL_FUNCTION_UNKNOWN. A creatinine never replaces it.
+safety checklist) reads `kidney_function` alone. Specification vignette 38 (a creatinine and a
+weight on file, no crcl or eGFR) expects RENAL_FUNCTION_UNKNOWN: a creatinine alone never makes a
+kidney function.
+
+A creatinine of the same sample as the eGFR judged (phys13 F3: a woman of 76, 47 kg, eGFR 40 and
+creatinine 110 µmol/L of one blood draw, a Cockcroft-Gault clearance of 28.5 mL/min, while
+zoledronic acid read only "check the dose"). The spec is silent on whether the clearance estimated
+from it counts as that date's `crcl`. The drug labels state their limits as creatinine clearance
+(Cockcroft-Gault), and an eGFR normalised to 1.73 m² overstates it in a small, elderly woman. The
+conservative reading, taken here: with the patient's weight on record, the estimate (age on the
+sample date, sex and weight as recorded) is that date's creatinine clearance when it is LOWER than
+the eGFR of the same date, and so is what RENAL judges (crcl wins on the same date); a higher one
+leaves the eGFR judged, as does a missing weight. It only ever lowers the kidney function the spec
+names, so a weight out of date (the record keeps no date for it) can never make a drug look safer
+than the eGFR says; the messages name the weight used, for the physician to check. A measured
+creatinine clearance of that date wins over any estimate.
 
 Information (nurse9 F12, physician9 F13: a creatinine of 400 µmol/L before zoledronic acid read
 only "Kidney function not measured"): where RENAL says the kidney function is unknown, or a
-creatinine is newer than the crcl/eGFR it judged by, its message adds that creatinine and the
-clearance estimated from it by Cockcroft-Gault (the equation the zoledronic acid label's limits
-use; age on the sample date, sex and weight as recorded), saying plainly when the estimate is
-below the drug's limit, and asking for a measured clearance or eGFR. Without a weight it says the
-estimate needs one. The conservative reading: the decision stays on what the spec names, and a
-dangerous creatinine is not silent.
+creatinine is newer than the crcl/eGFR it judged by, its message adds that creatinine and its
+estimate, saying plainly when the estimate is below the drug's limit, and asking for a measured
+clearance or eGFR. Without a weight it says the estimate needs one (a same-sample creatinine too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -50,7 +62,7 @@ def cockcroft_gault(*, creatinine: Decimal, age: int, sex: Sex, weight_kg: Decim
 
 def computed_clearance(lab: LabResult, patient: Patient) -> Decimal | None:
     """The Cockcroft-Gault estimate of creatinine result `lab`, rounded to 0.1 mL/min; None
-    without a weight (or with no creatinine value). Information only (module docstring)."""
+    without a weight (or with no creatinine value)."""
     if patient.weight_kg is None or lab.value <= _ZERO:
         return None
     return round_1(
@@ -63,31 +75,98 @@ def computed_clearance(lab: LabResult, patient: Patient) -> Decimal | None:
     )
 
 
+def _quantity(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 @dataclass(frozen=True, slots=True)
 class KidneyFunction:
-    """The kidney function RENAL judges: the latest crcl/eGFR, `value` rounded as compared."""
+    """The kidney function RENAL judges: the latest crcl/eGFR, `value` rounded as compared; for a
+    clearance estimated from a creatinine of the eGFR's sample (module docstring), that
+    creatinine, the weight used and the eGFR it is lower than."""
 
     value: Decimal
     date: dt.date
     analyte: Analyte  # crcl or egfr
+    creatinine: Decimal | None = None
+    weight_kg: Decimal | None = None
+    egfr: Decimal | None = None
+
+    @property
+    def estimated(self) -> bool:
+        """Whether `value` is a Cockcroft-Gault estimate, not a measured result."""
+        return self.creatinine is not None
 
     def quoted(self) -> str:
         """ "eGFR 48.00 mL/min/1.73 m² on DATE", "creatinine clearance 48.00 mL/min on DATE":
         always with its unit (nurse10 5: "eGFR 50.00 on DATE" named none). The pages write the
-        value as the labs table does (50), as every lab value a rule quotes."""
+        value as the labs table does (50), as every lab value a rule quotes. An estimate says so
+        ("..., estimated by Cockcroft-Gault"); `basis` says from what."""
+        if self.estimated:
+            return (
+                f"creatinine clearance {self.value} mL/min on {self.date.isoformat()}, estimated "
+                "by Cockcroft-Gault"
+            )
         if self.analyte is Analyte.CRCL:
             name, unit = "creatinine clearance", "mL/min"
         else:
             name, unit = "eGFR", "mL/min/1.73 m²"
         return f"{name} {self.value} {unit} on {self.date.isoformat()}"
 
+    def basis(self) -> str:
+        """For an estimate, the sentence saying what it comes from and why it is judged; ""."""
+        if self.creatinine is None or self.weight_kg is None or self.egfr is None:
+            return ""
+        return (
+            f"The estimate is from the creatinine {round_2(self.creatinine)} "
+            f"{CANONICAL_UNIT[Analyte.CREATININE]} on {self.date.isoformat()} and the weight on "
+            f"record, {_quantity(self.weight_kg)} kg; it is lower than the eGFR {self.egfr} "
+            "mL/min/1.73 m² of the same sample, and the drug labels set their limits in "
+            "creatinine clearance"
+        )
+
+
+def _same_day_creatinine(labs: Iterable[LabResult], day: dt.date) -> LabResult | None:
+    """The creatinine of `day` (with several, the highest: the lowest estimate), or None."""
+    same = [
+        lab
+        for lab in labs
+        if lab.analyte is Analyte.CREATININE and lab.date == day and lab.value > _ZERO
+    ]
+    return max(same, key=lambda lab: lab.value) if same else None
+
+
+def judged_kidney_function(
+    measured: LabResult, labs: Iterable[LabResult], patient: Patient
+) -> KidneyFunction:
+    """The kidney function RENAL judges when `measured` is the latest crcl/eGFR: `measured`
+    itself, or for an eGFR the lower Cockcroft-Gault estimate of a creatinine of its sample
+    (module docstring). The safety checklist shows the value this returns."""
+    value = round_2(measured.value)
+    if measured.analyte is Analyte.EGFR:
+        creatinine = _same_day_creatinine(labs, measured.date)
+        estimate = computed_clearance(creatinine, patient) if creatinine is not None else None
+        if creatinine is not None and estimate is not None and estimate < value:
+            return KidneyFunction(
+                estimate,
+                measured.date,
+                Analyte.CRCL,
+                creatinine=creatinine.value,
+                weight_kg=patient.weight_kg,
+                egfr=value,
+            )
+    return KidneyFunction(value, measured.date, measured.analyte)
+
 
 def kidney_function(ctx: Context) -> KidneyFunction | None:
-    """The spec's kidney function: the latest crcl or eGFR of the last 12 months, or None."""
+    """The spec's kidney function: the latest crcl or eGFR of the last 12 months (an eGFR's lower
+    same-sample estimate in its place, `judged_kidney_function`), or None."""
     measured = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
     if measured is None:
         return None
-    return KidneyFunction(round_2(measured.value), measured.date, measured.analyte)
+    return judged_kidney_function(
+        measured, ctx.labs.get(Analyte.CREATININE, ()), ctx.history.patient
+    )
 
 
 def newer_creatinine(ctx: Context) -> LabResult | None:
@@ -108,11 +187,13 @@ def newer_creatinine(ctx: Context) -> LabResult | None:
 
 
 def creatinine_note(ctx: Context, drug: BoneTherapyDrug, limit: Decimal) -> str:
-    """Information for a RENAL message about `drug` (its kidney limit in mL/min): the newer
-    creatinine and its Cockcroft-Gault estimate, "" when there is no newer creatinine."""
+    """Information for a RENAL message about `drug` (its kidney limit in mL/min): what an
+    estimated kidney function comes from (`KidneyFunction.basis`); a creatinine of the eGFR's
+    sample that gives no estimate for want of a weight; or the newer creatinine and its
+    Cockcroft-Gault estimate. "" when there is none of these."""
     creatinine = newer_creatinine(ctx)
     if creatinine is None:
-        return ""
+        return _same_sample_note(ctx)
     quoted = (
         f"Creatinine {round_2(creatinine.value)} {CANONICAL_UNIT[Analyte.CREATININE]} on "
         f"{creatinine.date.isoformat()}"
@@ -132,3 +213,24 @@ def creatinine_note(ctx: Context, drug: BoneTherapyDrug, limit: Decimal) -> str:
             f"clearance or eGFR before the {before}"
         )
     return f"{gives}: the decision rests on a measured creatinine clearance or eGFR"
+
+
+def _same_sample_note(ctx: Context) -> str:
+    """The basis of an estimated kidney function, or the creatinine of the judged eGFR's sample
+    that would give one but for the patient's weight; "" otherwise."""
+    kidney = kidney_function(ctx)
+    if kidney is None:
+        return ""
+    if kidney.estimated:
+        return kidney.basis()
+    if kidney.analyte is not Analyte.EGFR or ctx.history.patient.weight_kg is not None:
+        return ""
+    creatinine = _same_day_creatinine(ctx.labs.get(Analyte.CREATININE, ()), kidney.date)
+    if creatinine is None:
+        return ""
+    return (
+        f"Creatinine {round_2(creatinine.value)} {CANONICAL_UNIT[Analyte.CREATININE]} on "
+        f"{creatinine.date.isoformat()}, of the same sample, gives no estimated clearance "
+        "(Cockcroft-Gault) without the patient's weight: record it, as the drug labels set their "
+        "limits in creatinine clearance and a lower estimate would be judged"
+    )

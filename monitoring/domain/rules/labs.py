@@ -229,6 +229,39 @@ def bisphosphonate_kidney_words(ctx: Context) -> str:
     )
 
 
+def antiresorptive_start_words(ctx: Context) -> str:
+    """What BONE_THERAPY_INDICATED tells the reader to start, as the kidney function (RENAL,
+    within 12 months) leaves it: "start a bisphosphonate or denosumab" when it rules out no
+    bisphosphonate or none is on file, else the drugs it leaves, as START_BONE_THERAPY's kidney
+    words say (`bisphosphonate_kidney_words`). phys13 F7: at eGFR 28 the alert, which the
+    dashboard and worklist show, said "start a bisphosphonate or denosumab" beside the
+    recommendation ruling every bisphosphonate out. The spec is silent on the alert's words."""
+    kidney = kidney_function(ctx)
+    ruled_out = (
+        []
+        if kidney is None
+        else [drug for drug, limit in BISPHOSPHONATE_RENAL_LIMITS.items() if kidney.value < limit]
+    )
+    if kidney is None or not ruled_out:
+        return "start a bisphosphonate or denosumab"
+    if len(ruled_out) == len(BISPHOSPHONATE_RENAL_LIMITS):
+        risk = (
+            f" (a risk of severe hypocalcaemia below {DENOSUMAB_HYPOCALCEMIA_RISK_BELOW} mL/min)"
+            if kidney.value < DENOSUMAB_HYPOCALCEMIA_RISK_BELOW
+            else ""
+        )
+        return (
+            f"kidney function ({kidney.quoted()}) contraindicates every bisphosphonate; consider "
+            f"denosumab with specialist advice{risk}"
+        )
+    left = [drug for drug in BISPHOSPHONATE_RENAL_LIMITS if drug not in ruled_out]
+    return (
+        f"start {', '.join(drug.replace('_', ' ') for drug in left)} or denosumab (kidney "
+        f"function, {kidney.quoted()}, contraindicates "
+        f"{' and '.join(drug.replace('_', ' ') for drug in ruled_out)})"
+    )
+
+
 def _denosumab_kidney_words(value: Decimal) -> str:
     """Denosumab beside bisphosphonates ruled out by kidney function (physician9 F6: the advice
     named no antiresorptive left): RENAL does not rule it out, with its hypocalcaemia caveat."""

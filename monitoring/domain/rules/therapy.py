@@ -26,7 +26,7 @@ from ..types import (
 from .classification import fragility_fracture
 from .context import Context
 from .denosumab_stop import follow_on_stands
-from .labs import bisphosphonate_kidney_words
+from .labs import antiresorptive_start_words, bisphosphonate_kidney_words
 from .low_calcium import calcium_first
 from .therapy_reasons import trigger_reasons
 from .vitamin_d_first import vitamin_d_first
@@ -93,7 +93,7 @@ def recommend_therapy(
     start = (
         "start the bisphosphonate follow-on after the stopped denosumab"
         if follow_on
-        else "start a bisphosphonate or denosumab"
+        else antiresorptive_start_words(ctx)  # phys13 F7: as kidney function leaves them
     )
     ctx.alert(
         AlertCode.BONE_THERAPY_INDICATED,

@@ -34,7 +34,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from monitoring.assessment.permissions import DECIDE_THERAPY_PERMISSION
 from monitoring.models import BoneTherapyCourse
-from monitoring.records.safety import Checklist
+from monitoring.records.safety import Checklist, CheckStatus
 from monitoring.records.services.guards import EntryConflictError
 
 # A reason someone else can act on, not "x" or "ok" (a tester's one-letter reasons were accepted).
@@ -56,7 +56,14 @@ class OverrideNotPermittedError(SafetyCheckError):
 
 
 def failed_names(checklist: Checklist) -> str:
-    return ", ".join(check.label for check in checklist.failed)
+    """The checks that stop the save, named; a caution only a physician accepts says so (phys13
+    F15c: it is no failure of the drug's limit)."""
+    return ", ".join(
+        f"{check.label}: a caution"
+        if check.status is CheckStatus.PHYSICIAN_CAUTION
+        else check.label
+        for check in checklist.failed
+    )
 
 
 def may_override(user: User | None, checklist: Checklist) -> bool:

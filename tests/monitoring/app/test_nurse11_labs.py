@@ -2,9 +2,9 @@
 
 - F13: a blank lab form offers each analyte in the unit its site reads it in (the SI or
   conventional site setting), never replacing a unit the user posted or a result saved.
-- F11: a creatinine whose sample has a measured eGFR or creatinine clearance is not flagged
-  "reduced kidney function" by its Cockcroft-Gault estimate: RENAL judges the measured value (the
-  clearance when both), so the estimate is information only, beside an unflagged eGFR.
+- F11: a creatinine and an eGFR of one sample give one verdict, not two: RENAL judges the
+  measured clearance when there is one, else the lower of the eGFR and the creatinine's
+  Cockcroft-Gault estimate (phys13 F3); the other is information only.
 """
 
 import re
@@ -133,11 +133,13 @@ def _creatinine_flag(patient: Patient) -> object:
     return row.flag
 
 
-def test_a_creatinine_beside_an_egfr_of_its_sample_is_information_only(
+def test_a_creatinine_beside_an_egfr_of_its_sample_gives_one_verdict(
     nurse_client: Client, patient: Patient
 ) -> None:
     """nurse11 F11: eGFR 72 and creatinine 80 µmol/L of one sample (a woman of 68, 60 kg: an
-    estimate of about 56 mL/min)."""
+    estimate of about 56 mL/min) read as two verdicts. phys13 F3: the lower estimate is the
+    kidney function RENAL judges (rules/kidney.py), so it is flagged as the one judged and the
+    eGFR points to it, unflagged."""
     data = {
         "sample_date": SAMPLED.isoformat(),
         "egfr_value": "72",
@@ -148,16 +150,25 @@ def test_a_creatinine_beside_an_egfr_of_its_sample_is_information_only(
     assert LabResult.objects.filter(patient=patient).count() == 2
     flag = _creatinine_flag(patient)
     assert flag is not None
-    assert (flag.word, flag.level, flag.judged) == ("estimate", "info", False)  # type: ignore[attr-defined]
-    assert "eGFR 72 mL/min/1.73 m² of the same sample is the kidney function the rules judge" in (
-        flag.note  # type: ignore[attr-defined]
+    assert (flag.word, flag.level, flag.judged) == ("reduced", "warning", True)  # type: ignore[attr-defined]
+    assert (
+        "(Cockcroft-Gault, 60 kg on record), lower than the eGFR 72 mL/min/1.73 m² of the same "
+        "sample: the kidney function the rules judge" in flag.note  # type: ignore[attr-defined]
     )
     page = nurse_client.get(reverse("monitoring:patient", args=[patient.pk])).text
     table = re.search(r'<table class="table table-sm labs-table.*?</table>', page, re.S)
     assert table is not None
-    assert "not judged: the eGFR 72 mL/min/1.73 m² of the same sample" in table.group(0)
-    assert KIDNEY_REDUCED_NOTE not in table.group(0)
-    assert 'class="lab-flagged"' not in table.group(0)
+    assert "not judged" not in table.group(0)
+    assert "see creatinine" in table.group(0)
+    assert table.group(0).count('class="lab-flagged"') == 1  # the estimate, not the eGFR
+
+
+def test_a_higher_estimate_is_information_beside_the_egfr(patient: Patient) -> None:
+    _lab(patient, "egfr", "50", "mL/min/1.73m2")
+    _lab(patient, "creatinine", "80", "µmol/L")
+    flag = _creatinine_flag(patient)
+    assert (flag.word, flag.level) == ("estimate", "info")  # type: ignore[attr-defined]
+    assert "not lower than the eGFR 50 mL/min/1.73 m² of the same sample" in flag.note  # type: ignore[attr-defined]
 
 
 def test_a_clearance_wins_over_an_egfr_of_the_same_sample(patient: Patient) -> None:

@@ -129,13 +129,14 @@ def test_each_gate_of_zoledronic_acid(
     assert _statuses(result)[key] is status
 
 
-def test_an_oral_bisphosphonate_needs_no_calcium_nor_dental_review() -> None:
+def test_an_oral_bisphosphonate_needs_no_dental_review_and_asks_for_calcium_as_a_caution() -> None:
     course = domain.BoneTherapyCourse(drug=domain.BoneTherapyDrug.ALENDRONATE, start_date=TODAY)
     result = checklist(_history(), course=course, as_of=TODAY)
-    # Vitamin D never measured is the rules' information: a caution before an oral drug.
+    # Vitamin D never measured is the rules' information: a caution before an oral drug. So is
+    # calcium (phys13 F9: hypocalcaemia contraindicates it; no alert of the rules asks for one).
     assert _statuses(result) == {
         "vitamin_d": CheckStatus.CAUTION,
-        "calcium": CheckStatus.NOT_CHECKED,
+        "calcium": CheckStatus.CAUTION,
         "renal": CheckStatus.FAILED,  # none on file: its limit cannot be judged (physician10 F4)
         "dental": CheckStatus.NOT_CHECKED,
     }

@@ -22,6 +22,7 @@ from monitoring.domain import (
     assess,
     parse_history,
 )
+from monitoring.domain.rounding import round_1
 from monitoring.domain.rules.kidney import cockcroft_gault
 
 from .builders import d, history, lab, patient, therapy
@@ -158,15 +159,19 @@ def test_a_newer_creatinine_never_raises_or_worsens_a_decision() -> None:
     assert BELOW_400 in message
 
 
-@pytest.mark.parametrize("measured", [Analyte.EGFR, Analyte.CRCL])
-def test_a_measured_kidney_function_of_the_same_date_or_newer_is_not_annotated(
-    measured: Analyte,
-) -> None:
-    renal = _assess(lab("2026-12-06", measured, "80"), lab("2026-12-06", Analyte.CREATININE, "400"))
+def test_a_measured_kidney_function_of_the_same_date_or_newer_is_not_annotated() -> None:
+    # A measured clearance of the creatinine's sample wins over its estimate (rules/kidney.py);
+    # an eGFR of that sample gives way to a lower estimate (test_kidney_same_sample.py).
+    renal = _assess(
+        lab("2026-12-06", Analyte.CRCL, "80"), lab("2026-12-06", Analyte.CREATININE, "400")
+    )
     assert renal == {}
-    renal = _assess(lab("2026-12-07", measured, "40"), lab("2026-12-06", Analyte.CREATININE, "400"))
-    assert set(renal) == {AlertCode.RENAL_DOSE_CHECK}
-    assert "Creatinine" not in renal[AlertCode.RENAL_DOSE_CHECK][1]
+    for measured in (Analyte.EGFR, Analyte.CRCL):
+        renal = _assess(
+            lab("2026-12-07", measured, "40"), lab("2026-12-06", Analyte.CREATININE, "400")
+        )
+        assert set(renal) == {AlertCode.RENAL_DOSE_CHECK}
+        assert "Creatinine" not in renal[AlertCode.RENAL_DOSE_CHECK][1]
 
 
 def test_without_a_weight_the_alert_says_the_estimate_needs_one() -> None:
@@ -227,10 +232,21 @@ def test_a_higher_creatinine_or_age_never_gives_a_higher_clearance(
 
 
 @given(creatinine=creatinines, egfr=st.integers(min_value=5, max_value=150))
-def test_a_same_date_egfr_always_decides(creatinine: Decimal, egfr: int) -> None:
+def test_a_same_sample_creatinine_never_raises_the_kidney_function_judged(
+    creatinine: Decimal, egfr: int
+) -> None:
+    """phys13 F3: the estimate of the eGFR's sample is judged only when lower (rules/kidney.py),
+    so the decision is the eGFR's or one at least as severe, and the eGFR's when not lower."""
     alone = _assess(lab("2026-12-06", Analyte.EGFR, str(egfr)))
     both = _assess(
         lab("2026-12-06", Analyte.EGFR, str(egfr)),
         dataclasses.replace(lab("2026-12-06", Analyte.CREATININE, "1"), value=creatinine),
     )
-    assert both == alone
+    estimate = round_1(
+        cockcroft_gault(creatinine=creatinine, age=61, sex=Sex.F, weight_kg=Decimal(64))
+    )
+    if estimate >= egfr:
+        assert both == alone
+    for code, (severity, _) in alone.items():
+        if code is not AlertCode.RENAL_DOSE_CHECK:  # a contraindication may replace it
+            assert both[code][0].rank >= severity.rank

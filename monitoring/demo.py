@@ -222,12 +222,13 @@ class _PatientStory:
                     _lab(patient, day, "vitamin_d_25oh", max(4.0, rng.gauss(29, 10)), "ng/mL")
                 )
             batch.labs.append(_lab(patient, day, "calcium", rng.gauss(2.35, 0.09), "mmol/L"))
-            batch.labs.append(
-                _lab(
-                    patient, day, "egfr", min(120.0, max(15.0, rng.gauss(78, 18))), "mL/min/1.73m2"
-                )
-            )
-            batch.labs.append(_lab(patient, day, "creatinine", rng.gauss(70, 12), "µmol/L"))
+            egfr = min(120.0, max(15.0, rng.gauss(78, 18)))
+            batch.labs.append(_lab(patient, day, "egfr", egfr, "mL/min/1.73m2"))
+            # The creatinine of the same sample goes with its eGFR (roughly inversely: 70 µmol/L at
+            # an eGFR of 78), so that the Cockcroft-Gault estimate the rules judge beside a lower
+            # eGFR (RENAL) tells the same story as the eGFR, as a real blood draw would.
+            creatinine = max(35.0, 70.0 * 78.0 / egfr * rng.gauss(1.0, 0.08))
+            batch.labs.append(_lab(patient, day, "creatinine", creatinine, "µmol/L"))
             day += timedelta(days=rng.choice([180, 365, 365]))
         supplements = rng.random()
         if supplements < 0.7:

@@ -28,6 +28,7 @@ from monitoring.overview.letter_denosumab_stop import (
     patient_follow_on,
     stopped_denosumab_texts,
 )
+from monitoring.overview.letter_held_supplements import held_supplement_advice
 from monitoring.overview.letter_supplements import (
     TakenSupplements,
     supplement_advice,
@@ -235,6 +236,8 @@ def _advice(
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
         # A supplement already taken is kept up, not recommended (nurse12 F10).
         text = supplement_advice(rec["code"], supplements, index) or text
+        # Held for a high calcium or vitamin D, whatever is taken (nurse13 #1).
+        text = held_supplement_advice(rec, index) or text
         if (
             kind == PATIENT
             and undecided

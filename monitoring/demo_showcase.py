@@ -302,6 +302,17 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 },
             ],
         },
+        {  # CALCIUM_HIGH (high) and VITAMIN_D_HIGH (high): adjusted calcium 3.05 mmol/L and
+            # 25-OH vitamin D 420 nmol/L; the calcium and vitamin D advice is held (nurse13 #1).
+            "patient": patient("SHOW-21", "Demo High Calcium And Vitamin D"),
+            "aromatase_inhibitors": ai(200),
+            "dexa_scans": [scan(190, -1.2)],
+            "labs": [
+                lab(3, "vitamin_d_25oh", 420, "nmol/L"),
+                lab(3, "calcium", 3.05, "mmol/L"),
+                lab(3, "egfr", 95, "mL/min/1.73m2"),
+            ],
+        },
     ]
 
 

@@ -28,6 +28,8 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.HYPOCALCEMIA: "Low calcium",
     AlertCode.CALCIUM_NOT_MEASURED: "Calcium not measured",
     AlertCode.CALCIUM_LOW: "Low calcium (no zoledronic acid or denosumab)",
+    AlertCode.CALCIUM_HIGH: "High calcium",
+    AlertCode.VITAMIN_D_HIGH: "High vitamin D",
     AlertCode.HYPOCALCEMIA_RISK_RENAL: "Low calcium risk: kidney function",
     AlertCode.RENAL_CONTRAINDICATION: "Kidney function rules out the drug",
     AlertCode.RENAL_DOSE_CHECK: "Check the dose for kidney function",
@@ -134,6 +136,31 @@ def code_label(code: str) -> str:
     return _LABELS.get(code, code)
 
 
+# The calcium and vitamin D advice, or a vitamin D repletion, held for a high result (CA-HIGH or
+# VITD-HIGH among its rules, nurse13 #1): headed by the hold, not by the advice it holds.
+HELD_SUPPLEMENT_LABELS = {
+    (RecommendationCode.CALCIUM_VITAMIN_D, RuleId.CA_HIGH): (
+        "Hold calcium and vitamin D supplements (high calcium)"
+    ),
+    (RecommendationCode.CALCIUM_VITAMIN_D, RuleId.VITD_HIGH): (
+        "Hold vitamin D supplements (high vitamin D)"
+    ),
+    (RecommendationCode.REPLETE_VITAMIN_D, RuleId.CA_HIGH): (
+        "Vitamin D repletion held (high calcium)"
+    ),
+}
+
+
+def held_supplements_label(rec: Mapping[str, Any]) -> str | None:
+    """The label of a recommendation held for a high calcium or vitamin D, or None."""
+    code = rec.get("code", "")
+    for rule in rec.get("rules", ()):
+        label = HELD_SUPPLEMENT_LABELS.get((code, rule))
+        if label is not None:
+            return label
+    return None
+
+
 # A GIVE_DENOSUMAB the rules hold for a low calcium (CA-LOW among its rules) is not headed "Give
 # denosumab" beneath the critical alert that says not to (physician9 F17).
 HELD_DOSE_LABEL = "Correct the calcium, then give denosumab"
@@ -171,6 +198,9 @@ def recommendation_label(rec: Mapping[str, Any], alert_codes: Iterable[str] = ()
         and AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in alert_codes
     ):
         return INFUSION_AWAITED_LABEL
+    held = held_supplements_label(rec)
+    if held is not None:
+        return held
     if code == RecommendationCode.GIVE_DENOSUMAB and RuleId.CA_LOW in rec.get("rules", ()):
         return HELD_DOSE_LABEL
     rules = rec.get("rules", ())

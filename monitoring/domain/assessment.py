@@ -20,6 +20,7 @@ from .rules.drugs import (
     zoledronic_schedule,
 )
 from .rules.fracture_on_therapy import fracture_on_therapy
+from .rules.high_labs import calcium_high, hold_supplements, vitamin_d_high
 from .rules.labs import calcium, renal, vitamin_d
 from .rules.low_calcium import calcium_beyond_ca_low
 from .rules.projection import project
@@ -91,6 +92,10 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     zoledronic_schedule(ctx)
     btm = bone_turnover(ctx)
     always(ctx)
+    # CA-HIGH, VITD-HIGH (design choice, nurse13 #1): a high result holds ALWAYS's supplements.
+    calcium_high(ctx)
+    vitamin_d_high(ctx)
+    hold_supplements(ctx)
 
     alerts = ctx.alerts
     if len(alerts) > 1:

@@ -44,6 +44,8 @@ RULE_SOURCES: Final = MappingProxyType(
         RuleId.DENTAL: ("drug labels",),
         RuleId.BP_DURATION: ("ASBMR 2016", "Hadji 2017"),
         RuleId.FX_ON_THERAPY: ("IOF 2012", "AACE 2020", "design choice"),
+        RuleId.CA_HIGH: ("Society for Endocrinology 2016", "design choice"),
+        RuleId.VITD_HIGH: ("Endocrine Society 2011", "design choice"),
         RuleId.BTM_RESPONSE: ("Seed-A", "IOF-ECTS 2017"),
         RuleId.BTM_DUE: ("Seed-A",),
         RuleId.ALWAYS: ("ASCO 2019", "Seed-A"),

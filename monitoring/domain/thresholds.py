@@ -90,6 +90,27 @@ DENOSUMAB_HYPOCALCEMIA_RISK_BELOW: Final = Decimal(30)  # denosumab label: sever
 # before the course only when dated at most this many months before its start (its planned start;
 # a planned course with no start date: before the assessment date). An older one is not it.
 DENTAL_REVIEW_VALID_MONTHS: Final = 12
+# CA-HIGH and VITD-HIGH (nurse13 #1): the specification has no rule for a high calcium or vitamin
+# D; its ALWAYS rule advises calcium and vitamin D for every patient. Design choice (the
+# conservative reading), each number cited:
+# Society for Endocrinology 2016 (Walsh, Gittoes, Selby; emergency management of acute
+# hypercalcaemia in adults, Endocr Connect 2016;5:G9-G11): adjusted calcium is normally 2.2-2.6
+# mmol/L; 3.0-3.5 usually needs prompt treatment; above 3.5 needs urgent correction (dysrhythmia,
+# coma). In a patient with breast cancer a high calcium may mean bone metastases: above the upper
+# reference limit a physician reviews it now (high); above 3.5, critical. The guidance asks which
+# supplements and drugs the patient takes, as some raise calcium: calcium and vitamin D
+# supplements (both raise it) are held until the physician's review, the conservative reading.
+CALCIUM_HIGH_ABOVE: Final = Decimal("2.60")  # Society for Endocrinology 2016: mmol/L adjusted
+CALCIUM_SEVERE_ABOVE: Final = Decimal("3.50")  # Society for Endocrinology 2016: urgent correction
+# Endocrine Society 2011 (Holick et al.) places vitamin D intoxication (with hypercalcaemia) at a
+# 25-OH vitamin D above 150 ng/mL (375 nmol/L): the toxic range, where a physician reviews it now
+# (high) and the calcium is checked. Below that, 100 ng/mL (250 nmol/L) is a design choice: the
+# upper end of the range laboratories commonly report as sufficient (30-100 ng/mL); above it
+# vitamin D supplements are held and the result reviewed (warning). Not the IOM 2011 figure of 50
+# ng/mL (125 nmol/L, "potential harm"), which would hold supplements at levels the Endocrine
+# Society 2011 guideline accepts.
+VITD_HIGH_ABOVE: Final = Decimal(100)  # design choice: ng/mL, upper end of the reported range
+VITD_TOXIC_ABOVE: Final = Decimal(150)  # Endocrine Society 2011: ng/mL, intoxication
 # Cockcroft & Gault 1976 (Nephron 16:31-41), the clearance the zoledronic acid label's limits
 # use: creatinine clearance (mL/min) = (140 - age) x weight (kg) / (72 x serum creatinine in
 # mg/dL), x 0.85 for a woman. RENAL judges it as the creatinine clearance of the eGFR's date when

@@ -24,6 +24,7 @@ ALERT_WORK_CODES = [
     "FRACTURE_ON_THERAPY",
     "RENAL_CONTRAINDICATION",
     "HYPOCALCEMIA",
+    "CALCIUM_HIGH",
 ]
 
 # The overview's cached counts are kept per span of this many patient ids at each site

@@ -37,12 +37,14 @@ from patients.models import Patient
 # "infusion", physician10 F10.)
 DENTAL, BLOODS, DECISION = "dental_review", "bloods_before_infusion", "therapy_decision"
 LOW_CALCIUM = "low_calcium"
+HIGH_CALCIUM = "high_calcium"
 
 LABELS = {
     DENTAL: "Dental review before the antiresorptive",
     BLOODS: "Bloods before the antiresorptive",
     DECISION: "Therapy decision (physician)",
     LOW_CALCIUM: LOW_CALCIUM_LABEL,  # the patient page's advice says the same (phys13 #10)
+    HIGH_CALCIUM: "High calcium: physician review today",
 }
 
 # alert code -> (the work it asks for, what to measure for bloods)
@@ -53,6 +55,10 @@ WORK_OF_ALERT = {
     # nurse10 F1: a low calcium CA-LOW does not judge (CA-LOW-OTHER) is work until a normal
     # calcium clears it; whether to hold an oral bisphosphonate is the alert's (high: a physician).
     "CALCIUM_LOW": (LOW_CALCIUM, ""),
+    # nurse13 #1: a high calcium (CA-HIGH, high or critical) asks a physician to review it the
+    # same day; the review is done when a physician acknowledges the alert (with the note of what
+    # was decided), as a therapy decision is.
+    "CALCIUM_HIGH": (HIGH_CALCIUM, ""),
     # Who decides, and which alerts ask for a decision: monitoring.assessment.permissions.
     **{code: (DECISION, "") for code in sorted(THERAPY_DECISION_CODES)},
 }
@@ -92,12 +98,13 @@ def _part_codes(kinds: Collection[str]) -> dict[str, tuple[str, str]]:
 # A therapy decision is made when one who may decide therapy (a physician) acknowledges the alert:
 # only theirs sets `acknowledged_at` (a nurse's sets `seen_at`); the other work is done when the
 # alert clears (a dental review or a result recorded).
-UNTIL_ACKNOWLEDGED = {DECISION}
+UNTIL_ACKNOWLEDGED = {DECISION, HIGH_CALCIUM}
 # The work -> the permission of the form that does it (a viewer without it can only look).
 WORK_PERMISSION = {
     DENTAL: "monitoring.record_dental_review",
     BLOODS: "monitoring.add_labresult",
     LOW_CALCIUM: "monitoring.add_labresult",
+    HIGH_CALCIUM: "monitoring.acknowledge_high_alert",
     DECISION: DECIDE_THERAPY_PERMISSION,
 }
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from monitoring import domain
-from monitoring.overview.labs import shown_threshold, shown_value
+from monitoring.overview.labs import shown_threshold, shown_threshold_above, shown_value
 
 _NUMBER = r"\d+(?:\.\d+)?"
 
@@ -121,7 +121,8 @@ def in_site_units(
             )
             if found["limit"] is None:
                 return shown
-            limit = shown_threshold(analyte, Decimal(found["limit"]), unit)
+            shown_as = shown_threshold_above if found["between"].endswith("> ") else shown_threshold
+            limit = shown_as(analyte, Decimal(found["limit"]), unit)
             words = f"{format(limit.normalize(), 'f')} {unit}"
             canonical = domain.CANONICAL_UNIT[analyte]
             if unit != canonical:

@@ -6,7 +6,7 @@ compared as the rules compare them: the canonical value rounded to 0.01)."""
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from monitoring import domain
@@ -47,6 +47,7 @@ class LabFlag:
     word: str
     note: str
     level: str  # "danger", "warning" or "info"
+    above: bool = False  # a result above a threshold (nurse13 #1): its icon points up
 
     @property
     def judged(self) -> bool:
@@ -61,6 +62,8 @@ class LabFlag:
 
     @property
     def icon(self) -> str:
+        if self.above:
+            return {"danger": "▲", "warning": "△"}.get(self.level, "ⓘ")
         return {"danger": "▼", "warning": "▽"}.get(self.level, "ⓘ")
 
 
@@ -81,6 +84,9 @@ def lab_flag(
         return f"below {threshold_words(analyte, limit, unit)}"
 
     value = round_2(value)
+    high = high_flag(analyte, value, unit)
+    if high is not None:
+        return high
     if analyte is domain.Analyte.VITAMIN_D_25OH:
         if value < thresholds.VITD_DEFICIENT_BELOW:
             return LabFlag("deficient", below(thresholds.VITD_DEFICIENT_BELOW), "danger")
@@ -100,6 +106,48 @@ def lab_flag(
             reduced = f"{KIDNEY_REDUCED_NOTE} {limit}"
             return LabFlag("reduced", ZOLEDRONIC_DOSE_CHECK if zoledronic else reduced, "warning")
     return None
+
+
+# The high results CA-HIGH and VITD-HIGH judge (nurse13 #1; `domain.rules.high_labs`), highest
+# first: (analyte, above this canonical value, level, what the alert asks).
+HIGH_LIMITS: tuple[tuple[domain.Analyte, Decimal, str, str], ...] = (
+    (domain.Analyte.CALCIUM, thresholds.CALCIUM_SEVERE_ABOVE, "danger", "urgent correction"),
+    (domain.Analyte.CALCIUM, thresholds.CALCIUM_HIGH_ABOVE, "danger", "physician review today"),
+    (domain.Analyte.VITAMIN_D_25OH, thresholds.VITD_TOXIC_ABOVE, "danger", "toxic range"),
+    (domain.Analyte.VITAMIN_D_25OH, thresholds.VITD_HIGH_ABOVE, "warning", "hold supplements"),
+)
+
+
+def high_flag(analyte: domain.Analyte, value: Decimal, unit: str) -> LabFlag | None:
+    """The "high" flag of a canonical `value` rounded as the rules round it, as CA-HIGH and
+    VITD-HIGH judge it, or None; its note gives the threshold in `unit`."""
+    for limited, limit, level, asks in HIGH_LIMITS:
+        if analyte is limited and value > limit:
+            words = threshold_words_above(analyte, limit, unit)
+            return LabFlag("high", f"above {words}: {asks}", level, above=True)
+    return None
+
+
+def shown_threshold_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
+    """A rules' "above" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
+    canonical unit, else the greatest value with `LAB_JUDGED_PLACES` decimals in `unit` that the
+    rules do not flag, as `shown_threshold` writes a "below" one (420 nmol/L of vitamin D is
+    above 249.61 nmol/L, 100 ng/mL). Words only: the rules are unchanged."""
+    if unit == domain.CANONICAL_UNIT[analyte]:
+        return limit
+    # round_2(c) > limit exactly when c >= limit + half a hundredth (ties round up, flagged).
+    first_flagged = domain.from_canonical(analyte, limit + HALF_HUNDREDTH, unit)
+    step = Decimal(1).scaleb(-LAB_JUDGED_PLACES)
+    shown = first_flagged.quantize(step, ROUND_FLOOR)
+    return shown - step if shown == first_flagged else shown
+
+
+def threshold_words_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
+    """A rules' "above" threshold in `unit` (`shown_threshold_above`) with its unit, and the
+    canonical threshold beside it where they differ: "249.61 nmol/L (100 ng/mL)"."""
+    shown = f"{_plain(shown_threshold_above(analyte, limit, unit))} {unit}"
+    canonical = domain.CANONICAL_UNIT[analyte]
+    return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"
 
 
 class BodyOnRecord(Protocol):

@@ -160,6 +160,15 @@ PATIENT_ALERTS = {
         "back to normal; this comes first, before a bone medicine is started or continued."
     ),
     "RAPID_BMD_LOSS": "Your bone density has fallen faster than we would expect.",
+    # nurse13 #1: a high calcium (CA-HIGH) or vitamin D (VITD-HIGH).
+    "CALCIUM_HIGH": (
+        "The calcium level in your blood was higher than normal: a doctor will go through this "
+        "result with you promptly. If you feel very thirsty, sick, constipated or confused, "
+        "contact us straight away."
+    ),
+    "VITAMIN_D_HIGH": (
+        "Your vitamin D level was higher than it should be; we will go through this with you."
+    ),
     "FRACTURE_ON_THERAPY": (
         "You have had a broken bone while on your bone medicine: we will review your bone "
         "medicine with you."

@@ -29,6 +29,7 @@ from monitoring.overview.letter_denosumab_stop import (
     patient_follow_on,
     stopped_denosumab_texts,
 )
+from monitoring.overview.letter_held_supplements import held_supplement_advice
 from monitoring.overview.letter_overrides import override_texts, vitamin_d_after_start
 from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
 from monitoring.overview.letter_supplements import (
@@ -274,6 +275,8 @@ def _advice(
             # The drug already started: replete now, not "before" it (phys13 #8).
             taken = supplements is not None and supplements.vitamin_d
             text = vitamin_d_after_start(courses, data, today, supplement_taken=taken) or text
+        # Held for a high calcium or vitamin D, whatever is taken (nurse13 #1).
+        text = held_supplement_advice(rec, index) or text
         if (
             kind == PATIENT
             and undecided

@@ -6,10 +6,11 @@ page) is built from this package; every number in it is read from `thresholds.py
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from .. import thresholds as th
-from . import assessment, safety
+from . import assessment, high_labs, safety
 from .model import Output, RuleEntry, Section
 
 __all__ = [
@@ -23,7 +24,13 @@ __all__ = [
     "entries",
 ]
 
-SECTIONS: Final[tuple[Section, ...]] = assessment.SECTIONS + safety.SECTIONS
+# The high results (the project's own rules, nurse13 #1) close the labs and drug safety section.
+_LABS_AND_SAFETY, *_AFTER = safety.SECTIONS
+SECTIONS: Final[tuple[Section, ...]] = (
+    *assessment.SECTIONS,
+    replace(_LABS_AND_SAFETY, rules=(*_LABS_AND_SAFETY.rules, *high_labs.ENTRIES)),
+    *_AFTER,
+)
 
 SOURCES: Final = {
     "WHO 1994": "World Health Organization study group: assessment of fracture risk and its "
@@ -49,6 +56,9 @@ SOURCES: Final = {
     "ATAC": "Eastell et al., bone loss on anastrozole in the ATAC trial (2006 and 2008).",
     "Endocrine Society 2011": "Holick et al., Endocrine Society guideline on vitamin D "
     "deficiency (2011).",
+    "Society for Endocrinology 2016": "Walsh, Gittoes and Selby, Society for Endocrinology "
+    "emergency guidance: emergency management of acute hypercalcaemia in adult patients, "
+    "Endocr Connect 2016;5:G9-G11.",
     "drug labels": "Product labels of zoledronic acid, alendronate, risedronate, ibandronate "
     "and denosumab.",
     "labels of zoledronic acid and denosumab": "Product labels of zoledronic acid and denosumab.",

@@ -131,10 +131,14 @@ def high_flag(analyte: domain.Analyte, value: Decimal, unit: str) -> LabFlag | N
 def shown_threshold_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
     """A rules' "above" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
     canonical unit, else the greatest value with `LAB_JUDGED_PLACES` decimals in `unit` that the
-    rules do not flag, as `shown_threshold` writes a "below" one (420 nmol/L of vitamin D is
-    above 249.61 nmol/L, 100 ng/mL). Words only: the rules are unchanged."""
+    rules do not flag, as `shown_threshold` writes a "below" one; the conventional number where
+    there is one (420 nmol/L of vitamin D is above 250 nmol/L, 100 ng/mL, not 249.61: the
+    conversion read as a bug, as 49.91 did, phys13 #15a). Words only: the rules are unchanged."""
     if unit == domain.CANONICAL_UNIT[analyte]:
         return limit
+    conventional = CONVENTIONAL_THRESHOLDS.get((analyte, unit), {}).get(limit)
+    if conventional is not None:
+        return conventional
     # round_2(c) > limit exactly when c >= limit + half a hundredth (ties round up, flagged).
     first_flagged = domain.from_canonical(analyte, limit + HALF_HUNDREDTH, unit)
     step = Decimal(1).scaleb(-LAB_JUDGED_PLACES)
@@ -144,7 +148,7 @@ def shown_threshold_above(analyte: domain.Analyte, limit: Decimal, unit: str) ->
 
 def threshold_words_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
     """A rules' "above" threshold in `unit` (`shown_threshold_above`) with its unit, and the
-    canonical threshold beside it where they differ: "249.61 nmol/L (100 ng/mL)"."""
+    canonical threshold beside it where they differ: "250 nmol/L (100 ng/mL)"."""
     shown = f"{_plain(shown_threshold_above(analyte, limit, unit))} {unit}"
     canonical = domain.CANONICAL_UNIT[analyte]
     return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"
@@ -279,6 +283,11 @@ CONVENTIONAL_THRESHOLDS: dict[tuple[domain.Analyte, str], dict[Decimal, Decimal]
     (domain.Analyte.VITAMIN_D_25OH, "nmol/L"): {
         thresholds.VITD_DEFICIENT_BELOW: Decimal(50),
         thresholds.VITD_SUFFICIENT_FROM: Decimal(75),
+        # VITD-HIGH's limits, 100 and 150 ng/mL, as clinicians write them in nmol/L (nurse13 #1):
+        # a result of 249.62-250 or 374.42-375 nmol/L is flagged beside "above 250 (375)", the
+        # flag being the rules' decision from the ng/mL limit written beside it.
+        thresholds.VITD_HIGH_ABOVE: Decimal(250),
+        thresholds.VITD_TOXIC_ABOVE: Decimal(375),
     },
 }
 

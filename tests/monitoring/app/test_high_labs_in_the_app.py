@@ -107,7 +107,7 @@ def test_the_testers_results_are_flagged_alerted_and_hold_the_supplements_everyw
     vitamin_d_row = rows[("vitamin_d_25oh", _day(3))]
     assert vitamin_d_row.flag is not None
     assert vitamin_d_row.flag.word == "high"
-    assert "above 374.41 nmol/L (150 ng/mL)" in vitamin_d_row.flag.note
+    assert "above 375 nmol/L (150 ng/mL)" in vitamin_d_row.flag.note
     assert "▲</span> high</span>" in page.text
     assert "High calcium" in page.text
     assert "Hold calcium and vitamin D supplements (high calcium)" in page.text

@@ -31,6 +31,11 @@ from patients.identity import (
     mrn_cleaned,
     name_problem,
 )
+from patients.menopause import (
+    CONFIRM_LABEL,
+    CONFIRMED_KEY,
+    ask_premenopausal_confirmation,
+)
 from patients.models import (
     PATIENT_RECORD_FIELDS,
     AromataseInhibitor,
@@ -123,6 +128,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
     confirm_birth_date = forms.BooleanField(
         label=f"The date of birth is right: the patient is over {PLAUSIBLE_AGE}", required=False
     )
+    # Shown only when a woman over PREMENOPAUSAL_CONFIRM_AGE is made premenopausal (`menopause`).
+    confirm_premenopausal = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
     def __init__(
         self,
@@ -135,6 +142,8 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         self.first_entry = first_entry
         # The possible duplicates the user ticked are other patients (`_warn_of_duplicates`).
         self.not_duplicates: frozenset[int] = frozenset()
+        # The words of the premenopausal status the user confirmed (`clean`), for the audit row.
+        self.premenopausal_confirmed = ""
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
         site_field.queryset = sites
@@ -178,6 +187,12 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 "confirm_not_duplicate",
             ):
                 del self.fields[name]
+        # Marked required as the required fields are (nurse11 F14: no * although a woman's form
+        # is refused without it); not required of a man, so not `required` in HTML, which would
+        # stop his form in the browser. Its tick, when asked, goes just below it.
+        self.status_column = Div(
+            Field("menopausal_status", wrapper_class=REQUIRED_FOR_WOMEN), css_class="col-md"
+        )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -185,13 +200,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                 row("site", "mrn"),
                 row("name", "birth_date", "sex"),
                 Div(
-                    # Marked required as the required fields are (nurse11 F14: no * although a
-                    # woman's form is refused without it); not required of a man, so not
-                    # `required` in HTML, which would stop his form in the browser.
-                    Div(
-                        Field("menopausal_status", wrapper_class=REQUIRED_FOR_WOMEN),
-                        css_class="col-md",
-                    ),
+                    self.status_column,
                     Div("breast_cancer_diagnosis_date", css_class="col-md"),
                     css_class="row",
                 ),
@@ -282,6 +291,10 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
                     self.add_error(name, f"The {what} date is before the date of birth.")
         self._check_implausible_age(birth)
         self._clean_menopausal_status()
+        if not self.has_error("menopausal_status"):
+            self.premenopausal_confirmed = ask_premenopausal_confirmation(
+                self, instance=self.instance, column=self.status_column
+            )
         if data.get("prior_fracture_date") and not data.get("prior_fragility_fracture"):
             self.add_error(
                 "prior_fragility_fracture",
@@ -382,6 +395,10 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
 
     def patient_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def confirmations(self) -> dict[str, str]:
+        """What the save's audit row keeps of the ticks given: the premenopausal status's words."""
+        return {CONFIRMED_KEY: self.premenopausal_confirmed} if self.premenopausal_confirmed else {}
 
     def ai_course_values(self) -> dict[str, Any] | None:
         if "ai_drug" not in self.fields or not self.cleaned_data.get("ai_drug"):

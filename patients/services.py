@@ -144,9 +144,13 @@ def patient_create(
     values: dict[str, Any],
     ai_course: dict[str, Any] | None = None,
     not_duplicates: Collection[int] | None = None,
+    confirmed: Mapping[str, str] | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Register a patient, optionally with a first aromatase-inhibitor course.
+
+    `confirmed`: what the form's ticks confirmed (`PatientForm.confirmations`), kept in the audit
+    row as it is.
 
     Raises MrnTakenError when the site has a valid patient with this MRN (the MRN's unique index
     decides between two registrations at the same time). Takes turns with every registration
@@ -176,7 +180,7 @@ def patient_create(
         request=request,
         obj=patient,
         patient=patient,
-        changes=created_values(patient, PATIENT_FIELDS),
+        changes={**created_values(patient, PATIENT_FIELDS), **(confirmed or {})},
     )
     if ai_course is not None:
         ai_course_create(actor=actor, patient=patient, values=ai_course, request=request)
@@ -218,10 +222,12 @@ def patient_update(
     patient: Patient,
     values: dict[str, Any],
     expected_version: int,
+    confirmed: Mapping[str, str] | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Change a patient's record; refused if it changed since `expected_version`, or
-    (MrnTakenError) if its MRN is another valid patient's at its site."""
+    (MrnTakenError) if its MRN is another valid patient's at its site. `confirmed` as for
+    `patient_create`: the form asks its ticks of changed values only, so it comes with a change."""
     return mrn_saved_once(
         lambda: _update(
             actor=actor,
@@ -231,6 +237,7 @@ def patient_update(
             expected_version=expected_version,
             patient=patient,
             request=request,
+            extra_changes=confirmed,
         ),
         site=values.get("site", patient.site),
         mrn=values.get("mrn", patient.mrn),

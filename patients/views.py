@@ -83,6 +83,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 values=form.patient_values(),
                 ai_course=form.ai_course_values(),
                 not_duplicates=form.not_duplicates,
+                confirmed=form.confirmations(),
                 request=request,
             )
         except PossibleDuplicateError:
@@ -118,6 +119,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             patient=patient,
             values=form.patient_values(),
             expected_version=form.cleaned_data["version"],
+            confirmed=form.confirmations(),
             request=request,
         ),
         success=lambda saved: (

@@ -21,6 +21,7 @@ from monitoring import domain
 from monitoring.models import LabResult
 from monitoring.models.choices import MeasuredSite, SafetyCheck
 from monitoring.overview.labs import lab_rows
+from patients.menopause import CONFIRMED_KEY
 
 EMPTY = "—"
 MEASURED_PREFIX = "site:"
@@ -52,6 +53,7 @@ LABELS = {
     "reason": "Reason",
     "safety_override": "Checks overridden",
     "denosumab_stop_confirmed": "Stop without follow-on confirmed",
+    CONFIRMED_KEY: "Premenopausal status confirmed",
     "source": "Source",
     "host": "Host",
     "sites": "Sites measured",

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.services import field_values, model_changes
@@ -26,6 +27,7 @@ from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from monitoring.records.history_text import history_cleaned, text_problems
+from patients.menopause import CONFIRMED_KEY, premenopausal_age_asked, premenopausal_words
 from patients.models import Patient
 from patients.services import (
     PATIENT_FIELDS,
@@ -131,7 +133,39 @@ def identity_conflicts(patient: Patient, values: Mapping[str, Any]) -> list[str]
     return problems
 
 
+def _premenopausal_asked(values: Mapping[str, Any], stored: Patient | None) -> str:
+    """The words the patient form asks to confirm when the file makes a woman older than
+    `patients.menopause.PREMENOPAUSAL_CONFIRM_AGE` premenopausal (her record did not say so
+    already), else "". The preview warns of them, and confirming the import confirms them: a
+    history records what was decided elsewhere, so it is not refused for it."""
+    today = timezone.localdate()
+
+    def asked(sex: str, status: str, birth: Any) -> int | None:
+        return premenopausal_age_asked(sex=sex, status=status, birth_date=birth, today=today)
+
+    age = asked(values["sex"], values["menopausal_status"], values["birth_date"])
+    if age is None or (
+        stored is not None and asked(stored.sex, stored.menopausal_status, stored.birth_date)
+    ):
+        return ""
+    return premenopausal_words(age)
+
+
 class _Importer(RecordImporter):
+    def _premenopausal_confirmed(
+        self, values: Mapping[str, Any], stored: Patient | None
+    ) -> dict[str, str]:
+        """Warn of a premenopausal status to confirm (`_premenopausal_asked`); the audit row's
+        record of it, as the patient form's."""
+        words = _premenopausal_asked(values, stored)
+        if not words:
+            return {}
+        self.report.warnings.append(
+            f"patient.menopausal_status: {words} Check the file: confirming imports it as "
+            "recorded, and the audit trail keeps that it was confirmed."
+        )
+        return {CONFIRMED_KEY: words}
+
     def _created(self, values: dict[str, Any]) -> Patient:
         """Register the file's new patient, as the registration form does: when the MRN's unique
         index refuses it (the same file confirmed twice at once, two tabs, or a registration of
@@ -159,9 +193,10 @@ class _Importer(RecordImporter):
             .first()
         )
         if patient is None:
+            confirmed = self._premenopausal_confirmed(values, None)
             patient = self._created(values)
             self.report.patient_created = True
-            self.audit_create(patient, patient, {"mrn": patient.mrn})
+            self.audit_create(patient, patient, {"mrn": patient.mrn, **confirmed})
             return patient
         # The import takes its turn with the patient's other writers (the entry forms), so that
         # its checks (the same course twice, two at once) see what they committed, and they its.
@@ -184,6 +219,7 @@ class _Importer(RecordImporter):
         if not patient.menopausal_status_applies and values["sex"] == patient.sex:
             # A man's recorded status is kept, as his record's form keeps it: nothing reads it.
             values["menopausal_status"] = patient.menopausal_status
+        confirmed = self._premenopausal_confirmed(values, patient)
         before = field_values(patient, PATIENT_FIELDS)
         for name, value in values.items():
             setattr(patient, name, value)
@@ -192,7 +228,7 @@ class _Importer(RecordImporter):
             patient.version += 1
             patient.save()
             changes["version"] = [patient.version - 1, patient.version]
-            self.audit_change(patient, patient, changes)
+            self.audit_change(patient, patient, {**changes, **confirmed})
             self.report.notes.append(f"patient fields updated: {', '.join(sorted(changes))}")
         return patient
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -183,6 +184,31 @@ def lowest_z_score(scans: Iterable[Any]) -> Any:
         if measured:
             return min(measured, key=lambda m: m.z_score)
     return None
+
+
+@dataclass(frozen=True)
+class ZScoresMissing:
+    """The latest scan of a patient read on Z-scores, when a site it measured has none: `scan`,
+    and whether another of its sites has one (`some_recorded`)."""
+
+    scan: Any
+    some_recorded: bool
+
+
+@register.filter
+def z_scores_missing(scans: Iterable[Any]) -> ZScoresMissing | None:
+    """The latest scan, when a site it measured has no Z-score, else None (no scan, or each site
+    has one). For a patient read on Z-scores (a premenopausal woman, a man under 50: WHO-CAT
+    Population) the Z-score card asks for them, linking to the scan's form, which requires them
+    (nurse13 #7: a 65-year-old made premenopausal showed "Lowest Z-score —" and nothing said
+    which scan lacked them). Only the latest scan: it is the one the rules read."""
+    latest = max(scans, key=lambda scan: scan.scan_date, default=None)
+    if latest is None:
+        return None
+    recorded = [m.z_score is not None for m in latest.measurement_list]
+    if all(recorded):
+        return None
+    return ZScoresMissing(scan=latest, some_recorded=any(recorded))
 
 
 @register.filter

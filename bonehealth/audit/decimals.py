@@ -37,7 +37,7 @@ CSV import (`with_decimal_point`), what was typed kept.
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -131,6 +131,12 @@ def plain(number: Decimal) -> str:
     return text
 
 
+def with_places(number: Decimal, places: int) -> str:
+    """`number` with exactly `places` decimals, as the pages show a stored value of a field with
+    that many: Decimal("-2") with 1 -> "-2.0", Decimal("0.85") with 3 -> "0.850"."""
+    return format(number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f")
+
+
 def without_extra_zeros(number: Decimal, places: int) -> Decimal:
     """`number` with at most `places` decimals if only zeros are dropped; otherwise unchanged."""
     if not number.is_finite() or -int(number.as_tuple().exponent) <= places:
@@ -145,11 +151,24 @@ def without_extra_zeros(number: Decimal, places: int) -> Decimal:
 class DecimalField(forms.DecimalField):
     """A decimal number that takes a decimal comma, accepts trailing zeros and says plainly when
     it has too many places. `example` is a value that fits the field (a BMD's 0.912), which its
-    messages quote; `give_examples` sets it on a model form's fields."""
+    messages quote; `give_examples` sets it on a model form's fields.
 
-    def __init__(self, *args: Any, example: str | None = None, **kwargs: Any) -> None:
+    `shown_as_entered`: its stored value is written without trailing zeros in words (a lab result,
+    as the labs table shows it: 62.5 nmol/L, not 62.500), where other values are written with the
+    field's places as the pages show them (a T-score -2.0, a BMD 0.850): `shown`."""
+
+    def __init__(
+        self, *args: Any, example: str | None = None, shown_as_entered: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.example = example
+        self.shown_as_entered = shown_as_entered
+
+    def shown(self, number: Decimal) -> str:
+        """A stored value in words as the pages write it, for a message quoting it."""
+        if self.shown_as_entered or self.decimal_places is None or not number.is_finite():
+            return plain(number)
+        return with_places(number, self.decimal_places)
 
     @property
     def example(self) -> str | None:

@@ -4,7 +4,7 @@ the save-or-show-errors step of the views."""
 import calendar
 import copy
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from bonehealth.audit.concurrency import (
@@ -381,10 +381,14 @@ def _shown(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         chosen = field.queryset.filter(pk=getattr(value, "pk", value)).first()
         return str(chosen) if chosen is not None else str(value)
+    # As the pages write them (nurse13 #4: "3 Dec 2026" beside "at 2026-12-07 19:55"): dates
+    # yyyy-mm-dd, times to the minute in the app's time zone, numbers with the field's places.
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
-        return formats.date_format(value, "DATE_FORMAT")
+        return f"{value:%Y-%m-%d}"
     if isinstance(value, Decimal) and value.is_finite():
-        return plain(value)
+        return field.shown(value) if isinstance(field, DecimalField) else plain(value)
     return str(value)
 
 

@@ -37,6 +37,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from bonehealth.audit.decimals import plain
+from monitoring import domain
+from monitoring.domain.rounding import round_2
 from monitoring.models import Alert, BoneTherapyCourse
 from patients.models import AromataseInhibitorCourse, Patient
 
@@ -177,7 +180,10 @@ def dexa_observations(patient: Patient, patient_id: str) -> Iterator[dict[str, A
 
 
 def lab_observations(patient: Patient, patient_id: str) -> Iterator[dict[str, Any]]:
-    """An Observation per valid lab result, in the unit the app stores."""
+    """An Observation per valid lab result, in the unit the app stores (the unit its LOINC code
+    measures in: a mass or a molar concentration). A result entered in that unit is sent as
+    entered; one entered in another is sent converted and rounded as the pages show it (62.5
+    nmol/L: 25.04 ng/mL, not 25.040064, nurse13 #9), with the value as entered in a note."""
     for lab in patient.valid_labs:  # type: ignore[attr-defined]
         code, label, unit = LAB_CODES[lab.analyte]
         observation = _observation(
@@ -187,8 +193,14 @@ def lab_observations(patient: Patient, patient_id: str) -> Iterator[dict[str, An
             _concept(code, LOINC, label),
             lab.sample_date,
         )
+        entered = f"{plain(lab.entered_value)} {lab.entered_unit}"
+        if domain.normalize_unit(lab.entered_unit) == domain.CANONICAL_UNIT[lab.analyte]:
+            value = lab.entered_value
+        else:
+            value = round_2(lab.value)
+            observation["note"] = [{"text": f"Entered as {entered}."}]
         observation["valueQuantity"] = {
-            "value": _number(lab.value.normalize()),
+            "value": _number(value.normalize()),
             "unit": unit,
             "system": UCUM,
             "code": unit,

@@ -16,9 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from bonehealth.audit.decimals import plain
+from bonehealth.audit.decimals import plain, with_places
 from monitoring import domain
-from monitoring.models import LabResult
+from monitoring.models import DexaMeasurement, LabResult
 from monitoring.models.choices import MeasuredSite, SafetyCheck
 from monitoring.overview.labs import lab_rows
 from patients.menopause import CONFIRMED_KEY
@@ -128,7 +128,9 @@ class Shown:
             return _when(value)
         if isinstance(model_field, models.DateField):
             return str(value)[:10]
-        if isinstance(model_field, models.DecimalField | models.IntegerField):
+        if isinstance(model_field, models.DecimalField):
+            return _number(value, model_field.decimal_places) + UNITS.get(model_field.name, "")
+        if isinstance(model_field, models.IntegerField):
             return _number(value) + UNITS.get(model_field.name, "")
         return _text(value)
 
@@ -163,11 +165,23 @@ def _site_label(site: str) -> str:
         return site
 
 
-def _number(value: Any) -> str:
+def _number(value: Any, places: int | None = None) -> str:
+    """A stored number with `places` decimals (a field's, as the page shows it), else plain."""
     try:
-        return plain(Decimal(str(value)))
+        number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
+    if places is None or not number.is_finite():
+        return plain(number)
+    return with_places(number, places)
+
+
+def _places(name: str) -> int:
+    """The decimals of a measurement's field (its BMD's 3, its T-score's 1), as the scans table
+    shows them."""
+    model_field = DexaMeasurement._meta.get_field(name)
+    assert isinstance(model_field, models.DecimalField)  # noqa: S101  (the model's own fields)
+    return model_field.decimal_places
 
 
 def _measurement(value: Any) -> str:
@@ -175,8 +189,8 @@ def _measurement(value: Any) -> str:
     if not isinstance(value, list) or len(value) != 3:
         return "not measured"
     bmd, t_score, z_score = value
-    z = f", Z {_number(z_score)}" if z_score not in (None, "") else ""
-    return f"{_number(bmd)} g/cm² (T {_number(t_score)}{z})"
+    z = f", Z {_number(z_score, _places('z_score'))}" if z_score not in (None, "") else ""
+    return f"{_number(bmd, _places('bmd'))} g/cm² (T {_number(t_score, _places('t_score'))}{z})"
 
 
 def _when(value: Any) -> str:

@@ -6,10 +6,11 @@ not a patient: a 25-OH vitamin D of 0, a calcium of 0.57 mmol/L that is 2.3 mg/d
 2.5 µmol/L; and stay under a ceiling above which no equation's result is a patient (eGFR).
 
 A refusal quotes the range in the unit the value was typed in (converted with the same factors as
-the value), so a calcium in mg/dL is never told its range in mmol/L.
+the value, then rounded: `entry_range`), so a calcium in mg/dL is never told its range in mmol/L,
+nor told "4.01 to 20 mg/dL"; the value is judged against the range as shown.
 """
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Final
 
@@ -37,41 +38,53 @@ ENTRY_MAXIMUM: Final = MappingProxyType(
     }
 )
 
-# Significant figures of a bound converted to another unit: 4.008 mg/dL reads 4.01, 748.8 nmol/L
-# reads 748, without pretending to the factor's precision.
-_SHOWN_DIGITS: Final = 3
+# Significant figures of a bound converted to another unit: a round number in the unit typed
+# (nurse13 #9 read "4.01 to 20 mg/dL"), without pretending to the factor's precision.
+_SHOWN_DIGITS: Final = 2
 
 
-def _shown_bound(value: Decimal, *, low: bool) -> Decimal:
-    """A converted bound to `_SHOWN_DIGITS` significant figures, rounded inwards (a low bound up,
-    a high one down), so that every refused value also lies outside the range the message shows."""
+def _round_bound(value: Decimal, *, low: bool, reading: tuple[Decimal, Decimal]) -> Decimal:
+    """A bound converted to the unit typed, to `_SHOWN_DIGITS` significant figures: the nearest
+    (1.0 mmol/L is 4.008 mg/dL: 4), or inwards where the nearest lies outside `reading`, the
+    range the rules read in that unit (300 ng/mL is 748.8 nmol/L: 740, not 750), so that every
+    value accepted stays readable."""
     if value == 0:
         return value
     step = Decimal(1).scaleb(value.adjusted() - _SHOWN_DIGITS + 1)
-    rounded = value.quantize(step, rounding=ROUND_CEILING if low else ROUND_FLOOR)
-    # 20.0 reads 20, without turning 200 into 2E+2.
+    rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+    if not reading[0] <= rounded <= reading[1]:
+        rounded = value.quantize(step, rounding=ROUND_CEILING if low else ROUND_FLOOR)
+    # 4.0 reads 4, without turning 740 into 7.4E+2.
     return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral() else rounded.normalize()
+
+
+def entry_range(analyte: str, unit: str) -> tuple[Decimal, Decimal]:
+    """The range a new value of `analyte` typed in `unit` must lie in, in that unit: round
+    numbers in every unit (1 to 5 mmol/L, 4 to 20 mg/dL), as its refusal shows them."""
+    kind = domain.Analyte(analyte)
+    reading_low, reading_high = thresholds.LAB_PLAUSIBLE_RANGES[kind]
+    low = max(reading_low, ENTRY_MINIMUM.get(kind, reading_low))
+    high = min(reading_high, ENTRY_MAXIMUM.get(kind, reading_high))
+    if domain.normalize_unit(unit) == domain.CANONICAL_UNIT[kind]:
+        return low, high
+    reading = (
+        domain.from_canonical(kind, reading_low, unit),
+        domain.from_canonical(kind, reading_high, unit),
+    )
+    return (
+        _round_bound(domain.from_canonical(kind, low, unit), low=True, reading=reading),
+        _round_bound(domain.from_canonical(kind, high, unit), low=False, reading=reading),
+    )
 
 
 def entry_range_missed(
     analyte: str, value: Decimal, unit: str
 ) -> tuple[Decimal, Decimal, str] | None:
-    """(low, high, unit) of the range `value` in `unit` falls outside, in that `unit`; None inside
-    it."""
-    kind = domain.Analyte(analyte)
-    low, high = thresholds.LAB_PLAUSIBLE_RANGES[kind]
-    low = max(low, ENTRY_MINIMUM.get(kind, low))
-    high = min(high, ENTRY_MAXIMUM.get(kind, high))
-    if low <= domain.to_canonical(analyte, value, unit) <= high:
-        return None
-    canonical = domain.CANONICAL_UNIT[kind]
-    if domain.normalize_unit(unit) == canonical:
-        return low, high, unit
-    return (
-        _shown_bound(domain.from_canonical(kind, low, unit), low=True),
-        _shown_bound(domain.from_canonical(kind, high, unit), low=False),
-        unit,
-    )
+    """(low, high, unit) of the range `value` in `unit` falls outside (`entry_range`), in that
+    `unit`; None inside it. Judged in the unit typed, so a refused value is always outside the
+    range its message shows, and an accepted one inside."""
+    low, high = entry_range(analyte, unit)
+    return None if low <= value <= high else (low, high, unit)
 
 
 # The results the rules judge against a threshold, after rounding to 0.01 (`LAB_JUDGED_PLACES`).

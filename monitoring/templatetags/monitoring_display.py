@@ -10,8 +10,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from monitoring import domain, labels
 from monitoring.domain.rounding import round_2
@@ -151,6 +151,20 @@ def g_cm2(value: object, sign: str = "") -> str:
     if sign and number != 0:
         return f"{number:+.3f}"
     return f"{abs(number) if number == 0 else number:.3f}"
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+@register.filter
+def unbroken(text: object) -> SafeString:
+    """`text`, escaped, its yyyy-mm-dd dates never broken over two lines at a hyphen ("2029-04-" /
+    "30" in a narrow cell, nurse13 #15): each in a `text-nowrap` span. A value that is a date
+    or an MRN alone: `<span class="text-nowrap">` in the template (or the class on its cell)."""
+    escaped = conditional_escape(text if isinstance(text, SafeString) else str(text))
+    return mark_safe(  # noqa: S308  (escaped above; the spans are ours)
+        _ISO_DATE.sub(lambda day: f'<span class="text-nowrap">{day.group(0)}</span>', escaped)
+    )
 
 
 @register.simple_tag

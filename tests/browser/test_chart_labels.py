@@ -6,6 +6,7 @@ point and of the traces' text labels.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +40,7 @@ READ_BOXES = """(chart) => {
       .filter((text) => text.textContent)
       .map(box),
     plots: [...chart.querySelectorAll(".draglayer .nsewdrag")].map(box),
+    ticks: [...chart.querySelectorAll("g.xtick text")].map(box),
   };
 }"""
 
@@ -124,3 +126,26 @@ def test_on_a_phone_the_bmd_charts_labels_touch_nothing(
         # In the margin, right of the plot, and inside the chart: nothing drawn there to meet.
         assert band["x"] >= plot_right
         assert band["x"] + band["width"] <= PHONE["width"]
+
+
+@pytest.mark.parametrize(
+    "viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"]
+)
+def test_the_date_axis_reads_yyyy_mm_dd_and_its_ticks_touch_nothing(
+    live_server: Any, page: Page, crowded_patient: Any, viewport: dict[str, int]
+) -> None:
+    """nurse13 #10: ticks read 2026-11-01, never "Nov 1 2026" or "Nov 2026"."""
+    page.set_viewport_size(viewport)
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/patients/{crowded_patient.pk}/")
+    chart = page.locator("[data-chart='bmd-chart']")
+    expect(chart).to_have_attribute("data-drawn", "true")
+    ticks = chart.evaluate(READ_BOXES)["ticks"]
+    assert len(ticks) >= 2
+    for tick in ticks:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", tick["text"]), tick["text"]
+        assert tick["x"] >= 0
+        assert tick["x"] + tick["width"] <= viewport["width"]
+    for n, first in enumerate(ticks):
+        for second in ticks[n + 1 :]:
+            assert not _meet(first, second), (first, second)

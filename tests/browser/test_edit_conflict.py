@@ -5,6 +5,7 @@ and only a field both changed is flagged and kept as the second typed it, to rep
 deliberate second save.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -87,3 +88,28 @@ def test_a_field_both_changed_is_flagged_and_replaced_only_on_a_second_save(
     expect(nurse.get_by_text("Patient record saved.")).to_be_visible()
     shared_patient.refresh_from_db()
     assert shared_patient.weight_kg == Decimal(62)
+
+
+def test_a_date_changed_in_another_tab_reads_yyyy_mm_dd(
+    browser: Browser, live_server: Any, shared_patient: Patient
+) -> None:
+    """nurse13 #4: the other tab's date as the pages write it, not "4 Mar 2021"."""
+    first_tab = _open_as(browser, live_server.url, "nurse", shared_patient)
+    second_tab = first_tab.context.new_page()
+    second_tab.goto(first_tab.url)
+    first_tab.fill("input[name=breast_cancer_diagnosis_date]", "2021-03-04")
+    first_tab.get_by_role("button", name="Save patient").click()
+    expect(first_tab.get_by_text("Patient record saved.")).to_be_visible()
+
+    second_tab.fill("input[name=breast_cancer_diagnosis_date]", "2021-02-28")
+    second_tab.get_by_role("button", name="Save patient").click()
+    expect(
+        second_tab.locator(".invalid-feedback").get_by_text(
+            "You (in another tab or window) changed this to “2021-03-04” at"
+        )
+    ).to_be_visible()
+    expect(second_tab.locator("input[name=breast_cancer_diagnosis_date]")).to_have_value(
+        "2021-02-28"
+    )
+    shared_patient.refresh_from_db()
+    assert shared_patient.breast_cancer_diagnosis_date == date(2021, 3, 4)

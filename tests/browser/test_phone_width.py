@@ -171,3 +171,61 @@ def test_the_scans_table_is_one_card_a_scan_on_a_phone(
         "() => getComputedStyle(document.querySelector('.scans-table tbody tr')).display"
     )
     assert display == "table-row"
+
+
+# Each date (yyyy-mm-dd) and MRN of the page that the browser broke over two lines: a Range over
+# each match in the page's visible text, drawn as boxes at more than one height.
+BROKEN_OVER_LINES = """(mrns) => {
+  const pattern = new RegExp("\\\\d{4}-\\\\d{2}-\\\\d{2}|" + mrns.join("|"), "g");
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest("script, .visually-hidden, .js-plotly-plot")) continue;
+    for (const match of node.textContent.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+        .map((r) => Math.round(r.top)));
+      const where = node.parentElement.outerHTML.slice(0, 160);
+      if (tops.size > 1) broken.push(`${match[0]} in ${where}`);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_no_date_or_mrn_is_broken_over_two_lines(live_server: Any, page: Page, roles: None) -> None:
+    """nurse13 #15: "born 1964-12-" / "22" on the worklist at 1280 px, "MRN NG4471-" / "23" and
+    a projected "2029-04-" / "30" on a phone. A date or an MRN split at its hyphen is misread."""
+    site = north_general("nurse")
+    mrns = ["NG4471-23", "NG5520-01"]
+    patients = [
+        PatientFactory(
+            site=site,
+            mrn=mrn,
+            name="Brigitte Müller-Lüdenscheidt-Oberhausen von Sachsen",
+            birth_date=dt.date(1964, 12, 22),
+        )
+        for mrn in mrns
+    ]
+    patient = patients[0]
+    start = TODAY - dt.timedelta(days=4 * 365)
+    AromataseInhibitorCourseFactory(patient=patient, drug="letrozole", start_date=start)
+    for year, t_score in enumerate((-1.2, -1.5, -1.8)):
+        DexaScanFactory(
+            patient=patient, scan_date=start + dt.timedelta(days=20 + 365 * year), t=t_score
+        )
+    LabResultFactory(patient=patient, sample_date=TODAY - dt.timedelta(days=20), value=18)
+    AromataseInhibitorCourseFactory(patient=patients[1], start_date=TODAY - dt.timedelta(days=60))
+    for each in patients:
+        patient_assessment_refresh(patient=each)
+
+    log_in(page, live_server.url, "nurse")
+    broken = []
+    for viewport in (PHONE, {"width": 1280, "height": 900}, {"width": 1024, "height": 768}):
+        page.set_viewport_size(viewport)
+        for path in ("/worklist/", f"/patients/{patient.pk}/", "/patients/"):
+            page.goto(f"{live_server.url}{path}")
+            broken += [(viewport["width"], path, b) for b in page.evaluate(BROKEN_OVER_LINES, mrns)]
+    assert broken == [], "\n".join(map(str, broken))

@@ -224,7 +224,7 @@ def test_second_of_two_concurrent_edits_is_refused(
     assert response.status_code == 200
     form = response.context["form"]
     assert "changed by someone else" in " ".join(form.non_field_errors())
-    assert "physician changed this to “70”" in form.errors["weight_kg"][0]
+    assert "physician changed this to “70.0”" in form.errors["weight_kg"][0]
     assert 'value="Jane Changed"' in response.text  # the nurse's typing is kept
     patient.refresh_from_db()
     assert (str(patient.weight_kg), patient.name) == ("70.0", "Jane Example")  # not overwritten

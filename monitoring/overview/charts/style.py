@@ -57,17 +57,30 @@ def num(value: Decimal) -> float:
 SHORTEST_DATE_AXIS_DAYS = 90
 
 
+# Ticks and hover read yyyy-mm-dd as every date of the app, never plotly's "Nov 1 2026" or
+# "Nov 2026" (nurse13 #10). Ten characters a tick: in a smaller font than the chart's, so that
+# two years' ticks on a phone's chart do not touch (plotly chooses the ticks' angle before its
+# margins narrow the plot, so it does not tilt them for that).
+DATE_FORMAT = "%Y-%m-%d"
+DATE_AXIS = {
+    "type": "date",
+    "tickformat": DATE_FORMAT,
+    "hoverformat": DATE_FORMAT,
+    "tickfont": {"size": 11},
+}
+
+
 def date_axis(days: Iterable[dt.date]) -> dict[str, Any]:
-    """A date x-axis over `days` (what the chart draws). Where they span less than about three
-    months (one sample, or a few days apart) the axis spans three months around them: left to
-    itself, plotly zooms in to the hour and labels its ticks "23:59:59.999" (a clinician saw
-    exactly that)."""
+    """A date x-axis over `days` (what the chart draws), its dates yyyy-mm-dd. Where they span
+    less than about three months (one sample, or a few days apart) the axis spans three months
+    around them: left to itself, plotly zooms in to the hour and labels its ticks
+    "23:59:59.999" (a clinician saw exactly that)."""
     drawn = sorted(days)
     if not drawn or (drawn[-1] - drawn[0]).days >= SHORTEST_DATE_AXIS_DAYS:
-        return {"type": "date"}
+        return dict(DATE_AXIS)
     middle = drawn[0] + (drawn[-1] - drawn[0]) / 2
     half = dt.timedelta(days=SHORTEST_DATE_AXIS_DAYS // 2)
-    return {"type": "date", "range": [iso(middle - half), iso(middle + half)]}
+    return DATE_AXIS | {"range": [iso(middle - half), iso(middle + half)]}
 
 
 PERIOD_ROW_PX = 16  # one row of period labels above the plot

@@ -203,7 +203,13 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
 
     sample_date = DateField()
     analyte = forms.ChoiceField(choices=Analyte.choices)
-    value = DecimalField(max_digits=10, decimal_places=3, min_value=0, widget=DECIMAL_INPUT)
+    value = DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        min_value=0,
+        widget=DECIMAL_INPUT,
+        shown_as_entered=True,
+    )
     unit = forms.CharField(max_length=40)
     fasting = forms.BooleanField(label="Fasting morning sample (for CTX)", required=False)
 

@@ -56,6 +56,27 @@ def test_no_axis_takes_another_axis_ticks(labs_near_the_lines: Patient) -> None:
     go.Figure(btm)
 
 
+def test_every_date_reads_yyyy_mm_dd(labs_near_the_lines: Patient) -> None:
+    """nurse13 #10: the date axes' ticks and hover, and every trace's hover text naming its date,
+    read 2025-05-02, as every date of the app, never plotly's "May 2 2025" or "May 2025"."""
+    scanner = Scanner.objects.create(site=labs_near_the_lines.site, name="Hologic Horizon A")
+    scan(labs_near_the_lines, scanner, dt.date(2024, 11, 2), "0.900", "-1.8")
+    scan(labs_near_the_lines, scanner, dt.date(2025, 5, 2), "0.880", "-2.1")
+    figures = charts.patient_figures(_history(labs_near_the_lines), {}, as_of=AS_OF, static=False)
+    drawn = [figures[key] for key in ("bmd_figure", "btm_figure", "labs_figure")]
+    assert all(drawn)
+    for figure in drawn:
+        date_axes = [a for a in _axes(figure["layout"]).values() if a.get("type") == "date"]
+        assert date_axes
+        for axis in date_axes:
+            assert axis["tickformat"] == axis["hoverformat"] == "%Y-%m-%d"
+        for trace in figure["data"]:
+            hover = trace.get("hovertemplate", "")
+            assert "%{x}" not in hover
+            assert "%{x|" not in hover.replace("%{x|%Y-%m-%d}", ""), hover
+        go.Figure(figure)
+
+
 def _tags(figure: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in figure["layout"]["annotations"] if a.get("hovertext")]
 

@@ -292,7 +292,13 @@ def test_dates_far_apart_keep_plotlys_axis(patient: Patient) -> None:
     lab(patient, dt.date(2025, 5, 2), "vitamin_d_25oh", "32", "ng/mL")
     figure = charts.labs_figure(_history(patient), domain.UnitSystem.SI, as_of=AS_OF)
     assert figure is not None
-    assert figure["layout"]["xaxis"] == {"type": "date", "anchor": "y"}
+    assert figure["layout"]["xaxis"] == {
+        "type": "date",
+        "tickformat": "%Y-%m-%d",
+        "hoverformat": "%Y-%m-%d",
+        "tickfont": {"size": 11},
+        "anchor": "y",
+    }
 
 
 def test_no_figures_without_data(patient: Patient) -> None:

@@ -26,6 +26,7 @@ from patients.models import FollowUpStatus, Patient
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
+    LabResultFactory,
     PatientFactory,
     UserFactory,
 )
@@ -86,6 +87,41 @@ def test_the_bundle_codes_dexa_and_labs_with_loinc_ucum_and_the_neck_body_site(
     flags = [r for r in resources if r["resourceType"] == "Flag"]
     assert flags
     assert all(f["category"][0]["coding"][0]["system"] == fhir.RULE_SYSTEM for f in flags)
+
+
+def test_a_lab_is_sent_as_entered_or_rounded_with_the_value_as_entered(patient: Patient) -> None:
+    """nurse13 #9: a vitamin D entered as 62.5 nmol/L went out as 25.040064 ng/mL. In the unit
+    its LOINC code measures in, a result goes as entered; from another unit, rounded as the pages
+    show it, the value as entered in a note."""
+    LabResultFactory(  # 62.5 nmol/L is 25.040064 ng/mL
+        patient=patient, value="25.040064", entered_value="62.5", entered_unit="nmol/L"
+    )
+    LabResultFactory(
+        patient=patient,
+        analyte="calcium",
+        value="2.350",
+        entered_value="2.350",
+        entered_unit="mmol/L",
+    )
+    bundle = _bundle_of(patient)
+    Bundle.model_validate(bundle)
+    labs = {
+        r["code"]["coding"][0]["code"]: r
+        for r in (entry["resource"] for entry in bundle["entry"])
+        if r["resourceType"] == "Observation"
+        and r["category"][0]["coding"][0]["code"] == "laboratory"
+    }
+    vitamin_d, calcium = labs["62292-8"], labs["29265-6"]
+    assert vitamin_d["valueQuantity"] | {"system": ""} == {
+        "value": 25.04,
+        "unit": "ng/mL",
+        "code": "ng/mL",
+        "system": "",
+    }
+    assert vitamin_d["note"] == [{"text": "Entered as 62.5 nmol/L."}]
+    assert calcium["valueQuantity"]["value"] == 2.35
+    assert calcium["valueQuantity"]["unit"] == "mmol/L"
+    assert "note" not in calcium
 
 
 def test_patient_fhir_download_is_audited_and_admins_get_403(

@@ -108,7 +108,7 @@ def test_an_edited_calcium_in_mg_dl_is_told_its_range_in_mg_dl(
     data = posted_data(nurse_client.get(url).text, having="version") | {"value": "30"}
     response = nurse_client.post(url, data)
     [error] = response.context["form"].errors["value"]
-    assert "30 mg/dL is outside the plausible range (4.01 to 20 mg/dL)" in error
+    assert "30 mg/dL is outside the plausible range (4 to 20 mg/dL)" in error
     assert "mmol/L" not in error
     assert 'value="30"' in response.text  # what was typed is kept
     lab.refresh_from_db()
@@ -118,10 +118,10 @@ def test_an_edited_calcium_in_mg_dl_is_told_its_range_in_mg_dl(
 @pytest.mark.parametrize(
     ("analyte", "value", "unit", "shown"),
     [
-        ("vitamin_d_25oh", "900", "nmol/L", "(2.5 to 748 nmol/L)"),
+        ("vitamin_d_25oh", "900", "nmol/L", "(2.5 to 740 nmol/L)"),
         ("vitamin_d_25oh", "301", "ng/mL", "(1 to 300 ng/mL)"),
-        ("creatinine", "50", "mg/dL", "(0.114 to 33.9 mg/dL)"),
-        ("calcium", "2.3", "mg/dL", "(4.01 to 20 mg/dL)"),
+        ("creatinine", "50", "mg/dL", "(0.11 to 33 mg/dL)"),
+        ("calcium", "2.3", "mg/dL", "(4 to 20 mg/dL)"),
     ],
 )
 def test_a_new_result_is_told_its_range_in_the_unit_typed(
@@ -148,13 +148,29 @@ def test_an_egfr_above_200_is_refused(
     assert LabResult.objects.filter(patient=patient).exists() is not refused
 
 
-def test_a_converted_bound_never_contradicts_the_refusal() -> None:
-    # The shown bounds are rounded inwards: a refused value is outside the range it is shown.
+def test_a_converted_bound_is_round_and_never_contradicts_the_refusal() -> None:
+    """nurse13 #9: "outside the plausible range (4.01 to 20 mg/dL)". The range of a converted
+    unit is round (4 to 20 mg/dL for 1 to 5 mmol/L) and the value is judged against it as shown:
+    a refused value lies outside it, an accepted one inside."""
     from monitoring.records.lab_bounds import entry_range_missed
 
-    for value in ("4.005", "4.0", "20.05", "20.1"):
+    for value in ("3.99", "3.995", "20.01", "20.1"):
         missed = entry_range_missed("calcium", Decimal(value), "mg/dL")
-        assert missed is not None, value
-        low, high, unit = missed
-        assert (unit, not low <= Decimal(value) <= high) == ("mg/dL", True), value
-    assert entry_range_missed("calcium", Decimal("4.01"), "mg/dL") is None
+        assert missed == (Decimal(4), Decimal(20), "mg/dL"), value
+        assert str(missed[0]) == "4"
+    for value in ("4", "4.0", "9.4", "20"):
+        assert entry_range_missed("calcium", Decimal(value), "mg/dL") is None, value
+    # 300 ng/mL is 748.8 nmol/L: the nearest round 750 would store a value the rules do not read.
+    assert entry_range_missed("vitamin_d_25oh", Decimal(745), "nmol/L") == (
+        Decimal("2.5"),
+        Decimal(740),
+        "nmol/L",
+    )
+
+
+def test_the_form_shows_round_bounds(nurse_client: Client, patient: Patient) -> None:
+    url = reverse("monitoring:labs_create", args=[patient.pk])
+    data = {"sample_date": SAMPLED, "calcium_value": "21", "calcium_unit": "mg/dL"}
+    [error] = nurse_client.post(url, data).context["form"].errors["calcium_value"]
+    assert error.startswith("21 mg/dL is outside the plausible range (4 to 20 mg/dL).")
+    assert not LabResult.objects.filter(patient=patient).exists()

@@ -146,6 +146,35 @@ def test_a_scan_correction_shows_what_it_said_before_by_whom(
     }
 
 
+def test_numbers_keep_the_places_the_patient_page_shows(
+    nurse: User, nurse_client: Client, patient: Patient
+) -> None:
+    """nurse13 #11: "T -2" and "0.85 g/cm²" on the History page, "T -2.0" and "0.850" on the
+    patient page; a nurse checking a record against a paper report reads the same on both."""
+    scan = _scan(nurse, patient, ScannerFactory(site=patient.site))
+    dexa_scan_update(
+        actor=nurse,
+        scan=scan,
+        values={"scan_date": scan.scan_date, "scanner": scan.scanner},
+        measurements={
+            **SITES,
+            "lumbar_spine": Measurement(bmd=Decimal("0.85"), t_score=Decimal("-2"), z_score=-1),
+        },
+        expected_version=scan.version,
+    )
+    patient_update(
+        actor=nurse, patient=patient, values={"weight_kg": 64}, expected_version=patient.version
+    )
+
+    history = _cells(nurse_client.get(_url(patient, "scan", scan)).text)
+    assert "0.912 g/cm² (T -2.6) → 0.850 g/cm² (T -2.0, Z -1.0)" in history
+    assert "(T -2)" not in history
+    page = _cells(nurse_client.get(reverse("monitoring:patient", args=[patient.pk])).text)
+    assert "0.850 (T -2.0, Z -1.0)" in page
+    details = _cells(nurse_client.get(_url(patient, "patient")).text)
+    assert "Weight: 60.0 kg → 64.0 kg" in details
+
+
 def test_a_calcium_corrected_twice_shows_each_value_with_its_unit(
     nurse: User, nurse_client: Client, patient: Patient
 ) -> None:

@@ -34,6 +34,7 @@ from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
 from monitoring.overview.letter_supplements import (
     TakenSupplements,
     supplement_advice,
+    vitamin_d_taken_words,
 )
 from monitoring.overview.letter_therapy import (
     DOCTOR,
@@ -268,12 +269,20 @@ def _advice(
         beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
         texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
-        # A supplement already taken is kept up, not recommended (nurse12 F10).
-        text = supplement_advice(rec["code"], supplements, index) or text
+        # A supplement already taken is kept up, not recommended (nurse12 F10); one recorded
+        # after the low result did not fail (nurse13 #5).
+        recheck = _scheduled(data, ScheduleItem.VITAMIN_D_RECHECK)
+        text = (
+            supplement_advice(rec["code"], supplements, index, recheck=recheck, today=today) or text
+        )
         if kind == DOCTOR and rec["code"] == "REPLETE_VITAMIN_D":
             # The drug already started: replete now, not "before" it (phys13 #8).
-            taken = supplements is not None and supplements.vitamin_d
-            text = vitamin_d_after_start(courses, data, today, supplement_taken=taken) or text
+            taken = (
+                vitamin_d_taken_words(supplements, index, recheck, today)
+                if supplements is not None and supplements.vitamin_d
+                else ""
+            )
+            text = vitamin_d_after_start(courses, data, today, supplement=taken) or text
         if (
             kind == PATIENT
             and undecided
@@ -286,6 +295,12 @@ def _advice(
         # A dose held for a low calcium, or given with vitamin D repletion (physician9 F17, F9).
         text = give_denosumab_advice(rec, data, kind, today, text)
         yield Sentence(text, tuple(rec.get("rules", ())))
+
+
+def _scheduled(data: dict[str, Any], item: str) -> date | None:
+    """The due date of schedule `item` in the stored assessment, or None."""
+    due = next((entry["due"] for entry in data.get("schedule", ()) if entry["item"] == item), None)
+    return date.fromisoformat(due) if due else None
 
 
 def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:

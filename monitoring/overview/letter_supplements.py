@@ -15,7 +15,7 @@ schedule's `vitamin_d_recheck`, VITD). The spec is silent (the conservative read
 suggest that a treatment failed when the record cannot tell).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -43,15 +43,18 @@ class TakenSupplements:
         )
 
 
-def taken_supplements(patient: Any) -> TakenSupplements | None:
-    """The supplements recorded for `patient` (a one-to-one that may be missing), or None."""
+def taken_supplements(patient: Any, *, dated: bool = False) -> TakenSupplements | None:
+    """The supplements recorded for `patient` (a one-to-one that may be missing), or None;
+    `dated` (the letters) adds when vitamin D was recorded as taken and sampled."""
     recorded = getattr(patient, "supplements", None)
     if recorded is None:
         return None
-    return TakenSupplements(
-        calcium=recorded.calcium,
-        vitamin_d=recorded.vitamin_d,
-        vitamin_d_recorded_on=vitamin_d_recorded_on(recorded) if recorded.vitamin_d else None,
+    taken = TakenSupplements(calcium=recorded.calcium, vitamin_d=recorded.vitamin_d)
+    if not (dated and recorded.vitamin_d):
+        return taken
+    return replace(
+        taken,
+        vitamin_d_recorded_on=vitamin_d_recorded_on(recorded),
         vitamin_d_sampled_on=_latest_vitamin_d_sample(patient),
     )
 

@@ -29,6 +29,7 @@ from monitoring.overview.letter_denosumab_stop import (
     patient_follow_on,
     stopped_denosumab_texts,
 )
+from monitoring.overview.letter_lifestyle import Habits, lifestyle_advice
 from monitoring.overview.letter_overrides import override_texts, vitamin_d_after_start
 from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
 from monitoring.overview.letter_supplements import (
@@ -243,6 +244,7 @@ def _advice(
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
+    habits: Habits | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
@@ -269,6 +271,8 @@ def _advice(
         beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
         texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
+        if rec["code"] == "LIFESTYLE" and habits is not None:
+            text = lifestyle_advice(habits, index)  # as recorded (nurse13 #17)
         # A supplement already taken is kept up, not recommended (nurse12 F10); one recorded
         # after the low result did not fail (nurse13 #5).
         recheck = _scheduled(data, ScheduleItem.VITAMIN_D_RECHECK)
@@ -390,6 +394,7 @@ def letter(
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
     ended: FollowUpEnded | None = None,
+    habits: Habits | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -399,7 +404,7 @@ def letter(
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
     follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
     as taken, word the vitamin D and calcium advice; `ended`, the end of her follow-up, first under
-    the next steps."""
+    the next steps; `habits`, her smoking and alcohol recorded, the lifestyle advice."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -421,6 +426,7 @@ def letter(
                 undecided=undecided,
                 stopped=stopped,
                 supplements=supplements,
+                habits=habits,
             )
         ),
         next_steps=list(_next_steps(data, kind, ended)),

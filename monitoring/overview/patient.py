@@ -25,6 +25,7 @@ from monitoring.models.choices import VertebralFractureAssessment
 from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
+from monitoring.overview.cleared_alerts import with_clearing
 from monitoring.overview.csp import chart_page
 from monitoring.overview.ended_follow_up import ended_follow_on_words
 from monitoring.overview.in_error_entries import entries_in_error_count
@@ -64,7 +65,8 @@ def patient_context(
         open_alerts = selectors.patient_open_alerts(patient=patient)
         for alert in open_alerts:
             alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
-    cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
+    # Whether each was acknowledged, and which write cleared it (nurse13 #8).
+    cleared_alerts = with_clearing(selectors.patient_cleared_alerts(patient=patient))
     data = assessment.data if assessment else {}
     lab_units = domain.UnitSystem(patient.site.lab_units)
     today = timezone.localdate()

@@ -65,8 +65,7 @@ def patient_context(
         open_alerts = selectors.patient_open_alerts(patient=patient)
         for alert in open_alerts:
             alert.may_acknowledge = user_may_acknowledge(request.user, alert)  # type: ignore[attr-defined]
-    # Whether each was acknowledged, and which write cleared it (nurse13 #8).
-    cleared_alerts = with_clearing(selectors.patient_cleared_alerts(patient=patient))
+    cleared_alerts = selectors.patient_cleared_alerts(patient=patient)
     data = assessment.data if assessment else {}
     lab_units = domain.UnitSystem(patient.site.lab_units)
     today = timezone.localdate()
@@ -270,6 +269,9 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context = patient_context(request, record, record.assessment, open_alerts=open_alerts)
         # The link to them: marking one reassesses, which raises the fragments' version.
         context["entries_in_error"] = entries_in_error_count(patient=patient)
+        # Whether each cleared alert was acknowledged, and which write cleared it (nurse13 #8):
+        # the page alone says so, the printouts name no cleared alert.
+        with_clearing(context["cleared_alerts"])
         return context
 
     @functools.cache

@@ -72,9 +72,6 @@ VITAMIN_D_AFTER_START = (
     "Vitamin D is deficient and {drug} was {when}: please replete vitamin D now, and recheck the "
     "adjusted calcium, as {drug} can lower it."
 )
-VITAMIN_D_SUPPLEMENT_TAKEN = (
-    " A vitamin D supplement is recorded as taken, so its dose may need checking."
-)
 PARENTERAL = frozenset({BoneTherapyDrug.ZOLEDRONIC_ACID, BoneTherapyDrug.DENOSUMAB})
 
 
@@ -83,12 +80,14 @@ def vitamin_d_after_start(
     data: dict[str, Any],
     today: date,
     *,
-    supplement_taken: bool = False,
+    supplement: str = "",
 ) -> str | None:
     """The doctor's words for REPLETE_VITAMIN_D when vitamin D is deficient (VITAMIN_D_DEFICIENT
     open) and a zoledronic acid or denosumab course has started by `today` and not stopped; None
-    otherwise (the usual words). A denosumab course whose first injection waits for the vitamin D
-    (`first_dose_hold`) has not started in this sense: its words say it waits."""
+    otherwise (the usual words); `supplement`, what is said of a vitamin D supplement recorded as
+    taken (`letter_supplements.vitamin_d_taken_words`), follows as a sentence. A denosumab
+    course whose first injection waits for the vitamin D (`first_dose_hold`) has not started in
+    this sense: its words say it waits."""
     if not any(alert["code"] == "VITAMIN_D_DEFICIENT" for alert in data.get("alerts", ())):
         return None
     started = [
@@ -109,4 +108,4 @@ def vitamin_d_after_start(
         else f"started on {course.start:%Y-%m-%d}"
     )
     text = VITAMIN_D_AFTER_START.format(drug=course.name, when=when)
-    return text + (VITAMIN_D_SUPPLEMENT_TAKEN if supplement_taken else "")
+    return text + (f" {supplement[:1].upper()}{supplement[1:]}." if supplement else "")

@@ -30,11 +30,13 @@ from monitoring.overview.letter_denosumab_stop import (
     stopped_denosumab_texts,
 )
 from monitoring.overview.letter_held_supplements import held_supplement_advice
+from monitoring.overview.letter_lifestyle import Habits, lifestyle_advice
 from monitoring.overview.letter_overrides import override_texts, vitamin_d_after_start
 from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
 from monitoring.overview.letter_supplements import (
     TakenSupplements,
     supplement_advice,
+    vitamin_d_taken_words,
 )
 from monitoring.overview.letter_therapy import (
     DOCTOR,
@@ -243,6 +245,7 @@ def _advice(
     undecided: bool = False,
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
+    habits: Habits | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
     kidney_said = ""
@@ -269,12 +272,22 @@ def _advice(
         beside = [ADVICE_BESIDE_ALERT.get((rec["code"], code)) for code in sorted(open_codes)]
         texts = next(filter(None, beside), ADVICE.get(rec["code"]))
         text = texts[index] if texts else f"Recommendation: {labels.code_label(rec['code'])}."
-        # A supplement already taken is kept up, not recommended (nurse12 F10).
-        text = supplement_advice(rec["code"], supplements, index) or text
+        if rec["code"] == "LIFESTYLE" and habits is not None:
+            text = lifestyle_advice(habits, index)  # as recorded (nurse13 #17)
+        # A supplement already taken is kept up, not recommended (nurse12 F10); one recorded
+        # after the low result did not fail (nurse13 #5).
+        recheck = _scheduled(data, ScheduleItem.VITAMIN_D_RECHECK)
+        text = (
+            supplement_advice(rec["code"], supplements, index, recheck=recheck, today=today) or text
+        )
         if kind == DOCTOR and rec["code"] == "REPLETE_VITAMIN_D":
             # The drug already started: replete now, not "before" it (phys13 #8).
-            taken = supplements is not None and supplements.vitamin_d
-            text = vitamin_d_after_start(courses, data, today, supplement_taken=taken) or text
+            taken = (
+                vitamin_d_taken_words(supplements, index, recheck, today)
+                if supplements is not None and supplements.vitamin_d
+                else ""
+            )
+            text = vitamin_d_after_start(courses, data, today, supplement=taken) or text
         # Held for a high calcium or vitamin D, whatever is taken (nurse13 #1).
         text = held_supplement_advice(rec, index) or text
         if (
@@ -289,6 +302,12 @@ def _advice(
         # A dose held for a low calcium, or given with vitamin D repletion (physician9 F17, F9).
         text = give_denosumab_advice(rec, data, kind, today, text)
         yield Sentence(text, tuple(rec.get("rules", ())))
+
+
+def _scheduled(data: dict[str, Any], item: str) -> date | None:
+    """The due date of schedule `item` in the stored assessment, or None."""
+    due = next((entry["due"] for entry in data.get("schedule", ()) if entry["item"] == item), None)
+    return date.fromisoformat(due) if due else None
 
 
 def _next_scan(data: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
@@ -378,6 +397,7 @@ def letter(
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
     ended: FollowUpEnded | None = None,
+    habits: Habits | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -387,7 +407,7 @@ def letter(
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
     follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
     as taken, word the vitamin D and calcium advice; `ended`, the end of her follow-up, first under
-    the next steps."""
+    the next steps; `habits`, her smoking and alcohol recorded, the lifestyle advice."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -409,6 +429,7 @@ def letter(
                 undecided=undecided,
                 stopped=stopped,
                 supplements=supplements,
+                habits=habits,
             )
         ),
         next_steps=list(_next_steps(data, kind, ended)),

@@ -25,6 +25,7 @@ from monitoring.models.choices import VertebralFractureAssessment
 from monitoring.overview import charts
 from monitoring.overview.alert_groups import alert_groups
 from monitoring.overview.cache_keys import shown_key
+from monitoring.overview.cleared_alerts import with_clearing
 from monitoring.overview.csp import chart_page
 from monitoring.overview.ended_follow_up import ended_follow_on_words
 from monitoring.overview.in_error_entries import entries_in_error_count
@@ -268,6 +269,9 @@ def patient_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context = patient_context(request, record, record.assessment, open_alerts=open_alerts)
         # The link to them: marking one reassesses, which raises the fragments' version.
         context["entries_in_error"] = entries_in_error_count(patient=patient)
+        # Whether each cleared alert was acknowledged, and which write cleared it (nurse13 #8):
+        # the page alone says so, the printouts name no cleared alert.
+        with_clearing(context["cleared_alerts"])
         return context
 
     @functools.cache

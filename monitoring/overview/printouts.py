@@ -20,7 +20,7 @@ from monitoring.overview.follow_up_ended import follow_up_ended_of, printout_tex
 from monitoring.overview.letter_supplements import supplements_words, taken_supplements
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
-from monitoring.overview.summary_content import summary_content
+from monitoring.overview.summary_content import PRINTED_NOTE_CHARS, summary_content
 from monitoring.overview.summary_fit import SummaryFit, summary_fit
 from monitoring.overview.therapy_words import therapy_now_overrides_brief
 from monitoring.templatetags.monitoring_display import ALWAYS_RULE, triaged
@@ -34,6 +34,7 @@ def _printout(request: AuthenticatedHttpRequest, pk: int) -> tuple[Patient, dict
     context = patient_context(request, patient, assessment, static_charts=True)
     ended = follow_up_ended_of(patient)
     context["follow_up_ended"] = printout_text(ended) if ended else ""  # phys12 F20
+    context["printed_note_chars"] = PRINTED_NOTE_CHARS  # an acknowledgement's note, cut
     return patient, context
 
 

@@ -31,6 +31,9 @@ SEVERITY_CHARS = 12
 DUE_CHARS = 25
 MORE_SITES_CHARS = 20
 ACKNOWLEDGED_CHARS = 45
+# An acknowledgement's note on paper (nurse13 #17: the printout named who acknowledged, not the
+# note), cut to this many characters, "…" included; the whole note is on the patient page.
+PRINTED_NOTE_CHARS = 120
 # " — on the warning alert it replaced, acknowledged by Nora Nurse 2026-12-07: “…”"
 EARLIER_NOTE_CHARS = 85
 STANDING_NAMED_WORDS = len("Advice every patient gets:  (their text is on the patient page).")
@@ -55,7 +58,14 @@ def _alert_chars(group: Any, context: Mapping[str, Any]) -> int:
     )
     chars += MORE_SITES_CHARS if len(group.alerts) > 1 else 0
     chars += sum(EARLIER_NOTE_CHARS + len(note.note) for note in group.earlier_notes)
-    return chars + (0 if group.unacknowledged else ACKNOWLEDGED_CHARS)
+    if group.unacknowledged:
+        return chars
+    return chars + ACKNOWLEDGED_CHARS + printed_note_chars(alert.acknowledgement_note)
+
+
+def printed_note_chars(note: str) -> int:
+    """The characters an acknowledgement's note takes on paper, quotes and colon included."""
+    return min(len(note), PRINTED_NOTE_CHARS) + 4 if note else 0
 
 
 def _recommendation_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) -> int:

@@ -456,7 +456,11 @@ SECTIONS: Final = (
                 title="Calcium, vitamin D, lifestyle and FRAX",
                 checks=f"Calcium {_CA_LOW}-{_CA_HIGH} mg/day (diet first) and vitamin D "
                 f"{_VD_LOW}-{_VD_HIGH} IU/day; weight-bearing and balance exercise, no smoking, "
-                "less alcohol. A FRAX score when none is on file, knowing that FRAX is not "
+                "less alcohol, worded with the smoking and alcohol recorded: stop smoking for a "
+                "current smoker, stay off smoking for a former one, nothing of smoking for one "
+                "who never smoked; alcohol kept under 3 units a day, or cut to it when 3 or more "
+                "are recorded (the specification leaves the words open). A FRAX score when none "
+                "is on file, knowing that FRAX is not "
                 "validated in cancer and does not model aromatase-inhibitor bone loss once BMD "
                 "is entered. The calcium and vitamin D advice is worded with the results: with "
                 "vitamin D to be repleted (VITD) it says a repletion course comes first, then "

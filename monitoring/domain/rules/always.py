@@ -7,7 +7,15 @@ from typing import Final
 from ..catalogue import sources_of
 from ..rounding import round_2
 from ..thresholds import CALCIUM_LOW_BELOW, CALCIUM_MG_PER_DAY, VITAMIN_D_IU_PER_DAY
-from ..types import AlertCode, Analyte, Recommendation, RecommendationCode, RuleId
+from ..types import (
+    AlertCode,
+    Analyte,
+    Recommendation,
+    RecommendationCode,
+    RiskFactors,
+    RuleId,
+    Smoking,
+)
 from .context import Context
 
 
@@ -25,9 +33,12 @@ _VITAMIN_D_INTAKE: Final = f"vitamin D {_VIT_D_LOW}-{_VIT_D_HIGH} IU/day"
 _CALCIUM_VITAMIN_D: Final = _recommendation(
     RecommendationCode.CALCIUM_VITAMIN_D, f"{_CALCIUM_INTAKE} and {_VITAMIN_D_INTAKE}."
 )
-_LIFESTYLE: Final = _recommendation(
-    RecommendationCode.LIFESTYLE,
-    "Weight-bearing and balance exercise; stop smoking; limit alcohol to under 3 units a day.",
+# LIFESTYLE's words by the smoking and alcohol recorded (`lifestyle_words`).
+_EXERCISE: Final = "Weight-bearing and balance exercise"
+_SMOKING_WORDS: Final = {Smoking.CURRENT: "stop smoking", Smoking.FORMER: "stay off smoking"}
+_ALCOHOL_WORDS: Final = (
+    "keep alcohol under 3 units a day",
+    "cut alcohol to under 3 units a day (3 or more recorded)",
 )
 _RECORD_FRAX: Final = _recommendation(
     RecommendationCode.RECORD_FRAX,
@@ -83,9 +94,26 @@ def _calcium_vitamin_d(ctx: Context) -> Recommendation:
     return _recommendation(RecommendationCode.CALCIUM_VITAMIN_D, " ".join(parts), tuple(rules))
 
 
+def lifestyle_words(factors: RiskFactors) -> str:
+    """LIFESTYLE's text, worded with the smoking and alcohol recorded (nurse13 #17: "stop
+    smoking" was told to women who never smoked). The spec gives the advice for every patient
+    (weight-bearing exercise; stop smoking; limit alcohol) and leaves its wording open: "stop
+    smoking" only to a current smoker, "stay off smoking" to a former one, nothing of smoking to
+    one who never smoked; alcohol always, as a limit kept or to be reached."""
+    parts = [_EXERCISE]
+    if factors.smoking in _SMOKING_WORDS:
+        parts.append(_SMOKING_WORDS[factors.smoking])
+    parts.append(_ALCOHOL_WORDS[factors.alcohol_3_or_more_units_daily])
+    return "; ".join(parts) + "."
+
+
 def always(ctx: Context) -> None:
     """Recommend calcium and vitamin D, lifestyle, and a FRAX score when none is on file."""
     ctx.recommendations.append(_calcium_vitamin_d(ctx))
-    ctx.recommendations.append(_LIFESTYLE)
+    ctx.recommendations.append(
+        _recommendation(
+            RecommendationCode.LIFESTYLE, lifestyle_words(ctx.history.patient.risk_factors)
+        )
+    )
     if not ctx.frax:
         ctx.recommendations.append(_RECORD_FRAX)

@@ -152,9 +152,16 @@ def schedule_dexa(ctx: Context, risk: RiskCategory, compared: Sequence[SiteChang
                 f"the scan of {met_by.isoformat()}."
             )
             rules.append(RuleId.SCHED_PLAN)
+    # nurse13 #17: a date passed read as an instruction for the future ("by 2025-05-01" in
+    # 2026); past it (DEXA_OVERDUE) the words say it was due and to book it.
+    when = (
+        f": it was due by {next_due.isoformat()} {why} Book it."
+        if ctx.as_of > next_due
+        else f" by {next_due.isoformat()} {why}"
+    )
     ctx.recommend(
         RecommendationCode.REPEAT_DEXA,
-        f"Repeat DEXA on the same scanner by {next_due.isoformat()} {why}",
+        f"Repeat DEXA on the same scanner{when}",
         rules,
         due=next_due,
     )

@@ -175,3 +175,23 @@ def test_the_letters_rule_of_each_check_is_the_checklists() -> None:
     assert CHECK_RULES[SafetyCheck.DOSE_INTERVAL] == RuleId.DMAB_SCHEDULE
     assert {key: rule for key, rule in CHECK_RULES.items() if key in cited} == cited
     assert set(CHECK_RULES) == set(SafetyCheck)
+
+
+def test_a_supplement_recorded_since_the_result_follows_the_started_drug(
+    physician_client: Client, started_despite_vitamin_d: BoneTherapyCourse
+) -> None:
+    """nurse13 #5: colecalciferol recorded as taken after the low result (the override's reason)
+    is not a supplement whose dose failed: the letter asks for the recheck."""
+    patient = started_despite_vitamin_d.patient
+    url = reverse("monitoring:supplements", args=[patient.pk])
+    answers = {"calcium": "no", "vitamin_d": "yes", "version": 0}
+    assert physician_client.post(url, answers).status_code == 302
+    text = _letter(physician_client, patient, "doctor")
+    recheck = next(
+        e["due"] for e in patient.assessment.data["schedule"] if e["item"] == "vitamin_d_recheck"
+    )
+    assert (
+        "as zoledronic acid can lower it. A vitamin D supplement is recorded as taken from "
+        f"{TODAY:%Y-%m-%d}, not before this result: recheck vitamin D by {recheck}." in text
+    )
+    assert "dose may need checking" not in text

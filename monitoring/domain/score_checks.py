@@ -9,6 +9,12 @@ therapy alert. Two checks catch it, each from T = (BMD - young-adult mean) / you
   T-score that moved against the BMD, or by more than `T_CHANGE_ALLOWANCE` beyond what the BMD
   change allows (`T_CHANGE_SD_RANGE`).
 
+A third asks about the BMD itself (nurse13 #2: two scans 5 days apart read as "rapid loss,
+therapy indicated"): `short_repeat_change_problem`, a change of at least the site's LSC (what
+CHG-LSC calls significant) between two scans on one scanner fewer than `SHORT_REPEAT_DAYS` apart.
+Bone does not change that fast; a repeat acquisition, a positioning or analysis difference or a
+typing slip does. CHG-RAPID is left as the specification states it: a confirmed value is judged.
+
 Each returns the words for the person entering the values, or None. They ask for a confirmation,
 never refuse: a genuinely unusual value is saved once its entry is confirmed. Z-scores are not
 checked: they compare with the patient's age group, whose mean BMD falls with age (an elderly
@@ -18,12 +24,13 @@ she ages, so neither bound holds for them.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from . import thresholds as th
 from .types import SITE_NAMES, Site
 
 TENTH = Decimal("0.1")
+HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -95,4 +102,29 @@ def t_score_change_problem(site: Site, earlier: ScoredBmd, later: ScoredBmd) -> 
         f"scanner, BMD went {earlier.bmd} → {later.bmd} but the T-score "
         f"{signed(earlier.t_score)} → {signed(later.t_score)}: on one scanner {allows}. "
         "Check both scans' values."
+    )
+
+
+def days_words(days: int) -> str:
+    """ "1 day", "5 days"."""
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def short_repeat_change_problem(earlier: ScoredBmd, later: ScoredBmd, lsc: Decimal) -> str | None:
+    """Why the BMD change of one site between two scans on one scanner is asked about, if it is:
+    at least `lsc` (the site's LSC on that scanner: significant, as CHG-LSC judges it) while
+    the scans are fewer than `SHORT_REPEAT_DAYS` apart. The words name the earlier scan's date
+    and value, the later one's and the change, in g/cm² and in per cent as CHG-ANNUAL gives it."""
+    days = (later.day - earlier.day).days
+    change = later.bmd - earlier.bmd
+    if abs(days) >= th.SHORT_REPEAT_DAYS or abs(change) < lsc:
+        return None
+    pct = (change / earlier.bmd * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
+    return (
+        f"From the scan of {earlier.day:%Y-%m-%d} to that of {later.day:%Y-%m-%d} on this "
+        f"scanner, {days_words(abs(days))} apart, BMD went {earlier.bmd} → {later.bmd} g/cm² "
+        f"({signed(change)} g/cm², {signed(pct)} %), at or beyond the site's least significant "
+        f"change (LSC) of {lsc} g/cm². Bone does not change that much in less than "
+        f"{th.SHORT_REPEAT_DAYS} days: this is usually a repeated scan, a positioning or "
+        "analysis difference or a typing slip. Check both scans' values."
     )

@@ -232,6 +232,19 @@ T_CHANGE_SD_RANGE: Final[Mapping[Site, tuple[Decimal, Decimal]]] = MappingProxyT
 # (rounding explains 0.1; a scanner software update that changed the reference, the rest).
 T_CHANGE_ALLOWANCE: Final = Decimal("0.5")
 
+# --- A BMD change within a short interval (design choice: catch a repeat or a slip at entry) -----
+# The scan form asks to confirm (the imports refuse) a BMD change of at least the LSC (CHG-LSC)
+# between two scans of a site on one scanner fewer than this many days apart; CHG-RAPID itself
+# is unchanged. ISCD (official positions on precision assessment and follow-up) times follow-up
+# scans by when the expected change reaches the LSC, in practice a year or more; a repeat within
+# weeks is a re-acquisition (a positioning or analysis difference) or a typing slip, not bone.
+# The fastest loss in this population, ovarian suppression with an aromatase inhibitor
+# (ABCSG-12, Gnant 2008: about 17 % at the spine over 3 years, near 6 % a year), passes a spine
+# LSC of 0.030 g/cm² (about 3 % of a spine BMD of 0.9-1.0 g/cm²) in about half a year: 90 days
+# stays well short of it, where a 6-month limit would ask about the true losses of the women
+# losing bone fastest. A confirmed value is saved and judged by the rules as any other.
+SHORT_REPEAT_DAYS: Final = 90
+
 # Plausible canonical values per analyte (design choice: catches unit mix-ups and typos).
 LAB_PLAUSIBLE_RANGES: Final[Mapping[Analyte, tuple[Decimal, Decimal]]] = MappingProxyType(
     {

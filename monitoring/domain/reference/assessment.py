@@ -234,7 +234,11 @@ SECTIONS: Final = (
                 "It also fires TX-RAPID. The alert's text asks for therapy when no "
                 "antiresorptive is active; on one, it asks to review adherence and the "
                 "treatment (or, for a drug started after the earlier scan, to check the "
-                "response at the next scan) instead.",
+                "response at the next scan) instead. The rule is the same for scans days apart, "
+                "but the application asks, when a scan is entered, to confirm a change of at "
+                "least the LSC between scans on one scanner fewer than "
+                f"{th.SHORT_REPEAT_DAYS} days apart (a design choice: so short a repeat is "
+                "usually a re-acquisition or a slip, not bone), and the imports refuse it.",
                 outputs=(alert(AlertCode.RAPID_BMD_LOSS, Severity.HIGH, "one alert per site"),),
                 example="Total hip 0.800 then 0.750 g/cm² 365 days apart: -6.3 %/year, rapid.",
             ),

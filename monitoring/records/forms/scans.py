@@ -1,4 +1,4 @@
-"""The DEXA scan form: all measured sites of one scan, with the checks of their T-scores."""
+"""The DEXA scan form: all measured sites of one scan, with the entry checks of their values."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,7 +16,7 @@ from monitoring.domain import thresholds
 from monitoring.models import DexaScan, Scanner
 from monitoring.models.choices import MeasuredSite, VertebralFractureAssessment
 from monitoring.records.forms.pieces import MeasuredDateMixin, ranged_decimal, row
-from monitoring.records.score_checks import scan_score_problems
+from monitoring.records.score_checks import Questions, scan_score_problems
 from monitoring.records.services.scans import Measurement
 from monitoring.records.z_scores import Z_POPULATION_WORDS, z_scores_read
 from patients.models import Patient
@@ -27,7 +27,7 @@ TBS_RANGE = (Decimal("0.5"), Decimal("2.0"))  # design choice: catches typos (TB
 
 
 def confirm_field(site: MeasuredSite) -> str:
-    """The tick confirming a site's values that the T-score checks asked about."""
+    """The tick confirming a site's values that the entry checks asked about."""
     return f"{site}_values_confirmed"
 
 
@@ -98,7 +98,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         self.fields["scanner"].queryset = scanners  # type: ignore[attr-defined]
         rows = []
         self.site_fieldsets: dict[str, Fieldset] = {}
-        self.score_problems: dict[str, list[str]] = {}
+        self.score_problems: Questions = {}
         for site in MeasuredSite:
             # Labels as beside the fields, under the site's legend; the error summary names the
             # site (bonehealth.audit.templatetags.form_errors).
@@ -209,9 +209,11 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
 
     def _check_scores(self, data: dict[str, Any]) -> None:
         """Ask to confirm a site whose T-score cannot be right for its BMD, or disagrees with the
-        BMD change since (or until) the scan of that site on the same scanner
-        (`records.score_checks`): a sign slip made an osteoporotic patient "Normal" (nurse12 F1).
-        The words sit beside the T-score, the tick under the site's row."""
+        BMD change since (or until) the scan of that site on the same scanner, or whose BMD
+        changed by at least the LSC since (or until) that scan within days
+        (`records.score_checks`): a sign slip made an osteoporotic patient "Normal" (nurse12 F1),
+        a repeat 5 days later read as "rapid loss, therapy indicated" (nurse13 #2). The words sit
+        beside the value asked about (T-score or BMD), the tick under the site's row."""
         self.score_problems = scan_score_problems(
             patient=self.patient,
             scanner=data["scanner"],
@@ -224,8 +226,8 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             tick = confirm_field(site)
             asked = site in self.score_problems
             if asked and not data.get(tick):
-                for words in self.score_problems[site]:
-                    self.add_error(f"{site}_t_score", words)
+                for part, words in self.score_problems[site]:
+                    self.add_error(f"{site}_{part}", words)
                 self.add_error(
                     tick,
                     "Tick this to save the values as entered, once checked against the scan "
@@ -237,8 +239,8 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
     def confirmed_checks(self) -> dict[str, list[str]]:
         """What the save's audit row keeps of the checks confirmed: per site, their words."""
         return {
-            site: words
-            for site, words in self.score_problems.items()
+            site: [question.words for question in questions]
+            for site, questions in self.score_problems.items()
             if self.cleaned_data.get(confirm_field(MeasuredSite(site)))
         }
 

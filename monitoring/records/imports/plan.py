@@ -31,6 +31,9 @@ from monitoring.records.services.scans import Measurement
 from patients.models import Patient
 from patients.selectors import patients_for_user
 
+# The column of a scan's row holding the value an entry check asks about (`Question.part`).
+SCAN_COLUMN_OF = {"bmd": "value", "t_score": "t_score"}
+
 
 @dataclass
 class PlannedScan:
@@ -347,16 +350,18 @@ def _plan_scans(
 def _check_scores(
     planner: _Planner, plan: PatientPlan, read_as: dict[int, dict[str, SiteReading]]
 ) -> None:
-    """The scan form's T-score checks of each scan the file adds (`score_checks`): each is a
-    problem of its row, as an implausible value is."""
+    """The scan form's entry checks of each scan the file adds (`score_checks`: its T-scores,
+    and a BMD change of at least the LSC within days): each is a problem of its row, in the
+    column of the value asked about, as an implausible value is."""
     found = added_scans_score_problems(
         patient=plan.patient,
         scans=[(scan.date, scan.scanner.pk, scan.measurements) for scan in plan.scans],
     )
     for scan, problems in zip(plan.scans, found, strict=True):
-        for site, words in problems.items():
-            for message in words:
-                planner.problem(read_as[id(scan)][site], "t_score", f"{message} {IF_RIGHT}")
+        for site, questions in problems.items():
+            for part, words in questions:
+                column = SCAN_COLUMN_OF[part]
+                planner.problem(read_as[id(scan)][site], column, f"{words} {IF_RIGHT}")
 
 
 def _plan_labs(

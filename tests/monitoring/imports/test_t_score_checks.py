@@ -1,5 +1,5 @@
-"""The imports refuse, as problems of their rows, the T-scores the scan form asks about
-(nurse12 F1)."""
+"""The imports refuse, as problems of their rows, the values the scan form asks about: T-scores
+(nurse12 F1), and a BMD change of at least the LSC within days (nurse13 #2)."""
 
 import json
 from datetime import date
@@ -118,5 +118,43 @@ def test_a_history_with_a_sign_slip_is_refused_naming_the_scan(
     page = preview.content.decode()
     assert f"dexa_scans[0].sites.{site_name}.t_score: BMD 0.62 g/cm²" in page
     assert "check the sign of +2.6" in page
+    _confirm(nurse_client, preview)
+    assert (snapshot(), Patient.objects.count()) == before
+
+
+def test_a_repeat_days_after_the_recorded_scan_is_a_problem_of_its_value(
+    nurse_client: Client, patient: Patient, scanner: Scanner
+) -> None:
+    """The report's repeat: lumbar spine 0.912 on 2026-12-01, 0.850 five days later."""
+    scan = DexaScan.objects.create(patient=patient, scanner=scanner, scan_date=date(2026, 12, 1))
+    DexaMeasurement.objects.create(scan=scan, site="lumbar_spine", bmd="0.912", t_score="-2.0")
+    before = snapshot()
+    row = _row("2026-12-06", "0.850", "-2.5", site="lumbar_spine")
+    preview = _upload(nurse_client, results_csv([row]))
+    page = preview.content.decode()
+    assert "This file is refused: nothing will be saved." in page
+    assert (
+        "From the scan of 2026-12-01 to that of 2026-12-06 on this scanner, 5 days apart, BMD "
+        "went 0.912 → 0.850 g/cm² (-0.062 g/cm², -6.8 %)" in page
+    )
+    assert "which asks to confirm it." in page
+    _confirm(nurse_client, preview)
+    assert snapshot() == before
+
+
+def test_a_history_with_a_repeat_days_later_is_refused_naming_the_bmd(
+    site: Site, nurse_client: Client
+) -> None:
+    ScannerFactory(site=site, name="S1")
+    history = vignette("15-significant-loss-not-rapid")  # spine 0.900, a year later 0.865
+    history["dexa_scans"][1]["date"] = "2024-05-06"
+    before = (snapshot(), Patient.objects.count())
+    preview = _upload(nurse_client, json.dumps(history), kind="history_json", site=site.pk)
+    page = preview.content.decode()
+    assert (
+        "dexa_scans[1].sites.lumbar_spine.bmd: From the scan of 2024-05-01 to that of "
+        "2024-05-06 on this scanner, 5 days apart, BMD went 0.9 → 0.865 g/cm²" in page
+    )
+    assert "sites.total_hip" not in page  # -0.008 g/cm²: within the LSC
     _confirm(nurse_client, preview)
     assert (snapshot(), Patient.objects.count()) == before

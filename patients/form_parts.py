@@ -36,7 +36,15 @@ def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
     if stop and not start:
         form.add_error("start_date", "Enter the start date of a course that has stopped.")
     if start and stop and stop < start:
-        form.add_error("stop_date", "The stop date is before the start date.")
+        # Beside the date the user changed (nurse13 #13: a start moved past the stop was blamed
+        # on the stop date, untouched); beside the stop date when both or neither changed.
+        changed = set(form.changed_data)
+        if "start_date" in changed and "stop_date" not in changed:
+            form.add_error(
+                "start_date", f"The start date is after the stop date ({stop:%Y-%m-%d})."
+            )
+        else:
+            form.add_error("stop_date", "The stop date is before the start date.")
     if data.get("stop_reason") and not stop:
         form.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
 

@@ -48,7 +48,7 @@ class PhysicianNeededError(RecordConflictError):
         )
 
 
-# Said beside the form of a nurse, and as the service's refusal.
+# The service's refusal; the page of a nurse says it in its own words, with no form to send.
 ONLY_COURSE_NEEDS_A_PHYSICIAN = (
     "A physician must mark this course entered in error: it is the patient's only "
     "aromatase-inhibitor course running or planned, and marking it ends the patient's "

@@ -156,8 +156,13 @@ def patient_mark_in_error(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         to="patients:list",
     )
     # Her record as the form now shows it: changed since the page was shown, the refusal's.
+    # One who may not mark her gets no form; a reason sent from a page drawn before is kept to
+    # pass on to the physician (nurse13 #12).
+    unsent = request.POST.get("reason", "").strip() if form.refused else ""
     return done or render(
-        request, "patients/mark_in_error_form.html", {"form": form, "patient": form.record}
+        request,
+        "patients/mark_in_error_form.html",
+        {"form": form, "patient": form.record, "unsent_reason": unsent},
     )
 
 
@@ -347,7 +352,20 @@ def ai_course_mark_in_error(
         describe=ai_course_description,
         example="course entered twice; the same course is already recorded",
     )
-    physician_needed = in_error.ai_course_mark_needs_a_physician(user=request.user, course=course)
+    if in_error.ai_course_mark_needs_a_physician(user=request.user, course=course):
+        # No form she cannot send (nurse13 #12: a Reason box and a button whose post repeated the
+        # page's refusal): whom to ask, and a reason sent from a page drawn before, kept to pass on.
+        return render(
+            request,
+            "patients/mark_in_error_form.html",
+            {
+                "form": form,
+                "patient": patient,
+                "hint": hint,
+                "physician_needed": True,
+                "unsent_reason": request.POST.get("reason", "").strip(),
+            },
+        )
     done = save_or_none(
         request,
         form,
@@ -366,12 +384,7 @@ def ai_course_mark_in_error(
     return done or render(
         request,
         "patients/mark_in_error_form.html",
-        {
-            "form": form,
-            "patient": patient,
-            "hint": hint,
-            "physician_needed": in_error.ONLY_COURSE_NEEDS_A_PHYSICIAN if physician_needed else "",
-        },
+        {"form": form, "patient": patient, "hint": hint},
     )
 
 

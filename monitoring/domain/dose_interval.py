@@ -123,6 +123,26 @@ def previous_of(
     return last_dose(drug, doses=before, starts=starts)
 
 
+def doses_too_close(
+    drug: BoneTherapyDrug,
+    given_on: dt.date,
+    *,
+    other_doses: Iterable[dt.date],
+    start: dt.date | None = None,
+) -> tuple[dt.date | None, dt.date | None]:
+    """Return (previous, following): what a dose on `given_on` follows (`previous_of`: a dose
+    or the start) when the dose comes too early after it, and the next of `other_doses` after
+    `given_on` when it comes too early after this one; None for each that does not."""
+    doses = set(other_doses)
+    previous = previous_of(drug, given_on, other_doses=doses, start=start)
+    if previous is not None and not given_on < earliest_next_dose(drug, previous)[1]:
+        previous = None
+    following = min((day for day in doses if day > given_on), default=None)
+    if following is not None and not following < earliest_next_dose(drug, given_on)[1]:
+        following = None
+    return previous, following
+
+
 def early_dose_messages(
     drug: BoneTherapyDrug,
     *,
@@ -142,10 +162,9 @@ def early_dose_messages(
         return ()
     doses = set(other_doses)
     courses = courses or {}
-    after = [day for day in doses if day > given_on]
     name = drug.replace("_", " ")
     messages = []
-    previous = previous_of(drug, given_on, other_doses=doses, start=start)
+    previous, following = doses_too_close(drug, given_on, other_doses=doses, start=start)
     if previous is not None:
         due, earliest = earliest_next_dose(drug, previous)
         where = f" ({courses[previous]})" if previous in courses else ""
@@ -154,29 +173,26 @@ def early_dose_messages(
             if previous in doses
             else f"The {name} course started on {previous.isoformat()}, with no dose recorded since"
         )
-        if given_on < earliest:
-            # The schedule counts the start as the first dose: say how to record a first dose
-            # given later than the start.
-            first = (
-                ""
-                if previous in doses
-                else f" A first dose is taken as given on another day than the start only "
-                f"within {FIRST_DOSE_MAX_DAYS_AFTER_START} days after it: if this is the first "
-                "dose, correct the course's start date instead."
-            )
-            messages.append(
-                f"{what}; the next is due on {due.isoformat()}. A dose on "
-                f"{given_on.isoformat()} is {(due - given_on).days} days early "
-                f"(earliest without an override: {earliest.isoformat()}).{first}"
-            )
-    if after:
-        following = min(after)
-        due, earliest = earliest_next_dose(drug, given_on)
-        if following < earliest:
-            where = f" ({courses[following]})" if following in courses else ""
-            messages.append(
-                f"A later {name} dose is recorded on {following.isoformat()}{where}: after a "
-                f"dose on {given_on.isoformat()} the next would be due on {due.isoformat()}, "
-                f"so that one would be {(due - following).days} days early."
-            )
+        # The schedule counts the start as the first dose: say how to record a first dose
+        # given later than the start.
+        first = (
+            ""
+            if previous in doses
+            else f" A first dose is taken as given on another day than the start only "
+            f"within {FIRST_DOSE_MAX_DAYS_AFTER_START} days after it: if this is the first "
+            "dose, correct the course's start date instead."
+        )
+        messages.append(
+            f"{what}; the next is due on {due.isoformat()}. A dose on "
+            f"{given_on.isoformat()} is {(due - given_on).days} days early "
+            f"(earliest without an override: {earliest.isoformat()}).{first}"
+        )
+    if following is not None:
+        due = earliest_next_dose(drug, given_on)[0]
+        where = f" ({courses[following]})" if following in courses else ""
+        messages.append(
+            f"A later {name} dose is recorded on {following.isoformat()}{where}: after a "
+            f"dose on {given_on.isoformat()} the next would be due on {due.isoformat()}, "
+            f"so that one would be {(due - following).days} days early."
+        )
     return tuple(messages)

@@ -14,7 +14,10 @@ what the same-day duplicate refusal says (who entered it and when) and whether t
 injection, and the gate refuses the save there, beside the date, unless overridden. 24 hours
 rather than "today": a dose entered at 23:50 by a colleague is still the same evening's work at
 00:10, which a calendar day would miss; a dose entered longer ago has been on the patient page
-and the worklist since, and the early-dose words alone say what it is.
+and the worklist since, and the early-dose words alone say what it is. Only a dose dated within
+`SAME_INJECTION_MAX_DAYS_APART` days of the one just recorded is asked about: further apart, it is
+an early dose, not the same injection (nurse13 #14). The question is asked beside the date, not
+in the checklist's row as well.
 """
 
 import dataclasses
@@ -26,6 +29,7 @@ from monitoring import domain
 from monitoring.domain import RuleId
 from monitoring.domain.dose_interval import (
     DOSE_INTERVAL_MONTHS,
+    doses_too_close,
     earliest_next_dose,
     early_dose_messages,
     first_dose_started,
@@ -84,6 +88,9 @@ def _dose_interval(
     )
     previous = previous_of(course.drug, given_on, other_doses=everything, start=start)
     first = first_dose_started(course.drug, given_on, other_doses=everything, start=start)
+    too_early_after, too_close_before = doses_too_close(
+        course.drug, given_on, other_doses=everything, start=start
+    )
     value = (
         "no earlier dose"
         if previous is None
@@ -93,15 +100,25 @@ def _dose_interval(
         if previous in others
         else "course start"
     )
+    shown = first if first is not None and previous is None else previous
     if first is not None and previous is None:
         value = "course start: this is its first dose"
+    if too_close_before is not None and too_early_after is None:
+        # Only the later dose fails it (a dose entered late): the row's date is the dose its
+        # words name (nurse13 #14: it showed the previous one's).
+        shown = too_close_before
+        value = (
+            f"later dose, on {elsewhere[too_close_before]}"
+            if too_close_before in elsewhere
+            else "later dose"
+        )
     return Check(
         key=str(SafetyCheck.DOSE_INTERVAL),
         label=SafetyCheck.DOSE_INTERVAL.label,
         rule=RuleId.DMAB_SCHEDULE,
         status=CheckStatus.FAILED if messages else CheckStatus.PASSED,
         value=value,
-        date=first if first is not None and previous is None else previous,
+        date=shown,
         messages=messages,
         note="" if first is None or messages else _first_dose_note(course.drug, first, given_on),
         physician_override=bool(messages),
@@ -126,6 +143,11 @@ def _first_dose_note(drug: domain.BoneTherapyDrug, start: date, given_on: date) 
 
 
 JUST_RECORDED = timedelta(hours=24)
+# One injection recorded twice lands on two dates at most this many days apart (yesterday and
+# today, a day's digit slipped): a dose further from the one just recorded is an early dose, said
+# by the early-dose words alone (nurse13 #14: "is this the same injection?" for doses 54 days
+# apart). Design choice: a week.
+SAME_INJECTION_MAX_DAYS_APART = 7
 
 
 def _too_close(drug: domain.BoneTherapyDrug, one: date, other: date) -> bool:
@@ -150,7 +172,12 @@ def same_injection_question(*, course: BoneTherapyCourse, given_on: date) -> str
         .exclude(course=course, given_on=given_on)
         .select_related("entered_by", "course")
     )
-    close = [dose for dose in recent if _too_close(drug, dose.given_on, given_on)]
+    close = [
+        dose
+        for dose in recent
+        if abs((dose.given_on - given_on).days) <= SAME_INJECTION_MAX_DAYS_APART
+        and _too_close(drug, dose.given_on, given_on)
+    ]
     if not close:
         return ""
     dose = min(close, key=lambda dose: (abs((dose.given_on - given_on).days), -dose.pk))
@@ -185,11 +212,11 @@ def dose_checklist(*, patient: Patient, course: BoneTherapyCourse, given_on: dat
     result = checklist(history, course=given, as_of=given_on)
     if current.drug in DOSE_INTERVAL_MONTHS:  # oral intakes are not spaced this way
         interval = _dose_interval(history, current, given_on)
+        # Asked once, beside the date (and in the form's summary), not again in the row
+        # (nurse13 #14: three times on one page).
         question = (
             same_injection_question(course=course, given_on=given_on) if interval.failed else ""
         )
-        if question:
-            interval = dataclasses.replace(interval, messages=(question, *interval.messages))
         result = dataclasses.replace(
             result, checks=(*result.checks, interval), same_injection=question
         )

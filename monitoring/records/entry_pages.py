@@ -42,7 +42,7 @@ class Opened:
     record: Any
 
 
-def _same(name: str | None) -> str | None:
+def _same(form: Any, name: str | None) -> str | None:
     return name
 
 
@@ -61,8 +61,9 @@ class EntryPage:
     # True when `record` is what a new entry is added to (a dose's course), not what is edited:
     # a form left as opened then still adds the entry, so the page never says "nothing changed".
     adds_to_record: bool = False
-    # The form field that shows a conflict the service blames on `name`.
-    field_for: Callable[[str | None], str | None] = _same
+    # The form field that shows a conflict the service blames on `name`, from the form (what
+    # was changed in it).
+    field_for: Callable[[Any, str | None], str | None] = _same
     # Whether what `save` returned says nothing was written (the page then says so).
     unchanged: Callable[[Any], bool] = lambda saved: False
     # More for the template, read only when the form is shown.
@@ -216,7 +217,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         ),
         success="Results saved; the assessment is updated.",
         title=lambda _: "Record lab results",
-        field_for=lambda analyte: f"{analyte}_value",
+        field_for=lambda form, analyte: f"{analyte}_value",
     ),
     "lab_update": EntryPage(
         permission="monitoring.change_labresult",
@@ -233,7 +234,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         ),
         success="Result corrected; the assessment is updated.",
         title=lambda _: "Correct a lab result",
-        field_for=lambda _: "sample_date",
+        field_for=lambda form, _: form.duplicate_field(),
     ),
     "frax_create": EntryPage(
         permission="monitoring.add_fraxresult",

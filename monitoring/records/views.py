@@ -121,7 +121,7 @@ def _entry_page(
         ),
         template="monitoring/entry_form.html",
         context=lambda: {"title": page.title(opened.record), **page.context(patient)},
-        field_for=page.field_for,
+        field_for=lambda name: page.field_for(form, name),
     )
 
 

@@ -264,3 +264,10 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
     def entry(self) -> LabEntry:
         data = self.cleaned_data
         return LabEntry(analyte=data["analyte"], value=data["value"], unit=data["unit"])
+
+    def duplicate_field(self) -> str:
+        """Where a result of the same analyte and day already recorded is said: beside the
+        analyte when only it was changed (nurse13 #13: it was said beside the untouched sample
+        date), else beside the sample date."""
+        changed = set(self.changed_data)
+        return "analyte" if "analyte" in changed and "sample_date" not in changed else "sample_date"

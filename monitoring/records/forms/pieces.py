@@ -26,11 +26,12 @@ def ranged_decimal(
     example: str,
     required: bool = False,
     unit: str = "",
+    field_class: type[DecimalField] = DecimalField,
 ) -> DecimalField:
     """A decimal from `low` to `high` with `places` decimals; `example`, a value that fits it,
     is quoted by its messages. A field that may be negative gets a keyboard with a minus."""
     message = f"Enter a value from {low} to {high}{f' {unit}' if unit else ''}."
-    return DecimalField(
+    return field_class(
         label=label,
         required=required,
         max_digits=6,

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
+from bonehealth.audit.decimals import DecimalField, plain
 from bonehealth.audit.forms import DateField, VersionedFormMixin
 from monitoring.domain import thresholds
 from monitoring.models import DexaScan, Scanner
@@ -24,6 +25,20 @@ from patients.models import Patient
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
 SCORE_MIN, SCORE_MAX = thresholds.SCORE_RANGE
 TBS_RANGE = (Decimal("0.5"), Decimal("2.0"))  # design choice: catches typos (TBS is ~1.0-1.5)
+
+
+class BmdField(DecimalField):
+    """A BMD in g/cm² that says so when it was typed in mg/cm², as the height field says a
+    height typed in metres (nurse13 #16: 812 read only "Enter a value from 0.2 to 2.0 g/cm²")."""
+
+    def validate(self, value: Any) -> None:
+        if isinstance(value, Decimal) and value > BMD_MAX and BMD_MIN <= value / 1000 <= BMD_MAX:
+            raise forms.ValidationError(
+                f"{plain(value)} looks like mg/cm²: {plain(value / 1000)} g/cm²? Enter the BMD "
+                f"in g/cm², from {BMD_MIN} to {BMD_MAX}.",
+                code="bmd_in_mg",
+            )
+        super().validate(value)
 
 
 def confirm_field(site: MeasuredSite) -> str:
@@ -103,7 +118,13 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             # Labels as beside the fields, under the site's legend; the error summary names the
             # site (bonehealth.audit.templatetags.form_errors).
             self.fields[f"{site}_bmd"] = ranged_decimal(
-                "BMD (g/cm²)", BMD_MIN, BMD_MAX, 3, unit="g/cm²", example="0.912"
+                "BMD (g/cm²)",
+                BMD_MIN,
+                BMD_MAX,
+                3,
+                unit="g/cm²",
+                example="0.912",
+                field_class=BmdField,
             )
             self.fields[f"{site}_t_score"] = ranged_decimal(
                 "T-score", SCORE_MIN, SCORE_MAX, 1, example="-1.5"
@@ -186,9 +207,27 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
                 )
         if not measured:
             raise forms.ValidationError("Enter the measurements of at least one site.")
-        if not self.errors:
+        if not (self.has_error("scan_date") or self.has_error("scanner")):
+            # Every site whose values were read is checked, whatever another site's errors
+            # (nurse13 #16: a hip BMD out of range hid the spine's T-score sign check until the
+            # next submit).
             self._check_scores(data)
         return data
+
+    def _readable_measurements(self) -> dict[str, Measurement]:
+        """The sites whose BMD and T-score were read, in range, with no error of the site."""
+        data = self.cleaned_data
+        return {
+            site.value: Measurement(
+                bmd=data[f"{site}_bmd"],
+                t_score=data[f"{site}_t_score"],
+                z_score=data.get(f"{site}_z_score"),
+            )
+            for site in MeasuredSite
+            if data.get(f"{site}_bmd") is not None
+            and data.get(f"{site}_t_score") is not None
+            and not any(self.has_error(f"{site}_{n}") for n in ("bmd", "t_score", "z_score"))
+        }
 
     def _changed_sites(self, data: dict[str, Any]) -> set[str] | None:
         """The sites a correction changes; None (all) for a new scan, or when the date or the
@@ -218,7 +257,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             patient=self.patient,
             scanner=data["scanner"],
             day=data["scan_date"],
-            measurements=self.measurements(),
+            measurements=self._readable_measurements(),
             exclude_scan_id=self.scan_id,
             sites=self._changed_sites(data),
         )

@@ -353,6 +353,10 @@ class DoseForm(SafetyOverrideMixin, MeasuredDateMixin, forms.Form):
             self.checklist = dose_checklist(
                 patient=patient, course=course, given_on=timezone.localdate()
             )
+            if self.checklist.same_injection:
+                # Asked beside the date before any submit, as the refusal then is (not in the
+                # checklist's row: nurse13 #14).
+                self.fields["given_on"].help_text = f"Warning: {self.checklist.same_injection}"
         self.helper = FormHelper()
         self._layout()
 

@@ -77,6 +77,20 @@ VITD_SUFFICIENT_FROM: Final = Decimal(30)  # Seed-B; Endocrine Society 2011: >= 
 VITD_RECHECK_MONTHS: Final = 3  # design choice: recheck vitamin D 3 months after a low result
 RECENT_START_MONTHS: Final = 3  # Conventions: "planned or started within 3 months"
 CALCIUM_LOW_BELOW: Final = Decimal("2.12")  # zoledronic acid and denosumab labels: mmol/L adjusted
+# Albumin adjustment of a total calcium (Payne RB, Little AJ, Williams RB, Milner JR.
+# Interpretation of serum calcium in patients with abnormal serum proteins. BMJ 1973;4:643-646), in
+# the form laboratories commonly quote: adjusted calcium (mmol/L) = total calcium + 0.02 x (40 -
+# albumin in g/L); in conventional units, adjusted calcium (mg/dL) = total calcium + 0.8 x (4.0 -
+# albumin in g/dL). CA-LOW judges the calcium "entered albumin-adjusted"; the lab form works it out
+# (`calcium_adjustment.py`) only where the report gives the total calcium and albumin alone.
+# Laboratories may adjust with a local variant of the formula (other slopes and reference
+# albumins), so the adjusted value printed on the report is the one to enter when there is one.
+ADJUSTED_CALCIUM_REFERENCE_ALBUMIN_G_L: Final = Decimal(40)  # Payne 1973: 40 g/L (4.0 g/dL)
+ADJUSTED_CALCIUM_SLOPE_MMOL_L: Final = Decimal("0.02")  # Payne 1973: mmol/L per g/L of albumin
+ADJUSTED_CALCIUM_SLOPE_MG_DL: Final = Decimal("0.8")  # Payne 1973: mg/dL per g/dL of albumin
+# Design choice: a serum albumin outside 10-60 g/L (1.0-6.0 g/dL) is a typing or unit error (a
+# g/dL value typed as g/L), not a patient; the formula is least reliable at the low end.
+ALBUMIN_PLAUSIBLE_G_L: Final = (Decimal(10), Decimal(60))
 ZOLEDRONIC_CONTRAINDICATED_BELOW: Final = Decimal(35)  # zoledronic acid 5 mg label (mL/min)
 ZOLEDRONIC_DOSE_CHECK_MAX: Final = Decimal(60)  # zoledronic acid 4 mg label: dose reduced <= 60
 ALENDRONATE_CONTRAINDICATED_BELOW: Final = Decimal(35)  # alendronate label

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from monitoring import domain
+from monitoring.domain.calcium_adjustment import ALBUMIN_UNITS
 from monitoring.models.choices import Analyte
 from monitoring.models.records import ClinicalEntry
 from patients.models import Patient
@@ -33,19 +34,57 @@ class LabResult(ClinicalEntry):
     entered_unit = models.CharField("unit", max_length=40)
     # Only meaningful for CTX: a fasting morning sample.
     fasting = models.BooleanField("fasting morning sample", default=False)
+    # A calcium worked out from the total calcium and albumin of its sample (nurse13 #3): what was
+    # entered, kept beside the adjusted value stored above (`domain.calcium_adjustment`). The
+    # total is in `entered_unit`; both empty for every other result, and for a calcium entered
+    # adjusted as the laboratory reported it. Kept here rather than as analytes of their own:
+    # no rule judges them, and they mean something only with the calcium they gave.
+    total_calcium = models.DecimalField(
+        "total calcium", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    albumin = models.DecimalField("albumin", max_digits=6, decimal_places=2, null=True, blank=True)
+    albumin_unit = models.CharField(
+        "albumin unit",
+        max_length=10,
+        blank=True,
+        choices=[(unit, unit) for unit in ALBUMIN_UNITS],
+    )
 
     class Meta:
         ordering = ["sample_date", "analyte", "id"]
         indexes = [models.Index(fields=["patient", "sample_date"])]
         constraints = [
+            # A total calcium and its albumin come together, on a calcium result only.
+            models.CheckConstraint(
+                condition=(
+                    Q(total_calcium__isnull=True, albumin__isnull=True, albumin_unit="")
+                    | Q(
+                        analyte=Analyte.CALCIUM,
+                        total_calcium__isnull=False,
+                        albumin__isnull=False,
+                        albumin_unit__in=ALBUMIN_UNITS,
+                    )
+                ),
+                name="lab_result_adjusted_from_total_and_albumin",
+            ),
             # One sample gives one value of an analyte (samples have no time here): a second row
             # is a double submit, or a correction that belongs in the first row.
             models.UniqueConstraint(
                 fields=["patient", "analyte", "sample_date"],
                 condition=Q(entered_in_error=False),
                 name="lab_result_once_per_sample",
-            )
+            ),
         ]
+
+    def adjusted_from_words(self) -> str:
+        """ "adjusted from total 2.10, albumin 30 g/L" for a calcium worked out from the total
+        calcium and albumin of its sample (the total in the unit of `entered_value`); "" for
+        every other result. Two decimals, as the adjusted value is worked out to 0.01."""
+        if self.total_calcium is None or self.albumin is None:
+            return ""
+        total = Decimal(self.total_calcium).quantize(Decimal("0.01"))
+        albumin = f"{Decimal(self.albumin).normalize():f}"
+        return f"adjusted from total {total}, albumin {albumin} {self.albumin_unit}"
 
     def __str__(self) -> str:
         # The sample date tells one result from the others of the same analyte; the value as

@@ -343,6 +343,9 @@ class LabRow:
     entered: str
     flag: LabFlag | None
     converted: bool = False  # entered in another unit: the table shows `entered` below it
+    # A calcium worked out from the total calcium and albumin: "adjusted from total 2.10, albumin
+    # 30 g/L" (`LabResult.adjusted_from_words`), beside the value.
+    adjusted_from: str = ""
 
 
 def lab_rows(
@@ -390,8 +393,11 @@ def lab_rows(
             )
         unit = domain.display_unit(analyte, system)
         entered_unit = domain.normalize_unit(lab.entered_unit)
+        adjusted_from = lab.adjusted_from_words()
         if entered_unit == unit:
+            # An adjusted calcium reads to 0.01 as worked out (2.30, beside a total of 2.10).
             value = Decimal(lab.entered_value)
+            value = round_2(value) if adjusted_from else value
         else:
             value = shown_value(analyte, Decimal(lab.value), unit)
         rows.append(
@@ -402,6 +408,7 @@ def lab_rows(
                 entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
                 flag=flag,
                 converted=entered_unit != unit,
+                adjusted_from=adjusted_from,
             )
         )
     return rows[::-1]

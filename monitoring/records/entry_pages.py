@@ -46,6 +46,15 @@ def _same(form: Any, name: str | None) -> str | None:
     return name
 
 
+def _adjusted(results: list[LabResult]) -> str:
+    """The adjusted calcium a lab form worked out and stored, said when saving it (nurse13 #3)."""
+    return "".join(
+        f" Calcium stored: {lab.entered_value} {lab.entered_unit} ({lab.adjusted_from_words()})."
+        for lab in results
+        if lab.total_calcium is not None
+    )
+
+
 @dataclass(frozen=True)
 class EntryPage:
     permission: str
@@ -215,7 +224,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             entries=form.entries(),
             request=o.request,
         ),
-        success="Results saved; the assessment is updated.",
+        success=lambda results: "Results saved; the assessment is updated." + _adjusted(results),
         title=lambda _: "Record lab results",
         field_for=lambda form, analyte: f"{analyte}_value",
     ),
@@ -232,7 +241,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             expected_version=form.cleaned_data["version"],
             request=o.request,
         ),
-        success="Result corrected; the assessment is updated.",
+        success=lambda result: "Result corrected; the assessment is updated." + _adjusted([result]),
         title=lambda _: "Correct a lab result",
         field_for=lambda form, _: form.duplicate_field(),
     ),

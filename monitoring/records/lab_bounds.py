@@ -114,3 +114,17 @@ TOO_MANY_PLACES = (
     f"at most {LAB_JUDGED_PLACES} decimals: the rules round this result to 0.01 before comparing "
     "it with its thresholds, so a further decimal would not be judged as typed"
 )
+
+
+def entry_problem(analyte: str, value: Decimal, unit: str) -> str | None:
+    """What an entry form says beside a new lab value it refuses (decimals, range); None if fine."""
+    if too_many_places(analyte, value):
+        return f"Enter {TOO_MANY_PLACES}."
+    missed = entry_range_missed(analyte, value, unit)
+    if missed is None:
+        return None
+    low, high, shown_unit = missed
+    return (
+        f"{value} {unit} is outside the plausible range ({low} to {high} {shown_unit}). "
+        "Check the value and the unit."
+    )

@@ -1,7 +1,6 @@
 """Lab forms: several analytes of one sample, each with its unit, and the correction of one."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -13,8 +12,10 @@ from bonehealth.audit.forms import DECIMAL_INPUT, DateField, VersionedFormMixin
 from monitoring import domain
 from monitoring.models import LabResult
 from monitoring.models.choices import Analyte
+from monitoring.records.forms import calcium
+from monitoring.records.forms.calcium import TotalCalciumMixin
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
-from monitoring.records.lab_bounds import TOO_MANY_PLACES, entry_range_missed, too_many_places
+from monitoring.records.lab_bounds import entry_problem
 from monitoring.records.services.labs import LabEntry
 from patients.models import Patient
 
@@ -72,19 +73,6 @@ def lab_example(analyte: str, unit: str) -> str | None:
     return _EXAMPLES.get((analyte, domain.normalize_unit(unit)))
 
 
-def _check_plausible(analyte: str, value: Decimal, unit: str) -> str | None:
-    if too_many_places(analyte, value):
-        return f"Enter {TOO_MANY_PLACES}."
-    missed = entry_range_missed(analyte, value, unit)
-    if missed is None:
-        return None
-    low, high, shown_unit = missed
-    return (
-        f"{value} {unit} is outside the plausible range ({low} to {high} {shown_unit}). "
-        "Check the value and the unit."
-    )
-
-
 FASTING_YES, FASTING_NO = "yes", "no"
 FASTING_NEEDED = (
     "Say whether the CTX sample was a fasting morning sample: only a fasting CTX counts for the "
@@ -92,7 +80,7 @@ FASTING_NEEDED = (
 )
 
 
-class LabResultsForm(MeasuredDateMixin, forms.Form):
+class LabResultsForm(MeasuredDateMixin, TotalCalciumMixin, forms.Form):
     """Several analytes from one sample, each with its unit.
 
     Whether a CTX sample was fasting is asked, with no answer given, whenever a CTX is entered
@@ -100,7 +88,9 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
     treatment-response check (BTM-RESPONSE counts fasting CTX only): a nurse who did not see the
     tick believed the check was done. A message after the save would come once the harm (a CTX
     that does not count, a recall for another sample) is done, and only to the one who saved; a
-    question she must answer lets her say "fasting" when it was, before anything is stored."""
+    question she must answer lets her say "fasting" when it was, before anything is stored.
+
+    The calcium is the albumin-adjusted one, or a total calcium with its albumin (`calcium`)."""
 
     sample_date = DateField()
     fasting = forms.TypedChoiceField(
@@ -125,7 +115,8 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             value_name, unit_name = f"{analyte}_value", f"{analyte}_unit"
             unit = site_unit(analyte, system)
             self.fields[value_name] = DecimalField(
-                label=analyte.label,
+                label=calcium.ADJUSTED_LABEL if analyte == Analyte.CALCIUM else analyte.label,
+                help_text=calcium.ADJUSTED_HELP if analyte == Analyte.CALCIUM else "",
                 required=False,
                 max_digits=10,
                 decimal_places=3,
@@ -151,6 +142,9 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             )
             if analyte == Analyte.CTX:  # asked beside the CTX it is about
                 rows.append(Div(Div("fasting", css_class="col-md-9"), css_class="row"))
+            if analyte == Analyte.CALCIUM:
+                rows.append(calcium.total_calcium_layout(value_name))
+        self.fields.update(calcium.total_calcium_fields(system))
         self.helper = FormHelper()
         self.helper.layout = Layout(
             row("sample_date"),
@@ -176,30 +170,52 @@ class LabResultsForm(MeasuredDateMixin, forms.Form):
             if not unit:
                 self.add_error(f"{analyte}_unit", "Choose the unit of this result.")
                 continue
-            problem = _check_plausible(analyte, value, unit)
+            problem = entry_problem(analyte, value, unit)
             if problem:
                 self.add_error(f"{analyte}_value", problem)
+        if self._total_calcium_clean(adjusted_field=f"{Analyte.CALCIUM}_value"):
+            entered += 1
         ctx_entered = data.get(f"{Analyte.CTX}_value") is not None
         if ctx_entered and data.get("fasting") is None and not self.has_error("fasting"):
             self.add_error("fasting", FASTING_NEEDED)
         data["fasting"] = bool(data.get("fasting"))
-        if not entered and not any(self.has_error(f"{a}_value") for a in Analyte):
+        refused = any(self.has_error(name) for name in [*calcium.FIELDS, *self._value_names()])
+        if not entered and not refused:
             raise forms.ValidationError("Enter at least one result.")
         return data
 
+    @staticmethod
+    def _value_names() -> list[str]:
+        return [f"{analyte}_value" for analyte in Analyte]
+
     def entries(self) -> list[LabEntry]:
         data = self.cleaned_data
-        return [
+        entries = [
             LabEntry(
                 analyte=analyte.value, value=data[f"{analyte}_value"], unit=data[f"{analyte}_unit"]
             )
             for analyte in Analyte
             if data.get(f"{analyte}_value") is not None
         ]
+        if self.total_calcium is not None and self.adjusted_value is not None:
+            entries.append(
+                LabEntry(
+                    analyte=Analyte.CALCIUM.value,
+                    value=self.adjusted_value,
+                    unit=data[calcium.TOTAL_UNIT],
+                    adjusted_from=self.total_calcium,
+                )
+            )
+        return entries
+
+    class Media:
+        js = [calcium.SCRIPT]
 
 
-class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
-    """Correct one lab result."""
+class LabResultForm(MeasuredDateMixin, VersionedFormMixin, TotalCalciumMixin, forms.Form):
+    """Correct one lab result. A calcium's form has the total calcium boxes too (`calcium`): one
+    worked out from a total calcium and albumin opens with them filled in and the adjusted box
+    empty, so that a save unchanged works out the same value and changes nothing."""
 
     sample_date = DateField()
     analyte = forms.ChoiceField(choices=Analyte.choices)
@@ -223,23 +239,43 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         self.add_version_field(result.version)
         units = sorted({unit for units in domain.ACCEPTED_UNITS.values() for unit in units})
         self.fields["unit"].widget = forms.Select(choices=[(u, u) for u in units])
+        self.is_calcium = result.analyte == Analyte.CALCIUM
+        if self.is_calcium:
+            value.required = False
+            value.label = calcium.ADJUSTED_LABEL
+            value.help_text = calcium.ADJUSTED_HELP
+            self.fields.update(
+                calcium.total_calcium_fields(domain.UnitSystem(patient.site.lab_units))
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             row("sample_date", "analyte"),
             row("value", "unit"),
+            *([calcium.total_calcium_layout("value")] if self.is_calcium else []),
             "fasting",
             "version",
             Submit("save", "Save result"),
         )
 
     def initial_for(self, record: Any) -> dict[str, Any]:
-        return {
+        initial = {
             "sample_date": record.sample_date,
             "analyte": record.analyte,
             "value": record.entered_value,
             "unit": record.entered_unit,
             "fasting": record.fasting,
         }
+        if record.total_calcium is not None:
+            initial.update(
+                {
+                    "value": None,
+                    calcium.TOTAL: record.total_calcium,
+                    calcium.TOTAL_UNIT: record.entered_unit,
+                    calcium.ALBUMIN: record.albumin,
+                    calcium.ALBUMIN_UNIT: record.albumin_unit,
+                }
+            )
+        return initial
 
     def clean_sample_date(self) -> date | None:
         return self._measured_date(self.cleaned_data["sample_date"], "sample date")
@@ -248,12 +284,18 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         super().clean()
         data = self.cleaned_data
         analyte, value, unit = data.get("analyte"), data.get("value"), data.get("unit")
-        if analyte and value is not None and unit:
+        if self.is_calcium:
+            adjusted = self._total_calcium_clean(adjusted_field="value", analyte=analyte)
+            if adjusted is not None:
+                value, unit = data["value"], data["unit"] = adjusted
+            elif value is None and not self.has_error("value") and not self._total_refused():
+                self.add_error("value", calcium.VALUE_NEEDED)
+        if analyte and value is not None and unit and self.total_calcium is None:
             if domain.normalize_unit(unit) not in domain.ACCEPTED_UNITS[domain.Analyte(analyte)]:
                 accepted = ", ".join(domain.ACCEPTED_UNITS[domain.Analyte(analyte)])
                 self.add_error("unit", f"Use one of {accepted} for this analyte.")
             else:
-                problem = _check_plausible(analyte, value, unit)
+                problem = entry_problem(analyte, value, unit)
                 if problem:
                     self.add_error("value", problem)
         if data.get("fasting") and analyte and analyte != Analyte.CTX:
@@ -261,9 +303,17 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             self.add_error("fasting", "Only a CTX result records a fasting sample.")
         return data
 
+    def _total_refused(self) -> bool:
+        return any(self.has_error(name) for name in calcium.FIELDS)
+
     def entry(self) -> LabEntry:
         data = self.cleaned_data
-        return LabEntry(analyte=data["analyte"], value=data["value"], unit=data["unit"])
+        return LabEntry(
+            analyte=data["analyte"],
+            value=data["value"],
+            unit=data["unit"],
+            adjusted_from=self.total_calcium,
+        )
 
     def duplicate_field(self) -> str:
         """Where a result of the same analyte and day already recorded is said: beside the
@@ -271,3 +321,6 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         date), else beside the sample date."""
         changed = set(self.changed_data)
         return "analyte" if "analyte" in changed and "sample_date" not in changed else "sample_date"
+
+    class Media:
+        js = [calcium.SCRIPT]

@@ -5,7 +5,10 @@ t_score, z_score, fasting`. `measure` is a measured site (`lumbar_spine`, `total
 `femoral_neck`, `radius_33`: `value` is the BMD in g/cm², with `t_score`, an optional `z_score` and
 the `scanner`) or an analyte code of the history format (`ctx`, `p1np`, ... with its `unit`;
 `fasting`, yes or no, required for CTX as the lab form asks it). Rows of one patient, date and
-scanner are one scan.
+scanner are one scan. A `calcium` row is the albumin-adjusted calcium, as the rules judge it; a
+total calcium or an albumin row is refused, saying so (`TOTAL_CALCIUM_REFUSED`): the lab form works
+the adjusted calcium out from the two (nurse13 #3), and a file pairing them across rows would
+store a total as if adjusted wherever its albumin row went missing.
 
 The same bounds as the entry forms apply (`monitoring.domain.thresholds`), and a text cell that
 starts like a formula (=, +, -, @) is refused rather than stored. Numbers are read as the forms read
@@ -41,6 +44,12 @@ FALSE_WORDS = {"", "false", "no", "n", "0", "not known", "unknown"}
 CTX_FASTING_NEEDED = (
     "say whether the CTX sample was a fasting morning sample: yes, or no (also when not known); "
     "only a fasting CTX counts for the treatment-response check"
+)
+# Measures a laboratory's export may name for the total calcium and the albumin.
+TOTAL_CALCIUM_MEASURES = frozenset({"total_calcium", "calcium_total", "albumin"})
+TOTAL_CALCIUM_REFUSED = (
+    "the results CSV takes the albumin-adjusted calcium only (measure calcium); enter a total "
+    "calcium with its albumin on the patient's lab form, which works out the adjusted calcium"
 )
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 # The refusals of `with_decimal_point` that say what to write instead (an ambiguous comma, ">90").
@@ -256,6 +265,9 @@ def _reading(row: _Row) -> Reading | None:
         return _site_reading(row, mrn, day, measure)
     if measure in Analyte.values:
         return _lab_reading(row, mrn, day, measure)
+    if measure in TOTAL_CALCIUM_MEASURES:
+        row.problem("measure", f"{measure!r}: {TOTAL_CALCIUM_REFUSED}")
+        return None
     row.problem(
         "measure",
         f"unknown measure {measure!r} (a site: {', '.join(MeasuredSite.values)}; or an analyte: "

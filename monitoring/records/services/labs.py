@@ -30,13 +30,35 @@ from patients.wording import in_sentence, with_article
 
 
 @dataclass(frozen=True)
+class TotalCalcium:
+    """What a calcium was worked out from: the total calcium (in the entry's unit) and the albumin
+    of its sample (`domain.calcium_adjustment`)."""
+
+    total: Decimal
+    albumin: Decimal
+    albumin_unit: str
+
+
+@dataclass(frozen=True)
 class LabEntry:
     analyte: str
     value: Decimal
     unit: str
+    # A calcium adjusted by the app: `value` is the adjusted calcium worked out from this.
+    adjusted_from: TotalCalcium | None = None
 
 
-LAB_FIELDS = ["sample_date", "analyte", "value", "entered_value", "entered_unit", "fasting"]
+LAB_FIELDS = [
+    "sample_date",
+    "analyte",
+    "value",
+    "entered_value",
+    "entered_unit",
+    "total_calcium",
+    "albumin",
+    "albumin_unit",
+    "fasting",
+]
 
 
 def _check_lab_free(
@@ -65,11 +87,16 @@ def _a_result_of(analyte: str) -> str:
 
 def _lab_values(entry: LabEntry) -> dict[str, Any]:
     unit = domain.normalize_unit(entry.unit)
+    source = entry.adjusted_from
     return {
         "analyte": entry.analyte,
         "value": canonical_value(entry.analyte, entry.value, unit),
         "entered_value": entry.value,
         "entered_unit": unit,
+        # Emptied when a correction enters the adjusted value itself.
+        "total_calcium": source.total if source else None,
+        "albumin": source.albumin if source else None,
+        "albumin_unit": source.albumin_unit if source else "",
     }
 
 

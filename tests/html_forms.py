@@ -1,6 +1,8 @@
 """What a browser would post from a page's form, for tests that submit forms as users do; and what
 a page says, its white space folded, for tests that read its sentences."""
 
+import html
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -76,6 +78,12 @@ def submit_form(
     """Open `url` and send its first POST form holding `having`, with `typed` filled in, as a user
     does: the form's hidden fields (the version it showed) as the page drew them."""
     return client.post(url, posted_data(client.get(url).text, having=having) | typed)
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of the HTML `page`: its tags dropped (a date in a `text-nowrap` span
+    reads as the date), entities read, white space folded to single spaces."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
 
 
 def page_text(client: Any, url: str, **query: str) -> str:

@@ -3,7 +3,6 @@ both letters; a repeat DEXA 19 months past read "by <date>" as if still to come;
 summary named who acknowledged an alert but not the note."""
 
 import datetime as dt
-import html
 
 import pytest
 from django.test import Client
@@ -15,6 +14,7 @@ from monitoring.models import Alert
 from monitoring.overview.summary_content import PRINTED_NOTE_CHARS
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+from tests.html_forms import visible_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -23,7 +23,7 @@ TODAY = timezone.localdate()
 def _text(client: Client, name: str, *args: object) -> str:
     response = client.get(reverse(name, args=args))
     assert response.status_code == 200
-    return " ".join(html.unescape(response.text).split())
+    return visible_text(response.text)
 
 
 @pytest.fixture

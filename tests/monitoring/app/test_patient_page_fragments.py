@@ -25,7 +25,7 @@ from monitoring.records.services.scans import dexa_scan_sign_off
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, UserFactory
-from tests.html_forms import posted_data
+from tests.html_forms import posted_data, visible_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -92,7 +92,9 @@ def test_renaming_the_site_shows_at_once(
 ) -> None:
     assert "North General" in nurse_client.get(_url(followed)).text
     Site.objects.filter(pk=site.pk).update(name="North General Infirmary")
-    assert "MRN A1001 · North General Infirmary" in nurse_client.get(_url(followed)).text
+    assert "MRN A1001 · North General Infirmary" in visible_text(
+        nurse_client.get(_url(followed)).text
+    )
 
 
 def test_renaming_whoever_set_the_plan_shows_at_once(

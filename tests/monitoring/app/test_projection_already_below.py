@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from patients.models import Patient
+from tests.html_forms import visible_text
 from tests.monitoring.app.test_therapy_reasons_shown import (
     below_minus_2,  # noqa: F401
     pytestmark,  # noqa: F401
@@ -16,7 +17,7 @@ from tests.monitoring.app.test_therapy_reasons_shown import (
 def _row(text: str, site: str) -> list[str]:
     table = text.split('class="table table-sm w-auto small table-projection"')[1]
     row = next(r for r in table.split("<tr>") if r.startswith(f"<td>{site}</td>"))
-    return re.findall(r"<td>(.*?)</td>", row)
+    return [visible_text(cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
 
 
 def test_a_site_already_below_minus_2_says_so(

@@ -17,6 +17,7 @@ from monitoring.overview.alert_work import (
     DECISION,
     DENTAL,
     FURTHER_WORK,
+    HIGH_CALCIUM,
     LOW_CALCIUM,
     work_doable_by,
 )
@@ -68,7 +69,7 @@ def test_a_nurses_first_page_starts_with_her_work(nurse_client: Client, site) ->
     } == {DECISION}
     text = response.text.split('id="h-alert-work"')[1]
     assert "The work you can do comes first" in text
-    assert text.index("MRN DENTAL ") < text.index("MRN BLOODS ") < text.index("MRN CRIT ")
+    assert text.index("MRN DENTAL<") < text.index("MRN BLOODS<") < text.index("MRN CRIT<")
     assert ">Open the therapy</a>" in text  # the dental review's row (no course yet)
     assert reverse("monitoring:labs_create", args=[_pk("BLOODS")]) in text
 
@@ -110,7 +111,7 @@ def test_the_csv_and_printout_keep_the_nurses_order(nurse_client: Client, site) 
         "Bone therapy indicated",
     ]
     printed = nurse_client.get(reverse("monitoring:worklist_print")).text
-    at = [printed.index(f"MRN {mrn} ") for mrn in order]
+    at = [printed.index(f"MRN {mrn}<") for mrn in order]
     assert at == sorted(at)
 
 
@@ -133,7 +134,7 @@ def test_every_therapy_decision_follows_a_nurses_work(
 
 def test_what_each_role_can_do(nurse, physician) -> None:  # type: ignore[no-untyped-def]
     assert work_doable_by(nurse) == {DENTAL, BLOODS, LOW_CALCIUM}
-    assert work_doable_by(physician) == {DENTAL, BLOODS, LOW_CALCIUM, DECISION}
+    assert work_doable_by(physician) == {DENTAL, BLOODS, LOW_CALCIUM, HIGH_CALCIUM, DECISION}
 
 
 def _queries(client: Client) -> int:

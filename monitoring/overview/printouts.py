@@ -20,8 +20,8 @@ from monitoring.overview.follow_up_ended import follow_up_ended_of, printout_tex
 from monitoring.overview.letter_supplements import supplements_words, taken_supplements
 from monitoring.overview.patient import patient_context, patient_viewed
 from monitoring.overview.print_layout import for_print
-from monitoring.overview.summary_content import PRINTED_NOTE_CHARS, summary_content
-from monitoring.overview.summary_fit import SummaryFit, summary_fit
+from monitoring.overview.summary_content import PRINTED_NOTE_CHARS, risk_words, summary_content
+from monitoring.overview.summary_fit import BMD_HEIGHT_PX, SummaryFit, summary_fit
 from monitoring.overview.therapy_words import therapy_now_overrides_brief
 from monitoring.templatetags.monitoring_display import ALWAYS_RULE, triaged
 from patients.models import Patient
@@ -60,6 +60,9 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, context = _printout(request, pk)
     # What the advice on vitamin D and calcium rests on (nurse12 F10).
     context["supplements_words"] = supplements_words(taken_supplements(patient))
+    # The risk category's reasons on their own line, not in the facts' narrow cell; the scan
+    # request, whose sheet has no room to give, names the category alone.
+    context["risk_words"] = risk_words(context["risk_trigger_words"], context["risk_factor_words"])
     recommendations = triaged(context["data"].get("recommendations"), context["open_alerts"])
     printed_by = request.user.get_full_name() or request.user.username
     fit = summary_fit(summary_content(context, recommendations, printed_by=printed_by))
@@ -84,7 +87,10 @@ def patient_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @chart_page
 def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient, context = _printout(request, pk)
-    context |= for_print(context)
+    # A chart 30 px shorter than the summary's first choice (still above its least, 170): the
+    # request has nothing else to give way, and a patient with five open alerts and the note of a
+    # projection left off ran its signature line onto a second sheet.
+    context |= for_print(context, bmd_height=SCAN_REQUEST_BMD_HEIGHT_PX)
     scans = patient.valid_scans  # type: ignore[attr-defined]
     last_scan = scans[-1] if scans else None
     context["last_scan"] = last_scan
@@ -94,6 +100,8 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context["clinical_question"] = SCAN_QUESTION[state]
     return render(request, "monitoring/scan_request_print.html", context)
 
+
+SCAN_REQUEST_BMD_HEIGHT_PX = BMD_HEIGHT_PX - 30
 
 CENTRAL_SITES = (MeasuredSite.LUMBAR_SPINE, MeasuredSite.TOTAL_HIP, MeasuredSite.FEMORAL_NECK)
 

@@ -80,9 +80,24 @@ def _recommendation_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) ->
     return chars
 
 
+def _recommendation_brief_chars(rec: Mapping[str, Any], context: Mapping[str, Any]) -> int:
+    """A recommendation named in brief: its label, due date and rules."""
+    label = recommendation_label(rec, context["data"])
+    return len(label) + (DUE_CHARS if rec.get("due") else 0) + _rules(rec.get("rules", []))
+
+
 def _has_note(row: Mapping[str, Any]) -> bool:
     """Whether a projection's row has a note under a date ("already passed …")."""
     return bool(row["cross_2_0_passed"] or row["cross_2_5_passed"])
+
+
+def risk_words(triggers: list[str], factors: list[str]) -> str:
+    """The printouts' line under the facts giving the risk category's reasons: "Why high: …;
+    risk factors: …". In the facts' narrow cell they took eight lines and pushed the summary onto
+    a second sheet (phys13 #13's "why high" beside the risk factors); "" when there are none."""
+    parts = [f"why high: {'; '.join(triggers)}"] if triggers else []
+    parts += [f"risk factors: {'; '.join(factors)}"] if factors else []
+    return f"Risk category, {'; '.join(parts)}." if parts else ""
 
 
 def _fact_lines(context: Mapping[str, Any]) -> int:
@@ -97,13 +112,7 @@ def _fact_lines(context: Mapping[str, Any]) -> int:
     if assessment is not None:
         who = who_label(assessment.who_category)
         next_dexa = due_words(assessment.next_dexa_due, "dexa", assessment.data)
-        words = context.get("risk_factor_words") or []
-        triggers = context.get("risk_trigger_words") or []
-        risk = (
-            risk_label(assessment.risk_category)
-            + (f" (why high: {'; '.join(triggers)})" if triggers else "")
-            + (f" (risk factors: {'; '.join(words)})" if words else "")
-        )
+        risk = risk_label(assessment.risk_category)  # its reasons: `risk_words`, a line below
         site = assessment.lowest_t_site
         lowest = f"-2.5 ({site_label(site)})" if site else "-"
         if assessment.who_category == "not_applicable":  # the lowest Z-score instead
@@ -125,6 +134,8 @@ def summary_content(
     overrides = therapy_now_overrides(patient.valid_therapy, stopped)
     brief = therapy_now_overrides_brief(patient.valid_therapy, stopped)
     notes: list[int] = []
+    if context.get("risk_words"):
+        notes.append(len(context["risk_words"]))
     if context.get("follow_up_ended"):
         notes.append(len(context["follow_up_ended"]))
     notes.append(len(context.get("supplements_words", "")))
@@ -159,6 +170,7 @@ def summary_content(
         next_dates_chars=len("Next dates: ")
         + sum(len(schedule_label(entry["item"])) + 15 for entry in schedule),
         recommendation_chars=[_recommendation_chars(rec, context) for rec in own],
+        recommendation_brief_chars=[_recommendation_brief_chars(rec, context) for rec in own],
         standing_advice_chars=[_recommendation_chars(rec, context) for rec in standing],
         standing_advice_named_chars=STANDING_NAMED_WORDS
         + sum(len(code_label(rec.get("code", ""))) + 2 for rec in standing),

@@ -18,9 +18,13 @@ What may give way, in this order, each only when the ones before are not enough:
 5. the projected T-score, named by its sites alone, its dates left to the patient page;
 6. the notes of bone-therapy checks overridden, written in brief: what was given despite them,
    the checks, reasons and who left to the patient page (phys12 F18: three notes beside five
-   alerts and two long kidney-limited recommendations still ran onto a second sheet).
-Never the facts, the open alerts (every one), the next dates, the patient's own recommendations
-or the change since the previous scan.
+   alerts and two long kidney-limited recommendations still ran onto a second sheet);
+7. the patient's own recommendations, each named with its due date and rules, their text on the
+   patient page (the open alerts above say why: a vitamin D to replete first and a low calcium to
+   correct first made the start advice three sentences long, and two test patients' summaries
+   ran onto a second sheet with every step before taken).
+Never the facts, the open alerts (every one), the next dates, the names and due dates of the
+patient's own recommendations or the change since the previous scan.
 """
 
 import math
@@ -44,6 +48,8 @@ LATEST_SCANS = 3
 # of DejaVu Sans, fewer where a line breaks between words or starts with a bold label: 105 were
 # seen to wrap) and of a fact's value (one of five columns, wrapped word by word).
 LIST_CHARS = 106
+# "Their text, and why, is on the patient page." under recommendations written in brief.
+RECOMMENDATIONS_BRIEF_NOTE_CHARS = 50
 FACT_CHARS = 20
 # Heights in CSS pixels, as print.css sets them (font size times line height, plus margins),
 # measured in Chromium.
@@ -84,6 +90,7 @@ class SummaryContent:
     recommendation_chars: Sequence[int]  # the patient's own
     standing_advice_chars: Sequence[int]  # the advice every patient gets (rule ALWAYS)
     standing_advice_named_chars: int  # the same named on one line
+    recommendation_brief_chars: Sequence[int] = ()  # the patient's own, named with due and rules
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ class SummaryFit:
     scans_shown: int = LATEST_SCANS
     projection_named: bool = False
     overrides_in_brief: bool = False
+    recommendations_in_brief: bool = False
     estimated_px: int = 0
 
     @property
@@ -108,6 +116,7 @@ class SummaryFit:
             "fewer-scans": self.scans_shown < LATEST_SCANS,
             "projection-named": self.projection_named,
             "overrides-in-brief": self.overrides_in_brief,
+            "recommendations-in-brief": self.recommendations_in_brief,
         }
         return [name for name, taken in steps.items() if taken]
 
@@ -155,8 +164,12 @@ def estimated_px(content: SummaryContent, fit: SummaryFit) -> float:
     advice = content.standing_advice_chars
     if fit.standing_advice_named and advice:
         advice = [content.standing_advice_named_chars]
-    if content.recommendation_chars or advice:
-        px += HEADING_PX + _list_px([*content.recommendation_chars, *advice])
+    own = list(content.recommendation_chars)
+    if fit.recommendations_in_brief and own:
+        # Each named, and one line saying where their text is.
+        own = [*content.recommendation_brief_chars, RECOMMENDATIONS_BRIEF_NOTE_CHARS]
+    if own or advice:
+        px += HEADING_PX + _list_px([*own, *advice])
     return px
 
 
@@ -188,6 +201,10 @@ def _overrides_in_brief(content: SummaryContent, fit: SummaryFit, _over: float) 
     return replace(fit, overrides_in_brief=content.override_chars > 0)
 
 
+def _recommendations_in_brief(content: SummaryContent, fit: SummaryFit, _over: float) -> SummaryFit:
+    return replace(fit, recommendations_in_brief=bool(content.recommendation_chars))
+
+
 GIVING_WAY = (
     _projection_in_brief,
     _standing_advice_named,
@@ -195,6 +212,7 @@ GIVING_WAY = (
     _fewer_scans,
     _projection_named,
     _overrides_in_brief,
+    _recommendations_in_brief,
 )
 
 

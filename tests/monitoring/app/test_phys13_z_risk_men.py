@@ -65,9 +65,10 @@ def test_the_t_score_trigger_and_the_z_score_alert_agree(
     summary = physician_client.get(
         reverse("monitoring:patient_summary", args=[premenopausal_on_ai.pk])
     ).text
+    # On its own line under the facts: in their narrow cell it took eight lines.
     assert (
-        "(why high: lowest T-score -2.2, below -2.0 on an aromatase inhibitor) "
-        "(risk factors: T-score below -1.5)"
+        "Risk category, why high: lowest T-score -2.2, below -2.0 on an aromatase inhibitor; "
+        "risk factors: T-score below -1.5."
     ) in summary
 
 

@@ -129,8 +129,12 @@ def test_what_gave_way_says_where_it_is(
     patient_assessment_refresh(patient=patient)
     monkeypatch.setattr(summary_fit, "SHEET_PX", 100)
     text = nurse_client.get(reverse("monitoring:patient_summary", args=[patient.pk])).text
-    steps = "projection-in-brief standing-advice-named shorter-chart fewer-scans projection-named"
+    steps = (
+        "projection-in-brief standing-advice-named shorter-chart fewer-scans projection-named "
+        "recommendations-in-brief"
+    )
     assert f'data-gave-way="{steps}"' in text
+    assert "Their text, and why, is on the patient page." in text
     assert "Advice every patient gets: <strong>" in text
     assert "(their text is on the patient page)" in text
     # The projection, past in brief, named by its sites (phys12 F18).

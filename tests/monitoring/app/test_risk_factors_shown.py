@@ -49,7 +49,7 @@ def test_the_summary_and_the_doctors_letter_name_them(
     pk = on_ai_aged_68_t_minus_2.pk
     summary = physician_client.get(reverse("monitoring:patient_summary", args=[pk])).text
     assert f"Risk factors counted for TX-AI-RF: {COUNTED}." in summary
-    assert f"(risk factors: {COUNTED})" in summary
+    assert f"risk factors: {COUNTED}." in summary  # the line under the facts
     letter = physician_client.get(reverse("monitoring:letter", args=[pk, "doctor"])).text
     assert (
         "Bone-protective therapy is indicated; none is recorded as given or planned. "

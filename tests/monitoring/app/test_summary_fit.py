@@ -78,6 +78,7 @@ def test_each_step_only_when_the_ones_before_are_not_enough(extra_alerts: int) -
         "shorter-chart",
         "fewer-scans",
         "projection-named",
+        "recommendations-in-brief",
     ]
     assert fit.gave_way == order[: len(fit.gave_way)]
     assert fit.bmd_height_px >= BMD_LEAST_HEIGHT_PX
@@ -99,6 +100,7 @@ def test_open_alerts_never_give_way() -> None:
         "shorter-chart",
         "fewer-scans",
         "projection-named",
+        "recommendations-in-brief",
     ]
     assert fit.bmd_height_px == BMD_LEAST_HEIGHT_PX
     assert fit.estimated_px > ROOM
@@ -134,3 +136,22 @@ def test_override_notes_go_in_brief_last_and_only_when_needed() -> None:
     assert fit.estimated_px <= ROOM
     assert estimated_px(with_notes, replace(fit, overrides_in_brief=False)) > ROOM
     assert not summary_fit(replace(LIGHT, override_chars=620, override_brief_chars=160)).gave_way
+
+
+def test_recommendations_go_in_brief_last_and_only_when_needed() -> None:
+    """Vitamin D to replete first beside a low calcium to correct first made the start advice
+    three sentences long: with every step before taken the summary still ran onto a second
+    sheet; the recommendations are then named with their due dates and rules."""
+    long_advice = replace(
+        ORDINARY,
+        recommendation_chars=[121, 620, 126, 130, 300],
+        recommendation_brief_chars=[40, 60, 40, 40, 40],
+        override_chars=540,
+        override_brief_chars=110,
+        projection_named_chars=170,
+    )
+    fit = summary_fit(long_advice)
+    assert fit.gave_way[-2:] == ["overrides-in-brief", "recommendations-in-brief"]
+    assert fit.estimated_px <= ROOM
+    assert estimated_px(long_advice, replace(fit, recommendations_in_brief=False)) > ROOM
+    assert "recommendations-in-brief" not in summary_fit(ORDINARY).gave_way

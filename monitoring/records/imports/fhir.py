@@ -64,12 +64,9 @@ LOINC_ANALYTES: dict[str, Analyte] = {
     # under them.
     "1989-3": Analyte.VITAMIN_D_25OH,
     "14635-7": Analyte.VITAMIN_D_25OH,
-    # Calcium [Mass/volume] in Serum or Plasma (17861-6) and Calcium [Moles/volume] corrected for
-    # albumin (29265-6): https://hl7.org/fhir/uv/pddi/en/ValueSet-valueset-calcium-LOINC.html.
-    # Calcium [Moles/volume] in Serum or Plasma (2000-8) as the issue gives it. 17861-6 and 2000-8
-    # are total calcium, recorded in the app's albumin-adjusted calcium (see the report).
-    "17861-6": Analyte.CALCIUM,
-    "2000-8": Analyte.CALCIUM,
+    # Calcium [Moles/volume] corrected for albumin (29265-6):
+    # https://hl7.org/fhir/uv/pddi/en/ValueSet-valueset-calcium-LOINC.html. The total calcium
+    # codes are refused (`TOTAL_CALCIUM_CODES`).
     "29265-6": Analyte.CALCIUM,
     # eGFR by creatinine, CKD-EPI 2021 (98979-8):
     # https://build.fhir.org/ig/HL7LT/ig-lt-lab/lt/ValueSet-egfr-method.json; MDRD (33914-3):
@@ -81,6 +78,18 @@ LOINC_ANALYTES: dict[str, Analyte] = {
     "2160-0": Analyte.CREATININE,
     "14682-9": Analyte.CREATININE,
 }
+
+# Total calcium, not adjusted for albumin: Calcium [Mass/volume] in Serum or Plasma (17861-6, the
+# value set above) and [Moles/volume] (2000-8). They were once read as the calcium the rules judge,
+# which is the albumin-adjusted one (CA-LOW): a total calcium with an albumin above 40 g/L is higher
+# than the adjusted value and hid a low one (the lab form's total-and-albumin entry made this
+# visible, nurse13 #3). Refused with where to enter it, as the results CSV refuses total calcium.
+TOTAL_CALCIUM_CODES = frozenset({"17861-6", "2000-8"})
+TOTAL_CALCIUM_REFUSED = (
+    "total calcium (LOINC {code}) is not the albumin-adjusted calcium the rules judge: enter it "
+    "with the same sample's albumin on the lab form, which adjusts it, or send the corrected "
+    "calcium (LOINC 29265-6)"
+)
 
 # UCUM unit codes whose spelling differs from the app's unit strings.
 UCUM_UNITS = {"mL/min/{1.73_m2}": "mL/min/1.73m2", "mL/min/1.73.m2": "mL/min/1.73m2"}
@@ -212,6 +221,9 @@ def _unit(quantity: Any) -> str:
 def _reading(index: int, observation: Observation, context: _Context) -> LabReading | Problem:
     codes = [c.code for c in (observation.code.coding or []) if c.system == LOINC]
     analytes = {LOINC_ANALYTES[code] for code in codes if code in LOINC_ANALYTES}
+    total = sorted(TOTAL_CALCIUM_CODES.intersection(codes))
+    if total and not analytes:
+        return _problem(TOTAL_CALCIUM_REFUSED.format(code=total[0]), index, "code")
     if not analytes:
         shown = ", ".join(str(c) for c in codes) or "none"
         return _problem(f"no LOINC code this app records (LOINC: {shown})", index, "code")

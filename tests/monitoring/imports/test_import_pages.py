@@ -236,7 +236,8 @@ def test_fhir_problems_name_the_entry(
         _observation(
             "2160-0", 0.9, "mg/dL", subject={"identifier": {"value": foreign_patient.mrn}}
         ),
-        _observation("17861-6", 9.4, "mg/dL", effective="2025-03"),
+        _observation("29265-6", 2.3, "mmol/L", effective="2025-03"),
+        _observation("17861-6", 9.4, "mg/dL"),
     )
     before = snapshot()
     page = _upload(nurse_client, bundle, kind="fhir_bundle").content.decode()
@@ -245,6 +246,7 @@ def test_fhir_problems_name_the_entry(
         "no LOINC code this app records (LOINC: 2345-7)",
         "unit &#x27;U/L&#x27; is not allowed for BSAP",
         "no full effective date (2025-03)",
+        "total calcium (LOINC 17861-6) is not the albumin-adjusted calcium the rules judge",
     ):
         assert expected in page
     assert "<td>entry 3</td>" in page

@@ -218,11 +218,7 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
         """The sites whose BMD and T-score were read, in range, with no error of the site."""
         data = self.cleaned_data
         return {
-            site.value: Measurement(
-                bmd=data[f"{site}_bmd"],
-                t_score=data[f"{site}_t_score"],
-                z_score=data.get(f"{site}_z_score"),
-            )
+            site.value: self._measurement(site)
             for site in MeasuredSite
             if data.get(f"{site}_bmd") is not None
             and data.get(f"{site}_t_score") is not None
@@ -292,14 +288,18 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
             "vertebral_fracture_assessment": data.get("vertebral_fracture_assessment") or "",
         }
 
+    def _measurement(self, site: MeasuredSite) -> Measurement:
+        data = self.cleaned_data
+        return Measurement(
+            bmd=data[f"{site}_bmd"],
+            t_score=data[f"{site}_t_score"],
+            z_score=data.get(f"{site}_z_score"),
+        )
+
     def measurements(self) -> dict[str, Measurement]:
         data = self.cleaned_data
         return {
-            site.value: Measurement(
-                bmd=data[f"{site}_bmd"],
-                t_score=data[f"{site}_t_score"],
-                z_score=data.get(f"{site}_z_score"),
-            )
+            site.value: self._measurement(site)
             for site in MeasuredSite
             if data.get(f"{site}_bmd") is not None
         }

@@ -14,6 +14,7 @@ from monitoring.domain import thresholds
 from monitoring.domain.columns import LAB_JUDGED_PLACES
 from monitoring.domain.rounding import round_2
 from monitoring.domain.rules import kidney
+from monitoring.domain.rules.context import same_date_rank
 from monitoring.models import LabResult
 from monitoring.records import selectors
 from patients.models import Patient
@@ -33,6 +34,8 @@ ZOLEDRONIC_DOSE_CHECK = "check the zoledronic acid dose"
 KIDNEY_REDUCED = "reduced kidney function"
 # Its words in the labs table, after the flag's word "reduced" (so not "reduced reduced").
 KIDNEY_REDUCED_NOTE = "kidney function at or below"
+# What a creatinine's flag says is low or reduced: "▼ low clearance" (`creatinine_flag`).
+CLEARANCE_WORD = "clearance"
 
 
 def _plain(value: Decimal) -> str:
@@ -230,16 +233,20 @@ def creatinine_flag(
             f"{estimate} (Cockcroft-Gault){beside} the kidney function the rules judge",
             "info",
         )
+    # The badge names the clearance (nurse14 #5: "▼ low" on a creatinine of 150 µmol/L read as
+    # a low creatinine). Not "high creatinine": the rules judge no creatinine range, and a
+    # creatinine within it gives a low clearance in a small, elderly woman.
+    word = f"{flag.word} {CLEARANCE_WORD}"
     if measured is not None:
         judged = (
             f"{estimate} (Cockcroft-Gault, {weight}), lower than the {_quoted(measured)} of the "
             "same sample: the kidney function the rules judge"
         )
-        return LabFlag(flag.word, f"{judged}: {flag.note}", flag.level)
+        return LabFlag(word, f"{judged}: {flag.note}", flag.level)
     computed = (
         f"{estimate} (Cockcroft-Gault, an estimate: the rules judge a measured clearance or eGFR)"
     )
-    return LabFlag(flag.word, f"{computed}: {flag.note}", flag.level)
+    return LabFlag(word, f"{computed}: {flag.note}", flag.level)
 
 
 def egfr_gives_way(lab: LabResult, estimate: Decimal) -> LabFlag:
@@ -253,17 +260,20 @@ def egfr_gives_way(lab: LabResult, estimate: Decimal) -> LabFlag:
     )
 
 
+def _kidney_rank(lab: LabResult) -> tuple[int, Decimal]:
+    return same_date_rank(_domain_lab(lab), kidney.MEASURED_KIDNEY)
+
+
 def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, LabResult]:
     """The measured kidney function of each sample date, as RENAL chooses between several on one
-    date: the creatinine clearance wins over the eGFR, then the lowest value
-    (docs/clinical-rules.md, RENAL; `Context.recent_lab`)."""
+    date (`same_date_rank`: the creatinine clearance wins over the eGFR, then the lowest value;
+    docs/clinical-rules.md, RENAL)."""
     chosen: dict[dt.date, LabResult] = {}
     for lab in labs:
         if lab.analyte not in KIDNEY:
             continue
-        rank = (lab.analyte == domain.Analyte.CRCL, -Decimal(lab.value))
         held = chosen.get(lab.sample_date)
-        if held is None or rank > (held.analyte == domain.Analyte.CRCL, -Decimal(held.value)):
+        if held is None or _kidney_rank(lab) > _kidney_rank(held):
             chosen[lab.sample_date] = lab
     return chosen
 

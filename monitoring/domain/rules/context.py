@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
 from typing import NamedTuple
@@ -35,6 +36,13 @@ from ..types import (
     Site,
     SiteMeasurement,
 )
+
+
+def same_date_rank(lab: LabResult, analytes: Sequence[Analyte]) -> tuple[int, Decimal]:
+    """How the rules choose among results of `analytes` of one date (the higher rank wins): the
+    first analyte listed (crcl before eGFR), then the lowest value. The spec is silent on the
+    lowest; it is the conservative reading for vitamin D, calcium and kidney function alike."""
+    return (-analytes.index(lab.analyte), -lab.value)
 
 
 class CourseStatus(StrEnum):
@@ -232,20 +240,16 @@ class Context:
     # --- Labs ---------------------------------------------------------------------------------
 
     def recent_lab(self, *analytes: Analyte) -> LabResult | None:
-        """Return the latest result of `analytes` dated within 12 months before `as_of`.
-
-        With several on the latest date, the first analyte listed wins (crcl before eGFR), then
-        the lowest value: the spec is silent and the lowest is the conservative reading for
-        vitamin D, calcium and kidney function alike.
-        """
+        """Return the latest result of `analytes` dated within 12 months before `as_of`; with
+        several on the latest date, the one `same_date_rank` puts first."""
         best: LabResult | None = None
-        best_key: tuple[dt.date, int, object] | None = None
+        best_key: tuple[dt.date, int, Decimal] | None = None
         first_day = self.lab_window_start  # labs after as_of were dropped by build_context
-        for rank, analyte in enumerate(analytes):
+        for analyte in analytes:
             for lab in self.labs.get(analyte, ()):
                 if lab.date < first_day:
                     continue
-                key = (lab.date, -rank, -lab.value)
+                key = (lab.date, *same_date_rank(lab, analytes))
                 if best_key is None or key > best_key:
                     best, best_key = lab, key
         return best

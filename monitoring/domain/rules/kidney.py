@@ -43,9 +43,11 @@ from ..thresholds import (
 )
 from ..types import Analyte, BoneTherapyDrug, LabResult, Patient, Sex
 from ..units import CANONICAL_UNIT, from_canonical
-from .context import Context
+from .context import Context, same_date_rank
 
 _ZERO = Decimal(0)
+# The results the spec's kidney function is made of, in the order they win on one date.
+MEASURED_KIDNEY: tuple[Analyte, ...] = (Analyte.CRCL, Analyte.EGFR)
 
 
 def cockcroft_gault(*, creatinine: Decimal, age: int, sex: Sex, weight_kg: Decimal) -> Decimal:
@@ -161,12 +163,36 @@ def judged_kidney_function(
 def kidney_function(ctx: Context) -> KidneyFunction | None:
     """The spec's kidney function: the latest crcl or eGFR of the last 12 months (an eGFR's lower
     same-sample estimate in its place, `judged_kidney_function`), or None."""
-    measured = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
+    measured = ctx.recent_lab(*MEASURED_KIDNEY)
     if measured is None:
         return None
     return judged_kidney_function(
         measured, ctx.labs.get(Analyte.CREATININE, ()), ctx.history.patient
     )
+
+
+def kidney_function_by_sample(
+    labs: Iterable[LabResult], patient: Patient
+) -> dict[dt.date, KidneyFunction]:
+    """The kidney function RENAL judges of each sample date with a crcl or eGFR: what
+    `kidney_function` gives while that sample is the latest (the result `Context.recent_lab`
+    chooses on its date, or an eGFR's lower same-sample estimate in its place). For the pages,
+    which show it beside every sample (the labs chart rings it)."""
+    labs = list(labs)
+    chosen: dict[dt.date, LabResult] = {}
+    for lab in labs:
+        if lab.analyte not in MEASURED_KIDNEY:
+            continue
+        held = chosen.get(lab.date)
+        if held is None or same_date_rank(lab, MEASURED_KIDNEY) > same_date_rank(
+            held, MEASURED_KIDNEY
+        ):
+            chosen[lab.date] = lab
+    creatinines = [lab for lab in labs if lab.analyte is Analyte.CREATININE]
+    return {
+        day: judged_kidney_function(measured, creatinines, patient)
+        for day, measured in sorted(chosen.items())
+    }
 
 
 def newer_creatinine(ctx: Context) -> LabResult | None:
@@ -180,7 +206,7 @@ def newer_creatinine(ctx: Context) -> LabResult | None:
     if not recent:
         return None
     creatinine = max(recent, key=lambda lab: (lab.date, lab.value))
-    measured = ctx.recent_lab(Analyte.CRCL, Analyte.EGFR)
+    measured = ctx.recent_lab(*MEASURED_KIDNEY)
     if measured is not None and creatinine.date <= measured.date:
         return None
     return creatinine

@@ -10,7 +10,11 @@ drawn, the tags of close lines moved apart; what each means is in the key under 
 (`threshold_key`) and on hover. Written in full on the plot, the kidney panel's three labels
 ("below 35 …: no zoledronic acid; no alendronate", "below 30 …: no risedronate or ibandronate;
 denosumab: hypocalcaemia risk", "at or below 60 …") were wider than the plot on the patient
-page's narrow column and covered each other and the axis title (nurse11 15)."""
+page's narrow column and covered each other and the axis title (nurse11 15).
+
+The kidney panel draws, beside the measured eGFR and clearance, the Cockcroft-Gault clearance of
+each creatinine and a ring on the value the rules judge of each sample (`charts.kidney`,
+nurse14 #2); its axis then names both units, mL/min/1.73 m² and mL/min."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -19,7 +23,9 @@ from typing import Any
 
 from monitoring import domain
 from monitoring.domain import thresholds
-from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
+from monitoring.overview.charts import kidney
+from monitoring.overview.charts.lab_series import Series
+from monitoring.overview.charts.style import FONT, Figure, config, date_axis, num
 from monitoring.overview.lab_texts import unit_notation
 from monitoring.overview.labs import (
     KIDNEY_LIMITS,
@@ -39,6 +45,8 @@ class Panel:
     analytes: tuple[tuple[domain.Analyte, str, str, str], ...]  # analyte, name, colour, symbol
     # (canonical threshold, "below" or "at or below", what it means)
     lines: tuple[tuple[Decimal, str, str], ...]
+    # The kidney panel: the creatinines' Cockcroft-Gault clearances and the judged ring too.
+    kidney: bool = False
 
 
 def _kidney_lines() -> tuple[tuple[Decimal, str, str], ...]:
@@ -74,6 +82,7 @@ PANELS = (
             (A.CRCL, "Creatinine clearance", "#CC79A7", "triangle-up"),
         ),
         _kidney_lines(),
+        kidney=True,
     ),
 )
 _GAP = 0.08
@@ -115,16 +124,24 @@ class Line:
 @dataclass(frozen=True)
 class DrawnPanel:
     panel: Panel
-    present: list[tuple[domain.Analyte, str, str, str]]  # the analytes with a result
-    units: list[str]
+    series: list[Series]  # the traces with a point, a ring last
+
+    @property
+    def units(self) -> list[str]:
+        return list(dict.fromkeys(one.unit for one in self.series if not one.ring))
 
     @property
     def heading(self) -> str:
         return f"{self.panel.title} ({unit_notation(', '.join(self.units))})"
 
     @property
+    def note(self) -> str:
+        """What the key says of the panel beyond its lines (the kidney panel's ring)."""
+        return kidney.key_note(self.series)
+
+    @property
     def lines(self) -> list[Line]:
-        analyte, unit = self.present[0][0], self.units[0]
+        analyte, unit = self.series[0].analyte, self.series[0].unit
         # A line's words name the unit where the panel has one (kidney function has two).
         line_unit = f" {unit}" if len(self.units) == 1 else ""
         return [
@@ -139,18 +156,60 @@ class DrawnPanel:
         ]
 
 
-def _drawn_panels(labs: list[domain.LabResult], system: domain.UnitSystem) -> list[DrawnPanel]:
-    """The panels with a result, each with the analytes it draws and their units."""
+def _measured_series(
+    panel: Panel,
+    labs: list[domain.LabResult],
+    system: domain.UnitSystem,
+    judged: kidney.Judged,
+) -> list[Series]:
+    """A trace for each analyte of `panel` with a result, in its unit, each point saying its
+    flag on hover."""
     drawn = []
-    for panel in PANELS:
-        present = [a for a in panel.analytes if any(lab.analyte is a[0] for lab in labs)]
-        if present:
-            units = list(dict.fromkeys(domain.display_unit(a[0], system) for a in present))
-            drawn.append(DrawnPanel(panel, present, units))
+    for analyte, name, colour, symbol in panel.analytes:
+        found = [lab for lab in labs if lab.analyte is analyte]
+        if not found:
+            continue
+        unit = domain.display_unit(analyte, system)
+        words = []
+        for lab in found:
+            flag = lab_flag(analyte, lab.value, unit)
+            word = flag.word if flag else ""
+            words.append(kidney.measured_words(lab, word, judged) if panel.kidney else word)
+        drawn.append(
+            Series(
+                analyte,
+                name,
+                unit,
+                colour,
+                symbol,
+                tuple(lab.date for lab in found),
+                tuple(shown_value(analyte, lab.value, unit) for lab in found),
+                tuple(words),
+            )
+        )
     return drawn
 
 
-DRAWN_ANALYTES = frozenset(analyte for panel in PANELS for analyte, *_ in panel.analytes)
+def _drawn_panels(
+    history: domain.History, labs: list[domain.LabResult], system: domain.UnitSystem
+) -> list[DrawnPanel]:
+    """The panels with a point, each with its traces."""
+    judged = kidney.judged_by_sample(history, labs)
+    drawn = []
+    for panel in PANELS:
+        series = _measured_series(panel, labs, system, judged)
+        if panel.kidney:
+            series += kidney.added_series(history, labs, judged, system, measured=series)
+        if series:
+            drawn.append(DrawnPanel(panel, series))
+    return drawn
+
+
+# What the chart draws from: its panels' analytes, and the creatinines the kidney panel's
+# estimates come from.
+DRAWN_ANALYTES = frozenset(
+    {analyte for panel in PANELS for analyte, *_ in panel.analytes} | {A.CREATININE}
+)
 
 
 def _labs_until(history: domain.History, as_of: dt.date) -> list[domain.LabResult]:
@@ -167,10 +226,15 @@ def _labs_until(history: domain.History, as_of: dt.date) -> list[domain.LabResul
 def threshold_key(
     history: domain.History, system: domain.UnitSystem, *, as_of: dt.date
 ) -> list[dict[str, Any]]:
-    """What each tagged line of `labs_figure` means, panel by panel: the key under the chart."""
+    """What each tagged line of `labs_figure` means, panel by panel, and what its marks say
+    (`DrawnPanel.note`): the key under the chart."""
     return [
-        {"heading": drawn.heading, "lines": [line.words for line in drawn.lines]}
-        for drawn in _drawn_panels(_labs_until(history, as_of), system)
+        {
+            "heading": drawn.heading,
+            "lines": [line.words for line in drawn.lines],
+            "note": drawn.note,
+        }
+        for drawn in _drawn_panels(history, _labs_until(history, as_of), system)
     ]
 
 
@@ -197,7 +261,7 @@ def labs_figure(
     """Vitamin D, calcium and kidney function over time, each in its own panel (only panels with
     a result). None without any of them."""
     labs = _labs_until(history, as_of)
-    drawn = _drawn_panels(labs, system)
+    drawn = _drawn_panels(history, labs, system)
     if not drawn:
         return None
     height = (1 - _GAP * (len(drawn) - 1)) / len(drawn)
@@ -207,31 +271,15 @@ def labs_figure(
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     layout: dict[str, Any] = {}
+    days: list[dt.date] = []
     for row, panel in enumerate(drawn):
         axis = "y" if row == 0 else f"y{row + 1}"
         top = 1 - row * (height + _GAP)
         shown: list[Decimal] = []
-        for analyte, name, colour, symbol in panel.present:
-            own = domain.display_unit(analyte, system)
-            found = [lab for lab in labs if lab.analyte is analyte]
-            values = [shown_value(analyte, lab.value, own) for lab in found]
-            shown += values
-            flags = [lab_flag(analyte, lab.value, own) for lab in found]
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "name": f"{name} ({unit_notation(own)})",
-                    "x": [iso(lab.date) for lab in found],
-                    "y": [num(value) for value in values],
-                    "yaxis": axis,
-                    "line": {"color": colour, "width": 2},
-                    "marker": {"symbol": symbol, "size": 9, "color": colour},
-                    "text": [flag.word if flag else "" for flag in flags],
-                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} "
-                    f"{unit_notation(own)} %{{text}}<extra></extra>",
-                }
-            )
+        for series in panel.series:
+            shown += series.values
+            days += series.days
+            traces.append(series.trace(axis))
         lines = panel.lines
         shown += [line.level for line in lines]
         y_range = _range(shown)
@@ -281,7 +329,7 @@ def labs_figure(
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},
         "xaxis": {
-            **date_axis(lab.date for lab in labs),
+            **date_axis(days),
             "anchor": f"y{len(drawn)}" if len(drawn) > 1 else "y",
         },
         "shapes": shapes,

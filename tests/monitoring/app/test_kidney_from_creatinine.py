@@ -96,7 +96,12 @@ def test_without_a_weight_the_alert_says_the_estimate_needs_it(
 
 @pytest.mark.parametrize(
     ("value", "weight", "word"),
-    [("400", "60", "low"), ("100", "60", "reduced"), ("75", "60", None), ("400", None, None)],
+    [
+        ("400", "60", "low clearance"),
+        ("100", "60", "reduced clearance"),
+        ("75", "60", None),
+        ("400", None, None),
+    ],
 )
 def test_the_labs_table_flags_a_creatinine_by_its_estimate(
     patient: Patient, value: str, weight: str | None, word: str | None

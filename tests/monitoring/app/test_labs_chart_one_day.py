@@ -3,7 +3,6 @@ bone turnover markers (drawn on their own chart) were taken on other days (phys1
 read "23:59:59.999 Nov 6, 2026 … 00:00:00.001")."""
 
 import datetime as dt
-import types
 from decimal import Decimal
 
 from monitoring import domain
@@ -22,8 +21,9 @@ def test_one_days_results_beside_earlier_ctx_get_a_date_range() -> None:
         domain.LabResult(date=DAY - dt.timedelta(days=115), analyte=A.CTX, value=Decimal("0.5")),
         domain.LabResult(date=DAY + dt.timedelta(days=10), analyte=A.CTX, value=Decimal("0.15")),
     )
-    history = types.SimpleNamespace(labs=labs)
-    figure = labs_figure(history, domain.UnitSystem.CONVENTIONAL, as_of=DAY + dt.timedelta(days=30))  # type: ignore[arg-type]
+    patient = domain.Patient(mrn="", sex=domain.Sex.F, birth_date=dt.date(1950, 1, 1))
+    history = domain.History(patient=patient, labs=labs)
+    figure = labs_figure(history, domain.UnitSystem.CONVENTIONAL, as_of=DAY + dt.timedelta(days=30))
     assert figure is not None
     start, end = (dt.date.fromisoformat(day) for day in figure["layout"]["xaxis"]["range"])
     assert start < DAY < end

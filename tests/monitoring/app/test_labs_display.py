@@ -304,8 +304,10 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
     assert figure is not None
     go.Figure(figure)
     names = [trace["name"] for trace in figure["data"]]
+    # With both, the one the rules judge of each sample is ringed (nurse14 #2).
     expected = ["eGFR (mL/min/1.73 m²)"] if with_egfr else []
-    assert names == [*expected, "Creatinine clearance (mL/min)"]
+    ring = ["Judged by the rules"] if with_egfr else []
+    assert names == [*expected, "Creatinine clearance (mL/min)", *ring]
     labels = [a["hovertext"] for a in figure["layout"]["annotations"]]
     # One unit on the panel: the lines say it; two: the axis and legend say them.
     assert ("below 35 mL/min: " in labels[1]) is not with_egfr

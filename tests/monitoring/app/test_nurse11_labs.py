@@ -150,7 +150,7 @@ def test_a_creatinine_beside_an_egfr_of_its_sample_gives_one_verdict(
     assert LabResult.objects.filter(patient=patient).count() == 2
     flag = _creatinine_flag(patient)
     assert flag is not None
-    assert (flag.word, flag.level, flag.judged) == ("reduced", "warning", True)  # type: ignore[attr-defined]
+    assert (flag.word, flag.level, flag.judged) == ("reduced clearance", "warning", True)  # type: ignore[attr-defined]
     assert (
         "(Cockcroft-Gault, 60 kg on record), lower than the eGFR 72 mL/min/1.73 m² of the same "
         "sample: the kidney function the rules judge" in flag.note  # type: ignore[attr-defined]
@@ -185,5 +185,5 @@ def test_a_creatinine_without_a_measured_function_that_day_is_still_flagged(
     _lab(patient, "egfr", "72", "mL/min/1.73m2", day=SAMPLED - timedelta(days=1))
     _lab(patient, "creatinine", "80", "µmol/L")
     flag = _creatinine_flag(patient)
-    assert (flag.word, flag.level) == ("reduced", "warning")  # type: ignore[attr-defined]
+    assert (flag.word, flag.level) == ("reduced clearance", "warning")  # type: ignore[attr-defined]
     assert KIDNEY_REDUCED_NOTE in flag.note  # type: ignore[attr-defined]

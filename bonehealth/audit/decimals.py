@@ -33,7 +33,9 @@ A number is written in ASCII digits without separators inside it: Python reads "
 digit grouping, which Decimal, float and int accept) and fullwidth digits (U+FF12 U+FF0E U+FF13)
 as 2.3, so a slipped key stored a plausible, wrong result (sec12 #5). Both are refused as a value
 not read, in every decimal field, every whole-number field (`WholeNumberField`) and the results
-CSV import (`with_decimal_point`), what was typed kept.
+CSV import (`with_decimal_point`), what was typed kept. So are NaN and Infinity ("nan", "inf",
+"-Infinity"), which Decimal reads: refused as read (`DecimalField.to_python`), before any field's
+own checks compare them (sec14 #3).
 """
 
 import re
@@ -184,6 +186,11 @@ class DecimalField(forms.DecimalField):
         if isinstance(value, str):
             value = with_decimal_point(value, example=self.example)
         number: Decimal | None = super().to_python(value)
+        if number is not None and not number.is_finite():
+            # Django refuses NaN and Infinity in `validate`, after a subclass's own checks, whose
+            # comparisons raise on NaN (sec14 #3: a 500 for a height or a BMD of "NaN"). Refused
+            # here, no value but a finite one reaches any validation.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if number is None or self.decimal_places is None:
             return number
         return without_extra_zeros(number, self.decimal_places)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history import scanner_keys
-from monitoring.models import DexaScan
+from monitoring.models import DexaScan, LabResult
 from patients.models import Patient
 
 
@@ -34,10 +34,23 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _calcium_source(lab: LabResult) -> dict[str, Any]:
+    """The total calcium and albumin a calcium was worked out from, as the lab form kept them."""
+    if lab.total_calcium is None:
+        return {}
+    return {
+        "total_calcium": _number(lab.total_calcium),
+        "albumin": _number(lab.albumin),
+        "albumin_unit": lab.albumin_unit,
+    }
+
+
 def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
     """Return the history of one patient in the JSON format of docs/history-format.md (for export).
 
-    Lab values are exported as entered (value and unit), so a round trip keeps them exactly.
+    Lab values are exported as entered (value and unit), so a round trip keeps them exactly; so
+    are what the rules do not read but the record holds: a scan's trabecular bone score, and the
+    total calcium and albumin a calcium was worked out from (nurse14 #7).
     """
     scans: list[DexaScan] = patient.valid_scans  # type: ignore[attr-defined]
     keys = scanner_keys(
@@ -96,6 +109,11 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
                     if scan.vertebral_fracture_assessment
                     else {}
                 ),
+                **(
+                    {"trabecular_bone_score": _number(scan.trabecular_bone_score)}
+                    if scan.trabecular_bone_score is not None
+                    else {}
+                ),
                 "sites": {
                     m.site: {
                         key: value
@@ -118,6 +136,7 @@ def history_json(patient: Patient, *, as_of: Any = None) -> dict[str, Any]:
                 "value": _number(lab.entered_value),
                 "unit": lab.entered_unit,
                 **({"fasting": True} if lab.fasting else {}),
+                **_calcium_source(lab),
             }
             for lab in patient.valid_labs  # type: ignore[attr-defined]
         ],

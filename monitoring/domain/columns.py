@@ -21,9 +21,11 @@ UNIT_MAX_LENGTH: Final = 40
 # exactly and assess and the imported record agree (tests pin them to the models).
 BMD_PLACES: Final = 3  # also LSC, g/cm²
 SCORE_PLACES: Final = 1  # T- and Z-scores
+TBS_PLACES: Final = 3  # trabecular bone score
 BODY_PLACES: Final = 1  # height cm, weight kg
 FRAX_PLACES: Final = 1
-LAB_ENTERED_PLACES: Final = 3
+LAB_ENTERED_PLACES: Final = 3  # also the total calcium a calcium was adjusted from
+ALBUMIN_PLACES: Final = 2  # the albumin a calcium was adjusted from
 # A new result the rules judge against a threshold (vitamin D, calcium, eGFR, creatinine
 # clearance) has at most 2 decimals in any unit: the rules round it to 0.01 before comparing, so
 # 19.995 ng/mL reads 20.00, not deficient, while it is "below 20" (phys10 F5). The entry forms

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from . import columns as col
 from . import thresholds as th
+from .calcium_adjustment import ALBUMIN_UNITS, adjusted_calcium, albumin_plausible
 from .document import check_tree, decode
 from .errors import HistoryError
 from .readers import (
@@ -179,9 +180,17 @@ def _measurement(value: Any, path: str) -> SiteMeasurement:
     )
 
 
+# `trabecular_bone_score` is recorded with the scan and read by no rule: checked here, imported
+# from the file as written (records.history_records), left out of the `DexaScan` the rules read.
+_SCAN_KEYS: Final = frozenset(
+    {"date", "scanner", "sites", "vertebral_fracture_assessment", "trabecular_bone_score"}
+)
+
+
 def _scan(value: Any, path: str) -> DexaScan:
     obj = JsonObject(value, path)
-    obj.finish(frozenset({"date", "scanner", "sites", "vertebral_fracture_assessment"}))
+    obj.finish(_SCAN_KEYS)
+    obj.optional("trabecular_bone_score", ranged(*th.TBS_RANGE, places=col.TBS_PLACES))
     sites_obj = JsonObject(obj.required("sites", lambda v, _p: v), obj.at("sites"))
     sites_obj.finish(frozenset(site.value for site in Site))
     if not sites_obj.value:
@@ -202,18 +211,68 @@ def _scan(value: Any, path: str) -> DexaScan:
 _LAB_RANGES: Final = th.LAB_PLAUSIBLE_RANGES
 
 
+# What a calcium was worked out from: the total calcium (in the result's unit) and the albumin of
+# its sample, as the lab form keeps them beside the adjusted value (`calcium_adjustment`). Read by
+# no rule: checked here, imported from the file as written (records.history_records).
+CALCIUM_SOURCE_KEYS: Final = ("total_calcium", "albumin", "albumin_unit")
+_LAB_KEYS: Final = frozenset({"date", "analyte", "value", "unit", "fasting", *CALCIUM_SOURCE_KEYS})
+
+
+def _in_range(analyte: Analyte, value: Decimal, unit: str, path: str) -> None:
+    """Refuse a value in `unit` (one accepted for `analyte`) outside the plausible range."""
+    canonical = to_canonical(analyte, value, unit, path=path)
+    low, high = _LAB_RANGES[analyte]
+    if not low <= canonical <= high:
+        raise HistoryError(path, f"{value} {unit} is outside the plausible range")
+
+
+def _check_calcium_source(obj: JsonObject, analyte: Analyte, value: Decimal, unit: str) -> None:
+    """A calcium given with the total calcium and albumin it was adjusted from: the three come
+    together, on a calcium only, and the value is the adjusted calcium worked out from them."""
+    given = [key for key in CALCIUM_SOURCE_KEYS if obj.value.get(key) is not None]
+    if not given:
+        return
+    if analyte is not Analyte.CALCIUM:
+        raise HistoryError(
+            obj.at(given[0]), "only a calcium is worked out from a total calcium and an albumin"
+        )
+    missing = [key for key in CALCIUM_SOURCE_KEYS if key not in given]
+    if missing:
+        raise HistoryError(
+            obj.at(missing[0]), "is required: total_calcium, albumin and albumin_unit come together"
+        )
+    total = obj.required("total_calcium", number)
+    check_places(total, col.LAB_ENTERED_PLACES, obj.at("total_calcium"))
+    _in_range(analyte, total, unit, obj.at("total_calcium"))
+    albumin_unit = obj.required("albumin_unit", _unit)
+    if albumin_unit not in ALBUMIN_UNITS:
+        raise HistoryError(
+            obj.at("albumin_unit"), f"{albumin_unit!r} is not one of {', '.join(ALBUMIN_UNITS)}"
+        )
+    albumin = obj.required("albumin", number)
+    check_places(albumin, col.ALBUMIN_PLACES, obj.at("albumin"))
+    if not albumin_plausible(albumin, albumin_unit):
+        raise HistoryError(obj.at("albumin"), f"{albumin} {albumin_unit} is not plausible")
+    adjusted = adjusted_calcium(total, unit, albumin, albumin_unit)
+    if adjusted != value:
+        raise HistoryError(
+            obj.at("value"),
+            f"{value} {unit} is not the adjusted calcium worked out from total calcium "
+            f"{total} {unit} and albumin {albumin} {albumin_unit} ({adjusted} {unit})",
+        )
+
+
 def _lab(value: Any, path: str) -> LabResult:
     obj = JsonObject(value, path)
-    obj.finish(frozenset({"date", "analyte", "value", "unit", "fasting"}))
+    obj.finish(_LAB_KEYS)
     day = obj.required("date", iso_date)
     analyte = obj.required("analyte", enum(Analyte))
     raw = obj.required("value", number)
     check_places(raw, col.LAB_ENTERED_PLACES, obj.at("value"))
     unit = obj.required("unit", _unit)
     canonical = to_canonical(analyte, raw, unit, path=obj.at("unit"))
-    low, high = _LAB_RANGES[analyte]
-    if not low <= canonical <= high:
-        raise HistoryError(obj.at("value"), f"{raw} {unit} is outside the plausible range")
+    _in_range(analyte, raw, unit, obj.at("value"))
+    _check_calcium_source(obj, analyte, raw, unit)
     return LabResult(
         date=day,
         analyte=analyte,

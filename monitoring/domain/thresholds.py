@@ -200,6 +200,7 @@ VITAMIN_D_IU_PER_DAY: Final = (800, 1000)  # ASCO 2019
 # --- Input plausibility (design choice: reject typos, not patients) -----------------------------
 BMD_RANGE: Final = (Decimal("0.2"), Decimal("2.0"))  # g/cm²
 SCORE_RANGE: Final = (Decimal(-7), Decimal(5))  # T- and Z-scores
+TBS_RANGE: Final = (Decimal("0.5"), Decimal("2.0"))  # trabecular bone score: TBS is ~1.0-1.5
 PLANNED_DURATION_MONTHS_RANGE: Final = (1, 240)
 HEIGHT_CM_RANGE: Final = (Decimal(100), Decimal(230))
 WEIGHT_KG_RANGE: Final = (Decimal(25), Decimal(300))

@@ -4,6 +4,10 @@ Importing is idempotent: a record already present with the same values is left a
 the same file twice changes nothing. A record present with *different* values is a conflict and
 fails the file (nothing of it is saved). Records in the database but not in the file are kept.
 
+A record of the file that the patient holds marked entered in error, with the same values, is not
+imported (listed in the report with the mark), and a file of a patient marked entered in error is
+refused: importing it again never undoes a colleague's mark (nurse14 #1).
+
 The patient is found by site and MRN. Their identity (birth date, sex, and name when both the file
 and the record have one) must match the record, or the file fails naming the field: a file that
 disagrees on who the patient is may belong to someone else, so it never overwrites the record.
@@ -27,6 +31,7 @@ from monitoring.records.history_dates import future_dated
 from monitoring.records.history_records import HistoryImportError, ImportReport, RecordImporter
 from monitoring.records.history_safety import SafetyOverrideRequiredError, import_gate
 from monitoring.records.history_text import history_cleaned, text_problems
+from monitoring.records.in_error_matches import NOT_IMPORTED, marked_words
 from patients.menopause import CONFIRMED_KEY, premenopausal_age_asked, premenopausal_words
 from patients.models import Patient
 from patients.services import (
@@ -185,6 +190,26 @@ class _Importer(RecordImporter):
                 ]
             ) from None
 
+    def _refuse_marked_patient(self, values: Mapping[str, Any]) -> None:
+        """Refuse a file of a patient marked entered in error (the same site, MRN and identity):
+        it would register her again as new, with every record of the file (nurse14 #1). Her
+        records are all the file holds, so nothing of it is imported; the line names the mark."""
+        marked = (
+            Patient.objects.filter(site=self.site, mrn=values["mrn"], entered_in_error=True)
+            .select_related("site", "error_marked_by")
+            .order_by("-pk")
+        )
+        for patient in marked:
+            if not identity_conflicts(patient, values):
+                raise HistoryImportError(
+                    [
+                        f"patient.mrn: {patient.mrn} at {self.site.name}: {NOT_IMPORTED}: "
+                        f"{marked_words(patient)}; nothing of this file is imported. If the mark "
+                        "was a mistake, a physician restores the patient (Marked entered in "
+                        "error, on the patient list), then the file can be imported."
+                    ]
+                )
+
     def patient(self) -> Patient:
         values = _patient_values(self.history, self.site)
         patient = (
@@ -193,6 +218,7 @@ class _Importer(RecordImporter):
             .first()
         )
         if patient is None:
+            self._refuse_marked_patient(values)
             confirmed = self._premenopausal_confirmed(values, None)
             patient = self._created(values)
             self.report.patient_created = True

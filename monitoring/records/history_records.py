@@ -3,6 +3,8 @@ plan: history_care_plan).
 
 Each section creates what the database lacks and records, as a `path: problem` error, a record
 present with different values (a conflict); `history_import` rolls the file back on any error.
+A record of the file that the patient holds marked entered in error, with the same values, is not
+imported: the report lists it with the mark (`in_error_matches`).
 """
 
 from collections import Counter
@@ -10,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
+
+from django.db.models import Prefetch
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
@@ -29,6 +34,15 @@ from monitoring.models import (
 from monitoring.models.choices import MeasuredSite
 from monitoring.models.labs import canonical_value
 from monitoring.models.scans import LSC_FIELD_BY_SITE
+from monitoring.records.history_matches import (
+    calcium_source,
+    file_decimal,
+    holds,
+    lab_holds,
+    same_course,
+    scan_holds,
+)
+from monitoring.records.in_error_matches import marked_by_key, marked_match, not_imported_line
 from monitoring.records.regimens import unsupported_regimen
 from monitoring.records.score_checks import history_scans_errors
 from monitoring.records.services.frax import frax_kind
@@ -63,6 +77,8 @@ class ImportReport:
     # What the preview warns of and the import still writes (a history records what was done
     # elsewhere): a scan with no Z-score for a patient read on Z-scores (physician10 F7).
     warnings: list[str] = field(default_factory=list)
+    # The file's records the patient holds marked entered in error, with the mark: not imported.
+    in_error: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -85,13 +101,6 @@ class GivenTherapy:
     is_dose: bool
     event: AuditEvent
     record: BoneTherapyCourse | BoneTherapyDose
-
-
-def _same_course[C: (AromataseInhibitorCourse, BoneTherapyCourse)](
-    existing: list[C], drug: str, start: date | None
-) -> C | None:
-    """The recorded course a file's course is: same drug, same start."""
-    return next((c for c in existing if c.drug == drug and c.start_date == start), None)
 
 
 class RecordImporter:
@@ -156,15 +165,27 @@ class RecordImporter:
             AuditEvent.objects.bulk_create(self.events)
             patient_records_changed([patient.pk])
 
+    def not_imported(self, path: str, marked: Any) -> None:
+        """List a record of the file that the patient holds marked entered in error."""
+        self.report.in_error.append(not_imported_line(f"{path}: {marked}", marked))
+
     def ai_courses(self, patient: Patient) -> None:
         existing = list(patient.ai_courses.filter(entered_in_error=False))
+        marked = list(
+            patient.ai_courses.filter(entered_in_error=True).select_related("error_marked_by")
+        )
         for index, course in enumerate(self.history.aromatase_inhibitors):
-            match = _same_course(existing, course.drug, course.start_date)
+            match = same_course(existing, course.drug, course.start_date)
             values = {
                 "stop_date": course.stop_date,
                 "stop_reason": course.stop_reason or "",
                 "planned_duration_months": course.planned_duration_months,
             }
+            key = {"drug": course.drug.value, "start_date": course.start_date}
+            hidden = marked_match(marked, partial(holds, values={**key, **values}))
+            if match is None and hidden is not None:
+                self.not_imported(f"aromatase_inhibitors[{index}]", hidden)
+                continue
             if match is None:
                 created = AromataseInhibitorCourse.objects.create(
                     patient=patient,
@@ -228,23 +249,30 @@ class RecordImporter:
         measured_on = {
             (scan.scan_date, m.site) for scan in existing.values() for m in scan.measurements.all()
         }
+        marked = marked_by_key(
+            DexaScan.objects.filter(patient=patient).prefetch_related("measurements"),
+            lambda scan: (scan.scan_date, scan.scanner_id),
+        )
         added: list[tuple[str, date, int, dict[str, Measurement]]] = []
-        for index, scan in enumerate(self.history.dexa_scans):
+        # A list given as null is none (`parse_history`): `or`, not a default.
+        raw_scans = self.raw.get("dexa_scans") or []
+        for index, (scan, raw) in enumerate(zip(self.history.dexa_scans, raw_scans, strict=True)):
             scanner = scanners[scan.scanner]
             wanted = {site.value: (m.bmd, m.t_score, m.z_score) for site, m in scan.sites.items()}
             vfa = scan.vertebral_fracture_assessment
+            tbs = file_decimal(raw.get("trabecular_bone_score"))
+            same = partial(scan_holds, wanted=wanted, vfa=vfa, tbs=tbs)
             match = existing.get((scan.date, scanner.pk))
             if match is not None:
-                have = {m.site: (m.bmd, m.t_score, m.z_score) for m in match.measurements.all()}
-                # A file without a VFA result (as exports made before it was carried) leaves
-                # the recorded one alone; a different one is a conflict, never overwritten.
-                if have != wanted or (
-                    vfa is not None and match.vertebral_fracture_assessment != vfa.value
-                ):
+                if not same(match):
                     self.errors.append(
                         f"dexa_scans[{index}]: conflicts with the scan of {scan.date} on "
                         f"{scanner.name} already recorded"
                     )
+                continue
+            hidden = marked_match(marked[(scan.date, scanner.pk)], same)
+            if hidden is not None:
+                self.not_imported(f"dexa_scans[{index}]", hidden)
                 continue
             clash = sorted(site for site in wanted if (scan.date, site) in measured_on)
             if clash:
@@ -257,6 +285,7 @@ class RecordImporter:
                 scan_date=scan.date,
                 scanner=scanner,
                 vertebral_fracture_assessment=vfa.value if vfa is not None else "",
+                trabecular_bone_score=tbs,
                 entered_by=self.actor,
             )
             DexaMeasurement.objects.bulk_create(
@@ -279,6 +308,7 @@ class RecordImporter:
                     "scan_date": scan.date,
                     "sites": sorted(wanted),
                     "vertebral_fracture_assessment": created.vertebral_fracture_assessment,
+                    **({"trabecular_bone_score": tbs} if tbs is not None else {}),
                 },
             )
         # The scan form's T-score checks: a file's scan failing one is refused, naming it.
@@ -304,26 +334,30 @@ class RecordImporter:
             (lab.sample_date, lab.analyte): lab
             for lab in LabResult.objects.filter(patient=patient, entered_in_error=False)
         }
+        marked = marked_by_key(
+            LabResult.objects.filter(patient=patient), lambda lab: (lab.sample_date, lab.analyte)
+        )
         for index, (parsed, raw) in enumerate(
-            zip(self.history.labs, self.raw.get("labs", []), strict=True)
+            zip(self.history.labs, self.raw.get("labs") or [], strict=True)
         ):
             unit = domain.normalize_unit(raw["unit"])
             entered = Decimal(str(raw["value"]))
-            match = existing.get((parsed.date, parsed.analyte.value))
+            source = calcium_source(raw)
+            same = partial(
+                lab_holds, entered=entered, unit=unit, fasting=parsed.fasting, source=source
+            )
+            key = (parsed.date, parsed.analyte.value)
+            match = existing.get(key)
             if match is not None:
-                if (
-                    match.entered_value,
-                    domain.normalize_unit(match.entered_unit),
-                    match.fasting,
-                ) != (
-                    entered,
-                    unit,
-                    parsed.fasting,
-                ):
+                if not same(match):
                     self.errors.append(
                         f"labs[{index}]: conflicts with the {parsed.analyte.value} of "
                         f"{parsed.date} already recorded"
                     )
+                continue
+            hidden = marked_match(marked[key], same)
+            if hidden is not None:
+                self.not_imported(f"labs[{index}]", hidden)
                 continue
             created = LabResult.objects.create(
                 patient=patient,
@@ -333,6 +367,9 @@ class RecordImporter:
                 entered_value=entered,
                 entered_unit=unit,
                 fasting=parsed.fasting,
+                total_calcium=source.total if source else None,
+                albumin=source.albumin if source else None,
+                albumin_unit=source.albumin_unit if source else "",
                 entered_by=self.actor,
             )
             existing[(parsed.date, parsed.analyte.value)] = created
@@ -343,17 +380,26 @@ class RecordImporter:
             (f.assessed_on, f.with_bmd): f
             for f in FraxResult.objects.filter(patient=patient, entered_in_error=False)
         }
+        marked = marked_by_key(
+            FraxResult.objects.filter(patient=patient), lambda f: (f.assessed_on, f.with_bmd)
+        )
         for index, frax in enumerate(self.history.frax):
-            match = existing.get((frax.date, frax.with_bmd))
+            values = {
+                "major_osteoporotic_pct": frax.major_osteoporotic_pct,
+                "hip_pct": frax.hip_pct,
+            }
+            key = (frax.date, frax.with_bmd)
+            match = existing.get(key)
             if match is not None:
-                if (match.major_osteoporotic_pct, match.hip_pct) != (
-                    frax.major_osteoporotic_pct,
-                    frax.hip_pct,
-                ):
+                if not holds(match, values):
                     self.errors.append(
                         f"frax[{index}]: conflicts with the FRAX {frax_kind(frax.with_bmd)} of "
                         f"{frax.date}"
                     )
+                continue
+            hidden = marked_match(marked[key], partial(holds, values=values))
+            if hidden is not None:
+                self.not_imported(f"frax[{index}]", hidden)
                 continue
             created = FraxResult.objects.create(
                 patient=patient,
@@ -368,19 +414,33 @@ class RecordImporter:
             self.audit_create(created, patient, {"assessed_on": frax.date})
 
     def therapy(self, patient: Patient) -> None:
+        doses = Prefetch("doses", BoneTherapyDose.objects.select_related("error_marked_by"))
         existing = list(
             BoneTherapyCourse.objects.filter(
                 patient=patient, entered_in_error=False
-            ).prefetch_related("doses")
+            ).prefetch_related(doses)
+        )
+        marked = list(
+            BoneTherapyCourse.objects.filter(patient=patient, entered_in_error=True).select_related(
+                "error_marked_by"
+            )
         )
         for index, course in enumerate(self.history.bone_therapy):
-            match = _same_course(existing, course.drug, course.start_date)
+            match = same_course(existing, course.drug, course.start_date)
             values = {
                 "dose": course.dose or "",
                 "stop_date": course.stop_date,
                 "stop_reason": course.stop_reason or "",
                 "dental_review_date": course.dental_review_date,
             }
+            key = {"drug": course.drug.value, "start_date": course.start_date}
+            hidden = marked_match(marked, partial(holds, values={**key, **values}))
+            if match is None and hidden is not None:
+                # Its doses are hidden with it (as on the patient page): none is imported.
+                count = len(course.doses)
+                with_doses = f" with its {count} dose{'s' * (count > 1)}" if count else ""
+                self.not_imported(f"bone_therapy[{index}]{with_doses}", hidden)
+                continue
             if match is None and (refusal := unsupported_regimen(course.drug, course.dose)):
                 self.errors.append(f"bone_therapy[{index}].dose: {refusal}")
                 continue
@@ -407,7 +467,13 @@ class RecordImporter:
                 )
                 continue
             given = {d.given_on for d in match.doses.all() if not d.entered_in_error}
+            hidden_doses = [d for d in match.doses.all() if d.entered_in_error]
             for day in course.doses:
+                hidden_dose = marked_match(hidden_doses, partial(holds, values={"given_on": day}))
+                if day not in given and hidden_dose is not None:
+                    path = f"bone_therapy[{index}].doses[{course.doses.index(day)}]"
+                    self.not_imported(path, hidden_dose)
+                    continue
                 if day not in given:
                     dose = BoneTherapyDose.objects.create(
                         course=match, given_on=day, entered_by=self.actor

@@ -333,6 +333,9 @@ def test_the_parsers_text_limits_are_the_columns(limit: str, model: str, field: 
         ("BODY_PLACES", "patients.Patient", "weight_kg"),
         ("FRAX_PLACES", "monitoring.FraxResult", "hip_pct"),
         ("LAB_ENTERED_PLACES", "monitoring.LabResult", "entered_value"),
+        ("LAB_ENTERED_PLACES", "monitoring.LabResult", "total_calcium"),
+        ("ALBUMIN_PLACES", "monitoring.LabResult", "albumin"),
+        ("TBS_PLACES", "monitoring.DexaScan", "trabecular_bone_score"),
     ],
 )
 def test_the_parsers_decimal_places_are_the_columns(places: str, model: str, field: str) -> None:

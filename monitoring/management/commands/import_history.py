@@ -27,6 +27,8 @@ class Command(BaseCommand):
     help = (
         "Import one patient history per JSON file. Each file is imported whole or not at all, "
         "and a bad file does not stop the others; importing the same file again changes nothing. "
+        "A record of the file that the patient holds marked entered in error is not imported "
+        "(printed with the mark), and a file of a patient marked entered in error is refused. "
         "One line on stderr per bad file (file, field, problem); exit 2 if any file failed. "
         "A file whose therapy starts or doses fail their pre-treatment checks is refused unless "
         "--override-reason gives the reason, kept in the audit row of each such record. "
@@ -107,6 +109,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{shown}: {report.mrn}: {created or 'nothing new'}")
                 for note in report.notes:
                     self.stdout.write(f"{shown}: {note}")
+                for line in report.in_error:
+                    self.stdout.write(f"{shown}: {line}")
                 for line in report.failed_checks:
                     self.stdout.write(f"{shown}: {line}: overridden ({override_reason})")
                 continue

@@ -21,7 +21,8 @@ class Command(StrictCommand):
     help = (
         "Import a results CSV (mrn, date, measure, value, unit, scanner, t_score, z_score, "
         "fasting) into the patients the actor may see, all or nothing; rows already recorded "
-        "are skipped. With --dry-run, print what would be created and write nothing. A refused "
+        "are skipped, and so are rows holding a record marked entered in error (printed with "
+        "the mark). With --dry-run, print what would be created and write nothing. A refused "
         "file prints one line per problem (row, column, reason) on stderr and exits 2."
     )
 
@@ -94,6 +95,8 @@ class Command(StrictCommand):
                 f"{counted(labs, 'lab result')}; "
                 f"{counted(len(patient_plan.existing), 'row')} already recorded"
             )
+            for line in patient_plan.in_error:
+                self.stdout.write(f"{shown}: {patient_plan.patient.mrn}: {line}")
         self.stdout.write(
             f"{shown}: {counted(plan.rows, 'row')}: {verb} {plan.summary}"
             + (" (dry run: nothing written)" if dry_run else "")

@@ -24,7 +24,6 @@ from patients.models import Patient
 
 BMD_MIN, BMD_MAX = thresholds.BMD_RANGE
 SCORE_MIN, SCORE_MAX = thresholds.SCORE_RANGE
-TBS_RANGE = (Decimal("0.5"), Decimal("2.0"))  # design choice: catches typos (TBS is ~1.0-1.5)
 
 
 class BmdField(DecimalField):
@@ -89,7 +88,9 @@ class DexaScanForm(MeasuredDateMixin, VersionedFormMixin, forms.Form):
 
     scan_date = DateField()
     scanner = forms.ModelChoiceField(queryset=Scanner.objects.none(), empty_label="Choose…")
-    trabecular_bone_score = ranged_decimal("Trabecular bone score", *TBS_RANGE, 3, example="1.31")
+    trabecular_bone_score = ranged_decimal(
+        "Trabecular bone score", *thresholds.TBS_RANGE, 3, example="1.31"
+    )
     vertebral_fracture_assessment = forms.ChoiceField(
         label="Vertebral fracture assessment",
         choices=VertebralFractureAssessment.choices,

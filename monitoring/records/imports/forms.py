@@ -21,7 +21,7 @@ RESULTS_CSV, FHIR_BUNDLE, HISTORY_JSON = "results_csv", "fhir_bundle", "history_
 KINDS = [
     (RESULTS_CSV, "Results CSV (scans and labs, one measurement per row)"),
     (FHIR_BUNDLE, "FHIR laboratory results (R4 Bundle of Observations, JSON)"),
-    (HISTORY_JSON, "Patient history (JSON, the import_history format)"),
+    (HISTORY_JSON, "Patient history (JSON, as Export a cohort writes it)"),
 ]
 KIND_NAMES = {kind: label.split(" (")[0] for kind, label in KINDS}
 # How deep each kind of JSON file may nest: refused at upload, so no file that cannot be decoded

@@ -1,4 +1,5 @@
-"""A patient history (import_history's JSON format) uploaded in the app: dry run, then import.
+"""A patient history (the JSON format of docs/history-format.md) uploaded in the app: dry run,
+then import.
 
 The dry run is the import itself inside a transaction that is always rolled back, so the preview
 shows exactly what `history_import` would create, update or refuse (conflicts with the record,
@@ -232,6 +233,7 @@ def history_upload_import(
                 "patient_created": report.patient_created,
                 "created": dict(report.created),
                 "notes": report.notes,
+                **({"not_imported_marked_in_error": report.in_error} if report.in_error else {}),
                 **(
                     {
                         "safety_override": {

@@ -1,7 +1,8 @@
 """Readings checked against the patients a user may see and their records: the import's plan.
 
-The plan says, per patient, which scans and lab samples would be created and which rows are
-already recorded with the same values (skipped: importing a file twice changes nothing). Every
+The plan says, per patient, which scans and lab samples would be created, which rows are
+already recorded with the same values (skipped: importing a file twice changes nothing) and which
+rows hold a record marked entered in error (not imported: `marked_rows`). Every
 reading that cannot be imported is a problem naming its row: an MRN the user may not see (never
 told apart from one that does not exist), a date in the future or before birth, a scanner the
 patient's site lacks, a duplicate within the file, or a value that contradicts the record.
@@ -20,10 +21,16 @@ from django.utils import timezone
 
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.forms import EARLIEST_DATE
-from monitoring import domain
 from monitoring.models import DexaScan, LabResult, Scanner
 from monitoring.models.choices import Analyte, MeasuredSite
 from monitoring.records.imports.files import Problem
+from monitoring.records.imports.marked_rows import (
+    lab_row_marked,
+    marked_labs,
+    marked_scans,
+    same_lab,
+    scan_readings_not_marked,
+)
 from monitoring.records.imports.readings import LabReading, Reading, SiteReading
 from monitoring.records.score_checks import IF_RIGHT, added_scans_score_problems
 from monitoring.records.services.labs import LabEntry
@@ -72,6 +79,8 @@ class PatientPlan:
     scans: list[PlannedScan] = field(default_factory=list)
     samples: list[PlannedSample] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)  # rows already recorded, as shown
+    # Rows holding a record marked entered in error, with the mark: not imported.
+    in_error: list[str] = field(default_factory=list)
 
     @property
     def creates(self) -> list[str]:
@@ -104,13 +113,23 @@ class ImportPlan:
         return sum(len(p.existing) for p in self.patients)
 
     @property
+    def not_imported(self) -> int:
+        """The rows holding a record marked entered in error."""
+        return sum(len(p.in_error) for p in self.patients)
+
+    @property
     def summary(self) -> str:
         """What the plan creates, for people: 1 DEXA scan and 2 lab results for 1 patient."""
         patients = sum(1 for p in self.patients if p.changes)
+        marked = (
+            f"; {counted(self.not_imported, 'row')} marked entered in error, not imported"
+            if self.not_imported
+            else ""
+        )
         return (
             f"{counted(self.created_scans, 'DEXA scan')} and "
             f"{counted(self.created_labs, 'lab result')} for {counted(patients, 'patient')}; "
-            f"{counted(self.skipped, 'row')} already recorded"
+            f"{counted(self.skipped, 'row')} already recorded{marked}"
         )
 
     @property
@@ -119,8 +138,9 @@ class ImportPlan:
         return any(p.changes for p in self.patients)
 
     def digest(self) -> str:
-        """A fingerprint of what the plan would write: a confirm checks it is what was shown."""
-        shown = [(p.patient.pk, p.creates) for p in self.patients]
+        """A fingerprint of what the plan would write and leave out: a confirm checks it is what
+        was shown."""
+        shown = [(p.patient.pk, p.creates, p.in_error) for p in self.patients]
         return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
@@ -189,14 +209,6 @@ class _Planner:
         return True
 
 
-def _same_lab(recorded: LabResult, reading: LabReading) -> bool:
-    return (
-        recorded.entered_value == reading.value
-        and domain.normalize_unit(recorded.entered_unit) == reading.unit
-        and (reading.analyte != Analyte.CTX or recorded.fasting == reading.fasting)
-    )
-
-
 def _shown(value: Decimal | None) -> str:
     return "-" if value is None else f"{value.normalize():f}"
 
@@ -230,7 +242,8 @@ def build_plan(
     _plan_scans(planner, patients, scanners, site_readings, plans)
     _plan_labs(planner, patients, lab_readings, plans)
     touched = sorted(
-        (p for p in plans.values() if p.changes or p.existing), key=lambda p: p.patient.mrn
+        (p for p in plans.values() if p.changes or p.existing or p.in_error),
+        key=lambda p: p.patient.mrn,
     )
     found = sorted([*problems, *planner.problems], key=lambda p: p.row or 0)
     return ImportPlan(
@@ -287,10 +300,19 @@ def _plan_scans(
         for scan in recorded.values()
         for m in scan.measurements.all()
     }
-    for (patient_id, day, scanner_id), members in groups.items():
-        scanner = members[0][1]
+    marked = marked_scans(list(plans))
+    for (patient_id, day, scanner_id), group in groups.items():
+        scanner = group[0][1]
         plan = plans[patient_id]
         scan = recorded.get((patient_id, day, scanner_id))
+        members = group
+        if scan is None:
+            members, hidden = scan_readings_not_marked(
+                group, marked[(patient_id, day, scanner_id)], planner.row_name
+            )
+            plan.in_error += hidden
+            if not members:
+                continue
         if scan is not None:
             have = {
                 m.site: Measurement(bmd=m.bmd, t_score=m.t_score, z_score=m.z_score)
@@ -374,6 +396,7 @@ def _plan_labs(
         (lab.patient_id, lab.sample_date, lab.analyte): lab
         for lab in LabResult.objects.filter(patient_id__in=list(plans), entered_in_error=False)
     }
+    marked = marked_labs(list(plans))
     seen: dict[tuple[int, date, str], LabReading] = {}
     samples: dict[tuple[int, date], PlannedSample] = {}
     for reading in readings:
@@ -392,7 +415,7 @@ def _plan_labs(
         seen[key] = reading
         existing = recorded.get(key)
         if existing is not None:
-            if _same_lab(existing, reading):
+            if same_lab(existing, reading):
                 plans[patient.pk].existing.append(
                     f"{planner.row_name} {reading.row}: {label} {reading.date:%Y-%m-%d}"
                 )
@@ -404,6 +427,10 @@ def _plan_labs(
                     f"({_shown(existing.entered_value)} {existing.entered_unit}"
                     f"{', fasting' if existing.fasting else ''}); correct it on the patient page",
                 )
+            continue
+        hidden = lab_row_marked(marked[key], reading, planner.row_name)
+        if hidden is not None:
+            plans[patient.pk].in_error.append(hidden)
             continue
         sample = samples.get((patient.pk, reading.date))
         if sample is None:

@@ -62,6 +62,8 @@ class PatientRows:
     url: str = ""
     creates: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    # The file's records a colleague marked entered in error, with the mark: not imported.
+    in_error: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,7 +81,9 @@ class Preview:
     consulted: list[int] = field(default_factory=list)
 
 
-def _rows(patient: Patient, creates: list[str], existing: list[str]) -> PatientRows:
+def _rows(
+    patient: Patient, creates: list[str], existing: list[str], in_error: list[str]
+) -> PatientRows:
     return PatientRows(
         mrn=patient.mrn,
         name=patient.name,
@@ -87,6 +91,7 @@ def _rows(patient: Patient, creates: list[str], existing: list[str]) -> PatientR
         url=reverse("monitoring:patient", args=[patient.pk]),
         creates=creates,
         existing=existing,
+        in_error=in_error,
     )
 
 
@@ -121,7 +126,7 @@ def _plan_preview(plan: ImportPlan) -> Preview:
         else f"Nothing new: {_all_recorded(plan)}. Confirming writes nothing."
     )
     return Preview(
-        patients=[_rows(p.patient, p.creates, p.existing) for p in plan.patients],
+        patients=[_rows(p.patient, p.creates, p.existing, p.in_error) for p in plan.patients],
         summary=summary,
         digest=plan.digest(),
         consulted=plan.consulted,
@@ -129,7 +134,19 @@ def _plan_preview(plan: ImportPlan) -> Preview:
 
 
 def _all_recorded(plan: ImportPlan) -> str:
-    """ "all 7 rows are already recorded", "its row is already recorded"."""
+    """ "all 7 rows are already recorded", "its row is already recorded"; with the rows marked
+    entered in error: "3 rows are already recorded and 1 row is marked entered in error (not
+    imported)"."""
+    if plan.not_imported:
+        marked = counted(plan.not_imported, "row")
+        verb = "is" if plan.not_imported == 1 else "are"
+        recorded = (
+            f"{counted(plan.skipped, 'row')} {'is' if plan.skipped == 1 else 'are'} already "
+            "recorded and "
+            if plan.skipped
+            else ""
+        )
+        return f"{recorded}{marked} {verb} marked entered in error (not imported)"
     if plan.skipped == 1:
         return "its one row is already recorded"
     return f"all {plan.skipped} rows are already recorded"
@@ -201,22 +218,36 @@ def _history_preview(upload: PendingUpload, site: Site, user: User) -> Preview:
     patient = Patient.objects.filter(site=site, mrn=report.mrn, entered_in_error=False).first()
     lines = report_lines(report)
     rows = (
-        _rows(patient, lines, [])
+        _rows(patient, lines, [], report.in_error)
         if patient is not None
         else PatientRows(
             mrn=report.mrn,
             name=_new_patient_words(data),
             site=site.name,
             creates=lines,
+            in_error=report.in_error,
         )
     )
+    marked = (
+        f" {counted(len(report.in_error), 'record')} marked entered in error "
+        f"{'is' if len(report.in_error) == 1 else 'are'} not imported (below)."
+        if report.in_error
+        else ""
+    )
     if not report.changed:
-        summary = "Nothing new: the record has all of it."
+        rest = "the rest of it" if report.in_error else "all of it"
+        summary = f"Nothing new: the record has {rest}.{marked}"
     else:
         new = " (a new patient)" if report.patient_created else ""
-        summary = f"Confirming will add the history of {report.mrn} at {site.name}{new}."
+        summary = f"Confirming will add the history of {report.mrn} at {site.name}{new}.{marked}"
     shown = repr(
-        (report.patient_created, sorted(report.created.items()), report.notes, report.failed_checks)
+        (
+            report.patient_created,
+            sorted(report.created.items()),
+            report.notes,
+            report.failed_checks,
+            report.in_error,
+        )
     )
     return Preview(
         patients=[rows],
@@ -320,12 +351,14 @@ def _write(request: AuthenticatedHttpRequest, upload: PendingUpload, override_re
             override_reason=override_reason or None,
         )
         patient = Patient.objects.get(site=history_site, mrn=report.mrn, entered_in_error=False)
+        marked = len(report.in_error)
         return format_html(
-            '{}: <a href="{}">{}</a>: {}.',
+            '{}: <a href="{}">{}</a>: {}{}.',
             upload.name,
             reverse("monitoring:patient", args=[patient.pk]),
             _patient_words(patient),
             ", ".join(report_lines(report)) or "nothing new",
+            f"; {counted(marked, 'record')} marked entered in error not imported" if marked else "",
         )
     readings, problems, row_name = _readings(upload)
     plan = readings_import(

@@ -131,6 +131,7 @@ def _audit(
                 "scans": len(patient_plan.scans),
                 "labs": sum(len(s.entries) for s in patient_plan.samples),
                 "skipped": len(patient_plan.existing),
+                **_marked(patient_plan.in_error),
             },
         )
     audit_record(
@@ -144,5 +145,11 @@ def _audit(
             "scans": plan.created_scans,
             "labs": plan.created_labs,
             "skipped": plan.skipped,
+            **_marked([line for p in plan.patients for line in p.in_error]),
         },
     )
+
+
+def _marked(lines: list[str]) -> dict[str, list[str]]:
+    """The rows left out as marked entered in error, with their marks, for an audit row."""
+    return {"not_imported_marked_in_error": lines} if lines else {}

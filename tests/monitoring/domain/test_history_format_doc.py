@@ -25,6 +25,8 @@ HISTORY_KEYS = (
     | parsing._RISK_FACTOR_KEYS
     | parsing._AI_KEYS
     | parsing._THERAPY_KEYS
+    | parsing._SCAN_KEYS
+    | parsing._LAB_KEYS
     | {"lsc", "date", "scanner", "sites", "bmd", "t_score", "z_score", "analyte", "value", "unit"}
     | {"fasting", "major_osteoporotic_pct", "hip_pct", "with_bmd", "calcium", "vitamin_d"}
     | {"next_dexa_due", "reason"}

@@ -38,11 +38,8 @@ from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
-from monitoring.domain.rules.kidney import (
-    KidneyFunction,
-    history_kidney_reading,
-    judged_kidney_function,
-)
+from monitoring.domain.rules.context import build_context
+from monitoring.domain.rules.kidney import KidneyFunction, judged_kidney_function, kidney_reading
 from monitoring.domain.rules.labs import KIDNEY_LIMITS
 from monitoring.domain.thresholds import CALCIUM_LOW_BELOW, LAB_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
@@ -398,7 +395,8 @@ def _kidney_speaking(
     same-sample estimate in its place, phys13 F3; or a newer creatinine's estimate below the
     drug's limit, phys14 #1), so the value shown is the one the message quotes; else the latest
     crcl/eGFR `lab`, older than the rules' 12 months (they find the kidney function unknown)."""
-    spoken = history_kidney_reading(history, as_of).speaks_last(KIDNEY_LIMITS[drug])
+    reading = kidney_reading(build_context(history, as_of))
+    spoken = reading.speaks_last(KIDNEY_LIMITS[drug])
     if spoken is not None:
         return spoken
     return judged_kidney_function(lab, history.labs, history.patient) if lab is not None else None

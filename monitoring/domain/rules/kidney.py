@@ -57,9 +57,9 @@ from ..thresholds import (
     COCKCROFT_GAULT_DIVISOR,
     COCKCROFT_GAULT_FEMALE_FACTOR,
 )
-from ..types import Analyte, BoneTherapyDrug, History, LabResult, Patient, Sex
+from ..types import Analyte, BoneTherapyDrug, LabResult, Patient, Sex
 from ..units import CANONICAL_UNIT, from_canonical
-from .context import Context, build_context
+from .context import Context
 
 _ZERO = Decimal(0)
 
@@ -265,12 +265,6 @@ def kidney_reading(ctx: Context) -> KidneyReading:
     patient = ctx.history.patient
     estimate = computed_clearance(creatinine, patient) if creatinine is not None else None
     return KidneyReading(kidney_function(ctx), creatinine, estimate, patient.weight_kg)
-
-
-def history_kidney_reading(history: History, as_of: dt.date) -> KidneyReading:
-    """`kidney_reading` of `history` as of `as_of`, for a caller with no rules' context (the
-    pre-treatment checklist)."""
-    return kidney_reading(build_context(history, as_of))
 
 
 def creatinine_note(ctx: Context, drug: BoneTherapyDrug, limit: Decimal) -> str:

@@ -23,7 +23,8 @@ from monitoring.domain import (
     assess,
 )
 from monitoring.domain.rounding import round_1
-from monitoring.domain.rules.kidney import cockcroft_gault, history_kidney_reading
+from monitoring.domain.rules.context import build_context
+from monitoring.domain.rules.kidney import cockcroft_gault, kidney_reading
 from monitoring.domain.rules.labs import KIDNEY_LIMITS
 
 from .builders import d, history, lab, patient, therapy
@@ -72,7 +73,7 @@ def test_phys14_t14_01_a_normal_older_egfr_no_longer_silences_the_creatinine() -
 
 def test_the_reading_names_the_estimate_as_the_value_that_speaks_last() -> None:
     h = history(patient=patient(**T14), labs=T14_LABS, bone_therapy=(_zoledronic_acid(),))
-    reading = history_kidney_reading(h, AS_OF)
+    reading = kidney_reading(build_context(h, AS_OF))
     assert reading.judged is not None
     assert (reading.judged.value, reading.judged.date) == (Decimal("80.00"), d("2026-06-01"))
     spoken = reading.speaks_last(Decimal(35))

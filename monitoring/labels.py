@@ -33,7 +33,9 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.HYPOCALCEMIA_RISK_RENAL: "Low calcium risk: kidney function",
     AlertCode.RENAL_CONTRAINDICATION: "Kidney function rules out the drug",
     AlertCode.RENAL_DOSE_CHECK: "Check the dose for kidney function",
-    AlertCode.RENAL_FUNCTION_UNKNOWN: "Kidney function not measured",
+    # Not "not measured": also a creatinine newer than the eGFR on file whose estimate is below
+    # the drug's limit (domain.rules.kidney, phys14 #1), beside an eGFR that was measured.
+    AlertCode.RENAL_FUNCTION_UNKNOWN: "Kidney function to measure",
     AlertCode.DENOSUMAB_DUE: "Denosumab dose due",
     AlertCode.DENOSUMAB_OVERDUE: "Denosumab dose overdue",
     AlertCode.DENOSUMAB_REBOUND_RISK: "Rebound risk after denosumab",

@@ -27,22 +27,33 @@ from monitoring.models.choices import SEVERITY_RANK, Severity
 from monitoring.overview import lateness
 
 # schedule item -> the alerts about it (the rules' own words for its lateness, or the result a
-# recheck follows, the alert a follow-on infusion clears); a zoledronic acid infusion's bloods and a
-# marker check have alert work or none.
+# recheck follows, the alert a follow-on infusion clears, the kidney function to measure before a
+# dose); a zoledronic acid infusion's bloods and a marker check have alert work or none.
 TIED_ALERTS: Mapping[str, frozenset[str]] = {
     ScheduleItem.DEXA: frozenset(
         {AlertCode.BASELINE_DEXA_DUE, AlertCode.BASELINE_DEXA_MISSING, AlertCode.DEXA_OVERDUE}
     ),
+    # RENAL_FUNCTION_UNKNOWN: kidney function to measure before the dose. Only high when a newer
+    # creatinine's estimate is below the drug's limit (domain.rules.kidney), and only a high or
+    # critical alert is shown beside a row (phys14 #1: "Record dose" read as if all were well).
     ScheduleItem.DENOSUMAB_DOSE: frozenset(
-        {AlertCode.DENOSUMAB_DUE, AlertCode.DENOSUMAB_OVERDUE, AlertCode.DENOSUMAB_REBOUND_RISK}
+        {
+            AlertCode.DENOSUMAB_DUE,
+            AlertCode.DENOSUMAB_OVERDUE,
+            AlertCode.DENOSUMAB_REBOUND_RISK,
+            AlertCode.RENAL_FUNCTION_UNKNOWN,
+        }
     ),
     ScheduleItem.VITAMIN_D_RECHECK: frozenset(
         {AlertCode.VITAMIN_D_DEFICIENT, AlertCode.VITAMIN_D_INSUFFICIENT}
     ),
     # The infusion of zoledronic acid started as denosumab's follow-on clears this alert
     # (phys10 F2): its row comes first while the alert is critical. The rules raise it only
-    # while that infusion is awaited, so a routine infusion is never tied to it.
-    ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset({AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED}),
+    # while that infusion is awaited, so a routine infusion is never tied to it. And the kidney
+    # function to measure first, as for denosumab.
+    ScheduleItem.ZOLEDRONIC_ACID_DOSE: frozenset(
+        {AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED, AlertCode.RENAL_FUNCTION_UNKNOWN}
+    ),
 }
 # What `tied_alerts` reads: these, those the rules give an item its grace with, and those that ask
 # for work (alert_work.py's WORK_OF_ALERT, kept equal to ALERT_WORK_CODES by a test).

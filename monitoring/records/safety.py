@@ -15,6 +15,12 @@ others (alendronate contraindicated below 35 mL/min, risedronate and ibandronate
 denosumab's severe hypocalcaemia risk below 30: none can be checked against an unknown value), so
 they raise it on an oral bisphosphonate's start and before every denosumab injection
 (`domain.rules.labs`, physician10 F4). This check was "Not checked" for them before.
+
+The kidney row shows the value that speaks last for the drug as RENAL reads it
+(`domain.rules.kidney.KidneyReading`): the kidney function judged, or a newer creatinine's
+Cockcroft-Gault estimate below the drug's limit, which RENAL then raises RENAL_FUNCTION_UNKNOWN
+(high) for (phys14 #1: "Passed 80 mL/min/1.73 m²" of June beside a creatinine of November whose
+estimate was 19 mL/min). One statement for both, so the row never passes what the alert flags.
 """
 
 import dataclasses
@@ -32,7 +38,9 @@ from monitoring.domain import AlertCode, Analyte, RuleId
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
-from monitoring.domain.rules.kidney import judged_kidney_function
+from monitoring.domain.rules.context import build_context
+from monitoring.domain.rules.kidney import KidneyFunction, judged_kidney_function, kidney_reading
+from monitoring.domain.rules.labs import KIDNEY_LIMITS
 from monitoring.domain.thresholds import CALCIUM_LOW_BELOW, LAB_VALID_MONTHS
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
@@ -217,12 +225,27 @@ class Checklist:
         ]
 
 
+def _physician_caution(alert: domain.Alert, drug: domain.BoneTherapyDrug) -> bool:
+    """Whether `alert` is a caution for a physician (`CheckStatus.PHYSICIAN_CAUTION`): one of
+    `PHYSICIAN_CAUTION_CODES`; or, before denosumab, RENAL_FUNCTION_UNKNOWN at high, which the
+    rules raise only for a newer creatinine whose estimate is below its 30 mL/min (phys14 #1:
+    the same risk of severe hypocalcaemia, not yet measured, so no more than a measured value
+    below 30 says). The what-if history holds the one course, so the alert is about `drug`."""
+    if alert.code in PHYSICIAN_CAUTION_CODES:
+        return True
+    return (
+        drug is domain.BoneTherapyDrug.DENOSUMAB
+        and alert.code is AlertCode.RENAL_FUNCTION_UNKNOWN
+        and alert.severity is domain.Severity.HIGH
+    )
+
+
 def _status(alerts: Sequence[domain.Alert], drug: domain.BoneTherapyDrug) -> CheckStatus:
     """Failed from a warning up; vitamin D never measured fails before zoledronic acid or
     denosumab (the rules raise it as information, as it concerns every patient)."""
     if not alerts:
         return CheckStatus.PASSED
-    if all(alert.code in PHYSICIAN_CAUTION_CODES for alert in alerts):
+    if all(_physician_caution(alert, drug) for alert in alerts):
         return CheckStatus.PHYSICIAN_CAUTION
     for alert in alerts:
         if alert.severity.rank >= domain.Severity.WARNING.rank:
@@ -312,13 +335,15 @@ def checklist(
         lab = _latest_lab(history, spec.analytes, as_of) if spec.analytes else None
         when: date | None
         analyte: str
-        if lab is not None and spec.key is SafetyCheck.RENAL:
-            # The kidney function RENAL judges: an eGFR's lower same-sample estimate in its place
-            # (domain.rules.kidney), so the value shown is the one the message quotes (phys13 F3).
-            kidney = judged_kidney_function(lab, history.labs, history.patient)
+        kidney = (
+            _kidney_speaking(planned, course.drug, lab, as_of)
+            if spec.key is SafetyCheck.RENAL
+            else None
+        )
+        if kidney is not None:
             value = f"{kidney.value.normalize():f} {domain.CANONICAL_UNIT[kidney.analyte]}"
             when, analyte = kidney.date, kidney.analyte
-            canonical = kidney.value if kidney.estimated else lab.value
+            canonical = kidney.value if kidney.estimated or lab is None else lab.value
         elif lab is not None:
             value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
         elif spec.key is SafetyCheck.DENTAL:
@@ -357,6 +382,24 @@ def checklist(
             )
         )
     return Checklist(drug=course.drug, as_of=as_of, checks=tuple(checks))
+
+
+def _kidney_speaking(
+    history: domain.History,
+    drug: domain.BoneTherapyDrug,
+    lab: domain.LabResult | None,
+    as_of: date,
+) -> KidneyFunction | None:
+    """The kidney value the RENAL row shows for `drug`: the one that speaks last for it as RENAL
+    reads it (`KidneyReading.speaks_last`: the kidney function judged, an eGFR's lower
+    same-sample estimate in its place, phys13 F3; or a newer creatinine's estimate below the
+    drug's limit, phys14 #1), so the value shown is the one the message quotes; else the latest
+    crcl/eGFR `lab`, older than the rules' 12 months (they find the kidney function unknown)."""
+    reading = kidney_reading(build_context(history, as_of))
+    spoken = reading.speaks_last(KIDNEY_LIMITS[drug])
+    if spoken is not None:
+        return spoken
+    return judged_kidney_function(lab, history.labs, history.patient) if lab is not None else None
 
 
 def _review_value(course: domain.BoneTherapyCourse, as_of: date) -> str:

@@ -139,10 +139,17 @@ SECTIONS: Final = (
                 "woman; a higher estimate leaves the eGFR judged, so it never makes a drug look "
                 "safer, whatever the weight's age; a measured clearance of that date wins). The "
                 "alert names the creatinine and weight it comes from; without a weight it asks "
-                "for one. Information only: where kidney function is unknown, or a creatinine is "
-                "newer than the clearance or eGFR used, the alert adds that creatinine and its "
-                "estimate, saying when it is below the drug's limit and asking for a measured "
-                "clearance or eGFR (a dangerous creatinine not silent). Zoledronic acid: "
+                "for one. Where kidney function is unknown, or a creatinine is newer than the "
+                "clearance or eGFR used, the alert adds that creatinine and its estimate, saying "
+                "when it is below the drug's limit and asking for a measured clearance or eGFR. "
+                "Such a creatinine (newer, or with no kidney function on file) whose estimate, "
+                "with the weight on record, is below a planned or active drug's limit while the "
+                "kidney function used is not speaks last for that drug: it never becomes the "
+                "kidney function (a creatinine alone is not a clearance), but the spec is silent "
+                "on it and the conservative reading raises RENAL_FUNCTION_UNKNOWN at high, asking "
+                "for a measured clearance or eGFR before the next dose; the pre-treatment check "
+                "shows that estimate and fails (a caution before denosumab), for a physician to "
+                "override. Zoledronic acid: "
                 "contraindicated below "
                 f"{num(th.ZOLEDRONIC_CONTRAINDICATED_BELOW)}, dose check up to "
                 f"{num(th.ZOLEDRONIC_DOSE_CHECK_MAX)} inclusive (the stricter 5 mg label limit "
@@ -185,6 +192,12 @@ SECTIONS: Final = (
                         f"{th.RECENT_START_MONTHS} months",
                     ),
                     alert(
+                        AlertCode.RENAL_FUNCTION_UNKNOWN,
+                        Severity.HIGH,
+                        "a creatinine newer than the kidney function used (or with none on "
+                        "file) whose estimate is below a planned or active drug's limit",
+                    ),
+                    alert(
                         AlertCode.HYPOCALCEMIA_RISK_RENAL,
                         Severity.HIGH,
                         f"denosumab below {num(th.DENOSUMAB_HYPOCALCEMIA_RISK_BELOW)} mL/min, "
@@ -193,7 +206,10 @@ SECTIONS: Final = (
                 ),
                 example="eGFR 48 with zoledronic acid planned: dose check (warning). A woman "
                 "of 76, 47 kg, with eGFR 40 and creatinine 110 µmol/L of one sample: estimated "
-                "clearance 28.5 mL/min, so zoledronic acid is contraindicated (critical).",
+                "clearance 28.5 mL/min, so zoledronic acid is contraindicated (critical). A "
+                "woman of 78, 48 kg, on zoledronic acid with eGFR 80 in June and creatinine 160 "
+                "µmol/L in November: estimated clearance 19.4 mL/min, so kidney function to "
+                "measure before the infusion (high).",
             ),
             RuleEntry(
                 rule=RuleId.DMAB_SCHEDULE,

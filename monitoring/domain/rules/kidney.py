@@ -1,9 +1,10 @@
 """RENAL's kidney function, and the serum creatinine it shows beside it.
 
 Decisions: the spec (RENAL) defines kidney function as the most recent creatinine clearance
-(`crcl`) or eGFR of the last 12 months, crcl winning on the same date; every decision (the RENAL
-alerts and their severities, HYPOCALCEMIA_RISK_RENAL, the kidney words' ruling-out of drugs, the
-safety checklist) reads `kidney_function` alone. Specification vignette 38 (a creatinine and a
+(`crcl`) or eGFR of the last 12 months, crcl winning on the same date; the RENAL alerts and
+their severities, HYPOCALCEMIA_RISK_RENAL and the kidney words' ruling-out of drugs read
+`kidney_function`; RENAL and the safety checklist read it through `KidneyReading`, which also
+says when a newer creatinine speaks last (below). Specification vignette 38 (a creatinine and a
 weight on file, no crcl or eGFR) expects RENAL_FUNCTION_UNKNOWN: a creatinine alone never makes a
 kidney function.
 
@@ -25,6 +26,21 @@ only "Kidney function not measured"): where RENAL says the kidney function is un
 creatinine is newer than the crcl/eGFR it judged by, its message adds that creatinine and its
 estimate, saying plainly when the estimate is below the drug's limit, and asking for a measured
 clearance or eGFR. Without a weight it says the estimate needs one (a same-sample creatinine too).
+
+Which kidney value speaks last (`KidneyReading`, phys14 #1: a woman of 78, 48 kg, eGFR 80 in June
+and a creatinine of 160 µmol/L in November, a Cockcroft-Gault estimate of 19.4 mL/min, days
+before zoledronic acid: no RENAL alert, the checklist "Passed 80", the worklist "Record dose").
+The note above rode on a RENAL message, and with a normal eGFR there was none. The spec (RENAL)
+names crcl and eGFR only, and vignette 38 holds that a creatinine alone is not a clearance, so
+the creatinine never becomes the kidney function judged. The conservative reading, taken here:
+a creatinine newer than the kidney function judged (or with none judged), whose estimate (the
+weight on record, age on its date, sex) is below a drug's limit while the kidney function judged
+is not, speaks last for that drug. It raises RENAL_FUNCTION_UNKNOWN at high (the kidney function
+on file no longer tells whether the drug may be given: a physician decides, and a measured
+clearance or eGFR is asked for before the next dose), for a course planned or active; and the
+pre-treatment checklist (monitoring/records/safety.py) shows that estimate with its creatinine's
+date, not the older value. Its estimate at or above the limit, or no weight on record, leaves the
+decision to the kidney function judged, with the note.
 """
 
 from __future__ import annotations
@@ -85,7 +101,9 @@ def _quantity(value: Decimal) -> str:
 class KidneyFunction:
     """The kidney function RENAL judges: the latest crcl/eGFR, `value` rounded as compared; for a
     clearance estimated from a creatinine of the eGFR's sample (module docstring), that
-    creatinine, the weight used and the eGFR it is lower than."""
+    creatinine, the weight used and the eGFR it is lower than. `KidneyReading.speaks_last` also
+    gives one for a newer creatinine's estimate below a drug's limit (no `egfr`): what that
+    drug's decision waits on, never the spec's kidney function."""
 
     value: Decimal
     date: dt.date
@@ -210,6 +228,69 @@ def newer_creatinine(ctx: Context) -> LabResult | None:
     if measured is not None and creatinine.date <= measured.date:
         return None
     return creatinine
+
+
+@dataclass(frozen=True, slots=True)
+class KidneyReading:
+    """Which kidney value speaks last as of a day (module docstring): the kidney function judged
+    (`kidney_function`), a creatinine newer than it or with none judged (`newer_creatinine`) and
+    that creatinine's Cockcroft-Gault estimate (None without a weight). RENAL and the
+    pre-treatment checklist both read this, so the value the checklist shows is the one the
+    alert speaks of."""
+
+    judged: KidneyFunction | None
+    creatinine: LabResult | None
+    estimate: Decimal | None
+    weight_kg: Decimal | None
+
+    def creatinine_below(self, limit: Decimal) -> bool:
+        """Whether the newer creatinine's estimate is below `limit` (mL/min) while the kidney
+        function judged is not below it, or there is none: the creatinine then speaks last."""
+        if self.estimate is None or self.estimate >= limit:
+            return False
+        return self.judged is None or self.judged.value >= limit
+
+    def speaks_last(self, limit: Decimal) -> KidneyFunction | None:
+        """The kidney value a decision against `limit` rests on: the newer creatinine's estimate
+        when `creatinine_below(limit)`, else the kidney function judged (None with none)."""
+        if self.creatinine is None or self.estimate is None or not self.creatinine_below(limit):
+            return self.judged
+        return KidneyFunction(
+            self.estimate,
+            self.creatinine.date,
+            Analyte.CRCL,
+            creatinine=self.creatinine.value,
+            weight_kg=self.weight_kg,
+        )
+
+    def creatinine_words(self, drug: BoneTherapyDrug, limit: Decimal) -> str:
+        """RENAL_FUNCTION_UNKNOWN's message when `creatinine_below(limit)` and a kidney function
+        is judged: the creatinine, its date and estimate, the weight used, the older value it
+        is newer than and what to do; "" otherwise (with none judged, the message for an unknown
+        kidney function carries the creatinine: `creatinine_note`)."""
+        if self.judged is None or self.creatinine is None or self.weight_kg is None:
+            return ""
+        if not self.creatinine_below(limit):
+            return ""
+        name = drug.replace("_", " ")
+        before = "infusion" if drug is BoneTherapyDrug.ZOLEDRONIC_ACID else "next dose"
+        risk = " (a risk of severe hypocalcaemia)" if drug is BoneTherapyDrug.DENOSUMAB else ""
+        return (
+            f"Creatinine {round_2(self.creatinine.value)} {CANONICAL_UNIT[Analyte.CREATININE]} "
+            f"on {self.creatinine.date.isoformat()} gives an estimated clearance of "
+            f"{self.estimate} mL/min (Cockcroft-Gault, weight on record {_quantity(self.weight_kg)}"
+            f" kg), below {name}'s {limit} mL/min limit{risk}, and is newer than the "
+            f"{self.judged.quoted()}: measure the creatinine clearance or eGFR again before the "
+            f"{before}, as a creatinine alone is not a clearance"
+        )
+
+
+def kidney_reading(ctx: Context) -> KidneyReading:
+    """Which kidney value speaks last as of `ctx.as_of` (`KidneyReading`)."""
+    creatinine = newer_creatinine(ctx)
+    patient = ctx.history.patient
+    estimate = computed_clearance(creatinine, patient) if creatinine is not None else None
+    return KidneyReading(kidney_function(ctx), creatinine, estimate, patient.weight_kg)
 
 
 def creatinine_note(ctx: Context, drug: BoneTherapyDrug, limit: Decimal) -> str:

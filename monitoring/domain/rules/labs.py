@@ -29,7 +29,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, Therapy
-from .kidney import creatinine_note, kidney_function
+from .kidney import creatinine_note, kidney_function, kidney_reading
 
 
 def _replete_beside(course: Therapy, as_of: dt.date) -> str:
@@ -320,15 +320,17 @@ def renal(ctx: Context) -> None:
     ]
     if not courses:
         return
-    kidney = kidney_function(ctx)  # rules/kidney.py: the latest crcl/eGFR, never a creatinine
+    reading = kidney_reading(ctx)  # rules/kidney.py: which kidney value speaks last
+    kidney = reading.judged  # the latest crcl/eGFR, never a creatinine
     value = kidney.value if kidney is not None else None
     measure = kidney.quoted() if kidney is not None else ""
     # code -> (severity, messages)
     raised: dict[AlertCode, tuple[Severity, list[str]]] = {}
 
     def raise_(code: AlertCode, severity: Severity, message: str) -> None:
-        # A newer creatinine (or the only one) is quoted as information (rules/kidney.py).
-        note = creatinine_note(ctx, drug, _KIDNEY_LIMITS[drug])
+        # A newer creatinine (or the only one) is quoted as information (rules/kidney.py), but
+        # once only: not beside the alert a newer creatinine below the limit raises itself.
+        note = "" if creatinine_speaks else creatinine_note(ctx, drug, KIDNEY_LIMITS[drug])
         if note:
             message = f"{message}. {note}"
         previous = raised.get(code)
@@ -341,11 +343,26 @@ def renal(ctx: Context) -> None:
         raised[code] = (top, previous[1])
 
     for drug in sorted({t.drug for t in courses}):
+        # A creatinine newer than the kidney function judged (or with none judged) whose estimate
+        # is below this drug's limit, while that kidney function is not, speaks last for it
+        # (rules/kidney.py, phys14 #1): RENAL_FUNCTION_UNKNOWN at high before a planned or
+        # active course's next dose. The spec is silent; this is the conservative reading.
+        below = reading.creatinine_below(KIDNEY_LIMITS[drug]) and any(
+            t.drug is drug and t.status is not CourseStatus.STOPPED for t in courses
+        )
+        unknown_severity = Severity.HIGH if below else Severity.WARNING
+        creatinine_speaks = below and kidney is not None
+        if creatinine_speaks:
+            raise_(
+                AlertCode.RENAL_FUNCTION_UNKNOWN,
+                Severity.HIGH,
+                reading.creatinine_words(drug, KIDNEY_LIMITS[drug]),
+            )
         if drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
             if value is None:
                 raise_(
                     AlertCode.RENAL_FUNCTION_UNKNOWN,
-                    Severity.WARNING,
+                    unknown_severity,
                     "No creatinine clearance or eGFR in the last 12 months for zoledronic acid: "
                     "measure it before the infusion",
                 )
@@ -364,9 +381,16 @@ def renal(ctx: Context) -> None:
                     f"{ZOLEDRONIC_DOSE_CHECK_MAX}): check the zoledronic acid dose",
                 )
         elif value is None:
-            unknown = _unknown_kidney_function(ctx, drug, courses)
+            # An oral bisphosphonate past its start is asked for nothing, unless a creatinine
+            # below its limit speaks (`below`).
+            unknown = _unknown_kidney_function(ctx, drug, courses) or (
+                f"No creatinine clearance or eGFR in the last 12 months for "
+                f"{drug.replace('_', ' ')}"
+                if below
+                else ""
+            )
             if unknown:
-                raise_(AlertCode.RENAL_FUNCTION_UNKNOWN, Severity.WARNING, unknown)
+                raise_(AlertCode.RENAL_FUNCTION_UNKNOWN, unknown_severity, unknown)
         elif drug is BoneTherapyDrug.ALENDRONATE and value < ALENDRONATE_CONTRAINDICATED_BELOW:
             raise_(
                 AlertCode.RENAL_CONTRAINDICATION,
@@ -404,8 +428,9 @@ def renal(ctx: Context) -> None:
         ctx.alert(code, severity, ". ".join(messages) + ".", [RuleId.RENAL])
 
 
-# Each drug's kidney limit (mL/min), which the creatinine's estimate is set against in the notes.
-_KIDNEY_LIMITS: dict[BoneTherapyDrug, Decimal] = {
+# Each drug's kidney limit (mL/min), which a creatinine's estimate is set against (the notes, and
+# whether it speaks last: rules/kidney.py; the pre-treatment checklist reads it too).
+KIDNEY_LIMITS: dict[BoneTherapyDrug, Decimal] = {
     BoneTherapyDrug.ZOLEDRONIC_ACID: ZOLEDRONIC_CONTRAINDICATED_BELOW,
     BoneTherapyDrug.ALENDRONATE: ALENDRONATE_CONTRAINDICATED_BELOW,
     BoneTherapyDrug.RISEDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,

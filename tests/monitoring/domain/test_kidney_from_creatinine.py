@@ -1,6 +1,8 @@
-"""nurse9 F12, physician9 F13: RENAL decides on the latest crcl/eGFR only (the spec; vignette 38);
-a serum creatinine newer than it, or alone, is quoted in the RENAL message with its Cockcroft-Gault
-estimate as information, saying when the estimate is below the drug's limit (rules/kidney.py)."""
+"""nurse9 F12, physician9 F13: RENAL's kidney function is the latest crcl/eGFR only (the spec;
+vignette 38); a serum creatinine newer than it, or alone, is quoted in the RENAL message with its
+Cockcroft-Gault estimate, saying when the estimate is below the drug's limit (rules/kidney.py).
+phys14 #1: such a creatinine whose estimate is below the drug's limit, while the kidney function
+judged is not, speaks last: RENAL_FUNCTION_UNKNOWN at high (test_kidney_speaks_last.py)."""
 
 from __future__ import annotations
 
@@ -79,11 +81,12 @@ def test_cockcroft_gault_by_hand(
 
 def test_creatinine_400_alone_leaves_the_kidney_function_unknown_and_says_its_estimate() -> None:
     # The spec (RENAL; vignette 38): a creatinine alone leaves the kidney function unknown; the
-    # estimate is information, so a dangerous creatinine is not silent (nurse9 F12).
+    # estimate is quoted, so a dangerous creatinine is not silent (nurse9 F12), and below the
+    # drug's limit it speaks last: high, as beside an older eGFR (phys14 #1).
     renal = _assess(lab("2026-12-06", Analyte.CREATININE, "400"))
     assert renal == {
         AlertCode.RENAL_FUNCTION_UNKNOWN: (
-            Severity.WARNING,
+            Severity.HIGH,
             f"{UNKNOWN}. {BELOW_400}.",
         )
     }
@@ -92,7 +95,7 @@ def test_creatinine_400_alone_leaves_the_kidney_function_unknown_and_says_its_es
 def test_a_man_s_estimate_is_not_reduced_by_the_womens_factor() -> None:
     renal = _assess(lab("2026-12-06", Analyte.CREATININE, "400"), sex=Sex.M)
     severity, message = renal[AlertCode.RENAL_FUNCTION_UNKNOWN]
-    assert severity is Severity.WARNING
+    assert severity is Severity.HIGH
     assert "gives an estimated clearance of 15.5 mL/min (Cockcroft-Gault)" in message
 
 
@@ -117,7 +120,7 @@ def test_either_unit_as_entered_gives_the_same_estimate(value: str, unit: str) -
     }
     renal = _renal(assess(parse_history(data), as_of=AS_OF))
     severity, message = renal[AlertCode.RENAL_FUNCTION_UNKNOWN]
-    assert severity is Severity.WARNING
+    assert severity is Severity.HIGH
     assert "estimated clearance of 13.2 mL/min" in message
 
 
@@ -138,25 +141,29 @@ def test_a_newer_creatinine_does_not_override_an_older_egfr_but_is_quoted() -> N
     )
 
 
-def test_a_newer_creatinine_never_raises_or_worsens_a_decision() -> None:
-    # The eGFR 80 decides (no alert); the creatinine's estimate of 13 decides nothing.
-    assert (
-        _assess(
-            lab("2026-11-20", Analyte.EGFR, "80"),
-            lab("2026-12-06", Analyte.CREATININE, "400"),
-        )
-        == {}
-    )
+def test_a_newer_creatinine_never_changes_the_kidney_function_judged() -> None:
+    # phys14 #1 replaced "a newer creatinine never raises a decision": the eGFR 40 still decides
+    # the dose check, and the creatinine's estimate of 13 (below 35) raises its own alert
+    # asking for a measured value, which carries the creatinine once.
     renal = _assess(
         lab("2026-11-20", Analyte.EGFR, "40"), lab("2026-12-06", Analyte.CREATININE, "400")
     )
-    assert set(renal) == {AlertCode.RENAL_DOSE_CHECK}
-    severity, message = renal[AlertCode.RENAL_DOSE_CHECK]
-    assert severity is Severity.WARNING
-    assert message.startswith(
-        "eGFR 40.00 mL/min/1.73 m² on 2026-11-20 (35 to 60): check the zoledronic acid"
+    assert set(renal) == {AlertCode.RENAL_DOSE_CHECK, AlertCode.RENAL_FUNCTION_UNKNOWN}
+    assert renal[AlertCode.RENAL_DOSE_CHECK] == (
+        Severity.WARNING,
+        "eGFR 40.00 mL/min/1.73 m² on 2026-11-20 (35 to 60): check the zoledronic acid dose.",
     )
-    assert BELOW_400 in message
+    severity, message = renal[AlertCode.RENAL_FUNCTION_UNKNOWN]
+    assert severity is Severity.HIGH
+    assert "and is newer than the eGFR 40.00 mL/min/1.73 m² on 2026-11-20" in message
+
+
+def test_a_newer_creatinine_above_the_limit_leaves_the_older_egfr_deciding() -> None:
+    # 75 µmol/L: an estimate of 70.4 mL/min, above every limit: the eGFR 80 decides, no alert.
+    assert (
+        _assess(lab("2026-11-20", Analyte.EGFR, "80"), lab("2026-12-06", Analyte.CREATININE, "75"))
+        == {}
+    )
 
 
 def test_a_measured_kidney_function_of_the_same_date_or_newer_is_not_annotated() -> None:

@@ -134,10 +134,38 @@ def admin_client_(admin_user: User) -> Client:
     return login(admin_user)
 
 
+# The fixtures through which a test reaches a database (pytest-django's, and the live server's).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use a database (CI's second database: a test without one "
+        "runs the same code whichever database is configured, so CI runs it once)",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """pytest-django refuses database access to a test with neither mark nor fixture."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & fixtures)
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run transactional tests (browser, races) after all others, whatever reordered them (a stable
-    sort: any order within each group, e.g. shuffled by pytest-randomly, is kept).
+    sort: any order within each group, e.g. shuffled by pytest-randomly, is kept); with
+    `--database-tests-only`, drop the tests that use no database.
 
     Their flush empties the tables that data migrations filled (the role groups); pytest-django
     orders them last, but pytest's grouping by the browser's session parameter can move other
@@ -150,6 +178,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return by_marker or "transactional_db" in getattr(item, "fixturenames", ())
 
     items.sort(key=transactional)
+    if config.getoption("database_tests_only"):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = [item for item in items if uses_database(item)]
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:

@@ -86,6 +86,12 @@ def visible_text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
 
 
+def without_nowrap(page: str) -> str:
+    """The HTML `page` with each `text-nowrap` span (a date kept on one line by the `unbroken`
+    filter) replaced by its text: for tests that read a value in its place in the markup."""
+    return re.sub(r'<span class="text-nowrap">([^<]*)</span>', r"\1", page)
+
+
 def page_text(client: Any, url: str, **query: str) -> str:
     """The page at `url` (it must answer 200), its white space folded to single spaces."""
     response = client.get(url, query)

@@ -54,6 +54,8 @@ def test_every_date_input_renders_iso(form_class: type[forms.BaseForm]) -> None:
             assert field.widget.format == "%Y-%m-%d", name
             rendered = field.widget.render(name, dt.date(1962, 5, 14))
             assert 'value="1962-05-14"' in rendered
+            # read back in words under the box (static/js/date-words.js, nurse14 #16)
+            assert "data-date-words" in rendered
 
 
 @pytest.mark.parametrize("form_class", _project_forms(), ids=lambda cls: cls.__name__)

@@ -73,12 +73,18 @@ WHOLE_NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "autocomplet
 
 
 class DateInput(forms.DateInput):
-    """A browser date picker. Browsers accept only yyyy-mm-dd in its value, whatever the locale."""
+    """A browser date picker. Browsers accept only yyyy-mm-dd in its value, whatever the locale.
+
+    It shows the day and the month in the order of the browser's language, which may not be the
+    user's: a day-first date typed into a month-first box is saved with the two swapped (nurse14
+    #16). `data-date-words` has static/js/date-words.js read the date back in words under the box
+    ("14 March 1958") as it is typed, and the saved date as an edit form opens.
+    """
 
     input_type = "date"
 
     def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
-        super().__init__(attrs, format=format or "%Y-%m-%d")
+        super().__init__({"data-date-words": True, **(attrs or {})}, format=format or "%Y-%m-%d")
 
 
 class DateField(forms.DateField):

@@ -3,8 +3,9 @@
 The forms are found by following the patient page's links, as a clinician would: any linked page
 whose form carries a record version is an edit form, so a new edit form joins this test without
 a table to update. For each one the browser must show every saved date (a date input shows only an
-ISO value), and saving it unchanged must change no record, write no audit change and not reassess
-(the stored assessment keeps its computed_at and records_version, which keys the site's caches).
+ISO value) and read it back in words under its box, and saving it unchanged must change no record,
+write no audit change and not reassess (the stored assessment keeps its computed_at and
+records_version, which keys the site's caches).
 """
 
 import datetime as dt
@@ -184,6 +185,11 @@ def test_every_edit_form_shows_saved_dates_and_saves_unchanged_without_a_change(
             attribute = date_input.get_attribute("value") or ""
             shown = date_input.evaluate("el => el.value")
             assert shown == attribute, (name, date_input.get_attribute("name"), attribute)
+            # Read back in words under the box (nurse14 #16): the saved date, or nothing.
+            words = page.locator(f"#{date_input.get_attribute('id')}-words")
+            saved = dt.date.fromisoformat(attribute) if attribute else None
+            expected = f"{saved.day} {saved:%B %Y}" if saved else ""
+            assert words.inner_text() == expected, (name, date_input.get_attribute("name"))
         before, changes = _snapshot(), AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
         form.locator("[type=submit]").first.click()
         page.wait_for_load_state()

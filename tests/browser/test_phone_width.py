@@ -229,3 +229,82 @@ def test_no_date_or_mrn_is_broken_over_two_lines(live_server: Any, page: Page, r
             page.goto(f"{live_server.url}{path}")
             broken += [(viewport["width"], path, b) for b in page.evaluate(BROKEN_OVER_LINES, mrns)]
     assert broken == [], "\n".join(map(str, broken))
+
+
+# The chart as drawn, the lowest of its x-axis's dates and the top of its legend (page pixels).
+CHART_BOXES = """() => {
+  const chart = document.querySelector("[data-chart='bmd-chart']");
+  const svg = chart.querySelector("svg.main-svg").getBoundingClientRect();
+  const ticks = [...chart.querySelectorAll(".xtick text")].map((t) => t.getBoundingClientRect());
+  return {
+    left: svg.left, right: svg.right, width: chart.layout.width,
+    ticks: ticks.length, lowestTick: Math.max(...ticks.map((t) => t.bottom)),
+    legendTop: chart.querySelector(".legend").getBoundingClientRect().top,
+  };
+}"""
+# The chart's width each time the page is printed: a listener added after the page's own
+# (static/js/charts.js), so that it reads what they have drawn for the sheet.
+WIDTH_WHEN_PRINTED = """() => {
+  window.printedWidths = [];
+  addEventListener("beforeprint", () =>
+    printedWidths.push(document.querySelector("[data-chart='bmd-chart']").layout.width));
+}"""
+
+
+def test_printouts_fit_a_phone_and_print_at_the_sheets_width(
+    live_server: Any, page: Page, roles: None
+) -> None:
+    """nurse14 #15: at 390 px the summary and the scan request were 716 px wide (the BMD chart at
+    the sheet's 700 px), the worklist's printout 587 px, and dates in the facts broke at a hyphen
+    ("Due 2027-12-" / "07"). On a phone each fits the screen, the chart as wide as the screen, its
+    legend clear of its dates, and a wide table scrolls in its own box; printed, the chart has
+    the sheet's width again and the printout is one A4 page."""
+    from monitoring.models import BoneTherapyCourse
+    from monitoring.overview.print_layout import PRINT_WIDTH_PX
+    from tests.browser.test_printouts_pdf import _open_printout, _pages
+
+    site = north_general("nurse")
+    patient = PatientFactory(
+        site=site, mrn="NB-14-001", name="Margaret O'Brien", birth_date=dt.date(1958, 3, 14)
+    )
+    start = TODAY - dt.timedelta(days=3 * 365)
+    AromataseInhibitorCourseFactory(patient=patient, start_date=start)
+    Scanner.objects.create(site=site, name="Hologic Horizon A, room 2", lsc_lumbar_spine="0.028")
+    for year, t_score in enumerate((-1.2, -1.6, -2.1)):
+        DexaScanFactory(
+            patient=patient, scan_date=start + dt.timedelta(days=20 + 365 * year), t=t_score
+        )
+    LabResultFactory(patient=patient, sample_date=TODAY - dt.timedelta(days=20), value=48)
+    BoneTherapyCourse.objects.create(
+        patient=patient, drug="denosumab", start_date=TODAY - dt.timedelta(days=40)
+    )
+    patient_assessment_refresh(patient=patient)
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "nurse")
+    for path in (
+        f"/patients/{patient.pk}/summary/",
+        f"/patients/{patient.pk}/scan-request/",
+        "/worklist/print/",
+    ):
+        _open_printout(page, f"{live_server.url}{path}")
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths == [PHONE["width"], PHONE["width"]], path
+        assert page.evaluate(BROKEN_OVER_LINES, [patient.mrn]) == [], path
+        if path == "/worklist/print/":
+            assert "Margaret O'Brien" in page.locator(".table-worklist").first.inner_text()
+            continue
+        chart = page.evaluate(CHART_BOXES)
+        assert chart["left"] >= 0, (path, chart)
+        assert chart["right"] <= PHONE["width"], (path, chart)
+        assert chart["ticks"] >= 2, (path, chart)  # level dates, as many as fit
+        assert chart["lowestTick"] <= chart["legendTop"], (path, chart)
+
+        page.evaluate(WIDTH_WHEN_PRINTED)
+        pdf = page.pdf(format="A4", print_background=True)
+        assert _pages(pdf) == 1, path
+        assert page.evaluate("() => printedWidths") == [PRINT_WIDTH_PX], path
+        # Back on the screen, as wide as the screen again.
+        assert page.evaluate(CHART_BOXES)["right"] <= PHONE["width"], path

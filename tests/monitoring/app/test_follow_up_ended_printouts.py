@@ -12,6 +12,7 @@ from django.utils import timezone
 from monitoring.assessment.refresh import patient_assessment_refresh
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+from tests.html_forms import visible_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -50,8 +51,8 @@ def test_after_follow_up_ends_every_printout_says_so(
     scan_overdue.save()
     when = f"on {ended_on:%Y-%m-%d} (moved to another region)"
     for name in ("patient_summary", "scan_request"):
-        assert f"Follow-up ended {when}: the patient is not on the worklist" in _flat(
-            nurse_client, name, scan_overdue
+        assert f"Follow-up ended {when}: the patient is not on the worklist" in visible_text(
+            _flat(nurse_client, name, scan_overdue)
         )
     doctor = _flat(nurse_client, "letter", scan_overdue, "doctor")
     assert f"Follow-up at this clinic ended {when}: we no longer arrange" in doctor

@@ -15,6 +15,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
 from tests.factories import results_in_range
+from tests.html_forms import visible_text
 from tests.monitoring.app.test_letter_denosumab_stop import _denosumab, osteoporotic  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_the_patients_letter_and_the_summary_name_it_too(
     assert (
         "The zoledronic acid you are having now helps keep the bone that denosumab built." in text
     )
-    summary = _page(nurse_client, "monitoring:patient_summary", followed_on)
+    summary = visible_text(_page(nurse_client, "monitoring:patient_summary", followed_on))
     assert (
         f"Zoledronic acid since {TODAY:%Y-%m-%d}, last dose {TODAY:%Y-%m-%d}; Prior denosumab "
         f"{_days_ago(1163):%Y-%m-%d} to {TODAY:%Y-%m-%d} (6 doses, the last on "

@@ -33,7 +33,9 @@ def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
     start, stop = data.get("start_date"), data.get("stop_date")
     if start and start < birth_date:
         form.add_error("start_date", "The start date is before the patient's date of birth.")
-    if stop and not start:
+    # A date typed but refused (in the future, not a date) already has its message: asking for it
+    # as if empty contradicts the box the user sees filled in (nurse14 #4).
+    if stop and not start and "start_date" not in form.errors:
         form.add_error("start_date", "Enter the start date of a course that has stopped.")
     if start and stop and stop < start:
         # Beside the date the user changed (nurse13 #13: a start moved past the stop was blamed
@@ -45,7 +47,7 @@ def check_course_dates(form: forms.BaseForm, *, birth_date: date) -> None:
             )
         else:
             form.add_error("stop_date", "The stop date is before the start date.")
-    if data.get("stop_reason") and not stop:
+    if data.get("stop_reason") and not stop and "stop_date" not in form.errors:
         form.add_error("stop_date", "Enter the stop date, or clear the stop reason.")
 
 

@@ -1,6 +1,7 @@
 """Patient forms: input validation only, no clinical rule. The course form is `course_forms`."""
 
 import copy
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from bonehealth.accounts.models import Site
+from bonehealth.accounts.models import Site, User
 from bonehealth.audit.decimals import DecimalField, WholeNumberField, give_examples, plain
 from bonehealth.audit.forms import (
     WHOLE_NUMBER_INPUT,
@@ -43,8 +44,8 @@ from patients.models import (
     Patient,
     Sex,
 )
-from patients.registration import CONFIRM_FIELD, duplicates_warning
-from patients.selectors import possible_duplicates
+from patients.registration import CONFIRM_FIELD, duplicates_warning, registered_already
+from patients.selectors import patients_seen_among, possible_duplicates
 from patients.wording import with_article
 
 # The menopausal status of a man, as the form offers it: its own choice, stored blank. Not the
@@ -136,10 +137,14 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         *args: Any,
         sites: QuerySet[Site],
         first_entry: tuple[date, str] | None = None,
+        user: User | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.first_entry = first_entry
+        # Who fills the form in: the patients its messages name are linked for them if they may
+        # see them (none without a user).
+        self.user = user
         # The possible duplicates the user ticked are other patients (`_warn_of_duplicates`).
         self.not_duplicates: frozenset[int] = frozenset()
         # The words of the premenopausal status the user confirmed (`clean`), for the audit row.
@@ -310,8 +315,16 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
             clash = Patient.objects.filter(site=site, mrn=mrn, entered_in_error=False)
             if self.instance.pk is not None:
                 clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("mrn", f"MRN {mrn} is already registered at {site}.")
+            holder = clash.first()
+            if holder is not None:
+                self.add_error(
+                    "mrn",
+                    registered_already(
+                        f"MRN {mrn} is already registered at {site}.",
+                        holder,
+                        seen=self._seen([holder]),
+                    ),
+                )
         if self.instance.pk is None and site and mrn and birth and not self.has_error("mrn"):
             self._warn_of_duplicates(site, mrn, data.get("name") or "", birth)
         return data
@@ -370,7 +383,13 @@ class PatientForm(VersionedFormMixin, forms.ModelForm[Patient]):
         if self.cleaned_data.get(CONFIRM_FIELD):
             self.not_duplicates = frozenset(patient.pk for patient in found)
             return
-        self.add_error(CONFIRM_FIELD, duplicates_warning(site, found))
+        self.add_error(CONFIRM_FIELD, duplicates_warning(site, found, seen=self._seen(found)))
+
+    def _seen(self, patients: Sequence[Patient]) -> frozenset[int]:
+        """Which of `patients` the user may see, to link to their pages."""
+        if self.user is None:
+            return frozenset()
+        return patients_seen_among(user=self.user, ids=[patient.pk for patient in patients])
 
     def _offer_confirmation(self) -> None:
         if CONFIRM_FIELD not in self.helper.layout.fields:

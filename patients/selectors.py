@@ -6,6 +6,7 @@ trail's values) composes it, as a base queryset or as `patient__in=patients_for_
 none writes the rule again.
 """
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any, cast
 
@@ -33,6 +34,15 @@ def patients_for_user(*, user: User) -> QuerySet[Patient]:
     return Patient.objects.filter(
         site__in=sites_for_user(user=user), entered_in_error=False
     ).select_related("site")
+
+
+def patients_seen_among(*, user: User, ids: Collection[int]) -> frozenset[int]:
+    """Which of the patients `ids` the user may see (the access gate), for a message naming them
+    to link to their pages."""
+    if not ids:
+        return frozenset()
+    seen = patients_for_user(user=user).filter(pk__in=list(ids)).values_list("pk", flat=True)
+    return frozenset(seen)
 
 
 def patients_in_error_for_user(*, user: User) -> QuerySet[Patient]:

@@ -58,8 +58,8 @@ class FollowOnNotConfirmedError(EndingNotConfirmedError):
 class MrnTakenError(RecordConflictError):
     """Another valid patient of the site has this MRN; nothing was saved."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__("mrn", message)
+    def __init__(self, message: str, *, holder: Patient | None = None) -> None:
+        super().__init__("mrn", message, existing=holder)
 
 
 class PatientInErrorError(RecordConflictError):
@@ -118,7 +118,8 @@ def _check_mrn_free(*, site: Any, mrn: str, exclude: int | None = None) -> None:
         when = f"{timezone.localtime(holder.created_at):%Y-%m-%d %H:%M}"
         by = f" by {holder.created_by}" if holder.created_by else ""
         raise MrnTakenError(
-            f"MRN {mrn} is already registered at {holder.site} (registered{by} at {when})."
+            f"MRN {mrn} is already registered at {holder.site} (registered{by} at {when}).",
+            holder=holder,
         )
 
 

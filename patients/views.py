@@ -27,7 +27,7 @@ from patients.forms import PatientForm, PatientSearchForm
 from patients.in_error_forms import MarkInErrorForm, PatientMarkInErrorForm
 from patients.models import AromataseInhibitorCourse, FollowUpStatus, Patient
 from patients.overlaps import course_span
-from patients.registration import PossibleDuplicateError
+from patients.registration import PossibleDuplicateError, registration_conflict_words
 from patients.services import MrnTakenError
 
 # The patient page shows monitoring data, so the monitoring app serves it; this app links to it by
@@ -74,7 +74,9 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("patients.add_patient", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, sites=sites_for_user(user=request.user))
+    form = PatientForm(
+        request.POST or None, sites=sites_for_user(user=request.user), user=request.user
+    )
 
     def register() -> Patient:
         try:
@@ -96,6 +98,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         register,
         success=lambda patient: f"Patient {patient.mrn} registered.",
         to=_page,
+        conflict_words=lambda conflict: registration_conflict_words(conflict, user=request.user),
     )
     return done or render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
@@ -110,6 +113,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         instance=patient,
         sites=sites_for_user(user=request.user),
         first_entry=selectors.patient_entry_span(patient=patient)[0],
+        user=request.user,
     )
     done = save_or_none(
         request,
@@ -126,6 +130,7 @@ def patient_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "Patient record saved." if saved.version != patient.version else UNCHANGED
         ),
         to=_page(patient),
+        conflict_words=lambda conflict: registration_conflict_words(conflict, user=request.user),
     )
     return done or render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 

@@ -29,10 +29,15 @@ class FieldChange:
 
 class RecordConflictError(Exception):
     """The save clashes with a record already saved (a duplicate, or a state someone else set
-    first); nothing was saved. `field` names the form field to blame (None: the whole form)."""
+    first); nothing was saved. `field` names the form field to blame (None: the whole form);
+    `existing`, the record already saved that the user should correct instead, for the page to
+    link to (nurse14 #8)."""
 
-    def __init__(self, field: str | None, message: str) -> None:
+    def __init__(
+        self, field: str | None, message: str, *, existing: models.Model | None = None
+    ) -> None:
         self.field = field
+        self.existing = existing
         super().__init__(message)
 
 

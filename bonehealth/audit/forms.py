@@ -290,11 +290,13 @@ def save_or_none[T](
     success: str | Callable[[T], str],
     to: str | Callable[[T], str],
     field_for: Callable[[str | None], str | None] = lambda name: name,
+    conflict_words: Callable[[RecordConflictError], str] = str,
 ) -> HttpResponse | None:
     """On a valid POST run `save` and redirect; otherwise (or on a conflict) return None to render.
 
     `success` (the message) and `to` (a URL or URL name) may be functions of what `save` returned.
-    Conflicts keep the form's values and show the message next to the field concerned.
+    Conflicts keep the form's values and show `conflict_words(conflict)` (its message, with a
+    page's link to the record it names) next to the field concerned.
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -305,7 +307,7 @@ def save_or_none[T](
         return None
     except RecordConflictError as conflict:
         field = field_for(conflict.field)
-        form.add_error(field if field in form.fields else None, str(conflict))
+        form.add_error(field if field in form.fields else None, conflict_words(conflict))
         return None
     messages.success(request, success(saved) if callable(success) else success)
     return redirect(to(saved) if callable(to) else to)

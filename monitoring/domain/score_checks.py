@@ -43,8 +43,9 @@ class ScoredBmd:
 
 
 def signed(value: Decimal) -> str:
-    """A score with its sign, as a clinician reads it: +2.6, -2.6, 0.0."""
-    return f"{value:+}" if value else f"{value}"
+    """A score with its sign, as a clinician reads it: +2.6, -2.6, 0.0 (never "-0.0", which a
+    negative change rounded to tenths gives: nurse14 #11)."""
+    return f"{value:+}" if value else f"{abs(value)}"
 
 
 def highest_t_score(site: Site, bmd: Decimal) -> Decimal | None:

@@ -1,7 +1,8 @@
 """Lab units: the accepted unit strings per analyte and conversion to the canonical (first) unit.
 
 The conversion factors are `_CONVERSIONS` below (listed in `docs/history-format.md`). µ may be
-written as the micro sign (U+00B5), the Greek small letter mu (U+03BC) or a plain `u`.
+written as the micro sign (U+00B5), the Greek small letter mu (U+03BC) or a plain `u`, and a unit
+in any letter case ("ng/ml", "NMOL/L"): `normalize_unit` writes it as accepted.
 """
 
 from __future__ import annotations
@@ -82,12 +83,40 @@ def from_canonical(analyte: Analyte, value: Decimal, unit: str) -> Decimal:
     return value
 
 
-def normalize_unit(unit: str) -> str:
-    """Return `unit` with a leading µ variant (Greek mu or `u`) written as the micro sign."""
+def _micro(unit: str) -> str:
+    """`unit` with a leading µ variant (Greek mu or `u`) written as the micro sign."""
     for variant in _MICRO_VARIANTS:
         if unit.startswith(variant + "g/") or unit.startswith(variant + "mol/"):
             return MICRO + unit[len(variant) :]
     return unit
+
+
+def _folded(unit: str) -> str:
+    # lower(), not casefold(): casefold() turns the micro sign into the Greek mu.
+    return _micro(unit.lower())
+
+
+def _accepted_by_folded() -> dict[str, str]:
+    """Each accepted unit by its letters in lower case, where no other accepted unit folds to
+    the same: every one today (a pair that differed only in case, mg and Mg, would be left
+    out and need its exact case)."""
+    units = {unit for conversions in _CONVERSIONS.values() for unit in conversions}
+    folds: dict[str, set[str]] = {}
+    for unit in units:
+        folds.setdefault(_folded(unit), set()).add(unit)
+    return {folded: next(iter(same)) for folded, same in folds.items() if len(same) == 1}
+
+
+_ACCEPTED_BY_FOLDED: Final = MappingProxyType(_accepted_by_folded())
+
+
+def normalize_unit(unit: str) -> str:
+    """Return `unit` written as the accepted unit it names, whatever its letters' case and its µ
+    (micro sign, Greek mu or `u`): "ng/ml" is ng/mL, "UMOL/L" µmol/L (nurse14 #14: a lab's
+    export in lower case was refused). Any other unit comes back with only its µ written as the
+    micro sign, and is refused where it is not accepted."""
+    micro = _micro(unit)
+    return _ACCEPTED_BY_FOLDED.get(_folded(micro), micro)
 
 
 def to_canonical(

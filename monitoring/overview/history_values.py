@@ -48,6 +48,9 @@ LABELS = {
     "alcohol_3_or_more_units_daily": "Alcohol ≥ 3 units a day",
     "oral_glucocorticoid_months": "Oral glucocorticoids",
     "breast_cancer_diagnosis_date": "Breast cancer diagnosed",
+    # "Follow-up", as the patient page heads it (nurse14 #11: the history read "Follow up").
+    "follow_up_status": "Follow-up",
+    "follow_up_ended_on": "Follow-up ended on",
     "follow_up_end_reason": "Follow-up end reason",
     RESULT: "Result",
     "reason": "Reason",

@@ -161,6 +161,9 @@ CSV_COLUMNS = [
     "asked_by",
     "severity",  # added last: readers of the earlier columns keep their places
     "alert",  # the title of that alert, as the page shows it beside the item (nurse10 F19)
+    # The days left to a date still to come (nurse14 #9: a future item read days_past_due=0, as
+    # one due today); added last as well.
+    "days_until_due",
 ]
 
 
@@ -169,7 +172,8 @@ def _csv_row(
 ) -> list[object]:
     """One row; `status` is "overdue" once its date has passed, unless the rules' open alerts
     give the item a grace period (monitoring/overview/lateness.py), else "due", and
-    `days_past_due` counts from the due date either way; `severity` is that of the worst open
+    `days_past_due` counts from the due date either way (0 for a date to come, whose days left
+    `days_until_due` counts: both 0 on the day itself); `severity` is that of the worst open
     alert about the item (critical, high, warning, info; empty: none), which ranks the rows
     tied to a critical or high one first, as on the page (monitoring/overview/urgency.py), and
     `alert` its title, the words the page shows beside the item (which critical alert it is;
@@ -191,6 +195,7 @@ def _csv_row(
         asked_by,
         worst.severity if worst else "",
         words,
+        max(-late, 0),
     ]
 
 

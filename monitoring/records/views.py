@@ -21,6 +21,7 @@ from bonehealth.audit.concurrency import RecordInErrorError
 from bonehealth.audit.forms import UNCHANGED, already_marked_in_error, save_or_none
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, DexaScan, FraxResult, LabResult
 from monitoring.records import selectors
+from monitoring.records.conflict_links import conflict_words
 from monitoring.records.descriptions import entry_description
 from monitoring.records.entry_pages import ENTRY_PAGES, EntryPage, Opened
 from monitoring.records.services.guards import EntryConflictError
@@ -52,7 +53,15 @@ def _save_or_render(
 ) -> HttpResponse:
     """Save a valid POST and go back to the patient's page; else show the form with its errors."""
     done = save_or_none(
-        request, form, save, success=success, to=_page(patient), field_for=field_for
+        request,
+        form,
+        save,
+        success=success,
+        to=_page(patient),
+        field_for=field_for,
+        conflict_words=lambda conflict: conflict_words(
+            conflict, user=request.user, patient=patient
+        ),
     )
     return done or render(request, template, {"patient": patient, "form": form, **context()})
 

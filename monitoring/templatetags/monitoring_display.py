@@ -39,6 +39,7 @@ from monitoring.overview.therapy_words import (
     therapy_now_overrides,
 )
 from patients.templatetags.patient_display import course_span, started
+from patients.wording import in_sentence
 
 register = template.Library()
 
@@ -66,6 +67,13 @@ def site_label(value: str) -> str:
         return str(MeasuredSite(value).label)
     except ValueError:
         return value
+
+
+@register.filter(name="in_sentence")
+def in_sentence_filter(label: str) -> str:
+    """A label inside a sentence ("lumbar spine (L1-L4)": `patients.wording.in_sentence`), not
+    all of it lower-cased as `lower` does (nurse14 #11: "lumbar spine (l1-l4)")."""
+    return in_sentence(str(label))
 
 
 @register.filter
@@ -378,9 +386,10 @@ def _months(days: int) -> str:
 
 @register.filter
 def lateness(days: int, item: str = "") -> str:
-    """How late, in the unit a clinician reads: days below two weeks, whole weeks up to 12
-    weeks, then months to the nearest half ("3 weeks", "4½ months"); never fewer as the days
-    pass (nurse10 3: 56 days read "8 weeks" and 57 "1 month"). A denosumab injection (`item`
+    """How late, or how long until due, in the unit a clinician reads: days below two weeks,
+    whole weeks up to 12 weeks, then months to the nearest half ("3 weeks", "4½ months"); never
+    fewer as the days pass (nurse10 3: 56 days read "8 weeks" and 57 "1 month"). The worklist
+    says "due in" alike (nurse14 #9: "Due in 364 days"). A denosumab injection (`item`
     "denosumab_dose") says its days too, as its rebound limit is counted in days (112 late,
     DMAB-SCHEDULE): "152 days (5 months)"."""
     if days < LATENESS_DAYS_BELOW:

@@ -89,7 +89,10 @@ def test_the_exact_mrn_is_still_refused(
     data = valid_data(site, mrn="ng-7001", confirm_not_duplicate="on")
     response = _register(nurse_client, data)
     form = response.context["form"]
-    assert form.errors["mrn"] == [f"MRN NG-7001 is already registered at {site}."]
+    [refused] = form.errors["mrn"]
+    assert refused.startswith(f"MRN NG-7001 is already registered at {site}. ")
+    # Linked to her page (nurse14 #8: tests/patients/test_nurse14_duplicate_links.py).
+    assert reverse("monitoring:patient", args=[registered.pk]) in refused
     assert "confirm_not_duplicate" not in form.errors
     assert Patient.objects.count() == 1
 

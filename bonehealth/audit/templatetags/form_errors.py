@@ -55,15 +55,15 @@ def _heading(form: forms.BaseForm, method: str, problems: int) -> str:
     return f"{not_done}: {problems} problem{'' if problems == 1 else 's'} below"
 
 
-def _legends(form: forms.BaseForm) -> dict[str, str]:
-    """The legend of the fieldset each field of `form`'s crispy layout sits in (the innermost)."""
+def _laid_out(form: forms.BaseForm) -> dict[str, str]:
+    """The fields of `form`'s crispy layout in the order it draws them, each with the legend of
+    the fieldset it sits in (the innermost; empty outside any); empty without a layout."""
     layout = getattr(getattr(form, "helper", None), "layout", None)
-    legends: dict[str, str] = {}
+    laid_out: dict[str, str] = {}
 
     def walk(item: Any, legend: str) -> None:
         if isinstance(item, str):
-            if legend:
-                legends[item] = legend
+            laid_out.setdefault(item, legend)
             return
         if isinstance(item, Fieldset) and item.legend:
             legend = str(item.legend)
@@ -72,18 +72,25 @@ def _legends(form: forms.BaseForm) -> dict[str, str]:
 
     if layout is not None:
         walk(layout, "")
-    return legends
+    return laid_out
 
 
-def _summary_labels(form: forms.BaseForm) -> dict[str, str]:
+def _summary_labels(form: forms.BaseForm, laid_out: dict[str, str]) -> dict[str, str]:
     """Each visible field's label for the summary: a repeated one with its fieldset's legend."""
     labels = {bound.name: str(bound.label) for bound in form if not bound.is_hidden}
     repeated = {label for label, count in Counter(labels.values()).items() if count > 1}
-    legends = _legends(form) if repeated else {}
     return {
-        name: f"{legends[name]} {label}" if label in repeated and name in legends else label
+        name: f"{laid_out[name]} {label}" if label in repeated and laid_out.get(name) else label
         for name, label in labels.items()
     }
+
+
+def _in_page_order(form: forms.BaseForm, laid_out: dict[str, str]) -> list[forms.BoundField]:
+    """The form's fields in the order the page shows them: its layout's (nurse14 #11: the scan
+    form's summary named the trabecular bone score, declared first and drawn last, before the
+    sites above it), then any the layout does not name, in the form's order."""
+    place = {name: index for index, name in enumerate(laid_out)}
+    return sorted(form, key=lambda bound: place.get(bound.name, len(place)))
 
 
 @register.simple_tag(takes_context=True)
@@ -94,8 +101,9 @@ def error_summary(context: Any, form: forms.BaseForm | None) -> ErrorSummary | N
         return None
     form_wide = [str(error) for error in form.non_field_errors()]
     problems = []
-    labels = _summary_labels(form)
-    for bound in form:
+    laid_out = _laid_out(form)
+    labels = _summary_labels(form, laid_out)
+    for bound in _in_page_order(form, laid_out):
         if not bound.errors:
             continue
         if bound.is_hidden:

@@ -73,12 +73,22 @@ def patient_figures(
             if note
         )
         or None,
-        "btm_rows": [
-            {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
-            | {"unit": BTM_ANALYTES[analyte][1], "fasting": lab.fasting, "is_ctx": analyte == "ctx"}
-            for analyte, labs in btm.items()
-            for lab in labs
-        ],
+        # Newest first, as the Labs table below it (nurse14 #10: the newest CTX sat at the
+        # bottom of one table and the top of the next); CTX before P1NP on one day.
+        "btm_rows": sorted(
+            (
+                {"date": lab.date, "analyte": BTM_ANALYTES[analyte][0], "value": lab.value}
+                | {
+                    "unit": BTM_ANALYTES[analyte][1],
+                    "fasting": lab.fasting,
+                    "is_ctx": analyte == "ctx",
+                }
+                for analyte, labs in btm.items()
+                for lab in labs
+            ),
+            key=lambda row: (row["date"], row["is_ctx"]),
+            reverse=True,
+        ),
         "projection_rows": [
             {
                 "site": projection.site.value,

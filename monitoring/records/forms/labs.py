@@ -1,5 +1,6 @@
 """Lab forms: several analytes of one sample, each with its unit, and the correction of one."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -212,6 +213,9 @@ class LabResultsForm(MeasuredDateMixin, TotalCalciumMixin, forms.Form):
         js = [calcium.SCRIPT]
 
 
+UNITS_SCRIPT = "js/lab-units.js"  # the unit box of the lab edit form follows its analyte
+
+
 class LabResultForm(MeasuredDateMixin, VersionedFormMixin, TotalCalciumMixin, forms.Form):
     """Correct one lab result. A calcium's form has the total calcium boxes too (`calcium`): one
     worked out from a total calcium and albumin opens with them filled in and the adjusted box
@@ -237,8 +241,7 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, TotalCalciumMixin, fo
         assert isinstance(value, DecimalField)  # noqa: S101  (declared above)
         value.example = lab_example(result.analyte, result.entered_unit)
         self.add_version_field(result.version)
-        units = sorted({unit for units in domain.ACCEPTED_UNITS.values() for unit in units})
-        self.fields["unit"].widget = forms.Select(choices=[(u, u) for u in units])
+        self._offer_units_of(self._analyte_shown(result))
         self.is_calcium = result.analyte == Analyte.CALCIUM
         if self.is_calcium:
             value.required = False
@@ -256,6 +259,23 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, TotalCalciumMixin, fo
             "version",
             Submit("save", "Save result"),
         )
+
+    def _analyte_shown(self, result: LabResult) -> str:
+        """The analyte the form shows: the one posted (a correction of the analyte), else the
+        result's."""
+        posted = self.data.get(self.add_prefix("analyte")) if self.is_bound else None
+        return posted if posted in Analyte.values else result.analyte
+
+    def _offer_units_of(self, analyte: str) -> None:
+        """Offer the units of `analyte` only, as the new-results form does (nurse14 #13: every
+        analyte's ten units were offered, and a wrong pick refused after saving). The analyte box
+        carries every analyte's units for static/js/lab-units.js to offer those of the analyte
+        chosen; without it, a changed analyte's units are offered once the form comes back."""
+        self.fields["unit"].widget = forms.Select(
+            choices=_unit_choices(analyte), attrs={"data-lab-unit": ""}
+        )
+        units = {str(a): list(domain.ACCEPTED_UNITS[domain.Analyte(a)]) for a in Analyte}
+        self.fields["analyte"].widget.attrs["data-units-of"] = json.dumps(units)
 
     def initial_for(self, record: Any) -> dict[str, Any]:
         initial = {
@@ -323,4 +343,4 @@ class LabResultForm(MeasuredDateMixin, VersionedFormMixin, TotalCalciumMixin, fo
         return "analyte" if "analyte" in changed and "sample_date" not in changed else "sample_date"
 
     class Media:
-        js = [calcium.SCRIPT]
+        js = [calcium.SCRIPT, UNITS_SCRIPT]

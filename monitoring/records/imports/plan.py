@@ -67,10 +67,17 @@ class PlannedSample:
 
     def __str__(self) -> str:
         results = "; ".join(
-            f"{Analyte(e.analyte).label} {e.value.normalize():f} {e.unit}" for e in self.entries
+            f"{Analyte(e.analyte).label} {e.value.normalize():f} {e.unit}{self._fasting(e)}"
+            for e in self.entries
         )
-        fasting = " (fasting)" if self.fasting else ""
-        return f"Labs {self.date:%Y-%m-%d}{fasting}: {results}"
+        return f"Labs {self.date:%Y-%m-%d}: {results}"
+
+    def _fasting(self, entry: LabEntry) -> str:
+        """Said of the CTX alone, the one result whose fasting is recorded (nurse14 #11: the
+        whole sample was headed "(fasting)")."""
+        if entry.analyte != Analyte.CTX:
+            return ""
+        return " (fasting)" if self.fasting else " (not fasting)"
 
 
 @dataclass

@@ -3,8 +3,9 @@
 Columns (header row, any order, names case-insensitive): `mrn, date, measure, value, unit, scanner,
 t_score, z_score, fasting`. `measure` is a measured site (`lumbar_spine`, `total_hip`,
 `femoral_neck`, `radius_33`: `value` is the BMD in g/cm², with `t_score`, an optional `z_score` and
-the `scanner`) or an analyte code of the history format (`ctx`, `p1np`, ... with its `unit`;
-`fasting`, yes or no, required for CTX as the lab form asks it). Rows of one patient, date and
+the `scanner`) or an analyte code of the history format (`ctx`, `p1np`, ... with its `unit`, in
+any letter case and stored as accepted, "ng/ml" as ng/mL; `fasting`, yes or no, required for CTX
+as the lab form asks it). Rows of one patient, date and
 scanner are one scan. A `calcium` row is the albumin-adjusted calcium, as the rules judge it; a
 total calcium or an albumin row is refused, saying so (`TOTAL_CALCIUM_REFUSED`): the lab form works
 the adjusted calcium out from the two (nurse13 #3), and a file pairing them across rows would
@@ -231,6 +232,8 @@ def _lab_reading(row: _Row, mrn: str, day: date | None, analyte: str) -> LabRead
     fasting = _fasting(row, analyte)
     if unit:
         wrong_unit = unit_problem(analyte, unit)
+        # Said and stored as accepted ("ng/ml" is ng/mL: nurse14 #14).
+        unit = domain.normalize_unit(unit)
         if wrong_unit:
             row.problem("unit", wrong_unit)
         elif value is not None:
@@ -245,7 +248,7 @@ def _lab_reading(row: _Row, mrn: str, day: date | None, analyte: str) -> LabRead
         date=day,
         analyte=analyte,
         value=value,
-        unit=domain.normalize_unit(unit),
+        unit=unit,
         fasting=fasting and analyte == Analyte.CTX,
     )
 

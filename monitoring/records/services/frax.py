@@ -91,7 +91,7 @@ def frax_update(
         if clash is not None:
             field = "with_bmd" if values["with_bmd"] != stored.with_bmd else "assessed_on"
             raise EntryConflictError(
-                field, f"{_already_recorded(clash)} ({entered_by_line(clash)})."
+                field, f"{_already_recorded(clash)} ({entered_by_line(clash)}).", existing=clash
             )
 
     return single_row_entry_update(

@@ -76,6 +76,7 @@ def _check_lab_free(
             f"{_a_result_of(analyte)} from {sample_date:%Y-%m-%d} is already recorded "
             f"for this patient ({result.entered_value.normalize():f} {result.entered_unit}, "
             f"{entered_by_line(result)}); correct that one instead.",
+            existing=result,
         )
 
 

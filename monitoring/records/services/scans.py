@@ -84,6 +84,7 @@ def _check_sites_free(
             "scan_date",
             f"A scan on {scan.scanner} from {scan_date:%Y-%m-%d} is already recorded for this "
             f"patient ({entered_by_line(scan)}); correct that one instead.",
+            existing=scan,
         )
     taken = DexaMeasurement.objects.filter(
         scan__patient=patient,
@@ -93,11 +94,12 @@ def _check_sites_free(
     )
     if exclude_scan is not None:
         taken = taken.exclude(scan_id=exclude_scan)
-    clash = taken.order_by("site").values_list("site", flat=True).first()
+    clash = taken.order_by("site").select_related("scan").first()
     if clash is not None:
         raise EntryConflictError(
-            f"{clash}_bmd",
+            f"{clash.site}_bmd",
             f"This site already has a measurement on {scan_date:%Y-%m-%d} for this patient.",
+            existing=clash.scan,
         )
 
 

@@ -44,7 +44,9 @@ def single_row_entry_create[M: (FraxResult, BoneTherapyCourse)](
         existing = duplicate()
         if existing is not None:
             raise EntryConflictError(
-                duplicate_field, f"{duplicate_message(existing)} ({entered_by_line(existing)})."
+                duplicate_field,
+                f"{duplicate_message(existing)} ({entered_by_line(existing)}).",
+                existing=existing,
             )
 
     # The patient's lock makes the duplicate check and the insert one step for this patient.

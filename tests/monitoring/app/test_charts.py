@@ -324,8 +324,13 @@ def test_a_stored_projection_from_before_the_therapy_is_withheld(charted: Patien
         "denosumab started 2025-05-10, and an estimate across a bone-therapy course would not "
         "reflect it"
     ) in context["bmd_note"]
-    assert [row["analyte"] for row in context["btm_rows"]] == ["CTX", "CTX", "P1NP"]
-    assert context["btm_rows"][0]["value"] == Decimal("0.50")
+    # Newest first, as the Labs table (nurse14 #10); CTX before P1NP on one day.
+    assert [(row["date"], row["analyte"]) for row in context["btm_rows"]] == [
+        (dt.date(2025, 5, 30), "CTX"),
+        (dt.date(2025, 5, 2), "CTX"),
+        (dt.date(2025, 5, 2), "P1NP"),
+    ]
+    assert context["btm_rows"][0]["value"] == Decimal("0.20")
 
 
 def test_the_page_reads_each_charts_points_and_projections_once(

@@ -226,6 +226,7 @@ def test_the_csv_and_printout_hold_the_alerts_work_in_the_pages_order(
         "asked_by": "open alert",
         "severity": "warning",  # DENTAL_REVIEW_MISSING's
         "alert": "Dental review missing",  # its title (nurse10 F19)
+        "days_until_due": "0",  # a date passed (nurse14 #9)
     }
     assert all(r["mrn"] != "THEIRS" and r["name"] != "Other Siteperson" for r in rows)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).get()

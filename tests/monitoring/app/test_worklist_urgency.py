@@ -126,6 +126,7 @@ def test_the_csv_has_a_severity_column_last_and_the_pages_order(nurse_client):  
         "asked_by",
         "severity",
         "alert",  # nurse10 F19: the alert's title, as the page shows it beside the item
+        "days_until_due",  # nurse14 #9: a date to come, told from one due today
     ]
     assert header == CSV_COLUMNS
     rows = list(csv.DictReader(io.StringIO(text)))

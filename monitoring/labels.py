@@ -9,6 +9,7 @@ from typing import Any
 
 from monitoring.domain import AlertCode, RecommendationCode, RuleId
 from monitoring.domain import thresholds as th
+from monitoring.domain.frax_scope import FRAX_DOES_NOT_APPLY, frax_withheld
 from monitoring.domain.types import RiskFactor
 
 ALERT_LABELS: dict[AlertCode, str] = {
@@ -113,19 +114,34 @@ _T_TRIGGER_WITH_VALUE: dict[RuleId, str] = {
         f"lowest T-score {{value}}, below {th.TX_AI_T_BELOW} on an aromatase inhibitor"
     ),
 }
+# TX-OSTEOPOROSIS where WHO categories do not apply (a premenopausal woman, a man under 50: WHO-CAT
+# Population, `who_category` not_applicable): the T-score still fires the trigger, but osteoporosis
+# is not diagnosed from it (ISCD), so the reason names the therapy threshold, not the disease
+# (phys14 #4: "Why high: osteoporosis" beside "WHO category: Not applicable").
+THERAPY_THRESHOLD_LABEL = f"T-score {th.TX_T_OSTEOPOROSIS} or below (therapy threshold)"
+THERAPY_THRESHOLD_WITH_VALUE = (
+    f"lowest T-score {{value}}, at or below {th.TX_T_OSTEOPOROSIS} (therapy threshold)"
+)
 
 
-def trigger_words(codes: Sequence[str], lowest_t_score: Any = None) -> list[str]:
+def trigger_words(
+    codes: Sequence[str], lowest_t_score: Any = None, *, who_applies: bool = True
+) -> list[str]:
     """The therapy triggers an assessment fired (`therapy_triggers`, rule ids), in words: what
-    made its risk category high; the T-score ones with `lowest_t_score` when given."""
+    made its risk category high; the T-score ones with `lowest_t_score` when given. Where WHO
+    categories do not apply (`who_applies` False), TX-OSTEOPOROSIS names its threshold, never
+    osteoporosis."""
     words = {str(rule): label for rule, label in TRIGGER_LABELS.items()}
+    with_value = dict(_T_TRIGGER_WITH_VALUE)
+    if not who_applies:
+        words[str(RuleId.TX_OSTEOPOROSIS)] = THERAPY_THRESHOLD_LABEL
+        with_value[RuleId.TX_OSTEOPOROSIS] = THERAPY_THRESHOLD_WITH_VALUE
     if lowest_t_score is not None:
         words |= {
-            str(rule): label.format(value=lowest_t_score)
-            for rule, label in _T_TRIGGER_WITH_VALUE.items()
+            str(rule): label.format(value=lowest_t_score) for rule, label in with_value.items()
         }
     fired = [str(code) for code in codes]
-    if RuleId.TX_OSTEOPOROSIS in fired:  # the same T-score, said once: osteoporosis says it all
+    if RuleId.TX_OSTEOPOROSIS in fired:  # the same T-score, said once: the lower limit says it all
         fired = [code for code in fired if code != RuleId.TX_AI_T]
     # In TRIGGER_LABELS's order (a code it lacks, last, as it is).
     rank = {str(rule): n for n, rule in enumerate(TRIGGER_LABELS)}
@@ -190,11 +206,19 @@ _HELD_START_LABELS = {
 INFUSION_AWAITED_LABEL = "Give the follow-on zoledronic acid infusion"
 
 
+# RECORD_FRAX for a patient FRAX is not made for (under 40, or premenopausal: its message says
+# why and that no score is needed, `domain.frax_scope`): not headed "Record FRAX" above those
+# words (phys14 #9).
+FRAX_WITHHELD_LABEL = FRAX_DOES_NOT_APPLY
+
+
 def recommendation_label(rec: Mapping[str, Any], alert_codes: Iterable[str] = ()) -> str:
     """The label of a stored recommendation (`code`, `rules`), read with the `alert_codes` of
-    the same assessment: its code's, the held dose's or start's, the low calcium's, or the awaited
-    follow-on infusion's."""
+    the same assessment: its code's, the held dose's or start's, the low calcium's, the awaited
+    follow-on infusion's, or a FRAX that does not apply."""
     code = rec.get("code", "")
+    if code == RecommendationCode.RECORD_FRAX and frax_withheld(rec.get("message", "")):
+        return FRAX_WITHHELD_LABEL
     if (
         code == RecommendationCode.START_FOLLOW_ON_THERAPY
         and AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED in alert_codes

@@ -17,6 +17,7 @@ from .dates import DATE_MAX, DATE_MIN
 from .errors import HistoryError
 from .parsing import parse_history
 from .rules.denosumab_stop import FollowOnDue, follow_on_due, follow_on_infusion_awaited
+from .rules.labs import KidneyStop, kidney_stop
 from .serialize import assessment_to_dict
 from .types import (
     Alert,
@@ -89,6 +90,7 @@ __all__ = [
     "FraxResult",
     "History",
     "HistoryError",
+    "KidneyStop",
     "LabResult",
     "LowestTScore",
     "MenopausalStatus",
@@ -120,6 +122,7 @@ __all__ = [
     "follow_on_due",
     "follow_on_infusion_awaited",
     "from_canonical",
+    "kidney_stop",
     "normalize_unit",
     "parse_history",
     "to_canonical",

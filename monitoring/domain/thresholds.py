@@ -31,6 +31,10 @@ TX_AI_T_BELOW: Final = Decimal("-2.0")  # Hadji 2017; ESMO 2020: T < -2.0 (stric
 TX_AI_MIN_RISK_FACTORS: Final = 2  # Hadji 2017: 2 or more risk factors on an AI
 FRAX_MAJOR_PCT: Final = Decimal("20.0")  # BHOF 2022; ASCO 2019: 10-year major fracture >= 20 %
 FRAX_HIP_PCT: Final = Decimal("3.0")  # BHOF 2022; ASCO 2019: 10-year hip fracture >= 3 %
+# Kanis 2008 (FRAX, Osteoporos Int 19:385): the FRAX models are built on ages 40 to 90; the
+# calculator computes a younger or older age as 40 or 90 (frax_scope.py).
+FRAX_AGE_MIN: Final = 40
+FRAX_AGE_MAX: Final = 90
 
 # --- Change between scans (ISCD) ----------------------------------------------------------------
 # ISCD 2019 (LSC = 2.77 x precision error); the default values are a design choice within

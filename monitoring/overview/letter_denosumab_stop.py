@@ -91,10 +91,11 @@ def _doctor(stopped: StoppedDenosumab, today: dt.date) -> Iterator[str]:
             if passed
             else f"the follow-on must be in place by {stopped.due_by:%Y-%m-%d}, {months}"
         )
+        # Planned until the infusion is recorded (phys14 #7): the rules count none before.
         yield (
-            f"Zoledronic acid was started on {stopped.infusion_awaited:%Y-%m-%d} to follow it, but "
-            "no infusion is recorded yet: its first infusion is due now, from that start, and "
-            f"{deadline}."
+            f"Zoledronic acid is planned from {stopped.infusion_awaited:%Y-%m-%d} to follow it, "
+            "but no infusion is recorded yet: its first infusion is due now, from that start, "
+            f"and {deadline}."
         )
     elif passed:
         yield (
@@ -128,7 +129,7 @@ def _patient(stopped: StoppedDenosumab, today: dt.date) -> Iterator[str]:
             else f"it must be given by {stopped.due_by:%Y-%m-%d} at the latest, {months}"
         )
         yield (
-            f"Zoledronic acid was started on {stopped.infusion_awaited:%Y-%m-%d} to follow it: "
+            f"Zoledronic acid is planned from {stopped.infusion_awaited:%Y-%m-%d} to follow it: "
             f"your first infusion is due now, from that day, and {deadline}."
         )
     elif passed:
@@ -166,7 +167,7 @@ PATIENT_FOLLOW_ON = (
     "doctor will discuss with you which one."
 )
 PATIENT_FOLLOW_ON_AWAITING_INFUSION = (
-    "As denosumab has stopped, you need the zoledronic acid infusion we have started, to keep "
+    "As denosumab has stopped, you need the zoledronic acid infusion we have planned, to keep "
     "the bone denosumab built."
 )
 

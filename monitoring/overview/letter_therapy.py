@@ -100,6 +100,18 @@ def first_dose_due(course: CourseFacts, due: str) -> bool:
     return course.last_dose is None and course.start is not None and due <= course.start.isoformat()
 
 
+def awaiting_first_dose(course: CourseFacts, data: dict[str, Any], today: dt.date) -> bool:
+    """Whether a started course has its first dose still to give, as the rules schedule it: no
+    dose recorded and the rules' next dose due on its start (`first_dose_due`: zoledronic acid
+    started as denosumab's follow-on, whose start the rules do not count as an infusion). The
+    letters say it is planned, not given, until the infusion is recorded (phys14 #7: "is being
+    given (zoledronic acid)" with no infusion)."""
+    if course.planned(today):
+        return False
+    due = _next_due(data, course.drug)
+    return due is not None and first_dose_due(course, due[0])
+
+
 def course_rules(drug: str) -> tuple[str, ...]:
     """The rule ids cited beside a sentence naming a course of `drug` (`COURSE_RULES`)."""
     return tuple(str(rule) for rule in COURSE_RULES.get(BoneTherapyDrug(drug), ORAL_COURSE_RULES))
@@ -267,12 +279,19 @@ def first_dose_hold(
     return None
 
 
-def indicated_text(courses: Iterable[CourseFacts], today: dt.date) -> str:
+def indicated_text(
+    courses: Iterable[CourseFacts], today: dt.date, data: dict[str, Any] | None = None
+) -> str:
     """The doctor's sentence for a patient the rules find therapy indicated for: said together
-    with what is given or planned, so that it never reads as if nothing was started."""
+    with what is given or planned, so that it never reads as if nothing was started. A course
+    whose first dose is still to give (`awaiting_first_dose`, by the rules in `data`) is planned,
+    not given."""
     running = _running(courses, today)
-    given = [course.name for course in running if not course.planned(today)]
-    planned = [course.name for course in running if course.planned(today)]
+    waiting = [c for c in running if awaiting_first_dose(c, data or {}, today)]
+    given = [c.name for c in running if not c.planned(today) and c not in waiting]
+    planned = [c.name for c in running if c.planned(today)] + [
+        f"{c.name}, no {DOSE_WORD.get(BoneTherapyDrug(c.drug), 'dose')} yet" for c in waiting
+    ]
     if given:
         return f"Bone-protective therapy is indicated and is being given ({', '.join(given)})."
     if planned:
@@ -303,9 +322,17 @@ def _doctor(
         )
         yield f"{drug}{dose} is planned{when}.", course_rules(course.drug)
     else:
-        # An oral drug's intakes (daily or weekly) are not recorded: it has no last dose.
-        last = f"; last dose {course.last_dose:%Y-%m-%d}" if course.last_dose else ""
-        yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", course_rules(course.drug)
+        if awaiting_first_dose(course, data, today):
+            word = DOSE_WORD[BoneTherapyDrug(course.drug)]
+            # As the header and the summary word it (`therapy_words`).
+            yield (
+                f"{drug}{dose} planned from {course.start:%Y-%m-%d}, no {word} yet.",
+                course_rules(course.drug),
+            )
+        else:
+            # An oral drug's intakes (daily or weekly) are not recorded: it has no last dose.
+            last = f"; last dose {course.last_dose:%Y-%m-%d}" if course.last_dose else ""
+            yield f"{drug}{dose} since {course.start:%Y-%m-%d}{last}.", course_rules(course.drug)
         due = _next_due(data, course.drug)
         if due is not None:
             first = first_dose_due(course, due[0])
@@ -335,10 +362,18 @@ def _patient(
         )
     else:
         having = "having" if word else "taking"  # injections or infusions; tablets
-        yield (
-            f"You are {having} {course.name} to protect your bones, since {course.start:%Y-%m-%d}.",
-            course_rules(course.drug),
-        )
+        if awaiting_first_dose(course, data, today):
+            yield (
+                f"We plan to give you {course.name}, a medicine that protects your bones, from "
+                f"{course.start:%Y-%m-%d}; no {word} is recorded as given yet.",
+                course_rules(course.drug),
+            )
+        else:
+            yield (
+                f"You are {having} {course.name} to protect your bones, since "
+                f"{course.start:%Y-%m-%d}.",
+                course_rules(course.drug),
+            )
         if word and course.last_dose:
             yield f"Your last {word} was on {course.last_dose:%Y-%m-%d}.", course_rules(course.drug)
         due = _next_due(data, course.drug)

@@ -17,6 +17,7 @@ from monitoring.overview.ai_words import DOCTOR_OPENING, PATIENT_OPENING, patien
 from monitoring.overview.follow_up_ended import follow_up_ended_of
 from monitoring.overview.labs import patient_lab_readings
 from monitoring.overview.letter_denosumab_stop import stopped_denosumab_of
+from monitoring.overview.letter_kidney_stop import kidney_stop_of
 from monitoring.overview.letter_lifestyle import habits_of
 from monitoring.overview.letter_supplements import taken_supplements
 from monitoring.overview.letter_therapy import DOCTOR, PATIENT, course_facts
@@ -58,6 +59,7 @@ def letter_view(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
             supplements=taken_supplements(patient, dated=True),
             ended=follow_up_ended_of(patient),
             habits=habits_of(patient),
+            kidney_stop=kidney_stop_of(patient, today),
         ),
         # What the letter says of the aromatase inhibitor, as the record stands (nurse10 4).
         "ai_opening": (PATIENT_OPENING if kind == PATIENT else DOCTOR_OPENING)[state],

@@ -109,8 +109,8 @@ ADVICE_BESIDE_ALERT: dict[tuple[str, str], tuple[str, str]] = {
     # (The patient's letter says it with the stopped course: `patient_follow_on`.)
     ("START_FOLLOW_ON_THERAPY", "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED"): (
         PATIENT_FOLLOW_ON_AWAITING_INFUSION,
-        "Zoledronic acid was started as the follow-on after denosumab: give the infusion and "
-        "record it (it counts as the follow-on once given).",
+        "Zoledronic acid is planned as the follow-on after denosumab: give the infusion and "
+        "record it as a dose (it counts as the follow-on once recorded).",
     ),
 }
 # The patient's words while the therapy decision awaits a physician (BONE_THERAPY_INDICATED open

@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 from monitoring import labels
+from monitoring.domain import KidneyStop
+from monitoring.domain.frax_scope import frax_withheld
 from monitoring.domain.rules.labs import kidney_words_in
 from monitoring.domain.thresholds import TX_AI_MIN_RISK_FACTORS
 from monitoring.domain.types import ScheduleItem
@@ -30,6 +32,7 @@ from monitoring.overview.letter_denosumab_stop import (
     stopped_denosumab_texts,
 )
 from monitoring.overview.letter_held_supplements import held_supplement_advice
+from monitoring.overview.letter_kidney_stop import kidney_stop_texts
 from monitoring.overview.letter_lifestyle import Habits, lifestyle_advice
 from monitoring.overview.letter_overrides import override_texts, vitamin_d_after_start
 from monitoring.overview.letter_prior_denosumab import prior_denosumab_texts
@@ -168,7 +171,7 @@ def _results(
             )
             # Said with what is given or planned, so it never reads as if nothing was started
             # (nurse7 1, physician7 F10).
-            yield Sentence(f"{indicated_text(courses, today)}{counted}", triggers)
+            yield Sentence(f"{indicated_text(courses, today, data)}{counted}", triggers)
 
 
 def _passed_advice(rec: dict[str, Any], data: dict[str, Any], index: int, today: date) -> str:
@@ -195,8 +198,12 @@ def _advice(
     stopped: StoppedDenosumab | None = None,
     supplements: TakenSupplements | None = None,
     habits: Habits | None = None,
+    kidney_stop: KidneyStop | None = None,
 ) -> Iterator[Sentence]:
     index = 0 if kind == PATIENT else 1
+    # A drug to stop comes first (phys14 #11): the rest of the advice is read with it.
+    for text, rules in kidney_stop_texts(kidney_stop, kind):
+        yield Sentence(text, rules)
     kidney_said = ""
     recs = data.get("recommendations", [])
     # After a denosumab stop she needs another bone medicine, which one is discussed: said once.
@@ -208,6 +215,12 @@ def _advice(
         if follow_on is not None and rec["code"] in (FOLLOW_ON, SAID_BY_FOLLOW_ON):
             if rec["code"] == FOLLOW_ON:
                 yield Sentence(*follow_on)
+            continue
+        if rec["code"] == "RECORD_FRAX" and frax_withheld(rec.get("message", "")):
+            # FRAX does not apply (under 40, or premenopausal, phys14 #9): the doctor reads the
+            # page's words; the patient is promised no FRAX.
+            if kind == DOCTOR:
+                yield Sentence(rec["message"], tuple(rec.get("rules", ())))
             continue
         kidney = kidney_words_in(rec.get("message", ""))
         if kind == DOCTOR and kidney and rec["code"] in DOCTOR_ADVICE_BESIDE_KIDNEY:
@@ -347,6 +360,7 @@ def letter(
     supplements: TakenSupplements | None = None,
     ended: FollowUpEnded | None = None,
     habits: Habits | None = None,
+    kidney_stop: KidneyStop | None = None,
 ) -> Letter:
     """The sentences of the patient's or the doctor's letter from a stored assessment and the
     patient's bone-therapy `courses` (given or planned on `today` they are named); `sex` (the
@@ -356,7 +370,8 @@ def letter(
     a denosumab stop: she needs another); `stopped`, the denosumab course stopped with no
     follow-on yet (DMAB-STOP), is named first under the therapy; `supplements`, those recorded
     as taken, word the vitamin D and calcium advice; `ended`, the end of her follow-up, first under
-    the next steps; `habits`, her smoking and alcohol recorded, the lifestyle advice."""
+    the next steps; `habits`, her smoking and alcohol recorded, the lifestyle advice;
+    `kidney_stop`, active courses the kidney function rules out, first in the advice."""
     today = today or timezone.localdate()
     therapy = [
         *stopped_denosumab_texts(stopped, kind, today),
@@ -379,6 +394,7 @@ def letter(
                 stopped=stopped,
                 supplements=supplements,
                 habits=habits,
+                kidney_stop=kidney_stop,
             )
         ),
         next_steps=list(_next_steps(data, kind, ended)),

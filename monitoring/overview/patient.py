@@ -118,11 +118,16 @@ def patient_context(
 def risk_trigger_words(data: dict[str, Any]) -> list[str]:
     """The therapy triggers that made the stored risk category high (RISK-HIGH), in words; none
     for another category. The T-score ones quote the lowest T-score, which counts for them even
-    where WHO categories do not apply (WHO-CAT Population)."""
+    where WHO categories do not apply (WHO-CAT Population): there TX-OSTEOPOROSIS is worded by
+    its threshold, not as osteoporosis (phys14 #4). The page and the printouts both read this."""
     if data.get("risk_category") != domain.RiskCategory.HIGH:
         return []
     lowest = (data.get("lowest_t_score") or {}).get("value")
-    return labels.trigger_words(data.get("therapy_triggers", ()), lowest)
+    return labels.trigger_words(
+        data.get("therapy_triggers", ()),
+        lowest,
+        who_applies=data.get("who_category") != domain.WhoCategory.NOT_APPLICABLE,
+    )
 
 
 def vfa_fracture_counted(patient: Any, data: dict[str, Any]) -> dt.date | None:

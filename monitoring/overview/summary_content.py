@@ -14,7 +14,7 @@ from monitoring.overview.therapy_words import (
 )
 from monitoring.templatetags.monitoring_display import (
     ALWAYS_RULE,
-    code_label,
+    ai_course_time,
     due_words,
     grouped_by_code,
     lab_text,
@@ -105,8 +105,8 @@ def _fact_lines(context: Mapping[str, Any]) -> int:
     patient, assessment = context["patient"], context["assessment"]
     stopped = context.get("stopped_denosumab")
     course = patient.named_ai_course
-    span = "2000-01-01 to 2000-01-01" if course and course.stop_date else "since 2000-01-01"
-    ai = f"{course.get_drug_display()} {span}" if course else "-"
+    # As `_print_facts.html` words it: with the time on aromatase inhibitors (phys14 #2).
+    ai = f"{course.get_drug_display()} {ai_course_time(course, patient)}" if course else "-"
     therapy = "; ".join(therapy_now_on_paper(patient.valid_therapy, stopped)) or "None"
     risk, who, lowest, next_dexa = "-", "-", "-", "-"
     if assessment is not None:
@@ -173,5 +173,5 @@ def summary_content(
         recommendation_brief_chars=[_recommendation_brief_chars(rec, context) for rec in own],
         standing_advice_chars=[_recommendation_chars(rec, context) for rec in standing],
         standing_advice_named_chars=STANDING_NAMED_WORDS
-        + sum(len(code_label(rec.get("code", ""))) + 2 for rec in standing),
+        + sum(len(recommendation_label(rec, context["data"])) + 2 for rec in standing),
     )

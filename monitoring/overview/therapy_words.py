@@ -41,16 +41,28 @@ def _is_stopped_denosumab(course: Any, stopped: Any) -> bool:
     )
 
 
+def _when(course: Any, stopped: Any) -> str:
+    """When a listed course ran: "stopped ...", "since ...", or, for the zoledronic acid course
+    started as the follow-on of the denosumab course `stopped` with its infusion not recorded
+    (`StoppedDenosumab.infusion_awaited`), "planned from ..., no infusion yet", as the letters
+    say it (phys14 #7: the rules count no infusion before one is recorded)."""
+    if course.stop_date:
+        return f"stopped {course.stop_date:%Y-%m-%d}"
+    awaited = getattr(stopped, "infusion_awaited", None)
+    if (
+        awaited is not None
+        and course.drug == BoneTherapyDrug.ZOLEDRONIC_ACID
+        and course.start_date == awaited
+    ):
+        return f"planned from {awaited:%Y-%m-%d}, no infusion yet"
+    return started(course.start_date)
+
+
 def therapy_now(courses: Iterable[Any], stopped: Any = None) -> list[tuple[str, str]]:
     """(drug, when) of each bone-therapy course not stopped; with none, the last stopped one; and
     the denosumab course `stopped` with no follow-on yet (`_courses_now`)."""
     return [
-        (
-            course.get_drug_display(),
-            f"stopped {course.stop_date:%Y-%m-%d}"
-            if course.stop_date
-            else started(course.start_date),
-        )
+        (course.get_drug_display(), _when(course, stopped))
         for course in _courses_now(courses, stopped)
     ]
 

@@ -14,7 +14,7 @@ from bonehealth.accounts.http import AuthenticatedHttpRequest
 from monitoring.models import BoneTherapyCourse, DexaScan, FraxResult, LabResult, Supplements
 from monitoring.models.choices import DOSED_DRUGS
 from monitoring.records import selectors
-from monitoring.records.forms.frax import FraxForm
+from monitoring.records.forms.frax import FraxForm, saved_frax_warning
 from monitoring.records.forms.labs import LabResultForm, LabResultsForm
 from monitoring.records.forms.plan import PlanForm, SupplementsForm, yes_or_no
 from monitoring.records.forms.scans import DexaScanForm, scan_initial, signed_off_words
@@ -22,6 +22,7 @@ from monitoring.records.forms.therapy import (
     BoneTherapyCourseForm,
     DentalReviewForm,
     DoseForm,
+    follow_on_infusion_words,
     pending_checks_words,
     saved_review_warning,
 )
@@ -251,7 +252,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
         save=lambda o, form: frax.frax_record(
             actor=o.request.user, patient=o.patient, values=form.values(), request=o.request
         ),
-        success="FRAX result saved; the assessment is updated.",
+        success=lambda result: (
+            "FRAX result saved; the assessment is updated." + saved_frax_warning(result)
+        ),
         title=lambda _: "Record a FRAX result",
     ),
     "frax_update": EntryPage(
@@ -265,7 +268,9 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             expected_version=form.cleaned_data["version"],
             request=o.request,
         ),
-        success="FRAX result corrected; the assessment is updated.",
+        success=lambda result: (
+            "FRAX result corrected; the assessment is updated." + saved_frax_warning(result)
+        ),
         title=lambda _: "Correct a FRAX result",
     ),
     "therapy_create": EntryPage(
@@ -286,6 +291,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             "Therapy saved; the assessment is updated."
             + saved_review_warning(course)
             + pending_checks_words(course)
+            + follow_on_infusion_words(course)
         ),
         title=lambda _: "Plan or start bone-protective therapy",
     ),
@@ -310,6 +316,7 @@ ENTRY_PAGES: dict[str, EntryPage] = {
             "Therapy changed; the assessment is updated."
             + saved_review_warning(course)
             + pending_checks_words(course)
+            + follow_on_infusion_words(course)
         ),
         title=lambda course: f"Change {course}",
     ),

@@ -38,7 +38,7 @@ from monitoring.overview.therapy_words import (
     therapy_now_on_paper,
     therapy_now_overrides,
 )
-from patients.templatetags.patient_display import course_span, started
+from patients.templatetags.patient_display import ai_course_time, course_span, started
 from patients.wording import in_sentence
 
 register = template.Library()
@@ -188,6 +188,7 @@ register.filter("unit_notation", unit_notation)
 # use the same filter.
 register.filter("started", started)
 register.filter("course_span", course_span)
+register.filter("ai_course_time", ai_course_time)
 
 
 # What the pages say of the bone-therapy courses (monitoring/overview/therapy_words.py).

@@ -485,3 +485,82 @@ def test_a_follow_on_given_despite_checks_prints_on_one_page(
         page.emulate_media(media="print")
         printed, estimated = page.evaluate(PRINTED_HEIGHT)
         assert printed <= estimated
+
+
+def _switch_ai(patient: Any, days_ago: int) -> None:
+    """Stop the patient's aromatase inhibitor `days_ago` and start exemestane that day."""
+    from patients.models import AromataseInhibitorCourse
+
+    switch = TODAY - dt.timedelta(days=days_ago)
+    AromataseInhibitorCourse.objects.filter(patient=patient).update(stop_date=switch)
+    AromataseInhibitorCourseFactory(patient=patient, drug="exemestane", start_date=switch)
+
+
+@pytest.fixture
+def switched_followed_on_patient(followed_on_patient: Any) -> Any:
+    """P12-DMAB with its follow-on given (phys14 #2, #11): the aromatase inhibitor switched a
+    month ago (the time since the first start said beside the drug) and the zoledronic acid given
+    ruled out by the eGFR of 29 (the letters ask to stop and switch)."""
+    _switch_ai(followed_on_patient, 30)
+    patient_assessment_refresh(patient=followed_on_patient)
+    return followed_on_patient
+
+
+@pytest.fixture
+def switched_awaiting_patient(roles: None) -> Any:
+    """SHOW-20 after an AI switch (phys14 #2, #7): osteoporotic, denosumab for two years stopped
+    with its last dose 5 months ago, zoledronic acid opened today as the follow-on with no
+    infusion yet (planned, not given), labs in range, anastrozole switched to exemestane."""
+    site = north_general("nurse")
+    patient = PatientFactory(site=site, mrn="P14-AWAIT", name="Awaited Infusion")
+    AromataseInhibitorCourseFactory(patient=patient, start_date=TODAY - dt.timedelta(days=1000))
+    _switch_ai(patient, 40)
+    DexaScanFactory(patient=patient, scan_date=TODAY - dt.timedelta(days=200), t=-2.6)
+    for analyte, value, unit in (
+        ("vitamin_d_25oh", "34", "ng/mL"),
+        ("calcium", "2.36", "mmol/L"),
+        ("egfr", "78", "mL/min/1.73m2"),
+    ):
+        LabResultFactory(
+            patient=patient,
+            sample_date=TODAY - dt.timedelta(days=30),
+            analyte=analyte,
+            value=Decimal(value),
+            entered_value=Decimal(value),
+            entered_unit=unit,
+        )
+    denosumab = BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="denosumab",
+        dose="60 mg every 6 months",
+        start_date=TODAY - dt.timedelta(days=880),
+        dental_review_date=TODAY - dt.timedelta(days=900),
+        stop_date=TODAY - dt.timedelta(days=20),
+    )
+    for days in (880, 698, 516, 334, 150):
+        BoneTherapyDose.objects.create(course=denosumab, given_on=TODAY - dt.timedelta(days=days))
+    BoneTherapyCourse.objects.create(
+        patient=patient,
+        drug="zoledronic_acid",
+        dose="4 mg every 6 months",
+        start_date=TODAY,
+        dental_review_date=TODAY - dt.timedelta(days=7),
+    )
+    patient_assessment_refresh(patient=patient)
+    return patient
+
+
+@pytest.mark.parametrize("printout", ["letters/doctor", "letters/patient", "summary"])
+@pytest.mark.parametrize("who", ["switched_followed_on_patient", "switched_awaiting_patient"])
+def test_a_switch_and_a_zoledronic_acid_follow_on_print_on_one_page(
+    live_server: Any, page: Page, request: pytest.FixtureRequest, who: str, printout: str
+) -> None:
+    patient = request.getfixturevalue(who)
+    log_in(page, live_server.url, "nurse")
+    _open_printout(page, f"{live_server.url}/patients/{patient.pk}/{printout}/")
+    expect(page.get_by_text("zoledronic acid", exact=False).first).to_be_visible()
+    if printout != "letters/patient":  # hers names no aromatase inhibitor
+        expect(page.get_by_text("aromatase inhibitor since", exact=False).first).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    _save(f"printout-{printout.replace('/', '-')}-{who}.pdf", pdf)
+    assert _pages(pdf) == 1, printout

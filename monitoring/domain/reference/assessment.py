@@ -297,7 +297,9 @@ SECTIONS: Final = (
                 f"decrease: latest scan + {th.INTERVAL_STABLE_ON_THERAPY_MONTHS} months, in place "
                 "of the interval of the risk category. Not for a course with a fragility "
                 "fracture dated after its start (see FX-ON-THERAPY): a patient who fractured on "
-                "the drug is not stable on it (the specification is silent; the conservative "
+                "the drug is not stable on it; nor for a course whose drug the latest kidney "
+                "function rules out (RENAL_CONTRAINDICATION): it is to stop, and the letters ask "
+                "to stop it and switch (the specification is silent on both; the conservative "
                 "reading).",
                 outputs=(rec(RecommendationCode.REPEAT_DEXA, "a scan on file"),),
             ),

@@ -166,7 +166,11 @@ SECTIONS: Final = (
                 "denosumab injection (planned or active), and before an oral bisphosphonate is "
                 f"started (planned or started within {th.RECENT_START_MONTHS} months), not "
                 "for a course already past its start. "
-                "One alert per code, at the highest severity that applies.",
+                "One alert per code, at the highest severity that applies. An active course "
+                "whose drug is contraindicated: the letters ask to stop it and switch to an "
+                "antiresorptive the kidney function allows, and it does not earn "
+                "SCHED-STABLE-ON-THERAPY's interval (the specification gives only the alert; "
+                "the conservative reading).",
                 outputs=(
                     alert(
                         AlertCode.RENAL_CONTRAINDICATION,
@@ -478,7 +482,13 @@ SECTIONS: Final = (
                 "are recorded (the specification leaves the words open). A FRAX score when none "
                 "is on file, knowing that FRAX is not "
                 "validated in cancer and does not model aromatase-inhibitor bone loss once BMD "
-                "is entered. The calcium and vitamin D advice is worded with the results: with "
+                f"is entered. FRAX is built on ages {th.FRAX_AGE_MIN} to {th.FRAX_AGE_MAX} "
+                "(Kanis 2008) and is not validated before the menopause: for a patient under "
+                f"{th.FRAX_AGE_MIN} or a premenopausal woman the same recommendation says why "
+                "FRAX does not apply instead of asking for a score, and the FRAX form warns "
+                "(never refuses) for an age outside that range or a premenopausal woman (the "
+                "specification asks for it for every patient; the conservative reading). The "
+                "calcium and vitamin D advice is worded with the results: with "
                 "vitamin D to be repleted (VITD) it says a repletion course comes first, then "
                 "the maintenance dose; with a low adjusted calcium (CA-LOW or CA-LOW-OTHER) it "
                 "opens with correcting the calcium and checking it again, with no recheck date, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..catalogue import sources_of
+from ..frax_scope import frax_not_applicable
 from ..rounding import round_2
 from ..thresholds import CALCIUM_LOW_BELOW, CALCIUM_MG_PER_DAY, VITAMIN_D_IU_PER_DAY
 from ..types import (
@@ -45,6 +46,19 @@ _RECORD_FRAX: Final = _recommendation(
     "Record a FRAX score. Caveat: FRAX is not validated in cancer and does not model "
     "aromatase-inhibitor bone loss once BMD is entered.",
 )
+
+
+def _record_frax(ctx: Context) -> Recommendation:
+    """RECORD_FRAX: ask for a score, or, for a patient FRAX is not made for (under 40, or a
+    premenopausal woman: `frax_scope`), say why it does not apply, with the same code and rule."""
+    patient = ctx.history.patient
+    withheld = frax_not_applicable(
+        sex=patient.sex, menopausal_status=patient.menopausal_status, age=ctx.age
+    )
+    if withheld is None:
+        return _RECORD_FRAX
+    return _recommendation(RecommendationCode.RECORD_FRAX, withheld)
+
 
 # The calcium alerts and the rule of each (CA-LOW's for zoledronic acid or denosumab, CA-LOW-OTHER's
 # elsewhere: the two never both speak of one result).
@@ -108,7 +122,8 @@ def lifestyle_words(factors: RiskFactors) -> str:
 
 
 def always(ctx: Context) -> None:
-    """Recommend calcium and vitamin D, lifestyle, and a FRAX score when none is on file."""
+    """Recommend calcium and vitamin D, lifestyle, and a FRAX score when none is on file (or say
+    why FRAX does not apply, `_record_frax`)."""
     ctx.recommendations.append(_calcium_vitamin_d(ctx))
     ctx.recommendations.append(
         _recommendation(
@@ -116,4 +131,4 @@ def always(ctx: Context) -> None:
         )
     )
     if not ctx.frax:
-        ctx.recommendations.append(_RECORD_FRAX)
+        ctx.recommendations.append(_record_frax(ctx))

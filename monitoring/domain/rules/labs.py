@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..dates import add_months
 from ..rounding import round_2
@@ -23,12 +24,13 @@ from ..types import (
     AlertCode,
     Analyte,
     BoneTherapyDrug,
+    History,
     RecommendationCode,
     RuleId,
     ScheduleItem,
     Severity,
 )
-from .context import Context, CourseStatus, Therapy
+from .context import Context, CourseStatus, Therapy, build_context
 from .kidney import creatinine_note, kidney_function, kidney_reading
 
 
@@ -437,3 +439,60 @@ KIDNEY_LIMITS: dict[BoneTherapyDrug, Decimal] = {
     BoneTherapyDrug.IBANDRONATE: RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW,
     BoneTherapyDrug.DENOSUMAB: DENOSUMAB_HYPOCALCEMIA_RISK_BELOW,
 }
+
+
+def kidney_rules_out(ctx: Context, drug: BoneTherapyDrug) -> bool:
+    """Whether the latest kidney function (RENAL) contraindicates `drug`: a bisphosphonate below
+    its limit (`BISPHOSPHONATE_RENAL_LIMITS`, the limits RENAL_CONTRAINDICATION is raised by);
+    never denosumab, which RENAL does not rule out."""
+    limit = BISPHOSPHONATE_RENAL_LIMITS.get(drug)
+    kidney = kidney_function(ctx) if limit is not None else None
+    return limit is not None and kidney is not None and kidney.value < limit
+
+
+class KidneyStop(NamedTuple):
+    """Active courses the kidney function rules out (RENAL_CONTRAINDICATION), to stop or switch:
+    their drugs, the kidney function quoted, and the antiresorptives it still allows."""
+
+    drugs: tuple[BoneTherapyDrug, ...]
+    kidney: str
+    allowed: str
+
+
+def kidney_stop_of(ctx: Context) -> KidneyStop | None:
+    """The active courses RENAL contraindicates on `as_of` (phys14 #11), or None.
+
+    RENAL gives only the alert, which asks nothing of the family doctor who prescribes the drug.
+    The spec is silent on the advice; the conservative reading: the letters ask to stop the drug
+    and switch to one the kidney function allows (the other bisphosphonates above their limits,
+    or denosumab, with its hypocalcaemia caveat below 30 mL/min), and such a course does not
+    earn SCHED-STABLE-ON-THERAPY's longer interval (`scheduling.stable_on_therapy`)."""
+    drugs = tuple(
+        sorted(
+            {
+                t.drug
+                for t in ctx.therapies_with(CourseStatus.ACTIVE)
+                if kidney_rules_out(ctx, t.drug)
+            }
+        )
+    )
+    kidney = kidney_function(ctx)
+    if not drugs or kidney is None:
+        return None
+    left = [
+        drug.replace("_", " ")
+        for drug, limit in BISPHOSPHONATE_RENAL_LIMITS.items()
+        if kidney.value >= limit
+    ]
+    if left:
+        allowed = f"{', '.join(left)} or denosumab"
+    else:
+        # Every bisphosphonate ruled out: denosumab only, with HYPOCALCEMIA_RISK_RENAL's caveat
+        # below 30 mL/min, on a specialist's advice (as `bisphosphonate_kidney_words` says).
+        allowed = "denosumab, with close calcium checks, on specialist advice"
+    return KidneyStop(drugs=drugs, kidney=kidney.quoted(), allowed=allowed)
+
+
+def kidney_stop(history: History, as_of: dt.date) -> KidneyStop | None:
+    """`kidney_stop_of` for `history` on `as_of`, for the letters."""
+    return kidney_stop_of(build_context(history, as_of))

@@ -19,6 +19,7 @@ from ..types import AlertCode, RecommendationCode, RiskCategory, RuleId, Schedul
 from .change import SiteChange
 from .context import Context, CourseStatus
 from .fracture_on_therapy import fracture_since_start
+from .labs import kidney_rules_out
 
 
 class DexaSchedule(NamedTuple):
@@ -55,6 +56,11 @@ def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[Sit
     A course with a fragility fracture dated after its start is not stable, whatever the BMD
     (`fracture_since_start`; the spec is silent, the conservative reading): a VFA fracture seen
     on the latest scan no longer sets the next DEXA 24 months after that very scan.
+
+    Nor is a course whose drug the latest kidney function rules out (RENAL_CONTRAINDICATION:
+    `labs.kidney_rules_out`): it is to stop, so the patient will not stay on it for the 24 months
+    the interval assumes (phys14 #11: alendronate at eGFR 32 had its next DEXA set 24 months
+    out). The spec is silent; the conservative reading: the risk category's interval applies.
     """
     if not compared or any(change.significant_decrease for change in compared):
         return False
@@ -62,6 +68,7 @@ def stable_on_therapy(ctx: Context, latest_scan: dt.date, compared: Sequence[Sit
         therapy.start is not None
         and add_months(therapy.start, STABLE_ON_THERAPY_MIN_MONTHS) <= latest_scan
         and not fracture_since_start(ctx, therapy)
+        and not kidney_rules_out(ctx, therapy.drug)
         for therapy in ctx.therapies_with(CourseStatus.ACTIVE)
     )
 

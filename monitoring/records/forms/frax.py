@@ -4,16 +4,38 @@ from datetime import date
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.html import escape
 
 from bonehealth.audit.decimals import give_examples
 from bonehealth.audit.forms import VersionedFormMixin, entry_formfield
-from monitoring.domain import thresholds
+from monitoring.domain import MenopausalStatus, Sex, thresholds
+from monitoring.domain.dates import age_in_years
+from monitoring.domain.frax_scope import frax_form_warning
 from monitoring.models import FraxResult
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from patients.models import Patient
+
+
+def frax_warning(patient: Patient, on: date) -> str | None:
+    """Why FRAX is not made for `patient` on `on` (age outside 40 to 90, or premenopausal:
+    `domain.frax_scope`), or None. A warning: the form never refuses for it (phys14 #9)."""
+    status = patient.menopausal_status
+    return frax_form_warning(
+        sex=Sex(patient.sex),
+        menopausal_status=MenopausalStatus(status) if status else None,
+        age=age_in_years(patient.birth_date, on),
+    )
+
+
+def saved_frax_warning(result: FraxResult) -> str:
+    """The warning of a saved result, by the age on its own date, for the success message
+    (" " first); "" when FRAX is made for the patient."""
+    warning = frax_warning(result.patient, result.assessed_on)
+    return f" {warning}" if warning else ""
 
 
 class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult]):
@@ -43,8 +65,13 @@ class FraxForm(MeasuredDateMixin, VersionedFormMixin, forms.ModelForm[FraxResult
         editing = self.instance.pk is not None
         if editing:
             self.add_version_field(self.instance.version)
+        # Said before the result is typed, by today's age; the save says it again by the age
+        # on the result's date (`saved_frax_warning`).
+        warning = frax_warning(patient, timezone.localdate())
+        note = f'<p class="alert alert-warning" role="note" id="frax-scope">{escape(warning)}</p>'
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            *([HTML(note)] if warning else []),
             row("assessed_on", "major_osteoporotic_pct", "hip_pct"),
             "with_bmd",
             *(["version"] if editing else []),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bonehealth.accounts.models import User
 from bonehealth.audit.forms import DateField, VersionedFormMixin, entry_formfield
 from bonehealth.audit.text import validate_one_line
+from monitoring import domain
 from monitoring.domain.dental_review import (
     ReviewStanding,
     earliest_counting_review,
@@ -26,11 +27,12 @@ from monitoring.domain.thresholds import (
 )
 from monitoring.domain.types import PARENTERAL_DRUGS
 from monitoring.models import BoneTherapyCourse
+from monitoring.models.choices import BoneTherapyDrug
 from monitoring.records.dose_safety import dose_checklist
 from monitoring.records.forms.pieces import MeasuredDateMixin, row
 from monitoring.records.forms.safety import SafetyOverrideMixin, override_label
 from monitoring.records.regimens import dose_help, unsupported_regimen
-from monitoring.records.safety import course_checklist
+from monitoring.records.safety import course_checklist, patient_history
 from monitoring.records.services.safety_gate import course_starts_a_drug
 from monitoring.records.services.stop_gate import (
     CONFIRM_FIELD,
@@ -87,15 +89,41 @@ def pending_checks_words(course: BoneTherapyCourse) -> str:
 
 
 # What the schedule takes a start for (DMAB-SCHEDULE: the next dose is due from "the last dose, or
-# the start, with no dose recorded"), so that a physician does not enter the day of the decision
-# and leave the first injection unasked for (phys13 #2).
+# the start, with no dose recorded"; the schedule's zoledronic_acid_dose likewise), so that a
+# physician does not enter the day of the decision and leave the first injection unasked for
+# (phys13 #2). The one exception is the rules' (DMAB-STOP, `drugs.zoledronic_schedule`): zoledronic
+# acid started as denosumab's follow-on counts only once its infusion is recorded, so the help
+# says so (phys14 #7: a physician following "the day of the first infusion" met a critical alert
+# that the infusion was not recorded).
 START_HELP = (
     "Empty (or in the future) while the course is planned. Denosumab or zoledronic acid: the "
-    "day of the first injection or infusion; the next is due "
-    f"{DENOSUMAB_INTERVAL_MONTHS} months after it. A first dose given within "
+    "day of the first injection or infusion, which the schedule counts as the first dose; the "
+    f"next is due {DENOSUMAB_INTERVAL_MONTHS} months after it. A first dose given within "
     f"{FIRST_DOSE_MAX_DAYS_AFTER_START} days after the start is recorded on its own day, and the "
-    "next counts from it."
+    "next counts from it. Except zoledronic acid as the follow-on after denosumab: its start "
+    "counts as no infusion, so record the infusion as a dose once given."
 )
+FOLLOW_ON_INFUSION_WORDS = (
+    " Zoledronic acid as the follow-on after denosumab: its start counts as no infusion; record "
+    "the infusion as a dose (Record dose) once given."
+)
+
+
+def follow_on_infusion_words(course: BoneTherapyCourse) -> str:
+    """What the success message adds for a zoledronic acid course the rules hold as denosumab's
+    follow-on awaiting its infusion (`domain.follow_on_infusion_awaited`, on today's records):
+    to record the infusion as a dose (" " first); "" otherwise or when the rules refuse the
+    record."""
+    if course.drug != BoneTherapyDrug.ZOLEDRONIC_ACID or course.start_date is None:
+        return ""
+    try:
+        history = patient_history(course.patient)
+    except domain.HistoryError:
+        return ""
+    awaited = domain.follow_on_infusion_awaited(history, timezone.localdate())
+    return FOLLOW_ON_INFUSION_WORDS if awaited is not None else ""
+
+
 REVIEW_WINDOW_HELP = (
     f"A review more than {DENTAL_REVIEW_VALID_MONTHS} months before the course starts does not "
     "count as the review before the drug."

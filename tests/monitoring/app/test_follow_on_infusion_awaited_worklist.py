@@ -214,10 +214,10 @@ def test_the_letters_ask_for_the_infusion_not_for_a_bisphosphonate(
     patient_assessment_refresh(patient=patient)
     doctor = _letter(nurse_client, patient, "doctor")
     assert "a bisphosphonate is advised" not in doctor
-    assert "Zoledronic acid was started as the follow-on after denosumab: give the infusion" in (
+    assert "Zoledronic acid is planned as the follow-on after denosumab: give the infusion" in (
         doctor
     )
     assert f"{AWAITED_LABEL}: Denosumab stopped" in doctor
     to_patient = _letter(nurse_client, patient, "patient")
     assert "you need another bone medicine" not in to_patient
-    assert "you need the zoledronic acid infusion we have started" in to_patient
+    assert "you need the zoledronic acid infusion we have planned" in to_patient

@@ -229,16 +229,29 @@ def test_zoledronic_acid_started_as_the_follow_on_awaits_its_infusion(
     assert _open(stopped_long_ago, "DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED")
     due = add_months(_days_ago(243), 6)
     doctor = _letter(nurse_client, stopped_long_ago, "doctor")
-    assert "Bone-protective therapy is indicated and is being given (zoledronic acid)." in doctor
+    # Planned, not given, until its infusion is recorded (phys14 #7).
+    assert "is being given" not in doctor
     assert (
-        f"Zoledronic acid was started on {_days_ago(3):%Y-%m-%d} to follow it, but no infusion "
+        "Bone-protective therapy is indicated and is planned (zoledronic acid, no infusion yet)."
+        in doctor
+    )
+    assert (
+        f"Zoledronic acid (4 mg) planned from {_days_ago(3):%Y-%m-%d}, no infusion yet." in doctor
+    )
+    assert (
+        f"Zoledronic acid is planned from {_days_ago(3):%Y-%m-%d} to follow it, but no infusion "
         "is recorded yet: its first infusion is due now, from that start, and the follow-on was "
         f"due by {due:%Y-%m-%d}, 6 months after the last dose: please give it now." in doctor
     )
     # The course's own dose: its first, none given (recheck11 #4).
     assert "First zoledronic acid dose overdue since" in doctor
     patient_letter = _letter(nurse_client, stopped_long_ago, "patient")
-    assert "you need the zoledronic acid infusion we have started" in patient_letter
+    assert "you need the zoledronic acid infusion we have planned" in patient_letter
+    assert "You are having zoledronic acid" not in patient_letter
+    assert (
+        f"We plan to give you zoledronic acid, a medicine that protects your bones, from "
+        f"{_days_ago(3):%Y-%m-%d}; no infusion is recorded as given yet." in patient_letter
+    )
     assert "your first infusion is due now, from that day" in patient_letter
     assert "Your first infusion" in patient_letter
     assert "next infusion" not in patient_letter

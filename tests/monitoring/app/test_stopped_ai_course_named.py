@@ -46,4 +46,9 @@ def test_a_current_course_still_reads_since(nurse_client: Client, patient: Patie
     AromataseInhibitorCourseFactory(patient=patient, drug="letrozole", start_date=start)
     patient_assessment_refresh(patient=patient)
     summary = without_nowrap(_flat(nurse_client, "patient_summary", patient))
-    assert f"<dd>Letrozole since {start:%Y-%m-%d}</dd>" in summary
+    # With the time on aromatase inhibitors since the first start (phys14 #2).
+    first = start - dt.timedelta(days=400)
+    assert (
+        f"<dd>Letrozole since {start:%Y-%m-%d} (aromatase inhibitor since {first:%Y-%m-%d})</dd>"
+        in summary
+    )

@@ -18,6 +18,8 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from bonehealth.release import RELEASE_VARIABLE, release
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -190,12 +192,17 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: only the patient page's `{% cache %}` fragments (templates/monitoring/patient_page.html),
-# keyed by the patient's records_version read from the database on each view, so each process's
-# own cache is as correct as a shared one; sessions, lockouts, two-factor counters and the task
-# queue are all in the database. By default each process keeps up to PAGE_CACHE_ENTRIES fragments
-# in memory (six per patient, together 30-150 KB); REDIS_URL shares one cache between all app
-# servers instead (`cache` extra: redis).
+# Cache: the patient page's `{% cache %}` fragments (templates/monitoring/patient_page.html), the
+# dashboard's and the worklist's lists and rows (monitoring/overview/overview_cache.py), all keyed
+# by versions of the data read from the database on each view, so each process's own cache is as
+# correct as a shared one; sessions, lockouts, two-factor counters, pending imports and the task
+# queue are all in the database, never in the cache. By default each process keeps up to
+# PAGE_CACHE_ENTRIES entries in memory (a patient page's six fragments: 30-150 KB); REDIS_URL
+# shares one cache between all app servers instead (`cache` extra: redis), kept across restarts.
+# Every key starts with the release (BONEHEALTH_RELEASE, or a digest of the code, computed here:
+# bonehealth/release.py), so after a release no page shows what the old templates, wording or
+# rules drew: the old release's entries are never read again and expire (PAGE_CACHE_SECONDS).
+RELEASE = release(os.environ.get(RELEASE_VARIABLE, ""), base=BASE_DIR)
 CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -211,6 +218,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1800)},
         }
     }
+CACHES["default"]["KEY_PREFIX"] = f"bonehealth-{RELEASE}"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -22,7 +22,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("GUNICORN_WORKERS", max(2, min(4, multiprocessing.cpu_count() + 1)))
 worker_class = "sync"
 # Load Django once in the master and fork: faster start, shared read-only memory pages.
-# Database connections are opened lazily per worker after the fork, never shared.
+# Database connections are opened lazily per worker after the fork, never shared. The master keeps
+# the code it loaded: a reload (HUP) loads no new release, a restart does (docs/deployment.md).
 preload_app = True
 # Recycle each worker after ~1,000 requests (jittered so they do not all restart together):
 # bounds the effect of any slow memory growth.

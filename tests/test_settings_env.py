@@ -157,7 +157,8 @@ def test_mail_is_printed_in_debug_and_sent_by_smtp_from_the_environment(tmp_path
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("ENROLMENT_LINK_DAYS", "30"), ("EMAIL_BACKEND", "smpt")]
+    ("variable", "value"),
+    [("ENROLMENT_LINK_DAYS", "30"), ("EMAIL_BACKEND", "smpt"), ("BONEHEALTH_RELEASE", "v2 rc1")],
 )
 def test_a_bad_enrolment_or_mail_setting_is_one_line_naming_it(
     tmp_path: Path, variable: str, value: str
@@ -166,3 +167,28 @@ def test_a_bad_enrolment_or_mail_setting_is_one_line_naming_it(
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert variable in result.stderr
+
+
+PRINT_CACHE_PREFIX = (
+    "from django.conf import settings; "
+    "print(settings.CACHES['default']['KEY_PREFIX'], settings.CACHES['default']['BACKEND'])"
+)
+
+
+def test_the_cache_keys_start_with_the_release_the_deploy_names(tmp_path: Path) -> None:
+    """On every app server, with or without Redis (bonehealth/release.py)."""
+    for redis, backend in (
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://cache.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ):
+        result = manage(
+            tmp_path,
+            "shell",
+            "--no-imports",
+            "-c",
+            PRINT_CACHE_PREFIX,
+            DJANGO_DEBUG="true",
+            BONEHEALTH_RELEASE="3f9c2e1a",
+            REDIS_URL=redis,
+        )
+        assert result.stdout.split() == ["bonehealth-3f9c2e1a", backend], result.stderr

@@ -21,14 +21,8 @@ from monitoring import domain
 from monitoring.domain import thresholds
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, iso, num
 from monitoring.overview.lab_texts import unit_notation
-from monitoring.overview.labs import (
-    KIDNEY_LIMITS,
-    KIDNEY_REDUCED,
-    lab_flag,
-    shown_threshold,
-    shown_value,
-    threshold_words,
-)
+from monitoring.overview.lab_values import shown_result, shown_threshold, threshold_words
+from monitoring.overview.labs import KIDNEY_LIMITS, KIDNEY_REDUCED, lab_flag
 
 A = domain.Analyte
 
@@ -214,9 +208,16 @@ def labs_figure(
         for analyte, name, colour, symbol in panel.present:
             own = domain.display_unit(analyte, system)
             found = [lab for lab in labs if lab.analyte is analyte]
-            values = [shown_value(analyte, lab.value, own) for lab in found]
+            # Each point as the table writes it (`lab_values`), flagged in the unit it reads in;
+            # one that reads as entered, in its own unit (nurse14 #3), is drawn at its exact
+            # conversion, its hover text in its own unit.
+            written = [shown_result(lab, own) for lab in found]
+            values = [
+                point.value if point.unit == own else domain.from_canonical(analyte, lab.value, own)
+                for lab, point in zip(found, written, strict=True)
+            ]
             shown += values
-            flags = [lab_flag(analyte, lab.value, own) for lab in found]
+            flags = [lab_flag(lab, point.unit) for lab, point in zip(found, written, strict=True)]
             traces.append(
                 {
                     "type": "scatter",
@@ -228,8 +229,9 @@ def labs_figure(
                     "line": {"color": colour, "width": 2},
                     "marker": {"symbol": symbol, "size": 9, "color": colour},
                     "text": [flag.word if flag else "" for flag in flags],
-                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} "
-                    f"{unit_notation(own)} %{{text}}<extra></extra>",
+                    "customdata": [unit_notation(str(point)) for point in written],
+                    "hovertemplate": f"<b>{name}</b> %{{x|%Y-%m-%d}}<br>%{{customdata}} "
+                    "%{text}<extra></extra>",
                 }
             )
         lines = panel.lines

@@ -192,6 +192,9 @@ def histories_for(
                 # application and `manage.py assess` judge exactly the same number.
                 value=domain.to_canonical(analyte, value, unit),
                 fasting=fasting,
+                # As entered too: VITD judges a vitamin D in the unit it was entered in.
+                entered_value=value,
+                entered_unit=domain.normalize_unit(unit),
             )
         )
 

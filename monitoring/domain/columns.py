@@ -27,9 +27,10 @@ FRAX_PLACES: Final = 1
 LAB_ENTERED_PLACES: Final = 3  # also the total calcium a calcium was adjusted from
 ALBUMIN_PLACES: Final = 2  # the albumin a calcium was adjusted from
 # A new result the rules judge against a threshold (vitamin D, calcium, eGFR, creatinine
-# clearance) has at most 2 decimals in any unit: the rules round it to 0.01 before comparing, so
-# 19.995 ng/mL reads 20.00, not deficient, while it is "below 20" (phys10 F5). The entry forms
-# refuse a third; a history file, an import (the spec's vignettes judge 34.996 mL/min as 35.00)
-# and a stored record keep the column's 3.
+# clearance) has at most 2 decimals in any unit: the rules round calcium and kidney function to
+# 0.01 before comparing, so 2.115 mmol/L reads 2.12, not low, while it is "below 2.12" (phys10
+# F5). The entry forms refuse a third; a history file, an import (the spec's vignettes judge
+# 34.996 mL/min as 35.00) and a stored record keep the column's 3. A vitamin D is judged as
+# entered, with no rounding (`lab_limits`, nurse14 #3); its forms refuse a third all the same.
 LAB_JUDGED_PLACES: Final = 2
 GLUCOCORTICOID_MONTHS_PLACES: Final = 0

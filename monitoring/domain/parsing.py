@@ -53,7 +53,7 @@ from .types import (
     Supplements,
     VertebralFractureAssessment,
 )
-from .units import to_canonical
+from .units import normalize_unit, to_canonical
 
 _mrn = text(col.MRN_MAX_LENGTH, nonempty=True)
 _name = text(col.NAME_MAX_LENGTH)
@@ -278,6 +278,8 @@ def _lab(value: Any, path: str) -> LabResult:
         analyte=analyte,
         value=canonical,
         fasting=obj.optional("fasting", boolean) or False,
+        entered_value=raw,
+        entered_unit=normalize_unit(unit),
     )
 
 

@@ -129,6 +129,28 @@ CALCIUM_SEVERE_ABOVE: Final = Decimal("3.50")  # Society for Endocrinology 2016:
 # Society 2011 guideline accepts.
 VITD_HIGH_ABOVE: Final = Decimal(100)  # design choice: ng/mL, upper end of the reported range
 VITD_TOXIC_ABOVE: Final = Decimal(150)  # Endocrine Society 2011: ng/mL, intoxication
+# VITD and VITD-HIGH in nmol/L (nurse14 #3). The Endocrine Society 2011 guideline (Holick et al.)
+# writes each of its limits in both units: 20 ng/mL (50 nmol/L), 30 (75), and the 150 ng/mL
+# (375 nmol/L) of intoxication; the design choice of 100 ng/mL is 250 nmol/L as laboratories
+# write it. The two numbers of a limit are not the same amount at the molar factor (units.py:
+# 1 ng/mL = 2.496 nmol/L, so 75 nmol/L is 30.05 ng/mL and 30 ng/mL is 74.88 nmol/L). The spec
+# states VITD in ng/mL and rounds a converted value to 0.01 before comparing; converted that way,
+# 74.88-74.99 nmol/L read 30.00-30.05 ng/mL, sufficient, while the pages show the result in
+# nmol/L below "75 nmol/L". The spec is silent on a result entered in nmol/L. Design choice (the
+# conservative reading): a 25-OH vitamin D is judged against the guideline's limit in the unit
+# it was entered in, as entered (no conversion, so no rounding: `lab_limits`): 74.9 nmol/L is
+# insufficient (below 75 nmol/L), 30 ng/mL is sufficient (the spec's ">= 30 ng/mL"). No result
+# entered in ng/mL is judged otherwise than before, but a third decimal (19.995 ng/mL is now
+# deficient, not 20.00). The pages show a result so that its number and its flag agree
+# (`monitoring.overview.lab_values`).
+VITD_LIMITS_NMOL_L: Final[Mapping[Decimal, Decimal]] = MappingProxyType(
+    {
+        VITD_DEFICIENT_BELOW: Decimal(50),  # Endocrine Society 2011: 20 ng/mL (50 nmol/L)
+        VITD_SUFFICIENT_FROM: Decimal(75),  # Endocrine Society 2011: 30 ng/mL (75 nmol/L)
+        VITD_HIGH_ABOVE: Decimal(250),  # design choice: 100 ng/mL as 250 nmol/L
+        VITD_TOXIC_ABOVE: Decimal(375),  # Endocrine Society 2011: 150 ng/mL (375 nmol/L)
+    }
+)
 # Cockcroft & Gault 1976 (Nephron 16:31-41), the clearance the zoledronic acid label's limits
 # use: creatinine clearance (mL/min) = (140 - age) x weight (kg) / (72 x serum creatinine in
 # mg/dL), x 0.85 for a woman. RENAL judges it as the creatinine clearance of the eGFR's date when

@@ -317,12 +317,17 @@ class DexaScan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LabResult:
-    """One lab value, already converted to the analyte's canonical unit (`units.CANONICAL_UNIT`)."""
+    """One lab value, already converted to the analyte's canonical unit (`units.CANONICAL_UNIT`),
+    with the value and unit it was entered in (plain data: a number and a unit string). Without
+    them the value counts as entered in the canonical unit. VITD judges a 25-OH vitamin D in the
+    unit it was entered in (`lab_limits`); every other rule judges `value`."""
 
     date: dt.date
     analyte: Analyte
     value: Decimal
     fasting: bool = False
+    entered_value: Decimal | None = None
+    entered_unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

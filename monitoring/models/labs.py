@@ -77,12 +77,13 @@ class LabResult(ClinicalEntry):
         ]
 
     def adjusted_from_words(self) -> str:
-        """ "adjusted from total 2.10, albumin 30 g/L" for a calcium worked out from the total
+        """ "adjusted from total 2.1, albumin 30 g/L" for a calcium worked out from the total
         calcium and albumin of its sample (the total in the unit of `entered_value`); "" for
-        every other result. Two decimals, as the adjusted value is worked out to 0.01."""
+        every other result. Both as typed, without the columns' trailing zeros (nurse14 #6: a
+        total of 9.1 mg/dL read "9.10", a precision nobody typed)."""
         if self.total_calcium is None or self.albumin is None:
             return ""
-        total = Decimal(self.total_calcium).quantize(Decimal("0.01"))
+        total = f"{Decimal(self.total_calcium).normalize():f}"
         albumin = f"{Decimal(self.albumin).normalize():f}"
         return f"adjusted from total {total}, albumin {albumin} {self.albumin_unit}"
 

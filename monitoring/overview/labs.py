@@ -1,26 +1,32 @@
 """The patient page's labs, as a clinician reads them: each analyte in one unit (the site's SI or
-conventional choice), the value as entered (below a converted one, and on hover), and a flag in
-words where a result crosses one of the rules' thresholds (`monitoring.domain.thresholds`,
-compared as the rules compare them: the canonical value rounded to 0.01)."""
+conventional choice), written as `lab_values.shown_result` writes every result (as typed, or
+converted at the precision laboratories report, its number agreeing with its flag), the value as
+entered below a converted one (and on hover), and a flag in words where a result crosses one of
+the rules' thresholds (`monitoring.domain.thresholds`), judged as the rules judge it
+(`domain.lab_limits`)."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Protocol
 
 from monitoring import domain
-from monitoring.domain import thresholds
-from monitoring.domain.columns import LAB_JUDGED_PLACES
+from monitoring.domain import lab_limits, thresholds
 from monitoring.domain.rounding import round_2
 from monitoring.domain.rules import kidney
 from monitoring.domain.rules.context import same_date_rank
 from monitoring.models import LabResult
+from monitoring.overview.lab_values import (
+    ShownValue,
+    shown_result,
+    threshold_words,
+    threshold_words_above,
+)
 from monitoring.records import selectors
 from patients.models import Patient
 
 KIDNEY = (domain.Analyte.EGFR, domain.Analyte.CRCL)
-HALF_HUNDREDTH = Decimal("0.005")
 
 # Kidney function below which a drug label contraindicates the drug (or warns), as the RENAL rule.
 KIDNEY_LIMITS: tuple[tuple[Decimal, str], ...] = (
@@ -71,34 +77,35 @@ class LabFlag:
 
 
 def lab_flag(
-    analyte: domain.Analyte,
-    value: Decimal,
+    lab: domain.LabResult,
     unit: str | None = None,
     *,
     zoledronic: bool = False,
 ) -> LabFlag | None:
-    """The flag of a canonical `value` of `analyte` against the rules' thresholds, or None; its
-    note gives the threshold in `unit` (the canonical unit by default). A kidney function of 35
-    to 60 asks for a check of the zoledronic acid dose only when `zoledronic` (acid planned or
-    active): to anyone else it is reduced kidney function (nurse10 5)."""
+    """The flag of `lab` against the rules' thresholds, judged as the rules judge it
+    (`domain.lab_limits`), or None; its note gives the threshold in `unit` (the canonical unit
+    by default). A kidney function of 35 to 60 asks for a check of the zoledronic acid dose only
+    when `zoledronic` (acid planned or active): to anyone else it is reduced kidney function
+    (nurse10 5)."""
+    analyte = lab.analyte
     unit = unit or domain.CANONICAL_UNIT[analyte]
 
     def below(limit: Decimal) -> str:
         return f"below {threshold_words(analyte, limit, unit)}"
 
-    value = round_2(value)
-    high = high_flag(analyte, value, unit)
+    high = high_flag(lab, unit)
     if high is not None:
         return high
     if analyte is domain.Analyte.VITAMIN_D_25OH:
-        if value < thresholds.VITD_DEFICIENT_BELOW:
+        if lab_limits.below(lab, thresholds.VITD_DEFICIENT_BELOW):
             return LabFlag("deficient", below(thresholds.VITD_DEFICIENT_BELOW), "danger")
-        if value < thresholds.VITD_SUFFICIENT_FROM:
+        if lab_limits.below(lab, thresholds.VITD_SUFFICIENT_FROM):
             return LabFlag("insufficient", below(thresholds.VITD_SUFFICIENT_FROM), "warning")
     elif analyte is domain.Analyte.CALCIUM:
-        if value < thresholds.CALCIUM_LOW_BELOW:
+        if lab_limits.below(lab, thresholds.CALCIUM_LOW_BELOW):
             return LabFlag("low", below(thresholds.CALCIUM_LOW_BELOW), "danger")
     elif analyte in KIDNEY:
+        value = round_2(lab.value)
         notes = [note for limit, note in KIDNEY_LIMITS if value < limit]
         if notes:
             return LabFlag("low", "; ".join(notes), "danger")
@@ -121,40 +128,14 @@ HIGH_LIMITS: tuple[tuple[domain.Analyte, Decimal, str, str], ...] = (
 )
 
 
-def high_flag(analyte: domain.Analyte, value: Decimal, unit: str) -> LabFlag | None:
-    """The "high" flag of a canonical `value` rounded as the rules round it, as CA-HIGH and
-    VITD-HIGH judge it, or None; its note gives the threshold in `unit`."""
+def high_flag(lab: domain.LabResult, unit: str) -> LabFlag | None:
+    """The "high" flag of `lab` as CA-HIGH and VITD-HIGH judge it (`domain.lab_limits`), or
+    None; its note gives the threshold in `unit`."""
     for limited, limit, level, asks in HIGH_LIMITS:
-        if analyte is limited and value > limit:
-            words = threshold_words_above(analyte, limit, unit)
+        if lab.analyte is limited and lab_limits.above(lab, limit):
+            words = threshold_words_above(lab.analyte, limit, unit)
             return LabFlag("high", f"above {words}: {asks}", level, above=True)
     return None
-
-
-def shown_threshold_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
-    """A rules' "above" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
-    canonical unit, else the greatest value with `LAB_JUDGED_PLACES` decimals in `unit` that the
-    rules do not flag, as `shown_threshold` writes a "below" one; the conventional number where
-    there is one (420 nmol/L of vitamin D is above 250 nmol/L, 100 ng/mL, not 249.61: the
-    conversion read as a bug, as 49.91 did, phys13 #15a). Words only: the rules are unchanged."""
-    if unit == domain.CANONICAL_UNIT[analyte]:
-        return limit
-    conventional = CONVENTIONAL_THRESHOLDS.get((analyte, unit), {}).get(limit)
-    if conventional is not None:
-        return conventional
-    # round_2(c) > limit exactly when c >= limit + half a hundredth (ties round up, flagged).
-    first_flagged = domain.from_canonical(analyte, limit + HALF_HUNDREDTH, unit)
-    step = Decimal(1).scaleb(-LAB_JUDGED_PLACES)
-    shown = first_flagged.quantize(step, ROUND_FLOOR)
-    return shown - step if shown == first_flagged else shown
-
-
-def threshold_words_above(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
-    """A rules' "above" threshold in `unit` (`shown_threshold_above`) with its unit, and the
-    canonical threshold beside it where they differ: "250 nmol/L (100 ng/mL)"."""
-    shown = f"{_plain(shown_threshold_above(analyte, limit, unit))} {unit}"
-    canonical = domain.CANONICAL_UNIT[analyte]
-    return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"
 
 
 class BodyOnRecord(Protocol):
@@ -175,9 +156,18 @@ def _domain_patient(patient: BodyOnRecord) -> domain.Patient:
     )
 
 
-def _domain_lab(lab: LabResult) -> domain.LabResult:
+def domain_lab(lab: LabResult) -> domain.LabResult:
+    """A stored result as the rules read it: converted from the value as entered
+    (`assessment.history`), which it keeps."""
+    analyte = domain.Analyte(lab.analyte)
+    entered = Decimal(lab.entered_value)
     return domain.LabResult(
-        date=lab.sample_date, analyte=domain.Analyte(lab.analyte), value=Decimal(lab.value)
+        date=lab.sample_date,
+        analyte=analyte,
+        value=domain.to_canonical(analyte, entered, lab.entered_unit),
+        fasting=lab.fasting,
+        entered_value=entered,
+        entered_unit=domain.normalize_unit(lab.entered_unit),
     )
 
 
@@ -187,7 +177,7 @@ def _lower_estimate(
     """The clearance estimated from `creatinines` (of `measured`'s sample) when RENAL judges it
     in place of that eGFR (`kidney.judged_kidney_function`: lower than it), else None."""
     judged = kidney.judged_kidney_function(
-        _domain_lab(measured), creatinines, _domain_patient(patient)
+        domain_lab(measured), creatinines, _domain_patient(patient)
     )
     return judged.value if judged.estimated else None
 
@@ -214,7 +204,10 @@ def creatinine_flag(
     creatinine = domain.LabResult(date=day, analyte=domain.Analyte.CREATININE, value=value)
     clearance = kidney.computed_clearance(creatinine, _domain_patient(patient))
     flag = (
-        lab_flag(domain.Analyte.CRCL, clearance, zoledronic=zoledronic)
+        lab_flag(
+            domain.LabResult(date=day, analyte=domain.Analyte.CRCL, value=clearance),
+            zoledronic=zoledronic,
+        )
         if clearance is not None
         else None
     )
@@ -261,7 +254,7 @@ def egfr_gives_way(lab: LabResult, estimate: Decimal) -> LabFlag:
 
 
 def _kidney_rank(lab: LabResult) -> tuple[int, Decimal]:
-    return same_date_rank(_domain_lab(lab), kidney.MEASURED_KIDNEY)
+    return same_date_rank(domain_lab(lab), kidney.MEASURED_KIDNEY)
 
 
 def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, LabResult]:
@@ -284,65 +277,6 @@ def _quoted(lab: LabResult) -> str:
     return f"eGFR {_plain(Decimal(lab.value))} mL/min/1.73 m²"
 
 
-# The vitamin D thresholds in nmol/L as clinicians know them (phys13 #15a; nurse9 F5 before it):
-# the spec states VITD in ng/mL (20 and 30, `thresholds.py`), and the source it cites for them,
-# the Endocrine Society 2011 guideline (Holick et al.), writes the same limits as "< 20 ng/mL
-# (50 nmol/L)" and "30 ng/mL (75 nmol/L)". Words and chart lines only: the rules still convert a
-# result to ng/mL (x 1/2.496), round it to 0.01 and compare with 20 and 30 (module doc).
-CONVENTIONAL_THRESHOLDS: dict[tuple[domain.Analyte, str], dict[Decimal, Decimal]] = {
-    (domain.Analyte.VITAMIN_D_25OH, "nmol/L"): {
-        thresholds.VITD_DEFICIENT_BELOW: Decimal(50),
-        thresholds.VITD_SUFFICIENT_FROM: Decimal(75),
-        # VITD-HIGH's limits, 100 and 150 ng/mL, as clinicians write them in nmol/L (nurse13 #1):
-        # a result of 249.62-250 or 374.42-375 nmol/L is flagged beside "above 250 (375)", the
-        # flag being the rules' decision from the ng/mL limit written beside it.
-        thresholds.VITD_HIGH_ABOVE: Decimal(250),
-        thresholds.VITD_TOXIC_ABOVE: Decimal(375),
-    },
-}
-
-
-def shown_threshold(analyte: domain.Analyte, limit: Decimal, unit: str) -> Decimal:
-    """A rules' "below" threshold of `analyte` (canonical) as written in `unit`: unchanged in the
-    canonical unit; the conventional number of its source where it has one
-    (`CONVENTIONAL_THRESHOLDS`: 50 and 75 nmol/L of vitamin D); else the least value with
-    `LAB_JUDGED_PLACES` decimals in `unit` that the rules do not flag (phys10 F5: calcium's
-    2.12 mmol/L reads 8.48 mg/dL).
-
-    The rules convert a result to the canonical unit, round it to 0.01 and compare
-    (docs/clinical-rules.md, Conventions), so the exact edge of 20 ng/mL is 49.91 nmol/L
-    (19.996 ng/mL reads 20.00, not deficient). phys13 #15a (a second report, after nurse9 F5):
-    "< 49.91 nmol/L" and "target >= 74.87 nmol/L" read as a conversion bug to clinicians, who
-    know 50 and 75 nmol/L, the numbers the spec's source gives. The pages now write those. Every
-    result the rules flag is below them (a deficient one below 49.91, an insufficient one below
-    74.87), so the words beside a flag are true; only a result of 49.91-49.99 or 74.87-74.99
-    nmol/L, with two decimals that nmol/L reports rarely carry, is judged on the other side of
-    the round number, and its flag (the rules' decision, from the ng/mL limit written beside:
-    "50 nmol/L (20 ng/mL)") says which. Words only: the rules are unchanged.
-    """
-    if unit == domain.CANONICAL_UNIT[analyte]:
-        return limit
-    conventional = CONVENTIONAL_THRESHOLDS.get((analyte, unit), {}).get(limit)
-    if conventional is not None:
-        return conventional
-    # round_2(c) < limit exactly when c < limit - half a hundredth (ties round up, unflagged).
-    first_unflagged = domain.from_canonical(analyte, limit - HALF_HUNDREDTH, unit)
-    return first_unflagged.quantize(Decimal(1).scaleb(-LAB_JUDGED_PLACES), ROUND_CEILING)
-
-
-def threshold_words(analyte: domain.Analyte, limit: Decimal, unit: str) -> str:
-    """A rules' threshold in `unit` (`shown_threshold`) with its unit, and the canonical threshold
-    beside it where they differ: "50 nmol/L (20 ng/mL)", "20 ng/mL"."""
-    shown = f"{_plain(shown_threshold(analyte, limit, unit))} {unit}"
-    canonical = domain.CANONICAL_UNIT[analyte]
-    return shown if unit == canonical else f"{shown} ({_plain(limit)} {canonical})"
-
-
-def shown_value(analyte: domain.Analyte, value: Decimal, unit: str) -> Decimal:
-    """A canonical `value` in `unit`, rounded to 0.01 as the rules round converted lab values."""
-    return round_2(domain.from_canonical(analyte, value, unit))
-
-
 @dataclass(frozen=True)
 class LabRow:
     """One result as the labs table shows it (`lab` for its date, links and fasting)."""
@@ -353,9 +287,12 @@ class LabRow:
     entered: str
     flag: LabFlag | None
     converted: bool = False  # entered in another unit: the table shows `entered` below it
-    # A calcium worked out from the total calcium and albumin: "adjusted from total 2.10, albumin
+    # A calcium worked out from the total calcium and albumin: "adjusted from total 2.1, albumin
     # 30 g/L" (`LabResult.adjusted_from_words`), beside the value.
     adjusted_from: str = ""
+    # Shown as entered, in another unit than the site's: no conversion reads on the side of a
+    # threshold the rules judge it on (`lab_values.shown_result`; nurse14 #3).
+    in_own_unit: bool = False
 
 
 def lab_rows(
@@ -374,10 +311,14 @@ def lab_rows(
     creatinines: dict[dt.date, list[domain.LabResult]] = {}
     for lab in labs:
         if lab.analyte == domain.Analyte.CREATININE:
-            creatinines.setdefault(lab.sample_date, []).append(_domain_lab(lab))
+            creatinines.setdefault(lab.sample_date, []).append(domain_lab(lab))
     rows = []
     for lab in labs:
         analyte = domain.Analyte(lab.analyte)
+        result = domain_lab(lab)
+        # Written as every page writes it (`lab_values`); its flag in the unit it is shown in
+        # (its own, where no conversion reads on the side the rules judge it).
+        shown = shown_result(result, domain.display_unit(analyte, system))
         judged = measured.get(lab.sample_date)
         lower = (
             _lower_estimate(lab, creatinines.get(lab.sample_date, ()), patient)
@@ -386,7 +327,7 @@ def lab_rows(
         )
         if analyte is domain.Analyte.CREATININE and patient is not None:
             flag = creatinine_flag(
-                Decimal(lab.value),
+                result.value,
                 lab.sample_date,
                 patient,
                 zoledronic=zoledronic,
@@ -395,39 +336,32 @@ def lab_rows(
         elif lower is not None:
             flag = egfr_gives_way(lab, lower)
         else:
-            flag = lab_flag(
-                analyte,
-                Decimal(lab.value),
-                domain.display_unit(analyte, system),
-                zoledronic=zoledronic,
-            )
-        unit = domain.display_unit(analyte, system)
-        entered_unit = domain.normalize_unit(lab.entered_unit)
+            flag = lab_flag(result, shown.unit, zoledronic=zoledronic)
         adjusted_from = lab.adjusted_from_words()
-        if entered_unit == unit:
-            # An adjusted calcium reads to 0.01 as worked out (2.30, beside a total of 2.10).
-            value = Decimal(lab.entered_value)
-            value = round_2(value) if adjusted_from else value
-        else:
-            value = shown_value(analyte, Decimal(lab.value), unit)
+        value = shown.value
+        if adjusted_from and not shown.converted:
+            # An adjusted calcium reads to 0.01 as worked out (2.30, beside a total of 2.1).
+            value = round_2(value)
         rows.append(
             LabRow(
                 lab=lab,
                 value=value,
-                unit=unit,
+                unit=shown.unit,
                 entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
                 flag=flag,
-                converted=entered_unit != unit,
+                converted=shown.converted,
                 adjusted_from=adjusted_from,
+                in_own_unit=shown.unit != domain.display_unit(analyte, system),
             )
         )
     return rows[::-1]
 
 
 class TableReadings:
-    """The value the labs table shows for a result a rule's text quotes, found by analyte, date
-    and the value as the rules round it (`lab_texts.in_site_units`): 20.93 nmol/L entered is
-    quoted as 8.39 ng/mL, which converts back to 20.94, where the table shows 20.93.
+    """How the labs table shows a result a rule's text quotes, found by analyte, date and the
+    value as the rules round it (`lab_texts.in_site_units`): a calcium of 8.4 mg/dL entered is
+    quoted as 2.10 mmol/L, a creatinine of 0.9 mg/dL as 79.58 µmol/L, where the table shows
+    8.4 mg/dL and 80 µmol/L.
 
     `rows` is read on the first look-up only (most texts quote no value needing it); a template
     passes the object as it is (`do_not_call_in_templates`).
@@ -437,12 +371,14 @@ class TableReadings:
 
     def __init__(self, rows: Callable[[], Iterable[LabRow]]) -> None:
         self._rows = rows
-        self._shown: dict[tuple[str, dt.date, Decimal], Decimal] | None = None
+        self._shown: dict[tuple[str, dt.date, Decimal], ShownValue] | None = None
 
-    def __call__(self, analyte: domain.Analyte, day: dt.date, quoted: Decimal) -> Decimal | None:
+    def __call__(self, analyte: domain.Analyte, day: dt.date, quoted: Decimal) -> ShownValue | None:
         if self._shown is None:
             self._shown = {
-                (row.lab.analyte, row.lab.sample_date, round_2(Decimal(row.lab.value))): row.value
+                (row.lab.analyte, row.lab.sample_date, round_2(domain_lab(row.lab).value)): (
+                    ShownValue(row.value, row.unit, row.converted)
+                )
                 for row in self._rows()
             }
         return self._shown.get((str(analyte), day, round_2(quoted)))

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
-from monitoring.domain import AlertCode, Analyte, RuleId
+from monitoring.domain import AlertCode, Analyte, RuleId, lab_limits
 from monitoring.domain.dates import window_start
 from monitoring.domain.dental_review import ReviewStanding, review_standing
 from monitoring.domain.rounding import round_2
@@ -155,9 +155,10 @@ class Check:
     date: date | None  # the date of that value
     messages: tuple[str, ...]  # the rules' alerts of this check, as they would be raised
     analyte: str = ""  # the analyte of `value`, for the page to show it in the site's unit
-    # `value` unrounded (canonical unit), which the page converts: 20.93 nmol/L stays 20.93, as
-    # in the labs table, where the rounded 8.39 ng/mL would read 20.94.
-    canonical: Decimal | None = None
+    # The result `value` quotes (as entered), which the page writes as the labs table does
+    # (`lab_values.shown_result`): 20.93 nmol/L stays 20.93, where the rounded 8.39 ng/mL would
+    # read 20.94.
+    result: domain.LabResult | None = None
     # Why a check is not made (NOT_CHECKED), in words; or what a passed check took the dose for
     # (a course's first dose given after its start: `dose_safety`).
     note: str = ""
@@ -312,9 +313,10 @@ def _latest_lab(
 
 
 def _quantity(lab: domain.LabResult) -> str:
-    """A result in its canonical unit, rounded to 0.01 as the labs table rounds a converted value
-    (a vitamin D entered in nmol/L is 8.39 ng/mL, not 8.3854166...)."""
-    return f"{round_2(lab.value).normalize():f} {domain.CANONICAL_UNIT[lab.analyte]}"
+    """A result as the rules' texts quote it (`domain.lab_limits.quoted`): a vitamin D as
+    entered, in the unit it is judged in; any other in its canonical unit, rounded to 0.01."""
+    value, unit = lab_limits.quoted(lab)
+    return f"{Decimal(value).normalize():f} {unit}"
 
 
 def checklist(
@@ -343,16 +345,20 @@ def checklist(
         if kidney is not None:
             value = f"{kidney.value.normalize():f} {domain.CANONICAL_UNIT[kidney.analyte]}"
             when, analyte = kidney.date, kidney.analyte
-            canonical = kidney.value if kidney.estimated or lab is None else lab.value
+            result = (
+                domain.LabResult(date=kidney.date, analyte=kidney.analyte, value=kidney.value)
+                if kidney.estimated or lab is None
+                else lab
+            )
         elif lab is not None:
-            value, when, analyte, canonical = _quantity(lab), lab.date, lab.analyte, lab.value
+            value, when, analyte, result = _quantity(lab), lab.date, lab.analyte, lab
         elif spec.key is SafetyCheck.DENTAL:
             value, when = _review_value(course, as_of), course.dental_review_date
-            analyte, canonical = "", None
+            analyte, result = "", None
         else:
             # No result on file: the cell reads "none", never the dental review's "done" (phys11
             # F2: every empty lab cell read "done" once a dental review date was entered).
-            value, when, analyte, canonical = "", None, "", None
+            value, when, analyte, result = "", None, "", None
         status = _status(alerts, course.drug)
         severe = any(alert.severity.rank >= PHYSICIAN_OVERRIDE_FROM.rank for alert in alerts)
         messages = tuple(alert.message for alert in alerts)
@@ -377,7 +383,7 @@ def checklist(
                 messages=messages,
                 note=note,
                 analyte=analyte,
-                canonical=canonical,
+                result=result,
                 physician_override=status in STOPS_THE_SAVE and severe,
             )
         )

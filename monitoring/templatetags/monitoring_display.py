@@ -24,14 +24,9 @@ from monitoring.models.choices import (
 )
 from monitoring.overview import lateness as lateness_words
 from monitoring.overview.alert_groups import alert_groups
-from monitoring.overview.lab_texts import (
-    LabReadings,
-    canonical_in_units,
-    in_site_units,
-    quantity_in_units,
-    unit_notation,
-)
-from monitoring.overview.labs import TableReadings, patient_lab_readings, shown_value
+from monitoring.overview.lab_texts import LabReadings, in_site_units, unit_notation
+from monitoring.overview.lab_values import ShownValue, shown_result
+from monitoring.overview.labs import TableReadings, patient_lab_readings
 from monitoring.overview.therapy_words import (
     override_notes,
     therapy_now,
@@ -280,15 +275,20 @@ def lab_readings_of(patient: Any) -> TableReadings:
 @register.simple_tag
 def check_text(message: str, check: Any, lab_units: str | None) -> str:
     """A safety check's message in the site's units, the result it quotes read as the check's
-    latest value is (from the unrounded value: 20.93 nmol/L, not 20.94 from 8.39 ng/mL)."""
+    latest value is (`lab_value_in_units`: as the labs table writes it)."""
     readings = None
-    if check.canonical is not None and lab_units:
-        analyte = domain.Analyte(check.analyte)
-        unit = domain.display_unit(analyte, domain.UnitSystem(lab_units))
-        shown = shown_value(analyte, check.canonical, unit)
+    result = check.result
+    if result is not None and lab_units:
+        shown = shown_result(
+            result, domain.display_unit(result.analyte, domain.UnitSystem(lab_units))
+        )
 
-        def readings(kind: domain.Analyte, day: dt.date, quoted: Decimal) -> Decimal | None:
-            same = (kind, day, round_2(quoted)) == (analyte, check.date, round_2(check.canonical))
+        def readings(kind: domain.Analyte, day: dt.date, quoted: Decimal) -> ShownValue | None:
+            same = (kind, day, round_2(quoted)) == (
+                result.analyte,
+                result.date,
+                round_2(result.value),
+            )
             return shown if same else None
 
     return plain_lab_values(message, lab_units, readings)
@@ -296,14 +296,13 @@ def check_text(message: str, check: Any, lab_units: str | None) -> str:
 
 @register.filter
 def lab_value_in_units(check: Any, lab_units: str | None) -> str:
-    """A safety check's latest result ("18 ng/mL", canonical) in the site's `lab_units`."""
-    if not check.analyte or not lab_units:
+    """A safety check's latest result in the site's `lab_units`, as the labs table writes it
+    (`lab_values.shown_result`)."""
+    if check.result is None or not lab_units:
         return unit_notation(str(check.value))
-    analyte, system = domain.Analyte(check.analyte), domain.UnitSystem(lab_units)
-    if check.canonical is not None:
-        # From the unrounded value, as the labs table converts it: the two read alike.
-        return plain_lab_values(canonical_in_units(check.canonical, analyte, system))
-    return plain_lab_values(quantity_in_units(check.value, analyte, system))
+    result = check.result
+    unit = domain.display_unit(result.analyte, domain.UnitSystem(lab_units))
+    return unit_notation(str(shown_result(result, unit)))
 
 
 @register.filter

@@ -42,7 +42,9 @@ def test_the_patient_page_follows_the_admins_choice(
     LabResultFactory(patient=patient, value=20, entered_value=20, entered_unit="ng/mL")
     url = reverse("monitoring:patient", args=[patient.pk])
     page = nurse_client.get(url).text
-    assert 'title="Entered as 20 ng/mL">49.92 nmol/L' in page
+    # 49.92 nmol/L in whole nmol/L, as laboratories report it (nurse14 #6): not below 50, as
+    # 20 ng/mL is not deficient.
+    assert 'title="Entered as 20 ng/mL">50 nmol/L' in page
     # Written below it too, where a touch screen reaches it (nurse10 F14).
     assert '<span class="d-block small text-body-secondary lab-entered">entered as 20 ng/mL' in page
     admin_client_.post(URL, {"site": site.pk, "lab_units": "conventional"})

@@ -51,7 +51,7 @@ def test_denosumab_with_low_vitamin_d_needs_an_override(
     expect(checklist).to_be_visible()
     vitamin_d = checklist.locator("tr[data-check=vitamin_d]")
     expect(vitamin_d).to_have_attribute("data-status", "failed")
-    expect(vitamin_d).to_contain_text("44.93 nmol/L")  # 18 ng/mL, at an SI site
+    expect(vitamin_d).to_contain_text("45 nmol/L")  # 18 ng/mL (44.93), SI, in whole nmol/L
     expect(vitamin_d).to_contain_text("VITD")
     expect(checklist.locator("tr[data-check=dental]")).to_have_attribute("data-status", "failed")
     expect(

@@ -64,7 +64,7 @@ def test_total_calcium_and_albumin_give_the_adjusted_calcium(
     )
     cell = page.locator("td", has=page.locator(".lab-adjusted"))
     expect(cell).to_contain_text("2.30 mmol/L")
-    expect(cell).to_contain_text("(adjusted from total 2.10, albumin 30 g/L)")
+    expect(cell).to_contain_text("(adjusted from total 2.1, albumin 30 g/L)")
 
     # The correction form opens with the total and albumin; saved unchanged, nothing changes.
     writes = audit_writes()

@@ -82,7 +82,9 @@ CONVENTIONS: Final = (
     "then the hip, then the neck.",
     "Arithmetic is decimal on the values as entered, rounded half away from zero before any "
     "comparison: T-scores, FRAX, BMI and percentages to 0.1, BMD differences to 0.001 g/cm², "
-    "lab values (after unit conversion) to 0.01.",
+    "lab values (after unit conversion) to 0.01. A 25-OH vitamin D is judged in the unit it was "
+    "entered in, against the limits as written in that unit, with no conversion and so no "
+    "rounding (VITD).",
     "Age is in completed years. 'N months after' a date keeps the day of the month, or the "
     "month's last day when it has no such day; 5 years are 60 months and a week 7 days. "
     "'Within' and 'until' include their end date.",

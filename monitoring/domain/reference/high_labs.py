@@ -53,24 +53,28 @@ ENTRIES: Final = (
         f"{num(th.VITD_TOXIC_ABOVE)} ng/mL, where the Endocrine Society 2011 guideline "
         "places vitamin D intoxication: a physician reviews it and the calcium is "
         "checked now (high). While it is on file the calcium and vitamin D advice holds "
-        "vitamin D supplements and keeps calcium to food, without a supplement.",
+        "vitamin D supplements and keeps calcium to food, without a supplement. A result "
+        "entered in nmol/L is judged, as entered, against the same limits in nmol/L: above "
+        f"{num(th.VITD_LIMITS_NMOL_L[th.VITD_HIGH_ABOVE])} and "
+        f"{num(th.VITD_LIMITS_NMOL_L[th.VITD_TOXIC_ABOVE])} nmol/L (as VITD).",
         outputs=(
             alert(
                 AlertCode.VITAMIN_D_HIGH,
                 Severity.WARNING,
-                f"above {num(th.VITD_HIGH_ABOVE)} ng/mL",
+                f"above {num(th.VITD_HIGH_ABOVE)} ng/mL "
+                f"({num(th.VITD_LIMITS_NMOL_L[th.VITD_HIGH_ABOVE])} nmol/L)",
             ),
             alert(
                 AlertCode.VITAMIN_D_HIGH,
                 Severity.HIGH,
-                f"above {num(th.VITD_TOXIC_ABOVE)} ng/mL",
+                f"above {num(th.VITD_TOXIC_ABOVE)} ng/mL "
+                f"({num(th.VITD_LIMITS_NMOL_L[th.VITD_TOXIC_ABOVE])} nmol/L)",
             ),
             rec(
                 RecommendationCode.CALCIUM_VITAMIN_D,
                 "held: no vitamin D supplement, calcium from food only",
             ),
         ),
-        example="25-OH vitamin D entered as 420 nmol/L is stored as 168.27 ng/mL: "
-        "VITAMIN_D_HIGH (high).",
+        example="25-OH vitamin D entered as 420 nmol/L, above 375 nmol/L: VITAMIN_D_HIGH (high).",
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 from .. import thresholds as th
@@ -22,6 +23,16 @@ def _months_still_acting() -> str:
 
 _STILL_ACTING = _months_still_acting()
 
+
+def _nmol(limit: Decimal) -> str:
+    """A vitamin D limit (ng/mL) as the guideline writes it in nmol/L."""
+    return num(th.VITD_LIMITS_NMOL_L[limit])
+
+
+_VITD_NMOL_L = ", ".join(
+    f"{num(ng)} ng/mL as {num(nmol)} nmol/L" for ng, nmol in th.VITD_LIMITS_NMOL_L.items()
+)
+
 SECTIONS: Final = (
     Section(
         title="Labs and drug safety",
@@ -32,7 +43,13 @@ SECTIONS: Final = (
                 title="Vitamin D",
                 checks="The latest 25-OH vitamin D: deficient below "
                 f"{num(th.VITD_DEFICIENT_BELOW)} ng/mL, insufficient from "
-                f"{num(th.VITD_DEFICIENT_BELOW)} to below {num(th.VITD_SUFFICIENT_FROM)} ng/mL. "
+                f"{num(th.VITD_DEFICIENT_BELOW)} to below {num(th.VITD_SUFFICIENT_FROM)} ng/mL; "
+                "a result entered in nmol/L is judged against the same limits as the Endocrine "
+                f"Society 2011 guideline writes them in nmol/L ({_VITD_NMOL_L}), as entered. The "
+                "two numbers of a limit differ slightly (30 ng/mL is 74.88 nmol/L, 75 nmol/L is "
+                "30.05 ng/mL): judged in the unit entered, a result never reads below a limit on "
+                "the page while judged above it (74.9 nmol/L is insufficient). The specification "
+                "states the limits in ng/mL only: this is the cautious reading. "
                 f"Below {num(th.VITD_SUFFICIENT_FROM)} the patient is to be repleted and "
                 f"rechecked {th.VITD_RECHECK_MONTHS} months after the result. A deficiency "
                 "with zoledronic acid or denosumab planned asks for repletion before it; once "
@@ -47,7 +64,8 @@ SECTIONS: Final = (
                     alert(
                         AlertCode.VITAMIN_D_DEFICIENT,
                         Severity.WARNING,
-                        f"below {num(th.VITD_DEFICIENT_BELOW)} ng/mL",
+                        f"below {num(th.VITD_DEFICIENT_BELOW)} ng/mL "
+                        f"({_nmol(th.VITD_DEFICIENT_BELOW)} nmol/L)",
                     ),
                     alert(
                         AlertCode.VITAMIN_D_DEFICIENT,
@@ -59,15 +77,20 @@ SECTIONS: Final = (
                         AlertCode.VITAMIN_D_INSUFFICIENT,
                         Severity.INFO,
                         f"{num(th.VITD_DEFICIENT_BELOW)} to below "
-                        f"{num(th.VITD_SUFFICIENT_FROM)} ng/mL",
+                        f"{num(th.VITD_SUFFICIENT_FROM)} ng/mL "
+                        f"({_nmol(th.VITD_DEFICIENT_BELOW)} to below "
+                        f"{_nmol(th.VITD_SUFFICIENT_FROM)} nmol/L)",
                     ),
                     alert(AlertCode.VITAMIN_D_NOT_MEASURED, Severity.INFO, "none on file"),
                     rec(
                         RecommendationCode.REPLETE_VITAMIN_D,
-                        f"below {num(th.VITD_SUFFICIENT_FROM)} ng/mL",
+                        f"below {num(th.VITD_SUFFICIENT_FROM)} ng/mL "
+                        f"({_nmol(th.VITD_SUFFICIENT_FROM)} nmol/L)",
                     ),
                 ),
-                example="25-OH vitamin D entered as 45 nmol/L is stored as 18.03 ng/mL: deficient.",
+                example="25-OH vitamin D entered as 45 nmol/L (18.03 ng/mL) is below 50 nmol/L: "
+                "deficient. Entered as 74.9 nmol/L it is insufficient (below 75 nmol/L), although "
+                "it is 30.01 ng/mL; entered as 30 ng/mL (74.88 nmol/L) it is sufficient.",
             ),
             RuleEntry(
                 rule=RuleId.CA_LOW,

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalogue import sources_of
+from ..lab_limits import above, quoted, quoted_limit
 from ..rounding import round_2
 from ..thresholds import (
     CALCIUM_HIGH_ABOVE,
@@ -58,7 +59,7 @@ def high_calcium(ctx: Context) -> LabResult | None:
 def high_vitamin_d(ctx: Context) -> LabResult | None:
     """The latest 25-OH vitamin D of the last 12 months when it is above `VITD_HIGH_ABOVE`."""
     lab = ctx.recent_lab(Analyte.VITAMIN_D_25OH)
-    if lab is None or round_2(lab.value) <= VITD_HIGH_ABOVE:
+    if lab is None or not above(lab, VITD_HIGH_ABOVE):
         return None
     return lab
 
@@ -69,7 +70,8 @@ def _calcium_quoted(lab: LabResult, *, opening: bool = False) -> str:
 
 
 def _vitamin_d_quoted(lab: LabResult) -> str:
-    return f"25-OH vitamin D {round_2(lab.value)} ng/mL on {lab.date.isoformat()}"
+    """As entered, its limits then written in the same unit (`lab_limits`)."""
+    return f"25-OH vitamin D {' '.join(quoted(lab))} on {lab.date.isoformat()}"
 
 
 def calcium_high(ctx: Context) -> None:
@@ -99,16 +101,18 @@ def vitamin_d_high(ctx: Context) -> None:
     lab = high_vitamin_d(ctx)
     if lab is None:
         return
-    if round_2(lab.value) > VITD_TOXIC_ABOVE:
+    if above(lab, VITD_TOXIC_ABOVE):
         severity = Severity.HIGH
         message = (
-            f"{_vitamin_d_quoted(lab)} (> {VITD_TOXIC_ABOVE}): in the toxic range; hold vitamin D "
+            f"{_vitamin_d_quoted(lab)} (> {quoted_limit(lab, VITD_TOXIC_ABOVE)}): in the toxic "
+            "range; hold vitamin D "
             "and calcium supplements, check the calcium now; a physician reviews it."
         )
     else:
         severity = Severity.WARNING
         message = (
-            f"{_vitamin_d_quoted(lab)} (> {VITD_HIGH_ABOVE}): above the usual range; hold "
+            f"{_vitamin_d_quoted(lab)} (> {quoted_limit(lab, VITD_HIGH_ABOVE)}): above the usual "
+            "range; hold "
             "vitamin D supplements, ask which vitamin D products are taken and check the calcium."
         )
     ctx.alert(AlertCode.VITAMIN_D_HIGH, severity, message, [RuleId.VITD_HIGH])
@@ -144,7 +148,7 @@ def hold_supplements(ctx: Context) -> None:
                 rec,
                 "Hold vitamin D supplements until the high vitamin D is reviewed "
                 f"({AlertCode.VITAMIN_D_HIGH}: {_vitamin_d_quoted(vitamin_d)}, > "
-                f"{VITD_HIGH_ABOVE}); "
+                f"{quoted_limit(vitamin_d, VITD_HIGH_ABOVE)}); "
                 f"calcium {_CALCIUM_LOW}-{_CALCIUM_HIGH} mg/day from food only, no calcium "
                 "supplement until then.",
                 RuleId.VITD_HIGH,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ..dates import add_months
+from ..lab_limits import below, quoted, quoted_limit
 from ..rounding import round_2
 from ..thresholds import (
     ALENDRONATE_CONTRAINDICATED_BELOW,
@@ -75,11 +76,12 @@ def vitamin_d(ctx: Context) -> None:
             rules,
         )
         return
-    value = round_2(lab.value)
-    if value >= VITD_SUFFICIENT_FROM:
+    if not below(lab, VITD_SUFFICIENT_FROM):
         return
+    # Quoted as entered, with its limits in the same unit (`lab_limits`: judged in that unit).
+    value = " ".join(quoted(lab))
     when = lab.date.isoformat()
-    if value < VITD_DEFICIENT_BELOW:
+    if below(lab, VITD_DEFICIENT_BELOW):
         parenteral = ctx.parenteral_planned_or_recent()
         severity = Severity.HIGH if parenteral else Severity.WARNING
         if parenteral:
@@ -96,21 +98,23 @@ def vitamin_d(ctx: Context) -> None:
         ctx.alert(
             AlertCode.VITAMIN_D_DEFICIENT,
             severity,
-            f"25-OH vitamin D {value} ng/mL on {when} is deficient (< {VITD_DEFICIENT_BELOW})"
-            f"{extra}.",
+            f"25-OH vitamin D {value} on {when} is deficient "
+            f"(< {quoted_limit(lab, VITD_DEFICIENT_BELOW)}){extra}.",
             rules,
         )
     else:
         ctx.alert(
             AlertCode.VITAMIN_D_INSUFFICIENT,
             Severity.INFO,
-            f"25-OH vitamin D {value} ng/mL on {when} is insufficient (< {VITD_SUFFICIENT_FROM}).",
+            f"25-OH vitamin D {value} on {when} is insufficient "
+            f"(< {quoted_limit(lab, VITD_SUFFICIENT_FROM)}).",
             rules,
         )
     recheck = add_months(lab.date, VITD_RECHECK_MONTHS)
     ctx.recommend(
         RecommendationCode.REPLETE_VITAMIN_D,
-        f"Replete vitamin D ({value} ng/mL on {when}, target >= {VITD_SUFFICIENT_FROM}) and "
+        f"Replete vitamin D ({value} on {when}, target >= "
+        f"{quoted_limit(lab, VITD_SUFFICIENT_FROM)}) and "
         f"recheck by {recheck.isoformat()}.",
         rules,
     )

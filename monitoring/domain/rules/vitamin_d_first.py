@@ -20,7 +20,7 @@ GIVE_DENOSUMAB is worded beside a deficiency (`drugs.give_denosumab`), not put f
 
 from __future__ import annotations
 
-from ..rounding import round_2
+from ..lab_limits import below, quoted, quoted_limit
 from ..thresholds import VITD_DEFICIENT_BELOW
 from ..types import AlertCode, Analyte, LabResult, RuleId
 from .context import Context
@@ -30,7 +30,7 @@ from .labs import BEFORE_PARENTERAL_START
 def deficient_vitamin_d(ctx: Context) -> LabResult | None:
     """The latest 25-OH vitamin D of the last 12 months when VITD calls it deficient."""
     lab = ctx.recent_lab(Analyte.VITAMIN_D_25OH)
-    if lab is None or round_2(lab.value) >= VITD_DEFICIENT_BELOW:
+    if lab is None or not below(lab, VITD_DEFICIENT_BELOW):
         return None
     return lab
 
@@ -43,8 +43,8 @@ def vitamin_d_first(ctx: Context, *, follow_on: bool = False) -> tuple[str, Rule
     if lab is None:
         return "", None
     result = (
-        f"({AlertCode.VITAMIN_D_DEFICIENT}: 25-OH vitamin D {round_2(lab.value)} ng/mL on "
-        f"{lab.date.isoformat()}, < {VITD_DEFICIENT_BELOW})"
+        f"({AlertCode.VITAMIN_D_DEFICIENT}: 25-OH vitamin D {' '.join(quoted(lab))} on "
+        f"{lab.date.isoformat()}, < {quoted_limit(lab, VITD_DEFICIENT_BELOW)})"
     )
     if follow_on:
         words = (

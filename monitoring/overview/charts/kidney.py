@@ -17,7 +17,8 @@ from monitoring import domain
 from monitoring.domain.rules import kidney
 from monitoring.overview.charts.lab_series import Series
 from monitoring.overview.lab_texts import unit_notation
-from monitoring.overview.labs import lab_flag, shown_value
+from monitoring.overview.lab_values import shown_result
+from monitoring.overview.labs import lab_flag
 
 A = domain.Analyte
 Judged = dict[dt.date, kidney.KidneyFunction]
@@ -91,12 +92,9 @@ def estimate_series(
         estimate = kidney.computed_clearance(lab, patient)
         if estimate is None or patient.weight_kg is None:
             continue
-        flag = lab_flag(A.CRCL, estimate)
-        creatinine = _plain(shown_value(A.CREATININE, lab.value, creatinine_unit))
-        source = (
-            f"from creatinine {creatinine} {unit_notation(creatinine_unit)} and "
-            f"{_plain(patient.weight_kg)} kg on record"
-        )
+        flag = lab_flag(domain.LabResult(date=lab.date, analyte=A.CRCL, value=estimate))
+        creatinine = unit_notation(str(shown_result(lab, creatinine_unit)))
+        source = f"from creatinine {creatinine} and {_plain(patient.weight_kg)} kg on record"
         verdict = _estimate_verdict(lab, judged.get(lab.date))
         days.append(lab.date)
         values.append(estimate)
@@ -126,7 +124,7 @@ def _judged_words(judged: kidney.KidneyFunction) -> str:
         )
     else:
         quoted = _measured_words(judged).removeprefix("the ")
-    flag = lab_flag(judged.analyte, judged.value)
+    flag = lab_flag(domain.LabResult(date=judged.date, analyte=judged.analyte, value=judged.value))
     return f"{quoted}: {flag.word}, {flag.note}" if flag else quoted
 
 

@@ -30,6 +30,9 @@ class Series:
     words: tuple[str, ...]
     dash: str = "solid"
     ring: bool = False
+    # Each value as the labs table writes it, with its unit (`lab_values.shown_result`), for the
+    # hover; empty: the drawn value in the trace's unit.
+    written: tuple[str, ...] = ()
 
     @property
     def legend(self) -> str:
@@ -56,10 +59,12 @@ class Series:
                 },
                 "hovertemplate": f"<b>{self.name}</b> %{{x|%Y-%m-%d}}<br>%{{text}}<extra></extra>",
             }
+        value = "%{customdata}" if self.written else f"%{{y}} {unit_notation(self.unit)}"
         return common | {
             "mode": "lines+markers",
             "line": {"color": self.colour, "width": 2, "dash": self.dash},
             "marker": {"symbol": self.symbol, "size": MARKER_PX, "color": self.colour},
-            "hovertemplate": f"<b>{self.name}</b> %{{x|%Y-%m-%d}}<br>%{{y}} "
-            f"{unit_notation(self.unit)} %{{text}}<extra></extra>",
+            **({"customdata": list(self.written)} if self.written else {}),
+            "hovertemplate": f"<b>{self.name}</b> %{{x|%Y-%m-%d}}<br>{value} "
+            "%{text}<extra></extra>",
         }

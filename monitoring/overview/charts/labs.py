@@ -27,14 +27,8 @@ from monitoring.overview.charts import kidney
 from monitoring.overview.charts.lab_series import Series
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, num
 from monitoring.overview.lab_texts import unit_notation
-from monitoring.overview.labs import (
-    KIDNEY_LIMITS,
-    KIDNEY_REDUCED,
-    lab_flag,
-    shown_threshold,
-    shown_value,
-    threshold_words,
-)
+from monitoring.overview.lab_values import shown_result, shown_threshold, threshold_words
+from monitoring.overview.labs import KIDNEY_LIMITS, KIDNEY_REDUCED, lab_flag
 
 A = domain.Analyte
 
@@ -170,9 +164,13 @@ def _measured_series(
         if not found:
             continue
         unit = domain.display_unit(analyte, system)
+        # Each point as the table writes it (`lab_values`), flagged in the unit it reads in; one
+        # that reads as entered, in its own unit (nurse14 #3), is drawn at its exact conversion,
+        # its hover text in its own unit.
+        written = [shown_result(lab, unit) for lab in found]
         words = []
-        for lab in found:
-            flag = lab_flag(analyte, lab.value, unit)
+        for lab, point in zip(found, written, strict=True):
+            flag = lab_flag(lab, point.unit)
             word = flag.word if flag else ""
             words.append(kidney.measured_words(lab, word, judged) if panel.kidney else word)
         drawn.append(
@@ -183,8 +181,14 @@ def _measured_series(
                 colour,
                 symbol,
                 tuple(lab.date for lab in found),
-                tuple(shown_value(analyte, lab.value, unit) for lab in found),
+                tuple(
+                    point.value
+                    if point.unit == unit
+                    else domain.from_canonical(analyte, lab.value, unit)
+                    for lab, point in zip(found, written, strict=True)
+                ),
                 tuple(words),
+                written=tuple(unit_notation(str(point)) for point in written),
             )
         )
     return drawn

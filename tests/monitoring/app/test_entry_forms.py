@@ -246,8 +246,11 @@ class TestLabs:
         assert labs["ctx"].value == Decimal("0.45")
         assert labs["ctx"].fasting
         assert not labs["egfr"].fasting  # fasting concerns CTX only
-        # 30 ng/mL is sufficient: no vitamin D alert.
-        assert not any(code.startswith("VITAMIN_D") for code, _ in open_codes(patient))
+        # 74.88 nmol/L is 30 ng/mL, but below the 75 nmol/L it is judged against in the unit
+        # entered (nurse14 #3): insufficient.
+        assert {code for code, _ in open_codes(patient) if code.startswith("VITAMIN_D")} == {
+            "VITAMIN_D_INSUFFICIENT"
+        }
 
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),

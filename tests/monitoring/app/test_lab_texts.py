@@ -1,6 +1,7 @@
-"""The rules' texts in the site's lab units (issue 17): the rules write vitamin D in ng/mL and
-calcium in mmol/L; a page shows them, and the threshold they quote, in the unit its site's labs
-table uses, converted and rounded as that table does."""
+"""The rules' texts in the site's lab units (issue 17): the rules write vitamin D as entered (in
+the unit they judge it in, nurse14 #3) and calcium in mmol/L; a page shows them, and the threshold
+they quote, in the unit its site's labs table uses, converted and rounded as that table does (at
+the precision laboratories report, nurse14 #6)."""
 
 import datetime as dt
 import re
@@ -16,7 +17,8 @@ from bonehealth.audit.models import AuditAction, AuditEvent
 from monitoring import domain
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse
-from monitoring.overview.lab_texts import in_site_units, quantity_in_units
+from monitoring.overview.lab_texts import in_site_units
+from monitoring.overview.lab_values import ShownValue
 from monitoring.records.services.therapy import bone_therapy_start
 from monitoring.templatetags.monitoring_display import plain_lab_values
 from patients.models import Patient
@@ -50,16 +52,16 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
     texts = _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "12.02"))
     deficient = _quoting(texts, "is deficient")
     assert deficient.startswith("25-OH vitamin D 12.02 ng/mL on 2025-05-20 is deficient (< 20)")
+    # 30.00 nmol/L converted, in whole nmol/L as laboratories report it (nurse14 #6).
     assert in_site_units(deficient, SI).startswith(
-        "25-OH vitamin D 30.00 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL); "
+        "25-OH vitamin D 30 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL); "
         "replete before"
     )
     replete = _quoting(texts, "Replete vitamin D")
     assert in_site_units(replete, SI) == replete.replace(
         "(12.02 ng/mL on 2025-05-20, target >= 30)",
-        "(30.00 nmol/L on 2025-05-20, target >= 75 nmol/L, 30 ng/mL)",
+        "(30 nmol/L on 2025-05-20, target >= 75 nmol/L, 30 ng/mL)",
     )
-    # The page's filter also writes the values as the labs table does (30.00 -> 30).
     assert plain_lab_values(deficient, "si").startswith("25-OH vitamin D 30 nmol/L on")
     # In ng/mL the values read as written; the thresholds get their unit.
     assert in_site_units(deficient, CONVENTIONAL).startswith(
@@ -73,7 +75,7 @@ def test_the_rules_texts_of_vitamin_d_read_in_nmol_at_an_si_site() -> None:
 def test_insufficient_vitamin_d_converts_its_threshold_too() -> None:
     insufficient = _quoting(_texts(lab("2025-05-20", A.VITAMIN_D_25OH, "25")), "insufficient")
     assert in_site_units(insufficient, SI) == (
-        "25-OH vitamin D 62.40 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L, 30 ng/mL)."
+        "25-OH vitamin D 62 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L, 30 ng/mL)."
     )
 
 
@@ -83,24 +85,20 @@ def test_low_calcium_reads_in_mg_per_dl_at_a_conventional_site() -> None:
     texts = _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "40"), lab("2025-05-20", A.CALCIUM, "2.00"))
     low = _quoting(texts, "Adjusted calcium")
     assert low.startswith("Adjusted calcium 2.00 mmol/L on 2025-05-20 (< 2.12): do not give")
+    # 8.016 mg/dL, to 0.1 mg/dL as laboratories report it (nurse14 #6).
     assert in_site_units(low, CONVENTIONAL).startswith(
-        "Adjusted calcium 8.02 mg/dL on 2025-05-20 (< 8.48 mg/dL, 2.12 mmol/L): do not give "
-        "denosumab"
+        "Adjusted calcium 8 mg/dL on 2025-05-20 (< 8.48 mg/dL, 2.12 mmol/L): do not give denosumab"
     )
-    assert in_site_units(low, SI) == low.replace("(< 2.12)", "(< 2.12 mmol/L)")
+    # Written as the labs table writes it (2.00 -> 2, as the page's filter did already).
+    assert in_site_units(low, SI) == low.replace("(< 2.12)", "(< 2.12 mmol/L)").replace(
+        "2.00 mmol/L", "2 mmol/L"
+    )
 
 
 def test_texts_without_a_quoted_value_are_unchanged() -> None:
     for text in _texts() + _texts(lab("2025-05-20", A.VITAMIN_D_25OH, "40")):
         assert in_site_units(text, SI) == text
         assert in_site_units(text, CONVENTIONAL) == text
-
-
-def test_a_quantity_of_the_checklist_converts_only_its_own_unit() -> None:
-    assert quantity_in_units("18 ng/mL", A.VITAMIN_D_25OH, SI) == "44.93 nmol/L"
-    assert quantity_in_units("18 ng/mL", A.VITAMIN_D_25OH, CONVENTIONAL) == "18 ng/mL"
-    assert quantity_in_units("2.1 mmol/L", A.CALCIUM, CONVENTIONAL) == "8.42 mg/dL"
-    assert quantity_in_units("", A.CALCIUM, CONVENTIONAL) == ""
 
 
 # --- The pages --------------------------------------------------------------------------------
@@ -111,7 +109,7 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def vitamin_d_30_nmol(patient: Patient) -> Patient:
-    """A deficient vitamin D entered as 30 nmol/L (12.02 ng/mL as the rules write it)."""
+    """A deficient vitamin D entered as 30 nmol/L (12.02 ng/mL, 12.0 as laboratories write it)."""
     LabResultFactory(
         patient=patient,
         sample_date=TODAY - dt.timedelta(days=7),
@@ -126,8 +124,8 @@ def vitamin_d_30_nmol(patient: Patient) -> Patient:
 @pytest.mark.parametrize(
     ("setting", "shown", "hidden"),
     [
-        (LabUnits.SI, "25-OH vitamin D 30 nmol/L on", "vitamin D 12.02 ng/mL"),
-        (LabUnits.CONVENTIONAL, "25-OH vitamin D 12.02 ng/mL on", "nmol/L on"),
+        (LabUnits.SI, "25-OH vitamin D 30 nmol/L on", "vitamin D 12"),
+        (LabUnits.CONVENTIONAL, "25-OH vitamin D 12 ng/mL on", "nmol/L on"),
     ],
 )
 def test_the_patient_page_and_printout_quote_vitamin_d_in_the_sites_unit(
@@ -189,7 +187,7 @@ def _checklist_section(page: str) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("setting", "latest"), [(LabUnits.CONVENTIONAL, "8.39 ng/mL"), (LabUnits.SI, "20.93 nmol/L")]
+    ("setting", "latest"), [(LabUnits.CONVENTIONAL, "8.4 ng/mL"), (LabUnits.SI, "20.93 nmol/L")]
 )
 def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
     physician_client: Client,
@@ -198,8 +196,8 @@ def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
     setting: str,
     latest: str,
 ) -> None:
-    """Rounded to 0.01 like the labs table, never 8.385416666666666666666666667 ng/mL; at an SI
-    site the value as entered (20.93, not 20.94 from the rounded 8.39)."""
+    """Rounded like the labs table (0.1 ng/mL, nurse14 #6), never 8.385416666666666666666666667
+    ng/mL; at an SI site the value as entered (20.93, not 20.94 from the rounded 8.39)."""
     Site.objects.filter(pk=site.pk).update(lab_units=setting)
     url = reverse("monitoring:therapy_create", args=[vitamin_d_20_93_nmol.pk])
     data = {"drug": "denosumab", "dose": "60 mg", "start_date": TODAY.isoformat()}
@@ -211,7 +209,7 @@ def test_the_checklist_latest_value_reads_as_the_labs_table_rounds_it(
 
 
 @pytest.mark.django_db
-def test_the_audit_of_an_override_keeps_the_rounded_value(
+def test_the_audit_of_an_override_keeps_the_value_as_the_rules_quote_it(
     physician: User, vitamin_d_20_93_nmol: Patient
 ) -> None:
     course = bone_therapy_start(
@@ -226,15 +224,17 @@ def test_the_audit_of_an_override_keeps_the_rounded_value(
         action=AuditAction.CREATE,
     )
     failed = {c["check"]: c for c in event.changes["safety_override"]["failed_checks"]}
-    assert failed["vitamin_d"]["value"] == "8.39 ng/mL"
+    # As entered: the rules judge it in nmol/L (nurse14 #3).
+    assert failed["vitamin_d"]["value"] == "20.93 nmol/L"
 
 
 @pytest.mark.django_db
 def test_an_alert_quotes_the_value_as_the_labs_table_shows_it(
     physician_client: Client, physician: User, vitamin_d_20_93_nmol: Patient
 ) -> None:
-    """20.93 nmol/L entered is quoted by the rules as 8.39 ng/mL, which converts back to 20.94:
-    the patient page, its printout and the checklist read 20.93 like the labs table."""
+    """20.93 nmol/L entered is quoted by the rules as entered (once as 8.39 ng/mL, which
+    converts back to 20.94): the patient page, its printout and the checklist read 20.93 like
+    the labs table."""
     patient_assessment_refresh(patient=vitamin_d_20_93_nmol)
     for name in ("monitoring:patient", "monitoring:patient_summary"):
         page = physician_client.get(reverse(name, args=[vitamin_d_20_93_nmol.pk])).text
@@ -249,15 +249,21 @@ def test_an_alert_quotes_the_value_as_the_labs_table_shows_it(
 
 
 def test_a_quoted_value_of_another_result_is_converted() -> None:
-    """No result of that date and value in the table: the quoted value is converted."""
+    """No result of that date and value in the table: the quoted value is converted, to whole
+    nmol/L; with one, it reads as the table shows it (a text stored before nurse14 #3 quoted a
+    vitamin D entered in nmol/L as converted to ng/mL)."""
     text = "25-OH vitamin D 8.39 ng/mL on 2025-05-20 is deficient (< 20)."
     none_shown = in_site_units(text, SI, lambda analyte, day, quoted: None)
-    assert (
-        none_shown
-        == "25-OH vitamin D 20.94 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL)."
+    assert none_shown == (
+        "25-OH vitamin D 21 nmol/L on 2025-05-20 is deficient (< 50 nmol/L, 20 ng/mL)."
     )
-    as_entered = in_site_units(text, SI, lambda analyte, day, quoted: Decimal("20.93"))
+    table = ShownValue(Decimal("20.93"), "nmol/L", converted=False)
+    as_entered = in_site_units(text, SI, lambda analyte, day, quoted: table)
     assert as_entered.startswith("25-OH vitamin D 20.93 nmol/L on 2025-05-20")
+    in_nmol = "25-OH vitamin D 74.9 nmol/L on 2025-05-20 is insufficient (< 75)."
+    assert in_site_units(in_nmol, SI) == (
+        "25-OH vitamin D 74.9 nmol/L on 2025-05-20 is insufficient (< 75 nmol/L, 30 ng/mL)."
+    )
 
 
 def test_a_view_again_quotes_the_same_value_without_reading_the_labs(
@@ -281,9 +287,10 @@ def test_a_view_again_quotes_the_same_value_without_reading_the_labs(
 def test_every_page_quoting_a_result_shows_it_as_entered(
     nurse_client: Client, site: Site, patient: Patient
 ) -> None:
-    """55 nmol/L entered is quoted by the rules as 22.04 ng/mL, which converts back to 55.01: a
+    """55 nmol/L entered was quoted by the rules as 22.04 ng/mL, which converts back to 55.01: a
     tester found 55.01 on the acknowledge page and in the doctor's letter, where the patient page
-    showed 55. Every page reads it through the labs table's readings now."""
+    showed 55. The rules quote it as entered now (nurse14 #3), and every page writes it as the
+    labs table does."""
     Site.objects.filter(pk=site.pk).update(lab_units=LabUnits.SI)
     LabResultFactory(
         patient=patient,
@@ -294,7 +301,7 @@ def test_every_page_quoting_a_result_shows_it_as_entered(
     )
     patient_assessment_refresh(patient=patient)
     alert = patient.alerts.get(code="VITAMIN_D_INSUFFICIENT", cleared_at__isnull=True)
-    assert "22.04 ng/mL" in alert.message
+    assert "55 nmol/L" in alert.message
     pages = [
         reverse("monitoring:patient", args=[patient.pk]),
         reverse("monitoring:patient_summary", args=[patient.pk]),

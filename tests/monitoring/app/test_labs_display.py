@@ -17,10 +17,10 @@ from bonehealth.accounts.models import LabUnits, Site
 from monitoring import domain
 from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import thresholds
-from monitoring.domain.rounding import round_2
 from monitoring.models import LabResult
 from monitoring.overview import charts
-from monitoring.overview.labs import _plain, lab_flag, lab_rows, shown_value
+from monitoring.overview.lab_values import entered_result, shown_result, shown_threshold
+from monitoring.overview.labs import _plain, lab_flag, lab_rows
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
@@ -54,11 +54,16 @@ def test_every_shown_unit_is_an_accepted_unit(system: domain.UnitSystem) -> None
         assert domain.display_unit(analyte, system) in domain.ACCEPTED_UNITS[analyte]
 
 
+def _shown(analyte: A, typed: str, unit: str, shown_in: str) -> Decimal:
+    return shown_result(entered_result(analyte, Decimal(typed), unit), shown_in).value
+
+
 def test_published_factors_give_round_numbers() -> None:
     assert domain.from_canonical(A.VITAMIN_D_25OH, Decimal(30), "nmol/L") == Decimal("74.880")
-    assert shown_value(A.VITAMIN_D_25OH, Decimal(20), "nmol/L") == Decimal("49.92")
-    assert shown_value(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.50")
-    assert shown_value(A.CREATININE, Decimal("88.42"), "mg/dL") == Decimal("1.00")
+    # At the precision laboratories report (nurse14 #6): 49.92 nmol/L in whole nmol/L.
+    assert _shown(A.VITAMIN_D_25OH, "20", "ng/mL", "nmol/L") == Decimal(50)
+    assert _shown(A.CALCIUM, "2.12", "mmol/L", "mg/dL") == Decimal("8.5")
+    assert _shown(A.CREATININE, "88.42", "µmol/L", "mg/dL") == Decimal("1.00")
 
 
 @given(
@@ -77,8 +82,13 @@ def test_from_canonical_undoes_to_canonical(
 # --- Flags -----------------------------------------------------------------------------------
 
 
-def _word(analyte: A, value: Decimal) -> str | None:
-    flag = lab_flag(analyte, value)
+def _result(analyte: A, value: Decimal, unit: str | None = None) -> domain.LabResult:
+    """A result of `value` in `unit` (the canonical unit by default), as entered."""
+    return entered_result(analyte, value, unit or domain.CANONICAL_UNIT[analyte])
+
+
+def _word(analyte: A, value: Decimal, unit: str | None = None) -> str | None:
+    flag = lab_flag(_result(analyte, value, unit))
     return flag.word if flag else None
 
 
@@ -88,23 +98,22 @@ def test_vitamin_d_flags_follow_the_thresholds() -> None:
     assert _word(A.VITAMIN_D_25OH, deficient) == "insufficient"
     assert _word(A.VITAMIN_D_25OH, sufficient - Decimal("0.01")) == "insufficient"
     assert _word(A.VITAMIN_D_25OH, sufficient) is None
-    # As the rules compare: the canonical value rounded to 0.01 (74.88 nmol/L is 30 ng/mL).
-    assert (
-        _word(A.VITAMIN_D_25OH, domain.to_canonical(A.VITAMIN_D_25OH, Decimal("74.88"), "nmol/L"))
-        is None
-    )
+    # As the rules judge: in the unit entered (nurse14 #3: 74.88 nmol/L is 30 ng/mL, but below
+    # 75 nmol/L).
+    assert _word(A.VITAMIN_D_25OH, Decimal("74.88"), "nmol/L") == "insufficient"
+    assert _word(A.VITAMIN_D_25OH, Decimal(75), "nmol/L") is None
 
 
 def test_a_flag_gives_its_threshold_in_the_unit_shown() -> None:
-    low_vitamin_d = lab_flag(A.VITAMIN_D_25OH, Decimal(15), "nmol/L")
+    low_vitamin_d = lab_flag(_result(A.VITAMIN_D_25OH, Decimal(15)), "nmol/L")
     assert low_vitamin_d is not None
     # The number clinicians know in nmol/L, with the 20 ng/mL the rules compare with (phys13
     # #15a); calcium's mg/dL, the least the rules do not flag (phys10 F5).
     assert low_vitamin_d.note == "below 50 nmol/L (20 ng/mL)"
-    low_calcium = lab_flag(A.CALCIUM, Decimal(2), "mg/dL")
+    low_calcium = lab_flag(_result(A.CALCIUM, Decimal(2)), "mg/dL")
     assert low_calcium is not None
     assert low_calcium.note == "below 8.48 mg/dL (2.12 mmol/L)"
-    assert lab_flag(A.CALCIUM, Decimal(2)) == low_calcium.__class__(
+    assert lab_flag(_result(A.CALCIUM, Decimal(2))) == low_calcium.__class__(
         "low", "below 2.12 mmol/L", "danger"
     )
 
@@ -120,24 +129,24 @@ def test_kidney_function_flags_name_the_drugs(analyte: A) -> None:
     risedronate = thresholds.RISEDRONATE_IBANDRONATE_CONTRAINDICATED_BELOW
     zoledronic = thresholds.ZOLEDRONIC_CONTRAINDICATED_BELOW
     dose_check = thresholds.ZOLEDRONIC_DOSE_CHECK_MAX
-    lowest = lab_flag(analyte, risedronate - 1)
+    lowest = lab_flag(_result(analyte, risedronate - 1))
     assert lowest is not None
     assert (lowest.word, lowest.level) == ("low", "danger")
     assert "risedronate" in lowest.note
     assert "zoledronic acid" in lowest.note
-    below_zoledronic = lab_flag(analyte, zoledronic - Decimal("0.01"))
+    below_zoledronic = lab_flag(_result(analyte, zoledronic - Decimal("0.01")))
     assert below_zoledronic is not None
     assert "risedronate" not in below_zoledronic.note
     assert "zoledronic acid" in below_zoledronic.note
-    checked = lab_flag(analyte, dose_check)
+    checked = lab_flag(_result(analyte, dose_check))
     assert checked is not None
     assert (checked.word, checked.level) == ("reduced", "warning")
     assert _word(analyte, dose_check + Decimal("0.01")) is None
 
 
 def test_other_analytes_are_not_flagged() -> None:
-    assert lab_flag(A.CTX, Decimal("0.01")) is None
-    assert lab_flag(A.CREATININE, Decimal(500)) is None
+    assert lab_flag(_result(A.CTX, Decimal("0.01"))) is None
+    assert lab_flag(_result(A.CREATININE, Decimal(500))) is None
 
 
 # --- Rows, the page and the chart ------------------------------------------------------------
@@ -170,20 +179,18 @@ def test_rows_show_one_unit_and_keep_the_value_as_entered(mixed: Patient) -> Non
     labs = patients_with_records([mixed.pk]).get().valid_labs  # type: ignore[attr-defined]
     rows = {(row.lab.sample_date, row.lab.analyte): row for row in lab_rows(labs, SI)}
     vit_d_ng = rows[(dt.date(2025, 3, 10), "vitamin_d_25oh")]
-    assert (vit_d_ng.value, vit_d_ng.unit, vit_d_ng.entered) == (
-        Decimal("79.87"),
-        "nmol/L",
-        "32 ng/mL",
-    )
+    # 79.87 nmol/L, in whole nmol/L as laboratories report it (nurse14 #6).
+    assert (vit_d_ng.value, vit_d_ng.unit, vit_d_ng.entered) == (Decimal(80), "nmol/L", "32 ng/mL")
     assert vit_d_ng.flag is None
     vit_d_nmol = rows[(dt.date(2025, 1, 10), "vitamin_d_25oh")]
     assert (vit_d_nmol.value, vit_d_nmol.unit) == (Decimal(40), "nmol/L")  # as entered
     assert vit_d_nmol.flag is not None
     assert vit_d_nmol.flag.word == "deficient"
     conventional = {(r.lab.sample_date, r.lab.analyte): r for r in lab_rows(labs, CONVENTIONAL)}
-    assert conventional[(dt.date(2025, 1, 10), "vitamin_d_25oh")].value == Decimal("16.03")
+    # 16.03 ng/mL and 8.22 mg/dL, to 0.1 as laboratories report them (nurse14 #6).
+    assert conventional[(dt.date(2025, 1, 10), "vitamin_d_25oh")].value == Decimal("16.0")
     assert conventional[(dt.date(2025, 1, 10), "calcium")].unit == "mg/dL"
-    assert conventional[(dt.date(2025, 1, 10), "calcium")].value == Decimal("8.22")
+    assert conventional[(dt.date(2025, 1, 10), "calcium")].value == Decimal("8.2")
 
 
 def _lab_cells(page: str) -> list[tuple[str, str]]:
@@ -258,7 +265,7 @@ def test_labs_figure_is_valid_with_labelled_thresholds(
     vit_d_unit = domain.display_unit(A.VITAMIN_D_25OH, system)
     vit_d = traces[f"25-OH vitamin D ({vit_d_unit})"]
     assert vit_d["x"] == ["2025-01-10", "2025-03-10"]
-    assert vit_d["y"][0] == pytest.approx(40 if system is SI else 16.03)
+    assert vit_d["y"][0] == pytest.approx(40 if system is SI else 16.0)
     assert vit_d["text"] == ["deficient", ""]
     # Every marker has its own symbol: readable without colour.
     symbols = [trace["marker"]["symbol"] for trace in figure["data"]]
@@ -315,25 +322,22 @@ def test_kidney_panel_draws_clearance_beside_egfr(patient: Patient, with_egfr: b
 
 def test_a_threshold_in_another_unit_reads_as_clinicians_know_it() -> None:
     """Vitamin D in nmol/L reads the numbers of the rules' source (phys13 #15a: 50 and 75, not
-    49.91 and 74.87, which read as a conversion bug); calcium in mg/dL the least value the rules
-    do not flag (phys10 F5: 8.48, as 8.49 rounds to 2.12 mmol/L); each with the canonical one
-    beside it. The rules still compare in ng/mL."""
-    from monitoring.overview.labs import shown_threshold
-
+    49.91 and 74.87, which read as a conversion bug), the numbers a result entered in nmol/L is
+    judged against (nurse14 #3); calcium in mg/dL the least value the rules do not flag (phys10
+    F5: 8.48, as 8.49 rounds to 2.12 mmol/L); each with the canonical one beside it."""
     vitamin_d = domain.Analyte.VITAMIN_D_25OH
     assert shown_threshold(vitamin_d, Decimal("20"), "nmol/L") == Decimal("50")
     assert shown_threshold(vitamin_d, Decimal("30"), "nmol/L") == Decimal("75")
     assert shown_threshold(vitamin_d, Decimal("20"), "ng/mL") == Decimal("20")
     assert shown_threshold(vitamin_d, Decimal("30"), "ng/mL") == Decimal("30")
     assert shown_threshold(A.CALCIUM, Decimal("2.12"), "mg/dL") == Decimal("8.48")
-    entered = domain.to_canonical(vitamin_d, Decimal("49.95"), "nmol/L")
-    flag = lab_flag(vitamin_d, entered, "nmol/L")
+    flag = lab_flag(_result(vitamin_d, Decimal("49.95"), "nmol/L"), "nmol/L")
     assert flag is not None
-    # 49.95 nmol/L is 20.01 ng/mL: insufficient by the rules, as its flag says.
-    assert (flag.word, flag.note) == ("insufficient", "below 75 nmol/L (30 ng/mL)")
-    deficient = lab_flag(vitamin_d, domain.to_canonical(vitamin_d, Decimal("49.9"), "nmol/L"))
-    assert deficient is not None
-    assert deficient.word == "deficient"
+    # 49.95 nmol/L is 20.01 ng/mL, but below 50 nmol/L: deficient, as its flag says.
+    assert (flag.word, flag.note) == ("deficient", "below 50 nmol/L (20 ng/mL)")
+    insufficient = lab_flag(_result(vitamin_d, Decimal(50), "nmol/L"), "nmol/L")
+    assert insufficient is not None
+    assert insufficient.word == "insufficient"
 
 
 @pytest.mark.parametrize(
@@ -350,31 +354,14 @@ def test_a_threshold_in_another_unit_reads_as_clinicians_know_it() -> None:
 def test_every_result_a_form_accepts_is_flagged_exactly_below_the_threshold_shown(
     analyte: domain.Analyte, limit: Decimal, unit: str
 ) -> None:
-    """Every value with 2 decimals (what the forms accept) near the threshold: stored as the
-    forms store it, a flag naming the threshold shown is there only when the value is below it,
-    and for every value below it but one of the conversion's edge (vitamin D's 50 and 75 nmol/L,
-    the numbers clinicians know: 49.91-49.99 and 74.87-74.99 nmol/L are judged by the rules'
-    20 and 30 ng/mL, phys13 #15a); elsewhere exactly below it (phys10 F5). The flag is always
-    the rules' decision."""
-    from monitoring.models.labs import canonical_value
-    from monitoring.overview.labs import CONVENTIONAL_THRESHOLDS, shown_threshold
-
+    """Every value with 2 decimals (what the forms accept) near the threshold, typed in the unit
+    shown: a flag naming the threshold shown is there exactly when the value is below it
+    (phys10 F5; nurse14 #3: 74.87-74.99 nmol/L, once judged by the rules' 30 ng/mL and not
+    flagged, are below 75 nmol/L and flagged). The flag is always the rules' decision."""
     shown = shown_threshold(analyte, limit, unit)
-    conventional = limit in CONVENTIONAL_THRESHOLDS.get((analyte, unit), {})
     cent = Decimal("0.01")
     for step in range(-300, 300):
         typed = shown + step * cent
-        stored = canonical_value(analyte, typed, unit)
-        flag = lab_flag(analyte, stored, unit)
+        flag = lab_flag(_result(analyte, typed, unit), unit)
         below = flag is not None and f"below {_plain(shown)} {unit}" in flag.note
-        # The flag is the rules' decision (from the value as entered)...
-        rules_below = round_2(domain.to_canonical(analyte, typed, unit)) < limit
-        assert below is rules_below, typed
-        # ...and the threshold it names is true of it; below the round number but not flagged,
-        # only within the conversion's edge.
-        if below:
-            assert typed < shown, typed
-        elif typed < shown:
-            assert conventional, typed
-            # 20 and 30 ng/mL are 49.92 and 74.88 nmol/L (x 2.496), a rounding to 0.01 below.
-            assert shown - typed <= Decimal("0.13"), typed
+        assert below is (typed < shown), typed

@@ -193,9 +193,8 @@ def test_a_result_in_conventional_units_reads_as_the_labs_table_does(
     patient.site.save()
     lab = _calcium(nurse, patient, "2.05", "2.25")
     text = _cells(nurse_client.get(_url(patient, "lab", lab)).text)
-    assert "Result: 8.22 mg/dL (entered as 2.05 mmol/L) → 9.02 mg/dL (entered as 2.25 mmol/L)" in (
-        text
-    )
+    # To 0.1 mg/dL, as laboratories report it (nurse14 #6): 8.216 and 9.018.
+    assert "Result: 8.2 mg/dL (entered as 2.05 mmol/L) → 9 mg/dL (entered as 2.25 mmol/L)" in text
 
 
 def test_an_entry_marked_in_error_is_listed_with_who_when_why_and_its_history(
@@ -292,7 +291,7 @@ def test_an_imported_creation_says_which_values_its_row_kept(
     )
     text = _cells(nurse_client.get(_url(patient, "lab", lab)).text)
     assert "Created (imported)" in text
-    assert "Result: 112.32 nmol/L (entered as 45 ng/mL)" in text
+    assert "Result: 112 nmol/L (entered as 45 ng/mL)" in text  # whole nmol/L (nurse14 #6)
     assert "The audit row of this creation keeps only: Analyte" in text
 
 

@@ -189,7 +189,7 @@ class TestTherapyForm:
         form = response.context["form"]
         assert "Failed pre-treatment checks" in form.errors["safety_override"][0]
         assert 'data-check="vitamin_d" data-status="failed"' in response.text
-        assert "44.93 nmol/L" in response.text  # 18 ng/mL, at an SI site
+        assert "45 nmol/L" in response.text  # 18 ng/mL (44.93), at an SI site, in whole nmol/L
         assert "override_reason" in response.text  # shown now that a check fails
         assert form["dose"].value() == "60 mg"  # what was typed is kept
         assert not BoneTherapyCourse.objects.exists()

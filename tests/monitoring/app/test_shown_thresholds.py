@@ -51,14 +51,22 @@ def _thresholds(page: str, unit: str) -> set[Decimal]:
 
 @pytest.mark.parametrize(
     ("typed", "flag"),
-    [("49.95", "insufficient"), ("74.9", None), ("49.9", "deficient"), ("74.86", "insufficient")],
+    [
+        ("49.95", "deficient"),
+        ("74.9", "insufficient"),
+        ("49.9", "deficient"),
+        ("74.86", "insufficient"),
+        ("50", "insufficient"),
+        ("75", None),
+    ],
 )
 def test_vitamin_d_in_nmol_reads_the_thresholds_clinicians_know(
     physician_client: Client, patient: Patient, site: Site, typed: str, flag: str | None
 ) -> None:
-    """phys13 #15a: 50 and 75 nmol/L, the numbers of the rules' source, with the ng/mL the rules
-    compare in beside them; the flag is the rules' (49.95 nmol/L is 20.01 ng/mL, insufficient).
-    A threshold is written beside a flag only when the result is below it."""
+    """phys13 #15a: 50 and 75 nmol/L, the numbers of the rules' source, with their ng/mL beside
+    them; the flag is the rules', judged in nmol/L against them (nurse14 #3: 49.95 nmol/L is
+    20.01 ng/mL, but below 50 nmol/L: deficient). A threshold is written beside a flag only when
+    the result is below it."""
     Site.objects.filter(pk=site.pk).update(lab_units=LabUnits.SI)
     _enter(physician_client, patient, "vitamin_d_25oh", typed, "nmol/L")
     page = _page(physician_client, patient)

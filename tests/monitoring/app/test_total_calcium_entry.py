@@ -74,11 +74,11 @@ def test_total_and_albumin_store_the_adjusted_calcium(
         "g/L",
     )
     text = " ".join(response.text.split())  # type: ignore[attr-defined]
-    assert "Calcium stored: 2.30 mmol/L (adjusted from total 2.10, albumin 30 g/L)." in text
+    assert "Calcium stored: 2.30 mmol/L (adjusted from total 2.1, albumin 30 g/L)." in text
     page = page_text(nurse_client, reverse("monitoring:patient", args=[patient.pk]))
     cell = page.split('<span class="lab-value"', 1)[1].split("</td>", 1)[0]
     assert " ".join(re.sub("<[^>]+>", " ", cell.split(">", 1)[1]).split()) == (
-        "2.30 mmol/L (adjusted from total 2.10, albumin 30 g/L)"
+        "2.30 mmol/L (adjusted from total 2.1, albumin 30 g/L)"
     )
     assert "Low calcium" not in page  # 2.10 typed as adjusted would have raised it
 

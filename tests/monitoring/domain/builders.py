@@ -20,6 +20,7 @@ from monitoring.domain import (
     Sex,
     Site,
     SiteMeasurement,
+    to_canonical,
 )
 
 AS_OF = dt.date(2025, 6, 1)
@@ -57,8 +58,21 @@ def scan(date: str, scanner: str = "S1", **sites: tuple[str, str]) -> DexaScan:
     )
 
 
-def lab(date: str, analyte: Analyte, value: str, *, fasting: bool = False) -> LabResult:
-    return LabResult(date=d(date), analyte=analyte, value=Decimal(value), fasting=fasting)
+def lab(
+    date: str, analyte: Analyte, value: str, *, fasting: bool = False, unit: str | None = None
+) -> LabResult:
+    """A result of `value` in the canonical unit, or entered in `unit` (converted as the
+    application converts it, and kept as entered)."""
+    if unit is None:
+        return LabResult(date=d(date), analyte=analyte, value=Decimal(value), fasting=fasting)
+    return LabResult(
+        date=d(date),
+        analyte=analyte,
+        value=to_canonical(analyte, Decimal(value), unit),
+        fasting=fasting,
+        entered_value=Decimal(value),
+        entered_unit=unit,
+    )
 
 
 def ai(start: str | None = "2025-01-01", stop: str | None = None) -> AromataseInhibitorCourse:

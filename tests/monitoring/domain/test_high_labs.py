@@ -30,7 +30,6 @@ from monitoring.domain.thresholds import (
     LAB_VALID_MONTHS,
     VITD_HIGH_ABOVE,
 )
-from monitoring.domain.units import to_canonical
 
 from .builders import ai, history, lab
 from .strategies import as_of_dates, histories
@@ -56,11 +55,7 @@ def _rec(a: Assessment, code: RecommendationCode) -> tuple[str, tuple[RuleId, ..
 
 
 def test_the_testers_results_raise_both_alerts_and_hold_both_supplements() -> None:
-    vitamin_d = to_canonical(VITD, Decimal(420), "nmol/L")  # 168.27 ng/mL
-    a = _with(
-        lab("2026-12-04", CA, "3.05"),
-        LabResult(date=dt.date(2026, 12, 4), analyte=VITD, value=vitamin_d),
-    )
+    a = _with(lab("2026-12-04", CA, "3.05"), lab("2026-12-04", VITD, "420", unit="nmol/L"))
     assert _raised(a, AlertCode.CALCIUM_HIGH) == [Severity.HIGH]
     assert _raised(a, AlertCode.VITAMIN_D_HIGH) == [Severity.HIGH]
     (calcium,) = [x for x in a.alerts if x.code is AlertCode.CALCIUM_HIGH]
@@ -68,7 +63,8 @@ def test_the_testers_results_raise_both_alerts_and_hold_both_supplements() -> No
     assert calcium.rules == (RuleId.CA_HIGH,)
     assert "Society for Endocrinology 2016" in calcium.sources
     (vit_d,) = [x for x in a.alerts if x.code is AlertCode.VITAMIN_D_HIGH]
-    assert vit_d.message.startswith("25-OH vitamin D 168.27 ng/mL on 2026-12-04 (> 150)")
+    # Quoted as entered, against the limit in its unit (nurse14 #3: 375 nmol/L, 150 ng/mL).
+    assert vit_d.message.startswith("25-OH vitamin D 420 nmol/L on 2026-12-04 (> 375)")
     assert "Endocrine Society 2011" in vit_d.sources
     message, rules = _rec(a, RecommendationCode.CALCIUM_VITAMIN_D)
     assert message.startswith("Hold calcium and vitamin D supplements")
@@ -100,6 +96,23 @@ def test_calcium_high_at_its_limits(value: str, want: list[Severity]) -> None:
 )
 def test_vitamin_d_high_at_its_limits(value: str, want: list[Severity]) -> None:
     assert _raised(_with(lab("2026-12-01", VITD, value)), AlertCode.VITAMIN_D_HIGH) == want
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        # 249.9 nmol/L is 100.12 ng/mL, but it reads below "250 nmol/L" (nurse14 #3): judged in
+        # the unit entered, against the limit as laboratories write it there.
+        ("249.9", []),
+        ("250", []),
+        ("250.01", [Severity.WARNING]),
+        ("375", [Severity.WARNING]),
+        ("375.01", [Severity.HIGH]),
+    ],
+)
+def test_vitamin_d_high_in_nmol_at_its_limits(value: str, want: list[Severity]) -> None:
+    entered = lab("2026-12-01", VITD, value, unit="nmol/L")
+    assert _raised(_with(entered), AlertCode.VITAMIN_D_HIGH) == want
 
 
 def test_a_high_vitamin_d_holds_vitamin_d_and_keeps_calcium_to_food() -> None:

@@ -531,16 +531,23 @@ def test_projection_own_trend_and_null_crossing() -> None:
         ("20", "ng/mL", AlertCode.VITAMIN_D_INSUFFICIENT),
         ("29.99", "ng/mL", AlertCode.VITAMIN_D_INSUFFICIENT),
         ("30", "ng/mL", None),
-        ("49.9", "nmol/L", AlertCode.VITAMIN_D_DEFICIENT),  # 19.99 ng/mL
-        ("49.92", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),  # 20.00
-        ("74.86", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),  # 29.99
-        ("74.87", "nmol/L", None),  # 29.996 rounds to 30.00
-        ("74.88", "nmol/L", None),  # exactly 30
+        ("19.999", "ng/mL", AlertCode.VITAMIN_D_DEFICIENT),  # as entered: no rounding
+        ("29.999", "ng/mL", AlertCode.VITAMIN_D_INSUFFICIENT),
+        # In nmol/L against the guideline's 50 and 75 nmol/L, as entered (nurse14 #3): 74.88
+        # nmol/L is 30 ng/mL and 74.9 is 30.01, but both are below 75 nmol/L.
+        ("49.9", "nmol/L", AlertCode.VITAMIN_D_DEFICIENT),
+        ("49.92", "nmol/L", AlertCode.VITAMIN_D_DEFICIENT),
+        ("49.999", "nmol/L", AlertCode.VITAMIN_D_DEFICIENT),
+        ("50", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),
+        ("74.86", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),
+        ("74.88", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),
+        ("74.9", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),
+        ("74.999", "nmol/L", AlertCode.VITAMIN_D_INSUFFICIENT),
+        ("75", "nmol/L", None),
     ],
 )
 def test_vitd_thresholds_in_both_units(value: str, unit: str, code: AlertCode | None) -> None:
-    canonical = to_canonical(Analyte.VITAMIN_D_25OH, Decimal(value), unit)
-    h = history(labs=(lab("2025-05-01", Analyte.VITAMIN_D_25OH, str(canonical)),))
+    h = history(labs=(lab("2025-05-01", Analyte.VITAMIN_D_25OH, value, unit=unit),))
     result = run(h)
     vitd = {c for c in alerts(result) if c.startswith("VITAMIN_D")}
     assert vitd == ({code} if code else set())

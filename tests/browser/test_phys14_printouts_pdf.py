@@ -14,7 +14,13 @@ from playwright.sync_api import Page, expect
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import BoneTherapyCourse, BoneTherapyDose, Scanner
 from tests.browser.clinic import BROWSER, log_in, north_general
-from tests.browser.test_printouts_pdf import _open_printout, _pages, _save
+from tests.browser.test_printouts_pdf import (
+    PRINTED_HEIGHT,
+    SHEET_WIDTH_PX,
+    _open_printout,
+    _pages,
+    _save,
+)
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
@@ -108,6 +114,8 @@ def test_the_follow_on_and_its_check_print_on_one_page(
     pdf = page.pdf(format="A4", print_background=True)
     _save(f"phys14-{printout.replace('/', '-')}-follow-on.pdf", pdf)
     assert _pages(pdf) == 1, printout
+    if printout == "summary":
+        _assert_estimate_holds(page)
 
 
 @pytest.mark.parametrize(
@@ -125,3 +133,14 @@ def test_the_vfa_after_a_late_dose_prints_on_one_page(
     pdf = page.pdf(format="A4", print_background=True)
     _save(f"phys14-{printout.replace('/', '-')}-late-dose.pdf", pdf)
     assert _pages(pdf) == 1, printout
+    if printout == "summary":
+        _assert_estimate_holds(page)
+
+
+def _assert_estimate_holds(page: Page) -> None:
+    """The summary is never taller than `summary_fit` estimated from its content (the therapy
+    line now names the follow-on, the recommendations the new advice)."""
+    page.set_viewport_size({"width": SHEET_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    printed, estimated = page.evaluate(PRINTED_HEIGHT)
+    assert printed <= estimated

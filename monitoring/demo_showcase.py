@@ -313,6 +313,47 @@ def showcase_histories(today: date) -> list[dict[str, object]]:
                 lab(3, "egfr", 95, "mL/min/1.73m2"),
             ],
         },
+        {  # DENOSUMAB_REVIEW_AI_ENDED (warning): anastrozole completed a month ago, denosumab
+            # continues with no follow-on planned (phys14 #6).
+            "patient": patient("SHOW-22", "Demo Anastrozole Ended On Denosumab"),
+            "aromatase_inhibitors": [
+                {
+                    "drug": "anastrozole",
+                    "start_date": _d(today, -1856),
+                    "stop_date": _d(today, -30),
+                    "stop_reason": "completed 5 years",
+                    "planned_duration_months": 60,
+                }
+            ],
+            "dexa_scans": [scan(60, -2.1)],
+            "labs": routine,
+            "bone_therapy": [denosumab(900, [900, 718, 536, 354, 172])],
+        },
+        {  # CHECK_TURNOVER_AFTER_FOLLOW_ON: three years of denosumab, then one zoledronic acid
+            # infusion 7 months ago and the course stopped; the first CTX is on file, the
+            # 6-month one is due (phys14 #5).
+            "patient": patient("SHOW-23", "Demo Zoledronic Acid After Denosumab"),
+            "aromatase_inhibitors": ai(1400),
+            "dexa_scans": [scan(250, -1.9)],
+            "labs": [*routine, lab(110, "ctx", 0.21, "ng/mL", fasting=True)],
+            "bone_therapy": [
+                denosumab(
+                    1300,
+                    [1300, 1118, 936, 754, 572, 390],
+                    stop_date=_d(today, -208),
+                    stop_reason="switched to zoledronic acid",
+                ),
+                {
+                    "drug": "zoledronic_acid",
+                    "dose": "4 mg single infusion",
+                    "start_date": _d(today, -208),
+                    "stop_date": _d(today, -208),
+                    "stop_reason": "single follow-on infusion",
+                    "doses": [_d(today, -208)],
+                    "dental_review_date": _d(today, -230),
+                },
+            ],
+        },
     ]
 
 

@@ -44,6 +44,7 @@ ALERT_LABELS: dict[AlertCode, str] = {
     AlertCode.DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED: (
         "Denosumab stopped: follow-on zoledronic acid not given yet"
     ),
+    AlertCode.DENOSUMAB_REVIEW_AI_ENDED: "Aromatase inhibitor ended: review denosumab",
     AlertCode.DENTAL_REVIEW_MISSING: "Dental review missing",
     AlertCode.BISPHOSPHONATE_DURATION_REVIEW: "Review the bisphosphonate's duration",
     AlertCode.FRACTURE_ON_THERAPY: "Fragility fracture on therapy",
@@ -60,6 +61,8 @@ RECOMMENDATION_LABELS: dict[RecommendationCode, str] = {
     RecommendationCode.REPLETE_VITAMIN_D: "Replete vitamin D",
     RecommendationCode.GIVE_DENOSUMAB: "Give denosumab",
     RecommendationCode.START_FOLLOW_ON_THERAPY: "Start follow-on therapy",
+    RecommendationCode.VERTEBRAL_FRACTURE_ASSESSMENT: "Vertebral fracture assessment",
+    RecommendationCode.CHECK_TURNOVER_AFTER_FOLLOW_ON: "Check bone turnover after the follow-on",
     RecommendationCode.CHECK_BTM_RESPONSE: "Check the bone turnover response",
     RecommendationCode.CALCIUM_VITAMIN_D: "Calcium and vitamin D",
     RecommendationCode.LIFESTYLE: "Lifestyle",

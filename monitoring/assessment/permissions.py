@@ -19,10 +19,13 @@ from monitoring.models.choices import SEVERITY_RANK, Severity
 # Not RENAL_DOSE_CHECK (a warning: check the zoledronic acid dose at the infusion, which fails its
 # check the same way). Not DENOSUMAB_FOLLOW_ON_INFUSION_AWAITED: the follow-on is decided
 # (zoledronic acid started), the work left is its infusion, a row of the schedule (phys10 F2).
+# DENOSUMAB_REVIEW_AI_ENDED asks whether denosumab goes on now that the aromatase inhibitor has
+# ended, and for the follow-on if it is to stop (phys14 #6): a decision, as BP-DURATION's review.
 THERAPY_DECISION_CODES = frozenset(
     {
         "BONE_THERAPY_INDICATED",
         "DENOSUMAB_STOPPED_NO_FOLLOW_ON",
+        "DENOSUMAB_REVIEW_AI_ENDED",
         "BISPHOSPHONATE_DURATION_REVIEW",
         "BTM_RESPONSE_INADEQUATE",
         "FRACTURE_ON_THERAPY",

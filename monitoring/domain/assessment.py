@@ -8,17 +8,16 @@ from typing import Final
 
 from . import construct
 from .rules.always import always
+from .rules.bisphosphonate_duration import bisphosphonate_duration
 from .rules.btm import bone_turnover
 from .rules.change import SiteChange, compare_sites
 from .rules.classification import lowest_t_score, risk_factors, who_category
 from .rules.context import build_context
+from .rules.denosumab_ai_end import denosumab_after_ai
+from .rules.denosumab_follow_on_check import follow_on_turnover_check
+from .rules.denosumab_late_dose import late_dose_fracture_check
 from .rules.denosumab_stop import denosumab_stop
-from .rules.drugs import (
-    bisphosphonate_duration,
-    denosumab_schedule,
-    dental,
-    zoledronic_schedule,
-)
+from .rules.drugs import denosumab_schedule, dental, zoledronic_schedule
 from .rules.fracture_on_therapy import fracture_on_therapy
 from .rules.high_labs import calcium_high, hold_supplements, vitamin_d_high
 from .rules.labs import calcium, renal, vitamin_d
@@ -86,6 +85,9 @@ def assess(history: History, *, as_of: dt.date) -> Assessment:
     renal(ctx)
     denosumab_schedule(ctx)
     denosumab_stop(ctx, triggers if not ctx.antiresorptive_planned_or_active else ())
+    late_dose_fracture_check(ctx)
+    follow_on_turnover_check(ctx)
+    denosumab_after_ai(ctx)
     dental(ctx)
     bisphosphonate_duration(ctx)
     fracture_on_therapy(ctx)

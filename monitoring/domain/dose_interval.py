@@ -73,12 +73,21 @@ def last_dose(
     course (a biosimilar) or a course continued does not (physician9 F11). So splitting a course
     in two, within the interval after its last dose, never moves the next dose later.
     """
+    return max(counted_doses(drug, doses=doses, starts=starts), default=None)
+
+
+def counted_doses(
+    drug: BoneTherapyDrug, *, doses: Iterable[dt.date], starts: Iterable[dt.date | None] = ()
+) -> list[dt.date]:
+    """Return the doses `last_dose` counts, in date order: every recorded dose, and each course
+    start that counts as one (no dose, nor a start counted before it, within the dosing interval
+    before it)."""
     months = DOSE_INTERVAL_MONTHS[drug]
     counted = sorted(set(doses))
     for start in sorted({day for day in starts if day is not None}):
         if not any(day <= start <= add_months(day, months) for day in counted):
             counted.append(start)
-    return max(counted, default=None)
+    return sorted(counted)
 
 
 def first_dose_started(

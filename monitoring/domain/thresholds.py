@@ -171,6 +171,24 @@ ZOLEDRONIC_INTERVAL_MONTHS: Final = 6  # ESMO 2020; Hadji 2017: adjuvant 4 mg ev
 # denosumab's follow-on (DMAB-STOP) only if it ran at least this long; one still running counts.
 # The spec is silent on how long; the lower end of ECTS 2021 is the conservative reading.
 DENOSUMAB_FOLLOW_ON_ORAL_MIN_MONTHS: Final = 12
+# DMAB-FOLLOW-ON-CTX (phys14 #5): after denosumab, one zoledronic acid infusion may not hold the
+# rebound. ECTS 2021 (Tsourdi et al., J Clin Endocrinol Metab 2021;106:264) advises measuring
+# bone turnover (CTX) 3 and 6 months after the follow-on infusion and repeating the infusion if it
+# rises, above all after more than 2.5 years of denosumab. The spec is silent: the conservative
+# reading counts 2.5 years or more (30 months, the boundary included), from the first injection to
+# 6 months after the last (each injection covers 6 months: 5 injections are 2.5 years).
+DENOSUMAB_LONG_COURSE_MONTHS: Final = 30
+FOLLOW_ON_CTX_MONTHS: Final = (3, 6)  # ECTS 2021: CTX 3 and 6 months after the infusion
+# Design choice (the spec is silent): a fasting CTX from this many days after the infusion counts
+# as the first check, as BTM-RESPONSE's follow-up window opens 60 days after a start (Seed-A).
+FOLLOW_ON_CTX_FIRST_FROM_DAYS: Final = 60
+# Design choice (the spec is silent; phys14 #8): a denosumab injection given more than
+# DENOSUMAB_OVERDUE_MAX_DAYS_LATE (112) days after it was due leaves a window in which the rebound
+# may already have caused vertebral fractures, often silent (Lyu 2020: the risk rises beyond 16
+# weeks; ECTS 2021: multiple vertebral fractures after the effect wears off). The conservative
+# reading: recommend a vertebral fracture assessment (VFA or a spine X-ray) after such a dose,
+# until a scan records a VFA reading or a fracture dated on or after it is on file.
+
 # Design choice (the spec is silent on early doses; conservative): a denosumab or zoledronic acid
 # dose more than 4 weeks before it is due (previous dose + the interval above) is a failed
 # pre-dose check that needs an override with a reason; 4 weeks mirrors DENOSUMAB_DUE_MAX_DAYS_LATE.
@@ -201,6 +219,17 @@ DOSE_STILL_ACTING_MONTHS: Final[Mapping[BoneTherapyDrug, int]] = MappingProxyTyp
 # --- Duration (ASBMR 2016) ----------------------------------------------------------------------
 ORAL_BP_REVIEW_MONTHS: Final = 60  # ASBMR 2016: review after 5 years of an oral bisphosphonate
 ZOLEDRONIC_REVIEW_MONTHS: Final = 36  # ASBMR 2016: review after 3 years of zoledronic acid
+# BP-DURATION counts continuous exposure, not one course (phys14 #3: alendronate for 3 years, then
+# risedronate, raised nothing after 7 years). The spec says "one course"; ASBMR 2016 (Adler et al.,
+# J Bone Miner Res 2016;31:16-35) times its review by the years of treatment, and the atypical
+# femoral fracture risk it weighs grows with the total duration. The conservative reading: courses
+# of bisphosphonates follow on from each other unless a gap of at least this many months
+# separates one course's stop from the next start, and the exposure is counted from the first
+# start of the run, the gaps included. Design choice: a pause under a year (dental work, a switch
+# for reflux, a stop and restart) is no drug holiday. ASBMR 2016 reassesses a holiday after 2-3
+# years, and the atypical fracture risk falls by about 70 % a year after the last use (Schilcher et
+# al., Acta Orthop 2015;86:100-107), so after a year off most of the exposure's risk has waned.
+BP_EXPOSURE_BREAK_MONTHS: Final = 12
 
 # --- Fracture on therapy (FX-ON-THERAPY; IOF 2012) -----------------------------------------------
 # IOF 2012 (Diez-Perez et al., treatment failure): fractures during treatment point to a failure

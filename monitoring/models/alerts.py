@@ -25,6 +25,7 @@ ALERT_WORK_CODES = [
     "RENAL_CONTRAINDICATION",
     "HYPOCALCEMIA",
     "CALCIUM_HIGH",
+    "DENOSUMAB_REVIEW_AI_ENDED",
 ]
 
 # The overview's cached counts are kept per span of this many patient ids at each site

@@ -86,10 +86,13 @@ def prior_denosumab_texts(
             and (course.stop is None or course.stop > today)
         }
     )
+    ended = _ended_follow_ons(courses, priors[-1], today)
     if kind == DOCTOR:
         doses = {prior.dose for prior in priors if prior.dose}
         dose = f" ({', '.join(sorted(doses))})" if doses else ""
         yield f"Denosumab{dose} was given before: {_spans(priors, 'dose')}.", RULES
+        for course in ended:
+            yield f"{_doctor_follow_on(course)}.", RULES
         keep = (
             f"; the {' and '.join(following)} that followed it is there to prevent this, so "
             "please do not let it lapse"
@@ -103,9 +106,60 @@ def prior_denosumab_texts(
         )
         return
     yield f"You had denosumab injections before, {_spans(priors, 'injection')}.", RULES
+    for course in ended:
+        yield _patient_follow_on(course), RULES
     if following:
         yield (
             f"The {' and '.join(following)} you are having now helps keep the bone that "
             "denosumab built.",
             RULES,
         )
+
+
+def _ended_follow_ons(
+    courses: list[CourseFacts], prior: PriorDenosumab, today: date
+) -> list[CourseFacts]:
+    """The bisphosphonate courses given after the last denosumab course (`prior`: started on or
+    after its last injection, or its start with none recorded) and stopped by `today`: the
+    follow-on actually given, named with its dates though it has stopped (phys14 #5: after one
+    zoledronic acid infusion, the letter named the denosumab alone)."""
+    after = prior.doses[-1] if prior.doses else prior.start
+    return [
+        course
+        for course in courses
+        if course.drug in BISPHOSPHONATES
+        and course.start is not None
+        and after <= course.start <= today
+        and course.stop is not None
+        and course.stop <= today
+        and (course.drug != BoneTherapyDrug.ZOLEDRONIC_ACID or course.doses)
+    ]
+
+
+def _doctor_follow_on(course: CourseFacts) -> str:
+    """ "Zoledronic acid followed it (1 infusion, on 2025-08-01), stopped 2025-08-01"."""
+    if course.drug == BoneTherapyDrug.ZOLEDRONIC_ACID:
+        return f"Zoledronic acid followed it ({_infusions(course)}), stopped {course.stop:%Y-%m-%d}"
+    return (
+        f"{course.name.capitalize()} followed it, from {course.start:%Y-%m-%d} to "
+        f"{course.stop:%Y-%m-%d}"
+    )
+
+
+def _patient_follow_on(course: CourseFacts) -> str:
+    if course.drug == BoneTherapyDrug.ZOLEDRONIC_ACID:
+        return (
+            f"Zoledronic acid followed them ({_infusions(course)}), to keep the bone denosumab "
+            "built."
+        )
+    return (
+        f"You then took {course.name} from {course.start:%Y-%m-%d} to {course.stop:%Y-%m-%d}, to "
+        "keep the bone denosumab built."
+    )
+
+
+def _infusions(course: CourseFacts) -> str:
+    """ "1 infusion, on 2025-08-01" or "2 infusions, the last on 2026-02-01"."""
+    if len(course.doses) == 1:
+        return f"1 infusion, on {course.doses[0]:%Y-%m-%d}"
+    return f"{len(course.doses)} infusions, the last on {course.doses[-1]:%Y-%m-%d}"

@@ -6,7 +6,7 @@ The sentences are the project's own words; `letters` picks and fills them from t
 assessment.
 """
 
-from monitoring.domain.thresholds import MALE_T_SCORE_MIN_AGE
+from monitoring.domain.thresholds import DENOSUMAB_OVERDUE_MAX_DAYS_LATE, MALE_T_SCORE_MIN_AGE
 from monitoring.models.choices import RiskCategory, WhoCategory
 from monitoring.overview.letter_denosumab_stop import (
     PATIENT_FOLLOW_ON,
@@ -84,6 +84,24 @@ ADVICE: dict[str, tuple[str, str]] = {
         PATIENT_FOLLOW_ON,
         "Denosumab has stopped without follow-on therapy: a bisphosphonate is advised.",
     ),
+    # phys14 #8: after a denosumab injection given more than 16 weeks late (DMAB-LATE-VFA).
+    "VERTEBRAL_FRACTURE_ASSESSMENT": (
+        "As one of your denosumab injections was given late, we would like to check the bones "
+        "of your spine for a break, which can happen without pain, with an extra picture taken "
+        "at your bone density scan or an X-ray.",
+        f"A denosumab dose was given more than {DENOSUMAB_OVERDUE_MAX_DAYS_LATE // 7} weeks "
+        "late: please arrange a vertebral fracture assessment (VFA with the DEXA, or a spine "
+        "X-ray), as rebound vertebral fractures are often silent.",
+    ),
+    # phys14 #5: the zoledronic acid follow-on after 2.5 years or more of denosumab, nothing
+    # given or planned since (DMAB-FOLLOW-ON-CTX).
+    "CHECK_TURNOVER_AFTER_FOLLOW_ON": (
+        "A blood test{due} will show whether the zoledronic acid infusion that followed your "
+        "denosumab is still protecting your bones, or whether you need another infusion.",
+        "After the zoledronic acid that followed denosumab, please check a fasting CTX{due} (3 "
+        "and 6 months after the infusion) and consider a repeat infusion if it rises, as one "
+        "infusion may not hold the rebound.",
+    ),
     "CHECK_BTM_RESPONSE": (
         "A blood test{due} will show whether your bone medicine is working.",
         "Bone turnover markers should be rechecked{due} to confirm the response to therapy.",
@@ -143,6 +161,13 @@ DOCTOR_ADVICE_BESIDE_KIDNEY: dict[str, str] = {
 # as the letters word a DEXA past its date. `{due}` is "due since <date>" or "overdue since <date>"
 # (`lateness.due_words`), `{day}` the date.
 PASSED_ADVICE: dict[str, tuple[str, str]] = {
+    "CHECK_TURNOVER_AFTER_FOLLOW_ON": (
+        "A blood test was due on {day} to show whether the zoledronic acid infusion that "
+        "followed your denosumab is still protecting your bones: please contact us to have it.",
+        "After the zoledronic acid that followed denosumab, a fasting CTX is {due} (3 and 6 "
+        "months after the infusion): please check it now and consider a repeat infusion if it "
+        "rises, as one infusion may not hold the rebound.",
+    ),
     "GIVE_DENOSUMAB": (
         "Your denosumab injection was due on {day}: please contact us to have it now; a late "
         "injection lets your bones weaken quickly.",
@@ -168,6 +193,12 @@ PATIENT_ALERTS = {
     ),
     "VITAMIN_D_HIGH": (
         "Your vitamin D level was higher than it should be; we will go through this with you."
+    ),
+    # phys14 #6: the aromatase inhibitor has ended on denosumab (DMAB-AI-END).
+    "DENOSUMAB_REVIEW_AI_ENDED": (
+        "Your aromatase inhibitor treatment has finished: we will talk with you about whether "
+        "to continue denosumab. Please do not stop it on your own: if it is to stop, another "
+        "bone medicine must follow."
     ),
     "FRACTURE_ON_THERAPY": (
         "You have had a broken bone while on your bone medicine: we will review your bone "

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bonehealth.accounts.http import AuthenticatedHttpRequest
+from monitoring.domain import RecommendationCode
+from monitoring.domain.thresholds import DENOSUMAB_OVERDUE_MAX_DAYS_LATE
 from monitoring.models import DexaScan
 from monitoring.models.choices import MeasuredSite
 from monitoring.overview.ai_words import SCAN_QUESTION, patient_ai_state
@@ -98,7 +100,23 @@ def scan_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # What the densitometry department is asked, as the record stands (nurse10 4).
     state = patient_ai_state(patient.valid_ai_courses, timezone.localdate())  # type: ignore[attr-defined]
     context["clinical_question"] = SCAN_QUESTION[state]
+    context["vfa_reason"] = vfa_reason(context["data"])
     return render(request, "monitoring/scan_request_print.html", context)
+
+
+# phys14 #8: after a denosumab dose more than 16 weeks late the rules recommend a vertebral
+# fracture assessment (DMAB-LATE-VFA); the request asks for one and says why, as the letters do.
+VFA_AFTER_LATE_DOSE = (
+    f"a denosumab dose was given more than {DENOSUMAB_OVERDUE_MAX_DAYS_LATE // 7} weeks late, "
+    "and rebound vertebral fractures are often silent"
+)
+
+
+def vfa_reason(data: dict[str, Any]) -> str:
+    """Why the request asks for a vertebral fracture assessment beyond the high risk it asks one
+    for anyway: the stored assessment recommends one after a late denosumab dose; "" otherwise."""
+    codes = {rec.get("code") for rec in data.get("recommendations", ())}
+    return VFA_AFTER_LATE_DOSE if RecommendationCode.VERTEBRAL_FRACTURE_ASSESSMENT in codes else ""
 
 
 SCAN_REQUEST_BMD_HEIGHT_PX = BMD_HEIGHT_PX - 30

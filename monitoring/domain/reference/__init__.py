@@ -10,7 +10,8 @@ from dataclasses import replace
 from typing import Final
 
 from .. import thresholds as th
-from . import assessment, high_labs, safety
+from ..types import RuleId
+from . import assessment, denosumab, high_labs, safety
 from .model import Output, RuleEntry, Section
 
 __all__ = [
@@ -24,11 +25,21 @@ __all__ = [
     "entries",
 ]
 
-# The high results (the project's own rules, nurse13 #1) close the labs and drug safety section.
+# The project's own denosumab rules (phys14) follow DMAB-STOP; the high results (nurse13 #1) close
+# the labs and drug safety section.
 _LABS_AND_SAFETY, *_AFTER = safety.SECTIONS
+_STOP = next(n for n, entry in enumerate(_LABS_AND_SAFETY.rules) if entry.rule is RuleId.DMAB_STOP)
 SECTIONS: Final[tuple[Section, ...]] = (
     *assessment.SECTIONS,
-    replace(_LABS_AND_SAFETY, rules=(*_LABS_AND_SAFETY.rules, *high_labs.ENTRIES)),
+    replace(
+        _LABS_AND_SAFETY,
+        rules=(
+            *_LABS_AND_SAFETY.rules[: _STOP + 1],
+            *denosumab.ENTRIES,
+            *_LABS_AND_SAFETY.rules[_STOP + 1 :],
+            *high_labs.ENTRIES,
+        ),
+    ),
     *_AFTER,
 )
 
@@ -45,12 +56,15 @@ SOURCES: Final = {
     "AACE 2020": "American Association of Clinical Endocrinologists, postmenopausal "
     "osteoporosis guideline (2020).",
     "BHOF 2022": "Bone Health and Osteoporosis Foundation, clinician's guide (2022).",
-    "ASBMR 2016": "ASBMR task force report on the duration of bisphosphonate therapy (2016).",
+    "ASBMR 2016": "Adler et al., managing osteoporosis in patients on long-term bisphosphonate "
+    "treatment, report of a task force of the ASBMR, J Bone Miner Res 2016;31:16-35.",
     "IOF-ECTS 2017": "Diez-Perez et al., bone turnover markers to monitor treatment (IOF and "
     "ECTS; least significant changes from the TRIO study), 2017.",
     "IOF 2012": "Diez-Perez et al., treatment failure in osteoporosis (working group of the IOF "
     "Committee of Scientific Advisors), Osteoporos Int 2012;23:2769-2774.",
-    "ECTS 2021": "Tsourdi et al., ECTS position statement on stopping denosumab (2021).",
+    "ECTS 2021": "Tsourdi et al., fracture risk and management of discontinuation of "
+    "denosumab therapy, systematic review and position statement of the ECTS, J Clin Endocrinol "
+    "Metab 2021;106:264.",
     "Lyu 2020": "Lyu et al., delay of denosumab doses and fracture risk, Ann Intern Med "
     "2020;173:516.",
     "ATAC": "Eastell et al., bone loss on anastrozole in the ATAC trial (2006 and 2008).",
@@ -112,11 +126,11 @@ ALERT_LIFECYCLE: Final = (
     "acknowledgement carries a note. No alert is ever deleted: raised, acknowledged and cleared "
     "times all stay on the record.",
     "An alert asking for a therapy decision (BONE_THERAPY_INDICATED, "
-    "DENOSUMAB_STOPPED_NO_FOLLOW_ON, BISPHOSPHONATE_DURATION_REVIEW, BTM_RESPONSE_INADEQUATE, "
-    "FRACTURE_ON_THERAPY, RENAL_CONTRAINDICATION: cancel or switch the drug, HYPOCALCEMIA: hold "
-    "the dose) is acknowledged only by one who may decide bone-protective therapy (a "
-    "physician): a nurse's note records that she has seen it, and the alert stays "
-    "unacknowledged, on the physician's worklist, until a physician acknowledges it.",
+    "DENOSUMAB_STOPPED_NO_FOLLOW_ON, DENOSUMAB_REVIEW_AI_ENDED, BISPHOSPHONATE_DURATION_REVIEW, "
+    "BTM_RESPONSE_INADEQUATE, FRACTURE_ON_THERAPY, RENAL_CONTRAINDICATION: cancel or switch the "
+    "drug, HYPOCALCEMIA: hold the dose) is acknowledged only by one who may decide "
+    "bone-protective therapy (a physician): a nurse's note records that she has seen it, and the "
+    "alert stays unacknowledged, on the physician's worklist, until a physician acknowledges it.",
 )
 
 

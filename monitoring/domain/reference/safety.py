@@ -411,13 +411,25 @@ SECTIONS: Final = (
             RuleEntry(
                 rule=RuleId.BP_DURATION,
                 title="Bisphosphonate duration",
-                checks="One oral bisphosphonate course active for "
-                f"{th.ORAL_BP_REVIEW_MONTHS} months or more, or one zoledronic acid course for "
-                f"{th.ZOLEDRONIC_REVIEW_MONTHS} months or more: review the treatment; no drug "
-                "holiday while the aromatase inhibitor continues (nor while one is planned). "
-                "With no aromatase inhibitor active or planned, the alert says instead that a "
-                "drug holiday may be considered if the fracture risk is not high (ASBMR 2016; "
-                "the specification is silent; the conservative reading).",
+                checks="Bisphosphonate taken for "
+                f"{th.ORAL_BP_REVIEW_MONTHS} months or more, or zoledronic acid for "
+                f"{th.ZOLEDRONIC_REVIEW_MONTHS} months or more, up to a course active today: "
+                "review the treatment; no drug holiday while the aromatase inhibitor continues "
+                "(nor while one is planned). With no aromatase inhibitor active or planned, the "
+                "alert says instead that a drug holiday may be considered if the fracture risk "
+                "is not high (ASBMR 2016; the specification is silent; the conservative "
+                "reading). The specification counts one course; the conservative reading counts "
+                "continuous exposure, as ASBMR 2016 times its review by the years of treatment: "
+                "courses follow on from each other (a switch of drug, a stop and restart) unless "
+                f"{th.BP_EXPOSURE_BREAK_MONTHS} months or more separate one stop from the next "
+                "start, and the years count from the first start, the gaps included. Any "
+                f"bisphosphonate counts towards the {th.ORAL_BP_REVIEW_MONTHS} months (the longer "
+                "limit, so a mix is never held to zoledronic acid's), zoledronic acid courses "
+                f"alone towards the {th.ZOLEDRONIC_REVIEW_MONTHS}. The "
+                f"{th.BP_EXPOSURE_BREAK_MONTHS} months are a design choice: a pause under a year "
+                "is no drug holiday (ASBMR 2016 reassesses a holiday after 2-3 years, and the "
+                "atypical femoral fracture risk falls by about 70 % a year after the last dose, "
+                "Schilcher et al., Acta Orthop 2015;86:100-107).",
                 outputs=(
                     alert(
                         AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
@@ -425,6 +437,8 @@ SECTIONS: Final = (
                         "duration reached",
                     ),
                 ),
+                example="Alendronate from 2020-01-01 to 2023-01-01, then risedronate from "
+                "2023-01-01: reviewed from 2025-01-01, 5 years after the first start.",
             ),
             RuleEntry(
                 rule=RuleId.FX_ON_THERAPY,

@@ -165,6 +165,31 @@ def follow_on_stands(ctx: Context) -> bool:
 def _stop_standing(ctx: Context) -> tuple[dt.date, list[Therapy]] | None:
     """(the last denosumab dose, the bisphosphonate courses started since that are no
     follow-on) when DMAB-STOP stands, else None."""
+    stopped = _after_stop(ctx)
+    if stopped is None:
+        return None
+    last, candidates = stopped
+    if any(_follow_on(t) for t in candidates):
+        return None
+    return last, candidates
+
+
+def follow_on_in_place(ctx: Context) -> tuple[dt.date, Therapy] | None:
+    """(the last denosumab dose, the follow-on) once the most recently started denosumab course
+    is stopped and a bisphosphonate course counts as its follow-on (`_follow_on`: DMAB-STOP no
+    longer stands), the earliest started if several; else None."""
+    stopped = _after_stop(ctx)
+    if stopped is None:
+        return None
+    last, candidates = stopped
+    following = [t for t in candidates if _follow_on(t)]
+    first = min(following, key=lambda t: (t.start or dt.date.min, t.position), default=None)
+    return None if first is None else (last, first)
+
+
+def _after_stop(ctx: Context) -> tuple[dt.date, list[Therapy]] | None:
+    """(the last denosumab dose, the bisphosphonate courses started from it up to `as_of`) when
+    the most recently started denosumab course is stopped, else None."""
     courses = started(t for t in ctx.therapies if t.drug is DENOSUMAB)
     if not courses or courses[-1].status is not CourseStatus.STOPPED:
         return None
@@ -183,8 +208,6 @@ def _stop_standing(ctx: Context) -> tuple[dt.date, list[Therapy]] | None:
         for t in ctx.therapies
         if t.drug in BISPHOSPHONATES and t.start is not None and last <= t.start <= ctx.as_of
     ]
-    if any(_follow_on(t) for t in candidates):
-        return None
     return last, candidates
 
 

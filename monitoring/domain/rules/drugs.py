@@ -1,4 +1,5 @@
-"""Section 7, drugs: denosumab schedule (DMAB-SCHEDULE), DENTAL, BP-DURATION, infusion dates.
+"""Section 7, drugs: denosumab schedule (DMAB-SCHEDULE), DENTAL, infusion dates (BP-DURATION is
+`bisphosphonate_duration`).
 
 Both parenteral drugs time their next dose from one last dose (`last_dose_on`, on every course
 of the drug): the denosumab injection (DMAB-SCHEDULE, and DMAB-STOP in `denosumab_stop`) and the
@@ -15,12 +16,9 @@ from ..thresholds import (
     DENOSUMAB_DUE_MAX_DAYS_LATE,
     DENOSUMAB_INTERVAL_MONTHS,
     DENOSUMAB_OVERDUE_MAX_DAYS_LATE,
-    ORAL_BP_REVIEW_MONTHS,
     ZOLEDRONIC_INTERVAL_MONTHS,
-    ZOLEDRONIC_REVIEW_MONTHS,
 )
 from ..types import (
-    ORAL_BISPHOSPHONATES,
     AlertCode,
     BoneTherapyDrug,
     RecommendationCode,
@@ -28,7 +26,7 @@ from ..types import (
     ScheduleItem,
     Severity,
 )
-from .context import AiState, Context, CourseStatus, Therapy, started
+from .context import Context, CourseStatus, Therapy, started
 from .denosumab_stop import follow_on_awaiting_infusion
 from .last_doses import last_dose_on
 
@@ -130,48 +128,6 @@ def dental(ctx: Context) -> None:
     ctx.alert(
         AlertCode.DENTAL_REVIEW_MISSING, Severity.WARNING, " ".join(sentences), [RuleId.DENTAL]
     )
-
-
-def bisphosphonate_duration(ctx: Context) -> None:
-    """BP-DURATION: >= 5 years of an oral bisphosphonate or >= 3 years of zoledronic acid.
-
-    "No drug holiday while the AI continues" is said only while an aromatase inhibitor is active
-    (physician9 F5: it was said to a patient whose AI had stopped 7 years before); with one
-    planned, still no holiday (the conservative reading: the AI is about to start). Otherwise the
-    alert says a drug holiday may be considered when the fracture risk is not high (ASBMR 2016).
-    """
-    long_courses: list[str] = []
-    for therapy in ctx.therapies_with(CourseStatus.ACTIVE):
-        if therapy.start is None:
-            continue
-        if therapy.drug in ORAL_BISPHOSPHONATES:
-            months = ORAL_BP_REVIEW_MONTHS
-        elif therapy.drug is BoneTherapyDrug.ZOLEDRONIC_ACID:
-            months = ZOLEDRONIC_REVIEW_MONTHS
-        else:
-            continue
-        if add_months(therapy.start, months) <= ctx.as_of:
-            long_courses.append(
-                f"{therapy.drug.replace('_', ' ')} since {therapy.start.isoformat()}"
-            )
-    if long_courses:
-        ctx.alert(
-            AlertCode.BISPHOSPHONATE_DURATION_REVIEW,
-            Severity.INFO,
-            f"{'; '.join(long_courses)}: review the duration; {_drug_holiday_words(ctx)}.",
-            [RuleId.BP_DURATION],
-        )
-
-
-def _drug_holiday_words(ctx: Context) -> str:
-    """What BP-DURATION says of a drug holiday, by the state of the aromatase inhibitor."""
-    holiday = "a drug holiday may be considered if the fracture risk is not high (ASBMR 2016)"
-    return {
-        AiState.ACTIVE: "no drug holiday while the aromatase inhibitor continues",
-        AiState.PLANNED: "no drug holiday with an aromatase inhibitor planned",
-        AiState.STOPPED: f"the aromatase inhibitor has stopped: {holiday}",
-        AiState.NONE: f"no aromatase inhibitor is recorded: {holiday}",
-    }[ctx.ai_state]
 
 
 def zoledronic_schedule(ctx: Context) -> None:

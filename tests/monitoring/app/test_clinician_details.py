@@ -54,7 +54,9 @@ def test_a_course_that_starts_later_is_planned_not_since() -> None:
 
 def _course(drug: str, start: date | None, stop: date | None = None) -> SimpleNamespace:
     labels = {"denosumab": "Denosumab", "zoledronic_acid": "Zoledronic acid"}
-    return SimpleNamespace(start_date=start, stop_date=stop, get_drug_display=lambda: labels[drug])
+    return SimpleNamespace(
+        drug=drug, start_date=start, stop_date=stop, get_drug_display=lambda: labels[drug]
+    )
 
 
 def test_the_therapy_card_shows_running_courses_or_else_the_last_stopped_one() -> None:

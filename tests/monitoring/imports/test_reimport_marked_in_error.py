@@ -126,7 +126,7 @@ def test_a_different_value_than_the_one_marked_is_imported_as_a_new_result(
 
     preview = _upload(nurse_client, results_csv(_rows(patient.mrn, ctx="0.29")))
     page = visible_text(preview.content.decode())
-    assert f"Labs {SAMPLE} (fasting): CTX 0.29 ng/mL" in page
+    assert f"Labs {SAMPLE}: CTX 0.29 ng/mL (fasting)" in page
     assert "not imported" not in page
     _confirm(nurse_client, preview)
     again = LabResult.objects.get(patient=patient, analyte="ctx", entered_in_error=False)

@@ -101,8 +101,11 @@ def page_text(client: Any, url: str, **query: str) -> str:
 
 def letter_text(client: Any, patient: Any, kind: str, **query: str) -> str:
     """The patient's letter of `kind` ("doctor", "patient"; `copy="clinician"` for the clinician's
-    copy), as `page_text`."""
-    return page_text(client, reverse("monitoring:letter", args=[patient.pk, kind]), **query)
+    copy) as its reader sees it (`visible_text`): its dates are kept whole in `text-nowrap` spans,
+    so a sentence that quotes one is found only in the text, not in the markup."""
+    return visible_text(
+        page_text(client, reverse("monitoring:letter", args=[patient.pk, kind]), **query)
+    )
 
 
 def assert_letters_say(

@@ -17,6 +17,7 @@ from monitoring.domain.rounding import round_2
 from monitoring.domain.rules import kidney
 from monitoring.domain.rules.context import same_date_rank
 from monitoring.models import LabResult
+from monitoring.overview.kidney_to_measure import CreatinineToMeasure
 from monitoring.overview.lab_values import (
     ShownValue,
     shown_result,
@@ -189,6 +190,7 @@ def creatinine_flag(
     *,
     zoledronic: bool = False,
     measured: LabResult | None = None,
+    to_measure: CreatinineToMeasure | None = None,
 ) -> LabFlag | None:
     """The flag of a creatinine (canonical `value` sampled on `day`) as the kidney-function flags
     would flag its Cockcroft-Gault estimate (`domain.rules.kidney`), its note saying it is an
@@ -198,7 +200,11 @@ def creatinine_flag(
     is one. An eGFR gives way to a lower estimate (phys13 F3: the labels' limits are creatinine
     clearances), which is then flagged as the kidney function judged, saying so; beside a measured
     clearance, or a lower eGFR, the estimate is information only, not a second verdict on the
-    same blood draw (nurse11 F11: "reduced kidney function" beside an unflagged eGFR 72)."""
+    same blood draw (nurse11 F11: "reduced kidney function" beside an unflagged eGFR 72).
+
+    `to_measure` is the creatinine RENAL reads as speaking last (newer than the kidney function
+    judged, its estimate below a planned or active drug's limit): if it is this one, the flag says
+    what the rules decided, kidney function to measure before the dose, not "an estimate"."""
     if patient.weight_kg is None:
         return None
     creatinine = domain.LabResult(date=day, analyte=domain.Analyte.CREATININE, value=value)
@@ -230,6 +236,9 @@ def creatinine_flag(
     # a low creatinine). Not "high creatinine": the rules judge no creatinine range, and a
     # creatinine within it gives a low clearance in a small, elderly woman.
     word = f"{flag.word} {CLEARANCE_WORD}"
+    if to_measure is not None and to_measure.is_of(day, value):
+        said = f"{estimate} (Cockcroft-Gault, {weight}), {to_measure.words}"
+        return LabFlag(word, said, flag.level)
     if measured is not None:
         judged = (
             f"{estimate} (Cockcroft-Gault, {weight}), lower than the {_quoted(measured)} of the "
@@ -301,11 +310,13 @@ def lab_rows(
     patient: BodyOnRecord | None = None,
     *,
     zoledronic: bool = False,
+    to_measure: CreatinineToMeasure | None = None,
 ) -> list[LabRow]:
     """Each result in its analyte's unit under `system` (the value as entered when it was entered
     in that unit), newest first; a creatinine flagged by the clearance estimated from it with
     `patient`'s age, sex and weight (`creatinine_flag`), as information only where its sample
-    has a measured clearance or eGFR; `zoledronic` as `lab_flag` reads it."""
+    has a measured clearance or eGFR, as kidney function to measure where it is `to_measure`;
+    `zoledronic` as `lab_flag` reads it."""
     labs = list(labs)
     measured = measured_kidney_by_day(labs)
     creatinines: dict[dt.date, list[domain.LabResult]] = {}
@@ -332,6 +343,7 @@ def lab_rows(
                 patient,
                 zoledronic=zoledronic,
                 measured=judged,
+                to_measure=to_measure,
             )
         elif lower is not None:
             flag = egfr_gives_way(lab, lower)

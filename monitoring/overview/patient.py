@@ -29,6 +29,7 @@ from monitoring.overview.cleared_alerts import with_clearing
 from monitoring.overview.csp import chart_page
 from monitoring.overview.ended_follow_up import ended_follow_on_words
 from monitoring.overview.in_error_entries import entries_in_error_count
+from monitoring.overview.kidney_to_measure import creatinine_to_measure
 from monitoring.overview.labs import LabRow, TableReadings, lab_rows
 from monitoring.overview.letter_denosumab_stop import stopped_denosumab
 from monitoring.records import selectors
@@ -76,16 +77,20 @@ def patient_context(
         )
         # The header names it beside the courses running (phys11 F9).
         stopped = stopped_denosumab(history, today)
+        # The creatinine that asks for kidney function to be measured (RENAL's decision): its
+        # row in the labs table says so, as the chart does.
+        to_measure = creatinine_to_measure(history, today)
         data_problem = None
     except domain.HistoryError as problem:
         # A stored value the rules refuse (saved before the forms bounded it, or by a bulk load):
         # show the record and say what to correct, rather than failing the page for everyone.
-        figures, stopped, data_problem = {}, None, str(problem)
+        figures, stopped, to_measure, data_problem = {}, None, None, str(problem)
     rows = lab_rows(
         patient.valid_labs,  # type: ignore[attr-defined]
         lab_units,
         patient,
         zoledronic=zoledronic_planned_or_active(patient.valid_therapy),  # type: ignore[attr-defined]
+        to_measure=to_measure,
     )
     plan = patient.plan_history[0] if patient.plan_history else None  # type: ignore[attr-defined]
     return {

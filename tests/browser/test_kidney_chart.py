@@ -4,6 +4,9 @@ clearance of 28.2 mL/min beside the eGFR and rings it as the value the rules jud
 "< 35" line where the eGFR sits above it; the key names both units, and the creatinine's flag
 says the clearance is low (#5).
 
+followups14: a creatinine newer than the eGFR judged, its estimate below zoledronic acid's limit,
+reads as "kidney function to measure" on hover, in the key and in the labs table's flag.
+
 Read from the SVG plotly draws: the legend, each trace's points (by the trace each point group
 is bound to) and the threshold tags."""
 
@@ -105,3 +108,74 @@ def test_the_kidney_chart_shows_the_clearance_the_rules_judge(
     creatinine = rows.filter(has=page.locator("td.cell-analyte", has_text="Creatinine"))
     expect(creatinine.locator(".badge")).to_have_text("▼ low clearance")
     assert csp_errors == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_newer_creatinine_below_the_limit_asks_for_kidney_function(
+    live_server: Any, page: Page, roles: None, size: str
+) -> None:
+    """followups14 (phys14 #1's patient): a woman of 78, 48 kg, on zoledronic acid, eGFR 80 then
+    a creatinine of 160 µmol/L alone (19.4 mL/min). RENAL raises "Kidney function to measure";
+    the chart's point for that estimate, its key and the labs table's flag say so (they said
+    "information only"), and the key's date stays whole on a phone."""
+    from monitoring.assessment.refresh import patient_assessment_refresh
+    from tests.browser.test_phone_width import BROKEN_OVER_LINES
+    from tests.factories import LabResultFactory, course_with_a_dose_due
+
+    says = "below zoledronic acid's 35 mL/min limit: kidney function to measure before the infusion"
+    sampled = TODAY - dt.timedelta(days=10)
+    site = north_general("nurse")
+    patient: Patient = PatientFactory(
+        site=site,
+        mrn="NB-14-003",
+        name="Teresa Nowak",
+        birth_date=dt.date(sampled.year - 78, 1, 1),
+        weight_kg=Decimal(48),
+    )
+    course_with_a_dose_due(patient, "zoledronic_acid", days=180, since=180)
+    LabResultFactory(
+        patient=patient,
+        sample_date=sampled,
+        analyte="creatinine",
+        value=Decimal(160),
+        entered_value=Decimal(160),
+        entered_unit="µmol/L",
+    )
+    patient_assessment_refresh(patient=patient)
+
+    csp_errors = watch_csp_errors(page)
+    page.set_viewport_size(SIZES[size])
+    log_in(page, live_server.url, "nurse")
+    page.goto(live_server.url + reverse("monitoring:patient", args=[patient.pk]))
+    chart = page.locator("[data-chart='labs-chart']")
+    expect(chart).to_have_attribute("data-drawn", "true", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("figure", has=chart).screenshot(
+        path=ARTIFACTS / f"kidney-chart-to-measure-{size}.png"
+    )
+    # Before the hover: plotly's hover label sets a style attribute for its bold name, which the
+    # policy refuses whatever the point (the words still show).
+    assert csp_errors == []
+
+    # The estimate's point, hovered as a nurse hovers it.
+    index = chart.evaluate(
+        "(chart, name) => [...chart.querySelectorAll('g.trace.scatter')]"
+        ".findIndex((group) => group.__data__[0].trace.name === name)",
+        ESTIMATE,
+    )
+    estimate = chart.locator("g.trace.scatter").nth(index)
+    estimate.locator("path.point").last.hover(force=True)
+    expect(chart.locator(".hoverlayer")).to_contain_text("kidney function to measure")
+
+    key = page.locator(".labs-key")
+    expect(key).to_contain_text(
+        f"the clearance of the creatinine of {sampled.isoformat()}, newer than the kidney "
+        f"function judged, is {says}"
+    )
+    rows = page.locator("table.labs-table tbody tr")
+    creatinine = rows.filter(has=page.locator("td.cell-analyte", has_text="Creatinine"))
+    expect(creatinine.locator(".badge")).to_have_text("▼ low clearance")
+    expect(creatinine).to_contain_text(says)
+    expect(page.get_by_text("Kidney function to measure").first).to_be_visible()
+    # Every date whole, the alert's too ("2026-11-" / "18" at 390 px).
+    assert page.evaluate(BROKEN_OVER_LINES, [patient.mrn]) == []

@@ -4,6 +4,7 @@
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page
 
@@ -308,3 +309,33 @@ def test_printouts_fit_a_phone_and_print_at_the_sheets_width(
         assert page.evaluate("() => printedWidths") == [PRINT_WIDTH_PX], path
         # Back on the screen, as wide as the screen again.
         assert page.evaluate(CHART_BOXES)["right"] <= PHONE["width"], path
+
+
+def test_the_letters_fit_a_phone_without_splitting_a_date(
+    live_server: Any, page: Page, roles: None
+) -> None:
+    """followups14: at 390 px the letters of the demo patient SHOW-01 (denosumab due) split dates
+    over two lines ("2027-12-" / "07"), in the sentences and in their head. Both letters, the
+    copy to send and the clinic's copy with its rule ids, fit the phone with every date whole."""
+    from monitoring.demo_showcase import DEMO_OVERRIDE, showcase_histories
+    from monitoring.records.history_import import history_import
+    from patients.models import Patient
+
+    site = north_general("nurse")
+    show_01 = showcase_histories(TODAY)[0]
+    history_import(data=show_01, site=site, override_reason=DEMO_OVERRIDE)
+    patient = Patient.objects.get(mrn="SHOW-01")
+    patient_assessment_refresh(patient=patient)
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "nurse")
+    for kind in ("doctor", "patient"):
+        for query in ("", "?copy=clinician"):
+            path = reverse("monitoring:letter", args=[patient.pk, kind]) + query
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator(".letter-sentence").count() > 0, path
+            widths = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths == [PHONE["width"], PHONE["width"]], path
+            assert page.evaluate(BROKEN_OVER_LINES, [patient.mrn]) == [], path

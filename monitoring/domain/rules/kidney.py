@@ -59,7 +59,7 @@ from ..thresholds import (
 )
 from ..types import Analyte, BoneTherapyDrug, LabResult, Patient, Sex
 from ..units import CANONICAL_UNIT, from_canonical
-from .context import Context, same_date_rank
+from .context import Context, CourseStatus, same_date_rank
 
 _ZERO = Decimal(0)
 # The results the spec's kidney function is made of, in the order they win on one date.
@@ -272,17 +272,38 @@ class KidneyReading:
             return ""
         if not self.creatinine_below(limit):
             return ""
-        name = drug.replace("_", " ")
-        before = "infusion" if drug is BoneTherapyDrug.ZOLEDRONIC_ACID else "next dose"
-        risk = " (a risk of severe hypocalcaemia)" if drug is BoneTherapyDrug.DENOSUMAB else ""
         return (
             f"Creatinine {round_2(self.creatinine.value)} {CANONICAL_UNIT[Analyte.CREATININE]} "
             f"on {self.creatinine.date.isoformat()} gives an estimated clearance of "
             f"{self.estimate} mL/min (Cockcroft-Gault, weight on record {_quantity(self.weight_kg)}"
-            f" kg), below {name}'s {limit} mL/min limit{risk}, and is newer than the "
+            f" kg), {below_the_limit(drug, limit)}, and is newer than the "
             f"{self.judged.quoted()}: measure the creatinine clearance or eGFR again before the "
-            f"{before}, as a creatinine alone is not a clearance"
+            f"{before_the_dose(drug)}, as a creatinine alone is not a clearance"
         )
+
+
+def before_the_dose(drug: BoneTherapyDrug) -> str:
+    """What kidney function is measured before: zoledronic acid's "infusion", another drug's
+    "next dose" (the RENAL messages; the pages say it beside the creatinine that speaks last)."""
+    return "infusion" if drug is BoneTherapyDrug.ZOLEDRONIC_ACID else "next dose"
+
+
+def below_the_limit(drug: BoneTherapyDrug, limit: Decimal) -> str:
+    """ "below zoledronic acid's 35 mL/min limit"; denosumab's says what its limit is, "(a risk
+    of severe hypocalcaemia)": it is no contraindication."""
+    risk = " (a risk of severe hypocalcaemia)" if drug is BoneTherapyDrug.DENOSUMAB else ""
+    return f"below {drug.replace('_', ' ')}'s {limit} mL/min limit{risk}"
+
+
+def creatinine_speaks_for(
+    ctx: Context, reading: KidneyReading, limits: dict[BoneTherapyDrug, Decimal]
+) -> tuple[BoneTherapyDrug, ...]:
+    """The drugs of a planned or active course (each with its kidney limit in `limits`) for which
+    the newer creatinine of `reading` speaks last (`KidneyReading.creatinine_below`; module
+    docstring): RENAL raises RENAL_FUNCTION_UNKNOWN at high for each, and the pages say so beside
+    that creatinine, reading this decision rather than making it again. Sorted; () for none."""
+    running = {t.drug for t in ctx.therapies if t.status is not CourseStatus.STOPPED}
+    return tuple(drug for drug in sorted(running) if reading.creatinine_below(limits[drug]))
 
 
 def kidney_reading(ctx: Context) -> KidneyReading:
@@ -314,10 +335,9 @@ def creatinine_note(ctx: Context, drug: BoneTherapyDrug, limit: Decimal) -> str:
     gives = f"{quoted} gives an estimated clearance of {estimate} mL/min (Cockcroft-Gault)"
     if estimate < limit:
         name = drug.replace("_", " ")
-        before = "infusion" if drug is BoneTherapyDrug.ZOLEDRONIC_ACID else "next dose"
         return (
             f"{gives}, below {name}'s {limit} mL/min limit: enter a measured creatinine "
-            f"clearance or eGFR before the {before}"
+            f"clearance or eGFR before the {before_the_dose(drug)}"
         )
     return f"{gives}: the decision rests on a measured creatinine clearance or eGFR"
 

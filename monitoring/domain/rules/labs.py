@@ -32,7 +32,7 @@ from ..types import (
     Severity,
 )
 from .context import Context, CourseStatus, Therapy, build_context
-from .kidney import creatinine_note, kidney_function, kidney_reading
+from .kidney import creatinine_note, creatinine_speaks_for, kidney_function, kidney_reading
 
 
 def _replete_beside(course: Therapy, as_of: dt.date) -> str:
@@ -327,6 +327,7 @@ def renal(ctx: Context) -> None:
     if not courses:
         return
     reading = kidney_reading(ctx)  # rules/kidney.py: which kidney value speaks last
+    speaks_for = creatinine_speaks_for(ctx, reading, KIDNEY_LIMITS)
     kidney = reading.judged  # the latest crcl/eGFR, never a creatinine
     value = kidney.value if kidney is not None else None
     measure = kidney.quoted() if kidney is not None else ""
@@ -353,9 +354,7 @@ def renal(ctx: Context) -> None:
         # is below this drug's limit, while that kidney function is not, speaks last for it
         # (rules/kidney.py, phys14 #1): RENAL_FUNCTION_UNKNOWN at high before a planned or
         # active course's next dose. The spec is silent; this is the conservative reading.
-        below = reading.creatinine_below(KIDNEY_LIMITS[drug]) and any(
-            t.drug is drug and t.status is not CourseStatus.STOPPED for t in courses
-        )
+        below = drug in speaks_for
         unknown_severity = Severity.HIGH if below else Severity.WARNING
         creatinine_speaks = below and kidney is not None
         if creatinine_speaks:

@@ -7,7 +7,11 @@ RENAL judged the clearance of 28.2 mL/min estimated from the creatinine of the s
 woman of 65, 54 kg), as the labs table said: a nurse reading the chart against its lines read
 zoledronic acid as allowed. Which value is judged is the rules' decision
 (`domain.rules.kidney.kidney_function_by_sample`), not worked out again here; the estimates are
-those the labs table's creatinine rows give (`kidney.computed_clearance`)."""
+those the labs table's creatinine rows give (`kidney.computed_clearance`).
+
+followups14: a creatinine newer than the kidney function judged whose estimate is below a planned
+or active drug's limit raises "Kidney function to measure" (phys14 #1); its point and the key say
+so (`kidney_to_measure`, RENAL's own decision), where they called it information only."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -16,6 +20,7 @@ from decimal import Decimal
 from monitoring import domain
 from monitoring.domain.rules import kidney
 from monitoring.overview.charts.lab_series import Series
+from monitoring.overview.kidney_to_measure import CreatinineToMeasure
 from monitoring.overview.lab_texts import unit_notation
 from monitoring.overview.lab_values import shown_result
 from monitoring.overview.labs import lab_flag
@@ -33,10 +38,11 @@ ESTIMATE_NOTE = (
     "a Cockcroft-Gault clearance (dotted) lower than the eGFR of its sample is judged in its "
     "place, as the drug labels set their limits in creatinine clearance"
 )
-ESTIMATE_ALONE_NOTE = (
-    "Dotted: the Cockcroft-Gault clearance of each creatinine (age, sex and weight on record), "
-    "information only: the rules judge a measured creatinine clearance or eGFR"
+ESTIMATE_DOTTED = (
+    "Dotted: the Cockcroft-Gault clearance of each creatinine (age, sex and weight on record)"
 )
+INFORMATION_ONLY = "information only: the rules judge a measured creatinine clearance or eGFR"
+ESTIMATE_ALONE_NOTE = f"{ESTIMATE_DOTTED}, {INFORMATION_ONLY}"
 
 
 def _plain(value: Decimal) -> str:
@@ -64,7 +70,13 @@ def measured_words(lab: domain.LabResult, flag_word: str, judged: Judged) -> str
     return flag_word
 
 
-def _estimate_verdict(lab: domain.LabResult, judged: kidney.KidneyFunction | None) -> str:
+def _estimate_verdict(
+    lab: domain.LabResult,
+    judged: kidney.KidneyFunction | None,
+    to_measure: CreatinineToMeasure | None,
+) -> str:
+    if to_measure is not None and to_measure.is_of(lab.date, lab.value):
+        return to_measure.words  # RENAL_FUNCTION_UNKNOWN: the rules' decision, not information
     if judged is None:
         return "information only: the rules judge a measured clearance or eGFR"
     if judged.estimated and judged.creatinine == lab.value and judged.egfr is not None:
@@ -78,9 +90,11 @@ def estimate_series(
     labs: Iterable[domain.LabResult],
     judged: Judged,
     system: domain.UnitSystem,
+    to_measure: CreatinineToMeasure | None = None,
 ) -> Series | None:
     """The Cockcroft-Gault clearance of each creatinine of `labs` (none without a weight on
-    record), each saying on hover its flag, whether the rules judge it, and what it is from."""
+    record), each saying on hover its flag, whether the rules judge it (or, for `to_measure`,
+    that it asks for kidney function to be measured), and what it is from."""
     patient = history.patient
     creatinine_unit = domain.display_unit(A.CREATININE, system)
     days: list[dt.date] = []
@@ -95,7 +109,7 @@ def estimate_series(
         flag = lab_flag(domain.LabResult(date=lab.date, analyte=A.CRCL, value=estimate))
         creatinine = unit_notation(str(shown_result(lab, creatinine_unit)))
         source = f"from creatinine {creatinine} and {_plain(patient.weight_kg)} kg on record"
-        verdict = _estimate_verdict(lab, judged.get(lab.date))
+        verdict = _estimate_verdict(lab, judged.get(lab.date), to_measure)
         days.append(lab.date)
         values.append(estimate)
         said = " · ".join(word for word in (flag.word if flag else "", verdict) if word)
@@ -153,19 +167,30 @@ def added_series(
     system: domain.UnitSystem,
     *,
     measured: list[Series],
+    to_measure: CreatinineToMeasure | None = None,
 ) -> list[Series]:
     """What the kidney panel draws beside its `measured` traces: the estimates, and the ring
     where the panel has more than one kind of kidney function to choose from (an eGFR alone is
     the one judged, and its chart stays as it was)."""
-    estimates = estimate_series(history, labs, judged, system)
+    estimates = estimate_series(history, labs, judged, system, to_measure)
     drawn = [*measured, estimates] if estimates is not None else measured
     ring = judged_series(judged) if len(drawn) > 1 else None
     return [one for one in (estimates, ring) if one is not None]
 
 
-def key_note(series: Iterable[Series]) -> str:
-    """What the key under the chart says of the ring and the estimates, if the panel draws them."""
-    names = {one.name for one in series}
-    if JUDGED_NAME in names:
-        return f"{RING_NOTE}; {ESTIMATE_NOTE}" if ESTIMATE_NAME in names else RING_NOTE
-    return ESTIMATE_ALONE_NOTE if ESTIMATE_NAME in names else ""
+def key_note(series: Iterable[Series], to_measure: CreatinineToMeasure | None = None) -> str:
+    """What the key under the chart says of the ring and the estimates, if the panel draws them,
+    and of the creatinine that asks for kidney function to be measured (`to_measure`)."""
+    by_name = {one.name: one for one in series}
+    estimates = by_name.get(ESTIMATE_NAME)
+    if estimates is None:
+        return RING_NOTE if JUDGED_NAME in by_name else ""
+    speaks = to_measure if to_measure is not None and to_measure.date in estimates.days else None
+    if JUDGED_NAME in by_name:
+        notes = [RING_NOTE, ESTIMATE_NOTE]
+        return "; ".join([*notes, speaks.key_words] if speaks is not None else notes)
+    if speaks is None:
+        return ESTIMATE_ALONE_NOTE
+    # No kidney function measured: the estimate that speaks is not information; any other is.
+    others = [f"the others are {INFORMATION_ONLY}"] if len(estimates.days) > 1 else []
+    return "; ".join([ESTIMATE_DOTTED, speaks.key_words, *others])

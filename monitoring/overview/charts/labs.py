@@ -26,6 +26,7 @@ from monitoring.domain import thresholds
 from monitoring.overview.charts import kidney
 from monitoring.overview.charts.lab_series import Series
 from monitoring.overview.charts.style import FONT, Figure, config, date_axis, num
+from monitoring.overview.kidney_to_measure import CreatinineToMeasure, creatinine_to_measure
 from monitoring.overview.lab_texts import unit_notation
 from monitoring.overview.lab_values import shown_result, shown_threshold, threshold_words
 from monitoring.overview.labs import KIDNEY_LIMITS, KIDNEY_REDUCED, lab_flag
@@ -119,6 +120,8 @@ class Line:
 class DrawnPanel:
     panel: Panel
     series: list[Series]  # the traces with a point, a ring last
+    # The creatinine that asks for kidney function to be measured (the kidney panel's key).
+    to_measure: CreatinineToMeasure | None = None
 
     @property
     def units(self) -> list[str]:
@@ -131,7 +134,7 @@ class DrawnPanel:
     @property
     def note(self) -> str:
         """What the key says of the panel beyond its lines (the kidney panel's ring)."""
-        return kidney.key_note(self.series)
+        return kidney.key_note(self.series, self.to_measure)
 
     @property
     def lines(self) -> list[Line]:
@@ -195,16 +198,26 @@ def _measured_series(
 
 
 def _drawn_panels(
-    history: domain.History, labs: list[domain.LabResult], system: domain.UnitSystem
+    history: domain.History,
+    labs: list[domain.LabResult],
+    system: domain.UnitSystem,
+    as_of: dt.date,
 ) -> list[DrawnPanel]:
     """The panels with a point, each with its traces."""
     judged = kidney.judged_by_sample(history, labs)
+    # RENAL's decision on the latest creatinine, read only where there is one to draw.
+    has_creatinine = any(lab.analyte is A.CREATININE for lab in labs)
+    to_measure = creatinine_to_measure(history, as_of) if has_creatinine else None
     drawn = []
     for panel in PANELS:
         series = _measured_series(panel, labs, system, judged)
         if panel.kidney:
-            series += kidney.added_series(history, labs, judged, system, measured=series)
-        if series:
+            series += kidney.added_series(
+                history, labs, judged, system, measured=series, to_measure=to_measure
+            )
+            if series:
+                drawn.append(DrawnPanel(panel, series, to_measure))
+        elif series:
             drawn.append(DrawnPanel(panel, series))
     return drawn
 
@@ -238,7 +251,7 @@ def threshold_key(
             "lines": [line.words for line in drawn.lines],
             "note": drawn.note,
         }
-        for drawn in _drawn_panels(history, _labs_until(history, as_of), system)
+        for drawn in _drawn_panels(history, _labs_until(history, as_of), system, as_of)
     ]
 
 
@@ -265,7 +278,7 @@ def labs_figure(
     """Vitamin D, calcium and kidney function over time, each in its own panel (only panels with
     a result). None without any of them."""
     labs = _labs_until(history, as_of)
-    drawn = _drawn_panels(history, labs, system)
+    drawn = _drawn_panels(history, labs, system, as_of)
     if not drawn:
         return None
     height = (1 - _GAP * (len(drawn) - 1)) / len(drawn)

@@ -69,7 +69,7 @@ def test_a_vfa_fracture_entered_on_a_scan_raises_bone_therapy_indicated(
     assert f"vertebral fracture seen on the scan of {day}" in alert.message
     assert "TX-FRACTURE" in alert.rules
     page = physician_client.get(reverse("monitoring:patient", args=[patient.pk]))
-    assert f"vertebral fracture seen on the scan of {day}" in page.text
+    assert f"vertebral fracture seen on the scan of {day}" in visible_text(page.text)
     # The patient record is as the clinician entered it.
     patient.refresh_from_db()
     assert patient.prior_fragility_fracture is False

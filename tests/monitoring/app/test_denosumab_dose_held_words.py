@@ -64,7 +64,7 @@ def test_a_low_calcium_holds_the_dose_on_the_page_and_in_both_letters(
     summary = _text(physician_client, "patient_summary", patient)
     assert "<strong>Correct the calcium, then give denosumab</strong>" in summary
 
-    doctor = _text(physician_client, "letter", patient, "doctor")
+    doctor = letter_text(physician_client, patient, "doctor")
     assert f"Next denosumab dose {lead} {due:%Y-%m-%d} (held for the low calcium: see" in doctor
     held = (
         f"The next denosumab dose is {lead} {due:%Y-%m-%d}, but the adjusted calcium is low: "
@@ -77,7 +77,7 @@ def test_a_low_calcium_holds_the_dose_on_the_page_and_in_both_letters(
         assert words not in doctor
     assert "Low calcium: " in doctor  # the alert by its title (nurse10 16)
 
-    patient_letter = _text(physician_client, "letter", patient, "patient")
+    patient_letter = letter_text(physician_client, patient, "patient")
     assert f"Your next injection was due on {due:%Y-%m-%d}." in patient_letter
     said = (
         f"Your denosumab injection was due on {due:%Y-%m-%d}, but your calcium level is low: we "
@@ -109,14 +109,14 @@ def test_vitamin_d_deficiency_gives_the_dose_on_time_with_repletion(
     assert "Give denosumab 60 mg on time" in page
     assert "do not delay the dose for vitamin D alone" in page
 
-    doctor = _text(physician_client, "letter", patient, "doctor")
+    doctor = letter_text(physician_client, patient, "doctor")
     assert (
         f"The next denosumab dose is due since {due:%Y-%m-%d}: please arrange it now; a late dose "
         "risks rebound bone loss. Vitamin D is deficient: please start repletion now and check "
         "the calcium is normal before the injection, but do not delay the dose for vitamin D "
         "alone." in doctor
     )
-    patient_letter = _text(physician_client, "letter", patient, "patient")
+    patient_letter = letter_text(physician_client, patient, "patient")
     assert (
         "Your vitamin D is low: please start the vitamin D supplement we recommend, but do not "
         "put off the injection because of it." in patient_letter
@@ -127,10 +127,10 @@ def test_both_hold_the_dose_and_replete_vitamin_d(
     physician_client: Client, patient: Patient
 ) -> None:
     _on_denosumab(patient, days_late=6, calcium="2.05", vitamin_d=12)
-    doctor = _text(physician_client, "letter", patient, "doctor")
+    doctor = letter_text(physician_client, patient, "doctor")
     assert "please correct the calcium first" in doctor
     assert "Vitamin D is deficient too: please start repletion now." in doctor
     assert "do not delay the dose for vitamin D alone" not in doctor
-    patient_letter = _text(physician_client, "letter", patient, "patient")
+    patient_letter = letter_text(physician_client, patient, "patient")
     assert "Your vitamin D is low too: please start the vitamin D supplement" in patient_letter
     assert "have it now" not in patient_letter

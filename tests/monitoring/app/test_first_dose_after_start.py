@@ -24,6 +24,7 @@ from monitoring.records.services.safety_gate import OverrideNotPermittedError, S
 from monitoring.records.services.therapy import bone_therapy_dose_record
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, results_in_range
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -58,9 +59,7 @@ def _due(patient: Patient, drug: str) -> list[date]:
 
 
 def _letter(client: Client, patient: Patient, kind: str) -> str:
-    response = client.get(reverse("monitoring:letter", args=[patient.pk, kind]))
-    assert response.status_code == 200
-    return " ".join(response.text.split())
+    return letter_text(client, patient, kind)
 
 
 @DRUGS

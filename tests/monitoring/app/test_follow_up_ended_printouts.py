@@ -12,7 +12,7 @@ from django.utils import timezone
 from monitoring.assessment.refresh import patient_assessment_refresh
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
-from tests.html_forms import visible_text
+from tests.html_forms import letter_text, visible_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -37,7 +37,7 @@ def scan_overdue(patient: Patient) -> Patient:
 def test_while_followed_up_nothing_is_said_and_the_letter_invites_a_booking(
     nurse_client: Client, scan_overdue: Patient
 ) -> None:
-    assert BOOK in _flat(nurse_client, "letter", scan_overdue, "patient")
+    assert BOOK in letter_text(nurse_client, scan_overdue, "patient")
     assert "Follow-up ended" not in _flat(nurse_client, "patient_summary", scan_overdue)
 
 
@@ -54,9 +54,9 @@ def test_after_follow_up_ends_every_printout_says_so(
         assert f"Follow-up ended {when}: the patient is not on the worklist" in visible_text(
             _flat(nurse_client, name, scan_overdue)
         )
-    doctor = _flat(nurse_client, "letter", scan_overdue, "doctor")
+    doctor = letter_text(nurse_client, scan_overdue, "doctor")
     assert f"Follow-up at this clinic ended {when}: we no longer arrange" in doctor
-    mine = _flat(nurse_client, "letter", scan_overdue, "patient")
+    mine = letter_text(nurse_client, scan_overdue, "patient")
     assert f"We stopped following up your bone health at this clinic {when}." in mine
     assert BOOK not in mine
     assert "please ask the doctor who now looks after your bones to arrange it" in mine

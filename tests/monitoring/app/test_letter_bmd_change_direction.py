@@ -4,12 +4,10 @@ read "has gone down by more than the scanner's margin of error", while the GP le
 summary said +0.040, significant."""
 
 import datetime as dt
-import html
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
@@ -17,6 +15,7 @@ from monitoring.models import DexaMeasurement
 from monitoring.overview.letters import DOCTOR, PATIENT, letter
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory
+from tests.html_forms import letter_text
 
 TODAY = timezone.localdate()
 SINCE = "2026-04-20"
@@ -81,12 +80,6 @@ def test_the_doctors_letter_signs_the_percentage() -> None:
     assert any(text.startswith("Lumbar spine: +4.0 % (+0.040 g/cm²)") for text in texts)
 
 
-def _text(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return " ".join(html.unescape(response.text).split())
-
-
 @pytest.mark.django_db
 def test_a_spine_gone_up_on_the_same_scanner_reads_up_in_both_letters(
     nurse_client: Client, patient: Patient
@@ -101,11 +94,11 @@ def test_a_spine_gone_up_on_the_same_scanner_reads_up_in_both_letters(
     DexaMeasurement.objects.filter(scan=later, site="lumbar_spine").update(bmd="1.040")
     patient_assessment_refresh(patient=patient)
     since = first.scan_date.isoformat()
-    patient_letter = _text(nurse_client, reverse("monitoring:letter", args=[patient.pk, "patient"]))
+    patient_letter = letter_text(nurse_client, patient, "patient")
     assert (
         f"Since your scan of {since}, the bone density of your lumbar spine has gone up by more "
         "than the scanner's margin of error: a real improvement." in patient_letter
     )
     assert "gone down" not in patient_letter
-    doctor = _text(nurse_client, reverse("monitoring:letter", args=[patient.pk, "doctor"]))
+    doctor = letter_text(nurse_client, patient, "doctor")
     assert "Lumbar spine: +4.0 % (+0.040 g/cm²)" in doctor

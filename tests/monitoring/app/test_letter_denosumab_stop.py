@@ -19,7 +19,7 @@ from monitoring.domain.dates import add_months
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
-from tests.html_forms import without_nowrap
+from tests.html_forms import letter_text, without_nowrap
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -46,11 +46,7 @@ def _text(client: Client, url: str) -> str:
 
 
 def _letter(client: Client, patient: Patient, kind: str, **query: str) -> str:
-    return _text(
-        client,
-        reverse("monitoring:letter", args=[patient.pk, kind])
-        + ("?copy=clinician" if query.get("copy") else ""),
-    )
+    return letter_text(client, patient, kind, **query)
 
 
 def _denosumab(patient: Patient, *, start: int, doses: list[int], stop: int) -> BoneTherapyCourse:
@@ -101,7 +97,8 @@ def test_the_doctors_letter_names_the_stopped_course_the_date_and_the_warning(
         f"{_days_ago(900):%Y-%m-%d} to {_days_ago(60):%Y-%m-%d}), and none is given or planned "
         "now." in text
     )
-    assert '<h2 class="h6">Bone-protective therapy</h2>' in text
+    letter_url = reverse("monitoring:letter", args=[stopped_long_ago.pk, "doctor"])
+    assert '<h2 class="h6">Bone-protective therapy</h2>' in _text(nurse_client, letter_url)
     assert (
         f"Denosumab (60 mg every 6 months) from {_days_ago(900):%Y-%m-%d}, stopped "
         f"{_days_ago(60):%Y-%m-%d}; last dose {_days_ago(243):%Y-%m-%d}." in text

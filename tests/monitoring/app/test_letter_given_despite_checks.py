@@ -27,6 +27,7 @@ from monitoring.records import later_results, safety
 from monitoring.records.services.therapy import bone_therapy_start
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, DexaScanFactory, LabResultFactory
+from tests.html_forms import letter_text, without_nowrap
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -39,11 +40,18 @@ def _days_ago(n: int) -> dt.date:
     return TODAY - dt.timedelta(days=n)
 
 
-def _letter(client: Client, patient: Patient, kind: str, *, clinician: bool = False) -> str:
-    query = {"copy": "clinician"} if clinician else {}
-    response = client.get(reverse("monitoring:letter", args=[patient.pk, kind]), query)
+def _letter(client: Client, patient: Patient, kind: str) -> str:
+    return letter_text(client, patient, kind)
+
+
+def _clinicians_sentences(client: Client, patient: Patient, kind: str) -> list[str]:
+    """The markup of each sentence of the clinician's copy, its dates' `text-nowrap` spans read
+    as their text (so that the end of a sentence's span is the end of the sentence)."""
+    response = client.get(
+        reverse("monitoring:letter", args=[patient.pk, kind]), {"copy": "clinician"}
+    )
     assert response.status_code == 200
-    return " ".join(html.unescape(response.text).split())
+    return SENTENCE.findall(without_nowrap(" ".join(html.unescape(response.text).split())))
 
 
 def _labs(patient: Patient, vitamin_d_ng_ml: int) -> None:
@@ -158,10 +166,11 @@ def test_an_insufficient_vitamin_d_keeps_the_usual_advice(
 def test_every_sentence_of_the_clinicians_copy_names_its_rules(
     physician_client: Client, started_despite_vitamin_d: BoneTherapyCourse, kind: str
 ) -> None:
-    text = _letter(physician_client, started_despite_vitamin_d.patient, kind, clinician=True)
-    sentences = SENTENCE.findall(text)
+    patient = started_despite_vitamin_d.patient
+    sentences = _clinicians_sentences(physician_client, patient, kind)
     assert any("Zoledronic acid" in s or "zoledronic acid" in s for s in sentences)
     assert [s for s in sentences if 'class="rule-ids"' not in s] == []
+    text = letter_text(physician_client, patient, kind, copy="clinician")
     if kind == "doctor":
         assert "(physician, " in text
         assert "[VITD]" in text

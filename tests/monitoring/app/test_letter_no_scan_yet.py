@@ -5,13 +5,13 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import PatientAssessment
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -26,7 +26,6 @@ def test_a_premenopausal_woman_with_no_scan_yet_is_due_a_baseline_scan(
     patient_assessment_refresh(patient=patient)
     data = PatientAssessment.objects.get(patient=patient).data
     due = next(r["due"] for r in data["recommendations"] if r["code"] == "BASELINE_DEXA")
-    response = nurse_client.get(reverse("monitoring:letter", args=[patient.pk, "doctor"]))
-    text = " ".join(response.text.split())
+    text = letter_text(nurse_client, patient, "doctor")
     assert f"No DEXA scan yet: a baseline scan is due ({due})." in text
     assert "ask the DEXA report" not in text

@@ -15,7 +15,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, BoneTherapyCourse, BoneTherapyDose
 from patients.models import Patient
 from tests.factories import results_in_range
-from tests.html_forms import visible_text
+from tests.html_forms import letter_text, visible_text
 from tests.monitoring.app.test_letter_denosumab_stop import _denosumab, osteoporotic  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_the_doctors_letter_keeps_the_denosumab_given_before(
     assert not Alert.objects.filter(
         patient=followed_on, code="DENOSUMAB_STOPPED_NO_FOLLOW_ON", cleared_at__isnull=True
     ).exists()  # the follow-on is in place: the stop's own sentences are not said
-    text = _page(nurse_client, "monitoring:letter", followed_on, "doctor")
+    text = letter_text(nurse_client, followed_on, "doctor")
     assert (
         f"Denosumab (60 mg every 6 months) was given before: from {_days_ago(1163):%Y-%m-%d} to "
         f"{TODAY:%Y-%m-%d} (6 doses, the last on {_days_ago(250):%Y-%m-%d})." in text
@@ -73,7 +73,7 @@ def test_the_doctors_letter_keeps_the_denosumab_given_before(
 def test_the_patients_letter_and_the_summary_name_it_too(
     nurse_client: Client, followed_on: Patient
 ) -> None:
-    text = _page(nurse_client, "monitoring:letter", followed_on, "patient")
+    text = letter_text(nurse_client, followed_on, "patient")
     assert (
         f"You had denosumab injections before, from {_days_ago(1163):%Y-%m-%d} to "
         f"{TODAY:%Y-%m-%d} (6 injections, the last on {_days_ago(250):%Y-%m-%d})." in text
@@ -93,7 +93,7 @@ def test_a_stop_with_no_follow_on_is_said_once(nurse_client: Client, osteoporoti
     """While DMAB-STOP stands, its own sentences name the course: not a second time."""
     _denosumab(osteoporotic, start=400, doses=[400, 218, 60], stop=10)
     patient_assessment_refresh(patient=osteoporotic)
-    doctor = _page(nurse_client, "monitoring:letter", osteoporotic, "doctor")
+    doctor = letter_text(nurse_client, osteoporotic, "doctor")
     assert "was given before" not in doctor
     assert f"Denosumab (60 mg every 6 months) from {_days_ago(400):%Y-%m-%d}, stopped" in doctor
     summary = _page(nurse_client, "monitoring:patient_summary", osteoporotic)

@@ -17,6 +17,7 @@ from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import PatientAssessment, Supplements
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory, LabResultFactory
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -34,7 +35,7 @@ def deficient(patient: Patient) -> Patient:
 
 
 def _letter(client: Client, patient: Patient, kind: str) -> str:
-    return client.get(reverse("monitoring:letter", args=[patient.pk, kind])).text
+    return letter_text(client, patient, kind)
 
 
 def test_without_a_supplement_a_vitamin_d_supplement_is_recommended(

@@ -19,7 +19,7 @@ from monitoring.records.safety import course_checklist
 from patients.models import Patient
 from tests.conftest import login
 from tests.factories import DexaScanFactory, ScannerFactory
-from tests.html_forms import posted_data
+from tests.html_forms import letter_text, posted_data
 from tests.monitoring.imports.helpers import vignette
 from tests.monitoring.imports.test_import_pages import _confirm, _upload
 
@@ -35,8 +35,7 @@ def _premenopausal(patient: Patient) -> Patient:
 
 
 def _letter(client: Client, patient: Patient) -> str:
-    url = reverse("monitoring:letter", args=[patient.pk, "doctor"])
-    return " ".join(client.get(url).text.split())
+    return letter_text(client, patient, "doctor")
 
 
 def test_the_doctor_letter_of_a_premenopausal_woman_leads_with_her_z_score(

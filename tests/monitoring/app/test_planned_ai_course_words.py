@@ -17,6 +17,7 @@ from monitoring.domain.types import RiskCategory
 from monitoring.overview.letters import PATIENT, letter
 from patients.models import Patient
 from tests.factories import AromataseInhibitorCourseFactory
+from tests.html_forms import letter_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -31,7 +32,7 @@ def _page(client: Client, url: str) -> str:
 
 
 def _letter(client: Client, patient: Patient, kind: str) -> str:
-    return _page(client, reverse("monitoring:letter", args=[patient.pk, kind]))
+    return letter_text(client, patient, kind)
 
 
 def test_a_course_to_come_is_worded_as_planned(nurse_client: Client, patient: Patient) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, DexaMeasurement, DexaScan, Scanner
 from patients.models import Patient
+from tests.html_forms import visible_text
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -49,4 +50,4 @@ def test_the_scanner_changed_alert_keeps_the_loss_the_loss_alerts_had(
     )
     assert changed.message.endswith(stated)
     page = physician_client.get(reverse("monitoring:patient", args=[patient.pk])).text
-    assert stated in " ".join(page.split())
+    assert stated in visible_text(page)

@@ -131,7 +131,7 @@ def test_tbs_and_total_calcium_round_trip_into_a_database_without_the_patient(
         Decimal(32),
         "g/L",
     )
-    assert lab.adjusted_from_words() == "adjusted from total 2.10, albumin 32 g/L"
+    assert lab.adjusted_from_words() == "adjusted from total 2.1, albumin 32 g/L"
 
     again = _upload(client, json.dumps(exported), kind="history_json", site=site.pk)
     assert "Nothing new: the record has all of it." in visible_text(again.content.decode())

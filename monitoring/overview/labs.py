@@ -20,6 +20,7 @@ from monitoring.models import LabResult
 from monitoring.overview.kidney_to_measure import CreatinineToMeasure
 from monitoring.overview.lab_values import (
     ShownValue,
+    plain,
     shown_result,
     threshold_words,
     threshold_words_above,
@@ -43,10 +44,6 @@ KIDNEY_REDUCED = "reduced kidney function"
 KIDNEY_REDUCED_NOTE = "kidney function at or below"
 # What a creatinine's flag says is low or reduced: "▼ low clearance" (`creatinine_flag`).
 CLEARANCE_WORD = "clearance"
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -219,8 +216,8 @@ def creatinine_flag(
     )
     if flag is None or clearance is None:
         return None
-    estimate = f"estimated creatinine clearance {_plain(round_2(clearance))} mL/min"
-    weight = f"{_plain(Decimal(patient.weight_kg))} kg on record"
+    estimate = f"estimated creatinine clearance {plain(round_2(clearance))} mL/min"
+    weight = f"{plain(Decimal(patient.weight_kg))} kg on record"
     if measured is not None and _lower_estimate(measured, (creatinine,), patient) is None:
         beside = (
             f": the {_quoted(measured)} of the same sample is"
@@ -256,7 +253,7 @@ def egfr_gives_way(lab: LabResult, estimate: Decimal) -> LabFlag:
     RENAL judges in its place (`creatinine_flag`): information, pointing to it."""
     return LabFlag(
         "see creatinine",
-        f"the creatinine clearance estimated from the same sample, {_plain(round_2(estimate))} "
+        f"the creatinine clearance estimated from the same sample, {plain(round_2(estimate))} "
         f"mL/min, is lower than this {_quoted(lab)}: it is the kidney function the rules judge",
         "info",
     )
@@ -282,8 +279,8 @@ def measured_kidney_by_day(labs: Iterable[LabResult]) -> dict[dt.date, LabResult
 
 def _quoted(lab: LabResult) -> str:
     if lab.analyte == domain.Analyte.CRCL:
-        return f"creatinine clearance {_plain(Decimal(lab.value))} mL/min"
-    return f"eGFR {_plain(Decimal(lab.value))} mL/min/1.73 m²"
+        return f"creatinine clearance {plain(Decimal(lab.value))} mL/min"
+    return f"eGFR {plain(Decimal(lab.value))} mL/min/1.73 m²"
 
 
 @dataclass(frozen=True)
@@ -359,7 +356,7 @@ def lab_rows(
                 lab=lab,
                 value=value,
                 unit=shown.unit,
-                entered=f"{_plain(Decimal(lab.entered_value))} {lab.entered_unit}",
+                entered=f"{plain(Decimal(lab.entered_value))} {lab.entered_unit}",
                 flag=flag,
                 converted=shown.converted,
                 adjusted_from=adjusted_from,

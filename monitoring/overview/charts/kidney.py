@@ -22,7 +22,7 @@ from monitoring.domain.rules import kidney
 from monitoring.overview.charts.lab_series import Series
 from monitoring.overview.kidney_to_measure import CreatinineToMeasure
 from monitoring.overview.lab_texts import unit_notation
-from monitoring.overview.lab_values import shown_result
+from monitoring.overview.lab_values import plain, shown_result
 from monitoring.overview.labs import lab_flag
 
 A = domain.Analyte
@@ -45,10 +45,6 @@ INFORMATION_ONLY = "information only: the rules judge a measured creatinine clea
 ESTIMATE_ALONE_NOTE = f"{ESTIMATE_DOTTED}, {INFORMATION_ONLY}"
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def judged_by_sample(history: domain.History, labs: Iterable[domain.LabResult]) -> Judged:
     """The kidney function the rules judge of each sample date of `labs` (the rules' decision)."""
     return kidney.kidney_function_by_sample(labs, history.patient)
@@ -56,8 +52,8 @@ def judged_by_sample(history: domain.History, labs: Iterable[domain.LabResult]) 
 
 def _measured_words(judged: kidney.KidneyFunction) -> str:
     if judged.analyte is A.EGFR:
-        return f"the eGFR {_plain(judged.value)} mL/min/1.73 m²"
-    return f"the creatinine clearance {_plain(judged.value)} mL/min"
+        return f"the eGFR {plain(judged.value)} mL/min/1.73 m²"
+    return f"the creatinine clearance {plain(judged.value)} mL/min"
 
 
 def measured_words(lab: domain.LabResult, flag_word: str, judged: Judged) -> str:
@@ -80,7 +76,7 @@ def _estimate_verdict(
     if judged is None:
         return "information only: the rules judge a measured clearance or eGFR"
     if judged.estimated and judged.creatinine == lab.value and judged.egfr is not None:
-        egfr = f"the eGFR {_plain(judged.egfr)} mL/min/1.73 m²"
+        egfr = f"the eGFR {plain(judged.egfr)} mL/min/1.73 m²"
         return f"judged: lower than {egfr} of the same sample"
     return f"information only: {_measured_words(judged)} of the same sample is judged"
 
@@ -108,7 +104,7 @@ def estimate_series(
             continue
         flag = lab_flag(domain.LabResult(date=lab.date, analyte=A.CRCL, value=estimate))
         creatinine = unit_notation(str(shown_result(lab, creatinine_unit)))
-        source = f"from creatinine {creatinine} and {_plain(patient.weight_kg)} kg on record"
+        source = f"from creatinine {creatinine} and {plain(patient.weight_kg)} kg on record"
         verdict = _estimate_verdict(lab, judged.get(lab.date), to_measure)
         days.append(lab.date)
         values.append(estimate)
@@ -133,8 +129,8 @@ def estimate_series(
 def _judged_words(judged: kidney.KidneyFunction) -> str:
     if judged.estimated and judged.egfr is not None:
         quoted = (
-            f"creatinine clearance {_plain(judged.value)} mL/min, estimated by Cockcroft-Gault "
-            f"(lower than the eGFR {_plain(judged.egfr)} mL/min/1.73 m² of the same sample)"
+            f"creatinine clearance {plain(judged.value)} mL/min, estimated by Cockcroft-Gault "
+            f"(lower than the eGFR {plain(judged.egfr)} mL/min/1.73 m² of the same sample)"
         )
     else:
         quoted = _measured_words(judged).removeprefix("the ")

@@ -19,8 +19,8 @@ from monitoring.assessment.history_document import history_from_records
 from monitoring.domain import thresholds
 from monitoring.models import LabResult
 from monitoring.overview import charts
-from monitoring.overview.lab_values import entered_result, shown_result, shown_threshold
-from monitoring.overview.labs import _plain, lab_flag, lab_rows
+from monitoring.overview.lab_values import entered_result, plain, shown_result, shown_threshold
+from monitoring.overview.labs import lab_flag, lab_rows
 from monitoring.records.selectors import patients_with_records
 from patients.models import Patient
 
@@ -363,5 +363,5 @@ def test_every_result_a_form_accepts_is_flagged_exactly_below_the_threshold_show
     for step in range(-300, 300):
         typed = shown + step * cent
         flag = lab_flag(_result(analyte, typed, unit), unit)
-        below = flag is not None and f"below {_plain(shown)} {unit}" in flag.note
+        below = flag is not None and f"below {plain(shown)} {unit}" in flag.note
         assert below is (typed < shown), typed

@@ -16,7 +16,7 @@ from bonehealth.accounts.models import Site, User
 from monitoring.assessment.refresh import patient_assessment_refresh
 from monitoring.models import Alert, Scanner
 from patients.models import Patient
-from tests.browser.clinic import BROWSER, log_in, log_out, watch_csp_errors
+from tests.browser.clinic import BROWSER, log_in_through_form, log_out, watch_csp_errors
 from tests.factories import (
     AromataseInhibitorCourseFactory,
     DexaScanFactory,
@@ -51,7 +51,7 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     csp_errors = watch_csp_errors(page)
 
     # The nurse lands on the worklist and records the follow-up scan: spine 0.912 -> 0.870.
-    log_in(page, base, "nurse")
+    log_in_through_form(page, base, "nurse")
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     page.goto(f"{base}/patients/{patient.pk}/scans/new/")
     scan_day = TODAY - dt.timedelta(days=400)
@@ -73,7 +73,7 @@ def test_scan_alert_dashboard_chart_and_acknowledgement(
     log_out(page)
 
     # The physician lands on the dashboard and finds the patient with the alert.
-    log_in(page, base, "physician")
+    log_in_through_form(page, base, "physician")
     expect(page.get_by_role("heading", name="Alert dashboard")).to_be_visible()
     row = page.locator("table.table-dashboard tr", has_text="JOURNEY-1")
     expect(row).to_contain_text("Significant BMD loss: lumbar spine")
@@ -135,7 +135,7 @@ def test_alerts_of_one_code_are_one_card_acknowledged_with_one_note(
         )
     ]
     csp_errors = watch_csp_errors(page)
-    log_in(page, base, "physician")
+    log_in_through_form(page, base, "physician")
     row = page.locator("table.table-dashboard tr", has_text="JOURNEY-1")
     title = "Rapid BMD loss: lumbar spine, total hip, femoral neck"
     expect(row).to_contain_text(title)
@@ -166,7 +166,7 @@ def test_worklist_and_printouts(
     base = live_server.url
     patient: Patient = world["patient"]
     csp_errors = watch_csp_errors(page)
-    log_in(page, base, "physician")
+    log_in_through_form(page, base, "physician")
 
     page.goto(f"{base}/worklist/")
     row = page.locator("table.table-worklist tr", has_text="JOURNEY-1")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from bonehealth.accounts.models import User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from tests.browser.clinic import BROWSER, PASSWORD, log_in, north_general
+from tests.browser.clinic import BROWSER, PASSWORD, log_in, log_in_through_form, north_general
 
 pytestmark = BROWSER
 
@@ -41,7 +41,7 @@ def test_five_wrong_current_passwords_sign_out_and_pause(
     page.goto(f"{live_server.url}/patients/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/patients/")
     # Paused like a login: the right password does not open a session from this browser.
-    log_in(page, live_server.url, "nurse")
+    log_in_through_form(page, live_server.url, "nurse")
     expect(page.get_by_role("heading", name="Login paused")).to_be_visible()
 
     assert User.objects.get(username="nurse").check_password(PASSWORD)

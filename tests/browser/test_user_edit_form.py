@@ -12,8 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from bonehealth.accounts import services
 from bonehealth.accounts.models import Site, User
 from bonehealth.audit.models import AuditAction, AuditEvent
-from tests.browser.clinic import BROWSER
-from tests.conftest import login
+from tests.browser.clinic import BROWSER, log_in
 from tests.factories import SiteFactory, UserFactory
 
 pytestmark = BROWSER
@@ -32,10 +31,8 @@ def accounts(roles: None) -> dict[str, User]:
 
 def _open_as(browser: Browser, base: str, admin: User, user: User) -> Page:
     """The edit page in a browser holding the admin's session (password and two-factor passed)."""
-    session = login(admin).cookies["sessionid"].value
-    context = browser.new_context()
-    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
-    page = context.new_page()
+    page = browser.new_context().new_page()
+    log_in(page, base, admin.username)
     page.set_default_timeout(10_000)
     page.goto(f"{base}{reverse('accounts:user_update', args=[user.pk])}")
     return page
